@@ -1,0 +1,3 @@
+//! Sources: tile cover, MVT decoding, GeoJSON tiling, TileJSON.
+
+pub mod feature;

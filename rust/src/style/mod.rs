@@ -1,0 +1,6 @@
+//! Style specification v8: style JSON -> typed sources and layers; property
+//! values; the expression language.
+
+pub mod color;
+pub mod expression;
+pub mod value;
