@@ -1,0 +1,20 @@
+/*
+ * mapcore.h - CPU map rendering for the MapLibre style specification.
+ *
+ * Umbrella header: includes the whole public C API.
+ *   mapcore/base.h      version, statuses, diagnostics, handles, logging
+ *   mapcore/runtime.h   runtime (owner thread, pump, wake, events)
+ *   mapcore/resource.h  resource provider and requests
+ *   mapcore/map.h       maps: style, camera
+ *   mapcore/render.h    render sessions: still images, readback, buffers
+ */
+#ifndef MAPCORE_H
+#define MAPCORE_H
+
+#include "mapcore/base.h"
+#include "mapcore/runtime.h"
+#include "mapcore/resource.h"
+#include "mapcore/map.h"
+#include "mapcore/render.h"
+
+#endif /* MAPCORE_H */

@@ -1,0 +1,117 @@
+/*
+ * mapcore/render.h - render sessions: a map drawn into a target.
+ *
+ * A render session attaches one target to one map (at most one session per
+ * map): a session-owned RGBA texture read back by copy (or through an acquired
+ * frame), or a caller-owned buffer that mapcore writes each frame into. The
+ * session sets the map's size and pixel ratio. A session belongs to the map's
+ * owner thread: calls from any other thread return WRONG_THREAD.
+ *
+ * Pixels are RGBA8 with straight (non-premultiplied) alpha, rows top to bottom.
+ * The image is width*pixel_ratio by height*pixel_ratio device pixels (rounded).
+ */
+#ifndef MAPCORE_RENDER_H
+#define MAPCORE_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mapcore/base.h"
+#include "mapcore/map.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Size and layout of a rendered image. */
+typedef struct mapcore_image_info {
+  size_t size; /* sizeof(mapcore_image_info) */
+  uint32_t width, height; /* device pixels */
+  size_t stride;          /* bytes per row */
+  size_t byte_length;     /* stride * height */
+} mapcore_image_info;
+
+/* An image info with size set and everything else 0. Any thread. */
+mapcore_image_info mapcore_image_info_default(void);
+
+/* Attaches a session-owned RGBA texture of `width` x `height` logical pixels
+ * at `pixel_ratio` to `map`. `*out_session` must be {0}. Returns INVALID_STATE
+ * if the map already has a session. Owner thread. */
+mapcore_status mapcore_render_session_create_texture(mapcore_map map, uint32_t width,
+                                                     uint32_t height, float pixel_ratio,
+                                                     mapcore_render_session *out_session);
+
+/* Attaches a caller-owned buffer: `pixels` holds `height*pixel_ratio` rows of
+ * `stride` bytes (stride >= 4 * width*pixel_ratio, `len` >= stride * rows).
+ * The buffer is retained: it must stay valid, and is written by every render
+ * of this session, until the session is destroyed or the buffer is replaced
+ * with mapcore_render_session_set_buffer. Owner thread. */
+mapcore_status mapcore_render_session_create_buffer(mapcore_map map, uint32_t width,
+                                                    uint32_t height, float pixel_ratio,
+                                                    uint8_t *pixels, size_t stride,
+                                                    size_t len,
+                                                    mapcore_render_session *out_session);
+
+/* Replaces a buffer session's buffer and size (the old buffer is no longer
+ * used once this returns). INVALID_STATE for a texture session. Owner thread. */
+mapcore_status mapcore_render_session_set_buffer(mapcore_render_session session,
+                                                 uint32_t width, uint32_t height,
+                                                 float pixel_ratio, uint8_t *pixels,
+                                                 size_t stride, size_t len);
+
+/* Resizes a texture session (and its map). The previous image is discarded.
+ * INVALID_STATE for a buffer session (use set_buffer) or while a frame is
+ * acquired. Owner thread. */
+mapcore_status mapcore_render_session_resize(mapcore_render_session session,
+                                             uint32_t width, uint32_t height,
+                                             float pixel_ratio);
+
+/* Renders a still image: pumps the runtime until the style and everything the
+ * current view needs is loaded or has failed (failures become events), places
+ * symbols, and renders once into the target. `timeout_ms` bounds the wait for
+ * resources (0 = no limit): on TIMEOUT nothing is rendered. A STILL_IMAGE_FINISHED
+ * event follows. Resource requests must be completed by other threads (or
+ * synchronously by the provider) while this waits. Returns INVALID_STATE while
+ * a frame is acquired or before a style was set. Owner thread. */
+mapcore_status mapcore_render_session_render_still(mapcore_render_session session,
+                                                   uint32_t timeout_ms);
+
+/* Renders one frame of continuous rendering: draws what is loaded now without
+ * waiting (pump the runtime between frames). `out_complete` (may be NULL)
+ * receives whether everything the view needs was loaded. A
+ * RENDER_FRAME_FINISHED event follows. Owner thread. */
+mapcore_status mapcore_render_session_render_frame(mapcore_render_session session,
+                                                   bool *out_complete);
+
+/* Copies the last rendered image into `dst` (`dst_len` bytes, rows of
+ * `out_info->stride` = 4*width bytes). With `dst` NULL and `dst_len` 0 it only
+ * fills `*out_info` (a size probe). `out_info` (size set) may be NULL when
+ * `dst` is not. INVALID_ARGUMENT if `dst_len` is too small (the diagnostic
+ * gives the size needed); INVALID_STATE before the first render. Owner thread. */
+mapcore_status mapcore_render_session_read_pixels(mapcore_render_session session,
+                                                  uint8_t *dst, size_t dst_len,
+                                                  mapcore_image_info *out_info);
+
+/* Exposes the texture's last image without copying: `*out_pixels` stays valid
+ * and unchanged until mapcore_render_session_release_frame; meanwhile render,
+ * resize and destroy return INVALID_STATE. INVALID_STATE for a buffer session
+ * (read the buffer), before the first render, or when already acquired.
+ * Owner thread. */
+mapcore_status mapcore_render_session_acquire_frame(mapcore_render_session session,
+                                                    const uint8_t **out_pixels,
+                                                    mapcore_image_info *out_info);
+
+/* Ends an acquisition. INVALID_STATE when no frame is acquired. Owner thread. */
+mapcore_status mapcore_render_session_release_frame(mapcore_render_session session);
+
+/* Detaches and destroys the session (a buffer is no longer used once this
+ * returns). INVALID_STATE while a frame is acquired. The null or an
+ * already-destroyed handle: OK. Owner thread. */
+mapcore_status mapcore_render_session_destroy(mapcore_render_session session);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAPCORE_RENDER_H */

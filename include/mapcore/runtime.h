@@ -1,0 +1,129 @@
+/*
+ * mapcore/runtime.h - the runtime: owner thread, pump, wake, events.
+ *
+ * A runtime is created on the thread that will pump it: its owner thread. It
+ * owns the worker threads (tile decoding and layout), resource loading and the
+ * event queue. Maps and render sessions created from it belong to the same
+ * owner thread. Calls on owner-thread objects from any other thread return
+ * MAPCORE_STATUS_WRONG_THREAD.
+ */
+#ifndef MAPCORE_RUNTIME_H
+#define MAPCORE_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mapcore/base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mapcore_runtime_options {
+  /* sizeof(mapcore_runtime_options). */
+  size_t size;
+  /* Worker threads for decoding and layout; 0 = one per core (at most 8). */
+  uint32_t worker_threads;
+  /* Rasterizer threads for one frame; 0 = one per core (at most 8). The
+   * pixels are identical for every thread count. */
+  uint32_t render_threads;
+  /* Optional folder (UTF-8, copied) that relative URLs and paths resolve
+   * against, e.g. a style's "sprites/x" or "data/a.geojson". NULL = none. */
+  const char *asset_root;
+} mapcore_runtime_options;
+
+/* Options with every field at its default. Any thread. */
+mapcore_runtime_options mapcore_runtime_options_default(void);
+
+/* Creates a runtime owned by the calling thread. `options` may be NULL for the
+ * defaults; it is borrowed. `*out_runtime` must be {0}.
+ * Returns INVALID_STATE if this thread already owns a live runtime. */
+mapcore_status mapcore_runtime_create(const mapcore_runtime_options *options,
+                                      mapcore_runtime *out_runtime);
+
+/* Destroys a runtime: stops its workers, cancels its resource requests and
+ * frees its events. Owner thread. Returns INVALID_STATE while any map of it is
+ * alive (destroy the maps first). The null or an already-destroyed handle: OK. */
+mapcore_status mapcore_runtime_destroy(mapcore_runtime runtime);
+
+/* Advances the runtime: collects finished resource loads and worker results,
+ * advances style and tile loading, and queues events. Waits up to `timeout_ms`
+ * for work to arrive when there is none (0 = do not block; UINT32_MAX = until
+ * woken). mapcore_runtime_wake from another thread ends the wait early.
+ * `out_processed` (may be NULL) receives how many units of work were handled.
+ * Owner thread. */
+mapcore_status mapcore_runtime_pump(mapcore_runtime runtime, uint32_t timeout_ms,
+                                    uint32_t *out_processed);
+
+/* Wakes a thread blocked in mapcore_runtime_pump on this runtime (or makes
+ * the next pump return at once). Any thread; also safe while the owner thread
+ * is destroying the runtime (then it returns OK or INVALID_STATE). */
+mapcore_status mapcore_runtime_wake(mapcore_runtime runtime);
+
+/* Kinds of event. */
+typedef enum mapcore_event_type {
+  /* A style finished loading and parsing (message: warnings, if any). */
+  MAPCORE_EVENT_STYLE_LOADED = 1,
+  /* A source's metadata loaded (source_id). */
+  MAPCORE_EVENT_SOURCE_LOADED = 2,
+  /* The map has loaded everything its current view needs. */
+  MAPCORE_EVENT_MAP_IDLE = 3,
+  /* A still image finished rendering. */
+  MAPCORE_EVENT_STILL_IMAGE_FINISHED = 4,
+  /* A continuous frame rendered; `complete` says whether everything the view
+   * needs was loaded. */
+  MAPCORE_EVENT_RENDER_FRAME_FINISHED = 5,
+  /* The style could not be loaded or parsed (message, url if any). */
+  MAPCORE_EVENT_STYLE_ERROR = 6,
+  /* A resource failed to load (url, resource_kind, message). */
+  MAPCORE_EVENT_RESOURCE_ERROR = 7,
+  /* A tile could not be decoded (source_id, z/x/y, url, message). */
+  MAPCORE_EVENT_TILE_ERROR = 8,
+  /* Something worth knowing that is not a failure (message), e.g. an unknown
+   * style property. */
+  MAPCORE_EVENT_WARNING = 9
+} mapcore_event_type;
+
+/* Kinds of resource a map requests. */
+typedef enum mapcore_resource_kind {
+  MAPCORE_RESOURCE_STYLE = 1,
+  MAPCORE_RESOURCE_SOURCE = 2, /* TileJSON or GeoJSON data */
+  MAPCORE_RESOURCE_TILE = 3,
+  MAPCORE_RESOURCE_GLYPHS = 4,
+  MAPCORE_RESOURCE_SPRITE_JSON = 5,
+  MAPCORE_RESOURCE_SPRITE_IMAGE = 6,
+  MAPCORE_RESOURCE_IMAGE = 7
+} mapcore_resource_kind;
+
+/* One event. Every pointer in it is owned by the runtime and stays valid until
+ * the next mapcore_runtime_drain_events on the same runtime (or its
+ * destruction). Strings that do not apply are "" (never NULL). */
+typedef struct mapcore_event {
+  mapcore_event_type type;
+  /* The map the event is about ({0} for runtime-wide events). */
+  mapcore_map map;
+  const char *message;
+  const char *url;
+  const char *source_id;
+  /* For RESOURCE_ERROR; 0 otherwise. */
+  mapcore_resource_kind resource_kind;
+  /* For TILE_ERROR: the tile; -1 otherwise. */
+  int32_t tile_z, tile_x, tile_y;
+  /* For RENDER_FRAME_FINISHED: everything the view needs was loaded. */
+  bool complete;
+} mapcore_event;
+
+/* Takes every queued event as one batch. `*out_events` points at `*out_count`
+ * events (NULL when 0) owned by the runtime, valid until the next drain on this
+ * runtime or its destruction; the previous batch is freed by this call.
+ * Owner thread. */
+mapcore_status mapcore_runtime_drain_events(mapcore_runtime runtime,
+                                            const mapcore_event **out_events,
+                                            size_t *out_count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAPCORE_RUNTIME_H */
