@@ -2,3 +2,5 @@
 
 pub mod feature;
 pub mod mvt;
+pub mod tilejson;
+pub mod url;
