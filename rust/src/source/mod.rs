@@ -4,3 +4,4 @@ pub mod feature;
 pub mod mvt;
 pub mod tilejson;
 pub mod url;
+pub mod transform;
