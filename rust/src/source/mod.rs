@@ -5,3 +5,4 @@ pub mod mvt;
 pub mod tilejson;
 pub mod url;
 pub mod transform;
+pub mod cover;
