@@ -6,3 +6,4 @@ pub mod tilejson;
 pub mod url;
 pub mod transform;
 pub mod cover;
+pub mod geojson;
