@@ -46,7 +46,7 @@ pub enum Object {
     /// A map of the runtime `runtime`.
     Map { runtime: u64 },
     /// A render session of map `map` in runtime `runtime`.
-    Session { runtime: u64, map: u64 },
+    Session { runtime: u64 },
     /// A resource request handed to the host, with its URL as a C string.
     Request { request: Arc<Request>, url: Arc<CString> },
 }
