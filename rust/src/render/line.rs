@@ -18,6 +18,7 @@
 
 use super::backend::Canvas;
 use super::band_path::BandPath;
+use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
 use super::display_list::{LineCap, LineJoin, LineStyle, Px};
 use super::geom::{clean_polyline, offset_polyline};
@@ -85,6 +86,7 @@ pub(crate) fn draw_line<C: Canvas>(
     lines: &[Vec<Px>],
     style: &LineStyle,
     clip: Option<&C::Clip>,
+    rect: Option<[i64; 4]>,
     scratch: &mut LineScratch,
 ) {
     let color = Premul::from_color(style.color);
@@ -101,7 +103,7 @@ pub(crate) fn draw_line<C: Canvas>(
     let blur = limit(style.blur, max);
     let dash = dash_pattern(&style.dasharray);
     if blur > 0.0 {
-        draw_blurred(canvas, top, lines, style, width, gap, offset, blur, dash.as_deref(), color, clip, scratch);
+        draw_blurred(canvas, top, lines, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
         return;
     }
 
@@ -191,11 +193,13 @@ fn draw_blurred<C: Canvas>(
     dash: Option<&[f32]>,
     color: Premul,
     clip: Option<&C::Clip>,
+    rect: Option<[i64; 4]>,
     scratch: &mut LineScratch,
 ) {
     let w = canvas.width() as usize;
     let h = canvas.height() as usize;
-    if w == 0 || h == 0 {
+    let (lx0, ly0, lx1, ly1) = band_limits(rect, w, h, top);
+    if lx0 >= lx1 || ly0 >= ly1 {
         return;
     }
     // MapLibre's ramp (device pixel ratio 1: antialiasing 0.5 px).
@@ -253,10 +257,10 @@ fn draw_blurred<C: Canvas>(
         let dy = b[1] - a[1];
         let len2 = dx * dx + dy * dy;
         let len = len2.sqrt();
-        let ry0 = ((a[1].min(b[1]) - reach - top_f).floor().max(0.0)) as usize;
-        let ry1 = ((a[1].max(b[1]) + reach - top_f).ceil().clamp(0.0, h as f32)) as usize;
-        let bx0 = (a[0].min(b[0]) - reach).floor().max(0.0);
-        let bx1 = (a[0].max(b[0]) + reach).ceil().min(w as f32);
+        let ry0 = ((a[1].min(b[1]) - reach - top_f).floor().max(ly0)) as usize;
+        let ry1 = ((a[1].max(b[1]) + reach - top_f).ceil().clamp(ly0, ly1)) as usize;
+        let bx0 = (a[0].min(b[0]) - reach).floor().max(lx0);
+        let bx1 = (a[0].max(b[0]) + reach).ceil().min(lx1);
         if ry0 >= ry1 || bx0 >= bx1 {
             continue;
         }

@@ -246,6 +246,41 @@ fn clip_quad_limits_drawing() {
     }
 }
 
+#[test]
+fn rotated_clip_quad_uses_pixel_centres() {
+    // A diamond: pixels whose centres are inside are drawn, fully.
+    let quad = ClipQuad([[16.0, 2.0], [30.0, 16.0], [16.0, 30.0], [2.0, 16.0]]);
+    let rings = vec![square(0.0, 0.0, 32.0, 32.0)];
+    let style = FillStyle { color: RED, antialias: true, outline: None };
+    let cmd = DrawCommand::Fill { rings, style, clip: Some(quad) };
+    for threads in [1, 2, 5] {
+        let img = rasterize(&list(32, 32, vec![cmd.clone()]), threads);
+        assert_eq!(px(&img, 16, 16), [255, 0, 0, 255]);
+        assert_eq!(px(&img, 16, 3), [255, 0, 0, 255]);
+        assert_eq!(px(&img, 3, 3), [0, 0, 0, 0]);
+        assert_eq!(px(&img, 28, 28), [0, 0, 0, 0]);
+        assert!(img.data.chunks(4).all(|p| p[3] == 0 || p[3] == 255));
+        let drawn = img.data.chunks(4).filter(|p| p[3] == 255).count();
+        // Area of the diamond: 2 * 14^2 = 392.
+        assert!((370..=410).contains(&drawn), "{drawn}");
+    }
+}
+
+#[test]
+fn adjacent_rect_tiles_partition_pixels() {
+    // Two tiles meeting at x = 10.5: every pixel drawn exactly once.
+    let a = ClipQuad([[0.0, 0.0], [10.5, 0.0], [10.5, 8.0], [0.0, 8.0]]);
+    let b = ClipQuad([[10.5, 0.0], [20.0, 0.0], [20.0, 8.0], [10.5, 8.0]]);
+    let style = FillStyle { color: Color::new(0.0, 0.0, 1.0, 0.5), antialias: true, outline: None };
+    let rings = vec![square(-5.0, -5.0, 25.0, 25.0)];
+    let cmds = vec![
+        DrawCommand::Fill { rings: rings.clone(), style: style.clone(), clip: Some(a) },
+        DrawCommand::Fill { rings, style, clip: Some(b) },
+    ];
+    let img = rasterize(&list(20, 8, cmds), 1);
+    assert!(img.data.chunks(4).all(|p| p == [0, 0, 128, 128]));
+}
+
 /// A small deterministic PRNG for test scenes.
 pub(crate) struct Rng(u64);
 impl Rng {
@@ -264,7 +299,9 @@ pub(crate) fn busy_scene(w: u32, h: u32, n_lines: usize, n_polys: usize, seed: u
     let tiles: Vec<ClipQuad> = (0..4)
         .map(|i| {
             let (x0, y0) = ((i % 2) as f32 * wf / 2.0 - 0.3, (i / 2) as f32 * hf / 2.0 + 0.7);
-            ClipQuad([[x0, y0], [x0 + wf / 2.0 + 0.3, y0], [x0 + wf / 2.0 + 0.3, y0 + hf / 2.0 - 0.7], [x0, y0 + hf / 2.0 - 0.7]])
+            // Two axis-aligned tiles (rectangle clip) and two skewed ones (mask clip).
+            let k = if i % 2 == 1 { 7.3 } else { 0.0 };
+            ClipQuad([[x0 + k, y0], [x0 + wf / 2.0 + 0.3, y0 + k], [x0 + wf / 2.0 + 0.3 - k, y0 + hf / 2.0 - 0.7], [x0, y0 + hf / 2.0 - 0.7 - k]])
         })
         .collect();
     for i in 0..n_polys {
@@ -428,4 +465,92 @@ fn write_check_pngs() {
         cmds.push(DrawCommand::Circle { centers: vec![[30.0 + i as f32 * 50.0, 30.0]], style, clip: None });
     }
     save("circles.png", &list(260, 60, cmds));
+}
+
+/// A map-like frame: 4 tiles, landuse, buildings, road casings + fills, POIs.
+pub(crate) fn map_scene(w: u32, h: u32, n_lines: usize, n_polys: usize, seed: u64) -> DisplayList {
+    let mut r = Rng(seed);
+    let (wf, hf) = (w as f32, h as f32);
+    let mut commands = vec![DrawCommand::Background { color: Color::new(0.95, 0.93, 0.9, 1.0) }];
+    let tiles: Vec<ClipQuad> = (0..4)
+        .map(|i| {
+            let (x0, y0) = ((i % 2) as f32 * wf / 2.0, (i / 2) as f32 * hf / 2.0);
+            ClipQuad([[x0, y0], [x0 + wf / 2.0, y0], [x0 + wf / 2.0, y0 + hf / 2.0], [x0, y0 + hf / 2.0]])
+        })
+        .collect();
+    let poly = |r: &mut Rng, s: f32| -> Vec<Px> {
+        let (cx, cy) = (r.f() * wf, r.f() * hf);
+        let n = 4 + (r.f() * 5.0) as usize;
+        (0..=n)
+            .map(|k| {
+                let a = (k % n) as f32 / n as f32 * std::f32::consts::TAU;
+                let rr = s * (0.7 + 0.3 * r.f());
+                [cx + rr * a.cos(), cy + rr * a.sin()]
+            })
+            .collect()
+    };
+    let big = n_polys / 16;
+    for i in 0..big {
+        let s = 40.0 + r.f() * 150.0;
+        let style = FillStyle { color: Color::new(0.7 + 0.2 * r.f(), 0.85, 0.7, 1.0), antialias: true, outline: None };
+        commands.push(DrawCommand::Fill { rings: vec![poly(&mut r, s)], style, clip: Some(tiles[i % 4].clone()) });
+    }
+    for i in big..n_polys {
+        let s = 3.0 + r.f() * 8.0;
+        let style = FillStyle { color: Color::new(0.85, 0.82, 0.8, 0.9), antialias: true, outline: Some(Color::new(0.75, 0.7, 0.68, 1.0)) };
+        commands.push(DrawCommand::Fill { rings: vec![poly(&mut r, s)], style, clip: Some(tiles[i % 4].clone()) });
+    }
+    let mut roads = Vec::new();
+    for _ in 0..n_lines / 2 {
+        let n = 3 + (r.f() * 6.0) as usize;
+        let mut p = [r.f() * wf, r.f() * hf];
+        let mut line = vec![p];
+        for _ in 1..n {
+            p = [p[0] + (r.f() - 0.5) * 80.0, p[1] + (r.f() - 0.5) * 80.0];
+            line.push(p);
+        }
+        roads.push((line, 1.0 + r.f() * 6.0));
+    }
+    for (casing, color) in [(true, Color::new(0.6, 0.6, 0.6, 1.0)), (false, Color::WHITE)] {
+        for (i, (line, width)) in roads.iter().enumerate() {
+            let mut style = line_style(color, if casing { width + 2.0 } else { *width });
+            style.join = LineJoin::Round;
+            style.cap = LineCap::Round;
+            commands.push(DrawCommand::Line { lines: vec![line.clone()], style, clip: Some(tiles[i % 4].clone()) });
+        }
+    }
+    for i in 0..4 {
+        let centers: Vec<Px> = (0..25).map(|_| [r.f() * wf, r.f() * hf]).collect();
+        let mut style = circle_style(Color::new(0.2, 0.4, 0.9, 0.8), 4.0);
+        style.stroke_width = 1.0;
+        style.stroke_color = Color::WHITE;
+        commands.push(DrawCommand::Circle { centers, style, clip: Some(tiles[i].clone()) });
+    }
+    DisplayList { width: w, height: h, commands }
+}
+
+/// Prints rasterization times for a 1024x1024 frame with 10k lines and 5k
+/// polygons (run with `--release --ignored`; informative, not an assertion).
+#[test]
+#[ignore]
+fn timing_busy_frame() {
+    let which = std::env::var("SCENE").unwrap_or_default();
+    let list = if which == "busy" { busy_scene(1024, 1024, 10_000, 5_000, 11) } else { map_scene(1024, 1024, 10_000, 5_000, 11) };
+    if let Ok(dir) = std::env::var("SAVE") {
+        let img = rasterize(&list, 2);
+        std::fs::write(format!("{dir}/timing-{which}.png"), super::png_io::encode_image_png(&img).unwrap()).unwrap();
+    }
+    let threads_list: Vec<usize> = match std::env::var("THREADS") {
+        Ok(t) => vec![t.parse().unwrap_or(1)],
+        Err(_) => vec![1, 2],
+    };
+    for threads in threads_list {
+        let _ = rasterize(&list, threads);
+        let t = std::time::Instant::now();
+        let n = 3;
+        for _ in 0..n {
+            std::hint::black_box(rasterize(&list, threads));
+        }
+        eprintln!("{threads} threads: {:?} per frame", t.elapsed() / n);
+    }
 }
