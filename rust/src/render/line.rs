@@ -5,6 +5,8 @@
 //! stroke outline is filled once with the non-zero rule, so overlapping parts
 //! of one feature composite once.
 //!
+//! * widths below 1 px are drawn 1 px wide with alpha `(w/2 + 1/2)^2`, the
+//!   amount of ink MapLibre's 1 px antialiasing ramp gives such lines.
 //! * `offset`: each polyline is offset first (miter-direction vertices,
 //!   bevelled past 2x), then stroked.
 //! * `gap_width`: two lines of `width`, centred at ±(gap/2 + width/2) from the
@@ -146,6 +148,14 @@ pub(crate) fn draw_line<C: Canvas>(
         }
     }
     let Some(path) = pb.finish() else { return };
+    // Lines thinner than 1 px: MapLibre's 1 px antialiasing ramp puts
+    // (w/2 + 1/2)^2 of ink per unit length; draw 1 px wide with that alpha.
+    let (width, paint_color) = if width < 1.0 {
+        let k = (width / 2.0 + 0.5) * (width / 2.0 + 0.5);
+        (1.0, style.color.with_opacity(k))
+    } else {
+        (width, style.color)
+    };
     let dashed = match &dash {
         Some(d) => StrokeDash::new(d.clone(), 0.0).and_then(|sd| path.dash(&sd, 1.0)),
         None => None,
@@ -175,7 +185,7 @@ pub(crate) fn draw_line<C: Canvas>(
     if let Some(outline) = outline {
         bp.clear();
         bp.add_path(&outline);
-        canvas.fill_path(bp, false, true, style.color, clip);
+        canvas.fill_path(bp, false, true, paint_color, clip);
     }
 }
 

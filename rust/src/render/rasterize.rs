@@ -64,6 +64,7 @@ pub fn rasterize(list: &DisplayList, threads: usize) -> Image {
         row = end_row;
     }
     slices.reverse();
+    let threads = threads.min(slices.len()).max(1);
     let queue = Mutex::new(slices);
     let work = || {
         let mut worker = Worker::default();

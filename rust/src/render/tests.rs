@@ -99,6 +99,16 @@ fn line_width_and_butt_caps() {
 }
 
 #[test]
+fn thin_line_gets_maplibre_ink() {
+    // 0.5 px wide: drawn 1 px wide at alpha 0.75^2.
+    let style = line_style(Color::BLACK, 0.5);
+    let img = rasterize(&list(10, 10, vec![DrawCommand::Line { lines: vec![vec![[0.0, 5.5], [10.0, 5.5]]], style, clip: None }]), 1);
+    let a = px(&img, 5, 5)[3] as i32;
+    assert!((a - 143).abs() <= 2, "{a}");
+    assert_eq!(px(&img, 5, 4)[3], 0);
+}
+
+#[test]
 fn line_caps_round_and_square() {
     for (cap, expect) in [(LineCap::Round, true), (LineCap::Square, true)] {
         let mut style = line_style(RED, 4.0);
