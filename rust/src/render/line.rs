@@ -103,7 +103,26 @@ pub(crate) fn draw_line<C: Canvas>(
     let gap = limit(style.gap_width, max);
     let offset = if style.offset.is_finite() { style.offset.clamp(-max, max) } else { 0.0 };
     let blur = limit(style.blur, max);
-    let dash = dash_pattern(&style.dasharray);
+    let mut dash = dash_pattern(&style.dasharray);
+    let mut color_scale = 1.0;
+    if let Some(d) = &dash {
+        // Patterns far finer than a pixel over long lines: draw solid with the
+        // dashes' average coverage instead of millions of dashes.
+        let period: f32 = d.iter().sum();
+        let length: f32 = lines
+            .iter()
+            .flat_map(|l| l.windows(2))
+            .map(|s| ((s[1][0] - s[0][0]).powi(2) + (s[1][1] - s[0][1]).powi(2)).sqrt())
+            .filter(|v| v.is_finite())
+            .sum();
+        if period < 1.0 || length / period > 100_000.0 {
+            let on: f32 = d.iter().step_by(2).sum();
+            color_scale = on / period;
+            dash = None;
+        }
+    }
+    let color = color.scale(color_scale);
+    let style_color = style.color.with_opacity(color_scale);
     if blur > 0.0 {
         draw_blurred(canvas, top, lines, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
         return;
@@ -152,9 +171,9 @@ pub(crate) fn draw_line<C: Canvas>(
     // (w/2 + 1/2)^2 of ink per unit length; draw 1 px wide with that alpha.
     let (width, paint_color) = if width < 1.0 {
         let k = (width / 2.0 + 0.5) * (width / 2.0 + 0.5);
-        (1.0, style.color.with_opacity(k))
+        (1.0, style_color.with_opacity(k))
     } else {
-        (width, style.color)
+        (width, style_color)
     };
     let dashed = match &dash {
         Some(d) => StrokeDash::new(d.clone(), 0.0).and_then(|sd| path.dash(&sd, 1.0)),

@@ -399,6 +399,10 @@ fn hostile_input_does_not_panic() {
     wide.dasharray = Some(vec![nan, -1.0, 0.0]);
     let mut blurred = line_style(RED, 3.0);
     blurred.blur = 1.0e9;
+    let mut fine_dash = line_style(BLUE, 2.0);
+    fine_dash.dasharray = Some(vec![2.0, 2.0]);
+    let mut tiny_dash = line_style(BLUE, 2.0);
+    tiny_dash.dasharray = Some(vec![0.001, 0.001]);
     let mut circle = circle_style(Color::new(nan, 0.5, 2.0, 1.0), 1.0e9);
     circle.scale = [0.0, nan];
     let commands = vec![
@@ -407,6 +411,8 @@ fn hostile_input_does_not_panic() {
         DrawCommand::Line { lines: vec![vec![[-1e20, 5.0], [1e20, 6.0]]], style: blurred, clip: Some(ClipQuad([[nan; 2]; 4])) },
         DrawCommand::Circle { centers: vec![[nan, 0.0], [5.0, 5.0]], style: circle, clip: Some(ClipQuad([[0.0, 0.0]; 4])) },
         DrawCommand::Background { color: Color::new(nan, nan, nan, nan) },
+        DrawCommand::Line { lines: vec![vec![[-1e6, -1e6], [1e6, 1e6]]], style: fine_dash, clip: None },
+        DrawCommand::Line { lines: vec![vec![[0.0, 3.0], [17.0, 3.0]]], style: tiny_dash, clip: None },
     ];
     for threads in [1, 4] {
         let img = rasterize(&list(17, 9, commands.clone()), threads);
