@@ -21,8 +21,6 @@
 //! are the same pieces, at the same band-relative positions, in every band
 //! layout, and the path lies inside the band so the backend never clips it.
 
-use tiny_skia::{Path, PathSegment};
-
 /// Band boundaries are multiples of this many rows.
 pub(crate) const STRIP: u32 = 32;
 /// Snapping grid: 1/256 px (8 fractional bits; exact in f32 below 2^15 px).
@@ -169,21 +167,6 @@ impl BandPath {
             }
             self.last = f;
         }
-    }
-
-    /// Appends every contour of a tiny-skia path given in absolute coordinates.
-    pub fn add_path(&mut self, path: &Path) {
-        let p = |pt: tiny_skia::Point| [pt.x as f64, pt.y as f64];
-        for seg in path.segments() {
-            match seg {
-                PathSegment::MoveTo(a) => self.move_to(a.x as f64, a.y as f64),
-                PathSegment::LineTo(a) => self.line_to(a.x as f64, a.y as f64),
-                PathSegment::QuadTo(c, a) => self.quad_to(p(c), p(a)),
-                PathSegment::CubicTo(c1, c2, a) => self.cubic_to(p(c1), p(c2), p(a)),
-                PathSegment::Close => self.close(),
-            }
-        }
-        self.close();
     }
 
     /// Appends a polygon ring (absolute coordinates) as a closed contour.

@@ -22,17 +22,16 @@ use super::backend::Canvas;
 use super::band_path::BandPath;
 use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
-use super::display_list::{LineCap, LineJoin, LineStyle, Px};
+use super::display_list::{LineCap, LineStyle, Px};
 use super::geom::{clean_polyline, offset_polyline};
-use tiny_skia::{PathBuilder, PathStroker, Stroke, StrokeDash};
+use super::stroke::{StrokeParams, Stroker};
 
 /// Reusable buffers for the line painter (one per worker thread).
 #[derive(Default)]
 pub(crate) struct LineScratch {
     clean: Vec<[f32; 2]>,
     shifted: Vec<[f32; 2]>,
-    builder: Option<PathBuilder>,
-    stroker: Option<PathStroker>,
+    stroker: Stroker,
     coverage: Vec<f32>,
     segs: Vec<Seg>,
 }
@@ -135,8 +134,8 @@ pub(crate) fn draw_line<C: Canvas>(
     } else {
         ([offset, 0.0], 1)
     };
-    let mut pb = scratch.builder.take().unwrap_or_default();
-    pb.clear();
+    let stroker = &mut scratch.stroker;
+    stroker.begin();
     for line in lines {
         clean_polyline(line, &mut scratch.clean);
         let mut pts = &scratch.clean[..];
@@ -148,25 +147,14 @@ pub(crate) fn draw_line<C: Canvas>(
             pts = &pts[..pts.len() - 1];
         }
         for &shift in &shifts.0[..shifts.1] {
-            let poly: &[[f32; 2]] = if shift != 0.0 {
+            if shift != 0.0 {
                 offset_polyline(pts, shift, closed, &mut scratch.shifted);
-                &scratch.shifted
+                stroker.add_polyline(&scratch.shifted, closed);
             } else {
-                pts
-            };
-            if poly.len() < 2 {
-                continue;
-            }
-            pb.move_to(poly[0][0], poly[0][1]);
-            for p in &poly[1..] {
-                pb.line_to(p[0], p[1]);
-            }
-            if closed {
-                pb.close();
+                stroker.add_polyline(pts, closed);
             }
         }
     }
-    let Some(path) = pb.finish() else { return };
     // Lines thinner than 1 px: MapLibre's 1 px antialiasing ramp puts
     // (w/2 + 1/2)^2 of ink per unit length; draw 1 px wide with that alpha.
     let (width, paint_color) = if width < 1.0 {
@@ -175,35 +163,9 @@ pub(crate) fn draw_line<C: Canvas>(
     } else {
         (width, style_color)
     };
-    let dashed = match &dash {
-        Some(d) => StrokeDash::new(d.clone(), 0.0).and_then(|sd| path.dash(&sd, 1.0)),
-        None => None,
-    };
-    if dash.is_some() && dashed.is_none() {
-        scratch.builder = Some(path.clear());
-        return;
-    }
-    let stroke = Stroke {
-        width,
-        miter_limit: if style.miter_limit.is_finite() { style.miter_limit.max(1.0) } else { 2.0 },
-        line_cap: match style.cap {
-            LineCap::Butt => tiny_skia::LineCap::Butt,
-            LineCap::Round => tiny_skia::LineCap::Round,
-            LineCap::Square => tiny_skia::LineCap::Square,
-        },
-        line_join: match style.join {
-            LineJoin::Bevel => tiny_skia::LineJoin::Bevel,
-            LineJoin::Round => tiny_skia::LineJoin::Round,
-            LineJoin::Miter => tiny_skia::LineJoin::Miter,
-        },
-        dash: None,
-    };
-    let stroker = scratch.stroker.get_or_insert_with(PathStroker::new);
-    let outline = stroker.stroke(dashed.as_ref().unwrap_or(&path), &stroke, 1.0);
-    scratch.builder = Some(path.clear());
-    if let Some(outline) = outline {
-        bp.clear();
-        bp.add_path(&outline);
+    let params = StrokeParams { width, cap: style.cap, join: style.join, miter_limit: style.miter_limit, dash: dash.as_deref() };
+    bp.clear();
+    if stroker.stroke_into(&params, bp) {
         canvas.fill_path(bp, false, true, paint_color, clip);
     }
 }

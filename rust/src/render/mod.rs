@@ -17,6 +17,7 @@ mod composite;
 mod fill;
 mod geom;
 mod line;
+mod stroke;
 
 pub use image::Image;
 pub use rasterize::rasterize;

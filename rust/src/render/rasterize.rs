@@ -2,7 +2,7 @@
 //! horizontal bands. Every band draws every command clipped to itself; the
 //! output bytes are the same for any thread count (see `band_path`).
 
-use super::backend::{Canvas, SkiaCanvas};
+use super::backend::{Canvas, SkiaCanvas, SkiaScratch};
 use super::band_path::{BandPath, STRIP};
 use super::circle::draw_circles;
 use super::display_list::{ClipQuad, DisplayList, DrawCommand};
@@ -13,7 +13,6 @@ use super::line::{draw_line, LineScratch};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Mutex;
-use tiny_skia::PathBuilder;
 
 /// What a command needs in every band, computed once.
 struct Prep {
@@ -186,7 +185,7 @@ enum ClipState<M> {
 #[derive(Default)]
 struct Worker {
     bp: BandPath,
-    builder: Option<PathBuilder>,
+    backend: Option<SkiaScratch>,
     lines: LineScratch,
     fills: FillScratch,
 }
@@ -237,8 +236,8 @@ impl Worker {
         let w = list.width;
         let band_h = (slice.len() / (w as usize * 4)) as u32;
         let bottom = top + band_h;
-        let builder = self.builder.take().unwrap_or_default();
-        let Some(mut canvas) = SkiaCanvas::new(slice, w, band_h, builder) else { return };
+        let scratch = self.backend.take().unwrap_or_default();
+        let Some(mut canvas) = SkiaCanvas::new(slice, w, band_h, scratch) else { return };
         let mut clips: HashMap<[u32; 8], ClipState<<SkiaCanvas as Canvas>::Clip>> = HashMap::new();
         self.bp.reset(w, top, bottom);
         let (topf, bottomf, wf) = (top as f32, bottom as f32, w as f32);
@@ -303,6 +302,6 @@ impl Worker {
                 DrawCommand::Circle { centers, style, .. } => draw_circles(&mut canvas, top, centers, style, clip, rect),
             }
         }
-        self.builder = Some(canvas.into_builder());
+        self.backend = Some(canvas.into_scratch());
     }
 }
