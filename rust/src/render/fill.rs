@@ -38,7 +38,7 @@ pub(crate) fn draw_fill<C: Canvas>(
         }
     }
     let Some(outline) = style.outline else { return };
-    if !(outline.a > 0.0) {
+    if outline.a.is_nan() || outline.a <= 0.0 {
         return;
     }
     let stroker = &mut scratch.stroker;

@@ -270,13 +270,14 @@ fn draw_blurred<C: Canvas>(
             }
             let row = &mut cov[ry * w..ry * w + w];
             let mut touched = false;
+            #[allow(clippy::needless_range_loop)]
             for rx in rx0 as usize..rx1 as usize {
                 let px = rx as f32 + 0.5;
                 let vx = px - a[0];
                 let vy = py - a[1];
                 let t = if len2 > 0.0 { (vx * dx + vy * dy) / len2 } else { 0.0 };
                 let perp = if len > 0.0 { (vx * dy - vy * dx).abs() / len } else { (vx * vx + vy * vy).sqrt() };
-                let d = if t < 0.0 || t > 1.0 {
+                let d = if !(0.0..=1.0).contains(&t) {
                     let (cap, beyond, ex, ey) =
                         if t < 0.0 { (s.start_cap, -t * len, vx, vy) } else { (s.end_cap, (t - 1.0) * len, px - b[0], py - b[1]) };
                     if cap {

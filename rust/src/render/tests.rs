@@ -535,12 +535,12 @@ pub(crate) fn map_scene(w: u32, h: u32, n_lines: usize, n_polys: usize, seed: u6
             commands.push(DrawCommand::Line { lines: vec![line.clone()], style, clip: Some(tiles[i % 4].clone()) });
         }
     }
-    for i in 0..4 {
+    for tile in &tiles {
         let centers: Vec<Px> = (0..25).map(|_| [r.f() * wf, r.f() * hf]).collect();
         let mut style = circle_style(Color::new(0.2, 0.4, 0.9, 0.8), 4.0);
         style.stroke_width = 1.0;
         style.stroke_color = Color::WHITE;
-        commands.push(DrawCommand::Circle { centers, style, clip: Some(tiles[i].clone()) });
+        commands.push(DrawCommand::Circle { centers, style, clip: Some(tile.clone()) });
     }
     DisplayList { width: w, height: h, commands }
 }
