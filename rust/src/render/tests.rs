@@ -570,3 +570,19 @@ fn timing_busy_frame() {
         eprintln!("{threads} threads: {:?} per frame", t.elapsed() / n);
     }
 }
+
+/// Wider determinism sweep (run with `--release --ignored`).
+#[test]
+#[ignore]
+fn determinism_sweep() {
+    for seed in 0..12u64 {
+        let (w, h) = (97 + seed as u32 * 37, 61 + seed as u32 * 53);
+        let list = if seed % 2 == 0 { busy_scene(w, h, 400, 200, seed) } else { map_scene(w, h, 600, 300, seed) };
+        let one = rasterize(&list, 1);
+        for threads in [2, 3, 5, 8] {
+            let many = rasterize(&list, threads);
+            let diff = one.data.iter().zip(&many.data).filter(|(a, b)| a != b).count();
+            assert_eq!(diff, 0, "seed {seed} {w}x{h}: {threads} threads differ in {diff} bytes");
+        }
+    }
+}
