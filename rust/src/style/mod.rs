@@ -3,4 +3,5 @@
 
 pub mod color;
 pub mod expression;
+pub mod function;
 pub mod value;
