@@ -236,6 +236,14 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
             let t = interp::factor(*interpolation, x, labels[i], labels[i + 1]);
             let lo = eval(&outputs[i], ctx)?;
             let hi = eval(&outputs[i + 1], ctx)?;
+            if e.ty == Type::ProjectionDefinition {
+                // Projections transition: {from, to, transition}.
+                let mut o = BTreeMap::new();
+                o.insert("from".to_string(), lo);
+                o.insert("to".to_string(), hi);
+                o.insert("transition".to_string(), Value::Number(t));
+                return Ok(Value::Object(o));
+            }
             interpolate_values(lo, hi, t, *space)
         }
         Node::At(index, input) => {
@@ -299,7 +307,7 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
             }
         }
         Node::Length(input) => match eval(input, ctx)? {
-            Value::String(s) => Ok(Value::Number(s.encode_utf16().count() as f64)),
+            Value::String(s) => Ok(Value::Number(s.chars().count() as f64)),
             Value::Array(a) => Ok(Value::Number(a.len() as f64)),
             other => err(format!(
                 "Expected value to be of type string or array, but found {} instead.",
@@ -433,9 +441,10 @@ fn strict_eq(a: &Value, b: &Value) -> bool {
 fn index_of(n: &Value, h: &Value, from: Option<f64>) -> f64 {
     match h {
         Value::String(s) => {
-            let needle = value_to_string(n);
+            // JavaScript String(needle): null is "null"; negative starts clamp to 0.
+            let needle = if *n == Value::Null { "null".to_string() } else { value_to_string(n) };
             let chars: Vec<char> = s.chars().collect();
-            let start = from.map(|f| js_range(chars.len(), f, None).0).unwrap_or(0);
+            let start = from.map(|f| js_range(chars.len(), f.max(0.0), None).0).unwrap_or(0);
             let hay: String = chars[start..].iter().collect();
             match hay.find(&needle) {
                 Some(byte) => (start + hay[..byte].chars().count()) as f64,
@@ -635,7 +644,14 @@ fn coerce(ty: &Type, args: &[Expr], ctx: &EvaluationContext) -> R {
                 )),
             }
         }
-        Type::VariableAnchorOffsetCollection | Type::ProjectionDefinition => eval(&args[0], ctx),
+        Type::ProjectionDefinition => match eval(&args[0], ctx)? {
+            v @ (Value::String(_) | Value::Array(_) | Value::Object(_)) => Ok(v),
+            other => err(format!(
+                "Could not parse projectionDefinition from value '{}'",
+                crate::style::expression::convert::json_stringify(&other)
+            )),
+        },
+        Type::VariableAnchorOffsetCollection => eval(&args[0], ctx),
         _ => Ok(Value::String(value_to_string(&eval(&args[0], ctx)?))),
     }
 }

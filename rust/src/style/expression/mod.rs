@@ -170,7 +170,7 @@ impl PropertySpec {
             parameters,
             interpolated: expr.and_then(|e| e.get("interpolated")).and_then(|v| v.as_bool()).unwrap_or(false),
             default: j.get("default").map(Value::from_json),
-            enum_values: if s("type") == Some("enum") { enum_values } else { None },
+            enum_values: if s("type") == Some("enum") { Some(enum_values.unwrap_or_default()) } else { None },
         }
     }
 }
@@ -190,7 +190,7 @@ pub struct Expression {
 pub fn parse_expression(json: &serde_json::Value, spec: Option<&PropertySpec>) -> Result<Expression, Vec<ParseError>> {
     let mut p = Parser::new();
     let expected = spec.map(|s| s.ty.clone());
-    let annotate = if spec.is_some_and(|s| s.ty == Type::String) { Annotate::Coerce } else { Annotate::Default };
+    let annotate = if spec.is_some_and(|s| s.ty == Type::String && s.enum_values.is_none()) { Annotate::Coerce } else { Annotate::Default };
     let Some(root) = p.parse(json, "", expected.as_ref(), annotate) else {
         return Err(p.errors);
     };
@@ -270,8 +270,15 @@ fn find_zoom_curve(e: &Expr) -> ZoomCurve<'_> {
 }
 
 impl Expression {
-    /// Evaluates; errors are the reference's runtime errors.
+    /// Evaluates; errors are the reference's runtime errors. Enum values are
+    /// not checked (see [`Expression::evaluate_checked`]).
     pub fn evaluate(&self, ctx: &EvaluationContext) -> Result<Value, EvalError> {
+        eval::eval(&self.root, ctx)
+    }
+
+    /// Evaluates as a style property does: like [`Expression::evaluate`], and
+    /// an enum property's result must be one of its values.
+    pub fn evaluate_checked(&self, ctx: &EvaluationContext) -> Result<Value, EvalError> {
         let v = eval::eval(&self.root, ctx)?;
         if let (Some(values), Value::String(s)) = (&self.enum_values, &v) {
             if !values.iter().any(|x| x == s) {

@@ -107,7 +107,7 @@ impl Parser {
                 {
                     parsed = wrap(parsed, expected, annotate, Annotate::Assert)
                 }
-                Type::ProjectionDefinition if kind == "string" || kind == "array" => {
+                Type::ProjectionDefinition if matches!(kind, "string" | "array" | "value") => {
                     parsed = wrap(parsed, expected, annotate, Annotate::Coerce)
                 }
                 Type::Color | Type::Formatted | Type::ResolvedImage if kind == "value" || kind == "string" => {
@@ -698,7 +698,7 @@ impl Parser {
                 let pts: Vec<f64> = interp[1..].iter().filter_map(J::as_f64).filter(|v| (0.0..=1.0).contains(v)).collect();
                 if interp.len() != 5 || pts.len() != 4 {
                     return self.error(
-                        &key_at(&k1, 1),
+                        &k1,
                         "Cubic bezier interpolation requires four numeric arguments with values between 0 and 1.",
                     );
                 }

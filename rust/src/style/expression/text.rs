@@ -62,6 +62,39 @@ pub fn collate(a: &str, b: &str, c: &Collator) -> Ordering {
     Ordering::Equal
 }
 
+/// Rounds a plain decimal string (shortest round-trip digits) to `max`
+/// fraction digits, half away from zero.
+fn round_decimal(s: &str, max: usize) -> String {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if frac.len() <= max {
+        return s.to_string();
+    }
+    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes().take(max)).map(|b| b - b'0').collect();
+    if frac.as_bytes()[max] >= b'5' {
+        let mut i = digits.len();
+        loop {
+            if i == 0 {
+                digits.insert(0, 1);
+                break;
+            }
+            i -= 1;
+            if digits[i] == 9 {
+                digits[i] = 0;
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
+    }
+    let split = digits.len() - max;
+    let txt: String = digits.iter().map(|d| (b'0' + d) as char).collect();
+    if max == 0 {
+        txt
+    } else {
+        format!("{}.{}", &txt[..split], &txt[split..])
+    }
+}
+
 /// Formats `n` with grouping and fraction digits (en-US conventions).
 pub fn number_format(n: f64, currency: Option<&str>, min_fraction: Option<f64>, max_fraction: Option<f64>) -> String {
     if !n.is_finite() {
@@ -70,9 +103,12 @@ pub fn number_format(n: f64, currency: Option<&str>, min_fraction: Option<f64>, 
     let default_max = if currency.is_some() { 2 } else { 3 };
     let min = min_fraction.map(|v| v.clamp(0.0, 20.0) as usize).unwrap_or(if currency.is_some() { 2 } else { 0 });
     let max = max_fraction.map(|v| v.clamp(0.0, 20.0) as usize).unwrap_or(default_max.max(min)).max(min);
-    let s = format!("{:.*}", max, n.abs());
+    let s = round_decimal(&format!("{}", n.abs()), max);
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
     let mut frac = frac.to_string();
+    while frac.len() < min {
+        frac.push('0');
+    }
     while frac.len() > min && frac.ends_with('0') {
         frac.pop();
     }

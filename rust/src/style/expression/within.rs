@@ -142,7 +142,7 @@ pub fn within(polys: &Polygons, feature: &Feature, canonical: TileId, extent: u3
     let projected: Vec<Vec<Vec<[f64; 2]>>> = polys
         .0
         .iter()
-        .map(|p| p.iter().map(|r| r.iter().map(|c| project(c[0], c[1], canonical.z, ext)).collect()).collect())
+        .map(|p| p.iter().map(|r| r.iter().map(|c| project(c[0], c[1], canonical.z, ext).map(f64::round)).collect()).collect())
         .collect();
     let ox = f64::from(canonical.x) * ext;
     let oy = f64::from(canonical.y) * ext;
@@ -155,7 +155,16 @@ pub fn within(polys: &Polygons, feature: &Feature, canonical: TileId, extent: u3
         return false;
     }
     match feature.geom_type {
-        GeomType::Point => parts.iter().flatten().all(|p| projected.iter().any(|poly| point_in_polygon(*p, poly))),
+        GeomType::Point => {
+            // Polygons may cross the antimeridian: also try the point one world
+            // to the left and right.
+            let world = ext * f64::from(1u32 << canonical.z.min(31));
+            parts.iter().flatten().all(|p| {
+                [0.0, -world, world]
+                    .iter()
+                    .any(|dx| projected.iter().any(|poly| point_in_polygon([p[0] + dx, p[1]], poly)))
+            })
+        }
         GeomType::LineString => parts.iter().all(|l| projected.iter().any(|poly| line_in_polygon(l, poly))),
         _ => false,
     }
