@@ -3,5 +3,8 @@
 
 pub mod color;
 pub mod expression;
+pub mod filter;
 pub mod function;
+pub mod property;
+pub mod spec;
 pub mod value;

@@ -223,6 +223,22 @@ pub fn parse_expression(json: &serde_json::Value, spec: Option<&PropertySpec>) -
     Ok(e)
 }
 
+/// Compiles `json` expecting result type `ty`, without a property's checks
+/// (used for filters).
+pub fn parse_typed(json: &serde_json::Value, ty: &Type) -> Result<Expression, Vec<ParseError>> {
+    let mut p = Parser::new();
+    let Some(root) = p.parse(json, "", Some(ty), Annotate::Default) else {
+        return Err(p.errors);
+    };
+    Ok(Expression {
+        feature_constant: root.is_feature_constant(),
+        zoom_constant: root.is_global_constant(&["zoom"]),
+        state_dependent: root.is_state_dependent(),
+        enum_values: None,
+        root,
+    })
+}
+
 enum ZoomCurve<'a> {
     None,
     Found(&'a Expr),

@@ -958,3 +958,16 @@ pub fn is_constant(e: &Expr) -> bool {
             "elevation",
         ])
 }
+
+/// Whether `name` is an expression operator (for telling expressions from
+/// constant arrays in property values).
+pub fn is_operator(name: &str) -> bool {
+    matches!(
+        name,
+        "literal" | "semiliteral" | "string" | "number" | "boolean" | "object" | "array" | "to-boolean"
+            | "to-color" | "to-number" | "to-string" | "var" | "let" | "==" | "!=" | "<" | "<=" | ">"
+            | ">=" | "all" | "any" | "case" | "coalesce" | "match" | "step" | "interpolate"
+            | "interpolate-hcl" | "interpolate-lab" | "at" | "in" | "index-of" | "slice" | "length"
+            | "format" | "image" | "number-format" | "collator" | "global-state" | "within" | "distance"
+    ) || signature(name).is_some()
+}
