@@ -165,31 +165,52 @@ pub fn is_expression(j: &J) -> bool {
     }
 }
 
-fn compile(spec: &PropSpec, j: &J) -> Result<PropertyValue, String> {
+/// A property value error: `key` locates it inside the value (`[2]`, or
+/// empty), `message` says what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PropertyError {
+    pub name: String,
+    pub key: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for PropertyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}: {}", self.name, self.key, self.message)
+    }
+}
+
+fn perr(spec: &PropSpec, key: &str, message: impl Into<String>) -> PropertyError {
+    PropertyError { name: spec.name.to_string(), key: key.to_string(), message: message.into() }
+}
+
+fn compile(spec: &PropSpec, j: &J) -> Result<PropertyValue, PropertyError> {
     match parse_expression(j, Some(&spec.property_spec())) {
         Ok(e) => Ok(PropertyValue::Expression(Arc::new(e))),
-        Err(errors) => Err(errors
-            .iter()
-            .map(|e| format!("{}{}: {}", spec.name, e.key, e.message))
-            .collect::<Vec<_>>()
-            .join("; ")),
+        Err(errors) => {
+            let first = errors.first().cloned().unwrap_or_else(|| crate::style::expression::ParseError {
+                key: String::new(),
+                message: "invalid expression".into(),
+            });
+            Err(perr(spec, &first.key, first.message))
+        }
     }
 }
 
 /// Parses a property value (constant, expression, legacy function or token
-/// string). Errors are `name[key]: message`.
-pub fn parse_property_value(spec: &PropSpec, j: &J) -> Result<PropertyValue, String> {
+/// string).
+pub fn parse_property_value(spec: &PropSpec, j: &J) -> Result<PropertyValue, PropertyError> {
     let constant_only = spec.property_type == crate::style::expression::PropertyType::Constant;
     if is_function(j) {
         if constant_only {
-            return Err(format!("{}: property does not support functions", spec.name));
+            return Err(perr(spec, "", "property does not support functions"));
         }
-        let e = convert_function(j, &spec.to_json()).map_err(|m| format!("{}: {m}", spec.name))?;
+        let e = convert_function(j, &spec.to_json()).map_err(|m| perr(spec, "", m))?;
         return compile(spec, &e);
     }
     if is_expression(j) {
         if constant_only {
-            return Err(format!("{}: property does not support expressions", spec.name));
+            return Err(perr(spec, "", "property does not support expressions"));
         }
         return compile(spec, j);
     }
@@ -199,7 +220,14 @@ pub fn parse_property_value(spec: &PropSpec, j: &J) -> Result<PropertyValue, Str
             return compile(spec, &t);
         }
     }
-    constant_value(spec, j).map(PropertyValue::Constant).map_err(|m| format!("{}: {m}", spec.name))
+    constant_value(spec, j).map(PropertyValue::Constant).map_err(|m| match m.strip_prefix('[') {
+        // Array item errors carry their index: "[1]: expected number, ...".
+        Some(rest) if rest.contains("]: ") => {
+            let (idx, msg) = rest.split_once("]: ").unwrap_or((rest, ""));
+            perr(spec, &format!("[{idx}]"), msg)
+        }
+        _ => perr(spec, "", m),
+    })
 }
 
 #[derive(Clone, Debug)]
@@ -247,10 +275,18 @@ impl PropertySet {
         self.index_of(name).map(|i| &PROPERTIES[self.slots[i].spec])
     }
 
-    /// Sets (or with JSON `null`, resets) a property. Errors name the property.
+    /// Sets (or with JSON `null`, resets) a property. Errors name the property
+    /// (`line-width: expected number, found string`).
     pub fn set(&mut self, name: &str, j: &J) -> Result<(), String> {
-        let i = self.index_of(name).ok_or_else(|| {
-            format!("{name}: unknown {} property for a {} layer", self.group.name(), self.kind.name())
+        self.try_set(name, j).map_err(|e| e.to_string())
+    }
+
+    /// Like [`PropertySet::set`], with the error's parts separate.
+    pub fn try_set(&mut self, name: &str, j: &J) -> Result<(), PropertyError> {
+        let i = self.index_of(name).ok_or_else(|| PropertyError {
+            name: name.to_string(),
+            key: String::new(),
+            message: format!("unknown {} property for a {} layer", self.group.name(), self.kind.name()),
         })?;
         let spec = &PROPERTIES[self.slots[i].spec];
         if j.is_null() {
