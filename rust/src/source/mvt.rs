@@ -326,7 +326,7 @@ fn scan_layer<'a>(data: &'a [u8]) -> Result<LayerHeader<'a>, String> {
                 h.name = r.bytes()?;
                 have_name = true;
             }
-            2 | 3 | 4 => {
+            2..=4 => {
                 r.expect(wire, WT_LEN, "feature/key/value")?;
                 r.bytes()?;
                 match field {
@@ -545,8 +545,13 @@ pub fn decode_geometry(cmds: &[u32], geom_type: GeomType) -> Result<Vec<Vec<Tile
                                 if cur.len() > 1 || (geom_type == GeomType::Unknown && !cur.is_empty()) {
                                     parts.push(std::mem::take(&mut cur));
                                 }
-                                cur.clear();
-                                cur.reserve(((n - i) / 2 + 1).min(1024));
+                                // exact capacity: this point, the following LineTo's
+                                // points, and the closing point of a ring
+                                let next_line = match cmds.get(i) {
+                                    Some(&c) if c & 7 == 2 => ((c >> 3) as usize).min((n - i) / 2),
+                                    _ => 0,
+                                };
+                                cur = Vec::with_capacity(next_line + 2);
                                 cur.push(p);
                             }
                         }
@@ -592,11 +597,14 @@ pub fn decode_geometry(cmds: &[u32], geom_type: GeomType) -> Result<Vec<Vec<Tile
 mod tests {
     use super::*;
 
-    fn asset(name: &str) -> Option<Vec<u8>> {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/conformance/assets/tiles")
-            .join(name);
-        std::fs::read(p).ok()
+    /// A conformance tile: `shared/conformance/assets/tiles` next to an ancestor of
+    /// the crate (`../../shared` from the main checkout, `../../../shared` from a
+    /// worktree). `None` (test skipped) if absent.
+    pub(super) fn asset(name: &str) -> Option<Vec<u8>> {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .skip(1)
+            .find_map(|a| std::fs::read(a.join("shared/conformance/assets/tiles").join(name)).ok())
     }
 
     fn sample_layer() -> pb::Layer {
@@ -911,5 +919,39 @@ mod tests {
                 let _ = decode_tile(&m, None);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod bench {
+    use super::*;
+
+    /// `cargo test --release --lib source::mvt::bench -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn decode_speed() {
+        let tiles: Vec<Vec<u8>> = ["14-8802-5374.mvt", "14-8802-5375.mvt", "14-8803-5374.mvt", "14-8803-5375.mvt"]
+            .iter()
+            .filter_map(|n| super::tests::asset(n))
+            .collect();
+        if tiles.is_empty() {
+            return;
+        }
+        let rounds = 50;
+        let start = std::time::Instant::now();
+        let mut features = 0usize;
+        for _ in 0..rounds {
+            for t in &tiles {
+                let d = decode_tile(t, None).unwrap();
+                features += d.layers.iter().map(|l| l.features.len()).sum::<usize>();
+            }
+        }
+        let el = start.elapsed();
+        eprintln!(
+            "{} tiles x {rounds}: {:?} per round ({} features per round)",
+            tiles.len(),
+            el / rounds,
+            features / rounds as usize
+        );
     }
 }

@@ -18,7 +18,7 @@
 use crate::source::feature::{TileId, TilePoint};
 
 /// Largest latitude of Web Mercator.
-pub const MAX_LATITUDE: f64 = 85.051128779806604;
+pub const MAX_LATITUDE: f64 = 85.051_128_779_806_6;
 /// MapLibre's tile size (pixels per tile at integer zoom).
 pub const TILE_SIZE: f64 = 512.0;
 /// MapLibre's default vertical field of view (radians), 36.87°.
