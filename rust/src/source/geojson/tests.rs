@@ -230,3 +230,34 @@ fn many_points_index_splits_eagerly() {
     }
     assert_eq!(inside, 300);
 }
+
+#[test]
+fn options_from_source_json() {
+    let o = GeoJsonOptions::from_source_json(&json!({"type":"geojson","data":{},"maxzoom":14,"buffer":64,
+        "tolerance":1,"generateId":true})).unwrap();
+    assert_eq!((o.max_zoom, o.buffer, o.tolerance, o.generate_id), (14, 64.0, 1.0, true));
+    let o = GeoJsonOptions::from_source_json(&json!({"promoteId":{"_geojsonTileLayer":"gid"}})).unwrap();
+    assert_eq!(o.promote_id.as_deref(), Some("gid"));
+    assert_eq!(GeoJsonOptions::from_source_json(&json!({})).unwrap(), GeoJsonOptions::default());
+    assert!(GeoJsonOptions::from_source_json(&json!({"buffer":1000})).unwrap_err().contains("buffer"));
+    assert!(GeoJsonOptions::from_source_json(&json!({"cluster":"yes"})).unwrap_err().contains("boolean"));
+    assert!(GeoJsonOptions::from_source_json(&json!({"filter":["==","a",1]})).unwrap_err().contains("filter"));
+    let o = GeoJsonOptions::from_source_json(&json!({"cluster":true})).unwrap();
+    assert!(GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":[]}), o).is_err());
+}
+
+#[test]
+fn max_zoom_tiles_keep_all_points() {
+    // 50 points over 0.049° of longitude with a 1e-7° wiggle
+    let coords: Vec<serde_json::Value> = (0..50).map(|i| json!([i as f64 * 1e-3, 1.0 + (i % 2) as f64 * 1e-7])).collect();
+    let o = GeoJsonOptions { max_zoom: 10, ..GeoJsonOptions::default() };
+    let idx = GeoJsonIndex::new(&json!({"type":"LineString","coordinates":coords}), o).unwrap();
+    let at = |z: u8| {
+        let n = (1u32 << z) as f64;
+        let t = idx.tile(z, (convert::project_x(0.02) * n) as u32, (convert::project_y(1.0) * n) as u32).unwrap();
+        t.layers[0].features[0].geometry.iter().map(|g| g.len()).sum::<usize>()
+    };
+    assert_eq!(at(10), 50, "max zoom keeps every point");
+    assert_eq!(at(9), 2, "below max zoom the wiggle is simplified away");
+    assert!(idx.tile(11, 0, 0).is_none());
+}
