@@ -542,9 +542,7 @@ pub fn decode_geometry(cmds: &[u32], geom_type: GeomType) -> Result<Vec<Vec<Tile
                                 parts.push(vec![p]);
                             }
                             _ => {
-                                if cur.len() > 1 || (geom_type == GeomType::Unknown && !cur.is_empty()) {
-                                    parts.push(std::mem::take(&mut cur));
-                                }
+                                finish_part(&mut parts, std::mem::take(&mut cur), geom_type);
                                 // exact capacity: this point, the following LineTo's
                                 // points, and the closing point of a ring
                                 let next_line = match cmds.get(i) {
@@ -577,20 +575,23 @@ pub fn decode_geometry(cmds: &[u32], geom_type: GeomType) -> Result<Vec<Vec<Tile
             _ => return Err(format!("unknown command {id} at {}", i - 1)),
         }
     }
-    if !cur.is_empty() {
-        match geom_type {
-            GeomType::Polygon => {
-                // Unclosed ring: close it rather than dropping data.
-                let first = cur[0];
-                if cur.len() > 1 {
-                    cur.push(first);
-                    parts.push(cur);
-                }
-            }
-            _ => parts.push(cur),
-        }
-    }
+    finish_part(&mut parts, cur, geom_type);
     Ok(parts)
+}
+
+/// Ends a line or ring that was not ended by ClosePath: a polygon ring is closed
+/// (rather than dropping data), a one-point line or ring is dropped.
+fn finish_part(parts: &mut Vec<Vec<TilePoint>>, mut cur: Vec<TilePoint>, geom_type: GeomType) {
+    match geom_type {
+        GeomType::Polygon if cur.len() > 1 => {
+            let first = cur[0];
+            cur.push(first);
+            parts.push(cur);
+        }
+        GeomType::LineString if cur.len() > 1 => parts.push(cur),
+        GeomType::Unknown if !cur.is_empty() => parts.push(cur),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -759,6 +760,27 @@ mod tests {
             vec![TilePoint::new(0, 0), TilePoint::new(1, 1)],
             vec![TilePoint::new(6, 6), TilePoint::new(7, 7)],
         ]);
+    }
+
+    #[test]
+    fn unclosed_rings_are_closed() {
+        use pb::{command, zigzag};
+        let g = vec![
+            command(1, 1), zigzag(0), zigzag(0),
+            command(2, 2), zigzag(4), zigzag(0), zigzag(0), zigzag(4),
+            command(1, 1), zigzag(10), zigzag(10),
+            command(2, 2), zigzag(4), zigzag(0), zigzag(0), zigzag(4),
+        ];
+        let parts = decode_geometry(&g, GeomType::Polygon).unwrap();
+        assert_eq!(parts.len(), 2);
+        assert!(parts.iter().all(|r| r.len() == 4 && r[0] == r[3]));
+        let parts = decode_geometry(&g, GeomType::LineString).unwrap();
+        assert_eq!(parts.len(), 2);
+        assert!(parts.iter().all(|r| r.len() == 3));
+        // a lone MoveTo is not a line
+        let lone = vec![command(1, 1), zigzag(3), zigzag(3)];
+        assert!(decode_geometry(&lone, GeomType::LineString).unwrap().is_empty());
+        assert_eq!(decode_geometry(&lone, GeomType::Point).unwrap(), vec![vec![TilePoint::new(3, 3)]]);
     }
 
     #[test]
