@@ -261,3 +261,44 @@ fn max_zoom_tiles_keep_all_points() {
     assert_eq!(at(9), 2, "below max zoom the wiggle is simplified away");
     assert!(idx.tile(11, 0, 0).is_none());
 }
+
+#[test]
+fn random_polygons_clip_within_buffer_and_stay_closed() {
+    let mut seed = 0x2545f4914f6cdd1du64;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for round in 0..40 {
+        let (cx, cy) = (rnd() * 300.0 - 150.0, rnd() * 120.0 - 60.0);
+        let n = 3 + (rnd() * 30.0) as usize;
+        let mut ring: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                let a = i as f64 / n as f64 * std::f64::consts::TAU;
+                let r = 5.0 + rnd() * 40.0;
+                json!([cx + r * a.cos(), cy + r * a.sin()])
+            })
+            .collect();
+        ring.push(ring[0].clone());
+        let idx = index(json!({"type":"Polygon","coordinates":[ring]}));
+        for z in [0u8, 2, 4, 7] {
+            let nn = 1u32 << z;
+            let tx = ((convert::project_x(cx) * nn as f64) as u32).min(nn - 1);
+            let ty = ((convert::project_y(cy) * nn as f64) as u32).min(nn - 1);
+            let Some(t) = idx.tile(z, tx, ty) else { continue };
+            for f in &t.layers[0].features {
+                for r in &f.geometry {
+                    assert_eq!(r.first(), r.last(), "round {round} z{z}: ring not closed");
+                    for p in r {
+                        assert!(
+                            (-2048..=8192 + 2048).contains(&p.x) && (-2048..=8192 + 2048).contains(&p.y),
+                            "round {round} z{z}: {p:?} outside the buffer"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
