@@ -100,7 +100,9 @@ pub struct TileMatrix {
 }
 
 impl TileMatrix {
-    /// Screen position of a tile point.
+    /// Screen position of a tile point. Only meaningful in front of the camera
+    /// (`w > 0`): in steeply pitched views, geometry reaching behind the camera
+    /// plane must be clipped against `w` first.
     #[inline]
     pub fn project(&self, p: TilePoint) -> [f32; 2] {
         let (x, y) = (f64::from(p.x), f64::from(p.y));

@@ -302,3 +302,18 @@ fn random_polygons_clip_within_buffer_and_stay_closed() {
         }
     }
 }
+
+#[test]
+fn index_is_shareable_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<GeoJsonIndex>();
+    let idx = std::sync::Arc::new(index(json!({"type":"Point","coordinates":[10, 10]})));
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let idx = idx.clone();
+            std::thread::spawn(move || idx.tile(6, 33, 30).map(|t| t.layers[0].features.len()))
+        })
+        .collect();
+    let got: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(got.iter().all(|g| *g == Some(1)), "{got:?}");
+}
