@@ -235,10 +235,11 @@ impl Map {
                     Purpose::SourceMeta { source: source_id.to_string() },
                 );
             } else {
+                // Tiles given inline: ready now, so request them below.
                 state.meta = Meta::Ready;
             }
-            return;
         }
+        let state = &self.sources[source_id];
         if state.meta != Meta::Ready {
             return;
         }
