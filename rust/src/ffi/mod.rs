@@ -7,7 +7,7 @@ mod guard;
 mod handles;
 mod log;
 mod owner;
-mod types;
+pub mod types;
 
 pub mod base;
 pub mod map;
