@@ -485,6 +485,7 @@ impl Map {
             (self.width as f32 * self.pixel_ratio).round() as u32,
             (self.height as f32 * self.pixel_ratio).round() as u32,
         );
+        let started = std::time::Instant::now();
         let list = match self.style() {
             Some(style) => {
                 let view = crate::layout::View {
@@ -497,7 +498,14 @@ impl Map {
             }
             None => crate::render::display_list::DisplayList { width: w, height: h, commands: vec![] },
         };
+        let laid_out = started.elapsed();
         self.frame = Some(crate::render::rasterize(&list, core.render_threads()));
+        log::debug!(
+            "frame {w}x{h}: {} commands, layout {:.1} ms, rasterize {:.1} ms",
+            list.commands.len(),
+            laid_out.as_secs_f64() * 1e3,
+            (started.elapsed() - laid_out).as_secs_f64() * 1e3
+        );
     }
 }
 
