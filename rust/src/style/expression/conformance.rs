@@ -58,7 +58,7 @@ fn geometry(g: &J, canonical: TileId) -> (GeomType, Vec<Vec<TilePoint>>) {
         "Polygon" => (GeomType::Polygon, lines(&coords)),
         "MultiPolygon" => (
             GeomType::Polygon,
-            coords.as_array().map(|a| a.iter().flat_map(|p| lines(p)).collect()).unwrap_or_default(),
+            coords.as_array().map(|a| a.iter().flat_map(lines).collect()).unwrap_or_default(),
         ),
         _ => (GeomType::Unknown, vec![]),
     }

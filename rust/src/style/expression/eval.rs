@@ -392,7 +392,7 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
 }
 
 fn resolve_image(name: String, ctx: &EvaluationContext) -> Value {
-    let available = ctx.available_images.is_some_and(|a| a.iter().any(|x| *x == name));
+    let available = ctx.available_images.is_some_and(|a| a.contains(&name));
     Value::Image(ResolvedImage { name, available })
 }
 

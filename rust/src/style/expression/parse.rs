@@ -39,6 +39,12 @@ fn js_typeof(v: &J) -> &'static str {
     }
 }
 
+impl Default for Parser {
+    fn default() -> Self {
+        Parser::new()
+    }
+}
+
 impl Parser {
     pub fn new() -> Parser {
         Parser { errors: Vec::new(), scope: Vec::new() }
@@ -208,8 +214,8 @@ impl Parser {
                     _ => Type::String,
                 };
                 let mut args = Vec::new();
-                for i in 1..=n {
-                    args.push(self.child(&a[i], key, i, Some(&Type::Value))?);
+                for (i, arg) in a.iter().enumerate().skip(1) {
+                    args.push(self.child(arg, key, i, Some(&Type::Value))?);
                 }
                 Some(Expr::new(ty, Node::Coerce(args)))
             }
@@ -232,8 +238,8 @@ impl Parser {
             "==" | "!=" | "<" | "<=" | ">" | ">=" => self.parse_comparison(op, a, key),
             "all" | "any" => {
                 let mut args = Vec::new();
-                for i in 1..=n {
-                    args.push(self.child(&a[i], key, i, Some(&Type::Boolean))?);
+                for (i, arg) in a.iter().enumerate().skip(1) {
+                    args.push(self.child(arg, key, i, Some(&Type::Boolean))?);
                 }
                 let node = if op == "all" { Node::All(args) } else { Node::Any(args) };
                 Some(Expr::new(Type::Boolean, node))
@@ -924,8 +930,8 @@ impl Parser {
             })
             .collect();
         let mut actual = Vec::new();
-        for i in 1..=n {
-            let e = self.child(&a[i], key, i, None)?;
+        for (i, arg) in a.iter().enumerate().skip(1) {
+            let e = self.child(arg, key, i, None)?;
             actual.push(e.ty.to_string());
         }
         self.error(
