@@ -363,3 +363,85 @@ impl Expression {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::feature::{Feature, GeomType, Properties};
+    use serde_json::json;
+
+    fn feature(props: &[(&str, Value)]) -> Feature {
+        let mut p = Properties::default();
+        for (k, v) in props {
+            p.insert(*k, v.clone());
+        }
+        Feature { id: Some(Value::Number(3.0)), geom_type: GeomType::LineString, geometry: vec![], properties: p }
+    }
+
+    #[test]
+    fn evaluates_feature_and_zoom() {
+        let spec = PropertySpec::data_driven(Type::Color, true);
+        let e = parse_expression(
+            &json!(["interpolate", ["linear"], ["zoom"], 0, ["get", "c"], 10, "blue"]),
+            Some(&spec),
+        )
+        .unwrap();
+        assert!(!e.is_feature_constant() && !e.is_zoom_constant());
+        assert_eq!(e.result_type(), &Type::Color);
+        assert_eq!(e.zoom_stops(), Some(&[0.0, 10.0][..]));
+        let f = feature(&[("c", Value::String("red".into()))]);
+        let c = e.evaluate_color(&EvaluationContext::for_feature(5.0, &f)).unwrap();
+        assert_eq!(c, Color::new(0.5, 0.0, 0.5, 1.0));
+        let id = parse_expression(&json!(["+", ["id"], 1]), None).unwrap();
+        assert_eq!(id.evaluate_f64(&EvaluationContext::for_feature(0.0, &f)), Some(4.0));
+        let gt = parse_expression(&json!(["geometry-type"]), None).unwrap();
+        assert_eq!(gt.evaluate(&EvaluationContext::for_feature(0.0, &f)).unwrap(), Value::String("LineString".into()));
+    }
+
+    #[test]
+    fn constant_folding_and_errors() {
+        let e = parse_expression(&json!(["*", 2, ["+", 1, 2]]), None).unwrap();
+        assert_eq!(e.as_constant(), Some(&Value::Number(6.0)));
+        let errs = parse_expression(&json!(["+", 1, "a"]), None).unwrap_err();
+        assert_eq!(errs[0].key, "[2]");
+        assert_eq!(errs[0].message, "Expected number but found string instead.");
+        let errs = parse_expression(&json!(["nope"]), None).unwrap_err();
+        assert_eq!(errs[0].to_string(), "[0]: Unknown expression \"nope\". If you wanted a literal array, use [\"literal\", [...]].");
+        let errs = parse_expression(&json!(["distance", {"type": "Point", "coordinates": [0, 0]}]), None).unwrap_err();
+        assert!(errs[0].message.contains("not supported"));
+    }
+
+    #[test]
+    fn feature_state_and_globals() {
+        let e = parse_expression(&json!(["coalesce", ["feature-state", "hover"], false]), None).unwrap();
+        assert!(e.is_state_dependent());
+        let mut state = Properties::default();
+        state.insert("hover", Value::Bool(true));
+        let ctx = EvaluationContext { feature_state: Some(&state), ..EvaluationContext::default() };
+        assert_eq!(e.evaluate_bool(&ctx), Some(true));
+        assert_eq!(e.evaluate_bool(&EvaluationContext::default()), Some(false));
+        let mut g = std::collections::BTreeMap::new();
+        g.insert("k".to_string(), Value::Number(2.0));
+        let e = parse_expression(&json!(["number", ["global-state", "k"]]), None).unwrap();
+        let ctx = EvaluationContext { global_state: Some(&g), ..EvaluationContext::default() };
+        assert_eq!(e.evaluate_f64(&ctx), Some(2.0));
+    }
+
+    #[test]
+    fn property_spec_checks() {
+        let mut spec = PropertySpec::data_driven(Type::Number, false);
+        assert_eq!(
+            parse_expression(&json!(["interpolate", ["linear"], ["zoom"], 0, 1, 1, 2]), Some(&spec)).unwrap_err()[0].message,
+            "\"interpolate\" expressions cannot be used with this property"
+        );
+        spec.property_type = PropertyType::DataConstant;
+        assert_eq!(
+            parse_expression(&json!(["get", "x"]), Some(&spec)).unwrap_err()[0].message,
+            "data expressions not supported"
+        );
+        let enum_spec = PropertySpec::from_json(&json!({"type": "enum", "values": {"a": {}, "b": {}}}));
+        let e = parse_expression(&json!(["get", "x"]), Some(&enum_spec)).unwrap();
+        let f = feature(&[("x", Value::String("c".into()))]);
+        assert!(e.evaluate_checked(&EvaluationContext::for_feature(0.0, &f)).is_err());
+    }
+}
