@@ -388,6 +388,18 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
             }
             _ => false,
         })),
+        Node::Distance(g) => {
+            let d = match (ctx.feature, ctx.canonical) {
+                (Some(f), Some(c)) => crate::style::expression::distance::distance(
+                    g,
+                    f,
+                    c,
+                    if ctx.extent == 0 { 4096 } else { ctx.extent },
+                ),
+                _ => None,
+            };
+            Ok(Value::Number(d.unwrap_or(f64::NAN)))
+        }
     }
 }
 

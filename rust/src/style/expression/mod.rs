@@ -16,10 +16,11 @@
 //! operators), `eval` (evaluation), `convert` (JavaScript-compatible
 //! conversions), `interp` (interpolation and colour spaces), `text` (collator,
 //! number-format), `within`, `conformance` (the shared test suite runner).
-//! Not supported (parse error naming it): `distance`.
+//! `distance` measures in metres with a local flat approximation.
 
 pub mod conformance;
 pub mod convert;
+pub mod distance;
 pub mod eval;
 pub mod interp;
 pub mod node;
@@ -407,8 +408,8 @@ mod tests {
         assert_eq!(errs[0].message, "Expected number but found string instead.");
         let errs = parse_expression(&json!(["nope"]), None).unwrap_err();
         assert_eq!(errs[0].to_string(), "[0]: Unknown expression \"nope\". If you wanted a literal array, use [\"literal\", [...]].");
-        let errs = parse_expression(&json!(["distance", {"type": "Point", "coordinates": [0, 0]}]), None).unwrap_err();
-        assert!(errs[0].message.contains("not supported"));
+        let errs = parse_expression(&json!(["distance", {"type": "Nope"}]), None).unwrap_err();
+        assert!(errs[0].message.starts_with("'distance' expression requires valid geojson"));
     }
 
     #[test]

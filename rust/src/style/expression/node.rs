@@ -195,6 +195,7 @@ pub enum Node {
     Collator { case_sensitive: Box<Expr>, diacritic_sensitive: Box<Expr>, locale: Option<Box<Expr>> },
     GlobalState(String),
     Within(Polygons),
+    Distance(Box<crate::style::expression::distance::Geometries>),
 }
 
 impl Expr {
@@ -207,7 +208,7 @@ impl Expr {
             }
         };
         match &self.node {
-            Node::Literal(_) | Node::Var(..) | Node::GlobalState(_) | Node::Within(_) => {}
+            Node::Literal(_) | Node::Var(..) | Node::GlobalState(_) | Node::Within(_) | Node::Distance(_) => {}
             Node::Assert(a) | Node::Coerce(a) | Node::Call(_, a) | Node::All(a) | Node::Any(a) => {
                 a.iter().for_each(f)
             }
@@ -277,7 +278,7 @@ impl Expr {
                 let _ = args;
                 false
             }
-            Node::Within(_) => false,
+            Node::Within(_) | Node::Distance(_) => false,
             _ => {
                 let mut ok = true;
                 self.each_child(&mut |c| ok = ok && c.is_feature_constant());

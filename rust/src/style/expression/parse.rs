@@ -351,13 +351,13 @@ impl Parser {
                         format!("'distance' expression requires exactly one argument, but found {n} instead."),
                     );
                 }
-                if !crate::style::expression::within::is_geojson_geometry(&a[1]) {
-                    return self.error(
+                match crate::style::expression::distance::geometries_from_geojson(&a[1]) {
+                    Some(g) => Some(Expr::new(Type::Number, Node::Distance(Box::new(g)))),
+                    None => self.error(
                         key,
                         "'distance' expression requires valid geojson object that contains polygon geometry type.",
-                    );
+                    ),
                 }
-                self.error(key, "The \"distance\" expression is not supported by mapcore yet.")
             }
             _ => self.parse_compound(op, a, key),
         }
@@ -945,7 +945,9 @@ impl Parser {
 pub fn is_constant(e: &Expr) -> bool {
     match &e.node {
         Node::Var(_, bound) => return is_constant(bound),
-        Node::Call(Op::Error, _) | Node::Collator { .. } | Node::Within(_) | Node::GlobalState(_) => return false,
+        Node::Call(Op::Error, _) | Node::Collator { .. } | Node::Within(_) | Node::Distance(_) | Node::GlobalState(_) => {
+            return false
+        }
         Node::Image(_) => return false,
         _ => {}
     }
