@@ -1,5 +1,6 @@
 //! Evaluation of compiled expressions against a feature and globals.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -98,10 +99,34 @@ pub fn value_has_type(t: &Type, v: &Value) -> bool {
     }
 }
 
+/// Evaluates without copying when the value can be borrowed: literals and
+/// `["get", "literal key"]` (the common hot paths of styles).
+pub fn eval_ref<'x>(e: &'x Expr, ctx: &EvaluationContext<'x>) -> Result<Cow<'x, Value>, EvalError> {
+    static NULL: Value = Value::Null;
+    match &e.node {
+        Node::Literal(v) => Ok(Cow::Borrowed(v)),
+        Node::Call(Op::Get, args) => match &args[0].node {
+            Node::Literal(Value::String(k)) => {
+                Ok(Cow::Borrowed(ctx.feature.and_then(|f| f.properties.get(k)).unwrap_or(&NULL)))
+            }
+            _ => eval(e, ctx).map(Cow::Owned),
+        },
+        Node::Assert(args) if args.len() == 1 => {
+            let v = eval_ref(&args[0], ctx)?;
+            if value_has_type(&e.ty, &v) {
+                Ok(v)
+            } else {
+                err(format!("Expected value to be of type {}, but found {} instead.", e.ty, type_of(&v)))
+            }
+        }
+        _ => eval(e, ctx).map(Cow::Owned),
+    }
+}
+
 fn num(e: &Expr, ctx: &EvaluationContext) -> Result<f64, EvalError> {
-    match eval(e, ctx)? {
-        Value::Number(n) => Ok(n),
-        other => err(format!("Expected value to be of type number, but found {} instead.", type_of(&other))),
+    match &*eval_ref(e, ctx)? {
+        Value::Number(n) => Ok(*n),
+        other => err(format!("Expected value to be of type number, but found {} instead.", type_of(other))),
     }
 }
 
@@ -196,9 +221,9 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
             Ok(Value::Null)
         }
         Node::Match { input, labels, outputs, otherwise } => {
-            let v = eval(input, ctx)?;
-            let hit = match &v {
-                Value::Number(_) | Value::String(_) => labels.iter().find(|(l, _)| *l == v).map(|(_, i)| *i),
+            let v = eval_ref(input, ctx)?;
+            let hit = match &*v {
+                Value::Number(_) | Value::String(_) => labels.iter().find(|(l, _)| *l == *v).map(|(_, i)| *i),
                 _ => None,
             };
             match hit {
@@ -472,11 +497,12 @@ fn index_of(n: &Value, h: &Value, from: Option<f64>) -> f64 {
 }
 
 fn compare(op: CmpOp, lhs: &Expr, rhs: &Expr, collator: Option<&Expr>, ctx: &EvaluationContext) -> R {
-    let a = eval(lhs, ctx)?;
-    let b = eval(rhs, ctx)?;
+    let a = eval_ref(lhs, ctx)?;
+    let b = eval_ref(rhs, ctx)?;
+    let (a, b) = (&*a, &*b);
     let untyped = lhs.ty == Type::Value || rhs.ty == Type::Value;
     if op.is_order() && untyped {
-        let (ka, kb) = (kind_of(&a), kind_of(&b));
+        let (ka, kb) = (kind_of(a), kind_of(b));
         if ka != kb || !(ka == "string" || ka == "number") {
             return err(format!(
                 "Expected arguments for \"{}\" to be (string, string) or (number, number), but found ({ka}, {kb}) instead.",
@@ -484,7 +510,7 @@ fn compare(op: CmpOp, lhs: &Expr, rhs: &Expr, collator: Option<&Expr>, ctx: &Eva
             ));
         }
     }
-    let ord: Option<Ordering> = match (collator, &a, &b) {
+    let ord: Option<Ordering> = match (collator, a, b) {
         (Some(c), Value::String(x), Value::String(y)) => {
             let Value::Collator(c) = eval(c, ctx)? else { return err("Expected a collator.") };
             Some(text::collate(x, y, &c))
@@ -494,8 +520,8 @@ fn compare(op: CmpOp, lhs: &Expr, rhs: &Expr, collator: Option<&Expr>, ctx: &Eva
         _ => None,
     };
     let r = match op {
-        CmpOp::Eq => ord.map_or_else(|| strict_eq(&a, &b), |o| o == Ordering::Equal),
-        CmpOp::Ne => ord.map_or_else(|| !strict_eq(&a, &b), |o| o != Ordering::Equal),
+        CmpOp::Eq => ord.map_or_else(|| strict_eq(a, b), |o| o == Ordering::Equal),
+        CmpOp::Ne => ord.map_or_else(|| !strict_eq(a, b), |o| o != Ordering::Equal),
         CmpOp::Lt => ord == Some(Ordering::Less),
         CmpOp::Le => matches!(ord, Some(Ordering::Less | Ordering::Equal)),
         CmpOp::Gt => ord == Some(Ordering::Greater),
