@@ -382,8 +382,12 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
             let v = eval(name, ctx)?;
             Ok(resolve_image(value_to_string(&v), ctx))
         }
-        Node::NumberFormat { number, currency, min_fraction, max_fraction, .. } => {
+        Node::NumberFormat { number, locale, currency, min_fraction, max_fraction } => {
             let n = num(number, ctx)?;
+            let loc = match locale {
+                Some(l) => Some(string(l, ctx)?),
+                None => None,
+            };
             let cur = match currency {
                 Some(c) => Some(string(c, ctx)?),
                 None => None,
@@ -396,7 +400,7 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
                 Some(x) => Some(num(x, ctx)?),
                 None => None,
             };
-            Ok(Value::String(text::number_format(n, cur.as_deref(), minf, maxf)))
+            Ok(Value::String(text::number_format(n, loc.as_deref(), cur.as_deref(), minf, maxf)))
         }
         Node::Collator { case_sensitive, diacritic_sensitive, locale } => Ok(Value::Collator(Collator {
             case_sensitive: boolean(case_sensitive, ctx)?,

@@ -96,13 +96,65 @@ fn round_decimal(s: &str, max: usize) -> String {
     }
 }
 
-/// Formats `n` with grouping and fraction digits (en-US conventions).
-pub fn number_format(n: f64, currency: Option<&str>, min_fraction: Option<f64>, max_fraction: Option<f64>) -> String {
+/// Number conventions of a locale: grouping and decimal separators, and
+/// whether a currency symbol follows the number.
+struct Conventions {
+    group: &'static str,
+    decimal: char,
+    currency_after: bool,
+}
+
+fn conventions(locale: Option<&str>) -> Conventions {
+    let lang = locale.unwrap_or("en").split(['-', '_']).next().unwrap_or("en").to_ascii_lowercase();
+    match lang.as_str() {
+        "de" | "it" | "nl" | "id" | "da" | "tr" | "el" | "pt" | "es" | "ro" | "hr" | "sl" => {
+            Conventions { group: ".", decimal: ',', currency_after: true }
+        }
+        "fr" => Conventions { group: "\u{202f}", decimal: ',', currency_after: true },
+        "ru" | "sv" | "pl" | "cs" | "sk" | "fi" | "nb" | "no" | "uk" | "hu" | "bg" | "lt" | "lv" | "et" => {
+            Conventions { group: "\u{a0}", decimal: ',', currency_after: true }
+        }
+        _ => Conventions { group: ",", decimal: '.', currency_after: false },
+    }
+}
+
+fn currency_symbol(code: &str, locale: Option<&str>) -> String {
+    let ja = locale.is_some_and(|l| l.starts_with("ja"));
+    match code {
+        "USD" => "$".into(),
+        "EUR" => "€".into(),
+        "GBP" => "£".into(),
+        "JPY" if ja => "￥".into(),
+        "JPY" => "¥".into(),
+        "INR" => "₹".into(),
+        "KRW" => "₩".into(),
+        other => other.into(),
+    }
+}
+
+/// Formats `n` as `number-format` does: grouping, fraction digits and an
+/// optional currency, with the separators of common locales (en-US when the
+/// locale is unknown).
+pub fn number_format(
+    n: f64,
+    locale: Option<&str>,
+    currency: Option<&str>,
+    min_fraction: Option<f64>,
+    max_fraction: Option<f64>,
+) -> String {
     if !n.is_finite() {
         return crate::style::expression::format_number(n);
     }
-    let default_max = if currency.is_some() { 2 } else { 3 };
-    let min = min_fraction.map(|v| v.clamp(0.0, 20.0) as usize).unwrap_or(if currency.is_some() { 2 } else { 0 });
+    let conv = conventions(locale);
+    let currency = currency.map(|c| c.to_ascii_uppercase());
+    let currency_digits = match currency.as_deref() {
+        Some("JPY" | "KRW") => 0,
+        _ => 2,
+    };
+    let default_max = if currency.is_some() { currency_digits } else { 3 };
+    let min = min_fraction
+        .map(|v| v.clamp(0.0, 20.0) as usize)
+        .unwrap_or(if currency.is_some() { currency_digits } else { 0 });
     let max = max_fraction.map(|v| v.clamp(0.0, 20.0) as usize).unwrap_or(default_max.max(min)).max(min);
     let s = round_decimal(&format!("{}", n.abs()), max);
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
@@ -116,22 +168,22 @@ pub fn number_format(n: f64, currency: Option<&str>, min_fraction: Option<f64>, 
     let mut grouped = String::new();
     for (i, ch) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
+            grouped.push_str(conv.group);
         }
         grouped.push(ch);
     }
     let sign = if n < 0.0 && (int.bytes().any(|b| b != b'0') || frac.bytes().any(|b| b != b'0')) { "-" } else { "" };
-    let body = if frac.is_empty() { grouped } else { format!("{grouped}.{frac}") };
+    let body = if frac.is_empty() { grouped } else { format!("{grouped}{}{frac}", conv.decimal) };
     match currency {
         Some(c) => {
-            let sym = match c.to_ascii_uppercase().as_str() {
-                "USD" => "$".to_string(),
-                "EUR" => "€".to_string(),
-                "GBP" => "£".to_string(),
-                "JPY" => "¥".to_string(),
-                other => format!("{other}\u{a0}"),
-            };
-            format!("{sign}{sym}{body}")
+            let sym = currency_symbol(&c, locale);
+            if conv.currency_after {
+                format!("{sign}{body}\u{a0}{sym}")
+            } else if sym.chars().all(|ch| ch.is_ascii_uppercase()) {
+                format!("{sign}{sym}\u{a0}{body}")
+            } else {
+                format!("{sign}{sym}{body}")
+            }
         }
         None => format!("{sign}{body}"),
     }
@@ -173,8 +225,12 @@ mod tests {
 
     #[test]
     fn numbers() {
-        assert_eq!(number_format(987654321.234567, None, Some(2.0), Some(4.0)), "987,654,321.2346");
-        assert_eq!(number_format(1234.5, Some("USD"), None, None), "$1,234.50");
-        assert_eq!(number_format(-0.5, None, None, None), "-0.5");
+        assert_eq!(number_format(987654321.234567, None, None, Some(2.0), Some(4.0)), "987,654,321.2346");
+        assert_eq!(number_format(1234.5, Some("en-US"), Some("USD"), None, None), "$1,234.50");
+        assert_eq!(number_format(-0.5, None, None, None, None), "-0.5");
+        assert_eq!(number_format(123456.789, None, None, None, None), "123,456.789");
+        assert_eq!(number_format(123456.789, Some("ja-JP"), Some("JPY"), None, None), "￥123,457");
+        assert_eq!(number_format(123456.789, Some("de-DE"), Some("EUR"), None, None), "123.456,79\u{a0}€");
+        assert_eq!(number_format(0.999, None, None, None, Some(2.0)), "1");
     }
 }
