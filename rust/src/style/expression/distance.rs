@@ -41,13 +41,15 @@ fn collect(g: &J, out: &mut Geometries) -> bool {
             .and_then(|a| a.iter().map(rings).collect::<Option<Vec<_>>>())
             .map(|p| out.polygons.extend(p))
             .is_some(),
-        Some("GeometryCollection") => {
-            g.get("geometries").and_then(J::as_array).is_some_and(|a| a.iter().all(|x| collect(x, out)))
-        }
+        Some("GeometryCollection") => g
+            .get("geometries")
+            .and_then(J::as_array)
+            .is_some_and(|a| a.iter().all(|x| collect(x, out))),
         Some("Feature") => g.get("geometry").is_some_and(|x| collect(x, out)),
-        Some("FeatureCollection") => {
-            g.get("features").and_then(J::as_array).is_some_and(|a| a.iter().all(|x| collect(x, out)))
-        }
+        Some("FeatureCollection") => g
+            .get("features")
+            .and_then(J::as_array)
+            .is_some_and(|a| a.iter().all(|x| collect(x, out))),
         _ => false,
     }
 }
@@ -55,7 +57,8 @@ fn collect(g: &J, out: &mut Geometries) -> bool {
 /// Reads a GeoJSON geometry, feature or feature collection.
 pub fn geometries_from_geojson(v: &J) -> Option<Geometries> {
     let mut g = Geometries::default();
-    let any = collect(v, &mut g) && !(g.points.is_empty() && g.lines.is_empty() && g.polygons.is_empty());
+    let any =
+        collect(v, &mut g) && !(g.points.is_empty() && g.lines.is_empty() && g.polygons.is_empty());
     any.then_some(g)
 }
 
@@ -74,7 +77,10 @@ impl Ruler {
         let coslat = lat.to_radians().cos();
         let w2 = 1.0 / (1.0 - e2 * (1.0 - coslat * coslat));
         let w = w2.sqrt();
-        Ruler { kx: m * w * coslat, ky: m * w * w2 * (1.0 - e2) }
+        Ruler {
+            kx: m * w * coslat,
+            ky: m * w * w2 * (1.0 - e2),
+        }
     }
     /// Degrees to local metres relative to `o` (longitude wrapped).
     fn xy(&self, p: P, o: P) -> P {
@@ -108,8 +114,18 @@ fn cross(o: P, a: P, b: P) -> f64 {
 }
 
 fn segments_intersect(a: P, b: P, c: P, d: P) -> bool {
-    let (d1, d2, d3, d4) = (cross(c, d, a), cross(c, d, b), cross(a, b, c), cross(a, b, d));
-    ((d1 > 0.0) != (d2 > 0.0) && d1 != 0.0 && d2 != 0.0 && (d3 > 0.0) != (d4 > 0.0) && d3 != 0.0 && d4 != 0.0)
+    let (d1, d2, d3, d4) = (
+        cross(c, d, a),
+        cross(c, d, b),
+        cross(a, b, c),
+        cross(a, b, d),
+    );
+    ((d1 > 0.0) != (d2 > 0.0)
+        && d1 != 0.0
+        && d2 != 0.0
+        && (d3 > 0.0) != (d4 > 0.0)
+        && d3 != 0.0
+        && d4 != 0.0)
         || (d1 == 0.0 && point_segment(a, c, d) == 0.0)
         || (d2 == 0.0 && point_segment(b, c, d) == 0.0)
         || (d3 == 0.0 && point_segment(c, a, b) == 0.0)
@@ -120,11 +136,18 @@ fn segment_segment(a: P, b: P, c: P, d: P) -> f64 {
     if segments_intersect(a, b, c, d) {
         return 0.0;
     }
-    point_segment(a, c, d).min(point_segment(b, c, d)).min(point_segment(c, a, b)).min(point_segment(d, a, b))
+    point_segment(a, c, d)
+        .min(point_segment(b, c, d))
+        .min(point_segment(c, a, b))
+        .min(point_segment(d, a, b))
 }
 
 fn segments(line: &[P]) -> impl Iterator<Item = (P, P)> + '_ {
-    let single = if line.len() == 1 { Some((line[0], line[0])) } else { None };
+    let single = if line.len() == 1 {
+        Some((line[0], line[0]))
+    } else {
+        None
+    };
     line.windows(2).map(|w| (w[0], w[1])).chain(single)
 }
 
@@ -137,7 +160,9 @@ fn inside(p: P, poly: &[Vec<P>]) -> bool {
     let mut c = false;
     for ring in poly {
         for (a, b) in ring_segments(ring) {
-            if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0] {
+            if (a[1] > p[1]) != (b[1] > p[1])
+                && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0]
+            {
                 c = !c;
             }
         }
@@ -166,14 +191,18 @@ fn line_line(a: &[P], b: &[P]) -> f64 {
 }
 
 fn point_line(p: P, l: &[P]) -> f64 {
-    segments(l).map(|(a, b)| point_segment(p, a, b)).fold(f64::INFINITY, f64::min)
+    segments(l)
+        .map(|(a, b)| point_segment(p, a, b))
+        .fold(f64::INFINITY, f64::min)
 }
 
 fn line_polygon(l: &[P], poly: &[Vec<P>]) -> f64 {
     if l.iter().any(|p| inside(*p, poly)) {
         return 0.0;
     }
-    poly.iter().map(|r| line_line(l, &closed(r))).fold(f64::INFINITY, f64::min)
+    poly.iter()
+        .map(|r| line_line(l, &closed(r)))
+        .fold(f64::INFINITY, f64::min)
 }
 
 fn closed(r: &[P]) -> Vec<P> {
@@ -192,7 +221,9 @@ fn polygon_polygon(a: &[Vec<P>], b: &[Vec<P>]) -> f64 {
     if a_in_b || b_in_a {
         return 0.0;
     }
-    a.iter().map(|r| line_polygon(&closed(r), b)).fold(f64::INFINITY, f64::min)
+    a.iter()
+        .map(|r| line_polygon(&closed(r), b))
+        .fold(f64::INFINITY, f64::min)
 }
 
 fn shape_distance(f: &Shapes, g: &Shapes) -> f64 {
@@ -205,7 +236,11 @@ fn shape_distance(f: &Shapes, g: &Shapes) -> f64 {
             best = best.min(point_line(*p, l));
         }
         for poly in &g.polygons {
-            best = best.min(if inside(*p, poly) { 0.0 } else { line_polygon(&[*p], poly) });
+            best = best.min(if inside(*p, poly) {
+                0.0
+            } else {
+                line_polygon(&[*p], poly)
+            });
         }
     }
     for l in &f.lines {
@@ -221,7 +256,11 @@ fn shape_distance(f: &Shapes, g: &Shapes) -> f64 {
     }
     for poly in &f.polygons {
         for q in &g.points {
-            best = best.min(if inside(*q, poly) { 0.0 } else { line_polygon(&[*q], poly) });
+            best = best.min(if inside(*q, poly) {
+                0.0
+            } else {
+                line_polygon(&[*q], poly)
+            });
         }
         for m in &g.lines {
             best = best.min(line_polygon(m, poly));
@@ -238,7 +277,10 @@ fn unproject(x: f64, y: f64, tile: TileId, extent: f64) -> P {
     let n = f64::from(1u32 << tile.z.min(31));
     let wx = (x / extent + f64::from(tile.x)) / n;
     let wy = (y / extent + f64::from(tile.y)) / n;
-    let lat = (std::f64::consts::PI * (1.0 - 2.0 * wy)).sinh().atan().to_degrees();
+    let lat = (std::f64::consts::PI * (1.0 - 2.0 * wy))
+        .sinh()
+        .atan()
+        .to_degrees();
     [wx * 360.0 - 180.0, lat]
 }
 
@@ -249,16 +291,26 @@ pub fn distance(g: &Geometries, feature: &Feature, canonical: TileId, extent: u3
     let parts: Vec<Vec<P>> = feature
         .geometry
         .iter()
-        .map(|part| part.iter().map(|p| unproject(f64::from(p.x), f64::from(p.y), canonical, ext)).collect())
+        .map(|part| {
+            part.iter()
+                .map(|p| unproject(f64::from(p.x), f64::from(p.y), canonical, ext))
+                .collect()
+        })
         .collect();
     let origin = *parts.iter().flatten().next()?;
     let ruler = Ruler::new(origin[1]);
     let m = |p: &P| ruler.xy(*p, origin);
     let f = match feature.geom_type {
-        GeomType::Point => Shapes { points: parts.iter().flatten().map(m).collect(), lines: vec![], polygons: vec![] },
-        GeomType::LineString => {
-            Shapes { points: vec![], lines: parts.iter().map(|l| l.iter().map(m).collect()).collect(), polygons: vec![] }
-        }
+        GeomType::Point => Shapes {
+            points: parts.iter().flatten().map(m).collect(),
+            lines: vec![],
+            polygons: vec![],
+        },
+        GeomType::LineString => Shapes {
+            points: vec![],
+            lines: parts.iter().map(|l| l.iter().map(m).collect()).collect(),
+            polygons: vec![],
+        },
         GeomType::Polygon => Shapes {
             points: vec![],
             lines: vec![],
@@ -269,7 +321,11 @@ pub fn distance(g: &Geometries, feature: &Feature, canonical: TileId, extent: u3
     let t = Shapes {
         points: g.points.iter().map(m).collect(),
         lines: g.lines.iter().map(|l| l.iter().map(m).collect()).collect(),
-        polygons: g.polygons.iter().map(|p| p.iter().map(|r| r.iter().map(m).collect()).collect()).collect(),
+        polygons: g
+            .polygons
+            .iter()
+            .map(|p| p.iter().map(|r| r.iter().map(m).collect()).collect())
+            .collect(),
     };
     Some(shape_distance(&f, &t))
 }

@@ -81,7 +81,10 @@ impl PropertyType {
         })
     }
     pub fn supports_data(self) -> bool {
-        matches!(self, PropertyType::DataDriven | PropertyType::CrossFadedDataDriven)
+        matches!(
+            self,
+            PropertyType::DataDriven | PropertyType::CrossFadedDataDriven
+        )
     }
 }
 
@@ -114,7 +117,11 @@ impl PropertySpec {
         PropertySpec {
             ty,
             property_type: PropertyType::DataDriven,
-            parameters: Parameters { zoom: true, feature: true, ..Parameters::default() },
+            parameters: Parameters {
+                zoom: true,
+                feature: true,
+                ..Parameters::default()
+            },
             interpolated,
             default: None,
             enum_values: None,
@@ -148,7 +155,10 @@ impl PropertySpec {
         };
         let expr = j.get("expression");
         let mut parameters = Parameters::default();
-        if let Some(ps) = expr.and_then(|e| e.get("parameters")).and_then(|p| p.as_array()) {
+        if let Some(ps) = expr
+            .and_then(|e| e.get("parameters"))
+            .and_then(|p| p.as_array())
+        {
             for p in ps.iter().filter_map(|p| p.as_str()) {
                 match p {
                     "zoom" => parameters.zoom = true,
@@ -162,16 +172,29 @@ impl PropertySpec {
         }
         let enum_values = match j.get("values") {
             Some(serde_json::Value::Object(o)) => Some(o.keys().cloned().collect()),
-            Some(serde_json::Value::Array(a)) => Some(a.iter().filter_map(|v| v.as_str().map(String::from)).collect()),
+            Some(serde_json::Value::Array(a)) => Some(
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect(),
+            ),
             _ => None,
         };
         PropertySpec {
             ty,
-            property_type: s("property-type").and_then(PropertyType::parse).unwrap_or(PropertyType::DataDriven),
+            property_type: s("property-type")
+                .and_then(PropertyType::parse)
+                .unwrap_or(PropertyType::DataDriven),
             parameters,
-            interpolated: expr.and_then(|e| e.get("interpolated")).and_then(|v| v.as_bool()).unwrap_or(false),
+            interpolated: expr
+                .and_then(|e| e.get("interpolated"))
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
             default: j.get("default").map(Value::from_json),
-            enum_values: if s("type") == Some("enum") { Some(enum_values.unwrap_or_default()) } else { None },
+            enum_values: if s("type") == Some("enum") {
+                Some(enum_values.unwrap_or_default())
+            } else {
+                None
+            },
         }
     }
 }
@@ -188,10 +211,17 @@ pub struct Expression {
 
 /// Compiles `json`. With a property spec, the result is typed and checked as
 /// that property (coercions, allowed inputs, zoom-curve placement).
-pub fn parse_expression(json: &serde_json::Value, spec: Option<&PropertySpec>) -> Result<Expression, Vec<ParseError>> {
+pub fn parse_expression(
+    json: &serde_json::Value,
+    spec: Option<&PropertySpec>,
+) -> Result<Expression, Vec<ParseError>> {
     let mut p = Parser::new();
     let expected = spec.map(|s| s.ty.clone());
-    let annotate = if spec.is_some_and(|s| s.ty == Type::String && s.enum_values.is_none()) { Annotate::Coerce } else { Annotate::Default };
+    let annotate = if spec.is_some_and(|s| s.ty == Type::String && s.enum_values.is_none()) {
+        Annotate::Coerce
+    } else {
+        Annotate::Default
+    };
     let Some(root) = p.parse(json, "", expected.as_ref(), annotate) else {
         return Err(p.errors);
     };
@@ -203,7 +233,12 @@ pub fn parse_expression(json: &serde_json::Value, spec: Option<&PropertySpec>) -
         root,
     };
     if let Some(spec) = spec {
-        let err = |m: &str| Err(vec![ParseError { key: String::new(), message: m.to_string() }]);
+        let err = |m: &str| {
+            Err(vec![ParseError {
+                key: String::new(),
+                message: m.to_string(),
+            }])
+        };
         if !e.feature_constant && !spec.property_type.supports_data() {
             return err("data expressions not supported");
         }
@@ -263,7 +298,9 @@ fn find_zoom_curve(e: &Expr) -> ZoomCurve<'_> {
             }
             r
         }
-        Node::Step { input, .. } | Node::Interpolate { input, .. } if is_zoom_input(input) => ZoomCurve::Found(e),
+        Node::Step { input, .. } | Node::Interpolate { input, .. } if is_zoom_input(input) => {
+            ZoomCurve::Found(e)
+        }
         _ => ZoomCurve::None,
     };
     if let ZoomCurve::Error(_) = result {
@@ -357,9 +394,10 @@ impl Expression {
     /// For a top-level zoom `interpolate`/`step`: the stop inputs (zoom levels).
     pub fn zoom_stops(&self) -> Option<&[f64]> {
         match find_zoom_curve(&self.root) {
-            ZoomCurve::Found(Expr { node: Node::Interpolate { labels, .. } | Node::Step { labels, .. }, .. }) => {
-                Some(labels)
-            }
+            ZoomCurve::Found(Expr {
+                node: Node::Interpolate { labels, .. } | Node::Step { labels, .. },
+                ..
+            }) => Some(labels),
             _ => None,
         }
     }
@@ -376,14 +414,27 @@ mod tests {
         for (k, v) in props {
             p.insert(*k, v.clone());
         }
-        Feature { id: Some(Value::Number(3.0)), geom_type: GeomType::LineString, geometry: vec![], properties: p }
+        Feature {
+            id: Some(Value::Number(3.0)),
+            geom_type: GeomType::LineString,
+            geometry: vec![],
+            properties: p,
+        }
     }
 
     #[test]
     fn evaluates_feature_and_zoom() {
         let spec = PropertySpec::data_driven(Type::Color, true);
         let e = parse_expression(
-            &json!(["interpolate", ["linear"], ["zoom"], 0, ["get", "c"], 10, "blue"]),
+            &json!([
+                "interpolate",
+                ["linear"],
+                ["zoom"],
+                0,
+                ["get", "c"],
+                10,
+                "blue"
+            ]),
             Some(&spec),
         )
         .unwrap();
@@ -391,12 +442,21 @@ mod tests {
         assert_eq!(e.result_type(), &Type::Color);
         assert_eq!(e.zoom_stops(), Some(&[0.0, 10.0][..]));
         let f = feature(&[("c", Value::String("red".into()))]);
-        let c = e.evaluate_color(&EvaluationContext::for_feature(5.0, &f)).unwrap();
+        let c = e
+            .evaluate_color(&EvaluationContext::for_feature(5.0, &f))
+            .unwrap();
         assert_eq!(c, Color::new(0.5, 0.0, 0.5, 1.0));
         let id = parse_expression(&json!(["+", ["id"], 1]), None).unwrap();
-        assert_eq!(id.evaluate_f64(&EvaluationContext::for_feature(0.0, &f)), Some(4.0));
+        assert_eq!(
+            id.evaluate_f64(&EvaluationContext::for_feature(0.0, &f)),
+            Some(4.0)
+        );
         let gt = parse_expression(&json!(["geometry-type"]), None).unwrap();
-        assert_eq!(gt.evaluate(&EvaluationContext::for_feature(0.0, &f)).unwrap(), Value::String("LineString".into()));
+        assert_eq!(
+            gt.evaluate(&EvaluationContext::for_feature(0.0, &f))
+                .unwrap(),
+            Value::String("LineString".into())
+        );
     }
 
     #[test]
@@ -409,22 +469,34 @@ mod tests {
         let errs = parse_expression(&json!(["nope"]), None).unwrap_err();
         assert_eq!(errs[0].to_string(), "[0]: Unknown expression \"nope\". If you wanted a literal array, use [\"literal\", [...]].");
         let errs = parse_expression(&json!(["distance", {"type": "Nope"}]), None).unwrap_err();
-        assert!(errs[0].message.starts_with("'distance' expression requires valid geojson"));
+        assert!(errs[0]
+            .message
+            .starts_with("'distance' expression requires valid geojson"));
     }
 
     #[test]
     fn feature_state_and_globals() {
-        let e = parse_expression(&json!(["coalesce", ["feature-state", "hover"], false]), None).unwrap();
+        let e = parse_expression(
+            &json!(["coalesce", ["feature-state", "hover"], false]),
+            None,
+        )
+        .unwrap();
         assert!(e.is_state_dependent());
         let mut state = Properties::default();
         state.insert("hover", Value::Bool(true));
-        let ctx = EvaluationContext { feature_state: Some(&state), ..EvaluationContext::default() };
+        let ctx = EvaluationContext {
+            feature_state: Some(&state),
+            ..EvaluationContext::default()
+        };
         assert_eq!(e.evaluate_bool(&ctx), Some(true));
         assert_eq!(e.evaluate_bool(&EvaluationContext::default()), Some(false));
         let mut g = std::collections::BTreeMap::new();
         g.insert("k".to_string(), Value::Number(2.0));
         let e = parse_expression(&json!(["number", ["global-state", "k"]]), None).unwrap();
-        let ctx = EvaluationContext { global_state: Some(&g), ..EvaluationContext::default() };
+        let ctx = EvaluationContext {
+            global_state: Some(&g),
+            ..EvaluationContext::default()
+        };
         assert_eq!(e.evaluate_f64(&ctx), Some(2.0));
     }
 
@@ -432,7 +504,12 @@ mod tests {
     fn property_spec_checks() {
         let mut spec = PropertySpec::data_driven(Type::Number, false);
         assert_eq!(
-            parse_expression(&json!(["interpolate", ["linear"], ["zoom"], 0, 1, 1, 2]), Some(&spec)).unwrap_err()[0].message,
+            parse_expression(
+                &json!(["interpolate", ["linear"], ["zoom"], 0, 1, 1, 2]),
+                Some(&spec)
+            )
+            .unwrap_err()[0]
+                .message,
             "\"interpolate\" expressions cannot be used with this property"
         );
         spec.property_type = PropertyType::DataConstant;
@@ -440,9 +517,12 @@ mod tests {
             parse_expression(&json!(["get", "x"]), Some(&spec)).unwrap_err()[0].message,
             "data expressions not supported"
         );
-        let enum_spec = PropertySpec::from_json(&json!({"type": "enum", "values": {"a": {}, "b": {}}}));
+        let enum_spec =
+            PropertySpec::from_json(&json!({"type": "enum", "values": {"a": {}, "b": {}}}));
         let e = parse_expression(&json!(["get", "x"]), Some(&enum_spec)).unwrap();
         let f = feature(&[("x", Value::String("c".into()))]);
-        assert!(e.evaluate_checked(&EvaluationContext::for_feature(0.0, &f)).is_err());
+        assert!(e
+            .evaluate_checked(&EvaluationContext::for_feature(0.0, &f))
+            .is_err());
     }
 }

@@ -14,7 +14,11 @@ fn strip_diacritic(c: char) -> char {
     if c.is_ascii() {
         return c;
     }
-    FROM.chars().zip(TO.chars()).find(|(f, _)| *f == c).map(|(_, t)| t).unwrap_or(c)
+    FROM.chars()
+        .zip(TO.chars())
+        .find(|(f, _)| *f == c)
+        .map(|(_, t)| t)
+        .unwrap_or(c)
 }
 
 fn is_combining(c: char) -> bool {
@@ -70,7 +74,11 @@ fn round_decimal(s: &str, max: usize) -> String {
     if frac.len() <= max {
         return s.to_string();
     }
-    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes().take(max)).map(|b| b - b'0').collect();
+    let mut digits: Vec<u8> = int
+        .bytes()
+        .chain(frac.bytes().take(max))
+        .map(|b| b - b'0')
+        .collect();
     if frac.as_bytes()[max] >= b'5' {
         let mut i = digits.len();
         loop {
@@ -105,16 +113,36 @@ struct Conventions {
 }
 
 fn conventions(locale: Option<&str>) -> Conventions {
-    let lang = locale.unwrap_or("en").split(['-', '_']).next().unwrap_or("en").to_ascii_lowercase();
+    let lang = locale
+        .unwrap_or("en")
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("en")
+        .to_ascii_lowercase();
     match lang.as_str() {
         "de" | "it" | "nl" | "id" | "da" | "tr" | "el" | "pt" | "es" | "ro" | "hr" | "sl" => {
-            Conventions { group: ".", decimal: ',', currency_after: true }
+            Conventions {
+                group: ".",
+                decimal: ',',
+                currency_after: true,
+            }
         }
-        "fr" => Conventions { group: "\u{202f}", decimal: ',', currency_after: true },
-        "ru" | "sv" | "pl" | "cs" | "sk" | "fi" | "nb" | "no" | "uk" | "hu" | "bg" | "lt" | "lv" | "et" => {
-            Conventions { group: "\u{a0}", decimal: ',', currency_after: true }
-        }
-        _ => Conventions { group: ",", decimal: '.', currency_after: false },
+        "fr" => Conventions {
+            group: "\u{202f}",
+            decimal: ',',
+            currency_after: true,
+        },
+        "ru" | "sv" | "pl" | "cs" | "sk" | "fi" | "nb" | "no" | "uk" | "hu" | "bg" | "lt"
+        | "lv" | "et" => Conventions {
+            group: "\u{a0}",
+            decimal: ',',
+            currency_after: true,
+        },
+        _ => Conventions {
+            group: ",",
+            decimal: '.',
+            currency_after: false,
+        },
     }
 }
 
@@ -151,11 +179,22 @@ pub fn number_format(
         Some("JPY" | "KRW") => 0,
         _ => 2,
     };
-    let default_max = if currency.is_some() { currency_digits } else { 3 };
+    let default_max = if currency.is_some() {
+        currency_digits
+    } else {
+        3
+    };
     let min = min_fraction
         .map(|v| v.clamp(0.0, 20.0) as usize)
-        .unwrap_or(if currency.is_some() { currency_digits } else { 0 });
-    let max = max_fraction.map(|v| v.clamp(0.0, 20.0) as usize).unwrap_or(default_max.max(min)).max(min);
+        .unwrap_or(if currency.is_some() {
+            currency_digits
+        } else {
+            0
+        });
+    let max = max_fraction
+        .map(|v| v.clamp(0.0, 20.0) as usize)
+        .unwrap_or(default_max.max(min))
+        .max(min);
     let s = round_decimal(&format!("{}", n.abs()), max);
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
     let mut frac = frac.to_string();
@@ -172,8 +211,16 @@ pub fn number_format(
         }
         grouped.push(ch);
     }
-    let sign = if n < 0.0 && (int.bytes().any(|b| b != b'0') || frac.bytes().any(|b| b != b'0')) { "-" } else { "" };
-    let body = if frac.is_empty() { grouped } else { format!("{grouped}{}{frac}", conv.decimal) };
+    let sign = if n < 0.0 && (int.bytes().any(|b| b != b'0') || frac.bytes().any(|b| b != b'0')) {
+        "-"
+    } else {
+        ""
+    };
+    let body = if frac.is_empty() {
+        grouped
+    } else {
+        format!("{grouped}{}{frac}", conv.decimal)
+    };
     match currency {
         Some(c) => {
             let sym = currency_symbol(&c, locale);
@@ -196,7 +243,9 @@ pub fn is_supported_script(s: &str) -> bool {
         let u = c as u32;
         // Indic and other complex scripts (Devanagari..Malayalam, Sinhala,
         // Myanmar, Khmer, Tibetan): need shaping.
-        (0x0900..=0x0DFF).contains(&u) || (0x0F00..=0x0FFF).contains(&u) || (0x1000..=0x109F).contains(&u)
+        (0x0900..=0x0DFF).contains(&u)
+            || (0x0F00..=0x0FFF).contains(&u)
+            || (0x1000..=0x109F).contains(&u)
             || (0x1780..=0x17FF).contains(&u)
     })
 }
@@ -214,23 +263,48 @@ mod tests {
 
     #[test]
     fn collation() {
-        let base = Collator { case_sensitive: false, diacritic_sensitive: false, locale: None };
+        let base = Collator {
+            case_sensitive: false,
+            diacritic_sensitive: false,
+            locale: None,
+        };
         assert_eq!(collate("Téna", "tena", &base), Ordering::Equal);
-        let acc = Collator { diacritic_sensitive: true, ..base.clone() };
+        let acc = Collator {
+            diacritic_sensitive: true,
+            ..base.clone()
+        };
         assert_ne!(collate("téna", "tena", &acc), Ordering::Equal);
-        let case = Collator { case_sensitive: true, ..base };
+        let case = Collator {
+            case_sensitive: true,
+            ..base
+        };
         assert_ne!(collate("A", "a", &case), Ordering::Equal);
         assert_eq!(collate("a", "B", &case), Ordering::Less);
     }
 
     #[test]
     fn numbers() {
-        assert_eq!(number_format(987654321.234567, None, None, Some(2.0), Some(4.0)), "987,654,321.2346");
-        assert_eq!(number_format(1234.5, Some("en-US"), Some("USD"), None, None), "$1,234.50");
+        assert_eq!(
+            number_format(987654321.234567, None, None, Some(2.0), Some(4.0)),
+            "987,654,321.2346"
+        );
+        assert_eq!(
+            number_format(1234.5, Some("en-US"), Some("USD"), None, None),
+            "$1,234.50"
+        );
         assert_eq!(number_format(-0.5, None, None, None, None), "-0.5");
-        assert_eq!(number_format(123456.789, None, None, None, None), "123,456.789");
-        assert_eq!(number_format(123456.789, Some("ja-JP"), Some("JPY"), None, None), "￥123,457");
-        assert_eq!(number_format(123456.789, Some("de-DE"), Some("EUR"), None, None), "123.456,79\u{a0}€");
+        assert_eq!(
+            number_format(123456.789, None, None, None, None),
+            "123,456.789"
+        );
+        assert_eq!(
+            number_format(123456.789, Some("ja-JP"), Some("JPY"), None, None),
+            "￥123,457"
+        );
+        assert_eq!(
+            number_format(123456.789, Some("de-DE"), Some("EUR"), None, None),
+            "123.456,79\u{a0}€"
+        );
         assert_eq!(number_format(0.999, None, None, None, Some(2.0)), "1");
     }
 }
