@@ -220,6 +220,11 @@ fn perr(spec: &PropSpec, key: &str, message: impl Into<String>) -> PropertyError
 
 fn compile(spec: &PropSpec, j: &J) -> Result<PropertyValue, PropertyError> {
     match parse_expression(j, Some(&spec.property_spec())) {
+        Ok(e) if e.is_state_dependent() && spec.group == crate::style::spec::Group::Layout => Err(perr(
+            spec,
+            "",
+            "\"feature-state\" data expressions are not supported with layout properties.",
+        )),
         Ok(e) => Ok(PropertyValue::Expression(Arc::new(e))),
         Err(errors) => {
             let first =

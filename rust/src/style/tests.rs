@@ -461,7 +461,22 @@ fn survey_render_test_styles() {
                                 );
                             }
                         }
-                        for w in p.warnings {
+                        let zoom = p.style.zoom.unwrap_or(0.0);
+                    for l in &p.style.layers {
+                        for set in [&l.paint, &l.layout] {
+                            for name in set.set_names() {
+                                if let Some(crate::style::property::PropertyValue::Expression(e)) = set.get(name) {
+                                    if e.is_feature_constant() {
+                                        let ctx = EvaluationContext::at_zoom(zoom);
+                                        if let Err(err) = e.evaluate_checked(&ctx) {
+                                            println!("EVALERR {} {}.{name}: {err}", path.display(), l.id);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for w in p.warnings {
                             let key = w.rsplit(": ").next().unwrap_or("").to_string();
                             *warnings.entry(key).or_default() += 1;
                         }
