@@ -37,6 +37,9 @@ impl Filter {
                     .collect::<Vec<_>>()
                     .join("; ")
             })?;
+        if expression.is_state_dependent() {
+            return Err("\"feature-state\" data expressions are not supported with filters.".into());
+        }
         Ok(Filter {
             json: j.clone(),
             expression,

@@ -254,6 +254,15 @@ fn zoom_and_data_restrictions() {
         json!([{"id": "f", "type": "fill", "source": "g", "layout": {"visibility": ["literal", "none"]}}]),
     );
     assert!(err(&doc).starts_with("layers[0].layout.visibility: "));
+    let doc = style_with(json!([{"id": "s", "type": "symbol", "source": "g",
+        "layout": {"text-size": ["number", ["feature-state", "s"], 1]}}]));
+    assert_eq!(
+        err(&doc),
+        "layers[0].layout.text-size: \"feature-state\" data expressions are not supported with layout properties."
+    );
+    let doc = style_with(json!([{"id": "s", "type": "fill", "source": "g",
+        "filter": ["boolean", ["feature-state", "s"], false]}]));
+    assert_eq!(err(&doc), "layers[0].filter: \"feature-state\" data expressions are not supported with filters.");
     // zoom must be the input of a top-level curve.
     let doc = style_with(
         json!([{"id": "f", "type": "fill", "source": "g", "paint": {"fill-opacity": ["*", 0.1, ["zoom"]]}}]),
