@@ -37,6 +37,21 @@ impl Style {
     pub fn layer_mut(&mut self, id: &str) -> Option<&mut Layer> {
         self.layers.iter_mut().find(|l| l.id == id)
     }
+    /// Initial global state from the style's `state` (`{"key": {"default": v}}`),
+    /// for [`crate::style::expression::EvaluationContext::global_state`].
+    pub fn global_state(&self) -> std::collections::BTreeMap<String, crate::style::value::Value> {
+        let state = self.extra.iter().find(|(k, _)| k == "state").and_then(|(_, v)| v.as_object());
+        state
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| {
+                        let d = v.get("default").unwrap_or(&J::Null);
+                        (k.clone(), crate::style::value::Value::from_json(d))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// A style and the warnings found while reading it (unknown keys and

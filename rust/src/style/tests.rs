@@ -396,6 +396,12 @@ fn runtime_changes() {
 }
 
 #[test]
+fn global_state_defaults() {
+    let p = parse_style(br#"{"version": 8, "sources": {}, "layers": [], "state": {"mode": {"default": "dark"}}}"#).unwrap();
+    assert_eq!(p.style.global_state().get("mode"), Some(&Value::String("dark".into())));
+}
+
+#[test]
 fn ref_layers_inherit() {
     let doc = style_with(json!([
         {"id": "a", "type": "line", "source": "v", "source-layer": "roads", "filter": ["==", "k", 1]},
