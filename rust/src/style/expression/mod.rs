@@ -335,6 +335,9 @@ impl Expression {
     pub fn evaluate_checked(&self, ctx: &EvaluationContext) -> Result<Value, EvalError> {
         let v = eval::eval(&self.root, ctx)?;
         if let (Some(values), Value::String(s)) = (&self.enum_values, &v) {
+            if values.is_empty() {
+                return Ok(v);
+            }
             if !values.iter().any(|x| x == s) {
                 let list: Vec<String> = values.iter().map(|x| format!("\"{x}\"")).collect();
                 return Err(EvalError(format!(
