@@ -506,3 +506,28 @@ fn survey_render_test_styles() {
         println!("WARN {n} x {w}");
     }
 }
+
+/// Rough evaluation speed check (run with `--ignored --nocapture`).
+#[test]
+#[ignore]
+fn bench_property_evaluation() {
+    let doc = style_with(json!([{"id": "f", "type": "fill", "source": "g", "paint": {
+        "fill-color": ["match", ["get", "class"], "park", "#0f0", ["wood", "forest"], "#060", "#ccc"],
+        "fill-opacity": ["interpolate", ["linear"], ["zoom"], 5, 0.2, 15, ["case", ["has", "x"], 1, 0.5]]}}]));
+    let parsed = parse_style(&doc).unwrap();
+    let layer = &parsed.style.layers[0];
+    let classes = ["park", "wood", "forest", "road", "water"];
+    let features: Vec<Feature> = (0..1000)
+        .map(|i| feature(&[("class", Value::String(classes[i % 5].into())), ("n", Value::Number(i as f64))]))
+        .collect();
+    let start = std::time::Instant::now();
+    let mut acc = 0.0f32;
+    for _ in 0..1000 {
+        for f in &features {
+            let ctx = EvaluationContext::for_feature(10.5, f);
+            acc += layer.paint.get_color("fill-color", &ctx).g + layer.paint.get_f32("fill-opacity", &ctx);
+        }
+    }
+    let per = start.elapsed().as_nanos() as f64 / 1e6;
+    println!("{per:.1} ns per feature for two properties (checksum {acc})");
+}
