@@ -235,6 +235,14 @@ pub fn parse_style(json: &[u8]) -> Result<ParsedStyle, StyleError> {
                         })?;
                     }
                 }
+                if layer.source_layer.is_none()
+                    && layer.source.as_ref().is_some_and(|s| matches!(
+                        sources.iter().find(|(k, _)| k == s).map(|(_, v)| v),
+                        Some(SourceSpec::Vector { .. })
+                    ))
+                {
+                    warnings.push(format!("{path}: layer \"{}\" must specify a \"source-layer\"", layer.id));
+                }
                 layers.push(layer);
             }
         }
