@@ -107,7 +107,14 @@ pub fn color(a: Color, b: Color, t: f64, space: ColorSpace) -> Color {
                 (true, false) => h1,
                 (true, true) => f64::NAN,
             };
-            let c = number(ha[1], hb[1], t);
+            // Towards an achromatic end at lightness 0 or 1 the chroma of the
+            // chromatic end is kept (as MapLibre does).
+            let keep = |l: f64| l == 0.0 || l == 1.0;
+            let c = match (h0.is_nan(), h1.is_nan()) {
+                (false, true) if keep(hb[2]) => ha[1],
+                (true, false) if keep(ha[2]) => hb[1],
+                _ => number(ha[1], hb[1], t),
+            };
             let l = number(ha[2], hb[2], t);
             let alpha = number(ha[3], hb[3], t);
             from64(lab_to_rgb(hcl_to_lab([hue, c, l, alpha])))
