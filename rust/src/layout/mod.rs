@@ -104,8 +104,6 @@ fn layer_commands(layer: &Layer, tile_layer: &TileLayer, covered: &CoveredTile, 
             }
         }
         let ctx = EvaluationContext::for_feature(zoom, feature);
-        if let Some(cmd) = painter.feature(feature, &ctx, clip.clone()) {
-            out.push(cmd);
-        }
+        out.extend(painter.feature(feature, &ctx, clip.clone()));
     }
 }
