@@ -90,6 +90,19 @@ mapcore_status mapcore_map_get_camera(mapcore_map map, mapcore_camera *out_camer
  * Owner thread. */
 mapcore_status mapcore_map_jump_to(mapcore_map map, const mapcore_camera *camera);
 
+/* Where a geographic point appears in the view, in logical pixels from the
+ * top-left corner (it may lie outside the view). INVALID_ARGUMENT for
+ * non-finite input or a point behind the camera (pitched views). Owner
+ * thread. */
+mapcore_status mapcore_map_pixel_for_lnglat(mapcore_map map, double longitude, double latitude,
+                                            double *out_x, double *out_y);
+
+/* The geographic point under a view position (logical pixels).
+ * INVALID_ARGUMENT for non-finite input or a position above the horizon
+ * (pitched views). Owner thread. */
+mapcore_status mapcore_map_lnglat_for_pixel(mapcore_map map, double x, double y,
+                                            double *out_longitude, double *out_latitude);
+
 #ifdef __cplusplus
 }
 #endif

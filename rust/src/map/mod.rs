@@ -112,6 +112,11 @@ impl Map {
         }
     }
 
+    /// The view transform (logical pixels).
+    pub fn transform(&self) -> crate::source::transform::Transform {
+        self.camera.transform(self.width, self.height)
+    }
+
     pub fn frame(&self) -> Option<&Image> {
         self.frame.as_ref()
     }
