@@ -138,6 +138,37 @@ int main(void) {
   CHECK_STATUS(mapcore_map_remove_image(t.map, "dot"), MAPCORE_STATUS_NOT_FOUND);
   CHECK_OK(mapcore_string_free(NULL));
 
+  /* feature state drives a feature-state expression */
+  const char *stateful =
+      "{\"type\":\"geojson\",\"data\":{\"type\":\"Feature\",\"id\":7,\"properties\":{},"
+      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[-20,-20],[20,-20],[20,20],[-20,20],[-20,-20]]]}}}";
+  CHECK_OK(mapcore_map_add_source(t.map, "st", JSON(stateful)));
+  const char *hover =
+      "{\"id\":\"hover\",\"type\":\"fill\",\"source\":\"st\",\"paint\":{\"fill-color\":"
+      "[\"case\",[\"boolean\",[\"feature-state\",\"hover\"],false],\"#ff00ff\",\"#00ffff\"]}}";
+  CHECK_OK(mapcore_map_add_layer(t.map, JSON(hover), NULL));
+  render(&t);
+  CHECK_PIXEL(&t, 32, 32, 0, 255, 255, 255, 0);
+  CHECK_OK(mapcore_map_set_feature_state(t.map, "st", NULL, "7", JSON("{\"hover\":true}")));
+  render(&t);
+  CHECK_PIXEL(&t, 32, 32, 255, 0, 255, 255, 0);
+  char *state = NULL;
+  CHECK_OK(mapcore_map_get_feature_state(t.map, "st", NULL, "7", &state));
+  CHECK(state && strcmp(state, "{\"hover\":true}") == 0);
+  mapcore_string_free(state);
+  CHECK_STATUS(mapcore_map_set_feature_state(t.map, "st", NULL, "7", JSON("[1]")), MAPCORE_STATUS_INVALID_ARGUMENT);
+  CHECK_DIAG("JSON object");
+  CHECK_STATUS(mapcore_map_set_feature_state(t.map, "nope", NULL, "7", JSON("{}")), MAPCORE_STATUS_NOT_FOUND);
+  CHECK_OK(mapcore_map_remove_feature_state(t.map, "st", NULL, "7", "hover"));
+  render(&t);
+  CHECK_PIXEL(&t, 32, 32, 0, 255, 255, 255, 0);
+  CHECK_OK(mapcore_map_set_feature_state(t.map, "st", "", "7", JSON("{\"hover\":true}")));
+  CHECK_OK(mapcore_map_remove_feature_state(t.map, "st", NULL, NULL, NULL));
+  state = NULL;
+  CHECK_OK(mapcore_map_get_feature_state(t.map, "st", NULL, "7", &state));
+  CHECK(state && strcmp(state, "{}") == 0);
+  mapcore_string_free(state);
+
   test_map_close(&t);
   return harness_finish("test_style_api");
 }

@@ -249,3 +249,71 @@ pub unsafe extern "C" fn mapcore_map_get_style_json(map: mapcore_map, out_json: 
         give_string(out_json, json)
     })
 }
+
+/// # Safety
+/// Pointers as documented in map.h.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_set_feature_state(
+    map: mapcore_map,
+    source_id: *const c_char,
+    source_layer: *const c_char,
+    feature_id: *const c_char,
+    state_json: *const c_char,
+    len: usize,
+) -> mapcore_status {
+    call("mapcore_map_set_feature_state", || {
+        let source = str_arg(source_id, "source_id")?;
+        let layer = opt_str_arg(source_layer, "source_layer")?.unwrap_or("");
+        let id = str_arg(feature_id, "feature_id")?;
+        let state = json_arg(state_json, len, "state_json")?;
+        with_map(map, |o, m| {
+            let (m, _) = map_core(o, m)?;
+            m.set_feature_state(source, layer, id, &state).map_err(Failure::from)
+        })
+    })
+}
+
+/// # Safety
+/// Pointers as documented in map.h.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_get_feature_state(
+    map: mapcore_map,
+    source_id: *const c_char,
+    source_layer: *const c_char,
+    feature_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> mapcore_status {
+    call("mapcore_map_get_feature_state", || {
+        check_out(out_json)?;
+        let source = str_arg(source_id, "source_id")?;
+        let layer = opt_str_arg(source_layer, "source_layer")?.unwrap_or("");
+        let id = str_arg(feature_id, "feature_id")?;
+        let state = with_map(map, |o, m| {
+            let (m, _) = map_core(o, m)?;
+            m.get_feature_state(source, layer, id).map_err(Failure::from)
+        })?;
+        give_string(out_json, state.to_string())
+    })
+}
+
+/// # Safety
+/// Pointers as documented in map.h.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_remove_feature_state(
+    map: mapcore_map,
+    source_id: *const c_char,
+    source_layer: *const c_char,
+    feature_id: *const c_char,
+    key: *const c_char,
+) -> mapcore_status {
+    call("mapcore_map_remove_feature_state", || {
+        let source = str_arg(source_id, "source_id")?;
+        let layer = opt_str_arg(source_layer, "source_layer")?.unwrap_or("");
+        let id = opt_str_arg(feature_id, "feature_id")?;
+        let key = opt_str_arg(key, "key")?;
+        with_map(map, |o, m| {
+            let (m, _) = map_core(o, m)?;
+            m.remove_feature_state(source, layer, id, key).map_err(Failure::from)
+        })
+    })
+}

@@ -4,6 +4,7 @@
 
 pub mod camera;
 pub mod sources;
+pub mod state;
 pub mod styling;
 
 use std::collections::BTreeMap;
@@ -68,6 +69,8 @@ pub struct Map {
     style_doc: serde_json::Value,
     /// Images added at run time, by id.
     images: BTreeMap<String, StyleImage>,
+    /// Feature state by (source, source layer) and feature id key.
+    feature_state: state::FeatureStates,
     sources: BTreeMap<String, SourceState>,
     frame: Option<Image>,
     idle_reported: bool,
@@ -84,6 +87,7 @@ impl Map {
             style: StyleSlot::None,
             style_doc: serde_json::Value::Null,
             images: BTreeMap::new(),
+            feature_state: Default::default(),
             sources: BTreeMap::new(),
             frame: None,
             idle_reported: false,
@@ -563,5 +567,13 @@ impl crate::layout::TileLookup for Map {
     }
     fn cover(&self, source: &str) -> Vec<cover::CoveredTile> {
         self.sources.get(source).map(|s| self.needed_tiles(s)).unwrap_or_default()
+    }
+    fn feature_state(
+        &self,
+        source: &str,
+        source_layer: &str,
+        id: &crate::style::value::Value,
+    ) -> Option<&crate::source::feature::Properties> {
+        self.feature_state.get(source, source_layer, id)
     }
 }
