@@ -4,6 +4,7 @@
 
 pub mod camera;
 pub mod sources;
+mod query;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

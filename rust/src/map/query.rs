@@ -1,0 +1,36 @@
+//! Feature queries on a map's current view: the rendered-feature query and the
+//! source-feature query (see `crate::query`).
+
+use serde_json::Value as J;
+
+use crate::query::{QueryGeometry, QueryOptions};
+
+use super::Map;
+
+impl Map {
+    /// Features whose rendered shape touches `geometry` (logical screen pixels)
+    /// in the current view, top-most layer first, as GeoJSON features with
+    /// `layer`, `source`, `sourceLayer` and `state` members.
+    ///
+    /// Errors: no style loaded, an unknown layer id in `options.layers`, an
+    /// invalid `options.filter`.
+    pub fn query_rendered_features(&self, geometry: &QueryGeometry, options: &QueryOptions) -> Result<Vec<J>, String> {
+        let style = self.style().ok_or_else(|| "the map has no loaded style".to_string())?;
+        let transform = self.camera.transform(self.width, self.height);
+        crate::query::query_rendered_features(style, &transform, self, geometry, options)
+    }
+
+    /// All features of `source` (of `source_layer` for vector sources) in the
+    /// loaded tiles of the current view, optionally filtered; a feature with an
+    /// id is returned once.
+    ///
+    /// Errors: no style loaded, an unknown source, an invalid filter.
+    pub fn query_source_features(&self, source: &str, source_layer: Option<&str>, filter: Option<&J>) -> Result<Vec<J>, String> {
+        let style = self.style().ok_or_else(|| "the map has no loaded style".to_string())?;
+        if !style.sources.iter().any(|(id, _)| id == source) || !self.sources.contains_key(source) {
+            return Err(format!("the style has no source \"{source}\""));
+        }
+        let filter = filter.filter(|f| !f.is_null()).map(crate::query::parse_filter).transpose()?;
+        Ok(crate::query::query_source_features(source, source_layer, filter.as_ref(), self))
+    }
+}
