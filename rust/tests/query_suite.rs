@@ -237,3 +237,25 @@ impl FloorBoundary for String {
         i
     }
 }
+
+#[test]
+#[ignore]
+fn dump_one() {
+    let Some(suite) = suite_dir() else { return };
+    let name = std::env::var("MAPCORE_QUERY_DUMP").unwrap_or_default();
+    let dir = suite.join(&name);
+    let style = std::fs::read(dir.join("style.json")).unwrap();
+    let json: J = serde_json::from_slice(&style).unwrap();
+    let test = &json["metadata"]["test"];
+    let mut rt = Runtime::new(RuntimeOptions::default()).unwrap();
+    rt.set_provider(Some(Arc::new(LocalAssets(suite.join("../assets")))));
+    rt.add_map(1, Map::new(1, test["width"].as_u64().unwrap_or(512) as u32, test["height"].as_u64().unwrap_or(512) as u32, 1.0));
+    let (map, core) = rt.map_mut(1).unwrap();
+    map.set_style_json(&style, core).unwrap();
+    rt.render_still(1, Some(Duration::from_secs(30))).unwrap();
+    let g = QueryGeometry::from_json(&test["queryGeometry"]).unwrap();
+    let r = rt.map(1).unwrap().query_rendered_features(&g, &QueryOptions::default()).unwrap();
+    for f in r {
+        println!("{}", strip(f));
+    }
+}

@@ -479,8 +479,10 @@ pub fn query_rendered_features(
     let extra = options.filter.as_ref().map(parse_filter).transpose()?;
     let screen_query = geometry.screen_points();
     // The query on the ground in world pixels (points above the horizon are
-    // dropped: nothing is rendered there).
-    let world_query: Vec<P> = screen_query.iter().filter_map(|p| t.screen_to_world(*p)).collect();
+    // moved down to it: nothing is rendered above).
+    let horizon = t.horizon_y() + 1.0;
+    let world_query: Vec<P> =
+        screen_query.iter().filter_map(|p| t.screen_to_world([p[0], p[1].max(horizon)])).collect();
     if world_query.is_empty() {
         return Ok(Vec::new());
     }
@@ -507,6 +509,13 @@ pub fn query_rendered_features(
             let tq = TileQuery::new(t, c, extent, &world_query);
             let Some([qmin, qmax]) = geom::bbox(tq.query.iter()) else { continue };
             let pad = padding_px * tq.px_to_tile;
+            // Like MapLibre, a tile is asked only when the (padded) query
+            // reaches its square: features in its buffer that lie in a
+            // neighbour's square are that neighbour's.
+            let e = f64::from(extent);
+            if qmin[0] - pad >= e || qmin[1] - pad >= e || qmax[0] + pad < 0.0 || qmax[1] + pad < 0.0 {
+                continue;
+            }
             for (index, feature) in tile_layer.features.iter().enumerate().rev() {
                 if !draws(layer.kind, feature.geom_type) {
                     continue;
@@ -581,3 +590,6 @@ pub fn query_source_features(
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
