@@ -259,3 +259,46 @@ fn dump_one() {
         println!("{}", strip(f));
     }
 }
+
+/// The source-feature query and the errors, through the public Map API, on a
+/// suite style (skipped without the suite).
+#[test]
+fn source_features_and_errors() {
+    let Some(suite) = suite_dir() else { return };
+    let dir = suite.join("fill/overscaled");
+    let Ok(style) = std::fs::read(dir.join("style.json")) else { return };
+    let mut rt = Runtime::new(RuntimeOptions::default()).unwrap();
+    rt.set_provider(Some(Arc::new(LocalAssets(suite.join("../assets")))));
+    let map = Map::new(1, 500, 500, 1.0);
+    let err = map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &QueryOptions::default()).unwrap_err();
+    assert!(err.contains("no loaded style"), "{err}");
+    rt.add_map(1, map);
+    let (map, core) = rt.map_mut(1).unwrap();
+    map.set_style_json(&style, core).unwrap();
+    rt.render_still(1, Some(Duration::from_secs(30))).unwrap();
+    let map = rt.map(1).unwrap();
+
+    let all = map.query_source_features("us-counties", Some("counties"), None).unwrap();
+    assert!(all.len() > 10, "{} features", all.len());
+    let mut ids: Vec<String> = all.iter().map(|f| f["id"].to_string()).collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "features with ids are returned once");
+    assert!(all.iter().all(|f| f["sourceLayer"] == "counties" && f["source"] == "us-counties"));
+
+    let filter = serde_json::json!(["==", "name", "Burlington County"]);
+    let one = map.query_source_features("us-counties", Some("counties"), Some(&filter)).unwrap();
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0]["properties"]["name"], "Burlington County");
+    assert_eq!(one[0]["geometry"]["type"], "Polygon");
+
+    assert!(map.query_source_features("nope", None, None).unwrap_err().contains("\"nope\""));
+    let bad = serde_json::json!(["nonsense-op"]);
+    assert!(map.query_source_features("us-counties", Some("counties"), Some(&bad)).is_err());
+    let opts = QueryOptions { layers: Some(vec!["missing".into()]), filter: None };
+    let err = map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &opts).unwrap_err();
+    assert!(err.contains("\"missing\""), "{err}");
+    let opts = QueryOptions { layers: None, filter: Some(bad) };
+    assert!(map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &opts).unwrap_err().contains("invalid query filter"));
+}

@@ -1,9 +1,9 @@
 //! Feature queries on a map's current view: the rendered-feature query and the
-//! source-feature query (see `crate::query`).
+//! source-feature query (the algorithms are in `crate::query`).
 
 use serde_json::Value as J;
 
-use crate::query::{QueryGeometry, QueryOptions};
+use crate::query::{QueryError, QueryErrorKind, QueryGeometry, QueryOptions};
 
 use super::Map;
 
@@ -13,9 +13,19 @@ impl Map {
     /// `layer`, `source`, `sourceLayer` and `state` members.
     ///
     /// Errors: no style loaded, an unknown layer id in `options.layers`, an
-    /// invalid `options.filter`.
+    /// invalid `options.filter`. [`Map::try_query_rendered_features`] gives the
+    /// error's kind too.
     pub fn query_rendered_features(&self, geometry: &QueryGeometry, options: &QueryOptions) -> Result<Vec<J>, String> {
-        let style = self.style().ok_or_else(|| "the map has no loaded style".to_string())?;
+        self.try_query_rendered_features(geometry, options).map_err(|e| e.message)
+    }
+
+    /// [`Map::query_rendered_features`] with a typed error.
+    pub fn try_query_rendered_features(
+        &self,
+        geometry: &QueryGeometry,
+        options: &QueryOptions,
+    ) -> Result<Vec<J>, QueryError> {
+        let style = self.style().ok_or_else(no_style)?;
         let transform = self.camera.transform(self.width, self.height);
         crate::query::query_rendered_features(style, &transform, self, geometry, options)
     }
@@ -26,11 +36,25 @@ impl Map {
     ///
     /// Errors: no style loaded, an unknown source, an invalid filter.
     pub fn query_source_features(&self, source: &str, source_layer: Option<&str>, filter: Option<&J>) -> Result<Vec<J>, String> {
-        let style = self.style().ok_or_else(|| "the map has no loaded style".to_string())?;
+        self.try_query_source_features(source, source_layer, filter).map_err(|e| e.message)
+    }
+
+    /// [`Map::query_source_features`] with a typed error.
+    pub fn try_query_source_features(
+        &self,
+        source: &str,
+        source_layer: Option<&str>,
+        filter: Option<&J>,
+    ) -> Result<Vec<J>, QueryError> {
+        let style = self.style().ok_or_else(no_style)?;
         if !style.sources.iter().any(|(id, _)| id == source) || !self.sources.contains_key(source) {
-            return Err(format!("the style has no source \"{source}\""));
+            return Err(QueryError::new(QueryErrorKind::UnknownSource, format!("the style has no source \"{source}\"")));
         }
         let filter = filter.filter(|f| !f.is_null()).map(crate::query::parse_filter).transpose()?;
         Ok(crate::query::query_source_features(source, source_layer, filter.as_ref(), self))
     }
+}
+
+fn no_style() -> QueryError {
+    QueryError::new(QueryErrorKind::NoStyle, "the map has no loaded style")
 }

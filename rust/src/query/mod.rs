@@ -124,9 +124,43 @@ impl QueryOptions {
     }
 }
 
+/// Why a query failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryErrorKind {
+    /// `layers` names a layer the style does not have.
+    UnknownLayer,
+    /// The source (of a source-feature query) is not in the style.
+    UnknownSource,
+    /// The filter does not parse.
+    InvalidFilter,
+    /// The map has no loaded style.
+    NoStyle,
+}
+
+/// A query error: its kind and a message naming what was wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryError {
+    pub kind: QueryErrorKind,
+    pub message: String,
+}
+
+impl QueryError {
+    pub fn new(kind: QueryErrorKind, message: impl Into<String>) -> QueryError {
+        QueryError { kind, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for QueryError {}
+
 /// Parses a query filter, naming it in the error.
-pub fn parse_filter(j: &J) -> Result<Filter, String> {
-    Filter::parse(j).map_err(|e| format!("invalid query filter: {e}"))
+pub fn parse_filter(j: &J) -> Result<Filter, QueryError> {
+    Filter::parse(j).map_err(|e| QueryError::new(QueryErrorKind::InvalidFilter, format!("invalid query filter: {e}")))
 }
 
 /// Converts a style value to JSON, keeping integral numbers integers.
@@ -289,6 +323,8 @@ fn draws(kind: LayerKind, t: GeomType) -> bool {
 
 /// A tile as the query sees it: its screen mapping and the query in its units.
 struct TileQuery {
+    /// The layer's `*-translate` in tile units (the features move by this much).
+    shift: P,
     /// Tile units per logical pixel (at the view's zoom).
     px_to_tile: f64,
     /// The query in tile units.
@@ -297,13 +333,19 @@ struct TileQuery {
 }
 
 impl TileQuery {
-    fn new(t: &Transform, covered: CoveredTile, extent: u32, world_query: &[P]) -> TileQuery {
+    fn new(t: &Transform, layer: &Layer, covered: CoveredTile, extent: u32, world_query: &[P]) -> TileQuery {
         let n = (covered.id.z as f64).exp2();
         let tile_px = t.world_size() / n;
         let scale = tile_px / f64::from(extent.max(1));
         let origin = [(f64::from(covered.id.x) + f64::from(covered.wrap) * n) * tile_px, f64::from(covered.id.y) * tile_px];
         let query = world_query.iter().map(|p| [(p[0] - origin[0]) / scale, (p[1] - origin[1]) / scale]).collect();
+        let prefix = match layer.kind {
+            LayerKind::Fill => "fill",
+            LayerKind::Line => "line",
+            _ => "circle",
+        };
         TileQuery {
+            shift: translate_tile_units(layer, prefix, t.zoom, t.bearing, 1.0 / scale),
             px_to_tile: 1.0 / scale,
             query,
             matrix: t.tile_matrix(covered.id, covered.wrap, extent.max(1)),
@@ -344,12 +386,12 @@ fn hits(layer: &Layer, feature: &Feature, tq: &TileQuery, t: &Transform, screen_
     let p = &layer.paint;
     match layer.kind {
         LayerKind::Fill => {
-            let shift = translate_tile_units(layer, "fill", zoom, t.bearing, tq.px_to_tile);
+            let shift = tq.shift;
             let rings = to_points(&feature.geometry, shift);
             geom::query_intersects_polygon(&tq.query, &rings)
         }
         LayerKind::Line => {
-            let shift = translate_tile_units(layer, "line", zoom, t.bearing, tq.px_to_tile);
+            let shift = tq.shift;
             let width = f64::from(p.get_f32("line-width", &ctx));
             let gap = f64::from(p.get_f32("line-gap-width", &ctx));
             let total = if gap > 0.0 { gap + 2.0 * width } else { width };
@@ -371,7 +413,7 @@ fn hits(layer: &Layer, feature: &Feature, tq: &TileQuery, t: &Transform, screen_
             geom::query_intersects_buffered_lines(&tq.query, &lines, half)
         }
         LayerKind::Circle => {
-            let shift = translate_tile_units(layer, "circle", zoom, t.bearing, tq.px_to_tile);
+            let shift = tq.shift;
             let size = f64::from(p.get_f32("circle-radius", &ctx)) + f64::from(p.get_f32("circle-stroke-width", &ctx));
             let align_map = p.get_enum("circle-pitch-alignment", &ctx) == "map";
             let scale_map = p.get_enum("circle-pitch-scale", &ctx) != "viewport";
@@ -468,11 +510,14 @@ pub fn query_rendered_features(
     tiles: &dyn TileLookup,
     geometry: &QueryGeometry,
     options: &QueryOptions,
-) -> Result<Vec<J>, String> {
+) -> Result<Vec<J>, QueryError> {
     if let Some(ids) = &options.layers {
         for id in ids {
             if !style.layers.iter().any(|l| &l.id == id) {
-                return Err(format!("query option \"layers\": the style has no layer \"{id}\""));
+                return Err(QueryError::new(
+                    QueryErrorKind::UnknownLayer,
+                    format!("query option \"layers\": the style has no layer \"{id}\""),
+                ));
             }
         }
     }
@@ -506,7 +551,7 @@ pub fn query_rendered_features(
             let Some(data) = tiles.tile(source, c.id) else { continue };
             let Some(tile_layer) = tile_layer_of(&data, layer.source_layer.as_deref()) else { continue };
             let extent = tile_layer.extent.max(1);
-            let tq = TileQuery::new(t, c, extent, &world_query);
+            let tq = TileQuery::new(t, layer, c, extent, &world_query);
             let Some([qmin, qmax]) = geom::bbox(tq.query.iter()) else { continue };
             let pad = padding_px * tq.px_to_tile;
             // Like MapLibre, a tile is asked only when the (padded) query

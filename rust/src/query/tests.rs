@@ -84,7 +84,7 @@ fn ids(result: &[J]) -> Vec<(String, i64)> {
     result.iter().map(|f| (f["layer"]["id"].as_str().unwrap().to_string(), f["id"].as_i64().unwrap())).collect()
 }
 
-fn query(g: QueryGeometry, o: &QueryOptions) -> Result<Vec<J>, String> {
+fn query(g: QueryGeometry, o: &QueryOptions) -> Result<Vec<J>, QueryError> {
     let (style, t, tiles) = world();
     query_rendered_features(&style, &t, &tiles, &g, o)
 }
@@ -142,10 +142,12 @@ fn options_select_layers_and_filter() {
     // errors
     let o = QueryOptions { layers: Some(vec!["nope".into()]), filter: None };
     let e = query(b.clone(), &o).unwrap_err();
-    assert!(e.contains("\"nope\""), "{e}");
+    assert_eq!(e.kind, QueryErrorKind::UnknownLayer);
+    assert!(e.message.contains("\"nope\""), "{e}");
     let o = QueryOptions { layers: None, filter: Some(json!(["frobnicate", 1])) };
     let e = query(b, &o).unwrap_err();
-    assert!(e.starts_with("invalid query filter"), "{e}");
+    assert_eq!(e.kind, QueryErrorKind::InvalidFilter);
+    assert!(e.message.starts_with("invalid query filter"), "{e}");
 }
 
 #[test]
