@@ -10,7 +10,14 @@
 //!
 //! Each test prints `pass`/`FAIL` with a reason; the last line is
 //! `query tests: N passed, M failed`. Tests listed in tests/query-passing.txt
-//! must pass (a ratchet); set MAPCORE_QUERY_TESTS to use another suite folder.
+//! must pass (a ratchet; listed tests missing from the suite folder are not
+//! checked). Environment: MAPCORE_QUERY_TESTS (another suite folder),
+//! MAPCORE_QUERY_FILTER (run tests whose name contains it),
+//! MAPCORE_QUERY_REPORT (write a JSON report there), MAPCORE_QUERY_WRITE_PASSING
+//! (write the passing names there, to update the ratchet).
+//!
+//! Feature order: the suite's harness compared the arrays in order, so this
+//! runner does too; a failure whose features only differ in order says so.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -193,6 +200,7 @@ fn query_suite() {
     let only = std::env::var("MAPCORE_QUERY_FILTER").ok();
     let mut passed = Vec::new();
     let mut failed = 0;
+    let mut report = Vec::new();
     for name in &names {
         if only.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
             continue;
@@ -201,15 +209,20 @@ fn query_suite() {
             Ok(()) => {
                 println!("pass {name}");
                 passed.push(name.clone());
+                report.push(serde_json::json!({"test": name, "passed": true}));
             }
             Err(why) => {
                 let why: String = if why.len() > 600 { format!("{}…", &why[..why.floor_char_boundary_compat(600)]) } else { why };
                 println!("FAIL {name}: {why}");
+                report.push(serde_json::json!({"test": name, "passed": false, "error": why}));
                 failed += 1;
             }
         }
     }
     println!("query tests: {} passed, {failed} failed", passed.len());
+    if let Ok(path) = std::env::var("MAPCORE_QUERY_REPORT") {
+        std::fs::write(path, serde_json::to_string_pretty(&report).unwrap()).unwrap();
+    }
     if let Ok(path) = std::env::var("MAPCORE_QUERY_WRITE_PASSING") {
         std::fs::write(path, passed.join("\n") + "\n").unwrap();
     }
@@ -220,6 +233,8 @@ fn query_suite() {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter(|l| only.as_ref().is_none_or(|f| l.contains(f.as_str())))
+        // another suite folder may not hold every listed test
+        .filter(|l| names.iter().any(|n| n == l))
         .filter(|l| !passed.iter().any(|p| p == l))
         .collect();
     assert!(regressed.is_empty(), "tests listed in tests/query-passing.txt no longer pass: {regressed:?}");

@@ -133,6 +133,8 @@ pub enum QueryErrorKind {
     UnknownSource,
     /// The filter does not parse.
     InvalidFilter,
+    /// The query geometry has non-finite coordinates.
+    InvalidGeometry,
     /// The map has no loaded style.
     NoStyle,
 }
@@ -523,6 +525,9 @@ pub fn query_rendered_features(
     }
     let extra = options.filter.as_ref().map(parse_filter).transpose()?;
     let screen_query = geometry.screen_points();
+    if screen_query.iter().flatten().any(|v| !v.is_finite()) {
+        return Err(QueryError::new(QueryErrorKind::InvalidGeometry, "query geometry coordinates must be finite numbers"));
+    }
     // The query on the ground in world pixels (points above the horizon are
     // moved down to it: nothing is rendered above).
     let horizon = t.horizon_y() + 1.0;
