@@ -116,7 +116,11 @@ fn run_test(dir: &Path, assets: &Path) -> Result<(), String> {
     let width = test["width"].as_u64().unwrap_or(512) as u32;
     let height = test["height"].as_u64().unwrap_or(512) as u32;
     let ratio = test["pixelRatio"].as_f64().unwrap_or(1.0) as f32;
-    let geometry = QueryGeometry::from_json(&test["queryGeometry"])?;
+    // No geometry: the whole view, as queryRenderedFeatures() without one.
+    let geometry = match &test["queryGeometry"] {
+        J::Null => QueryGeometry::Box([0.0, 0.0], [f64::from(width), f64::from(height)]),
+        g => QueryGeometry::from_json(g)?,
+    };
     // Options: `queryOptions`, or (as the 2017 harness passed the whole test
     // metadata) `layers` / `filter` at the top of metadata.test.
     let options = match test.get("queryOptions") {
@@ -253,6 +257,8 @@ impl FloorBoundary for String {
     }
 }
 
+/// Prints the features one test's query returns (a debugging aid):
+/// `MAPCORE_QUERY_DUMP=group/test cargo test --release --test query_suite dump_one -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn dump_one() {
