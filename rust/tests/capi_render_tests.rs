@@ -88,7 +88,13 @@ fn run(shared: &Path, name: &str) -> (f64, f64) {
         let expected = decode_png(&std::fs::read(dir.join("expected.png")).unwrap()).unwrap();
         assert_eq!((expected.width, expected.height), (info.width, info.height), "{name}: size");
         let opts = PixelmatchOptions { threshold: 0.13, ..PixelmatchOptions::default() };
-        let (mismatched, _) = pixelmatch(&pixels, &expected.data, info.width, info.height, &opts).unwrap();
+        let (mismatched, diff) = pixelmatch(&pixels, &expected.data, info.width, info.height, &opts).unwrap();
+        if let Some(dir) = std::env::var_os("MAPCORE_SURVEY_OUT") {
+            let out = Path::new(&dir).join(name.replace('/', "__"));
+            let _ = std::fs::create_dir_all(&out);
+            let _ = std::fs::write(out.join("actual.png"), mapcore::render::png_io::encode_png(&pixels, info.width, info.height).unwrap());
+            let _ = std::fs::write(out.join("diff.png"), mapcore::render::png_io::encode_png(&diff, info.width, info.height).unwrap());
+        }
         (mismatched as f64 / (info.width as f64 * info.height as f64), allowed)
     }
 }
@@ -108,4 +114,40 @@ fn required_render_tests_pass_through_the_c_api() {
         }
     }
     assert!(failed.is_empty(), "render tests failed: {failed:?}");
+}
+
+/// Renders every test of the suite (no operations applied) and prints its
+/// difference: a development survey, not a pass/fail gate.
+/// `cargo test --release --test capi_render_tests -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn survey_render_suite() {
+    let Some(shared) = shared() else { return };
+    let root = shared.join("conformance/render-tests");
+    let filter = std::env::var("MAPCORE_SURVEY").unwrap_or_default();
+    let mut names = vec![];
+    for group in std::fs::read_dir(&root).unwrap().flatten() {
+        for test in std::fs::read_dir(group.path()).unwrap().flatten() {
+            if test.path().join("style.json").exists() {
+                names.push(format!("{}/{}", group.file_name().to_string_lossy(), test.file_name().to_string_lossy()));
+            }
+        }
+    }
+    names.sort();
+    let (mut pass, mut fail) = (0, 0);
+    for name in names.iter().filter(|n| n.contains(&filter)) {
+        let outcome = std::panic::catch_unwind(|| run(&shared, name));
+        match outcome {
+            Ok((d, allowed)) if d <= allowed => pass += 1,
+            Ok((d, _)) => {
+                fail += 1;
+                println!("FAIL {name} {d:.5}");
+            }
+            Err(_) => {
+                fail += 1;
+                println!("FAIL {name} error");
+            }
+        }
+    }
+    println!("survey: {pass} passed, {fail} failed");
 }

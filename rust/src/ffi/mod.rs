@@ -14,3 +14,4 @@ pub mod map;
 pub mod render;
 pub mod resource;
 pub mod runtime;
+pub mod style;
