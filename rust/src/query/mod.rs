@@ -21,7 +21,8 @@
 //!   vertex, in screen space with `circle-pitch-scale`/`-alignment` rules.
 //!   `*-translate` (with its anchor) moves the query the other way.
 //! * Returned geometry: the tile's geometry (as stored, unclipped) converted to
-//!   lng/lat with the canonical tile (no world-copy offset).
+//!   lng/lat with the canonical tile (no world-copy offset). `state` is the
+//!   feature's state (also used when paint properties read `feature-state`).
 
 pub mod geom;
 
@@ -31,7 +32,7 @@ use serde_json::{json, Map as JMap, Value as J};
 
 use crate::layout::{is_drawn_kind, layer_visible, TileLookup};
 use crate::source::cover::CoveredTile;
-use crate::source::feature::{Feature, GeomType, TileData, TileId, TileLayer, TilePoint};
+use crate::source::feature::{Feature, GeomType, Properties, TileData, TileId, TileLayer, TilePoint};
 use crate::source::geojson::GEOJSON_LAYER;
 use crate::source::transform::Transform;
 use crate::style::expression::EvaluationContext;
@@ -288,7 +289,14 @@ pub fn layer_json(layer: &Layer) -> J {
 }
 
 /// A feature as GeoJSON with the query's extra members.
-fn feature_json(feature: &Feature, tile: TileId, extent: u32, layer: Option<&Layer>, source: &str) -> J {
+fn feature_json(
+    feature: &Feature,
+    tile: TileId,
+    extent: u32,
+    layer: Option<&Layer>,
+    source: &str,
+    state: Option<&Properties>,
+) -> J {
     let mut m = JMap::new();
     m.insert("type".into(), J::String("Feature".into()));
     if let Some(id) = &feature.id {
@@ -304,7 +312,9 @@ fn feature_json(feature: &Feature, tile: TileId, extent: u32, layer: Option<&Lay
     if let Some(sl) = layer.and_then(|l| l.source_layer.clone()) {
         m.insert("sourceLayer".into(), J::String(sl));
     }
-    m.insert("state".into(), json!({}));
+    let state: JMap<String, J> =
+        state.map(|p| p.iter().map(|(k, v)| (k.to_string(), value_to_json(v))).collect()).unwrap_or_default();
+    m.insert("state".into(), J::Object(state));
     J::Object(m)
 }
 
@@ -382,9 +392,17 @@ fn to_points(geometry: &[Vec<TilePoint>], shift: P) -> Vec<Vec<P>> {
 }
 
 /// Whether `feature` as drawn by `layer` touches the query of `tq`.
-fn hits(layer: &Layer, feature: &Feature, tq: &TileQuery, t: &Transform, screen_query: &[P]) -> bool {
+fn hits(
+    layer: &Layer,
+    feature: &Feature,
+    state: Option<&Properties>,
+    tq: &TileQuery,
+    t: &Transform,
+    screen_query: &[P],
+) -> bool {
     let zoom = t.zoom;
-    let ctx = EvaluationContext::for_feature(zoom, feature);
+    let mut ctx = EvaluationContext::for_feature(zoom, feature);
+    ctx.feature_state = state;
     let p = &layer.paint;
     match layer.kind {
         LayerKind::Fill => {
@@ -548,6 +566,7 @@ pub fn query_rendered_features(
             continue;
         }
         let Some(source) = layer.source.as_deref() else { continue };
+        let source_layer_name = layer.source_layer.as_deref().unwrap_or("");
         let mut covered = tiles.cover(source);
         covered.sort_by(tile_order);
         let padding_px = layer_padding(layer, zoom) * if t.pitch > 0.0 { 4.0 } else { 1.0 } + 1.0;
@@ -588,11 +607,12 @@ pub fn query_rendered_features(
                 if extra.as_ref().is_some_and(|f| !f.matches(&fctx)) {
                     continue;
                 }
-                if !hits(layer, feature, &tq, t, &screen_query) {
+                let state = feature.id.as_ref().and_then(|id| tiles.feature_state(source, source_layer_name, id));
+                if !hits(layer, feature, state, &tq, t, &screen_query) {
                     continue;
                 }
                 seen.insert((c.id, index));
-                out.push(feature_json(feature, c.id, extent, Some(layer), source));
+                out.push(feature_json(feature, c.id, extent, Some(layer), source, state));
             }
         }
     }
@@ -631,7 +651,8 @@ pub fn query_source_features(
                     continue;
                 }
             }
-            let mut j = feature_json(feature, c.id, extent, None, source);
+            let state = feature.id.as_ref().and_then(|id| tiles.feature_state(source, source_layer.unwrap_or(""), id));
+            let mut j = feature_json(feature, c.id, extent, None, source, state);
             if let (Some(sl), J::Object(m)) = (source_layer, &mut j) {
                 m.insert("sourceLayer".into(), J::String(sl.to_string()));
             }

@@ -11,6 +11,8 @@ use crate::source::feature::{Properties, TileData, TileId, TileLayer};
 struct FakeTiles {
     tiles: HashMap<TileId, Arc<TileData>>,
     cover: Vec<CoveredTile>,
+    /// Feature state of source "s", layer "l", by numeric id.
+    state: HashMap<i64, Properties>,
 }
 
 impl TileLookup for FakeTiles {
@@ -23,6 +25,12 @@ impl TileLookup for FakeTiles {
         } else {
             vec![]
         }
+    }
+    fn feature_state(&self, source: &str, source_layer: &str, id: &Value) -> Option<&Properties> {
+        if (source, source_layer) != ("s", "l") {
+            return None;
+        }
+        self.state.get(&(id.as_f64()? as i64))
     }
 }
 
@@ -74,6 +82,7 @@ fn world() -> (Style, Transform, FakeTiles) {
     let tiles = FakeTiles {
         tiles: HashMap::from([(id, Arc::new(TileData { layers: vec![layer] }))]),
         cover: vec![CoveredTile { id, overscaled_z: 0, wrap: 0 }],
+        state: HashMap::new(),
     };
     let mut t = Transform::new(512.0, 512.0);
     t.set_camera(0.0, 0.0, 0.0, 0.0, 0.0);
@@ -236,4 +245,27 @@ fn source_features_are_filtered_and_deduplicated_by_id() {
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["id"], 2);
     assert!(query_source_features("s", Some("other"), None, &tiles).is_empty());
+}
+
+#[test]
+fn feature_state_drives_paint_and_is_returned() {
+    let (mut style, t, mut tiles) = world();
+    for l in &mut style.layers {
+        if l.id == "lines" {
+            l.set_paint_property("line-width", &json!(["case", ["boolean", ["feature-state", "hover"], false], 30, 10]))
+                .unwrap();
+        }
+    }
+    let o = QueryOptions { layers: Some(vec!["lines".into()]), filter: None };
+    let at = |tiles: &FakeTiles| query_rendered_features(&style, &t, tiles, &QueryGeometry::Point([100.0, 396.0]), &o).unwrap();
+    assert!(at(&tiles).is_empty(), "12 px from a 10 px line");
+    let mut hover = Properties::default();
+    hover.insert("hover", Value::Bool(true));
+    tiles.state.insert(2, hover);
+    let hit = at(&tiles);
+    assert_eq!(ids(&hit), vec![("lines".into(), 2)], "30 px wide while hovered");
+    assert_eq!(hit[0]["state"], json!({"hover": true}));
+    let source = query_source_features("s", Some("l"), None, &tiles);
+    let line = source.iter().find(|f| f["id"] == 2).unwrap();
+    assert_eq!(line["state"], json!({"hover": true}));
 }
