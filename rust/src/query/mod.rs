@@ -11,9 +11,12 @@
 //!   one canonical tile found again in another world copy of that tile is
 //!   returned once.
 //! * The query geometry is unprojected onto the ground and expressed in the
-//!   tile's coordinates; it is not clipped to the tile, so features in a tile's
-//!   buffer count (as in MapLibre, a feature in the buffers of several tiles can
-//!   be returned once per tile).
+//!   tile's coordinates. A tile is asked only when the query (padded by the
+//!   layer's reach) touches the tile's square; the query is not clipped, so a
+//!   tile's buffer counts. As MapLibre documents, a feature split or
+//!   duplicated across tile boundaries can be returned once per tile (the
+//!   suite expects this: `edge-cases/null-island` returns one point 4 times);
+//!   callers that want one result per feature id deduplicate by `id`.
 //! * Fill: the query touches the polygon (containment or crossing edges).
 //!   Line: the query comes closer than half the rendered width
 //!   (`line-gap-width > 0` ? `gap + 2 * width` : `width`) to the line moved by
