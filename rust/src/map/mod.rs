@@ -7,6 +7,7 @@ pub mod sources;
 pub mod sprites;
 pub mod state;
 pub mod styling;
+mod query;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
