@@ -8,6 +8,7 @@
  *   mapcore/map.h       maps: style, camera
  *   mapcore/style.h     runtime styling: sources, layers, properties, images
  *   mapcore/render.h    render sessions: still images, readback, buffers
+ *   mapcore/query.h     feature queries
  */
 #ifndef MAPCORE_H
 #define MAPCORE_H
@@ -18,5 +19,6 @@
 #include "mapcore/map.h"
 #include "mapcore/style.h"
 #include "mapcore/render.h"
+#include "mapcore/query.h"
 
 #endif /* MAPCORE_H */

@@ -11,6 +11,7 @@ pub mod types;
 
 pub mod base;
 pub mod map;
+pub mod query;
 pub mod render;
 pub mod resource;
 pub mod runtime;

@@ -24,13 +24,13 @@ unsafe fn json_arg(json: *const c_char, len: usize, name: &str) -> CallResult<se
 }
 
 /// Hands `s` to the caller through `out` (checked by `check_out`).
-fn give_string(out: *mut *mut c_char, s: String) -> CallResult {
+pub(super) fn give_string(out: *mut *mut c_char, s: String) -> CallResult {
     *out_arg(out, "out_json")? = CString::new(s.replace('\0', "\\u0000")).unwrap_or_default().into_raw();
     Ok(())
 }
 
 /// `out` must be writable and hold NULL.
-fn check_out(out: *mut *mut c_char) -> CallResult {
+pub(super) fn check_out(out: *mut *mut c_char) -> CallResult {
     let o = out_arg(out, "out_json")?;
     if !o.is_null() {
         return invalid_argument("`*out_json` must be NULL on entry");

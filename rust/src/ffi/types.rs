@@ -126,3 +126,17 @@ pub struct mapcore_image_info {
     pub stride: usize,
     pub byte_length: usize,
 }
+
+pub const MAPCORE_QUERY_POINT: u32 = 0;
+pub const MAPCORE_QUERY_BOX: u32 = 1;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mapcore_query_geometry {
+    pub size: usize,
+    pub type_: u32,
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
+}

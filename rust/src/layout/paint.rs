@@ -137,7 +137,11 @@ impl<'a> LayerPainter<'a> {
         if style.radius + style.stroke_width <= 0.0 || (style.color.a <= 0.0 && style.stroke_color.a <= 0.0) {
             return vec![];
         }
-        let points = feature.geometry.iter().flatten();
+        // Like MapLibre, a circle belongs to the tile holding its centre (points
+        // in the tile's buffer are drawn by their own tile) and is not clipped.
+        let extent = self.projector.extent() as i32;
+        let points = feature.geometry.iter().flatten().filter(|p| p.x >= 0 && p.x < extent && p.y >= 0 && p.y < extent);
+        let clip: Option<ClipQuad> = clip.and(None);
         // pitch-scale "map": farther circles are smaller (by the perspective
         // divisor at their centre), so each circle gets its own size.
         if pitched && p.get_enum("circle-pitch-scale", ctx) == "map" {

@@ -42,6 +42,10 @@ impl TileProjector {
         self.matrix.w(f64::from(p.x), f64::from(p.y)) as f32
     }
 
+    pub fn extent(&self) -> u32 {
+        self.extent
+    }
+
     /// Every part of a geometry, projected.
     pub fn parts(&self, geometry: &[Vec<TilePoint>]) -> Vec<Vec<Px>> {
         geometry.iter().map(|part| part.iter().map(|p| self.point(*p)).collect()).collect()

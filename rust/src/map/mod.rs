@@ -269,7 +269,8 @@ impl Map {
         } else {
             load.index = Some(bytes);
         }
-        if let (Some(index), Some(image)) = (load.index.take(), load.image.take()) {
+        if load.index.is_some() && load.image.is_some() {
+            let (Some(index), Some(image)) = (load.index.take(), load.image.take()) else { return };
             let url = info.url.clone();
             core.spawn(map_id, move || {
                 let result = sprites::slice(&id, (*index).as_ref(), (*image).as_ref());
