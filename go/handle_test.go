@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"mapcore.dev/mapcore/go/internal/callback"
 	"mapcore.dev/mapcore/go/internal/capi"
 	"mapcore.dev/mapcore/go/internal/handle"
 )
@@ -161,15 +162,18 @@ func TestWrongThread(t *testing.T) {
 		errs <- tm.m.JumpTo(Camera{Zoom: 2, Fields: CameraZoom})
 		_, err := tm.rt.Pump(0)
 		errs <- err
-		errs <- tm.m.Close()
+		errs <- tm.s.Close()
 	}()
 	for i := 0; i < 3; i++ {
 		if err := <-errs; !errors.Is(err, ErrWrongThread) {
 			t.Fatalf("call %d from another thread: %v", i, err)
 		}
 	}
-	// The failed Close left the map open and usable on its owner thread.
+	// The failed Close left the session open and usable on its owner thread.
 	if err := tm.m.JumpTo(Camera{Zoom: 2, Fields: CameraZoom}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tm.s.Resize(16, 16, 1); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -199,7 +203,7 @@ func TestNativeErrors(t *testing.T) {
 // of failing thread-independent calls concurrently; each error must carry its
 // own call's message.
 func TestDiagnosticBelongsToItsCall(t *testing.T) {
-	msgA := capi.LogSetCallback(nil, nil, 99).Msg
+	msgA := capi.LogSetCallback(callback.LogFn, nil, 99).Msg
 	msgB := capi.RequestNotFound(0xdead0000beef).Msg
 	if msgA == "" || msgB == "" || msgA == msgB {
 		t.Fatalf("need two distinct diagnostics: %q %q", msgA, msgB)

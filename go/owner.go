@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 
 	"mapcore.dev/mapcore/go/internal/status"
 )
@@ -36,6 +37,13 @@ type Owner struct {
 	closeErr error
 	pumpErr  error
 }
+
+// ownerPumpTimeout bounds one blocking pump of the owner loop. The loop is
+// woken by Wake (submissions, Close) and by finished native work, so this is
+// only a safety net: the native pump currently loses a wake that arrives
+// before it starts waiting (its non-blocking first take consumes the wake
+// flag), which would otherwise stall a submission until the next native event.
+const ownerPumpTimeout = time.Second
 
 type ownerJob struct {
 	f    func(rt *RuntimeHandle) error
@@ -159,7 +167,7 @@ func (o *Owner) loop(ready chan<- error) {
 			<-o.kick
 			continue
 		}
-		if _, err := rt.Pump(PumpForever); err != nil {
+		if _, err := rt.Pump(ownerPumpTimeout); err != nil {
 			o.mu.Lock()
 			o.pumpErr = err
 			o.mu.Unlock()

@@ -64,15 +64,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.assets, "assets", "", "asset folder for relative paths and local://X URLs (default: the style file's folder)")
 	fs.BoolVar(&o.verbose, "v", false, "print native log messages")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up loading resources after this long")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mapcore-render [flags]")
-		fs.SetOutput(stderr)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
+	fs.Usage = func() {} // errors are one line; -h prints the flags
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
+			fmt.Fprintln(stderr, "usage: mapcore-render [flags]")
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
 		}
 		return nil, err
 	}
