@@ -99,9 +99,11 @@ func TestHTTPProvider(t *testing.T) {
 
 	// Other schemes pass through.
 	rec = newRecordingAPI()
-	if p.ProvideResource(newRequest(rec.requestAPI(), 2, ResourceInfo{URL: "file:///x"}, nil)) {
+	other := newRequest(rec.requestAPI(), 2, ResourceInfo{URL: "file:///x"}, nil)
+	if p.ProvideResource(other) {
 		t.Fatal("file:// taken by the HTTP provider")
 	}
+	other.Close() // what the dispatcher does after a pass-through
 }
 
 func TestHTTPProviderRender(t *testing.T) {
@@ -141,7 +143,9 @@ func TestDirProvider(t *testing.T) {
 		}
 	}
 	rec := newRecordingAPI()
-	if p.ProvideResource(newRequest(rec.requestAPI(), 4, ResourceInfo{URL: "http://x/a.json"}, nil)) {
+	other := newRequest(rec.requestAPI(), 4, ResourceInfo{URL: "http://x/a.json"}, nil)
+	if p.ProvideResource(other) {
 		t.Fatal("http taken by DirProvider")
 	}
+	other.Close()
 }

@@ -264,7 +264,9 @@ func run(args []string, stderr io.Writer) int {
 		switch {
 		case e.Type == mapcore.EventStyleError:
 			return fail("style %s: %s", o.style, e.Message)
-		case e.Type.IsFailure() || e.Type == mapcore.EventWarning:
+		case e.Type == mapcore.EventWarning:
+			fmt.Fprintln(stderr, "mapcore-render: warning: "+strings.ReplaceAll(e.Message, "\n", " "))
+		case e.Type.IsFailure():
 			fmt.Fprintln(stderr, "mapcore-render: warning: "+strings.ReplaceAll(e.String(), "\n", " "))
 		}
 	}
