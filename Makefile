@@ -23,7 +23,7 @@ export MAPCORE_SHARED := $(SHARED)
 export CGO_CFLAGS     := -I$(ROOT)/include
 export CGO_LDFLAGS    := $(LIB) $(SYSLIBS)
 
-.PHONY: all lib ctests header-check test test-rust test-c test-go demo clean
+.PHONY: all lib ctests header-check check-exports test test-rust test-c test-go demo clean
 .DELETE_ON_ERROR:
 
 all: lib ctests
@@ -58,7 +58,11 @@ $(BUILD)/tests/c/readme_example: README.md $(HEADERS) $(LIB)
 	awk '/^```c$$/{on=1;next} /^```$$/{if(on){exit}} on' README.md > $@.c
 	$(CC) $(CFLAGS_C) $@.c -o $@ $(LIB) $(SYSLIBS)
 
-test-c: $(CTESTS) $(BUILD)/tests/c/readme_example header-check
+# Header declarations == library exports, and each is called by a C test.
+check-exports: $(LIB)
+	tools/check_exports.sh $(LIB)
+
+test-c: $(CTESTS) $(BUILD)/tests/c/readme_example header-check check-exports
 	@pass=0; fail=0; for t in $(CTESTS) $(BUILD)/tests/c/readme_example; do \
 	  if (cd $(ROOT) && $$t); then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
 	done; echo "C ABI test programs: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]

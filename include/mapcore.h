@@ -6,6 +6,7 @@
  *   mapcore/runtime.h   runtime (owner thread, pump, wake, events)
  *   mapcore/resource.h  resource provider and requests
  *   mapcore/map.h       maps: style, camera
+ *   mapcore/style.h     runtime styling: sources, layers, properties, images
  *   mapcore/render.h    render sessions: still images, readback, buffers
  */
 #ifndef MAPCORE_H
@@ -15,6 +16,7 @@
 #include "mapcore/runtime.h"
 #include "mapcore/resource.h"
 #include "mapcore/map.h"
+#include "mapcore/style.h"
 #include "mapcore/render.h"
 
 #endif /* MAPCORE_H */

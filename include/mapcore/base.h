@@ -79,6 +79,11 @@ typedef struct mapcore_map { uint64_t id; } mapcore_map;
 typedef struct mapcore_render_session { uint64_t id; } mapcore_render_session;
 typedef struct mapcore_resource_request { uint64_t id; } mapcore_resource_request;
 
+/* Frees a string that mapcore allocated for the caller (an `out_json`
+ * result). NULL is a no-op. Any thread; returns OK (INVALID_ARGUMENT for a
+ * pointer mapcore did not hand out is not detected: do not pass one). */
+mapcore_status mapcore_string_free(char *string);
+
 /* Log levels, most severe first (the `log` crate's levels). */
 typedef enum mapcore_log_level {
   MAPCORE_LOG_ERROR = 1,

@@ -90,6 +90,43 @@ mapcore_status mapcore_map_get_camera(mapcore_map map, mapcore_camera *out_camer
  * Owner thread. */
 mapcore_status mapcore_map_jump_to(mapcore_map map, const mapcore_camera *camera);
 
+/* Feature state: values the host attaches to features (hover, selection)
+ * that `feature-state` expressions read. A feature is named by its source,
+ * its source layer (NULL or "" for GeoJSON sources) and its id as text
+ * (numeric ids as integers, e.g. "42"). Owner thread; NOT_FOUND for an
+ * unknown source. */
+
+/* Merges the JSON object `state_json` (`len` bytes, copied) into the
+ * feature's state. */
+mapcore_status mapcore_map_set_feature_state(mapcore_map map, const char *source_id,
+                                             const char *source_layer, const char *feature_id,
+                                             const char *state_json, size_t len);
+
+/* The feature's state as a JSON object ("{}" when none), allocated for the
+ * caller: free it with mapcore_string_free. `*out_json` must be NULL. */
+mapcore_status mapcore_map_get_feature_state(mapcore_map map, const char *source_id,
+                                             const char *source_layer, const char *feature_id,
+                                             char **out_json);
+
+/* Removes `key` from the feature's state; with `key` NULL the feature's whole
+ * state; with `feature_id` NULL every feature's state in the source layer. */
+mapcore_status mapcore_map_remove_feature_state(mapcore_map map, const char *source_id,
+                                                const char *source_layer,
+                                                const char *feature_id, const char *key);
+
+/* Where a geographic point appears in the view, in logical pixels from the
+ * top-left corner (it may lie outside the view). INVALID_ARGUMENT for
+ * non-finite input or a point behind the camera (pitched views). Owner
+ * thread. */
+mapcore_status mapcore_map_pixel_for_lnglat(mapcore_map map, double longitude, double latitude,
+                                            double *out_x, double *out_y);
+
+/* The geographic point under a view position (logical pixels).
+ * INVALID_ARGUMENT for non-finite input or a position above the horizon
+ * (pitched views). Owner thread. */
+mapcore_status mapcore_map_lnglat_for_pixel(mapcore_map map, double x, double y,
+                                            double *out_longitude, double *out_latitude);
+
 #ifdef __cplusplus
 }
 #endif

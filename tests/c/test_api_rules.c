@@ -121,10 +121,39 @@ static void test_runtime_rules(void) {
   CHECK_OK(mapcore_map_jump_to(map, &cam));
   CHECK_OK(mapcore_map_get_camera(map, &got));
   CHECK(got.bearing == -90);
+  cam.fields = MAPCORE_CAMERA_BEARING;
+  cam.bearing = 0;
+  CHECK_OK(mapcore_map_jump_to(map, &cam));
   mapcore_camera small_cam = mapcore_camera_default();
   small_cam.size = 8;
   CHECK_STATUS(mapcore_map_get_camera(map, &small_cam), MAPCORE_STATUS_INVALID_ARGUMENT);
   CHECK_DIAG("size");
+
+  /* projection: the centre maps to the middle of the 512x512 view and back */
+  cam = mapcore_camera_default();
+  cam.fields = MAPCORE_CAMERA_ALL;
+  cam.longitude = 13.4;
+  cam.latitude = 52.5;
+  cam.zoom = 10;
+  CHECK_OK(mapcore_map_jump_to(map, &cam));
+  double px = 0, py = 0, lng = 0, lat = 0;
+  CHECK_OK(mapcore_map_pixel_for_lnglat(map, 13.4, 52.5, &px, &py));
+  CHECK(px > 255.999 && px < 256.001 && py > 255.999 && py < 256.001);
+  CHECK_OK(mapcore_map_pixel_for_lnglat(map, 13.5, 52.5, &px, &py));
+  CHECK(px > 256 && py > 255.999 && py < 256.001); /* east is to the right */
+  CHECK_OK(mapcore_map_lnglat_for_pixel(map, px, py, &lng, &lat));
+  CHECK(lng > 13.4999 && lng < 13.5001 && lat > 52.4999 && lat < 52.5001);
+  CHECK_STATUS(mapcore_map_lnglat_for_pixel(map, 0.0 / 0.0, 1, &lng, &lat), MAPCORE_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(mapcore_map_pixel_for_lnglat(map, 1, 1, NULL, &py), MAPCORE_STATUS_INVALID_ARGUMENT);
+  cam.fields = MAPCORE_CAMERA_PITCH;
+  cam.pitch = 60;
+  CHECK_OK(mapcore_map_jump_to(map, &cam));
+  CHECK_OK(mapcore_map_lnglat_for_pixel(map, 256, 0, &lng, &lat)); /* still ground */
+  CHECK(lat > 52.5);
+  CHECK_STATUS(mapcore_map_lnglat_for_pixel(map, 256, -100000, &lng, &lat), MAPCORE_STATUS_INVALID_ARGUMENT);
+  CHECK_DIAG("horizon");
+  cam.pitch = 0;
+  CHECK_OK(mapcore_map_jump_to(map, &cam));
 
   /* render before style, sessions and destroy order */
   mapcore_render_session s = {0};

@@ -267,7 +267,29 @@ static void test_style_url(void) {
   test_map_close(&t);
 }
 
+/* ---- the bundled default style ------------------------------------------- */
+static void test_builtin_default_style(void) {
+  test_map t;
+  test_map_open(&t, 256, 128);
+  CHECK_OK(mapcore_map_set_style_url(t.map, "builtin://default-style.json"));
+  CHECK_OK(mapcore_render_session_render_still(t.session, 20000));
+  CHECK(count_events(t.rt, MAPCORE_EVENT_STYLE_LOADED, NULL) == 1);
+  mapcore_image_info info = mapcore_image_info_default();
+  static uint8_t px[256 * 128 * 4];
+  CHECK_OK(mapcore_render_session_read_pixels(t.session, px, sizeof px, &info));
+  /* ocean and land colours both appear */
+  int ocean = 0, land = 0;
+  for (size_t i = 0; i < sizeof px; i += 4) {
+    if (px[i] == 0xaa && px[i + 1] == 0xcb && px[i + 2] == 0xe4) ocean++;
+    else if (px[i] > 0xd0 && px[i + 1] > 0xd0 && px[i + 2] > 0xb0 && px[i + 2] < px[i]) land++;
+  }
+  CHECK(ocean > 1000);
+  CHECK(land > 1000);
+  test_map_close(&t);
+}
+
 int main(void) {
+  test_builtin_default_style();
   test_double_completion();
   test_failing_provider();
   test_borrowed_from_other_thread();

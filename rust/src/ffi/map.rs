@@ -2,7 +2,7 @@
 
 use std::os::raw::c_char;
 
-use super::args::{bytes_arg, out_handle, sized_arg, str_arg};
+use super::args::{bytes_arg, out_arg, out_handle, sized_arg, str_arg};
 use super::guard::{call, invalid_argument, invalid_state, CallResult, Failure};
 use super::handles::{self, Entry, Object, Tag};
 use super::owner::{self, OwnedRuntime};
@@ -215,3 +215,55 @@ pub unsafe extern "C" fn mapcore_map_jump_to(map: mapcore_map, camera: *const ma
     })
 }
 
+
+/// # Safety
+/// Out pointers are writable.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_pixel_for_lnglat(
+    map: mapcore_map,
+    longitude: f64,
+    latitude: f64,
+    out_x: *mut f64,
+    out_y: *mut f64,
+) -> mapcore_status {
+    call("mapcore_map_pixel_for_lnglat", || {
+        let (ox, oy) = (out_arg(out_x, "out_x")?, out_arg(out_y, "out_y")?);
+        if !(longitude.is_finite() && latitude.is_finite()) {
+            return invalid_argument(format!("({longitude}, {latitude}) is not a finite position"));
+        }
+        let t = with_map(map, |o, id| Ok(o.runtime.map(id).map(|m| m.transform())))?;
+        match t.and_then(|t| t.lnglat_to_screen(longitude, latitude)) {
+            Some([x, y]) => {
+                (*ox, *oy) = (x, y);
+                Ok(())
+            }
+            None => invalid_argument(format!("({longitude}, {latitude}) is behind the camera")),
+        }
+    })
+}
+
+/// # Safety
+/// Out pointers are writable.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_lnglat_for_pixel(
+    map: mapcore_map,
+    x: f64,
+    y: f64,
+    out_longitude: *mut f64,
+    out_latitude: *mut f64,
+) -> mapcore_status {
+    call("mapcore_map_lnglat_for_pixel", || {
+        let (olng, olat) = (out_arg(out_longitude, "out_longitude")?, out_arg(out_latitude, "out_latitude")?);
+        if !(x.is_finite() && y.is_finite()) {
+            return invalid_argument(format!("({x}, {y}) is not a finite position"));
+        }
+        let t = with_map(map, |o, id| Ok(o.runtime.map(id).map(|m| m.transform())))?;
+        match t.and_then(|t| t.screen_to_lnglat([x, y])) {
+            Some([lng, lat]) => {
+                (*olng, *olat) = (lng, lat);
+                Ok(())
+            }
+            None => invalid_argument(format!("({x}, {y}) is above the horizon")),
+        }
+    })
+}

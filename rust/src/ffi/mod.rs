@@ -7,10 +7,11 @@ mod guard;
 mod handles;
 mod log;
 mod owner;
-mod types;
+pub mod types;
 
 pub mod base;
 pub mod map;
 pub mod render;
 pub mod resource;
 pub mod runtime;
+pub mod style;

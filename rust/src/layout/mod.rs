@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use crate::render::display_list::{DisplayList, DrawCommand};
 use crate::source::cover::CoveredTile;
-use crate::source::feature::{GeomType, TileData, TileId, TileLayer};
+use crate::source::feature::{GeomType, Properties, TileData, TileId, TileLayer};
+use crate::style::value::Value;
 use crate::source::geojson::GEOJSON_LAYER;
 use crate::source::transform::Transform;
 use crate::style::expression::EvaluationContext;
@@ -33,6 +34,10 @@ pub struct View {
 pub trait TileLookup {
     fn tile(&self, source: &str, id: TileId) -> Option<Arc<TileData>>;
     fn cover(&self, source: &str) -> Vec<CoveredTile>;
+    /// The feature state of a feature (by source, source layer and id).
+    fn feature_state(&self, _source: &str, _source_layer: &str, _id: &Value) -> Option<&Properties> {
+        None
+    }
 }
 
 /// Whether `layer` is drawn at `zoom` (visibility and zoom range).
@@ -65,7 +70,8 @@ pub fn build_display_list(style: &Style, view: &View, tiles: &dyn TileLookup) ->
         for covered in tiles.cover(source) {
             let Some(data) = tiles.tile(source, covered.id) else { continue };
             let Some(tile_layer) = source_layer(&data, layer) else { continue };
-            layer_commands(layer, tile_layer, &covered, view, &mut commands);
+            let state = |id: &Value| tiles.feature_state(source, layer.source_layer.as_deref().unwrap_or(""), id);
+            layer_commands(layer, tile_layer, &covered, view, &state, &mut commands);
         }
     }
     DisplayList { width: view.width, height: view.height, commands }
@@ -80,7 +86,14 @@ fn source_layer<'a>(data: &'a TileData, layer: &Layer) -> Option<&'a TileLayer> 
     }
 }
 
-fn layer_commands(layer: &Layer, tile_layer: &TileLayer, covered: &CoveredTile, view: &View, out: &mut Vec<DrawCommand>) {
+fn layer_commands<'s>(
+    layer: &Layer,
+    tile_layer: &TileLayer,
+    covered: &CoveredTile,
+    view: &View,
+    state: &dyn Fn(&Value) -> Option<&'s Properties>,
+    out: &mut Vec<DrawCommand>,
+) {
     let zoom = view.transform.zoom;
     let projector = TileProjector::new(&view.transform, covered, tile_layer.extent, view.pixel_ratio);
     let clip = Some(projector.clip());
@@ -103,9 +116,8 @@ fn layer_commands(layer: &Layer, tile_layer: &TileLayer, covered: &CoveredTile, 
                 continue;
             }
         }
-        let ctx = EvaluationContext::for_feature(zoom, feature);
-        if let Some(cmd) = painter.feature(feature, &ctx, clip.clone()) {
-            out.push(cmd);
-        }
+        let mut ctx = EvaluationContext::for_feature(zoom, feature);
+        ctx.feature_state = feature.id.as_ref().and_then(state);
+        out.extend(painter.feature(feature, &ctx, clip.clone()));
     }
 }

@@ -25,6 +25,7 @@ pub fn background(layer: &Layer, zoom: f64) -> Option<DrawCommand> {
 pub struct LayerPainter<'a> {
     layer: &'a Layer,
     ratio: f32,
+    pitch: f64,
     projector: TileProjector,
 }
 
@@ -45,17 +46,18 @@ impl<'a> LayerPainter<'a> {
             }
             _ => [0.0, 0.0],
         };
-        LayerPainter { layer, ratio: view.pixel_ratio, projector: base.translated(offset) }
+        LayerPainter { layer, ratio: view.pixel_ratio, pitch: view.transform.pitch, projector: base.translated(offset) }
     }
 
-    /// The command for one feature (None when it paints nothing).
-    pub fn feature(&mut self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
-        match self.layer.kind {
+    /// The commands for one feature (none when it paints nothing).
+    pub fn feature(&mut self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Vec<DrawCommand> {
+        let one = match self.layer.kind {
             LayerKind::Fill => self.fill(feature, ctx, clip),
             LayerKind::Line => self.line(feature, ctx, clip),
-            LayerKind::Circle => self.circle(feature, ctx, clip),
+            LayerKind::Circle => return self.circle(feature, ctx, clip),
             _ => None,
-        }
+        };
+        one.into_iter().collect()
     }
 
     fn fill(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
@@ -116,9 +118,11 @@ impl<'a> LayerPainter<'a> {
         })
     }
 
-    fn circle(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
+    fn circle(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Vec<DrawCommand> {
         let (p, r) = (&self.layer.paint, self.ratio);
         let opacity = p.get_f32("circle-opacity", ctx);
+        let pitched = self.pitch > 0.0;
+        let flat = pitched && p.get_enum("circle-pitch-alignment", ctx) == "map";
         let style = CircleStyle {
             color: p.get_color("circle-color", ctx).with_opacity(opacity),
             radius: p.get_f32("circle-radius", ctx) * r,
@@ -127,12 +131,25 @@ impl<'a> LayerPainter<'a> {
             stroke_color: p
                 .get_color("circle-stroke-color", ctx)
                 .with_opacity(p.get_f32("circle-stroke-opacity", ctx)),
-            scale: [1.0, 1.0],
+            // Circles aligned with the map lie on the tilted ground plane.
+            scale: if flat { [1.0, self.pitch.to_radians().cos() as f32] } else { [1.0, 1.0] },
         };
         if style.radius + style.stroke_width <= 0.0 || (style.color.a <= 0.0 && style.stroke_color.a <= 0.0) {
-            return None;
+            return vec![];
         }
-        let centers = feature.geometry.iter().flatten().map(|pt| self.projector.point(*pt)).collect();
-        Some(DrawCommand::Circle { centers, style, clip })
+        let points = feature.geometry.iter().flatten();
+        // pitch-scale "map": farther circles are smaller (by the perspective
+        // divisor at their centre), so each circle gets its own size.
+        if pitched && p.get_enum("circle-pitch-scale", ctx) == "map" {
+            return points
+                .map(|pt| {
+                    let k = 1.0 / self.projector.w(*pt).max(1e-3);
+                    let style = CircleStyle { radius: style.radius * k, stroke_width: style.stroke_width * k, ..style.clone() };
+                    DrawCommand::Circle { centers: vec![self.projector.point(*pt)], style, clip: clip.clone() }
+                })
+                .collect();
+        }
+        let centers = points.map(|pt| self.projector.point(*pt)).collect();
+        vec![DrawCommand::Circle { centers, style, clip }]
     }
 }

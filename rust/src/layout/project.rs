@@ -35,6 +35,13 @@ impl TileProjector {
         [x * self.scale + self.offset[0], y * self.scale + self.offset[1]]
     }
 
+    /// Perspective divisor at a tile point: 1 at the camera's centre distance,
+    /// larger farther away.
+    #[inline]
+    pub fn w(&self, p: TilePoint) -> f32 {
+        self.matrix.w(f64::from(p.x), f64::from(p.y)) as f32
+    }
+
     /// Every part of a geometry, projected.
     pub fn parts(&self, geometry: &[Vec<TilePoint>]) -> Vec<Vec<Px>> {
         geometry.iter().map(|part| part.iter().map(|p| self.point(*p)).collect()).collect()

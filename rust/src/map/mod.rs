@@ -4,6 +4,8 @@
 
 pub mod camera;
 pub mod sources;
+pub mod state;
+pub mod styling;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,6 +18,7 @@ use crate::source::cover;
 use crate::source::feature::TileId;
 use crate::style::{self, Style};
 pub use camera::Camera;
+pub use styling::StyleImage;
 use sources::{Meta, SourceState, TileSlot, Tiles};
 
 /// Why a map call failed.
@@ -62,6 +65,12 @@ pub struct Map {
     pixel_ratio: f32,
     camera: Camera,
     style: StyleSlot,
+    /// The style as JSON, kept in step with `style` by runtime styling.
+    style_doc: serde_json::Value,
+    /// Images added at run time, by id.
+    images: BTreeMap<String, StyleImage>,
+    /// Feature state by (source, source layer) and feature id key.
+    feature_state: state::FeatureStates,
     sources: BTreeMap<String, SourceState>,
     frame: Option<Image>,
     idle_reported: bool,
@@ -76,6 +85,9 @@ impl Map {
             pixel_ratio,
             camera: Camera::default(),
             style: StyleSlot::None,
+            style_doc: serde_json::Value::Null,
+            images: BTreeMap::new(),
+            feature_state: Default::default(),
             sources: BTreeMap::new(),
             frame: None,
             idle_reported: false,
@@ -104,6 +116,11 @@ impl Map {
         }
     }
 
+    /// The view transform (logical pixels).
+    pub fn transform(&self) -> crate::source::transform::Transform {
+        self.camera.transform(self.width, self.height)
+    }
+
     pub fn frame(&self) -> Option<&Image> {
         self.frame.as_ref()
     }
@@ -121,8 +138,8 @@ impl Map {
 
     /// Parses and applies a style (synchronously); the map is unchanged on error.
     pub fn set_style_json(&mut self, json: &[u8], core: &mut Core) -> Result<(), MapError> {
-        let parsed = style::parse_style(json).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))?;
-        self.apply_style(parsed, core);
+        let (parsed, doc) = Self::parse_style_bytes(json)?;
+        self.apply_style(parsed, doc, core, false);
         Ok(())
     }
 
@@ -139,31 +156,47 @@ impl Map {
         );
     }
 
-    fn apply_style(&mut self, parsed: style::ParsedStyle, core: &mut Core) {
-        core.cancel_requests(self.id);
+    /// Installs a parsed style. A full load (`edit` false) replaces every
+    /// source and moves the camera to the style's view; an edit (runtime
+    /// styling) keeps the state of sources whose JSON did not change and
+    /// leaves the camera alone.
+    fn apply_style(&mut self, parsed: style::ParsedStyle, doc: serde_json::Value, core: &mut Core, edit: bool) {
         let style = parsed.style;
-        self.sources = style
-            .sources
-            .iter()
-            .map(|(id, spec)| (id.clone(), sources::from_spec(spec)))
-            .collect();
-        for (id, state) in &self.sources {
-            if let Meta::Failed(why) = &state.meta {
+        let old_sources = std::mem::take(&mut self.sources);
+        if !edit {
+            core.cancel_requests(self.id);
+        }
+        for (id, spec) in &style.sources {
+            let unchanged = edit && self.style_doc["sources"].get(id) == doc["sources"].get(id);
+            let state = match old_sources.get(id) {
+                Some(_) if unchanged => None,
+                _ => Some(sources::from_spec(spec)),
+            };
+            let state = state.unwrap_or_else(|| sources::take(&old_sources, id));
+            if let (Meta::Failed(why), false) = (&state.meta, unchanged) {
                 core.emit(Event::new(EventKind::Warning, self.id).source(id.clone()).message(why.clone()));
             }
+            self.sources.insert(id.clone(), state);
         }
-        let mut cam = self.camera;
-        if let Some([lng, lat]) = style.center {
-            cam.longitude = lng;
-            cam.latitude = lat;
+        if !edit {
+            let mut cam = self.camera;
+            if let Some([lng, lat]) = style.center {
+                cam.longitude = lng;
+                cam.latitude = lat;
+            }
+            if let Some(z) = style.zoom {
+                cam.zoom = z;
+            }
+            cam.bearing = style.bearing;
+            cam.pitch = style.pitch;
+            self.camera = cam.normalized();
+            for w in &parsed.warnings {
+                core.emit(Event::new(EventKind::Warning, self.id).message(w.clone()));
+            }
         }
-        if let Some(z) = style.zoom {
-            cam.zoom = z;
-        }
-        cam.bearing = style.bearing;
-        cam.pitch = style.pitch;
+        let known: Vec<&str> = self.style().map(|s| s.layers.iter().map(|l| l.id.as_str()).collect()).unwrap_or_default();
         for layer in &style.layers {
-            if !crate::layout::is_drawn_kind(layer.kind) {
+            if !crate::layout::is_drawn_kind(layer.kind) && !(edit && known.contains(&layer.id.as_str())) {
                 core.emit(Event::new(EventKind::Warning, self.id).message(format!(
                     "layer \"{}\": {} layers are not rendered yet (UNSUPPORTED)",
                     layer.id,
@@ -171,14 +204,20 @@ impl Map {
                 )));
             }
         }
-        self.camera = cam.normalized();
-        for w in &parsed.warnings {
-            core.emit(Event::new(EventKind::Warning, self.id).message(w.clone()));
-        }
         self.style = StyleSlot::Ready(Arc::new(style));
+        self.style_doc = doc;
         self.frame = None;
         self.idle_reported = false;
-        core.emit(Event::new(EventKind::StyleLoaded, self.id).message(parsed.warnings.join("\n")));
+        if !edit {
+            core.emit(Event::new(EventKind::StyleLoaded, self.id).message(parsed.warnings.join("\n")));
+        }
+    }
+
+    /// Parses style bytes (JSON) into the style and its document.
+    fn parse_style_bytes(json: &[u8]) -> Result<(style::ParsedStyle, serde_json::Value), MapError> {
+        let parsed = style::parse_style(json).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))?;
+        let doc = serde_json::from_slice(json).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))?;
+        Ok((parsed, doc))
     }
 
     /// Source ids that some visible layer draws from at the current zoom.
@@ -330,12 +369,12 @@ impl Map {
 
     fn on_style(&mut self, info: &ResourceInfo, response: Response, core: &mut Core) {
         let failure = match response {
-            Response::Data(bytes) => match style::parse_style((*bytes).as_ref()) {
-                Ok(parsed) => {
-                    self.apply_style(parsed, core);
+            Response::Data(bytes) => match Self::parse_style_bytes((*bytes).as_ref()) {
+                Ok((parsed, doc)) => {
+                    self.apply_style(parsed, doc, core, false);
                     return;
                 }
-                Err(e) => e.to_string(),
+                Err(e) => e.message,
             },
             Response::NotFound => "style not found".to_string(),
             Response::Error(e) => e,
@@ -485,6 +524,7 @@ impl Map {
             (self.width as f32 * self.pixel_ratio).round() as u32,
             (self.height as f32 * self.pixel_ratio).round() as u32,
         );
+        let started = std::time::Instant::now();
         let list = match self.style() {
             Some(style) => {
                 let view = crate::layout::View {
@@ -497,7 +537,14 @@ impl Map {
             }
             None => crate::render::display_list::DisplayList { width: w, height: h, commands: vec![] },
         };
+        let laid_out = started.elapsed();
         self.frame = Some(crate::render::rasterize(&list, core.render_threads()));
+        log::debug!(
+            "frame {w}x{h}: {} commands, layout {:.1} ms, rasterize {:.1} ms",
+            list.commands.len(),
+            laid_out.as_secs_f64() * 1e3,
+            (started.elapsed() - laid_out).as_secs_f64() * 1e3
+        );
     }
 }
 
@@ -520,5 +567,13 @@ impl crate::layout::TileLookup for Map {
     }
     fn cover(&self, source: &str) -> Vec<cover::CoveredTile> {
         self.sources.get(source).map(|s| self.needed_tiles(s)).unwrap_or_default()
+    }
+    fn feature_state(
+        &self,
+        source: &str,
+        source_layer: &str,
+        id: &crate::style::value::Value,
+    ) -> Option<&crate::source::feature::Properties> {
+        self.feature_state.get(source, source_layer, id)
     }
 }

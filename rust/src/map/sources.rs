@@ -1,7 +1,7 @@
 //! Loading state of a map's sources: metadata (TileJSON, GeoJSON data) and
 //! tiles by id.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::source::cover::CoverOptions;
@@ -137,6 +137,28 @@ pub fn from_spec(spec: &SourceSpec) -> SourceState {
         }
     }
     state
+}
+
+/// Moves a source's state out of `old` (which the caller is discarding).
+pub fn take(old: &BTreeMap<String, SourceState>, id: &str) -> SourceState {
+    let s = &old[id];
+    SourceState {
+        meta: s.meta.clone(),
+        tiles: match &s.tiles {
+            Tiles::Vector { templates, scheme, minzoom, maxzoom, bounds } => Tiles::Vector {
+                templates: templates.clone(),
+                scheme: *scheme,
+                minzoom: *minzoom,
+                maxzoom: *maxzoom,
+                bounds: *bounds,
+            },
+            Tiles::GeoJson { index, options } => Tiles::GeoJson { index: index.clone(), options: options.clone() },
+            Tiles::Unsupported => Tiles::Unsupported,
+        },
+        url: s.url.clone(),
+        inline: s.inline.clone(),
+        slots: s.slots.clone(),
+    }
 }
 
 /// The GeoJSON options of a GeoJSON source (defaults otherwise).

@@ -155,8 +155,13 @@ pub trait Provider: Send + Sync {
     fn cancel(&self, request: &Arc<Request>);
 }
 
-/// Bundled assets served under `builtin://NAME`.
-static BUILTIN: &[(&str, &[u8])] = &[];
+/// Bundled assets served under `builtin://NAME`: the default style and its
+/// public-domain Natural Earth data (third_party/naturalearth/PROVENANCE.md).
+static BUILTIN: &[(&str, &[u8])] = &[
+    ("default-style.json", include_bytes!("../../assets/default-style.json")),
+    ("naturalearth/countries.geojson", include_bytes!("../../../third_party/naturalearth/countries.geojson")),
+    ("naturalearth/populated_places.geojson", include_bytes!("../../../third_party/naturalearth/populated_places.geojson")),
+];
 
 /// The runtime's own loaders. Returns `None` when the URL has a scheme they do
 /// not serve (then only a provider can).
@@ -264,5 +269,12 @@ mod tests {
         assert!(matches!(load_local("missing.json", Some(&dir)), Some(Response::NotFound)));
         assert!(load_local("https://example.com/x", None).is_none());
         assert!(matches!(load_local("builtin://nope", None), Some(Response::NotFound)));
+        match load_local("builtin://default-style.json", None) {
+            Some(Response::Data(d)) => {
+                let style: serde_json::Value = serde_json::from_slice((*d).as_ref()).unwrap();
+                assert_eq!(style["version"], 8);
+            }
+            other => panic!("default style not served: {other:?}"),
+        }
     }
 }

@@ -37,6 +37,21 @@ impl Style {
     pub fn layer_mut(&mut self, id: &str) -> Option<&mut Layer> {
         self.layers.iter_mut().find(|l| l.id == id)
     }
+    /// Initial global state from the style's `state` (`{"key": {"default": v}}`),
+    /// for [`crate::style::expression::EvaluationContext::global_state`].
+    pub fn global_state(&self) -> std::collections::BTreeMap<String, crate::style::value::Value> {
+        let state = self.extra.iter().find(|(k, _)| k == "state").and_then(|(_, v)| v.as_object());
+        state
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| {
+                        let d = v.get("default").unwrap_or(&J::Null);
+                        (k.clone(), crate::style::value::Value::from_json(d))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// A style and the warnings found while reading it (unknown keys and
@@ -52,11 +67,17 @@ fn compatible(layer: LayerKind, source: &SourceSpec) -> Result<(), &'static str>
     let (ok, need) = match layer {
         LayerKind::Background => (true, ""),
         LayerKind::Raster => (
-            matches!(source, SourceSpec::Raster(_) | SourceSpec::Image { .. } | SourceSpec::Video { .. }),
+            matches!(
+                source,
+                SourceSpec::Raster(_) | SourceSpec::Image { .. } | SourceSpec::Video { .. }
+            ),
             "raster",
         ),
         LayerKind::Hillshade => (matches!(source, SourceSpec::RasterDem { .. }), "raster-dem"),
-        _ => (matches!(source, SourceSpec::Vector { .. } | SourceSpec::GeoJson(_)), "vector"),
+        _ => (
+            matches!(source, SourceSpec::Vector { .. } | SourceSpec::GeoJson(_)),
+            "vector",
+        ),
     };
     if ok {
         Ok(())
@@ -71,13 +92,26 @@ fn resolve_refs(layers: &[J]) -> Vec<J> {
     layers
         .iter()
         .map(|l| {
-            let Some(r) = l.get("ref").and_then(J::as_str) else { return l.clone() };
-            let Some(parent) = layers.iter().find(|p| p.get("id").and_then(J::as_str) == Some(r)) else {
+            let Some(r) = l.get("ref").and_then(J::as_str) else {
+                return l.clone();
+            };
+            let Some(parent) = layers
+                .iter()
+                .find(|p| p.get("id").and_then(J::as_str) == Some(r))
+            else {
                 return l.clone();
             };
             let mut out = l.clone();
             if let (Some(o), Some(p)) = (out.as_object_mut(), parent.as_object()) {
-                for k in ["type", "source", "source-layer", "minzoom", "maxzoom", "filter", "layout"] {
+                for k in [
+                    "type",
+                    "source",
+                    "source-layer",
+                    "minzoom",
+                    "maxzoom",
+                    "filter",
+                    "layout",
+                ] {
                     if let Some(v) = p.get(k) {
                         o.insert(k.to_string(), v.clone());
                     }
@@ -92,12 +126,24 @@ fn resolve_refs(layers: &[J]) -> Vec<J> {
 /// Parses a style document (style specification v8).
 pub fn parse_style(json: &[u8]) -> Result<ParsedStyle, StyleError> {
     let doc: J = serde_json::from_slice(json).map_err(|e| {
-        StyleError::new("", format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column()))
+        StyleError::new(
+            "",
+            format!(
+                "invalid JSON at line {}, column {}: {e}",
+                e.line(),
+                e.column()
+            ),
+        )
     })?;
     let mut warnings = Vec::new();
     let mut r = Reader::new(&doc, "")?;
     match r.get("version") {
-        None => return Err(StyleError::new("version", "missing required property \"version\"")),
+        None => {
+            return Err(StyleError::new(
+                "version",
+                "missing required property \"version\"",
+            ))
+        }
         Some(v) if v.as_f64() == Some(8.0) => {}
         Some(v) => return Err(StyleError::new("version", format!("expected 8, found {v}"))),
     }
@@ -116,62 +162,125 @@ pub fn parse_style(json: &[u8]) -> Result<ParsedStyle, StyleError> {
             for (i, s) in a.iter().enumerate() {
                 let p = format!("sprite[{i}]");
                 let mut sr = Reader::new(s, &p)?;
-                let id = sr.string("id")?.ok_or_else(|| StyleError::new(&p, "missing required property \"id\""))?;
-                let url = sr.string("url")?.ok_or_else(|| StyleError::new(&p, "missing required property \"url\""))?;
+                let id = sr
+                    .string("id")?
+                    .ok_or_else(|| StyleError::new(&p, "missing required property \"id\""))?;
+                let url = sr
+                    .string("url")?
+                    .ok_or_else(|| StyleError::new(&p, "missing required property \"url\""))?;
                 sr.unknown_keys(&mut warnings);
                 out.push((id, url));
             }
             out
         }
-        Some(other) => return Err(StyleError::new("sprite", format!("expected string or array, found {}", kind(other)))),
+        Some(other) => {
+            return Err(StyleError::new(
+                "sprite",
+                format!("expected string or array, found {}", kind(other)),
+            ))
+        }
     };
     let mut sources = Vec::new();
     match r.get("sources") {
-        None => return Err(StyleError::new("sources", "missing required property \"sources\"")),
+        None => warnings.push("sources: missing required property \"sources\"".into()),
         Some(J::Object(o)) => {
             for (id, s) in o {
-                sources.push((id.clone(), SourceSpec::parse(s, &format!("sources.{id}"), &mut warnings)?));
+                sources.push((
+                    id.clone(),
+                    SourceSpec::parse(s, &format!("sources.{id}"), &mut warnings)?,
+                ));
             }
         }
-        Some(other) => return Err(StyleError::new("sources", format!("expected object, found {}", kind(other)))),
+        Some(other) => {
+            return Err(StyleError::new(
+                "sources",
+                format!("expected object, found {}", kind(other)),
+            ))
+        }
     }
     let mut layers: Vec<Layer> = Vec::new();
     match r.get("layers") {
-        None => return Err(StyleError::new("layers", "missing required property \"layers\"")),
+        None => warnings.push("layers: missing required property \"layers\"".into()),
         Some(J::Array(a)) => {
             for (i, lj) in resolve_refs(a).iter().enumerate() {
                 let path = format!("layers[{i}]");
                 let layer = Layer::parse(lj, &path, &mut warnings)?;
                 if layers.iter().any(|l| l.id == layer.id) {
-                    return Err(StyleError::new(&path, format!("duplicate layer id \"{}\"", layer.id)));
+                    return Err(StyleError::new(
+                        &path,
+                        format!("duplicate layer id \"{}\"", layer.id),
+                    ));
                 }
                 if let Some(src) = &layer.source {
                     if layer.kind.needs_source() {
-                        let spec = sources.iter().find(|(k, _)| k == src).map(|(_, s)| s).ok_or_else(|| {
-                            StyleError::new(format!("{path}.source"), format!("source \"{src}\" not found"))
-                        })?;
+                        let spec = sources
+                            .iter()
+                            .find(|(k, _)| k == src)
+                            .map(|(_, s)| s)
+                            .ok_or_else(|| {
+                                StyleError::new(
+                                    format!("{path}.source"),
+                                    format!("source \"{src}\" not found"),
+                                )
+                            })?;
                         compatible(layer.kind, spec).map_err(|need| {
                             StyleError::new(
                                 format!("{path}.source"),
-                                format!("layer \"{}\" requires a {need} source, \"{src}\" is {}", layer.id, spec.type_name()),
+                                format!(
+                                    "layer \"{}\" requires a {need} source, \"{src}\" is {}",
+                                    layer.id,
+                                    spec.type_name()
+                                ),
                             )
                         })?;
                     }
                 }
+                if layer.source_layer.is_none()
+                    && layer.source.as_ref().is_some_and(|s| matches!(
+                        sources.iter().find(|(k, _)| k == s).map(|(_, v)| v),
+                        Some(SourceSpec::Vector { .. })
+                    ))
+                {
+                    warnings.push(format!("{path}: layer \"{}\" must specify a \"source-layer\"", layer.id));
+                }
                 layers.push(layer);
             }
         }
-        Some(other) => return Err(StyleError::new("layers", format!("expected array, found {}", kind(other)))),
+        Some(other) => {
+            return Err(StyleError::new(
+                "layers",
+                format!("expected array, found {}", kind(other)),
+            ))
+        }
     }
     let mut extra = Vec::new();
-    for k in ["light", "terrain", "sky", "projection", "transition", "state"] {
+    for k in [
+        "light",
+        "terrain",
+        "sky",
+        "projection",
+        "transition",
+        "state",
+    ] {
         if let Some(v) = r.get(k) {
             extra.push((k.to_string(), v.clone()));
         }
     }
     r.unknown_keys(&mut warnings);
     Ok(ParsedStyle {
-        style: Style { name, center, zoom, bearing, pitch, sprite, glyphs, sources, layers, metadata, extra },
+        style: Style {
+            name,
+            center,
+            zoom,
+            bearing,
+            pitch,
+            sprite,
+            glyphs,
+            sources,
+            layers,
+            metadata,
+            extra,
+        },
         warnings,
     })
 }

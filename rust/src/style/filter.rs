@@ -19,14 +19,31 @@ impl Filter {
     /// Parses an expression or legacy filter. Errors are `[key]: message`
     /// relative to the filter (empty key for the filter itself).
     pub fn parse(j: &J) -> Result<Filter, String> {
-        let expr_json = if is_expression_filter(j) { j.clone() } else { convert_legacy(j) };
-        let expression = crate::style::expression::parse_typed(&expr_json, &Type::Boolean).map_err(|errs| {
-            errs.iter()
-                .map(|e| if e.key.is_empty() { e.message.clone() } else { format!("{}: {}", e.key, e.message) })
-                .collect::<Vec<_>>()
-                .join("; ")
-        })?;
-        Ok(Filter { json: j.clone(), expression })
+        let expr_json = if is_expression_filter(j) {
+            j.clone()
+        } else {
+            convert_legacy(j)
+        };
+        let expression = crate::style::expression::parse_typed(&expr_json, &Type::Boolean)
+            .map_err(|errs| {
+                errs.iter()
+                    .map(|e| {
+                        if e.key.is_empty() {
+                            e.message.clone()
+                        } else {
+                            format!("{}: {}", e.key, e.message)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })?;
+        if expression.is_state_dependent() {
+            return Err("\"feature-state\" data expressions are not supported with filters.".into());
+        }
+        Ok(Filter {
+            json: j.clone(),
+            expression,
+        })
     }
 
     /// Whether the feature in `ctx` passes (evaluation errors fail it).
@@ -50,8 +67,12 @@ pub fn is_expression_filter(f: &J) -> bool {
         Some("has") => a.len() >= 2 && a[1] != "$id" && a[1] != "$type",
         Some("in") => a.len() >= 3 && (!a[1].is_string() || a[2].is_array()),
         Some("!in") | Some("!has") | Some("none") => false,
-        Some("==" | "!=" | ">" | ">=" | "<" | "<=") => a.len() != 3 || a[1].is_array() || a[2].is_array(),
-        Some("any" | "all") => a[1..].iter().all(|x| is_expression_filter(x) || x.is_boolean()),
+        Some("==" | "!=" | ">" | ">=" | "<" | "<=") => {
+            a.len() != 3 || a[1].is_array() || a[2].is_array()
+        }
+        Some("any" | "all") => a[1..]
+            .iter()
+            .all(|x| is_expression_filter(x) || x.is_boolean()),
         _ => true,
     }
 }
@@ -75,7 +96,11 @@ fn js_type(v: &J) -> Option<&'static str> {
 
 fn comparison(key: &J, value: &J, op: &str) -> J {
     let get = getter(key);
-    let value = if value.is_array() || value.is_object() { json!(["literal", value]) } else { value.clone() };
+    let value = if value.is_array() || value.is_object() {
+        json!(["literal", value])
+    } else {
+        value.clone()
+    };
     match op {
         "==" => json!(["==", get, value]),
         _ => match js_type(&value) {
@@ -100,7 +125,10 @@ fn in_op(key: &J, values: &[J]) -> J {
         }
     }
     let all_strings = unique.iter().all(|v| v.is_string());
-    let all_ints = unique.iter().all(|v| v.as_f64().is_some_and(|n| n.fract() == 0.0 && n.abs() <= 9007199254740991.0));
+    let all_ints = unique.iter().all(|v| {
+        v.as_f64()
+            .is_some_and(|n| n.fract() == 0.0 && n.abs() <= 9007199254740991.0)
+    });
     if all_strings || all_ints {
         return json!(["match", get, unique, true, false]);
     }
@@ -140,9 +168,21 @@ pub fn convert_legacy(f: &J) -> J {
         "==" => comparison(&arg(1), &arg(2), "=="),
         "!=" => not(comparison(&arg(1), &arg(2), "==")),
         "<" | ">" | "<=" | ">=" => comparison(&arg(1), &arg(2), op),
-        "any" => J::Array(std::iter::once(json!("any")).chain(a[1..].iter().map(convert_legacy)).collect()),
-        "all" => J::Array(std::iter::once(json!("all")).chain(a[1..].iter().map(convert_legacy)).collect()),
-        "none" => J::Array(std::iter::once(json!("all")).chain(a[1..].iter().map(|x| not(convert_legacy(x)))).collect()),
+        "any" => J::Array(
+            std::iter::once(json!("any"))
+                .chain(a[1..].iter().map(convert_legacy))
+                .collect(),
+        ),
+        "all" => J::Array(
+            std::iter::once(json!("all"))
+                .chain(a[1..].iter().map(convert_legacy))
+                .collect(),
+        ),
+        "none" => J::Array(
+            std::iter::once(json!("all"))
+                .chain(a[1..].iter().map(|x| not(convert_legacy(x))))
+                .collect(),
+        ),
         "in" => in_op(&arg(1), &a[2..]),
         "!in" => not(in_op(&arg(1), &a[2..])),
         "has" => has_op(&arg(1)),
@@ -162,20 +202,36 @@ mod tests {
         for (k, v) in props {
             p.insert(*k, v.clone());
         }
-        Feature { id: Some(Value::Number(7.0)), geom_type: ty, geometry: vec![], properties: p }
+        Feature {
+            id: Some(Value::Number(7.0)),
+            geom_type: ty,
+            geometry: vec![],
+            properties: p,
+        }
     }
 
     fn pass(filter: J, f: &Feature) -> bool {
-        Filter::parse(&filter).unwrap().matches(&EvaluationContext::for_feature(10.0, f))
+        Filter::parse(&filter)
+            .unwrap()
+            .matches(&EvaluationContext::for_feature(10.0, f))
     }
 
     #[test]
     fn legacy_filters() {
-        let f = feature(&[("class", Value::String("park".into())), ("rank", Value::Number(3.0))], GeomType::Polygon);
+        let f = feature(
+            &[
+                ("class", Value::String("park".into())),
+                ("rank", Value::Number(3.0)),
+            ],
+            GeomType::Polygon,
+        );
         assert!(pass(json!(["==", "class", "park"]), &f));
         assert!(!pass(json!(["!=", "class", "park"]), &f));
         assert!(pass(json!(["<", "rank", 5]), &f));
-        assert!(!pass(json!(["<", "class", 5]), &f), "type mismatch is false");
+        assert!(
+            !pass(json!(["<", "class", 5]), &f),
+            "type mismatch is false"
+        );
         assert!(pass(json!(["in", "class", "park", "wood"]), &f));
         assert!(pass(json!(["!in", "rank", 1, 2]), &f));
         assert!(pass(json!(["in", "rank", 1.5, 3]), &f));
@@ -184,10 +240,16 @@ mod tests {
         assert!(pass(json!(["==", "$type", "Polygon"]), &f));
         assert!(pass(json!(["in", "$type", "Point", "Polygon"]), &f));
         assert!(pass(json!(["==", "$id", 7]), &f));
-        assert!(pass(json!(["all", ["==", "class", "park"], ["none", ["==", "rank", 1]]]), &f));
+        assert!(pass(
+            json!(["all", ["==", "class", "park"], ["none", ["==", "rank", 1]]]),
+            &f
+        ));
         assert!(!pass(json!(["any"]), &f));
         assert!(pass(json!(["all"]), &f));
-        assert!(pass(json!(["any", ["==", "class", "x"], ["has", "rank"]]), &f));
+        assert!(pass(
+            json!(["any", ["==", "class", "x"], ["has", "rank"]]),
+            &f
+        ));
     }
 
     #[test]

@@ -32,7 +32,10 @@ fn function_type(p: &J, spec: &J) -> String {
     match p.get("type").and_then(J::as_str) {
         Some(t) => t.to_string(),
         None => {
-            let interp = spec.pointer("/expression/interpolated").and_then(J::as_bool).unwrap_or(false);
+            let interp = spec
+                .pointer("/expression/interpolated")
+                .and_then(J::as_bool)
+                .unwrap_or(false);
             if interp { "exponential" } else { "interval" }.to_string()
         }
     }
@@ -168,7 +171,11 @@ fn property_function(p: &J, spec: &J, stops: &[(J, J)]) -> Result<J, String> {
             Ok(with_default(J::Array(e)))
         }
         "exponential" => {
-            let mut e = vec![json!(interpolate_op(p)), curve_type(p), json!(["number", get])];
+            let mut e = vec![
+                json!(interpolate_op(p)),
+                curve_type(p),
+                json!(["number", get]),
+            ];
             for (i, o) in stops {
                 append_stop(&mut e, i.clone(), o.clone(), false);
             }
@@ -189,7 +196,10 @@ fn zoom_function(p: &J, spec: &J, stops: &[(J, J)]) -> Result<J, String> {
     let ty = function_type(p, spec);
     let (mut e, is_step) = match ty.as_str() {
         "interval" => (vec![json!("step"), json!(["zoom"])], true),
-        "exponential" => (vec![json!(interpolate_op(p)), curve_type(p), json!(["zoom"])], false),
+        "exponential" => (
+            vec![json!(interpolate_op(p)), curve_type(p), json!(["zoom"])],
+            false,
+        ),
         t => return Err(format!("unknown zoom function type \"{t}\"")),
     };
     for (i, o) in stops {
@@ -234,14 +244,19 @@ fn zoom_and_property_function(p: &J, spec: &J, stops: &[(J, J)]) -> Result<J, St
 /// v8.json-style specification (`type`, `value`, `length`, `values`,
 /// `default`, `tokens`, `expression.interpolated`).
 pub fn convert_function(p: &J, spec: &J) -> Result<J, String> {
-    let Some(obj) = p.as_object() else { return Err("expected a function object".into()) };
+    let Some(obj) = p.as_object() else {
+        return Err("expected a function object".into());
+    };
     if obj.get("type").and_then(J::as_str) == Some("identity") || !obj.contains_key("stops") {
-        if obj.get("type").and_then(J::as_str) != Some("identity") && !obj.contains_key("property") {
+        if obj.get("type").and_then(J::as_str) != Some("identity") && !obj.contains_key("property")
+        {
             return Err("function must have \"stops\" or be an identity function".into());
         }
         return Ok(identity(p, spec));
     }
-    let raw = obj["stops"].as_array().ok_or("\"stops\" must be an array")?;
+    let raw = obj["stops"]
+        .as_array()
+        .ok_or("\"stops\" must be an array")?;
     if raw.is_empty() {
         return Err("function must have at least one stop".into());
     }
@@ -288,15 +303,27 @@ mod tests {
     fn categorical_and_interval() {
         let spec = json!({"type": "color", "expression": {"interpolated": true}});
         let f = json!({"property": "k", "type": "categorical", "stops": [["a", "red"]], "default": "blue"});
-        assert_eq!(convert_function(&f, &spec).unwrap(), json!(["match", ["get", "k"], "a", "red", "blue"]));
+        assert_eq!(
+            convert_function(&f, &spec).unwrap(),
+            json!(["match", ["get", "k"], "a", "red", "blue"])
+        );
         let f = json!({"type": "interval", "stops": [[5, 1]]});
-        assert_eq!(convert_function(&f, &spec).unwrap(), json!(["step", ["zoom"], 1, 0, 1]));
+        assert_eq!(
+            convert_function(&f, &spec).unwrap(),
+            json!(["step", ["zoom"], 1, 0, 1])
+        );
     }
 
     #[test]
     fn tokens() {
-        assert_eq!(convert_tokens("{name}"), json!(["to-string", ["get", "name"]]));
-        assert_eq!(convert_tokens("a {b} c"), json!(["concat", "a ", ["get", "b"], " c"]));
+        assert_eq!(
+            convert_tokens("{name}"),
+            json!(["to-string", ["get", "name"]])
+        );
+        assert_eq!(
+            convert_tokens("a {b} c"),
+            json!(["concat", "a ", ["get", "b"], " c"])
+        );
         assert_eq!(convert_tokens("plain"), json!("plain"));
     }
 }

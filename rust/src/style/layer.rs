@@ -49,12 +49,17 @@ impl Layer {
         let mut r = Reader::new(j, path)?;
         let id = match r.get("id") {
             Some(J::String(s)) => s.clone(),
-            Some(other) => return Err(r.err("id", format!("expected string, found {}", kind(other)))),
+            Some(other) => {
+                return Err(r.err("id", format!("expected string, found {}", kind(other))))
+            }
             None => return Err(StyleError::new(path, "missing required property \"id\"")),
         };
         let kind = match r.get("type") {
-            Some(J::String(s)) => LayerKind::parse(s).ok_or_else(|| r.err("type", format!("unknown layer type \"{s}\"")))?,
-            Some(other) => return Err(r.err("type", format!("expected string, found {}", kind(other)))),
+            Some(J::String(s)) => LayerKind::parse(s)
+                .ok_or_else(|| r.err("type", format!("unknown layer type \"{s}\"")))?,
+            Some(other) => {
+                return Err(r.err("type", format!("expected string, found {}", kind(other))))
+            }
             None => return Err(StyleError::new(path, "missing required property \"type\"")),
         };
         let mut layer = Layer::new(id, kind);
@@ -63,19 +68,33 @@ impl Layer {
         layer.minzoom = r.number_in("minzoom", 0.0, 24.0)?.unwrap_or(0.0);
         layer.maxzoom = r.number_in("maxzoom", 0.0, 24.0)?.unwrap_or(24.0);
         layer.metadata = r.get("metadata").cloned();
+        // Legacy keys, accepted and ignored.
         r.get("ref");
+        r.get("interactive");
         if kind.needs_source() && layer.source.is_none() {
-            return Err(StyleError::new(path, "missing required property \"source\""));
+            return Err(StyleError::new(
+                path,
+                "missing required property \"source\"",
+            ));
         }
         if let Some(f) = r.get("filter") {
-            layer.filter = Some(Filter::parse(f).map_err(|m| filter_error(&r.key_path("filter"), &m))?);
+            layer.filter =
+                Some(Filter::parse(f).map_err(|m| filter_error(&r.key_path("filter"), &m))?);
         }
         for group in [Group::Layout, Group::Paint] {
-            let Some(props) = r.get(group.name()) else { continue };
+            let Some(props) = r.get(group.name()) else {
+                continue;
+            };
             let group_path = r.key_path(group.name());
-            let obj = props
-                .as_object()
-                .ok_or_else(|| StyleError::new(&group_path, format!("expected object, found {}", crate::style::reader::kind(props))))?;
+            let obj = props.as_object().ok_or_else(|| {
+                StyleError::new(
+                    &group_path,
+                    format!(
+                        "expected object, found {}",
+                        crate::style::reader::kind(props)
+                    ),
+                )
+            })?;
             for (name, value) in obj {
                 if find(kind, group, name).is_none() {
                     // Transitions (`*-transition`) are accepted and ignored.
@@ -88,7 +107,9 @@ impl Layer {
                     Group::Paint => layer.paint.try_set(name, value),
                     Group::Layout => layer.layout.try_set(name, value),
                 };
-                set.map_err(|e| StyleError::new(format!("{group_path}.{}{}", e.name, e.key), e.message))?;
+                set.map_err(|e| {
+                    StyleError::new(format!("{group_path}.{}{}", e.name, e.key), e.message)
+                })?;
             }
         }
         r.unknown_keys(warnings);
@@ -117,7 +138,9 @@ impl Layer {
 
     /// `visibility` is not `none`.
     pub fn is_visible(&self) -> bool {
-        self.layout.get_enum("visibility", &EvaluationContext::default()) != "none"
+        self.layout
+            .get_enum("visibility", &EvaluationContext::default())
+            != "none"
     }
 
     /// Whether the layer draws nothing at `zoom` (hidden or out of range).
@@ -133,7 +156,10 @@ impl Layer {
 
 fn filter_error(path: &str, message: &str) -> StyleError {
     // Expression errors come as "[1][2]: message".
-    match message.strip_prefix('[').and_then(|_| message.split_once("]: ")) {
+    match message
+        .strip_prefix('[')
+        .and_then(|_| message.split_once("]: "))
+    {
         Some((key, msg)) => StyleError::new(format!("{path}{key}]"), msg),
         None => StyleError::new(path, message),
     }

@@ -74,7 +74,11 @@ fn enum_value(values: &[&str], j: &J) -> Result<Value, String> {
         J::String(s) if values.contains(&s.as_str()) => Ok(Value::String(s.clone())),
         J::String(s) => Err(format!(
             "expected one of [{}], \"{s}\" found",
-            values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")
+            values
+                .iter()
+                .map(|v| format!("\"{v}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
         other => Err(expected("string", other)),
     }
@@ -88,23 +92,36 @@ pub fn constant_value(spec: &PropSpec, j: &J) -> Result<Value, String> {
             check_range(spec, v)?;
             Ok(Value::Number(v))
         }
-        ValueType::Boolean => j.as_bool().map(Value::Bool).ok_or_else(|| expected("boolean", j)),
-        ValueType::String => j.as_str().map(|s| Value::String(s.into())).ok_or_else(|| expected("string", j)),
+        ValueType::Boolean => j
+            .as_bool()
+            .map(Value::Bool)
+            .ok_or_else(|| expected("boolean", j)),
+        ValueType::String => j
+            .as_str()
+            .map(|s| Value::String(s.into()))
+            .ok_or_else(|| expected("string", j)),
         ValueType::Color => {
             let s = j.as_str().ok_or_else(|| expected("color", j))?;
-            Color::parse(s).map(Value::Color).ok_or_else(|| format!("color expected, \"{s}\" found"))
+            Color::parse(s)
+                .map(Value::Color)
+                .ok_or_else(|| format!("color expected, \"{s}\" found"))
         }
         ValueType::Enum(values) => enum_value(values, j),
         ValueType::Numbers(n) => {
             let a = j.as_array().ok_or_else(|| expected("array", j))?;
             if let Some(n) = n {
                 if a.len() != n {
-                    return Err(format!("array length {n} expected, length {} found", a.len()));
+                    return Err(format!(
+                        "array length {n} expected, length {} found",
+                        a.len()
+                    ));
                 }
             }
             let mut out = Vec::with_capacity(a.len());
             for (i, x) in a.iter().enumerate() {
-                let v = x.as_f64().ok_or_else(|| format!("[{i}]: {}", expected("number", x)))?;
+                let v = x
+                    .as_f64()
+                    .ok_or_else(|| format!("[{i}]: {}", expected("number", x)))?;
                 check_range(spec, v).map_err(|e| format!("[{i}]: {e}"))?;
                 out.push(Value::Number(v));
             }
@@ -114,7 +131,11 @@ pub fn constant_value(spec: &PropSpec, j: &J) -> Result<Value, String> {
             let a = j.as_array().ok_or_else(|| expected("array", j))?;
             a.iter()
                 .enumerate()
-                .map(|(i, x)| x.as_str().map(|s| Value::String(s.into())).ok_or_else(|| format!("[{i}]: {}", expected("string", x))))
+                .map(|(i, x)| {
+                    x.as_str()
+                        .map(|s| Value::String(s.into()))
+                        .ok_or_else(|| format!("[{i}]: {}", expected("string", x)))
+                })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array)
         }
@@ -127,19 +148,25 @@ pub fn constant_value(spec: &PropSpec, j: &J) -> Result<Value, String> {
                 .map(Value::Array)
         }
         ValueType::Formatted => match j {
-            J::String(s) => Ok(Value::Formatted(Arc::new(Formatted::from_string(s.clone())))),
+            J::String(s) => Ok(Value::Formatted(Arc::new(Formatted::from_string(
+                s.clone(),
+            )))),
             other => Err(expected("string", other)),
         },
         ValueType::ResolvedImage => match j {
-            J::String(s) => Ok(Value::Image(ResolvedImage { name: s.clone(), available: false })),
+            J::String(s) => Ok(Value::Image(ResolvedImage {
+                name: s.clone(),
+                available: false,
+            })),
             other => Err(expected("string", other)),
         },
         ValueType::Padding => {
             let nums: Vec<f64> = match j {
                 J::Number(n) => vec![n.as_f64().unwrap_or(0.0)],
-                J::Array(a) if (1..=4).contains(&a.len()) => {
-                    a.iter().map(|x| x.as_f64().ok_or_else(|| expected("number", x))).collect::<Result<_, _>>()?
-                }
+                J::Array(a) if (1..=4).contains(&a.len()) => a
+                    .iter()
+                    .map(|x| x.as_f64().ok_or_else(|| expected("number", x)))
+                    .collect::<Result<_, _>>()?,
                 other => return Err(expected("number or array of 1 to 4 numbers", other)),
             };
             let p = match nums.len() {
@@ -160,7 +187,10 @@ pub fn constant_value(spec: &PropSpec, j: &J) -> Result<Value, String> {
 /// Whether `j` is an expression (an array naming a known operator).
 pub fn is_expression(j: &J) -> bool {
     match j {
-        J::Array(a) => a.first().and_then(J::as_str).is_some_and(crate::style::expression::parse::is_operator),
+        J::Array(a) => a
+            .first()
+            .and_then(J::as_str)
+            .is_some_and(crate::style::expression::parse::is_operator),
         _ => false,
     }
 }
@@ -181,17 +211,30 @@ impl std::fmt::Display for PropertyError {
 }
 
 fn perr(spec: &PropSpec, key: &str, message: impl Into<String>) -> PropertyError {
-    PropertyError { name: spec.name.to_string(), key: key.to_string(), message: message.into() }
+    PropertyError {
+        name: spec.name.to_string(),
+        key: key.to_string(),
+        message: message.into(),
+    }
 }
 
 fn compile(spec: &PropSpec, j: &J) -> Result<PropertyValue, PropertyError> {
     match parse_expression(j, Some(&spec.property_spec())) {
+        Ok(e) if e.is_state_dependent() && spec.group == crate::style::spec::Group::Layout => Err(perr(
+            spec,
+            "",
+            "\"feature-state\" data expressions are not supported with layout properties.",
+        )),
         Ok(e) => Ok(PropertyValue::Expression(Arc::new(e))),
         Err(errors) => {
-            let first = errors.first().cloned().unwrap_or_else(|| crate::style::expression::ParseError {
-                key: String::new(),
-                message: "invalid expression".into(),
-            });
+            let first =
+                errors
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| crate::style::expression::ParseError {
+                        key: String::new(),
+                        message: "invalid expression".into(),
+                    });
             Err(perr(spec, &first.key, first.message))
         }
     }
@@ -220,14 +263,16 @@ pub fn parse_property_value(spec: &PropSpec, j: &J) -> Result<PropertyValue, Pro
             return compile(spec, &t);
         }
     }
-    constant_value(spec, j).map(PropertyValue::Constant).map_err(|m| match m.strip_prefix('[') {
-        // Array item errors carry their index: "[1]: expected number, ...".
-        Some(rest) if rest.contains("]: ") => {
-            let (idx, msg) = rest.split_once("]: ").unwrap_or((rest, ""));
-            perr(spec, &format!("[{idx}]"), msg)
-        }
-        _ => perr(spec, "", m),
-    })
+    constant_value(spec, j)
+        .map(PropertyValue::Constant)
+        .map_err(|m| match m.strip_prefix('[') {
+            // Array item errors carry their index: "[1]: expected number, ...".
+            Some(rest) if rest.contains("]: ") => {
+                let (idx, msg) = rest.split_once("]: ").unwrap_or((rest, ""));
+                perr(spec, &format!("[{idx}]"), msg)
+            }
+            _ => perr(spec, "", m),
+        })
 }
 
 #[derive(Clone, Debug)]
@@ -255,11 +300,17 @@ impl PropertySet {
             .map(|(i, s)| {
                 // Defaults that are expressions (heatmap-color) are compiled once.
                 let value = if s.default.starts_with('[') && s.ty == ValueType::Color {
-                    serde_json::from_str::<J>(s.default).ok().and_then(|j| compile(s, &j).ok())
+                    serde_json::from_str::<J>(s.default)
+                        .ok()
+                        .and_then(|j| compile(s, &j).ok())
                 } else {
                     None
                 };
-                Slot { spec: i, value, json: None }
+                Slot {
+                    spec: i,
+                    value,
+                    json: None,
+                }
             })
             .collect();
         PropertySet { kind, group, slots }
@@ -267,7 +318,9 @@ impl PropertySet {
 
     /// Position of property `name` (for the `*_at` getters).
     pub fn index_of(&self, name: &str) -> Option<usize> {
-        self.slots.iter().position(|s| PROPERTIES[s.spec].name == name)
+        self.slots
+            .iter()
+            .position(|s| PROPERTIES[s.spec].name == name)
     }
 
     /// The specification row of property `name`.
@@ -286,7 +339,11 @@ impl PropertySet {
         let i = self.index_of(name).ok_or_else(|| PropertyError {
             name: name.to_string(),
             key: String::new(),
-            message: format!("unknown {} property for a {} layer", self.group.name(), self.kind.name()),
+            message: format!(
+                "unknown {} property for a {} layer",
+                self.group.name(),
+                self.kind.name()
+            ),
         })?;
         let spec = &PROPERTIES[self.slots[i].spec];
         if j.is_null() {
@@ -302,22 +359,28 @@ impl PropertySet {
 
     /// The value set for `name` (not the default).
     pub fn get(&self, name: &str) -> Option<&PropertyValue> {
-        self.index_of(name).and_then(|i| self.slots[i].value.as_ref())
+        self.index_of(name)
+            .and_then(|i| self.slots[i].value.as_ref())
     }
 
     /// The JSON `name` was set from.
     pub fn get_json(&self, name: &str) -> Option<&J> {
-        self.index_of(name).and_then(|i| self.slots[i].json.as_ref())
+        self.index_of(name)
+            .and_then(|i| self.slots[i].json.as_ref())
     }
 
     /// Names of the properties that have been set.
     pub fn set_names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.slots.iter().filter(|s| s.json.is_some()).map(|s| PROPERTIES[s.spec].name)
+        self.slots
+            .iter()
+            .filter(|s| s.json.is_some())
+            .map(|s| PROPERTIES[s.spec].name)
     }
 
     /// True if property `name` does not depend on the feature.
     pub fn is_feature_constant(&self, name: &str) -> bool {
-        self.get(name).map_or(true, PropertyValue::is_feature_constant)
+        self.get(name)
+            .map_or(true, PropertyValue::is_feature_constant)
     }
 
     /// True if property `name` does not depend on zoom.
@@ -326,7 +389,12 @@ impl PropertySet {
     }
 
     /// Applies `f` to the evaluated value of slot `i`, or to the default.
-    fn with<T>(&self, i: usize, ctx: &EvaluationContext, f: impl Fn(&Value) -> Option<T>) -> Option<T> {
+    fn with<T>(
+        &self,
+        i: usize,
+        ctx: &EvaluationContext,
+        f: impl Fn(&Value) -> Option<T>,
+    ) -> Option<T> {
         let slot = &self.slots[i];
         let r = match &slot.value {
             Some(PropertyValue::Constant(v)) => f(v),
@@ -341,10 +409,18 @@ impl PropertySet {
 
     /// The evaluated value (or default) of slot `i`.
     pub fn value_at(&self, i: usize, ctx: &EvaluationContext) -> Value {
-        self.with(i, ctx, |v| if *v == Value::Null { None } else { Some(v.clone()) }).unwrap_or_default()
+        self.with(i, ctx, |v| {
+            if *v == Value::Null {
+                None
+            } else {
+                Some(v.clone())
+            }
+        })
+        .unwrap_or_default()
     }
     pub fn f64_at(&self, i: usize, ctx: &EvaluationContext) -> f64 {
-        self.with(i, ctx, |v| v.as_f64().filter(|n| !n.is_nan())).unwrap_or(0.0)
+        self.with(i, ctx, |v| v.as_f64().filter(|n| !n.is_nan()))
+            .unwrap_or(0.0)
     }
     pub fn color_at(&self, i: usize, ctx: &EvaluationContext) -> Option<Color> {
         self.with(i, ctx, Value::as_color)
@@ -355,10 +431,14 @@ impl PropertySet {
 
     /// Evaluated value (or default), `Value::Null` for unknown names.
     pub fn get_value(&self, name: &str, ctx: &EvaluationContext) -> Value {
-        self.index_of(name).map(|i| self.value_at(i, ctx)).unwrap_or_default()
+        self.index_of(name)
+            .map(|i| self.value_at(i, ctx))
+            .unwrap_or_default()
     }
     pub fn get_f64(&self, name: &str, ctx: &EvaluationContext) -> f64 {
-        self.index_of(name).map(|i| self.f64_at(i, ctx)).unwrap_or(0.0)
+        self.index_of(name)
+            .map(|i| self.f64_at(i, ctx))
+            .unwrap_or(0.0)
     }
     pub fn get_f32(&self, name: &str, ctx: &EvaluationContext) -> f32 {
         self.get_f64(name, ctx) as f32
@@ -376,14 +456,24 @@ impl PropertySet {
     }
     /// An enum value as the specification spells it (`""` if unknown).
     pub fn get_enum(&self, name: &str, ctx: &EvaluationContext) -> &'static str {
-        let Some(i) = self.index_of(name) else { return "" };
+        let Some(i) = self.index_of(name) else {
+            return "";
+        };
         let spec = &PROPERTIES[self.slots[i].spec];
-        let ValueType::Enum(values) = spec.ty else { return "" };
-        self.with(i, ctx, |v| v.as_str().and_then(|s| values.iter().find(|x| **x == s).copied())).unwrap_or("")
+        let ValueType::Enum(values) = spec.ty else {
+            return "";
+        };
+        self.with(i, ctx, |v| {
+            v.as_str()
+                .and_then(|s| values.iter().find(|x| **x == s).copied())
+        })
+        .unwrap_or("")
     }
     /// A number array (`line-dasharray`, `*-translate`, `text-offset`, padding).
     pub fn get_f32_array(&self, name: &str, ctx: &EvaluationContext) -> Vec<f32> {
-        let Some(i) = self.index_of(name) else { return Vec::new() };
+        let Some(i) = self.index_of(name) else {
+            return Vec::new();
+        };
         self.with(i, ctx, |v| match v {
             Value::Array(a) => a.iter().map(|x| x.as_f64().map(|n| n as f32)).collect(),
             Value::Number(n) => Some(vec![*n as f32]),
@@ -393,7 +483,9 @@ impl PropertySet {
     }
     /// A string array (`text-font`).
     pub fn get_strings(&self, name: &str, ctx: &EvaluationContext) -> Vec<String> {
-        let Some(i) = self.index_of(name) else { return Vec::new() };
+        let Some(i) = self.index_of(name) else {
+            return Vec::new();
+        };
         self.with(i, ctx, |v| match v {
             Value::Array(a) => a.iter().map(|x| x.as_str().map(String::from)).collect(),
             _ => None,

@@ -11,7 +11,10 @@ pub struct StyleError {
 
 impl StyleError {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> StyleError {
-        StyleError { path: path.into(), message: message.into() }
+        StyleError {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -49,8 +52,15 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     pub fn new(j: &'a J, path: &str) -> Result<Reader<'a>, StyleError> {
         match j {
-            J::Object(obj) => Ok(Reader { obj, path: path.to_string(), read: Vec::new() }),
-            other => Err(StyleError::new(path, format!("expected object, found {}", kind(other)))),
+            J::Object(obj) => Ok(Reader {
+                obj,
+                path: path.to_string(),
+                read: Vec::new(),
+            }),
+            other => Err(StyleError::new(
+                path,
+                format!("expected object, found {}", kind(other)),
+            )),
         }
     }
 
@@ -73,10 +83,17 @@ impl<'a> Reader<'a> {
         Some(v)
     }
 
-    fn typed<T>(&mut self, key: &str, what: &str, f: impl Fn(&J) -> Option<T>) -> Result<Option<T>, StyleError> {
+    fn typed<T>(
+        &mut self,
+        key: &str,
+        what: &str,
+        f: impl Fn(&J) -> Option<T>,
+    ) -> Result<Option<T>, StyleError> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => f(v).map(Some).ok_or_else(|| self.err(key, format!("expected {what}, found {}", kind(v)))),
+            Some(v) => f(v)
+                .map(Some)
+                .ok_or_else(|| self.err(key, format!("expected {what}, found {}", kind(v)))),
         }
     }
 
@@ -92,35 +109,56 @@ impl<'a> Reader<'a> {
     /// A number in `min..=max`.
     pub fn number_in(&mut self, key: &str, min: f64, max: f64) -> Result<Option<f64>, StyleError> {
         match self.number(key)? {
-            Some(v) if v < min => Err(self.err(key, format!("{v} is less than the minimum value {min}"))),
-            Some(v) if v > max => Err(self.err(key, format!("{v} is greater than the maximum value {max}"))),
+            Some(v) if v < min => {
+                Err(self.err(key, format!("{v} is less than the minimum value {min}")))
+            }
+            Some(v) if v > max => {
+                Err(self.err(key, format!("{v} is greater than the maximum value {max}")))
+            }
             v => Ok(v),
         }
     }
     pub fn strings(&mut self, key: &str) -> Result<Option<Vec<String>>, StyleError> {
-        let Some(v) = self.get(key) else { return Ok(None) };
-        let a = v.as_array().ok_or_else(|| self.err(key, format!("expected array, found {}", kind(v))))?;
+        let Some(v) = self.get(key) else {
+            return Ok(None);
+        };
+        let a = v
+            .as_array()
+            .ok_or_else(|| self.err(key, format!("expected array, found {}", kind(v))))?;
         a.iter()
             .enumerate()
             .map(|(i, x)| {
-                x.as_str()
-                    .map(String::from)
-                    .ok_or_else(|| StyleError::new(format!("{}[{i}]", self.key_path(key)), format!("expected string, found {}", kind(x))))
+                x.as_str().map(String::from).ok_or_else(|| {
+                    StyleError::new(
+                        format!("{}[{i}]", self.key_path(key)),
+                        format!("expected string, found {}", kind(x)),
+                    )
+                })
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
     }
     /// An array of exactly `N` numbers.
     pub fn numbers<const N: usize>(&mut self, key: &str) -> Result<Option<[f64; N]>, StyleError> {
-        let Some(v) = self.get(key) else { return Ok(None) };
-        let a = v.as_array().ok_or_else(|| self.err(key, format!("expected array, found {}", kind(v))))?;
+        let Some(v) = self.get(key) else {
+            return Ok(None);
+        };
+        let a = v
+            .as_array()
+            .ok_or_else(|| self.err(key, format!("expected array, found {}", kind(v))))?;
         if a.len() != N {
-            return Err(self.err(key, format!("array length {N} expected, length {} found", a.len())));
+            return Err(self.err(
+                key,
+                format!("array length {N} expected, length {} found", a.len()),
+            ));
         }
         let mut out = [0.0; N];
         for (i, x) in a.iter().enumerate() {
             out[i] = x.as_f64().ok_or_else(|| {
-                StyleError::new(format!("{}[{i}]", self.key_path(key)), format!("expected number, found {}", kind(x)))
+                StyleError::new(
+                    format!("{}[{i}]", self.key_path(key)),
+                    format!("expected number, found {}", kind(x)),
+                )
             })?;
         }
         Ok(Some(out))

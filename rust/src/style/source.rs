@@ -45,7 +45,12 @@ pub enum DemEncoding {
     Mapbox,
     Terrarium,
     /// elevation = (r * red + g * green + b * blue) - base_shift
-    Custom { red: f64, green: f64, blue: f64, base_shift: f64 },
+    Custom {
+        red: f64,
+        green: f64,
+        blue: f64,
+        base_shift: f64,
+    },
 }
 
 /// Where GeoJSON data comes from.
@@ -76,13 +81,25 @@ pub struct GeoJsonSource {
 /// A source of a style.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SourceSpec {
-    Vector { tiles: TileSource, promote_id: Option<PromoteId> },
+    Vector {
+        tiles: TileSource,
+        promote_id: Option<PromoteId>,
+    },
     Raster(TileSource),
-    RasterDem { tiles: TileSource, encoding: DemEncoding },
+    RasterDem {
+        tiles: TileSource,
+        encoding: DemEncoding,
+    },
     GeoJson(GeoJsonSource),
     /// Image corners: top-left, top-right, bottom-right, bottom-left (lng, lat).
-    Image { url: String, coordinates: [[f64; 2]; 4] },
-    Video { urls: Vec<String>, coordinates: [[f64; 2]; 4] },
+    Image {
+        url: String,
+        coordinates: [[f64; 2]; 4],
+    },
+    Video {
+        urls: Vec<String>,
+        coordinates: [[f64; 2]; 4],
+    },
 }
 
 impl SourceSpec {
@@ -103,7 +120,9 @@ impl SourceSpec {
         let ty = match r.get("type") {
             None => return Err(StyleError::new(path, "missing required property \"type\"")),
             Some(J::String(s)) => s.as_str(),
-            Some(other) => return Err(r.err("type", format!("expected string, found {}", kind(other)))),
+            Some(other) => {
+                return Err(r.err("type", format!("expected string, found {}", kind(other))))
+            }
         };
         let spec = match ty {
             "vector" => {
@@ -132,16 +151,31 @@ impl SourceSpec {
                 };
                 SourceSpec::RasterDem { tiles, encoding }
             }
-            "geojson" => SourceSpec::GeoJson(geojson(&mut r)?),
+            "geojson" => SourceSpec::GeoJson(geojson(&mut r, warnings)?),
             "image" => {
-                let url = r.string("url")?.ok_or_else(|| StyleError::new(path, "missing required property \"url\""))?;
-                SourceSpec::Image { url, coordinates: coordinates(&mut r)? }
+                let url = r
+                    .string("url")?
+                    .ok_or_else(|| StyleError::new(path, "missing required property \"url\""))?;
+                SourceSpec::Image {
+                    url,
+                    coordinates: coordinates(&mut r)?,
+                }
             }
             "video" => {
-                let urls = r.strings("urls")?.ok_or_else(|| StyleError::new(path, "missing required property \"urls\""))?;
-                SourceSpec::Video { urls, coordinates: coordinates(&mut r)? }
+                let urls = r
+                    .strings("urls")?
+                    .ok_or_else(|| StyleError::new(path, "missing required property \"urls\""))?;
+                SourceSpec::Video {
+                    urls,
+                    coordinates: coordinates(&mut r)?,
+                }
             }
-            other => return Err(StyleError::new(path, format!("unknown source type \"{other}\""))),
+            other => {
+                return Err(StyleError::new(
+                    path,
+                    format!("unknown source type \"{other}\""),
+                ))
+            }
         };
         r.unknown_keys(warnings);
         Ok(spec)
@@ -152,7 +186,12 @@ fn tile_source(r: &mut Reader, default_tile_size: u32) -> Result<TileSource, Sty
     let scheme = match r.string("scheme")?.as_deref() {
         None | Some("xyz") => Scheme::Xyz,
         Some("tms") => Scheme::Tms,
-        Some(other) => return Err(r.err("scheme", format!("expected one of [\"xyz\", \"tms\"], \"{other}\" found"))),
+        Some(other) => {
+            return Err(r.err(
+                "scheme",
+                format!("expected one of [\"xyz\", \"tms\"], \"{other}\" found"),
+            ))
+        }
     };
     Ok(TileSource {
         url: r.string("url")?,
@@ -160,9 +199,14 @@ fn tile_source(r: &mut Reader, default_tile_size: u32) -> Result<TileSource, Sty
         minzoom: r.number_in("minzoom", 0.0, 24.0)?.unwrap_or(0.0),
         maxzoom: r.number_in("maxzoom", 0.0, 24.0)?.unwrap_or(22.0),
         scheme,
-        bounds: r.numbers::<4>("bounds")?.unwrap_or([-180.0, -85.051129, 180.0, 85.051129]),
+        bounds: r
+            .numbers::<4>("bounds")?
+            .unwrap_or([-180.0, -85.051129, 180.0, 85.051129]),
         attribution: r.string("attribution")?,
-        tile_size: r.number("tileSize")?.map(|v| v as u32).unwrap_or(default_tile_size),
+        tile_size: r
+            .number("tileSize")?
+            .map(|v| v as u32)
+            .unwrap_or(default_tile_size),
     })
 }
 
@@ -174,22 +218,41 @@ fn promote_id(r: &mut Reader) -> Result<Option<PromoteId>, StyleError> {
             let mut m = BTreeMap::new();
             for (k, v) in o {
                 let s = v.as_str().ok_or_else(|| {
-                    r.err(&format!("promoteId.{k}"), format!("expected string, found {}", kind(v)))
+                    r.err(
+                        &format!("promoteId.{k}"),
+                        format!("expected string, found {}", kind(v)),
+                    )
                 })?;
                 m.insert(k.clone(), s.to_string());
             }
             Ok(Some(PromoteId::PerLayer(m)))
         }
-        Some(other) => Err(r.err("promoteId", format!("expected string or object, found {}", kind(other)))),
+        Some(other) => Err(r.err(
+            "promoteId",
+            format!("expected string or object, found {}", kind(other)),
+        )),
     }
 }
 
-fn geojson(r: &mut Reader) -> Result<GeoJsonSource, StyleError> {
+fn geojson(r: &mut Reader, warnings: &mut Vec<String>) -> Result<GeoJsonSource, StyleError> {
     let data = match r.get("data") {
-        None => return Err(StyleError::new(r.path.clone(), "missing required property \"data\"")),
+        None => {
+            return Err(StyleError::new(
+                r.path.clone(),
+                "missing required property \"data\"",
+            ))
+        }
         Some(J::String(s)) => GeoJsonData::Url(s.clone()),
         Some(v @ J::Object(_)) => GeoJsonData::Inline(v.clone()),
-        Some(other) => return Err(r.err("data", format!("expected string or object, found {}", kind(other)))),
+        // Like MapLibre, invalid data fails when the source loads, not the style.
+        Some(other) => {
+            warnings.push(format!(
+                "{}: expected string or object, found {}",
+                r.key_path("data"),
+                kind(other)
+            ));
+            GeoJsonData::Inline(other.clone())
+        }
     };
     Ok(GeoJsonSource {
         data,
@@ -197,7 +260,9 @@ fn geojson(r: &mut Reader) -> Result<GeoJsonSource, StyleError> {
         buffer: r.number_in("buffer", 0.0, 512.0)?.unwrap_or(128.0),
         tolerance: r.number("tolerance")?.unwrap_or(0.375),
         cluster: r.boolean("cluster")?.unwrap_or(false),
-        cluster_radius: r.number_in("clusterRadius", 0.0, f64::INFINITY)?.unwrap_or(50.0),
+        cluster_radius: r
+            .number_in("clusterRadius", 0.0, f64::INFINITY)?
+            .unwrap_or(50.0),
         cluster_max_zoom: r.number("clusterMaxZoom")?,
         cluster_min_points: r.number("clusterMinPoints")?.unwrap_or(2.0),
         cluster_properties: r.get("clusterProperties").cloned(),
@@ -211,8 +276,13 @@ fn geojson(r: &mut Reader) -> Result<GeoJsonSource, StyleError> {
 
 fn coordinates(r: &mut Reader) -> Result<[[f64; 2]; 4], StyleError> {
     let path = r.key_path("coordinates");
-    let v = r.get("coordinates").ok_or_else(|| StyleError::new(r.path.clone(), "missing required property \"coordinates\""))?;
-    let a = v.as_array().filter(|a| a.len() == 4).ok_or_else(|| StyleError::new(&path, "expected array of 4 [longitude, latitude] pairs"))?;
+    let v = r.get("coordinates").ok_or_else(|| {
+        StyleError::new(r.path.clone(), "missing required property \"coordinates\"")
+    })?;
+    let a = v
+        .as_array()
+        .filter(|a| a.len() == 4)
+        .ok_or_else(|| StyleError::new(&path, "expected array of 4 [longitude, latitude] pairs"))?;
     let mut out = [[0.0; 2]; 4];
     for (i, c) in a.iter().enumerate() {
         let p = c.as_array().filter(|p| p.len() == 2);
@@ -222,7 +292,12 @@ fn coordinates(r: &mut Reader) -> Result<[[f64; 2]; 4], StyleError> {
         };
         match (x, y) {
             (Some(x), Some(y)) => out[i] = [x, y],
-            _ => return Err(StyleError::new(format!("{path}[{i}]"), "expected [longitude, latitude]")),
+            _ => {
+                return Err(StyleError::new(
+                    format!("{path}[{i}]"),
+                    "expected [longitude, latitude]",
+                ))
+            }
         }
     }
     Ok(out)

@@ -32,7 +32,12 @@ fn feature(props: &[(&str, Value)]) -> Feature {
     for (k, v) in props {
         p.insert(*k, v.clone());
     }
-    Feature { id: None, geom_type: GeomType::Polygon, geometry: vec![], properties: p }
+    Feature {
+        id: None,
+        geom_type: GeomType::Polygon,
+        geometry: vec![],
+        properties: p,
+    }
 }
 
 #[test]
@@ -64,8 +69,18 @@ fn parses_sources_in_order_with_defaults() {
 
 #[test]
 fn version_is_required() {
-    assert_eq!(err(br#"{"sources": {}, "layers": []}"#), "version: missing required property \"version\"");
-    assert_eq!(err(br#"{"version": 7, "sources": {}, "layers": []}"#), "version: expected 8, found 7");
+    assert_eq!(
+        err(br#"{"sources": {}, "layers": []}"#),
+        "version: missing required property \"version\""
+    );
+    // Missing sources/layers only warn (MapLibre Native loads such styles).
+    let p = parse_style(br#"{"version": 8}"#).unwrap();
+    assert_eq!(p.warnings.len(), 2);
+    assert!(p.style.layers.is_empty() && p.style.sources.is_empty());
+    assert_eq!(
+        err(br#"{"version": 7, "sources": {}, "layers": []}"#),
+        "version: expected 8, found 7"
+    );
 }
 
 #[test]
@@ -80,30 +95,63 @@ fn errors_have_paths() {
         {"id": "a", "type": "background"},
         {"id": "b", "type": "line", "source": "v", "source-layer": "roads", "paint": {"line-width": "wide"}}
     ]));
-    assert_eq!(err(&doc), "layers[1].paint.line-width: expected number, found string");
+    assert_eq!(
+        err(&doc),
+        "layers[1].paint.line-width: expected number, found string"
+    );
     let doc = br#"{"version": 8, "sources": {"foo": {"type": "bar"}}, "layers": []}"#;
     assert_eq!(err(doc), "sources.foo: unknown source type \"bar\"");
     let doc = style_with(json!([{"id": "a", "type": "fill", "source": "nope"}]));
     assert_eq!(err(&doc), "layers[0].source: source \"nope\" not found");
     let doc = style_with(json!([{"id": "a", "type": "fill", "source": "r"}]));
     assert!(err(&doc).starts_with("layers[0].source: layer \"a\" requires a vector source"));
-    let doc = style_with(json!([{"id": "a", "type": "circle", "source": "g", "paint": {"circle-color": ["get", 1, 2, 3]}}]));
-    assert!(err(&doc).starts_with("layers[0].paint.circle-color"), "{}", err(&doc));
-    let doc = style_with(json!([{"id": "a", "type": "fill", "source": "g", "paint": {"fill-opacity": 2}}]));
-    assert_eq!(err(&doc), "layers[0].paint.fill-opacity: 2 is greater than the maximum value 1");
-    let doc = style_with(json!([{"id": "a", "type": "line", "source": "g", "layout": {"line-cap": "pointy"}}]));
+    let doc = style_with(
+        json!([{"id": "a", "type": "circle", "source": "g", "paint": {"circle-color": ["get", 1, 2, 3]}}]),
+    );
+    assert!(
+        err(&doc).starts_with("layers[0].paint.circle-color"),
+        "{}",
+        err(&doc)
+    );
+    let doc = style_with(
+        json!([{"id": "a", "type": "fill", "source": "g", "paint": {"fill-opacity": 2}}]),
+    );
+    assert_eq!(
+        err(&doc),
+        "layers[0].paint.fill-opacity: 2 is greater than the maximum value 1"
+    );
+    let doc = style_with(
+        json!([{"id": "a", "type": "line", "source": "g", "layout": {"line-cap": "pointy"}}]),
+    );
     assert_eq!(
         err(&doc),
         "layers[0].layout.line-cap: expected one of [\"butt\", \"round\", \"square\"], \"pointy\" found"
     );
-    let doc = style_with(json!([{"id": "a", "type": "fill", "source": "g", "paint": {"fill-color": "nocolor"}}]));
-    assert_eq!(err(&doc), "layers[0].paint.fill-color: color expected, \"nocolor\" found");
-    let doc = style_with(json!([{"id": "a", "type": "background"}, {"id": "a", "type": "background"}]));
+    let doc = style_with(
+        json!([{"id": "a", "type": "fill", "source": "g", "paint": {"fill-color": "nocolor"}}]),
+    );
+    assert_eq!(
+        err(&doc),
+        "layers[0].paint.fill-color: color expected, \"nocolor\" found"
+    );
+    let doc =
+        style_with(json!([{"id": "a", "type": "background"}, {"id": "a", "type": "background"}]));
     assert_eq!(err(&doc), "layers[1]: duplicate layer id \"a\"");
-    let doc = style_with(json!([{"id": "a", "type": "fill", "source": "g", "paint": {"fill-translate": [1, "x"]}}]));
-    assert_eq!(err(&doc), "layers[0].paint.fill-translate[1]: expected number, found string");
-    let doc = style_with(json!([{"id": "a", "type": "fill", "source": "g", "filter": ["==", ["get", "a"], ["+", 1, "x"]]}]));
-    assert!(err(&doc).starts_with("layers[0].filter[2][2]: "), "{}", err(&doc));
+    let doc = style_with(
+        json!([{"id": "a", "type": "fill", "source": "g", "paint": {"fill-translate": [1, "x"]}}]),
+    );
+    assert_eq!(
+        err(&doc),
+        "layers[0].paint.fill-translate[1]: expected number, found string"
+    );
+    let doc = style_with(
+        json!([{"id": "a", "type": "fill", "source": "g", "filter": ["==", ["get", "a"], ["+", 1, "x"]]}]),
+    );
+    assert!(
+        err(&doc).starts_with("layers[0].filter[2][2]: "),
+        "{}",
+        err(&doc)
+    );
 }
 
 #[test]
@@ -117,8 +165,14 @@ fn unknown_keys_are_warnings() {
     .unwrap();
     let parsed = parse_style(&doc).unwrap();
     assert_eq!(parsed.warnings.len(), 4, "{:?}", parsed.warnings);
-    assert!(parsed.warnings.iter().any(|w| w.starts_with("layers[0].paint.fill-colour")));
-    assert!(parsed.warnings.iter().any(|w| w.starts_with("sources.g.bar")));
+    assert!(parsed
+        .warnings
+        .iter()
+        .any(|w| w.starts_with("layers[0].paint.fill-colour")));
+    assert!(parsed
+        .warnings
+        .iter()
+        .any(|w| w.starts_with("sources.g.bar")));
 }
 
 #[test]
@@ -137,12 +191,21 @@ fn defaults_and_typed_getters() {
     assert!(f.paint.get_bool("fill-antialias", &ctx));
     assert_eq!(f.paint.get_color_opt("fill-outline-color", &ctx), None);
     assert_eq!(f.paint.get_enum("fill-translate-anchor", &ctx), "map");
-    assert_eq!(f.paint.get_f32_array("fill-translate", &ctx), vec![0.0, 0.0]);
+    assert_eq!(
+        f.paint.get_f32_array("fill-translate", &ctx),
+        vec![0.0, 0.0]
+    );
     assert!(f.is_visible());
     let l = &parsed.style.layers[1];
     assert!(!l.is_visible());
-    assert_eq!(l.paint.get_f32_array("line-dasharray", &ctx), vec![2.0, 1.0]);
-    assert_eq!(l.paint.get_color("line-color", &ctx), Color::new(1.0, 0.0, 0.0, 0.5));
+    assert_eq!(
+        l.paint.get_f32_array("line-dasharray", &ctx),
+        vec![2.0, 1.0]
+    );
+    assert_eq!(
+        l.paint.get_color("line-color", &ctx),
+        Color::new(1.0, 0.0, 0.0, 0.5)
+    );
     assert_eq!(l.layout.get_enum("line-join", &ctx), "miter");
     assert_eq!(l.paint.get_f32("line-width", &ctx), 1.0);
 }
@@ -158,7 +221,10 @@ fn data_driven_properties_and_fallback() {
     let layer = &parsed.style.layers[0];
     assert!(!layer.paint.is_feature_constant("fill-color"));
     assert!(layer.paint.is_zoom_constant("fill-color"));
-    let park = feature(&[("kind", Value::String("park".into())), ("o", Value::Number(0.25))]);
+    let park = feature(&[
+        ("kind", Value::String("park".into())),
+        ("o", Value::Number(0.25)),
+    ]);
     let ctx = EvaluationContext::for_feature(10.0, &park);
     let green = Color::parse("green").unwrap();
     assert_eq!(layer.paint.get_color("fill-color", &ctx), green);
@@ -166,20 +232,41 @@ fn data_driven_properties_and_fallback() {
     // Evaluation error (o missing): the default.
     let other = feature(&[("kind", Value::String("x".into()))]);
     let ctx = EvaluationContext::for_feature(10.0, &other);
-    assert_eq!(layer.paint.get_color("fill-color", &ctx), Color::new(1.0, 0.0, 0.0, 1.0));
+    assert_eq!(
+        layer.paint.get_color("fill-color", &ctx),
+        Color::new(1.0, 0.0, 0.0, 1.0)
+    );
     assert_eq!(layer.paint.get_f32("fill-opacity", &ctx), 1.0);
 }
 
 #[test]
 fn zoom_and_data_restrictions() {
     // fill-antialias is data-constant: feature data is rejected.
-    let doc = style_with(json!([{"id": "f", "type": "fill", "source": "g", "paint": {"fill-antialias": ["get", "x"]}}]));
-    assert_eq!(err(&doc), "layers[0].paint.fill-antialias: data expressions not supported");
+    let doc = style_with(
+        json!([{"id": "f", "type": "fill", "source": "g", "paint": {"fill-antialias": ["get", "x"]}}]),
+    );
+    assert_eq!(
+        err(&doc),
+        "layers[0].paint.fill-antialias: data expressions not supported"
+    );
     // visibility takes no expressions.
-    let doc = style_with(json!([{"id": "f", "type": "fill", "source": "g", "layout": {"visibility": ["literal", "none"]}}]));
+    let doc = style_with(
+        json!([{"id": "f", "type": "fill", "source": "g", "layout": {"visibility": ["literal", "none"]}}]),
+    );
     assert!(err(&doc).starts_with("layers[0].layout.visibility: "));
+    let doc = style_with(json!([{"id": "s", "type": "symbol", "source": "g",
+        "layout": {"text-size": ["number", ["feature-state", "s"], 1]}}]));
+    assert_eq!(
+        err(&doc),
+        "layers[0].layout.text-size: \"feature-state\" data expressions are not supported with layout properties."
+    );
+    let doc = style_with(json!([{"id": "s", "type": "fill", "source": "g",
+        "filter": ["boolean", ["feature-state", "s"], false]}]));
+    assert_eq!(err(&doc), "layers[0].filter: \"feature-state\" data expressions are not supported with filters.");
     // zoom must be the input of a top-level curve.
-    let doc = style_with(json!([{"id": "f", "type": "fill", "source": "g", "paint": {"fill-opacity": ["*", 0.1, ["zoom"]]}}]));
+    let doc = style_with(
+        json!([{"id": "f", "type": "fill", "source": "g", "paint": {"fill-opacity": ["*", 0.1, ["zoom"]]}}]),
+    );
     assert_eq!(
         err(&doc),
         "layers[0].paint.fill-opacity: \"zoom\" expression may only be used as input to a top-level \"step\" or \"interpolate\" expression."
@@ -197,14 +284,45 @@ fn legacy_functions() {
     ]));
     let parsed = parse_style(&doc).unwrap();
     let l = &parsed.style.layers[0];
-    assert_eq!(l.paint.get_f32("line-width", &EvaluationContext::at_zoom(9.0)), 1.0);
-    assert!((l.paint.get_f32("line-width", &EvaluationContext::at_zoom(11.0)) - 7.0 / 3.0).abs() < 1e-5);
-    assert_eq!(l.paint.get_f32("line-width", &EvaluationContext::at_zoom(13.0)), 5.0);
-    let a = feature(&[("kind", Value::String("a".into())), ("o", Value::Number(5.0))]);
+    assert_eq!(
+        l.paint
+            .get_f32("line-width", &EvaluationContext::at_zoom(9.0)),
+        1.0
+    );
+    assert!(
+        (l.paint
+            .get_f32("line-width", &EvaluationContext::at_zoom(11.0))
+            - 7.0 / 3.0)
+            .abs()
+            < 1e-5
+    );
+    assert_eq!(
+        l.paint
+            .get_f32("line-width", &EvaluationContext::at_zoom(13.0)),
+        5.0
+    );
+    let a = feature(&[
+        ("kind", Value::String("a".into())),
+        ("o", Value::Number(5.0)),
+    ]);
     let b = feature(&[("kind", Value::String("b".into()))]);
-    assert_eq!(l.paint.get_color("line-color", &EvaluationContext::for_feature(5.0, &a)), Color::new(0.0, 0.0, 1.0, 1.0));
-    assert_eq!(l.paint.get_color("line-color", &EvaluationContext::for_feature(5.0, &b)), Color::new(0.0, 1.0, 0.0, 1.0));
-    assert!((l.paint.get_f32("line-opacity", &EvaluationContext::for_feature(5.0, &a)) - 0.625).abs() < 1e-6);
+    assert_eq!(
+        l.paint
+            .get_color("line-color", &EvaluationContext::for_feature(5.0, &a)),
+        Color::new(0.0, 0.0, 1.0, 1.0)
+    );
+    assert_eq!(
+        l.paint
+            .get_color("line-color", &EvaluationContext::for_feature(5.0, &b)),
+        Color::new(0.0, 1.0, 0.0, 1.0)
+    );
+    assert!(
+        (l.paint
+            .get_f32("line-opacity", &EvaluationContext::for_feature(5.0, &a))
+            - 0.625)
+            .abs()
+            < 1e-6
+    );
 }
 
 #[test]
@@ -225,37 +343,62 @@ fn legacy_filters_and_tokens() {
     let ctx = EvaluationContext::for_feature(10.0, &f);
     assert!(s.filter_matches(&ctx));
     assert_eq!(s.layout.get_string("text-field", &ctx), "Main (7)");
-    assert_eq!(s.layout.get_image("icon-image", &ctx).as_deref(), Some("bus-15"));
-    assert_eq!(s.layout.get_strings("text-font", &ctx), ["Open Sans Regular", "Arial Unicode MS Regular"]);
+    assert_eq!(
+        s.layout.get_image("icon-image", &ctx).as_deref(),
+        Some("bus-15")
+    );
+    assert_eq!(
+        s.layout.get_strings("text-font", &ctx),
+        ["Open Sans Regular", "Arial Unicode MS Regular"]
+    );
     f.geom_type = GeomType::Point;
     assert!(!s.filter_matches(&EvaluationContext::for_feature(10.0, &f)));
 }
 
 #[test]
 fn runtime_changes() {
-    let mut parsed = parse_style(&style_with(json!([{"id": "c", "type": "circle", "source": "g"}]))).unwrap();
+    let mut parsed = parse_style(&style_with(
+        json!([{"id": "c", "type": "circle", "source": "g"}]),
+    ))
+    .unwrap();
     let layer = parsed.style.layer_mut("c").unwrap();
     let ctx = EvaluationContext::at_zoom(1.0);
-    layer.set_paint_property("circle-radius", &json!(12)).unwrap();
+    layer
+        .set_paint_property("circle-radius", &json!(12))
+        .unwrap();
     assert_eq!(layer.paint.get_f32("circle-radius", &ctx), 12.0);
     assert_eq!(layer.paint.get_json("circle-radius"), Some(&json!(12)));
     assert_eq!(
-        layer.set_paint_property("circle-radius", &json!("big")).unwrap_err(),
+        layer
+            .set_paint_property("circle-radius", &json!("big"))
+            .unwrap_err(),
         "circle-radius: expected number, found string"
     );
     assert_eq!(
-        layer.set_paint_property("fill-color", &json!("red")).unwrap_err(),
+        layer
+            .set_paint_property("fill-color", &json!("red"))
+            .unwrap_err(),
         "fill-color: unknown paint property for a circle layer"
     );
-    layer.set_paint_property("circle-radius", &serde_json::Value::Null).unwrap();
+    layer
+        .set_paint_property("circle-radius", &serde_json::Value::Null)
+        .unwrap();
     assert_eq!(layer.paint.get_f32("circle-radius", &ctx), 5.0);
-    layer.set_layout_property("visibility", &json!("none")).unwrap();
+    layer
+        .set_layout_property("visibility", &json!("none"))
+        .unwrap();
     assert!(layer.is_hidden(5.0));
     layer.set_filter(&json!(["==", "x", 1])).unwrap();
     assert!(layer.filter.is_some());
     assert!(layer.set_filter(&json!(["+", 1, 2])).is_err());
     layer.set_filter(&serde_json::Value::Null).unwrap();
     assert!(layer.filter.is_none());
+}
+
+#[test]
+fn global_state_defaults() {
+    let p = parse_style(br#"{"version": 8, "sources": {}, "layers": [], "state": {"mode": {"default": "dark"}}}"#).unwrap();
+    assert_eq!(p.style.global_state().get("mode"), Some(&Value::String("dark".into())));
 }
 
 #[test]
@@ -269,4 +412,122 @@ fn ref_layers_inherit() {
     assert_eq!(b.kind, LayerKind::Line);
     assert_eq!(b.source_layer.as_deref(), Some("roads"));
     assert!(b.filter.is_some());
+}
+
+/// Parses every render-test style of the shared suite and prints what fails
+/// (run with `--ignored --nocapture`; a survey, not a gate).
+#[test]
+#[ignore]
+fn survey_render_test_styles() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut ok = 0;
+    let mut warnings = std::collections::BTreeMap::<String, usize>::new();
+    let suites = ["render-tests", "query-tests"].into_iter().flat_map(|s| {
+        ["../../shared/conformance/", "../../../shared/conformance/"]
+            .into_iter()
+            .map(move |d| root.join(d).join(s))
+    });
+    for dir in suites.filter(|d| d.is_dir()) {
+        for group in std::fs::read_dir(&dir).unwrap().flatten() {
+            for test in std::fs::read_dir(group.path()).unwrap().flatten() {
+                let path = test.path().join("style.json");
+                let Ok(bytes) = std::fs::read(&path) else {
+                    continue;
+                };
+                match parse_style(&bytes) {
+                    Ok(mut p) => {
+                        ok += 1;
+                        let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                        let ops = doc
+                            .pointer("/metadata/test/operations")
+                            .and_then(|o| o.as_array())
+                            .cloned();
+                        for op in ops.unwrap_or_default() {
+                            let name = op[0].as_str().unwrap_or("");
+                            let r: Result<(), String> = match name {
+                                "setPaintProperty" | "setLayoutProperty" | "setFilter" => {
+                                    match p.style.layer_mut(op[1].as_str().unwrap_or("")) {
+                                        None => Err("no such layer".into()),
+                                        Some(l) => match name {
+                                            "setPaintProperty" => l.set_paint_property(
+                                                op[2].as_str().unwrap_or(""),
+                                                &op[3],
+                                            ),
+                                            "setLayoutProperty" => l.set_layout_property(
+                                                op[2].as_str().unwrap_or(""),
+                                                &op[3],
+                                            ),
+                                            _ => l.set_filter(&op[2]),
+                                        },
+                                    }
+                                }
+                                "addLayer" => {
+                                    let mut w = Vec::new();
+                                    crate::style::Layer::parse(&op[1], "addLayer", &mut w)
+                                        .map(|l| p.style.layers.push(l))
+                                        .map_err(|e| e.to_string())
+                                }
+                                _ => Ok(()),
+                            };
+                            if let Err(e) = r {
+                                println!(
+                                    "OPERR {}: {name} {e}",
+                                    path.strip_prefix(&dir).unwrap().display()
+                                );
+                            }
+                        }
+                        let zoom = p.style.zoom.unwrap_or(0.0);
+                    for l in &p.style.layers {
+                        for set in [&l.paint, &l.layout] {
+                            for name in set.set_names() {
+                                if let Some(crate::style::property::PropertyValue::Expression(e)) = set.get(name) {
+                                    if e.is_feature_constant() {
+                                        let ctx = EvaluationContext::at_zoom(zoom);
+                                        if let Err(err) = e.evaluate_checked(&ctx) {
+                                            println!("EVALERR {} {}.{name}: {err}", path.display(), l.id);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for w in p.warnings {
+                            let key = w.rsplit(": ").next().unwrap_or("").to_string();
+                            *warnings.entry(key).or_default() += 1;
+                        }
+                    }
+                    Err(e) => println!("ERR {}: {e}", path.strip_prefix(&dir).unwrap().display()),
+                }
+            }
+        }
+    }
+    println!("parsed {ok}");
+    for (w, n) in warnings {
+        println!("WARN {n} x {w}");
+    }
+}
+
+/// Rough evaluation speed check (run with `--ignored --nocapture`).
+#[test]
+#[ignore]
+fn bench_property_evaluation() {
+    let doc = style_with(json!([{"id": "f", "type": "fill", "source": "g", "paint": {
+        "fill-color": ["match", ["get", "class"], "park", "#0f0", ["wood", "forest"], "#060", "#ccc"],
+        "fill-opacity": ["interpolate", ["linear"], ["zoom"], 5, 0.2, 15, ["case", ["has", "x"], 1, 0.5]]}}]));
+    let parsed = parse_style(&doc).unwrap();
+    let layer = &parsed.style.layers[0];
+    let classes = ["park", "wood", "forest", "road", "water"];
+    let features: Vec<Feature> = (0..1000)
+        .map(|i| feature(&[("class", Value::String(classes[i % 5].into())), ("n", Value::Number(i as f64))]))
+        .collect();
+    let start = std::time::Instant::now();
+    let mut acc = 0.0f32;
+    for _ in 0..1000 {
+        for f in &features {
+            let ctx = EvaluationContext::for_feature(10.5, f);
+            acc += layer.paint.get_color("fill-color", &ctx).g + layer.paint.get_f32("fill-opacity", &ctx);
+        }
+    }
+    let per = start.elapsed().as_nanos() as f64 / 1e6;
+    println!("{per:.1} ns per feature for two properties (checksum {acc})");
 }

@@ -44,7 +44,12 @@ pub struct Formatted {
 
 impl Formatted {
     pub fn from_string(s: String) -> Formatted {
-        Formatted { sections: vec![FormattedSection { text: s, ..Default::default() }] }
+        Formatted {
+            sections: vec![FormattedSection {
+                text: s,
+                ..Default::default()
+            }],
+        }
     }
     /// The plain text of all sections.
     pub fn text(&self) -> String {
@@ -76,9 +81,11 @@ impl Value {
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             serde_json::Value::String(s) => Value::String(s.clone()),
             serde_json::Value::Array(a) => Value::Array(a.iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(o) => {
-                Value::Object(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
-            }
+            serde_json::Value::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -89,13 +96,20 @@ impl Value {
         match self {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
-            Value::Number(n) => serde_json::Number::from_f64(*n).map(J::Number).unwrap_or(J::Null),
+            Value::Number(n) => serde_json::Number::from_f64(*n)
+                .map(J::Number)
+                .unwrap_or(J::Null),
             Value::String(s) => J::String(s.clone()),
             Value::Color(c) => J::Array(
-                [c.r, c.g, c.b, c.a].iter().map(|v| Value::Number(*v as f64).to_json()).collect(),
+                [c.r, c.g, c.b, c.a]
+                    .iter()
+                    .map(|v| Value::Number(*v as f64).to_json())
+                    .collect(),
             ),
             Value::Array(a) => J::Array(a.iter().map(Value::to_json).collect()),
-            Value::Object(o) => J::Object(o.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+            Value::Object(o) => {
+                J::Object(o.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
             Value::Formatted(f) => J::String(f.text()),
             Value::Image(i) => J::String(i.name.clone()),
             Value::Collator(_) => J::Null,

@@ -9,7 +9,11 @@ pub fn format_number(v: f64) -> String {
         return "NaN".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+        return if v > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
     }
     if v == 0.0 {
         return "0".into();
@@ -29,7 +33,11 @@ pub fn format_number(v: f64) -> String {
         format!("0.{}{digits}", "0".repeat((-n) as usize))
     } else {
         let e = n - 1;
-        let es = if e >= 0 { format!("+{e}") } else { format!("{e}") };
+        let es = if e >= 0 {
+            format!("+{e}")
+        } else {
+            format!("{e}")
+        };
         if k == 1 {
             format!("{digits}e{es}")
         } else {
@@ -49,7 +57,9 @@ pub fn string_to_number(s: &str) -> f64 {
         if p.is_empty() {
             f64::NAN
         } else {
-            u64::from_str_radix(p, r).map(|v| v as f64).unwrap_or(f64::NAN)
+            u64::from_str_radix(p, r)
+                .map(|v| v as f64)
+                .unwrap_or(f64::NAN)
         }
     };
     match t.get(..2) {
@@ -63,7 +73,10 @@ pub fn string_to_number(s: &str) -> f64 {
         "-Infinity" => return f64::NEG_INFINITY,
         _ => {}
     }
-    if !t.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) {
+    if !t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+    {
         return f64::NAN;
     }
     t.parse::<f64>().unwrap_or(f64::NAN)

@@ -1,5 +1,6 @@
 //! Evaluation of compiled expressions against a feature and globals.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -38,11 +39,18 @@ impl<'a> EvaluationContext<'a> {
     }
     /// Context for a zoom level only.
     pub fn at_zoom(zoom: f64) -> Self {
-        EvaluationContext { zoom: Some(zoom), ..Self::default() }
+        EvaluationContext {
+            zoom: Some(zoom),
+            ..Self::default()
+        }
     }
     /// Context for a feature at a zoom level.
     pub fn for_feature(zoom: f64, feature: &'a Feature) -> Self {
-        EvaluationContext { zoom: Some(zoom), feature: Some(feature), ..Self::default() }
+        EvaluationContext {
+            zoom: Some(zoom),
+            feature: Some(feature),
+            ..Self::default()
+        }
     }
 }
 
@@ -90,7 +98,9 @@ pub fn value_has_type(t: &Type, v: &Value) -> bool {
             match **item {
                 Type::Value => true,
                 // Mixed-item arrays have item type `value`: every item must match.
-                ref it if !matches!(it, Type::Array(..)) => a.iter().all(|x| kind_of(x) == it.kind()),
+                ref it if !matches!(it, Type::Array(..)) => {
+                    a.iter().all(|x| kind_of(x) == it.kind())
+                }
                 _ => a.is_empty(),
             }
         }
@@ -98,29 +108,71 @@ pub fn value_has_type(t: &Type, v: &Value) -> bool {
     }
 }
 
+/// Evaluates without copying when the value can be borrowed: literals and
+/// `["get", "literal key"]` (the common hot paths of styles).
+pub fn eval_ref<'x>(e: &'x Expr, ctx: &EvaluationContext<'x>) -> Result<Cow<'x, Value>, EvalError> {
+    static NULL: Value = Value::Null;
+    match &e.node {
+        Node::Literal(v) => Ok(Cow::Borrowed(v)),
+        Node::Call(Op::Get, args) => match &args[0].node {
+            Node::Literal(Value::String(k)) => Ok(Cow::Borrowed(
+                ctx.feature
+                    .and_then(|f| f.properties.get(k))
+                    .unwrap_or(&NULL),
+            )),
+            _ => eval(e, ctx).map(Cow::Owned),
+        },
+        Node::Assert(args) if args.len() == 1 => {
+            let v = eval_ref(&args[0], ctx)?;
+            if value_has_type(&e.ty, &v) {
+                Ok(v)
+            } else {
+                err(format!(
+                    "Expected value to be of type {}, but found {} instead.",
+                    e.ty,
+                    type_of(&v)
+                ))
+            }
+        }
+        _ => eval(e, ctx).map(Cow::Owned),
+    }
+}
+
 fn num(e: &Expr, ctx: &EvaluationContext) -> Result<f64, EvalError> {
-    match eval(e, ctx)? {
-        Value::Number(n) => Ok(n),
-        other => err(format!("Expected value to be of type number, but found {} instead.", type_of(&other))),
+    match &*eval_ref(e, ctx)? {
+        Value::Number(n) => Ok(*n),
+        other => err(format!(
+            "Expected value to be of type number, but found {} instead.",
+            type_of(other)
+        )),
     }
 }
 
 fn string(e: &Expr, ctx: &EvaluationContext) -> Result<String, EvalError> {
     match eval(e, ctx)? {
         Value::String(s) => Ok(s),
-        other => err(format!("Expected value to be of type string, but found {} instead.", type_of(&other))),
+        other => err(format!(
+            "Expected value to be of type string, but found {} instead.",
+            type_of(&other)
+        )),
     }
 }
 
 fn boolean(e: &Expr, ctx: &EvaluationContext) -> Result<bool, EvalError> {
     match eval(e, ctx)? {
         Value::Bool(b) => Ok(b),
-        other => err(format!("Expected value to be of type boolean, but found {} instead.", type_of(&other))),
+        other => err(format!(
+            "Expected value to be of type boolean, but found {} instead.",
+            type_of(&other)
+        )),
     }
 }
 
 /// A borrowed string for a literal key, else the evaluated one.
-fn key_str<'e>(e: &'e Expr, ctx: &EvaluationContext) -> Result<std::borrow::Cow<'e, str>, EvalError> {
+fn key_str<'e>(
+    e: &'e Expr,
+    ctx: &EvaluationContext,
+) -> Result<std::borrow::Cow<'e, str>, EvalError> {
     match &e.node {
         Node::Literal(Value::String(s)) => Ok(std::borrow::Cow::Borrowed(s)),
         _ => string(e, ctx).map(std::borrow::Cow::Owned),
@@ -130,7 +182,10 @@ fn key_str<'e>(e: &'e Expr, ctx: &EvaluationContext) -> Result<std::borrow::Cow<
 fn color_of(v: Value) -> Result<Color, EvalError> {
     match v {
         Value::Color(c) => Ok(c),
-        other => err(format!("Expected value to be of type color, but found {} instead.", type_of(&other))),
+        other => err(format!(
+            "Expected value to be of type color, but found {} instead.",
+            type_of(&other)
+        )),
     }
 }
 
@@ -147,13 +202,22 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
                 }
                 last = v;
             }
-            err(format!("Expected value to be of type {}, but found {} instead.", e.ty, type_of(&last)))
+            err(format!(
+                "Expected value to be of type {}, but found {} instead.",
+                e.ty,
+                type_of(&last)
+            ))
         }
         Node::Coerce(args) => coerce(&e.ty, args, ctx),
         Node::Var(_, bound) => eval(bound, ctx),
         Node::Let(_, body) => eval(body, ctx),
         Node::Call(op, args) => call(*op, args, ctx),
-        Node::Compare { op, lhs, rhs, collator } => compare(*op, lhs, rhs, collator.as_deref(), ctx),
+        Node::Compare {
+            op,
+            lhs,
+            rhs,
+            collator,
+        } => compare(*op, lhs, rhs, collator.as_deref(), ctx),
         Node::All(args) => {
             for a in args {
                 if !boolean(a, ctx)? {
@@ -195,10 +259,17 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
             }
             Ok(Value::Null)
         }
-        Node::Match { input, labels, outputs, otherwise } => {
-            let v = eval(input, ctx)?;
-            let hit = match &v {
-                Value::Number(_) | Value::String(_) => labels.iter().find(|(l, _)| *l == v).map(|(_, i)| *i),
+        Node::Match {
+            input,
+            labels,
+            outputs,
+            otherwise,
+        } => {
+            let v = eval_ref(input, ctx)?;
+            let hit = match &*v {
+                Value::Number(_) | Value::String(_) => {
+                    labels.iter().find(|(l, _)| *l == *v).map(|(_, i)| *i)
+                }
                 _ => None,
             };
             match hit {
@@ -206,7 +277,11 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
                 None => eval(otherwise, ctx),
             }
         }
-        Node::Step { input, labels, outputs } => {
+        Node::Step {
+            input,
+            labels,
+            outputs,
+        } => {
             if labels.len() == 1 {
                 return eval(&outputs[0], ctx);
             }
@@ -220,7 +295,13 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
             };
             eval(&outputs[i], ctx)
         }
-        Node::Interpolate { interpolation, space, input, labels, outputs } => {
+        Node::Interpolate {
+            interpolation,
+            space,
+            input,
+            labels,
+            outputs,
+        } => {
             if labels.len() == 1 {
                 return eval(&outputs[0], ctx);
             }
@@ -248,9 +329,14 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
         }
         Node::At(index, input) => {
             let i = num(index, ctx)?;
-            let Value::Array(a) = eval(input, ctx)? else { return err("Expected value to be of type array.") };
+            let Value::Array(a) = eval(input, ctx)? else {
+                return err("Expected value to be of type array.");
+            };
             if i < 0.0 {
-                return err(format!("Array index out of bounds: {} < 0.", format_number(i)));
+                return err(format!(
+                    "Array index out of bounds: {} < 0.",
+                    format_number(i)
+                ));
             }
             if i >= a.len() as f64 {
                 return err(format!(
@@ -260,7 +346,10 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
                 ));
             }
             if i.fract() != 0.0 {
-                return err(format!("Array index must be an integer, but found {} instead.", format_number(i)));
+                return err(format!(
+                    "Array index must be an integer, but found {} instead.",
+                    format_number(i)
+                ));
             }
             Ok(a.into_iter().nth(i as usize).unwrap_or_default())
         }
@@ -314,7 +403,11 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
                 type_of(&other)
             )),
         },
-        Node::ArrayOf(items) => items.iter().map(|i| eval(i, ctx)).collect::<Result<Vec<_>, _>>().map(Value::Array),
+        Node::ArrayOf(items) => items
+            .iter()
+            .map(|i| eval(i, ctx))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
         Node::Format(sections) => {
             let mut out = Vec::with_capacity(sections.len());
             for s in sections {
@@ -323,7 +416,11 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
                     None => None,
                 };
                 match eval(&s.content, ctx)? {
-                    Value::Image(img) => out.push(FormattedSection { image: Some(img), vertical_align: valign, ..Default::default() }),
+                    Value::Image(img) => out.push(FormattedSection {
+                        image: Some(img),
+                        vertical_align: valign,
+                        ..Default::default()
+                    }),
                     v => {
                         let scale = match &s.scale {
                             Some(x) => Some(num(x, ctx)?),
@@ -331,7 +428,9 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
                         };
                         let font_stack = match &s.font {
                             Some(x) => match eval(x, ctx)? {
-                                Value::Array(a) => Some(a.iter().map(value_to_string).collect::<Vec<_>>().join(",")),
+                                Value::Array(a) => Some(
+                                    a.iter().map(value_to_string).collect::<Vec<_>>().join(","),
+                                ),
                                 _ => None,
                             },
                             None => None,
@@ -357,8 +456,18 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
             let v = eval(name, ctx)?;
             Ok(resolve_image(value_to_string(&v), ctx))
         }
-        Node::NumberFormat { number, currency, min_fraction, max_fraction, .. } => {
+        Node::NumberFormat {
+            number,
+            locale,
+            currency,
+            min_fraction,
+            max_fraction,
+        } => {
             let n = num(number, ctx)?;
+            let loc = match locale {
+                Some(l) => Some(string(l, ctx)?),
+                None => None,
+            };
             let cur = match currency {
                 Some(c) => Some(string(c, ctx)?),
                 None => None,
@@ -371,9 +480,19 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
                 Some(x) => Some(num(x, ctx)?),
                 None => None,
             };
-            Ok(Value::String(text::number_format(n, cur.as_deref(), minf, maxf)))
+            Ok(Value::String(text::number_format(
+                n,
+                loc.as_deref(),
+                cur.as_deref(),
+                minf,
+                maxf,
+            )))
         }
-        Node::Collator { case_sensitive, diacritic_sensitive, locale } => Ok(Value::Collator(Collator {
+        Node::Collator {
+            case_sensitive,
+            diacritic_sensitive,
+            locale,
+        } => Ok(Value::Collator(Collator {
             case_sensitive: boolean(case_sensitive, ctx)?,
             diacritic_sensitive: boolean(diacritic_sensitive, ctx)?,
             locale: match locale {
@@ -381,18 +500,37 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
                 None => None,
             },
         })),
-        Node::GlobalState(key) => Ok(ctx.global_state.and_then(|g| g.get(key)).cloned().unwrap_or(Value::Null)),
+        Node::GlobalState(key) => Ok(ctx
+            .global_state
+            .and_then(|g| g.get(key))
+            .cloned()
+            .unwrap_or(Value::Null)),
         Node::Within(polys) => Ok(Value::Bool(match (ctx.feature, ctx.canonical) {
-            (Some(f), Some(c)) => {
-                crate::style::expression::within::within(polys, f, c, if ctx.extent == 0 { 4096 } else { ctx.extent })
-            }
+            (Some(f), Some(c)) => crate::style::expression::within::within(
+                polys,
+                f,
+                c,
+                if ctx.extent == 0 { 4096 } else { ctx.extent },
+            ),
             _ => false,
         })),
+        Node::Distance(g) => {
+            let d = match (ctx.feature, ctx.canonical) {
+                (Some(f), Some(c)) => crate::style::expression::distance::distance(
+                    g,
+                    f,
+                    c,
+                    if ctx.extent == 0 { 4096 } else { ctx.extent },
+                ),
+                _ => None,
+            };
+            Ok(Value::Number(d.unwrap_or(f64::NAN)))
+        }
     }
 }
 
 fn resolve_image(name: String, ctx: &EvaluationContext) -> Value {
-    let available = ctx.available_images.is_some_and(|a| a.iter().any(|x| *x == name));
+    let available = ctx.available_images.is_some_and(|a| a.contains(&name));
     Value::Image(ResolvedImage { name, available })
 }
 
@@ -412,7 +550,10 @@ fn js_range(len: usize, begin: f64, end: Option<f64>) -> (usize, usize) {
 }
 
 fn check_needle_haystack(n: &Value, h: &Value) -> Result<(), EvalError> {
-    if !matches!(n, Value::Bool(_) | Value::String(_) | Value::Number(_) | Value::Null) {
+    if !matches!(
+        n,
+        Value::Bool(_) | Value::String(_) | Value::Number(_) | Value::Null
+    ) {
         return err(format!(
             "Expected first argument to be of type boolean, string, number or null, but found {} instead.",
             type_of(n)
@@ -442,9 +583,15 @@ fn index_of(n: &Value, h: &Value, from: Option<f64>) -> f64 {
     match h {
         Value::String(s) => {
             // JavaScript String(needle): null is "null"; negative starts clamp to 0.
-            let needle = if *n == Value::Null { "null".to_string() } else { value_to_string(n) };
+            let needle = if *n == Value::Null {
+                "null".to_string()
+            } else {
+                value_to_string(n)
+            };
             let chars: Vec<char> = s.chars().collect();
-            let start = from.map(|f| js_range(chars.len(), f.max(0.0), None).0).unwrap_or(0);
+            let start = from
+                .map(|f| js_range(chars.len(), f.max(0.0), None).0)
+                .unwrap_or(0);
             let hay: String = chars[start..].iter().collect();
             match hay.find(&needle) {
                 Some(byte) => (start + hay[..byte].chars().count()) as f64,
@@ -453,18 +600,29 @@ fn index_of(n: &Value, h: &Value, from: Option<f64>) -> f64 {
         }
         Value::Array(a) => {
             let start = from.map(|f| js_range(a.len(), f, None).0).unwrap_or(0);
-            a.iter().skip(start).position(|x| strict_eq(x, n)).map(|p| (p + start) as f64).unwrap_or(-1.0)
+            a.iter()
+                .skip(start)
+                .position(|x| strict_eq(x, n))
+                .map(|p| (p + start) as f64)
+                .unwrap_or(-1.0)
         }
         _ => -1.0,
     }
 }
 
-fn compare(op: CmpOp, lhs: &Expr, rhs: &Expr, collator: Option<&Expr>, ctx: &EvaluationContext) -> R {
-    let a = eval(lhs, ctx)?;
-    let b = eval(rhs, ctx)?;
+fn compare(
+    op: CmpOp,
+    lhs: &Expr,
+    rhs: &Expr,
+    collator: Option<&Expr>,
+    ctx: &EvaluationContext,
+) -> R {
+    let a = eval_ref(lhs, ctx)?;
+    let b = eval_ref(rhs, ctx)?;
+    let (a, b) = (&*a, &*b);
     let untyped = lhs.ty == Type::Value || rhs.ty == Type::Value;
     if op.is_order() && untyped {
-        let (ka, kb) = (kind_of(&a), kind_of(&b));
+        let (ka, kb) = (kind_of(a), kind_of(b));
         if ka != kb || !(ka == "string" || ka == "number") {
             return err(format!(
                 "Expected arguments for \"{}\" to be (string, string) or (number, number), but found ({ka}, {kb}) instead.",
@@ -472,9 +630,11 @@ fn compare(op: CmpOp, lhs: &Expr, rhs: &Expr, collator: Option<&Expr>, ctx: &Eva
             ));
         }
     }
-    let ord: Option<Ordering> = match (collator, &a, &b) {
+    let ord: Option<Ordering> = match (collator, a, b) {
         (Some(c), Value::String(x), Value::String(y)) => {
-            let Value::Collator(c) = eval(c, ctx)? else { return err("Expected a collator.") };
+            let Value::Collator(c) = eval(c, ctx)? else {
+                return err("Expected a collator.");
+            };
             Some(text::collate(x, y, &c))
         }
         (_, Value::Number(x), Value::Number(y)) => x.partial_cmp(y),
@@ -482,8 +642,8 @@ fn compare(op: CmpOp, lhs: &Expr, rhs: &Expr, collator: Option<&Expr>, ctx: &Eva
         _ => None,
     };
     let r = match op {
-        CmpOp::Eq => ord.map_or_else(|| strict_eq(&a, &b), |o| o == Ordering::Equal),
-        CmpOp::Ne => ord.map_or_else(|| !strict_eq(&a, &b), |o| o != Ordering::Equal),
+        CmpOp::Eq => ord.map_or_else(|| strict_eq(a, b), |o| o == Ordering::Equal),
+        CmpOp::Ne => ord.map_or_else(|| !strict_eq(a, b), |o| o != Ordering::Equal),
         CmpOp::Lt => ord == Some(Ordering::Less),
         CmpOp::Le => matches!(ord, Some(Ordering::Less | Ordering::Equal)),
         CmpOp::Gt => ord == Some(Ordering::Greater),
@@ -502,14 +662,22 @@ fn interpolate_values(lo: Value, hi: Value, t: f64, space: ColorSpace) -> R {
             .map(|(x, y)| interpolate_values(x, y, t, space))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
-        (a, b) => err(format!("Cannot interpolate between {} and {}.", type_of(&a), type_of(&b))),
+        (a, b) => err(format!(
+            "Cannot interpolate between {} and {}.",
+            type_of(&a),
+            type_of(&b)
+        )),
     }
 }
 
 fn validate_rgba(r: f64, g: f64, b: f64, a: Option<f64>) -> Option<String> {
     let ok = |v: f64| (0.0..=255.0).contains(&v);
     if !(ok(r) && ok(g) && ok(b)) {
-        let vals: Vec<String> = [Some(r), Some(g), Some(b), a].iter().flatten().map(|v| format_number(*v)).collect();
+        let vals: Vec<String> = [Some(r), Some(g), Some(b), a]
+            .iter()
+            .flatten()
+            .map(|v| format_number(*v))
+            .collect();
         return Some(format!(
             "Invalid rgba value [{}]: 'r', 'g', and 'b' must be between 0 and 255.",
             vals.join(", ")
@@ -518,7 +686,10 @@ fn validate_rgba(r: f64, g: f64, b: f64, a: Option<f64>) -> Option<String> {
     if let Some(a) = a {
         if !(0.0..=1.0).contains(&a) {
             let vals: Vec<String> = [r, g, b, a].iter().map(|v| format_number(*v)).collect();
-            return Some(format!("Invalid rgba value [{}]: 'a' must be between 0 and 1.", vals.join(", ")));
+            return Some(format!(
+                "Invalid rgba value [{}]: 'a' must be between 0 and 1.",
+                vals.join(", ")
+            ));
         }
     }
     None
@@ -527,7 +698,12 @@ fn validate_rgba(r: f64, g: f64, b: f64, a: Option<f64>) -> Option<String> {
 fn rgba(r: f64, g: f64, b: f64, a: Option<f64>) -> Result<Color, String> {
     match validate_rgba(r, g, b, a) {
         Some(e) => Err(e),
-        None => Ok(Color::new((r / 255.0) as f32, (g / 255.0) as f32, (b / 255.0) as f32, a.unwrap_or(1.0) as f32)),
+        None => Ok(Color::new(
+            (r / 255.0) as f32,
+            (g / 255.0) as f32,
+            (b / 255.0) as f32,
+            a.unwrap_or(1.0) as f32,
+        )),
     }
 }
 
@@ -554,7 +730,10 @@ fn coerce(ty: &Type, args: &[Expr], ctx: &EvaluationContext) -> R {
                                 crate::style::expression::convert::json_stringify(&v)
                             ));
                         } else {
-                            let n: Vec<f64> = items.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect();
+                            let n: Vec<f64> = items
+                                .iter()
+                                .map(|x| x.as_f64().unwrap_or(f64::NAN))
+                                .collect();
                             match rgba(n[0], n[1], n[2], n.get(3).copied()) {
                                 Ok(c) => return Ok(Value::Color(c)),
                                 Err(e) => error = Some(e),
@@ -593,7 +772,9 @@ fn coerce(ty: &Type, args: &[Expr], ctx: &EvaluationContext) -> R {
         }
         Type::Formatted => match eval(&args[0], ctx)? {
             v @ Value::Formatted(_) => Ok(v),
-            v => Ok(Value::Formatted(Arc::new(Formatted::from_string(value_to_string(&v))))),
+            v => Ok(Value::Formatted(Arc::new(Formatted::from_string(
+                value_to_string(&v),
+            )))),
         },
         Type::ResolvedImage => match eval(&args[0], ctx)? {
             v @ Value::Image(_) => Ok(v),
@@ -601,7 +782,9 @@ fn coerce(ty: &Type, args: &[Expr], ctx: &EvaluationContext) -> R {
         },
         Type::NumberArray => match eval(&args[0], ctx)? {
             Value::Number(n) => Ok(Value::Array(vec![Value::Number(n)])),
-            Value::Array(a) if a.iter().all(|x| matches!(x, Value::Number(_))) => Ok(Value::Array(a)),
+            Value::Array(a) if a.iter().all(|x| matches!(x, Value::Number(_))) => {
+                Ok(Value::Array(a))
+            }
             other => err(format!(
                 "Could not parse numberArray from value '{}'",
                 crate::style::expression::convert::json_stringify(&other)
@@ -611,7 +794,9 @@ fn coerce(ty: &Type, args: &[Expr], ctx: &EvaluationContext) -> R {
             let v = eval(&args[0], ctx)?;
             let nums: Option<Vec<f64>> = match &v {
                 Value::Number(n) => Some(vec![*n]),
-                Value::Array(a) if (1..=4).contains(&a.len()) => a.iter().map(Value::as_f64).collect(),
+                Value::Array(a) if (1..=4).contains(&a.len()) => {
+                    a.iter().map(Value::as_f64).collect()
+                }
                 _ => None,
             };
             match nums {
@@ -679,19 +864,32 @@ fn call(op: Op, args: &[Expr], ctx: &EvaluationContext) -> R {
         Op::Typeof => Ok(Value::String(type_of(&eval(&args[0], ctx)?).to_string())),
         Op::ToRgba => {
             let c = color_of(eval(&args[0], ctx)?)?;
-            let v = [c.r as f64 * 255.0, c.g as f64 * 255.0, c.b as f64 * 255.0, c.a as f64];
+            let v = [
+                c.r as f64 * 255.0,
+                c.g as f64 * 255.0,
+                c.b as f64 * 255.0,
+                c.a as f64,
+            ];
             Ok(Value::Array(v.iter().map(|x| Value::Number(*x)).collect()))
         }
         Op::Rgb | Op::Rgba => {
             let r = num(&args[0], ctx)?;
             let g = num(&args[1], ctx)?;
             let b = num(&args[2], ctx)?;
-            let a = if op == Op::Rgba { Some(num(&args[3], ctx)?) } else { None };
+            let a = if op == Op::Rgba {
+                Some(num(&args[3], ctx)?)
+            } else {
+                None
+            };
             rgba(r, g, b, a).map(Value::Color).map_err(EvalError)
         }
         Op::Get => {
             let k = key_str(&args[0], ctx)?;
-            Ok(ctx.feature.and_then(|f| f.properties.get(&k)).cloned().unwrap_or(Value::Null))
+            Ok(ctx
+                .feature
+                .and_then(|f| f.properties.get(&k))
+                .cloned()
+                .unwrap_or(Value::Null))
         }
         Op::GetIn => {
             let k = key_str(&args[0], ctx)?;
@@ -702,7 +900,9 @@ fn call(op: Op, args: &[Expr], ctx: &EvaluationContext) -> R {
         }
         Op::Has => {
             let k = key_str(&args[0], ctx)?;
-            Ok(Value::Bool(ctx.feature.is_some_and(|f| f.properties.contains(&k))))
+            Ok(Value::Bool(
+                ctx.feature.is_some_and(|f| f.properties.contains(&k)),
+            ))
         }
         Op::HasIn => {
             let k = key_str(&args[0], ctx)?;
@@ -713,15 +913,30 @@ fn call(op: Op, args: &[Expr], ctx: &EvaluationContext) -> R {
         }
         Op::FeatureState => {
             let k = key_str(&args[0], ctx)?;
-            Ok(ctx.feature_state.and_then(|s| s.get(&k)).cloned().unwrap_or(Value::Null))
+            Ok(ctx
+                .feature_state
+                .and_then(|s| s.get(&k))
+                .cloned()
+                .unwrap_or(Value::Null))
         }
         Op::Properties => Ok(Value::Object(
             ctx.feature
-                .map(|f| f.properties.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+                .map(|f| {
+                    f.properties
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.clone()))
+                        .collect()
+                })
                 .unwrap_or_default(),
         )),
-        Op::GeometryType => Ok(ctx.feature.map(|f| Value::String(geometry_type(f).into())).unwrap_or(Value::Null)),
-        Op::Id => Ok(ctx.feature.and_then(|f| f.id.clone()).unwrap_or(Value::Null)),
+        Op::GeometryType => Ok(ctx
+            .feature
+            .map(|f| Value::String(geometry_type(f).into()))
+            .unwrap_or(Value::Null)),
+        Op::Id => Ok(ctx
+            .feature
+            .and_then(|f| f.id.clone())
+            .unwrap_or(Value::Null)),
         Op::Zoom => Ok(Value::Number(ctx.zoom.unwrap_or(0.0))),
         Op::HeatmapDensity => Ok(Value::Number(ctx.heatmap_density.unwrap_or(0.0))),
         Op::LineProgress => Ok(Value::Number(ctx.line_progress.unwrap_or(0.0))),
@@ -729,8 +944,20 @@ fn call(op: Op, args: &[Expr], ctx: &EvaluationContext) -> R {
         Op::Elevation => Ok(Value::Number(ctx.elevation.unwrap_or(0.0))),
         Op::Plus => fold(0.0, |a, b| a + b),
         Op::Times => fold(1.0, |a, b| a * b),
-        Op::Min => fold(f64::INFINITY, |a, b| if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) }),
-        Op::Max => fold(f64::NEG_INFINITY, |a, b| if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) }),
+        Op::Min => fold(f64::INFINITY, |a, b| {
+            if a.is_nan() || b.is_nan() {
+                f64::NAN
+            } else {
+                a.min(b)
+            }
+        }),
+        Op::Max => fold(f64::NEG_INFINITY, |a, b| {
+            if a.is_nan() || b.is_nan() {
+                f64::NAN
+            } else {
+                a.max(b)
+            }
+        }),
         Op::Minus => Ok(Value::Number(num(&args[0], ctx)? - num(&args[1], ctx)?)),
         Op::Negate => n1(|x| -x),
         Op::Divide => Ok(Value::Number(num(&args[0], ctx)? / num(&args[1], ctx)?)),
@@ -767,21 +994,29 @@ fn call(op: Op, args: &[Expr], ctx: &EvaluationContext) -> R {
             Value::Collator(c) => Ok(Value::String(c.locale.unwrap_or_else(|| "en-US".into()))),
             _ => err("Expected a collator."),
         },
-        Op::IsSupportedScript => Ok(Value::Bool(text::is_supported_script(&string(&args[0], ctx)?))),
+        Op::IsSupportedScript => Ok(Value::Bool(text::is_supported_script(&string(
+            &args[0], ctx,
+        )?))),
         Op::Split => {
             let s = string(&args[0], ctx)?;
             let sep = string(&args[1], ctx)?;
             let parts: Vec<Value> = if sep.is_empty() {
                 s.chars().map(|c| Value::String(c.to_string())).collect()
             } else {
-                s.split(sep.as_str()).map(|p| Value::String(p.to_string())).collect()
+                s.split(sep.as_str())
+                    .map(|p| Value::String(p.to_string()))
+                    .collect()
             };
             Ok(Value::Array(parts))
         }
         Op::Join => {
-            let Value::Array(a) = eval(&args[0], ctx)? else { return err("Expected value to be of type array.") };
+            let Value::Array(a) = eval(&args[0], ctx)? else {
+                return err("Expected value to be of type array.");
+            };
             let sep = string(&args[1], ctx)?;
-            Ok(Value::String(a.iter().map(value_to_string).collect::<Vec<_>>().join(&sep)))
+            Ok(Value::String(
+                a.iter().map(value_to_string).collect::<Vec<_>>().join(&sep),
+            ))
         }
     }
 }

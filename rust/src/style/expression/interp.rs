@@ -96,14 +96,25 @@ pub fn color(a: Color, b: Color, t: f64, space: ColorSpace) -> Color {
             let hue = match (h0.is_nan(), h1.is_nan()) {
                 (false, false) => {
                     let d = h1 - h0;
-                    let d = if !(-180.0..=180.0).contains(&d) { d - 360.0 * (d / 360.0).round() } else { d };
+                    let d = if !(-180.0..=180.0).contains(&d) {
+                        d - 360.0 * (d / 360.0).round()
+                    } else {
+                        d
+                    };
                     h0 + t * d
                 }
                 (false, true) => h0,
                 (true, false) => h1,
                 (true, true) => f64::NAN,
             };
-            let c = number(ha[1], hb[1], t);
+            // Towards an achromatic end at lightness 0 or 1 the chroma of the
+            // chromatic end is kept (as MapLibre does).
+            let keep = |l: f64| l == 0.0 || l == 1.0;
+            let c = match (h0.is_nan(), h1.is_nan()) {
+                (false, true) if keep(hb[2]) => ha[1],
+                (true, false) if keep(ha[2]) => hb[1],
+                _ => number(ha[1], hb[1], t),
+            };
             let l = number(ha[2], hb[2], t);
             let alpha = number(ha[3], hb[3], t);
             from64(lab_to_rgb(hcl_to_lab([hue, c, l, alpha])))
@@ -190,7 +201,11 @@ pub fn lab_to_rgb([l, a, b, alpha]: [f64; 4]) -> [f64; 4] {
 /// Lab to HCL `[hue degrees (NaN if achromatic), chroma, lightness, alpha]`.
 pub fn lab_to_hcl([l, a, b, alpha]: [f64; 4]) -> [f64; 4] {
     let c = (a * a + b * b).sqrt();
-    let h = if c * 10000.0 < 1.0 { f64::NAN } else { b.atan2(a).to_degrees().rem_euclid(360.0) };
+    let h = if c * 10000.0 < 1.0 {
+        f64::NAN
+    } else {
+        b.atan2(a).to_degrees().rem_euclid(360.0)
+    };
     [h, c, l, alpha]
 }
 
@@ -210,7 +225,12 @@ mod tests {
     fn factors() {
         assert_eq!(factor(Interpolation::Linear, 5.0, 0.0, 10.0), 0.5);
         assert!((factor(Interpolation::Exponential(2.0), 2.0, 1.0, 3.0) - 1.0 / 3.0).abs() < 1e-12);
-        let b = factor(Interpolation::CubicBezier([0.0, 0.0, 1.0, 1.0]), 5.0, 0.0, 10.0);
+        let b = factor(
+            Interpolation::CubicBezier([0.0, 0.0, 1.0, 1.0]),
+            5.0,
+            0.0,
+            10.0,
+        );
         assert!((b - 0.5).abs() < 1e-4);
         assert_eq!(find_stop(&[0.0, 1.0, 2.0], 1.5), 1);
         assert_eq!(find_stop(&[0.0, 1.0, 2.0], 1.0), 1);

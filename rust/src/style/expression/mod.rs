@@ -16,10 +16,11 @@
 //! operators), `eval` (evaluation), `convert` (JavaScript-compatible
 //! conversions), `interp` (interpolation and colour spaces), `text` (collator,
 //! number-format), `within`, `conformance` (the shared test suite runner).
-//! Not supported (parse error naming it): `distance`.
+//! `distance` measures in metres with a local flat approximation.
 
 pub mod conformance;
 pub mod convert;
+pub mod distance;
 pub mod eval;
 pub mod interp;
 pub mod node;
@@ -80,7 +81,10 @@ impl PropertyType {
         })
     }
     pub fn supports_data(self) -> bool {
-        matches!(self, PropertyType::DataDriven | PropertyType::CrossFadedDataDriven)
+        matches!(
+            self,
+            PropertyType::DataDriven | PropertyType::CrossFadedDataDriven
+        )
     }
 }
 
@@ -113,7 +117,11 @@ impl PropertySpec {
         PropertySpec {
             ty,
             property_type: PropertyType::DataDriven,
-            parameters: Parameters { zoom: true, feature: true, ..Parameters::default() },
+            parameters: Parameters {
+                zoom: true,
+                feature: true,
+                ..Parameters::default()
+            },
             interpolated,
             default: None,
             enum_values: None,
@@ -147,7 +155,10 @@ impl PropertySpec {
         };
         let expr = j.get("expression");
         let mut parameters = Parameters::default();
-        if let Some(ps) = expr.and_then(|e| e.get("parameters")).and_then(|p| p.as_array()) {
+        if let Some(ps) = expr
+            .and_then(|e| e.get("parameters"))
+            .and_then(|p| p.as_array())
+        {
             for p in ps.iter().filter_map(|p| p.as_str()) {
                 match p {
                     "zoom" => parameters.zoom = true,
@@ -161,16 +172,29 @@ impl PropertySpec {
         }
         let enum_values = match j.get("values") {
             Some(serde_json::Value::Object(o)) => Some(o.keys().cloned().collect()),
-            Some(serde_json::Value::Array(a)) => Some(a.iter().filter_map(|v| v.as_str().map(String::from)).collect()),
+            Some(serde_json::Value::Array(a)) => Some(
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect(),
+            ),
             _ => None,
         };
         PropertySpec {
             ty,
-            property_type: s("property-type").and_then(PropertyType::parse).unwrap_or(PropertyType::DataDriven),
+            property_type: s("property-type")
+                .and_then(PropertyType::parse)
+                .unwrap_or(PropertyType::DataDriven),
             parameters,
-            interpolated: expr.and_then(|e| e.get("interpolated")).and_then(|v| v.as_bool()).unwrap_or(false),
+            interpolated: expr
+                .and_then(|e| e.get("interpolated"))
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
             default: j.get("default").map(Value::from_json),
-            enum_values: if s("type") == Some("enum") { Some(enum_values.unwrap_or_default()) } else { None },
+            enum_values: if s("type") == Some("enum") {
+                Some(enum_values.unwrap_or_default())
+            } else {
+                None
+            },
         }
     }
 }
@@ -187,10 +211,17 @@ pub struct Expression {
 
 /// Compiles `json`. With a property spec, the result is typed and checked as
 /// that property (coercions, allowed inputs, zoom-curve placement).
-pub fn parse_expression(json: &serde_json::Value, spec: Option<&PropertySpec>) -> Result<Expression, Vec<ParseError>> {
+pub fn parse_expression(
+    json: &serde_json::Value,
+    spec: Option<&PropertySpec>,
+) -> Result<Expression, Vec<ParseError>> {
     let mut p = Parser::new();
     let expected = spec.map(|s| s.ty.clone());
-    let annotate = if spec.is_some_and(|s| s.ty == Type::String && s.enum_values.is_none()) { Annotate::Coerce } else { Annotate::Default };
+    let annotate = if spec.is_some_and(|s| s.ty == Type::String && s.enum_values.is_none()) {
+        Annotate::Coerce
+    } else {
+        Annotate::Default
+    };
     let Some(root) = p.parse(json, "", expected.as_ref(), annotate) else {
         return Err(p.errors);
     };
@@ -202,7 +233,12 @@ pub fn parse_expression(json: &serde_json::Value, spec: Option<&PropertySpec>) -
         root,
     };
     if let Some(spec) = spec {
-        let err = |m: &str| Err(vec![ParseError { key: String::new(), message: m.to_string() }]);
+        let err = |m: &str| {
+            Err(vec![ParseError {
+                key: String::new(),
+                message: m.to_string(),
+            }])
+        };
         if !e.feature_constant && !spec.property_type.supports_data() {
             return err("data expressions not supported");
         }
@@ -262,7 +298,9 @@ fn find_zoom_curve(e: &Expr) -> ZoomCurve<'_> {
             }
             r
         }
-        Node::Step { input, .. } | Node::Interpolate { input, .. } if is_zoom_input(input) => ZoomCurve::Found(e),
+        Node::Step { input, .. } | Node::Interpolate { input, .. } if is_zoom_input(input) => {
+            ZoomCurve::Found(e)
+        }
         _ => ZoomCurve::None,
     };
     if let ZoomCurve::Error(_) = result {
@@ -297,6 +335,9 @@ impl Expression {
     pub fn evaluate_checked(&self, ctx: &EvaluationContext) -> Result<Value, EvalError> {
         let v = eval::eval(&self.root, ctx)?;
         if let (Some(values), Value::String(s)) = (&self.enum_values, &v) {
+            if values.is_empty() {
+                return Ok(v);
+            }
             if !values.iter().any(|x| x == s) {
                 let list: Vec<String> = values.iter().map(|x| format!("\"{x}\"")).collect();
                 return Err(EvalError(format!(
@@ -356,10 +397,135 @@ impl Expression {
     /// For a top-level zoom `interpolate`/`step`: the stop inputs (zoom levels).
     pub fn zoom_stops(&self) -> Option<&[f64]> {
         match find_zoom_curve(&self.root) {
-            ZoomCurve::Found(Expr { node: Node::Interpolate { labels, .. } | Node::Step { labels, .. }, .. }) => {
-                Some(labels)
-            }
+            ZoomCurve::Found(Expr {
+                node: Node::Interpolate { labels, .. } | Node::Step { labels, .. },
+                ..
+            }) => Some(labels),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::feature::{Feature, GeomType, Properties};
+    use serde_json::json;
+
+    fn feature(props: &[(&str, Value)]) -> Feature {
+        let mut p = Properties::default();
+        for (k, v) in props {
+            p.insert(*k, v.clone());
+        }
+        Feature {
+            id: Some(Value::Number(3.0)),
+            geom_type: GeomType::LineString,
+            geometry: vec![],
+            properties: p,
+        }
+    }
+
+    #[test]
+    fn evaluates_feature_and_zoom() {
+        let spec = PropertySpec::data_driven(Type::Color, true);
+        let e = parse_expression(
+            &json!([
+                "interpolate",
+                ["linear"],
+                ["zoom"],
+                0,
+                ["get", "c"],
+                10,
+                "blue"
+            ]),
+            Some(&spec),
+        )
+        .unwrap();
+        assert!(!e.is_feature_constant() && !e.is_zoom_constant());
+        assert_eq!(e.result_type(), &Type::Color);
+        assert_eq!(e.zoom_stops(), Some(&[0.0, 10.0][..]));
+        let f = feature(&[("c", Value::String("red".into()))]);
+        let c = e
+            .evaluate_color(&EvaluationContext::for_feature(5.0, &f))
+            .unwrap();
+        assert_eq!(c, Color::new(0.5, 0.0, 0.5, 1.0));
+        let id = parse_expression(&json!(["+", ["id"], 1]), None).unwrap();
+        assert_eq!(
+            id.evaluate_f64(&EvaluationContext::for_feature(0.0, &f)),
+            Some(4.0)
+        );
+        let gt = parse_expression(&json!(["geometry-type"]), None).unwrap();
+        assert_eq!(
+            gt.evaluate(&EvaluationContext::for_feature(0.0, &f))
+                .unwrap(),
+            Value::String("LineString".into())
+        );
+    }
+
+    #[test]
+    fn constant_folding_and_errors() {
+        let e = parse_expression(&json!(["*", 2, ["+", 1, 2]]), None).unwrap();
+        assert_eq!(e.as_constant(), Some(&Value::Number(6.0)));
+        let errs = parse_expression(&json!(["+", 1, "a"]), None).unwrap_err();
+        assert_eq!(errs[0].key, "[2]");
+        assert_eq!(errs[0].message, "Expected number but found string instead.");
+        let errs = parse_expression(&json!(["nope"]), None).unwrap_err();
+        assert_eq!(errs[0].to_string(), "[0]: Unknown expression \"nope\". If you wanted a literal array, use [\"literal\", [...]].");
+        let errs = parse_expression(&json!(["distance", {"type": "Nope"}]), None).unwrap_err();
+        assert!(errs[0]
+            .message
+            .starts_with("'distance' expression requires valid geojson"));
+    }
+
+    #[test]
+    fn feature_state_and_globals() {
+        let e = parse_expression(
+            &json!(["coalesce", ["feature-state", "hover"], false]),
+            None,
+        )
+        .unwrap();
+        assert!(e.is_state_dependent());
+        let mut state = Properties::default();
+        state.insert("hover", Value::Bool(true));
+        let ctx = EvaluationContext {
+            feature_state: Some(&state),
+            ..EvaluationContext::default()
+        };
+        assert_eq!(e.evaluate_bool(&ctx), Some(true));
+        assert_eq!(e.evaluate_bool(&EvaluationContext::default()), Some(false));
+        let mut g = std::collections::BTreeMap::new();
+        g.insert("k".to_string(), Value::Number(2.0));
+        let e = parse_expression(&json!(["number", ["global-state", "k"]]), None).unwrap();
+        let ctx = EvaluationContext {
+            global_state: Some(&g),
+            ..EvaluationContext::default()
+        };
+        assert_eq!(e.evaluate_f64(&ctx), Some(2.0));
+    }
+
+    #[test]
+    fn property_spec_checks() {
+        let mut spec = PropertySpec::data_driven(Type::Number, false);
+        assert_eq!(
+            parse_expression(
+                &json!(["interpolate", ["linear"], ["zoom"], 0, 1, 1, 2]),
+                Some(&spec)
+            )
+            .unwrap_err()[0]
+                .message,
+            "\"interpolate\" expressions cannot be used with this property"
+        );
+        spec.property_type = PropertyType::DataConstant;
+        assert_eq!(
+            parse_expression(&json!(["get", "x"]), Some(&spec)).unwrap_err()[0].message,
+            "data expressions not supported"
+        );
+        let enum_spec =
+            PropertySpec::from_json(&json!({"type": "enum", "values": {"a": {}, "b": {}}}));
+        let e = parse_expression(&json!(["get", "x"]), Some(&enum_spec)).unwrap();
+        let f = feature(&[("x", Value::String("c".into()))]);
+        assert!(e
+            .evaluate_checked(&EvaluationContext::for_feature(0.0, &f))
+            .is_err());
     }
 }

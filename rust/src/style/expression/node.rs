@@ -15,7 +15,10 @@ impl Expr {
         Expr { ty, node }
     }
     pub fn literal(ty: Type, v: Value) -> Expr {
-        Expr { ty, node: Node::Literal(v) }
+        Expr {
+            ty,
+            node: Node::Literal(v),
+        }
     }
 }
 
@@ -162,13 +165,27 @@ pub enum Node {
     Var(String, Box<Expr>),
     Let(Vec<(String, Expr)>, Box<Expr>),
     Call(Op, Vec<Expr>),
-    Compare { op: CmpOp, lhs: Box<Expr>, rhs: Box<Expr>, collator: Option<Box<Expr>> },
+    Compare {
+        op: CmpOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+        collator: Option<Box<Expr>>,
+    },
     All(Vec<Expr>),
     Any(Vec<Expr>),
     Case(Vec<(Expr, Expr)>, Box<Expr>),
     Coalesce(Vec<Expr>),
-    Match { input: Box<Expr>, labels: Vec<(Value, usize)>, outputs: Vec<Expr>, otherwise: Box<Expr> },
-    Step { input: Box<Expr>, labels: Vec<f64>, outputs: Vec<Expr> },
+    Match {
+        input: Box<Expr>,
+        labels: Vec<(Value, usize)>,
+        outputs: Vec<Expr>,
+        otherwise: Box<Expr>,
+    },
+    Step {
+        input: Box<Expr>,
+        labels: Vec<f64>,
+        outputs: Vec<Expr>,
+    },
     Interpolate {
         interpolation: Interpolation,
         space: ColorSpace,
@@ -192,9 +209,14 @@ pub enum Node {
         min_fraction: Option<Box<Expr>>,
         max_fraction: Option<Box<Expr>>,
     },
-    Collator { case_sensitive: Box<Expr>, diacritic_sensitive: Box<Expr>, locale: Option<Box<Expr>> },
+    Collator {
+        case_sensitive: Box<Expr>,
+        diacritic_sensitive: Box<Expr>,
+        locale: Option<Box<Expr>>,
+    },
     GlobalState(String),
     Within(Polygons),
+    Distance(Box<crate::style::expression::distance::Geometries>),
 }
 
 impl Expr {
@@ -207,7 +229,11 @@ impl Expr {
             }
         };
         match &self.node {
-            Node::Literal(_) | Node::Var(..) | Node::GlobalState(_) | Node::Within(_) => {}
+            Node::Literal(_)
+            | Node::Var(..)
+            | Node::GlobalState(_)
+            | Node::Within(_)
+            | Node::Distance(_) => {}
             Node::Assert(a) | Node::Coerce(a) | Node::Call(_, a) | Node::All(a) | Node::Any(a) => {
                 a.iter().for_each(f)
             }
@@ -216,7 +242,9 @@ impl Expr {
                 b.iter().for_each(|(_, e)| f(e));
                 f(body)
             }
-            Node::Compare { lhs, rhs, collator, .. } => {
+            Node::Compare {
+                lhs, rhs, collator, ..
+            } => {
                 f(lhs);
                 f(rhs);
                 opt(collator, f)
@@ -228,7 +256,12 @@ impl Expr {
                 }
                 f(o)
             }
-            Node::Match { input, outputs, otherwise, .. } => {
+            Node::Match {
+                input,
+                outputs,
+                otherwise,
+                ..
+            } => {
                 f(input);
                 outputs.iter().for_each(&mut *f);
                 f(otherwise)
@@ -250,18 +283,31 @@ impl Expr {
             Node::Format(s) => {
                 for s in s {
                     f(&s.content);
-                    for e in [&s.scale, &s.font, &s.text_color, &s.vertical_align].into_iter().flatten() {
+                    for e in [&s.scale, &s.font, &s.text_color, &s.vertical_align]
+                        .into_iter()
+                        .flatten()
+                    {
                         f(e)
                     }
                 }
             }
-            Node::NumberFormat { number, locale, currency, min_fraction, max_fraction } => {
+            Node::NumberFormat {
+                number,
+                locale,
+                currency,
+                min_fraction,
+                max_fraction,
+            } => {
                 f(number);
                 for e in [locale, currency, min_fraction, max_fraction] {
                     opt(e, f)
                 }
             }
-            Node::Collator { case_sensitive, diacritic_sensitive, locale } => {
+            Node::Collator {
+                case_sensitive,
+                diacritic_sensitive,
+                locale,
+            } => {
                 f(case_sensitive);
                 f(diacritic_sensitive);
                 opt(locale, f)
@@ -277,7 +323,7 @@ impl Expr {
                 let _ = args;
                 false
             }
-            Node::Within(_) => false,
+            Node::Within(_) | Node::Distance(_) => false,
             _ => {
                 let mut ok = true;
                 self.each_child(&mut |c| ok = ok && c.is_feature_constant());

@@ -39,13 +39,25 @@ fn js_typeof(v: &J) -> &'static str {
     }
 }
 
+impl Default for Parser {
+    fn default() -> Self {
+        Parser::new()
+    }
+}
+
 impl Parser {
     pub fn new() -> Parser {
-        Parser { errors: Vec::new(), scope: Vec::new() }
+        Parser {
+            errors: Vec::new(),
+            scope: Vec::new(),
+        }
     }
 
     pub fn error(&mut self, key: &str, message: impl Into<String>) -> Option<Expr> {
-        self.errors.push(ParseError { key: key.to_string(), message: message.into() });
+        self.errors.push(ParseError {
+            key: key.to_string(),
+            message: message.into(),
+        });
         None
     }
 
@@ -60,7 +72,13 @@ impl Parser {
     }
 
     /// Parses `json` at `key`, expecting `expected` (if any).
-    pub fn parse(&mut self, json: &J, key: &str, expected: Option<&Type>, annotate: Annotate) -> Option<Expr> {
+    pub fn parse(
+        &mut self,
+        json: &J,
+        key: &str,
+        expected: Option<&Type>,
+        annotate: Annotate,
+    ) -> Option<Expr> {
         let parsed = match json {
             J::Null | J::Bool(_) | J::Number(_) | J::String(_) => {
                 let v = Value::from_json(json);
@@ -87,14 +105,23 @@ impl Parser {
                 };
                 self.parse_op(op, a, key, expected)?
             }
-            J::Object(_) => return self.error(key, "Bare objects invalid. Use [\"literal\", {...}] instead."),
+            J::Object(_) => {
+                return self.error(
+                    key,
+                    "Bare objects invalid. Use [\"literal\", {...}] instead.",
+                )
+            }
         };
         let mut parsed = parsed;
         if let Some(expected) = expected {
             let actual = &parsed.ty;
             let kind = actual.kind();
             let wrap = |p: Expr, t: &Type, how: Annotate, default: Annotate| -> Expr {
-                let how = if how == Annotate::Default { default } else { how };
+                let how = if how == Annotate::Default {
+                    default
+                } else {
+                    how
+                };
                 match how {
                     Annotate::Assert => Expr::new(t.clone(), Node::Assert(vec![p])),
                     Annotate::Coerce => Expr::new(t.clone(), Node::Coerce(vec![p])),
@@ -110,10 +137,14 @@ impl Parser {
                 Type::ProjectionDefinition if matches!(kind, "string" | "array" | "value") => {
                     parsed = wrap(parsed, expected, annotate, Annotate::Coerce)
                 }
-                Type::Color | Type::Formatted | Type::ResolvedImage if kind == "value" || kind == "string" => {
+                Type::Color | Type::Formatted | Type::ResolvedImage
+                    if kind == "value" || kind == "string" =>
+                {
                     parsed = wrap(parsed, expected, annotate, Annotate::Coerce)
                 }
-                Type::Padding | Type::NumberArray if matches!(kind, "value" | "number" | "array") => {
+                Type::Padding | Type::NumberArray
+                    if matches!(kind, "value" | "number" | "array") =>
+                {
                     parsed = wrap(parsed, expected, annotate, Annotate::Coerce)
                 }
                 Type::ColorArray if matches!(kind, "value" | "color" | "array" | "string") => {
@@ -130,7 +161,10 @@ impl Parser {
             }
         }
         // Constant folding: evaluate now what cannot change.
-        if !matches!(parsed.node, Node::Literal(_)) && parsed.ty != Type::ResolvedImage && is_constant(&parsed) {
+        if !matches!(parsed.node, Node::Literal(_))
+            && parsed.ty != Type::ResolvedImage
+            && is_constant(&parsed)
+        {
             match evaluate_constant(&parsed) {
                 Ok(v) => parsed = Expr::literal(parsed.ty, v),
                 Err(e) => return self.error(key, e.0),
@@ -193,7 +227,9 @@ impl Parser {
                     other => self.child(other, key, 1, expected),
                 }
             }
-            "string" | "number" | "boolean" | "object" | "array" => self.parse_assertion(op, a, key),
+            "string" | "number" | "boolean" | "object" | "array" => {
+                self.parse_assertion(op, a, key)
+            }
             "to-boolean" | "to-color" | "to-number" | "to-string" => {
                 if n < 1 {
                     return self.error(key, "Expected at least one argument.");
@@ -208,15 +244,20 @@ impl Parser {
                     _ => Type::String,
                 };
                 let mut args = Vec::new();
-                for i in 1..=n {
-                    args.push(self.child(&a[i], key, i, Some(&Type::Value))?);
+                for (i, arg) in a.iter().enumerate().skip(1) {
+                    args.push(self.child(arg, key, i, Some(&Type::Value))?);
                 }
                 Some(Expr::new(ty, Node::Coerce(args)))
             }
             "var" => {
                 let name = match (n, &a.get(1)) {
                     (1, Some(J::String(s))) => s,
-                    _ => return self.error(key, "'var' expression requires exactly one string literal argument."),
+                    _ => {
+                        return self.error(
+                            key,
+                            "'var' expression requires exactly one string literal argument.",
+                        )
+                    }
                 };
                 match self.scope.iter().rev().find(|(k, _)| k == name) {
                     Some((_, e)) => Some(Expr::new(e.ty.clone(), Node::Var(name.clone(), Box::new(e.clone())))),
@@ -232,20 +273,27 @@ impl Parser {
             "==" | "!=" | "<" | "<=" | ">" | ">=" => self.parse_comparison(op, a, key),
             "all" | "any" => {
                 let mut args = Vec::new();
-                for i in 1..=n {
-                    args.push(self.child(&a[i], key, i, Some(&Type::Boolean))?);
+                for (i, arg) in a.iter().enumerate().skip(1) {
+                    args.push(self.child(arg, key, i, Some(&Type::Boolean))?);
                 }
-                let node = if op == "all" { Node::All(args) } else { Node::Any(args) };
+                let node = if op == "all" {
+                    Node::All(args)
+                } else {
+                    Node::Any(args)
+                };
                 Some(Expr::new(Type::Boolean, node))
             }
             "case" => self.parse_case(a, key, expected),
             "coalesce" => self.parse_coalesce(a, key, expected),
             "match" => self.parse_match(a, key, expected),
             "step" => self.parse_step(a, key, expected),
-            "interpolate" | "interpolate-hcl" | "interpolate-lab" => self.parse_interpolate(op, a, key, expected),
+            "interpolate" | "interpolate-hcl" | "interpolate-lab" => {
+                self.parse_interpolate(op, a, key, expected)
+            }
             "at" => {
                 if n != 2 {
-                    return self.error(key, format!("Expected 2 arguments, but found {n} instead."));
+                    return self
+                        .error(key, format!("Expected 2 arguments, but found {n} instead."));
                 }
                 let index = self.child(&a[1], key, 1, Some(&Type::Number))?;
                 let arr_t = Type::array(expected.cloned().unwrap_or(Type::Value), None);
@@ -258,22 +306,39 @@ impl Parser {
             }
             "in" => {
                 if n != 2 {
-                    return self.error(key, format!("Expected 2 arguments, but found {n} instead."));
+                    return self
+                        .error(key, format!("Expected 2 arguments, but found {n} instead."));
                 }
                 let (needle, haystack) = self.needle_haystack(a, key)?;
-                Some(Expr::new(Type::Boolean, Node::In(Box::new(needle), Box::new(haystack))))
+                Some(Expr::new(
+                    Type::Boolean,
+                    Node::In(Box::new(needle), Box::new(haystack)),
+                ))
             }
             "index-of" => {
                 if !(2..=3).contains(&n) {
-                    return self.error(key, format!("Expected 2 or 3 arguments, but found {n} instead."));
+                    return self.error(
+                        key,
+                        format!("Expected 2 or 3 arguments, but found {n} instead."),
+                    );
                 }
                 let (needle, haystack) = self.needle_haystack(a, key)?;
-                let from = if n == 3 { Some(Box::new(self.child(&a[3], key, 3, Some(&Type::Number))?)) } else { None };
-                Some(Expr::new(Type::Number, Node::IndexOf(Box::new(needle), Box::new(haystack), from)))
+                let from = if n == 3 {
+                    Some(Box::new(self.child(&a[3], key, 3, Some(&Type::Number))?))
+                } else {
+                    None
+                };
+                Some(Expr::new(
+                    Type::Number,
+                    Node::IndexOf(Box::new(needle), Box::new(haystack), from),
+                ))
             }
             "slice" => {
                 if !(2..=3).contains(&n) {
-                    return self.error(key, format!("Expected 2 or 3 arguments, but found {n} instead."));
+                    return self.error(
+                        key,
+                        format!("Expected 2 or 3 arguments, but found {n} instead."),
+                    );
                 }
                 let input = self.child(&a[1], key, 1, Some(&Type::Value))?;
                 let begin = self.child(&a[2], key, 2, Some(&Type::Number))?;
@@ -283,8 +348,15 @@ impl Parser {
                         format!("Expected first argument to be of type array or string, but found {} instead", input.ty),
                     );
                 }
-                let end = if n == 3 { Some(Box::new(self.child(&a[3], key, 3, Some(&Type::Number))?)) } else { None };
-                Some(Expr::new(input.ty.clone(), Node::Slice(Box::new(input), Box::new(begin), end)))
+                let end = if n == 3 {
+                    Some(Box::new(self.child(&a[3], key, 3, Some(&Type::Number))?))
+                } else {
+                    None
+                };
+                Some(Expr::new(
+                    input.ty.clone(),
+                    Node::Slice(Box::new(input), Box::new(begin), end),
+                ))
             }
             "length" => {
                 if n != 1 {
@@ -294,7 +366,10 @@ impl Parser {
                 if !matches!(input.ty.kind(), "array" | "string" | "value") {
                     return self.error(
                         key,
-                        format!("Expected argument of type string or array, but found {} instead.", input.ty),
+                        format!(
+                            "Expected argument of type string or array, but found {} instead.",
+                            input.ty
+                        ),
                     );
                 }
                 Some(Expr::new(Type::Number, Node::Length(Box::new(input))))
@@ -319,7 +394,10 @@ impl Parser {
                     J::String(s) => Some(Expr::new(Type::Value, Node::GlobalState(s.clone()))),
                     other => self.error(
                         &key_at(key, 1),
-                        format!("Global state property must be string, but found {} instead.", js_typeof(other)),
+                        format!(
+                            "Global state property must be string, but found {} instead.",
+                            js_typeof(other)
+                        ),
                     ),
                 }
             }
@@ -345,13 +423,13 @@ impl Parser {
                         format!("'distance' expression requires exactly one argument, but found {n} instead."),
                     );
                 }
-                if !crate::style::expression::within::is_geojson_geometry(&a[1]) {
-                    return self.error(
+                match crate::style::expression::distance::geometries_from_geojson(&a[1]) {
+                    Some(g) => Some(Expr::new(Type::Number, Node::Distance(Box::new(g)))),
+                    None => self.error(
                         key,
                         "'distance' expression requires valid geojson object that contains polygon geometry type.",
-                    );
+                    ),
                 }
-                self.error(key, "The \"distance\" expression is not supported by mapcore yet.")
             }
             _ => self.parse_compound(op, a, key),
         }
@@ -360,7 +438,10 @@ impl Parser {
     fn needle_haystack(&mut self, a: &[J], key: &str) -> Option<(Expr, Expr)> {
         let needle = self.child(&a[1], key, 1, Some(&Type::Value))?;
         let haystack = self.child(&a[2], key, 2, Some(&Type::Value))?;
-        if !matches!(needle.ty.kind(), "boolean" | "string" | "number" | "null" | "value") {
+        if !matches!(
+            needle.ty.kind(),
+            "boolean" | "string" | "number" | "null" | "value"
+        ) {
             self.error(
                 key,
                 format!(
@@ -373,7 +454,10 @@ impl Parser {
         if !matches!(haystack.ty.kind(), "string" | "array" | "value") {
             self.error(
                 key,
-                format!("Expected second argument to be of type array or string, but found {} instead", haystack.ty),
+                format!(
+                    "Expected second argument to be of type array or string, but found {} instead",
+                    haystack.ty
+                ),
             );
             return None;
         }
@@ -443,7 +527,10 @@ impl Parser {
     fn parse_let(&mut self, a: &[J], key: &str, expected: Option<&Type>) -> Option<Expr> {
         let n = a.len() - 1;
         if n < 3 {
-            return self.error(key, format!("Expected at least 3 arguments, but found {n} instead."));
+            return self.error(
+                key,
+                format!("Expected at least 3 arguments, but found {n} instead."),
+            );
         }
         let mut bindings = Vec::new();
         let mut i = 1;
@@ -458,7 +545,10 @@ impl Parser {
                 }
             };
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return self.error(&key_at(key, i), "Variable names must contain only alphanumeric characters or '_'.");
+                return self.error(
+                    &key_at(key, i),
+                    "Variable names must contain only alphanumeric characters or '_'.",
+                );
             }
             let value = self.child(&a[i + 1], key, i + 1, None)?;
             bindings.push((name, value));
@@ -469,7 +559,10 @@ impl Parser {
         let body = self.child(&a[n], key, n, expected);
         self.scope.truncate(depth);
         let body = body?;
-        Some(Expr::new(body.ty.clone(), Node::Let(bindings, Box::new(body))))
+        Some(Expr::new(
+            body.ty.clone(),
+            Node::Let(bindings, Box::new(body)),
+        ))
     }
 
     fn parse_comparison(&mut self, op: &str, a: &[J], key: &str) -> Option<Expr> {
@@ -495,19 +588,28 @@ impl Parser {
         if !comparable(&lhs.ty) {
             return self.error(
                 &key_at(key, 1),
-                format!("\"{op}\" comparisons are not supported for type '{}'.", lhs.ty),
+                format!(
+                    "\"{op}\" comparisons are not supported for type '{}'.",
+                    lhs.ty
+                ),
             );
         }
         let mut rhs = self.child(&a[2], key, 2, Some(&Type::Value))?;
         if !comparable(&rhs.ty) {
             return self.error(
                 &key_at(key, 2),
-                format!("\"{op}\" comparisons are not supported for type '{}'.", rhs.ty),
+                format!(
+                    "\"{op}\" comparisons are not supported for type '{}'.",
+                    rhs.ty
+                ),
             );
         }
         let (lk, rk) = (lhs.ty.kind(), rhs.ty.kind());
         if lk != rk && lk != "value" && rk != "value" {
-            return self.error(key, format!("Cannot compare types '{}' and '{}'.", lhs.ty, rhs.ty));
+            return self.error(
+                key,
+                format!("Cannot compare types '{}' and '{}'.", lhs.ty, rhs.ty),
+            );
         }
         if cmp.is_order() {
             if lk == "value" && rk != "value" {
@@ -521,11 +623,21 @@ impl Parser {
             if lk != "string" && rk != "string" && lk != "value" && rk != "value" {
                 return self.error(key, "Cannot use collator to compare non-string types.");
             }
-            collator = Some(Box::new(self.child(&a[3], key, 3, Some(&Type::Collator))?));
+            collator = Some(Box::new(self.child(
+                &a[3],
+                key,
+                3,
+                Some(&Type::Collator),
+            )?));
         }
         Some(Expr::new(
             Type::Boolean,
-            Node::Compare { op: cmp, lhs: Box::new(lhs), rhs: Box::new(rhs), collator },
+            Node::Compare {
+                op: cmp,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+                collator,
+            },
         ))
     }
 
@@ -536,7 +648,10 @@ impl Parser {
     fn parse_case(&mut self, a: &[J], key: &str, expected: Option<&Type>) -> Option<Expr> {
         let n = a.len() - 1;
         if n < 3 {
-            return self.error(key, format!("Expected at least 3 arguments, but found only {n}."));
+            return self.error(
+                key,
+                format!("Expected at least 3 arguments, but found only {n}."),
+            );
         }
         if n % 2 == 0 {
             return self.error(key, "Expected an odd number of arguments.");
@@ -567,15 +682,23 @@ impl Parser {
             out_t.get_or_insert_with(|| p.ty.clone());
             args.push(p);
         }
-        let needs_annotation = expected.is_some_and(|e| args.iter().any(|x| check_subtype(e, &x.ty).is_some()));
-        let ty = if needs_annotation { Type::Value } else { out_t.unwrap_or(Type::Value) };
+        let needs_annotation =
+            expected.is_some_and(|e| args.iter().any(|x| check_subtype(e, &x.ty).is_some()));
+        let ty = if needs_annotation {
+            Type::Value
+        } else {
+            out_t.unwrap_or(Type::Value)
+        };
         Some(Expr::new(ty, Node::Coalesce(args)))
     }
 
     fn parse_match(&mut self, a: &[J], key: &str, expected: Option<&Type>) -> Option<Expr> {
         let n = a.len() - 1;
         if n < 4 {
-            return self.error(key, format!("Expected at least 4 arguments, but found only {n}."));
+            return self.error(
+                key,
+                format!("Expected at least 4 arguments, but found only {n}."),
+            );
         }
         if n % 2 != 0 {
             return self.error(key, "Expected an even number of arguments.");
@@ -599,10 +722,14 @@ impl Parser {
                     J::Number(x) => {
                         let x = x.as_f64().unwrap_or(f64::NAN);
                         if x.abs() > 9007199254740991.0 {
-                            return self.error(&lkey, "Branch labels must be integers no larger than 9007199254740991.");
+                            return self.error(
+                                &lkey,
+                                "Branch labels must be integers no larger than 9007199254740991.",
+                            );
                         }
                         if x.fract() != 0.0 {
-                            return self.error(&lkey, "Numeric branch labels must be integer values.");
+                            return self
+                                .error(&lkey, "Numeric branch labels must be integer values.");
                         }
                         Value::Number(x)
                     }
@@ -637,14 +764,22 @@ impl Parser {
         let ty = out_t.unwrap_or_else(|| otherwise.ty.clone());
         Some(Expr::new(
             ty,
-            Node::Match { input: Box::new(input), labels, outputs, otherwise: Box::new(otherwise) },
+            Node::Match {
+                input: Box::new(input),
+                labels,
+                outputs,
+                otherwise: Box::new(otherwise),
+            },
         ))
     }
 
     fn parse_step(&mut self, a: &[J], key: &str, expected: Option<&Type>) -> Option<Expr> {
         let n = a.len() - 1;
         if n < 4 {
-            return self.error(key, format!("Expected at least 4 arguments, but found only {n}."));
+            return self.error(
+                key,
+                format!("Expected at least 4 arguments, but found only {n}."),
+            );
         }
         if n % 2 != 0 {
             return self.error(key, "Expected an even number of arguments.");
@@ -679,10 +814,23 @@ impl Parser {
             i += 2;
         }
         let ty = out_t.unwrap_or(Type::Value);
-        Some(Expr::new(ty, Node::Step { input: Box::new(input), labels, outputs }))
+        Some(Expr::new(
+            ty,
+            Node::Step {
+                input: Box::new(input),
+                labels,
+                outputs,
+            },
+        ))
     }
 
-    fn parse_interpolate(&mut self, op: &str, a: &[J], key: &str, expected: Option<&Type>) -> Option<Expr> {
+    fn parse_interpolate(
+        &mut self,
+        op: &str,
+        a: &[J],
+        key: &str,
+        expected: Option<&Type>,
+    ) -> Option<Expr> {
         let k1 = key_at(key, 1);
         let interp = match a.get(1) {
             Some(J::Array(v)) if !v.is_empty() => v,
@@ -692,10 +840,19 @@ impl Parser {
             Some("linear") => Interpolation::Linear,
             Some("exponential") => match interp.get(1).and_then(J::as_f64) {
                 Some(b) => Interpolation::Exponential(b),
-                None => return self.error(&key_at(&k1, 1), "Exponential interpolation requires a numeric base."),
+                None => {
+                    return self.error(
+                        &key_at(&k1, 1),
+                        "Exponential interpolation requires a numeric base.",
+                    )
+                }
             },
             Some("cubic-bezier") => {
-                let pts: Vec<f64> = interp[1..].iter().filter_map(J::as_f64).filter(|v| (0.0..=1.0).contains(v)).collect();
+                let pts: Vec<f64> = interp[1..]
+                    .iter()
+                    .filter_map(J::as_f64)
+                    .filter(|v| (0.0..=1.0).contains(v))
+                    .collect();
                 if interp.len() != 5 || pts.len() != 4 {
                     return self.error(
                         &k1,
@@ -709,12 +866,18 @@ impl Parser {
                     J::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                return self.error(&key_at(&k1, 0), format!("Unknown interpolation type {name}"));
+                return self.error(
+                    &key_at(&k1, 0),
+                    format!("Unknown interpolation type {name}"),
+                );
             }
         };
         let n = a.len() - 1;
         if n < 4 {
-            return self.error(key, format!("Expected at least 4 arguments, but found only {n}."));
+            return self.error(
+                key,
+                format!("Expected at least 4 arguments, but found only {n}."),
+            );
         }
         if n % 2 != 0 {
             return self.error(key, "Expected an even number of arguments.");
@@ -726,7 +889,11 @@ impl Parser {
             _ => ColorSpace::Rgb,
         };
         let mut out_t = if space != ColorSpace::Rgb {
-            Some(if expected == Some(&Type::ColorArray) { Type::ColorArray } else { Type::Color })
+            Some(if expected == Some(&Type::ColorArray) {
+                Type::ColorArray
+            } else {
+                Type::Color
+            })
         } else {
             Self::output_type(expected)
         };
@@ -767,7 +934,16 @@ impl Parser {
         if !ok {
             return self.error(key, format!("Type {ty} is not interpolatable."));
         }
-        Some(Expr::new(ty, Node::Interpolate { interpolation, space, input: Box::new(input), labels, outputs }))
+        Some(Expr::new(
+            ty,
+            Node::Interpolate {
+                interpolation,
+                space,
+                input: Box::new(input),
+                labels,
+                outputs,
+            },
+        ))
     }
 
     fn parse_format(&mut self, a: &[J], key: &str) -> Option<Expr> {
@@ -785,9 +961,10 @@ impl Parser {
                 may_be_options = false;
                 let opt = |name: &str, t: Type, this: &mut Parser| -> Result<Option<Expr>, ()> {
                     match o.get(name) {
-                        Some(v) if !v.is_null() && *v != J::Bool(false) => {
-                            this.parse(v, &k1, Some(&t), Annotate::Default).map(Some).ok_or(())
-                        }
+                        Some(v) if !v.is_null() && *v != J::Bool(false) => this
+                            .parse(v, &k1, Some(&t), Annotate::Default)
+                            .map(Some)
+                            .ok_or(()),
                         _ => Ok(None),
                     }
                 };
@@ -810,11 +987,23 @@ impl Parser {
                 last.vertical_align = valign;
             } else {
                 let content = self.parse(arg, &k1, Some(&Type::Value), Annotate::Default)?;
-                if !matches!(content.ty.kind(), "string" | "value" | "null" | "resolvedImage") {
-                    return self.error(key, "Formatted text type must be 'string', 'value', 'image' or 'null'.");
+                if !matches!(
+                    content.ty.kind(),
+                    "string" | "value" | "null" | "resolvedImage"
+                ) {
+                    return self.error(
+                        key,
+                        "Formatted text type must be 'string', 'value', 'image' or 'null'.",
+                    );
                 }
                 may_be_options = true;
-                sections.push(FormatSection { content, scale: None, font: None, text_color: None, vertical_align: None });
+                sections.push(FormatSection {
+                    content,
+                    scale: None,
+                    font: None,
+                    text_color: None,
+                    vertical_align: None,
+                });
             }
         }
         Some(Expr::new(Type::Formatted, Node::Format(sections)))
@@ -831,7 +1020,10 @@ impl Parser {
         };
         let mut opt = |name: &str, t: Type| -> Result<Option<Box<Expr>>, ()> {
             match o.get(name) {
-                Some(v) => self.parse(v, &key_at(key, 1), Some(&t), Annotate::Default).map(|e| Some(Box::new(e))).ok_or(()),
+                Some(v) => self
+                    .parse(v, &key_at(key, 1), Some(&t), Annotate::Default)
+                    .map(|e| Some(Box::new(e)))
+                    .ok_or(()),
                 None => Ok(None),
             }
         };
@@ -841,7 +1033,13 @@ impl Parser {
         let max_fraction = opt("max-fraction-digits", Type::Number).ok()?;
         Some(Expr::new(
             Type::String,
-            Node::NumberFormat { number: Box::new(number), locale, currency, min_fraction, max_fraction },
+            Node::NumberFormat {
+                number: Box::new(number),
+                locale,
+                currency,
+                min_fraction,
+                max_fraction,
+            },
         ))
     }
 
@@ -855,11 +1053,25 @@ impl Parser {
         };
         let k1 = key_at(key, 1);
         let f = J::Bool(false);
-        let case_sensitive = self.parse(o.get("case-sensitive").unwrap_or(&f), &k1, Some(&Type::Boolean), Annotate::Default)?;
-        let diacritic_sensitive =
-            self.parse(o.get("diacritic-sensitive").unwrap_or(&f), &k1, Some(&Type::Boolean), Annotate::Default)?;
+        let case_sensitive = self.parse(
+            o.get("case-sensitive").unwrap_or(&f),
+            &k1,
+            Some(&Type::Boolean),
+            Annotate::Default,
+        )?;
+        let diacritic_sensitive = self.parse(
+            o.get("diacritic-sensitive").unwrap_or(&f),
+            &k1,
+            Some(&Type::Boolean),
+            Annotate::Default,
+        )?;
         let locale = match o.get("locale") {
-            Some(l) => Some(Box::new(self.parse(l, &k1, Some(&Type::String), Annotate::Default)?)),
+            Some(l) => Some(Box::new(self.parse(
+                l,
+                &k1,
+                Some(&Type::String),
+                Annotate::Default,
+            )?)),
             None => None,
         };
         Some(Expr::new(
@@ -915,22 +1127,36 @@ impl Parser {
             self.errors.extend(last_errors);
             return None;
         }
-        let shown: Vec<&(Params, Op)> = if overloads.is_empty() { all.iter().collect() } else { overloads };
+        let shown: Vec<&(Params, Op)> = if overloads.is_empty() {
+            all.iter().collect()
+        } else {
+            overloads
+        };
         let sigs: Vec<String> = shown
             .iter()
             .map(|(p, _)| match p {
-                Params::Fixed(v) => format!("({})", v.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")),
+                Params::Fixed(v) => format!(
+                    "({})",
+                    v.iter()
+                        .map(|t| t.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
                 Params::Var(t) => format!("({t}...)"),
             })
             .collect();
         let mut actual = Vec::new();
-        for i in 1..=n {
-            let e = self.child(&a[i], key, i, None)?;
+        for (i, arg) in a.iter().enumerate().skip(1) {
+            let e = self.child(arg, key, i, None)?;
             actual.push(e.ty.to_string());
         }
         self.error(
             key,
-            format!("Expected arguments of type {}, but found ({}) instead.", sigs.join(" | "), actual.join(", ")),
+            format!(
+                "Expected arguments of type {}, but found ({}) instead.",
+                sigs.join(" | "),
+                actual.join(", ")
+            ),
         )
     }
 }
@@ -939,14 +1165,23 @@ impl Parser {
 pub fn is_constant(e: &Expr) -> bool {
     match &e.node {
         Node::Var(_, bound) => return is_constant(bound),
-        Node::Call(Op::Error, _) | Node::Collator { .. } | Node::Within(_) | Node::GlobalState(_) => return false,
+        Node::Call(Op::Error, _)
+        | Node::Collator { .. }
+        | Node::Within(_)
+        | Node::Distance(_)
+        | Node::GlobalState(_) => return false,
         Node::Image(_) => return false,
         _ => {}
     }
     let annotation = matches!(e.node, Node::Assert(_) | Node::Coerce(_));
     let mut ok = true;
     e.each_child(&mut |c| {
-        ok = ok && if annotation { is_constant(c) } else { matches!(c.node, Node::Literal(_)) }
+        ok = ok
+            && if annotation {
+                is_constant(c)
+            } else {
+                matches!(c.node, Node::Literal(_))
+            }
     });
     ok && e.is_feature_constant()
         && e.is_global_constant(&[
@@ -964,10 +1199,45 @@ pub fn is_constant(e: &Expr) -> bool {
 pub fn is_operator(name: &str) -> bool {
     matches!(
         name,
-        "literal" | "semiliteral" | "string" | "number" | "boolean" | "object" | "array" | "to-boolean"
-            | "to-color" | "to-number" | "to-string" | "var" | "let" | "==" | "!=" | "<" | "<=" | ">"
-            | ">=" | "all" | "any" | "case" | "coalesce" | "match" | "step" | "interpolate"
-            | "interpolate-hcl" | "interpolate-lab" | "at" | "in" | "index-of" | "slice" | "length"
-            | "format" | "image" | "number-format" | "collator" | "global-state" | "within" | "distance"
+        "literal"
+            | "semiliteral"
+            | "string"
+            | "number"
+            | "boolean"
+            | "object"
+            | "array"
+            | "to-boolean"
+            | "to-color"
+            | "to-number"
+            | "to-string"
+            | "var"
+            | "let"
+            | "=="
+            | "!="
+            | "<"
+            | "<="
+            | ">"
+            | ">="
+            | "all"
+            | "any"
+            | "case"
+            | "coalesce"
+            | "match"
+            | "step"
+            | "interpolate"
+            | "interpolate-hcl"
+            | "interpolate-lab"
+            | "at"
+            | "in"
+            | "index-of"
+            | "slice"
+            | "length"
+            | "format"
+            | "image"
+            | "number-format"
+            | "collator"
+            | "global-state"
+            | "within"
+            | "distance"
     ) || signature(name).is_some()
 }

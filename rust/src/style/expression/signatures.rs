@@ -25,11 +25,17 @@ pub fn signature(name: &str) -> Option<(Type, Vec<(Params, Op)>)> {
         "rgba" => fixed(T::Color, vec![n(), n(), n(), n()], Op::Rgba),
         "has" => Some((
             T::Boolean,
-            vec![(Fixed(vec![T::String]), Op::Has), (Fixed(vec![T::String, T::Object]), Op::HasIn)],
+            vec![
+                (Fixed(vec![T::String]), Op::Has),
+                (Fixed(vec![T::String, T::Object]), Op::HasIn),
+            ],
         )),
         "get" => Some((
             T::Value,
-            vec![(Fixed(vec![T::String]), Op::Get), (Fixed(vec![T::String, T::Object]), Op::GetIn)],
+            vec![
+                (Fixed(vec![T::String]), Op::Get),
+                (Fixed(vec![T::String, T::Object]), Op::GetIn),
+            ],
         )),
         "feature-state" => fixed(T::Value, vec![T::String], Op::FeatureState),
         "properties" => fixed(T::Object, vec![], Op::Properties),
@@ -44,7 +50,10 @@ pub fn signature(name: &str) -> Option<(Type, Vec<(Params, Op)>)> {
         "*" => Some((T::Number, vec![(Var(T::Number), Op::Times)])),
         "-" => Some((
             T::Number,
-            vec![(Fixed(vec![n(), n()]), Op::Minus), (Fixed(vec![n()]), Op::Negate)],
+            vec![
+                (Fixed(vec![n(), n()]), Op::Minus),
+                (Fixed(vec![n()]), Op::Negate),
+            ],
         )),
         "/" => fixed(T::Number, vec![n(), n()], Op::Divide),
         "%" => fixed(T::Number, vec![n(), n()], Op::Rem),
@@ -74,8 +83,16 @@ pub fn signature(name: &str) -> Option<(Type, Vec<(Params, Op)>)> {
         "concat" => Some((T::String, vec![(Var(T::Value), Op::Concat)])),
         "resolved-locale" => fixed(T::String, vec![T::Collator], Op::ResolvedLocale),
         "is-supported-script" => fixed(T::Boolean, vec![T::String], Op::IsSupportedScript),
-        "split" => fixed(T::array(T::String, None), vec![T::String, T::String], Op::Split),
-        "join" => fixed(T::String, vec![T::array(T::String, None), T::String], Op::Join),
+        "split" => fixed(
+            T::array(T::String, None),
+            vec![T::String, T::String],
+            Op::Split,
+        ),
+        "join" => fixed(
+            T::String,
+            vec![T::array(T::String, None), T::String],
+            Op::Join,
+        ),
         _ => None,
     }
 }

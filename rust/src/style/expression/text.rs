@@ -7,13 +7,18 @@ use std::cmp::Ordering;
 use crate::style::value::Collator;
 
 /// Base letter of a Latin letter with a diacritic (precomposed), if any.
+const FROM: &str = "ÀÁÂÃÄÅàáâãäåĀāĂăĄąÇçĆćĈĉĊċČčĎďĐđÈÉÊËèéêëĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĦħÌÍÎÏìíîïĨĩĪīĬĭĮįİıĴĵĶķĹĺĻļĽľĿŀŁłÑñŃńŅņŇňÒÓÔÕÖØòóôõöøŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŦŧÙÚÛÜùúûüŨũŪūŬŭŮůŰűŲųŴŵÝýÿŶŷŸŹźŻżŽž";
+const TO: &str = "AAAAAAaaaaaaAaAaAaCcCcCcCcCcDdDdEEEEeeeeEeEeEeEeEeGgGgGgGgHhHhIIIIiiiiIiIiIiIiIiJjKkLlLlLlLlLlNnNnNnNnOOOOOOooooooOoOoOoRrRrRrSsSsSsSsTtTtTtUUUUuuuuUuUuUuUuUuUuWwYyyYyYZzZzZz";
+
 fn strip_diacritic(c: char) -> char {
-    const FROM: &str = "ÀÁÂÃÄÅàáâãäåĀāĂăĄąÇçĆćĈĉĊċČčĎďĐđÈÉÊËèéêëĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĦħÌÍÎÏìíîïĨĩĪīĬĭĮįİıĴĵĶķĹĺĻļĽľĿŀŁłÑñŃńŅņŇňÒÓÔÕÖØòóôõöøŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŦŧÙÚÛÜùúûüŨũŪūŬŭŮůŰűŲųŴŵÝýÿŶŷŸŹźŻżŽž";
-    const TO: &str = "AAAAAAaaaaaaAaAaAaCcCcCcCcCcDdDdEEEEeeeeEeEeEeEeEeGgGgGgGgHhHhIIIIiiiiIiIiIiIiIiJjKkLlLlLlLlLlNnNnNnNnOOOOOOooooooOoOoOoRrRrRrSsSsSsSsTtTtTtUUUUuuuuUuUuUuUuUuUuWwYyyYyYZzZzZz";
     if c.is_ascii() {
         return c;
     }
-    FROM.chars().zip(TO.chars()).find(|(f, _)| *f == c).map(|(_, t)| t).unwrap_or(c)
+    FROM.chars()
+        .zip(TO.chars())
+        .find(|(f, _)| *f == c)
+        .map(|(_, t)| t)
+        .unwrap_or(c)
 }
 
 fn is_combining(c: char) -> bool {
@@ -69,7 +74,11 @@ fn round_decimal(s: &str, max: usize) -> String {
     if frac.len() <= max {
         return s.to_string();
     }
-    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes().take(max)).map(|b| b - b'0').collect();
+    let mut digits: Vec<u8> = int
+        .bytes()
+        .chain(frac.bytes().take(max))
+        .map(|b| b - b'0')
+        .collect();
     if frac.as_bytes()[max] >= b'5' {
         let mut i = digits.len();
         loop {
@@ -95,14 +104,97 @@ fn round_decimal(s: &str, max: usize) -> String {
     }
 }
 
-/// Formats `n` with grouping and fraction digits (en-US conventions).
-pub fn number_format(n: f64, currency: Option<&str>, min_fraction: Option<f64>, max_fraction: Option<f64>) -> String {
+/// Number conventions of a locale: grouping and decimal separators, and
+/// whether a currency symbol follows the number.
+struct Conventions {
+    group: &'static str,
+    decimal: char,
+    currency_after: bool,
+}
+
+fn conventions(locale: Option<&str>) -> Conventions {
+    let lang = locale
+        .unwrap_or("en")
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("en")
+        .to_ascii_lowercase();
+    match lang.as_str() {
+        "de" | "it" | "nl" | "id" | "da" | "tr" | "el" | "pt" | "es" | "ro" | "hr" | "sl" => {
+            Conventions {
+                group: ".",
+                decimal: ',',
+                currency_after: true,
+            }
+        }
+        "fr" => Conventions {
+            group: "\u{202f}",
+            decimal: ',',
+            currency_after: true,
+        },
+        "ru" | "sv" | "pl" | "cs" | "sk" | "fi" | "nb" | "no" | "uk" | "hu" | "bg" | "lt"
+        | "lv" | "et" => Conventions {
+            group: "\u{a0}",
+            decimal: ',',
+            currency_after: true,
+        },
+        _ => Conventions {
+            group: ",",
+            decimal: '.',
+            currency_after: false,
+        },
+    }
+}
+
+fn currency_symbol(code: &str, locale: Option<&str>) -> String {
+    let ja = locale.is_some_and(|l| l.starts_with("ja"));
+    match code {
+        "USD" => "$".into(),
+        "EUR" => "€".into(),
+        "GBP" => "£".into(),
+        "JPY" if ja => "￥".into(),
+        "JPY" => "¥".into(),
+        "INR" => "₹".into(),
+        "KRW" => "₩".into(),
+        other => other.into(),
+    }
+}
+
+/// Formats `n` as `number-format` does: grouping, fraction digits and an
+/// optional currency, with the separators of common locales (en-US when the
+/// locale is unknown).
+pub fn number_format(
+    n: f64,
+    locale: Option<&str>,
+    currency: Option<&str>,
+    min_fraction: Option<f64>,
+    max_fraction: Option<f64>,
+) -> String {
     if !n.is_finite() {
         return crate::style::expression::format_number(n);
     }
-    let default_max = if currency.is_some() { 2 } else { 3 };
-    let min = min_fraction.map(|v| v.clamp(0.0, 20.0) as usize).unwrap_or(if currency.is_some() { 2 } else { 0 });
-    let max = max_fraction.map(|v| v.clamp(0.0, 20.0) as usize).unwrap_or(default_max.max(min)).max(min);
+    let conv = conventions(locale);
+    let currency = currency.map(|c| c.to_ascii_uppercase());
+    let currency_digits = match currency.as_deref() {
+        Some("JPY" | "KRW") => 0,
+        _ => 2,
+    };
+    let default_max = if currency.is_some() {
+        currency_digits
+    } else {
+        3
+    };
+    let min = min_fraction
+        .map(|v| v.clamp(0.0, 20.0) as usize)
+        .unwrap_or(if currency.is_some() {
+            currency_digits
+        } else {
+            0
+        });
+    let max = max_fraction
+        .map(|v| v.clamp(0.0, 20.0) as usize)
+        .unwrap_or(default_max.max(min))
+        .max(min);
     let s = round_decimal(&format!("{}", n.abs()), max);
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
     let mut frac = frac.to_string();
@@ -115,22 +207,30 @@ pub fn number_format(n: f64, currency: Option<&str>, min_fraction: Option<f64>, 
     let mut grouped = String::new();
     for (i, ch) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
+            grouped.push_str(conv.group);
         }
         grouped.push(ch);
     }
-    let sign = if n < 0.0 && (int.bytes().any(|b| b != b'0') || frac.bytes().any(|b| b != b'0')) { "-" } else { "" };
-    let body = if frac.is_empty() { grouped } else { format!("{grouped}.{frac}") };
+    let sign = if n < 0.0 && (int.bytes().any(|b| b != b'0') || frac.bytes().any(|b| b != b'0')) {
+        "-"
+    } else {
+        ""
+    };
+    let body = if frac.is_empty() {
+        grouped
+    } else {
+        format!("{grouped}{}{frac}", conv.decimal)
+    };
     match currency {
         Some(c) => {
-            let sym = match c.to_ascii_uppercase().as_str() {
-                "USD" => "$".to_string(),
-                "EUR" => "€".to_string(),
-                "GBP" => "£".to_string(),
-                "JPY" => "¥".to_string(),
-                other => format!("{other}\u{a0}"),
-            };
-            format!("{sign}{sym}{body}")
+            let sym = currency_symbol(&c, locale);
+            if conv.currency_after {
+                format!("{sign}{body}\u{a0}{sym}")
+            } else if sym.chars().all(|ch| ch.is_ascii_uppercase()) {
+                format!("{sign}{sym}\u{a0}{body}")
+            } else {
+                format!("{sign}{sym}{body}")
+            }
         }
         None => format!("{sign}{body}"),
     }
@@ -143,7 +243,9 @@ pub fn is_supported_script(s: &str) -> bool {
         let u = c as u32;
         // Indic and other complex scripts (Devanagari..Malayalam, Sinhala,
         // Myanmar, Khmer, Tibetan): need shaping.
-        (0x0900..=0x0DFF).contains(&u) || (0x0F00..=0x0FFF).contains(&u) || (0x1000..=0x109F).contains(&u)
+        (0x0900..=0x0DFF).contains(&u)
+            || (0x0F00..=0x0FFF).contains(&u)
+            || (0x1000..=0x109F).contains(&u)
             || (0x1780..=0x17FF).contains(&u)
     })
 }
@@ -153,20 +255,56 @@ mod tests {
     use super::*;
 
     #[test]
+    fn diacritic_table_aligned() {
+        assert_eq!(FROM.chars().count(), TO.chars().count());
+        assert_eq!(strip_diacritic('Ž'), 'Z');
+        assert_eq!(strip_diacritic('ø'), 'o');
+    }
+
+    #[test]
     fn collation() {
-        let base = Collator { case_sensitive: false, diacritic_sensitive: false, locale: None };
+        let base = Collator {
+            case_sensitive: false,
+            diacritic_sensitive: false,
+            locale: None,
+        };
         assert_eq!(collate("Téna", "tena", &base), Ordering::Equal);
-        let acc = Collator { diacritic_sensitive: true, ..base.clone() };
+        let acc = Collator {
+            diacritic_sensitive: true,
+            ..base.clone()
+        };
         assert_ne!(collate("téna", "tena", &acc), Ordering::Equal);
-        let case = Collator { case_sensitive: true, ..base };
+        let case = Collator {
+            case_sensitive: true,
+            ..base
+        };
         assert_ne!(collate("A", "a", &case), Ordering::Equal);
         assert_eq!(collate("a", "B", &case), Ordering::Less);
     }
 
     #[test]
     fn numbers() {
-        assert_eq!(number_format(987654321.234567, None, Some(2.0), Some(4.0)), "987,654,321.2346");
-        assert_eq!(number_format(1234.5, Some("USD"), None, None), "$1,234.50");
-        assert_eq!(number_format(-0.5, None, None, None), "-0.5");
+        assert_eq!(
+            number_format(987654321.234567, None, None, Some(2.0), Some(4.0)),
+            "987,654,321.2346"
+        );
+        assert_eq!(
+            number_format(1234.5, Some("en-US"), Some("USD"), None, None),
+            "$1,234.50"
+        );
+        assert_eq!(number_format(-0.5, None, None, None, None), "-0.5");
+        assert_eq!(
+            number_format(123456.789, None, None, None, None),
+            "123,456.789"
+        );
+        assert_eq!(
+            number_format(123456.789, Some("ja-JP"), Some("JPY"), None, None),
+            "￥123,457"
+        );
+        assert_eq!(
+            number_format(123456.789, Some("de-DE"), Some("EUR"), None, None),
+            "123.456,79\u{a0}€"
+        );
+        assert_eq!(number_format(0.999, None, None, None, Some(2.0)), "1");
     }
 }

@@ -103,12 +103,14 @@ pub fn is_subtype(expected: &Type, t: &Type) -> bool {
     match (expected, t) {
         (_, Type::Error) => true,
         (Type::Array(ei, en), Type::Array(ti, tn)) => {
-            ((*tn == Some(0) && **ti == Type::Value) || is_subtype(ei, ti)) && (en.is_none() || en == tn)
+            ((*tn == Some(0) && **ti == Type::Value) || is_subtype(ei, ti))
+                && (en.is_none() || en == tn)
         }
         (Type::Array(..), _) => false,
         (e, t) if e.same_kind(t) => true,
         (Type::Value, t) => {
-            VALUE_MEMBERS.iter().any(|m| is_subtype(m, t)) || is_subtype(&Type::array(Type::Value, None), t)
+            VALUE_MEMBERS.iter().any(|m| is_subtype(m, t))
+                || is_subtype(&Type::array(Type::Value, None), t)
         }
         _ => false,
     }
@@ -167,12 +169,24 @@ mod tests {
 
     #[test]
     fn display_and_subtypes() {
-        assert_eq!(Type::array(Type::Number, Some(2)).to_string(), "array<number, 2>");
+        assert_eq!(
+            Type::array(Type::Number, Some(2)).to_string(),
+            "array<number, 2>"
+        );
         assert_eq!(Type::array(Type::Value, None).to_string(), "array");
         assert_eq!(Type::array(Type::String, None).to_string(), "array<string>");
-        assert!(is_subtype(&Type::Value, &Type::array(Type::Number, Some(3))));
-        assert!(is_subtype(&Type::array(Type::Number, None), &Type::array(Type::Number, Some(3))));
-        assert!(!is_subtype(&Type::array(Type::Number, Some(3)), &Type::array(Type::Number, None)));
+        assert!(is_subtype(
+            &Type::Value,
+            &Type::array(Type::Number, Some(3))
+        ));
+        assert!(is_subtype(
+            &Type::array(Type::Number, None),
+            &Type::array(Type::Number, Some(3))
+        ));
+        assert!(!is_subtype(
+            &Type::array(Type::Number, Some(3)),
+            &Type::array(Type::Number, None)
+        ));
         assert!(!is_subtype(&Type::Value, &Type::Collator));
         assert_eq!(
             check_subtype(&Type::String, &Type::Number).unwrap(),

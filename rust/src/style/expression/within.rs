@@ -31,7 +31,9 @@ fn collect(geom: &J, out: &mut Vec<Vec<Vec<[f64; 2]>>>) -> bool {
             None => false,
         },
         Some("MultiPolygon") => {
-            let Some(ps) = geom.get("coordinates").and_then(J::as_array) else { return false };
+            let Some(ps) = geom.get("coordinates").and_then(J::as_array) else {
+                return false;
+            };
             for p in ps {
                 match polygon(p) {
                     Some(p) => out.push(p),
@@ -42,7 +44,9 @@ fn collect(geom: &J, out: &mut Vec<Vec<Vec<[f64; 2]>>>) -> bool {
         }
         Some("Feature") => geom.get("geometry").is_some_and(|g| collect(g, out)),
         Some("FeatureCollection") => {
-            let Some(fs) = geom.get("features").and_then(J::as_array) else { return false };
+            let Some(fs) = geom.get("features").and_then(J::as_array) else {
+                return false;
+            };
             let mut any = false;
             for f in fs {
                 let before = out.len();
@@ -71,8 +75,15 @@ pub fn is_geojson_geometry(v: &J) -> bool {
     matches!(
         v.get("type").and_then(J::as_str),
         Some(
-            "Point" | "MultiPoint" | "LineString" | "MultiLineString" | "Polygon" | "MultiPolygon"
-                | "GeometryCollection" | "Feature" | "FeatureCollection"
+            "Point"
+                | "MultiPoint"
+                | "LineString"
+                | "MultiLineString"
+                | "Polygon"
+                | "MultiPolygon"
+                | "GeometryCollection"
+                | "Feature"
+                | "FeatureCollection"
         )
     )
 }
@@ -89,9 +100,7 @@ pub fn project(lng: f64, lat: f64, z: u8, extent: f64) -> [f64; 2] {
 
 fn on_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> bool {
     let cross = (p[0] - a[0]) * (b[1] - a[1]) - (p[1] - a[1]) * (b[0] - a[0]);
-    cross == 0.0
-        && (a[0] - p[0]) * (b[0] - p[0]) <= 0.0
-        && (a[1] - p[1]) * (b[1] - p[1]) <= 0.0
+    cross == 0.0 && (a[0] - p[0]) * (b[0] - p[0]) <= 0.0 && (a[1] - p[1]) * (b[1] - p[1]) <= 0.0
 }
 
 fn point_in_polygon(p: [f64; 2], poly: &[Vec<[f64; 2]>]) -> bool {
@@ -104,7 +113,9 @@ fn point_in_polygon(p: [f64; 2], poly: &[Vec<[f64; 2]>]) -> bool {
             if on_segment(p, a, b) {
                 return false;
             }
-            if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0] {
+            if (a[1] > p[1]) != (b[1] > p[1])
+                && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0]
+            {
                 inside = !inside;
             }
         }
@@ -113,10 +124,13 @@ fn point_in_polygon(p: [f64; 2], poly: &[Vec<[f64; 2]>]) -> bool {
 }
 
 fn segments_cross(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> bool {
-    let orient = |p: [f64; 2], q: [f64; 2], r: [f64; 2]| (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]);
+    let orient = |p: [f64; 2], q: [f64; 2], r: [f64; 2]| {
+        (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+    };
     let (d1, d2) = (orient(c, d, a), orient(c, d, b));
     let (d3, d4) = (orient(a, b, c), orient(a, b, d));
-    ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0)) && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0))
+    ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0))
+        && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0))
 }
 
 fn line_in_polygon(line: &[[f64; 2]], poly: &[Vec<[f64; 2]>]) -> bool {
@@ -142,14 +156,26 @@ pub fn within(polys: &Polygons, feature: &Feature, canonical: TileId, extent: u3
     let projected: Vec<Vec<Vec<[f64; 2]>>> = polys
         .0
         .iter()
-        .map(|p| p.iter().map(|r| r.iter().map(|c| project(c[0], c[1], canonical.z, ext).map(f64::round)).collect()).collect())
+        .map(|p| {
+            p.iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|c| project(c[0], c[1], canonical.z, ext).map(f64::round))
+                        .collect()
+                })
+                .collect()
+        })
         .collect();
     let ox = f64::from(canonical.x) * ext;
     let oy = f64::from(canonical.y) * ext;
     let parts: Vec<Vec<[f64; 2]>> = feature
         .geometry
         .iter()
-        .map(|part| part.iter().map(|p| [ox + f64::from(p.x), oy + f64::from(p.y)]).collect())
+        .map(|part| {
+            part.iter()
+                .map(|p| [ox + f64::from(p.x), oy + f64::from(p.y)])
+                .collect()
+        })
         .collect();
     if parts.is_empty() {
         return false;
@@ -160,12 +186,16 @@ pub fn within(polys: &Polygons, feature: &Feature, canonical: TileId, extent: u3
             // to the left and right.
             let world = ext * f64::from(1u32 << canonical.z.min(31));
             parts.iter().flatten().all(|p| {
-                [0.0, -world, world]
-                    .iter()
-                    .any(|dx| projected.iter().any(|poly| point_in_polygon([p[0] + dx, p[1]], poly)))
+                [0.0, -world, world].iter().any(|dx| {
+                    projected
+                        .iter()
+                        .any(|poly| point_in_polygon([p[0] + dx, p[1]], poly))
+                })
             })
         }
-        GeomType::LineString => parts.iter().all(|l| projected.iter().any(|poly| line_in_polygon(l, poly))),
+        GeomType::LineString => parts
+            .iter()
+            .all(|l| projected.iter().any(|poly| line_in_polygon(l, poly))),
         _ => false,
     }
 }

@@ -1,0 +1,319 @@
+//! Runtime styling entry points (include/mapcore/style.h).
+
+use std::ffi::CString;
+use std::os::raw::c_char;
+
+use super::args::{bytes_arg, opt_str_arg, out_arg, str_arg};
+use super::guard::{call, invalid_argument, CallResult, Failure};
+use super::map::{map_core, with_map};
+use super::types::*;
+use crate::map::styling::Group;
+use crate::map::StyleImage;
+
+/// `len` bytes of UTF-8 JSON.
+///
+/// # Safety
+/// `json` points at `len` readable bytes.
+unsafe fn json_arg(json: *const c_char, len: usize, name: &str) -> CallResult<serde_json::Value> {
+    let bytes = bytes_arg(json as *const u8, len, name)?;
+    let text = std::str::from_utf8(bytes)
+        .or_else(|e| invalid_argument(format!("`{name}` is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to())))?;
+    serde_json::from_str(text).or_else(|e| {
+        invalid_argument(format!("`{name}` is not valid JSON (line {}, column {}): {e}", e.line(), e.column()))
+    })
+}
+
+/// Hands `s` to the caller through `out` (checked by `check_out`).
+fn give_string(out: *mut *mut c_char, s: String) -> CallResult {
+    *out_arg(out, "out_json")? = CString::new(s.replace('\0', "\\u0000")).unwrap_or_default().into_raw();
+    Ok(())
+}
+
+/// `out` must be writable and hold NULL.
+fn check_out(out: *mut *mut c_char) -> CallResult {
+    let o = out_arg(out, "out_json")?;
+    if !o.is_null() {
+        return invalid_argument("`*out_json` must be NULL on entry");
+    }
+    Ok(())
+}
+
+/// # Safety
+/// `string` is NULL or a string mapcore handed out and not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_string_free(string: *mut c_char) -> mapcore_status {
+    call("mapcore_string_free", || {
+        if !string.is_null() {
+            drop(CString::from_raw(string));
+        }
+        Ok(())
+    })
+}
+
+/// # Safety
+/// Pointers as documented in style.h.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_add_source(map: mapcore_map, id: *const c_char, json: *const c_char, len: usize) -> mapcore_status {
+    call("mapcore_map_add_source", || {
+        let id = str_arg(id, "id")?;
+        let source = json_arg(json, len, "json")?;
+        with_map(map, |o, m| {
+            let (m, core) = map_core(o, m)?;
+            m.add_source(id, &source, core).map_err(Failure::from)
+        })
+    })
+}
+
+/// # Safety
+/// `id` is a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_remove_source(map: mapcore_map, id: *const c_char) -> mapcore_status {
+    call("mapcore_map_remove_source", || {
+        let id = str_arg(id, "id")?;
+        with_map(map, |o, m| {
+            let (m, core) = map_core(o, m)?;
+            m.remove_source(id, core).map_err(Failure::from)
+        })
+    })
+}
+
+/// # Safety
+/// Pointers as documented in style.h.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_add_layer(map: mapcore_map, json: *const c_char, len: usize, before_id: *const c_char) -> mapcore_status {
+    call("mapcore_map_add_layer", || {
+        let layer = json_arg(json, len, "json")?;
+        let before = opt_str_arg(before_id, "before_id")?;
+        with_map(map, |o, m| {
+            let (m, core) = map_core(o, m)?;
+            m.add_layer(&layer, before, core).map_err(Failure::from)
+        })
+    })
+}
+
+/// # Safety
+/// `id` is a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_remove_layer(map: mapcore_map, id: *const c_char) -> mapcore_status {
+    call("mapcore_map_remove_layer", || {
+        let id = str_arg(id, "id")?;
+        with_map(map, |o, m| {
+            let (m, core) = map_core(o, m)?;
+            m.remove_layer(id, core).map_err(Failure::from)
+        })
+    })
+}
+
+unsafe fn set_property(
+    function: &str,
+    group: Group,
+    map: mapcore_map,
+    layer_id: *const c_char,
+    name: *const c_char,
+    json: *const c_char,
+    len: usize,
+) -> mapcore_status {
+    call(function, || {
+        let layer = str_arg(layer_id, "layer_id")?;
+        let name = str_arg(name, "name")?;
+        let value = json_arg(json, len, "json")?;
+        with_map(map, |o, m| {
+            let (m, core) = map_core(o, m)?;
+            m.set_property(layer, group, name, &value, core).map_err(Failure::from)
+        })
+    })
+}
+
+unsafe fn get_property(
+    function: &str,
+    group: Group,
+    map: mapcore_map,
+    layer_id: *const c_char,
+    name: *const c_char,
+    out_json: *mut *mut c_char,
+) -> mapcore_status {
+    call(function, || {
+        check_out(out_json)?;
+        let layer = str_arg(layer_id, "layer_id")?;
+        let name = str_arg(name, "name")?;
+        let value = with_map(map, |o, m| {
+            let (m, _) = map_core(o, m)?;
+            m.get_property(layer, group, name).map_err(Failure::from)
+        })?;
+        give_string(out_json, value.to_string())
+    })
+}
+
+/// # Safety
+/// Pointers as documented in style.h.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_set_paint_property(map: mapcore_map, layer_id: *const c_char, name: *const c_char, json: *const c_char, len: usize) -> mapcore_status {
+    set_property("mapcore_map_set_paint_property", Group::Paint, map, layer_id, name, json, len)
+}
+
+/// # Safety
+/// Pointers as documented in style.h.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_get_paint_property(map: mapcore_map, layer_id: *const c_char, name: *const c_char, out_json: *mut *mut c_char) -> mapcore_status {
+    get_property("mapcore_map_get_paint_property", Group::Paint, map, layer_id, name, out_json)
+}
+
+/// # Safety
+/// Pointers as documented in style.h.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_set_layout_property(map: mapcore_map, layer_id: *const c_char, name: *const c_char, json: *const c_char, len: usize) -> mapcore_status {
+    set_property("mapcore_map_set_layout_property", Group::Layout, map, layer_id, name, json, len)
+}
+
+/// # Safety
+/// Pointers as documented in style.h.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_get_layout_property(map: mapcore_map, layer_id: *const c_char, name: *const c_char, out_json: *mut *mut c_char) -> mapcore_status {
+    get_property("mapcore_map_get_layout_property", Group::Layout, map, layer_id, name, out_json)
+}
+
+/// # Safety
+/// Pointers as documented in style.h.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_set_filter(map: mapcore_map, layer_id: *const c_char, json: *const c_char, len: usize) -> mapcore_status {
+    call("mapcore_map_set_filter", || {
+        let layer = str_arg(layer_id, "layer_id")?;
+        let filter = if json.is_null() && len == 0 { serde_json::Value::Null } else { json_arg(json, len, "json")? };
+        with_map(map, |o, m| {
+            let (m, core) = map_core(o, m)?;
+            m.set_filter(layer, &filter, core).map_err(Failure::from)
+        })
+    })
+}
+
+/// # Safety
+/// `rgba` holds `height` rows of `stride` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_add_image(
+    map: mapcore_map,
+    id: *const c_char,
+    rgba: *const u8,
+    width: u32,
+    height: u32,
+    stride: usize,
+    pixel_ratio: f32,
+    sdf: bool,
+) -> mapcore_status {
+    call("mapcore_map_add_image", || {
+        let id = str_arg(id, "id")?;
+        if width == 0 || height == 0 || width > 8192 || height > 8192 {
+            return invalid_argument(format!("image size {width}x{height} is out of range (1..8192 each)"));
+        }
+        if stride < width as usize * 4 {
+            return invalid_argument(format!("`stride` {stride} is less than 4 * width = {}", width as usize * 4));
+        }
+        if !(pixel_ratio.is_finite() && pixel_ratio > 0.0 && pixel_ratio <= 16.0) {
+            return invalid_argument(format!("pixel_ratio {pixel_ratio} is out of range: it must be > 0 and <= 16"));
+        }
+        let bytes = bytes_arg(rgba, stride * (height as usize - 1) + width as usize * 4, "rgba")?;
+        let mut pixels = Vec::with_capacity(width as usize * height as usize * 4);
+        for row in 0..height as usize {
+            pixels.extend_from_slice(&bytes[row * stride..row * stride + width as usize * 4]);
+        }
+        let image = StyleImage { width, height, pixel_ratio, sdf, rgba: std::sync::Arc::new(pixels) };
+        with_map(map, |o, m| {
+            let (m, _) = map_core(o, m)?;
+            m.add_image(id, image).map_err(Failure::from)
+        })
+    })
+}
+
+/// # Safety
+/// `id` is a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_remove_image(map: mapcore_map, id: *const c_char) -> mapcore_status {
+    call("mapcore_map_remove_image", || {
+        let id = str_arg(id, "id")?;
+        with_map(map, |o, m| {
+            let (m, _) = map_core(o, m)?;
+            m.remove_image(id).map_err(Failure::from)
+        })
+    })
+}
+
+/// # Safety
+/// `out_json` is writable and holds NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_get_style_json(map: mapcore_map, out_json: *mut *mut c_char) -> mapcore_status {
+    call("mapcore_map_get_style_json", || {
+        check_out(out_json)?;
+        let json = with_map(map, |o, m| {
+            let (m, _) = map_core(o, m)?;
+            m.style_json().map_err(Failure::from)
+        })?;
+        give_string(out_json, json)
+    })
+}
+
+/// # Safety
+/// Pointers as documented in map.h.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_set_feature_state(
+    map: mapcore_map,
+    source_id: *const c_char,
+    source_layer: *const c_char,
+    feature_id: *const c_char,
+    state_json: *const c_char,
+    len: usize,
+) -> mapcore_status {
+    call("mapcore_map_set_feature_state", || {
+        let source = str_arg(source_id, "source_id")?;
+        let layer = opt_str_arg(source_layer, "source_layer")?.unwrap_or("");
+        let id = str_arg(feature_id, "feature_id")?;
+        let state = json_arg(state_json, len, "state_json")?;
+        with_map(map, |o, m| {
+            let (m, _) = map_core(o, m)?;
+            m.set_feature_state(source, layer, id, &state).map_err(Failure::from)
+        })
+    })
+}
+
+/// # Safety
+/// Pointers as documented in map.h.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_get_feature_state(
+    map: mapcore_map,
+    source_id: *const c_char,
+    source_layer: *const c_char,
+    feature_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> mapcore_status {
+    call("mapcore_map_get_feature_state", || {
+        check_out(out_json)?;
+        let source = str_arg(source_id, "source_id")?;
+        let layer = opt_str_arg(source_layer, "source_layer")?.unwrap_or("");
+        let id = str_arg(feature_id, "feature_id")?;
+        let state = with_map(map, |o, m| {
+            let (m, _) = map_core(o, m)?;
+            m.get_feature_state(source, layer, id).map_err(Failure::from)
+        })?;
+        give_string(out_json, state.to_string())
+    })
+}
+
+/// # Safety
+/// Pointers as documented in map.h.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_remove_feature_state(
+    map: mapcore_map,
+    source_id: *const c_char,
+    source_layer: *const c_char,
+    feature_id: *const c_char,
+    key: *const c_char,
+) -> mapcore_status {
+    call("mapcore_map_remove_feature_state", || {
+        let source = str_arg(source_id, "source_id")?;
+        let layer = opt_str_arg(source_layer, "source_layer")?.unwrap_or("");
+        let id = opt_str_arg(feature_id, "feature_id")?;
+        let key = opt_str_arg(key, "key")?;
+        with_map(map, |o, m| {
+            let (m, _) = map_core(o, m)?;
+            m.remove_feature_state(source, layer, id, key).map_err(Failure::from)
+        })
+    })
+}
