@@ -215,3 +215,47 @@ func TestRenderStillDeadline(t *testing.T) {
 		t.Fatalf("render with an unanswered request: %v", err)
 	}
 }
+
+func TestContinuousFramesAndResize(t *testing.T) {
+	lockThread(t)
+	tm := openMap(t, 32, 32)
+	if err := tm.m.SetStyleJSON([]byte(testStyleInline)); err != nil {
+		t.Fatal(err)
+	}
+	complete := false
+	for i := 0; i < 1000 && !complete; i++ {
+		if _, err := tm.rt.Pump(10 * time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		c, err := tm.s.RenderFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		complete = c
+	}
+	if !complete {
+		t.Fatal("the view never loaded")
+	}
+	img, err := tm.s.ReadNRGBA()
+	if err != nil || img.NRGBAAt(16, 16) != blue {
+		t.Fatalf("frame %v %v", img.NRGBAAt(16, 16), err)
+	}
+	var last Event
+	for _, e := range tm.events(t) {
+		if e.Type == EventRenderFrameFinished {
+			last = e
+		}
+	}
+	if !last.Complete || last.Map != tm.m.ID() {
+		t.Fatalf("last render-frame-finished event: %+v", last)
+	}
+	if err := tm.s.Resize(20, 10, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tm.s.RenderFrame(); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := tm.s.ImageInfo(); err != nil || info.Width != 40 || info.Height != 20 {
+		t.Fatalf("after resize: %+v %v", info, err)
+	}
+}

@@ -300,3 +300,42 @@ func TestAbandonedRequestReleasedByFinalizer(t *testing.T) {
 		t.Fatal("abandoned uncompleted request not reported")
 	}
 }
+
+// A replaced provider still hears of the cancellation of requests it took.
+func TestReplacedProviderStillCancelled(t *testing.T) {
+	lockThread(t)
+	tm := openMap(t, 32, 32)
+	held := make(chan *ResourceRequestHandle, 1)
+	if err := tm.rt.SetResourceProvider(ResourceProviderFunc(func(r *ResourceRequestHandle) bool {
+		held <- r
+		return true
+	})); err != nil {
+		t.Fatal(err)
+	}
+	if err := tm.m.SetStyleJSON([]byte(styleWithData("test://slow.geojson"))); err != nil {
+		t.Fatal(err)
+	}
+	var r *ResourceRequestHandle
+	for r == nil {
+		select {
+		case r = <-held:
+			continue
+		default:
+		}
+		if _, err := tm.rt.Pump(10 * time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tm.rt.SetResourceProvider(nil); err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	if err := tm.m.SetStyleJSON([]byte(bgStyle("#00ff00"))); err != nil {
+		t.Fatal(err)
+	}
+	<-r.Done()
+	if !r.Cancelled() {
+		t.Fatal("not cancelled")
+	}
+	r.Close()
+}

@@ -35,6 +35,10 @@ type RuntimeHandle struct {
 type runtimeShared struct {
 	mu       sync.Mutex
 	provider *callback.Cell
+	// replaced providers' cells: the native runtime may still call the
+	// cancel callback of a replaced provider for requests it took, so
+	// they live until the runtime is destroyed.
+	retired []*callback.Cell
 }
 
 // NewRuntime creates a runtime owned by the calling OS thread (lock the
@@ -63,6 +67,10 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 		sh.mu.Lock()
 		sh.provider.Free() // retained by the runtime until destroyed
 		sh.provider = nil
+		for _, c := range sh.retired {
+			c.Free()
+		}
+		sh.retired = nil
 		sh.mu.Unlock()
 		return nil
 	})
@@ -166,7 +174,9 @@ func (rt *RuntimeHandle) SetResourceProvider(p ResourceProvider) error {
 		cell.Free()
 		return err
 	}
-	rt.sh.provider.Free() // the runtime no longer uses the old user_data
+	if rt.sh.provider != nil {
+		rt.sh.retired = append(rt.sh.retired, rt.sh.provider)
+	}
 	rt.sh.provider = cell
 	return nil
 }
