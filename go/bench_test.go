@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,32 +16,85 @@ import (
 	"mapcore.dev/mapcore/go/internal/memory"
 )
 
-// A trivial call through the binding (closed check, C wrapper with
-// diagnostic capture, error conversion) against the same C function called
-// raw through cgo.
-func BenchmarkTrivialCall(b *testing.B) {
+// benchOnOwner runs f with a runtime and a map created on the calling,
+// locked goroutine (each benchmark run is a goroutine of its own).
+func benchOnOwner(b *testing.B, f func(rt *RuntimeHandle, m *MapHandle)) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	rt, err := NewRuntime(&RuntimeOptions{WorkerThreads: 1, RenderThreads: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer rt.Close()
-	b.Run("binding", func(b *testing.B) {
-		for i := 0; i < b.N; i++ {
-			if err := rt.Wake(); err != nil {
-				b.Fatal(err)
+	defer rt.CloseAll()
+	m, err := rt.NewMap(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	f(rt, m)
+}
+
+// A trivial call through the binding (closed check, C wrapper, status
+// conversion) against the same C function called raw through cgo; and a
+// failing call, where the binding's wrapper copies the diagnostic in the
+// same C call, against raw cgo reading mapcore_last_error_message() in a
+// second call on the locked thread.
+func BenchmarkTrivialCall(b *testing.B) {
+	b.Run("camera/binding", func(b *testing.B) {
+		benchOnOwner(b, func(_ *RuntimeHandle, m *MapHandle) {
+			for i := 0; i < b.N; i++ {
+				if _, err := m.Camera(); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
+		})
 	})
-	b.Run("raw-cgo", func(b *testing.B) {
-		for i := 0; i < b.N; i++ {
-			if st := capi.RawWake(rt.id); st != 0 {
-				b.Fatal(st)
+	b.Run("camera/raw-cgo", func(b *testing.B) {
+		benchOnOwner(b, func(_ *RuntimeHandle, m *MapHandle) {
+			for i := 0; i < b.N; i++ {
+				if _, st := capi.RawGetCamera(m.id); st != 0 {
+					b.Fatal(st)
+				}
 			}
-		}
+		})
 	})
-	_, _ = rt.Pump(0)
+	b.Run("wake/binding", func(b *testing.B) {
+		benchOnOwner(b, func(rt *RuntimeHandle, _ *MapHandle) {
+			for i := 0; i < b.N; i++ {
+				if err := rt.Wake(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+	b.Run("wake/raw-cgo", func(b *testing.B) {
+		benchOnOwner(b, func(rt *RuntimeHandle, _ *MapHandle) {
+			for i := 0; i < b.N; i++ {
+				if st := capi.RawWake(rt.id); st != 0 {
+					b.Fatal(st)
+				}
+			}
+		})
+	})
+	nan := Camera{Zoom: math.NaN(), Fields: CameraZoom}
+	b.Run("failing/binding", func(b *testing.B) {
+		benchOnOwner(b, func(_ *RuntimeHandle, m *MapHandle) {
+			for i := 0; i < b.N; i++ {
+				if err := m.JumpTo(nan); err == nil {
+					b.Fatal("no error")
+				}
+			}
+		})
+	})
+	b.Run("failing/raw-cgo+last-error", func(b *testing.B) {
+		benchOnOwner(b, func(_ *RuntimeHandle, m *MapHandle) {
+			for i := 0; i < b.N; i++ {
+				if st := capi.RawJumpToNaN(m.id); st == 0 || capi.LastErrorMessage() == "" {
+					b.Fatal("no error")
+				}
+			}
+		})
+	})
 }
 
 // The lookup a trampoline does: the binding's registry token read from a

@@ -259,7 +259,22 @@ static mc_res w_session_destroy(uint64_t sh) {
 	return mc_wrap(mapcore_render_session_destroy(s));
 }
 
-// A raw call with no diagnostic handling, the benchmarks' baseline.
+// Raw calls with no diagnostic handling, the benchmarks' baselines.
+static int32_t raw_jump_nan(uint64_t h) {
+	mapcore_map m = {h};
+	mapcore_camera c = mapcore_camera_default();
+	c.fields = MAPCORE_CAMERA_ZOOM;
+	c.zoom = 0.0 / 0.0;
+	return (int32_t)mapcore_map_jump_to(m, &c);
+}
+static int32_t raw_get_camera(uint64_t h, double *zoom) {
+	mapcore_map m = {h};
+	mapcore_camera c = mapcore_camera_default();
+	mapcore_status st = mapcore_map_get_camera(m, &c);
+	*zoom = c.zoom;
+	return (int32_t)st;
+}
+
 static int32_t raw_wake(uint64_t h) {
 	mapcore_runtime rt = {h};
 	return (int32_t)mapcore_runtime_wake(rt);
@@ -346,6 +361,19 @@ func VersionString() string { return C.GoString(C.mapcore_version_string()) }
 func StatusName(st int32) string {
 	return C.GoString(C.mapcore_status_name(C.mapcore_status(st)))
 }
+
+// RawGetCamera calls mapcore_map_get_camera with no diagnostic handling
+// (the zoom comes back through a C-allocated-free Go pointer, as plain cgo
+// code would do it).
+func RawGetCamera(h uint64) (float64, int32) {
+	var z C.double
+	st := C.raw_get_camera(C.uint64_t(h), &z)
+	return float64(z), int32(st)
+}
+
+// RawJumpToNaN makes a failing mapcore_map_jump_to call (a NaN zoom) with no
+// diagnostic handling.
+func RawJumpToNaN(h uint64) int32 { return int32(C.raw_jump_nan(C.uint64_t(h))) }
 
 // RawWake calls mapcore_runtime_wake with no diagnostic handling: the
 // baseline of the binding-overhead benchmark.
