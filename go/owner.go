@@ -35,7 +35,8 @@ type Owner struct {
 	queue    []ownerJob
 	closed   bool
 	closeErr error
-	pumpErr  error
+	pumpErr  error // the pump failed: the loop waits for submissions only
+	eventErr error // OnEvents panicked (reported by Close)
 }
 
 // ownerPumpTimeout bounds one blocking pump of the owner loop. The loop is
@@ -123,7 +124,7 @@ func (o *Owner) deliver() {
 	defer func() {
 		if r := recover(); r != nil {
 			o.mu.Lock()
-			o.pumpErr = errors.Join(o.pumpErr, fmt.Errorf("mapcore: Owner: OnEvents panicked: %v", r))
+			o.eventErr = errors.Join(o.eventErr, fmt.Errorf("mapcore: Owner: OnEvents panicked: %v", r))
 			o.mu.Unlock()
 		}
 	}()
@@ -175,6 +176,6 @@ func (o *Owner) loop(ready chan<- error) {
 	}
 	err = rt.CloseAll()
 	o.mu.Lock()
-	o.closeErr = errors.Join(err, o.pumpErr)
+	o.closeErr = errors.Join(err, o.pumpErr, o.eventErr)
 	o.mu.Unlock()
 }

@@ -3,6 +3,7 @@ package mapcore
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -114,5 +115,36 @@ func TestOwner(t *testing.T) {
 	defer mu.Unlock()
 	if _, ok := findEvent(events, EventStillImageFinished, ""); !ok {
 		t.Fatalf("events: %v", events)
+	}
+}
+
+// A panicking OnEvents does not stop the owner; Close reports it.
+func TestOwnerOnEventsPanic(t *testing.T) {
+	o, err := NewOwner(&OwnerOptions{OnEvents: func(*RuntimeHandle, []Event) { panic("events handler bug") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ { // the second round needs a working loop after the panic
+		if err := o.Do(func(rt *RuntimeHandle) error {
+			m, err := rt.NewMap(&MapOptions{Width: 16, Height: 16})
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			s, err := m.NewTextureSession(16, 16, 1)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if err := m.SetStyleJSON([]byte(testStyleInline)); err != nil {
+				return err
+			}
+			return s.RenderStill(context.Background())
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := o.Close(); err == nil || !strings.Contains(err.Error(), "events handler bug") {
+		t.Fatalf("Close: %v", err)
 	}
 }
