@@ -89,3 +89,27 @@ func TestErrorsAreOneLine(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultStyle(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "world.png")
+	var stderr bytes.Buffer
+	if code := run([]string{"-size", "128x64", "-center", "18.5,15.5", "-zoom", "4", "-o", out}, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if stderr.Len() != 0 {
+		t.Fatalf("warnings for the built-in style: %s", stderr.String())
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Chad, in the Africa fill colour of the default style.
+	if c := color.NRGBAModel.Convert(img.At(64, 32)).(color.NRGBA); c != (color.NRGBA{0xef, 0xe3, 0xc4, 255}) {
+		t.Fatalf("center pixel %v", c)
+	}
+}
