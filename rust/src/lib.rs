@@ -9,6 +9,7 @@
 pub mod ffi;
 pub mod layout;
 pub mod map;
+pub mod query;
 pub mod render;
 pub mod runtime;
 pub mod source;

@@ -100,7 +100,8 @@ fn layer_commands<'s>(
     let mut painter = paint::LayerPainter::new(layer, view, &projector);
     for feature in &tile_layer.features {
         let drawn = match layer.kind {
-            LayerKind::Fill => feature.geom_type == GeomType::Polygon,
+            // MapLibre fills line geometry too, as closed rings.
+            LayerKind::Fill => matches!(feature.geom_type, GeomType::Polygon | GeomType::LineString),
             LayerKind::Line => matches!(feature.geom_type, GeomType::LineString | GeomType::Polygon),
             LayerKind::Circle => feature.geom_type != GeomType::Unknown,
             _ => false,

@@ -4,8 +4,10 @@
 
 pub mod camera;
 pub mod sources;
+pub mod sprites;
 pub mod state;
 pub mod styling;
+mod query;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -47,8 +49,19 @@ impl MapError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Purpose {
     Style,
+    /// A sprite sheet's index (`image` false) or image (`image` true).
+    Sprite { id: String, image: bool },
     SourceMeta { source: String },
     Tile { source: String, tile: TileId },
+}
+
+/// A sprite sheet on its way: its two parts, then done.
+#[derive(Default)]
+struct SpriteLoad {
+    index: Option<crate::runtime::resource::Bytes>,
+    image: Option<crate::runtime::resource::Bytes>,
+    /// Sliced (or failed): nothing more to wait for.
+    done: bool,
 }
 
 enum StyleSlot {
@@ -69,6 +82,10 @@ pub struct Map {
     style_doc: serde_json::Value,
     /// Images added at run time, by id.
     images: BTreeMap<String, StyleImage>,
+    /// Sprite sheets of the style being loaded, by sprite id.
+    sprites: BTreeMap<String, SpriteLoad>,
+    /// Images from the style's sprites (runtime images take precedence).
+    sprite_images: BTreeMap<String, StyleImage>,
     /// Feature state by (source, source layer) and feature id key.
     feature_state: state::FeatureStates,
     sources: BTreeMap<String, SourceState>,
@@ -88,6 +105,8 @@ impl Map {
             style_doc: serde_json::Value::Null,
             images: BTreeMap::new(),
             feature_state: Default::default(),
+            sprites: BTreeMap::new(),
+            sprite_images: BTreeMap::new(),
             sources: BTreeMap::new(),
             frame: None,
             idle_reported: false,
@@ -204,12 +223,70 @@ impl Map {
                 )));
             }
         }
+        if !edit || self.style_doc.get("sprite") != doc.get("sprite") {
+            self.load_sprites(&style.sprite, core);
+        }
         self.style = StyleSlot::Ready(Arc::new(style));
         self.style_doc = doc;
         self.frame = None;
         self.idle_reported = false;
         if !edit {
             core.emit(Event::new(EventKind::StyleLoaded, self.id).message(parsed.warnings.join("\n")));
+        }
+    }
+
+    fn load_sprites(&mut self, sheets: &[(String, String)], core: &mut Core) {
+        self.sprites.clear();
+        self.sprite_images.clear();
+        for (id, url) in sheets {
+            self.sprites.insert(id.clone(), SpriteLoad::default());
+            let (index, image) = sprites::sprite_urls(url, self.pixel_ratio);
+            for (url, kind, is_image) in [(index, ResourceKind::SpriteJson, false), (image, ResourceKind::SpriteImage, true)] {
+                core.request(self.id, ResourceInfo { url, kind, tile: None }, Purpose::Sprite { id: id.clone(), image: is_image });
+            }
+        }
+    }
+
+    fn on_sprite(&mut self, id: String, is_image: bool, info: &ResourceInfo, response: Response, core: &mut Core) {
+        let map_id = self.id;
+        let Some(load) = self.sprites.get_mut(&id) else { return };
+        let bytes = match response {
+            Response::Data(b) => b,
+            Response::NotFound => {
+                load.done = true;
+                let mut ev = Event::new(EventKind::ResourceError, map_id).url(info.url.clone()).message("sprite not found");
+                ev.resource_kind = Some(info.kind);
+                core.emit(ev);
+                return;
+            }
+            Response::Error(_) => {
+                load.done = true; // the error event was emitted by on_response
+                return;
+            }
+        };
+        if is_image {
+            load.image = Some(bytes);
+        } else {
+            load.index = Some(bytes);
+        }
+        if let (Some(index), Some(image)) = (load.index.take(), load.image.take()) {
+            let url = info.url.clone();
+            core.spawn(map_id, move || {
+                let result = sprites::slice(&id, (*index).as_ref(), (*image).as_ref());
+                Box::new(move |map: &mut Map, core: &mut Core| {
+                    let Some(load) = map.sprites.get_mut(&id) else { return };
+                    load.done = true;
+                    match result {
+                        Ok(images) => {
+                            map.sprite_images.extend(images);
+                            map.frame = None;
+                        }
+                        Err(e) => core.emit(
+                            Event::new(EventKind::ResourceError, map.id).url(url).message(format!("sprite \"{id}\": {e}")),
+                        ),
+                    }
+                })
+            });
         }
     }
 
@@ -362,6 +439,7 @@ impl Map {
         }
         match purpose {
             Purpose::Style => self.on_style(info, response, core),
+            Purpose::Sprite { id, image } => self.on_sprite(id, image, info, response, core),
             Purpose::SourceMeta { source } => self.on_source_meta(&source, info, response, core),
             Purpose::Tile { source, tile } => self.on_tile(source, tile, info, response, core),
         }
@@ -482,7 +560,8 @@ impl Map {
     }
 
     fn pending_items(&self) -> Vec<String> {
-        let mut pending = Vec::new();
+        let mut pending: Vec<String> =
+            self.sprites.iter().filter(|(_, l)| !l.done).map(|(id, _)| format!("sprite \"{id}\"")).collect();
         for id in self.used_sources() {
             let Some(state) = self.sources.get(&id) else { continue };
             if !state.meta_settled() {

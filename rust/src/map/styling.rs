@@ -210,7 +210,8 @@ impl Map {
         self.images.remove(id).map(|_| ()).ok_or_else(|| not_found(format!("there is no image \"{id}\"")))
     }
 
+    /// An image by id: added at run time, else from a sprite.
     pub fn image(&self, id: &str) -> Option<&StyleImage> {
-        self.images.get(id)
+        self.images.get(id).or_else(|| self.sprite_images.get(id))
     }
 }
