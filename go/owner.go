@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"time"
 
 	"mapcore.dev/mapcore/go/internal/status"
 )
@@ -39,12 +38,10 @@ type Owner struct {
 	eventErr error // OnEvents panicked (reported by Close)
 }
 
-// ownerPumpTimeout bounds one blocking pump of the owner loop. The loop is
-// woken by Wake (submissions, Close) and by finished native work, so this is
-// only a safety net: the native pump currently loses a wake that arrives
-// before it starts waiting (its non-blocking first take consumes the wake
-// flag), which would otherwise stall a submission until the next native event.
-const ownerPumpTimeout = time.Second
+// ownerPumpTimeout is how long one pump of the owner loop may block: until
+// woken, by Wake (submissions, Close) or by finished native work (a wake made
+// before the pump starts makes it return at once).
+const ownerPumpTimeout = PumpForever
 
 type ownerJob struct {
 	f    func(rt *RuntimeHandle) error

@@ -67,8 +67,9 @@ typedef struct mapcore_resource_provider {
   size_t size; /* sizeof(mapcore_resource_provider) */
   mapcore_resource_provider_fn request; /* required */
   mapcore_resource_cancel_fn cancel;    /* optional (NULL) */
-  /* Retained until the provider is replaced or cleared or the runtime is
-   * destroyed, and passed to both callbacks. */
+  /* Passed to both callbacks. Retained until the runtime is destroyed: a
+   * replaced or cleared provider is no longer asked for new requests, but
+   * still receives `cancel` for requests it handled. */
   void *user_data;
 } mapcore_resource_provider;
 

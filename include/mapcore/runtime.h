@@ -50,7 +50,10 @@ mapcore_status mapcore_runtime_destroy(mapcore_runtime runtime);
 /* Advances the runtime: collects finished resource loads and worker results,
  * advances style and tile loading, and queues events. Waits up to `timeout_ms`
  * for work to arrive when there is none (0 = do not block; UINT32_MAX = until
- * woken). mapcore_runtime_wake from another thread ends the wait early.
+ * woken). Work arriving (a finished worker job or resource answer) or
+ * mapcore_runtime_wake from another thread ends the wait early; a wake made
+ * before the call makes it return at once. Issuing new requests does not end
+ * the wait: their answers do.
  * `out_processed` (may be NULL) receives how many units of work were handled.
  * Owner thread. */
 mapcore_status mapcore_runtime_pump(mapcore_runtime runtime, uint32_t timeout_ms,

@@ -72,6 +72,15 @@ int main(void) {
   CHECK_OK(mapcore_runtime_pump(c.rt, UINT32_MAX, NULL));
   pthread_join(t, NULL);
 
+  /* a wake made before the pump makes it return at once (bounded here by a
+   * long timeout so a regression fails instead of hanging) */
+  CHECK_OK(mapcore_runtime_wake(c.rt));
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  CHECK_OK(mapcore_runtime_pump(c.rt, 60000, NULL));
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  CHECK(t1.tv_sec - t0.tv_sec < 30);
+
   CHECK_OK(mapcore_render_session_destroy(c.session));
   CHECK_OK(mapcore_map_destroy(c.map));
   CHECK_OK(mapcore_runtime_destroy(c.rt));

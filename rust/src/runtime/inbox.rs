@@ -44,6 +44,11 @@ impl<M> Inbox<M> {
     /// Takes every queued message. Waits until a message or a wake arrives or
     /// `deadline` passes (`None` = no wait); a pending wake is consumed.
     pub fn take(&self, deadline: Option<Instant>) -> Vec<M> {
+        self.take_woken(deadline).0
+    }
+
+    /// As `take`, also saying whether a wake was consumed.
+    pub fn take_woken(&self, deadline: Option<Instant>) -> (Vec<M>, bool) {
         let mut state = self.lock();
         if let Some(deadline) = deadline {
             while state.queue.is_empty() && !state.woken {
@@ -57,8 +62,8 @@ impl<M> Inbox<M> {
                 };
             }
         }
-        state.woken = false;
-        state.queue.drain(..).collect()
+        let woken = std::mem::replace(&mut state.woken, false);
+        (state.queue.drain(..).collect(), woken)
     }
 }
 
@@ -90,6 +95,15 @@ mod tests {
         t.join().unwrap();
         assert!(got.is_empty());
         assert!(start.elapsed() < Duration::from_secs(30));
+    }
+
+    #[test]
+    fn a_wake_before_the_wait_is_kept_until_taken() {
+        let inbox: Inbox<u8> = Inbox::default();
+        inbox.wake();
+        let (messages, woken) = inbox.take_woken(None);
+        assert!(messages.is_empty() && woken);
+        assert!(!inbox.take_woken(None).1);
     }
 
     #[test]

@@ -237,8 +237,10 @@ impl Runtime {
     /// there is none. Returns how many units of work were handled.
     pub fn pump(&mut self, timeout: Option<Duration>) -> u32 {
         self.update_maps();
-        let mut handled = self.handle(self.core.shared.inbox.take(None));
-        if handled == 0 {
+        let (messages, woken) = self.core.shared.inbox.take_woken(None);
+        let mut handled = self.handle(messages);
+        // A wake that came before this pump makes it return at once.
+        if handled == 0 && !woken {
             if let Some(t) = timeout.filter(|t| !t.is_zero()) {
                 let deadline = Instant::now().checked_add(t);
                 let messages = match deadline {
