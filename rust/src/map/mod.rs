@@ -1,1 +1,497 @@
-//! map
+//! Map state: the style, its sources and tiles, the camera, and the last
+//! rendered frame. A map advances when its runtime calls `update` (to issue
+//! requests for what the view needs) and `on_response` (with answers).
+
+pub mod camera;
+pub mod sources;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::render::Image;
+use crate::runtime::events::{Event, EventKind};
+use crate::runtime::resource::{ResourceInfo, ResourceKind, Response};
+use crate::runtime::Core;
+use crate::source::cover;
+use crate::source::feature::TileId;
+use crate::style::{self, Style};
+pub use camera::Camera;
+use sources::{Meta, SourceState, TileSlot, Tiles};
+
+/// Why a map call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapErrorKind {
+    InvalidArgument,
+    InvalidState,
+    NotFound,
+    Parse,
+    Unsupported,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapError {
+    pub kind: MapErrorKind,
+    pub message: String,
+}
+
+impl MapError {
+    pub fn new(kind: MapErrorKind, message: impl Into<String>) -> MapError {
+        MapError { kind, message: message.into() }
+    }
+}
+
+/// What a resource request was for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Purpose {
+    Style,
+    SourceMeta { source: String },
+    Tile { source: String, tile: TileId },
+}
+
+enum StyleSlot {
+    None,
+    Loading(String),
+    Failed,
+    Ready(Arc<Style>),
+}
+
+pub struct Map {
+    id: u64,
+    width: u32,
+    height: u32,
+    pixel_ratio: f32,
+    camera: Camera,
+    style: StyleSlot,
+    sources: BTreeMap<String, SourceState>,
+    frame: Option<Image>,
+    idle_reported: bool,
+}
+
+impl Map {
+    pub fn new(id: u64, width: u32, height: u32, pixel_ratio: f32) -> Map {
+        Map {
+            id,
+            width,
+            height,
+            pixel_ratio,
+            camera: Camera::default(),
+            style: StyleSlot::None,
+            sources: BTreeMap::new(),
+            frame: None,
+            idle_reported: false,
+        }
+    }
+
+    pub fn set_size(&mut self, width: u32, height: u32, pixel_ratio: f32) {
+        if (width, height, pixel_ratio) != (self.width, self.height, self.pixel_ratio) {
+            self.width = width;
+            self.height = height;
+            self.pixel_ratio = pixel_ratio;
+            self.frame = None;
+            self.idle_reported = false;
+        }
+    }
+
+    pub fn camera(&self) -> Camera {
+        self.camera
+    }
+
+    pub fn jump_to(&mut self, camera: Camera) {
+        let c = camera.normalized();
+        if c != self.camera {
+            self.camera = c;
+            self.idle_reported = false;
+        }
+    }
+
+    pub fn frame(&self) -> Option<&Image> {
+        self.frame.as_ref()
+    }
+
+    pub fn has_style(&self) -> bool {
+        !matches!(self.style, StyleSlot::None)
+    }
+
+    pub fn style(&self) -> Option<&Arc<Style>> {
+        match &self.style {
+            StyleSlot::Ready(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Parses and applies a style (synchronously); the map is unchanged on error.
+    pub fn set_style_json(&mut self, json: &[u8], core: &mut Core) -> Result<(), MapError> {
+        let parsed = style::parse_style(json).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))?;
+        self.apply_style(parsed, core);
+        Ok(())
+    }
+
+    /// Starts loading a style from `url`.
+    pub fn set_style_url(&mut self, url: &str, core: &mut Core) {
+        core.cancel_requests(self.id);
+        self.sources.clear();
+        self.style = StyleSlot::Loading(url.to_string());
+        self.idle_reported = false;
+        core.request(
+            self.id,
+            ResourceInfo { url: url.to_string(), kind: ResourceKind::Style, tile: None },
+            Purpose::Style,
+        );
+    }
+
+    fn apply_style(&mut self, parsed: style::ParsedStyle, core: &mut Core) {
+        core.cancel_requests(self.id);
+        let style = parsed.style;
+        self.sources = style
+            .sources
+            .iter()
+            .map(|(id, spec)| (id.clone(), sources::from_spec(spec, self.pixel_ratio)))
+            .collect();
+        for (id, state) in &self.sources {
+            if let Meta::Failed(why) = &state.meta {
+                core.emit(Event::new(EventKind::Warning, self.id).source(id.clone()).message(why.clone()));
+            }
+        }
+        let mut cam = self.camera;
+        if let Some([lng, lat]) = style.center {
+            cam.longitude = lng;
+            cam.latitude = lat;
+        }
+        if let Some(z) = style.zoom {
+            cam.zoom = z;
+        }
+        if let Some(b) = style.bearing {
+            cam.bearing = b;
+        }
+        if let Some(p) = style.pitch {
+            cam.pitch = p;
+        }
+        self.camera = cam.normalized();
+        for w in &parsed.warnings {
+            core.emit(Event::new(EventKind::Warning, self.id).message(w.clone()));
+        }
+        self.style = StyleSlot::Ready(Arc::new(style));
+        self.frame = None;
+        self.idle_reported = false;
+        core.emit(Event::new(EventKind::StyleLoaded, self.id).message(parsed.warnings.join("\n")));
+    }
+
+    /// Source ids that some visible layer draws from at the current zoom.
+    fn used_sources(&self) -> Vec<String> {
+        let Some(style) = self.style() else { return vec![] };
+        let zoom = self.camera.zoom;
+        let mut used: Vec<String> = style
+            .layers
+            .iter()
+            .filter(|l| l.is_visible_at(zoom))
+            .filter_map(|l| l.source.clone())
+            .collect();
+        used.sort();
+        used.dedup();
+        used
+    }
+
+    /// The tiles the view needs from `source` (data tile ids, deduplicated).
+    pub fn needed_tiles(&self, source: &SourceState) -> Vec<cover::CoveredTile> {
+        let t = self.camera.transform(self.width, self.height);
+        cover::cover(&t, &source.cover_options())
+    }
+
+    /// Issues requests for whatever the view needs and is not loading yet.
+    pub fn update(&mut self, core: &mut Core) {
+        if !matches!(self.style, StyleSlot::Ready(_)) {
+            return;
+        }
+        for source_id in self.used_sources() {
+            self.update_source(&source_id, core);
+        }
+        if !self.idle_reported && self.is_view_loaded() {
+            self.idle_reported = true;
+            core.emit(Event::new(EventKind::MapIdle, self.id));
+        }
+    }
+
+    fn update_source(&mut self, source_id: &str, core: &mut Core) {
+        let map_id = self.id;
+        let Some(state) = self.sources.get(source_id) else { return };
+        if state.meta == Meta::Pending {
+            let state = self.sources.get_mut(source_id).expect("present");
+            state.meta = Meta::Loading;
+            if let Some(json) = state.inline.take() {
+                let (source, options) = (source_id.to_string(), sources::geojson_options(state));
+                core.spawn(map_id, move || {
+                    let result = crate::source::geojson::GeoJsonIndex::new(&json, options);
+                    Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
+                });
+            } else if let Some(url) = state.url.clone() {
+                core.request(
+                    map_id,
+                    ResourceInfo { url, kind: ResourceKind::Source, tile: None },
+                    Purpose::SourceMeta { source: source_id.to_string() },
+                );
+            } else {
+                state.meta = Meta::Ready;
+            }
+            return;
+        }
+        if state.meta != Meta::Ready {
+            return;
+        }
+        let needed = self.needed_tiles(state);
+        let state = self.sources.get_mut(source_id).expect("present");
+        for covered in needed {
+            let id = covered.id;
+            if state.slots.contains_key(&id) {
+                continue;
+            }
+            match &state.tiles {
+                Tiles::Vector { templates, scheme, bounds, .. } => {
+                    if templates.is_empty() || !bounds.contains(id) {
+                        state.slots.insert(id, TileSlot::Empty);
+                        continue;
+                    }
+                    let template = &templates[(id.x as usize + id.y as usize) % templates.len()];
+                    let url = crate::source::url::tile_url(template, id, *scheme, self.pixel_ratio);
+                    let y = if *scheme == crate::source::url::Scheme::Tms { (1i64 << id.z) - 1 - id.y as i64 } else { id.y as i64 };
+                    state.slots.insert(id, TileSlot::Loading);
+                    core.request(
+                        map_id,
+                        ResourceInfo { url, kind: ResourceKind::Tile, tile: Some((id.z as i32, id.x as i32, y as i32)) },
+                        Purpose::Tile { source: source_id.to_string(), tile: id },
+                    );
+                }
+                Tiles::GeoJson { index: Some(index), .. } => {
+                    state.slots.insert(id, TileSlot::Loading);
+                    let (index, source) = (index.clone(), source_id.to_string());
+                    core.spawn(map_id, move || {
+                        let tile = index.tile(id.z, id.x, id.y);
+                        Box::new(move |map: &mut Map, _core: &mut Core| {
+                            if let Some(s) = map.sources.get_mut(&source) {
+                                let slot = match tile {
+                                    Some(t) => TileSlot::Ready(Arc::new(t)),
+                                    None => TileSlot::Empty,
+                                };
+                                s.slots.insert(id, slot);
+                            }
+                        })
+                    });
+                }
+                Tiles::GeoJson { index: None, .. } => {}
+            }
+        }
+    }
+
+    fn on_geojson_index(
+        &mut self,
+        source: &str,
+        result: Result<crate::source::geojson::GeoJsonIndex, String>,
+        core: &mut Core,
+    ) {
+        let Some(state) = self.sources.get_mut(source) else { return };
+        match result {
+            Ok(index) => {
+                if let Tiles::GeoJson { index: slot, .. } = &mut state.tiles {
+                    *slot = Some(Arc::new(index));
+                }
+                state.meta = Meta::Ready;
+                core.emit(Event::new(EventKind::SourceLoaded, self.id).source(source));
+            }
+            Err(e) => {
+                let msg = format!("source \"{source}\": invalid GeoJSON: {e}");
+                state.meta = Meta::Failed(msg.clone());
+                core.emit(Event::new(EventKind::ResourceError, self.id).source(source).message(msg));
+            }
+        }
+    }
+
+    /// Handles the answer to one of this map's requests.
+    pub fn on_response(&mut self, purpose: Purpose, info: &ResourceInfo, response: Response, core: &mut Core) {
+        if let Response::Error(e) = &response {
+            let mut ev = Event::new(EventKind::ResourceError, self.id).url(info.url.clone()).message(e.clone());
+            ev.resource_kind = Some(info.kind);
+            ev.tile = info.tile;
+            if let Purpose::SourceMeta { source } | Purpose::Tile { source, .. } = &purpose {
+                ev.source_id = source.clone();
+            }
+            core.emit(ev);
+        }
+        match purpose {
+            Purpose::Style => self.on_style(info, response, core),
+            Purpose::SourceMeta { source } => self.on_source_meta(&source, info, response, core),
+            Purpose::Tile { source, tile } => self.on_tile(source, tile, info, response, core),
+        }
+    }
+
+    fn on_style(&mut self, info: &ResourceInfo, response: Response, core: &mut Core) {
+        let failure = match response {
+            Response::Data(bytes) => match style::parse_style((*bytes).as_ref()) {
+                Ok(parsed) => {
+                    self.apply_style(parsed, core);
+                    return;
+                }
+                Err(e) => e.to_string(),
+            },
+            Response::NotFound => "style not found".to_string(),
+            Response::Error(e) => e,
+        };
+        self.style = StyleSlot::Failed;
+        self.idle_reported = false;
+        core.emit(Event::new(EventKind::StyleError, self.id).url(info.url.clone()).message(failure));
+    }
+
+    fn on_source_meta(&mut self, source: &str, info: &ResourceInfo, response: Response, core: &mut Core) {
+        let map_id = self.id;
+        let Some(state) = self.sources.get_mut(source) else { return };
+        let bytes = match response {
+            Response::Data(b) => b,
+            Response::NotFound => {
+                state.meta = Meta::Failed(format!("source \"{source}\": {} not found", info.url));
+                core.emit(
+                    Event::new(EventKind::ResourceError, map_id)
+                        .source(source)
+                        .url(info.url.clone())
+                        .message("not found"),
+                );
+                return;
+            }
+            Response::Error(e) => {
+                state.meta = Meta::Failed(e);
+                return;
+            }
+        };
+        match &mut state.tiles {
+            Tiles::Vector { .. } => match sources::apply_tilejson(state, (*bytes).as_ref()) {
+                Ok(()) => {
+                    state.meta = Meta::Ready;
+                    core.emit(Event::new(EventKind::SourceLoaded, map_id).source(source));
+                }
+                Err(e) => {
+                    let msg = format!("source \"{source}\": invalid TileJSON from {}: {e}", info.url);
+                    state.meta = Meta::Failed(msg.clone());
+                    core.emit(Event::new(EventKind::ResourceError, map_id).source(source).url(info.url.clone()).message(msg));
+                }
+            },
+            Tiles::GeoJson { .. } => {
+                let (source, options) = (source.to_string(), sources::geojson_options(state));
+                core.spawn(map_id, move || {
+                    let result = serde_json::from_slice::<serde_json::Value>((*bytes).as_ref())
+                        .map_err(|e| format!("invalid JSON: {e}"))
+                        .and_then(|json| crate::source::geojson::GeoJsonIndex::new(&json, options));
+                    Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
+                });
+            }
+        }
+    }
+
+    fn on_tile(&mut self, source: String, tile: TileId, info: &ResourceInfo, response: Response, core: &mut Core) {
+        let map_id = self.id;
+        let Some(state) = self.sources.get_mut(&source) else { return };
+        match response {
+            Response::Data(bytes) => {
+                let wanted = self.style().map(|s| s.source_layers(&source));
+                let url = info.url.clone();
+                core.spawn(map_id, move || {
+                    let filter = wanted.map(|names| move |name: &str| names.iter().any(|n| n == name));
+                    let result = match &filter {
+                        Some(f) => crate::source::mvt::decode_tile((*bytes).as_ref(), Some(f as &dyn Fn(&str) -> bool)),
+                        None => crate::source::mvt::decode_tile((*bytes).as_ref(), None),
+                    };
+                    Box::new(move |map: &mut Map, core: &mut Core| {
+                        let Some(s) = map.sources.get_mut(&source) else { return };
+                        match result {
+                            Ok(data) => {
+                                s.slots.insert(tile, TileSlot::Ready(Arc::new(data)));
+                            }
+                            Err(e) => {
+                                s.slots.insert(tile, TileSlot::Failed);
+                                let mut ev = Event::new(EventKind::TileError, map.id)
+                                    .source(source.clone())
+                                    .url(url)
+                                    .message(format!("tile {}/{}/{} of source \"{source}\": {e}", tile.z, tile.x, tile.y));
+                                ev.tile = Some((tile.z as i32, tile.x as i32, tile.y as i32));
+                                core.emit(ev);
+                            }
+                        }
+                    })
+                });
+            }
+            Response::NotFound => {
+                state.slots.insert(tile, TileSlot::Empty);
+            }
+            Response::Error(_) => {
+                state.slots.insert(tile, TileSlot::Failed);
+            }
+        }
+    }
+
+    /// Whether the style and everything the current view needs has loaded
+    /// or failed.
+    pub fn is_view_loaded(&self) -> bool {
+        match &self.style {
+            StyleSlot::Ready(_) => {}
+            StyleSlot::Failed => return true,
+            _ => return false,
+        }
+        self.pending_items().is_empty()
+    }
+
+    fn pending_items(&self) -> Vec<String> {
+        let mut pending = Vec::new();
+        for id in self.used_sources() {
+            let Some(state) = self.sources.get(&id) else { continue };
+            if !state.meta_settled() {
+                pending.push(format!("source \"{id}\""));
+                continue;
+            }
+            if state.meta != Meta::Ready {
+                continue;
+            }
+            for c in self.needed_tiles(state) {
+                if matches!(state.slots.get(&c.id), None | Some(TileSlot::Loading)) {
+                    pending.push(format!("tile {}/{}/{} of \"{id}\"", c.id.z, c.id.x, c.id.y));
+                }
+            }
+        }
+        pending
+    }
+
+    /// A short description of what the view still waits for.
+    pub fn describe_pending(&self) -> String {
+        match &self.style {
+            StyleSlot::Loading(url) => format!("the style {url}"),
+            _ => {
+                let items = self.pending_items();
+                let shown: Vec<&str> = items.iter().take(5).map(|s| s.as_str()).collect();
+                let more = items.len().saturating_sub(shown.len());
+                if more > 0 {
+                    format!("{} and {more} more", shown.join(", "))
+                } else {
+                    shown.join(", ")
+                }
+            }
+        }
+    }
+
+    /// Renders the current view with whatever is loaded into the frame.
+    pub fn render(&mut self, core: &mut Core) {
+        let (w, h) = (
+            (self.width as f32 * self.pixel_ratio).round() as u32,
+            (self.height as f32 * self.pixel_ratio).round() as u32,
+        );
+        let list = match self.style() {
+            Some(style) => {
+                let view = crate::layout::View {
+                    transform: self.camera.transform(self.width, self.height),
+                    pixel_ratio: self.pixel_ratio,
+                    width: w,
+                    height: h,
+                };
+                crate::layout::build_display_list(style, &view, &|source, tile| {
+                    self.sources.get(source).and_then(|s| s.tile(tile)).cloned()
+                }, &|source| self.sources.get(source).map(|s| self.needed_tiles(s)).unwrap_or_default())
+            }
+            None => crate::render::display_list::DisplayList { width: w, height: h, commands: vec![] },
+        };
+        self.frame = Some(crate::render::rasterize(&list, core.render_threads()));
+    }
+}

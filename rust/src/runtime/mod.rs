@@ -1,1 +1,307 @@
-//! runtime
+//! The runtime: owner-thread scheduler. It owns the maps, the worker pool,
+//! resource loading and the event queue. Other threads reach it only through
+//! its inbox (worker results, resource answers, wakes).
+
+pub mod events;
+pub mod inbox;
+pub mod resource;
+pub mod workers;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use crate::map::{Map, Purpose};
+use events::{Event, EventKind};
+use inbox::Inbox;
+use resource::{Decision, Provider, Request, ResourceInfo, Response, ResponseSink};
+use workers::WorkerPool;
+
+/// Runtime settings.
+#[derive(Clone, Debug, Default)]
+pub struct RuntimeOptions {
+    /// Worker threads (0 = one per core, at most 8).
+    pub worker_threads: u32,
+    /// Rasterizer threads per frame (0 = one per core, at most 8).
+    pub render_threads: u32,
+    /// Folder that relative URLs resolve against.
+    pub asset_root: Option<PathBuf>,
+}
+
+/// Work applied on the owner thread to one map.
+pub type MapWork = Box<dyn FnOnce(&mut Map, &mut Core) + Send>;
+
+/// What other threads post to the runtime.
+pub enum Message {
+    Response { request: u64, response: Response },
+    Work { map: u64, apply: MapWork },
+}
+
+/// The thread-safe part of a runtime.
+pub struct Shared {
+    pub inbox: Inbox<Message>,
+}
+
+impl ResponseSink for Shared {
+    fn deliver(&self, request: u64, response: Response) {
+        self.inbox.post(Message::Response { request, response });
+    }
+}
+
+struct Pending {
+    map: u64,
+    purpose: Purpose,
+    request: Arc<Request>,
+    /// The provider that took the request (it hears of cancellation).
+    provider: Option<Arc<dyn Provider>>,
+}
+
+/// Everything of a runtime but its maps: what a map uses while it updates.
+pub struct Core {
+    shared: Arc<Shared>,
+    workers: WorkerPool,
+    provider: Option<Arc<dyn Provider>>,
+    asset_root: Option<PathBuf>,
+    render_threads: usize,
+    pending: HashMap<u64, Pending>,
+    events: Vec<Event>,
+}
+
+impl Core {
+    /// Requests a resource for `map`; the answer reaches `Map::on_response`
+    /// with `purpose`. Asks the provider first, then the runtime's loaders
+    /// (on a worker thread).
+    pub fn request(&mut self, map: u64, info: ResourceInfo, purpose: Purpose) {
+        let id = resource::next_request_id();
+        let sink: Weak<dyn ResponseSink> = Arc::downgrade(&(self.shared.clone() as Arc<dyn ResponseSink>));
+        let request = Arc::new(Request::new(id, info, sink));
+        self.pending.insert(id, Pending { map, purpose, request: request.clone(), provider: None });
+        if let Some(provider) = self.provider.clone() {
+            if provider.request(&request) == Decision::Handled {
+                if let Some(p) = self.pending.get_mut(&id) {
+                    p.provider = Some(provider);
+                }
+                return;
+            }
+        }
+        let root = self.asset_root.clone();
+        self.workers.spawn(move || {
+            let url = &request.info.url;
+            let response = resource::load_local(url, root.as_deref()).unwrap_or_else(|| {
+                Response::Error(format!(
+                    "no loader for {url}: the runtime serves file://, builtin:// and local paths; \
+                     set a resource provider for other URLs"
+                ))
+            });
+            // The request is ours alone: it cannot have been completed.
+            let _ = request.complete(response);
+        });
+    }
+
+    /// Runs `job` on a worker; its result is applied to `map` on the owner
+    /// thread at the next pump (dropped if the map is gone by then).
+    pub fn spawn(&self, map: u64, job: impl FnOnce() -> MapWork + Send + 'static) {
+        let shared = Arc::downgrade(&self.shared);
+        self.workers.spawn(move || {
+            let apply = job();
+            if let Some(shared) = shared.upgrade() {
+                shared.inbox.post(Message::Work { map, apply });
+            }
+        });
+    }
+
+    /// Queues an event for the host.
+    pub fn emit(&mut self, event: Event) {
+        log::debug!("event {:?} {} {}", event.kind, event.url, event.message);
+        self.events.push(event);
+    }
+
+    /// Cancels every outstanding request of `map` (and tells the provider).
+    pub fn cancel_requests(&mut self, map: u64) {
+        let ids: Vec<u64> = self.pending.iter().filter(|(_, p)| p.map == map).map(|(id, _)| *id).collect();
+        for id in ids {
+            if let Some(p) = self.pending.remove(&id) {
+                if p.request.cancel() {
+                    if let Some(provider) = &p.provider {
+                        provider.cancel(&p.request);
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn render_threads(&self) -> usize {
+        self.render_threads
+    }
+}
+
+/// A runtime. Lives on its owner thread; see the module docs.
+pub struct Runtime {
+    core: Core,
+    maps: BTreeMap<u64, Map>,
+}
+
+/// Why a still image could not be rendered.
+#[derive(Debug, PartialEq, Eq)]
+pub enum StillError {
+    NoSuchMap,
+    NoStyle,
+    Timeout(String),
+}
+
+impl Runtime {
+    pub fn new(options: RuntimeOptions) -> std::io::Result<Runtime> {
+        let workers = WorkerPool::new(workers::thread_count(options.worker_threads))?;
+        Ok(Runtime {
+            core: Core {
+                shared: Arc::new(Shared { inbox: Inbox::default() }),
+                workers,
+                provider: None,
+                asset_root: options.asset_root,
+                render_threads: workers::thread_count(options.render_threads),
+                pending: HashMap::new(),
+                events: Vec::new(),
+            },
+            maps: BTreeMap::new(),
+        })
+    }
+
+    /// The part other threads may hold (to post or wake).
+    pub fn shared(&self) -> Arc<Shared> {
+        self.core.shared.clone()
+    }
+
+    pub fn set_provider(&mut self, provider: Option<Arc<dyn Provider>>) {
+        self.core.provider = provider;
+    }
+
+    pub fn add_map(&mut self, id: u64, map: Map) {
+        self.maps.insert(id, map);
+    }
+
+    pub fn map(&self, id: u64) -> Option<&Map> {
+        self.maps.get(&id)
+    }
+
+    /// A map and the core, for calls that may request resources or emit events.
+    pub fn map_mut(&mut self, id: u64) -> Option<(&mut Map, &mut Core)> {
+        let core = &mut self.core;
+        self.maps.get_mut(&id).map(|m| (m, core))
+    }
+
+    pub fn remove_map(&mut self, id: u64) -> Option<Map> {
+        self.core.cancel_requests(id);
+        self.maps.remove(&id)
+    }
+
+    pub fn map_count(&self) -> usize {
+        self.maps.len()
+    }
+
+    /// Takes the queued events.
+    pub fn drain_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.core.events)
+    }
+
+    fn update_maps(&mut self) {
+        for (_, map) in self.maps.iter_mut() {
+            map.update(&mut self.core);
+        }
+    }
+
+    fn handle(&mut self, messages: Vec<Message>) -> u32 {
+        let mut handled = 0;
+        for message in messages {
+            match message {
+                Message::Response { request, response } => {
+                    if let Some(p) = self.core.pending.remove(&request) {
+                        if let Some(map) = self.maps.get_mut(&p.map) {
+                            map.on_response(p.purpose, &p.request.info, response, &mut self.core);
+                            handled += 1;
+                        }
+                    }
+                }
+                Message::Work { map, apply } => {
+                    if let Some(m) = self.maps.get_mut(&map) {
+                        apply(m, &mut self.core);
+                        handled += 1;
+                    }
+                }
+            }
+        }
+        handled
+    }
+
+    /// Advances loading: handles finished work, waiting up to `timeout` when
+    /// there is none. Returns how many units of work were handled.
+    pub fn pump(&mut self, timeout: Option<Duration>) -> u32 {
+        self.update_maps();
+        let mut handled = self.handle(self.core.shared.inbox.take(None));
+        if handled == 0 {
+            if let Some(t) = timeout.filter(|t| !t.is_zero()) {
+                let deadline = Instant::now().checked_add(t);
+                let messages = match deadline {
+                    Some(d) => self.core.shared.inbox.take(Some(d)),
+                    None => self.core.shared.inbox.take(Some(Instant::now() + Duration::from_secs(86400 * 365))),
+                };
+                handled += self.handle(messages);
+            }
+        }
+        self.update_maps();
+        handled
+    }
+
+    /// Pumps until `map` has loaded (or failed) everything its view needs,
+    /// then renders it into its target.
+    pub fn render_still(&mut self, map_id: u64, timeout: Option<Duration>) -> Result<(), StillError> {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            self.update_maps();
+            let map = self.maps.get(&map_id).ok_or(StillError::NoSuchMap)?;
+            if !map.has_style() {
+                return Err(StillError::NoStyle);
+            }
+            if map.is_view_loaded() {
+                break;
+            }
+            let wait = match deadline {
+                Some(d) if Instant::now() >= d => {
+                    return Err(StillError::Timeout(map.describe_pending()));
+                }
+                Some(d) => d,
+                None => Instant::now() + Duration::from_secs(3600),
+            };
+            let messages = self.core.shared.inbox.take(Some(wait));
+            self.handle(messages);
+        }
+        let (map, core) = self.map_mut(map_id).ok_or(StillError::NoSuchMap)?;
+        map.render(core);
+        core.emit(Event::new(EventKind::StillImageFinished, map_id));
+        Ok(())
+    }
+
+    /// Renders what is loaded now; returns whether the view was complete.
+    pub fn render_frame(&mut self, map_id: u64) -> Result<bool, StillError> {
+        self.update_maps();
+        let (map, core) = self.map_mut(map_id).ok_or(StillError::NoSuchMap)?;
+        if !map.has_style() {
+            return Err(StillError::NoStyle);
+        }
+        let complete = map.is_view_loaded();
+        map.render(core);
+        let mut e = Event::new(EventKind::RenderFrameFinished, map_id);
+        e.complete = complete;
+        core.emit(e);
+        Ok(complete)
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        let ids: Vec<u64> = self.maps.keys().copied().collect();
+        for id in ids {
+            self.core.cancel_requests(id);
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! Render session entry points.
+
+use std::time::Duration;
+
+use super::args::{out_arg, out_handle, sized_arg};
+use super::guard::{call, fail, invalid_argument, invalid_state, CallResult};
+use super::handles::{self, Entry, Object, Tag};
+use super::map::{check_size, with_map};
+use super::owner::{self, OwnedRuntime, Session, Target};
+use super::types::*;
+use crate::render::Image;
+use crate::runtime::StillError;
+
+const IMAGE_INFO_V1: usize = std::mem::size_of::<mapcore_image_info>();
+
+#[no_mangle]
+pub extern "C" fn mapcore_image_info_default() -> mapcore_image_info {
+    mapcore_image_info { size: IMAGE_INFO_V1, width: 0, height: 0, stride: 0, byte_length: 0 }
+}
+
+fn device_size(width: u32, height: u32, ratio: f32) -> (u32, u32) {
+    ((width as f32 * ratio).round() as u32, (height as f32 * ratio).round() as u32)
+}
+
+fn check_buffer(width: u32, height: u32, ratio: f32, pixels: *mut u8, stride: usize, len: usize) -> CallResult<Target> {
+    let (w, h) = device_size(width, height, ratio);
+    if pixels.is_null() {
+        return invalid_argument("`pixels` is null");
+    }
+    if stride < 4 * w as usize {
+        return invalid_argument(format!("`stride` {stride} is less than 4 * {w} device pixels = {}", 4 * w as usize));
+    }
+    let need = stride.checked_mul(h as usize).unwrap_or(usize::MAX);
+    if len < need {
+        return invalid_argument(format!("`len` {len} is too small: {h} rows of {stride} bytes need {need}"));
+    }
+    Ok(Target::Buffer { ptr: pixels, stride, len })
+}
+
+fn attach(map: mapcore_map, width: u32, height: u32, ratio: f32, target: Target, out: &mut u64) -> CallResult {
+    with_map(map, |o, id| {
+        if o.sessions.values().any(|s| s.map == id) {
+            return invalid_state("the map already has a render session: destroy it first");
+        }
+        let runtime = o.handle;
+        if let Some((m, _)) = o.runtime.map_mut(id) {
+            m.set_size(width, height, ratio);
+        }
+        let session = handles::insert(
+            Tag::Session,
+            Entry { owner: Some(std::thread::current().id()), object: Object::Session { runtime, map: id } },
+        );
+        o.sessions.insert(session, Session { map: id, target, frame_acquired: false, acquired_pixels: Vec::new() });
+        *out = session;
+        Ok(())
+    })
+}
+
+/// # Safety
+/// `out_session` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_render_session_create_texture(
+    map: mapcore_map,
+    width: u32,
+    height: u32,
+    pixel_ratio: f32,
+    out_session: *mut mapcore_render_session,
+) -> mapcore_status {
+    call("mapcore_render_session_create_texture", || {
+        let out = out_handle(out_session as *mut u64, "out_session")?;
+        let (w, h, r) = check_size(width, height, pixel_ratio)?;
+        attach(map, w, h, r, Target::Texture, out)
+    })
+}
+
+/// # Safety
+/// `pixels` stays valid for `len` bytes until the session is destroyed or
+/// the buffer replaced; `out_session` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_render_session_create_buffer(
+    map: mapcore_map,
+    width: u32,
+    height: u32,
+    pixel_ratio: f32,
+    pixels: *mut u8,
+    stride: usize,
+    len: usize,
+    out_session: *mut mapcore_render_session,
+) -> mapcore_status {
+    call("mapcore_render_session_create_buffer", || {
+        let out = out_handle(out_session as *mut u64, "out_session")?;
+        let (w, h, r) = check_size(width, height, pixel_ratio)?;
+        let target = check_buffer(w, h, r, pixels, stride, len)?;
+        attach(map, w, h, r, target, out)
+    })
+}
+
+/// Runs `f` with the session `session` on its owner thread.
+fn with_session<R>(session: mapcore_render_session, f: impl FnOnce(&mut OwnedRuntime, u64) -> CallResult<R>) -> CallResult<R> {
+    let entry = handles::get_owned(session.id, Tag::Session)?;
+    let runtime = match entry.object {
+        Object::Session { runtime, .. } => runtime,
+        _ => return invalid_state("stale render session handle"),
+    };
+    owner::with_owned(runtime, |o| {
+        if !o.sessions.contains_key(&session.id) {
+            return invalid_state("stale render session handle");
+        }
+        f(o, session.id)
+    })
+}
+
+fn not_acquired(o: &OwnedRuntime, id: u64) -> CallResult {
+    if o.sessions[&id].frame_acquired {
+        return invalid_state("a frame is acquired: call mapcore_render_session_release_frame first");
+    }
+    Ok(())
+}
+
+/// # Safety
+/// As mapcore_render_session_create_buffer.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_render_session_set_buffer(
+    session: mapcore_render_session,
+    width: u32,
+    height: u32,
+    pixel_ratio: f32,
+    pixels: *mut u8,
+    stride: usize,
+    len: usize,
+) -> mapcore_status {
+    call("mapcore_render_session_set_buffer", || {
+        let (w, h, r) = check_size(width, height, pixel_ratio)?;
+        let target = check_buffer(w, h, r, pixels, stride, len)?;
+        with_session(session, |o, id| {
+            let s = o.sessions.get_mut(&id).expect("checked");
+            if matches!(s.target, Target::Texture) {
+                return invalid_state("this is a texture session: use mapcore_render_session_resize");
+            }
+            s.target = target;
+            let map = s.map;
+            if let Some((m, _)) = o.runtime.map_mut(map) {
+                m.set_size(w, h, r);
+            }
+            Ok(())
+        })
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn mapcore_render_session_resize(
+    session: mapcore_render_session,
+    width: u32,
+    height: u32,
+    pixel_ratio: f32,
+) -> mapcore_status {
+    call("mapcore_render_session_resize", || {
+        let (w, h, r) = check_size(width, height, pixel_ratio)?;
+        with_session(session, |o, id| {
+            not_acquired(o, id)?;
+            let s = &o.sessions[&id];
+            if !matches!(s.target, Target::Texture) {
+                return invalid_state("this is a buffer session: use mapcore_render_session_set_buffer with a buffer of the new size");
+            }
+            let map = s.map;
+            if let Some((m, _)) = o.runtime.map_mut(map) {
+                m.set_size(w, h, r);
+            }
+            Ok(())
+        })
+    })
+}
+
+/// Writes the map's last frame, unpremultiplied, into a buffer target.
+fn deliver(o: &mut OwnedRuntime, id: u64) {
+    let s = &o.sessions[&id];
+    if let Target::Buffer { ptr, stride, len } = s.target {
+        if let Some(image) = o.runtime.map(s.map).and_then(|m| m.frame()) {
+            // SAFETY: the caller retains the buffer (len bytes) until the
+            // session is destroyed or the buffer replaced (render.h).
+            let dst = unsafe { std::slice::from_raw_parts_mut(ptr, len) };
+            copy_straight(image, dst, stride);
+        }
+    }
+}
+
+/// Copies `image` (premultiplied) into `dst` rows of `stride` bytes as
+/// straight alpha.
+fn copy_straight(image: &Image, dst: &mut [u8], stride: usize) {
+    let row = image.width as usize * 4;
+    for y in 0..image.height as usize {
+        let src = &image.data[y * row..(y + 1) * row];
+        let out = &mut dst[y * stride..y * stride + row];
+        crate::render::unpremultiply_into(src, out);
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn mapcore_render_session_render_still(session: mapcore_render_session, timeout_ms: u32) -> mapcore_status {
+    call("mapcore_render_session_render_still", || {
+        with_session(session, |o, id| {
+            not_acquired(o, id)?;
+            let map = o.sessions[&id].map;
+            let timeout = (timeout_ms > 0).then(|| Duration::from_millis(timeout_ms as u64));
+            match o.runtime.render_still(map, timeout) {
+                Ok(()) => {}
+                Err(StillError::NoStyle) => {
+                    return invalid_state("the map has no style: call mapcore_map_set_style_json or _url first")
+                }
+                Err(StillError::NoSuchMap) => return invalid_state("stale map"),
+                Err(StillError::Timeout(what)) => {
+                    return fail(
+                        mapcore_status::MAPCORE_STATUS_TIMEOUT,
+                        format!("resources did not arrive within {timeout_ms} ms (still waiting for {what})"),
+                    )
+                }
+            }
+            deliver(o, id);
+            Ok(())
+        })
+    })
+}
+
+/// # Safety
+/// `out_complete` is null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_render_session_render_frame(
+    session: mapcore_render_session,
+    out_complete: *mut bool,
+) -> mapcore_status {
+    call("mapcore_render_session_render_frame", || {
+        with_session(session, |o, id| {
+            not_acquired(o, id)?;
+            let map = o.sessions[&id].map;
+            let complete = match o.runtime.render_frame(map) {
+                Ok(c) => c,
+                Err(StillError::NoStyle) => {
+                    return invalid_state("the map has no style: call mapcore_map_set_style_json or _url first")
+                }
+                Err(e) => return invalid_state(format!("cannot render: {e:?}")),
+            };
+            deliver(o, id);
+            if !out_complete.is_null() {
+                *out_complete = complete;
+            }
+            Ok(())
+        })
+    })
+}
+
+fn info_for(image: &Image) -> mapcore_image_info {
+    let stride = image.width as usize * 4;
+    mapcore_image_info {
+        size: IMAGE_INFO_V1,
+        width: image.width,
+        height: image.height,
+        stride,
+        byte_length: stride * image.height as usize,
+    }
+}
+
+fn frame_of(o: &OwnedRuntime, id: u64) -> CallResult<&Image> {
+    match o.runtime.map(o.sessions[&id].map).and_then(|m| m.frame()) {
+        Some(image) => Ok(image),
+        None => invalid_state("nothing rendered yet: call mapcore_render_session_render_still first"),
+    }
+}
+
+/// # Safety
+/// `dst` is null or writable for `dst_len` bytes; `out_info` is null or
+/// writable with its size set.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_render_session_read_pixels(
+    session: mapcore_render_session,
+    dst: *mut u8,
+    dst_len: usize,
+    out_info: *mut mapcore_image_info,
+) -> mapcore_status {
+    call("mapcore_render_session_read_pixels", || {
+        if !out_info.is_null() {
+            sized_arg(out_info as *const mapcore_image_info, "out_info", IMAGE_INFO_V1)?;
+        }
+        if dst.is_null() && dst_len != 0 {
+            return invalid_argument(format!("`dst` is null but `dst_len` is {dst_len}"));
+        }
+        if dst.is_null() && out_info.is_null() {
+            return invalid_argument("both `dst` and `out_info` are null: nothing to do");
+        }
+        with_session(session, |o, id| {
+            let image = frame_of(o, id)?;
+            let info = info_for(image);
+            if !dst.is_null() {
+                if dst_len < info.byte_length {
+                    return invalid_argument(format!(
+                        "`dst_len` {dst_len} is too small: the {}x{} image needs {} bytes",
+                        info.width, info.height, info.byte_length
+                    ));
+                }
+                let out = std::slice::from_raw_parts_mut(dst, info.byte_length);
+                copy_straight(image, out, info.stride);
+            }
+            if !out_info.is_null() {
+                *out_info = info;
+            }
+            Ok(())
+        })
+    })
+}
+
+/// # Safety
+/// Out pointers are writable (`out_info` with its size set).
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_render_session_acquire_frame(
+    session: mapcore_render_session,
+    out_pixels: *mut *const u8,
+    out_info: *mut mapcore_image_info,
+) -> mapcore_status {
+    call("mapcore_render_session_acquire_frame", || {
+        let out_pixels = out_arg(out_pixels, "out_pixels")?;
+        sized_arg(out_info as *const mapcore_image_info, "out_info", IMAGE_INFO_V1)?;
+        with_session(session, |o, id| {
+            not_acquired(o, id)?;
+            if !matches!(o.sessions[&id].target, Target::Texture) {
+                return invalid_state("this is a buffer session: read the caller's buffer instead");
+            }
+            let image = frame_of(o, id)?;
+            let info = info_for(image);
+            let mut pixels = vec![0u8; info.byte_length];
+            copy_straight(image, &mut pixels, info.stride);
+            let s = o.sessions.get_mut(&id).expect("checked");
+            s.acquired_pixels = pixels;
+            s.frame_acquired = true;
+            *out_pixels = s.acquired_pixels.as_ptr();
+            *out_info = info;
+            Ok(())
+        })
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn mapcore_render_session_release_frame(session: mapcore_render_session) -> mapcore_status {
+    call("mapcore_render_session_release_frame", || {
+        with_session(session, |o, id| {
+            let s = o.sessions.get_mut(&id).expect("checked");
+            if !s.frame_acquired {
+                return invalid_state("no frame is acquired");
+            }
+            s.frame_acquired = false;
+            s.acquired_pixels = Vec::new();
+            Ok(())
+        })
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn mapcore_render_session_destroy(session: mapcore_render_session) -> mapcore_status {
+    call("mapcore_render_session_destroy", || {
+        if session.id == 0 || !handles::is_live(session.id, Tag::Session) {
+            return Ok(());
+        }
+        with_session(session, |o, id| {
+            not_acquired(o, id)?;
+            o.sessions.remove(&id);
+            handles::remove(id);
+            Ok(())
+        })
+    })
+}

@@ -1,0 +1,168 @@
+//! Runtime entry points: create, destroy, pump, wake, drain events.
+
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::args::{opt_str_arg, out_arg, out_handle};
+use super::guard::{call, fail, invalid_state, CallResult};
+use super::handles::{self, Entry, Object, Tag};
+use super::owner::{self, EventBatch, OwnedRuntime};
+use super::types::*;
+use crate::runtime::events::Event;
+use crate::runtime::{Runtime, RuntimeOptions};
+
+/// The size of the first released mapcore_runtime_options.
+const RUNTIME_OPTIONS_V1: usize = std::mem::size_of::<mapcore_runtime_options>();
+
+#[no_mangle]
+pub extern "C" fn mapcore_runtime_options_default() -> mapcore_runtime_options {
+    mapcore_runtime_options {
+        size: std::mem::size_of::<mapcore_runtime_options>(),
+        worker_threads: 0,
+        render_threads: 0,
+        asset_root: std::ptr::null(),
+    }
+}
+
+/// # Safety
+/// `options` is null or a valid options struct; `out_runtime` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_runtime_create(
+    options: *const mapcore_runtime_options,
+    out_runtime: *mut mapcore_runtime,
+) -> mapcore_status {
+    call("mapcore_runtime_create", || {
+        let out = out_handle(out_runtime as *mut u64, "out_runtime")?;
+        let mut opts = RuntimeOptions::default();
+        if !options.is_null() {
+            let o = super::args::sized_arg(options, "options", RUNTIME_OPTIONS_V1)?;
+            opts.worker_threads = o.worker_threads;
+            opts.render_threads = o.render_threads;
+            opts.asset_root = opt_str_arg(o.asset_root, "options->asset_root")?.map(PathBuf::from);
+            if let Some(root) = &opts.asset_root {
+                if !root.is_dir() {
+                    return fail(
+                        mapcore_status::MAPCORE_STATUS_IO_ERROR,
+                        format!("options->asset_root {} is not a readable folder", root.display()),
+                    );
+                }
+            }
+        }
+        if owner::has_runtime()? {
+            return invalid_state("this thread already owns a live runtime; destroy it first or create the new one on another thread");
+        }
+        super::log::init();
+        let runtime = Runtime::new(opts).or_else(|e| {
+            fail(mapcore_status::MAPCORE_STATUS_INTERNAL, format!("cannot start worker threads: {e}"))
+        })?;
+        let shared = runtime.shared();
+        let handle = handles::insert(
+            Tag::Runtime,
+            Entry { owner: Some(std::thread::current().id()), object: Object::Runtime(shared) },
+        );
+        owner::install(OwnedRuntime { handle, runtime, sessions: HashMap::new(), batch: EventBatch::default() })?;
+        *out = handle;
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn mapcore_runtime_destroy(runtime: mapcore_runtime) -> mapcore_status {
+    call("mapcore_runtime_destroy", || {
+        if runtime.id == 0 || !handles::is_live(runtime.id, Tag::Runtime) {
+            return Ok(());
+        }
+        handles::get_owned(runtime.id, Tag::Runtime)?;
+        let maps = owner::with_owned(runtime.id, |o| Ok(o.runtime.map_count()))?;
+        if maps > 0 {
+            return invalid_state(format!("the runtime still has {maps} live map(s): destroy them first"));
+        }
+        let owned = owner::take(runtime.id)?;
+        handles::remove(runtime.id);
+        drop(owned); // joins the workers
+        Ok(())
+    })
+}
+
+/// # Safety
+/// `out_processed` is null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_runtime_pump(
+    runtime: mapcore_runtime,
+    timeout_ms: u32,
+    out_processed: *mut u32,
+) -> mapcore_status {
+    call("mapcore_runtime_pump", || {
+        handles::get_owned(runtime.id, Tag::Runtime)?;
+        let timeout = match timeout_ms {
+            0 => None,
+            u32::MAX => Some(Duration::from_secs(86400 * 365)),
+            ms => Some(Duration::from_millis(ms as u64)),
+        };
+        let n = owner::with_owned(runtime.id, |o| Ok(o.runtime.pump(timeout)))?;
+        if !out_processed.is_null() {
+            *out_processed = n;
+        }
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn mapcore_runtime_wake(runtime: mapcore_runtime) -> mapcore_status {
+    call("mapcore_runtime_wake", || match handles::get(runtime.id, Tag::Runtime)?.object {
+        Object::Runtime(shared) => {
+            shared.inbox.wake();
+            Ok(())
+        }
+        _ => invalid_state("stale runtime handle"),
+    })
+}
+
+fn c_string(strings: &mut Vec<CString>, s: &str) -> *const std::os::raw::c_char {
+    let c = CString::new(s.replace('\0', "\\0")).unwrap_or_default();
+    let p = c.as_ptr();
+    strings.push(c); // the heap buffer does not move when the Vec grows
+    p
+}
+
+fn to_c_event(e: &Event, strings: &mut Vec<CString>) -> mapcore_event {
+    let (z, x, y) = e.tile.unwrap_or((-1, -1, -1));
+    mapcore_event {
+        type_: e.kind as u32,
+        map: mapcore_map { id: e.map },
+        message: c_string(strings, &e.message),
+        url: c_string(strings, &e.url),
+        source_id: c_string(strings, &e.source_id),
+        resource_kind: e.resource_kind.map(|k| k as u32).unwrap_or(0),
+        tile_z: z,
+        tile_x: x,
+        tile_y: y,
+        complete: e.complete,
+    }
+}
+
+/// # Safety
+/// Out pointers are writable.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_runtime_drain_events(
+    runtime: mapcore_runtime,
+    out_events: *mut *const mapcore_event,
+    out_count: *mut usize,
+) -> mapcore_status {
+    call("mapcore_runtime_drain_events", || {
+        let out_events = out_arg(out_events, "out_events")?;
+        let out_count = out_arg(out_count, "out_count")?;
+        handles::get_owned(runtime.id, Tag::Runtime)?;
+        owner::with_owned(runtime.id, |o| -> CallResult {
+            let events = o.runtime.drain_events();
+            let mut batch = EventBatch::default();
+            batch.events = events.iter().map(|e| to_c_event(e, &mut batch.strings)).collect();
+            o.batch = batch;
+            *out_count = o.batch.events.len();
+            *out_events = if o.batch.events.is_empty() { std::ptr::null() } else { o.batch.events.as_ptr() };
+            Ok(())
+        })
+    })
+}

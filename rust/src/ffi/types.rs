@@ -1,0 +1,128 @@
+//! C-compatible types mirroring include/mapcore/*.h. Names follow the header.
+#![allow(non_camel_case_types)]
+
+use std::os::raw::{c_char, c_void};
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mapcore_status {
+    MAPCORE_STATUS_OK = 0,
+    MAPCORE_STATUS_INVALID_ARGUMENT = 1,
+    MAPCORE_STATUS_INVALID_STATE = 2,
+    MAPCORE_STATUS_WRONG_THREAD = 3,
+    MAPCORE_STATUS_NOT_FOUND = 4,
+    MAPCORE_STATUS_UNSUPPORTED = 5,
+    MAPCORE_STATUS_PARSE_ERROR = 6,
+    MAPCORE_STATUS_IO_ERROR = 7,
+    MAPCORE_STATUS_INTERNAL = 8,
+    MAPCORE_STATUS_TIMEOUT = 9,
+}
+
+macro_rules! handle_type {
+    ($name:ident) => {
+        #[repr(C)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+        pub struct $name {
+            pub id: u64,
+        }
+    };
+}
+handle_type!(mapcore_runtime);
+handle_type!(mapcore_map);
+handle_type!(mapcore_render_session);
+handle_type!(mapcore_resource_request);
+
+pub type mapcore_log_callback =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, level: u32, target: *const c_char, message: *const c_char)>;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mapcore_runtime_options {
+    pub size: usize,
+    pub worker_threads: u32,
+    pub render_threads: u32,
+    pub asset_root: *const c_char,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mapcore_event {
+    pub type_: u32,
+    pub map: mapcore_map,
+    pub message: *const c_char,
+    pub url: *const c_char,
+    pub source_id: *const c_char,
+    pub resource_kind: u32,
+    pub tile_z: i32,
+    pub tile_x: i32,
+    pub tile_y: i32,
+    pub complete: bool,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mapcore_resource_info {
+    pub size: usize,
+    pub url: *const c_char,
+    pub kind: u32,
+    pub tile_z: i32,
+    pub tile_x: i32,
+    pub tile_y: i32,
+}
+
+pub type mapcore_resource_provider_fn = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        info: *const mapcore_resource_info,
+        request: mapcore_resource_request,
+    ) -> u32,
+>;
+pub type mapcore_resource_cancel_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, request: mapcore_resource_request)>;
+pub type mapcore_release_fn = Option<unsafe extern "C" fn(release_context: *mut c_void)>;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mapcore_resource_provider {
+    pub size: usize,
+    pub request: mapcore_resource_provider_fn,
+    pub cancel: mapcore_resource_cancel_fn,
+    pub user_data: *mut c_void,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mapcore_map_options {
+    pub size: usize,
+    pub width: u32,
+    pub height: u32,
+    pub pixel_ratio: f32,
+}
+
+pub const MAPCORE_CAMERA_CENTER: u32 = 1;
+pub const MAPCORE_CAMERA_ZOOM: u32 = 2;
+pub const MAPCORE_CAMERA_BEARING: u32 = 4;
+pub const MAPCORE_CAMERA_PITCH: u32 = 8;
+pub const MAPCORE_CAMERA_ALL: u32 = 0xF;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mapcore_camera {
+    pub size: usize,
+    pub fields: u32,
+    pub longitude: f64,
+    pub latitude: f64,
+    pub zoom: f64,
+    pub bearing: f64,
+    pub pitch: f64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mapcore_image_info {
+    pub size: usize,
+    pub width: u32,
+    pub height: u32,
+    pub stride: usize,
+    pub byte_length: usize,
+}

@@ -1,0 +1,143 @@
+//! The rasterizer backend: the few operations the painters need from a 2D
+//! library, behind a small trait so another backend can be swapped in.
+//! The tiny-skia implementation lives here and nowhere else.
+
+use super::band_path::BandPath;
+use super::composite::sanitize;
+use crate::style::color::Color;
+use tiny_skia::{FillRule, Mask, Paint, PathBuilder, PixmapMut, Rect, Transform};
+
+/// One band of the target: premultiplied RGBA8 rows.
+pub(crate) trait Canvas {
+    /// A band-sized coverage mask.
+    type Clip;
+
+    fn width(&self) -> u32;
+    fn height(&self) -> u32;
+    /// Source-over of `color` over the whole band.
+    fn fill_all(&mut self, color: Color);
+    /// Fills band-local contours, source-over.
+    fn fill_path(&mut self, path: &BandPath, even_odd: bool, antialias: bool, color: Color, clip: Option<&Self::Clip>);
+    /// A mask covering the pixels whose centres lie inside `path` (aliased,
+    /// so neighbouring clip regions partition pixels exactly).
+    fn make_clip(&mut self, path: &BandPath) -> Option<Self::Clip>;
+    /// The clip's coverage, one byte per band pixel, row-major.
+    fn clip_coverage(clip: &Self::Clip) -> &[u8];
+    /// Direct access to the band's premultiplied RGBA8 bytes for per-pixel painters.
+    fn pixels_mut(&mut self) -> &mut [u8];
+}
+
+/// tiny-skia backed band.
+pub(crate) struct SkiaCanvas<'a> {
+    pixmap: PixmapMut<'a>,
+    builder: Option<PathBuilder>,
+}
+
+impl<'a> SkiaCanvas<'a> {
+    /// `None` when the band is empty or the buffer size does not match.
+    pub fn new(data: &'a mut [u8], width: u32, height: u32, builder: PathBuilder) -> Option<Self> {
+        let pixmap = PixmapMut::from_bytes(data, width, height)?;
+        Some(SkiaCanvas { pixmap, builder: Some(builder) })
+    }
+
+    /// Gives the reusable path builder back.
+    pub fn into_builder(self) -> PathBuilder {
+        self.builder.unwrap_or_default()
+    }
+
+    fn build(&mut self, path: &BandPath) -> Option<tiny_skia::Path> {
+        let mut pb = self.builder.take().unwrap_or_default();
+        pb.clear();
+        let n = path.starts.len();
+        for (ci, &s) in path.starts.iter().enumerate() {
+            let e = if ci + 1 < n { path.starts[ci + 1] } else { path.pts.len() };
+            if e - s < 3 {
+                continue;
+            }
+            let pts = &path.pts[s..e];
+            pb.move_to(pts[0][0], pts[0][1]);
+            for p in &pts[1..] {
+                pb.line_to(p[0], p[1]);
+            }
+            pb.close();
+        }
+        match pb.finish() {
+            Some(p) => Some(p),
+            None => {
+                self.builder = Some(PathBuilder::new());
+                None
+            }
+        }
+    }
+
+    fn recycle(&mut self, path: tiny_skia::Path) {
+        self.builder = Some(path.clear());
+    }
+}
+
+fn paint_for(color: Color, antialias: bool) -> Option<Paint<'static>> {
+    let c = sanitize(color);
+    if c.a <= 0.0 {
+        return None;
+    }
+    let mut paint = Paint::default();
+    paint.set_color(tiny_skia::Color::from_rgba(c.r, c.g, c.b, c.a)?);
+    paint.anti_alias = antialias;
+    Some(paint)
+}
+
+impl Canvas for SkiaCanvas<'_> {
+    type Clip = Mask;
+
+    fn width(&self) -> u32 {
+        self.pixmap.width()
+    }
+
+    fn height(&self) -> u32 {
+        self.pixmap.height()
+    }
+
+    fn fill_all(&mut self, color: Color) {
+        let Some(paint) = paint_for(color, false) else { return };
+        let c = sanitize(color);
+        if c.a >= 1.0 {
+            if let Some(col) = tiny_skia::Color::from_rgba(c.r, c.g, c.b, 1.0) {
+                self.pixmap.fill(col);
+            }
+            return;
+        }
+        if let Some(rect) = Rect::from_xywh(0.0, 0.0, self.width() as f32, self.height() as f32) {
+            self.pixmap.fill_rect(rect, &paint, Transform::identity(), None);
+        }
+    }
+
+    fn fill_path(&mut self, path: &BandPath, even_odd: bool, antialias: bool, color: Color, clip: Option<&Mask>) {
+        if !path.is_visible() {
+            return;
+        }
+        let Some(paint) = paint_for(color, antialias) else { return };
+        let Some(p) = self.build(path) else { return };
+        let rule = if even_odd { FillRule::EvenOdd } else { FillRule::Winding };
+        self.pixmap.fill_path(&p, &paint, rule, Transform::identity(), clip);
+        self.recycle(p);
+    }
+
+    fn make_clip(&mut self, path: &BandPath) -> Option<Mask> {
+        let mut mask = Mask::new(self.width(), self.height())?;
+        if path.is_visible() {
+            if let Some(p) = self.build(path) {
+                mask.fill_path(&p, FillRule::Winding, false, Transform::identity());
+                self.recycle(p);
+            }
+        }
+        Some(mask)
+    }
+
+    fn clip_coverage(clip: &Mask) -> &[u8] {
+        clip.data()
+    }
+
+    fn pixels_mut(&mut self) -> &mut [u8] {
+        self.pixmap.data_mut()
+    }
+}

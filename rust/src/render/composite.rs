@@ -1,0 +1,97 @@
+//! Per-pixel source-over compositing of premultiplied colours, and colour
+//! conversion from the style's straight-alpha `Color`.
+
+use crate::style::color::Color;
+
+/// A premultiplied colour, components in 0..=1.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub(crate) struct Premul {
+    pub r: f32,
+    pub g: f32,
+    pub b: f32,
+    pub a: f32,
+}
+
+fn unit(v: f32) -> f32 {
+    if v.is_nan() {
+        0.0
+    } else {
+        v.clamp(0.0, 1.0)
+    }
+}
+
+/// Straight alpha with NaN and out-of-range components made safe.
+pub(crate) fn sanitize(c: Color) -> Color {
+    Color { r: unit(c.r), g: unit(c.g), b: unit(c.b), a: unit(c.a) }
+}
+
+impl Premul {
+    pub fn from_color(c: Color) -> Premul {
+        let c = sanitize(c);
+        Premul { r: c.r * c.a, g: c.g * c.a, b: c.b * c.a, a: c.a }
+    }
+
+    pub fn scale(self, k: f32) -> Premul {
+        Premul { r: self.r * k, g: self.g * k, b: self.b * k, a: self.a * k }
+    }
+
+    /// `self * (1 - t) + other * t`.
+    pub fn mix(self, other: Premul, t: f32) -> Premul {
+        let s = 1.0 - t;
+        Premul {
+            r: self.r * s + other.r * t,
+            g: self.g * s + other.g * t,
+            b: self.b * s + other.b * t,
+            a: self.a * s + other.a * t,
+        }
+    }
+}
+
+/// Source-over of a premultiplied colour onto one premultiplied RGBA8 pixel.
+#[inline]
+pub(crate) fn blend_over(dst: &mut [u8], src: Premul) {
+    if src.a <= 0.0 {
+        return;
+    }
+    let inv = 1.0 - src.a.min(1.0);
+    let ch = |d: u8, s: f32| -> u8 {
+        let v = s * 255.0 + d as f32 * inv;
+        (v + 0.5).clamp(0.0, 255.0) as u8
+    };
+    dst[0] = ch(dst[0], src.r);
+    dst[1] = ch(dst[1], src.g);
+    dst[2] = ch(dst[2], src.b);
+    dst[3] = ch(dst[3], src.a);
+}
+
+/// GLSL `smoothstep`, also defined for `e0 > e1`.
+#[inline]
+pub(crate) fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
+    let d = e1 - e0;
+    if d == 0.0 {
+        return if x < e0 { 0.0 } else { 1.0 };
+    }
+    let t = ((x - e0) / d).clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blend_over_opaque_replaces_and_translucent_mixes() {
+        let mut px = [10, 20, 30, 255];
+        blend_over(&mut px, Premul::from_color(Color::new(1.0, 0.0, 0.0, 1.0)));
+        assert_eq!(px, [255, 0, 0, 255]);
+        let mut px = [0, 0, 255, 255];
+        blend_over(&mut px, Premul::from_color(Color::new(1.0, 0.0, 0.0, 0.5)));
+        assert_eq!(px, [128, 0, 128, 255]);
+    }
+
+    #[test]
+    fn nan_colour_is_safe() {
+        let p = Premul::from_color(Color::new(f32::NAN, 2.0, -1.0, f32::NAN));
+        assert_eq!(p, Premul::default());
+    }
+}

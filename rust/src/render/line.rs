@@ -1,0 +1,355 @@
+//! Line painter.
+//!
+//! Sharp lines: the centre line(s) of one feature go into one path, which is
+//! dashed and stroked by tiny-skia's stroker (joins, caps, miter limit), and the
+//! stroke outline is filled once with the non-zero rule, so overlapping parts
+//! of one feature composite once.
+//!
+//! * `offset`: each polyline is offset first (miter-direction vertices,
+//!   bevelled past 2x), then stroked.
+//! * `gap_width`: two lines of `width`, centred at ±(gap/2 + width/2) from the
+//!   (offset) centre line, in the same path.
+//! * `blur`: MapLibre's shader fades alpha linearly from the outer edge
+//!   (half width + 0.5 px) inwards over `blur + 1` px. Blurred lines are drawn
+//!   per pixel with exactly that ramp on the distance to the nearest segment
+//!   (coverage is the maximum over the feature's segments, then composited
+//!   once). Joins of blurred lines are round; butt/square caps are honoured at
+//!   line ends; dashes cut the ramp with butt ends.
+
+use super::backend::Canvas;
+use super::band_path::BandPath;
+use super::composite::{blend_over, Premul};
+use super::display_list::{LineCap, LineJoin, LineStyle, Px};
+use super::geom::{clean_polyline, offset_polyline};
+use tiny_skia::{PathBuilder, PathStroker, Stroke, StrokeDash};
+
+/// Reusable buffers for the line painter (one per worker thread).
+#[derive(Default)]
+pub(crate) struct LineScratch {
+    clean: Vec<[f32; 2]>,
+    shifted: Vec<[f32; 2]>,
+    builder: Option<PathBuilder>,
+    stroker: Option<PathStroker>,
+    coverage: Vec<f32>,
+    segs: Vec<Seg>,
+}
+
+#[derive(Clone, Copy)]
+struct Seg {
+    a: [f32; 2],
+    b: [f32; 2],
+    /// Distance along the line at `a`.
+    dist: f32,
+    /// Whether `a` / `b` is a line end (gets a cap rather than a join).
+    start_cap: bool,
+    end_cap: bool,
+}
+
+/// Size limit: wider lines look the same as this on any target.
+fn limit(v: f32, max: f32) -> f32 {
+    if v.is_finite() {
+        v.clamp(0.0, max)
+    } else {
+        0.0
+    }
+}
+
+/// Normalized dash pattern (even length, non-negative, positive sum).
+fn dash_pattern(d: &Option<Vec<f32>>) -> Option<Vec<f32>> {
+    let d = d.as_ref()?;
+    let mut v: Vec<f32> = d.iter().map(|x| if x.is_finite() { x.max(0.0) } else { 0.0 }).collect();
+    if v.is_empty() {
+        return None;
+    }
+    if v.len() % 2 == 1 {
+        let copy = v.clone();
+        v.extend(copy);
+    }
+    let sum: f32 = v.iter().sum();
+    if !(sum > 0.0 && sum.is_finite()) {
+        return None;
+    }
+    // Every gap empty: a solid line.
+    if v.iter().skip(1).step_by(2).all(|g| *g == 0.0) {
+        return None;
+    }
+    Some(v)
+}
+
+/// Draws one line feature into a band.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn draw_line<C: Canvas>(
+    canvas: &mut C,
+    bp: &mut BandPath,
+    top: u32,
+    lines: &[Vec<Px>],
+    style: &LineStyle,
+    clip: Option<&C::Clip>,
+    scratch: &mut LineScratch,
+) {
+    let color = Premul::from_color(style.color);
+    if color.a <= 0.0 {
+        return;
+    }
+    let max = 4.0 * (canvas.width() + canvas.height() + top) as f32 + 64.0;
+    let width = limit(style.width, max);
+    if width <= 0.0 {
+        return;
+    }
+    let gap = limit(style.gap_width, max);
+    let offset = if style.offset.is_finite() { style.offset.clamp(-max, max) } else { 0.0 };
+    let blur = limit(style.blur, max);
+    let dash = dash_pattern(&style.dasharray);
+    if blur > 0.0 {
+        draw_blurred(canvas, top, lines, style, width, gap, offset, blur, dash.as_deref(), color, clip, scratch);
+        return;
+    }
+
+    // Centre lines of the feature, in one path.
+    let shifts: ([f32; 2], usize) = if gap > 0.0 {
+        let d = gap / 2.0 + width / 2.0;
+        ([offset - d, offset + d], 2)
+    } else {
+        ([offset, 0.0], 1)
+    };
+    let mut pb = scratch.builder.take().unwrap_or_default();
+    pb.clear();
+    for line in lines {
+        clean_polyline(line, &mut scratch.clean);
+        let mut pts = &scratch.clean[..];
+        if pts.len() < 2 {
+            continue;
+        }
+        let closed = pts.len() > 3 && pts.first() == pts.last();
+        if closed {
+            pts = &pts[..pts.len() - 1];
+        }
+        for &shift in &shifts.0[..shifts.1] {
+            let poly: &[[f32; 2]] = if shift != 0.0 {
+                offset_polyline(pts, shift, closed, &mut scratch.shifted);
+                &scratch.shifted
+            } else {
+                pts
+            };
+            if poly.len() < 2 {
+                continue;
+            }
+            pb.move_to(poly[0][0], poly[0][1]);
+            for p in &poly[1..] {
+                pb.line_to(p[0], p[1]);
+            }
+            if closed {
+                pb.close();
+            }
+        }
+    }
+    let Some(path) = pb.finish() else { return };
+    let dashed = match &dash {
+        Some(d) => StrokeDash::new(d.clone(), 0.0).and_then(|sd| path.dash(&sd, 1.0)),
+        None => None,
+    };
+    if dash.is_some() && dashed.is_none() {
+        scratch.builder = Some(path.clear());
+        return;
+    }
+    let stroke = Stroke {
+        width,
+        miter_limit: if style.miter_limit.is_finite() { style.miter_limit.max(1.0) } else { 2.0 },
+        line_cap: match style.cap {
+            LineCap::Butt => tiny_skia::LineCap::Butt,
+            LineCap::Round => tiny_skia::LineCap::Round,
+            LineCap::Square => tiny_skia::LineCap::Square,
+        },
+        line_join: match style.join {
+            LineJoin::Bevel => tiny_skia::LineJoin::Bevel,
+            LineJoin::Round => tiny_skia::LineJoin::Round,
+            LineJoin::Miter => tiny_skia::LineJoin::Miter,
+        },
+        dash: None,
+    };
+    let stroker = scratch.stroker.get_or_insert_with(PathStroker::new);
+    let outline = stroker.stroke(dashed.as_ref().unwrap_or(&path), &stroke, 1.0);
+    scratch.builder = Some(path.clear());
+    if let Some(outline) = outline {
+        bp.clear();
+        bp.add_path(&outline);
+        canvas.fill_path(bp, false, true, style.color, clip);
+    }
+}
+
+/// Per-pixel blurred line (see the module docs).
+#[allow(clippy::too_many_arguments)]
+fn draw_blurred<C: Canvas>(
+    canvas: &mut C,
+    top: u32,
+    lines: &[Vec<Px>],
+    style: &LineStyle,
+    width: f32,
+    gap: f32,
+    offset: f32,
+    blur: f32,
+    dash: Option<&[f32]>,
+    color: Premul,
+    clip: Option<&C::Clip>,
+    scratch: &mut LineScratch,
+) {
+    let w = canvas.width() as usize;
+    let h = canvas.height() as usize;
+    if w == 0 || h == 0 {
+        return;
+    }
+    // MapLibre's ramp (device pixel ratio 1: antialiasing 0.5 px).
+    let g = gap / 2.0;
+    let outset = if g > 0.0 { g + width } else { width / 2.0 } + 0.5;
+    let inset = if g > 0.0 { g + 0.5 } else { f32::NEG_INFINITY };
+    let blur2 = blur + 1.0;
+    let ramp = |d: f32| -> f32 { ((d - (inset - blur2)).min(outset - d) / blur2).clamp(0.0, 1.0) };
+    let half = width / 2.0;
+
+    // Segments of the (offset) centre lines with their distances along the line.
+    scratch.segs.clear();
+    for line in lines {
+        clean_polyline(line, &mut scratch.clean);
+        if scratch.clean.len() < 2 {
+            continue;
+        }
+        let closed = scratch.clean.len() > 3 && scratch.clean.first() == scratch.clean.last();
+        let mut pts: &[[f32; 2]] = &scratch.clean;
+        if offset != 0.0 {
+            let src = if closed { &scratch.clean[..scratch.clean.len() - 1] } else { &scratch.clean[..] };
+            offset_polyline(src, offset, closed, &mut scratch.shifted);
+            if closed {
+                if let Some(&f) = scratch.shifted.first() {
+                    scratch.shifted.push(f);
+                }
+            }
+            pts = &scratch.shifted;
+        }
+        let n = pts.len();
+        let mut dist = 0.0f32;
+        for i in 0..n.saturating_sub(1) {
+            let (a, b) = (pts[i], pts[i + 1]);
+            let len = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
+            scratch.segs.push(Seg { a, b, dist, start_cap: i == 0 && !closed, end_cap: i + 2 == n && !closed });
+            dist += len;
+        }
+    }
+    if scratch.segs.is_empty() {
+        return;
+    }
+    let total: f32 = dash.map(|d| d.iter().sum()).unwrap_or(0.0);
+
+    if scratch.coverage.len() < w * h {
+        scratch.coverage.resize(w * h, 0.0);
+    }
+    let cov = &mut scratch.coverage[..w * h];
+    let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0usize, 0usize);
+    let top_f = top as f32;
+    let reach = outset + if style.cap == LineCap::Square { half } else { 0.0 };
+
+    for s in &scratch.segs {
+        let (a, b) = (s.a, s.b);
+        let dx = b[0] - a[0];
+        let dy = b[1] - a[1];
+        let len2 = dx * dx + dy * dy;
+        let len = len2.sqrt();
+        let ry0 = ((a[1].min(b[1]) - reach - top_f).floor().max(0.0)) as usize;
+        let ry1 = ((a[1].max(b[1]) + reach - top_f).ceil().clamp(0.0, h as f32)) as usize;
+        let bx0 = (a[0].min(b[0]) - reach).floor().max(0.0);
+        let bx1 = (a[0].max(b[0]) + reach).ceil().min(w as f32);
+        if ry0 >= ry1 || bx0 >= bx1 {
+            continue;
+        }
+        for ry in ry0..ry1 {
+            let py = top_f + ry as f32 + 0.5;
+            // Tighter x range for steep segments.
+            let (mut rx0, mut rx1) = (bx0, bx1);
+            if dy.abs() > 1e-3 {
+                let xc = a[0] + (py - a[1]) * dx / dy;
+                let hwx = reach * len / dy.abs() + 1.0;
+                rx0 = rx0.max((xc - hwx).floor());
+                rx1 = rx1.min((xc + hwx).ceil());
+            }
+            if rx0 >= rx1 {
+                continue;
+            }
+            let row = &mut cov[ry * w..ry * w + w];
+            let mut touched = false;
+            for rx in rx0 as usize..rx1 as usize {
+                let px = rx as f32 + 0.5;
+                let vx = px - a[0];
+                let vy = py - a[1];
+                let t = if len2 > 0.0 { (vx * dx + vy * dy) / len2 } else { 0.0 };
+                let perp = if len > 0.0 { (vx * dy - vy * dx).abs() / len } else { (vx * vx + vy * vy).sqrt() };
+                let d = if t < 0.0 || t > 1.0 {
+                    let (cap, beyond, ex, ey) =
+                        if t < 0.0 { (s.start_cap, -t * len, vx, vy) } else { (s.end_cap, (t - 1.0) * len, px - b[0], py - b[1]) };
+                    if cap {
+                        match style.cap {
+                            LineCap::Butt => continue,
+                            LineCap::Round => (ex * ex + ey * ey).sqrt(),
+                            LineCap::Square => {
+                                if beyond > half {
+                                    continue;
+                                }
+                                perp
+                            }
+                        }
+                    } else {
+                        (ex * ex + ey * ey).sqrt()
+                    }
+                } else {
+                    perp
+                };
+                if let Some(pat) = dash {
+                    let along = s.dist + t.clamp(0.0, 1.0) * len;
+                    let mut pos = along.rem_euclid(total);
+                    let mut on = true;
+                    for &seg_len in pat {
+                        if pos < seg_len {
+                            break;
+                        }
+                        pos -= seg_len;
+                        on = !on;
+                    }
+                    if !on {
+                        continue;
+                    }
+                }
+                let alpha = ramp(d);
+                if alpha > row[rx] {
+                    row[rx] = alpha;
+                    touched = true;
+                }
+            }
+            if touched {
+                x0 = x0.min(rx0 as usize);
+                x1 = x1.max(rx1 as usize);
+                y0 = y0.min(ry);
+                y1 = y1.max(ry + 1);
+            }
+        }
+    }
+    if x0 >= x1 || y0 >= y1 {
+        return;
+    }
+    let mask = clip.map(C::clip_coverage);
+    let px = canvas.pixels_mut();
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let i = y * w + x;
+            let c = cov[i];
+            if c <= 0.0 {
+                continue;
+            }
+            cov[i] = 0.0;
+            let m = match mask {
+                Some(m) => m[i] as f32 / 255.0,
+                None => 1.0,
+            };
+            if m > 0.0 {
+                blend_over(&mut px[i * 4..i * 4 + 4], color.scale(c * m));
+            }
+        }
+    }
+}

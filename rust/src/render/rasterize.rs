@@ -1,0 +1,280 @@
+//! The rasterizer: draws a display list into premultiplied RGBA8, in parallel
+//! horizontal bands. Every band draws every command clipped to itself; the
+//! output bytes are the same for any thread count (see `band_path`).
+
+use super::backend::{Canvas, SkiaCanvas};
+use super::band_path::{BandPath, STRIP};
+use super::circle::draw_circles;
+use super::display_list::{ClipQuad, DisplayList, DrawCommand};
+use super::fill::{draw_fill, FillScratch};
+use super::geom::group_polygons;
+use super::image::Image;
+use super::line::{draw_line, LineScratch};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Mutex;
+use tiny_skia::PathBuilder;
+
+/// What a command needs in every band, computed once.
+struct Prep {
+    /// Device-space bounds of everything the command may touch
+    /// (min x, min y, max x, max y); `None`: draws nothing.
+    bounds: Option<[f32; 4]>,
+    /// Fill commands: ring ranges, one per polygon.
+    polygons: Vec<Range<usize>>,
+}
+
+/// Rasterizes `list` with up to `threads` threads (0 is treated as 1).
+///
+/// The result starts fully transparent; commands are drawn in order with
+/// source-over. A target too large to allocate yields an empty 0x0 image.
+pub fn rasterize(list: &DisplayList, threads: usize) -> Image {
+    let (w, h) = (list.width, list.height);
+    let len = (w as usize).checked_mul(h as usize).and_then(|n| n.checked_mul(4));
+    let Some(len) = len else { return Image::default() };
+    let mut data = Vec::new();
+    if data.try_reserve_exact(len).is_err() {
+        return Image::default();
+    }
+    data.resize(len, 0u8);
+    let mut image = Image { width: w, height: h, data };
+    if len == 0 {
+        return image;
+    }
+
+    let preps: Vec<Prep> = list.commands.iter().map(prepare).collect();
+
+    let threads = threads.clamp(1, 64);
+    let strips = h.div_ceil(STRIP) as usize;
+    let bands = if threads == 1 { 1 } else { (threads * 3).min(strips) };
+    let row_bytes = w as usize * 4;
+    // Split rows into `bands` bands of whole strips.
+    let mut slices: Vec<(u32, &mut [u8])> = Vec::with_capacity(bands);
+    let mut rest: &mut [u8] = &mut image.data;
+    let mut row = 0u32;
+    for b in 0..bands {
+        let end_strip = (strips * (b + 1)) / bands;
+        let end_row = ((end_strip as u32) * STRIP).min(h);
+        if end_row <= row {
+            continue;
+        }
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut((end_row - row) as usize * row_bytes);
+        slices.push((row, head));
+        rest = tail;
+        row = end_row;
+    }
+    slices.reverse();
+    let queue = Mutex::new(slices);
+    let work = || {
+        let mut worker = Worker::default();
+        loop {
+            let next = match queue.lock() {
+                Ok(mut q) => q.pop(),
+                Err(_) => None,
+            };
+            let Some((top, slice)) = next else { break };
+            worker.paint_band(list, &preps, top, slice);
+        }
+    };
+    if threads == 1 {
+        work();
+    } else {
+        std::thread::scope(|s| {
+            for _ in 1..threads {
+                s.spawn(work);
+            }
+            work();
+        });
+    }
+    image
+}
+
+fn finite_bounds<'a>(pts: impl Iterator<Item = &'a [f32; 2]>) -> Option<[f32; 4]> {
+    let mut b = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
+    for p in pts {
+        if p[0].is_finite() && p[1].is_finite() {
+            b = [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])];
+        }
+    }
+    (b[0] <= b[2]).then_some(b)
+}
+
+fn grow(b: [f32; 4], d: f32) -> [f32; 4] {
+    let d = if d.is_finite() { d.max(0.0) } else { f32::MAX };
+    [b[0] - d, b[1] - d, b[2] + d, b[3] + d]
+}
+
+fn nonneg(v: f32) -> f32 {
+    if v.is_finite() {
+        v.max(0.0)
+    } else {
+        0.0
+    }
+}
+
+fn prepare(cmd: &DrawCommand) -> Prep {
+    let mut polygons = Vec::new();
+    let bounds = match cmd {
+        DrawCommand::Background { color } => (color.a > 0.0).then_some([f32::MIN, f32::MIN, f32::MAX, f32::MAX]),
+        DrawCommand::Fill { rings, style, .. } => {
+            let visible = style.color.a > 0.0 || style.outline.is_some_and(|c| c.a > 0.0);
+            if visible {
+                group_polygons(rings, &mut polygons);
+            }
+            if visible && !polygons.is_empty() || style.outline.is_some_and(|c| c.a > 0.0) {
+                finite_bounds(rings.iter().flatten()).map(|b| grow(b, 2.0))
+            } else {
+                None
+            }
+        }
+        DrawCommand::Line { lines, style, .. } => {
+            if style.color.a > 0.0 && nonneg(style.width) > 0.0 {
+                let w = nonneg(style.width);
+                let half = nonneg(style.gap_width) / 2.0 + w;
+                let offset = if style.offset.is_finite() { style.offset.abs() } else { 0.0 };
+                let miter = if style.miter_limit.is_finite() { style.miter_limit.max(2.0) } else { 2.0 };
+                let d = 2.0 * offset + half * miter + nonneg(style.blur) + 2.0;
+                finite_bounds(lines.iter().flatten()).map(|b| grow(b, d))
+            } else {
+                None
+            }
+        }
+        DrawCommand::Circle { centers, style, .. } => {
+            let outer = nonneg(style.radius) + nonneg(style.stroke_width);
+            let s = |v: f32| if v.is_finite() && v > 0.0 { v.min(1.0e3) } else { 1.0 };
+            let visible = style.color.a > 0.0 || (style.stroke_color.a > 0.0 && nonneg(style.stroke_width) > 0.0);
+            if visible && outer > 0.0 {
+                let d = outer * s(style.scale[0]).max(s(style.scale[1])) + 1.0;
+                finite_bounds(centers.iter()).map(|b| grow(b, d))
+            } else {
+                None
+            }
+        }
+    };
+    let clip = match cmd {
+        DrawCommand::Fill { clip, .. } | DrawCommand::Line { clip, .. } | DrawCommand::Circle { clip, .. } => clip.as_ref(),
+        DrawCommand::Background { .. } => None,
+    };
+    // Intersect with the clip quad's bounds.
+    let bounds = match (bounds, clip) {
+        (Some(b), Some(q)) => match finite_bounds(q.0.iter()) {
+            Some(c) if q.0.iter().all(|p| p[0].is_finite() && p[1].is_finite()) => {
+                let r = [b[0].max(c[0] - 1.0), b[1].max(c[1] - 1.0), b[2].min(c[2] + 1.0), b[3].min(c[3] + 1.0)];
+                (r[0] <= r[2] && r[1] <= r[3]).then_some(r)
+            }
+            _ => None,
+        },
+        (b, _) => b,
+    };
+    Prep { bounds, polygons }
+}
+
+/// How a clip quad affects one band.
+enum ClipState<M> {
+    /// Nothing of the band is inside.
+    Outside,
+    /// The whole band is inside: no mask needed.
+    Full,
+    Mask(M),
+}
+
+/// Per-thread reusable state.
+#[derive(Default)]
+struct Worker {
+    bp: BandPath,
+    builder: Option<PathBuilder>,
+    lines: LineScratch,
+    fills: FillScratch,
+}
+
+fn quad_key(q: &ClipQuad) -> [u32; 8] {
+    let mut k = [0u32; 8];
+    for (i, p) in q.0.iter().enumerate() {
+        k[2 * i] = p[0].to_bits();
+        k[2 * i + 1] = p[1].to_bits();
+    }
+    k
+}
+
+/// Whether point `p` is inside or on the convex quad (either orientation).
+fn in_convex_quad(q: &[[f32; 2]; 4], p: [f64; 2]) -> bool {
+    let mut pos = false;
+    let mut neg = false;
+    for i in 0..4 {
+        let a = q[i];
+        let b = q[(i + 1) % 4];
+        let cross = (b[0] as f64 - a[0] as f64) * (p[1] - a[1] as f64) - (b[1] as f64 - a[1] as f64) * (p[0] - a[0] as f64);
+        if cross > 0.0 {
+            pos = true;
+        } else if cross < 0.0 {
+            neg = true;
+        }
+    }
+    !(pos && neg)
+}
+
+impl Worker {
+    fn paint_band(&mut self, list: &DisplayList, preps: &[Prep], top: u32, slice: &mut [u8]) {
+        let w = list.width;
+        let band_h = (slice.len() / (w as usize * 4)) as u32;
+        let bottom = top + band_h;
+        let builder = self.builder.take().unwrap_or_default();
+        let Some(mut canvas) = SkiaCanvas::new(slice, w, band_h, builder) else { return };
+        let mut clips: HashMap<[u32; 8], ClipState<<SkiaCanvas as Canvas>::Clip>> = HashMap::new();
+        self.bp.reset(w, top, bottom);
+        let (topf, bottomf, wf) = (top as f32, bottom as f32, w as f32);
+
+        for (cmd, prep) in list.commands.iter().zip(preps) {
+            let Some(b) = prep.bounds else { continue };
+            if b[1] > bottomf || b[3] < topf || b[0] > wf || b[2] < 0.0 {
+                continue;
+            }
+            let clip_quad = match cmd {
+                DrawCommand::Fill { clip, .. } | DrawCommand::Line { clip, .. } | DrawCommand::Circle { clip, .. } => clip.as_ref(),
+                DrawCommand::Background { .. } => None,
+            };
+            let mut state_key = None;
+            if let Some(q) = clip_quad {
+                let key = quad_key(q);
+                if !clips.contains_key(&key) {
+                    if clips.len() >= 32 {
+                        clips.clear();
+                    }
+                    let corners = [[0.0, top as f64], [w as f64, top as f64], [0.0, bottom as f64], [w as f64, bottom as f64]];
+                    let state = if corners.iter().all(|c| in_convex_quad(&q.0, *c)) {
+                        ClipState::Full
+                    } else {
+                        self.bp.clear();
+                        self.bp.add_ring(&q.0);
+                        if self.bp.is_visible() {
+                            match canvas.make_clip(&self.bp) {
+                                Some(m) => ClipState::Mask(m),
+                                None => ClipState::Outside,
+                            }
+                        } else {
+                            ClipState::Outside
+                        }
+                    };
+                    clips.insert(key, state);
+                }
+                state_key = Some(key);
+            }
+            let clip = match state_key.and_then(|k| clips.get(&k)) {
+                None | Some(ClipState::Full) => None,
+                Some(ClipState::Outside) => continue,
+                Some(ClipState::Mask(m)) => Some(m),
+            };
+            match cmd {
+                DrawCommand::Background { color } => canvas.fill_all(*color),
+                DrawCommand::Fill { rings, style, .. } => {
+                    draw_fill(&mut canvas, &mut self.bp, rings, &prep.polygons, style, clip, &mut self.fills)
+                }
+                DrawCommand::Line { lines, style, .. } => {
+                    draw_line(&mut canvas, &mut self.bp, top, lines, style, clip, &mut self.lines)
+                }
+                DrawCommand::Circle { centers, style, .. } => draw_circles(&mut canvas, top, centers, style, clip),
+            }
+        }
+        self.builder = Some(canvas.into_builder());
+    }
+}

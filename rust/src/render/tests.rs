@@ -1,0 +1,431 @@
+//! Rasterizer tests on real pixels.
+
+use super::display_list::*;
+use super::image::Image;
+use super::rasterize;
+use crate::style::color::Color;
+
+const RED: Color = Color::new(1.0, 0.0, 0.0, 1.0);
+const BLUE: Color = Color::new(0.0, 0.0, 1.0, 1.0);
+
+pub(crate) fn line_style(color: Color, width: f32) -> LineStyle {
+    LineStyle {
+        color,
+        width,
+        gap_width: 0.0,
+        offset: 0.0,
+        blur: 0.0,
+        join: LineJoin::Miter,
+        cap: LineCap::Butt,
+        miter_limit: 2.0,
+        round_limit: 1.05,
+        dasharray: None,
+    }
+}
+
+pub(crate) fn circle_style(color: Color, radius: f32) -> CircleStyle {
+    CircleStyle { color, radius, blur: 0.0, stroke_width: 0.0, stroke_color: Color::BLACK, scale: [1.0, 1.0] }
+}
+
+fn list(w: u32, h: u32, commands: Vec<DrawCommand>) -> DisplayList {
+    DisplayList { width: w, height: h, commands }
+}
+
+fn px(img: &Image, x: u32, y: u32) -> [u8; 4] {
+    img.pixel(x, y).unwrap()
+}
+
+fn square(x0: f32, y0: f32, x1: f32, y1: f32) -> Vec<Px> {
+    vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+}
+
+#[test]
+fn empty_list_is_transparent_and_background_fills() {
+    let img = rasterize(&list(5, 3, vec![]), 1);
+    assert_eq!(img.data, vec![0; 5 * 3 * 4]);
+    let img = rasterize(&list(5, 3, vec![DrawCommand::Background { color: Color::new(0.0, 1.0, 0.0, 0.5) }]), 2);
+    assert!(img.data.chunks(4).all(|p| p == [0, 128, 0, 128]));
+    let img = rasterize(&list(0, 10, vec![DrawCommand::Background { color: RED }]), 3);
+    assert_eq!((img.width, img.height, img.data.len()), (0, 10, 0));
+}
+
+#[test]
+fn fill_with_hole_and_second_polygon() {
+    let mut hole = square(8.0, 8.0, 12.0, 12.0);
+    hole.reverse();
+    let rings = vec![square(4.0, 4.0, 16.0, 16.0), hole, square(20.0, 4.0, 24.0, 8.0)];
+    let style = FillStyle { color: RED, antialias: true, outline: None };
+    let img = rasterize(&list(32, 20, vec![DrawCommand::Fill { rings, style, clip: None }]), 1);
+    assert_eq!(px(&img, 5, 5), [255, 0, 0, 255]);
+    assert_eq!(px(&img, 10, 10), [0, 0, 0, 0], "hole");
+    assert_eq!(px(&img, 22, 6), [255, 0, 0, 255], "second polygon");
+    assert_eq!(px(&img, 2, 2), [0, 0, 0, 0]);
+    assert_eq!(px(&img, 18, 6), [0, 0, 0, 0]);
+}
+
+#[test]
+fn fill_antialias_and_outline() {
+    // Edge at x = 4.5: half-covered column with AA, all-or-nothing without.
+    let rings = vec![square(4.5, 2.0, 12.0, 12.0)];
+    let aa = FillStyle { color: RED, antialias: true, outline: None };
+    let img = rasterize(&list(16, 16, vec![DrawCommand::Fill { rings: rings.clone(), style: aa, clip: None }]), 1);
+    let a = px(&img, 4, 6)[3];
+    assert!((100..=156).contains(&a), "aa edge alpha {a}");
+    let no_aa = FillStyle { color: RED, antialias: false, outline: None };
+    let img = rasterize(&list(16, 16, vec![DrawCommand::Fill { rings: rings.clone(), style: no_aa, clip: None }]), 1);
+    assert!(matches!(px(&img, 4, 6)[3], 0 | 255));
+    // Outline on integer coordinates: a 1 px line centred on the edge covers
+    // half of the pixels on both sides.
+    let outlined = FillStyle { color: Color::TRANSPARENT, antialias: true, outline: Some(BLUE) };
+    let rings = vec![square(4.0, 4.0, 12.0, 12.0)];
+    let img = rasterize(&list(16, 16, vec![DrawCommand::Fill { rings, style: outlined, clip: None }]), 1);
+    let edge = px(&img, 4, 8);
+    assert_eq!(edge[0], 0);
+    assert!((110..=145).contains(&edge[3]), "outline {edge:?}");
+    assert_eq!(px(&img, 8, 8), [0, 0, 0, 0]);
+}
+
+#[test]
+fn line_width_and_butt_caps() {
+    let style = line_style(RED, 4.0);
+    let img = rasterize(&list(20, 20, vec![DrawCommand::Line { lines: vec![vec![[4.0, 10.0], [16.0, 10.0]]], style, clip: None }]), 1);
+    for y in 8..12 {
+        assert_eq!(px(&img, 10, y), [255, 0, 0, 255], "row {y}");
+    }
+    assert_eq!(px(&img, 10, 7), [0, 0, 0, 0]);
+    assert_eq!(px(&img, 10, 12), [0, 0, 0, 0]);
+    assert_eq!(px(&img, 3, 10), [0, 0, 0, 0], "butt cap");
+    assert_eq!(px(&img, 16, 10), [0, 0, 0, 0], "butt cap");
+}
+
+#[test]
+fn line_caps_round_and_square() {
+    for (cap, expect) in [(LineCap::Round, true), (LineCap::Square, true)] {
+        let mut style = line_style(RED, 4.0);
+        style.cap = cap;
+        let img = rasterize(&list(20, 20, vec![DrawCommand::Line { lines: vec![vec![[6.0, 10.0], [14.0, 10.0]]], style, clip: None }]), 1);
+        assert_eq!(px(&img, 5, 10)[3] == 255, expect, "{cap:?}");
+        assert_eq!(px(&img, 5, 8)[3] == 255, cap == LineCap::Square, "{cap:?} corner");
+    }
+}
+
+#[test]
+fn translucent_line_overlap_blends_once() {
+    let style = line_style(Color::new(0.0, 0.0, 1.0, 0.5), 4.0);
+    // A path crossing itself at (10, 10), plus a second line through the same place.
+    let lines = vec![vec![[2.0, 10.0], [18.0, 10.0], [18.0, 18.0], [10.0, 18.0], [10.0, 2.0]], vec![[2.0, 11.0], [18.0, 11.0]]];
+    let img = rasterize(&list(20, 20, vec![DrawCommand::Line { lines, style, clip: None }]), 1);
+    assert_eq!(px(&img, 10, 10), px(&img, 5, 10));
+    assert_eq!(px(&img, 5, 10), [0, 0, 128, 128]);
+}
+
+#[test]
+fn line_gap_width_draws_two_casings() {
+    let mut style = line_style(RED, 2.0);
+    style.gap_width = 4.0;
+    let img = rasterize(&list(20, 20, vec![DrawCommand::Line { lines: vec![vec![[0.0, 10.0], [20.0, 10.0]]], style, clip: None }]), 1);
+    // Casings at y in [6, 8) and [12, 14); the gap [8, 12) is empty.
+    for y in [6, 7, 12, 13] {
+        assert_eq!(px(&img, 10, y), [255, 0, 0, 255], "casing row {y}");
+    }
+    for y in [5, 8, 9, 10, 11, 14] {
+        assert_eq!(px(&img, 10, y), [0, 0, 0, 0], "row {y}");
+    }
+}
+
+#[test]
+fn line_offset_goes_right_of_direction() {
+    let mut style = line_style(RED, 2.0);
+    style.offset = 4.0;
+    // Eastwards: right is down.
+    let img = rasterize(&list(20, 20, vec![DrawCommand::Line { lines: vec![vec![[0.0, 10.0], [20.0, 10.0]]], style: style.clone(), clip: None }]), 1);
+    assert_eq!(px(&img, 10, 13), [255, 0, 0, 255]);
+    assert_eq!(px(&img, 10, 14), [255, 0, 0, 255]);
+    assert_eq!(px(&img, 10, 10), [0, 0, 0, 0]);
+    // Westwards: right is up.
+    let img = rasterize(&list(20, 20, vec![DrawCommand::Line { lines: vec![vec![[20.0, 10.0], [0.0, 10.0]]], style, clip: None }]), 1);
+    assert_eq!(px(&img, 10, 6), [255, 0, 0, 255]);
+    assert_eq!(px(&img, 10, 13), [0, 0, 0, 0]);
+}
+
+#[test]
+fn line_dasharray() {
+    let mut style = line_style(RED, 2.0);
+    style.dasharray = Some(vec![4.0, 4.0]);
+    let img = rasterize(&list(32, 8, vec![DrawCommand::Line { lines: vec![vec![[0.0, 4.0], [32.0, 4.0]]], style, clip: None }]), 1);
+    let row: Vec<u8> = (0..32).map(|x| px(&img, x, 4)[3]).collect();
+    assert_eq!(&row[..16], &[255, 255, 255, 255, 0, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0]);
+}
+
+#[test]
+fn miter_limit_bevels_sharp_joins() {
+    // A sharp V: with miter limit 10 the tip extends far, with 2 it is bevelled.
+    let v = vec![vec![[4.0, 4.0], [20.0, 12.0], [4.0, 20.0]]];
+    let mut style = line_style(RED, 4.0);
+    style.miter_limit = 10.0;
+    let img = rasterize(&list(32, 24, vec![DrawCommand::Line { lines: v.clone(), style: style.clone(), clip: None }]), 1);
+    // Miter ratio 2.24: the tip reaches x = 24.5.
+    assert!(px(&img, 22, 12)[3] > 200);
+    assert!(px(&img, 23, 12)[3] > 100);
+    style.miter_limit = 2.0;
+    let img = rasterize(&list(32, 24, vec![DrawCommand::Line { lines: v.clone(), style: style.clone(), clip: None }]), 1);
+    // Bevel at x = 20.9.
+    assert_eq!(px(&img, 22, 12)[3], 0);
+    assert!(px(&img, 20, 12)[3] > 200);
+    style.join = LineJoin::Round;
+    let img = rasterize(&list(32, 24, vec![DrawCommand::Line { lines: v, style, clip: None }]), 1);
+    assert!(px(&img, 21, 12)[3] > 200);
+    assert_eq!(px(&img, 22, 12)[3], 0);
+}
+
+#[test]
+fn blurred_line_fades_linearly() {
+    let mut style = line_style(RED, 8.0);
+    style.blur = 4.0;
+    let img = rasterize(&list(40, 40, vec![DrawCommand::Line { lines: vec![vec![[0.0, 20.0], [40.0, 20.0]]], style, clip: None }]), 1);
+    // MapLibre's ramp: alpha = (4.5 - d) / 5 at distance d from the centre,
+    // so even the centre row (d = 0.5) is at 0.8.
+    let alphas: Vec<u8> = (20..26).map(|y| px(&img, 20, y)[3]).collect();
+    assert!((alphas[0] as i32 - 204).abs() <= 1, "{alphas:?}");
+    assert!(alphas.windows(2).all(|w| w[0] >= w[1]), "{alphas:?}");
+    // Pixel centre 20.5 + 2 = 22.5: distance 2.5 -> (4.5 - 2.5) / 5 = 0.4.
+    let a = px(&img, 20, 22)[3] as i32;
+    assert!((a - 102).abs() <= 2, "{a}");
+    assert_eq!(px(&img, 20, 25)[3], 0);
+}
+
+#[test]
+fn circle_fill_and_stroke_blend_as_one_shape() {
+    let style = CircleStyle {
+        color: Color::new(0.0, 0.0, 1.0, 0.5),
+        radius: 6.0,
+        blur: 0.0,
+        stroke_width: 3.0,
+        stroke_color: RED,
+        scale: [1.0, 1.0],
+    };
+    let img = rasterize(&list(32, 32, vec![DrawCommand::Circle { centers: vec![[16.0, 16.0]], style, clip: None }]), 1);
+    assert_eq!(px(&img, 16, 16), [0, 0, 128, 128], "fill");
+    // Ring pixel (distance 7.5): stroke colour only, no fill underneath.
+    assert_eq!(px(&img, 23, 16), [255, 0, 0, 255], "stroke");
+    assert_eq!(px(&img, 26, 16), [0, 0, 0, 0], "outside");
+}
+
+#[test]
+fn circle_blur_and_scale() {
+    let mut style = circle_style(RED, 8.0);
+    style.blur = 1.0;
+    let img = rasterize(&list(32, 32, vec![DrawCommand::Circle { centers: vec![[16.0, 16.0]], style, clip: None }]), 1);
+    let a: Vec<u8> = (16..25).map(|x| px(&img, x, 16)[3]).collect();
+    assert!(a[0] > 240 && a.windows(2).all(|w| w[0] >= w[1]) && a[8] == 0, "{a:?}");
+    let mut style = circle_style(RED, 4.0);
+    style.scale = [2.0, 1.0];
+    let img = rasterize(&list(32, 32, vec![DrawCommand::Circle { centers: vec![[16.0, 16.0]], style, clip: None }]), 1);
+    // 1 px antialiasing in circle units is 2 px horizontally here.
+    assert_eq!(px(&img, 21, 16)[3], 255);
+    assert!(px(&img, 22, 16)[3] > 150);
+    assert_eq!(px(&img, 16, 20)[3], 0);
+}
+
+#[test]
+fn clip_quad_limits_drawing() {
+    let quad = ClipQuad([[8.0, 0.0], [24.0, 0.0], [24.0, 32.0], [8.0, 32.0]]);
+    let style = circle_style(RED, 20.0);
+    let commands = vec![
+        DrawCommand::Circle { centers: vec![[16.0, 16.0]], style, clip: Some(quad.clone()) },
+        DrawCommand::Line { lines: vec![vec![[0.0, 4.0], [32.0, 4.0]]], style: line_style(BLUE, 2.0), clip: Some(quad) },
+    ];
+    for threads in [1, 3] {
+        let img = rasterize(&list(32, 32, commands.clone()), threads);
+        assert_eq!(px(&img, 7, 16), [0, 0, 0, 0]);
+        assert_eq!(px(&img, 8, 16), [255, 0, 0, 255]);
+        assert_eq!(px(&img, 23, 16), [255, 0, 0, 255]);
+        assert_eq!(px(&img, 24, 16), [0, 0, 0, 0]);
+        assert_eq!(px(&img, 2, 4), [0, 0, 0, 0]);
+        assert_eq!(px(&img, 12, 4), [0, 0, 255, 255]);
+    }
+}
+
+/// A small deterministic PRNG for test scenes.
+pub(crate) struct Rng(u64);
+impl Rng {
+    pub fn f(&mut self) -> f32 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 40) as f32) / (1u64 << 24) as f32
+    }
+}
+
+/// A busy scene: tiles with clip quads, fills with holes, many lines of every
+/// kind, circles.
+pub(crate) fn busy_scene(w: u32, h: u32, n_lines: usize, n_polys: usize, seed: u64) -> DisplayList {
+    let mut r = Rng(seed);
+    let (wf, hf) = (w as f32, h as f32);
+    let mut commands = vec![DrawCommand::Background { color: Color::new(0.95, 0.93, 0.9, 1.0) }];
+    let tiles: Vec<ClipQuad> = (0..4)
+        .map(|i| {
+            let (x0, y0) = ((i % 2) as f32 * wf / 2.0 - 0.3, (i / 2) as f32 * hf / 2.0 + 0.7);
+            ClipQuad([[x0, y0], [x0 + wf / 2.0 + 0.3, y0], [x0 + wf / 2.0 + 0.3, y0 + hf / 2.0 - 0.7], [x0, y0 + hf / 2.0 - 0.7]])
+        })
+        .collect();
+    for i in 0..n_polys {
+        let (cx, cy, s) = (r.f() * wf, r.f() * hf, 4.0 + r.f() * 40.0);
+        let n = 3 + (r.f() * 6.0) as usize;
+        let ring: Vec<Px> = (0..=n)
+            .map(|k| {
+                let a = (k % n) as f32 / n as f32 * std::f32::consts::TAU;
+                let rr = s * (0.6 + 0.4 * r.f());
+                [cx + rr * a.cos(), cy + rr * a.sin()]
+            })
+            .collect();
+        let mut hole: Vec<Px> = ring.iter().map(|p| [cx + (p[0] - cx) * 0.3, cy + (p[1] - cy) * 0.3]).collect();
+        hole.reverse();
+        let style = FillStyle {
+            color: Color::new(r.f(), r.f(), r.f(), 0.3 + 0.7 * r.f()),
+            antialias: i % 5 != 0,
+            outline: (i % 3 == 0).then(|| Color::new(0.2, 0.2, 0.2, 0.8)),
+        };
+        commands.push(DrawCommand::Fill { rings: vec![ring, hole], style, clip: Some(tiles[i % 4].clone()) });
+    }
+    for i in 0..n_lines {
+        let n = 2 + (r.f() * 6.0) as usize;
+        let mut p = [r.f() * wf, r.f() * hf];
+        let mut line = vec![p];
+        for _ in 1..n {
+            p = [p[0] + (r.f() - 0.5) * 120.0, p[1] + (r.f() - 0.5) * 120.0];
+            line.push(p);
+        }
+        let mut style = line_style(Color::new(r.f(), r.f(), r.f(), 0.4 + 0.6 * r.f()), 0.5 + r.f() * 10.0);
+        style.join = [LineJoin::Bevel, LineJoin::Round, LineJoin::Miter][i % 3];
+        style.cap = [LineCap::Butt, LineCap::Round, LineCap::Square][(i / 3) % 3];
+        if i % 7 == 0 {
+            style.gap_width = 3.0;
+        }
+        if i % 11 == 0 {
+            style.offset = 4.0 * (r.f() - 0.5);
+        }
+        if i % 13 == 0 {
+            style.dasharray = Some(vec![6.0, 3.0]);
+        }
+        if i % 17 == 0 {
+            style.blur = 3.0;
+        }
+        commands.push(DrawCommand::Line { lines: vec![line], style, clip: (i % 2 == 0).then(|| tiles[i % 4].clone()) });
+    }
+    for i in 0..(n_lines / 20).max(3) {
+        let centers: Vec<Px> = (0..5).map(|_| [r.f() * wf, r.f() * hf]).collect();
+        let style = CircleStyle {
+            color: Color::new(r.f(), r.f(), r.f(), 0.7),
+            radius: 2.0 + r.f() * 10.0,
+            blur: if i % 4 == 0 { 0.5 } else { 0.0 },
+            stroke_width: if i % 2 == 0 { 1.5 } else { 0.0 },
+            stroke_color: Color::WHITE,
+            scale: [1.0, 1.0],
+        };
+        commands.push(DrawCommand::Circle { centers, style, clip: Some(tiles[i % 4].clone()) });
+    }
+    DisplayList { width: w, height: h, commands }
+}
+
+#[test]
+fn same_bytes_for_any_thread_count() {
+    let list = busy_scene(203, 157, 300, 150, 7);
+    let one = rasterize(&list, 1);
+    for threads in [2, 7] {
+        let many = rasterize(&list, threads);
+        let diff = one.data.iter().zip(&many.data).filter(|(a, b)| a != b).count();
+        assert_eq!(diff, 0, "{threads} threads differ in {diff} bytes");
+    }
+    // Not trivial: many distinct colours.
+    let mut colours: Vec<&[u8]> = one.data.chunks(4).collect();
+    colours.sort();
+    colours.dedup();
+    assert!(colours.len() > 500, "{}", colours.len());
+}
+
+#[test]
+fn hostile_input_does_not_panic() {
+    let nan = f32::NAN;
+    let inf = f32::INFINITY;
+    let mut wide = line_style(RED, 1.0e9);
+    wide.gap_width = inf;
+    wide.offset = nan;
+    wide.dasharray = Some(vec![nan, -1.0, 0.0]);
+    let mut blurred = line_style(RED, 3.0);
+    blurred.blur = 1.0e9;
+    let mut circle = circle_style(Color::new(nan, 0.5, 2.0, 1.0), 1.0e9);
+    circle.scale = [0.0, nan];
+    let commands = vec![
+        DrawCommand::Fill { rings: vec![vec![], vec![[nan, 1.0], [1.0, inf]], square(-1e30, -1e30, 1e30, 1e30)], style: FillStyle { color: RED, antialias: true, outline: Some(BLUE) }, clip: None },
+        DrawCommand::Line { lines: vec![vec![], vec![[1.0, 1.0]], vec![[0.0, 0.0], [nan, nan], [10.0, 10.0]]], style: wide, clip: None },
+        DrawCommand::Line { lines: vec![vec![[-1e20, 5.0], [1e20, 6.0]]], style: blurred, clip: Some(ClipQuad([[nan; 2]; 4])) },
+        DrawCommand::Circle { centers: vec![[nan, 0.0], [5.0, 5.0]], style: circle, clip: Some(ClipQuad([[0.0, 0.0]; 4])) },
+        DrawCommand::Background { color: Color::new(nan, nan, nan, nan) },
+    ];
+    for threads in [1, 4] {
+        let img = rasterize(&list(17, 9, commands.clone()), threads);
+        assert_eq!(img.data.len(), 17 * 9 * 4);
+        let _ = rasterize(&list(1, 1, commands.clone()), threads);
+        let _ = rasterize(&list(0, 0, commands.clone()), threads);
+    }
+}
+
+/// Writes check scenes to /tmp/render-check (run with `--ignored`).
+#[test]
+#[ignore]
+fn write_check_pngs() {
+    use super::png_io::encode_image_png;
+    let dir = std::path::Path::new("/tmp/render-check");
+    std::fs::create_dir_all(dir).unwrap();
+    let save = |name: &str, l: &DisplayList| {
+        let t = std::time::Instant::now();
+        let img = rasterize(l, 2);
+        eprintln!("{name}: {:?}", t.elapsed());
+        std::fs::write(dir.join(name), encode_image_png(&img).unwrap()).unwrap();
+    };
+    save("busy.png", &busy_scene(512, 384, 400, 200, 3));
+    // Line gallery.
+    let mut cmds = vec![DrawCommand::Background { color: Color::WHITE }];
+    let zig = |y: f32| vec![[20.0, y], [80.0, y - 30.0], [140.0, y], [200.0, y - 30.0], [230.0, y + 10.0]];
+    let kinds: Vec<(&str, LineStyle)> = {
+        let base = line_style(Color::new(0.1, 0.3, 0.8, 1.0), 10.0);
+        let mut v = vec![("miter", base.clone())];
+        let mut s = base.clone();
+        s.join = LineJoin::Round;
+        s.cap = LineCap::Round;
+        v.push(("round", s));
+        let mut s = base.clone();
+        s.join = LineJoin::Bevel;
+        s.cap = LineCap::Square;
+        v.push(("bevel", s));
+        let mut s = base.clone();
+        s.gap_width = 6.0;
+        s.width = 3.0;
+        v.push(("gap", s));
+        let mut s = base.clone();
+        s.blur = 6.0;
+        v.push(("blur", s));
+        let mut s = base.clone();
+        s.dasharray = Some(vec![12.0, 8.0]);
+        s.cap = LineCap::Round;
+        s.width = 6.0;
+        v.push(("dash", s));
+        let mut s = base.clone();
+        s.color = Color::new(0.8, 0.1, 0.1, 0.5);
+        s.offset = 8.0;
+        v.push(("offset", s));
+        v
+    };
+    for (i, (_, s)) in kinds.iter().enumerate() {
+        let y = 50.0 + i as f32 * 50.0;
+        cmds.push(DrawCommand::Line { lines: vec![zig(y)], style: line_style(Color::new(0.0, 0.0, 0.0, 0.5), 1.0), clip: None });
+        cmds.push(DrawCommand::Line { lines: vec![zig(y)], style: s.clone(), clip: None });
+    }
+    save("lines.png", &list(260, 380, cmds));
+    // Circles.
+    let mut cmds = vec![DrawCommand::Background { color: Color::new(0.9, 0.9, 0.9, 1.0) }];
+    for (i, (blur, sw)) in [(0.0, 0.0), (0.0, 4.0), (0.5, 0.0), (1.0, 0.0), (0.2, 3.0)].iter().enumerate() {
+        let style = CircleStyle { color: Color::new(0.2, 0.5, 0.9, 0.6), radius: 18.0, blur: *blur, stroke_width: *sw, stroke_color: Color::new(0.9, 0.2, 0.1, 1.0), scale: [1.0, 1.0] };
+        cmds.push(DrawCommand::Circle { centers: vec![[30.0 + i as f32 * 50.0, 30.0]], style, clip: None });
+    }
+    save("circles.png", &list(260, 60, cmds));
+}

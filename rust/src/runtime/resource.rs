@@ -1,0 +1,268 @@
+//! Resource requests: what a map asks for, the host's provider, one-shot
+//! completion, cancellation, and the runtime's own loaders (files, asset
+//! root, bundled `builtin://` assets).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+/// Kinds of resource (values match the C API's `mapcore_resource_kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ResourceKind {
+    Style = 1,
+    Source = 2,
+    Tile = 3,
+    Glyphs = 4,
+    SpriteJson = 5,
+    SpriteImage = 6,
+    Image = 7,
+}
+
+impl ResourceKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ResourceKind::Style => "style",
+            ResourceKind::Source => "source",
+            ResourceKind::Tile => "tile",
+            ResourceKind::Glyphs => "glyphs",
+            ResourceKind::SpriteJson => "sprite JSON",
+            ResourceKind::SpriteImage => "sprite image",
+            ResourceKind::Image => "image",
+        }
+    }
+}
+
+/// What is requested.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceInfo {
+    pub url: String,
+    pub kind: ResourceKind,
+    /// z, x, y for tiles (in the source's scheme).
+    pub tile: Option<(i32, i32, i32)>,
+}
+
+/// Bytes of a response: owned, or a host buffer released when the last
+/// reader drops it.
+pub type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// The answer to a request.
+#[derive(Clone)]
+pub enum Response {
+    Data(Bytes),
+    NotFound,
+    Error(String),
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Response::Data(b) => write!(f, "Data({} bytes)", (**b).as_ref().len()),
+            Response::NotFound => write!(f, "NotFound"),
+            Response::Error(e) => write!(f, "Error({e:?})"),
+        }
+    }
+}
+
+impl Response {
+    pub fn data(bytes: Vec<u8>) -> Response {
+        Response::Data(Arc::new(bytes))
+    }
+}
+
+/// Where answers go: the runtime's inbox, as (request id, response).
+pub trait ResponseSink: Send + Sync {
+    fn deliver(&self, request_id: u64, response: Response);
+}
+
+#[derive(Debug, Default)]
+struct RequestState {
+    completed: bool,
+    cancelled: bool,
+}
+
+/// One request, shared by the runtime and whoever answers it.
+pub struct Request {
+    pub id: u64,
+    pub info: ResourceInfo,
+    /// A tag the boundary layer may use to find its handle for this request.
+    pub host_tag: AtomicU64,
+    state: Mutex<RequestState>,
+    sink: Weak<dyn ResponseSink>,
+}
+
+/// Completing a request that was already completed.
+#[derive(Debug, PartialEq, Eq)]
+pub struct AlreadyCompleted;
+
+impl Request {
+    pub fn new(id: u64, info: ResourceInfo, sink: Weak<dyn ResponseSink>) -> Request {
+        Request { id, info, host_tag: AtomicU64::new(0), state: Mutex::new(RequestState::default()), sink }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, RequestState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Answers the request once. Any thread. Later answers are refused and the
+    /// first one stands. An answer after cancellation is accepted and dropped.
+    pub fn complete(&self, response: Response) -> Result<(), AlreadyCompleted> {
+        let cancelled = {
+            let mut st = self.state();
+            if st.completed {
+                return Err(AlreadyCompleted);
+            }
+            st.completed = true;
+            st.cancelled
+        };
+        if !cancelled {
+            if let Some(sink) = self.sink.upgrade() {
+                sink.deliver(self.id, response);
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks the request as no longer needed. Returns true if this call
+    /// cancelled it (it was neither completed nor cancelled before).
+    pub fn cancel(&self) -> bool {
+        let mut st = self.state();
+        if st.completed || st.cancelled {
+            return false;
+        }
+        st.cancelled = true;
+        true
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.state().cancelled
+    }
+
+    pub fn is_completed(&self) -> bool {
+        self.state().completed
+    }
+}
+
+/// The provider's answer when asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    PassThrough,
+    Handled,
+}
+
+/// A host resource provider.
+pub trait Provider: Send + Sync {
+    fn request(&self, request: &Arc<Request>) -> Decision;
+    fn cancel(&self, request: &Arc<Request>);
+}
+
+/// Bundled assets served under `builtin://NAME`.
+static BUILTIN: &[(&str, &[u8])] = &[];
+
+/// The runtime's own loaders. Returns `None` when the URL has a scheme they do
+/// not serve (then only a provider can).
+pub fn load_local(url: &str, asset_root: Option<&Path>) -> Option<Response> {
+    if let Some(name) = url.strip_prefix("builtin://") {
+        return Some(match BUILTIN.iter().find(|(n, _)| *n == name) {
+            Some((_, bytes)) => Response::Data(Arc::new(*bytes)),
+            None => Response::NotFound,
+        });
+    }
+    let path: PathBuf = if let Some(rest) = url.strip_prefix("file://") {
+        PathBuf::from(percent_decode(rest))
+    } else if has_scheme(url) {
+        return None;
+    } else {
+        let p = Path::new(url);
+        match asset_root {
+            Some(root) if p.is_relative() => root.join(p),
+            _ => p.to_path_buf(),
+        }
+    };
+    Some(match std::fs::read(&path) {
+        Ok(bytes) => Response::data(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Response::NotFound,
+        Err(e) => Response::Error(format!("cannot read {}: {e}", path.display())),
+    })
+}
+
+fn has_scheme(url: &str) -> bool {
+    match url.find("://") {
+        Some(i) => i > 0 && url[..i].chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)),
+        None => false,
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(v) = hex {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Sequential request ids, unique per process.
+pub fn next_request_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Collect(Mutex<Vec<(u64, String)>>);
+    impl ResponseSink for Collect {
+        fn deliver(&self, id: u64, r: Response) {
+            self.0.lock().unwrap().push((id, format!("{r:?}")));
+        }
+    }
+
+    fn request(sink: &Arc<Collect>) -> Request {
+        let weak: Weak<dyn ResponseSink> = Arc::downgrade(&(sink.clone() as Arc<dyn ResponseSink>));
+        Request::new(5, ResourceInfo { url: "x".into(), kind: ResourceKind::Tile, tile: None }, weak)
+    }
+
+    #[test]
+    fn second_completion_is_refused_and_first_answer_stands() {
+        let sink = Arc::new(Collect(Mutex::new(vec![])));
+        let r = request(&sink);
+        assert_eq!(r.complete(Response::data(vec![1, 2])), Ok(()));
+        assert_eq!(r.complete(Response::NotFound), Err(AlreadyCompleted));
+        assert_eq!(*sink.0.lock().unwrap(), vec![(5, "Data(2 bytes)".to_string())]);
+    }
+
+    #[test]
+    fn answers_after_cancellation_are_dropped() {
+        let sink = Arc::new(Collect(Mutex::new(vec![])));
+        let r = request(&sink);
+        assert!(r.cancel());
+        assert!(!r.cancel());
+        assert!(r.is_cancelled());
+        assert_eq!(r.complete(Response::NotFound), Ok(()));
+        assert!(sink.0.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn local_loader_reads_files_and_declines_other_schemes() {
+        let dir = std::env::temp_dir().join(format!("mapcore-res-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a b.json"), b"{}").unwrap();
+        let url = format!("file://{}/a%20b.json", dir.display());
+        assert!(matches!(load_local(&url, None), Some(Response::Data(d)) if (*d).as_ref() == b"{}"));
+        assert!(matches!(load_local("a b.json", Some(&dir)), Some(Response::Data(_))));
+        assert!(matches!(load_local("missing.json", Some(&dir)), Some(Response::NotFound)));
+        assert!(load_local("https://example.com/x", None).is_none());
+        assert!(matches!(load_local("builtin://nope", None), Some(Response::NotFound)));
+    }
+}

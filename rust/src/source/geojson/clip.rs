@@ -1,0 +1,176 @@
+//! Axis-aligned clipping of projected features (one axis per call), and copying
+//! features across the antimeridian.
+//!
+//! Points are kept inside `[k1, k2]`; lines are cut into pieces where they leave
+//! the band; polygon rings are clipped Sutherland–Hodgman style against both
+//! edges of the band and re-closed. New intersection points are always kept by
+//! simplification (importance 1); pieces keep the size of the original line/ring.
+
+use std::sync::Arc;
+
+use super::convert::{Geometry, Pt, Ring, VtFeature};
+
+/// Clips features to `k1 <= coord < k2` along `axis` (0 = x, 1 = y), where the
+/// band is given in units of `1/scale`. `min_all`/`max_all` bound all features
+/// along the axis (for the trivial cases).
+pub fn clip(
+    features: &[Arc<VtFeature>],
+    scale: f64,
+    k1: f64,
+    k2: f64,
+    axis: usize,
+    min_all: f64,
+    max_all: f64,
+) -> Vec<Arc<VtFeature>> {
+    let (k1, k2) = (k1 / scale, k2 / scale);
+    if min_all >= k1 && max_all < k2 {
+        return features.to_vec();
+    }
+    if max_all < k1 || min_all >= k2 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for f in features {
+        let (min, max) = (f.min[axis], f.max[axis]);
+        if min >= k1 && max < k2 {
+            out.push(f.clone());
+            continue;
+        }
+        if max < k1 || min >= k2 {
+            continue;
+        }
+        let geom = match &f.geom {
+            Geometry::Points(ps) => {
+                let kept: Vec<Pt> = ps.iter().copied().filter(|p| p[axis] >= k1 && p[axis] <= k2).collect();
+                if kept.is_empty() {
+                    continue;
+                }
+                Geometry::Points(kept)
+            }
+            Geometry::Lines(ls) => {
+                let mut pieces = Vec::new();
+                for l in ls {
+                    clip_line(l, k1, k2, axis, false, &mut pieces);
+                }
+                if pieces.is_empty() {
+                    continue;
+                }
+                Geometry::Lines(pieces)
+            }
+            Geometry::Polygons(polys) => {
+                let mut new_polys = Vec::new();
+                for rings in polys {
+                    let mut new_rings = Vec::new();
+                    for r in rings {
+                        clip_line(r, k1, k2, axis, true, &mut new_rings);
+                    }
+                    if !new_rings.is_empty() {
+                        new_polys.push(new_rings);
+                    }
+                }
+                if new_polys.is_empty() {
+                    continue;
+                }
+                Geometry::Polygons(new_polys)
+            }
+        };
+        out.push(Arc::new(VtFeature::new(geom, f.id.clone(), f.props.clone())));
+    }
+    out
+}
+
+#[inline]
+fn intersect(a: Pt, b: Pt, k: f64, axis: usize) -> Pt {
+    let t = (k - a[axis]) / (b[axis] - a[axis]);
+    if axis == 0 {
+        [k, a[1] + (b[1] - a[1]) * t, 1.0]
+    } else {
+        [a[0] + (b[0] - a[0]) * t, k, 1.0]
+    }
+}
+
+fn clip_line(ring: &Ring, k1: f64, k2: f64, axis: usize, is_polygon: bool, out: &mut Vec<Ring>) {
+    let pts = &ring.pts;
+    let mut slice: Vec<Pt> = Vec::new();
+    if pts.is_empty() {
+        return;
+    }
+    for w in pts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let (ak, bk) = (a[axis], b[axis]);
+        let mut exited = false;
+        if ak < k1 {
+            if bk > k1 {
+                slice.push(intersect(a, b, k1, axis)); // enters from below
+            }
+        } else if ak > k2 {
+            if bk < k2 {
+                slice.push(intersect(a, b, k2, axis)); // enters from above
+            }
+        } else {
+            slice.push(a);
+        }
+        if bk < k1 && ak >= k1 {
+            slice.push(intersect(a, b, k1, axis)); // leaves below
+            exited = true;
+        }
+        if bk > k2 && ak <= k2 {
+            slice.push(intersect(a, b, k2, axis)); // leaves above
+            exited = true;
+        }
+        if !is_polygon && exited {
+            out.push(Ring { pts: std::mem::take(&mut slice), size: ring.size });
+        }
+    }
+    let last = pts[pts.len() - 1];
+    if last[axis] >= k1 && last[axis] <= k2 {
+        slice.push(last);
+    }
+    if is_polygon && !slice.is_empty() {
+        let (f, l) = (slice[0], slice[slice.len() - 1]);
+        if f[0] != l[0] || f[1] != l[1] {
+            slice.push(f);
+        }
+    }
+    if !slice.is_empty() {
+        out.push(Ring { pts: slice, size: ring.size });
+    }
+}
+
+fn shift(features: Vec<Arc<VtFeature>>, dx: f64) -> Vec<Arc<VtFeature>> {
+    features
+        .into_iter()
+        .map(|f| {
+            let mut g = (*f).clone();
+            let sh = |p: &mut Pt| p[0] += dx;
+            match &mut g.geom {
+                Geometry::Points(ps) => ps.iter_mut().for_each(sh),
+                Geometry::Lines(ls) => ls.iter_mut().flat_map(|r| r.pts.iter_mut()).for_each(sh),
+                Geometry::Polygons(ps) => {
+                    ps.iter_mut().flatten().flat_map(|r| r.pts.iter_mut()).for_each(sh)
+                }
+            }
+            g.update_bbox();
+            Arc::new(g)
+        })
+        .collect()
+}
+
+/// Copies the parts of features beyond the antimeridian (and within `buffer`
+/// world units of it) into the world on the other side.
+pub fn wrap(features: Vec<Arc<VtFeature>>, buffer: f64) -> Vec<Arc<VtFeature>> {
+    let (min_all, max_all) = bounds_x(&features);
+    let left = clip(&features, 1.0, -1.0 - buffer, buffer, 0, min_all, max_all);
+    let right = clip(&features, 1.0, 1.0 - buffer, 2.0 + buffer, 0, min_all, max_all);
+    if left.is_empty() && right.is_empty() {
+        return features;
+    }
+    let mut merged = shift(left, 1.0);
+    merged.extend(clip(&features, 1.0, -buffer, 1.0 + buffer, 0, min_all, max_all));
+    merged.extend(shift(right, -1.0));
+    merged
+}
+
+fn bounds_x(features: &[Arc<VtFeature>]) -> (f64, f64) {
+    features.iter().fold((f64::MAX, f64::MIN), |(a, b), f| (a.min(f.min[0]), b.max(f.max[0])))
+}

@@ -1,0 +1,286 @@
+//! GeoJSON parsing, projection to Web Mercator [0, 1] and per-point importance
+//! (Douglas–Peucker) for zoom-dependent simplification.
+
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+
+use crate::source::feature::Properties;
+use crate::style::value::Value;
+
+/// A projected point: x, y in [0, 1] world units, and its importance: the squared
+/// distance at which Douglas–Peucker would drop it (1 = always kept).
+pub type Pt = [f64; 3];
+
+/// A line string or polygon ring, with its size: length for lines, area for
+/// rings (in world units) of the original, unclipped geometry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ring {
+    pub pts: Vec<Pt>,
+    pub size: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Geometry {
+    Points(Vec<Pt>),
+    Lines(Vec<Ring>),
+    /// Polygons, each a list of rings (exterior first).
+    Polygons(Vec<Vec<Ring>>),
+}
+
+/// A projected feature with its bounding box.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VtFeature {
+    pub geom: Geometry,
+    pub id: Option<Value>,
+    pub props: Arc<Properties>,
+    pub min: [f64; 2],
+    pub max: [f64; 2],
+    pub num_points: usize,
+}
+
+impl VtFeature {
+    pub fn new(geom: Geometry, id: Option<Value>, props: Arc<Properties>) -> VtFeature {
+        let mut f = VtFeature { geom, id, props, min: [f64::MAX; 2], max: [f64::MIN; 2], num_points: 0 };
+        f.update_bbox();
+        f
+    }
+
+    pub fn update_bbox(&mut self) {
+        let (mut min, mut max, mut n) = ([f64::MAX; 2], [f64::MIN; 2], 0usize);
+        let mut add = |p: &Pt| {
+            min[0] = min[0].min(p[0]);
+            min[1] = min[1].min(p[1]);
+            max[0] = max[0].max(p[0]);
+            max[1] = max[1].max(p[1]);
+            n += 1;
+        };
+        match &self.geom {
+            Geometry::Points(ps) => ps.iter().for_each(&mut add),
+            Geometry::Lines(ls) => ls.iter().flat_map(|r| r.pts.iter()).for_each(&mut add),
+            Geometry::Polygons(ps) => ps.iter().flatten().flat_map(|r| r.pts.iter()).for_each(&mut add),
+        }
+        self.min = min;
+        self.max = max;
+        self.num_points = n;
+    }
+}
+
+/// Conversion settings.
+pub struct ConvertOptions<'a> {
+    /// Squared simplification tolerance at the maximum zoom, in world units.
+    pub sq_tolerance: f64,
+    pub promote_id: Option<&'a str>,
+    pub generate_id: bool,
+}
+
+pub fn project_x(lng: f64) -> f64 {
+    lng / 360.0 + 0.5
+}
+
+pub fn project_y(lat: f64) -> f64 {
+    let s = lat.to_radians().sin();
+    let y = 0.5 - 0.25 * ((1.0 + s) / (1.0 - s)).ln() / std::f64::consts::PI;
+    if y.is_nan() {
+        if lat > 0.0 { 0.0 } else { 1.0 }
+    } else {
+        y.clamp(0.0, 1.0)
+    }
+}
+
+/// Parses GeoJSON (FeatureCollection, Feature or Geometry) into projected features.
+pub fn convert(json: &Json, opts: &ConvertOptions<'_>) -> Result<Vec<VtFeature>, String> {
+    let obj = json.as_object().ok_or("GeoJSON must be an object")?;
+    let ty = obj.get("type").and_then(Json::as_str).ok_or("GeoJSON object has no \"type\"")?;
+    let mut out = Vec::new();
+    match ty {
+        "FeatureCollection" => {
+            let features = obj
+                .get("features")
+                .and_then(Json::as_array)
+                .ok_or("GeoJSON FeatureCollection has no \"features\" array")?;
+            for (i, f) in features.iter().enumerate() {
+                convert_feature(f, i, opts, &mut out).map_err(|e| format!("GeoJSON feature {i}: {e}"))?;
+            }
+        }
+        "Feature" => convert_feature(json, 0, opts, &mut out).map_err(|e| format!("GeoJSON feature: {e}"))?,
+        _ => {
+            let id = if opts.generate_id { Some(Value::Number(0.0)) } else { None };
+            convert_geometry(json, id, Arc::new(Properties::default()), opts, &mut out)
+                .map_err(|e| format!("GeoJSON: {e}"))?
+        }
+    }
+    Ok(out)
+}
+
+fn convert_feature(f: &Json, index: usize, opts: &ConvertOptions<'_>, out: &mut Vec<VtFeature>) -> Result<(), String> {
+    let obj = f.as_object().ok_or("not an object")?;
+    match obj.get("type").and_then(Json::as_str) {
+        Some("Feature") => {}
+        Some(t) => return Err(format!("type is \"{t}\", expected \"Feature\"")),
+        None => return Err("no \"type\"".into()),
+    }
+    let mut props = Properties::default();
+    match obj.get("properties") {
+        None | Some(Json::Null) => {}
+        Some(Json::Object(o)) => {
+            props.0.reserve(o.len());
+            for (k, v) in o {
+                props.0.push((Arc::from(k.as_str()), Value::from_json(v)));
+            }
+        }
+        Some(_) => return Err("\"properties\" must be an object or null".into()),
+    }
+    let id = if opts.generate_id {
+        Some(Value::Number(index as f64))
+    } else if let Some(key) = opts.promote_id {
+        props.get(key).cloned()
+    } else {
+        match obj.get("id") {
+            None | Some(Json::Null) => None,
+            Some(v @ (Json::Number(_) | Json::String(_))) => Some(Value::from_json(v)),
+            Some(_) => return Err("\"id\" must be a number or a string".into()),
+        }
+    };
+    match obj.get("geometry") {
+        None | Some(Json::Null) => Ok(()),
+        Some(g) => convert_geometry(g, id, Arc::new(props), opts, out),
+    }
+}
+
+fn position(p: &Json) -> Result<(f64, f64), String> {
+    let a = p.as_array().ok_or("a position must be an array of numbers")?;
+    if a.len() < 2 {
+        return Err("a position needs at least two numbers".into());
+    }
+    match (a[0].as_f64(), a[1].as_f64()) {
+        (Some(x), Some(y)) => Ok((x, y)),
+        _ => Err("a position must hold numbers".into()),
+    }
+}
+
+fn array<'a>(v: &'a Json, what: &str) -> Result<&'a Vec<Json>, String> {
+    v.as_array().ok_or_else(|| format!("{what} must be an array"))
+}
+
+fn point(p: &Json) -> Result<Pt, String> {
+    let (x, y) = position(p)?;
+    Ok([project_x(x), project_y(y), 0.0])
+}
+
+fn line(coords: &Json, sq_tol: f64, is_polygon: bool) -> Result<Ring, String> {
+    let a = array(coords, "line coordinates")?;
+    let mut pts = Vec::with_capacity(a.len());
+    for p in a {
+        pts.push(point(p)?);
+    }
+    let mut size = 0.0;
+    for w in pts.windows(2) {
+        let (p, q) = (w[0], w[1]);
+        if is_polygon {
+            size += (p[0] * q[1] - q[0] * p[1]) / 2.0;
+        } else {
+            size += ((q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2)).sqrt();
+        }
+    }
+    if !pts.is_empty() {
+        let last = pts.len() - 1;
+        pts[0][2] = 1.0;
+        simplify(&mut pts, 0, last, sq_tol);
+        pts[last][2] = 1.0;
+    }
+    Ok(Ring { pts, size: size.abs() })
+}
+
+fn rings(coords: &Json, sq_tol: f64) -> Result<Vec<Ring>, String> {
+    array(coords, "polygon coordinates")?.iter().map(|r| line(r, sq_tol, true)).collect()
+}
+
+fn convert_geometry(
+    g: &Json,
+    id: Option<Value>,
+    props: Arc<Properties>,
+    opts: &ConvertOptions<'_>,
+    out: &mut Vec<VtFeature>,
+) -> Result<(), String> {
+    let obj = g.as_object().ok_or("geometry must be an object")?;
+    let ty = obj.get("type").and_then(Json::as_str).ok_or("geometry has no \"type\"")?;
+    if ty == "GeometryCollection" {
+        let geoms = obj
+            .get("geometries")
+            .and_then(Json::as_array)
+            .ok_or("GeometryCollection has no \"geometries\" array")?;
+        for g in geoms {
+            convert_geometry(g, id.clone(), props.clone(), opts, out)?;
+        }
+        return Ok(());
+    }
+    let coords = obj.get("coordinates").ok_or_else(|| format!("{ty} has no \"coordinates\""))?;
+    let tol = opts.sq_tolerance;
+    let geom = match ty {
+        "Point" => Geometry::Points(vec![point(coords)?]),
+        "MultiPoint" => Geometry::Points(array(coords, "MultiPoint coordinates")?.iter().map(point).collect::<Result<_, _>>()?),
+        "LineString" => Geometry::Lines(vec![line(coords, tol, false)?]),
+        "MultiLineString" => Geometry::Lines(
+            array(coords, "MultiLineString coordinates")?.iter().map(|l| line(l, tol, false)).collect::<Result<_, _>>()?,
+        ),
+        "Polygon" => Geometry::Polygons(vec![rings(coords, tol)?]),
+        "MultiPolygon" => Geometry::Polygons(
+            array(coords, "MultiPolygon coordinates")?.iter().map(|p| rings(p, tol)).collect::<Result<_, _>>()?,
+        ),
+        other => return Err(format!("unknown geometry type \"{other}\"")),
+    };
+    let f = VtFeature::new(geom, id, props);
+    if f.num_points > 0 {
+        out.push(f);
+    }
+    Ok(())
+}
+
+fn sq_seg_dist(p: Pt, a: Pt, b: Pt) -> f64 {
+    let (mut x, mut y) = (a[0], a[1]);
+    let (dx, dy) = (b[0] - x, b[1] - y);
+    if dx != 0.0 || dy != 0.0 {
+        let t = ((p[0] - x) * dx + (p[1] - y) * dy) / (dx * dx + dy * dy);
+        if t > 1.0 {
+            x = b[0];
+            y = b[1];
+        } else if t > 0.0 {
+            x += dx * t;
+            y += dy * t;
+        }
+    }
+    (p[0] - x).powi(2) + (p[1] - y).powi(2)
+}
+
+/// Douglas–Peucker: sets each kept point's importance to the squared distance at
+/// which it is kept. On equal distances the point nearest the middle wins.
+/// Iterative (no recursion depth limit on long lines).
+pub fn simplify(pts: &mut [Pt], first: usize, last: usize, sq_tol: f64) {
+    let mut stack = vec![(first, last)];
+    while let Some((f, l)) = stack.pop() {
+        if l <= f + 1 {
+            continue;
+        }
+        let mid = (f + l) as f64 / 2.0;
+        let mut best = sq_tol;
+        let mut index = None;
+        let mut best_to_mid = f64::MAX;
+        for i in f + 1..l {
+            let d = sq_seg_dist(pts[i], pts[f], pts[l]);
+            let to_mid = (i as f64 - mid).abs();
+            if d > best || (d == best && index.is_some() && to_mid < best_to_mid) {
+                best = d;
+                index = Some(i);
+                best_to_mid = to_mid;
+            }
+        }
+        if let Some(i) = index {
+            if best > sq_tol {
+                pts[i][2] = best;
+                stack.push((f, i));
+                stack.push((i, l));
+            }
+        }
+    }
+}

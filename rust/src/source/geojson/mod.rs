@@ -1,0 +1,337 @@
+//! GeoJSON sources: parsing and on-demand tiling with the behaviour of geojson-vt
+//! as MapLibre configures it.
+//!
+//! * Features are projected to Web Mercator world units [0, 1], and every line and
+//!   ring point gets an importance from Douglas–Peucker at the maximum zoom.
+//! * A tile at zoom `z` keeps the points whose importance exceeds
+//!   `(tolerance / (2^z * extent))²` (all points at `max_zoom`), drops lines
+//!   shorter than the tolerance and rings with an area below its square.
+//! * Tiles are cut by recursive quadrant clipping with a buffer around each tile;
+//!   the index is built eagerly down to `index_max_zoom` (or until a tile has at
+//!   most `index_max_points` points), deeper tiles on request by drilling down
+//!   from the nearest generated ancestor; generated tiles are cached.
+//! * Features crossing the antimeridian are copied into the world on the other side.
+//!
+//! Output tiles have one layer, [`GEOJSON_LAYER`], with integer coordinates in
+//! `0..extent` (8192 by default), exterior rings with positive area (MVT winding).
+
+mod clip;
+mod convert;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::source::feature::{Feature, GeomType, TileData, TileLayer, TilePoint};
+
+use clip::{clip, wrap};
+use convert::{ConvertOptions, Geometry, Pt, VtFeature};
+
+/// The name of the single layer of GeoJSON tiles.
+pub const GEOJSON_LAYER: &str = "_geojsonTileLayer";
+
+/// Deepest zoom geojson-vt tiles to.
+pub const MAX_SUPPORTED_ZOOM: u8 = 24;
+
+/// GeoJSON source options. `tolerance` and `buffer` are in pixels of a tile of
+/// `tile_size` pixels, like the style specification's source properties; they
+/// are scaled to the tile extent (MapLibre: `× extent / 512`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GeoJsonOptions {
+    /// Deepest zoom with full detail; no tiles are made beyond it (overzoom).
+    pub max_zoom: u8,
+    /// Deepest zoom of the eagerly built index.
+    pub index_max_zoom: u8,
+    /// A tile with at most this many points is not split eagerly.
+    pub index_max_points: usize,
+    pub tolerance: f64,
+    pub buffer: f64,
+    pub tile_size: u32,
+    pub extent: u32,
+    /// Property whose value becomes the feature id.
+    pub promote_id: Option<String>,
+    /// Use each feature's index as its id.
+    pub generate_id: bool,
+    /// Point clustering (not supported yet: rejected with an error).
+    pub cluster: bool,
+    /// Line distance tracking for `line-gradient` (not supported yet: rejected).
+    pub line_metrics: bool,
+}
+
+impl Default for GeoJsonOptions {
+    fn default() -> Self {
+        GeoJsonOptions {
+            max_zoom: 18,
+            index_max_zoom: 5,
+            index_max_points: 100_000,
+            tolerance: 0.375,
+            buffer: 128.0,
+            tile_size: 512,
+            extent: 8192,
+            promote_id: None,
+            generate_id: false,
+            cluster: false,
+            line_metrics: false,
+        }
+    }
+}
+
+struct Tile {
+    features: Vec<Feature>,
+    num_points: usize,
+    /// The features this tile was cut from, kept while its children are not made.
+    source: Option<Vec<Arc<VtFeature>>>,
+}
+
+struct Params {
+    max_zoom: u8,
+    index_max_zoom: u8,
+    index_max_points: usize,
+    /// In tile extent units.
+    tolerance: f64,
+    buffer: f64,
+    extent: f64,
+}
+
+/// A tiled GeoJSON data set. Thread-safe: tiles are generated on demand under a lock.
+pub struct GeoJsonIndex {
+    params: Params,
+    tiles: Mutex<HashMap<(u8, u32, u32), Tile>>,
+}
+
+impl std::fmt::Debug for GeoJsonIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GeoJsonIndex").field("max_zoom", &self.params.max_zoom).finish_non_exhaustive()
+    }
+}
+
+impl GeoJsonIndex {
+    /// Parses and indexes GeoJSON. Errors name the problem (and feature index).
+    pub fn new(json: &serde_json::Value, options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
+        if options.cluster {
+            return Err("GeoJSON clustering (\"cluster\": true) is not supported yet".into());
+        }
+        if options.line_metrics {
+            return Err("GeoJSON \"lineMetrics\" is not supported yet".into());
+        }
+        if options.max_zoom > MAX_SUPPORTED_ZOOM {
+            return Err(format!("GeoJSON maxzoom {} is above {}", options.max_zoom, MAX_SUPPORTED_ZOOM));
+        }
+        if options.generate_id && options.promote_id.is_some() {
+            return Err("GeoJSON \"generateId\" cannot be combined with \"promoteId\"".into());
+        }
+        if options.extent == 0 || options.tile_size == 0 {
+            return Err("GeoJSON extent and tile size must be positive".into());
+        }
+        if !(options.tolerance.is_finite() && options.tolerance >= 0.0 && options.buffer.is_finite() && options.buffer >= 0.0)
+        {
+            return Err("GeoJSON tolerance and buffer must be non-negative numbers".into());
+        }
+        let extent = f64::from(options.extent);
+        let scale = extent / f64::from(options.tile_size);
+        let params = Params {
+            max_zoom: options.max_zoom,
+            index_max_zoom: options.index_max_zoom.min(options.max_zoom),
+            index_max_points: options.index_max_points,
+            tolerance: options.tolerance * scale,
+            buffer: (options.buffer * scale).min(extent * 4.0),
+            extent,
+        };
+        let sq_tolerance = (params.tolerance / ((1u64 << params.max_zoom) as f64 * extent)).powi(2);
+        let conv = ConvertOptions { sq_tolerance, promote_id: options.promote_id.as_deref(), generate_id: options.generate_id };
+        let features: Vec<Arc<VtFeature>> = convert::convert(json, &conv)?.into_iter().map(Arc::new).collect();
+        let features = wrap(features, params.buffer / extent);
+        let index = GeoJsonIndex { params, tiles: Mutex::new(HashMap::new()) };
+        if !features.is_empty() {
+            let mut tiles = index.tiles.lock().unwrap_or_else(|e| e.into_inner());
+            index.split_tile(&mut tiles, features, 0, 0, 0, None);
+        }
+        Ok(index)
+    }
+
+    /// Parses GeoJSON text and indexes it.
+    pub fn from_str(text: &str, options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
+        let json: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("GeoJSON is not valid JSON: {e}"))?;
+        GeoJsonIndex::new(&json, options)
+    }
+
+    /// The tile `z/x/y` (x wraps around the world), generating it if needed.
+    /// `None` when the tile has no features, `y` is out of range, or `z` is
+    /// beyond the maximum zoom (overzoom the `max_zoom` tile instead).
+    pub fn tile(&self, z: u8, x: u32, y: u32) -> Option<TileData> {
+        if z > self.params.max_zoom {
+            return None;
+        }
+        let n = 1u64 << z;
+        if u64::from(y) >= n {
+            return None;
+        }
+        let x = (u64::from(x) % n) as u32;
+        let mut tiles = self.tiles.lock().unwrap_or_else(|e| e.into_inner());
+        if !tiles.contains_key(&(z, x, y)) {
+            let (mut z0, mut x0, mut y0) = (z, x, y);
+            let mut parent = None;
+            while z0 > 0 {
+                z0 -= 1;
+                x0 >>= 1;
+                y0 >>= 1;
+                if let Some(t) = tiles.get(&(z0, x0, y0)) {
+                    parent = Some(t);
+                    break;
+                }
+            }
+            let source = parent?.source.clone()?;
+            self.split_tile(&mut tiles, source, z0, x0, y0, Some((z, x, y)));
+        }
+        let tile = tiles.get(&(z, x, y))?;
+        if tile.features.is_empty() {
+            return None;
+        }
+        Some(TileData {
+            layers: vec![TileLayer {
+                name: GEOJSON_LAYER.to_string(),
+                extent: self.params.extent as u32,
+                features: tile.features.clone(),
+            }],
+        })
+    }
+
+    fn split_tile(
+        &self,
+        tiles: &mut HashMap<(u8, u32, u32), Tile>,
+        features: Vec<Arc<VtFeature>>,
+        z: u8,
+        x: u32,
+        y: u32,
+        target: Option<(u8, u32, u32)>,
+    ) {
+        let p = &self.params;
+        let mut stack = vec![(features, z, x, y)];
+        while let Some((features, z, x, y)) = stack.pop() {
+            let tile = tiles.entry((z, x, y)).or_insert_with(|| self.create_tile(&features, z, x, y));
+            tile.source = Some(features);
+            match target {
+                None => {
+                    if z == p.index_max_zoom || tile.num_points <= p.index_max_points {
+                        continue;
+                    }
+                }
+                Some((cz, cx, cy)) => {
+                    if z == p.max_zoom || z == cz {
+                        continue;
+                    }
+                    let steps = cz - z;
+                    if x != cx >> steps || y != cy >> steps {
+                        continue;
+                    }
+                }
+            }
+            let features = tile.source.take().unwrap_or_default();
+            if features.is_empty() {
+                continue;
+            }
+            let k1 = 0.5 * p.buffer / p.extent;
+            let (k2, k3, k4) = (0.5 - k1, 0.5 + k1, 1.0 + k1);
+            let z2 = (1u64 << z) as f64;
+            let (fx, fy) = (f64::from(x), f64::from(y));
+            let (min, max) = bbox(&features);
+            let left = clip(&features, z2, fx - k1, fx + k3, 0, min[0], max[0]);
+            let right = clip(&features, z2, fx + k2, fx + k4, 0, min[0], max[0]);
+            drop(features);
+            for (half, dx) in [(left, 0u32), (right, 1u32)] {
+                let (hmin, hmax) = bbox(&half);
+                let top = clip(&half, z2, fy - k1, fy + k3, 1, hmin[1], hmax[1]);
+                let bottom = clip(&half, z2, fy + k2, fy + k4, 1, hmin[1], hmax[1]);
+                stack.push((top, z + 1, x * 2 + dx, y * 2));
+                stack.push((bottom, z + 1, x * 2 + dx, y * 2 + 1));
+            }
+        }
+    }
+
+    fn create_tile(&self, features: &[Arc<VtFeature>], z: u8, tx: u32, ty: u32) -> Tile {
+        let p = &self.params;
+        let z2 = (1u64 << z) as f64;
+        let tolerance = if z == p.max_zoom { 0.0 } else { p.tolerance / (z2 * p.extent) };
+        let sq_tol = tolerance * tolerance;
+        let (ox, oy) = (f64::from(tx), f64::from(ty));
+        let ext = p.extent;
+        // JS Math.round: halves round up.
+        let tp = |q: &Pt| {
+            TilePoint::new(((q[0] * z2 - ox) * ext + 0.5).floor() as i32, ((q[1] * z2 - oy) * ext + 0.5).floor() as i32)
+        };
+        let mut out = Vec::new();
+        let mut num_points = 0usize;
+        for f in features {
+            num_points += f.num_points;
+            let (geom_type, geometry) = match &f.geom {
+                Geometry::Points(ps) => (GeomType::Point, ps.iter().map(|q| vec![tp(q)]).collect::<Vec<_>>()),
+                Geometry::Lines(ls) => {
+                    let mut parts = Vec::with_capacity(ls.len());
+                    for r in ls {
+                        if tolerance > 0.0 && r.size < tolerance {
+                            continue;
+                        }
+                        let part: Vec<TilePoint> =
+                            r.pts.iter().filter(|q| tolerance == 0.0 || q[2] > sq_tol).map(tp).collect();
+                        if !part.is_empty() {
+                            parts.push(part);
+                        }
+                    }
+                    (GeomType::LineString, parts)
+                }
+                Geometry::Polygons(polys) => {
+                    let mut rings = Vec::new();
+                    for poly in polys {
+                        for (i, r) in poly.iter().enumerate() {
+                            if tolerance > 0.0 && r.size < sq_tol {
+                                continue;
+                            }
+                            let mut ring: Vec<TilePoint> =
+                                r.pts.iter().filter(|q| tolerance == 0.0 || q[2] > sq_tol).map(tp).collect();
+                            if ring.is_empty() {
+                                continue;
+                            }
+                            let area = signed_area(&ring);
+                            if (area > 0) != (i == 0) && area != 0 {
+                                ring.reverse();
+                            }
+                            rings.push(ring);
+                        }
+                    }
+                    (GeomType::Polygon, rings)
+                }
+            };
+            if geometry.is_empty() {
+                continue;
+            }
+            out.push(Feature { id: f.id.clone(), geom_type, geometry, properties: (*f.props).clone() });
+        }
+        Tile { features: out, num_points, source: None }
+    }
+}
+
+fn bbox(features: &[Arc<VtFeature>]) -> ([f64; 2], [f64; 2]) {
+    let (mut min, mut max) = ([f64::MAX; 2], [f64::MIN; 2]);
+    for f in features {
+        for i in 0..2 {
+            min[i] = min[i].min(f.min[i]);
+            max[i] = max[i].max(f.max[i]);
+        }
+    }
+    (min, max)
+}
+
+/// Twice the signed area of a ring in tile coordinates (positive = clockwise on
+/// screen with y down, MVT's exterior winding).
+pub fn signed_area(ring: &[TilePoint]) -> i64 {
+    let mut a = 0i64;
+    for w in ring.windows(2) {
+        a += i64::from(w[0].x) * i64::from(w[1].y) - i64::from(w[1].x) * i64::from(w[0].y);
+    }
+    if let (Some(f), Some(l)) = (ring.first(), ring.last()) {
+        a += i64::from(l.x) * i64::from(f.y) - i64::from(f.x) * i64::from(l.y);
+    }
+    a
+}
+
+#[cfg(test)]
+mod tests;

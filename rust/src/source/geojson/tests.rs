@@ -1,0 +1,232 @@
+use super::*;
+use crate::style::value::Value;
+use serde_json::json;
+
+fn index(v: serde_json::Value) -> GeoJsonIndex {
+    GeoJsonIndex::new(&v, GeoJsonOptions::default()).unwrap()
+}
+
+fn pt(x: i32, y: i32) -> TilePoint {
+    TilePoint::new(x, y)
+}
+
+#[test]
+fn point_positions() {
+    let idx = index(json!({"type":"Feature","id":5,"properties":{"name":"a","n":2},
+        "geometry":{"type":"Point","coordinates":[0,0]}}));
+    let t = idx.tile(0, 0, 0).unwrap();
+    let l = t.layer(GEOJSON_LAYER).unwrap();
+    assert_eq!(l.extent, 8192);
+    assert_eq!(l.features.len(), 1);
+    let f = &l.features[0];
+    assert_eq!(f.geom_type, GeomType::Point);
+    assert_eq!(f.geometry, vec![vec![pt(4096, 4096)]]);
+    assert_eq!(f.id, Some(Value::Number(5.0)));
+    assert_eq!(f.properties.get("name"), Some(&Value::String("a".into())));
+    // at z1 the point sits on the corner of all four tiles: within each buffer
+    for (x, y, want) in [(0, 0, pt(8192, 8192)), (1, 0, pt(0, 8192)), (0, 1, pt(8192, 0)), (1, 1, pt(0, 0))] {
+        let t = idx.tile(1, x, y).unwrap();
+        assert_eq!(t.layers[0].features[0].geometry, vec![vec![want]], "tile 1/{x}/{y}");
+    }
+    // a point far from tile 3/0/0 is not in it
+    assert!(idx.tile(3, 0, 0).is_none());
+    // x wraps around the world
+    assert_eq!(idx.tile(1, 2, 0), idx.tile(1, 0, 0));
+    assert!(idx.tile(1, 0, 2).is_none());
+    assert!(idx.tile(19, 0, 0).is_none()); // beyond max zoom
+}
+
+#[test]
+fn drill_down_to_deep_tile() {
+    // Berlin
+    let idx = index(json!({"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[13.4, 52.5]}}]}));
+    let z = 14u8;
+    let n = (1u32 << z) as f64;
+    let x = convert::project_x(13.4) * n;
+    let y = convert::project_y(52.5) * n;
+    let t = idx.tile(z, x as u32, y as u32).unwrap();
+    let p = t.layers[0].features[0].geometry[0][0];
+    assert_eq!(p.x, ((x - x.floor()) * 8192.0).round() as i32);
+    assert_eq!(p.y, ((y - y.floor()) * 8192.0).round() as i32);
+    // cached: same answer again
+    assert_eq!(idx.tile(z, x as u32, y as u32).unwrap(), t);
+    // neighbour far away is empty
+    assert!(idx.tile(z, x as u32 + 5, y as u32).is_none());
+}
+
+#[test]
+fn line_is_split_at_tile_edges_with_buffer() {
+    let idx = index(json!({"type":"Feature","properties":{},
+        "geometry":{"type":"LineString","coordinates":[[-90,0],[90,0]]}}));
+    let t = idx.tile(1, 0, 1).unwrap();
+    let f = &t.layers[0].features[0];
+    assert_eq!(f.geom_type, GeomType::LineString);
+    // from x = -90 (2048 at z0 -> 4096 at z1) to the right buffer edge (8192 + 2048)
+    assert_eq!(f.geometry, vec![vec![pt(4096, 0), pt(8192 + 2048, 0)]]);
+    let t = idx.tile(1, 1, 1).unwrap();
+    assert_eq!(t.layers[0].features[0].geometry, vec![vec![pt(-2048, 0), pt(4096, 0)]]);
+    // a line leaving the buffered tile and coming back makes two pieces
+    let idx = index(json!({"type":"Feature","properties":{},
+        "geometry":{"type":"LineString","coordinates":[[-90,40],[90,40],[90,50],[-90,50]]}}));
+    let t = idx.tile(1, 0, 0).unwrap();
+    let g = &t.layers[0].features[0].geometry;
+    assert_eq!(g.len(), 2, "{g:?}");
+    // both pieces end/start on the buffer edge: lng 45 = 8192 + 2048
+    assert_eq!(g[0].last().unwrap().x, 8192 + 2048);
+    assert_eq!(g[1].first().unwrap().x, 8192 + 2048);
+    assert_eq!(g[0].first().unwrap().x, 4096);
+}
+
+#[test]
+fn polygon_clipped_closed_and_wound() {
+    // counter-clockwise (GeoJSON right-hand rule) big square around the origin
+    let idx = index(json!({"type":"Feature","properties":{},
+        "geometry":{"type":"Polygon","coordinates":[[[-100,-60],[100,-60],[100,60],[-100,60],[-100,-60]],
+            [[-10,-10],[-10,10],[10,10],[10,-10],[-10,-10]]]}}));
+    let t = idx.tile(2, 1, 1).unwrap();
+    let f = &t.layers[0].features[0];
+    assert_eq!(f.geom_type, GeomType::Polygon);
+    for ring in &f.geometry {
+        assert_eq!(ring.first(), ring.last());
+        for p in ring {
+            assert!(p.x >= -2048 && p.x <= 8192 + 2048 && p.y >= -2048 && p.y <= 8192 + 2048, "{p:?}");
+        }
+    }
+    assert!(signed_area(&f.geometry[0]) > 0, "exterior must have positive area");
+    // the hole's corner (10,10)... lies in tile 2/1/1 only partly: the hole is
+    // centred on the tile corner, so it is clipped too and wound negatively
+    assert_eq!(f.geometry.len(), 2);
+    assert!(signed_area(&f.geometry[1]) < 0, "hole must have negative area");
+    // the exterior is clipped to the buffered tile: its bounding box is the buffer box
+    let xs: Vec<i32> = f.geometry[0].iter().map(|p| p.x).collect();
+    // west edge (-100°) lies inside the buffer: (80/360 - 1/4) * 4 * 8192 = -910
+    assert_eq!(*xs.iter().min().unwrap(), -910);
+    assert_eq!(*xs.iter().max().unwrap(), 8192 + 2048);
+}
+
+#[test]
+fn simplification_depends_on_zoom() {
+    // a wiggly line: many points with small offsets
+    let coords: Vec<serde_json::Value> =
+        (0..=200).map(|i| json!([-50.0 + i as f64 * 0.5, if i % 2 == 0 { 0.0 } else { 0.01 }])).collect();
+    let idx = index(json!({"type":"Feature","properties":{},
+        "geometry":{"type":"LineString","coordinates":coords}}));
+    let count = |z: u8, x: u32, y: u32| -> usize {
+        idx.tile(z, x, y).map(|t| t.layers[0].features.iter().flat_map(|f| f.geometry.iter()).map(|g| g.len()).sum()).unwrap_or(0)
+    };
+    let z0 = count(0, 0, 0);
+    assert_eq!(z0, 2, "z0 keeps only the ends");
+    // at max zoom every point is kept: look at a tile on the line
+    let n = (1u32 << 18) as f64;
+    let x = (convert::project_x(0.0) * n) as u32;
+    let y = (convert::project_y(0.0) * n) as u32;
+    let t = idx.tile(18, x, y - 1).or_else(|| idx.tile(18, x, y)).unwrap();
+    assert!(!t.layers[0].features.is_empty());
+    // tiny polygons vanish at low zoom but exist at high zoom
+    let idx = index(json!({"type":"Feature","properties":{},
+        "geometry":{"type":"Polygon","coordinates":[[[0,0],[0.0001,0],[0.0001,0.0001],[0,0.0001],[0,0]]]}}));
+    assert!(idx.tile(0, 0, 0).is_none());
+    let n = (1u32 << 16) as f64;
+    let t = idx.tile(16, (convert::project_x(0.00005) * n) as u32, (convert::project_y(0.00005) * n) as u32);
+    assert!(t.is_some());
+}
+
+#[test]
+fn antimeridian_wrap() {
+    let idx = index(json!({"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[179.9, 0]}},
+        {"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[170, 5],[190, 5]]}}]}));
+    // the point shows in the buffer of the westernmost tile at z1
+    let t = idx.tile(1, 0, 0).unwrap();
+    let pts: Vec<_> = t.layers[0].features.iter().filter(|f| f.geom_type == GeomType::Point).collect();
+    assert_eq!(pts.len(), 1);
+    assert!(pts[0].geometry[0][0].x < 0 && pts[0].geometry[0][0].x > -100);
+    // the line past 180 continues in the western tile
+    let lines: Vec<_> = t.layers[0].features.iter().filter(|f| f.geom_type == GeomType::LineString).collect();
+    assert_eq!(lines.len(), 1);
+    let xs: Vec<i32> = lines[0].geometry[0].iter().map(|p| p.x).collect();
+    assert!(xs.iter().any(|&x| x > 0) && xs.iter().any(|&x| x < 0), "{xs:?}");
+}
+
+#[test]
+fn all_geometry_types_and_ids() {
+    let v = json!({"type":"FeatureCollection","features":[
+        {"type":"Feature","id":"a","properties":{"k":1},"geometry":{"type":"MultiPoint","coordinates":[[1,1],[2,2]]}},
+        {"type":"Feature","properties":{"k":2},"geometry":{"type":"MultiLineString","coordinates":[[[0,0],[1,1]],[[2,2],[3,3]]]}},
+        {"type":"Feature","properties":{"k":3},"geometry":{"type":"MultiPolygon","coordinates":[
+            [[[0,0],[5,0],[5,5],[0,5],[0,0]]],[[[10,10],[15,10],[15,15],[10,15],[10,10]]]]}},
+        {"type":"Feature","properties":{"k":4},"geometry":{"type":"GeometryCollection","geometries":[
+            {"type":"Point","coordinates":[0,0]},{"type":"LineString","coordinates":[[0,0],[10,10]]}]}},
+        {"type":"Feature","properties":null,"geometry":null}
+    ]});
+    let idx = GeoJsonIndex::new(&v, GeoJsonOptions::default()).unwrap();
+    let t = idx.tile(0, 0, 0).unwrap();
+    let fs = &t.layers[0].features;
+    assert_eq!(fs.len(), 5);
+    assert_eq!(fs[0].geom_type, GeomType::Point);
+    assert_eq!(fs[0].geometry.len(), 2);
+    assert_eq!(fs[0].id, Some(Value::String("a".into())));
+    assert_eq!(fs[1].geom_type, GeomType::LineString);
+    assert_eq!(fs[1].geometry.len(), 2);
+    assert_eq!(fs[2].geom_type, GeomType::Polygon);
+    assert_eq!(fs[2].geometry.len(), 2);
+    assert!(fs[2].geometry.iter().all(|r| signed_area(r) > 0));
+    assert_eq!(fs[3].properties.get("k"), Some(&Value::Number(4.0)));
+    assert_eq!(fs[4].geom_type, GeomType::LineString);
+    // promoteId / generateId
+    let o = GeoJsonOptions { promote_id: Some("k".into()), ..GeoJsonOptions::default() };
+    let t = GeoJsonIndex::new(&v, o).unwrap().tile(0, 0, 0).unwrap();
+    assert_eq!(t.layers[0].features[1].id, Some(Value::Number(2.0)));
+    let o = GeoJsonOptions { generate_id: true, ..GeoJsonOptions::default() };
+    let t = GeoJsonIndex::new(&v, o).unwrap().tile(0, 0, 0).unwrap();
+    assert_eq!(t.layers[0].features[2].id, Some(Value::Number(2.0)));
+    // a bare geometry
+    let t = index(json!({"type":"LineString","coordinates":[[0,0],[1,1]]})).tile(0, 0, 0).unwrap();
+    assert_eq!(t.layers[0].features.len(), 1);
+}
+
+#[test]
+fn invalid_geojson_errors() {
+    let e = |v: serde_json::Value| GeoJsonIndex::new(&v, GeoJsonOptions::default()).unwrap_err();
+    assert!(e(json!([])).contains("must be an object"));
+    assert!(e(json!({})).contains("no \"type\""));
+    assert!(e(json!({"type":"FeatureCollection"})).contains("\"features\""));
+    let err = e(json!({"type":"FeatureCollection","features":[
+        {"type":"Feature","geometry":{"type":"Point","coordinates":[0,0]}},
+        {"type":"Feature","geometry":{"type":"Point","coordinates":[0]}}]}));
+    assert!(err.contains("feature 1") && err.contains("two numbers"), "{err}");
+    assert!(e(json!({"type":"Circle","coordinates":[0,0]})).contains("unknown geometry type \"Circle\""));
+    assert!(e(json!({"type":"Feature","geometry":{"type":"Polygon","coordinates":5}})).contains("must be an array"));
+    assert!(e(json!({"type":"Feature","properties":3,"geometry":null})).contains("properties"));
+    assert!(e(json!({"type":"Point","coordinates":[0,"a"]})).contains("numbers"));
+    assert!(GeoJsonIndex::from_str("{", GeoJsonOptions::default()).unwrap_err().contains("not valid JSON"));
+    let o = GeoJsonOptions { cluster: true, ..GeoJsonOptions::default() };
+    assert!(GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":[]}), o).unwrap_err().contains("clustering"));
+}
+
+#[test]
+fn many_points_index_splits_eagerly() {
+    let feats: Vec<serde_json::Value> = (0..300)
+        .map(|i| json!({"type":"Feature","properties":{"i":i},
+            "geometry":{"type":"Point","coordinates":[-170.0 + i as f64, (i % 80) as f64 - 40.0]}}))
+        .collect();
+    let o = GeoJsonOptions { index_max_points: 50, ..GeoJsonOptions::default() };
+    let idx = GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":feats}), o).unwrap();
+    let total_z0 = idx.tile(0, 0, 0).unwrap().layers[0].features.len();
+    // z0 holds every point plus the copies within the buffer across the antimeridian
+    // (a z0 buffer is a quarter of the world: lng < -90 and lng >= 90)
+    assert_eq!(total_z0, 300 + 80 + 40);
+    // every point appears in exactly one z3 tile once buffers are ignored
+    let mut inside = 0;
+    for x in 0..8 {
+        for y in 0..8 {
+            if let Some(t) = idx.tile(3, x, y) {
+                inside += t.layers[0].features.iter()
+                    .filter(|f| { let p = f.geometry[0][0]; p.x >= 0 && p.x < 8192 && p.y >= 0 && p.y < 8192 })
+                    .count();
+            }
+        }
+    }
+    assert_eq!(inside, 300);
+}
