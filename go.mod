@@ -1,0 +1,3 @@
+module mapcore.dev/mapcore
+
+go 1.22

@@ -1,0 +1,621 @@
+// Package capi is the raw C layer of the Go binding: the only place that calls
+// mapcore_* functions (the exported callback trampolines aside).
+//
+// Every fallible call goes through a small C wrapper that makes the mapcore
+// call and, when it does not return MAPCORE_STATUS_OK, copies
+// mapcore_last_error_message() into C memory before returning. Call and copy
+// are one cgo call, so they run on the same OS thread and the thread-local
+// diagnostic cannot be overwritten in between, whatever the Go scheduler does.
+//
+// Values a C function writes through out-parameters are returned inside the
+// wrapper's result struct, so no Go pointer is passed for them (no escape, no
+// allocation on the success path).
+package capi
+
+/*
+#include <stdlib.h>
+#include <string.h>
+#include "mapcore.h"
+
+typedef struct mc_res { int32_t st; char *msg; } mc_res;
+
+static char *mc_copy_message(mapcore_status st) {
+	if (st == MAPCORE_STATUS_OK) return NULL;
+	const char *m = mapcore_last_error_message();
+	if (m == NULL) m = "";
+	size_t n = strlen(m);
+	char *c = (char *)malloc(n + 1);
+	if (c != NULL) memcpy(c, m, n + 1);
+	return c;
+}
+
+static mc_res mc_wrap(mapcore_status st) {
+	mc_res r;
+	r.st = (int32_t)st;
+	r.msg = mc_copy_message(st);
+	return r;
+}
+
+// ---- base ----
+static mc_res w_log_set_callback(void *cb, void *ud, int32_t max_level) {
+	return mc_wrap(mapcore_log_set_callback((mapcore_log_callback)cb, ud, (mapcore_log_level)max_level));
+}
+
+// ---- runtime ----
+typedef struct mc_res_h { int32_t st; char *msg; uint64_t h; } mc_res_h;
+typedef struct mc_res_u32 { int32_t st; char *msg; uint32_t v; } mc_res_u32;
+typedef struct mc_res_bool { int32_t st; char *msg; bool v; } mc_res_bool;
+
+static mc_res_h w_runtime_create(uint32_t workers, uint32_t render_threads, const char *asset_root) {
+	mapcore_runtime_options o = mapcore_runtime_options_default();
+	o.worker_threads = workers;
+	o.render_threads = render_threads;
+	o.asset_root = asset_root;
+	mapcore_runtime rt = {0};
+	mapcore_status st = mapcore_runtime_create(&o, &rt);
+	mc_res_h r = {(int32_t)st, mc_copy_message(st), rt.id};
+	return r;
+}
+
+static mc_res w_runtime_destroy(uint64_t h) {
+	mapcore_runtime rt = {h};
+	return mc_wrap(mapcore_runtime_destroy(rt));
+}
+
+static mc_res_u32 w_runtime_pump(uint64_t h, uint32_t timeout_ms) {
+	mapcore_runtime rt = {h};
+	uint32_t n = 0;
+	mapcore_status st = mapcore_runtime_pump(rt, timeout_ms, &n);
+	mc_res_u32 r = {(int32_t)st, mc_copy_message(st), n};
+	return r;
+}
+
+static mc_res w_runtime_wake(uint64_t h) {
+	mapcore_runtime rt = {h};
+	return mc_wrap(mapcore_runtime_wake(rt));
+}
+
+typedef struct mc_res_events { int32_t st; char *msg; const mapcore_event *ev; size_t n; } mc_res_events;
+
+static mc_res_events w_runtime_drain_events(uint64_t h) {
+	mapcore_runtime rt = {h};
+	const mapcore_event *ev = NULL;
+	size_t n = 0;
+	mapcore_status st = mapcore_runtime_drain_events(rt, &ev, &n);
+	mc_res_events r = {(int32_t)st, mc_copy_message(st), ev, n};
+	return r;
+}
+
+static mc_res w_runtime_set_resource_provider(uint64_t h, void *fn, void *cancel, void *ud) {
+	mapcore_runtime rt = {h};
+	if (fn == NULL) return mc_wrap(mapcore_runtime_set_resource_provider(rt, NULL));
+	mapcore_resource_provider p;
+	memset(&p, 0, sizeof p);
+	p.size = sizeof p;
+	p.request = (mapcore_resource_provider_fn)fn;
+	p.cancel = (mapcore_resource_cancel_fn)cancel;
+	p.user_data = ud;
+	return mc_wrap(mapcore_runtime_set_resource_provider(rt, &p));
+}
+
+// ---- resource requests ----
+static mc_res w_request_complete(uint64_t h, const uint8_t *data, size_t len) {
+	mapcore_resource_request q = {h};
+	return mc_wrap(mapcore_resource_request_complete(q, data, len));
+}
+
+static mc_res w_request_complete_borrowed(uint64_t h, const uint8_t *data, size_t len, void *release, void *ctx) {
+	mapcore_resource_request q = {h};
+	return mc_wrap(mapcore_resource_request_complete_borrowed(q, data, len, (mapcore_release_fn)release, ctx));
+}
+
+static mc_res w_request_not_found(uint64_t h) {
+	mapcore_resource_request q = {h};
+	return mc_wrap(mapcore_resource_request_not_found(q));
+}
+
+static mc_res w_request_fail(uint64_t h, const char *msg) {
+	mapcore_resource_request q = {h};
+	return mc_wrap(mapcore_resource_request_fail(q, msg));
+}
+
+static mc_res_bool w_request_is_cancelled(uint64_t h) {
+	mapcore_resource_request q = {h};
+	bool c = false;
+	mapcore_status st = mapcore_resource_request_is_cancelled(q, &c);
+	mc_res_bool r = {(int32_t)st, mc_copy_message(st), c};
+	return r;
+}
+
+static mc_res w_request_release(uint64_t h) {
+	mapcore_resource_request q = {h};
+	return mc_wrap(mapcore_resource_request_release(q));
+}
+
+// ---- map ----
+static mc_res_h w_map_create(uint64_t rth, uint32_t w, uint32_t h, float ratio) {
+	mapcore_runtime rt = {rth};
+	mapcore_map_options o = mapcore_map_options_default();
+	o.width = w;
+	o.height = h;
+	o.pixel_ratio = ratio;
+	mapcore_map m = {0};
+	mapcore_status st = mapcore_map_create(rt, &o, &m);
+	mc_res_h r = {(int32_t)st, mc_copy_message(st), m.id};
+	return r;
+}
+
+static mc_res w_map_destroy(uint64_t h) {
+	mapcore_map m = {h};
+	return mc_wrap(mapcore_map_destroy(m));
+}
+
+static mc_res w_map_set_style_json(uint64_t h, const char *json, size_t len) {
+	mapcore_map m = {h};
+	return mc_wrap(mapcore_map_set_style_json(m, json, len));
+}
+
+static mc_res w_map_set_style_url(uint64_t h, const char *url) {
+	mapcore_map m = {h};
+	return mc_wrap(mapcore_map_set_style_url(m, url));
+}
+
+typedef struct mc_res_cam { int32_t st; char *msg; mapcore_camera cam; } mc_res_cam;
+
+static mc_res_cam w_map_get_camera(uint64_t h) {
+	mapcore_map m = {h};
+	mc_res_cam r;
+	memset(&r, 0, sizeof r);
+	r.cam = mapcore_camera_default();
+	mapcore_status st = mapcore_map_get_camera(m, &r.cam);
+	r.st = (int32_t)st;
+	r.msg = mc_copy_message(st);
+	return r;
+}
+
+static mc_res w_map_jump_to(uint64_t h, uint32_t fields, double lon, double lat, double zoom, double bearing, double pitch) {
+	mapcore_map m = {h};
+	mapcore_camera c = mapcore_camera_default();
+	c.fields = fields;
+	c.longitude = lon;
+	c.latitude = lat;
+	c.zoom = zoom;
+	c.bearing = bearing;
+	c.pitch = pitch;
+	return mc_wrap(mapcore_map_jump_to(m, &c));
+}
+
+// ---- render sessions ----
+static mc_res_h w_session_create_texture(uint64_t mh, uint32_t w, uint32_t h, float ratio) {
+	mapcore_map m = {mh};
+	mapcore_render_session s = {0};
+	mapcore_status st = mapcore_render_session_create_texture(m, w, h, ratio, &s);
+	mc_res_h r = {(int32_t)st, mc_copy_message(st), s.id};
+	return r;
+}
+
+static mc_res_h w_session_create_buffer(uint64_t mh, uint32_t w, uint32_t h, float ratio, uint8_t *px, size_t stride, size_t len) {
+	mapcore_map m = {mh};
+	mapcore_render_session s = {0};
+	mapcore_status st = mapcore_render_session_create_buffer(m, w, h, ratio, px, stride, len, &s);
+	mc_res_h r = {(int32_t)st, mc_copy_message(st), s.id};
+	return r;
+}
+
+static mc_res w_session_set_buffer(uint64_t sh, uint32_t w, uint32_t h, float ratio, uint8_t *px, size_t stride, size_t len) {
+	mapcore_render_session s = {sh};
+	return mc_wrap(mapcore_render_session_set_buffer(s, w, h, ratio, px, stride, len));
+}
+
+static mc_res w_session_resize(uint64_t sh, uint32_t w, uint32_t h, float ratio) {
+	mapcore_render_session s = {sh};
+	return mc_wrap(mapcore_render_session_resize(s, w, h, ratio));
+}
+
+static mc_res w_session_render_still(uint64_t sh, uint32_t timeout_ms) {
+	mapcore_render_session s = {sh};
+	return mc_wrap(mapcore_render_session_render_still(s, timeout_ms));
+}
+
+static mc_res_bool w_session_render_frame(uint64_t sh) {
+	mapcore_render_session s = {sh};
+	bool c = false;
+	mapcore_status st = mapcore_render_session_render_frame(s, &c);
+	mc_res_bool r = {(int32_t)st, mc_copy_message(st), c};
+	return r;
+}
+
+typedef struct mc_res_info { int32_t st; char *msg; mapcore_image_info info; const uint8_t *px; } mc_res_info;
+
+static mc_res_info w_session_read_pixels(uint64_t sh, uint8_t *dst, size_t len) {
+	mapcore_render_session s = {sh};
+	mc_res_info r;
+	memset(&r, 0, sizeof r);
+	r.info = mapcore_image_info_default();
+	mapcore_status st = mapcore_render_session_read_pixels(s, dst, len, &r.info);
+	r.st = (int32_t)st;
+	r.msg = mc_copy_message(st);
+	return r;
+}
+
+static mc_res_info w_session_acquire_frame(uint64_t sh) {
+	mapcore_render_session s = {sh};
+	mc_res_info r;
+	memset(&r, 0, sizeof r);
+	r.info = mapcore_image_info_default();
+	mapcore_status st = mapcore_render_session_acquire_frame(s, &r.px, &r.info);
+	r.st = (int32_t)st;
+	r.msg = mc_copy_message(st);
+	return r;
+}
+
+static mc_res w_session_release_frame(uint64_t sh) {
+	mapcore_render_session s = {sh};
+	return mc_wrap(mapcore_render_session_release_frame(s));
+}
+
+static mc_res w_session_destroy(uint64_t sh) {
+	mapcore_render_session s = {sh};
+	return mc_wrap(mapcore_render_session_destroy(s));
+}
+
+// A trivial fallible call for benchmarks: waking the null runtime.
+static int32_t raw_wake_null(void) {
+	mapcore_runtime rt = {0};
+	return (int32_t)mapcore_runtime_wake(rt);
+}
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	"mapcore.dev/mapcore/go/internal/memory"
+)
+
+// Status codes of the C API (mapcore_status).
+const (
+	StatusOK              int32 = C.MAPCORE_STATUS_OK
+	StatusInvalidArgument int32 = C.MAPCORE_STATUS_INVALID_ARGUMENT
+	StatusInvalidState    int32 = C.MAPCORE_STATUS_INVALID_STATE
+	StatusWrongThread     int32 = C.MAPCORE_STATUS_WRONG_THREAD
+	StatusNotFound        int32 = C.MAPCORE_STATUS_NOT_FOUND
+	StatusUnsupported     int32 = C.MAPCORE_STATUS_UNSUPPORTED
+	StatusParseError      int32 = C.MAPCORE_STATUS_PARSE_ERROR
+	StatusIOError         int32 = C.MAPCORE_STATUS_IO_ERROR
+	StatusInternal        int32 = C.MAPCORE_STATUS_INTERNAL
+	StatusTimeout         int32 = C.MAPCORE_STATUS_TIMEOUT
+)
+
+// Decisions of a resource provider.
+const (
+	ProviderPassThrough int32 = C.MAPCORE_PROVIDER_PASS_THROUGH
+	ProviderHandled     int32 = C.MAPCORE_PROVIDER_HANDLED
+)
+
+// PumpForever is the pump timeout that waits until woken.
+const PumpForever uint32 = 0xFFFFFFFF
+
+// Res is the result of a fallible call: the status and, when it is not OK,
+// the diagnostic copied on the OS thread that made the call.
+type Res struct {
+	St  int32
+	Msg string
+}
+
+// OK reports whether the call succeeded.
+func (r Res) OK() bool { return r.St == StatusOK }
+
+func takeMsg(p *C.char) string {
+	if p == nil {
+		return ""
+	}
+	s := C.GoString(p)
+	C.free(unsafe.Pointer(p))
+	return s
+}
+
+func res(r C.mc_res) Res {
+	if r.st == 0 {
+		return Res{}
+	}
+	return Res{St: int32(r.st), Msg: takeMsg(r.msg)}
+}
+
+func resOf(st C.int32_t, msg *C.char) Res {
+	if st == 0 {
+		return Res{}
+	}
+	return Res{St: int32(st), Msg: takeMsg(msg)}
+}
+
+// argError is the result for an argument rejected before C is called.
+func argError(err error) Res {
+	return Res{St: StatusInvalidArgument, Msg: err.Error()}
+}
+
+// ---- base ----
+
+// Version returns mapcore_version().
+func Version() uint32 { return uint32(C.mapcore_version()) }
+
+// VersionString returns mapcore_version_string().
+func VersionString() string { return C.GoString(C.mapcore_version_string()) }
+
+// StatusName returns mapcore_status_name(st).
+func StatusName(st int32) string {
+	return C.GoString(C.mapcore_status_name(C.mapcore_status(st)))
+}
+
+// RawWakeNull calls mapcore_runtime_wake on the null handle with no
+// diagnostic handling: the baseline for the binding-overhead benchmark.
+func RawWakeNull() int32 { return int32(C.raw_wake_null()) }
+
+// LastErrorMessage reads mapcore_last_error_message() of the current OS
+// thread. Only meaningful with the OS thread locked across the failing call
+// and this read; the wrappers in this package do not need it.
+func LastErrorMessage() string { return C.GoString(C.mapcore_last_error_message()) }
+
+// LogSetCallback installs (cb non-nil) or clears the process-wide log callback.
+func LogSetCallback(cb, userData unsafe.Pointer, maxLevel int32) Res {
+	return res(C.w_log_set_callback(cb, userData, C.int32_t(maxLevel)))
+}
+
+// ---- runtime ----
+
+// RuntimeCreate creates a runtime owned by the calling OS thread.
+func RuntimeCreate(workers, renderThreads uint32, assetRoot string) (uint64, Res) {
+	var root *C.char
+	if assetRoot != "" {
+		p, err := memory.CString(assetRoot)
+		if err != nil {
+			return 0, argError(err)
+		}
+		defer memory.Free(p)
+		root = (*C.char)(p)
+	}
+	r := C.w_runtime_create(C.uint32_t(workers), C.uint32_t(renderThreads), root)
+	return uint64(r.h), resOf(r.st, r.msg)
+}
+
+// RuntimeDestroy destroys a runtime.
+func RuntimeDestroy(h uint64) Res { return res(C.w_runtime_destroy(C.uint64_t(h))) }
+
+// RuntimePump pumps a runtime.
+func RuntimePump(h uint64, timeoutMs uint32) (uint32, Res) {
+	r := C.w_runtime_pump(C.uint64_t(h), C.uint32_t(timeoutMs))
+	return uint32(r.v), resOf(r.st, r.msg)
+}
+
+// RuntimeWake wakes a runtime's pump.
+func RuntimeWake(h uint64) Res { return res(C.w_runtime_wake(C.uint64_t(h))) }
+
+// Event is a copy of a mapcore_event.
+type Event struct {
+	Type         int32
+	Map          uint64
+	Message      string
+	URL          string
+	SourceID     string
+	ResourceKind int32
+	TileZ        int32
+	TileX        int32
+	TileY        int32
+	Complete     bool
+}
+
+func goStr(p *C.char) string {
+	if p == nil {
+		return ""
+	}
+	return C.GoString(p)
+}
+
+// RuntimeDrainEvents drains the runtime's events and copies them to Go.
+func RuntimeDrainEvents(h uint64) ([]Event, Res) {
+	r := C.w_runtime_drain_events(C.uint64_t(h))
+	if r.st != 0 {
+		return nil, resOf(r.st, r.msg)
+	}
+	if r.n == 0 || r.ev == nil {
+		return nil, Res{}
+	}
+	evs := unsafe.Slice(r.ev, int(r.n))
+	out := make([]Event, len(evs))
+	for i := range evs {
+		e := &evs[i]
+		out[i] = Event{
+			Type:         int32(e._type),
+			Map:          uint64(e._map.id),
+			Message:      goStr(e.message),
+			URL:          goStr(e.url),
+			SourceID:     goStr(e.source_id),
+			ResourceKind: int32(e.resource_kind),
+			TileZ:        int32(e.tile_z),
+			TileX:        int32(e.tile_x),
+			TileY:        int32(e.tile_y),
+			Complete:     bool(e.complete),
+		}
+	}
+	return out, Res{}
+}
+
+// RuntimeSetResourceProvider sets (fn non-nil) or clears the provider.
+func RuntimeSetResourceProvider(h uint64, fn, cancel, userData unsafe.Pointer) Res {
+	return res(C.w_runtime_set_resource_provider(C.uint64_t(h), fn, cancel, userData))
+}
+
+// ---- resource requests ----
+
+// RequestComplete completes a request with a copy of data.
+func RequestComplete(h uint64, data []byte) Res {
+	var p *C.uint8_t
+	if len(data) > 0 {
+		p = (*C.uint8_t)(unsafe.Pointer(&data[0]))
+	}
+	return res(C.w_request_complete(C.uint64_t(h), p, C.size_t(len(data))))
+}
+
+// RequestCompleteBorrowed completes a request with a retained buffer that the
+// caller keeps valid (pinned) until release(ctx) is called.
+func RequestCompleteBorrowed(h uint64, data []byte, release, ctx unsafe.Pointer) Res {
+	return res(C.w_request_complete_borrowed(C.uint64_t(h), (*C.uint8_t)(unsafe.Pointer(&data[0])),
+		C.size_t(len(data)), release, ctx))
+}
+
+// RequestNotFound completes a request with "not found".
+func RequestNotFound(h uint64) Res { return res(C.w_request_not_found(C.uint64_t(h))) }
+
+// RequestFail completes a request with a failure message.
+func RequestFail(h uint64, msg string) Res {
+	p, err := memory.CString(msg)
+	if err != nil {
+		return argError(err)
+	}
+	defer memory.Free(p)
+	return res(C.w_request_fail(C.uint64_t(h), (*C.char)(p)))
+}
+
+// RequestIsCancelled asks whether the map still needs the request.
+func RequestIsCancelled(h uint64) (bool, Res) {
+	r := C.w_request_is_cancelled(C.uint64_t(h))
+	return bool(r.v), resOf(r.st, r.msg)
+}
+
+// RequestRelease releases the host's handle (thread-independent, infallible).
+func RequestRelease(h uint64) Res { return res(C.w_request_release(C.uint64_t(h))) }
+
+// ---- map ----
+
+// MapCreate creates a map.
+func MapCreate(rt uint64, w, h uint32, ratio float32) (uint64, Res) {
+	r := C.w_map_create(C.uint64_t(rt), C.uint32_t(w), C.uint32_t(h), C.float(ratio))
+	return uint64(r.h), resOf(r.st, r.msg)
+}
+
+// MapDestroy destroys a map.
+func MapDestroy(h uint64) Res { return res(C.w_map_destroy(C.uint64_t(h))) }
+
+// MapSetStyleJSON parses a style (the bytes are borrowed for the call).
+func MapSetStyleJSON(h uint64, json []byte) Res {
+	var p *C.char
+	if len(json) > 0 {
+		p = (*C.char)(unsafe.Pointer(&json[0]))
+	}
+	return res(C.w_map_set_style_json(C.uint64_t(h), p, C.size_t(len(json))))
+}
+
+// MapSetStyleURL loads a style from a URL.
+func MapSetStyleURL(h uint64, url string) Res {
+	p, err := memory.CString(url)
+	if err != nil {
+		return argError(err)
+	}
+	defer memory.Free(p)
+	return res(C.w_map_set_style_url(C.uint64_t(h), (*C.char)(p)))
+}
+
+// Camera mirrors mapcore_camera.
+type Camera struct {
+	Fields                                    uint32
+	Longitude, Latitude, Zoom, Bearing, Pitch float64
+}
+
+// MapGetCamera reads the camera.
+func MapGetCamera(h uint64) (Camera, Res) {
+	r := C.w_map_get_camera(C.uint64_t(h))
+	c := Camera{
+		Fields:    uint32(r.cam.fields),
+		Longitude: float64(r.cam.longitude),
+		Latitude:  float64(r.cam.latitude),
+		Zoom:      float64(r.cam.zoom),
+		Bearing:   float64(r.cam.bearing),
+		Pitch:     float64(r.cam.pitch),
+	}
+	return c, resOf(r.st, r.msg)
+}
+
+// MapJumpTo moves the camera.
+func MapJumpTo(h uint64, c Camera) Res {
+	return res(C.w_map_jump_to(C.uint64_t(h), C.uint32_t(c.Fields), C.double(c.Longitude),
+		C.double(c.Latitude), C.double(c.Zoom), C.double(c.Bearing), C.double(c.Pitch)))
+}
+
+// ---- render sessions ----
+
+// ImageInfo mirrors mapcore_image_info.
+type ImageInfo struct {
+	Width, Height      uint32
+	Stride, ByteLength int
+}
+
+func imageInfo(i C.mapcore_image_info) ImageInfo {
+	return ImageInfo{Width: uint32(i.width), Height: uint32(i.height), Stride: int(i.stride), ByteLength: int(i.byte_length)}
+}
+
+// SessionCreateTexture attaches a session-owned texture.
+func SessionCreateTexture(m uint64, w, h uint32, ratio float32) (uint64, Res) {
+	r := C.w_session_create_texture(C.uint64_t(m), C.uint32_t(w), C.uint32_t(h), C.float(ratio))
+	return uint64(r.h), resOf(r.st, r.msg)
+}
+
+func bufPtr(b []byte) *C.uint8_t {
+	if len(b) == 0 {
+		return nil
+	}
+	return (*C.uint8_t)(unsafe.Pointer(&b[0]))
+}
+
+// SessionCreateBuffer attaches a caller-owned buffer, which the caller must
+// keep pinned until the session is destroyed or the buffer replaced.
+func SessionCreateBuffer(m uint64, w, h uint32, ratio float32, px []byte, stride int) (uint64, Res) {
+	r := C.w_session_create_buffer(C.uint64_t(m), C.uint32_t(w), C.uint32_t(h), C.float(ratio),
+		bufPtr(px), C.size_t(stride), C.size_t(len(px)))
+	return uint64(r.h), resOf(r.st, r.msg)
+}
+
+// SessionSetBuffer replaces a buffer session's buffer (pinned by the caller).
+func SessionSetBuffer(s uint64, w, h uint32, ratio float32, px []byte, stride int) Res {
+	return res(C.w_session_set_buffer(C.uint64_t(s), C.uint32_t(w), C.uint32_t(h), C.float(ratio),
+		bufPtr(px), C.size_t(stride), C.size_t(len(px))))
+}
+
+// SessionResize resizes a texture session.
+func SessionResize(s uint64, w, h uint32, ratio float32) Res {
+	return res(C.w_session_resize(C.uint64_t(s), C.uint32_t(w), C.uint32_t(h), C.float(ratio)))
+}
+
+// SessionRenderStill renders a still image.
+func SessionRenderStill(s uint64, timeoutMs uint32) Res {
+	return res(C.w_session_render_still(C.uint64_t(s), C.uint32_t(timeoutMs)))
+}
+
+// SessionRenderFrame renders one continuous frame.
+func SessionRenderFrame(s uint64) (bool, Res) {
+	r := C.w_session_render_frame(C.uint64_t(s))
+	return bool(r.v), resOf(r.st, r.msg)
+}
+
+// SessionReadPixels copies the last image into dst (nil dst: size probe).
+func SessionReadPixels(s uint64, dst []byte) (ImageInfo, Res) {
+	r := C.w_session_read_pixels(C.uint64_t(s), bufPtr(dst), C.size_t(len(dst)))
+	return imageInfo(r.info), resOf(r.st, r.msg)
+}
+
+// Frame is an acquired frame: the native address of its pixels.
+type Frame struct {
+	Pixels unsafe.Pointer
+	Info   ImageInfo
+}
+
+// SessionAcquireFrame exposes the texture's last image without copying.
+func SessionAcquireFrame(s uint64) (Frame, Res) {
+	r := C.w_session_acquire_frame(C.uint64_t(s))
+	return Frame{Pixels: unsafe.Pointer(r.px), Info: imageInfo(r.info)}, resOf(r.st, r.msg)
+}
+
+// SessionReleaseFrame ends an acquisition.
+func SessionReleaseFrame(s uint64) Res { return res(C.w_session_release_frame(C.uint64_t(s))) }
+
+// SessionDestroy destroys a session.
+func SessionDestroy(s uint64) Res { return res(C.w_session_destroy(C.uint64_t(s))) }

@@ -1,0 +1,270 @@
+package mapcore
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+
+	"mapcore.dev/mapcore/go/internal/callback"
+	"mapcore.dev/mapcore/go/internal/capi"
+	"mapcore.dev/mapcore/go/internal/handle"
+	"mapcore.dev/mapcore/go/internal/status"
+)
+
+// RuntimeOptions configures a runtime. The zero value is the default.
+type RuntimeOptions struct {
+	// WorkerThreads for decoding and layout; 0 = one per core (at most 8).
+	WorkerThreads int
+	// RenderThreads rasterizing one frame; 0 = one per core (at most 8).
+	RenderThreads int
+	// AssetRoot is a folder that relative URLs and paths resolve against.
+	AssetRoot string
+}
+
+// RuntimeHandle is a mapcore runtime, owned by the OS thread that created it.
+type RuntimeHandle struct {
+	st *handle.State
+	id uint64
+	sh *runtimeShared
+}
+
+// runtimeShared is the part the destroy function needs; it never points
+// back at the RuntimeHandle (so a leaked handle can be collected).
+type runtimeShared struct {
+	mu       sync.Mutex
+	provider *callback.Cell
+}
+
+// NewRuntime creates a runtime owned by the calling OS thread (lock the
+// goroutine with runtime.LockOSThread first, or use an [Owner]). opts may be
+// nil. It fails with ErrInvalidState if the thread already owns a runtime.
+func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
+	const op = "NewRuntime"
+	var o RuntimeOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.WorkerThreads < 0 || o.RenderThreads < 0 || o.WorkerThreads > math.MaxUint32 || o.RenderThreads > math.MaxUint32 {
+		return nil, status.New(op, status.InvalidArgument, "thread counts must be >= 0")
+	}
+	st, _ := handle.New("RuntimeHandle", nil)
+	id, r := capi.RuntimeCreate(uint32(o.WorkerThreads), uint32(o.RenderThreads), o.AssetRoot)
+	if err := status.Of(op, r); err != nil {
+		st.Abort()
+		return nil, err
+	}
+	sh := &runtimeShared{}
+	st.Activate(func() error {
+		if err := status.Of("RuntimeHandle.Close", capi.RuntimeDestroy(id)); err != nil {
+			return err
+		}
+		sh.mu.Lock()
+		sh.provider.Free() // retained by the runtime until destroyed
+		sh.provider = nil
+		sh.mu.Unlock()
+		return nil
+	})
+	rt := &RuntimeHandle{st: st, id: id, sh: sh}
+	runtime.SetFinalizer(rt, func(rt *RuntimeHandle) { rt.st.LeakCheck() })
+	return rt, nil
+}
+
+// Close destroys the runtime. Owner thread. It fails with ErrInvalidState
+// while maps of it are open. A second Close returns nil.
+func (rt *RuntimeHandle) Close() error {
+	return rt.st.Close()
+}
+
+// CloseAll closes every open map of the runtime (their sessions and frames
+// first), then the runtime, and returns all errors. Owner thread.
+func (rt *RuntimeHandle) CloseAll() error {
+	return rt.st.CloseTree()
+}
+
+// PumpForever is the Pump timeout that waits until woken.
+const PumpForever time.Duration = -1
+
+// Pump advances loading and collects finished work, waiting up to timeout
+// for work when there is none (0: do not block; PumpForever: until woken by
+// Wake or finished native work). It returns how many units of work were
+// handled. Owner thread.
+func (rt *RuntimeHandle) Pump(timeout time.Duration) (int, error) {
+	const op = "RuntimeHandle.Pump"
+	if err := rt.st.Check(op); err != nil {
+		return 0, err
+	}
+	n, r := capi.RuntimePump(rt.id, durationMs(timeout))
+	runtime.KeepAlive(rt)
+	return int(n), status.Of(op, r)
+}
+
+func durationMs(d time.Duration) uint32 {
+	if d < 0 {
+		return capi.PumpForever
+	}
+	ms := (d + time.Millisecond - 1) / time.Millisecond
+	if ms >= time.Duration(capi.PumpForever) {
+		return capi.PumpForever - 1
+	}
+	return uint32(ms)
+}
+
+// Wake makes a Pump blocked on this runtime return (or the next one return at
+// once). Any goroutine.
+func (rt *RuntimeHandle) Wake() error {
+	const op = "RuntimeHandle.Wake"
+	if err := rt.st.Check(op); err != nil {
+		return err
+	}
+	return status.Of(op, capi.RuntimeWake(rt.id))
+}
+
+// DrainEvents takes every queued event (copied into Go values). Owner thread.
+func (rt *RuntimeHandle) DrainEvents() ([]Event, error) {
+	const op = "RuntimeHandle.DrainEvents"
+	if err := rt.st.Check(op); err != nil {
+		return nil, err
+	}
+	evs, r := capi.RuntimeDrainEvents(rt.id)
+	runtime.KeepAlive(rt)
+	if err := status.Of(op, r); err != nil {
+		return nil, err
+	}
+	out := make([]Event, len(evs))
+	for i, e := range evs {
+		out[i] = Event{
+			Type: EventType(e.Type), Map: MapID(e.Map), Message: e.Message, URL: e.URL,
+			SourceID: e.SourceID, ResourceKind: ResourceKind(e.ResourceKind),
+			Tile: TileID{Z: e.TileZ, X: e.TileX, Y: e.TileY}, Complete: e.Complete,
+		}
+	}
+	return out, nil
+}
+
+// SetResourceProvider sets (p non-nil) or clears the runtime's resource
+// provider, asked for every URL the runtime does not load itself. Requests
+// already handed to an earlier provider stay with it. Owner thread.
+func (rt *RuntimeHandle) SetResourceProvider(p ResourceProvider) error {
+	const op = "RuntimeHandle.SetResourceProvider"
+	if err := rt.st.Check(op); err != nil {
+		return err
+	}
+	rt.sh.mu.Lock()
+	defer rt.sh.mu.Unlock()
+	var cell *callback.Cell
+	var r capi.Res
+	if p == nil {
+		r = capi.RuntimeSetResourceProvider(rt.id, nil, nil, nil)
+	} else {
+		cell = callback.NewCell(callback.Provider(&dispatcher{user: p}))
+		r = capi.RuntimeSetResourceProvider(rt.id, callback.ProvideFn, callback.CancelFn, cell.Ptr())
+	}
+	runtime.KeepAlive(rt)
+	if err := status.Of(op, r); err != nil {
+		cell.Free()
+		return err
+	}
+	rt.sh.provider.Free() // the runtime no longer uses the old user_data
+	rt.sh.provider = cell
+	return nil
+}
+
+// EventType is the kind of an [Event].
+type EventType int32
+
+// Event types.
+const (
+	EventStyleLoaded         EventType = 1
+	EventSourceLoaded        EventType = 2
+	EventMapIdle             EventType = 3
+	EventStillImageFinished  EventType = 4
+	EventRenderFrameFinished EventType = 5
+	EventStyleError          EventType = 6
+	EventResourceError       EventType = 7
+	EventTileError           EventType = 8
+	EventWarning             EventType = 9
+)
+
+var eventNames = [...]string{"", "style-loaded", "source-loaded", "map-idle",
+	"still-image-finished", "render-frame-finished", "style-error", "resource-error",
+	"tile-error", "warning"}
+
+func (t EventType) String() string {
+	if t > 0 && int(t) < len(eventNames) {
+		return eventNames[t]
+	}
+	return fmt.Sprintf("EventType(%d)", int32(t))
+}
+
+// IsFailure reports whether the event reports a failure.
+func (t EventType) IsFailure() bool {
+	return t == EventStyleError || t == EventResourceError || t == EventTileError
+}
+
+// ResourceKind is what a resource is used for.
+type ResourceKind int32
+
+// Resource kinds.
+const (
+	ResourceStyle       ResourceKind = 1
+	ResourceSource      ResourceKind = 2
+	ResourceTile        ResourceKind = 3
+	ResourceGlyphs      ResourceKind = 4
+	ResourceSpriteJSON  ResourceKind = 5
+	ResourceSpriteImage ResourceKind = 6
+	ResourceImage       ResourceKind = 7
+)
+
+var kindNames = [...]string{"", "style", "source", "tile", "glyphs", "sprite-json", "sprite-image", "image"}
+
+func (k ResourceKind) String() string {
+	if k > 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("ResourceKind(%d)", int32(k))
+}
+
+// MapID identifies a map in events.
+type MapID uint64
+
+// TileID is a tile address; Z is -1 when an event or request is not about a tile.
+type TileID struct{ Z, X, Y int32 }
+
+// Valid reports whether the tile address is set.
+func (t TileID) Valid() bool { return t.Z >= 0 }
+
+// Event is a copy of one native event.
+type Event struct {
+	Type EventType
+	// Map is the map the event is about (0 for runtime-wide events).
+	Map          MapID
+	Message      string
+	URL          string
+	SourceID     string
+	ResourceKind ResourceKind
+	Tile         TileID
+	// Complete: for EventRenderFrameFinished, everything the view needs was loaded.
+	Complete bool
+}
+
+func (e Event) String() string {
+	s := e.Type.String()
+	if e.SourceID != "" {
+		s += " source=" + e.SourceID
+	}
+	if e.Tile.Valid() {
+		s += fmt.Sprintf(" tile=%d/%d/%d", e.Tile.Z, e.Tile.X, e.Tile.Y)
+	}
+	if e.ResourceKind != 0 {
+		s += " kind=" + e.ResourceKind.String()
+	}
+	if e.URL != "" {
+		s += " url=" + e.URL
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
