@@ -128,5 +128,16 @@ cc_library(
 EOF
 expect_failure "invisible target" "is not visible to //selftest_vis"
 
+# 12. cgo: a package that includes mapcore.h but does not link the C API library
+# (Gazelle does not manage cdeps, so only check_graph can see this).
+fresh_copy
+cgobuild="$(cd "$work/repo" && grep -rl --include=BUILD.bazel 'cdeps = \["//rust:mapcore"\]' go 2>/dev/null | sort | head -n1)"
+if [ -n "$cgobuild" ]; then
+  sed -i '/cdeps = \["\/\/rust:mapcore"\],/d' "$work/repo/$cgobuild"
+  expect_failure "cgo without cdeps ($cgobuild)" "cdeps does not include //rust:mapcore"
+else
+  echo "selftest: skip: no cgo package yet"
+fi
+
 echo "selftest: $pass cases caught, $fail missed"
 [ "$fail" -eq 0 ]
