@@ -23,6 +23,9 @@ would otherwise catch first, plus the repository's own coverage rules:
   shared    a test whose sources read ../shared (MAPCORE_SHARED) is tagged
             "manual" and inherits MAPCORE_SHARED, so `bazel test //...` stays
             hermetic.
+  versions  the crate targets' edition/version and MODULE.bazel's Rust
+            toolchain follow rust/Cargo.toml (edition, version, rust-version);
+            the pinned Go SDK is at least go.mod's `go` version.
 
 Usage: tools/bazel/check_graph.py [repo_root]   (default: current directory)
 Exit status 0 when clean, 1 with one line per problem otherwise.
@@ -637,6 +640,57 @@ class Checker:
             text = f.read()
         return any(k in text for k in ("MAPCORE_SHARED", "../shared", "shared_dir("))
 
+    # ---- versions: Cargo.toml / go.mod vs the Bazel files -------------------
+    def check_versions(self):
+        cargo = self.abspath("rust/Cargo.toml")
+        pkg = {}
+        if os.path.isfile(cargo):
+            section = None
+            with open(cargo, encoding="utf-8") as f:
+                for line in f:
+                    m = re.match(r"\s*\[([^\]]+)\]", line)
+                    if m:
+                        section = m.group(1).strip()
+                        continue
+                    m = re.match(r'\s*([A-Za-z0-9_-]+)\s*=\s*"([^"]*)"', line)
+                    if m and section == "package":
+                        pkg[m.group(1)] = m.group(2)
+        edition, version, floor = pkg.get("edition"), pkg.get("version"), pkg.get("rust-version")
+        rust_pkg = self.packages.get("rust")
+        if rust_pkg and edition:
+            relbf = os.path.relpath(rust_pkg.build_file, self.root)
+            for rule in rust_pkg.rules.values():
+                if rule.kind not in CRATE_KINDS:
+                    continue
+                where = "%s:%d (%s %s)" % (relbf, rule.lineno, rule.kind, rule.name)
+                if rule.attrs.get("edition") != edition:
+                    self.problem(where, "edition %r, but rust/Cargo.toml says %r" % (rule.attrs.get("edition"), edition))
+                if version and rule.attrs.get("version") != version:
+                    self.problem(where, "version %r, but rust/Cargo.toml says %r" % (rule.attrs.get("version"), version))
+        calls = module_calls(self.abspath("MODULE.bazel"))
+        for lineno, kwargs in calls.get("rust.toolchain", []):
+            where = "MODULE.bazel:%d (rust.toolchain)" % lineno
+            if edition and kwargs.get("edition") != edition:
+                self.problem(where, "edition %r, but rust/Cargo.toml says %r" % (kwargs.get("edition"), edition))
+            for v in kwargs.get("versions", []):
+                if not re.fullmatch(r"\d+\.\d+\.\d+", str(v)):
+                    self.problem(where, "Rust version %r is not a pinned release (x.y.z)" % (v,))
+                elif floor and vtuple(v) < vtuple(floor):
+                    self.problem(where, "Rust %s is older than rust-version %s in rust/Cargo.toml" % (v, floor))
+        gomod = self.abspath("go.mod")
+        gofloor = None
+        if os.path.isfile(gomod):
+            with open(gomod, encoding="utf-8") as f:
+                m = re.search(r"^go\s+(\d+(?:\.\d+)*)\s*$", f.read(), flags=re.M)
+                gofloor = m.group(1) if m else None
+        for lineno, kwargs in calls.get("go_sdk.download", []):
+            where = "MODULE.bazel:%d (go_sdk.download)" % lineno
+            v = kwargs.get("version", "")
+            if not re.fullmatch(r"\d+\.\d+\.\d+", str(v)):
+                self.problem(where, "Go SDK version %r is not a pinned release (x.y.z)" % (v,))
+            elif gofloor and vtuple(v) < vtuple(gofloor):
+                self.problem(where, "Go %s is older than `go %s` in go.mod" % (v, gofloor))
+
     # ---- main --------------------------------------------------------------
     def run(self):
         self.load_packages()
@@ -646,6 +700,7 @@ class Checker:
         self.check_go()
         self.check_c_tests()
         self.check_shared_tests()
+        self.check_versions()
         return self.problems
 
 
@@ -655,6 +710,30 @@ class Select(list):
 
 class External:
     """Labels produced by an external repository's macro (crate deps)."""
+
+
+def vtuple(v):
+    return tuple(int(x) for x in re.findall(r"\d+", v))
+
+
+def module_calls(path):
+    """MODULE.bazel extension tag calls: {"rust.toolchain": [(line, kwargs)]}."""
+    out = {}
+    if not os.path.isfile(path):
+        return out
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), filename="MODULE.bazel")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+            key = "%s.%s" % (node.func.value.id, node.func.attr)
+            kwargs = {}
+            for k in node.keywords:
+                try:
+                    kwargs[k.arg] = ast.literal_eval(k.value)
+                except ValueError:
+                    kwargs[k.arg] = None
+            out.setdefault(key, []).append((node.lineno, kwargs))
+    return out
 
 
 def seg_match(pat, parts):
@@ -709,7 +788,7 @@ def main(argv):
         )
         return 1
     rules = sum(len(p.rules) for p in checker.packages.values())
-    print("check_graph: OK: %d packages, %d targets; labels, Rust/Go/C test coverage and hermetic test tags check out"
+    print("check_graph: OK: %d packages, %d targets; labels, Rust/Go/C test coverage, hermetic test tags and versions check out"
           % (len(checker.packages), rules))
     return 0
 

@@ -139,5 +139,10 @@ else
   echo "selftest: skip: no cgo package yet"
 fi
 
+# 13. versions: the Rust toolchain's edition drifts from rust/Cargo.toml.
+fresh_copy
+sed -i 's/    edition = "2021",/    edition = "2024",/' "$work/repo/MODULE.bazel"
+expect_failure "Rust edition differs from Cargo.toml" "but rust/Cargo.toml says '2021'"
+
 echo "selftest: $pass cases caught, $fail missed"
 [ "$fail" -eq 0 ]
