@@ -37,8 +37,8 @@ import os
 import re
 import sys
 
-# Directories that are never Bazel packages or Go packages of this repository.
-SKIP_DIRS = {".git", "bin", "build", "out", "target", "node_modules", ".mglenv"}
+# Directories outside the Bazel workspace besides those in .bazelignore.
+ALWAYS_SKIP = {".git"}
 
 # The one C API target that C tests and cgo packages link.
 C_API_LABEL = "//rust:mapcore"
@@ -124,6 +124,14 @@ class Checker:
         self.problems = []
         self.packages = {}
         self.glob_cache = {}
+        self.bazelignore = set()
+        ignore_file = os.path.join(self.root, ".bazelignore")
+        if os.path.isfile(ignore_file):
+            with open(ignore_file, encoding="utf-8") as f:
+                for line in f:
+                    line = line.split("#", 1)[0].strip().strip("/")
+                    if line:
+                        self.bazelignore.add(line)
 
     # ---- reporting ---------------------------------------------------------
     def problem(self, where, msg):
@@ -138,12 +146,14 @@ class Checker:
         for dirpath, dirnames, filenames in os.walk(self.root):
             rel = os.path.relpath(dirpath, self.root)
             rel = "" if rel == "." else rel
-            dirnames[:] = sorted(
-                d
-                for d in dirnames
-                if d not in SKIP_DIRS and not d.startswith("bazel-") and not d.startswith(".")
-            )
+            dirnames[:] = sorted(d for d in dirnames if not self.ignored(os.path.join(rel, d) if rel else d))
             yield rel, dirnames, sorted(filenames)
+
+    def ignored(self, reldir):
+        """Outside the workspace: .bazelignore entries, .git, bazel-* output links."""
+        if reldir in ALWAYS_SKIP or reldir in self.bazelignore:
+            return True
+        return "/" not in reldir and reldir.startswith("bazel-")
 
     def build_file_of(self, reldir):
         for name in ("BUILD.bazel", "BUILD"):
@@ -176,7 +186,7 @@ class Checker:
                 for d in dirnames:
                     sub = os.path.join(rel, d)
                     full = os.path.join(pkg, sub) if pkg else sub
-                    if d in SKIP_DIRS or d.startswith("bazel-") or d == ".git":
+                    if self.ignored(full):
                         continue
                     if self.build_file_of(full):
                         continue  # subpackage: globs stop here
@@ -530,7 +540,7 @@ class Checker:
                 dirnames[:] = []
                 continue
             parts = rel.split("/") if rel else []
-            if "testdata" in parts or any(p.startswith("_") for p in parts) or "vendor" in parts:
+            if "testdata" in parts or any(p.startswith(("_", ".")) for p in parts) or "vendor" in parts:
                 continue
             gofiles = [f for f in filenames if f.endswith(".go")]
             if not gofiles:
