@@ -457,7 +457,15 @@ class Checker:
                     for label in flatten(value):
                         if isinstance(label, External):
                             continue
+                        before = len(self.problems)
                         self.resolve(label, pkg.path, where)
+                        if len(self.problems) > before and rule.kind == "go_test" and attr == "embed":
+                            libs = [r.name for r in pkg.rules.values() if r.kind == "go_library"]
+                            if libs:
+                                self.problems[-1] += (
+                                    "; the package's go_library is :%s, so write "
+                                    'embed = [":%s"],  # keep' % (libs[0], libs[0])
+                                )
 
     def check_module_file(self):
         mf = self.abspath("MODULE.bazel")
@@ -630,7 +638,9 @@ class Checker:
                 for s in flatten(rule.attrs.get("srcs", [])):
                     files |= self.files_of(s, pkg.path)
                 for e in flatten(rule.attrs.get("embed", [])):
+                    before = len(self.problems)
                     r = self.resolve(e, pkg.path, relbf) if isinstance(e, str) else None
+                    del self.problems[before:]  # already reported by check_labels
                     if r and r[0] == "rule":
                         for s in flatten(r[1].attrs.get("srcs", [])):
                             files |= self.files_of(s, r[1].pkg)
