@@ -29,6 +29,7 @@ var (
 // and returns the C-owned cell to pass as release_context. The trampoline
 // frees the cell.
 func NewReleaseContext(f func()) unsafe.Pointer {
+	pendingReleases.Add(1)
 	t := Global.Register(f)
 	return newCellPtr(t)
 }

@@ -99,3 +99,9 @@ type Provider interface {
 type LogFunc func(level int32, target, message string)
 
 func newCellPtr(t Token) unsafe.Pointer { return memory.NewCell(uintptr(t)) }
+
+var pendingReleases atomic.Int64
+
+// PendingReleases is how many release contexts the library has not released
+// yet (for tests and diagnostics).
+func PendingReleases() int64 { return pendingReleases.Load() }

@@ -79,6 +79,7 @@ func mapcoreGoRelease(ctx unsafe.Pointer) {
 	t := memory.CellValue(ctx)
 	memory.Free(ctx)
 	if v, ok := Global.Take(Token(t)); ok {
+		pendingReleases.Add(-1)
 		if f, ok := v.(func()); ok {
 			f()
 		}

@@ -259,9 +259,9 @@ static mc_res w_session_destroy(uint64_t sh) {
 	return mc_wrap(mapcore_render_session_destroy(s));
 }
 
-// A trivial fallible call for benchmarks: waking the null runtime.
-static int32_t raw_wake_null(void) {
-	mapcore_runtime rt = {0};
+// A raw call with no diagnostic handling, the benchmarks' baseline.
+static int32_t raw_wake(uint64_t h) {
+	mapcore_runtime rt = {h};
 	return (int32_t)mapcore_runtime_wake(rt);
 }
 */
@@ -347,9 +347,9 @@ func StatusName(st int32) string {
 	return C.GoString(C.mapcore_status_name(C.mapcore_status(st)))
 }
 
-// RawWakeNull calls mapcore_runtime_wake on the null handle with no
-// diagnostic handling: the baseline for the binding-overhead benchmark.
-func RawWakeNull() int32 { return int32(C.raw_wake_null()) }
+// RawWake calls mapcore_runtime_wake with no diagnostic handling: the
+// baseline of the binding-overhead benchmark.
+func RawWake(h uint64) int32 { return int32(C.raw_wake(C.uint64_t(h))) }
 
 // LastErrorMessage reads mapcore_last_error_message() of the current OS
 // thread. Only meaningful with the OS thread locked across the failing call

@@ -1,0 +1,293 @@
+// Command mapcore-render renders a MapLibre style to a PNG image.
+//
+//	mapcore-render -style style.json -center 13.4,52.5 -zoom 12 -size 800x600 -o map.png
+//
+// -style is a file path, a file:// or http(s):// URL, a local://X URL (read
+// from the -assets folder) or builtin://NAME; it defaults to the bundled world
+// map builtin://default-style.json. Tiles, sprites, glyphs and data are
+// loaded from files (relative paths under -assets, which defaults to the
+// style file's folder), local://X (-assets/X) and http(s). Resources that fail
+// to load are reported as warnings and the image is still written; a bad flag
+// or a style that cannot be read or parsed is a one-line error and exit
+// status 1.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"image/png"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	mapcore "mapcore.dev/mapcore/go"
+)
+
+const defaultStyle = "builtin://default-style.json"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+type options struct {
+	style, out, assets string
+	center             [2]float64
+	zoom, bear, pitch  float64
+	width, height      int
+	ratio              float64
+	verbose            bool
+	timeout            time.Duration
+	set                map[string]bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{set: map[string]bool{}}
+	fs := flag.NewFlagSet("mapcore-render", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var center, size string
+	fs.StringVar(&o.style, "style", defaultStyle, "style: file path, file://, http(s)://, local://X or builtin:// URL")
+	fs.StringVar(&center, "center", "", "map center as lon,lat (default: the style's)")
+	fs.Float64Var(&o.zoom, "zoom", 0, "zoom level 0..24 (default: the style's)")
+	fs.Float64Var(&o.bear, "bearing", 0, "bearing in degrees (default: the style's)")
+	fs.Float64Var(&o.pitch, "pitch", 0, "pitch in degrees 0..60 (default: the style's)")
+	fs.StringVar(&size, "size", "512x512", "image size WxH in logical pixels")
+	fs.Float64Var(&o.ratio, "ratio", 1, "pixel ratio (device pixels per logical pixel)")
+	fs.StringVar(&o.out, "o", "map.png", "output PNG file")
+	fs.StringVar(&o.assets, "assets", "", "asset folder for relative paths and local://X URLs (default: the style file's folder)")
+	fs.BoolVar(&o.verbose, "v", false, "print native log messages")
+	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up loading resources after this long")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: mapcore-render [flags]")
+		fs.SetOutput(stderr)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	if center != "" {
+		parts := strings.Split(center, ",")
+		if len(parts) != 2 {
+			return nil, fmt.Errorf("-center %q: want lon,lat", center)
+		}
+		for i, p := range parts {
+			v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+			if err != nil {
+				return nil, fmt.Errorf("-center %q: want lon,lat", center)
+			}
+			o.center[i] = v
+		}
+	}
+	w, h, ok := strings.Cut(strings.ToLower(size), "x")
+	var err1, err2 error
+	o.width, err1 = strconv.Atoi(w)
+	o.height, err2 = strconv.Atoi(h)
+	if !ok || err1 != nil || err2 != nil || o.width < 1 || o.height < 1 || o.width > 16384 || o.height > 16384 {
+		return nil, fmt.Errorf("-size %q: want WxH with 1..16384 each", size)
+	}
+	if !(o.ratio > 0 && o.ratio <= 16) {
+		return nil, fmt.Errorf("-ratio %v: want 0 < ratio <= 16", o.ratio)
+	}
+	if o.zoom < 0 || o.zoom > 24 {
+		return nil, fmt.Errorf("-zoom %v: want 0..24", o.zoom)
+	}
+	if o.pitch < 0 || o.pitch > 60 {
+		return nil, fmt.Errorf("-pitch %v: want 0..60", o.pitch)
+	}
+	if o.timeout <= 0 {
+		return nil, fmt.Errorf("-timeout must be positive")
+	}
+	return o, nil
+}
+
+func isHTTP(u string) bool {
+	l := strings.ToLower(u)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// readStyle returns the style JSON, or nil for a URL the runtime loads
+// itself (builtin://).
+func readStyle(o *options) ([]byte, error) {
+	s := o.style
+	switch {
+	case strings.HasPrefix(s, "builtin://"):
+		return nil, nil
+	case isHTTP(s):
+		resp, err := http.Get(s)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("HTTP %s", resp.Status)
+		}
+		return io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	case strings.HasPrefix(s, "local://"):
+		if o.assets == "" {
+			return nil, fmt.Errorf("local:// needs -assets")
+		}
+		return os.ReadFile(filepath.Join(o.assets, filepath.FromSlash(strings.TrimPrefix(s, "local://"))))
+	case strings.HasPrefix(s, "file://"):
+		s = strings.TrimPrefix(s, "file://")
+	}
+	if o.assets == "" {
+		o.assets = filepath.Dir(s)
+	}
+	return os.ReadFile(s)
+}
+
+// waitForStyle pumps until a style given by URL loaded or failed, and
+// returns the events seen meanwhile.
+func waitForStyle(ctx context.Context, rt *mapcore.RuntimeHandle) ([]mapcore.Event, error) {
+	var evs []mapcore.Event
+	for {
+		more, err := rt.DrainEvents()
+		if err != nil {
+			return evs, err
+		}
+		evs = append(evs, more...)
+		for _, e := range more {
+			switch e.Type {
+			case mapcore.EventStyleLoaded:
+				return evs, nil
+			case mapcore.EventStyleError:
+				return evs, errors.New(e.Message)
+			}
+		}
+		dl, _ := ctx.Deadline()
+		wait := time.Until(dl)
+		if wait <= 0 {
+			return evs, errors.New("timed out loading the style")
+		}
+		if _, err := rt.Pump(wait); err != nil {
+			return evs, err
+		}
+	}
+}
+
+func run(args []string, stderr io.Writer) int {
+	fail := func(format string, a ...any) int {
+		msg := strings.ReplaceAll(fmt.Sprintf(format, a...), "\n", " ")
+		fmt.Fprintln(stderr, "mapcore-render: "+msg)
+		return 1
+	}
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	style, err := readStyle(o)
+	if err != nil {
+		return fail("style %s: %v", o.style, err)
+	}
+	if o.assets != "" {
+		if abs, err := filepath.Abs(o.assets); err == nil {
+			o.assets = abs
+		}
+	}
+	if o.verbose {
+		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: mapcore.LevelTrace}))
+		if err := mapcore.SetLogHandler(mapcore.SlogHandler(logger), mapcore.LogDebug); err != nil {
+			return fail("%v", err)
+		}
+		defer mapcore.SetLogHandler(nil, mapcore.LogError)
+	}
+
+	// The runtime and its objects belong to this OS thread.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	rt, err := mapcore.NewRuntime(&mapcore.RuntimeOptions{AssetRoot: o.assets})
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer rt.CloseAll()
+	var local mapcore.ResourceProvider
+	if o.assets != "" {
+		local = mapcore.DirProvider("local", o.assets)
+	}
+	if err := rt.SetResourceProvider(mapcore.ChainProviders(local, &mapcore.HTTPProvider{UserAgent: "mapcore-render"})); err != nil {
+		return fail("%v", err)
+	}
+	ratio := float32(o.ratio)
+	m, err := rt.NewMap(&mapcore.MapOptions{Width: o.width, Height: o.height, PixelRatio: ratio})
+	if err != nil {
+		return fail("%v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+	var evs []mapcore.Event
+	if style != nil {
+		err = m.SetStyleJSON(style) // synchronous: the camera is the style's now
+	} else {
+		err = m.SetStyleURL(o.style)
+		if err == nil {
+			evs, err = waitForStyle(ctx, rt)
+		}
+	}
+	if err != nil {
+		return fail("style %s: %v", o.style, err)
+	}
+	if o.set["center"] || o.set["zoom"] || o.set["bearing"] || o.set["pitch"] {
+		c := mapcore.Camera{Longitude: o.center[0], Latitude: o.center[1], Zoom: o.zoom, Bearing: o.bear, Pitch: o.pitch}
+		for name, f := range map[string]mapcore.CameraFields{"center": mapcore.CameraCenter, "zoom": mapcore.CameraZoom,
+			"bearing": mapcore.CameraBearing, "pitch": mapcore.CameraPitch} {
+			if o.set[name] {
+				c.Fields |= f
+			}
+		}
+		if err := m.JumpTo(c); err != nil {
+			return fail("camera: %v", err)
+		}
+	}
+	s, err := m.NewTextureSession(o.width, o.height, ratio)
+	if err != nil {
+		return fail("%v", err)
+	}
+	renderErr := s.RenderStill(ctx)
+	more, _ := rt.DrainEvents()
+	evs = append(evs, more...)
+	for _, e := range evs {
+		switch {
+		case e.Type == mapcore.EventStyleError:
+			return fail("style %s: %s", o.style, e.Message)
+		case e.Type.IsFailure() || e.Type == mapcore.EventWarning:
+			fmt.Fprintln(stderr, "mapcore-render: warning: "+strings.ReplaceAll(e.String(), "\n", " "))
+		}
+	}
+	if renderErr != nil {
+		return fail("render: %v", renderErr)
+	}
+	img, err := s.ReadNRGBA()
+	if err != nil {
+		return fail("%v", err)
+	}
+	f, err := os.Create(o.out)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		return fail("writing %s: %v", o.out, err)
+	}
+	if err := f.Close(); err != nil {
+		return fail("writing %s: %v", o.out, err)
+	}
+	return 0
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const poly = `{"type":"Feature","properties":{},"geometry":{"type":"Polygon",
+"coordinates":[[[-170,-80],[170,-80],[170,80],[-170,80],[-170,-80]]]}}`
+
+// A GeoJSON style: a polygon from a relative path (asset root), a circle
+// source from local:// that does not exist (a warning, not an error).
+const style = `{"version":8,"center":[0,0],"zoom":0,
+"sources":{"g":{"type":"geojson","data":"data/poly.geojson"},
+           "m":{"type":"geojson","data":"local://missing.geojson"}},
+"layers":[{"id":"bg","type":"background","paint":{"background-color":"#ff0000"}},
+          {"id":"f","type":"fill","source":"g","paint":{"fill-color":"#0000ff"}},
+          {"id":"c","type":"circle","source":"m"}]}`
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestRenderGeoJSONStyle(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"style.json": style, "data/poly.geojson": poly})
+	out := filepath.Join(dir, "out.png")
+	var stderr bytes.Buffer
+	code := run([]string{"-style", filepath.Join(dir, "style.json"), "-size", "64x32", "-ratio", "2",
+		"-center", "10,5", "-zoom", "1", "-o", out}, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "warning") || !strings.Contains(stderr.String(), "missing.geojson") {
+		t.Fatalf("no warning for the missing source: %q", stderr.String())
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 128 || b.Dy() != 64 {
+		t.Fatalf("size %v", b)
+	}
+	if c := color.NRGBAModel.Convert(img.At(64, 32)).(color.NRGBA); c != (color.NRGBA{0, 0, 255, 255}) {
+		t.Fatalf("center pixel %v", c)
+	}
+}
+
+func TestErrorsAreOneLine(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"bad.json": `{"version":8,"sources":{},"layers":[{"id":1}]}`,
+		"trunc.json": `{"version":`})
+	for _, args := range [][]string{
+		{"-size", "10"},
+		{"-nope"},
+		{"-zoom", "99"},
+		{"-center", "1"},
+		{"-style", filepath.Join(dir, "absent.json")},
+		{"-style", filepath.Join(dir, "bad.json")},
+		{"-style", filepath.Join(dir, "trunc.json")},
+	} {
+		var stderr bytes.Buffer
+		args = append(args, "-o", filepath.Join(dir, "x.png"))
+		if code := run(args, &stderr); code != 1 {
+			t.Errorf("%v: exit %d", args, code)
+		}
+		s := stderr.String()
+		if strings.Count(s, "\n") != 1 || !strings.HasPrefix(s, "mapcore-render: ") {
+			t.Errorf("%v: not a one-line error: %q", args, s)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "x.png")); err == nil {
+			t.Errorf("%v: image written despite the error", args)
+		}
+	}
+}

@@ -1,0 +1,147 @@
+package mapcore
+
+import (
+	"mapcore.dev/mapcore/go/internal/capi"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// recordingAPI records how a request was completed and signals it.
+type recordingAPI struct {
+	fakeRequestAPI
+	done chan string
+	data chan []byte
+}
+
+func newRecordingAPI() *recordingAPI {
+	return &recordingAPI{done: make(chan string, 4), data: make(chan []byte, 4)}
+}
+
+func (f *recordingAPI) requestAPI() *requestAPI {
+	a := f.fakeRequestAPI.api()
+	complete, borrowed, notFound, fail := a.complete, a.completeBorrowed, a.notFound, a.fail
+	a.complete = func(id uint64, d []byte) capi.Res { f.data <- d; r := complete(id, d); f.done <- "complete"; return r }
+	a.completeBorrowed = func(id uint64, d []byte) capi.Res {
+		f.data <- d
+		r := borrowed(id, d)
+		f.done <- "complete"
+		return r
+	}
+	a.notFound = func(id uint64) capi.Res { r := notFound(id); f.done <- "notfound"; return r }
+	a.fail = func(id uint64, m string) capi.Res { r := fail(id, m); f.done <- "fail: " + m; return r }
+	return a
+}
+
+// Convention 9: the HTTP provider against httptest on loopback.
+func TestHTTPProvider(t *testing.T) {
+	var mu sync.Mutex
+	cancelled := make(chan struct{})
+	entered := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/data.geojson":
+			w.Write([]byte(testPolygon))
+		case "/missing":
+			http.NotFound(w, r)
+		case "/broken":
+			http.Error(w, "boom", http.StatusInternalServerError)
+		case "/slow":
+			close(entered)
+			<-r.Context().Done() // until the native request is cancelled
+			mu.Lock()
+			close(cancelled)
+			mu.Unlock()
+		}
+	}))
+	defer srv.Close()
+	p := &HTTPProvider{Client: srv.Client()}
+	run := func(path string) (*ResourceRequestHandle, *recordingAPI, *dispatcher, bool) {
+		rec := newRecordingAPI()
+		d := &dispatcher{}
+		r := newRequest(rec.requestAPI(), 1, ResourceInfo{URL: srv.URL + path, Kind: ResourceSource}, &d.table)
+		return r, rec, d, p.ProvideResource(r)
+	}
+
+	r, rec, _, ok := run("/data.geojson")
+	if !ok || <-rec.done != "complete" || string(<-rec.data) != testPolygon {
+		t.Fatal("200 did not complete with the body")
+	}
+	if rec.releases.Load() != 1 {
+		t.Fatalf("%d releases", rec.releases.Load())
+	}
+	_ = r
+
+	_, rec, _, _ = run("/missing")
+	if got := <-rec.done; got != "notfound" {
+		t.Fatalf("404 -> %q", got)
+	}
+	_, rec, _, _ = run("/broken")
+	if got := <-rec.done; !strings.Contains(got, "fail") || !strings.Contains(got, "500") {
+		t.Fatalf("500 -> %q", got)
+	}
+
+	// Native cancellation (the cancel callback) cancels the HTTP request.
+	r, rec, d, _ := run("/slow")
+	<-entered
+	d.Cancel(r.id)
+	<-cancelled
+	if got := <-rec.done; !strings.HasPrefix(got, "fail") {
+		t.Fatalf("cancelled -> %q", got)
+	}
+	if !r.Cancelled() {
+		t.Fatal("request not marked cancelled")
+	}
+
+	// Other schemes pass through.
+	rec = newRecordingAPI()
+	if p.ProvideResource(newRequest(rec.requestAPI(), 2, ResourceInfo{URL: "file:///x"}, nil)) {
+		t.Fatal("file:// taken by the HTTP provider")
+	}
+}
+
+func TestHTTPProviderRender(t *testing.T) {
+	lockThread(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/poly.geojson" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte(testPolygon))
+	}))
+	defer srv.Close()
+	tm := openMap(t, 32, 32)
+	if err := tm.rt.SetResourceProvider(&HTTPProvider{Client: srv.Client()}); err != nil {
+		t.Fatal(err)
+	}
+	tm.render(t, styleWithData(srv.URL+"/poly.geojson"))
+	img, err := tm.s.ReadNRGBA()
+	if err != nil || img.NRGBAAt(16, 16) != blue {
+		t.Fatalf("pixel %v %v", img.NRGBAAt(16, 16), err)
+	}
+}
+
+func TestDirProvider(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.json"), []byte("A"), 0o644)
+	p := DirProvider("local", dir)
+	for _, c := range []struct{ url, want string }{
+		{"local://a.json", "complete"}, {"local://nope.json", "notfound"}, {"local://../etc/passwd", "fail"},
+	} {
+		rec := newRecordingAPI()
+		if !p.ProvideResource(newRequest(rec.requestAPI(), 3, ResourceInfo{URL: c.url}, nil)) {
+			t.Fatalf("%s not taken", c.url)
+		}
+		if got := <-rec.done; !strings.HasPrefix(got, c.want) {
+			t.Fatalf("%s -> %q", c.url, got)
+		}
+	}
+	rec := newRecordingAPI()
+	if p.ProvideResource(newRequest(rec.requestAPI(), 4, ResourceInfo{URL: "http://x/a.json"}, nil)) {
+		t.Fatal("http taken by DirProvider")
+	}
+}

@@ -1,0 +1,217 @@
+package mapcore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"image/draw"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// Convention 11: still images into *image.NRGBA (straight alpha, as read
+// back) and *image.RGBA (premultiplied).
+func TestRenderStillImages(t *testing.T) {
+	lockThread(t)
+	tm := openMap(t, 64, 48)
+	tm.render(t, testStyleInline)
+	n, err := tm.s.ReadNRGBA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Bounds() != image.Rect(0, 0, 64, 48) {
+		t.Fatalf("bounds %v", n.Bounds())
+	}
+	if got := n.NRGBAAt(32, 24); got != blue {
+		t.Fatalf("center pixel %v, want the polygon's blue", got)
+	}
+	if _, ok := findEvent(tm.events(t), EventStillImageFinished, ""); !ok {
+		t.Fatal("no still-image-finished event")
+	}
+
+	// Semi-transparent background: NRGBA keeps straight alpha, RGBA is
+	// premultiplied exactly like image/draw's conversion.
+	tm.render(t, bgStyle("rgba(200, 100, 50, 0.5)"))
+	n, err = tm.s.ReadNRGBA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := n.NRGBAAt(10, 10)
+	if px.A < 126 || px.A > 129 || px.R < 198 || px.R > 202 {
+		t.Fatalf("straight-alpha pixel %v, want about {200 100 50 128}", px)
+	}
+	rgba, err := tm.s.ReadRGBA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := image.NewRGBA(n.Bounds())
+	draw.Draw(want, want.Bounds(), n, image.Point{}, draw.Src)
+	if !bytes.Equal(rgba.Pix, want.Pix) {
+		t.Fatalf("premultiplied %v, image/draw gives %v", rgba.RGBAAt(10, 10), want.RGBAAt(10, 10))
+	}
+	if rgba.RGBAAt(10, 10) == (color.RGBA{px.R, px.G, px.B, px.A}) {
+		t.Fatal("RGBA was not premultiplied")
+	}
+
+	// Into a caller []byte.
+	info, err := tm.s.ImageInfo()
+	if err != nil || info.Width != 64 || info.Height != 48 || info.Stride != 256 || info.ByteLength != 256*48 {
+		t.Fatalf("info %+v %v", info, err)
+	}
+	dst := make([]byte, info.ByteLength)
+	if _, err := tm.s.ReadPixels(dst); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(dst, n.Pix) {
+		t.Fatal("ReadPixels differs from ReadNRGBA")
+	}
+	if _, err := tm.s.ReadPixels(make([]byte, 10)); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("short buffer: %v", err)
+	}
+}
+
+func TestPremultiplyMatchesImageColor(t *testing.T) {
+	pix := make([]byte, 0, 4*256*4)
+	for a := 0; a < 256; a++ {
+		for _, c := range []byte{0, 1, 127, 255} {
+			pix = append(pix, c, 255-c, byte(a), byte(a))
+		}
+	}
+	got := append([]byte(nil), pix...)
+	Premultiply(got)
+	for i := 0; i < len(pix); i += 4 {
+		want := color.RGBAModel.Convert(color.NRGBA{pix[i], pix[i+1], pix[i+2], pix[i+3]}).(color.RGBA)
+		if g := (color.RGBA{got[i], got[i+1], got[i+2], got[i+3]}); g != want {
+			t.Fatalf("premultiply %v = %v, want %v", pix[i:i+4], g, want)
+		}
+	}
+}
+
+// Convention 6: a caller-owned buffer is pinned from attach until the
+// session closes; collections between renders do not move it, and the pixels
+// land in the caller's slice (run under GOEXPERIMENT=cgocheck2 too).
+func TestBufferSessionPinned(t *testing.T) {
+	lockThread(t)
+	rt, err := NewRuntime(&RuntimeOptions{WorkerThreads: 1, RenderThreads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := rt.CloseAll(); err != nil {
+			t.Error(err)
+		}
+	}()
+	m, err := rt.NewMap(&MapOptions{Width: 16, Height: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 32*32*4) // 16x16 at ratio 2
+	s, err := m.NewBufferSession(16, 16, 2, buf, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	colors := []string{"#ff0000", "#00ff00", "#0000ff", "#ffffff"}
+	for i, c := range colors {
+		for j := 0; j < 3; j++ {
+			runtime.GC()
+			_ = make([]byte, 1<<20) // churn the heap
+		}
+		if err := m.SetStyleJSON([]byte(bgStyle(c))); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RenderStill(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		want := [][4]byte{{255, 0, 0, 255}, {0, 255, 0, 255}, {0, 0, 255, 255}, {255, 255, 255, 255}}[i]
+		for _, off := range []int{0, len(buf) / 2, len(buf) - 4} {
+			if got := [4]byte(buf[off : off+4]); got != want {
+				t.Fatalf("render %d: pixel at %d = %v, want %v", i, off, got, want)
+			}
+		}
+	}
+	if &s.Buffer()[0] != &buf[0] {
+		t.Fatal("session does not use the caller's buffer")
+	}
+	// Replace the buffer with a smaller one.
+	buf2 := make([]byte, 8*8*4)
+	if err := s.SetBuffer(8, 8, 1, buf2, 0); err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	if err := s.RenderStill(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := [4]byte(buf2[4*8*4+16 : 4*8*4+20]); got != [4]byte{255, 255, 255, 255} {
+		t.Fatalf("after SetBuffer: %v", got)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s.Buffer() != nil {
+		t.Fatal("buffer still attached after Close")
+	}
+	if _, err := m.NewBufferSession(16, 16, 1, make([]byte, 10), 0); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("short buffer: %v", err)
+	}
+}
+
+// Convention 11: the acquired frame exposes a NativePointer.
+func TestAcquireFrame(t *testing.T) {
+	lockThread(t)
+	tm := openMap(t, 32, 32)
+	tm.render(t, testStyleInline)
+	want, err := tm.s.ReadNRGBA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := tm.s.AcquireFrame()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Pixels() == 0 || f.Info().Width != 32 || f.Info().Stride < 128 {
+		t.Fatalf("frame %v %+v", f.Pixels(), f.Info())
+	}
+	if !bytes.Equal(f.NRGBA().Pix, want.Pix) {
+		t.Fatal("frame pixels differ from the read-back image")
+	}
+	if err := tm.s.RenderStill(context.Background()); !errors.Is(err, ErrInvalidState) {
+		t.Fatalf("render while a frame is acquired: %v", err)
+	}
+	if _, err := tm.s.AcquireFrame(); !errors.Is(err, ErrInvalidState) {
+		t.Fatalf("second acquire: %v", err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tm.s.RenderStill(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRenderStillDeadline(t *testing.T) {
+	lockThread(t)
+	tm := openMap(t, 32, 32)
+	var held []*ResourceRequestHandle
+	defer func() {
+		for _, r := range held {
+			r.Close()
+		}
+	}()
+	if err := tm.rt.SetResourceProvider(ResourceProviderFunc(func(r *ResourceRequestHandle) bool {
+		held = append(held, r) // never answered: the render must time out
+		return true
+	})); err != nil {
+		t.Fatal(err)
+	}
+	if err := tm.m.SetStyleJSON([]byte(styleWithData("test://never"))); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := tm.s.RenderStill(ctx); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("render with an unanswered request: %v", err)
+	}
+}
