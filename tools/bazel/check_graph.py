@@ -644,7 +644,9 @@ class Checker:
                     if r and r[0] == "rule":
                         for s in flatten(r[1].attrs.get("srcs", [])):
                             files |= self.files_of(s, r[1].pkg)
-                readers = sorted(f for f in files if self.reads_shared(f))
+                gofiles = sorted(f for f in files if f.endswith(".go"))
+                readers = sorted(f for f in files if not f.endswith(".go") and self.reads_shared(f))
+                readers += self.go_tests_reading_shared(gofiles)
                 if not readers:
                     continue
                 where = "%s:%d (%s %s)" % (relbf, rule.lineno, rule.kind, rule.name)
@@ -652,6 +654,33 @@ class Checker:
                     self.problem(where, "reads ../shared (%s) but is not tagged \"manual\"" % ", ".join(readers))
                 if "MAPCORE_SHARED" not in flatten(rule.attrs.get("env_inherit", [])):
                     self.problem(where, "reads ../shared (%s) but env_inherit lacks MAPCORE_SHARED" % ", ".join(readers))
+
+    def go_tests_reading_shared(self, gofiles):
+        """Test/Example/Fuzz functions (and TestMain) that reach ../shared.
+
+        Go benchmarks only run with -test.bench, which `bazel test` does not
+        pass, so a benchmark that reads ../shared keeps the go_test hermetic.
+        A function "reaches" ../shared if its body names MAPCORE_SHARED or
+        ../shared, or calls a function of the package that does.
+        """
+        funcs = {}  # name -> body
+        for f in gofiles:
+            with open(self.abspath(f), encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+            starts = [m for m in re.finditer(r"^func\s+(?:\([^)]*\)\s*)?([A-Za-z_][A-Za-z0-9_]*)", text, flags=re.M)]
+            for i, m in enumerate(starts):
+                end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+                funcs.setdefault(m.group(1), "")
+                funcs[m.group(1)] += text[m.start():end]
+        reach = {n for n, body in funcs.items() if "MAPCORE_SHARED" in body or "../shared" in body}
+        changed = True
+        while changed:
+            changed = False
+            for n, body in funcs.items():
+                if n not in reach and any(re.search(r"\b%s\s*\(" % re.escape(h), body) for h in reach):
+                    reach.add(n)
+                    changed = True
+        return sorted(n + "()" for n in reach if re.match(r"(Test|Example|Fuzz)", n))
 
     def reads_shared(self, relfile):
         if not relfile.endswith((".c", ".h", ".go", ".rs", ".py", ".sh")):

@@ -144,5 +144,27 @@ fresh_copy
 sed -i 's/    edition = "2021",/    edition = "2024",/' "$work/repo/MODULE.bazel"
 expect_failure "Rust edition differs from Cargo.toml" "but rust/Cargo.toml says '2021'"
 
+# 14. hermeticity: a Go test (not a benchmark) that reaches ../shared through a
+# helper, in a go_test that is not tagged manual.
+fresh_copy
+if [ -f "$work/repo/go/BUILD.bazel" ]; then
+  cat >"$work/repo/go/selftest_shared_test.go" <<'GOEOF'
+package mapcore
+
+import (
+	"os"
+	"testing"
+)
+
+func selftestSharedDir() string { return os.Getenv("MAPCORE_SHARED") }
+
+func TestSelftestShared(t *testing.T) { _ = selftestSharedDir() }
+GOEOF
+  (cd "$work/repo" && GOPROXY=off "$GAZELLE" update -repo_root=. -external=static . >/dev/null 2>&1)
+  expect_failure "Go test reading ../shared not manual" "TestSelftestShared()"
+else
+  echo "selftest: skip: no go/BUILD.bazel yet"
+fi
+
 echo "selftest: $pass cases caught, $fail missed"
 [ "$fail" -eq 0 ]
