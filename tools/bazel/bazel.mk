@@ -37,9 +37,12 @@ GAZELLE    := $(BAZEL_TOOLS_BIN)/gazelle-$(GAZELLE_VERSION)/gazelle
 
 bazel-tools: $(BUILDIFIER) $(GAZELLE)
 
+# Tool builds ignore the caller's GOFLAGS/GOWORK (e.g. -mod=vendor).
+BAZEL_TOOLS_GOENV := GOFLAGS= GOWORK=off
+
 $(BUILDIFIER):
 	@mkdir -p $(dir $@)
-	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; cd "$$tmp"; \
+	@set -e; export $(BAZEL_TOOLS_GOENV); tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; cd "$$tmp"; \
 	  $(GO) mod init bazel-tools.invalid/buildifier >/dev/null 2>&1; \
 	  $(GO) get github.com/bazelbuild/buildtools/buildifier@$(BUILDIFIER_VERSION) golang.org/x/sys@$(BUILDIFIER_XSYS); \
 	  $(GO) build -o $@ github.com/bazelbuild/buildtools/buildifier
@@ -47,7 +50,7 @@ $(BUILDIFIER):
 
 $(GAZELLE):
 	@mkdir -p $(dir $@)
-	GOBIN=$(dir $@) $(GO) install github.com/bazelbuild/bazel-gazelle/cmd/gazelle@$(GAZELLE_VERSION)
+	$(BAZEL_TOOLS_GOENV) GOBIN=$(dir $@) $(GO) install github.com/bazelbuild/bazel-gazelle/cmd/gazelle@$(GAZELLE_VERSION)
 
 bazel-check: $(BUILDIFIER) $(GAZELLE)
 	@BUILDIFIER=$(BUILDIFIER) GAZELLE=$(GAZELLE) PYTHON=$(PYTHON3) $(BAZEL_ROOT)/tools/bazel/check.sh $(BAZEL_ROOT)
