@@ -52,8 +52,14 @@ $(BUILD)/tests/c/%: tests/c/%.c tests/c/harness.h $(HEADERS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_C) $< -o $@ $(LIB) $(SYSLIBS)
 
-test-c: $(CTESTS) header-check
-	@pass=0; fail=0; for t in $(CTESTS); do \
+# The README's C example, extracted and run, so that it stays true.
+$(BUILD)/tests/c/readme_example: README.md $(HEADERS) $(LIB)
+	@mkdir -p $(dir $@)
+	awk '/^```c$$/{on=1;next} /^```$$/{if(on){exit}} on' README.md > $@.c
+	$(CC) $(CFLAGS_C) $@.c -o $@ $(LIB) $(SYSLIBS)
+
+test-c: $(CTESTS) $(BUILD)/tests/c/readme_example header-check
+	@pass=0; fail=0; for t in $(CTESTS) $(BUILD)/tests/c/readme_example; do \
 	  if (cd $(ROOT) && $$t); then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
 	done; echo "C ABI test programs: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 

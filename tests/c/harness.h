@@ -47,13 +47,13 @@ static int harness_checks = 0;
   } while (0)
 
 /* Exits with the harness's verdict. */
-static int harness_finish(const char *name) {
+static inline int harness_finish(const char *name) {
   printf("%s: %d checks, %d failed\n", name, harness_checks, harness_failures);
   return harness_failures == 0 ? 0 : 1;
 }
 
 /* Reads a whole file; returns NULL on failure. */
-static char *read_file(const char *path, size_t *out_len) {
+static inline char *read_file(const char *path, size_t *out_len) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   fseek(f, 0, SEEK_END);
@@ -73,7 +73,7 @@ static char *read_file(const char *path, size_t *out_len) {
 }
 
 /* Location of ../shared (MAPCORE_SHARED or ../shared from the repo root). */
-static const char *shared_dir(void) {
+static inline const char *shared_dir(void) {
   const char *s = getenv("MAPCORE_SHARED");
   return s && *s ? s : "../shared";
 }

@@ -16,14 +16,14 @@ typedef struct {
   mapcore_image_info info;
 } test_map;
 
-static void test_map_open(test_map *t, uint32_t w, uint32_t h) {
+static inline void test_map_open(test_map *t, uint32_t w, uint32_t h) {
   memset(t, 0, sizeof *t);
   CHECK_OK(mapcore_runtime_create(NULL, &t->rt));
   CHECK_OK(mapcore_map_create(t->rt, NULL, &t->map));
   CHECK_OK(mapcore_render_session_create_texture(t->map, w, h, 1.0f, &t->session));
 }
 
-static void test_map_close(test_map *t) {
+static inline void test_map_close(test_map *t) {
   free(t->pixels);
   CHECK_OK(mapcore_render_session_destroy(t->session));
   CHECK_OK(mapcore_map_destroy(t->map));
@@ -31,7 +31,7 @@ static void test_map_close(test_map *t) {
 }
 
 /* Sets a style and renders a still image, then reads it back. */
-static mapcore_status test_map_render(test_map *t, const char *style) {
+static inline mapcore_status test_map_render(test_map *t, const char *style) {
   mapcore_status st = mapcore_map_set_style_json(t->map, style, strlen(style));
   if (st != MAPCORE_STATUS_OK) return st;
   st = mapcore_render_session_render_still(t->session, 20000);
@@ -44,7 +44,7 @@ static mapcore_status test_map_render(test_map *t, const char *style) {
   return mapcore_render_session_read_pixels(t->session, t->pixels, t->info.byte_length, NULL);
 }
 
-static const uint8_t *test_map_pixel(const test_map *t, uint32_t x, uint32_t y) {
+static inline const uint8_t *test_map_pixel(const test_map *t, uint32_t x, uint32_t y) {
   return t->pixels + y * t->info.stride + x * 4;
 }
 
@@ -64,7 +64,7 @@ static const uint8_t *test_map_pixel(const test_map *t, uint32_t x, uint32_t y) 
 
 /* Drains events; returns how many have `type` and (if non-NULL) a message,
  * url or source containing `needle`. */
-static int count_events(mapcore_runtime rt, mapcore_event_type type, const char *needle) {
+static inline int count_events(mapcore_runtime rt, mapcore_event_type type, const char *needle) {
   const mapcore_event *ev = NULL;
   size_t n = 0;
   if (mapcore_runtime_drain_events(rt, &ev, &n) != MAPCORE_STATUS_OK) return -1;

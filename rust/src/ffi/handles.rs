@@ -2,6 +2,7 @@
 //! 32-bit slot) in a process-wide table. A released or forged id is detected.
 
 use std::ffi::CString;
+use std::sync::atomic::AtomicU8;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::ThreadId;
 
@@ -46,9 +47,10 @@ pub enum Object {
     /// A map of the runtime `runtime`.
     Map { runtime: u64 },
     /// A render session of map `map` in runtime `runtime`.
-    Session { runtime: u64, map: u64 },
-    /// A resource request handed to the host, with its URL as a C string.
-    Request { request: Arc<Request>, url: Arc<CString> },
+    Session { runtime: u64 },
+    /// A resource request handed to the host, with its URL as a C string and
+    /// the provider's decision (see `ffi::resource::Phase`).
+    Request { request: Arc<Request>, url: Arc<CString>, phase: Arc<AtomicU8> },
 }
 
 #[derive(Clone)]

@@ -48,7 +48,7 @@ fn attach(map: mapcore_map, width: u32, height: u32, ratio: f32, target: Target,
         }
         let session = handles::insert(
             Tag::Session,
-            Entry { owner: Some(std::thread::current().id()), object: Object::Session { runtime, map: id } },
+            Entry { owner: Some(std::thread::current().id()), object: Object::Session { runtime } },
         );
         o.sessions.insert(session, Session { map: id, target, frame_acquired: false, acquired_pixels: Vec::new() });
         *out = session;
@@ -191,7 +191,8 @@ fn copy_straight(image: &Image, dst: &mut [u8], stride: usize) {
     for y in 0..image.height as usize {
         let src = &image.data[y * row..(y + 1) * row];
         let out = &mut dst[y * stride..y * stride + row];
-        crate::render::unpremultiply_into(src, out);
+        out.copy_from_slice(src);
+        crate::render::png_io::unpremultiply(out);
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::ffi::CString;
 use std::os::raw::{c_char, c_void};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
 use super::args::{bytes_arg, opt_str_arg, out_arg, sized_arg};
@@ -11,6 +11,24 @@ use super::handles::{self, Entry, Object, Tag};
 use super::owner;
 use super::types::*;
 use crate::runtime::resource::{Decision, Provider, Request, Response};
+
+/// Where a request handed to the provider stands. A release only answers a
+/// request the provider handled ("released without a response"); one it
+/// passed through is the runtime's to answer, even if the handle was released
+/// inside the provider call.
+mod phase {
+    pub const IN_CALL: u8 = 0;
+    pub const HANDLED: u8 = 1;
+    pub const PASSED: u8 = 2;
+    /// Set with IN_CALL when the handle was released during the call.
+    pub const RELEASED: u8 = 4;
+}
+
+fn answer_unanswered(request: &Request) {
+    if !request.is_completed() {
+        let _ = request.complete(Response::Error("request released without a response".into()));
+    }
+}
 
 const PROVIDER_V1: usize = std::mem::size_of::<mapcore_resource_provider>();
 const INFO_V1: usize = std::mem::size_of::<mapcore_resource_info>();
@@ -47,22 +65,32 @@ impl Provider for HostProvider {
                 return Decision::Handled;
             }
         };
+        let state = Arc::new(AtomicU8::new(phase::IN_CALL));
         let handle = handles::insert(
             Tag::Request,
-            Entry { owner: None, object: Object::Request { request: request.clone(), url: url.clone() } },
+            Entry {
+                owner: None,
+                object: Object::Request { request: request.clone(), url: url.clone(), phase: state.clone() },
+            },
         );
         request.host_tag.store(handle, Ordering::SeqCst);
         let info = info_of(request, &url);
         // SAFETY: calling the host's callback as documented in resource.h.
         let decision = unsafe { (self.request)(self.user_data, &info, mapcore_resource_request { id: handle }) };
-        match decision {
+        let decision = match decision {
             1 => Decision::Handled,
             0 => Decision::PassThrough,
             other => {
                 log::warn!("resource provider returned unknown decision {other} for {}; passing through", request.info.url);
                 Decision::PassThrough
             }
+        };
+        let now = if decision == Decision::Handled { phase::HANDLED } else { phase::PASSED };
+        let before = state.swap(now, Ordering::SeqCst);
+        if before & phase::RELEASED != 0 && decision == Decision::Handled {
+            answer_unanswered(request);
         }
+        decision
     }
 
     fn cancel(&self, request: &Arc<Request>) {
@@ -102,7 +130,7 @@ pub unsafe extern "C" fn mapcore_runtime_set_resource_provider(
 
 fn request_of(handle: mapcore_resource_request) -> CallResult<(Arc<Request>, Arc<CString>)> {
     match handles::get(handle.id, Tag::Request)?.object {
-        Object::Request { request, url } => Ok((request, url)),
+        Object::Request { request, url, .. } => Ok((request, url)),
         _ => invalid_state("stale resource request handle"),
     }
 }
@@ -244,9 +272,10 @@ pub extern "C" fn mapcore_resource_request_release(request: mapcore_resource_req
             }
             return Ok(()); // already released
         }
-        if let Some(Entry { object: Object::Request { request, .. }, .. }) = handles::remove(request.id) {
-            if !request.is_completed() {
-                let _ = request.complete(Response::Error("request released without a response".into()));
+        if let Some(Entry { object: Object::Request { request, phase: state, .. }, .. }) = handles::remove(request.id) {
+            let before = state.fetch_or(phase::RELEASED, Ordering::SeqCst);
+            if before == phase::HANDLED {
+                answer_unanswered(&request);
             }
         }
         Ok(())

@@ -1,1 +1,111 @@
-//! layout
+//! Layout: turns a style and loaded tiles into the frame's display list.
+//! For each visible layer, in style order, and each tile the view covers, the
+//! tile's features that pass the layer's filter are projected to device
+//! pixels and get their paint evaluated at the view's zoom.
+
+pub mod paint;
+pub mod project;
+
+use std::sync::Arc;
+
+use crate::render::display_list::{DisplayList, DrawCommand};
+use crate::source::cover::CoveredTile;
+use crate::source::feature::{GeomType, TileData, TileId, TileLayer};
+use crate::source::geojson::GEOJSON_LAYER;
+use crate::source::transform::Transform;
+use crate::style::expression::EvaluationContext;
+use crate::style::layer::{Layer, LayerKind};
+use crate::style::Style;
+use project::TileProjector;
+
+/// What the frame looks at.
+pub struct View {
+    /// The camera transform in logical pixels.
+    pub transform: Transform,
+    pub pixel_ratio: f32,
+    /// Target size in device pixels.
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Where layout finds tiles: the loaded tile for (source, tile id), and the
+/// tiles a source's cover needs.
+pub trait TileLookup {
+    fn tile(&self, source: &str, id: TileId) -> Option<Arc<TileData>>;
+    fn cover(&self, source: &str) -> Vec<CoveredTile>;
+}
+
+/// Whether `layer` is drawn at `zoom` (visibility and zoom range).
+pub fn layer_visible(layer: &Layer, zoom: f64) -> bool {
+    zoom >= layer.minzoom
+        && zoom < layer.maxzoom
+        && layer.layout.get_enum("visibility", &EvaluationContext::at_zoom(zoom)) != "none"
+}
+
+/// Layer kinds this version draws.
+pub fn is_drawn_kind(kind: LayerKind) -> bool {
+    matches!(kind, LayerKind::Background | LayerKind::Fill | LayerKind::Line | LayerKind::Circle)
+}
+
+/// Builds the display list for `style` seen through `view`.
+pub fn build_display_list(style: &Style, view: &View, tiles: &dyn TileLookup) -> DisplayList {
+    let zoom = view.transform.zoom;
+    let mut commands = Vec::new();
+    for layer in &style.layers {
+        if !is_drawn_kind(layer.kind) || !layer_visible(layer, zoom) {
+            continue;
+        }
+        if layer.kind == LayerKind::Background {
+            if let Some(cmd) = paint::background(layer, zoom) {
+                commands.push(cmd);
+            }
+            continue;
+        }
+        let Some(source) = layer.source.as_deref() else { continue };
+        for covered in tiles.cover(source) {
+            let Some(data) = tiles.tile(source, covered.id) else { continue };
+            let Some(tile_layer) = source_layer(&data, layer) else { continue };
+            layer_commands(layer, tile_layer, &covered, view, &mut commands);
+        }
+    }
+    DisplayList { width: view.width, height: view.height, commands }
+}
+
+/// The tile layer a style layer reads: its `source-layer`, or a GeoJSON tile's
+/// only layer.
+fn source_layer<'a>(data: &'a TileData, layer: &Layer) -> Option<&'a TileLayer> {
+    match &layer.source_layer {
+        Some(name) => data.layer(name),
+        None => data.layer(GEOJSON_LAYER),
+    }
+}
+
+fn layer_commands(layer: &Layer, tile_layer: &TileLayer, covered: &CoveredTile, view: &View, out: &mut Vec<DrawCommand>) {
+    let zoom = view.transform.zoom;
+    let projector = TileProjector::new(&view.transform, covered, tile_layer.extent, view.pixel_ratio);
+    let clip = Some(projector.clip());
+    let mut painter = paint::LayerPainter::new(layer, view, &projector);
+    for feature in &tile_layer.features {
+        let drawn = match layer.kind {
+            LayerKind::Fill => feature.geom_type == GeomType::Polygon,
+            LayerKind::Line => matches!(feature.geom_type, GeomType::LineString | GeomType::Polygon),
+            LayerKind::Circle => feature.geom_type != GeomType::Unknown,
+            _ => false,
+        };
+        if !drawn {
+            continue;
+        }
+        if let Some(filter) = &layer.filter {
+            let mut ctx = EvaluationContext::for_feature(covered.overscaled_z as f64, feature);
+            ctx.canonical = Some(covered.id);
+            ctx.extent = tile_layer.extent;
+            if !filter.matches(&ctx) {
+                continue;
+            }
+        }
+        let ctx = EvaluationContext::for_feature(zoom, feature);
+        if let Some(cmd) = painter.feature(feature, &ctx, clip.clone()) {
+            out.push(cmd);
+        }
+    }
+}

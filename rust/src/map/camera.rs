@@ -19,6 +19,9 @@ impl Camera {
     /// The same camera with every field in its canonical range.
     pub fn normalized(self) -> Camera {
         let wrap = |v: f64| {
+            if (-180.0..=180.0).contains(&v) {
+                return v; // keep exact values exact
+            }
             let w = (v + 180.0).rem_euclid(360.0) - 180.0;
             if w == -180.0 && v > 0.0 {
                 180.0
@@ -26,9 +29,12 @@ impl Camera {
                 w
             }
         };
-        let mut bearing = (self.bearing + 180.0).rem_euclid(360.0) - 180.0;
-        if bearing == -180.0 {
-            bearing = 180.0;
+        let mut bearing = self.bearing;
+        if !(-180.0 < bearing && bearing <= 180.0) {
+            bearing = (bearing + 180.0).rem_euclid(360.0) - 180.0;
+            if bearing == -180.0 {
+                bearing = 180.0;
+            }
         }
         Camera {
             longitude: wrap(self.longitude),

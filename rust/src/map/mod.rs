@@ -145,7 +145,7 @@ impl Map {
         self.sources = style
             .sources
             .iter()
-            .map(|(id, spec)| (id.clone(), sources::from_spec(spec, self.pixel_ratio)))
+            .map(|(id, spec)| (id.clone(), sources::from_spec(spec)))
             .collect();
         for (id, state) in &self.sources {
             if let Meta::Failed(why) = &state.meta {
@@ -160,11 +160,16 @@ impl Map {
         if let Some(z) = style.zoom {
             cam.zoom = z;
         }
-        if let Some(b) = style.bearing {
-            cam.bearing = b;
-        }
-        if let Some(p) = style.pitch {
-            cam.pitch = p;
+        cam.bearing = style.bearing;
+        cam.pitch = style.pitch;
+        for layer in &style.layers {
+            if !crate::layout::is_drawn_kind(layer.kind) {
+                core.emit(Event::new(EventKind::Warning, self.id).message(format!(
+                    "layer \"{}\": {} layers are not rendered yet (UNSUPPORTED)",
+                    layer.id,
+                    layer.kind.name()
+                )));
+            }
         }
         self.camera = cam.normalized();
         for w in &parsed.warnings {
@@ -183,7 +188,7 @@ impl Map {
         let mut used: Vec<String> = style
             .layers
             .iter()
-            .filter(|l| l.is_visible_at(zoom))
+            .filter(|l| crate::layout::is_drawn_kind(l.kind) && crate::layout::layer_visible(l, zoom))
             .filter_map(|l| l.source.clone())
             .collect();
         used.sort();
@@ -230,10 +235,11 @@ impl Map {
                     Purpose::SourceMeta { source: source_id.to_string() },
                 );
             } else {
+                // Tiles given inline: ready now, so request them below.
                 state.meta = Meta::Ready;
             }
-            return;
         }
+        let state = &self.sources[source_id];
         if state.meta != Meta::Ready {
             return;
         }
@@ -276,7 +282,7 @@ impl Map {
                         })
                     });
                 }
-                Tiles::GeoJson { index: None, .. } => {}
+                Tiles::GeoJson { index: None, .. } | Tiles::Unsupported => {}
             }
         }
     }
@@ -371,6 +377,7 @@ impl Map {
                     core.emit(Event::new(EventKind::ResourceError, map_id).source(source).url(info.url.clone()).message(msg));
                 }
             },
+            Tiles::Unsupported => {}
             Tiles::GeoJson { .. } => {
                 let (source, options) = (source.to_string(), sources::geojson_options(state));
                 core.spawn(map_id, move || {
@@ -388,7 +395,7 @@ impl Map {
         let Some(state) = self.sources.get_mut(&source) else { return };
         match response {
             Response::Data(bytes) => {
-                let wanted = self.style().map(|s| s.source_layers(&source));
+                let wanted = self.style().map(|s| source_layers(s, &source));
                 let url = info.url.clone();
                 core.spawn(map_id, move || {
                     let filter = wanted.map(|names| move |name: &str| names.iter().any(|n| n == name));
@@ -486,12 +493,32 @@ impl Map {
                     width: w,
                     height: h,
                 };
-                crate::layout::build_display_list(style, &view, &|source, tile| {
-                    self.sources.get(source).and_then(|s| s.tile(tile)).cloned()
-                }, &|source| self.sources.get(source).map(|s| self.needed_tiles(s)).unwrap_or_default())
+                crate::layout::build_display_list(style, &view, self)
             }
             None => crate::render::display_list::DisplayList { width: w, height: h, commands: vec![] },
         };
         self.frame = Some(crate::render::rasterize(&list, core.render_threads()));
+    }
+}
+
+/// The source layers of `source` that some layer reads.
+fn source_layers(style: &Style, source: &str) -> Vec<String> {
+    let mut names: Vec<String> = style
+        .layers
+        .iter()
+        .filter(|l| l.source.as_deref() == Some(source))
+        .filter_map(|l| l.source_layer.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+impl crate::layout::TileLookup for Map {
+    fn tile(&self, source: &str, id: TileId) -> Option<Arc<crate::source::feature::TileData>> {
+        self.sources.get(source).and_then(|s| s.tile(id)).cloned()
+    }
+    fn cover(&self, source: &str) -> Vec<cover::CoveredTile> {
+        self.sources.get(source).map(|s| self.needed_tiles(s)).unwrap_or_default()
     }
 }

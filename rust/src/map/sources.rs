@@ -6,14 +6,19 @@ use std::sync::Arc;
 
 use crate::source::cover::CoverOptions;
 use crate::source::feature::{TileData, TileId};
+use crate::source::geojson::{GeoJsonIndex, GeoJsonOptions};
+use crate::source::tilejson::TileJson;
 use crate::source::url::{Scheme, TileBounds};
+use crate::style::source::{GeoJsonData, PromoteId, SourceSpec, TileSource};
 
 /// How a source's tiles are made.
 pub enum Tiles {
     /// Vector tiles fetched by URL template.
     Vector { templates: Vec<String>, scheme: Scheme, minzoom: u8, maxzoom: u8, bounds: TileBounds },
     /// GeoJSON tiled on the fly (the index once built).
-    GeoJson { index: Option<Arc<crate::source::geojson::GeoJsonIndex>>, maxzoom: u8 },
+    GeoJson { index: Option<Arc<GeoJsonIndex>>, options: GeoJsonOptions },
+    /// A source type this version does not draw (raster, raster-dem, image, video).
+    Unsupported,
 }
 
 /// Metadata state.
@@ -61,7 +66,8 @@ impl SourceState {
                 o.bounds = Some(*bounds);
                 o
             }
-            Tiles::GeoJson { maxzoom, .. } => CoverOptions::vector(0, *maxzoom),
+            Tiles::GeoJson { options, .. } => CoverOptions::vector(0, options.max_zoom),
+            Tiles::Unsupported => CoverOptions::vector(0, 0),
         }
     }
 
@@ -72,4 +78,85 @@ impl SourceState {
             _ => None,
         }
     }
+}
+
+fn zoom_u8(z: f64) -> u8 {
+    z.clamp(0.0, 30.0) as u8
+}
+
+fn scheme_of(s: crate::style::source::Scheme) -> Scheme {
+    match s {
+        crate::style::source::Scheme::Xyz => Scheme::Xyz,
+        crate::style::source::Scheme::Tms => Scheme::Tms,
+    }
+}
+
+fn vector_tiles(t: &TileSource) -> Tiles {
+    Tiles::Vector {
+        templates: t.tiles.clone().unwrap_or_default(),
+        scheme: scheme_of(t.scheme),
+        minzoom: zoom_u8(t.minzoom),
+        maxzoom: zoom_u8(t.maxzoom),
+        bounds: TileBounds::from_array(t.bounds).unwrap_or_default(),
+    }
+}
+
+/// The loading state for a style's source.
+pub fn from_spec(spec: &SourceSpec) -> SourceState {
+    let mut state = SourceState { meta: Meta::Pending, tiles: Tiles::Unsupported, url: None, inline: None, slots: HashMap::new() };
+    match spec {
+        SourceSpec::Vector { tiles, .. } => {
+            state.tiles = vector_tiles(tiles);
+            // A `url` (TileJSON) is only needed when `tiles` is not given.
+            if tiles.tiles.is_none() {
+                state.url = tiles.url.clone();
+            }
+        }
+        SourceSpec::GeoJson(g) => {
+            let options = GeoJsonOptions {
+                max_zoom: zoom_u8(g.maxzoom),
+                tolerance: g.tolerance,
+                buffer: g.buffer,
+                generate_id: g.generate_id,
+                promote_id: match &g.promote_id {
+                    Some(PromoteId::Property(p)) => Some(p.clone()),
+                    _ => None,
+                },
+                cluster: g.cluster,
+                line_metrics: g.line_metrics,
+                ..GeoJsonOptions::default()
+            };
+            state.tiles = Tiles::GeoJson { index: None, options };
+            match &g.data {
+                GeoJsonData::Url(u) => state.url = Some(u.clone()),
+                GeoJsonData::Inline(j) => state.inline = Some(Arc::new(j.clone())),
+            }
+        }
+        other => {
+            state.meta = Meta::Failed(format!("{} sources are not supported yet (UNSUPPORTED)", other.type_name()));
+        }
+    }
+    state
+}
+
+/// The GeoJSON options of a GeoJSON source (defaults otherwise).
+pub fn geojson_options(state: &SourceState) -> GeoJsonOptions {
+    match &state.tiles {
+        Tiles::GeoJson { options, .. } => options.clone(),
+        _ => GeoJsonOptions::default(),
+    }
+}
+
+/// Applies a TileJSON document to a vector source.
+pub fn apply_tilejson(state: &mut SourceState, bytes: &[u8]) -> Result<(), String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
+    let tj = TileJson::parse(text)?;
+    if let Tiles::Vector { templates, scheme, minzoom, maxzoom, bounds } = &mut state.tiles {
+        *templates = tj.tiles;
+        *scheme = tj.scheme;
+        *minzoom = tj.minzoom;
+        *maxzoom = tj.maxzoom;
+        *bounds = tj.bounds;
+    }
+    Ok(())
 }

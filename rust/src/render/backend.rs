@@ -27,6 +27,10 @@ pub(crate) trait Canvas {
     fn pixels_mut(&mut self) -> &mut [u8];
 }
 
+/// Reusable allocations of the tiny-skia backend (kept across bands).
+#[derive(Default)]
+pub(crate) struct SkiaScratch(PathBuilder);
+
 /// tiny-skia backed band.
 pub(crate) struct SkiaCanvas<'a> {
     pixmap: PixmapMut<'a>,
@@ -35,14 +39,14 @@ pub(crate) struct SkiaCanvas<'a> {
 
 impl<'a> SkiaCanvas<'a> {
     /// `None` when the band is empty or the buffer size does not match.
-    pub fn new(data: &'a mut [u8], width: u32, height: u32, builder: PathBuilder) -> Option<Self> {
+    pub fn new(data: &'a mut [u8], width: u32, height: u32, scratch: SkiaScratch) -> Option<Self> {
         let pixmap = PixmapMut::from_bytes(data, width, height)?;
-        Some(SkiaCanvas { pixmap, builder: Some(builder) })
+        Some(SkiaCanvas { pixmap, builder: Some(scratch.0) })
     }
 
-    /// Gives the reusable path builder back.
-    pub fn into_builder(self) -> PathBuilder {
-        self.builder.unwrap_or_default()
+    /// Gives the reusable allocations back.
+    pub fn into_scratch(self) -> SkiaScratch {
+        SkiaScratch(self.builder.unwrap_or_default())
     }
 
     fn build(&mut self, path: &BandPath) -> Option<tiny_skia::Path> {

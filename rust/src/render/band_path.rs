@@ -7,12 +7,13 @@
 //!
 //! * curves are flattened with a subdivision count that depends only on the
 //!   curve;
-//! * edges are cut where they cross x = 0 and x = width, and the parts outside
-//!   are pushed onto those verticals (winding is preserved, as a scan converter's
-//!   clipper would do);
-//! * edges are cut at every global strip boundary (`STRIP` rows) inside the band,
-//!   and parts above/below the band are flattened onto the band's top/bottom
-//!   (horizontal edges cover nothing);
+//! * edges are cut where they cross x = 0 and x = width (or an axis-aligned
+//!   clip rectangle's sides), and the parts outside are pushed onto those
+//!   verticals (winding is preserved, as a scan converter's clipper would do);
+//! * edges are cut at every global strip boundary (`STRIP` rows) inside the band
+//!   and at the clip rectangle's top/bottom, and parts above/below are
+//!   flattened onto the band's (or clip's) top/bottom (horizontal edges cover
+//!   nothing);
 //! * points are snapped to a 1/256 px grid, so moving them into band
 //!   coordinates (an integer shift) is exact in f32.
 //!
@@ -20,10 +21,8 @@
 //! are the same pieces, at the same band-relative positions, in every band
 //! layout, and the path lies inside the band so the backend never clips it.
 
-use tiny_skia::{Path, PathSegment};
-
 /// Band boundaries are multiples of this many rows.
-pub(crate) const STRIP: u32 = 16;
+pub(crate) const STRIP: u32 = 32;
 /// Snapping grid: 1/256 px (8 fractional bits; exact in f32 below 2^15 px).
 const GRID: f64 = 256.0;
 /// Coordinates are clamped to this magnitude before any maths.
@@ -38,9 +37,17 @@ pub(crate) struct BandPath {
     pub pts: Vec<[f32; 2]>,
     /// Start index of each contour in `pts`.
     pub starts: Vec<usize>,
-    width: f64,
+    /// Horizontal limits (0..width, or a clip rectangle's).
+    x0: f64,
+    x1: f64,
+    /// The band's rows.
     top: f64,
     bottom: f64,
+    /// Vertical limits: the band's rows, or their intersection with a clip
+    /// rectangle's.
+    y0: f64,
+    y1: f64,
+    width: f64,
     /// Absolute first and current point of the open contour.
     first: Option<[f64; 2]>,
     last: [f64; 2],
@@ -66,8 +73,24 @@ impl BandPath {
         self.width = width as f64;
         self.top = top as f64;
         self.bottom = bottom as f64;
+        self.set_clip_rect(None);
         self.first = None;
         self.visible = false;
+    }
+
+    /// Limits the following contours to an integer pixel rectangle
+    /// `[x0, y0, x1, y1)` in absolute coordinates (`None`: the whole target).
+    /// Set it before adding contours; it must be the same in every band for
+    /// a command (it is part of the command, not of the band).
+    pub fn set_clip_rect(&mut self, rect: Option<[i64; 4]>) {
+        let (x0, y0, x1, y1) = match rect {
+            Some(r) => (r[0] as f64, r[1] as f64, r[2] as f64, r[3] as f64),
+            None => (0.0, self.top, self.width, self.bottom),
+        };
+        self.x0 = x0.max(0.0);
+        self.x1 = x1.min(self.width).max(self.x0);
+        self.y0 = y0.max(self.top);
+        self.y1 = y1.min(self.bottom).max(self.y0);
     }
 
     /// Removes the contours, keeping the band.
@@ -146,21 +169,6 @@ impl BandPath {
         }
     }
 
-    /// Appends every contour of a tiny-skia path given in absolute coordinates.
-    pub fn add_path(&mut self, path: &Path) {
-        let p = |pt: tiny_skia::Point| [pt.x as f64, pt.y as f64];
-        for seg in path.segments() {
-            match seg {
-                PathSegment::MoveTo(a) => self.move_to(a.x as f64, a.y as f64),
-                PathSegment::LineTo(a) => self.line_to(a.x as f64, a.y as f64),
-                PathSegment::QuadTo(c, a) => self.quad_to(p(c), p(a)),
-                PathSegment::CubicTo(c1, c2, a) => self.cubic_to(p(c1), p(c2), p(a)),
-                PathSegment::Close => self.close(),
-            }
-        }
-        self.close();
-    }
-
     /// Appends a polygon ring (absolute coordinates) as a closed contour.
     pub fn add_ring(&mut self, ring: &[[f32; 2]]) {
         let mut started = false;
@@ -179,7 +187,7 @@ impl BandPath {
     }
 
     fn clamp_point(&self, p: [f64; 2]) -> [f64; 2] {
-        [p[0].clamp(0.0, self.width), p[1].clamp(self.top, self.bottom)]
+        [p[0].clamp(self.x0, self.x1), p[1].clamp(self.y0, self.y1)]
     }
 
     /// Prepares one edge from `a` to `b` (absolute, already clamped to MAX_COORD).
@@ -188,7 +196,7 @@ impl BandPath {
         let mut cuts = [(0.0f64, 0.0f64); 2];
         let mut n = 0;
         if a[0] != b[0] {
-            for xb in [0.0, self.width] {
+            for xb in [self.x0, self.x1] {
                 let t = (xb - a[0]) / (b[0] - a[0]);
                 if t > 0.0 && t < 1.0 {
                     cuts[n] = (t, xb);
@@ -209,27 +217,31 @@ impl BandPath {
     }
 
     /// Emits the edge `p -> q` (x not yet clamped) cut at the strip boundaries
-    /// (and the band's bottom) inside the band; the start point has already
+    /// and the vertical limits inside the band; the start point has already
     /// been emitted.
     fn ysplit(&mut self, p: [f64; 2], q: [f64; 2]) {
-        let px = p[0].clamp(0.0, self.width);
-        let qx = q[0].clamp(0.0, self.width);
+        let px = p[0].clamp(self.x0, self.x1);
+        let qx = q[0].clamp(self.x0, self.x1);
         let (ylo, yhi) = if p[1] < q[1] { (p[1], q[1]) } else { (q[1], p[1]) };
-        if ylo.max(self.top) < yhi.min(self.bottom) {
+        if ylo.max(self.y0) < yhi.min(self.y1) {
             self.visible = true;
             let s = STRIP as f64;
-            let kmin = ((ylo / s).floor() as i64 + 1).max((self.top / s).ceil() as i64);
-            let kmax = ((yhi / s).ceil() as i64 - 1).min((self.bottom / s).floor() as i64);
-            // The target's bottom need not be a strip boundary.
-            let extra = (self.bottom / s).fract() != 0.0 && ylo < self.bottom && self.bottom < yhi;
+            // Strip boundaries strictly inside both (ylo, yhi) and (y0, y1).
+            let lo = ylo.max(self.y0);
+            let hi = yhi.min(self.y1);
+            let kmin = (lo / s).floor() as i64 + 1;
+            let kmax = (hi / s).ceil() as i64 - 1;
+            let cut_lo = ylo < self.y0;
+            let cut_hi = self.y1 < yhi;
             let dy = q[1] - p[1];
             let down = dy > 0.0;
             let cut = |this: &mut Self, yb: f64| {
                 let t = (yb - p[1]) / dy;
                 this.emit(px + t * (qx - px), yb);
             };
-            if !down && extra {
-                cut(self, self.bottom);
+            let (first, last) = if down { (cut_lo, cut_hi) } else { (cut_hi, cut_lo) };
+            if first {
+                cut(self, if down { self.y0 } else { self.y1 });
             }
             if kmin <= kmax {
                 let count = (kmax - kmin + 1) as usize;
@@ -238,11 +250,11 @@ impl BandPath {
                     cut(self, k as f64 * s);
                 }
             }
-            if down && extra {
-                cut(self, self.bottom);
+            if last {
+                cut(self, if down { self.y1 } else { self.y0 });
             }
         }
-        let qy = q[1].clamp(self.top, self.bottom);
+        let qy = q[1].clamp(self.y0, self.y1);
         self.emit(qx, qy);
     }
 

@@ -12,9 +12,18 @@ use super::backend::Canvas;
 use super::composite::{blend_over, smoothstep, Premul};
 use super::display_list::{CircleStyle, Px};
 
-pub(crate) fn draw_circles<C: Canvas>(canvas: &mut C, top: u32, centers: &[Px], style: &CircleStyle, clip: Option<&C::Clip>) {
+/// `rect`: absolute pixel rectangle `[x0, y0, x1, y1)` to stay inside.
+pub(crate) fn draw_circles<C: Canvas>(
+    canvas: &mut C,
+    top: u32,
+    centers: &[Px],
+    style: &CircleStyle,
+    clip: Option<&C::Clip>,
+    rect: Option<[i64; 4]>,
+) {
     let w = canvas.width() as usize;
     let h = canvas.height() as usize;
+    let (lx0, ly0, lx1, ly1) = band_limits(rect, w, h, top);
     let max = 4.0 * (w + h + top as usize) as f32 + 64.0;
     let sane = |v: f32| if v.is_finite() { v.clamp(0.0, max) } else { 0.0 };
     let radius = sane(style.radius);
@@ -45,10 +54,10 @@ pub(crate) fn draw_circles<C: Canvas>(canvas: &mut C, top: u32, centers: &[Px], 
         if !(cx.is_finite() && cy.is_finite()) {
             continue;
         }
-        let x0 = (cx - rx).floor().max(0.0);
-        let x1 = (cx + rx).ceil().min(w as f32);
-        let y0 = (cy - ry - top_f).floor().max(0.0);
-        let y1 = (cy + ry - top_f).ceil().min(h as f32);
+        let x0 = (cx - rx).floor().max(lx0);
+        let x1 = (cx + rx).ceil().min(lx1);
+        let y0 = (cy - ry - top_f).floor().max(ly0);
+        let y1 = (cy + ry - top_f).ceil().min(ly1);
         if x0 >= x1 || y0 >= y1 {
             continue;
         }
@@ -82,4 +91,16 @@ pub(crate) fn draw_circles<C: Canvas>(canvas: &mut C, top: u32, centers: &[Px], 
             }
         }
     }
+}
+
+/// The band-local pixel limits `(x0, y0, x1, y1)` of a band of `w` x `h`
+/// starting at row `top`, intersected with an absolute pixel rectangle.
+pub(crate) fn band_limits(rect: Option<[i64; 4]>, w: usize, h: usize, top: u32) -> (f32, f32, f32, f32) {
+    let (w, h, top) = (w as i64, h as i64, top as i64);
+    let r = rect.unwrap_or([0, top, w, top + h]);
+    let x0 = r[0].clamp(0, w);
+    let x1 = r[2].clamp(x0, w);
+    let y0 = (r[1] - top).clamp(0, h);
+    let y1 = (r[3] - top).clamp(y0, h);
+    (x0 as f32, y0 as f32, x1 as f32, y1 as f32)
 }

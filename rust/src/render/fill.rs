@@ -8,14 +8,14 @@ use super::band_path::BandPath;
 use super::display_list::{FillStyle, Px};
 use super::geom::clean_polyline;
 use std::ops::Range;
-use tiny_skia::{PathBuilder, PathStroker, Stroke};
+use super::display_list::{LineCap, LineJoin};
+use super::stroke::{StrokeParams, Stroker};
 
 /// Reusable buffers for the fill painter.
 #[derive(Default)]
 pub(crate) struct FillScratch {
     clean: Vec<[f32; 2]>,
-    builder: Option<PathBuilder>,
-    stroker: Option<PathStroker>,
+    stroker: Stroker,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -38,34 +38,22 @@ pub(crate) fn draw_fill<C: Canvas>(
         }
     }
     let Some(outline) = style.outline else { return };
-    if !(outline.a > 0.0) {
+    if outline.a.is_nan() || outline.a <= 0.0 {
         return;
     }
-    let mut pb = scratch.builder.take().unwrap_or_default();
-    pb.clear();
+    let stroker = &mut scratch.stroker;
+    stroker.begin();
     for ring in rings {
         clean_polyline(ring, &mut scratch.clean);
         let mut pts = &scratch.clean[..];
         if pts.len() > 1 && pts.first() == pts.last() {
             pts = &pts[..pts.len() - 1];
         }
-        if pts.len() < 2 {
-            continue;
-        }
-        pb.move_to(pts[0][0], pts[0][1]);
-        for p in &pts[1..] {
-            pb.line_to(p[0], p[1]);
-        }
-        pb.close();
+        stroker.add_polyline(pts, true);
     }
-    let Some(path) = pb.finish() else { return };
-    let stroke = Stroke { width: 1.0, line_join: tiny_skia::LineJoin::Bevel, ..Stroke::default() };
-    let stroker = scratch.stroker.get_or_insert_with(PathStroker::new);
-    let out = stroker.stroke(&path, &stroke, 1.0);
-    scratch.builder = Some(path.clear());
-    if let Some(out) = out {
-        bp.clear();
-        bp.add_path(&out);
+    let params = StrokeParams { width: 1.0, cap: LineCap::Butt, join: LineJoin::Bevel, miter_limit: 2.0, dash: None };
+    bp.clear();
+    if stroker.stroke_into(&params, bp) {
         canvas.fill_path(bp, false, true, outline, clip);
     }
 }

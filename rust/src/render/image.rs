@@ -15,6 +15,14 @@ impl Image {
         Image { width, height, data: vec![0; len] }
     }
 
+    /// The pixels with straight (non-premultiplied) alpha, e.g. for PNG
+    /// encoding or `pixelmatch` against an expected image.
+    pub fn to_straight_rgba(&self) -> Vec<u8> {
+        let mut data = self.data.clone();
+        super::png_io::unpremultiply(&mut data);
+        data
+    }
+
     /// The premultiplied RGBA of pixel (x, y), or `None` outside the image.
     pub fn pixel(&self, x: u32, y: u32) -> Option<[u8; 4]> {
         if x >= self.width || y >= self.height {

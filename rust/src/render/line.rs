@@ -5,6 +5,8 @@
 //! stroke outline is filled once with the non-zero rule, so overlapping parts
 //! of one feature composite once.
 //!
+//! * widths below 1 px are drawn 1 px wide with alpha `(w/2 + 1/2)^2`, the
+//!   amount of ink MapLibre's 1 px antialiasing ramp gives such lines.
 //! * `offset`: each polyline is offset first (miter-direction vertices,
 //!   bevelled past 2x), then stroked.
 //! * `gap_width`: two lines of `width`, centred at ±(gap/2 + width/2) from the
@@ -18,18 +20,18 @@
 
 use super::backend::Canvas;
 use super::band_path::BandPath;
+use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
-use super::display_list::{LineCap, LineJoin, LineStyle, Px};
+use super::display_list::{LineCap, LineStyle, Px};
 use super::geom::{clean_polyline, offset_polyline};
-use tiny_skia::{PathBuilder, PathStroker, Stroke, StrokeDash};
+use super::stroke::{StrokeParams, Stroker};
 
 /// Reusable buffers for the line painter (one per worker thread).
 #[derive(Default)]
 pub(crate) struct LineScratch {
     clean: Vec<[f32; 2]>,
     shifted: Vec<[f32; 2]>,
-    builder: Option<PathBuilder>,
-    stroker: Option<PathStroker>,
+    stroker: Stroker,
     coverage: Vec<f32>,
     segs: Vec<Seg>,
 }
@@ -85,6 +87,7 @@ pub(crate) fn draw_line<C: Canvas>(
     lines: &[Vec<Px>],
     style: &LineStyle,
     clip: Option<&C::Clip>,
+    rect: Option<[i64; 4]>,
     scratch: &mut LineScratch,
 ) {
     let color = Premul::from_color(style.color);
@@ -99,9 +102,28 @@ pub(crate) fn draw_line<C: Canvas>(
     let gap = limit(style.gap_width, max);
     let offset = if style.offset.is_finite() { style.offset.clamp(-max, max) } else { 0.0 };
     let blur = limit(style.blur, max);
-    let dash = dash_pattern(&style.dasharray);
+    let mut dash = dash_pattern(&style.dasharray);
+    let mut color_scale = 1.0;
+    if let Some(d) = &dash {
+        // Patterns far finer than a pixel over long lines: draw solid with the
+        // dashes' average coverage instead of millions of dashes.
+        let period: f32 = d.iter().sum();
+        let length: f32 = lines
+            .iter()
+            .flat_map(|l| l.windows(2))
+            .map(|s| ((s[1][0] - s[0][0]).powi(2) + (s[1][1] - s[0][1]).powi(2)).sqrt())
+            .filter(|v| v.is_finite())
+            .sum();
+        if period < 1.0 || length / period > 100_000.0 {
+            let on: f32 = d.iter().step_by(2).sum();
+            color_scale = on / period;
+            dash = None;
+        }
+    }
+    let color = color.scale(color_scale);
+    let style_color = style.color.with_opacity(color_scale);
     if blur > 0.0 {
-        draw_blurred(canvas, top, lines, style, width, gap, offset, blur, dash.as_deref(), color, clip, scratch);
+        draw_blurred(canvas, top, lines, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
         return;
     }
 
@@ -112,8 +134,8 @@ pub(crate) fn draw_line<C: Canvas>(
     } else {
         ([offset, 0.0], 1)
     };
-    let mut pb = scratch.builder.take().unwrap_or_default();
-    pb.clear();
+    let stroker = &mut scratch.stroker;
+    stroker.begin();
     for line in lines {
         clean_polyline(line, &mut scratch.clean);
         let mut pts = &scratch.clean[..];
@@ -125,55 +147,26 @@ pub(crate) fn draw_line<C: Canvas>(
             pts = &pts[..pts.len() - 1];
         }
         for &shift in &shifts.0[..shifts.1] {
-            let poly: &[[f32; 2]] = if shift != 0.0 {
+            if shift != 0.0 {
                 offset_polyline(pts, shift, closed, &mut scratch.shifted);
-                &scratch.shifted
+                stroker.add_polyline(&scratch.shifted, closed);
             } else {
-                pts
-            };
-            if poly.len() < 2 {
-                continue;
-            }
-            pb.move_to(poly[0][0], poly[0][1]);
-            for p in &poly[1..] {
-                pb.line_to(p[0], p[1]);
-            }
-            if closed {
-                pb.close();
+                stroker.add_polyline(pts, closed);
             }
         }
     }
-    let Some(path) = pb.finish() else { return };
-    let dashed = match &dash {
-        Some(d) => StrokeDash::new(d.clone(), 0.0).and_then(|sd| path.dash(&sd, 1.0)),
-        None => None,
+    // Lines thinner than 1 px: MapLibre's 1 px antialiasing ramp puts
+    // (w/2 + 1/2)^2 of ink per unit length; draw 1 px wide with that alpha.
+    let (width, paint_color) = if width < 1.0 {
+        let k = (width / 2.0 + 0.5) * (width / 2.0 + 0.5);
+        (1.0, style_color.with_opacity(k))
+    } else {
+        (width, style_color)
     };
-    if dash.is_some() && dashed.is_none() {
-        scratch.builder = Some(path.clear());
-        return;
-    }
-    let stroke = Stroke {
-        width,
-        miter_limit: if style.miter_limit.is_finite() { style.miter_limit.max(1.0) } else { 2.0 },
-        line_cap: match style.cap {
-            LineCap::Butt => tiny_skia::LineCap::Butt,
-            LineCap::Round => tiny_skia::LineCap::Round,
-            LineCap::Square => tiny_skia::LineCap::Square,
-        },
-        line_join: match style.join {
-            LineJoin::Bevel => tiny_skia::LineJoin::Bevel,
-            LineJoin::Round => tiny_skia::LineJoin::Round,
-            LineJoin::Miter => tiny_skia::LineJoin::Miter,
-        },
-        dash: None,
-    };
-    let stroker = scratch.stroker.get_or_insert_with(PathStroker::new);
-    let outline = stroker.stroke(dashed.as_ref().unwrap_or(&path), &stroke, 1.0);
-    scratch.builder = Some(path.clear());
-    if let Some(outline) = outline {
-        bp.clear();
-        bp.add_path(&outline);
-        canvas.fill_path(bp, false, true, style.color, clip);
+    let params = StrokeParams { width, cap: style.cap, join: style.join, miter_limit: style.miter_limit, dash: dash.as_deref() };
+    bp.clear();
+    if stroker.stroke_into(&params, bp) {
+        canvas.fill_path(bp, false, true, paint_color, clip);
     }
 }
 
@@ -191,11 +184,13 @@ fn draw_blurred<C: Canvas>(
     dash: Option<&[f32]>,
     color: Premul,
     clip: Option<&C::Clip>,
+    rect: Option<[i64; 4]>,
     scratch: &mut LineScratch,
 ) {
     let w = canvas.width() as usize;
     let h = canvas.height() as usize;
-    if w == 0 || h == 0 {
+    let (lx0, ly0, lx1, ly1) = band_limits(rect, w, h, top);
+    if lx0 >= lx1 || ly0 >= ly1 {
         return;
     }
     // MapLibre's ramp (device pixel ratio 1: antialiasing 0.5 px).
@@ -253,10 +248,10 @@ fn draw_blurred<C: Canvas>(
         let dy = b[1] - a[1];
         let len2 = dx * dx + dy * dy;
         let len = len2.sqrt();
-        let ry0 = ((a[1].min(b[1]) - reach - top_f).floor().max(0.0)) as usize;
-        let ry1 = ((a[1].max(b[1]) + reach - top_f).ceil().clamp(0.0, h as f32)) as usize;
-        let bx0 = (a[0].min(b[0]) - reach).floor().max(0.0);
-        let bx1 = (a[0].max(b[0]) + reach).ceil().min(w as f32);
+        let ry0 = ((a[1].min(b[1]) - reach - top_f).floor().max(ly0)) as usize;
+        let ry1 = ((a[1].max(b[1]) + reach - top_f).ceil().clamp(ly0, ly1)) as usize;
+        let bx0 = (a[0].min(b[0]) - reach).floor().max(lx0);
+        let bx1 = (a[0].max(b[0]) + reach).ceil().min(lx1);
         if ry0 >= ry1 || bx0 >= bx1 {
             continue;
         }
@@ -275,13 +270,14 @@ fn draw_blurred<C: Canvas>(
             }
             let row = &mut cov[ry * w..ry * w + w];
             let mut touched = false;
+            #[allow(clippy::needless_range_loop)]
             for rx in rx0 as usize..rx1 as usize {
                 let px = rx as f32 + 0.5;
                 let vx = px - a[0];
                 let vy = py - a[1];
                 let t = if len2 > 0.0 { (vx * dx + vy * dy) / len2 } else { 0.0 };
                 let perp = if len > 0.0 { (vx * dy - vy * dx).abs() / len } else { (vx * vx + vy * vy).sqrt() };
-                let d = if t < 0.0 || t > 1.0 {
+                let d = if !(0.0..=1.0).contains(&t) {
                     let (cap, beyond, ex, ey) =
                         if t < 0.0 { (s.start_cap, -t * len, vx, vy) } else { (s.end_cap, (t - 1.0) * len, px - b[0], py - b[1]) };
                     if cap {

@@ -1,8 +1,18 @@
 //! CPU painter: rasterizes a display list into premultiplied RGBA pixels.
 //!
-//! `rasterize` draws a [`display_list::DisplayList`] into an [`image::Image`];
-//! `pixelmatch` compares images like the render-test suites do; `png_io`
-//! encodes/decodes PNG and converts between straight and premultiplied alpha.
+//! Public API:
+//! * [`rasterize`]`(&DisplayList, threads) -> Image`: draws the commands in
+//!   order with source-over into a transparent premultiplied RGBA8 image, in
+//!   parallel horizontal bands; the bytes are identical for any thread count.
+//! * [`pixelmatch::pixelmatch`]: perceptual image comparison for render tests.
+//! * [`png_io`]: PNG encode/decode, premultiply/unpremultiply.
+//!
+//! Inside: `rasterize` splits the target into bands and runs the painters
+//! (`fill`, `line`, `circle`) per band; sharp geometry becomes band-local
+//! line contours (`band_path`, which is what makes banding deterministic) and
+//! is filled by the `backend` (tiny-skia); stroke outlines come from
+//! `stroke`; circles and blurred lines are shaded per pixel with MapLibre's
+//! shader maths (`composite`).
 
 pub mod display_list;
 pub mod image;
@@ -17,6 +27,7 @@ mod composite;
 mod fill;
 mod geom;
 mod line;
+mod stroke;
 
 pub use image::Image;
 pub use rasterize::rasterize;

@@ -37,9 +37,7 @@ pub fn encode_png(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>, Strin
 
 /// Encodes a premultiplied [`Image`] as a PNG (un-premultiplying a copy).
 pub fn encode_image_png(image: &Image) -> Result<Vec<u8>, String> {
-    let mut data = image.data.clone();
-    unpremultiply(&mut data);
-    encode_png(&data, image.width, image.height)
+    encode_png(&image.to_straight_rgba(), image.width, image.height)
 }
 
 /// Decodes a PNG of any colour type and bit depth into straight RGBA8.
@@ -53,7 +51,7 @@ pub fn decode_png(bytes: &[u8]) -> Result<Rgba8, String> {
         (info.width, info.height)
     };
     let pixels = (width as usize).checked_mul(height as usize).ok_or("decode_png: image too large")?;
-    if pixels.checked_mul(4).is_none_or(|n| n > MAX_DECODED_BYTES) {
+    if pixels.checked_mul(4).map_or(true, |n| n > MAX_DECODED_BYTES) {
         return Err(format!("decode_png: {width}x{height} image is too large"));
     }
     let size = reader.output_buffer_size().ok_or("decode_png: image too large")?;

@@ -2,7 +2,7 @@
 //! horizontal bands. Every band draws every command clipped to itself; the
 //! output bytes are the same for any thread count (see `band_path`).
 
-use super::backend::{Canvas, SkiaCanvas};
+use super::backend::{Canvas, SkiaCanvas, SkiaScratch};
 use super::band_path::{BandPath, STRIP};
 use super::circle::draw_circles;
 use super::display_list::{ClipQuad, DisplayList, DrawCommand};
@@ -13,7 +13,6 @@ use super::line::{draw_line, LineScratch};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Mutex;
-use tiny_skia::PathBuilder;
 
 /// What a command needs in every band, computed once.
 struct Prep {
@@ -64,6 +63,7 @@ pub fn rasterize(list: &DisplayList, threads: usize) -> Image {
         row = end_row;
     }
     slices.reverse();
+    let threads = threads.min(slices.len()).max(1);
     let queue = Mutex::new(slices);
     let work = || {
         let mut worker = Worker::default();
@@ -175,6 +175,9 @@ enum ClipState<M> {
     Outside,
     /// The whole band is inside: no mask needed.
     Full,
+    /// An axis-aligned rectangle: pixels `[x0, y0, x1, y1)` (absolute); the
+    /// geometry is clipped to it, no mask needed.
+    Rect([i64; 4]),
     Mask(M),
 }
 
@@ -182,7 +185,7 @@ enum ClipState<M> {
 #[derive(Default)]
 struct Worker {
     bp: BandPath,
-    builder: Option<PathBuilder>,
+    backend: Option<SkiaScratch>,
     lines: LineScratch,
     fills: FillScratch,
 }
@@ -194,6 +197,21 @@ fn quad_key(q: &ClipQuad) -> [u32; 8] {
         k[2 * i + 1] = p[1].to_bits();
     }
     k
+}
+
+/// For an axis-aligned rectangular quad, the pixels whose centres are inside
+/// it, `[x0, y0, x1, y1)` (the same rule makes adjacent tiles partition pixels).
+fn pixel_rect(q: &[[f32; 2]; 4]) -> Option<[i64; 4]> {
+    let aligned = (0..4).all(|i| {
+        let (a, b) = (q[i], q[(i + 1) % 4]);
+        a[0] == b[0] || a[1] == b[1]
+    });
+    let b = finite_bounds(q.iter())?;
+    if !aligned || b[0] == b[2] || b[1] == b[3] {
+        return None;
+    }
+    let lim = |v: f32| ((v as f64 - 0.5).ceil()).clamp(-1.0e9, 1.0e9) as i64;
+    Some([lim(b[0]), lim(b[1]), lim(b[2]), lim(b[3])])
 }
 
 /// Whether point `p` is inside or on the convex quad (either orientation).
@@ -218,8 +236,8 @@ impl Worker {
         let w = list.width;
         let band_h = (slice.len() / (w as usize * 4)) as u32;
         let bottom = top + band_h;
-        let builder = self.builder.take().unwrap_or_default();
-        let Some(mut canvas) = SkiaCanvas::new(slice, w, band_h, builder) else { return };
+        let scratch = self.backend.take().unwrap_or_default();
+        let Some(mut canvas) = SkiaCanvas::new(slice, w, band_h, scratch) else { return };
         let mut clips: HashMap<[u32; 8], ClipState<<SkiaCanvas as Canvas>::Clip>> = HashMap::new();
         self.bp.reset(w, top, bottom);
         let (topf, bottomf, wf) = (top as f32, bottom as f32, w as f32);
@@ -243,7 +261,14 @@ impl Worker {
                     let corners = [[0.0, top as f64], [w as f64, top as f64], [0.0, bottom as f64], [w as f64, bottom as f64]];
                     let state = if corners.iter().all(|c| in_convex_quad(&q.0, *c)) {
                         ClipState::Full
+                    } else if let Some(r) = pixel_rect(&q.0) {
+                        if r[0] >= r[2] || r[1] >= r[3] || r[1] >= bottom as i64 || r[3] <= top as i64 {
+                            ClipState::Outside
+                        } else {
+                            ClipState::Rect(r)
+                        }
                     } else {
+                        self.bp.set_clip_rect(None);
                         self.bp.clear();
                         self.bp.add_ring(&q.0);
                         if self.bp.is_visible() {
@@ -259,22 +284,24 @@ impl Worker {
                 }
                 state_key = Some(key);
             }
-            let clip = match state_key.and_then(|k| clips.get(&k)) {
-                None | Some(ClipState::Full) => None,
+            let (clip, rect) = match state_key.and_then(|k| clips.get(&k)) {
+                None | Some(ClipState::Full) => (None, None),
                 Some(ClipState::Outside) => continue,
-                Some(ClipState::Mask(m)) => Some(m),
+                Some(ClipState::Rect(r)) => (None, Some(*r)),
+                Some(ClipState::Mask(m)) => (Some(m), None),
             };
+            self.bp.set_clip_rect(rect);
             match cmd {
                 DrawCommand::Background { color } => canvas.fill_all(*color),
                 DrawCommand::Fill { rings, style, .. } => {
                     draw_fill(&mut canvas, &mut self.bp, rings, &prep.polygons, style, clip, &mut self.fills)
                 }
                 DrawCommand::Line { lines, style, .. } => {
-                    draw_line(&mut canvas, &mut self.bp, top, lines, style, clip, &mut self.lines)
+                    draw_line(&mut canvas, &mut self.bp, top, lines, style, clip, rect, &mut self.lines)
                 }
-                DrawCommand::Circle { centers, style, .. } => draw_circles(&mut canvas, top, centers, style, clip),
+                DrawCommand::Circle { centers, style, .. } => draw_circles(&mut canvas, top, centers, style, clip, rect),
             }
         }
-        self.builder = Some(canvas.into_builder());
+        self.backend = Some(canvas.into_scratch());
     }
 }

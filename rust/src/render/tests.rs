@@ -99,6 +99,16 @@ fn line_width_and_butt_caps() {
 }
 
 #[test]
+fn thin_line_gets_maplibre_ink() {
+    // 0.5 px wide: drawn 1 px wide at alpha 0.75^2.
+    let style = line_style(Color::BLACK, 0.5);
+    let img = rasterize(&list(10, 10, vec![DrawCommand::Line { lines: vec![vec![[0.0, 5.5], [10.0, 5.5]]], style, clip: None }]), 1);
+    let a = px(&img, 5, 5)[3] as i32;
+    assert!((a - 143).abs() <= 2, "{a}");
+    assert_eq!(px(&img, 5, 4)[3], 0);
+}
+
+#[test]
 fn line_caps_round_and_square() {
     for (cap, expect) in [(LineCap::Round, true), (LineCap::Square, true)] {
         let mut style = line_style(RED, 4.0);
@@ -246,6 +256,41 @@ fn clip_quad_limits_drawing() {
     }
 }
 
+#[test]
+fn rotated_clip_quad_uses_pixel_centres() {
+    // A diamond: pixels whose centres are inside are drawn, fully.
+    let quad = ClipQuad([[16.0, 2.0], [30.0, 16.0], [16.0, 30.0], [2.0, 16.0]]);
+    let rings = vec![square(0.0, 0.0, 32.0, 32.0)];
+    let style = FillStyle { color: RED, antialias: true, outline: None };
+    let cmd = DrawCommand::Fill { rings, style, clip: Some(quad) };
+    for threads in [1, 2, 5] {
+        let img = rasterize(&list(32, 32, vec![cmd.clone()]), threads);
+        assert_eq!(px(&img, 16, 16), [255, 0, 0, 255]);
+        assert_eq!(px(&img, 16, 3), [255, 0, 0, 255]);
+        assert_eq!(px(&img, 3, 3), [0, 0, 0, 0]);
+        assert_eq!(px(&img, 28, 28), [0, 0, 0, 0]);
+        assert!(img.data.chunks(4).all(|p| p[3] == 0 || p[3] == 255));
+        let drawn = img.data.chunks(4).filter(|p| p[3] == 255).count();
+        // Area of the diamond: 2 * 14^2 = 392.
+        assert!((370..=410).contains(&drawn), "{drawn}");
+    }
+}
+
+#[test]
+fn adjacent_rect_tiles_partition_pixels() {
+    // Two tiles meeting at x = 10.5: every pixel drawn exactly once.
+    let a = ClipQuad([[0.0, 0.0], [10.5, 0.0], [10.5, 8.0], [0.0, 8.0]]);
+    let b = ClipQuad([[10.5, 0.0], [20.0, 0.0], [20.0, 8.0], [10.5, 8.0]]);
+    let style = FillStyle { color: Color::new(0.0, 0.0, 1.0, 0.5), antialias: true, outline: None };
+    let rings = vec![square(-5.0, -5.0, 25.0, 25.0)];
+    let cmds = vec![
+        DrawCommand::Fill { rings: rings.clone(), style: style.clone(), clip: Some(a) },
+        DrawCommand::Fill { rings, style, clip: Some(b) },
+    ];
+    let img = rasterize(&list(20, 8, cmds), 1);
+    assert!(img.data.chunks(4).all(|p| p == [0, 0, 128, 128]));
+}
+
 /// A small deterministic PRNG for test scenes.
 pub(crate) struct Rng(u64);
 impl Rng {
@@ -264,7 +309,9 @@ pub(crate) fn busy_scene(w: u32, h: u32, n_lines: usize, n_polys: usize, seed: u
     let tiles: Vec<ClipQuad> = (0..4)
         .map(|i| {
             let (x0, y0) = ((i % 2) as f32 * wf / 2.0 - 0.3, (i / 2) as f32 * hf / 2.0 + 0.7);
-            ClipQuad([[x0, y0], [x0 + wf / 2.0 + 0.3, y0], [x0 + wf / 2.0 + 0.3, y0 + hf / 2.0 - 0.7], [x0, y0 + hf / 2.0 - 0.7]])
+            // Two axis-aligned tiles (rectangle clip) and two skewed ones (mask clip).
+            let k = if i % 2 == 1 { 7.3 } else { 0.0 };
+            ClipQuad([[x0 + k, y0], [x0 + wf / 2.0 + 0.3, y0 + k], [x0 + wf / 2.0 + 0.3 - k, y0 + hf / 2.0 - 0.7], [x0, y0 + hf / 2.0 - 0.7 - k]])
         })
         .collect();
     for i in 0..n_polys {
@@ -352,6 +399,10 @@ fn hostile_input_does_not_panic() {
     wide.dasharray = Some(vec![nan, -1.0, 0.0]);
     let mut blurred = line_style(RED, 3.0);
     blurred.blur = 1.0e9;
+    let mut fine_dash = line_style(BLUE, 2.0);
+    fine_dash.dasharray = Some(vec![2.0, 2.0]);
+    let mut tiny_dash = line_style(BLUE, 2.0);
+    tiny_dash.dasharray = Some(vec![0.001, 0.001]);
     let mut circle = circle_style(Color::new(nan, 0.5, 2.0, 1.0), 1.0e9);
     circle.scale = [0.0, nan];
     let commands = vec![
@@ -360,6 +411,8 @@ fn hostile_input_does_not_panic() {
         DrawCommand::Line { lines: vec![vec![[-1e20, 5.0], [1e20, 6.0]]], style: blurred, clip: Some(ClipQuad([[nan; 2]; 4])) },
         DrawCommand::Circle { centers: vec![[nan, 0.0], [5.0, 5.0]], style: circle, clip: Some(ClipQuad([[0.0, 0.0]; 4])) },
         DrawCommand::Background { color: Color::new(nan, nan, nan, nan) },
+        DrawCommand::Line { lines: vec![vec![[-1e6, -1e6], [1e6, 1e6]]], style: fine_dash, clip: None },
+        DrawCommand::Line { lines: vec![vec![[0.0, 3.0], [17.0, 3.0]]], style: tiny_dash, clip: None },
     ];
     for threads in [1, 4] {
         let img = rasterize(&list(17, 9, commands.clone()), threads);
@@ -428,4 +481,108 @@ fn write_check_pngs() {
         cmds.push(DrawCommand::Circle { centers: vec![[30.0 + i as f32 * 50.0, 30.0]], style, clip: None });
     }
     save("circles.png", &list(260, 60, cmds));
+}
+
+/// A map-like frame: 4 tiles, landuse, buildings, road casings + fills, POIs.
+pub(crate) fn map_scene(w: u32, h: u32, n_lines: usize, n_polys: usize, seed: u64) -> DisplayList {
+    let mut r = Rng(seed);
+    let (wf, hf) = (w as f32, h as f32);
+    let mut commands = vec![DrawCommand::Background { color: Color::new(0.95, 0.93, 0.9, 1.0) }];
+    let tiles: Vec<ClipQuad> = (0..4)
+        .map(|i| {
+            let (x0, y0) = ((i % 2) as f32 * wf / 2.0, (i / 2) as f32 * hf / 2.0);
+            ClipQuad([[x0, y0], [x0 + wf / 2.0, y0], [x0 + wf / 2.0, y0 + hf / 2.0], [x0, y0 + hf / 2.0]])
+        })
+        .collect();
+    let poly = |r: &mut Rng, s: f32| -> Vec<Px> {
+        let (cx, cy) = (r.f() * wf, r.f() * hf);
+        let n = 4 + (r.f() * 5.0) as usize;
+        (0..=n)
+            .map(|k| {
+                let a = (k % n) as f32 / n as f32 * std::f32::consts::TAU;
+                let rr = s * (0.7 + 0.3 * r.f());
+                [cx + rr * a.cos(), cy + rr * a.sin()]
+            })
+            .collect()
+    };
+    let big = n_polys / 16;
+    for i in 0..big {
+        let s = 40.0 + r.f() * 150.0;
+        let style = FillStyle { color: Color::new(0.7 + 0.2 * r.f(), 0.85, 0.7, 1.0), antialias: true, outline: None };
+        commands.push(DrawCommand::Fill { rings: vec![poly(&mut r, s)], style, clip: Some(tiles[i % 4].clone()) });
+    }
+    for i in big..n_polys {
+        let s = 3.0 + r.f() * 8.0;
+        let style = FillStyle { color: Color::new(0.85, 0.82, 0.8, 0.9), antialias: true, outline: Some(Color::new(0.75, 0.7, 0.68, 1.0)) };
+        commands.push(DrawCommand::Fill { rings: vec![poly(&mut r, s)], style, clip: Some(tiles[i % 4].clone()) });
+    }
+    let mut roads = Vec::new();
+    for _ in 0..n_lines / 2 {
+        let n = 3 + (r.f() * 6.0) as usize;
+        let mut p = [r.f() * wf, r.f() * hf];
+        let mut line = vec![p];
+        for _ in 1..n {
+            p = [p[0] + (r.f() - 0.5) * 80.0, p[1] + (r.f() - 0.5) * 80.0];
+            line.push(p);
+        }
+        roads.push((line, 1.0 + r.f() * 6.0));
+    }
+    for (casing, color) in [(true, Color::new(0.6, 0.6, 0.6, 1.0)), (false, Color::WHITE)] {
+        for (i, (line, width)) in roads.iter().enumerate() {
+            let mut style = line_style(color, if casing { width + 2.0 } else { *width });
+            style.join = LineJoin::Round;
+            style.cap = LineCap::Round;
+            commands.push(DrawCommand::Line { lines: vec![line.clone()], style, clip: Some(tiles[i % 4].clone()) });
+        }
+    }
+    for tile in &tiles {
+        let centers: Vec<Px> = (0..25).map(|_| [r.f() * wf, r.f() * hf]).collect();
+        let mut style = circle_style(Color::new(0.2, 0.4, 0.9, 0.8), 4.0);
+        style.stroke_width = 1.0;
+        style.stroke_color = Color::WHITE;
+        commands.push(DrawCommand::Circle { centers, style, clip: Some(tile.clone()) });
+    }
+    DisplayList { width: w, height: h, commands }
+}
+
+/// Prints rasterization times for a 1024x1024 frame with 10k lines and 5k
+/// polygons (run with `--release --ignored`; informative, not an assertion).
+#[test]
+#[ignore]
+fn timing_busy_frame() {
+    let which = std::env::var("SCENE").unwrap_or_default();
+    let list = if which == "busy" { busy_scene(1024, 1024, 10_000, 5_000, 11) } else { map_scene(1024, 1024, 10_000, 5_000, 11) };
+    if let Ok(dir) = std::env::var("SAVE") {
+        let img = rasterize(&list, 2);
+        std::fs::write(format!("{dir}/timing-{which}.png"), super::png_io::encode_image_png(&img).unwrap()).unwrap();
+    }
+    let threads_list: Vec<usize> = match std::env::var("THREADS") {
+        Ok(t) => vec![t.parse().unwrap_or(1)],
+        Err(_) => vec![1, 2],
+    };
+    for threads in threads_list {
+        let _ = rasterize(&list, threads);
+        let t = std::time::Instant::now();
+        let n = 3;
+        for _ in 0..n {
+            std::hint::black_box(rasterize(&list, threads));
+        }
+        eprintln!("{threads} threads: {:?} per frame", t.elapsed() / n);
+    }
+}
+
+/// Wider determinism sweep (run with `--release --ignored`).
+#[test]
+#[ignore]
+fn determinism_sweep() {
+    for seed in 0..12u64 {
+        let (w, h) = (97 + seed as u32 * 37, 61 + seed as u32 * 53);
+        let list = if seed % 2 == 0 { busy_scene(w, h, 400, 200, seed) } else { map_scene(w, h, 600, 300, seed) };
+        let one = rasterize(&list, 1);
+        for threads in [2, 3, 5, 8] {
+            let many = rasterize(&list, threads);
+            let diff = one.data.iter().zip(&many.data).filter(|(a, b)| a != b).count();
+            assert_eq!(diff, 0, "seed {seed} {w}x{h}: {threads} threads differ in {diff} bytes");
+        }
+    }
 }

@@ -278,8 +278,7 @@ mod tests {
         let c = cover(&t, &CoverOptions::default());
         let got = ids(&c);
         assert!(got.contains(&(2, 3, 1, 0)) && got.contains(&(2, 0, 1, 1)), "{got:?}");
-        let mut no_copies = CoverOptions::default();
-        no_copies.world_copies = false;
+        let no_copies = CoverOptions { world_copies: false, ..CoverOptions::default() };
         assert!(cover(&t, &no_copies).iter().all(|t| t.wrap == 0));
         // zoomed out wide view: several world copies
         let mut t = Transform::new(2048.0, 512.0);
@@ -320,8 +319,10 @@ mod tests {
     fn bounds_filter() {
         let mut t = Transform::new(512.0, 512.0);
         t.set_camera(0.0, 0.0, 2.0, 0.0, 0.0);
-        let mut o = CoverOptions::default();
-        o.bounds = Some(TileBounds::from_array([1.0, 1.0, 20.0, 20.0]).unwrap());
+        let o = CoverOptions {
+            bounds: Some(TileBounds::from_array([1.0, 1.0, 20.0, 20.0]).unwrap()),
+            ..CoverOptions::default()
+        };
         let got = ids(&cover(&t, &o));
         assert_eq!(got, vec![(2, 2, 1, 0)]);
     }

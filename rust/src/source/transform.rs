@@ -18,7 +18,7 @@
 use crate::source::feature::{TileId, TilePoint};
 
 /// Largest latitude of Web Mercator.
-pub const MAX_LATITUDE: f64 = 85.051128779806604;
+pub const MAX_LATITUDE: f64 = 85.051_128_779_806_6;
 /// MapLibre's tile size (pixels per tile at integer zoom).
 pub const TILE_SIZE: f64 = 512.0;
 /// MapLibre's default vertical field of view (radians), 36.87°.
@@ -68,6 +68,10 @@ pub struct Transform {
     pub max_zoom: f64,
     /// Degrees, at most 85.
     pub max_pitch: f64,
+    /// MapLibre Native's default `ConstrainMode::HeightOnly`: the zoom is at least
+    /// `log2(height / 512)` and the center latitude is limited so that the world
+    /// covers the viewport vertically (bearing and pitch are not considered).
+    pub constrain_height: bool,
 }
 
 impl Default for Transform {
@@ -84,6 +88,7 @@ impl Default for Transform {
             min_zoom: 0.0,
             max_zoom: 24.0,
             max_pitch: 60.0,
+            constrain_height: true,
         }
     }
 }
@@ -95,7 +100,9 @@ pub struct TileMatrix {
 }
 
 impl TileMatrix {
-    /// Screen position of a tile point.
+    /// Screen position of a tile point. Only meaningful in front of the camera
+    /// (`w > 0`): in steeply pitched views, geometry reaching behind the camera
+    /// plane must be clipped against `w` first.
     #[inline]
     pub fn project(&self, p: TilePoint) -> [f32; 2] {
         let (x, y) = (f64::from(p.x), f64::from(p.y));
@@ -193,6 +200,19 @@ impl Transform {
         self.bearing = if b > 180.0 { b - 360.0 } else { b };
         self.pitch = fin(self.pitch, 0.0).clamp(0.0, self.max_pitch);
         self.fov = fin(self.fov, DEFAULT_FOV).clamp(0.01, 3.0);
+        if self.constrain_height {
+            let min_zoom = (self.height / TILE_SIZE).log2();
+            if self.zoom < min_zoom {
+                self.zoom = min_zoom.min(24.0);
+            }
+            let ws = self.world_size();
+            let max_off = ((ws - self.height) / 2.0).max(0.0);
+            let y = mercator_y(self.lat) * ws - ws / 2.0;
+            let clamped = y.clamp(-max_off, max_off);
+            if clamped != y {
+                self.lat = lat_from_mercator_y((clamped + ws / 2.0) / ws);
+            }
+        }
     }
 
     /// `512 * 2^zoom`.
@@ -402,13 +422,27 @@ mod tests {
         let mut t = Transform::new(512.0, 512.0);
         t.set_camera(190.0, 89.0, 30.0, 270.0, -5.0);
         assert!(close(t.lng, -170.0, 1e-9));
-        assert!(close(t.lat, MAX_LATITUDE, 1e-12));
+        // height constraint: the top of the screen is at the top of the world
+        assert!(t.lat < MAX_LATITUDE && t.lat > 85.0);
+        t.set_camera(0.0, 89.0, 10.0, 0.0, 0.0);
+        let top = t.screen_to_world([256.0, 0.0]).unwrap();
+        assert!(close(top[1], 0.0, 1e-6), "{top:?}");
+        t.set_camera(190.0, 89.0, 30.0, 270.0, -5.0);
         assert_eq!(t.zoom, 24.0);
         assert_eq!(t.bearing, -90.0);
         assert_eq!(t.pitch, 0.0);
         t.set_camera(f64::NAN, 0.0, f64::INFINITY, 0.0, 0.0);
         assert_eq!(t.lng, 0.0);
         assert_eq!(t.zoom, 0.0);
+        // without the height constraint only the latitude limit applies
+        t.constrain_height = false;
+        t.set_camera(0.0, 89.0, 30.0, 0.0, 0.0);
+        assert!(close(t.lat, MAX_LATITUDE, 1e-12));
+        // a tall viewport needs a larger world
+        let mut t = Transform::new(256.0, 2048.0);
+        t.set_camera(0.0, 60.0, 0.0, 0.0, 0.0);
+        assert!(close(t.zoom, 2.0, 1e-12));
+        assert!(close(t.lat, 0.0, 1e-9));
     }
 
     #[test]

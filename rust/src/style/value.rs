@@ -1,6 +1,7 @@
 //! Values of the style language: what expressions produce and features carry.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::style::color::Color;
 
@@ -15,6 +16,55 @@ pub enum Value {
     Color(Color),
     Array(Vec<Value>),
     Object(BTreeMap<String, Value>),
+    /// Rich text made by `format` (or coerced from a string).
+    Formatted(Arc<Formatted>),
+    /// An image reference made by `image`; `available` tells whether the image
+    /// was among the available images when it was evaluated.
+    Image(ResolvedImage),
+    /// String comparison options made by `collator`.
+    Collator(Collator),
+}
+
+/// One section of a formatted string.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct FormattedSection {
+    pub text: String,
+    pub image: Option<ResolvedImage>,
+    pub scale: Option<f64>,
+    pub font_stack: Option<String>,
+    pub text_color: Option<Color>,
+    pub vertical_align: Option<String>,
+}
+
+/// A formatted string: text (or image) sections with per-section options.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Formatted {
+    pub sections: Vec<FormattedSection>,
+}
+
+impl Formatted {
+    pub fn from_string(s: String) -> Formatted {
+        Formatted { sections: vec![FormattedSection { text: s, ..Default::default() }] }
+    }
+    /// The plain text of all sections.
+    pub fn text(&self) -> String {
+        self.sections.iter().map(|s| s.text.as_str()).collect()
+    }
+}
+
+/// A resolved image name.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ResolvedImage {
+    pub name: String,
+    pub available: bool,
+}
+
+/// Options of locale-aware string comparison.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Collator {
+    pub case_sensitive: bool,
+    pub diacritic_sensitive: bool,
+    pub locale: Option<String>,
 }
 
 impl Value {
@@ -32,6 +82,26 @@ impl Value {
         }
     }
 
+    /// Converts back to JSON. Colours become `[r, g, b, a]` (straight, 0..1),
+    /// formatted strings their text, images their name.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Number(n) => serde_json::Number::from_f64(*n).map(J::Number).unwrap_or(J::Null),
+            Value::String(s) => J::String(s.clone()),
+            Value::Color(c) => J::Array(
+                [c.r, c.g, c.b, c.a].iter().map(|v| Value::Number(*v as f64).to_json()).collect(),
+            ),
+            Value::Array(a) => J::Array(a.iter().map(Value::to_json).collect()),
+            Value::Object(o) => J::Object(o.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+            Value::Formatted(f) => J::String(f.text()),
+            Value::Image(i) => J::String(i.name.clone()),
+            Value::Collator(_) => J::Null,
+        }
+    }
+
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Number(n) => Some(*n),
@@ -42,6 +112,20 @@ impl Value {
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_color(&self) -> Option<Color> {
+        match self {
+            Value::Color(c) => Some(*c),
             _ => None,
         }
     }

@@ -75,6 +75,58 @@ impl Default for GeoJsonOptions {
     }
 }
 
+impl GeoJsonOptions {
+    /// Reads the options of a style's GeoJSON source object (`maxzoom`, `buffer`,
+    /// `tolerance`, `cluster`, `lineMetrics`, `generateId`, `promoteId`; `data` and
+    /// `attribution` are not options and are ignored here). A `filter` is rejected
+    /// (not supported yet), as is clustering when `GeoJsonIndex::new` runs.
+    pub fn from_source_json(source: &serde_json::Value) -> Result<GeoJsonOptions, String> {
+        let obj = source.as_object().ok_or("GeoJSON source must be an object")?;
+        let mut o = GeoJsonOptions::default();
+        let num = |key: &str, min: f64, max: f64| -> Result<Option<f64>, String> {
+            match obj.get(key) {
+                None | Some(serde_json::Value::Null) => Ok(None),
+                Some(v) => match v.as_f64() {
+                    Some(n) if n >= min && n <= max => Ok(Some(n)),
+                    _ => Err(format!("GeoJSON source \"{key}\" must be a number from {min} to {max}")),
+                },
+            }
+        };
+        let flag = |key: &str| -> Result<bool, String> {
+            match obj.get(key) {
+                None | Some(serde_json::Value::Null) => Ok(false),
+                Some(serde_json::Value::Bool(b)) => Ok(*b),
+                Some(_) => Err(format!("GeoJSON source \"{key}\" must be a boolean")),
+            }
+        };
+        if let Some(z) = num("maxzoom", 0.0, f64::from(MAX_SUPPORTED_ZOOM))? {
+            o.max_zoom = z.floor() as u8;
+        }
+        if let Some(b) = num("buffer", 0.0, 512.0)? {
+            o.buffer = b;
+        }
+        if let Some(t) = num("tolerance", 0.0, f64::MAX)? {
+            o.tolerance = t;
+        }
+        o.cluster = flag("cluster")?;
+        o.line_metrics = flag("lineMetrics")?;
+        o.generate_id = flag("generateId")?;
+        o.promote_id = match obj.get("promoteId") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Object(m)) => match m.get(GEOJSON_LAYER) {
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                _ => None,
+            },
+            Some(_) => return Err("GeoJSON source \"promoteId\" must be a string or an object".into()),
+        };
+        if obj.get("filter").is_some_and(|f| !f.is_null()) {
+            return Err("GeoJSON source \"filter\" is not supported yet".into());
+        }
+        Ok(o)
+    }
+}
+
 struct Tile {
     features: Vec<Feature>,
     num_points: usize,

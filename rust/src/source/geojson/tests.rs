@@ -230,3 +230,90 @@ fn many_points_index_splits_eagerly() {
     }
     assert_eq!(inside, 300);
 }
+
+#[test]
+fn options_from_source_json() {
+    let o = GeoJsonOptions::from_source_json(&json!({"type":"geojson","data":{},"maxzoom":14,"buffer":64,
+        "tolerance":1,"generateId":true})).unwrap();
+    assert_eq!((o.max_zoom, o.buffer, o.tolerance, o.generate_id), (14, 64.0, 1.0, true));
+    let o = GeoJsonOptions::from_source_json(&json!({"promoteId":{"_geojsonTileLayer":"gid"}})).unwrap();
+    assert_eq!(o.promote_id.as_deref(), Some("gid"));
+    assert_eq!(GeoJsonOptions::from_source_json(&json!({})).unwrap(), GeoJsonOptions::default());
+    assert!(GeoJsonOptions::from_source_json(&json!({"buffer":1000})).unwrap_err().contains("buffer"));
+    assert!(GeoJsonOptions::from_source_json(&json!({"cluster":"yes"})).unwrap_err().contains("boolean"));
+    assert!(GeoJsonOptions::from_source_json(&json!({"filter":["==","a",1]})).unwrap_err().contains("filter"));
+    let o = GeoJsonOptions::from_source_json(&json!({"cluster":true})).unwrap();
+    assert!(GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":[]}), o).is_err());
+}
+
+#[test]
+fn max_zoom_tiles_keep_all_points() {
+    // 50 points over 0.049° of longitude with a 1e-7° wiggle
+    let coords: Vec<serde_json::Value> = (0..50).map(|i| json!([i as f64 * 1e-3, 1.0 + (i % 2) as f64 * 1e-7])).collect();
+    let o = GeoJsonOptions { max_zoom: 10, ..GeoJsonOptions::default() };
+    let idx = GeoJsonIndex::new(&json!({"type":"LineString","coordinates":coords}), o).unwrap();
+    let at = |z: u8| {
+        let n = (1u32 << z) as f64;
+        let t = idx.tile(z, (convert::project_x(0.02) * n) as u32, (convert::project_y(1.0) * n) as u32).unwrap();
+        t.layers[0].features[0].geometry.iter().map(|g| g.len()).sum::<usize>()
+    };
+    assert_eq!(at(10), 50, "max zoom keeps every point");
+    assert_eq!(at(9), 2, "below max zoom the wiggle is simplified away");
+    assert!(idx.tile(11, 0, 0).is_none());
+}
+
+#[test]
+fn random_polygons_clip_within_buffer_and_stay_closed() {
+    let mut seed = 0x2545f4914f6cdd1du64;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for round in 0..40 {
+        let (cx, cy) = (rnd() * 300.0 - 150.0, rnd() * 120.0 - 60.0);
+        let n = 3 + (rnd() * 30.0) as usize;
+        let mut ring: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                let a = i as f64 / n as f64 * std::f64::consts::TAU;
+                let r = 5.0 + rnd() * 40.0;
+                json!([cx + r * a.cos(), cy + r * a.sin()])
+            })
+            .collect();
+        ring.push(ring[0].clone());
+        let idx = index(json!({"type":"Polygon","coordinates":[ring]}));
+        for z in [0u8, 2, 4, 7] {
+            let nn = 1u32 << z;
+            let tx = ((convert::project_x(cx) * nn as f64) as u32).min(nn - 1);
+            let ty = ((convert::project_y(cy) * nn as f64) as u32).min(nn - 1);
+            let Some(t) = idx.tile(z, tx, ty) else { continue };
+            for f in &t.layers[0].features {
+                for r in &f.geometry {
+                    assert_eq!(r.first(), r.last(), "round {round} z{z}: ring not closed");
+                    for p in r {
+                        assert!(
+                            (-2048..=8192 + 2048).contains(&p.x) && (-2048..=8192 + 2048).contains(&p.y),
+                            "round {round} z{z}: {p:?} outside the buffer"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn index_is_shareable_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<GeoJsonIndex>();
+    let idx = std::sync::Arc::new(index(json!({"type":"Point","coordinates":[10, 10]})));
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let idx = idx.clone();
+            std::thread::spawn(move || idx.tile(6, 33, 30).map(|t| t.layers[0].features.len()))
+        })
+        .collect();
+    let got: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(got.iter().all(|g| *g == Some(1)), "{got:?}");
+}

@@ -1,0 +1,138 @@
+//! Evaluates a layer's paint and layout properties for one feature and
+//! makes its draw command.
+
+use crate::render::display_list::{
+    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineJoin, LineStyle,
+};
+use crate::source::feature::Feature;
+use crate::style::expression::EvaluationContext;
+use crate::style::layer::{Layer, LayerKind};
+
+use super::project::{translate_offset, TileProjector};
+use super::View;
+
+/// The background layer's command, if it paints anything.
+pub fn background(layer: &Layer, zoom: f64) -> Option<DrawCommand> {
+    let ctx = EvaluationContext::at_zoom(zoom);
+    let color = layer
+        .paint
+        .get_color("background-color", &ctx)
+        .with_opacity(layer.paint.get_f32("background-opacity", &ctx));
+    (color.a > 0.0).then_some(DrawCommand::Background { color })
+}
+
+/// Paints the features of one layer in one tile.
+pub struct LayerPainter<'a> {
+    layer: &'a Layer,
+    ratio: f32,
+    projector: TileProjector,
+}
+
+impl<'a> LayerPainter<'a> {
+    pub fn new(layer: &'a Layer, view: &View, base: &TileProjector) -> LayerPainter<'a> {
+        let prefix = match layer.kind {
+            LayerKind::Fill => "fill",
+            LayerKind::Line => "line",
+            _ => "circle",
+        };
+        // Translation is zoom-dependent at most: evaluate it once per layer.
+        let ctx = EvaluationContext::at_zoom(view.transform.zoom);
+        let t = layer.paint.get_f32_array(&format!("{prefix}-translate"), &ctx);
+        let anchor_viewport = layer.paint.get_enum(&format!("{prefix}-translate-anchor"), &ctx) == "viewport";
+        let offset = match t.as_slice() {
+            [x, y] if *x != 0.0 || *y != 0.0 => {
+                translate_offset([*x, *y], anchor_viewport, view.transform.bearing, view.pixel_ratio)
+            }
+            _ => [0.0, 0.0],
+        };
+        LayerPainter { layer, ratio: view.pixel_ratio, projector: base.translated(offset) }
+    }
+
+    /// The command for one feature (None when it paints nothing).
+    pub fn feature(&mut self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
+        match self.layer.kind {
+            LayerKind::Fill => self.fill(feature, ctx, clip),
+            LayerKind::Line => self.line(feature, ctx, clip),
+            LayerKind::Circle => self.circle(feature, ctx, clip),
+            _ => None,
+        }
+    }
+
+    fn fill(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
+        let p = &self.layer.paint;
+        let opacity = p.get_f32("fill-opacity", ctx);
+        let color = p.get_color("fill-color", ctx).with_opacity(opacity);
+        let antialias = p.get_bool("fill-antialias", ctx);
+        let outline = if antialias {
+            Some(p.get_color_opt("fill-outline-color", ctx).unwrap_or(color).with_opacity(opacity))
+        } else {
+            None
+        };
+        if color.a <= 0.0 && outline.is_none_or(|o| o.a <= 0.0) {
+            return None;
+        }
+        Some(DrawCommand::Fill {
+            rings: self.projector.parts(&feature.geometry),
+            style: FillStyle { color, antialias, outline },
+            clip,
+        })
+    }
+
+    fn line(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
+        let (p, l, r) = (&self.layer.paint, &self.layer.layout, self.ratio);
+        let color = p.get_color("line-color", ctx).with_opacity(p.get_f32("line-opacity", ctx));
+        let width = p.get_f32("line-width", ctx) * r;
+        if color.a <= 0.0 || width <= 0.0 {
+            return None;
+        }
+        let dasharray = p.get_f32_array("line-dasharray", ctx);
+        let dasharray = (!dasharray.is_empty() && dasharray.iter().any(|d| *d > 0.0))
+            .then(|| dasharray.iter().map(|d| d * width.max(r)).collect());
+        let join = match l.get_enum("line-join", ctx) {
+            "bevel" => LineJoin::Bevel,
+            "round" => LineJoin::Round,
+            _ => LineJoin::Miter,
+        };
+        let cap = match l.get_enum("line-cap", ctx) {
+            "round" => LineCap::Round,
+            "square" => LineCap::Square,
+            _ => LineCap::Butt,
+        };
+        Some(DrawCommand::Line {
+            lines: self.projector.parts(&feature.geometry),
+            style: LineStyle {
+                color,
+                width,
+                gap_width: p.get_f32("line-gap-width", ctx) * r,
+                offset: p.get_f32("line-offset", ctx) * r,
+                blur: p.get_f32("line-blur", ctx) * r,
+                join,
+                cap,
+                miter_limit: l.get_f32("line-miter-limit", ctx),
+                round_limit: l.get_f32("line-round-limit", ctx),
+                dasharray,
+            },
+            clip,
+        })
+    }
+
+    fn circle(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
+        let (p, r) = (&self.layer.paint, self.ratio);
+        let opacity = p.get_f32("circle-opacity", ctx);
+        let style = CircleStyle {
+            color: p.get_color("circle-color", ctx).with_opacity(opacity),
+            radius: p.get_f32("circle-radius", ctx) * r,
+            blur: p.get_f32("circle-blur", ctx),
+            stroke_width: p.get_f32("circle-stroke-width", ctx) * r,
+            stroke_color: p
+                .get_color("circle-stroke-color", ctx)
+                .with_opacity(p.get_f32("circle-stroke-opacity", ctx)),
+            scale: [1.0, 1.0],
+        };
+        if style.radius + style.stroke_width <= 0.0 || (style.color.a <= 0.0 && style.stroke_color.a <= 0.0) {
+            return None;
+        }
+        let centers = feature.geometry.iter().flatten().map(|pt| self.projector.point(*pt)).collect();
+        Some(DrawCommand::Circle { centers, style, clip })
+    }
+}

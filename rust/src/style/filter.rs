@@ -1,0 +1,203 @@
+//! Layer filters: expression filters, and legacy filters (`["==", "key",
+//! value]`, `["in", "$type", ...]`, `["!has", "key"]`, ...) converted to
+//! expressions with the legacy semantics (comparisons of mismatched types
+//! are false, not errors).
+
+use serde_json::{json, Value as J};
+
+use crate::style::expression::{EvaluationContext, Expression, Type};
+
+/// A compiled layer filter.
+#[derive(Clone, Debug)]
+pub struct Filter {
+    /// The filter as given in the style.
+    pub json: J,
+    expression: Expression,
+}
+
+impl Filter {
+    /// Parses an expression or legacy filter. Errors are `[key]: message`
+    /// relative to the filter (empty key for the filter itself).
+    pub fn parse(j: &J) -> Result<Filter, String> {
+        let expr_json = if is_expression_filter(j) { j.clone() } else { convert_legacy(j) };
+        let expression = crate::style::expression::parse_typed(&expr_json, &Type::Boolean).map_err(|errs| {
+            errs.iter()
+                .map(|e| if e.key.is_empty() { e.message.clone() } else { format!("{}: {}", e.key, e.message) })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+        Ok(Filter { json: j.clone(), expression })
+    }
+
+    /// Whether the feature in `ctx` passes (evaluation errors fail it).
+    pub fn matches(&self, ctx: &EvaluationContext) -> bool {
+        self.expression.evaluate_bool(ctx).unwrap_or(false)
+    }
+
+    pub fn expression(&self) -> &Expression {
+        &self.expression
+    }
+}
+
+/// Whether `f` is written in the expression syntax (else legacy).
+pub fn is_expression_filter(f: &J) -> bool {
+    let a = match f {
+        J::Bool(_) => return true,
+        J::Array(a) if !a.is_empty() => a,
+        _ => return false,
+    };
+    match a[0].as_str() {
+        Some("has") => a.len() >= 2 && a[1] != "$id" && a[1] != "$type",
+        Some("in") => a.len() >= 3 && (!a[1].is_string() || a[2].is_array()),
+        Some("!in") | Some("!has") | Some("none") => false,
+        Some("==" | "!=" | ">" | ">=" | "<" | "<=") => a.len() != 3 || a[1].is_array() || a[2].is_array(),
+        Some("any" | "all") => a[1..].iter().all(|x| is_expression_filter(x) || x.is_boolean()),
+        _ => true,
+    }
+}
+
+fn getter(key: &J) -> J {
+    match key.as_str() {
+        Some("$type") => json!(["geometry-type"]),
+        Some("$id") => json!(["id"]),
+        _ => json!(["get", key]),
+    }
+}
+
+fn js_type(v: &J) -> Option<&'static str> {
+    match v {
+        J::String(_) => Some("string"),
+        J::Number(_) => Some("number"),
+        J::Bool(_) => Some("boolean"),
+        _ => None,
+    }
+}
+
+fn comparison(key: &J, value: &J, op: &str) -> J {
+    let get = getter(key);
+    let value = if value.is_array() || value.is_object() { json!(["literal", value]) } else { value.clone() };
+    match op {
+        "==" => json!(["==", get, value]),
+        _ => match js_type(&value) {
+            // Ordering: only values of the same type compare.
+            Some(t @ ("string" | "number")) => {
+                json!(["all", ["==", ["typeof", get], t], [op, get, value]])
+            }
+            _ => json!(false),
+        },
+    }
+}
+
+fn in_op(key: &J, values: &[J]) -> J {
+    if values.is_empty() {
+        return json!(false);
+    }
+    let get = getter(key);
+    let mut unique: Vec<&J> = Vec::new();
+    for v in values {
+        if !unique.contains(&v) {
+            unique.push(v);
+        }
+    }
+    let all_strings = unique.iter().all(|v| v.is_string());
+    let all_ints = unique.iter().all(|v| v.as_f64().is_some_and(|n| n.fract() == 0.0 && n.abs() <= 9007199254740991.0));
+    if all_strings || all_ints {
+        return json!(["match", get, unique, true, false]);
+    }
+    let mut any = vec![json!("any")];
+    for v in unique {
+        any.push(json!(["==", get, v]));
+    }
+    J::Array(any)
+}
+
+fn has_op(key: &J) -> J {
+    match key.as_str() {
+        Some("$type") => json!(true),
+        Some("$id") => json!(["!=", ["id"], null]),
+        _ => json!(["has", key]),
+    }
+}
+
+fn not(e: J) -> J {
+    json!(["!", e])
+}
+
+/// Converts a legacy filter to an expression.
+pub fn convert_legacy(f: &J) -> J {
+    let a = match f {
+        J::Null => return json!(true),
+        J::Bool(b) => return json!(b),
+        J::Array(a) if !a.is_empty() => a,
+        _ => return json!(true),
+    };
+    let op = a[0].as_str().unwrap_or("");
+    if a.len() <= 1 {
+        return json!(op != "any");
+    }
+    let arg = |i: usize| a.get(i).cloned().unwrap_or(J::Null);
+    match op {
+        "==" => comparison(&arg(1), &arg(2), "=="),
+        "!=" => not(comparison(&arg(1), &arg(2), "==")),
+        "<" | ">" | "<=" | ">=" => comparison(&arg(1), &arg(2), op),
+        "any" => J::Array(std::iter::once(json!("any")).chain(a[1..].iter().map(convert_legacy)).collect()),
+        "all" => J::Array(std::iter::once(json!("all")).chain(a[1..].iter().map(convert_legacy)).collect()),
+        "none" => J::Array(std::iter::once(json!("all")).chain(a[1..].iter().map(|x| not(convert_legacy(x)))).collect()),
+        "in" => in_op(&arg(1), &a[2..]),
+        "!in" => not(in_op(&arg(1), &a[2..])),
+        "has" => has_op(&arg(1)),
+        "!has" => not(has_op(&arg(1))),
+        _ => json!(true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::feature::{Feature, GeomType, Properties};
+    use crate::style::value::Value;
+
+    fn feature(props: &[(&str, Value)], ty: GeomType) -> Feature {
+        let mut p = Properties::default();
+        for (k, v) in props {
+            p.insert(*k, v.clone());
+        }
+        Feature { id: Some(Value::Number(7.0)), geom_type: ty, geometry: vec![], properties: p }
+    }
+
+    fn pass(filter: J, f: &Feature) -> bool {
+        Filter::parse(&filter).unwrap().matches(&EvaluationContext::for_feature(10.0, f))
+    }
+
+    #[test]
+    fn legacy_filters() {
+        let f = feature(&[("class", Value::String("park".into())), ("rank", Value::Number(3.0))], GeomType::Polygon);
+        assert!(pass(json!(["==", "class", "park"]), &f));
+        assert!(!pass(json!(["!=", "class", "park"]), &f));
+        assert!(pass(json!(["<", "rank", 5]), &f));
+        assert!(!pass(json!(["<", "class", 5]), &f), "type mismatch is false");
+        assert!(pass(json!(["in", "class", "park", "wood"]), &f));
+        assert!(pass(json!(["!in", "rank", 1, 2]), &f));
+        assert!(pass(json!(["in", "rank", 1.5, 3]), &f));
+        assert!(pass(json!(["has", "rank"]), &f));
+        assert!(pass(json!(["!has", "name"]), &f));
+        assert!(pass(json!(["==", "$type", "Polygon"]), &f));
+        assert!(pass(json!(["in", "$type", "Point", "Polygon"]), &f));
+        assert!(pass(json!(["==", "$id", 7]), &f));
+        assert!(pass(json!(["all", ["==", "class", "park"], ["none", ["==", "rank", 1]]]), &f));
+        assert!(!pass(json!(["any"]), &f));
+        assert!(pass(json!(["all"]), &f));
+        assert!(pass(json!(["any", ["==", "class", "x"], ["has", "rank"]]), &f));
+    }
+
+    #[test]
+    fn expression_filters() {
+        let f = feature(&[("rank", Value::Number(3.0))], GeomType::Point);
+        assert!(is_expression_filter(&json!(["==", ["get", "rank"], 3])));
+        assert!(!is_expression_filter(&json!(["==", "rank", 3])));
+        assert!(pass(json!([">", ["get", "rank"], 2]), &f));
+        assert!(pass(json!(true), &f));
+        assert!(!pass(json!(["==", ["get", "missing"], 2]), &f));
+        assert!(Filter::parse(&json!(["+", 1, 2])).is_err());
+    }
+}

@@ -1,0 +1,272 @@
+//! Style parsing tests: errors with paths, warnings, defaults, legacy
+//! functions and filters, runtime property changes.
+
+use serde_json::json;
+
+use crate::source::feature::{Feature, GeomType, Properties};
+use crate::style::color::Color;
+use crate::style::expression::EvaluationContext;
+use crate::style::source::{GeoJsonData, Scheme, SourceSpec};
+use crate::style::value::Value;
+use crate::style::{parse_style, LayerKind};
+
+fn style_with(layers: serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "version": 8,
+        "sources": {
+            "v": {"type": "vector", "tiles": ["local://tiles/{z}-{x}-{y}.mvt"], "maxzoom": 14},
+            "g": {"type": "geojson", "data": "local://data/a.geojson"},
+            "r": {"type": "raster", "url": "local://tilesets/r.json", "tileSize": 256}
+        },
+        "layers": layers
+    }))
+    .unwrap()
+}
+
+fn err(doc: &[u8]) -> String {
+    parse_style(doc).map(|_| ()).unwrap_err().to_string()
+}
+
+fn feature(props: &[(&str, Value)]) -> Feature {
+    let mut p = Properties::default();
+    for (k, v) in props {
+        p.insert(*k, v.clone());
+    }
+    Feature { id: None, geom_type: GeomType::Polygon, geometry: vec![], properties: p }
+}
+
+#[test]
+fn parses_sources_in_order_with_defaults() {
+    let parsed = parse_style(&style_with(json!([]))).unwrap();
+    let s = &parsed.style;
+    let names: Vec<&str> = s.sources.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["v", "g", "r"]);
+    match s.source("v").unwrap() {
+        SourceSpec::Vector { tiles, .. } => {
+            assert_eq!(tiles.maxzoom, 14.0);
+            assert_eq!(tiles.minzoom, 0.0);
+            assert_eq!(tiles.scheme, Scheme::Xyz);
+        }
+        other => panic!("{other:?}"),
+    }
+    match s.source("g").unwrap() {
+        SourceSpec::GeoJson(g) => {
+            assert_eq!(g.data, GeoJsonData::Url("local://data/a.geojson".into()));
+            assert_eq!((g.maxzoom, g.buffer, g.tolerance), (18.0, 128.0, 0.375));
+        }
+        other => panic!("{other:?}"),
+    }
+    match s.source("r").unwrap() {
+        SourceSpec::Raster(t) => assert_eq!(t.tile_size, 256),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn version_is_required() {
+    assert_eq!(err(br#"{"sources": {}, "layers": []}"#), "version: missing required property \"version\"");
+    assert_eq!(err(br#"{"version": 7, "sources": {}, "layers": []}"#), "version: expected 8, found 7");
+}
+
+#[test]
+fn invalid_json_has_line_and_column() {
+    let e = err(b"{\n  \"version\": 8,\n  oops\n}");
+    assert!(e.starts_with("invalid JSON at line 3, column 3"), "{e}");
+}
+
+#[test]
+fn errors_have_paths() {
+    let doc = style_with(json!([
+        {"id": "a", "type": "background"},
+        {"id": "b", "type": "line", "source": "v", "source-layer": "roads", "paint": {"line-width": "wide"}}
+    ]));
+    assert_eq!(err(&doc), "layers[1].paint.line-width: expected number, found string");
+    let doc = br#"{"version": 8, "sources": {"foo": {"type": "bar"}}, "layers": []}"#;
+    assert_eq!(err(doc), "sources.foo: unknown source type \"bar\"");
+    let doc = style_with(json!([{"id": "a", "type": "fill", "source": "nope"}]));
+    assert_eq!(err(&doc), "layers[0].source: source \"nope\" not found");
+    let doc = style_with(json!([{"id": "a", "type": "fill", "source": "r"}]));
+    assert!(err(&doc).starts_with("layers[0].source: layer \"a\" requires a vector source"));
+    let doc = style_with(json!([{"id": "a", "type": "circle", "source": "g", "paint": {"circle-color": ["get", 1, 2, 3]}}]));
+    assert!(err(&doc).starts_with("layers[0].paint.circle-color"), "{}", err(&doc));
+    let doc = style_with(json!([{"id": "a", "type": "fill", "source": "g", "paint": {"fill-opacity": 2}}]));
+    assert_eq!(err(&doc), "layers[0].paint.fill-opacity: 2 is greater than the maximum value 1");
+    let doc = style_with(json!([{"id": "a", "type": "line", "source": "g", "layout": {"line-cap": "pointy"}}]));
+    assert_eq!(
+        err(&doc),
+        "layers[0].layout.line-cap: expected one of [\"butt\", \"round\", \"square\"], \"pointy\" found"
+    );
+    let doc = style_with(json!([{"id": "a", "type": "fill", "source": "g", "paint": {"fill-color": "nocolor"}}]));
+    assert_eq!(err(&doc), "layers[0].paint.fill-color: color expected, \"nocolor\" found");
+    let doc = style_with(json!([{"id": "a", "type": "background"}, {"id": "a", "type": "background"}]));
+    assert_eq!(err(&doc), "layers[1]: duplicate layer id \"a\"");
+    let doc = style_with(json!([{"id": "a", "type": "fill", "source": "g", "paint": {"fill-translate": [1, "x"]}}]));
+    assert_eq!(err(&doc), "layers[0].paint.fill-translate[1]: expected number, found string");
+    let doc = style_with(json!([{"id": "a", "type": "fill", "source": "g", "filter": ["==", ["get", "a"], ["+", 1, "x"]]}]));
+    assert!(err(&doc).starts_with("layers[0].filter[2][2]: "), "{}", err(&doc));
+}
+
+#[test]
+fn unknown_keys_are_warnings() {
+    let doc = serde_json::to_vec(&json!({
+        "version": 8, "foo": 1,
+        "sources": {"g": {"type": "geojson", "data": "x", "bar": true}},
+        "layers": [{"id": "a", "type": "fill", "source": "g", "baz": 1,
+                    "paint": {"fill-colour": "red", "fill-color-transition": {"duration": 0}}}]
+    }))
+    .unwrap();
+    let parsed = parse_style(&doc).unwrap();
+    assert_eq!(parsed.warnings.len(), 4, "{:?}", parsed.warnings);
+    assert!(parsed.warnings.iter().any(|w| w.starts_with("layers[0].paint.fill-colour")));
+    assert!(parsed.warnings.iter().any(|w| w.starts_with("sources.g.bar")));
+}
+
+#[test]
+fn defaults_and_typed_getters() {
+    let doc = style_with(json!([
+        {"id": "f", "type": "fill", "source": "g"},
+        {"id": "l", "type": "line", "source": "g", "layout": {"visibility": "none"},
+         "paint": {"line-dasharray": [2, 1], "line-color": "rgba(255, 0, 0, 0.5)"}}
+    ]));
+    let parsed = parse_style(&doc).unwrap();
+    let ctx = EvaluationContext::at_zoom(3.0);
+    let f = &parsed.style.layers[0];
+    assert_eq!(f.kind, LayerKind::Fill);
+    assert_eq!(f.paint.get_color("fill-color", &ctx), Color::BLACK);
+    assert_eq!(f.paint.get_f32("fill-opacity", &ctx), 1.0);
+    assert!(f.paint.get_bool("fill-antialias", &ctx));
+    assert_eq!(f.paint.get_color_opt("fill-outline-color", &ctx), None);
+    assert_eq!(f.paint.get_enum("fill-translate-anchor", &ctx), "map");
+    assert_eq!(f.paint.get_f32_array("fill-translate", &ctx), vec![0.0, 0.0]);
+    assert!(f.is_visible());
+    let l = &parsed.style.layers[1];
+    assert!(!l.is_visible());
+    assert_eq!(l.paint.get_f32_array("line-dasharray", &ctx), vec![2.0, 1.0]);
+    assert_eq!(l.paint.get_color("line-color", &ctx), Color::new(1.0, 0.0, 0.0, 0.5));
+    assert_eq!(l.layout.get_enum("line-join", &ctx), "miter");
+    assert_eq!(l.paint.get_f32("line-width", &ctx), 1.0);
+}
+
+#[test]
+fn data_driven_properties_and_fallback() {
+    let doc = style_with(json!([
+        {"id": "f", "type": "fill", "source": "g",
+         "paint": {"fill-color": ["match", ["get", "kind"], "park", "green", "red"],
+                   "fill-opacity": ["number", ["get", "o"]]}}
+    ]));
+    let parsed = parse_style(&doc).unwrap();
+    let layer = &parsed.style.layers[0];
+    assert!(!layer.paint.is_feature_constant("fill-color"));
+    assert!(layer.paint.is_zoom_constant("fill-color"));
+    let park = feature(&[("kind", Value::String("park".into())), ("o", Value::Number(0.25))]);
+    let ctx = EvaluationContext::for_feature(10.0, &park);
+    let green = Color::parse("green").unwrap();
+    assert_eq!(layer.paint.get_color("fill-color", &ctx), green);
+    assert_eq!(layer.paint.get_f32("fill-opacity", &ctx), 0.25);
+    // Evaluation error (o missing): the default.
+    let other = feature(&[("kind", Value::String("x".into()))]);
+    let ctx = EvaluationContext::for_feature(10.0, &other);
+    assert_eq!(layer.paint.get_color("fill-color", &ctx), Color::new(1.0, 0.0, 0.0, 1.0));
+    assert_eq!(layer.paint.get_f32("fill-opacity", &ctx), 1.0);
+}
+
+#[test]
+fn zoom_and_data_restrictions() {
+    // fill-antialias is data-constant: feature data is rejected.
+    let doc = style_with(json!([{"id": "f", "type": "fill", "source": "g", "paint": {"fill-antialias": ["get", "x"]}}]));
+    assert_eq!(err(&doc), "layers[0].paint.fill-antialias: data expressions not supported");
+    // visibility takes no expressions.
+    let doc = style_with(json!([{"id": "f", "type": "fill", "source": "g", "layout": {"visibility": ["literal", "none"]}}]));
+    assert!(err(&doc).starts_with("layers[0].layout.visibility: "));
+    // zoom must be the input of a top-level curve.
+    let doc = style_with(json!([{"id": "f", "type": "fill", "source": "g", "paint": {"fill-opacity": ["*", 0.1, ["zoom"]]}}]));
+    assert_eq!(
+        err(&doc),
+        "layers[0].paint.fill-opacity: \"zoom\" expression may only be used as input to a top-level \"step\" or \"interpolate\" expression."
+    );
+}
+
+#[test]
+fn legacy_functions() {
+    let doc = style_with(json!([
+        {"id": "l", "type": "line", "source": "g",
+         "paint": {"line-width": {"base": 2, "stops": [[10, 1], [12, 5]]},
+                   "line-color": {"property": "kind", "type": "categorical", "stops": [["a", "#00f"]], "default": "#0f0"},
+                   "line-opacity": {"property": "o", "stops": [[{"zoom": 0, "value": 0}, 0], [{"zoom": 0, "value": 10}, 1],
+                                                           [{"zoom": 10, "value": 0}, 0.5], [{"zoom": 10, "value": 10}, 1]]}}}
+    ]));
+    let parsed = parse_style(&doc).unwrap();
+    let l = &parsed.style.layers[0];
+    assert_eq!(l.paint.get_f32("line-width", &EvaluationContext::at_zoom(9.0)), 1.0);
+    assert!((l.paint.get_f32("line-width", &EvaluationContext::at_zoom(11.0)) - 7.0 / 3.0).abs() < 1e-5);
+    assert_eq!(l.paint.get_f32("line-width", &EvaluationContext::at_zoom(13.0)), 5.0);
+    let a = feature(&[("kind", Value::String("a".into())), ("o", Value::Number(5.0))]);
+    let b = feature(&[("kind", Value::String("b".into()))]);
+    assert_eq!(l.paint.get_color("line-color", &EvaluationContext::for_feature(5.0, &a)), Color::new(0.0, 0.0, 1.0, 1.0));
+    assert_eq!(l.paint.get_color("line-color", &EvaluationContext::for_feature(5.0, &b)), Color::new(0.0, 1.0, 0.0, 1.0));
+    assert!((l.paint.get_f32("line-opacity", &EvaluationContext::for_feature(5.0, &a)) - 0.625).abs() < 1e-6);
+}
+
+#[test]
+fn legacy_filters_and_tokens() {
+    let doc = style_with(json!([
+        {"id": "s", "type": "symbol", "source": "g",
+         "filter": ["all", ["==", "$type", "Polygon"], ["in", "kind", "a", "b"]],
+         "layout": {"text-field": "{name} ({ref})", "icon-image": "{icon}-15"}}
+    ]));
+    let parsed = parse_style(&doc).unwrap();
+    let s = &parsed.style.layers[0];
+    let mut f = feature(&[
+        ("kind", Value::String("a".into())),
+        ("name", Value::String("Main".into())),
+        ("ref", Value::Number(7.0)),
+        ("icon", Value::String("bus".into())),
+    ]);
+    let ctx = EvaluationContext::for_feature(10.0, &f);
+    assert!(s.filter_matches(&ctx));
+    assert_eq!(s.layout.get_string("text-field", &ctx), "Main (7)");
+    assert_eq!(s.layout.get_image("icon-image", &ctx).as_deref(), Some("bus-15"));
+    assert_eq!(s.layout.get_strings("text-font", &ctx), ["Open Sans Regular", "Arial Unicode MS Regular"]);
+    f.geom_type = GeomType::Point;
+    assert!(!s.filter_matches(&EvaluationContext::for_feature(10.0, &f)));
+}
+
+#[test]
+fn runtime_changes() {
+    let mut parsed = parse_style(&style_with(json!([{"id": "c", "type": "circle", "source": "g"}]))).unwrap();
+    let layer = parsed.style.layer_mut("c").unwrap();
+    let ctx = EvaluationContext::at_zoom(1.0);
+    layer.set_paint_property("circle-radius", &json!(12)).unwrap();
+    assert_eq!(layer.paint.get_f32("circle-radius", &ctx), 12.0);
+    assert_eq!(layer.paint.get_json("circle-radius"), Some(&json!(12)));
+    assert_eq!(
+        layer.set_paint_property("circle-radius", &json!("big")).unwrap_err(),
+        "circle-radius: expected number, found string"
+    );
+    assert_eq!(
+        layer.set_paint_property("fill-color", &json!("red")).unwrap_err(),
+        "fill-color: unknown paint property for a circle layer"
+    );
+    layer.set_paint_property("circle-radius", &serde_json::Value::Null).unwrap();
+    assert_eq!(layer.paint.get_f32("circle-radius", &ctx), 5.0);
+    layer.set_layout_property("visibility", &json!("none")).unwrap();
+    assert!(layer.is_hidden(5.0));
+    layer.set_filter(&json!(["==", "x", 1])).unwrap();
+    assert!(layer.filter.is_some());
+    assert!(layer.set_filter(&json!(["+", 1, 2])).is_err());
+    layer.set_filter(&serde_json::Value::Null).unwrap();
+    assert!(layer.filter.is_none());
+}
+
+#[test]
+fn ref_layers_inherit() {
+    let doc = style_with(json!([
+        {"id": "a", "type": "line", "source": "v", "source-layer": "roads", "filter": ["==", "k", 1]},
+        {"id": "b", "ref": "a", "paint": {"line-color": "red"}}
+    ]));
+    let parsed = parse_style(&doc).unwrap();
+    let b = parsed.style.layer("b").unwrap();
+    assert_eq!(b.kind, LayerKind::Line);
+    assert_eq!(b.source_layer.as_deref(), Some("roads"));
+    assert!(b.filter.is_some());
+}
