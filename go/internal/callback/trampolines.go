@@ -29,7 +29,7 @@ func mapcoreGoProvide(ud unsafe.Pointer, info *C.mapcore_resource_info, req C.ma
 	}()
 	v, _ := lookup(ud)
 	p, ok := v.(Provider)
-	if !ok {
+	if !ok || info == nil {
 		capi.RequestRelease(id)
 		return C.int(capi.ProviderPassThrough)
 	}
