@@ -83,7 +83,9 @@ else
 	@echo "test-go: no Go module yet"
 endif
 
-test: test-rust test-c test-go
+include tools/bazel/bazel.mk
+
+test: test-rust test-c test-go bazel-check
 
 # ---- demo -------------------------------------------------------------------
 $(BUILD)/examples/render_style: examples/c/render_style.c $(HEADERS) $(LIB)
