@@ -23,7 +23,7 @@ export MAPCORE_SHARED := $(SHARED)
 export CGO_CFLAGS     := -I$(ROOT)/include
 export CGO_LDFLAGS    := $(LIB) $(SYSLIBS)
 
-.PHONY: all lib ctests header-check check-exports test test-rust test-c test-go demo clean
+.PHONY: all lib ctests header-check check-exports bench demo test test-rust test-c test-go demo clean
 .DELETE_ON_ERROR:
 
 all: lib ctests
@@ -92,9 +92,22 @@ $(BUILD)/examples/render_style: examples/c/render_style.c $(HEADERS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_C) $< -o $@ $(LIB) $(SYSLIBS)
 
-demo: $(BUILD)/examples/render_style
+$(BUILD)/mapcore-render: $(LIB) $(shell find go -name '*.go' -not -name '*_test.go') go.mod
+	$(GO) build -o $@ ./go/cmd/mapcore-render
+
+# The world map from the bundled default style, and the streets benchmark,
+# with the Go tool; the C example renders the benchmark again and prints
+# how long the first still image and a re-render take.
+demo: $(BUILD)/mapcore-render $(BUILD)/examples/render_style
 	@mkdir -p $(OUT)
-	$(BUILD)/examples/render_style $(SHARED)/bench/streets.json $(SHARED)/conformance/assets $(OUT)/streets.png
+	$(BUILD)/mapcore-render -size 1024x512 -o $(OUT)/default.png
+	$(BUILD)/mapcore-render -style $(SHARED)/bench/streets.json -assets $(SHARED)/conformance/assets \
+	  -size 1024x1024 -center 13.4253,52.4962 -zoom 15 -o $(OUT)/streets.png
+	$(BUILD)/examples/render_style $(SHARED)/bench/streets.json $(SHARED)/conformance/assets $(OUT)/streets-c.png
+
+# mapcore against MapLibre Native on the streets benchmark, in the same run.
+bench: $(BUILD)/examples/render_style
+	SHARED=$(SHARED) tools/bench.sh
 
 clean:
 	rm -rf $(BUILD) $(OUT)
