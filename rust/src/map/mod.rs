@@ -91,6 +91,21 @@ pub struct Map {
     sources: BTreeMap<String, SourceState>,
     frame: Option<Image>,
     idle_reported: bool,
+    /// Bumped by every change that can alter what the view draws (except the
+    /// camera and size, which the layout cache compares directly).
+    version: u64,
+    /// The last display list and what it was built for.
+    layout_cache: Option<(LayoutKey, Arc<crate::render::display_list::DisplayList>)>,
+}
+
+/// What a display list depends on besides the content version.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct LayoutKey {
+    version: u64,
+    camera: Camera,
+    width: u32,
+    height: u32,
+    pixel_ratio: f32,
 }
 
 impl Map {
@@ -110,7 +125,14 @@ impl Map {
             sources: BTreeMap::new(),
             frame: None,
             idle_reported: false,
+            version: 0,
+            layout_cache: None,
         }
+    }
+
+    /// Records that something the view draws may have changed.
+    pub fn touch(&mut self) {
+        self.version = self.version.wrapping_add(1);
     }
 
     pub fn set_size(&mut self, width: u32, height: u32, pixel_ratio: f32) {
@@ -180,6 +202,7 @@ impl Map {
     /// styling) keeps the state of sources whose JSON did not change and
     /// leaves the camera alone.
     fn apply_style(&mut self, parsed: style::ParsedStyle, doc: serde_json::Value, core: &mut Core, edit: bool) {
+        self.touch();
         let style = parsed.style;
         let old_sources = std::mem::take(&mut self.sources);
         if !edit {
@@ -605,17 +628,31 @@ impl Map {
             (self.height as f32 * self.pixel_ratio).round() as u32,
         );
         let started = std::time::Instant::now();
-        let list = match self.style() {
-            Some(style) => {
-                let view = crate::layout::View {
-                    transform: self.camera.transform(self.width, self.height),
-                    pixel_ratio: self.pixel_ratio,
-                    width: w,
-                    height: h,
-                };
-                crate::layout::build_display_list(style, &view, self)
+        let key = LayoutKey {
+            version: self.version,
+            camera: self.camera,
+            width: self.width,
+            height: self.height,
+            pixel_ratio: self.pixel_ratio,
+        };
+        let list = match &self.layout_cache {
+            Some((k, list)) if *k == key => list.clone(),
+            _ => {
+                let list = Arc::new(match self.style() {
+                    Some(style) => {
+                        let view = crate::layout::View {
+                            transform: self.camera.transform(self.width, self.height),
+                            pixel_ratio: self.pixel_ratio,
+                            width: w,
+                            height: h,
+                        };
+                        crate::layout::build_display_list(style, &view, self)
+                    }
+                    None => crate::render::display_list::DisplayList { width: w, height: h, commands: vec![] },
+                });
+                self.layout_cache = Some((key, list.clone()));
+                list
             }
-            None => crate::render::display_list::DisplayList { width: w, height: h, commands: vec![] },
         };
         let laid_out = started.elapsed();
         self.frame = Some(crate::render::rasterize(&list, core.render_threads()));

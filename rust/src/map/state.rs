@@ -58,6 +58,7 @@ impl Map {
             entry.insert(k.as_str(), Value::from_json(v));
         }
         self.frame = None;
+        self.touch();
         Ok(())
     }
 
@@ -87,6 +88,7 @@ impl Map {
             }
         }
         self.frame = None;
+        self.touch();
         Ok(())
     }
 }

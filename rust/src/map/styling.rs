@@ -203,11 +203,14 @@ impl Map {
         }
         self.images.insert(id.to_string(), image);
         self.frame = None;
+        self.touch();
         Ok(())
     }
 
     pub fn remove_image(&mut self, id: &str) -> Result<(), MapError> {
-        self.images.remove(id).map(|_| ()).ok_or_else(|| not_found(format!("there is no image \"{id}\"")))
+        self.images.remove(id).ok_or_else(|| not_found(format!("there is no image \"{id}\"")))?;
+        self.touch();
+        Ok(())
     }
 
     /// An image by id: added at run time, else from a sprite.

@@ -217,6 +217,7 @@ impl Runtime {
                 Message::Response { request, response } => {
                     if let Some(p) = self.core.pending.remove(&request) {
                         if let Some(map) = self.maps.get_mut(&p.map) {
+                            map.touch();
                             map.on_response(p.purpose, &p.request.info, response, &mut self.core);
                             handled += 1;
                         }
@@ -224,6 +225,7 @@ impl Runtime {
                 }
                 Message::Work { map, apply } => {
                     if let Some(m) = self.maps.get_mut(&map) {
+                        m.touch();
                         apply(m, &mut self.core);
                         handled += 1;
                     }
