@@ -3,6 +3,7 @@
 //! tile's features that pass the layer's filter are projected to device
 //! pixels and get their paint evaluated at the view's zoom.
 
+pub mod extrusion;
 pub mod paint;
 pub mod project;
 
@@ -49,7 +50,10 @@ pub fn layer_visible(layer: &Layer, zoom: f64) -> bool {
 
 /// Layer kinds this version draws.
 pub fn is_drawn_kind(kind: LayerKind) -> bool {
-    matches!(kind, LayerKind::Background | LayerKind::Fill | LayerKind::Line | LayerKind::Circle)
+    matches!(
+        kind,
+        LayerKind::Background | LayerKind::Fill | LayerKind::Line | LayerKind::Circle | LayerKind::FillExtrusion
+    )
 }
 
 /// Builds the display list for `style` seen through `view`.
@@ -67,6 +71,10 @@ pub fn build_display_list(style: &Style, view: &View, tiles: &dyn TileLookup) ->
             continue;
         }
         let Some(source) = layer.source.as_deref() else { continue };
+        if layer.kind == LayerKind::FillExtrusion {
+            commands.extend(extrusion_commands(layer, source, view, tiles));
+            continue;
+        }
         for covered in tiles.cover(source) {
             let Some(data) = tiles.tile(source, covered.id) else { continue };
             let Some(tile_layer) = source_layer(&data, layer) else { continue };
@@ -121,4 +129,30 @@ fn layer_commands<'s>(
         ctx.feature_state = feature.id.as_ref().and_then(state);
         out.extend(painter.feature(feature, &ctx, clip.clone()));
     }
+}
+
+/// A fill-extrusion layer's faces over all tiles, far to near.
+fn extrusion_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn TileLookup) -> Vec<DrawCommand> {
+    let zoom = view.transform.zoom;
+    let mut faces = Vec::new();
+    for covered in tiles.cover(source) {
+        let Some(data) = tiles.tile(source, covered.id) else { continue };
+        let Some(tile_layer) = source_layer(&data, layer) else { continue };
+        let features: Vec<_> = tile_layer
+            .features
+            .iter()
+            .filter(|f| f.geom_type == GeomType::Polygon)
+            .filter(|f| {
+                layer.filter.as_ref().is_none_or(|filter| {
+                    let mut ctx = EvaluationContext::for_feature(covered.overscaled_z as f64, f);
+                    ctx.canonical = Some(covered.id);
+                    ctx.extent = tile_layer.extent;
+                    filter.matches(&ctx)
+                })
+            })
+            .collect();
+        faces.extend(extrusion::faces(layer, &features, &covered, tile_layer.extent, view, zoom));
+    }
+    faces.sort_by(|a, b| b.0.total_cmp(&a.0));
+    faces.into_iter().map(|(_, c)| c).collect()
 }

@@ -93,6 +93,25 @@ impl Default for Transform {
     }
 }
 
+/// Maps (tile x, tile y, height in pixels) of one tile to the screen
+/// (homogeneous 3×4, row major).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TileMatrix3d {
+    pub m: [[f64; 4]; 3],
+}
+
+impl TileMatrix3d {
+    /// Screen position and perspective divisor (larger is farther; ≤ 0 is
+    /// behind the camera).
+    #[inline]
+    pub fn project(&self, x: f64, y: f64, z: f64) -> ([f64; 2], f64) {
+        let m = &self.m;
+        let row = |r: &[f64; 4]| r[0] * x + r[1] * y + r[2] * z + r[3];
+        let w = row(&m[2]);
+        ([row(&m[0]) / w, row(&m[1]) / w], w)
+    }
+}
+
 /// Maps tile coordinates of one tile to screen pixels (homogeneous 3×3, row major).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TileMatrix {
@@ -326,6 +345,32 @@ impl Transform {
         TileMatrix { m: mul3(&self.world_matrix(), &a) }
     }
 
+    /// Pixels (at the current zoom) per meter of height at the centre's latitude.
+    pub fn pixels_per_meter(&self) -> f64 {
+        const EARTH_CIRCUMFERENCE: f64 = 2.0 * std::f64::consts::PI * 6_378_137.0;
+        self.world_size() / (EARTH_CIRCUMFERENCE * self.lat.to_radians().cos())
+    }
+
+    /// Maps (tile x, tile y, height in pixels) of one tile to the screen: the
+    /// ground matrix of [`Transform::tile_matrix`] extended by the camera's
+    /// view of height (up is toward the camera and the top of the screen).
+    pub fn tile_matrix_3d(&self, tile: TileId, wrap: i32, extent: u32) -> TileMatrix3d {
+        let g = self.tile_matrix(tile, wrap, extent).m;
+        let (sp, cp) = self.pitch.to_radians().sin_cos();
+        let d = self.camera_to_center_distance();
+        let hh = self.height / 2.0;
+        // Height z adds -sp*z to Y's numerator and -cp*z/d to W (see world_matrix:
+        // Y = cp*ry + hh*W, W = 1 - (sp*ry + cp*z)/d).
+        let wz = -cp / d;
+        TileMatrix3d {
+            m: [
+                [g[0][0], g[0][1], self.width / 2.0 * wz, g[0][2]],
+                [g[1][0], g[1][1], -sp + hh * wz, g[1][2]],
+                [g[2][0], g[2][1], wz, g[2][2]],
+            ],
+        }
+    }
+
     /// Screen position of one tile point. For many points use [`Transform::tile_matrix`].
     pub fn project_tile_point(&self, tile: TileId, wrap: i32, extent: u32, p: TilePoint) -> [f32; 2] {
         self.tile_matrix(tile, wrap, extent).project(p)
@@ -443,6 +488,26 @@ mod tests {
         t.set_camera(0.0, 60.0, 0.0, 0.0, 0.0);
         assert!(close(t.zoom, 2.0, 1e-12));
         assert!(close(t.lat, 0.0, 1e-9));
+    }
+
+    #[test]
+    fn tile_matrix_3d_agrees_on_the_ground_and_lifts_heights_up_the_screen() {
+        let mut t = Transform::new(640.0, 480.0);
+        t.set_camera(13.4, 52.5, 16.0, 30.0, 45.0);
+        let tile = TileId::new(16, 35201, 21494);
+        let (g, m) = (t.tile_matrix(tile, 0, 4096), t.tile_matrix_3d(tile, 0, 4096));
+        let ground = g.project_f(1000.0, 2000.0);
+        let (lifted0, w0) = m.project(1000.0, 2000.0, 0.0);
+        assert!((ground[0] as f64 - lifted0[0]).abs() < 1e-3 && (ground[1] as f64 - lifted0[1]).abs() < 1e-3);
+        let (lifted, w) = m.project(1000.0, 2000.0, 50.0);
+        assert!(lifted[1] < lifted0[1] - 10.0, "a raised point appears higher on screen");
+        assert!(w < w0, "a raised point is closer to the camera");
+        // Seen from straight above, height only brings points closer (bigger).
+        t.set_camera(13.4, 52.5, 16.0, 0.0, 0.0);
+        let m = t.tile_matrix_3d(tile, 0, 4096);
+        let (_, w) = m.project(0.0, 0.0, 100.0);
+        assert!(w < 1.0);
+        assert!(t.pixels_per_meter() > 1.0);
     }
 
     #[test]

@@ -1,0 +1,144 @@
+//! fill-extrusion layers: each polygon becomes a roof and walls, lit like
+//! MapLibre (directional light, ambient floor, a vertical factor on walls),
+//! and drawn far to near (a painter's algorithm stands in for the depth
+//! buffer). Faces are opaque fills; the layer's opacity is applied per face.
+
+use crate::render::display_list::{DrawCommand, FillStyle, Px};
+use crate::source::cover::CoveredTile;
+use crate::source::feature::{Feature, TilePoint};
+use crate::source::transform::TileMatrix3d;
+use crate::style::color::Color;
+use crate::style::expression::EvaluationContext;
+use crate::style::layer::Layer;
+
+use super::project::translate_offset;
+use super::View;
+
+/// The style's default light: radial 1.15, azimuthal 210°, polar 30°,
+/// anchored to the viewport, white, intensity 0.5.
+fn light_direction(bearing_deg: f64) -> [f64; 3] {
+    let (r, az, polar) = (1.15f64, (210.0f64 + 90.0).to_radians(), 30.0f64.to_radians());
+    let (x, y, z) = (r * az.cos() * polar.sin(), r * az.sin() * polar.sin(), r * polar.cos());
+    // Viewport anchor: the light turns with the map's bearing.
+    let (s, c) = bearing_deg.to_radians().sin_cos();
+    [x * c - y * s, x * s + y * c, z]
+}
+
+const LIGHT_INTENSITY: f64 = 0.5;
+
+/// MapLibre's extrusion shading of `color` for a face with `normal`;
+/// `vertical` is the wall's height factor (1 for roofs).
+fn shade(color: Color, normal: [f64; 3], light: [f64; 3], vertical: f64) -> Color {
+    let (r, g, b) = (color.r as f64, color.g as f64, color.b as f64);
+    let luminance = r * 0.2126 + g * 0.7152 + b * 0.0722;
+    let dot = (normal[0] * light[0] + normal[1] * light[1] + normal[2] * light[2]).clamp(0.0, 1.0);
+    let lo = 1.0 - LIGHT_INTENSITY;
+    let hi = (1.0 - luminance + LIGHT_INTENSITY).max(1.0);
+    let directional = (lo + (hi - lo) * dot) * vertical;
+    let channel = |c: f64| ((c + 0.03) * directional).clamp(0.0, 1.0) as f32;
+    Color::new(channel(r), channel(g), channel(b), color.a)
+}
+
+/// The walls' vertical light factor between the bottom (t = 0) and top (t = 1).
+fn wall_factor(t: f64, base: f64, height: f64) -> f64 {
+    let floor = 0.7 + (0.98 - 0.7) * (1.0 - LIGHT_INTENSITY);
+    ((t + base) * (height / 150.0).sqrt()).clamp(floor, 1.0)
+}
+
+/// Faces of one layer in one tile, each with its distance (perspective divisor).
+pub fn faces(layer: &Layer, features: &[&Feature], covered: &CoveredTile, extent: u32, view: &View, zoom: f64) -> Vec<(f64, DrawCommand)> {
+    let t = &view.transform;
+    let m: TileMatrix3d = t.tile_matrix_3d(covered.id, covered.wrap, extent.max(1));
+    let ppm = t.pixels_per_meter();
+    let ratio = view.pixel_ratio as f64;
+    let zctx = EvaluationContext::at_zoom(zoom);
+    let translate = layer.paint.get_f32_array("fill-extrusion-translate", &zctx);
+    let viewport = layer.paint.get_enum("fill-extrusion-translate-anchor", &zctx) == "viewport";
+    let offset = match translate.as_slice() {
+        [x, y] => translate_offset([*x, *y], viewport, t.bearing, view.pixel_ratio),
+        _ => [0.0, 0.0],
+    };
+    let light = light_direction(t.bearing);
+    let project = |p: TilePoint, z: f64| -> Option<(Px, f64)> {
+        let ([x, y], w) = m.project(f64::from(p.x), f64::from(p.y), z);
+        (w > 1e-6).then(|| ([(x * ratio) as f32 + offset[0], (y * ratio) as f32 + offset[1]], w))
+    };
+    let e = extent as i32;
+    let on_tile_edge = |a: TilePoint, b: TilePoint| {
+        (a.x < 0 && b.x < 0) || (a.x > e && b.x > e) || (a.y < 0 && b.y < 0) || (a.y > e && b.y > e)
+    };
+    let mut out = Vec::new();
+    for feature in features {
+        let ctx = EvaluationContext::for_feature(zoom, feature);
+        let opacity = layer.paint.get_f32("fill-extrusion-opacity", &ctx);
+        let color = layer.paint.get_color("fill-extrusion-color", &ctx).with_opacity(opacity);
+        if color.a <= 0.0 {
+            continue;
+        }
+        let height = layer.paint.get_f64("fill-extrusion-height", &ctx).max(0.0);
+        let base = layer.paint.get_f64("fill-extrusion-base", &ctx).max(0.0).min(height);
+        let (ztop, zbase) = (height * ppm, base * ppm);
+        // Walls.
+        for ring in &feature.geometry {
+            for pair in ring.windows(2) {
+                let (p2, p1) = (pair[0], pair[1]);
+                if on_tile_edge(p1, p2) || p1 == p2 {
+                    continue;
+                }
+                let (ex, ey) = (f64::from(p1.x - p2.x), f64::from(p1.y - p2.y));
+                let len = (ex * ex + ey * ey).sqrt();
+                let normal = [-ey / len, ex / len, 0.0];
+                let vertical = if normal[1] != 0.0 {
+                    (wall_factor(0.0, base, height) + wall_factor(1.0, base, height)) / 2.0
+                } else {
+                    1.0
+                };
+                let corners = [project(p2, zbase), project(p1, zbase), project(p1, ztop), project(p2, ztop)];
+                if corners.iter().any(Option::is_none) {
+                    continue;
+                }
+                let corners: Vec<(Px, f64)> = corners.into_iter().flatten().collect();
+                let depth = corners.iter().map(|c| c.1).sum::<f64>() / 4.0;
+                let ring: Vec<Px> = corners.iter().map(|c| c.0).collect();
+                let style = FillStyle { color: shade(color, normal, light, vertical), antialias: false, outline: None };
+                out.push((depth, DrawCommand::Fill { rings: vec![ring], style, clip: None }));
+            }
+        }
+        // The roof.
+        let mut rings = Vec::with_capacity(feature.geometry.len());
+        let (mut depth, mut n) = (0.0, 0.0);
+        for ring in &feature.geometry {
+            let mut projected = Vec::with_capacity(ring.len());
+            for p in ring {
+                if let Some((px, w)) = project(*p, ztop) {
+                    projected.push(px);
+                    depth += w;
+                    n += 1.0;
+                }
+            }
+            rings.push(projected);
+        }
+        if n > 0.0 {
+            let style = FillStyle { color: shade(color, [0.0, 0.0, 1.0], light, 1.0), antialias: false, outline: None };
+            out.push((depth / n, DrawCommand::Fill { rings, style, clip: None }));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roofs_facing_the_light_are_bright_and_walls_darker() {
+        let light = light_direction(0.0);
+        let blue = Color::new(0.0, 0.0, 1.0, 1.0);
+        let roof = shade(blue, [0.0, 0.0, 1.0], light, 1.0);
+        assert!(roof.b > 0.99 && roof.r > 0.03 && roof.r < 0.06, "{roof:?}");
+        let wall = shade(blue, [0.0, 1.0, 0.0], light, wall_factor(0.5, 0.0, 10.0));
+        assert!(wall.b < roof.b);
+        assert_eq!(wall_factor(0.0, 0.0, 10.0), 0.84);
+        assert_eq!(wall_factor(1.0, 0.0, 600.0), 1.0);
+    }
+}
