@@ -73,6 +73,10 @@ type config struct {
 	timeout               time.Duration
 }
 
+// conformanceDir is the default folder of the suites and assets, relative
+// to the working directory (the project root).
+const conformanceDir = "../shared/conformance"
+
 const usage = `usage: mapcore-conformance render|query [flags]
 flags:
   -suite DIR          suite folder (default ../shared/conformance/render-tests or query-tests)
@@ -94,8 +98,8 @@ func parseArgs(args []string) (*config, error) {
 	c := &config{kind: args[0]}
 	fs := flag.NewFlagSet("mapcore-conformance "+c.kind, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&c.suite, "suite", "../shared/conformance/"+c.kind+"-tests", "")
-	fs.StringVar(&c.assets, "assets", "../shared/conformance/assets", "")
+	fs.StringVar(&c.suite, "suite", conformanceDir+"/"+c.kind+"-tests", "")
+	fs.StringVar(&c.assets, "assets", conformanceDir+"/assets", "")
 	fs.StringVar(&c.filter, "filter", "", "")
 	fs.StringVar(&c.out, "out", filepath.Join("out", "conformance", c.kind), "")
 	fs.StringVar(&c.report, "report", "", "")

@@ -29,7 +29,7 @@ func runQuery(c *config, dir string, style []byte, meta *testMeta, threads int, 
 		r.Error = err.Error()
 		return
 	}
-	if d := jsonDiff(actual, expected, ""); d != "" {
+	if d := jsonDiff(actual, expected, "features"); d != "" {
 		r.Error = explainQuery(actual, expected, d)
 		return
 	}

@@ -37,7 +37,7 @@ func runRender(c *config, name, dir string, style []byte, meta *testMeta, thread
 	}
 	expected := rawNRGBA(expImg)
 
-	actual, err := renderTest(c, style, meta, threads)
+	actual, events, err := renderTest(c, style, meta, threads)
 	if actual != nil {
 		if err := writePNG(filepath.Join(out, "actual.png"), actual); err != nil && r.Error == "" {
 			r.Error = err.Error()
@@ -63,6 +63,7 @@ func runRender(c *config, name, dir string, style []byte, meta *testMeta, thread
 	r.Difference = &d
 	r.Passed = d <= allowed
 	if !r.Passed {
+		r.Error = events
 		img := &image.NRGBA{Pix: diff, Stride: 4 * ab.Dx(), Rect: ab}
 		if err := writePNG(filepath.Join(out, "diff.png"), img); err != nil {
 			r.Error = err.Error()
@@ -72,30 +73,36 @@ func runRender(c *config, name, dir string, style []byte, meta *testMeta, thread
 
 // renderTest renders a test's still image and returns its premultiplied
 // RGBA values in an NRGBA image (stored as they are, like expected.png).
-// Operation errors still return the image rendered so far when there is one.
-func renderTest(c *config, style []byte, meta *testMeta, threads int) (*image.NRGBA, error) {
+// It also returns a summary of the failure events.
+func renderTest(c *config, style []byte, meta *testMeta, threads int) (*image.NRGBA, string, error) {
 	ss, err := openSession(c, meta, threads)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer ss.close()
+	fail := func(err error) (*image.NRGBA, string, error) {
+		if ev := ss.events(); ev != "" {
+			err = fmt.Errorf("%w (%s)", err, ev)
+		}
+		return nil, "", err
+	}
 	if err := ss.m.SetStyleJSON(style); err != nil {
-		return nil, err
+		return fail(err)
 	}
 	for _, op := range meta.Operations {
 		if err := ss.apply(op); err != nil {
-			return nil, err
+			return fail(err)
 		}
 	}
 	if err := ss.still(); err != nil {
-		return nil, err
+		return fail(err)
 	}
 	img, err := ss.s.ReadNRGBA()
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	mapcore.Premultiply(img.Pix)
-	return img, nil
+	return img, ss.events(), nil
 }
 
 func writePNG(path string, img image.Image) error {

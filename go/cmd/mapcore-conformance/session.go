@@ -91,6 +91,9 @@ type session struct {
 	s       *mapcore.RenderSessionHandle
 	assets  string
 	timeout time.Duration
+	// failures are the failure and warning events seen so far (a hint
+	// when a test fails).
+	failures []string
 }
 
 func openSession(c *config, meta *testMeta, threads int) (*session, error) {
@@ -122,7 +125,30 @@ func (ss *session) close() {
 func (ss *session) still() error {
 	ctx, cancel := context.WithTimeout(context.Background(), ss.timeout)
 	defer cancel()
-	return ss.s.RenderStill(ctx)
+	err := ss.s.RenderStill(ctx)
+	ss.drain()
+	return err
+}
+
+func (ss *session) drain() {
+	evs, _ := ss.rt.DrainEvents()
+	for _, e := range evs {
+		if e.Type.IsFailure() || e.Type == mapcore.EventWarning {
+			ss.failures = append(ss.failures, e.String())
+		}
+	}
+}
+
+// events summarizes the failure events (at most three).
+func (ss *session) events() string {
+	if len(ss.failures) == 0 {
+		return ""
+	}
+	s := strings.Join(ss.failures[:min(3, len(ss.failures))], "; ")
+	if len(ss.failures) > 3 {
+		s += fmt.Sprintf("; and %d more", len(ss.failures)-3)
+	}
+	return "events: " + s
 }
 
 // setStyle sets a style given as JSON or as a URL string.
