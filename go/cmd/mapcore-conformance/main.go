@@ -37,7 +37,7 @@
 //
 // Output: one line per group ("GROUP: P passed, F failed, I ignored"), a
 // line "(K marked ignored by the suite)", then "N passed, M failed". With -v,
-// a line per failing test. The exit status is 1 when a test listed in the
+// a line per failing test first; with -q, only the last two lines. The exit status is 1 when a test listed in the
 // -ratchet file fails (listed tests absent from the suite or excluded by
 // -filter are not checked), 2 on a usage or I/O error, and 0 otherwise,
 // even when unlisted tests fail: the suite is a measure, the ratchet the
@@ -69,7 +69,7 @@ type config struct {
 	filter, report        string
 	ratchet, writeRatchet string
 	jobs                  int
-	verbose               bool
+	verbose, quiet        bool
 	timeout               time.Duration
 }
 
@@ -89,6 +89,7 @@ flags:
   -j N                tests in parallel (default 1)
   -timeout D          limit per still render (default 60s)
   -v                  print a line per failing test
+  -q                  print only the last two lines (no per-group counts)
 `
 
 func parseArgs(args []string) (*config, error) {
@@ -108,6 +109,7 @@ func parseArgs(args []string) (*config, error) {
 	fs.IntVar(&c.jobs, "j", 1, "")
 	fs.DurationVar(&c.timeout, "timeout", 60*time.Second, "")
 	fs.BoolVar(&c.verbose, "v", false, "")
+	fs.BoolVar(&c.quiet, "q", false, "")
 	if err := fs.Parse(args[1:]); err != nil {
 		return nil, err
 	}
@@ -363,6 +365,9 @@ func printSummary(w io.Writer, c *config, results []result) {
 		}
 	}
 	for _, name := range order {
+		if c.quiet {
+			break
+		}
 		g := groups[name]
 		fmt.Fprintf(w, "%s: %d passed, %d failed, %d ignored\n", name, g.passed, g.failed, g.ignored)
 	}

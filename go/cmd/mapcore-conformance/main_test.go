@@ -150,6 +150,11 @@ func TestRatchet(t *testing.T) {
 		!strings.Contains(stdout, "ops/unknown-operation: operation frobnicate") {
 		t.Errorf("violated ratchet: exit %d:\n%s", code, stdout)
 	}
+	// -q: the last two lines, then the violations.
+	code, stdout, _ = runCmd(t, renderArgs(out, "-ratchet", bad, "-q")...)
+	if code != 1 || !strings.HasPrefix(stdout, "(1 marked ignored by the suite)\n7 passed, 5 failed\nratchet ") {
+		t.Errorf("-q: exit %d:\n%s", code, stdout)
+	}
 	// A listed test excluded by -filter is not checked.
 	if code, stdout, _ := runCmd(t, renderArgs(out, "-ratchet", bad, "-filter", "paint")...); code != 0 {
 		t.Errorf("filtered: exit %d: %s", code, stdout)
