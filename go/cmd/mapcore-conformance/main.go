@@ -6,8 +6,10 @@
 //	mapcore-conformance query  [same flags]
 //
 // A suite folder holds GROUP/TEST/style.json with metadata.test, plus
-// expected.png (render) or expected.json (query). local://X URLs are served
-// from the -assets folder. Defaults, relative to the working directory:
+// expected.png (render) or expected.json (query). local://X URLs, and
+// http://localhost:2900/X (the 2017 harness's asset server, which the
+// suite's tileset JSON files name), are served from the -assets folder.
+// Defaults, relative to the working directory:
 // -suite ../shared/conformance/render-tests (query-tests), -assets
 // ../shared/conformance/assets, -out out/conformance/render (query),
 // -report OUT/report.json.

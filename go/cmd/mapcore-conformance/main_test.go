@@ -46,10 +46,10 @@ func TestRenderSuite(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
 	rs := readReport(t, filepath.Join(out, "report.json"))
-	if len(rs) != 12 {
+	if len(rs) != 13 {
 		t.Fatalf("%d tests in the report", len(rs))
 	}
-	pass := []string{"ops/set-paint-property", "ops/add-remove-layer", "ops/set-layout-and-style",
+	pass := []string{"ops/set-paint-property", "ops/harness-server", "ops/add-remove-layer", "ops/set-layout-and-style",
 		"ops/visibility-none", "ops/add-image", "premultiplied/half-red", "premultiplied/marked-ignored"}
 	for _, n := range pass {
 		if r := rs[n]; !r.Passed || r.Difference == nil || *r.Difference != 0 || r.Error != "" {
@@ -76,8 +76,8 @@ func TestRenderSuite(t *testing.T) {
 		t.Errorf("marked-ignored: %+v", r)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	want := []string{"ops: 5 passed, 4 failed, 0 ignored", "premultiplied: 2 passed, 0 failed, 1 ignored",
-		"size: 0 passed, 1 failed, 0 ignored", "(1 marked ignored by the suite)", "7 passed, 5 failed"}
+	want := []string{"ops: 6 passed, 4 failed, 0 ignored", "premultiplied: 2 passed, 0 failed, 1 ignored",
+		"size: 0 passed, 1 failed, 0 ignored", "(1 marked ignored by the suite)", "8 passed, 5 failed"}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("output:\n%s\nwant:\n%s", stdout, strings.Join(want, "\n"))
 	}
@@ -134,7 +134,7 @@ func TestRatchet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(names, ","); got != "ops/add-image,ops/add-remove-layer,ops/set-layout-and-style,ops/set-paint-property,ops/visibility-none" {
+	if got := strings.Join(names, ","); got != "ops/add-image,ops/add-remove-layer,ops/harness-server,ops/set-layout-and-style,ops/set-paint-property,ops/visibility-none" {
 		t.Errorf("written ratchet: %s", got)
 	}
 	// The written list holds: exit 0.
@@ -152,7 +152,7 @@ func TestRatchet(t *testing.T) {
 	}
 	// -q: the last two lines, then the violations.
 	code, stdout, _ = runCmd(t, renderArgs(out, "-ratchet", bad, "-q")...)
-	if code != 1 || !strings.HasPrefix(stdout, "(1 marked ignored by the suite)\n7 passed, 5 failed\nratchet ") {
+	if code != 1 || !strings.HasPrefix(stdout, "(1 marked ignored by the suite)\n8 passed, 5 failed\nratchet ") {
 		t.Errorf("-q: exit %d:\n%s", code, stdout)
 	}
 	// A listed test excluded by -filter is not checked.

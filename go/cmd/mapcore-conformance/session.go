@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,6 +84,40 @@ func parseMeta(style []byte) (*testMeta, error) {
 	return m, nil
 }
 
+// harnessServer is the asset server of the 2017 harness, which the suite's
+// tileset JSON files (assets/tilesets/*.json) name in their tile URLs.
+const harnessServer = "http://localhost:2900/"
+
+// assetProvider serves local://X and http://localhost:2900/X from the
+// assets folder; other URLs pass through.
+func assetProvider(assets string) mapcore.ResourceProvider {
+	local := mapcore.DirProvider("local", assets)
+	return mapcore.ResourceProviderFunc(func(req *mapcore.ResourceRequestHandle) bool {
+		u := req.URL()
+		if !strings.HasPrefix(u, harnessServer) {
+			return local.ProvideResource(req)
+		}
+		rel := strings.TrimPrefix(u, harnessServer)
+		if i := strings.IndexAny(rel, "?#"); i >= 0 {
+			rel = rel[:i]
+		}
+		if !filepath.IsLocal(filepath.FromSlash(rel)) {
+			_ = req.Fail(fmt.Errorf("%s: path leaves the asset folder", u))
+			return true
+		}
+		data, err := os.ReadFile(filepath.Join(assets, filepath.FromSlash(rel)))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			_ = req.NotFound()
+		case err != nil:
+			_ = req.Fail(err)
+		default:
+			_ = req.CompleteNoCopy(data)
+		}
+		return true
+	})
+}
+
 // session is one test's runtime, map and texture session on the calling
 // (locked) OS thread.
 type session struct {
@@ -102,7 +137,7 @@ func openSession(c *config, meta *testMeta, threads int) (*session, error) {
 		return nil, err
 	}
 	ss := &session{rt: rt, assets: c.assets, timeout: c.timeout}
-	if err := rt.SetResourceProvider(mapcore.DirProvider("local", c.assets)); err != nil {
+	if err := rt.SetResourceProvider(assetProvider(c.assets)); err != nil {
 		ss.close()
 		return nil, err
 	}
