@@ -23,7 +23,8 @@
 // difference <= allowed (metadata.test.allowed or diff, default 0.00015).
 // OUT/GROUP/TEST gets expected.png, actual.png (premultiplied values written
 // as they are, like expected.png) and, for failures, diff.png;
-// OUT/index.html shows them side by side, failures first.
+// OUT/index.html shows them side by side, failures first (for query tests
+// it lists the tests and their errors).
 //
 // Query tests: the style is rendered, camera operations applied, then
 // queryRenderedFeatures at metadata.test.queryGeometry (a point [x, y], a
@@ -175,11 +176,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mapcore-conformance: %v\n", err)
 		return 2
 	}
-	if c.kind == "render" {
-		if err := writeIndex(filepath.Join(c.out, "index.html"), results); err != nil {
-			fmt.Fprintf(stderr, "mapcore-conformance: %v\n", err)
-			return 2
-		}
+	if err := writeIndex(filepath.Join(c.out, "index.html"), c.kind, results); err != nil {
+		fmt.Fprintf(stderr, "mapcore-conformance: %v\n", err)
+		return 2
 	}
 	if c.writeRatchet != "" {
 		text := "# " + c.kind + " conformance tests that must keep passing (mapcore-conformance " + c.kind + " -ratchet).\n" +

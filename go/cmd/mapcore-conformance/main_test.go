@@ -185,6 +185,11 @@ func TestQuerySuite(t *testing.T) {
 	if !strings.HasSuffix(stdout, "\n2 passed, 2 failed\n") {
 		t.Errorf("output: %s", stdout)
 	}
+	html, err := os.ReadFile(filepath.Join(dir, "out", "index.html"))
+	if h := string(html); err != nil || !strings.Contains(h, "mapcore query tests: 2 passed, 2 failed") ||
+		strings.Index(h, "circle/unknown-layer") > strings.Index(h, "circle/point") || strings.Contains(h, "<img") {
+		t.Errorf("query index.html (%v):\n%s", err, h)
+	}
 }
 
 func TestJSONDiff(t *testing.T) {

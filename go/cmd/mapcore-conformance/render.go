@@ -118,9 +118,10 @@ func writePNG(path string, img image.Image) error {
 	return f.Close()
 }
 
-// writeIndex writes an HTML page with expected, actual and diff images side
-// by side: failures first (largest difference first), then passes.
-func writeIndex(path string, results []result) error {
+// writeIndex writes an HTML page listing the tests, failures first (largest
+// difference first), then passes; for render tests with expected, actual
+// and diff images side by side.
+func writeIndex(path, kind string, results []result) error {
 	rs := append([]result(nil), results...)
 	diffOf := func(r result) float64 {
 		if r.Difference == nil {
@@ -142,13 +143,18 @@ func writeIndex(path string, results []result) error {
 		}
 	}
 	fmt.Fprintf(&b, `<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>mapcore render tests</title>
+<html><head><meta charset="utf-8"><title>mapcore %[1]s tests</title>
 <style>body{font-family:sans-serif}td{vertical-align:top;padding:4px}img{max-width:256px;image-rendering:pixelated;border:1px solid #ccc}
 .fail{background:#fdd}.pass{background:#dfd}.ign{color:#888}</style></head><body>
-<h1>mapcore render tests: %d passed, %d failed</h1>
-<p>Images hold premultiplied values written as straight RGBA, as the suite's expected.png files do. Diff: red = mismatch, yellow = anti-aliased (not counted).</p>
+<h1>mapcore %[1]s tests: %[2]d passed, %[3]d failed</h1>
+`, kind, passed, len(rs)-passed)
+	if kind == "render" {
+		b.WriteString(`<p>Images hold premultiplied values written as straight RGBA, as the suite's expected.png files do. Diff: red = mismatch, yellow = anti-aliased (not counted).</p>
 <table><tr><th>test</th><th>expected</th><th>actual</th><th>diff</th></tr>
-`, passed, len(rs)-passed)
+`)
+	} else {
+		b.WriteString("<table><tr><th>test</th></tr>\n")
+	}
 	for _, r := range rs {
 		cls, status := "pass", "passed"
 		if !r.Passed {
@@ -168,12 +174,15 @@ func writeIndex(path string, results []result) error {
 		img := func(file string) string {
 			return fmt.Sprintf(`<img loading="lazy" src="%s/%s" alt="">`, n, file)
 		}
-		d := ""
-		if !r.Passed {
-			d = img("diff.png")
+		fmt.Fprintf(&b, "<tr class=%q><td><b>%s</b><br>%s<br>%s<br>%.0f ms</td>", cls, n, status, detail, r.Ms)
+		if kind == "render" {
+			d := ""
+			if !r.Passed {
+				d = img("diff.png")
+			}
+			fmt.Fprintf(&b, "<td>%s</td><td>%s</td><td>%s</td>", img("expected.png"), img("actual.png"), d)
 		}
-		fmt.Fprintf(&b, "<tr class=%q><td><b>%s</b><br>%s<br>%s<br>%.0f ms</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
-			cls, n, status, detail, r.Ms, img("expected.png"), img("actual.png"), d)
+		b.WriteString("</tr>\n")
 	}
 	b.WriteString("</table></body></html>\n")
 	return os.WriteFile(path, []byte(b.String()), 0o644)
