@@ -32,8 +32,8 @@ func QueryBox(x1, y1, x2, y2 float64) *QueryGeometry {
 // QueryOptions narrows a rendered-feature query. The zero value (or nil)
 // queries every layer without a filter.
 type QueryOptions struct {
-	// Layers lists the style layer ids to query; nil means every layer. An
-	// unknown id fails with ErrNotFound.
+	// Layers lists the style layer ids to query; nil means every layer, an
+	// empty non-nil list none. An unknown id fails with ErrNotFound.
 	Layers []string
 	// Filter is a filter expression (style-spec JSON) features must pass;
 	// nil means none. An invalid filter fails with ErrParse.

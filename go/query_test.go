@@ -126,6 +126,9 @@ func TestQueryRenderedFeaturesBoxLayersFilter(t *testing.T) {
 	if err != nil || !eqStrings(ids(fs), []string{"top:4503599627370497"}) {
 		t.Errorf("layers [top]: %v %v", ids(fs), err)
 	}
+	if fs, err := tm.m.QueryRenderedFeatures(nil, &QueryOptions{Layers: []string{}}); err != nil || len(fs) != 0 {
+		t.Errorf("empty layer list: %v %v", ids(fs), err)
+	}
 	fs, err = tm.m.QueryRenderedFeatures(nil, &QueryOptions{Layers: []string{"c"}, Filter: json.RawMessage(`["==","kind","b"]`)})
 	if err != nil || !eqStrings(ids(fs), []string{"c:2"}) {
 		t.Errorf("layers [c] + filter kind==b: %v %v", ids(fs), err)
