@@ -84,8 +84,9 @@ else
 endif
 
 include tools/bazel/bazel.mk
+include tests/conformance/conformance.mk
 
-test: test-rust test-c test-go bazel-check
+test: test-rust test-c test-go bazel-check conformance-ratchet
 
 # ---- demo -------------------------------------------------------------------
 $(BUILD)/examples/render_style: examples/c/render_style.c $(HEADERS) $(LIB)
