@@ -11,7 +11,7 @@ use crate::style::color::Color;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::Layer;
 
-use super::project::translate_offset;
+use super::project::ground_shift;
 use super::View;
 
 /// The style's default light: radial 1.15, azimuthal 210°, polar 30°,
@@ -54,14 +54,14 @@ pub fn faces(layer: &Layer, features: &[&Feature], covered: &CoveredTile, extent
     let zctx = EvaluationContext::at_zoom(zoom);
     let translate = layer.paint.get_f32_array("fill-extrusion-translate", &zctx);
     let viewport = layer.paint.get_enum("fill-extrusion-translate-anchor", &zctx) == "viewport";
-    let offset = match translate.as_slice() {
-        [x, y] => translate_offset([*x, *y], viewport, t.bearing, view.pixel_ratio),
+    let shift = match translate.as_slice() {
+        [x, y] => ground_shift([*x, *y], viewport, t, covered, extent),
         _ => [0.0, 0.0],
     };
     let light = light_direction(t.bearing);
     let project = |p: TilePoint, z: f64| -> Option<(Px, f64)> {
-        let ([x, y], w) = m.project(f64::from(p.x), f64::from(p.y), z);
-        (w > 1e-6).then(|| ([(x * ratio) as f32 + offset[0], (y * ratio) as f32 + offset[1]], w))
+        let ([x, y], w) = m.project(f64::from(p.x) + shift[0], f64::from(p.y) + shift[1], z);
+        (w > 1e-6).then(|| ([(x * ratio) as f32, (y * ratio) as f32], w))
     };
     let e = extent as i32;
     let on_tile_edge = |a: TilePoint, b: TilePoint| {

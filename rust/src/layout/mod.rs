@@ -3,6 +3,7 @@
 //! tile's features that pass the layer's filter are projected to device
 //! pixels and get their paint evaluated at the view's zoom.
 
+pub mod clip;
 pub mod extrusion;
 pub mod paint;
 pub mod project;
@@ -104,8 +105,8 @@ fn layer_commands<'s>(
 ) {
     let zoom = view.transform.zoom;
     let projector = TileProjector::new(&view.transform, covered, tile_layer.extent, view.pixel_ratio);
-    let clip = Some(projector.clip());
-    let mut painter = paint::LayerPainter::new(layer, view, &projector);
+    let clip = projector.clip();
+    let mut painter = paint::LayerPainter::new(layer, view, &projector, covered);
     for feature in &tile_layer.features {
         let drawn = match layer.kind {
             // MapLibre fills line geometry too, as closed rings.

@@ -8,7 +8,8 @@ use crate::source::feature::Feature;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
 
-use super::project::{translate_offset, TileProjector};
+use super::project::{ground_shift, TileProjector};
+use crate::source::cover::CoveredTile;
 use super::View;
 
 /// The background layer's command, if it paints anything.
@@ -30,7 +31,7 @@ pub struct LayerPainter<'a> {
 }
 
 impl<'a> LayerPainter<'a> {
-    pub fn new(layer: &'a Layer, view: &View, base: &TileProjector) -> LayerPainter<'a> {
+    pub fn new(layer: &'a Layer, view: &View, base: &TileProjector, tile: &CoveredTile) -> LayerPainter<'a> {
         let prefix = match layer.kind {
             LayerKind::Fill => "fill",
             LayerKind::Line => "line",
@@ -40,13 +41,11 @@ impl<'a> LayerPainter<'a> {
         let ctx = EvaluationContext::at_zoom(view.transform.zoom);
         let t = layer.paint.get_f32_array(&format!("{prefix}-translate"), &ctx);
         let anchor_viewport = layer.paint.get_enum(&format!("{prefix}-translate-anchor"), &ctx) == "viewport";
-        let offset = match t.as_slice() {
-            [x, y] if *x != 0.0 || *y != 0.0 => {
-                translate_offset([*x, *y], anchor_viewport, view.transform.bearing, view.pixel_ratio)
-            }
+        let shift = match t.as_slice() {
+            [x, y] => ground_shift([*x, *y], anchor_viewport, &view.transform, tile, base.extent()),
             _ => [0.0, 0.0],
         };
-        LayerPainter { layer, ratio: view.pixel_ratio, pitch: view.transform.pitch, projector: base.translated(offset) }
+        LayerPainter { layer, ratio: view.pixel_ratio, pitch: view.transform.pitch, projector: base.translated(shift) }
     }
 
     /// The commands for one feature (none when it paints nothing).
@@ -74,7 +73,7 @@ impl<'a> LayerPainter<'a> {
             return None;
         }
         Some(DrawCommand::Fill {
-            rings: self.projector.parts(&feature.geometry),
+            rings: self.projector.rings(&feature.geometry),
             style: FillStyle { color, antialias, outline },
             clip,
         })
@@ -101,7 +100,7 @@ impl<'a> LayerPainter<'a> {
             _ => LineCap::Butt,
         };
         Some(DrawCommand::Line {
-            lines: self.projector.parts(&feature.geometry),
+            lines: self.projector.lines(&feature.geometry),
             style: LineStyle {
                 color,
                 width,
@@ -140,7 +139,11 @@ impl<'a> LayerPainter<'a> {
         // Like MapLibre, a circle belongs to the tile holding its centre (points
         // in the tile's buffer are drawn by their own tile) and is not clipped.
         let extent = self.projector.extent() as i32;
-        let points = feature.geometry.iter().flatten().filter(|p| p.x >= 0 && p.x < extent && p.y >= 0 && p.y < extent);
+        let points = feature
+            .geometry
+            .iter()
+            .flatten()
+            .filter(|p| p.x >= 0 && p.x < extent && p.y >= 0 && p.y < extent && self.projector.in_front(**p));
         let clip: Option<ClipQuad> = clip.and(None);
         // pitch-scale "map": farther circles are smaller (by the perspective
         // divisor at their centre), so each circle gets its own size.

@@ -1,6 +1,7 @@
 //! Tile geometry to device pixels: a tile's projection, its clip quad, and
 //! translate offsets.
 
+use super::clip::{clip_line, clip_ring, square, HalfPlane};
 use crate::render::display_list::{ClipQuad, Px};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::TilePoint;
@@ -10,29 +11,101 @@ use crate::source::transform::{TileMatrix, Transform};
 pub struct TileProjector {
     matrix: TileMatrix,
     scale: f32,
-    offset: Px,
+    /// A `*-translate` shift in tile units, applied on the ground.
+    shift: [f64; 2],
     extent: u32,
+    /// Set when the tile reaches behind the camera: geometry is clipped to
+    /// the tile square and to the near limit before it is projected.
+    near_clip: Option<Vec<HalfPlane>>,
 }
+
+/// Points closer to the camera than this (perspective divisor) are cut away.
+const NEAR_W: f64 = 0.05;
 
 impl TileProjector {
     pub fn new(transform: &Transform, tile: &CoveredTile, extent: u32, pixel_ratio: f32) -> TileProjector {
-        TileProjector {
+        let mut p = TileProjector {
             matrix: transform.tile_matrix(tile.id, tile.wrap, extent.max(1)),
             scale: pixel_ratio,
-            offset: [0.0, 0.0],
+            shift: [0.0, 0.0],
             extent: extent.max(1),
-        }
+            near_clip: None,
+        };
+        p.near_clip = p.near_planes();
+        p
     }
 
-    /// The same projector shifted by `offset` device pixels.
-    pub fn translated(&self, offset: Px) -> TileProjector {
-        TileProjector { matrix: self.matrix, scale: self.scale, offset, extent: self.extent }
+    /// The clipping region when some of the tile square is too near the camera.
+    fn near_planes(&self) -> Option<Vec<HalfPlane>> {
+        let e = f64::from(self.extent);
+        let m = &self.matrix.m;
+        let w = |x: f64, y: f64| m[2][0] * (x + self.shift[0]) + m[2][1] * (y + self.shift[1]) + m[2][2];
+        if [(0.0, 0.0), (e, 0.0), (0.0, e), (e, e)].iter().all(|&(x, y)| w(x, y) > NEAR_W) {
+            return None;
+        }
+        let near = HalfPlane {
+            a: m[2][0],
+            b: m[2][1],
+            c: m[2][0] * self.shift[0] + m[2][1] * self.shift[1] + m[2][2] - NEAR_W,
+        };
+        let mut planes = square(e).to_vec();
+        planes.push(near);
+        Some(planes)
+    }
+
+    /// The same projector with geometry shifted on the ground by `shift` tile units.
+    pub fn translated(&self, shift: [f64; 2]) -> TileProjector {
+        let mut p = TileProjector { matrix: self.matrix, scale: self.scale, shift, extent: self.extent, near_clip: None };
+        p.near_clip = p.near_planes();
+        p
+    }
+
+    #[inline]
+    fn point_f(&self, [x, y]: [f64; 2]) -> Px {
+        let [x, y] = self.matrix.project_f(x + self.shift[0], y + self.shift[1]);
+        [x * self.scale, y * self.scale]
+    }
+
+    /// Whether a point is far enough in front of the camera to be drawn.
+    pub fn in_front(&self, p: TilePoint) -> bool {
+        self.w(p) > NEAR_W as f32
+    }
+
+    /// Polygon rings, projected (clipped first when the tile reaches behind
+    /// the camera).
+    pub fn rings(&self, geometry: &[Vec<TilePoint>]) -> Vec<Vec<Px>> {
+        let Some(planes) = &self.near_clip else { return self.parts(geometry) };
+        geometry
+            .iter()
+            .map(|ring| {
+                let pts: Vec<[f64; 2]> = ring.iter().map(|p| [f64::from(p.x), f64::from(p.y)]).collect();
+                clip_ring(&pts, planes).into_iter().map(|p| self.point_f(p)).collect::<Vec<Px>>()
+            })
+            .filter(|r| !r.is_empty())
+            .collect()
+    }
+
+    /// Lines, projected (clipped first when the tile reaches behind the camera).
+    pub fn lines(&self, geometry: &[Vec<TilePoint>]) -> Vec<Vec<Px>> {
+        let Some(planes) = &self.near_clip else { return self.parts(geometry) };
+        geometry
+            .iter()
+            .flat_map(|line| {
+                let pts: Vec<[f64; 2]> = line.iter().map(|p| [f64::from(p.x), f64::from(p.y)]).collect();
+                clip_line(&pts, planes)
+            })
+            .map(|piece| piece.into_iter().map(|p| self.point_f(p)).collect())
+            .collect()
     }
 
     #[inline]
     pub fn point(&self, p: TilePoint) -> Px {
-        let [x, y] = self.matrix.project(p);
-        [x * self.scale + self.offset[0], y * self.scale + self.offset[1]]
+        let [x, y] = if self.shift == [0.0, 0.0] {
+            self.matrix.project(p)
+        } else {
+            self.matrix.project_f(f64::from(p.x) + self.shift[0], f64::from(p.y) + self.shift[1])
+        };
+        [x * self.scale, y * self.scale]
     }
 
     /// Perspective divisor at a tile point: 1 at the camera's centre distance,
@@ -51,8 +124,16 @@ impl TileProjector {
         geometry.iter().map(|part| part.iter().map(|p| self.point(*p)).collect()).collect()
     }
 
-    /// The tile's square (0..extent) on screen: where its drawing is clipped.
-    pub fn clip(&self) -> ClipQuad {
+    /// The tile's square (0..extent) on screen: where its drawing is clipped;
+    /// None when the geometry itself is clipped (see `rings`/`lines`).
+    pub fn clip(&self) -> Option<ClipQuad> {
+        if self.near_clip.is_some() {
+            return None;
+        }
+        Some(self.square_on_screen())
+    }
+
+    fn square_on_screen(&self) -> ClipQuad {
         let e = self.extent as f64;
         let corner = |x: f64, y: f64| {
             let [px, py] = self.matrix.project_f(x, y);
@@ -62,16 +143,22 @@ impl TileProjector {
     }
 }
 
-/// A `*-translate` offset in device pixels: `translate` is in logical pixels;
-/// with anchor "map" it turns with the map's bearing.
-pub fn translate_offset(translate: [f32; 2], anchor_viewport: bool, bearing_deg: f64, pixel_ratio: f32) -> Px {
-    let [mut x, mut y] = translate;
-    if !anchor_viewport {
-        let a = -(bearing_deg.to_radians()) as f32;
-        let (s, c) = a.sin_cos();
+/// A `*-translate` value as a shift on the ground in tile units, as MapLibre
+/// applies it (before projection): `translate` is in pixels at the current
+/// zoom; with anchor "viewport" it is turned by the bearing so that it stays
+/// aligned with the screen.
+pub fn ground_shift(translate: [f32; 2], anchor_viewport: bool, transform: &Transform, tile: &CoveredTile, extent: u32) -> [f64; 2] {
+    let [mut x, mut y] = [f64::from(translate[0]), f64::from(translate[1])];
+    if x == 0.0 && y == 0.0 {
+        return [0.0, 0.0];
+    }
+    if anchor_viewport {
+        let (s, c) = transform.bearing.to_radians().sin_cos();
         (x, y) = (x * c - y * s, x * s + y * c);
     }
-    [x * pixel_ratio, y * pixel_ratio]
+    let tile_px = transform.world_size() / f64::from(tile.id.z).exp2();
+    let units = f64::from(extent.max(1)) / tile_px;
+    [x * units, y * units]
 }
 
 #[cfg(test)]
@@ -87,16 +174,45 @@ mod tests {
         let p = TileProjector::new(&t, &tile, 4096, 2.0);
         let [x, y] = p.point(TilePoint::new(2048, 2048));
         assert!((x - 512.0).abs() < 1e-3 && (y - 512.0).abs() < 1e-3, "{x},{y}");
-        let ClipQuad(q) = p.clip();
+        let ClipQuad(q) = p.clip().expect("the tile is in front of the camera");
         assert!((q[0][0]).abs() < 1e-3 && (q[2][0] - 1024.0).abs() < 1e-3);
-        let moved = p.translated([3.0, -4.0]).point(TilePoint::new(0, 0));
-        assert!((moved[0] - 3.0).abs() < 1e-3 && (moved[1] + 4.0).abs() < 1e-3);
+        // 3 and -4 pixels at z0 over a 512 px tile: 24 and -32 units of 4096.
+        let moved = p.translated([24.0, -32.0]).point(TilePoint::new(0, 0));
+        assert!((moved[0] - 6.0).abs() < 1e-3 && (moved[1] + 8.0).abs() < 1e-3, "{moved:?}");
     }
 
     #[test]
-    fn map_anchored_translation_turns_with_bearing() {
-        let [x, y] = translate_offset([10.0, 0.0], false, 90.0, 1.0);
-        assert!(x.abs() < 1e-4 && (y + 10.0).abs() < 1e-4, "{x},{y}");
-        assert_eq!(translate_offset([10.0, 0.0], true, 90.0, 2.0), [20.0, 0.0]);
+    fn tiles_reaching_behind_the_camera_clip_their_geometry() {
+        let mut t = Transform::new(512.0, 256.0);
+        t.set_camera(0.0, 0.0, 19.0, 0.0, 60.0);
+        // The z18 tile south-east of the centre extends past the camera.
+        let tile = CoveredTile { id: TileId::new(18, 131072, 131072), overscaled_z: 19, wrap: 0 };
+        let p = TileProjector::new(&t, &tile, 8192, 1.0);
+        assert!(p.clip().is_none());
+        let square = vec![vec![
+            TilePoint::new(0, 0),
+            TilePoint::new(8192, 0),
+            TilePoint::new(8192, 8192),
+            TilePoint::new(0, 8192),
+            TilePoint::new(0, 0),
+        ]];
+        let rings = p.rings(&square);
+        assert_eq!(rings.len(), 1);
+        // Everything left is in front of the camera, so on the screen's side.
+        assert!(rings[0].iter().all(|q| q[1].is_finite() && q[1] > 0.0), "{:?}", rings[0]);
+        let lines = p.lines(&[vec![TilePoint::new(100, 0), TilePoint::new(100, 8192)]]);
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].iter().all(|q| q[1] > 0.0));
+    }
+
+    #[test]
+    fn viewport_anchored_shift_turns_with_bearing() {
+        let mut t = Transform::new(512.0, 512.0);
+        t.set_camera(0.0, 0.0, 0.0, 90.0, 0.0);
+        let tile = CoveredTile { id: TileId::new(0, 0, 0), overscaled_z: 0, wrap: 0 };
+        let map = ground_shift([8.0, 0.0], false, &t, &tile, 512);
+        assert_eq!(map, [8.0, 0.0]);
+        let [x, y] = ground_shift([8.0, 0.0], true, &t, &tile, 512);
+        assert!(x.abs() < 1e-9 && (y - 8.0).abs() < 1e-9, "{x},{y}");
     }
 }

@@ -238,7 +238,18 @@ impl Map {
         }
         let known: Vec<&str> = self.style().map(|s| s.layers.iter().map(|l| l.id.as_str()).collect()).unwrap_or_default();
         for layer in &style.layers {
-            if !crate::layout::is_drawn_kind(layer.kind) && !(edit && known.contains(&layer.id.as_str())) {
+            if edit && known.contains(&layer.id.as_str()) {
+                continue;
+            }
+            for name in ["background-pattern", "fill-pattern", "line-pattern", "fill-extrusion-pattern"] {
+                if layer.paint.get(name).is_some() {
+                    core.emit(Event::new(EventKind::Warning, self.id).message(format!(
+                        "layer \"{}\": {name} is not drawn yet (UNSUPPORTED): the layer is drawn with its colour",
+                        layer.id
+                    )));
+                }
+            }
+            if !crate::layout::is_drawn_kind(layer.kind) {
                 core.emit(Event::new(EventKind::Warning, self.id).message(format!(
                     "layer \"{}\": {} layers are not rendered yet (UNSUPPORTED)",
                     layer.id,

@@ -128,6 +128,9 @@ impl Map {
             }
         }
         self.edit_style(core, &format!("layer \"{id}\""), |doc| {
+            if !doc["layers"].is_array() {
+                doc["layers"] = J::Array(vec![]);
+            }
             if let Some(ls) = doc["layers"].as_array_mut() {
                 ls.insert(at, layer.clone());
             }
