@@ -8,7 +8,9 @@
 //! * `MAPCORE_BENCH_THREADS`: comma-separated render thread counts (default `1,2`);
 //! * `MAPCORE_BENCH_OUT`: write the rendered image there (PNG);
 //! * `MAPCORE_BENCH_COMPARE`: a PNG to compare the rendered image with
-//!   (pixelmatch with default options, plus exact pixel differences).
+//!   (pixelmatch with default options, plus exact pixel differences);
+//! * `MAPCORE_BENCH_ONLY=rasterize`: time only the rasterizer;
+//! * `MAPCORE_BENCH_STATS`: print the display list's runs of one paint.
 //!
 //! Figures: `first still` (new runtime + map, style parse, tile loading,
 //! layout, rasterize), `re-render` (render_still again on the loaded map:
@@ -145,6 +147,34 @@ fn compare(image: &Image, path: &str) {
     }
 }
 
+/// Prints the display list's make-up: runs of consecutive commands of one
+/// kind with identical style and clip.
+fn stats(list: &DisplayList) {
+    use mapcore::render::display_list::DrawCommand as C;
+    let key = |c: &C| -> String {
+        match c {
+            C::Background { .. } => "background".into(),
+            C::Fill { style, clip, .. } => format!("fill {:?} {:?}", style, clip.as_ref().map(|q| q.0[0])),
+            C::Line { style, clip, .. } => format!("line {:?} {:?}", style, clip.as_ref().map(|q| q.0[0])),
+            C::Circle { style, clip, .. } => format!("circle {:?} {:?}", style, clip.as_ref().map(|q| q.0[0])),
+        }
+    };
+    let mut runs: Vec<(String, usize)> = Vec::new();
+    for c in &list.commands {
+        let k = key(c);
+        match runs.last_mut() {
+            Some((last, n)) if *last == k => *n += 1,
+            _ => runs.push((k, 1)),
+        }
+    }
+    println!("{} runs of identical style and clip:", runs.len());
+    for (k, n) in &runs {
+        if *n >= 20 {
+            println!("  {n:5} x {}", &k[..k.len().min(160)]);
+        }
+    }
+}
+
 fn main() {
     let Some(shared) = find_shared() else {
         println!("streets bench: shared/bench/streets.json not found (set MAPCORE_SHARED); skipped");
@@ -187,12 +217,28 @@ fn main() {
             println!("WARNING: rasterize with {t} threads differs from the map's frame");
         }
     }
+    if std::env::var_os("MAPCORE_BENCH_STATS").is_some() {
+        stats(&list);
+    }
     if let Ok(out) = std::env::var("MAPCORE_BENCH_OUT") {
         std::fs::write(&out, encode_image_png(&image).expect("png")).expect("write image");
         println!("wrote {out}");
     }
     if let Ok(path) = std::env::var("MAPCORE_BENCH_COMPARE") {
         compare(&image, &path);
+    }
+
+    if std::env::var("MAPCORE_BENCH_ONLY").is_ok_and(|v| v == "rasterize") {
+        for &t in &threads {
+            let mut raster = Vec::new();
+            for _ in 0..runs {
+                let start = Instant::now();
+                std::hint::black_box(rasterize(&list, t));
+                raster.push(ms(start.elapsed()));
+            }
+            report("rasterize", t, raster);
+        }
+        return;
     }
 
     for &t in &threads {

@@ -7,7 +7,7 @@ use super::band_path::{BandPath, STRIP};
 use super::circle::draw_circles;
 use super::display_list::{ClipQuad, DisplayList, DrawCommand};
 use super::fill::{draw_fill, FillScratch};
-use super::geom::group_polygons;
+use super::geom::{group_polygons, FillPart, LinePart, Poly};
 use super::image::Image;
 use super::line::{draw_line, LineScratch};
 use std::collections::HashMap;
@@ -19,8 +19,22 @@ struct Prep {
     /// Device-space bounds of everything the command may touch
     /// (min x, min y, max x, max y); `None`: draws nothing.
     bounds: Option<[f32; 4]>,
-    /// Fill commands: ring ranges, one per polygon.
-    polygons: Vec<Range<usize>>,
+    /// Fill commands: the polygons (ring ranges) with their vertical extents.
+    polygons: Vec<Poly>,
+    /// Vertical extent (min y, max y) of everything drawn for each ring
+    /// (fills: ring and outline) or polyline (lines: the whole stroke);
+    /// empty when nothing is drawn.
+    spans: Vec<[f32; 2]>,
+}
+
+/// Consecutive commands drawn together.
+struct Group {
+    commands: Range<usize>,
+    /// Union of the commands' bounds.
+    bounds: Option<[f32; 4]>,
+    /// Opaque fills (or lines) with one style and clip: drawn as one path
+    /// (one fill path with the non-zero rule, one outline; one stroke).
+    merged: bool,
 }
 
 /// Rasterizes `list` with up to `threads` threads (0 is treated as 1).
@@ -42,6 +56,7 @@ pub fn rasterize(list: &DisplayList, threads: usize) -> Image {
     }
 
     let preps: Vec<Prep> = list.commands.iter().map(prepare).collect();
+    let groups = group_commands(list, &preps);
 
     let threads = threads.clamp(1, 64);
     let strips = h.div_ceil(STRIP) as usize;
@@ -73,7 +88,7 @@ pub fn rasterize(list: &DisplayList, threads: usize) -> Image {
                 Err(_) => None,
             };
             let Some((top, slice)) = next else { break };
-            worker.paint_band(list, &preps, top, slice);
+            worker.paint_band(list, &preps, &groups, top, slice);
         }
     };
     if threads == 1 {
@@ -112,16 +127,35 @@ fn nonneg(v: f32) -> f32 {
     }
 }
 
+/// The vertical extent of `pts` grown by `d`; empty (never visible) without
+/// finite points.
+fn span_of(pts: &[[f32; 2]], d: f32) -> [f32; 2] {
+    match finite_bounds(pts.iter()) {
+        Some(b) => {
+            let g = grow(b, d);
+            [g[1], g[3]]
+        }
+        None => [f32::INFINITY, f32::NEG_INFINITY],
+    }
+}
+
 fn prepare(cmd: &DrawCommand) -> Prep {
     let mut polygons = Vec::new();
+    let mut spans = Vec::new();
     let bounds = match cmd {
         DrawCommand::Background { color } => (color.a > 0.0).then_some([f32::MIN, f32::MIN, f32::MAX, f32::MAX]),
         DrawCommand::Fill { rings, style, .. } => {
             let visible = style.color.a > 0.0 || style.outline.is_some_and(|c| c.a > 0.0);
+            let mut ranges = Vec::new();
             if visible {
-                group_polygons(rings, &mut polygons);
+                group_polygons(rings, &mut ranges);
             }
-            if visible && !polygons.is_empty() || style.outline.is_some_and(|c| c.a > 0.0) {
+            if visible && !ranges.is_empty() || style.outline.is_some_and(|c| c.a > 0.0) {
+                spans.extend(rings.iter().map(|r| span_of(r, 2.0)));
+                polygons.extend(ranges.into_iter().map(|r| {
+                    let y = spans[r.clone()].iter().fold([f32::INFINITY, f32::NEG_INFINITY], |a, s| [a[0].min(s[0]), a[1].max(s[1])]);
+                    Poly { rings: r, y }
+                }));
                 finite_bounds(rings.iter().flatten()).map(|b| grow(b, 2.0))
             } else {
                 None
@@ -134,6 +168,7 @@ fn prepare(cmd: &DrawCommand) -> Prep {
                 let offset = if style.offset.is_finite() { style.offset.abs() } else { 0.0 };
                 let miter = if style.miter_limit.is_finite() { style.miter_limit.max(2.0) } else { 2.0 };
                 let d = 2.0 * offset + half * miter + nonneg(style.blur) + 2.0;
+                spans.extend(lines.iter().map(|l| span_of(l, d)));
                 finite_bounds(lines.iter().flatten()).map(|b| grow(b, d))
             } else {
                 None
@@ -166,7 +201,49 @@ fn prepare(cmd: &DrawCommand) -> Prep {
         },
         (b, _) => b,
     };
-    Prep { bounds, polygons }
+    Prep { bounds, polygons, spans }
+}
+
+/// Whether a command may be drawn in one path with its neighbours of the
+/// same style and clip: opaque colours only (translucent features composite
+/// one by one, overlaps blending twice, as in MapLibre).
+fn mergeable(cmd: &DrawCommand) -> bool {
+    match cmd {
+        DrawCommand::Fill { style, .. } => style.color.a >= 1.0 && style.outline.map_or(true, |c| c.a >= 1.0),
+        DrawCommand::Line { style, .. } => {
+            style.color.a >= 1.0 && style.width >= 1.0 && style.dasharray.is_none() && !(style.blur > 0.0)
+        }
+        _ => false,
+    }
+}
+
+fn same_paint(a: &DrawCommand, b: &DrawCommand) -> bool {
+    match (a, b) {
+        (DrawCommand::Fill { style: s, clip: c, .. }, DrawCommand::Fill { style: t, clip: d, .. }) => s == t && c == d,
+        (DrawCommand::Line { style: s, clip: c, .. }, DrawCommand::Line { style: t, clip: d, .. }) => s == t && c == d,
+        _ => false,
+    }
+}
+
+/// Splits the commands into groups: runs of mergeable commands with the same
+/// paint and clip, every other command alone. Commands drawing nothing are left out.
+fn group_commands(list: &DisplayList, preps: &[Prep]) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut open = false;
+    for (i, (cmd, prep)) in list.commands.iter().zip(preps).enumerate() {
+        let Some(b) = prep.bounds else { continue };
+        let merge = mergeable(cmd);
+        if let Some(g) = groups.last_mut().filter(|_| open && merge) {
+            if same_paint(&list.commands[g.commands.start], cmd) {
+                g.commands.end = i + 1;
+                g.bounds = g.bounds.map(|a| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]);
+                continue;
+            }
+        }
+        groups.push(Group { commands: i..i + 1, bounds: Some(b), merged: merge });
+        open = merge;
+    }
+    groups
 }
 
 /// How a clip quad affects one band.
@@ -232,7 +309,7 @@ fn in_convex_quad(q: &[[f32; 2]; 4], p: [f64; 2]) -> bool {
 }
 
 impl Worker {
-    fn paint_band(&mut self, list: &DisplayList, preps: &[Prep], top: u32, slice: &mut [u8]) {
+    fn paint_band(&mut self, list: &DisplayList, preps: &[Prep], groups: &[Group], top: u32, slice: &mut [u8]) {
         let w = list.width;
         let band_h = (slice.len() / (w as usize * 4)) as u32;
         let bottom = top + band_h;
@@ -241,9 +318,13 @@ impl Worker {
         let mut clips: HashMap<[u32; 8], ClipState<<SkiaCanvas as Canvas>::Clip>> = HashMap::new();
         self.bp.reset(w, top, bottom);
         let (topf, bottomf, wf) = (top as f32, bottom as f32, w as f32);
+        let rows = [topf, bottomf];
+        let mut fill_parts: Vec<FillPart> = Vec::new();
+        let mut line_parts: Vec<LinePart> = Vec::new();
 
-        for (cmd, prep) in list.commands.iter().zip(preps) {
-            let Some(b) = prep.bounds else { continue };
+        for group in groups {
+            let Some(b) = group.bounds else { continue };
+            let cmd = &list.commands[group.commands.start];
             if b[1] > bottomf || b[3] < topf || b[0] > wf || b[2] < 0.0 {
                 continue;
             }
@@ -293,11 +374,23 @@ impl Worker {
             self.bp.set_clip_rect(rect);
             match cmd {
                 DrawCommand::Background { color } => canvas.fill_all(*color),
-                DrawCommand::Fill { rings, style, .. } => {
-                    draw_fill(&mut canvas, &mut self.bp, rings, &prep.polygons, style, clip, &mut self.fills)
+                DrawCommand::Fill { style, .. } => {
+                    fill_parts.clear();
+                    for i in group.commands.clone() {
+                        if let (DrawCommand::Fill { rings, .. }, Some(prep)) = (&list.commands[i], preps.get(i)) {
+                            fill_parts.push(FillPart { rings, polygons: &prep.polygons, spans: &prep.spans });
+                        }
+                    }
+                    draw_fill(&mut canvas, &mut self.bp, &fill_parts, style, group.merged, rows, clip, &mut self.fills)
                 }
-                DrawCommand::Line { lines, style, .. } => {
-                    draw_line(&mut canvas, &mut self.bp, top, lines, style, clip, rect, &mut self.lines)
+                DrawCommand::Line { style, .. } => {
+                    line_parts.clear();
+                    for i in group.commands.clone() {
+                        if let (DrawCommand::Line { lines, .. }, Some(prep)) = (&list.commands[i], preps.get(i)) {
+                            line_parts.push(LinePart { lines, spans: &prep.spans });
+                        }
+                    }
+                    draw_line(&mut canvas, &mut self.bp, top, &line_parts, style, rows, clip, rect, &mut self.lines)
                 }
                 DrawCommand::Circle { centers, style, .. } => draw_circles(&mut canvas, top, centers, style, clip, rect),
             }
