@@ -4,6 +4,7 @@
 
 use super::band_path::BandPath;
 use super::composite::sanitize;
+use super::coverage::{self, Coverage};
 use crate::style::color::Color;
 use tiny_skia::{FillRule, Mask, Paint, PathBuilder, PixmapMut, Rect, Transform};
 
@@ -29,24 +30,28 @@ pub(crate) trait Canvas {
 
 /// Reusable allocations of the tiny-skia backend (kept across bands).
 #[derive(Default)]
-pub(crate) struct SkiaScratch(PathBuilder);
+pub(crate) struct SkiaScratch(PathBuilder, Coverage);
 
-/// tiny-skia backed band.
+/// tiny-skia backed band; anti-aliased fills use the exact-area coverage
+/// rasterizer of `coverage`, aliased fills and clip masks tiny-skia.
 pub(crate) struct SkiaCanvas<'a> {
     pixmap: PixmapMut<'a>,
     builder: Option<PathBuilder>,
+    coverage: Coverage,
+    /// The band's first row in the target.
+    top: u32,
 }
 
 impl<'a> SkiaCanvas<'a> {
     /// `None` when the band is empty or the buffer size does not match.
-    pub fn new(data: &'a mut [u8], width: u32, height: u32, scratch: SkiaScratch) -> Option<Self> {
+    pub fn new(data: &'a mut [u8], width: u32, height: u32, top: u32, scratch: SkiaScratch) -> Option<Self> {
         let pixmap = PixmapMut::from_bytes(data, width, height)?;
-        Some(SkiaCanvas { pixmap, builder: Some(scratch.0) })
+        Some(SkiaCanvas { pixmap, builder: Some(scratch.0), coverage: scratch.1, top })
     }
 
     /// Gives the reusable allocations back.
     pub fn into_scratch(self) -> SkiaScratch {
-        SkiaScratch(self.builder.unwrap_or_default())
+        SkiaScratch(self.builder.unwrap_or_default(), self.coverage)
     }
 
     fn build(&mut self, path: &BandPath) -> Option<tiny_skia::Path> {
@@ -117,6 +122,12 @@ impl Canvas for SkiaCanvas<'_> {
 
     fn fill_path(&mut self, path: &BandPath, even_odd: bool, antialias: bool, color: Color, clip: Option<&Mask>) {
         if !path.is_visible() {
+            return;
+        }
+        if antialias {
+            let (w, h) = (self.width() as usize, self.height() as usize);
+            let mask = clip.map(|m| m.data());
+            coverage::fill(&mut self.coverage, self.pixmap.data_mut(), w, h, self.top, path, even_odd, color, mask);
             return;
         }
         let Some(paint) = paint_for(color, antialias) else { return };

@@ -24,6 +24,7 @@ mod backend;
 mod band_path;
 mod circle;
 mod composite;
+mod coverage;
 mod fill;
 mod geom;
 mod line;

@@ -314,7 +314,7 @@ impl Worker {
         let band_h = (slice.len() / (w as usize * 4)) as u32;
         let bottom = top + band_h;
         let scratch = self.backend.take().unwrap_or_default();
-        let Some(mut canvas) = SkiaCanvas::new(slice, w, band_h, scratch) else { return };
+        let Some(mut canvas) = SkiaCanvas::new(slice, w, band_h, top, scratch) else { return };
         let mut clips: HashMap<[u32; 8], ClipState<<SkiaCanvas as Canvas>::Clip>> = HashMap::new();
         self.bp.reset(w, top, bottom);
         let (topf, bottomf, wf) = (top as f32, bottom as f32, w as f32);

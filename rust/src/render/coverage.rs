@@ -1,0 +1,314 @@
+//! Anti-aliased scan conversion of band-local line contours with exact area
+//! coverage, and source-over compositing of a solid colour through it.
+//!
+//! Every edge adds, per pixel row it crosses, the signed area it leaves to
+//! its right into an accumulation row (one cell per pixel plus two); a
+//! running sum along the row then gives each pixel's signed winding coverage,
+//! turned into coverage with the non-zero (`min(1, |s|)`) or even-odd
+//! (distance to the nearest even number) rule. Only the cells an edge touched
+//! are summed and cleared, row by row.
+//!
+//! Deterministic banding: a row's coverage depends only on the edge pieces
+//! inside that row, computed from the edges' endpoints in absolute
+//! coordinates (band-local y plus the band's top, exact for the 1/256 px grid
+//! of [`BandPath`]), in contour order; so a row gets the same bytes in any
+//! band layout.
+
+use super::band_path::BandPath;
+use super::composite::sanitize;
+use crate::style::color::Color;
+
+/// Reusable accumulation buffer, laid out over the bounding box of the path
+/// being filled (so small paths stay in cache). All cells and bits are zero
+/// between fills.
+#[derive(Default)]
+pub(crate) struct Coverage {
+    acc: Vec<f32>,
+    /// Cells per row: bounding box width + 2.
+    stride: usize,
+    /// First column and row (band-local) of the box.
+    x_off: usize,
+    y_off: usize,
+    /// Rows of the box.
+    rows: usize,
+    /// Band width (x limit of the edges).
+    width: f32,
+    /// Per box row: the touched cells `[x0, x1)`; empty when x0 >= x1.
+    spans: Vec<(u32, u32)>,
+    /// Per box row, one bit per block of `BLOCK` cells: whether an edge
+    /// touched it (`words` u64 per row).
+    touched: Vec<u64>,
+    words: usize,
+    /// Touched box rows `[y0, y1)`.
+    y0: usize,
+    y1: usize,
+}
+
+/// Cells per block of the touched bitmap.
+const BLOCK: usize = 16;
+
+impl Coverage {
+    /// Lays the buffers out over columns `x0..=x1` and rows `y0..y1`
+    /// (band-local) of a band `width` pixels wide.
+    fn reset(&mut self, width: usize, x0: usize, x1: usize, y0: usize, y1: usize) {
+        let stride = x1 - x0 + 2;
+        let rows = y1 - y0;
+        let words = stride.div_ceil(BLOCK).div_ceil(64);
+        if self.acc.len() < stride * rows {
+            self.acc.resize(stride * rows, 0.0);
+        }
+        if self.spans.len() < rows {
+            self.spans.resize(rows, (u32::MAX, 0));
+        }
+        if self.touched.len() < words * rows {
+            self.touched.resize(words * rows, 0);
+        }
+        self.stride = stride;
+        self.words = words;
+        self.x_off = x0;
+        self.y_off = y0;
+        self.rows = rows;
+        self.width = width as f32;
+        self.y0 = rows;
+        self.y1 = 0;
+    }
+
+    #[inline]
+    fn mark(&mut self, r: usize, c0: usize, c1: usize) {
+        let s = &mut self.spans[r];
+        s.0 = s.0.min(c0 as u32);
+        s.1 = s.1.max(c1 as u32);
+        let words = &mut self.touched[r * self.words..(r + 1) * self.words];
+        for b in c0 / BLOCK..=(c1 - 1) / BLOCK {
+            words[b / 64] |= 1 << (b % 64);
+        }
+        self.y0 = self.y0.min(r);
+        self.y1 = self.y1.max(r + 1);
+    }
+
+    /// Adds the edge `a -> b` (band-local pixels, inside the box and
+    /// `[0, width]`). `top` is the band's first row (absolute), so the maths
+    /// runs on absolute y and does not depend on where the band starts.
+    fn add_edge(&mut self, a: [f32; 2], b: [f32; 2], top: f32) {
+        if a[1] == b[1] {
+            return;
+        }
+        let (dir, p, q) = if a[1] < b[1] { (1.0f32, a, b) } else { (-1.0f32, b, a) };
+        let (py, qy) = (p[1] + top, q[1] + top);
+        let wf = self.width;
+        let dxdy = (q[0] - p[0]) / (qy - py);
+        let last = self.y_off + self.rows;
+        let r0 = (p[1].max(0.0) as usize).clamp(self.y_off, last);
+        let r1 = (q[1].ceil().max(0.0) as usize).clamp(self.y_off, last);
+        let (xo, stride) = (self.x_off, self.stride);
+        for r in r0..r1 {
+            let row_top = (r as f32) + top;
+            let ya = py.max(row_top);
+            let yb = qy.min(row_top + 1.0);
+            if yb <= ya {
+                continue;
+            }
+            let d = dir * (yb - ya);
+            let xa = if ya == py { p[0] } else { p[0] + (ya - py) * dxdy };
+            let xb = if yb == qy { q[0] } else { p[0] + (yb - py) * dxdy };
+            let (xl, xr) = if xa < xb { (xa, xb) } else { (xb, xa) };
+            let xl = xl.clamp(0.0, wf);
+            let xr = xr.clamp(0.0, wf);
+            let il = (xl as usize).max(xo);
+            let ir = (xr as usize).max(il);
+            let br = r - self.y_off;
+            let row = &mut self.acc[br * stride..(br + 1) * stride];
+            let (c0, c1);
+            if il == ir {
+                // Within one column: the pixel's share right of the mean x.
+                let f = (xl + xr) * 0.5 - il as f32;
+                row[il - xo] += d * (1.0 - f);
+                row[il + 1 - xo] += d * f;
+                c0 = il - xo;
+                c1 = il + 2 - xo;
+            } else {
+                // X uniform on [xl, xr]: coverage of column i is
+                // G(i + 1) - G(i), G(p) = E[max(0, p - X)].
+                let len = xr - xl;
+                let inv = 0.5 / len;
+                let mean = (xl + xr) * 0.5;
+                let g = |pt: f32| -> f32 {
+                    if pt <= xl {
+                        0.0
+                    } else if pt >= xr {
+                        pt - mean
+                    } else {
+                        (pt - xl) * (pt - xl) * inv
+                    }
+                };
+                let mut prev_c = 0.0f32;
+                let mut g_lo = g(il as f32);
+                for (i, cell) in row[il - xo..ir + 2 - xo].iter_mut().enumerate() {
+                    let g_hi = g((il + i) as f32 + 1.0);
+                    let c = (g_hi - g_lo).min(1.0);
+                    *cell += d * (c - prev_c);
+                    prev_c = c;
+                    g_lo = g_hi;
+                }
+                c0 = il - xo;
+                c1 = ir + 2 - xo;
+            }
+            self.mark(br, c0, c1);
+        }
+    }
+}
+
+/// Fills `path` (band-local contours) into `pixels` (premultiplied RGBA8 rows
+/// of `width` pixels; the band starts at absolute row `top`) with `color`,
+/// source-over, anti-aliased. `clip`: optional per-pixel coverage mask.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fill(
+    cov: &mut Coverage,
+    pixels: &mut [u8],
+    width: usize,
+    height: usize,
+    top: u32,
+    path: &BandPath,
+    even_odd: bool,
+    color: Color,
+    clip: Option<&[u8]>,
+) {
+    let c = sanitize(color);
+    if c.a <= 0.0 || width == 0 || height == 0 {
+        return;
+    }
+    // Premultiplied source, 0..=255.
+    let solid = [c.r * c.a, c.g * c.a, c.b * c.a, c.a].map(|v| (v * 255.0 + 0.5) as u8);
+    let opaque = c.a >= 1.0;
+    let sa8 = solid[3] as u32;
+    let src255 = solid.map(|v| v as u32 * 255);
+
+    // The box of the contours (band-local; BandPath keeps them inside the band).
+    let (mut minx, mut miny, mut maxx, mut maxy) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for p in &path.pts {
+        minx = minx.min(p[0]);
+        maxx = maxx.max(p[0]);
+        miny = miny.min(p[1]);
+        maxy = maxy.max(p[1]);
+    }
+    if !(minx <= maxx && miny < maxy) {
+        return;
+    }
+    let bx0 = (minx.max(0.0) as usize).min(width);
+    let bx1 = (maxx.max(0.0) as usize).clamp(bx0, width);
+    let by0 = (miny.max(0.0) as usize).min(height);
+    let by1 = (maxy.ceil().max(0.0) as usize).clamp(by0, height);
+    if by0 >= by1 {
+        return;
+    }
+    cov.reset(width, bx0, bx1, by0, by1);
+    let topf = top as f32;
+    let n = path.starts.len();
+    for (ci, &s) in path.starts.iter().enumerate() {
+        let e = if ci + 1 < n { path.starts[ci + 1] } else { path.pts.len() };
+        if e - s < 3 {
+            continue;
+        }
+        let pts = &path.pts[s..e];
+        for i in 0..pts.len() {
+            let a = pts[i];
+            let b = pts[if i + 1 < pts.len() { i + 1 } else { 0 }];
+            cov.add_edge(a, b, topf);
+        }
+    }
+
+    let stride = cov.stride;
+    let words = cov.words;
+    let (xo, yo) = (cov.x_off, cov.y_off);
+    let coverage_of = |sum: f32| -> f32 {
+        let w = sum.abs();
+        let k = if even_odd {
+            let t = w % 2.0;
+            if t > 1.0 {
+                2.0 - t
+            } else {
+                t
+            }
+        } else {
+            w.min(1.0)
+        };
+        if k < 1.0 / 512.0 {
+            0.0
+        } else if k > 1.0 - 1.0 / 512.0 {
+            1.0
+        } else {
+            k
+        }
+    };
+    for br in cov.y0..cov.y1 {
+        let (x0, x1) = cov.spans[br];
+        if x0 >= x1 {
+            continue;
+        }
+        cov.spans[br] = (u32::MAX, 0);
+        let (x0, x1) = (x0 as usize, x1 as usize);
+        let r = br + yo;
+        let row = &mut cov.acc[br * stride..br * stride + stride];
+        let bits = &mut cov.touched[br * words..(br + 1) * words];
+        let px_row = &mut pixels[r * width * 4..(r + 1) * width * 4];
+        let mask_row = clip.map(|m| &m[r * width..(r + 1) * width]);
+        let mut sum = 0.0f32;
+        let paint = |px_row: &mut [u8], x: usize, k: f32| {
+            let mut cover = (k * 255.0 + 0.5) as u32;
+            if let Some(m) = mask_row {
+                cover = (cover * m[x] as u32 + 127) / 255;
+                if cover == 0 {
+                    return;
+                }
+            }
+            let p = &mut px_row[x * 4..x * 4 + 4];
+            if cover == 255 && opaque {
+                p.copy_from_slice(&solid);
+            } else {
+                // out = src * c + dst * (1 - sa * c), c = cover / 255, in 1/65025ths.
+                let inv = 65025 - sa8 * cover;
+                for ch in 0..4 {
+                    p[ch] = ((src255[ch] * cover + p[ch] as u32 * inv + 32512) / 65025) as u8;
+                }
+            }
+        };
+        let mut b = x0 / BLOCK;
+        while b * BLOCK < x1 {
+            let lo = b * BLOCK;
+            let hi = (lo + BLOCK).min(stride);
+            let word = &mut bits[b / 64];
+            let bit = 1u64 << (b % 64);
+            if *word & bit != 0 {
+                *word &= !bit;
+                for (x, cell) in row[lo..hi].iter_mut().enumerate() {
+                    sum += *cell;
+                    *cell = 0.0;
+                    let px = lo + x + xo;
+                    if px < width {
+                        let k = coverage_of(sum);
+                        if k > 0.0 {
+                            paint(px_row, px, k);
+                        }
+                    }
+                }
+            } else {
+                // Untouched: the coverage is constant over the block.
+                let k = coverage_of(sum);
+                let start = (lo + xo).min(width);
+                let end = (hi + xo).min(width);
+                if k >= 1.0 && opaque && mask_row.is_none() {
+                    for p in px_row[start * 4..end * 4].chunks_exact_mut(4) {
+                        p.copy_from_slice(&solid);
+                    }
+                } else if k > 0.0 {
+                    for x in start..end {
+                        paint(px_row, x, k);
+                    }
+                }
+            }
+            b += 1;
+        }
+    }
+    cov.y0 = cov.rows;
+    cov.y1 = 0;
+}
