@@ -99,7 +99,7 @@ impl Coverage {
         let dxdy = (q[0] - p[0]) / (qy - py);
         let last = self.y_off + self.rows;
         let r0 = (p[1].max(0.0) as usize).clamp(self.y_off, last);
-        let r1 = (q[1].ceil().max(0.0) as usize).clamp(self.y_off, last);
+        let r1 = (ceil_usize(q[1])).clamp(self.y_off, last);
         let (xo, stride) = (self.x_off, self.stride);
         for r in r0..r1 {
             let row_top = (r as f32) + top;
@@ -158,6 +158,17 @@ impl Coverage {
     }
 }
 
+/// `v.ceil()` as usize for `v >= 0` (0 below), without a libm call.
+#[inline]
+fn ceil_usize(v: f32) -> usize {
+    let t = v.max(0.0) as usize;
+    if (t as f32) < v {
+        t + 1
+    } else {
+        t
+    }
+}
+
 /// Fills `path` (band-local contours) into `pixels` (premultiplied RGBA8 rows
 /// of `width` pixels; the band starts at absolute row `top`) with `color`,
 /// source-over, anti-aliased. `clip`: optional per-pixel coverage mask.
@@ -197,7 +208,7 @@ pub(crate) fn fill(
     let bx0 = (minx.max(0.0) as usize).min(width);
     let bx1 = (maxx.max(0.0) as usize).clamp(bx0, width);
     let by0 = (miny.max(0.0) as usize).min(height);
-    let by1 = (maxy.ceil().max(0.0) as usize).clamp(by0, height);
+    let by1 = ceil_usize(maxy).clamp(by0, height);
     if by0 >= by1 {
         return;
     }
