@@ -10,7 +10,9 @@
 //! * `MAPCORE_BENCH_COMPARE`: a PNG to compare the rendered image with
 //!   (pixelmatch with default options, plus exact pixel differences);
 //! * `MAPCORE_BENCH_ONLY=rasterize`: time only the rasterizer;
-//! * `MAPCORE_BENCH_STATS`: print the display list's runs of one paint.
+//! * `MAPCORE_BENCH_STATS`: print the display list's runs of one paint;
+//! * `MAPCORE_BENCH_KIND=fill|fill-only|line|circle`: rasterize only the
+//!   background and commands of one kind (`fill-only`: fills without outlines).
 //!
 //! Figures: `first still` (new runtime + map, style parse, tile loading,
 //! layout, rasterize), `re-render` (render_still again on the loaded map:
@@ -208,7 +210,24 @@ fn main() {
     // Warm-up, the display list and the image.
     let mut rt = bench.runtime(1);
     bench.still(&mut rt);
-    let list = bench.display_list(&rt);
+    let mut list = bench.display_list(&rt);
+    if let Ok(kind) = std::env::var("MAPCORE_BENCH_KIND") {
+        use mapcore::render::display_list::DrawCommand as C;
+        list.commands.retain(|c| match c {
+            C::Background { .. } => true,
+            C::Fill { style, .. } if kind == "fill-only" => { let _ = style; true }
+            C::Fill { .. } => kind == "fill",
+            C::Line { .. } => kind == "line",
+            C::Circle { .. } => kind == "circle",
+        });
+        if kind == "fill-only" {
+            for c in &mut list.commands {
+                if let C::Fill { style, .. } = c {
+                    style.outline = None;
+                }
+            }
+        }
+    }
     let image = rt.map(MAP).and_then(|m| m.frame()).cloned().expect("frame");
     println!("streets {}x{}: {} commands", bench.width, bench.height, list.commands.len());
     for &t in &threads {

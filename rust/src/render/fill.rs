@@ -2,12 +2,6 @@
 //! rule; the optional outline is a 1 px stroke along every ring of the
 //! feature, filled once (one path), composited after the fill like MapLibre's
 //! fill-outline pass.
-//!
-//! A merged group (consecutive opaque features with one style and clip) is
-//! filled as one path with the non-zero rule (MVT exterior rings and holes
-//! wind opposite ways, so holes stay open; shared edges of adjacent polygons
-//! get no anti-aliasing seam), then all its outlines as one path, like
-//! MapLibre's fill pass followed by its outline pass.
 
 use super::backend::Canvas;
 use super::band_path::BandPath;
@@ -23,41 +17,25 @@ pub(crate) struct FillScratch {
     stroker: Stroker,
 }
 
-/// Draws fill commands into a band whose rows are `rows` (absolute, top and
-/// bottom): one command, or with `merged` a group of opaque commands sharing
-/// `style` and clip. Geometry not meeting `rows` is skipped.
+/// Draws one fill command into a band whose rows are `rows` (absolute top
+/// and bottom). Polygons and rings not meeting `rows` are skipped.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn draw_fill<C: Canvas>(
     canvas: &mut C,
     bp: &mut BandPath,
-    parts: &[FillPart],
+    part: &FillPart,
     style: &FillStyle,
-    merged: bool,
     rows: [f32; 2],
     clip: Option<&C::Clip>,
     scratch: &mut FillScratch,
 ) {
     if style.color.a > 0.0 {
-        if merged {
+        for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
             bp.clear();
-            for part in parts {
-                for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
-                    for ring in &part.rings[poly.rings.clone()] {
-                        bp.add_ring(ring);
-                    }
-                }
+            for ring in &part.rings[poly.rings.clone()] {
+                bp.add_ring(ring);
             }
-            canvas.fill_path(bp, false, style.antialias, style.color, clip);
-        } else {
-            for part in parts {
-                for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
-                    bp.clear();
-                    for ring in &part.rings[poly.rings.clone()] {
-                        bp.add_ring(ring);
-                    }
-                    canvas.fill_path(bp, true, style.antialias, style.color, clip);
-                }
-            }
+            canvas.fill_path(bp, true, style.antialias, style.color, clip);
         }
     }
     let Some(outline) = style.outline else { return };
@@ -66,15 +44,13 @@ pub(crate) fn draw_fill<C: Canvas>(
     }
     let stroker = &mut scratch.stroker;
     stroker.begin();
-    for part in parts {
-        for (ring, _) in part.rings.iter().zip(part.spans).filter(|(_, s)| meets(**s, rows)) {
-            clean_polyline(ring, &mut scratch.clean);
-            let mut pts = &scratch.clean[..];
-            if pts.len() > 1 && pts.first() == pts.last() {
-                pts = &pts[..pts.len() - 1];
-            }
-            stroker.add_polyline(pts, true);
+    for (ring, _) in part.rings.iter().zip(part.spans).filter(|(_, s)| meets(**s, rows)) {
+        clean_polyline(ring, &mut scratch.clean);
+        let mut pts = &scratch.clean[..];
+        if pts.len() > 1 && pts.first() == pts.last() {
+            pts = &pts[..pts.len() - 1];
         }
+        stroker.add_polyline(pts, true);
     }
     let params = StrokeParams { width: 1.0, cap: LineCap::Butt, join: LineJoin::Bevel, miter_limit: 2.0, dash: None };
     bp.clear();

@@ -22,7 +22,7 @@ use super::backend::Canvas;
 use super::band_path::BandPath;
 use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
-use super::display_list::{LineCap, LineStyle};
+use super::display_list::{LineCap, LineStyle, Px};
 use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
 use super::stroke::{StrokeParams, Stroker};
 
@@ -78,15 +78,14 @@ fn dash_pattern(d: &Option<Vec<f32>>) -> Option<Vec<f32>> {
     Some(v)
 }
 
-/// Draws one line feature (or a merged group of opaque, solid, unblurred
-/// features sharing `style` and clip, as one path) into a band whose rows are
-/// `rows` (absolute top and bottom). Polylines not meeting `rows` are skipped.
+/// Draws one line feature into a band whose rows are `rows` (absolute top and
+/// bottom). Polylines not meeting `rows` are skipped.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn draw_line<C: Canvas>(
     canvas: &mut C,
     bp: &mut BandPath,
     top: u32,
-    parts: &[LinePart],
+    part: &LinePart,
     style: &LineStyle,
     rows: [f32; 2],
     clip: Option<&C::Clip>,
@@ -111,9 +110,9 @@ pub(crate) fn draw_line<C: Canvas>(
         // Patterns far finer than a pixel over long lines: draw solid with the
         // dashes' average coverage instead of millions of dashes.
         let period: f32 = d.iter().sum();
-        let length: f32 = parts
+        let length: f32 = part
+            .lines
             .iter()
-            .flat_map(|p| p.lines.iter())
             .flat_map(|l| l.windows(2))
             .map(|s| ((s[1][0] - s[0][0]).powi(2) + (s[1][1] - s[0][1]).powi(2)).sqrt())
             .filter(|v| v.is_finite())
@@ -127,7 +126,7 @@ pub(crate) fn draw_line<C: Canvas>(
     let color = color.scale(color_scale);
     let style_color = style.color.with_opacity(color_scale);
     if blur > 0.0 {
-        draw_blurred(canvas, top, parts, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
+        draw_blurred(canvas, top, part.lines, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
         return;
     }
 
@@ -140,7 +139,7 @@ pub(crate) fn draw_line<C: Canvas>(
     };
     let stroker = &mut scratch.stroker;
     stroker.begin();
-    let visible = parts.iter().flat_map(|p| p.lines.iter().zip(p.spans)).filter(|(_, s)| meets(**s, rows));
+    let visible = part.lines.iter().zip(part.spans).filter(|(_, s)| meets(**s, rows));
     for (line, _) in visible {
         clean_polyline(line, &mut scratch.clean);
         let mut pts = &scratch.clean[..];
@@ -180,7 +179,7 @@ pub(crate) fn draw_line<C: Canvas>(
 fn draw_blurred<C: Canvas>(
     canvas: &mut C,
     top: u32,
-    parts: &[LinePart],
+    lines: &[Vec<Px>],
     style: &LineStyle,
     width: f32,
     gap: f32,
@@ -208,7 +207,7 @@ fn draw_blurred<C: Canvas>(
 
     // Segments of the (offset) centre lines with their distances along the line.
     scratch.segs.clear();
-    for line in parts.iter().flat_map(|p| p.lines.iter()) {
+    for line in lines {
         clean_polyline(line, &mut scratch.clean);
         if scratch.clean.len() < 2 {
             continue;

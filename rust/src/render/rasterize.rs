@@ -11,7 +11,6 @@ use super::geom::{group_polygons, FillPart, LinePart, Poly};
 use super::image::Image;
 use super::line::{draw_line, LineScratch};
 use std::collections::HashMap;
-use std::ops::Range;
 use std::sync::Mutex;
 
 /// What a command needs in every band, computed once.
@@ -25,16 +24,6 @@ struct Prep {
     /// (fills: ring and outline) or polyline (lines: the whole stroke);
     /// empty when nothing is drawn.
     spans: Vec<[f32; 2]>,
-}
-
-/// Consecutive commands drawn together.
-struct Group {
-    commands: Range<usize>,
-    /// Union of the commands' bounds.
-    bounds: Option<[f32; 4]>,
-    /// Opaque fills (or lines) with one style and clip: drawn as one path
-    /// (one fill path with the non-zero rule, one outline; one stroke).
-    merged: bool,
 }
 
 /// Rasterizes `list` with up to `threads` threads (0 is treated as 1).
@@ -56,7 +45,6 @@ pub fn rasterize(list: &DisplayList, threads: usize) -> Image {
     }
 
     let preps: Vec<Prep> = list.commands.iter().map(prepare).collect();
-    let groups = group_commands(list, &preps);
 
     let threads = threads.clamp(1, 64);
     let strips = h.div_ceil(STRIP) as usize;
@@ -88,7 +76,7 @@ pub fn rasterize(list: &DisplayList, threads: usize) -> Image {
                 Err(_) => None,
             };
             let Some((top, slice)) = next else { break };
-            worker.paint_band(list, &preps, &groups, top, slice);
+            worker.paint_band(list, &preps, top, slice);
         }
     };
     if threads == 1 {
@@ -204,48 +192,6 @@ fn prepare(cmd: &DrawCommand) -> Prep {
     Prep { bounds, polygons, spans }
 }
 
-/// Whether a command may be drawn in one path with its neighbours of the
-/// same style and clip: opaque colours only (translucent features composite
-/// one by one, overlaps blending twice, as in MapLibre).
-fn mergeable(cmd: &DrawCommand) -> bool {
-    match cmd {
-        DrawCommand::Fill { style, .. } => style.color.a >= 1.0 && style.outline.map_or(true, |c| c.a >= 1.0),
-        DrawCommand::Line { style, .. } => {
-            style.color.a >= 1.0 && style.width >= 1.0 && style.dasharray.is_none() && !(style.blur > 0.0)
-        }
-        _ => false,
-    }
-}
-
-fn same_paint(a: &DrawCommand, b: &DrawCommand) -> bool {
-    match (a, b) {
-        (DrawCommand::Fill { style: s, clip: c, .. }, DrawCommand::Fill { style: t, clip: d, .. }) => s == t && c == d,
-        (DrawCommand::Line { style: s, clip: c, .. }, DrawCommand::Line { style: t, clip: d, .. }) => s == t && c == d,
-        _ => false,
-    }
-}
-
-/// Splits the commands into groups: runs of mergeable commands with the same
-/// paint and clip, every other command alone. Commands drawing nothing are left out.
-fn group_commands(list: &DisplayList, preps: &[Prep]) -> Vec<Group> {
-    let mut groups: Vec<Group> = Vec::new();
-    let mut open = false;
-    for (i, (cmd, prep)) in list.commands.iter().zip(preps).enumerate() {
-        let Some(b) = prep.bounds else { continue };
-        let merge = mergeable(cmd);
-        if let Some(g) = groups.last_mut().filter(|_| open && merge) {
-            if same_paint(&list.commands[g.commands.start], cmd) {
-                g.commands.end = i + 1;
-                g.bounds = g.bounds.map(|a| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]);
-                continue;
-            }
-        }
-        groups.push(Group { commands: i..i + 1, bounds: Some(b), merged: merge });
-        open = merge;
-    }
-    groups
-}
-
 /// How a clip quad affects one band.
 enum ClipState<M> {
     /// Nothing of the band is inside.
@@ -309,7 +255,7 @@ fn in_convex_quad(q: &[[f32; 2]; 4], p: [f64; 2]) -> bool {
 }
 
 impl Worker {
-    fn paint_band(&mut self, list: &DisplayList, preps: &[Prep], groups: &[Group], top: u32, slice: &mut [u8]) {
+    fn paint_band(&mut self, list: &DisplayList, preps: &[Prep], top: u32, slice: &mut [u8]) {
         let w = list.width;
         let band_h = (slice.len() / (w as usize * 4)) as u32;
         let bottom = top + band_h;
@@ -319,12 +265,9 @@ impl Worker {
         self.bp.reset(w, top, bottom);
         let (topf, bottomf, wf) = (top as f32, bottom as f32, w as f32);
         let rows = [topf, bottomf];
-        let mut fill_parts: Vec<FillPart> = Vec::new();
-        let mut line_parts: Vec<LinePart> = Vec::new();
 
-        for group in groups {
-            let Some(b) = group.bounds else { continue };
-            let cmd = &list.commands[group.commands.start];
+        for (cmd, prep) in list.commands.iter().zip(preps) {
+            let Some(b) = prep.bounds else { continue };
             if b[1] > bottomf || b[3] < topf || b[0] > wf || b[2] < 0.0 {
                 continue;
             }
@@ -374,23 +317,13 @@ impl Worker {
             self.bp.set_clip_rect(rect);
             match cmd {
                 DrawCommand::Background { color } => canvas.fill_all(*color),
-                DrawCommand::Fill { style, .. } => {
-                    fill_parts.clear();
-                    for i in group.commands.clone() {
-                        if let (DrawCommand::Fill { rings, .. }, Some(prep)) = (&list.commands[i], preps.get(i)) {
-                            fill_parts.push(FillPart { rings, polygons: &prep.polygons, spans: &prep.spans });
-                        }
-                    }
-                    draw_fill(&mut canvas, &mut self.bp, &fill_parts, style, group.merged, rows, clip, &mut self.fills)
+                DrawCommand::Fill { rings, style, .. } => {
+                    let part = FillPart { rings, polygons: &prep.polygons, spans: &prep.spans };
+                    draw_fill(&mut canvas, &mut self.bp, &part, style, rows, clip, &mut self.fills)
                 }
-                DrawCommand::Line { style, .. } => {
-                    line_parts.clear();
-                    for i in group.commands.clone() {
-                        if let (DrawCommand::Line { lines, .. }, Some(prep)) = (&list.commands[i], preps.get(i)) {
-                            line_parts.push(LinePart { lines, spans: &prep.spans });
-                        }
-                    }
-                    draw_line(&mut canvas, &mut self.bp, top, &line_parts, style, rows, clip, rect, &mut self.lines)
+                DrawCommand::Line { lines, style, .. } => {
+                    let part = LinePart { lines, spans: &prep.spans };
+                    draw_line(&mut canvas, &mut self.bp, top, &part, style, rows, clip, rect, &mut self.lines)
                 }
                 DrawCommand::Circle { centers, style, .. } => draw_circles(&mut canvas, top, centers, style, clip, rect),
             }
