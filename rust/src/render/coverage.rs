@@ -1,12 +1,20 @@
 //! Anti-aliased scan conversion of band-local line contours with exact area
 //! coverage, and source-over compositing of a solid colour through it.
 //!
-//! Every edge adds, per pixel row it crosses, the signed area it leaves to
-//! its right into an accumulation row (one cell per pixel plus two); a
-//! running sum along the row then gives each pixel's signed winding coverage,
-//! turned into coverage with the non-zero (`min(1, |s|)`) or even-odd
-//! (distance to the nearest even number) rule. Only the cells an edge touched
-//! are summed and cleared, row by row.
+//! Even-odd fills (polygons: exterior and holes): every edge adds, per pixel
+//! row it crosses, the signed area it leaves to its right into an
+//! accumulation row (one cell per pixel plus two); a running sum along the
+//! row then gives each pixel's exact area coverage, folded with the even-odd
+//! rule (distance to the nearest even number).
+//!
+//! Non-zero fills (stroke outlines, whose contours overlap themselves at
+//! joins, where summed areas would over-count): per pixel row, `SUB`
+//! sub-scanlines; on each, the sorted edge crossings give the spans of
+//! non-zero winding, whose exact horizontal overlap with each pixel is added
+//! (as differences) to the same accumulation row.
+//!
+//! Only the cells that were touched are summed and cleared, row by row, in
+//! blocks; untouched blocks have constant coverage (solid runs).
 //!
 //! Deterministic banding: a row's coverage depends only on the edge pieces
 //! inside that row, computed from the edges' endpoints in absolute
@@ -42,7 +50,13 @@ pub(crate) struct Coverage {
     /// Touched box rows `[y0, y1)`.
     y0: usize,
     y1: usize,
+    /// Non-zero fills: per sub-scanline of the box (`SUB` per row), the
+    /// crossing edges as (x, direction).
+    subs: Vec<Vec<(f32, f32)>>,
 }
+
+/// Sub-scanlines per pixel row for non-zero fills.
+const SUB: usize = 4;
 
 /// Cells per block of the touched bitmap.
 const BLOCK: usize = 8;
@@ -71,10 +85,94 @@ impl Coverage {
         self.width = width as f32;
         self.y0 = rows;
         self.y1 = 0;
+        if self.subs.len() < rows * SUB {
+            self.subs.resize_with(rows * SUB, Vec::new);
+        }
+    }
+
+    /// Records where the edge `a -> b` (band-local) crosses the sub-scanlines
+    /// `y = (k + 0.5) / SUB` of the box. Band-local maths is exact here
+    /// (1/256 px grid), so the crossings do not depend on the band.
+    fn add_crossings(&mut self, a: [f32; 2], b: [f32; 2]) {
+        if a[1] == b[1] {
+            return;
+        }
+        let (dir, p, q) = if a[1] < b[1] { (1.0f32, a, b) } else { (-1.0f32, b, a) };
+        let n = SUB as f32;
+        let lo = (self.y_off * SUB) as i64;
+        let hi = ((self.y_off + self.rows) * SUB) as i64;
+        let k0 = ceil_i64(p[1] * n - 0.5).clamp(lo, hi);
+        let k1 = ceil_i64(q[1] * n - 0.5).clamp(lo, hi);
+        if k0 >= k1 {
+            return;
+        }
+        let dxdy = (q[0] - p[0]) / (q[1] - p[1]);
+        // Interpolation stays between the endpoints (and so inside the box).
+        let (xmin, xmax) = (p[0].min(q[0]).max(0.0), p[0].max(q[0]).min(self.width));
+        for k in k0..k1 {
+            let ys = (k as f32 + 0.5) * (1.0 / n);
+            let x = (p[0] + (ys - p[1]) * dxdy).clamp(xmin, xmax);
+            self.subs[(k - lo) as usize].push((x, dir));
+        }
+        let (r0, r1) = ((k0 - lo) as usize / SUB, (k1 - 1 - lo) as usize / SUB + 1);
+        self.y0 = self.y0.min(r0);
+        self.y1 = self.y1.max(r1);
+    }
+
+    /// Turns the crossings into coverage: for each sub-scanline, the spans of
+    /// non-zero winding add `1 / SUB` times their exact horizontal overlap
+    /// with each pixel (as differences, summed along the row later).
+    fn resolve_crossings(&mut self) {
+        let w = 1.0 / SUB as f32;
+        let (xo, stride) = (self.x_off, self.stride);
+        for br in self.y0..self.y1 {
+            let (mut c0, mut c1) = (usize::MAX, 0usize);
+            let row = &mut self.acc[br * stride..(br + 1) * stride];
+            for list in &mut self.subs[br * SUB..(br + 1) * SUB] {
+                if list.is_empty() {
+                    continue;
+                }
+                // Insertion sort: the lists are short.
+                for j in 1..list.len() {
+                    let mut m = j;
+                    let item = list[j];
+                    while m > 0 && list[m - 1].0 > item.0 {
+                        list[m] = list[m - 1];
+                        m -= 1;
+                    }
+                    list[m] = item;
+                }
+                let mut winding = 0.0f32;
+                for &(x, d) in list.iter() {
+                    let was = winding != 0.0;
+                    winding += d;
+                    if was != (winding != 0.0) {
+                        let sign = if was { -w } else { w };
+                        let ix = (x as usize).max(xo);
+                        let f = x - ix as f32;
+                        row[ix - xo] += sign * (1.0 - f);
+                        row[ix + 1 - xo] += sign * f;
+                        c0 = c0.min(ix - xo);
+                        c1 = c1.max(ix + 2 - xo);
+                    }
+                }
+                list.clear();
+            }
+            if c0 < c1 {
+                self.mark_cells(br, c0, c1);
+            }
+        }
     }
 
     #[inline]
     fn mark(&mut self, r: usize, c0: usize, c1: usize) {
+        self.mark_cells(r, c0, c1);
+        self.y0 = self.y0.min(r);
+        self.y1 = self.y1.max(r + 1);
+    }
+
+    #[inline]
+    fn mark_cells(&mut self, r: usize, c0: usize, c1: usize) {
         let s = &mut self.spans[r];
         s.0 = s.0.min(c0 as u32);
         s.1 = s.1.max(c1 as u32);
@@ -82,8 +180,6 @@ impl Coverage {
         for b in c0 / BLOCK..=(c1 - 1) / BLOCK {
             words[b / 64] |= 1 << (b % 64);
         }
-        self.y0 = self.y0.min(r);
-        self.y1 = self.y1.max(r + 1);
     }
 
     /// Adds the edge `a -> b` (band-local pixels, inside the box and
@@ -97,6 +193,7 @@ impl Coverage {
         let (py, qy) = (p[1] + top, q[1] + top);
         let wf = self.width;
         let dxdy = (q[0] - p[0]) / (qy - py);
+        let (xmin, xmax) = (p[0].min(q[0]).max(0.0), p[0].max(q[0]).min(wf));
         let last = self.y_off + self.rows;
         let r0 = (p[1].max(0.0) as usize).clamp(self.y_off, last);
         let r1 = (ceil_usize(q[1])).clamp(self.y_off, last);
@@ -112,8 +209,9 @@ impl Coverage {
             let xa = if ya == py { p[0] } else { p[0] + (ya - py) * dxdy };
             let xb = if yb == qy { q[0] } else { p[0] + (yb - py) * dxdy };
             let (xl, xr) = if xa < xb { (xa, xb) } else { (xb, xa) };
-            let xl = xl.clamp(0.0, wf);
-            let xr = xr.clamp(0.0, wf);
+            // Interpolation stays between the endpoints (and so inside the box).
+            let xl = xl.clamp(xmin, xmax);
+            let xr = xr.clamp(xmin, xmax);
             let il = (xl as usize).max(xo);
             let ir = (xr as usize).max(il);
             let br = r - self.y_off;
@@ -176,6 +274,17 @@ fn scale_px(px: u32, a: u32) -> u32 {
 fn over(src: u32, cover: u32, dst: u32) -> u32 {
     let s = scale_px(src, cover);
     s + scale_px(dst, 255 - (s >> 24))
+}
+
+/// `v.ceil()` as i64 (|v| < 2^31), without a libm call.
+#[inline]
+fn ceil_i64(v: f32) -> i64 {
+    let t = v as i64;
+    if (t as f32) < v {
+        t + 1
+    } else {
+        t
+    }
 }
 
 /// `v.ceil()` as usize for `v >= 0` (0 below), without a libm call.
@@ -242,8 +351,15 @@ pub(crate) fn fill(
         for i in 0..pts.len() {
             let a = pts[i];
             let b = pts[if i + 1 < pts.len() { i + 1 } else { 0 }];
-            cov.add_edge(a, b, topf);
+            if even_odd {
+                cov.add_edge(a, b, topf);
+            } else {
+                cov.add_crossings(a, b);
+            }
         }
+    }
+    if !even_odd {
+        cov.resolve_crossings();
     }
 
     let stride = cov.stride;
