@@ -1,6 +1,7 @@
 //! The rasterizer backend: the few operations the painters need from a 2D
 //! library, behind a small trait so another backend can be swapped in.
-//! The tiny-skia implementation lives here and nowhere else.
+//! The implementation lives here: anti-aliased fills go to the coverage
+//! rasterizer (`coverage`), the rest to tiny-skia.
 
 use super::band_path::BandPath;
 use super::composite::sanitize;

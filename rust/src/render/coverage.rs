@@ -501,15 +501,28 @@ mod tests {
     }
 
     #[test]
+    fn overlapping_non_zero_contours_are_not_over_counted() {
+        // Two copies of a square whose left edge half-covers column 2: the
+        // union still half-covers it (summing areas would give full coverage).
+        let sq: [[f32; 2]; 4] = [[2.5, 0.0], [6.0, 0.0], [6.0, 4.0], [2.5, 4.0]];
+        let black = Color::new(0.0, 0.0, 0.0, 1.0);
+        let px = render(8, 4, 0, &[&sq, &sq], false, black);
+        assert_eq!(alpha(&px, 8, 2, 1), 128);
+        assert_eq!(alpha(&px, 8, 4, 1), 255);
+    }
+
+    #[test]
     fn rows_do_not_depend_on_the_band() {
         // The same slanted shape drawn in one band and in two bands that split
         // it at a strip boundary gives the same bytes.
         let shape: [[f32; 2]; 5] = [[3.3, 1.7], [61.9, 20.2], [40.1, 90.6], [1.2, 70.3], [20.7, 40.0]];
         let c = Color::new(0.2, 0.6, 0.4, 0.8);
-        let whole = render(64, 96, 0, &[&shape], false, c);
-        let upper = render(64, 32, 0, &[&shape], false, c);
-        let lower = render(64, 64, 32, &[&shape], false, c);
-        assert_eq!(&whole[..64 * 32 * 4], &upper[..]);
-        assert_eq!(&whole[64 * 32 * 4..], &lower[..]);
+        for even_odd in [false, true] {
+            let whole = render(64, 96, 0, &[&shape], even_odd, c);
+            let upper = render(64, 32, 0, &[&shape], even_odd, c);
+            let lower = render(64, 64, 32, &[&shape], even_odd, c);
+            assert_eq!(&whole[..64 * 32 * 4], &upper[..]);
+            assert_eq!(&whole[64 * 32 * 4..], &lower[..]);
+        }
     }
 }
