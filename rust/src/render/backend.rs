@@ -6,6 +6,7 @@
 use super::band_path::BandPath;
 use super::composite::sanitize;
 use super::coverage::{self, Coverage};
+pub(crate) use super::coverage::Rule;
 use crate::style::color::Color;
 use tiny_skia::{FillRule, Mask, Paint, PathBuilder, PixmapMut, Rect, Transform};
 
@@ -19,7 +20,7 @@ pub(crate) trait Canvas {
     /// Source-over of `color` over the whole band.
     fn fill_all(&mut self, color: Color);
     /// Fills band-local contours, source-over.
-    fn fill_path(&mut self, path: &BandPath, even_odd: bool, antialias: bool, color: Color, clip: Option<&Self::Clip>);
+    fn fill_path(&mut self, path: &BandPath, rule: Rule, antialias: bool, color: Color, clip: Option<&Self::Clip>);
     /// A mask covering the pixels whose centres lie inside `path` (aliased,
     /// so neighbouring clip regions partition pixels exactly).
     fn make_clip(&mut self, path: &BandPath) -> Option<Self::Clip>;
@@ -121,19 +122,19 @@ impl Canvas for SkiaCanvas<'_> {
         }
     }
 
-    fn fill_path(&mut self, path: &BandPath, even_odd: bool, antialias: bool, color: Color, clip: Option<&Mask>) {
+    fn fill_path(&mut self, path: &BandPath, rule: Rule, antialias: bool, color: Color, clip: Option<&Mask>) {
         if !path.is_visible() {
             return;
         }
         if antialias {
             let (w, h) = (self.width() as usize, self.height() as usize);
             let mask = clip.map(|m| m.data());
-            coverage::fill(&mut self.coverage, self.pixmap.data_mut(), w, h, self.top, path, even_odd, color, mask);
+            coverage::fill(&mut self.coverage, self.pixmap.data_mut(), w, h, self.top, path, rule, color, mask);
             return;
         }
         let Some(paint) = paint_for(color, antialias) else { return };
         let Some(p) = self.build(path) else { return };
-        let rule = if even_odd { FillRule::EvenOdd } else { FillRule::Winding };
+        let rule = if rule == Rule::EvenOdd { FillRule::EvenOdd } else { FillRule::Winding };
         self.pixmap.fill_path(&p, &paint, rule, Transform::identity(), clip);
         self.recycle(p);
     }

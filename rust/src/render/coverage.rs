@@ -1,11 +1,12 @@
 //! Anti-aliased scan conversion of band-local line contours with exact area
 //! coverage, and source-over compositing of a solid colour through it.
 //!
-//! Even-odd fills (polygons: exterior and holes): every edge adds, per pixel
-//! row it crosses, the signed area it leaves to its right into an
-//! accumulation row (one cell per pixel plus two); a running sum along the
-//! row then gives each pixel's exact area coverage, folded with the even-odd
-//! rule (distance to the nearest even number).
+//! Even-odd fills (polygons: exterior and holes) and `Summed` fills (1 px
+//! fill outlines): every edge adds, per pixel row it crosses, the signed area
+//! it leaves to its right into an accumulation row (one cell per pixel plus
+//! two); a running sum along the row then gives each pixel's exact area
+//! coverage, folded with the even-odd rule (distance to the nearest even
+//! number) or clamped to 1.
 //!
 //! Non-zero fills (stroke outlines, whose contours overlap themselves at
 //! joins, where summed areas would over-count): per pixel row, `SUB`
@@ -53,6 +54,20 @@ pub(crate) struct Coverage {
     /// Non-zero fills: per sub-scanline of the box (`SUB` per row), the
     /// crossing edges as (x, direction).
     subs: Vec<Vec<(f32, f32)>>,
+}
+
+/// How overlapping contours combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rule {
+    /// Even-odd winding (polygons with holes), exact area coverage.
+    EvenOdd,
+    /// Non-zero winding, resolved on sub-scanlines (stroke outlines that
+    /// overlap themselves at joins).
+    NonZero,
+    /// The contours' area coverages summed and clamped to 1: exact where they
+    /// do not overlap; where anti-aliased fringes overlap they add up, as
+    /// separately blended GL line pieces do (1 px fill outlines).
+    Summed,
 }
 
 /// Sub-scanlines per pixel row for non-zero fills.
@@ -309,7 +324,7 @@ pub(crate) fn fill(
     height: usize,
     top: u32,
     path: &BandPath,
-    even_odd: bool,
+    rule: Rule,
     color: Color,
     clip: Option<&[u8]>,
 ) {
@@ -351,14 +366,14 @@ pub(crate) fn fill(
         for i in 0..pts.len() {
             let a = pts[i];
             let b = pts[if i + 1 < pts.len() { i + 1 } else { 0 }];
-            if even_odd {
+            if rule != Rule::NonZero {
                 cov.add_edge(a, b, topf);
             } else {
                 cov.add_crossings(a, b);
             }
         }
     }
-    if !even_odd {
+    if rule == Rule::NonZero {
         cov.resolve_crossings();
     }
 
@@ -368,7 +383,7 @@ pub(crate) fn fill(
     // Coverage 0..=255 of a winding sum (0 below 1/510, 255 above 1 - 1/510).
     let cover_of = |sum: f32| -> u32 {
         let mut w = sum.abs();
-        if even_odd && w > 1.0 {
+        if rule == Rule::EvenOdd && w > 1.0 {
             // Distance to the nearest even number.
             let t = w - 2.0 * ((w * 0.5) as u32 as f32);
             w = if t > 1.0 { 2.0 - t } else { t };
@@ -449,14 +464,14 @@ pub(crate) fn fill(
 mod tests {
     use super::*;
 
-    fn render(w: usize, h: usize, top: u32, rings: &[&[[f32; 2]]], even_odd: bool, color: Color) -> Vec<u8> {
+    fn render(w: usize, h: usize, top: u32, rings: &[&[[f32; 2]]], rule: Rule, color: Color) -> Vec<u8> {
         let mut bp = BandPath::default();
         bp.reset(w as u32, top, top + h as u32);
         for r in rings {
             bp.add_ring(r);
         }
         let mut px = vec![0u8; w * h * 4];
-        fill(&mut Coverage::default(), &mut px, w, h, top, &bp, even_odd, color, None);
+        fill(&mut Coverage::default(), &mut px, w, h, top, &bp, rule, color, None);
         px
     }
 
@@ -469,7 +484,7 @@ mod tests {
         let red = Color::new(1.0, 0.0, 0.0, 1.0);
         // A square from x 2.5 to 6 and y 1 to 3.25.
         let sq = [[2.5, 1.0], [6.0, 1.0], [6.0, 3.25], [2.5, 3.25]];
-        let px = render(8, 4, 0, &[&sq], false, red);
+        let px = render(8, 4, 0, &[&sq], Rule::NonZero, red);
         assert_eq!(alpha(&px, 8, 1, 1), 0);
         assert_eq!(alpha(&px, 8, 2, 1), 128);
         assert_eq!(&px[(8 + 3) * 4..(8 + 4) * 4], &[255, 0, 0, 255]);
@@ -480,7 +495,7 @@ mod tests {
         // A right triangle with a 45° hypotenuse through pixel corners: half
         // coverage on the diagonal.
         let tri = [[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]];
-        let px = render(4, 4, 0, &[&tri], false, red);
+        let px = render(4, 4, 0, &[&tri], Rule::NonZero, red);
         for i in 0..4 {
             assert_eq!(alpha(&px, 4, 3 - i, i), 128, "diagonal {i}");
         }
@@ -493,10 +508,10 @@ mod tests {
         let outer: [[f32; 2]; 4] = [[0.0, 0.0], [8.0, 0.0], [8.0, 8.0], [0.0, 8.0]];
         let same_way: [[f32; 2]; 4] = [[2.0, 2.0], [6.0, 2.0], [6.0, 6.0], [2.0, 6.0]];
         let blue = Color::new(0.0, 0.0, 1.0, 0.5);
-        let eo = render(8, 8, 0, &[&outer, &same_way], true, blue);
+        let eo = render(8, 8, 0, &[&outer, &same_way], Rule::EvenOdd, blue);
         assert_eq!(&eo[(4 * 8 + 4) * 4..(4 * 8 + 5) * 4], &[0, 0, 0, 0], "even-odd hole");
         assert_eq!(&eo[(8 + 1) * 4..(8 + 2) * 4], &[0, 0, 128, 128]);
-        let nz = render(8, 8, 0, &[&outer, &same_way], false, blue);
+        let nz = render(8, 8, 0, &[&outer, &same_way], Rule::NonZero, blue);
         assert_eq!(&nz[(4 * 8 + 4) * 4..(4 * 8 + 5) * 4], &[0, 0, 128, 128], "non-zero fills");
     }
 
@@ -506,9 +521,12 @@ mod tests {
         // union still half-covers it (summing areas would give full coverage).
         let sq: [[f32; 2]; 4] = [[2.5, 0.0], [6.0, 0.0], [6.0, 4.0], [2.5, 4.0]];
         let black = Color::new(0.0, 0.0, 0.0, 1.0);
-        let px = render(8, 4, 0, &[&sq, &sq], false, black);
+        let px = render(8, 4, 0, &[&sq, &sq], Rule::NonZero, black);
         assert_eq!(alpha(&px, 8, 2, 1), 128);
         assert_eq!(alpha(&px, 8, 4, 1), 255);
+        // Summed: the fringes add up.
+        let px = render(8, 4, 0, &[&sq, &sq], Rule::Summed, black);
+        assert_eq!(alpha(&px, 8, 2, 1), 255);
     }
 
     #[test]
@@ -517,10 +535,10 @@ mod tests {
         // it at a strip boundary gives the same bytes.
         let shape: [[f32; 2]; 5] = [[3.3, 1.7], [61.9, 20.2], [40.1, 90.6], [1.2, 70.3], [20.7, 40.0]];
         let c = Color::new(0.2, 0.6, 0.4, 0.8);
-        for even_odd in [false, true] {
-            let whole = render(64, 96, 0, &[&shape], even_odd, c);
-            let upper = render(64, 32, 0, &[&shape], even_odd, c);
-            let lower = render(64, 64, 32, &[&shape], even_odd, c);
+        for rule in [Rule::EvenOdd, Rule::NonZero, Rule::Summed] {
+            let whole = render(64, 96, 0, &[&shape], rule, c);
+            let upper = render(64, 32, 0, &[&shape], rule, c);
+            let lower = render(64, 64, 32, &[&shape], rule, c);
             assert_eq!(&whole[..64 * 32 * 4], &upper[..]);
             assert_eq!(&whole[64 * 32 * 4..], &lower[..]);
         }

@@ -1,9 +1,10 @@
 //! Fill painter: each polygon (exterior + holes) is filled with the even-odd
 //! rule; the optional outline is a 1 px stroke along every ring of the
-//! feature, filled once (one path), composited after the fill like MapLibre's
-//! fill-outline pass.
+//! feature, filled once (one path, overlapping fringes summed like MapLibre's
+//! separately blended outline line pieces), composited after the fill like
+//! MapLibre's fill-outline pass.
 
-use super::backend::Canvas;
+use super::backend::{Canvas, Rule};
 use super::band_path::BandPath;
 use super::display_list::FillStyle;
 use super::display_list::{LineCap, LineJoin};
@@ -35,7 +36,7 @@ pub(crate) fn draw_fill<C: Canvas>(
             for ring in &part.rings[poly.rings.clone()] {
                 bp.add_ring(ring);
             }
-            canvas.fill_path(bp, true, style.antialias, style.color, clip);
+            canvas.fill_path(bp, Rule::EvenOdd, style.antialias, style.color, clip);
         }
     }
     let Some(outline) = style.outline else { return };
@@ -55,6 +56,6 @@ pub(crate) fn draw_fill<C: Canvas>(
     let params = StrokeParams { width: 1.0, cap: LineCap::Butt, join: LineJoin::Bevel, miter_limit: 2.0, dash: None };
     bp.clear();
     if stroker.stroke_into(&params, bp) {
-        canvas.fill_path(bp, false, true, outline, clip);
+        canvas.fill_path(bp, Rule::Summed, true, outline, clip);
     }
 }

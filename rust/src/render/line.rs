@@ -18,7 +18,7 @@
 //!   once). Joins of blurred lines are round; butt/square caps are honoured at
 //!   line ends; dashes cut the ramp with butt ends.
 
-use super::backend::Canvas;
+use super::backend::{Canvas, Rule};
 use super::band_path::BandPath;
 use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
@@ -170,7 +170,7 @@ pub(crate) fn draw_line<C: Canvas>(
     let params = StrokeParams { width, cap: style.cap, join: style.join, miter_limit: style.miter_limit, dash: dash.as_deref() };
     bp.clear();
     if stroker.stroke_into(&params, bp) {
-        canvas.fill_path(bp, false, true, paint_color, clip);
+        canvas.fill_path(bp, Rule::NonZero, true, paint_color, clip);
     }
 }
 
