@@ -291,6 +291,24 @@ fn over(src: u32, cover: u32, dst: u32) -> u32 {
     s + scale_px(dst, 255 - (s >> 24))
 }
 
+/// The first set bit at or after `from`, or `limit` (bits at or past `limit` are clear).
+#[inline]
+fn next_set(bits: &[u64], from: usize, limit: usize) -> usize {
+    let mut wi = from / 64;
+    let Some(&first) = bits.get(wi) else { return limit };
+    let mut word = first & (!0u64 << (from % 64));
+    loop {
+        if word != 0 {
+            return (wi * 64 + word.trailing_zeros() as usize).min(limit);
+        }
+        wi += 1;
+        match bits.get(wi) {
+            Some(&w) => word = w,
+            None => return limit,
+        }
+    }
+}
+
 /// `v.ceil()` as i64 (|v| < 2^31), without a libm call.
 #[inline]
 fn ceil_i64(v: f32) -> i64 {
@@ -388,7 +406,9 @@ pub(crate) fn fill(
             let t = w - 2.0 * ((w * 0.5) as u32 as f32);
             w = if t > 1.0 { 2.0 - t } else { t };
         }
-        (w.min(1.0) * 255.0 + 0.5) as u32
+        // Round to nearest (ties to even) through the float's mantissa: no
+        // saturating conversion needed for a value known to be in 0..=255.
+        ((w.min(1.0) * 255.0 + 8_388_608.0).to_bits() & 0x1FF).min(255)
     };
     let solid_px = u32::from_le_bytes(solid);
     for br in cov.y0..cov.y1 {
@@ -419,14 +439,15 @@ pub(crate) fn fill(
                 p.copy_from_slice(&over(solid_px, cover, u32::from_le_bytes([p[0], p[1], p[2], p[3]])).to_le_bytes());
             }
         };
+        let bend = x1.div_ceil(BLOCK);
         let mut b = x0 / BLOCK;
-        while b * BLOCK < x1 {
-            let lo = b * BLOCK;
-            let hi = (lo + BLOCK).min(stride);
+        while b < bend {
             let word = &mut bits[b / 64];
             let bit = 1u64 << (b % 64);
             if *word & bit != 0 {
                 *word &= !bit;
+                let lo = b * BLOCK;
+                let hi = (lo + BLOCK).min(stride);
                 for (x, cell) in row[lo..hi].iter_mut().enumerate() {
                     sum += *cell;
                     *cell = 0.0;
@@ -438,11 +459,13 @@ pub(crate) fn fill(
                         }
                     }
                 }
+                b += 1;
             } else {
-                // Untouched: the coverage is constant over the block.
+                // Untouched blocks up to the next touched one: constant coverage.
+                let nb = next_set(bits, b, bend);
                 let cover = cover_of(sum);
-                let start = (lo + xo).min(width);
-                let end = (hi + xo).min(width);
+                let start = (b * BLOCK + xo).min(width);
+                let end = (nb * BLOCK + xo).min(stride + xo).min(width);
                 if cover == 255 && opaque && mask_row.is_none() {
                     for p in px_row[start * 4..end * 4].chunks_exact_mut(4) {
                         p.copy_from_slice(&solid);
@@ -452,8 +475,8 @@ pub(crate) fn fill(
                         paint(px_row, x, cover);
                     }
                 }
+                b = nb;
             }
-            b += 1;
         }
     }
     cov.y0 = cov.rows;
