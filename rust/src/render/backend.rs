@@ -1,9 +1,12 @@
 //! The rasterizer backend: the few operations the painters need from a 2D
 //! library, behind a small trait so another backend can be swapped in.
-//! The tiny-skia implementation lives here and nowhere else.
+//! The implementation lives here: anti-aliased fills go to the coverage
+//! rasterizer (`coverage`), the rest to tiny-skia.
 
 use super::band_path::BandPath;
 use super::composite::sanitize;
+use super::coverage::{self, Coverage};
+pub(crate) use super::coverage::Rule;
 use crate::style::color::Color;
 use tiny_skia::{FillRule, Mask, Paint, PathBuilder, PixmapMut, Rect, Transform};
 
@@ -17,7 +20,7 @@ pub(crate) trait Canvas {
     /// Source-over of `color` over the whole band.
     fn fill_all(&mut self, color: Color);
     /// Fills band-local contours, source-over.
-    fn fill_path(&mut self, path: &BandPath, even_odd: bool, antialias: bool, color: Color, clip: Option<&Self::Clip>);
+    fn fill_path(&mut self, path: &BandPath, rule: Rule, antialias: bool, color: Color, clip: Option<&Self::Clip>);
     /// A mask covering the pixels whose centres lie inside `path` (aliased,
     /// so neighbouring clip regions partition pixels exactly).
     fn make_clip(&mut self, path: &BandPath) -> Option<Self::Clip>;
@@ -29,24 +32,28 @@ pub(crate) trait Canvas {
 
 /// Reusable allocations of the tiny-skia backend (kept across bands).
 #[derive(Default)]
-pub(crate) struct SkiaScratch(PathBuilder);
+pub(crate) struct SkiaScratch(PathBuilder, Coverage);
 
-/// tiny-skia backed band.
+/// tiny-skia backed band; anti-aliased fills use the exact-area coverage
+/// rasterizer of `coverage`, aliased fills and clip masks tiny-skia.
 pub(crate) struct SkiaCanvas<'a> {
     pixmap: PixmapMut<'a>,
     builder: Option<PathBuilder>,
+    coverage: Coverage,
+    /// The band's first row in the target.
+    top: u32,
 }
 
 impl<'a> SkiaCanvas<'a> {
     /// `None` when the band is empty or the buffer size does not match.
-    pub fn new(data: &'a mut [u8], width: u32, height: u32, scratch: SkiaScratch) -> Option<Self> {
+    pub fn new(data: &'a mut [u8], width: u32, height: u32, top: u32, scratch: SkiaScratch) -> Option<Self> {
         let pixmap = PixmapMut::from_bytes(data, width, height)?;
-        Some(SkiaCanvas { pixmap, builder: Some(scratch.0) })
+        Some(SkiaCanvas { pixmap, builder: Some(scratch.0), coverage: scratch.1, top })
     }
 
     /// Gives the reusable allocations back.
     pub fn into_scratch(self) -> SkiaScratch {
-        SkiaScratch(self.builder.unwrap_or_default())
+        SkiaScratch(self.builder.unwrap_or_default(), self.coverage)
     }
 
     fn build(&mut self, path: &BandPath) -> Option<tiny_skia::Path> {
@@ -115,13 +122,19 @@ impl Canvas for SkiaCanvas<'_> {
         }
     }
 
-    fn fill_path(&mut self, path: &BandPath, even_odd: bool, antialias: bool, color: Color, clip: Option<&Mask>) {
+    fn fill_path(&mut self, path: &BandPath, rule: Rule, antialias: bool, color: Color, clip: Option<&Mask>) {
         if !path.is_visible() {
+            return;
+        }
+        if antialias {
+            let (w, h) = (self.width() as usize, self.height() as usize);
+            let mask = clip.map(|m| m.data());
+            coverage::fill(&mut self.coverage, self.pixmap.data_mut(), w, h, self.top, path, rule, color, mask);
             return;
         }
         let Some(paint) = paint_for(color, antialias) else { return };
         let Some(p) = self.build(path) else { return };
-        let rule = if even_odd { FillRule::EvenOdd } else { FillRule::Winding };
+        let rule = if rule == Rule::EvenOdd { FillRule::EvenOdd } else { FillRule::Winding };
         self.pixmap.fill_path(&p, &paint, rule, Transform::identity(), clip);
         self.recycle(p);
     }

@@ -229,8 +229,8 @@ impl BandPath {
             // Strip boundaries strictly inside both (ylo, yhi) and (y0, y1).
             let lo = ylo.max(self.y0);
             let hi = yhi.min(self.y1);
-            let kmin = (lo / s).floor() as i64 + 1;
-            let kmax = (hi / s).ceil() as i64 - 1;
+            let kmin = floor_i64(lo / s) + 1;
+            let kmax = ceil_i64(hi / s) - 1;
             let cut_lo = ylo < self.y0;
             let cut_hi = self.y1 < yhi;
             let dy = q[1] - p[1];
@@ -260,8 +260,8 @@ impl BandPath {
 
     /// Snaps and appends a point (absolute, inside the band) to the open contour.
     fn emit(&mut self, x: f64, y: f64) {
-        let x = ((x * GRID).round() / GRID) as f32;
-        let y = ((y * GRID).round() / GRID - self.top) as f32;
+        let x = (round_half_away(x * GRID) / GRID) as f32;
+        let y = (round_half_away(y * GRID) / GRID - self.top) as f32;
         let start = *self.starts.last().unwrap_or(&0);
         let len = self.pts.len();
         if len > start {
@@ -277,6 +277,44 @@ impl BandPath {
             }
         }
         self.pts.push([x, y]);
+    }
+}
+
+// Exact `floor`, `ceil` and `round` for the magnitudes used here (|v| well
+// below 2^52; coordinates are clamped to MAX_COORD), without the libm calls
+// the baseline x86-64 target makes for them.
+
+#[inline]
+fn floor_i64(v: f64) -> i64 {
+    let t = v as i64;
+    if (t as f64) > v {
+        t - 1
+    } else {
+        t
+    }
+}
+
+#[inline]
+fn ceil_i64(v: f64) -> i64 {
+    let t = v as i64;
+    if (t as f64) < v {
+        t + 1
+    } else {
+        t
+    }
+}
+
+/// `v.round()` (halves away from zero).
+#[inline]
+fn round_half_away(v: f64) -> f64 {
+    let t = (v as i64) as f64;
+    let f = v - t;
+    if f >= 0.5 {
+        t + 1.0
+    } else if f <= -0.5 {
+        t - 1.0
+    } else {
+        t
     }
 }
 
@@ -303,6 +341,17 @@ mod tests {
         assert!(ys.contains(&16.0));
         for p in &bp.pts {
             assert!(p[0] >= 0.0 && p[0] <= 100.0 && p[1] >= 0.0 && p[1] <= 32.0, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn fast_rounding_matches_std() {
+        for i in -4000..4000 {
+            for v in [i as f64 * 0.25, i as f64 * 0.1 + 0.05, i as f64 * 1.0e3 + 0.5, 0.49999999999999994, -0.49999999999999994] {
+                assert_eq!(round_half_away(v), v.round(), "{v}");
+                assert_eq!(floor_i64(v), v.floor() as i64, "{v}");
+                assert_eq!(ceil_i64(v), v.ceil() as i64, "{v}");
+            }
         }
     }
 

@@ -1,14 +1,14 @@
 //! Fill painter: each polygon (exterior + holes) is filled with the even-odd
 //! rule; the optional outline is a 1 px stroke along every ring of the
-//! feature, filled once (one path), composited after the fill like MapLibre's
-//! fill-outline pass.
+//! feature, filled once (one path, overlapping fringes summed like MapLibre's
+//! separately blended outline line pieces), composited after the fill like
+//! MapLibre's fill-outline pass.
 
-use super::backend::Canvas;
+use super::backend::{Canvas, Rule};
 use super::band_path::BandPath;
-use super::display_list::{FillStyle, Px};
-use super::geom::clean_polyline;
-use std::ops::Range;
+use super::display_list::FillStyle;
 use super::display_list::{LineCap, LineJoin};
+use super::geom::{clean_polyline, meets, FillPart};
 use super::stroke::{StrokeParams, Stroker};
 
 /// Reusable buffers for the fill painter.
@@ -18,23 +18,25 @@ pub(crate) struct FillScratch {
     stroker: Stroker,
 }
 
+/// Draws one fill command into a band whose rows are `rows` (absolute top
+/// and bottom). Polygons and rings not meeting `rows` are skipped.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn draw_fill<C: Canvas>(
     canvas: &mut C,
     bp: &mut BandPath,
-    rings: &[Vec<Px>],
-    polygons: &[Range<usize>],
+    part: &FillPart,
     style: &FillStyle,
+    rows: [f32; 2],
     clip: Option<&C::Clip>,
     scratch: &mut FillScratch,
 ) {
     if style.color.a > 0.0 {
-        for poly in polygons {
+        for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
             bp.clear();
-            for ring in &rings[poly.clone()] {
+            for ring in &part.rings[poly.rings.clone()] {
                 bp.add_ring(ring);
             }
-            canvas.fill_path(bp, true, style.antialias, style.color, clip);
+            canvas.fill_path(bp, Rule::EvenOdd, style.antialias, style.color, clip);
         }
     }
     let Some(outline) = style.outline else { return };
@@ -43,7 +45,7 @@ pub(crate) fn draw_fill<C: Canvas>(
     }
     let stroker = &mut scratch.stroker;
     stroker.begin();
-    for ring in rings {
+    for (ring, _) in part.rings.iter().zip(part.spans).filter(|(_, s)| meets(**s, rows)) {
         clean_polyline(ring, &mut scratch.clean);
         let mut pts = &scratch.clean[..];
         if pts.len() > 1 && pts.first() == pts.last() {
@@ -54,6 +56,6 @@ pub(crate) fn draw_fill<C: Canvas>(
     let params = StrokeParams { width: 1.0, cap: LineCap::Butt, join: LineJoin::Bevel, miter_limit: 2.0, dash: None };
     bp.clear();
     if stroker.stroke_into(&params, bp) {
-        canvas.fill_path(bp, false, true, outline, clip);
+        canvas.fill_path(bp, Rule::Summed, true, outline, clip);
     }
 }

@@ -5,6 +5,34 @@ use super::band_path::MAX_COORD;
 use super::display_list::Px;
 use std::ops::Range;
 
+/// One polygon of a fill command: its rings and their vertical extent.
+pub(crate) struct Poly {
+    pub rings: Range<usize>,
+    /// Min and max y of what the polygon may touch (fill or outline).
+    pub y: [f32; 2],
+}
+
+/// A fill command's geometry as the fill painter reads it.
+pub(crate) struct FillPart<'a> {
+    pub rings: &'a [Vec<Px>],
+    pub polygons: &'a [Poly],
+    /// Per ring: min and max y of what the ring (and its outline) may touch.
+    pub spans: &'a [[f32; 2]],
+}
+
+/// A line command's geometry as the line painter reads it.
+pub(crate) struct LinePart<'a> {
+    pub lines: &'a [Vec<Px>],
+    /// Per polyline: min and max y of what its stroke may touch.
+    pub spans: &'a [[f32; 2]],
+}
+
+/// Whether a vertical extent meets the rows `[top, bottom]`.
+#[inline]
+pub(crate) fn meets(span: [f32; 2], rows: [f32; 2]) -> bool {
+    span[1] >= rows[0] && span[0] <= rows[1]
+}
+
 /// Copies `src` into `out` without non-finite points and consecutive
 /// duplicates, with coordinates clamped to a sane range.
 pub(crate) fn clean_polyline(src: &[Px], out: &mut Vec<[f32; 2]>) {

@@ -18,12 +18,12 @@
 //!   once). Joins of blurred lines are round; butt/square caps are honoured at
 //!   line ends; dashes cut the ramp with butt ends.
 
-use super::backend::Canvas;
+use super::backend::{Canvas, Rule};
 use super::band_path::BandPath;
 use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
 use super::display_list::{LineCap, LineStyle, Px};
-use super::geom::{clean_polyline, offset_polyline};
+use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
 use super::stroke::{StrokeParams, Stroker};
 
 /// Reusable buffers for the line painter (one per worker thread).
@@ -78,14 +78,16 @@ fn dash_pattern(d: &Option<Vec<f32>>) -> Option<Vec<f32>> {
     Some(v)
 }
 
-/// Draws one line feature into a band.
+/// Draws one line feature into a band whose rows are `rows` (absolute top and
+/// bottom). Polylines not meeting `rows` are skipped.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn draw_line<C: Canvas>(
     canvas: &mut C,
     bp: &mut BandPath,
     top: u32,
-    lines: &[Vec<Px>],
+    part: &LinePart,
     style: &LineStyle,
+    rows: [f32; 2],
     clip: Option<&C::Clip>,
     rect: Option<[i64; 4]>,
     scratch: &mut LineScratch,
@@ -108,7 +110,8 @@ pub(crate) fn draw_line<C: Canvas>(
         // Patterns far finer than a pixel over long lines: draw solid with the
         // dashes' average coverage instead of millions of dashes.
         let period: f32 = d.iter().sum();
-        let length: f32 = lines
+        let length: f32 = part
+            .lines
             .iter()
             .flat_map(|l| l.windows(2))
             .map(|s| ((s[1][0] - s[0][0]).powi(2) + (s[1][1] - s[0][1]).powi(2)).sqrt())
@@ -123,7 +126,7 @@ pub(crate) fn draw_line<C: Canvas>(
     let color = color.scale(color_scale);
     let style_color = style.color.with_opacity(color_scale);
     if blur > 0.0 {
-        draw_blurred(canvas, top, lines, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
+        draw_blurred(canvas, top, part.lines, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
         return;
     }
 
@@ -136,7 +139,8 @@ pub(crate) fn draw_line<C: Canvas>(
     };
     let stroker = &mut scratch.stroker;
     stroker.begin();
-    for line in lines {
+    let visible = part.lines.iter().zip(part.spans).filter(|(_, s)| meets(**s, rows));
+    for (line, _) in visible {
         clean_polyline(line, &mut scratch.clean);
         let mut pts = &scratch.clean[..];
         if pts.len() < 2 {
@@ -166,7 +170,7 @@ pub(crate) fn draw_line<C: Canvas>(
     let params = StrokeParams { width, cap: style.cap, join: style.join, miter_limit: style.miter_limit, dash: dash.as_deref() };
     bp.clear();
     if stroker.stroke_into(&params, bp) {
-        canvas.fill_path(bp, false, true, paint_color, clip);
+        canvas.fill_path(bp, Rule::NonZero, true, paint_color, clip);
     }
 }
 

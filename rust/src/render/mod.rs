@@ -10,9 +10,11 @@
 //! Inside: `rasterize` splits the target into bands and runs the painters
 //! (`fill`, `line`, `circle`) per band; sharp geometry becomes band-local
 //! line contours (`band_path`, which is what makes banding deterministic) and
-//! is filled by the `backend` (tiny-skia); stroke outlines come from
-//! `stroke`; circles and blurred lines are shaded per pixel with MapLibre's
-//! shader maths (`composite`).
+//! is filled through the `backend`: anti-aliased fills by the exact-area
+//! coverage rasterizer (`coverage`), aliased fills and clip masks by
+//! tiny-skia; stroke outlines come from `stroke` (tiny-skia's stroker);
+//! circles and blurred lines are shaded per pixel with MapLibre's shader
+//! maths (`composite`).
 
 pub mod display_list;
 pub mod image;
@@ -24,6 +26,7 @@ mod backend;
 mod band_path;
 mod circle;
 mod composite;
+mod coverage;
 mod fill;
 mod geom;
 mod line;

@@ -7,11 +7,10 @@ use super::band_path::{BandPath, STRIP};
 use super::circle::draw_circles;
 use super::display_list::{ClipQuad, DisplayList, DrawCommand};
 use super::fill::{draw_fill, FillScratch};
-use super::geom::group_polygons;
+use super::geom::{group_polygons, FillPart, LinePart, Poly};
 use super::image::Image;
 use super::line::{draw_line, LineScratch};
 use std::collections::HashMap;
-use std::ops::Range;
 use std::sync::Mutex;
 
 /// What a command needs in every band, computed once.
@@ -19,8 +18,12 @@ struct Prep {
     /// Device-space bounds of everything the command may touch
     /// (min x, min y, max x, max y); `None`: draws nothing.
     bounds: Option<[f32; 4]>,
-    /// Fill commands: ring ranges, one per polygon.
-    polygons: Vec<Range<usize>>,
+    /// Fill commands: the polygons (ring ranges) with their vertical extents.
+    polygons: Vec<Poly>,
+    /// Vertical extent (min y, max y) of everything drawn for each ring
+    /// (fills: ring and outline) or polyline (lines: the whole stroke);
+    /// empty when nothing is drawn.
+    spans: Vec<[f32; 2]>,
 }
 
 /// Rasterizes `list` with up to `threads` threads (0 is treated as 1).
@@ -112,16 +115,35 @@ fn nonneg(v: f32) -> f32 {
     }
 }
 
+/// The vertical extent of `pts` grown by `d`; empty (never visible) without
+/// finite points.
+fn span_of(pts: &[[f32; 2]], d: f32) -> [f32; 2] {
+    match finite_bounds(pts.iter()) {
+        Some(b) => {
+            let g = grow(b, d);
+            [g[1], g[3]]
+        }
+        None => [f32::INFINITY, f32::NEG_INFINITY],
+    }
+}
+
 fn prepare(cmd: &DrawCommand) -> Prep {
     let mut polygons = Vec::new();
+    let mut spans = Vec::new();
     let bounds = match cmd {
         DrawCommand::Background { color } => (color.a > 0.0).then_some([f32::MIN, f32::MIN, f32::MAX, f32::MAX]),
         DrawCommand::Fill { rings, style, .. } => {
             let visible = style.color.a > 0.0 || style.outline.is_some_and(|c| c.a > 0.0);
+            let mut ranges = Vec::new();
             if visible {
-                group_polygons(rings, &mut polygons);
+                group_polygons(rings, &mut ranges);
             }
-            if visible && !polygons.is_empty() || style.outline.is_some_and(|c| c.a > 0.0) {
+            if visible && !ranges.is_empty() || style.outline.is_some_and(|c| c.a > 0.0) {
+                spans.extend(rings.iter().map(|r| span_of(r, 2.0)));
+                polygons.extend(ranges.into_iter().map(|r| {
+                    let y = spans[r.clone()].iter().fold([f32::INFINITY, f32::NEG_INFINITY], |a, s| [a[0].min(s[0]), a[1].max(s[1])]);
+                    Poly { rings: r, y }
+                }));
                 finite_bounds(rings.iter().flatten()).map(|b| grow(b, 2.0))
             } else {
                 None
@@ -134,6 +156,7 @@ fn prepare(cmd: &DrawCommand) -> Prep {
                 let offset = if style.offset.is_finite() { style.offset.abs() } else { 0.0 };
                 let miter = if style.miter_limit.is_finite() { style.miter_limit.max(2.0) } else { 2.0 };
                 let d = 2.0 * offset + half * miter + nonneg(style.blur) + 2.0;
+                spans.extend(lines.iter().map(|l| span_of(l, d)));
                 finite_bounds(lines.iter().flatten()).map(|b| grow(b, d))
             } else {
                 None
@@ -166,7 +189,7 @@ fn prepare(cmd: &DrawCommand) -> Prep {
         },
         (b, _) => b,
     };
-    Prep { bounds, polygons }
+    Prep { bounds, polygons, spans }
 }
 
 /// How a clip quad affects one band.
@@ -237,10 +260,11 @@ impl Worker {
         let band_h = (slice.len() / (w as usize * 4)) as u32;
         let bottom = top + band_h;
         let scratch = self.backend.take().unwrap_or_default();
-        let Some(mut canvas) = SkiaCanvas::new(slice, w, band_h, scratch) else { return };
+        let Some(mut canvas) = SkiaCanvas::new(slice, w, band_h, top, scratch) else { return };
         let mut clips: HashMap<[u32; 8], ClipState<<SkiaCanvas as Canvas>::Clip>> = HashMap::new();
         self.bp.reset(w, top, bottom);
         let (topf, bottomf, wf) = (top as f32, bottom as f32, w as f32);
+        let rows = [topf, bottomf];
 
         for (cmd, prep) in list.commands.iter().zip(preps) {
             let Some(b) = prep.bounds else { continue };
@@ -294,10 +318,12 @@ impl Worker {
             match cmd {
                 DrawCommand::Background { color } => canvas.fill_all(*color),
                 DrawCommand::Fill { rings, style, .. } => {
-                    draw_fill(&mut canvas, &mut self.bp, rings, &prep.polygons, style, clip, &mut self.fills)
+                    let part = FillPart { rings, polygons: &prep.polygons, spans: &prep.spans };
+                    draw_fill(&mut canvas, &mut self.bp, &part, style, rows, clip, &mut self.fills)
                 }
                 DrawCommand::Line { lines, style, .. } => {
-                    draw_line(&mut canvas, &mut self.bp, top, lines, style, clip, rect, &mut self.lines)
+                    let part = LinePart { lines, spans: &prep.spans };
+                    draw_line(&mut canvas, &mut self.bp, top, &part, style, rows, clip, rect, &mut self.lines)
                 }
                 DrawCommand::Circle { centers, style, .. } => draw_circles(&mut canvas, top, centers, style, clip, rect),
             }

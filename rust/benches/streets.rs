@@ -1,0 +1,300 @@
+//! Streets benchmark: renders ../shared/bench/streets.json through the
+//! engine's public Rust API and prints medians.
+//!
+//! Run: `cargo bench --bench streets` (from rust/). Environment:
+//! * `MAPCORE_SHARED`: the shared folder (default: searched upwards from
+//!   this crate for `shared/bench/streets.json`);
+//! * `MAPCORE_BENCH_RUNS`: repetitions per figure (default 15);
+//! * `MAPCORE_BENCH_THREADS`: comma-separated render thread counts (default `1,2`);
+//! * `MAPCORE_BENCH_OUT`: write the rendered image there (PNG);
+//! * `MAPCORE_BENCH_COMPARE`: a PNG to compare the rendered image with
+//!   (pixelmatch with default options, plus exact pixel differences);
+//! * `MAPCORE_BENCH_ONLY=rasterize`: time only the rasterizer;
+//! * `MAPCORE_BENCH_STATS`: print the display list's runs of one paint;
+//! * `MAPCORE_BENCH_KIND=fill|fill-only|line|circle`: rasterize only the
+//!   background and commands of one kind (`fill-only`: fills without outlines).
+//!
+//! Figures: `first still` (new runtime + map, style parse, tile loading,
+//! layout, rasterize), `re-render` (render_still again on the loaded map:
+//! layout + rasterize), `layout` (build_display_list only) and `rasterize`
+//! (rasterize only, on the frame's display list).
+
+use mapcore::layout::{build_display_list, View};
+use mapcore::map::camera::Camera;
+use mapcore::map::Map;
+use mapcore::render::display_list::DisplayList;
+use mapcore::render::pixelmatch::{pixelmatch, PixelmatchOptions};
+use mapcore::render::png_io::{decode_png, encode_image_png};
+use mapcore::render::{rasterize, Image};
+use mapcore::runtime::resource::{Decision, Provider, Request, Response};
+use mapcore::runtime::{Runtime, RuntimeOptions};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Serves `local://X` from the conformance assets folder, synchronously.
+struct Assets(PathBuf);
+
+impl Provider for Assets {
+    fn request(&self, request: &Arc<Request>) -> Decision {
+        let Some(rel) = request.info.url.strip_prefix("local://") else { return Decision::PassThrough };
+        let response = match std::fs::read(self.0.join(rel)) {
+            Ok(bytes) => Response::data(bytes),
+            Err(_) => Response::NotFound,
+        };
+        let _ = request.complete(response);
+        Decision::Handled
+    }
+
+    fn cancel(&self, _request: &Arc<Request>) {}
+}
+
+fn find_shared() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("MAPCORE_SHARED") {
+        let p = PathBuf::from(p);
+        return p.join("bench/streets.json").is_file().then_some(p);
+    }
+    let mut dir = Some(Path::new(env!("CARGO_MANIFEST_DIR")));
+    while let Some(d) = dir {
+        let candidate = d.join("shared");
+        if candidate.join("bench/streets.json").is_file() {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+struct Bench {
+    style: Vec<u8>,
+    assets: PathBuf,
+    camera: Camera,
+    width: u32,
+    height: u32,
+}
+
+const MAP: u64 = 1;
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+impl Bench {
+    fn runtime(&self, threads: usize) -> Runtime {
+        let options = RuntimeOptions { render_threads: threads as u32, ..Default::default() };
+        let mut rt = Runtime::new(options).expect("runtime");
+        rt.set_provider(Some(Arc::new(Assets(self.assets.clone()))));
+        rt.add_map(MAP, Map::new(MAP, self.width, self.height, 1.0));
+        let (map, core) = rt.map_mut(MAP).expect("map");
+        map.set_style_json(&self.style, core).expect("style");
+        map.jump_to(self.camera);
+        rt
+    }
+
+    fn still(&self, rt: &mut Runtime) {
+        rt.render_still(MAP, Some(TIMEOUT)).expect("still image");
+    }
+
+    fn display_list(&self, rt: &Runtime) -> DisplayList {
+        let map = rt.map(MAP).expect("map");
+        let style = map.style().expect("style");
+        let view = View {
+            transform: map.camera().transform(self.width, self.height),
+            pixel_ratio: 1.0,
+            width: self.width,
+            height: self.height,
+        };
+        build_display_list(style, &view, map)
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn report(name: &str, threads: usize, samples: Vec<f64>) {
+    let min = samples.iter().copied().fold(f64::INFINITY, f64::min);
+    let n = samples.len();
+    println!("{name:<12} {threads} thread(s): median {:7.2} ms  (min {:7.2} ms, n = {n})", median(samples), min);
+}
+
+fn compare(image: &Image, path: &str) {
+    let expected = match std::fs::read(path).map_err(|e| e.to_string()).and_then(|b| decode_png(&b)) {
+        Ok(e) => e,
+        Err(e) => {
+            println!("compare: cannot read {path}: {e}");
+            return;
+        }
+    };
+    if (expected.width, expected.height) != (image.width, image.height) {
+        println!("compare: {path} is {}x{}, the image {}x{}", expected.width, expected.height, image.width, image.height);
+        return;
+    }
+    let actual = image.to_straight_rgba();
+    let exact = actual.chunks(4).zip(expected.data.chunks(4)).filter(|(a, b)| a != b).count();
+    let max = actual.iter().zip(&expected.data).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(0);
+    match pixelmatch(&actual, &expected.data, image.width, image.height, &PixelmatchOptions::default()) {
+        Ok((n, _)) => println!("compare with {path}: pixelmatch {n} mismatched pixels; {exact} pixels differ at all (max channel difference {max})"),
+        Err(e) => println!("compare: {e}"),
+    }
+}
+
+/// Prints the display list's make-up: runs of consecutive commands of one
+/// kind with identical style and clip.
+fn stats(list: &DisplayList) {
+    use mapcore::render::display_list::DrawCommand as C;
+    let key = |c: &C| -> String {
+        match c {
+            C::Background { .. } => "background".into(),
+            C::Fill { style, clip, .. } => format!("fill {:?} {:?}", style, clip.as_ref().map(|q| q.0[0])),
+            C::Line { style, clip, .. } => format!("line {:?} {:?}", style, clip.as_ref().map(|q| q.0[0])),
+            C::Circle { style, clip, .. } => format!("circle {:?} {:?}", style, clip.as_ref().map(|q| q.0[0])),
+        }
+    };
+    let mut runs: Vec<(String, usize)> = Vec::new();
+    for c in &list.commands {
+        let k = key(c);
+        match runs.last_mut() {
+            Some((last, n)) if *last == k => *n += 1,
+            _ => runs.push((k, 1)),
+        }
+    }
+    println!("{} runs of identical style and clip:", runs.len());
+    for (k, n) in &runs {
+        if *n >= 20 {
+            println!("  {n:5} x {}", &k[..k.len().min(160)]);
+        }
+    }
+}
+
+fn main() {
+    let Some(shared) = find_shared() else {
+        println!("streets bench: shared/bench/streets.json not found (set MAPCORE_SHARED); skipped");
+        return;
+    };
+    let style = std::fs::read(shared.join("bench/streets.json")).expect("streets.json");
+    let doc: serde_json::Value = serde_json::from_slice(&style).expect("streets.json is JSON");
+    let b = &doc["metadata"]["bench"];
+    let num = |v: &serde_json::Value, d: f64| v.as_f64().unwrap_or(d);
+    let camera = Camera {
+        longitude: num(&b["center"][0], 0.0),
+        latitude: num(&b["center"][1], 0.0),
+        zoom: num(&b["zoom"], 0.0),
+        bearing: num(&b["bearing"], 0.0),
+        pitch: num(&b["pitch"], 0.0),
+    };
+    let bench = Bench {
+        style,
+        assets: shared.join("conformance/assets"),
+        camera,
+        width: num(&b["width"], 1024.0) as u32,
+        height: num(&b["height"], 1024.0) as u32,
+    };
+    let runs: usize = std::env::var("MAPCORE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(15).max(1);
+    let threads: Vec<usize> = std::env::var("MAPCORE_BENCH_THREADS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|t| t.trim().parse().ok()).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or(vec![1, 2]);
+
+    // Warm-up, the display list and the image.
+    let mut rt = bench.runtime(1);
+    bench.still(&mut rt);
+    let mut list = bench.display_list(&rt);
+    if let Ok(kind) = std::env::var("MAPCORE_BENCH_KIND") {
+        use mapcore::render::display_list::DrawCommand as C;
+        list.commands.retain(|c| match c {
+            C::Background { .. } => true,
+            C::Fill { style, .. } if kind == "fill-only" => { let _ = style; true }
+            C::Fill { .. } => kind == "fill",
+            C::Line { .. } => kind == "line",
+            C::Circle { .. } => kind == "circle",
+        });
+        if kind == "fill-only" {
+            for c in &mut list.commands {
+                if let C::Fill { style, .. } = c {
+                    style.outline = None;
+                }
+            }
+        }
+    }
+    let image = rt.map(MAP).and_then(|m| m.frame()).cloned().expect("frame");
+    println!("streets {}x{}: {} commands", bench.width, bench.height, list.commands.len());
+    for &t in &threads {
+        let other = rasterize(&list, t);
+        if other.data != image.data {
+            println!("WARNING: rasterize with {t} threads differs from the map's frame");
+        }
+    }
+    if std::env::var_os("MAPCORE_BENCH_STATS").is_some() {
+        stats(&list);
+    }
+    if let Ok(out) = std::env::var("MAPCORE_BENCH_OUT") {
+        std::fs::write(&out, encode_image_png(&image).expect("png")).expect("write image");
+        println!("wrote {out}");
+    }
+    if let Ok(path) = std::env::var("MAPCORE_BENCH_COMPARE") {
+        compare(&image, &path);
+    }
+
+    if std::env::var("MAPCORE_BENCH_ONLY").is_ok_and(|v| v == "rasterize") {
+        for &t in &threads {
+            let mut raster = Vec::new();
+            for _ in 0..runs {
+                let start = Instant::now();
+                std::hint::black_box(rasterize(&list, t));
+                raster.push(ms(start.elapsed()));
+            }
+            report("rasterize", t, raster);
+        }
+        return;
+    }
+
+    for &t in &threads {
+        let first_runs = runs.div_ceil(3).max(3);
+        let mut first = Vec::new();
+        for _ in 0..first_runs {
+            let start = Instant::now();
+            let mut rt = bench.runtime(t);
+            bench.still(&mut rt);
+            first.push(ms(start.elapsed()));
+        }
+        report("first still", t, first);
+
+        let mut rt = bench.runtime(t);
+        bench.still(&mut rt);
+        let mut again = Vec::new();
+        for _ in 0..runs {
+            let start = Instant::now();
+            bench.still(&mut rt);
+            again.push(ms(start.elapsed()));
+        }
+        report("re-render", t, again);
+
+        let mut layout = Vec::new();
+        for _ in 0..runs {
+            let start = Instant::now();
+            std::hint::black_box(bench.display_list(&rt));
+            layout.push(ms(start.elapsed()));
+        }
+        report("layout", t, layout);
+
+        let mut raster = Vec::new();
+        for _ in 0..runs {
+            let start = Instant::now();
+            std::hint::black_box(rasterize(&list, t));
+            raster.push(ms(start.elapsed()));
+        }
+        report("rasterize", t, raster);
+    }
+}
