@@ -21,6 +21,9 @@ RUST_SRC    := $(shell find rust/src -name '*.rs') rust/Cargo.toml rust/Cargo.lo
 
 export MAPCORE_SHARED := $(SHARED)
 export CGO_CFLAGS     := -I$(ROOT)/include
+# Go recipes link the library through a content-addressed path (see
+# tools/cgo_ldflags.sh: Go's cache would otherwise keep a stale link).
+CGO_ENV = CGO_LDFLAGS="$$($(ROOT)/tools/cgo_ldflags.sh $(LIB))"
 export CGO_LDFLAGS    := $(LIB) $(SYSLIBS)
 
 .PHONY: all lib ctests header-check check-exports bench demo test test-rust test-c test-go demo clean
@@ -75,10 +78,10 @@ test-rust:
 GO_PKGS := $(shell [ -f go.mod ] && echo yes)
 test-go: $(LIB)
 ifeq ($(GO_PKGS),yes)
-	$(GO) vet ./...
+	$(CGO_ENV) $(GO) vet ./...
 	@fmt=$$(gofmt -l go tests 2>/dev/null); if [ -n "$$fmt" ]; then echo "gofmt needed: $$fmt"; exit 1; fi
-	$(GO) test -race -count=1 ./...
-	GOEXPERIMENT=cgocheck2 $(GO) test -count=1 ./...
+	$(CGO_ENV) $(GO) test -race -count=1 ./...
+	$(CGO_ENV) GOEXPERIMENT=cgocheck2 $(GO) test -count=1 ./...
 else
 	@echo "test-go: no Go module yet"
 endif
@@ -94,7 +97,7 @@ $(BUILD)/examples/render_style: examples/c/render_style.c $(HEADERS) $(LIB)
 	$(CC) $(CFLAGS_C) $< -o $@ $(LIB) $(SYSLIBS)
 
 $(BUILD)/mapcore-render: $(LIB) $(shell find go -name '*.go' -not -name '*_test.go') go.mod
-	$(GO) build -o $@ ./go/cmd/mapcore-render
+	$(CGO_ENV) $(GO) build -o $@ ./go/cmd/mapcore-render
 
 # The world map from the bundled default style, and the streets benchmark,
 # with the Go tool; the C example renders the benchmark again and prints

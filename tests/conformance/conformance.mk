@@ -36,7 +36,7 @@ CONF_RUN     = $(CONF_BIN) $(1) -suite $(CONF_SHARED)/$(1)-tests -assets $(CONF_
 $(CONF_BIN): $(CONF_LIB) $(CONF_GO_SRC)
 	@mkdir -p $(dir $@)
 	cd $(CONF_ROOT) && CGO_CFLAGS="-I$(CONF_ROOT)/include" \
-	  CGO_LDFLAGS="$(CONF_LIB) -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc" \
+	  CGO_LDFLAGS="$$($(CONF_ROOT)/tools/cgo_ldflags.sh $(CONF_LIB))" \
 	  $(CONF_GO) build -o $@ ./go/cmd/mapcore-conformance
 
 $(CONF_EXPR): $(CONF_LIB)
