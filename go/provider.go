@@ -89,7 +89,14 @@ func (p *HTTPProvider) fetch(req *ResourceRequestHandle) {
 // file synchronously in the provider call. A missing file answers "not
 // found"; a path leaving dir fails.
 func DirProvider(scheme, dir string) ResourceProvider {
-	prefix := scheme + "://"
+	return PrefixProvider(scheme+"://", dir)
+}
+
+// PrefixProvider serves URLs that start with prefix from files under dir
+// (PrefixProvider("http://localhost:2900/", "assets") maps
+// http://localhost:2900/tiles/a.mvt to assets/tiles/a.mvt) and passes every
+// other URL through; otherwise as DirProvider.
+func PrefixProvider(prefix, dir string) ResourceProvider {
 	return ResourceProviderFunc(func(req *ResourceRequestHandle) bool {
 		u := req.URL()
 		if !strings.HasPrefix(u, prefix) {

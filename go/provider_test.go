@@ -148,4 +148,20 @@ func TestDirProvider(t *testing.T) {
 		t.Fatal("http taken by DirProvider")
 	}
 	other.Close()
+
+	// PrefixProvider serves any URL prefix the same way.
+	pp := PrefixProvider("http://localhost:2900/", dir)
+	rec = newRecordingAPI()
+	if !pp.ProvideResource(newRequest(rec.requestAPI(), 5, ResourceInfo{URL: "http://localhost:2900/a.json?x=1"}, nil)) {
+		t.Fatal("prefix URL not taken")
+	}
+	if got := <-rec.done; !strings.HasPrefix(got, "complete") {
+		t.Fatalf("prefix URL -> %q", got)
+	}
+	rec = newRecordingAPI()
+	other = newRequest(rec.requestAPI(), 6, ResourceInfo{URL: "http://localhost:2901/a.json"}, nil)
+	if pp.ProvideResource(other) {
+		t.Fatal("another server taken by PrefixProvider")
+	}
+	other.Close()
 }

@@ -8,7 +8,6 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,31 +90,7 @@ const harnessServer = "http://localhost:2900/"
 // assetProvider serves local://X and http://localhost:2900/X from the
 // assets folder; other URLs pass through.
 func assetProvider(assets string) mapcore.ResourceProvider {
-	local := mapcore.DirProvider("local", assets)
-	return mapcore.ResourceProviderFunc(func(req *mapcore.ResourceRequestHandle) bool {
-		u := req.URL()
-		if !strings.HasPrefix(u, harnessServer) {
-			return local.ProvideResource(req)
-		}
-		rel := strings.TrimPrefix(u, harnessServer)
-		if i := strings.IndexAny(rel, "?#"); i >= 0 {
-			rel = rel[:i]
-		}
-		if !filepath.IsLocal(filepath.FromSlash(rel)) {
-			_ = req.Fail(fmt.Errorf("%s: path leaves the asset folder", u))
-			return true
-		}
-		data, err := os.ReadFile(filepath.Join(assets, filepath.FromSlash(rel)))
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			_ = req.NotFound()
-		case err != nil:
-			_ = req.Fail(err)
-		default:
-			_ = req.CompleteNoCopy(data)
-		}
-		return true
-	})
+	return mapcore.ChainProviders(mapcore.DirProvider("local", assets), mapcore.PrefixProvider(harnessServer, assets))
 }
 
 // session is one test's runtime, map and texture session on the calling

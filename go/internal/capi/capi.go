@@ -13,30 +13,8 @@
 package capi
 
 /*
-#include <stdlib.h>
-#include <string.h>
-#include "mapcore.h"
+#include "capi.h"
 
-typedef struct mc_res { int32_t st; char *msg; } mc_res;
-
-static char *mc_copy_message(mapcore_status st) {
-	if (st == MAPCORE_STATUS_OK) return NULL;
-	const char *m = mapcore_last_error_message();
-	if (m == NULL) m = "";
-	size_t n = strlen(m);
-	char *c = (char *)malloc(n + 1);
-	if (c != NULL) memcpy(c, m, n + 1);
-	return c;
-}
-
-static mc_res mc_wrap(mapcore_status st) {
-	mc_res r;
-	r.st = (int32_t)st;
-	r.msg = mc_copy_message(st);
-	return r;
-}
-
-// ---- base ----
 static mc_res w_log_set_callback(void *cb, void *ud, int32_t max_level) {
 	return mc_wrap(mapcore_log_set_callback((mapcore_log_callback)cb, ud, (mapcore_log_level)max_level));
 }

@@ -1,27 +1,9 @@
 package capi
 
 /*
-#include <stdlib.h>
-#include <string.h>
-#include "mapcore.h"
+#include "capi.h"
 
-// A string result (out_json) of a query: on success `json` is mapcore's
-// allocation, copied and freed by the Go side with mapcore_string_free.
-typedef struct mcq_res_str { int32_t st; char *msg; char *json; } mcq_res_str;
-
-static mcq_res_str mcq_wrap(mapcore_status st, char *json) {
-	mcq_res_str r = {(int32_t)st, NULL, json};
-	if (st != MAPCORE_STATUS_OK) {
-		const char *m = mapcore_last_error_message();
-		if (m == NULL) m = "";
-		size_t n = strlen(m);
-		r.msg = (char *)malloc(n + 1);
-		if (r.msg != NULL) memcpy(r.msg, m, n + 1);
-	}
-	return r;
-}
-
-static mcq_res_str w_query_rendered(uint64_t m, int has_geometry, uint32_t type, double x1, double y1,
+static mc_res_str w_query_rendered(uint64_t m, int has_geometry, uint32_t type, double x1, double y1,
                                     double x2, double y2, const char *opts, size_t len) {
 	mapcore_map h = {m};
 	mapcore_query_geometry g = mapcore_query_geometry_default();
@@ -32,14 +14,14 @@ static mcq_res_str w_query_rendered(uint64_t m, int has_geometry, uint32_t type,
 	g.y2 = y2;
 	char *out = NULL;
 	mapcore_status st = mapcore_map_query_rendered_features(h, has_geometry ? &g : NULL, opts, len, &out);
-	return mcq_wrap(st, out);
+	return mc_wrap_str(st, out);
 }
 
-static mcq_res_str w_query_source(uint64_t m, const char *source, const char *layer, const char *filter, size_t len) {
+static mc_res_str w_query_source(uint64_t m, const char *source, const char *layer, const char *filter, size_t len) {
 	mapcore_map h = {m};
 	char *out = NULL;
 	mapcore_status st = mapcore_map_query_source_features(h, source, layer, filter, len, &out);
-	return mcq_wrap(st, out);
+	return mc_wrap_str(st, out);
 }
 */
 import "C"
@@ -58,7 +40,7 @@ type QueryGeometry struct {
 	X1, Y1, X2, Y2 float64
 }
 
-func qresStr(r C.mcq_res_str) ([]byte, Res) {
+func qresStr(r C.mc_res_str) ([]byte, Res) {
 	if r.st != 0 {
 		if r.json != nil { // not written on failure; defensive
 			C.mapcore_string_free(r.json)

@@ -1,113 +1,85 @@
 package capi
 
 /*
-#include <stdlib.h>
-#include <string.h>
-#include "mapcore.h"
+#include "capi.h"
 
-typedef struct mcs_res { int32_t st; char *msg; } mcs_res;
+typedef struct mc_res_xy { int32_t st; char *msg; double x, y; } mc_res_xy;
 
-static char *mcs_copy_message(mapcore_status st) {
-	if (st == MAPCORE_STATUS_OK) return NULL;
-	const char *m = mapcore_last_error_message();
-	if (m == NULL) m = "";
-	size_t n = strlen(m);
-	char *c = (char *)malloc(n + 1);
-	if (c != NULL) memcpy(c, m, n + 1);
-	return c;
-}
-
-static mcs_res mcs_wrap(mapcore_status st) {
-	mcs_res r = {(int32_t)st, mcs_copy_message(st)};
-	return r;
-}
-
-// A string result (out_json): on success `json` is mapcore's allocation,
-// copied and freed by the Go side with mapcore_string_free.
-typedef struct mcs_res_str { int32_t st; char *msg; char *json; } mcs_res_str;
-
-static mcs_res_str mcs_wrap_str(mapcore_status st, char *json) {
-	mcs_res_str r = {(int32_t)st, mcs_copy_message(st), json};
-	return r;
-}
-
-typedef struct mcs_res_xy { int32_t st; char *msg; double x, y; } mcs_res_xy;
-
-static mcs_res w_set_feature_state(uint64_t m, const char *src, const char *layer, const char *id, const char *json, size_t len) {
+static mc_res w_set_feature_state(uint64_t m, const char *src, const char *layer, const char *id, const char *json, size_t len) {
 	mapcore_map h = {m};
-	return mcs_wrap(mapcore_map_set_feature_state(h, src, layer, id, json, len));
+	return mc_wrap(mapcore_map_set_feature_state(h, src, layer, id, json, len));
 }
-static mcs_res_str w_get_feature_state(uint64_t m, const char *src, const char *layer, const char *id) {
+static mc_res_str w_get_feature_state(uint64_t m, const char *src, const char *layer, const char *id) {
 	mapcore_map h = {m};
 	char *out = NULL;
 	mapcore_status st = mapcore_map_get_feature_state(h, src, layer, id, &out);
-	return mcs_wrap_str(st, out);
+	return mc_wrap_str(st, out);
 }
-static mcs_res w_remove_feature_state(uint64_t m, const char *src, const char *layer, const char *id, const char *key) {
+static mc_res w_remove_feature_state(uint64_t m, const char *src, const char *layer, const char *id, const char *key) {
 	mapcore_map h = {m};
-	return mcs_wrap(mapcore_map_remove_feature_state(h, src, layer, id, key));
+	return mc_wrap(mapcore_map_remove_feature_state(h, src, layer, id, key));
 }
-static mcs_res_xy w_pixel_for_lnglat(uint64_t m, double lon, double lat) {
+static mc_res_xy w_pixel_for_lnglat(uint64_t m, double lon, double lat) {
 	mapcore_map h = {m};
-	mcs_res_xy r = {0, NULL, 0, 0};
+	mc_res_xy r = {0, NULL, 0, 0};
 	mapcore_status st = mapcore_map_pixel_for_lnglat(h, lon, lat, &r.x, &r.y);
 	r.st = (int32_t)st;
-	r.msg = mcs_copy_message(st);
+	r.msg = mc_copy_message(st);
 	return r;
 }
-static mcs_res_xy w_lnglat_for_pixel(uint64_t m, double x, double y) {
+static mc_res_xy w_lnglat_for_pixel(uint64_t m, double x, double y) {
 	mapcore_map h = {m};
-	mcs_res_xy r = {0, NULL, 0, 0};
+	mc_res_xy r = {0, NULL, 0, 0};
 	mapcore_status st = mapcore_map_lnglat_for_pixel(h, x, y, &r.x, &r.y);
 	r.st = (int32_t)st;
-	r.msg = mcs_copy_message(st);
+	r.msg = mc_copy_message(st);
 	return r;
 }
-static mcs_res w_add_source(uint64_t m, const char *id, const char *json, size_t len) {
+static mc_res w_add_source(uint64_t m, const char *id, const char *json, size_t len) {
 	mapcore_map h = {m};
-	return mcs_wrap(mapcore_map_add_source(h, id, json, len));
+	return mc_wrap(mapcore_map_add_source(h, id, json, len));
 }
-static mcs_res w_remove_source(uint64_t m, const char *id) {
+static mc_res w_remove_source(uint64_t m, const char *id) {
 	mapcore_map h = {m};
-	return mcs_wrap(mapcore_map_remove_source(h, id));
+	return mc_wrap(mapcore_map_remove_source(h, id));
 }
-static mcs_res w_add_layer(uint64_t m, const char *json, size_t len, const char *before) {
+static mc_res w_add_layer(uint64_t m, const char *json, size_t len, const char *before) {
 	mapcore_map h = {m};
-	return mcs_wrap(mapcore_map_add_layer(h, json, len, before));
+	return mc_wrap(mapcore_map_add_layer(h, json, len, before));
 }
-static mcs_res w_remove_layer(uint64_t m, const char *id) {
+static mc_res w_remove_layer(uint64_t m, const char *id) {
 	mapcore_map h = {m};
-	return mcs_wrap(mapcore_map_remove_layer(h, id));
+	return mc_wrap(mapcore_map_remove_layer(h, id));
 }
-static mcs_res w_set_property(uint64_t m, int layout, const char *layer, const char *name, const char *json, size_t len) {
+static mc_res w_set_property(uint64_t m, int layout, const char *layer, const char *name, const char *json, size_t len) {
 	mapcore_map h = {m};
-	if (layout) return mcs_wrap(mapcore_map_set_layout_property(h, layer, name, json, len));
-	return mcs_wrap(mapcore_map_set_paint_property(h, layer, name, json, len));
+	if (layout) return mc_wrap(mapcore_map_set_layout_property(h, layer, name, json, len));
+	return mc_wrap(mapcore_map_set_paint_property(h, layer, name, json, len));
 }
-static mcs_res_str w_get_property(uint64_t m, int layout, const char *layer, const char *name) {
+static mc_res_str w_get_property(uint64_t m, int layout, const char *layer, const char *name) {
 	mapcore_map h = {m};
 	char *out = NULL;
 	mapcore_status st = layout ? mapcore_map_get_layout_property(h, layer, name, &out)
 	                           : mapcore_map_get_paint_property(h, layer, name, &out);
-	return mcs_wrap_str(st, out);
+	return mc_wrap_str(st, out);
 }
-static mcs_res w_set_filter(uint64_t m, const char *layer, const char *json, size_t len) {
+static mc_res w_set_filter(uint64_t m, const char *layer, const char *json, size_t len) {
 	mapcore_map h = {m};
-	return mcs_wrap(mapcore_map_set_filter(h, layer, json, len));
+	return mc_wrap(mapcore_map_set_filter(h, layer, json, len));
 }
-static mcs_res w_add_image(uint64_t m, const char *id, const uint8_t *rgba, uint32_t w, uint32_t hgt, size_t stride, float ratio, int sdf) {
+static mc_res w_add_image(uint64_t m, const char *id, const uint8_t *rgba, uint32_t w, uint32_t hgt, size_t stride, float ratio, int sdf) {
 	mapcore_map h = {m};
-	return mcs_wrap(mapcore_map_add_image(h, id, rgba, w, hgt, stride, ratio, sdf != 0));
+	return mc_wrap(mapcore_map_add_image(h, id, rgba, w, hgt, stride, ratio, sdf != 0));
 }
-static mcs_res w_remove_image(uint64_t m, const char *id) {
+static mc_res w_remove_image(uint64_t m, const char *id) {
 	mapcore_map h = {m};
-	return mcs_wrap(mapcore_map_remove_image(h, id));
+	return mc_wrap(mapcore_map_remove_image(h, id));
 }
-static mcs_res_str w_get_style_json(uint64_t m) {
+static mc_res_str w_get_style_json(uint64_t m) {
 	mapcore_map h = {m};
 	char *out = NULL;
 	mapcore_status st = mapcore_map_get_style_json(h, &out);
-	return mcs_wrap_str(st, out);
+	return mc_wrap_str(st, out);
 }
 */
 import "C"
@@ -151,14 +123,14 @@ func strArgs(ss ...*string) (cs cstrs, out [4]*C.char, err error) {
 	return cs, out, nil
 }
 
-func sres(r C.mcs_res) Res {
+func sres(r C.mc_res) Res {
 	if r.st == 0 {
 		return Res{}
 	}
 	return Res{St: int32(r.st), Msg: takeMsg(r.msg)}
 }
 
-func sresStr(r C.mcs_res_str) ([]byte, Res) {
+func sresStr(r C.mc_res_str) ([]byte, Res) {
 	if r.st != 0 {
 		return nil, Res{St: int32(r.st), Msg: takeMsg(r.msg)}
 	}
