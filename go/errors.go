@@ -26,6 +26,7 @@ const (
 	StatusIOError         = status.IOError
 	StatusInternal        = status.Internal
 	StatusTimeout         = status.Timeout
+	StatusCancelled       = status.Cancelled
 )
 
 // Sentinels for errors.Is. Each native status matches one; ErrClosed (a call
@@ -41,6 +42,7 @@ var (
 	ErrIO               = status.ErrIO
 	ErrInternal         = status.ErrInternal
 	ErrTimeout          = status.ErrTimeout
+	ErrCancelled        = status.ErrCancelled
 	ErrClosed           = status.ErrClosed
 	ErrAlreadyCompleted = status.ErrAlreadyCompleted
 )

@@ -2,6 +2,8 @@ package mapcore
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"image"
 	"math"
 	"runtime"
@@ -213,9 +215,10 @@ func (s *RenderSessionHandle) Resize(width, height int, pixelRatio float32) erro
 // RenderStill renders a still image: it loads the style and everything the
 // view needs (failures become events), then renders once into the target.
 // The deadline of ctx (if any) bounds the wait (then it fails with
-// ErrTimeout and renders nothing); cancelling ctx without a deadline cannot
-// interrupt the native wait. Resource requests must be completed by other
-// goroutines or by the provider itself while this waits. Owner thread.
+// ErrTimeout and renders nothing); cancelling ctx interrupts the wait (the
+// error matches both ctx.Err() and ErrCancelled; nothing is rendered).
+// Resource requests must be completed by other goroutines or by the provider
+// itself while this waits. Owner thread.
 func (s *RenderSessionHandle) RenderStill(ctx context.Context) error {
 	const op = "RenderSessionHandle.RenderStill"
 	if err := s.st.Check(op); err != nil {
@@ -234,9 +237,30 @@ func (s *RenderSessionHandle) RenderStill(ctx context.Context) error {
 			timeout = durationMs(d)
 		}
 	}
+	// A cancelled context interrupts the native wait from another goroutine
+	// (mapcore_runtime_interrupt is any-thread).
+	var done chan struct{}
+	if ctx != nil && ctx.Done() != nil {
+		done = make(chan struct{})
+		rt := s.m.rt.id
+		go func() {
+			select {
+			case <-ctx.Done():
+				capi.RuntimeInterrupt(rt)
+			case <-done:
+			}
+		}()
+	}
 	r := capi.SessionRenderStill(s.id, timeout)
+	if done != nil {
+		close(done)
+	}
 	runtime.KeepAlive(s)
-	return status.Of(op, r)
+	err := status.Of(op, r)
+	if errors.Is(err, ErrCancelled) && ctx.Err() != nil {
+		return fmt.Errorf("%w (%w)", ctx.Err(), err)
+	}
+	return err
 }
 
 // RenderFrame renders one frame of continuous rendering with what is loaded

@@ -259,3 +259,39 @@ func TestContinuousFramesAndResize(t *testing.T) {
 		t.Fatalf("after resize: %+v %v", info, err)
 	}
 }
+
+// Cancelling the context interrupts a still render waiting for resources
+// that never arrive.
+func TestRenderStillCancelled(t *testing.T) {
+	lockThread(t)
+	tm := openMap(t, 32, 32)
+	held := make(chan *ResourceRequestHandle, 1)
+	err := tm.rt.SetResourceProvider(ResourceProviderFunc(func(req *ResourceRequestHandle) bool {
+		held <- req // never answered until the test ends
+		return true
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tm.m.SetStyleJSON([]byte(styleWithData("mem://never.json"))); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-held
+		cancel()
+	}()
+	err = tm.s.RenderStill(ctx)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrCancelled) {
+		t.Fatalf("RenderStill after cancel = %v, want context.Canceled and ErrCancelled", err)
+	}
+	if _, err := tm.s.ReadNRGBA(); !errors.Is(err, ErrInvalidState) {
+		t.Fatalf("nothing should have been rendered; ReadNRGBA = %v", err)
+	}
+	// The next render is not cancelled by the earlier interrupt.
+	short, stop := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer stop()
+	if err := tm.s.RenderStill(short); !errors.Is(err, ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second RenderStill = %v, want a timeout", err)
+	}
+}

@@ -52,7 +52,9 @@ typedef enum mapcore_status {
   /* A bug in mapcore (including a caught panic). Please report it. */
   MAPCORE_STATUS_INTERNAL = 8,
   /* A wait ran out of time before the work was done. */
-  MAPCORE_STATUS_TIMEOUT = 9
+  MAPCORE_STATUS_TIMEOUT = 9,
+  /* A wait was interrupted (mapcore_runtime_interrupt). */
+  MAPCORE_STATUS_CANCELLED = 10
 } mapcore_status;
 
 /* Version as (major << 16) | (minor << 8) | patch. Any thread. */

@@ -70,7 +70,9 @@ mapcore_status mapcore_render_session_resize(mapcore_render_session session,
 /* Renders a still image: pumps the runtime until the style and everything the
  * current view needs is loaded or has failed (failures become events), places
  * symbols, and renders once into the target. `timeout_ms` bounds the wait for
- * resources (0 = no limit): on TIMEOUT nothing is rendered. A STILL_IMAGE_FINISHED
+ * resources (0 = no limit): on TIMEOUT nothing is rendered; another thread
+ * can end the wait with mapcore_runtime_interrupt (CANCELLED, nothing
+ * rendered). A STILL_IMAGE_FINISHED
  * event follows. Resource requests must be completed by other threads (or
  * synchronously by the provider) while this waits. Returns INVALID_STATE while
  * a frame is acquired or before a style was set. Owner thread. */

@@ -64,6 +64,14 @@ mapcore_status mapcore_runtime_pump(mapcore_runtime runtime, uint32_t timeout_ms
  * is destroying the runtime (then it returns OK or INVALID_STATE). */
 mapcore_status mapcore_runtime_wake(mapcore_runtime runtime);
 
+/* Makes a still render of this runtime that is waiting for resources
+ * (mapcore_render_session_render_still) return MAPCORE_STATUS_CANCELLED
+ * without rendering. An interrupt that arrives when no still render is
+ * waiting affects none (the next still render starts afresh). Any thread:
+ * this is how a host cancels a render from another thread (e.g. when a Go
+ * context is cancelled). */
+mapcore_status mapcore_runtime_interrupt(mapcore_runtime runtime);
+
 /* Kinds of event. */
 typedef enum mapcore_event_type {
   /* A style finished loading and parsing (message: warnings, if any). */

@@ -20,6 +20,7 @@ static void test_version_and_status_names(void) {
   CHECK(strcmp(mapcore_version_string(), "0.1.0") == 0);
   CHECK(strcmp(mapcore_status_name(MAPCORE_STATUS_WRONG_THREAD), "WRONG_THREAD") == 0);
   CHECK(strcmp(mapcore_status_name(MAPCORE_STATUS_TIMEOUT), "TIMEOUT") == 0);
+  CHECK(strcmp(mapcore_status_name(MAPCORE_STATUS_CANCELLED), "CANCELLED") == 0);
   CHECK(strcmp(mapcore_status_name((mapcore_status)77), "UNKNOWN") == 0);
 }
 

@@ -168,6 +168,13 @@ static void on_cancel(void *ud, mapcore_resource_request req) {
   cancels++;
 }
 
+static void *interrupt_later(void *arg) {
+  struct timespec ts = {0, 50 * 1000 * 1000};
+  nanosleep(&ts, NULL);
+  CHECK_OK(mapcore_runtime_interrupt(*(mapcore_runtime *)arg));
+  return NULL;
+}
+
 static void test_cancellation(void) {
   test_map t;
   test_map_open(&t, 64, 64);
@@ -177,6 +184,16 @@ static void test_cancellation(void) {
   CHECK_STATUS(mapcore_render_session_render_still(t.session, 100), MAPCORE_STATUS_TIMEOUT);
   CHECK_DIAG("remote");
   CHECK(held.id != 0);
+  /* another thread interrupts a still render that would wait forever */
+  pthread_t interrupter;
+  CHECK(pthread_create(&interrupter, NULL, interrupt_later, &t.rt) == 0);
+  CHECK_STATUS(mapcore_render_session_render_still(t.session, 0), MAPCORE_STATUS_CANCELLED);
+  CHECK_DIAG("interrupted");
+  pthread_join(interrupter, NULL);
+  /* an interrupt with no render waiting does not cancel the next one */
+  CHECK_OK(mapcore_runtime_interrupt(t.rt));
+  CHECK_STATUS(mapcore_render_session_render_still(t.session, 100), MAPCORE_STATUS_TIMEOUT);
+  CHECK_STATUS(mapcore_runtime_interrupt((mapcore_runtime){0}), MAPCORE_STATUS_INVALID_ARGUMENT);
   bool cancelled = true;
   CHECK_OK(mapcore_resource_request_is_cancelled(held, &cancelled));
   CHECK(!cancelled);

@@ -53,6 +53,11 @@ static mc_res w_runtime_wake(uint64_t h) {
 	return mc_wrap(mapcore_runtime_wake(rt));
 }
 
+static mc_res w_runtime_interrupt(uint64_t h) {
+	mapcore_runtime rt = {h};
+	return mc_wrap(mapcore_runtime_interrupt(rt));
+}
+
 typedef struct mc_res_events { int32_t st; char *msg; const mapcore_event *ev; size_t n; } mc_res_events;
 
 static mc_res_events w_runtime_drain_events(uint64_t h) {
@@ -278,6 +283,7 @@ const (
 	StatusIOError         int32 = C.MAPCORE_STATUS_IO_ERROR
 	StatusInternal        int32 = C.MAPCORE_STATUS_INTERNAL
 	StatusTimeout         int32 = C.MAPCORE_STATUS_TIMEOUT
+	StatusCancelled       int32 = C.MAPCORE_STATUS_CANCELLED
 )
 
 // Decisions of a resource provider.
@@ -395,6 +401,9 @@ func RuntimePump(h uint64, timeoutMs uint32) (uint32, Res) {
 
 // RuntimeWake wakes a runtime's pump.
 func RuntimeWake(h uint64) Res { return res(C.w_runtime_wake(C.uint64_t(h))) }
+
+// RuntimeInterrupt ends a still render's wait on runtime h (any thread).
+func RuntimeInterrupt(h uint64) Res { return res(C.w_runtime_interrupt(C.uint64_t(h))) }
 
 // Event is a copy of a mapcore_event.
 type Event struct {

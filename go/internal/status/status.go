@@ -26,12 +26,14 @@ const (
 	IOError         Code = Code(capi.StatusIOError)
 	Internal        Code = Code(capi.StatusInternal)
 	Timeout         Code = Code(capi.StatusTimeout)
+	Cancelled       Code = Code(capi.StatusCancelled)
 )
 
 var names = map[Code]string{
 	OK: "OK", InvalidArgument: "INVALID_ARGUMENT", InvalidState: "INVALID_STATE",
 	WrongThread: "WRONG_THREAD", NotFound: "NOT_FOUND", Unsupported: "UNSUPPORTED",
 	ParseError: "PARSE_ERROR", IOError: "IO_ERROR", Internal: "INTERNAL", Timeout: "TIMEOUT",
+	Cancelled: "CANCELLED",
 }
 
 // String returns the C name of the status ("INVALID_ARGUMENT"), or
@@ -54,6 +56,7 @@ var (
 	ErrIO               = errors.New("mapcore: I/O error")
 	ErrInternal         = errors.New("mapcore: internal error")
 	ErrTimeout          = errors.New("mapcore: timeout")
+	ErrCancelled        = errors.New("mapcore: cancelled")
 	ErrClosed           = errors.New("mapcore: handle is closed")
 	ErrAlreadyCompleted = errors.New("mapcore: request already completed")
 )
@@ -62,6 +65,7 @@ var sentinels = map[Code]error{
 	InvalidArgument: ErrInvalidArgument, InvalidState: ErrInvalidState,
 	WrongThread: ErrWrongThread, NotFound: ErrNotFound, Unsupported: ErrUnsupported,
 	ParseError: ErrParse, IOError: ErrIO, Internal: ErrInternal, Timeout: ErrTimeout,
+	Cancelled: ErrCancelled,
 }
 
 // Error is a failed mapcore call: the operation, the status and the

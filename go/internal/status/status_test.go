@@ -9,11 +9,11 @@ import (
 
 func TestSentinels(t *testing.T) {
 	all := []error{ErrInvalidArgument, ErrInvalidState, ErrWrongThread, ErrNotFound, ErrUnsupported,
-		ErrParse, ErrIO, ErrInternal, ErrTimeout, ErrClosed, ErrAlreadyCompleted}
+		ErrParse, ErrIO, ErrInternal, ErrTimeout, ErrCancelled, ErrClosed, ErrAlreadyCompleted}
 	cases := map[Code]error{
 		InvalidArgument: ErrInvalidArgument, InvalidState: ErrInvalidState, WrongThread: ErrWrongThread,
 		NotFound: ErrNotFound, Unsupported: ErrUnsupported, ParseError: ErrParse, IOError: ErrIO,
-		Internal: ErrInternal, Timeout: ErrTimeout,
+		Internal: ErrInternal, Timeout: ErrTimeout, Cancelled: ErrCancelled,
 	}
 	for c, want := range cases {
 		err := fmt.Errorf("wrapped: %w", New("Op", c, "diag"))

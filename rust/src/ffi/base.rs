@@ -32,6 +32,7 @@ pub extern "C" fn mapcore_status_name(status: u32) -> *const c_char {
         7 => "IO_ERROR\0",
         8 => "INTERNAL\0",
         9 => "TIMEOUT\0",
+        10 => "CANCELLED\0",
         _ => "UNKNOWN\0",
     };
     name.as_ptr() as *const c_char

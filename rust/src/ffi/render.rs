@@ -209,6 +209,12 @@ pub extern "C" fn mapcore_render_session_render_still(session: mapcore_render_se
                     return invalid_state("the map has no style: call mapcore_map_set_style_json or _url first")
                 }
                 Err(StillError::NoSuchMap) => return invalid_state("stale map"),
+                Err(StillError::Interrupted(what)) => {
+                    return fail(
+                        mapcore_status::MAPCORE_STATUS_CANCELLED,
+                        format!("interrupted by mapcore_runtime_interrupt while waiting for {what}"),
+                    )
+                }
                 Err(StillError::Timeout(what)) => {
                     return fail(
                         mapcore_status::MAPCORE_STATUS_TIMEOUT,

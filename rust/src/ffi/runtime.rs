@@ -120,6 +120,17 @@ pub extern "C" fn mapcore_runtime_wake(runtime: mapcore_runtime) -> mapcore_stat
     })
 }
 
+#[no_mangle]
+pub extern "C" fn mapcore_runtime_interrupt(runtime: mapcore_runtime) -> mapcore_status {
+    call("mapcore_runtime_interrupt", || match handles::get(runtime.id, Tag::Runtime)?.object {
+        Object::Runtime(shared) => {
+            shared.interrupt();
+            Ok(())
+        }
+        _ => invalid_state("stale runtime handle"),
+    })
+}
+
 fn c_string(strings: &mut Vec<CString>, s: &str) -> *const std::os::raw::c_char {
     let c = CString::new(s.replace('\0', "\\0")).unwrap_or_default();
     let p = c.as_ptr();

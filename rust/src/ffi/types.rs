@@ -16,6 +16,7 @@ pub enum mapcore_status {
     MAPCORE_STATUS_IO_ERROR = 7,
     MAPCORE_STATUS_INTERNAL = 8,
     MAPCORE_STATUS_TIMEOUT = 9,
+    MAPCORE_STATUS_CANCELLED = 10,
 }
 
 macro_rules! handle_type {

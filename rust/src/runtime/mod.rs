@@ -41,6 +41,17 @@ pub enum Message {
 /// The thread-safe part of a runtime.
 pub struct Shared {
     pub inbox: Inbox<Message>,
+    /// Set by `interrupt` (any thread): a waiting still render gives up.
+    interrupted: std::sync::atomic::AtomicBool,
+}
+
+impl Shared {
+    /// Makes a still render that is waiting for resources return
+    /// `StillError::Interrupted` (any thread).
+    pub fn interrupt(&self) {
+        self.interrupted.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inbox.wake();
+    }
 }
 
 impl ResponseSink for Shared {
@@ -148,6 +159,8 @@ pub enum StillError {
     NoSuchMap,
     NoStyle,
     Timeout(String),
+    /// `Shared::interrupt` was called while waiting (what was still missing).
+    Interrupted(String),
 }
 
 impl Runtime {
@@ -155,7 +168,7 @@ impl Runtime {
         let workers = WorkerPool::new(workers::thread_count(options.worker_threads))?;
         Ok(Runtime {
             core: Core {
-                shared: Arc::new(Shared { inbox: Inbox::default() }),
+                shared: Arc::new(Shared { inbox: Inbox::default(), interrupted: Default::default() }),
                 workers,
                 provider: None,
                 asset_root: options.asset_root,
@@ -260,6 +273,8 @@ impl Runtime {
     /// then renders it into its target.
     pub fn render_still(&mut self, map_id: u64, timeout: Option<Duration>) -> Result<(), StillError> {
         let deadline = timeout.map(|t| Instant::now() + t);
+        // An interrupt aimed at an earlier render does not cancel this one.
+        self.core.shared.interrupted.store(false, std::sync::atomic::Ordering::SeqCst);
         loop {
             self.update_maps();
             let map = self.maps.get(&map_id).ok_or(StillError::NoSuchMap)?;
@@ -268,6 +283,9 @@ impl Runtime {
             }
             if map.is_view_loaded() {
                 break;
+            }
+            if self.core.shared.interrupted.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                return Err(StillError::Interrupted(map.describe_pending()));
             }
             let wait = match deadline {
                 Some(d) if Instant::now() >= d => {
