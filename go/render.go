@@ -258,6 +258,10 @@ func (s *RenderSessionHandle) RenderStill(ctx context.Context) error {
 	runtime.KeepAlive(s)
 	err := status.Of(op, r)
 	if errors.Is(err, ErrCancelled) && ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// The watcher saw the deadline first: it is still a timeout.
+			err = status.New(op, status.Timeout, "the context's deadline passed while waiting for resources")
+		}
 		return fmt.Errorf("%w (%w)", ctx.Err(), err)
 	}
 	return err
