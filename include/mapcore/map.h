@@ -50,7 +50,9 @@ mapcore_status mapcore_map_set_style_json(mapcore_map map, const char *json,
                                           size_t len);
 
 /* Loads the style from a URL (UTF-8, copied), through the resource provider or
- * the runtime's own loaders. Asynchronous: STYLE_LOADED or STYLE_ERROR follows
+ * the runtime's own loaders. Relative URLs in the style (sources, tiles,
+ * sprites) resolve against this URL, as in MapLibre (and tile URLs in a
+ * TileJSON against the TileJSON's URL). Asynchronous: STYLE_LOADED or STYLE_ERROR follows
  * while the runtime is pumped (a still render waits for it). Owner thread. */
 mapcore_status mapcore_map_set_style_url(mapcore_map map, const char *url);
 

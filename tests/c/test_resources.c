@@ -281,6 +281,25 @@ static void test_style_url(void) {
   uint8_t px[64 * 64 * 4];
   CHECK_OK(mapcore_render_session_read_pixels(t.session, px, sizeof px, &info));
   CHECK(px[0] == 0x80 && px[1] == 0x80 && px[2] == 0 && px[3] == 255);
+
+  /* relative URLs in a style loaded by URL resolve against the style's URL */
+  CHECK(system("mkdir -p build/tests/c/rel") == 0);
+  f = fopen("build/tests/c/rel/shape.geojson", "wb");
+  if (f) {
+    fputs(BIG_POLY("rel"), f);
+    fclose(f);
+  }
+  f = fopen("build/tests/c/rel/style.json", "wb");
+  if (f) {
+    fputs("{\"version\":8,\"center\":[0,0],\"zoom\":0,\"sources\":{\"s\":{\"type\":\"geojson\","
+          "\"data\":\"./shape.geojson\"}},\"layers\":[{\"id\":\"f\",\"type\":\"fill\",\"source\":\"s\","
+          "\"paint\":{\"fill-color\":\"#00ff00\"}}]}", f);
+    fclose(f);
+  }
+  CHECK_OK(mapcore_map_set_style_url(t.map, "build/tests/c/rel/style.json"));
+  CHECK_OK(mapcore_render_session_render_still(t.session, 20000));
+  CHECK_OK(mapcore_render_session_read_pixels(t.session, px, sizeof px, &info));
+  CHECK(px[(32 * 64 + 32) * 4 + 1] == 255 && px[(32 * 64 + 32) * 4] == 0);
   test_map_close(&t);
 }
 

@@ -80,6 +80,9 @@ pub struct Map {
     style: StyleSlot,
     /// The style as JSON, kept in step with `style` by runtime styling.
     style_doc: serde_json::Value,
+    /// Where the style came from (set_style_url): its relative URLs resolve
+    /// against it. None for styles given as JSON.
+    style_url: Option<String>,
     /// Images added at run time, by id.
     images: BTreeMap<String, StyleImage>,
     /// Sprite sheets of the style being loaded, by sprite id.
@@ -118,6 +121,7 @@ impl Map {
             camera: Camera::default(),
             style: StyleSlot::None,
             style_doc: serde_json::Value::Null,
+            style_url: None,
             images: BTreeMap::new(),
             feature_state: Default::default(),
             sprites: BTreeMap::new(),
@@ -127,6 +131,14 @@ impl Map {
             idle_reported: false,
             version: 0,
             layout_cache: None,
+        }
+    }
+
+    /// A URL named by the style, resolved against the style's own URL.
+    fn resolve(&self, url: &str) -> String {
+        match &self.style_url {
+            Some(base) => crate::runtime::resource::resolve_url(base, url),
+            None => url.to_string(),
         }
     }
 
@@ -180,6 +192,7 @@ impl Map {
     /// Parses and applies a style (synchronously); the map is unchanged on error.
     pub fn set_style_json(&mut self, json: &[u8], core: &mut Core) -> Result<(), MapError> {
         let (parsed, doc) = Self::parse_style_bytes(json)?;
+        self.style_url = None;
         self.apply_style(parsed, doc, core, false);
         Ok(())
     }
@@ -189,6 +202,7 @@ impl Map {
         core.cancel_requests(self.id);
         self.sources.clear();
         self.style = StyleSlot::Loading(url.to_string());
+        self.style_url = Some(url.to_string());
         self.idle_reported = false;
         core.request(
             self.id,
@@ -274,7 +288,7 @@ impl Map {
         self.sprite_images.clear();
         for (id, url) in sheets {
             self.sprites.insert(id.clone(), SpriteLoad::default());
-            let (index, image) = sprites::sprite_urls(url, self.pixel_ratio);
+            let (index, image) = sprites::sprite_urls(&self.resolve(url), self.pixel_ratio);
             for (url, kind, is_image) in [(index, ResourceKind::SpriteJson, false), (image, ResourceKind::SpriteImage, true)] {
                 core.request(self.id, ResourceInfo { url, kind, tile: None }, Purpose::Sprite { id: id.clone(), image: is_image });
             }
@@ -369,6 +383,11 @@ impl Map {
 
     fn update_source(&mut self, source_id: &str, core: &mut Core) {
         let map_id = self.id;
+        let base = self.style_url.clone();
+        let resolve = |u: &str| match &base {
+            Some(b) => crate::runtime::resource::resolve_url(b, u),
+            None => u.to_string(),
+        };
         let Some(state) = self.sources.get(source_id) else { return };
         if state.meta == Meta::Pending {
             let state = self.sources.get_mut(source_id).expect("present");
@@ -379,7 +398,7 @@ impl Map {
                     let result = crate::source::geojson::GeoJsonIndex::new(&json, options);
                     Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
                 });
-            } else if let Some(url) = state.url.clone() {
+            } else if let Some(url) = state.url.as_deref().map(resolve) {
                 core.request(
                     map_id,
                     ResourceInfo { url, kind: ResourceKind::Source, tile: None },
@@ -408,7 +427,7 @@ impl Map {
                         continue;
                     }
                     let template = &templates[(id.x as usize + id.y as usize) % templates.len()];
-                    let url = crate::source::url::tile_url(template, id, *scheme, self.pixel_ratio);
+                    let url = resolve(&crate::source::url::tile_url(template, id, *scheme, self.pixel_ratio));
                     let y = if *scheme == crate::source::url::Scheme::Tms { (1i64 << id.z) - 1 - id.y as i64 } else { id.y as i64 };
                     state.slots.insert(id, TileSlot::Loading);
                     core.request(
@@ -518,7 +537,7 @@ impl Map {
             }
         };
         match &mut state.tiles {
-            Tiles::Vector { .. } => match sources::apply_tilejson(state, (*bytes).as_ref()) {
+            Tiles::Vector { .. } => match sources::apply_tilejson(state, (*bytes).as_ref(), &info.url) {
                 Ok(()) => {
                     state.meta = Meta::Ready;
                     core.emit(Event::new(EventKind::SourceLoaded, map_id).source(source));

@@ -169,12 +169,13 @@ pub fn geojson_options(state: &SourceState) -> GeoJsonOptions {
     }
 }
 
-/// Applies a TileJSON document to a vector source.
-pub fn apply_tilejson(state: &mut SourceState, bytes: &[u8]) -> Result<(), String> {
+/// Applies a TileJSON document (fetched from `url`; relative tile URLs
+/// resolve against it) to a vector source.
+pub fn apply_tilejson(state: &mut SourceState, bytes: &[u8], url: &str) -> Result<(), String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
     let tj = TileJson::parse(text)?;
     if let Tiles::Vector { templates, scheme, minzoom, maxzoom, bounds } = &mut state.tiles {
-        *templates = tj.tiles;
+        *templates = tj.tiles.iter().map(|t| crate::runtime::resource::resolve_url(url, t)).collect();
         *scheme = tj.scheme;
         *minzoom = tj.minzoom;
         *maxzoom = tj.maxzoom;

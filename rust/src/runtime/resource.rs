@@ -190,6 +190,43 @@ pub fn load_local(url: &str, asset_root: Option<&Path>) -> Option<Response> {
     })
 }
 
+/// Resolves `url` against the URL (or path) of the document that named it,
+/// as MapLibre resolves a style's relative URLs against the style's URL:
+/// absolute URLs and absolute paths are kept, `./` and `../` are applied.
+pub fn resolve_url(base: &str, url: &str) -> String {
+    if url.is_empty() || has_scheme(url) || url.starts_with('/') {
+        return url.to_string();
+    }
+    // The base's "folder": up to its last '/', keeping scheme://authority.
+    let (prefix, path) = match base.find("://") {
+        // Schemes without a host part: everything after :// is the path.
+        Some(i) if matches!(&base[..i], "file" | "builtin") => (&base[..i + 3], &base[i + 3..]),
+        Some(i) => {
+            let rest = &base[i + 3..];
+            match rest.find('/') {
+                Some(j) => (&base[..i + 3 + j], &rest[j..]),
+                None => (base, "/"),
+            }
+        }
+        None => ("", base),
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop(); // the document's own name
+    for seg in url.split('/') {
+        match seg {
+            "." => {}
+            ".." => {
+                if parts.len() > 1 || parts.first().is_some_and(|p| !p.is_empty()) {
+                    parts.pop();
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    format!("{prefix}{}", parts.join("/"))
+}
+
 fn has_scheme(url: &str) -> bool {
     match url.find("://") {
         Some(i) => i > 0 && url[..i].chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)),
@@ -256,6 +293,20 @@ mod tests {
         assert!(r.is_cancelled());
         assert_eq!(r.complete(Response::NotFound), Ok(()));
         assert!(sink.0.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn relative_urls_resolve_against_their_document() {
+        assert_eq!(resolve_url("https://h/a/style.json", "data/x.json"), "https://h/a/data/x.json");
+        assert_eq!(resolve_url("https://h/a/style.json?k=1", "../t/{z}/{x}/{y}.pbf"), "https://h/t/{z}/{x}/{y}.pbf");
+        assert_eq!(resolve_url("file:///m/s/style.json", "./sprites/s"), "file:///m/s/sprites/s");
+        assert_eq!(resolve_url("maps/style.json", "a.geojson"), "maps/a.geojson");
+        assert_eq!(resolve_url("style.json", "a.geojson"), "a.geojson");
+        assert_eq!(resolve_url("/abs/style.json", "a.geojson"), "/abs/a.geojson");
+        assert_eq!(resolve_url("builtin://default-style.json", "x.geojson"), "builtin://x.geojson");
+        assert_eq!(resolve_url("https://h/style.json", "https://o/x.json"), "https://o/x.json");
+        assert_eq!(resolve_url("https://h/style.json", "/root.json"), "/root.json");
+        assert_eq!(resolve_url("https://h", "x.json"), "https://h/x.json");
     }
 
     #[test]
