@@ -26,7 +26,7 @@ export CGO_CFLAGS     := -I$(ROOT)/include
 CGO_ENV = CGO_LDFLAGS="$$($(ROOT)/tools/cgo_ldflags.sh $(LIB))"
 export CGO_LDFLAGS    := $(LIB) $(SYSLIBS)
 
-.PHONY: all lib ctests header-check check-exports bench demo test test-rust test-c test-go demo clean
+.PHONY: all lib ctests header-check check-exports bench demo memcheck test test-rust test-c test-go demo clean
 .DELETE_ON_ERROR:
 
 all: lib ctests
@@ -69,6 +69,13 @@ test-c: $(CTESTS) $(BUILD)/tests/c/readme_example header-check check-exports
 	@pass=0; fail=0; for t in $(CTESTS) $(BUILD)/tests/c/readme_example; do \
 	  if (cd $(ROOT) && $$t); then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
 	done; echo "C ABI test programs: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
+# The C ABI tests under valgrind: no definite leaks, no invalid accesses.
+memcheck: $(CTESTS)
+	@for t in $(CTESTS); do \
+	  valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 -q $$t >/dev/null || \
+	  { echo "memcheck: $$t failed (rerun it under valgrind to see why)"; exit 1; }; \
+	done; echo "memcheck: $(words $(CTESTS)) C test programs clean under valgrind"
 
 # ---- Rust -------------------------------------------------------------------
 test-rust:
