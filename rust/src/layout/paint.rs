@@ -1,20 +1,31 @@
 //! Evaluates a layer's paint and layout properties for one feature and
 //! makes its draw command.
 
+use std::collections::HashMap;
+
 use crate::render::display_list::{
-    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineJoin, LineStyle,
+    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineJoin, LineStyle, PatternFillStyle, PatternImage,
+    PatternOutline, PatternPaint,
 };
+use crate::source::transform::Transform;
 use crate::source::feature::Feature;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
 
 use super::project::{ground_shift, TileProjector};
 use crate::source::cover::CoveredTile;
-use super::View;
+use super::{TileLookup, View};
 
 /// The background layer's command, if it paints anything.
-pub fn background(layer: &Layer, zoom: f64) -> Option<DrawCommand> {
+pub fn background(layer: &Layer, view: &View, images: &dyn TileLookup) -> Option<DrawCommand> {
+    let zoom = view.transform.zoom;
     let ctx = EvaluationContext::at_zoom(zoom);
+    if let Some(name) = layer.paint.get_image("background-pattern", &ctx) {
+        // A missing image draws nothing (MapLibre skips the layer).
+        let image = images.image(&name).and_then(pattern_image)?;
+        let pattern = pattern_paint(image, view, [0.0, 0.0], layer.paint.get_f32("background-opacity", &ctx))?;
+        return Some(DrawCommand::BackgroundPattern { pattern });
+    }
     let color = layer
         .paint
         .get_color("background-color", &ctx)
@@ -22,16 +33,85 @@ pub fn background(layer: &Layer, zoom: f64) -> Option<DrawCommand> {
     (color.a > 0.0).then_some(DrawCommand::Background { color })
 }
 
+/// A style image as a pattern (premultiplied), with its pixel ratio.
+fn pattern_image(image: &crate::map::StyleImage) -> Option<(PatternImage, f32)> {
+    let ratio = if image.pixel_ratio.is_finite() && image.pixel_ratio > 0.0 { image.pixel_ratio } else { 1.0 };
+    Some((PatternImage::from_straight(image.width, image.height, &image.rgba)?, ratio))
+}
+
+/// Pattern paint anchored to the map like MapLibre's pattern shaders: the
+/// image repeats in world pixels of the tile zoom (`floor(zoom)`; world
+/// pixel 0 at the antimeridian / north edge, the tiles' pixel grid), one
+/// image pixel per `1 / image pixel ratio` world pixels there; so between
+/// integer zooms it scales with the map by up to 2×, and it moves with the
+/// map. `shift`: a `*-translate` on the ground in world pixels at the
+/// current zoom (the pattern moves with the translated geometry).
+pub(crate) fn pattern_paint((image, image_ratio): (PatternImage, f32), view: &View, shift: [f64; 2], opacity: f32) -> Option<PatternPaint> {
+    if !(opacity > 0.0) {
+        return None;
+    }
+    let to_texel = pattern_matrix(&view.transform, view.pixel_ratio, image_ratio, shift)?;
+    Some(PatternPaint { image, to_texel, opacity: opacity.min(1.0) })
+}
+
+/// Device pixels -> image texels (see [`pattern_paint`]).
+fn pattern_matrix(t: &Transform, pixel_ratio: f32, image_ratio: f32, shift: [f64; 2]) -> Option<[[f64; 3]; 3]> {
+    let inv = inv3(&t.world_matrix())?;
+    let r = if pixel_ratio.is_finite() && pixel_ratio > 0.0 { f64::from(pixel_ratio) } else { 1.0 };
+    let tile_zoom = t.zoom.max(0.0).floor();
+    let k = (tile_zoom - t.zoom).exp2() * f64::from(image_ratio);
+    // S(k) · T(-shift) · inv · D(1 / r)
+    let mut m = [[0.0; 3]; 3];
+    for i in 0..3 {
+        for j in 0..3 {
+            let d = if j < 2 { 1.0 / r } else { 1.0 };
+            let v = match i {
+                0 => k * (inv[0][j] - shift[0] * inv[2][j]),
+                1 => k * (inv[1][j] - shift[1] * inv[2][j]),
+                _ => inv[2][j],
+            };
+            m[i][j] = v * d;
+        }
+    }
+    m.iter().flatten().all(|v| v.is_finite()).then_some(m)
+}
+
+fn inv3(m: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
+    let c = |r0: usize, r1: usize, c0: usize, c1: usize| m[r0][c0] * m[r1][c1] - m[r0][c1] * m[r1][c0];
+    let det = m[0][0] * c(1, 2, 1, 2) - m[0][1] * c(1, 2, 0, 2) + m[0][2] * c(1, 2, 0, 1);
+    if !det.is_finite() || det == 0.0 {
+        return None;
+    }
+    let a = [
+        [c(1, 2, 1, 2), -c(0, 2, 1, 2), c(0, 1, 1, 2)],
+        [-c(1, 2, 0, 2), c(0, 2, 0, 2), -c(0, 1, 0, 2)],
+        [c(1, 2, 0, 1), -c(0, 2, 0, 1), c(0, 1, 0, 1)],
+    ];
+    Some(a.map(|row| row.map(|v| v / det)))
+}
+
 /// Paints the features of one layer in one tile.
 pub struct LayerPainter<'a> {
     layer: &'a Layer,
+    view: &'a View,
     ratio: f32,
     pitch: f64,
     projector: TileProjector,
+    images: &'a dyn TileLookup,
+    /// `*-translate` on the ground, world pixels at the current zoom.
+    shift_world: [f64; 2],
+    /// Pattern images by name (None: missing).
+    patterns: HashMap<String, Option<(PatternImage, f32)>>,
 }
 
 impl<'a> LayerPainter<'a> {
-    pub fn new(layer: &'a Layer, view: &View, base: &TileProjector, tile: &CoveredTile) -> LayerPainter<'a> {
+    pub fn new(
+        layer: &'a Layer,
+        view: &'a View,
+        base: &TileProjector,
+        tile: &CoveredTile,
+        images: &'a dyn TileLookup,
+    ) -> LayerPainter<'a> {
         let prefix = match layer.kind {
             LayerKind::Fill => "fill",
             LayerKind::Line => "line",
@@ -45,7 +125,18 @@ impl<'a> LayerPainter<'a> {
             [x, y] => ground_shift([*x, *y], anchor_viewport, &view.transform, tile, base.extent()),
             _ => [0.0, 0.0],
         };
-        LayerPainter { layer, ratio: view.pixel_ratio, pitch: view.transform.pitch, projector: base.translated(shift) }
+        let tile_px = view.transform.world_size() / f64::from(tile.id.z).exp2();
+        let units = tile_px / f64::from(base.extent().max(1));
+        LayerPainter {
+            layer,
+            view,
+            ratio: view.pixel_ratio,
+            pitch: view.transform.pitch,
+            projector: base.translated(shift),
+            images,
+            shift_world: [shift[0] * units, shift[1] * units],
+            patterns: HashMap::new(),
+        }
     }
 
     /// The commands for one feature (none when it paints nothing).
@@ -59,9 +150,27 @@ impl<'a> LayerPainter<'a> {
         one.into_iter().collect()
     }
 
-    fn fill(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
+    fn fill(&mut self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
         let p = &self.layer.paint;
         let opacity = p.get_f32("fill-opacity", ctx);
+        if let Some(name) = p.get_image("fill-pattern", ctx) {
+            let images = self.images;
+            let image = self.patterns.entry(name).or_insert_with_key(|n| images.image(n).and_then(pattern_image));
+            // A missing image draws nothing (MapLibre skips the feature).
+            let image = image.clone()?;
+            let antialias = p.get_bool("fill-antialias", ctx);
+            let outline = match (antialias, p.get_color_opt("fill-outline-color", ctx)) {
+                (false, _) => PatternOutline::None,
+                (true, None) => PatternOutline::Pattern,
+                (true, Some(c)) => PatternOutline::Color(c.with_opacity(opacity)),
+            };
+            let pattern = pattern_paint(image, self.view, self.shift_world, opacity)?;
+            return Some(DrawCommand::PatternFill {
+                rings: self.projector.rings(&feature.geometry),
+                style: PatternFillStyle { pattern, antialias, outline },
+                clip,
+            });
+        }
         let color = p.get_color("fill-color", ctx).with_opacity(opacity);
         let antialias = p.get_bool("fill-antialias", ctx);
         let outline = if antialias {

@@ -96,6 +96,10 @@ pub struct Map {
     version: u64,
     /// The last display list and what it was built for.
     layout_cache: Option<(LayoutKey, Arc<crate::render::display_list::DisplayList>)>,
+    /// Image ids layout asked for and did not find (`*-pattern`), and the
+    /// ones already reported by a warning.
+    missing_images: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    warned_images: std::collections::BTreeSet<String>,
 }
 
 /// What a display list depends on besides the content version.
@@ -127,6 +131,8 @@ impl Map {
             idle_reported: false,
             version: 0,
             layout_cache: None,
+            missing_images: Default::default(),
+            warned_images: Default::default(),
         }
     }
 
@@ -241,7 +247,7 @@ impl Map {
             if edit && known.contains(&layer.id.as_str()) {
                 continue;
             }
-            for name in ["background-pattern", "fill-pattern", "line-pattern", "fill-extrusion-pattern"] {
+            for name in ["line-pattern", "fill-extrusion-pattern"] {
                 if layer.paint.get(name).is_some() {
                     core.emit(Event::new(EventKind::Warning, self.id).message(format!(
                         "layer \"{}\": {name} is not drawn yet (UNSUPPORTED): the layer is drawn with its colour",
@@ -315,6 +321,7 @@ impl Map {
                         Ok(images) => {
                             map.sprite_images.extend(images);
                             map.frame = None;
+                            map.touch();
                         }
                         Err(e) => core.emit(
                             Event::new(EventKind::ResourceError, map.id).url(url).message(format!("sprite \"{id}\": {e}")),
@@ -662,6 +669,7 @@ impl Map {
                     None => crate::render::display_list::DisplayList { width: w, height: h, commands: vec![] },
                 });
                 self.layout_cache = Some((key, list.clone()));
+                self.warn_missing_images(core);
                 list
             }
         };
@@ -703,5 +711,35 @@ impl crate::layout::TileLookup for Map {
         id: &crate::style::value::Value,
     ) -> Option<&crate::source::feature::Properties> {
         self.feature_state.get(source, source_layer, id)
+    }
+    fn image(&self, id: &str) -> Option<&StyleImage> {
+        let found = Map::image(self, id);
+        if found.is_none() {
+            if let Ok(mut missing) = self.missing_images.lock() {
+                missing.insert(id.to_string());
+            }
+        }
+        found
+    }
+}
+
+impl Map {
+    /// One warning per image id that layout needed and could not find, once
+    /// the style's sprites are in (before that the image may still come).
+    fn warn_missing_images(&mut self, core: &mut Core) {
+        let missing = match self.missing_images.get_mut() {
+            Ok(m) => std::mem::take(m),
+            Err(_) => return,
+        };
+        if missing.is_empty() || !self.sprites.values().all(|l| l.done) {
+            return;
+        }
+        for id in missing {
+            if self.warned_images.insert(id.clone()) {
+                core.emit(Event::new(EventKind::Warning, self.id).message(format!(
+                    "image \"{id}\" is missing (neither added nor in the sprite): the features that use it as a pattern are not drawn"
+                )));
+            }
+        }
     }
 }

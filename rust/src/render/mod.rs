@@ -30,6 +30,7 @@ mod coverage;
 mod fill;
 mod geom;
 mod line;
+mod pattern;
 mod stroke;
 
 pub use image::Image;
