@@ -161,11 +161,15 @@ impl Canvas for SkiaCanvas<'_> {
             coverage::fill_shaded(&mut self.coverage, self.pixmap.data_mut(), w, h, top, path, rule, black, Some(&shade), mask);
             return;
         }
-        // Aliased: the pixels whose centres are inside, like GL without antialiasing.
+        // Aliased: the pixels whose centres are inside, like GL without
+        // antialiasing. tiny-skia rounds span ends half up (a centre exactly on
+        // a left or top edge is out, on a right or bottom edge in); GL's
+        // top-left rule is the opposite: a shift far below the 1/256 px grid
+        // of the contours turns the ties GL's way.
         let Some(mut mask) = Mask::new(self.width(), self.height()) else { return };
         let Some(p) = self.build(path) else { return };
         let rule = if rule == Rule::EvenOdd { FillRule::EvenOdd } else { FillRule::Winding };
-        mask.fill_path(&p, rule, false, Transform::identity());
+        mask.fill_path(&p, rule, false, Transform::from_translate(-1.0 / 1024.0, -1.0 / 1024.0));
         self.recycle(p);
         shader.fill_masked(self.pixmap.data_mut(), w, top, mask.data(), clip.map(|m| m.data()));
     }
