@@ -47,7 +47,7 @@ fn pattern_image(image: &crate::map::StyleImage) -> Option<(PatternImage, f32)> 
 /// map. `shift`: a `*-translate` on the ground in world pixels at the
 /// current zoom (the pattern moves with the translated geometry).
 pub(crate) fn pattern_paint((image, image_ratio): (PatternImage, f32), view: &View, shift: [f64; 2], opacity: f32) -> Option<PatternPaint> {
-    if !(opacity > 0.0) {
+    if opacity.is_nan() || opacity <= 0.0 {
         return None;
     }
     let to_texel = pattern_matrix(&view.transform, view.pixel_ratio, image_ratio, shift)?;
@@ -61,18 +61,17 @@ fn pattern_matrix(t: &Transform, pixel_ratio: f32, image_ratio: f32, shift: [f64
     let tile_zoom = t.zoom.max(0.0).floor();
     let k = (tile_zoom - t.zoom).exp2() * f64::from(image_ratio);
     // S(k) · T(-shift) · inv · D(1 / r)
-    let mut m = [[0.0; 3]; 3];
-    for i in 0..3 {
-        for j in 0..3 {
-            let d = if j < 2 { 1.0 / r } else { 1.0 };
+    let d = [1.0 / r, 1.0 / r, 1.0];
+    let m: [[f64; 3]; 3] = std::array::from_fn(|i| {
+        std::array::from_fn(|j| {
             let v = match i {
                 0 => k * (inv[0][j] - shift[0] * inv[2][j]),
                 1 => k * (inv[1][j] - shift[1] * inv[2][j]),
                 _ => inv[2][j],
             };
-            m[i][j] = v * d;
-        }
-    }
+            v * d[j]
+        })
+    });
     m.iter().flatten().all(|v| v.is_finite()).then_some(m)
 }
 
@@ -267,5 +266,101 @@ impl<'a> LayerPainter<'a> {
         }
         let centers = points.map(|pt| self.projector.point(*pt)).collect();
         vec![DrawCommand::Circle { centers, style, clip }]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::map::StyleImage;
+    use crate::source::cover::CoveredTile;
+    use crate::source::feature::{TileData, TileId};
+    use std::sync::Arc;
+
+    struct Images(Option<StyleImage>);
+
+    impl TileLookup for Images {
+        fn tile(&self, _: &str, _: TileId) -> Option<Arc<TileData>> {
+            None
+        }
+        fn cover(&self, _: &str) -> Vec<CoveredTile> {
+            vec![]
+        }
+        fn image(&self, id: &str) -> Option<&StyleImage> {
+            self.0.as_ref().filter(|_| id == "dots")
+        }
+    }
+
+    fn image(pixel_ratio: f32) -> StyleImage {
+        StyleImage { width: 4, height: 2, pixel_ratio, sdf: false, rgba: Arc::new(vec![255; 4 * 2 * 4]) }
+    }
+
+    fn view(lng: f64, zoom: f64, ratio: f32) -> View {
+        let mut transform = Transform::new(64.0, 64.0);
+        transform.set_camera(lng, 0.0, zoom, 0.0, 0.0);
+        View { transform, pixel_ratio: ratio, width: (64.0 * ratio) as u32, height: (64.0 * ratio) as u32 }
+    }
+
+    fn background(json: serde_json::Value) -> Layer {
+        Layer::parse(&json, "layers[0]", &mut vec![]).unwrap()
+    }
+
+    fn texel(m: &[[f64; 3]; 3], x: f64, y: f64) -> [f64; 2] {
+        let w = m[2][0] * x + m[2][1] * y + m[2][2];
+        [(m[0][0] * x + m[0][1] * y + m[0][2]) / w, (m[1][0] * x + m[1][1] * y + m[1][2]) / w]
+    }
+
+    #[test]
+    fn background_pattern_needs_its_image_and_takes_the_opacity() {
+        let layer = background(serde_json::json!({
+            "id": "bg", "type": "background",
+            "paint": {"background-pattern": "dots", "background-opacity": 0.25, "background-color": "red"}
+        }));
+        let v = view(0.0, 2.0, 1.0);
+        assert_eq!(super::background(&layer, &v, &Images(None)), None, "a missing image draws nothing");
+        match super::background(&layer, &v, &Images(Some(image(1.0)))) {
+            Some(DrawCommand::BackgroundPattern { pattern }) => {
+                assert_eq!(pattern.opacity, 0.25);
+                assert_eq!((pattern.image.width, pattern.image.height), (4, 2));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn patterns_are_anchored_to_the_world_at_the_tile_zoom() {
+        // Zoom 2, centre at lng 0: world pixel 1024 (a multiple of every
+        // pattern size) is at the screen centre, so texel 0 is there.
+        let v = view(0.0, 2.0, 1.0);
+        let m = pattern_matrix(&v.transform, 1.0, 1.0, [0.0, 0.0]).unwrap();
+        let t = texel(&m, 32.0, 32.0);
+        assert!((t[0] - 1024.0).abs() < 1e-6 && (t[1] - 1024.0).abs() < 1e-6, "{t:?}");
+        // One device pixel right is one texel right.
+        let t1 = texel(&m, 33.0, 32.0);
+        assert!((t1[0] - t[0] - 1.0).abs() < 1e-9);
+        // Device pixel ratio 2 with a @2x image: still one texel per device pixel.
+        let v2 = view(0.0, 2.0, 2.0);
+        let m2 = pattern_matrix(&v2.transform, 2.0, 2.0, [0.0, 0.0]).unwrap();
+        let d = texel(&m2, 65.0, 64.0)[0] - texel(&m2, 64.0, 64.0)[0];
+        assert!((d - 1.0).abs() < 1e-9, "{d}");
+        // A @1x image on a 2x screen: two device pixels per texel.
+        let m3 = pattern_matrix(&v2.transform, 2.0, 1.0, [0.0, 0.0]).unwrap();
+        let d = texel(&m3, 65.0, 64.0)[0] - texel(&m3, 64.0, 64.0)[0];
+        assert!((d - 0.5).abs() < 1e-9, "{d}");
+        // Half a zoom level up the pattern grows with the map (tile zoom 2).
+        let vh = view(0.0, 2.5, 1.0);
+        let mh = pattern_matrix(&vh.transform, 1.0, 1.0, [0.0, 0.0]).unwrap();
+        let d = texel(&mh, 33.0, 32.0)[0] - texel(&mh, 32.0, 32.0)[0];
+        assert!((d - 0.5f64.exp2().recip()).abs() < 1e-9, "{d}");
+        // Moving the map moves the pattern with it: the same world point keeps its texel.
+        let world_px = 360.0 / 2048.0; // degrees per world pixel at zoom 2
+        let moved = view(world_px * 3.0, 2.0, 1.0);
+        let mm = pattern_matrix(&moved.transform, 1.0, 1.0, [0.0, 0.0]).unwrap();
+        let t = texel(&mm, 29.0, 32.0);
+        assert!((t[0] - 1024.0).abs() < 1e-6, "{t:?}");
+        // A translate moves the pattern with the geometry.
+        let ms = pattern_matrix(&v.transform, 1.0, 1.0, [5.0, 0.0]).unwrap();
+        let t = texel(&ms, 37.0, 32.0);
+        assert!((t[0] - 1024.0).abs() < 1e-6, "{t:?}");
     }
 }

@@ -127,3 +127,106 @@ impl<'a> PatternShader<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::display_list::*;
+    use super::super::rasterize;
+    use crate::style::color::Color;
+    use std::sync::Arc;
+
+    const R: [u8; 4] = [255, 0, 0, 255];
+    const G: [u8; 4] = [0, 255, 0, 255];
+    const B: [u8; 4] = [0, 0, 255, 255];
+    const W: [u8; 4] = [255, 255, 255, 255];
+
+    /// A 2×2 checker: red, green / blue, white.
+    fn checker() -> PatternImage {
+        PatternImage { width: 2, height: 2, data: Arc::new([R, G, B, W].concat()) }
+    }
+
+    /// One texel per device pixel, shifted by `(dx, dy)` texels.
+    fn paint(dx: f64, dy: f64, opacity: f32) -> PatternPaint {
+        PatternPaint { image: checker(), to_texel: [[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]], opacity }
+    }
+
+    fn px(img: &crate::render::Image, x: u32, y: u32) -> [u8; 4] {
+        img.pixel(x, y).unwrap()
+    }
+
+    fn fill(pattern: PatternPaint, antialias: bool, outline: PatternOutline) -> DrawCommand {
+        let ring = vec![[2.0, 2.0], [10.0, 2.0], [10.0, 10.0], [2.0, 10.0], [2.0, 2.0]];
+        DrawCommand::PatternFill { rings: vec![ring], style: PatternFillStyle { pattern, antialias, outline }, clip: None }
+    }
+
+    #[test]
+    fn checker_tiles_a_fill_with_the_matrix_phase() {
+        let list = DisplayList { width: 12, height: 12, commands: vec![fill(paint(0.0, 0.0, 1.0), true, PatternOutline::None)] };
+        let img = rasterize(&list, 1);
+        // Pixel (x, y) shows texel (x mod 2, y mod 2).
+        assert_eq!(px(&img, 2, 2), R);
+        assert_eq!(px(&img, 3, 2), G);
+        assert_eq!(px(&img, 4, 3), B);
+        assert_eq!(px(&img, 9, 9), W);
+        assert_eq!(px(&img, 1, 2), [0, 0, 0, 0], "outside the polygon");
+        assert_eq!(px(&img, 10, 5), [0, 0, 0, 0]);
+        // One texel of phase swaps the columns; an aliased fill draws the same inside.
+        let list = DisplayList { width: 12, height: 12, commands: vec![fill(paint(1.0, 0.0, 1.0), false, PatternOutline::None)] };
+        let img = rasterize(&list, 1);
+        assert_eq!(px(&img, 2, 2), G);
+        assert_eq!(px(&img, 3, 2), R);
+        assert_eq!(px(&img, 3, 3), B);
+        assert_eq!(px(&img, 1, 1), [0, 0, 0, 0]);
+        // Negative and large offsets wrap the same way.
+        let list = DisplayList { width: 12, height: 12, commands: vec![fill(paint(-1.0e6 - 1.0, 2.0e6, 1.0), true, PatternOutline::None)] };
+        assert_eq!(px(&rasterize(&list, 1), 2, 2), G);
+        // Half a texel: bilinear between neighbours (red and green).
+        let list = DisplayList { width: 12, height: 12, commands: vec![fill(paint(0.5, 0.0, 1.0), true, PatternOutline::None)] };
+        assert_eq!(px(&rasterize(&list, 1), 4, 4), [128, 128, 0, 255]);
+    }
+
+    #[test]
+    fn opacity_multiplies_and_outline_draws_outside() {
+        let list = DisplayList { width: 12, height: 12, commands: vec![fill(paint(0.0, 0.0, 0.5), true, PatternOutline::None)] };
+        let img = rasterize(&list, 1);
+        assert_eq!(px(&img, 2, 2), [128, 0, 0, 128]);
+        assert_eq!(px(&img, 5, 5), [128, 128, 128, 128]);
+        // Zero opacity draws nothing.
+        let list = DisplayList { width: 12, height: 12, commands: vec![fill(paint(0.0, 0.0, 0.0), true, PatternOutline::Pattern)] };
+        assert!(rasterize(&list, 1).data.iter().all(|&b| b == 0));
+        // The outline (1 px, centred on the edge) reaches half a pixel out.
+        let list = DisplayList { width: 12, height: 12, commands: vec![fill(paint(0.0, 0.0, 1.0), true, PatternOutline::Pattern)] };
+        let img = rasterize(&list, 1);
+        assert_eq!(px(&img, 1, 5)[3], 128);
+        assert_eq!(px(&img, 1, 5)[..3], [128, 128, 128], "texel (1, 1), white, half covered");
+        let blue = Color::new(0.0, 0.0, 1.0, 1.0);
+        let list = DisplayList { width: 12, height: 12, commands: vec![fill(paint(0.0, 0.0, 1.0), true, PatternOutline::Color(blue))] };
+        assert_eq!(px(&rasterize(&list, 1), 1, 5), [0, 0, 128, 128]);
+    }
+
+    #[test]
+    fn background_pattern_is_the_same_for_any_thread_count() {
+        // A rotated, scaled, translucent pattern over a solid background.
+        let (s, c) = 0.3f64.sin_cos();
+        let mut p = paint(0.25, -3.5, 0.7);
+        p.to_texel = [[0.4 * c, -0.4 * s, 0.25], [0.4 * s, 0.4 * c, -3.5], [0.0, 0.0, 1.0]];
+        let commands = vec![
+            DrawCommand::Background { color: Color::new(0.2, 0.3, 0.4, 1.0) },
+            DrawCommand::BackgroundPattern { pattern: p },
+            fill(paint(0.0, 0.0, 1.0), true, PatternOutline::Pattern),
+        ];
+        let list = DisplayList { width: 61, height: 203, commands };
+        let one = rasterize(&list, 1);
+        assert!(one.data.chunks(4).all(|p| p[3] == 255));
+        for threads in [2, 3, 7] {
+            assert_eq!(rasterize(&list, threads).data, one.data, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn straight_images_are_premultiplied() {
+        let img = PatternImage::from_straight(1, 1, &[255, 128, 0, 128]).unwrap();
+        assert_eq!(&img.data[..], &[128, 64, 0, 128]);
+        assert!(PatternImage::from_straight(2, 1, &[0; 4]).is_none());
+    }
+}
