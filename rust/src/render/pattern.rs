@@ -41,6 +41,15 @@ impl<'a> PatternShader<'a> {
         let q = m[2][0] * px + m[2][1] * py + m[2][2];
         let u = (m[0][0] * px + m[0][1] * py + m[0][2]) / q;
         let v = (m[1][0] * px + m[1][1] * py + m[1][2]) / q;
+        self.sample_texel(u, v)
+    }
+
+    /// Premultiplied RGBA8 (little-endian u32) at texel coordinates `(u, v)`
+    /// (texel centres at `i + 0.5`, wrapped with the image's size), times
+    /// the opacity. For painters that compute their own pattern space
+    /// (`line-pattern`: distance along the line, position across it).
+    #[inline]
+    pub fn sample_texel(&self, u: f64, v: f64) -> u32 {
         if !(u.is_finite() && v.is_finite()) {
             return 0;
         }
