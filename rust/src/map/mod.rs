@@ -321,7 +321,6 @@ impl Map {
                         Ok(images) => {
                             map.sprite_images.extend(images);
                             map.frame = None;
-                            map.touch();
                         }
                         Err(e) => core.emit(
                             Event::new(EventKind::ResourceError, map.id).url(url).message(format!("sprite \"{id}\": {e}")),
@@ -741,5 +740,45 @@ impl Map {
                 )));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::*;
+    use crate::runtime::{Runtime, RuntimeOptions};
+
+    #[test]
+    fn background_pattern_draws_an_added_image_and_warns_once_when_missing() {
+        let mut rt = Runtime::new(RuntimeOptions { render_threads: 1, ..Default::default() }).unwrap();
+        rt.add_map(1, Map::new(1, 8, 8, 1.0));
+        let style = br#"{"version": 8, "sources": {}, "layers": [
+            {"id": "bg", "type": "background", "paint": {"background-pattern": "dots", "background-color": "red"}}]}"#;
+        let warnings = |rt: &mut Runtime, what: &str| {
+            rt.drain_events().iter().filter(|e| e.kind == EventKind::Warning && e.message.contains(what)).count()
+        };
+        {
+            let (map, core) = rt.map_mut(1).unwrap();
+            map.set_style_json(style, core).unwrap();
+        }
+        assert_eq!(warnings(&mut rt, "UNSUPPORTED"), 0, "background-pattern is drawn");
+        for _ in 0..2 {
+            let (map, core) = rt.map_mut(1).unwrap();
+            map.touch();
+            map.render(core);
+            assert!(map.frame().unwrap().data.iter().all(|&b| b == 0), "a missing image draws nothing");
+        }
+        assert_eq!(warnings(&mut rt, "\"dots\" is missing"), 1, "one warning for both frames");
+        let (map, core) = rt.map_mut(1).unwrap();
+        // A 2x1 image: blue, then half-transparent green.
+        let rgba = Arc::new(vec![0, 0, 255, 255, 0, 255, 0, 128]);
+        map.add_image("dots", StyleImage { width: 2, height: 1, pixel_ratio: 1.0, sdf: false, rgba }).unwrap();
+        map.render(core);
+        let frame = map.frame().unwrap();
+        // Zoom 0, 8 px view centred on world pixel 256: x = 0 is world pixel 252,
+        // even, so texel 0 (blue); columns alternate.
+        assert_eq!(frame.pixel(0, 0), Some([0, 0, 255, 255]));
+        assert_eq!(frame.pixel(1, 3), Some([0, 128, 0, 128]));
+        assert_eq!(frame.pixel(6, 7), Some([0, 0, 255, 255]));
     }
 }
