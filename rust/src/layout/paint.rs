@@ -20,8 +20,10 @@ use super::{TileLookup, View};
 pub fn background(layer: &Layer, view: &View, images: &dyn TileLookup) -> Option<DrawCommand> {
     let zoom = view.transform.zoom;
     let ctx = EvaluationContext::at_zoom(zoom);
-    if let Some(name) = layer.paint.get_image("background-pattern", &ctx) {
-        // A missing image draws nothing (MapLibre skips the layer).
+    if layer.paint.get("background-pattern").is_some() {
+        // A missing image draws nothing (MapLibre skips the layer, and never
+        // falls back to the colour).
+        let name = layer.paint.get_image("background-pattern", &ctx)?;
         let image = images.image(&name).and_then(pattern_image)?;
         let pattern = pattern_paint(image, view, [0.0, 0.0], layer.paint.get_f32("background-opacity", &ctx))?;
         return Some(DrawCommand::BackgroundPattern { pattern });
@@ -152,7 +154,9 @@ impl<'a> LayerPainter<'a> {
     fn fill(&mut self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
         let p = &self.layer.paint;
         let opacity = p.get_f32("fill-opacity", ctx);
-        if let Some(name) = p.get_image("fill-pattern", ctx) {
+        if p.get("fill-pattern").is_some() {
+            // A feature whose image is missing (or unnamed) draws nothing.
+            let name = p.get_image("fill-pattern", ctx)?;
             let images = self.images;
             let image = self.patterns.entry(name).or_insert_with_key(|n| images.image(n).and_then(pattern_image));
             // A missing image draws nothing (MapLibre skips the feature).

@@ -105,7 +105,8 @@ pub struct PatternPaint {
     /// Maps a device pixel position `(x, y, 1)` (pixel centres at `+0.5`) to
     /// homogeneous image texel coordinates `(u, v, w)`: the texel is
     /// `(u / w, v / w)`, repeated with the image's size as the period
-    /// (row-major 3×3; projective when the view is pitched).
+    /// (row-major 3×3; projective when the view is pitched). Pixels where
+    /// `w <= 0` (beyond the horizon) are not drawn.
     pub to_texel: [[f64; 3]; 3],
     /// Multiplies the pattern (`*-opacity`).
     pub opacity: f32,

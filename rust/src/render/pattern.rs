@@ -39,6 +39,10 @@ impl<'a> PatternShader<'a> {
         let (px, py) = (x as f64 + 0.5, y as f64 + 0.5);
         let m = &self.m;
         let q = m[2][0] * px + m[2][1] * py + m[2][2];
+        if q.is_nan() || q <= 0.0 {
+            // Beyond the horizon of a pitched view: no ground to draw on.
+            return 0;
+        }
         let u = (m[0][0] * px + m[0][1] * py + m[0][2]) / q;
         let v = (m[1][0] * px + m[1][1] * py + m[1][2]) / q;
         self.sample_texel(u, v)
