@@ -10,6 +10,7 @@ pub mod project;
 
 use std::sync::Arc;
 
+use crate::map::StyleImage;
 use crate::render::display_list::{DisplayList, DrawCommand};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::{GeomType, Properties, TileData, TileId, TileLayer};
@@ -40,6 +41,10 @@ pub trait TileLookup {
     fn feature_state(&self, _source: &str, _source_layer: &str, _id: &Value) -> Option<&Properties> {
         None
     }
+    /// An image by id (added at run time or from a sprite), for `*-pattern`.
+    fn image(&self, _id: &str) -> Option<&StyleImage> {
+        None
+    }
 }
 
 /// Whether `layer` is drawn at `zoom` (visibility and zoom range).
@@ -66,7 +71,7 @@ pub fn build_display_list(style: &Style, view: &View, tiles: &dyn TileLookup) ->
             continue;
         }
         if layer.kind == LayerKind::Background {
-            if let Some(cmd) = paint::background(layer, zoom) {
+            if let Some(cmd) = paint::background(layer, view, tiles) {
                 commands.push(cmd);
             }
             continue;
@@ -80,7 +85,7 @@ pub fn build_display_list(style: &Style, view: &View, tiles: &dyn TileLookup) ->
             let Some(data) = tiles.tile(source, covered.id) else { continue };
             let Some(tile_layer) = source_layer(&data, layer) else { continue };
             let state = |id: &Value| tiles.feature_state(source, layer.source_layer.as_deref().unwrap_or(""), id);
-            layer_commands(layer, tile_layer, &covered, view, &state, &mut commands);
+            layer_commands(layer, tile_layer, &covered, view, tiles, &state, &mut commands);
         }
     }
     DisplayList { width: view.width, height: view.height, commands }
@@ -100,13 +105,14 @@ fn layer_commands<'s>(
     tile_layer: &TileLayer,
     covered: &CoveredTile,
     view: &View,
+    images: &dyn TileLookup,
     state: &dyn Fn(&Value) -> Option<&'s Properties>,
     out: &mut Vec<DrawCommand>,
 ) {
     let zoom = view.transform.zoom;
     let projector = TileProjector::new(&view.transform, covered, tile_layer.extent, view.pixel_ratio);
     let clip = projector.clip();
-    let mut painter = paint::LayerPainter::new(layer, view, &projector, covered);
+    let mut painter = paint::LayerPainter::new(layer, view, &projector, covered, images);
     for feature in &tile_layer.features {
         let drawn = match layer.kind {
             // MapLibre fills line geometry too, as closed rings.

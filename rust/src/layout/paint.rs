@@ -1,20 +1,33 @@
 //! Evaluates a layer's paint and layout properties for one feature and
 //! makes its draw command.
 
+use std::collections::HashMap;
+
 use crate::render::display_list::{
-    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineJoin, LineStyle,
+    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineJoin, LineStyle, PatternFillStyle, PatternImage,
+    PatternOutline, PatternPaint,
 };
+use crate::source::transform::Transform;
 use crate::source::feature::Feature;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
 
 use super::project::{ground_shift, TileProjector};
 use crate::source::cover::CoveredTile;
-use super::View;
+use super::{TileLookup, View};
 
 /// The background layer's command, if it paints anything.
-pub fn background(layer: &Layer, zoom: f64) -> Option<DrawCommand> {
+pub fn background(layer: &Layer, view: &View, images: &dyn TileLookup) -> Option<DrawCommand> {
+    let zoom = view.transform.zoom;
     let ctx = EvaluationContext::at_zoom(zoom);
+    if layer.paint.get("background-pattern").is_some() {
+        // A missing image draws nothing (MapLibre skips the layer, and never
+        // falls back to the colour).
+        let name = layer.paint.get_image("background-pattern", &ctx)?;
+        let image = images.image(&name).and_then(pattern_image)?;
+        let pattern = pattern_paint(image, view, [0.0, 0.0], layer.paint.get_f32("background-opacity", &ctx))?;
+        return Some(DrawCommand::BackgroundPattern { pattern });
+    }
     let color = layer
         .paint
         .get_color("background-color", &ctx)
@@ -22,16 +35,84 @@ pub fn background(layer: &Layer, zoom: f64) -> Option<DrawCommand> {
     (color.a > 0.0).then_some(DrawCommand::Background { color })
 }
 
+/// A style image as a pattern (premultiplied), with its pixel ratio.
+fn pattern_image(image: &crate::map::StyleImage) -> Option<(PatternImage, f32)> {
+    let ratio = if image.pixel_ratio.is_finite() && image.pixel_ratio > 0.0 { image.pixel_ratio } else { 1.0 };
+    Some((PatternImage::from_straight(image.width, image.height, &image.rgba)?, ratio))
+}
+
+/// Pattern paint anchored to the map like MapLibre's pattern shaders: the
+/// image repeats in world pixels of the tile zoom (`floor(zoom)`; world
+/// pixel 0 at the antimeridian / north edge, the tiles' pixel grid), one
+/// image pixel per `1 / image pixel ratio` world pixels there; so between
+/// integer zooms it scales with the map by up to 2×, and it moves with the
+/// map. `shift`: a `*-translate` on the ground in world pixels at the
+/// current zoom (the pattern moves with the translated geometry).
+pub(crate) fn pattern_paint((image, image_ratio): (PatternImage, f32), view: &View, shift: [f64; 2], opacity: f32) -> Option<PatternPaint> {
+    if opacity.is_nan() || opacity <= 0.0 {
+        return None;
+    }
+    let to_texel = pattern_matrix(&view.transform, view.pixel_ratio, image_ratio, shift)?;
+    Some(PatternPaint { image, to_texel, opacity: opacity.min(1.0) })
+}
+
+/// Device pixels -> image texels (see [`pattern_paint`]).
+fn pattern_matrix(t: &Transform, pixel_ratio: f32, image_ratio: f32, shift: [f64; 2]) -> Option<[[f64; 3]; 3]> {
+    let inv = inv3(&t.world_matrix())?;
+    let r = if pixel_ratio.is_finite() && pixel_ratio > 0.0 { f64::from(pixel_ratio) } else { 1.0 };
+    let tile_zoom = t.zoom.max(0.0).floor();
+    let k = (tile_zoom - t.zoom).exp2() * f64::from(image_ratio);
+    // S(k) · T(-shift) · inv · D(1 / r)
+    let d = [1.0 / r, 1.0 / r, 1.0];
+    let m: [[f64; 3]; 3] = std::array::from_fn(|i| {
+        std::array::from_fn(|j| {
+            let v = match i {
+                0 => k * (inv[0][j] - shift[0] * inv[2][j]),
+                1 => k * (inv[1][j] - shift[1] * inv[2][j]),
+                _ => inv[2][j],
+            };
+            v * d[j]
+        })
+    });
+    m.iter().flatten().all(|v| v.is_finite()).then_some(m)
+}
+
+fn inv3(m: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
+    let c = |r0: usize, r1: usize, c0: usize, c1: usize| m[r0][c0] * m[r1][c1] - m[r0][c1] * m[r1][c0];
+    let det = m[0][0] * c(1, 2, 1, 2) - m[0][1] * c(1, 2, 0, 2) + m[0][2] * c(1, 2, 0, 1);
+    if !det.is_finite() || det == 0.0 {
+        return None;
+    }
+    let a = [
+        [c(1, 2, 1, 2), -c(0, 2, 1, 2), c(0, 1, 1, 2)],
+        [-c(1, 2, 0, 2), c(0, 2, 0, 2), -c(0, 1, 0, 2)],
+        [c(1, 2, 0, 1), -c(0, 2, 0, 1), c(0, 1, 0, 1)],
+    ];
+    Some(a.map(|row| row.map(|v| v / det)))
+}
+
 /// Paints the features of one layer in one tile.
 pub struct LayerPainter<'a> {
     layer: &'a Layer,
+    view: &'a View,
     ratio: f32,
     pitch: f64,
     projector: TileProjector,
+    images: &'a dyn TileLookup,
+    /// `*-translate` on the ground, world pixels at the current zoom.
+    shift_world: [f64; 2],
+    /// Pattern images by name (None: missing).
+    patterns: HashMap<String, Option<(PatternImage, f32)>>,
 }
 
 impl<'a> LayerPainter<'a> {
-    pub fn new(layer: &'a Layer, view: &View, base: &TileProjector, tile: &CoveredTile) -> LayerPainter<'a> {
+    pub fn new(
+        layer: &'a Layer,
+        view: &'a View,
+        base: &TileProjector,
+        tile: &CoveredTile,
+        images: &'a dyn TileLookup,
+    ) -> LayerPainter<'a> {
         let prefix = match layer.kind {
             LayerKind::Fill => "fill",
             LayerKind::Line => "line",
@@ -45,7 +126,18 @@ impl<'a> LayerPainter<'a> {
             [x, y] => ground_shift([*x, *y], anchor_viewport, &view.transform, tile, base.extent()),
             _ => [0.0, 0.0],
         };
-        LayerPainter { layer, ratio: view.pixel_ratio, pitch: view.transform.pitch, projector: base.translated(shift) }
+        let tile_px = view.transform.world_size() / f64::from(tile.id.z).exp2();
+        let units = tile_px / f64::from(base.extent().max(1));
+        LayerPainter {
+            layer,
+            view,
+            ratio: view.pixel_ratio,
+            pitch: view.transform.pitch,
+            projector: base.translated(shift),
+            images,
+            shift_world: [shift[0] * units, shift[1] * units],
+            patterns: HashMap::new(),
+        }
     }
 
     /// The commands for one feature (none when it paints nothing).
@@ -59,9 +151,29 @@ impl<'a> LayerPainter<'a> {
         one.into_iter().collect()
     }
 
-    fn fill(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
+    fn fill(&mut self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
         let p = &self.layer.paint;
         let opacity = p.get_f32("fill-opacity", ctx);
+        if p.get("fill-pattern").is_some() {
+            // A feature whose image is missing (or unnamed) draws nothing.
+            let name = p.get_image("fill-pattern", ctx)?;
+            let images = self.images;
+            let image = self.patterns.entry(name).or_insert_with_key(|n| images.image(n).and_then(pattern_image));
+            // A missing image draws nothing (MapLibre skips the feature).
+            let image = image.clone()?;
+            let antialias = p.get_bool("fill-antialias", ctx);
+            let outline = match (antialias, p.get_color_opt("fill-outline-color", ctx)) {
+                (false, _) => PatternOutline::None,
+                (true, None) => PatternOutline::Pattern,
+                (true, Some(c)) => PatternOutline::Color(c.with_opacity(opacity)),
+            };
+            let pattern = pattern_paint(image, self.view, self.shift_world, opacity)?;
+            return Some(DrawCommand::PatternFill {
+                rings: self.projector.rings(&feature.geometry),
+                style: PatternFillStyle { pattern, antialias, outline },
+                clip,
+            });
+        }
         let color = p.get_color("fill-color", ctx).with_opacity(opacity);
         let antialias = p.get_bool("fill-antialias", ctx);
         let outline = if antialias {
@@ -158,5 +270,101 @@ impl<'a> LayerPainter<'a> {
         }
         let centers = points.map(|pt| self.projector.point(*pt)).collect();
         vec![DrawCommand::Circle { centers, style, clip }]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::map::StyleImage;
+    use crate::source::cover::CoveredTile;
+    use crate::source::feature::{TileData, TileId};
+    use std::sync::Arc;
+
+    struct Images(Option<StyleImage>);
+
+    impl TileLookup for Images {
+        fn tile(&self, _: &str, _: TileId) -> Option<Arc<TileData>> {
+            None
+        }
+        fn cover(&self, _: &str) -> Vec<CoveredTile> {
+            vec![]
+        }
+        fn image(&self, id: &str) -> Option<&StyleImage> {
+            self.0.as_ref().filter(|_| id == "dots")
+        }
+    }
+
+    fn image(pixel_ratio: f32) -> StyleImage {
+        StyleImage { width: 4, height: 2, pixel_ratio, sdf: false, rgba: Arc::new(vec![255; 4 * 2 * 4]) }
+    }
+
+    fn view(lng: f64, zoom: f64, ratio: f32) -> View {
+        let mut transform = Transform::new(64.0, 64.0);
+        transform.set_camera(lng, 0.0, zoom, 0.0, 0.0);
+        View { transform, pixel_ratio: ratio, width: (64.0 * ratio) as u32, height: (64.0 * ratio) as u32 }
+    }
+
+    fn background(json: serde_json::Value) -> Layer {
+        Layer::parse(&json, "layers[0]", &mut vec![]).unwrap()
+    }
+
+    fn texel(m: &[[f64; 3]; 3], x: f64, y: f64) -> [f64; 2] {
+        let w = m[2][0] * x + m[2][1] * y + m[2][2];
+        [(m[0][0] * x + m[0][1] * y + m[0][2]) / w, (m[1][0] * x + m[1][1] * y + m[1][2]) / w]
+    }
+
+    #[test]
+    fn background_pattern_needs_its_image_and_takes_the_opacity() {
+        let layer = background(serde_json::json!({
+            "id": "bg", "type": "background",
+            "paint": {"background-pattern": "dots", "background-opacity": 0.25, "background-color": "red"}
+        }));
+        let v = view(0.0, 2.0, 1.0);
+        assert_eq!(super::background(&layer, &v, &Images(None)), None, "a missing image draws nothing");
+        match super::background(&layer, &v, &Images(Some(image(1.0)))) {
+            Some(DrawCommand::BackgroundPattern { pattern }) => {
+                assert_eq!(pattern.opacity, 0.25);
+                assert_eq!((pattern.image.width, pattern.image.height), (4, 2));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn patterns_are_anchored_to_the_world_at_the_tile_zoom() {
+        // Zoom 2, centre at lng 0: world pixel 1024 (a multiple of every
+        // pattern size) is at the screen centre, so texel 0 is there.
+        let v = view(0.0, 2.0, 1.0);
+        let m = pattern_matrix(&v.transform, 1.0, 1.0, [0.0, 0.0]).unwrap();
+        let t = texel(&m, 32.0, 32.0);
+        assert!((t[0] - 1024.0).abs() < 1e-6 && (t[1] - 1024.0).abs() < 1e-6, "{t:?}");
+        // One device pixel right is one texel right.
+        let t1 = texel(&m, 33.0, 32.0);
+        assert!((t1[0] - t[0] - 1.0).abs() < 1e-9);
+        // Device pixel ratio 2 with a @2x image: still one texel per device pixel.
+        let v2 = view(0.0, 2.0, 2.0);
+        let m2 = pattern_matrix(&v2.transform, 2.0, 2.0, [0.0, 0.0]).unwrap();
+        let d = texel(&m2, 65.0, 64.0)[0] - texel(&m2, 64.0, 64.0)[0];
+        assert!((d - 1.0).abs() < 1e-9, "{d}");
+        // A @1x image on a 2x screen: two device pixels per texel.
+        let m3 = pattern_matrix(&v2.transform, 2.0, 1.0, [0.0, 0.0]).unwrap();
+        let d = texel(&m3, 65.0, 64.0)[0] - texel(&m3, 64.0, 64.0)[0];
+        assert!((d - 0.5).abs() < 1e-9, "{d}");
+        // Half a zoom level up the pattern grows with the map (tile zoom 2).
+        let vh = view(0.0, 2.5, 1.0);
+        let mh = pattern_matrix(&vh.transform, 1.0, 1.0, [0.0, 0.0]).unwrap();
+        let d = texel(&mh, 33.0, 32.0)[0] - texel(&mh, 32.0, 32.0)[0];
+        assert!((d - 0.5f64.exp2().recip()).abs() < 1e-9, "{d}");
+        // Moving the map moves the pattern with it: the same world point keeps its texel.
+        let world_px = 360.0 / 2048.0; // degrees per world pixel at zoom 2
+        let moved = view(world_px * 3.0, 2.0, 1.0);
+        let mm = pattern_matrix(&moved.transform, 1.0, 1.0, [0.0, 0.0]).unwrap();
+        let t = texel(&mm, 29.0, 32.0);
+        assert!((t[0] - 1024.0).abs() < 1e-6, "{t:?}");
+        // A translate moves the pattern with the geometry.
+        let ms = pattern_matrix(&v.transform, 1.0, 1.0, [5.0, 0.0]).unwrap();
+        let t = texel(&ms, 37.0, 32.0);
+        assert!((t[0] - 1024.0).abs() < 1e-6, "{t:?}");
     }
 }

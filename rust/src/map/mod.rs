@@ -99,6 +99,10 @@ pub struct Map {
     version: u64,
     /// The last display list and what it was built for.
     layout_cache: Option<(LayoutKey, Arc<crate::render::display_list::DisplayList>)>,
+    /// Image ids layout asked for and did not find (`*-pattern`), and the
+    /// ones already reported by a warning.
+    missing_images: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    warned_images: std::collections::BTreeSet<String>,
 }
 
 /// What a display list depends on besides the content version.
@@ -131,6 +135,8 @@ impl Map {
             idle_reported: false,
             version: 0,
             layout_cache: None,
+            missing_images: Default::default(),
+            warned_images: Default::default(),
         }
     }
 
@@ -255,7 +261,7 @@ impl Map {
             if edit && known.contains(&layer.id.as_str()) {
                 continue;
             }
-            for name in ["background-pattern", "fill-pattern", "line-pattern", "fill-extrusion-pattern"] {
+            for name in ["line-pattern", "fill-extrusion-pattern"] {
                 if layer.paint.get(name).is_some() {
                     core.emit(Event::new(EventKind::Warning, self.id).message(format!(
                         "layer \"{}\": {name} is not drawn yet (UNSUPPORTED): the layer is drawn with its colour",
@@ -681,6 +687,7 @@ impl Map {
                     None => crate::render::display_list::DisplayList { width: w, height: h, commands: vec![] },
                 });
                 self.layout_cache = Some((key, list.clone()));
+                self.warn_missing_images(core);
                 list
             }
         };
@@ -722,5 +729,75 @@ impl crate::layout::TileLookup for Map {
         id: &crate::style::value::Value,
     ) -> Option<&crate::source::feature::Properties> {
         self.feature_state.get(source, source_layer, id)
+    }
+    fn image(&self, id: &str) -> Option<&StyleImage> {
+        let found = Map::image(self, id);
+        if found.is_none() {
+            if let Ok(mut missing) = self.missing_images.lock() {
+                missing.insert(id.to_string());
+            }
+        }
+        found
+    }
+}
+
+impl Map {
+    /// One warning per image id that layout needed and could not find, once
+    /// the style's sprites are in (before that the image may still come).
+    fn warn_missing_images(&mut self, core: &mut Core) {
+        let missing = match self.missing_images.get_mut() {
+            Ok(m) => std::mem::take(m),
+            Err(_) => return,
+        };
+        if missing.is_empty() || !self.sprites.values().all(|l| l.done) {
+            return;
+        }
+        for id in missing {
+            if self.warned_images.insert(id.clone()) {
+                core.emit(Event::new(EventKind::Warning, self.id).message(format!(
+                    "image \"{id}\" is missing (neither added nor in the sprite): the features that use it as a pattern are not drawn"
+                )));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::*;
+    use crate::runtime::{Runtime, RuntimeOptions};
+
+    #[test]
+    fn background_pattern_draws_an_added_image_and_warns_once_when_missing() {
+        let mut rt = Runtime::new(RuntimeOptions { render_threads: 1, ..Default::default() }).unwrap();
+        rt.add_map(1, Map::new(1, 8, 8, 1.0));
+        let style = br#"{"version": 8, "sources": {}, "layers": [
+            {"id": "bg", "type": "background", "paint": {"background-pattern": "dots", "background-color": "red"}}]}"#;
+        let warnings = |rt: &mut Runtime, what: &str| {
+            rt.drain_events().iter().filter(|e| e.kind == EventKind::Warning && e.message.contains(what)).count()
+        };
+        {
+            let (map, core) = rt.map_mut(1).unwrap();
+            map.set_style_json(style, core).unwrap();
+        }
+        assert_eq!(warnings(&mut rt, "UNSUPPORTED"), 0, "background-pattern is drawn");
+        for _ in 0..2 {
+            let (map, core) = rt.map_mut(1).unwrap();
+            map.touch();
+            map.render(core);
+            assert!(map.frame().unwrap().data.iter().all(|&b| b == 0), "a missing image draws nothing");
+        }
+        assert_eq!(warnings(&mut rt, "\"dots\" is missing"), 1, "one warning for both frames");
+        let (map, core) = rt.map_mut(1).unwrap();
+        // A 2x1 image: blue, then half-transparent green.
+        let rgba = Arc::new(vec![0, 0, 255, 255, 0, 255, 0, 128]);
+        map.add_image("dots", StyleImage { width: 2, height: 1, pixel_ratio: 1.0, sdf: false, rgba }).unwrap();
+        map.render(core);
+        let frame = map.frame().unwrap();
+        // Zoom 0, 8 px view centred on world pixel 256: x = 0 is world pixel 252,
+        // even, so texel 0 (blue); columns alternate.
+        assert_eq!(frame.pixel(0, 0), Some([0, 0, 255, 255]));
+        assert_eq!(frame.pixel(1, 3), Some([0, 128, 0, 128]));
+        assert_eq!(frame.pixel(6, 7), Some([0, 0, 255, 255]));
     }
 }

@@ -6,6 +6,7 @@
 use super::band_path::BandPath;
 use super::composite::sanitize;
 use super::coverage::{self, Coverage};
+use super::pattern::PatternShader;
 pub(crate) use super::coverage::Rule;
 use crate::style::color::Color;
 use tiny_skia::{FillRule, Mask, Paint, PathBuilder, PixmapMut, Rect, Transform};
@@ -21,6 +22,10 @@ pub(crate) trait Canvas {
     fn fill_all(&mut self, color: Color);
     /// Fills band-local contours, source-over.
     fn fill_path(&mut self, path: &BandPath, rule: Rule, antialias: bool, color: Color, clip: Option<&Self::Clip>);
+    /// Source-over of a pattern over the whole band.
+    fn fill_all_pattern(&mut self, shader: &PatternShader);
+    /// Fills band-local contours with a pattern, source-over.
+    fn fill_path_pattern(&mut self, path: &BandPath, rule: Rule, antialias: bool, shader: &PatternShader, clip: Option<&Self::Clip>);
     /// A mask covering the pixels whose centres lie inside `path` (aliased,
     /// so neighbouring clip regions partition pixels exactly).
     fn make_clip(&mut self, path: &BandPath) -> Option<Self::Clip>;
@@ -137,6 +142,36 @@ impl Canvas for SkiaCanvas<'_> {
         let rule = if rule == Rule::EvenOdd { FillRule::EvenOdd } else { FillRule::Winding };
         self.pixmap.fill_path(&p, &paint, rule, Transform::identity(), clip);
         self.recycle(p);
+    }
+
+    fn fill_all_pattern(&mut self, shader: &PatternShader) {
+        let (w, top) = (self.width() as usize, self.top);
+        shader.fill_band(self.pixmap.data_mut(), w, top);
+    }
+
+    fn fill_path_pattern(&mut self, path: &BandPath, rule: Rule, antialias: bool, shader: &PatternShader, clip: Option<&Mask>) {
+        if !path.is_visible() {
+            return;
+        }
+        let (w, h, top) = (self.width() as usize, self.height() as usize, self.top);
+        if antialias {
+            let mask = clip.map(|m| m.data());
+            let shade = |x: usize, y: usize| shader.sample(x, y);
+            let black = Color::new(0.0, 0.0, 0.0, 1.0);
+            coverage::fill_shaded(&mut self.coverage, self.pixmap.data_mut(), w, h, top, path, rule, black, Some(&shade), mask);
+            return;
+        }
+        // Aliased: the pixels whose centres are inside, like GL without
+        // antialiasing. tiny-skia rounds span ends half up (a centre exactly on
+        // a left or top edge is out, on a right or bottom edge in); GL's
+        // top-left rule is the opposite: a shift far below the 1/256 px grid
+        // of the contours turns the ties GL's way.
+        let Some(mut mask) = Mask::new(self.width(), self.height()) else { return };
+        let Some(p) = self.build(path) else { return };
+        let rule = if rule == Rule::EvenOdd { FillRule::EvenOdd } else { FillRule::Winding };
+        mask.fill_path(&p, rule, false, Transform::from_translate(-1.0 / 1024.0, -1.0 / 1024.0));
+        self.recycle(p);
+        shader.fill_masked(self.pixmap.data_mut(), w, top, mask.data(), clip.map(|m| m.data()));
     }
 
     fn make_clip(&mut self, path: &BandPath) -> Option<Mask> {

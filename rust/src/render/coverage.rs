@@ -286,7 +286,7 @@ fn scale_px(px: u32, a: u32) -> u32 {
 
 /// Source-over of premultiplied `src` with coverage `cover / 255` onto `dst`.
 #[inline]
-fn over(src: u32, cover: u32, dst: u32) -> u32 {
+pub(crate) fn over(src: u32, cover: u32, dst: u32) -> u32 {
     let s = scale_px(src, cover);
     s + scale_px(dst, 255 - (s >> 24))
 }
@@ -346,13 +346,32 @@ pub(crate) fn fill(
     color: Color,
     clip: Option<&[u8]>,
 ) {
-    let c = sanitize(color);
+    fill_shaded(cov, pixels, width, height, top, path, rule, color, None, clip)
+}
+
+/// [`fill`] with an optional per-pixel source: `shade(x, y)` (absolute
+/// device pixel) gives the premultiplied RGBA8 colour (little-endian u32)
+/// to composite there instead of `color`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fill_shaded(
+    cov: &mut Coverage,
+    pixels: &mut [u8],
+    width: usize,
+    height: usize,
+    top: u32,
+    path: &BandPath,
+    rule: Rule,
+    color: Color,
+    shade: Option<&dyn Fn(usize, usize) -> u32>,
+    clip: Option<&[u8]>,
+) {
+    let c = if shade.is_some() { Color::new(0.0, 0.0, 0.0, 1.0) } else { sanitize(color) };
     if c.a <= 0.0 || width == 0 || height == 0 {
         return;
     }
     // Premultiplied source, 0..=255.
     let solid = [c.r * c.a, c.g * c.a, c.b * c.a, c.a].map(|v| (v * 255.0 + 0.5) as u8);
-    let opaque = c.a >= 1.0;
+    let opaque = c.a >= 1.0 && shade.is_none();
 
     // The box of the contours (band-local; BandPath keeps them inside the band).
     let (mut minx, mut miny, mut maxx, mut maxy) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
@@ -433,10 +452,14 @@ pub(crate) fn fill(
                 }
             }
             let p = &mut px_row[x * 4..x * 4 + 4];
-            if cover == 255 && opaque {
-                p.copy_from_slice(&solid);
-            } else {
-                p.copy_from_slice(&over(solid_px, cover, u32::from_le_bytes([p[0], p[1], p[2], p[3]])).to_le_bytes());
+            let src = match shade {
+                Some(f) => f(x, r + top as usize),
+                None => solid_px,
+            };
+            if cover == 255 && (opaque || src >> 24 == 255) {
+                p.copy_from_slice(&src.to_le_bytes());
+            } else if src != 0 {
+                p.copy_from_slice(&over(src, cover, u32::from_le_bytes([p[0], p[1], p[2], p[3]])).to_le_bytes());
             }
         };
         let bend = x1.div_ceil(BLOCK);

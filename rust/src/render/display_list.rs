@@ -2,6 +2,8 @@
 //! pixels, y down, origin top-left). The map builds it; the rasterizer draws it,
 //! in order, with source-over compositing.
 
+use std::sync::Arc;
+
 use crate::style::color::Color;
 
 /// A point in device pixels.
@@ -68,6 +70,66 @@ pub struct CircleStyle {
     pub scale: [f32; 2],
 }
 
+/// A pattern image: premultiplied RGBA8, `width * height * 4` bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternImage {
+    pub width: u32,
+    pub height: u32,
+    pub data: Arc<Vec<u8>>,
+}
+
+impl PatternImage {
+    /// From straight-alpha RGBA8 (as style images are stored); `None` when
+    /// empty or the size does not match.
+    pub fn from_straight(width: u32, height: u32, rgba: &[u8]) -> Option<PatternImage> {
+        let len = (width as usize).checked_mul(height as usize)?.checked_mul(4)?;
+        if len == 0 || rgba.len() != len {
+            return None;
+        }
+        let mut data = rgba.to_vec();
+        for p in data.chunks_exact_mut(4) {
+            let a = p[3] as u32;
+            for c in &mut p[..3] {
+                *c = ((*c as u32 * a + 127) / 255) as u8;
+            }
+        }
+        Some(PatternImage { width, height, data: Arc::new(data) })
+    }
+}
+
+/// Pattern paint (`*-pattern`): an image repeated over the plane, sampled
+/// bilinearly (with wrap-around) at pixel centres like a GL texture.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternPaint {
+    pub image: PatternImage,
+    /// Maps a device pixel position `(x, y, 1)` (pixel centres at `+0.5`) to
+    /// homogeneous image texel coordinates `(u, v, w)`: the texel is
+    /// `(u / w, v / w)`, repeated with the image's size as the period
+    /// (row-major 3×3; projective when the view is pitched). Pixels where
+    /// `w <= 0` (beyond the horizon) are not drawn.
+    pub to_texel: [[f64; 3]; 3],
+    /// Multiplies the pattern (`*-opacity`).
+    pub opacity: f32,
+}
+
+/// The outline of a pattern fill (`fill-antialias`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum PatternOutline {
+    None,
+    /// A 1-device-pixel outline drawn with the pattern (no `fill-outline-color`).
+    Pattern,
+    /// A 1-device-pixel outline in this colour (opacity applied).
+    Color(Color),
+}
+
+/// Paint for one polygon feature filled with a pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternFillStyle {
+    pub pattern: PatternPaint,
+    pub antialias: bool,
+    pub outline: PatternOutline,
+}
+
 /// One drawing command.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DrawCommand {
@@ -76,6 +138,10 @@ pub enum DrawCommand {
     Fill { rings: Vec<Vec<Px>>, style: FillStyle, clip: Option<ClipQuad> },
     Line { lines: Vec<Vec<Px>>, style: LineStyle, clip: Option<ClipQuad> },
     Circle { centers: Vec<Px>, style: CircleStyle, clip: Option<ClipQuad> },
+    /// Fills the whole target with a pattern, source-over.
+    BackgroundPattern { pattern: PatternPaint },
+    /// A polygon feature (rings as in `Fill`) filled with a pattern.
+    PatternFill { rings: Vec<Vec<Px>>, style: PatternFillStyle, clip: Option<ClipQuad> },
 }
 
 /// A frame to rasterize.

@@ -6,7 +6,8 @@
 
 use super::backend::{Canvas, Rule};
 use super::band_path::BandPath;
-use super::display_list::FillStyle;
+use super::display_list::{FillStyle, PatternFillStyle, PatternOutline};
+use super::pattern::PatternShader;
 use super::display_list::{LineCap, LineJoin};
 use super::geom::{clean_polyline, meets, FillPart};
 use super::stroke::{StrokeParams, Stroker};
@@ -43,6 +44,53 @@ pub(crate) fn draw_fill<C: Canvas>(
     if outline.a.is_nan() || outline.a <= 0.0 {
         return;
     }
+    if outline_path(bp, part, rows, scratch) {
+        canvas.fill_path(bp, Rule::Summed, true, outline, clip);
+    }
+}
+
+/// Draws one pattern fill command (see [`draw_fill`]); the outline, if
+/// any, is drawn with the pattern or in its own colour, like MapLibre's
+/// `fillOutlinePattern` / `fillOutline` passes.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn draw_pattern_fill<C: Canvas>(
+    canvas: &mut C,
+    bp: &mut BandPath,
+    part: &FillPart,
+    style: &PatternFillStyle,
+    rows: [f32; 2],
+    clip: Option<&C::Clip>,
+    scratch: &mut FillScratch,
+) {
+    let shader = PatternShader::new(&style.pattern);
+    if let Some(shader) = &shader {
+        for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
+            bp.clear();
+            for ring in &part.rings[poly.rings.clone()] {
+                bp.add_ring(ring);
+            }
+            canvas.fill_path_pattern(bp, Rule::EvenOdd, style.antialias, shader, clip);
+        }
+    }
+    match &style.outline {
+        PatternOutline::None => {}
+        PatternOutline::Pattern => {
+            if let Some(shader) = &shader {
+                if outline_path(bp, part, rows, scratch) {
+                    canvas.fill_path_pattern(bp, Rule::Summed, true, shader, clip);
+                }
+            }
+        }
+        PatternOutline::Color(c) => {
+            if c.a > 0.0 && outline_path(bp, part, rows, scratch) {
+                canvas.fill_path(bp, Rule::Summed, true, *c, clip);
+            }
+        }
+    }
+}
+
+/// The 1 px outline of every ring meeting `rows`, into `bp`; false when empty.
+fn outline_path(bp: &mut BandPath, part: &FillPart, rows: [f32; 2], scratch: &mut FillScratch) -> bool {
     let stroker = &mut scratch.stroker;
     stroker.begin();
     for (ring, _) in part.rings.iter().zip(part.spans).filter(|(_, s)| meets(**s, rows)) {
@@ -55,7 +103,5 @@ pub(crate) fn draw_fill<C: Canvas>(
     }
     let params = StrokeParams { width: 1.0, cap: LineCap::Butt, join: LineJoin::Bevel, miter_limit: 2.0, dash: None };
     bp.clear();
-    if stroker.stroke_into(&params, bp) {
-        canvas.fill_path(bp, Rule::Summed, true, outline, clip);
-    }
+    stroker.stroke_into(&params, bp)
 }

@@ -14,7 +14,9 @@
 //! coverage rasterizer (`coverage`), aliased fills and clip masks by
 //! tiny-skia; stroke outlines come from `stroke` (tiny-skia's stroker);
 //! circles and blurred lines are shaded per pixel with MapLibre's shader
-//! maths (`composite`).
+//! maths (`composite`); pattern paint (`background-pattern`, `fill-pattern`)
+//! is sampled per pixel through the command's device-to-texel matrix
+//! (`pattern`) and composited through the same coverage.
 
 pub mod display_list;
 pub mod image;
@@ -30,6 +32,7 @@ mod coverage;
 mod fill;
 mod geom;
 mod line;
+mod pattern;
 mod stroke;
 
 pub use image::Image;

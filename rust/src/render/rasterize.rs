@@ -6,7 +6,9 @@ use super::backend::{Canvas, SkiaCanvas, SkiaScratch};
 use super::band_path::{BandPath, STRIP};
 use super::circle::draw_circles;
 use super::display_list::{ClipQuad, DisplayList, DrawCommand};
-use super::fill::{draw_fill, FillScratch};
+use super::display_list::{PatternFillStyle, PatternOutline};
+use super::fill::{draw_fill, draw_pattern_fill, FillScratch};
+use super::pattern::PatternShader;
 use super::geom::{group_polygons, FillPart, LinePart, Poly};
 use super::image::Image;
 use super::line::{draw_line, LineScratch};
@@ -132,13 +134,23 @@ fn prepare(cmd: &DrawCommand) -> Prep {
     let mut spans = Vec::new();
     let bounds = match cmd {
         DrawCommand::Background { color } => (color.a > 0.0).then_some([f32::MIN, f32::MIN, f32::MAX, f32::MAX]),
-        DrawCommand::Fill { rings, style, .. } => {
-            let visible = style.color.a > 0.0 || style.outline.is_some_and(|c| c.a > 0.0);
+        DrawCommand::BackgroundPattern { pattern } => {
+            PatternShader::new(pattern).map(|_| [f32::MIN, f32::MIN, f32::MAX, f32::MAX])
+        }
+        DrawCommand::Fill { .. } | DrawCommand::PatternFill { .. } => {
+            let (rings, fill_visible, outline_visible) = match cmd {
+                DrawCommand::Fill { rings, style, .. } => {
+                    (rings, style.color.a > 0.0, style.outline.is_some_and(|c| c.a > 0.0))
+                }
+                DrawCommand::PatternFill { rings, style, .. } => (rings, pattern_visible(style), pattern_outline_visible(style)),
+                _ => unreachable!(),
+            };
+            let visible = fill_visible || outline_visible;
             let mut ranges = Vec::new();
             if visible {
                 group_polygons(rings, &mut ranges);
             }
-            if visible && !ranges.is_empty() || style.outline.is_some_and(|c| c.a > 0.0) {
+            if visible && !ranges.is_empty() || outline_visible {
                 spans.extend(rings.iter().map(|r| span_of(r, 2.0)));
                 polygons.extend(ranges.into_iter().map(|r| {
                     let y = spans[r.clone()].iter().fold([f32::INFINITY, f32::NEG_INFINITY], |a, s| [a[0].min(s[0]), a[1].max(s[1])]);
@@ -174,10 +186,7 @@ fn prepare(cmd: &DrawCommand) -> Prep {
             }
         }
     };
-    let clip = match cmd {
-        DrawCommand::Fill { clip, .. } | DrawCommand::Line { clip, .. } | DrawCommand::Circle { clip, .. } => clip.as_ref(),
-        DrawCommand::Background { .. } => None,
-    };
+    let clip = clip_of(cmd);
     // Intersect with the clip quad's bounds.
     let bounds = match (bounds, clip) {
         (Some(b), Some(q)) => match finite_bounds(q.0.iter()) {
@@ -190,6 +199,28 @@ fn prepare(cmd: &DrawCommand) -> Prep {
         (b, _) => b,
     };
     Prep { bounds, polygons, spans }
+}
+
+fn pattern_visible(style: &PatternFillStyle) -> bool {
+    PatternShader::new(&style.pattern).is_some()
+}
+
+fn pattern_outline_visible(style: &PatternFillStyle) -> bool {
+    match &style.outline {
+        PatternOutline::None => false,
+        PatternOutline::Pattern => pattern_visible(style),
+        PatternOutline::Color(c) => c.a > 0.0,
+    }
+}
+
+fn clip_of(cmd: &DrawCommand) -> Option<&ClipQuad> {
+    match cmd {
+        DrawCommand::Fill { clip, .. }
+        | DrawCommand::PatternFill { clip, .. }
+        | DrawCommand::Line { clip, .. }
+        | DrawCommand::Circle { clip, .. } => clip.as_ref(),
+        DrawCommand::Background { .. } | DrawCommand::BackgroundPattern { .. } => None,
+    }
 }
 
 /// How a clip quad affects one band.
@@ -271,10 +302,7 @@ impl Worker {
             if b[1] > bottomf || b[3] < topf || b[0] > wf || b[2] < 0.0 {
                 continue;
             }
-            let clip_quad = match cmd {
-                DrawCommand::Fill { clip, .. } | DrawCommand::Line { clip, .. } | DrawCommand::Circle { clip, .. } => clip.as_ref(),
-                DrawCommand::Background { .. } => None,
-            };
+            let clip_quad = clip_of(cmd);
             let mut state_key = None;
             if let Some(q) = clip_quad {
                 let key = quad_key(q);
@@ -326,6 +354,15 @@ impl Worker {
                     draw_line(&mut canvas, &mut self.bp, top, &part, style, rows, clip, rect, &mut self.lines)
                 }
                 DrawCommand::Circle { centers, style, .. } => draw_circles(&mut canvas, top, centers, style, clip, rect),
+                DrawCommand::BackgroundPattern { pattern } => {
+                    if let Some(shader) = PatternShader::new(pattern) {
+                        canvas.fill_all_pattern(&shader);
+                    }
+                }
+                DrawCommand::PatternFill { rings, style, .. } => {
+                    let part = FillPart { rings, polygons: &prep.polygons, spans: &prep.spans };
+                    draw_pattern_fill(&mut canvas, &mut self.bp, &part, style, rows, clip, &mut self.fills)
+                }
             }
         }
         self.backend = Some(canvas.into_scratch());
