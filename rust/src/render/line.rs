@@ -22,7 +22,7 @@ use super::backend::{Canvas, Rule};
 use super::band_path::BandPath;
 use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
-use super::display_list::{LineCap, LineStyle, Px};
+use super::display_list::{LineCap, LineJoin, LineStyle, Px};
 use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
 use super::stroke::{StrokeParams, Stroker};
 
@@ -34,6 +34,18 @@ pub(crate) struct LineScratch {
     stroker: Stroker,
     coverage: Vec<f32>,
     segs: Vec<Seg>,
+    bevels: Vec<Bevel>,
+}
+
+/// How a segment ends at one of its vertices.
+#[derive(Clone, Copy)]
+enum End {
+    /// A line end: the layer's cap.
+    Cap,
+    /// A round join: distance to the vertex beyond the segment.
+    Round,
+    /// A join cut: pixels kept where `dot(p - o, n) >= 0`.
+    Cut([f32; 2], [f32; 2]),
 }
 
 #[derive(Clone, Copy)]
@@ -42,9 +54,19 @@ struct Seg {
     b: [f32; 2],
     /// Distance along the line at `a`.
     dist: f32,
-    /// Whether `a` / `b` is a line end (gets a cap rather than a join).
-    start_cap: bool,
-    end_cap: bool,
+    start: End,
+    end: End,
+    /// How far past its ends (in units of the outset) the segment may reach.
+    reach: f32,
+}
+
+/// A bevel triangle: two outer corners and the inner miter point; the
+/// normal interpolates from the corners (edge) to the inner point (far side).
+#[derive(Clone, Copy)]
+struct Bevel {
+    o1: [f32; 2],
+    o2: [f32; 2],
+    mi: [f32; 2],
 }
 
 /// Size limit: wider lines look the same as this on any target.
@@ -125,7 +147,7 @@ pub(crate) fn draw_line<C: Canvas>(
     }
     let color = color.scale(color_scale);
     let style_color = style.color.with_opacity(color_scale);
-    if blur > 0.0 {
+    if blur >= 0.0 {
         draw_blurred(canvas, top, part.lines, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
         return;
     }
@@ -174,7 +196,87 @@ pub(crate) fn draw_line<C: Canvas>(
     }
 }
 
-/// Per-pixel blurred line (see the module docs).
+/// Joins at one interior vertex: (end of the incoming segment, start of the
+/// outgoing one, bevel triangle if any, reach in outsets), following the
+/// geometry MapLibre builds (miter within the limit, bevel, "flip bevel" past
+/// a miter length of 2, round).
+fn join_at(b: [f32; 2], u1: [f32; 2], u2: [f32; 2], style: &LineStyle, outset: f32) -> (End, End, Option<Bevel>, f32) {
+    let n1 = [-u1[1], u1[0]];
+    let n2 = [-u2[1], u2[0]];
+    let cos = (n1[0] * n2[0] + n1[1] * n2[1]).clamp(-1.0, 1.0);
+    let m = if cos > -1.0 { (2.0 / (1.0 + cos)).sqrt() } else { f32::INFINITY };
+    let limit = if style.miter_limit.is_finite() { style.miter_limit } else { 2.0 };
+    #[derive(PartialEq)]
+    enum J {
+        Miter,
+        Bevel,
+        Flip,
+        Round,
+    }
+    let mut j = match style.join {
+        LineJoin::Round => {
+            if m < style.round_limit {
+                J::Miter
+            } else {
+                J::Round
+            }
+        }
+        LineJoin::Bevel => J::Bevel,
+        LineJoin::Miter => J::Miter,
+    };
+    if j == J::Miter && m > limit {
+        j = J::Bevel;
+    }
+    if j == J::Bevel {
+        if m > 2.0 {
+            j = J::Flip;
+        }
+        if m < limit {
+            j = J::Miter;
+        }
+    }
+    let s = [u1[0] + u2[0], u1[1] + u2[1]];
+    match j {
+        J::Round => (End::Round, End::Round, None, 1.0),
+        J::Miter => (End::Cut(b, [-s[0], -s[1]]), End::Cut(b, s), None, m.min(limit.max(1.0)) + 1.0),
+        J::Flip => {
+            if m > 100.0 {
+                return (End::Cut(b, [-u1[0], -u1[1]]), End::Cut(b, u2), None, 1.0);
+            }
+            // The cut runs through the vertex along the mean direction.
+            let nn = [-s[1], s[0]];
+            let k1 = -(u1[0] * nn[0] + u1[1] * nn[1]);
+            let k2 = u2[0] * nn[0] + u2[1] * nn[1];
+            let e1 = if k1 >= 0.0 { nn } else { [-nn[0], -nn[1]] };
+            let e2 = if k2 >= 0.0 { nn } else { [-nn[0], -nn[1]] };
+            (End::Cut(b, e1), End::Cut(b, e2), None, 3.0)
+        }
+        J::Bevel => {
+            let cross = u1[0] * u2[1] - u1[1] * u2[0];
+            let sg = if cross > 0.0 { -1.0 } else { 1.0 };
+            let mv = [(n1[0] + n2[0]) / (1.0 + cos), (n1[1] + n2[1]) / (1.0 + cos)];
+            let o1 = [b[0] + sg * n1[0] * outset, b[1] + sg * n1[1] * outset];
+            let o2 = [b[0] + sg * n2[0] * outset, b[1] + sg * n2[1] * outset];
+            let mi = [b[0] - sg * mv[0] * outset, b[1] - sg * mv[1] * outset];
+            // Cut lines through an outer corner and the inner miter point,
+            // keeping the side of the segment's body.
+            let cut = |o: [f32; 2], inside: [f32; 2]| {
+                let d = [mi[0] - o[0], mi[1] - o[1]];
+                let n = [-d[1], d[0]];
+                let k = (inside[0] - o[0]) * n[0] + (inside[1] - o[1]) * n[1];
+                if k >= 0.0 {
+                    n
+                } else {
+                    [-n[0], -n[1]]
+                }
+            };
+            let e1 = cut(o1, [b[0] - u1[0] * outset * 4.0, b[1] - u1[1] * outset * 4.0]);
+            let e2 = cut(o2, [b[0] + u2[0] * outset * 4.0, b[1] + u2[1] * outset * 4.0]);
+            (End::Cut(o1, e1), End::Cut(o2, e2), Some(Bevel { o1, o2, mi }), m + 1.0)
+        }
+    }
+}
+/// Per-pixel line (see the module docs).
 #[allow(clippy::too_many_arguments)]
 fn draw_blurred<C: Canvas>(
     canvas: &mut C,
@@ -199,14 +301,15 @@ fn draw_blurred<C: Canvas>(
     }
     // MapLibre's ramp (device pixel ratio 1: antialiasing 0.5 px).
     let g = gap / 2.0;
-    let outset = if g > 0.0 { g + width } else { width / 2.0 } + 0.5;
+    let half = width / 2.0;
+    let outset = if g > 0.0 { g + width } else { half } + 0.5;
     let inset = if g > 0.0 { g + 0.5 } else { f32::NEG_INFINITY };
     let blur2 = blur + 1.0;
     let ramp = |d: f32| -> f32 { ((d - (inset - blur2)).min(outset - d) / blur2).clamp(0.0, 1.0) };
-    let half = width / 2.0;
 
     // Segments of the (offset) centre lines with their distances along the line.
     scratch.segs.clear();
+    scratch.bevels.clear();
     for line in lines {
         clean_polyline(line, &mut scratch.clean);
         if scratch.clean.len() < 2 {
@@ -225,11 +328,45 @@ fn draw_blurred<C: Canvas>(
             pts = &scratch.shifted;
         }
         let n = pts.len();
+        if n < 2 {
+            continue;
+        }
+        let unit = |i: usize| -> [f32; 2] {
+            let (a, b) = (pts[i], pts[i + 1]);
+            let l = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
+            if l > 0.0 {
+                [(b[0] - a[0]) / l, (b[1] - a[1]) / l]
+            } else {
+                [1.0, 0.0]
+            }
+        };
+        let first = scratch.segs.len();
         let mut dist = 0.0f32;
-        for i in 0..n.saturating_sub(1) {
+        let mut start = End::Cap;
+        let mut start_reach = 1.0f32;
+        for i in 0..n - 1 {
             let (a, b) = (pts[i], pts[i + 1]);
             let len = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
-            scratch.segs.push(Seg { a, b, dist, start_cap: i == 0 && !closed, end_cap: i + 2 == n && !closed });
+            let (end, next_start, reach) = if i + 2 < n {
+                let (e, ns, bevel, r) = join_at(b, unit(i), unit(i + 1), style, outset);
+                if let Some(bv) = bevel {
+                    scratch.bevels.push(bv);
+                }
+                (e, ns, r)
+            } else if closed && n > 2 {
+                let (e, ns, bevel, r) = join_at(b, unit(i), unit(0), style, outset);
+                if let Some(bv) = bevel {
+                    scratch.bevels.push(bv);
+                }
+                scratch.segs[first].start = ns;
+                scratch.segs[first].reach = scratch.segs[first].reach.max(r);
+                (e, End::Cap, r)
+            } else {
+                (End::Cap, End::Cap, 1.0)
+            };
+            scratch.segs.push(Seg { a, b, dist, start, end, reach: reach.max(start_reach) });
+            start = next_start;
+            start_reach = reach;
             dist += len;
         }
     }
@@ -244,7 +381,7 @@ fn draw_blurred<C: Canvas>(
     let cov = &mut scratch.coverage[..w * h];
     let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0usize, 0usize);
     let top_f = top as f32;
-    let reach = outset + if style.cap == LineCap::Square { half } else { 0.0 };
+    let cap_reach = outset + if style.cap == LineCap::Square { outset } else { 0.0 };
 
     for s in &scratch.segs {
         let (a, b) = (s.a, s.b);
@@ -252,6 +389,7 @@ fn draw_blurred<C: Canvas>(
         let dy = b[1] - a[1];
         let len2 = dx * dx + dy * dy;
         let len = len2.sqrt();
+        let reach = cap_reach.max(outset * s.reach);
         let ry0 = ((a[1].min(b[1]) - reach - top_f).floor().max(ly0)) as usize;
         let ry1 = ((a[1].max(b[1]) + reach - top_f).ceil().clamp(ly0, ly1)) as usize;
         let bx0 = (a[0].min(b[0]) - reach).floor().max(lx0);
@@ -279,24 +417,34 @@ fn draw_blurred<C: Canvas>(
                 let px = rx as f32 + 0.5;
                 let vx = px - a[0];
                 let vy = py - a[1];
+                if let End::Cut(o, n) = s.start {
+                    if (px - o[0]) * n[0] + (py - o[1]) * n[1] < 0.0 {
+                        continue;
+                    }
+                }
+                if let End::Cut(o, n) = s.end {
+                    if (px - o[0]) * n[0] + (py - o[1]) * n[1] < 0.0 {
+                        continue;
+                    }
+                }
                 let t = if len2 > 0.0 { (vx * dx + vy * dy) / len2 } else { 0.0 };
                 let perp = if len > 0.0 { (vx * dy - vy * dx).abs() / len } else { (vx * vx + vy * vy).sqrt() };
                 let d = if !(0.0..=1.0).contains(&t) {
-                    let (cap, beyond, ex, ey) =
-                        if t < 0.0 { (s.start_cap, -t * len, vx, vy) } else { (s.end_cap, (t - 1.0) * len, px - b[0], py - b[1]) };
-                    if cap {
-                        match style.cap {
+                    let (end, beyond, ex, ey) =
+                        if t < 0.0 { (s.start, -t * len, vx, vy) } else { (s.end, (t - 1.0) * len, px - b[0], py - b[1]) };
+                    match end {
+                        End::Cap => match style.cap {
                             LineCap::Butt => continue,
                             LineCap::Round => (ex * ex + ey * ey).sqrt(),
                             LineCap::Square => {
-                                if beyond > half {
+                                if beyond > outset {
                                     continue;
                                 }
                                 perp
                             }
-                        }
-                    } else {
-                        (ex * ex + ey * ey).sqrt()
+                        },
+                        End::Round => (ex * ex + ey * ey).sqrt(),
+                        End::Cut(..) => perp,
                     }
                 } else {
                     perp
@@ -327,6 +475,42 @@ fn draw_blurred<C: Canvas>(
                 x1 = x1.max(rx1 as usize);
                 y0 = y0.min(ry);
                 y1 = y1.max(ry + 1);
+            }
+        }
+    }
+    // Bevel triangles: the normal runs from the corners' edge (outset) to the
+    // inner miter point (the other side).
+    for bv in &scratch.bevels {
+        let (p0, p1, p2) = (bv.o1, bv.o2, bv.mi);
+        let area = (p1[0] - p0[0]) * (p2[1] - p0[1]) - (p1[1] - p0[1]) * (p2[0] - p0[0]);
+        if area.abs() < 1e-6 {
+            continue;
+        }
+        let ty0 = ((p0[1].min(p1[1]).min(p2[1]) - top_f).floor().max(ly0)) as usize;
+        let ty1 = ((p0[1].max(p1[1]).max(p2[1]) - top_f).ceil().clamp(ly0, ly1)) as usize;
+        let tx0 = (p0[0].min(p1[0]).min(p2[0])).floor().max(lx0) as usize;
+        let tx1 = (p0[0].max(p1[0]).max(p2[0])).ceil().min(lx1) as usize;
+        for ry in ty0..ty1 {
+            let py = top_f + ry as f32 + 0.5;
+            let row = &mut cov[ry * w..ry * w + w];
+            for rx in tx0..tx1.max(tx0) {
+                let px = rx as f32 + 0.5;
+                // Barycentric weight of the inner point.
+                let l2 = ((p1[0] - p0[0]) * (py - p0[1]) - (p1[1] - p0[1]) * (px - p0[0])) / area;
+                let l0 = ((p2[0] - p1[0]) * (py - p1[1]) - (p2[1] - p1[1]) * (px - p1[0])) / area;
+                let l1 = 1.0 - l0 - l2;
+                if l0 < 0.0 || l1 < 0.0 || l2 < 0.0 {
+                    continue;
+                }
+                let y = 1.0 - 2.0 * l2;
+                let alpha = ramp(y.abs() * outset);
+                if alpha > row[rx] {
+                    row[rx] = alpha;
+                    x0 = x0.min(rx);
+                    x1 = x1.max(rx + 1);
+                    y0 = y0.min(ry);
+                    y1 = y1.max(ry + 1);
+                }
             }
         }
     }

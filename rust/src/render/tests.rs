@@ -100,11 +100,11 @@ fn line_width_and_butt_caps() {
 
 #[test]
 fn thin_line_gets_maplibre_ink() {
-    // 0.5 px wide: drawn 1 px wide at alpha 0.75^2.
+    // 0.5 px wide: MapLibre's ramp gives alpha 0.75 on the centre line.
     let style = line_style(Color::BLACK, 0.5);
     let img = rasterize(&list(10, 10, vec![DrawCommand::Line { lines: vec![vec![[0.0, 5.5], [10.0, 5.5]]], style, clip: None }]), 1);
     let a = px(&img, 5, 5)[3] as i32;
-    assert!((a - 143).abs() <= 2, "{a}");
+    assert!((a - 191).abs() <= 2, "{a}");
     assert_eq!(px(&img, 5, 4)[3], 0);
 }
 
@@ -179,9 +179,9 @@ fn miter_limit_bevels_sharp_joins() {
     assert!(px(&img, 23, 12)[3] > 100);
     style.miter_limit = 2.0;
     let img = rasterize(&list(32, 24, vec![DrawCommand::Line { lines: v.clone(), style: style.clone(), clip: None }]), 1);
-    // Bevel at x = 20.9.
-    assert_eq!(px(&img, 22, 12)[3], 0);
-    assert!(px(&img, 20, 12)[3] > 200);
+    // Past a miter length of 2 MapLibre cuts the join flat through the vertex.
+    assert_eq!(px(&img, 20, 12)[3], 0);
+    assert!(px(&img, 19, 12)[3] > 200);
     style.join = LineJoin::Round;
     let img = rasterize(&list(32, 24, vec![DrawCommand::Line { lines: v, style, clip: None }]), 1);
     assert!(px(&img, 21, 12)[3] > 200);
