@@ -205,7 +205,12 @@ fn join_at(b: [f32; 2], u1: [f32; 2], u2: [f32; 2], style: &LineStyle, outset: f
     let n2 = [-u2[1], u2[0]];
     let cos = (n1[0] * n2[0] + n1[1] * n2[1]).clamp(-1.0, 1.0);
     let m = if cos > -1.0 { (2.0 / (1.0 + cos)).sqrt() } else { f32::INFINITY };
-    let limit = if style.miter_limit.is_finite() { style.miter_limit } else { 2.0 };
+    // MapLibre: bevel joins are miters below a miter length of 1.05.
+    let limit = match style.join {
+        LineJoin::Bevel => 1.05,
+        _ if style.miter_limit.is_finite() => style.miter_limit,
+        _ => 2.0,
+    };
     #[derive(PartialEq)]
     enum J {
         Miter,
@@ -379,6 +384,10 @@ fn draw_blurred<C: Canvas>(
         scratch.coverage.resize(w * h, 0.0);
     }
     let cov = &mut scratch.coverage[..w * h];
+    // Like GL, every piece of the line's geometry blends on its own: where
+    // pieces overlap (joins, self-crossings) the colour composites again.
+    // Coverage holds the combined alpha of the colour's opacity `op`.
+    let op = color.a.clamp(1e-6, 1.0);
     let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0usize, 0usize);
     let top_f = top as f32;
     let cap_reach = outset + if style.cap == LineCap::Square { outset } else { 0.0 };
@@ -423,7 +432,7 @@ fn draw_blurred<C: Canvas>(
                     }
                 }
                 if let End::Cut(o, n) = s.end {
-                    if (px - o[0]) * n[0] + (py - o[1]) * n[1] < 0.0 {
+                    if (px - o[0]) * n[0] + (py - o[1]) * n[1] <= 0.0 {
                         continue;
                     }
                 }
@@ -464,9 +473,9 @@ fn draw_blurred<C: Canvas>(
                         continue;
                     }
                 }
-                let alpha = ramp(d);
-                if alpha > row[rx] {
-                    row[rx] = alpha;
+                let alpha = ramp(d) * op;
+                if alpha > 0.0 {
+                    row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
                     touched = true;
                 }
             }
@@ -503,9 +512,9 @@ fn draw_blurred<C: Canvas>(
                     continue;
                 }
                 let y = 1.0 - 2.0 * l2;
-                let alpha = ramp(y.abs() * outset);
-                if alpha > row[rx] {
-                    row[rx] = alpha;
+                let alpha = ramp(y.abs() * outset) * op;
+                if alpha > 0.0 {
+                    row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
                     x0 = x0.min(rx);
                     x1 = x1.max(rx + 1);
                     y0 = y0.min(ry);
@@ -532,7 +541,7 @@ fn draw_blurred<C: Canvas>(
                 None => 1.0,
             };
             if m > 0.0 {
-                blend_over(&mut px[i * 4..i * 4 + 4], color.scale(c * m));
+                blend_over(&mut px[i * 4..i * 4 + 4], color.scale(c / op * m));
             }
         }
     }
