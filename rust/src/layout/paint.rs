@@ -87,8 +87,20 @@ impl<'a> LayerPainter<'a> {
             return None;
         }
         let dasharray = p.get_f32_array("line-dasharray", ctx);
+        // MapLibre lays dashes out in the units of the tiles' integer zoom:
+        // one period is sum(dasharray) x the width at that zoom ("floorwidth"),
+        // then scaled with the tiles by 2^(zoom - tile zoom).
+        let zoom = ctx.zoom.unwrap_or(0.0);
+        let tile_zoom = zoom.floor();
+        let dash_unit = if dasharray.is_empty() {
+            0.0
+        } else {
+            let floor_ctx = EvaluationContext { zoom: Some(tile_zoom), ..*ctx };
+            let floor_width = p.get_f32("line-width", &floor_ctx) * r;
+            floor_width.max(r) * (zoom - tile_zoom).exp2() as f32
+        };
         let dasharray = (!dasharray.is_empty() && dasharray.iter().any(|d| *d > 0.0))
-            .then(|| dasharray.iter().map(|d| d * width.max(r)).collect());
+            .then(|| dasharray.iter().map(|d| d * dash_unit).collect());
         let join = match l.get_enum("line-join", ctx) {
             "bevel" => LineJoin::Bevel,
             "round" => LineJoin::Round,
