@@ -458,22 +458,33 @@ fn draw_blurred<C: Canvas>(
                 } else {
                     perp
                 };
+                let mut dash_alpha = 1.0;
                 if let Some(pat) = dash {
+                    // MapLibre's dash atlas is a distance field: the dash ends
+                    // fade by a smoothstep over +-0.5 px along the line.
                     let along = s.dist + t.clamp(0.0, 1.0) * len;
                     let mut pos = along.rem_euclid(total);
                     let mut on = true;
+                    let mut seg = pat[0];
                     for &seg_len in pat {
+                        seg = seg_len;
                         if pos < seg_len {
                             break;
                         }
                         pos -= seg_len;
                         on = !on;
                     }
-                    if !on {
+                    let edge = pos.min(seg - pos);
+                    let sd = if on { edge } else { -edge };
+                    if sd <= -0.5 {
                         continue;
                     }
+                    if sd < 0.5 {
+                        let x = sd + 0.5;
+                        dash_alpha = x * x * (3.0 - 2.0 * x);
+                    }
                 }
-                let alpha = ramp(d) * op;
+                let alpha = ramp(d) * dash_alpha * op;
                 if alpha > 0.0 {
                     row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
                     touched = true;
