@@ -80,7 +80,28 @@ impl<'a> LayerPainter<'a> {
     }
 
     fn line(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
-        let (p, l, r) = (&self.layer.paint, &self.layer.layout, self.ratio);
+        let (p, l) = (&self.layer.paint, &self.layer.layout);
+        // MapLibre extrudes lines on the ground, so under pitch a line is
+        // thinner where the ground is farther (sizes scale by 1/w, the
+        // antialiasing ramp stays 1 px). One size per feature: the mean scale
+        // over its vertices.
+        let r = if self.pitch > 0.0 {
+            let (mut sum, mut n) = (0.0f64, 0usize);
+            for pt in feature.geometry.iter().flatten() {
+                let w = self.projector.w(*pt);
+                if w > 1e-3 {
+                    sum += 1.0 / f64::from(w);
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                self.ratio * (sum / n as f64) as f32
+            } else {
+                self.ratio
+            }
+        } else {
+            self.ratio
+        };
         let color = p.get_color("line-color", ctx).with_opacity(p.get_f32("line-opacity", ctx));
         let width = p.get_f32("line-width", ctx) * r;
         if color.a <= 0.0 || width <= 0.0 {
