@@ -35,6 +35,8 @@ pub(crate) struct LineScratch {
     coverage: Vec<f32>,
     segs: Vec<Seg>,
     bevels: Vec<Bevel>,
+    /// Per band row: the columns [x0, x1) touched (empty when x0 >= x1).
+    spans: Vec<(u32, u32)>,
 }
 
 /// How a segment ends at one of its vertices.
@@ -384,11 +386,15 @@ fn draw_blurred<C: Canvas>(
         scratch.coverage.resize(w * h, 0.0);
     }
     let cov = &mut scratch.coverage[..w * h];
+    if scratch.spans.len() < h {
+        scratch.spans.resize(h, (u32::MAX, 0));
+    }
+    let spans = &mut scratch.spans[..h];
     // Like GL, every piece of the line's geometry blends on its own: where
     // pieces overlap (joins, self-crossings) the colour composites again.
     // Coverage holds the combined alpha of the colour's opacity `op`.
     let op = color.a.clamp(1e-6, 1.0);
-    let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0usize, 0usize);
+    let (mut y0, mut y1) = (h, 0usize);
     let top_f = top as f32;
     let cap_reach = outset + if style.cap == LineCap::Square { outset } else { 0.0 };
 
@@ -398,6 +404,8 @@ fn draw_blurred<C: Canvas>(
         let dy = b[1] - a[1];
         let len2 = dx * dx + dy * dy;
         let len = len2.sqrt();
+        let inv_len = if len > 0.0 { 1.0 / len } else { 0.0 };
+        let inv_len2 = inv_len * inv_len;
         let reach = cap_reach.max(outset * s.reach);
         let ry0 = ((a[1].min(b[1]) - reach - top_f).floor().max(ly0)) as usize;
         let ry1 = ((a[1].max(b[1]) + reach - top_f).ceil().clamp(ly0, ly1)) as usize;
@@ -408,11 +416,12 @@ fn draw_blurred<C: Canvas>(
         }
         for ry in ry0..ry1 {
             let py = top_f + ry as f32 + 0.5;
-            // Tighter x range for steep segments.
+            // Tighter x range for steep segments: everything drawn (caps and
+            // joins included) lies within `outset` of the segment's line.
             let (mut rx0, mut rx1) = (bx0, bx1);
             if dy.abs() > 1e-3 {
                 let xc = a[0] + (py - a[1]) * dx / dy;
-                let hwx = reach * len / dy.abs() + 1.0;
+                let hwx = outset * len / dy.abs() + 1.0;
                 rx0 = rx0.max((xc - hwx).floor());
                 rx1 = rx1.min((xc + hwx).ceil());
             }
@@ -426,6 +435,10 @@ fn draw_blurred<C: Canvas>(
                 let px = rx as f32 + 0.5;
                 let vx = px - a[0];
                 let vy = py - a[1];
+                let perp = if len > 0.0 { (vx * dy - vy * dx).abs() * inv_len } else { (vx * vx + vy * vy).sqrt() };
+                if perp >= outset {
+                    continue;
+                }
                 if let End::Cut(o, n) = s.start {
                     if (px - o[0]) * n[0] + (py - o[1]) * n[1] < 0.0 {
                         continue;
@@ -436,8 +449,7 @@ fn draw_blurred<C: Canvas>(
                         continue;
                     }
                 }
-                let t = if len2 > 0.0 { (vx * dx + vy * dy) / len2 } else { 0.0 };
-                let perp = if len > 0.0 { (vx * dy - vy * dx).abs() / len } else { (vx * vx + vy * vy).sqrt() };
+                let t = if len2 > 0.0 { (vx * dx + vy * dy) * inv_len2 } else { 0.0 };
                 let d = if !(0.0..=1.0).contains(&t) {
                     let (end, beyond, ex, ey) =
                         if t < 0.0 { (s.start, -t * len, vx, vy) } else { (s.end, (t - 1.0) * len, px - b[0], py - b[1]) };
@@ -491,8 +503,9 @@ fn draw_blurred<C: Canvas>(
                 }
             }
             if touched {
-                x0 = x0.min(rx0 as usize);
-                x1 = x1.max(rx1 as usize);
+                let sp = &mut spans[ry];
+                sp.0 = sp.0.min(rx0 as u32);
+                sp.1 = sp.1.max(rx1 as u32);
                 y0 = y0.min(ry);
                 y1 = y1.max(ry + 1);
             }
@@ -526,21 +539,23 @@ fn draw_blurred<C: Canvas>(
                 let alpha = ramp(y.abs() * outset) * op;
                 if alpha > 0.0 {
                     row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
-                    x0 = x0.min(rx);
-                    x1 = x1.max(rx + 1);
+                    let sp = &mut spans[ry];
+                    sp.0 = sp.0.min(rx as u32);
+                    sp.1 = sp.1.max(rx as u32 + 1);
                     y0 = y0.min(ry);
                     y1 = y1.max(ry + 1);
                 }
             }
         }
     }
-    if x0 >= x1 || y0 >= y1 {
+    if y0 >= y1 {
         return;
     }
     let mask = clip.map(C::clip_coverage);
     let px = canvas.pixels_mut();
     for y in y0..y1 {
-        for x in x0..x1 {
+        let (sx0, sx1) = std::mem::replace(&mut spans[y], (u32::MAX, 0));
+        for x in sx0 as usize..(sx1 as usize).max(sx0 as usize) {
             let i = y * w + x;
             let c = cov[i];
             if c <= 0.0 {
