@@ -44,10 +44,11 @@ pub(crate) struct LineScratch {
 enum End {
     /// A line end: the layer's cap.
     Cap,
-    /// A round join: distance to the vertex beyond the segment.
+    /// A round join: closed flat, plus a round piece past the vertex.
     Round,
-    /// A join cut: pixels kept where `dot(p - o, n) >= 0`.
-    Cut([f32; 2], [f32; 2]),
+    /// A join: the segment's quad ends at these two points (one on each
+    /// edge line of the segment, in either order).
+    Pts([f32; 2], [f32; 2]),
 }
 
 #[derive(Clone, Copy)]
@@ -58,8 +59,34 @@ struct Seg {
     dist: f32,
     start: End,
     end: End,
-    /// How far past its ends (in units of the outset) the segment may reach.
-    reach: f32,
+    /// The quad's two triangles (L0, R0, L1) and (R0, L1, R1) as edge
+    /// functions `[ex, ey, c]`, positive inside.
+    tris: [[[f32; 3]; 3]; 2],
+    /// Bounding box of everything the segment draws.
+    bbox: [f32; 4],
+}
+
+/// Edge functions of a triangle, positive inside (all zero when degenerate).
+fn edges(p: [[f32; 2]; 3]) -> [[f32; 3]; 3] {
+    let area = (p[1][0] - p[0][0]) * (p[2][1] - p[0][1]) - (p[1][1] - p[0][1]) * (p[2][0] - p[0][0]);
+    if area.abs() < 1e-9 || !area.is_finite() {
+        return [[0.0, 0.0, -1.0]; 3];
+    }
+    let sg = area.signum();
+    let mut out = [[0.0; 3]; 3];
+    for i in 0..3 {
+        let (u, v) = (p[(i + 1) % 3], p[(i + 2) % 3]);
+        // Positive on the side of p[i].
+        let ex = -(v[1] - u[1]) * sg;
+        let ey = (v[0] - u[0]) * sg;
+        out[i] = [ex, ey, -(ex * u[0] + ey * u[1])];
+    }
+    out
+}
+
+#[inline]
+fn inside(t: &[[f32; 3]; 3], x: f32, y: f32) -> bool {
+    t.iter().all(|e| e[0] * x + e[1] * y + e[2] >= 0.0)
 }
 
 /// A bevel triangle: two outer corners and the inner miter point; the
@@ -242,21 +269,31 @@ fn join_at(b: [f32; 2], u1: [f32; 2], u2: [f32; 2], style: &LineStyle, outset: f
             j = J::Miter;
         }
     }
-    let s = [u1[0] + u2[0], u1[1] + u2[1]];
     match j {
-        J::Round => (End::Round, End::Round, None, 1.0),
-        J::Miter => (End::Cut(b, [-s[0], -s[1]]), End::Cut(b, s), None, m.min(limit.max(1.0)) + 1.0),
+        J::Round => (End::Round, End::Round, None, 0.0),
+        J::Miter => {
+            let mv = [(n1[0] + n2[0]) / (1.0 + cos) * outset, (n1[1] + n2[1]) / (1.0 + cos) * outset];
+            let (p, q) = ([b[0] + mv[0], b[1] + mv[1]], [b[0] - mv[0], b[1] - mv[1]]);
+            (End::Pts(p, q), End::Pts(p, q), None, 0.0)
+        }
         J::Flip => {
             if m > 100.0 {
-                return (End::Cut(b, [-u1[0], -u1[1]]), End::Cut(b, u2), None, 1.0);
+                let (p, q) = ([b[0] - n2[0] * outset, b[1] - n2[1] * outset], [b[0] + n2[0] * outset, b[1] + n2[1] * outset]);
+                return (End::Pts(p, q), End::Pts(p, q), None, 0.0);
             }
-            // The cut runs through the vertex along the mean direction.
-            let nn = [-s[1], s[0]];
-            let k1 = -(u1[0] * nn[0] + u1[1] * nn[1]);
-            let k2 = u2[0] * nn[0] + u2[1] * nn[1];
-            let e1 = if k1 >= 0.0 { nn } else { [-nn[0], -nn[1]] };
-            let e2 = if k2 >= 0.0 { nn } else { [-nn[0], -nn[1]] };
-            (End::Cut(b, e1), End::Cut(b, e2), None, 3.0)
+            // Both segments end on the line through the vertex along the
+            // mean direction, at their edge lines.
+            let ns = [n1[0] + n2[0], n1[1] + n2[1]];
+            let nd = [n1[0] - n2[0], n1[1] - n2[1]];
+            let ls = (ns[0] * ns[0] + ns[1] * ns[1]).sqrt();
+            let ld = (nd[0] * nd[0] + nd[1] * nd[1]).sqrt();
+            if ls <= 0.0 || ld <= 0.0 {
+                return (End::Round, End::Round, None, 0.0);
+            }
+            let k = m * ls / ld * outset / ls;
+            let j = [-ns[1] * k, ns[0] * k];
+            let (p, q) = ([b[0] + j[0], b[1] + j[1]], [b[0] - j[0], b[1] - j[1]]);
+            (End::Pts(p, q), End::Pts(p, q), None, 0.0)
         }
         J::Bevel => {
             let cross = u1[0] * u2[1] - u1[1] * u2[0];
@@ -265,21 +302,7 @@ fn join_at(b: [f32; 2], u1: [f32; 2], u2: [f32; 2], style: &LineStyle, outset: f
             let o1 = [b[0] + sg * n1[0] * outset, b[1] + sg * n1[1] * outset];
             let o2 = [b[0] + sg * n2[0] * outset, b[1] + sg * n2[1] * outset];
             let mi = [b[0] - sg * mv[0] * outset, b[1] - sg * mv[1] * outset];
-            // Cut lines through an outer corner and the inner miter point,
-            // keeping the side of the segment's body.
-            let cut = |o: [f32; 2], inside: [f32; 2]| {
-                let d = [mi[0] - o[0], mi[1] - o[1]];
-                let n = [-d[1], d[0]];
-                let k = (inside[0] - o[0]) * n[0] + (inside[1] - o[1]) * n[1];
-                if k >= 0.0 {
-                    n
-                } else {
-                    [-n[0], -n[1]]
-                }
-            };
-            let e1 = cut(o1, [b[0] - u1[0] * outset * 4.0, b[1] - u1[1] * outset * 4.0]);
-            let e2 = cut(o2, [b[0] + u2[0] * outset * 4.0, b[1] + u2[1] * outset * 4.0]);
-            (End::Cut(o1, e1), End::Cut(o2, e2), Some(Bevel { o1, o2, mi }), m + 1.0)
+            (End::Pts(o1, mi), End::Pts(o2, mi), Some(Bevel { o1, o2, mi }), 0.0)
         }
     }
 }
@@ -350,32 +373,69 @@ fn draw_blurred<C: Canvas>(
         let first = scratch.segs.len();
         let mut dist = 0.0f32;
         let mut start = End::Cap;
-        let mut start_reach = 1.0f32;
         for i in 0..n - 1 {
             let (a, b) = (pts[i], pts[i + 1]);
             let len = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
-            let (end, next_start, reach) = if i + 2 < n {
-                let (e, ns, bevel, r) = join_at(b, unit(i), unit(i + 1), style, outset);
+            let (end, next_start) = if i + 2 < n {
+                let (e, ns, bevel, _) = join_at(b, unit(i), unit(i + 1), style, outset);
                 if let Some(bv) = bevel {
                     scratch.bevels.push(bv);
                 }
-                (e, ns, r)
+                (e, ns)
             } else if closed && n > 2 {
-                let (e, ns, bevel, r) = join_at(b, unit(i), unit(0), style, outset);
+                let (e, ns, bevel, _) = join_at(b, unit(i), unit(0), style, outset);
                 if let Some(bv) = bevel {
                     scratch.bevels.push(bv);
                 }
                 scratch.segs[first].start = ns;
-                scratch.segs[first].reach = scratch.segs[first].reach.max(r);
-                (e, End::Cap, r)
+                (e, End::Cap)
             } else {
-                (End::Cap, End::Cap, 1.0)
+                (End::Cap, End::Cap)
             };
-            scratch.segs.push(Seg { a, b, dist, start, end, reach: reach.max(start_reach) });
+            let zero = [[[0.0; 3]; 3]; 2];
+            scratch.segs.push(Seg { a, b, dist, start, end, tris: zero, bbox: [0.0; 4] });
             start = next_start;
-            start_reach = reach;
             dist += len;
         }
+    }
+    // Each segment's quad: its end points on the two edge lines (flat ends,
+    // square caps pushed out by the outset, joins as built by `join_at`).
+    let square = style.cap == LineCap::Square;
+    for sg in scratch.segs.iter_mut() {
+        let (a, b) = (sg.a, sg.b);
+        let l = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
+        let u = if l > 0.0 { [(b[0] - a[0]) / l, (b[1] - a[1]) / l] } else { [1.0, 0.0] };
+        let n = [-u[1], u[0]];
+        let corners = |v: [f32; 2], e: End, back: f32| -> ([f32; 2], [f32; 2]) {
+            match e {
+                End::Pts(p, q) => {
+                    if (p[0] - v[0]) * n[0] + (p[1] - v[1]) * n[1] >= (q[0] - v[0]) * n[0] + (q[1] - v[1]) * n[1] {
+                        (p, q)
+                    } else {
+                        (q, p)
+                    }
+                }
+                _ => {
+                    let ext = if square && matches!(e, End::Cap) { back * outset } else { 0.0 };
+                    let c = [v[0] + u[0] * ext, v[1] + u[1] * ext];
+                    ([c[0] + n[0] * outset, c[1] + n[1] * outset], [c[0] - n[0] * outset, c[1] - n[1] * outset])
+                }
+            }
+        };
+        let (l0, r0) = corners(a, sg.start, -1.0);
+        let (l1, r1) = corners(b, sg.end, 1.0);
+        sg.tris = [edges([l0, r0, l1]), edges([r0, l1, r1])];
+        let mut bb = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
+        for p in [l0, r0, l1, r1] {
+            bb = [bb[0].min(p[0]), bb[1].min(p[1]), bb[2].max(p[0]), bb[3].max(p[1])];
+        }
+        for (v, e) in [(a, sg.start), (b, sg.end)] {
+            let round = matches!(e, End::Round) || (matches!(e, End::Cap) && style.cap == LineCap::Round);
+            if round {
+                bb = [bb[0].min(v[0] - outset), bb[1].min(v[1] - outset), bb[2].max(v[0] + outset), bb[3].max(v[1] + outset)];
+            }
+        }
+        sg.bbox = bb;
     }
     if scratch.segs.is_empty() {
         return;
@@ -396,7 +456,7 @@ fn draw_blurred<C: Canvas>(
     let op = color.a.clamp(1e-6, 1.0);
     let (mut y0, mut y1) = (h, 0usize);
     let top_f = top as f32;
-    let cap_reach = outset + if style.cap == LineCap::Square { outset } else { 0.0 };
+    let round_cap = style.cap == LineCap::Round;
 
     for s in &scratch.segs {
         let (a, b) = (s.a, s.b);
@@ -406,11 +466,16 @@ fn draw_blurred<C: Canvas>(
         let len = len2.sqrt();
         let inv_len = if len > 0.0 { 1.0 / len } else { 0.0 };
         let inv_len2 = inv_len * inv_len;
-        let reach = cap_reach.max(outset * s.reach);
-        let ry0 = ((a[1].min(b[1]) - reach - top_f).floor().max(ly0)) as usize;
-        let ry1 = ((a[1].max(b[1]) + reach - top_f).ceil().clamp(ly0, ly1)) as usize;
-        let bx0 = (a[0].min(b[0]) - reach).floor().max(lx0);
-        let bx1 = (a[0].max(b[0]) + reach).ceil().min(lx1);
+        let round_start = matches!(s.start, End::Round) || (matches!(s.start, End::Cap) && round_cap);
+        let round_end = matches!(s.end, End::Round) || (matches!(s.end, End::Cap) && round_cap);
+        let bb = s.bbox;
+        if !(bb[0].is_finite() && bb[1].is_finite() && bb[2].is_finite() && bb[3].is_finite()) {
+            continue;
+        }
+        let ry0 = ((bb[1] - top_f).floor().max(ly0)) as usize;
+        let ry1 = ((bb[3] - top_f).ceil().clamp(ly0, ly1)) as usize;
+        let bx0 = bb[0].floor().max(lx0);
+        let bx1 = bb[2].ceil().min(lx1);
         if ry0 >= ry1 || bx0 >= bx1 {
             continue;
         }
@@ -439,37 +504,25 @@ fn draw_blurred<C: Canvas>(
                 if perp >= outset {
                     continue;
                 }
-                if let End::Cut(o, n) = s.start {
-                    if (px - o[0]) * n[0] + (py - o[1]) * n[1] < 0.0 {
-                        continue;
-                    }
-                }
-                if let End::Cut(o, n) = s.end {
-                    if (px - o[0]) * n[0] + (py - o[1]) * n[1] <= 0.0 {
-                        continue;
-                    }
-                }
+                // GL draws the quad as two triangles, each blended on its own
+                // (they overlap where a short segment's quad folds over).
+                let hits = inside(&s.tris[0], px, py) as u32 + inside(&s.tris[1], px, py) as u32;
                 let t = if len2 > 0.0 { (vx * dx + vy * dy) * inv_len2 } else { 0.0 };
-                let d = if !(0.0..=1.0).contains(&t) {
-                    let (end, beyond, ex, ey) =
-                        if t < 0.0 { (s.start, -t * len, vx, vy) } else { (s.end, (t - 1.0) * len, px - b[0], py - b[1]) };
-                    match end {
-                        End::Cap => match style.cap {
-                            LineCap::Butt => continue,
-                            LineCap::Round => (ex * ex + ey * ey).sqrt(),
-                            LineCap::Square => {
-                                if beyond > outset {
-                                    continue;
-                                }
-                                perp
-                            }
-                        },
-                        End::Round => (ex * ex + ey * ey).sqrt(),
-                        End::Cut(..) => perp,
-                    }
+                // Round caps and joins: a piece past the vertex whose alpha
+                // follows the distance to the vertex.
+                let round_d = if t < 0.0 && round_start {
+                    let d = (vx * vx + vy * vy).sqrt();
+                    (-t * len <= outset && d < outset).then_some(d)
+                } else if t > 1.0 && round_end {
+                    let (ex, ey) = (px - b[0], py - b[1]);
+                    let d = (ex * ex + ey * ey).sqrt();
+                    ((t - 1.0) * len <= outset && d < outset).then_some(d)
                 } else {
-                    perp
+                    None
                 };
+                if hits == 0 && round_d.is_none() {
+                    continue;
+                }
                 let mut dash_alpha = 1.0;
                 if let Some(pat) = dash {
                     // MapLibre's dash atlas is a distance field: the dash ends
@@ -496,9 +549,19 @@ fn draw_blurred<C: Canvas>(
                         dash_alpha = x * x * (3.0 - 2.0 * x);
                     }
                 }
-                let alpha = ramp(d) * dash_alpha * op;
-                if alpha > 0.0 {
-                    row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
+                let mut keep = 1.0 - row[rx];
+                if hits > 0 {
+                    let alpha = ramp(perp) * dash_alpha * op;
+                    for _ in 0..hits {
+                        keep *= 1.0 - alpha;
+                    }
+                }
+                if let Some(d) = round_d {
+                    keep *= 1.0 - ramp(d) * dash_alpha * op;
+                }
+                let c = 1.0 - keep;
+                if c > row[rx] {
+                    row[rx] = c;
                     touched = true;
                 }
             }
