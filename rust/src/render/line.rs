@@ -1,37 +1,38 @@
-//! Line painter.
+//! Line painter: draws the geometry MapLibre GL builds for a line, per pixel
+//! (pixel centres, like GL's rasterizer), with GL's shader alpha.
 //!
-//! Sharp lines: the centre line(s) of one feature go into one path, which is
-//! dashed and stroked by tiny-skia's stroker (joins, caps, miter limit), and the
-//! stroke outline is filled once with the non-zero rule, so overlapping parts
-//! of one feature composite once.
-//!
-//! * widths below 1 px are drawn 1 px wide with alpha `(w/2 + 1/2)^2`, the
-//!   amount of ink MapLibre's 1 px antialiasing ramp gives such lines.
-//! * `offset`: each polyline is offset first (miter-direction vertices,
-//!   bevelled past 2x), then stroked.
-//! * `gap_width`: two lines of `width`, centred at ±(gap/2 + width/2) from the
-//!   (offset) centre line, in the same path.
-//! * `blur`: MapLibre's shader fades alpha linearly from the outer edge
-//!   (half width + 0.5 px) inwards over `blur + 1` px. Blurred lines are drawn
-//!   per pixel with exactly that ramp on the distance to the nearest segment
-//!   (coverage is the maximum over the feature's segments, then composited
-//!   once). Joins of blurred lines are round; butt/square caps are honoured at
-//!   line ends; dashes cut the ramp with butt ends.
+//! * Each segment is a quad whose ends lie on the segment's two edge lines at
+//!   `outset` = half width + 0.5 px (gap lines: gap/2 + width + 0.5) from the
+//!   (offset) centre line, drawn as GL's two triangles. Alpha follows the
+//!   distance to the centre line: opaque up to `outset - 1 - blur`, linear to
+//!   0 at `outset` (and the inner ramp of gap lines). Butt ends are sharp.
+//! * Joins as MapLibre builds them: miter (shared miter points) below the
+//!   miter limit (1.05 for bevel joins); bevel (inner miter point + a bevel
+//!   triangle whose normal runs from the corners to the inner point); past a
+//!   miter length of 2 a "flip bevel" (both quads end on the line through the
+//!   vertex along the mean direction); round joins and caps as round pieces
+//!   past the vertex (distance to the vertex); square caps push the quad out
+//!   by `outset`.
+//! * Like GL, every triangle/piece blends on its own: where a feature's
+//!   geometry overlaps itself (joins, folded short segments, crossings) the
+//!   colour composites again. Coverage accumulates `1 - prod(1 - a_i)` of the
+//!   colour's opacity, then the feature is composited once.
+//! * Dashes: the period comes from the layout (tile-zoom units); dash ends
+//!   fade by a smoothstep over +-0.5 px like MapLibre's distance-field atlas.
+//! * `offset`: each polyline is offset first (miter-direction vertices).
 
-use super::backend::{Canvas, Rule};
+use super::backend::Canvas;
 use super::band_path::BandPath;
 use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
-use super::display_list::{LineCap, LineJoin, LineStyle, Px};
+use super::display_list::{LineCap, LineJoin, LineStyle};
 use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
-use super::stroke::{StrokeParams, Stroker};
 
 /// Reusable buffers for the line painter (one per worker thread).
 #[derive(Default)]
 pub(crate) struct LineScratch {
     clean: Vec<[f32; 2]>,
     shifted: Vec<[f32; 2]>,
-    stroker: Stroker,
     coverage: Vec<f32>,
     segs: Vec<Seg>,
     bevels: Vec<Bevel>,
@@ -134,7 +135,7 @@ fn dash_pattern(d: &Option<Vec<f32>>) -> Option<Vec<f32>> {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn draw_line<C: Canvas>(
     canvas: &mut C,
-    bp: &mut BandPath,
+    _bp: &mut BandPath,
     top: u32,
     part: &LinePart,
     style: &LineStyle,
@@ -175,54 +176,7 @@ pub(crate) fn draw_line<C: Canvas>(
         }
     }
     let color = color.scale(color_scale);
-    let style_color = style.color.with_opacity(color_scale);
-    if blur >= 0.0 {
-        draw_blurred(canvas, top, part.lines, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
-        return;
-    }
-
-    // Centre lines of the feature, in one path.
-    let shifts: ([f32; 2], usize) = if gap > 0.0 {
-        let d = gap / 2.0 + width / 2.0;
-        ([offset - d, offset + d], 2)
-    } else {
-        ([offset, 0.0], 1)
-    };
-    let stroker = &mut scratch.stroker;
-    stroker.begin();
-    let visible = part.lines.iter().zip(part.spans).filter(|(_, s)| meets(**s, rows));
-    for (line, _) in visible {
-        clean_polyline(line, &mut scratch.clean);
-        let mut pts = &scratch.clean[..];
-        if pts.len() < 2 {
-            continue;
-        }
-        let closed = pts.len() > 3 && pts.first() == pts.last();
-        if closed {
-            pts = &pts[..pts.len() - 1];
-        }
-        for &shift in &shifts.0[..shifts.1] {
-            if shift != 0.0 {
-                offset_polyline(pts, shift, closed, &mut scratch.shifted);
-                stroker.add_polyline(&scratch.shifted, closed);
-            } else {
-                stroker.add_polyline(pts, closed);
-            }
-        }
-    }
-    // Lines thinner than 1 px: MapLibre's 1 px antialiasing ramp puts
-    // (w/2 + 1/2)^2 of ink per unit length; draw 1 px wide with that alpha.
-    let (width, paint_color) = if width < 1.0 {
-        let k = (width / 2.0 + 0.5) * (width / 2.0 + 0.5);
-        (1.0, style_color.with_opacity(k))
-    } else {
-        (width, style_color)
-    };
-    let params = StrokeParams { width, cap: style.cap, join: style.join, miter_limit: style.miter_limit, dash: dash.as_deref() };
-    bp.clear();
-    if stroker.stroke_into(&params, bp) {
-        canvas.fill_path(bp, Rule::NonZero, true, paint_color, clip);
-    }
+    draw_pixels(canvas, top, part, rows, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
 }
 
 /// Joins at one interior vertex: (end of the incoming segment, start of the
@@ -307,11 +261,12 @@ fn join_at(b: [f32; 2], u1: [f32; 2], u2: [f32; 2], style: &LineStyle, outset: f
     }
 }
 /// Per-pixel line (see the module docs).
-#[allow(clippy::too_many_arguments)]
-fn draw_blurred<C: Canvas>(
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+fn draw_pixels<C: Canvas>(
     canvas: &mut C,
     top: u32,
-    lines: &[Vec<Px>],
+    part: &LinePart,
+    rows: [f32; 2],
     style: &LineStyle,
     width: f32,
     gap: f32,
@@ -340,7 +295,7 @@ fn draw_blurred<C: Canvas>(
     // Segments of the (offset) centre lines with their distances along the line.
     scratch.segs.clear();
     scratch.bevels.clear();
-    for line in lines {
+    for (line, _) in part.lines.iter().zip(part.spans).filter(|(_, sp)| meets(**sp, rows)) {
         clean_polyline(line, &mut scratch.clean);
         if scratch.clean.len() < 2 {
             continue;
