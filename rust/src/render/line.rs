@@ -73,7 +73,8 @@ fn edges(p: [[f32; 2]; 3]) -> [[f32; 3]; 3] {
     if area.abs() < 1e-9 || !area.is_finite() {
         return [[0.0, 0.0, -1.0]; 3];
     }
-    let sg = area.signum();
+    // Scaled so that each function is the barycentric weight of its vertex.
+    let sg = 1.0 / area;
     let mut out = [[0.0; 3]; 3];
     for i in 0..3 {
         let (u, v) = (p[(i + 1) % 3], p[(i + 2) % 3]);
@@ -461,7 +462,7 @@ fn draw_pixels<C: Canvas>(
                 }
                 // GL draws the quad as two triangles, each blended on its own
                 // (they overlap where a short segment's quad folds over).
-                let hits = inside(&s.tris[0], px, py) as u32 + inside(&s.tris[1], px, py) as u32;
+                let (h0, h1) = (inside(&s.tris[0], px, py), inside(&s.tris[1], px, py));
                 let t = if len2 > 0.0 { (vx * dx + vy * dy) * inv_len2 } else { 0.0 };
                 // Round caps and joins: a piece past the vertex whose alpha
                 // follows the distance to the vertex.
@@ -475,14 +476,15 @@ fn draw_pixels<C: Canvas>(
                 } else {
                     None
                 };
-                if hits == 0 && round_d.is_none() {
+                if !h0 && !h1 && round_d.is_none() {
                     continue;
                 }
-                let mut dash_alpha = 1.0;
-                if let Some(pat) = dash {
+                // Distance along the line: GL interpolates it from the
+                // quad's corners (start distance at a's corners, end at b's).
+                let dash_at = |along: f32| -> f32 {
+                    let Some(pat) = dash else { return 1.0 };
                     // MapLibre's dash atlas is a distance field: the dash ends
                     // fade by a smoothstep over +-0.5 px along the line.
-                    let along = s.dist + t.clamp(0.0, 1.0) * len;
                     let mut pos = along.rem_euclid(total);
                     let mut on = true;
                     let mut seg = pat[0];
@@ -497,22 +499,26 @@ fn draw_pixels<C: Canvas>(
                     let edge = pos.min(seg - pos);
                     let sd = if on { edge } else { -edge };
                     if sd <= -0.5 {
-                        continue;
-                    }
-                    if sd < 0.5 {
+                        0.0
+                    } else if sd < 0.5 {
                         let x = sd + 0.5;
-                        dash_alpha = x * x * (3.0 - 2.0 * x);
+                        x * x * (3.0 - 2.0 * x)
+                    } else {
+                        1.0
                     }
-                }
+                };
+                let base = ramp(perp) * op;
                 let mut keep = 1.0 - row[rx];
-                if hits > 0 {
-                    let alpha = ramp(perp) * dash_alpha * op;
-                    for _ in 0..hits {
-                        keep *= 1.0 - alpha;
-                    }
+                if h0 {
+                    let l2 = s.tris[0][2][0] * px + s.tris[0][2][1] * py + s.tris[0][2][2];
+                    keep *= 1.0 - base * dash_at(s.dist + len * l2);
+                }
+                if h1 {
+                    let l0 = s.tris[1][0][0] * px + s.tris[1][0][1] * py + s.tris[1][0][2];
+                    keep *= 1.0 - base * dash_at(s.dist + len * (1.0 - l0));
                 }
                 if let Some(d) = round_d {
-                    keep *= 1.0 - ramp(d) * dash_alpha * op;
+                    keep *= 1.0 - ramp(d) * op * dash_at(s.dist + t.clamp(0.0, 1.0) * len);
                 }
                 let c = 1.0 - keep;
                 if c > row[rx] {
