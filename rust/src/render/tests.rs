@@ -167,7 +167,14 @@ fn line_dasharray() {
     style.dasharray = Some(vec![4.0, 4.0]);
     let img = rasterize(&list(32, 8, vec![DrawCommand::Line { lines: vec![vec![[0.0, 4.0], [32.0, 4.0]]], style, clip: None }]), 1);
     let row: Vec<u8> = (0..32).map(|x| px(&img, x, 4)[3]).collect();
-    assert_eq!(&row[..16], &[255, 255, 255, 255, 0, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0]);
+    // MapLibre's distance-field dashes: ends fade by a smoothstep over +-1 px.
+    for x in [1, 2, 9, 10] {
+        assert_eq!(row[x], 255, "{row:?}");
+    }
+    for x in [5, 6, 13, 14] {
+        assert_eq!(row[x], 0, "{row:?}");
+    }
+    assert!((200..=230).contains(&row[3]) && (25..=55).contains(&row[4]), "{row:?}");
 }
 
 #[test]
