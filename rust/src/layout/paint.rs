@@ -192,15 +192,48 @@ impl<'a> LayerPainter<'a> {
     }
 
     fn line(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
-        let (p, l, r) = (&self.layer.paint, &self.layer.layout, self.ratio);
+        let (p, l) = (&self.layer.paint, &self.layer.layout);
+        // MapLibre extrudes lines on the ground, so under pitch a line is
+        // thinner where the ground is farther (sizes scale by 1/w, the
+        // antialiasing ramp stays 1 px). One size per feature: the mean scale
+        // over its vertices.
+        let r = if self.pitch > 0.0 {
+            let (mut sum, mut n) = (0.0f64, 0usize);
+            for pt in feature.geometry.iter().flatten() {
+                let w = self.projector.w(*pt);
+                if w > 1e-3 {
+                    sum += 1.0 / f64::from(w);
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                self.ratio * (sum / n as f64) as f32
+            } else {
+                self.ratio
+            }
+        } else {
+            self.ratio
+        };
         let color = p.get_color("line-color", ctx).with_opacity(p.get_f32("line-opacity", ctx));
         let width = p.get_f32("line-width", ctx) * r;
         if color.a <= 0.0 || width <= 0.0 {
             return None;
         }
         let dasharray = p.get_f32_array("line-dasharray", ctx);
+        // MapLibre lays dashes out in the units of the tiles' integer zoom:
+        // one period is sum(dasharray) x the width at that zoom ("floorwidth"),
+        // then scaled with the tiles by 2^(zoom - tile zoom).
+        let zoom = ctx.zoom.unwrap_or(0.0);
+        let tile_zoom = zoom.floor();
+        let dash_unit = if dasharray.is_empty() {
+            0.0
+        } else {
+            let floor_ctx = EvaluationContext { zoom: Some(tile_zoom), ..*ctx };
+            let floor_width = p.get_f32("line-width", &floor_ctx) * r;
+            floor_width.max(r) * (zoom - tile_zoom).exp2() as f32
+        };
         let dasharray = (!dasharray.is_empty() && dasharray.iter().any(|d| *d > 0.0))
-            .then(|| dasharray.iter().map(|d| d * width.max(r)).collect());
+            .then(|| dasharray.iter().map(|d| d * dash_unit).collect());
         let join = match l.get_enum("line-join", ctx) {
             "bevel" => LineJoin::Bevel,
             "round" => LineJoin::Round,

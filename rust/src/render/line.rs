@@ -1,39 +1,56 @@
-//! Line painter.
+//! Line painter: draws the geometry MapLibre GL builds for a line, per pixel
+//! (pixel centres, like GL's rasterizer), with GL's shader alpha.
 //!
-//! Sharp lines: the centre line(s) of one feature go into one path, which is
-//! dashed and stroked by tiny-skia's stroker (joins, caps, miter limit), and the
-//! stroke outline is filled once with the non-zero rule, so overlapping parts
-//! of one feature composite once.
-//!
-//! * widths below 1 px are drawn 1 px wide with alpha `(w/2 + 1/2)^2`, the
-//!   amount of ink MapLibre's 1 px antialiasing ramp gives such lines.
-//! * `offset`: each polyline is offset first (miter-direction vertices,
-//!   bevelled past 2x), then stroked.
-//! * `gap_width`: two lines of `width`, centred at ±(gap/2 + width/2) from the
-//!   (offset) centre line, in the same path.
-//! * `blur`: MapLibre's shader fades alpha linearly from the outer edge
-//!   (half width + 0.5 px) inwards over `blur + 1` px. Blurred lines are drawn
-//!   per pixel with exactly that ramp on the distance to the nearest segment
-//!   (coverage is the maximum over the feature's segments, then composited
-//!   once). Joins of blurred lines are round; butt/square caps are honoured at
-//!   line ends; dashes cut the ramp with butt ends.
+//! * Each segment is a quad whose ends lie on the segment's two edge lines at
+//!   `outset` = half width + 0.5 px (gap lines: gap/2 + width + 0.5) from the
+//!   (offset) centre line, drawn as GL's two triangles. Alpha follows the
+//!   distance to the centre line: opaque up to `outset - 1 - blur`, linear to
+//!   0 at `outset` (and the inner ramp of gap lines). Butt ends are sharp.
+//! * Joins as MapLibre builds them: miter (shared miter points) below the
+//!   miter limit (1.05 for bevel joins); bevel (inner miter point + a bevel
+//!   triangle whose normal runs from the corners to the inner point); past a
+//!   miter length of 2 a "flip bevel" (both quads end on the line through the
+//!   vertex along the mean direction); round joins and caps as round pieces
+//!   past the vertex (distance to the vertex); square caps push the quad out
+//!   by `outset`.
+//! * Like GL, every triangle/piece blends on its own: where a feature's
+//!   geometry overlaps itself (joins, folded short segments, crossings) the
+//!   colour composites again. Coverage accumulates `1 - prod(1 - a_i)` of the
+//!   colour's opacity, then the feature is composited once.
+//! * Dashes: the period comes from the layout (tile-zoom units); dash ends
+//!   fade by a smoothstep over +-DASH_FADE px like MapLibre's distance-field
+//!   atlas.
+//! * `offset`: each polyline is offset first (miter-direction vertices).
 
-use super::backend::{Canvas, Rule};
+use super::backend::Canvas;
 use super::band_path::BandPath;
 use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
-use super::display_list::{LineCap, LineStyle, Px};
+use super::display_list::{LineCap, LineJoin, LineStyle};
 use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
-use super::stroke::{StrokeParams, Stroker};
 
 /// Reusable buffers for the line painter (one per worker thread).
 #[derive(Default)]
 pub(crate) struct LineScratch {
     clean: Vec<[f32; 2]>,
     shifted: Vec<[f32; 2]>,
-    stroker: Stroker,
     coverage: Vec<f32>,
     segs: Vec<Seg>,
+    bevels: Vec<Bevel>,
+    /// Per band row: the columns [x0, x1) touched (empty when x0 >= x1).
+    spans: Vec<(u32, u32)>,
+}
+
+/// How a segment ends at one of its vertices.
+#[derive(Clone, Copy)]
+enum End {
+    /// A line end: the layer's cap.
+    Cap,
+    /// A round join: closed flat, plus a round piece past the vertex.
+    Round,
+    /// A join: the segment's quad ends at these two points (one on each
+    /// edge line of the segment, in either order).
+    Pts([f32; 2], [f32; 2]),
 }
 
 #[derive(Clone, Copy)]
@@ -42,10 +59,54 @@ struct Seg {
     b: [f32; 2],
     /// Distance along the line at `a`.
     dist: f32,
-    /// Whether `a` / `b` is a line end (gets a cap rather than a join).
-    start_cap: bool,
-    end_cap: bool,
+    start: End,
+    end: End,
+    /// The quad's two triangles (L0, R0, L1) and (R0, L1, R1) as edge
+    /// functions `[ex, ey, c]`, positive inside.
+    tris: [[[f32; 3]; 3]; 2],
+    /// Bounding box of everything the segment draws.
+    bbox: [f32; 4],
 }
+
+/// Edge functions of a triangle, positive inside (all zero when degenerate).
+fn edges(p: [[f32; 2]; 3]) -> [[f32; 3]; 3] {
+    let area = (p[1][0] - p[0][0]) * (p[2][1] - p[0][1]) - (p[1][1] - p[0][1]) * (p[2][0] - p[0][0]);
+    if area.abs() < 1e-9 || !area.is_finite() {
+        return [[0.0, 0.0, -1.0]; 3];
+    }
+    // Scaled so that each function is the barycentric weight of its vertex.
+    let sg = 1.0 / area;
+    let mut out = [[0.0; 3]; 3];
+    for i in 0..3 {
+        let (u, v) = (p[(i + 1) % 3], p[(i + 2) % 3]);
+        // Positive on the side of p[i].
+        let ex = -(v[1] - u[1]) * sg;
+        let ey = (v[0] - u[0]) * sg;
+        out[i] = [ex, ey, -(ex * u[0] + ey * u[1])];
+    }
+    out
+}
+
+#[inline]
+fn inside(t: &[[f32; 3]; 3], x: f32, y: f32) -> bool {
+    t.iter().all(|e| e[0] * x + e[1] * y + e[2] >= 0.0)
+}
+
+/// A bevel triangle: two outer corners and the inner miter point; the
+/// normal interpolates from the corners (edge) to the inner point (far side).
+#[derive(Clone, Copy)]
+struct Bevel {
+    o1: [f32; 2],
+    o2: [f32; 2],
+    mi: [f32; 2],
+}
+
+/// Half the width (px) of the smoothstep fading dash ends. MapLibre's
+/// distance-field gamma is 0.5 px x (period / min(period of the two
+/// cross-faded zoom levels)): 1 px at integer zooms (the "from" pattern is at
+/// half scale), 0.5 px at fractional ones. The display list does not carry
+/// the zoom yet, so the integer-zoom value is used everywhere.
+const DASH_FADE: f32 = 1.0;
 
 /// Size limit: wider lines look the same as this on any target.
 fn limit(v: f32, max: f32) -> f32 {
@@ -83,7 +144,7 @@ fn dash_pattern(d: &Option<Vec<f32>>) -> Option<Vec<f32>> {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn draw_line<C: Canvas>(
     canvas: &mut C,
-    bp: &mut BandPath,
+    _bp: &mut BandPath,
     top: u32,
     part: &LinePart,
     style: &LineStyle,
@@ -124,62 +185,97 @@ pub(crate) fn draw_line<C: Canvas>(
         }
     }
     let color = color.scale(color_scale);
-    let style_color = style.color.with_opacity(color_scale);
-    if blur > 0.0 {
-        draw_blurred(canvas, top, part.lines, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
-        return;
-    }
-
-    // Centre lines of the feature, in one path.
-    let shifts: ([f32; 2], usize) = if gap > 0.0 {
-        let d = gap / 2.0 + width / 2.0;
-        ([offset - d, offset + d], 2)
-    } else {
-        ([offset, 0.0], 1)
-    };
-    let stroker = &mut scratch.stroker;
-    stroker.begin();
-    let visible = part.lines.iter().zip(part.spans).filter(|(_, s)| meets(**s, rows));
-    for (line, _) in visible {
-        clean_polyline(line, &mut scratch.clean);
-        let mut pts = &scratch.clean[..];
-        if pts.len() < 2 {
-            continue;
-        }
-        let closed = pts.len() > 3 && pts.first() == pts.last();
-        if closed {
-            pts = &pts[..pts.len() - 1];
-        }
-        for &shift in &shifts.0[..shifts.1] {
-            if shift != 0.0 {
-                offset_polyline(pts, shift, closed, &mut scratch.shifted);
-                stroker.add_polyline(&scratch.shifted, closed);
-            } else {
-                stroker.add_polyline(pts, closed);
-            }
-        }
-    }
-    // Lines thinner than 1 px: MapLibre's 1 px antialiasing ramp puts
-    // (w/2 + 1/2)^2 of ink per unit length; draw 1 px wide with that alpha.
-    let (width, paint_color) = if width < 1.0 {
-        let k = (width / 2.0 + 0.5) * (width / 2.0 + 0.5);
-        (1.0, style_color.with_opacity(k))
-    } else {
-        (width, style_color)
-    };
-    let params = StrokeParams { width, cap: style.cap, join: style.join, miter_limit: style.miter_limit, dash: dash.as_deref() };
-    bp.clear();
-    if stroker.stroke_into(&params, bp) {
-        canvas.fill_path(bp, Rule::NonZero, true, paint_color, clip);
-    }
+    draw_pixels(canvas, top, part, rows, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
 }
 
-/// Per-pixel blurred line (see the module docs).
-#[allow(clippy::too_many_arguments)]
-fn draw_blurred<C: Canvas>(
+/// Joins at one interior vertex: (end of the incoming segment, start of the
+/// outgoing one, bevel triangle if any, reach in outsets), following the
+/// geometry MapLibre builds (miter within the limit, bevel, "flip bevel" past
+/// a miter length of 2, round).
+fn join_at(b: [f32; 2], u1: [f32; 2], u2: [f32; 2], style: &LineStyle, outset: f32) -> (End, End, Option<Bevel>, f32) {
+    let n1 = [-u1[1], u1[0]];
+    let n2 = [-u2[1], u2[0]];
+    let cos = (n1[0] * n2[0] + n1[1] * n2[1]).clamp(-1.0, 1.0);
+    let m = if cos > -1.0 { (2.0 / (1.0 + cos)).sqrt() } else { f32::INFINITY };
+    // MapLibre: bevel joins are miters below a miter length of 1.05.
+    let limit = match style.join {
+        LineJoin::Bevel => 1.05,
+        _ if style.miter_limit.is_finite() => style.miter_limit,
+        _ => 2.0,
+    };
+    #[derive(PartialEq)]
+    enum J {
+        Miter,
+        Bevel,
+        Flip,
+        Round,
+    }
+    let mut j = match style.join {
+        LineJoin::Round => {
+            if m < style.round_limit {
+                J::Miter
+            } else {
+                J::Round
+            }
+        }
+        LineJoin::Bevel => J::Bevel,
+        LineJoin::Miter => J::Miter,
+    };
+    if j == J::Miter && m > limit {
+        j = J::Bevel;
+    }
+    if j == J::Bevel {
+        if m > 2.0 {
+            j = J::Flip;
+        }
+        if m < limit {
+            j = J::Miter;
+        }
+    }
+    match j {
+        J::Round => (End::Round, End::Round, None, 0.0),
+        J::Miter => {
+            let mv = [(n1[0] + n2[0]) / (1.0 + cos) * outset, (n1[1] + n2[1]) / (1.0 + cos) * outset];
+            let (p, q) = ([b[0] + mv[0], b[1] + mv[1]], [b[0] - mv[0], b[1] - mv[1]]);
+            (End::Pts(p, q), End::Pts(p, q), None, 0.0)
+        }
+        J::Flip => {
+            if m > 100.0 {
+                let (p, q) = ([b[0] - n2[0] * outset, b[1] - n2[1] * outset], [b[0] + n2[0] * outset, b[1] + n2[1] * outset]);
+                return (End::Pts(p, q), End::Pts(p, q), None, 0.0);
+            }
+            // Both segments end on the line through the vertex along the
+            // mean direction, at their edge lines.
+            let ns = [n1[0] + n2[0], n1[1] + n2[1]];
+            let nd = [n1[0] - n2[0], n1[1] - n2[1]];
+            let ls = (ns[0] * ns[0] + ns[1] * ns[1]).sqrt();
+            let ld = (nd[0] * nd[0] + nd[1] * nd[1]).sqrt();
+            if ls <= 0.0 || ld <= 0.0 {
+                return (End::Round, End::Round, None, 0.0);
+            }
+            let k = m * ls / ld * outset / ls;
+            let j = [-ns[1] * k, ns[0] * k];
+            let (p, q) = ([b[0] + j[0], b[1] + j[1]], [b[0] - j[0], b[1] - j[1]]);
+            (End::Pts(p, q), End::Pts(p, q), None, 0.0)
+        }
+        J::Bevel => {
+            let cross = u1[0] * u2[1] - u1[1] * u2[0];
+            let sg = if cross > 0.0 { -1.0 } else { 1.0 };
+            let mv = [(n1[0] + n2[0]) / (1.0 + cos), (n1[1] + n2[1]) / (1.0 + cos)];
+            let o1 = [b[0] + sg * n1[0] * outset, b[1] + sg * n1[1] * outset];
+            let o2 = [b[0] + sg * n2[0] * outset, b[1] + sg * n2[1] * outset];
+            let mi = [b[0] - sg * mv[0] * outset, b[1] - sg * mv[1] * outset];
+            (End::Pts(o1, mi), End::Pts(o2, mi), Some(Bevel { o1, o2, mi }), 0.0)
+        }
+    }
+}
+/// Per-pixel line (see the module docs).
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+fn draw_pixels<C: Canvas>(
     canvas: &mut C,
     top: u32,
-    lines: &[Vec<Px>],
+    part: &LinePart,
+    rows: [f32; 2],
     style: &LineStyle,
     width: f32,
     gap: f32,
@@ -199,15 +295,16 @@ fn draw_blurred<C: Canvas>(
     }
     // MapLibre's ramp (device pixel ratio 1: antialiasing 0.5 px).
     let g = gap / 2.0;
-    let outset = if g > 0.0 { g + width } else { width / 2.0 } + 0.5;
+    let half = width / 2.0;
+    let outset = if g > 0.0 { g + width } else { half } + 0.5;
     let inset = if g > 0.0 { g + 0.5 } else { f32::NEG_INFINITY };
     let blur2 = blur + 1.0;
     let ramp = |d: f32| -> f32 { ((d - (inset - blur2)).min(outset - d) / blur2).clamp(0.0, 1.0) };
-    let half = width / 2.0;
 
     // Segments of the (offset) centre lines with their distances along the line.
     scratch.segs.clear();
-    for line in lines {
+    scratch.bevels.clear();
+    for (line, _) in part.lines.iter().zip(part.spans).filter(|(_, sp)| meets(**sp, rows)) {
         clean_polyline(line, &mut scratch.clean);
         if scratch.clean.len() < 2 {
             continue;
@@ -225,13 +322,84 @@ fn draw_blurred<C: Canvas>(
             pts = &scratch.shifted;
         }
         let n = pts.len();
+        if n < 2 {
+            continue;
+        }
+        let unit = |i: usize| -> [f32; 2] {
+            let (a, b) = (pts[i], pts[i + 1]);
+            let l = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
+            if l > 0.0 {
+                [(b[0] - a[0]) / l, (b[1] - a[1]) / l]
+            } else {
+                [1.0, 0.0]
+            }
+        };
+        let first = scratch.segs.len();
         let mut dist = 0.0f32;
-        for i in 0..n.saturating_sub(1) {
+        let mut start = End::Cap;
+        for i in 0..n - 1 {
             let (a, b) = (pts[i], pts[i + 1]);
             let len = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
-            scratch.segs.push(Seg { a, b, dist, start_cap: i == 0 && !closed, end_cap: i + 2 == n && !closed });
+            let (end, next_start) = if i + 2 < n {
+                let (e, ns, bevel, _) = join_at(b, unit(i), unit(i + 1), style, outset);
+                if let Some(bv) = bevel {
+                    scratch.bevels.push(bv);
+                }
+                (e, ns)
+            } else if closed && n > 2 {
+                let (e, ns, bevel, _) = join_at(b, unit(i), unit(0), style, outset);
+                if let Some(bv) = bevel {
+                    scratch.bevels.push(bv);
+                }
+                scratch.segs[first].start = ns;
+                (e, End::Cap)
+            } else {
+                (End::Cap, End::Cap)
+            };
+            let zero = [[[0.0; 3]; 3]; 2];
+            scratch.segs.push(Seg { a, b, dist, start, end, tris: zero, bbox: [0.0; 4] });
+            start = next_start;
             dist += len;
         }
+    }
+    // Each segment's quad: its end points on the two edge lines (flat ends,
+    // square caps pushed out by the outset, joins as built by `join_at`).
+    let square = style.cap == LineCap::Square;
+    for sg in scratch.segs.iter_mut() {
+        let (a, b) = (sg.a, sg.b);
+        let l = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
+        let u = if l > 0.0 { [(b[0] - a[0]) / l, (b[1] - a[1]) / l] } else { [1.0, 0.0] };
+        let n = [-u[1], u[0]];
+        let corners = |v: [f32; 2], e: End, back: f32| -> ([f32; 2], [f32; 2]) {
+            match e {
+                End::Pts(p, q) => {
+                    if (p[0] - v[0]) * n[0] + (p[1] - v[1]) * n[1] >= (q[0] - v[0]) * n[0] + (q[1] - v[1]) * n[1] {
+                        (p, q)
+                    } else {
+                        (q, p)
+                    }
+                }
+                _ => {
+                    let ext = if square && matches!(e, End::Cap) { back * outset } else { 0.0 };
+                    let c = [v[0] + u[0] * ext, v[1] + u[1] * ext];
+                    ([c[0] + n[0] * outset, c[1] + n[1] * outset], [c[0] - n[0] * outset, c[1] - n[1] * outset])
+                }
+            }
+        };
+        let (l0, r0) = corners(a, sg.start, -1.0);
+        let (l1, r1) = corners(b, sg.end, 1.0);
+        sg.tris = [edges([l0, r0, l1]), edges([r0, l1, r1])];
+        let mut bb = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
+        for p in [l0, r0, l1, r1] {
+            bb = [bb[0].min(p[0]), bb[1].min(p[1]), bb[2].max(p[0]), bb[3].max(p[1])];
+        }
+        for (v, e) in [(a, sg.start), (b, sg.end)] {
+            let round = matches!(e, End::Round) || (matches!(e, End::Cap) && style.cap == LineCap::Round);
+            if round {
+                bb = [bb[0].min(v[0] - outset), bb[1].min(v[1] - outset), bb[2].max(v[0] + outset), bb[3].max(v[1] + outset)];
+            }
+        }
+        sg.bbox = bb;
     }
     if scratch.segs.is_empty() {
         return;
@@ -242,9 +410,17 @@ fn draw_blurred<C: Canvas>(
         scratch.coverage.resize(w * h, 0.0);
     }
     let cov = &mut scratch.coverage[..w * h];
-    let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0usize, 0usize);
+    if scratch.spans.len() < h {
+        scratch.spans.resize(h, (u32::MAX, 0));
+    }
+    let spans = &mut scratch.spans[..h];
+    // Like GL, every piece of the line's geometry blends on its own: where
+    // pieces overlap (joins, self-crossings) the colour composites again.
+    // Coverage holds the combined alpha of the colour's opacity `op`.
+    let op = color.a.clamp(1e-6, 1.0);
+    let (mut y0, mut y1) = (h, 0usize);
     let top_f = top as f32;
-    let reach = outset + if style.cap == LineCap::Square { half } else { 0.0 };
+    let round_cap = style.cap == LineCap::Round;
 
     for s in &scratch.segs {
         let (a, b) = (s.a, s.b);
@@ -252,20 +428,29 @@ fn draw_blurred<C: Canvas>(
         let dy = b[1] - a[1];
         let len2 = dx * dx + dy * dy;
         let len = len2.sqrt();
-        let ry0 = ((a[1].min(b[1]) - reach - top_f).floor().max(ly0)) as usize;
-        let ry1 = ((a[1].max(b[1]) + reach - top_f).ceil().clamp(ly0, ly1)) as usize;
-        let bx0 = (a[0].min(b[0]) - reach).floor().max(lx0);
-        let bx1 = (a[0].max(b[0]) + reach).ceil().min(lx1);
+        let inv_len = if len > 0.0 { 1.0 / len } else { 0.0 };
+        let inv_len2 = inv_len * inv_len;
+        let round_start = matches!(s.start, End::Round) || (matches!(s.start, End::Cap) && round_cap);
+        let round_end = matches!(s.end, End::Round) || (matches!(s.end, End::Cap) && round_cap);
+        let bb = s.bbox;
+        if !(bb[0].is_finite() && bb[1].is_finite() && bb[2].is_finite() && bb[3].is_finite()) {
+            continue;
+        }
+        let ry0 = ((bb[1] - top_f).floor().max(ly0)) as usize;
+        let ry1 = ((bb[3] - top_f).ceil().clamp(ly0, ly1)) as usize;
+        let bx0 = bb[0].floor().max(lx0);
+        let bx1 = bb[2].ceil().min(lx1);
         if ry0 >= ry1 || bx0 >= bx1 {
             continue;
         }
         for ry in ry0..ry1 {
             let py = top_f + ry as f32 + 0.5;
-            // Tighter x range for steep segments.
+            // Tighter x range for steep segments: everything drawn (caps and
+            // joins included) lies within `outset` of the segment's line.
             let (mut rx0, mut rx1) = (bx0, bx1);
             if dy.abs() > 1e-3 {
                 let xc = a[0] + (py - a[1]) * dx / dy;
-                let hwx = reach * len / dy.abs() + 1.0;
+                let hwx = outset * len / dy.abs() + 1.0;
                 rx0 = rx0.max((xc - hwx).floor());
                 rx1 = rx1.min((xc + hwx).ceil());
             }
@@ -279,64 +464,130 @@ fn draw_blurred<C: Canvas>(
                 let px = rx as f32 + 0.5;
                 let vx = px - a[0];
                 let vy = py - a[1];
-                let t = if len2 > 0.0 { (vx * dx + vy * dy) / len2 } else { 0.0 };
-                let perp = if len > 0.0 { (vx * dy - vy * dx).abs() / len } else { (vx * vx + vy * vy).sqrt() };
-                let d = if !(0.0..=1.0).contains(&t) {
-                    let (cap, beyond, ex, ey) =
-                        if t < 0.0 { (s.start_cap, -t * len, vx, vy) } else { (s.end_cap, (t - 1.0) * len, px - b[0], py - b[1]) };
-                    if cap {
-                        match style.cap {
-                            LineCap::Butt => continue,
-                            LineCap::Round => (ex * ex + ey * ey).sqrt(),
-                            LineCap::Square => {
-                                if beyond > half {
-                                    continue;
-                                }
-                                perp
-                            }
-                        }
-                    } else {
-                        (ex * ex + ey * ey).sqrt()
-                    }
+                let perp = if len > 0.0 { (vx * dy - vy * dx).abs() * inv_len } else { (vx * vx + vy * vy).sqrt() };
+                if perp >= outset {
+                    continue;
+                }
+                // GL draws the quad as two triangles, each blended on its own
+                // (they overlap where a short segment's quad folds over).
+                let (h0, h1) = (inside(&s.tris[0], px, py), inside(&s.tris[1], px, py));
+                let t = if len2 > 0.0 { (vx * dx + vy * dy) * inv_len2 } else { 0.0 };
+                // Round caps and joins: a piece past the vertex whose alpha
+                // follows the distance to the vertex.
+                let round_d = if t < 0.0 && round_start {
+                    let d = (vx * vx + vy * vy).sqrt();
+                    (-t * len <= outset && d < outset).then_some(d)
+                } else if t > 1.0 && round_end {
+                    let (ex, ey) = (px - b[0], py - b[1]);
+                    let d = (ex * ex + ey * ey).sqrt();
+                    ((t - 1.0) * len <= outset && d < outset).then_some(d)
                 } else {
-                    perp
+                    None
                 };
-                if let Some(pat) = dash {
-                    let along = s.dist + t.clamp(0.0, 1.0) * len;
+                if !h0 && !h1 && round_d.is_none() {
+                    continue;
+                }
+                // Distance along the line: GL interpolates it from the
+                // quad's corners (start distance at a's corners, end at b's).
+                let dash_at = |along: f32| -> f32 {
+                    let Some(pat) = dash else { return 1.0 };
+                    // MapLibre's dash atlas is a distance field: the dash ends
+                    // fade by a smoothstep over +-DASH_FADE px along the line.
                     let mut pos = along.rem_euclid(total);
                     let mut on = true;
+                    let mut seg = pat[0];
                     for &seg_len in pat {
+                        seg = seg_len;
                         if pos < seg_len {
                             break;
                         }
                         pos -= seg_len;
                         on = !on;
                     }
-                    if !on {
-                        continue;
+                    let edge = pos.min(seg - pos);
+                    let sd = if on { edge } else { -edge };
+                    if sd <= -DASH_FADE {
+                        0.0
+                    } else if sd < DASH_FADE {
+                        let x = (sd + DASH_FADE) / (2.0 * DASH_FADE);
+                        x * x * (3.0 - 2.0 * x)
+                    } else {
+                        1.0
                     }
+                };
+                let base = ramp(perp) * op;
+                let mut keep = 1.0 - row[rx];
+                if h0 {
+                    let l2 = s.tris[0][2][0] * px + s.tris[0][2][1] * py + s.tris[0][2][2];
+                    keep *= 1.0 - base * dash_at(s.dist + len * l2);
                 }
-                let alpha = ramp(d);
-                if alpha > row[rx] {
-                    row[rx] = alpha;
+                if h1 {
+                    let l0 = s.tris[1][0][0] * px + s.tris[1][0][1] * py + s.tris[1][0][2];
+                    keep *= 1.0 - base * dash_at(s.dist + len * (1.0 - l0));
+                }
+                if let Some(d) = round_d {
+                    keep *= 1.0 - ramp(d) * op * dash_at(s.dist + t.clamp(0.0, 1.0) * len);
+                }
+                let c = 1.0 - keep;
+                if c > row[rx] {
+                    row[rx] = c;
                     touched = true;
                 }
             }
             if touched {
-                x0 = x0.min(rx0 as usize);
-                x1 = x1.max(rx1 as usize);
+                let sp = &mut spans[ry];
+                sp.0 = sp.0.min(rx0 as u32);
+                sp.1 = sp.1.max(rx1 as u32);
                 y0 = y0.min(ry);
                 y1 = y1.max(ry + 1);
             }
         }
     }
-    if x0 >= x1 || y0 >= y1 {
+    // Bevel triangles: the normal runs from the corners' edge (outset) to the
+    // inner miter point (the other side).
+    for bv in &scratch.bevels {
+        let (p0, p1, p2) = (bv.o1, bv.o2, bv.mi);
+        let area = (p1[0] - p0[0]) * (p2[1] - p0[1]) - (p1[1] - p0[1]) * (p2[0] - p0[0]);
+        if area.abs() < 1e-6 {
+            continue;
+        }
+        let ty0 = ((p0[1].min(p1[1]).min(p2[1]) - top_f).floor().max(ly0)) as usize;
+        let ty1 = ((p0[1].max(p1[1]).max(p2[1]) - top_f).ceil().clamp(ly0, ly1)) as usize;
+        let tx0 = (p0[0].min(p1[0]).min(p2[0])).floor().max(lx0) as usize;
+        let tx1 = (p0[0].max(p1[0]).max(p2[0])).ceil().min(lx1) as usize;
+        for ry in ty0..ty1 {
+            let py = top_f + ry as f32 + 0.5;
+            let row = &mut cov[ry * w..ry * w + w];
+            for rx in tx0..tx1.max(tx0) {
+                let px = rx as f32 + 0.5;
+                // Barycentric weight of the inner point.
+                let l2 = ((p1[0] - p0[0]) * (py - p0[1]) - (p1[1] - p0[1]) * (px - p0[0])) / area;
+                let l0 = ((p2[0] - p1[0]) * (py - p1[1]) - (p2[1] - p1[1]) * (px - p1[0])) / area;
+                let l1 = 1.0 - l0 - l2;
+                if l0 < 0.0 || l1 < 0.0 || l2 < 0.0 {
+                    continue;
+                }
+                let y = 1.0 - 2.0 * l2;
+                let alpha = ramp(y.abs() * outset) * op;
+                if alpha > 0.0 {
+                    row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
+                    let sp = &mut spans[ry];
+                    sp.0 = sp.0.min(rx as u32);
+                    sp.1 = sp.1.max(rx as u32 + 1);
+                    y0 = y0.min(ry);
+                    y1 = y1.max(ry + 1);
+                }
+            }
+        }
+    }
+    if y0 >= y1 {
         return;
     }
     let mask = clip.map(C::clip_coverage);
     let px = canvas.pixels_mut();
     for y in y0..y1 {
-        for x in x0..x1 {
+        let (sx0, sx1) = std::mem::replace(&mut spans[y], (u32::MAX, 0));
+        for x in sx0 as usize..(sx1 as usize).max(sx0 as usize) {
             let i = y * w + x;
             let c = cov[i];
             if c <= 0.0 {
@@ -348,7 +599,7 @@ fn draw_blurred<C: Canvas>(
                 None => 1.0,
             };
             if m > 0.0 {
-                blend_over(&mut px[i * 4..i * 4 + 4], color.scale(c * m));
+                blend_over(&mut px[i * 4..i * 4 + 4], color.scale(c / op * m));
             }
         }
     }

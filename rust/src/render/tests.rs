@@ -100,11 +100,11 @@ fn line_width_and_butt_caps() {
 
 #[test]
 fn thin_line_gets_maplibre_ink() {
-    // 0.5 px wide: drawn 1 px wide at alpha 0.75^2.
+    // 0.5 px wide: MapLibre's ramp gives alpha 0.75 on the centre line.
     let style = line_style(Color::BLACK, 0.5);
     let img = rasterize(&list(10, 10, vec![DrawCommand::Line { lines: vec![vec![[0.0, 5.5], [10.0, 5.5]]], style, clip: None }]), 1);
     let a = px(&img, 5, 5)[3] as i32;
-    assert!((a - 143).abs() <= 2, "{a}");
+    assert!((a - 191).abs() <= 2, "{a}");
     assert_eq!(px(&img, 5, 4)[3], 0);
 }
 
@@ -120,13 +120,16 @@ fn line_caps_round_and_square() {
 }
 
 #[test]
-fn translucent_line_overlap_blends_once() {
+fn translucent_line_overlap_blends_like_gl() {
+    // Like MapLibre GL, each piece of a line's geometry blends on its own:
+    // where one feature's line crosses itself the colour composites twice.
     let style = line_style(Color::new(0.0, 0.0, 1.0, 0.5), 4.0);
-    // A path crossing itself at (10, 10), plus a second line through the same place.
-    let lines = vec![vec![[2.0, 10.0], [18.0, 10.0], [18.0, 18.0], [10.0, 18.0], [10.0, 2.0]], vec![[2.0, 11.0], [18.0, 11.0]]];
+    let lines = vec![vec![[2.0, 10.0], [18.0, 10.0], [18.0, 18.0], [10.0, 18.0], [10.0, 2.0]]];
     let img = rasterize(&list(20, 20, vec![DrawCommand::Line { lines, style, clip: None }]), 1);
-    assert_eq!(px(&img, 10, 10), px(&img, 5, 10));
     assert_eq!(px(&img, 5, 10), [0, 0, 128, 128]);
+    assert_eq!(px(&img, 14, 17), [0, 0, 128, 128]);
+    let a = px(&img, 10, 10)[3] as i32;
+    assert!((a - 191).abs() <= 1, "{a}");
 }
 
 #[test]
@@ -164,7 +167,14 @@ fn line_dasharray() {
     style.dasharray = Some(vec![4.0, 4.0]);
     let img = rasterize(&list(32, 8, vec![DrawCommand::Line { lines: vec![vec![[0.0, 4.0], [32.0, 4.0]]], style, clip: None }]), 1);
     let row: Vec<u8> = (0..32).map(|x| px(&img, x, 4)[3]).collect();
-    assert_eq!(&row[..16], &[255, 255, 255, 255, 0, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0]);
+    // MapLibre's distance-field dashes: ends fade by a smoothstep over +-1 px.
+    for x in [1, 2, 9, 10] {
+        assert_eq!(row[x], 255, "{row:?}");
+    }
+    for x in [5, 6, 13, 14] {
+        assert_eq!(row[x], 0, "{row:?}");
+    }
+    assert!((200..=230).contains(&row[3]) && (25..=55).contains(&row[4]), "{row:?}");
 }
 
 #[test]
@@ -179,9 +189,9 @@ fn miter_limit_bevels_sharp_joins() {
     assert!(px(&img, 23, 12)[3] > 100);
     style.miter_limit = 2.0;
     let img = rasterize(&list(32, 24, vec![DrawCommand::Line { lines: v.clone(), style: style.clone(), clip: None }]), 1);
-    // Bevel at x = 20.9.
-    assert_eq!(px(&img, 22, 12)[3], 0);
-    assert!(px(&img, 20, 12)[3] > 200);
+    // Past a miter length of 2 MapLibre cuts the join flat through the vertex.
+    assert_eq!(px(&img, 20, 12)[3], 0);
+    assert!(px(&img, 19, 12)[3] > 200);
     style.join = LineJoin::Round;
     let img = rasterize(&list(32, 24, vec![DrawCommand::Line { lines: v, style, clip: None }]), 1);
     assert!(px(&img, 21, 12)[3] > 200);
