@@ -257,6 +257,9 @@ impl<'a> LayerPainter<'a> {
                 miter_limit: l.get_f32("line-miter-limit", ctx),
                 round_limit: l.get_f32("line-round-limit", ctx),
                 dasharray,
+                // MapLibre's line_sdf gamma: the cross-faded patterns are at
+                // scales (0.5, 1) at integer zooms, (2, 1) at fractional ones.
+                dash_fade: if zoom > tile_zoom { 0.5 * (zoom - tile_zoom).exp2() as f32 } else { 1.0 },
             },
             clip,
         })

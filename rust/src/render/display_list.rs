@@ -54,6 +54,10 @@ pub struct LineStyle {
     pub round_limit: f32,
     /// Dash pattern in device pixels (already multiplied by the line width), if any.
     pub dasharray: Option<Vec<f32>>,
+    /// Half the width (device px) of the smoothstep fading dash ends
+    /// (MapLibre's distance-field gamma: 1 px at integer zooms,
+    /// 0.5 px x 2^(zoom - floor(zoom)) at fractional ones).
+    pub dash_fade: f32,
 }
 
 /// Paint for one circle, sizes in device pixels.

@@ -18,7 +18,7 @@
 //!   colour composites again. Coverage accumulates `1 - prod(1 - a_i)` of the
 //!   colour's opacity, then the feature is composited once.
 //! * Dashes: the period comes from the layout (tile-zoom units); dash ends
-//!   fade by a smoothstep over +-DASH_FADE px like MapLibre's distance-field
+//!   fade by a smoothstep over +-`dash_fade` px like MapLibre's distance-field
 //!   atlas.
 //! * `offset`: each polyline is offset first (miter-direction vertices).
 
@@ -100,13 +100,6 @@ struct Bevel {
     o2: [f32; 2],
     mi: [f32; 2],
 }
-
-/// Half the width (px) of the smoothstep fading dash ends. MapLibre's
-/// distance-field gamma is 0.5 px x (period / min(period of the two
-/// cross-faded zoom levels)): 1 px at integer zooms (the "from" pattern is at
-/// half scale), 0.5 px at fractional ones. The display list does not carry
-/// the zoom yet, so the integer-zoom value is used everywhere.
-const DASH_FADE: f32 = 1.0;
 
 /// Size limit: wider lines look the same as this on any target.
 fn limit(v: f32, max: f32) -> f32 {
@@ -405,6 +398,8 @@ fn draw_pixels<C: Canvas>(
         return;
     }
     let total: f32 = dash.map(|d| d.iter().sum()).unwrap_or(0.0);
+    // Half the width of the smoothstep fading dash ends (style.dash_fade).
+    let fade = if style.dash_fade.is_finite() { style.dash_fade.clamp(1e-3, 64.0) } else { 1.0 };
 
     if scratch.coverage.len() < w * h {
         scratch.coverage.resize(w * h, 0.0);
@@ -492,7 +487,7 @@ fn draw_pixels<C: Canvas>(
                 let dash_at = |along: f32| -> f32 {
                     let Some(pat) = dash else { return 1.0 };
                     // MapLibre's dash atlas is a distance field: the dash ends
-                    // fade by a smoothstep over +-DASH_FADE px along the line.
+                    // fade by a smoothstep over +-`fade` px along the line.
                     let mut pos = along.rem_euclid(total);
                     let mut on = true;
                     let mut seg = pat[0];
@@ -506,10 +501,10 @@ fn draw_pixels<C: Canvas>(
                     }
                     let edge = pos.min(seg - pos);
                     let sd = if on { edge } else { -edge };
-                    if sd <= -DASH_FADE {
+                    if sd <= -fade {
                         0.0
-                    } else if sd < DASH_FADE {
-                        let x = (sd + DASH_FADE) / (2.0 * DASH_FADE);
+                    } else if sd < fade {
+                        let x = (sd + fade) / (2.0 * fade);
                         x * x * (3.0 - 2.0 * x)
                     } else {
                         1.0

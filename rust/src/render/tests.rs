@@ -20,6 +20,7 @@ pub(crate) fn line_style(color: Color, width: f32) -> LineStyle {
         miter_limit: 2.0,
         round_limit: 1.05,
         dasharray: None,
+        dash_fade: 1.0,
     }
 }
 
