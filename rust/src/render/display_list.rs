@@ -58,6 +58,20 @@ pub struct LineStyle {
     /// (MapLibre's distance-field gamma: 1 px at integer zooms,
     /// 0.5 px x 2^(zoom - floor(zoom)) at fractional ones).
     pub dash_fade: f32,
+    /// Pitched views: the line lies on the ground (MapLibre extrudes it
+    /// there), so its screen width varies along it.
+    pub perspective: Option<LinePerspective>,
+}
+
+/// The ground plane under a pitched view, for lines extruded on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinePerspective {
+    /// Ground coordinates (units: device px where the perspective divisor
+    /// w is 1) to homogeneous device pixels `(x, y, w)` (row-major 3×3).
+    pub to_screen: [[f64; 3]; 3],
+    /// The style's sizes (width, gap, offset, blur, dashes) are this many
+    /// times their ground size (the screen size at the nearest vertex).
+    pub size_scale: f32,
 }
 
 /// Paint for one circle, sizes in device pixels.

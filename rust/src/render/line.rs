@@ -26,13 +26,14 @@ use super::backend::Canvas;
 use super::band_path::BandPath;
 use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
-use super::display_list::{LineCap, LineJoin, LineStyle};
+use super::display_list::{LineCap, LineJoin, LinePerspective, LineStyle};
 use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
 
 /// Reusable buffers for the line painter (one per worker thread).
 #[derive(Default)]
 pub(crate) struct LineScratch {
     clean: Vec<[f32; 2]>,
+    ground: Vec<[f32; 2]>,
     shifted: Vec<[f32; 2]>,
     coverage: Vec<f32>,
     segs: Vec<Seg>,
@@ -151,14 +152,21 @@ pub(crate) fn draw_line<C: Canvas>(
         return;
     }
     let max = 4.0 * (canvas.width() + canvas.height() + top) as f32 + 64.0;
-    let width = limit(style.width, max);
+    // Pitched: the line is drawn on the ground, sizes in ground units.
+    let persp = style.perspective.as_ref().and_then(Persp::new);
+    let k = persp.as_ref().map_or(1.0, |p| p.size_scale);
+    let width = limit(style.width / k, max);
     if width <= 0.0 {
         return;
     }
-    let gap = limit(style.gap_width, max);
-    let offset = if style.offset.is_finite() { style.offset.clamp(-max, max) } else { 0.0 };
-    let blur = limit(style.blur, max);
+    let gap = limit(style.gap_width / k, max);
+    let offset = if style.offset.is_finite() { (style.offset / k).clamp(-max, max) } else { 0.0 };
+    // Blur is in screen pixels (MapLibre's ramp is 1 + blur px on screen).
+    let blur = limit(style.blur / k, max);
     let mut dash = dash_pattern(&style.dasharray);
+    if let Some(d) = dash.as_mut() {
+        d.iter_mut().for_each(|v| *v /= k);
+    }
     let mut color_scale = 1.0;
     if let Some(d) = &dash {
         // Patterns far finer than a pixel over long lines: draw solid with the
@@ -171,14 +179,94 @@ pub(crate) fn draw_line<C: Canvas>(
             .map(|s| ((s[1][0] - s[0][0]).powi(2) + (s[1][1] - s[0][1]).powi(2)).sqrt())
             .filter(|v| v.is_finite())
             .sum();
-        if period < 1.0 || length / period > 100_000.0 {
+        if period * k < 1.0 || length / (period * k) > 100_000.0 {
             let on: f32 = d.iter().step_by(2).sum();
             color_scale = on / period;
             dash = None;
         }
     }
     let color = color.scale(color_scale);
-    draw_pixels(canvas, top, part, rows, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
+    draw_pixels(canvas, top, part, rows, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, persp.as_ref(), scratch);
+}
+
+/// The ground plane of a pitched view (see [`LinePerspective`]).
+struct Persp {
+    to_screen: [[f64; 3]; 3],
+    from_screen: [[f64; 3]; 3],
+    size_scale: f32,
+}
+
+impl Persp {
+    fn new(p: &LinePerspective) -> Option<Persp> {
+        let m = p.to_screen;
+        let det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+        if !det.is_finite() || det.abs() <= 1e-12 || !p.size_scale.is_finite() || p.size_scale <= 0.0 {
+            return None;
+        }
+        let a = [
+            [
+                m[1][1] * m[2][2] - m[1][2] * m[2][1],
+                m[0][2] * m[2][1] - m[0][1] * m[2][2],
+                m[0][1] * m[1][2] - m[0][2] * m[1][1],
+            ],
+            [
+                m[1][2] * m[2][0] - m[1][0] * m[2][2],
+                m[0][0] * m[2][2] - m[0][2] * m[2][0],
+                m[0][2] * m[1][0] - m[0][0] * m[1][2],
+            ],
+            [
+                m[1][0] * m[2][1] - m[1][1] * m[2][0],
+                m[0][1] * m[2][0] - m[0][0] * m[2][1],
+                m[0][0] * m[1][1] - m[0][1] * m[1][0],
+            ],
+        ];
+        let from_screen = a.map(|row| row.map(|v| v / det));
+        Some(Persp { to_screen: m, from_screen, size_scale: p.size_scale })
+    }
+
+    /// Screen -> ground, with the screen's perspective divisor w there
+    /// (None behind the camera).
+    #[inline]
+    fn ground(&self, x: f32, y: f32) -> Option<([f32; 2], f64)> {
+        let m = &self.from_screen;
+        let (x, y) = (f64::from(x), f64::from(y));
+        let gw = m[2][0] * x + m[2][1] * y + m[2][2];
+        if gw.is_nan() || gw <= 1e-12 {
+            return None;
+        }
+        let gx = (m[0][0] * x + m[0][1] * y + m[0][2]) / gw;
+        let gy = (m[1][0] * x + m[1][1] * y + m[1][2]) / gw;
+        Some(([gx as f32, gy as f32], 1.0 / gw))
+    }
+
+    /// Ground -> screen (None behind the camera).
+    fn screen(&self, g: [f32; 2]) -> Option<[f32; 2]> {
+        let m = &self.to_screen;
+        let (x, y) = (f64::from(g[0]), f64::from(g[1]));
+        let w = m[2][0] * x + m[2][1] * y + m[2][2];
+        if w.is_nan() || w <= 1e-9 {
+            return None;
+        }
+        Some([((m[0][0] * x + m[0][1] * y + m[0][2]) / w) as f32, ((m[1][0] * x + m[1][1] * y + m[1][2]) / w) as f32])
+    }
+
+    /// Ground length per screen pixel across a ground direction `n` at the
+    /// screen point `s` with divisor `w` (MapLibre's gamma scale).
+    #[inline]
+    fn gamma(&self, n: [f32; 2], s: [f32; 2], w: f64) -> f32 {
+        let m = &self.to_screen;
+        let (nx, ny) = (f64::from(n[0]), f64::from(n[1]));
+        let hz = m[2][0] * nx + m[2][1] * ny;
+        let dx = m[0][0] * nx + m[0][1] * ny - f64::from(s[0]) * hz;
+        let dy = m[1][0] * nx + m[1][1] * ny - f64::from(s[1]) * hz;
+        let l = (dx * dx + dy * dy).sqrt();
+        if l > 0.0 {
+            (w / l) as f32
+        } else {
+            1.0
+        }
+    }
 }
 
 /// Joins at one interior vertex: (end of the incoming segment, start of the
@@ -278,6 +366,7 @@ fn draw_pixels<C: Canvas>(
     color: Premul,
     clip: Option<&C::Clip>,
     rect: Option<[i64; 4]>,
+    persp: Option<&Persp>,
     scratch: &mut LineScratch,
 ) {
     let w = canvas.width() as usize;
@@ -292,13 +381,23 @@ fn draw_pixels<C: Canvas>(
     let outset = if g > 0.0 { g + width } else { half } + 0.5;
     let inset = if g > 0.0 { g + 0.5 } else { f32::NEG_INFINITY };
     let blur2 = blur + 1.0;
-    let ramp = |d: f32| -> f32 { ((d - (inset - blur2)).min(outset - d) / blur2).clamp(0.0, 1.0) };
+    // `gm`: ground units per screen pixel across the line (1 unpitched).
+    let ramp = |d: f32, gm: f32| -> f32 {
+        let b2 = blur2 * gm;
+        ((d - (inset - b2)).min(outset - d) / b2).clamp(0.0, 1.0)
+    };
 
     // Segments of the (offset) centre lines with their distances along the line.
     scratch.segs.clear();
     scratch.bevels.clear();
     for (line, _) in part.lines.iter().zip(part.spans).filter(|(_, sp)| meets(**sp, rows)) {
-        clean_polyline(line, &mut scratch.clean);
+        if let Some(ps) = persp {
+            scratch.ground.clear();
+            scratch.ground.extend(line.iter().filter_map(|p| ps.ground(p[0], p[1]).map(|g| g.0)));
+            clean_polyline(&scratch.ground, &mut scratch.clean);
+        } else {
+            clean_polyline(line, &mut scratch.clean);
+        }
         if scratch.clean.len() < 2 {
             continue;
         }
@@ -392,6 +491,21 @@ fn draw_pixels<C: Canvas>(
                 bb = [bb[0].min(v[0] - outset), bb[1].min(v[1] - outset), bb[2].max(v[0] + outset), bb[3].max(v[1] + outset)];
             }
         }
+        if let Some(ps) = persp {
+            // The ground box on screen.
+            let corners = [[bb[0], bb[1]], [bb[2], bb[1]], [bb[2], bb[3]], [bb[0], bb[3]]];
+            let mut sb = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
+            for c in corners {
+                match ps.screen(c) {
+                    Some(p) => sb = [sb[0].min(p[0]), sb[1].min(p[1]), sb[2].max(p[0]), sb[3].max(p[1])],
+                    None => {
+                        sb = [-1e9, -1e9, 1e9, 1e9];
+                        break;
+                    }
+                }
+            }
+            bb = [sb[0].max(-1e9), sb[1].max(-1e9), sb[2].min(1e9), sb[3].min(1e9)];
+        }
         sg.bbox = bb;
     }
     if scratch.segs.is_empty() {
@@ -428,6 +542,7 @@ fn draw_pixels<C: Canvas>(
         let round_start = matches!(s.start, End::Round) || (matches!(s.start, End::Cap) && round_cap);
         let round_end = matches!(s.end, End::Round) || (matches!(s.end, End::Cap) && round_cap);
         let bb = s.bbox;
+        let nrm = if len > 0.0 { [-dy * inv_len, dx * inv_len] } else { [0.0, 1.0] };
         if !(bb[0].is_finite() && bb[1].is_finite() && bb[2].is_finite() && bb[3].is_finite()) {
             continue;
         }
@@ -443,7 +558,7 @@ fn draw_pixels<C: Canvas>(
             // Tighter x range for steep segments: everything drawn (caps and
             // joins included) lies within `outset` of the segment's line.
             let (mut rx0, mut rx1) = (bx0, bx1);
-            if dy.abs() > 1e-3 {
+            if dy.abs() > 1e-3 && persp.is_none() {
                 let xc = a[0] + (py - a[1]) * dx / dy;
                 let hwx = outset * len / dy.abs() + 1.0;
                 rx0 = rx0.max((xc - hwx).floor());
@@ -456,7 +571,14 @@ fn draw_pixels<C: Canvas>(
             let mut touched = false;
             #[allow(clippy::needless_range_loop)]
             for rx in rx0 as usize..rx1 as usize {
-                let px = rx as f32 + 0.5;
+                let (px, py, gm) = match persp {
+                    None => (rx as f32 + 0.5, py, 1.0),
+                    Some(ps) => {
+                        let sx = rx as f32 + 0.5;
+                        let Some((g, sw)) = ps.ground(sx, py) else { continue };
+                        (g[0], g[1], ps.gamma(nrm, [sx, py], sw))
+                    }
+                };
                 let vx = px - a[0];
                 let vy = py - a[1];
                 let perp = if len > 0.0 { (vx * dy - vy * dx).abs() * inv_len } else { (vx * vx + vy * vy).sqrt() };
@@ -510,7 +632,7 @@ fn draw_pixels<C: Canvas>(
                         1.0
                     }
                 };
-                let base = ramp(perp) * op;
+                let base = ramp(perp, gm) * op;
                 let mut keep = 1.0 - row[rx];
                 if h0 {
                     let l2 = s.tris[0][2][0] * px + s.tris[0][2][1] * py + s.tris[0][2][2];
@@ -521,7 +643,7 @@ fn draw_pixels<C: Canvas>(
                     keep *= 1.0 - base * dash_at(s.dist + len * (1.0 - l0));
                 }
                 if let Some(d) = round_d {
-                    keep *= 1.0 - ramp(d) * op * dash_at(s.dist + t.clamp(0.0, 1.0) * len);
+                    keep *= 1.0 - ramp(d, gm) * op * dash_at(s.dist + t.clamp(0.0, 1.0) * len);
                 }
                 let c = 1.0 - keep;
                 if c > row[rx] {
@@ -546,15 +668,37 @@ fn draw_pixels<C: Canvas>(
         if area.abs() < 1e-6 {
             continue;
         }
-        let ty0 = ((p0[1].min(p1[1]).min(p2[1]) - top_f).floor().max(ly0)) as usize;
-        let ty1 = ((p0[1].max(p1[1]).max(p2[1]) - top_f).ceil().clamp(ly0, ly1)) as usize;
-        let tx0 = (p0[0].min(p1[0]).min(p2[0])).floor().max(lx0) as usize;
-        let tx1 = (p0[0].max(p1[0]).max(p2[0])).ceil().min(lx1) as usize;
+        // Screen box (the ground triangle on screen when pitched).
+        let sp: Option<[[f32; 2]; 3]> = match persp {
+            None => Some([p0, p1, p2]),
+            Some(ps) => (|| Some([ps.screen(p0)?, ps.screen(p1)?, ps.screen(p2)?]))(),
+        };
+        let Some([s0, s1, s2]) = sp else { continue };
+        let bn = {
+            let mid = [(p0[0] + p1[0]) / 2.0 - p2[0], (p0[1] + p1[1]) / 2.0 - p2[1]];
+            let l = (mid[0] * mid[0] + mid[1] * mid[1]).sqrt();
+            if l > 0.0 {
+                [mid[0] / l, mid[1] / l]
+            } else {
+                [0.0, 1.0]
+            }
+        };
+        let ty0 = ((s0[1].min(s1[1]).min(s2[1]) - top_f).floor().max(ly0)) as usize;
+        let ty1 = ((s0[1].max(s1[1]).max(s2[1]) - top_f).ceil().clamp(ly0, ly1)) as usize;
+        let tx0 = (s0[0].min(s1[0]).min(s2[0])).floor().max(lx0) as usize;
+        let tx1 = (s0[0].max(s1[0]).max(s2[0])).ceil().min(lx1) as usize;
         for ry in ty0..ty1 {
-            let py = top_f + ry as f32 + 0.5;
+            let sy = top_f + ry as f32 + 0.5;
             let row = &mut cov[ry * w..ry * w + w];
             for rx in tx0..tx1.max(tx0) {
-                let px = rx as f32 + 0.5;
+                let (px, py, gm) = match persp {
+                    None => (rx as f32 + 0.5, sy, 1.0),
+                    Some(ps) => {
+                        let sx = rx as f32 + 0.5;
+                        let Some((g, sw)) = ps.ground(sx, sy) else { continue };
+                        (g[0], g[1], ps.gamma(bn, [sx, sy], sw))
+                    }
+                };
                 // Barycentric weight of the inner point.
                 let l2 = ((p1[0] - p0[0]) * (py - p0[1]) - (p1[1] - p0[1]) * (px - p0[0])) / area;
                 let l0 = ((p2[0] - p1[0]) * (py - p1[1]) - (p2[1] - p1[1]) * (px - p1[0])) / area;
@@ -563,7 +707,7 @@ fn draw_pixels<C: Canvas>(
                     continue;
                 }
                 let y = 1.0 - 2.0 * l2;
-                let alpha = ramp(y.abs() * outset) * op;
+                let alpha = ramp(y.abs() * outset, gm) * op;
                 if alpha > 0.0 {
                     row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
                     let sp = &mut spans[ry];
