@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::render::display_list::{
-    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineJoin, LinePerspective, LineStyle, PatternFillStyle, PatternImage,
+    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineJoin, LinePattern, LinePerspective, LineStyle, PatternFillStyle, PatternImage,
     PatternOutline, PatternPaint,
 };
 use crate::source::transform::Transform;
@@ -254,17 +254,31 @@ impl<'a> LayerPainter<'a> {
         } else {
             (self.ratio, None)
         };
-        let color = p.get_color("line-color", ctx).with_opacity(p.get_f32("line-opacity", ctx));
+        let mut color = p.get_color("line-color", ctx).with_opacity(p.get_f32("line-opacity", ctx));
         let width = p.get_f32("line-width", ctx) * r;
+        let zoom = ctx.zoom.unwrap_or(0.0);
+        let tile_zoom = zoom.floor();
+        // line-pattern (MapLibre's line_pattern shader): drawn instead of the
+        // colour; a missing image draws nothing. The image's height spans the
+        // line; one repeat is display width x floorwidth / display height.
+        let pattern = if p.get("line-pattern").is_some() {
+            let name = p.get_image("line-pattern", ctx)?;
+            let (image, ratio) = self.images.image(&name).and_then(pattern_image)?;
+            let floor_ctx = EvaluationContext { zoom: Some(tile_zoom), ..*ctx };
+            let floor_width = p.get_f32("line-width", &floor_ctx);
+            let (dw, dh) = (image.width as f32 / ratio, image.height as f32 / ratio);
+            color = crate::style::color::Color::new(1.0, 1.0, 1.0, p.get_f32("line-opacity", ctx).clamp(0.0, 1.0));
+            Some(LinePattern { image, period: dw * floor_width / dh * r })
+        } else {
+            None
+        };
         if color.a <= 0.0 || width <= 0.0 {
             return None;
         }
-        let dasharray = p.get_f32_array("line-dasharray", ctx);
+        let dasharray = if pattern.is_some() { vec![] } else { p.get_f32_array("line-dasharray", ctx) };
         // MapLibre lays dashes out in the units of the tiles' integer zoom:
         // one period is sum(dasharray) x the width at that zoom ("floorwidth"),
         // then scaled with the tiles by 2^(zoom - tile zoom).
-        let zoom = ctx.zoom.unwrap_or(0.0);
-        let tile_zoom = zoom.floor();
         let dash_unit = if dasharray.is_empty() {
             0.0
         } else {
@@ -301,6 +315,7 @@ impl<'a> LayerPainter<'a> {
                 // scales (0.5, 1) at integer zooms, (2, 1) at fractional ones.
                 dash_fade: if zoom > tile_zoom { 0.5 * (zoom - tile_zoom).exp2() as f32 } else { 1.0 },
                 perspective,
+                pattern,
             },
             clip,
         })

@@ -61,6 +61,19 @@ pub struct LineStyle {
     /// Pitched views: the line lies on the ground (MapLibre extrudes it
     /// there), so its screen width varies along it.
     pub perspective: Option<LinePerspective>,
+    /// `line-pattern`: drawn instead of the colour (whose alpha is then the
+    /// line opacity).
+    pub pattern: Option<LinePattern>,
+}
+
+/// A line pattern (MapLibre's line_pattern shader): the image is stretched
+/// so that its height spans the line's quad (edge to edge, antialiasing
+/// included) and repeats along the line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinePattern {
+    pub image: PatternImage,
+    /// Length of one repeat along the line, in the units of the width.
+    pub period: f32,
 }
 
 /// The ground plane under a pitched view, for lines extruded on it.

@@ -28,6 +28,8 @@ use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
 use super::display_list::{LineCap, LineJoin, LinePerspective, LineStyle};
 use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
+use super::pattern::PatternShader;
+use super::display_list::PatternPaint;
 
 /// Reusable buffers for the line painter (one per worker thread).
 #[derive(Default)]
@@ -36,6 +38,8 @@ pub(crate) struct LineScratch {
     ground: Vec<[f32; 2]>,
     shifted: Vec<[f32; 2]>,
     coverage: Vec<f32>,
+    /// line-pattern: the pattern's colour per pixel (premultiplied RGBA8).
+    texels: Vec<u32>,
     segs: Vec<Seg>,
     bevels: Vec<Bevel>,
     /// Per band row: the columns [x0, x1) touched (empty when x0 >= x1).
@@ -100,6 +104,8 @@ struct Bevel {
     o1: [f32; 2],
     o2: [f32; 2],
     mi: [f32; 2],
+    /// Distance along the line at the vertex.
+    dist: f32,
 }
 
 /// Size limit: wider lines look the same as this on any target.
@@ -163,7 +169,7 @@ pub(crate) fn draw_line<C: Canvas>(
     let offset = if style.offset.is_finite() { (style.offset / k).clamp(-max, max) } else { 0.0 };
     // Blur is in screen pixels (MapLibre's ramp is 1 + blur px on screen).
     let blur = limit(style.blur / k, max);
-    let mut dash = dash_pattern(&style.dasharray);
+    let mut dash = if style.pattern.is_some() { None } else { dash_pattern(&style.dasharray) };
     if let Some(d) = dash.as_mut() {
         d.iter_mut().for_each(|v| *v /= k);
     }
@@ -186,7 +192,40 @@ pub(crate) fn draw_line<C: Canvas>(
         }
     }
     let color = color.scale(color_scale);
-    draw_pixels(canvas, top, part, rows, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, persp.as_ref(), scratch);
+    // line-pattern: the image (opacity 1; the line opacity is the colour's alpha).
+    let paint = style.pattern.as_ref().map(|p| PatternPaint {
+        image: p.image.clone(),
+        to_texel: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        opacity: 1.0,
+    });
+    let pattern = match (&paint, &style.pattern) {
+        (Some(pp), Some(lp)) => {
+            let period = lp.period / k;
+            match PatternShader::new(pp) {
+                Some(sh) if period.is_finite() && period > 0.0 => Some((sh, period)),
+                _ => return,
+            }
+        }
+        _ => None,
+    };
+    draw_pixels(
+        canvas,
+        top,
+        part,
+        rows,
+        style,
+        width,
+        gap,
+        offset,
+        blur,
+        dash.as_deref(),
+        color,
+        clip,
+        rect,
+        persp.as_ref(),
+        pattern.as_ref(),
+        scratch,
+    );
 }
 
 /// The ground plane of a pitched view (see [`LinePerspective`]).
@@ -346,7 +385,7 @@ fn join_at(b: [f32; 2], u1: [f32; 2], u2: [f32; 2], style: &LineStyle, outset: f
             let o1 = [b[0] + sg * n1[0] * outset, b[1] + sg * n1[1] * outset];
             let o2 = [b[0] + sg * n2[0] * outset, b[1] + sg * n2[1] * outset];
             let mi = [b[0] - sg * mv[0] * outset, b[1] - sg * mv[1] * outset];
-            (End::Pts(o1, mi), End::Pts(o2, mi), Some(Bevel { o1, o2, mi }), 0.0)
+            (End::Pts(o1, mi), End::Pts(o2, mi), Some(Bevel { o1, o2, mi, dist: 0.0 }), 0.0)
         }
     }
 }
@@ -367,6 +406,7 @@ fn draw_pixels<C: Canvas>(
     clip: Option<&C::Clip>,
     rect: Option<[i64; 4]>,
     persp: Option<&Persp>,
+    pattern: Option<&(PatternShader, f32)>,
     scratch: &mut LineScratch,
 ) {
     let w = canvas.width() as usize;
@@ -435,13 +475,13 @@ fn draw_pixels<C: Canvas>(
             let (end, next_start) = if i + 2 < n {
                 let (e, ns, bevel, _) = join_at(b, unit(i), unit(i + 1), style, outset);
                 if let Some(bv) = bevel {
-                    scratch.bevels.push(bv);
+                    scratch.bevels.push(Bevel { dist: dist + len, ..bv });
                 }
                 (e, ns)
             } else if closed && n > 2 {
                 let (e, ns, bevel, _) = join_at(b, unit(i), unit(0), style, outset);
                 if let Some(bv) = bevel {
-                    scratch.bevels.push(bv);
+                    scratch.bevels.push(Bevel { dist: dist + len, ..bv });
                 }
                 scratch.segs[first].start = ns;
                 (e, End::Cap)
@@ -519,6 +559,10 @@ fn draw_pixels<C: Canvas>(
         scratch.coverage.resize(w * h, 0.0);
     }
     let cov = &mut scratch.coverage[..w * h];
+    if pattern.is_some() && scratch.texels.len() < w * h {
+        scratch.texels.resize(w * h, 0);
+    }
+    let texels = &mut scratch.texels[..];
     if scratch.spans.len() < h {
         scratch.spans.resize(h, (u32::MAX, 0));
     }
@@ -634,13 +678,19 @@ fn draw_pixels<C: Canvas>(
                 };
                 let base = ramp(perp, gm) * op;
                 let mut keep = 1.0 - row[rx];
+                let mut along = s.dist + t.clamp(0.0, 1.0) * len;
                 if h0 {
                     let l2 = s.tris[0][2][0] * px + s.tris[0][2][1] * py + s.tris[0][2][2];
-                    keep *= 1.0 - base * dash_at(s.dist + len * l2);
+                    along = s.dist + len * l2;
+                    keep *= 1.0 - base * dash_at(along);
                 }
                 if h1 {
                     let l0 = s.tris[1][0][0] * px + s.tris[1][0][1] * py + s.tris[1][0][2];
-                    keep *= 1.0 - base * dash_at(s.dist + len * (1.0 - l0));
+                    let a1 = s.dist + len * (1.0 - l0);
+                    if !h0 {
+                        along = a1;
+                    }
+                    keep *= 1.0 - base * dash_at(a1);
                 }
                 if let Some(d) = round_d {
                     keep *= 1.0 - ramp(d, gm) * op * dash_at(s.dist + t.clamp(0.0, 1.0) * len);
@@ -649,6 +699,16 @@ fn draw_pixels<C: Canvas>(
                 if c > row[rx] {
                     row[rx] = c;
                     touched = true;
+                    if let Some((sh, period)) = pattern {
+                        // MapLibre's line_pattern: x along the line, y from
+                        // the normal (-1 .. 1 edge to edge of the quad), over
+                        // the image plus its 1-texel wrapped padding.
+                        let x = (along / period).rem_euclid(1.0);
+                        let vn = if len > 0.0 { ((vx * dy - vy * dx) * inv_len / outset).clamp(-1.0, 1.0) } else { 0.0 };
+                        let y = 0.5 * vn + 0.5;
+                        let (iw, ih) = (f64::from(sh.width()), f64::from(sh.height()));
+                        texels[ry * w + rx] = sh.sample_texel(-1.0 + f64::from(x) * (iw + 2.0), -1.0 + f64::from(y) * (ih + 2.0));
+                    }
                 }
             }
             if touched {
@@ -710,6 +770,12 @@ fn draw_pixels<C: Canvas>(
                 let alpha = ramp(y.abs() * outset, gm) * op;
                 if alpha > 0.0 {
                     row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
+                    if let Some((sh, period)) = pattern {
+                        let x = (bv.dist / period).rem_euclid(1.0);
+                        let (iw, ih) = (f64::from(sh.width()), f64::from(sh.height()));
+                        let yy = f64::from(0.5 * y.clamp(-1.0, 1.0) + 0.5);
+                        texels[ry * w + rx] = sh.sample_texel(-1.0 + f64::from(x) * (iw + 2.0), -1.0 + yy * (ih + 2.0));
+                    }
                     let sp = &mut spans[ry];
                     sp.0 = sp.0.min(rx as u32);
                     sp.1 = sp.1.max(rx as u32 + 1);
@@ -737,8 +803,16 @@ fn draw_pixels<C: Canvas>(
                 Some(m) => m[i] as f32 / 255.0,
                 None => 1.0,
             };
-            if m > 0.0 {
-                blend_over(&mut px[i * 4..i * 4 + 4], color.scale(c / op * m));
+            if m <= 0.0 {
+                continue;
+            }
+            match pattern {
+                None => blend_over(&mut px[i * 4..i * 4 + 4], color.scale(c / op * m)),
+                Some(_) => {
+                    let t = texels[i].to_le_bytes();
+                    let src = Premul { r: t[0] as f32 / 255.0, g: t[1] as f32 / 255.0, b: t[2] as f32 / 255.0, a: t[3] as f32 / 255.0 };
+                    blend_over(&mut px[i * 4..i * 4 + 4], src.scale(c * m));
+                }
             }
         }
     }

@@ -22,6 +22,7 @@ pub(crate) fn line_style(color: Color, width: f32) -> LineStyle {
         dasharray: None,
         dash_fade: 1.0,
         perspective: None,
+        pattern: None,
     }
 }
 
