@@ -258,17 +258,15 @@ impl<'a> LayerPainter<'a> {
         let width = p.get_f32("line-width", ctx) * r;
         let zoom = ctx.zoom.unwrap_or(0.0);
         let tile_zoom = zoom.floor();
-        // line-pattern (MapLibre's line_pattern shader): drawn instead of the
-        // colour; a missing image draws nothing. The image's height spans the
-        // line; one repeat is display width x floorwidth / display height.
+        // line-pattern (MapLibre Native's line_pattern shader): drawn instead
+        // of the colour; a missing image draws nothing. The image repeats at
+        // its display size along the line, centred across it.
         let pattern = if p.get("line-pattern").is_some() {
             let name = p.get_image("line-pattern", ctx)?;
             let (image, ratio) = self.images.image(&name).and_then(pattern_image)?;
-            let floor_ctx = EvaluationContext { zoom: Some(tile_zoom), ..*ctx };
-            let floor_width = p.get_f32("line-width", &floor_ctx);
             let (dw, dh) = (image.width as f32 / ratio, image.height as f32 / ratio);
             color = crate::style::color::Color::new(1.0, 1.0, 1.0, p.get_f32("line-opacity", ctx).clamp(0.0, 1.0));
-            Some(LinePattern { image, period: dw * floor_width / dh * r })
+            Some(LinePattern { image, period: dw * r, height: dh * r, reach: (dh + 2.0) / 2.0 * r })
         } else {
             None
         };

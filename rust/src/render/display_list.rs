@@ -66,14 +66,19 @@ pub struct LineStyle {
     pub pattern: Option<LinePattern>,
 }
 
-/// A line pattern (MapLibre's line_pattern shader): the image is stretched
-/// so that its height spans the line's quad (edge to edge, antialiasing
-/// included) and repeats along the line.
+/// A line pattern (MapLibre Native's line_pattern shader): the image at its
+/// display size, centred on the line (across: clamped to the line's reach),
+/// repeating along the line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinePattern {
     pub image: PatternImage,
-    /// Length of one repeat along the line, in the units of the width.
+    /// Display width (one repeat along the line), in the units of the width.
     pub period: f32,
+    /// Display height, in the units of the width.
+    pub height: f32,
+    /// Across the line the image is sampled out to this distance from the
+    /// centre at most (half the display height plus 1 CSS px).
+    pub reach: f32,
 }
 
 /// The ground plane under a pitched view, for lines extruded on it.

@@ -200,9 +200,10 @@ pub(crate) fn draw_line<C: Canvas>(
     });
     let pattern = match (&paint, &style.pattern) {
         (Some(pp), Some(lp)) => {
-            let period = lp.period / k;
+            let (period, height, reach) = (lp.period / k, lp.height / k, lp.reach / k);
+            let ok = |v: f32| v.is_finite() && v > 0.0;
             match PatternShader::new(pp) {
-                Some(sh) if period.is_finite() && period > 0.0 => Some((sh, period)),
+                Some(shader) if ok(period) && ok(height) && ok(reach) => Some(LinePat { shader, period, height, reach }),
                 _ => return,
             }
         }
@@ -226,6 +227,28 @@ pub(crate) fn draw_line<C: Canvas>(
         pattern.as_ref(),
         scratch,
     );
+}
+
+/// A line pattern ready to sample (sizes in the painter's units).
+struct LinePat<'a> {
+    shader: PatternShader<'a>,
+    period: f32,
+    height: f32,
+    reach: f32,
+}
+
+impl LinePat<'_> {
+    /// The pattern at distance `along` the line and signed distance `side`
+    /// from its centre (MapLibre Native's line_pattern: x over the image's
+    /// width, y centred, the reach clamped to half the height + 1 px).
+    #[inline]
+    fn at(&self, along: f32, side: f32, outset: f32) -> u32 {
+        let x = (along / self.period).rem_euclid(1.0);
+        let vn = if outset > 0.0 { (side / outset).clamp(-1.0, 1.0) } else { 0.0 };
+        let y = 0.5 + vn * outset.min(self.reach) / self.height;
+        let (iw, ih) = (f64::from(self.shader.width()), f64::from(self.shader.height()));
+        self.shader.sample_texel(f64::from(x) * iw, f64::from(y) * ih)
+    }
 }
 
 /// The ground plane of a pitched view (see [`LinePerspective`]).
@@ -406,7 +429,7 @@ fn draw_pixels<C: Canvas>(
     clip: Option<&C::Clip>,
     rect: Option<[i64; 4]>,
     persp: Option<&Persp>,
-    pattern: Option<&(PatternShader, f32)>,
+    pattern: Option<&LinePat>,
     scratch: &mut LineScratch,
 ) {
     let w = canvas.width() as usize;
@@ -699,15 +722,9 @@ fn draw_pixels<C: Canvas>(
                 if c > row[rx] {
                     row[rx] = c;
                     touched = true;
-                    if let Some((sh, period)) = pattern {
-                        // MapLibre's line_pattern: x along the line, y from
-                        // the normal (-1 .. 1 edge to edge of the quad), over
-                        // the image plus its 1-texel wrapped padding.
-                        let x = (along / period).rem_euclid(1.0);
-                        let vn = if len > 0.0 { ((vx * dy - vy * dx) * inv_len / outset).clamp(-1.0, 1.0) } else { 0.0 };
-                        let y = 0.5 * vn + 0.5;
-                        let (iw, ih) = (f64::from(sh.width()), f64::from(sh.height()));
-                        texels[ry * w + rx] = sh.sample_texel(-1.0 + f64::from(x) * (iw + 2.0), -1.0 + f64::from(y) * (ih + 2.0));
+                    if let Some(lp) = pattern {
+                        let side = if len > 0.0 { (vx * dy - vy * dx) * inv_len } else { 0.0 };
+                        texels[ry * w + rx] = lp.at(along, side, outset);
                     }
                 }
             }
@@ -770,11 +787,8 @@ fn draw_pixels<C: Canvas>(
                 let alpha = ramp(y.abs() * outset, gm) * op;
                 if alpha > 0.0 {
                     row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
-                    if let Some((sh, period)) = pattern {
-                        let x = (bv.dist / period).rem_euclid(1.0);
-                        let (iw, ih) = (f64::from(sh.width()), f64::from(sh.height()));
-                        let yy = f64::from(0.5 * y.clamp(-1.0, 1.0) + 0.5);
-                        texels[ry * w + rx] = sh.sample_texel(-1.0 + f64::from(x) * (iw + 2.0), -1.0 + yy * (ih + 2.0));
+                    if let Some(lp) = pattern {
+                        texels[ry * w + rx] = lp.at(bv.dist, y.clamp(-1.0, 1.0) * outset, outset);
                     }
                     let sp = &mut spans[ry];
                     sp.0 = sp.0.min(rx as u32);
