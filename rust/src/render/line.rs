@@ -38,8 +38,8 @@ pub(crate) struct LineScratch {
     ground: Vec<[f32; 2]>,
     shifted: Vec<[f32; 2]>,
     coverage: Vec<f32>,
-    /// line-pattern: the pattern's colour per pixel (premultiplied RGBA8).
-    texels: Vec<u32>,
+    /// line-pattern: the colour composited so far per pixel (premultiplied).
+    texels: Vec<[f32; 4]>,
     segs: Vec<Seg>,
     bevels: Vec<Bevel>,
     /// Per band row: the columns [x0, x1) touched (empty when x0 >= x1).
@@ -227,6 +227,18 @@ pub(crate) fn draw_line<C: Canvas>(
         pattern.as_ref(),
         scratch,
     );
+}
+
+/// Composites a premultiplied RGBA8 texel at alpha `a` over `dst`.
+#[inline]
+fn over_texel(dst: &mut [f32; 4], texel: u32, a: f32) {
+    let t = texel.to_le_bytes();
+    let k = a / 255.0;
+    let src = [t[0] as f32 * k, t[1] as f32 * k, t[2] as f32 * k, t[3] as f32 * k];
+    let keep = 1.0 - src[3];
+    for c in 0..4 {
+        dst[c] = src[c] + dst[c] * keep;
+    }
 }
 
 /// A line pattern ready to sample (sizes in the painter's units).
@@ -583,7 +595,7 @@ fn draw_pixels<C: Canvas>(
     }
     let cov = &mut scratch.coverage[..w * h];
     if pattern.is_some() && scratch.texels.len() < w * h {
-        scratch.texels.resize(w * h, 0);
+        scratch.texels.resize(w * h, [0.0; 4]);
     }
     let texels = &mut scratch.texels[..];
     if scratch.spans.len() < h {
@@ -701,31 +713,37 @@ fn draw_pixels<C: Canvas>(
                 };
                 let base = ramp(perp, gm) * op;
                 let mut keep = 1.0 - row[rx];
-                let mut along = s.dist + t.clamp(0.0, 1.0) * len;
+                // line-pattern: each piece composites its texel over.
+                let side = if len > 0.0 { (vx * dy - vy * dx) * inv_len } else { 0.0 };
+                let mut paint = |along: f32, a: f32| {
+                    if let Some(lp) = pattern {
+                        if a > 0.0 {
+                            over_texel(&mut texels[ry * w + rx], lp.at(along, side, outset), a);
+                        }
+                    }
+                };
                 if h0 {
                     let l2 = s.tris[0][2][0] * px + s.tris[0][2][1] * py + s.tris[0][2][2];
-                    along = s.dist + len * l2;
-                    keep *= 1.0 - base * dash_at(along);
+                    let a = base * dash_at(s.dist + len * l2);
+                    keep *= 1.0 - a;
+                    paint(s.dist + len * l2, a);
                 }
                 if h1 {
                     let l0 = s.tris[1][0][0] * px + s.tris[1][0][1] * py + s.tris[1][0][2];
-                    let a1 = s.dist + len * (1.0 - l0);
-                    if !h0 {
-                        along = a1;
-                    }
-                    keep *= 1.0 - base * dash_at(a1);
+                    let a = base * dash_at(s.dist + len * (1.0 - l0));
+                    keep *= 1.0 - a;
+                    paint(s.dist + len * (1.0 - l0), a);
                 }
                 if let Some(d) = round_d {
-                    keep *= 1.0 - ramp(d, gm) * op * dash_at(s.dist + t.clamp(0.0, 1.0) * len);
+                    let along = s.dist + t.clamp(0.0, 1.0) * len;
+                    let a = ramp(d, gm) * op * dash_at(along);
+                    keep *= 1.0 - a;
+                    paint(along, a);
                 }
                 let c = 1.0 - keep;
                 if c > row[rx] {
                     row[rx] = c;
                     touched = true;
-                    if let Some(lp) = pattern {
-                        let side = if len > 0.0 { (vx * dy - vy * dx) * inv_len } else { 0.0 };
-                        texels[ry * w + rx] = lp.at(along, side, outset);
-                    }
                 }
             }
             if touched {
@@ -788,7 +806,7 @@ fn draw_pixels<C: Canvas>(
                 if alpha > 0.0 {
                     row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
                     if let Some(lp) = pattern {
-                        texels[ry * w + rx] = lp.at(bv.dist, y.clamp(-1.0, 1.0) * outset, outset);
+                        over_texel(&mut texels[ry * w + rx], lp.at(bv.dist, y.clamp(-1.0, 1.0) * outset, outset), alpha);
                     }
                     let sp = &mut spans[ry];
                     sp.0 = sp.0.min(rx as u32);
@@ -823,9 +841,9 @@ fn draw_pixels<C: Canvas>(
             match pattern {
                 None => blend_over(&mut px[i * 4..i * 4 + 4], color.scale(c / op * m)),
                 Some(_) => {
-                    let t = texels[i].to_le_bytes();
-                    let src = Premul { r: t[0] as f32 / 255.0, g: t[1] as f32 / 255.0, b: t[2] as f32 / 255.0, a: t[3] as f32 / 255.0 };
-                    blend_over(&mut px[i * 4..i * 4 + 4], src.scale(c * m));
+                    let t = std::mem::replace(&mut texels[i], [0.0; 4]);
+                    let src = Premul { r: t[0], g: t[1], b: t[2], a: t[3] };
+                    blend_over(&mut px[i * 4..i * 4 + 4], src.scale(m));
                 }
             }
         }
