@@ -714,10 +714,10 @@ fn draw_pixels<C: Canvas>(
                 let base = ramp(perp, gm) * op;
                 let mut keep = 1.0 - row[rx];
                 // line-pattern: each piece composites its texel over.
-                let side = if len > 0.0 { (vx * dy - vy * dx) * inv_len } else { 0.0 };
                 let mut paint = |along: f32, a: f32| {
                     if let Some(lp) = pattern {
                         if a > 0.0 {
+                            let side = if len > 0.0 { (vx * dy - vy * dx) * inv_len } else { 0.0 };
                             over_texel(&mut texels[ry * w + rx], lp.at(along, side, outset), a);
                         }
                     }
