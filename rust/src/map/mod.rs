@@ -427,7 +427,7 @@ impl Map {
                 continue;
             }
             match &state.tiles {
-                Tiles::Vector { templates, scheme, bounds, .. } => {
+                Tiles::Vector { templates, scheme, bounds, .. } | Tiles::Raster { templates, scheme, bounds, .. } => {
                     if templates.is_empty() || !bounds.contains(id) {
                         state.slots.insert(id, TileSlot::Empty);
                         continue;
@@ -543,7 +543,7 @@ impl Map {
             }
         };
         match &mut state.tiles {
-            Tiles::Vector { .. } => match sources::apply_tilejson(state, (*bytes).as_ref(), &info.url) {
+            Tiles::Vector { .. } | Tiles::Raster { .. } => match sources::apply_tilejson(state, (*bytes).as_ref(), &info.url) {
                 Ok(()) => {
                     state.meta = Meta::Ready;
                     core.emit(Event::new(EventKind::SourceLoaded, map_id).source(source));
@@ -571,6 +571,24 @@ impl Map {
         let map_id = self.id;
         let Some(state) = self.sources.get_mut(&source) else { return };
         match response {
+            Response::Data(bytes) if matches!(state.tiles, Tiles::Raster { .. }) => {
+                let url = info.url.clone();
+                core.spawn(map_id, move || {
+                    let result = crate::source::raster::decode_image((*bytes).as_ref());
+                    Box::new(move |map: &mut Map, core: &mut Core| {
+                        let Some(s) = map.sources.get_mut(&source) else { return };
+                        match result {
+                            Ok(image) => {
+                                s.slots.insert(tile, TileSlot::Image(image));
+                            }
+                            Err(e) => {
+                                s.slots.insert(tile, TileSlot::Failed);
+                                map.emit_tile_error(&source, tile, url, &e, core);
+                            }
+                        }
+                    })
+                });
+            }
             Response::Data(bytes) => {
                 let wanted = self.style().map(|s| source_layers(s, &source));
                 let url = info.url.clone();
@@ -719,6 +737,9 @@ impl crate::layout::TileLookup for Map {
     fn tile(&self, source: &str, id: TileId) -> Option<Arc<crate::source::feature::TileData>> {
         self.sources.get(source).and_then(|s| s.tile(id)).cloned()
     }
+    fn raster(&self, source: &str, id: TileId) -> Option<crate::render::display_list::PatternImage> {
+        self.sources.get(source).and_then(|s| s.image(id)).cloned()
+    }
     fn cover(&self, source: &str) -> Vec<cover::CoveredTile> {
         self.sources.get(source).map(|s| self.needed_tiles(s)).unwrap_or_default()
     }
@@ -742,6 +763,16 @@ impl crate::layout::TileLookup for Map {
 }
 
 impl Map {
+    /// A TILE_ERROR event for a tile whose bytes could not be decoded.
+    fn emit_tile_error(&self, source: &str, tile: TileId, url: String, error: &str, core: &mut Core) {
+        let mut ev = Event::new(EventKind::TileError, self.id)
+            .source(source.to_string())
+            .url(url)
+            .message(format!("tile {}/{}/{} of source \"{source}\": {error}", tile.z, tile.x, tile.y));
+        ev.tile = Some((tile.z as i32, tile.x as i32, tile.y as i32));
+        core.emit(ev);
+    }
+
     /// One warning per image id that layout needed and could not find, once
     /// the style's sprites are in (before that the image may still come).
     fn warn_missing_images(&mut self, core: &mut Core) {

@@ -33,6 +33,7 @@ mod fill;
 mod geom;
 mod line;
 mod pattern;
+mod raster;
 mod stroke;
 
 pub use image::Image;

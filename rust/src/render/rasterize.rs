@@ -2,13 +2,14 @@
 //! horizontal bands. Every band draws every command clipped to itself; the
 //! output bytes are the same for any thread count (see `band_path`).
 
-use super::backend::{Canvas, SkiaCanvas, SkiaScratch};
+use super::backend::{Canvas, Rule, SkiaCanvas, SkiaScratch};
 use super::band_path::{BandPath, STRIP};
 use super::circle::draw_circles;
 use super::display_list::{ClipQuad, DisplayList, DrawCommand};
 use super::display_list::{PatternFillStyle, PatternOutline};
 use super::fill::{draw_fill, draw_pattern_fill, FillScratch};
 use super::pattern::PatternShader;
+use super::raster::RasterShader;
 use super::geom::{group_polygons, FillPart, LinePart, Poly};
 use super::image::Image;
 use super::line::{draw_line, LineScratch};
@@ -174,6 +175,9 @@ fn prepare(cmd: &DrawCommand) -> Prep {
                 None
             }
         }
+        DrawCommand::Raster { rings, style, .. } => {
+            RasterShader::new(style).and_then(|_| finite_bounds(rings.iter().flatten())).map(|b| grow(b, 1.0))
+        }
         DrawCommand::Circle { centers, style, .. } => {
             let outer = nonneg(style.radius) + nonneg(style.stroke_width);
             let s = |v: f32| if v.is_finite() && v > 0.0 { v.min(1.0e3) } else { 1.0 };
@@ -218,7 +222,8 @@ fn clip_of(cmd: &DrawCommand) -> Option<&ClipQuad> {
         DrawCommand::Fill { clip, .. }
         | DrawCommand::PatternFill { clip, .. }
         | DrawCommand::Line { clip, .. }
-        | DrawCommand::Circle { clip, .. } => clip.as_ref(),
+        | DrawCommand::Circle { clip, .. }
+        | DrawCommand::Raster { clip, .. } => clip.as_ref(),
         DrawCommand::Background { .. } | DrawCommand::BackgroundPattern { .. } => None,
     }
 }
@@ -362,6 +367,24 @@ impl Worker {
                 DrawCommand::PatternFill { rings, style, .. } => {
                     let part = FillPart { rings, polygons: &prep.polygons, spans: &prep.spans };
                     draw_pattern_fill(&mut canvas, &mut self.bp, &part, style, rows, clip, &mut self.fills)
+                }
+                DrawCommand::Raster { rings, style, .. } => {
+                    let Some(shader) = RasterShader::new(style) else { continue };
+                    self.bp.clear();
+                    for ring in rings {
+                        self.bp.add_ring(ring);
+                    }
+                    if !self.bp.is_visible() {
+                        continue;
+                    }
+                    let Some(mask) = canvas.aliased_mask(&self.bp, Rule::NonZero) else { continue };
+                    // Only the pixels inside the quad's bounds are sampled.
+                    let lim = |v: f32, lo: i64, hi: i64| (v.floor() as i64).clamp(lo, hi) as usize;
+                    let h_i = band_h as i64;
+                    let cols = [lim(b[0], 0, w as i64), lim(b[2] + 1.0, 0, w as i64)];
+                    let rws = [lim(b[1] - topf, 0, h_i), lim(b[3] + 1.0 - topf, 0, h_i)];
+                    let clip_mask = clip.map(<SkiaCanvas as Canvas>::clip_coverage);
+                    shader.fill_masked(canvas.pixels_mut(), w as usize, top, mask.data(), clip_mask, cols, rws);
                 }
             }
         }

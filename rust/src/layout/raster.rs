@@ -1,0 +1,113 @@
+//! Raster layers: each covered tile's image drawn over the tile's quad on
+//! screen (projectively exact under pitch and bearing), with the layer's
+//! paint evaluated at the view's zoom.
+
+use crate::render::display_list::{DrawCommand, PatternImage, RasterStyle, Resampling};
+use crate::source::cover::CoveredTile;
+use crate::source::feature::TilePoint;
+use crate::style::expression::EvaluationContext;
+use crate::style::layer::Layer;
+
+use super::project::TileProjector;
+use super::{TileLookup, View};
+
+/// Tile units used for the quad (any extent works: the image is mapped
+/// onto the whole square).
+const EXTENT: u32 = 8192;
+
+/// The paint of a raster layer at `zoom`, without image and matrix.
+struct Paint {
+    opacity: f32,
+    hue_rotate: f32,
+    brightness_min: f32,
+    brightness_max: f32,
+    saturation: f32,
+    contrast: f32,
+    resampling: Resampling,
+}
+
+fn paint(layer: &Layer, zoom: f64) -> Paint {
+    let ctx = EvaluationContext::at_zoom(zoom);
+    let p = &layer.paint;
+    Paint {
+        opacity: p.get_f32("raster-opacity", &ctx),
+        hue_rotate: p.get_f32("raster-hue-rotate", &ctx),
+        brightness_min: p.get_f32("raster-brightness-min", &ctx),
+        brightness_max: p.get_f32("raster-brightness-max", &ctx),
+        saturation: p.get_f32("raster-saturation", &ctx),
+        contrast: p.get_f32("raster-contrast", &ctx),
+        resampling: match p.get_enum("raster-resampling", &ctx) {
+            "nearest" => Resampling::Nearest,
+            _ => Resampling::Linear,
+        },
+    }
+}
+
+/// The commands of a raster layer reading `source`: one per covered tile
+/// whose image is loaded.
+pub fn raster_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn TileLookup) -> Vec<DrawCommand> {
+    let p = paint(layer, view.transform.zoom);
+    if !p.opacity.is_finite() || p.opacity <= 0.0 {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    for covered in tiles.cover(source) {
+        let Some(image) = tiles.raster(source, covered.id) else { continue };
+        if let Some(cmd) = tile_command(&covered, image, &p, view) {
+            out.push(cmd);
+        }
+    }
+    out
+}
+
+fn tile_command(covered: &CoveredTile, image: PatternImage, p: &Paint, view: &View) -> Option<DrawCommand> {
+    let projector = TileProjector::new(&view.transform, covered, EXTENT, view.pixel_ratio);
+    let e = EXTENT as i32;
+    let square = vec![vec![
+        TilePoint::new(0, 0),
+        TilePoint::new(e, 0),
+        TilePoint::new(e, e),
+        TilePoint::new(0, e),
+        TilePoint::new(0, 0),
+    ]];
+    let rings = projector.rings(&square);
+    if rings.is_empty() {
+        return None;
+    }
+    let m = view.transform.tile_matrix(covered.id, covered.wrap, EXTENT).m;
+    let r = if view.pixel_ratio.is_finite() && view.pixel_ratio > 0.0 { f64::from(view.pixel_ratio) } else { 1.0 };
+    // Device = D(r) · M · tile; texel = S(image / extent) · tile.
+    let device: [[f64; 3]; 3] = std::array::from_fn(|i| std::array::from_fn(|j| if i < 2 { m[i][j] * r } else { m[i][j] }));
+    let inv = inv3(&device)?;
+    let k = [f64::from(image.width) / f64::from(EXTENT), f64::from(image.height) / f64::from(EXTENT), 1.0];
+    let to_texel: [[f64; 3]; 3] = std::array::from_fn(|i| std::array::from_fn(|j| inv[i][j] * k[i]));
+    if !to_texel.iter().flatten().all(|v| v.is_finite()) {
+        return None;
+    }
+    let style = RasterStyle {
+        image,
+        to_texel,
+        resampling: p.resampling,
+        opacity: p.opacity.min(1.0),
+        hue_rotate: p.hue_rotate,
+        brightness_min: p.brightness_min,
+        brightness_max: p.brightness_max,
+        saturation: p.saturation,
+        contrast: p.contrast,
+    };
+    Some(DrawCommand::Raster { rings, style, clip: projector.clip() })
+}
+
+fn inv3(m: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
+    let c = |r0: usize, r1: usize, c0: usize, c1: usize| m[r0][c0] * m[r1][c1] - m[r0][c1] * m[r1][c0];
+    let det = m[0][0] * c(1, 2, 1, 2) - m[0][1] * c(1, 2, 0, 2) + m[0][2] * c(1, 2, 0, 1);
+    if !det.is_finite() || det == 0.0 {
+        return None;
+    }
+    let a = [
+        [c(1, 2, 1, 2), -c(0, 2, 1, 2), c(0, 1, 1, 2)],
+        [-c(1, 2, 0, 2), c(0, 2, 0, 2), -c(0, 1, 0, 2)],
+        [c(1, 2, 0, 1), -c(0, 2, 0, 1), c(0, 1, 0, 1)],
+    ];
+    Some(a.map(|row| row.map(|v| v / det)))
+}
