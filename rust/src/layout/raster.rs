@@ -95,7 +95,10 @@ fn tile_command(covered: &CoveredTile, image: PatternImage, p: &Paint, view: &Vi
         saturation: p.saturation,
         contrast: p.contrast,
     };
-    Some(DrawCommand::Raster { rings, style, clip: projector.clip() })
+    // The rings are the tile's quad (`TileProjector::clip()`), or what is
+    // left of it in front of the camera: they clip the image themselves,
+    // with the same pixel-centre rule along the edges every tile shares.
+    Some(DrawCommand::Raster { rings, style, clip: None })
 }
 
 fn inv3(m: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {

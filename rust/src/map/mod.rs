@@ -832,3 +832,6 @@ mod pattern_tests {
         assert_eq!(frame.pixel(6, 7), Some([0, 0, 255, 255]));
     }
 }
+
+#[cfg(test)]
+mod raster_tests;

@@ -89,16 +89,6 @@ impl SourceState {
         }
     }
 
-    /// Whether tiles are fetched by URL (vector or raster).
-    pub fn templates(&self) -> Option<(&[String], Scheme, &TileBounds)> {
-        match &self.tiles {
-            Tiles::Vector { templates, scheme, bounds, .. } | Tiles::Raster { templates, scheme, bounds, .. } => {
-                Some((templates, *scheme, bounds))
-            }
-            _ => None,
-        }
-    }
-
     /// The decoded tile, if loaded.
     pub fn tile(&self, id: TileId) -> Option<&Arc<TileData>> {
         match self.slots.get(&id) {

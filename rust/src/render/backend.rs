@@ -29,9 +29,6 @@ pub(crate) trait Canvas {
     /// A mask covering the pixels whose centres lie inside `path` (aliased,
     /// so neighbouring clip regions partition pixels exactly).
     fn make_clip(&mut self, path: &BandPath) -> Option<Self::Clip>;
-    /// A mask covering the pixels whose centres lie inside `path` with GL's
-    /// top-left rule for centres exactly on an edge (aliased fills).
-    fn aliased_mask(&mut self, path: &BandPath, rule: Rule) -> Option<Self::Clip>;
     /// The clip's coverage, one byte per band pixel, row-major.
     fn clip_coverage(clip: &Self::Clip) -> &[u8];
     /// Direct access to the band's premultiplied RGBA8 bytes for per-pixel painters.
@@ -182,19 +179,6 @@ impl Canvas for SkiaCanvas<'_> {
         if path.is_visible() {
             if let Some(p) = self.build(path) {
                 mask.fill_path(&p, FillRule::Winding, false, Transform::identity());
-                self.recycle(p);
-            }
-        }
-        Some(mask)
-    }
-
-    fn aliased_mask(&mut self, path: &BandPath, rule: Rule) -> Option<Mask> {
-        let mut mask = Mask::new(self.width(), self.height())?;
-        if path.is_visible() {
-            if let Some(p) = self.build(path) {
-                let rule = if rule == Rule::EvenOdd { FillRule::EvenOdd } else { FillRule::Winding };
-                // See `fill_path_pattern`: the shift turns ties GL's way.
-                mask.fill_path(&p, rule, false, Transform::from_translate(-1.0 / 1024.0, -1.0 / 1024.0));
                 self.recycle(p);
             }
         }

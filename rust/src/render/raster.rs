@@ -160,37 +160,64 @@ impl<'a> RasterShader<'a> {
         u32::from_le_bytes(out)
     }
 
-    /// Source-over of the image through a coverage mask (one byte per band
-    /// pixel, 0 or 255) and optionally `clip`, over the band pixels
-    /// `[x0, x1) × [r0, r1)` (band-local rows).
-    #[allow(clippy::too_many_arguments)]
-    pub fn fill_masked(
-        &self,
-        pixels: &mut [u8],
-        width: usize,
-        top: u32,
-        mask: &[u8],
-        clip: Option<&[u8]>,
-        cols: [usize; 2],
-        rows: [usize; 2],
-    ) {
-        for r in rows[0]..rows[1] {
-            let y = r + top as usize;
-            for x in cols[0]..cols[1] {
-                let i = r * width + x;
-                let mut cover = mask[i] as u32;
-                if let Some(c) = clip {
-                    cover = (cover * c[i] as u32 + 127) / 255;
+    /// Source-over of the image over the pixels of a band (`top`: its
+    /// first absolute row, `band_h` rows) whose centres are inside `rings`
+    /// (even-odd), optionally through `clip` (one byte per band pixel).
+    /// Pixel centres exactly on an edge follow GL's top-left rule; the
+    /// crossings are computed per row from absolute coordinates, so the
+    /// result does not depend on how the target is split into bands.
+    pub fn fill_rings(&self, pixels: &mut [u8], width: usize, top: u32, band_h: usize, rings: &[Vec<[f32; 2]>], clip: Option<&[u8]>) {
+        let mut xs: Vec<f64> = Vec::new();
+        let mut y_lo = f64::INFINITY;
+        let mut y_hi = f64::NEG_INFINITY;
+        for p in rings.iter().flatten() {
+            if !(p[0].is_finite() && p[1].is_finite()) {
+                return;
+            }
+            y_lo = y_lo.min(p[1] as f64);
+            y_hi = y_hi.max(p[1] as f64);
+        }
+        let first = ((y_lo - 0.5).ceil().max(top as f64) as i64).max(0) as usize;
+        let last = ((y_hi - 0.5).ceil().min((top as usize + band_h) as f64)).max(0.0) as usize;
+        for y in first.max(top as usize)..last.min(top as usize + band_h) {
+            let yc = y as f64 + 0.5;
+            xs.clear();
+            for ring in rings {
+                let n = ring.len();
+                for i in 0..n {
+                    let (a, b) = (ring[i], ring[(i + 1) % n]);
+                    let (ax, ay, bx, by) = (a[0] as f64, a[1] as f64, b[0] as f64, b[1] as f64);
+                    // Half-open in y: an edge owns its upper end, not its lower one.
+                    if (ay <= yc && yc < by) || (by <= yc && yc < ay) {
+                        xs.push(ax + (yc - ay) * (bx - ax) / (by - ay));
+                    }
                 }
-                if cover == 0 {
-                    continue;
-                }
-                let src = self.sample(x, y);
-                let p = &mut pixels[i * 4..i * 4 + 4];
-                if cover == 255 && src >> 24 == 255 {
-                    p.copy_from_slice(&src.to_le_bytes());
-                } else if src != 0 {
-                    p.copy_from_slice(&over(src, cover, u32::from_le_bytes([p[0], p[1], p[2], p[3]])).to_le_bytes());
+            }
+            if xs.len() < 2 {
+                continue;
+            }
+            xs.sort_by(|a, b| a.total_cmp(b));
+            let r = y - top as usize;
+            for pair in xs.chunks_exact(2) {
+                // Pixels whose centres lie in [x0, x1).
+                let x0 = (pair[0] - 0.5).ceil().clamp(0.0, width as f64) as usize;
+                let x1 = (pair[1] - 0.5).ceil().clamp(0.0, width as f64) as usize;
+                for x in x0..x1 {
+                    let i = r * width + x;
+                    let cover = match clip {
+                        Some(c) => c[i] as u32,
+                        None => 255,
+                    };
+                    if cover == 0 {
+                        continue;
+                    }
+                    let src = self.sample(x, y);
+                    let p = &mut pixels[i * 4..i * 4 + 4];
+                    if cover == 255 && src >> 24 == 255 {
+                        p.copy_from_slice(&src.to_le_bytes());
+                    } else if src != 0 {
+                        p.copy_from_slice(&over(src, cover, u32::from_le_bytes([p[0], p[1], p[2], p[3]])).to_le_bytes());
+                    }
                 }
             }
         }

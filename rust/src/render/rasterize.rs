@@ -2,7 +2,7 @@
 //! horizontal bands. Every band draws every command clipped to itself; the
 //! output bytes are the same for any thread count (see `band_path`).
 
-use super::backend::{Canvas, Rule, SkiaCanvas, SkiaScratch};
+use super::backend::{Canvas, SkiaCanvas, SkiaScratch};
 use super::band_path::{BandPath, STRIP};
 use super::circle::draw_circles;
 use super::display_list::{ClipQuad, DisplayList, DrawCommand};
@@ -369,22 +369,10 @@ impl Worker {
                     draw_pattern_fill(&mut canvas, &mut self.bp, &part, style, rows, clip, &mut self.fills)
                 }
                 DrawCommand::Raster { rings, style, .. } => {
-                    let Some(shader) = RasterShader::new(style) else { continue };
-                    self.bp.clear();
-                    for ring in rings {
-                        self.bp.add_ring(ring);
+                    if let Some(shader) = RasterShader::new(style) {
+                        let clip_mask = clip.map(<SkiaCanvas as Canvas>::clip_coverage);
+                        shader.fill_rings(canvas.pixels_mut(), w as usize, top, band_h as usize, rings, clip_mask);
                     }
-                    if !self.bp.is_visible() {
-                        continue;
-                    }
-                    let Some(mask) = canvas.aliased_mask(&self.bp, Rule::NonZero) else { continue };
-                    // Only the pixels inside the quad's bounds are sampled.
-                    let lim = |v: f32, lo: i64, hi: i64| (v.floor() as i64).clamp(lo, hi) as usize;
-                    let h_i = band_h as i64;
-                    let cols = [lim(b[0], 0, w as i64), lim(b[2] + 1.0, 0, w as i64)];
-                    let rws = [lim(b[1] - topf, 0, h_i), lim(b[3] + 1.0 - topf, 0, h_i)];
-                    let clip_mask = clip.map(<SkiaCanvas as Canvas>::clip_coverage);
-                    shader.fill_masked(canvas.pixels_mut(), w as usize, top, mask.data(), clip_mask, cols, rws);
                 }
             }
         }
