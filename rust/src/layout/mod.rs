@@ -50,6 +50,11 @@ pub trait TileLookup {
     fn raster(&self, _source: &str, _id: TileId) -> Option<crate::render::display_list::PatternImage> {
         None
     }
+    /// An image source's corners (top-left, top-right, bottom-right,
+    /// bottom-left) in Mercator units; None for other sources.
+    fn image_corners(&self, _source: &str) -> Option<[[f64; 2]; 4]> {
+        None
+    }
 }
 
 /// Whether `layer` is drawn at `zoom` (visibility and zoom range).

@@ -369,6 +369,9 @@ impl Map {
 
     /// The tiles the view needs from `source` (data tile ids, deduplicated).
     pub fn needed_tiles(&self, source: &SourceState) -> Vec<cover::CoveredTile> {
+        if let Tiles::Image { .. } = source.tiles {
+            return vec![cover::CoveredTile { id: TileId::new(0, 0, 0), overscaled_z: 0, wrap: 0 }];
+        }
         let t = self.camera.transform(self.width, self.height);
         cover::cover(&t, &source.cover_options())
     }
@@ -439,6 +442,15 @@ impl Map {
                     core.request(
                         map_id,
                         ResourceInfo { url, kind: ResourceKind::Tile, tile: Some((id.z as i32, id.x as i32, y as i32)) },
+                        Purpose::Tile { source: source_id.to_string(), tile: id },
+                    );
+                }
+                Tiles::Image { url, .. } => {
+                    let url = resolve(url);
+                    state.slots.insert(id, TileSlot::Loading);
+                    core.request(
+                        map_id,
+                        ResourceInfo { url, kind: ResourceKind::Image, tile: None },
                         Purpose::Tile { source: source_id.to_string(), tile: id },
                     );
                 }
@@ -554,7 +566,7 @@ impl Map {
                     core.emit(Event::new(EventKind::ResourceError, map_id).source(source).url(info.url.clone()).message(msg));
                 }
             },
-            Tiles::Unsupported => {}
+            Tiles::Unsupported | Tiles::Image { .. } => {}
             Tiles::GeoJson { .. } => {
                 let (source, options) = (source.to_string(), sources::geojson_options(state));
                 core.spawn(map_id, move || {
@@ -571,7 +583,7 @@ impl Map {
         let map_id = self.id;
         let Some(state) = self.sources.get_mut(&source) else { return };
         match response {
-            Response::Data(bytes) if matches!(state.tiles, Tiles::Raster { .. }) => {
+            Response::Data(bytes) if matches!(state.tiles, Tiles::Raster { .. } | Tiles::Image { .. }) => {
                 let url = info.url.clone();
                 core.spawn(map_id, move || {
                     let result = crate::source::raster::decode_image((*bytes).as_ref());
@@ -739,6 +751,12 @@ impl crate::layout::TileLookup for Map {
     }
     fn raster(&self, source: &str, id: TileId) -> Option<crate::render::display_list::PatternImage> {
         self.sources.get(source).and_then(|s| s.image(id)).cloned()
+    }
+    fn image_corners(&self, source: &str) -> Option<[[f64; 2]; 4]> {
+        match self.sources.get(source)?.tiles {
+            Tiles::Image { corners, .. } => Some(corners),
+            _ => None,
+        }
     }
     fn cover(&self, source: &str) -> Vec<cover::CoveredTile> {
         self.sources.get(source).map(|s| self.needed_tiles(s)).unwrap_or_default()

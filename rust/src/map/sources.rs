@@ -18,6 +18,10 @@ pub enum Tiles {
     Vector { templates: Vec<String>, scheme: Scheme, minzoom: u8, maxzoom: u8, bounds: TileBounds },
     /// Raster tiles (images) fetched by URL template.
     Raster { templates: Vec<String>, scheme: Scheme, minzoom: u8, maxzoom: u8, bounds: TileBounds, tile_size: u32 },
+    /// One image over four corners (`image` sources): its URL and the
+    /// corners (top-left, top-right, bottom-right, bottom-left) in Mercator
+    /// units (0..1). Loaded as the single tile 0/0/0.
+    Image { url: String, corners: [[f64; 2]; 4] },
     /// GeoJSON tiled on the fly (the index once built).
     GeoJson { index: Option<Arc<GeoJsonIndex>>, options: GeoJsonOptions },
     /// A source type this version does not draw (raster, raster-dem, image, video).
@@ -77,7 +81,7 @@ impl SourceState {
                 o
             }
             Tiles::GeoJson { options, .. } => CoverOptions::vector(0, options.max_zoom),
-            Tiles::Unsupported => CoverOptions::vector(0, 0),
+            Tiles::Image { .. } | Tiles::Unsupported => CoverOptions::vector(0, 0),
         }
     }
 
@@ -143,6 +147,11 @@ pub fn from_spec(spec: &SourceSpec) -> SourceState {
                 state.url = tiles.url.clone();
             }
         }
+        SourceSpec::Image { url, coordinates } => {
+            use crate::source::transform::{mercator_x, mercator_y};
+            let corners = coordinates.map(|[lng, lat]| [mercator_x(lng), mercator_y(lat)]);
+            state.tiles = Tiles::Image { url: url.clone(), corners };
+        }
         SourceSpec::GeoJson(g) => {
             let options = GeoJsonOptions {
                 max_zoom: zoom_u8(g.maxzoom),
@@ -191,6 +200,7 @@ pub fn take(old: &BTreeMap<String, SourceState>, id: &str) -> SourceState {
                 bounds: *bounds,
                 tile_size: *tile_size,
             },
+            Tiles::Image { url, corners } => Tiles::Image { url: url.clone(), corners: *corners },
             Tiles::GeoJson { index, options } => Tiles::GeoJson { index: index.clone(), options: options.clone() },
             Tiles::Unsupported => Tiles::Unsupported,
         },

@@ -185,7 +185,12 @@ impl<'a> RasterShader<'a> {
             for ring in rings {
                 let n = ring.len();
                 for i in 0..n {
-                    let (a, b) = (ring[i], ring[(i + 1) % n]);
+                    let (mut a, mut b) = (ring[i], ring[(i + 1) % n]);
+                    // The same crossing for an edge shared by two polygons
+                    // whichever way each runs along it.
+                    if (b[1], b[0]) < (a[1], a[0]) {
+                        std::mem::swap(&mut a, &mut b);
+                    }
                     let (ax, ay, bx, by) = (a[0] as f64, a[1] as f64, b[0] as f64, b[1] as f64);
                     // Half-open in y: an edge owns its upper end, not its lower one.
                     if (ay <= yc && yc < by) || (by <= yc && yc < ay) {
