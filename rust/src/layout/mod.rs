@@ -7,6 +7,7 @@ pub mod clip;
 pub mod extrusion;
 pub mod paint;
 pub mod project;
+pub mod raster;
 
 use std::sync::Arc;
 
@@ -45,6 +46,15 @@ pub trait TileLookup {
     fn image(&self, _id: &str) -> Option<&StyleImage> {
         None
     }
+    /// A raster source's decoded tile image (premultiplied), if loaded.
+    fn raster(&self, _source: &str, _id: TileId) -> Option<crate::render::display_list::PatternImage> {
+        None
+    }
+    /// An image source's corners (top-left, top-right, bottom-right,
+    /// bottom-left) in Mercator units; None for other sources.
+    fn image_corners(&self, _source: &str) -> Option<[[f64; 2]; 4]> {
+        None
+    }
 }
 
 /// Whether `layer` is drawn at `zoom` (visibility and zoom range).
@@ -58,7 +68,7 @@ pub fn layer_visible(layer: &Layer, zoom: f64) -> bool {
 pub fn is_drawn_kind(kind: LayerKind) -> bool {
     matches!(
         kind,
-        LayerKind::Background | LayerKind::Fill | LayerKind::Line | LayerKind::Circle | LayerKind::FillExtrusion
+        LayerKind::Background | LayerKind::Fill | LayerKind::Line | LayerKind::Circle | LayerKind::FillExtrusion | LayerKind::Raster
     )
 }
 
@@ -79,6 +89,10 @@ pub fn build_display_list(style: &Style, view: &View, tiles: &dyn TileLookup) ->
         let Some(source) = layer.source.as_deref() else { continue };
         if layer.kind == LayerKind::FillExtrusion {
             commands.extend(extrusion_commands(layer, source, view, tiles));
+            continue;
+        }
+        if layer.kind == LayerKind::Raster {
+            commands.extend(raster::raster_commands(layer, source, view, tiles));
             continue;
         }
         for covered in tiles.cover(source) {

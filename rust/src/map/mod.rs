@@ -369,6 +369,9 @@ impl Map {
 
     /// The tiles the view needs from `source` (data tile ids, deduplicated).
     pub fn needed_tiles(&self, source: &SourceState) -> Vec<cover::CoveredTile> {
+        if let Tiles::Image { .. } = source.tiles {
+            return vec![cover::CoveredTile { id: TileId::new(0, 0, 0), overscaled_z: 0, wrap: 0 }];
+        }
         let t = self.camera.transform(self.width, self.height);
         cover::cover(&t, &source.cover_options())
     }
@@ -427,7 +430,7 @@ impl Map {
                 continue;
             }
             match &state.tiles {
-                Tiles::Vector { templates, scheme, bounds, .. } => {
+                Tiles::Vector { templates, scheme, bounds, .. } | Tiles::Raster { templates, scheme, bounds, .. } => {
                     if templates.is_empty() || !bounds.contains(id) {
                         state.slots.insert(id, TileSlot::Empty);
                         continue;
@@ -439,6 +442,15 @@ impl Map {
                     core.request(
                         map_id,
                         ResourceInfo { url, kind: ResourceKind::Tile, tile: Some((id.z as i32, id.x as i32, y as i32)) },
+                        Purpose::Tile { source: source_id.to_string(), tile: id },
+                    );
+                }
+                Tiles::Image { url, .. } => {
+                    let url = resolve(url);
+                    state.slots.insert(id, TileSlot::Loading);
+                    core.request(
+                        map_id,
+                        ResourceInfo { url, kind: ResourceKind::Image, tile: None },
                         Purpose::Tile { source: source_id.to_string(), tile: id },
                     );
                 }
@@ -543,7 +555,7 @@ impl Map {
             }
         };
         match &mut state.tiles {
-            Tiles::Vector { .. } => match sources::apply_tilejson(state, (*bytes).as_ref(), &info.url) {
+            Tiles::Vector { .. } | Tiles::Raster { .. } => match sources::apply_tilejson(state, (*bytes).as_ref(), &info.url) {
                 Ok(()) => {
                     state.meta = Meta::Ready;
                     core.emit(Event::new(EventKind::SourceLoaded, map_id).source(source));
@@ -554,7 +566,7 @@ impl Map {
                     core.emit(Event::new(EventKind::ResourceError, map_id).source(source).url(info.url.clone()).message(msg));
                 }
             },
-            Tiles::Unsupported => {}
+            Tiles::Unsupported | Tiles::Image { .. } => {}
             Tiles::GeoJson { .. } => {
                 let (source, options) = (source.to_string(), sources::geojson_options(state));
                 core.spawn(map_id, move || {
@@ -571,6 +583,24 @@ impl Map {
         let map_id = self.id;
         let Some(state) = self.sources.get_mut(&source) else { return };
         match response {
+            Response::Data(bytes) if matches!(state.tiles, Tiles::Raster { .. } | Tiles::Image { .. }) => {
+                let url = info.url.clone();
+                core.spawn(map_id, move || {
+                    let result = crate::source::raster::decode_image((*bytes).as_ref());
+                    Box::new(move |map: &mut Map, core: &mut Core| {
+                        let Some(s) = map.sources.get_mut(&source) else { return };
+                        match result {
+                            Ok(image) => {
+                                s.slots.insert(tile, TileSlot::Image(image));
+                            }
+                            Err(e) => {
+                                s.slots.insert(tile, TileSlot::Failed);
+                                map.emit_tile_error(&source, tile, url, &e, core);
+                            }
+                        }
+                    })
+                });
+            }
             Response::Data(bytes) => {
                 let wanted = self.style().map(|s| source_layers(s, &source));
                 let url = info.url.clone();
@@ -719,6 +749,15 @@ impl crate::layout::TileLookup for Map {
     fn tile(&self, source: &str, id: TileId) -> Option<Arc<crate::source::feature::TileData>> {
         self.sources.get(source).and_then(|s| s.tile(id)).cloned()
     }
+    fn raster(&self, source: &str, id: TileId) -> Option<crate::render::display_list::PatternImage> {
+        self.sources.get(source).and_then(|s| s.image(id)).cloned()
+    }
+    fn image_corners(&self, source: &str) -> Option<[[f64; 2]; 4]> {
+        match self.sources.get(source)?.tiles {
+            Tiles::Image { corners, .. } => Some(corners),
+            _ => None,
+        }
+    }
     fn cover(&self, source: &str) -> Vec<cover::CoveredTile> {
         self.sources.get(source).map(|s| self.needed_tiles(s)).unwrap_or_default()
     }
@@ -742,6 +781,16 @@ impl crate::layout::TileLookup for Map {
 }
 
 impl Map {
+    /// A TILE_ERROR event for a tile whose bytes could not be decoded.
+    fn emit_tile_error(&self, source: &str, tile: TileId, url: String, error: &str, core: &mut Core) {
+        let mut ev = Event::new(EventKind::TileError, self.id)
+            .source(source.to_string())
+            .url(url)
+            .message(format!("tile {}/{}/{} of source \"{source}\": {error}", tile.z, tile.x, tile.y));
+        ev.tile = Some((tile.z as i32, tile.x as i32, tile.y as i32));
+        core.emit(ev);
+    }
+
     /// One warning per image id that layout needed and could not find, once
     /// the style's sprites are in (before that the image may still come).
     fn warn_missing_images(&mut self, core: &mut Core) {
@@ -801,3 +850,6 @@ mod pattern_tests {
         assert_eq!(frame.pixel(6, 7), Some([0, 0, 255, 255]));
     }
 }
+
+#[cfg(test)]
+mod raster_tests;

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use crate::render::display_list::PatternImage;
 use crate::source::cover::CoverOptions;
 use crate::source::feature::{TileData, TileId};
 use crate::source::geojson::{GeoJsonIndex, GeoJsonOptions};
@@ -15,6 +16,12 @@ use crate::style::source::{GeoJsonData, PromoteId, SourceSpec, TileSource};
 pub enum Tiles {
     /// Vector tiles fetched by URL template.
     Vector { templates: Vec<String>, scheme: Scheme, minzoom: u8, maxzoom: u8, bounds: TileBounds },
+    /// Raster tiles (images) fetched by URL template.
+    Raster { templates: Vec<String>, scheme: Scheme, minzoom: u8, maxzoom: u8, bounds: TileBounds, tile_size: u32 },
+    /// One image over four corners (`image` sources): its URL and the
+    /// corners (top-left, top-right, bottom-right, bottom-left) in Mercator
+    /// units (0..1). Loaded as the single tile 0/0/0.
+    Image { url: String, corners: [[f64; 2]; 4] },
     /// GeoJSON tiled on the fly (the index once built).
     GeoJson { index: Option<Arc<GeoJsonIndex>>, options: GeoJsonOptions },
     /// A source type this version does not draw (raster, raster-dem, image, video).
@@ -37,6 +44,8 @@ pub enum Meta {
 pub enum TileSlot {
     Loading,
     Ready(Arc<TileData>),
+    /// A decoded raster tile (premultiplied RGBA8).
+    Image(PatternImage),
     /// No data there (not found, outside bounds).
     Empty,
     Failed,
@@ -66,8 +75,21 @@ impl SourceState {
                 o.bounds = Some(*bounds);
                 o
             }
+            Tiles::Raster { minzoom, maxzoom, bounds, tile_size, .. } => {
+                let mut o = CoverOptions::raster(*tile_size, *minzoom, *maxzoom);
+                o.bounds = Some(*bounds);
+                o
+            }
             Tiles::GeoJson { options, .. } => CoverOptions::vector(0, options.max_zoom),
-            Tiles::Unsupported => CoverOptions::vector(0, 0),
+            Tiles::Image { .. } | Tiles::Unsupported => CoverOptions::vector(0, 0),
+        }
+    }
+
+    /// The decoded raster tile image, if loaded.
+    pub fn image(&self, id: TileId) -> Option<&PatternImage> {
+        match self.slots.get(&id) {
+            Some(TileSlot::Image(i)) => Some(i),
+            _ => None,
         }
     }
 
@@ -112,6 +134,24 @@ pub fn from_spec(spec: &SourceSpec) -> SourceState {
                 state.url = tiles.url.clone();
             }
         }
+        SourceSpec::Raster(tiles) => {
+            state.tiles = Tiles::Raster {
+                templates: tiles.tiles.clone().unwrap_or_default(),
+                scheme: scheme_of(tiles.scheme),
+                minzoom: zoom_u8(tiles.minzoom),
+                maxzoom: zoom_u8(tiles.maxzoom),
+                bounds: TileBounds::from_array(tiles.bounds).unwrap_or_default(),
+                tile_size: if tiles.tile_size > 0 { tiles.tile_size.min(1 << 16) } else { 512 },
+            };
+            if tiles.tiles.is_none() {
+                state.url = tiles.url.clone();
+            }
+        }
+        SourceSpec::Image { url, coordinates } => {
+            use crate::source::transform::{mercator_x, mercator_y};
+            let corners = coordinates.map(|[lng, lat]| [mercator_x(lng), mercator_y(lat)]);
+            state.tiles = Tiles::Image { url: url.clone(), corners };
+        }
         SourceSpec::GeoJson(g) => {
             let options = GeoJsonOptions {
                 max_zoom: zoom_u8(g.maxzoom),
@@ -152,6 +192,15 @@ pub fn take(old: &BTreeMap<String, SourceState>, id: &str) -> SourceState {
                 maxzoom: *maxzoom,
                 bounds: *bounds,
             },
+            Tiles::Raster { templates, scheme, minzoom, maxzoom, bounds, tile_size } => Tiles::Raster {
+                templates: templates.clone(),
+                scheme: *scheme,
+                minzoom: *minzoom,
+                maxzoom: *maxzoom,
+                bounds: *bounds,
+                tile_size: *tile_size,
+            },
+            Tiles::Image { url, corners } => Tiles::Image { url: url.clone(), corners: *corners },
             Tiles::GeoJson { index, options } => Tiles::GeoJson { index: index.clone(), options: options.clone() },
             Tiles::Unsupported => Tiles::Unsupported,
         },
@@ -170,11 +219,13 @@ pub fn geojson_options(state: &SourceState) -> GeoJsonOptions {
 }
 
 /// Applies a TileJSON document (fetched from `url`; relative tile URLs
-/// resolve against it) to a vector source.
+/// resolve against it) to a vector or raster source.
 pub fn apply_tilejson(state: &mut SourceState, bytes: &[u8], url: &str) -> Result<(), String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
     let tj = TileJson::parse(text)?;
-    if let Tiles::Vector { templates, scheme, minzoom, maxzoom, bounds } = &mut state.tiles {
+    if let Tiles::Vector { templates, scheme, minzoom, maxzoom, bounds }
+    | Tiles::Raster { templates, scheme, minzoom, maxzoom, bounds, .. } = &mut state.tiles
+    {
         *templates = tj.tiles.iter().map(|t| crate::runtime::resource::resolve_url(url, t)).collect();
         *scheme = tj.scheme;
         *minzoom = tj.minzoom;

@@ -166,6 +166,37 @@ pub struct PatternFillStyle {
     pub outline: PatternOutline,
 }
 
+/// How a raster image is filtered (`raster-resampling`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resampling {
+    Linear,
+    Nearest,
+}
+
+/// Paint for one raster image (a raster tile or an image source) drawn
+/// over its quad: sampled at pixel centres through `to_texel` (as
+/// [`PatternPaint`], but clamped to the image's edges instead of
+/// repeated), then adjusted per texel like MapLibre's raster shader.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RasterStyle {
+    /// Premultiplied RGBA8.
+    pub image: PatternImage,
+    /// Device pixel `(x, y, 1)` to homogeneous texel coordinates (see
+    /// [`PatternPaint::to_texel`]).
+    pub to_texel: [[f64; 3]; 3],
+    pub resampling: Resampling,
+    /// `raster-opacity`.
+    pub opacity: f32,
+    /// `raster-hue-rotate`, degrees.
+    pub hue_rotate: f32,
+    /// `raster-brightness-min` / `-max`.
+    pub brightness_min: f32,
+    pub brightness_max: f32,
+    /// `raster-saturation`, `raster-contrast` (-1..1).
+    pub saturation: f32,
+    pub contrast: f32,
+}
+
 /// One drawing command.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DrawCommand {
@@ -178,6 +209,9 @@ pub enum DrawCommand {
     BackgroundPattern { pattern: PatternPaint },
     /// A polygon feature (rings as in `Fill`) filled with a pattern.
     PatternFill { rings: Vec<Vec<Px>>, style: PatternFillStyle, clip: Option<ClipQuad> },
+    /// A raster image over the pixels whose centres are inside `rings`
+    /// (its quad on screen, clipped when it reaches behind the camera).
+    Raster { rings: Vec<Vec<Px>>, style: RasterStyle, clip: Option<ClipQuad> },
 }
 
 /// A frame to rasterize.

@@ -16,7 +16,10 @@
 //! circles and blurred lines are shaded per pixel with MapLibre's shader
 //! maths (`composite`); pattern paint (`background-pattern`, `fill-pattern`)
 //! is sampled per pixel through the command's device-to-texel matrix
-//! (`pattern`) and composited through the same coverage.
+//! (`pattern`) and composited through the same coverage; raster images
+//! (`raster` layers) are sampled the same way with clamp-to-edge addressing
+//! and MapLibre's raster colour adjustments over the pixels whose centres lie
+//! in their quad (`raster`).
 
 pub mod display_list;
 pub mod image;
@@ -33,6 +36,7 @@ mod fill;
 mod geom;
 mod line;
 mod pattern;
+mod raster;
 mod stroke;
 
 pub use image::Image;

@@ -9,6 +9,7 @@ use super::display_list::{ClipQuad, DisplayList, DrawCommand};
 use super::display_list::{PatternFillStyle, PatternOutline};
 use super::fill::{draw_fill, draw_pattern_fill, FillScratch};
 use super::pattern::PatternShader;
+use super::raster::RasterShader;
 use super::geom::{group_polygons, FillPart, LinePart, Poly};
 use super::image::Image;
 use super::line::{draw_line, LineScratch};
@@ -174,6 +175,9 @@ fn prepare(cmd: &DrawCommand) -> Prep {
                 None
             }
         }
+        DrawCommand::Raster { rings, style, .. } => {
+            RasterShader::new(style).and_then(|_| finite_bounds(rings.iter().flatten())).map(|b| grow(b, 1.0))
+        }
         DrawCommand::Circle { centers, style, .. } => {
             let outer = nonneg(style.radius) + nonneg(style.stroke_width);
             let s = |v: f32| if v.is_finite() && v > 0.0 { v.min(1.0e3) } else { 1.0 };
@@ -218,7 +222,8 @@ fn clip_of(cmd: &DrawCommand) -> Option<&ClipQuad> {
         DrawCommand::Fill { clip, .. }
         | DrawCommand::PatternFill { clip, .. }
         | DrawCommand::Line { clip, .. }
-        | DrawCommand::Circle { clip, .. } => clip.as_ref(),
+        | DrawCommand::Circle { clip, .. }
+        | DrawCommand::Raster { clip, .. } => clip.as_ref(),
         DrawCommand::Background { .. } | DrawCommand::BackgroundPattern { .. } => None,
     }
 }
@@ -362,6 +367,12 @@ impl Worker {
                 DrawCommand::PatternFill { rings, style, .. } => {
                     let part = FillPart { rings, polygons: &prep.polygons, spans: &prep.spans };
                     draw_pattern_fill(&mut canvas, &mut self.bp, &part, style, rows, clip, &mut self.fills)
+                }
+                DrawCommand::Raster { rings, style, .. } => {
+                    if let Some(shader) = RasterShader::new(style) {
+                        let clip_mask = clip.map(<SkiaCanvas as Canvas>::clip_coverage);
+                        shader.fill_rings(canvas.pixels_mut(), w as usize, top, band_h as usize, rings, clip_mask);
+                    }
                 }
             }
         }

@@ -12,6 +12,7 @@ pub mod cover;
 pub mod feature;
 pub mod geojson;
 pub mod mvt;
+pub mod raster;
 pub mod tilejson;
 pub mod transform;
 pub mod url;
