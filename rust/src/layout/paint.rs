@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use crate::render::display_list::{
-    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineJoin, LinePattern, LinePerspective, LineStyle, PatternFillStyle, PatternImage,
+    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineJoin, LineStyle, PatternFillStyle, PatternImage,
     PatternOutline, PatternPaint,
 };
 use crate::source::transform::Transform;
-use crate::source::feature::{Feature, TilePoint};
+use crate::source::feature::Feature;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
 
@@ -191,92 +191,40 @@ impl<'a> LayerPainter<'a> {
         })
     }
 
-    /// Pitched views: ground coordinates (tile units scaled to device px
-    /// where w = 1, along the screen's horizontal) to homogeneous device
-    /// pixels. None when degenerate.
-    fn ground_to_screen(&self) -> Option<[[f64; 3]; 3]> {
-        let e = f64::from(self.projector.extent().max(1));
-        let q = (e / 4.0) as i32;
-        let c = (e / 2.0) as i32;
-        let pts = [TilePoint { x: c, y: c }, TilePoint { x: c + q, y: c }, TilePoint { x: c, y: c + q }];
-        let mut h = [[0.0f64; 3]; 3];
-        let mut v = [[0.0f64; 3]; 3];
-        for (i, pt) in pts.iter().enumerate() {
-            let w = f64::from(self.projector.w(*pt));
-            if w.is_nan() || w <= 1e-3 {
-                return None;
-            }
-            let s = self.projector.point(*pt);
-            v[i] = [f64::from(s[0]) * w, f64::from(s[1]) * w, w];
-        }
-        let q = f64::from(q);
-        for row in 0..3 {
-            let a = (v[1][row] - v[0][row]) / q;
-            let b = (v[2][row] - v[0][row]) / q;
-            h[row] = [a, b, v[0][row] - a * f64::from(c) - b * f64::from(c)];
-        }
-        // The ground direction along which w is constant: its screen scale
-        // at w = 1 is the ground unit.
-        let (bx, by) = (h[2][0], h[2][1]);
-        let bl = (bx * bx + by * by).sqrt();
-        let g = if bl > 0.0 { [-by / bl, bx / bl] } else { [1.0, 0.0] };
-        let sx = h[0][0] * g[0] + h[0][1] * g[1];
-        let sy = h[1][0] * g[0] + h[1][1] * g[1];
-        let st = (sx * sx + sy * sy).sqrt();
-        if !(st > 0.0 && st.is_finite()) {
-            return None;
-        }
-        for row in h.iter_mut() {
-            row[0] /= st;
-            row[1] /= st;
-        }
-        h.iter().flatten().all(|x| x.is_finite()).then_some(h)
-    }
-
     fn line(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
         let (p, l) = (&self.layer.paint, &self.layer.layout);
         // MapLibre extrudes lines on the ground, so under pitch a line is
         // thinner where the ground is farther (sizes scale by 1/w, the
-        // antialiasing ramp stays 1 px). The sizes given are the screen
-        // sizes at the nearest vertex; the renderer works on the ground.
-        let (r, perspective) = if self.pitch > 0.0 {
-            let k = feature
-                .geometry
-                .iter()
-                .flatten()
-                .map(|pt| self.projector.w(*pt))
-                .filter(|w| *w > 1e-3)
-                .fold(0.0f32, |m, w| m.max(1.0 / w));
-            match (k > 0.0).then(|| self.ground_to_screen()).flatten() {
-                Some(to_screen) => (self.ratio * k, Some(LinePerspective { to_screen, size_scale: k })),
-                None => (self.ratio, None),
+        // antialiasing ramp stays 1 px). One size per feature: the mean scale
+        // over its vertices.
+        let r = if self.pitch > 0.0 {
+            let (mut sum, mut n) = (0.0f64, 0usize);
+            for pt in feature.geometry.iter().flatten() {
+                let w = self.projector.w(*pt);
+                if w > 1e-3 {
+                    sum += 1.0 / f64::from(w);
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                self.ratio * (sum / n as f64) as f32
+            } else {
+                self.ratio
             }
         } else {
-            (self.ratio, None)
+            self.ratio
         };
-        let mut color = p.get_color("line-color", ctx).with_opacity(p.get_f32("line-opacity", ctx));
+        let color = p.get_color("line-color", ctx).with_opacity(p.get_f32("line-opacity", ctx));
         let width = p.get_f32("line-width", ctx) * r;
-        let zoom = ctx.zoom.unwrap_or(0.0);
-        let tile_zoom = zoom.floor();
-        // line-pattern (MapLibre Native's line_pattern shader): drawn instead
-        // of the colour; a missing image draws nothing. The image repeats at
-        // its display size along the line, centred across it.
-        let pattern = if p.get("line-pattern").is_some() {
-            let name = p.get_image("line-pattern", ctx)?;
-            let (image, ratio) = self.images.image(&name).and_then(pattern_image)?;
-            let (dw, dh) = (image.width as f32 / ratio, image.height as f32 / ratio);
-            color = crate::style::color::Color::new(1.0, 1.0, 1.0, p.get_f32("line-opacity", ctx).clamp(0.0, 1.0));
-            Some(LinePattern { image, period: dw * r, height: dh * r, reach: (dh + 2.0) / 2.0 * r })
-        } else {
-            None
-        };
         if color.a <= 0.0 || width <= 0.0 {
             return None;
         }
-        let dasharray = if pattern.is_some() { vec![] } else { p.get_f32_array("line-dasharray", ctx) };
+        let dasharray = p.get_f32_array("line-dasharray", ctx);
         // MapLibre lays dashes out in the units of the tiles' integer zoom:
         // one period is sum(dasharray) x the width at that zoom ("floorwidth"),
         // then scaled with the tiles by 2^(zoom - tile zoom).
+        let zoom = ctx.zoom.unwrap_or(0.0);
+        let tile_zoom = zoom.floor();
         let dash_unit = if dasharray.is_empty() {
             0.0
         } else {
@@ -312,8 +260,6 @@ impl<'a> LayerPainter<'a> {
                 // MapLibre's line_sdf gamma: the cross-faded patterns are at
                 // scales (0.5, 1) at integer zooms, (2, 1) at fractional ones.
                 dash_fade: if zoom > tile_zoom { 0.5 * (zoom - tile_zoom).exp2() as f32 } else { 1.0 },
-                perspective,
-                pattern,
             },
             clip,
         })

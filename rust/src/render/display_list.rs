@@ -58,38 +58,6 @@ pub struct LineStyle {
     /// (MapLibre's distance-field gamma: 1 px at integer zooms,
     /// 0.5 px x 2^(zoom - floor(zoom)) at fractional ones).
     pub dash_fade: f32,
-    /// Pitched views: the line lies on the ground (MapLibre extrudes it
-    /// there), so its screen width varies along it.
-    pub perspective: Option<LinePerspective>,
-    /// `line-pattern`: drawn instead of the colour (whose alpha is then the
-    /// line opacity).
-    pub pattern: Option<LinePattern>,
-}
-
-/// A line pattern (MapLibre Native's line_pattern shader): the image at its
-/// display size, centred on the line (across: clamped to the line's reach),
-/// repeating along the line.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinePattern {
-    pub image: PatternImage,
-    /// Display width (one repeat along the line), in the units of the width.
-    pub period: f32,
-    /// Display height, in the units of the width.
-    pub height: f32,
-    /// Across the line the image is sampled out to this distance from the
-    /// centre at most (half the display height plus 1 CSS px).
-    pub reach: f32,
-}
-
-/// The ground plane under a pitched view, for lines extruded on it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinePerspective {
-    /// Ground coordinates (units: device px where the perspective divisor
-    /// w is 1) to homogeneous device pixels `(x, y, w)` (row-major 3×3).
-    pub to_screen: [[f64; 3]; 3],
-    /// The style's sizes (width, gap, offset, blur, dashes) are this many
-    /// times their ground size (the screen size at the nearest vertex).
-    pub size_scale: f32,
 }
 
 /// Paint for one circle, sizes in device pixels.

@@ -26,20 +26,15 @@ use super::backend::Canvas;
 use super::band_path::BandPath;
 use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
-use super::display_list::{LineCap, LineJoin, LinePerspective, LineStyle};
+use super::display_list::{LineCap, LineJoin, LineStyle};
 use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
-use super::pattern::PatternShader;
-use super::display_list::PatternPaint;
 
 /// Reusable buffers for the line painter (one per worker thread).
 #[derive(Default)]
 pub(crate) struct LineScratch {
     clean: Vec<[f32; 2]>,
-    ground: Vec<[f32; 2]>,
     shifted: Vec<[f32; 2]>,
     coverage: Vec<f32>,
-    /// line-pattern: the colour composited so far per pixel (premultiplied).
-    texels: Vec<[f32; 4]>,
     segs: Vec<Seg>,
     bevels: Vec<Bevel>,
     /// Per band row: the columns [x0, x1) touched (empty when x0 >= x1).
@@ -104,8 +99,6 @@ struct Bevel {
     o1: [f32; 2],
     o2: [f32; 2],
     mi: [f32; 2],
-    /// Distance along the line at the vertex.
-    dist: f32,
 }
 
 /// Size limit: wider lines look the same as this on any target.
@@ -158,21 +151,14 @@ pub(crate) fn draw_line<C: Canvas>(
         return;
     }
     let max = 4.0 * (canvas.width() + canvas.height() + top) as f32 + 64.0;
-    // Pitched: the line is drawn on the ground, sizes in ground units.
-    let persp = style.perspective.as_ref().and_then(Persp::new);
-    let k = persp.as_ref().map_or(1.0, |p| p.size_scale);
-    let width = limit(style.width / k, max);
+    let width = limit(style.width, max);
     if width <= 0.0 {
         return;
     }
-    let gap = limit(style.gap_width / k, max);
-    let offset = if style.offset.is_finite() { (style.offset / k).clamp(-max, max) } else { 0.0 };
-    // Blur is in screen pixels (MapLibre's ramp is 1 + blur px on screen).
-    let blur = limit(style.blur / k, max);
-    let mut dash = if style.pattern.is_some() { None } else { dash_pattern(&style.dasharray) };
-    if let Some(d) = dash.as_mut() {
-        d.iter_mut().for_each(|v| *v /= k);
-    }
+    let gap = limit(style.gap_width, max);
+    let offset = if style.offset.is_finite() { style.offset.clamp(-max, max) } else { 0.0 };
+    let blur = limit(style.blur, max);
+    let mut dash = dash_pattern(&style.dasharray);
     let mut color_scale = 1.0;
     if let Some(d) = &dash {
         // Patterns far finer than a pixel over long lines: draw solid with the
@@ -185,162 +171,14 @@ pub(crate) fn draw_line<C: Canvas>(
             .map(|s| ((s[1][0] - s[0][0]).powi(2) + (s[1][1] - s[0][1]).powi(2)).sqrt())
             .filter(|v| v.is_finite())
             .sum();
-        if period * k < 1.0 || length / (period * k) > 100_000.0 {
+        if period < 1.0 || length / period > 100_000.0 {
             let on: f32 = d.iter().step_by(2).sum();
             color_scale = on / period;
             dash = None;
         }
     }
     let color = color.scale(color_scale);
-    // line-pattern: the image (opacity 1; the line opacity is the colour's alpha).
-    let paint = style.pattern.as_ref().map(|p| PatternPaint {
-        image: p.image.clone(),
-        to_texel: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
-        opacity: 1.0,
-    });
-    let pattern = match (&paint, &style.pattern) {
-        (Some(pp), Some(lp)) => {
-            let (period, height, reach) = (lp.period / k, lp.height / k, lp.reach / k);
-            let ok = |v: f32| v.is_finite() && v > 0.0;
-            match PatternShader::new(pp) {
-                Some(shader) if ok(period) && ok(height) && ok(reach) => Some(LinePat { shader, period, height, reach }),
-                _ => return,
-            }
-        }
-        _ => None,
-    };
-    draw_pixels(
-        canvas,
-        top,
-        part,
-        rows,
-        style,
-        width,
-        gap,
-        offset,
-        blur,
-        dash.as_deref(),
-        color,
-        clip,
-        rect,
-        persp.as_ref(),
-        pattern.as_ref(),
-        scratch,
-    );
-}
-
-/// Composites a premultiplied RGBA8 texel at alpha `a` over `dst`.
-#[inline]
-fn over_texel(dst: &mut [f32; 4], texel: u32, a: f32) {
-    let t = texel.to_le_bytes();
-    let k = a / 255.0;
-    let src = [t[0] as f32 * k, t[1] as f32 * k, t[2] as f32 * k, t[3] as f32 * k];
-    let keep = 1.0 - src[3];
-    for c in 0..4 {
-        dst[c] = src[c] + dst[c] * keep;
-    }
-}
-
-/// A line pattern ready to sample (sizes in the painter's units).
-struct LinePat<'a> {
-    shader: PatternShader<'a>,
-    period: f32,
-    height: f32,
-    reach: f32,
-}
-
-impl LinePat<'_> {
-    /// The pattern at distance `along` the line and signed distance `side`
-    /// from its centre (MapLibre Native's line_pattern: x over the image's
-    /// width, y centred, the reach clamped to half the height + 1 px).
-    #[inline]
-    fn at(&self, along: f32, side: f32, outset: f32) -> u32 {
-        let x = (along / self.period).rem_euclid(1.0);
-        let vn = if outset > 0.0 { (side / outset).clamp(-1.0, 1.0) } else { 0.0 };
-        let y = 0.5 + vn * outset.min(self.reach) / self.height;
-        let (iw, ih) = (f64::from(self.shader.width()), f64::from(self.shader.height()));
-        self.shader.sample_texel(f64::from(x) * iw, f64::from(y) * ih)
-    }
-}
-
-/// The ground plane of a pitched view (see [`LinePerspective`]).
-struct Persp {
-    to_screen: [[f64; 3]; 3],
-    from_screen: [[f64; 3]; 3],
-    size_scale: f32,
-}
-
-impl Persp {
-    fn new(p: &LinePerspective) -> Option<Persp> {
-        let m = p.to_screen;
-        let det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-        if !det.is_finite() || det.abs() <= 1e-12 || !p.size_scale.is_finite() || p.size_scale <= 0.0 {
-            return None;
-        }
-        let a = [
-            [
-                m[1][1] * m[2][2] - m[1][2] * m[2][1],
-                m[0][2] * m[2][1] - m[0][1] * m[2][2],
-                m[0][1] * m[1][2] - m[0][2] * m[1][1],
-            ],
-            [
-                m[1][2] * m[2][0] - m[1][0] * m[2][2],
-                m[0][0] * m[2][2] - m[0][2] * m[2][0],
-                m[0][2] * m[1][0] - m[0][0] * m[1][2],
-            ],
-            [
-                m[1][0] * m[2][1] - m[1][1] * m[2][0],
-                m[0][1] * m[2][0] - m[0][0] * m[2][1],
-                m[0][0] * m[1][1] - m[0][1] * m[1][0],
-            ],
-        ];
-        let from_screen = a.map(|row| row.map(|v| v / det));
-        Some(Persp { to_screen: m, from_screen, size_scale: p.size_scale })
-    }
-
-    /// Screen -> ground, with the screen's perspective divisor w there
-    /// (None behind the camera).
-    #[inline]
-    fn ground(&self, x: f32, y: f32) -> Option<([f32; 2], f64)> {
-        let m = &self.from_screen;
-        let (x, y) = (f64::from(x), f64::from(y));
-        let gw = m[2][0] * x + m[2][1] * y + m[2][2];
-        if gw.is_nan() || gw <= 1e-12 {
-            return None;
-        }
-        let gx = (m[0][0] * x + m[0][1] * y + m[0][2]) / gw;
-        let gy = (m[1][0] * x + m[1][1] * y + m[1][2]) / gw;
-        Some(([gx as f32, gy as f32], 1.0 / gw))
-    }
-
-    /// Ground -> screen (None behind the camera).
-    fn screen(&self, g: [f32; 2]) -> Option<[f32; 2]> {
-        let m = &self.to_screen;
-        let (x, y) = (f64::from(g[0]), f64::from(g[1]));
-        let w = m[2][0] * x + m[2][1] * y + m[2][2];
-        if w.is_nan() || w <= 1e-9 {
-            return None;
-        }
-        Some([((m[0][0] * x + m[0][1] * y + m[0][2]) / w) as f32, ((m[1][0] * x + m[1][1] * y + m[1][2]) / w) as f32])
-    }
-
-    /// Ground length per screen pixel across a ground direction `n` at the
-    /// screen point `s` with divisor `w` (MapLibre's gamma scale).
-    #[inline]
-    fn gamma(&self, n: [f32; 2], s: [f32; 2], w: f64) -> f32 {
-        let m = &self.to_screen;
-        let (nx, ny) = (f64::from(n[0]), f64::from(n[1]));
-        let hz = m[2][0] * nx + m[2][1] * ny;
-        let dx = m[0][0] * nx + m[0][1] * ny - f64::from(s[0]) * hz;
-        let dy = m[1][0] * nx + m[1][1] * ny - f64::from(s[1]) * hz;
-        let l = (dx * dx + dy * dy).sqrt();
-        if l > 0.0 {
-            (w / l) as f32
-        } else {
-            1.0
-        }
-    }
+    draw_pixels(canvas, top, part, rows, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
 }
 
 /// Joins at one interior vertex: (end of the incoming segment, start of the
@@ -420,7 +258,7 @@ fn join_at(b: [f32; 2], u1: [f32; 2], u2: [f32; 2], style: &LineStyle, outset: f
             let o1 = [b[0] + sg * n1[0] * outset, b[1] + sg * n1[1] * outset];
             let o2 = [b[0] + sg * n2[0] * outset, b[1] + sg * n2[1] * outset];
             let mi = [b[0] - sg * mv[0] * outset, b[1] - sg * mv[1] * outset];
-            (End::Pts(o1, mi), End::Pts(o2, mi), Some(Bevel { o1, o2, mi, dist: 0.0 }), 0.0)
+            (End::Pts(o1, mi), End::Pts(o2, mi), Some(Bevel { o1, o2, mi }), 0.0)
         }
     }
 }
@@ -440,8 +278,6 @@ fn draw_pixels<C: Canvas>(
     color: Premul,
     clip: Option<&C::Clip>,
     rect: Option<[i64; 4]>,
-    persp: Option<&Persp>,
-    pattern: Option<&LinePat>,
     scratch: &mut LineScratch,
 ) {
     let w = canvas.width() as usize;
@@ -456,23 +292,13 @@ fn draw_pixels<C: Canvas>(
     let outset = if g > 0.0 { g + width } else { half } + 0.5;
     let inset = if g > 0.0 { g + 0.5 } else { f32::NEG_INFINITY };
     let blur2 = blur + 1.0;
-    // `gm`: ground units per screen pixel across the line (1 unpitched).
-    let ramp = |d: f32, gm: f32| -> f32 {
-        let b2 = blur2 * gm;
-        ((d - (inset - b2)).min(outset - d) / b2).clamp(0.0, 1.0)
-    };
+    let ramp = |d: f32| -> f32 { ((d - (inset - blur2)).min(outset - d) / blur2).clamp(0.0, 1.0) };
 
     // Segments of the (offset) centre lines with their distances along the line.
     scratch.segs.clear();
     scratch.bevels.clear();
     for (line, _) in part.lines.iter().zip(part.spans).filter(|(_, sp)| meets(**sp, rows)) {
-        if let Some(ps) = persp {
-            scratch.ground.clear();
-            scratch.ground.extend(line.iter().filter_map(|p| ps.ground(p[0], p[1]).map(|g| g.0)));
-            clean_polyline(&scratch.ground, &mut scratch.clean);
-        } else {
-            clean_polyline(line, &mut scratch.clean);
-        }
+        clean_polyline(line, &mut scratch.clean);
         if scratch.clean.len() < 2 {
             continue;
         }
@@ -510,13 +336,13 @@ fn draw_pixels<C: Canvas>(
             let (end, next_start) = if i + 2 < n {
                 let (e, ns, bevel, _) = join_at(b, unit(i), unit(i + 1), style, outset);
                 if let Some(bv) = bevel {
-                    scratch.bevels.push(Bevel { dist: dist + len, ..bv });
+                    scratch.bevels.push(bv);
                 }
                 (e, ns)
             } else if closed && n > 2 {
                 let (e, ns, bevel, _) = join_at(b, unit(i), unit(0), style, outset);
                 if let Some(bv) = bevel {
-                    scratch.bevels.push(Bevel { dist: dist + len, ..bv });
+                    scratch.bevels.push(bv);
                 }
                 scratch.segs[first].start = ns;
                 (e, End::Cap)
@@ -566,21 +392,6 @@ fn draw_pixels<C: Canvas>(
                 bb = [bb[0].min(v[0] - outset), bb[1].min(v[1] - outset), bb[2].max(v[0] + outset), bb[3].max(v[1] + outset)];
             }
         }
-        if let Some(ps) = persp {
-            // The ground box on screen.
-            let corners = [[bb[0], bb[1]], [bb[2], bb[1]], [bb[2], bb[3]], [bb[0], bb[3]]];
-            let mut sb = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
-            for c in corners {
-                match ps.screen(c) {
-                    Some(p) => sb = [sb[0].min(p[0]), sb[1].min(p[1]), sb[2].max(p[0]), sb[3].max(p[1])],
-                    None => {
-                        sb = [-1e9, -1e9, 1e9, 1e9];
-                        break;
-                    }
-                }
-            }
-            bb = [sb[0].max(-1e9), sb[1].max(-1e9), sb[2].min(1e9), sb[3].min(1e9)];
-        }
         sg.bbox = bb;
     }
     if scratch.segs.is_empty() {
@@ -594,10 +405,6 @@ fn draw_pixels<C: Canvas>(
         scratch.coverage.resize(w * h, 0.0);
     }
     let cov = &mut scratch.coverage[..w * h];
-    if pattern.is_some() && scratch.texels.len() < w * h {
-        scratch.texels.resize(w * h, [0.0; 4]);
-    }
-    let texels = &mut scratch.texels[..];
     if scratch.spans.len() < h {
         scratch.spans.resize(h, (u32::MAX, 0));
     }
@@ -621,7 +428,6 @@ fn draw_pixels<C: Canvas>(
         let round_start = matches!(s.start, End::Round) || (matches!(s.start, End::Cap) && round_cap);
         let round_end = matches!(s.end, End::Round) || (matches!(s.end, End::Cap) && round_cap);
         let bb = s.bbox;
-        let nrm = if len > 0.0 { [-dy * inv_len, dx * inv_len] } else { [0.0, 1.0] };
         if !(bb[0].is_finite() && bb[1].is_finite() && bb[2].is_finite() && bb[3].is_finite()) {
             continue;
         }
@@ -637,7 +443,7 @@ fn draw_pixels<C: Canvas>(
             // Tighter x range for steep segments: everything drawn (caps and
             // joins included) lies within `outset` of the segment's line.
             let (mut rx0, mut rx1) = (bx0, bx1);
-            if dy.abs() > 1e-3 && persp.is_none() {
+            if dy.abs() > 1e-3 {
                 let xc = a[0] + (py - a[1]) * dx / dy;
                 let hwx = outset * len / dy.abs() + 1.0;
                 rx0 = rx0.max((xc - hwx).floor());
@@ -650,14 +456,7 @@ fn draw_pixels<C: Canvas>(
             let mut touched = false;
             #[allow(clippy::needless_range_loop)]
             for rx in rx0 as usize..rx1 as usize {
-                let (px, py, gm) = match persp {
-                    None => (rx as f32 + 0.5, py, 1.0),
-                    Some(ps) => {
-                        let sx = rx as f32 + 0.5;
-                        let Some((g, sw)) = ps.ground(sx, py) else { continue };
-                        (g[0], g[1], ps.gamma(nrm, [sx, py], sw))
-                    }
-                };
+                let px = rx as f32 + 0.5;
                 let vx = px - a[0];
                 let vy = py - a[1];
                 let perp = if len > 0.0 { (vx * dy - vy * dx).abs() * inv_len } else { (vx * vx + vy * vy).sqrt() };
@@ -711,34 +510,18 @@ fn draw_pixels<C: Canvas>(
                         1.0
                     }
                 };
-                let base = ramp(perp, gm) * op;
+                let base = ramp(perp) * op;
                 let mut keep = 1.0 - row[rx];
-                // line-pattern: each piece composites its texel over.
-                let mut paint = |along: f32, a: f32| {
-                    if let Some(lp) = pattern {
-                        if a > 0.0 {
-                            let side = if len > 0.0 { (vx * dy - vy * dx) * inv_len } else { 0.0 };
-                            over_texel(&mut texels[ry * w + rx], lp.at(along, side, outset), a);
-                        }
-                    }
-                };
                 if h0 {
                     let l2 = s.tris[0][2][0] * px + s.tris[0][2][1] * py + s.tris[0][2][2];
-                    let a = base * dash_at(s.dist + len * l2);
-                    keep *= 1.0 - a;
-                    paint(s.dist + len * l2, a);
+                    keep *= 1.0 - base * dash_at(s.dist + len * l2);
                 }
                 if h1 {
                     let l0 = s.tris[1][0][0] * px + s.tris[1][0][1] * py + s.tris[1][0][2];
-                    let a = base * dash_at(s.dist + len * (1.0 - l0));
-                    keep *= 1.0 - a;
-                    paint(s.dist + len * (1.0 - l0), a);
+                    keep *= 1.0 - base * dash_at(s.dist + len * (1.0 - l0));
                 }
                 if let Some(d) = round_d {
-                    let along = s.dist + t.clamp(0.0, 1.0) * len;
-                    let a = ramp(d, gm) * op * dash_at(along);
-                    keep *= 1.0 - a;
-                    paint(along, a);
+                    keep *= 1.0 - ramp(d) * op * dash_at(s.dist + t.clamp(0.0, 1.0) * len);
                 }
                 let c = 1.0 - keep;
                 if c > row[rx] {
@@ -763,37 +546,15 @@ fn draw_pixels<C: Canvas>(
         if area.abs() < 1e-6 {
             continue;
         }
-        // Screen box (the ground triangle on screen when pitched).
-        let sp: Option<[[f32; 2]; 3]> = match persp {
-            None => Some([p0, p1, p2]),
-            Some(ps) => (|| Some([ps.screen(p0)?, ps.screen(p1)?, ps.screen(p2)?]))(),
-        };
-        let Some([s0, s1, s2]) = sp else { continue };
-        let bn = {
-            let mid = [(p0[0] + p1[0]) / 2.0 - p2[0], (p0[1] + p1[1]) / 2.0 - p2[1]];
-            let l = (mid[0] * mid[0] + mid[1] * mid[1]).sqrt();
-            if l > 0.0 {
-                [mid[0] / l, mid[1] / l]
-            } else {
-                [0.0, 1.0]
-            }
-        };
-        let ty0 = ((s0[1].min(s1[1]).min(s2[1]) - top_f).floor().max(ly0)) as usize;
-        let ty1 = ((s0[1].max(s1[1]).max(s2[1]) - top_f).ceil().clamp(ly0, ly1)) as usize;
-        let tx0 = (s0[0].min(s1[0]).min(s2[0])).floor().max(lx0) as usize;
-        let tx1 = (s0[0].max(s1[0]).max(s2[0])).ceil().min(lx1) as usize;
+        let ty0 = ((p0[1].min(p1[1]).min(p2[1]) - top_f).floor().max(ly0)) as usize;
+        let ty1 = ((p0[1].max(p1[1]).max(p2[1]) - top_f).ceil().clamp(ly0, ly1)) as usize;
+        let tx0 = (p0[0].min(p1[0]).min(p2[0])).floor().max(lx0) as usize;
+        let tx1 = (p0[0].max(p1[0]).max(p2[0])).ceil().min(lx1) as usize;
         for ry in ty0..ty1 {
-            let sy = top_f + ry as f32 + 0.5;
+            let py = top_f + ry as f32 + 0.5;
             let row = &mut cov[ry * w..ry * w + w];
             for rx in tx0..tx1.max(tx0) {
-                let (px, py, gm) = match persp {
-                    None => (rx as f32 + 0.5, sy, 1.0),
-                    Some(ps) => {
-                        let sx = rx as f32 + 0.5;
-                        let Some((g, sw)) = ps.ground(sx, sy) else { continue };
-                        (g[0], g[1], ps.gamma(bn, [sx, sy], sw))
-                    }
-                };
+                let px = rx as f32 + 0.5;
                 // Barycentric weight of the inner point.
                 let l2 = ((p1[0] - p0[0]) * (py - p0[1]) - (p1[1] - p0[1]) * (px - p0[0])) / area;
                 let l0 = ((p2[0] - p1[0]) * (py - p1[1]) - (p2[1] - p1[1]) * (px - p1[0])) / area;
@@ -802,12 +563,9 @@ fn draw_pixels<C: Canvas>(
                     continue;
                 }
                 let y = 1.0 - 2.0 * l2;
-                let alpha = ramp(y.abs() * outset, gm) * op;
+                let alpha = ramp(y.abs() * outset) * op;
                 if alpha > 0.0 {
                     row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
-                    if let Some(lp) = pattern {
-                        over_texel(&mut texels[ry * w + rx], lp.at(bv.dist, y.clamp(-1.0, 1.0) * outset, outset), alpha);
-                    }
                     let sp = &mut spans[ry];
                     sp.0 = sp.0.min(rx as u32);
                     sp.1 = sp.1.max(rx as u32 + 1);
@@ -835,16 +593,8 @@ fn draw_pixels<C: Canvas>(
                 Some(m) => m[i] as f32 / 255.0,
                 None => 1.0,
             };
-            if m <= 0.0 {
-                continue;
-            }
-            match pattern {
-                None => blend_over(&mut px[i * 4..i * 4 + 4], color.scale(c / op * m)),
-                Some(_) => {
-                    let t = std::mem::replace(&mut texels[i], [0.0; 4]);
-                    let src = Premul { r: t[0], g: t[1], b: t[2], a: t[3] };
-                    blend_over(&mut px[i * 4..i * 4 + 4], src.scale(m));
-                }
+            if m > 0.0 {
+                blend_over(&mut px[i * 4..i * 4 + 4], color.scale(c / op * m));
             }
         }
     }

@@ -33,15 +33,6 @@ impl<'a> PatternShader<'a> {
         Some(PatternShader { data: &p.image.data, w, h, m: p.to_texel, opacity })
     }
 
-    /// The image's size in texels.
-    pub fn width(&self) -> u32 {
-        self.w as u32
-    }
-
-    pub fn height(&self) -> u32 {
-        self.h as u32
-    }
-
     /// Premultiplied RGBA8 (little-endian u32) at absolute device pixel `(x, y)`.
     #[inline]
     pub fn sample(&self, x: usize, y: usize) -> u32 {

@@ -21,8 +21,6 @@ pub(crate) fn line_style(color: Color, width: f32) -> LineStyle {
         round_limit: 1.05,
         dasharray: None,
         dash_fade: 1.0,
-        perspective: None,
-        pattern: None,
     }
 }
 
