@@ -30,6 +30,17 @@ func checkDim(op, what string, v int) error {
 	return nil
 }
 
+// checkSize checks a logical size and returns the pixel ratio (0 means 1).
+func checkSize(op string, width, height int, pixelRatio float32) (float32, error) {
+	if pixelRatio == 0 {
+		pixelRatio = 1
+	}
+	if err := checkDim(op, "width", width); err != nil {
+		return 0, err
+	}
+	return pixelRatio, checkDim(op, "height", height)
+}
+
 // NewMap creates a map in the runtime. opts may be nil. Owner thread.
 func (rt *RuntimeHandle) NewMap(opts *MapOptions) (*MapHandle, error) {
 	const op = "RuntimeHandle.NewMap"

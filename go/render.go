@@ -85,13 +85,8 @@ func (m *MapHandle) newSession(op string, create func() (uint64, capi.Res), sh *
 // map). Read it with ReadPixels, ReadNRGBA, ReadRGBA or AcquireFrame. Owner thread.
 func (m *MapHandle) NewTextureSession(width, height int, pixelRatio float32) (*RenderSessionHandle, error) {
 	const op = "MapHandle.NewTextureSession"
-	if pixelRatio == 0 {
-		pixelRatio = 1
-	}
-	if err := checkDim(op, "width", width); err != nil {
-		return nil, err
-	}
-	if err := checkDim(op, "height", height); err != nil {
+	pixelRatio, err := checkSize(op, width, height, pixelRatio)
+	if err != nil {
 		return nil, err
 	}
 	return m.newSession(op, func() (uint64, capi.Res) {
@@ -106,13 +101,8 @@ func (m *MapHandle) NewTextureSession(width, height int, pixelRatio float32) (*R
 // render runs. Owner thread.
 func (m *MapHandle) NewBufferSession(width, height int, pixelRatio float32, buf []byte, stride int) (*RenderSessionHandle, error) {
 	const op = "MapHandle.NewBufferSession"
-	if pixelRatio == 0 {
-		pixelRatio = 1
-	}
-	if err := checkDim(op, "width", width); err != nil {
-		return nil, err
-	}
-	if err := checkDim(op, "height", height); err != nil {
+	pixelRatio, err := checkSize(op, width, height, pixelRatio)
+	if err != nil {
 		return nil, err
 	}
 	if stride == 0 {
@@ -160,13 +150,8 @@ func (s *RenderSessionHandle) SetBuffer(width, height int, pixelRatio float32, b
 	if err := s.st.Check(op); err != nil {
 		return err
 	}
-	if pixelRatio == 0 {
-		pixelRatio = 1
-	}
-	if err := checkDim(op, "width", width); err != nil {
-		return err
-	}
-	if err := checkDim(op, "height", height); err != nil {
+	pixelRatio, err := checkSize(op, width, height, pixelRatio)
+	if err != nil {
 		return err
 	}
 	if stride == 0 {
@@ -198,13 +183,8 @@ func (s *RenderSessionHandle) Resize(width, height int, pixelRatio float32) erro
 	if err := s.st.Check(op); err != nil {
 		return err
 	}
-	if pixelRatio == 0 {
-		pixelRatio = 1
-	}
-	if err := checkDim(op, "width", width); err != nil {
-		return err
-	}
-	if err := checkDim(op, "height", height); err != nil {
+	pixelRatio, err := checkSize(op, width, height, pixelRatio)
+	if err != nil {
 		return err
 	}
 	r := capi.SessionResize(s.id, uint32(width), uint32(height), pixelRatio)
