@@ -165,7 +165,7 @@ fn run_test(dir: &Path, assets: &Path) -> Result<(), String> {
         .style()
         .map(|s| s.layers.iter().filter(|l| l.kind.name() == "symbol").map(|l| l.id.as_str()).collect())
         .unwrap_or_default();
-    let actual: Vec<J> = map.query_rendered_features(&geometry, &options)?.into_iter().map(strip).collect();
+    let actual: Vec<J> = map.query_rendered_features(&geometry, &options).map_err(|e| e.message)?.into_iter().map(strip).collect();
     let actual = J::Array(actual);
     match diff(&actual, &expected, "") {
         None => Ok(()),
@@ -292,7 +292,7 @@ fn source_features_and_errors() {
     rt.set_provider(Some(Arc::new(LocalAssets(suite.join("../assets")))));
     let map = Map::new(1, 500, 500, 1.0);
     let err = map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &QueryOptions::default()).unwrap_err();
-    assert!(err.contains("no loaded style"), "{err}");
+    assert!(err.message.contains("no loaded style"), "{err}");
     rt.add_map(1, map);
     let (map, core) = rt.map_mut(1).unwrap();
     map.set_style_json(&style, core).unwrap();
@@ -314,12 +314,12 @@ fn source_features_and_errors() {
     assert_eq!(one[0]["properties"]["name"], "Burlington County");
     assert_eq!(one[0]["geometry"]["type"], "Polygon");
 
-    assert!(map.query_source_features("nope", None, None).unwrap_err().contains("\"nope\""));
+    assert!(map.query_source_features("nope", None, None).unwrap_err().message.contains("\"nope\""));
     let bad = serde_json::json!(["nonsense-op"]);
     assert!(map.query_source_features("us-counties", Some("counties"), Some(&bad)).is_err());
     let opts = QueryOptions { layers: Some(vec!["missing".into()]), filter: None };
     let err = map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &opts).unwrap_err();
-    assert!(err.contains("\"missing\""), "{err}");
+    assert!(err.message.contains("\"missing\""), "{err}");
     let opts = QueryOptions { layers: None, filter: Some(bad) };
-    assert!(map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &opts).unwrap_err().contains("invalid query filter"));
+    assert!(map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &opts).unwrap_err().message.contains("invalid query filter"));
 }

@@ -72,7 +72,7 @@ pub unsafe extern "C" fn mapcore_map_query_rendered_features(
                 let t = m.transform();
                 QueryGeometry::Box([0.0, 0.0], [t.width, t.height])
             });
-            m.try_query_rendered_features(&geometry, &options).map_err(Failure::from)
+            m.query_rendered_features(&geometry, &options).map_err(Failure::from)
         })?;
         give_string(out_json, serde_json::Value::Array(features).to_string())
     })
@@ -97,7 +97,7 @@ pub unsafe extern "C" fn mapcore_map_query_source_features(
         let features = with_map(map, |o, id| {
             let (m, _) = map_core(o, id)?;
             let filter = (!filter.is_null()).then_some(&filter);
-            m.try_query_source_features(source, layer, filter).map_err(Failure::from)
+            m.query_source_features(source, layer, filter).map_err(Failure::from)
         })?;
         give_string(out_json, serde_json::Value::Array(features).to_string())
     })

@@ -12,15 +12,9 @@ impl Map {
     /// in the current view, top-most layer first, as GeoJSON features with
     /// `layer`, `source`, `sourceLayer` and `state` members.
     ///
-    /// Errors: no style loaded, an unknown layer id in `options.layers`, an
-    /// invalid `options.filter`. [`Map::try_query_rendered_features`] gives the
-    /// error's kind too.
-    pub fn query_rendered_features(&self, geometry: &QueryGeometry, options: &QueryOptions) -> Result<Vec<J>, String> {
-        self.try_query_rendered_features(geometry, options).map_err(|e| e.message)
-    }
-
-    /// [`Map::query_rendered_features`] with a typed error.
-    pub fn try_query_rendered_features(
+    /// Errors (with their kind): no style loaded, an unknown layer id in
+    /// `options.layers`, an invalid `options.filter`.
+    pub fn query_rendered_features(
         &self,
         geometry: &QueryGeometry,
         options: &QueryOptions,
@@ -34,13 +28,9 @@ impl Map {
     /// loaded tiles of the current view, optionally filtered; a feature with an
     /// id is returned once.
     ///
-    /// Errors: no style loaded, an unknown source, an invalid filter.
-    pub fn query_source_features(&self, source: &str, source_layer: Option<&str>, filter: Option<&J>) -> Result<Vec<J>, String> {
-        self.try_query_source_features(source, source_layer, filter).map_err(|e| e.message)
-    }
-
-    /// [`Map::query_source_features`] with a typed error.
-    pub fn try_query_source_features(
+    /// Errors (with their kind): no style loaded, an unknown source, an invalid
+    /// filter.
+    pub fn query_source_features(
         &self,
         source: &str,
         source_layer: Option<&str>,
