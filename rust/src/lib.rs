@@ -14,3 +14,8 @@ pub mod render;
 pub mod runtime;
 pub mod source;
 pub mod style;
+pub mod symbol;
+pub mod text;
+
+#[cfg(test)]
+mod test_support;

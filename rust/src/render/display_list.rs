@@ -165,6 +165,42 @@ pub struct RasterStyle {
     pub contrast: f32,
 }
 
+/// Paint of SDF glyphs (text, SDF icons), MapLibre's symbol_sdf shader
+/// inputs. Sizes in logical px, as the style gives them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SdfPaint {
+    /// Fill colour (straight alpha, opacity not applied).
+    pub color: Color,
+    /// `text-opacity`, multiplies fill and halo.
+    pub opacity: f32,
+    pub halo_color: Color,
+    /// `text-halo-width`, `text-halo-blur` (logical px).
+    pub halo_width: f32,
+    pub halo_blur: f32,
+}
+
+/// One glyph (or SDF icon) quad. The texel rectangle `tex` of `bitmap`
+/// (x, y, width, height in texels; texels outside the bitmap read as 0) is
+/// mapped onto the screen quad `corners` (device px: the rectangle's
+/// top-left, top-right, bottom-right and bottom-left), drawn as GL draws it:
+/// two triangles (tl, tr, bl) and (tr, bl, br), each device pixel whose
+/// centre is inside shaded once from the bilinear sample at its centre.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SdfQuad {
+    pub corners: [Px; 4],
+    /// Perspective w of each corner (1 for screen-aligned quads): texel
+    /// coordinates interpolate perspective-correctly.
+    pub w: [f32; 4],
+    pub tex: [f32; 4],
+    pub bitmap: Arc<crate::text::glyph::SdfBitmap>,
+    /// `text-size / 24` (logical px): the SDF's scale.
+    pub font_scale: f32,
+    /// Ratio by which the edge softness grows (1 unless pitched).
+    pub gamma_scale: f32,
+    /// Index into the command's paints.
+    pub paint: u32,
+}
+
 /// One drawing command.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DrawCommand {
@@ -180,6 +216,10 @@ pub enum DrawCommand {
     /// A raster image over the pixels whose centres are inside `rings`
     /// (its quad on screen, clipped when it reaches behind the camera).
     Raster { rings: Vec<Vec<Px>>, style: RasterStyle, clip: Option<ClipQuad> },
+    /// SDF glyph quads: first every halo (quads whose paint has a visible
+    /// halo), then every fill, each in quad order, source-over.
+    /// `pixel_ratio` sets MapLibre's edge gamma (0.105 / ratio).
+    Sdf { quads: Vec<SdfQuad>, paints: Vec<SdfPaint>, pixel_ratio: f32 },
 }
 
 /// A frame to rasterize.

@@ -37,6 +37,7 @@ mod geom;
 mod line;
 mod pattern;
 mod raster;
+mod sdf;
 mod stroke;
 
 pub use image::Image;

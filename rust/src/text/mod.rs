@@ -1,0 +1,15 @@
+//! Text: from font stacks and strings to shaped glyph runs.
+//!
+//! * [`glyph`]: glyph metrics and SDF bitmaps (24 px glyphs with a 3 px buffer),
+//!   the glyph ranges a string needs, and a font stack's glyph set.
+//! * [`pbf`]: decoding a glyph PBF range (glyphs.proto) with bounded work.
+//! * [`shaping`]: MapLibre's per-codepoint shaping: line breaking, justification,
+//!   anchors, letter spacing, vertical writing mode; bidi and Arabic forms
+//!   come before it (`bidi`, `arabic`).
+//!
+//! Nothing here touches maps, tiles or C types: the symbol layout (`symbol/`)
+//! asks for shapings, the map loads the ranges through the resource loader.
+
+pub mod glyph;
+pub mod pbf;
+pub mod shaping;
