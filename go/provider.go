@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,7 +96,7 @@ func DirProvider(scheme, dir string) ResourceProvider {
 // PrefixProvider serves URLs that start with prefix from files under dir
 // (PrefixProvider("http://localhost:2900/", "assets") maps
 // http://localhost:2900/tiles/a.mvt to assets/tiles/a.mvt) and passes every
-// other URL through; otherwise as DirProvider.
+// other URL through; otherwise as DirProvider. The path is percent-decoded.
 func PrefixProvider(prefix, dir string) ResourceProvider {
 	return ResourceProviderFunc(func(req *ResourceRequestHandle) bool {
 		u := req.URL()
@@ -105,6 +106,14 @@ func PrefixProvider(prefix, dir string) ResourceProvider {
 		rel := u[len(prefix):]
 		if i := strings.IndexAny(rel, "?#"); i >= 0 {
 			rel = rel[:i]
+		}
+		// The path is percent-encoded in the URL (a glyph URL's font stack
+		// "Open Sans Bold" arrives as Open%20Sans%20Bold).
+		if p, err := url.PathUnescape(rel); err == nil {
+			rel = p
+		} else {
+			_ = req.Fail(fmt.Errorf("%s: bad percent-encoding: %w", u, err))
+			return true
 		}
 		if !filepath.IsLocal(filepath.FromSlash(rel)) {
 			_ = req.Fail(fmt.Errorf("%s: path leaves the asset folder", u))

@@ -21,6 +21,7 @@ use crate::source::transform::Transform;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
 use crate::style::Style;
+use crate::symbol::placement::PlacedSymbols;
 use project::TileProjector;
 
 /// What the frame looks at.
@@ -68,12 +69,19 @@ pub fn layer_visible(layer: &Layer, zoom: f64) -> bool {
 pub fn is_drawn_kind(kind: LayerKind) -> bool {
     matches!(
         kind,
-        LayerKind::Background | LayerKind::Fill | LayerKind::Line | LayerKind::Circle | LayerKind::FillExtrusion | LayerKind::Raster
+        LayerKind::Background
+            | LayerKind::Fill
+            | LayerKind::Line
+            | LayerKind::Circle
+            | LayerKind::FillExtrusion
+            | LayerKind::Raster
+            | LayerKind::Symbol
     )
 }
 
-/// Builds the display list for `style` seen through `view`.
-pub fn build_display_list(style: &Style, view: &View, tiles: &dyn TileLookup) -> DisplayList {
+/// Builds the display list for `style` seen through `view`; symbol layers
+/// draw what placement showed (`symbols`).
+pub fn build_display_list(style: &Style, view: &View, tiles: &dyn TileLookup, symbols: &PlacedSymbols) -> DisplayList {
     let zoom = view.transform.zoom;
     let mut commands = Vec::new();
     for layer in &style.layers {
@@ -83,6 +91,12 @@ pub fn build_display_list(style: &Style, view: &View, tiles: &dyn TileLookup) ->
         if layer.kind == LayerKind::Background {
             if let Some(cmd) = paint::background(layer, view, tiles) {
                 commands.push(cmd);
+            }
+            continue;
+        }
+        if layer.kind == LayerKind::Symbol {
+            if let Some(cmds) = symbols.commands.get(&layer.id) {
+                commands.extend(cmds.iter().cloned());
             }
             continue;
         }

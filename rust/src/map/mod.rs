@@ -3,10 +3,12 @@
 //! requests for what the view needs) and `on_response` (with answers).
 
 pub mod camera;
+pub mod glyphs;
 pub mod sources;
 pub mod sprites;
 pub mod state;
 pub mod styling;
+pub mod symbols;
 mod query;
 
 use std::collections::BTreeMap;
@@ -53,6 +55,8 @@ pub enum Purpose {
     Sprite { id: String, image: bool },
     SourceMeta { source: String },
     Tile { source: String, tile: TileId },
+    /// A glyph range of a font stack.
+    Glyphs { stack: String, range: u32 },
 }
 
 /// A sprite sheet on its way: its two parts, then done.
@@ -103,6 +107,10 @@ pub struct Map {
     /// ones already reported by a warning.
     missing_images: std::sync::Mutex<std::collections::BTreeSet<String>>,
     warned_images: std::collections::BTreeSet<String>,
+    /// Glyphs and per-tile symbol layouts.
+    symbols: symbols::Symbols,
+    /// The last frame's shown symbols (for queries).
+    placed: Arc<crate::symbol::placement::PlacedSymbols>,
 }
 
 /// What a display list depends on besides the content version.
@@ -137,6 +145,8 @@ impl Map {
             layout_cache: None,
             missing_images: Default::default(),
             warned_images: Default::default(),
+            symbols: Default::default(),
+            placed: Default::default(),
         }
     }
 
@@ -384,6 +394,7 @@ impl Map {
         for source_id in self.used_sources() {
             self.update_source(&source_id, core);
         }
+        self.update_symbols(core);
         if !self.idle_reported && self.is_view_loaded() {
             self.idle_reported = true;
             core.emit(Event::new(EventKind::MapIdle, self.id));
@@ -514,6 +525,7 @@ impl Map {
             Purpose::Sprite { id, image } => self.on_sprite(id, image, info, response, core),
             Purpose::SourceMeta { source } => self.on_source_meta(&source, info, response, core),
             Purpose::Tile { source, tile } => self.on_tile(source, tile, info, response, core),
+            Purpose::Glyphs { stack, range } => self.on_glyphs(stack, range, info, response, core),
         }
     }
 
@@ -667,6 +679,7 @@ impl Map {
                 }
             }
         }
+        pending.extend(self.pending_symbols());
         pending
     }
 
@@ -712,7 +725,10 @@ impl Map {
                             width: w,
                             height: h,
                         };
-                        crate::layout::build_display_list(style, &view, self)
+                        let placed = crate::symbol::placement::place(style, &view, self, self);
+                        let list = crate::layout::build_display_list(style, &view, self, &placed);
+                        self.placed = Arc::new(placed);
+                        list
                     }
                     None => crate::render::display_list::DisplayList { width: w, height: h, commands: vec![] },
                 });
@@ -853,3 +869,9 @@ mod pattern_tests {
 
 #[cfg(test)]
 mod raster_tests;
+
+impl crate::symbol::placement::SymbolTiles for Map {
+    fn symbol_tile(&self, source: &str, id: TileId, overscaled_z: u8) -> Option<Arc<crate::symbol::layout::SymbolTile>> {
+        self.symbols.tile(source, id, overscaled_z).cloned()
+    }
+}

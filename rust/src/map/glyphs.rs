@@ -1,0 +1,133 @@
+//! A map's glyph store: glyph PBF ranges by font stack, requested from the
+//! style's `glyphs` URL as labels need them, decoded on workers, kept for the
+//! map's life (until the glyph URL changes); failures are remembered so a
+//! range is asked for once.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use crate::text::glyph::{range_name, Glyph, GlyphMap, GlyphSet};
+
+/// Most ranges one map loads (every range of 16 font stacks; a hostile
+/// style or tile cannot make the store grow without bound).
+pub const MAX_RANGES: usize = 16 * 256;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RangeState {
+    Loading,
+    Ready,
+    /// Not found, unreadable or over the limit; labels draw without it.
+    Failed,
+}
+
+#[derive(Default)]
+pub struct GlyphStore {
+    /// The `glyphs` URL template the ranges came from.
+    pub url: Option<String>,
+    ranges: HashMap<(String, u32), RangeState>,
+    set: GlyphSet,
+}
+
+impl GlyphStore {
+    /// Forgets everything when the glyph URL changes.
+    pub fn set_url(&mut self, url: Option<String>) {
+        if self.url != url {
+            *self = GlyphStore { url, ..Default::default() };
+        }
+    }
+
+    /// The glyphs loaded so far (cheap to clone: maps are shared).
+    pub fn set(&self) -> GlyphSet {
+        self.set.clone()
+    }
+
+    pub fn state(&self, stack: &str, range: u32) -> Option<&RangeState> {
+        self.ranges.get(&(stack.to_string(), range))
+    }
+
+    /// Whether every range of `deps` has loaded or failed.
+    pub fn settled(&self, deps: &BTreeMap<String, BTreeSet<u32>>) -> bool {
+        deps.iter().all(|(s, ranges)| ranges.iter().all(|r| matches!(self.state(s, *r), Some(RangeState::Ready | RangeState::Failed))))
+    }
+
+    /// The ranges of `deps` not asked for yet, marked Loading (or Failed
+    /// beyond [`MAX_RANGES`]).
+    pub fn take_missing(&mut self, deps: &BTreeMap<String, BTreeSet<u32>>) -> Vec<(String, u32)> {
+        let mut out = Vec::new();
+        for (stack, ranges) in deps {
+            for &r in ranges {
+                let key = (stack.clone(), r);
+                if self.ranges.contains_key(&key) {
+                    continue;
+                }
+                if self.ranges.len() >= MAX_RANGES {
+                    self.ranges.insert(key, RangeState::Failed);
+                    continue;
+                }
+                self.ranges.insert(key.clone(), RangeState::Loading);
+                out.push(key);
+            }
+        }
+        out
+    }
+
+    pub fn fail(&mut self, stack: &str, range: u32) {
+        self.ranges.insert((stack.to_string(), range), RangeState::Failed);
+    }
+
+    /// Adds a decoded range.
+    pub fn add(&mut self, stack: &str, range: u32, glyphs: Vec<Glyph>) {
+        let entry = self.set.stacks.entry(stack.to_string()).or_insert_with(|| Arc::new(GlyphMap::new()));
+        let map = Arc::make_mut(entry);
+        for g in glyphs {
+            map.insert(g.id, Arc::new(g));
+        }
+        self.ranges.insert((stack.to_string(), range), RangeState::Ready);
+    }
+}
+
+/// The URL of one range: `{fontstack}` (percent-encoded, as MapLibre
+/// requests it) and `{range}` replaced.
+pub fn range_url(template: &str, stack: &str, range: u32) -> String {
+    template.replace("{fontstack}", &percent_encode(stack)).replace("{range}", &range_name(range))
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_urls_encode_the_stack() {
+        assert_eq!(
+            range_url("local://glyphs/{fontstack}/{range}.pbf", "Open Sans Semibold,Arial Unicode MS Bold", 1),
+            "local://glyphs/Open%20Sans%20Semibold%2CArial%20Unicode%20MS%20Bold/256-511.pbf"
+        );
+    }
+
+    #[test]
+    fn ranges_are_asked_once_and_bounded() {
+        let mut store = GlyphStore::default();
+        let deps: BTreeMap<String, BTreeSet<u32>> = [("A".to_string(), [0u32, 1].into_iter().collect())].into_iter().collect();
+        assert_eq!(store.take_missing(&deps).len(), 2);
+        assert!(store.take_missing(&deps).is_empty());
+        assert!(!store.settled(&deps));
+        store.add("A", 0, vec![]);
+        store.fail("A", 1);
+        assert!(store.settled(&deps));
+        let many: BTreeMap<String, BTreeSet<u32>> = [("B".to_string(), (0..MAX_RANGES as u32 + 10).collect())].into_iter().collect();
+        assert!(store.take_missing(&many).len() < MAX_RANGES);
+        assert!(store.settled(&BTreeMap::from([("B".to_string(), BTreeSet::from([MAX_RANGES as u32 + 5]))])));
+    }
+}

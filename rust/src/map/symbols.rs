@@ -1,0 +1,206 @@
+//! The map's side of labels: for every loaded tile that a visible symbol
+//! layer reads, find the glyph ranges its labels need (on a worker), load
+//! them through the resource loader, then lay out the tile's symbols (on a
+//! worker) and keep the layout with the tile. Placement runs per frame on
+//! the owner thread (`symbol::placement`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use super::glyphs::{range_url, GlyphStore};
+use super::{Map, Purpose};
+use crate::runtime::events::{Event, EventKind};
+use crate::runtime::resource::{ResourceInfo, ResourceKind, Response};
+use crate::runtime::Core;
+use crate::source::feature::TileId;
+use crate::style::layer::LayerKind;
+use crate::style::Style;
+use crate::symbol::layout::{glyph_dependencies, layout_tile, SymbolTile};
+
+/// Where one tile's symbol layout stands.
+pub enum SymbolSlot {
+    /// Finding the glyph ranges (worker).
+    Preparing,
+    /// Waiting for these glyph ranges.
+    Waiting(BTreeMap<String, BTreeSet<u32>>),
+    /// Laying out (worker).
+    Laying,
+    Ready(Arc<SymbolTile>),
+}
+
+/// Key of a tile's layout: source, data tile, overscaled zoom.
+pub type SymbolKey = (String, TileId, u8);
+
+#[derive(Default)]
+pub struct Symbols {
+    pub glyphs: GlyphStore,
+    pub tiles: HashMap<SymbolKey, SymbolSlot>,
+    /// The style the layouts were made for (by address: a new style or an
+    /// edit makes a new `Arc<Style>`, and layouts are redone).
+    style: usize,
+    /// Font stack + range pairs already reported as failed.
+    warned: BTreeSet<(String, u32)>,
+    warned_no_url: bool,
+}
+
+impl Symbols {
+    /// The laid-out symbols of a tile, if ready.
+    pub fn tile(&self, source: &str, id: TileId, z: u8) -> Option<&Arc<SymbolTile>> {
+        match self.tiles.get(&(source.to_string(), id, z)) {
+            Some(SymbolSlot::Ready(t)) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Sources read by a symbol layer visible at `zoom`.
+pub fn symbol_sources(style: &Style, zoom: f64) -> Vec<String> {
+    let mut out: Vec<String> = style
+        .layers
+        .iter()
+        .filter(|l| l.kind == LayerKind::Symbol && crate::layout::layer_visible(l, zoom))
+        .filter_map(|l| l.source.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Map {
+    /// Advances every needed tile's symbol layout one step.
+    pub(super) fn update_symbols(&mut self, core: &mut Core) {
+        let Some(style) = self.style().cloned() else { return };
+        let addr = Arc::as_ptr(&style) as usize;
+        if self.symbols.style != addr {
+            self.symbols.style = addr;
+            self.symbols.tiles.clear();
+            let url = style.glyphs.as_ref().map(|u| self.resolve(u));
+            self.symbols.glyphs.set_url(url);
+        }
+        for source in symbol_sources(&style, self.camera.zoom) {
+            let Some(state) = self.sources.get(&source) else { continue };
+            for covered in self.needed_tiles(state) {
+                let Some(data) = state.tile(covered.id).cloned() else { continue };
+                let key: SymbolKey = (source.clone(), covered.id, covered.overscaled_z);
+                match self.symbols.tiles.get(&key) {
+                    None => {
+                        self.symbols.tiles.insert(key.clone(), SymbolSlot::Preparing);
+                        let style = style.clone();
+                        core.spawn(self.id, move || {
+                            let deps = glyph_dependencies(&style, &key.0, &data, key.1, key.2 as f64);
+                            Box::new(move |map: &mut Map, core: &mut Core| map.on_glyph_deps(key, addr, deps, core))
+                        });
+                    }
+                    Some(SymbolSlot::Waiting(deps)) if self.symbols.glyphs.settled(deps) => {
+                        let glyphs = self.symbols.glyphs.set();
+                        self.symbols.tiles.insert(key.clone(), SymbolSlot::Laying);
+                        let style = style.clone();
+                        core.spawn(self.id, move || {
+                            let tile = layout_tile(&style, &key.0, &data, key.1, key.2 as f64, &glyphs);
+                            Box::new(move |map: &mut Map, _core: &mut Core| {
+                                if map.symbols.style == addr {
+                                    map.symbols.tiles.insert(key, SymbolSlot::Ready(Arc::new(tile)));
+                                    map.touch();
+                                    map.frame = None;
+                                }
+                            })
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn on_glyph_deps(&mut self, key: SymbolKey, addr: usize, deps: BTreeMap<String, BTreeSet<u32>>, core: &mut Core) {
+        if self.symbols.style != addr {
+            return;
+        }
+        let template = self.symbols.glyphs.url.clone();
+        let missing = self.symbols.glyphs.take_missing(&deps);
+        match &template {
+            Some(t) => {
+                for (stack, range) in missing {
+                    let url = range_url(t, &stack, range);
+                    core.request(self.id, ResourceInfo { url, kind: ResourceKind::Glyphs, tile: None }, Purpose::Glyphs { stack, range });
+                }
+            }
+            None => {
+                for (stack, range) in missing {
+                    self.symbols.glyphs.fail(&stack, range);
+                }
+                if !deps.is_empty() && !self.symbols.warned_no_url {
+                    self.symbols.warned_no_url = true;
+                    core.emit(Event::new(EventKind::Warning, self.id).message(
+                        "the style has labels but no \"glyphs\" URL: text is not drawn (add \"glyphs\" to the style)",
+                    ));
+                }
+            }
+        }
+        self.symbols.tiles.insert(key, SymbolSlot::Waiting(deps));
+        // Ranges already loaded may let layout start at once.
+        self.update_symbols(core);
+    }
+
+    /// The answer to a glyph range request.
+    pub(super) fn on_glyphs(&mut self, stack: String, range: u32, info: &ResourceInfo, response: Response, core: &mut Core) {
+        let failure = match response {
+            Response::Data(bytes) => {
+                let url = info.url.clone();
+                core.spawn(self.id, move || {
+                    let result = crate::text::pbf::decode_range((*bytes).as_ref(), range);
+                    Box::new(move |map: &mut Map, core: &mut Core| match result {
+                        Ok(decoded) => {
+                            if decoded.skipped > 0 {
+                                log::debug!("glyph range {range} of \"{stack}\": {} glyph entries skipped", decoded.skipped);
+                            }
+                            map.symbols.glyphs.add(&stack, range, decoded.glyphs);
+                            map.update_symbols(core);
+                        }
+                        Err(e) => {
+                            map.symbols.glyphs.fail(&stack, range);
+                            map.warn_glyphs(&stack, range, &url, &e.to_string(), core);
+                            map.update_symbols(core);
+                        }
+                    })
+                });
+                return;
+            }
+            Response::NotFound => "not found".to_string(),
+            Response::Error(e) => e,
+        };
+        self.symbols.glyphs.fail(&stack, range);
+        self.warn_glyphs(&stack, range, &info.url, &failure, core);
+        self.update_symbols(core);
+    }
+
+    fn warn_glyphs(&mut self, stack: &str, range: u32, url: &str, why: &str, core: &mut Core) {
+        if self.symbols.warned.insert((stack.to_string(), range)) {
+            let mut ev = Event::new(EventKind::Warning, self.id).url(url.to_string()).message(format!(
+                "glyphs {} of font stack \"{stack}\": {why}; labels are drawn without them",
+                crate::text::glyph::range_name(range)
+            ));
+            ev.resource_kind = Some(ResourceKind::Glyphs);
+            core.emit(ev);
+        }
+    }
+
+    /// What symbol layout still waits for (for `describe_pending`).
+    pub(super) fn pending_symbols(&self) -> Vec<String> {
+        let Some(style) = self.style() else { return vec![] };
+        let mut out = Vec::new();
+        for source in symbol_sources(style, self.camera.zoom) {
+            let Some(state) = self.sources.get(&source) else { continue };
+            for covered in self.needed_tiles(state) {
+                if state.tile(covered.id).is_none() {
+                    continue;
+                }
+                let key = (source.clone(), covered.id, covered.overscaled_z);
+                if !matches!(self.symbols.tiles.get(&key), Some(SymbolSlot::Ready(_))) {
+                    out.push(format!("labels of tile {}/{}/{} of \"{source}\"", covered.id.z, covered.id.x, covered.id.y));
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,313 @@
+//! Per-tile symbol layout, done once per tile on a worker (MapLibre's
+//! SymbolLayout): for each symbol layer reading the tile, each feature that
+//! passes the filter gets its text evaluated at the tile's zoom, shaped, and
+//! turned into glyph quads around one or more anchors (points, polygon
+//! poles of inaccessibility, vertices, or positions along lines).
+//! Placement (`placement`) decides per frame which of them are drawn.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use crate::source::feature::{Feature, GeomType, TileData, TileLayer, TilePoint};
+use crate::source::geojson::GEOJSON_LAYER;
+use crate::style::expression::EvaluationContext;
+use crate::style::layer::{Layer, LayerKind};
+use crate::style::Style;
+use crate::text::glyph::{font_stack_name, range_of, GlyphSet, ONE_EM};
+use crate::text::shaping::{self, Anchor, Justify, ShapeOptions, TaggedText, TextTransform, WritingMode};
+
+use super::anchors;
+use super::polylabel::polylabel;
+use super::quads::{glyph_quads, GlyphQuad};
+
+/// Most symbols laid out per layer and tile (a hostile tile cannot make
+/// layout unbounded).
+pub const MAX_SYMBOLS_PER_LAYER: usize = 65_536;
+/// Most characters of one label.
+pub const MAX_TEXT_CHARS: usize = 1_000;
+
+/// `symbol-placement`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    Point,
+    Line,
+    LineCenter,
+}
+
+impl Placement {
+    pub fn of(layer: &Layer, zoom: f64) -> Placement {
+        match layer.layout.get_enum("symbol-placement", &EvaluationContext::at_zoom(zoom)) {
+            "line" => Placement::Line,
+            "line-center" => Placement::LineCenter,
+            _ => Placement::Point,
+        }
+    }
+}
+
+/// The text part of a symbol.
+#[derive(Clone, Debug)]
+pub struct SymbolText {
+    pub quads: Vec<GlyphQuad>,
+    /// The shaped text's box (left, top, right, bottom) around the anchor in
+    /// px at 24 px, `text-offset` included (point labels).
+    pub bounds: [f32; 4],
+    pub tagged: Arc<TaggedText>,
+    pub writing_mode: WritingMode,
+}
+
+/// One symbol: an anchor and what is drawn there (the icon will join the
+/// text here, sharing the anchor and the collision pass).
+#[derive(Clone, Debug)]
+pub struct SymbolInstance {
+    /// Anchor in tile coordinates.
+    pub anchor: [f32; 2],
+    /// Angle (radians) of the line at the anchor (0 for point placement).
+    pub angle: f32,
+    /// Line placement: the line (tile coordinates) and the anchor's segment.
+    pub line: Option<(Arc<Vec<[f32; 2]>>, usize)>,
+    /// Index of the feature in its tile layer.
+    pub feature: usize,
+    pub text: Option<SymbolText>,
+    /// `symbol-sort-key` (0 when unset).
+    pub sort_key: f64,
+    /// The label's text, to find the same label in another tile.
+    pub key: Arc<str>,
+}
+
+/// One layer's symbols in a tile.
+#[derive(Clone, Debug)]
+pub struct LayerSymbols {
+    pub layer: String,
+    pub source_layer: String,
+    pub placement: Placement,
+    pub symbols: Vec<SymbolInstance>,
+    /// Layout was cut at [`MAX_SYMBOLS_PER_LAYER`].
+    pub truncated: bool,
+}
+
+/// A tile's symbol layout.
+#[derive(Clone, Debug, Default)]
+pub struct SymbolTile {
+    pub layers: Vec<LayerSymbols>,
+}
+
+impl SymbolTile {
+    pub fn layer(&self, id: &str) -> Option<&LayerSymbols> {
+        self.layers.iter().find(|l| l.layer == id)
+    }
+}
+
+/// The symbol layers of `source` that draw text at tile zoom `z`.
+fn symbol_layers<'a>(style: &'a Style, source: &'a str, z: f64) -> impl Iterator<Item = &'a Layer> + 'a {
+    style.layers.iter().filter(move |l| {
+        l.kind == LayerKind::Symbol
+            && l.source.as_deref() == Some(source)
+            && z + 1.0 > l.minzoom
+            && z < l.maxzoom
+            && l.layout.get_enum("visibility", &EvaluationContext::at_zoom(z)) != "none"
+    })
+}
+
+fn tile_layer<'a>(data: &'a TileData, layer: &Layer) -> Option<&'a TileLayer> {
+    data.layer(layer.source_layer.as_deref().unwrap_or(GEOJSON_LAYER))
+}
+
+fn feature_ctx<'a>(z: f64, feature: &'a Feature, tile: crate::source::feature::TileId, extent: u32) -> EvaluationContext<'a> {
+    let mut ctx = EvaluationContext::for_feature(z, feature);
+    ctx.canonical = Some(tile);
+    ctx.extent = extent;
+    ctx
+}
+
+/// Evaluates a feature's text (None: no text, or filtered out).
+fn feature_text(layer: &Layer, ctx: &EvaluationContext) -> Option<TaggedText> {
+    if let Some(filter) = &layer.filter {
+        if !filter.matches(ctx) {
+            return None;
+        }
+    }
+    layer.layout.get("text-field")?;
+    let mut formatted = layer.layout.get_formatted("text-field", ctx);
+    let mut budget = MAX_TEXT_CHARS;
+    for s in &mut formatted.sections {
+        let n = s.text.chars().count();
+        if n > budget {
+            s.text = s.text.chars().take(budget).collect();
+        }
+        budget = budget.saturating_sub(n);
+    }
+    let fonts = layer.layout.get_strings("text-font", ctx);
+    let transform = match layer.layout.get_enum("text-transform", ctx) {
+        "uppercase" => TextTransform::Uppercase,
+        "lowercase" => TextTransform::Lowercase,
+        _ => TextTransform::None,
+    };
+    let text = shaping::prepare_text(&formatted, transform, &font_stack_name(&fonts));
+    (!text.is_empty()).then_some(text)
+}
+
+/// The glyph ranges the tile's labels need: font stack -> range indices.
+pub fn glyph_dependencies(style: &Style, source: &str, tile: &TileData, id: crate::source::feature::TileId, z: f64) -> BTreeMap<String, BTreeSet<u32>> {
+    let mut deps: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+    for layer in symbol_layers(style, source, z) {
+        let Some(tl) = tile_layer(tile, layer) else { continue };
+        for feature in tl.features.iter().take(MAX_SYMBOLS_PER_LAYER) {
+            let ctx = feature_ctx(z, feature, id, tl.extent);
+            let Some(text) = feature_text(layer, &ctx) else { continue };
+            for (stack, cp) in text.codepoints() {
+                let ranges = match deps.get_mut(stack) {
+                    Some(r) => r,
+                    None => deps.entry(stack.to_string()).or_default(),
+                };
+                ranges.insert(range_of(cp));
+            }
+        }
+    }
+    deps
+}
+
+/// Justification for `text-justify: auto` (from the anchor's side).
+fn auto_justify(anchor: Anchor) -> Justify {
+    match anchor.align().0 {
+        h if h < 0.5 => Justify::Left,
+        h if h > 0.5 => Justify::Right,
+        _ => Justify::Center,
+    }
+}
+
+/// Lays out the symbols of every symbol layer of `source` in one tile.
+/// `z` is the tile's (overscaled) zoom, `overscaling` the ratio of that
+/// zoom's scale to the data tile's.
+pub fn layout_tile(style: &Style, source: &str, tile: &TileData, id: crate::source::feature::TileId, z: f64, glyphs: &GlyphSet) -> SymbolTile {
+    let mut out = SymbolTile::default();
+    let overscaling = 2f32.powf((z - id.z as f64).max(0.0) as f32);
+    for layer in symbol_layers(style, source, z) {
+        let Some(tl) = tile_layer(tile, layer) else { continue };
+        let placement = Placement::of(layer, z);
+        let mut symbols = Vec::new();
+        let mut truncated = false;
+        let extent = tl.extent as f32;
+        for (index, feature) in tl.features.iter().enumerate() {
+            if symbols.len() >= MAX_SYMBOLS_PER_LAYER {
+                truncated = true;
+                break;
+            }
+            if feature.geom_type == GeomType::Unknown {
+                continue;
+            }
+            let ctx = feature_ctx(z, feature, id, tl.extent);
+            let Some(text) = feature_text(layer, &ctx) else { continue };
+            let l = &layer.layout;
+            let along_line = placement != Placement::Point;
+            let anchor = Anchor::parse(l.get_enum("text-anchor", &ctx));
+            let justify = match l.get_enum("text-justify", &ctx) {
+                "left" => Justify::Left,
+                "right" => Justify::Right,
+                "auto" => auto_justify(anchor),
+                _ => Justify::Center,
+            };
+            let offset = l.get_f32_array("text-offset", &ctx);
+            let offset = [offset.first().copied().unwrap_or(0.0) * ONE_EM, offset.get(1).copied().unwrap_or(0.0) * ONE_EM];
+            let opts = ShapeOptions {
+                max_width: if along_line { 0.0 } else { l.get_f32("text-max-width", &ctx) * ONE_EM },
+                line_height: l.get_f32("text-line-height", &ctx) * ONE_EM,
+                anchor,
+                justify,
+                spacing: l.get_f32("text-letter-spacing", &ctx) * ONE_EM,
+                translate: if along_line { [0.0, 0.0] } else { offset },
+                writing_mode: WritingMode::Horizontal,
+                allow_vertical: false,
+            };
+            let Some(shaping) = shaping::shape_text(&text, glyphs, &opts) else { continue };
+            let rotate = if along_line { 0.0 } else { l.get_f32("text-rotate", &ctx) };
+            let quads = glyph_quads(&shaping, &text, glyphs, along_line, rotate, offset);
+            let key: Arc<str> = text.chars.iter().collect::<String>().into();
+            let sort_key = l.get("symbol-sort-key").map(|_| l.get_f64("symbol-sort-key", &ctx)).unwrap_or(0.0);
+            let symbol_text = SymbolText {
+                quads,
+                bounds: [shaping.left, shaping.top, shaping.right, shaping.bottom],
+                tagged: Arc::new(text),
+                writing_mode: shaping.writing_mode,
+            };
+            let mut push = |anchor: [f32; 2], angle: f32, line: Option<(Arc<Vec<[f32; 2]>>, usize)>| {
+                if anchor[0] < 0.0 || anchor[0] >= extent || anchor[1] < 0.0 || anchor[1] >= extent {
+                    return;
+                }
+                symbols.push(SymbolInstance {
+                    anchor,
+                    angle,
+                    line,
+                    feature: index,
+                    text: Some(symbol_text.clone()),
+                    sort_key,
+                    key: key.clone(),
+                });
+            };
+            let pt = |p: &TilePoint| [p.x as f32, p.y as f32];
+            match (placement, feature.geom_type) {
+                (Placement::Point, GeomType::Point) => feature.geometry.iter().flatten().for_each(|p| push(pt(p), 0.0, None)),
+                (Placement::Point, GeomType::LineString) => feature.geometry.iter().flatten().for_each(|p| push(pt(p), 0.0, None)),
+                (Placement::Point, GeomType::Polygon) => {
+                    for polygon in polygons(&feature.geometry) {
+                        if let Some(p) = polylabel(&polygon, 16.0) {
+                            push(p, 0.0, None);
+                        }
+                    }
+                }
+                (_, GeomType::LineString | GeomType::Polygon) => {
+                    let size = l.get_f32("text-size", &EvaluationContext::for_feature(z + 1.0, feature)).max(0.0);
+                    let box_scale = size / ONE_EM;
+                    let spacing = l.get_f32("symbol-spacing", &ctx).max(1.0);
+                    let max_angle = l.get_f32("text-max-angle", &ctx).to_radians();
+                    let text_extent = Some((shaping.left, shaping.right));
+                    for part in &feature.geometry {
+                        let line: Vec<[f32; 2]> = part.iter().map(pt).collect();
+                        if line.len() < 2 {
+                            continue;
+                        }
+                        let line = Arc::new(line);
+                        let found = if placement == Placement::LineCenter {
+                            anchors::center_anchor(&line, max_angle, text_extent, None, ONE_EM, box_scale).into_iter().collect()
+                        } else {
+                            anchors::line_anchors(&line, spacing * (tl.extent as f32 / 512.0), max_angle, text_extent, None, ONE_EM, box_scale * (tl.extent as f32 / 512.0), overscaling, extent)
+                        };
+                        for a in found {
+                            push(a.point, a.angle, a.segment.map(|s| (line.clone(), s)));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Sort keys order placement (stable: feature order breaks ties).
+        if layer.layout.get("symbol-sort-key").is_some() {
+            symbols.sort_by(|a, b| a.sort_key.total_cmp(&b.sort_key));
+        }
+        out.layers.push(LayerSymbols {
+            layer: layer.id.clone(),
+            source_layer: tl.name.clone(),
+            placement,
+            symbols,
+            truncated,
+        });
+    }
+    out
+}
+
+/// Groups polygon rings (exterior followed by holes) into polygons.
+fn polygons(rings: &[Vec<TilePoint>]) -> Vec<Vec<Vec<[f32; 2]>>> {
+    let mut out: Vec<Vec<Vec<[f32; 2]>>> = Vec::new();
+    for ring in rings {
+        let pts: Vec<[f32; 2]> = ring.iter().map(|p| [p.x as f32, p.y as f32]).collect();
+        let area: f64 = ring
+            .windows(2)
+            .map(|w| (w[0].x as f64) * (w[1].y as f64) - (w[1].x as f64) * (w[0].y as f64))
+            .sum();
+        if area > 0.0 || out.is_empty() {
+            out.push(vec![pts]);
+        } else if area < 0.0 {
+            out.last_mut().expect("non-empty").push(pts);
+        }
+    }
+    out
+}
