@@ -16,8 +16,11 @@
 //!
 //! Figures: `first still` (new runtime + map, style parse, tile loading,
 //! layout, rasterize), `re-render` (render_still again on the loaded map:
-//! layout + rasterize), `layout` (build_display_list only) and `rasterize`
-//! (rasterize only, on the frame's display list).
+//! layout + rasterize), `layout` (symbol placement + build_display_list),
+//! `symbols/tile` (symbol layout of every loaded tile, the work done once
+//! per tile on workers, here on one thread), `placement` (symbol placement
+//! only, the per-frame part) and `rasterize` (rasterize only, on the frame's
+//! display list).
 
 use mapcore::layout::{build_display_list, View};
 use mapcore::map::camera::Camera;
@@ -28,6 +31,7 @@ use mapcore::render::png_io::{decode_png, encode_image_png};
 use mapcore::render::{rasterize, Image};
 use mapcore::runtime::resource::{Decision, Provider, Request, Response};
 use mapcore::runtime::{Runtime, RuntimeOptions};
+use mapcore::symbol::placement::place;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -101,7 +105,20 @@ impl Bench {
             width: self.width,
             height: self.height,
         };
-        build_display_list(style, &view, map)
+        let placed = place(style, &view, map, map);
+        build_display_list(style, &view, map, &placed)
+    }
+
+    fn placement(&self, rt: &Runtime) -> usize {
+        let map = rt.map(MAP).expect("map");
+        let style = map.style().expect("style");
+        let view = View {
+            transform: map.camera().transform(self.width, self.height),
+            pixel_ratio: 1.0,
+            width: self.width,
+            height: self.height,
+        };
+        place(style, &view, map, map).placed.len()
     }
 }
 
@@ -159,6 +176,8 @@ fn stats(list: &DisplayList) {
             C::Fill { style, clip, .. } => format!("fill {:?} {:?}", style, clip.as_ref().map(|q| q.0[0])),
             C::Line { style, clip, .. } => format!("line {:?} {:?}", style, clip.as_ref().map(|q| q.0[0])),
             C::Circle { style, clip, .. } => format!("circle {:?} {:?}", style, clip.as_ref().map(|q| q.0[0])),
+            C::Sdf { quads, .. } => format!("sdf glyphs x {}", quads.len()),
+            other => format!("{:?}", std::mem::discriminant(other)),
         }
     };
     let mut runs: Vec<(String, usize)> = Vec::new();
@@ -219,6 +238,8 @@ fn main() {
             C::Fill { .. } => kind == "fill",
             C::Line { .. } => kind == "line",
             C::Circle { .. } => kind == "circle",
+            C::Sdf { .. } => kind == "text",
+            _ => false,
         });
         if kind == "fill-only" {
             for c in &mut list.commands {
@@ -288,6 +309,23 @@ fn main() {
             layout.push(ms(start.elapsed()));
         }
         report("layout", t, layout);
+
+        let mut tiles = Vec::new();
+        let mut placement = Vec::new();
+        let (mut laid, mut shown) = (0, 0);
+        for _ in 0..runs {
+            let start = Instant::now();
+            laid = rt.map(MAP).expect("map").relayout_symbols();
+            tiles.push(ms(start.elapsed()));
+            let start = Instant::now();
+            shown = bench.placement(&rt);
+            placement.push(ms(start.elapsed()));
+        }
+        report("symbols/tile", t, tiles);
+        report("placement", t, placement);
+        if t == threads[0] {
+            println!("             {laid} symbols laid out, {shown} shown");
+        }
 
         let mut raster = Vec::new();
         for _ in 0..runs {

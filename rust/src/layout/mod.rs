@@ -56,6 +56,11 @@ pub trait TileLookup {
     fn image_corners(&self, _source: &str) -> Option<[[f64; 2]; 4]> {
         None
     }
+    /// The symbols shown in the last frame (rendered-feature queries hit
+    /// symbols by their placed collision shapes).
+    fn placed_symbols(&self) -> Option<&PlacedSymbols> {
+        None
+    }
 }
 
 /// Whether `layer` is drawn at `zoom` (visibility and zoom range).

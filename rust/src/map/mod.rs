@@ -762,6 +762,9 @@ fn source_layers(style: &Style, source: &str) -> Vec<String> {
 }
 
 impl crate::layout::TileLookup for Map {
+    fn placed_symbols(&self) -> Option<&crate::symbol::placement::PlacedSymbols> {
+        Some(&self.placed)
+    }
     fn tile(&self, source: &str, id: TileId) -> Option<Arc<crate::source::feature::TileData>> {
         self.sources.get(source).and_then(|s| s.tile(id)).cloned()
     }

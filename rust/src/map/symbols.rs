@@ -204,3 +204,20 @@ impl Map {
         out
     }
 }
+
+impl Map {
+    /// Lays out the symbols of every tile whose layout is ready again, on
+    /// the calling thread, and returns how many symbols that made (for
+    /// benchmarks: the per-tile work that normally runs on workers).
+    pub fn relayout_symbols(&self) -> usize {
+        let Some(style) = self.style() else { return 0 };
+        let glyphs = self.symbols.glyphs.set();
+        let mut n = 0;
+        for ((source, id, z), slot) in &self.symbols.tiles {
+            let (SymbolSlot::Ready(_), Some(data)) = (slot, self.sources.get(source).and_then(|s| s.tile(*id))) else { continue };
+            let tile = layout_tile(style, source, data, *id, *z as f64, &glyphs);
+            n += tile.layers.iter().map(|l| l.symbols.len()).sum::<usize>();
+        }
+        n
+    }
+}

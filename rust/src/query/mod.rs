@@ -570,6 +570,10 @@ pub fn query_rendered_features(
         }
         let Some(source) = layer.source.as_deref() else { continue };
         let source_layer_name = layer.source_layer.as_deref().unwrap_or("");
+        if layer.kind == LayerKind::Symbol {
+            out.extend(symbol_hits(layer, source, tiles, &screen_query, extra.as_ref()));
+            continue;
+        }
         let mut covered = tiles.cover(source);
         covered.sort_by(tile_order);
         let padding_px = layer_padding(layer, zoom) * if t.pitch > 0.0 { 4.0 } else { 1.0 } + 1.0;
@@ -620,6 +624,41 @@ pub fn query_rendered_features(
         }
     }
     Ok(out)
+}
+
+/// A symbol layer's shown symbols whose collision shapes touch the query
+/// (logical screen px), last placed first, each feature once per tile.
+fn symbol_hits(layer: &Layer, source: &str, tiles: &dyn TileLookup, query: &[P], extra: Option<&Filter>) -> Vec<J> {
+    let Some(placed) = tiles.placed_symbols() else { return Vec::new() };
+    let Some([qmin, qmax]) = geom::bbox(query.iter()) else { return Vec::new() };
+    let (qmin, qmax) = ([qmin[0] as f32, qmin[1] as f32], [qmax[0] as f32, qmax[1] as f32]);
+    let touches = |s: &crate::symbol::grid::Shape| match *s {
+        crate::symbol::grid::Shape::Box(b) => b[0] <= qmax[0] && qmin[0] <= b[2] && b[1] <= qmax[1] && qmin[1] <= b[3],
+        crate::symbol::grid::Shape::Circle([x, y, r]) => {
+            let (cx, cy) = (x.clamp(qmin[0], qmax[0]), y.clamp(qmin[1], qmax[1]));
+            (x - cx).powi(2) + (y - cy).powi(2) <= r * r
+        }
+    };
+    let mut seen: HashSet<(TileId, i32, usize)> = HashSet::new();
+    let mut out = Vec::new();
+    for p in placed.placed.iter().rev().filter(|p| p.layer == layer.id) {
+        if !p.shapes.iter().any(touches) || !seen.insert((p.tile.id, p.tile.wrap, p.feature)) {
+            continue;
+        }
+        let Some(data) = tiles.tile(source, p.tile.id) else { continue };
+        let Some(tile_layer) = tile_layer_of(&data, layer.source_layer.as_deref()) else { continue };
+        let Some(feature) = tile_layer.features.get(p.feature) else { continue };
+        let extent = tile_layer.extent.max(1);
+        let mut fctx = EvaluationContext::for_feature(f64::from(p.tile.overscaled_z), feature);
+        fctx.canonical = Some(p.tile.id);
+        fctx.extent = extent;
+        if extra.is_some_and(|f| !f.matches(&fctx)) {
+            continue;
+        }
+        let state = feature.id.as_ref().and_then(|id| tiles.feature_state(source, layer.source_layer.as_deref().unwrap_or(""), id));
+        out.push(feature_json(feature, p.tile.id, extent, Some(layer), source, state));
+    }
+    out
 }
 
 /// All features of `source` (and `source_layer`) in the given loaded tiles,
