@@ -53,6 +53,8 @@ pub struct SymbolText {
     pub bounds: [f32; 4],
     pub tagged: Arc<TaggedText>,
     pub writing_mode: WritingMode,
+    /// Line labels: `text-offset` (px at 24 px) along and across the line.
+    pub line_offset: [f32; 2],
 }
 
 /// One symbol: an anchor and what is drawn there (the icon will join the
@@ -220,7 +222,7 @@ pub fn layout_tile(style: &Style, source: &str, tile: &TileData, id: crate::sour
             };
             let Some(shaping) = shaping::shape_text(&text, glyphs, &opts) else { continue };
             let rotate = if along_line { 0.0 } else { l.get_f32("text-rotate", &ctx) };
-            let quads = glyph_quads(&shaping, &text, glyphs, along_line, rotate, offset);
+            let quads = glyph_quads(&shaping, &text, glyphs, along_line, rotate);
             let key: Arc<str> = text.chars.iter().collect::<String>().into();
             let sort_key = l.get("symbol-sort-key").map(|_| l.get_f64("symbol-sort-key", &ctx)).unwrap_or(0.0);
             let symbol_text = SymbolText {
@@ -228,6 +230,7 @@ pub fn layout_tile(style: &Style, source: &str, tile: &TileData, id: crate::sour
                 bounds: [shaping.left, shaping.top, shaping.right, shaping.bottom],
                 tagged: Arc::new(text),
                 writing_mode: shaping.writing_mode,
+                line_offset: if along_line { offset } else { [0.0, 0.0] },
             };
             let mut push = |anchor: [f32; 2], angle: f32, line: Option<(Arc<Vec<[f32; 2]>>, usize)>| {
                 if anchor[0] < 0.0 || anchor[0] >= extent || anchor[1] < 0.0 || anchor[1] >= extent {
@@ -255,9 +258,12 @@ pub fn layout_tile(style: &Style, source: &str, tile: &TileData, id: crate::sour
                     }
                 }
                 (_, GeomType::LineString | GeomType::Polygon) => {
+                    // MapLibre lays lines out with the text size one zoom up,
+                    // in tile units per pixel of this (overscaled) zoom.
                     let size = l.get_f32("text-size", &EvaluationContext::for_feature(z + 1.0, feature)).max(0.0);
-                    let box_scale = size / ONE_EM;
-                    let spacing = l.get_f32("symbol-spacing", &ctx).max(1.0);
+                    let pixel_ratio = anchors::tile_pixel_ratio(extent, 512.0, overscaling);
+                    let box_scale = pixel_ratio * size / ONE_EM;
+                    let spacing = pixel_ratio * l.get_f32("symbol-spacing", &ctx).max(1.0);
                     let max_angle = l.get_f32("text-max-angle", &ctx).to_radians();
                     let text_extent = Some((shaping.left, shaping.right));
                     for part in &feature.geometry {
@@ -269,7 +275,7 @@ pub fn layout_tile(style: &Style, source: &str, tile: &TileData, id: crate::sour
                         let found = if placement == Placement::LineCenter {
                             anchors::center_anchor(&line, max_angle, text_extent, None, ONE_EM, box_scale).into_iter().collect()
                         } else {
-                            anchors::line_anchors(&line, spacing * (tl.extent as f32 / 512.0), max_angle, text_extent, None, ONE_EM, box_scale * (tl.extent as f32 / 512.0), overscaling, extent)
+                            anchors::line_anchors(&line, spacing, max_angle, text_extent, None, ONE_EM, box_scale, overscaling, extent)
                         };
                         for a in found {
                             push(a.point, a.angle, a.segment.map(|s| (line.clone(), s)));

@@ -2,10 +2,21 @@
 //! collision features) and per-frame placement (collision grid, cross-tile
 //! duplicate suppression). A symbol is an optional icon and an optional text
 //! sharing one anchor and one collision pass.
+//!
+//! One file per stage:
+//! * layout (per tile, on workers): `layout` (features to symbol instances),
+//!   `anchors` (anchors along lines, max-angle check), `polylabel` (polygon
+//!   label points), `quads` (glyph quads around the anchor),
+//!   `collision_circles` (collision circles along line labels);
+//! * placement (per frame, owner thread): `placement` (order, collision,
+//!   draw commands), `grid` (the viewport collision grid), `along_line`
+//!   (glyphs along projected lines, keep-upright).
 
+pub mod along_line;
 pub mod anchors;
+pub mod collision_circles;
+pub mod grid;
 pub mod layout;
+pub mod placement;
 pub mod polylabel;
 pub mod quads;
-pub mod grid;
-pub mod placement;

@@ -20,6 +20,7 @@ use crate::style::layer::{Layer, LayerKind};
 use crate::style::Style;
 use crate::text::glyph::ONE_EM;
 
+use super::along_line::{place_line_label, LineLabel, WritingMode as LineWritingMode};
 use super::grid::{CollisionGrid, Shape};
 use super::layout::{Placement, SymbolInstance, SymbolTile};
 
@@ -61,6 +62,7 @@ struct LayerParams {
     translate: [f32; 2],
     translate_viewport: bool,
     sort_by_y: bool,
+    keep_upright: bool,
 }
 
 impl LayerParams {
@@ -85,6 +87,7 @@ impl LayerParams {
             translate: [t.first().copied().unwrap_or(0.0), t.get(1).copied().unwrap_or(0.0)],
             translate_viewport: p.get_enum("text-translate-anchor", &ctx) == "viewport",
             sort_by_y,
+            keep_upright: l.get_bool("text-keep-upright", &ctx),
         }
     }
 }
@@ -159,7 +162,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             let angle = if params.rotate_with_map { screen_angle(&matrix, inst.anchor) } else { 0.0 };
             let placed = match placement {
                 Placement::Point => place_point(inst, text, anchor, font_scale, angle, &params),
-                _ => None,
+                _ => place_line(inst, text, &matrix, shift, font_scale, &params),
             };
             let Some((shapes, quads)) = placed else { continue };
             if !params.allow_overlap && shapes.iter().any(|s| grid.collides(s)) {
@@ -282,6 +285,53 @@ fn place_point<'a>(
         })
         .collect();
     Some((vec![shape], quads))
+}
+
+/// A line label: its glyphs walked along the projected line (flipped to
+/// stay upright), a collision circle per glyph.
+fn place_line<'a>(
+    inst: &SymbolInstance,
+    text: &'a super::layout::SymbolText,
+    matrix: &crate::source::transform::TileMatrix,
+    shift: [f32; 2],
+    font_scale: f32,
+    params: &LayerParams,
+) -> Option<(Vec<Shape>, PlacedQuads<'a>)> {
+    let (line, segment) = inst.line.as_ref()?;
+    let mut projected = Vec::with_capacity(line.len());
+    for p in line.iter() {
+        if matrix.w(p[0] as f64, p[1] as f64) <= 0.05 {
+            return None;
+        }
+        let s = matrix.project_f(p[0] as f64, p[1] as f64);
+        projected.push([s[0] + shift[0], s[1] + shift[1]]);
+    }
+    let a = matrix.project_f(inst.anchor[0] as f64, inst.anchor[1] as f64);
+    let anchor = [a[0] + shift[0], a[1] + shift[1]];
+    let offsets: Vec<f32> = text.quads.iter().map(|q| q.glyph_offset[0] * font_scale).collect();
+    let line_offset = [text.line_offset[0] * font_scale, text.line_offset[1] * font_scale];
+    let identity = |p: [f32; 2]| p;
+    let placed = match place_line_label(&offsets, line_offset, *segment, anchor, &projected, params.keep_upright, LineWritingMode::Horizontal, &identity) {
+        LineLabel::Placed { glyphs, .. } => glyphs,
+        _ => return None,
+    };
+    let b = text.bounds;
+    let radius = (b[3] - b[1]) * font_scale / 2.0 + params.padding;
+    let mut shapes = Vec::with_capacity(placed.len());
+    let mut quads = Vec::with_capacity(placed.len());
+    for (q, g) in text.quads.iter().zip(&placed) {
+        if !g.point[0].is_finite() || !g.point[1].is_finite() {
+            continue;
+        }
+        let (s, c) = g.angle.sin_cos();
+        shapes.push(Shape::Circle([g.point[0], g.point[1], radius.max(0.0)]));
+        let corners = q.corners.map(|p| {
+            let p = [quantize(p[0]) * font_scale, quantize(p[1]) * font_scale];
+            [g.point[0] + p[0] * c - p[1] * s, g.point[1] + p[0] * s + p[1] * c]
+        });
+        quads.push((corners, q));
+    }
+    Some((shapes, quads))
 }
 
 /// GL stores quad offsets as 1/32 px integers.
