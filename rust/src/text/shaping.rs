@@ -42,8 +42,11 @@
 //!   translate.x − h × width`, `right = left + width` (width = the longest
 //!   line, trailing letter spacing excluded) and `top = translate.y − v ×
 //!   height`, `bottom = top + height` (height = sum of the line heights),
-//!   h/v the anchor's alignment (0, 0.5, 1). Note that the box is the line
-//!   box and not the ink: its top is `y + 17 − …` above the glyph origins.
+//!   h/v the anchor's alignment (0, 0.5, 1). It is the box of the lines,
+//!   not of the ink: when every line has scale 1, line i spans
+//!   `top + i × line_height ..= top + (i + 1) × line_height` and its glyphs'
+//!   y is 17 px above the middle of that span (`y = top + (i + 0.5) ×
+//!   line_height − 17`).
 //!
 //! # Limits
 //!
@@ -227,12 +230,18 @@ pub struct ShapeOptions {
     pub line_height: f32,
     pub anchor: Anchor,
     pub justify: Justify,
-    /// `text-letter-spacing` x 24.
+    /// `text-letter-spacing` x 24 (ignored for text with Arabic letters,
+    /// as MapLibre does).
     pub spacing: f32,
-    /// `text-offset` x 24.
+    /// `text-offset` x 24: moves the box (`Shaping::top` ...) but not the
+    /// glyphs' x/y, as in MapLibre (the quads add the offset).
     pub translate: [f32; 2],
+    /// Vertical: punctuation takes its vertical forms and upright
+    /// characters are set `vertical` (MapLibre's vertical shaping).
     pub writing_mode: WritingMode,
-    /// Whether vertical placement may be used (line placement of CJK).
+    /// MapLibre's `allowVerticalPlacement` (`text-writing-mode` lists
+    /// `vertical`): in vertical mode every glyph but whitespace and Arabic is
+    /// set `vertical`; without it only upright (CJK) characters are.
     pub allow_vertical: bool,
 }
 
