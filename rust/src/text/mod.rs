@@ -5,7 +5,9 @@
 //! * [`pbf`]: decoding a glyph PBF range (glyphs.proto) with bounded work.
 //! * [`shaping`]: MapLibre's per-codepoint shaping: line breaking, justification,
 //!   anchors, letter spacing, vertical writing mode; bidi and Arabic forms
-//!   come before it (`bidi`, `arabic`).
+//!   come before it (`bidi`, `arabic`), line breaking in `linebreak`.
+//! * [`script`]: character classes (breaking, vertical orientation, vertical
+//!   punctuation, complex scripts).
 //!
 //! Nothing here touches maps, tiles or C types: the symbol layout (`symbol/`)
 //! asks for shapings, the map loads the ranges through the resource loader.
@@ -13,3 +15,7 @@
 pub mod glyph;
 pub mod pbf;
 pub mod shaping;
+pub mod arabic;
+pub mod bidi;
+pub mod linebreak;
+pub mod script;
