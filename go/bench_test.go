@@ -147,7 +147,7 @@ func BenchmarkRenderStreets(b *testing.B) {
 	shared := sharedDir()
 	style, err := os.ReadFile(filepath.Join(shared, "bench", "streets.json"))
 	if err != nil {
-		b.Skipf("no benchmark style: %v", err)
+		b.Skipf("skipped: %s not found (set MAPCORE_SHARED or put the shared data at ../shared)", filepath.Join(shared, "bench", "streets.json"))
 	}
 	var meta struct {
 		Metadata struct {

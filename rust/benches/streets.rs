@@ -198,7 +198,7 @@ fn stats(list: &DisplayList) {
 
 fn main() {
     let Some(shared) = find_shared() else {
-        println!("streets bench: shared/bench/streets.json not found (set MAPCORE_SHARED); skipped");
+        println!("skipped: streets bench: ../shared/bench/streets.json not found (set MAPCORE_SHARED or put the shared data at ../shared)");
         return;
     };
     let style = std::fs::read(shared.join("bench/streets.json")).expect("streets.json");

@@ -18,11 +18,12 @@ use mapcore::render::png_io::{decode_png, premultiply};
 /// The tests issue #2 requires to pass.
 const REQUIRED: &[&str] = &["background-color/default", "background-color/function", "fill-color/default"];
 
+#[path = "../src/test_support.rs"]
+mod test_support;
+
+/// The shared data folder when its render tests are there.
 fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("MAPCORE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    p.join("conformance/render-tests").is_dir().then_some(p)
+    test_support::shared_path("conformance/render-tests").and_then(|_| test_support::shared_dir())
 }
 
 fn check(status: mapcore_status, what: &str) {
@@ -102,7 +103,7 @@ fn run(shared: &Path, name: &str) -> (f64, f64) {
 #[test]
 fn required_render_tests_pass_through_the_c_api() {
     let Some(shared) = shared() else {
-        eprintln!("skipped: ../shared/conformance not found (set MAPCORE_SHARED)");
+        test_support::skipped("../shared/conformance/render-tests");
         return;
     };
     let mut failed = vec![];
@@ -122,7 +123,10 @@ fn required_render_tests_pass_through_the_c_api() {
 #[test]
 #[ignore]
 fn survey_render_suite() {
-    let Some(shared) = shared() else { return };
+    let Some(shared) = shared() else {
+        test_support::skipped("../shared/conformance/render-tests");
+        return;
+    };
     let root = shared.join("conformance/render-tests");
     let filter = std::env::var("MAPCORE_SURVEY").unwrap_or_default();
     let mut names = vec![];

@@ -29,17 +29,22 @@ use mapcore::runtime::resource::{Decision, Provider, Request, Response};
 use mapcore::runtime::{Runtime, RuntimeOptions};
 use serde_json::Value as J;
 
+#[path = "../src/test_support.rs"]
+mod test_support;
+
+/// MAPCORE_QUERY_TESTS (which must be a folder), else the shared data's
+/// query tests; None (after one `skipped:` line) when neither is there.
 fn suite_dir() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("MAPCORE_QUERY_TESTS") {
         let p = PathBuf::from(p);
-        return p.is_dir().then_some(p);
+        assert!(p.is_dir(), "MAPCORE_QUERY_TESTS={}: not a folder", p.display());
+        return Some(p);
     }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let default = manifest.join("../../shared/conformance/query-tests");
-    if default.is_dir() {
-        return Some(default);
+    let dir = test_support::shared_path("conformance/query-tests");
+    if dir.is_none() {
+        test_support::skipped("../shared/conformance/query-tests");
     }
-    manifest.ancestors().map(|a| a.join("shared/conformance/query-tests")).find(|p| p.is_dir())
+    dir
 }
 
 /// Serves local://X from the assets folder, completing synchronously.
@@ -184,10 +189,7 @@ fn run_test(dir: &Path, assets: &Path) -> Result<(), String> {
 
 #[test]
 fn query_suite() {
-    let Some(suite) = suite_dir() else {
-        eprintln!("query tests: suite folder not found (set MAPCORE_QUERY_TESTS); skipped");
-        return;
-    };
+    let Some(suite) = suite_dir() else { return };
     let assets = suite.join("../assets");
     let mut names = Vec::new();
     for group in std::fs::read_dir(&suite).unwrap().flatten() {
@@ -201,6 +203,7 @@ fn query_suite() {
         }
     }
     names.sort();
+    assert!(!names.is_empty(), "no query tests under {}", suite.display());
     let only = std::env::var("MAPCORE_QUERY_FILTER").ok();
     let mut passed = Vec::new();
     let mut failed = 0;
@@ -231,7 +234,7 @@ fn query_suite() {
         std::fs::write(path, passed.join("\n") + "\n").unwrap();
     }
     let ratchet = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/query-passing.txt");
-    let required = std::fs::read_to_string(&ratchet).unwrap_or_default();
+    let required = std::fs::read_to_string(&ratchet).unwrap_or_else(|e| panic!("{}: {e}", ratchet.display()));
     let regressed: Vec<&str> = required
         .lines()
         .map(str::trim)
@@ -281,15 +284,28 @@ fn dump_one() {
     }
 }
 
-/// The source-feature query and the errors, through the public Map API, on a
-/// suite style (skipped without the suite).
+/// The source-feature query and the errors, through the public Map API, on
+/// the suite's fill/overscaled style over the county tile the repository ships
+/// (tests/fixtures/tiles): runs on every clone.
 #[test]
 fn source_features_and_errors() {
-    let Some(suite) = suite_dir() else { return };
-    let dir = suite.join("fill/overscaled");
-    let Ok(style) = std::fs::read(dir.join("style.json")) else { return };
+    let style = serde_json::json!({
+        "version": 8,
+        "center": [-74.522, 39.92],
+        "zoom": 8,
+        "sources": {"us-counties": {
+            "type": "vector", "minzoom": 7, "maxzoom": 7,
+            "tiles": ["local://tiles/counties-{z}-{x}-{y}.mvt"]
+        }},
+        "layers": [{
+            "id": "counties", "type": "fill", "source": "us-counties",
+            "source-layer": "counties", "paint": {"fill-outline-color": "white"}
+        }]
+    })
+    .to_string()
+    .into_bytes();
     let mut rt = Runtime::new(RuntimeOptions::default()).unwrap();
-    rt.set_provider(Some(Arc::new(LocalAssets(suite.join("../assets")))));
+    rt.set_provider(Some(Arc::new(LocalAssets(test_support::fixtures_dir()))));
     let map = Map::new(1, 500, 500, 1.0);
     let err = map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &QueryOptions::default()).unwrap_err();
     assert!(err.message.contains("no loaded style"), "{err}");

@@ -1,27 +1,27 @@
 /* Hostile tiles: truncated, random, flipped and oversized-varint tiles each
  * become a TILE_ERROR event naming the tile while the still image renders
- * the good tile. Uses the Berlin z14 tiles from ../shared/conformance. */
+ * the good tile. Uses the Berlin z14 tile the repository ships
+ * (tests/fixtures/tiles/14-8802-5374.mvt; run from the repository root): the
+ * top-left tile is served as is, the three others are corrupted copies. */
 #include "render_util.h"
 
 typedef enum { GOOD, TRUNCATED, RANDOM, FLIPPED, VARINT, EMPTY_GZIP } corruption;
 
 static corruption plan[4]; /* by quadrant: TL, TR, BL, BR */
 
+#define FIXTURE "tests/fixtures/tiles/14-8802-5374.mvt"
+static char *fixture;
+static size_t fixture_len;
+
 static int quadrant(int x, int y) { return (x - 8802) + 2 * (y - 5374); }
 
 static mapcore_provider_decision serve(void *ud, const mapcore_resource_info *info,
                                        mapcore_resource_request req) {
   (void)ud;
-  char path[1024];
-  snprintf(path, sizeof path, "%s/conformance/assets/tiles/14-%d-%d.mvt", shared_dir(), info->tile_x,
-           info->tile_y);
-  size_t len = 0;
-  uint8_t *data = (uint8_t *)read_file(path, &len);
-  if (!data) {
-    mapcore_resource_request_fail(req, "test data missing");
-    mapcore_resource_request_release(req);
-    return MAPCORE_PROVIDER_HANDLED;
-  }
+  size_t len = fixture_len;
+  uint8_t *data = (uint8_t *)malloc(len);
+  CHECK(data != NULL);
+  memcpy(data, fixture, len);
   uint32_t seed = 12345;
   switch (plan[quadrant(info->tile_x, info->tile_y)]) {
     case GOOD:
@@ -103,15 +103,13 @@ static void run(corruption tr, corruption bl, corruption br) {
 }
 
 int main(void) {
-  char probe[1024];
-  snprintf(probe, sizeof probe, "%s/conformance/assets/tiles/14-8802-5374.mvt", shared_dir());
-  FILE *f = fopen(probe, "rb");
-  if (!f) {
-    fprintf(stderr, "test_corrupt_tiles: %s not found (set MAPCORE_SHARED)\n", probe);
+  fixture = read_file(FIXTURE, &fixture_len);
+  if (!fixture || fixture_len < 1000) {
+    fprintf(stderr, "test_corrupt_tiles: %s not readable (run from the repository root)\n", FIXTURE);
     return 1;
   }
-  fclose(f);
   run(TRUNCATED, RANDOM, VARINT);
   run(FLIPPED, EMPTY_GZIP, TRUNCATED);
+  free(fixture);
   return harness_finish("test_corrupt_tiles");
 }

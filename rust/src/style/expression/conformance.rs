@@ -358,27 +358,24 @@ mod tests {
 
     #[test]
     fn expression_conformance() {
-        // Default: ../../shared relative to the crate (a git worktree one
-        // level deeper finds it at ../../../shared).
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = std::env::var("MAPCORE_EXPRESSION_TESTS")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| {
-                let d = root.join("../../shared/conformance/expression-tests");
-                if d.is_dir() {
-                    d
-                } else {
-                    root.join("../../../shared/conformance/expression-tests")
+        // MAPCORE_EXPRESSION_TESTS names another suite folder; by default the
+        // shared data's (crate::test_support::shared_dir).
+        let dir = match std::env::var_os("MAPCORE_EXPRESSION_TESTS") {
+            Some(d) => {
+                let d = PathBuf::from(d);
+                assert!(d.is_dir(), "MAPCORE_EXPRESSION_TESTS={}: not a folder", d.display());
+                d
+            }
+            None => match crate::test_support::shared_path("conformance/expression-tests") {
+                Some(d) => d,
+                None => {
+                    crate::test_support::skipped("../shared/conformance/expression-tests");
+                    return;
                 }
-            });
-        if !dir.is_dir() {
-            println!(
-                "expression tests: suite not found at {}, skipped",
-                dir.display()
-            );
-            return;
-        }
+            },
+        };
         let results = run_suite(&dir);
+        assert!(!results.is_empty(), "no expression tests under {}", dir.display());
         let mut passed = 0;
         let mut failed = 0;
         for (name, r) in &results {
