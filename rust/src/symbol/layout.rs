@@ -222,7 +222,7 @@ pub fn layout_tile(style: &Style, source: &str, tile: &TileData, id: crate::sour
             };
             let Some(shaping) = shaping::shape_text(&text, glyphs, &opts) else { continue };
             let rotate = if along_line { 0.0 } else { l.get_f32("text-rotate", &ctx) };
-            let quads = glyph_quads(&shaping, &text, glyphs, along_line, rotate);
+            let quads = glyph_quads(&shaping, &text, glyphs, along_line, rotate, offset);
             let key: Arc<str> = text.chars.iter().collect::<String>().into();
             let sort_key = l.get("symbol-sort-key").map(|_| l.get_f64("symbol-sort-key", &ctx)).unwrap_or(0.0);
             let symbol_text = SymbolText {

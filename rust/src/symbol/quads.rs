@@ -28,9 +28,10 @@ pub struct GlyphQuad {
 
 /// The quads of `shaping`; `along_line` keeps each glyph relative to its
 /// own centre (it is placed on the line per frame); `rotate` is
-/// `text-rotate` in degrees (point labels). `text-offset` is in the
-/// shaping (point labels) or applied when the line label is placed.
-pub fn glyph_quads(shaping: &Shaping, text: &TaggedText, glyphs: &GlyphSet, along_line: bool, rotate: f32) -> Vec<GlyphQuad> {
+/// `text-rotate` in degrees (point labels); `offset` is `text-offset` in px
+/// at 24 px, built into point labels' quads (line labels apply it when
+/// placed).
+pub fn glyph_quads(shaping: &Shaping, text: &TaggedText, glyphs: &GlyphSet, along_line: bool, rotate: f32, offset: [f32; 2]) -> Vec<GlyphQuad> {
     let (sin, cos) = rotate.to_radians().sin_cos();
     let mut out = Vec::new();
     let rect_buffer = SDF_BUFFER as f32 + GLYPH_PADDING;
@@ -44,7 +45,7 @@ pub fn glyph_quads(shaping: &Shaping, text: &TaggedText, glyphs: &GlyphSet, alon
             let (glyph_offset, built_in) = if along_line {
                 ([g.x + half_advance, g.y], [0.0, 0.0])
             } else {
-                ([0.0, 0.0], [g.x + half_advance, g.y])
+                ([0.0, 0.0], [g.x + half_advance + offset[0], g.y + offset[1]])
             };
             let (tw, th) = (bitmap.width as f32 + 2.0 * GLYPH_PADDING, bitmap.height as f32 + 2.0 * GLYPH_PADDING);
             let x1 = (m.left as f32 - rect_buffer) * g.scale - half_advance + built_in[0];

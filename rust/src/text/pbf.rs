@@ -282,7 +282,7 @@ pub(crate) mod tests {
     #[test]
     fn reads_the_suite_range_when_present() {
         let Some(dir) = crate::test_support::shared_dir() else {
-            eprintln!("skipped: ../shared/conformance not found (set MAPCORE_SHARED)");
+            crate::test_support::skipped("../shared/conformance/assets/glyphs");
             return;
         };
         let path = dir.join("conformance/assets/glyphs/Open Sans Semibold,Arial Unicode MS Bold/0-255.pbf");
