@@ -143,7 +143,9 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             }
             // The same label at the same world place in another tile.
             let world = tile_to_world(cand.tile, tl.extent, inst.anchor);
-            if !seen.insert((inst.key.clone(), (world[0] * 4.0).round() as i64, (world[1] * 4.0).round() as i64)) {
+            // (World units of 2^-24: finer than a pixel up to zoom 15.)
+            let cell = |v: f64| (v * 16_777_216.0).round() as i64;
+            if !seen.insert((inst.key.clone(), cell(world[0]), cell(world[1]))) {
                 continue;
             }
             let mut anchor = matrix.project_f(ax, ay);
@@ -247,8 +249,9 @@ fn screen_angle(m: &crate::source::transform::TileMatrix, p: [f32; 2]) -> f32 {
 }
 
 fn tile_to_world(c: &CoveredTile, extent: u32, p: [f32; 2]) -> [f64; 2] {
-    let scale = 1.0 / (f64::from(extent.max(1)) * f64::from(1u32 << c.id.z.min(31)));
-    [(c.id.x as f64 + c.wrap as f64 * f64::from(1u32 << c.id.z.min(31))) * f64::from(extent.max(1)) * scale + p[0] as f64 * scale, c.id.y as f64 / f64::from(1u32 << c.id.z.min(31)) + p[1] as f64 * scale]
+    let n = f64::from(1u32 << c.id.z.min(31));
+    let e = f64::from(extent.max(1));
+    [(c.id.x as f64 + c.wrap as f64 * n + p[0] as f64 / e) / n, (c.id.y as f64 + p[1] as f64 / e) / n]
 }
 
 type PlacedQuads<'a> = Vec<([[f32; 2]; 4], &'a super::quads::GlyphQuad)>;
