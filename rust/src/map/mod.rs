@@ -344,6 +344,7 @@ impl Map {
                     match result {
                         Ok(images) => {
                             map.sprite_images.extend(images);
+                            map.images_changed();
                             map.frame = None;
                         }
                         Err(e) => core.emit(

@@ -205,6 +205,7 @@ impl Map {
             return Err(invalid("the image id is empty"));
         }
         self.images.insert(id.to_string(), image);
+        self.images_changed();
         self.frame = None;
         self.touch();
         Ok(())
@@ -212,6 +213,7 @@ impl Map {
 
     pub fn remove_image(&mut self, id: &str) -> Result<(), MapError> {
         self.images.remove(id).ok_or_else(|| not_found(format!("there is no image \"{id}\"")))?;
+        self.images_changed();
         self.touch();
         Ok(())
     }

@@ -15,6 +15,7 @@ use crate::runtime::Core;
 use crate::source::feature::TileId;
 use crate::style::layer::LayerKind;
 use crate::style::Style;
+use crate::symbol::icon::{IconImage, IconImages};
 use crate::symbol::layout::{glyph_dependencies, layout_tile, SymbolTile};
 
 /// Where one tile's symbol layout stands.
@@ -41,6 +42,13 @@ pub struct Symbols {
     /// Font stack + range pairs already reported as failed.
     warned: BTreeSet<(String, u32)>,
     warned_no_url: bool,
+    /// Bumped when images are added or removed or a sprite arrives:
+    /// layouts (which shape icons) are redone.
+    pub image_generation: u64,
+    /// The images as symbols use them, for `images_for`.
+    images: Option<(u64, Arc<IconImages>)>,
+    /// Image ids reported missing.
+    pub warned_images: BTreeSet<String>,
 }
 
 impl Symbols {
@@ -70,17 +78,18 @@ impl Map {
     /// Advances every needed tile's symbol layout one step.
     pub(super) fn update_symbols(&mut self, core: &mut Core) {
         let Some(style) = self.style().cloned() else { return };
-        let addr = Arc::as_ptr(&style) as usize;
+        let addr = Arc::as_ptr(&style) as usize ^ (self.symbols.image_generation as usize).rotate_left(48);
         if self.symbols.style != addr {
             self.symbols.style = addr;
             self.symbols.tiles.clear();
             let url = style.glyphs.as_ref().map(|u| self.resolve(u));
             self.symbols.glyphs.set_url(url);
         }
+        let sprites_done = self.sprites.values().all(|l| l.done);
         for source in symbol_sources(&style, self.camera.zoom) {
             let Some(state) = self.sources.get(&source) else { continue };
-            for covered in self.needed_tiles(state) {
-                let Some(data) = state.tile(covered.id).cloned() else { continue };
+            let ready: Vec<_> = self.needed_tiles(state).into_iter().filter_map(|c| state.tile(c.id).cloned().map(|d| (c, d))).collect();
+            for (covered, data) in ready {
                 let key: SymbolKey = (source.clone(), covered.id, covered.overscaled_z);
                 match self.symbols.tiles.get(&key) {
                     None => {
@@ -91,13 +100,16 @@ impl Map {
                             Box::new(move |map: &mut Map, core: &mut Core| map.on_glyph_deps(key, addr, deps, core))
                         });
                     }
-                    Some(SymbolSlot::Waiting(deps)) if self.symbols.glyphs.settled(deps) => {
+                    // Icons need the sprites: layout waits for them too.
+                    Some(SymbolSlot::Waiting(deps)) if self.symbols.glyphs.settled(deps) && sprites_done => {
                         let glyphs = self.symbols.glyphs.set();
+                        let images = self.icon_images();
                         self.symbols.tiles.insert(key.clone(), SymbolSlot::Laying);
                         let style = style.clone();
                         core.spawn(self.id, move || {
-                            let tile = layout_tile(&style, &key.0, &data, key.1, key.2 as f64, &glyphs);
-                            Box::new(move |map: &mut Map, _core: &mut Core| {
+                            let tile = layout_tile(&style, &key.0, &data, key.1, key.2 as f64, &glyphs, &images);
+                            Box::new(move |map: &mut Map, core: &mut Core| {
+                                map.warn_missing_icons(&tile, core);
                                 if map.symbols.style == addr {
                                     map.symbols.tiles.insert(key, SymbolSlot::Ready(Arc::new(tile)));
                                     map.touch();
@@ -185,6 +197,46 @@ impl Map {
         }
     }
 
+    /// The map's images (runtime images over sprite images) as symbols
+    /// use them, converted once per image generation.
+    fn icon_images(&mut self) -> Arc<IconImages> {
+        if let Some((generation, images)) = &self.symbols.images {
+            if *generation == self.symbols.image_generation {
+                return images.clone();
+            }
+        }
+        let images = self.build_icon_images();
+        self.symbols.images = Some((self.symbols.image_generation, images.clone()));
+        images
+    }
+
+    fn build_icon_images(&self) -> Arc<IconImages> {
+        let mut out = IconImages::new();
+        for (id, img) in self.sprite_images.iter().chain(self.images.iter()) {
+            if let Some(icon) = IconImage::new(img.width, img.height, img.pixel_ratio, img.sdf, &img.rgba) {
+                out.insert(id.clone(), Arc::new(icon));
+            }
+        }
+        Arc::new(out)
+    }
+
+    /// Records that images changed (layouts shape icons again).
+    pub(super) fn images_changed(&mut self) {
+        self.symbols.image_generation = self.symbols.image_generation.wrapping_add(1);
+        self.symbols.images = None;
+    }
+
+    /// One warning per image id that an `icon-image` named and nobody had.
+    fn warn_missing_icons(&mut self, tile: &SymbolTile, core: &mut Core) {
+        for id in &tile.missing_images {
+            if self.symbols.warned_images.len() < 1024 && self.symbols.warned_images.insert(id.clone()) {
+                core.emit(Event::new(EventKind::Warning, self.id).message(format!(
+                    "image \"{id}\" is missing (neither added nor in the sprite): icons that use it are not drawn, their text is"
+                )));
+            }
+        }
+    }
+
     /// What symbol layout still waits for (for `describe_pending`).
     pub(super) fn pending_symbols(&self) -> Vec<String> {
         let Some(style) = self.style() else { return vec![] };
@@ -212,10 +264,11 @@ impl Map {
     pub fn relayout_symbols(&self) -> usize {
         let Some(style) = self.style() else { return 0 };
         let glyphs = self.symbols.glyphs.set();
+        let images = self.build_icon_images();
         let mut n = 0;
         for ((source, id, z), slot) in &self.symbols.tiles {
             let (SymbolSlot::Ready(_), Some(data)) = (slot, self.sources.get(source).and_then(|s| s.tile(*id))) else { continue };
-            let tile = layout_tile(style, source, data, *id, *z as f64, &glyphs);
+            let tile = layout_tile(style, source, data, *id, *z as f64, &glyphs, &images);
             n += tile.layers.iter().map(|l| l.symbols.len()).sum::<usize>();
         }
         n

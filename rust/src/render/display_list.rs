@@ -201,6 +201,19 @@ pub struct SdfQuad {
     pub paint: u32,
 }
 
+/// One colour icon quad: the texel rectangle `tex` of a premultiplied
+/// image (texels outside read transparent) mapped onto `corners` as
+/// [`SdfQuad`] maps its bitmap, sampled bilinearly, times `opacity`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IconQuad {
+    pub corners: [Px; 4],
+    pub w: [f32; 4],
+    pub tex: [f32; 4],
+    pub image: PatternImage,
+    /// `icon-opacity`.
+    pub opacity: f32,
+}
+
 /// One drawing command.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DrawCommand {
@@ -220,6 +233,8 @@ pub enum DrawCommand {
     /// halo), then every fill, each in quad order, source-over.
     /// `pixel_ratio` sets MapLibre's edge gamma (0.105 / ratio).
     Sdf { quads: Vec<SdfQuad>, paints: Vec<SdfPaint>, pixel_ratio: f32 },
+    /// Colour icons, in quad order, source-over.
+    Icons { quads: Vec<IconQuad> },
 }
 
 /// A frame to rasterize.

@@ -37,7 +37,9 @@ mod geom;
 mod line;
 mod pattern;
 mod raster;
+mod icon;
 mod sdf;
+mod textured;
 mod stroke;
 
 pub use image::Image;

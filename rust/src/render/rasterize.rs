@@ -10,6 +10,7 @@ use super::display_list::{PatternFillStyle, PatternOutline};
 use super::fill::{draw_fill, draw_pattern_fill, FillScratch};
 use super::pattern::PatternShader;
 use super::raster::RasterShader;
+use super::icon::draw_icons;
 use super::sdf::draw_sdf;
 use super::geom::{group_polygons, FillPart, LinePart, Poly};
 use super::image::Image;
@@ -180,6 +181,7 @@ fn prepare(cmd: &DrawCommand) -> Prep {
             RasterShader::new(style).and_then(|_| finite_bounds(rings.iter().flatten())).map(|b| grow(b, 1.0))
         }
         DrawCommand::Sdf { quads, .. } => finite_bounds(quads.iter().flat_map(|q| q.corners.iter())).map(|b| grow(b, 1.0)),
+        DrawCommand::Icons { quads } => finite_bounds(quads.iter().flat_map(|q| q.corners.iter())).map(|b| grow(b, 1.0)),
         DrawCommand::Circle { centers, style, .. } => {
             let outer = nonneg(style.radius) + nonneg(style.stroke_width);
             let s = |v: f32| if v.is_finite() && v > 0.0 { v.min(1.0e3) } else { 1.0 };
@@ -226,7 +228,7 @@ fn clip_of(cmd: &DrawCommand) -> Option<&ClipQuad> {
         | DrawCommand::Line { clip, .. }
         | DrawCommand::Circle { clip, .. }
         | DrawCommand::Raster { clip, .. } => clip.as_ref(),
-        DrawCommand::Background { .. } | DrawCommand::BackgroundPattern { .. } | DrawCommand::Sdf { .. } => None,
+        DrawCommand::Background { .. } | DrawCommand::BackgroundPattern { .. } | DrawCommand::Sdf { .. } | DrawCommand::Icons { .. } => None,
     }
 }
 
@@ -373,6 +375,7 @@ impl Worker {
                 DrawCommand::Sdf { quads, paints, pixel_ratio } => {
                     draw_sdf(canvas.pixels_mut(), w as usize, top, band_h as usize, quads, paints, *pixel_ratio)
                 }
+                DrawCommand::Icons { quads } => draw_icons(canvas.pixels_mut(), w as usize, top, band_h as usize, quads),
                 DrawCommand::Raster { rings, style, .. } => {
                     if let Some(shader) = RasterShader::new(style) {
                         let clip_mask = clip.map(<SkiaCanvas as Canvas>::clip_coverage);

@@ -17,6 +17,7 @@ use crate::text::glyph::{font_stack_name, range_of, GlyphSet, ONE_EM};
 use crate::text::shaping::{self, Anchor, Justify, ShapeOptions, TaggedText, TextTransform, WritingMode};
 
 use super::anchors;
+use super::icon::{shape_icon, IconImages, SymbolIcon};
 use super::polylabel::polylabel;
 use super::quads::{glyph_quads, GlyphQuad};
 
@@ -55,6 +56,8 @@ pub struct SymbolText {
     pub writing_mode: WritingMode,
     /// Line labels: `text-offset` (px at 24 px) along and across the line.
     pub line_offset: [f32; 2],
+    /// `text-rotate` in degrees (point labels; for the collision box).
+    pub rotate: f32,
 }
 
 /// One symbol: an anchor and what is drawn there (the icon will join the
@@ -70,6 +73,7 @@ pub struct SymbolInstance {
     /// Index of the feature in its tile layer.
     pub feature: usize,
     pub text: Option<SymbolText>,
+    pub icon: Option<SymbolIcon>,
     /// `symbol-sort-key` (0 when unset).
     pub sort_key: f64,
     /// The label's text, to find the same label in another tile.
@@ -91,6 +95,8 @@ pub struct LayerSymbols {
 #[derive(Clone, Debug, Default)]
 pub struct SymbolTile {
     pub layers: Vec<LayerSymbols>,
+    /// Image ids `icon-image` named that were not there (at most 64).
+    pub missing_images: BTreeSet<String>,
 }
 
 impl SymbolTile {
@@ -121,13 +127,12 @@ fn feature_ctx<'a>(z: f64, feature: &'a Feature, tile: crate::source::feature::T
     ctx
 }
 
-/// Evaluates a feature's text (None: no text, or filtered out).
+fn passes_filter(layer: &Layer, ctx: &EvaluationContext) -> bool {
+    layer.filter.as_ref().is_none_or(|f| f.matches(ctx))
+}
+
+/// Evaluates a feature's text (None: no text).
 fn feature_text(layer: &Layer, ctx: &EvaluationContext) -> Option<TaggedText> {
-    if let Some(filter) = &layer.filter {
-        if !filter.matches(ctx) {
-            return None;
-        }
-    }
     layer.layout.get("text-field")?;
     let mut formatted = layer.layout.get_formatted("text-field", ctx);
     let mut budget = MAX_TEXT_CHARS;
@@ -155,6 +160,9 @@ pub fn glyph_dependencies(style: &Style, source: &str, tile: &TileData, id: crat
         let Some(tl) = tile_layer(tile, layer) else { continue };
         for feature in tl.features.iter().take(MAX_SYMBOLS_PER_LAYER) {
             let ctx = feature_ctx(z, feature, id, tl.extent);
+            if !passes_filter(layer, &ctx) {
+                continue;
+            }
             let Some(text) = feature_text(layer, &ctx) else { continue };
             for (stack, cp) in text.codepoints() {
                 let ranges = match deps.get_mut(stack) {
@@ -180,7 +188,15 @@ fn auto_justify(anchor: Anchor) -> Justify {
 /// Lays out the symbols of every symbol layer of `source` in one tile.
 /// `z` is the tile's (overscaled) zoom, `overscaling` the ratio of that
 /// zoom's scale to the data tile's.
-pub fn layout_tile(style: &Style, source: &str, tile: &TileData, id: crate::source::feature::TileId, z: f64, glyphs: &GlyphSet) -> SymbolTile {
+pub fn layout_tile(
+    style: &Style,
+    source: &str,
+    tile: &TileData,
+    id: crate::source::feature::TileId,
+    z: f64,
+    glyphs: &GlyphSet,
+    images: &IconImages,
+) -> SymbolTile {
     let mut out = SymbolTile::default();
     let overscaling = 2f32.powf((z - id.z as f64).max(0.0) as f32);
     for layer in symbol_layers(style, source, z) {
@@ -198,8 +214,32 @@ pub fn layout_tile(style: &Style, source: &str, tile: &TileData, id: crate::sour
                 continue;
             }
             let ctx = feature_ctx(z, feature, id, tl.extent);
-            let Some(text) = feature_text(layer, &ctx) else { continue };
+            if !passes_filter(layer, &ctx) {
+                continue;
+            }
             let l = &layer.layout;
+            let icon = match l.get("icon-image").and_then(|_| l.get_image("icon-image", &ctx)) {
+                Some(name) => match images.get(&name) {
+                    Some(image) => {
+                        let offset = l.get_f32_array("icon-offset", &ctx);
+                        let offset = [offset.first().copied().unwrap_or(0.0), offset.get(1).copied().unwrap_or(0.0)];
+                        let anchor = Anchor::parse(l.get_enum("icon-anchor", &ctx));
+                        let rotate = if placement == Placement::Point { l.get_f32("icon-rotate", &ctx) } else { 0.0 };
+                        Some(shape_icon(image.clone(), anchor, offset, rotate))
+                    }
+                    None => {
+                        if out.missing_images.len() < 64 {
+                            out.missing_images.insert(name);
+                        }
+                        None
+                    }
+                },
+                None => None,
+            };
+            let text = feature_text(layer, &ctx);
+            if text.is_none() && icon.is_none() {
+                continue;
+            }
             let along_line = placement != Placement::Point;
             let anchor = Anchor::parse(l.get_enum("text-anchor", &ctx));
             let justify = match l.get_enum("text-justify", &ctx) {
@@ -220,18 +260,26 @@ pub fn layout_tile(style: &Style, source: &str, tile: &TileData, id: crate::sour
                 writing_mode: WritingMode::Horizontal,
                 allow_vertical: false,
             };
-            let Some(shaping) = shaping::shape_text(&text, glyphs, &opts) else { continue };
-            let rotate = if along_line { 0.0 } else { l.get_f32("text-rotate", &ctx) };
-            let quads = glyph_quads(&shaping, &text, glyphs, along_line, rotate, offset);
-            let key: Arc<str> = text.chars.iter().collect::<String>().into();
-            let sort_key = l.get("symbol-sort-key").map(|_| l.get_f64("symbol-sort-key", &ctx)).unwrap_or(0.0);
-            let symbol_text = SymbolText {
-                quads,
-                bounds: [shaping.left, shaping.top, shaping.right, shaping.bottom],
-                tagged: Arc::new(text),
-                writing_mode: shaping.writing_mode,
-                line_offset: if along_line { offset } else { [0.0, 0.0] },
+            let shaped = text.as_ref().and_then(|t| shaping::shape_text(t, glyphs, &opts).map(|s| (t, s)));
+            let key: Arc<str> = match &text {
+                Some(t) => t.chars.iter().collect::<String>().into(),
+                None => Arc::from(""),
             };
+            let symbol_text = shaped.as_ref().map(|(text, shaping)| {
+                let rotate = if along_line { 0.0 } else { l.get_f32("text-rotate", &ctx) };
+                SymbolText {
+                    quads: glyph_quads(shaping, text, glyphs, along_line, rotate, offset),
+                    bounds: [shaping.left, shaping.top, shaping.right, shaping.bottom],
+                    tagged: Arc::new((*text).clone()),
+                    writing_mode: shaping.writing_mode,
+                    line_offset: if along_line { offset } else { [0.0, 0.0] },
+                    rotate,
+                }
+            });
+            if symbol_text.is_none() && icon.is_none() {
+                continue;
+            }
+            let sort_key = l.get("symbol-sort-key").map(|_| l.get_f64("symbol-sort-key", &ctx)).unwrap_or(0.0);
             let mut push = |anchor: [f32; 2], angle: f32, line: Option<(Arc<Vec<[f32; 2]>>, usize)>| {
                 if anchor[0] < 0.0 || anchor[0] >= extent || anchor[1] < 0.0 || anchor[1] >= extent {
                     return;
@@ -241,7 +289,8 @@ pub fn layout_tile(style: &Style, source: &str, tile: &TileData, id: crate::sour
                     angle,
                     line,
                     feature: index,
-                    text: Some(symbol_text.clone()),
+                    text: symbol_text.clone(),
+                    icon: icon.clone(),
                     sort_key,
                     key: key.clone(),
                 });
@@ -265,7 +314,8 @@ pub fn layout_tile(style: &Style, source: &str, tile: &TileData, id: crate::sour
                     let box_scale = pixel_ratio * size / ONE_EM;
                     let spacing = pixel_ratio * l.get_f32("symbol-spacing", &ctx).max(1.0);
                     let max_angle = l.get_f32("text-max-angle", &ctx).to_radians();
-                    let text_extent = Some((shaping.left, shaping.right));
+                    let text_extent = shaped.as_ref().map(|(_, s)| (s.left, s.right));
+                    let icon_extent = icon.as_ref().map(|i| (i.bounds[0], i.bounds[2]));
                     for part in &feature.geometry {
                         let line: Vec<[f32; 2]> = part.iter().map(pt).collect();
                         if line.len() < 2 {
@@ -273,9 +323,9 @@ pub fn layout_tile(style: &Style, source: &str, tile: &TileData, id: crate::sour
                         }
                         let line = Arc::new(line);
                         let found = if placement == Placement::LineCenter {
-                            anchors::center_anchor(&line, max_angle, text_extent, None, ONE_EM, box_scale).into_iter().collect()
+                            anchors::center_anchor(&line, max_angle, text_extent, icon_extent, ONE_EM, box_scale).into_iter().collect()
                         } else {
-                            anchors::line_anchors(&line, spacing, max_angle, text_extent, None, ONE_EM, box_scale, overscaling, extent)
+                            anchors::line_anchors(&line, spacing, max_angle, text_extent, icon_extent, ONE_EM, box_scale, overscaling, extent)
                         };
                         for a in found {
                             push(a.point, a.angle, a.segment.map(|s| (line.clone(), s)));

@@ -20,3 +20,4 @@ pub mod layout;
 pub mod placement;
 pub mod polylabel;
 pub mod quads;
+pub mod icon;

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::layout::{layer_visible, TileLookup, View};
-use crate::render::display_list::{DrawCommand, SdfPaint, SdfQuad};
+use crate::render::display_list::{DrawCommand, IconQuad, SdfPaint, SdfQuad};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::TileId;
 use crate::source::geojson::GEOJSON_LAYER;
@@ -22,6 +22,7 @@ use crate::text::glyph::ONE_EM;
 
 use super::along_line::{place_line_label, LineLabel, WritingMode as LineWritingMode};
 use super::grid::{CollisionGrid, Shape};
+use super::icon::{IconPixels, SymbolIcon};
 use super::layout::{Placement, SymbolInstance, SymbolTile};
 
 /// Where placement finds a tile's symbol layout.
@@ -54,13 +55,43 @@ pub struct PlacedSymbols {
 /// (labels just outside the view can hide labels inside, as in MapLibre).
 const VIEWPORT_PADDING: f32 = 100.0;
 
-struct LayerParams {
+/// One part (text or icon) of a layer's placement parameters.
+struct PartParams {
     allow_overlap: bool,
     ignore_placement: bool,
+    optional: bool,
     padding: f32,
     rotate_with_map: bool,
     translate: [f32; 2],
     translate_viewport: bool,
+}
+
+impl PartParams {
+    fn new(layer: &Layer, ctx: &EvaluationContext, placement: Placement, part: &str) -> PartParams {
+        let (l, p) = (&layer.layout, &layer.paint);
+        let name = |s: &str| format!("{part}-{s}");
+        let alignment = l.get_enum(&name("rotation-alignment"), ctx);
+        let t = p.get_f32_array(&name("translate"), ctx);
+        let padding = if part == "icon" {
+            l.get_f32_array("icon-padding", ctx).first().copied().unwrap_or(2.0)
+        } else {
+            l.get_f32("text-padding", ctx)
+        };
+        PartParams {
+            allow_overlap: l.get_bool(&name("allow-overlap"), ctx),
+            ignore_placement: l.get_bool(&name("ignore-placement"), ctx),
+            optional: l.get_bool(&name("optional"), ctx),
+            padding,
+            rotate_with_map: alignment == "map" || (alignment == "auto" && placement != Placement::Point),
+            translate: [t.first().copied().unwrap_or(0.0), t.get(1).copied().unwrap_or(0.0)],
+            translate_viewport: p.get_enum(&name("translate-anchor"), ctx) == "viewport",
+        }
+    }
+}
+
+struct LayerParams {
+    text: PartParams,
+    icon: PartParams,
     sort_by_y: bool,
     keep_upright: bool,
 }
@@ -69,26 +100,13 @@ impl LayerParams {
     fn new(layer: &Layer, zoom: f64, placement: Placement) -> LayerParams {
         let ctx = EvaluationContext::at_zoom(zoom);
         let l = &layer.layout;
-        let p = &layer.paint;
-        let alignment = l.get_enum("text-rotation-alignment", &ctx);
-        let rotate_with_map = alignment == "map" || (alignment == "auto" && placement != Placement::Point);
-        let t = p.get_f32_array("text-translate", &ctx);
-        let allow_overlap = l.get_bool("text-allow-overlap", &ctx);
-        let ignore_placement = l.get_bool("text-ignore-placement", &ctx);
+        let text = PartParams::new(layer, &ctx, placement, "text");
+        let icon = PartParams::new(layer, &ctx, placement, "icon");
         let z_order = l.get_enum("symbol-z-order", &ctx);
         let has_sort_key = l.get("symbol-sort-key").is_some();
-        let sort_by_y = placement == Placement::Point
-            && (z_order == "viewport-y" || (z_order == "auto" && !has_sort_key && (allow_overlap || ignore_placement)));
-        LayerParams {
-            allow_overlap,
-            ignore_placement,
-            padding: l.get_f32("text-padding", &ctx),
-            rotate_with_map,
-            translate: [t.first().copied().unwrap_or(0.0), t.get(1).copied().unwrap_or(0.0)],
-            translate_viewport: p.get_enum("text-translate-anchor", &ctx) == "viewport",
-            sort_by_y,
-            keep_upright: l.get_bool("text-keep-upright", &ctx),
-        }
+        let overlap = text.allow_overlap || icon.allow_overlap || text.ignore_placement || icon.ignore_placement;
+        let sort_by_y = placement == Placement::Point && (z_order == "viewport-y" || (z_order == "auto" && !has_sort_key && overlap));
+        LayerParams { text, icon, sort_by_y, keep_upright: l.get_bool("text-keep-upright", &ctx) }
     }
 }
 
@@ -99,6 +117,18 @@ struct Candidate<'a> {
     symbols: Arc<SymbolTile>,
     layer_index: usize,
     symbol: usize,
+}
+
+/// A shown symbol's draw data.
+struct Shown {
+    y: f32,
+    icon: Option<IconDraw>,
+    text: Option<(Vec<SdfQuad>, Vec<SdfPaint>)>,
+}
+
+enum IconDraw {
+    Color(Vec<IconQuad>),
+    Sdf(Vec<SdfQuad>, SdfPaint),
 }
 
 /// Places every symbol layer of `style` for `view`.
@@ -125,8 +155,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             }
         }
         let mut seen: HashSet<(Arc<str>, i64, i64)> = HashSet::new();
-        // Shown symbols: anchor y, quads (paint = section), paints by section.
-        let mut shown: Vec<(f32, Vec<SdfQuad>, Vec<SdfPaint>)> = Vec::new();
+        let mut shown: Vec<Shown> = Vec::new();
         for cand in &candidates {
             let ls = &cand.symbols.layers[cand.layer_index];
             let inst = &ls.symbols[cand.symbol];
@@ -148,92 +177,190 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             if !seen.insert((inst.key.clone(), cell(world[0]), cell(world[1]))) {
                 continue;
             }
-            let mut anchor = matrix.project_f(ax, ay);
-            let shift = translate_px(&params, t.bearing as f32);
-            anchor = [anchor[0] + shift[0], anchor[1] + shift[1]];
-            if !anchor[0].is_finite() || !anchor[1].is_finite() {
+            let base = matrix.project_f(ax, ay);
+            if !base[0].is_finite() || !base[1].is_finite() {
                 continue;
             }
-            let Some(text) = &inst.text else { continue };
-            let size = layer.layout.get_f32("text-size", &ctx).max(0.0);
             let perspective = (0.5 + 0.5 / w as f32).clamp(0.0, 4.0);
-            let font_scale = size / ONE_EM * if params.rotate_with_map && placement != Placement::Point { 1.0 } else { perspective };
-            if font_scale <= 0.0 || !font_scale.is_finite() {
-                continue;
-            }
-            let angle = if params.rotate_with_map { screen_angle(&matrix, inst.anchor) } else { 0.0 };
-            let placed = match placement {
-                Placement::Point => place_point(inst, text, anchor, font_scale, angle, &params),
-                _ => place_line(inst, text, &matrix, shift, font_scale, &params),
-            };
-            let Some((shapes, quads)) = placed else { continue };
-            if !params.allow_overlap && shapes.iter().any(|s| grid.collides(s)) {
-                continue;
-            }
-            if shapes.iter().all(|s| grid.is_offscreen(s)) {
-                continue;
-            }
-            if !params.ignore_placement {
-                for s in &shapes {
-                    grid.insert(*s);
+            let map_angle = screen_angle(&matrix, inst.anchor);
+
+            // Text.
+            let mut text_part = None;
+            if let Some(text) = &inst.text {
+                let size = layer.layout.get_f32("text-size", &ctx).max(0.0);
+                let along = placement != Placement::Point;
+                let scale = size / ONE_EM * if params.text.rotate_with_map && along { 1.0 } else { perspective };
+                let shift = translate_px(&params.text, t.bearing as f32);
+                if scale > 0.0 && scale.is_finite() {
+                    let angle = if params.text.rotate_with_map { map_angle } else { 0.0 };
+                    text_part = match placement {
+                        Placement::Point => place_point(text, [base[0] + shift[0], base[1] + shift[1]], scale, angle, params.text.padding),
+                        _ => place_line(inst, text, &matrix, shift, scale, &params),
+                    }
+                    .map(|p| (p, scale));
                 }
             }
-            let paint = sdf_paint(layer, &ctx);
-            let ratio = view.pixel_ratio;
-            let sdf_quads = quads
-                .into_iter()
-                .map(|(corners, q)| SdfQuad {
-                    corners: corners.map(|c| [c[0] * ratio, c[1] * ratio]),
-                    w: [1.0; 4],
-                    tex: q.tex,
-                    bitmap: q.bitmap.clone(),
-                    font_scale: size / ONE_EM * if placement == Placement::Point { perspective } else { 1.0 },
-                    gamma_scale: 1.0,
-                    paint: q.section as u32,
-                })
-                .collect();
-            let paints = text.tagged.sections.iter().map(|s| SdfPaint { color: s.color.unwrap_or(paint.color), ..paint.clone() }).collect();
-            shown.push((anchor[1], sdf_quads, paints));
+            // Icon.
+            let mut icon_part = None;
+            if let Some(icon) = &inst.icon {
+                let size = layer.layout.get_f32("icon-size", &ctx).max(0.0);
+                let along = placement != Placement::Point;
+                let scale = size * if params.icon.rotate_with_map && along { 1.0 } else { perspective };
+                let shift = translate_px(&params.icon, t.bearing as f32);
+                if scale > 0.0 && scale.is_finite() {
+                    let angle = if along && params.icon.rotate_with_map {
+                        line_angle(inst, &matrix).unwrap_or(map_angle)
+                    } else if params.icon.rotate_with_map {
+                        map_angle
+                    } else {
+                        0.0
+                    };
+                    icon_part = Some((place_icon(icon, [base[0] + shift[0], base[1] + shift[1]], scale, angle, params.icon.padding), size));
+                }
+            }
+            if text_part.is_none() && icon_part.is_none() {
+                continue;
+            }
+            let fits = |shapes: &[Shape], p: &PartParams| p.allow_overlap || !shapes.iter().any(|s| grid.collides(s));
+            let mut place_text = text_part.as_ref().is_some_and(|((shapes, _), _)| fits(shapes, &params.text));
+            let mut place_icon = icon_part.as_ref().is_some_and(|((shapes, _), _)| fits(shapes, &params.icon));
+            let icon_without_text = params.text.optional || text_part.is_none();
+            let text_without_icon = params.icon.optional || icon_part.is_none();
+            if !icon_without_text && !text_without_icon {
+                place_text = place_text && place_icon;
+                place_icon = place_text;
+            } else if !text_without_icon {
+                place_text = place_text && place_icon;
+            } else if !icon_without_text {
+                place_icon = place_icon && place_text;
+            }
+            let mut record = Vec::new();
+            let mut drawn = Shown { y: base[1], icon: None, text: None };
+            if place_icon {
+                let ((shapes, corners), size) = icon_part.expect("placed icons exist");
+                let icon = inst.icon.as_ref().expect("placed icons exist");
+                if !params.icon.ignore_placement {
+                    shapes.iter().for_each(|s| grid.insert(*s));
+                }
+                if !shapes.iter().all(|s| grid.is_offscreen(s)) {
+                    drawn.icon = icon_draw(layer, &ctx, icon, corners, size, view.pixel_ratio);
+                }
+                record.extend(shapes);
+            }
+            if place_text {
+                let ((shapes, quads), scale) = text_part.expect("placed text exists");
+                let text = inst.text.as_ref().expect("placed text exists");
+                if !params.text.ignore_placement {
+                    shapes.iter().for_each(|s| grid.insert(*s));
+                }
+                if !shapes.iter().all(|s| grid.is_offscreen(s)) {
+                    let paint = sdf_paint(layer, &ctx, "text");
+                    let ratio = view.pixel_ratio;
+                    let font_scale = scale;
+                    let sdf_quads = quads
+                        .into_iter()
+                        .map(|(corners, q)| SdfQuad {
+                            corners: corners.map(|c| [c[0] * ratio, c[1] * ratio]),
+                            w: [1.0; 4],
+                            tex: q.tex,
+                            bitmap: q.bitmap.clone(),
+                            font_scale,
+                            gamma_scale: 1.0,
+                            paint: q.section as u32,
+                        })
+                        .collect();
+                    let paints = text.tagged.sections.iter().map(|s| SdfPaint { color: s.color.unwrap_or(paint.color), ..paint.clone() }).collect();
+                    drawn.text = Some((sdf_quads, paints));
+                }
+                record.extend(shapes);
+            }
+            if record.is_empty() {
+                continue;
+            }
+            shown.push(drawn);
             out.placed.push(PlacedFeature {
                 layer: layer.id.clone(),
                 source: source.to_string(),
                 tile: *cand.tile,
                 source_layer: ls.source_layer.clone(),
                 feature: inst.feature,
-                shapes,
+                shapes: record,
             });
         }
         if params.sort_by_y {
-            shown.sort_by(|a, b| a.0.total_cmp(&b.0));
+            shown.sort_by(|a, b| a.y.total_cmp(&b.y));
         }
-        let mut quads = Vec::new();
-        let mut paints: Vec<SdfPaint> = Vec::new();
-        for (_, qs, symbol_paints) in shown {
-            let base = paints.len() as u32;
-            quads.extend(qs.into_iter().map(|q| SdfQuad { paint: q.paint + base, ..q }));
-            paints.extend(symbol_paints);
-        }
-        if !quads.is_empty() {
-            out.commands.insert(layer.id.clone(), vec![DrawCommand::Sdf { quads, paints, pixel_ratio: view.pixel_ratio }]);
+        let commands = layer_commands(shown, view.pixel_ratio);
+        if !commands.is_empty() {
+            out.commands.insert(layer.id.clone(), commands);
         }
     }
     out
 }
 
-/// The colour/opacity/halo of a feature's text.
-fn sdf_paint(layer: &Layer, ctx: &EvaluationContext) -> SdfPaint {
-    let p = &layer.paint;
-    SdfPaint {
-        color: p.get_color("text-color", ctx),
-        opacity: p.get_f32("text-opacity", ctx),
-        halo_color: p.get_color("text-halo-color", ctx),
-        halo_width: p.get_f32("text-halo-width", ctx),
-        halo_blur: p.get_f32("text-halo-blur", ctx),
+/// A layer's draw commands: its icons (colour icons, then SDF icons), then its text.
+fn layer_commands(shown: Vec<Shown>, pixel_ratio: f32) -> Vec<DrawCommand> {
+    let (mut icons, mut sdf_icons, mut sdf_icon_paints) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut glyphs, mut paints) = (Vec::new(), Vec::new());
+    for s in shown {
+        match s.icon {
+            Some(IconDraw::Color(q)) => icons.extend(q),
+            Some(IconDraw::Sdf(q, paint)) => {
+                let base = sdf_icon_paints.len() as u32;
+                sdf_icons.extend(q.into_iter().map(|q| SdfQuad { paint: q.paint + base, ..q }));
+                sdf_icon_paints.push(paint);
+            }
+            None => {}
+        }
+        if let Some((qs, symbol_paints)) = s.text {
+            let base = paints.len() as u32;
+            glyphs.extend(qs.into_iter().map(|q| SdfQuad { paint: q.paint + base, ..q }));
+            paints.extend(symbol_paints);
+        }
+    }
+    let mut out = Vec::new();
+    if !icons.is_empty() {
+        out.push(DrawCommand::Icons { quads: icons });
+    }
+    if !sdf_icons.is_empty() {
+        out.push(DrawCommand::Sdf { quads: sdf_icons, paints: sdf_icon_paints, pixel_ratio });
+    }
+    if !glyphs.is_empty() {
+        out.push(DrawCommand::Sdf { quads: glyphs, paints, pixel_ratio });
+    }
+    out
+}
+
+/// The draw data of a placed icon.
+fn icon_draw(layer: &Layer, ctx: &EvaluationContext, icon: &SymbolIcon, corners: [[f32; 2]; 4], size: f32, ratio: f32) -> Option<IconDraw> {
+    let corners = corners.map(|c| [c[0] * ratio, c[1] * ratio]);
+    match &icon.image.pixels {
+        IconPixels::Color(image) => {
+            let opacity = layer.paint.get_f32("icon-opacity", ctx);
+            Some(IconDraw::Color(vec![IconQuad { corners, w: [1.0; 4], tex: icon.tex, image: image.clone(), opacity }]))
+        }
+        IconPixels::Sdf(bitmap) => {
+            let quad = SdfQuad { corners, w: [1.0; 4], tex: icon.tex, bitmap: bitmap.clone(), font_scale: size, gamma_scale: 1.0, paint: 0 };
+            Some(IconDraw::Sdf(vec![quad], sdf_paint(layer, ctx, "icon")))
+        }
     }
 }
 
-/// `text-translate` in screen px (rotated with the map unless anchored to the viewport).
-fn translate_px(p: &LayerParams, bearing_deg: f32) -> [f32; 2] {
+/// The colour/opacity/halo of a feature's text or SDF icon (`part`).
+fn sdf_paint(layer: &Layer, ctx: &EvaluationContext, part: &str) -> SdfPaint {
+    let p = &layer.paint;
+    let get = |name: &str| format!("{part}-{name}");
+    SdfPaint {
+        color: p.get_color(&get("color"), ctx),
+        opacity: p.get_f32(&get("opacity"), ctx),
+        halo_color: p.get_color(&get("halo-color"), ctx),
+        halo_width: p.get_f32(&get("halo-width"), ctx),
+        halo_blur: p.get_f32(&get("halo-blur"), ctx),
+    }
+}
+
+/// `*-translate` in screen px (rotated with the map unless anchored to the viewport).
+fn translate_px(p: &PartParams, bearing_deg: f32) -> [f32; 2] {
     if p.translate_viewport {
         return p.translate;
     }
@@ -256,24 +383,21 @@ fn tile_to_world(c: &CoveredTile, extent: u32, p: [f32; 2]) -> [f64; 2] {
 
 type PlacedQuads<'a> = Vec<([[f32; 2]; 4], &'a super::quads::GlyphQuad)>;
 
-/// A point label: its box (rotated quads' bounding box) and quads on screen.
-fn place_point<'a>(
-    _inst: &SymbolInstance,
-    text: &'a super::layout::SymbolText,
-    anchor: [f32; 2],
-    font_scale: f32,
-    angle: f32,
-    params: &LayerParams,
-) -> Option<(Vec<Shape>, PlacedQuads<'a>)> {
-    let (s, c) = angle.sin_cos();
+/// A point label: its box (the rotated box's bounds) and quads on screen.
+fn place_point<'a>(text: &'a super::layout::SymbolText, anchor: [f32; 2], font_scale: f32, map_angle: f32, padding: f32) -> Option<(Vec<Shape>, PlacedQuads<'a>)> {
+    // The box turns with text-rotate too (the quads have it built in).
+    let angle = map_angle + text.rotate.to_radians();
+    let (bs, bc) = angle.sin_cos();
+    let rot_box = |v: [f32; 2]| [v[0] * bc - v[1] * bs, v[0] * bs + v[1] * bc];
+    let (s, c) = map_angle.sin_cos();
     let rot = |v: [f32; 2]| [v[0] * c - v[1] * s, v[0] * s + v[1] * c];
     let b = text.bounds;
-    let corners = [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]].map(|p| rot([p[0] * font_scale, p[1] * font_scale]));
+    let corners = [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]].map(|p| rot_box([p[0] * font_scale, p[1] * font_scale]));
     let mut bx = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
     for p in corners {
         bx = [bx[0].min(p[0]), bx[1].min(p[1]), bx[2].max(p[0]), bx[3].max(p[1])];
     }
-    let pad = params.padding;
+    let pad = padding;
     let shape = Shape::Box([anchor[0] + bx[0] - pad, anchor[1] + bx[1] - pad, anchor[0] + bx[2] + pad, anchor[1] + bx[3] + pad]);
     let quads = text
         .quads
@@ -319,7 +443,7 @@ fn place_line<'a>(
         _ => return None,
     };
     let b = text.bounds;
-    let radius = (b[3] - b[1]) * font_scale / 2.0 + params.padding;
+    let radius = (b[3] - b[1]) * font_scale / 2.0 + params.text.padding;
     let mut shapes = Vec::with_capacity(placed.len());
     let mut quads = Vec::with_capacity(placed.len());
     for (q, g) in text.quads.iter().zip(&placed) {
@@ -335,6 +459,34 @@ fn place_line<'a>(
         quads.push((corners, q));
     }
     Some((shapes, quads))
+}
+
+/// An icon: its box (rotated bounds, padded) and its quad on screen.
+fn place_icon(icon: &SymbolIcon, anchor: [f32; 2], scale: f32, angle: f32, padding: f32) -> (Vec<Shape>, [[f32; 2]; 4]) {
+    let (s, c) = angle.sin_cos();
+    let rot = |v: [f32; 2]| [v[0] * c - v[1] * s, v[0] * s + v[1] * c];
+    let (bs, bc) = (angle + icon.rotate.to_radians()).sin_cos();
+    let b = icon.bounds;
+    let mut bx = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
+    for p in [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]] {
+        let p = [p[0] * scale, p[1] * scale];
+        let r = [p[0] * bc - p[1] * bs, p[0] * bs + p[1] * bc];
+        bx = [bx[0].min(r[0]), bx[1].min(r[1]), bx[2].max(r[0]), bx[3].max(r[1])];
+    }
+    let shape = Shape::Box([anchor[0] + bx[0] - padding, anchor[1] + bx[1] - padding, anchor[0] + bx[2] + padding, anchor[1] + bx[3] + padding]);
+    let corners = icon.corners.map(|p| {
+        let r = rot([quantize(p[0]) * scale, quantize(p[1]) * scale]);
+        [anchor[0] + r[0], anchor[1] + r[1]]
+    });
+    (vec![shape], corners)
+}
+
+/// The screen angle of a line label's segment at its anchor.
+fn line_angle(inst: &SymbolInstance, m: &crate::source::transform::TileMatrix) -> Option<f32> {
+    let (line, segment) = inst.line.as_ref()?;
+    let (a, b) = (line.get(*segment)?, line.get(*segment + 1)?);
+    let (pa, pb) = (m.project_f(a[0] as f64, a[1] as f64), m.project_f(b[0] as f64, b[1] as f64));
+    Some((pb[1] - pa[1]).atan2(pb[0] - pa[0]))
 }
 
 /// GL stores quad offsets as 1/32 px integers.
