@@ -43,7 +43,9 @@ pub fn glyph_quads(shaping: &Shaping, text: &TaggedText, glyphs: &GlyphSet, alon
             let m = glyph.metrics;
             let half_advance = m.advance as f32 * g.scale / 2.0;
             let (glyph_offset, built_in) = if along_line {
-                ([g.x + half_advance, g.y], [0.0, 0.0])
+                // The glyph's y stays in its quad (GL adds it to the corner
+                // offsets); only x is walked along the line.
+                ([g.x + half_advance, g.y], [0.0, g.y])
             } else {
                 ([0.0, 0.0], [g.x + half_advance + offset[0], g.y + offset[1]])
             };
