@@ -15,8 +15,14 @@
 //! All halos are drawn first, then all fills, each in quad order. A pixel's
 //! result depends only on its absolute position (spans and attributes are
 //! computed per absolute row and column), so banding stays deterministic.
+//!
+//! Quads with a non-finite corner, `w`, texel rectangle or scale, a corner
+//! beyond +-2^21 px, a `w <= 0`, an unknown paint or a malformed bitmap
+//! draw nothing. The work per quad is bounded by its bounding box clipped
+//! to the band and target; each row's span comes straight from the edge
+//! functions, so no pixel outside the triangle is visited.
 
-use super::composite::{blend_over, sanitize, smoothstep, Premul};
+use super::composite::{blend_over, sanitize, Premul};
 use super::display_list::{SdfPaint, SdfQuad};
 use crate::text::glyph::SdfBitmap;
 
@@ -35,6 +41,25 @@ struct Shade {
     color: Premul,
     lo: f32,
     hi: f32,
+    /// `1 / (hi - lo)` (0 when the step is sharp).
+    inv: f32,
+    /// The colour's bytes when it is opaque (then full alpha replaces the pixel).
+    opaque: Option<[u8; 4]>,
+}
+
+impl Shade {
+    /// GLSL `smoothstep(lo, hi, dist)`.
+    #[inline]
+    fn alpha(&self, dist: f32) -> f32 {
+        if dist < self.lo {
+            0.0
+        } else if dist >= self.hi {
+            1.0
+        } else {
+            let t = (dist - self.lo) * self.inv;
+            t * t * (3.0 - 2.0 * t)
+        }
+    }
 }
 
 fn unit(v: f32) -> f32 {
@@ -70,7 +95,11 @@ fn shade(quad: &SdfQuad, paint: &SdfPaint, edge_gamma: f32, halo: bool) -> Optio
     if !(color.a > 0.0) || !gs.is_finite() || !buff.is_finite() {
         return None;
     }
-    Some(Shade { color, lo: buff - gs, hi: buff + gs })
+    let (lo, hi) = (buff - gs, buff + gs);
+    let inv = if hi > lo { 1.0 / (hi - lo) } else { 0.0 };
+    let byte = |v: f32| (v * 255.0 + 0.5).clamp(0.0, 255.0) as u8;
+    let opaque = (color.a >= 1.0).then(|| [byte(color.r), byte(color.g), byte(color.b), 255]);
+    Some(Shade { color, lo, hi, inv, opaque })
 }
 
 /// Whether `paint` has a visible halo (what puts a quad in the halo pass).
@@ -82,21 +111,26 @@ fn has_halo(paint: &SdfPaint) -> bool {
 /// filtering with texel centres at `i + 0.5`; texels outside read 0.
 #[inline]
 fn sample(bm: &SdfBitmap, u: f32, v: f32) -> f32 {
-    let (w, h) = (bm.width as i64, bm.height as i64);
-    // Beyond one texel outside everything reads 0; clamping keeps the
-    // integer conversion in range.
-    let tu = (u - 0.5).clamp(-1.0, w as f32);
-    let tv = (v - 0.5).clamp(-1.0, h as f32);
-    let (fu, fv) = (tu.floor(), tv.floor());
-    let (ax, ay) = (tu - fu, tv - fv);
-    let (x0, y0) = (fu as i64, fv as i64);
-    let (t00, t10, t01, t11) = if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
-        let i = y0 as usize * w as usize + x0 as usize;
+    let (w, h) = (bm.width as usize, bm.height as usize);
+    let (tu, tv) = (u - 0.5, v - 0.5);
+    let (t00, t10, t01, t11, ax, ay);
+    // All four texels inside (NaN fails the comparisons).
+    if tu >= 0.0 && tv >= 0.0 && tu < (w - 1) as f32 && tv < (h - 1) as f32 {
+        let (x0, y0) = (tu as usize, tv as usize);
+        (ax, ay) = (tu - x0 as f32, tv - y0 as f32);
+        let i = y0 * w + x0;
         let d = &bm.data;
-        (d[i], d[i + 1], d[i + w as usize], d[i + w as usize + 1])
+        (t00, t10, t01, t11) = (d[i], d[i + 1], d[i + w], d[i + w + 1]);
     } else {
-        (bm.texel(x0, y0), bm.texel(x0 + 1, y0), bm.texel(x0, y0 + 1), bm.texel(x0 + 1, y0 + 1))
-    };
+        // Beyond one texel outside everything reads 0; clamping keeps the
+        // integer conversion in range.
+        let tu = tu.clamp(-1.0, w as f32);
+        let tv = tv.clamp(-1.0, h as f32);
+        let (fu, fv) = (tu.floor(), tv.floor());
+        (ax, ay) = (tu - fu, tv - fv);
+        let (x0, y0) = (fu as i64, fv as i64);
+        (t00, t10, t01, t11) = (bm.texel(x0, y0), bm.texel(x0 + 1, y0), bm.texel(x0, y0 + 1), bm.texel(x0 + 1, y0 + 1));
+    }
     let top = t00 as f32 + (t10 as f32 - t00 as f32) * ax;
     let bottom = t01 as f32 + (t11 as f32 - t01 as f32) * ax;
     (top + (bottom - top) * ay) * (1.0 / 255.0)
@@ -291,12 +325,15 @@ fn draw_triangle(band: &mut Band, bm: &SdfBitmap, s: &Shade, v: [[i64; 2]; 3], u
                 t /= q;
             }
             let dist = sample(bm, u as f32, t as f32);
-            let alpha = smoothstep(s.lo, s.hi, dist);
+            let alpha = s.alpha(dist);
             if !(alpha > 0.0) {
                 continue;
             }
             let i = x as usize * 4;
-            blend_over(&mut row[i..i + 4], s.color.scale(alpha));
+            match s.opaque {
+                Some(bytes) if alpha >= 1.0 => row[i..i + 4].copy_from_slice(&bytes),
+                _ => blend_over(&mut row[i..i + 4], s.color.scale(alpha)),
+            }
         }
     }
 }
