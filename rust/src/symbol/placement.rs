@@ -121,6 +121,8 @@ struct Candidate<'a> {
 
 /// A shown symbol's draw data.
 struct Shown {
+    /// Draw order of its tile (see `draw_ranks`).
+    tile: usize,
     y: f32,
     icon: Option<IconDraw>,
     text: Option<(Vec<SdfQuad>, Vec<SdfPaint>)>,
@@ -154,6 +156,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 candidates.push(Candidate { tile: c, data: data.clone(), symbols: symbols.clone(), layer_index, symbol });
             }
         }
+        let ranks = draw_ranks(&covered, t);
         let mut seen: HashSet<(Arc<str>, i64, i64)> = HashSet::new();
         let mut shown: Vec<Shown> = Vec::new();
         for cand in &candidates {
@@ -235,7 +238,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 place_icon = place_icon && place_text;
             }
             let mut record = Vec::new();
-            let mut drawn = Shown { y: base[1], icon: None, text: None };
+            let mut drawn = Shown { tile: ranks.get(&(cand.tile.id, cand.tile.wrap)).copied().unwrap_or(0), y: base[1], icon: None, text: None };
             if place_icon {
                 let ((shapes, corners), size) = icon_part.expect("placed icons exist");
                 let icon = inst.icon.as_ref().expect("placed icons exist");
@@ -287,8 +290,12 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 shapes: record,
             });
         }
+        // Tiles draw one after another; within a tile, by viewport y when
+        // the layer sorts so (stable: layout order otherwise).
         if params.sort_by_y {
-            shown.sort_by(|a, b| a.y.total_cmp(&b.y));
+            shown.sort_by(|a, b| a.tile.cmp(&b.tile).then(a.y.total_cmp(&b.y)));
+        } else {
+            shown.sort_by_key(|a| a.tile);
         }
         let commands = layer_commands(shown, view.pixel_ratio);
         if !commands.is_empty() {
@@ -296,6 +303,23 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
         }
     }
     out
+}
+
+/// The order in which a symbol layer's tiles are drawn, as MapLibre draws
+/// them: by the tile's position on the rotated screen, bottom row first
+/// (so labels of tiles higher up end on top), right to left within a row.
+fn draw_ranks(covered: &[CoveredTile], t: &crate::source::transform::Transform) -> HashMap<(TileId, i32), usize> {
+    let (s, c) = (-t.bearing.to_radians()).sin_cos();
+    let mut keyed: Vec<((f64, f64), (TileId, i32))> = covered
+        .iter()
+        .map(|ct| {
+            let n = f64::from(1u32 << ct.id.z.min(31));
+            let (x, y) = (ct.id.x as f64 + ct.wrap as f64 * n, ct.id.y as f64);
+            ((x * s + y * c, x * c - y * s), (ct.id, ct.wrap))
+        })
+        .collect();
+    keyed.sort_by(|a, b| b.0 .0.total_cmp(&a.0 .0).then(b.0 .1.total_cmp(&a.0 .1)));
+    keyed.into_iter().enumerate().map(|(i, (_, k))| (k, i)).collect()
 }
 
 /// A layer's draw commands: its icons (colour icons, then SDF icons), then its text.
