@@ -56,8 +56,10 @@ pub struct SymbolText {
     pub writing_mode: WritingMode,
     /// Line labels: `text-offset` (px at 24 px) along and across the line.
     pub line_offset: [f32; 2],
-    /// `text-rotate` in degrees (point labels; for the collision box).
+    /// `text-rotate` in degrees (built into the quads; for the collision box).
     pub rotate: f32,
+    /// The glyphs follow the line (placed per frame along it).
+    pub along_line: bool,
 }
 
 /// One symbol: an anchor and what is drawn there (the icon will join the
@@ -240,7 +242,9 @@ pub fn layout_tile(
             if text.is_none() && icon.is_none() {
                 continue;
             }
-            let along_line = placement != Placement::Point;
+            // Glyphs follow the line only when they rotate with the map;
+            // viewport-aligned line labels stand upright at their anchors.
+            let along_line = placement != Placement::Point && l.get_enum("text-rotation-alignment", &ctx) != "viewport";
             let anchor = Anchor::parse(l.get_enum("text-anchor", &ctx));
             let justify = match l.get_enum("text-justify", &ctx) {
                 "left" => Justify::Left,
@@ -251,7 +255,7 @@ pub fn layout_tile(
             let offset = l.get_f32_array("text-offset", &ctx);
             let offset = [offset.first().copied().unwrap_or(0.0) * ONE_EM, offset.get(1).copied().unwrap_or(0.0) * ONE_EM];
             let opts = ShapeOptions {
-                max_width: if along_line { 0.0 } else { l.get_f32("text-max-width", &ctx) * ONE_EM },
+                max_width: if placement != Placement::Point { 0.0 } else { l.get_f32("text-max-width", &ctx) * ONE_EM },
                 line_height: l.get_f32("text-line-height", &ctx) * ONE_EM,
                 anchor,
                 justify,
@@ -266,7 +270,7 @@ pub fn layout_tile(
                 None => Arc::from(""),
             };
             let symbol_text = shaped.as_ref().map(|(text, shaping)| {
-                let rotate = if along_line { 0.0 } else { l.get_f32("text-rotate", &ctx) };
+                let rotate = l.get_f32("text-rotate", &ctx);
                 SymbolText {
                     quads: glyph_quads(shaping, text, glyphs, along_line, rotate, offset),
                     bounds: [shaping.left, shaping.top, shaping.right, shaping.bottom],
@@ -274,6 +278,7 @@ pub fn layout_tile(
                     writing_mode: shaping.writing_mode,
                     line_offset: if along_line { offset } else { [0.0, 0.0] },
                     rotate,
+                    along_line,
                 }
             });
             if symbol_text.is_none() && icon.is_none() {
@@ -298,7 +303,8 @@ pub fn layout_tile(
             let pt = |p: &TilePoint| [p.x as f32, p.y as f32];
             match (placement, feature.geom_type) {
                 (Placement::Point, GeomType::Point) => feature.geometry.iter().flatten().for_each(|p| push(pt(p), 0.0, None)),
-                (Placement::Point, GeomType::LineString) => feature.geometry.iter().flatten().for_each(|p| push(pt(p), 0.0, None)),
+                // Point placement of a line: its first vertex (as MapLibre).
+                (Placement::Point, GeomType::LineString) => feature.geometry.iter().filter_map(|l| l.first()).for_each(|p| push(pt(p), 0.0, None)),
                 (Placement::Point, GeomType::Polygon) => {
                     for polygon in polygons(&feature.geometry) {
                         if let Some(p) = polylabel(&polygon, 16.0) {

@@ -123,7 +123,9 @@ struct Candidate<'a> {
 struct Shown {
     /// Draw order of its tile (see `draw_ranks`).
     tile: usize,
-    y: f32,
+    /// MapLibre's sort key: the anchor's rotated y in tile units (rounded),
+    /// then the feature index, later features first.
+    y: (i64, std::cmp::Reverse<usize>),
     icon: Option<IconDraw>,
     text: Option<(Vec<SdfQuad>, Vec<SdfPaint>)>,
 }
@@ -191,14 +193,16 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             let mut text_part = None;
             if let Some(text) = &inst.text {
                 let size = layer.layout.get_f32("text-size", &ctx).max(0.0);
-                let along = placement != Placement::Point;
-                let scale = size / ONE_EM * if params.text.rotate_with_map && along { 1.0 } else { perspective };
+                // Labels keep their size on screen up to MapLibre's
+                // perspective ratio (0.5 + 0.5 x the centre's distance over
+                // the anchor's), whether drawn on the map plane or not.
+                let scale = size / ONE_EM * perspective;
                 let shift = translate_px(&params.text, t.bearing as f32);
                 if scale > 0.0 && scale.is_finite() {
                     let angle = if params.text.rotate_with_map { map_angle } else { 0.0 };
-                    text_part = match placement {
-                        Placement::Point => place_point(text, [base[0] + shift[0], base[1] + shift[1]], scale, angle, params.text.padding),
-                        _ => place_line(inst, text, &matrix, shift, scale, &params),
+                    text_part = match text.along_line {
+                        false => place_point(text, [base[0] + shift[0], base[1] + shift[1]], scale, angle, params.text.padding),
+                        true => place_line(inst, text, &matrix, shift, scale, &params),
                     }
                     .map(|p| (p, scale));
                 }
@@ -208,7 +212,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             if let Some(icon) = &inst.icon {
                 let size = layer.layout.get_f32("icon-size", &ctx).max(0.0);
                 let along = placement != Placement::Point;
-                let scale = size * if params.icon.rotate_with_map && along { 1.0 } else { perspective };
+                let scale = size * perspective;
                 let shift = translate_px(&params.icon, t.bearing as f32);
                 if scale > 0.0 && scale.is_finite() {
                     let angle = if along && params.icon.rotate_with_map {
@@ -238,7 +242,10 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 place_icon = place_icon && place_text;
             }
             let mut record = Vec::new();
-            let mut drawn = Shown { tile: ranks.get(&(cand.tile.id, cand.tile.wrap)).copied().unwrap_or(0), y: base[1], icon: None, text: None };
+            let (sin, cos) = (-t.bearing as f32).to_radians().sin_cos();
+            let rotated_y = (sin * inst.anchor[0] + cos * inst.anchor[1]).round() as i64;
+            let tile_rank = ranks.get(&(cand.tile.id, cand.tile.wrap)).copied().unwrap_or(0);
+            let mut drawn = Shown { tile: tile_rank, y: (rotated_y, std::cmp::Reverse(inst.feature)), icon: None, text: None };
             if place_icon {
                 let ((shapes, corners), size) = icon_part.expect("placed icons exist");
                 let icon = inst.icon.as_ref().expect("placed icons exist");
@@ -293,7 +300,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
         // Tiles draw one after another; within a tile, by viewport y when
         // the layer sorts so (stable: layout order otherwise).
         if params.sort_by_y {
-            shown.sort_by(|a, b| a.tile.cmp(&b.tile).then(a.y.total_cmp(&b.y)));
+            shown.sort_by(|a, b| a.tile.cmp(&b.tile).then(a.y.cmp(&b.y)));
         } else {
             shown.sort_by_key(|a| a.tile);
         }
