@@ -212,6 +212,9 @@ pub struct IconQuad {
     pub image: PatternImage,
     /// `icon-opacity`.
     pub opacity: f32,
+    /// Sample the nearest texel (GL `NEAREST`: MapLibre's choice for
+    /// icons drawn at their own size, unrotated and unpitched).
+    pub nearest: bool,
 }
 
 /// One drawing command.

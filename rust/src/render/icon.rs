@@ -1,5 +1,6 @@
 //! Colour icon painter (non-SDF `icon-image`s): each quad samples its
-//! premultiplied image bilinearly (GL `LINEAR`, texel centres at `+0.5`,
+//! premultiplied image bilinearly (GL `LINEAR`, texel centres at `+0.5`;
+//! or the nearest texel when the quad asks for it;
 //! texels outside the image transparent, like the padding around an atlas
 //! entry), times `icon-opacity`, composited source-over. Quads are drawn
 //! as GL draws them (`textured`).
@@ -53,7 +54,9 @@ pub(crate) fn draw_icons(pixels: &mut [u8], width: usize, top: u32, rows: usize,
         if !(y1 >= band_top - 1.0 && y0 <= band_bottom + 1.0) {
             continue;
         }
+        let nearest = quad.nearest;
         let shader = |u: f32, v: f32| {
+            let (u, v) = if nearest { (u.floor() + 0.5, v.floor() + 0.5) } else { (u, v) };
             let c = sample(data, w, h, u, v);
             (c[3] > 0.0).then(|| Premul { r: c[0], g: c[1], b: c[2], a: c[3] }.scale(opacity))
         };
@@ -77,6 +80,7 @@ mod tests {
             tex: [-1.0, -1.0, 4.0, 4.0],
             image: image.clone(),
             opacity,
+            nearest: false,
         };
         let list = DisplayList { width: 10, height: 10, commands: vec![DrawCommand::Icons { quads: vec![quad(1.0)] }] };
         let img = crate::render::rasterize(&list, 1);

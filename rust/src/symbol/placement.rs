@@ -253,7 +253,11 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                     shapes.iter().for_each(|s| grid.insert(*s));
                 }
                 if !shapes.iter().all(|s| grid.is_offscreen(s)) {
-                    drawn.icon = icon_draw(layer, &ctx, icon, corners, size, view.pixel_ratio);
+                    // MapLibre samples icons with NEAREST when they are drawn
+                    // at their own size, unrotated, on an unpitched view.
+                    let nearest = size == 1.0 && icon.rotate == 0.0 && !params.icon.rotate_with_map && t.pitch == 0.0
+                        && icon.image.pixel_ratio == view.pixel_ratio;
+                    drawn.icon = icon_draw(layer, &ctx, icon, corners, size, view.pixel_ratio, nearest);
                 }
                 record.extend(shapes);
             }
@@ -363,12 +367,12 @@ fn layer_commands(shown: Vec<Shown>, pixel_ratio: f32) -> Vec<DrawCommand> {
 }
 
 /// The draw data of a placed icon.
-fn icon_draw(layer: &Layer, ctx: &EvaluationContext, icon: &SymbolIcon, corners: [[f32; 2]; 4], size: f32, ratio: f32) -> Option<IconDraw> {
+fn icon_draw(layer: &Layer, ctx: &EvaluationContext, icon: &SymbolIcon, corners: [[f32; 2]; 4], size: f32, ratio: f32, nearest: bool) -> Option<IconDraw> {
     let corners = corners.map(|c| [c[0] * ratio, c[1] * ratio]);
     match &icon.image.pixels {
         IconPixels::Color(image) => {
             let opacity = layer.paint.get_f32("icon-opacity", ctx);
-            Some(IconDraw::Color(vec![IconQuad { corners, w: [1.0; 4], tex: icon.tex, image: image.clone(), opacity }]))
+            Some(IconDraw::Color(vec![IconQuad { corners, w: [1.0; 4], tex: icon.tex, image: image.clone(), opacity, nearest }]))
         }
         IconPixels::Sdf(bitmap) => {
             let quad = SdfQuad { corners, w: [1.0; 4], tex: icon.tex, bitmap: bitmap.clone(), font_scale: size, gamma_scale: 1.0, paint: 0 };
