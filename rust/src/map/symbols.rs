@@ -287,7 +287,11 @@ impl Map {
                     SymbolSlot::Preparing => "preparing".to_string(),
                     SymbolSlot::Waiting(d) => format!("waiting {d:?}"),
                     SymbolSlot::Laying => "laying".to_string(),
-                    SymbolSlot::Ready(t) => format!("{} symbols", t.layers.iter().map(|l| l.symbols.len()).sum::<usize>()),
+                    SymbolSlot::Ready(t) => format!(
+                        "{} symbols {:?}",
+                        t.layers.iter().map(|l| l.symbols.len()).sum::<usize>(),
+                        t.layers.iter().flat_map(|l| l.symbols.iter().map(|s| (s.key.to_string(), s.anchor, s.line.as_ref().map(|l| (l.0.first().copied(), l.0.len()))))).take(12).collect::<Vec<_>>()
+                    ),
                 };
                 format!("{}/{:?}/{}: {state}", k.0, k.1, k.2)
             })
