@@ -7,6 +7,9 @@ pub mod inbox;
 pub mod resource;
 pub mod workers;
 
+#[cfg(test)]
+mod hostile_tests;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Weak};
