@@ -53,3 +53,72 @@ fn a_let_chain_radius_renders_its_circle() {
     assert_eq!(frame.pixel(32 + 6, 32), Some(RED), "radius 10");
     assert_eq!(frame.pixel(32 + 14, 32), Some([0, 0, 0, 0]), "radius 10");
 }
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mapcore-hostile-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn raster_over_circle(tile_url: &str) -> String {
+    circle_style(
+        &format!(r#""p": {}, "r": {{"type": "raster", "tiles": ["{tile_url}"], "tileSize": 512}}"#, point_source("{}")),
+        r#"{"id": "r", "type": "raster", "source": "r"},
+           {"id": "c", "type": "circle", "source": "p", "paint": {"circle-color": "red", "circle-radius": 8}}"#,
+    )
+}
+
+fn resource_errors(events: &[Event]) -> Vec<&Event> {
+    events.iter().filter(|e| e.kind == EventKind::ResourceError).collect()
+}
+
+#[test]
+fn local_files_are_refused_by_default_and_the_rest_draws() {
+    let mut rt = runtime(RuntimeOptions::default());
+    let (centre, events) = render(&mut rt, &raster_over_circle("file:///etc/passwd"));
+    assert_eq!(centre, Some(RED), "the circle draws: {events:?}");
+    let errors = resource_errors(&events);
+    assert!(
+        errors.iter().any(|e| e.url == "file:///etc/passwd" && e.message.contains("allowed_roots")),
+        "{events:?}"
+    );
+    // Under an allowed root, a device is still refused, without blocking.
+    let mut rt = runtime(RuntimeOptions { allowed_roots: vec!["/dev".into()], ..Default::default() });
+    let (centre, events) = render(&mut rt, &raster_over_circle("file:///dev/zero"));
+    assert_eq!(centre, Some(RED), "{events:?}");
+    assert!(
+        resource_errors(&events).iter().any(|e| e.message.contains("not a regular file")),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn an_image_over_the_pixel_limit_is_refused_before_decoding() {
+    let dir = temp_dir("pixels");
+    // A PNG header declaring 100000 x 100000 pixels (no data behind it).
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend_from_slice(&100_000u32.to_be_bytes());
+    png.extend_from_slice(&100_000u32.to_be_bytes());
+    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    std::fs::write(dir.join("huge.png"), &png).unwrap();
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.clone()), ..Default::default() });
+    let (centre, events) = render(&mut rt, &raster_over_circle("huge.png"));
+    assert_eq!(centre, Some(RED), "{events:?}");
+    assert!(
+        resource_errors(&events)
+            .iter()
+            .any(|e| e.url == "huge.png" && e.message.contains("max_image_pixels") && e.message.contains("100000x100000")),
+        "{events:?}"
+    );
+    // Over the byte limit: refused with the limit named.
+    std::fs::write(dir.join("big.png"), vec![0u8; 5000]).unwrap();
+    let mut limits = crate::runtime::Limits::default();
+    limits.max_resource_bytes = 4000;
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), limits, ..Default::default() });
+    let (centre, events) = render(&mut rt, &raster_over_circle("big.png"));
+    assert_eq!(centre, Some(RED), "{events:?}");
+    assert!(
+        resource_errors(&events).iter().any(|e| e.message.contains("max_resource_bytes limit of 4000")),
+        "{events:?}"
+    );
+}

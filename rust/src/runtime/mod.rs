@@ -28,8 +28,43 @@ pub struct RuntimeOptions {
     pub worker_threads: u32,
     /// Rasterizer threads per frame (0 = one per core, at most 8).
     pub render_threads: u32,
-    /// Folder that relative URLs resolve against.
+    /// Folder that relative URLs resolve against (also an allowed root).
     pub asset_root: Option<PathBuf>,
+    /// Folders whose regular files the runtime may read (`file://` URLs and
+    /// paths). None (and no asset root): no local files at all.
+    pub allowed_roots: Vec<PathBuf>,
+    /// Bounds on untrusted input.
+    pub limits: Limits,
+}
+
+/// Bounds on what styles, tiles and images may make the runtime do, each
+/// checked before the allocation or work it bounds. Hitting one is an event
+/// naming it; the rest of the map draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of one resource (file, provider answer).
+    pub max_resource_bytes: u64,
+    /// Pixels of one decoded image (raster tile, image source, sprite sheet),
+    /// checked against its header before decoding.
+    pub max_image_pixels: u64,
+    /// Tiles one source may request for one view.
+    pub max_tiles_per_source: u32,
+}
+
+impl Limits {
+    pub const DEFAULT_MAX_RESOURCE_BYTES: u64 = 64 << 20;
+    pub const DEFAULT_MAX_IMAGE_PIXELS: u64 = 4096 * 4096;
+    pub const DEFAULT_MAX_TILES_PER_SOURCE: u32 = 1024;
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_resource_bytes: Limits::DEFAULT_MAX_RESOURCE_BYTES,
+            max_image_pixels: Limits::DEFAULT_MAX_IMAGE_PIXELS,
+            max_tiles_per_source: Limits::DEFAULT_MAX_TILES_PER_SOURCE,
+        }
+    }
 }
 
 /// Work applied on the owner thread to one map.
@@ -77,6 +112,8 @@ pub struct Core {
     workers: WorkerPool,
     provider: Option<Arc<dyn Provider>>,
     asset_root: Option<PathBuf>,
+    files: Arc<resource::FilePolicy>,
+    limits: Limits,
     render_threads: usize,
     pending: HashMap<u64, Pending>,
     events: Vec<Event>,
@@ -100,9 +137,10 @@ impl Core {
             }
         }
         let root = self.asset_root.clone();
+        let files = self.files.clone();
         self.workers.spawn(move || {
             let url = &request.info.url;
-            let response = resource::load_local(url, root.as_deref()).unwrap_or_else(|| {
+            let response = resource::load_local(url, root.as_deref(), &files).unwrap_or_else(|| {
                 Response::Error(format!(
                     "no loader for {url}: the runtime serves file://, builtin:// and local paths; \
                      set a resource provider for other URLs"
@@ -148,6 +186,28 @@ impl Core {
     pub fn render_threads(&self) -> usize {
         self.render_threads
     }
+
+    /// Applies the limits that an answer can be held to before any work is
+    /// done with it: its length, and an image's declared pixel count.
+    fn screen(&self, info: &ResourceInfo, response: Response) -> Response {
+        let Response::Data(bytes) = &response else { return response };
+        let bytes = (**bytes).as_ref();
+        if bytes.len() as u64 > self.limits.max_resource_bytes {
+            return resource::too_big(&info.url, bytes.len() as u64, self.limits.max_resource_bytes);
+        }
+        use resource::ResourceKind as K;
+        if matches!(info.kind, K::Tile | K::Image | K::SpriteImage) {
+            if let Err(e) = crate::source::raster::check_image_pixels(bytes, self.limits.max_image_pixels) {
+                return Response::Error(format!("{}: {e}", info.url));
+            }
+        }
+        response
+    }
+
+    /// The runtime's bounds on untrusted input.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
 }
 
 /// A runtime. Lives on its owner thread; see the module docs.
@@ -168,6 +228,9 @@ pub enum StillError {
 
 impl Runtime {
     pub fn new(options: RuntimeOptions) -> std::io::Result<Runtime> {
+        let mut roots = options.allowed_roots.clone();
+        roots.extend(options.asset_root.iter().cloned());
+        let files = Arc::new(resource::FilePolicy::new(&roots, options.limits.max_resource_bytes)?);
         let workers = WorkerPool::new(workers::thread_count(options.worker_threads))?;
         Ok(Runtime {
             core: Core {
@@ -175,6 +238,8 @@ impl Runtime {
                 workers,
                 provider: None,
                 asset_root: options.asset_root,
+                files,
+                limits: options.limits,
                 render_threads: workers::thread_count(options.render_threads),
                 pending: HashMap::new(),
                 events: Vec::new(),
@@ -233,6 +298,7 @@ impl Runtime {
                 Message::Response { request, response } => {
                     if let Some(p) = self.core.pending.remove(&request) {
                         if let Some(map) = self.maps.get_mut(&p.map) {
+                            let response = self.core.screen(&p.request.info, response);
                             map.touch();
                             map.on_response(p.purpose, &p.request.info, response, &mut self.core);
                             handled += 1;
