@@ -4,7 +4,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use super::{Map, Purpose};
 use crate::render::display_list::PatternImage;
+use crate::runtime::events::{Event, EventKind};
+use crate::runtime::Core;
 use crate::source::cover::CoverOptions;
 use crate::source::feature::{TileData, TileId};
 use crate::source::geojson::{GeoJsonIndex, GeoJsonOptions};
@@ -233,4 +236,38 @@ pub fn apply_tilejson(state: &mut SourceState, bytes: &[u8], url: &str) -> Resul
         *bounds = tj.bounds;
     }
     Ok(())
+}
+
+impl Map {
+    /// A worker job for `purpose` failed without an answer (it panicked):
+    /// its slot is marked failed and the host hears of it, so loading ends.
+    pub(crate) fn on_job_failed(&mut self, purpose: Purpose, message: &str, core: &mut Core) {
+        let map_id = self.id;
+        match purpose {
+            Purpose::Style => {}
+            Purpose::Sprite { id, .. } => {
+                if let Some(load) = self.sprites.get_mut(&id) {
+                    load.done = true;
+                }
+                core.emit(Event::new(EventKind::ResourceError, map_id).message(format!("sprite \"{id}\": {message}")));
+            }
+            Purpose::SourceMeta { source } => {
+                let msg = format!("source \"{source}\": {message}");
+                if let Some(state) = self.sources.get_mut(&source) {
+                    state.meta = Meta::Failed(msg.clone());
+                }
+                core.emit(Event::new(EventKind::ResourceError, map_id).source(source).message(msg));
+            }
+            Purpose::Tile { source, tile } => {
+                if let Some(state) = self.sources.get_mut(&source) {
+                    state.slots.insert(tile, TileSlot::Failed);
+                }
+                let mut ev = Event::new(EventKind::TileError, map_id)
+                    .source(source.clone())
+                    .message(format!("tile {}/{}/{} of source \"{source}\": {message}", tile.z, tile.x, tile.y));
+                ev.tile = Some((tile.z as i32, tile.x as i32, tile.y as i32));
+                core.emit(ev);
+            }
+        }
+    }
 }

@@ -122,3 +122,44 @@ fn an_image_over_the_pixel_limit_is_refused_before_decoding() {
         "{events:?}"
     );
 }
+
+#[test]
+fn panicking_worker_jobs_are_failures_and_the_still_render_finishes() {
+    let dir = temp_dir("panic");
+    let png = crate::render::png_io::encode_png(&[0, 0, 255, 255], 1, 1).unwrap();
+    std::fs::write(dir.join("tile.png"), &png).unwrap();
+    std::fs::write(dir.join("s.png"), &png).unwrap();
+    std::fs::write(dir.join("s.json"), br#"{"a": {"x": 0, "y": 0, "width": 1, "height": 1}}"#).unwrap();
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), ..Default::default() });
+    rt.panic_jobs(true);
+    let style = raster_over_circle("tile.png").replacen(r#""sources""#, r#""sprite": "s", "sources""#, 1);
+    let (_, events) = render(&mut rt, &style);
+    let has = |kind: EventKind, what: &str| {
+        events.iter().any(|e| e.kind == kind && e.message.contains(what) && e.message.contains("panicked"))
+    };
+    assert!(has(EventKind::ResourceError, "source \"p\""), "{events:?}");
+    assert!(has(EventKind::TileError, "tile 0/0/0 of source \"r\""), "{events:?}");
+    assert!(has(EventKind::ResourceError, "sprite \"default\""), "{events:?}");
+    assert!(events.iter().any(|e| e.kind == EventKind::StillImageFinished));
+}
+
+#[test]
+fn sprite_entries_outside_the_sheet_are_warnings_and_the_rest_draws() {
+    let dir = temp_dir("sprite");
+    let png = crate::render::png_io::encode_png(&[255, 0, 0, 255].repeat(4), 2, 2).unwrap();
+    std::fs::write(dir.join("s.png"), &png).unwrap();
+    std::fs::write(
+        dir.join("s.json"),
+        br#"{"wrap": {"x": 4294967295, "y": 0, "width": 2, "height": 2}, "dot": {"x": 0, "y": 0, "width": 2, "height": 2}}"#,
+    )
+    .unwrap();
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), ..Default::default() });
+    let style = r#"{"version": 8, "sprite": "s", "sources": {},
+        "layers": [{"id": "bg", "type": "background", "paint": {"background-pattern": "dot"}}]}"#;
+    let (centre, events) = render(&mut rt, style);
+    assert_eq!(centre, Some(RED), "{events:?}");
+    assert!(
+        events.iter().any(|e| e.kind == EventKind::Warning && e.message.contains("\"wrap\"") && e.message.contains("outside")),
+        "{events:?}"
+    );
+}

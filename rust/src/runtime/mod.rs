@@ -114,6 +114,9 @@ pub struct Core {
     asset_root: Option<PathBuf>,
     files: Arc<resource::FilePolicy>,
     limits: Limits,
+    /// Tests: every `spawn_for` job panics.
+    #[cfg(test)]
+    pub(crate) panic_jobs: bool,
     render_threads: usize,
     pending: HashMap<u64, Pending>,
     events: Vec<Event>,
@@ -157,6 +160,41 @@ impl Core {
         let shared = Arc::downgrade(&self.shared);
         self.workers.spawn(move || {
             let apply = job();
+            if let Some(shared) = shared.upgrade() {
+                shared.inbox.post(Message::Work { map, apply });
+            }
+        });
+    }
+
+    /// Like [`Core::spawn`], for a job that fills `purpose`'s slot: if the job
+    /// panics, the map hears of it (`Map::on_job_failed`) so the slot is
+    /// marked failed with an event instead of waiting forever.
+    pub fn spawn_for(&self, map: u64, purpose: Purpose, job: impl FnOnce() -> MapWork + Send + 'static) {
+        let shared = Arc::downgrade(&self.shared);
+        #[cfg(test)]
+        let panic_jobs = self.panic_jobs;
+        self.workers.spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                #[cfg(test)]
+                if panic_jobs {
+                    panic!("test: a panicking worker job");
+                }
+                job()
+            }));
+            let apply: MapWork = match result {
+                Ok(apply) => apply,
+                Err(payload) => {
+                    let message = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".to_string());
+                    log::error!("a worker job panicked: {message}");
+                    Box::new(move |m: &mut Map, core: &mut Core| {
+                        m.on_job_failed(purpose, &format!("internal error (a worker job panicked: {message})"), core)
+                    })
+                }
+            };
             if let Some(shared) = shared.upgrade() {
                 shared.inbox.post(Message::Work { map, apply });
             }
@@ -240,6 +278,8 @@ impl Runtime {
                 asset_root: options.asset_root,
                 files,
                 limits: options.limits,
+                #[cfg(test)]
+                panic_jobs: false,
                 render_threads: workers::thread_count(options.render_threads),
                 pending: HashMap::new(),
                 events: Vec::new(),
@@ -263,6 +303,12 @@ impl Runtime {
 
     pub fn map(&self, id: u64) -> Option<&Map> {
         self.maps.get(&id)
+    }
+
+    /// Tests: make every worker job of `spawn_for` panic.
+    #[cfg(test)]
+    pub(crate) fn panic_jobs(&mut self, on: bool) {
+        self.core.panic_jobs = on;
     }
 
     /// A map and the core, for calls that may request resources or emit events.
