@@ -402,6 +402,7 @@ impl Map {
                 state.meta = Meta::Ready;
             }
         }
+        self.cap_tiles(source_id, core);
         let state = &self.sources[source_id];
         if state.meta != Meta::Ready {
             return;

@@ -163,3 +163,34 @@ fn sprite_entries_outside_the_sheet_are_warnings_and_the_rest_draws() {
         "{events:?}"
     );
 }
+
+#[test]
+fn a_one_pixel_tile_size_is_capped_with_a_warning() {
+    let dir = temp_dir("tilesize");
+    let png = crate::render::png_io::encode_png(&[0, 0, 255, 255], 1, 1).unwrap();
+    std::fs::write(dir.join("t.png"), &png).unwrap();
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), ..Default::default() });
+    // Counts tile requests, then lets the runtime load them.
+    struct Count(std::sync::atomic::AtomicUsize);
+    impl crate::runtime::resource::Provider for Count {
+        fn request(&self, r: &std::sync::Arc<crate::runtime::resource::Request>) -> crate::runtime::resource::Decision {
+            if r.info.kind == crate::runtime::resource::ResourceKind::Tile {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            crate::runtime::resource::Decision::PassThrough
+        }
+        fn cancel(&self, _: &std::sync::Arc<crate::runtime::resource::Request>) {}
+    }
+    let count = std::sync::Arc::new(Count(Default::default()));
+    rt.set_provider(Some(count.clone()));
+    let style = raster_over_circle("t.png").replace(r#""tileSize": 512"#, r#""tileSize": 1"#).replace(r#""zoom": 0"#, r#""zoom": 3"#);
+    let (centre, events) = render(&mut rt, &style);
+    assert_eq!(centre, Some(RED), "{events:?}");
+    let requested = count.0.load(std::sync::atomic::Ordering::SeqCst);
+    let limit = crate::runtime::Limits::DEFAULT_MAX_TILES_PER_SOURCE as usize;
+    assert!(requested > 0 && requested <= limit, "{requested} tiles requested");
+    assert!(
+        events.iter().any(|e| e.kind == EventKind::Warning && e.message.contains("max_tiles_per_source")),
+        "{events:?}"
+    );
+}
