@@ -64,7 +64,7 @@ func TestRenderGeoJSONStyle(t *testing.T) {
 }
 
 func TestErrorsAreOneLine(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"bad.json": `{"version":8,"sources":{},"layers":[{"id":1}]}`,
+	dir := writeFiles(t, map[string]string{"bad.json": `{"version":7,"sources":{},"layers":[{"id":1}]}`,
 		"trunc.json": `{"version":`})
 	for _, args := range [][]string{
 		{"-size", "10"},

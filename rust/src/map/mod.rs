@@ -331,9 +331,8 @@ impl Map {
 
     /// Parses style bytes (JSON) into the style and its document.
     fn parse_style_bytes(json: &[u8]) -> Result<(style::ParsedStyle, serde_json::Value), MapError> {
-        let parsed = style::parse_style(json).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))?;
-        let doc = serde_json::from_slice(json).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))?;
-        Ok((parsed, doc))
+        // Lenient, like MapLibre: bad parts are warnings and skipped.
+        style::parse_style_lenient(json).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))
     }
 
     /// Source ids that some visible layer draws from at the current zoom.

@@ -194,3 +194,55 @@ fn a_one_pixel_tile_size_is_capped_with_a_warning() {
         "{events:?}"
     );
 }
+
+#[test]
+fn a_style_with_bad_parts_draws_the_rest_with_warnings() {
+    let style = r#"{"version": 8, "center": [0, 0], "zoom": 0, "pitch": "steep",
+        "sources": {
+            "p": {"type": "geojson", "data": {"type": "Feature", "properties": {},
+                  "geometry": {"type": "Point", "coordinates": [0, 0]}}},
+            "nodata": {"type": "geojson"},
+            "bad": {"type": "vector", "tiles": 5}
+        },
+        "layers": [
+            {"id": "bg", "type": "background", "paint": {"background-color": "not a colour", "background-opacity": 1}},
+            {"id": "c", "type": "circle", "source": "p", "paint": {"circle-color": "red", "circle-radius": ["+", 1, "x"]}},
+            {"id": "c2", "type": "circle", "source": "nodata"},
+            {"id": "v", "type": "line", "source": "bad"},
+            {"id": "f", "type": "circle", "source": "p", "filter": ["==", 1]},
+            {"id": "x", "type": "nope"},
+            {"id": "c", "type": "circle", "source": "p"}
+        ]}"#;
+    let mut rt = runtime(RuntimeOptions::default());
+    let (centre, events) = render(&mut rt, style);
+    // circle-radius falls back to its default (5): the centre is red.
+    assert_eq!(centre, Some(RED), "{events:?}");
+    let frame = rt.map(1).unwrap().frame().unwrap();
+    assert_eq!(frame.pixel(2, 2), Some([0, 0, 0, 255]), "background-color default (black)");
+    let warned = |path: &str| events.iter().any(|e| e.kind == EventKind::Warning && e.message.starts_with(path));
+    for path in [
+        "pitch",
+        "sources.nodata",
+        "sources.bad.tiles",
+        "layers[0].paint.background-color",
+        "layers[1].paint.circle-radius",
+        "layers[3].source",
+        "layers[4].filter",
+        "layers[5].type",
+        "layers[6]",
+    ] {
+        assert!(warned(path), "no warning for {path}: {events:?}");
+    }
+    assert!(!events.iter().any(|e| e.kind == EventKind::StyleError), "{events:?}");
+    let layers: Vec<String> = rt.map(1).unwrap().style().unwrap().layers.iter().map(|l| l.id.clone()).collect();
+    assert_eq!(layers, ["bg", "c", "c2"]);
+    // The runtime-styling API stays strict: the same bad value is refused.
+    let (map, core) = rt.map_mut(1).unwrap();
+    let group = crate::map::styling::Group::Paint;
+    assert!(map.set_property("c", group, "circle-radius", &serde_json::json!(["+", 1, "x"]), core).is_err());
+    // Only bad JSON, a non-object root or a wrong version fail.
+    for bad in [r#"{"version": 8,"#, "[]", r#"{"version": 7, "sources": {}, "layers": []}"#] {
+        let (map, core) = rt.map_mut(1).unwrap();
+        assert!(map.set_style_json(bad.as_bytes(), core).is_err(), "{bad}");
+    }
+}
