@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"image"
 	"image/color"
 	"image/png"
 	"os"
@@ -21,6 +22,21 @@ const style = `{"version":8,"center":[0,0],"zoom":0,
 "layers":[{"id":"bg","type":"background","paint":{"background-color":"#ff0000"}},
           {"id":"f","type":"fill","source":"g","paint":{"fill-color":"#0000ff"}},
           {"id":"c","type":"circle","source":"m"}]}`
+
+// readPNG decodes the image written to path.
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
 
 func writeFiles(t *testing.T, files map[string]string) string {
 	dir := t.TempDir()
@@ -46,15 +62,7 @@ func TestRenderGeoJSONStyle(t *testing.T) {
 	if !strings.Contains(stderr.String(), "warning") || !strings.Contains(stderr.String(), "missing.geojson") {
 		t.Fatalf("no warning for the missing source: %q", stderr.String())
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := readPNG(t, out)
 	if b := img.Bounds(); b.Dx() != 128 || b.Dy() != 64 {
 		t.Fatalf("size %v", b)
 	}
@@ -99,15 +107,7 @@ func TestDefaultStyle(t *testing.T) {
 	if stderr.Len() != 0 {
 		t.Fatalf("warnings for the built-in style: %s", stderr.String())
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := readPNG(t, out)
 	// Chad, in the Africa fill colour of the default style.
 	if c := color.NRGBAModel.Convert(img.At(64, 32)).(color.NRGBA); c != (color.NRGBA{0xef, 0xe3, 0xc4, 255}) {
 		t.Fatalf("center pixel %v", c)
@@ -135,16 +135,7 @@ func TestAllowFiles(t *testing.T) {
 		if code := run(args, &stderr); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
 		}
-		f, err := os.Open(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		img, err := png.Decode(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return color.NRGBAModel.Convert(img.At(16, 16)).(color.NRGBA), stderr.String()
+		return color.NRGBAModel.Convert(readPNG(t, out).At(16, 16)).(color.NRGBA), stderr.String()
 	}
 	c, warnings := centre()
 	if c != (color.NRGBA{255, 0, 0, 255}) || !strings.Contains(warnings, "poly.geojson") || !strings.Contains(warnings, "-allow-files") {
