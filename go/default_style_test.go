@@ -27,7 +27,7 @@ func TestDefaultStyleData(t *testing.T) {
 	}
 	s := strings.ReplaceAll(string(style), "builtin://naturalearth/", "file://"+data)
 	lockThread(t)
-	tm := openMap(t, 64, 64)
+	tm := openMapWith(t, 64, 64, &RuntimeOptions{AllowedRoots: []string{data}})
 	if err := tm.m.SetStyleJSON([]byte(s)); err != nil {
 		t.Fatal(err)
 	}

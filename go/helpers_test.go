@@ -51,7 +51,15 @@ func lockThread(t testing.TB) {
 
 func openMap(t testing.TB, w, h int) *testMap {
 	t.Helper()
-	rt, err := NewRuntime(&RuntimeOptions{WorkerThreads: 1, RenderThreads: 1})
+	return openMapWith(t, w, h, &RuntimeOptions{})
+}
+
+// openMapWith is openMap with runtime options (one worker and render thread).
+func openMapWith(t testing.TB, w, h int, o *RuntimeOptions) *testMap {
+	t.Helper()
+	opts := *o
+	opts.WorkerThreads, opts.RenderThreads = 1, 1
+	rt, err := NewRuntime(&opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,25 @@ type RuntimeOptions struct {
 	// RenderThreads rasterizing one frame; 0 = one per core (at most 8).
 	RenderThreads int
 	// AssetRoot is a folder that relative URLs and paths resolve against.
+	// It is also an allowed root.
 	AssetRoot string
+	// AllowedRoots are the folders whose regular files the runtime may read
+	// for file:// URLs and paths (after resolving ".." and symbolic links).
+	// Anything else, FIFOs and devices included, is refused with an
+	// EventResourceError naming the URL. None (and no AssetRoot): no local
+	// files at all. A ResourceProvider serves whatever it chooses.
+	AllowedRoots []string
+	// MaxResourceBytes bounds one resource (file or provider answer);
+	// 0 = the default, 64 MiB.
+	MaxResourceBytes int64
+	// MaxImagePixels bounds one image (raster tile, image source, sprite
+	// sheet), checked against its header before decoding; 0 = the default,
+	// 4096 x 4096.
+	MaxImagePixels int64
+	// MaxTilesPerSource bounds the tiles one source requests for one view
+	// (the farthest from the centre are dropped, with a warning); 0 = the
+	// default, 1024.
+	MaxTilesPerSource int
 }
 
 // RuntimeHandle is a mapcore runtime, owned by the OS thread that created it.
@@ -53,8 +71,19 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 	if o.WorkerThreads < 0 || o.RenderThreads < 0 || o.WorkerThreads > math.MaxUint32 || o.RenderThreads > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "thread counts must be >= 0")
 	}
+	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 {
+		return nil, status.New(op, status.InvalidArgument, "limits must be >= 0 (0 = the default)")
+	}
 	st, _ := handle.New("RuntimeHandle", nil)
-	id, r := capi.RuntimeCreate(uint32(o.WorkerThreads), uint32(o.RenderThreads), o.AssetRoot)
+	id, r := capi.RuntimeCreate(capi.RuntimeOptions{
+		Workers:           uint32(o.WorkerThreads),
+		RenderThreads:     uint32(o.RenderThreads),
+		AssetRoot:         o.AssetRoot,
+		AllowedRoots:      o.AllowedRoots,
+		MaxResourceBytes:  uint64(o.MaxResourceBytes),
+		MaxImagePixels:    uint64(o.MaxImagePixels),
+		MaxTilesPerSource: uint32(o.MaxTilesPerSource),
+	})
 	if err := status.Of(op, r); err != nil {
 		st.Abort()
 		return nil, err

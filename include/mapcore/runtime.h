@@ -29,8 +29,26 @@ typedef struct mapcore_runtime_options {
    * pixels are identical for every thread count. */
   uint32_t render_threads;
   /* Optional folder (UTF-8, copied) that relative URLs and paths resolve
-   * against, e.g. a style's "sprites/x" or "data/a.geojson". NULL = none. */
+   * against, e.g. a style's "sprites/x" or "data/a.geojson". NULL = none.
+   * It is also an allowed root (below). */
   const char *asset_root;
+  /* ---- added after the first release: read only when `size` covers them;
+   * a smaller `size` (an older header) gets the defaults. ---- */
+  /* Folders (UTF-8, copied; each must exist) whose regular files the runtime
+   * may read for file:// URLs and paths, after resolving ".." and symbolic
+   * links. Anything else (another file, a FIFO, a device, a folder) is refused
+   * with a RESOURCE_ERROR event naming the URL and this option. NULL/0 and no
+   * asset_root = no local files at all (the default). */
+  const char *const *allowed_roots;
+  size_t allowed_root_count;
+  /* Bytes of one resource (file or provider answer); 0 = the default, 64 MiB. */
+  uint64_t max_resource_bytes;
+  /* Pixels of one image (raster tile, image source, sprite sheet), checked
+   * against its header before decoding; 0 = the default, 4096 x 4096. */
+  uint64_t max_image_pixels;
+  /* Tiles one source may request for one view (more are dropped, farthest
+   * from the centre first, with a WARNING); 0 = the default, 1024. */
+  uint32_t max_tiles_per_source;
 } mapcore_runtime_options;
 
 /* Options with every field at its default. Any thread. */

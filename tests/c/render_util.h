@@ -16,6 +16,15 @@ typedef struct {
   mapcore_image_info info;
 } test_map;
 
+/* Opens a runtime (with `options`, NULL = defaults), a map and a session. */
+static inline void test_map_open_with(test_map *t, uint32_t w, uint32_t h,
+                                      const mapcore_runtime_options *options) {
+  memset(t, 0, sizeof *t);
+  CHECK_OK(mapcore_runtime_create(options, &t->rt));
+  CHECK_OK(mapcore_map_create(t->rt, NULL, &t->map));
+  CHECK_OK(mapcore_render_session_create_texture(t->map, w, h, 1.0f, &t->session));
+}
+
 static inline void test_map_open(test_map *t, uint32_t w, uint32_t h) {
   memset(t, 0, sizeof *t);
   CHECK_OK(mapcore_runtime_create(NULL, &t->rt));

@@ -90,8 +90,20 @@ static void test_runtime_rules(void) {
   const char *bad_width =
       "{\"version\":8,\"sources\":{},\"layers\":[{\"id\":\"bg\",\"type\":\"background\"},"
       "{\"id\":\"l\",\"type\":\"background\",\"paint\":{\"background-opacity\":\"wide\"}}]}";
-  CHECK_STATUS(mapcore_map_set_style_json(map, bad_width, strlen(bad_width)), MAPCORE_STATUS_PARSE_ERROR);
-  CHECK_DIAG("layers[1].paint.background-opacity");
+  /* lenient like MapLibre: a bad value is a warning naming it; the default is used */
+  const mapcore_event *evs = NULL;
+  size_t nevs = 0;
+  mapcore_map lenient = {0};
+  CHECK_OK(mapcore_map_create(rt, NULL, &lenient));
+  CHECK_OK(mapcore_runtime_drain_events(rt, &evs, &nevs));
+  CHECK_OK(mapcore_map_set_style_json(lenient, bad_width, strlen(bad_width)));
+  CHECK_OK(mapcore_runtime_drain_events(rt, &evs, &nevs));
+  bool warned = false;
+  for (size_t i = 0; i < nevs; i++)
+    warned = warned || (evs[i].type == MAPCORE_EVENT_WARNING &&
+                        strstr(evs[i].message, "layers[1].paint.background-opacity") != NULL);
+  CHECK(warned);
+  CHECK_OK(mapcore_map_destroy(lenient));
   const char *v7 = "{\"version\":7,\"sources\":{},\"layers\":[]}";
   CHECK_STATUS(mapcore_map_set_style_json(map, v7, strlen(v7)), MAPCORE_STATUS_PARSE_ERROR);
   CHECK_DIAG("version");

@@ -225,9 +225,19 @@ static mapcore_provider_decision release_unanswered(void *ud, const mapcore_reso
   return MAPCORE_PROVIDER_HANDLED;
 }
 
+/* The runtime reads local files only under its allowed roots: these tests'
+ * files are under build/tests/c (the test runs from the checkout's root). */
+static void open_with_files(test_map *t) {
+  static const char *const roots[] = {"build/tests/c"};
+  mapcore_runtime_options o = mapcore_runtime_options_default();
+  o.allowed_roots = roots;
+  o.allowed_root_count = 1;
+  test_map_open_with(t, 64, 64, &o);
+}
+
 static void test_release_and_pass_through(void) {
   test_map t;
-  test_map_open(&t, 64, 64);
+  open_with_files(&t);
   mapcore_resource_provider p = {sizeof p, release_unanswered, NULL, NULL};
   CHECK_OK(mapcore_runtime_set_resource_provider(t.rt, &p));
   CHECK_OK(test_map_render(&t, STYLE_URL_DATA));
@@ -264,7 +274,7 @@ static void test_release_and_pass_through(void) {
 /* ---- a style loaded by URL -------------------------------------------------- */
 static void test_style_url(void) {
   test_map t;
-  test_map_open(&t, 64, 64);
+  open_with_files(&t);
   CHECK_OK(mapcore_map_set_style_url(t.map, "build/tests/c/missing-style.json"));
   CHECK_OK(mapcore_render_session_render_still(t.session, 20000));
   CHECK(count_events(t.rt, MAPCORE_EVENT_STYLE_ERROR, "not found") == 1);
@@ -303,6 +313,63 @@ static void test_style_url(void) {
   test_map_close(&t);
 }
 
+/* ---- local files: allowed roots, limits -------------------------------------- */
+static void test_file_policy(void) {
+  CHECK(system("mkdir -p build/tests/c/policy") == 0);
+  FILE *f = fopen("build/tests/c/policy/shape.geojson", "wb");
+  CHECK(f != NULL);
+  if (f) {
+    fputs(BIG_POLY("policy"), f);
+    fclose(f);
+  }
+  const char *style =
+      "{\"version\":8,\"center\":[0,0],\"zoom\":0,\"sources\":{\"s\":{\"type\":\"geojson\","
+      "\"data\":\"build/tests/c/policy/shape.geojson\"},\"p\":{\"type\":\"geojson\","
+      "\"data\":\"file:///etc/passwd\"}},\"layers\":[{\"id\":\"f\",\"type\":\"fill\",\"source\":\"s\","
+      "\"paint\":{\"fill-color\":\"#00ff00\"}},{\"id\":\"c\",\"type\":\"circle\",\"source\":\"p\"}]}";
+  /* no roots: no local files, not even /etc/passwd; each refusal names the option */
+  test_map t;
+  test_map_open(&t, 64, 64);
+  count_events(t.rt, MAPCORE_EVENT_RESOURCE_ERROR, NULL);
+  CHECK_OK(test_map_render(&t, style));
+  CHECK(count_events(t.rt, MAPCORE_EVENT_RESOURCE_ERROR, "allowed_roots") == 2);
+  CHECK_PIXEL(&t, 32, 32, 0, 0, 0, 0, 0);
+  test_map_close(&t);
+  /* the folder allowed: its file draws; /etc/passwd is still refused */
+  static const char *const roots[] = {"build/tests/c/policy"};
+  mapcore_runtime_options o = mapcore_runtime_options_default();
+  o.allowed_roots = roots;
+  o.allowed_root_count = 1;
+  test_map_open_with(&t, 64, 64, &o);
+  CHECK_OK(test_map_render(&t, style));
+  CHECK(count_events(t.rt, MAPCORE_EVENT_RESOURCE_ERROR, "/etc/passwd") == 1);
+  CHECK_PIXEL(&t, 32, 32, 0, 255, 0, 255, 0);
+  test_map_close(&t);
+  /* a byte limit below the file's size: refused, naming the limit */
+  o.max_resource_bytes = 16;
+  test_map_open_with(&t, 64, 64, &o);
+  CHECK_OK(test_map_render(&t, style));
+  CHECK(count_events(t.rt, MAPCORE_EVENT_RESOURCE_ERROR, "max_resource_bytes") == 1);
+  test_map_close(&t);
+  /* an older caller's struct (up to asset_root) still works: the defaults */
+  mapcore_runtime_options v1 = mapcore_runtime_options_default();
+  v1.size = offsetof(mapcore_runtime_options, allowed_roots);
+  mapcore_runtime rt = {0};
+  CHECK_OK(mapcore_runtime_create(&v1, &rt));
+  CHECK_OK(mapcore_runtime_destroy(rt));
+  /* bad roots */
+  mapcore_runtime_options bad = mapcore_runtime_options_default();
+  bad.allowed_root_count = 1;
+  rt.id = 0;
+  CHECK_STATUS(mapcore_runtime_create(&bad, &rt), MAPCORE_STATUS_INVALID_ARGUMENT);
+  CHECK_DIAG("allowed_roots");
+  static const char *const missing[] = {"/nonexistent/mapcore/root"};
+  bad.allowed_roots = missing;
+  CHECK_STATUS(mapcore_runtime_create(&bad, &rt), MAPCORE_STATUS_IO_ERROR);
+  CHECK_DIAG("/nonexistent/mapcore/root");
+  CHECK(rt.id == 0);
+}
+
 /* ---- the bundled default style ------------------------------------------- */
 static void test_builtin_default_style(void) {
   test_map t;
@@ -325,6 +392,7 @@ static void test_builtin_default_style(void) {
 }
 
 int main(void) {
+  test_file_policy();
   test_builtin_default_style();
   test_double_completion();
   test_failing_provider();

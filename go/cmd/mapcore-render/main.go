@@ -6,7 +6,10 @@
 // from the -assets folder) or builtin://NAME; it defaults to the bundled world
 // map builtin://default-style.json. Tiles, sprites, glyphs and data are
 // loaded from files (relative paths under -assets, which defaults to the
-// style file's folder), local://X (-assets/X) and http(s). Resources that fail
+// style file's folder), local://X (-assets/X) and http(s). Local files are
+// read only under the style file's folder, -assets and each -allow-files DIR
+// (repeatable): anything else, such as file:///etc/passwd in a style, is
+// refused with a warning. Resources that fail
 // to load are reported as warnings and the image is still written; a bad flag
 // or a style that cannot be read or parsed is a one-line error and exit
 // status 1.
@@ -37,8 +40,23 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
+// dirList is a repeatable folder flag.
+type dirList []string
+
+func (d *dirList) String() string { return strings.Join(*d, ",") }
+
+func (d *dirList) Set(v string) error {
+	if v == "" {
+		return errors.New("empty folder")
+	}
+	*d = append(*d, v)
+	return nil
+}
+
 type options struct {
 	style, out, assets string
+	allow              dirList
+	styleDir           string
 	center             [2]float64
 	zoom, bear, pitch  float64
 	width, height      int
@@ -62,6 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.ratio, "ratio", 1, "pixel ratio (device pixels per logical pixel)")
 	fs.StringVar(&o.out, "o", "map.png", "output PNG file")
 	fs.StringVar(&o.assets, "assets", "", "asset folder for relative paths and local://X URLs (default: the style file's folder)")
+	fs.Var(&o.allow, "allow-files", "a folder whose files styles may read (repeatable; the style's folder and -assets are allowed)")
 	fs.BoolVar(&o.verbose, "v", false, "print native log messages")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up loading resources after this long")
 	fs.Usage = func() {} // errors are one line; -h prints the flags
@@ -142,6 +161,7 @@ func readStyle(o *options) ([]byte, error) {
 	case strings.HasPrefix(s, "file://"):
 		s = strings.TrimPrefix(s, "file://")
 	}
+	o.styleDir = filepath.Dir(s)
 	if o.assets == "" {
 		o.assets = filepath.Dir(s)
 	}
@@ -210,7 +230,18 @@ func run(args []string, stderr io.Writer) int {
 	// The runtime and its objects belong to this OS thread.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	rt, err := mapcore.NewRuntime(&mapcore.RuntimeOptions{AssetRoot: o.assets})
+	var roots []string
+	for _, d := range append([]string{o.styleDir}, o.allow...) {
+		if d == "" {
+			continue
+		}
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return fail("-allow-files %s: %v", d, err)
+		}
+		roots = append(roots, abs)
+	}
+	rt, err := mapcore.NewRuntime(&mapcore.RuntimeOptions{AssetRoot: o.assets, AllowedRoots: roots})
 	if err != nil {
 		return fail("%v", err)
 	}

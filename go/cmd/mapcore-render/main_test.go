@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"image"
 	"image/color"
 	"image/png"
 	"os"
@@ -21,6 +22,21 @@ const style = `{"version":8,"center":[0,0],"zoom":0,
 "layers":[{"id":"bg","type":"background","paint":{"background-color":"#ff0000"}},
           {"id":"f","type":"fill","source":"g","paint":{"fill-color":"#0000ff"}},
           {"id":"c","type":"circle","source":"m"}]}`
+
+// readPNG decodes the image written to path.
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
 
 func writeFiles(t *testing.T, files map[string]string) string {
 	dir := t.TempDir()
@@ -46,15 +62,7 @@ func TestRenderGeoJSONStyle(t *testing.T) {
 	if !strings.Contains(stderr.String(), "warning") || !strings.Contains(stderr.String(), "missing.geojson") {
 		t.Fatalf("no warning for the missing source: %q", stderr.String())
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := readPNG(t, out)
 	if b := img.Bounds(); b.Dx() != 128 || b.Dy() != 64 {
 		t.Fatalf("size %v", b)
 	}
@@ -64,7 +72,7 @@ func TestRenderGeoJSONStyle(t *testing.T) {
 }
 
 func TestErrorsAreOneLine(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"bad.json": `{"version":8,"sources":{},"layers":[{"id":1}]}`,
+	dir := writeFiles(t, map[string]string{"bad.json": `{"version":7,"sources":{},"layers":[{"id":1}]}`,
 		"trunc.json": `{"version":`})
 	for _, args := range [][]string{
 		{"-size", "10"},
@@ -99,17 +107,48 @@ func TestDefaultStyle(t *testing.T) {
 	if stderr.Len() != 0 {
 		t.Fatalf("warnings for the built-in style: %s", stderr.String())
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := readPNG(t, out)
 	// Chad, in the Africa fill colour of the default style.
 	if c := color.NRGBAModel.Convert(img.At(64, 32)).(color.NRGBA); c != (color.NRGBA{0xef, 0xe3, 0xc4, 255}) {
 		t.Fatalf("center pixel %v", c)
+	}
+}
+
+// Local files: the style's folder and -assets are allowed, other folders
+// only with -allow-files, and /etc/passwd never by default.
+func TestAllowFiles(t *testing.T) {
+	styleDir := writeFiles(t, map[string]string{})
+	other := writeFiles(t, map[string]string{"poly.geojson": poly})
+	s := `{"version":8,"center":[0,0],"zoom":0,
+"sources":{"g":{"type":"geojson","data":"file://` + filepath.ToSlash(filepath.Join(other, "poly.geojson")) + `"},
+           "p":{"type":"geojson","data":"file:///etc/passwd"}},
+"layers":[{"id":"bg","type":"background","paint":{"background-color":"#ff0000"}},
+          {"id":"f","type":"fill","source":"g","paint":{"fill-color":"#0000ff"}},
+          {"id":"c","type":"circle","source":"p"}]}`
+	if err := os.WriteFile(filepath.Join(styleDir, "style.json"), []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	centre := func(extra ...string) (color.NRGBA, string) {
+		out := filepath.Join(styleDir, "out.png")
+		var stderr bytes.Buffer
+		args := append([]string{"-style", filepath.Join(styleDir, "style.json"), "-size", "32x32", "-o", out}, extra...)
+		if code := run(args, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		}
+		return color.NRGBAModel.Convert(readPNG(t, out).At(16, 16)).(color.NRGBA), stderr.String()
+	}
+	c, warnings := centre()
+	if c != (color.NRGBA{255, 0, 0, 255}) || !strings.Contains(warnings, "poly.geojson") || !strings.Contains(warnings, "-allow-files") {
+		t.Fatalf("a file outside the allowed folders was read: %v %q", c, warnings)
+	}
+	if !strings.Contains(warnings, "/etc/passwd") {
+		t.Fatalf("no warning for /etc/passwd: %q", warnings)
+	}
+	c, warnings = centre("-allow-files", other)
+	if c != (color.NRGBA{0, 0, 255, 255}) || strings.Contains(warnings, "poly.geojson") {
+		t.Fatalf("-allow-files: %v %q", c, warnings)
+	}
+	if !strings.Contains(warnings, "/etc/passwd") {
+		t.Fatalf("no warning for /etc/passwd with -allow-files: %q", warnings)
 	}
 }

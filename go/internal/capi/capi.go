@@ -24,11 +24,18 @@ typedef struct mc_res_h { int32_t st; char *msg; uint64_t h; } mc_res_h;
 typedef struct mc_res_u32 { int32_t st; char *msg; uint32_t v; } mc_res_u32;
 typedef struct mc_res_bool { int32_t st; char *msg; bool v; } mc_res_bool;
 
-static mc_res_h w_runtime_create(uint32_t workers, uint32_t render_threads, const char *asset_root) {
+static mc_res_h w_runtime_create(uint32_t workers, uint32_t render_threads, const char *asset_root,
+		const char *const *roots, size_t root_count, uint64_t max_resource_bytes,
+		uint64_t max_image_pixels, uint32_t max_tiles_per_source) {
 	mapcore_runtime_options o = mapcore_runtime_options_default();
 	o.worker_threads = workers;
 	o.render_threads = render_threads;
 	o.asset_root = asset_root;
+	o.allowed_roots = roots;
+	o.allowed_root_count = root_count;
+	o.max_resource_bytes = max_resource_bytes;
+	o.max_image_pixels = max_image_pixels;
+	o.max_tiles_per_source = max_tiles_per_source;
 	mapcore_runtime rt = {0};
 	mapcore_status st = mapcore_runtime_create(&o, &rt);
 	mc_res_h r = {(int32_t)st, mc_copy_message(st), rt.id};
@@ -266,6 +273,7 @@ static int32_t raw_wake(uint64_t h) {
 import "C"
 
 import (
+	"errors"
 	"unsafe"
 
 	"mapcore.dev/mapcore/go/internal/memory"
@@ -375,18 +383,56 @@ func LogSetCallback(cb, userData unsafe.Pointer, maxLevel int32) Res {
 
 // ---- runtime ----
 
+// RuntimeOptions are the runtime options a runtime is created with.
+type RuntimeOptions struct {
+	Workers, RenderThreads uint32
+	AssetRoot              string
+	AllowedRoots           []string
+	MaxResourceBytes       uint64
+	MaxImagePixels         uint64
+	MaxTilesPerSource      uint32
+}
+
 // RuntimeCreate creates a runtime owned by the calling OS thread.
-func RuntimeCreate(workers, renderThreads uint32, assetRoot string) (uint64, Res) {
+func RuntimeCreate(o RuntimeOptions) (uint64, Res) {
 	var root *C.char
-	if assetRoot != "" {
-		p, err := memory.CString(assetRoot)
+	if o.AssetRoot != "" {
+		p, err := memory.CString(o.AssetRoot)
 		if err != nil {
 			return 0, argError(err)
 		}
 		defer memory.Free(p)
 		root = (*C.char)(p)
 	}
-	r := C.w_runtime_create(C.uint32_t(workers), C.uint32_t(renderThreads), root)
+	// The array of root strings lives in C memory (cgo: no Go pointers to Go pointers).
+	var roots **C.char
+	if n := len(o.AllowedRoots); n > 0 {
+		arr := C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof((*C.char)(nil))))
+		if arr == nil {
+			return 0, argError(errors.New("out of memory"))
+		}
+		defer C.free(arr)
+		slots := unsafe.Slice((**C.char)(arr), n)
+		for i, r := range o.AllowedRoots {
+			p, err := memory.CString(r)
+			if err != nil {
+				for _, q := range slots[:i] {
+					memory.Free(unsafe.Pointer(q))
+				}
+				return 0, argError(err)
+			}
+			slots[i] = (*C.char)(p)
+		}
+		defer func() {
+			for _, q := range slots {
+				memory.Free(unsafe.Pointer(q))
+			}
+		}()
+		roots = (**C.char)(arr)
+	}
+	r := C.w_runtime_create(C.uint32_t(o.Workers), C.uint32_t(o.RenderThreads), root,
+		roots, C.size_t(len(o.AllowedRoots)), C.uint64_t(o.MaxResourceBytes),
+		C.uint64_t(o.MaxImagePixels), C.uint32_t(o.MaxTilesPerSource))
 	return uint64(r.h), resOf(r.st, r.msg)
 }
 

@@ -13,8 +13,8 @@ use super::types::*;
 use crate::runtime::events::Event;
 use crate::runtime::{Runtime, RuntimeOptions};
 
-/// The size of the first released mapcore_runtime_options.
-const RUNTIME_OPTIONS_V1: usize = std::mem::size_of::<mapcore_runtime_options>();
+/// The size of the first released mapcore_runtime_options (up to asset_root).
+const RUNTIME_OPTIONS_V1: usize = std::mem::offset_of!(mapcore_runtime_options, allowed_roots);
 
 #[no_mangle]
 pub extern "C" fn mapcore_runtime_options_default() -> mapcore_runtime_options {
@@ -23,7 +23,27 @@ pub extern "C" fn mapcore_runtime_options_default() -> mapcore_runtime_options {
         worker_threads: 0,
         render_threads: 0,
         asset_root: std::ptr::null(),
+        allowed_roots: std::ptr::null(),
+        allowed_root_count: 0,
+        max_resource_bytes: 0,
+        max_image_pixels: 0,
+        max_tiles_per_source: 0,
     }
+}
+
+/// Copies the caller's options: the fields its `size` covers, defaults for
+/// the rest (an older caller's struct is shorter than ours).
+///
+/// # Safety
+/// `options` points at a struct whose first field is its size, readable for
+/// that many bytes.
+unsafe fn read_options(options: *const mapcore_runtime_options) -> CallResult<mapcore_runtime_options> {
+    let o = super::args::sized_arg(options, "options", RUNTIME_OPTIONS_V1)?;
+    let mut out = mapcore_runtime_options_default();
+    let n = o.size.min(std::mem::size_of::<mapcore_runtime_options>());
+    std::ptr::copy_nonoverlapping(options as *const u8, &mut out as *mut _ as *mut u8, n);
+    out.size = std::mem::size_of::<mapcore_runtime_options>();
+    Ok(out)
 }
 
 /// # Safety
@@ -37,7 +57,7 @@ pub unsafe extern "C" fn mapcore_runtime_create(
         let out = out_handle(out_runtime as *mut u64, "out_runtime")?;
         let mut opts = RuntimeOptions::default();
         if !options.is_null() {
-            let o = super::args::sized_arg(options, "options", RUNTIME_OPTIONS_V1)?;
+            let o = read_options(options)?;
             opts.worker_threads = o.worker_threads;
             opts.render_threads = o.render_threads;
             opts.asset_root = opt_str_arg(o.asset_root, "options->asset_root")?.map(PathBuf::from);
@@ -49,13 +69,46 @@ pub unsafe extern "C" fn mapcore_runtime_create(
                     );
                 }
             }
+            if o.allowed_root_count > 0 && o.allowed_roots.is_null() {
+                return super::guard::invalid_argument(format!(
+                    "options->allowed_roots is NULL but options->allowed_root_count is {}",
+                    o.allowed_root_count
+                ));
+            }
+            if o.allowed_root_count > 4096 {
+                return super::guard::invalid_argument(format!(
+                    "options->allowed_root_count is {}: at most 4096",
+                    o.allowed_root_count
+                ));
+            }
+            for i in 0..o.allowed_root_count {
+                let name = format!("options->allowed_roots[{i}]");
+                let root = PathBuf::from(super::args::str_arg(*o.allowed_roots.add(i), &name)?);
+                if !root.is_dir() {
+                    return fail(
+                        mapcore_status::MAPCORE_STATUS_IO_ERROR,
+                        format!("{name} {} is not a readable folder", root.display()),
+                    );
+                }
+                opts.allowed_roots.push(root);
+            }
+            let limits = &mut opts.limits;
+            if o.max_resource_bytes > 0 {
+                limits.max_resource_bytes = o.max_resource_bytes;
+            }
+            if o.max_image_pixels > 0 {
+                limits.max_image_pixels = o.max_image_pixels;
+            }
+            if o.max_tiles_per_source > 0 {
+                limits.max_tiles_per_source = o.max_tiles_per_source;
+            }
         }
         if owner::has_runtime()? {
             return invalid_state("this thread already owns a live runtime; destroy it first or create the new one on another thread");
         }
         super::log::init();
         let runtime = Runtime::new(opts).or_else(|e| {
-            fail(mapcore_status::MAPCORE_STATUS_INTERNAL, format!("cannot start worker threads: {e}"))
+            fail(mapcore_status::MAPCORE_STATUS_INTERNAL, format!("cannot create the runtime: {e}"))
         })?;
         let shared = runtime.shared();
         let handle = handles::insert(

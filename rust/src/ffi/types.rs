@@ -43,6 +43,11 @@ pub struct mapcore_runtime_options {
     pub worker_threads: u32,
     pub render_threads: u32,
     pub asset_root: *const c_char,
+    pub allowed_roots: *const *const c_char,
+    pub allowed_root_count: usize,
+    pub max_resource_bytes: u64,
+    pub max_image_pixels: u64,
+    pub max_tiles_per_source: u32,
 }
 
 #[repr(C)]

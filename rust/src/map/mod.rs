@@ -57,6 +57,9 @@ pub enum Purpose {
     Tile { source: String, tile: TileId },
     /// A glyph range of a font stack.
     Glyphs { stack: String, range: u32 },
+    /// A tile's labels (glyph dependencies or symbol layout): source, data
+    /// tile, overscaled zoom.
+    Labels { source: String, tile: TileId, z: u8 },
 }
 
 /// A sprite sheet on its way: its two parts, then done.
@@ -335,32 +338,14 @@ impl Map {
         }
         if load.index.is_some() && load.image.is_some() {
             let (Some(index), Some(image)) = (load.index.take(), load.image.take()) else { return };
-            let url = info.url.clone();
-            core.spawn(map_id, move || {
-                let result = sprites::slice(&id, (*index).as_ref(), (*image).as_ref());
-                Box::new(move |map: &mut Map, core: &mut Core| {
-                    let Some(load) = map.sprites.get_mut(&id) else { return };
-                    load.done = true;
-                    match result {
-                        Ok(images) => {
-                            map.sprite_images.extend(images);
-                            map.images_changed();
-                            map.frame = None;
-                        }
-                        Err(e) => core.emit(
-                            Event::new(EventKind::ResourceError, map.id).url(url).message(format!("sprite \"{id}\": {e}")),
-                        ),
-                    }
-                })
-            });
+            sprites::spawn_slice(core, map_id, id, info.url.clone(), index, image);
         }
     }
 
     /// Parses style bytes (JSON) into the style and its document.
     fn parse_style_bytes(json: &[u8]) -> Result<(style::ParsedStyle, serde_json::Value), MapError> {
-        let parsed = style::parse_style(json).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))?;
-        let doc = serde_json::from_slice(json).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))?;
-        Ok((parsed, doc))
+        // Lenient, like MapLibre: bad parts are warnings and skipped.
+        style::parse_style_lenient(json).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))
     }
 
     /// Source ids that some visible layer draws from at the current zoom.
@@ -415,7 +400,7 @@ impl Map {
             state.meta = Meta::Loading;
             if let Some(json) = state.inline.take() {
                 let (source, options) = (source_id.to_string(), sources::geojson_options(state));
-                core.spawn(map_id, move || {
+                core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
                     let result = crate::source::geojson::GeoJsonIndex::new(&json, options);
                     Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
                 });
@@ -430,6 +415,7 @@ impl Map {
                 state.meta = Meta::Ready;
             }
         }
+        self.cap_tiles(source_id, core);
         let state = &self.sources[source_id];
         if state.meta != Meta::Ready {
             return;
@@ -469,7 +455,7 @@ impl Map {
                 Tiles::GeoJson { index: Some(index), .. } => {
                     state.slots.insert(id, TileSlot::Loading);
                     let (index, source) = (index.clone(), source_id.to_string());
-                    core.spawn(map_id, move || {
+                    core.spawn_for(map_id, Purpose::Tile { source: source.clone(), tile: id }, move || {
                         let tile = index.tile(id.z, id.x, id.y);
                         Box::new(move |map: &mut Map, _core: &mut Core| {
                             if let Some(s) = map.sources.get_mut(&source) {
@@ -527,6 +513,8 @@ impl Map {
             Purpose::SourceMeta { source } => self.on_source_meta(&source, info, response, core),
             Purpose::Tile { source, tile } => self.on_tile(source, tile, info, response, core),
             Purpose::Glyphs { stack, range } => self.on_glyphs(stack, range, info, response, core),
+            // Label jobs run on workers; they never request resources.
+            Purpose::Labels { .. } => {}
         }
     }
 
@@ -582,7 +570,7 @@ impl Map {
             Tiles::Unsupported | Tiles::Image { .. } => {}
             Tiles::GeoJson { .. } => {
                 let (source, options) = (source.to_string(), sources::geojson_options(state));
-                core.spawn(map_id, move || {
+                core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
                     let result = serde_json::from_slice::<serde_json::Value>((*bytes).as_ref())
                         .map_err(|e| format!("invalid JSON: {e}"))
                         .and_then(|json| crate::source::geojson::GeoJsonIndex::new(&json, options));
@@ -598,7 +586,7 @@ impl Map {
         match response {
             Response::Data(bytes) if matches!(state.tiles, Tiles::Raster { .. } | Tiles::Image { .. }) => {
                 let url = info.url.clone();
-                core.spawn(map_id, move || {
+                core.spawn_for(map_id, Purpose::Tile { source: source.clone(), tile }, move || {
                     let result = crate::source::raster::decode_image((*bytes).as_ref());
                     Box::new(move |map: &mut Map, core: &mut Core| {
                         let Some(s) = map.sources.get_mut(&source) else { return };
@@ -617,7 +605,7 @@ impl Map {
             Response::Data(bytes) => {
                 let wanted = self.style().map(|s| source_layers(s, &source));
                 let url = info.url.clone();
-                core.spawn(map_id, move || {
+                core.spawn_for(map_id, Purpose::Tile { source: source.clone(), tile }, move || {
                     let filter = wanted.map(|names| move |name: &str| names.iter().any(|n| n == name));
                     let result = match &filter {
                         Some(f) => crate::source::mvt::decode_tile((*bytes).as_ref(), Some(f as &dyn Fn(&str) -> bool)),

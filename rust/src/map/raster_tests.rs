@@ -23,7 +23,8 @@ fn tile_dir(name: &str) -> std::path::PathBuf {
 /// Renders a 512×512 view of a raster layer over `file` with `paint` and
 /// extra style fields; returns the frame and the events.
 fn render(file: &std::path::Path, paint: &str, view: &str, threads: u32) -> (Image, Vec<Event>) {
-    let mut rt = Runtime::new(RuntimeOptions { render_threads: threads, ..Default::default() }).unwrap();
+    let roots = file.parent().map(|p| vec![p.to_path_buf()]).unwrap_or_default();
+    let mut rt = Runtime::new(RuntimeOptions { render_threads: threads, allowed_roots: roots, ..Default::default() }).unwrap();
     rt.add_map(1, Map::new(1, 512, 512, 1.0));
     let style = format!(
         r#"{{"version": 8, {view} "sources": {{"r": {{"type": "raster", "tiles": ["file://{}"], "tileSize": 512}}}},

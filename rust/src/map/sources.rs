@@ -4,7 +4,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use super::{Map, Purpose};
 use crate::render::display_list::PatternImage;
+use crate::runtime::events::{Event, EventKind};
+use crate::runtime::Core;
 use crate::source::cover::CoverOptions;
 use crate::source::feature::{TileData, TileId};
 use crate::source::geojson::{GeoJsonIndex, GeoJsonOptions};
@@ -59,6 +62,10 @@ pub struct SourceState {
     /// Inline GeoJSON waiting to be indexed.
     pub inline: Option<Arc<serde_json::Value>>,
     pub slots: HashMap<TileId, TileSlot>,
+    /// The runtime's tiles-per-view limit (set before each update).
+    pub max_tiles: u32,
+    /// The view's tiles were capped and the host was told.
+    pub tile_cap_warned: bool,
 }
 
 impl SourceState {
@@ -69,6 +76,12 @@ impl SourceState {
 
     /// Cover options for this source's tiles.
     pub fn cover_options(&self) -> CoverOptions {
+        let mut o = self.cover_options_uncapped();
+        o.max_tiles = self.max_tiles;
+        o
+    }
+
+    fn cover_options_uncapped(&self) -> CoverOptions {
         match &self.tiles {
             Tiles::Vector { minzoom, maxzoom, bounds, .. } => {
                 let mut o = CoverOptions::vector(*minzoom, *maxzoom);
@@ -125,7 +138,15 @@ fn vector_tiles(t: &TileSource) -> Tiles {
 
 /// The loading state for a style's source.
 pub fn from_spec(spec: &SourceSpec) -> SourceState {
-    let mut state = SourceState { meta: Meta::Pending, tiles: Tiles::Unsupported, url: None, inline: None, slots: HashMap::new() };
+    let mut state = SourceState {
+        meta: Meta::Pending,
+        tiles: Tiles::Unsupported,
+        url: None,
+        inline: None,
+        slots: HashMap::new(),
+        max_tiles: crate::runtime::Limits::DEFAULT_MAX_TILES_PER_SOURCE,
+        tile_cap_warned: false,
+    };
     match spec {
         SourceSpec::Vector { tiles, .. } => {
             state.tiles = vector_tiles(tiles);
@@ -207,6 +228,8 @@ pub fn take(old: &BTreeMap<String, SourceState>, id: &str) -> SourceState {
         url: s.url.clone(),
         inline: s.inline.clone(),
         slots: s.slots.clone(),
+        max_tiles: s.max_tiles,
+        tile_cap_warned: s.tile_cap_warned,
     }
 }
 
@@ -233,4 +256,66 @@ pub fn apply_tilejson(state: &mut SourceState, bytes: &[u8], url: &str) -> Resul
         *bounds = tj.bounds;
     }
     Ok(())
+}
+
+impl Map {
+    /// Applies the runtime's tiles-per-view limit to `source_id`, warning
+    /// (once per source until the view fits again) when the view needs more.
+    pub(crate) fn cap_tiles(&mut self, source_id: &str, core: &mut Core) {
+        let max = core.limits().max_tiles_per_source;
+        let t = self.camera.transform(self.width, self.height);
+        let map_id = self.id;
+        let Some(state) = self.sources.get_mut(source_id) else { return };
+        state.max_tiles = max;
+        if state.meta != Meta::Ready || matches!(state.tiles, Tiles::Image { .. }) {
+            return;
+        }
+        let capped = crate::source::cover::cover_capped(&t, &state.cover_options()).1;
+        match capped {
+            Some(c) if !state.tile_cap_warned => {
+                state.tile_cap_warned = true;
+                core.emit(Event::new(EventKind::Warning, map_id).source(source_id).message(format!(
+                    "source \"{source_id}\": the view needs about {} tiles, over the max_tiles_per_source limit of {max} \
+                     (a runtime option): drawn from zoom {} tiles, the farthest dropped",
+                    c.wanted, c.data_zoom
+                )));
+            }
+            None => state.tile_cap_warned = false,
+            _ => {}
+        }
+    }
+
+    /// A worker job for `purpose` failed without an answer (it panicked):
+    /// its slot is marked failed and the host hears of it, so loading ends.
+    pub(crate) fn on_job_failed(&mut self, purpose: Purpose, message: &str, core: &mut Core) {
+        let map_id = self.id;
+        match purpose {
+            Purpose::Style => {}
+            Purpose::Sprite { id, .. } => {
+                if let Some(load) = self.sprites.get_mut(&id) {
+                    load.done = true;
+                }
+                core.emit(Event::new(EventKind::ResourceError, map_id).message(format!("sprite \"{id}\": {message}")));
+            }
+            Purpose::SourceMeta { source } => {
+                let msg = format!("source \"{source}\": {message}");
+                if let Some(state) = self.sources.get_mut(&source) {
+                    state.meta = Meta::Failed(msg.clone());
+                }
+                core.emit(Event::new(EventKind::ResourceError, map_id).source(source).message(msg));
+            }
+            Purpose::Tile { source, tile } => {
+                if let Some(state) = self.sources.get_mut(&source) {
+                    state.slots.insert(tile, TileSlot::Failed);
+                }
+                let mut ev = Event::new(EventKind::TileError, map_id)
+                    .source(source.clone())
+                    .message(format!("tile {}/{}/{} of source \"{source}\": {message}", tile.z, tile.x, tile.y));
+                ev.tile = Some((tile.z as i32, tile.x as i32, tile.y as i32));
+                core.emit(ev);
+            }
+            Purpose::Glyphs { stack, range } => self.glyph_job_failed(&stack, range, message, core),
+            Purpose::Labels { source, tile, z } => self.label_job_failed(source, tile, z, message, core),
+        }
+    }
 }

@@ -9,7 +9,11 @@ use std::sync::Arc;
 use serde_json::Value as J;
 
 use super::styling::StyleImage;
+use super::{Map, Purpose};
 use crate::render::png_io::decode_png;
+use crate::runtime::events::{Event, EventKind};
+use crate::runtime::resource::Bytes;
+use crate::runtime::Core;
 
 /// The URLs of a sprite sheet's index and image for a pixel ratio.
 pub fn sprite_urls(base: &str, pixel_ratio: f32) -> (String, String) {
@@ -21,37 +25,109 @@ pub fn sprite_urls(base: &str, pixel_ratio: f32) -> (String, String) {
     (format!("{path}{suffix}.json{query}"), format!("{path}{suffix}.png{query}"))
 }
 
-/// Slices a sprite sheet into images named by the index.
-pub fn slice(id: &str, index: &[u8], png: &[u8]) -> Result<BTreeMap<String, StyleImage>, String> {
+/// The most images one sprite index may name (more are skipped, with a warning).
+pub const MAX_SPRITE_ENTRIES: usize = 16384;
+/// Sliced images may copy at most this many times the sheet's pixels in all
+/// (entries may overlap; N entries each naming the whole sheet may not).
+pub const MAX_SPRITE_COPIES: u64 = 4;
+
+/// A sliced sheet: its images, and a warning per entry that was skipped.
+#[derive(Debug, Default)]
+pub struct Sliced {
+    pub images: BTreeMap<String, StyleImage>,
+    pub warnings: Vec<String>,
+}
+
+/// Slices a sprite sheet into images named by the index. A bad entry (not
+/// numbers, outside the sheet, over the budgets) is a warning and skipped; a
+/// bad index or image fails the sheet.
+pub fn slice(id: &str, index: &[u8], png: &[u8]) -> Result<Sliced, String> {
     let index: J = serde_json::from_slice(index).map_err(|e| format!("sprite index is not valid JSON: {e}"))?;
     let entries = index.as_object().ok_or("sprite index must be a JSON object")?;
     let sheet = decode_png(png).map_err(|e| format!("sprite image: {e}"))?;
-    let mut out = BTreeMap::new();
-    for (name, e) in entries {
-        let num = |k: &str| e.get(k).and_then(J::as_f64);
-        let (Some(x), Some(y), Some(w), Some(h)) = (num("x"), num("y"), num("width"), num("height")) else {
-            return Err(format!("sprite image \"{name}\": x, y, width and height are required numbers"));
-        };
-        let (x, y, w, h) = (x as u32, y as u32, w as u32, h as u32);
-        if w == 0 || h == 0 || x + w > sheet.width || y + h > sheet.height {
-            return Err(format!("sprite image \"{name}\" ({x},{y} {w}x{h}) lies outside the {}x{} sheet", sheet.width, sheet.height));
+    let (sw, sh) = (sheet.width as u64, sheet.height as u64);
+    if sheet.data.len() as u64 != sw * sh * 4 {
+        return Err("sprite image: short pixel data".into());
+    }
+    let mut budget = (sw * sh).saturating_mul(MAX_SPRITE_COPIES);
+    let mut out = Sliced::default();
+    for (i, (name, e)) in entries.iter().enumerate() {
+        if i >= MAX_SPRITE_ENTRIES {
+            out.warnings.push(format!(
+                "sprite index names {} images: the {} after the first {MAX_SPRITE_ENTRIES} are skipped",
+                entries.len(),
+                entries.len() - MAX_SPRITE_ENTRIES
+            ));
+            break;
         }
-        let mut rgba = Vec::with_capacity((w * h * 4) as usize);
-        for row in y..y + h {
-            let start = ((row * sheet.width + x) * 4) as usize;
-            rgba.extend_from_slice(&sheet.data[start..start + (w * 4) as usize]);
+        // Whole, non-negative numbers that fit the sheet, else skipped.
+        let num = |k: &str| e.get(k).and_then(J::as_f64);
+        let whole = |k: &str| num(k).filter(|v| *v >= 0.0 && v.fract() == 0.0 && *v <= u32::MAX as f64).map(|v| v as u64);
+        let (Some(x), Some(y), Some(w), Some(h)) = (whole("x"), whole("y"), whole("width"), whole("height")) else {
+            out.warnings.push(format!(
+                "sprite image \"{name}\": x, y, width and height must be whole non-negative numbers: skipped"
+            ));
+            continue;
+        };
+        // u64 sums of values below 2^32 cannot overflow.
+        if w == 0 || h == 0 || x + w > sw || y + h > sh {
+            out.warnings.push(format!(
+                "sprite image \"{name}\" ({x},{y} {w}x{h}) lies outside the {sw}x{sh} sheet: skipped"
+            ));
+            continue;
+        }
+        if w * h > budget {
+            out.warnings.push(format!(
+                "sprite image \"{name}\": the sheet's images would copy more than {MAX_SPRITE_COPIES} times its pixels: skipped"
+            ));
+            continue;
+        }
+        budget -= w * h;
+        let (x, w) = (x as usize, w as usize);
+        let mut rgba = Vec::with_capacity(w * h as usize * 4);
+        for row in y as usize..(y + h) as usize {
+            let start = (row * sw as usize + x) * 4;
+            rgba.extend_from_slice(&sheet.data[start..start + w * 4]);
         }
         let key = if id == "default" { name.clone() } else { format!("{id}:{name}") };
+        let ratio = num("pixelRatio").filter(|r| r.is_finite() && *r > 0.0).unwrap_or(1.0);
         let image = StyleImage {
-            width: w,
-            height: h,
-            pixel_ratio: num("pixelRatio").unwrap_or(1.0) as f32,
+            width: w as u32,
+            height: h as u32,
+            pixel_ratio: ratio as f32,
             sdf: e.get("sdf").and_then(J::as_bool).unwrap_or(false),
             rgba: Arc::new(rgba),
         };
-        out.insert(key, image);
+        out.images.insert(key, image);
     }
     Ok(out)
+}
+
+/// Slices sheet `id` on a worker, then adds its images to the map (a warning
+/// event per skipped entry; a failure event if the sheet fails or the job
+/// panics, and the sprite stops being waited for either way).
+pub(super) fn spawn_slice(core: &mut Core, map_id: u64, id: String, url: String, index: Bytes, image: Bytes) {
+    let purpose = Purpose::Sprite { id: id.clone(), image: true };
+    core.spawn_for(map_id, purpose, move || {
+        let result = slice(&id, (*index).as_ref(), (*image).as_ref());
+        Box::new(move |map: &mut Map, core: &mut Core| {
+            let Some(load) = map.sprites.get_mut(&id) else { return };
+            load.done = true;
+            match result {
+                Ok(sliced) => {
+                    for w in sliced.warnings {
+                        core.emit(Event::new(EventKind::Warning, map.id).url(url.clone()).message(format!("sprite \"{id}\": {w}")));
+                    }
+                    map.sprite_images.extend(sliced.images);
+                    map.images_changed();
+                    map.frame = None;
+                }
+                Err(e) => core.emit(
+                    Event::new(EventKind::ResourceError, map.id).url(url).message(format!("sprite \"{id}\": {e}")),
+                ),
+            }
+        })
+    });
 }
 
 #[cfg(test)]
@@ -71,11 +147,39 @@ mod tests {
         sheet[(4 + 2) * 4..(4 + 2) * 4 + 4].copy_from_slice(&[255, 0, 0, 255]); // pixel (2,1)
         let png = encode_png(&sheet, 4, 4).unwrap();
         let index = br#"{"dot":{"x":2,"y":1,"width":2,"height":2,"pixelRatio":2,"sdf":true}}"#;
-        let images = slice("icons", index, &png).unwrap();
+        let images = slice("icons", index, &png).unwrap().images;
         let dot = &images["icons:dot"];
         assert_eq!((dot.width, dot.height, dot.pixel_ratio, dot.sdf), (2, 2, 2.0, true));
         assert_eq!(&dot.rgba[..4], &[255, 0, 0, 255]);
-        assert!(slice("default", br#"{"big":{"x":3,"y":3,"width":2,"height":2}}"#, &png).unwrap_err().contains("outside"));
+        let big = slice("default", br#"{"big":{"x":3,"y":3,"width":2,"height":2},"ok":{"x":0,"y":0,"width":1,"height":1}}"#, &png).unwrap();
+        assert!(big.images.contains_key("ok") && !big.images.contains_key("big"));
+        assert!(big.warnings[0].contains("outside"), "{:?}", big.warnings);
         assert!(slice("default", b"[1]", &png).is_err());
+    }
+
+    #[test]
+    fn entries_near_u32_max_or_over_budget_are_skipped_with_warnings() {
+        let png = encode_png(&vec![255u8; 4 * 4 * 4], 4, 4).unwrap();
+        // x + width wraps in u32; huge and negative and fractional values.
+        let index = br#"{
+            "wrap": {"x": 4294967295, "y": 0, "width": 2, "height": 1},
+            "huge": {"x": 0, "y": 0, "width": 4294967295, "height": 4294967295},
+            "over": {"x": 1e300, "y": 0, "width": 1, "height": 1},
+            "neg": {"x": -1, "y": 0, "width": 1, "height": 1},
+            "frac": {"x": 0.5, "y": 0, "width": 1, "height": 1},
+            "text": {"x": "0", "y": 0, "width": 1, "height": 1},
+            "fine": {"x": 3, "y": 3, "width": 1, "height": 1}
+        }"#;
+        let sliced = slice("default", index, &png).unwrap();
+        assert_eq!(sliced.images.keys().collect::<Vec<_>>(), vec!["fine"]);
+        assert_eq!(sliced.warnings.len(), 6, "{:?}", sliced.warnings);
+        assert!(sliced.warnings.iter().any(|w| w.contains("\"wrap\"") && w.contains("outside")));
+        // 1000 entries each naming the whole sheet: only 4 sheets' worth are copied.
+        let many: serde_json::Map<String, J> = (0..1000)
+            .map(|i| (format!("i{i}"), serde_json::json!({"x": 0, "y": 0, "width": 4, "height": 4})))
+            .collect();
+        let sliced = slice("default", serde_json::to_vec(&many).unwrap().as_slice(), &png).unwrap();
+        assert_eq!(sliced.images.len(), MAX_SPRITE_COPIES as usize);
+        assert_eq!(sliced.warnings.len(), 1000 - MAX_SPRITE_COPIES as usize);
     }
 }

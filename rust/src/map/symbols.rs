@@ -95,7 +95,8 @@ impl Map {
                     None => {
                         self.symbols.tiles.insert(key.clone(), SymbolSlot::Preparing);
                         let style = style.clone();
-                        core.spawn(self.id, move || {
+                        let purpose = Purpose::Labels { source: key.0.clone(), tile: key.1, z: key.2 };
+                        core.spawn_for(self.id, purpose, move || {
                             let deps = glyph_dependencies(&style, &key.0, &data, key.1, key.2 as f64);
                             Box::new(move |map: &mut Map, core: &mut Core| map.on_glyph_deps(key, addr, deps, core))
                         });
@@ -106,7 +107,8 @@ impl Map {
                         let images = self.icon_images();
                         self.symbols.tiles.insert(key.clone(), SymbolSlot::Laying);
                         let style = style.clone();
-                        core.spawn(self.id, move || {
+                        let purpose = Purpose::Labels { source: key.0.clone(), tile: key.1, z: key.2 };
+                        core.spawn_for(self.id, purpose, move || {
                             let tile = layout_tile(&style, &key.0, &data, key.1, key.2 as f64, &glyphs, &images);
                             Box::new(move |map: &mut Map, core: &mut Core| {
                                 map.warn_missing_icons(&tile, core);
@@ -159,7 +161,8 @@ impl Map {
         let failure = match response {
             Response::Data(bytes) => {
                 let url = info.url.clone();
-                core.spawn(self.id, move || {
+                let purpose = Purpose::Glyphs { stack: stack.clone(), range };
+                core.spawn_for(self.id, purpose, move || {
                     let result = crate::text::pbf::decode_range((*bytes).as_ref(), range);
                     Box::new(move |map: &mut Map, core: &mut Core| match result {
                         Ok(decoded) => {
@@ -184,6 +187,22 @@ impl Map {
         self.symbols.glyphs.fail(&stack, range);
         self.warn_glyphs(&stack, range, &info.url, &failure, core);
         self.update_symbols(core);
+    }
+
+    /// A glyph decoding job that panicked: the range counts as failed.
+    pub(super) fn glyph_job_failed(&mut self, stack: &str, range: u32, message: &str, core: &mut Core) {
+        self.symbols.glyphs.fail(stack, range);
+        self.warn_glyphs(stack, range, "", message, core);
+        self.update_symbols(core);
+    }
+
+    /// A label job that panicked: the tile draws without labels.
+    pub(super) fn label_job_failed(&mut self, source: String, tile: TileId, z: u8, message: &str, core: &mut Core) {
+        core.emit(Event::new(EventKind::TileError, self.id).source(source.clone()).message(format!(
+            "labels of tile {}/{}/{} of source \"{source}\": {message}; the tile is drawn without them",
+            tile.z, tile.x, tile.y
+        )));
+        self.symbols.tiles.insert((source, tile, z), SymbolSlot::Ready(Arc::new(SymbolTile::default())));
     }
 
     fn warn_glyphs(&mut self, stack: &str, range: u32, url: &str, why: &str, core: &mut Core) {
@@ -221,7 +240,7 @@ impl Map {
     }
 
     /// Records that images changed (layouts shape icons again).
-    pub(super) fn images_changed(&mut self) {
+    pub(crate) fn images_changed(&mut self) {
         self.symbols.image_generation = self.symbols.image_generation.wrapping_add(1);
         self.symbols.images = None;
     }

@@ -7,6 +7,9 @@ pub mod inbox;
 pub mod resource;
 pub mod workers;
 
+#[cfg(test)]
+mod hostile_tests;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Weak};
@@ -25,8 +28,43 @@ pub struct RuntimeOptions {
     pub worker_threads: u32,
     /// Rasterizer threads per frame (0 = one per core, at most 8).
     pub render_threads: u32,
-    /// Folder that relative URLs resolve against.
+    /// Folder that relative URLs resolve against (also an allowed root).
     pub asset_root: Option<PathBuf>,
+    /// Folders whose regular files the runtime may read (`file://` URLs and
+    /// paths). None (and no asset root): no local files at all.
+    pub allowed_roots: Vec<PathBuf>,
+    /// Bounds on untrusted input.
+    pub limits: Limits,
+}
+
+/// Bounds on what styles, tiles and images may make the runtime do, each
+/// checked before the allocation or work it bounds. Hitting one is an event
+/// naming it; the rest of the map draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of one resource (file, provider answer).
+    pub max_resource_bytes: u64,
+    /// Pixels of one decoded image (raster tile, image source, sprite sheet),
+    /// checked against its header before decoding.
+    pub max_image_pixels: u64,
+    /// Tiles one source may request for one view.
+    pub max_tiles_per_source: u32,
+}
+
+impl Limits {
+    pub const DEFAULT_MAX_RESOURCE_BYTES: u64 = 64 << 20;
+    pub const DEFAULT_MAX_IMAGE_PIXELS: u64 = 4096 * 4096;
+    pub const DEFAULT_MAX_TILES_PER_SOURCE: u32 = 1024;
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_resource_bytes: Limits::DEFAULT_MAX_RESOURCE_BYTES,
+            max_image_pixels: Limits::DEFAULT_MAX_IMAGE_PIXELS,
+            max_tiles_per_source: Limits::DEFAULT_MAX_TILES_PER_SOURCE,
+        }
+    }
 }
 
 /// Work applied on the owner thread to one map.
@@ -74,6 +112,11 @@ pub struct Core {
     workers: WorkerPool,
     provider: Option<Arc<dyn Provider>>,
     asset_root: Option<PathBuf>,
+    files: Arc<resource::FilePolicy>,
+    limits: Limits,
+    /// Tests: every `spawn_for` job panics.
+    #[cfg(test)]
+    pub(crate) panic_jobs: bool,
     render_threads: usize,
     pending: HashMap<u64, Pending>,
     events: Vec<Event>,
@@ -97,9 +140,10 @@ impl Core {
             }
         }
         let root = self.asset_root.clone();
+        let files = self.files.clone();
         self.workers.spawn(move || {
             let url = &request.info.url;
-            let response = resource::load_local(url, root.as_deref()).unwrap_or_else(|| {
+            let response = resource::load_local(url, root.as_deref(), &files).unwrap_or_else(|| {
                 Response::Error(format!(
                     "no loader for {url}: the runtime serves file://, builtin:// and local paths; \
                      set a resource provider for other URLs"
@@ -116,6 +160,41 @@ impl Core {
         let shared = Arc::downgrade(&self.shared);
         self.workers.spawn(move || {
             let apply = job();
+            if let Some(shared) = shared.upgrade() {
+                shared.inbox.post(Message::Work { map, apply });
+            }
+        });
+    }
+
+    /// Like [`Core::spawn`], for a job that fills `purpose`'s slot: if the job
+    /// panics, the map hears of it (`Map::on_job_failed`) so the slot is
+    /// marked failed with an event instead of waiting forever.
+    pub fn spawn_for(&self, map: u64, purpose: Purpose, job: impl FnOnce() -> MapWork + Send + 'static) {
+        let shared = Arc::downgrade(&self.shared);
+        #[cfg(test)]
+        let panic_jobs = self.panic_jobs;
+        self.workers.spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                #[cfg(test)]
+                if panic_jobs {
+                    panic!("test: a panicking worker job");
+                }
+                job()
+            }));
+            let apply: MapWork = match result {
+                Ok(apply) => apply,
+                Err(payload) => {
+                    let message = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".to_string());
+                    log::error!("a worker job panicked: {message}");
+                    Box::new(move |m: &mut Map, core: &mut Core| {
+                        m.on_job_failed(purpose, &format!("internal error (a worker job panicked: {message})"), core)
+                    })
+                }
+            };
             if let Some(shared) = shared.upgrade() {
                 shared.inbox.post(Message::Work { map, apply });
             }
@@ -145,6 +224,28 @@ impl Core {
     pub fn render_threads(&self) -> usize {
         self.render_threads
     }
+
+    /// Applies the limits that an answer can be held to before any work is
+    /// done with it: its length, and an image's declared pixel count.
+    fn screen(&self, info: &ResourceInfo, response: Response) -> Response {
+        let Response::Data(bytes) = &response else { return response };
+        let bytes = (**bytes).as_ref();
+        if bytes.len() as u64 > self.limits.max_resource_bytes {
+            return resource::too_big(&info.url, bytes.len() as u64, self.limits.max_resource_bytes);
+        }
+        use resource::ResourceKind as K;
+        if matches!(info.kind, K::Tile | K::Image | K::SpriteImage) {
+            if let Err(e) = crate::source::raster::check_image_pixels(bytes, self.limits.max_image_pixels) {
+                return Response::Error(format!("{}: {e}", info.url));
+            }
+        }
+        response
+    }
+
+    /// The runtime's bounds on untrusted input.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
 }
 
 /// A runtime. Lives on its owner thread; see the module docs.
@@ -165,6 +266,9 @@ pub enum StillError {
 
 impl Runtime {
     pub fn new(options: RuntimeOptions) -> std::io::Result<Runtime> {
+        let mut roots = options.allowed_roots.clone();
+        roots.extend(options.asset_root.iter().cloned());
+        let files = Arc::new(resource::FilePolicy::new(&roots, options.limits.max_resource_bytes)?);
         let workers = WorkerPool::new(workers::thread_count(options.worker_threads))?;
         Ok(Runtime {
             core: Core {
@@ -172,6 +276,10 @@ impl Runtime {
                 workers,
                 provider: None,
                 asset_root: options.asset_root,
+                files,
+                limits: options.limits,
+                #[cfg(test)]
+                panic_jobs: false,
                 render_threads: workers::thread_count(options.render_threads),
                 pending: HashMap::new(),
                 events: Vec::new(),
@@ -195,6 +303,12 @@ impl Runtime {
 
     pub fn map(&self, id: u64) -> Option<&Map> {
         self.maps.get(&id)
+    }
+
+    /// Tests: make every worker job of `spawn_for` panic.
+    #[cfg(test)]
+    pub(crate) fn panic_jobs(&mut self, on: bool) {
+        self.core.panic_jobs = on;
     }
 
     /// A map and the core, for calls that may request resources or emit events.
@@ -230,6 +344,7 @@ impl Runtime {
                 Message::Response { request, response } => {
                     if let Some(p) = self.core.pending.remove(&request) {
                         if let Some(map) = self.maps.get_mut(&p.map) {
+                            let response = self.core.screen(&p.request.info, response);
                             map.touch();
                             map.on_response(p.purpose, &p.request.info, response, &mut self.core);
                             handled += 1;

@@ -163,9 +163,53 @@ static BUILTIN: &[(&str, &[u8])] = &[
     ("naturalearth/populated_places.geojson", include_bytes!("../../../third_party/naturalearth/populated_places.geojson")),
 ];
 
+/// Which local files the runtime's loaders may read: regular files under one
+/// of `roots` (canonical paths), at most `max_bytes` each. No roots: none.
+#[derive(Clone, Debug, Default)]
+pub struct FilePolicy {
+    pub roots: Vec<PathBuf>,
+    pub max_bytes: u64,
+}
+
+impl FilePolicy {
+    /// A policy for `roots` (each must be a folder; resolved to its canonical
+    /// path, so `..` and symlinks in it are followed once, here).
+    pub fn new(roots: &[PathBuf], max_bytes: u64) -> std::io::Result<FilePolicy> {
+        let mut canon = Vec::new();
+        for root in roots {
+            let c = std::fs::canonicalize(root).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("allowed root {}: {e}", root.display()))
+            })?;
+            if !c.is_dir() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("allowed root {} is not a folder", root.display()),
+                ));
+            }
+            if !canon.contains(&c) {
+                canon.push(c);
+            }
+        }
+        Ok(FilePolicy { roots: canon, max_bytes })
+    }
+
+    fn allows(&self, canonical: &Path) -> bool {
+        self.roots.iter().any(|r| canonical.starts_with(r))
+    }
+}
+
+/// The option a refused file names.
+const ROOTS_OPTION: &str = "allow its folder with the runtime option allowed_roots \
+     (C: mapcore_runtime_options.allowed_roots, Go: RuntimeOptions.AllowedRoots, mapcore-render: -allow-files DIR)";
+
+fn refused(url: &str, why: impl std::fmt::Display) -> Response {
+    Response::Error(format!("{url}: local file refused: {why}; {ROOTS_OPTION}"))
+}
+
 /// The runtime's own loaders. Returns `None` when the URL has a scheme they do
-/// not serve (then only a provider can).
-pub fn load_local(url: &str, asset_root: Option<&Path>) -> Option<Response> {
+/// not serve (then only a provider can). Files (`file://` URLs, paths, paths
+/// relative to `asset_root`) are read only as `files` allows.
+pub fn load_local(url: &str, asset_root: Option<&Path>, files: &FilePolicy) -> Option<Response> {
     if let Some(name) = url.strip_prefix("builtin://") {
         return Some(match BUILTIN.iter().find(|(n, _)| *n == name) {
             Some((_, bytes)) => Response::Data(Arc::new(*bytes)),
@@ -183,11 +227,79 @@ pub fn load_local(url: &str, asset_root: Option<&Path>) -> Option<Response> {
             _ => p.to_path_buf(),
         }
     };
-    Some(match std::fs::read(&path) {
-        Ok(bytes) => Response::data(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Response::NotFound,
-        Err(e) => Response::Error(format!("cannot read {}: {e}", path.display())),
-    })
+    Some(read_file(url, &path, files))
+}
+
+/// Reads `path` if `files` allows it: after resolving `..` and symlinks it is
+/// under a root, it is a regular file (checked before opening, so a FIFO or a
+/// device never blocks), and it is at most `files.max_bytes` long (read with
+/// that cap, whatever the file claims).
+fn read_file(url: &str, path: &Path, files: &FilePolicy) -> Response {
+    use std::io::Read;
+    if files.roots.is_empty() {
+        return refused(url, "no allowed roots are set (local files are off by default)");
+    }
+    let canonical = match std::fs::canonicalize(path) {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Missing: NotFound only if its folder is allowed (no probing elsewhere).
+            let parent_allowed = path
+                .parent()
+                .and_then(|p| std::fs::canonicalize(p).ok())
+                .is_some_and(|p| files.allows(&p));
+            return if parent_allowed { Response::NotFound } else { refused(url, "it is not under an allowed root") };
+        }
+        Err(e) => return refused(url, format!("cannot resolve {}: {e}", path.display())),
+    };
+    if !files.allows(&canonical) {
+        return refused(url, format!("{} is not under an allowed root", canonical.display()));
+    }
+    let meta = match std::fs::metadata(&canonical) {
+        Ok(m) => m,
+        Err(e) => return Response::Error(format!("{url}: cannot read {}: {e}", canonical.display())),
+    };
+    if !meta.is_file() {
+        return refused(url, format!("{} is not a regular file", canonical.display()));
+    }
+    let max = files.max_bytes;
+    if meta.len() > max {
+        return too_big(url, meta.len(), max);
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK: should the file have been swapped for a FIFO since the
+        // check above, opening it does not wait for a writer.
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        options.custom_flags(0o4000);
+        #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
+        options.custom_flags(0x0004);
+    }
+    let file = match options.open(&canonical) {
+        Ok(f) => f,
+        Err(e) => return Response::Error(format!("{url}: cannot read {}: {e}", canonical.display())),
+    };
+    match file.metadata() {
+        Ok(m) if m.is_file() => {}
+        _ => return refused(url, format!("{} is not a regular file", canonical.display())),
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    if let Err(e) = file.take(max.saturating_add(1)).read_to_end(&mut bytes) {
+        return Response::Error(format!("{url}: cannot read {}: {e}", canonical.display()));
+    }
+    if bytes.len() as u64 > max {
+        return too_big(url, bytes.len() as u64, max);
+    }
+    Response::data(bytes)
+}
+
+/// The answer for a resource over the byte limit.
+pub fn too_big(url: &str, len: u64, max: u64) -> Response {
+    Response::Error(format!(
+        "{url}: {len} bytes exceeds the max_resource_bytes limit of {max} (a runtime option)"
+    ))
 }
 
 /// Resolves `url` against the URL (or path) of the document that named it,
@@ -315,17 +427,97 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("a b.json"), b"{}").unwrap();
         let url = format!("file://{}/a%20b.json", dir.display());
-        assert!(matches!(load_local(&url, None), Some(Response::Data(d)) if (*d).as_ref() == b"{}"));
-        assert!(matches!(load_local("a b.json", Some(&dir)), Some(Response::Data(_))));
-        assert!(matches!(load_local("missing.json", Some(&dir)), Some(Response::NotFound)));
-        assert!(load_local("https://example.com/x", None).is_none());
-        assert!(matches!(load_local("builtin://nope", None), Some(Response::NotFound)));
-        match load_local("builtin://default-style.json", None) {
+        let files = FilePolicy::new(&[dir.clone()], 1 << 20).unwrap();
+        let none = FilePolicy::default();
+        assert!(matches!(load_local(&url, None, &files), Some(Response::Data(d)) if (*d).as_ref() == b"{}"));
+        assert!(matches!(load_local("a b.json", Some(&dir), &files), Some(Response::Data(_))));
+        assert!(matches!(load_local("missing.json", Some(&dir), &files), Some(Response::NotFound)));
+        assert!(load_local("https://example.com/x", None, &files).is_none());
+        assert!(matches!(load_local("builtin://nope", None, &none), Some(Response::NotFound)));
+        match load_local("builtin://default-style.json", None, &none) {
             Some(Response::Data(d)) => {
                 let style: serde_json::Value = serde_json::from_slice((*d).as_ref()).unwrap();
                 assert_eq!(style["version"], 8);
             }
             other => panic!("default style not served: {other:?}"),
         }
+    }
+
+    fn refusal(r: Option<Response>) -> String {
+        match r {
+            Some(Response::Error(e)) => e,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn files_outside_the_allowed_roots_are_refused() {
+        let dir = std::env::temp_dir().join(format!("mapcore-policy-{}", std::process::id()));
+        let inside = dir.join("inside");
+        std::fs::create_dir_all(&inside).unwrap();
+        std::fs::write(dir.join("secret.txt"), b"secret").unwrap();
+        std::fs::write(inside.join("ok.json"), b"{}").unwrap();
+        // No roots: nothing local, not even /etc/passwd.
+        let none = FilePolicy::default();
+        let e = refusal(load_local("file:///etc/passwd", None, &none));
+        assert!(e.contains("file:///etc/passwd") && e.contains("allowed_roots"), "{e}");
+        let e = refusal(load_local("ok.json", Some(&inside), &none));
+        assert!(e.contains("no allowed roots"), "{e}");
+        let files = FilePolicy::new(&[inside.clone()], 1 << 20).unwrap();
+        assert!(matches!(load_local("ok.json", Some(&inside), &files), Some(Response::Data(_))));
+        for url in [
+            "file:///etc/passwd".to_string(),
+            format!("file://{}/../secret.txt", inside.display()),
+            format!("{}/../secret.txt", inside.display()),
+            "../secret.txt".to_string(),
+            "file:///dev/zero".to_string(),
+            format!("file://{}/../nope/x.json", inside.display()),
+        ] {
+            let e = refusal(load_local(&url, Some(&inside), &files));
+            assert!(e.contains(&url) && e.contains("allowed_roots"), "{e}");
+        }
+        // A symlink out of the root is followed, then refused.
+        #[cfg(unix)]
+        {
+            let link = inside.join("link.txt");
+            let _ = std::fs::remove_file(&link);
+            std::os::unix::fs::symlink(dir.join("secret.txt"), &link).unwrap();
+            let e = refusal(load_local("link.txt", Some(&inside), &files));
+            assert!(e.contains("not under an allowed root"), "{e}");
+        }
+        // A folder is not a regular file.
+        std::fs::create_dir_all(inside.join("sub")).unwrap();
+        assert!(refusal(load_local("sub", Some(&inside), &files)).contains("not a regular file"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_devices_under_a_root_are_refused_without_blocking() {
+        let dir = std::env::temp_dir().join(format!("mapcore-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("pipe");
+        let _ = std::fs::remove_file(&fifo);
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+        let files = FilePolicy::new(&[dir.clone(), PathBuf::from("/dev")], 1 << 20).unwrap();
+        if made {
+            // Nobody writes to it: opening it blocking would wait forever.
+            let e = refusal(load_local("pipe", Some(&dir), &files));
+            assert!(e.contains("not a regular file"), "{e}");
+        }
+        // /dev/zero under an allowed root: a device, refused (never read to the end).
+        let e = refusal(load_local("file:///dev/zero", None, &files));
+        assert!(e.contains("not a regular file"), "{e}");
+    }
+
+    #[test]
+    fn files_are_read_up_to_the_byte_limit() {
+        let dir = std::env::temp_dir().join(format!("mapcore-cap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("big.bin"), vec![7u8; 4096]).unwrap();
+        let files = FilePolicy::new(&[dir.clone()], 1000).unwrap();
+        let e = refusal(load_local("big.bin", Some(&dir), &files));
+        assert!(e.contains("max_resource_bytes") && e.contains("1000"), "{e}");
+        let files = FilePolicy::new(&[dir.clone()], 4096).unwrap();
+        assert!(matches!(load_local("big.bin", Some(&dir), &files), Some(Response::Data(d)) if (*d).as_ref().len() == 4096));
     }
 }

@@ -41,11 +41,23 @@ pub struct CoverOptions {
     pub world_copies: bool,
     /// Tiles outside these bounds are left out.
     pub bounds: Option<TileBounds>,
+    /// At most this many tiles (0 = no limit): above it the data zoom is
+    /// lowered (tiles overscaled) before any tile is enumerated, then the
+    /// tiles farthest from the centre are dropped.
+    pub max_tiles: u32,
 }
 
 impl Default for CoverOptions {
     fn default() -> Self {
-        CoverOptions { tile_size: 512, min_zoom: 0, max_zoom: 22, round_zoom: false, world_copies: true, bounds: None }
+        CoverOptions {
+            tile_size: 512,
+            min_zoom: 0,
+            max_zoom: 22,
+            round_zoom: false,
+            world_copies: true,
+            bounds: None,
+            max_tiles: 0,
+        }
     }
 }
 
@@ -140,12 +152,26 @@ fn intersects(quad: &[[f64; 2]; 4], min: [f64; 2], max: [f64; 2]) -> bool {
 
 /// The tiles covering the view, nearest to the center first.
 pub fn cover(t: &Transform, opts: &CoverOptions) -> Vec<CoveredTile> {
+    cover_capped(t, opts).0
+}
+
+/// How a cover was held to [`CoverOptions::max_tiles`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capped {
+    /// Tiles the view would have needed at its data zoom (an estimate).
+    pub wanted: u64,
+    /// The data zoom used instead.
+    pub data_zoom: u8,
+}
+
+/// [`cover`], and whether `max_tiles` capped it.
+pub fn cover_capped(t: &Transform, opts: &CoverOptions) -> (Vec<CoveredTile>, Option<Capped>) {
     let z = cover_zoom(t, opts);
     if z < i32::from(opts.min_zoom) {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     let z = z.min(30) as u8;
-    let Some(quad) = visible_quad(t) else { return Vec::new() };
+    let Some(quad) = visible_quad(t) else { return (Vec::new(), None) };
     let m = t.world_matrix();
     let ws = t.world_size();
     // perspective divisor at a mercator point
@@ -162,6 +188,30 @@ pub fn cover(t: &Transform, opts: &CoverOptions) -> Vec<CoveredTile> {
     } else {
         (0, 0)
     };
+    // The tile budget, before enumerating: lower the data zoom until the
+    // visible box's tile count fits (an over-estimate under pitch).
+    let mut max_data_z = opts.max_zoom.min(z);
+    let mut capped = None;
+    if opts.max_tiles > 0 {
+        let (mut ymin, mut ymax) = (f64::MAX, f64::MIN);
+        for p in &quad {
+            ymin = ymin.min(p[1]);
+            ymax = ymax.max(p[1]);
+        }
+        let bw = (xmax.min(f64::from(w1) + 1.0) - xmin.max(f64::from(w0))).max(0.0);
+        let bh = (ymax.min(1.0) - ymin.max(0.0)).max(0.0);
+        let estimate = |d: u8| {
+            let n = (1u64 << d) as f64;
+            (bw * n + 1.0).ceil() * (bh * n + 1.0).ceil()
+        };
+        let wanted = estimate(max_data_z);
+        while max_data_z > opts.min_zoom && estimate(max_data_z) > f64::from(opts.max_tiles) {
+            max_data_z -= 1;
+        }
+        if wanted > f64::from(opts.max_tiles) {
+            capped = Some(Capped { wanted: wanted.min(u64::MAX as f64) as u64, data_zoom: max_data_z });
+        }
+    }
     let mut out = Vec::new();
     let mut stack: Vec<(u8, u32, u32)> = Vec::new();
     for wrap in w0..=w1 {
@@ -183,7 +233,7 @@ pub fn cover(t: &Transform, opts: &CoverOptions) -> Vec<CoveredTile> {
                     want = z.saturating_sub(drop).max(opts.min_zoom);
                 }
             }
-            let data_z = want.min(opts.max_zoom);
+            let data_z = want.min(max_data_z);
             if tz < data_z {
                 for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
                     stack.push((tz + 1, tx * 2 + dx, ty * 2 + dy));
@@ -209,7 +259,11 @@ pub fn cover(t: &Transform, opts: &CoverOptions) -> Vec<CoveredTile> {
     };
     out.sort_by(|a, b| dist(a).total_cmp(&dist(b)).then_with(|| a.cmp(b)));
     out.dedup();
-    out
+    if opts.max_tiles > 0 && out.len() > opts.max_tiles as usize {
+        capped.get_or_insert(Capped { wanted: out.len() as u64, data_zoom: max_data_z });
+        out.truncate(opts.max_tiles as usize);
+    }
+    (out, capped)
 }
 
 #[cfg(test)]
@@ -218,6 +272,25 @@ mod tests {
 
     fn ids(c: &[CoveredTile]) -> Vec<(u8, u32, u32, i32)> {
         c.iter().map(|t| (t.id.z, t.id.x, t.id.y, t.wrap)).collect()
+    }
+
+    #[test]
+    fn a_tile_budget_lowers_the_data_zoom_before_enumerating() {
+        // tileSize 1 at zoom 10 on a 1024 px view: 10^6 tiles at zoom 19.
+        let mut t = Transform::new(1024.0, 1024.0);
+        t.set_camera(13.4, 52.5, 10.0, 0.0, 0.0);
+        let mut o = CoverOptions::raster(1, 0, 22);
+        o.max_tiles = 100;
+        let (tiles, capped) = cover_capped(&t, &o);
+        assert!(!tiles.is_empty() && tiles.len() <= 100, "{}", tiles.len());
+        let capped = capped.expect("capped");
+        assert!(capped.wanted > 100_000, "{capped:?}");
+        assert!(tiles.iter().all(|c| c.id.z == capped.data_zoom && c.overscaled_z >= c.id.z));
+        // Under the budget: unchanged.
+        o.tile_size = 512;
+        let (tiles, capped) = cover_capped(&t, &o);
+        assert_eq!(capped, None);
+        assert_eq!(tiles, cover(&t, &CoverOptions::raster(512, 0, 22)));
     }
 
     #[test]

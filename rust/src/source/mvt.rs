@@ -24,7 +24,7 @@ use crate::style::value::Value;
 /// Largest accepted size of a gunzipped tile.
 pub const MAX_DECOMPRESSED_SIZE: usize = 64 << 20;
 /// Largest accepted (approximate) size of the decoded output of one tile.
-pub const MAX_OUTPUT_BYTES: usize = 512 << 20;
+pub const MAX_OUTPUT_BYTES: usize = 128 << 20;
 
 /// Why a tile could not be decoded. The message names the layer/feature index.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -375,10 +375,13 @@ fn decode_layer(
         match field {
             3 => {
                 let b = r.bytes().map_err(lerr)?;
+                // Keys and values are part of the decoded tile: charged first.
+                budget.charge(b.len() + 2 * std::mem::size_of::<Arc<str>>(), || format!("layer {li} keys"))?;
                 keys.push(Arc::from(String::from_utf8_lossy(b).as_ref()));
             }
             4 => {
                 let b = r.bytes().map_err(lerr)?;
+                budget.charge(b.len() + std::mem::size_of::<Value>(), || format!("layer {li} values"))?;
                 let v = pb::Value::decode(b)
                     .map_err(|e| lerr(format!("value {}: {e}", values.len())))?;
                 values.push(convert_value(v));
@@ -703,6 +706,19 @@ mod tests {
         assert_eq!(m.properties.get("oneway"), Some(&Value::Bool(true)));
         // keys are shared, not copied
         assert!(Arc::ptr_eq(&l.features[0].properties.0[0].0, &l.features[1].properties.0[0].0));
+    }
+
+    #[test]
+    fn keys_and_values_are_charged_to_the_tile_budget() {
+        // 4.5M one-byte keys (13.5 MB on the wire): ~150 MB decoded, over the budget.
+        let mut layer = sample_layer();
+        layer.keys = (0..4_500_000u32).map(|i| ((b'a' + (i % 26) as u8) as char).to_string()).collect();
+        let e = decode_tile(&encode(vec![layer]), None).unwrap_err();
+        assert!(e.to_string().contains("keys") && e.to_string().contains(&MAX_OUTPUT_BYTES.to_string()), "{e}");
+        let mut layer = sample_layer();
+        layer.values = (0..4_500_000u32).map(|_| pb::Value { bool_value: Some(true), ..Default::default() }).collect();
+        let e = decode_tile(&encode(vec![layer]), None).unwrap_err();
+        assert!(e.to_string().contains("values"), "{e}");
     }
 
     #[test]

@@ -19,6 +19,40 @@ fn check_size(width: usize, height: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// The width and height an image's header declares, read without decoding
+/// it: `None` when the bytes are not a PNG, JPEG or WebP image (or the header
+/// is unreadable: the decoder will say why).
+pub fn image_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        if bytes.len() < 24 || &bytes[12..16] != b"IHDR" {
+            return None;
+        }
+        let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        Some((be(16), be(20)))
+    } else if bytes.starts_with(&[0xFF, 0xD8]) {
+        let mut dec = zune_jpeg::JpegDecoder::new(Cursor::new(bytes));
+        dec.decode_headers().ok()?;
+        let (w, h) = dec.dimensions()?;
+        Some((w as u32, h as u32))
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        let dec = image_webp::WebPDecoder::new(Cursor::new(bytes)).ok()?;
+        Some(dec.dimensions())
+    } else {
+        None
+    }
+}
+
+/// Refuses an image whose header declares more than `max_pixels` pixels
+/// (before anything is decoded or allocated for it).
+pub fn check_image_pixels(bytes: &[u8], max_pixels: u64) -> Result<(), String> {
+    match image_dimensions(bytes) {
+        Some((w, h)) if w as u64 * h as u64 > max_pixels => Err(format!(
+            "{w}x{h} image exceeds the max_image_pixels limit of {max_pixels} (a runtime option)"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Decodes a raster tile (format sniffed from its first bytes) into a
 /// premultiplied RGBA8 image.
 pub fn decode_image(bytes: &[u8]) -> Result<PatternImage, String> {

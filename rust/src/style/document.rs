@@ -123,7 +123,148 @@ fn resolve_refs(layers: &[J]) -> Vec<J> {
         .collect()
 }
 
-/// Parses a style document (style specification v8).
+/// Parses a style document leniently, like MapLibre's `setStyle`: a bad
+/// property value is a warning and that property keeps its default; a bad
+/// layer (type, filter, source, duplicate id, ...) or source is a warning and
+/// is skipped; a GeoJSON source without `data` is a warning and is empty. Only
+/// invalid JSON, a non-object root or a wrong `version` fail. Returns the
+/// style and the document without what was skipped (so later strict edits of
+/// it are not refused for the skipped parts). Linear in the style's size.
+pub fn parse_style_lenient(json: &[u8]) -> Result<(ParsedStyle, J), StyleError> {
+    let mut doc: J = serde_json::from_slice(json).map_err(|e| {
+        StyleError::new("", format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column()))
+    })?;
+    let Some(root) = doc.as_object_mut() else {
+        return Err(StyleError::new("", format!("expected object, found {}", kind(&doc))));
+    };
+    match root.get("version") {
+        None => return Err(StyleError::new("version", "missing required property \"version\"")),
+        Some(v) if v.as_f64() == Some(8.0) => {}
+        Some(v) => return Err(StyleError::new("version", format!("expected 8, found {v}"))),
+    }
+    let mut warnings = Vec::new();
+    let skipped = |warnings: &mut Vec<String>, e: &StyleError, what: &str| {
+        warnings.push(format!("{e} ({what})"));
+    };
+    // Top-level values: each checked alone.
+    for key in ["name", "center", "zoom", "bearing", "pitch", "glyphs", "sprite"] {
+        let Some(v) = root.get(key) else { continue };
+        let mini = serde_json::json!({"version": 8, "sources": {}, "layers": [], key: v});
+        if let Err(e) = parse_style(mini.to_string().as_bytes()) {
+            skipped(&mut warnings, &e, "ignored");
+            root.remove(key);
+        }
+    }
+    // Sources: each parsed alone; a bad one is skipped.
+    let mut sources: Vec<(String, SourceSpec)> = Vec::new();
+    match root.get_mut("sources") {
+        None | Some(J::Object(_)) => {}
+        Some(other) => {
+            let e = StyleError::new("sources", format!("expected object, found {}", kind(other)));
+            skipped(&mut warnings, &e, "no sources");
+            *other = J::Object(Default::default());
+        }
+    }
+    if let Some(J::Object(o)) = root.get_mut("sources") {
+        let mut bad = Vec::new();
+        for (id, s) in o.iter_mut() {
+            let path = format!("sources.{id}");
+            if s.get("type").and_then(J::as_str) == Some("geojson") && s.get("data").is_none() {
+                if let Some(so) = s.as_object_mut() {
+                    warnings.push(format!("{path}: missing required property \"data\" (the source is empty)"));
+                    so.insert("data".into(), serde_json::json!({"type": "FeatureCollection", "features": []}));
+                }
+            }
+            match SourceSpec::parse(s, &path, &mut Vec::new()) {
+                Ok(spec) => sources.push((id.clone(), spec)),
+                Err(e) => {
+                    skipped(&mut warnings, &e, "source skipped");
+                    bad.push(id.clone());
+                }
+            }
+        }
+        for id in bad {
+            o.remove(&id);
+        }
+    }
+    // Layers: a bad property is dropped (default used); anything else bad
+    // drops the layer.
+    match root.get_mut("layers") {
+        None | Some(J::Array(_)) => {}
+        Some(other) => {
+            let e = StyleError::new("layers", format!("expected array, found {}", kind(other)));
+            skipped(&mut warnings, &e, "no layers");
+            *other = J::Array(Vec::new());
+        }
+    }
+    if let Some(J::Array(a)) = root.get_mut("layers") {
+        if a.iter().any(|l| l.get("ref").is_some()) {
+            *a = resolve_refs(a);
+        }
+        let mut kept: Vec<J> = Vec::with_capacity(a.len());
+        let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for (i, mut lj) in std::mem::take(a).into_iter().enumerate() {
+            let path = format!("layers[{i}]");
+            let layer = loop {
+                match Layer::parse(&lj, &path, &mut Vec::new()) {
+                    Ok(layer) => break Some(layer),
+                    Err(e) => {
+                        // `layers[i].paint.NAME...`: drop that property, parse again.
+                        let prop = ["paint", "layout"].into_iter().find_map(|g| {
+                            let rest = e.path.strip_prefix(&format!("{path}.{g}."))?;
+                            let name = rest.split(['[', '.']).next()?;
+                            Some((g, name.to_string()))
+                        });
+                        let removed = prop.and_then(|(g, name)| {
+                            lj.get_mut(g).and_then(J::as_object_mut).and_then(|o| o.remove(&name))
+                        });
+                        if removed.is_some() {
+                            skipped(&mut warnings, &e, "property ignored, default used");
+                            continue;
+                        }
+                        skipped(&mut warnings, &e, "layer skipped");
+                        break None;
+                    }
+                }
+            };
+            let Some(layer) = layer else { continue };
+            let check = || -> Result<(), StyleError> {
+                if ids.contains(&layer.id) {
+                    return Err(StyleError::new(&path, format!("duplicate layer id \"{}\"", layer.id)));
+                }
+                if let (Some(src), true) = (&layer.source, layer.kind.needs_source()) {
+                    let spec = sources.iter().find(|(k, _)| k == src).map(|(_, s)| s).ok_or_else(|| {
+                        StyleError::new(format!("{path}.source"), format!("source \"{src}\" not found"))
+                    })?;
+                    compatible(layer.kind, spec).map_err(|need| {
+                        StyleError::new(
+                            format!("{path}.source"),
+                            format!("layer \"{}\" requires a {need} source, \"{src}\" is {}", layer.id, spec.type_name()),
+                        )
+                    })?;
+                }
+                Ok(())
+            };
+            match check() {
+                Ok(()) => {
+                    ids.insert(layer.id.clone());
+                    kept.push(lj);
+                }
+                Err(e) => skipped(&mut warnings, &e, "layer skipped"),
+            }
+        }
+        *a = kept;
+    }
+    // What is left is valid: the strict parse adds its warnings (unknown keys).
+    let bytes = serde_json::to_vec(&doc).map_err(|e| StyleError::new("", e.to_string()))?;
+    let mut parsed = parse_style(&bytes)?;
+    warnings.append(&mut parsed.warnings);
+    parsed.warnings = warnings;
+    Ok((parsed, doc))
+}
+
+/// Parses a style document (style specification v8), strictly: the first
+/// error fails it (the runtime-styling API's rule; see [`parse_style_lenient`]).
 pub fn parse_style(json: &[u8]) -> Result<ParsedStyle, StyleError> {
     let doc: J = serde_json::from_slice(json).map_err(|e| {
         StyleError::new(

@@ -40,7 +40,7 @@ pub mod source;
 pub mod spec;
 pub mod value;
 
-pub use document::{parse_style, ParsedStyle, Style};
+pub use document::{parse_style, parse_style_lenient, ParsedStyle, Style};
 pub use layer::{Layer, LayerKind};
 pub use reader::StyleError;
 pub use source::SourceSpec;

@@ -286,6 +286,7 @@ pub fn check_test(test: &J) -> Result<(), String> {
                 extent: EXTENT,
                 available_images: images.as_deref(),
                 global_state: global_state.as_ref(),
+                vars: None,
             };
             let got = expr.evaluate(&ctx);
             match (want.get("error"), got) {

@@ -31,6 +31,17 @@ pub struct EvaluationContext<'a> {
     pub extent: u32,
     pub available_images: Option<&'a [String]>,
     pub global_state: Option<&'a BTreeMap<String, Value>>,
+    /// The values of the enclosing `let`s (set by evaluation itself).
+    pub vars: Option<&'a VarFrame<'a>>,
+}
+
+/// One `let`'s bindings during an evaluation: each is evaluated at most once,
+/// when a `var` first reads it, so chains of `let`s stay linear.
+#[derive(Debug)]
+pub struct VarFrame<'a> {
+    parent: Option<&'a VarFrame<'a>>,
+    bindings: &'a [(String, Arc<Expr>)],
+    values: Vec<std::cell::OnceCell<R>>,
 }
 
 impl<'a> EvaluationContext<'a> {
@@ -209,8 +220,29 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
             ))
         }
         Node::Coerce(args) => coerce(&e.ty, args, ctx),
-        Node::Var(_, bound) => eval(bound, ctx),
-        Node::Let(_, body) => eval(body, ctx),
+        Node::Var(_, bound) => {
+            let mut frame = ctx.vars;
+            while let Some(f) = frame {
+                if let Some(i) = f.bindings.iter().position(|(_, b)| Arc::ptr_eq(b, bound)) {
+                    return f.values[i].get_or_init(|| eval(bound, ctx)).clone();
+                }
+                frame = f.parent;
+            }
+            // Outside its `let` (constant folding at parse time).
+            eval(bound, ctx)
+        }
+        Node::Let(bindings, body) => {
+            let frame = VarFrame {
+                parent: ctx.vars,
+                bindings,
+                values: bindings.iter().map(|_| std::cell::OnceCell::new()).collect(),
+            };
+            let inner = EvaluationContext {
+                vars: Some(&frame),
+                ..*ctx
+            };
+            eval(body, &inner)
+        }
         Node::Call(op, args) => call(*op, args, ctx),
         Node::Compare {
             op,

@@ -275,6 +275,7 @@ pub fn parse_typed(json: &serde_json::Value, ty: &Type) -> Result<Expression, Ve
     })
 }
 
+#[derive(Clone)]
 enum ZoomCurve<'a> {
     None,
     Found(&'a Expr),
@@ -286,18 +287,18 @@ fn is_zoom_input(e: &Expr) -> bool {
 }
 
 fn find_zoom_curve(e: &Expr) -> ZoomCurve<'_> {
+    // Each child once (a let's body or a coalesce's arguments twice would make
+    // nested lets exponential).
+    let mut children = Vec::new();
+    e.each_child(&mut |c| children.push(find_zoom_curve(c)));
     let mut result = match &e.node {
-        Node::Let(_, body) => find_zoom_curve(body),
-        Node::Coalesce(args) => {
-            let mut r = ZoomCurve::None;
-            for a in args {
-                r = find_zoom_curve(a);
-                if !matches!(r, ZoomCurve::None) {
-                    break;
-                }
-            }
-            r
-        }
+        // The body is the last child.
+        Node::Let(..) => children.last().cloned().unwrap_or(ZoomCurve::None),
+        Node::Coalesce(_) => children
+            .iter()
+            .find(|r| !matches!(r, ZoomCurve::None))
+            .cloned()
+            .unwrap_or(ZoomCurve::None),
         Node::Step { input, .. } | Node::Interpolate { input, .. } if is_zoom_input(input) => {
             ZoomCurve::Found(e)
         }
@@ -306,8 +307,7 @@ fn find_zoom_curve(e: &Expr) -> ZoomCurve<'_> {
     if let ZoomCurve::Error(_) = result {
         return result;
     }
-    e.each_child(&mut |c| {
-        let child = find_zoom_curve(c);
+    for child in children {
         result = match (std::mem::replace(&mut result, ZoomCurve::None), child) {
             (_, ZoomCurve::Error(m)) => ZoomCurve::Error(m),
             (ZoomCurve::Error(m), _) => ZoomCurve::Error(m),
@@ -319,7 +319,7 @@ fn find_zoom_curve(e: &Expr) -> ZoomCurve<'_> {
             ),
             (r, _) => r,
         };
-    });
+    }
     result
 }
 
@@ -407,7 +407,7 @@ impl Expression {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::source::feature::{Feature, GeomType, Properties};
     use serde_json::json;
@@ -527,5 +527,65 @@ mod tests {
         assert!(e
             .evaluate_checked(&EvaluationContext::for_feature(0.0, &f))
             .is_err());
+    }
+
+    /// `["let", "v0", base, ["let", "v1", ["+", ["var", "v0"], ["var", "v0"]], ...
+    /// ["var", "vN"]]]`: each binding doubles the previous one.
+    pub(crate) fn let_chain(n: usize, base: serde_json::Value) -> serde_json::Value {
+        let mut e = json!(["var", format!("v{n}")]);
+        for i in (1..=n).rev() {
+            let prev = format!("v{}", i - 1);
+            e = json!(["let", format!("v{i}"), ["+", ["var", prev], ["var", prev]], e]);
+        }
+        json!(["let", "v0", base, e])
+    }
+
+    #[test]
+    fn let_chains_share_their_bindings() {
+        // 2^64 copies (or evaluations) if `var` copied its binding.
+        for n in [26, 64] {
+            let spec = PropertySpec::data_driven(Type::Number, false);
+            let e = parse_expression(&let_chain(n, json!(["get", "r"])), Some(&spec)).unwrap();
+            let f = feature(&[("r", Value::Number(1.0))]);
+            let v = e.evaluate_f64(&EvaluationContext::for_feature(0.0, &f));
+            assert_eq!(v, Some(2f64.powi(n as i32)), "chain of {n}");
+        }
+        // A constant base folds to a literal.
+        let e = parse_expression(&let_chain(30, json!(1)), None).unwrap();
+        assert_eq!(e.as_constant(), Some(&Value::Number(2f64.powi(30))));
+        // Shadowing still reads the innermost binding.
+        let e = parse_expression(
+            &json!(["let", "a", ["get", "r"], ["let", "a", ["*", ["var", "a"], 3], ["var", "a"]]]),
+            None,
+        )
+        .unwrap();
+        let f = feature(&[("r", Value::Number(2.0))]);
+        assert_eq!(e.evaluate_f64(&EvaluationContext::for_feature(0.0, &f)), Some(6.0));
+    }
+
+    #[test]
+    fn expression_size_and_depth_limits() {
+        let mut deep = json!(["get", "r"]);
+        for _ in 0..parse::MAX_EXPRESSION_DEPTH {
+            deep = json!(["abs", deep]);
+        }
+        let errs = parse_expression(&deep, None).unwrap_err();
+        assert!(
+            errs[0].message.contains("expression depth limit")
+                && errs[0].message.contains(&parse::MAX_EXPRESSION_DEPTH.to_string()),
+            "{errs:?}"
+        );
+        let wide: Vec<serde_json::Value> = std::iter::once(json!("+"))
+            .chain((0..parse::MAX_EXPRESSION_NODES).map(|_| json!(["get", "r"])))
+            .collect();
+        let errs = parse_expression(&serde_json::Value::Array(wide), None).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].message.contains("expression size limit"), "{errs:?}");
+        // Just under the limits parses.
+        let mut ok = json!(["get", "r"]);
+        for _ in 0..parse::MAX_EXPRESSION_DEPTH - 2 {
+            ok = json!(["abs", ok]);
+        }
+        assert!(parse_expression(&ok, None).is_ok());
     }
 }

@@ -1,5 +1,7 @@
 //! The compiled expression tree: typed nodes produced by the parser.
 
+use std::sync::Arc;
+
 use crate::style::expression::types::Type;
 use crate::style::value::Value;
 
@@ -161,9 +163,10 @@ pub enum Node {
     Assert(Vec<Expr>),
     /// Type conversion to `ty` (first convertible argument for colour/number).
     Coerce(Vec<Expr>),
-    /// A variable reference: evaluates its bound expression.
-    Var(String, Box<Expr>),
-    Let(Vec<(String, Expr)>, Box<Expr>),
+    /// A variable reference: shares (never copies) the expression bound by
+    /// the enclosing `let`, which evaluates it at most once per evaluation.
+    Var(String, Arc<Expr>),
+    Let(Vec<(String, Arc<Expr>)>, Box<Expr>),
     Call(Op, Vec<Expr>),
     Compare {
         op: CmpOp,
@@ -222,8 +225,8 @@ pub enum Node {
 impl Expr {
     /// Calls `f` on each direct child (variables have none: their binding
     /// belongs to the enclosing `let`).
-    pub fn each_child(&self, f: &mut dyn FnMut(&Expr)) {
-        let opt = |e: &Option<Box<Expr>>, f: &mut dyn FnMut(&Expr)| {
+    pub fn each_child<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
+        let opt = |e: &'a Option<Box<Expr>>, f: &mut dyn FnMut(&'a Expr)| {
             if let Some(e) = e {
                 f(e)
             }

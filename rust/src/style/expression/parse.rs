@@ -2,6 +2,8 @@
 //! messages. Every parse error carries the key path of the offending value
 //! (`[2][1]`), relative to the expression root.
 
+use std::sync::Arc;
+
 use serde_json::Value as J;
 
 use crate::style::expression::eval::evaluate_constant;
@@ -20,9 +22,17 @@ pub enum Annotate {
     Default,
 }
 
+/// The most nested arrays an expression may have (JSON parsing stops at 128).
+pub const MAX_EXPRESSION_DEPTH: usize = 100;
+/// The most operator and literal nodes one expression may have.
+pub const MAX_EXPRESSION_NODES: usize = 100_000;
+
 pub struct Parser {
     pub errors: Vec<ParseError>,
-    scope: Vec<(String, Expr)>,
+    scope: Vec<(String, Arc<Expr>)>,
+    depth: usize,
+    nodes: usize,
+    limit_hit: bool,
 }
 
 fn key_at(key: &str, i: usize) -> String {
@@ -50,6 +60,9 @@ impl Parser {
         Parser {
             errors: Vec::new(),
             scope: Vec::new(),
+            depth: 0,
+            nodes: 0,
+            limit_hit: false,
         }
     }
 
@@ -71,8 +84,41 @@ impl Parser {
         }
     }
 
-    /// Parses `json` at `key`, expecting `expected` (if any).
+    /// Parses `json` at `key`, expecting `expected` (if any). Expressions
+    /// nested deeper than [`MAX_EXPRESSION_DEPTH`] or with more than
+    /// [`MAX_EXPRESSION_NODES`] nodes are refused (checked before the work).
     pub fn parse(
+        &mut self,
+        json: &J,
+        key: &str,
+        expected: Option<&Type>,
+        annotate: Annotate,
+    ) -> Option<Expr> {
+        if self.limit_hit {
+            return None;
+        }
+        self.nodes += 1;
+        if self.nodes > MAX_EXPRESSION_NODES {
+            self.limit_hit = true;
+            return self.error(
+                key,
+                format!("Expression too large: more than {MAX_EXPRESSION_NODES} nodes (the expression size limit)."),
+            );
+        }
+        if self.depth >= MAX_EXPRESSION_DEPTH {
+            self.limit_hit = true;
+            return self.error(
+                key,
+                format!("Expression nested too deeply: more than {MAX_EXPRESSION_DEPTH} levels (the expression depth limit)."),
+            );
+        }
+        self.depth += 1;
+        let r = self.parse_inner(json, key, expected, annotate);
+        self.depth -= 1;
+        r
+    }
+
+    fn parse_inner(
         &mut self,
         json: &J,
         key: &str,
@@ -260,7 +306,7 @@ impl Parser {
                     }
                 };
                 match self.scope.iter().rev().find(|(k, _)| k == name) {
-                    Some((_, e)) => Some(Expr::new(e.ty.clone(), Node::Var(name.clone(), Box::new(e.clone())))),
+                    Some((_, e)) => Some(Expr::new(e.ty.clone(), Node::Var(name.clone(), Arc::clone(e)))),
                     None => self.error(
                         &key_at(key, 1),
                         format!(
@@ -551,7 +597,7 @@ impl Parser {
                 );
             }
             let value = self.child(&a[i + 1], key, i + 1, None)?;
-            bindings.push((name, value));
+            bindings.push((name, Arc::new(value)));
             i += 2;
         }
         let depth = self.scope.len();

@@ -1,0 +1,62 @@
+package mapcore
+
+import (
+	"image/color"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Local files are served only under RuntimeOptions.AllowedRoots; a refusal
+// is a resource error naming the URL and the option, and the rest draws.
+func TestAllowedRoots(t *testing.T) {
+	lockThread(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "poly.geojson"), []byte(testPolygon), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url := "file://" + filepath.ToSlash(filepath.Join(dir, "poly.geojson"))
+	for _, c := range []struct {
+		roots   []string
+		blue    bool
+		refused string
+	}{
+		{nil, false, url},
+		{[]string{dir}, true, ""},
+		{[]string{t.TempDir()}, false, url},
+	} {
+		tm := openMapWith(t, 64, 64, &RuntimeOptions{AllowedRoots: c.roots})
+		tm.render(t, styleWithData(url))
+		want := [4]byte{255, 0, 0, 255}
+		if c.blue {
+			want = [4]byte{0, 0, 255, 255}
+		}
+		img, err := tm.s.ReadNRGBA()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := img.NRGBAAt(32, 32); got != (color.NRGBA{want[0], want[1], want[2], want[3]}) {
+			t.Errorf("roots %v: centre %v, want %v", c.roots, got, want)
+		}
+		found := false
+		for _, e := range tm.events(t) {
+			if e.Type == EventResourceError && e.URL == c.refused && strings.Contains(e.Message, "AllowedRoots") {
+				found = true
+			}
+		}
+		if found != (c.refused != "") {
+			t.Errorf("roots %v: refusal event %v, want %v", c.roots, found, c.refused != "")
+		}
+		if err := tm.rt.CloseAll(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := NewRuntime(&RuntimeOptions{AllowedRoots: []string{"/nonexistent/mapcore/root"}}); err == nil ||
+		!strings.Contains(err.Error(), "/nonexistent/mapcore/root") {
+		t.Errorf("a missing root: %v", err)
+	}
+	if _, err := NewRuntime(&RuntimeOptions{MaxResourceBytes: -1}); err == nil || !strings.Contains(err.Error(), "limits") {
+		t.Errorf("a negative limit: %v", err)
+	}
+}
