@@ -38,6 +38,7 @@ func TestEnumsMatchHeader(t *testing.T) {
 		"MAPCORE_EVENT_RENDER_FRAME_FINISHED": int64(EventRenderFrameFinished),
 		"MAPCORE_EVENT_STYLE_ERROR":           int64(EventStyleError),
 		"MAPCORE_EVENT_RESOURCE_ERROR":        int64(EventResourceError),
+		"MAPCORE_EVENT_TILE_ERROR":            int64(EventTileError),
 		"MAPCORE_EVENT_WARNING":               int64(EventWarning),
 		"MAPCORE_RESOURCE_STYLE":              int64(ResourceStyle),
 		"MAPCORE_RESOURCE_SOURCE":             int64(ResourceSource),

@@ -318,11 +318,12 @@ func TestRenderStillBackToBackDeadlines(t *testing.T) {
 	if testing.Short() {
 		n = 300
 	}
+	// One P: a goroutine started for a render's context then runs late
+	// (when the scheduler takes the P back from the cgo call, or after the
+	// render), which is when a stray interrupt would hit the next render.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	var rendered, timedOut, cancelled int
 	for i := 0; i < n; i++ {
-		if err := tm.m.SetStyleJSON([]byte(styleWithData(fmt.Sprintf("test://%d.geojson", i)))); err != nil {
-			t.Fatal(err)
-		}
 		d := time.Duration(100+(i*7919)%2900) * time.Microsecond // 0.1 .. 3 ms
 		var ctx context.Context
 		var cancel context.CancelFunc
@@ -332,6 +333,10 @@ func TestRenderStillBackToBackDeadlines(t *testing.T) {
 			time.AfterFunc(d, cancel)
 		} else {
 			ctx, cancel = context.WithTimeout(context.Background(), d)
+		}
+		// The context starts first: some deadlines pass before the render.
+		if err := tm.m.SetStyleJSON([]byte(styleWithData(fmt.Sprintf("test://%d.geojson", i)))); err != nil {
+			t.Fatal(err)
 		}
 		err := tm.s.RenderStill(ctx)
 		dl, hasDeadline := ctx.Deadline()
