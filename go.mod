@@ -1,3 +1,3 @@
 module mapcore.dev/mapcore
 
-go 1.22
+go 1.21

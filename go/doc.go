@@ -14,8 +14,14 @@
 // [NewRuntime] and keep the goroutine locked while it uses the runtime, its maps
 // and sessions. Or use an [Owner]: it locks a goroutine to one OS thread,
 // creates the runtime there, runs the functions you submit on it, pumps the
-// runtime (woken when work is submitted or native work finishes) and hands you
-// the drained events.
+// runtime (woken when work is submitted or native work finishes; after every
+// round of submitted work without blocking, so a stream of work cannot starve
+// loading) and hands you the drained events. [Owner.Do] takes a context for the
+// wait; failures of the owner's own loop go to [OwnerOptions.OnError] when they
+// happen (or to the next Do).
+//
+// Timeouts follow Go: [RuntimeHandle.Pump] with a zero or negative timeout does
+// not block; [RuntimeHandle.PumpUntilWoken] waits with no limit.
 //
 // Functions documented "any goroutine" (resource request completion,
 // [RuntimeHandle.Wake], logging, version queries) are thread-independent.
@@ -39,11 +45,21 @@
 // category with errors.Is and the sentinels ([ErrInvalidArgument],
 // [ErrWrongThread], [ErrParse], ...).
 //
+// A render ended by its context ([RenderSessionHandle.RenderStill]) matches
+// both [ErrTimeout] and context.DeadlineExceeded (a deadline) or both
+// [ErrCancelled] and context.Canceled (a cancellation).
+//
 // # Memory
 //
 // A caller-owned render buffer ([MapHandle.NewBufferSession]) is pinned from
-// attach until the session closes or the buffer is replaced. No-copy resource
-// data ([ResourceRequestHandle.CompleteNoCopy]) is pinned until the library
-// releases it. Strings with an embedded NUL are rejected with
-// [ErrInvalidArgument] before C is called.
+// attach until the native session lets go of it (Close, or SetBuffer replacing
+// it). No-copy resource data ([ResourceRequestHandle.CompleteNoCopy]) is pinned
+// until the library releases it. Pinned buffers are kept reachable by the
+// package until they are unpinned, so a handle that is leaked (never closed)
+// is reported, and its buffer stays pinned, instead of crashing the process.
+// Strings with an embedded NUL are rejected with [ErrInvalidArgument] before C
+// is called. Slices passed for pixels are passed to C with their length and
+// checked ([MapHandle.AddImage]). Native memory is lent to Go code only for the
+// duration of a call ([FrameHandle.View]); [FrameHandle.Bytes] and
+// [FrameHandle.NRGBA] return copies.
 package mapcore

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A style with a red background and a blue polygon covering the middle of
@@ -108,4 +109,50 @@ func findEvent(evs []Event, typ EventType, contains string) (Event, bool) {
 		}
 	}
 	return Event{}, false
+}
+
+// awaitFinalizers runs collections until finalizers queued by them have run:
+// a sentinel object's finalizer runs on the same finalizer goroutine, after
+// those queued before it. Two rounds, so objects freed by the first round's
+// finalizers are covered too.
+func awaitFinalizers(t testing.TB) {
+	t.Helper()
+	for round := 0; round < 2; round++ {
+		ran := make(chan struct{})
+		func() {
+			s := new([16]byte)
+			runtime.SetFinalizer(s, func(*[16]byte) { close(ran) })
+		}()
+		deadline := time.Now().Add(10 * time.Second)
+		for done := false; !done; {
+			runtime.GC()
+			select {
+			case <-ran:
+				done = true
+			case <-time.After(10 * time.Millisecond):
+				if time.Now().After(deadline) {
+					t.Fatal("finalizers did not run within 10 s")
+				}
+			}
+		}
+	}
+}
+
+// waitLeak collects until a leak report of kind arrives (failing after 10 s).
+func waitLeak(t testing.TB, leaks <-chan Leak, kind string) Leak {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		runtime.GC()
+		select {
+		case l := <-leaks:
+			if l.Kind == kind {
+				return l
+			}
+		case <-time.After(10 * time.Millisecond):
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s leak report within 10 s", kind)
+			}
+		}
+	}
 }

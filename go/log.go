@@ -16,11 +16,11 @@ type LogLevel int32
 
 // Native log levels.
 const (
-	LogError LogLevel = 1
-	LogWarn  LogLevel = 2
-	LogInfo  LogLevel = 3
-	LogDebug LogLevel = 4
-	LogTrace LogLevel = 5
+	LogError = LogLevel(capi.LogError)
+	LogWarn  = LogLevel(capi.LogWarn)
+	LogInfo  = LogLevel(capi.LogInfo)
+	LogDebug = LogLevel(capi.LogDebug)
+	LogTrace = LogLevel(capi.LogTrace)
 )
 
 // LevelTrace is the slog level native trace records get (below Debug).

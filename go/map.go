@@ -119,11 +119,11 @@ type CameraFields uint32
 
 // Camera fields.
 const (
-	CameraCenter  CameraFields = 1 << 0
-	CameraZoom    CameraFields = 1 << 1
-	CameraBearing CameraFields = 1 << 2
-	CameraPitch   CameraFields = 1 << 3
-	CameraAll     CameraFields = 0xF
+	CameraCenter  = CameraFields(capi.CameraCenter)
+	CameraZoom    = CameraFields(capi.CameraZoom)
+	CameraBearing = CameraFields(capi.CameraBearing)
+	CameraPitch   = CameraFields(capi.CameraPitch)
+	CameraAll     = CameraFields(capi.CameraAll)
 )
 
 // Camera is a view of the map.

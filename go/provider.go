@@ -37,6 +37,23 @@ func (p *HTTPProvider) ProvideResource(req *ResourceRequestHandle) bool {
 	return true
 }
 
+// failRequest fails req with err's message. Fail refuses a message with a
+// NUL byte (C strings cannot carry one) and leaves the request open, so the
+// NULs are escaped; if failing still does not work, the request is closed
+// (the library then fails it itself), so it is never left unanswered.
+func failRequest(req *ResourceRequestHandle, err error) {
+	if req.Fail(err) == nil {
+		return
+	}
+	msg := "resource request failed"
+	if err != nil {
+		msg = strings.ReplaceAll(err.Error(), "\x00", `\x00`)
+	}
+	if req.Fail(errors.New(msg)) != nil {
+		_ = req.Close()
+	}
+}
+
 func hasScheme(u, scheme string) bool {
 	return len(u) > len(scheme)+3 && strings.EqualFold(u[:len(scheme)], scheme) && u[len(scheme):len(scheme)+3] == "://"
 }
@@ -44,7 +61,7 @@ func hasScheme(u, scheme string) bool {
 func (p *HTTPProvider) fetch(req *ResourceRequestHandle) {
 	hreq, err := http.NewRequestWithContext(req.Context(), http.MethodGet, req.URL(), nil)
 	if err != nil {
-		_ = req.Fail(err)
+		failRequest(req, err)
 		return
 	}
 	if p.UserAgent != "" {
@@ -56,7 +73,7 @@ func (p *HTTPProvider) fetch(req *ResourceRequestHandle) {
 	}
 	resp, err := c.Do(hreq)
 	if err != nil {
-		_ = req.Fail(err)
+		failRequest(req, err)
 		return
 	}
 	defer resp.Body.Close()
@@ -65,7 +82,7 @@ func (p *HTTPProvider) fetch(req *ResourceRequestHandle) {
 		_ = req.NotFound()
 		return
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		_ = req.Fail(fmt.Errorf("HTTP %s", resp.Status))
+		failRequest(req, fmt.Errorf("HTTP %s", resp.Status))
 		return
 	}
 	limit := p.MaxBytes
@@ -74,11 +91,11 @@ func (p *HTTPProvider) fetch(req *ResourceRequestHandle) {
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		_ = req.Fail(fmt.Errorf("reading %s: %w", req.URL(), err))
+		failRequest(req, fmt.Errorf("reading %s: %w", req.URL(), err))
 		return
 	}
 	if int64(len(body)) > limit {
-		_ = req.Fail(fmt.Errorf("response larger than %d bytes", limit))
+		failRequest(req, fmt.Errorf("response larger than %d bytes", limit))
 		return
 	}
 	_ = req.CompleteNoCopy(body)
@@ -112,11 +129,11 @@ func PrefixProvider(prefix, dir string) ResourceProvider {
 		if p, err := url.PathUnescape(rel); err == nil {
 			rel = p
 		} else {
-			_ = req.Fail(fmt.Errorf("%s: bad percent-encoding: %w", u, err))
+			failRequest(req, fmt.Errorf("%s: bad percent-encoding: %w", u, err))
 			return true
 		}
 		if !filepath.IsLocal(filepath.FromSlash(rel)) {
-			_ = req.Fail(fmt.Errorf("%s: path leaves the asset folder", u))
+			failRequest(req, fmt.Errorf("%s: path leaves the asset folder", u))
 			return true
 		}
 		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
@@ -124,7 +141,7 @@ func PrefixProvider(prefix, dir string) ResourceProvider {
 		case errors.Is(err, fs.ErrNotExist):
 			_ = req.NotFound()
 		case err != nil:
-			_ = req.Fail(err)
+			failRequest(req, err)
 		default:
 			_ = req.CompleteNoCopy(data)
 		}

@@ -1,7 +1,8 @@
 package mapcore
 
 import (
-	"mapcore.dev/mapcore/go/internal/capi"
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"mapcore.dev/mapcore/go/internal/capi"
 )
 
 // recordingAPI records how a request was completed and signals it.
@@ -164,4 +168,34 @@ func TestDirProvider(t *testing.T) {
 		t.Fatal("another server taken by PrefixProvider")
 	}
 	other.Close()
+}
+
+// nulTransport fails every request with an error whose text has a NUL byte.
+type nulTransport struct{}
+
+func (nulTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("proxy said: bad\x00byte")
+}
+
+// Issue 11, buffers: HTTPProvider handles a failure message that Fail
+// refuses (a NUL byte): the request still fails (with the byte escaped)
+// instead of staying open until the render times out.
+func TestHTTPProviderFailMessageWithNUL(t *testing.T) {
+	lockThread(t)
+	tm := openMap(t, 16, 16)
+	if err := tm.rt.SetResourceProvider(&HTTPProvider{Client: &http.Client{Transport: nulTransport{}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tm.m.SetStyleJSON([]byte(styleWithData("http://mapcore.invalid/poly.geojson"))); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := tm.s.RenderStill(ctx); err != nil {
+		t.Fatalf("render with a failing HTTP request: %v (the request was left open?)", err)
+	}
+	e, ok := findEvent(tm.events(t), EventResourceError, "mapcore.invalid")
+	if !ok || !strings.Contains(e.Message, `bad\x00byte`) {
+		t.Fatalf("resource-error event %+v", e)
+	}
 }

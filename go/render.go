@@ -3,7 +3,6 @@ package mapcore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"image"
 	"math"
 	"runtime"
@@ -98,7 +97,9 @@ func (m *MapHandle) NewTextureSession(width, height int, pixelRatio float32) (*R
 // into: DeviceSize(width, height, pixelRatio) pixels, rows of stride bytes
 // (0 = 4*device width). The buffer is pinned from this call until the session
 // is closed or the buffer replaced with SetBuffer; do not write to it while a
-// render runs. Owner thread.
+// render runs. A session that is never closed keeps its buffer pinned (and
+// reachable) for the life of the process and is reported as a leak. Owner
+// thread.
 func (m *MapHandle) NewBufferSession(width, height int, pixelRatio float32, buf []byte, stride int) (*RenderSessionHandle, error) {
 	const op = "MapHandle.NewBufferSession"
 	pixelRatio, err := checkSize(op, width, height, pixelRatio)
@@ -112,9 +113,11 @@ func (m *MapHandle) NewBufferSession(width, height int, pixelRatio float32, buf 
 	if len(buf) == 0 {
 		return nil, status.New(op, status.InvalidArgument, "buffer is empty")
 	}
-	p := memory.Pin(buf)
+	p := memory.Pin(buf, 0)
 	s, err := m.newSession(op, func() (uint64, capi.Res) {
-		return capi.SessionCreateBuffer(m.id, uint32(width), uint32(height), pixelRatio, p.Bytes(), stride)
+		id, r := capi.SessionCreateBuffer(m.id, uint32(width), uint32(height), pixelRatio, p.Bytes(), stride)
+		p.SetHolder(id)
+		return id, r
 	}, &sessionShared{pinned: p})
 	if err != nil {
 		p.Unpin()
@@ -163,7 +166,7 @@ func (s *RenderSessionHandle) SetBuffer(width, height int, pixelRatio float32, b
 	}
 	s.sh.mu.Lock()
 	defer s.sh.mu.Unlock()
-	p := memory.Pin(buf)
+	p := memory.Pin(buf, s.id)
 	r := capi.SessionSetBuffer(s.id, uint32(width), uint32(height), pixelRatio, p.Bytes(), stride)
 	runtime.KeepAlive(s)
 	if err := status.Of(op, r); err != nil {
@@ -194,57 +197,83 @@ func (s *RenderSessionHandle) Resize(width, height int, pixelRatio float32) erro
 
 // RenderStill renders a still image: it loads the style and everything the
 // view needs (failures become events), then renders once into the target.
-// The deadline of ctx (if any) bounds the wait (then it fails with
-// ErrTimeout and renders nothing); cancelling ctx interrupts the wait (the
-// error matches both ctx.Err() and ErrCancelled; nothing is rendered).
-// Resource requests must be completed by other goroutines or by the provider
-// itself while this waits. Owner thread.
+//
+// ctx bounds the wait for resources; when it ends first nothing is rendered.
+// Past its deadline the error matches both ErrTimeout and
+// context.DeadlineExceeded; once cancelled, both ErrCancelled and
+// context.Canceled (whichever of the native wait and the context noticed
+// first). A nil ctx fails with ErrInvalidArgument. RenderStill returns only
+// after its cancellation callback (if it ran) has finished, so it never
+// interrupts a later render. Resource requests must be completed by other
+// goroutines or by the provider itself while this waits. Owner thread.
 func (s *RenderSessionHandle) RenderStill(ctx context.Context) error {
 	const op = "RenderSessionHandle.RenderStill"
+	if ctx == nil {
+		return status.New(op, status.InvalidArgument, "nil context (use context.Background())")
+	}
 	if err := s.st.Check(op); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return contextError(op, err, "the context was done before rendering")
+	}
 	var timeout uint32
-	if ctx != nil {
-		if err := ctx.Err(); err != nil {
-			return err
+	if dl, ok := ctx.Deadline(); ok {
+		d := time.Until(dl)
+		if d <= 0 {
+			return contextError(op, context.DeadlineExceeded, "the context's deadline passed before rendering")
 		}
-		if dl, ok := ctx.Deadline(); ok {
-			d := time.Until(dl)
-			if d <= 0 {
-				return context.DeadlineExceeded
-			}
-			timeout = durationMs(d)
+		timeout = durationMs(d)
+		if timeout == 0 {
+			timeout = 1 // 0 is "no limit" natively
 		}
 	}
-	// A cancelled context interrupts the native wait from another goroutine
-	// (mapcore_runtime_interrupt is any-thread).
-	var done chan struct{}
-	if ctx != nil && ctx.Done() != nil {
-		done = make(chan struct{})
+	// The context's end interrupts the native wait from the goroutine
+	// context.AfterFunc starts (mapcore_runtime_interrupt is any-thread).
+	// After the render, stop() reports whether the callback was started; if
+	// so, wait until it has interrupted: an interrupt arriving later would
+	// cancel the next render of this runtime.
+	var stop func() bool
+	var fired chan struct{}
+	if ctx.Done() != nil {
+		fired = make(chan struct{})
 		rt := s.m.rt.id
-		go func() {
-			select {
-			case <-ctx.Done():
-				capi.RuntimeInterrupt(rt)
-			case <-done:
-			}
-		}()
+		stop = context.AfterFunc(ctx, func() {
+			defer close(fired)
+			capi.RuntimeInterrupt(rt)
+		})
 	}
 	r := capi.SessionRenderStill(s.id, timeout)
-	if done != nil {
-		close(done)
+	interrupted := false
+	if stop != nil && !stop() {
+		<-fired
+		interrupted = true
 	}
 	runtime.KeepAlive(s)
 	err := status.Of(op, r)
-	if errors.Is(err, ErrCancelled) && ctx.Err() != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			// The watcher saw the deadline first: it is still a timeout.
-			err = status.New(op, status.Timeout, "the context's deadline passed while waiting for resources")
-		}
-		return fmt.Errorf("%w (%w)", ctx.Err(), err)
+	switch {
+	case err == nil:
+		return nil
+	case r.St == capi.StatusTimeout:
+		// The native wait ran out of the context's deadline.
+		return contextError(op, context.DeadlineExceeded, r.Msg)
+	case r.St == capi.StatusCancelled && interrupted:
+		return contextError(op, ctx.Err(), r.Msg)
 	}
 	return err
+}
+
+// contextError is the error of a render ended by its context: it matches
+// ErrTimeout and context.DeadlineExceeded for a deadline, ErrCancelled and
+// context.Canceled for a cancellation.
+func contextError(op string, ctxErr error, msg string) error {
+	if errors.Is(ctxErr, context.DeadlineExceeded) {
+		return status.WithCause(op, status.Timeout, msg, context.DeadlineExceeded)
+	}
+	if ctxErr == nil {
+		ctxErr = context.Canceled
+	}
+	return status.WithCause(op, status.Cancelled, msg, ctxErr)
 }
 
 // RenderFrame renders one frame of continuous rendering with what is loaded
@@ -335,11 +364,21 @@ func Premultiply(pix []byte) {
 // FrameHandle is an acquired frame of a texture session: the session's last
 // image, exposed without copying until Close. Meanwhile the session cannot
 // render, resize or close.
+//
+// Lifetime of the pixels: the native memory behind the frame is valid from
+// AcquireFrame until Close. Bytes and NRGBA return copies, which stay valid;
+// View lends the native memory for the duration of a function only; Pixels
+// is the native address, for native code, valid until Close (0 afterwards).
 type FrameHandle struct {
 	st *handle.State
 	s  *RenderSessionHandle // keeps the parent reachable
 	fr capi.Frame
+	sh *frameShared
 }
+
+// frameShared lets Close wait for a View in progress (the destroy function
+// captures it, never the FrameHandle).
+type frameShared struct{ mu sync.RWMutex }
 
 // AcquireFrame exposes the texture's last image without copying. Owner thread.
 func (s *RenderSessionHandle) AcquireFrame() (*FrameHandle, error) {
@@ -358,8 +397,15 @@ func (s *RenderSessionHandle) AcquireFrame() (*FrameHandle, error) {
 		return nil, err
 	}
 	sid := s.id
-	st.Activate(func() error { return status.Of("FrameHandle.Close", capi.SessionReleaseFrame(sid)) })
-	f := &FrameHandle{st: st, s: s, fr: fr}
+	sh := &frameShared{}
+	st.Activate(func() error {
+		if !sh.mu.TryLock() { // a View is reading the native memory
+			return status.New("FrameHandle.Close", status.InvalidState, "a View of the frame is in progress")
+		}
+		defer sh.mu.Unlock()
+		return status.Of("FrameHandle.Close", capi.SessionReleaseFrame(sid))
+	})
+	f := &FrameHandle{st: st, s: s, fr: fr, sh: sh}
 	runtime.SetFinalizer(f, func(f *FrameHandle) { f.st.LeakCheck() })
 	return f, nil
 }
@@ -368,7 +414,7 @@ func (s *RenderSessionHandle) AcquireFrame() (*FrameHandle, error) {
 func (f *FrameHandle) Info() ImageInfo { return imageInfo(f.fr.Info) }
 
 // Pixels returns the native address of the frame's pixels, valid until Close
-// (0 after Close).
+// (0 after Close). Go code should use View, Bytes or NRGBA instead.
 func (f *FrameHandle) Pixels() NativePointer {
 	if f.st.IsClosed() {
 		return 0
@@ -376,26 +422,47 @@ func (f *FrameHandle) Pixels() NativePointer {
 	return NativePointer(memory.Address(f.fr.Pixels))
 }
 
-// Bytes returns the frame's pixels as a slice of native memory (RGBA8,
-// straight alpha). The slice must not be used after Close (nil after Close).
-func (f *FrameHandle) Bytes() []byte {
-	if f.st.IsClosed() {
-		return nil
+// View calls fn with the frame's pixels as a slice of native memory (RGBA8,
+// straight alpha, Info().Stride bytes per row) without copying. The slice is
+// valid only while fn runs: fn must not keep it or write to it (Close
+// during View fails with ErrInvalidState).
+// After Close, View returns an error matching ErrClosed and does not call fn.
+func (f *FrameHandle) View(fn func(pix []byte)) error {
+	f.sh.mu.RLock()
+	defer f.sh.mu.RUnlock()
+	if err := f.st.Check("FrameHandle.View"); err != nil {
+		return err
 	}
-	return memory.Bytes(f.fr.Pixels, f.fr.Info.ByteLength)
+	fn(memory.Bytes(f.fr.Pixels, f.fr.Info.ByteLength))
+	runtime.KeepAlive(f)
+	return nil
 }
 
-// NRGBA returns a copy of the frame.
-func (f *FrameHandle) NRGBA() *image.NRGBA {
+// Bytes returns a copy of the frame's pixels (RGBA8, straight alpha,
+// Info().Stride bytes per row), which stays valid after Close. It returns nil
+// after Close. Use View to read the native memory without copying.
+func (f *FrameHandle) Bytes() []byte {
+	var out []byte
+	_ = f.View(func(pix []byte) { out = append([]byte(nil), pix...) })
+	return out
+}
+
+// NRGBA returns a copy of the frame as an image. After Close it returns an
+// error matching ErrClosed.
+func (f *FrameHandle) NRGBA() (*image.NRGBA, error) {
 	info := f.Info()
 	img := image.NewNRGBA(image.Rect(0, 0, info.Width, info.Height))
-	src := f.Bytes()
-	for y := 0; y < info.Height && src != nil; y++ {
-		copy(img.Pix[y*img.Stride:y*img.Stride+4*info.Width], src[y*info.Stride:])
+	err := f.View(func(src []byte) {
+		for y := 0; y < info.Height; y++ {
+			copy(img.Pix[y*img.Stride:y*img.Stride+4*info.Width], src[y*info.Stride:])
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	runtime.KeepAlive(f)
-	return img
+	return img, nil
 }
 
-// Close ends the acquisition. Owner thread. A second Close returns nil.
+// Close ends the acquisition; the native memory is no longer valid. Owner
+// thread. A second Close returns nil.
 func (f *FrameHandle) Close() error { return f.st.Close() }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -174,7 +175,7 @@ func TestAcquireFrame(t *testing.T) {
 	if f.Pixels() == 0 || f.Info().Width != 32 || f.Info().Stride < 128 {
 		t.Fatalf("frame %v %+v", f.Pixels(), f.Info())
 	}
-	if !bytes.Equal(f.NRGBA().Pix, want.Pix) {
+	if img, err := f.NRGBA(); err != nil || !bytes.Equal(img.Pix, want.Pix) {
 		t.Fatal("frame pixels differ from the read-back image")
 	}
 	if err := tm.s.RenderStill(context.Background()); !errors.Is(err, ErrInvalidState) {
@@ -293,5 +294,138 @@ func TestRenderStillCancelled(t *testing.T) {
 	defer stop()
 	if err := tm.s.RenderStill(short); !errors.Is(err, ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("second RenderStill = %v, want a timeout", err)
+	}
+}
+
+// Issue 11, RenderStill: thousands of back-to-back renders on one runtime
+// with short deadlines (and some cancellations). Each render waits for a
+// fresh resource that another goroutine answers, so a stray interrupt from
+// an earlier render's context would cancel it. A render ends only as:
+// rendered; timed out (ErrTimeout and context.DeadlineExceeded, past the
+// deadline); or, for a cancelled context, ErrCancelled and
+// context.Canceled. Run under -race and cgocheck2 by make test-go.
+func TestRenderStillBackToBackDeadlines(t *testing.T) {
+	lockThread(t)
+	tm := openMap(t, 8, 8)
+	err := tm.rt.SetResourceProvider(ResourceProviderFunc(func(r *ResourceRequestHandle) bool {
+		go func() { _ = r.Complete([]byte(testPolygon)) }()
+		return true
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 3000
+	if testing.Short() {
+		n = 300
+	}
+	// One P: a goroutine started for a render's context then runs late
+	// (when the scheduler takes the P back from the cgo call, or after the
+	// render), which is when a stray interrupt would hit the next render.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	var rendered, timedOut, cancelled int
+	for i := 0; i < n; i++ {
+		d := time.Duration(100+(i*7919)%2900) * time.Microsecond // 0.1 .. 3 ms
+		var ctx context.Context
+		var cancel context.CancelFunc
+		byCancel := i%5 == 4
+		if byCancel {
+			ctx, cancel = context.WithCancel(context.Background())
+			time.AfterFunc(d, cancel)
+		} else {
+			ctx, cancel = context.WithTimeout(context.Background(), d)
+		}
+		// The context starts first: some deadlines pass before the render.
+		if err := tm.m.SetStyleJSON([]byte(styleWithData(fmt.Sprintf("test://%d.geojson", i)))); err != nil {
+			t.Fatal(err)
+		}
+		err := tm.s.RenderStill(ctx)
+		dl, hasDeadline := ctx.Deadline()
+		switch {
+		case err == nil:
+			rendered++
+		case byCancel && errors.Is(err, ErrCancelled) && errors.Is(err, context.Canceled):
+			cancelled++
+		case !byCancel && errors.Is(err, ErrTimeout) && errors.Is(err, context.DeadlineExceeded):
+			if hasDeadline && time.Now().Before(dl) {
+				t.Fatalf("render %d: timed out before its deadline: %v", i, err)
+			}
+			timedOut++
+		default:
+			cancel()
+			t.Fatalf("render %d (deadline %v, by cancel %v): %v", i, d, byCancel, err)
+		}
+		cancel()
+	}
+	t.Logf("%d renders: %d rendered, %d timed out, %d cancelled", n, rendered, timedOut, cancelled)
+}
+
+// Issue 11, RenderStill: a nil context is an invalid argument (it used to
+// render without a limit, or panic on a cancellation); a context already
+// past its deadline or cancelled matches both the binding's and the
+// context's error.
+func TestRenderStillContextArguments(t *testing.T) {
+	lockThread(t)
+	tm := openMap(t, 8, 8)
+	if err := tm.m.SetStyleJSON([]byte(bgStyle("red"))); err != nil {
+		t.Fatal(err)
+	}
+	var nilCtx context.Context // a nil context is what is tested
+	if err := tm.s.RenderStill(nilCtx); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("nil ctx: %v", err)
+	}
+	if _, err := tm.s.ReadNRGBA(); !errors.Is(err, ErrInvalidState) {
+		t.Fatalf("a render with a nil ctx rendered: %v", err)
+	}
+	past, stop := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer stop()
+	if err := tm.s.RenderStill(past); !errors.Is(err, ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("past deadline: %v", err)
+	}
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := tm.s.RenderStill(done); !errors.Is(err, ErrCancelled) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled ctx: %v", err)
+	}
+	var e *Error
+	if err := tm.s.RenderStill(done); !errors.As(err, &e) || e.Op != "RenderSessionHandle.RenderStill" {
+		t.Fatalf("not an *Error: %#v", err)
+	}
+}
+
+// Issue 11, buffers: FrameHandle.Bytes is a copy (writing to it does not
+// change the frame, and it stays valid after Close); View lends the native
+// memory only while the frame is open; NRGBA after Close is an error.
+func TestFrameBytesLifetime(t *testing.T) {
+	lockThread(t)
+	tm := openMap(t, 8, 8)
+	tm.render(t, bgStyle("#ff0000"))
+	f, err := tm.s.AcquireFrame()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.Bytes()
+	if len(b) != f.Info().ByteLength || [4]byte(b[:4]) != [4]byte{255, 0, 0, 255} {
+		t.Fatalf("bytes %d %v", len(b), b[:4])
+	}
+	b[0] = 7 // a copy: the frame is unchanged
+	var first byte
+	if err := f.View(func(pix []byte) { first = pix[0] }); err != nil || first != 255 {
+		t.Fatalf("View: %v, first byte %d (writing to Bytes' result changed the native frame?)", err, first)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if b[1] != 0 || b[3] != 255 {
+		t.Fatal("the copy changed after Close")
+	}
+	called := false
+	if err := f.View(func([]byte) { called = true }); !errors.Is(err, ErrClosed) || called {
+		t.Fatalf("View after Close: %v (called %v)", err, called)
+	}
+	if img, err := f.NRGBA(); !errors.Is(err, ErrClosed) || img != nil {
+		t.Fatalf("NRGBA after Close: %v %v", img, err)
+	}
+	if f.Bytes() != nil || f.Pixels() != 0 {
+		t.Fatal("closed frame still exposes pixels")
 	}
 }

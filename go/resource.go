@@ -55,7 +55,7 @@ var reqAPI = requestAPI{
 	completeBorrowed: func(id uint64, data []byte) capi.Res {
 		// Pinned until the library calls the release callback (exactly
 		// once, also when this call fails).
-		p := memory.Pin(data)
+		p := memory.Pin(data, id)
 		ctx := callback.NewReleaseContext(p.Unpin)
 		return capi.RequestCompleteBorrowed(id, data, callback.ReleaseFn, ctx)
 	},

@@ -13,6 +13,7 @@ import (
 
 	"mapcore.dev/mapcore/go/internal/callback"
 	"mapcore.dev/mapcore/go/internal/capi"
+	"mapcore.dev/mapcore/go/internal/memory"
 )
 
 func TestProviderComplete(t *testing.T) {
@@ -53,6 +54,24 @@ func TestProviderComplete(t *testing.T) {
 func TestProviderCompleteNoCopyPinned(t *testing.T) {
 	lockThread(t)
 	before := callback.PendingReleases()
+	pinsBefore := memory.LivePins()
+	// The buffer is pinned exactly while the library holds it: every pin is
+	// matched by a release callback still to come.
+	// (A release callback running on a native thread right now is given a
+	// moment to finish.)
+	checkPins := func(when string) {
+		t.Helper()
+		for end := time.Now().Add(time.Second); ; time.Sleep(time.Millisecond) {
+			pins, held := memory.LivePins()-pinsBefore, callback.PendingReleases()-before
+			if pins == int(held) {
+				return
+			}
+			if time.Now().After(end) {
+				t.Errorf("%s: %d buffers pinned, %d held by the library", when, pins, held)
+				return
+			}
+		}
+	}
 	func() {
 		tm := openMap(t, 32, 32)
 		err := tm.rt.SetResourceProvider(ResourceProviderFunc(func(r *ResourceRequestHandle) bool {
@@ -60,6 +79,10 @@ func TestProviderCompleteNoCopyPinned(t *testing.T) {
 			if err := r.CompleteNoCopy(data); err != nil {
 				t.Error(err)
 			}
+			if memory.PinsHeldBy(r.id)+int(callback.PendingReleases()-before) == 0 {
+				t.Error("neither pinned nor released after CompleteNoCopy")
+			}
+			checkPins("after CompleteNoCopy")
 			for i := 0; i < 3; i++ {
 				runtime.GC()
 				_ = make([]byte, 1<<20)
@@ -83,12 +106,16 @@ func TestProviderCompleteNoCopyPinned(t *testing.T) {
 		if img.NRGBAAt(16, 16) != blue {
 			t.Fatalf("pixel %v", img.NRGBAAt(16, 16))
 		}
+		checkPins("after the render")
 		if err := tm.rt.CloseAll(); err != nil {
 			t.Fatal(err)
 		}
 	}()
 	if got := callback.PendingReleases(); got != before {
 		t.Fatalf("release callbacks outstanding after the runtime closed: %d (before %d)", got, before)
+	}
+	if got := memory.LivePins(); got != pinsBefore {
+		t.Fatalf("%d buffers still pinned after the library released them", got-pinsBefore)
 	}
 }
 

@@ -120,26 +120,37 @@ func (rt *RuntimeHandle) CloseAll() error {
 	return rt.st.CloseTree()
 }
 
-// PumpForever is the Pump timeout that waits until woken.
-const PumpForever time.Duration = -1
-
 // Pump advances loading and collects finished work, waiting up to timeout
-// for work when there is none (0: do not block; PumpForever: until woken by
-// Wake or finished native work). It returns how many units of work were
-// handled. Owner thread.
+// for work when there is none. A timeout of 0 or less does not block (as
+// with Go's timers, a negative timeout has already expired); to wait with no
+// limit use PumpUntilWoken. It returns how many units of work were handled.
+// Owner thread.
 func (rt *RuntimeHandle) Pump(timeout time.Duration) (int, error) {
-	const op = "RuntimeHandle.Pump"
+	return rt.pump("RuntimeHandle.Pump", durationMs(timeout))
+}
+
+// PumpUntilWoken is Pump with no time limit: it waits until there is work,
+// Wake is called (from any goroutine) or native work finishes. A Wake made
+// before it starts makes it return at once. Owner thread.
+func (rt *RuntimeHandle) PumpUntilWoken() (int, error) {
+	return rt.pump("RuntimeHandle.PumpUntilWoken", capi.PumpForever)
+}
+
+func (rt *RuntimeHandle) pump(op string, timeoutMs uint32) (int, error) {
 	if err := rt.st.Check(op); err != nil {
 		return 0, err
 	}
-	n, r := capi.RuntimePump(rt.id, durationMs(timeout))
+	n, r := capi.RuntimePump(rt.id, timeoutMs)
 	runtime.KeepAlive(rt)
 	return int(n), status.Of(op, r)
 }
 
+// durationMs converts a timeout to whole milliseconds, rounding up; a
+// negative one is 0 (expired) and a long one stays below the native "no
+// limit" value.
 func durationMs(d time.Duration) uint32 {
-	if d < 0 {
-		return capi.PumpForever
+	if d <= 0 {
+		return 0
 	}
 	ms := (d + time.Millisecond - 1) / time.Millisecond
 	if ms >= time.Duration(capi.PumpForever) {
@@ -215,24 +226,29 @@ type EventType int32
 
 // Event types.
 const (
-	EventStyleLoaded         EventType = 1
-	EventSourceLoaded        EventType = 2
-	EventMapIdle             EventType = 3
-	EventStillImageFinished  EventType = 4
-	EventRenderFrameFinished EventType = 5
-	EventStyleError          EventType = 6
-	EventResourceError       EventType = 7
-	EventTileError           EventType = 8
-	EventWarning             EventType = 9
+	EventStyleLoaded         = EventType(capi.EventStyleLoaded)
+	EventSourceLoaded        = EventType(capi.EventSourceLoaded)
+	EventMapIdle             = EventType(capi.EventMapIdle)
+	EventStillImageFinished  = EventType(capi.EventStillImageFinished)
+	EventRenderFrameFinished = EventType(capi.EventRenderFrameFinished)
+	EventStyleError          = EventType(capi.EventStyleError)
+	EventResourceError       = EventType(capi.EventResourceError)
+	EventTileError           = EventType(capi.EventTileError)
+	EventWarning             = EventType(capi.EventWarning)
 )
 
-var eventNames = [...]string{"", "style-loaded", "source-loaded", "map-idle",
-	"still-image-finished", "render-frame-finished", "style-error", "resource-error",
-	"tile-error", "warning"}
+var eventNames = map[EventType]string{
+	EventStyleLoaded: "style-loaded", EventSourceLoaded: "source-loaded", EventMapIdle: "map-idle",
+	EventStillImageFinished: "still-image-finished", EventRenderFrameFinished: "render-frame-finished",
+	EventStyleError: "style-error", EventResourceError: "resource-error", EventTileError: "tile-error",
+	EventWarning: "warning",
+}
 
+// String returns the event type's name ("style-loaded"), or "EventType(n)"
+// for a value the binding does not know.
 func (t EventType) String() string {
-	if t > 0 && int(t) < len(eventNames) {
-		return eventNames[t]
+	if n, ok := eventNames[t]; ok {
+		return n
 	}
 	return fmt.Sprintf("EventType(%d)", int32(t))
 }
@@ -247,20 +263,25 @@ type ResourceKind int32
 
 // Resource kinds.
 const (
-	ResourceStyle       ResourceKind = 1
-	ResourceSource      ResourceKind = 2
-	ResourceTile        ResourceKind = 3
-	ResourceGlyphs      ResourceKind = 4
-	ResourceSpriteJSON  ResourceKind = 5
-	ResourceSpriteImage ResourceKind = 6
-	ResourceImage       ResourceKind = 7
+	ResourceStyle       = ResourceKind(capi.ResourceStyle)
+	ResourceSource      = ResourceKind(capi.ResourceSource)
+	ResourceTile        = ResourceKind(capi.ResourceTile)
+	ResourceGlyphs      = ResourceKind(capi.ResourceGlyphs)
+	ResourceSpriteJSON  = ResourceKind(capi.ResourceSpriteJSON)
+	ResourceSpriteImage = ResourceKind(capi.ResourceSpriteImage)
+	ResourceImage       = ResourceKind(capi.ResourceImage)
 )
 
-var kindNames = [...]string{"", "style", "source", "tile", "glyphs", "sprite-json", "sprite-image", "image"}
+var kindNames = map[ResourceKind]string{
+	ResourceStyle: "style", ResourceSource: "source", ResourceTile: "tile", ResourceGlyphs: "glyphs",
+	ResourceSpriteJSON: "sprite-json", ResourceSpriteImage: "sprite-image", ResourceImage: "image",
+}
 
+// String returns the kind's name ("tile"), or "ResourceKind(n)" for a value
+// the binding does not know.
 func (k ResourceKind) String() string {
-	if k > 0 && int(k) < len(kindNames) {
-		return kindNames[k]
+	if n, ok := kindNames[k]; ok {
+		return n
 	}
 	return fmt.Sprintf("ResourceKind(%d)", int32(k))
 }

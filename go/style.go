@@ -91,7 +91,8 @@ func (m *MapHandle) SetFilter(layerID string, filter []byte) error {
 }
 
 // AddImage adds or replaces image id (copied). img is converted to straight
-// alpha (NRGBA) if it is not already. pixelRatio (0 = 1) is the image's
+// alpha (NRGBA) if it is not already. An *image.NRGBA whose Pix is shorter
+// than its bounds and stride need fails with ErrInvalidArgument. pixelRatio (0 = 1) is the image's
 // density; sdf marks a signed-distance-field icon.
 func (m *MapHandle) AddImage(id string, img image.Image, pixelRatio float32, sdf bool) error {
 	n, ok := img.(*image.NRGBA)
@@ -104,7 +105,10 @@ func (m *MapHandle) AddImage(id string, img image.Image, pixelRatio float32, sdf
 		pixelRatio = 1
 	}
 	b := n.Bounds()
-	pix := n.Pix[n.PixOffset(b.Min.X, b.Min.Y):]
+	var pix []byte // a Pix shorter than its bounds say is rejected, not read past
+	if off := n.PixOffset(b.Min.X, b.Min.Y); !b.Empty() && off >= 0 && off < len(n.Pix) {
+		pix = n.Pix[off:]
+	}
 	return m.call("MapHandle.AddImage", func() capi.Res {
 		return capi.MapAddImage(m.id, id, pix, uint32(b.Dx()), uint32(b.Dy()), n.Stride, pixelRatio, sdf)
 	})

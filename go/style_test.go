@@ -122,3 +122,34 @@ func TestFeatureStateAndProjection(t *testing.T) {
 		t.Fatalf("NaN: %v", err)
 	}
 }
+
+// Issue 11, buffers: AddImage passes the pixel slice's length to C and a
+// Pix shorter than the bounds and stride need is refused (it used to be
+// read past its end).
+func TestAddImageChecksLength(t *testing.T) {
+	lockThread(t)
+	tm := openMap(t, 8, 8)
+	tm.render(t, bgStyle("#ff0000"))
+	for _, c := range []struct {
+		name string
+		img  *image.NRGBA
+		ok   bool
+	}{
+		{"exact", &image.NRGBA{Pix: make([]byte, 64), Stride: 16, Rect: image.Rect(0, 0, 4, 4)}, true},
+		{"padded rows, short last row", &image.NRGBA{Pix: make([]byte, 20*3+16), Stride: 20, Rect: image.Rect(0, 0, 4, 4)}, true},
+		{"sub-image", image.NewNRGBA(image.Rect(0, 0, 8, 8)).SubImage(image.Rect(2, 2, 6, 6)).(*image.NRGBA), true},
+		{"one byte short", &image.NRGBA{Pix: make([]byte, 63), Stride: 16, Rect: image.Rect(0, 0, 4, 4)}, false},
+		{"short", &image.NRGBA{Pix: make([]byte, 10), Stride: 16, Rect: image.Rect(0, 0, 4, 4)}, false},
+		{"padded, short", &image.NRGBA{Pix: make([]byte, 20*3+15), Stride: 20, Rect: image.Rect(0, 0, 4, 4)}, false},
+		{"bounds past Pix", &image.NRGBA{Pix: make([]byte, 16), Stride: 16, Rect: image.Rect(0, 4, 4, 8)}, false},
+		{"no pixels", &image.NRGBA{Stride: 16, Rect: image.Rect(0, 0, 4, 4)}, false},
+	} {
+		err := tm.m.AddImage("img", c.img, 1, false)
+		if c.ok && err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		if !c.ok && !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("%s: %v, want ErrInvalidArgument", c.name, err)
+		}
+	}
+}

@@ -294,6 +294,48 @@ const (
 	StatusCancelled       int32 = C.MAPCORE_STATUS_CANCELLED
 )
 
+// Event types (mapcore_event_type).
+const (
+	EventStyleLoaded         int32 = C.MAPCORE_EVENT_STYLE_LOADED
+	EventSourceLoaded        int32 = C.MAPCORE_EVENT_SOURCE_LOADED
+	EventMapIdle             int32 = C.MAPCORE_EVENT_MAP_IDLE
+	EventStillImageFinished  int32 = C.MAPCORE_EVENT_STILL_IMAGE_FINISHED
+	EventRenderFrameFinished int32 = C.MAPCORE_EVENT_RENDER_FRAME_FINISHED
+	EventStyleError          int32 = C.MAPCORE_EVENT_STYLE_ERROR
+	EventResourceError       int32 = C.MAPCORE_EVENT_RESOURCE_ERROR
+	EventTileError           int32 = C.MAPCORE_EVENT_TILE_ERROR
+	EventWarning             int32 = C.MAPCORE_EVENT_WARNING
+)
+
+// Resource kinds (mapcore_resource_kind).
+const (
+	ResourceStyle       int32 = C.MAPCORE_RESOURCE_STYLE
+	ResourceSource      int32 = C.MAPCORE_RESOURCE_SOURCE
+	ResourceTile        int32 = C.MAPCORE_RESOURCE_TILE
+	ResourceGlyphs      int32 = C.MAPCORE_RESOURCE_GLYPHS
+	ResourceSpriteJSON  int32 = C.MAPCORE_RESOURCE_SPRITE_JSON
+	ResourceSpriteImage int32 = C.MAPCORE_RESOURCE_SPRITE_IMAGE
+	ResourceImage       int32 = C.MAPCORE_RESOURCE_IMAGE
+)
+
+// Log levels (mapcore_log_level).
+const (
+	LogError int32 = C.MAPCORE_LOG_ERROR
+	LogWarn  int32 = C.MAPCORE_LOG_WARN
+	LogInfo  int32 = C.MAPCORE_LOG_INFO
+	LogDebug int32 = C.MAPCORE_LOG_DEBUG
+	LogTrace int32 = C.MAPCORE_LOG_TRACE
+)
+
+// Camera fields (mapcore_camera_fields).
+const (
+	CameraCenter  uint32 = C.MAPCORE_CAMERA_CENTER
+	CameraZoom    uint32 = C.MAPCORE_CAMERA_ZOOM
+	CameraBearing uint32 = C.MAPCORE_CAMERA_BEARING
+	CameraPitch   uint32 = C.MAPCORE_CAMERA_PITCH
+	CameraAll     uint32 = C.MAPCORE_CAMERA_ALL
+)
+
 // Decisions of a resource provider.
 const (
 	ProviderPassThrough int32 = C.MAPCORE_PROVIDER_PASS_THROUGH

@@ -1,6 +1,8 @@
 package capi
 
 /*
+#include <stdint.h>
+#include <stdio.h>
 #include "capi.h"
 
 typedef struct mc_res_xy { int32_t st; char *msg; double x, y; } mc_res_xy;
@@ -67,7 +69,21 @@ static mc_res w_set_filter(uint64_t m, const char *layer, const char *json, size
 	mapcore_map h = {m};
 	return mc_wrap(mapcore_map_set_filter(h, layer, json, len));
 }
-static mc_res w_add_image(uint64_t m, const char *id, const uint8_t *rgba, uint32_t w, uint32_t hgt, size_t stride, float ratio, int sdf) {
+// mapcore_map_add_image reads `hgt` rows of `stride` bytes (the last one
+// 4*w) from `rgba` and takes no length: check the length here first. (Sizes
+// and strides it rejects itself, before reading, pass through.)
+static mc_res w_add_image(uint64_t m, const char *id, const uint8_t *rgba, size_t len, uint32_t w, uint32_t hgt, size_t stride, float ratio, int sdf) {
+	if (w > 0 && hgt > 0 && stride / 4 >= (size_t)w) {
+		size_t row = (size_t)w * 4, rows = (size_t)hgt - 1;
+		int overflow = rows > 0 && stride > (SIZE_MAX - row) / rows;
+		size_t need = overflow ? SIZE_MAX : stride * rows + row;
+		if (rgba == NULL || len < need) {
+			mc_res r = {MAPCORE_STATUS_INVALID_ARGUMENT, (char *)malloc(160)};
+			if (r.msg != NULL)
+				snprintf(r.msg, 160, "`rgba` holds %zu bytes; %u rows of stride %zu need %zu", len, hgt, stride, need);
+			return r;
+		}
+	}
 	mapcore_map h = {m};
 	return mc_wrap(mapcore_map_add_image(h, id, rgba, w, hgt, stride, ratio, sdf != 0));
 }
@@ -281,14 +297,15 @@ func MapSetFilter(m uint64, layer string, json []byte) Res {
 	return sres(C.w_set_filter(C.uint64_t(m), a[0], j, n))
 }
 
-// MapAddImage adds or replaces an image (pixels copied).
+// MapAddImage adds or replaces an image (pixels copied): h rows of stride
+// bytes from rgba, whose length is checked before the C call.
 func MapAddImage(m uint64, id string, rgba []byte, w, h uint32, stride int, ratio float32, sdf bool) Res {
 	cs, a, err := strArgs(&id)
 	if err != nil {
 		return argError(err)
 	}
 	defer cs.free()
-	return sres(C.w_add_image(C.uint64_t(m), a[0], bufPtr(rgba), C.uint32_t(w), C.uint32_t(h),
+	return sres(C.w_add_image(C.uint64_t(m), a[0], bufPtr(rgba), C.size_t(len(rgba)), C.uint32_t(w), C.uint32_t(h),
 		C.size_t(stride), C.float(ratio), boolInt(sdf)))
 }
 

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"mapcore.dev/mapcore/go/internal/status"
 )
@@ -110,18 +111,23 @@ func TestLeakReportWithStack(t *testing.T) {
 		o := &owner{st: s}
 		runtime.SetFinalizer(o, func(o *owner) { o.st.LeakCheck() })
 	}()
+	// Finalizers run on their own goroutine after a collection: wait for
+	// the report (collecting meanwhile) instead of polling a fixed number
+	// of times.
 	var l Leak
-	for i := 0; i < 100; i++ {
+	deadline := time.Now().Add(10 * time.Second)
+	for l.Kind == "" {
 		runtime.GC()
 		select {
 		case l = <-got:
-		default:
-			continue
+		case <-time.After(10 * time.Millisecond):
+			if time.Now().After(deadline) {
+				t.Fatal("no leak report within 10 s")
+			}
 		}
-		break
 	}
 	if l.Kind != "LeakyHandle" {
-		t.Fatalf("no leak report after 100 GCs (got %+v)", l)
+		t.Fatalf("leak report %+v", l)
 	}
 	if !strings.Contains(l.Stack, "TestLeakReportWithStack") {
 		t.Fatalf("creation stack missing: %q", l.Stack)

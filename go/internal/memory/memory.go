@@ -15,6 +15,7 @@ import (
 	"errors"
 	"runtime"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -91,25 +92,87 @@ func Address(p unsafe.Pointer) uintptr { return uintptr(p) }
 
 // Pinned is a Go byte slice pinned with runtime.Pinner, so C may retain its
 // address across calls until Unpin.
+//
+// Every Pinned stays in a package registry, keyed by the native id of its
+// holder (a render session, a resource request), from Pin until Unpin. The
+// registry keeps the runtime.Pinner reachable while it pins: a holder that
+// is leaked (never closed) must not make the Pinner garbage while it pins,
+// or Go's own Pinner finalizer panics ("found leaking pinned pointer") and
+// kills the process. A leak stays a report (the handle's finalizer) and the
+// buffer stays pinned, because the native side may still use it.
 type Pinned struct {
 	buf    []byte
+	holder uint64
+	pinned bool
 	pinner runtime.Pinner
 }
 
-// Pin pins buf (non-empty) until Unpin.
-func Pin(buf []byte) *Pinned {
-	p := &Pinned{buf: buf}
+var (
+	pinMu sync.Mutex
+	pins  = map[*Pinned]uint64{} // live pins -> native id of the holder
+)
+
+// Pin pins buf (non-empty) for the native object holder until Unpin.
+func Pin(buf []byte, holder uint64) *Pinned {
+	p := &Pinned{buf: buf, holder: holder}
 	if len(buf) > 0 {
 		p.pinner.Pin(&buf[0])
+		p.pinned = true
+		pinMu.Lock()
+		pins[p] = holder
+		pinMu.Unlock()
 	}
 	return p
+}
+
+// SetHolder records the native id that holds the pin (when it is known only
+// after Pin, e.g. a session created with the buffer).
+func (p *Pinned) SetHolder(holder uint64) {
+	pinMu.Lock()
+	p.holder = holder
+	if _, ok := pins[p]; ok {
+		pins[p] = holder
+	}
+	pinMu.Unlock()
 }
 
 // Bytes returns the pinned slice.
 func (p *Pinned) Bytes() []byte { return p.buf }
 
-// Unpin releases the pin; the slice may move again afterwards.
+// Unpin releases the pin; the slice may move again afterwards. Call it only
+// once the native side no longer uses the buffer. A second Unpin does nothing.
 func (p *Pinned) Unpin() {
-	p.pinner.Unpin()
+	if p == nil {
+		return
+	}
+	pinMu.Lock()
+	was := p.pinned
+	p.pinned = false
+	delete(pins, p)
+	pinMu.Unlock()
+	if was {
+		p.pinner.Unpin()
+	}
 	p.buf = nil
+}
+
+// LivePins returns how many buffers are pinned now (for tests and
+// diagnostics).
+func LivePins() int {
+	pinMu.Lock()
+	defer pinMu.Unlock()
+	return len(pins)
+}
+
+// PinsHeldBy returns how many pinned buffers the native object holder holds.
+func PinsHeldBy(holder uint64) int {
+	pinMu.Lock()
+	defer pinMu.Unlock()
+	n := 0
+	for _, h := range pins {
+		if h == holder {
+			n++
+		}
+	}
+	return n
 }

@@ -7,6 +7,7 @@ package status
 import (
 	"errors"
 	"strconv"
+	"sync/atomic"
 
 	"mapcore.dev/mapcore/go/internal/capi"
 )
@@ -29,12 +30,16 @@ const (
 	Cancelled       Code = Code(capi.StatusCancelled)
 )
 
-var names = map[Code]string{
-	OK: "OK", InvalidArgument: "INVALID_ARGUMENT", InvalidState: "INVALID_STATE",
-	WrongThread: "WRONG_THREAD", NotFound: "NOT_FOUND", Unsupported: "UNSUPPORTED",
-	ParseError: "PARSE_ERROR", IOError: "IO_ERROR", Internal: "INTERNAL", Timeout: "TIMEOUT",
-	Cancelled: "CANCELLED",
-}
+// names are the library's own names (mapcore_status_name) of the statuses
+// the binding knows.
+var names = func() map[Code]string {
+	m := map[Code]string{}
+	for _, c := range []Code{OK, InvalidArgument, InvalidState, WrongThread, NotFound, Unsupported,
+		ParseError, IOError, Internal, Timeout, Cancelled} {
+		m[c] = capi.StatusName(int32(c))
+	}
+	return m
+}()
 
 // String returns the C name of the status ("INVALID_ARGUMENT"), or
 // "UNKNOWN(n)" for a value the binding does not know.
@@ -68,57 +73,94 @@ var sentinels = map[Code]error{
 	Cancelled: ErrCancelled,
 }
 
+// Sentinel returns the sentinel error of a status category (nil for OK and
+// unknown statuses).
+func Sentinel(c Code) error { return sentinels[c] }
+
 // Error is a failed mapcore call: the operation, the status and the
 // diagnostic (the native message, or the binding's for binding-side errors).
+// The public package replaces it with its own documented type (see SetMaker);
+// this one is what internal tests see.
 type Error struct {
 	Op      string
 	Status  Code
 	Message string
-	// kind is a binding-side sentinel (ErrClosed, ErrAlreadyCompleted) that
+	// Kind is a binding-side sentinel (ErrClosed, ErrAlreadyCompleted) that
 	// the error also matches.
-	kind error
+	Kind error
+	// Cause is an error the failure also wraps (a context's error).
+	Cause error
 }
 
-func (e *Error) Error() string {
-	s := "mapcore: " + e.Op + ": " + e.Status.String()
-	if e.Message != "" {
-		s += ": " + e.Message
+func (e *Error) Error() string { return Format(e.Op, e.Status, e.Message) }
+
+// Format is the text of an error: "mapcore: OP: STATUS: message".
+func Format(op string, c Code, msg string) string {
+	s := "mapcore: " + op + ": " + c.String()
+	if msg != "" {
+		s += ": " + msg
 	}
 	return s
 }
 
 // Is makes errors.Is(err, ErrX) true for the status category of err (and for
 // its binding-side kind).
-func (e *Error) Is(target error) bool {
+func (e *Error) Is(target error) bool { return Matches(e.Status, e.Kind, target) }
+
+// Unwrap returns the cause (nil when there is none).
+func (e *Error) Unwrap() error { return e.Cause }
+
+// Matches reports whether an error of status c and binding-side kind
+// matches target in errors.Is.
+func Matches(c Code, kind, target error) bool {
 	if target == nil {
 		return false
 	}
-	if e.kind != nil && target == e.kind {
+	if kind != nil && target == kind {
 		return true
 	}
-	s, ok := sentinels[e.Status]
+	s, ok := sentinels[c]
 	return ok && s == target
 }
 
-// New returns an *Error.
-func New(op string, c Code, msg string) *Error { return &Error{Op: op, Status: c, Message: msg} }
+var maker atomic.Pointer[func(*Error) error]
+
+// SetMaker installs the function that turns every error of this package
+// into the public error type (set once by the public package's init).
+func SetMaker(f func(*Error) error) { maker.Store(&f) }
+
+func mk(e *Error) error {
+	if f := maker.Load(); f != nil {
+		return (*f)(e)
+	}
+	return e
+}
+
+// New returns the error of a failed call.
+func New(op string, c Code, msg string) error { return mk(&Error{Op: op, Status: c, Message: msg}) }
+
+// WithCause returns the error of a failed call that also wraps cause (for
+// errors.Is and errors.As).
+func WithCause(op string, c Code, msg string, cause error) error {
+	return mk(&Error{Op: op, Status: c, Message: msg, Cause: cause})
+}
 
 // Closed is the error for a call on a closed handle: it matches ErrClosed and
 // ErrInvalidState (the C API's answer to a stale handle).
-func Closed(op, what string) *Error {
-	return &Error{Op: op, Status: InvalidState, Message: what + " is closed", kind: ErrClosed}
+func Closed(op, what string) error {
+	return mk(&Error{Op: op, Status: InvalidState, Message: what + " is closed", Kind: ErrClosed})
 }
 
 // AlreadyCompleted is the error for a second completion of a request: it
 // matches ErrAlreadyCompleted and ErrInvalidState.
-func AlreadyCompleted(op string) *Error {
-	return &Error{Op: op, Status: InvalidState, Message: "the request was already completed", kind: ErrAlreadyCompleted}
+func AlreadyCompleted(op string) error {
+	return mk(&Error{Op: op, Status: InvalidState, Message: "the request was already completed", Kind: ErrAlreadyCompleted})
 }
 
-// Of returns nil for an OK result and an *Error otherwise.
+// Of returns nil for an OK result and the error of the call otherwise.
 func Of(op string, r capi.Res) error {
 	if r.St == capi.StatusOK {
 		return nil
 	}
-	return &Error{Op: op, Status: Code(r.St), Message: r.Msg}
+	return mk(&Error{Op: op, Status: Code(r.St), Message: r.Msg})
 }

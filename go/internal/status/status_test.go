@@ -38,7 +38,7 @@ func TestSentinels(t *testing.T) {
 }
 
 func TestUnknownStatusKept(t *testing.T) {
-	err := New("Op", Code(42), "future status")
+	err := New("Op", Code(42), "future status").(*Error)
 	if err.Status != 42 || !strings.Contains(err.Error(), "UNKNOWN(42)") {
 		t.Fatalf("unknown status: %v (%d)", err, err.Status)
 	}
