@@ -37,5 +37,5 @@ of = statistics.median(float(o[0]) for o in ours); orr = statistics.median(float
 print(f"streets 1024x1024, median of {len(ours)} alternating runs")
 print(f"  first still image: mapcore {of:7.1f} ms   MapLibre Native {rf:7.1f} ms   ratio {rf/of:5.2f}x")
 print(f"  re-render:         mapcore {orr:7.1f} ms   MapLibre Native {rr:7.1f} ms   ratio {rr/orr:5.2f}x")
-print("  (MapLibre Native also draws the style's labels; mapcore does not draw symbol layers yet)")
+print("  (both draw the style's labels)")
 PY

@@ -42,6 +42,8 @@ struct Assets(PathBuf);
 impl Provider for Assets {
     fn request(&self, request: &Arc<Request>) -> Decision {
         let Some(rel) = request.info.url.strip_prefix("local://") else { return Decision::PassThrough };
+        // URLs are percent-encoded (glyph URLs name font stacks with spaces).
+        let rel = percent_decode(rel);
         let response = match std::fs::read(self.0.join(rel)) {
             Ok(bytes) => Response::data(bytes),
             Err(_) => Response::NotFound,
@@ -51,6 +53,26 @@ impl Provider for Assets {
     }
 
     fn cancel(&self, _request: &Arc<Request>) {}
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).and_then(|c| hex(*c)), b.get(i + 2).and_then(|c| hex(*c))) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn find_shared() -> Option<PathBuf> {
