@@ -7,7 +7,7 @@
 //! place is placed once. Shown symbols become SDF draw commands per layer,
 //! drawn later in style order.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::layout::{layer_visible, TileLookup, View};
@@ -159,7 +159,10 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             }
         }
         let ranks = draw_ranks(&covered, t);
-        let mut seen: HashSet<(Arc<str>, i64, i64)> = HashSet::new();
+        // Labels already taken, by text and world position, with their tile:
+        // the same label in another tile is a duplicate (MapLibre's
+        // cross-tile index); within one tile, features may share a place.
+        let mut seen: HashMap<(Arc<str>, i64, i64), (TileId, i32)> = HashMap::new();
         let mut shown: Vec<Shown> = Vec::new();
         for cand in &candidates {
             let ls = &cand.symbols.layers[cand.layer_index];
@@ -179,7 +182,8 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             let world = tile_to_world(cand.tile, tl.extent, inst.anchor);
             // (World units of 2^-24: finer than a pixel up to zoom 15.)
             let cell = |v: f64| (v * 16_777_216.0).round() as i64;
-            if !seen.insert((inst.key.clone(), cell(world[0]), cell(world[1]))) {
+            let here = (cand.tile.id, cand.tile.wrap);
+            if *seen.entry((inst.key.clone(), cell(world[0]), cell(world[1]))).or_insert(here) != here {
                 continue;
             }
             let base = matrix.project_f(ax, ay);
