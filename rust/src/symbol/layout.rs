@@ -307,7 +307,8 @@ pub fn layout_tile(
                 (Placement::Point, GeomType::LineString) => feature.geometry.iter().filter_map(|l| l.first()).for_each(|p| push(pt(p), 0.0, None)),
                 (Placement::Point, GeomType::Polygon) => {
                     for polygon in polygons(&feature.geometry) {
-                        if let Some(p) = polylabel(&polygon, 16.0) {
+                        // MapLibre: 16 units of its 8192 extent.
+                        if let Some(p) = polylabel(&polygon, 16.0 * extent as f64 / 8192.0) {
                             push(p, 0.0, None);
                         }
                     }
