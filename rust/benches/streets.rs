@@ -118,28 +118,20 @@ impl Bench {
         rt.render_still(MAP, Some(TIMEOUT)).expect("still image");
     }
 
+    fn view(&self, map: &Map) -> View {
+        View { transform: map.camera().transform(self.width, self.height), pixel_ratio: 1.0, width: self.width, height: self.height }
+    }
+
     fn display_list(&self, rt: &Runtime) -> DisplayList {
         let map = rt.map(MAP).expect("map");
-        let style = map.style().expect("style");
-        let view = View {
-            transform: map.camera().transform(self.width, self.height),
-            pixel_ratio: 1.0,
-            width: self.width,
-            height: self.height,
-        };
+        let (style, view) = (map.style().expect("style"), self.view(map));
         let placed = place(style, &view, map, map);
-        build_display_list(style, &view, map, &placed)
+        build_display_list(style, &view, map, &placed.commands)
     }
 
     fn placement(&self, rt: &Runtime) -> usize {
         let map = rt.map(MAP).expect("map");
-        let style = map.style().expect("style");
-        let view = View {
-            transform: map.camera().transform(self.width, self.height),
-            pixel_ratio: 1.0,
-            width: self.width,
-            height: self.height,
-        };
+        let (style, view) = (map.style().expect("style"), self.view(map));
         place(style, &view, map, map).placed.len()
     }
 }

@@ -9,6 +9,7 @@ pub mod paint;
 pub mod project;
 pub mod raster;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::map::StyleImage;
@@ -21,7 +22,6 @@ use crate::source::transform::Transform;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
 use crate::style::Style;
-use crate::symbol::placement::PlacedSymbols;
 use project::TileProjector;
 
 /// What the frame looks at.
@@ -56,11 +56,6 @@ pub trait TileLookup {
     fn image_corners(&self, _source: &str) -> Option<[[f64; 2]; 4]> {
         None
     }
-    /// The symbols shown in the last frame (rendered-feature queries hit
-    /// symbols by their placed collision shapes).
-    fn placed_symbols(&self) -> Option<&PlacedSymbols> {
-        None
-    }
 }
 
 /// Whether `layer` is drawn at `zoom` (visibility and zoom range).
@@ -85,8 +80,13 @@ pub fn is_drawn_kind(kind: LayerKind) -> bool {
 }
 
 /// Builds the display list for `style` seen through `view`; symbol layers
-/// draw what placement showed (`symbols`).
-pub fn build_display_list(style: &Style, view: &View, tiles: &dyn TileLookup, symbols: &PlacedSymbols) -> DisplayList {
+/// draw what placement showed (`symbol_commands`, by layer id).
+pub fn build_display_list(
+    style: &Style,
+    view: &View,
+    tiles: &dyn TileLookup,
+    symbol_commands: &HashMap<String, Vec<DrawCommand>>,
+) -> DisplayList {
     let zoom = view.transform.zoom;
     let mut commands = Vec::new();
     for layer in &style.layers {
@@ -100,7 +100,7 @@ pub fn build_display_list(style: &Style, view: &View, tiles: &dyn TileLookup, sy
             continue;
         }
         if layer.kind == LayerKind::Symbol {
-            if let Some(cmds) = symbols.commands.get(&layer.id) {
+            if let Some(cmds) = symbol_commands.get(&layer.id) {
                 commands.extend(cmds.iter().cloned());
             }
             continue;

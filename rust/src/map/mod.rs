@@ -723,7 +723,7 @@ impl Map {
                             height: h,
                         };
                         let placed = crate::symbol::placement::place(style, &view, self, self);
-                        let list = crate::layout::build_display_list(style, &view, self, &placed);
+                        let list = crate::layout::build_display_list(style, &view, self, &placed.commands);
                         self.placed = Arc::new(placed);
                         list
                     }
@@ -759,9 +759,6 @@ fn source_layers(style: &Style, source: &str) -> Vec<String> {
 }
 
 impl crate::layout::TileLookup for Map {
-    fn placed_symbols(&self) -> Option<&crate::symbol::placement::PlacedSymbols> {
-        Some(&self.placed)
-    }
     fn tile(&self, source: &str, id: TileId) -> Option<Arc<crate::source::feature::TileData>> {
         self.sources.get(source).and_then(|s| s.tile(id)).cloned()
     }

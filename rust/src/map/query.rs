@@ -21,7 +21,7 @@ impl Map {
     ) -> Result<Vec<J>, QueryError> {
         let style = self.style().ok_or_else(no_style)?;
         let transform = self.camera.transform(self.width, self.height);
-        crate::query::query_rendered_features(style, &transform, self, geometry, options)
+        crate::query::query_rendered_features(style, &transform, self, &self.placed.placed, geometry, options)
     }
 
     /// All features of `source` (of `source_layer` for vector sources) in the

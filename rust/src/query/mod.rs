@@ -43,6 +43,7 @@ use crate::style::filter::Filter;
 use crate::style::layer::{Layer, LayerKind};
 use crate::style::value::Value;
 use crate::style::Style;
+use crate::symbol::placement::PlacedFeature;
 use geom::P;
 
 /// The query geometry in logical screen pixels.
@@ -531,6 +532,7 @@ pub fn query_rendered_features(
     style: &Style,
     t: &Transform,
     tiles: &dyn TileLookup,
+    symbols: &[PlacedFeature],
     geometry: &QueryGeometry,
     options: &QueryOptions,
 ) -> Result<Vec<J>, QueryError> {
@@ -571,7 +573,7 @@ pub fn query_rendered_features(
         let Some(source) = layer.source.as_deref() else { continue };
         let source_layer_name = layer.source_layer.as_deref().unwrap_or("");
         if layer.kind == LayerKind::Symbol {
-            out.extend(symbol_hits(layer, source, tiles, &screen_query, extra.as_ref()));
+            out.extend(symbol_hits(layer, source, tiles, symbols, &screen_query, extra.as_ref()));
             continue;
         }
         let mut covered = tiles.cover(source);
@@ -628,8 +630,7 @@ pub fn query_rendered_features(
 
 /// A symbol layer's shown symbols whose collision shapes touch the query
 /// (logical screen px), last placed first, each feature once per tile.
-fn symbol_hits(layer: &Layer, source: &str, tiles: &dyn TileLookup, query: &[P], extra: Option<&Filter>) -> Vec<J> {
-    let Some(placed) = tiles.placed_symbols() else { return Vec::new() };
+fn symbol_hits(layer: &Layer, source: &str, tiles: &dyn TileLookup, placed: &[PlacedFeature], query: &[P], extra: Option<&Filter>) -> Vec<J> {
     let Some([qmin, qmax]) = geom::bbox(query.iter()) else { return Vec::new() };
     let (qmin, qmax) = ([qmin[0] as f32, qmin[1] as f32], [qmax[0] as f32, qmax[1] as f32]);
     let touches = |s: &crate::symbol::grid::Shape| match *s {
@@ -641,7 +642,7 @@ fn symbol_hits(layer: &Layer, source: &str, tiles: &dyn TileLookup, query: &[P],
     };
     let mut seen: HashSet<(TileId, i32, usize)> = HashSet::new();
     let mut out = Vec::new();
-    for p in placed.placed.iter().rev().filter(|p| p.layer == layer.id) {
+    for p in placed.iter().rev().filter(|p| p.layer == layer.id) {
         if !p.shapes.iter().any(touches) || !seen.insert((p.tile.id, p.tile.wrap, p.feature)) {
             continue;
         }

@@ -95,7 +95,7 @@ fn ids(result: &[J]) -> Vec<(String, i64)> {
 
 fn query(g: QueryGeometry, o: &QueryOptions) -> Result<Vec<J>, QueryError> {
     let (style, t, tiles) = world();
-    query_rendered_features(&style, &t, &tiles, &g, o)
+    query_rendered_features(&style, &t, &tiles, &[], &g, o)
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn options_select_layers_and_filter() {
     data.layers[0].features.push(feature(9, "empty", GeomType::Polygon, vec![]));
     data.layers[0].features.push(feature(10, "empty", GeomType::LineString, vec![vec![]]));
     tiles.tiles.insert(id, Arc::new(data));
-    let all = query_rendered_features(&style, &t, &tiles, &QueryGeometry::Box([0.0, 0.0], [512.0, 512.0]), &QueryOptions::default()).unwrap();
+    let all = query_rendered_features(&style, &t, &tiles, &[], &QueryGeometry::Box([0.0, 0.0], [512.0, 512.0]), &QueryOptions::default()).unwrap();
     assert_eq!(all.len(), 4);
 }
 
@@ -179,7 +179,7 @@ fn translate_moves_the_hit_area() {
         }
     }
     let o = QueryOptions::default();
-    let hit = |x: f64, y: f64| query_rendered_features(&style, &t, &tiles, &QueryGeometry::Point([x, y]), &o).unwrap();
+    let hit = |x: f64, y: f64| query_rendered_features(&style, &t, &tiles, &[], &QueryGeometry::Point([x, y]), &o).unwrap();
     assert!(hit(384.0, 128.0).is_empty());
     assert_eq!(ids(&hit(404.0, 128.0)), vec![("circles".into(), 3)]);
 }
@@ -257,7 +257,7 @@ fn feature_state_drives_paint_and_is_returned() {
         }
     }
     let o = QueryOptions { layers: Some(vec!["lines".into()]), filter: None };
-    let at = |tiles: &FakeTiles| query_rendered_features(&style, &t, tiles, &QueryGeometry::Point([100.0, 396.0]), &o).unwrap();
+    let at = |tiles: &FakeTiles| query_rendered_features(&style, &t, tiles, &[], &QueryGeometry::Point([100.0, 396.0]), &o).unwrap();
     assert!(at(&tiles).is_empty(), "12 px from a 10 px line");
     let mut hover = Properties::default();
     hover.insert("hover", Value::Bool(true));

@@ -6,6 +6,8 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use crate::source::geojson::convert::sq_seg_dist;
+
 /// Most cells examined: bounds the work on hostile polygons.
 const MAX_CELLS: usize = 20_000;
 
@@ -58,7 +60,7 @@ fn signed_distance(p: [f64; 2], polygon: &[Vec<[f32; 2]>]) -> f64 {
             if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0] {
                 inside = !inside;
             }
-            best = best.min(segment_distance_sq(p, a, b));
+            best = best.min(sq_seg_dist(&p, &a, &b));
             j = i;
         }
     }
@@ -68,23 +70,6 @@ fn signed_distance(p: [f64; 2], polygon: &[Vec<[f32; 2]>]) -> f64 {
     } else {
         -d
     }
-}
-
-fn segment_distance_sq(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
-    let (mut x, mut y) = (a[0], a[1]);
-    let (dx, dy) = (b[0] - x, b[1] - y);
-    if dx != 0.0 || dy != 0.0 {
-        let t = ((p[0] - x) * dx + (p[1] - y) * dy) / (dx * dx + dy * dy);
-        if t > 1.0 {
-            x = b[0];
-            y = b[1];
-        } else if t > 0.0 {
-            x += dx * t;
-            y += dy * t;
-        }
-    }
-    let (ex, ey) = (p[0] - x, p[1] - y);
-    ex * ex + ey * ey
 }
 
 /// The centroid of the outer ring (the first guess).

@@ -237,7 +237,9 @@ fn convert_geometry(
     Ok(())
 }
 
-fn sq_seg_dist(p: Pt, a: Pt, b: Pt) -> f64 {
+/// Squared distance from `p` to the segment `a`-`b` (their first two
+/// coordinates).
+pub(crate) fn sq_seg_dist(p: &[f64], a: &[f64], b: &[f64]) -> f64 {
     let (mut x, mut y) = (a[0], a[1]);
     let (dx, dy) = (b[0] - x, b[1] - y);
     if dx != 0.0 || dy != 0.0 {
@@ -267,7 +269,7 @@ pub fn simplify(pts: &mut [Pt], first: usize, last: usize, sq_tol: f64) {
         let mut index = None;
         let mut best_to_mid = f64::MAX;
         for i in f + 1..l {
-            let d = sq_seg_dist(pts[i], pts[f], pts[l]);
+            let d = sq_seg_dist(&pts[i], &pts[f], &pts[l]);
             let to_mid = (i as f64 - mid).abs();
             if d > best || (d == best && index.is_some() && to_mid < best_to_mid) {
                 best = d;

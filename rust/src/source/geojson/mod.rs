@@ -16,7 +16,7 @@
 //! `0..extent` (8192 by default), exterior rings with positive area (MVT winding).
 
 mod clip;
-mod convert;
+pub(crate) mod convert;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
