@@ -15,8 +15,8 @@ use crate::source::archive::{TileEntry, TileFormat};
 /// The shipped vector tiles, by z/x/y.
 fn vector_tiles() -> Vec<TileEntry> {
     vec![
-        (14, 8802, 5374, crate::test_support::fixture("tiles/14-8802-5374.mvt")),
-        (7, 37, 48, crate::test_support::fixture("tiles/counties-7-37-48.mvt")),
+        (14, 8802, 5374, include_bytes!("../../../tests/fixtures/tiles/14-8802-5374.mvt").to_vec()),
+        (7, 37, 48, include_bytes!("../../../tests/fixtures/tiles/counties-7-37-48.mvt").to_vec()),
     ]
 }
 
