@@ -142,7 +142,10 @@ impl Archives {
 
 #[cfg(feature = "mbtiles")]
 fn open_mbtiles(file: std::fs::File, canonical: &Path) -> Result<Arc<dyn Archive>, ArchiveError> {
-    // SQLite opens the (checked, canonical) path itself.
+    // SQLite opens the (checked, canonical) path itself. (Should the file be
+    // swapped for a FIFO between the check and SQLite's open, that open
+    // would wait for a writer: only someone who can write under an allowed
+    // root can do that.)
     drop(file);
     crate::source::archive::mbtiles::MbTiles::open(canonical).map(|m| Arc::new(m) as Arc<dyn Archive>)
 }
