@@ -246,6 +246,19 @@ pub fn geojson_options(state: &SourceState) -> GeoJsonOptions {
 pub fn apply_tilejson(state: &mut SourceState, bytes: &[u8], url: &str) -> Result<(), String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
     let tj = TileJson::parse(text)?;
+    // Archives state their tiles' format: a vector source over images (or a
+    // raster source over vector tiles) is refused with the reason.
+    match (&state.tiles, tj.is_raster()) {
+        (Tiles::Vector { .. }, Some(true)) | (Tiles::Raster { .. }, Some(false)) => {
+            let (kind, want) = if matches!(state.tiles, Tiles::Vector { .. }) { ("vector", "raster") } else { ("raster", "vector") };
+            return Err(format!(
+                "its tiles are {} (format \"{}\"): a {kind} source cannot draw them, use a {want} source",
+                if want == "raster" { "images" } else { "vector tiles" },
+                tj.format.as_deref().unwrap_or("")
+            ));
+        }
+        _ => {}
+    }
     if let Tiles::Vector { templates, scheme, minzoom, maxzoom, bounds }
     | Tiles::Raster { templates, scheme, minzoom, maxzoom, bounds, .. } = &mut state.tiles
     {

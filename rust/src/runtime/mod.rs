@@ -2,11 +2,14 @@
 //! resource loading and the event queue. Other threads reach it only through
 //! its inbox (worker results, resource answers, wakes).
 
+pub mod archives;
 pub mod events;
 pub mod inbox;
 pub mod resource;
 pub mod workers;
 
+#[cfg(all(test, feature = "mbtiles"))]
+mod archive_tests;
 #[cfg(test)]
 mod hostile_tests;
 
@@ -113,6 +116,8 @@ pub struct Core {
     provider: Option<Arc<dyn Provider>>,
     asset_root: Option<PathBuf>,
     files: Arc<resource::FilePolicy>,
+    /// Tile archives opened by this runtime's maps (shared by them).
+    archives: Arc<archives::Archives>,
     limits: Limits,
     /// Tests: every `spawn_for` job panics.
     #[cfg(test)]
@@ -131,6 +136,17 @@ impl Core {
         let sink: Weak<dyn ResponseSink> = Arc::downgrade(&(self.shared.clone() as Arc<dyn ResponseSink>));
         let request = Arc::new(Request::new(id, info, sink));
         self.pending.insert(id, Pending { map, purpose, request: request.clone(), provider: None });
+        let root = self.asset_root.clone();
+        let files = self.files.clone();
+        if archives::is_archive_url(&request.info.url) {
+            // Built in: archives are served here, not by the provider.
+            let archives = self.archives.clone();
+            self.workers.spawn(move || {
+                let response = archives.serve(&request.info.url, root.as_deref(), &files);
+                let _ = request.complete(response);
+            });
+            return;
+        }
         if let Some(provider) = self.provider.clone() {
             if provider.request(&request) == Decision::Handled {
                 if let Some(p) = self.pending.get_mut(&id) {
@@ -139,13 +155,11 @@ impl Core {
                 return;
             }
         }
-        let root = self.asset_root.clone();
-        let files = self.files.clone();
         self.workers.spawn(move || {
             let url = &request.info.url;
             let response = resource::load_local(url, root.as_deref(), &files).unwrap_or_else(|| {
                 Response::Error(format!(
-                    "no loader for {url}: the runtime serves file://, builtin:// and local paths; \
+                    "no loader for {url}: the runtime serves file://, builtin://, local paths, and pmtiles:// and mbtiles:// archives; \
                      set a resource provider for other URLs"
                 ))
             });
@@ -277,6 +291,7 @@ impl Runtime {
                 provider: None,
                 asset_root: options.asset_root,
                 files,
+                archives: Default::default(),
                 limits: options.limits,
                 #[cfg(test)]
                 panic_jobs: false,

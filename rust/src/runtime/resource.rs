@@ -216,28 +216,57 @@ pub fn load_local(url: &str, asset_root: Option<&Path>, files: &FilePolicy) -> O
             None => Response::NotFound,
         });
     }
-    let path: PathBuf = if let Some(rest) = url.strip_prefix("file://") {
-        PathBuf::from(percent_decode(rest))
-    } else if has_scheme(url) {
+    if has_scheme(url) && !url.starts_with("file://") {
         return None;
-    } else {
-        let p = Path::new(url);
-        match asset_root {
-            Some(root) if p.is_relative() => root.join(p),
-            _ => p.to_path_buf(),
-        }
-    };
+    }
+    let path = local_path(url, asset_root);
     Some(read_file(url, &path, files))
 }
 
-/// Reads `path` if `files` allows it: after resolving `..` and symlinks it is
-/// under a root, it is a regular file (checked before opening, so a FIFO or a
-/// device never blocks), and it is at most `files.max_bytes` long (read with
-/// that cap, whatever the file claims).
+/// The local path a `file://` URL or a path names (relative paths against
+/// `asset_root`). Also used for the paths inside archive URLs.
+pub(crate) fn local_path(url: &str, asset_root: Option<&Path>) -> PathBuf {
+    if let Some(rest) = url.strip_prefix("file://") {
+        return PathBuf::from(percent_decode(rest));
+    }
+    let p = Path::new(url);
+    match asset_root {
+        Some(root) if p.is_relative() => root.join(p),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Reads `path` if `files` allows it (see [`open_allowed`]) and it is at most
+/// `files.max_bytes` long (read with that cap, whatever the file claims).
 fn read_file(url: &str, path: &Path, files: &FilePolicy) -> Response {
     use std::io::Read;
+    let (file, canonical, len) = match open_allowed(url, path, files) {
+        Ok(f) => f,
+        Err(response) => return response,
+    };
+    let max = files.max_bytes;
+    if len > max {
+        return too_big(url, len, max);
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    if let Err(e) = file.take(max.saturating_add(1)).read_to_end(&mut bytes) {
+        return Response::Error(format!("{url}: cannot read {}: {e}", canonical.display()));
+    }
+    if bytes.len() as u64 > max {
+        return too_big(url, bytes.len() as u64, max);
+    }
+    Response::data(bytes)
+}
+
+/// Opens `path` for reading if `files` allows it: after resolving `..` and
+/// symlinks it is under a root, and it is a regular file (checked before
+/// opening, so a FIFO or a device never blocks, and again on the open file).
+/// Returns the file, its canonical path and its length; or the answer to
+/// give instead (refused, not found, an I/O error). No size limit: callers
+/// that read it whole apply one (archives are read in parts).
+pub(crate) fn open_allowed(url: &str, path: &Path, files: &FilePolicy) -> Result<(std::fs::File, PathBuf, u64), Response> {
     if files.roots.is_empty() {
-        return refused(url, "no allowed roots are set (local files are off by default)");
+        return Err(refused(url, "no allowed roots are set (local files are off by default)"));
     }
     let canonical = match std::fs::canonicalize(path) {
         Ok(c) => c,
@@ -247,23 +276,19 @@ fn read_file(url: &str, path: &Path, files: &FilePolicy) -> Response {
                 .parent()
                 .and_then(|p| std::fs::canonicalize(p).ok())
                 .is_some_and(|p| files.allows(&p));
-            return if parent_allowed { Response::NotFound } else { refused(url, "it is not under an allowed root") };
+            return Err(if parent_allowed { Response::NotFound } else { refused(url, "it is not under an allowed root") });
         }
-        Err(e) => return refused(url, format!("cannot resolve {}: {e}", path.display())),
+        Err(e) => return Err(refused(url, format!("cannot resolve {}: {e}", path.display()))),
     };
     if !files.allows(&canonical) {
-        return refused(url, format!("{} is not under an allowed root", canonical.display()));
+        return Err(refused(url, format!("{} is not under an allowed root", canonical.display())));
     }
     let meta = match std::fs::metadata(&canonical) {
         Ok(m) => m,
-        Err(e) => return Response::Error(format!("{url}: cannot read {}: {e}", canonical.display())),
+        Err(e) => return Err(Response::Error(format!("{url}: cannot read {}: {e}", canonical.display()))),
     };
     if !meta.is_file() {
-        return refused(url, format!("{} is not a regular file", canonical.display()));
-    }
-    let max = files.max_bytes;
-    if meta.len() > max {
-        return too_big(url, meta.len(), max);
+        return Err(refused(url, format!("{} is not a regular file", canonical.display())));
     }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -279,20 +304,12 @@ fn read_file(url: &str, path: &Path, files: &FilePolicy) -> Response {
     }
     let file = match options.open(&canonical) {
         Ok(f) => f,
-        Err(e) => return Response::Error(format!("{url}: cannot read {}: {e}", canonical.display())),
+        Err(e) => return Err(Response::Error(format!("{url}: cannot read {}: {e}", canonical.display()))),
     };
     match file.metadata() {
-        Ok(m) if m.is_file() => {}
-        _ => return refused(url, format!("{} is not a regular file", canonical.display())),
+        Ok(m) if m.is_file() => Ok((file, canonical, m.len())),
+        _ => Err(refused(url, format!("{} is not a regular file", canonical.display()))),
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    if let Err(e) = file.take(max.saturating_add(1)).read_to_end(&mut bytes) {
-        return Response::Error(format!("{url}: cannot read {}: {e}", canonical.display()));
-    }
-    if bytes.len() as u64 > max {
-        return too_big(url, bytes.len() as u64, max);
-    }
-    Response::data(bytes)
 }
 
 /// The answer for a resource over the byte limit.
@@ -339,7 +356,7 @@ pub fn resolve_url(base: &str, url: &str) -> String {
     format!("{prefix}{}", parts.join("/"))
 }
 
-fn has_scheme(url: &str) -> bool {
+pub(crate) fn has_scheme(url: &str) -> bool {
     match url.find("://") {
         Some(i) => i > 0 && url[..i].chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)),
         None => false,

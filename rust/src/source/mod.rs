@@ -8,6 +8,7 @@
 //! * [`cover`]: which tiles to load and draw for a camera (`cover`).
 //! * [`tilejson`]: TileJSON parsing; [`url`]: tile URL templates, schemes and bounds.
 
+pub mod archive;
 pub mod cover;
 pub mod feature;
 pub mod geojson;

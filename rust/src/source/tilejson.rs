@@ -15,6 +15,9 @@ pub struct TileJson {
     pub attribution: Option<String>,
     /// Names of `vector_layers`, if listed.
     pub vector_layers: Vec<String>,
+    /// The tiles' `format` (`pbf`, `png`, `jpg`, `webp`), if stated (archives
+    /// state it; a source of the other kind is refused).
+    pub format: Option<String>,
 }
 
 /// MapLibre's default source maximum zoom.
@@ -88,7 +91,14 @@ impl TileJson {
                 .collect(),
             _ => Vec::new(),
         };
-        Ok(TileJson { tiles, minzoom, maxzoom, bounds, scheme, attribution, vector_layers })
+        let format = obj.get("format").and_then(|f| f.as_str()).map(str::to_ascii_lowercase);
+        Ok(TileJson { tiles, minzoom, maxzoom, bounds, scheme, attribution, vector_layers, format })
+    }
+
+    /// Whether the stated format is an image format (png, jpg, webp, ...),
+    /// `None` when no format is stated.
+    pub fn is_raster(&self) -> Option<bool> {
+        self.format.as_deref().map(|f| matches!(f, "png" | "jpg" | "jpeg" | "webp" | "avif" | "gif"))
     }
 
     /// The URL of a tile, or `None` if the tile is outside the zoom range or bounds.

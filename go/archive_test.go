@@ -1,0 +1,270 @@
+package mapcore
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// Tile archives through the public API: a PMTiles archive written here (by
+// this independent writer, from the PMTiles v3 specification) out of the
+// repository's fixture tiles renders the same pixels as the loose tiles; a
+// truncated archive is an error event naming the cause; an archive outside
+// the allowed roots is refused.
+
+type archiveTile struct {
+	z    uint8
+	x, y uint32
+	data []byte
+}
+
+// pmtilesTileID is the tile's position: all tiles of lower zooms, then its
+// index on the zoom's Hilbert curve.
+func pmtilesTileID(z uint8, x, y uint32) uint64 {
+	base := ((uint64(1) << (2 * uint(z))) - 1) / 3
+	n := uint64(1) << z
+	X, Y := uint64(x), uint64(y)
+	var d uint64
+	for s := n / 2; s > 0; s /= 2 {
+		var rx, ry uint64
+		if X&s != 0 {
+			rx = 1
+		}
+		if Y&s != 0 {
+			ry = 1
+		}
+		d += s * s * ((3 * rx) ^ ry)
+		X, Y = X&(s-1), Y&(s-1)
+		if ry == 0 {
+			if rx == 1 {
+				X, Y = s-1-X, s-1-Y
+			}
+			X, Y = Y, X
+		}
+	}
+	return base + d
+}
+
+func gzipBytes(t testing.TB, b []byte) []byte {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	if _, err := w.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// writePMTiles builds a PMTiles v3 archive: a gzip'd root directory holding
+// every tile, gzip'd metadata, plain (uncompressed) MVT tiles.
+func writePMTiles(t testing.TB, tiles []archiveTile, metadata string) []byte {
+	sort.Slice(tiles, func(i, j int) bool {
+		return pmtilesTileID(tiles[i].z, tiles[i].x, tiles[i].y) < pmtilesTileID(tiles[j].z, tiles[j].x, tiles[j].y)
+	})
+	var data []byte
+	dir := binary.AppendUvarint(nil, uint64(len(tiles)))
+	var last uint64
+	for _, tl := range tiles {
+		id := pmtilesTileID(tl.z, tl.x, tl.y)
+		dir = binary.AppendUvarint(dir, id-last)
+		last = id
+	}
+	for range tiles {
+		dir = binary.AppendUvarint(dir, 1) // run lengths
+	}
+	for _, tl := range tiles {
+		dir = binary.AppendUvarint(dir, uint64(len(tl.data)))
+	}
+	for i, tl := range tiles {
+		if i == 0 {
+			dir = binary.AppendUvarint(dir, 1) // offset 0, stored + 1
+		} else {
+			dir = binary.AppendUvarint(dir, 0) // right after the previous tile
+		}
+		data = append(data, tl.data...)
+	}
+	root := gzipBytes(t, dir)
+	meta := gzipBytes(t, []byte(metadata))
+	minZ, maxZ := uint8(255), uint8(0)
+	for _, tl := range tiles {
+		minZ, maxZ = min(minZ, tl.z), max(maxZ, tl.z)
+	}
+	h := make([]byte, 0, 127)
+	h = append(h, "PMTiles"...)
+	h = append(h, 3)
+	u64 := func(v uint64) { h = binary.LittleEndian.AppendUint64(h, v) }
+	rootOff := uint64(127)
+	metaOff := rootOff + uint64(len(root))
+	leafOff := metaOff + uint64(len(meta))
+	dataOff := leafOff
+	for _, v := range []uint64{rootOff, uint64(len(root)), metaOff, uint64(len(meta)), leafOff, 0,
+		dataOff, uint64(len(data)), uint64(len(tiles)), uint64(len(tiles)), uint64(len(tiles))} {
+		u64(v)
+	}
+	h = append(h, 1, 2, 1, 1, minZ, maxZ) // clustered, gzip internal, no tile compression, MVT
+	e7 := func(v float64) { h = binary.LittleEndian.AppendUint32(h, uint32(int32(math.Round(v*1e7)))) }
+	e7(-180)
+	e7(-85)
+	e7(180)
+	e7(85)
+	h = append(h, minZ)
+	e7(0)
+	e7(0)
+	if len(h) != 127 {
+		t.Fatalf("header is %d bytes", len(h))
+	}
+	out := append(h, root...)
+	out = append(out, meta...)
+	return append(out, data...)
+}
+
+func tileCentre(z uint8, x, y uint32) (lng, lat float64) {
+	n := float64(uint32(1) << z)
+	lng = (float64(x)+0.5)/n*360 - 180
+	lat = math.Atan(math.Sinh(math.Pi*(1-2*(float64(y)+0.5)/n))) * 180 / math.Pi
+	return
+}
+
+func archiveStyle(source string, lng, lat, zoom float64) string {
+	return fmt.Sprintf(`{"version":8,"center":[%v,%v],"zoom":%v,"sources":{"s":%s},"layers":[
+{"id":"bg","type":"background","paint":{"background-color":"#f8f4f0"}},
+{"id":"landuse","type":"fill","source":"s","source-layer":"landuse","paint":{"fill-color":"#d8e8c8"}},
+{"id":"water","type":"fill","source":"s","source-layer":"water","paint":{"fill-color":"#a0c8f0"}},
+{"id":"counties","type":"fill","source":"s","source-layer":"counties","paint":{"fill-color":"#e0a080","fill-outline-color":"#603020"}},
+{"id":"road","type":"line","source":"s","source-layer":"road","paint":{"line-color":"#806040","line-width":2}}]}`,
+		lng, lat, zoom, source)
+}
+
+// archiveFixture writes the fixture tiles loose (vector/{z}/{x}/{y}.mvt) and
+// as one PMTiles archive into a temporary folder.
+func archiveFixture(t *testing.T) (dir, archive string) {
+	t.Helper()
+	dir = t.TempDir()
+	var tiles []archiveTile
+	for _, f := range []struct {
+		file string
+		z    uint8
+		x, y uint32
+	}{{"14-8802-5374.mvt", 14, 8802, 5374}, {"counties-7-37-48.mvt", 7, 37, 48}} {
+		b, err := os.ReadFile(filepath.Join("..", "tests", "fixtures", "tiles", f.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, "vector", fmt.Sprint(f.z), fmt.Sprint(f.x), fmt.Sprintf("%d.mvt", f.y))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tiles = append(tiles, archiveTile{f.z, f.x, f.y, b})
+	}
+	archive = filepath.Join(dir, "fixture.pmtiles")
+	meta := `{"name":"fixture","vector_layers":[{"id":"landuse"},{"id":"water"},{"id":"road"},{"id":"counties"}]}`
+	if err := os.WriteFile(archive, writePMTiles(t, tiles, meta), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, archive
+}
+
+func (tm *testMap) pixels(t *testing.T) []byte {
+	t.Helper()
+	info, err := tm.s.ImageInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, info.ByteLength)
+	if _, err := tm.s.ReadPixels(buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf
+}
+
+func failures(evs []Event) []Event {
+	var out []Event
+	for _, e := range evs {
+		if e.Type.IsFailure() {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestPMTilesArchiveRendersLikeLooseTiles(t *testing.T) {
+	dir, archive := archiveFixture(t)
+	lockThread(t)
+	tm := openMapWith(t, 256, 256, &RuntimeOptions{AllowedRoots: []string{dir}})
+	loose := fmt.Sprintf(`{"type":"vector","tiles":["file://%s/vector/{z}/{x}/{y}.mvt"],"maxzoom":14}`, filepath.ToSlash(dir))
+	packed := fmt.Sprintf(`{"type":"vector","url":"pmtiles://%s"}`, filepath.ToSlash(archive))
+	for _, c := range []struct {
+		z    uint8
+		x, y uint32
+		zoom float64
+	}{{14, 8802, 5374, 14.3}, {7, 37, 48, 7.4}} {
+		lng, lat := tileCentre(c.z, c.x, c.y)
+		tm.render(t, archiveStyle(loose, lng, lat, c.zoom))
+		want := tm.pixels(t)
+		if f := failures(tm.events(t)); len(f) > 0 {
+			t.Fatalf("loose tiles: %v", f)
+		}
+		colours := map[[4]byte]bool{}
+		for i := 0; i+4 <= len(want); i += 4 {
+			colours[[4]byte(want[i:i+4])] = true
+		}
+		if len(colours) < 4 {
+			t.Fatalf("z%d: the loose tiles drew %d colours: no map to compare", c.z, len(colours))
+		}
+		tm.render(t, archiveStyle(packed, lng, lat, c.zoom))
+		got := tm.pixels(t)
+		if f := failures(tm.events(t)); len(f) > 0 {
+			t.Fatalf("archive: %v", f)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("z%d: the archive's pixels differ from the loose tiles'", c.z)
+		}
+	}
+}
+
+func TestArchiveErrorsAreEvents(t *testing.T) {
+	dir, archive := archiveFixture(t)
+	good, err := os.ReadFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truncated := filepath.Join(dir, "truncated.pmtiles")
+	if err := os.WriteFile(truncated, good[:90], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lockThread(t)
+	elsewhere := t.TempDir()
+	tm := openMapWith(t, 64, 64, &RuntimeOptions{AllowedRoots: []string{dir, elsewhere}})
+	for _, c := range []struct{ url, cause string }{
+		{"pmtiles://" + filepath.ToSlash(truncated), "PMTiles header truncated (90 of 127 bytes)"},
+		{"pmtiles://" + filepath.ToSlash(filepath.Join(dir, "missing.pmtiles")), "not found"},
+	} {
+		tm.render(t, archiveStyle(fmt.Sprintf(`{"type":"vector","url":%q}`, c.url), 0, 0, 1))
+		if _, ok := findEvent(tm.events(t), EventResourceError, c.cause); !ok {
+			t.Errorf("%s: no resource error naming %q", c.url, c.cause)
+		}
+	}
+	// Outside the allowed roots: refused. (One runtime per thread: the
+	// first goes first.)
+	if err := tm.rt.CloseAll(); err != nil {
+		t.Fatal(err)
+	}
+	tm2 := openMapWith(t, 64, 64, &RuntimeOptions{AllowedRoots: []string{elsewhere}})
+	tm2.render(t, archiveStyle(fmt.Sprintf(`{"type":"vector","url":"pmtiles://%s"}`, filepath.ToSlash(archive)), 0, 0, 1))
+	e, ok := findEvent(tm2.events(t), EventResourceError, "local file refused")
+	if !ok || !strings.Contains(e.Message, "allowed root") {
+		t.Errorf("an archive outside the allowed roots was not refused: %v", e)
+	}
+}

@@ -1,0 +1,313 @@
+//! MBTiles 1.3: tiles in a SQLite database (rusqlite, its bundled SQLite).
+//!
+//! `metadata(name, value)` holds the TileJSON fields (`format`, `minzoom`,
+//! `maxzoom`, `bounds` as "w,s,e,n", `attribution`, `name`, and `json` with
+//! `vector_layers`); `tiles(zoom_level, tile_column, tile_row, tile_data)`
+//! holds the tiles with TMS rows (row 0 at the south), vector tiles usually
+//! gzip'd. The database is opened read-only and immutable (no locks, no
+//! journal), one connection per concurrent reader, and every statement runs
+//! under a step budget, so a hostile database (a recursive view) cannot hang
+//! a worker.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use super::{corrupt, Archive, ArchiveError, Metadata, TileEntry, TileFormat};
+
+/// What SQLite files start with.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+/// Connections kept open per archive.
+const POOL: usize = 8;
+/// Progress-handler calls (each 1000 SQLite VM steps) one statement may take.
+const STEP_BUDGET: u32 = 100_000;
+
+struct Conn {
+    db: Connection,
+    steps: Arc<AtomicU32>,
+}
+
+/// An open MBTiles archive.
+pub struct MbTiles {
+    uri: String,
+    pool: Mutex<Vec<Conn>>,
+    metadata: Metadata,
+}
+
+fn sql_err(e: rusqlite::Error) -> ArchiveError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted => {
+            ArchiveError::Corrupt(format!(
+                "an MBTiles query ran past its budget of {} million SQLite steps (a hostile or broken database)",
+                STEP_BUDGET / 1000
+            ))
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) =>
+        {
+            ArchiveError::Corrupt(format!("SQLite: {e}"))
+        }
+        _ => ArchiveError::Io(format!("SQLite: {e}")),
+    }
+}
+
+/// A `file:` URI for `path`, read-only and immutable.
+fn uri_of(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    uri
+}
+
+fn connect(uri: &str) -> Result<Conn, ArchiveError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut db = Connection::open_with_flags(uri, flags).map_err(sql_err)?;
+    let steps = Arc::new(AtomicU32::new(0));
+    let counter = steps.clone();
+    let _ = db.progress_handler(1000, Some(move || counter.fetch_add(1, Ordering::Relaxed) >= STEP_BUDGET));
+    Ok(Conn { db, steps })
+}
+
+fn sniff(bytes: &[u8]) -> TileFormat {
+    if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
+        TileFormat::Png
+    } else if bytes.starts_with(&[0xff, 0xd8]) {
+        TileFormat::Jpeg
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        TileFormat::Webp
+    } else {
+        TileFormat::Mvt
+    }
+}
+
+impl MbTiles {
+    /// Opens `path` (a regular file the caller has checked) as MBTiles.
+    pub fn open(path: &Path) -> Result<MbTiles, ArchiveError> {
+        // A clear answer for what is not SQLite at all, before SQLite sees it.
+        let mut head = [0u8; 16];
+        let n = {
+            use std::io::Read;
+            let mut f = std::fs::File::open(path).map_err(|e| ArchiveError::Io(e.to_string()))?;
+            let mut n = 0;
+            while n < head.len() {
+                match f.read(&mut head[n..]) {
+                    Ok(0) => break,
+                    Ok(k) => n += k,
+                    Err(e) => return Err(ArchiveError::Io(e.to_string())),
+                }
+            }
+            n
+        };
+        if n < head.len() || &head != SQLITE_MAGIC {
+            return corrupt("not an MBTiles archive (not a SQLite database: no \"SQLite format 3\" header)");
+        }
+        let uri = uri_of(path);
+        let conn = connect(&uri)?;
+        let metadata = Self::read_metadata(&conn)?;
+        Ok(MbTiles { uri, pool: Mutex::new(vec![conn]), metadata })
+    }
+
+    fn read_metadata(conn: &Conn) -> Result<Metadata, ArchiveError> {
+        let db = &conn.db;
+        conn.steps.store(0, Ordering::Relaxed);
+        let has = |name: &str| -> Result<bool, ArchiveError> {
+            db.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = ?1 AND type IN ('table', 'view')",
+                [name],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(sql_err)
+        };
+        if !has("tiles")? {
+            return corrupt("not an MBTiles archive: the SQLite database has no \"tiles\" table");
+        }
+        if !has("metadata")? {
+            return corrupt("not an MBTiles archive: the SQLite database has no \"metadata\" table");
+        }
+        let mut values = std::collections::HashMap::new();
+        {
+            let mut stmt = db.prepare("SELECT name, value FROM metadata").map_err(sql_err)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?)))
+                .map_err(sql_err)?;
+            for row in rows {
+                if let (Some(k), Some(v)) = row.map_err(sql_err)? {
+                    if values.len() > 10_000 {
+                        return corrupt("the MBTiles metadata table has more than 10000 rows");
+                    }
+                    values.insert(k, v);
+                }
+            }
+        }
+        let format = match values.get("format") {
+            Some(f) => TileFormat::parse(f).ok_or_else(|| {
+                ArchiveError::Unsupported(format!("MBTiles tile format \"{f}\" (this version reads pbf, png, jpg, webp)"))
+            })?,
+            None => {
+                conn.steps.store(0, Ordering::Relaxed);
+                let first: Option<Vec<u8>> = db
+                    .query_row("SELECT tile_data FROM tiles LIMIT 1", [], |r| r.get(0))
+                    .optional()
+                    .map_err(sql_err)?;
+                first.as_deref().map(sniff).unwrap_or(TileFormat::Mvt)
+            }
+        };
+        let zoom = |k: &str| values.get(k).and_then(|v| v.trim().parse::<f64>().ok()).filter(|z| (0.0..=30.0).contains(z));
+        let (minzoom, maxzoom) = match (zoom("minzoom"), zoom("maxzoom")) {
+            (Some(a), Some(b)) => (a as u8, b as u8),
+            _ => {
+                conn.steps.store(0, Ordering::Relaxed);
+                let (a, b): (Option<i64>, Option<i64>) = db
+                    .query_row("SELECT min(zoom_level), max(zoom_level) FROM tiles", [], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(sql_err)?;
+                (a.unwrap_or(0).clamp(0, 30) as u8, b.unwrap_or(0).clamp(0, 30) as u8)
+            }
+        };
+        if minzoom > maxzoom {
+            return corrupt(format!("MBTiles minzoom {minzoom} is greater than maxzoom {maxzoom}"));
+        }
+        let bounds = values.get("bounds").and_then(|b| {
+            let v: Vec<f64> = b.split(',').filter_map(|s| s.trim().parse().ok()).collect();
+            <[f64; 4]>::try_from(v).ok().and_then(Metadata::checked_bounds)
+        });
+        let vector_layers = values
+            .get("json")
+            .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+            .and_then(|j| j.get("vector_layers").filter(|v| v.is_array()).cloned());
+        Ok(Metadata {
+            format,
+            minzoom,
+            maxzoom,
+            bounds,
+            attribution: values.get("attribution").cloned(),
+            name: values.get("name").cloned(),
+            vector_layers,
+        })
+    }
+
+    fn with_conn<T>(&self, f: impl FnOnce(&Conn) -> Result<T, ArchiveError>) -> Result<T, ArchiveError> {
+        let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match taken {
+            Some(c) => c,
+            None => connect(&self.uri)?,
+        };
+        conn.steps.store(0, Ordering::Relaxed);
+        let result = f(&conn);
+        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < POOL {
+            pool.push(conn);
+        }
+        result
+    }
+}
+
+impl Archive for MbTiles {
+    fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, ArchiveError> {
+        if z > 30 || u64::from(x) >= 1u64 << z || u64::from(y) >= 1u64 << z {
+            return Ok(None);
+        }
+        let row = (1i64 << z) - 1 - i64::from(y);
+        self.with_conn(|c| {
+            let mut stmt = c
+                .db
+                .prepare_cached("SELECT tile_data FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3")
+                .map_err(sql_err)?;
+            stmt.query_row((i64::from(z), i64::from(x), row), |r| r.get::<_, Option<Vec<u8>>>(0))
+                .optional()
+                .map(Option::flatten)
+                .map_err(sql_err)
+        })
+    }
+}
+
+/// Writes an MBTiles archive at `path` (tests and tools): `tiles` (XYZ rows,
+/// stored as given) and `metadata` rows.
+pub fn write(path: &Path, tiles: &[TileEntry], metadata: &[(&str, String)]) -> Result<(), ArchiveError> {
+    let _ = std::fs::remove_file(path);
+    let db = Connection::open(path).map_err(sql_err)?;
+    db.execute_batch(
+        "CREATE TABLE metadata (name TEXT, value TEXT);
+         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+         CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);",
+    )
+    .map_err(sql_err)?;
+    for (k, v) in metadata {
+        db.execute("INSERT INTO metadata (name, value) VALUES (?1, ?2)", (k, v)).map_err(sql_err)?;
+    }
+    for (z, x, y, bytes) in tiles {
+        let row = (1i64 << z) - 1 - i64::from(*y);
+        db.execute("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", (i64::from(*z), i64::from(*x), row, bytes))
+            .map_err(sql_err)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(name: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("mapcore-mbtiles-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn round_trip_with_tms_rows_and_metadata() {
+        let path = dir("rt").join("a b%.mbtiles");
+        let tiles: Vec<TileEntry> = vec![(1, 0, 0, b"north-west".to_vec()), (1, 1, 1, b"south-east".to_vec())];
+        let json = r#"{"vector_layers":[{"id":"water","fields":{}}]}"#.to_string();
+        write(&path, &tiles, &[("format", "pbf".into()), ("bounds", "-180,-85,180,85".into()), ("json", json)]).unwrap();
+        let a = MbTiles::open(&path).unwrap();
+        assert_eq!(a.tile(1, 0, 0).unwrap().as_deref(), Some(&b"north-west"[..]));
+        assert_eq!(a.tile(1, 1, 1).unwrap().as_deref(), Some(&b"south-east"[..]));
+        assert_eq!(a.tile(1, 0, 1).unwrap(), None);
+        let m = a.metadata();
+        assert_eq!((m.format, m.minzoom, m.maxzoom), (TileFormat::Mvt, 1, 1), "zooms from the tiles");
+        assert_eq!(m.bounds, Some([-180.0, -85.0, 180.0, 85.0]));
+        assert_eq!(m.vector_layers.as_ref().unwrap()[0]["id"], "water");
+    }
+
+    #[test]
+    fn what_is_not_mbtiles_is_a_clear_error() {
+        let d = dir("bad");
+        let text = d.join("text.mbtiles");
+        std::fs::write(&text, "hello").unwrap();
+        assert!(MbTiles::open(&text).err().unwrap().to_string().contains("not a SQLite database"));
+        let other = d.join("other.mbtiles");
+        let _ = std::fs::remove_file(&other);
+        Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (a);").unwrap();
+        let e = MbTiles::open(&other).err().unwrap().to_string();
+        assert!(e.contains("no \"tiles\" table"), "{e}");
+        // A view that never ends: stopped by the step budget.
+        let endless = d.join("endless.mbtiles");
+        let _ = std::fs::remove_file(&endless);
+        Connection::open(&endless)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE metadata (name TEXT, value TEXT);
+                 INSERT INTO metadata VALUES ('format', 'pbf'), ('minzoom', '0'), ('maxzoom', '5');
+                 CREATE VIEW tiles AS WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c)
+                   SELECT 0 AS zoom_level, 0 AS tile_column, n AS tile_row, x'00' AS tile_data FROM c;",
+            )
+            .unwrap();
+        let a = MbTiles::open(&endless).unwrap();
+        let start = std::time::Instant::now();
+        let e = a.tile(0, 0, 0).unwrap_err().to_string();
+        assert!(e.contains("budget"), "{e}");
+        assert!(start.elapsed() < std::time::Duration::from_secs(30));
+    }
+}
