@@ -286,7 +286,10 @@ pub fn layout_tile(
             }
             let sort_key = l.get("symbol-sort-key").map(|_| l.get_f64("symbol-sort-key", &ctx)).unwrap_or(0.0);
             let mut push = |anchor: [f32; 2], angle: f32, line: Option<(Arc<Vec<[f32; 2]>>, usize)>| {
-                if anchor[0] < 0.0 || anchor[0] >= extent || anchor[1] < 0.0 || anchor[1] >= extent {
+                // Anchors in the tile's buffer are kept (a label near the
+                // view's edge may belong to a tile the view does not
+                // cover); placement keeps one copy per place.
+                if !(anchor[0].is_finite() && anchor[1].is_finite()) {
                     return;
                 }
                 symbols.push(SymbolInstance {
