@@ -642,7 +642,7 @@ fn symbol_hits(layer: &Layer, source: &str, tiles: &dyn TileLookup, placed: &[Pl
     };
     let mut seen: HashSet<(TileId, i32, usize)> = HashSet::new();
     let mut out = Vec::new();
-    for p in placed.iter().rev().filter(|p| p.layer == layer.id) {
+    for p in placed.iter().filter(|p| p.layer == layer.id) {
         if !p.shapes.iter().any(touches) || !seen.insert((p.tile.id, p.tile.wrap, p.feature)) {
             continue;
         }

@@ -163,6 +163,10 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
         // the same label in another tile is a duplicate (MapLibre's
         // cross-tile index); within one tile, features may share a place.
         let mut seen: HashMap<(Arc<str>, i64, i64), (TileId, i32)> = HashMap::new();
+        // The shown symbol (index in `out.placed`) at each such place: a
+        // duplicate of a shown label is recorded too, so that queries find
+        // the feature in every tile that has it (as MapLibre returns it).
+        let mut shown_at: HashMap<(Arc<str>, i64, i64), usize> = HashMap::new();
         let mut shown: Vec<Shown> = Vec::new();
         for cand in &candidates {
             let ls = &cand.symbols.layers[cand.layer_index];
@@ -183,7 +187,12 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             // (World units of 2^-24: finer than a pixel up to zoom 15.)
             let cell = |v: f64| (v * 16_777_216.0).round() as i64;
             let here = (cand.tile.id, cand.tile.wrap);
-            if *seen.entry((inst.key.clone(), cell(world[0]), cell(world[1]))).or_insert(here) != here {
+            let place_key = (inst.key.clone(), cell(world[0]), cell(world[1]));
+            if *seen.entry(place_key.clone()).or_insert(here) != here {
+                if let Some(&i) = shown_at.get(&place_key) {
+                    let shapes = out.placed[i].shapes.clone();
+                    out.placed.push(PlacedFeature { tile: *cand.tile, feature: inst.feature, shapes, ..out.placed[i].clone() });
+                }
                 continue;
             }
             let base = matrix.project_f(ax, ay);
@@ -296,6 +305,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 continue;
             }
             shown.push(drawn);
+            shown_at.entry(place_key).or_insert(out.placed.len());
             out.placed.push(PlacedFeature {
                 layer: layer.id.clone(),
                 source: source.to_string(),
