@@ -258,6 +258,7 @@ func run(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	defer m.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
 	var evs []mapcore.Event
@@ -288,6 +289,7 @@ func run(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	defer s.Close()
 	renderErr := s.RenderStill(ctx)
 	more, _ := rt.DrainEvents()
 	evs = append(evs, more...)
