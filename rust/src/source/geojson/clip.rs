@@ -26,7 +26,7 @@ pub fn clip(
     if min_all >= k1 && max_all < k2 {
         return features.to_vec();
     }
-    if max_all < k1 || min_all >= k2 {
+    if max_all < k1 || min_all > k2 {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -36,7 +36,7 @@ pub fn clip(
             out.push(f.clone());
             continue;
         }
-        if max < k1 || min >= k2 {
+        if max < k1 || min > k2 {
             continue;
         }
         let geom = match &f.geom {
