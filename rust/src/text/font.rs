@@ -472,6 +472,31 @@ mod tests {
         assert!(lib.resolve("Noto Sans Medium").substitution.unwrap().contains("closest local face, \"Noto Sans Regular\""));
     }
 
+    /// Bench line: the first range of the bundled face rendered cold, then
+    /// from the cache, and the cache's size.
+    #[test]
+    fn local_ranges_are_cached_per_face_and_codepoint() {
+        let lib = FontLibrary::new();
+        let faces = lib.resolve("Noto Sans Regular").faces;
+        let t = std::time::Instant::now();
+        let cold = lib.render_range(&faces, 0);
+        let cold_time = t.elapsed();
+        let (n, bytes) = lib.cache_stats();
+        let t = std::time::Instant::now();
+        let warm = lib.render_range(&faces, 0);
+        let warm_time = t.elapsed();
+        assert_eq!(cold, warm);
+        assert_eq!(lib.cache_stats(), (n, bytes), "nothing rendered twice");
+        assert!(cold.len() >= 180 && n == cold.len(), "{} glyphs, {n} cached", cold.len());
+        eprintln!(
+            "bench: local glyphs, Noto Sans Regular range 0-255: {} glyphs in {:.1} ms cold, {:.2} ms cached; cache {n} glyphs, {} KiB",
+            cold.len(),
+            cold_time.as_secs_f64() * 1e3,
+            warm_time.as_secs_f64() * 1e3,
+            bytes / 1024
+        );
+    }
+
     #[test]
     fn added_fonts_are_matched_before_the_bundled_family() {
         let lib = FontLibrary::new();
