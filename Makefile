@@ -122,7 +122,8 @@ $(BUILD)/mapcore-render: $(LIB) $(shell find go -name '*.go' -not -name '*_test.
 # Maps from what the repository holds: the world map from the bundled default
 # style, and a Berlin street map over the tile it ships (tests/fixtures), with
 # the Go tool and the C example (which prints how long the still image took).
-# With the shared data, the streets benchmark too (1024x1024 over four tiles).
+# With the shared data, the streets benchmark too (1024x1024 over four tiles),
+# and once more with its labels drawn from local fonts instead of its glyph PBFs.
 BERLIN := examples/berlin/style.json
 demo: $(BUILD)/mapcore-render $(BUILD)/examples/render_style
 	@mkdir -p $(OUT)
@@ -133,7 +134,9 @@ demo: $(BUILD)/mapcore-render $(BUILD)/examples/render_style
 	  set -x; \
 	  $(BUILD)/mapcore-render -style $(SHARED)/bench/streets.json -assets $(SHARED)/conformance/assets \
 	    -size 1024x1024 -center 13.4253,52.4962 -zoom 15 -o $(OUT)/streets.png && \
-	  $(BUILD)/examples/render_style $(SHARED)/bench/streets.json $(SHARED)/conformance/assets $(OUT)/streets-c.png; \
+	  $(BUILD)/examples/render_style $(SHARED)/bench/streets.json $(SHARED)/conformance/assets $(OUT)/streets-c.png && \
+	  $(BUILD)/mapcore-render -style $(SHARED)/bench/streets.json -assets $(SHARED)/conformance/assets -glyphs local-first \
+	    -size 1024x1024 -center 13.4253,52.4962 -zoom 15 -o $(OUT)/streets-local-glyphs.png; \
 	else \
 	  echo "skipped: streets benchmark: $(SHARED)/bench/streets.json not found $(SKIP_HINT)"; \
 	fi

@@ -40,6 +40,10 @@ func TestEnumsMatchHeader(t *testing.T) {
 		"MAPCORE_EVENT_RESOURCE_ERROR":        int64(EventResourceError),
 		"MAPCORE_EVENT_TILE_ERROR":            int64(EventTileError),
 		"MAPCORE_EVENT_WARNING":               int64(EventWarning),
+		"MAPCORE_EVENT_INFO":                  int64(EventInfo),
+		"MAPCORE_GLYPHS_URL_FIRST":            int64(GlyphsURLFirst),
+		"MAPCORE_GLYPHS_LOCAL_FIRST":          int64(GlyphsLocalFirst),
+		"MAPCORE_GLYPHS_URL_ONLY":             int64(GlyphsURLOnly),
 		"MAPCORE_RESOURCE_STYLE":              int64(ResourceStyle),
 		"MAPCORE_RESOURCE_SOURCE":             int64(ResourceSource),
 		"MAPCORE_RESOURCE_TILE":               int64(ResourceTile),
@@ -59,7 +63,7 @@ func TestEnumsMatchHeader(t *testing.T) {
 		"MAPCORE_CAMERA_ALL":                  int64(CameraAll),
 	}
 	header := map[string]int64{}
-	re := regexp.MustCompile(`\b(MAPCORE_(?:STATUS|EVENT|RESOURCE|LOG|CAMERA)_[A-Z0-9_]+)\s*=\s*([^,\n/]+)`)
+	re := regexp.MustCompile(`\b(MAPCORE_(?:STATUS|EVENT|RESOURCE|LOG|CAMERA|GLYPHS)_[A-Z0-9_]+)\s*=\s*([^,\n/]+)`)
 	files, _ := filepath.Glob(filepath.Join("..", "include", "mapcore", "*.h"))
 	if len(files) == 0 {
 		t.Fatal("the C headers are not at ../include/mapcore")

@@ -39,7 +39,30 @@ type RuntimeOptions struct {
 	// (the farthest from the centre are dropped, with a warning); 0 = the
 	// default, 1024.
 	MaxTilesPerSource int
+	// FontDirs are font files or folders of them (.ttf, .otf, .ttc, .otc;
+	// not recursive) whose faces join the bundled family (Noto Sans Regular
+	// and Bold) for labels drawn with local glyphs. A file that is not a
+	// usable font fails NewRuntime; one in a folder is skipped with an
+	// EventWarning. text-font names are matched to faces by family, weight
+	// and style, falling back through the stack to the bundled family (an
+	// EventInfo tells each substitution).
+	FontDirs []string
+	// Glyphs chooses where labels' glyphs come from (default GlyphsURLFirst).
+	Glyphs GlyphsMode
 }
+
+// GlyphsMode says where labels' glyphs come from.
+type GlyphsMode uint32
+
+const (
+	// GlyphsURLFirst uses the style's "glyphs" URL, and glyphs rendered from
+	// local fonts when the style has none or a range fails to load.
+	GlyphsURLFirst = GlyphsMode(capi.GlyphsURLFirst)
+	// GlyphsLocalFirst always renders glyphs from local fonts.
+	GlyphsLocalFirst = GlyphsMode(capi.GlyphsLocalFirst)
+	// GlyphsURLOnly uses the "glyphs" URL only, as MapLibre does.
+	GlyphsURLOnly = GlyphsMode(capi.GlyphsURLOnly)
+)
 
 // RuntimeHandle is a mapcore runtime, owned by the OS thread that created it.
 type RuntimeHandle struct {
@@ -83,6 +106,8 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 		MaxResourceBytes:  uint64(o.MaxResourceBytes),
 		MaxImagePixels:    uint64(o.MaxImagePixels),
 		MaxTilesPerSource: uint32(o.MaxTilesPerSource),
+		FontPaths:         o.FontDirs,
+		GlyphsMode:        uint32(o.Glyphs),
 	})
 	if err := status.Of(op, r); err != nil {
 		st.Abort()
@@ -157,6 +182,33 @@ func durationMs(d time.Duration) uint32 {
 		return capi.PumpForever - 1
 	}
 	return uint32(ms)
+}
+
+// AddFont adds the faces of a font file (TrueType, OpenType or a
+// collection) given as bytes (copied) to the runtime's local fonts and
+// returns how many faces it added. Bytes that are not a usable font give
+// ErrParse. Owner thread.
+func (rt *RuntimeHandle) AddFont(data []byte) (int, error) {
+	const op = "RuntimeHandle.AddFont"
+	if err := rt.st.Check(op); err != nil {
+		return 0, err
+	}
+	n, r := capi.RuntimeAddFont(rt.id, data)
+	runtime.KeepAlive(rt)
+	return n, status.Of(op, r)
+}
+
+// AddFontFile adds a font file read as the runtime reads local files: under
+// RuntimeOptions.AllowedRoots or the asset root (ErrIO otherwise). Owner
+// thread.
+func (rt *RuntimeHandle) AddFontFile(path string) (int, error) {
+	const op = "RuntimeHandle.AddFontFile"
+	if err := rt.st.Check(op); err != nil {
+		return 0, err
+	}
+	n, r := capi.RuntimeAddFontFile(rt.id, path)
+	runtime.KeepAlive(rt)
+	return n, status.Of(op, r)
 }
 
 // Wake makes a Pump blocked on this runtime return (or the next one return at
@@ -235,13 +287,16 @@ const (
 	EventResourceError       = EventType(capi.EventResourceError)
 	EventTileError           = EventType(capi.EventTileError)
 	EventWarning             = EventType(capi.EventWarning)
+	// EventInfo: something that needs no action, e.g. a font substituted
+	// for labels.
+	EventInfo = EventType(capi.EventInfo)
 )
 
 var eventNames = map[EventType]string{
 	EventStyleLoaded: "style-loaded", EventSourceLoaded: "source-loaded", EventMapIdle: "map-idle",
 	EventStillImageFinished: "still-image-finished", EventRenderFrameFinished: "render-frame-finished",
 	EventStyleError: "style-error", EventResourceError: "resource-error", EventTileError: "tile-error",
-	EventWarning: "warning",
+	EventWarning: "warning", EventInfo: "info",
 }
 
 // String returns the event type's name ("style-loaded"), or "EventType(n)"

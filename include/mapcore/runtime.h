@@ -20,6 +20,17 @@
 extern "C" {
 #endif
 
+/* Where labels' glyphs come from (mapcore_runtime_options.glyphs_mode). */
+typedef enum mapcore_glyphs_mode {
+  /* The style's "glyphs" URL; glyphs rendered from local fonts when the style
+   * has none or a range fails to load (an INFO event says so). The default. */
+  MAPCORE_GLYPHS_URL_FIRST = 0,
+  /* Local fonts always; the "glyphs" URL is not used. */
+  MAPCORE_GLYPHS_LOCAL_FIRST = 1,
+  /* The "glyphs" URL only, as MapLibre: without it labels draw no text. */
+  MAPCORE_GLYPHS_URL_ONLY = 2
+} mapcore_glyphs_mode;
+
 typedef struct mapcore_runtime_options {
   /* sizeof(mapcore_runtime_options). */
   size_t size;
@@ -49,6 +60,17 @@ typedef struct mapcore_runtime_options {
   /* Tiles one source may request for one view (more are dropped, farthest
    * from the centre first, with a WARNING); 0 = the default, 1024. */
   uint32_t max_tiles_per_source;
+  /* Font files or folders of them (UTF-8, copied; .ttf .otf .ttc .otc, a
+   * folder's files not recursively) whose faces join the bundled family (Noto
+   * Sans Regular and Bold) for glyphs rendered locally. A file that is not a
+   * usable font fails mapcore_runtime_create with IO_ERROR; one in a folder
+   * is skipped with a WARNING event. Fonts are matched to "text-font" names
+   * by family, weight and style ("Open Sans Semibold" -> the closest face of
+   * Open Sans), falling back through the stack to the bundled family. */
+  const char *const *font_paths;
+  size_t font_path_count;
+  /* A mapcore_glyphs_mode; 0 = MAPCORE_GLYPHS_URL_FIRST. */
+  uint32_t glyphs_mode;
 } mapcore_runtime_options;
 
 /* Options with every field at its default. Any thread. */
@@ -64,6 +86,23 @@ mapcore_status mapcore_runtime_create(const mapcore_runtime_options *options,
  * frees its events. Owner thread. Returns INVALID_STATE while any map of it is
  * alive (destroy the maps first). The null or an already-destroyed handle: OK. */
 mapcore_status mapcore_runtime_destroy(mapcore_runtime runtime);
+
+/* Adds the faces of a font file (TrueType, OpenType or a collection; `size`
+ * bytes at `data`, copied) to the runtime's local fonts. Fonts are untrusted
+ * input: bytes that are not a usable font return PARSE_ERROR (at most 64 MiB;
+ * at most 512 faces per runtime). Glyph ranges maps already loaded keep their
+ * glyphs; later ones use the new faces. `out_faces` (may be NULL) receives
+ * how many faces were added. Owner thread. */
+mapcore_status mapcore_runtime_add_font(mapcore_runtime runtime, const void *data,
+                                        size_t size, size_t *out_faces);
+
+/* Like mapcore_runtime_add_font, for a file (UTF-8 path) read as the runtime
+ * reads local files: under options.allowed_roots or the asset root (a
+ * relative path resolves against the asset root), within
+ * options.max_resource_bytes. A refused or missing file returns IO_ERROR.
+ * Owner thread. */
+mapcore_status mapcore_runtime_add_font_file(mapcore_runtime runtime, const char *path,
+                                             size_t *out_faces);
 
 /* Advances the runtime: collects finished resource loads and worker results,
  * advances style and tile loading, and queues events. Waits up to `timeout_ms`
@@ -111,7 +150,10 @@ typedef enum mapcore_event_type {
   MAPCORE_EVENT_TILE_ERROR = 8,
   /* Something worth knowing that is not a failure (message), e.g. an unknown
    * style property. */
-  MAPCORE_EVENT_WARNING = 9
+  MAPCORE_EVENT_WARNING = 9,
+  /* Something the host may like to know that needs no action (message), e.g.
+   * a font stack drawn with a local font that substitutes for it. */
+  MAPCORE_EVENT_INFO = 10
 } mapcore_event_type;
 
 /* Kinds of resource a map requests. */

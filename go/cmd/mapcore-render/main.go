@@ -56,6 +56,8 @@ func (d *dirList) Set(v string) error {
 type options struct {
 	style, out, assets string
 	allow              dirList
+	fonts              dirList
+	glyphs             string
 	styleDir           string
 	center             [2]float64
 	zoom, bear, pitch  float64
@@ -81,6 +83,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.out, "o", "map.png", "output PNG file")
 	fs.StringVar(&o.assets, "assets", "", "asset folder for relative paths and local://X URLs (default: the style file's folder)")
 	fs.Var(&o.allow, "allow-files", "a folder whose files styles may read (repeatable; the style's folder and -assets are allowed)")
+	fs.Var(&o.fonts, "fonts", "a font file or folder of fonts for labels drawn with local glyphs (repeatable; Noto Sans is always there)")
+	fs.StringVar(&o.glyphs, "glyphs", "url-first", "where label glyphs come from: url-first (the style's glyphs URL, local fonts without one or when a range fails), local-first or url-only")
 	fs.BoolVar(&o.verbose, "v", false, "print native log messages")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up loading resources after this long")
 	fs.Usage = func() {} // errors are one line; -h prints the flags
@@ -128,7 +132,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.timeout <= 0 {
 		return nil, fmt.Errorf("-timeout must be positive")
 	}
+	if _, ok := glyphModes[o.glyphs]; !ok {
+		return nil, fmt.Errorf("-glyphs %q: want url-first, local-first or url-only", o.glyphs)
+	}
 	return o, nil
+}
+
+var glyphModes = map[string]mapcore.GlyphsMode{
+	"url-first": mapcore.GlyphsURLFirst, "local-first": mapcore.GlyphsLocalFirst, "url-only": mapcore.GlyphsURLOnly,
 }
 
 func isHTTP(u string) bool {
@@ -241,7 +252,9 @@ func run(args []string, stderr io.Writer) int {
 		}
 		roots = append(roots, abs)
 	}
-	rt, err := mapcore.NewRuntime(&mapcore.RuntimeOptions{AssetRoot: o.assets, AllowedRoots: roots})
+	rt, err := mapcore.NewRuntime(&mapcore.RuntimeOptions{
+		AssetRoot: o.assets, AllowedRoots: roots, FontDirs: o.fonts, Glyphs: glyphModes[o.glyphs],
+	})
 	if err != nil {
 		return fail("%v", err)
 	}

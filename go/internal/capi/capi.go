@@ -26,8 +26,12 @@ typedef struct mc_res_bool { int32_t st; char *msg; bool v; } mc_res_bool;
 
 static mc_res_h w_runtime_create(uint32_t workers, uint32_t render_threads, const char *asset_root,
 		const char *const *roots, size_t root_count, uint64_t max_resource_bytes,
-		uint64_t max_image_pixels, uint32_t max_tiles_per_source) {
+		uint64_t max_image_pixels, uint32_t max_tiles_per_source,
+		const char *const *fonts, size_t font_count, uint32_t glyphs_mode) {
 	mapcore_runtime_options o = mapcore_runtime_options_default();
+	o.font_paths = fonts;
+	o.font_path_count = font_count;
+	o.glyphs_mode = glyphs_mode;
 	o.worker_threads = workers;
 	o.render_threads = render_threads;
 	o.asset_root = asset_root;
@@ -39,6 +43,24 @@ static mc_res_h w_runtime_create(uint32_t workers, uint32_t render_threads, cons
 	mapcore_runtime rt = {0};
 	mapcore_status st = mapcore_runtime_create(&o, &rt);
 	mc_res_h r = {(int32_t)st, mc_copy_message(st), rt.id};
+	return r;
+}
+
+typedef struct mc_res_size { int32_t st; char *msg; size_t v; } mc_res_size;
+
+static mc_res_size w_runtime_add_font(uint64_t h, const void *data, size_t len) {
+	mapcore_runtime rt = {h};
+	size_t n = 0;
+	mapcore_status st = mapcore_runtime_add_font(rt, data, len, &n);
+	mc_res_size r = {(int32_t)st, mc_copy_message(st), n};
+	return r;
+}
+
+static mc_res_size w_runtime_add_font_file(uint64_t h, const char *path) {
+	mapcore_runtime rt = {h};
+	size_t n = 0;
+	mapcore_status st = mapcore_runtime_add_font_file(rt, path, &n);
+	mc_res_size r = {(int32_t)st, mc_copy_message(st), n};
 	return r;
 }
 
@@ -305,6 +327,14 @@ const (
 	EventResourceError       int32 = C.MAPCORE_EVENT_RESOURCE_ERROR
 	EventTileError           int32 = C.MAPCORE_EVENT_TILE_ERROR
 	EventWarning             int32 = C.MAPCORE_EVENT_WARNING
+	EventInfo                int32 = C.MAPCORE_EVENT_INFO
+)
+
+// Glyph modes (mapcore_glyphs_mode).
+const (
+	GlyphsURLFirst   uint32 = C.MAPCORE_GLYPHS_URL_FIRST
+	GlyphsLocalFirst uint32 = C.MAPCORE_GLYPHS_LOCAL_FIRST
+	GlyphsURLOnly    uint32 = C.MAPCORE_GLYPHS_URL_ONLY
 )
 
 // Resource kinds (mapcore_resource_kind).
@@ -433,6 +463,38 @@ type RuntimeOptions struct {
 	MaxResourceBytes       uint64
 	MaxImagePixels         uint64
 	MaxTilesPerSource      uint32
+	FontPaths              []string
+	GlyphsMode             uint32
+}
+
+// cStrings copies strs into a C array of C strings; free releases it.
+func cStrings(strs []string) (arr **C.char, free func(), err error) {
+	if len(strs) == 0 {
+		return nil, func() {}, nil
+	}
+	n := len(strs)
+	mem := C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof((*C.char)(nil))))
+	if mem == nil {
+		return nil, nil, errors.New("out of memory")
+	}
+	slots := unsafe.Slice((**C.char)(mem), n)
+	for i, s := range strs {
+		p, err := memory.CString(s)
+		if err != nil {
+			for _, q := range slots[:i] {
+				memory.Free(unsafe.Pointer(q))
+			}
+			C.free(mem)
+			return nil, nil, err
+		}
+		slots[i] = (*C.char)(p)
+	}
+	return (**C.char)(mem), func() {
+		for _, q := range slots {
+			memory.Free(unsafe.Pointer(q))
+		}
+		C.free(mem)
+	}, nil
 }
 
 // RuntimeCreate creates a runtime owned by the calling OS thread.
@@ -472,10 +534,39 @@ func RuntimeCreate(o RuntimeOptions) (uint64, Res) {
 		}()
 		roots = (**C.char)(arr)
 	}
+	fonts, freeFonts, err := cStrings(o.FontPaths)
+	if err != nil {
+		return 0, argError(err)
+	}
+	defer freeFonts()
 	r := C.w_runtime_create(C.uint32_t(o.Workers), C.uint32_t(o.RenderThreads), root,
 		roots, C.size_t(len(o.AllowedRoots)), C.uint64_t(o.MaxResourceBytes),
-		C.uint64_t(o.MaxImagePixels), C.uint32_t(o.MaxTilesPerSource))
+		C.uint64_t(o.MaxImagePixels), C.uint32_t(o.MaxTilesPerSource),
+		fonts, C.size_t(len(o.FontPaths)), C.uint32_t(o.GlyphsMode))
 	return uint64(r.h), resOf(r.st, r.msg)
+}
+
+// RuntimeAddFont adds a font file's faces from bytes (borrowed for the
+// call); returns how many faces were added.
+func RuntimeAddFont(h uint64, data []byte) (int, Res) {
+	var p unsafe.Pointer
+	if len(data) > 0 {
+		p = unsafe.Pointer(&data[0])
+	}
+	r := C.w_runtime_add_font(C.uint64_t(h), p, C.size_t(len(data)))
+	return int(r.v), resOf(r.st, r.msg)
+}
+
+// RuntimeAddFontFile adds a font file's faces from a path under the
+// runtime's allowed roots.
+func RuntimeAddFontFile(h uint64, path string) (int, Res) {
+	p, err := memory.CString(path)
+	if err != nil {
+		return 0, argError(err)
+	}
+	defer memory.Free(p)
+	r := C.w_runtime_add_font_file(C.uint64_t(h), (*C.char)(p))
+	return int(r.v), resOf(r.st, r.msg)
 }
 
 // RuntimeDestroy destroys a runtime.

@@ -28,6 +28,9 @@ pub extern "C" fn mapcore_runtime_options_default() -> mapcore_runtime_options {
         max_resource_bytes: 0,
         max_image_pixels: 0,
         max_tiles_per_source: 0,
+        font_paths: std::ptr::null(),
+        font_path_count: 0,
+        glyphs_mode: 0,
     }
 }
 
@@ -102,13 +105,38 @@ pub unsafe extern "C" fn mapcore_runtime_create(
             if o.max_tiles_per_source > 0 {
                 limits.max_tiles_per_source = o.max_tiles_per_source;
             }
+            if o.font_path_count > 0 && o.font_paths.is_null() {
+                return super::guard::invalid_argument(format!(
+                    "options->font_paths is NULL but options->font_path_count is {}",
+                    o.font_path_count
+                ));
+            }
+            if o.font_path_count > 4096 {
+                return super::guard::invalid_argument(format!("options->font_path_count is {}: at most 4096", o.font_path_count));
+            }
+            for i in 0..o.font_path_count {
+                let name = format!("options->font_paths[{i}]");
+                opts.font_paths.push(PathBuf::from(super::args::str_arg(*o.font_paths.add(i), &name)?));
+            }
+            opts.glyphs_mode = match o.glyphs_mode {
+                0 => crate::runtime::GlyphsMode::UrlFirst,
+                1 => crate::runtime::GlyphsMode::LocalFirst,
+                2 => crate::runtime::GlyphsMode::UrlOnly,
+                m => return super::guard::invalid_argument(format!("options->glyphs_mode {m} is not a mapcore_glyphs_mode")),
+            };
         }
         if owner::has_runtime()? {
             return invalid_state("this thread already owns a live runtime; destroy it first or create the new one on another thread");
         }
         super::log::init();
         let runtime = Runtime::new(opts).or_else(|e| {
-            fail(mapcore_status::MAPCORE_STATUS_INTERNAL, format!("cannot create the runtime: {e}"))
+            let status = match e.kind() {
+                std::io::ErrorKind::InvalidData | std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
+                    mapcore_status::MAPCORE_STATUS_IO_ERROR
+                }
+                _ => mapcore_status::MAPCORE_STATUS_INTERNAL,
+            };
+            fail(status, format!("cannot create the runtime: {e}"))
         })?;
         let shared = runtime.shared();
         let handle = handles::insert(
@@ -117,6 +145,60 @@ pub unsafe extern "C" fn mapcore_runtime_create(
         );
         owner::install(OwnedRuntime { handle, runtime, sessions: HashMap::new(), batch: EventBatch::default() })?;
         *out = handle;
+        Ok(())
+    })
+}
+
+/// # Safety
+/// `data` points at `size` readable bytes; `out_faces` is null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_runtime_add_font(
+    runtime: mapcore_runtime,
+    data: *const std::os::raw::c_void,
+    size: usize,
+    out_faces: *mut usize,
+) -> mapcore_status {
+    call("mapcore_runtime_add_font", || {
+        handles::get_owned(runtime.id, Tag::Runtime)?;
+        let bytes = super::args::bytes_arg(data as *const u8, size, "data")?;
+        if bytes.is_empty() {
+            return super::guard::invalid_argument("`data` is empty: not a font");
+        }
+        let bytes = bytes.to_vec();
+        let names = owner::with_owned(runtime.id, |o| {
+            o.runtime.add_font(bytes, "bytes").or_else(|e| fail(mapcore_status::MAPCORE_STATUS_PARSE_ERROR, e))
+        })?;
+        if !out_faces.is_null() {
+            *out_faces = names.len();
+        }
+        Ok(())
+    })
+}
+
+/// # Safety
+/// `path` is a NUL-terminated string; `out_faces` is null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_runtime_add_font_file(
+    runtime: mapcore_runtime,
+    path: *const std::os::raw::c_char,
+    out_faces: *mut usize,
+) -> mapcore_status {
+    call("mapcore_runtime_add_font_file", || {
+        handles::get_owned(runtime.id, Tag::Runtime)?;
+        let path = super::args::str_arg(path, "path")?.to_string();
+        let names = owner::with_owned(runtime.id, |o| {
+            o.runtime.add_font_file(&path).or_else(|e| {
+                let status = if e.contains("not a usable") || e.contains("font collection") || e.contains("more than the limit") {
+                    mapcore_status::MAPCORE_STATUS_PARSE_ERROR
+                } else {
+                    mapcore_status::MAPCORE_STATUS_IO_ERROR
+                };
+                fail(status, e)
+            })
+        })?;
+        if !out_faces.is_null() {
+            *out_faces = names.len();
+        }
         Ok(())
     })
 }

@@ -48,6 +48,9 @@ pub struct mapcore_runtime_options {
     pub max_resource_bytes: u64,
     pub max_image_pixels: u64,
     pub max_tiles_per_source: u32,
+    pub font_paths: *const *const c_char,
+    pub font_path_count: usize,
+    pub glyphs_mode: u32,
 }
 
 #[repr(C)]

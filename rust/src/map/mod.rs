@@ -4,6 +4,7 @@
 
 pub mod camera;
 pub mod glyphs;
+mod local_glyphs;
 pub mod sources;
 pub mod sprites;
 pub mod state;

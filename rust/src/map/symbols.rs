@@ -49,6 +49,8 @@ pub struct Symbols {
     images: Option<(u64, Arc<IconImages>)>,
     /// Image ids reported missing.
     pub warned_images: BTreeSet<String>,
+    /// Glyph ranges from local fonts (`local_glyphs`).
+    pub local: super::local_glyphs::LocalGlyphs,
 }
 
 impl Symbols {
@@ -132,7 +134,13 @@ impl Map {
         }
         let template = self.symbols.glyphs.url.clone();
         let missing = self.symbols.glyphs.take_missing(&deps);
+        let local = self.local_glyphs_only(template.as_deref(), core);
         match &template {
+            _ if local => {
+                for (stack, range) in missing {
+                    self.load_local_range(stack, range, None, core);
+                }
+            }
             Some(t) => {
                 for (stack, range) in missing {
                     let url = range_url(t, &stack, range);
@@ -146,7 +154,7 @@ impl Map {
                 if !deps.is_empty() && !self.symbols.warned_no_url {
                     self.symbols.warned_no_url = true;
                     core.emit(Event::new(EventKind::Warning, self.id).message(
-                        "the style has labels but no \"glyphs\" URL: text is not drawn (add \"glyphs\" to the style)",
+                        "the style has labels but no \"glyphs\" URL and the runtime uses glyph URLs only: text is not drawn (add \"glyphs\" to the style)",
                     ));
                 }
             }
@@ -172,11 +180,7 @@ impl Map {
                             map.symbols.glyphs.add(&stack, range, decoded.glyphs);
                             map.update_symbols(core);
                         }
-                        Err(e) => {
-                            map.symbols.glyphs.fail(&stack, range);
-                            map.warn_glyphs(&stack, range, &url, &e.to_string(), core);
-                            map.update_symbols(core);
-                        }
+                        Err(e) => map.glyph_range_failed(stack, range, &url, e.to_string(), core),
                     })
                 });
                 return;
@@ -184,8 +188,18 @@ impl Map {
             Response::NotFound => "not found".to_string(),
             Response::Error(e) => e,
         };
+        self.glyph_range_failed(stack, range, &info.url, failure, core);
+    }
+
+    /// A range that did not load from the glyph URL: made from local fonts
+    /// (unless the runtime uses the URL only), else drawn without.
+    fn glyph_range_failed(&mut self, stack: String, range: u32, url: &str, why: String, core: &mut Core) {
+        if self.local_glyphs_fallback(core) {
+            self.load_local_range(stack, range, Some(why), core);
+            return;
+        }
         self.symbols.glyphs.fail(&stack, range);
-        self.warn_glyphs(&stack, range, &info.url, &failure, core);
+        self.warn_glyphs(&stack, range, url, &why, core);
         self.update_symbols(core);
     }
 

@@ -14,6 +14,9 @@ pub enum EventKind {
     ResourceError = 7,
     TileError = 8,
     Warning = 9,
+    /// Something the host may like to know that needs no action (e.g. a
+    /// font substituted for labels).
+    Info = 10,
 }
 
 /// One event. Fields that do not apply are empty / `None`.

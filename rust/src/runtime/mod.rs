@@ -38,6 +38,25 @@ pub struct RuntimeOptions {
     pub allowed_roots: Vec<PathBuf>,
     /// Bounds on untrusted input.
     pub limits: Limits,
+    /// Font files, or folders of them (`.ttf`, `.otf`, `.ttc`, `.otc`, not
+    /// recursive), added to the bundled family for local glyphs.
+    pub font_paths: Vec<PathBuf>,
+    /// Where labels' glyphs come from.
+    pub glyphs_mode: GlyphsMode,
+}
+
+/// Where labels' glyphs come from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GlyphsMode {
+    /// The style's `glyphs` URL; local fonts when the style has none or a
+    /// range fails to load (the default: MapLibre's glyphs where there are).
+    #[default]
+    UrlFirst = 0,
+    /// Local fonts always (the `glyphs` URL is not used).
+    LocalFirst = 1,
+    /// The `glyphs` URL only, as MapLibre: no URL or a failed range draws no
+    /// text.
+    UrlOnly = 2,
 }
 
 /// Bounds on what styles, tiles and images may make the runtime do, each
@@ -123,6 +142,8 @@ pub struct Core {
     #[cfg(test)]
     pub(crate) panic_jobs: bool,
     render_threads: usize,
+    fonts: Arc<crate::text::font::FontLibrary>,
+    glyphs_mode: GlyphsMode,
     pending: HashMap<u64, Pending>,
     events: Vec<Event>,
 }
@@ -260,6 +281,15 @@ impl Core {
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
+
+    /// The runtime's local fonts (bundled and added).
+    pub fn fonts(&self) -> &Arc<crate::text::font::FontLibrary> {
+        &self.fonts
+    }
+
+    pub fn glyphs_mode(&self) -> GlyphsMode {
+        self.glyphs_mode
+    }
 }
 
 /// A runtime. Lives on its owner thread; see the module docs.
@@ -284,6 +314,11 @@ impl Runtime {
         roots.extend(options.asset_root.iter().cloned());
         let files = Arc::new(resource::FilePolicy::new(&roots, options.limits.max_resource_bytes)?);
         let workers = WorkerPool::new(workers::thread_count(options.worker_threads))?;
+        let fonts = Arc::new(crate::text::font::FontLibrary::new());
+        let mut events = Vec::new();
+        for path in &options.font_paths {
+            load_font_path(&fonts, path, &mut events)?;
+        }
         Ok(Runtime {
             core: Core {
                 shared: Arc::new(Shared { inbox: Inbox::default(), interrupted: Default::default() }),
@@ -296,11 +331,39 @@ impl Runtime {
                 #[cfg(test)]
                 panic_jobs: false,
                 render_threads: workers::thread_count(options.render_threads),
+                fonts,
+                glyphs_mode: options.glyphs_mode,
                 pending: HashMap::new(),
-                events: Vec::new(),
+                events,
             },
             maps: BTreeMap::new(),
         })
+    }
+
+    /// Adds the faces of a font file's bytes to the local fonts; returns
+    /// their names. Glyph ranges already loaded keep their glyphs.
+    pub fn add_font(&mut self, bytes: Vec<u8>, source: &str) -> Result<Vec<String>, String> {
+        self.core.fonts.add_bytes(bytes, source).map_err(|e| e.to_string())
+    }
+
+    /// Adds a font file read as the runtime reads local files: under an
+    /// allowed root (or the asset root, for a relative path), within the
+    /// resource byte limit.
+    pub fn add_font_file(&mut self, path: &str) -> Result<Vec<String>, String> {
+        match resource::load_local(path, self.core.asset_root.as_deref(), &self.core.files) {
+            Some(Response::Data(bytes)) => {
+                let name = std::path::Path::new(path).file_name().map_or(path.to_string(), |n| n.to_string_lossy().into_owned());
+                self.add_font((*bytes).as_ref().to_vec(), &name)
+            }
+            Some(Response::NotFound) => Err(format!("{path}: not found")),
+            Some(Response::Error(e)) => Err(e),
+            None => Err(format!("{path}: not a local file path")),
+        }
+    }
+
+    /// Glyphs in the local glyph cache and their bytes.
+    pub fn core_fonts_cache(&self) -> (usize, usize) {
+        self.core.fonts.cache_stats()
     }
 
     /// The part other threads may hold (to post or wake).
@@ -447,6 +510,52 @@ impl Runtime {
         core.emit(e);
         Ok(complete)
     }
+}
+
+/// Most font files taken from one folder of `RuntimeOptions::font_paths`.
+const MAX_FONTS_PER_FOLDER: usize = 256;
+
+/// Adds a font file (refused: an error) or a folder's font files (one that
+/// is refused: a WARNING event, the others are added).
+fn load_font_path(fonts: &crate::text::font::FontLibrary, path: &std::path::Path, events: &mut Vec<Event>) -> std::io::Result<()> {
+    let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+    let read = |file: &std::path::Path| -> Result<Vec<u8>, String> {
+        let meta = std::fs::metadata(file).map_err(|e| format!("font {}: {e}", file.display()))?;
+        if !meta.is_file() {
+            return Err(format!("font {}: not a regular file", file.display()));
+        }
+        if meta.len() > crate::text::font::MAX_FONT_BYTES as u64 {
+            return Err(format!("font {}: {} bytes, more than the limit of {}", file.display(), meta.len(), crate::text::font::MAX_FONT_BYTES));
+        }
+        std::fs::read(file).map_err(|e| format!("font {}: {e}", file.display()))
+    };
+    let meta = std::fs::metadata(path).map_err(|e| std::io::Error::new(e.kind(), format!("font path {}: {e}", path.display())))?;
+    if !meta.is_dir() {
+        let bytes = read(path).map_err(invalid)?;
+        fonts.add_bytes(bytes, &path.display().to_string()).map_err(|e| invalid(e.to_string()))?;
+        return Ok(());
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().and_then(|x| x.to_str()).is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc" | "otc"))
+        })
+        .collect();
+    files.sort();
+    if files.len() > MAX_FONTS_PER_FOLDER {
+        events.push(Event::new(EventKind::Warning, 0).message(format!(
+            "font folder {}: {} font files, only the first {MAX_FONTS_PER_FOLDER} are used",
+            path.display(),
+            files.len()
+        )));
+        files.truncate(MAX_FONTS_PER_FOLDER);
+    }
+    for file in files {
+        if let Err(e) = read(&file).and_then(|b| fonts.add_bytes(b, &file.display().to_string()).map_err(|e| e.to_string())) {
+            events.push(Event::new(EventKind::Warning, 0).message(format!("{e}; the font is not used")));
+        }
+    }
+    Ok(())
 }
 
 impl Drop for Runtime {

@@ -2,6 +2,9 @@
 //!
 //! * [`glyph`]: glyph metrics and SDF bitmaps (24 px glyphs with a 3 px buffer),
 //!   the glyph ranges a string needs, and a font stack's glyph set.
+//! * [`font`]: local fonts (bundled Noto Sans, host fonts): faces, `text-font`
+//!   matching, a glyph cache; [`sdf_gen`] renders their glyphs as SDFs with
+//!   the PBFs' metrics.
 //! * [`pbf`]: decoding a glyph PBF range (glyphs.proto) with bounded work.
 //! * [`shaping`]: MapLibre's per-codepoint shaping: line breaking, justification,
 //!   anchors, letter spacing, vertical writing mode; bidi and Arabic forms
@@ -13,6 +16,8 @@
 //! asks for shapings, the map loads the ranges through the resource loader.
 
 pub mod glyph;
+pub mod font;
+pub mod sdf_gen;
 pub mod pbf;
 pub mod shaping;
 pub mod arabic;

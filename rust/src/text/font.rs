@@ -1,0 +1,625 @@
+//! Local fonts: TrueType/OpenType faces (the bundled Noto Sans family, and
+//! fonts the host adds), matched to `text-font` names by family, weight and
+//! style, and rendered to MapLibre-style SDF glyphs (`sdf_gen`) on demand,
+//! with a bounded cache per (face, codepoint).
+//!
+//! Font files are untrusted input: a file is at most [`MAX_FONT_BYTES`], a
+//! collection contributes at most [`MAX_FACES_PER_FILE`] faces, a library
+//! holds at most [`MAX_FACES`], every table is read by ttf-parser (bounds
+//! checked, no panics) and glyph rendering is bounded (`sdf_gen`).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use super::glyph::{Glyph, RANGE_SIZE};
+
+/// Largest font file accepted.
+pub const MAX_FONT_BYTES: usize = 64 << 20;
+/// Most faces taken from one file (a TrueType/OpenType collection).
+pub const MAX_FACES_PER_FILE: u32 = 64;
+/// Most faces one library holds.
+pub const MAX_FACES: usize = 512;
+/// Most glyphs and bitmap bytes the glyph cache keeps (past them glyphs are
+/// rendered again when needed, never dropped from a map that has them).
+pub const MAX_CACHE_GLYPHS: usize = 65_536;
+pub const MAX_CACHE_BYTES: usize = 48 << 20;
+
+/// The bundled family: every stack falls back to it.
+pub const BUNDLED_FAMILY: &str = "Noto Sans";
+static BUNDLED: &[(&str, &[u8])] = &[
+    ("NotoSans-Regular.ttf", include_bytes!("../../../third_party/fonts/NotoSans-Regular.ttf")),
+    ("NotoSans-Bold.ttf", include_bytes!("../../../third_party/fonts/NotoSans-Bold.ttf")),
+];
+
+/// Why a font file was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FontError(pub String);
+
+impl std::fmt::Display for FontError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FontError {}
+
+#[derive(Clone)]
+enum Bytes {
+    Static(&'static [u8]),
+    Shared(Arc<Vec<u8>>),
+}
+
+impl Bytes {
+    fn get(&self) -> &[u8] {
+        match self {
+            Bytes::Static(b) => b,
+            Bytes::Shared(b) => b,
+        }
+    }
+}
+
+/// One face of a font file.
+pub struct Face {
+    /// Unique within its library (cache key).
+    pub id: u32,
+    bytes: Bytes,
+    index: u32,
+    /// Family name as the font states it (typographic family if any).
+    pub family: String,
+    /// Style name ("Regular", "Bold Italic").
+    pub style: String,
+    /// OS/2 weight class (100..900).
+    pub weight: u16,
+    pub italic: bool,
+    /// One of the bundled faces.
+    pub bundled: bool,
+    /// Where it came from (a file name, or "bytes").
+    pub source: String,
+    /// `family`, normalised for matching.
+    key: String,
+}
+
+impl std::fmt::Debug for Face {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Face({} #{}: {} {} {}{})", self.id, self.index, self.family, self.style, self.weight, if self.italic { " italic" } else { "" })
+    }
+}
+
+impl Face {
+    /// "Family Style", e.g. "Noto Sans Bold".
+    pub fn name(&self) -> String {
+        if self.style.is_empty() {
+            self.family.clone()
+        } else {
+            format!("{} {}", self.family, self.style)
+        }
+    }
+
+    /// The parsed face (parsing is cheap: ttf-parser reads tables lazily).
+    pub fn parse(&self) -> Option<ttf_parser::Face<'_>> {
+        ttf_parser::Face::parse(self.bytes.get(), self.index).ok()
+    }
+}
+
+/// What a `text-font` name asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FontRequest {
+    /// The family, normalised (lower case, no spaces, hyphens or underscores).
+    pub family: String,
+    pub weight: u16,
+    pub italic: bool,
+}
+
+
+/// Splits a font name such as "Open Sans Semibold Italic" or
+/// "NotoSans-BoldItalic" into family, weight and style.
+pub fn parse_font_name(name: &str) -> FontRequest {
+    let mut tokens: Vec<String> = Vec::new();
+    for word in name.split([' ', '-', '_', ',']).filter(|w| !w.is_empty()) {
+        // Split "BoldItalic" / "SemiBold" style camel case only for known style
+        // words at the end of a postscript-like token.
+        let lower = word.to_lowercase();
+        if let Some(stem) = lower.strip_suffix("italic").filter(|s| !s.is_empty() && style_weight(s).is_some()) {
+            tokens.push(stem.to_string());
+            tokens.push("italic".to_string());
+        } else {
+            tokens.push(lower);
+        }
+    }
+    let mut weight = None;
+    let mut italic = false;
+    while let Some(last) = tokens.last().cloned() {
+        if matches!(last.as_str(), "italic" | "oblique" | "it") {
+            italic = true;
+        } else if matches!(last.as_str(), "condensed" | "cond" | "narrow" | "semicondensed" | "expanded" | "extended") {
+        } else if let Some(w) = style_weight(&last) {
+            let prefix = if tokens.len() >= 2 { tokens[tokens.len() - 2].as_str() } else { "" };
+            let combined = match (prefix, last.as_str()) {
+                ("semi" | "demi", "bold") => Some(600),
+                ("extra" | "ultra", "bold") => Some(800),
+                ("extra" | "ultra", "light") => Some(200),
+                _ => None,
+            };
+            if let Some(c) = combined {
+                tokens.pop();
+                weight.get_or_insert(c);
+            } else {
+                weight.get_or_insert(w);
+            }
+        } else {
+            break;
+        }
+        tokens.pop();
+        if tokens.is_empty() {
+            break;
+        }
+    }
+    FontRequest { family: tokens.concat(), weight: weight.unwrap_or(400), italic }
+}
+
+fn style_weight(token: &str) -> Option<u16> {
+    Some(match token {
+        "thin" | "hairline" => 100,
+        "extralight" | "ultralight" => 200,
+        "light" => 300,
+        "regular" | "normal" | "book" | "roman" => 400,
+        "medium" => 500,
+        "semibold" | "demibold" => 600,
+        "bold" => 700,
+        "extrabold" | "ultrabold" => 800,
+        "black" | "heavy" => 900,
+        _ => return None,
+    })
+}
+
+/// The faces a font stack draws with, in order (each codepoint from the first
+/// that has it), and what was substituted.
+#[derive(Clone, Debug, Default)]
+pub struct StackFaces {
+    pub faces: Vec<Arc<Face>>,
+    /// Set when the stack's first font is not a local face: what is used
+    /// instead (for one INFO event).
+    pub substitution: Option<String>,
+}
+
+/// A runtime's fonts and their glyph cache; shared by its maps and workers.
+pub struct FontLibrary {
+    faces: RwLock<Vec<Arc<Face>>>,
+    next_id: AtomicU32,
+    cache: Mutex<GlyphCache>,
+    /// Bumped when a face is added (maps resolve their stacks again).
+    generation: AtomicU32,
+}
+
+#[derive(Default)]
+struct GlyphCache {
+    glyphs: HashMap<(u32, u32), Arc<Glyph>>,
+    bytes: usize,
+}
+
+impl Default for FontLibrary {
+    fn default() -> Self {
+        FontLibrary::new()
+    }
+}
+
+impl FontLibrary {
+    /// A library holding the bundled family.
+    pub fn new() -> FontLibrary {
+        let lib = FontLibrary {
+            faces: RwLock::new(Vec::new()),
+            next_id: AtomicU32::new(1),
+            cache: Mutex::new(GlyphCache::default()),
+            generation: AtomicU32::new(0),
+        };
+        for (name, bytes) in BUNDLED {
+            lib.add(Bytes::Static(bytes), name, true).expect("the bundled fonts parse");
+        }
+        lib
+    }
+
+    /// Adds every face of a font file (TrueType, OpenType or a collection).
+    /// Returns the names of the faces added.
+    pub fn add_bytes(&self, bytes: Vec<u8>, source: &str) -> Result<Vec<String>, FontError> {
+        if bytes.len() > MAX_FONT_BYTES {
+            return Err(FontError(format!("font {source}: {} bytes, more than the limit of {MAX_FONT_BYTES}", bytes.len())));
+        }
+        self.add(Bytes::Shared(Arc::new(bytes)), source, false)
+    }
+
+    fn add(&self, bytes: Bytes, source: &str, bundled: bool) -> Result<Vec<String>, FontError> {
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_faces(bytes.get(), source)))
+            .unwrap_or_else(|_| Err(FontError(format!("font {source}: unreadable (internal error while parsing)"))))?;
+        let mut faces = self.faces.write().unwrap_or_else(|e| e.into_inner());
+        if faces.len() + parsed.len() > MAX_FACES {
+            return Err(FontError(format!("font {source}: the runtime already holds {} faces (at most {MAX_FACES})", faces.len())));
+        }
+        let mut names = Vec::new();
+        for info in parsed {
+            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+            let key = parse_font_name(&info.family).family;
+            let face = Face {
+                id,
+                bytes: bytes.clone(),
+                index: info.index,
+                family: info.family,
+                style: info.style,
+                weight: info.weight,
+                italic: info.italic,
+                bundled,
+                source: source.to_string(),
+                key,
+            };
+            names.push(face.name());
+            faces.push(Arc::new(face));
+        }
+        self.generation.fetch_add(1, Ordering::Relaxed);
+        Ok(names)
+    }
+
+    /// Every face, bundled first.
+    pub fn faces(&self) -> Vec<Arc<Face>> {
+        self.faces.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Changes when faces are added.
+    pub fn generation(&self) -> u32 {
+        self.generation.load(Ordering::Relaxed)
+    }
+
+    /// The closest face of `name`'s family, and whether it is exact.
+    fn best(faces: &[Arc<Face>], req: &FontRequest, bundled_only: bool) -> Option<(Arc<Face>, bool)> {
+        faces
+            .iter()
+            .filter(|f| if bundled_only { f.bundled } else { f.key == req.family })
+            .min_by_key(|f| (f.weight as i32 - req.weight as i32).unsigned_abs() + if f.italic != req.italic { 1000 } else { 0 })
+            .map(|f| (f.clone(), f.weight == req.weight && f.italic == req.italic))
+    }
+
+    /// The faces for a font stack (the comma-joined `text-font` list): each
+    /// font's closest face of its family, then the bundled face closest to
+    /// the first font's weight and style.
+    pub fn resolve(&self, stack: &str) -> StackFaces {
+        let faces = self.faces();
+        let names: Vec<&str> = stack.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+        let mut out = StackFaces::default();
+        let mut first_exact = None;
+        for (i, name) in names.iter().enumerate() {
+            let req = parse_font_name(name);
+            if let Some((face, exact)) = Self::best(&faces, &req, false) {
+                if i == 0 {
+                    first_exact = Some((exact, face.name()));
+                }
+                if !out.faces.iter().any(|f| f.id == face.id) {
+                    out.faces.push(face);
+                }
+            }
+        }
+        let first = names.first().map(|n| parse_font_name(n)).unwrap_or(FontRequest { family: String::new(), weight: 400, italic: false });
+        if let Some((face, _)) = Self::best(&faces, &first, true) {
+            if !out.faces.iter().any(|f| f.id == face.id) {
+                out.faces.push(face);
+            }
+        }
+        let used = out.faces.first().map(|f| f.name()).unwrap_or_default();
+        let first_name = names.first().copied().unwrap_or("");
+        out.substitution = match first_exact {
+            Some((true, _)) => None,
+            Some((false, closest)) => Some(format!("font \"{first_name}\" is drawn with the closest local face, \"{closest}\"")),
+            None => Some(format!("font \"{first_name}\" is not a local font: labels use \"{used}\"")),
+        };
+        out
+    }
+
+    /// The glyph of `codepoint` from `face` (parsed as `ttf`), from the cache
+    /// or rendered (and cached while the cache has room).
+    pub fn glyph(&self, face: &Face, ttf: &ttf_parser::Face, codepoint: u32) -> Option<Arc<Glyph>> {
+        let key = (face.id, codepoint);
+        if let Some(g) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).glyphs.get(&key) {
+            return Some(g.clone());
+        }
+        let glyph = Arc::new(super::sdf_gen::render_glyph(ttf, codepoint)?);
+        let size = glyph.bitmap.as_ref().map_or(0, |b| b.data.len()) + std::mem::size_of::<Glyph>();
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.glyphs.len() < MAX_CACHE_GLYPHS && cache.bytes + size <= MAX_CACHE_BYTES && cache.glyphs.insert(key, glyph.clone()).is_none() {
+            cache.bytes += size;
+        }
+        Some(glyph)
+    }
+
+    /// The glyphs of range `range` (256 codepoints) for a stack's faces: each
+    /// codepoint from the first face that has it. Runs on a worker.
+    pub fn render_range(&self, faces: &[Arc<Face>], range: u32) -> Vec<Glyph> {
+        let parsed: Vec<(&Arc<Face>, ttf_parser::Face)> = faces.iter().filter_map(|f| f.parse().map(|p| (f, p))).collect();
+        let lo = range.saturating_mul(RANGE_SIZE);
+        let mut out = Vec::new();
+        for cp in lo..lo.saturating_add(RANGE_SIZE) {
+            if char::from_u32(cp).map_or(true, |c| c.is_control()) {
+                continue;
+            }
+            for (face, ttf) in &parsed {
+                if ttf.glyph_index(char::from_u32(cp).unwrap_or('\0')).is_some_and(|g| g.0 != 0) {
+                    if let Some(g) = self.glyph(face, ttf, cp) {
+                        out.push((*g).clone());
+                    }
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// Glyphs in the cache and their bytes.
+    pub fn cache_stats(&self) -> (usize, usize) {
+        let c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        (c.glyphs.len(), c.bytes)
+    }
+}
+
+struct FaceInfo {
+    index: u32,
+    family: String,
+    style: String,
+    weight: u16,
+    italic: bool,
+}
+
+/// The usable faces of a font file.
+fn read_faces(data: &[u8], source: &str) -> Result<Vec<FaceInfo>, FontError> {
+    let count = ttf_parser::fonts_in_collection(data).unwrap_or(1);
+    if count == 0 {
+        return Err(FontError(format!("font {source}: an empty font collection")));
+    }
+    let mut out = Vec::new();
+    let mut first_error = None;
+    for index in 0..count.min(MAX_FACES_PER_FILE) {
+        match read_face(data, index) {
+            Ok(info) => out.push(info),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(FontError(format!(
+            "font {source}: not a usable TrueType/OpenType font ({})",
+            first_error.unwrap_or_else(|| "no faces".into())
+        )));
+    }
+    Ok(out)
+}
+
+fn read_face(data: &[u8], index: u32) -> Result<FaceInfo, String> {
+    let face = ttf_parser::Face::parse(data, index).map_err(|e| e.to_string())?;
+    let tables = face.tables();
+    if tables.glyf.is_none() && tables.cff.is_none() {
+        return Err("no glyph outlines (glyf or CFF)".into());
+    }
+    let unicode = tables.cmap.is_some_and(|c| c.subtables.into_iter().any(|s| s.is_unicode()));
+    if !unicode {
+        return Err("no Unicode character map".into());
+    }
+    let name = |ids: &[u16]| -> Option<String> {
+        for id in ids {
+            let found = face
+                .names()
+                .into_iter()
+                .filter(|n| n.name_id == *id && n.is_unicode())
+                .filter_map(|n| n.to_string())
+                .map(|s| s.chars().filter(|c| !c.is_control()).take(128).collect::<String>())
+                .find(|s| !s.trim().is_empty());
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    };
+    let family = name(&[ttf_parser::name_id::TYPOGRAPHIC_FAMILY, ttf_parser::name_id::FAMILY])
+        .ok_or_else(|| "no family name".to_string())?;
+    let style = name(&[ttf_parser::name_id::TYPOGRAPHIC_SUBFAMILY, ttf_parser::name_id::SUBFAMILY]).unwrap_or_else(|| "Regular".into());
+    let mut weight = face.weight().to_number();
+    if !(1..=1000).contains(&weight) {
+        weight = 400;
+    }
+    // Fonts whose OS/2 weight is missing or wrong: the names tell.
+    if weight == 400 {
+        let from_name = parse_font_name(&format!("{family} {style}")).weight;
+        weight = from_name;
+    }
+    let italic = face.is_italic() || face.is_oblique() || parse_font_name(&style).italic;
+    Ok(FaceInfo { index, family: family.trim().to_string(), style: style.trim().to_string(), weight, italic })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{fixture, shared_path, skipped};
+
+    #[test]
+    fn font_names_split_into_family_weight_and_style() {
+        let r = parse_font_name("Open Sans Semibold");
+        assert_eq!(r, FontRequest { family: "opensans".into(), weight: 600, italic: false });
+        assert_eq!(parse_font_name("Noto Sans Bold Italic"), FontRequest { family: "notosans".into(), weight: 700, italic: true });
+        assert_eq!(parse_font_name("NotoSans-BoldItalic"), FontRequest { family: "notosans".into(), weight: 700, italic: true });
+        assert_eq!(parse_font_name("Roboto Extra Bold").weight, 800);
+        assert_eq!(parse_font_name("Arial Unicode MS Regular"), FontRequest { family: "arialunicodems".into(), weight: 400, italic: false });
+        assert_eq!(parse_font_name("Bold").family, "", "a name of style words only");
+    }
+
+    #[test]
+    fn the_bundled_family_is_always_there() {
+        let lib = FontLibrary::new();
+        let names: Vec<String> = lib.faces().iter().map(|f| f.name()).collect();
+        assert_eq!(names, ["Noto Sans Regular", "Noto Sans Bold"]);
+        let faces = lib.faces();
+        assert_eq!((faces[0].weight, faces[1].weight), (400, 700));
+    }
+
+    #[test]
+    fn stack_matching_picks_bold_for_a_bold_font() {
+        let lib = FontLibrary::new();
+        let s = lib.resolve("Noto Sans Bold");
+        assert_eq!(s.faces.iter().map(|f| f.name()).collect::<Vec<_>>(), ["Noto Sans Bold"]);
+        assert_eq!(s.substitution, None, "an exact match is no substitution");
+        let s = lib.resolve("Open Sans Bold,Arial Unicode MS Bold");
+        assert_eq!(s.faces[0].name(), "Noto Sans Bold");
+        assert!(s.substitution.as_deref().unwrap().contains("\"Open Sans Bold\" is not a local font"), "{:?}", s.substitution);
+        // Semibold (600) is closer to Bold (700) than to Regular (400).
+        assert_eq!(lib.resolve("Open Sans Semibold").faces[0].name(), "Noto Sans Bold");
+        assert_eq!(lib.resolve("Open Sans Regular").faces[0].name(), "Noto Sans Regular");
+        assert_eq!(lib.resolve("Noto Sans Medium").faces[0].name(), "Noto Sans Regular");
+        assert!(lib.resolve("Noto Sans Medium").substitution.unwrap().contains("closest local face, \"Noto Sans Regular\""));
+    }
+
+    /// Bench line: the first range of the bundled face rendered cold, then
+    /// from the cache, and the cache's size.
+    #[test]
+    fn local_ranges_are_cached_per_face_and_codepoint() {
+        let lib = FontLibrary::new();
+        let faces = lib.resolve("Noto Sans Regular").faces;
+        let t = std::time::Instant::now();
+        let cold = lib.render_range(&faces, 0);
+        let cold_time = t.elapsed();
+        let (n, bytes) = lib.cache_stats();
+        let t = std::time::Instant::now();
+        let warm = lib.render_range(&faces, 0);
+        let warm_time = t.elapsed();
+        assert_eq!(cold, warm);
+        assert_eq!(lib.cache_stats(), (n, bytes), "nothing rendered twice");
+        assert!(cold.len() >= 180 && n == cold.len(), "{} glyphs, {n} cached", cold.len());
+        eprintln!(
+            "bench: local glyphs, Noto Sans Regular range 0-255: {} glyphs in {:.1} ms cold, {:.2} ms cached; cache {n} glyphs, {} KiB",
+            cold.len(),
+            cold_time.as_secs_f64() * 1e3,
+            warm_time.as_secs_f64() * 1e3,
+            bytes / 1024
+        );
+    }
+
+    #[test]
+    fn added_fonts_are_matched_before_the_bundled_family() {
+        let lib = FontLibrary::new();
+        let names = lib.add_bytes(fixture("fonts/OpenSans-Semibold-Latin1.ttf"), "OpenSans-Semibold-Latin1.ttf").unwrap();
+        assert_eq!(names, ["Open Sans Semibold"]);
+        let s = lib.resolve("Open Sans Semibold,Arial Unicode MS Bold");
+        assert_eq!(s.faces.iter().map(|f| f.name()).collect::<Vec<_>>(), ["Open Sans Semibold", "Noto Sans Bold"]);
+        assert_eq!(s.substitution, None);
+        // Codepoints the subset lacks come from the bundled face.
+        let glyphs = lib.render_range(&s.faces, 1); // U+0100..: not in the Latin-1 subset
+        assert!(glyphs.iter().any(|g| g.id == 0x100), "Ā from Noto Sans");
+    }
+
+    #[test]
+    fn hostile_font_bytes_are_errors_not_panics() {
+        let lib = FontLibrary::new();
+        let good = fixture("fonts/OpenSans-Semibold-Latin1.ttf");
+        let mut cases: Vec<Vec<u8>> = vec![
+            vec![],
+            b"not a font at all".to_vec(),
+            b"ttcf\0\x01\0\0\xff\xff\xff\xff".to_vec(),
+            vec![0, 1, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0],
+            good[..good.len() / 3].to_vec(),
+        ];
+        // Bit flips and truncations of a real font: errors or usable faces,
+        // never a panic; glyphs of what parses render within the bounds.
+        let mut seed = 0x2545F491u32;
+        for _ in 0..300 {
+            let mut b = good.clone();
+            for _ in 0..8 {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let i = seed as usize % b.len();
+                b[i] = (seed >> 8) as u8;
+            }
+            cases.push(b);
+        }
+        let mut refused = 0;
+        for bytes in cases {
+            match lib.add_bytes(bytes, "hostile.ttf") {
+                Err(e) => {
+                    assert!(e.0.contains("hostile.ttf"), "{e}");
+                    refused += 1;
+                }
+                Ok(_) => {}
+            }
+        }
+        assert!(refused >= 5, "the garbage is refused");
+        assert!(lib.add_bytes(vec![0; MAX_FONT_BYTES + 1], "big.ttf").unwrap_err().0.contains("limit"));
+        // Render every face's range 0 (the corrupt ones included).
+        for face in lib.faces() {
+            lib.render_range(&[face], 0);
+        }
+    }
+
+    /// A glyph PBF range of the render suite: Open Sans Semibold glyphs.
+    fn open_sans_pbf() -> Option<HashMap<u32, Glyph>> {
+        let Some(p) = shared_path("conformance/assets/glyphs/Open Sans Semibold,Arial Unicode MS Bold/0-255.pbf") else {
+            skipped("../shared/conformance/assets/glyphs (Open Sans Semibold PBFs)");
+            return None;
+        };
+        let decoded = crate::text::pbf::decode_range(&std::fs::read(p).unwrap(), 0).unwrap();
+        Some(decoded.glyphs.into_iter().map(|g| (g.id, g)).collect())
+    }
+
+    /// Local glyphs of the same font as the PBFs match their metrics within
+    /// 1 px and their SDFs within a small mean error (node-fontnik's
+    /// conventions; the remaining error is curve flattening and rounding).
+    #[test]
+    fn local_glyphs_match_the_pbf_glyphs_of_the_same_font() {
+        let Some(pbf) = open_sans_pbf() else { return };
+        let lib = FontLibrary::new();
+        lib.add_bytes(fixture("fonts/OpenSans-Semibold-Latin1.ttf"), "OpenSans").unwrap();
+        let face = lib.resolve("Open Sans Semibold").faces[0].clone();
+        assert_eq!(face.name(), "Open Sans Semibold");
+        let local: HashMap<u32, Glyph> = lib.render_range(&[face], 0).into_iter().map(|g| (g.id, g)).collect();
+        let (mut n, mut exact, mut sum_abs, mut texels, mut worst_mae) = (0, 0, 0u64, 0u64, 0f64);
+        let mut report = String::new();
+        let mut outliers = Vec::new();
+        let mut metric_diffs = Vec::new();
+        for (cp, want) in &pbf {
+            let Some(got) = local.get(cp) else { continue };
+            n += 1;
+            let (a, b) = (got.metrics, want.metrics);
+            for (what, x, y) in [
+                ("width", a.width as i32, b.width as i32),
+                ("height", a.height as i32, b.height as i32),
+                ("left", a.left, b.left),
+                ("top", a.top, b.top),
+                ("advance", a.advance as i32, b.advance as i32),
+            ] {
+                assert!((x - y).abs() <= 1, "U+{cp:04X} {what}: local {x}, PBF {y}");
+            }
+            if a == b {
+                exact += 1;
+            } else {
+                metric_diffs.push(format!("U+{cp:04X} local {a:?} PBF {b:?}"));
+            }
+            if let (Some(x), Some(y), true) = (&got.bitmap, &want.bitmap, a.width == b.width && a.height == b.height) {
+                let e: u64 = x.data.iter().zip(&y.data).map(|(p, q)| (*p as i32 - *q as i32).unsigned_abs() as u64).sum();
+                let mae = e as f64 / x.data.len() as f64;
+                worst_mae = worst_mae.max(mae);
+                if mae >= 6.0 {
+                    outliers.push(format!("U+{cp:04X} {mae:.2}"));
+                }
+                sum_abs += e;
+                texels += x.data.len() as u64;
+            }
+        }
+        let mae = sum_abs as f64 / texels.max(1) as f64;
+        report += &format!(
+            "local vs PBF glyphs of Open Sans Semibold: {n} glyphs, {exact} with identical metrics, SDF mean abs error {mae:.2}/255 (worst glyph {worst_mae:.2}; mean error 6 or more: {outliers:?})"
+        );
+        eprintln!("{report}\nmetrics that differ (by 1 px): {metric_diffs:#?}");
+        assert!(n >= 180, "{n} glyphs compared");
+        assert!(exact * 100 >= n * 95, "{report}");
+        assert!(mae < 2.5, "{report}");
+        // A few PBF glyphs differ more (thin straight stems such as '-' sit
+        // about 0.1 px apart; 'Î' by a pixel): at most 3% of them.
+        assert!(outliers.len() * 100 <= n * 3, "{report}");
+        // A known glyph, exactly: 'A' is 16 x 18 at (0, -8), advance 15.
+        let a = &local[&0x41];
+        assert_eq!(a.metrics, pbf[&0x41].metrics);
+    }
+}
