@@ -629,7 +629,7 @@ pub fn query_rendered_features(
 }
 
 /// A symbol layer's shown symbols whose collision shapes touch the query
-/// (logical screen px), last placed first, each feature once per tile.
+/// (logical screen px), tile by tile, each feature once per tile.
 fn symbol_hits(layer: &Layer, source: &str, tiles: &dyn TileLookup, placed: &[PlacedFeature], query: &[P], extra: Option<&Filter>) -> Vec<J> {
     let Some([qmin, qmax]) = geom::bbox(query.iter()) else { return Vec::new() };
     let (qmin, qmax) = ([qmin[0] as f32, qmin[1] as f32], [qmax[0] as f32, qmax[1] as f32]);
@@ -642,7 +642,11 @@ fn symbol_hits(layer: &Layer, source: &str, tiles: &dyn TileLookup, placed: &[Pl
     };
     let mut seen: HashSet<(TileId, i32, usize)> = HashSet::new();
     let mut out = Vec::new();
-    for p in placed.iter().filter(|p| p.layer == layer.id) {
+    // Tile by tile in the query's tile order, each tile's symbols in
+    // placement order.
+    let mut hits: Vec<&PlacedFeature> = placed.iter().filter(|p| p.layer == layer.id).collect();
+    hits.sort_by(|a, b| tile_order(&a.tile, &b.tile));
+    for p in hits {
         if !p.shapes.iter().any(touches) || !seen.insert((p.tile.id, p.tile.wrap, p.feature)) {
             continue;
         }
