@@ -308,27 +308,3 @@ impl Map {
     }
 }
 
-impl Map {
-    /// A one-line summary of the label state (debugging aid).
-    pub fn debug_symbols(&self) -> String {
-        let ready: Vec<String> = self
-            .symbols
-            .tiles
-            .iter()
-            .map(|(k, v)| {
-                let state = match v {
-                    SymbolSlot::Preparing => "preparing".to_string(),
-                    SymbolSlot::Waiting(d) => format!("waiting {d:?}"),
-                    SymbolSlot::Laying => "laying".to_string(),
-                    SymbolSlot::Ready(t) => format!(
-                        "{} symbols {:?}",
-                        t.layers.iter().map(|l| l.symbols.len()).sum::<usize>(),
-                        t.layers.iter().flat_map(|l| l.symbols.iter().map(|s| (s.key.to_string(), s.anchor, s.line.as_ref().map(|l| (l.0.first().copied(), l.0.len()))))).take(12).collect::<Vec<_>>()
-                    ),
-                };
-                format!("{}/{:?}/{}: {state}", k.0, k.1, k.2)
-            })
-            .collect();
-        format!("{} tiles [{}]; {} shown", ready.len(), ready.join(", "), self.placed.placed.len())
-    }
-}
