@@ -159,6 +159,8 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             }
         }
         let ranks = draw_ranks(&covered, t);
+        // The map's rotation, for MapLibre's viewport-y sort key.
+        let (sin, cos) = (-t.bearing as f32).to_radians().sin_cos();
         // Labels already taken, by text and world position, with their tile:
         // the same label in another tile is a duplicate (MapLibre's
         // cross-tile index); within one tile, features may share a place.
@@ -255,7 +257,6 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 place_icon = place_icon && place_text;
             }
             let mut record = Vec::new();
-            let (sin, cos) = (-t.bearing as f32).to_radians().sin_cos();
             let rotated_y = (sin * inst.anchor[0] + cos * inst.anchor[1]).round() as i64;
             let tile_rank = ranks.get(&(cand.tile.id, cand.tile.wrap)).copied().unwrap_or(0);
             let mut drawn = Shown { tile: tile_rank, y: (rotated_y, std::cmp::Reverse(inst.feature)), icon: None, text: None };
