@@ -12,7 +12,7 @@ pub mod raster;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::map::StyleImage;
+use crate::style::image::StyleImage;
 use crate::render::display_list::{DisplayList, DrawCommand};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::{GeomType, Properties, TileData, TileId, TileLayer};

@@ -36,7 +36,7 @@ pub fn background(layer: &Layer, view: &View, images: &dyn TileLookup) -> Option
 }
 
 /// A style image as a pattern (premultiplied), with its pixel ratio.
-fn pattern_image(image: &crate::map::StyleImage) -> Option<(PatternImage, f32)> {
+fn pattern_image(image: &crate::style::image::StyleImage) -> Option<(PatternImage, f32)> {
     let ratio = if image.pixel_ratio.is_finite() && image.pixel_ratio > 0.0 { image.pixel_ratio } else { 1.0 };
     Some((PatternImage::from_straight(image.width, image.height, &image.rgba)?, ratio))
 }
@@ -312,7 +312,7 @@ impl<'a> LayerPainter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::map::StyleImage;
+    use crate::style::image::StyleImage;
     use crate::source::cover::CoveredTile;
     use crate::source::feature::{TileData, TileId};
     use std::sync::Arc;

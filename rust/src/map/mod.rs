@@ -3,6 +3,7 @@
 //! requests for what the view needs) and `on_response` (with answers).
 
 pub mod camera;
+mod client;
 pub mod glyphs;
 mod local_glyphs;
 pub mod sources;
@@ -23,6 +24,7 @@ use crate::source::cover;
 use crate::source::feature::TileId;
 use crate::style::{self, Style};
 pub use camera::Camera;
+pub use client::Runtime;
 pub use styling::StyleImage;
 use sources::{Meta, SourceState, TileSlot, Tiles};
 
@@ -828,7 +830,8 @@ impl Map {
 #[cfg(test)]
 mod pattern_tests {
     use super::*;
-    use crate::runtime::{Runtime, RuntimeOptions};
+    use crate::map::Runtime;
+    use crate::runtime::RuntimeOptions;
 
     #[test]
     fn background_pattern_draws_an_added_image_and_warns_once_when_missing() {
@@ -873,3 +876,7 @@ impl crate::symbol::placement::SymbolTiles for Map {
         self.symbols.tile(source, id, overscaled_z).cloned()
     }
 }
+#[cfg(all(test, feature = "mbtiles"))]
+mod archive_tests;
+#[cfg(test)]
+mod hostile_tests;

@@ -14,7 +14,7 @@ use crate::render::png_io::decode_png;
 use crate::runtime::events::{Event, EventKind};
 use crate::runtime::resource::Bytes;
 use crate::runtime::Core;
-use crate::symbol::icon::ImageStretch;
+use crate::style::image::ImageStretch;
 
 /// The URLs of a sprite sheet's index and image for a pixel ratio.
 pub fn sprite_urls(base: &str, pixel_ratio: f32) -> (String, String) {

@@ -10,7 +10,7 @@
 
 pub mod archive;
 pub mod cover;
-pub mod feature;
+pub use crate::data::feature;
 pub mod geojson;
 pub mod mvt;
 pub mod raster;

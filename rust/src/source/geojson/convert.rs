@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use crate::source::feature::Properties;
-use crate::style::value::Value;
+use crate::data::value::Value;
 
 /// A projected point: x, y in [0, 1] world units, and its importance: the squared
 /// distance at which Douglas–Peucker would drop it (1 = always kept).

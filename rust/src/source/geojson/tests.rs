@@ -1,5 +1,5 @@
 use super::*;
-use crate::style::value::Value;
+use crate::data::value::Value;
 use serde_json::json;
 
 fn index(v: serde_json::Value) -> GeoJsonIndex {

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value as J};
 
-use crate::source::feature::{Feature, GeomType, Properties, TileId, TilePoint};
+use crate::data::feature::{Feature, GeomType, Properties, TileId, TilePoint};
 use crate::style::expression::within::project;
 use crate::style::expression::{parse_expression, EvaluationContext, PropertySpec, Type};
 use crate::style::color::Color;

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::source::feature::{Feature, GeomType, Properties, TileId};
+use crate::data::feature::{Feature, GeomType, Properties, TileId};
 use crate::style::color::Color;
 use crate::style::expression::convert::{format_number, truthy, value_to_number, value_to_string};
 use crate::style::expression::interp;

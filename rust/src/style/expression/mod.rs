@@ -410,7 +410,7 @@ impl Expression {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::source::feature::{Feature, GeomType, Properties};
+    use crate::data::feature::{Feature, GeomType, Properties};
     use serde_json::json;
 
     fn feature(props: &[(&str, Value)]) -> Feature {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::style::value::Value;
+use crate::data::value::Value;
 
 /// Geometry type as in the MVT spec (and the `geometry-type` expression).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

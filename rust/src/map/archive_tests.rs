@@ -6,9 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::map::Map;
+use crate::map::{Map, Runtime};
 use crate::runtime::events::{Event, EventKind};
-use crate::runtime::{Runtime, RuntimeOptions};
+use crate::runtime::RuntimeOptions;
 use crate::source::archive::pmtiles::{self, WriteOptions};
 use crate::source::archive::{TileEntry, TileFormat};
 
@@ -175,7 +175,7 @@ fn archives_render_the_same_bytes_as_the_loose_tiles() {
             }
         }
     }
-    assert_eq!(rt.core.archives.open_count(), 2, "each archive opened once for both maps");
+    assert_eq!(rt.archive_open_count(), 2, "each archive opened once for both maps");
 
     let loose = format!(r#"{{"type": "raster", "tiles": ["file://{}/raster/{{z}}/{{x}}/{{y}}.png"], "tileSize": 256, "maxzoom": 1}}"#, f.dir.display());
     let (expected, events) = render(&mut rt, 1, &raster_style(&loose));

@@ -1,9 +1,9 @@
 //! Hostile input end to end: every case ends within seconds, in bounded
 //! memory, with an event naming the cause, and the rest of the map draws.
 
-use crate::map::Map;
+use crate::map::{Map, Runtime};
 use crate::runtime::events::{Event, EventKind};
-use crate::runtime::{Runtime, RuntimeOptions};
+use crate::runtime::RuntimeOptions;
 
 const RED: [u8; 4] = [255, 0, 0, 255];
 

@@ -81,7 +81,7 @@ impl Color {
             c(self.r),
             c(self.g),
             c(self.b),
-            crate::style::expression::format_number(self.a as f64)
+            crate::data::number::format_number(self.a as f64)
         )
     }
 }

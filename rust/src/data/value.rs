@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::style::color::Color;
+use crate::data::color::Color;
 
 /// A style-language value. `Object` keeps keys sorted (deterministic output).
 #[derive(Clone, Debug, PartialEq, Default)]
