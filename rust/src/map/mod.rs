@@ -285,14 +285,6 @@ impl Map {
                     )));
                 }
             }
-            for name in ["text-variable-anchor", "text-variable-anchor-offset"] {
-                if layer.layout.get(name).is_some() {
-                    core.emit(Event::new(EventKind::Warning, self.id).message(format!(
-                        "layer \"{}\": {name} is not supported yet (UNSUPPORTED): labels use text-anchor",
-                        layer.id
-                    )));
-                }
-            }
             if !crate::layout::is_drawn_kind(layer.kind) {
                 core.emit(Event::new(EventKind::Warning, self.id).message(format!(
                     "layer \"{}\": {} layers are not rendered yet (UNSUPPORTED)",
