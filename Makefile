@@ -120,7 +120,7 @@ $(BUILD)/mapcore-render: $(LIB) $(shell find go -name '*.go' -not -name '*_test.
 	$(CGO_ENV) $(GO) build -o $@ ./go/cmd/mapcore-render
 
 # Maps from what the repository holds: the world map from the bundled default
-# style, and a Berlin street map over the tile it ships (tests/fixtures), with
+# style, labels in four complex scripts shaped from local fonts, and a Berlin street map over the tile it ships (tests/fixtures), with
 # the Go tool and the C example (which prints how long the still image took).
 # With the shared data, the streets benchmark too (1024x1024 over four tiles),
 # and once more with its labels drawn from local fonts instead of its glyph PBFs.
@@ -128,6 +128,7 @@ BERLIN := examples/berlin/style.json
 demo: $(BUILD)/mapcore-render $(BUILD)/examples/render_style
 	@mkdir -p $(OUT)
 	$(BUILD)/mapcore-render -size 1024x512 -o $(OUT)/default.png
+	$(BUILD)/mapcore-render -style tests/fixtures/shaping/scripts-style.json -fonts third_party/fonts/subsets -size 512x256 -o $(OUT)/scripts.png
 	$(BUILD)/mapcore-render -style $(BERLIN) -assets tests/fixtures -size 512x512 -o $(OUT)/berlin.png
 	$(BUILD)/examples/render_style $(BERLIN) tests/fixtures $(OUT)/berlin-c.png 512x512
 	@if [ -f $(SHARED)/bench/streets.json ] && [ -d $(SHARED)/conformance/assets ]; then \

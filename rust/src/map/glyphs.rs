@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use crate::text::font::{Face, FontLibrary};
 use crate::text::glyph::{range_name, Glyph, GlyphMap, GlyphSet};
+use crate::text::local_shaping::LocalStack;
 
 /// Most ranges one map loads (every range of 16 font stacks; a hostile
 /// style or tile cannot make the store grow without bound).
@@ -69,6 +71,17 @@ impl GlyphStore {
             }
         }
         out
+    }
+
+    /// Adds a range made from local fonts `faces` of `fonts`: the stack's
+    /// text is shaped from them when all its ranges are local.
+    pub fn add_local(&mut self, stack: &str, range: u32, glyphs: Vec<Glyph>, faces: Vec<Arc<Face>>, fonts: Arc<FontLibrary>) {
+        self.add(stack, range, glyphs);
+        let entry = self.set.local.entry(stack.to_string()).or_insert_with(|| Arc::new(LocalStack { faces: faces.clone(), fonts: fonts.clone(), ranges: BTreeSet::new() }));
+        let local = Arc::make_mut(entry);
+        local.faces = faces;
+        local.fonts = fonts;
+        local.ranges.insert(range);
     }
 
     pub fn fail(&mut self, stack: &str, range: u32) {

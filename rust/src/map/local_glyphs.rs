@@ -81,7 +81,7 @@ impl Map {
         core.spawn_for(self.id, purpose, move || {
             let glyphs = fonts.render_range(&faces.faces, range);
             Box::new(move |map: &mut Map, core: &mut Core| {
-                map.symbols.glyphs.add(&stack, range, glyphs);
+                map.symbols.glyphs.add_local(&stack, range, glyphs, faces.faces.clone(), fonts);
                 map.update_symbols(core);
             })
         });
@@ -213,6 +213,44 @@ mod tests {
         // Zoom 1 shows ranks 1 and 2 only, and collision dropped some.
         assert!(countries.iter().chain(&places).all(|(_, r)| *r <= 2), "{countries:?} {places:?}");
         assert!(distinct.len() < 70, "collision drops some of the 80 places of ranks 1-2: {} shown", distinct.len());
+    }
+
+    /// tests/fixtures/shaping/scripts-style.json (Devanagari, Khmer, Arabic, Hebrew) with
+    /// the font subsets: each label draws ink around its point, with no
+    /// warning; the image is written for review when MAPCORE_REVIEW_DIR is set.
+    #[test]
+    fn complex_scripts_draw_from_local_fonts() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let style = String::from_utf8(crate::test_support::fixture("shaping/scripts-style.json")).unwrap();
+        let options = RuntimeOptions { font_paths: vec![root.join("third_party/fonts/subsets")], ..Default::default() };
+        let mut rt = Runtime::new(RuntimeOptions { render_threads: 1, worker_threads: 2, ..options }).unwrap();
+        rt.add_map(1, Map::new(1, 512, 256, 1.0));
+        {
+            let (map, core) = rt.map_mut(1).unwrap();
+            map.set_style_json(style.as_bytes(), core).unwrap();
+        }
+        rt.render_still(1, Some(std::time::Duration::from_secs(60))).unwrap();
+        let events = rt.drain_events();
+        assert!(of_kind(&events, EventKind::Warning).is_empty(), "{events:?}");
+        let frame = rt.map(1).unwrap().frame().unwrap();
+        if let Some(dir) = std::env::var_os("MAPCORE_REVIEW_DIR") {
+            let path = std::path::Path::new(&dir).join("scripts-test.png");
+            std::fs::write(&path, crate::render::png_io::encode_image_png(frame).unwrap()).unwrap();
+            eprintln!("review image: {}", path.display());
+        }
+        // Labels hang below their points: (-40, 20) is at about (142, 70) at
+        // zoom 1 (world 1024 px), (40, -20) at (370, 186).
+        for (name, cx, cy) in [("Devanagari", 142, 70), ("Khmer", 370, 70), ("Arabic", 142, 186), ("Hebrew", 370, 186)] {
+            let mut dark = 0;
+            for y in cy + 4..(cy + 60).min(256) {
+                for x in cx - 70..cx + 70 {
+                    if frame.pixel(x as u32, y as u32).unwrap()[0] < 96 {
+                        dark += 1;
+                    }
+                }
+            }
+            assert!(dark > 150, "{name}: {dark} dark pixels under its point");
+        }
     }
 
     #[test]

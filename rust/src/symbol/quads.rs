@@ -38,7 +38,7 @@ pub fn glyph_quads(shaping: &Shaping, text: &TaggedText, glyphs: &GlyphSet, alon
     for line in &shaping.lines {
         for g in &line.glyphs {
             let Some(section) = text.sections.get(g.section as usize) else { continue };
-            let Some(glyph) = glyphs.get(&section.font_stack, g.glyph) else { continue };
+            let Some(glyph) = shaping.glyph(glyphs, &section.font_stack, g.glyph) else { continue };
             let Some(bitmap) = &glyph.bitmap else { continue };
             let m = glyph.metrics;
             let half_advance = m.advance as f32 * g.scale / 2.0;

@@ -100,6 +100,11 @@ impl Face {
     pub fn parse(&self) -> Option<ttf_parser::Face<'_>> {
         ttf_parser::Face::parse(self.bytes.get(), self.index).ok()
     }
+
+    /// The face for shaping (rustybuzz: HarfBuzz's rules).
+    pub fn shaper(&self) -> Option<rustybuzz::Face<'_>> {
+        rustybuzz::Face::from_slice(self.bytes.get(), self.index)
+    }
 }
 
 /// What a `text-font` name asks for.
@@ -315,11 +320,21 @@ impl FontLibrary {
     /// The glyph of `codepoint` from `face` (parsed as `ttf`), from the cache
     /// or rendered (and cached while the cache has room).
     pub fn glyph(&self, face: &Face, ttf: &ttf_parser::Face, codepoint: u32) -> Option<Arc<Glyph>> {
-        let key = (face.id, codepoint);
+        self.cached((face.id, codepoint), || super::sdf_gen::render_glyph(ttf, codepoint))
+    }
+
+    /// Glyph `gid` of `face` as shaping chose it, with id `key` (a
+    /// [`super::local_shaping::glyph_key`], never a codepoint), cached like
+    /// [`FontLibrary::glyph`].
+    pub fn glyph_by_id(&self, face: &Face, ttf: &ttf_parser::Face, gid: u16, key: u32) -> Option<Arc<Glyph>> {
+        self.cached((face.id, key), || Some(super::sdf_gen::render_glyph_id(ttf, ttf_parser::GlyphId(gid), key, 0.0)))
+    }
+
+    fn cached(&self, key: (u32, u32), render: impl FnOnce() -> Option<Glyph>) -> Option<Arc<Glyph>> {
         if let Some(g) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).glyphs.get(&key) {
             return Some(g.clone());
         }
-        let glyph = Arc::new(super::sdf_gen::render_glyph(ttf, codepoint)?);
+        let glyph = Arc::new(render()?);
         let size = glyph.bitmap.as_ref().map_or(0, |b| b.data.len()) + std::mem::size_of::<Glyph>();
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache.glyphs.len() < MAX_CACHE_GLYPHS && cache.bytes + size <= MAX_CACHE_BYTES && cache.glyphs.insert(key, glyph.clone()).is_none() {

@@ -63,6 +63,9 @@ pub type GlyphMap = HashMap<u32, Arc<Glyph>>;
 #[derive(Clone, Debug, Default)]
 pub struct GlyphSet {
     pub stacks: HashMap<String, Arc<GlyphMap>>,
+    /// Font stacks drawn from local fonts (their text is shaped with
+    /// HarfBuzz's rules, `local_shaping`).
+    pub local: HashMap<String, Arc<super::local_shaping::LocalStack>>,
 }
 
 impl GlyphSet {

@@ -80,6 +80,13 @@ fn evaluate(candidates: &[Candidate], index: usize, x: f32, target: f32, penalty
 /// empty. `advances[i]` is the advance of `chars[i]` in px (font-scale and
 /// letter spacing included, 0 for characters without a glyph).
 pub fn determine_line_breaks(chars: &[char], advances: &[f32], max_width: f32) -> Vec<usize> {
+    determine_line_breaks_at(chars, advances, max_width, |i| allows_ideographic_breaking(chars[i]) || allows_word_breaking(chars[i]))
+}
+
+/// [`determine_line_breaks`] with the break opportunities given:
+/// `may_break_after(i)` says whether a line may end after `chars[i]` (text
+/// shaped from local fonts breaks where UAX #14 allows, between clusters).
+pub fn determine_line_breaks_at(chars: &[char], advances: &[f32], max_width: f32, may_break_after: impl Fn(usize) -> bool) -> Vec<usize> {
     if max_width <= 0.0 || chars.is_empty() || !max_width.is_finite() {
         return Vec::new();
     }
@@ -94,13 +101,11 @@ pub fn determine_line_breaks(chars: &[char], advances: &[f32], max_width: f32) -
         if !is_whitespace(c) {
             x += advances[i];
         }
-        if i + 1 < chars.len() {
+        if i + 1 < chars.len() && may_break_after(i) {
             let ideographic = allows_ideographic_breaking(c);
-            if ideographic || allows_word_breaking(c) {
-                let p = penalty(c, chars[i + 1], ideographic && suggested_breaks);
-                let cand = evaluate(&candidates, i + 1, x, target, p, false);
-                candidates.push(cand);
-            }
+            let p = penalty(c, chars[i + 1], ideographic && suggested_breaks);
+            let cand = evaluate(&candidates, i + 1, x, target, p, false);
+            candidates.push(cand);
         }
     }
     let last = evaluate(&candidates, chars.len(), x, target, 0.0, true);

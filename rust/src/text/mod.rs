@@ -9,6 +9,9 @@
 //! * [`shaping`]: MapLibre's per-codepoint shaping: line breaking, justification,
 //!   anchors, letter spacing, vertical writing mode; bidi and Arabic forms
 //!   come before it (`bidi`, `arabic`), line breaking in `linebreak`.
+//! * [`local_shaping`]: HarfBuzz's shaping rules (rustybuzz) for text drawn
+//!   from local fonts: complex scripts, bidi runs, UAX #14 line breaks
+//!   between clusters; glyphs keyed by (face, glyph id).
 //! * [`script`]: character classes (breaking, vertical orientation, vertical
 //!   punctuation, complex scripts).
 //!
@@ -20,6 +23,7 @@ pub mod font;
 pub mod sdf_gen;
 pub mod pbf;
 pub mod shaping;
+pub mod local_shaping;
 pub mod arabic;
 pub mod bidi;
 pub mod linebreak;

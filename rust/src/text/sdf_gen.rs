@@ -152,8 +152,13 @@ pub fn ascender_px(face: &ttf_parser::Face) -> i32 {
 /// Renders `codepoint` of `face` as a MapLibre glyph (`id` = the codepoint).
 /// None when the face has no glyph for it.
 pub fn render_glyph(face: &ttf_parser::Face, codepoint: u32) -> Option<Glyph> {
-    let ch = char::from_u32(codepoint)?;
-    let gid = face.glyph_index(ch).filter(|g| g.0 != 0)?;
+    let gid = face.glyph_index(char::from_u32(codepoint)?).filter(|g| g.0 != 0)?;
+    Some(render_glyph_id(face, gid, codepoint, 0.0))
+}
+
+/// Renders glyph `gid` of `face` (as shaping chose it) with id `id`;
+/// `skew` slants the outline (x += skew × y: a synthetic oblique).
+pub fn render_glyph_id(face: &ttf_parser::Face, gid: ttf_parser::GlyphId, id: u32, skew: f32) -> Glyph {
     let scale = ONE_EM / face.units_per_em() as f32;
     let ascender = ascender_px(face);
     let advance = face.glyph_hor_advance(gid).map(|a| (a as f32 * scale).floor() as u32).unwrap_or(0);
@@ -161,14 +166,19 @@ pub fn render_glyph(face: &ttf_parser::Face, codepoint: u32) -> Option<Glyph> {
     let mut outline = Flattener::new(scale);
     face.outline_glyph(gid, &mut outline);
     outline.close_ring();
-    let id = codepoint;
     if outline.overflow {
-        log::debug!("glyph U+{codepoint:04X}: more than {MAX_SEGMENTS} outline segments; drawn without ink");
-        return Some(Glyph { id, metrics: no_ink, bitmap: None });
+        log::debug!("glyph {}: more than {MAX_SEGMENTS} outline segments; drawn without ink", gid.0);
+        return Glyph { id, metrics: no_ink, bitmap: None };
+    }
+    if skew != 0.0 {
+        for s in &mut outline.segs {
+            s.ax += skew * s.ay;
+            s.bx += skew * s.by;
+        }
     }
     match sdf(&outline.segs, ascender, advance) {
-        Some((metrics, bitmap)) => Some(Glyph { id, metrics, bitmap: Some(Arc::new(bitmap)) }),
-        None => Some(Glyph { id, metrics: no_ink, bitmap: None }),
+        Some((metrics, bitmap)) => Glyph { id, metrics, bitmap: Some(Arc::new(bitmap)) },
+        None => Glyph { id, metrics: no_ink, bitmap: None },
     }
 }
 

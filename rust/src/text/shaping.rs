@@ -55,6 +55,7 @@
 //! `linebreak::MAX_PRIOR_BREAKS` earlier ones, so shaping is at worst
 //! O(n × 1024).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::style::color::Color;
@@ -62,7 +63,7 @@ use crate::style::value::Formatted;
 
 use super::arabic::shape_arabic;
 use super::bidi::visual_lines;
-use super::glyph::{GlyphMap, GlyphSet, ONE_EM};
+use super::glyph::{Glyph, GlyphMap, GlyphSet, ONE_EM};
 use super::linebreak::determine_line_breaks;
 use super::script::{
     allows_letter_spacing, char_has_upright_vertical_orientation, chars_allow_vertical_writing_mode, is_char_in_complex_shaping_script,
@@ -91,11 +92,26 @@ pub struct TaggedText {
     /// For each char, its index in `sections`.
     pub section_of: Vec<u16>,
     pub sections: Vec<TextSection>,
+    /// The characters before Arabic contextual forms, with their sections,
+    /// when those changed anything (empty otherwise): what shaping from
+    /// local fonts (HarfBuzz's rules) reads.
+    pub unformed: Vec<char>,
+    pub unformed_section_of: Vec<u16>,
 }
 
 impl TaggedText {
     pub fn is_empty(&self) -> bool {
         self.chars.is_empty()
+    }
+
+    /// The characters in logical order before Arabic contextual forms, and
+    /// their sections.
+    pub fn logical(&self) -> (&[char], &[u16]) {
+        if self.unformed.is_empty() {
+            (&self.chars, &self.section_of)
+        } else {
+            (&self.unformed, &self.unformed_section_of)
+        }
     }
 
     /// The codepoints each font stack needs (for glyph range requests).
@@ -153,6 +169,17 @@ pub fn prepare_text(text: &Formatted, transform: TextTransform, default_stack: &
         };
         let chars: Vec<char> = s.chars().take(room.saturating_mul(2)).collect();
         let shaped = shape_arabic(&chars);
+        if shaped != chars && out.unformed.is_empty() {
+            // The first change: the text so far was unchanged.
+            out.unformed = out.chars.clone();
+            out.unformed_section_of = out.section_of.clone();
+        }
+        if !out.unformed.is_empty() || shaped != chars {
+            for &c in chars.iter().take(room) {
+                out.unformed.push(c);
+                out.unformed_section_of.push(index);
+            }
+        }
         for c in shaped.into_iter().take(room) {
             out.chars.push(c);
             out.section_of.push(index);
@@ -300,11 +327,21 @@ pub struct Shaping {
     pub writing_mode: WritingMode,
     /// Some glyph is upright-vertical (MapLibre's `verticalizable`).
     pub verticalizable: bool,
+    /// Glyphs of text shaped from local fonts (`local_shaping`), by the
+    /// keys its positioned glyphs carry (a face's glyph id, not a
+    /// codepoint); empty for MapLibre's per-codepoint shaping.
+    pub local_glyphs: HashMap<u32, Arc<Glyph>>,
 }
 
 impl Shaping {
     pub fn glyphs(&self) -> impl Iterator<Item = &PositionedGlyph> {
         self.lines.iter().flat_map(|l| l.glyphs.iter())
+    }
+
+    /// The glyph a positioned glyph of section font stack `stack` draws:
+    /// from the local shaping's glyphs, else from `glyphs` by codepoint.
+    pub fn glyph<'a>(&'a self, glyphs: &'a GlyphSet, stack: &str, key: u32) -> Option<&'a Arc<Glyph>> {
+        self.local_glyphs.get(&key).or_else(|| glyphs.get(stack, key))
     }
 }
 
@@ -325,8 +362,13 @@ pub const BASELINE_OFFSET: f32 = -17.0;
 ///    smaller section sit `(line max scale − scale) × 24` lower;
 /// 5. each line is justified (`justify`), the block aligned to the anchor.
 ///
-/// None when no character has a glyph.
+/// Text whose font stacks are all drawn from local fonts is shaped with
+/// HarfBuzz's rules instead (`local_shaping`). None when no character has a
+/// glyph.
 pub fn shape_text(text: &TaggedText, glyphs: &GlyphSet, opts: &ShapeOptions) -> Option<Shaping> {
+    if let Some(local) = super::local_shaping::shape_local(text, glyphs, opts) {
+        return local;
+    }
     let n = text.chars.len().min(text.section_of.len()).min(MAX_TEXT_CHARS);
     if n == 0 {
         return None;
@@ -353,6 +395,62 @@ pub fn shape_text(text: &TaggedText, glyphs: &GlyphSet, opts: &ShapeOptions) -> 
     };
     let lines = visual_lines(&chars, section_of, &breaks);
 
+    let mut out_lines = Vec::with_capacity(lines.len());
+    for line in &lines {
+        // Trim whitespace so that it does not throw off justification.
+        let start = line.chars.iter().position(|c| !is_whitespace(*c));
+        let Some(start) = start else {
+            out_lines.push(None); // an empty line still feeds a line
+            continue;
+        };
+        let end = line.chars.iter().rposition(|c| !is_whitespace(*c)).map_or(start, |e| e + 1);
+        let (lchars, lsections) = (&line.chars[start..end], &line.sections[start..end]);
+
+        let max_scale = lsections.iter().map(|&s| scale_of(s) as f64).fold(0.0f64, f64::max);
+        let mut x = 0.0f32;
+        let mut out = LineGlyphs { max_scale, ..Default::default() };
+        let mut last_advance = 0.0f32;
+        for (&c, &s) in lchars.iter().zip(lsections) {
+            let Some(g) = lookup(c, s) else { continue };
+            let scale = scale_of(s);
+            let vertical = vertical_mode
+                && if opts.allow_vertical {
+                    !(is_whitespace(c) || is_char_in_complex_shaping_script(c))
+                } else {
+                    char_has_upright_vertical_orientation(c)
+                };
+            out.glyphs.push(PositionedGlyph { glyph: c as u32, x, y: 0.0, vertical, section: s, scale });
+            let advance = if vertical { ONE_EM } else { g.metrics.advance as f32 };
+            x += advance * scale + spacing;
+            last_advance = g.metrics.advance as f32 * scale;
+        }
+        if let Some(last) = out.glyphs.last() {
+            out.width = x - spacing;
+            // MapLibre measures justification to the last glyph's metric advance.
+            out.justify_width = last.x + last_advance;
+        }
+        out_lines.push(Some(out));
+    }
+    arrange_lines(out_lines, opts, HashMap::new())
+}
+
+/// One line's glyphs before arrangement: x from the line's start, y
+/// relative to the line's baseline (0 but for shaped marks).
+#[derive(Default)]
+pub(crate) struct LineGlyphs {
+    pub glyphs: Vec<PositionedGlyph>,
+    /// The line's length (for the box).
+    pub width: f32,
+    /// The length justification moves the line by (a part of).
+    pub justify_width: f32,
+    /// The largest `font-scale` on the line.
+    pub max_scale: f64,
+}
+
+/// Stacks the lines (None: an empty line), justifies each and aligns the
+/// block to the anchor (MapLibre's `shapeLines` and `align`). None when no
+/// line has a glyph.
+pub(crate) fn arrange_lines(lines: Vec<Option<LineGlyphs>>, opts: &ShapeOptions, local_glyphs: HashMap<u32, Arc<Glyph>>) -> Option<Shaping> {
     let justify = match opts.justify {
         Justify::Left => 0.0f32,
         Justify::Center => 0.5,
@@ -367,59 +465,37 @@ pub fn shape_text(text: &TaggedText, glyphs: &GlyphSet, opts: &ShapeOptions) -> 
         right: opts.translate[0],
         writing_mode: opts.writing_mode,
         verticalizable: false,
+        local_glyphs,
     };
     let mut y = BASELINE_OFFSET;
     let mut max_line_length = 0.0f32;
     let mut max_line_height = 0.0f32;
     let mut any_glyph = false;
 
-    for line in &lines {
-        // Trim whitespace so that it does not throw off justification.
-        let start = line.chars.iter().position(|c| !is_whitespace(*c));
-        let Some(start) = start else {
-            y += line_height; // an empty line still feeds a line
+    for line in lines {
+        let Some(line) = line else {
+            y += line_height;
             shaping.lines.push(ShapedLine::default());
             continue;
         };
-        let end = line.chars.iter().rposition(|c| !is_whitespace(*c)).map_or(start, |e| e + 1);
-        let (lchars, lsections) = (&line.chars[start..end], &line.sections[start..end]);
-
-        let line_max_scale = lsections.iter().map(|&s| scale_of(s) as f64).fold(0.0f64, f64::max);
-        let max_line_offset = (line_max_scale - 1.0) * ONE_EM as f64;
-        let mut x = 0.0f32;
-        let mut out = ShapedLine::default();
-        let mut last_advance = 0.0f32;
-        for (&c, &s) in lchars.iter().zip(lsections) {
-            let Some(g) = lookup(c, s) else { continue };
-            let scale = scale_of(s);
-            let vertical = vertical_mode
-                && if opts.allow_vertical {
-                    !(is_whitespace(c) || is_char_in_complex_shaping_script(c))
-                } else {
-                    char_has_upright_vertical_orientation(c)
-                };
-            let baseline_offset = (line_max_scale - scale as f64) * ONE_EM as f64;
-            out.glyphs.push(PositionedGlyph { glyph: c as u32, x, y: y + baseline_offset as f32, vertical, section: s, scale });
-            let advance = if vertical { ONE_EM } else { g.metrics.advance as f32 };
-            x += advance * scale + spacing;
-            last_advance = g.metrics.advance as f32 * scale;
-            shaping.verticalizable |= vertical;
+        let mut out = ShapedLine { glyphs: line.glyphs, line_offset: 0.0 };
+        for g in &mut out.glyphs {
+            g.y += y + ((line.max_scale - g.scale as f64) * ONE_EM as f64) as f32;
+            shaping.verticalizable |= g.vertical;
         }
-        if let Some(last) = out.glyphs.last() {
+        if !out.glyphs.is_empty() {
             any_glyph = true;
-            max_line_length = max_line_length.max(x - spacing);
-            // Justify: move the line left by a part of its length (MapLibre
-            // measures it to the last glyph's metric advance).
-            let indent = (last.x + last_advance) * justify;
+            max_line_length = max_line_length.max(line.width);
+            let indent = line.justify_width * justify;
             if indent != 0.0 {
                 for g in &mut out.glyphs {
                     g.x -= indent;
                 }
             }
         }
-        let current_line_height = (line_height as f64 * line_max_scale) as f32;
+        let current_line_height = (line_height as f64 * line.max_scale) as f32;
         y += current_line_height;
-        out.line_offset = max_line_offset.max(0.0) as f32;
+        out.line_offset = ((line.max_scale - 1.0) * ONE_EM as f64).max(0.0) as f32;
         max_line_height = max_line_height.max(current_line_height);
         shaping.lines.push(out);
     }
@@ -464,7 +540,7 @@ mod tests {
             map.insert(c as u32, Arc::new(Glyph { id: c as u32, metrics, bitmap: None }));
         }
         let map = Arc::new(map);
-        GlyphSet { stacks: HashMap::from([("A".to_string(), map.clone()), ("B".to_string(), map)]) }
+        GlyphSet { stacks: HashMap::from([("A".to_string(), map.clone()), ("B".to_string(), map)]), ..Default::default() }
     }
 
     fn tagged(s: &str) -> TaggedText {
@@ -682,7 +758,7 @@ mod tests {
         let range = crate::text::pbf::decode_range(&bytes, 0).expect("decodes");
         let map: GlyphMap = range.glyphs.into_iter().map(|g| (g.id, Arc::new(g))).collect();
         let sum: u32 = "Test".chars().map(|c| map[&(c as u32)].metrics.advance).sum();
-        let set = GlyphSet { stacks: HashMap::from([(stack.to_string(), Arc::new(map))]) };
+        let set = GlyphSet { stacks: HashMap::from([(stack.to_string(), Arc::new(map))]), ..Default::default() };
         let t = prepare_text(&Formatted::from_string("Test".into()), TextTransform::None, stack);
         let s = shape_text(&t, &set, &opts(Anchor::Left, Justify::Left)).unwrap();
         assert_eq!(s.lines[0].glyphs.len(), 4);
