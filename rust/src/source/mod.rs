@@ -10,6 +10,7 @@
 
 pub mod archive;
 pub mod cover;
+pub mod dem;
 pub mod feature;
 pub mod geojson;
 pub mod mvt;
