@@ -5,6 +5,7 @@
 
 pub mod clip;
 pub mod extrusion;
+pub mod hillshade;
 pub mod paint;
 pub mod project;
 pub mod raster;
@@ -51,6 +52,10 @@ pub trait TileLookup {
     fn raster(&self, _source: &str, _id: TileId) -> Option<crate::render::display_list::PatternImage> {
         None
     }
+    /// A raster-dem source's encoding and maxzoom; None for other sources.
+    fn dem(&self, _source: &str) -> Option<(crate::style::source::DemEncoding, u8)> {
+        None
+    }
     /// An image source's corners (top-left, top-right, bottom-right,
     /// bottom-left) in Mercator units; None for other sources.
     fn image_corners(&self, _source: &str) -> Option<[[f64; 2]; 4]> {
@@ -75,6 +80,7 @@ pub fn is_drawn_kind(kind: LayerKind) -> bool {
             | LayerKind::Circle
             | LayerKind::FillExtrusion
             | LayerKind::Raster
+            | LayerKind::Hillshade
             | LayerKind::Symbol
     )
 }
@@ -112,6 +118,10 @@ pub fn build_display_list(
         }
         if layer.kind == LayerKind::Raster {
             commands.extend(raster::raster_commands(layer, source, view, tiles));
+            continue;
+        }
+        if layer.kind == LayerKind::Hillshade {
+            commands.extend(hillshade::hillshade_commands(layer, source, view, tiles));
             continue;
         }
         for covered in tiles.cover(source) {

@@ -589,8 +589,14 @@ impl Map {
         match response {
             Response::Data(bytes) if matches!(state.tiles, Tiles::Raster { .. } | Tiles::Image { .. }) => {
                 let url = info.url.clone();
+                let dem = matches!(state.tiles, Tiles::Raster { dem: Some(_), .. });
                 core.spawn_for(map_id, Purpose::Tile { source: source.clone(), tile }, move || {
-                    let result = crate::source::raster::decode_image((*bytes).as_ref());
+                    let result = crate::source::raster::decode_image((*bytes).as_ref()).and_then(|img| {
+                        if dem && img.width != img.height {
+                            return Err(format!("raster-dem tiles must be square, this one is {}x{}", img.width, img.height));
+                        }
+                        Ok(img)
+                    });
                     Box::new(move |map: &mut Map, core: &mut Core| {
                         let Some(s) = map.sources.get_mut(&source) else { return };
                         match result {
@@ -760,6 +766,12 @@ impl crate::layout::TileLookup for Map {
     fn raster(&self, source: &str, id: TileId) -> Option<crate::render::display_list::PatternImage> {
         self.sources.get(source).and_then(|s| s.image(id)).cloned()
     }
+    fn dem(&self, source: &str) -> Option<(crate::style::source::DemEncoding, u8)> {
+        match self.sources.get(source)?.tiles {
+            Tiles::Raster { dem: Some(encoding), maxzoom, .. } => Some((encoding, maxzoom)),
+            _ => None,
+        }
+    }
     fn image_corners(&self, source: &str) -> Option<[[f64; 2]; 4]> {
         match self.sources.get(source)?.tiles {
             Tiles::Image { corners, .. } => Some(corners),
@@ -872,3 +884,5 @@ impl crate::symbol::placement::SymbolTiles for Map {
 mod archive_tests;
 #[cfg(test)]
 mod hostile_tests;
+#[cfg(test)]
+mod hillshade_tests;

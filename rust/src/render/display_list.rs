@@ -163,6 +163,26 @@ pub struct RasterStyle {
     /// `raster-saturation`, `raster-contrast` (-1..1).
     pub saturation: f32,
     pub contrast: f32,
+    /// Set for hillshade layers: `image` is then a prepared slope texture
+    /// (see `source::dem`), shaded per pixel after filtering instead of
+    /// drawn as colour (the adjustments above are not used).
+    pub hillshade: Option<std::sync::Arc<HillshadeShade>>,
+}
+
+/// Hillshade paint for one tile (MapLibre's hillshade shader uniforms).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HillshadeShade {
+    /// `hillshade-exaggeration`.
+    pub exaggeration: f32,
+    /// Light azimuth, radians: `hillshade-illumination-direction`, plus the
+    /// bearing for the viewport anchor.
+    pub azimuth: f32,
+    /// Premultiplied RGBA (0..1): shadow, highlight and accent colours.
+    pub shadow: [f32; 4],
+    pub highlight: [f32; 4],
+    pub accent: [f32; 4],
+    /// Latitudes (degrees) of the tile's top and bottom edges.
+    pub lat_range: [f32; 2],
 }
 
 /// Paint of SDF glyphs (text, SDF icons), MapLibre's symbol_sdf shader

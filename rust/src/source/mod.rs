@@ -11,6 +11,7 @@
 pub mod archive;
 pub mod cover;
 pub use crate::data::feature;
+pub mod dem;
 pub mod geojson;
 pub mod mvt;
 pub mod raster;
