@@ -10,6 +10,7 @@ mod owner;
 pub mod types;
 
 pub mod base;
+pub mod buffers;
 pub mod map;
 pub mod query;
 pub mod render;
