@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -266,5 +267,69 @@ func TestArchiveErrorsAreEvents(t *testing.T) {
 	e, ok := findEvent(tm2.events(t), EventResourceError, "local file refused")
 	if !ok || !strings.Contains(e.Message, "allowed root") {
 		t.Errorf("an archive outside the allowed roots was not refused: %v", e)
+	}
+}
+
+func TestOpenArchiveAndMBTilesWriter(t *testing.T) {
+	dir, pm := archiveFixture(t)
+	tile, err := os.ReadFile(filepath.Join(dir, "vector", "14", "8802", "5374.mvt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb := filepath.Join(dir, "fixture.mbtiles")
+	w, err := CreateMBTiles(mb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.PutTile(14, 8802, 5374, tile); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetMetadata("format", "pbf"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil || w.Close() != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if err := w.PutTile(0, 0, 0, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("a closed writer: %v", err)
+	}
+	w, err = CreateMBTiles(mb) // resume
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := w.HasTile(14, 8802, 5374); !ok || err != nil {
+		t.Errorf("resumed archive lacks its tile: %v %v", ok, err)
+	}
+	if err := w.PutTile(2, 4, 0, []byte("x")); !errors.Is(err, ErrIO) {
+		t.Errorf("x out of range: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{mb, pm} {
+		a, err := OpenArchive(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := a.Tile(14, 8802, 5374)
+		if err != nil || !bytes.Equal(got, tile) {
+			t.Errorf("%s: the tile differs (%d bytes, %v)", path, len(got), err)
+		}
+		if got, err := a.Tile(3, 0, 0); got != nil || err != nil {
+			t.Errorf("%s: a missing tile: %d bytes, %v", path, len(got), err)
+		}
+		tj, err := a.TileJSON()
+		if err != nil || !bytes.Contains(tj, []byte(`"format":"pbf"`)) {
+			t.Errorf("%s: TileJSON %s %v", path, tj, err)
+		}
+		if err := a.Close(); err != nil || a.Close() != nil {
+			t.Errorf("close: %v", err)
+		}
+		if _, err := a.Tile(14, 8802, 5374); !errors.Is(err, ErrClosed) {
+			t.Errorf("a closed archive: %v", err)
+		}
+	}
+	if _, err := OpenArchive(filepath.Join(dir, "vector", "14", "8802", "5374.mvt")); !errors.Is(err, ErrParse) {
+		t.Errorf("a tile is not an archive: %v", err)
 	}
 }
