@@ -80,7 +80,9 @@ const testStyle = `{"version":8,"name":"Basic","center":[13.4,52.5],"zoom":14,
  "glyphs":"{fontstack}/{range}.pbf","sprite":"basic",
  "sources":{"v":{"type":"vector","url":"mbtiles://{fixture}"}},
  "layers":[{"id":"bg","type":"background","paint":{"background-color":"#f8f4f0"}},
-  {"id":"water","type":"fill","source":"v","source-layer":"water","paint":{"fill-color":"#a0c8f0"}}]}`
+  {"id":"landuse","type":"fill","source":"v","source-layer":"landuse","paint":{"fill-color":"#d8e8c8"}},
+  {"id":"water","type":"fill","source":"v","source-layer":"water","paint":{"fill-color":"#a0c8f0"}},
+  {"id":"road","type":"line","source":"v","source-layer":"road","paint":{"line-color":"#806040","line-width":2}}]}`
 
 // configDir lays out a tileserver-gl folder: config.json, styles/, fonts/,
 // sprites/, data/ (the archive's bytes as given), and returns the config path.
