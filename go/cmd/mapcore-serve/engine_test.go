@@ -42,7 +42,9 @@ func startServer(t *testing.T, ctx context.Context, args ...string) (string, <-c
 	logs := newSyncBuffer()
 	ready := make(chan string, 1)
 	exit := make(chan int, 1)
-	go func() { exit <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-workers", "2"}, args...), logs, ready) }()
+	go func() {
+		exit <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-workers", "2"}, args...), logs, ready)
+	}()
 	select {
 	case addr := <-ready:
 		return "http://" + addr, exit, logs
