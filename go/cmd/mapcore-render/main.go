@@ -37,6 +37,9 @@ import (
 const defaultStyle = "builtin://default-style.json"
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "pyramid" {
+		os.Exit(runPyramid(os.Args[2:], os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
