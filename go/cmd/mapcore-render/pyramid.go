@@ -26,6 +26,7 @@ const maxPyramidTiles = 20_000_000
 
 type pyramidOptions struct {
 	style, out, format string
+	assets             string
 	allow              dirList
 	bbox               [4]float64
 	minZ, maxZ         uint8
@@ -51,6 +52,7 @@ func parsePyramidFlags(args []string, stderr io.Writer) (*pyramidOptions, error)
 	fs.Float64Var(&o.scale, "scale", 1, "pixel ratio of the tiles (2 for @2x tiles)")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "render workers")
 	fs.StringVar(&shard, "shard", "1/1", "render only the K-th of N equal runs of the tile order (K/N): one per machine")
+	fs.StringVar(&o.assets, "assets", "", "asset folder for relative paths and local://X URLs (default: the style file's folder)")
 	fs.Var(&o.allow, "allow-files", "a folder whose files the style may read (repeatable; the style's folder is allowed)")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up on one tile after this long")
 	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (a bar on a terminal, lines otherwise), bar, lines or none")
@@ -238,7 +240,13 @@ func runPyramid(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	roots := []string{styleDir}
+	assets := styleDir
+	if o.assets != "" {
+		if assets, err = filepath.Abs(o.assets); err != nil {
+			return fail("-assets: %v", err)
+		}
+	}
+	roots := []string{styleDir, assets}
 	for _, d := range o.allow {
 		abs, err := filepath.Abs(d)
 		if err != nil {
@@ -251,8 +259,8 @@ func runPyramid(args []string, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	pool, err := renderpool.New(renderpool.Options{Workers: o.workers,
-		Runtime:  mapcore.RuntimeOptions{AssetRoot: styleDir, AllowedRoots: roots},
-		Provider: &mapcore.HTTPProvider{UserAgent: "mapcore-render"}})
+		Runtime:  mapcore.RuntimeOptions{AssetRoot: assets, AllowedRoots: roots},
+		Provider: mapcore.ChainProviders(mapcore.DirProvider("local", assets), &mapcore.HTTPProvider{UserAgent: "mapcore-render"})})
 	if err != nil {
 		return fail("%v", err)
 	}
