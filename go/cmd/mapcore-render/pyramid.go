@@ -15,6 +15,7 @@ import (
 	"time"
 
 	mapcore "mapcore.dev/mapcore/go"
+	"mapcore.dev/mapcore/go/internal/cli"
 	"mapcore.dev/mapcore/go/internal/pmtiles"
 	"mapcore.dev/mapcore/go/internal/renderpool"
 	"mapcore.dev/mapcore/go/internal/tiles"
@@ -41,7 +42,6 @@ type pyramidOptions struct {
 func parsePyramidFlags(args []string, stderr io.Writer) (*pyramidOptions, error) {
 	o := &pyramidOptions{}
 	fs := flag.NewFlagSet("mapcore-render pyramid", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var bbox, zooms, shard string
 	fs.StringVar(&o.style, "style", "", "style file (required)")
 	fs.StringVar(&bbox, "bbox", "-180,-85.0511,180,85.0511", "area as west,south,east,north (degrees)")
@@ -56,18 +56,10 @@ func parsePyramidFlags(args []string, stderr io.Writer) (*pyramidOptions, error)
 	fs.Var(&o.allow, "allow-files", "a folder whose files the style may read (repeatable; the style's folder is allowed)")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up on one tile after this long")
 	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (a bar on a terminal, lines otherwise), bar, lines or none")
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "usage: mapcore-render pyramid -style S -bbox W,S,E,N -zooms 0-14 -o out.mbtiles|out.pmtiles [flags]")
-			fs.SetOutput(stderr)
-			fs.PrintDefaults()
-		}
+	if err := cli.Parse(fs, args, "mapcore-render pyramid -style S -bbox W,S,E,N -zooms 0-14 -o out.mbtiles|out.pmtiles [flags]", stderr); err != nil {
 		return nil, err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case o.style == "":
 		return nil, errors.New("-style is required")
 	case !strings.HasSuffix(o.out, ".mbtiles") && !strings.HasSuffix(o.out, ".pmtiles"):

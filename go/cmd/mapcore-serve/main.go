@@ -32,6 +32,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"mapcore.dev/mapcore/go/internal/cli"
 )
 
 // signalContext ends at SIGTERM or SIGINT.
@@ -54,7 +56,6 @@ type flags struct {
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	f := &flags{}
 	fs := flag.NewFlagSet("mapcore-serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	fs.StringVar(&f.config, "config", "config.json", "tileserver-gl style config.json")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "render workers (owner threads, one runtime each)")
@@ -63,18 +64,10 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "deadline of one request")
 	fs.DurationVar(&f.grace, "grace", 30*time.Second, "on SIGTERM/SIGINT, how long requests in flight may take to finish")
 	fs.StringVar(&f.logFormat, "log-format", "text", "access and server log format: text or json")
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "usage: mapcore-serve [flags]")
-			fs.SetOutput(stderr)
-			fs.PrintDefaults()
-		}
+	if err := cli.Parse(fs, args, "mapcore-serve [flags]", stderr); err != nil {
 		return nil, err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case f.workers < 1 || f.workers > 256:
 		return nil, fmt.Errorf("-workers %d: want 1..256", f.workers)
 	case f.cacheMB < 0 || f.cacheMB > 1<<20:
