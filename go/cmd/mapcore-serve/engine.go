@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 
 	mapcore "mapcore.dev/mapcore/go"
 	"mapcore.dev/mapcore/go/internal/renderpool"
@@ -20,11 +22,35 @@ type engine struct {
 	styles map[string][]byte // id -> render JSON
 }
 
-func newEngine(cfg *config, workers int) (*engine, error) {
+// maxLoggedProblems bounds the distinct render problems remembered (each
+// is logged once).
+const maxLoggedProblems = 1000
+
+// problemLog logs each distinct render problem once (a missing tile or
+// glyph range would otherwise be logged on every render).
+func problemLog(log *slog.Logger) func(mapcore.Event) {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return func(e mapcore.Event) {
+		msg := e.String()
+		mu.Lock()
+		first := !seen[msg] && len(seen) < maxLoggedProblems
+		if first {
+			seen[msg] = true
+		}
+		mu.Unlock()
+		if first {
+			log.Warn("render problem (logged once)", "event", msg)
+		}
+	}
+}
+
+func newEngine(cfg *config, workers int, log *slog.Logger) (*engine, error) {
 	pool, err := renderpool.New(renderpool.Options{
-		Workers:  workers,
-		Runtime:  mapcore.RuntimeOptions{AllowedRoots: cfg.roots(), Glyphs: mapcore.GlyphsURLFirst},
-		Provider: mapcore.ChainProviders(fontProvider(cfg), &mapcore.HTTPProvider{UserAgent: "mapcore-serve"}),
+		Workers:   workers,
+		OnProblem: problemLog(log),
+		Runtime:   mapcore.RuntimeOptions{AllowedRoots: cfg.roots(), Glyphs: mapcore.GlyphsURLFirst},
+		Provider:  mapcore.ChainProviders(fontProvider(cfg), &mapcore.HTTPProvider{UserAgent: "mapcore-serve"}),
 	})
 	if err != nil {
 		return nil, err

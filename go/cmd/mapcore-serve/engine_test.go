@@ -6,6 +6,8 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"syscall"
@@ -129,11 +131,11 @@ func TestSIGTERMDrainsAndExitsZero(t *testing.T) {
 	// same way before the signal is sent.
 	ctx, stop := signalContext()
 	defer stop()
-	base, exit, _ := startServer(t, ctx, "-config", fixtureConfig(t), "-grace", "20s")
+	base, exit, _ := startServer(t, ctx, "-config", fixtureConfig(t), "-grace", "2m")
 	// A slow request in flight when the signal comes still completes.
 	done := make(chan int, 1)
 	go func() {
-		resp, err := http.Get(base + "/styles/basic/static/13.414,52.503,15/1024x1024@2x.png")
+		resp, err := http.Get(base + "/styles/basic/static/13.414,52.503,15/512x512@2x.png")
 		if err != nil {
 			done <- -1
 			return
@@ -151,7 +153,7 @@ func TestSIGTERMDrainsAndExitsZero(t *testing.T) {
 		if code != 0 {
 			t.Errorf("exit status %d after SIGTERM", code)
 		}
-	case <-time.After(60 * time.Second):
+	case <-time.After(3 * time.Minute):
 		t.Fatal("no exit after SIGTERM")
 	}
 	if code := <-done; code != 200 {
@@ -168,5 +170,34 @@ func TestBadFlagsAndConfigExitOne(t *testing.T) {
 		if code := run(context.Background(), args, &out, nil); code != 1 || strings.Count(strings.TrimSpace(out.String()), "\n") != 0 {
 			t.Errorf("%v: exit %d, %q", args, code, out.String())
 		}
+	}
+}
+
+func TestDrainPastTheGracePeriodStillStops(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stuck := make(chan struct{})
+	defer close(stuck)
+	started := make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-stuck
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	logs := newSyncBuffer()
+	go func() { done <- serve(ctx, ln, h, 50*time.Millisecond, slog.New(slog.NewTextHandler(logs, nil))) }()
+	go http.Get("http://" + ln.Addr().String() + "/")
+	<-started
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil || !strings.Contains(logs.String(), "grace period over") {
+			t.Errorf("serve: %v; %s", err, logs.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not return after the grace period")
 	}
 }

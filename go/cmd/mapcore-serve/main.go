@@ -114,7 +114,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 		return fail(err)
 	}
 	defer closeArchives(archives)
-	renderer, err := newEngine(cfg, f.workers)
+	renderer, err := newEngine(cfg, f.workers, log)
 	if err != nil {
 		return fail(err)
 	}
@@ -159,7 +159,10 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Dura
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("drain: %w", err)
+		// The stop was asked for: past the grace period the requests
+		// still running are cut off, and the exit is still clean.
+		log.Warn("grace period over: closing the connections still open", "err", err.Error())
+		_ = hs.Close()
 	}
 	<-errc // http.ErrServerClosed
 	log.Info("stopped")

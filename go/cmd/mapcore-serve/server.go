@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -38,11 +39,22 @@ type server struct {
 	queue    *renderQueue
 	metrics  *metrics
 	log      *slog.Logger
+
+	mu      sync.Mutex
+	flights map[string]*flight // renders in progress, by cache key
+}
+
+// flight is one render that concurrent requests for the same image share.
+type flight struct {
+	done chan struct{}
+	c    *cached
+	err  error
 }
 
 func newServer(cfg *config, opt serverOptions, r tileRenderer, archives map[string]tileArchive, log *slog.Logger) (*server, error) {
 	s := &server{cfg: cfg, opt: opt, renderer: r, archives: archives, styles: map[string]*servedStyle{},
-		cache: newLRU(opt.cacheBytes), queue: newRenderQueue(opt.workers, opt.queue), metrics: newMetrics(), log: log}
+		cache: newLRU(opt.cacheBytes), queue: newRenderQueue(opt.workers, opt.queue), metrics: newMetrics(), log: log,
+		flights: map[string]*flight{}}
 	for _, id := range cfg.styleIDs() {
 		st, err := cfg.loadStyle(id)
 		if err != nil {
@@ -226,7 +238,9 @@ func (s *server) imageCacheControl() string {
 var contentTypes = map[string]string{"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 
 // renderCached answers an image request from the cache or renders it
-// (through the bounded queue) and caches the result.
+// (through the bounded queue) and caches the result. Concurrent requests
+// for an image being rendered wait for that render instead of starting
+// their own.
 func (s *server) renderCached(w *recorder, r *http.Request, key string, req renderRequest) {
 	if c, ok := s.cache.get(key); ok {
 		s.metrics.cache(true)
@@ -235,23 +249,60 @@ func (s *server) renderCached(w *recorder, r *http.Request, key string, req rend
 		return
 	}
 	s.metrics.cache(false)
-	w.cache = "miss"
-	release, err := s.queue.acquire(r.Context())
-	if err != nil {
-		s.fail(w, err)
+	for {
+		s.mu.Lock()
+		f, shared := s.flights[key]
+		if !shared {
+			f = &flight{done: make(chan struct{})}
+			s.flights[key] = f
+		}
+		s.mu.Unlock()
+		if shared {
+			w.cache = "shared"
+			select {
+			case <-f.done:
+			case <-r.Context().Done():
+				s.fail(w, r.Context().Err())
+				return
+			}
+			// When the first request went away or ran out of time, render
+			// for this one (its own context decides).
+			if errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded) {
+				continue
+			}
+		} else {
+			w.cache = "miss"
+			f.c, f.err = s.render(r.Context(), key, req)
+			s.mu.Lock()
+			delete(s.flights, key)
+			s.mu.Unlock()
+			close(f.done)
+		}
+		if f.err != nil {
+			s.fail(w, f.err)
+			return
+		}
+		s.respond(w, r, f.c, s.imageCacheControl())
 		return
 	}
-	body, err := s.renderer.Render(r.Context(), req)
+}
+
+// render draws one image through the queue and caches it.
+func (s *server) render(ctx context.Context, key string, req renderRequest) (*cached, error) {
+	release, err := s.queue.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	body, err := s.renderer.Render(ctx, req)
 	release()
 	s.metrics.rendered(err)
 	if err != nil {
-		if r.Context().Err() != nil {
-			err = r.Context().Err()
+		if ctx.Err() != nil {
+			err = ctx.Err()
 		}
-		s.fail(w, err)
-		return
+		return nil, err
 	}
 	c := newCached(body, contentTypes[req.format])
 	s.cache.put(key, c)
-	s.respond(w, r, c, s.imageCacheControl())
+	return c, nil
 }

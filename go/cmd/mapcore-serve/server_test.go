@@ -476,3 +476,39 @@ func TestRenderStyleUsesAbsoluteArchivesFontsAndSprites(t *testing.T) {
 func itoa(i int) string { return fmt.Sprint(i) }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestConcurrentRequestsForOneImageShareARender(t *testing.T) {
+	f := &fakeRenderer{block: make(chan struct{})}
+	s, ts := testServer(t, defaultServerOptions(), f)
+	const n = 4
+	codes := make(chan response, n)
+	for i := 0; i < n; i++ {
+		go func() { codes <- get(t, ts.URL+"/styles/basic/4/3/5.png") }()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.mu.Lock()
+		fl := s.flights["tile/basic/4/3/5.png"]
+		s.mu.Unlock()
+		if fl != nil && f.calls.Load() == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no render started")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // the others are waiting on the flight
+	close(f.block)
+	var first string
+	for i := 0; i < n; i++ {
+		r := <-codes
+		if r.code != 200 || (first != "" && r.body != first) {
+			t.Errorf("request %d: %d", i, r.code)
+		}
+		first = r.body
+	}
+	if c := f.calls.Load(); c != 1 {
+		t.Errorf("%d renders for %d concurrent requests of one tile", c, n)
+	}
+}

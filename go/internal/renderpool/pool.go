@@ -53,6 +53,10 @@ type Options struct {
 	// Provider serves URLs the runtime does not (nil: none); it is shared
 	// by the workers, so it must be safe for concurrent use.
 	Provider mapcore.ResourceProvider
+	// OnProblem, if set, receives each warning and failure event of a
+	// render (a tile, sprite or glyph range that did not load, a style
+	// property skipped), from the worker's goroutine.
+	OnProblem func(mapcore.Event)
 }
 
 type job struct {
@@ -69,9 +73,13 @@ type result struct {
 // Pool renders requests on its workers. Safe for concurrent use.
 type Pool struct {
 	jobs chan job
+	quit chan struct{}
 	wg   sync.WaitGroup
 	once sync.Once
 }
+
+// ErrClosed is the answer of a closed pool.
+var ErrClosed = errors.New("the render pool is closed")
 
 // New starts the workers; it fails if a worker's runtime cannot be made.
 func New(opt Options) (*Pool, error) {
@@ -84,7 +92,7 @@ func New(opt Options) (*Pool, error) {
 	if opt.Runtime.RenderThreads == 0 {
 		opt.Runtime.RenderThreads = 1
 	}
-	p := &Pool{jobs: make(chan job)}
+	p := &Pool{jobs: make(chan job), quit: make(chan struct{})}
 	errs := make(chan error, opt.Workers)
 	for i := 0; i < opt.Workers; i++ {
 		p.wg.Add(1)
@@ -107,14 +115,17 @@ func (p *Pool) Render(ctx context.Context, req Request) ([]byte, error) {
 	case p.jobs <- job{ctx, req, done}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-p.quit:
+		return nil, ErrClosed
 	}
 	r := <-done
 	return r.body, r.err
 }
 
-// Close stops the workers after the renders in flight.
+// Close stops the workers after the renders in flight; later and waiting
+// Render calls return ErrClosed.
 func (p *Pool) Close() error {
-	p.once.Do(func() { close(p.jobs) })
+	p.once.Do(func() { close(p.quit) })
 	p.wg.Wait()
 	return nil
 }
@@ -143,11 +154,23 @@ func (p *Pool) worker(opt Options, ready chan<- error) {
 	}
 	defer rt.CloseAll()
 	styles := map[string]*styleState{}
-	for j := range p.jobs {
+	for {
+		var j job
+		select {
+		case j = <-p.jobs:
+		case <-p.quit:
+			return
+		}
 		body, err := render(j.ctx, rt, styles, j.req)
-		// Events are not reported per request; drain them so they do not
-		// pile up.
-		_, _ = rt.DrainEvents()
+		// Drained after every render so they do not pile up.
+		evs, _ := rt.DrainEvents()
+		if opt.OnProblem != nil {
+			for _, e := range evs {
+				if e.Type == mapcore.EventWarning || e.Type.IsFailure() {
+					opt.OnProblem(e)
+				}
+			}
+		}
 		j.done <- result{body, err}
 	}
 }

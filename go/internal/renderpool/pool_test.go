@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"image/png"
 	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	mapcore "mapcore.dev/mapcore/go"
 )
 
 const style = `{"version":8,"sources":{"sq":{"type":"geojson","data":{"type":"Polygon",
@@ -25,6 +28,30 @@ func TestFitBounds(t *testing.T) {
 	}
 	if p := FitBounds([4]float64{-20, -20, 20, 20}, 512, 512, 128); math.Abs(p.Zoom-(c.Zoom-1)) > 1e-9 {
 		t.Errorf("padding half the view: zoom %v, want %v", p.Zoom, c.Zoom-1)
+	}
+}
+
+func TestProblemsAreReported(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	p, err := New(Options{Workers: 1, OnProblem: func(e mapcore.Event) {
+		mu.Lock()
+		got = append(got, e.String())
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	missing := `{"version":8,"sources":{"g":{"type":"geojson","data":"file:///nonexistent/x.geojson"}},
+	 "layers":[{"id":"c","type":"circle","source":"g"}]}`
+	if _, err := p.Render(context.Background(), Request{Style: "m", StyleJSON: []byte(missing), Width: 8, Height: 8, Ratio: 1, Format: "png"}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) == 0 || !strings.Contains(strings.Join(got, " "), "x.geojson") {
+		t.Errorf("the missing data was not reported: %q", got)
 	}
 }
 
@@ -77,5 +104,9 @@ func TestConcurrentRendersWithCancellations(t *testing.T) {
 	defer cancel()
 	if _, err := p.Render(ctx, Request{Style: "sq", StyleJSON: []byte(style), Width: 8, Height: 8, Ratio: 1, Format: "webp"}); !errors.Is(err, ErrUnsupportedFormat) {
 		t.Errorf("webp: %v", err)
+	}
+	p.Close()
+	if _, err := p.Render(ctx, Request{Style: "sq", StyleJSON: []byte(style), Width: 8, Height: 8, Ratio: 1, Format: "png"}); !errors.Is(err, ErrClosed) {
+		t.Errorf("after Close: %v", err)
 	}
 }
