@@ -21,6 +21,10 @@ import (
 // maxZoom is the deepest tile zoom served.
 const maxZoom = 22
 
+// maxDevicePixels bounds one static image's device pixels (its RGBA
+// buffer is 4 bytes each).
+const maxDevicePixels = 4096 * 4096
+
 // maxLat is Web Mercator's latitude limit.
 const maxLat = 85.0511287798066
 
@@ -187,6 +191,9 @@ func (s *server) parseStatic(style, sub string, q url.Values) (renderRequest, er
 	hv, err2 := strconv.Atoi(hs)
 	if err1 != nil || err2 != nil || wv < 1 || hv < 1 || wv > s.opt.maxSize || hv > s.opt.maxSize {
 		return renderRequest{}, badRequest("size %q: want {w}x{h} with 1..%d each", sizeName, s.opt.maxSize)
+	}
+	if float64(wv)*float64(hv)*scale*scale > maxDevicePixels {
+		return renderRequest{}, badRequest("%s at @%gx is %.0f device pixels: at most %d (4096 x 4096)", sizeName, scale, float64(wv)*float64(hv)*scale*scale, maxDevicePixels)
 	}
 	req := renderRequest{style: style, width: wv, height: hv, ratio: scale, format: format}
 	if where == "auto" {

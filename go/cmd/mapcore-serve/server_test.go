@@ -218,6 +218,7 @@ func TestBadRequestsAndUnknownIDs(t *testing.T) {
 		{"/styles/basic/1/0/0@4x.png", 400, "scale"},
 		{"/styles/basic/300/1/0/0.png", 400, "tile size"},
 		{"/styles/basic/static/0,0,1/5000x10.png", 400, "size"},
+		{"/styles/basic/static/0,0,1/2048x2048@3x.png", 400, "device pixels"},
 		{"/styles/basic/static/0,91,1/100x100.png", 400, "center"},
 		{"/styles/basic/static/a,0,1/100x100.png", 400, "not a number"},
 		{"/styles/basic/static/0,0,1@0,80/100x100.png", 400, "pitch"},
