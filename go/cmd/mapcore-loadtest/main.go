@@ -85,14 +85,9 @@ const fixtureStyle = `{"version":8,"sources":{"v":{"type":"vector","url":"mbtile
 
 // setup writes the folder: the archive from z14 tiles (files by "z-x-y"
 // name in tileDir), the style, config.json.
+// o.shared is the shared data folder (resolved by sharedDir).
 func setup(dir string, o options) (*dataset, error) {
 	shared := o.shared
-	if shared == "" {
-		shared = os.Getenv("MAPCORE_SHARED")
-	}
-	if shared == "" {
-		shared = filepath.Join(o.repo, "..", "shared")
-	}
 	assets := filepath.Join(shared, "conformance", "assets")
 	streets := filepath.Join(shared, "bench", "streets.json")
 	type z14 struct{ x, y uint32 }
@@ -313,7 +308,19 @@ func serveAndLoad(o options, ds *dataset, cacheMB int) (report, error) {
 	return r, nil
 }
 
+// sharedDir is -shared, else $MAPCORE_SHARED, else REPO/../shared.
+func sharedDir(o options) string {
+	if o.shared != "" {
+		return o.shared
+	}
+	if env := os.Getenv("MAPCORE_SHARED"); env != "" {
+		return env
+	}
+	return filepath.Join(o.repo, "..", "shared")
+}
+
 func run(o options, out io.Writer) error {
+	o.shared = sharedDir(o)
 	dir, err := os.MkdirTemp("", "mapcore-loadtest-")
 	if err != nil {
 		return err
