@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	mapcore "mapcore.dev/mapcore/go"
@@ -274,7 +276,12 @@ func runPyramid(args []string, stderr io.Writer) int {
 		}
 	}
 	prog := newProgress(stderr, o.progress, len(list), len(list)-len(todo))
-	if err := renderInOrder(pool, o, style, list, todo, sink, prog); err != nil {
+	// SIGINT/SIGTERM stop the run cleanly: an MBTiles archive keeps (and
+	// commits) what was written, so the same command resumes it; a
+	// PMTiles run removes its temporary data.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := renderInOrder(ctx, pool, o, style, list, todo, sink, prog); err != nil {
 		sink.abort()
 		return fail("%v", err)
 	}
@@ -287,9 +294,9 @@ func runPyramid(args []string, stderr io.Writer) int {
 
 // renderInOrder renders the todo tiles on all workers and hands them to the
 // sink in list order, holding at most a window of finished tiles.
-func renderInOrder(pool *renderpool.Pool, o *pyramidOptions, style []byte, list []tiles.Tile, todo []int, sink tileSink, prog *progress) error {
+func renderInOrder(parent context.Context, pool *renderpool.Pool, o *pyramidOptions, style []byte, list []tiles.Tile, todo []int, sink tileSink, prog *progress) error {
 	window := 4 * o.workers
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	next := make(chan int)
 	results := make(chan rendered, window)
@@ -331,7 +338,12 @@ func renderInOrder(pool *renderpool.Pool, o *pyramidOptions, style []byte, list 
 	}
 	pending := map[int]rendered{}
 	for k := 0; k < len(todo); {
-		r := <-results
+		var r rendered
+		select {
+		case r = <-results:
+		case <-parent.Done():
+			return fmt.Errorf("interrupted after %d of %d tiles", prog.count, prog.total)
+		}
 		if r.err != nil {
 			return r.err
 		}
