@@ -337,14 +337,21 @@ func renderInOrder(parent context.Context, pool *renderpool.Pool, o *pyramidOpti
 		}()
 	}
 	pending := map[int]rendered{}
+	interrupted := func() error { return fmt.Errorf("interrupted after %d of %d tiles", prog.count, prog.total) }
 	for k := 0; k < len(todo); {
+		if parent.Err() != nil {
+			return interrupted()
+		}
 		var r rendered
 		select {
 		case r = <-results:
 		case <-parent.Done():
-			return fmt.Errorf("interrupted after %d of %d tiles", prog.count, prog.total)
+			return interrupted()
 		}
 		if r.err != nil {
+			if parent.Err() != nil {
+				return interrupted()
+			}
 			return r.err
 		}
 		pending[r.i] = r

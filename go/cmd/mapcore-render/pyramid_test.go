@@ -2,13 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	mapcore "mapcore.dev/mapcore/go"
+	"mapcore.dev/mapcore/go/internal/renderpool"
 	"mapcore.dev/mapcore/go/internal/tiles"
 )
 
@@ -144,5 +147,38 @@ func TestPyramidFlagErrors(t *testing.T) {
 		if code != 1 || !strings.Contains(stderr.String(), c.says) || strings.Count(stderr.String(), "\n") != 1 {
 			t.Errorf("%v: exit %d, %q (want %q on one line)", c.args, code, stderr.String(), c.says)
 		}
+	}
+}
+
+func TestPyramidInterruptedKeepsWhatItWrote(t *testing.T) {
+	dir := pyramidDir(t)
+	o, err := parsePyramidFlags([]string{"-style", filepath.Join(dir, "style.json"), "-bbox", berlinBBox, "-zooms", "13-15",
+		"-tile-size", "512", "-workers", "1", "-o", filepath.Join(dir, "i.mbtiles")}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := pyramidTiles(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := renderpool.New(renderpool.Options{Workers: 1, Runtime: mapcore.RuntimeOptions{AssetRoot: dir, AllowedRoots: []string{dir}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	sink, err := openSink(o, "i")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // interrupted before the first tile is written
+	err = renderInOrder(ctx, pool, o, []byte(pyramidStyle), list, []int{0, 1, 2, 3, 4, 5}, sink, newProgress(io.Discard, "none", 6, 0))
+	if err == nil || !strings.Contains(err.Error(), "interrupted after 0 of 6 tiles") {
+		t.Errorf("%v", err)
+	}
+	sink.abort()
+	log := runPyramidOK(t, "-style", filepath.Join(dir, "style.json"), "-bbox", berlinBBox, "-zooms", "13-15", "-o", o.out)
+	if !strings.Contains(log, "6 to render") {
+		t.Errorf("resume after the interruption: %s", log)
 	}
 }
