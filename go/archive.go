@@ -14,8 +14,35 @@ import (
 // Archive is opened where the host says). Safe for concurrent use; reads
 // run in parallel.
 type Archive struct {
+	cell idCell
+}
+
+// idCell holds the id of a thread-independent native object: calls share
+// it (the native side serializes what must be), Close takes it.
+type idCell struct {
 	mu sync.RWMutex
 	id uint64 // 0 once closed
+}
+
+func (c *idCell) use(op, what string, f func(id uint64) capi.Res) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.id == 0 {
+		return status.Closed(op, what)
+	}
+	return status.Of(op, f(c.id))
+}
+
+// release closes the object once; later calls are no-ops.
+func (c *idCell) release(op string, f func(id uint64) capi.Res) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.id == 0 {
+		return nil
+	}
+	r := f(c.id)
+	c.id = 0
+	return status.Of(op, r)
 }
 
 // OpenArchive opens the archive at path: PMTiles v3 when the file starts
@@ -28,7 +55,7 @@ func OpenArchive(path string) (*Archive, error) {
 	if err := status.Of("OpenArchive", r); err != nil {
 		return nil, err
 	}
-	a := &Archive{id: id}
+	a := &Archive{cell: idCell{id: id}}
 	// Closing is thread-independent and infallible: a forgotten archive is
 	// closed when collected.
 	runtime.SetFinalizer(a, func(a *Archive) { _ = a.Close() })
@@ -36,12 +63,7 @@ func OpenArchive(path string) (*Archive, error) {
 }
 
 func (a *Archive) read(op string, f func(id uint64) capi.Res) error {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	if a.id == 0 {
-		return status.Closed(op, "the archive")
-	}
-	return status.Of(op, f(a.id))
+	return a.cell.use(op, "the archive", f)
 }
 
 // TileJSON returns the archive's metadata as TileJSON 3.0.0 ("format" is
@@ -68,23 +90,15 @@ func (a *Archive) Tile(z uint8, x, y uint32) ([]byte, error) {
 
 // Close closes the archive; closing twice is a no-op.
 func (a *Archive) Close() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.id == 0 {
-		return nil
-	}
-	r := capi.ArchiveClose(a.id)
-	a.id = 0
 	runtime.SetFinalizer(a, nil)
-	return status.Of("Archive.Close", r)
+	return a.cell.release("Archive.Close", capi.ArchiveClose)
 }
 
 // MBTilesWriter writes an MBTiles archive tile by tile (resumable: opening
 // an existing archive keeps its tiles). Safe for concurrent use; calls are
 // serialized. Close commits.
 type MBTilesWriter struct {
-	mu sync.Mutex
-	id uint64
+	cell idCell
 }
 
 // CreateMBTiles creates an MBTiles archive at path, or opens the one there
@@ -94,16 +108,11 @@ func CreateMBTiles(path string) (*MBTilesWriter, error) {
 	if err := status.Of("CreateMBTiles", r); err != nil {
 		return nil, err
 	}
-	return &MBTilesWriter{id: id}, nil
+	return &MBTilesWriter{cell: idCell{id: id}}, nil
 }
 
 func (w *MBTilesWriter) call(op string, f func(id uint64) capi.Res) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.id == 0 {
-		return status.Closed(op, "the MBTiles writer")
-	}
-	return status.Of(op, f(w.id))
+	return w.cell.use(op, "the MBTiles writer", f)
 }
 
 // HasTile reports whether the archive holds z/x/y (XYZ rows).
@@ -133,12 +142,5 @@ func (w *MBTilesWriter) SetMetadata(name, value string) error {
 // Close commits what was written and closes the file; closing twice is a
 // no-op.
 func (w *MBTilesWriter) Close() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.id == 0 {
-		return nil
-	}
-	r := capi.MBTilesWriterClose(w.id)
-	w.id = 0
-	return status.Of("MBTilesWriter.Close", r)
+	return w.cell.release("MBTilesWriter.Close", capi.MBTilesWriterClose)
 }
