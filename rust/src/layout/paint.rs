@@ -332,7 +332,7 @@ mod tests {
     }
 
     fn image(pixel_ratio: f32) -> StyleImage {
-        StyleImage { width: 4, height: 2, pixel_ratio, sdf: false, rgba: Arc::new(vec![255; 4 * 2 * 4]) }
+        StyleImage { width: 4, height: 2, pixel_ratio, sdf: false, rgba: Arc::new(vec![255; 4 * 2 * 4]), stretch: Default::default() }
     }
 
     fn view(lng: f64, zoom: f64, ratio: f32) -> View {

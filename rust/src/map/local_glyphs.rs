@@ -177,6 +177,43 @@ mod tests {
         std::fs::remove_dir_all(&dir).ok();
     }
 
+    /// The bundled default style labels countries and cities with the
+    /// bundled font: the labels shown at zoom 1 are the largest countries'
+    /// and the most important places', with no warning.
+    #[test]
+    fn the_default_world_map_is_labeled_by_rank() {
+        let style = include_str!("../../assets/default-style.json");
+        let mut rt = Runtime::new(RuntimeOptions { render_threads: 1, worker_threads: 2, ..Default::default() }).unwrap();
+        rt.add_map(1, Map::new(1, 1024, 512, 1.0));
+        {
+            let (map, core) = rt.map_mut(1).unwrap();
+            map.set_style_json(style.as_bytes(), core).unwrap();
+        }
+        rt.render_still(1, Some(std::time::Duration::from_secs(60))).unwrap();
+        let events = rt.drain_events();
+        assert!(events.iter().all(|e| !matches!(e.kind, EventKind::Warning | EventKind::StyleError | EventKind::ResourceError | EventKind::TileError)), "{events:?}");
+        let map = rt.map(1).unwrap();
+        let q = crate::query::QueryGeometry::Box([0.0, 0.0], [1024.0, 512.0]);
+        let names = |layer: &str| -> Vec<(String, i64)> {
+            let o = crate::query::QueryOptions { layers: Some(vec![layer.to_string()]), filter: None };
+            let found = map.query_rendered_features(&q, &o).unwrap();
+            found.iter().map(|f| (f["properties"]["name"].as_str().unwrap_or("").to_string(), f["properties"]["rank"].as_i64().unwrap_or(9))).collect()
+        };
+        let countries = names("country-labels");
+        let places = names("place-labels");
+        // (A label is a hit once per tile it reaches into.)
+        let distinct: std::collections::BTreeSet<&str> = places.iter().map(|(n, _)| n.as_str()).collect();
+        for want in ["Russia", "Canada", "Brazil", "Australia", "China"] {
+            assert!(countries.iter().any(|(n, _)| n == want), "{want} labeled: {countries:?}");
+        }
+        for want in ["Tokyo", "Moscow", "Cairo", "São Paulo"] {
+            assert!(places.iter().any(|(n, _)| n == want), "{want} labeled: {places:?}");
+        }
+        // Zoom 1 shows ranks 1 and 2 only, and collision dropped some.
+        assert!(countries.iter().chain(&places).all(|(_, r)| *r <= 2), "{countries:?} {places:?}");
+        assert!(distinct.len() < 70, "collision drops some of the 80 places of ranks 1-2: {} shown", distinct.len());
+    }
+
     #[test]
     fn fonts_added_at_runtime_are_used_and_hostile_ones_refused() {
         let mut rt = Runtime::new(RuntimeOptions::default()).unwrap();

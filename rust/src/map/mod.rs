@@ -283,10 +283,10 @@ impl Map {
                     )));
                 }
             }
-            for name in ["text-variable-anchor", "text-variable-anchor-offset", "icon-text-fit"] {
+            for name in ["text-variable-anchor", "text-variable-anchor-offset"] {
                 if layer.layout.get(name).is_some() {
                     core.emit(Event::new(EventKind::Warning, self.id).message(format!(
-                        "layer \"{}\": {name} is not supported yet (UNSUPPORTED): labels use text-anchor, icons their own size",
+                        "layer \"{}\": {name} is not supported yet (UNSUPPORTED): labels use text-anchor",
                         layer.id
                     )));
                 }
@@ -854,7 +854,7 @@ mod pattern_tests {
         let (map, core) = rt.map_mut(1).unwrap();
         // A 2x1 image: blue, then half-transparent green.
         let rgba = Arc::new(vec![0, 0, 255, 255, 0, 255, 0, 128]);
-        map.add_image("dots", StyleImage { width: 2, height: 1, pixel_ratio: 1.0, sdf: false, rgba }).unwrap();
+        map.add_image("dots", StyleImage { width: 2, height: 1, pixel_ratio: 1.0, sdf: false, rgba, stretch: Default::default() }).unwrap();
         map.render(core);
         let frame = map.frame().unwrap();
         // Zoom 0, 8 px view centred on world pixel 256: x = 0 is world pixel 252,

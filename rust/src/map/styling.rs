@@ -21,6 +21,8 @@ pub struct StyleImage {
     pub sdf: bool,
     /// Straight-alpha RGBA, `width * height * 4` bytes.
     pub rgba: Arc<Vec<u8>>,
+    /// Stretch zones and content box (sprite index `stretchX`, `stretchY`, `content`).
+    pub stretch: crate::symbol::icon::ImageStretch,
 }
 
 fn invalid(message: impl Into<String>) -> MapError {

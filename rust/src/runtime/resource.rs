@@ -160,6 +160,7 @@ pub trait Provider: Send + Sync {
 static BUILTIN: &[(&str, &[u8])] = &[
     ("default-style.json", include_bytes!("../../assets/default-style.json")),
     ("naturalearth/countries.geojson", include_bytes!("../../../third_party/naturalearth/countries.geojson")),
+    ("naturalearth/country_labels.geojson", include_bytes!("../../../third_party/naturalearth/country_labels.geojson")),
     ("naturalearth/populated_places.geojson", include_bytes!("../../../third_party/naturalearth/populated_places.geojson")),
 ];
 

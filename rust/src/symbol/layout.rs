@@ -17,7 +17,7 @@ use crate::text::glyph::{font_stack_name, range_of, GlyphSet, ONE_EM};
 use crate::text::shaping::{self, Anchor, Justify, ShapeOptions, TaggedText, TextTransform, WritingMode};
 
 use super::anchors;
-use super::icon::{shape_icon, IconImages, SymbolIcon};
+use super::icon::{fit_icon_to_text, icon_quads, shape_icon, IconImage, IconImages, SymbolIcon, TextFit};
 use super::polylabel::polylabel;
 use super::quads::{glyph_quads, GlyphQuad};
 
@@ -187,6 +187,37 @@ fn auto_justify(anchor: Anchor) -> Justify {
     }
 }
 
+/// The image `icon-image` names, if there is one (a missing one is recorded).
+fn icon_image(l: &crate::style::property::PropertySet, ctx: &EvaluationContext, images: &IconImages, missing: &mut BTreeSet<String>) -> Option<Arc<IconImage>> {
+    let name = l.get("icon-image").and_then(|_| l.get_image("icon-image", ctx))?;
+    let found = images.get(&name).cloned();
+    if found.is_none() && missing.len() < 64 {
+        missing.insert(name);
+    }
+    found
+}
+
+/// Shapes a symbol's icon: around the anchor, or fitted to its text box
+/// (`text_box`, px at the layout text size) by `icon-text-fit`.
+fn layout_icon(l: &crate::style::property::PropertySet, ctx: &EvaluationContext, image: Arc<IconImage>, placement: Placement, text_box: Option<[f32; 4]>) -> SymbolIcon {
+    let pair = |v: Vec<f32>| [v.first().copied().unwrap_or(0.0), v.get(1).copied().unwrap_or(0.0)];
+    let offset = pair(l.get_f32_array("icon-offset", ctx));
+    let rotate = if placement == Placement::Point { l.get_f32("icon-rotate", ctx) } else { 0.0 };
+    let fit = TextFit::parse(l.get_enum("icon-text-fit", ctx));
+    match text_box {
+        Some(text) if fit != TextFit::None => {
+            let p = l.get_f32_array("icon-text-fit-padding", ctx);
+            let padding = [0, 1, 2, 3].map(|i| p.get(i).copied().unwrap_or(0.0));
+            let bounds = fit_icon_to_text(&image, text, fit, padding, offset);
+            icon_quads(image, bounds, rotate, true)
+        }
+        _ => {
+            let bounds = shape_icon(&image, Anchor::parse(l.get_enum("icon-anchor", ctx)), offset);
+            icon_quads(image, bounds, rotate, false)
+        }
+    }
+}
+
 /// Lays out the symbols of every symbol layer of `source` in one tile.
 /// `z` is the tile's (overscaled) zoom, `overscaling` the ratio of that
 /// zoom's scale to the data tile's.
@@ -220,26 +251,9 @@ pub fn layout_tile(
                 continue;
             }
             let l = &layer.layout;
-            let icon = match l.get("icon-image").and_then(|_| l.get_image("icon-image", &ctx)) {
-                Some(name) => match images.get(&name) {
-                    Some(image) => {
-                        let offset = l.get_f32_array("icon-offset", &ctx);
-                        let offset = [offset.first().copied().unwrap_or(0.0), offset.get(1).copied().unwrap_or(0.0)];
-                        let anchor = Anchor::parse(l.get_enum("icon-anchor", &ctx));
-                        let rotate = if placement == Placement::Point { l.get_f32("icon-rotate", &ctx) } else { 0.0 };
-                        Some(shape_icon(image.clone(), anchor, offset, rotate))
-                    }
-                    None => {
-                        if out.missing_images.len() < 64 {
-                            out.missing_images.insert(name);
-                        }
-                        None
-                    }
-                },
-                None => None,
-            };
             let text = feature_text(layer, &ctx);
-            if text.is_none() && icon.is_none() {
+            let icon_image = icon_image(l, &ctx, images, &mut out.missing_images);
+            if text.is_none() && icon_image.is_none() {
                 continue;
             }
             // Glyphs follow the line only when they rotate with the map;
@@ -281,6 +295,12 @@ pub fn layout_tile(
                     along_line,
                 }
             });
+            let text_box = shaped.as_ref().map(|(_, s)| {
+                // MapLibre fits icons to the text at the layout text size (one zoom up).
+                let scale = l.get_f32("text-size", &EvaluationContext::for_feature(z + 1.0, feature)).max(0.0) / ONE_EM;
+                [s.left * scale, s.top * scale, s.right * scale, s.bottom * scale]
+            });
+            let icon = icon_image.map(|image| layout_icon(l, &ctx, image, placement, text_box));
             if symbol_text.is_none() && icon.is_none() {
                 continue;
             }

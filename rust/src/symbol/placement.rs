@@ -381,17 +381,21 @@ fn layer_commands(shown: Vec<Shown>, pixel_ratio: f32) -> Vec<DrawCommand> {
     out
 }
 
-/// The draw data of a placed icon.
-fn icon_draw(layer: &Layer, ctx: &EvaluationContext, icon: &SymbolIcon, corners: [[f32; 2]; 4], size: f32, ratio: f32, nearest: bool) -> Option<IconDraw> {
-    let corners = corners.map(|c| [c[0] * ratio, c[1] * ratio]);
+/// The draw data of a placed icon (one quad per piece).
+fn icon_draw(layer: &Layer, ctx: &EvaluationContext, icon: &SymbolIcon, quads: Vec<[[f32; 2]; 4]>, size: f32, ratio: f32, nearest: bool) -> Option<IconDraw> {
+    let device = |corners: [[f32; 2]; 4]| corners.map(|c| [c[0] * ratio, c[1] * ratio]);
+    let pieces = quads.into_iter().zip(&icon.pieces);
     match &icon.image.pixels {
         IconPixels::Color(image) => {
             let opacity = layer.paint.get_f32("icon-opacity", ctx);
-            Some(IconDraw::Color(vec![IconQuad { corners, w: [1.0; 4], tex: icon.tex, image: image.clone(), opacity, nearest }]))
+            let quads = pieces.map(|(c, p)| IconQuad { corners: device(c), w: [1.0; 4], tex: p.tex, image: image.clone(), opacity, nearest }).collect();
+            Some(IconDraw::Color(quads))
         }
         IconPixels::Sdf(bitmap) => {
-            let quad = SdfQuad { corners, w: [1.0; 4], tex: icon.tex, bitmap: bitmap.clone(), font_scale: size, gamma_scale: 1.0, paint: 0 };
-            Some(IconDraw::Sdf(vec![quad], sdf_paint(layer, ctx, "icon")))
+            let quads = pieces
+                .map(|(c, p)| SdfQuad { corners: device(c), w: [1.0; 4], tex: p.tex, bitmap: bitmap.clone(), font_scale: size, gamma_scale: 1.0, paint: 0 })
+                .collect();
+            Some(IconDraw::Sdf(quads, sdf_paint(layer, ctx, "icon")))
         }
     }
 }
@@ -511,8 +515,8 @@ fn place_line<'a>(
     Some((shapes, quads))
 }
 
-/// An icon: its box (rotated bounds, padded) and its quad on screen.
-fn place_icon(icon: &SymbolIcon, anchor: [f32; 2], scale: f32, angle: f32, padding: f32) -> (Vec<Shape>, [[f32; 2]; 4]) {
+/// An icon: its box (rotated bounds, padded) and its quads on screen.
+fn place_icon(icon: &SymbolIcon, anchor: [f32; 2], scale: f32, angle: f32, padding: f32) -> (Vec<Shape>, Vec<[[f32; 2]; 4]>) {
     let (s, c) = angle.sin_cos();
     let rot = |v: [f32; 2]| [v[0] * c - v[1] * s, v[0] * s + v[1] * c];
     let (bs, bc) = (angle + icon.rotate.to_radians()).sin_cos();
@@ -524,11 +528,27 @@ fn place_icon(icon: &SymbolIcon, anchor: [f32; 2], scale: f32, angle: f32, paddi
         bx = [bx[0].min(r[0]), bx[1].min(r[1]), bx[2].max(r[0]), bx[3].max(r[1])];
     }
     let shape = Shape::Box([anchor[0] + bx[0] - padding, anchor[1] + bx[1] - padding, anchor[0] + bx[2] + padding, anchor[1] + bx[3] + padding]);
-    let corners = icon.corners.map(|p| {
-        let r = rot([quantize(p[0]) * scale, quantize(p[1]) * scale]);
-        [anchor[0] + r[0], anchor[1] + r[1]]
-    });
-    (vec![shape], corners)
+    // GL: offset / 32 * max(min font scale, scale) + pixel offset / 16.
+    let quads = icon
+        .pieces
+        .iter()
+        .map(|q| {
+            let (sx, sy) = (scale.max(q.min_scale[0]), scale.max(q.min_scale[1]));
+            let mut i = 0;
+            q.em.map(|p| {
+                let px = q.px[i];
+                i += 1;
+                let r = rot([quantize(p[0]) * sx + quantize_px(px[0]), quantize(p[1]) * sy + quantize_px(px[1])]);
+                [anchor[0] + r[0], anchor[1] + r[1]]
+            })
+        })
+        .collect();
+    (vec![shape], quads)
+}
+
+/// GL stores icon pixel offsets as 1/16 px integers.
+fn quantize_px(v: f32) -> f32 {
+    (v * 16.0).round() / 16.0
 }
 
 /// The screen angle of a line label's segment at its anchor.

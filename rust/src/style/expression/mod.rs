@@ -18,6 +18,7 @@
 //! number-format), `within`, `conformance` (the shared test suite runner).
 //! `distance` measures in metres with a local flat approximation.
 
+pub mod collate;
 pub mod conformance;
 pub mod convert;
 pub mod distance;
