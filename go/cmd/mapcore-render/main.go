@@ -1,4 +1,5 @@
-// Command mapcore-render renders a MapLibre style to a PNG image.
+// Command mapcore-render renders a MapLibre style to a PNG, JPEG or WebP
+// image (by the -o file's extension; encoded in the library).
 //
 //	mapcore-render -style style.json -center 13.4,52.5 -zoom 12 -size 800x600 -o map.png
 //
@@ -20,7 +21,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
@@ -67,6 +67,8 @@ type options struct {
 	zoom, bear, pitch  float64
 	width, height      int
 	ratio              float64
+	format             mapcore.ImageFormat
+	quality, pngLevel  int
 	verbose            bool
 	timeout            time.Duration
 	set                map[string]bool
@@ -83,7 +85,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.pitch, "pitch", 0, "pitch in degrees 0..60 (default: the style's)")
 	fs.StringVar(&size, "size", "512x512", "image size WxH in logical pixels")
 	fs.Float64Var(&o.ratio, "ratio", 1, "pixel ratio (device pixels per logical pixel)")
-	fs.StringVar(&o.out, "o", "map.png", "output PNG file")
+	fs.StringVar(&o.out, "o", "map.png", "output image file: .png, .jpg (.jpeg) or .webp (lossless), encoded by the library")
+	fs.IntVar(&o.quality, "quality", 0, "JPEG quality 1..100 (default 80)")
+	fs.IntVar(&o.pngLevel, "png-level", 0, "PNG compression: 0 = fast, 1..9 = zlib levels (smaller, slower)")
 	fs.StringVar(&o.assets, "assets", "", "asset folder for relative paths and local://X URLs (default: the style file's folder)")
 	fs.Var(&o.allow, "allow-files", "a folder whose files styles may read (repeatable; the style's folder and -assets are allowed)")
 	fs.Var(&o.fonts, "fonts", "a font file or folder of fonts for labels drawn with local glyphs (repeatable; Noto Sans is always there)")
@@ -123,6 +127,16 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.pitch < 0 || o.pitch > 60 {
 		return nil, fmt.Errorf("-pitch %v: want 0..60", o.pitch)
+	}
+	var err error
+	if o.format, err = mapcore.ImageFormatForPath(o.out); err != nil {
+		return nil, fmt.Errorf("-o %q: the extension must be .png, .jpg, .jpeg or .webp", o.out)
+	}
+	if o.quality < 0 || o.quality > 100 {
+		return nil, fmt.Errorf("-quality %d: want 1..100", o.quality)
+	}
+	if o.pngLevel < 0 || o.pngLevel > 9 {
+		return nil, fmt.Errorf("-png-level %d: want 0..9", o.pngLevel)
 	}
 	if o.timeout <= 0 {
 		return nil, fmt.Errorf("-timeout must be positive")
@@ -314,15 +328,11 @@ func run(args []string, stderr io.Writer) int {
 	if renderErr != nil {
 		return fail("render: %v", renderErr)
 	}
-	img, err := s.ReadNRGBA()
-	if err != nil {
-		return fail("%v", err)
-	}
 	f, err := os.Create(o.out)
 	if err != nil {
 		return fail("%v", err)
 	}
-	if err := png.Encode(f, img); err != nil {
+	if err := s.Encode(f, o.format, &mapcore.EncodeOptions{Quality: o.quality, PNGLevel: o.pngLevel}); err != nil {
 		f.Close()
 		return fail("writing %s: %v", o.out, err)
 	}

@@ -11,6 +11,7 @@ pub mod types;
 
 pub mod archive;
 pub mod base;
+pub mod buffers;
 pub mod map;
 pub mod query;
 pub mod render;

@@ -151,3 +151,15 @@ pub struct mapcore_query_geometry {
     pub x2: f64,
     pub y2: f64,
 }
+
+pub const MAPCORE_IMAGE_FORMAT_PNG: u32 = 1;
+pub const MAPCORE_IMAGE_FORMAT_JPEG: u32 = 2;
+pub const MAPCORE_IMAGE_FORMAT_WEBP: u32 = 3;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mapcore_encode_options {
+    pub size: usize,
+    pub quality: u32,
+    pub png_level: u32,
+}
