@@ -9,12 +9,9 @@
 package renderpool
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"image/jpeg"
-	"image/png"
 	"math"
 	"runtime"
 	"sync"
@@ -26,7 +23,7 @@ import (
 // Request is one image: a style (Style is its key; StyleJSON is parsed the
 // first time a worker sees the key), a camera or Bounds (fitted with
 // Padding logical pixels around), a logical size, a pixel ratio and a
-// format: "png", "jpg" ("webp" needs the library's encoder: UNSUPPORTED).
+// format: "png", "jpg" or "webp" (lossless), encoded by the library.
 type Request struct {
 	Style          string
 	StyleJSON      []byte
@@ -176,8 +173,8 @@ func (p *Pool) worker(opt Options, ready chan<- error) {
 }
 
 func render(ctx context.Context, rt *mapcore.RuntimeHandle, styles map[string]*styleState, req Request) ([]byte, error) {
-	if req.Format != "png" && req.Format != "jpg" {
-		return nil, fmt.Errorf("%w: %q (this build encodes png and jpg)", ErrUnsupportedFormat, req.Format)
+	if _, ok := formats[req.Format]; !ok {
+		return nil, fmt.Errorf("%w: %q (png, jpg or webp)", ErrUnsupportedFormat, req.Format)
 	}
 	ratio := float32(req.Ratio)
 	st := styles[req.Style]
@@ -214,22 +211,16 @@ func render(ctx context.Context, rt *mapcore.RuntimeHandle, styles map[string]*s
 	if err := st.s.RenderStill(ctx); err != nil {
 		return nil, err
 	}
-	img, err := st.s.ReadNRGBA()
-	if err != nil {
-		return nil, err
+	// Encoded by the library (PNG with fdeflate, JPEG, lossless WebP).
+	q := req.JPEGQuality
+	if q == 0 {
+		q = 90
 	}
-	var buf bytes.Buffer
-	if req.Format == "jpg" {
-		q := req.JPEGQuality
-		if q == 0 {
-			q = 90
-		}
-		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: q})
-	} else {
-		err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img)
-	}
-	return buf.Bytes(), err
+	return st.s.EncodeBytes(formats[req.Format], &mapcore.EncodeOptions{Quality: q})
 }
+
+// formats are the Request formats the pool encodes.
+var formats = map[string]mapcore.ImageFormat{"png": mapcore.PNG, "jpg": mapcore.JPEG, "webp": mapcore.WebP}
 
 // FitBounds is the camera (north up) showing bounds west, south, east,
 // north in a width x height view with padding logical pixels on each side

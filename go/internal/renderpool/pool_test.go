@@ -102,7 +102,10 @@ func TestConcurrentRendersWithCancellations(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := p.Render(ctx, Request{Style: "sq", StyleJSON: []byte(style), Width: 8, Height: 8, Ratio: 1, Format: "webp"}); !errors.Is(err, ErrUnsupportedFormat) {
+	if _, err := p.Render(ctx, Request{Style: "sq", StyleJSON: []byte(style), Width: 8, Height: 8, Ratio: 1, Format: "gif"}); !errors.Is(err, ErrUnsupportedFormat) {
+		t.Errorf("gif: %v", err)
+	}
+	if b, err := p.Render(ctx, Request{Style: "sq", StyleJSON: []byte(style), Width: 8, Height: 8, Ratio: 1, Format: "webp"}); err != nil || string(b[8:12]) != "WEBP" {
 		t.Errorf("webp: %v", err)
 	}
 	p.Close()
