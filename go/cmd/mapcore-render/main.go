@@ -32,11 +32,15 @@ import (
 	"time"
 
 	mapcore "mapcore.dev/mapcore/go"
+	"mapcore.dev/mapcore/go/internal/cli"
 )
 
 const defaultStyle = "builtin://default-style.json"
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "pyramid" {
+		os.Exit(runPyramid(os.Args[2:], os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
@@ -73,7 +77,6 @@ type options struct {
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{set: map[string]bool{}}
 	fs := flag.NewFlagSet("mapcore-render", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var center, size string
 	fs.StringVar(&o.style, "style", defaultStyle, "style: file path, file://, http(s)://, local://X or builtin:// URL")
 	fs.StringVar(&center, "center", "", "map center as lon,lat (default: the style's)")
@@ -91,17 +94,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.glyphs, "glyphs", "url-first", "where label glyphs come from: url-first (the style's glyphs URL, local fonts without one or when a range fails), local-first or url-only")
 	fs.BoolVar(&o.verbose, "v", false, "print native log messages")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up loading resources after this long")
-	fs.Usage = func() {} // errors are one line; -h prints the flags
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "usage: mapcore-render [flags]")
-			fs.SetOutput(stderr)
-			fs.PrintDefaults()
-		}
+	// Errors are one line; -h prints the flags.
+	if err := cli.Parse(fs, args, "mapcore-render [flags] | mapcore-render pyramid [flags]", stderr); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	if center != "" {

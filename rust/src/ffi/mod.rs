@@ -9,6 +9,7 @@ mod log;
 mod owner;
 pub mod types;
 
+pub mod archive;
 pub mod base;
 pub mod buffers;
 pub mod map;

@@ -32,6 +32,8 @@ handle_type!(mapcore_runtime);
 handle_type!(mapcore_map);
 handle_type!(mapcore_render_session);
 handle_type!(mapcore_resource_request);
+handle_type!(mapcore_archive);
+handle_type!(mapcore_mbtiles_writer);
 
 pub type mapcore_log_callback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, level: u32, target: *const c_char, message: *const c_char)>;
