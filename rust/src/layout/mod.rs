@@ -184,6 +184,9 @@ fn layer_commands<'s>(
 /// A fill-extrusion layer's faces over all tiles, far to near.
 fn extrusion_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn TileLookup) -> Vec<DrawCommand> {
     let zoom = view.transform.zoom;
+    // fill-extrusion-opacity is a layer property (zoom-dependent only).
+    let opacity = layer.paint.get_f32("fill-extrusion-opacity", &EvaluationContext::at_zoom(zoom));
+    let layered = opacity < 1.0;
     let mut faces = Vec::new();
     for covered in tiles.cover(source) {
         let Some(data) = tiles.tile(source, covered.id) else { continue };
@@ -201,8 +204,13 @@ fn extrusion_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn Tile
                 })
             })
             .collect();
-        faces.extend(extrusion::faces(layer, &features, &covered, tile_layer.extent, view, zoom));
+        faces.extend(extrusion::faces(layer, &features, &covered, tile_layer.extent, view, zoom, layered));
     }
     faces.sort_by(|a, b| b.0.total_cmp(&a.0));
-    faces.into_iter().map(|(_, c)| c).collect()
+    let commands: Vec<DrawCommand> = faces.into_iter().map(|(_, c)| c).collect();
+    match (layered, commands.is_empty()) {
+        (true, false) if opacity > 0.0 => vec![DrawCommand::Layer { commands, opacity }],
+        (true, _) => Vec::new(),
+        (false, _) => commands,
+    }
 }
