@@ -46,15 +46,11 @@ mapcore_status mapcore_archive_metadata(mapcore_archive archive, char **out_json
 
 /* Reads tile z/x/y (XYZ rows, z <= 30) as stored: vector tiles may be
  * gzip'd. On OK, `*out_data`/`*out_len` hold the bytes, allocated for the
- * caller (free with mapcore_archive_tile_free), or NULL/0 when the archive
+ * caller (free with mapcore_buffer_free), or NULL/0 when the archive
  * has no such tile. `*out_data` must be NULL on entry. PARSE_ERROR or
  * IO_ERROR when the archive cannot answer (the diagnostic says why). */
 mapcore_status mapcore_archive_read_tile(mapcore_archive archive, uint32_t z, uint32_t x, uint32_t y,
                                          uint8_t **out_data, size_t *out_len);
-
-/* Frees a tile from mapcore_archive_read_tile: pass the pointer and length
- * it gave. NULL is a no-op. Any thread; returns OK. */
-mapcore_status mapcore_archive_tile_free(uint8_t *data, size_t len);
 
 /* Closes an archive. Tiles read from it stay valid (they are the caller's).
  * The null handle and a closed handle are no-ops (OK). */

@@ -19,7 +19,7 @@ static void *reader(void *arg) {
     size_t len = 0;
     CHECK_OK(mapcore_archive_read_tile(shared_archive, 14, 8802, 5374, &data, &len));
     CHECK(len == fixture_len && data && memcmp(data, fixture, len) == 0);
-    CHECK_OK(mapcore_archive_tile_free(data, len));
+    CHECK_OK(mapcore_buffer_free(data));
   }
   return NULL;
 }
@@ -75,12 +75,12 @@ int main(void) {
   size_t len = 0;
   CHECK_OK(mapcore_archive_read_tile(a, 0, 0, 0, &data, &len));
   CHECK(len == 5 && data && memcmp(data, "world", 5) == 0);
-  CHECK_OK(mapcore_archive_tile_free(data, len));
+  CHECK_OK(mapcore_buffer_free(data));
   data = NULL;
   CHECK_OK(mapcore_archive_read_tile(a, 3, 1, 1, &data, &len));
   CHECK(data == NULL && len == 0); /* no such tile */
   CHECK_STATUS(mapcore_archive_read_tile(a, 31, 0, 0, &data, &len), MAPCORE_STATUS_INVALID_ARGUMENT);
-  CHECK_OK(mapcore_archive_tile_free(NULL, 0));
+  CHECK_OK(mapcore_buffer_free(NULL));
 
   /* Concurrent readers. */
   shared_archive = a;

@@ -100,7 +100,7 @@ func ArchiveReadTile(h uint64, z, x, y uint32) ([]byte, Res) {
 		return nil, Res{}
 	}
 	b := C.GoBytes(unsafe.Pointer(r.data), C.int(r.len))
-	C.mapcore_archive_tile_free(r.data, r.len)
+	C.mapcore_buffer_free(r.data)
 	return b, Res{}
 }
 

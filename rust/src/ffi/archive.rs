@@ -101,23 +101,7 @@ pub unsafe extern "C" fn mapcore_archive_read_tile(
         let z = zoom_arg(z)?;
         match a.tile(z, x, y)? {
             None => *len = 0,
-            Some(bytes) => {
-                let boxed = bytes.into_boxed_slice();
-                *len = boxed.len();
-                *data = Box::into_raw(boxed) as *mut u8;
-            }
-        }
-        Ok(())
-    })
-}
-
-/// # Safety
-/// `data`/`len` are NULL/0 or exactly what mapcore_archive_read_tile handed out.
-#[no_mangle]
-pub unsafe extern "C" fn mapcore_archive_tile_free(data: *mut u8, len: usize) -> mapcore_status {
-    call("mapcore_archive_tile_free", || {
-        if !data.is_null() {
-            drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(data, len)));
+            Some(bytes) => (*data, *len) = super::buffers::hand_out(bytes),
         }
         Ok(())
     })
