@@ -3,6 +3,7 @@
 //! requests for what the view needs) and `on_response` (with answers).
 
 pub mod camera;
+pub mod fit;
 pub mod glyphs;
 mod local_glyphs;
 pub mod sources;
@@ -165,6 +166,11 @@ impl Map {
     /// Records that something the view draws may have changed.
     pub fn touch(&mut self) {
         self.version = self.version.wrapping_add(1);
+    }
+
+    /// The logical view size.
+    pub fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
     }
 
     pub fn set_size(&mut self, width: u32, height: u32, pixel_ratio: f32) {
