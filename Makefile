@@ -119,6 +119,9 @@ $(BUILD)/examples/render_style: examples/c/render_style.c $(HEADERS) $(LIB)
 $(BUILD)/mapcore-render: $(LIB) $(shell find go -name '*.go' -not -name '*_test.go') go.mod
 	$(CGO_ENV) $(GO) build -o $@ ./go/cmd/mapcore-render
 
+$(BUILD)/mapcore-tileloop: $(LIB) $(shell find go -name '*.go' -not -name '*_test.go') go.mod
+	$(CGO_ENV) $(GO) build -o $@ ./go/cmd/mapcore-tileloop
+
 # Maps from what the repository holds: the world map from the bundled default
 # style, labels in four complex scripts shaped from local fonts, and a Berlin street map over the tile it ships (tests/fixtures), with
 # the Go tool and the C example (which prints how long the still image took).
@@ -152,7 +155,7 @@ loadtest: $(BUILD)/mapcore-serve $(BUILD)/mapcore-loadtest
 	$(BUILD)/mapcore-loadtest -server $(BUILD)/mapcore-serve -repo $(ROOT) -shared $(SHARED) $(LOADTEST_FLAGS)
 
 # mapcore against MapLibre Native on the streets benchmark, in the same run.
-bench: $(BUILD)/examples/render_style
+bench: $(BUILD)/examples/render_style $(BUILD)/mapcore-tileloop
 	@if [ -f $(SHARED)/bench/streets.json ]; then SHARED=$(SHARED) tools/bench.sh; \
 	else echo "skipped: bench: $(SHARED)/bench/streets.json not found $(SKIP_HINT)"; fi
 

@@ -171,3 +171,34 @@ func (m *MapHandle) JumpTo(c Camera) error {
 	runtime.KeepAlive(m)
 	return status.Of(op, r)
 }
+
+// Bounds is a geographic rectangle in degrees. West > East crosses the
+// antimeridian.
+type Bounds struct {
+	West, South, East, North float64
+}
+
+// EdgeInsets is padding in logical pixels from each edge of the view.
+type EdgeInsets struct {
+	Top, Right, Bottom, Left float64
+}
+
+// CameraForBounds returns the camera that shows b as large as possible in
+// the map's view size minus padding, centred in the padded area, with the
+// given bearing and pitch (MapLibre's cameraForLatLngBounds; the fit is for
+// the unpitched view, the zoom clamped to 0..24). It does not move the map:
+// pass the result to JumpTo. Owner thread.
+func (m *MapHandle) CameraForBounds(b Bounds, padding EdgeInsets, bearing, pitch float64) (Camera, error) {
+	const op = "MapHandle.CameraForBounds"
+	if err := m.st.Check(op); err != nil {
+		return Camera{}, err
+	}
+	c, r := capi.MapCameraForBounds(m.id, [4]float64{b.West, b.South, b.East, b.North},
+		[4]float64{padding.Top, padding.Right, padding.Bottom, padding.Left}, bearing, pitch)
+	runtime.KeepAlive(m)
+	if err := status.Of(op, r); err != nil {
+		return Camera{}, err
+	}
+	return Camera{Longitude: c.Longitude, Latitude: c.Latitude, Zoom: c.Zoom, Bearing: c.Bearing,
+		Pitch: c.Pitch, Fields: CameraAll}, nil
+}

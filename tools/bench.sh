@@ -39,3 +39,10 @@ print(f"  first still image: mapcore {of:7.1f} ms   MapLibre Native {rf:7.1f} ms
 print(f"  re-render:         mapcore {orr:7.1f} ms   MapLibre Native {rr:7.1f} ms   ratio {rr/orr:5.2f}x")
 print("  (both draw the style's labels)")
 PY
+# The tile loop: 80 views of 256x256 rendered and PNG-encoded by each.
+tileloop=$root/build/mapcore-tileloop
+if [ -x "$tileloop" ]; then
+  python3 "$root/tools/tile_loop.py" "$style" "$assets" "$tileloop" "$root/.mglenv/bin/python"
+else
+  echo "bench: build $tileloop first (make bench does)"
+fi

@@ -92,6 +92,27 @@ mapcore_status mapcore_map_get_camera(mapcore_map map, mapcore_camera *out_camer
  * Owner thread. */
 mapcore_status mapcore_map_jump_to(mapcore_map map, const mapcore_camera *camera);
 
+/* Padding in logical pixels, from each edge of the view. */
+typedef struct mapcore_edge_insets {
+  double top, right, bottom, left;
+} mapcore_edge_insets;
+
+/* The camera that shows the bounds `west`, `south`, `east`, `north`
+ * (degrees; west > east crosses the antimeridian) as large as possible in the
+ * map's current view size minus `padding` (NULL = none; borrowed), centred in
+ * the padded area, with the given `bearing` (degrees) and `pitch` (0..60),
+ * like MapLibre's cameraForLatLngBounds. The fit is computed for the
+ * unpitched view; the zoom is clamped to 0..24. Writes `*out_camera` (its
+ * `size` must be set; fields = MAPCORE_CAMERA_ALL) and does not move the map:
+ * pass the result to mapcore_map_jump_to. INVALID_ARGUMENT for non-finite
+ * values, south >= north, longitudes outside -180..180, negative padding or
+ * padding that leaves no room. Owner thread. */
+mapcore_status mapcore_map_camera_for_bounds(mapcore_map map, double west, double south,
+                                             double east, double north,
+                                             const mapcore_edge_insets *padding,
+                                             double bearing, double pitch,
+                                             mapcore_camera *out_camera);
+
 /* Feature state: values the host attaches to features (hover, selection)
  * that `feature-state` expressions read. A feature is named by its source,
  * its source layer (NULL or "" for GeoJSON sources) and its id as text

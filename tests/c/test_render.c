@@ -1,6 +1,8 @@
 /* Rendering through the C API: exact colours at known points for GeoJSON
  * fill, line and circle layers; buffer target equals readback; frames;
  * resize. */
+#include <math.h>
+
 #include "render_util.h"
 
 /* 64x64 at zoom 0 centred on 0,0: x = 32 + lng * 512 / 360. */
@@ -129,7 +131,45 @@ static void test_continuous_frames(void) {
   test_map_close(&t);
 }
 
+/* Camera for bounds: the bounds' corners, projected with the returned camera,
+ * fit inside the padded view with one pair of edges touching. */
+static void test_camera_for_bounds(void) {
+  test_map t;
+  test_map_open(&t, 400, 300);
+  mapcore_edge_insets pad = {10, 30, 20, 40}; /* top, right, bottom, left */
+  mapcore_camera cam = mapcore_camera_default();
+  CHECK_OK(mapcore_map_camera_for_bounds(t.map, 13.3, 52.45, 13.5, 52.56, &pad, 0, 0, &cam));
+  CHECK(cam.fields == MAPCORE_CAMERA_ALL && cam.zoom > 10 && cam.zoom < 12 && cam.pitch == 0);
+  CHECK_OK(mapcore_map_jump_to(t.map, &cam));
+  double x0, y0, x1, y1;
+  CHECK_OK(mapcore_map_pixel_for_lnglat(t.map, 13.3, 52.56, &x0, &y0)); /* north-west */
+  CHECK_OK(mapcore_map_pixel_for_lnglat(t.map, 13.5, 52.45, &x1, &y1)); /* south-east */
+  CHECK(x0 >= 40 - 1e-6 && x1 <= 400 - 30 + 1e-6 && y0 >= 10 - 1e-6 && y1 <= 300 - 20 + 1e-6);
+  int touch_x = fabs(x0 - 40) < 1e-6 && fabs(x1 - 370) < 1e-6;
+  int touch_y = fabs(y0 - 10) < 1e-6 && fabs(y1 - 280) < 1e-6;
+  CHECK(touch_x || touch_y);
+  /* no padding, a bearing and a pitch: both carried */
+  CHECK_OK(mapcore_map_camera_for_bounds(t.map, 13.3, 52.45, 13.5, 52.56, NULL, 30, 45, &cam));
+  CHECK(cam.bearing == 30 && cam.pitch == 45);
+  /* misuse */
+  CHECK_STATUS(mapcore_map_camera_for_bounds(t.map, 13.3, 52.56, 13.5, 52.45, NULL, 0, 0, &cam),
+               MAPCORE_STATUS_INVALID_ARGUMENT);
+  CHECK_DIAG("south < north");
+  mapcore_edge_insets huge = {0, 300, 0, 200};
+  CHECK_STATUS(mapcore_map_camera_for_bounds(t.map, 13.3, 52.45, 13.5, 52.56, &huge, 0, 0, &cam),
+               MAPCORE_STATUS_INVALID_ARGUMENT);
+  CHECK_DIAG("no room");
+  CHECK_STATUS(mapcore_map_camera_for_bounds(t.map, 13.3, 52.45, 13.5, 52.56, NULL, 0, 0, NULL),
+               MAPCORE_STATUS_INVALID_ARGUMENT);
+  mapcore_camera unsized = mapcore_camera_default();
+  unsized.size = 0;
+  CHECK_STATUS(mapcore_map_camera_for_bounds(t.map, 13.3, 52.45, 13.5, 52.56, NULL, 0, 0, &unsized),
+               MAPCORE_STATUS_INVALID_ARGUMENT);
+  test_map_close(&t);
+}
+
 int main(void) {
+  test_camera_for_bounds();
   test_exact_pixels();
   test_buffer_target_matches_readback();
   test_continuous_frames();

@@ -26,7 +26,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +66,8 @@ type options struct {
 	zoom, bear, pitch  float64
 	width, height      int
 	ratio              float64
+	bounds             *mapcore.Bounds
+	padding            mapcore.EdgeInsets
 	format             mapcore.ImageFormat
 	quality, pngLevel  int
 	verbose            bool
@@ -77,13 +78,15 @@ type options struct {
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{set: map[string]bool{}}
 	fs := flag.NewFlagSet("mapcore-render", flag.ContinueOnError)
-	var center, size string
+	var center, size, bounds, padding string
 	fs.StringVar(&o.style, "style", defaultStyle, "style: file path, file://, http(s)://, local://X or builtin:// URL")
 	fs.StringVar(&center, "center", "", "map center as lon,lat (default: the style's)")
 	fs.Float64Var(&o.zoom, "zoom", 0, "zoom level 0..24 (default: the style's)")
 	fs.Float64Var(&o.bear, "bearing", 0, "bearing in degrees (default: the style's)")
 	fs.Float64Var(&o.pitch, "pitch", 0, "pitch in degrees 0..60 (default: the style's)")
 	fs.StringVar(&size, "size", "512x512", "image size WxH in logical pixels")
+	fs.StringVar(&bounds, "bounds", "", "fit W,S,E,N (degrees) into the image instead of -center/-zoom (with -bearing, -pitch, -padding)")
+	fs.StringVar(&padding, "padding", "0", "padding in pixels around -bounds: one number or top,right,bottom,left")
 	fs.Float64Var(&o.ratio, "ratio", 1, "pixel ratio (device pixels per logical pixel)")
 	fs.StringVar(&o.out, "o", "map.png", "output image file: .png, .jpg (.jpeg) or .webp (lossless), encoded by the library")
 	fs.IntVar(&o.quality, "quality", 0, "JPEG quality 1..100 (default 80)")
@@ -111,6 +114,23 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			}
 			o.center[i] = v
 		}
+	}
+	if bounds != "" {
+		v, err := floats(bounds, 4)
+		if err != nil {
+			return nil, fmt.Errorf("-bounds %q: want W,S,E,N in degrees", bounds)
+		}
+		o.bounds = &mapcore.Bounds{West: v[0], South: v[1], East: v[2], North: v[3]}
+		if o.set["center"] || o.set["zoom"] {
+			return nil, fmt.Errorf("-bounds replaces -center and -zoom: give one or the other")
+		}
+	}
+	if p, err := floats(padding, 1); err == nil && p[0] >= 0 {
+		o.padding = mapcore.EdgeInsets{Top: p[0], Right: p[0], Bottom: p[0], Left: p[0]}
+	} else if p, err := floats(padding, 4); err == nil && p[0] >= 0 && p[1] >= 0 && p[2] >= 0 && p[3] >= 0 {
+		o.padding = mapcore.EdgeInsets{Top: p[0], Right: p[1], Bottom: p[2], Left: p[3]}
+	} else {
+		return nil, fmt.Errorf("-padding %q: want one number or top,right,bottom,left (pixels, >= 0)", padding)
 	}
 	w, h, ok := strings.Cut(strings.ToLower(size), "x")
 	var err1, err2 error
@@ -145,6 +165,22 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-glyphs %q: want url-first, local-first or url-only", o.glyphs)
 	}
 	return o, nil
+}
+
+// floats parses n comma-separated numbers.
+func floats(s string, n int) ([]float64, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != n {
+		return nil, fmt.Errorf("want %d numbers", n)
+	}
+	v := make([]float64, n)
+	for i, p := range parts {
+		var err error
+		if v[i], err = strconv.ParseFloat(strings.TrimSpace(p), 64); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }
 
 var glyphModes = map[string]mapcore.GlyphsMode{
@@ -188,35 +224,6 @@ func readStyle(o *options) ([]byte, error) {
 	return os.ReadFile(s)
 }
 
-// waitForStyle pumps until a style given by URL loaded or failed, and
-// returns the events seen meanwhile.
-func waitForStyle(ctx context.Context, rt *mapcore.RuntimeHandle) ([]mapcore.Event, error) {
-	var evs []mapcore.Event
-	for {
-		more, err := rt.DrainEvents()
-		if err != nil {
-			return evs, err
-		}
-		evs = append(evs, more...)
-		for _, e := range more {
-			switch e.Type {
-			case mapcore.EventStyleLoaded:
-				return evs, nil
-			case mapcore.EventStyleError:
-				return evs, errors.New(e.Message)
-			}
-		}
-		dl, _ := ctx.Deadline()
-		wait := time.Until(dl)
-		if wait <= 0 {
-			return evs, errors.New("timed out loading the style")
-		}
-		if _, err := rt.Pump(wait); err != nil {
-			return evs, err
-		}
-	}
-}
-
 func run(args []string, stderr io.Writer) int {
 	fail := func(format string, a ...any) int {
 		msg := strings.ReplaceAll(fmt.Sprintf(format, a...), "\n", " ")
@@ -247,9 +254,6 @@ func run(args []string, stderr io.Writer) int {
 		defer mapcore.SetLogHandler(nil, mapcore.LogError)
 	}
 
-	// The runtime and its objects belong to this OS thread.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	var roots []string
 	for _, d := range append([]string{o.styleDir}, o.allow...) {
 		if d == "" {
@@ -261,41 +265,42 @@ func run(args []string, stderr io.Writer) int {
 		}
 		roots = append(roots, abs)
 	}
-	rt, err := mapcore.NewRuntime(&mapcore.RuntimeOptions{
-		AssetRoot: o.assets, AllowedRoots: roots, FontDirs: o.fonts, Glyphs: glyphModes[o.glyphs],
-	})
-	if err != nil {
-		return fail("%v", err)
-	}
-	defer rt.CloseAll()
 	var local mapcore.ResourceProvider
 	if o.assets != "" {
 		local = mapcore.DirProvider("local", o.assets)
 	}
-	if err := rt.SetResourceProvider(mapcore.ChainProviders(local, &mapcore.HTTPProvider{UserAgent: "mapcore-render"})); err != nil {
-		return fail("%v", err)
-	}
-	ratio := float32(o.ratio)
-	m, err := rt.NewMap(&mapcore.MapOptions{Width: o.width, Height: o.height, PixelRatio: ratio})
+	var styleErr string
+	r, err := mapcore.NewRenderer(&mapcore.RendererOptions{
+		Workers: 1,
+		Runtime: &mapcore.RuntimeOptions{
+			AssetRoot: o.assets, AllowedRoots: roots, FontDirs: o.fonts, Glyphs: glyphModes[o.glyphs],
+		},
+		Provider: mapcore.ChainProviders(local, &mapcore.HTTPProvider{UserAgent: "mapcore-render"}),
+		OnEvent: func(e mapcore.Event) {
+			switch {
+			case e.Type == mapcore.EventStyleError:
+				styleErr = e.Message
+			case e.Type == mapcore.EventWarning:
+				fmt.Fprintln(stderr, "mapcore-render: warning: "+strings.ReplaceAll(e.Message, "\n", " "))
+			case e.Type.IsFailure():
+				fmt.Fprintln(stderr, "mapcore-render: warning: "+strings.ReplaceAll(e.String(), "\n", " "))
+			}
+		},
+	})
 	if err != nil {
 		return fail("%v", err)
 	}
-	defer m.Close()
+	defer r.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	var evs []mapcore.Event
+	req := mapcore.Request{Style: o.style, Width: o.width, Height: o.height, PixelRatio: float32(o.ratio),
+		Format: o.format, Quality: o.quality}
 	if style != nil {
-		err = m.SetStyleJSON(style) // synchronous: the camera is the style's now
-	} else {
-		err = m.SetStyleURL(o.style)
-		if err == nil {
-			evs, err = waitForStyle(ctx, rt)
-		}
+		req.Style = string(style)
 	}
-	if err != nil {
-		return fail("style %s: %v", o.style, err)
-	}
-	if o.set["center"] || o.set["zoom"] || o.set["bearing"] || o.set["pitch"] {
+	if o.bounds != nil {
+		req.Bounds, req.Padding, req.Bearing, req.Pitch = o.bounds, o.padding, o.bear, o.pitch
+	} else if o.set["center"] || o.set["zoom"] || o.set["bearing"] || o.set["pitch"] {
 		c := mapcore.Camera{Longitude: o.center[0], Latitude: o.center[1], Zoom: o.zoom, Bearing: o.bear, Pitch: o.pitch}
 		for name, f := range map[string]mapcore.CameraFields{"center": mapcore.CameraCenter, "zoom": mapcore.CameraZoom,
 			"bearing": mapcore.CameraBearing, "pitch": mapcore.CameraPitch} {
@@ -303,40 +308,19 @@ func run(args []string, stderr io.Writer) int {
 				c.Fields |= f
 			}
 		}
-		if err := m.JumpTo(c); err != nil {
-			return fail("camera: %v", err)
-		}
+		req.Camera = &c
 	}
-	s, err := m.NewTextureSession(o.width, o.height, ratio)
+	data, err := r.Render(ctx, req)
+	if styleErr != "" {
+		return fail("style %s: %s", o.style, styleErr)
+	}
 	if err != nil {
-		return fail("%v", err)
-	}
-	defer s.Close()
-	renderErr := s.RenderStill(ctx)
-	more, _ := rt.DrainEvents()
-	evs = append(evs, more...)
-	for _, e := range evs {
-		switch {
-		case e.Type == mapcore.EventStyleError:
-			return fail("style %s: %s", o.style, e.Message)
-		case e.Type == mapcore.EventWarning:
-			fmt.Fprintln(stderr, "mapcore-render: warning: "+strings.ReplaceAll(e.Message, "\n", " "))
-		case e.Type.IsFailure():
-			fmt.Fprintln(stderr, "mapcore-render: warning: "+strings.ReplaceAll(e.String(), "\n", " "))
+		if errors.Is(err, mapcore.ErrParse) {
+			return fail("style %s: %v", o.style, err)
 		}
+		return fail("render: %v", err)
 	}
-	if renderErr != nil {
-		return fail("render: %v", renderErr)
-	}
-	f, err := os.Create(o.out)
-	if err != nil {
-		return fail("%v", err)
-	}
-	if err := s.Encode(f, o.format, &mapcore.EncodeOptions{Quality: o.quality, PNGLevel: o.pngLevel}); err != nil {
-		f.Close()
-		return fail("writing %s: %v", o.out, err)
-	}
-	if err := f.Close(); err != nil {
+	if err := os.WriteFile(o.out, data, 0o644); err != nil {
 		return fail("writing %s: %v", o.out, err)
 	}
 	return 0

@@ -184,3 +184,45 @@ func TestOutputFormats(t *testing.T) {
 		}
 	}
 }
+
+// -bounds fits a box: a box inside the blue polygon (±170, ±80) fills the
+// image, and padding around the polygon's own bounds shows the red
+// background.
+func TestBounds(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"style.json": style, "data/poly.geojson": poly})
+	render := func(extra ...string) image.Image {
+		out := filepath.Join(dir, "b.png")
+		var stderr bytes.Buffer
+		args := append([]string{"-style", filepath.Join(dir, "style.json"), "-size", "512x256", "-o", out}, extra...)
+		if code := run(args, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		}
+		return readPNG(t, out)
+	}
+	at := func(img image.Image, x, y int) color.NRGBA {
+		return color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+	}
+	img := render("-bounds", "-20,-10,20,10")
+	if c := at(img, 1, 1); c != (color.NRGBA{0, 0, 255, 255}) {
+		t.Fatalf("corner %v, want the polygon", c)
+	}
+	img = render("-bounds", "-170,-80,170,80", "-padding", "8")
+	// The fit is width-bound: the left and right padding show the
+	// background.
+	if c := at(img, 3, 128); c != (color.NRGBA{255, 0, 0, 255}) {
+		t.Fatalf("padded left edge %v, want the background", c)
+	}
+	if c := at(img, 508, 128); c != (color.NRGBA{255, 0, 0, 255}) {
+		t.Fatalf("padded right edge %v, want the background", c)
+	}
+	if c := at(img, 256, 128); c != (color.NRGBA{0, 0, 255, 255}) {
+		t.Fatalf("centre %v, want the polygon", c)
+	}
+	var stderr bytes.Buffer
+	for _, bad := range [][]string{{"-bounds", "1,2,3"}, {"-padding", "-1"}, {"-bounds", "0,0,1,1", "-zoom", "3"}} {
+		stderr.Reset()
+		if code := run(append(bad, "-o", filepath.Join(dir, "x.png")), &stderr); code != 1 {
+			t.Errorf("%v: exit %d", bad, code)
+		}
+	}
+}

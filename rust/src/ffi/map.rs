@@ -7,6 +7,7 @@ use super::guard::{call, invalid_argument, invalid_state, CallResult, Failure};
 use super::handles::{self, Entry, Object, Tag};
 use super::owner::{self, OwnedRuntime};
 use super::types::*;
+use crate::map::fit::{camera_for_bounds, Bounds, Padding};
 use crate::map::{Camera, Map, MapError, MapErrorKind};
 
 const MAP_OPTIONS_V1: usize = std::mem::size_of::<mapcore_map_options>();
@@ -155,6 +156,42 @@ pub unsafe extern "C" fn mapcore_map_get_camera(map: mapcore_map, out_camera: *m
     call("mapcore_map_get_camera", || {
         sized_arg(out_camera as *const mapcore_camera, "out_camera", CAMERA_V1)?;
         let cam = with_map(map, |o, id| Ok(o.runtime.map(id).map(|m| m.camera()).unwrap_or_default()))?;
+        *out_camera = mapcore_camera {
+            size: CAMERA_V1,
+            fields: MAPCORE_CAMERA_ALL,
+            longitude: cam.longitude,
+            latitude: cam.latitude,
+            zoom: cam.zoom,
+            bearing: cam.bearing,
+            pitch: cam.pitch,
+        };
+        Ok(())
+    })
+}
+
+/// # Safety
+/// `padding` is null or valid; `out_camera` is writable with its size set.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_camera_for_bounds(
+    map: mapcore_map,
+    west: f64,
+    south: f64,
+    east: f64,
+    north: f64,
+    padding: *const mapcore_edge_insets,
+    bearing: f64,
+    pitch: f64,
+    out_camera: *mut mapcore_camera,
+) -> mapcore_status {
+    call("mapcore_map_camera_for_bounds", || {
+        sized_arg(out_camera as *const mapcore_camera, "out_camera", CAMERA_V1)?;
+        let p = if padding.is_null() { Padding::default() } else {
+            let p = &*padding;
+            Padding { top: p.top, right: p.right, bottom: p.bottom, left: p.left }
+        };
+        let (w, h) = with_map(map, |o, id| Ok(o.runtime.map(id).map(|m| m.size()).unwrap_or((1, 1))))?;
+        let bounds = Bounds { west, south, east, north };
+        let cam = camera_for_bounds(bounds, p, w, h, bearing, pitch).or_else(|e| invalid_argument(e.0))?;
         *out_camera = mapcore_camera {
             size: CAMERA_V1,
             fields: MAPCORE_CAMERA_ALL,

@@ -163,3 +163,12 @@ pub struct mapcore_encode_options {
     pub quality: u32,
     pub png_level: u32,
 }
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mapcore_edge_insets {
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+    pub left: f64,
+}

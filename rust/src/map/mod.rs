@@ -4,6 +4,7 @@
 
 pub mod camera;
 mod client;
+pub mod fit;
 pub mod glyphs;
 mod local_glyphs;
 pub mod sources;
@@ -167,6 +168,11 @@ impl Map {
     /// Records that something the view draws may have changed.
     pub fn touch(&mut self) {
         self.version = self.version.wrapping_add(1);
+    }
+
+    /// The logical view size.
+    pub fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
     }
 
     pub fn set_size(&mut self, width: u32, height: u32, pixel_ratio: f32) {
