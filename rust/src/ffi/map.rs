@@ -156,17 +156,22 @@ pub unsafe extern "C" fn mapcore_map_get_camera(map: mapcore_map, out_camera: *m
     call("mapcore_map_get_camera", || {
         sized_arg(out_camera as *const mapcore_camera, "out_camera", CAMERA_V1)?;
         let cam = with_map(map, |o, id| Ok(o.runtime.map(id).map(|m| m.camera()).unwrap_or_default()))?;
-        *out_camera = mapcore_camera {
-            size: CAMERA_V1,
-            fields: MAPCORE_CAMERA_ALL,
-            longitude: cam.longitude,
-            latitude: cam.latitude,
-            zoom: cam.zoom,
-            bearing: cam.bearing,
-            pitch: cam.pitch,
-        };
+        *out_camera = camera_out(cam);
         Ok(())
     })
+}
+
+/// The C camera of `cam`, all fields set.
+fn camera_out(cam: Camera) -> mapcore_camera {
+    mapcore_camera {
+        size: CAMERA_V1,
+        fields: MAPCORE_CAMERA_ALL,
+        longitude: cam.longitude,
+        latitude: cam.latitude,
+        zoom: cam.zoom,
+        bearing: cam.bearing,
+        pitch: cam.pitch,
+    }
 }
 
 /// # Safety
@@ -192,15 +197,7 @@ pub unsafe extern "C" fn mapcore_map_camera_for_bounds(
         let (w, h) = with_map(map, |o, id| Ok(o.runtime.map(id).map(|m| m.size()).unwrap_or((1, 1))))?;
         let bounds = Bounds { west, south, east, north };
         let cam = camera_for_bounds(bounds, p, w, h, bearing, pitch).or_else(|e| invalid_argument(e.0))?;
-        *out_camera = mapcore_camera {
-            size: CAMERA_V1,
-            fields: MAPCORE_CAMERA_ALL,
-            longitude: cam.longitude,
-            latitude: cam.latitude,
-            zoom: cam.zoom,
-            bearing: cam.bearing,
-            pitch: cam.pitch,
-        };
+        *out_camera = camera_out(cam);
         Ok(())
     })
 }
