@@ -33,7 +33,7 @@ export CGO_CFLAGS     := -I$(ROOT)/include
 CGO_ENV = CGO_LDFLAGS="$$($(ROOT)/tools/cgo_ldflags.sh $(LIB))"
 export CGO_LDFLAGS    := $(LIB) $(SYSLIBS)
 
-.PHONY: all lib ctests header-check check-exports bench loadtest demo memcheck test test-rust test-c test-go demo clean
+.PHONY: all lib ctests header-check check-exports bench loadtest demo memcheck test test-rust test-c test-go demo clean fuzz soak
 .DELETE_ON_ERROR:
 
 all: lib ctests
@@ -110,6 +110,26 @@ TEST_STAGES := test-rust test-c test-go bazel-check conformance-ratchet
 # ratchet lists: a measure, not failures of this run).
 test: $(TEST_STAGES)
 	@echo "stages: $(words $(TEST_STAGES)) passed, 0 failed"
+
+# ---- fuzzing (nightly; outside `make test`, whose Rust tests replay the
+# committed inputs of rust/fuzz/seeds and rust/fuzz/regressions) -------------
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SHARED=$(SHARED) tools/fuzz.sh $(FUZZ_TARGETS)
+
+# ---- soak: 10,000 frames switching styles, cameras and sources; fails when
+# the RSS after warm-up grows by more than 10 %; then a short run under
+# valgrind (no definite leaks, no invalid accesses) ---------------------------
+SOAK_FRAMES ?= 10000
+SOAK_VALGRIND_FRAMES ?= 40
+$(BUILD)/tests/soak/soak: tests/soak/soak.c $(HEADERS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_C) $< -o $@ $(LIB) $(SYSLIBS)
+
+soak: $(BUILD)/tests/soak/soak
+	$(BUILD)/tests/soak/soak $(SOAK_FRAMES)
+	valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 -q \
+	  $(BUILD)/tests/soak/soak $(SOAK_VALGRIND_FRAMES) 64
 
 # ---- demo -------------------------------------------------------------------
 $(BUILD)/examples/render_style: examples/c/render_style.c $(HEADERS) $(LIB)

@@ -39,6 +39,11 @@ type RuntimeOptions struct {
 	// (the farthest from the centre are dropped, with a warning); 0 = the
 	// default, 1024.
 	MaxTilesPerSource int
+	// MaxTileCacheBytes bounds the loaded tiles (decoded vector tiles and
+	// raster images) each map keeps beyond its current view: past it the
+	// least recently needed are evicted and loaded again when a view needs
+	// them; 0 = the default, 128 MiB.
+	MaxTileCacheBytes int64
 	// FontDirs are font files or folders of them (.ttf, .otf, .ttc, .otc;
 	// not recursive) whose faces join the bundled family (Noto Sans Regular
 	// and Bold) for labels drawn with local glyphs. A file that is not a
@@ -94,7 +99,7 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 	if o.WorkerThreads < 0 || o.RenderThreads < 0 || o.WorkerThreads > math.MaxUint32 || o.RenderThreads > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "thread counts must be >= 0")
 	}
-	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 {
+	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "limits must be >= 0 (0 = the default)")
 	}
 	st, _ := handle.New("RuntimeHandle", nil)
@@ -108,6 +113,7 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 		MaxTilesPerSource: uint32(o.MaxTilesPerSource),
 		FontPaths:         o.FontDirs,
 		GlyphsMode:        uint32(o.Glyphs),
+		MaxTileCacheBytes: uint64(o.MaxTileCacheBytes),
 	})
 	if err := status.Of(op, r); err != nil {
 		st.Abort()

@@ -56,6 +56,18 @@ func TestAllowedRoots(t *testing.T) {
 		!strings.Contains(err.Error(), "/nonexistent/mapcore/root") {
 		t.Errorf("a missing root: %v", err)
 	}
+	if _, err := NewRuntime(&RuntimeOptions{MaxTileCacheBytes: -1}); err == nil || !strings.Contains(err.Error(), "limits") {
+		t.Errorf("a negative tile cache: %v", err)
+	}
+	// A tile cache of one byte keeps only the view's tiles: still drawn.
+	tm := openMapWith(t, 64, 64, &RuntimeOptions{MaxTileCacheBytes: 1, AllowedRoots: []string{dir}})
+	tm.render(t, styleWithData(url))
+	if img, err := tm.s.ReadNRGBA(); err != nil || img.NRGBAAt(32, 32) != (color.NRGBA{0, 0, 255, 255}) {
+		t.Errorf("a one-byte tile cache: %v", err)
+	}
+	if err := tm.rt.CloseAll(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := NewRuntime(&RuntimeOptions{MaxResourceBytes: -1}); err == nil || !strings.Contains(err.Error(), "limits") {
 		t.Errorf("a negative limit: %v", err)
 	}

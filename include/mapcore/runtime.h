@@ -71,6 +71,11 @@ typedef struct mapcore_runtime_options {
   size_t font_path_count;
   /* A mapcore_glyphs_mode; 0 = MAPCORE_GLYPHS_URL_FIRST. */
   uint32_t glyphs_mode;
+  /* Bytes of loaded tiles (decoded vector tiles and raster images) each map
+   * keeps beyond its current view: past it the least recently needed tiles
+   * are evicted (with their label layouts) and loaded again when a view needs
+   * them; 0 = the default, 128 MiB. */
+  uint64_t max_tile_cache_bytes;
 } mapcore_runtime_options;
 
 /* Options with every field at its default. Any thread. */

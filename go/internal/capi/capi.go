@@ -27,8 +27,10 @@ typedef struct mc_res_bool { int32_t st; char *msg; bool v; } mc_res_bool;
 static mc_res_h w_runtime_create(uint32_t workers, uint32_t render_threads, const char *asset_root,
 		const char *const *roots, size_t root_count, uint64_t max_resource_bytes,
 		uint64_t max_image_pixels, uint32_t max_tiles_per_source,
-		const char *const *fonts, size_t font_count, uint32_t glyphs_mode) {
+		const char *const *fonts, size_t font_count, uint32_t glyphs_mode,
+		uint64_t max_tile_cache_bytes) {
 	mapcore_runtime_options o = mapcore_runtime_options_default();
+	o.max_tile_cache_bytes = max_tile_cache_bytes;
 	o.font_paths = fonts;
 	o.font_path_count = font_count;
 	o.glyphs_mode = glyphs_mode;
@@ -465,6 +467,7 @@ type RuntimeOptions struct {
 	MaxTilesPerSource      uint32
 	FontPaths              []string
 	GlyphsMode             uint32
+	MaxTileCacheBytes      uint64
 }
 
 // cStrings copies strs into a C array of C strings; free releases it.
@@ -542,7 +545,8 @@ func RuntimeCreate(o RuntimeOptions) (uint64, Res) {
 	r := C.w_runtime_create(C.uint32_t(o.Workers), C.uint32_t(o.RenderThreads), root,
 		roots, C.size_t(len(o.AllowedRoots)), C.uint64_t(o.MaxResourceBytes),
 		C.uint64_t(o.MaxImagePixels), C.uint32_t(o.MaxTilesPerSource),
-		fonts, C.size_t(len(o.FontPaths)), C.uint32_t(o.GlyphsMode))
+		fonts, C.size_t(len(o.FontPaths)), C.uint32_t(o.GlyphsMode),
+		C.uint64_t(o.MaxTileCacheBytes))
 	return uint64(r.h), resOf(r.st, r.msg)
 }
 

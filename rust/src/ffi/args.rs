@@ -30,6 +30,15 @@ pub unsafe fn opt_str_arg<'a>(ptr: *const c_char, name: &str) -> CallResult<Opti
     }
 }
 
+/// A byte length: no Rust slice may be longer than `isize::MAX` bytes, so a
+/// larger one cannot describe real memory.
+pub fn len_arg(len: usize, name: &str) -> CallResult<usize> {
+    if len > isize::MAX as usize {
+        return invalid_argument(format!("`{name}` {len} is too large: lengths are at most isize::MAX ({})", isize::MAX));
+    }
+    Ok(len)
+}
+
 /// `len` bytes at `ptr` (NULL allowed only when `len` is 0).
 ///
 /// # Safety
@@ -42,7 +51,7 @@ pub unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &str) -> CallResul
         return invalid_argument(format!("`{name}` is null but its length is {len}"));
     }
     if len > isize::MAX as usize {
-        return invalid_argument(format!("`{name}` length {len} is too large"));
+        return invalid_argument(format!("`{name}` length {len} is too large: lengths are at most isize::MAX"));
     }
     Ok(std::slice::from_raw_parts(ptr, len))
 }

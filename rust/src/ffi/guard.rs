@@ -51,11 +51,31 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// The environment variable that makes entry points panic, for the C tests
+/// of the panic boundary: a function name, or `*` for every status-returning
+/// function. Harmless in a release library: a panic here is caught like any
+/// other and the call returns INTERNAL with a diagnostic naming the variable,
+/// which is what a bug would do; whoever sets a process's environment can do
+/// far more (and nothing else reads it).
+const TEST_PANIC_VAR: &str = "MAPCORE_TEST_PANIC";
+
+fn test_panic(function: &str) {
+    // Checked on every call (not cached) so a test can turn it on and off.
+    if let Some(v) = std::env::var_os(TEST_PANIC_VAR) {
+        if v == "*" || v == function {
+            panic!("{TEST_PANIC_VAR}={} asked {function} to panic", v.to_string_lossy());
+        }
+    }
+}
+
 /// Runs one C entry point: clears the diagnostic, catches panics, and turns
 /// the result into a status plus diagnostic prefixed by the function name.
 pub fn call(function: &str, body: impl FnOnce() -> CallResult) -> mapcore_status {
     set_last_error("");
-    match catch_unwind(AssertUnwindSafe(body)) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        test_panic(function);
+        body()
+    })) {
         Ok(Ok(())) => mapcore_status::MAPCORE_STATUS_OK,
         Ok(Err(f)) => {
             set_last_error(&format!("{function}: {}", f.message));

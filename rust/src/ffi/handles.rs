@@ -152,9 +152,18 @@ pub fn get_owned(id: u64, tag: Tag) -> CallResult<Entry> {
     Ok(e)
 }
 
-/// Whether `id` names a live object of kind `tag` (for release no-ops).
-pub fn is_live(id: u64, tag: Tag) -> bool {
-    get(id, tag).is_ok()
+/// For destroy and release functions: whether `id` names a live object of
+/// kind `tag` (false for the null handle and for released ones, which are
+/// no-ops); a handle of another kind is INVALID_ARGUMENT, not a silent OK.
+pub fn live_for_release(id: u64, tag: Tag) -> CallResult<bool> {
+    if id == 0 {
+        return Ok(false);
+    }
+    match get(id, tag) {
+        Ok(_) => Ok(true),
+        Err(f) if f.status == mapcore_status::MAPCORE_STATUS_INVALID_ARGUMENT => Err(f),
+        Err(_) => Ok(false),
+    }
 }
 
 /// Unregisters a handle; returns its entry if it was live.

@@ -97,7 +97,7 @@ pub unsafe extern "C" fn mapcore_map_create(
 #[no_mangle]
 pub extern "C" fn mapcore_map_destroy(map: mapcore_map) -> mapcore_status {
     call("mapcore_map_destroy", || {
-        if map.id == 0 || !handles::is_live(map.id, Tag::Map) {
+        if !handles::live_for_release(map.id, Tag::Map)? {
             return Ok(());
         }
         with_map(map, |o, id| {

@@ -29,6 +29,8 @@ fn check_buffer(width: u32, height: u32, ratio: f32, pixels: *mut u8, stride: us
     if pixels.is_null() {
         return invalid_argument("`pixels` is null");
     }
+    super::args::len_arg(len, "len")?;
+    super::args::len_arg(stride, "stride")?;
     if stride < 4 * w as usize {
         return invalid_argument(format!("`stride` {stride} is less than 4 * {w} device pixels = {}", 4 * w as usize));
     }
@@ -289,6 +291,7 @@ pub unsafe extern "C" fn mapcore_render_session_read_pixels(
         if !out_info.is_null() {
             sized_arg(out_info as *const mapcore_image_info, "out_info", IMAGE_INFO_V1)?;
         }
+        super::args::len_arg(dst_len, "dst_len")?;
         if dst.is_null() && dst_len != 0 {
             return invalid_argument(format!("`dst` is null but `dst_len` is {dst_len}"));
         }
@@ -434,7 +437,7 @@ pub unsafe extern "C" fn mapcore_render_session_encode(
 #[no_mangle]
 pub extern "C" fn mapcore_render_session_destroy(session: mapcore_render_session) -> mapcore_status {
     call("mapcore_render_session_destroy", || {
-        if session.id == 0 || !handles::is_live(session.id, Tag::Session) {
+        if !handles::live_for_release(session.id, Tag::Session)? {
             return Ok(());
         }
         with_session(session, |o, id| {

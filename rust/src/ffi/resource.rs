@@ -203,6 +203,7 @@ pub unsafe extern "C" fn mapcore_resource_request_complete_borrowed(
         if len > 0 && data.is_null() {
             return invalid_argument(format!("`data` is null but `len` is {len}"));
         }
+        super::args::len_arg(len, "len")?;
         if release.is_none() {
             // Nothing to call back: still valid, the buffer just is not released.
             log::debug!("complete_borrowed without a release callback");
@@ -262,15 +263,9 @@ pub unsafe extern "C" fn mapcore_resource_request_info(
 #[no_mangle]
 pub extern "C" fn mapcore_resource_request_release(request: mapcore_resource_request) -> mapcore_status {
     call("mapcore_resource_request_release", || {
-        if request.id == 0 {
-            return Ok(());
-        }
         // A handle of another kind is a caller bug worth reporting.
-        if let Err(f) = handles::get(request.id, Tag::Request) {
-            if f.status == mapcore_status::MAPCORE_STATUS_INVALID_ARGUMENT {
-                return Err(f);
-            }
-            return Ok(()); // already released
+        if !handles::live_for_release(request.id, Tag::Request)? {
+            return Ok(()); // null or already released
         }
         if let Some(Entry { object: Object::Request { request, phase: state, .. }, .. }) = handles::remove(request.id) {
             let before = state.fetch_or(phase::RELEASED, Ordering::SeqCst);

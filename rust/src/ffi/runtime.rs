@@ -32,6 +32,7 @@ pub extern "C" fn mapcore_runtime_options_default() -> mapcore_runtime_options {
         font_paths: std::ptr::null(),
         font_path_count: 0,
         glyphs_mode: 0,
+        max_tile_cache_bytes: 0,
     }
 }
 
@@ -105,6 +106,9 @@ pub unsafe extern "C" fn mapcore_runtime_create(
             }
             if o.max_tiles_per_source > 0 {
                 limits.max_tiles_per_source = o.max_tiles_per_source;
+            }
+            if o.max_tile_cache_bytes > 0 {
+                limits.max_tile_cache_bytes = o.max_tile_cache_bytes;
             }
             if o.font_path_count > 0 && o.font_paths.is_null() {
                 return super::guard::invalid_argument(format!(
@@ -207,7 +211,7 @@ pub unsafe extern "C" fn mapcore_runtime_add_font_file(
 #[no_mangle]
 pub extern "C" fn mapcore_runtime_destroy(runtime: mapcore_runtime) -> mapcore_status {
     call("mapcore_runtime_destroy", || {
-        if runtime.id == 0 || !handles::is_live(runtime.id, Tag::Runtime) {
+        if !handles::live_for_release(runtime.id, Tag::Runtime)? {
             return Ok(());
         }
         handles::get_owned(runtime.id, Tag::Runtime)?;

@@ -210,7 +210,11 @@ pub unsafe extern "C" fn mapcore_map_add_image(
         if !(pixel_ratio.is_finite() && pixel_ratio > 0.0 && pixel_ratio <= 16.0) {
             return invalid_argument(format!("pixel_ratio {pixel_ratio} is out of range: it must be > 0 and <= 16"));
         }
-        let bytes = bytes_arg(rgba, stride * (height as usize - 1) + width as usize * 4, "rgba")?;
+        let stride = super::args::len_arg(stride, "stride")?;
+        let Some(len) = stride.checked_mul(height as usize - 1).and_then(|n| n.checked_add(width as usize * 4)) else {
+            return invalid_argument(format!("`stride` {stride} times {height} rows overflows"));
+        };
+        let bytes = bytes_arg(rgba, len, "rgba")?;
         let mut pixels = Vec::with_capacity(width as usize * height as usize * 4);
         for row in 0..height as usize {
             pixels.extend_from_slice(&bytes[row * stride..row * stride + width as usize * 4]);

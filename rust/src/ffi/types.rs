@@ -53,6 +53,7 @@ pub struct mapcore_runtime_options {
     pub font_paths: *const *const c_char,
     pub font_path_count: usize,
     pub glyphs_mode: u32,
+    pub max_tile_cache_bytes: u64,
 }
 
 #[repr(C)]

@@ -246,3 +246,51 @@ fn a_style_with_bad_parts_draws_the_rest_with_warnings() {
         assert!(map.set_style_json(bad.as_bytes(), core).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn the_tile_cache_evicts_tiles_the_view_left_and_loads_them_again() {
+    // Points on a grid over the world; a camera at zoom 6 needs a few tiles.
+    let mut features = Vec::new();
+    for lon in (-170..=170).step_by(10) {
+        for lat in (-70..=70).step_by(10) {
+            features.push(format!(
+                r#"{{"type": "Feature", "properties": {{}}, "geometry": {{"type": "Point", "coordinates": [{lon}, {lat}]}}}}"#
+            ));
+        }
+    }
+    let source = format!(r#""p": {{"type": "geojson", "data": {{"type": "FeatureCollection", "features": [{}]}}}}"#, features.join(","));
+    let style = circle_style(
+        &source,
+        r#"{"id": "c", "type": "circle", "source": "p", "paint": {"circle-color": "red", "circle-radius": 8}}"#,
+    );
+    let mut limits = crate::runtime::Limits::default();
+    limits.max_tile_cache_bytes = 1; // nothing beyond the current view
+    let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });
+    let (_, events) = render(&mut rt, &style);
+    let view = |lon: f64, lat: f64| crate::map::Camera { longitude: lon, latitude: lat, zoom: 6.0, ..Default::default() };
+    let still = |rt: &mut Runtime, lon: f64, lat: f64| {
+        rt.map_mut(1).unwrap().0.jump_to(view(lon, lat));
+        rt.render_still(1, Some(std::time::Duration::from_secs(20))).unwrap();
+        let map = rt.map(1).unwrap();
+        let slots: usize = map.sources.values().map(|s| s.slots.len()).sum();
+        (map.frame().unwrap().pixel(32, 32), slots)
+    };
+    let (at_a, slots_a) = still(&mut rt, 10.0, 20.0);
+    assert_eq!(at_a, Some(RED), "a point at the centre: {events:?}");
+    let (at_b, slots_b) = still(&mut rt, -100.0, -40.0);
+    assert_eq!(at_b, Some(RED));
+    // B's tiles only: A's were evicted (a view at zoom 6, 64 px wide, needs
+    // at most 4 tiles).
+    assert!(slots_b <= 4, "{slots_b} slots after moving (A had {slots_a})");
+    let a_tiles = rt.map(1).unwrap().needed_tiles(&rt.map(1).unwrap().sources["p"]);
+    assert!(a_tiles.iter().all(|t| rt.map(1).unwrap().sources["p"].slots.contains_key(&t.id)));
+    // Back at A: loaded again, the same pixels.
+    let (again, _) = still(&mut rt, 10.0, 20.0);
+    assert_eq!(again, at_a);
+    // With the default budget nothing is evicted: A and B stay loaded.
+    let mut rt = runtime(RuntimeOptions::default());
+    render(&mut rt, &style);
+    let (_, first) = still(&mut rt, 10.0, 20.0);
+    let (_, both) = still(&mut rt, -100.0, -40.0);
+    assert!(both > first, "{both} slots after moving, {first} before: the cache keeps the old view");
+}

@@ -2,6 +2,7 @@
 //! rendered frame. A map advances when its runtime calls `update` (to issue
 //! requests for what the view needs) and `on_response` (with answers).
 
+mod cache;
 pub mod camera;
 mod client;
 pub mod fit;
@@ -118,6 +119,8 @@ pub struct Map {
     symbols: symbols::Symbols,
     /// The last frame's shown symbols (for queries).
     placed: Arc<crate::symbol::placement::PlacedSymbols>,
+    /// When tiles were last needed (the tile cache's LRU order).
+    tile_use: cache::TileUse,
 }
 
 /// What a display list depends on besides the content version.
@@ -154,6 +157,7 @@ impl Map {
             warned_images: Default::default(),
             symbols: Default::default(),
             placed: Default::default(),
+            tile_use: Default::default(),
         }
     }
 
@@ -386,9 +390,12 @@ impl Map {
         if !matches!(self.style, StyleSlot::Ready(_)) {
             return;
         }
+        self.tile_use.next_tick();
         for source_id in self.used_sources() {
             self.update_source(&source_id, core);
         }
+        let budget = core.limits().max_tile_cache_bytes;
+        self.tile_use.evict(&mut self.sources, &mut self.symbols, budget);
         self.update_symbols(core);
         if !self.idle_reported && self.is_view_loaded() {
             self.idle_reported = true;
@@ -433,6 +440,7 @@ impl Map {
         let state = self.sources.get_mut(source_id).expect("present");
         for covered in needed {
             let id = covered.id;
+            self.tile_use.mark(source_id, id);
             if state.slots.contains_key(&id) {
                 continue;
             }

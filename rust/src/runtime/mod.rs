@@ -66,12 +66,17 @@ pub struct Limits {
     pub max_image_pixels: u64,
     /// Tiles one source may request for one view.
     pub max_tiles_per_source: u32,
+    /// Bytes of loaded tiles (decoded vector tiles and raster images) a map
+    /// keeps beyond its current view; the least recently needed are evicted
+    /// (with their symbol layouts) and requested again when needed.
+    pub max_tile_cache_bytes: u64,
 }
 
 impl Limits {
     pub const DEFAULT_MAX_RESOURCE_BYTES: u64 = 64 << 20;
     pub const DEFAULT_MAX_IMAGE_PIXELS: u64 = 4096 * 4096;
     pub const DEFAULT_MAX_TILES_PER_SOURCE: u32 = 1024;
+    pub const DEFAULT_MAX_TILE_CACHE_BYTES: u64 = 128 << 20;
 }
 
 impl Default for Limits {
@@ -80,6 +85,7 @@ impl Default for Limits {
             max_resource_bytes: Limits::DEFAULT_MAX_RESOURCE_BYTES,
             max_image_pixels: Limits::DEFAULT_MAX_IMAGE_PIXELS,
             max_tiles_per_source: Limits::DEFAULT_MAX_TILES_PER_SOURCE,
+            max_tile_cache_bytes: Limits::DEFAULT_MAX_TILE_CACHE_BYTES,
         }
     }
 }

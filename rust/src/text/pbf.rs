@@ -162,7 +162,7 @@ fn glyph(bytes: &[u8]) -> Result<Option<(Glyph, bool)>, PbfError> {
         }
     }
     let Some(id) = id else { return Ok(None) };
-    if m.width > MAX_GLYPH_SIZE || m.height > MAX_GLYPH_SIZE || m.advance > 4 * MAX_GLYPH_SIZE || m.left.abs() > 4 * MAX_GLYPH_SIZE as i32 || m.top.abs() > 4 * MAX_GLYPH_SIZE as i32 {
+    if m.width > MAX_GLYPH_SIZE || m.height > MAX_GLYPH_SIZE || m.advance > 4 * MAX_GLYPH_SIZE || m.left.unsigned_abs() > 4 * MAX_GLYPH_SIZE || m.top.unsigned_abs() > 4 * MAX_GLYPH_SIZE {
         return Ok(None);
     }
     let mut dropped = false;
@@ -184,6 +184,18 @@ fn glyph(bytes: &[u8]) -> Result<Option<(Glyph, bool)>, PbfError> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn glyph_offsets_at_i32_min_are_refused_without_overflow() {
+        // Found by the glyph_pbf fuzz target: a `left` of i32::MIN, whose
+        // abs() overflowed (and wrapped past the size check in release).
+        let bytes = include_bytes!("../../fuzz/regressions/glyph_pbf/left-i32-min-abs-overflow");
+        if let Ok(range) = decode_range(bytes, 0) {
+            for g in &range.glyphs {
+                assert!(g.metrics.left.unsigned_abs() <= 4 * MAX_GLYPH_SIZE && g.metrics.top.unsigned_abs() <= 4 * MAX_GLYPH_SIZE, "{g:?}");
+            }
+        }
+    }
 
     fn varint(out: &mut Vec<u8>, mut v: u64) {
         loop {

@@ -1,0 +1,491 @@
+//! One entry point per fuzz target: each feeds untrusted bytes to a parser or
+//! to the C API the way the runtime does, and must return (any result) without
+//! panicking, hanging or allocating without bound. The fuzz targets call these;
+//! rust/tests/fuzz_regressions.rs replays every committed input in
+//! rust/fuzz/regressions/TARGET/ through the same function under stable Rust.
+
+use std::ffi::{c_char, c_void, CString};
+use std::sync::Arc;
+
+use mapcore::data::feature::{Feature, GeomType, Properties, TileId, TilePoint};
+use mapcore::data::value::Value;
+use mapcore::ffi::style::mapcore_string_free;
+use mapcore::ffi::map::*;
+use mapcore::ffi::query::*;
+use mapcore::ffi::render::*;
+use mapcore::ffi::resource::*;
+use mapcore::ffi::runtime::*;
+use mapcore::ffi::style::*;
+use mapcore::ffi::types::*;
+use mapcore::source::archive::pmtiles::{self, PmTiles};
+use mapcore::source::archive::{Archive, ArchiveError, ByteSource};
+use mapcore::source::geojson::{GeoJsonIndex, GeoJsonOptions};
+use mapcore::style::expression::{parse_expression, EvaluationContext};
+use mapcore::style::filter::Filter;
+
+/// Every target: its name (the folder under fuzz_targets/ and regressions/)
+/// and its entry point.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("style_json", style_json),
+    ("expression", expression),
+    ("mvt", mvt),
+    ("geojson", geojson),
+    ("glyph_pbf", glyph_pbf),
+    ("sprite", sprite),
+    ("image", image),
+    ("tilejson", tilejson),
+    ("pmtiles", pmtiles),
+    ("capi", capi),
+];
+
+/// Pixels an image may have here (the runtime's `max_image_pixels` is
+/// checked the same way before decoding; smaller, to keep runs fast).
+const MAX_PIXELS: u64 = 1024 * 1024;
+
+/// A style document, leniently (as `set_style_json`) and strictly (as the
+/// runtime-styling API's validation).
+pub fn style_json(data: &[u8]) {
+    let _ = mapcore::style::parse_style_lenient(data);
+    let _ = mapcore::style::parse_style(data);
+}
+
+/// Features of each geometry type with a few properties, for evaluation.
+fn sample_features() -> Vec<Feature> {
+    let props = |n: f64| {
+        let mut p = Properties::default();
+        p.insert("name", Value::String("Ab".into()));
+        p.insert("n", Value::Number(n));
+        p.insert("flag", Value::Bool(n > 1.0));
+        p
+    };
+    let pt = |x, y| TilePoint::new(x, y);
+    vec![
+        Feature { id: Some(Value::Number(1.0)), geom_type: GeomType::Point, geometry: vec![vec![pt(10, 10)]], properties: props(0.5) },
+        Feature {
+            id: Some(Value::String("l".into())),
+            geom_type: GeomType::LineString,
+            geometry: vec![vec![pt(0, 0), pt(4096, 4096)]],
+            properties: props(2.0),
+        },
+        Feature {
+            id: None,
+            geom_type: GeomType::Polygon,
+            geometry: vec![vec![pt(0, 0), pt(100, 0), pt(100, 100), pt(0, 0)]],
+            properties: props(-3.0),
+        },
+    ]
+}
+
+/// An expression (or an expression test's `{"expression": ..}` object), as
+/// a value and as a filter, evaluated against each sample feature at a few
+/// zooms.
+pub fn expression(data: &[u8]) {
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    let expr = json.get("expression").unwrap_or(&json);
+    let compiled = parse_expression(expr, None).ok();
+    let filter = Filter::parse(expr).ok();
+    let features = sample_features();
+    let state = Properties::default();
+    for zoom in [0.0, 7.5, 22.0] {
+        for f in &features {
+            let ctx = EvaluationContext {
+                zoom: Some(zoom),
+                feature: Some(f),
+                feature_state: Some(&state),
+                canonical: Some(TileId::new(1, 0, 0)),
+                ..EvaluationContext::new()
+            };
+            if let Some(e) = &compiled {
+                let _ = e.evaluate(&ctx);
+            }
+            if let Some(flt) = &filter {
+                let _ = flt.matches(&ctx);
+            }
+        }
+    }
+}
+
+/// A vector tile (gzip'd or not), all layers, then one layer by name.
+pub fn mvt(data: &[u8]) {
+    if let Ok(tile) = mapcore::source::decode_tile(data, None) {
+        if let Some(first) = tile.layers.first() {
+            let name = first.name.clone();
+            let wanted = move |n: &str| n == name;
+            let _ = mapcore::source::decode_tile(data, Some(&wanted));
+        }
+    }
+}
+
+/// GeoJSON text: indexed as a source with default options, then a few tiles
+/// cut from it (the world, and down the first quadrant to zoom 14).
+pub fn geojson(data: &[u8]) {
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    let Ok(index) = GeoJsonIndex::new(&json, GeoJsonOptions::default()) else { return };
+    for (z, x, y) in [(0, 0, 0), (1, 1, 0), (3, 4, 3), (8, 128, 127), (14, 8192, 8191)] {
+        let _ = index.tile(z, x, y);
+    }
+}
+
+/// A glyph PBF range (ranges 0 and 1 of any stack).
+pub fn glyph_pbf(data: &[u8]) {
+    let _ = mapcore::text::pbf::decode_range(data, 0);
+    let _ = mapcore::text::pbf::decode_range(data, 1);
+}
+
+/// A sprite: the first two bytes give the index's length (little endian),
+/// the index JSON follows, then the PNG sheet (screened by pixel count first,
+/// as the runtime does).
+pub fn sprite(data: &[u8]) {
+    if data.len() < 2 {
+        return;
+    }
+    let n = (u16::from_le_bytes([data[0], data[1]]) as usize).min(data.len() - 2);
+    let (index, png) = data[2..].split_at(n);
+    if mapcore::source::raster::check_image_pixels(png, MAX_PIXELS).is_ok() {
+        let _ = mapcore::map::sprites::slice("fuzz", index, png);
+    }
+}
+
+/// A raster tile or image (PNG, JPEG, WebP): header screened, then decoded.
+pub fn image(data: &[u8]) {
+    if mapcore::source::raster::check_image_pixels(data, MAX_PIXELS).is_ok() {
+        let _ = mapcore::source::raster::decode_image(data);
+    }
+}
+
+/// A TileJSON document, and the tile URLs it gives.
+pub fn tilejson(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    if let Ok(tj) = mapcore::source::TileJson::parse(text) {
+        let _ = tj.is_raster();
+        for id in [TileId::new(0, 0, 0), TileId::new(14, 8802, 5374)] {
+            let _ = tj.url_for(id, 2.0);
+        }
+    }
+}
+
+/// Archive bytes held in memory.
+struct Bytes(Vec<u8>);
+
+impl ByteSource for Bytes {
+    fn len(&self) -> u64 {
+        self.0.len() as u64
+    }
+    fn read(&self, offset: u64, len: u64) -> Result<Vec<u8>, ArchiveError> {
+        let end = offset.checked_add(len).filter(|e| *e <= self.0.len() as u64);
+        match end {
+            Some(end) => Ok(self.0[offset as usize..end as usize].to_vec()),
+            None => Err(ArchiveError::Corrupt(format!("read of {len} bytes at {offset} past the end ({})", self.0.len()))),
+        }
+    }
+}
+
+/// A PMTiles archive: its header and root directory on their own, then
+/// opened as the runtime opens one and asked for a few tiles.
+pub fn pmtiles(data: &[u8]) {
+    let _ = pmtiles::Header::parse(data);
+    let _ = pmtiles::decode_directory(data);
+    if let Ok(archive) = PmTiles::open(Box::new(Bytes(data.to_vec()))) {
+        for (z, x, y) in [(0, 0, 0), (1, 1, 1), (14, 8802, 5374)] {
+            let _ = archive.tile(z, x, y);
+        }
+    }
+}
+
+/// Reads the fuzz input as a sequence of operations.
+struct Ops<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Ops<'a> {
+    fn byte(&mut self) -> Option<u8> {
+        let (b, rest) = self.data.split_first()?;
+        self.data = rest;
+        Some(*b)
+    }
+    fn u16(&mut self) -> u16 {
+        u16::from(self.byte().unwrap_or(0)) | u16::from(self.byte().unwrap_or(0)) << 8
+    }
+    /// A length-prefixed chunk (one byte of length, times 4 when the high
+    /// bit is set, so chunks reach 508 bytes).
+    fn chunk(&mut self) -> &'a [u8] {
+        let b = self.byte().unwrap_or(0) as usize;
+        let n = if b & 0x80 != 0 { (b & 0x7f) * 4 } else { b }.min(self.data.len());
+        let (c, rest) = self.data.split_at(n);
+        self.data = rest;
+        c
+    }
+    fn f64(&mut self) -> f64 {
+        let raw = self.u16();
+        // Mostly ordinary values, sometimes extremes.
+        match raw % 16 {
+            0 => f64::NAN,
+            1 => f64::INFINITY,
+            2 => -1e300,
+            _ => (raw as f64 - 32768.0) / 100.0,
+        }
+    }
+    /// One of `pool`, or (for the last index) a string from the input:
+    /// possibly bad UTF-8, never with a NUL.
+    fn string(&mut self, pool: &[&str]) -> CString {
+        let i = self.byte().unwrap_or(0) as usize % (pool.len() + 1);
+        match pool.get(i) {
+            Some(s) => CString::new(*s).expect("no NUL"),
+            None => CString::new(self.chunk().iter().copied().filter(|b| *b != 0).collect::<Vec<u8>>()).expect("NULs removed"),
+        }
+    }
+}
+
+const STYLES: &[&str] = &[
+    r##"{"version":8,"sources":{"p":{"type":"geojson","data":{"type":"FeatureCollection","features":[
+        {"type":"Feature","id":1,"properties":{"name":"Ab","n":3},"geometry":{"type":"Point","coordinates":[0,0]}},
+        {"type":"Feature","properties":{"n":1},"geometry":{"type":"LineString","coordinates":[[-10,-10],[10,10]]}},
+        {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[-5,-5],[5,-5],[5,5],[-5,-5]]]}}]}},
+      "t":{"type":"vector","tiles":["fuzz://tiles/{z}/{x}/{y}.mvt"]},
+      "r":{"type":"raster","tiles":["fuzz://raster/{z}/{x}/{y}.png"],"tileSize":256}},
+     "layers":[{"id":"bg","type":"background","paint":{"background-color":"#eee"}},
+      {"id":"fill","type":"fill","source":"p","paint":{"fill-color":["get","name"],"fill-outline-color":"red"}},
+      {"id":"line","type":"line","source":"p","paint":{"line-width":["get","n"],"line-dasharray":[2,1]}},
+      {"id":"circle","type":"circle","source":"p","paint":{"circle-radius":["*",2,["get","n"]]}},
+      {"id":"label","type":"symbol","source":"p","layout":{"text-field":["get","name"],"icon-image":"dot"}},
+      {"id":"tiles","type":"line","source":"t","source-layer":"water"},
+      {"id":"tfill","type":"fill","source":"t","source-layer":"landuse"},
+      {"id":"raster","type":"raster","source":"r","paint":{"raster-opacity":0.5}}]}"##,
+    r#"{"version":8,"sources":{},"layers":[{"id":"bg","type":"background"}]}"#,
+    r#"{"version":8,"sources":{"t":{"type":"vector","url":"fuzz://tilejson"}},"layers":[{"id":"x","type":"circle","source":"t","source-layer":"poi"}]}"#,
+];
+const IDS: &[&str] = &["bg", "fill", "line", "circle", "label", "tiles", "p", "t", "r", "dot", "name", "n"];
+const PROPERTIES: &[&str] = &["fill-color", "line-width", "circle-radius", "visibility", "text-field", "icon-image", "line-dasharray"];
+
+/// What the provider answers with (set by the sequence).
+struct Answers {
+    payload: std::sync::Mutex<Vec<u8>>,
+}
+
+unsafe extern "C" fn provide(user_data: *mut c_void, _info: *const mapcore_resource_info, request: mapcore_resource_request) -> u32 {
+    let answers = &*(user_data as *const Answers);
+    let payload = answers.payload.lock().map(|p| p.clone()).unwrap_or_default();
+    // The first byte picks the answer: data, not found or a failure.
+    match payload.first().map(|b| b % 4) {
+        Some(1) => mapcore_resource_request_not_found(request),
+        Some(2) => mapcore_resource_request_fail(request, c"fuzz".as_ptr()),
+        _ => mapcore_resource_request_complete(request, payload.as_ptr(), payload.len()),
+    };
+    mapcore_resource_request_release(request);
+    1 // MAPCORE_PROVIDER_HANDLED
+}
+
+/// Calls the C API in a sequence decoded from the input: styles, camera
+/// moves, runtime styling, images, feature state, queries, renders, resizes,
+/// destroyed and recreated objects and stale handles, with a provider that
+/// answers every request with bytes from the input. Only the library's own
+/// invariants are checked here (no crash, no hang); statuses are whatever
+/// they are.
+pub fn capi(data: &[u8]) {
+    let mut ops = Ops { data };
+    let answers = Arc::new(Answers { payload: std::sync::Mutex::new(Vec::new()) });
+    unsafe {
+        let mut rt = mapcore_runtime { id: 0 };
+        let mut options = mapcore_runtime_options_default();
+        options.worker_threads = 1;
+        options.render_threads = 1;
+        options.max_image_pixels = MAX_PIXELS;
+        if mapcore_runtime_create(&options, &mut rt) != mapcore_status::MAPCORE_STATUS_OK {
+            return;
+        }
+        let provider = mapcore_resource_provider {
+            size: std::mem::size_of::<mapcore_resource_provider>(),
+            request: Some(provide),
+            cancel: None,
+            user_data: Arc::as_ptr(&answers) as *mut c_void,
+        };
+        mapcore_runtime_set_resource_provider(rt, &provider);
+        let mut map = mapcore_map { id: 0 };
+        let mut map_options = mapcore_map_options_default();
+        map_options.width = 32;
+        map_options.height = 32;
+        mapcore_map_create(rt, &map_options, &mut map);
+        let mut session = mapcore_render_session { id: 0 };
+        mapcore_render_session_create_texture(map, 32, 32, 1.0, &mut session);
+        let mut buffer: Vec<u8> = Vec::new();
+        let mut stale_map = mapcore_map { id: 0 };
+        let mut stale_session = mapcore_render_session { id: 0 };
+        let mut out_json: *mut c_char = std::ptr::null_mut();
+        let take_json = |p: &mut *mut c_char| {
+            if !p.is_null() {
+                mapcore_string_free(*p);
+                *p = std::ptr::null_mut();
+            }
+        };
+        for _ in 0..48 {
+            let Some(op) = ops.byte() else { break };
+            // Now and then an operation goes to a destroyed object instead.
+            let (m, s) = if op >= 0xF0 { (stale_map, stale_session) } else { (map, session) };
+            match op % 24 {
+                0 => {
+                    let style = STYLES[ops.byte().unwrap_or(0) as usize % STYLES.len()];
+                    mapcore_map_set_style_json(m, style.as_ptr() as *const c_char, style.len());
+                }
+                1 => {
+                    let json = ops.chunk();
+                    mapcore_map_set_style_json(m, json.as_ptr() as *const c_char, json.len());
+                }
+                2 => {
+                    let mut cam = mapcore_camera_default();
+                    cam.fields = ops.byte().unwrap_or(0xF) as u32;
+                    cam.longitude = ops.f64();
+                    cam.latitude = ops.f64();
+                    cam.zoom = ops.f64().abs() % 30.0;
+                    cam.bearing = ops.f64();
+                    cam.pitch = ops.f64();
+                    mapcore_map_jump_to(m, &cam);
+                }
+                3 => {
+                    let mut complete = false;
+                    mapcore_render_session_render_frame(s, &mut complete);
+                }
+                4 => {
+                    mapcore_render_session_render_still(s, ops.byte().unwrap_or(0) as u32 % 50);
+                }
+                5 => {
+                    let mut n = 0;
+                    mapcore_runtime_pump(rt, 0, &mut n);
+                }
+                6 => {
+                    let id = ops.string(IDS);
+                    let json = ops.chunk();
+                    mapcore_map_add_source(m, id.as_ptr(), json.as_ptr() as *const c_char, json.len());
+                }
+                7 => {
+                    let id = ops.string(IDS);
+                    mapcore_map_remove_source(m, id.as_ptr());
+                }
+                8 => {
+                    let json = ops.chunk();
+                    let before = ops.string(IDS);
+                    let before = if ops.byte().unwrap_or(0) % 2 == 0 { std::ptr::null() } else { before.as_ptr() };
+                    mapcore_map_add_layer(m, json.as_ptr() as *const c_char, json.len(), before);
+                }
+                9 => {
+                    let id = ops.string(IDS);
+                    mapcore_map_remove_layer(m, id.as_ptr());
+                }
+                10 | 11 => {
+                    let (layer, name, json) = (ops.string(IDS), ops.string(PROPERTIES), ops.chunk());
+                    let set = if op % 24 == 10 { mapcore_map_set_paint_property } else { mapcore_map_set_layout_property };
+                    set(m, layer.as_ptr(), name.as_ptr(), json.as_ptr() as *const c_char, json.len());
+                    let get = if op % 24 == 10 { mapcore_map_get_paint_property } else { mapcore_map_get_layout_property };
+                    get(m, layer.as_ptr(), name.as_ptr(), &mut out_json);
+                    take_json(&mut out_json);
+                }
+                12 => {
+                    let (layer, json) = (ops.string(IDS), ops.chunk());
+                    mapcore_map_set_filter(m, layer.as_ptr(), json.as_ptr() as *const c_char, json.len());
+                }
+                13 => {
+                    let id = ops.string(IDS);
+                    let (w, h) = (ops.byte().unwrap_or(1) as u32 % 40, ops.byte().unwrap_or(1) as u32 % 40);
+                    let stride = w as usize * 4 + ops.byte().unwrap_or(0) as usize % 8;
+                    let pixels = vec![ops.byte().unwrap_or(128); stride * h as usize];
+                    let ratio = [1.0, 2.0, 0.0, f32::NAN, 16.5][ops.byte().unwrap_or(0) as usize % 5];
+                    mapcore_map_add_image(m, id.as_ptr(), pixels.as_ptr(), w, h, stride, ratio, op & 1 == 1);
+                }
+                14 => {
+                    let id = ops.string(IDS);
+                    mapcore_map_remove_image(m, id.as_ptr());
+                }
+                15 => {
+                    let (source, layer, id, json) = (ops.string(IDS), ops.string(IDS), ops.string(&["1", "l", "x"]), ops.chunk());
+                    mapcore_map_set_feature_state(m, source.as_ptr(), layer.as_ptr(), id.as_ptr(), json.as_ptr() as *const c_char, json.len());
+                    mapcore_map_get_feature_state(m, source.as_ptr(), layer.as_ptr(), id.as_ptr(), &mut out_json);
+                    take_json(&mut out_json);
+                    if op & 1 == 1 {
+                        let key = ops.string(IDS);
+                        mapcore_map_remove_feature_state(m, source.as_ptr(), layer.as_ptr(), id.as_ptr(), key.as_ptr());
+                    }
+                }
+                16 => {
+                    let mut g = mapcore_query_geometry_default();
+                    g.type_ = ops.byte().unwrap_or(0) as u32 % 3;
+                    (g.x1, g.y1, g.x2, g.y2) = (ops.f64(), ops.f64(), ops.f64(), ops.f64());
+                    let json = ops.chunk();
+                    mapcore_map_query_rendered_features(m, &g, json.as_ptr() as *const c_char, json.len(), &mut out_json);
+                    take_json(&mut out_json);
+                }
+                17 => {
+                    let (source, layer, json) = (ops.string(IDS), ops.string(&["water", "poi"]), ops.chunk());
+                    mapcore_map_query_source_features(m, source.as_ptr(), layer.as_ptr(), json.as_ptr() as *const c_char, json.len(), &mut out_json);
+                    take_json(&mut out_json);
+                }
+                18 => {
+                    let (w, h) = (ops.byte().unwrap_or(1) as u32 % 70, ops.byte().unwrap_or(1) as u32 % 70);
+                    let ratio = [1.0, 1.5, 3.0, -1.0][ops.byte().unwrap_or(0) as usize % 4];
+                    mapcore_render_session_resize(s, w, h, ratio);
+                }
+                19 => {
+                    let mut info = mapcore_image_info_default();
+                    mapcore_render_session_read_pixels(s, std::ptr::null_mut(), 0, &mut info);
+                    let mut dst = vec![0u8; info.byte_length.min(1 << 22)];
+                    mapcore_render_session_read_pixels(s, dst.as_mut_ptr(), dst.len(), &mut info);
+                    let mut pixels: *const u8 = std::ptr::null();
+                    let mut info = mapcore_image_info_default();
+                    if mapcore_render_session_acquire_frame(s, &mut pixels, &mut info) == mapcore_status::MAPCORE_STATUS_OK {
+                        if info.byte_length > 0 && !pixels.is_null() {
+                            let _ = std::ptr::read_volatile(pixels.add(info.byte_length - 1));
+                        }
+                        mapcore_render_session_release_frame(s);
+                    }
+                }
+                20 => {
+                    let mut events: *const mapcore_event = std::ptr::null();
+                    let mut count = 0;
+                    mapcore_runtime_drain_events(rt, &mut events, &mut count);
+                }
+                21 => {
+                    let (mut a, mut b) = (0.0, 0.0);
+                    mapcore_map_pixel_for_lnglat(m, ops.f64(), ops.f64(), &mut a, &mut b);
+                    mapcore_map_lnglat_for_pixel(m, ops.f64(), ops.f64(), &mut a, &mut b);
+                    mapcore_map_get_style_json(m, &mut out_json);
+                    take_json(&mut out_json);
+                }
+                22 => {
+                    // The provider's next answers.
+                    if let Ok(mut p) = answers.payload.lock() {
+                        *p = ops.chunk().to_vec();
+                    }
+                }
+                _ => match ops.byte().unwrap_or(0) % 3 {
+                    0 => {
+                        // A new texture session (the old one becomes stale).
+                        mapcore_render_session_destroy(session);
+                        stale_session = session;
+                        session = mapcore_render_session { id: 0 };
+                        mapcore_render_session_create_texture(map, 24, 16, 2.0, &mut session);
+                    }
+                    1 => {
+                        // A buffer session over memory that outlives it.
+                        mapcore_render_session_destroy(session);
+                        stale_session = session;
+                        session = mapcore_render_session { id: 0 };
+                        buffer = vec![0; 20 * 4 * 10];
+                        mapcore_render_session_create_buffer(map, 20, 10, 1.0, buffer.as_mut_ptr(), 80, buffer.len(), &mut session);
+                    }
+                    _ => {
+                        // A new map (the old one and its session become stale).
+                        mapcore_render_session_destroy(session);
+                        mapcore_map_destroy(map);
+                        (stale_map, stale_session) = (map, session);
+                        (map, session) = (mapcore_map { id: 0 }, mapcore_render_session { id: 0 });
+                        mapcore_map_create(rt, &map_options, &mut map);
+                        mapcore_render_session_create_texture(map, 32, 32, 1.0, &mut session);
+                    }
+                },
+            }
+        }
+        mapcore_render_session_destroy(session);
+        mapcore_map_destroy(map);
+        let status = mapcore_runtime_destroy(rt);
+        assert_eq!(status, mapcore_status::MAPCORE_STATUS_OK, "runtime destroy after the sequence");
+        drop(buffer);
+    }
+}

@@ -1,0 +1,3 @@
+//! The fuzz targets' entry points (one per target, in src/entries.rs).
+
+pub mod entries;

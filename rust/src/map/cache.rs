@@ -1,0 +1,108 @@
+//! The tile cache's bound: tiles the view no longer needs stay loaded (a
+//! camera that comes back finds them) until their bytes pass the runtime's
+//! `max_tile_cache_bytes`; then the least recently needed go first, with the
+//! symbol layouts made from them. An evicted tile is requested again when a
+//! view needs it.
+
+use std::collections::HashMap;
+
+use super::sources::{SourceState, TileSlot};
+use super::symbols::{SymbolSlot, Symbols};
+use crate::data::feature::{TileData, TileId};
+
+/// Bytes a decoded tile holds (an estimate from its parts: points,
+/// properties, strings; within a small factor of the allocations).
+pub fn tile_bytes(tile: &TileData) -> u64 {
+    let mut n = 64u64;
+    for layer in &tile.layers {
+        n += 64 + layer.name.len() as u64;
+        for f in &layer.features {
+            n += 96;
+            n += f.geometry.iter().map(|part| 24 + 8 * part.len() as u64).sum::<u64>();
+            n += f.properties.iter().map(|(k, v)| 48 + k.len() as u64 + value_bytes(v)).sum::<u64>();
+        }
+    }
+    n
+}
+
+fn value_bytes(v: &crate::data::value::Value) -> u64 {
+    use crate::data::value::Value;
+    match v {
+        Value::String(s) => s.len() as u64,
+        Value::Array(a) => a.iter().map(|x| 32 + value_bytes(x)).sum(),
+        Value::Object(o) => o.iter().map(|(k, x)| 48 + k.len() as u64 + value_bytes(x)).sum(),
+        _ => 0,
+    }
+}
+
+/// Bytes a slot holds.
+pub fn slot_bytes(slot: &TileSlot) -> u64 {
+    match slot {
+        TileSlot::Ready(t) => tile_bytes(t),
+        TileSlot::Image(i) => i.data.len() as u64 + 64,
+        TileSlot::Loading | TileSlot::Empty | TileSlot::Failed => 64,
+    }
+}
+
+/// When each source's tiles were last needed (a tick per map update).
+#[derive(Default)]
+pub struct TileUse {
+    tick: u64,
+    last: HashMap<(String, TileId), u64>,
+}
+
+impl TileUse {
+    /// Starts an update: tiles marked from now on are the view's.
+    pub fn next_tick(&mut self) {
+        self.tick += 1;
+    }
+
+    /// The view needs `tile` of `source`.
+    pub fn mark(&mut self, source: &str, tile: TileId) {
+        let tick = self.tick;
+        match self.last.get_mut(&(source.to_string(), tile)) {
+            Some(t) => *t = tick,
+            None => {
+                self.last.insert((source.to_string(), tile), tick);
+            }
+        }
+    }
+
+    /// Evicts the least recently needed tiles (never the current view's, nor
+    /// ones still loading) until the sources' slots hold at most `budget`
+    /// bytes; drops their symbol layouts. Returns how many were evicted.
+    pub fn evict(&mut self, sources: &mut std::collections::BTreeMap<String, SourceState>, symbols: &mut Symbols, budget: u64) -> usize {
+        let mut total = 0u64;
+        let mut candidates: Vec<(u64, u64, String, TileId)> = Vec::new();
+        for (name, state) in sources.iter() {
+            for (id, slot) in &state.slots {
+                let bytes = slot_bytes(slot);
+                total += bytes;
+                let last = self.last.get(&(name.clone(), *id)).copied().unwrap_or(0);
+                if last != self.tick && !matches!(slot, TileSlot::Loading) {
+                    candidates.push((last, bytes, name.clone(), *id));
+                }
+            }
+        }
+        // Forget the use of tiles that are gone (a new style, a removed source).
+        self.last.retain(|(s, id), _| sources.get(s).is_some_and(|st| st.slots.contains_key(id)));
+        if total <= budget {
+            return 0;
+        }
+        candidates.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let mut evicted = 0;
+        for (_, bytes, name, id) in candidates {
+            if total <= budget {
+                break;
+            }
+            if let Some(state) = sources.get_mut(&name) {
+                state.slots.remove(&id);
+            }
+            self.last.remove(&(name.clone(), id));
+            symbols.tiles.retain(|(s, t, _), slot| !(s == &name && *t == id && !matches!(slot, SymbolSlot::Preparing | SymbolSlot::Laying)));
+            total = total.saturating_sub(bytes);
+            evicted += 1;
+        }
+        evicted
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of rust/fuzz for FUZZ_SECONDS seconds each (cargo fuzz
+# on nightly Rust; installs the pinned cargo-fuzz into bin/ when missing).
+# Corpora live in rust/fuzz/corpus/TARGET (not committed), seeded from
+# rust/fuzz/seeds, tests/fixtures, rust/assets and, when present, the shared
+# data (small files only). A crash stops that target; its input is in
+# rust/fuzz/artifacts/TARGET: fix it and commit the input under
+# rust/fuzz/regressions/TARGET (cargo test replays it).
+#
+#   tools/fuzz.sh [TARGET...]     FUZZ_SECONDS=60 FUZZ_JOBS=1 SHARED=../shared
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+FUZZ="$ROOT/rust/fuzz"
+SECONDS_EACH=${FUZZ_SECONDS:-60}
+JOBS=${FUZZ_JOBS:-1}
+SHARED=${SHARED:-${MAPCORE_SHARED:-$ROOT/../shared}}
+CARGO_FUZZ_VERSION=0.13.1
+CARGO_FUZZ="$ROOT/bin/cargo-fuzz-$CARGO_FUZZ_VERSION/bin/cargo-fuzz"
+
+if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  echo "fuzz: needs a nightly Rust toolchain (rustup toolchain install nightly)"; exit 1
+fi
+if [ ! -x "$CARGO_FUZZ" ]; then
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --root "$ROOT/bin/cargo-fuzz-$CARGO_FUZZ_VERSION"
+fi
+
+# seed TARGET FILE...: copies small files (at most 256 KiB) into the corpus.
+seed() {
+  local target=$1; shift
+  mkdir -p "$FUZZ/corpus/$target"
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    [ "$(stat -c %s "$f")" -le 262144 ] || continue
+    cp "$f" "$FUZZ/corpus/$target/$(echo "$f" | sha1sum | cut -c1-16)-$(basename "$f" | tr ' ,' '__')"
+  done
+}
+
+seed_all() {
+  for d in "$FUZZ"/seeds/*/; do seed "$(basename "$d")" "$d"*; done
+  seed mvt "$ROOT"/tests/fixtures/tiles/*.mvt
+  seed style_json "$ROOT"/rust/assets/default-style.json "$ROOT"/examples/*/style.json
+  if [ -d "$SHARED/conformance" ]; then
+    local c="$SHARED/conformance"
+    seed style_json $(find "$c/render-tests" -name style.json | sort | awk 'NR % 4 == 0')
+    seed expression $(find "$c/expression-tests" -name test.json | sort)
+    seed mvt "$c"/assets/tiles/*.mvt
+    seed image "$c"/assets/tiles/*.png "$c"/assets/image/*.png
+    seed geojson "$c"/assets/data/*.geojson "$c"/assets/geojson/*.json
+    seed glyph_pbf "$c"/assets/glyphs/*/0-255.pbf
+    seed tilejson "$c"/assets/tilesets/*.json
+    # Sprites: a 2-byte little-endian index length, the index, the sheet.
+    mkdir -p "$FUZZ/corpus/sprite"
+    for j in "$c"/assets/sprites/*.json; do
+      local p="${j%.json}.png"
+      [ -f "$p" ] && [ "$(stat -c %s "$p")" -le 65536 ] || continue
+      python3 -c 'import sys,struct; j=open(sys.argv[1],"rb").read(); p=open(sys.argv[2],"rb").read(); sys.stdout.buffer.write(struct.pack("<H",len(j))+j+p)' \
+        "$j" "$p" > "$FUZZ/corpus/sprite/shared-$(basename "$j" .json).bin"
+    done
+  else
+    echo "fuzz: $SHARED/conformance not found: seeding from the repository only"
+  fi
+}
+
+export PATH="$(dirname "$CARGO_FUZZ"):$PATH"
+cd "$FUZZ"
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo +nightly fuzz list)
+seed_all
+failed=0
+for t in "${targets[@]}"; do
+  echo "fuzz: $t for ${SECONDS_EACH}s"
+  jobs=(); [ "$JOBS" -le 1 ] || jobs=(--jobs "$JOBS")
+  if ! cargo +nightly fuzz run "$t" "corpus/$t" "${jobs[@]}" -- \
+      -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout=20 -max_len=65536 -print_final_stats=1; then
+    echo "fuzz: $t FAILED (input in rust/fuzz/artifacts/$t)"; failed=$((failed + 1))
+  fi
+done
+echo "fuzz: $((${#targets[@]} - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
