@@ -142,8 +142,10 @@ demo: $(BUILD)/mapcore-render $(BUILD)/examples/render_style
 	  echo "skipped: streets benchmark: $(SHARED)/bench/streets.json not found $(SKIP_HINT)"; \
 	fi
 
-# mapcore against MapLibre Native on the streets benchmark, in the same run.
+# mapcore against MapLibre Native on the streets benchmark, in the same run;
+# first, labels from local fonts (time to the first label, glyph cache size).
 bench: $(BUILD)/examples/render_style
+	cd rust && $(CARGO) bench --locked --bench local_glyphs
 	@if [ -f $(SHARED)/bench/streets.json ]; then SHARED=$(SHARED) tools/bench.sh; \
 	else echo "skipped: bench: $(SHARED)/bench/streets.json not found $(SKIP_HINT)"; fi
 
