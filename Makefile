@@ -33,7 +33,7 @@ export CGO_CFLAGS     := -I$(ROOT)/include
 CGO_ENV = CGO_LDFLAGS="$$($(ROOT)/tools/cgo_ldflags.sh $(LIB))"
 export CGO_LDFLAGS    := $(LIB) $(SYSLIBS)
 
-.PHONY: all lib ctests header-check check-exports bench demo memcheck test test-rust test-c test-go demo clean
+.PHONY: all lib ctests header-check check-exports bench loadtest demo memcheck test test-rust test-c test-go demo clean
 .DELETE_ON_ERROR:
 
 all: lib ctests
@@ -141,6 +141,15 @@ demo: $(BUILD)/mapcore-render $(BUILD)/examples/render_style
 	else \
 	  echo "skipped: streets benchmark: $(SHARED)/bench/streets.json not found $(SKIP_HINT)"; \
 	fi
+
+$(BUILD)/mapcore-serve $(BUILD)/mapcore-loadtest: $(LIB) $(shell find go -name '*.go' -not -name '*_test.go') go.mod
+	$(CGO_ENV) $(GO) build -o $@ ./go/cmd/$(notdir $@)
+
+# mapcore-serve on loopback under load (tests/fixtures, or the streets
+# benchmark's tiles with the shared data): throughput, p50/p99, errors, RSS.
+LOADTEST_FLAGS ?= -c 8 -workers 2 -n 400 -duration 60s
+loadtest: $(BUILD)/mapcore-serve $(BUILD)/mapcore-loadtest
+	$(BUILD)/mapcore-loadtest -server $(BUILD)/mapcore-serve -repo $(ROOT) -shared $(SHARED) $(LOADTEST_FLAGS)
 
 # mapcore against MapLibre Native on the streets benchmark, in the same run;
 # first, labels from local fonts (time to the first label, glyph cache size).

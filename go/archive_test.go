@@ -2,8 +2,7 @@ package mapcore
 
 import (
 	"bytes"
-	"compress/gzip"
-	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -11,10 +10,13 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"mapcore.dev/mapcore/go/internal/pmtiles"
 )
 
-// Tile archives through the public API: a PMTiles archive written here (by
-// this independent writer, from the PMTiles v3 specification) out of the
+// Tile archives through the public API: a PMTiles archive written by the
+// commands' writer (go/internal/pmtiles, written from the PMTiles v3
+// specification independently of the library's reader) out of the
 // repository's fixture tiles renders the same pixels as the loose tiles; a
 // truncated archive is an error event naming the cause; an archive outside
 // the allowed roots is refused.
@@ -25,106 +27,26 @@ type archiveTile struct {
 	data []byte
 }
 
-// pmtilesTileID is the tile's position: all tiles of lower zooms, then its
-// index on the zoom's Hilbert curve.
-func pmtilesTileID(z uint8, x, y uint32) uint64 {
-	base := ((uint64(1) << (2 * uint(z))) - 1) / 3
-	n := uint64(1) << z
-	X, Y := uint64(x), uint64(y)
-	var d uint64
-	for s := n / 2; s > 0; s /= 2 {
-		var rx, ry uint64
-		if X&s != 0 {
-			rx = 1
-		}
-		if Y&s != 0 {
-			ry = 1
-		}
-		d += s * s * ((3 * rx) ^ ry)
-		X, Y = X&(s-1), Y&(s-1)
-		if ry == 0 {
-			if rx == 1 {
-				X, Y = s-1-X, s-1-Y
-			}
-			X, Y = Y, X
-		}
-	}
-	return base + d
-}
-
-func gzipBytes(t testing.TB, b []byte) []byte {
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	if _, err := w.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// writePMTiles builds a PMTiles v3 archive: a gzip'd root directory holding
-// every tile, gzip'd metadata, plain (uncompressed) MVT tiles.
-func writePMTiles(t testing.TB, tiles []archiveTile, metadata string) []byte {
+// writePMTiles builds a PMTiles v3 archive at path with the commands'
+// writer (go/internal/pmtiles): gzip'd directories and metadata, plain
+// (uncompressed) MVT tiles.
+func writePMTiles(t testing.TB, path string, tiles []archiveTile, metadata map[string]any) {
 	sort.Slice(tiles, func(i, j int) bool {
-		return pmtilesTileID(tiles[i].z, tiles[i].x, tiles[i].y) < pmtilesTileID(tiles[j].z, tiles[j].x, tiles[j].y)
+		return pmtiles.TileID(tiles[i].z, tiles[i].x, tiles[i].y) < pmtiles.TileID(tiles[j].z, tiles[j].x, tiles[j].y)
 	})
-	var data []byte
-	dir := binary.AppendUvarint(nil, uint64(len(tiles)))
-	var last uint64
-	for _, tl := range tiles {
-		id := pmtilesTileID(tl.z, tl.x, tl.y)
-		dir = binary.AppendUvarint(dir, id-last)
-		last = id
-	}
-	for range tiles {
-		dir = binary.AppendUvarint(dir, 1) // run lengths
+	w, err := pmtiles.Create(path, pmtiles.Options{TileType: pmtiles.TypeMVT, Bounds: [4]float64{-180, -85, 180, 85},
+		Metadata: metadata})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, tl := range tiles {
-		dir = binary.AppendUvarint(dir, uint64(len(tl.data)))
-	}
-	for i, tl := range tiles {
-		if i == 0 {
-			dir = binary.AppendUvarint(dir, 1) // offset 0, stored + 1
-		} else {
-			dir = binary.AppendUvarint(dir, 0) // right after the previous tile
+		if err := w.Add(tl.z, tl.x, tl.y, tl.data); err != nil {
+			t.Fatal(err)
 		}
-		data = append(data, tl.data...)
 	}
-	root := gzipBytes(t, dir)
-	meta := gzipBytes(t, []byte(metadata))
-	minZ, maxZ := uint8(255), uint8(0)
-	for _, tl := range tiles {
-		minZ, maxZ = min(minZ, tl.z), max(maxZ, tl.z)
+	if err := w.Finish(); err != nil {
+		t.Fatal(err)
 	}
-	h := make([]byte, 0, 127)
-	h = append(h, "PMTiles"...)
-	h = append(h, 3)
-	u64 := func(v uint64) { h = binary.LittleEndian.AppendUint64(h, v) }
-	rootOff := uint64(127)
-	metaOff := rootOff + uint64(len(root))
-	leafOff := metaOff + uint64(len(meta))
-	dataOff := leafOff
-	for _, v := range []uint64{rootOff, uint64(len(root)), metaOff, uint64(len(meta)), leafOff, 0,
-		dataOff, uint64(len(data)), uint64(len(tiles)), uint64(len(tiles)), uint64(len(tiles))} {
-		u64(v)
-	}
-	h = append(h, 1, 2, 1, 1, minZ, maxZ) // clustered, gzip internal, no tile compression, MVT
-	e7 := func(v float64) { h = binary.LittleEndian.AppendUint32(h, uint32(int32(math.Round(v*1e7)))) }
-	e7(-180)
-	e7(-85)
-	e7(180)
-	e7(85)
-	h = append(h, minZ)
-	e7(0)
-	e7(0)
-	if len(h) != 127 {
-		t.Fatalf("header is %d bytes", len(h))
-	}
-	out := append(h, root...)
-	out = append(out, meta...)
-	return append(out, data...)
 }
 
 func tileCentre(z uint8, x, y uint32) (lng, lat float64) {
@@ -169,10 +91,11 @@ func archiveFixture(t *testing.T) (dir, archive string) {
 		tiles = append(tiles, archiveTile{f.z, f.x, f.y, b})
 	}
 	archive = filepath.Join(dir, "fixture.pmtiles")
-	meta := `{"name":"fixture","vector_layers":[{"id":"landuse"},{"id":"water"},{"id":"road"},{"id":"counties"}]}`
-	if err := os.WriteFile(archive, writePMTiles(t, tiles, meta), 0o644); err != nil {
-		t.Fatal(err)
+	layers := []any{}
+	for _, id := range []string{"landuse", "water", "road", "counties"} {
+		layers = append(layers, map[string]any{"id": id})
 	}
+	writePMTiles(t, archive, tiles, map[string]any{"name": "fixture", "vector_layers": layers})
 	return dir, archive
 }
 
@@ -266,5 +189,69 @@ func TestArchiveErrorsAreEvents(t *testing.T) {
 	e, ok := findEvent(tm2.events(t), EventResourceError, "local file refused")
 	if !ok || !strings.Contains(e.Message, "allowed root") {
 		t.Errorf("an archive outside the allowed roots was not refused: %v", e)
+	}
+}
+
+func TestOpenArchiveAndMBTilesWriter(t *testing.T) {
+	dir, pm := archiveFixture(t)
+	tile, err := os.ReadFile(filepath.Join(dir, "vector", "14", "8802", "5374.mvt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb := filepath.Join(dir, "fixture.mbtiles")
+	w, err := CreateMBTiles(mb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.PutTile(14, 8802, 5374, tile); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetMetadata("format", "pbf"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil || w.Close() != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if err := w.PutTile(0, 0, 0, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("a closed writer: %v", err)
+	}
+	w, err = CreateMBTiles(mb) // resume
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := w.HasTile(14, 8802, 5374); !ok || err != nil {
+		t.Errorf("resumed archive lacks its tile: %v %v", ok, err)
+	}
+	if err := w.PutTile(2, 4, 0, []byte("x")); !errors.Is(err, ErrIO) {
+		t.Errorf("x out of range: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{mb, pm} {
+		a, err := OpenArchive(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := a.Tile(14, 8802, 5374)
+		if err != nil || !bytes.Equal(got, tile) {
+			t.Errorf("%s: the tile differs (%d bytes, %v)", path, len(got), err)
+		}
+		if got, err := a.Tile(3, 0, 0); got != nil || err != nil {
+			t.Errorf("%s: a missing tile: %d bytes, %v", path, len(got), err)
+		}
+		tj, err := a.TileJSON()
+		if err != nil || !bytes.Contains(tj, []byte(`"format":"pbf"`)) {
+			t.Errorf("%s: TileJSON %s %v", path, tj, err)
+		}
+		if err := a.Close(); err != nil || a.Close() != nil {
+			t.Errorf("close: %v", err)
+		}
+		if _, err := a.Tile(14, 8802, 5374); !errors.Is(err, ErrClosed) {
+			t.Errorf("a closed archive: %v", err)
+		}
+	}
+	if _, err := OpenArchive(filepath.Join(dir, "vector", "14", "8802", "5374.mvt")); !errors.Is(err, ErrParse) {
+		t.Errorf("a tile is not an archive: %v", err)
 	}
 }

@@ -100,10 +100,21 @@ type Leak struct {
 	// Stack is the goroutine stack that created the handle when creation
 	// stacks are captured (MAPCORE_DEBUG_LEAKS=1), else "".
 	Stack string
+	// Owner is the kind of the open parent handle that still owns the
+	// native object (e.g. "RuntimeHandle" for a map): closing the parent's
+	// tree (RuntimeHandle.CloseAll) frees it, so in a program that ends
+	// with CloseAll this report only says the object lived longer than
+	// needed. "" when no open parent owns it: freed at process exit.
+	Owner string
 }
 
 // String describes the leak in one line (without the stack).
-func (l Leak) String() string { return l.Kind + " garbage collected without Close" }
+func (l Leak) String() string {
+	if l.Owner != "" {
+		return l.Kind + " garbage collected without Close (its open " + l.Owner + " still owns it: CloseAll frees it)"
+	}
+	return l.Kind + " garbage collected without Close"
+}
 
 // SetLeakHandler sets the function that receives leak reports from
 // finalizers (nil restores the default: a slog warning). It is called on the
@@ -114,7 +125,7 @@ func SetLeakHandler(f func(Leak)) {
 		handle.SetLeakHandler(nil)
 		return
 	}
-	handle.SetLeakHandler(func(l handle.Leak) { f(Leak{Kind: l.Kind, Stack: l.Stack}) })
+	handle.SetLeakHandler(func(l handle.Leak) { f(Leak{Kind: l.Kind, Stack: l.Stack, Owner: l.Owner}) })
 }
 
 // NativePointer is the address of native memory handed out by the C API (an

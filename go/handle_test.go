@@ -129,6 +129,10 @@ func TestLeakedMapIsReportedNotDestroyed(t *testing.T) {
 	if !strings.Contains(got.Stack, "TestLeakedMapIsReportedNotDestroyed") {
 		t.Fatalf("leak report: %+v", got)
 	}
+	// The runtime is open and still owns the map: the report says so.
+	if got.Owner != "RuntimeHandle" || !strings.Contains(got.String(), "CloseAll frees it") {
+		t.Fatalf("leak report of a map owned by an open runtime: %+v (%s)", got, got)
+	}
 	// The native map is still alive: the finalizer did not destroy it.
 	if _, r := capi.MapGetCamera(uint64(id)); !r.OK() {
 		t.Fatalf("native map was destroyed by a finalizer: %+v", r)

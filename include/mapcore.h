@@ -20,5 +20,6 @@
 #include "mapcore/style.h"
 #include "mapcore/render.h"
 #include "mapcore/query.h"
+#include "mapcore/archive.h"
 
 #endif /* MAPCORE_H */

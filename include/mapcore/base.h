@@ -86,6 +86,12 @@ typedef struct mapcore_resource_request { uint64_t id; } mapcore_resource_reques
  * pointer mapcore did not hand out is not detected: do not pass one). */
 mapcore_status mapcore_string_free(char *string);
 
+/* Frees a byte buffer that mapcore allocated for the caller (an encoded
+ * image from mapcore_render_session_encode). NULL is a no-op. mapcore keeps
+ * track of the buffers it hands out: a pointer it did not hand out, or one
+ * already freed, is INVALID_ARGUMENT (and left alone). Any thread. */
+mapcore_status mapcore_buffer_free(uint8_t *data);
+
 /* Log levels, most severe first (the `log` crate's levels). */
 typedef enum mapcore_log_level {
   MAPCORE_LOG_ERROR = 1,

@@ -107,6 +107,46 @@ mapcore_status mapcore_render_session_acquire_frame(mapcore_render_session sessi
 /* Ends an acquisition. INVALID_STATE when no frame is acquired. Owner thread. */
 mapcore_status mapcore_render_session_release_frame(mapcore_render_session session);
 
+/* Encoded image formats for mapcore_render_session_encode. */
+typedef enum mapcore_image_format {
+  /* PNG, 8 bits per channel: RGB when every pixel is opaque, else RGBA
+   * (straight alpha). Lossless. */
+  MAPCORE_IMAGE_FORMAT_PNG = 1,
+  /* Baseline JPEG at `quality` (chroma 4:2:0 below 90, 4:4:4 from 90). JPEG
+   * has no alpha: translucent pixels come out composited over black. Sides
+   * up to 65535 pixels. */
+  MAPCORE_IMAGE_FORMAT_JPEG = 2,
+  /* Lossless WebP (VP8L), with alpha. Sides up to 16384 pixels. */
+  MAPCORE_IMAGE_FORMAT_WEBP = 3
+} mapcore_image_format;
+
+typedef struct mapcore_encode_options {
+  size_t size; /* sizeof(mapcore_encode_options) */
+  /* JPEG quality 1..100 (default 80); PNG and WebP ignore it. */
+  uint32_t quality;
+  /* PNG deflate effort: 0 = fast (fdeflate; the default), 1..9 = zlib
+   * levels (smaller files, slower). Other formats ignore it. */
+  uint32_t png_level;
+} mapcore_encode_options;
+
+/* Options with every field at its default. Any thread. */
+mapcore_encode_options mapcore_encode_options_default(void);
+
+/* Encodes the session's last rendered image (as read_pixels would return
+ * it) in `format`. `options` may be NULL (defaults); borrowed. On success
+ * `*out_data` receives a buffer of `*out_len` bytes allocated by mapcore and
+ * owned by the caller from then on: release it with mapcore_buffer_free
+ * (from any thread). `*out_data` must be NULL on entry; both out pointers are
+ * left untouched on failure. INVALID_ARGUMENT for an unknown format, a
+ * quality outside 1..100 or a png_level above 9; UNSUPPORTED for an image
+ * larger than the format allows; INVALID_STATE before the first render.
+ * Works for texture and buffer sessions, while a frame is acquired too.
+ * Owner thread. */
+mapcore_status mapcore_render_session_encode(mapcore_render_session session,
+                                             mapcore_image_format format,
+                                             const mapcore_encode_options *options,
+                                             uint8_t **out_data, size_t *out_len);
+
 /* Detaches and destroys the session (a buffer is no longer used once this
  * returns). INVALID_STATE while a frame is acquired. The null or an
  * already-destroyed handle: OK. Owner thread. */

@@ -24,13 +24,13 @@
 
 use mapcore::layout::{build_display_list, View};
 use mapcore::map::camera::Camera;
-use mapcore::map::Map;
+use mapcore::map::{Map, Runtime};
 use mapcore::render::display_list::DisplayList;
 use mapcore::render::pixelmatch::{pixelmatch, PixelmatchOptions};
 use mapcore::render::png_io::{decode_png, encode_image_png};
 use mapcore::render::{rasterize, Image};
 use mapcore::runtime::resource::{Decision, Provider, Request, Response};
-use mapcore::runtime::{Runtime, RuntimeOptions};
+use mapcore::runtime::RuntimeOptions;
 use mapcore::symbol::placement::place;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -23,10 +23,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use mapcore::map::Map;
+use mapcore::map::{Map, Runtime};
 use mapcore::query::{QueryGeometry, QueryOptions};
 use mapcore::runtime::resource::{Decision, Provider, Request, Response};
-use mapcore::runtime::{Runtime, RuntimeOptions};
+use mapcore::runtime::RuntimeOptions;
 use serde_json::Value as J;
 
 #[path = "../src/test_support.rs"]

@@ -4,6 +4,7 @@
 //	mapcore-conformance render [-suite DIR] [-assets DIR] [-filter SUBSTR] [-out DIR]
 //	                           [-report FILE] [-ratchet FILE] [-write-ratchet FILE] [-j N] [-v]
 //	mapcore-conformance query  [same flags]
+//	mapcore-conformance oracle [same flags]
 //
 // A suite folder holds GROUP/TEST/style.json with metadata.test, plus
 // expected.png (render) or expected.json (query). local://X URLs, and
@@ -13,6 +14,13 @@
 // -suite ../shared/conformance/render-tests (query-tests), -assets
 // ../shared/conformance/assets, -out out/conformance/render (query),
 // -report OUT/report.json.
+//
+// The oracle suite is a render suite held in the repository (tests/oracle):
+// the project's styles with the images MapLibre Native draws for them
+// (tools/oracle/regenerate.py). It runs exactly like render tests (same
+// metadata, pixelmatch rule and report); only its defaults differ: -suite
+// and -assets tests/oracle (local://X is tests/oracle/X), -out
+// out/conformance/oracle.
 //
 // Render tests: the style is set, metadata.test.operations are applied in
 // order through the public API (an operation the API lacks fails the test,
@@ -67,7 +75,7 @@ func main() {
 }
 
 type config struct {
-	kind                  string // "render" or "query"
+	kind                  string // "render", "query" or "oracle"
 	suite, assets, out    string
 	filter, report        string
 	ratchet, writeRatchet string
@@ -80,12 +88,18 @@ type config struct {
 // to the working directory (the project root).
 const conformanceDir = "../shared/conformance"
 
-const usage = `usage: mapcore-conformance render|query [flags]
+// oracleDir is the default folder of the oracle suite (and its assets).
+const oracleDir = "tests/oracle"
+
+// renders says whether the suite compares images (render and oracle).
+func (c *config) renders() bool { return c.kind != "query" }
+
+const usage = `usage: mapcore-conformance render|query|oracle [flags]
 flags:
-  -suite DIR          suite folder (default ../shared/conformance/render-tests or query-tests)
-  -assets DIR         folder served as local:// (default ../shared/conformance/assets)
+  -suite DIR          suite folder (default ../shared/conformance/render-tests or query-tests; oracle: tests/oracle)
+  -assets DIR         folder served as local:// (default ../shared/conformance/assets; oracle: tests/oracle)
   -filter SUBSTR      run only tests whose GROUP/TEST name contains SUBSTR
-  -out DIR            output folder (default out/conformance/render or query)
+  -out DIR            output folder (default out/conformance/render, query or oracle)
   -report FILE        JSON report (default OUT/report.json)
   -ratchet FILE       tests that must pass; exit 1 if one of them fails
   -write-ratchet FILE write the names of the passing tests
@@ -96,14 +110,18 @@ flags:
 `
 
 func parseArgs(args []string) (*config, error) {
-	if len(args) == 0 || (args[0] != "render" && args[0] != "query") {
-		return nil, errors.New("missing subcommand: render or query")
+	if len(args) == 0 || (args[0] != "render" && args[0] != "query" && args[0] != "oracle") {
+		return nil, errors.New("missing subcommand: render, query or oracle")
 	}
 	c := &config{kind: args[0]}
 	fs := flag.NewFlagSet("mapcore-conformance "+c.kind, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&c.suite, "suite", conformanceDir+"/"+c.kind+"-tests", "")
-	fs.StringVar(&c.assets, "assets", conformanceDir+"/assets", "")
+	suite, assets := conformanceDir+"/"+c.kind+"-tests", conformanceDir+"/assets"
+	if c.kind == "oracle" {
+		suite, assets = oracleDir, oracleDir
+	}
+	fs.StringVar(&c.suite, "suite", suite, "")
+	fs.StringVar(&c.assets, "assets", assets, "")
 	fs.StringVar(&c.filter, "filter", "", "")
 	fs.StringVar(&c.out, "out", filepath.Join("out", "conformance", c.kind), "")
 	fs.StringVar(&c.report, "report", "", "")
@@ -176,7 +194,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mapcore-conformance: %v\n", err)
 		return 2
 	}
-	if err := writeIndex(filepath.Join(c.out, "index.html"), c.kind, results); err != nil {
+	if err := writeIndex(filepath.Join(c.out, "index.html"), c.kind, c.renders(), results); err != nil {
 		fmt.Fprintf(stderr, "mapcore-conformance: %v\n", err)
 		return 2
 	}
@@ -322,7 +340,7 @@ func runOne(c *config, name string, threads int) (r result) {
 		return r
 	}
 	r.Ignored = meta.ignored()
-	if c.kind == "render" {
+	if c.renders() {
 		runRender(c, name, dir, style, meta, threads, &r)
 	} else {
 		runQuery(c, dir, style, meta, threads, &r)

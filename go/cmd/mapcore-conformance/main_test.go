@@ -240,3 +240,27 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// The oracle suite runs through the render code path; only its defaults
+// (the suite in the repository, its own assets) differ.
+func TestOracleSuite(t *testing.T) {
+	c, err := parseArgs([]string{"oracle"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.suite != "tests/oracle" || c.assets != "tests/oracle" || c.out != filepath.Join("out", "conformance", "oracle") || !c.renders() {
+		t.Errorf("oracle defaults: %+v", c)
+	}
+	out := t.TempDir()
+	code, stdout, stderr := runCmd(t, "oracle", "-suite", "testdata/render", "-assets", "testdata/assets", "-out", out, "-filter", "premultiplied/")
+	if code != 0 || !strings.HasSuffix(stdout, "\n2 passed, 0 failed\n") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	rs := readReport(t, filepath.Join(out, "report.json"))
+	if r := rs["premultiplied/half-red"]; !r.Passed || r.Difference == nil || *r.Difference != 0 {
+		t.Errorf("half-red: %+v", r)
+	}
+	if html, err := os.ReadFile(filepath.Join(out, "index.html")); err != nil || !strings.Contains(string(html), `src="premultiplied/half-red/actual.png"`) {
+		t.Errorf("oracle index.html has no images (%v)", err)
+	}
+}

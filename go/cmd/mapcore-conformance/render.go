@@ -121,7 +121,7 @@ func writePNG(path string, img image.Image) error {
 // writeIndex writes an HTML page listing the tests, failures first (largest
 // difference first), then passes; for render tests with expected, actual
 // and diff images side by side.
-func writeIndex(path, kind string, results []result) error {
+func writeIndex(path, kind string, images bool, results []result) error {
 	rs := append([]result(nil), results...)
 	diffOf := func(r result) float64 {
 		if r.Difference == nil {
@@ -148,7 +148,7 @@ func writeIndex(path, kind string, results []result) error {
 .fail{background:#fdd}.pass{background:#dfd}.ign{color:#888}</style></head><body>
 <h1>mapcore %[1]s tests: %[2]d passed, %[3]d failed</h1>
 `, kind, passed, len(rs)-passed)
-	if kind == "render" {
+	if images {
 		b.WriteString(`<p>Images hold premultiplied values written as straight RGBA, as the suite's expected.png files do. Diff: red = mismatch, yellow = anti-aliased (not counted).</p>
 <table><tr><th>test</th><th>expected</th><th>actual</th><th>diff</th></tr>
 `)
@@ -175,7 +175,7 @@ func writeIndex(path, kind string, results []result) error {
 			return fmt.Sprintf(`<img loading="lazy" src="%s/%s" alt="">`, n, file)
 		}
 		fmt.Fprintf(&b, "<tr class=%q><td><b>%s</b><br>%s<br>%s<br>%.0f ms</td>", cls, n, status, detail, r.Ms)
-		if kind == "render" {
+		if images {
 			d := ""
 			if !r.Passed {
 				d = img("diff.png")

@@ -1,4 +1,5 @@
-// Command mapcore-render renders a MapLibre style to a PNG image.
+// Command mapcore-render renders a MapLibre style to a PNG, JPEG or WebP
+// image (by the -o file's extension; encoded in the library).
 //
 //	mapcore-render -style style.json -center 13.4,52.5 -zoom 12 -size 800x600 -o map.png
 //
@@ -20,7 +21,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
@@ -32,11 +32,15 @@ import (
 	"time"
 
 	mapcore "mapcore.dev/mapcore/go"
+	"mapcore.dev/mapcore/go/internal/cli"
 )
 
 const defaultStyle = "builtin://default-style.json"
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "pyramid" {
+		os.Exit(runPyramid(os.Args[2:], os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
@@ -63,6 +67,8 @@ type options struct {
 	zoom, bear, pitch  float64
 	width, height      int
 	ratio              float64
+	format             mapcore.ImageFormat
+	quality, pngLevel  int
 	verbose            bool
 	timeout            time.Duration
 	set                map[string]bool
@@ -71,7 +77,6 @@ type options struct {
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{set: map[string]bool{}}
 	fs := flag.NewFlagSet("mapcore-render", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var center, size string
 	fs.StringVar(&o.style, "style", defaultStyle, "style: file path, file://, http(s)://, local://X or builtin:// URL")
 	fs.StringVar(&center, "center", "", "map center as lon,lat (default: the style's)")
@@ -80,24 +85,18 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.pitch, "pitch", 0, "pitch in degrees 0..60 (default: the style's)")
 	fs.StringVar(&size, "size", "512x512", "image size WxH in logical pixels")
 	fs.Float64Var(&o.ratio, "ratio", 1, "pixel ratio (device pixels per logical pixel)")
-	fs.StringVar(&o.out, "o", "map.png", "output PNG file")
+	fs.StringVar(&o.out, "o", "map.png", "output image file: .png, .jpg (.jpeg) or .webp (lossless), encoded by the library")
+	fs.IntVar(&o.quality, "quality", 0, "JPEG quality 1..100 (default 80)")
+	fs.IntVar(&o.pngLevel, "png-level", 0, "PNG compression: 0 = fast, 1..9 = zlib levels (smaller, slower)")
 	fs.StringVar(&o.assets, "assets", "", "asset folder for relative paths and local://X URLs (default: the style file's folder)")
 	fs.Var(&o.allow, "allow-files", "a folder whose files styles may read (repeatable; the style's folder and -assets are allowed)")
 	fs.Var(&o.fonts, "fonts", "a font file or folder of fonts for labels drawn with local glyphs (repeatable; Noto Sans is always there)")
 	fs.StringVar(&o.glyphs, "glyphs", "url-first", "where label glyphs come from: url-first (the style's glyphs URL, local fonts without one or when a range fails), local-first or url-only")
 	fs.BoolVar(&o.verbose, "v", false, "print native log messages")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up loading resources after this long")
-	fs.Usage = func() {} // errors are one line; -h prints the flags
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "usage: mapcore-render [flags]")
-			fs.SetOutput(stderr)
-			fs.PrintDefaults()
-		}
+	// Errors are one line; -h prints the flags.
+	if err := cli.Parse(fs, args, "mapcore-render [flags] | mapcore-render pyramid [flags]", stderr); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	if center != "" {
@@ -128,6 +127,16 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.pitch < 0 || o.pitch > 60 {
 		return nil, fmt.Errorf("-pitch %v: want 0..60", o.pitch)
+	}
+	var err error
+	if o.format, err = mapcore.ImageFormatForPath(o.out); err != nil {
+		return nil, fmt.Errorf("-o %q: the extension must be .png, .jpg, .jpeg or .webp", o.out)
+	}
+	if o.quality < 0 || o.quality > 100 {
+		return nil, fmt.Errorf("-quality %d: want 1..100", o.quality)
+	}
+	if o.pngLevel < 0 || o.pngLevel > 9 {
+		return nil, fmt.Errorf("-png-level %d: want 0..9", o.pngLevel)
 	}
 	if o.timeout <= 0 {
 		return nil, fmt.Errorf("-timeout must be positive")
@@ -319,15 +328,11 @@ func run(args []string, stderr io.Writer) int {
 	if renderErr != nil {
 		return fail("render: %v", renderErr)
 	}
-	img, err := s.ReadNRGBA()
-	if err != nil {
-		return fail("%v", err)
-	}
 	f, err := os.Create(o.out)
 	if err != nil {
 		return fail("%v", err)
 	}
-	if err := png.Encode(f, img); err != nil {
+	if err := s.Encode(f, o.format, &mapcore.EncodeOptions{Quality: o.quality, PNGLevel: o.pngLevel}); err != nil {
 		f.Close()
 		return fail("writing %s: %v", o.out, err)
 	}

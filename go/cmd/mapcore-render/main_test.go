@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -79,12 +80,16 @@ func TestErrorsAreOneLine(t *testing.T) {
 		{"-nope"},
 		{"-zoom", "99"},
 		{"-center", "1"},
+		{"-quality", "101"},
+		{"-o", "map.gif"},
 		{"-style", filepath.Join(dir, "absent.json")},
 		{"-style", filepath.Join(dir, "bad.json")},
 		{"-style", filepath.Join(dir, "trunc.json")},
 	} {
 		var stderr bytes.Buffer
-		args = append(args, "-o", filepath.Join(dir, "x.png"))
+		if args[0] != "-o" {
+			args = append(args, "-o", filepath.Join(dir, "x.png"))
+		}
 		if code := run(args, &stderr); code != 1 {
 			t.Errorf("%v: exit %d", args, code)
 		}
@@ -150,5 +155,32 @@ func TestAllowFiles(t *testing.T) {
 	}
 	if !strings.Contains(warnings, "/etc/passwd") {
 		t.Fatalf("no warning for /etc/passwd with -allow-files: %q", warnings)
+	}
+}
+
+// The output format follows -o's extension: JPEG (with -quality) and
+// lossless WebP, encoded by the library.
+func TestOutputFormats(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"style.json": style, "data/poly.geojson": poly})
+	for name, magic := range map[string]string{"out.jpg": "\xff\xd8\xff", "out.webp": "RIFF"} {
+		out := filepath.Join(dir, name)
+		var stderr bytes.Buffer
+		if code := run([]string{"-style", filepath.Join(dir, "style.json"), "-size", "64x32", "-quality", "90", "-o", out}, &stderr); code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, stderr.String())
+		}
+		b, err := os.ReadFile(out)
+		if err != nil || !strings.HasPrefix(string(b), magic) {
+			t.Fatalf("%s: % x %v", name, b[:min(len(b), 8)], err)
+		}
+		if name == "out.jpg" {
+			img, err := jpeg.Decode(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := color.NRGBAModel.Convert(img.At(32, 16)).(color.NRGBA)
+			if c.B < 240 || c.R > 15 || c.G > 15 {
+				t.Fatalf("JPEG center pixel %v, want blue", c)
+			}
+		}
 	}
 }

@@ -26,6 +26,9 @@ type Leak struct {
 	Kind string
 	// Stack is the creation stack when MAPCORE_DEBUG_LEAKS=1, else "".
 	Stack string
+	// Owner is the kind of the still-open parent that owns the native
+	// object ("" for a root, or when the parent is closed too).
+	Owner string
 }
 
 var (
@@ -61,6 +64,11 @@ func Report(l Leak) {
 		attrs = append(attrs, "created", l.Stack)
 	} else {
 		attrs = append(attrs, "hint", "set MAPCORE_DEBUG_LEAKS=1 for the creation stack")
+	}
+	if l.Owner != "" {
+		attrs = append(attrs, "owner", l.Owner)
+		slog.Warn("mapcore: handle garbage collected without Close (native object lives until its owner's CloseAll)", attrs...)
+		return
 	}
 	slog.Warn("mapcore: handle garbage collected without Close (native object leaked until process exit)", attrs...)
 }
@@ -205,9 +213,16 @@ func (s *State) CloseTree() error {
 }
 
 // LeakCheck is called by the public object's finalizer: it reports a leak if
-// the handle was never closed. It never destroys anything.
+// the handle was never closed. It never destroys anything. A child whose
+// parent is still open is reported with the parent's kind as Owner: the
+// native object lives until the parent's CloseTree closes it.
 func (s *State) LeakCheck() {
-	if !s.closed.Load() {
-		Report(Leak{Kind: s.kind, Stack: s.stack})
+	if s.closed.Load() {
+		return
 	}
+	l := Leak{Kind: s.kind, Stack: s.stack}
+	if p := s.parent; p != nil && !p.closed.Load() {
+		l.Owner = p.kind
+	}
+	Report(l)
 }

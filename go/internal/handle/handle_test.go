@@ -126,7 +126,7 @@ func TestLeakReportWithStack(t *testing.T) {
 			}
 		}
 	}
-	if l.Kind != "LeakyHandle" {
+	if l.Kind != "LeakyHandle" || l.Owner != "" {
 		t.Fatalf("leak report %+v", l)
 	}
 	if !strings.Contains(l.Stack, "TestLeakReportWithStack") {

@@ -17,6 +17,8 @@ pub enum Tag {
     Map = 2,
     Session = 3,
     Request = 4,
+    Archive = 5,
+    ArchiveWriter = 6,
 }
 
 impl Tag {
@@ -26,6 +28,8 @@ impl Tag {
             Tag::Map => "map",
             Tag::Session => "render session",
             Tag::Request => "resource request",
+            Tag::Archive => "archive",
+            Tag::ArchiveWriter => "MBTiles writer",
         }
     }
     fn from_bits(bits: u64) -> Option<Tag> {
@@ -34,6 +38,8 @@ impl Tag {
             2 => Some(Tag::Map),
             3 => Some(Tag::Session),
             4 => Some(Tag::Request),
+            5 => Some(Tag::Archive),
+            6 => Some(Tag::ArchiveWriter),
             _ => None,
         }
     }
@@ -51,6 +57,11 @@ pub enum Object {
     /// A resource request handed to the host, with its URL as a C string and
     /// the provider's decision (see `ffi::resource::Phase`).
     Request { request: Arc<Request>, url: Arc<CString>, phase: Arc<AtomicU8> },
+    /// An open tile archive (any thread).
+    Archive(Arc<dyn crate::source::archive::Archive>),
+    /// An archive being written (any thread; calls serialized; None once
+    /// finished).
+    ArchiveWriter(Arc<Mutex<Option<Box<dyn crate::source::archive::TileWriter>>>>),
 }
 
 #[derive(Clone)]

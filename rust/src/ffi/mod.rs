@@ -9,7 +9,9 @@ mod log;
 mod owner;
 pub mod types;
 
+pub mod archive;
 pub mod base;
+pub mod buffers;
 pub mod map;
 pub mod query;
 pub mod render;

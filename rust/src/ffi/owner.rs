@@ -8,7 +8,7 @@ use std::ffi::CString;
 
 use super::guard::{invalid_state, CallResult};
 use super::types::mapcore_event;
-use crate::runtime::Runtime;
+use crate::map::Runtime;
 
 /// Where a render session's pixels go.
 pub enum Target {

@@ -8,10 +8,12 @@ use super::handles::{self, Entry, Object, Tag};
 use super::map::{check_size, with_map};
 use super::owner::{self, OwnedRuntime, Session, Target};
 use super::types::*;
+use crate::encode;
 use crate::render::Image;
 use crate::runtime::StillError;
 
 const IMAGE_INFO_V1: usize = std::mem::size_of::<mapcore_image_info>();
+const ENCODE_OPTIONS_V1: usize = std::mem::size_of::<mapcore_encode_options>();
 
 #[no_mangle]
 pub extern "C" fn mapcore_image_info_default() -> mapcore_image_info {
@@ -356,6 +358,76 @@ pub extern "C" fn mapcore_render_session_release_frame(session: mapcore_render_s
             s.acquired_pixels = Vec::new();
             Ok(())
         })
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn mapcore_encode_options_default() -> mapcore_encode_options {
+    mapcore_encode_options { size: ENCODE_OPTIONS_V1, quality: encode::DEFAULT_JPEG_QUALITY as u32, png_level: 0 }
+}
+
+fn encode_format(format: u32) -> CallResult<encode::Format> {
+    match format {
+        MAPCORE_IMAGE_FORMAT_PNG => Ok(encode::Format::Png),
+        MAPCORE_IMAGE_FORMAT_JPEG => Ok(encode::Format::Jpeg),
+        MAPCORE_IMAGE_FORMAT_WEBP => Ok(encode::Format::Webp),
+        other => invalid_argument(format!(
+            "unknown image format {other}: use MAPCORE_IMAGE_FORMAT_PNG, _JPEG or _WEBP (1..3)"
+        )),
+    }
+}
+
+fn encode_options(o: &mapcore_encode_options) -> CallResult<encode::Options> {
+    if !(1..=100).contains(&o.quality) {
+        return invalid_argument(format!("options->quality {} is out of range: it must be 1..100", o.quality));
+    }
+    if o.png_level > 9 {
+        return invalid_argument(format!("options->png_level {} is out of range: 0 (fast) or a zlib level 1..9", o.png_level));
+    }
+    Ok(encode::Options { quality: o.quality as u8, png_level: o.png_level as u8 })
+}
+
+impl From<encode::EncodeError> for super::guard::Failure {
+    fn from(e: encode::EncodeError) -> Self {
+        let status = match e {
+            encode::EncodeError::InvalidOption(_) => mapcore_status::MAPCORE_STATUS_INVALID_ARGUMENT,
+            encode::EncodeError::Unsupported(_) => mapcore_status::MAPCORE_STATUS_UNSUPPORTED,
+            encode::EncodeError::Encoder(_) => mapcore_status::MAPCORE_STATUS_INTERNAL,
+        };
+        super::guard::Failure { status, message: e.to_string() }
+    }
+}
+
+/// # Safety
+/// `options` is null or a valid struct with its size set; out pointers are
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_render_session_encode(
+    session: mapcore_render_session,
+    format: u32,
+    options: *const mapcore_encode_options,
+    out_data: *mut *mut u8,
+    out_len: *mut usize,
+) -> mapcore_status {
+    call("mapcore_render_session_encode", || {
+        let out_data = out_arg(out_data, "out_data")?;
+        if !out_data.is_null() {
+            return invalid_argument("`*out_data` must be NULL on entry");
+        }
+        let out_len = out_arg(out_len, "out_len")?;
+        let format = encode_format(format)?;
+        let opts = if options.is_null() {
+            mapcore_encode_options_default()
+        } else {
+            *sized_arg(options, "options", ENCODE_OPTIONS_V1)?
+        };
+        let options = encode_options(&opts)?;
+        let bytes = with_session(session, |o, id| {
+            let image = frame_of(o, id)?;
+            encode::encode_image(image, format, &options).map_err(Into::into)
+        })?;
+        (*out_data, *out_len) = super::buffers::hand_out(bytes);
+        Ok(())
     })
 }
 

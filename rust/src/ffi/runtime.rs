@@ -11,7 +11,8 @@ use super::handles::{self, Entry, Object, Tag};
 use super::owner::{self, EventBatch, OwnedRuntime};
 use super::types::*;
 use crate::runtime::events::Event;
-use crate::runtime::{Runtime, RuntimeOptions};
+use crate::map::Runtime;
+use crate::runtime::RuntimeOptions;
 
 /// The size of the first released mapcore_runtime_options (up to asset_root).
 const RUNTIME_OPTIONS_V1: usize = std::mem::offset_of!(mapcore_runtime_options, allowed_roots);

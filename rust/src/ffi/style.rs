@@ -215,7 +215,7 @@ pub unsafe extern "C" fn mapcore_map_add_image(
         for row in 0..height as usize {
             pixels.extend_from_slice(&bytes[row * stride..row * stride + width as usize * 4]);
         }
-        let image = StyleImage { width, height, pixel_ratio, sdf, rgba: std::sync::Arc::new(pixels) };
+        let image = StyleImage { width, height, pixel_ratio, sdf, rgba: std::sync::Arc::new(pixels), stretch: Default::default() };
         with_map(map, |o, m| {
             let (m, _) = map_core(o, m)?;
             m.add_image(id, image).map_err(Failure::from)

@@ -32,6 +32,8 @@ handle_type!(mapcore_runtime);
 handle_type!(mapcore_map);
 handle_type!(mapcore_render_session);
 handle_type!(mapcore_resource_request);
+handle_type!(mapcore_archive);
+handle_type!(mapcore_mbtiles_writer);
 
 pub type mapcore_log_callback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, level: u32, target: *const c_char, message: *const c_char)>;
@@ -148,4 +150,16 @@ pub struct mapcore_query_geometry {
     pub y1: f64,
     pub x2: f64,
     pub y2: f64,
+}
+
+pub const MAPCORE_IMAGE_FORMAT_PNG: u32 = 1;
+pub const MAPCORE_IMAGE_FORMAT_JPEG: u32 = 2;
+pub const MAPCORE_IMAGE_FORMAT_WEBP: u32 = 3;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mapcore_encode_options {
+    pub size: usize,
+    pub quality: u32,
+    pub png_level: u32,
 }

@@ -1,7 +1,9 @@
 //! fill-extrusion layers: each polygon becomes a roof and walls, lit like
 //! MapLibre (directional light, ambient floor, a vertical factor on walls),
 //! and drawn far to near (a painter's algorithm stands in for the depth
-//! buffer). Faces are opaque fills; the layer's opacity is applied per face.
+//! buffer). Faces are opaque fills; below opacity 1 the layer is drawn
+//! opaque into an offscreen image composited once at the opacity, as
+//! MapLibre does (nearer walls hide farther ones).
 
 use crate::render::display_list::{DrawCommand, FillStyle, Px};
 use crate::source::cover::CoveredTile;
@@ -46,7 +48,16 @@ fn wall_factor(t: f64, base: f64, height: f64) -> f64 {
 }
 
 /// Faces of one layer in one tile, each with its distance (perspective divisor).
-pub fn faces(layer: &Layer, features: &[&Feature], covered: &CoveredTile, extent: u32, view: &View, zoom: f64) -> Vec<(f64, DrawCommand)> {
+/// `opaque`: the layer's opacity is applied later (to the whole layer).
+pub fn faces(
+    layer: &Layer,
+    features: &[&Feature],
+    covered: &CoveredTile,
+    extent: u32,
+    view: &View,
+    zoom: f64,
+    opaque: bool,
+) -> Vec<(f64, DrawCommand)> {
     let t = &view.transform;
     let m: TileMatrix3d = t.tile_matrix_3d(covered.id, covered.wrap, extent.max(1));
     let ppm = t.pixels_per_meter();
@@ -70,7 +81,7 @@ pub fn faces(layer: &Layer, features: &[&Feature], covered: &CoveredTile, extent
     let mut out = Vec::new();
     for feature in features {
         let ctx = EvaluationContext::for_feature(zoom, feature);
-        let opacity = layer.paint.get_f32("fill-extrusion-opacity", &ctx);
+        let opacity = if opaque { 1.0 } else { layer.paint.get_f32("fill-extrusion-opacity", &ctx) };
         let color = layer.paint.get_color("fill-extrusion-color", &ctx).with_opacity(opacity);
         if color.a <= 0.0 {
             continue;

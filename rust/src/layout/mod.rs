@@ -5,6 +5,7 @@
 
 pub mod clip;
 pub mod extrusion;
+pub mod hillshade;
 pub mod paint;
 pub mod project;
 pub mod raster;
@@ -12,7 +13,7 @@ pub mod raster;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::map::StyleImage;
+use crate::style::image::StyleImage;
 use crate::render::display_list::{DisplayList, DrawCommand};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::{GeomType, Properties, TileData, TileId, TileLayer};
@@ -51,6 +52,10 @@ pub trait TileLookup {
     fn raster(&self, _source: &str, _id: TileId) -> Option<crate::render::display_list::PatternImage> {
         None
     }
+    /// A raster-dem source's encoding and maxzoom; None for other sources.
+    fn dem(&self, _source: &str) -> Option<(crate::style::source::DemEncoding, u8)> {
+        None
+    }
     /// An image source's corners (top-left, top-right, bottom-right,
     /// bottom-left) in Mercator units; None for other sources.
     fn image_corners(&self, _source: &str) -> Option<[[f64; 2]; 4]> {
@@ -75,6 +80,7 @@ pub fn is_drawn_kind(kind: LayerKind) -> bool {
             | LayerKind::Circle
             | LayerKind::FillExtrusion
             | LayerKind::Raster
+            | LayerKind::Hillshade
             | LayerKind::Symbol
     )
 }
@@ -112,6 +118,10 @@ pub fn build_display_list(
         }
         if layer.kind == LayerKind::Raster {
             commands.extend(raster::raster_commands(layer, source, view, tiles));
+            continue;
+        }
+        if layer.kind == LayerKind::Hillshade {
+            commands.extend(hillshade::hillshade_commands(layer, source, view, tiles));
             continue;
         }
         for covered in tiles.cover(source) {
@@ -174,6 +184,9 @@ fn layer_commands<'s>(
 /// A fill-extrusion layer's faces over all tiles, far to near.
 fn extrusion_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn TileLookup) -> Vec<DrawCommand> {
     let zoom = view.transform.zoom;
+    // fill-extrusion-opacity is a layer property (zoom-dependent only).
+    let opacity = layer.paint.get_f32("fill-extrusion-opacity", &EvaluationContext::at_zoom(zoom));
+    let layered = opacity < 1.0;
     let mut faces = Vec::new();
     for covered in tiles.cover(source) {
         let Some(data) = tiles.tile(source, covered.id) else { continue };
@@ -191,8 +204,13 @@ fn extrusion_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn Tile
                 })
             })
             .collect();
-        faces.extend(extrusion::faces(layer, &features, &covered, tile_layer.extent, view, zoom));
+        faces.extend(extrusion::faces(layer, &features, &covered, tile_layer.extent, view, zoom, layered));
     }
     faces.sort_by(|a, b| b.0.total_cmp(&a.0));
-    faces.into_iter().map(|(_, c)| c).collect()
+    let commands: Vec<DrawCommand> = faces.into_iter().map(|(_, c)| c).collect();
+    match (layered, commands.is_empty()) {
+        (true, false) if opacity > 0.0 => vec![DrawCommand::Layer { commands, opacity }],
+        (true, _) => Vec::new(),
+        (false, _) => commands,
+    }
 }

@@ -4,9 +4,12 @@
 use std::collections::HashMap;
 
 use crate::render::display_list::{
-    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineJoin, LineStyle, PatternFillStyle, PatternImage,
-    PatternOutline, PatternPaint,
+    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineGradient, LineJoin, LineStyle, PatternFillStyle,
+    PatternImage, PatternOutline, PatternPaint,
 };
+use crate::source::geojson::{CLIP_END, CLIP_START};
+use crate::style::color::Color;
+use crate::style::value::Value;
 use crate::source::transform::Transform;
 use crate::source::feature::Feature;
 use crate::style::expression::EvaluationContext;
@@ -36,7 +39,7 @@ pub fn background(layer: &Layer, view: &View, images: &dyn TileLookup) -> Option
 }
 
 /// A style image as a pattern (premultiplied), with its pixel ratio.
-fn pattern_image(image: &crate::map::StyleImage) -> Option<(PatternImage, f32)> {
+fn pattern_image(image: &crate::style::image::StyleImage) -> Option<(PatternImage, f32)> {
     let ratio = if image.pixel_ratio.is_finite() && image.pixel_ratio > 0.0 { image.pixel_ratio } else { 1.0 };
     Some((PatternImage::from_straight(image.width, image.height, &image.rgba)?, ratio))
 }
@@ -103,7 +106,14 @@ pub struct LayerPainter<'a> {
     shift_world: [f64; 2],
     /// Pattern images by name (None: missing).
     patterns: HashMap<String, Option<(PatternImage, f32)>>,
+    /// The tile's size in CSS pixels.
+    tile_px: f64,
+    /// `line-gradient` colours by line progress, made on first use.
+    gradient: std::cell::OnceCell<Option<std::sync::Arc<Vec<Color>>>>,
 }
+
+/// Texels of MapLibre's line gradient ramp.
+const GRADIENT_TEXELS: usize = 256;
 
 impl<'a> LayerPainter<'a> {
     pub fn new(
@@ -137,7 +147,30 @@ impl<'a> LayerPainter<'a> {
             images,
             shift_world: [shift[0] * units, shift[1] * units],
             patterns: HashMap::new(),
+            gradient: std::cell::OnceCell::new(),
+            tile_px,
         }
+    }
+
+    /// The layer's `line-gradient` ramp, if it has one.
+    fn gradient_ramp(&self, zoom: Option<f64>) -> Option<std::sync::Arc<Vec<Color>>> {
+        self.gradient
+            .get_or_init(|| {
+                let p = &self.layer.paint;
+                p.get("line-gradient")?;
+                let ramp = (0..GRADIENT_TEXELS)
+                    .map(|i| {
+                        let ctx = EvaluationContext {
+                            zoom,
+                            line_progress: Some(i as f64 / (GRADIENT_TEXELS - 1) as f64),
+                            ..EvaluationContext::default()
+                        };
+                        p.get_color("line-gradient", &ctx)
+                    })
+                    .collect();
+                Some(std::sync::Arc::new(ramp))
+            })
+            .clone()
     }
 
     /// The commands for one feature (none when it paints nothing).
@@ -214,7 +247,24 @@ impl<'a> LayerPainter<'a> {
         } else {
             self.ratio
         };
-        let color = p.get_color("line-color", ctx).with_opacity(p.get_f32("line-opacity", ctx));
+        let opacity = p.get_f32("line-opacity", ctx);
+        // line-gradient needs line progress: GeoJSON lines with lineMetrics.
+        let clip_at = |k: &str| match feature.properties.get(k) {
+            Some(Value::Number(n)) if n.is_finite() => Some(*n as f32),
+            _ => None,
+        };
+        let fractions = match (clip_at(CLIP_START), clip_at(CLIP_END)) {
+            (Some(a), Some(b)) => Some([a, b]),
+            _ => None,
+        };
+        // Without clip fractions MapLibre Native's progress is the distance
+        // in tile units (extent 8192) over 2^15.
+        let per_px = (8192.0 / 32768.0 / (self.tile_px * f64::from(self.ratio))) as f32;
+        let gradient = self.gradient_ramp(ctx.zoom).map(|ramp| LineGradient { ramp, clip: fractions, per_px });
+        let color = match gradient {
+            Some(_) => Color::new(1.0, 1.0, 1.0, 1.0).with_opacity(opacity),
+            None => p.get_color("line-color", ctx).with_opacity(opacity),
+        };
         let width = p.get_f32("line-width", ctx) * r;
         if color.a <= 0.0 || width <= 0.0 {
             return None;
@@ -260,6 +310,7 @@ impl<'a> LayerPainter<'a> {
                 // MapLibre's line_sdf gamma: the cross-faded patterns are at
                 // scales (0.5, 1) at integer zooms, (2, 1) at fractional ones.
                 dash_fade: if zoom > tile_zoom { 0.5 * (zoom - tile_zoom).exp2() as f32 } else { 1.0 },
+                gradient,
             },
             clip,
         })
@@ -312,7 +363,7 @@ impl<'a> LayerPainter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::map::StyleImage;
+    use crate::style::image::StyleImage;
     use crate::source::cover::CoveredTile;
     use crate::source::feature::{TileData, TileId};
     use std::sync::Arc;
@@ -332,7 +383,7 @@ mod tests {
     }
 
     fn image(pixel_ratio: f32) -> StyleImage {
-        StyleImage { width: 4, height: 2, pixel_ratio, sdf: false, rgba: Arc::new(vec![255; 4 * 2 * 4]) }
+        StyleImage { width: 4, height: 2, pixel_ratio, sdf: false, rgba: Arc::new(vec![255; 4 * 2 * 4]), stretch: Default::default() }
     }
 
     fn view(lng: f64, zoom: f64, ratio: f32) -> View {

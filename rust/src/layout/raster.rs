@@ -2,7 +2,7 @@
 //! screen (projectively exact under pitch and bearing), with the layer's
 //! paint evaluated at the view's zoom.
 
-use crate::render::display_list::{DrawCommand, PatternImage, RasterStyle, Resampling};
+use crate::render::display_list::{DrawCommand, PatternImage, Px, RasterStyle, Resampling};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::TilePoint;
 use crate::style::expression::EvaluationContext;
@@ -68,6 +68,17 @@ pub fn raster_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn Til
 }
 
 fn tile_command(covered: &CoveredTile, image: PatternImage, p: &Paint, view: &View) -> Option<DrawCommand> {
+    let (rings, to_texel) = tile_quad(covered, image.width, image.height, view)?;
+    let style = style(image, to_texel, p);
+    Some(DrawCommand::Raster { rings, style, clip: None })
+}
+
+/// The quad of `covered` on screen, and the device-to-texel matrix of a
+/// `width x height` image stretched over it. The rings are the tile's quad
+/// (`TileProjector::clip()`), or what is left of it in front of the camera:
+/// they clip the image themselves, with the same pixel-centre rule along
+/// the edges every tile shares.
+pub(crate) fn tile_quad(covered: &CoveredTile, width: u32, height: u32, view: &View) -> Option<(Vec<Vec<Px>>, [[f64; 3]; 3])> {
     let projector = TileProjector::new(&view.transform, covered, EXTENT, view.pixel_ratio);
     let e = EXTENT as i32;
     let square = vec![vec![
@@ -83,16 +94,12 @@ fn tile_command(covered: &CoveredTile, image: PatternImage, p: &Paint, view: &Vi
     }
     // Device = D(r) · M · tile; texel = S(image / extent) · tile.
     let inv = inv3(&device_matrix(view, covered, EXTENT))?;
-    let k = [f64::from(image.width) / f64::from(EXTENT), f64::from(image.height) / f64::from(EXTENT), 1.0];
+    let k = [f64::from(width) / f64::from(EXTENT), f64::from(height) / f64::from(EXTENT), 1.0];
     let to_texel: [[f64; 3]; 3] = std::array::from_fn(|i| std::array::from_fn(|j| inv[i][j] * k[i]));
     if !to_texel.iter().flatten().all(|v| v.is_finite()) {
         return None;
     }
-    let style = style(image, to_texel, p);
-    // The rings are the tile's quad (`TileProjector::clip()`), or what is
-    // left of it in front of the camera: they clip the image themselves,
-    // with the same pixel-centre rule along the edges every tile shares.
-    Some(DrawCommand::Raster { rings, style, clip: None })
+    Some((rings, to_texel))
 }
 
 /// World units of the image quad (tile 0/0/0 with this extent).
@@ -148,6 +155,7 @@ fn style(image: PatternImage, to_texel: [[f64; 3]; 3], p: &Paint) -> RasterStyle
         brightness_max: p.brightness_max,
         saturation: p.saturation,
         contrast: p.contrast,
+        hillshade: None,
     }
 }
 

@@ -92,7 +92,8 @@ impl Map {
 mod tests {
     use crate::map::Map;
     use crate::runtime::events::{Event, EventKind};
-    use crate::runtime::{GlyphsMode, Runtime, RuntimeOptions};
+    use crate::map::Runtime;
+    use crate::runtime::{GlyphsMode, RuntimeOptions};
 
     /// A white map with one label "Hamburg" at its centre, drawn black, in
     /// font `font`; `glyphs` is the style's glyph URL property (or empty).

@@ -3,6 +3,7 @@
 //! requests for what the view needs) and `on_response` (with answers).
 
 pub mod camera;
+mod client;
 pub mod glyphs;
 mod local_glyphs;
 pub mod sources;
@@ -23,6 +24,7 @@ use crate::source::cover;
 use crate::source::feature::TileId;
 use crate::style::{self, Style};
 pub use camera::Camera;
+pub use client::Runtime;
 pub use styling::StyleImage;
 use sources::{Meta, SourceState, TileSlot, Tiles};
 
@@ -279,14 +281,6 @@ impl Map {
                 if layer.paint.get(name).is_some() {
                     core.emit(Event::new(EventKind::Warning, self.id).message(format!(
                         "layer \"{}\": {name} is not drawn yet (UNSUPPORTED): the layer is drawn with its colour",
-                        layer.id
-                    )));
-                }
-            }
-            for name in ["text-variable-anchor", "text-variable-anchor-offset", "icon-text-fit"] {
-                if layer.layout.get(name).is_some() {
-                    core.emit(Event::new(EventKind::Warning, self.id).message(format!(
-                        "layer \"{}\": {name} is not supported yet (UNSUPPORTED): labels use text-anchor, icons their own size",
                         layer.id
                     )));
                 }
@@ -595,8 +589,14 @@ impl Map {
         match response {
             Response::Data(bytes) if matches!(state.tiles, Tiles::Raster { .. } | Tiles::Image { .. }) => {
                 let url = info.url.clone();
+                let dem = matches!(state.tiles, Tiles::Raster { dem: Some(_), .. });
                 core.spawn_for(map_id, Purpose::Tile { source: source.clone(), tile }, move || {
-                    let result = crate::source::raster::decode_image((*bytes).as_ref());
+                    let result = crate::source::raster::decode_image((*bytes).as_ref()).and_then(|img| {
+                        if dem && img.width != img.height {
+                            return Err(format!("raster-dem tiles must be square, this one is {}x{}", img.width, img.height));
+                        }
+                        Ok(img)
+                    });
                     Box::new(move |map: &mut Map, core: &mut Core| {
                         let Some(s) = map.sources.get_mut(&source) else { return };
                         match result {
@@ -766,6 +766,12 @@ impl crate::layout::TileLookup for Map {
     fn raster(&self, source: &str, id: TileId) -> Option<crate::render::display_list::PatternImage> {
         self.sources.get(source).and_then(|s| s.image(id)).cloned()
     }
+    fn dem(&self, source: &str) -> Option<(crate::style::source::DemEncoding, u8)> {
+        match self.sources.get(source)?.tiles {
+            Tiles::Raster { dem: Some(encoding), maxzoom, .. } => Some((encoding, maxzoom)),
+            _ => None,
+        }
+    }
     fn image_corners(&self, source: &str) -> Option<[[f64; 2]; 4]> {
         match self.sources.get(source)?.tiles {
             Tiles::Image { corners, .. } => Some(corners),
@@ -828,7 +834,8 @@ impl Map {
 #[cfg(test)]
 mod pattern_tests {
     use super::*;
-    use crate::runtime::{Runtime, RuntimeOptions};
+    use crate::map::Runtime;
+    use crate::runtime::RuntimeOptions;
 
     #[test]
     fn background_pattern_draws_an_added_image_and_warns_once_when_missing() {
@@ -854,7 +861,7 @@ mod pattern_tests {
         let (map, core) = rt.map_mut(1).unwrap();
         // A 2x1 image: blue, then half-transparent green.
         let rgba = Arc::new(vec![0, 0, 255, 255, 0, 255, 0, 128]);
-        map.add_image("dots", StyleImage { width: 2, height: 1, pixel_ratio: 1.0, sdf: false, rgba }).unwrap();
+        map.add_image("dots", StyleImage { width: 2, height: 1, pixel_ratio: 1.0, sdf: false, rgba, stretch: Default::default() }).unwrap();
         map.render(core);
         let frame = map.frame().unwrap();
         // Zoom 0, 8 px view centred on world pixel 256: x = 0 is world pixel 252,
@@ -873,3 +880,9 @@ impl crate::symbol::placement::SymbolTiles for Map {
         self.symbols.tile(source, id, overscaled_z).cloned()
     }
 }
+#[cfg(all(test, feature = "mbtiles"))]
+mod archive_tests;
+#[cfg(test)]
+mod hostile_tests;
+#[cfg(test)]
+mod hillshade_tests;

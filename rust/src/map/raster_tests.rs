@@ -2,7 +2,8 @@
 //! workers and drawn over their quads.
 
 use super::*;
-use crate::runtime::{Runtime, RuntimeOptions};
+use crate::map::Runtime;
+use crate::runtime::RuntimeOptions;
 
 const R: [u8; 4] = [255, 0, 0, 255];
 const G: [u8; 4] = [0, 255, 0, 255];

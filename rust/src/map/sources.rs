@@ -13,21 +13,30 @@ use crate::source::feature::{TileData, TileId};
 use crate::source::geojson::{GeoJsonIndex, GeoJsonOptions};
 use crate::source::tilejson::TileJson;
 use crate::source::url::{Scheme, TileBounds};
-use crate::style::source::{GeoJsonData, PromoteId, SourceSpec, TileSource};
+use crate::style::source::{DemEncoding, GeoJsonData, PromoteId, SourceSpec, TileSource};
 
 /// How a source's tiles are made.
 pub enum Tiles {
     /// Vector tiles fetched by URL template.
     Vector { templates: Vec<String>, scheme: Scheme, minzoom: u8, maxzoom: u8, bounds: TileBounds },
-    /// Raster tiles (images) fetched by URL template.
-    Raster { templates: Vec<String>, scheme: Scheme, minzoom: u8, maxzoom: u8, bounds: TileBounds, tile_size: u32 },
+    /// Raster tiles (images) fetched by URL template; `dem` is the
+    /// elevation encoding of a raster-dem source.
+    Raster {
+        templates: Vec<String>,
+        scheme: Scheme,
+        minzoom: u8,
+        maxzoom: u8,
+        bounds: TileBounds,
+        tile_size: u32,
+        dem: Option<DemEncoding>,
+    },
     /// One image over four corners (`image` sources): its URL and the
     /// corners (top-left, top-right, bottom-right, bottom-left) in Mercator
     /// units (0..1). Loaded as the single tile 0/0/0.
     Image { url: String, corners: [[f64; 2]; 4] },
     /// GeoJSON tiled on the fly (the index once built).
     GeoJson { index: Option<Arc<GeoJsonIndex>>, options: GeoJsonOptions },
-    /// A source type this version does not draw (raster, raster-dem, image, video).
+    /// A source type this version does not draw (video).
     Unsupported,
 }
 
@@ -136,6 +145,18 @@ fn vector_tiles(t: &TileSource) -> Tiles {
     }
 }
 
+fn raster_tiles(t: &TileSource, dem: Option<DemEncoding>) -> Tiles {
+    Tiles::Raster {
+        templates: t.tiles.clone().unwrap_or_default(),
+        scheme: scheme_of(t.scheme),
+        minzoom: zoom_u8(t.minzoom),
+        maxzoom: zoom_u8(t.maxzoom),
+        bounds: TileBounds::from_array(t.bounds).unwrap_or_default(),
+        tile_size: if t.tile_size > 0 { t.tile_size.min(1 << 16) } else { 512 },
+        dem,
+    }
+}
+
 /// The loading state for a style's source.
 pub fn from_spec(spec: &SourceSpec) -> SourceState {
     let mut state = SourceState {
@@ -156,14 +177,13 @@ pub fn from_spec(spec: &SourceSpec) -> SourceState {
             }
         }
         SourceSpec::Raster(tiles) => {
-            state.tiles = Tiles::Raster {
-                templates: tiles.tiles.clone().unwrap_or_default(),
-                scheme: scheme_of(tiles.scheme),
-                minzoom: zoom_u8(tiles.minzoom),
-                maxzoom: zoom_u8(tiles.maxzoom),
-                bounds: TileBounds::from_array(tiles.bounds).unwrap_or_default(),
-                tile_size: if tiles.tile_size > 0 { tiles.tile_size.min(1 << 16) } else { 512 },
-            };
+            state.tiles = raster_tiles(tiles, None);
+            if tiles.tiles.is_none() {
+                state.url = tiles.url.clone();
+            }
+        }
+        SourceSpec::RasterDem { tiles, encoding } => {
+            state.tiles = raster_tiles(tiles, Some(*encoding));
             if tiles.tiles.is_none() {
                 state.url = tiles.url.clone();
             }
@@ -213,13 +233,14 @@ pub fn take(old: &BTreeMap<String, SourceState>, id: &str) -> SourceState {
                 maxzoom: *maxzoom,
                 bounds: *bounds,
             },
-            Tiles::Raster { templates, scheme, minzoom, maxzoom, bounds, tile_size } => Tiles::Raster {
+            Tiles::Raster { templates, scheme, minzoom, maxzoom, bounds, tile_size, dem } => Tiles::Raster {
                 templates: templates.clone(),
                 scheme: *scheme,
                 minzoom: *minzoom,
                 maxzoom: *maxzoom,
                 bounds: *bounds,
                 tile_size: *tile_size,
+                dem: *dem,
             },
             Tiles::Image { url, corners } => Tiles::Image { url: url.clone(), corners: *corners },
             Tiles::GeoJson { index, options } => Tiles::GeoJson { index: index.clone(), options: options.clone() },

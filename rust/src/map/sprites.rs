@@ -14,6 +14,7 @@ use crate::render::png_io::decode_png;
 use crate::runtime::events::{Event, EventKind};
 use crate::runtime::resource::Bytes;
 use crate::runtime::Core;
+use crate::style::image::ImageStretch;
 
 /// The URLs of a sprite sheet's index and image for a pixel ratio.
 pub fn sprite_urls(base: &str, pixel_ratio: f32) -> (String, String) {
@@ -91,12 +92,18 @@ pub fn slice(id: &str, index: &[u8], png: &[u8]) -> Result<Sliced, String> {
         }
         let key = if id == "default" { name.clone() } else { format!("{id}:{name}") };
         let ratio = num("pixelRatio").filter(|r| r.is_finite() && *r > 0.0).unwrap_or(1.0);
+        // Bad stretch metadata: the image stays, drawn without stretching.
+        let stretch = ImageStretch::from_json(e, w as u32, h as u32).unwrap_or_else(|err| {
+            out.warnings.push(format!("sprite image \"{name}\": {err}: drawn without stretching"));
+            ImageStretch::default()
+        });
         let image = StyleImage {
             width: w as u32,
             height: h as u32,
             pixel_ratio: ratio as f32,
             sdf: e.get("sdf").and_then(J::as_bool).unwrap_or(false),
             rgba: Arc::new(rgba),
+            stretch,
         };
         out.images.insert(key, image);
     }
@@ -181,5 +188,20 @@ mod tests {
         let sliced = slice("default", serde_json::to_vec(&many).unwrap().as_slice(), &png).unwrap();
         assert_eq!(sliced.images.len(), MAX_SPRITE_COPIES as usize);
         assert_eq!(sliced.warnings.len(), 1000 - MAX_SPRITE_COPIES as usize);
+    }
+
+    #[test]
+    fn stretch_zones_and_content_are_read_and_bad_ones_dropped_with_a_warning() {
+        let png = encode_png(&vec![255u8; 8 * 4 * 4], 8, 4).unwrap();
+        let index = br#"{
+            "pill": {"x": 0, "y": 0, "width": 8, "height": 4, "stretchX": [[2, 6]], "stretchY": [[1, 3]], "content": [2, 1, 6, 3]},
+            "bad": {"x": 0, "y": 0, "width": 4, "height": 4, "stretchX": [[2, 9]]}
+        }"#;
+        let sliced = slice("default", index, &png).unwrap();
+        let pill = &sliced.images["pill"].stretch;
+        assert_eq!((pill.x.clone(), pill.y.clone(), pill.content), (vec![[2.0, 6.0]], vec![[1.0, 3.0]], Some([2.0, 1.0, 6.0, 3.0])));
+        // The image stays, without stretching.
+        assert!(!sliced.images["bad"].stretch.is_stretchable());
+        assert!(sliced.warnings.len() == 1 && sliced.warnings[0].contains("stretchX"), "{:?}", sliced.warnings);
     }
 }

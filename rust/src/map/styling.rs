@@ -4,24 +4,13 @@
 //! (with the same precise messages) as a whole style; the map changes only
 //! when the edit is valid. Sources whose JSON is unchanged keep their tiles.
 
-use std::sync::Arc;
-
 use serde_json::Value as J;
 
 use super::{Map, MapError, MapErrorKind};
 use crate::runtime::Core;
 use crate::style::spec::LayerKind;
 
-/// An image added at run time (for icons and patterns).
-#[derive(Clone, Debug, PartialEq)]
-pub struct StyleImage {
-    pub width: u32,
-    pub height: u32,
-    pub pixel_ratio: f32,
-    pub sdf: bool,
-    /// Straight-alpha RGBA, `width * height * 4` bytes.
-    pub rgba: Arc<Vec<u8>>,
-}
+pub use crate::style::image::StyleImage;
 
 fn invalid(message: impl Into<String>) -> MapError {
     MapError::new(MapErrorKind::InvalidArgument, message)

@@ -247,7 +247,7 @@ impl Map {
         let mut out = IconImages::new();
         for (id, img) in self.sprite_images.iter().chain(self.images.iter()) {
             if let Some(icon) = IconImage::new(img.width, img.height, img.pixel_ratio, img.sdf, &img.rgba) {
-                out.insert(id.clone(), Arc::new(icon));
+                out.insert(id.clone(), Arc::new(icon.with_stretch(img.stretch.clone())));
             }
         }
         Arc::new(out)

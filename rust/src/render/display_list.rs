@@ -58,6 +58,23 @@ pub struct LineStyle {
     /// (MapLibre's distance-field gamma: 1 px at integer zooms,
     /// 0.5 px x 2^(zoom - floor(zoom)) at fractional ones).
     pub dash_fade: f32,
+    /// `line-gradient`, if any: the colour along the line (then `color` is
+    /// white with the line's opacity as alpha).
+    pub gradient: Option<LineGradient>,
+}
+
+/// A `line-gradient` on one line feature (GeoJSON `lineMetrics`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineGradient {
+    /// Straight-alpha colours at line progress `i / (len - 1)`, sampled
+    /// linearly (MapLibre's 256-texel ramp texture).
+    pub ramp: Arc<Vec<Color>>,
+    /// The line progress at the start and at the end of the feature's line
+    /// (the piece of its source line this tile holds), or `None`: progress
+    /// is the distance from the start of each line times `per_px` (MapLibre
+    /// Native's for lines without clip fractions: tile units / 2^15).
+    pub clip: Option<[f32; 2]>,
+    pub per_px: f32,
 }
 
 /// Paint for one circle, sizes in device pixels.
@@ -163,6 +180,26 @@ pub struct RasterStyle {
     /// `raster-saturation`, `raster-contrast` (-1..1).
     pub saturation: f32,
     pub contrast: f32,
+    /// Set for hillshade layers: `image` is then a prepared slope texture
+    /// (see `source::dem`), shaded per pixel after filtering instead of
+    /// drawn as colour (the adjustments above are not used).
+    pub hillshade: Option<std::sync::Arc<HillshadeShade>>,
+}
+
+/// Hillshade paint for one tile (MapLibre's hillshade shader uniforms).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HillshadeShade {
+    /// `hillshade-exaggeration`.
+    pub exaggeration: f32,
+    /// Light azimuth, radians: `hillshade-illumination-direction`, plus the
+    /// bearing for the viewport anchor.
+    pub azimuth: f32,
+    /// Premultiplied RGBA (0..1): shadow, highlight and accent colours.
+    pub shadow: [f32; 4],
+    pub highlight: [f32; 4],
+    pub accent: [f32; 4],
+    /// Latitudes (degrees) of the tile's top and bottom edges.
+    pub lat_range: [f32; 2],
 }
 
 /// Paint of SDF glyphs (text, SDF icons), MapLibre's symbol_sdf shader
@@ -238,6 +275,11 @@ pub enum DrawCommand {
     Sdf { quads: Vec<SdfQuad>, paints: Vec<SdfPaint>, pixel_ratio: f32 },
     /// Colour icons, in quad order, source-over.
     Icons { quads: Vec<IconQuad> },
+    /// `commands` drawn into a transparent offscreen image of the target's
+    /// size, which is then composited once at `opacity` (MapLibre's
+    /// fill-extrusion layers below opacity 1: nearer faces hide farther
+    /// ones instead of showing through).
+    Layer { commands: Vec<DrawCommand>, opacity: f32 },
 }
 
 /// A frame to rasterize.

@@ -21,12 +21,17 @@
 //!   fade by a smoothstep over +-`dash_fade` px like MapLibre's distance-field
 //!   atlas.
 //! * `offset`: each polyline is offset first (miter-direction vertices).
+//! * `line-gradient`: a second instance of the painter (a const generic, so
+//!   lines without a gradient run the same code as before) also records per
+//!   pixel the line progress of the piece that covers it last (its projection
+//!   on the segment, progress linear along each line between the feature's
+//!   clip fractions), and composites the ramp's colour there.
 
 use super::backend::Canvas;
 use super::band_path::BandPath;
 use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
-use super::display_list::{LineCap, LineJoin, LineStyle};
+use super::display_list::{LineCap, LineJoin, LineGradient, LineStyle};
 use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
 
 /// Reusable buffers for the line painter (one per worker thread).
@@ -35,6 +40,8 @@ pub(crate) struct LineScratch {
     clean: Vec<[f32; 2]>,
     shifted: Vec<[f32; 2]>,
     coverage: Vec<f32>,
+    /// Line progress per pixel (gradient lines only).
+    progress: Vec<f32>,
     segs: Vec<Seg>,
     bevels: Vec<Bevel>,
     /// Per band row: the columns [x0, x1) touched (empty when x0 >= x1).
@@ -66,6 +73,8 @@ struct Seg {
     tris: [[[f32; 3]; 3]; 2],
     /// Bounding box of everything the segment draws.
     bbox: [f32; 4],
+    /// Line progress at `a` and `b` (gradient lines).
+    prog: [f32; 2],
 }
 
 /// Edge functions of a triangle, positive inside (all zero when degenerate).
@@ -99,6 +108,9 @@ struct Bevel {
     o1: [f32; 2],
     o2: [f32; 2],
     mi: [f32; 2],
+    /// Distance along the line at the vertex, then (gradient lines) its
+    /// line progress.
+    along: f32,
 }
 
 /// Size limit: wider lines look the same as this on any target.
@@ -158,7 +170,8 @@ pub(crate) fn draw_line<C: Canvas>(
     let gap = limit(style.gap_width, max);
     let offset = if style.offset.is_finite() { style.offset.clamp(-max, max) } else { 0.0 };
     let blur = limit(style.blur, max);
-    let mut dash = dash_pattern(&style.dasharray);
+    // MapLibre's gradient lines have no dashes.
+    let mut dash = if style.gradient.is_some() { None } else { dash_pattern(&style.dasharray) };
     let mut color_scale = 1.0;
     if let Some(d) = &dash {
         // Patterns far finer than a pixel over long lines: draw solid with the
@@ -178,7 +191,41 @@ pub(crate) fn draw_line<C: Canvas>(
         }
     }
     let color = color.scale(color_scale);
-    draw_pixels(canvas, top, part, rows, style, width, gap, offset, blur, dash.as_deref(), color, clip, rect, scratch);
+    let geom = Geometry { width, gap, offset, blur, dash: dash.as_deref() };
+    match &style.gradient {
+        None => draw_pixels::<C, false>(canvas, top, part, rows, style, &geom, color, None, clip, rect, scratch),
+        Some(g) => draw_pixels::<C, true>(canvas, top, part, rows, style, &geom, color, Some(g), clip, rect, scratch),
+    }
+}
+
+/// Sizes of one line feature, limited (device px), and its dash pattern.
+struct Geometry<'a> {
+    width: f32,
+    gap: f32,
+    offset: f32,
+    blur: f32,
+    dash: Option<&'a [f32]>,
+}
+
+/// A gradient's colours, premultiplied, for linear sampling by progress.
+struct Ramp(Vec<Premul>);
+
+impl Ramp {
+    fn new(g: &LineGradient) -> Ramp {
+        Ramp(g.ramp.iter().map(|c| Premul::from_color(*c)).collect())
+    }
+
+    #[inline]
+    fn at(&self, progress: f32) -> Premul {
+        let n = self.0.len();
+        if n == 0 {
+            return Premul::default();
+        }
+        let x = if progress.is_finite() { progress.clamp(0.0, 1.0) } else { 0.0 } * (n - 1) as f32;
+        let i = (x as usize).min(n - 1);
+        let j = (i + 1).min(n - 1);
+        self.0[i].mix(self.0[j], x - i as f32)
+    }
 }
 
 /// Joins at one interior vertex: (end of the incoming segment, start of the
@@ -258,28 +305,26 @@ fn join_at(b: [f32; 2], u1: [f32; 2], u2: [f32; 2], style: &LineStyle, outset: f
             let o1 = [b[0] + sg * n1[0] * outset, b[1] + sg * n1[1] * outset];
             let o2 = [b[0] + sg * n2[0] * outset, b[1] + sg * n2[1] * outset];
             let mi = [b[0] - sg * mv[0] * outset, b[1] - sg * mv[1] * outset];
-            (End::Pts(o1, mi), End::Pts(o2, mi), Some(Bevel { o1, o2, mi }), 0.0)
+            (End::Pts(o1, mi), End::Pts(o2, mi), Some(Bevel { o1, o2, mi, along: 0.0 }), 0.0)
         }
     }
 }
-/// Per-pixel line (see the module docs).
+/// Per-pixel line (see the module docs); `GRAD`: with `gradient`.
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
-fn draw_pixels<C: Canvas>(
+fn draw_pixels<C: Canvas, const GRAD: bool>(
     canvas: &mut C,
     top: u32,
     part: &LinePart,
     rows: [f32; 2],
     style: &LineStyle,
-    width: f32,
-    gap: f32,
-    offset: f32,
-    blur: f32,
-    dash: Option<&[f32]>,
+    geom: &Geometry,
     color: Premul,
+    gradient: Option<&LineGradient>,
     clip: Option<&C::Clip>,
     rect: Option<[i64; 4]>,
     scratch: &mut LineScratch,
 ) {
+    let Geometry { width, gap, offset, blur, dash } = *geom;
     let w = canvas.width() as usize;
     let h = canvas.height() as usize;
     let (lx0, ly0, lx1, ly1) = band_limits(rect, w, h, top);
@@ -328,6 +373,7 @@ fn draw_pixels<C: Canvas>(
             }
         };
         let first = scratch.segs.len();
+        let first_bevel = scratch.bevels.len();
         let mut dist = 0.0f32;
         let mut start = End::Cap;
         for i in 0..n - 1 {
@@ -336,13 +382,13 @@ fn draw_pixels<C: Canvas>(
             let (end, next_start) = if i + 2 < n {
                 let (e, ns, bevel, _) = join_at(b, unit(i), unit(i + 1), style, outset);
                 if let Some(bv) = bevel {
-                    scratch.bevels.push(bv);
+                    scratch.bevels.push(Bevel { along: dist + len, ..bv });
                 }
                 (e, ns)
             } else if closed && n > 2 {
                 let (e, ns, bevel, _) = join_at(b, unit(i), unit(0), style, outset);
                 if let Some(bv) = bevel {
-                    scratch.bevels.push(bv);
+                    scratch.bevels.push(Bevel { along: dist + len, ..bv });
                 }
                 scratch.segs[first].start = ns;
                 (e, End::Cap)
@@ -350,9 +396,23 @@ fn draw_pixels<C: Canvas>(
                 (End::Cap, End::Cap)
             };
             let zero = [[[0.0; 3]; 3]; 2];
-            scratch.segs.push(Seg { a, b, dist, start, end, tris: zero, bbox: [0.0; 4] });
+            scratch.segs.push(Seg { a, b, dist, start, end, tris: zero, bbox: [0.0; 4], prog: [0.0; 2] });
             start = next_start;
             dist += len;
+        }
+        if let (true, Some(g)) = (GRAD, gradient) {
+            // Progress runs linearly along the line between the clip fractions.
+            let (p0, k) = match g.clip {
+                Some([a, b]) => (a, if dist > 0.0 { (b - a) / dist } else { 0.0 }),
+                None => (0.0, if g.per_px.is_finite() { g.per_px } else { 0.0 }),
+            };
+            for sg in &mut scratch.segs[first..] {
+                let len = ((sg.b[0] - sg.a[0]).powi(2) + (sg.b[1] - sg.a[1]).powi(2)).sqrt();
+                sg.prog = [p0 + k * sg.dist, p0 + k * (sg.dist + len)];
+            }
+            for bv in &mut scratch.bevels[first_bevel..] {
+                bv.along = p0 + k * bv.along;
+            }
         }
     }
     // Each segment's quad: its end points on the two edge lines (flat ends,
@@ -405,6 +465,10 @@ fn draw_pixels<C: Canvas>(
         scratch.coverage.resize(w * h, 0.0);
     }
     let cov = &mut scratch.coverage[..w * h];
+    if GRAD && scratch.progress.len() < w * h {
+        scratch.progress.resize(w * h, 0.0);
+    }
+    let progress = &mut scratch.progress[..if GRAD { w * h } else { 0 }];
     if scratch.spans.len() < h {
         scratch.spans.resize(h, (u32::MAX, 0));
     }
@@ -527,6 +591,9 @@ fn draw_pixels<C: Canvas>(
                 if c > row[rx] {
                     row[rx] = c;
                     touched = true;
+                    if GRAD {
+                        progress[ry * w + rx] = s.prog[0] + (s.prog[1] - s.prog[0]) * t.clamp(0.0, 1.0);
+                    }
                 }
             }
             if touched {
@@ -566,6 +633,9 @@ fn draw_pixels<C: Canvas>(
                 let alpha = ramp(y.abs() * outset) * op;
                 if alpha > 0.0 {
                     row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
+                    if GRAD {
+                        progress[ry * w + rx] = bv.along;
+                    }
                     let sp = &mut spans[ry];
                     sp.0 = sp.0.min(rx as u32);
                     sp.1 = sp.1.max(rx as u32 + 1);
@@ -579,6 +649,7 @@ fn draw_pixels<C: Canvas>(
         return;
     }
     let mask = clip.map(C::clip_coverage);
+    let ramp = if GRAD { gradient.map(Ramp::new) } else { None };
     let px = canvas.pixels_mut();
     for y in y0..y1 {
         let (sx0, sx1) = std::mem::replace(&mut spans[y], (u32::MAX, 0));
@@ -594,7 +665,11 @@ fn draw_pixels<C: Canvas>(
                 None => 1.0,
             };
             if m > 0.0 {
-                blend_over(&mut px[i * 4..i * 4 + 4], color.scale(c / op * m));
+                let paint = match (GRAD, &ramp) {
+                    (true, Some(r)) => r.at(progress[i]).scale(color.a),
+                    _ => color,
+                };
+                blend_over(&mut px[i * 4..i * 4 + 4], paint.scale(c / op * m));
             }
         }
     }

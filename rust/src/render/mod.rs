@@ -28,6 +28,7 @@ pub mod png_io;
 pub mod rasterize;
 
 mod backend;
+mod hillshade;
 mod band_path;
 mod circle;
 mod composite;

@@ -11,7 +11,7 @@
 //! deterministic.
 
 use super::coverage::over;
-use super::display_list::{RasterStyle, Resampling};
+use super::display_list::{HillshadeShade, RasterStyle, Resampling};
 
 /// A raster image ready to sample.
 pub(crate) struct RasterShader<'a> {
@@ -29,6 +29,8 @@ pub(crate) struct RasterShader<'a> {
     contrast: f32,
     low: f32,
     high: f32,
+    /// Hillshade layers: the texel is a slope, shaded after filtering.
+    hillshade: Option<&'a HillshadeShade>,
 }
 
 fn finite_or(v: f32, d: f32) -> f32 {
@@ -77,6 +79,7 @@ impl<'a> RasterShader<'a> {
             contrast,
             low,
             high,
+            hillshade: s.hillshade.as_deref(),
         })
     }
 
@@ -124,6 +127,9 @@ impl<'a> RasterShader<'a> {
             return 0;
         }
         let t = self.filtered(u, v);
+        if let Some(h) = self.hillshade {
+            return super::hillshade::shade(h, t, v / self.h as f64);
+        }
         let mut out = [0u8; 4];
         if !self.adjust {
             for c in 0..4 {

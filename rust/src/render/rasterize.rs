@@ -29,6 +29,8 @@ struct Prep {
     /// (fills: ring and outline) or polyline (lines: the whole stroke);
     /// empty when nothing is drawn.
     spans: Vec<[f32; 2]>,
+    /// Layer commands: their commands' preparations.
+    children: Vec<Prep>,
 }
 
 /// Rasterizes `list` with up to `threads` threads (0 is treated as 1).
@@ -133,6 +135,9 @@ fn span_of(pts: &[[f32; 2]], d: f32) -> [f32; 2] {
 }
 
 fn prepare(cmd: &DrawCommand) -> Prep {
+    if let DrawCommand::Layer { commands, opacity } = cmd {
+        return prepare_layer(commands, *opacity);
+    }
     let mut polygons = Vec::new();
     let mut spans = Vec::new();
     let bounds = match cmd {
@@ -182,6 +187,7 @@ fn prepare(cmd: &DrawCommand) -> Prep {
         }
         DrawCommand::Sdf { quads, .. } => finite_bounds(quads.iter().flat_map(|q| q.corners.iter())).map(|b| grow(b, 1.0)),
         DrawCommand::Icons { quads } => finite_bounds(quads.iter().flat_map(|q| q.corners.iter())).map(|b| grow(b, 1.0)),
+        DrawCommand::Layer { .. } => None,
         DrawCommand::Circle { centers, style, .. } => {
             let outer = nonneg(style.radius) + nonneg(style.stroke_width);
             let s = |v: f32| if v.is_finite() && v > 0.0 { v.min(1.0e3) } else { 1.0 };
@@ -206,7 +212,32 @@ fn prepare(cmd: &DrawCommand) -> Prep {
         },
         (b, _) => b,
     };
-    Prep { bounds, polygons, spans }
+    Prep { bounds, polygons, spans, children: Vec::new() }
+}
+
+/// A layer's preparation: its commands', and the union of their bounds.
+fn prepare_layer(commands: &[DrawCommand], opacity: f32) -> Prep {
+    let children: Vec<Prep> = commands.iter().map(prepare).collect();
+    let bounds = if opacity.is_finite() && opacity > 0.0 {
+        children.iter().filter_map(|c| c.bounds).reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
+    } else {
+        None
+    };
+    Prep { bounds, polygons: Vec::new(), spans: Vec::new(), children }
+}
+
+/// Composites an offscreen layer (premultiplied) over `dst` at `opacity`.
+fn composite_layer(dst: &mut [u8], layer: &[u8], opacity: f32) {
+    let k = opacity.clamp(0.0, 1.0);
+    for (d, s) in dst.chunks_exact_mut(4).zip(layer.chunks_exact(4)) {
+        if s[3] == 0 {
+            continue;
+        }
+        let inv = 1.0 - f32::from(s[3]) / 255.0 * k;
+        for i in 0..4 {
+            d[i] = (f32::from(s[i]) * k + f32::from(d[i]) * inv + 0.5).clamp(0.0, 255.0) as u8;
+        }
+    }
 }
 
 fn pattern_visible(style: &PatternFillStyle) -> bool {
@@ -228,7 +259,11 @@ fn clip_of(cmd: &DrawCommand) -> Option<&ClipQuad> {
         | DrawCommand::Line { clip, .. }
         | DrawCommand::Circle { clip, .. }
         | DrawCommand::Raster { clip, .. } => clip.as_ref(),
-        DrawCommand::Background { .. } | DrawCommand::BackgroundPattern { .. } | DrawCommand::Sdf { .. } | DrawCommand::Icons { .. } => None,
+        DrawCommand::Background { .. }
+        | DrawCommand::BackgroundPattern { .. }
+        | DrawCommand::Sdf { .. }
+        | DrawCommand::Icons { .. }
+        | DrawCommand::Layer { .. } => None,
     }
 }
 
@@ -296,7 +331,10 @@ fn in_convex_quad(q: &[[f32; 2]; 4], p: [f64; 2]) -> bool {
 
 impl Worker {
     fn paint_band(&mut self, list: &DisplayList, preps: &[Prep], top: u32, slice: &mut [u8]) {
-        let w = list.width;
+        self.paint_commands(list.width, &list.commands, preps, top, slice)
+    }
+
+    fn paint_commands(&mut self, w: u32, commands: &[DrawCommand], preps: &[Prep], top: u32, slice: &mut [u8]) {
         let band_h = (slice.len() / (w as usize * 4)) as u32;
         let bottom = top + band_h;
         let scratch = self.backend.take().unwrap_or_default();
@@ -306,7 +344,7 @@ impl Worker {
         let (topf, bottomf, wf) = (top as f32, bottom as f32, w as f32);
         let rows = [topf, bottomf];
 
-        for (cmd, prep) in list.commands.iter().zip(preps) {
+        for (cmd, prep) in commands.iter().zip(preps) {
             let Some(b) = prep.bounds else { continue };
             if b[1] > bottomf || b[3] < topf || b[0] > wf || b[2] < 0.0 {
                 continue;
@@ -376,6 +414,12 @@ impl Worker {
                     draw_sdf(canvas.pixels_mut(), w as usize, top, band_h as usize, quads, paints, *pixel_ratio)
                 }
                 DrawCommand::Icons { quads } => draw_icons(canvas.pixels_mut(), w as usize, top, band_h as usize, quads),
+                DrawCommand::Layer { commands, opacity } => {
+                    let px = canvas.pixels_mut();
+                    let mut offscreen = vec![0u8; px.len()];
+                    self.paint_commands(w, commands, &prep.children, top, &mut offscreen);
+                    composite_layer(canvas.pixels_mut(), &offscreen, *opacity);
+                }
                 DrawCommand::Raster { rings, style, .. } => {
                     if let Some(shader) = RasterShader::new(style) {
                         let clip_mask = clip.map(<SkiaCanvas as Canvas>::clip_coverage);

@@ -21,6 +21,7 @@ pub(crate) fn line_style(color: Color, width: f32) -> LineStyle {
         round_limit: 1.05,
         dasharray: None,
         dash_fade: 1.0,
+        gradient: None,
     }
 }
 
@@ -596,4 +597,52 @@ fn determinism_sweep() {
             assert_eq!(diff, 0, "seed {seed} {w}x{h}: {threads} threads differ in {diff} bytes");
         }
     }
+}
+
+#[test]
+fn line_gradient_follows_progress_between_clip_fractions() {
+    let ramp = std::sync::Arc::new(vec![RED, BLUE]);
+    let mut style = line_style(Color::new(1.0, 1.0, 1.0, 1.0), 4.0);
+    style.gradient = Some(LineGradient { ramp: ramp.clone(), clip: Some([0.0, 1.0]), per_px: 0.0 });
+    let line = vec![vec![[0.0, 10.0], [100.0, 10.0]]];
+    let img = rasterize(&list(100, 20, vec![DrawCommand::Line { lines: line.clone(), style: style.clone(), clip: None }]), 1);
+    let (l, m, r) = (px(&img, 0, 10), px(&img, 50, 10), px(&img, 99, 10));
+    assert!(l[0] > 250 && l[2] < 5, "start is red: {l:?}");
+    assert!(r[2] > 250 && r[0] < 5, "end is blue: {r:?}");
+    assert!((120..=135).contains(&m[0]) && (120..=135).contains(&m[2]), "middle is half way: {m:?}");
+    // The second half of a clipped line: progress 0.5 .. 1.
+    style.gradient = Some(LineGradient { ramp: ramp.clone(), clip: Some([0.5, 1.0]), per_px: 0.0 });
+    let img = rasterize(&list(100, 20, vec![DrawCommand::Line { lines: line.clone(), style: style.clone(), clip: None }]), 1);
+    let l = px(&img, 0, 10);
+    assert!((120..=135).contains(&l[0]), "starts half way: {l:?}");
+    // Without fractions: progress grows with the distance (per_px).
+    style.gradient = Some(LineGradient { ramp, clip: None, per_px: 0.02 });
+    let img = rasterize(&list(100, 20, vec![DrawCommand::Line { lines: line, style: style.clone(), clip: None }]), 1);
+    let (m, r) = (px(&img, 25, 10), px(&img, 99, 10));
+    assert!((120..=135).contains(&m[0]), "half way at 25 px: {m:?}");
+    assert!(r[2] > 250, "clamped to the end colour: {r:?}");
+    // The line's opacity multiplies the ramp.
+    style.color = Color::new(1.0, 1.0, 1.0, 0.5);
+    let img = rasterize(&list(100, 20, vec![DrawCommand::Line { lines: vec![vec![[0.0, 10.0], [100.0, 10.0]]], style, clip: None }]), 1);
+    assert!((125..=130).contains(&px(&img, 99, 10)[3]), "{:?}", px(&img, 99, 10));
+}
+
+#[test]
+fn layer_composites_once_so_nearer_faces_hide_farther_ones() {
+    let fill = |rect: Vec<Px>, color| DrawCommand::Fill {
+        rings: vec![rect],
+        style: FillStyle { color, antialias: false, outline: None },
+        clip: None,
+    };
+    let faces = vec![fill(square(0.0, 0.0, 12.0, 12.0), RED), fill(square(6.0, 6.0, 20.0, 20.0), BLUE)];
+    let img = rasterize(&list(20, 20, vec![DrawCommand::Layer { commands: faces.clone(), opacity: 0.5 }]), 1);
+    // Where the blue face covers the red one, no red shows through.
+    assert_eq!(px(&img, 8, 8), [0, 0, 128, 128]);
+    assert_eq!(px(&img, 2, 2), [128, 0, 0, 128]);
+    assert_eq!(px(&img, 16, 16), [0, 0, 128, 128]);
+    // Bands give the same bytes as one thread.
+    assert_eq!(img, rasterize(&list(20, 20, vec![DrawCommand::Layer { commands: faces.clone(), opacity: 0.5 }]), 4));
+    // Opacity 0 draws nothing.
+    let img = rasterize(&list(20, 20, vec![DrawCommand::Layer { commands: faces, opacity: 0.0 }]), 1);
+    assert_eq!(px(&img, 8, 8), [0, 0, 0, 0]);
 }

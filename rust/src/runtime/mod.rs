@@ -8,17 +8,12 @@ pub mod inbox;
 pub mod resource;
 pub mod workers;
 
-#[cfg(all(test, feature = "mbtiles"))]
-mod archive_tests;
-#[cfg(test)]
-mod hostile_tests;
-
+use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use crate::map::{Map, Purpose};
 use events::{Event, EventKind};
 use inbox::Inbox;
 use resource::{Decision, Provider, Request, ResourceInfo, Response, ResponseSink};
@@ -89,13 +84,45 @@ impl Default for Limits {
     }
 }
 
-/// Work applied on the owner thread to one map.
-pub type MapWork = Box<dyn FnOnce(&mut Map, &mut Core) + Send>;
+/// What the runtime drives: a map (the map room's `Map` implements it). The
+/// runtime owns this trait so that it never depends on the map's type.
+pub trait Client: Any {
+    /// What a request or a worker job was for, handed back with its answer.
+    type Purpose: Send + 'static;
+    /// Starts what the map's view needs (requests, worker jobs).
+    fn update(&mut self, core: &mut Core);
+    /// The map was used (an answer or a job result reached it).
+    fn touch(&mut self);
+    /// A resource request's answer.
+    fn on_response(&mut self, purpose: Self::Purpose, info: &ResourceInfo, response: Response, core: &mut Core);
+    /// A worker job for `purpose` failed (panicked): the slot must not wait forever.
+    fn on_job_failed(&mut self, purpose: Self::Purpose, message: &str, core: &mut Core);
+    fn has_style(&self) -> bool;
+    /// Whether everything the view needs has loaded (or failed).
+    fn is_view_loaded(&self) -> bool;
+    /// What the view still waits for, in words.
+    fn describe_pending(&self) -> String;
+    /// Draws the map into its target.
+    fn render(&mut self, core: &mut Core);
+}
+
+/// Work applied on the owner thread to one map of type `M`.
+pub type MapWork<M> = Box<dyn FnOnce(&mut M, &mut Core) + Send>;
+
+/// [`MapWork`] with the map's type erased (checked when applied).
+type AnyWork = Box<dyn FnOnce(&mut dyn Any, &mut Core) + Send>;
+
+fn erase<M: Client>(work: MapWork<M>) -> AnyWork {
+    Box::new(move |m: &mut dyn Any, core: &mut Core| match m.downcast_mut::<M>() {
+        Some(m) => work(m, core),
+        None => log::error!("work for a map of another type is dropped"),
+    })
+}
 
 /// What other threads post to the runtime.
 pub enum Message {
     Response { request: u64, response: Response },
-    Work { map: u64, apply: MapWork },
+    Work { map: u64, apply: AnyWork },
 }
 
 /// The thread-safe part of a runtime.
@@ -122,7 +149,7 @@ impl ResponseSink for Shared {
 
 struct Pending {
     map: u64,
-    purpose: Purpose,
+    purpose: Box<dyn Any + Send>,
     request: Arc<Request>,
     /// The provider that took the request (it hears of cancellation).
     provider: Option<Arc<dyn Provider>>,
@@ -149,14 +176,14 @@ pub struct Core {
 }
 
 impl Core {
-    /// Requests a resource for `map`; the answer reaches `Map::on_response`
+    /// Requests a resource for `map`; the answer reaches `Client::on_response`
     /// with `purpose`. Asks the provider first, then the runtime's loaders
     /// (on a worker thread).
-    pub fn request(&mut self, map: u64, info: ResourceInfo, purpose: Purpose) {
+    pub fn request<P: Send + 'static>(&mut self, map: u64, info: ResourceInfo, purpose: P) {
         let id = resource::next_request_id();
         let sink: Weak<dyn ResponseSink> = Arc::downgrade(&(self.shared.clone() as Arc<dyn ResponseSink>));
         let request = Arc::new(Request::new(id, info, sink));
-        self.pending.insert(id, Pending { map, purpose, request: request.clone(), provider: None });
+        self.pending.insert(id, Pending { map, purpose: Box::new(purpose), request: request.clone(), provider: None });
         let root = self.asset_root.clone();
         let files = self.files.clone();
         if archives::is_archive_url(&request.info.url) {
@@ -191,10 +218,10 @@ impl Core {
 
     /// Runs `job` on a worker; its result is applied to `map` on the owner
     /// thread at the next pump (dropped if the map is gone by then).
-    pub fn spawn(&self, map: u64, job: impl FnOnce() -> MapWork + Send + 'static) {
+    pub fn spawn<M: Client>(&self, map: u64, job: impl FnOnce() -> MapWork<M> + Send + 'static) {
         let shared = Arc::downgrade(&self.shared);
         self.workers.spawn(move || {
-            let apply = job();
+            let apply = erase(job());
             if let Some(shared) = shared.upgrade() {
                 shared.inbox.post(Message::Work { map, apply });
             }
@@ -202,9 +229,9 @@ impl Core {
     }
 
     /// Like [`Core::spawn`], for a job that fills `purpose`'s slot: if the job
-    /// panics, the map hears of it (`Map::on_job_failed`) so the slot is
+    /// panics, the map hears of it (`Client::on_job_failed`) so the slot is
     /// marked failed with an event instead of waiting forever.
-    pub fn spawn_for(&self, map: u64, purpose: Purpose, job: impl FnOnce() -> MapWork + Send + 'static) {
+    pub fn spawn_for<M: Client>(&self, map: u64, purpose: M::Purpose, job: impl FnOnce() -> MapWork<M> + Send + 'static) {
         let shared = Arc::downgrade(&self.shared);
         #[cfg(test)]
         let panic_jobs = self.panic_jobs;
@@ -216,7 +243,7 @@ impl Core {
                 }
                 job()
             }));
-            let apply: MapWork = match result {
+            let apply: MapWork<M> = match result {
                 Ok(apply) => apply,
                 Err(payload) => {
                     let message = payload
@@ -225,13 +252,13 @@ impl Core {
                         .or_else(|| payload.downcast_ref::<String>().cloned())
                         .unwrap_or_else(|| "unknown panic".to_string());
                     log::error!("a worker job panicked: {message}");
-                    Box::new(move |m: &mut Map, core: &mut Core| {
+                    Box::new(move |m: &mut M, core: &mut Core| {
                         m.on_job_failed(purpose, &format!("internal error (a worker job panicked: {message})"), core)
                     })
                 }
             };
             if let Some(shared) = shared.upgrade() {
-                shared.inbox.post(Message::Work { map, apply });
+                shared.inbox.post(Message::Work { map, apply: erase(apply) });
             }
         });
     }
@@ -292,10 +319,11 @@ impl Core {
     }
 }
 
-/// A runtime. Lives on its owner thread; see the module docs.
-pub struct Runtime {
+/// A runtime driving maps of type `M`. Lives on its owner thread; see the
+/// module docs.
+pub struct Runtime<M: Client> {
     core: Core,
-    maps: BTreeMap<u64, Map>,
+    maps: BTreeMap<u64, M>,
 }
 
 /// Why a still image could not be rendered.
@@ -308,8 +336,8 @@ pub enum StillError {
     Interrupted(String),
 }
 
-impl Runtime {
-    pub fn new(options: RuntimeOptions) -> std::io::Result<Runtime> {
+impl<M: Client> Runtime<M> {
+    pub fn new(options: RuntimeOptions) -> std::io::Result<Runtime<M>> {
         let mut roots = options.allowed_roots.clone();
         roots.extend(options.asset_root.iter().cloned());
         let files = Arc::new(resource::FilePolicy::new(&roots, options.limits.max_resource_bytes)?);
@@ -375,12 +403,18 @@ impl Runtime {
         self.core.provider = provider;
     }
 
-    pub fn add_map(&mut self, id: u64, map: Map) {
+    pub fn add_map(&mut self, id: u64, map: M) {
         self.maps.insert(id, map);
     }
 
-    pub fn map(&self, id: u64) -> Option<&Map> {
+    pub fn map(&self, id: u64) -> Option<&M> {
         self.maps.get(&id)
+    }
+
+    /// Tests: how many archives the runtime has opened.
+    #[cfg(test)]
+    pub(crate) fn archive_open_count(&self) -> usize {
+        self.core.archives.open_count()
     }
 
     /// Tests: make every worker job of `spawn_for` panic.
@@ -390,12 +424,12 @@ impl Runtime {
     }
 
     /// A map and the core, for calls that may request resources or emit events.
-    pub fn map_mut(&mut self, id: u64) -> Option<(&mut Map, &mut Core)> {
+    pub fn map_mut(&mut self, id: u64) -> Option<(&mut M, &mut Core)> {
         let core = &mut self.core;
         self.maps.get_mut(&id).map(|m| (m, core))
     }
 
-    pub fn remove_map(&mut self, id: u64) -> Option<Map> {
+    pub fn remove_map(&mut self, id: u64) -> Option<M> {
         self.core.cancel_requests(id);
         self.maps.remove(&id)
     }
@@ -424,7 +458,10 @@ impl Runtime {
                         if let Some(map) = self.maps.get_mut(&p.map) {
                             let response = self.core.screen(&p.request.info, response);
                             map.touch();
-                            map.on_response(p.purpose, &p.request.info, response, &mut self.core);
+                            match p.purpose.downcast::<M::Purpose>() {
+                                Ok(purpose) => map.on_response(*purpose, &p.request.info, response, &mut self.core),
+                                Err(_) => log::error!("request {request}: an answer for a map of another type is dropped"),
+                            }
                             handled += 1;
                         }
                     }
@@ -558,7 +595,7 @@ fn load_font_path(fonts: &crate::text::font::FontLibrary, path: &std::path::Path
     Ok(())
 }
 
-impl Drop for Runtime {
+impl<M: Client> Drop for Runtime<M> {
     fn drop(&mut self) {
         let ids: Vec<u64> = self.maps.keys().copied().collect();
         for id in ids {

@@ -10,7 +10,8 @@
 
 pub mod archive;
 pub mod cover;
-pub mod feature;
+pub use crate::data::feature;
+pub mod dem;
 pub mod geojson;
 pub mod mvt;
 pub mod raster;

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use prost::Message;
 
 use crate::source::feature::{Feature, GeomType, Properties, TileData, TileLayer, TilePoint};
-use crate::style::value::Value;
+use crate::data::value::Value;
 
 /// Largest accepted size of a gunzipped tile.
 pub const MAX_DECOMPRESSED_SIZE: usize = 64 << 20;

@@ -194,7 +194,7 @@ pub fn convert_legacy(f: &J) -> J {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::feature::{Feature, GeomType, Properties};
+    use crate::data::feature::{Feature, GeomType, Properties};
     use crate::style::value::Value;
 
     fn feature(props: &[(&str, Value)], ty: GeomType) -> Feature {

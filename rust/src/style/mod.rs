@@ -28,17 +28,18 @@
 //! values and getters), `source`, `layer`, `document` (the style), `reader`
 //! (JSON reading helpers and [`StyleError`]).
 
-pub mod color;
+pub use crate::data::color;
 pub mod document;
 pub mod expression;
 pub mod filter;
 pub mod function;
+pub mod image;
 pub mod layer;
 pub mod property;
 pub mod reader;
 pub mod source;
 pub mod spec;
-pub mod value;
+pub use crate::data::value;
 
 pub use document::{parse_style, parse_style_lenient, ParsedStyle, Style};
 pub use layer::{Layer, LayerKind};

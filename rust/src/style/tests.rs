@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::source::feature::{Feature, GeomType, Properties};
+use crate::data::feature::{Feature, GeomType, Properties};
 use crate::style::color::Color;
 use crate::style::expression::EvaluationContext;
 use crate::style::source::{GeoJsonData, Scheme, SourceSpec};

@@ -17,9 +17,10 @@ use crate::text::glyph::{font_stack_name, range_of, GlyphSet, ONE_EM};
 use crate::text::shaping::{self, Anchor, Justify, ShapeOptions, TaggedText, TextTransform, WritingMode};
 
 use super::anchors;
-use super::icon::{shape_icon, IconImages, SymbolIcon};
+use super::icon::{fit_icon_to_text, icon_quads, shape_icon, IconImage, IconImages, SymbolIcon, TextFit};
 use super::polylabel::polylabel;
 use super::quads::{glyph_quads, GlyphQuad};
+use super::variable_anchor::{anchor_justify, justifications, radial_offset, variable_anchors, VariableText};
 
 /// Most symbols laid out per layer and tile (a hostile tile cannot make
 /// layout unbounded).
@@ -60,6 +61,9 @@ pub struct SymbolText {
     pub rotate: f32,
     /// The glyphs follow the line (placed per frame along it).
     pub along_line: bool,
+    /// Variable anchors (`text-variable-anchor`): `quads` and `bounds` are
+    /// then centred on the anchor and placement moves them.
+    pub variable: Option<Arc<VariableText>>,
 }
 
 /// One symbol: an anchor and what is drawn there (the icon will join the
@@ -178,12 +182,34 @@ pub fn glyph_dependencies(style: &Style, source: &str, tile: &TileData, id: crat
     deps
 }
 
-/// Justification for `text-justify: auto` (from the anchor's side).
-fn auto_justify(anchor: Anchor) -> Justify {
-    match anchor.align().0 {
-        h if h < 0.5 => Justify::Left,
-        h if h > 0.5 => Justify::Right,
-        _ => Justify::Center,
+/// The image `icon-image` names, if there is one (a missing one is recorded).
+fn icon_image(l: &crate::style::property::PropertySet, ctx: &EvaluationContext, images: &IconImages, missing: &mut BTreeSet<String>) -> Option<Arc<IconImage>> {
+    let name = l.get("icon-image").and_then(|_| l.get_image("icon-image", ctx))?;
+    let found = images.get(&name).cloned();
+    if found.is_none() && missing.len() < 64 {
+        missing.insert(name);
+    }
+    found
+}
+
+/// Shapes a symbol's icon: around the anchor, or fitted to its text box
+/// (`text_box`, px at the layout text size) by `icon-text-fit`.
+fn layout_icon(l: &crate::style::property::PropertySet, ctx: &EvaluationContext, image: Arc<IconImage>, placement: Placement, text_box: Option<[f32; 4]>) -> SymbolIcon {
+    let pair = |v: Vec<f32>| [v.first().copied().unwrap_or(0.0), v.get(1).copied().unwrap_or(0.0)];
+    let offset = pair(l.get_f32_array("icon-offset", ctx));
+    let rotate = if placement == Placement::Point { l.get_f32("icon-rotate", ctx) } else { 0.0 };
+    let fit = TextFit::parse(l.get_enum("icon-text-fit", ctx));
+    match text_box {
+        Some(text) if fit != TextFit::None => {
+            let p = l.get_f32_array("icon-text-fit-padding", ctx);
+            let padding = [0, 1, 2, 3].map(|i| p.get(i).copied().unwrap_or(0.0));
+            let bounds = fit_icon_to_text(&image, text, fit, padding, offset);
+            icon_quads(image, bounds, rotate, true)
+        }
+        _ => {
+            let bounds = shape_icon(&image, Anchor::parse(l.get_enum("icon-anchor", ctx)), offset);
+            icon_quads(image, bounds, rotate, false)
+        }
     }
 }
 
@@ -220,40 +246,37 @@ pub fn layout_tile(
                 continue;
             }
             let l = &layer.layout;
-            let icon = match l.get("icon-image").and_then(|_| l.get_image("icon-image", &ctx)) {
-                Some(name) => match images.get(&name) {
-                    Some(image) => {
-                        let offset = l.get_f32_array("icon-offset", &ctx);
-                        let offset = [offset.first().copied().unwrap_or(0.0), offset.get(1).copied().unwrap_or(0.0)];
-                        let anchor = Anchor::parse(l.get_enum("icon-anchor", &ctx));
-                        let rotate = if placement == Placement::Point { l.get_f32("icon-rotate", &ctx) } else { 0.0 };
-                        Some(shape_icon(image.clone(), anchor, offset, rotate))
-                    }
-                    None => {
-                        if out.missing_images.len() < 64 {
-                            out.missing_images.insert(name);
-                        }
-                        None
-                    }
-                },
-                None => None,
-            };
             let text = feature_text(layer, &ctx);
-            if text.is_none() && icon.is_none() {
+            let icon_image = icon_image(l, &ctx, images, &mut out.missing_images);
+            if text.is_none() && icon_image.is_none() {
                 continue;
             }
             // Glyphs follow the line only when they rotate with the map;
             // viewport-aligned line labels stand upright at their anchors.
             let along_line = placement != Placement::Point && l.get_enum("text-rotation-alignment", &ctx) != "viewport";
-            let anchor = Anchor::parse(l.get_enum("text-anchor", &ctx));
-            let justify = match l.get_enum("text-justify", &ctx) {
-                "left" => Justify::Left,
-                "right" => Justify::Right,
-                "auto" => auto_justify(anchor),
-                _ => Justify::Center,
+            // Variable anchors: shaped around the centre, moved when placed.
+            let variable = if along_line || text.is_none() { None } else { variable_anchors(l, &ctx) };
+            let fixed_justify = match l.get_enum("text-justify", &ctx) {
+                "left" => Some(Justify::Left),
+                "right" => Some(Justify::Right),
+                "auto" => None,
+                _ => Some(Justify::Center),
             };
-            let offset = l.get_f32_array("text-offset", &ctx);
-            let offset = [offset.first().copied().unwrap_or(0.0) * ONE_EM, offset.get(1).copied().unwrap_or(0.0) * ONE_EM];
+            let justify_list = variable.as_ref().map(|v| justifications(v, fixed_justify)).unwrap_or_default();
+            let text_anchor = Anchor::parse(l.get_enum("text-anchor", &ctx));
+            let (anchor, justify) = match justify_list.first() {
+                Some(j) => (Anchor::Center, *j),
+                None => (text_anchor, fixed_justify.unwrap_or_else(|| anchor_justify(text_anchor))),
+            };
+            let radial = l.get_f32("text-radial-offset", &ctx);
+            let offset = if variable.is_some() {
+                [0.0, 0.0]
+            } else if radial > 0.0 {
+                radial_offset(text_anchor, radial * ONE_EM)
+            } else {
+                let o = l.get_f32_array("text-offset", &ctx);
+                [o.first().copied().unwrap_or(0.0) * ONE_EM, o.get(1).copied().unwrap_or(0.0) * ONE_EM]
+            };
             let opts = ShapeOptions {
                 max_width: if placement != Placement::Point { 0.0 } else { l.get_f32("text-max-width", &ctx) * ONE_EM },
                 line_height: l.get_f32("text-line-height", &ctx) * ONE_EM,
@@ -271,16 +294,36 @@ pub fn layout_tile(
             };
             let symbol_text = shaped.as_ref().map(|(text, shaping)| {
                 let rotate = l.get_f32("text-rotate", &ctx);
+                let quads = glyph_quads(shaping, text, glyphs, along_line, rotate, offset);
+                let variable = variable.map(|anchors| {
+                    let mut justified = vec![(justify, Arc::new(quads.clone()))];
+                    // One line reads the same under every justification.
+                    if shaping.lines.len() > 1 {
+                        for &j in justify_list.iter().skip(1) {
+                            if let Some(s) = shaping::shape_text(text, glyphs, &ShapeOptions { justify: j, ..opts.clone() }) {
+                                justified.push((j, Arc::new(glyph_quads(&s, text, glyphs, false, rotate, offset))));
+                            }
+                        }
+                    }
+                    Arc::new(VariableText { anchors, justified })
+                });
                 SymbolText {
-                    quads: glyph_quads(shaping, text, glyphs, along_line, rotate, offset),
+                    quads,
                     bounds: [shaping.left, shaping.top, shaping.right, shaping.bottom],
                     tagged: Arc::new((*text).clone()),
                     writing_mode: shaping.writing_mode,
                     line_offset: if along_line { offset } else { [0.0, 0.0] },
                     rotate,
                     along_line,
+                    variable,
                 }
             });
+            let text_box = shaped.as_ref().map(|(_, s)| {
+                // MapLibre fits icons to the text at the layout text size (one zoom up).
+                let scale = l.get_f32("text-size", &EvaluationContext::for_feature(z + 1.0, feature)).max(0.0) / ONE_EM;
+                [s.left * scale, s.top * scale, s.right * scale, s.bottom * scale]
+            });
+            let icon = icon_image.map(|image| layout_icon(l, &ctx, image, placement, text_box));
             if symbol_text.is_none() && icon.is_none() {
                 continue;
             }

@@ -7,7 +7,8 @@
 //! * layout (per tile, on workers): `layout` (features to symbol instances),
 //!   `anchors` (anchors along lines, max-angle check), `polylabel` (polygon
 //!   label points), `quads` (glyph quads around the anchor),
-//!   `collision_circles` (collision circles along line labels);
+//!   `collision_circles` (collision circles along line labels),
+//!   `variable_anchor` (the anchors a point label may take);
 //! * placement (per frame, owner thread): `placement` (order, collision,
 //!   draw commands), `grid` (the viewport collision grid), `along_line`
 //!   (glyphs along projected lines, keep-upright).
@@ -20,4 +21,5 @@ pub mod layout;
 pub mod placement;
 pub mod polylabel;
 pub mod quads;
+pub mod variable_anchor;
 pub mod icon;

@@ -24,6 +24,8 @@ use super::along_line::{place_line_label, LineLabel, WritingMode as LineWritingM
 use super::grid::{CollisionGrid, Shape};
 use super::icon::{IconPixels, SymbolIcon};
 use super::layout::{Placement, SymbolInstance, SymbolTile};
+use super::quads::GlyphQuad;
+use super::variable_anchor;
 
 /// Where placement finds a tile's symbol layout.
 pub trait SymbolTiles {
@@ -204,8 +206,34 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             let perspective = (0.5 + 0.5 / w as f32).clamp(0.0, 4.0);
             let map_angle = screen_angle(&matrix, inst.anchor);
 
-            // Text.
+            // Icon (at an extra shift: a fitted icon moves with its text's variable anchor).
+            let icon_at = |extra: [f32; 2]| {
+                let icon = inst.icon.as_ref()?;
+                let size = layer.layout.get_f32("icon-size", &ctx).max(0.0);
+                let scale = size * perspective;
+                if !(scale > 0.0 && scale.is_finite()) {
+                    return None;
+                }
+                let shift = translate_px(&params.icon, t.bearing as f32);
+                let along = placement != Placement::Point;
+                let angle = if along && params.icon.rotate_with_map {
+                    line_angle(inst, &matrix).unwrap_or(map_angle)
+                } else if params.icon.rotate_with_map {
+                    map_angle
+                } else {
+                    0.0
+                };
+                let at = [base[0] + shift[0] + extra[0], base[1] + shift[1] + extra[1]];
+                Some((place_icon(icon, at, scale, angle, params.icon.padding), size))
+            };
+            let fits = |shapes: &[Shape], allow: bool| allow || !shapes.iter().any(|s| grid.collides(s));
+
+            // Text. With variable anchors, the first anchor that fits (then,
+            // if overlap is allowed, the first anchor regardless); a fitted
+            // icon must fit at the same shift unless it may overlap.
             let mut text_part = None;
+            let mut text_fits = None;
+            let mut text_shift = [0.0, 0.0];
             if let Some(text) = &inst.text {
                 let size = layer.layout.get_f32("text-size", &ctx).max(0.0);
                 // Labels keep their size on screen up to MapLibre's
@@ -215,37 +243,51 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 let shift = translate_px(&params.text, t.bearing as f32);
                 if scale > 0.0 && scale.is_finite() {
                     let angle = if params.text.rotate_with_map { map_angle } else { 0.0 };
-                    text_part = match text.along_line {
-                        false => place_point(text, [base[0] + shift[0], base[1] + shift[1]], scale, angle, params.text.padding),
-                        true => place_line(inst, text, &matrix, shift, scale, &params),
+                    let at = [base[0] + shift[0], base[1] + shift[1]];
+                    text_part = match (text.along_line, &text.variable) {
+                        (false, Some(v)) if !v.anchors.is_empty() => {
+                            let n = v.anchors.len();
+                            let attempts = if params.text.allow_overlap { 2 * n } else { n };
+                            let fitted_icon = inst.icon.as_ref().is_some_and(|i| i.fitted) && !params.icon.allow_overlap;
+                            let mut chosen = None;
+                            for i in 0..attempts {
+                                let (anchor, offset) = v.anchors[i % n];
+                                let s = variable_anchor::shift(anchor, offset, text.bounds, scale, params.text.padding, angle);
+                                let placed = place_point(text, v.quads_for(anchor), [at[0] + s[0], at[1] + s[1]], scale, angle, params.text.padding);
+                                if fitted_icon && !icon_at(s).is_some_and(|((shapes, _), _)| fits(&shapes, false)) {
+                                    continue;
+                                }
+                                if fits(&placed.0, i >= n) {
+                                    chosen = Some((placed, s));
+                                    break;
+                                }
+                            }
+                            text_fits = Some(chosen.is_some());
+                            match chosen {
+                                Some((placed, s)) => {
+                                    text_shift = s;
+                                    Some(placed)
+                                }
+                                // Not placed: its first anchor's shapes stand for it.
+                                None => {
+                                    let s = variable_anchor::shift(v.anchors[0].0, v.anchors[0].1, text.bounds, scale, params.text.padding, angle);
+                                    Some(place_point(text, v.quads_for(v.anchors[0].0), [at[0] + s[0], at[1] + s[1]], scale, angle, params.text.padding))
+                                }
+                            }
+                        }
+                        (false, _) => Some(place_point(text, &text.quads, at, scale, angle, params.text.padding)),
+                        (true, _) => place_line(inst, text, &matrix, shift, scale, &params),
                     }
                     .map(|p| (p, scale));
                 }
             }
-            // Icon.
-            let mut icon_part = None;
-            if let Some(icon) = &inst.icon {
-                let size = layer.layout.get_f32("icon-size", &ctx).max(0.0);
-                let along = placement != Placement::Point;
-                let scale = size * perspective;
-                let shift = translate_px(&params.icon, t.bearing as f32);
-                if scale > 0.0 && scale.is_finite() {
-                    let angle = if along && params.icon.rotate_with_map {
-                        line_angle(inst, &matrix).unwrap_or(map_angle)
-                    } else if params.icon.rotate_with_map {
-                        map_angle
-                    } else {
-                        0.0
-                    };
-                    icon_part = Some((place_icon(icon, [base[0] + shift[0], base[1] + shift[1]], scale, angle, params.icon.padding), size));
-                }
-            }
+            let icon_shift = if inst.icon.as_ref().is_some_and(|i| i.fitted) && text_fits == Some(true) { text_shift } else { [0.0, 0.0] };
+            let icon_part = icon_at(icon_shift);
             if text_part.is_none() && icon_part.is_none() {
                 continue;
             }
-            let fits = |shapes: &[Shape], p: &PartParams| p.allow_overlap || !shapes.iter().any(|s| grid.collides(s));
-            let mut place_text = text_part.as_ref().is_some_and(|((shapes, _), _)| fits(shapes, &params.text));
-            let mut place_icon = icon_part.as_ref().is_some_and(|((shapes, _), _)| fits(shapes, &params.icon));
+            let mut place_text = text_part.as_ref().is_some_and(|((shapes, _), _)| text_fits.unwrap_or_else(|| fits(shapes, params.text.allow_overlap)));
+            let mut place_icon = icon_part.as_ref().is_some_and(|((shapes, _), _)| fits(shapes, params.icon.allow_overlap));
             let icon_without_text = params.text.optional || text_part.is_none();
             let text_without_icon = params.icon.optional || icon_part.is_none();
             if !icon_without_text && !text_without_icon {
@@ -381,17 +423,21 @@ fn layer_commands(shown: Vec<Shown>, pixel_ratio: f32) -> Vec<DrawCommand> {
     out
 }
 
-/// The draw data of a placed icon.
-fn icon_draw(layer: &Layer, ctx: &EvaluationContext, icon: &SymbolIcon, corners: [[f32; 2]; 4], size: f32, ratio: f32, nearest: bool) -> Option<IconDraw> {
-    let corners = corners.map(|c| [c[0] * ratio, c[1] * ratio]);
+/// The draw data of a placed icon (one quad per piece).
+fn icon_draw(layer: &Layer, ctx: &EvaluationContext, icon: &SymbolIcon, quads: Vec<[[f32; 2]; 4]>, size: f32, ratio: f32, nearest: bool) -> Option<IconDraw> {
+    let device = |corners: [[f32; 2]; 4]| corners.map(|c| [c[0] * ratio, c[1] * ratio]);
+    let pieces = quads.into_iter().zip(&icon.pieces);
     match &icon.image.pixels {
         IconPixels::Color(image) => {
             let opacity = layer.paint.get_f32("icon-opacity", ctx);
-            Some(IconDraw::Color(vec![IconQuad { corners, w: [1.0; 4], tex: icon.tex, image: image.clone(), opacity, nearest }]))
+            let quads = pieces.map(|(c, p)| IconQuad { corners: device(c), w: [1.0; 4], tex: p.tex, image: image.clone(), opacity, nearest }).collect();
+            Some(IconDraw::Color(quads))
         }
         IconPixels::Sdf(bitmap) => {
-            let quad = SdfQuad { corners, w: [1.0; 4], tex: icon.tex, bitmap: bitmap.clone(), font_scale: size, gamma_scale: 1.0, paint: 0 };
-            Some(IconDraw::Sdf(vec![quad], sdf_paint(layer, ctx, "icon")))
+            let quads = pieces
+                .map(|(c, p)| SdfQuad { corners: device(c), w: [1.0; 4], tex: p.tex, bitmap: bitmap.clone(), font_scale: size, gamma_scale: 1.0, paint: 0 })
+                .collect();
+            Some(IconDraw::Sdf(quads, sdf_paint(layer, ctx, "icon")))
         }
     }
 }
@@ -431,10 +477,10 @@ fn tile_to_world(c: &CoveredTile, extent: u32, p: [f32; 2]) -> [f64; 2] {
     [(c.id.x as f64 + c.wrap as f64 * n + p[0] as f64 / e) / n, (c.id.y as f64 + p[1] as f64 / e) / n]
 }
 
-type PlacedQuads<'a> = Vec<([[f32; 2]; 4], &'a super::quads::GlyphQuad)>;
+type PlacedQuads<'a> = Vec<([[f32; 2]; 4], &'a GlyphQuad)>;
 
 /// A point label: its box (the rotated box's bounds) and quads on screen.
-fn place_point<'a>(text: &'a super::layout::SymbolText, anchor: [f32; 2], font_scale: f32, map_angle: f32, padding: f32) -> Option<(Vec<Shape>, PlacedQuads<'a>)> {
+fn place_point<'a>(text: &super::layout::SymbolText, quads: &'a [GlyphQuad], anchor: [f32; 2], font_scale: f32, map_angle: f32, padding: f32) -> (Vec<Shape>, PlacedQuads<'a>) {
     // The box turns with text-rotate too (the quads have it built in).
     let angle = map_angle + text.rotate.to_radians();
     let (bs, bc) = angle.sin_cos();
@@ -449,8 +495,7 @@ fn place_point<'a>(text: &'a super::layout::SymbolText, anchor: [f32; 2], font_s
     }
     let pad = padding;
     let shape = Shape::Box([anchor[0] + bx[0] - pad, anchor[1] + bx[1] - pad, anchor[0] + bx[2] + pad, anchor[1] + bx[3] + pad]);
-    let quads = text
-        .quads
+    let quads = quads
         .iter()
         .map(|q| {
             let corners = q.corners.map(|p| {
@@ -461,7 +506,7 @@ fn place_point<'a>(text: &'a super::layout::SymbolText, anchor: [f32; 2], font_s
             (corners, q)
         })
         .collect();
-    Some((vec![shape], quads))
+    (vec![shape], quads)
 }
 
 /// A line label: its glyphs walked along the projected line (flipped to
@@ -511,8 +556,8 @@ fn place_line<'a>(
     Some((shapes, quads))
 }
 
-/// An icon: its box (rotated bounds, padded) and its quad on screen.
-fn place_icon(icon: &SymbolIcon, anchor: [f32; 2], scale: f32, angle: f32, padding: f32) -> (Vec<Shape>, [[f32; 2]; 4]) {
+/// An icon: its box (rotated bounds, padded) and its quads on screen.
+fn place_icon(icon: &SymbolIcon, anchor: [f32; 2], scale: f32, angle: f32, padding: f32) -> (Vec<Shape>, Vec<[[f32; 2]; 4]>) {
     let (s, c) = angle.sin_cos();
     let rot = |v: [f32; 2]| [v[0] * c - v[1] * s, v[0] * s + v[1] * c];
     let (bs, bc) = (angle + icon.rotate.to_radians()).sin_cos();
@@ -524,11 +569,27 @@ fn place_icon(icon: &SymbolIcon, anchor: [f32; 2], scale: f32, angle: f32, paddi
         bx = [bx[0].min(r[0]), bx[1].min(r[1]), bx[2].max(r[0]), bx[3].max(r[1])];
     }
     let shape = Shape::Box([anchor[0] + bx[0] - padding, anchor[1] + bx[1] - padding, anchor[0] + bx[2] + padding, anchor[1] + bx[3] + padding]);
-    let corners = icon.corners.map(|p| {
-        let r = rot([quantize(p[0]) * scale, quantize(p[1]) * scale]);
-        [anchor[0] + r[0], anchor[1] + r[1]]
-    });
-    (vec![shape], corners)
+    // GL: offset / 32 * max(min font scale, scale) + pixel offset / 16.
+    let quads = icon
+        .pieces
+        .iter()
+        .map(|q| {
+            let (sx, sy) = (scale.max(q.min_scale[0]), scale.max(q.min_scale[1]));
+            let mut i = 0;
+            q.em.map(|p| {
+                let px = q.px[i];
+                i += 1;
+                let r = rot([quantize(p[0]) * sx + quantize_px(px[0]), quantize(p[1]) * sy + quantize_px(px[1])]);
+                [anchor[0] + r[0], anchor[1] + r[1]]
+            })
+        })
+        .collect();
+    (vec![shape], quads)
+}
+
+/// GL stores icon pixel offsets as 1/16 px integers.
+fn quantize_px(v: f32) -> f32 {
+    (v * 16.0).round() / 16.0
 }
 
 /// The screen angle of a line label's segment at its anchor.

@@ -255,6 +255,84 @@ pub fn write(path: &Path, tiles: &[TileEntry], metadata: &[(&str, String)]) -> R
     Ok(())
 }
 
+/// Tiles written per transaction: what a crash can lose, and what makes
+/// inserts fast.
+const WRITE_BATCH: usize = 500;
+
+/// An MBTiles archive being written tile by tile; reopening one resumes it
+/// (what it holds stays, [`TileWriter::has_tile`] says what is there).
+pub struct Writer {
+    db: Connection,
+    pending: usize,
+}
+
+impl Writer {
+    /// Creates `path` as MBTiles, or opens an existing MBTiles file there.
+    pub fn open(path: &Path) -> Result<Writer, ArchiveError> {
+        if let Ok(meta) = std::fs::metadata(path) {
+            if !meta.is_file() {
+                return Err(ArchiveError::Io(format!("{}: not a regular file", path.display())));
+            }
+            if meta.len() > 0 {
+                // Refuse to write into something else (a clear error, not
+                // new tables in someone's database).
+                MbTiles::open(path)?;
+            }
+        }
+        let db = Connection::open(path).map_err(sql_err)?;
+        db.execute_batch(
+            "CREATE TABLE IF NOT EXISTS metadata (name TEXT, value TEXT);
+             CREATE UNIQUE INDEX IF NOT EXISTS metadata_index ON metadata (name);
+             CREATE TABLE IF NOT EXISTS tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+             CREATE UNIQUE INDEX IF NOT EXISTS tile_index ON tiles (zoom_level, tile_column, tile_row);
+             BEGIN;",
+        )
+        .map_err(sql_err)?;
+        Ok(Writer { db, pending: 0 })
+    }
+
+    fn tms_row(z: u8, x: u32, y: u32) -> Result<i64, ArchiveError> {
+        if z > 30 || u64::from(x) >= 1u64 << z || u64::from(y) >= 1u64 << z {
+            return Err(ArchiveError::Io(format!("no tile {z}/{x}/{y}: x and y must be below 2^z, z at most 30")));
+        }
+        Ok((1i64 << z) - 1 - i64::from(y))
+    }
+}
+
+impl super::TileWriter for Writer {
+    fn has_tile(&mut self, z: u8, x: u32, y: u32) -> Result<bool, ArchiveError> {
+        let row = Self::tms_row(z, x, y)?;
+        let mut stmt = self
+            .db
+            .prepare_cached("SELECT 1 FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3")
+            .map_err(sql_err)?;
+        stmt.exists((i64::from(z), i64::from(x), row)).map_err(sql_err)
+    }
+
+    fn put_tile(&mut self, z: u8, x: u32, y: u32, bytes: &[u8]) -> Result<(), ArchiveError> {
+        let row = Self::tms_row(z, x, y)?;
+        self.db
+            .prepare_cached("INSERT OR REPLACE INTO tiles VALUES (?1, ?2, ?3, ?4)")
+            .and_then(|mut s| s.execute((i64::from(z), i64::from(x), row, bytes)))
+            .map_err(sql_err)?;
+        self.pending += 1;
+        if self.pending >= WRITE_BATCH {
+            self.db.execute_batch("COMMIT; BEGIN;").map_err(sql_err)?;
+            self.pending = 0;
+        }
+        Ok(())
+    }
+
+    fn set_metadata(&mut self, name: &str, value: &str) -> Result<(), ArchiveError> {
+        self.db.execute("INSERT OR REPLACE INTO metadata (name, value) VALUES (?1, ?2)", (name, value)).map_err(sql_err)?;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), ArchiveError> {
+        self.db.execute_batch("COMMIT;").map_err(sql_err)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +357,29 @@ mod tests {
         assert_eq!((m.format, m.minzoom, m.maxzoom), (TileFormat::Mvt, 1, 1), "zooms from the tiles");
         assert_eq!(m.bounds, Some([-180.0, -85.0, 180.0, 85.0]));
         assert_eq!(m.vector_layers.as_ref().unwrap()[0]["id"], "water");
+    }
+
+    #[test]
+    fn writer_resumes_and_replaces() {
+        use crate::source::archive::TileWriter;
+        let path = dir("writer").join("w.mbtiles");
+        let _ = std::fs::remove_file(&path);
+        let mut w: Box<dyn TileWriter> = Box::new(Writer::open(&path).unwrap());
+        w.put_tile(2, 1, 0, b"first").unwrap();
+        w.set_metadata("format", "png").unwrap();
+        w.set_metadata("format", "webp").unwrap();
+        assert!(w.put_tile(2, 4, 0, b"x").unwrap_err().to_string().contains("below 2^z"));
+        w.finish().unwrap();
+        let mut w: Box<dyn TileWriter> = Box::new(Writer::open(&path).unwrap());
+        assert!(w.has_tile(2, 1, 0).unwrap() && !w.has_tile(2, 1, 1).unwrap());
+        w.put_tile(2, 1, 0, b"again").unwrap();
+        w.finish().unwrap();
+        let a = MbTiles::open(&path).unwrap();
+        assert_eq!(a.tile(2, 1, 0).unwrap().as_deref(), Some(&b"again"[..]));
+        assert_eq!(a.metadata().format, TileFormat::Webp);
+        let text = dir("writer").join("text.mbtiles");
+        std::fs::write(&text, "hello").unwrap();
+        assert!(Writer::open(&text).err().unwrap().to_string().contains("not a SQLite database"));
     }
 
     #[test]

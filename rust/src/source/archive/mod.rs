@@ -244,3 +244,62 @@ pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 /// A tile for the writers: z, x, y (XYZ rows) and its bytes as stored.
 pub type TileEntry = (u8, u32, u32, Vec<u8>);
+
+/// Opens a local archive file chosen by the host (not by a style: no
+/// allowed-roots check here) as PMTiles or MBTiles, told apart by the
+/// file's first bytes. Only regular files are opened (a FIFO or device
+/// would block or never end).
+pub fn open_file(path: &std::path::Path) -> Result<std::sync::Arc<dyn Archive>, ArchiveError> {
+    use std::io::Read;
+    let io = |e: std::io::Error| ArchiveError::Io(format!("{}: {e}", path.display()));
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(ArchiveError::Io(format!("{}: not a regular file", path.display())));
+    }
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut head = [0u8; 7];
+    let n = file.read(&mut head).map_err(io)?;
+    if &head[..n] == b"PMTiles" {
+        let archive = pmtiles::PmTiles::open(Box::new(FileSource::new(file)?))?;
+        return Ok(std::sync::Arc::new(archive));
+    }
+    drop(file);
+    open_mbtiles_file(path)
+}
+
+#[cfg(feature = "mbtiles")]
+fn open_mbtiles_file(path: &std::path::Path) -> Result<std::sync::Arc<dyn Archive>, ArchiveError> {
+    Ok(std::sync::Arc::new(mbtiles::MbTiles::open(path)?))
+}
+
+#[cfg(not(feature = "mbtiles"))]
+fn open_mbtiles_file(path: &std::path::Path) -> Result<std::sync::Arc<dyn Archive>, ArchiveError> {
+    Err(ArchiveError::Unsupported(format!(
+        "{}: not PMTiles, and MBTiles needs the library's `mbtiles` feature",
+        path.display()
+    )))
+}
+
+/// Writes tiles into an archive one at a time (tools rendering pyramids).
+pub trait TileWriter: Send {
+    /// Whether the archive holds z/x/y (XYZ rows) already.
+    fn has_tile(&mut self, z: u8, x: u32, y: u32) -> Result<bool, ArchiveError>;
+    /// Stores (or replaces) z/x/y.
+    fn put_tile(&mut self, z: u8, x: u32, y: u32, bytes: &[u8]) -> Result<(), ArchiveError>;
+    /// Sets one metadata value (replacing an earlier one).
+    fn set_metadata(&mut self, name: &str, value: &str) -> Result<(), ArchiveError>;
+    /// Makes everything written durable.
+    fn finish(self: Box<Self>) -> Result<(), ArchiveError>;
+}
+
+/// Creates an MBTiles archive at `path`, or opens an existing one to add
+/// to it (resuming).
+#[cfg(feature = "mbtiles")]
+pub fn mbtiles_writer(path: &std::path::Path) -> Result<Box<dyn TileWriter>, ArchiveError> {
+    Ok(Box::new(mbtiles::Writer::open(path)?))
+}
+
+#[cfg(not(feature = "mbtiles"))]
+pub fn mbtiles_writer(_path: &std::path::Path) -> Result<Box<dyn TileWriter>, ArchiveError> {
+    Err(ArchiveError::Unsupported("writing MBTiles (this library was built without its `mbtiles` feature)".into()))
+}

@@ -12,7 +12,8 @@ use super::convert::{Geometry, Pt, Ring, VtFeature};
 
 /// Clips features to `k1 <= coord < k2` along `axis` (0 = x, 1 = y), where the
 /// band is given in units of `1/scale`. `min_all`/`max_all` bound all features
-/// along the axis (for the trivial cases).
+/// along the axis (for the trivial cases). Line pieces keep where they start
+/// and end on their original line (`lineMetrics`).
 pub fn clip(
     features: &[Arc<VtFeature>],
     scale: f64,
@@ -89,38 +90,53 @@ fn intersect(a: Pt, b: Pt, k: f64, axis: usize) -> Pt {
     }
 }
 
+/// Where `a`-`b` crosses `k` along `axis`, as a fraction of the segment.
+#[inline]
+fn crossing(a: Pt, b: Pt, k: f64, axis: usize) -> f64 {
+    (k - a[axis]) / (b[axis] - a[axis])
+}
+
 fn clip_line(ring: &Ring, k1: f64, k2: f64, axis: usize, is_polygon: bool, out: &mut Vec<Ring>) {
     let pts = &ring.pts;
     let mut slice: Vec<Pt> = Vec::new();
     if pts.is_empty() {
         return;
     }
+    // Distance along the original line at `a`, and where the slice starts.
+    let mut len = ring.start;
+    let mut start = ring.start;
     for w in pts.windows(2) {
         let (a, b) = (w[0], w[1]);
         let (ak, bk) = (a[axis], b[axis]);
-        let mut exited = false;
+        let seg = if is_polygon { 0.0 } else { ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt() };
+        let mut exited = None;
         if ak < k1 {
             if bk > k1 {
                 slice.push(intersect(a, b, k1, axis)); // enters from below
+                start = len + seg * crossing(a, b, k1, axis);
             }
         } else if ak > k2 {
             if bk < k2 {
                 slice.push(intersect(a, b, k2, axis)); // enters from above
+                start = len + seg * crossing(a, b, k2, axis);
             }
         } else {
             slice.push(a);
         }
         if bk < k1 && ak >= k1 {
             slice.push(intersect(a, b, k1, axis)); // leaves below
-            exited = true;
+            exited = Some(crossing(a, b, k1, axis));
         }
         if bk > k2 && ak <= k2 {
             slice.push(intersect(a, b, k2, axis)); // leaves above
-            exited = true;
+            exited = Some(crossing(a, b, k2, axis));
         }
-        if !is_polygon && exited {
-            out.push(Ring { pts: std::mem::take(&mut slice), size: ring.size });
+        if let (false, Some(t)) = (is_polygon, exited) {
+            let end = len + seg * t;
+            out.push(Ring { pts: std::mem::take(&mut slice), size: ring.size, start, end });
+            start = ring.start;
         }
+        len += seg;
     }
     let last = pts[pts.len() - 1];
     if last[axis] >= k1 && last[axis] <= k2 {
@@ -133,7 +149,7 @@ fn clip_line(ring: &Ring, k1: f64, k2: f64, axis: usize, is_polygon: bool, out: 
         }
     }
     if !slice.is_empty() {
-        out.push(Ring { pts: slice, size: ring.size });
+        out.push(Ring { pts: slice, size: ring.size, start, end: ring.end });
     }
 }
 

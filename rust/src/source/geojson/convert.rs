@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use crate::source::feature::Properties;
-use crate::style::value::Value;
+use crate::data::value::Value;
 
 /// A projected point: x, y in [0, 1] world units, and its importance: the squared
 /// distance at which Douglas–Peucker would drop it (1 = always kept).
@@ -18,6 +18,10 @@ pub type Pt = [f64; 3];
 pub struct Ring {
     pub pts: Vec<Pt>,
     pub size: f64,
+    /// Lines: the distances along the original line (world units) where
+    /// this piece starts and ends (`lineMetrics`); 0 for rings.
+    pub start: f64,
+    pub end: f64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -189,7 +193,9 @@ fn line(coords: &Json, sq_tol: f64, is_polygon: bool) -> Result<Ring, String> {
         simplify(&mut pts, 0, last, sq_tol);
         pts[last][2] = 1.0;
     }
-    Ok(Ring { pts, size: size.abs() })
+    let size = size.abs();
+    let end = if is_polygon { 0.0 } else { size };
+    Ok(Ring { pts, size, start: 0.0, end })
 }
 
 fn rings(coords: &Json, sq_tol: f64) -> Result<Vec<Ring>, String> {

@@ -22,12 +22,18 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::source::feature::{Feature, GeomType, TileData, TileLayer, TilePoint};
+use crate::style::value::Value;
 
 use clip::{clip, wrap};
 use convert::{ConvertOptions, Geometry, Pt, VtFeature};
 
 /// The name of the single layer of GeoJSON tiles.
 pub const GEOJSON_LAYER: &str = "_geojsonTileLayer";
+
+/// Properties of line features with `lineMetrics`: the fractions of the
+/// original line where the tile's piece starts and ends (geojson-vt's names).
+pub const CLIP_START: &str = "mapbox_clip_start";
+pub const CLIP_END: &str = "mapbox_clip_end";
 
 /// Deepest zoom geojson-vt tiles to.
 pub const MAX_SUPPORTED_ZOOM: u8 = 24;
@@ -53,7 +59,9 @@ pub struct GeoJsonOptions {
     pub generate_id: bool,
     /// Point clustering (not supported yet: rejected with an error).
     pub cluster: bool,
-    /// Line distance tracking for `line-gradient` (not supported yet: rejected).
+    /// Line distance tracking for `line-gradient`: line features carry
+    /// `mapbox_clip_start` / `mapbox_clip_end`, the fractions of their
+    /// original line where the tile's piece starts and ends.
     pub line_metrics: bool,
 }
 
@@ -142,6 +150,7 @@ struct Params {
     tolerance: f64,
     buffer: f64,
     extent: f64,
+    line_metrics: bool,
 }
 
 /// A tiled GeoJSON data set. Thread-safe: tiles are generated on demand under a lock.
@@ -161,9 +170,6 @@ impl GeoJsonIndex {
     pub fn new(json: &serde_json::Value, options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
         if options.cluster {
             return Err("GeoJSON clustering (\"cluster\": true) is not supported yet".into());
-        }
-        if options.line_metrics {
-            return Err("GeoJSON \"lineMetrics\" is not supported yet".into());
         }
         if options.max_zoom > MAX_SUPPORTED_ZOOM {
             return Err(format!("GeoJSON maxzoom {} is above {}", options.max_zoom, MAX_SUPPORTED_ZOOM));
@@ -187,6 +193,7 @@ impl GeoJsonIndex {
             tolerance: options.tolerance * scale,
             buffer: (options.buffer * scale).min(extent * 4.0),
             extent,
+            line_metrics: options.line_metrics,
         };
         let sq_tolerance = (params.tolerance / ((1u64 << params.max_zoom) as f64 * extent)).powi(2);
         let conv = ConvertOptions { sq_tolerance, promote_id: options.promote_id.as_deref(), generate_id: options.generate_id };
@@ -355,7 +362,17 @@ impl GeoJsonIndex {
             if geometry.is_empty() {
                 continue;
             }
-            out.push(Feature { id: f.id.clone(), geom_type, geometry, properties: (*f.props).clone() });
+            let mut properties = (*f.props).clone();
+            if let (true, Geometry::Lines(ls)) = (p.line_metrics, &f.geom) {
+                // geojson-vt's line metrics: where the piece lies on its line,
+                // given (as MapLibre Native does) only to features that are
+                // one line in this tile; several lines measure distance.
+                if let [r] = ls.as_slice().iter().filter(|r| r.size > 0.0).collect::<Vec<_>>().as_slice() {
+                    properties.insert(CLIP_START, Value::Number(r.start / r.size));
+                    properties.insert(CLIP_END, Value::Number(r.end / r.size));
+                }
+            }
+            out.push(Feature { id: f.id.clone(), geom_type, geometry, properties });
         }
         Tile { features: out, num_points, source: None }
     }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::style::value::Value;
+use crate::data::value::Value;
 use serde_json::json;
 
 fn index(v: serde_json::Value) -> GeoJsonIndex {
@@ -317,4 +317,34 @@ fn index_is_shareable_between_threads() {
         .collect();
     let got: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert!(got.iter().all(|g| *g == Some(1)), "{got:?}");
+}
+
+#[test]
+fn line_metrics_give_clipped_pieces_their_place_on_the_line() {
+    let line = json!({"type":"Feature","properties":{"k":1},"geometry":{"type":"LineString","coordinates":[[-80,0],[80,0]]}});
+    let o = GeoJsonOptions { line_metrics: true, ..GeoJsonOptions::default() };
+    let idx = GeoJsonIndex::new(&line, o.clone()).unwrap();
+    let clip = |t: &TileData| -> (f64, f64) {
+        let p = &t.layers[0].features[0].properties;
+        match (p.get(CLIP_START), p.get(CLIP_END)) {
+            (Some(Value::Number(a)), Some(Value::Number(b))) => (*a, *b),
+            other => panic!("no clip fractions: {other:?}"),
+        }
+    };
+    assert_eq!(clip(&idx.tile(0, 0, 0).unwrap()), (0.0, 1.0));
+    // At z1 the line is cut at lng 0 plus the tiles' buffers (a quarter
+    // tile: 45 degrees), i.e. at lng 45 and -45.
+    let (a0, b0) = clip(&idx.tile(1, 0, 0).unwrap());
+    let (a1, b1) = clip(&idx.tile(1, 1, 0).unwrap());
+    assert_eq!(a0, 0.0);
+    assert_eq!(b1, 1.0);
+    assert!((b0 - 125.0 / 160.0).abs() < 1e-9 && (a1 - 35.0 / 160.0).abs() < 1e-9, "{b0} {a1}");
+    assert!(idx.tile(1, 0, 0).unwrap().layers[0].features[0].properties.get("k").is_some());
+    // Several lines in one tile measure distance instead (MapLibre Native).
+    let multi = json!({"type":"Feature","geometry":{"type":"MultiLineString","coordinates":[[[-80,0],[-10,0]],[[10,0],[80,0]]]}});
+    let idx = GeoJsonIndex::new(&multi, o).unwrap();
+    assert!(idx.tile(0, 0, 0).unwrap().layers[0].features[0].properties.get(CLIP_START).is_none());
+    // Without lineMetrics: no fractions.
+    let idx = GeoJsonIndex::new(&line, GeoJsonOptions::default()).unwrap();
+    assert!(idx.tile(0, 0, 0).unwrap().layers[0].features[0].properties.get(CLIP_START).is_none());
 }

@@ -5,7 +5,7 @@
 
 use serde_json::Value as J;
 
-use crate::source::feature::{Feature, GeomType, TileId};
+use crate::data::feature::{Feature, GeomType, TileId};
 
 type P = [f64; 2];
 

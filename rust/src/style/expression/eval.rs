@@ -5,12 +5,12 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::source::feature::{Feature, GeomType, Properties, TileId};
+use crate::data::feature::{Feature, GeomType, Properties, TileId};
 use crate::style::color::Color;
 use crate::style::expression::convert::{format_number, truthy, value_to_number, value_to_string};
 use crate::style::expression::interp;
 use crate::style::expression::node::*;
-use crate::style::expression::text;
+use crate::style::expression::{collate, text};
 use crate::style::expression::types::{kind_of, type_of, Type};
 use crate::style::value::{Collator, Formatted, FormattedSection, ResolvedImage, Value};
 
@@ -33,6 +33,9 @@ pub struct EvaluationContext<'a> {
     pub global_state: Option<&'a BTreeMap<String, Value>>,
     /// The values of the enclosing `let`s (set by evaluation itself).
     pub vars: Option<&'a VarFrame<'a>>,
+    /// No renderer behind the evaluation (the expression suite, like GL JS
+    /// without its script-support hook): `is-supported-script` is true.
+    pub assume_scripts_supported: bool,
 }
 
 /// One `let`'s bindings during an evaluation: each is evaluated at most once,
@@ -492,6 +495,7 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
             number,
             locale,
             currency,
+            unit,
             min_fraction,
             max_fraction,
         } => {
@@ -512,6 +516,12 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
                 Some(x) => Some(num(x, ctx)?),
                 None => None,
             };
+            if let Some(u) = unit {
+                let u = string(u, ctx)?;
+                return text::number_format_unit(n, loc.as_deref(), &u, minf, maxf)
+                    .map(Value::String)
+                    .or_else(|e| err(e));
+            }
             Ok(Value::String(text::number_format(
                 n,
                 loc.as_deref(),
@@ -667,7 +677,7 @@ fn compare(
             let Value::Collator(c) = eval(c, ctx)? else {
                 return err("Expected a collator.");
             };
-            Some(text::collate(x, y, &c))
+            Some(collate::collate(x, y, &c))
         }
         (_, Value::Number(x), Value::Number(y)) => x.partial_cmp(y),
         (_, Value::String(x), Value::String(y)) => Some(x.encode_utf16().cmp(y.encode_utf16())),
@@ -1023,12 +1033,13 @@ fn call(op: Op, args: &[Expr], ctx: &EvaluationContext) -> R {
             Ok(Value::String(s))
         }
         Op::ResolvedLocale => match eval(&args[0], ctx)? {
-            Value::Collator(c) => Ok(Value::String(c.locale.unwrap_or_else(|| "en-US".into()))),
+            Value::Collator(c) => Ok(Value::String(collate::resolve_locale(c.locale.as_deref()))),
             _ => err("Expected a collator."),
         },
-        Op::IsSupportedScript => Ok(Value::Bool(text::is_supported_script(&string(
-            &args[0], ctx,
-        )?))),
+        Op::IsSupportedScript => {
+            let s = string(&args[0], ctx)?;
+            Ok(Value::Bool(ctx.assume_scripts_supported || text::is_supported_script(&s)))
+        }
         Op::Split => {
             let s = string(&args[0], ctx)?;
             let sep = string(&args[1], ctx)?;

@@ -18,6 +18,7 @@
 //! number-format), `within`, `conformance` (the shared test suite runner).
 //! `distance` measures in metres with a local flat approximation.
 
+pub mod collate;
 pub mod conformance;
 pub mod convert;
 pub mod distance;
@@ -409,7 +410,7 @@ impl Expression {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::source::feature::{Feature, GeomType, Properties};
+    use crate::data::feature::{Feature, GeomType, Properties};
     use serde_json::json;
 
     fn feature(props: &[(&str, Value)]) -> Feature {

@@ -209,6 +209,8 @@ pub enum Node {
         number: Box<Expr>,
         locale: Option<Box<Expr>>,
         currency: Option<Box<Expr>>,
+        /// A unit (ECMA-402's sanctioned units); exclusive with `currency`.
+        unit: Option<Box<Expr>>,
         min_fraction: Option<Box<Expr>>,
         max_fraction: Option<Box<Expr>>,
     },
@@ -298,11 +300,12 @@ impl Expr {
                 number,
                 locale,
                 currency,
+                unit,
                 min_fraction,
                 max_fraction,
             } => {
                 f(number);
-                for e in [locale, currency, min_fraction, max_fraction] {
+                for e in [locale, currency, unit, min_fraction, max_fraction] {
                     opt(e, f)
                 }
             }

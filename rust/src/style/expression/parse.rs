@@ -439,7 +439,7 @@ impl Parser {
                 match &a[1] {
                     J::String(s) => Some(Expr::new(Type::Value, Node::GlobalState(s.clone()))),
                     other => self.error(
-                        &key_at(key, 1),
+                        key,
                         format!(
                             "Global state property must be string, but found {} instead.",
                             js_typeof(other)
@@ -1075,6 +1075,13 @@ impl Parser {
         };
         let locale = opt("locale", Type::String).ok()?;
         let currency = opt("currency", Type::String).ok()?;
+        let unit = opt("unit", Type::String).ok()?;
+        if currency.is_some() && unit.is_some() {
+            return self.error(
+                key,
+                "NumberFormat options `currency` and `unit` are mutually exclusive",
+            );
+        }
         let min_fraction = opt("min-fraction-digits", Type::Number).ok()?;
         let max_fraction = opt("max-fraction-digits", Type::Number).ok()?;
         Some(Expr::new(
@@ -1083,6 +1090,7 @@ impl Parser {
                 number: Box::new(number),
                 locale,
                 currency,
+                unit,
                 min_fraction,
                 max_fraction,
             },

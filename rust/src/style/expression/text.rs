@@ -1,71 +1,7 @@
-//! Text helpers of the language: collator comparison, number formatting,
-//! script support. Locale data is not bundled: comparison folds case and
-//! Latin diacritics; number formatting uses en-US conventions.
-
-use std::cmp::Ordering;
-
-use crate::style::value::Collator;
-
-/// Base letter of a Latin letter with a diacritic (precomposed), if any.
-const FROM: &str = "ÀÁÂÃÄÅàáâãäåĀāĂăĄąÇçĆćĈĉĊċČčĎďĐđÈÉÊËèéêëĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĦħÌÍÎÏìíîïĨĩĪīĬĭĮįİıĴĵĶķĹĺĻļĽľĿŀŁłÑñŃńŅņŇňÒÓÔÕÖØòóôõöøŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŦŧÙÚÛÜùúûüŨũŪūŬŭŮůŰűŲųŴŵÝýÿŶŷŸŹźŻżŽž";
-const TO: &str = "AAAAAAaaaaaaAaAaAaCcCcCcCcCcDdDdEEEEeeeeEeEeEeEeEeGgGgGgGgHhHhIIIIiiiiIiIiIiIiIiJjKkLlLlLlLlLlNnNnNnNnOOOOOOooooooOoOoOoRrRrRrSsSsSsSsTtTtTtUUUUuuuuUuUuUuUuUuUuWwYyyYyYZzZzZz";
-
-fn strip_diacritic(c: char) -> char {
-    if c.is_ascii() {
-        return c;
-    }
-    FROM.chars()
-        .zip(TO.chars())
-        .find(|(f, _)| *f == c)
-        .map(|(_, t)| t)
-        .unwrap_or(c)
-}
-
-fn is_combining(c: char) -> bool {
-    ('\u{300}'..='\u{36f}').contains(&c)
-}
-
-fn key(s: &str, case: bool, diacritic: bool) -> Vec<char> {
-    let mut out = Vec::with_capacity(s.len());
-    for c in s.chars() {
-        if !diacritic && is_combining(c) {
-            continue;
-        }
-        let c = if diacritic { c } else { strip_diacritic(c) };
-        if case {
-            out.push(c);
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
-
-/// Compares two strings under a collator's sensitivity.
-pub fn collate(a: &str, b: &str, c: &Collator) -> Ordering {
-    // Primary: letters without case and accents; then the requested levels.
-    let primary = key(a, false, false).cmp(&key(b, false, false));
-    if primary != Ordering::Equal {
-        return primary;
-    }
-    if c.diacritic_sensitive {
-        let o = key(a, false, true).cmp(&key(b, false, true));
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    if c.case_sensitive {
-        // Lower case sorts before upper case, as in ICU's default.
-        let flip = |s: &str| -> Vec<char> {
-            key(s, true, c.diacritic_sensitive)
-                .into_iter()
-                .map(|ch| if ch.is_uppercase() { '\u{1}' } else { '\u{0}' })
-                .collect()
-        };
-        return flip(a).cmp(&flip(b));
-    }
-    Ordering::Equal
-}
+//! Text helpers of the language: number formatting and script support
+//! (the collator is in `collate`). Locale data is not bundled: number
+//! formatting knows the separators of common locales and the short unit
+//! names of English (CLDR's), used for every locale.
 
 /// Rounds a plain decimal string (shortest round-trip digits) to `max`
 /// fraction digits, half away from zero.
@@ -173,6 +109,115 @@ pub fn number_format(
     if !n.is_finite() {
         return crate::style::expression::format_number(n);
     }
+    format_decimal(n, locale, currency, min_fraction, max_fraction).0
+}
+
+/// `number-format` with a `unit` (style "unit", short display, as
+/// `Intl.NumberFormat` writes it in English); an unknown unit is an error
+/// naming it, like JavaScript's RangeError.
+pub fn number_format_unit(
+    n: f64,
+    locale: Option<&str>,
+    unit: &str,
+    min_fraction: Option<f64>,
+    max_fraction: Option<f64>,
+) -> Result<String, String> {
+    let pattern = unit_pattern(unit).ok_or_else(|| format!("Invalid unit argument: {unit}"))?;
+    let (body, one) = if n.is_finite() {
+        format_decimal(n, locale, None, min_fraction, max_fraction)
+    } else {
+        (crate::style::expression::format_number(n), false)
+    };
+    let (sing, plural) = pattern;
+    Ok(if one { sing } else { plural }.replace("{0}", &body))
+}
+
+/// Short English patterns of the units ECMA-402 sanctions (CLDR's): the
+/// singular and the plural form ("{0}" is the number).
+fn simple_unit(unit: &str) -> Option<(&'static str, &'static str)> {
+    let sym = match unit {
+        "acre" => "{0} ac",
+        "bit" => "{0} bit",
+        "byte" => "{0} byte",
+        "celsius" => "{0}°C",
+        "centimeter" => "{0} cm",
+        "day" => return Some(("{0} day", "{0} days")),
+        "degree" => "{0} deg",
+        "fahrenheit" => "{0}°F",
+        "fluid-ounce" => "{0} fl oz",
+        "foot" => "{0} ft",
+        "gallon" => "{0} gal",
+        "gigabit" => "{0} Gb",
+        "gigabyte" => "{0} GB",
+        "gram" => "{0} g",
+        "hectare" => "{0} ha",
+        "hour" => "{0} hr",
+        "inch" => "{0} in",
+        "kilobit" => "{0} kb",
+        "kilobyte" => "{0} kB",
+        "kilogram" => "{0} kg",
+        "kilometer" => "{0} km",
+        "liter" => "{0} L",
+        "megabit" => "{0} Mb",
+        "megabyte" => "{0} MB",
+        "meter" => "{0} m",
+        "microsecond" => "{0} μs",
+        "mile" => "{0} mi",
+        "mile-scandinavian" => "{0} smi",
+        "milliliter" => "{0} mL",
+        "millimeter" => "{0} mm",
+        "millisecond" => "{0} ms",
+        "minute" => "{0} min",
+        "month" => return Some(("{0} mth", "{0} mths")),
+        "nanosecond" => "{0} ns",
+        "ounce" => "{0} oz",
+        "percent" => "{0}%",
+        "petabyte" => "{0} PB",
+        "pound" => "{0} lb",
+        "second" => "{0} sec",
+        "stone" => "{0} st",
+        "terabit" => "{0} Tb",
+        "terabyte" => "{0} TB",
+        "week" => return Some(("{0} wk", "{0} wks")),
+        "yard" => "{0} yd",
+        "year" => return Some(("{0} yr", "{0} yrs")),
+        _ => return None,
+    };
+    Some((sym, sym))
+}
+
+/// The pattern of a simple unit or of a sanctioned pair "X-per-Y".
+fn unit_pattern(unit: &str) -> Option<(String, String)> {
+    if let Some((s, p)) = simple_unit(unit) {
+        return Some((s.to_string(), p.to_string()));
+    }
+    let (num, den) = unit.split_once("-per-")?;
+    let special = match unit {
+        "kilometer-per-hour" => Some("{0} km/h"),
+        "meter-per-second" => Some("{0} m/s"),
+        "mile-per-hour" => Some("{0} mph"),
+        "liter-per-kilometer" => Some("{0} L/km"),
+        "mile-per-gallon" => Some("{0} mpg"),
+        _ => None,
+    };
+    let (den_s, _) = simple_unit(den)?;
+    let (num_s, num_p) = simple_unit(num)?;
+    if let Some(p) = special {
+        return Some((p.to_string(), p.to_string()));
+    }
+    let den_sym = den_s.trim_start_matches("{0}").trim();
+    Some((format!("{num_s}/{den_sym}"), format!("{num_p}/{den_sym}")))
+}
+
+/// The formatted number and whether it reads as exactly one (English's
+/// singular form).
+fn format_decimal(
+    n: f64,
+    locale: Option<&str>,
+    currency: Option<&str>,
+    min_fraction: Option<f64>,
+    max_fraction: Option<f64>,
+) -> (String, bool) {
     let conv = conventions(locale);
     let currency = currency.map(|c| c.to_ascii_uppercase());
     let currency_digits = match currency.as_deref() {
@@ -221,7 +266,8 @@ pub fn number_format(
     } else {
         format!("{grouped}{}{frac}", conv.decimal)
     };
-    match currency {
+    let one = sign.is_empty() && int == "1" && frac.is_empty();
+    let text = match currency {
         Some(c) => {
             let sym = currency_symbol(&c, locale);
             if conv.currency_after {
@@ -233,7 +279,8 @@ pub fn number_format(
             }
         }
         None => format!("{sign}{body}"),
-    }
+    };
+    (text, one)
 }
 
 /// Whether text in `s` can be rendered (all scripts are shaped here except
@@ -253,34 +300,6 @@ pub fn is_supported_script(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn diacritic_table_aligned() {
-        assert_eq!(FROM.chars().count(), TO.chars().count());
-        assert_eq!(strip_diacritic('Ž'), 'Z');
-        assert_eq!(strip_diacritic('ø'), 'o');
-    }
-
-    #[test]
-    fn collation() {
-        let base = Collator {
-            case_sensitive: false,
-            diacritic_sensitive: false,
-            locale: None,
-        };
-        assert_eq!(collate("Téna", "tena", &base), Ordering::Equal);
-        let acc = Collator {
-            diacritic_sensitive: true,
-            ..base.clone()
-        };
-        assert_ne!(collate("téna", "tena", &acc), Ordering::Equal);
-        let case = Collator {
-            case_sensitive: true,
-            ..base
-        };
-        assert_ne!(collate("A", "a", &case), Ordering::Equal);
-        assert_eq!(collate("a", "B", &case), Ordering::Less);
-    }
 
     #[test]
     fn numbers() {
@@ -306,5 +325,19 @@ mod tests {
             "123.456,79\u{a0}€"
         );
         assert_eq!(number_format(0.999, None, None, None, Some(2.0)), "1");
+    }
+
+    #[test]
+    fn units() {
+        let f = |n, u| number_format_unit(n, Some("en-US"), u, None, None);
+        assert_eq!(f(1234.567, "meter").unwrap(), "1,234.567 m");
+        assert_eq!(f(1234.567, "celsius").unwrap(), "1,234.567°C");
+        assert_eq!(f(1234.567, "kilobyte").unwrap(), "1,234.567 kB");
+        assert_eq!(f(1.0, "day").unwrap(), "1 day");
+        assert_eq!(f(2.0, "day").unwrap(), "2 days");
+        assert_eq!(f(50.0, "kilometer-per-hour").unwrap(), "50 km/h");
+        assert_eq!(f(3.0, "gram-per-liter").unwrap(), "3 g/L");
+        assert!(f(1.0, "parsec").unwrap_err().contains("parsec"));
+        assert!(f(1.0, "meter-per-parsec").is_err());
     }
 }

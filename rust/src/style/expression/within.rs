@@ -4,7 +4,7 @@
 
 use serde_json::Value as J;
 
-use crate::source::feature::{Feature, GeomType, TileId};
+use crate::data::feature::{Feature, GeomType, TileId};
 use crate::style::expression::node::Polygons;
 
 fn ring(v: &J) -> Option<Vec<[f64; 2]>> {

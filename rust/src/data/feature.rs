@@ -1,0 +1,112 @@
+//! Decoded tile data shared by every stage: a tile is named layers of features in
+//! tile coordinates (0..extent, y down), with MVT's geometry model.
+
+use std::sync::Arc;
+
+use crate::data::value::Value;
+
+/// Geometry type as in the MVT spec (and the `geometry-type` expression).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GeomType {
+    Unknown = 0,
+    Point = 1,
+    LineString = 2,
+    Polygon = 3,
+}
+
+/// A point in tile coordinates. Geometry outside 0..extent is legal (tile buffers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct TilePoint {
+    pub x: i32,
+    pub y: i32,
+}
+
+impl TilePoint {
+    pub const fn new(x: i32, y: i32) -> Self {
+        TilePoint { x, y }
+    }
+}
+
+/// Feature properties in decode order. Small: looked up by linear scan.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Properties(pub Vec<(Arc<str>, Value)>);
+
+impl Properties {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+    }
+    pub fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+    /// Sets `key`, replacing an existing value.
+    pub fn insert(&mut self, key: impl Into<Arc<str>>, value: Value) {
+        let key = key.into();
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (&**k, v))
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// One feature. `geometry` follows MVT's command model: for points, each part is
+/// one point (MultiPoint = several parts); for lines, each part is a line string;
+/// for polygons, each part is a ring (exterior rings followed by their holes,
+/// exterior winding positive in tile coordinates per the MVT 2.x spec).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Feature {
+    /// Feature id: a number (`Value::Number`) or, for GeoJSON, possibly a string.
+    pub id: Option<Value>,
+    pub geom_type: GeomType,
+    pub geometry: Vec<Vec<TilePoint>>,
+    pub properties: Properties,
+}
+
+/// A named layer of a tile.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TileLayer {
+    pub name: String,
+    /// Coordinate extent of the layer (4096 for most MVT; 8192 for GeoJSON tiles).
+    pub extent: u32,
+    pub features: Vec<Feature>,
+}
+
+/// A decoded tile: its layers in the order they were encoded.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TileData {
+    pub layers: Vec<TileLayer>,
+}
+
+impl TileData {
+    pub fn layer(&self, name: &str) -> Option<&TileLayer> {
+        self.layers.iter().find(|l| l.name == name)
+    }
+}
+
+/// A tile address in the XYZ scheme (y down from the north).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TileId {
+    pub z: u8,
+    pub x: u32,
+    pub y: u32,
+}
+
+impl TileId {
+    pub const fn new(z: u8, x: u32, y: u32) -> Self {
+        TileId { z, x, y }
+    }
+    /// The ancestor at zoom `z` (`z <= self.z`).
+    pub fn ancestor(self, z: u8) -> TileId {
+        debug_assert!(z <= self.z);
+        let d = self.z - z;
+        TileId { z, x: self.x >> d, y: self.y >> d }
+    }
+}

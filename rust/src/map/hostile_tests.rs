@@ -1,0 +1,248 @@
+//! Hostile input end to end: every case ends within seconds, in bounded
+//! memory, with an event naming the cause, and the rest of the map draws.
+
+use crate::map::{Map, Runtime};
+use crate::runtime::events::{Event, EventKind};
+use crate::runtime::RuntimeOptions;
+
+const RED: [u8; 4] = [255, 0, 0, 255];
+
+fn runtime(options: RuntimeOptions) -> Runtime {
+    let mut rt = Runtime::new(RuntimeOptions { render_threads: 1, worker_threads: 2, ..options }).unwrap();
+    rt.add_map(1, Map::new(1, 64, 64, 1.0));
+    rt
+}
+
+/// Sets `style` on map 1, renders a still image and returns the frame's
+/// centre pixel and the events.
+fn render(rt: &mut Runtime, style: &str) -> (Option<[u8; 4]>, Vec<Event>) {
+    {
+        let (map, core) = rt.map_mut(1).unwrap();
+        map.set_style_json(style.as_bytes(), core).unwrap();
+    }
+    rt.render_still(1, Some(std::time::Duration::from_secs(20))).unwrap();
+    let frame = rt.map(1).unwrap().frame().unwrap();
+    (frame.pixel(32, 32), rt.drain_events())
+}
+
+fn point_source(props: &str) -> String {
+    format!(
+        r#"{{"type": "geojson", "data": {{"type": "Feature", "properties": {props},
+            "geometry": {{"type": "Point", "coordinates": [0, 0]}}}}}}"#
+    )
+}
+
+fn circle_style(sources: &str, layers: &str) -> String {
+    format!(r#"{{"version": 8, "center": [0, 0], "zoom": 0, "sources": {{{sources}}}, "layers": [{layers}]}}"#)
+}
+
+#[test]
+fn a_let_chain_radius_renders_its_circle() {
+    // 26 lets, each doubling: 2^26 copies of the base if `var` copied.
+    let radius = crate::style::expression::tests::let_chain(26, serde_json::json!(["get", "r"]));
+    let style = circle_style(
+        &format!(r#""p": {}"#, point_source(&format!(r#"{{"r": {}}}"#, 10.0 / 2f64.powi(26)))),
+        &format!(
+            r#"{{"id": "c", "type": "circle", "source": "p", "paint": {{"circle-color": "red", "circle-radius": {radius}}}}}"#
+        ),
+    );
+    let mut rt = runtime(RuntimeOptions::default());
+    let (centre, events) = render(&mut rt, &style);
+    assert_eq!(centre, Some(RED), "{events:?}");
+    let frame = rt.map(1).unwrap().frame().unwrap();
+    assert_eq!(frame.pixel(32 + 6, 32), Some(RED), "radius 10");
+    assert_eq!(frame.pixel(32 + 14, 32), Some([0, 0, 0, 0]), "radius 10");
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mapcore-hostile-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn raster_over_circle(tile_url: &str) -> String {
+    circle_style(
+        &format!(r#""p": {}, "r": {{"type": "raster", "tiles": ["{tile_url}"], "tileSize": 512}}"#, point_source("{}")),
+        r#"{"id": "r", "type": "raster", "source": "r"},
+           {"id": "c", "type": "circle", "source": "p", "paint": {"circle-color": "red", "circle-radius": 8}}"#,
+    )
+}
+
+fn resource_errors(events: &[Event]) -> Vec<&Event> {
+    events.iter().filter(|e| e.kind == EventKind::ResourceError).collect()
+}
+
+#[test]
+fn local_files_are_refused_by_default_and_the_rest_draws() {
+    let mut rt = runtime(RuntimeOptions::default());
+    let (centre, events) = render(&mut rt, &raster_over_circle("file:///etc/passwd"));
+    assert_eq!(centre, Some(RED), "the circle draws: {events:?}");
+    let errors = resource_errors(&events);
+    assert!(
+        errors.iter().any(|e| e.url == "file:///etc/passwd" && e.message.contains("allowed_roots")),
+        "{events:?}"
+    );
+    // Under an allowed root, a device is still refused, without blocking.
+    let mut rt = runtime(RuntimeOptions { allowed_roots: vec!["/dev".into()], ..Default::default() });
+    let (centre, events) = render(&mut rt, &raster_over_circle("file:///dev/zero"));
+    assert_eq!(centre, Some(RED), "{events:?}");
+    assert!(
+        resource_errors(&events).iter().any(|e| e.message.contains("not a regular file")),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn an_image_over_the_pixel_limit_is_refused_before_decoding() {
+    let dir = temp_dir("pixels");
+    // A PNG header declaring 100000 x 100000 pixels (no data behind it).
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend_from_slice(&100_000u32.to_be_bytes());
+    png.extend_from_slice(&100_000u32.to_be_bytes());
+    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    std::fs::write(dir.join("huge.png"), &png).unwrap();
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.clone()), ..Default::default() });
+    let (centre, events) = render(&mut rt, &raster_over_circle("huge.png"));
+    assert_eq!(centre, Some(RED), "{events:?}");
+    assert!(
+        resource_errors(&events)
+            .iter()
+            .any(|e| e.url == "huge.png" && e.message.contains("max_image_pixels") && e.message.contains("100000x100000")),
+        "{events:?}"
+    );
+    // Over the byte limit: refused with the limit named.
+    std::fs::write(dir.join("big.png"), vec![0u8; 5000]).unwrap();
+    let mut limits = crate::runtime::Limits::default();
+    limits.max_resource_bytes = 4000;
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), limits, ..Default::default() });
+    let (centre, events) = render(&mut rt, &raster_over_circle("big.png"));
+    assert_eq!(centre, Some(RED), "{events:?}");
+    assert!(
+        resource_errors(&events).iter().any(|e| e.message.contains("max_resource_bytes limit of 4000")),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn panicking_worker_jobs_are_failures_and_the_still_render_finishes() {
+    let dir = temp_dir("panic");
+    let png = crate::render::png_io::encode_png(&[0, 0, 255, 255], 1, 1).unwrap();
+    std::fs::write(dir.join("tile.png"), &png).unwrap();
+    std::fs::write(dir.join("s.png"), &png).unwrap();
+    std::fs::write(dir.join("s.json"), br#"{"a": {"x": 0, "y": 0, "width": 1, "height": 1}}"#).unwrap();
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), ..Default::default() });
+    rt.panic_jobs(true);
+    let style = raster_over_circle("tile.png").replacen(r#""sources""#, r#""sprite": "s", "sources""#, 1);
+    let (_, events) = render(&mut rt, &style);
+    let has = |kind: EventKind, what: &str| {
+        events.iter().any(|e| e.kind == kind && e.message.contains(what) && e.message.contains("panicked"))
+    };
+    assert!(has(EventKind::ResourceError, "source \"p\""), "{events:?}");
+    assert!(has(EventKind::TileError, "tile 0/0/0 of source \"r\""), "{events:?}");
+    assert!(has(EventKind::ResourceError, "sprite \"default\""), "{events:?}");
+    assert!(events.iter().any(|e| e.kind == EventKind::StillImageFinished));
+}
+
+#[test]
+fn sprite_entries_outside_the_sheet_are_warnings_and_the_rest_draws() {
+    let dir = temp_dir("sprite");
+    let png = crate::render::png_io::encode_png(&[255, 0, 0, 255].repeat(4), 2, 2).unwrap();
+    std::fs::write(dir.join("s.png"), &png).unwrap();
+    std::fs::write(
+        dir.join("s.json"),
+        br#"{"wrap": {"x": 4294967295, "y": 0, "width": 2, "height": 2}, "dot": {"x": 0, "y": 0, "width": 2, "height": 2}}"#,
+    )
+    .unwrap();
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), ..Default::default() });
+    let style = r#"{"version": 8, "sprite": "s", "sources": {},
+        "layers": [{"id": "bg", "type": "background", "paint": {"background-pattern": "dot"}}]}"#;
+    let (centre, events) = render(&mut rt, style);
+    assert_eq!(centre, Some(RED), "{events:?}");
+    assert!(
+        events.iter().any(|e| e.kind == EventKind::Warning && e.message.contains("\"wrap\"") && e.message.contains("outside")),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_one_pixel_tile_size_is_capped_with_a_warning() {
+    let dir = temp_dir("tilesize");
+    let png = crate::render::png_io::encode_png(&[0, 0, 255, 255], 1, 1).unwrap();
+    std::fs::write(dir.join("t.png"), &png).unwrap();
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), ..Default::default() });
+    // Counts tile requests, then lets the runtime load them.
+    struct Count(std::sync::atomic::AtomicUsize);
+    impl crate::runtime::resource::Provider for Count {
+        fn request(&self, r: &std::sync::Arc<crate::runtime::resource::Request>) -> crate::runtime::resource::Decision {
+            if r.info.kind == crate::runtime::resource::ResourceKind::Tile {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            crate::runtime::resource::Decision::PassThrough
+        }
+        fn cancel(&self, _: &std::sync::Arc<crate::runtime::resource::Request>) {}
+    }
+    let count = std::sync::Arc::new(Count(Default::default()));
+    rt.set_provider(Some(count.clone()));
+    let style = raster_over_circle("t.png").replace(r#""tileSize": 512"#, r#""tileSize": 1"#).replace(r#""zoom": 0"#, r#""zoom": 3"#);
+    let (centre, events) = render(&mut rt, &style);
+    assert_eq!(centre, Some(RED), "{events:?}");
+    let requested = count.0.load(std::sync::atomic::Ordering::SeqCst);
+    let limit = crate::runtime::Limits::DEFAULT_MAX_TILES_PER_SOURCE as usize;
+    assert!(requested > 0 && requested <= limit, "{requested} tiles requested");
+    assert!(
+        events.iter().any(|e| e.kind == EventKind::Warning && e.message.contains("max_tiles_per_source")),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_style_with_bad_parts_draws_the_rest_with_warnings() {
+    let style = r#"{"version": 8, "center": [0, 0], "zoom": 0, "pitch": "steep",
+        "sources": {
+            "p": {"type": "geojson", "data": {"type": "Feature", "properties": {},
+                  "geometry": {"type": "Point", "coordinates": [0, 0]}}},
+            "nodata": {"type": "geojson"},
+            "bad": {"type": "vector", "tiles": 5}
+        },
+        "layers": [
+            {"id": "bg", "type": "background", "paint": {"background-color": "not a colour", "background-opacity": 1}},
+            {"id": "c", "type": "circle", "source": "p", "paint": {"circle-color": "red", "circle-radius": ["+", 1, "x"]}},
+            {"id": "c2", "type": "circle", "source": "nodata"},
+            {"id": "v", "type": "line", "source": "bad"},
+            {"id": "f", "type": "circle", "source": "p", "filter": ["==", 1]},
+            {"id": "x", "type": "nope"},
+            {"id": "c", "type": "circle", "source": "p"}
+        ]}"#;
+    let mut rt = runtime(RuntimeOptions::default());
+    let (centre, events) = render(&mut rt, style);
+    // circle-radius falls back to its default (5): the centre is red.
+    assert_eq!(centre, Some(RED), "{events:?}");
+    let frame = rt.map(1).unwrap().frame().unwrap();
+    assert_eq!(frame.pixel(2, 2), Some([0, 0, 0, 255]), "background-color default (black)");
+    let warned = |path: &str| events.iter().any(|e| e.kind == EventKind::Warning && e.message.starts_with(path));
+    for path in [
+        "pitch",
+        "sources.nodata",
+        "sources.bad.tiles",
+        "layers[0].paint.background-color",
+        "layers[1].paint.circle-radius",
+        "layers[3].source",
+        "layers[4].filter",
+        "layers[5].type",
+        "layers[6]",
+    ] {
+        assert!(warned(path), "no warning for {path}: {events:?}");
+    }
+    assert!(!events.iter().any(|e| e.kind == EventKind::StyleError), "{events:?}");
+    let layers: Vec<String> = rt.map(1).unwrap().style().unwrap().layers.iter().map(|l| l.id.clone()).collect();
+    assert_eq!(layers, ["bg", "c", "c2"]);
+    // The runtime-styling API stays strict: the same bad value is refused.
+    let (map, core) = rt.map_mut(1).unwrap();
+    let group = crate::map::styling::Group::Paint;
+    assert!(map.set_property("c", group, "circle-radius", &serde_json::json!(["+", 1, "x"]), core).is_err());
+    // Only bad JSON, a non-object root or a wrong version fail.
+    for bad in [r#"{"version": 8,"#, "[]", r#"{"version": 7, "sources": {}, "layers": []}"#] {
+        let (map, core) = rt.map_mut(1).unwrap();
+        assert!(map.set_style_json(bad.as_bytes(), core).is_err(), "{bad}");
+    }
+}
