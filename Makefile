@@ -174,8 +174,10 @@ LOADTEST_FLAGS ?= -c 8 -workers 2 -n 400 -duration 60s
 loadtest: $(BUILD)/mapcore-serve $(BUILD)/mapcore-loadtest
 	$(BUILD)/mapcore-loadtest -server $(BUILD)/mapcore-serve -repo $(ROOT) -shared $(SHARED) $(LOADTEST_FLAGS)
 
-# mapcore against MapLibre Native on the streets benchmark, in the same run.
+# mapcore against MapLibre Native on the streets benchmark, in the same run;
+# first, labels from local fonts (time to the first label, glyph cache size).
 bench: $(BUILD)/examples/render_style $(BUILD)/mapcore-tileloop
+	cd rust && $(CARGO) bench --locked --bench local_glyphs
 	@if [ -f $(SHARED)/bench/streets.json ]; then SHARED=$(SHARED) tools/bench.sh; \
 	else echo "skipped: bench: $(SHARED)/bench/streets.json not found $(SKIP_HINT)"; fi
 

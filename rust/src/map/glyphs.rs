@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::text::font::{Face, FontLibrary};
+use crate::text::font::{FontLibrary, StackFaces};
 use crate::text::glyph::{range_name, Glyph, GlyphMap, GlyphSet};
 use crate::text::local_shaping::LocalStack;
 
@@ -75,13 +75,13 @@ impl GlyphStore {
 
     /// Adds a range made from local fonts `faces` of `fonts`: the stack's
     /// text is shaped from them when all its ranges are local.
-    pub fn add_local(&mut self, stack: &str, range: u32, glyphs: Vec<Glyph>, faces: Vec<Arc<Face>>, fonts: Arc<FontLibrary>) {
+    pub fn add_local(&mut self, stack: &str, range: u32, glyphs: Vec<Glyph>, faces: &StackFaces, fonts: Arc<FontLibrary>) {
         self.add(stack, range, glyphs);
-        let entry = self.set.local.entry(stack.to_string()).or_insert_with(|| Arc::new(LocalStack { faces: faces.clone(), fonts: fonts.clone(), ranges: BTreeSet::new() }));
-        let local = Arc::make_mut(entry);
-        local.faces = faces;
-        local.fonts = fonts;
-        local.ranges.insert(range);
+        let local = LocalStack { faces: faces.faces.clone(), fonts, ranges: BTreeSet::new(), oblique: faces.oblique };
+        let entry = self.set.local.entry(stack.to_string()).or_insert_with(|| Arc::new(local.clone()));
+        let ranges = std::mem::take(&mut Arc::make_mut(entry).ranges);
+        *entry = Arc::new(LocalStack { ranges, ..local });
+        Arc::make_mut(entry).ranges.insert(range);
     }
 
     pub fn fail(&mut self, stack: &str, range: u32) {

@@ -79,9 +79,9 @@ impl Map {
         let fonts = core.fonts().clone();
         let purpose = Purpose::Glyphs { stack: stack.clone(), range };
         core.spawn_for(self.id, purpose, move || {
-            let glyphs = fonts.render_range(&faces.faces, range);
+            let glyphs = fonts.render_range_styled(&faces.faces, range, faces.oblique);
             Box::new(move |map: &mut Map, core: &mut Core| {
-                map.symbols.glyphs.add_local(&stack, range, glyphs, faces.faces.clone(), fonts);
+                map.symbols.glyphs.add_local(&stack, range, glyphs, &faces, fonts);
                 map.update_symbols(core);
             })
         });

@@ -46,6 +46,8 @@ pub struct LocalStack {
     pub faces: Vec<Arc<Face>>,
     pub fonts: Arc<FontLibrary>,
     pub ranges: BTreeSet<u32>,
+    /// Drawn slanted (an italic stack with upright faces).
+    pub oblique: bool,
 }
 
 impl std::fmt::Debug for LocalStack {
@@ -286,7 +288,7 @@ pub fn shape_local(text: &TaggedText, glyphs: &GlyphSet, opts: &ShapeOptions) ->
                 for g in shape(run) {
                     let Some(key) = glyph_key(face.id, g.gid).filter(|_| g.gid != 0) else { continue };
                     if !local_glyphs.contains_key(&key) {
-                        let Some(glyph) = sf.stack.fonts.glyph_by_id(face, ttf, g.gid, key) else { continue };
+                        let Some(glyph) = sf.stack.fonts.glyph_by_id(face, ttf, g.gid, key, sf.stack.oblique) else { continue };
                         local_glyphs.insert(key, glyph);
                     }
                     line.glyphs.push(PositionedGlyph {
@@ -393,7 +395,7 @@ mod tests {
         let faces = lib.resolve(stack).faces;
         let mut set = GlyphSet::default();
         let ranges: BTreeSet<u32> = (0..0x1100).collect();
-        set.local.insert(stack.to_string(), Arc::new(LocalStack { faces, fonts: lib.clone(), ranges }));
+        set.local.insert(stack.to_string(), Arc::new(LocalStack { faces, fonts: lib.clone(), ranges, oblique: false }));
         set
     }
 

@@ -1,0 +1,65 @@
+//! Local glyphs benchmark: time to the first label drawn from local fonts
+//! (a new runtime and map, a one-label style without a `glyphs` URL, one
+//! still image: font matching, SDF glyphs rendered on workers, shaping,
+//! placement, rasterizing) and the glyph cache's memory after it. Needs no
+//! shared data.
+//!
+//! Run: `cargo bench --bench local_glyphs` (from rust/), or `make bench`.
+//! `MAPCORE_BENCH_RUNS`: repetitions (default 7; the median is printed).
+
+use mapcore::map::Map;
+use mapcore::runtime::{Runtime, RuntimeOptions};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn style(text: &str, font: &str) -> String {
+    format!(
+        r#"{{"version": 8, "center": [0, 0], "zoom": 1,
+            "sources": {{"p": {{"type": "geojson", "data": {{"type": "Feature", "properties": {{"name": "{text}"}},
+                "geometry": {{"type": "Point", "coordinates": [0, 0]}}}}}}}},
+            "layers": [{{"id": "t", "type": "symbol", "source": "p",
+                "layout": {{"text-field": ["get", "name"], "text-font": ["{font}"], "text-size": 24}}}}]}}"#
+    )
+}
+
+/// One cold run: (time to the first still image, cache glyphs, cache bytes).
+fn first_label(style: &str, fonts: &[PathBuf]) -> (Duration, usize, usize) {
+    let t = Instant::now();
+    let options = RuntimeOptions { font_paths: fonts.to_vec(), ..Default::default() };
+    let mut rt = Runtime::new(options).expect("runtime");
+    rt.add_map(1, Map::new(1, 256, 128, 1.0));
+    {
+        let (map, core) = rt.map_mut(1).expect("map");
+        map.set_style_json(style.as_bytes(), core).expect("style");
+    }
+    rt.render_still(1, Some(Duration::from_secs(60))).expect("still image");
+    let elapsed = t.elapsed();
+    let (glyphs, bytes) = rt.core_fonts_cache();
+    (elapsed, glyphs, bytes)
+}
+
+fn main() {
+    let runs: usize = std::env::var("MAPCORE_BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(7).max(1);
+    let subsets = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../third_party/fonts/subsets");
+    let cases = [
+        ("Latin, bundled Noto Sans", style("Hamburg", "Noto Sans Regular"), vec![]),
+        ("Devanagari, shaped (rustybuzz)", style("हिन्दी", "Noto Sans Devanagari Regular"), vec![subsets.clone()]),
+        ("Arabic, shaped (rustybuzz)", style("العربية", "Noto Sans Arabic Regular"), vec![subsets]),
+    ];
+    for (name, style, fonts) in &cases {
+        let mut times = Vec::new();
+        let mut cache = (0, 0);
+        for _ in 0..runs {
+            let (t, glyphs, bytes) = first_label(style, fonts);
+            times.push(t);
+            cache = (glyphs, bytes);
+        }
+        times.sort();
+        println!(
+            "bench: local glyphs, first label ({name}): median {:.1} ms of {runs} cold runtimes; glyph cache {} glyphs, {:.1} KiB",
+            times[runs / 2].as_secs_f64() * 1e3,
+            cache.0,
+            cache.1 as f64 / 1024.0
+        );
+    }
+}
