@@ -7,7 +7,6 @@
 //! * layout (per tile, on workers): `layout` (features to symbol instances),
 //!   `anchors` (anchors along lines, max-angle check), `polylabel` (polygon
 //!   label points), `quads` (glyph quads around the anchor),
-//!   `collision_circles` (collision circles along line labels),
 //!   `variable_anchor` (the anchors a point label may take);
 //! * placement (per frame, owner thread): `placement` (order, collision,
 //!   draw commands), `grid` (the viewport collision grid), `along_line`
@@ -15,7 +14,6 @@
 
 pub mod along_line;
 pub mod anchors;
-pub mod collision_circles;
 pub mod grid;
 pub mod layout;
 pub mod placement;
