@@ -887,3 +887,5 @@ impl crate::symbol::placement::SymbolTiles for Map {
 }
 #[cfg(test)]
 mod hillshade_tests;
+#[cfg(test)]
+mod heatmap_tests;

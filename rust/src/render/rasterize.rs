@@ -140,6 +140,7 @@ fn prepare(cmd: &DrawCommand) -> Prep {
         DrawCommand::BackgroundPattern { pattern } => {
             PatternShader::new(pattern).map(|_| [f32::MIN, f32::MIN, f32::MAX, f32::MAX])
         }
+        DrawCommand::Heatmap { image } => super::heatmap::drawable(image).then_some([f32::MIN, f32::MIN, f32::MAX, f32::MAX]),
         DrawCommand::Fill { .. } | DrawCommand::PatternFill { .. } => {
             let (rings, fill_visible, outline_visible) = match cmd {
                 DrawCommand::Fill { rings, style, .. } => {
@@ -228,7 +229,11 @@ fn clip_of(cmd: &DrawCommand) -> Option<&ClipQuad> {
         | DrawCommand::Line { clip, .. }
         | DrawCommand::Circle { clip, .. }
         | DrawCommand::Raster { clip, .. } => clip.as_ref(),
-        DrawCommand::Background { .. } | DrawCommand::BackgroundPattern { .. } | DrawCommand::Sdf { .. } | DrawCommand::Icons { .. } => None,
+        DrawCommand::Background { .. }
+        | DrawCommand::BackgroundPattern { .. }
+        | DrawCommand::Heatmap { .. }
+        | DrawCommand::Sdf { .. }
+        | DrawCommand::Icons { .. } => None,
     }
 }
 
@@ -367,6 +372,9 @@ impl Worker {
                     if let Some(shader) = PatternShader::new(pattern) {
                         canvas.fill_all_pattern(&shader);
                     }
+                }
+                DrawCommand::Heatmap { image } => {
+                    super::heatmap::draw_heatmap(canvas.pixels_mut(), w as usize, list.height as usize, top as usize, band_h as usize, image)
                 }
                 DrawCommand::PatternFill { rings, style, .. } => {
                     let part = FillPart { rings, polygons: &prep.polygons, spans: &prep.spans };
