@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "mapcore/archive.h"
 
 /* ---- the headers' declarations ------------------------------------------ */
 
@@ -37,8 +38,8 @@ static int ndecls = 0;
 static char sized_structs[16][64];
 static int nsized = 0;
 
-static const char *const HEADERS[] = {"base.h",   "runtime.h", "resource.h", "map.h",
-                                      "style.h", "render.h",  "query.h"};
+static const char *const HEADERS[] = {"base.h",  "runtime.h", "resource.h", "map.h",
+                                      "style.h", "render.h",  "query.h",    "archive.h"};
 
 static bool isalnum_ascii(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -479,6 +480,88 @@ static mapcore_status f_get_style_json(ctx *c, const char *bad) {
   return s;
 }
 
+static mapcore_status f_buffer_free(ctx *c, const char *bad) {
+  UNUSED(c), UNUSED(bad);
+  return keep(mapcore_buffer_free(NULL));
+}
+static mapcore_status f_camera_for_bounds(ctx *c, const char *bad) {
+  UNUSED(bad);
+  mapcore_camera cam = mapcore_camera_default();
+  return keep(mapcore_map_camera_for_bounds(c->map, -10, -10, 10, 10, NULL, 0, 0, &cam));
+}
+static mapcore_status encode_with(ctx *c, const mapcore_encode_options *options) {
+  mapcore_render_session_render_still(c->session, 10000); /* rows before may have resized it */
+  uint8_t *data = NULL;
+  size_t len = 0;
+  mapcore_status s = keep(mapcore_render_session_encode(c->session, MAPCORE_IMAGE_FORMAT_PNG, options, &data, &len));
+  if (data) mapcore_buffer_free(data);
+  return s;
+}
+static mapcore_status f_encode(ctx *c, const char *bad) {
+  UNUSED(bad);
+  return encode_with(c, NULL);
+}
+/* Archives: thread-independent, no file needed for the misuse checks (a
+ * path that does not exist is an IO_ERROR, so these rows do not succeed). */
+static const char *NO_FILE = "/nonexistent-mapcore-misuse/x.mbtiles";
+static mapcore_status f_archive_open(ctx *c, const char *bad) {
+  UNUSED(c);
+  mapcore_archive a = {0};
+  mapcore_status s = keep(mapcore_archive_open(S("path", NO_FILE), &a));
+  mapcore_archive_close(a);
+  return s;
+}
+static mapcore_status f_archive_metadata(ctx *c, const char *bad) {
+  UNUSED(c), UNUSED(bad);
+  char *out = NULL;
+  mapcore_archive none = {0};
+  mapcore_status s = keep(mapcore_archive_metadata(none, &out));
+  free_out(out);
+  return s;
+}
+static mapcore_status f_archive_read_tile(ctx *c, const char *bad) {
+  UNUSED(c), UNUSED(bad);
+  uint8_t *data = NULL;
+  size_t len = 0;
+  mapcore_archive none = {0};
+  mapcore_status s = keep(mapcore_archive_read_tile(none, 0, 0, 0, &data, &len));
+  if (data) mapcore_buffer_free(data);
+  return s;
+}
+static mapcore_status f_archive_close(ctx *c, const char *bad) {
+  UNUSED(c), UNUSED(bad);
+  mapcore_archive none = {0};
+  return keep(mapcore_archive_close(none));
+}
+static mapcore_status f_writer_open(ctx *c, const char *bad) {
+  UNUSED(c);
+  mapcore_mbtiles_writer w = {0};
+  mapcore_status s = keep(mapcore_mbtiles_writer_open(S("path", NO_FILE), &w));
+  mapcore_mbtiles_writer_close(w);
+  return s;
+}
+static mapcore_status f_writer_has_tile(ctx *c, const char *bad) {
+  UNUSED(c), UNUSED(bad);
+  bool present = false;
+  mapcore_mbtiles_writer none = {0};
+  return keep(mapcore_mbtiles_writer_has_tile(none, 0, 0, 0, &present));
+}
+static mapcore_status f_writer_put_tile(ctx *c, const char *bad) {
+  UNUSED(c);
+  mapcore_mbtiles_writer none = {0};
+  return keep(mapcore_mbtiles_writer_put_tile(none, 0, 0, 0, PIXELS, L("len", 4)));
+}
+static mapcore_status f_writer_set_metadata(ctx *c, const char *bad) {
+  UNUSED(c);
+  mapcore_mbtiles_writer none = {0};
+  return keep(mapcore_mbtiles_writer_set_metadata(none, S("name", "n"), S("value", "v")));
+}
+static mapcore_status f_writer_close(ctx *c, const char *bad) {
+  UNUSED(c), UNUSED(bad);
+  mapcore_mbtiles_writer none = {0};
+  return keep(mapcore_mbtiles_writer_close(none));
+}
+
 /* owner: called off the owner thread it answers WRONG_THREAD. Otherwise
  * `why` says why a call from any thread is fine. `ok`: on the owner thread
  * (with C's objects, in ROWS order) the call succeeds: not for a second
@@ -546,6 +629,18 @@ static const row ROWS[] = {
     {"mapcore_map_add_image", f_add_image, true, true, NULL},
     {"mapcore_map_remove_image", f_remove_image, true, true, NULL},
     {"mapcore_map_get_style_json", f_get_style_json, true, true, NULL},
+    {"mapcore_buffer_free", f_buffer_free, false, true, "frees memory; any thread"},
+    {"mapcore_map_camera_for_bounds", f_camera_for_bounds, true, true, NULL},
+    {"mapcore_render_session_encode", f_encode, true, true, NULL},
+    {"mapcore_archive_open", f_archive_open, false, false, "archives: any thread"},
+    {"mapcore_archive_metadata", f_archive_metadata, false, false, "archives: any thread"},
+    {"mapcore_archive_read_tile", f_archive_read_tile, false, false, "archives: any thread"},
+    {"mapcore_archive_close", f_archive_close, false, true, "archives: any thread"},
+    {"mapcore_mbtiles_writer_open", f_writer_open, false, false, "archives: any thread"},
+    {"mapcore_mbtiles_writer_has_tile", f_writer_has_tile, false, false, "archives: any thread"},
+    {"mapcore_mbtiles_writer_put_tile", f_writer_put_tile, false, false, "archives: any thread"},
+    {"mapcore_mbtiles_writer_set_metadata", f_writer_set_metadata, false, false, "archives: any thread"},
+    {"mapcore_mbtiles_writer_close", f_writer_close, false, true, "archives: any thread"},
 };
 #define NROWS (sizeof ROWS / sizeof *ROWS)
 
@@ -765,10 +860,17 @@ static mapcore_status s_query_geometry(size_t size) {
   return s;
 }
 
+static mapcore_status s_encode_options(size_t size) {
+  mapcore_encode_options o = mapcore_encode_options_default();
+  o.size = size;
+  return encode_with(&C, &o);
+}
+
 static const struct {
   const char *name;
   mapcore_status (*call)(size_t size);
 } SIZED[] = {
+    {"mapcore_encode_options", s_encode_options},
     {"mapcore_runtime_options", s_runtime_options},
     {"mapcore_map_options", s_map_options},
     {"mapcore_camera", s_camera},
