@@ -29,7 +29,7 @@ use mapcore::render::display_list::DisplayList;
 use mapcore::render::pixelmatch::{pixelmatch, PixelmatchOptions};
 use mapcore::render::png_io::{decode_png, encode_image_png};
 use mapcore::render::{rasterize, Image};
-use mapcore::runtime::resource::{Decision, Provider, Request, Response};
+use mapcore::runtime::resource::{percent_decode, Decision, Provider, Request, Response};
 use mapcore::runtime::RuntimeOptions;
 use mapcore::symbol::placement::place;
 use std::path::{Path, PathBuf};
@@ -53,26 +53,6 @@ impl Provider for Assets {
     }
 
     fn cancel(&self, _request: &Arc<Request>) {}
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match (b[i], b.get(i + 1).and_then(|c| hex(*c)), b.get(i + 2).and_then(|c| hex(*c))) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (c, _, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn find_shared() -> Option<PathBuf> {

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use mapcore::map::{Map, Runtime};
 use mapcore::query::{QueryGeometry, QueryOptions};
-use mapcore::runtime::resource::{Decision, Provider, Request, Response};
+use mapcore::runtime::resource::{percent_decode, Decision, Provider, Request, Response};
 use mapcore::runtime::RuntimeOptions;
 use serde_json::Value as J;
 
@@ -53,7 +53,8 @@ struct LocalAssets(PathBuf);
 impl Provider for LocalAssets {
     fn request(&self, request: &Arc<Request>) -> Decision {
         let Some(rest) = request.info.url.strip_prefix("local://") else { return Decision::PassThrough };
-        let response = match std::fs::read(self.0.join(rest)) {
+        // URLs are percent-encoded (glyph URLs name font stacks with spaces).
+        let response = match std::fs::read(self.0.join(percent_decode(rest))) {
             Ok(bytes) => Response::data(bytes),
             Err(_) => Response::NotFound,
         };
@@ -176,7 +177,7 @@ fn run_test(dir: &Path, assets: &Path) -> Result<(), String> {
         None => Ok(()),
         Some(d) => {
             let list = |v: &J| v.as_array().map(|a| a.iter().map(short).collect::<Vec<_>>().join(" ")).unwrap_or_default();
-            let why = if symbol_layers.is_empty() { String::new() } else { format!("symbol layers not rendered yet ({}); ", symbol_layers.join(", ")) };
+            let why = if symbol_layers.is_empty() { String::new() } else { format!("symbol layers ({}): placement decides; ", symbol_layers.join(", ")) };
             let same_set = match (actual.as_array(), expected.as_array()) {
                 (Some(a), Some(e)) if a.len() == e.len() => e.iter().all(|x| a.iter().any(|y| diff(y, x, "").is_none())),
                 _ => false,

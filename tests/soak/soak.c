@@ -21,25 +21,7 @@
 #include <unistd.h>
 
 #include "mapcore.h"
-
-static char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  fclose(f);
-  if (buf) {
-    buf[n] = 0;
-    if (len) *len = (size_t)n;
-  }
-  return buf;
-}
+#include "../c/harness.h" /* read_file */
 
 /* local://X -> tests/fixtures/X */
 static mapcore_provider_decision serve_local(void *user_data, const mapcore_resource_info *info,

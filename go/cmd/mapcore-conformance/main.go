@@ -88,12 +88,6 @@ type config struct {
 // to the working directory (the project root).
 const conformanceDir = "../shared/conformance"
 
-// oracleDir is the default folder of the oracle suite (and its assets).
-const oracleDir = "tests/oracle"
-
-// renders says whether the suite compares images (render and oracle).
-func (c *config) renders() bool { return c.kind != "query" }
-
 const usage = `usage: mapcore-conformance render|query|oracle [flags]
 flags:
   -suite DIR          suite folder (default ../shared/conformance/render-tests or query-tests; oracle: tests/oracle)
@@ -108,6 +102,12 @@ flags:
   -v                  print a line per failing test
   -q                  print only the last two lines (no per-group counts)
 `
+
+// oracleDir is the default folder of the oracle suite (and its assets).
+const oracleDir = "tests/oracle"
+
+// renders says whether the suite compares images (render and oracle).
+func (c *config) renders() bool { return c.kind != "query" }
 
 func parseArgs(args []string) (*config, error) {
 	if len(args) == 0 || (args[0] != "render" && args[0] != "query" && args[0] != "oracle") {

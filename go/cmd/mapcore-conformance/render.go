@@ -62,7 +62,9 @@ func runRender(c *config, name, dir string, style []byte, meta *testMeta, thread
 	d := float64(n) / float64(ab.Dx()*ab.Dy())
 	r.Difference = &d
 	r.Passed = d <= allowed
-	if !r.Passed {
+	if r.Passed {
+		_ = os.Remove(filepath.Join(out, "diff.png")) // from an earlier run
+	} else {
 		r.Error = events
 		img := &image.NRGBA{Pix: diff, Stride: 4 * ab.Dx(), Rect: ab}
 		if err := writePNG(filepath.Join(out, "diff.png"), img); err != nil {

@@ -5,6 +5,7 @@
 
 pub mod clip;
 pub mod extrusion;
+pub mod heatmap;
 pub mod hillshade;
 pub mod paint;
 pub mod project;
@@ -81,6 +82,7 @@ pub fn is_drawn_kind(kind: LayerKind) -> bool {
             | LayerKind::FillExtrusion
             | LayerKind::Raster
             | LayerKind::Hillshade
+            | LayerKind::Heatmap
             | LayerKind::Symbol
     )
 }
@@ -120,6 +122,10 @@ pub fn build_display_list(
             commands.extend(raster::raster_commands(layer, source, view, tiles));
             continue;
         }
+        if layer.kind == LayerKind::Heatmap {
+            commands.extend(heatmap::heatmap_command(layer, source, view, tiles));
+            continue;
+        }
         if layer.kind == LayerKind::Hillshade {
             commands.extend(hillshade::hillshade_commands(layer, source, view, tiles));
             continue;
@@ -132,6 +138,17 @@ pub fn build_display_list(
         }
     }
     DisplayList { width: view.width, height: view.height, commands }
+}
+
+/// Whether `feature` of `covered` passes the layer's filter (evaluated at
+/// the tile's zoom, as MapLibre does when it builds buckets).
+fn passes_filter(layer: &Layer, covered: &CoveredTile, tile_layer: &TileLayer, feature: &crate::source::feature::Feature) -> bool {
+    layer.filter.as_ref().is_none_or(|filter| {
+        let mut ctx = EvaluationContext::for_feature(covered.overscaled_z as f64, feature);
+        ctx.canonical = Some(covered.id);
+        ctx.extent = tile_layer.extent;
+        filter.matches(&ctx)
+    })
 }
 
 /// The tile layer a style layer reads: its `source-layer`, or a GeoJSON tile's
@@ -167,13 +184,8 @@ fn layer_commands<'s>(
         if !drawn {
             continue;
         }
-        if let Some(filter) = &layer.filter {
-            let mut ctx = EvaluationContext::for_feature(covered.overscaled_z as f64, feature);
-            ctx.canonical = Some(covered.id);
-            ctx.extent = tile_layer.extent;
-            if !filter.matches(&ctx) {
-                continue;
-            }
+        if !passes_filter(layer, covered, tile_layer, feature) {
+            continue;
         }
         let mut ctx = EvaluationContext::for_feature(zoom, feature);
         ctx.feature_state = feature.id.as_ref().and_then(state);
@@ -195,14 +207,7 @@ fn extrusion_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn Tile
             .features
             .iter()
             .filter(|f| f.geom_type == GeomType::Polygon)
-            .filter(|f| {
-                layer.filter.as_ref().is_none_or(|filter| {
-                    let mut ctx = EvaluationContext::for_feature(covered.overscaled_z as f64, f);
-                    ctx.canonical = Some(covered.id);
-                    ctx.extent = tile_layer.extent;
-                    filter.matches(&ctx)
-                })
-            })
+            .filter(|f| passes_filter(layer, &covered, tile_layer, f))
             .collect();
         faces.extend(extrusion::faces(layer, &features, &covered, tile_layer.extent, view, zoom, layered));
     }

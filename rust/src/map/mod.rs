@@ -900,3 +900,5 @@ mod archive_tests;
 mod hostile_tests;
 #[cfg(test)]
 mod hillshade_tests;
+#[cfg(test)]
+mod heatmap_tests;

@@ -186,6 +186,21 @@ pub struct RasterStyle {
     pub hillshade: Option<std::sync::Arc<HillshadeShade>>,
 }
 
+/// A heatmap layer's density image and colouring (MapLibre's heatmap
+/// texture pass): drawn over the whole target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeatmapImage {
+    /// Kernel density, `width x height` (a quarter of the target's size),
+    /// row-major from the top.
+    pub density: std::sync::Arc<Vec<f32>>,
+    pub width: u32,
+    pub height: u32,
+    /// 256 premultiplied RGBA8 entries; entry `i` is the colour at density `i / 256`.
+    pub ramp: std::sync::Arc<Vec<u8>>,
+    /// `heatmap-opacity` (0..1).
+    pub opacity: f32,
+}
+
 /// Hillshade paint for one tile (MapLibre's hillshade shader uniforms).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HillshadeShade {
@@ -264,6 +279,8 @@ pub enum DrawCommand {
     Circle { centers: Vec<Px>, style: CircleStyle, clip: Option<ClipQuad> },
     /// Fills the whole target with a pattern, source-over.
     BackgroundPattern { pattern: PatternPaint },
+    /// A heatmap over the whole target, source-over.
+    Heatmap { image: HeatmapImage },
     /// A polygon feature (rings as in `Fill`) filled with a pattern.
     PatternFill { rings: Vec<Vec<Px>>, style: PatternFillStyle, clip: Option<ClipQuad> },
     /// A raster image over the pixels whose centres are inside `rings`

@@ -28,6 +28,7 @@ pub mod png_io;
 pub mod rasterize;
 
 mod backend;
+mod heatmap;
 mod hillshade;
 mod band_path;
 mod circle;

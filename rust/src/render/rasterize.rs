@@ -145,6 +145,7 @@ fn prepare(cmd: &DrawCommand) -> Prep {
         DrawCommand::BackgroundPattern { pattern } => {
             PatternShader::new(pattern).map(|_| [f32::MIN, f32::MIN, f32::MAX, f32::MAX])
         }
+        DrawCommand::Heatmap { image } => super::heatmap::drawable(image).then_some([f32::MIN, f32::MIN, f32::MAX, f32::MAX]),
         DrawCommand::Fill { .. } | DrawCommand::PatternFill { .. } => {
             let (rings, fill_visible, outline_visible) = match cmd {
                 DrawCommand::Fill { rings, style, .. } => {
@@ -261,6 +262,7 @@ fn clip_of(cmd: &DrawCommand) -> Option<&ClipQuad> {
         | DrawCommand::Raster { clip, .. } => clip.as_ref(),
         DrawCommand::Background { .. }
         | DrawCommand::BackgroundPattern { .. }
+        | DrawCommand::Heatmap { .. }
         | DrawCommand::Sdf { .. }
         | DrawCommand::Icons { .. }
         | DrawCommand::Layer { .. } => None,
@@ -331,10 +333,11 @@ fn in_convex_quad(q: &[[f32; 2]; 4], p: [f64; 2]) -> bool {
 
 impl Worker {
     fn paint_band(&mut self, list: &DisplayList, preps: &[Prep], top: u32, slice: &mut [u8]) {
-        self.paint_commands(list.width, &list.commands, preps, top, slice)
+        self.paint_commands(list.width, list.height, &list.commands, preps, top, slice)
     }
 
-    fn paint_commands(&mut self, w: u32, commands: &[DrawCommand], preps: &[Prep], top: u32, slice: &mut [u8]) {
+    /// `w` x `h`: the whole image; the band is `slice`, from row `top`.
+    fn paint_commands(&mut self, w: u32, h: u32, commands: &[DrawCommand], preps: &[Prep], top: u32, slice: &mut [u8]) {
         let band_h = (slice.len() / (w as usize * 4)) as u32;
         let bottom = top + band_h;
         let scratch = self.backend.take().unwrap_or_default();
@@ -406,6 +409,9 @@ impl Worker {
                         canvas.fill_all_pattern(&shader);
                     }
                 }
+                DrawCommand::Heatmap { image } => {
+                    super::heatmap::draw_heatmap(canvas.pixels_mut(), w as usize, h as usize, top as usize, band_h as usize, image)
+                }
                 DrawCommand::PatternFill { rings, style, .. } => {
                     let part = FillPart { rings, polygons: &prep.polygons, spans: &prep.spans };
                     draw_pattern_fill(&mut canvas, &mut self.bp, &part, style, rows, clip, &mut self.fills)
@@ -417,7 +423,7 @@ impl Worker {
                 DrawCommand::Layer { commands, opacity } => {
                     let px = canvas.pixels_mut();
                     let mut offscreen = vec![0u8; px.len()];
-                    self.paint_commands(w, commands, &prep.children, top, &mut offscreen);
+                    self.paint_commands(w, h, commands, &prep.children, top, &mut offscreen);
                     composite_layer(canvas.pixels_mut(), &offscreen, *opacity);
                 }
                 DrawCommand::Raster { rings, style, .. } => {

@@ -364,7 +364,9 @@ pub(crate) fn has_scheme(url: &str) -> bool {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes (invalid ones stay as they are; invalid UTF-8
+/// becomes U+FFFD), e.g. the font stacks in glyph URLs.
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
