@@ -67,7 +67,14 @@ type Renderer struct {
 	mu     sync.RWMutex
 	closed bool
 	wg     sync.WaitGroup
-	styles sync.Map // registered id -> []byte
+	styles sync.Map // registered id -> registeredStyle
+}
+
+// registeredStyle is a RegisterStyle'd style and its worker key (hashed
+// once here, not on every request).
+type registeredStyle struct {
+	key  string
+	json []byte
 }
 
 type renderJob struct {
@@ -127,7 +134,9 @@ func (r *Renderer) RegisterStyle(id string, styleJSON []byte) error {
 	if id == "" || strings.HasPrefix(strings.TrimSpace(id), "{") || strings.Contains(id, "://") {
 		return status.New("Renderer.RegisterStyle", status.InvalidArgument, fmt.Sprintf("style id %q must be non-empty, not JSON and not a URL", id))
 	}
-	r.styles.Store(id, append([]byte(nil), styleJSON...))
+	b := append([]byte(nil), styleJSON...)
+	sum := sha256.Sum256(b) // re-registering gives a new key
+	r.styles.Store(id, registeredStyle{key: "id:" + id + ":" + hex.EncodeToString(sum[:8]), json: b})
 	return nil
 }
 
@@ -263,9 +272,8 @@ func (w *worker) styleKey(style string) (key string, json []byte, err error) {
 	if !ok {
 		return "", nil, status.New("Renderer.Render", status.NotFound, fmt.Sprintf("no style registered as %q (RegisterStyle), and it is neither JSON nor a URL", style))
 	}
-	b := v.([]byte)
-	sum := sha256.Sum256(b) // re-registering gives a new key
-	return "id:" + style + ":" + hex.EncodeToString(sum[:8]), b, nil
+	rs := v.(registeredStyle)
+	return rs.key, rs.json, nil
 }
 
 func (w *worker) drain() error {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"sync"
 	"testing"
@@ -146,5 +147,30 @@ func TestRendererBadRequests(t *testing.T) {
 	}
 	if _, err := r.Render(ctx, Request{Style: bgStyle("red"), Width: 8, Height: 8}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("after Close: %v", err)
+	}
+}
+
+// Re-registering an id replaces its style for later requests, on a worker
+// that already parsed the first one.
+func TestRendererReRegisterStyle(t *testing.T) {
+	r, err := NewRenderer(&RendererOptions{Workers: 1, Runtime: &RuntimeOptions{WorkerThreads: 1, RenderThreads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, c := range []struct {
+		style string
+		want  color.NRGBA
+	}{{"#ff0000", red}, {"#0000ff", blue}, {"#ff0000", red}} {
+		if err := r.RegisterStyle("bg", []byte(bgStyle(c.style))); err != nil {
+			t.Fatal(err)
+		}
+		img, err := r.RenderImage(context.Background(), Request{Style: "bg", Width: 4, Height: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := img.(*image.NRGBA).NRGBAAt(2, 2); got != c.want {
+			t.Errorf("after registering %s: %v, want %v", c.style, got, c.want)
+		}
 	}
 }

@@ -19,7 +19,6 @@ import (
 	mapcore "mapcore.dev/mapcore/go"
 	"mapcore.dev/mapcore/go/internal/cli"
 	"mapcore.dev/mapcore/go/internal/pmtiles"
-	"mapcore.dev/mapcore/go/internal/renderpool"
 	"mapcore.dev/mapcore/go/internal/tiles"
 )
 
@@ -252,8 +251,10 @@ func runPyramid(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	pool, err := renderpool.New(renderpool.Options{Workers: o.workers,
-		Runtime:  mapcore.RuntimeOptions{AssetRoot: assets, AllowedRoots: roots},
+	// One decoding and one render thread per runtime: parallelism comes
+	// from the workers.
+	pool, err := mapcore.NewRenderer(&mapcore.RendererOptions{Workers: o.workers,
+		Runtime:  &mapcore.RuntimeOptions{AssetRoot: assets, AllowedRoots: roots, WorkerThreads: 1, RenderThreads: 1},
 		Provider: mapcore.ChainProviders(mapcore.DirProvider("local", assets), &mapcore.HTTPProvider{UserAgent: "mapcore-render"})})
 	if err != nil {
 		return fail("%v", err)
@@ -292,9 +293,22 @@ func runPyramid(args []string, stderr io.Writer) int {
 	return 0
 }
 
+// pyramidStyleID is the id the run's style is registered under.
+const pyramidStyleID = "pyramid"
+
+// pyramidJPEGQuality is the quality of JPEG tiles (PNG and WebP ignore it).
+const pyramidJPEGQuality = 90
+
 // renderInOrder renders the todo tiles on all workers and hands them to the
 // sink in list order, holding at most a window of finished tiles.
-func renderInOrder(parent context.Context, pool *renderpool.Pool, o *pyramidOptions, style []byte, list []tiles.Tile, todo []int, sink tileSink, prog *progress) error {
+func renderInOrder(parent context.Context, pool *mapcore.Renderer, o *pyramidOptions, style []byte, list []tiles.Tile, todo []int, sink tileSink, prog *progress) error {
+	if err := pool.RegisterStyle(pyramidStyleID, style); err != nil {
+		return err
+	}
+	format, err := mapcore.ParseImageFormat(o.format) // lossless WebP
+	if err != nil {
+		return err
+	}
 	window := 4 * o.workers
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
@@ -322,8 +336,9 @@ func renderInOrder(parent context.Context, pool *renderpool.Pool, o *pyramidOpti
 				t := list[i]
 				v := tiles.ViewOf(t, o.tileSize, o.scale)
 				tctx, tcancel := context.WithTimeout(ctx, o.timeout)
-				data, err := pool.Render(tctx, renderpool.Request{Style: "pyramid", StyleJSON: style,
-					Lon: v.Lon, Lat: v.Lat, Zoom: v.Zoom, Width: v.Size, Height: v.Size, Ratio: v.Ratio, Format: o.format})
+				data, err := pool.Render(tctx, mapcore.Request{Style: pyramidStyleID,
+					Camera: &mapcore.Camera{Longitude: v.Lon, Latitude: v.Lat, Zoom: v.Zoom},
+					Width:  v.Size, Height: v.Size, PixelRatio: float32(v.Ratio), Format: format, Quality: pyramidJPEGQuality})
 				tcancel()
 				if err != nil {
 					err = fmt.Errorf("tile %v: %w", t, err)

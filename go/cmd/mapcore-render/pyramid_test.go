@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	mapcore "mapcore.dev/mapcore/go"
-	"mapcore.dev/mapcore/go/internal/renderpool"
 	"mapcore.dev/mapcore/go/internal/tiles"
 )
 
@@ -161,7 +160,7 @@ func TestPyramidInterruptedKeepsWhatItWrote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool, err := renderpool.New(renderpool.Options{Workers: 1, Runtime: mapcore.RuntimeOptions{AssetRoot: dir, AllowedRoots: []string{dir}}})
+	pool, err := mapcore.NewRenderer(&mapcore.RendererOptions{Workers: 1, Runtime: &mapcore.RuntimeOptions{AssetRoot: dir, AllowedRoots: []string{dir}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/url"
@@ -12,26 +11,31 @@ import (
 	"sync"
 
 	mapcore "mapcore.dev/mapcore/go"
-	"mapcore.dev/mapcore/go/internal/renderpool"
 )
 
-// engine renders with a pool of owner threads (renderpool) over the
-// configured styles.
+// engine renders the configured styles with a mapcore.Renderer (a pool of
+// owner threads, one runtime each).
 type engine struct {
-	pool   *renderpool.Pool
-	styles map[string][]byte // id -> render JSON
+	r *mapcore.Renderer
 }
+
+// jpegQuality is the quality of JPEG images.
+const jpegQuality = 90
 
 // maxLoggedProblems bounds the distinct render problems remembered (each
 // is logged once).
 const maxLoggedProblems = 1000
 
-// problemLog logs each distinct render problem once (a missing tile or
-// glyph range would otherwise be logged on every render).
+// problemLog logs each distinct render problem (a warning or failure
+// event) once (a missing tile or glyph range would otherwise be logged on
+// every render).
 func problemLog(log *slog.Logger) func(mapcore.Event) {
 	var mu sync.Mutex
 	seen := map[string]bool{}
 	return func(e mapcore.Event) {
+		if e.Type != mapcore.EventWarning && !e.Type.IsFailure() {
+			return
+		}
 		msg := e.String()
 		mu.Lock()
 		first := !seen[msg] && len(seen) < maxLoggedProblems
@@ -46,43 +50,55 @@ func problemLog(log *slog.Logger) func(mapcore.Event) {
 }
 
 func newEngine(cfg *config, workers int, log *slog.Logger) (*engine, error) {
-	pool, err := renderpool.New(renderpool.Options{
-		Workers:   workers,
-		OnProblem: problemLog(log),
-		Runtime:   mapcore.RuntimeOptions{AllowedRoots: cfg.roots(), Glyphs: mapcore.GlyphsURLFirst},
-		Provider:  mapcore.ChainProviders(fontProvider(cfg), &mapcore.HTTPProvider{UserAgent: "mapcore-serve"}),
+	// One decoding and one render thread per runtime: parallelism comes
+	// from the workers.
+	r, err := mapcore.NewRenderer(&mapcore.RendererOptions{
+		Workers: max(1, workers),
+		OnEvent: problemLog(log),
+		Runtime: &mapcore.RuntimeOptions{AllowedRoots: cfg.roots(), Glyphs: mapcore.GlyphsURLFirst,
+			WorkerThreads: 1, RenderThreads: 1},
+		Provider: mapcore.ChainProviders(fontProvider(cfg), &mapcore.HTTPProvider{UserAgent: "mapcore-serve"}),
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &engine{pool: pool, styles: map[string][]byte{}}, nil
+	return &engine{r: r}, nil
 }
 
 // register gives the engine the styles it renders (before serving).
 func (e *engine) register(styles map[string]*servedStyle) error {
 	for id, st := range styles {
-		e.styles[id] = st.render
+		if err := e.r.RegisterStyle(id, st.render); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 func (e *engine) Render(ctx context.Context, req renderRequest) ([]byte, error) {
-	style, ok := e.styles[req.style]
-	if !ok {
-		return nil, fmt.Errorf("no style %q", req.style)
-	}
-	body, err := e.pool.Render(ctx, renderpool.Request{
-		Style: req.style, StyleJSON: style, Lon: req.lon, Lat: req.lat, Zoom: req.zoom,
-		Bearing: req.bearing, Pitch: req.pitch, Bounds: req.bounds, Padding: req.padding,
-		Width: req.width, Height: req.height, Ratio: req.ratio, Format: req.format,
-	})
-	if errors.Is(err, renderpool.ErrUnsupportedFormat) {
+	format, err := mapcore.ParseImageFormat(req.format) // lossless WebP
+	if err != nil {
 		return nil, &httpError{501, err.Error() + " (UNSUPPORTED)"}
 	}
-	return body, err
+	mreq := mapcore.Request{Style: req.style, Width: req.width, Height: req.height,
+		PixelRatio: float32(req.ratio), Format: format}
+	if format == mapcore.JPEG {
+		mreq.Quality = jpegQuality
+	}
+	if req.bounds != nil {
+		b := req.bounds
+		p := req.padding
+		mreq.Bounds = &mapcore.Bounds{West: b[0], South: b[1], East: b[2], North: b[3]}
+		mreq.Padding = mapcore.EdgeInsets{Top: p, Right: p, Bottom: p, Left: p}
+		mreq.Bearing, mreq.Pitch = req.bearing, req.pitch
+	} else {
+		mreq.Camera = &mapcore.Camera{Longitude: req.lon, Latitude: req.lat, Zoom: req.zoom,
+			Bearing: req.bearing, Pitch: req.pitch}
+	}
+	return e.r.Render(ctx, mreq)
 }
 
-func (e *engine) Close() error { return e.pool.Close() }
+func (e *engine) Close() error { return e.r.Close() }
 
 // fontProvider serves fonts://{fontstack}/{range}.pbf from the fonts
 // folder; a stack none of whose fonts has the range is "not found" (the
