@@ -1,23 +1,15 @@
 //! Heatmap layers end to end: inline GeoJSON points drawn as kernel density.
 
 use super::*;
-use crate::runtime::{Runtime, RuntimeOptions};
+use crate::runtime::RuntimeOptions;
 
 fn render(points: &str, paint: &str) -> (Image, Vec<Event>) {
-    let mut rt = Runtime::new(RuntimeOptions::default()).unwrap();
-    rt.add_map(1, Map::new(1, 64, 64, 1.0));
     let style = format!(
         r#"{{"version": 8, "center": [0, 0], "zoom": 5,
             "sources": {{"p": {{"type": "geojson", "data": {{"type": "MultiPoint", "coordinates": {points}}}}}}},
             "layers": [{{"id": "h", "type": "heatmap", "source": "p", "paint": {{{paint}}}}}]}}"#
     );
-    {
-        let (map, core) = rt.map_mut(1).unwrap();
-        map.set_style_json(style.as_bytes(), core).unwrap();
-    }
-    rt.render_still(1, Some(std::time::Duration::from_secs(20))).unwrap();
-    let frame = rt.map(1).unwrap().frame().unwrap().clone();
-    (frame, rt.drain_events())
+    super::test_render::render_style(RuntimeOptions::default(), 64, 64, &style)
 }
 
 #[test]

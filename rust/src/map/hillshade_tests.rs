@@ -2,7 +2,7 @@
 //! files, decoded on workers, prepared and shaded.
 
 use super::*;
-use crate::runtime::{Runtime, RuntimeOptions};
+use crate::runtime::RuntimeOptions;
 
 /// Writes a terrarium PNG of `w x h` pixels whose elevation rises by
 /// `rise` metres per pixel eastwards (every tile of the source is this file).
@@ -23,21 +23,13 @@ fn dem_file(name: &str, w: u32, h: u32, rise: u32) -> std::path::PathBuf {
 
 fn render(file: &std::path::Path, paint: &str) -> (Image, Vec<Event>) {
     let roots = file.parent().map(|p| vec![p.to_path_buf()]).unwrap_or_default();
-    let mut rt = Runtime::new(RuntimeOptions { allowed_roots: roots, ..Default::default() }).unwrap();
-    rt.add_map(1, Map::new(1, 64, 64, 1.0));
     let style = format!(
         r#"{{"version": 8, "center": [0.17578, -0.17578], "zoom": 10,
             "sources": {{"d": {{"type": "raster-dem", "tiles": ["file://{}"], "encoding": "terrarium", "maxzoom": 10}}}},
             "layers": [{{"id": "h", "type": "hillshade", "source": "d", "paint": {{{paint}}}}}]}}"#,
         file.display()
     );
-    {
-        let (map, core) = rt.map_mut(1).unwrap();
-        map.set_style_json(style.as_bytes(), core).unwrap();
-    }
-    rt.render_still(1, Some(std::time::Duration::from_secs(20))).unwrap();
-    let frame = rt.map(1).unwrap().frame().unwrap().clone();
-    (frame, rt.drain_events())
+    super::test_render::render_style(RuntimeOptions { allowed_roots: roots, ..Default::default() }, 64, 64, &style)
 }
 
 #[test]

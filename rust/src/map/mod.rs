@@ -902,3 +902,5 @@ mod hostile_tests;
 mod hillshade_tests;
 #[cfg(test)]
 mod heatmap_tests;
+#[cfg(test)]
+mod test_render;

@@ -2,7 +2,6 @@
 //! workers and drawn over their quads.
 
 use super::*;
-use crate::map::Runtime;
 use crate::runtime::RuntimeOptions;
 
 const R: [u8; 4] = [255, 0, 0, 255];
@@ -25,20 +24,12 @@ fn tile_dir(name: &str) -> std::path::PathBuf {
 /// extra style fields; returns the frame and the events.
 fn render(file: &std::path::Path, paint: &str, view: &str, threads: u32) -> (Image, Vec<Event>) {
     let roots = file.parent().map(|p| vec![p.to_path_buf()]).unwrap_or_default();
-    let mut rt = Runtime::new(RuntimeOptions { render_threads: threads, allowed_roots: roots, ..Default::default() }).unwrap();
-    rt.add_map(1, Map::new(1, 512, 512, 1.0));
     let style = format!(
         r#"{{"version": 8, {view} "sources": {{"r": {{"type": "raster", "tiles": ["file://{}"], "tileSize": 512}}}},
             "layers": [{{"id": "r", "type": "raster", "source": "r", "paint": {{{paint}}}}}]}}"#,
         file.display()
     );
-    {
-        let (map, core) = rt.map_mut(1).unwrap();
-        map.set_style_json(style.as_bytes(), core).unwrap();
-    }
-    rt.render_still(1, Some(std::time::Duration::from_secs(20))).unwrap();
-    let frame = rt.map(1).unwrap().frame().unwrap().clone();
-    (frame, rt.drain_events())
+    super::test_render::render_style(RuntimeOptions { render_threads: threads, allowed_roots: roots, ..Default::default() }, 512, 512, &style)
 }
 
 const Z0: &str = r#""center": [0, 0], "zoom": 0,"#;
