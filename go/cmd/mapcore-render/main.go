@@ -28,6 +28,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	mapcore "mapcore.dev/mapcore/go"
@@ -270,6 +271,8 @@ func run(args []string, stderr io.Writer) int {
 		local = mapcore.DirProvider("local", o.assets)
 	}
 	var styleErr string
+	failures := &failureCounts{n: map[failureKey]int{}}
+	defer failures.report(stderr)
 	r, err := mapcore.NewRenderer(&mapcore.RendererOptions{
 		Workers: 1,
 		Runtime: &mapcore.RuntimeOptions{
@@ -283,7 +286,11 @@ func run(args []string, stderr io.Writer) int {
 			case e.Type == mapcore.EventWarning:
 				fmt.Fprintln(stderr, "mapcore-render: warning: "+strings.ReplaceAll(e.Message, "\n", " "))
 			case e.Type.IsFailure():
-				fmt.Fprintln(stderr, "mapcore-render: warning: "+strings.ReplaceAll(e.String(), "\n", " "))
+				// One line per failing resource, not per tile: a source whose
+				// every tile fails the same way says it once, with a count.
+				if failures.first(e) {
+					fmt.Fprintln(stderr, "mapcore-render: warning: "+strings.ReplaceAll(e.String(), "\n", " "))
+				}
 			}
 		},
 	})
@@ -324,4 +331,39 @@ func run(args []string, stderr io.Writer) int {
 		return fail("writing %s: %v", o.out, err)
 	}
 	return 0
+}
+
+// failureKey groups failure events that differ only by tile.
+type failureKey struct {
+	typ    mapcore.EventType
+	source string
+	kind   mapcore.ResourceKind
+	url    string
+}
+
+// failureCounts counts failure events by failureKey (events may arrive on a
+// worker's goroutine).
+type failureCounts struct {
+	mu sync.Mutex
+	n  map[failureKey]int
+}
+
+// first counts e and says whether it is the first of its kind.
+func (f *failureCounts) first(e mapcore.Event) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := failureKey{e.Type, e.SourceID, e.ResourceKind, e.URL}
+	f.n[k]++
+	return f.n[k] == 1
+}
+
+// report prints one line per kind of failure seen more than once.
+func (f *failureCounts) report(w io.Writer) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for k, n := range f.n {
+		if n > 1 {
+			fmt.Fprintf(w, "mapcore-render: warning: %d more like it for source %q (url %s)\n", n-1, k.source, k.url)
+		}
+	}
 }
