@@ -286,7 +286,7 @@ func run(args []string, stderr io.Writer) int {
 			case e.Type == mapcore.EventWarning:
 				fmt.Fprintln(stderr, "mapcore-render: warning: "+strings.ReplaceAll(e.Message, "\n", " "))
 			case e.Type.IsFailure():
-				// One line per failing resource, not per tile: a source whose
+				// One line per failing kind of resource, not per tile: a source whose
 				// every tile fails the same way says it once, with a count.
 				if failures.first(e) {
 					fmt.Fprintln(stderr, "mapcore-render: warning: "+strings.ReplaceAll(e.String(), "\n", " "))
@@ -333,12 +333,12 @@ func run(args []string, stderr io.Writer) int {
 	return 0
 }
 
-// failureKey groups failure events that differ only by tile.
+// failureKey groups failure events of one type, source and resource kind
+// (the tiles of a source, whose URLs differ by tile).
 type failureKey struct {
 	typ    mapcore.EventType
 	source string
 	kind   mapcore.ResourceKind
-	url    string
 }
 
 // failureCounts counts failure events by failureKey (events may arrive on a
@@ -352,7 +352,7 @@ type failureCounts struct {
 func (f *failureCounts) first(e mapcore.Event) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	k := failureKey{e.Type, e.SourceID, e.ResourceKind, e.URL}
+	k := failureKey{e.Type, e.SourceID, e.ResourceKind}
 	f.n[k]++
 	return f.n[k] == 1
 }
@@ -363,7 +363,7 @@ func (f *failureCounts) report(w io.Writer) {
 	defer f.mu.Unlock()
 	for k, n := range f.n {
 		if n > 1 {
-			fmt.Fprintf(w, "mapcore-render: warning: %d more like it for source %q (url %s)\n", n-1, k.source, k.url)
+			fmt.Fprintf(w, "mapcore-render: warning: %d more %s failures (%s) for source %q, not shown\n", n-1, k.kind, k.typ, k.source)
 		}
 	}
 }

@@ -226,3 +226,27 @@ func TestBounds(t *testing.T) {
 		}
 	}
 }
+
+// A source whose every tile fails the same way (here: tiles outside the
+// allowed folders) is reported once, with a count, not once per tile.
+func TestRepeatedTileFailuresPrintedOnce(t *testing.T) {
+	dir := writeFiles(t, map[string]string{})
+	s := `{"version":8,"center":[0,0],"zoom":2,
+"sources":{"r":{"type":"raster","tiles":["file:///etc/mapcore-none/{z}/{x}/{y}.png"],"tileSize":256}},
+"layers":[{"id":"r","type":"raster","source":"r"}]}`
+	if err := os.WriteFile(filepath.Join(dir, "style.json"), []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	args := []string{"-style", filepath.Join(dir, "style.json"), "-size", "512x512", "-o", filepath.Join(dir, "out.png")}
+	if code := run(args, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stderr.String()
+	if n := strings.Count(out, "kind=tile url="); n != 1 {
+		t.Fatalf("%d tile failure lines, want 1:\n%s", n, out)
+	}
+	if !strings.Contains(out, "more tile failures") || !strings.Contains(out, `for source "r", not shown`) {
+		t.Fatalf("no count of the repeated failures:\n%s", out)
+	}
+}
