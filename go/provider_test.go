@@ -75,10 +75,12 @@ func TestHTTPProvider(t *testing.T) {
 	if !ok || <-rec.done != "complete" || string(<-rec.data) != testPolygon {
 		t.Fatal("200 did not complete with the body")
 	}
+	// The handle is released after the completion call returns; Done closes
+	// once it is, so wait for it rather than racing the provider goroutine.
+	<-r.Done()
 	if rec.releases.Load() != 1 {
 		t.Fatalf("%d releases", rec.releases.Load())
 	}
-	_ = r
 
 	_, rec, _, _ = run("/missing")
 	if got := <-rec.done; got != "notfound" {
