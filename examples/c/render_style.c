@@ -34,16 +34,45 @@ static char *read_file(const char *path, size_t *len) {
 }
 
 /* ---- resource provider: local://X -> ASSETS_DIR/X ------------------------ */
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* Decodes %XX escapes (glyph URLs carry the font stack URL-encoded, as
+ * MapLibre requests it: "Open%20Sans%20Semibold%2C..."); 0 when malformed. */
+static int percent_decode(const char *in, char *out, size_t cap) {
+  size_t n = 0;
+  for (; *in; in++) {
+    if (n + 1 >= cap) return 0;
+    if (*in == '%') {
+      int hi = hex_digit(in[1]), lo = hi < 0 ? -1 : hex_digit(in[2]);
+      if (lo < 0) return 0;
+      out[n++] = (char)(hi * 16 + lo);
+      in += 2;
+    } else {
+      out[n++] = *in;
+    }
+  }
+  out[n] = 0;
+  return 1;
+}
+
 static mapcore_provider_decision serve_local(void *assets, const mapcore_resource_info *info,
                                              mapcore_resource_request req) {
   if (strncmp(info->url, "local://", 8) != 0) {
     mapcore_resource_request_release(req);
     return MAPCORE_PROVIDER_PASS_THROUGH;
   }
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s", (const char *)assets, info->url + 8);
+  char rel[2048], path[4096];
   size_t len = 0;
-  char *data = read_file(path, &len);
+  char *data = NULL;
+  if (percent_decode(info->url + 8, rel, sizeof rel)) {
+    snprintf(path, sizeof path, "%s/%s", (const char *)assets, rel);
+    data = read_file(path, &len);
+  }
   if (data) {
     mapcore_resource_request_complete(req, (const uint8_t *)data, len);
     free(data);
