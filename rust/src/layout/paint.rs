@@ -112,6 +112,9 @@ pub struct LayerPainter<'a> {
     gradient: std::cell::OnceCell<Option<std::sync::Arc<Vec<Color>>>>,
 }
 
+/// How far a fill draws beyond its rings: antialiasing and the 1 px outline.
+const FILL_REACH: f32 = 2.0;
+
 /// Texels of MapLibre's line gradient ramp.
 const GRADIENT_TEXELS: usize = 256;
 
@@ -173,6 +176,12 @@ impl<'a> LayerPainter<'a> {
             .clone()
     }
 
+    /// Whether `feature`, drawn up to `reach` device px beyond its points,
+    /// can touch the target (the work of projecting it is skipped when not).
+    fn on_screen(&self, feature: &Feature, reach: f32) -> bool {
+        self.projector.may_touch(&feature.geometry, reach, self.view.width, self.view.height)
+    }
+
     /// The commands for one feature (none when it paints nothing).
     pub fn feature(&mut self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Vec<DrawCommand> {
         let one = match self.layer.kind {
@@ -200,6 +209,9 @@ impl<'a> LayerPainter<'a> {
                 (true, None) => PatternOutline::Pattern,
                 (true, Some(c)) => PatternOutline::Color(c.with_opacity(opacity)),
             };
+            if !self.on_screen(feature, FILL_REACH) {
+                return None;
+            }
             let pattern = pattern_paint(image, self.view, self.shift_world, opacity)?;
             return Some(DrawCommand::PatternFill {
                 rings: self.projector.rings(&feature.geometry),
@@ -214,7 +226,7 @@ impl<'a> LayerPainter<'a> {
         } else {
             None
         };
-        if color.a <= 0.0 && outline.is_none_or(|o| o.a <= 0.0) {
+        if color.a <= 0.0 && outline.is_none_or(|o| o.a <= 0.0) || !self.on_screen(feature, FILL_REACH) {
             return None;
         }
         Some(DrawCommand::Fill {
@@ -269,6 +281,17 @@ impl<'a> LayerPainter<'a> {
         if color.a <= 0.0 || width <= 0.0 {
             return None;
         }
+        let gap_width = p.get_f32("line-gap-width", ctx) * r;
+        let offset = p.get_f32("line-offset", ctx) * r;
+        let blur = p.get_f32("line-blur", ctx) * r;
+        let miter_limit = l.get_f32("line-miter-limit", ctx);
+        // How far the stroke reaches from the centre line (the rasterizer's
+        // bound: joins up to the miter limit, offset, blur, antialiasing).
+        let half = gap_width.max(0.0) / 2.0 + width;
+        let reach = 2.0 * offset.abs() + half * miter_limit.max(2.0) + blur.max(0.0) + 2.0;
+        if !self.on_screen(feature, reach) {
+            return None;
+        }
         let dasharray = p.get_f32_array("line-dasharray", ctx);
         // MapLibre lays dashes out in the units of the tiles' integer zoom:
         // one period is sum(dasharray) x the width at that zoom ("floorwidth"),
@@ -299,12 +322,12 @@ impl<'a> LayerPainter<'a> {
             style: LineStyle {
                 color,
                 width,
-                gap_width: p.get_f32("line-gap-width", ctx) * r,
-                offset: p.get_f32("line-offset", ctx) * r,
-                blur: p.get_f32("line-blur", ctx) * r,
+                gap_width,
+                offset,
+                blur,
                 join,
                 cap,
-                miter_limit: l.get_f32("line-miter-limit", ctx),
+                miter_limit,
                 round_limit: l.get_f32("line-round-limit", ctx),
                 dasharray,
                 // MapLibre's line_sdf gamma: the cross-faded patterns are at
@@ -333,6 +356,11 @@ impl<'a> LayerPainter<'a> {
             scale: if flat { [1.0, self.pitch.to_radians().cos() as f32] } else { [1.0, 1.0] },
         };
         if style.radius + style.stroke_width <= 0.0 || (style.color.a <= 0.0 && style.stroke_color.a <= 0.0) {
+            return vec![];
+        }
+        // Unpitched circles keep their size: cull those far off screen.
+        let reach = (style.radius.max(0.0) + style.stroke_width.max(0.0)) * (1.0 + style.blur.abs()) + 2.0;
+        if !pitched && !self.on_screen(feature, reach) {
             return vec![];
         }
         // Like MapLibre, a circle belongs to the tile holding its centre (points

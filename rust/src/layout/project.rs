@@ -119,6 +119,42 @@ impl TileProjector {
         self.extent
     }
 
+    /// Whether geometry whose drawing reaches at most `reach` device pixels
+    /// beyond its projected points can touch a `width` x `height` target:
+    /// false only when it certainly cannot (its bounding box, projected, lies
+    /// farther than `reach` outside). The box is convex and wholly in front
+    /// of the camera when its corners are, so its projection contains the
+    /// geometry's; a box reaching behind the camera is never culled.
+    pub fn may_touch(&self, geometry: &[Vec<TilePoint>], reach: f32, width: u32, height: u32) -> bool {
+        let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
+        for p in geometry.iter().flatten() {
+            x0 = x0.min(p.x);
+            y0 = y0.min(p.y);
+            x1 = x1.max(p.x);
+            y1 = y1.max(p.y);
+        }
+        if x0 > x1 || !reach.is_finite() {
+            return true;
+        }
+        let (mut sx0, mut sy0, mut sx1, mut sy1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+        for (x, y) in [(x0, y0), (x1, y0), (x0, y1), (x1, y1)] {
+            let (x, y) = (f64::from(x) + self.shift[0], f64::from(y) + self.shift[1]);
+            let m = &self.matrix.m;
+            let w = m[2][0] * x + m[2][1] * y + m[2][2];
+            if w <= NEAR_W || !w.is_finite() {
+                return true;
+            }
+            let s = f64::from(self.scale) / w;
+            let (px, py) = ((m[0][0] * x + m[0][1] * y + m[0][2]) * s, (m[1][0] * x + m[1][1] * y + m[1][2]) * s);
+            sx0 = sx0.min(px);
+            sy0 = sy0.min(py);
+            sx1 = sx1.max(px);
+            sy1 = sy1.max(py);
+        }
+        let r = f64::from(reach.max(0.0)) + 1.0;
+        !(sx1 < -r || sy1 < -r || sx0 > f64::from(width) + r || sy0 > f64::from(height) + r)
+    }
+
     /// Every part of a geometry, projected.
     pub fn parts(&self, geometry: &[Vec<TilePoint>]) -> Vec<Vec<Px>> {
         geometry.iter().map(|part| part.iter().map(|p| self.point(*p)).collect()).collect()
@@ -179,6 +215,34 @@ mod tests {
         // 3 and -4 pixels at z0 over a 512 px tile: 24 and -32 units of 4096.
         let moved = p.translated([24.0, -32.0]).point(TilePoint::new(0, 0));
         assert!((moved[0] - 6.0).abs() < 1e-3 && (moved[1] + 8.0).abs() < 1e-3, "{moved:?}");
+    }
+
+    #[test]
+    fn geometry_far_off_screen_is_culled_by_its_reach() {
+        // z0, 512 x 512 logical at pixel ratio 2: tile units of 4096 map to
+        // 1024 device px, 1 device px = 4 units.
+        let mut t = Transform::new(512.0, 512.0);
+        t.set_camera(0.0, 0.0, 0.0, 0.0, 0.0);
+        let tile = CoveredTile { id: TileId::new(0, 0, 0), overscaled_z: 0, wrap: 0 };
+        let p = TileProjector::new(&t, &tile, 4096, 2.0);
+        let line = |x: i32, y: i32| vec![vec![TilePoint::new(x, y), TilePoint::new(x + 8, y + 8)]];
+        assert!(p.may_touch(&line(2000, 2000), 0.0, 1024, 1024), "inside");
+        // 40 device px left of the target: drawn only if it reaches that far.
+        let left = line(-168, 100);
+        assert!(!p.may_touch(&left, 10.0, 1024, 1024));
+        assert!(p.may_touch(&left, 40.0, 1024, 1024), "a wide stroke still reaches in");
+        // Below the bottom edge.
+        assert!(!p.may_touch(&line(100, 4096 + 80), 5.0, 1024, 1024));
+        // A translate moves the box with the geometry.
+        assert!(p.translated([400.0, 0.0]).may_touch(&left, 10.0, 1024, 1024));
+        // No points, or an unbounded reach: never culled.
+        assert!(p.may_touch(&[], 0.0, 1024, 1024));
+        assert!(p.may_touch(&left, f32::INFINITY, 1024, 1024));
+        // Rotated: the corners of the projected box are used.
+        t.set_camera(0.0, 0.0, 0.0, 45.0, 0.0);
+        let p = TileProjector::new(&t, &tile, 4096, 2.0);
+        assert!(p.may_touch(&line(2000, 2000), 0.0, 1024, 1024));
+        assert!(!p.may_touch(&line(-2000, -2000), 0.0, 1024, 1024));
     }
 
     #[test]

@@ -38,7 +38,7 @@ fn value_bytes(v: &crate::data::value::Value) -> u64 {
 /// Bytes a slot holds.
 pub fn slot_bytes(slot: &TileSlot) -> u64 {
     match slot {
-        TileSlot::Ready(t) => tile_bytes(t),
+        TileSlot::Ready(_, bytes) => *bytes,
         TileSlot::Image(i) => i.data.len() as u64 + 64,
         TileSlot::Loading | TileSlot::Empty | TileSlot::Failed => 64,
     }
@@ -72,22 +72,20 @@ impl TileUse {
     /// ones still loading) until the sources' slots hold at most `budget`
     /// bytes; drops their symbol layouts. Returns how many were evicted.
     pub fn evict(&mut self, sources: &mut std::collections::BTreeMap<String, SourceState>, symbols: &mut Symbols, budget: u64) -> usize {
-        let mut total = 0u64;
-        let mut candidates: Vec<(u64, u64, String, TileId)> = Vec::new();
-        for (name, state) in sources.iter() {
-            for (id, slot) in &state.slots {
-                let bytes = slot_bytes(slot);
-                total += bytes;
-                let last = self.last.get(&(name.clone(), *id)).copied().unwrap_or(0);
-                if last != self.tick && !matches!(slot, TileSlot::Loading) {
-                    candidates.push((last, bytes, name.clone(), *id));
-                }
-            }
-        }
+        let mut total: u64 = sources.values().flat_map(|state| state.slots.values()).map(slot_bytes).sum();
         // Forget the use of tiles that are gone (a new style, a removed source).
         self.last.retain(|(s, id), _| sources.get(s).is_some_and(|st| st.slots.contains_key(id)));
         if total <= budget {
             return 0;
+        }
+        let mut candidates: Vec<(u64, u64, String, TileId)> = Vec::new();
+        for (name, state) in sources.iter() {
+            for (id, slot) in &state.slots {
+                let last = self.last.get(&(name.clone(), *id)).copied().unwrap_or(0);
+                if last != self.tick && !matches!(slot, TileSlot::Loading) {
+                    candidates.push((last, slot_bytes(slot), name.clone(), *id));
+                }
+            }
         }
         candidates.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         let mut evicted = 0;

@@ -473,13 +473,12 @@ impl Map {
                     state.slots.insert(id, TileSlot::Loading);
                     let (index, source) = (index.clone(), source_id.to_string());
                     core.spawn_for(map_id, Purpose::Tile { source: source.clone(), tile: id }, move || {
-                        let tile = index.tile(id.z, id.x, id.y);
+                        let slot = match index.tile(id.z, id.x, id.y) {
+                            Some(t) => TileSlot::ready(t),
+                            None => TileSlot::Empty,
+                        };
                         Box::new(move |map: &mut Map, _core: &mut Core| {
                             if let Some(s) = map.sources.get_mut(&source) {
-                                let slot = match tile {
-                                    Some(t) => TileSlot::Ready(Arc::new(t)),
-                                    None => TileSlot::Empty,
-                                };
                                 s.slots.insert(id, slot);
                             }
                         })
@@ -633,12 +632,13 @@ impl Map {
                     let result = match &filter {
                         Some(f) => crate::source::mvt::decode_tile((*bytes).as_ref(), Some(f as &dyn Fn(&str) -> bool)),
                         None => crate::source::mvt::decode_tile((*bytes).as_ref(), None),
-                    };
+                    }
+                    .map(TileSlot::ready);
                     Box::new(move |map: &mut Map, core: &mut Core| {
                         let Some(s) = map.sources.get_mut(&source) else { return };
                         match result {
-                            Ok(data) => {
-                                s.slots.insert(tile, TileSlot::Ready(Arc::new(data)));
+                            Ok(slot) => {
+                                s.slots.insert(tile, slot);
                             }
                             Err(e) => {
                                 s.slots.insert(tile, TileSlot::Failed);

@@ -55,12 +55,22 @@ pub enum Meta {
 #[derive(Clone, Debug)]
 pub enum TileSlot {
     Loading,
-    Ready(Arc<TileData>),
+    /// A decoded tile and its size estimate ([`super::cache::tile_bytes`],
+    /// measured once on the worker that decoded it, not on every update).
+    Ready(Arc<TileData>, u64),
     /// A decoded raster tile (premultiplied RGBA8).
     Image(PatternImage),
     /// No data there (not found, outside bounds).
     Empty,
     Failed,
+}
+
+impl TileSlot {
+    /// A ready slot for `data`, with its size measured.
+    pub fn ready(data: TileData) -> TileSlot {
+        let bytes = super::cache::tile_bytes(&data);
+        TileSlot::Ready(Arc::new(data), bytes)
+    }
 }
 
 pub struct SourceState {
@@ -118,7 +128,7 @@ impl SourceState {
     /// The decoded tile, if loaded.
     pub fn tile(&self, id: TileId) -> Option<&Arc<TileData>> {
         match self.slots.get(&id) {
-            Some(TileSlot::Ready(t)) => Some(t),
+            Some(TileSlot::Ready(t, _)) => Some(t),
             _ => None,
         }
     }

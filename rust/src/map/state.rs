@@ -27,8 +27,13 @@ pub struct FeatureStates {
 
 impl FeatureStates {
     pub fn get(&self, source: &str, source_layer: &str, id: &Value) -> Option<&Properties> {
-        let key = id_key(id)?;
-        self.by_layer.get(&(source.to_string(), source_layer.to_string()))?.get(&key)
+        // Asked for every feature of every frame: no allocation while no
+        // state is set (the common case).
+        if self.by_layer.is_empty() {
+            return None;
+        }
+        let layer = self.by_layer.get(&(source.to_string(), source_layer.to_string()))?;
+        layer.get(&id_key(id)?)
     }
 }
 
