@@ -77,6 +77,41 @@ pub struct TileLayer {
     /// Coordinate extent of the layer (4096 for most MVT; 8192 for GeoJSON tiles).
     pub extent: u32,
     pub features: Vec<Feature>,
+    /// The features' bounding boxes, measured on first use.
+    pub bounds: BoundsCache,
+}
+
+impl TileLayer {
+    pub fn new(name: String, extent: u32, features: Vec<Feature>) -> TileLayer {
+        TileLayer { name, extent, features, bounds: BoundsCache::default() }
+    }
+
+    /// Each feature's bounding box `[x0, y0, x1, y1]` in tile units (empty
+    /// geometry: `x0 > x1`), in feature order; measured once per layer, so
+    /// frames that look at a tile again do not walk its points to cull.
+    pub fn feature_bounds(&self) -> &[[i32; 4]] {
+        self.bounds.0.get_or_init(|| self.features.iter().map(|f| bounds_of(&f.geometry)).collect())
+    }
+}
+
+/// The bounding box of a geometry's points (`x0 > x1` when it has none).
+pub fn bounds_of(geometry: &[Vec<TilePoint>]) -> [i32; 4] {
+    let mut b = [i32::MAX, i32::MAX, i32::MIN, i32::MIN];
+    for p in geometry.iter().flatten() {
+        b = [b[0].min(p.x), b[1].min(p.y), b[2].max(p.x), b[3].max(p.y)];
+    }
+    b
+}
+
+/// A lazily measured cache: never part of a layer's identity (two layers
+/// with the same features are equal whether or not either was measured).
+#[derive(Clone, Debug, Default)]
+pub struct BoundsCache(std::sync::OnceLock<Vec<[i32; 4]>>);
+
+impl PartialEq for BoundsCache {
+    fn eq(&self, _: &BoundsCache) -> bool {
+        true
+    }
 }
 
 /// A decoded tile: its layers in the order they were encoded.

@@ -173,7 +173,7 @@ fn layer_commands<'s>(
     let projector = TileProjector::new(&view.transform, covered, tile_layer.extent, view.pixel_ratio);
     let clip = projector.clip();
     let mut painter = paint::LayerPainter::new(layer, view, &projector, covered, images);
-    for feature in &tile_layer.features {
+    for (feature, bounds) in tile_layer.features.iter().zip(tile_layer.feature_bounds()) {
         let drawn = match layer.kind {
             // MapLibre fills line geometry too, as closed rings.
             LayerKind::Fill => matches!(feature.geom_type, GeomType::Polygon | GeomType::LineString),
@@ -181,7 +181,7 @@ fn layer_commands<'s>(
             LayerKind::Circle => feature.geom_type != GeomType::Unknown,
             _ => false,
         };
-        if !drawn {
+        if !drawn || !painter.may_draw(*bounds) {
             continue;
         }
         if !passes_filter(layer, covered, tile_layer, feature) {

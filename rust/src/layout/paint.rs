@@ -110,10 +110,62 @@ pub struct LayerPainter<'a> {
     tile_px: f64,
     /// `line-gradient` colours by line progress, made on first use.
     gradient: std::cell::OnceCell<Option<std::sync::Arc<Vec<Color>>>>,
+    /// How far (device px) any feature of the layer draws beyond its points,
+    /// when that does not depend on the feature: features whose box is
+    /// farther off screen are skipped before filtering and evaluation.
+    reach: Option<f32>,
 }
 
 /// How far a fill draws beyond its rings: antialiasing and the 1 px outline.
 const FILL_REACH: f32 = 2.0;
+
+/// How far a line drawn with these sizes (device px) reaches from its centre
+/// line: joins up to the miter limit, offset, blur and antialiasing (the
+/// rasterizer's own bound).
+fn line_reach(width: f32, gap_width: f32, offset: f32, blur: f32, miter_limit: f32) -> f32 {
+    let half = gap_width.max(0.0) / 2.0 + width;
+    2.0 * offset.abs() + half * miter_limit.max(2.0) + blur.max(0.0) + 2.0
+}
+
+/// How far a circle reaches from its centre.
+fn circle_reach(radius: f32, stroke_width: f32, blur: f32) -> f32 {
+    (radius.max(0.0) + stroke_width.max(0.0)) * (1.0 + blur.abs()) + 2.0
+}
+
+/// A layer's reach beyond its features' points when it is the same for every
+/// feature (sizes not data-driven, no pitch: under pitch line and circle
+/// sizes follow each feature's distance); None otherwise.
+fn layer_reach(layer: &Layer, view: &View) -> Option<f32> {
+    let (p, l) = (&layer.paint, &layer.layout);
+    let constant = |names: &[&str]| names.iter().all(|n| p.is_feature_constant(n));
+    let ctx = EvaluationContext::at_zoom(view.transform.zoom);
+    let r = view.pixel_ratio;
+    match layer.kind {
+        LayerKind::Fill => Some(FILL_REACH),
+        LayerKind::Line if view.transform.pitch == 0.0 => {
+            (constant(&["line-width", "line-gap-width", "line-offset", "line-blur"]) && l.is_feature_constant("line-miter-limit"))
+                .then(|| {
+                    line_reach(
+                        p.get_f32("line-width", &ctx) * r,
+                        p.get_f32("line-gap-width", &ctx) * r,
+                        p.get_f32("line-offset", &ctx) * r,
+                        p.get_f32("line-blur", &ctx) * r,
+                        l.get_f32("line-miter-limit", &ctx),
+                    )
+                })
+        }
+        LayerKind::Circle if view.transform.pitch == 0.0 => {
+            constant(&["circle-radius", "circle-stroke-width", "circle-blur"]).then(|| {
+                circle_reach(
+                    p.get_f32("circle-radius", &ctx) * r,
+                    p.get_f32("circle-stroke-width", &ctx) * r,
+                    p.get_f32("circle-blur", &ctx),
+                )
+            })
+        }
+        _ => None,
+    }
+}
 
 /// Texels of MapLibre's line gradient ramp.
 const GRADIENT_TEXELS: usize = 256;
@@ -152,7 +204,15 @@ impl<'a> LayerPainter<'a> {
             patterns: HashMap::new(),
             gradient: std::cell::OnceCell::new(),
             tile_px,
+            reach: layer_reach(layer, view),
         }
+    }
+
+    /// False when a feature with bounding box `bounds` certainly draws
+    /// nothing on screen, known before its filter and paint are evaluated
+    /// (layers whose reach is feature independent); true otherwise.
+    pub fn may_draw(&self, bounds: [i32; 4]) -> bool {
+        self.reach.is_none_or(|reach| self.projector.box_may_touch(bounds, reach, self.view.width, self.view.height))
     }
 
     /// The layer's `line-gradient` ramp, if it has one.
@@ -209,9 +269,6 @@ impl<'a> LayerPainter<'a> {
                 (true, None) => PatternOutline::Pattern,
                 (true, Some(c)) => PatternOutline::Color(c.with_opacity(opacity)),
             };
-            if !self.on_screen(feature, FILL_REACH) {
-                return None;
-            }
             let pattern = pattern_paint(image, self.view, self.shift_world, opacity)?;
             return Some(DrawCommand::PatternFill {
                 rings: self.projector.rings(&feature.geometry),
@@ -226,7 +283,7 @@ impl<'a> LayerPainter<'a> {
         } else {
             None
         };
-        if color.a <= 0.0 && outline.is_none_or(|o| o.a <= 0.0) || !self.on_screen(feature, FILL_REACH) {
+        if color.a <= 0.0 && outline.is_none_or(|o| o.a <= 0.0) {
             return None;
         }
         Some(DrawCommand::Fill {
@@ -285,11 +342,7 @@ impl<'a> LayerPainter<'a> {
         let offset = p.get_f32("line-offset", ctx) * r;
         let blur = p.get_f32("line-blur", ctx) * r;
         let miter_limit = l.get_f32("line-miter-limit", ctx);
-        // How far the stroke reaches from the centre line (the rasterizer's
-        // bound: joins up to the miter limit, offset, blur, antialiasing).
-        let half = gap_width.max(0.0) / 2.0 + width;
-        let reach = 2.0 * offset.abs() + half * miter_limit.max(2.0) + blur.max(0.0) + 2.0;
-        if !self.on_screen(feature, reach) {
+        if self.reach.is_none() && !self.on_screen(feature, line_reach(width, gap_width, offset, blur, miter_limit)) {
             return None;
         }
         let dasharray = p.get_f32_array("line-dasharray", ctx);
@@ -359,8 +412,7 @@ impl<'a> LayerPainter<'a> {
             return vec![];
         }
         // Unpitched circles keep their size: cull those far off screen.
-        let reach = (style.radius.max(0.0) + style.stroke_width.max(0.0)) * (1.0 + style.blur.abs()) + 2.0;
-        if !pitched && !self.on_screen(feature, reach) {
+        if !pitched && self.reach.is_none() && !self.on_screen(feature, circle_reach(style.radius, style.stroke_width, style.blur)) {
             return vec![];
         }
         // Like MapLibre, a circle belongs to the tile holding its centre (points
@@ -481,5 +533,28 @@ mod tests {
         let ms = pattern_matrix(&v.transform, 1.0, 1.0, [5.0, 0.0]).unwrap();
         let t = texel(&ms, 37.0, 32.0);
         assert!((t[0] - 1024.0).abs() < 1e-6, "{t:?}");
+    }
+
+    #[test]
+    fn layers_with_feature_independent_sizes_cull_before_evaluation() {
+        let layer = |j: serde_json::Value| Layer::parse(&j, "layers[0]", &mut vec![]).unwrap();
+        let v = view(0.0, 2.0, 2.0);
+        let fill = layer(serde_json::json!({"id": "f", "type": "fill", "source": "s"}));
+        assert_eq!(layer_reach(&fill, &v), Some(FILL_REACH));
+        // 4 px wide at ratio 2: 8 px, a bevel bound of 2 x 8 plus antialiasing.
+        let line = layer(serde_json::json!({"id": "l", "type": "line", "source": "s", "paint": {"line-width": 4}}));
+        assert_eq!(layer_reach(&line, &v), Some(line_reach(8.0, 0.0, 0.0, 0.0, 2.0)));
+        assert!(layer_reach(&line, &v).unwrap() >= 16.0);
+        // A data-driven width is only known per feature; pitch makes sizes per feature.
+        let dd = layer(serde_json::json!({"id": "l", "type": "line", "source": "s",
+            "paint": {"line-width": ["get", "w"]}}));
+        assert_eq!(layer_reach(&dd, &v), None);
+        let mut pitched = view(0.0, 2.0, 2.0);
+        pitched.transform.set_camera(0.0, 0.0, 2.0, 0.0, 30.0);
+        assert_eq!(layer_reach(&line, &pitched), None);
+        let circle = layer(serde_json::json!({"id": "c", "type": "circle", "source": "s",
+            "paint": {"circle-radius": 10, "circle-stroke-width": 2, "circle-blur": 1}}));
+        assert_eq!(layer_reach(&circle, &v), Some(circle_reach(20.0, 4.0, 1.0)));
+        assert!(circle_reach(20.0, 4.0, 1.0) >= 48.0);
     }
 }

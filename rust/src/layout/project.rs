@@ -126,13 +126,12 @@ impl TileProjector {
     /// of the camera when its corners are, so its projection contains the
     /// geometry's; a box reaching behind the camera is never culled.
     pub fn may_touch(&self, geometry: &[Vec<TilePoint>], reach: f32, width: u32, height: u32) -> bool {
-        let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
-        for p in geometry.iter().flatten() {
-            x0 = x0.min(p.x);
-            y0 = y0.min(p.y);
-            x1 = x1.max(p.x);
-            y1 = y1.max(p.y);
-        }
+        self.box_may_touch(crate::data::feature::bounds_of(geometry), reach, width, height)
+    }
+
+    /// [`TileProjector::may_touch`] for a bounding box `[x0, y0, x1, y1]`
+    /// (tile units; `x0 > x1`: no points, never culled).
+    pub fn box_may_touch(&self, [x0, y0, x1, y1]: [i32; 4], reach: f32, width: u32, height: u32) -> bool {
         if x0 > x1 || !reach.is_finite() {
             return true;
         }

@@ -69,15 +69,15 @@ fn world() -> (Style, Transform, FakeTiles) {
     .expect("style")
     .style;
     let square = vec![vec![(1024, 1024), (2048, 1024), (2048, 2048), (1024, 2048), (1024, 1024)]];
-    let layer = TileLayer {
-        name: "l".into(),
-        extent: 4096,
-        features: vec![
+    let layer = TileLayer::new(
+        "l".into(),
+        4096,
+        vec![
             feature(1, "a", GeomType::Polygon, square),
             feature(2, "b", GeomType::LineString, vec![vec![(0, 3072), (4096, 3072)]]),
             feature(3, "c", GeomType::Point, vec![vec![(3072, 1024)]]),
         ],
-    };
+    );
     let id = TileId::new(0, 0, 0);
     let tiles = FakeTiles {
         tiles: HashMap::from([(id, Arc::new(TileData { layers: vec![layer] }))]),

@@ -43,7 +43,8 @@ pub(crate) struct TexturedQuad {
 
 /// Draws `quad`, blending `shader(u, v)` (premultiplied, `None` = nothing)
 /// over each pixel it covers in `band`.
-pub(crate) fn draw_quad(band: &mut Band, quad: &TexturedQuad, shader: &dyn Fn(f32, f32) -> Option<Premul>) {
+/// Generic over the shader so that it inlines into the per-pixel loop.
+pub(crate) fn draw_quad<F: Fn(f32, f32) -> Option<Premul>>(band: &mut Band, quad: &TexturedQuad, shader: &F) {
     let ok = |v: f32| v.is_finite() && v.abs() <= MAX_COORD;
     if !quad.corners.iter().all(|c| ok(c[0]) && ok(c[1]))
         || !quad.w.iter().all(|w| w.is_finite() && *w > 0.0)
@@ -111,7 +112,7 @@ fn plane(p: [[f64; 2]; 3], f: [f64; 3]) -> Plane {
     Plane { a: f[0], dx: (f1 * e2[1] - f2 * e1[1]) / det, dy: (f2 * e1[0] - f1 * e2[0]) / det }
 }
 
-fn draw_triangle(band: &mut Band, shader: &dyn Fn(f32, f32) -> Option<Premul>, v: [[i64; 2]; 3], uv: [[f64; 2]; 3], w: [f64; 3], affine: bool) {
+fn draw_triangle<F: Fn(f32, f32) -> Option<Premul>>(band: &mut Band, shader: &F, v: [[i64; 2]; 3], uv: [[f64; 2]; 3], w: [f64; 3], affine: bool) {
     let area = (v[1][0] - v[0][0]) * (v[2][1] - v[0][1]) - (v[2][0] - v[0][0]) * (v[1][1] - v[0][1]);
     if area == 0 {
         return;

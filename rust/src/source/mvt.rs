@@ -405,7 +405,7 @@ fn decode_layer(
             r.skip(wire).map_err(lerr)?;
         }
     }
-    Ok(Some(TileLayer { name, extent: h.extent, features }))
+    Ok(Some(TileLayer::new(name, h.extent, features)))
 }
 
 fn convert_value(v: pb::Value) -> Value {

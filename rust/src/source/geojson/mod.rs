@@ -246,11 +246,7 @@ impl GeoJsonIndex {
             return None;
         }
         Some(TileData {
-            layers: vec![TileLayer {
-                name: GEOJSON_LAYER.to_string(),
-                extent: self.params.extent as u32,
-                features: tile.features.clone(),
-            }],
+            layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.params.extent as u32, tile.features.clone())],
         })
     }
 
