@@ -129,6 +129,9 @@ fn erase<M: Client>(work: MapWork<M>) -> AnyWork {
 pub enum Message {
     Response { request: u64, response: Response },
     Work { map: u64, apply: AnyWork },
+    /// A worker reading a remote archive needs a byte range: the owner
+    /// thread hands the request to the provider.
+    Range { request: Arc<Request>, wait: Arc<archives::RangeWait> },
 }
 
 /// The thread-safe part of a runtime.
@@ -195,8 +198,9 @@ impl Core {
         if archives::is_archive_url(&request.info.url) {
             // Built in: archives are served here, not by the provider.
             let archives = self.archives.clone();
+            let remote = archives::Remote { shared: Arc::downgrade(&self.shared), max_bytes: self.limits.max_resource_bytes };
             self.workers.spawn(move || {
-                let response = archives.serve(&request.info.url, root.as_deref(), &files);
+                let response = archives.serve(&request, root.as_deref(), &files, &remote);
                 let _ = request.complete(response);
             });
             return;
@@ -472,6 +476,7 @@ impl<M: Client> Runtime<M> {
                         }
                     }
                 }
+                Message::Range { request, wait } => wait.dispatch(&request, self.core.provider.clone()),
                 Message::Work { map, apply } => {
                     if let Some(m) = self.maps.get_mut(&map) {
                         m.touch();
