@@ -80,6 +80,8 @@ pub struct mapcore_resource_info {
     pub tile_z: i32,
     pub tile_x: i32,
     pub tile_y: i32,
+    pub range_offset: u64,
+    pub range_length: u64,
 }
 
 pub type mapcore_resource_provider_fn = Option<
