@@ -169,6 +169,20 @@ pub struct mapcore_encode_options {
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
+pub struct mapcore_image_options {
+    pub size: usize,
+    pub pixel_ratio: f32,
+    pub sdf: bool,
+    pub stretch_x: *const f32,
+    pub stretch_x_count: usize,
+    pub stretch_y: *const f32,
+    pub stretch_y_count: usize,
+    pub has_content: bool,
+    pub content: [f32; 4],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
 pub struct mapcore_edge_insets {
     pub top: f64,
     pub right: f64,

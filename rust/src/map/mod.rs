@@ -904,3 +904,5 @@ mod hillshade_tests;
 mod heatmap_tests;
 #[cfg(test)]
 mod test_render;
+#[cfg(test)]
+mod stretch_tests;
