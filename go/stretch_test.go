@@ -1,8 +1,8 @@
 package mapcore
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"errors"
 	"image"
 	"image/color"
