@@ -288,6 +288,8 @@ func DirProvider(scheme, dir string) ResourceProvider {
 // (PrefixProvider("http://localhost:2900/", "assets") maps
 // http://localhost:2900/tiles/a.mvt to assets/tiles/a.mvt) and passes every
 // other URL through; otherwise as DirProvider. The path is percent-decoded.
+// A request with a byte range (remote PMTiles) is answered with the range's
+// bytes (fewer at the end of the file; a range past the end fails).
 func PrefixProvider(prefix, dir string) ResourceProvider {
 	return ResourceProviderFunc(func(req *ResourceRequestHandle) bool {
 		u := req.URL()
@@ -310,7 +312,14 @@ func PrefixProvider(prefix, dir string) ResourceProvider {
 			failRequest(req, fmt.Errorf("%s: path leaves the asset folder", u))
 			return true
 		}
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		path := filepath.Join(dir, filepath.FromSlash(rel))
+		var data []byte
+		var err error
+		if rg := req.Range(); rg.IsSet() {
+			data, err = readRange(path, rg)
+		} else {
+			data, err = os.ReadFile(path)
+		}
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			_ = req.NotFound()
@@ -321,6 +330,33 @@ func PrefixProvider(prefix, dir string) ResourceProvider {
 		}
 		return true
 	})
+}
+
+// readRange reads rg of the file at path.
+func readRange(path string, rg ByteRange) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	size := uint64(st.Size())
+	if !st.Mode().IsRegular() || rg.Offset >= size {
+		return nil, fmt.Errorf("%s: range not satisfiable (bytes %d-%d of a %d byte file)", path, rg.Offset, rg.End()-1, size)
+	}
+	n := min(rg.Length, size-rg.Offset)
+	if n > 256<<20 {
+		return nil, fmt.Errorf("%s: a range of %d bytes is too large", path, n)
+	}
+	buf := make([]byte, n)
+	k, err := f.ReadAt(buf, int64(rg.Offset))
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return buf[:k], nil
 }
 
 // ChainProviders asks each provider in turn; the first that takes a request

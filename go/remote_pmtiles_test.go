@@ -252,3 +252,29 @@ func TestHTTPProviderRanges(t *testing.T) {
 		<-r.Done()
 	}
 }
+
+// PrefixProvider answers ranges from its folder too: a remote archive URL
+// mapped onto a local folder renders as the loose tiles do.
+func TestRemotePMTilesThroughPrefixProvider(t *testing.T) {
+	dir, _ := archiveFixture(t)
+	lockThread(t)
+	tm := openMapWith(t, 256, 256, &RuntimeOptions{AllowedRoots: []string{dir}})
+	if err := tm.rt.SetResourceProvider(PrefixProvider("http://archives.test/", dir)); err != nil {
+		t.Fatal(err)
+	}
+	lng, lat := tileCentre(14, 8802, 5374)
+	loose := fmt.Sprintf(`{"type":"vector","tiles":["file://%s/vector/{z}/{x}/{y}.mvt"],"maxzoom":14}`, filepath.ToSlash(dir))
+	tm.render(t, archiveStyle(loose, lng, lat, 14.3))
+	want := tm.png(t)
+	tm.render(t, archiveStyle(`{"type":"vector","url":"pmtiles://http://archives.test/fixture.pmtiles"}`, lng, lat, 14.3))
+	if f := failures(tm.events(t)); len(f) > 0 {
+		t.Fatal(f)
+	}
+	if !bytes.Equal(tm.png(t), want) {
+		t.Error("the archive through PrefixProvider draws differently from the loose tiles")
+	}
+	tm.render(t, archiveStyle(`{"type":"vector","url":"pmtiles://http://archives.test/missing.pmtiles"}`, lng, lat, 14.3))
+	if _, ok := findEvent(tm.events(t), EventResourceError, "not found"); !ok {
+		t.Error("a missing archive is not a resource error naming it")
+	}
+}
