@@ -54,7 +54,7 @@ typedef struct mapcore_resource_info {
    * answer longer than the range is refused (the read fails with a message
    * naming both lengths). A range past the end (HTTP 416) is a failure.
    * Range requests reach the provider on the owner thread like every other
-   * request; the runtime waits for their answers on its worker threads. */
+   * request; the runtime waits for their answers on threads of its own. */
   uint64_t range_offset;
   uint64_t range_length;
 } mapcore_resource_info;

@@ -16,9 +16,11 @@
 //!
 //! Remote PMTiles (`pmtiles://https://host/a.pmtiles`, also `http://`) are
 //! read in byte ranges ([`RemoteSource`]) through the host's resource
-//! provider: a worker that needs a range posts a range request to the owner
-//! thread, which hands it to the provider as it hands any other request, and
-//! waits (on the worker, never on the owner thread) for the one-shot answer.
+//! provider: a reader thread (a small pool of its own, [`REMOTE_READERS`],
+//! so that waiting for the network keeps no decode worker) that needs a
+//! range posts a range request to the owner thread, which hands it to the
+//! provider as it hands any other request, and waits (never on the owner
+//! thread) for the one-shot answer.
 //! When the request being served is cancelled, or the runtime goes away,
 //! the wait ends and the range request is cancelled (the provider hears of
 //! it). The header and directories stay cached with the open archive.
@@ -56,6 +58,15 @@ struct ArchiveUrl<'a> {
 pub fn is_archive_url(url: &str) -> bool {
     url.starts_with("pmtiles://") || url.starts_with("mbtiles://")
 }
+
+/// Whether `url` is of a remote archive (read through the provider).
+pub fn is_remote_archive_url(url: &str) -> bool {
+    parse(url).is_some_and(|a| is_remote(a.location))
+}
+
+/// Threads that serve remote archives' requests (each waits for its ranges;
+/// the decode workers stay free).
+pub const REMOTE_READERS: usize = 8;
 
 fn parse(url: &str) -> Option<ArchiveUrl<'_>> {
     let (kind, scheme, rest) = if let Some(r) = url.strip_prefix("pmtiles://") {
@@ -265,6 +276,9 @@ struct ProviderFetch {
 impl RangeFetch for ProviderFetch {
     fn fetch(&self, offset: u64, len: u64, purpose: ReadPurpose) -> Result<Vec<u8>, ArchiveError> {
         let url = &self.url;
+        if Serving::is_cancelled() {
+            return Err(ArchiveError::Io(format!("{url}: cancelled")));
+        }
         if len > self.max_bytes {
             return Err(ArchiveError::Io(format!(
                 "{url}: a range of {len} bytes exceeds the max_resource_bytes limit of {} (a runtime option)",

@@ -173,6 +173,8 @@ pub struct Core {
     files: Arc<resource::FilePolicy>,
     /// Tile archives opened by this runtime's maps (shared by them).
     archives: Arc<archives::Archives>,
+    /// Threads serving remote archives (started with the first request for one).
+    remote_readers: Option<WorkerPool>,
     limits: Limits,
     /// Tests: every `spawn_for` job panics.
     #[cfg(test)]
@@ -199,10 +201,25 @@ impl Core {
             // Built in: archives are served here, not by the provider.
             let archives = self.archives.clone();
             let remote = archives::Remote { shared: Arc::downgrade(&self.shared), max_bytes: self.limits.max_resource_bytes };
-            self.workers.spawn(move || {
+            let is_remote = archives::is_remote_archive_url(&request.info.url);
+            let job = move || {
                 let response = archives.serve(&request, root.as_deref(), &files, &remote);
                 let _ = request.complete(response);
-            });
+            };
+            if !is_remote {
+                self.workers.spawn(job);
+                return;
+            }
+            if self.remote_readers.is_none() {
+                match WorkerPool::new(archives::REMOTE_READERS) {
+                    Ok(pool) => self.remote_readers = Some(pool),
+                    Err(e) => log::warn!("cannot start the remote archive readers ({e}); using the workers"),
+                }
+            }
+            match &self.remote_readers {
+                Some(pool) => pool.spawn(job),
+                None => self.workers.spawn(job),
+            }
             return;
         }
         if let Some(provider) = self.provider.clone() {
@@ -365,6 +382,7 @@ impl<M: Client> Runtime<M> {
                 asset_root: options.asset_root,
                 files,
                 archives: Default::default(),
+                remote_readers: None,
                 limits: options.limits,
                 #[cfg(test)]
                 panic_jobs: false,
