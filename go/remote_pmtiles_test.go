@@ -2,6 +2,7 @@ package mapcore
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -177,6 +178,10 @@ func TestRemotePMTilesBrokenServers(t *testing.T) {
 	expectError("/cut.pmtiles", "PMTiles header truncated (100 of 127 bytes)")
 	// A missing archive.
 	expectError("/missing.pmtiles", "not found")
+	// A truncated archive from a server ignoring Range.
+	rs.set(true, false)
+	expectError("/cut.pmtiles", "PMTiles header truncated (100 of 127 bytes)")
+	rs.set(false, false)
 	// 416 to every range.
 	rs.set(false, true)
 	expectError("/a.pmtiles", "range not satisfiable")
@@ -276,5 +281,49 @@ func TestRemotePMTilesThroughPrefixProvider(t *testing.T) {
 	tm.render(t, archiveStyle(`{"type":"vector","url":"pmtiles://http://archives.test/missing.pmtiles"}`, lng, lat, 14.3))
 	if _, ok := findEvent(tm.events(t), EventResourceError, "not found"); !ok {
 		t.Error("a missing archive is not a resource error naming it")
+	}
+}
+
+// A server that never answers: the render gives up at its context's
+// deadline, and closing the runtime cancels the HTTP requests (the reader
+// threads stop waiting) instead of hanging.
+func TestRemotePMTilesSilentServerDoesNotHang(t *testing.T) {
+	entered := make(chan struct{}, 16)
+	released := make(chan struct{}, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-r.Context().Done()
+		released <- struct{}{}
+	}))
+	defer srv.Close()
+	lockThread(t)
+	tm := openMapWith(t, 64, 64, &RuntimeOptions{})
+	if err := tm.rt.SetResourceProvider(&HTTPProvider{Client: srv.Client()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tm.m.SetStyleJSON([]byte(archiveStyle(fmt.Sprintf(`{"type":"vector","url":"pmtiles://%s/a.pmtiles"}`, srv.URL), 0, 0, 1))); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if err := tm.s.RenderStill(ctx); err == nil {
+		t.Fatal("a render over a silent server finished")
+	}
+	select {
+	case <-entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the archive's first range never reached the server")
+	}
+	start := time.Now()
+	if err := tm.rt.CloseAll(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-released:
+	case <-time.After(5 * time.Second):
+		t.Fatal("closing the runtime did not cancel the range request")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("closing took %v", d)
 	}
 }
