@@ -87,11 +87,7 @@ func (p *HTTPProvider) fetch(req *ResourceRequestHandle) {
 		p.fetchRange(req, hreq, rg)
 		return
 	}
-	c := p.Client
-	if c == nil {
-		c = http.DefaultClient
-	}
-	resp, err := c.Do(hreq)
+	resp, err := p.client().Do(hreq)
 	if err != nil {
 		failRequest(req, err)
 		return
@@ -105,10 +101,7 @@ func (p *HTTPProvider) fetch(req *ResourceRequestHandle) {
 		failRequest(req, fmt.Errorf("HTTP %s", resp.Status))
 		return
 	}
-	limit := p.MaxBytes
-	if limit <= 0 {
-		limit = 256 << 20
-	}
+	limit := p.limit()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		failRequest(req, fmt.Errorf("reading %s: %w", req.URL(), err))
