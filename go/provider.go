@@ -1,6 +1,7 @@
 package mapcore
 
 import (
+	"container/list"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // HTTPProvider serves http:// and https:// URLs with net/http and passes
@@ -18,6 +20,15 @@ import (
 // 410 answer "not found"; other non-2xx statuses and transport errors fail
 // the request with the status or error. Bodies are handed to the library
 // without copying.
+//
+// A request with a byte range (remote PMTiles archives: see
+// [ResourceInfo].Range) is sent with `Range: bytes=FIRST-LAST`; a 206
+// answer's body is the range (a body longer than the range, or a
+// Content-Range starting elsewhere, fails the request), and a 200 answer
+// (a server that ignores Range) is read up to the range's end and sliced
+// (at most MaxBytes). 416 fails the request ("range not satisfiable").
+// Ranges of archive headers and directories (ResourceSource) are kept in a
+// small LRU cache, shared by the runtimes using this provider.
 type HTTPProvider struct {
 	// Client is the HTTP client (nil: http.DefaultClient).
 	Client *http.Client
@@ -25,6 +36,11 @@ type HTTPProvider struct {
 	UserAgent string
 	// MaxBytes bounds a response body (0: 256 MiB).
 	MaxBytes int64
+	// RangeCacheBytes bounds the cache of archive header and directory
+	// ranges (0: 16 MiB; negative: no cache).
+	RangeCacheBytes int64
+
+	ranges rangeCache
 }
 
 // ProvideResource implements ResourceProvider.
@@ -67,11 +83,11 @@ func (p *HTTPProvider) fetch(req *ResourceRequestHandle) {
 	if p.UserAgent != "" {
 		hreq.Header.Set("User-Agent", p.UserAgent)
 	}
-	c := p.Client
-	if c == nil {
-		c = http.DefaultClient
+	if rg := req.Range(); rg.IsSet() {
+		p.fetchRange(req, hreq, rg)
+		return
 	}
-	resp, err := c.Do(hreq)
+	resp, err := p.client().Do(hreq)
 	if err != nil {
 		failRequest(req, err)
 		return
@@ -85,10 +101,7 @@ func (p *HTTPProvider) fetch(req *ResourceRequestHandle) {
 		failRequest(req, fmt.Errorf("HTTP %s", resp.Status))
 		return
 	}
-	limit := p.MaxBytes
-	if limit <= 0 {
-		limit = 256 << 20
-	}
+	limit := p.limit()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		failRequest(req, fmt.Errorf("reading %s: %w", req.URL(), err))
@@ -99,6 +112,160 @@ func (p *HTTPProvider) fetch(req *ResourceRequestHandle) {
 		return
 	}
 	_ = req.CompleteNoCopy(body)
+}
+
+func (p *HTTPProvider) limit() int64 {
+	if p.MaxBytes <= 0 {
+		return 256 << 20
+	}
+	return p.MaxBytes
+}
+
+func (p *HTTPProvider) client() *http.Client {
+	if p.Client == nil {
+		return http.DefaultClient
+	}
+	return p.Client
+}
+
+// fetchRange answers a range request (see HTTPProvider).
+func (p *HTTPProvider) fetchRange(req *ResourceRequestHandle, hreq *http.Request, rg ByteRange) {
+	cacheable := req.Kind() == ResourceSource && p.RangeCacheBytes >= 0
+	key := rangeKey{url: req.URL(), rg: rg}
+	if cacheable {
+		if b, ok := p.ranges.get(key); ok {
+			_ = req.Complete(b)
+			return
+		}
+	}
+	body, err := p.getRange(hreq, rg)
+	switch {
+	case errors.Is(err, errNotFound):
+		_ = req.NotFound()
+	case err != nil:
+		failRequest(req, err)
+	default:
+		if cacheable {
+			max := p.RangeCacheBytes
+			if max == 0 {
+				max = 16 << 20
+			}
+			p.ranges.put(key, body, max)
+		}
+		_ = req.CompleteNoCopy(body)
+	}
+}
+
+var errNotFound = errors.New("not found")
+
+// getRange fetches rg of hreq's URL: the range's bytes (fewer only at the
+// end of the resource).
+func (p *HTTPProvider) getRange(hreq *http.Request, rg ByteRange) ([]byte, error) {
+	last := rg.End() - 1
+	if rg.End() < rg.Offset { // overflow
+		return nil, fmt.Errorf("byte range %d+%d overflows", rg.Offset, rg.Length)
+	}
+	hreq.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", rg.Offset, last))
+	resp, err := p.client().Do(hreq)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	what := fmt.Sprintf("%s bytes %d-%d", hreq.URL, rg.Offset, last)
+	limit := p.limit()
+	switch resp.StatusCode {
+	case http.StatusPartialContent:
+		if cr := resp.Header.Get("Content-Range"); cr != "" {
+			var first, end uint64
+			if _, err := fmt.Sscanf(cr, "bytes %d-%d/", &first, &end); err != nil || first != rg.Offset {
+				return nil, fmt.Errorf("%s: the server answered Content-Range %q", what, cr)
+			}
+		}
+		if rg.Length > uint64(limit) {
+			return nil, fmt.Errorf("%s: range larger than %d bytes", what, limit)
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, int64(rg.Length)+1))
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", what, err)
+		}
+		if uint64(len(body)) > rg.Length {
+			return nil, fmt.Errorf("%s: the server sent more than the %d bytes asked for", what, rg.Length)
+		}
+		return body, nil
+	case http.StatusOK:
+		// Range ignored: the whole resource; read up to the range's end.
+		if rg.End() > uint64(limit) {
+			return nil, fmt.Errorf("%s: the server ignored the Range header and the range ends beyond %d bytes (MaxBytes)", what, limit)
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, int64(rg.End())))
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", what, err)
+		}
+		if uint64(len(body)) <= rg.Offset {
+			return nil, fmt.Errorf("%s: range not satisfiable (the server ignored the Range header; its body has %d bytes)", what, len(body))
+		}
+		return body[rg.Offset:], nil
+	case http.StatusRequestedRangeNotSatisfiable:
+		return nil, fmt.Errorf("%s: range not satisfiable (HTTP %s)", what, resp.Status)
+	case http.StatusNotFound, http.StatusGone:
+		return nil, errNotFound
+	default:
+		return nil, fmt.Errorf("%s: HTTP %s", what, resp.Status)
+	}
+}
+
+type rangeKey struct {
+	url string
+	rg  ByteRange
+}
+
+// rangeCache is a small LRU of range bodies, bounded by bytes.
+type rangeCache struct {
+	mu    sync.Mutex
+	order *list.List // of *rangeEntry, most recent first
+	byKey map[rangeKey]*list.Element
+	bytes int64
+}
+
+type rangeEntry struct {
+	key  rangeKey
+	body []byte
+}
+
+func (c *rangeCache) get(k rangeKey) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.byKey[k]; ok {
+		c.order.MoveToFront(e)
+		return e.Value.(*rangeEntry).body, true
+	}
+	return nil, false
+}
+
+// put keeps body (never modified afterwards: it is handed to the library
+// without copying, and Complete copies it for hits).
+func (c *rangeCache) put(k rangeKey, body []byte, max int64) {
+	if int64(len(body)) > max/4 {
+		return // too big to be worth keeping
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byKey == nil {
+		c.byKey = map[rangeKey]*list.Element{}
+		c.order = list.New()
+	}
+	if _, ok := c.byKey[k]; ok {
+		return
+	}
+	c.byKey[k] = c.order.PushFront(&rangeEntry{key: k, body: body})
+	c.bytes += int64(len(body))
+	for c.bytes > max {
+		last := c.order.Back()
+		e := last.Value.(*rangeEntry)
+		c.order.Remove(last)
+		delete(c.byKey, e.key)
+		c.bytes -= int64(len(e.body))
+	}
 }
 
 // DirProvider serves URLs of the form scheme://PATH from files under dir
@@ -114,6 +281,8 @@ func DirProvider(scheme, dir string) ResourceProvider {
 // (PrefixProvider("http://localhost:2900/", "assets") maps
 // http://localhost:2900/tiles/a.mvt to assets/tiles/a.mvt) and passes every
 // other URL through; otherwise as DirProvider. The path is percent-decoded.
+// A request with a byte range (remote PMTiles) is answered with the range's
+// bytes (fewer at the end of the file; a range past the end fails).
 func PrefixProvider(prefix, dir string) ResourceProvider {
 	return ResourceProviderFunc(func(req *ResourceRequestHandle) bool {
 		u := req.URL()
@@ -136,7 +305,14 @@ func PrefixProvider(prefix, dir string) ResourceProvider {
 			failRequest(req, fmt.Errorf("%s: path leaves the asset folder", u))
 			return true
 		}
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		path := filepath.Join(dir, filepath.FromSlash(rel))
+		var data []byte
+		var err error
+		if rg := req.Range(); rg.IsSet() {
+			data, err = readRange(path, rg)
+		} else {
+			data, err = os.ReadFile(path)
+		}
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			_ = req.NotFound()
@@ -147,6 +323,33 @@ func PrefixProvider(prefix, dir string) ResourceProvider {
 		}
 		return true
 	})
+}
+
+// readRange reads rg of the file at path.
+func readRange(path string, rg ByteRange) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	size := uint64(st.Size())
+	if !st.Mode().IsRegular() || rg.Offset >= size {
+		return nil, fmt.Errorf("%s: range not satisfiable (bytes %d-%d of a %d byte file)", path, rg.Offset, rg.End()-1, size)
+	}
+	n := min(rg.Length, size-rg.Offset)
+	if n > 256<<20 {
+		return nil, fmt.Errorf("%s: a range of %d bytes is too large", path, n)
+	}
+	buf := make([]byte, n)
+	k, err := f.ReadAt(buf, int64(rg.Offset))
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return buf[:k], nil
 }
 
 // ChainProviders asks each provider in turn; the first that takes a request

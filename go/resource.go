@@ -39,7 +39,30 @@ type ResourceInfo struct {
 	Kind ResourceKind
 	// Tile is the requested tile for ResourceTile (in the source's scheme).
 	Tile TileID
+	// Range, when set (Length > 0), asks for those bytes of the resource
+	// only: remote PMTiles archives (pmtiles://https://host/a.pmtiles) are
+	// read in ranges of the archive's URL (the header and directories as
+	// ResourceSource, tiles as ResourceTile with Tile set). The answer holds
+	// exactly the range's bytes, fewer only when the resource ends inside
+	// the range; a longer answer is refused (the read fails), a range past
+	// the end should fail. HTTPProvider does this.
+	Range ByteRange
 }
+
+// ByteRange is Length bytes of a resource from Offset. The zero value
+// (Length 0) is the whole resource.
+type ByteRange struct {
+	Offset, Length uint64
+}
+
+// IsSet reports whether the range asks for part of the resource.
+func (b ByteRange) IsSet() bool { return b.Length > 0 }
+
+// End is the offset just past the range.
+func (b ByteRange) End() uint64 { return b.Offset + b.Length }
+
+// Range is the requested byte range (the zero ByteRange: the whole resource).
+func (r *ResourceRequestHandle) Range() ByteRange { return r.info.Range }
 
 // requestAPI is the C layer of requests (a variable so tests can count calls).
 type requestAPI struct {
@@ -219,7 +242,7 @@ type dispatcher struct {
 
 func (d *dispatcher) Provide(info callback.ResourceInfo, id uint64) bool {
 	r := newRequest(&reqAPI, id, ResourceInfo{URL: info.URL, Kind: ResourceKind(info.Kind),
-		Tile: TileID{Z: info.TileZ, X: info.TileX, Y: info.TileY}}, &d.table)
+		Tile: TileID{Z: info.TileZ, X: info.TileX, Y: info.TileY}, Range: ByteRange{Offset: info.RangeOffset, Length: info.RangeLength}}, &d.table)
 	d.inflight.Store(id, r)
 	handled := d.user.ProvideResource(r)
 	d.inflight.Delete(id)

@@ -95,22 +95,54 @@ func (m *MapHandle) SetFilter(layerID string, filter []byte) error {
 // than its bounds and stride need fails with ErrInvalidArgument. pixelRatio (0 = 1) is the image's
 // density; sdf marks a signed-distance-field icon.
 func (m *MapHandle) AddImage(id string, img image.Image, pixelRatio float32, sdf bool) error {
+	return m.addImage("MapHandle.AddImage", id, img, &ImageOptions{PixelRatio: pixelRatio, SDF: sdf})
+}
+
+// ImageOptions describe an image added with AddImageWithOptions.
+type ImageOptions struct {
+	// PixelRatio is the image's density (0 = 1).
+	PixelRatio float32
+	// SDF marks a signed-distance-field icon.
+	SDF bool
+	// StretchX and StretchY make the image stretchable (a nine-patch, as a
+	// sprite index's stretchX and stretchY; icon-text-fit stretches these
+	// parts only): [from, to] column and row ranges in image pixels, each
+	// from <= to, ascending, not overlapping, inside the image (at most 64
+	// per axis).
+	StretchX, StretchY [][2]float32
+	// Content, if set, is the box (left, top, right, bottom) icon-text-fit
+	// fits the text into; non-empty and inside the image.
+	Content *[4]float32
+}
+
+// AddImageWithOptions is AddImage with options (nil: the defaults),
+// including stretch zones and a content box. Zones or a box that are not
+// valid fail with ErrInvalidArgument, naming the field.
+func (m *MapHandle) AddImageWithOptions(id string, img image.Image, opts *ImageOptions) error {
+	if opts == nil {
+		opts = &ImageOptions{}
+	}
+	return m.addImage("MapHandle.AddImageWithOptions", id, img, opts)
+}
+
+func (m *MapHandle) addImage(op, id string, img image.Image, opts *ImageOptions) error {
 	n, ok := img.(*image.NRGBA)
 	if !ok {
 		b := img.Bounds()
 		n = image.NewNRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 		draw.Draw(n, n.Bounds(), img, b.Min, draw.Src)
 	}
-	if pixelRatio == 0 {
-		pixelRatio = 1
+	o := capi.ImageOpts{Ratio: opts.PixelRatio, SDF: opts.SDF, StretchX: opts.StretchX, StretchY: opts.StretchY, Content: opts.Content}
+	if o.Ratio == 0 {
+		o.Ratio = 1
 	}
 	b := n.Bounds()
 	var pix []byte // a Pix shorter than its bounds say is rejected, not read past
 	if off := n.PixOffset(b.Min.X, b.Min.Y); !b.Empty() && off >= 0 && off < len(n.Pix) {
 		pix = n.Pix[off:]
 	}
-	return m.call("MapHandle.AddImage", func() capi.Res {
-		return capi.MapAddImage(m.id, id, pix, uint32(b.Dx()), uint32(b.Dy()), n.Stride, pixelRatio, sdf)
+	return m.call(op, func() capi.Res {
+		return capi.MapAddImage(m.id, id, pix, uint32(b.Dx()), uint32(b.Dy()), n.Stride, o)
 	})
 }
 

@@ -38,6 +38,25 @@ typedef struct mapcore_resource_info {
   /* For MAPCORE_RESOURCE_TILE: the tile (in the source's scheme); -1
    * otherwise. */
   int32_t tile_z, tile_x, tile_y;
+  /* ---- added after the first release: present when `size` covers them
+   * (the library always fills them; mapcore_resource_request_info writes
+   * only what the caller's `size` covers). ---- */
+  /* A byte range of the resource (range_length > 0), or the whole resource
+   * (range_length 0). Remote PMTiles archives
+   * (pmtiles://https://host/a.pmtiles) are read this way: the first 16384
+   * bytes (header and root directory, kind SOURCE), then leaf directories
+   * (kind SOURCE) and tiles (kind TILE, with the tile's z/x/y in XYZ rows)
+   * as further ranges of the archive's http(s) URL.
+   * The answer to a range holds exactly its `range_length` bytes starting
+   * at `range_offset` (HTTP: send `Range: bytes=OFFSET-(OFFSET+LENGTH-1)`
+   * and answer a 206's body, or slice a 200's full body). Fewer bytes only
+   * when the resource ends inside the range (its bytes up to the end); an
+   * answer longer than the range is refused (the read fails with a message
+   * naming both lengths). A range past the end (HTTP 416) is a failure.
+   * Range requests reach the provider on the owner thread like every other
+   * request; the runtime waits for their answers on threads of its own. */
+  uint64_t range_offset;
+  uint64_t range_length;
 } mapcore_resource_info;
 
 typedef enum mapcore_provider_decision {

@@ -69,13 +69,48 @@ mapcore_status mapcore_map_get_layout_property(mapcore_map map, const char *laye
 mapcore_status mapcore_map_set_filter(mapcore_map map, const char *layer_id, const char *json,
                                       size_t len);
 
-/* Adds or replaces image `id`: `height` rows of `stride` bytes of straight
- * RGBA8 (`width` pixels each), copied. `pixel_ratio` > 0 is the image's
- * density; `sdf` marks a signed-distance-field icon. Icons and patterns that
- * use images are not drawn yet; the images are kept for them. */
+/* Adds or replaces image `id` (for `icon-image` and the `*-pattern`
+ * properties): `height` rows of `stride` bytes of straight RGBA8 (`width`
+ * pixels each, 1..8192), copied. `pixel_ratio` > 0 is the image's density;
+ * `sdf` marks a signed-distance-field icon. Stretchable images:
+ * mapcore_map_add_image_with_options. */
 mapcore_status mapcore_map_add_image(mapcore_map map, const char *id, const uint8_t *rgba,
                                      uint32_t width, uint32_t height, size_t stride,
                                      float pixel_ratio, bool sdf);
+
+/* How mapcore_map_add_image_with_options takes an image. Start from
+ * mapcore_image_options_default(). */
+typedef struct mapcore_image_options {
+  size_t size;       /* sizeof(mapcore_image_options) */
+  float pixel_ratio; /* the image's density, > 0 and <= 16 (default 1) */
+  bool sdf;          /* a signed-distance-field icon (default false) */
+  /* Stretchable images (nine-patch, as a sprite index's `stretchX`,
+   * `stretchY` and `content`; used by icon-text-fit), in image pixels:
+   * `stretch_x` holds `stretch_x_count` [from, to] column pairs
+   * (2 * count floats), `stretch_y` row pairs; each pair from <= to, pairs
+   * ascending and not overlapping, inside the image; at most 64 per axis.
+   * NULL with count 0: none. Borrowed for the call (copied). */
+  const float *stretch_x;
+  size_t stretch_x_count;
+  const float *stretch_y;
+  size_t stretch_y_count;
+  /* When `has_content`: the box (left, top, right, bottom) icon-text-fit
+   * fits the text into; non-empty and inside the image. */
+  bool has_content;
+  float content[4];
+} mapcore_image_options;
+
+/* The defaults: pixel ratio 1, not SDF, not stretchable. */
+mapcore_image_options mapcore_image_options_default(void);
+
+/* As mapcore_map_add_image, with `options` (NULL: the defaults).
+ * INVALID_ARGUMENT names the field that is wrong (a stretch zone outside
+ * the image or out of order, a content box outside it, a NULL zone array
+ * with a count). */
+mapcore_status mapcore_map_add_image_with_options(mapcore_map map, const char *id,
+                                                  const uint8_t *rgba, uint32_t width,
+                                                  uint32_t height, size_t stride,
+                                                  const mapcore_image_options *options);
 
 /* Removes image `id`. NOT_FOUND if there is none. */
 mapcore_status mapcore_map_remove_image(mapcore_map map, const char *id);

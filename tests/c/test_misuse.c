@@ -468,6 +468,10 @@ static mapcore_status f_set_filter(ctx *c, const char *bad) {
 static mapcore_status f_add_image(ctx *c, const char *bad) {
   return keep(mapcore_map_add_image(c->map, S("id", "img"), PIXELS, 2, 2, L("stride", 8), 1.0f, false));
 }
+static mapcore_status f_add_image_with_options(ctx *c, const char *bad) {
+  mapcore_image_options o = mapcore_image_options_default();
+  return keep(mapcore_map_add_image_with_options(c->map, S("id", "img2"), PIXELS, 2, 2, L("stride", 8), &o));
+}
 static mapcore_status f_remove_image(ctx *c, const char *bad) {
   mapcore_map_add_image(c->map, "tmp", PIXELS, 2, 2, 8, 1.0f, false);
   return keep(mapcore_map_remove_image(c->map, S("id", "tmp")));
@@ -627,6 +631,7 @@ static const row ROWS[] = {
     {"mapcore_map_get_layout_property", f_get_layout, true, true, NULL},
     {"mapcore_map_set_filter", f_set_filter, true, true, NULL},
     {"mapcore_map_add_image", f_add_image, true, true, NULL},
+    {"mapcore_map_add_image_with_options", f_add_image_with_options, true, true, NULL},
     {"mapcore_map_remove_image", f_remove_image, true, true, NULL},
     {"mapcore_map_get_style_json", f_get_style_json, true, true, NULL},
     {"mapcore_buffer_free", f_buffer_free, false, true, "frees memory; any thread"},
@@ -866,10 +871,17 @@ static mapcore_status s_encode_options(size_t size) {
   return encode_with(&C, &o);
 }
 
+static mapcore_status s_image_options(size_t size) {
+  mapcore_image_options o = mapcore_image_options_default();
+  o.size = size;
+  return mapcore_map_add_image_with_options(C.map, "sized", PIXELS, 2, 2, 8, &o);
+}
+
 static const struct {
   const char *name;
   mapcore_status (*call)(size_t size);
 } SIZED[] = {
+    {"mapcore_image_options", s_image_options},
     {"mapcore_encode_options", s_encode_options},
     {"mapcore_runtime_options", s_runtime_options},
     {"mapcore_map_options", s_map_options},

@@ -152,7 +152,9 @@ static int cancels = 0;
 static mapcore_provider_decision hold(void *ud, const mapcore_resource_info *info,
                                       mapcore_resource_request req) {
   (void)ud;
-  mapcore_resource_info copy = {sizeof copy, NULL, 0, 0, 0, 0};
+  mapcore_resource_info copy;
+  memset(&copy, 0, sizeof copy);
+  copy.size = sizeof copy;
   CHECK_OK(mapcore_resource_request_info(req, &copy));
   CHECK(strcmp(copy.url, info->url) == 0);
   /* owner-thread calls from inside the provider are refused */

@@ -134,6 +134,44 @@ int main(void) {
   CHECK_DIAG("stride");
   CHECK_STATUS(mapcore_map_add_image(t.map, "dot", NULL, 4, 4, 16, 1.0f, false), MAPCORE_STATUS_INVALID_ARGUMENT);
   CHECK_STATUS(mapcore_map_add_image(t.map, "dot", px, 4, 4, 16, 0.0f, false), MAPCORE_STATUS_INVALID_ARGUMENT);
+  /* stretchable images: zones and content box checked, the field named */
+  uint8_t big[16 * 8 * 4];
+  memset(big, 200, sizeof big);
+  mapcore_image_options io = mapcore_image_options_default();
+  CHECK(io.size == sizeof io && io.pixel_ratio == 1.0f && !io.sdf && !io.has_content);
+  CHECK_OK(mapcore_map_add_image_with_options(t.map, "pill", big, 16, 8, 64, NULL));
+  const float zx[4] = {2, 6, 10, 14}, zy[2] = {2, 6};
+  io.stretch_x = zx;
+  io.stretch_x_count = 2;
+  io.stretch_y = zy;
+  io.stretch_y_count = 1;
+  io.has_content = true;
+  io.content[0] = 2, io.content[1] = 2, io.content[2] = 14, io.content[3] = 6;
+  CHECK_OK(mapcore_map_add_image_with_options(t.map, "pill", big, 16, 8, 64, &io));
+  const float overlap[4] = {2, 8, 6, 10}, outside[2] = {2, 17};
+  io.stretch_x = overlap;
+  CHECK_STATUS(mapcore_map_add_image_with_options(t.map, "pill", big, 16, 8, 64, &io), MAPCORE_STATUS_INVALID_ARGUMENT);
+  CHECK_DIAG("options->stretch_x");
+  io.stretch_x = outside;
+  io.stretch_x_count = 1;
+  CHECK_STATUS(mapcore_map_add_image_with_options(t.map, "pill", big, 16, 8, 64, &io), MAPCORE_STATUS_INVALID_ARGUMENT);
+  CHECK_DIAG("options->stretch_x");
+  io.stretch_x = zx;
+  io.stretch_y = outside; /* 17 > the 8 rows */
+  CHECK_STATUS(mapcore_map_add_image_with_options(t.map, "pill", big, 16, 8, 64, &io), MAPCORE_STATUS_INVALID_ARGUMENT);
+  CHECK_DIAG("options->stretch_y");
+  io.stretch_y = NULL;
+  CHECK_STATUS(mapcore_map_add_image_with_options(t.map, "pill", big, 16, 8, 64, &io), MAPCORE_STATUS_INVALID_ARGUMENT);
+  CHECK_DIAG("options->stretch_y");
+  io.stretch_y = zy;
+  io.content[3] = 9; /* below the image */
+  CHECK_STATUS(mapcore_map_add_image_with_options(t.map, "pill", big, 16, 8, 64, &io), MAPCORE_STATUS_INVALID_ARGUMENT);
+  CHECK_DIAG("options->content");
+  io.content[3] = 6;
+  io.pixel_ratio = 0;
+  CHECK_STATUS(mapcore_map_add_image_with_options(t.map, "pill", big, 16, 8, 64, &io), MAPCORE_STATUS_INVALID_ARGUMENT);
+  CHECK_DIAG("options->pixel_ratio");
+  CHECK_OK(mapcore_map_remove_image(t.map, "pill"));
   CHECK_OK(mapcore_map_remove_image(t.map, "dot"));
   CHECK_STATUS(mapcore_map_remove_image(t.map, "dot"), MAPCORE_STATUS_NOT_FOUND);
   CHECK_OK(mapcore_string_free(NULL));

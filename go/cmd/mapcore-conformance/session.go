@@ -255,8 +255,11 @@ func (ss *session) applyNamed(name string, op []json.RawMessage) error {
 		return ss.m.RemoveSource(a)
 	case "addImage":
 		var opts struct {
-			PixelRatio float32 `json:"pixelRatio"`
-			SDF        bool    `json:"sdf"`
+			PixelRatio float32      `json:"pixelRatio"`
+			SDF        bool         `json:"sdf"`
+			StretchX   [][2]float32 `json:"stretchX"`
+			StretchY   [][2]float32 `json:"stretchY"`
+			Content    *[4]float32  `json:"content"`
 		}
 		if err := args(op, 2, &a, &b, &opts); err != nil {
 			return err
@@ -265,7 +268,8 @@ func (ss *session) applyNamed(name string, op []json.RawMessage) error {
 		if err != nil {
 			return err
 		}
-		return ss.m.AddImage(a, img, opts.PixelRatio, opts.SDF)
+		return ss.m.AddImageWithOptions(a, img, &mapcore.ImageOptions{PixelRatio: opts.PixelRatio, SDF: opts.SDF,
+			StretchX: opts.StretchX, StretchY: opts.StretchY, Content: opts.Content})
 	case "removeImage":
 		if err := args(op, 1, &a); err != nil {
 			return err

@@ -81,6 +81,8 @@ type ResourceInfo struct {
 	URL                 string
 	Kind                int32
 	TileZ, TileX, TileY int32
+	// RangeOffset, RangeLength: a byte range (RangeLength 0: the whole resource).
+	RangeOffset, RangeLength uint64
 }
 
 // Provider receives the resource provider callbacks of one runtime.

@@ -34,6 +34,10 @@ func mapcoreGoProvide(ud unsafe.Pointer, info *C.mapcore_resource_info, req C.ma
 		return C.int(capi.ProviderPassThrough)
 	}
 	gi := ResourceInfo{Kind: int32(info.kind), TileZ: int32(info.tile_z), TileX: int32(info.tile_x), TileY: int32(info.tile_y)}
+	// The range fields came after the first release: read when size covers them.
+	if uintptr(info.size) >= unsafe.Offsetof(info.range_length)+unsafe.Sizeof(info.range_length) {
+		gi.RangeOffset, gi.RangeLength = uint64(info.range_offset), uint64(info.range_length)
+	}
 	if info.url != nil {
 		gi.URL = C.GoString(info.url)
 	}

@@ -3,6 +3,7 @@ package capi
 /*
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include "capi.h"
 
 typedef struct mc_res_xy { int32_t st; char *msg; double x, y; } mc_res_xy;
@@ -72,7 +73,8 @@ static mc_res w_set_filter(uint64_t m, const char *layer, const char *json, size
 // mapcore_map_add_image reads `hgt` rows of `stride` bytes (the last one
 // 4*w) from `rgba` and takes no length: check the length here first. (Sizes
 // and strides it rejects itself, before reading, pass through.)
-static mc_res w_add_image(uint64_t m, const char *id, const uint8_t *rgba, size_t len, uint32_t w, uint32_t hgt, size_t stride, float ratio, int sdf) {
+static mc_res w_add_image(uint64_t m, const char *id, const uint8_t *rgba, size_t len, uint32_t w, uint32_t hgt, size_t stride,
+		float ratio, int sdf, const float *sx, size_t nsx, const float *sy, size_t nsy, const float *content) {
 	if (w > 0 && hgt > 0 && stride / 4 >= (size_t)w) {
 		size_t row = (size_t)w * 4, rows = (size_t)hgt - 1;
 		int overflow = rows > 0 && stride > (SIZE_MAX - row) / rows;
@@ -85,7 +87,18 @@ static mc_res w_add_image(uint64_t m, const char *id, const uint8_t *rgba, size_
 		}
 	}
 	mapcore_map h = {m};
-	return mc_wrap(mapcore_map_add_image(h, id, rgba, w, hgt, stride, ratio, sdf != 0));
+	mapcore_image_options o = mapcore_image_options_default();
+	o.pixel_ratio = ratio;
+	o.sdf = sdf != 0;
+	o.stretch_x = sx;
+	o.stretch_x_count = nsx;
+	o.stretch_y = sy;
+	o.stretch_y_count = nsy;
+	if (content != NULL) {
+		o.has_content = true;
+		memcpy(o.content, content, sizeof o.content);
+	}
+	return mc_wrap(mapcore_map_add_image_with_options(h, id, rgba, w, hgt, stride, &o));
 }
 static mc_res w_remove_image(uint64_t m, const char *id) {
 	mapcore_map h = {m};
@@ -297,16 +310,38 @@ func MapSetFilter(m uint64, layer string, json []byte) Res {
 	return sres(C.w_set_filter(C.uint64_t(m), a[0], j, n))
 }
 
+// ImageOpts are an added image's options: density, SDF, and stretch zones
+// ([from, to] pairs) and content box (nil: none) for stretchable images.
+type ImageOpts struct {
+	Ratio              float32
+	SDF                bool
+	StretchX, StretchY [][2]float32
+	Content            *[4]float32
+}
+
+func zonesPtr(z [][2]float32) (*C.float, C.size_t) {
+	if len(z) == 0 {
+		return nil, 0
+	}
+	return (*C.float)(unsafe.Pointer(&z[0][0])), C.size_t(len(z))
+}
+
 // MapAddImage adds or replaces an image (pixels copied): h rows of stride
 // bytes from rgba, whose length is checked before the C call.
-func MapAddImage(m uint64, id string, rgba []byte, w, h uint32, stride int, ratio float32, sdf bool) Res {
+func MapAddImage(m uint64, id string, rgba []byte, w, h uint32, stride int, o ImageOpts) Res {
 	cs, a, err := strArgs(&id)
 	if err != nil {
 		return argError(err)
 	}
 	defer cs.free()
+	sx, nsx := zonesPtr(o.StretchX)
+	sy, nsy := zonesPtr(o.StretchY)
+	var content *C.float
+	if o.Content != nil {
+		content = (*C.float)(unsafe.Pointer(&o.Content[0]))
+	}
 	return sres(C.w_add_image(C.uint64_t(m), a[0], bufPtr(rgba), C.size_t(len(rgba)), C.uint32_t(w), C.uint32_t(h),
-		C.size_t(stride), C.float(ratio), boolInt(sdf)))
+		C.size_t(stride), C.float(o.Ratio), boolInt(o.SDF), sx, nsx, sy, nsy, content))
 }
 
 // MapRemoveImage removes an image.

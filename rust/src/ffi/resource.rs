@@ -31,7 +31,8 @@ fn answer_unanswered(request: &Request) {
 }
 
 const PROVIDER_V1: usize = std::mem::size_of::<mapcore_resource_provider>();
-const INFO_V1: usize = std::mem::size_of::<mapcore_resource_info>();
+/// The size of the first released mapcore_resource_info (up to tile_y).
+const INFO_V1: usize = std::mem::offset_of!(mapcore_resource_info, range_offset);
 
 /// The host's provider as a `Provider`.
 struct HostProvider {
@@ -46,13 +47,16 @@ unsafe impl Sync for HostProvider {}
 
 fn info_of(request: &Request, url: &CString) -> mapcore_resource_info {
     let (z, x, y) = request.info.tile.unwrap_or((-1, -1, -1));
+    let (range_offset, range_length) = request.info.range.unwrap_or((0, 0));
     mapcore_resource_info {
-        size: INFO_V1,
+        size: std::mem::size_of::<mapcore_resource_info>(),
         url: url.as_ptr(),
         kind: request.info.kind as u32,
         tile_z: z,
         tile_x: x,
         tile_y: y,
+        range_offset,
+        range_length,
     }
 }
 
@@ -253,9 +257,13 @@ pub unsafe extern "C" fn mapcore_resource_request_info(
     out_info: *mut mapcore_resource_info,
 ) -> mapcore_status {
     call("mapcore_resource_request_info", || {
-        sized_arg(out_info as *const mapcore_resource_info, "out_info", INFO_V1)?;
+        let size = sized_arg(out_info as *const mapcore_resource_info, "out_info", INFO_V1)?.size;
         let (r, url) = request_of(request)?;
-        *out_info = info_of(&r, &url);
+        // An older caller's struct is shorter: write only what its size covers.
+        let mut info = info_of(&r, &url);
+        let n = size.min(std::mem::size_of::<mapcore_resource_info>());
+        info.size = n;
+        std::ptr::copy_nonoverlapping(&info as *const _ as *const u8, out_info as *mut u8, n);
         Ok(())
     })
 }

@@ -3,12 +3,13 @@
 use std::ffi::CString;
 use std::os::raw::c_char;
 
-use super::args::{bytes_arg, opt_str_arg, out_arg, str_arg};
+use super::args::{bytes_arg, opt_str_arg, out_arg, sized_arg, str_arg};
 use super::guard::{call, invalid_argument, CallResult, Failure};
 use super::map::{map_core, with_map};
 use super::types::*;
 use crate::map::styling::Group;
 use crate::map::StyleImage;
+use crate::style::image::{ImageStretch, MAX_STRETCH_ZONES};
 
 /// `len` bytes of UTF-8 JSON.
 ///
@@ -187,7 +188,8 @@ pub unsafe extern "C" fn mapcore_map_set_filter(map: mapcore_map, layer_id: *con
 }
 
 /// # Safety
-/// `rgba` holds `height` rows of `stride` bytes.
+/// `id` is a NUL-terminated string; `rgba` points at `stride * (height - 1)
+/// + width * 4` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn mapcore_map_add_image(
     map: mapcore_map,
@@ -200,30 +202,104 @@ pub unsafe extern "C" fn mapcore_map_add_image(
     sdf: bool,
 ) -> mapcore_status {
     call("mapcore_map_add_image", || {
-        let id = str_arg(id, "id")?;
-        if width == 0 || height == 0 || width > 8192 || height > 8192 {
-            return invalid_argument(format!("image size {width}x{height} is out of range (1..8192 each)"));
-        }
-        if stride < width as usize * 4 {
-            return invalid_argument(format!("`stride` {stride} is less than 4 * width = {}", width as usize * 4));
-        }
-        if !(pixel_ratio.is_finite() && pixel_ratio > 0.0 && pixel_ratio <= 16.0) {
-            return invalid_argument(format!("pixel_ratio {pixel_ratio} is out of range: it must be > 0 and <= 16"));
-        }
-        let stride = super::args::len_arg(stride, "stride")?;
-        let Some(len) = stride.checked_mul(height as usize - 1).and_then(|n| n.checked_add(width as usize * 4)) else {
-            return invalid_argument(format!("`stride` {stride} times {height} rows overflows"));
-        };
-        let bytes = bytes_arg(rgba, len, "rgba")?;
-        let mut pixels = Vec::with_capacity(width as usize * height as usize * 4);
-        for row in 0..height as usize {
-            pixels.extend_from_slice(&bytes[row * stride..row * stride + width as usize * 4]);
-        }
-        let image = StyleImage { width, height, pixel_ratio, sdf, rgba: std::sync::Arc::new(pixels), stretch: Default::default() };
-        with_map(map, |o, m| {
-            let (m, _) = map_core(o, m)?;
-            m.add_image(id, image).map_err(Failure::from)
-        })
+        let options = mapcore_image_options { pixel_ratio, sdf, ..mapcore_image_options_default() };
+        add_image(map, id, rgba, width, height, stride, &options, "pixel_ratio")
+    })
+}
+
+const IMAGE_OPTIONS_V1: usize = std::mem::size_of::<mapcore_image_options>();
+
+#[no_mangle]
+pub extern "C" fn mapcore_image_options_default() -> mapcore_image_options {
+    mapcore_image_options {
+        size: IMAGE_OPTIONS_V1,
+        pixel_ratio: 1.0,
+        sdf: false,
+        stretch_x: std::ptr::null(),
+        stretch_x_count: 0,
+        stretch_y: std::ptr::null(),
+        stretch_y_count: 0,
+        has_content: false,
+        content: [0.0; 4],
+    }
+}
+
+/// # Safety
+/// As `mapcore_map_add_image`; `options` is null or a valid options struct
+/// whose zone arrays hold `2 * count` floats.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_map_add_image_with_options(
+    map: mapcore_map,
+    id: *const c_char,
+    rgba: *const u8,
+    width: u32,
+    height: u32,
+    stride: usize,
+    options: *const mapcore_image_options,
+) -> mapcore_status {
+    call("mapcore_map_add_image_with_options", || {
+        let options =
+            if options.is_null() { mapcore_image_options_default() } else { *sized_arg(options, "options", IMAGE_OPTIONS_V1)? };
+        add_image(map, id, rgba, width, height, stride, &options, "options->pixel_ratio")
+    })
+}
+
+/// Zone pairs from a C array of `2 * count` floats.
+unsafe fn zones_arg(ptr: *const f32, count: usize, name: &str) -> CallResult<Vec<[f32; 2]>> {
+    if count > MAX_STRETCH_ZONES {
+        return invalid_argument(format!("`{name}_count` is {count} (at most {MAX_STRETCH_ZONES} zones)"));
+    }
+    if count > 0 && ptr.is_null() {
+        return invalid_argument(format!("`{name}` is null but `{name}_count` is {count}"));
+    }
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let floats = std::slice::from_raw_parts(ptr, count * 2);
+    Ok(floats.chunks_exact(2).map(|p| [p[0], p[1]]).collect())
+}
+
+/// The checks and copy behind both add_image entry points.
+#[allow(clippy::too_many_arguments)]
+unsafe fn add_image(
+    map: mapcore_map,
+    id: *const c_char,
+    rgba: *const u8,
+    width: u32,
+    height: u32,
+    stride: usize,
+    options: &mapcore_image_options,
+    ratio_name: &str,
+) -> CallResult {
+    let id = str_arg(id, "id")?;
+    if width == 0 || height == 0 || width > 8192 || height > 8192 {
+        return invalid_argument(format!("image size {width}x{height} is out of range (1..8192 each)"));
+    }
+    if stride < width as usize * 4 {
+        return invalid_argument(format!("`stride` {stride} is less than 4 * width = {}", width as usize * 4));
+    }
+    let pixel_ratio = options.pixel_ratio;
+    if !(pixel_ratio.is_finite() && pixel_ratio > 0.0 && pixel_ratio <= 16.0) {
+        return invalid_argument(format!("{ratio_name} {pixel_ratio} is out of range: it must be > 0 and <= 16"));
+    }
+    let stretch_x = zones_arg(options.stretch_x, options.stretch_x_count, "options->stretch_x")?;
+    let stretch_y = zones_arg(options.stretch_y, options.stretch_y_count, "options->stretch_y")?;
+    let content = options.has_content.then_some(options.content);
+    let stretch = ImageStretch::checked(stretch_x, stretch_y, content, width, height, ["options->stretch_x", "options->stretch_y", "options->content"])
+        .or_else(invalid_argument)?;
+    let stride = super::args::len_arg(stride, "stride")?;
+    let Some(len) = stride.checked_mul(height as usize - 1).and_then(|n| n.checked_add(width as usize * 4)) else {
+        return invalid_argument(format!("`stride` {stride} times {height} rows overflows"));
+    };
+    let bytes = bytes_arg(rgba, len, "rgba")?;
+    let mut pixels = Vec::with_capacity(width as usize * height as usize * 4);
+    for row in 0..height as usize {
+        pixels.extend_from_slice(&bytes[row * stride..row * stride + width as usize * 4]);
+    }
+    let image = StyleImage { width, height, pixel_ratio, sdf: options.sdf, rgba: std::sync::Arc::new(pixels), stretch };
+    with_map(map, |o, m| {
+        let (m, _) = map_core(o, m)?;
+        m.add_image(id, image).map_err(Failure::from)
     })
 }
 

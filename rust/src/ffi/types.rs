@@ -80,6 +80,8 @@ pub struct mapcore_resource_info {
     pub tile_z: i32,
     pub tile_x: i32,
     pub tile_y: i32,
+    pub range_offset: u64,
+    pub range_length: u64,
 }
 
 pub type mapcore_resource_provider_fn = Option<
@@ -163,6 +165,20 @@ pub struct mapcore_encode_options {
     pub size: usize,
     pub quality: u32,
     pub png_level: u32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mapcore_image_options {
+    pub size: usize,
+    pub pixel_ratio: f32,
+    pub sdf: bool,
+    pub stretch_x: *const f32,
+    pub stretch_x_count: usize,
+    pub stretch_y: *const f32,
+    pub stretch_y_count: usize,
+    pub has_content: bool,
+    pub content: [f32; 4],
 }
 
 #[repr(C)]

@@ -280,3 +280,101 @@ fn archives_outside_the_allowed_roots_are_refused() {
     let _ = std::fs::remove_dir_all(&f.dir);
     let _ = std::fs::remove_dir_all(&elsewhere);
 }
+
+/// A host provider serving byte ranges of in-memory archives by URL, each
+/// answer from another thread (as a network provider would); `silent`
+/// URLs are taken and never answered.
+struct RangeHost {
+    archives: Vec<(String, Vec<u8>)>,
+    silent: Option<String>,
+    asked: std::sync::Mutex<Vec<(crate::runtime::resource::ResourceKind, Option<(u64, u64)>)>>,
+    cancelled: std::sync::atomic::AtomicUsize,
+}
+
+impl crate::runtime::resource::Provider for RangeHost {
+    fn request(&self, request: &std::sync::Arc<crate::runtime::resource::Request>) -> crate::runtime::resource::Decision {
+        use crate::runtime::resource::{Decision, Response};
+        let info = &request.info;
+        if info.url.starts_with("https://") {
+            self.asked.lock().unwrap().push((info.kind, info.range));
+        }
+        if self.silent.as_deref() == Some(info.url.as_str()) {
+            return Decision::Handled;
+        }
+        let Some((_, bytes)) = self.archives.iter().find(|(u, _)| *u == info.url) else { return Decision::PassThrough };
+        let response = match info.range {
+            Some((offset, len)) if offset < bytes.len() as u64 => {
+                let end = (offset + len).min(bytes.len() as u64);
+                Response::data(bytes[offset as usize..end as usize].to_vec())
+            }
+            Some(_) => Response::Error("HTTP 416 Range Not Satisfiable".into()),
+            None => Response::data(bytes.clone()),
+        };
+        let request = request.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            let _ = request.complete(response);
+        });
+        Decision::Handled
+    }
+
+    fn cancel(&self, _request: &std::sync::Arc<crate::runtime::resource::Request>) {
+        self.cancelled.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn remote_pmtiles_are_read_in_ranges_through_the_provider() {
+    use crate::runtime::resource::ResourceKind;
+    let f = build_fixture("remote");
+    let mut rt = runtime(&f.dir);
+    let url = "https://tiles.example/vector.pmtiles";
+    let bytes = std::fs::read(&f.vector_pmtiles).unwrap();
+    let truncated = bytes[..100].to_vec();
+    let host = std::sync::Arc::new(RangeHost {
+        archives: vec![(url.to_string(), bytes), ("https://tiles.example/cut.pmtiles".into(), truncated)],
+        silent: Some("https://tiles.example/silent.pmtiles".into()),
+        asked: Default::default(),
+        cancelled: Default::default(),
+    });
+    rt.set_provider(Some(host.clone()));
+    let loose = format!(r#"{{"type": "vector", "tiles": ["file://{}/vector/{{z}}/{{x}}/{{y}}.mvt"], "maxzoom": 14}}"#, f.dir.display());
+    let remote = format!(r#"{{"type": "vector", "url": "pmtiles://{url}"}}"#);
+    for (z, x, y, zoom) in [(14u8, 8802u32, 5374u32, 14.3), (7, 37, 48, 7.4)] {
+        let centre = lng_lat_of_tile_centre(z, x, y);
+        let (expected, events) = render(&mut rt, 1, &vector_style(&loose, centre, zoom));
+        assert!(errors(&events).is_empty() && distinct_colours(&expected) >= 4, "{events:?}");
+        let (pixels, events) = render(&mut rt, 1, &vector_style(&remote, centre, zoom));
+        assert!(errors(&events).is_empty(), "{events:?}");
+        assert!(pixels == expected, "remote PMTiles at z{z}: pixels differ from the loose tiles");
+    }
+    {
+        let asked = host.asked.lock().unwrap();
+        // The first range is the first 16 KiB, asked once: the header is cached with the archive.
+        let first = asked.iter().filter(|a| a.1 == Some((0, 16384))).count();
+        assert_eq!(first, 1, "{asked:?}");
+        assert!(asked.iter().all(|a| a.1.is_some()), "every request has a range: {asked:?}");
+        assert!(asked.iter().any(|a| a.0 == ResourceKind::Source), "{asked:?}");
+    }
+    // A truncated archive, no provider for the URL, and a provider that never
+    // answers: clear errors or a timeout, never a hang.
+    let centre = lng_lat_of_tile_centre(14, 8802, 5374);
+    let cut = format!(r#"{{"type": "vector", "url": "pmtiles://https://tiles.example/cut.pmtiles"}}"#);
+    let message = first_error(&mut rt, &vector_style(&cut, centre, 14.3));
+    assert!(message.contains("PMTiles header truncated (100 of 127 bytes)"), "{message}");
+    let other = format!(r#"{{"type": "vector", "url": "pmtiles://https://elsewhere.example/a.pmtiles"}}"#);
+    let message = first_error(&mut rt, &vector_style(&other, centre, 14.3));
+    assert!(message.contains("no resource provider served this byte range"), "{message}");
+    let silent = format!(r#"{{"type": "vector", "url": "pmtiles://https://tiles.example/silent.pmtiles"}}"#);
+    {
+        let (map, core) = rt.map_mut(1).unwrap();
+        map.set_style_json(vector_style(&silent, centre, 14.3).as_bytes(), core).unwrap();
+    }
+    let e = rt.render_still(1, Some(std::time::Duration::from_millis(300)));
+    assert!(matches!(e, Err(crate::runtime::StillError::Timeout(_))), "{e:?}");
+    let started = std::time::Instant::now();
+    drop(rt);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "dropping the runtime took {:?}", started.elapsed());
+    assert_eq!(host.cancelled.load(std::sync::atomic::Ordering::SeqCst), 1, "the unanswered range was cancelled");
+    let _ = std::fs::remove_dir_all(&f.dir);
+}

@@ -238,7 +238,7 @@ impl Map {
         self.idle_reported = false;
         core.request(
             self.id,
-            ResourceInfo { url: url.to_string(), kind: ResourceKind::Style, tile: None },
+            ResourceInfo { url: url.to_string(), kind: ResourceKind::Style, tile: None, range: None },
             Purpose::Style,
         );
     }
@@ -322,7 +322,7 @@ impl Map {
             self.sprites.insert(id.clone(), SpriteLoad::default());
             let (index, image) = sprites::sprite_urls(&self.resolve(url), self.pixel_ratio);
             for (url, kind, is_image) in [(index, ResourceKind::SpriteJson, false), (image, ResourceKind::SpriteImage, true)] {
-                core.request(self.id, ResourceInfo { url, kind, tile: None }, Purpose::Sprite { id: id.clone(), image: is_image });
+                core.request(self.id, ResourceInfo { url, kind, tile: None, range: None }, Purpose::Sprite { id: id.clone(), image: is_image });
             }
         }
     }
@@ -423,7 +423,7 @@ impl Map {
             } else if let Some(url) = state.url.as_deref().map(resolve) {
                 core.request(
                     map_id,
-                    ResourceInfo { url, kind: ResourceKind::Source, tile: None },
+                    ResourceInfo { url, kind: ResourceKind::Source, tile: None, range: None },
                     Purpose::SourceMeta { source: source_id.to_string() },
                 );
             } else {
@@ -456,7 +456,7 @@ impl Map {
                     state.slots.insert(id, TileSlot::Loading);
                     core.request(
                         map_id,
-                        ResourceInfo { url, kind: ResourceKind::Tile, tile: Some((id.z as i32, id.x as i32, y as i32)) },
+                        ResourceInfo { url, kind: ResourceKind::Tile, tile: Some((id.z as i32, id.x as i32, y as i32)), range: None },
                         Purpose::Tile { source: source_id.to_string(), tile: id },
                     );
                 }
@@ -465,7 +465,7 @@ impl Map {
                     state.slots.insert(id, TileSlot::Loading);
                     core.request(
                         map_id,
-                        ResourceInfo { url, kind: ResourceKind::Image, tile: None },
+                        ResourceInfo { url, kind: ResourceKind::Image, tile: None, range: None },
                         Purpose::Tile { source: source_id.to_string(), tile: id },
                     );
                 }
@@ -904,3 +904,5 @@ mod hillshade_tests;
 mod heatmap_tests;
 #[cfg(test)]
 mod test_render;
+#[cfg(test)]
+mod stretch_tests;

@@ -144,7 +144,7 @@ impl Map {
             Some(t) => {
                 for (stack, range) in missing {
                     let url = range_url(t, &stack, range);
-                    core.request(self.id, ResourceInfo { url, kind: ResourceKind::Glyphs, tile: None }, Purpose::Glyphs { stack, range });
+                    core.request(self.id, ResourceInfo { url, kind: ResourceKind::Glyphs, tile: None, range: None }, Purpose::Glyphs { stack, range });
                 }
             }
             None => {

@@ -13,13 +13,28 @@
 //! others wait for that open) and shared by the runtime's maps; requests are
 //! served on the worker threads. A failed open is not kept: the next request
 //! tries again.
+//!
+//! Remote PMTiles (`pmtiles://https://host/a.pmtiles`, also `http://`) are
+//! read in byte ranges ([`RemoteSource`]) through the host's resource
+//! provider: a reader thread (a small pool of its own, [`REMOTE_READERS`],
+//! so that waiting for the network keeps no decode worker) that needs a
+//! range posts a range request to the owner thread, which hands it to the
+//! provider as it hands any other request, and waits (never on the owner
+//! thread) for the one-shot answer.
+//! When the request being served is cancelled, or the runtime goes away,
+//! the wait ends and the range request is cancelled (the provider hears of
+//! it). The header and directories stay cached with the open archive.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::time::Duration;
 
-use super::resource::{self, FilePolicy, Response};
-use crate::source::archive::{pmtiles::PmTiles, Archive, ArchiveError, FileSource};
+use super::resource::{self, FilePolicy, Provider, Request, ResourceInfo, ResourceKind, Response, ResponseSink};
+use super::{Message, Shared};
+use crate::source::archive::remote::{RangeFetch, RemoteSource};
+use crate::source::archive::{pmtiles::PmTiles, Archive, ArchiveError, FileSource, ReadPurpose};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -43,6 +58,15 @@ struct ArchiveUrl<'a> {
 pub fn is_archive_url(url: &str) -> bool {
     url.starts_with("pmtiles://") || url.starts_with("mbtiles://")
 }
+
+/// Whether `url` is of a remote archive (read through the provider).
+pub fn is_remote_archive_url(url: &str) -> bool {
+    parse(url).is_some_and(|a| is_remote(a.location))
+}
+
+/// Threads that serve remote archives' requests (each waits for its ranges;
+/// the decode workers stay free).
+pub const REMOTE_READERS: usize = 8;
 
 fn parse(url: &str) -> Option<ArchiveUrl<'_>> {
     let (kind, scheme, rest) = if let Some(r) = url.strip_prefix("pmtiles://") {
@@ -80,21 +104,21 @@ impl Archives {
         open.values().filter(|s| s.lock().map(|s| s.is_some()).unwrap_or(false)).count()
     }
 
-    /// Answers an archive URL (TileJSON or a tile). Runs on a worker.
-    pub fn serve(&self, url: &str, asset_root: Option<&Path>, files: &FilePolicy) -> Response {
+    /// Answers `request`, an archive URL (TileJSON or a tile). Runs on a
+    /// worker; remote archives' ranges go through `remote`.
+    pub fn serve(&self, request: &Arc<Request>, asset_root: Option<&Path>, files: &FilePolicy, remote: &Remote) -> Response {
+        let url = request.info.url.as_str();
         let Some(a) = parse(url) else {
             return Response::Error(format!("{url}: not an archive URL"));
         };
-        if a.location.starts_with("http://") || a.location.starts_with("https://") {
-            return Response::Error(match a.kind {
-                Kind::MbTiles => format!(
-                    "{url}: MBTiles over HTTP (UNSUPPORTED): an MBTiles archive must be a local file \
-                     (mbtiles:///abs/path.mbtiles)"
-                ),
-                Kind::PmTiles => format!("{url}: remote PMTiles archives (UNSUPPORTED in this version): use a local file"),
-            });
+        if is_remote(a.location) && a.kind == Kind::MbTiles {
+            return Response::Error(format!(
+                "{url}: MBTiles over HTTP (UNSUPPORTED): an MBTiles archive must be a local file \
+                 (mbtiles:///abs/path.mbtiles); remote archives must be PMTiles"
+            ));
         }
-        let archive = match self.get(url, &a, asset_root, files) {
+        let _serving = Serving::enter(request);
+        let archive = match self.get(url, &a, asset_root, files, remote) {
             Ok(archive) => archive,
             Err(response) => return response,
         };
@@ -112,7 +136,14 @@ impl Archives {
     }
 
     /// The open archive at `a.location`, opening it (once) if needed.
-    fn get(&self, url: &str, a: &ArchiveUrl<'_>, asset_root: Option<&Path>, files: &FilePolicy) -> Result<Arc<dyn Archive>, Response> {
+    fn get(
+        &self,
+        url: &str,
+        a: &ArchiveUrl<'_>,
+        asset_root: Option<&Path>,
+        files: &FilePolicy,
+        remote: &Remote,
+    ) -> Result<Arc<dyn Archive>, Response> {
         let slot: Slot = {
             let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
             open.entry((a.kind == Kind::PmTiles, a.location.to_string())).or_default().clone()
@@ -123,19 +154,179 @@ impl Archives {
         if let Some(archive) = slot.as_ref() {
             return Ok(archive.clone());
         }
-        let path = resource::local_path(a.location, asset_root);
-        let (file, canonical, _len) = resource::open_allowed(url, &path, files)?;
-        let opened: Result<Arc<dyn Archive>, ArchiveError> = match a.kind {
-            Kind::PmTiles => FileSource::new(file).and_then(|f| PmTiles::open(Box::new(f))).map(|p| Arc::new(p) as Arc<dyn Archive>),
-            Kind::MbTiles => open_mbtiles(file, &canonical),
+        let (opened, name): (Result<Arc<dyn Archive>, ArchiveError>, String) = if is_remote(a.location) {
+            let fetch = ProviderFetch { shared: remote.shared.clone(), url: a.location.to_string(), max_bytes: remote.max_bytes };
+            let opened = RemoteSource::open(Box::new(fetch)).and_then(|s| PmTiles::open(Box::new(s)));
+            (opened.map(|p| Arc::new(p) as Arc<dyn Archive>), a.location.to_string())
+        } else {
+            let path = resource::local_path(a.location, asset_root);
+            let (file, canonical, _len) = resource::open_allowed(url, &path, files)?;
+            let opened = match a.kind {
+                Kind::PmTiles => FileSource::new(file).and_then(|f| PmTiles::open(Box::new(f))).map(|p| Arc::new(p) as Arc<dyn Archive>),
+                Kind::MbTiles => open_mbtiles(file, &canonical),
+            };
+            (opened, canonical.display().to_string())
         };
         match opened {
             Ok(archive) => {
-                log::debug!("opened archive {}", canonical.display());
+                log::debug!("opened archive {name}");
                 *slot = Some(archive.clone());
                 Ok(archive)
             }
             Err(e) => Err(Response::Error(format!("{url}: {e}"))),
+        }
+    }
+}
+
+fn is_remote(location: &str) -> bool {
+    location.starts_with("http://") || location.starts_with("https://")
+}
+
+/// What remote archives need from their runtime: where to post range
+/// requests, and the byte limit of one answer.
+pub struct Remote {
+    pub shared: Weak<Shared>,
+    pub max_bytes: u64,
+}
+
+thread_local! {
+    /// The request a worker is serving (its cancellation ends range waits).
+    static SERVING: RefCell<Option<Arc<Request>>> = const { RefCell::new(None) };
+}
+
+/// Marks the request being served on this thread while it lives.
+struct Serving(Option<Arc<Request>>);
+
+impl Serving {
+    fn enter(request: &Arc<Request>) -> Serving {
+        Serving(SERVING.with(|s| s.borrow_mut().replace(request.clone())))
+    }
+
+    fn is_cancelled() -> bool {
+        SERVING.with(|s| s.borrow().as_ref().is_some_and(|r| r.is_cancelled()))
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let before = self.0.take();
+        SERVING.with(|s| *s.borrow_mut() = before);
+    }
+}
+
+/// A range request's answer, awaited on a worker.
+#[derive(Default)]
+pub struct RangeWait {
+    answer: Mutex<Option<Response>>,
+    ready: Condvar,
+    /// The provider that took the request (told when the worker gives up).
+    provider: Mutex<Option<Arc<dyn Provider>>>,
+}
+
+impl ResponseSink for RangeWait {
+    fn deliver(&self, _request: u64, response: Response) {
+        *self.answer.lock().unwrap_or_else(|e| e.into_inner()) = Some(response);
+        self.ready.notify_all();
+    }
+}
+
+impl RangeWait {
+    /// On the owner thread: hands the range request to the provider (or
+    /// answers it when there is none that takes it).
+    pub(super) fn dispatch(self: &Arc<Self>, request: &Arc<Request>, provider: Option<Arc<dyn Provider>>) {
+        if request.is_cancelled() {
+            return; // the worker gave up already
+        }
+        let url = &request.info.url;
+        let declined = || {
+            Response::Error(format!(
+                "{url}: no resource provider served this byte range: remote PMTiles archives are read \
+                 with range requests through the host's resource provider (Go: HTTPProvider), which must \
+                 answer a request's range"
+            ))
+        };
+        let Some(provider) = provider else {
+            let _ = request.complete(declined());
+            return;
+        };
+        if provider.request(request) == resource::Decision::PassThrough {
+            let _ = request.complete(declined());
+            return;
+        }
+        let mut slot = self.provider.lock().unwrap_or_else(|e| e.into_inner());
+        if request.is_cancelled() {
+            drop(slot);
+            provider.cancel(request);
+        } else {
+            *slot = Some(provider);
+        }
+    }
+}
+
+/// How often a waiting worker looks whether its request was cancelled.
+const CANCEL_POLL: Duration = Duration::from_millis(50);
+
+/// Fetches ranges of `url` through the runtime's resource provider.
+struct ProviderFetch {
+    shared: Weak<Shared>,
+    url: String,
+    max_bytes: u64,
+}
+
+impl RangeFetch for ProviderFetch {
+    fn fetch(&self, offset: u64, len: u64, purpose: ReadPurpose) -> Result<Vec<u8>, ArchiveError> {
+        let url = &self.url;
+        if Serving::is_cancelled() {
+            return Err(ArchiveError::Io(format!("{url}: cancelled")));
+        }
+        if len > self.max_bytes {
+            return Err(ArchiveError::Io(format!(
+                "{url}: a range of {len} bytes exceeds the max_resource_bytes limit of {} (a runtime option)",
+                self.max_bytes
+            )));
+        }
+        let (kind, tile) = match purpose {
+            ReadPurpose::Directory => (ResourceKind::Source, None),
+            ReadPurpose::Tile(z, x, y) => (ResourceKind::Tile, Some((i32::from(z), x as i32, y as i32))),
+        };
+        let wait = Arc::new(RangeWait::default());
+        let sink: Weak<dyn ResponseSink> = Arc::downgrade(&(wait.clone() as Arc<dyn ResponseSink>));
+        let info = ResourceInfo { url: url.clone(), kind, tile, range: Some((offset, len)) };
+        let request = Arc::new(Request::new(resource::next_request_id(), info, sink));
+        let gone = || ArchiveError::Io(format!("{url}: the runtime was destroyed while reading the archive"));
+        self.shared.upgrade().ok_or_else(gone)?.inbox.post(Message::Range { request: request.clone(), wait: wait.clone() });
+        let mut answer = wait.answer.lock().unwrap_or_else(|e| e.into_inner());
+        let response = loop {
+            if let Some(r) = answer.take() {
+                break r;
+            }
+            let cancelled = Serving::is_cancelled();
+            if cancelled || self.shared.strong_count() == 0 {
+                drop(answer);
+                if request.cancel() {
+                    if let Some(p) = wait.provider.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                        p.cancel(&request);
+                    }
+                }
+                return Err(if cancelled { ArchiveError::Io(format!("{url}: cancelled")) } else { gone() });
+            }
+            answer = wait.ready.wait_timeout(answer, CANCEL_POLL).unwrap_or_else(|e| e.into_inner()).0;
+        };
+        let what = format!("{url} bytes {offset}..{}", offset.saturating_add(len));
+        match response {
+            Response::Data(bytes) => {
+                let bytes = (*bytes).as_ref();
+                if bytes.len() as u64 > len {
+                    return Err(ArchiveError::Io(format!(
+                        "{what}: the resource provider answered {} bytes for a range of {len}: \
+                         a range request must be answered with exactly its bytes",
+                        bytes.len()
+                    )));
+                }
+                Ok(bytes.to_vec())
+            }
+            Response::NotFound => Err(ArchiveError::Io(format!("{what}: not found"))),
+            Response::Error(e) => Err(ArchiveError::Io(format!("{what}: {e}"))),
         }
     }
 }

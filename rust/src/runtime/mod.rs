@@ -129,6 +129,9 @@ fn erase<M: Client>(work: MapWork<M>) -> AnyWork {
 pub enum Message {
     Response { request: u64, response: Response },
     Work { map: u64, apply: AnyWork },
+    /// A worker reading a remote archive needs a byte range: the owner
+    /// thread hands the request to the provider.
+    Range { request: Arc<Request>, wait: Arc<archives::RangeWait> },
 }
 
 /// The thread-safe part of a runtime.
@@ -170,6 +173,8 @@ pub struct Core {
     files: Arc<resource::FilePolicy>,
     /// Tile archives opened by this runtime's maps (shared by them).
     archives: Arc<archives::Archives>,
+    /// Threads serving remote archives (started with the first request for one).
+    remote_readers: Option<WorkerPool>,
     limits: Limits,
     /// Tests: every `spawn_for` job panics.
     #[cfg(test)]
@@ -195,10 +200,26 @@ impl Core {
         if archives::is_archive_url(&request.info.url) {
             // Built in: archives are served here, not by the provider.
             let archives = self.archives.clone();
-            self.workers.spawn(move || {
-                let response = archives.serve(&request.info.url, root.as_deref(), &files);
+            let remote = archives::Remote { shared: Arc::downgrade(&self.shared), max_bytes: self.limits.max_resource_bytes };
+            let is_remote = archives::is_remote_archive_url(&request.info.url);
+            let job = move || {
+                let response = archives.serve(&request, root.as_deref(), &files, &remote);
                 let _ = request.complete(response);
-            });
+            };
+            if !is_remote {
+                self.workers.spawn(job);
+                return;
+            }
+            if self.remote_readers.is_none() {
+                match WorkerPool::new(archives::REMOTE_READERS) {
+                    Ok(pool) => self.remote_readers = Some(pool),
+                    Err(e) => log::warn!("cannot start the remote archive readers ({e}); using the workers"),
+                }
+            }
+            match &self.remote_readers {
+                Some(pool) => pool.spawn(job),
+                None => self.workers.spawn(job),
+            }
             return;
         }
         if let Some(provider) = self.provider.clone() {
@@ -361,6 +382,7 @@ impl<M: Client> Runtime<M> {
                 asset_root: options.asset_root,
                 files,
                 archives: Default::default(),
+                remote_readers: None,
                 limits: options.limits,
                 #[cfg(test)]
                 panic_jobs: false,
@@ -472,6 +494,7 @@ impl<M: Client> Runtime<M> {
                         }
                     }
                 }
+                Message::Range { request, wait } => wait.dispatch(&request, self.core.provider.clone()),
                 Message::Work { map, apply } => {
                     if let Some(m) = self.maps.get_mut(&map) {
                         m.touch();

@@ -39,6 +39,11 @@ pub struct ResourceInfo {
     pub kind: ResourceKind,
     /// z, x, y for tiles (in the source's scheme).
     pub tile: Option<(i32, i32, i32)>,
+    /// A byte range of the resource: (offset, length), length > 0. The
+    /// answer holds exactly those bytes, or fewer only when the resource
+    /// ends inside the range (its bytes up to the end); a longer answer is
+    /// refused. `None`: the whole resource.
+    pub range: Option<(u64, u64)>,
 }
 
 /// Bytes of a response: owned, or a host buffer released when the last
@@ -404,7 +409,7 @@ mod tests {
 
     fn request(sink: &Arc<Collect>) -> Request {
         let weak: Weak<dyn ResponseSink> = Arc::downgrade(&(sink.clone() as Arc<dyn ResponseSink>));
-        Request::new(5, ResourceInfo { url: "x".into(), kind: ResourceKind::Tile, tile: None }, weak)
+        Request::new(5, ResourceInfo { url: "x".into(), kind: ResourceKind::Tile, tile: None, range: None }, weak)
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //!
 //! * [`pmtiles`]: PMTiles v3 (a header, root and leaf directories of
 //!   run-length entries keyed by Hilbert tile ids, tile data), read through a
-//!   [`ByteSource`] (a local file, or ranges of a remote one).
+//!   [`ByteSource`] (a local file, or ranges of a remote one: [`remote`]).
 //! * [`mbtiles`] (cargo feature `mbtiles`): MBTiles 1.3, a SQLite database with
 //!   `metadata` and `tiles` (TMS rows) tables.
 //!
@@ -17,6 +17,7 @@
 #[cfg(feature = "mbtiles")]
 pub mod mbtiles;
 pub mod pmtiles;
+pub mod remote;
 
 use crate::source::url::TileBounds;
 
@@ -138,12 +139,27 @@ pub trait Archive: Send + Sync {
     fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, ArchiveError>;
 }
 
+/// What a read of an archive is for (a remote source tells its host, which
+/// may cache directories but not tiles).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadPurpose {
+    /// The header, a directory or the metadata.
+    Directory,
+    /// The data of tile z/x/y (XYZ rows).
+    Tile(u8, u32, u32),
+}
+
 /// Random access to an archive's bytes.
 pub trait ByteSource: Send + Sync {
-    /// The total length, if known.
+    /// The total length, if known (`u64::MAX` when it is not).
     fn len(&self) -> u64;
     /// Exactly `len` bytes at `offset` (an error if the source is shorter).
     fn read(&self, offset: u64, len: u64) -> Result<Vec<u8>, ArchiveError>;
+    /// [`ByteSource::read`], saying what for.
+    fn read_for(&self, offset: u64, len: u64, purpose: ReadPurpose) -> Result<Vec<u8>, ArchiveError> {
+        let _ = purpose;
+        self.read(offset, len)
+    }
 }
 
 /// A local file read with positioned reads (no shared cursor, so any number

@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::{corrupt, gunzip, gzip, Archive, ArchiveError, ByteSource, Metadata, TileEntry, TileFormat};
+use super::{corrupt, gunzip, gzip, Archive, ArchiveError, ByteSource, Metadata, ReadPurpose, TileEntry, TileFormat};
 
 pub const HEADER_LEN: usize = 127;
 const MAGIC: &[u8; 7] = b"PMTiles";
@@ -26,8 +26,9 @@ const MAGIC: &[u8; 7] = b"PMTiles";
 const MAX_LEAF_DEPTH: usize = 4;
 /// Highest zoom a tile id is computed for.
 const MAX_ZOOM: u8 = 31;
-/// Leaf directories kept decoded per archive.
-const LEAF_CACHE: usize = 256;
+/// Bytes of decoded leaf directories kept per archive (the least recently
+/// used are dropped beyond it).
+const LEAF_CACHE_BYTES: usize = 16 << 20;
 
 /// A compression named in the header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -356,7 +357,42 @@ pub struct PmTiles {
     header: Header,
     root: Vec<Entry>,
     metadata: Metadata,
-    leaves: Mutex<HashMap<(u64, u32), Arc<Vec<Entry>>>>,
+    leaves: Mutex<LeafCache>,
+}
+
+/// Decoded leaf directories by (offset, length), bounded by bytes.
+#[derive(Default)]
+struct LeafCache {
+    map: HashMap<(u64, u32), (Arc<Vec<Entry>>, u64)>,
+    bytes: usize,
+    clock: u64,
+}
+
+impl LeafCache {
+    fn get(&mut self, key: (u64, u32)) -> Option<Arc<Vec<Entry>>> {
+        self.clock += 1;
+        let clock = self.clock;
+        self.map.get_mut(&key).map(|(d, used)| {
+            *used = clock;
+            d.clone()
+        })
+    }
+
+    fn insert(&mut self, key: (u64, u32), dir: Arc<Vec<Entry>>) {
+        let size = |d: &Vec<Entry>| d.len() * std::mem::size_of::<Entry>() + 64;
+        let add = size(&dir);
+        while self.bytes + add > LEAF_CACHE_BYTES && !self.map.is_empty() {
+            let oldest = self.map.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| *k).expect("not empty");
+            if let Some((d, _)) = self.map.remove(&oldest) {
+                self.bytes -= size(&d);
+            }
+        }
+        self.clock += 1;
+        if let Some((old, _)) = self.map.insert(key, (dir, self.clock)) {
+            self.bytes -= size(&old);
+        }
+        self.bytes += add;
+    }
 }
 
 fn section_check(name: &str, offset: u64, length: u64, file_len: u64) -> Result<(), ArchiveError> {
@@ -425,7 +461,7 @@ impl PmTiles {
             name: str_field("name"),
             vector_layers: json.get("vector_layers").filter(|v| v.is_array()).cloned(),
         };
-        Ok(PmTiles { source, header, root, metadata, leaves: Mutex::new(HashMap::new()) })
+        Ok(PmTiles { source, header, root, metadata, leaves: Mutex::new(LeafCache::default()) })
     }
 
     pub fn header(&self) -> &Header {
@@ -461,8 +497,8 @@ impl PmTiles {
 
     fn leaf(&self, entry: Entry) -> Result<Arc<Vec<Entry>>, ArchiveError> {
         let key = (entry.offset, entry.length);
-        if let Some(d) = self.leaves.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return Ok(d.clone());
+        if let Some(d) = self.leaves.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+            return Ok(d);
         }
         let h = &self.header;
         match entry.offset.checked_add(entry.length.into()) {
@@ -481,11 +517,7 @@ impl PmTiles {
             entry.length.into(),
             "leaf directory",
         )?);
-        let mut cache = self.leaves.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= LEAF_CACHE {
-            cache.clear();
-        }
-        cache.insert(key, dir.clone());
+        self.leaves.lock().unwrap_or_else(|e| e.into_inner()).insert(key, dir.clone());
         Ok(dir)
     }
 
@@ -535,7 +567,7 @@ impl Archive for PmTiles {
                 ))
             }
         }
-        let bytes = self.source.read(h.data_offset + e.offset, e.length.into())?;
+        let bytes = self.source.read_for(h.data_offset + e.offset, e.length.into(), ReadPurpose::Tile(z, x, y))?;
         // Vector tiles stay as stored (the MVT decoder gunzips with its own
         // cap); images are handed over decoded.
         let gz = bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
