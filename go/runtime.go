@@ -44,6 +44,14 @@ type RuntimeOptions struct {
 	// least recently needed are evicted and loaded again when a view needs
 	// them; 0 = the default, 128 MiB.
 	MaxTileCacheBytes int64
+	// MaxFeaturesPerTile bounds the features of one decoded tile (vector
+	// tile or a GeoJSON source's tile), counted while decoding: a tile over
+	// it fails with an EventTileError naming the limit and the rest of the
+	// map draws; 0 = the default, 10^6.
+	MaxFeaturesPerTile int64
+	// MaxVerticesPerTile bounds the vertices of one decoded tile likewise;
+	// 0 = the default, 10^7.
+	MaxVerticesPerTile int64
 	// FontDirs are font files or folders of them (.ttf, .otf, .ttc, .otc;
 	// not recursive) whose faces join the bundled family (Noto Sans Regular
 	// and Bold) for labels drawn with local glyphs. A file that is not a
@@ -99,21 +107,23 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 	if o.WorkerThreads < 0 || o.RenderThreads < 0 || o.WorkerThreads > math.MaxUint32 || o.RenderThreads > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "thread counts must be >= 0")
 	}
-	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 {
+	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxFeaturesPerTile < 0 || o.MaxVerticesPerTile < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "limits must be >= 0 (0 = the default)")
 	}
 	st, _ := handle.New("RuntimeHandle", nil)
 	id, r := capi.RuntimeCreate(capi.RuntimeOptions{
-		Workers:           uint32(o.WorkerThreads),
-		RenderThreads:     uint32(o.RenderThreads),
-		AssetRoot:         o.AssetRoot,
-		AllowedRoots:      o.AllowedRoots,
-		MaxResourceBytes:  uint64(o.MaxResourceBytes),
-		MaxImagePixels:    uint64(o.MaxImagePixels),
-		MaxTilesPerSource: uint32(o.MaxTilesPerSource),
-		FontPaths:         o.FontDirs,
-		GlyphsMode:        uint32(o.Glyphs),
-		MaxTileCacheBytes: uint64(o.MaxTileCacheBytes),
+		Workers:            uint32(o.WorkerThreads),
+		RenderThreads:      uint32(o.RenderThreads),
+		AssetRoot:          o.AssetRoot,
+		AllowedRoots:       o.AllowedRoots,
+		MaxResourceBytes:   uint64(o.MaxResourceBytes),
+		MaxImagePixels:     uint64(o.MaxImagePixels),
+		MaxTilesPerSource:  uint32(o.MaxTilesPerSource),
+		FontPaths:          o.FontDirs,
+		GlyphsMode:         uint32(o.Glyphs),
+		MaxTileCacheBytes:  uint64(o.MaxTileCacheBytes),
+		MaxFeaturesPerTile: uint64(o.MaxFeaturesPerTile),
+		MaxVerticesPerTile: uint64(o.MaxVerticesPerTile),
 	})
 	if err := status.Of(op, r); err != nil {
 		st.Abort()

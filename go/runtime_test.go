@@ -71,4 +71,44 @@ func TestAllowedRoots(t *testing.T) {
 	if _, err := NewRuntime(&RuntimeOptions{MaxResourceBytes: -1}); err == nil || !strings.Contains(err.Error(), "limits") {
 		t.Errorf("a negative limit: %v", err)
 	}
+	if _, err := NewRuntime(&RuntimeOptions{MaxFeaturesPerTile: -1}); err == nil || !strings.Contains(err.Error(), "limits") {
+		t.Errorf("a negative feature limit: %v", err)
+	}
+}
+
+// MaxFeaturesPerTile reaches the engine: a tile over it fails with a tile
+// error naming the limit, and the rest of the map draws.
+func TestTileFeatureLimit(t *testing.T) {
+	lockThread(t)
+	style := `{"version": 8, "center": [0, 0], "zoom": 0, "sources": {
+		"two": {"type": "geojson", "data": {"type": "FeatureCollection", "features": [
+			{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0, 0]}},
+			{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [1, 1]}}]}}},
+		"layers": [{"id": "bg", "type": "background", "paint": {"background-color": "blue"}},
+			{"id": "c", "type": "circle", "source": "two", "paint": {"circle-color": "red"}}]}`
+	for _, limit := range []int64{0, 1} {
+		tm := openMapWith(t, 64, 64, &RuntimeOptions{MaxFeaturesPerTile: limit})
+		tm.render(t, style)
+		img, err := tm.s.ReadNRGBA()
+		if err != nil {
+			t.Fatal(err)
+		}
+		events := tm.events(t)
+		named := 0
+		for _, e := range events {
+			if e.Type == EventTileError && strings.Contains(e.Message, "max_features_per_tile") {
+				named++
+			}
+		}
+		centre := img.NRGBAAt(32, 32)
+		if limit == 0 && (named != 0 || centre.R != 255) {
+			t.Errorf("default limit: centre %v, %d limit errors", centre, named)
+		}
+		if limit == 1 && (named == 0 || centre != (color.NRGBA{0, 0, 255, 255})) {
+			t.Errorf("limit 1: centre %v (want the background), %d limit errors in %v", centre, named, events)
+		}
+		if err := tm.rt.CloseAll(); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

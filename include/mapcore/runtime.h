@@ -76,6 +76,13 @@ typedef struct mapcore_runtime_options {
    * are evicted (with their label layouts) and loaded again when a view needs
    * them; 0 = the default, 128 MiB. */
   uint64_t max_tile_cache_bytes;
+  /* Features of one decoded tile (vector tile or a GeoJSON source's tile),
+   * counted while decoding: a tile over it fails with a TILE_ERROR event
+   * naming the limit, and the rest of the map draws; 0 = the default, 10^6. */
+  uint64_t max_features_per_tile;
+  /* Vertices (geometry points) of one decoded tile, likewise; 0 = the
+   * default, 10^7. */
+  uint64_t max_vertices_per_tile;
 } mapcore_runtime_options;
 
 /* Options with every field at its default. Any thread. */

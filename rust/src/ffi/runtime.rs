@@ -33,6 +33,8 @@ pub extern "C" fn mapcore_runtime_options_default() -> mapcore_runtime_options {
         font_path_count: 0,
         glyphs_mode: 0,
         max_tile_cache_bytes: 0,
+        max_features_per_tile: 0,
+        max_vertices_per_tile: 0,
     }
 }
 
@@ -109,6 +111,12 @@ pub unsafe extern "C" fn mapcore_runtime_create(
             }
             if o.max_tile_cache_bytes > 0 {
                 limits.max_tile_cache_bytes = o.max_tile_cache_bytes;
+            }
+            if o.max_features_per_tile > 0 {
+                limits.max_features_per_tile = o.max_features_per_tile;
+            }
+            if o.max_vertices_per_tile > 0 {
+                limits.max_vertices_per_tile = o.max_vertices_per_tile;
             }
             if o.font_path_count > 0 && o.font_paths.is_null() {
                 return super::guard::invalid_argument(format!(

@@ -54,6 +54,8 @@ pub struct mapcore_runtime_options {
     pub font_path_count: usize,
     pub glyphs_mode: u32,
     pub max_tile_cache_bytes: u64,
+    pub max_features_per_tile: u64,
+    pub max_vertices_per_tile: u64,
 }
 
 #[repr(C)]

@@ -294,3 +294,59 @@ fn the_tile_cache_evicts_tiles_the_view_left_and_loads_them_again() {
     let (_, both) = still(&mut rt, -100.0, -40.0);
     assert!(both > first, "{both} slots after moving, {first} before: the cache keeps the old view");
 }
+
+#[test]
+fn tiles_over_the_feature_or_vertex_limit_fail_with_the_limit_named_and_the_rest_draws() {
+    // A vector tile of the shipped fixtures (hundreds of features) and a
+    // GeoJSON source of 20 points, under limits of 10 features / 50 vertices.
+    let dir = temp_dir("tile-limits");
+    std::fs::write(dir.join("t.mvt"), include_bytes!("../../../tests/fixtures/tiles/14-8802-5374.mvt")).unwrap();
+    let points: Vec<String> = (0..20)
+        .map(|i| format!(r#"{{"type": "Feature", "properties": {{}}, "geometry": {{"type": "Point", "coordinates": [{}, 10]}}}}"#, i as f64 * 0.1))
+        .collect();
+    let style = |vector_layers: &str| {
+        circle_style(
+            &format!(
+                r#""p": {}, "many": {{"type": "geojson", "data": {{"type": "FeatureCollection", "features": [{}]}}}},
+                   "v": {{"type": "vector", "tiles": ["t.mvt"], "minzoom": 0, "maxzoom": 0}}"#,
+                point_source("{}"),
+                points.join(",")
+            ),
+            &format!(
+                r#"{vector_layers}
+                   {{"id": "m", "type": "circle", "source": "many", "paint": {{"circle-color": "blue"}}}},
+                   {{"id": "c", "type": "circle", "source": "p", "paint": {{"circle-color": "red", "circle-radius": 8}}}}"#
+            ),
+        )
+    };
+    let layers = r#"{"id": "b", "type": "fill", "source": "v", "source-layer": "building"},"#;
+    let tile_errors = |events: &[Event], limit: &str| -> usize {
+        events.iter().filter(|e| e.kind == EventKind::TileError && e.message.contains(limit)).count()
+    };
+
+    let mut limits = crate::runtime::Limits::default();
+    limits.max_features_per_tile = 10;
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.clone()), limits, ..Default::default() });
+    let (centre, events) = render(&mut rt, &style(layers));
+    assert_eq!(centre, Some(RED), "the single point still draws: {events:?}");
+    // The vector tile and the GeoJSON tile holding the 20 points fail, each naming the limit.
+    assert!(tile_errors(&events, "max_features_per_tile") >= 2, "{events:?}");
+    assert!(events.iter().any(|e| e.kind == EventKind::TileError && e.source_id == "v"), "{events:?}");
+    assert!(events.iter().any(|e| e.kind == EventKind::TileError && e.source_id == "many"), "{events:?}");
+
+    let mut limits = crate::runtime::Limits::default();
+    limits.max_vertices_per_tile = 50;
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.clone()), limits, ..Default::default() });
+    let (centre, events) = render(&mut rt, &style(layers));
+    assert_eq!(centre, Some(RED), "{events:?}");
+    assert!(
+        events.iter().any(|e| e.kind == EventKind::TileError && e.source_id == "v" && e.message.contains("max_vertices_per_tile")),
+        "{events:?}"
+    );
+
+    // The defaults take the same tile.
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), ..Default::default() });
+    let (centre, events) = render(&mut rt, &style(layers));
+    assert_eq!(centre, Some(RED));
+    assert_eq!(events.iter().filter(|e| e.kind == EventKind::TileError).count(), 0, "{events:?}");
+}

@@ -472,14 +472,22 @@ impl Map {
                 Tiles::GeoJson { index: Some(index), .. } => {
                     state.slots.insert(id, TileSlot::Loading);
                     let (index, source) = (index.clone(), source_id.to_string());
+                    let limits = tile_limits(core);
                     core.spawn_for(map_id, Purpose::Tile { source: source.clone(), tile: id }, move || {
                         let slot = match index.tile(id.z, id.x, id.y) {
-                            Some(t) => TileSlot::ready(t),
-                            None => TileSlot::Empty,
+                            Some(t) => limits.check(&t).map(|()| TileSlot::ready(t)),
+                            None => Ok(TileSlot::Empty),
                         };
-                        Box::new(move |map: &mut Map, _core: &mut Core| {
-                            if let Some(s) = map.sources.get_mut(&source) {
-                                s.slots.insert(id, slot);
+                        Box::new(move |map: &mut Map, core: &mut Core| {
+                            let Some(s) = map.sources.get_mut(&source) else { return };
+                            match slot {
+                                Ok(slot) => {
+                                    s.slots.insert(id, slot);
+                                }
+                                Err(e) => {
+                                    s.slots.insert(id, TileSlot::Failed);
+                                    map.emit_tile_error(&source, id, String::new(), &e.to_string(), core);
+                                }
                             }
                         })
                     });
@@ -627,12 +635,11 @@ impl Map {
             Response::Data(bytes) => {
                 let wanted = self.style().map(|s| source_layers(s, &source));
                 let url = info.url.clone();
+                let limits = tile_limits(core);
                 core.spawn_for(map_id, Purpose::Tile { source: source.clone(), tile }, move || {
                     let filter = wanted.map(|names| move |name: &str| names.iter().any(|n| n == name));
-                    let result = match &filter {
-                        Some(f) => crate::source::mvt::decode_tile((*bytes).as_ref(), Some(f as &dyn Fn(&str) -> bool)),
-                        None => crate::source::mvt::decode_tile((*bytes).as_ref(), None),
-                    }
+                    let wanted = filter.as_ref().map(|f| f as &dyn Fn(&str) -> bool);
+                    let result = crate::source::mvt::decode_tile_limited((*bytes).as_ref(), wanted, limits)
                     .map(TileSlot::ready);
                     Box::new(move |map: &mut Map, core: &mut Core| {
                         let Some(s) = map.sources.get_mut(&source) else { return };
@@ -758,6 +765,12 @@ impl Map {
             (started.elapsed() - laid_out).as_secs_f64() * 1e3
         );
     }
+}
+
+/// The runtime's per-tile feature and vertex limits.
+fn tile_limits(core: &Core) -> crate::source::mvt::TileLimits {
+    let l = core.limits();
+    crate::source::mvt::TileLimits { max_features: l.max_features_per_tile, max_vertices: l.max_vertices_per_tile }
 }
 
 /// The source layers of `source` that some layer reads.

@@ -70,6 +70,11 @@ pub struct Limits {
     /// keeps beyond its current view; the least recently needed are evicted
     /// (with their symbol layouts) and requested again when needed.
     pub max_tile_cache_bytes: u64,
+    /// Features of one decoded tile (vector or GeoJSON): a tile over it fails
+    /// with a TILE_ERROR naming the limit, the rest of the map draws.
+    pub max_features_per_tile: u64,
+    /// Vertices of one decoded tile, likewise.
+    pub max_vertices_per_tile: u64,
 }
 
 impl Limits {
@@ -86,6 +91,8 @@ impl Default for Limits {
             max_image_pixels: Limits::DEFAULT_MAX_IMAGE_PIXELS,
             max_tiles_per_source: Limits::DEFAULT_MAX_TILES_PER_SOURCE,
             max_tile_cache_bytes: Limits::DEFAULT_MAX_TILE_CACHE_BYTES,
+            max_features_per_tile: crate::source::mvt::DEFAULT_MAX_FEATURES_PER_TILE,
+            max_vertices_per_tile: crate::source::mvt::DEFAULT_MAX_VERTICES_PER_TILE,
         }
     }
 }

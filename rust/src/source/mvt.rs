@@ -111,17 +111,61 @@ pub mod pb {
     }
 }
 
+/// Counts one decoded tile may hold (the runtime's `max_features_per_tile`
+/// and `max_vertices_per_tile`), checked while decoding: a tile over either
+/// fails with a message naming the limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TileLimits {
+    pub max_features: u64,
+    pub max_vertices: u64,
+}
+
+impl Default for TileLimits {
+    fn default() -> TileLimits {
+        TileLimits { max_features: DEFAULT_MAX_FEATURES_PER_TILE, max_vertices: DEFAULT_MAX_VERTICES_PER_TILE }
+    }
+}
+
+/// Default of [`TileLimits::max_features`] (the densest real tiles hold tens of thousands).
+pub const DEFAULT_MAX_FEATURES_PER_TILE: u64 = 1_000_000;
+/// Default of [`TileLimits::max_vertices`].
+pub const DEFAULT_MAX_VERTICES_PER_TILE: u64 = 10_000_000;
+
+impl TileLimits {
+    /// Checks a decoded tile's counts (for tiles made elsewhere, e.g. GeoJSON).
+    pub fn check(&self, tile: &TileData) -> Result<(), DecodeError> {
+        let features: u64 = tile.layers.iter().map(|l| l.features.len() as u64).sum();
+        if features > self.max_features {
+            return err(format!("{features} features, over the limit max_features_per_tile = {}", self.max_features));
+        }
+        let vertices: u64 = tile.layers.iter().flat_map(|l| &l.features).flat_map(|f| &f.geometry).map(|p| p.len() as u64).sum();
+        if vertices > self.max_vertices {
+            return err(format!("{vertices} vertices, over the limit max_vertices_per_tile = {}", self.max_vertices));
+        }
+        Ok(())
+    }
+}
+
 /// Decodes a (possibly gzip-compressed) vector tile. `wanted_layers`, when given,
 /// selects layers by name; other layers are skipped without decoding features.
 pub fn decode_tile(
     bytes: &[u8],
     wanted_layers: Option<&dyn Fn(&str) -> bool>,
 ) -> Result<TileData, DecodeError> {
+    decode_tile_limited(bytes, wanted_layers, TileLimits::default())
+}
+
+/// [`decode_tile`] within `limits`.
+pub fn decode_tile_limited(
+    bytes: &[u8],
+    wanted_layers: Option<&dyn Fn(&str) -> bool>,
+    limits: TileLimits,
+) -> Result<TileData, DecodeError> {
     if bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b {
         let raw = gunzip(bytes)?;
-        return decode_raw(&raw, wanted_layers);
+        return decode_raw(&raw, wanted_layers, limits);
     }
-    decode_raw(bytes, wanted_layers)
+    decode_raw(bytes, wanted_layers, limits)
 }
 
 /// Gunzips with an output cap of [`MAX_DECOMPRESSED_SIZE`].
@@ -263,10 +307,10 @@ fn read_u32s(r: &mut Reader<'_>, wire: u32, out: &mut Vec<u32>, what: &str) -> R
 // ---------------------------------------------------------------------------
 // Tile / layer / feature decoding.
 
-fn decode_raw(bytes: &[u8], wanted: Option<&dyn Fn(&str) -> bool>) -> Result<TileData, DecodeError> {
+fn decode_raw(bytes: &[u8], wanted: Option<&dyn Fn(&str) -> bool>, limits: TileLimits) -> Result<TileData, DecodeError> {
     let mut tile = TileData::default();
     let mut r = Reader::new(bytes);
-    let mut budget = Budget { left: MAX_OUTPUT_BYTES };
+    let mut budget = Budget { left: MAX_OUTPUT_BYTES, features: 0, vertices: 0, limits };
     let mut scratch = Scratch::default();
     let mut layer_index = 0usize;
     while !r.done() {
@@ -287,9 +331,26 @@ fn decode_raw(bytes: &[u8], wanted: Option<&dyn Fn(&str) -> bool>) -> Result<Til
 
 struct Budget {
     left: usize,
+    /// Features and vertices decoded so far, against `limits`.
+    features: u64,
+    vertices: u64,
+    limits: TileLimits,
 }
 
 impl Budget {
+    /// Counts `n` more features (before they are decoded).
+    fn features(&mut self, n: usize, where_: impl FnOnce() -> String) -> Result<(), DecodeError> {
+        self.features = self.features.saturating_add(n as u64);
+        if self.features > self.limits.max_features {
+            return err(format!(
+                "{}: the tile has more than {} features (the limit max_features_per_tile)",
+                where_(),
+                self.limits.max_features
+            ));
+        }
+        Ok(())
+    }
+
     fn charge(&mut self, n: usize, where_: impl FnOnce() -> String) -> Result<(), DecodeError> {
         if n > self.left {
             return err(format!("{}: decoded tile exceeds {} bytes", where_(), MAX_OUTPUT_BYTES));
@@ -389,6 +450,7 @@ fn decode_layer(
             _ => r.skip(wire).map_err(lerr)?,
         }
     }
+    budget.features(h.features, || format!("layer {li} ({name})"))?;
     budget.charge(h.features * std::mem::size_of::<Feature>(), || format!("layer {li}"))?;
     let mut features = Vec::with_capacity(h.features);
     let mut r = Reader::new(data);
@@ -491,6 +553,13 @@ fn decode_feature(
     budget.left -= cost;
     let geometry = decode_geometry(&scratch.geometry, geom_type)?;
     let points: usize = geometry.iter().map(|p| p.len()).sum();
+    budget.vertices = budget.vertices.saturating_add(points as u64);
+    if budget.vertices > budget.limits.max_vertices {
+        return Err(format!(
+            "the tile has more than {} vertices (the limit max_vertices_per_tile)",
+            budget.limits.max_vertices
+        ));
+    }
     let gcost = points * 8 + geometry.len() * 24;
     if gcost > budget.left {
         return Err(format!("decoded tile exceeds {} bytes", MAX_OUTPUT_BYTES));
