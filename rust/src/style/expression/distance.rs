@@ -85,11 +85,10 @@ impl Ruler {
     /// Degrees to local metres relative to `o` (longitude wrapped).
     fn xy(&self, p: P, o: P) -> P {
         let mut dx = p[0] - o[0];
-        while dx < -180.0 {
-            dx += 360.0;
-        }
-        while dx > 180.0 {
-            dx -= 360.0;
+        // One step, not a loop: a longitude of 5e10 (or infinity) in a
+        // hostile style must not spin (fuzz regression).
+        if dx.is_finite() && !(-180.0..=180.0).contains(&dx) {
+            dx = (dx + 180.0).rem_euclid(360.0) - 180.0;
         }
         [dx * self.kx, (p[1] - o[1]) * self.ky]
     }
@@ -328,4 +327,22 @@ pub fn distance(g: &Geometries, feature: &Feature, canonical: TileId, extent: u3
             .collect(),
     };
     Some(shape_distance(&f, &t))
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::*;
+
+    #[test]
+    fn longitudes_far_outside_the_world_wrap_in_one_step() {
+        let r = Ruler::new(0.0);
+        let near = r.xy([10.0, 0.0], [0.0, 0.0]);
+        // 10 + 360 k degrees is the same place for any k, even astronomically large.
+        let far = r.xy([10.0 + 360.0 * 1.0e8, 0.0], [0.0, 0.0]);
+        assert!((near[0] - far[0]).abs() < 1e-3 * near[0].abs(), "{near:?} {far:?}");
+        assert!((r.xy([-350.0, 0.0], [0.0, 0.0])[0] - near[0]).abs() < 1e-6);
+        // Not finite: no hang, no wrap.
+        assert!(r.xy([f64::INFINITY, 0.0], [0.0, 0.0])[0].is_infinite());
+        assert!(r.xy([f64::NAN, 0.0], [0.0, 0.0])[0].is_nan());
+    }
 }
