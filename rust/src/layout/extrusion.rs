@@ -70,6 +70,8 @@ pub fn faces(
         _ => [0.0, 0.0],
     };
     let light = light_direction(t.bearing);
+    // Walls darken towards their foot unless the layer turns the gradient off.
+    let vertical_gradient = layer.paint.get_bool("fill-extrusion-vertical-gradient", &zctx);
     let project = |p: TilePoint, z: f64| -> Option<(Px, f64)> {
         let ([x, y], w) = m.project(f64::from(p.x) + shift[0], f64::from(p.y) + shift[1], z);
         (w > 1e-6).then(|| ([(x * ratio) as f32, (y * ratio) as f32], w))
@@ -99,7 +101,7 @@ pub fn faces(
                 let (ex, ey) = (f64::from(p1.x - p2.x), f64::from(p1.y - p2.y));
                 let len = (ex * ex + ey * ey).sqrt();
                 let normal = [-ey / len, ex / len, 0.0];
-                let vertical = if normal[1] != 0.0 {
+                let vertical = if normal[1] != 0.0 && vertical_gradient {
                     (wall_factor(0.0, base, height) + wall_factor(1.0, base, height)) / 2.0
                 } else {
                     1.0
