@@ -39,6 +39,13 @@ pub(crate) trait Canvas {
 #[derive(Default)]
 pub(crate) struct SkiaScratch(PathBuilder, Coverage);
 
+impl SkiaScratch {
+    /// Bytes held by the coverage buffers.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.1.heap_bytes()
+    }
+}
+
 /// tiny-skia backed band; anti-aliased fills use the exact-area coverage
 /// rasterizer of `coverage`, aliased fills and clip masks tiny-skia.
 pub(crate) struct SkiaCanvas<'a> {

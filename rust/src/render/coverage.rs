@@ -56,6 +56,14 @@ pub(crate) struct Coverage {
     subs: Vec<Vec<(f32, f32)>>,
 }
 
+impl Coverage {
+    /// Bytes held by the accumulation buffers.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.acc.capacity() * 4 + self.spans.capacity() * 8 + self.touched.capacity() * 8
+            + self.subs.iter().map(|s| s.capacity() * 8).sum::<usize>()
+    }
+}
+
 /// How overlapping contours combine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Rule {

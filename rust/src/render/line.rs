@@ -48,6 +48,13 @@ pub(crate) struct LineScratch {
     spans: Vec<(u32, u32)>,
 }
 
+impl LineScratch {
+    /// Bytes held by the per-pixel buffers.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        (self.coverage.capacity() + self.progress.capacity()) * 4 + self.spans.capacity() * 8
+    }
+}
+
 /// How a segment ends at one of its vertices.
 #[derive(Clone, Copy)]
 enum End {

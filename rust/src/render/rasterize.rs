@@ -76,7 +76,7 @@ pub fn rasterize(list: &DisplayList, threads: usize) -> Image {
     let threads = threads.min(slices.len()).max(1);
     let queue = Mutex::new(slices);
     let work = || {
-        let mut worker = Worker::default();
+        let mut worker = Worker::take();
         loop {
             let next = match queue.lock() {
                 Ok(mut q) => q.pop(),
@@ -85,6 +85,7 @@ pub fn rasterize(list: &DisplayList, threads: usize) -> Image {
             let Some((top, slice)) = next else { break };
             worker.paint_band(list, &preps, top, slice);
         }
+        worker.give_back();
     };
     if threads == 1 {
         work();
@@ -288,6 +289,31 @@ struct Worker {
     backend: Option<SkiaScratch>,
     lines: LineScratch,
     fills: FillScratch,
+}
+
+/// Workers (their scratch buffers) kept between frames, so that a frame
+/// starts with warm buffers instead of fresh allocations and page faults.
+static SPARE_WORKERS: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
+/// At most this many spare workers, each holding at most `MAX_SPARE_BYTES`
+/// (a worker that drew a huge target is dropped, not kept).
+const MAX_SPARE_WORKERS: usize = 16;
+const MAX_SPARE_BYTES: usize = 32 << 20;
+
+impl Worker {
+    fn take() -> Worker {
+        SPARE_WORKERS.lock().ok().and_then(|mut spare| spare.pop()).unwrap_or_default()
+    }
+
+    fn give_back(self) {
+        let bytes = self.lines.heap_bytes() + self.backend.as_ref().map_or(0, SkiaScratch::heap_bytes);
+        if bytes <= MAX_SPARE_BYTES {
+            if let Ok(mut spare) = SPARE_WORKERS.lock() {
+                if spare.len() < MAX_SPARE_WORKERS {
+                    spare.push(self);
+                }
+            }
+        }
+    }
 }
 
 fn quad_key(q: &ClipQuad) -> [u32; 8] {
