@@ -201,8 +201,12 @@ fn invalid_geojson_errors() {
     assert!(e(json!({"type":"Feature","properties":3,"geometry":null})).contains("properties"));
     assert!(e(json!({"type":"Point","coordinates":[0,"a"]})).contains("numbers"));
     assert!(GeoJsonIndex::from_str("{", GeoJsonOptions::default()).unwrap_err().contains("not valid JSON"));
+    // Clustered sources report malformed features the same way.
     let o = GeoJsonOptions { cluster: true, ..GeoJsonOptions::default() };
-    assert!(GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":[]}), o).unwrap_err().contains("clustering"));
+    let err = GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":[
+        {"type":"Feature","geometry":{"type":"Point","coordinates":[0,0]}}, {"type":"Feature","properties":3}]}), o)
+    .unwrap_err();
+    assert!(err.contains("feature 1") && err.contains("properties"), "{err}");
 }
 
 #[test]
@@ -243,8 +247,16 @@ fn options_from_source_json() {
     assert!(GeoJsonOptions::from_source_json(&json!({"buffer":1000})).unwrap_err().contains("buffer"));
     assert!(GeoJsonOptions::from_source_json(&json!({"cluster":"yes"})).unwrap_err().contains("boolean"));
     assert!(GeoJsonOptions::from_source_json(&json!({"filter":["==","a",1]})).unwrap_err().contains("filter"));
-    let o = GeoJsonOptions::from_source_json(&json!({"cluster":true})).unwrap();
-    assert!(GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":[]}), o).is_err());
+    let o = GeoJsonOptions::from_source_json(&json!({"cluster":true,"clusterRadius":40,"clusterMaxZoom":9,
+        "clusterMinPoints":3,"clusterProperties":{"sum":["+",["get","n"]]}}))
+    .unwrap();
+    assert_eq!((o.cluster, o.cluster_radius, o.cluster_max_zoom, o.cluster_min_points), (true, 40.0, Some(9), 3));
+    assert_eq!(o.cluster_properties.0.len(), 1);
+    let err = GeoJsonOptions::from_source_json(&json!({"clusterProperties":{"x":["+",["accumulated"]]}})).unwrap_err();
+    assert!(err.contains("clusterProperties.x.map") && err.contains("accumulated"), "{err}");
+    // An empty collection clusters to nothing.
+    let idx = GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":[]}), o).unwrap();
+    assert!(idx.tile(0, 0, 0).is_none());
 }
 
 #[test]

@@ -1,0 +1,135 @@
+//! A static 2-D KD-tree over points (kdbush's layout: points sorted in place
+//! by alternating axes, leaves of up to `NODE_SIZE` points scanned linearly).
+//! Built and queried without recursion: work is bounded by the point count,
+//! never by the input's shape (many equal points build a balanced tree too).
+
+/// Points per leaf.
+const NODE_SIZE: usize = 64;
+
+/// Indexed points; queries report the index a point had in the input.
+#[derive(Debug, Default)]
+pub struct KdTree {
+    /// x, y and input index, in tree order.
+    items: Vec<(f64, f64, u32)>,
+}
+
+impl KdTree {
+    /// Indexes `points` (their order gives the ids reported by queries). The
+    /// caller keeps NaN out (NaN never matches a query).
+    pub fn new(points: impl Iterator<Item = [f64; 2]>) -> KdTree {
+        let mut items: Vec<(f64, f64, u32)> = points.enumerate().map(|(i, p)| (p[0], p[1], i as u32)).collect();
+        let mut stack = vec![(0usize, items.len(), 0usize)];
+        while let Some((left, right, axis)) = stack.pop() {
+            // `right` is exclusive.
+            if right - left <= NODE_SIZE {
+                continue;
+            }
+            let m = (left + right) / 2;
+            let slice = &mut items[left..right];
+            if axis == 0 {
+                slice.select_nth_unstable_by(m - left, |a, b| a.0.total_cmp(&b.0));
+            } else {
+                slice.select_nth_unstable_by(m - left, |a, b| a.1.total_cmp(&b.1));
+            }
+            stack.push((left, m, 1 - axis));
+            stack.push((m + 1, right, 1 - axis));
+        }
+        KdTree { items }
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Calls `f` with the id of every point in the box (edges included).
+    pub fn range(&self, min_x: f64, min_y: f64, max_x: f64, max_y: f64, mut f: impl FnMut(u32)) {
+        self.visit(min_x, min_y, max_x, max_y, |x, y, id| {
+            if x >= min_x && x <= max_x && y >= min_y && y <= max_y {
+                f(id);
+            }
+        });
+    }
+
+    /// Calls `f` with the id of every point at most `r` from (`x`, `y`).
+    pub fn within(&self, x: f64, y: f64, r: f64, mut f: impl FnMut(u32)) {
+        let r2 = r * r;
+        self.visit(x - r, y - r, x + r, y + r, |px, py, id| {
+            if (px - x) * (px - x) + (py - y) * (py - y) <= r2 {
+                f(id);
+            }
+        });
+    }
+
+    /// Calls `f` with every point of the nodes that may hold points in the box.
+    fn visit(&self, min_x: f64, min_y: f64, max_x: f64, max_y: f64, mut f: impl FnMut(f64, f64, u32)) {
+        let mut stack = vec![(0usize, self.items.len(), 0usize)];
+        while let Some((left, right, axis)) = stack.pop() {
+            if right - left <= NODE_SIZE {
+                for &(x, y, id) in &self.items[left..right] {
+                    f(x, y, id);
+                }
+                continue;
+            }
+            let m = (left + right) / 2;
+            let (x, y, id) = self.items[m];
+            f(x, y, id);
+            let v = if axis == 0 { x } else { y };
+            let (lo, hi) = if axis == 0 { (min_x, max_x) } else { (min_y, max_y) };
+            if lo <= v {
+                stack.push((left, m, 1 - axis));
+            }
+            if hi >= v {
+                stack.push((m + 1, right, 1 - axis));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brute(points: &[[f64; 2]], keep: impl Fn(f64, f64) -> bool) -> Vec<u32> {
+        (0..points.len() as u32).filter(|&i| keep(points[i as usize][0], points[i as usize][1])).collect()
+    }
+
+    #[test]
+    fn queries_match_a_linear_scan() {
+        // A fixed pseudo-random set with clumps and duplicates.
+        let mut s = 12345u64;
+        let mut rnd = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut points: Vec<[f64; 2]> = (0..3000).map(|_| [rnd(), rnd()]).collect();
+        points.extend(std::iter::repeat([0.25, 0.75]).take(500));
+        let tree = KdTree::new(points.iter().copied());
+        assert_eq!(tree.len(), 3500);
+        for (bx, by, bw) in [(0.1, 0.2, 0.3), (0.2, 0.7, 0.06), (0.0, 0.0, 1.0), (0.9, 0.9, 0.001)] {
+            let mut got = Vec::new();
+            tree.range(bx, by, bx + bw, by + bw, |i| got.push(i));
+            got.sort();
+            assert_eq!(got, brute(&points, |x, y| x >= bx && x <= bx + bw && y >= by && y <= by + bw));
+        }
+        for (cx, cy, r) in [(0.5, 0.5, 0.1), (0.25, 0.75, 0.0), (0.25, 0.75, 0.02), (0.0, 1.0, 0.3)] {
+            let mut got = Vec::new();
+            tree.within(cx, cy, r, |i| got.push(i));
+            got.sort();
+            let want = brute(&points, |x, y| (x - cx).powi(2) + (y - cy).powi(2) <= r * r);
+            assert_eq!(got, want);
+            if r == 0.0 {
+                assert_eq!(got.len(), 500, "the duplicates are found at radius 0");
+            }
+        }
+    }
+
+    #[test]
+    fn empty_tree_finds_nothing() {
+        let tree = KdTree::new(std::iter::empty());
+        let mut n = 0;
+        tree.range(0.0, 0.0, 1.0, 1.0, |_| n += 1);
+        tree.within(0.5, 0.5, 1.0, |_| n += 1);
+        assert_eq!(n, 0);
+    }
+}
