@@ -356,6 +356,14 @@ impl GeoJsonIndex {
         }
         let x = (u64::from(x) % n) as u32;
         let mut cache = self.tiles.lock().unwrap_or_else(|e| e.into_inner());
+        let out = self.cached_tile(&mut cache, z, x, y);
+        cache.trim(self.params.cache_bytes);
+        out
+    }
+
+    /// The tile from the cache, generated if needed (the cache may then be
+    /// over its budget).
+    fn cached_tile(&self, cache: &mut TileCache, z: u8, x: u32, y: u32) -> Option<TileData> {
         cache.tick += 1;
         let tick = cache.tick;
         if !cache.tiles.contains_key(&(z, x, y)) {
@@ -393,19 +401,16 @@ impl GeoJsonIndex {
         }
         let tile = cache.tiles.get_mut(&(z, x, y))?;
         tile.used = tick;
-        let out = if tile.features.is_empty() {
-            None
-        } else {
-            Some(TileData {
-                layers: vec![TileLayer {
-                    name: GEOJSON_LAYER.to_string(),
-                    extent: self.params.extent as u32,
-                    features: tile.features.clone(),
-                }],
-            })
-        };
-        cache.trim(self.params.cache_bytes);
-        out
+        if tile.features.is_empty() {
+            return None;
+        }
+        Some(TileData {
+            layers: vec![TileLayer {
+                name: GEOJSON_LAYER.to_string(),
+                extent: self.params.extent as u32,
+                features: tile.features.clone(),
+            }],
+        })
     }
 
     fn split_tile(
