@@ -903,4 +903,6 @@ mod hillshade_tests;
 #[cfg(test)]
 mod heatmap_tests;
 #[cfg(test)]
+mod cluster_tests;
+#[cfg(test)]
 mod test_render;
