@@ -29,7 +29,7 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use super::convert::{feature_parts, position, project_x, project_y, ConvertOptions};
-use super::kdtree::KdTree;
+use super::kdtree::{KdTree, Points};
 use super::GEOJSON_LAYER;
 use crate::data::feature::{Feature, GeomType, Properties, TileData, TileLayer, TilePoint};
 use crate::data::value::Value;
@@ -37,8 +37,10 @@ use crate::style::cluster_properties::ClusterProperties;
 use crate::style::expression::EvaluationContext;
 
 /// Entries of all levels together (points and clusters, levels shared with
-/// the one above not counted); more fails the source with a message.
-pub const MAX_INDEX_ENTRIES: usize = 8 << 20;
+/// the one above not counted; 36 bytes each with the tree); more fails the
+/// source with a message. A million points spread over a region need about
+/// 13 million.
+pub const MAX_INDEX_ENTRIES: usize = 16 << 20;
 
 /// Deepest clustering zoom (ids keep the zoom in 5 bits).
 pub const MAX_CLUSTER_ZOOM: u8 = 24;
@@ -90,9 +92,19 @@ struct Level {
     tree: KdTree,
 }
 
+impl Points for [Entry] {
+    fn len(&self) -> usize {
+        <[Entry]>::len(self)
+    }
+    fn xy(&self, i: u32) -> (f64, f64) {
+        let e = &self[i as usize];
+        (e.x, e.y)
+    }
+}
+
 impl Level {
     fn new(entries: Vec<Entry>) -> Level {
-        let tree = KdTree::new(entries.iter().map(|e| [e.x, e.y]));
+        let tree = KdTree::new(&entries[..]);
         Level { entries, tree }
     }
 }
@@ -215,13 +227,14 @@ impl ClusterIndex {
             );
             features.push(self.feature(e, point));
         };
-        level.tree.range((fx - r) / z2, top, (fx + 1.0 + r) / z2, bottom, |i| add(i, fx));
+        let pts = &level.entries[..];
+        level.tree.range(pts, (fx - r) / z2, top, (fx + 1.0 + r) / z2, bottom, |i| add(i, fx));
         // The buffer across the antimeridian.
         if x == 0 {
-            level.tree.range(1.0 - r / z2, top, 1.0, bottom, |i| add(i, z2));
+            level.tree.range(pts, 1.0 - r / z2, top, 1.0, bottom, |i| add(i, z2));
         }
         if x == n - 1 {
-            level.tree.range(0.0, top, r / z2, bottom, |i| add(i, -1.0));
+            level.tree.range(pts, 0.0, top, r / z2, bottom, |i| add(i, -1.0));
         }
         if features.is_empty() {
             return None;
@@ -266,7 +279,7 @@ fn cluster_level(above: &Level, z: u8, o: &ClusterOptions, arena: &mut Vec<Prope
         taken[i] = true;
         let p = above.entries[i];
         let mut count = u64::from(p.count);
-        above.tree.within(p.x, p.y, r, |j| {
+        above.tree.within(&above.entries[..], p.x, p.y, r, |j| {
             if !taken[j as usize] {
                 count += u64::from(above.entries[j as usize].count);
             }
@@ -276,7 +289,7 @@ fn cluster_level(above: &Level, z: u8, o: &ClusterOptions, arena: &mut Vec<Prope
             let id = ((i as u32) << 5) + u32::from(z) + 1;
             let (mut wx, mut wy) = (p.x * f64::from(p.count), p.y * f64::from(p.count));
             let mut props = arena.get(p.props as usize).cloned();
-            above.tree.within(p.x, p.y, r, |j| {
+            above.tree.within(&above.entries[..], p.x, p.y, r, |j| {
                 let j = j as usize;
                 if taken[j] {
                     return;
@@ -301,7 +314,7 @@ fn cluster_level(above: &Level, z: u8, o: &ClusterOptions, arena: &mut Vec<Prope
         } else {
             out.push(p);
             if count > u64::from(p.count) {
-                above.tree.within(p.x, p.y, r, |j| {
+                above.tree.within(&above.entries[..], p.x, p.y, r, |j| {
                     let j = j as usize;
                     if !taken[j] {
                         taken[j] = true;

@@ -11,50 +11,69 @@
 /// Points per leaf, as kdbush counts them (a leaf spans `NODE_SIZE + 1`).
 const NODE_SIZE: usize = 64;
 
-/// Indexed points; queries report the index a point had in the input.
+/// What a tree indexes: points by index (the tree keeps indices only, so
+/// it costs 4 bytes a point).
+pub trait Points {
+    fn len(&self) -> usize;
+    fn xy(&self, i: u32) -> (f64, f64);
+}
+
+impl Points for [[f64; 2]] {
+    fn len(&self) -> usize {
+        <[[f64; 2]]>::len(self)
+    }
+    fn xy(&self, i: u32) -> (f64, f64) {
+        let p = self[i as usize];
+        (p[0], p[1])
+    }
+}
+
+/// A KD-tree over a [`Points`] set; queries take the same set again and
+/// report indices into it.
 #[derive(Debug, Default)]
 pub struct KdTree {
-    /// x, y and input index, in tree order.
-    items: Vec<(f64, f64, u32)>,
+    /// Point indices in tree order.
+    ids: Vec<u32>,
 }
 
 impl KdTree {
-    /// Indexes `points` (their order gives the ids reported by queries). The
-    /// caller keeps NaN out (NaN never matches a query).
-    pub fn new(points: impl Iterator<Item = [f64; 2]>) -> KdTree {
-        let mut items: Vec<(f64, f64, u32)> = points.enumerate().map(|(i, p)| (p[0], p[1], i as u32)).collect();
+    /// Indexes `points` (at most `u32::MAX` of them). The caller keeps NaN
+    /// out (NaN never matches a query).
+    pub fn new<P: Points + ?Sized>(points: &P) -> KdTree {
+        let n = points.len().min(u32::MAX as usize);
+        let mut ids: Vec<u32> = (0..n as u32).collect();
         // (left, right exclusive, axis)
-        let mut stack = vec![(0usize, items.len(), 0usize)];
+        let mut stack = vec![(0usize, n, 0usize)];
         while let Some((left, right, axis)) = stack.pop() {
             if right - left <= NODE_SIZE + 1 {
                 continue;
             }
             let m = (left + right - 1) / 2;
-            select(&mut items, m, left, right - 1, axis);
+            select(points, &mut ids, m, left, right - 1, axis);
             stack.push((left, m, 1 - axis));
             stack.push((m + 1, right, 1 - axis));
         }
-        KdTree { items }
+        KdTree { ids }
     }
 
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.ids.len()
     }
 
-    /// Calls `f` with the id of every point in the box (edges included).
-    pub fn range(&self, min_x: f64, min_y: f64, max_x: f64, max_y: f64, mut f: impl FnMut(u32)) {
-        self.visit(min_x, min_y, max_x, max_y, |x, y, id| {
+    /// Calls `f` with the index of every point in the box (edges included).
+    pub fn range<P: Points + ?Sized>(&self, points: &P, min_x: f64, min_y: f64, max_x: f64, max_y: f64, mut f: impl FnMut(u32)) {
+        self.visit(points, min_x, min_y, max_x, max_y, |x, y, id| {
             if x >= min_x && x <= max_x && y >= min_y && y <= max_y {
                 f(id);
             }
         });
     }
 
-    /// Calls `f` with the id of every point at most `r` from (`x`, `y`).
-    pub fn within(&self, x: f64, y: f64, r: f64, mut f: impl FnMut(u32)) {
+    /// Calls `f` with the index of every point at most `r` from (`x`, `y`).
+    pub fn within<P: Points + ?Sized>(&self, points: &P, x: f64, y: f64, r: f64, mut f: impl FnMut(u32)) {
         let r2 = r * r;
-        self.visit(x - r, y - r, x + r, y + r, |px, py, id| {
+        self.visit(points, x - r, y - r, x + r, y + r, |px, py, id| {
             if (px - x) * (px - x) + (py - y) * (py - y) <= r2 {
                 f(id);
             }
@@ -63,17 +82,19 @@ impl KdTree {
 
     /// Calls `f` with every point of the nodes that may hold points in the
     /// box, depth first, lower halves first.
-    fn visit(&self, min_x: f64, min_y: f64, max_x: f64, max_y: f64, mut f: impl FnMut(f64, f64, u32)) {
-        let mut stack = vec![(0usize, self.items.len(), 0usize)];
+    fn visit<P: Points + ?Sized>(&self, points: &P, min_x: f64, min_y: f64, max_x: f64, max_y: f64, mut f: impl FnMut(f64, f64, u32)) {
+        let mut stack = vec![(0usize, self.ids.len(), 0usize)];
         while let Some((left, right, axis)) = stack.pop() {
             if right - left <= NODE_SIZE + 1 {
-                for &(x, y, id) in &self.items[left..right] {
+                for &id in &self.ids[left..right] {
+                    let (x, y) = points.xy(id);
                     f(x, y, id);
                 }
                 continue;
             }
             let m = (left + right - 1) / 2;
-            let (x, y, id) = self.items[m];
+            let id = self.ids[m];
+            let (x, y) = points.xy(id);
             f(x, y, id);
             let v = if axis == 0 { x } else { y };
             let (lo, hi) = if axis == 0 { (min_x, max_x) } else { (min_y, max_y) };
@@ -88,20 +109,22 @@ impl KdTree {
     }
 }
 
-fn coord(item: &(f64, f64, u32), axis: usize) -> f64 {
+fn coord<P: Points + ?Sized>(points: &P, id: u32, axis: usize) -> f64 {
+    let (x, y) = points.xy(id);
     if axis == 0 {
-        item.0
+        x
     } else {
-        item.1
+        y
     }
 }
 
-/// Floyd–Rivest selection: rearranges `items[left..=right]` so that the
-/// `k`-th holds the value it would hold sorted along `axis`, smaller ones
+/// Floyd–Rivest selection: rearranges `ids[left..=right]` so that the
+/// `k`-th holds the point it would hold sorted along `axis`, smaller ones
 /// before it and larger ones after (kdbush's partition steps, so that the
 /// resulting order is kdbush's). Recursion only on samples: each level is
 /// about `n^(2/3)` long, so the depth is tiny.
-fn select(items: &mut [(f64, f64, u32)], k: usize, mut left: usize, mut right: usize, axis: usize) {
+fn select<P: Points + ?Sized>(points: &P, ids: &mut [u32], k: usize, mut left: usize, mut right: usize, axis: usize) {
+    let c = |ids: &[u32], i: usize| coord(points, ids[i], axis);
     while right > left {
         if right - left > 600 {
             let n = (right - left + 1) as f64;
@@ -112,30 +135,30 @@ fn select(items: &mut [(f64, f64, u32)], k: usize, mut left: usize, mut right: u
             let r = k as f64 - m * s / n + sd;
             let new_left = left.max(r.max(0.0) as usize);
             let new_right = right.min((r + s).max(0.0) as usize);
-            select(items, k, new_left, new_right, axis);
+            select(points, ids, k, new_left, new_right, axis);
         }
-        let t = coord(&items[k], axis);
+        let t = c(ids, k);
         let (mut i, mut j) = (left, right);
-        items.swap(left, k);
-        if coord(&items[right], axis) > t {
-            items.swap(left, right);
+        ids.swap(left, k);
+        if c(ids, right) > t {
+            ids.swap(left, right);
         }
         while i < j {
-            items.swap(i, j);
+            ids.swap(i, j);
             i += 1;
             j -= 1;
-            while coord(&items[i], axis) < t {
+            while c(ids, i) < t {
                 i += 1;
             }
-            while coord(&items[j], axis) > t {
+            while c(ids, j) > t {
                 j -= 1;
             }
         }
-        if coord(&items[left], axis) == t {
-            items.swap(left, j);
+        if c(ids, left) == t {
+            ids.swap(left, j);
         } else {
             j += 1;
-            items.swap(j, right);
+            ids.swap(j, right);
         }
         if j <= k {
             left = j + 1;
@@ -167,17 +190,17 @@ mod tests {
         };
         let mut points: Vec<[f64; 2]> = (0..3000).map(|_| [rnd(), rnd()]).collect();
         points.extend(std::iter::repeat([0.25, 0.75]).take(500));
-        let tree = KdTree::new(points.iter().copied());
+        let tree = KdTree::new(&points[..]);
         assert_eq!(tree.len(), 3500);
         for (bx, by, bw) in [(0.1, 0.2, 0.3), (0.2, 0.7, 0.06), (0.0, 0.0, 1.0), (0.9, 0.9, 0.001)] {
             let mut got = Vec::new();
-            tree.range(bx, by, bx + bw, by + bw, |i| got.push(i));
+            tree.range(&points[..], bx, by, bx + bw, by + bw, |i| got.push(i));
             got.sort();
             assert_eq!(got, brute(&points, |x, y| x >= bx && x <= bx + bw && y >= by && y <= by + bw));
         }
         for (cx, cy, r) in [(0.5, 0.5, 0.1), (0.25, 0.75, 0.0), (0.25, 0.75, 0.02), (0.0, 1.0, 0.3)] {
             let mut got = Vec::new();
-            tree.within(cx, cy, r, |i| got.push(i));
+            tree.within(&points[..], cx, cy, r, |i| got.push(i));
             got.sort();
             let want = brute(&points, |x, y| (x - cx).powi(2) + (y - cy).powi(2) <= r * r);
             assert_eq!(got, want);
@@ -195,12 +218,13 @@ mod tests {
             ((s >> 33) % 1000) as f64
         };
         for n in [2usize, 65, 66, 700, 5000] {
-            let mut items: Vec<(f64, f64, u32)> = (0..n).map(|i| (rnd(), rnd(), i as u32)).collect();
+            let points: Vec<[f64; 2]> = (0..n).map(|_| [rnd(), rnd()]).collect();
+            let mut ids: Vec<u32> = (0..n as u32).collect();
             let k = (n - 1) / 2;
-            select(&mut items, k, 0, n - 1, 0);
-            let t = items[k].0;
-            assert!(items[..k].iter().all(|p| p.0 <= t) && items[k + 1..].iter().all(|p| p.0 >= t), "n = {n}");
-            let mut ids: Vec<u32> = items.iter().map(|p| p.2).collect();
+            select(&points[..], &mut ids, k, 0, n - 1, 0);
+            let x = |i: u32| points[i as usize][0];
+            let t = x(ids[k]);
+            assert!(ids[..k].iter().all(|&i| x(i) <= t) && ids[k + 1..].iter().all(|&i| x(i) >= t), "n = {n}");
             ids.sort();
             assert_eq!(ids, (0..n as u32).collect::<Vec<_>>());
         }
@@ -208,10 +232,11 @@ mod tests {
 
     #[test]
     fn empty_tree_finds_nothing() {
-        let tree = KdTree::new(std::iter::empty());
+        let points: Vec<[f64; 2]> = Vec::new();
+        let tree = KdTree::new(&points[..]);
         let mut n = 0;
-        tree.range(0.0, 0.0, 1.0, 1.0, |_| n += 1);
-        tree.within(0.5, 0.5, 1.0, |_| n += 1);
+        tree.range(&points[..], 0.0, 0.0, 1.0, 1.0, |_| n += 1);
+        tree.within(&points[..], 0.5, 0.5, 1.0, |_| n += 1);
         assert_eq!(n, 0);
     }
 }
