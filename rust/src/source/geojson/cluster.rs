@@ -272,36 +272,38 @@ fn cluster_level(above: &Level, z: u8, o: &ClusterOptions, arena: &mut Vec<Prope
     let mut taken = vec![false; n];
     let mut out = Vec::with_capacity(n);
     let mut merged = false;
+    // The entries not yet taken within reach of the current one, in the
+    // tree's order (the order supercluster merges them in).
+    let mut near: Vec<u32> = Vec::new();
     for i in 0..n {
         if taken[i] {
             continue;
         }
         taken[i] = true;
         let p = above.entries[i];
-        let mut count = u64::from(p.count);
+        near.clear();
         above.tree.within(&above.entries[..], p.x, p.y, r, |j| {
             if !taken[j as usize] {
-                count += u64::from(above.entries[j as usize].count);
+                near.push(j);
             }
         });
+        let count = u64::from(p.count) + near.iter().map(|&j| u64::from(above.entries[j as usize].count)).sum::<u64>();
+        for &j in &near {
+            taken[j as usize] = true;
+        }
         if count >= o.min_points {
             merged = true;
             let id = ((i as u32) << 5) + u32::from(z) + 1;
             let (mut wx, mut wy) = (p.x * f64::from(p.count), p.y * f64::from(p.count));
             let mut props = arena.get(p.props as usize).cloned();
-            above.tree.within(&above.entries[..], p.x, p.y, r, |j| {
-                let j = j as usize;
-                if taken[j] {
-                    return;
-                }
-                taken[j] = true;
-                let b = above.entries[j];
+            for &j in &near {
+                let b = above.entries[j as usize];
                 wx += b.x * f64::from(b.count);
                 wy += b.y * f64::from(b.count);
                 if let (Some(acc), Some(theirs)) = (props.as_mut(), arena.get(b.props as usize)) {
                     reduce_properties(&o.properties, acc, theirs);
                 }
-            });
+            }
             let props = match props {
                 Some(p) => {
                     arena.push(p);
@@ -313,15 +315,7 @@ fn cluster_level(above: &Level, z: u8, o: &ClusterOptions, arena: &mut Vec<Prope
             out.push(Entry { x: wx / c, y: wy / c, count: count as u32, id, props });
         } else {
             out.push(p);
-            if count > u64::from(p.count) {
-                above.tree.within(&above.entries[..], p.x, p.y, r, |j| {
-                    let j = j as usize;
-                    if !taken[j] {
-                        taken[j] = true;
-                        out.push(above.entries[j]);
-                    }
-                });
-            }
+            out.extend(near.iter().map(|&j| above.entries[j as usize]));
         }
     }
     let same = !merged && out.iter().zip(&above.entries).all(|(a, b)| a.id == b.id);
