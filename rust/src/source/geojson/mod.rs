@@ -323,7 +323,7 @@ impl GeoJsonIndex {
         let index = GeoJsonIndex { params, tiles: Mutex::default(), root, cluster: None };
         if !index.root.is_empty() {
             let mut cache = index.tiles.lock().unwrap_or_else(|e| e.into_inner());
-            index.split_tile(&mut cache.tiles, index.root.clone(), 0, 0, 0, None);
+            index.split_tile(&mut cache.tiles, index.root.clone(), (0, 0, 0), None, 0);
             cache.trim(index.params.cache_bytes);
         }
         Ok(index)
@@ -397,7 +397,7 @@ impl GeoJsonIndex {
                 None if cache.evicted => (self.root.clone(), (0, 0, 0)),
                 None => return None,
             };
-            self.split_tile(&mut cache.tiles, features, fz, fx, fy, Some((z, x, y)));
+            self.split_tile(&mut cache.tiles, features, (fz, fx, fy), Some((z, x, y)), tick);
         }
         let tile = cache.tiles.get_mut(&(z, x, y))?;
         tile.used = tick;
@@ -417,15 +417,17 @@ impl GeoJsonIndex {
         &self,
         tiles: &mut HashMap<TileKey, Tile>,
         features: Vec<Arc<VtFeature>>,
-        z: u8,
-        x: u32,
-        y: u32,
+        (z, x, y): TileKey,
         target: Option<TileKey>,
+        tick: u64,
     ) {
         let p = &self.params;
         let mut stack = vec![(features, z, x, y)];
         while let Some((features, z, x, y)) = stack.pop() {
             let tile = tiles.entry((z, x, y)).or_insert_with(|| self.create_tile(&features, z, x, y));
+            // Tiles cut now are as recent as the one asked for: a view's
+            // neighbours find their ancestors' features still there.
+            tile.used = tick;
             tile.source_bytes = features.iter().map(|f| 96 + 24 * f.num_points as u64).sum();
             tile.source = Some(features);
             match target {
