@@ -116,13 +116,26 @@ pub fn mvt(data: &[u8]) {
     }
 }
 
-/// GeoJSON text: indexed as a source with default options, then a few tiles
-/// cut from it (the world, and down the first quadrant to zoom 14).
+/// GeoJSON text: indexed as a source (with a small tile cache, then
+/// clustered with a cluster property), then a few tiles cut from it (the
+/// world, and down the first quadrant to zoom 14, and the world again).
 pub fn geojson(data: &[u8]) {
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(data) else { return };
-    let Ok(index) = GeoJsonIndex::new(&json, GeoJsonOptions::default()) else { return };
-    for (z, x, y) in [(0, 0, 0), (1, 1, 0), (3, 4, 3), (8, 128, 127), (14, 8192, 8191)] {
-        let _ = index.tile(z, x, y);
+    // Unclustered with a small tile cache (eviction and re-cutting), then
+    // clustered with a cluster property.
+    let small = GeoJsonOptions { cache_bytes: 32 << 10, ..GeoJsonOptions::default() };
+    let mut warnings = Vec::new();
+    let properties = mapcore::style::cluster_properties::ClusterProperties::parse(
+        &serde_json::json!({"s": ["+", ["to-number", ["get", "n"], 1]]}),
+        "clusterProperties",
+        &mut warnings,
+    );
+    let clustered = GeoJsonOptions { cluster: true, cluster_max_zoom: Some(9), cluster_properties: properties, ..small.clone() };
+    for options in [small, clustered] {
+        let Ok(index) = GeoJsonIndex::new(&json, options) else { continue };
+        for (z, x, y) in [(0, 0, 0), (1, 1, 0), (3, 4, 3), (8, 128, 127), (14, 8192, 8191), (0, 0, 0)] {
+            let _ = index.tile(z, x, y);
+        }
     }
 }
 

@@ -70,6 +70,26 @@ pub struct Feature {
     pub properties: Properties,
 }
 
+impl Feature {
+    /// Bytes the feature holds (an estimate from its parts: points,
+    /// properties, strings; within a small factor of the allocations).
+    pub fn approx_bytes(&self) -> u64 {
+        let mut n = 96u64;
+        n += self.geometry.iter().map(|part| 24 + 8 * part.len() as u64).sum::<u64>();
+        n += self.properties.iter().map(|(k, v)| 48 + k.len() as u64 + value_bytes(v)).sum::<u64>();
+        n
+    }
+}
+
+fn value_bytes(v: &Value) -> u64 {
+    match v {
+        Value::String(s) => s.len() as u64,
+        Value::Array(a) => a.iter().map(|x| 32 + value_bytes(x)).sum(),
+        Value::Object(o) => o.iter().map(|(k, x)| 48 + k.len() as u64 + value_bytes(x)).sum(),
+        _ => 0,
+    }
+}
+
 /// A named layer of a tile.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TileLayer {

@@ -16,23 +16,9 @@ pub fn tile_bytes(tile: &TileData) -> u64 {
     let mut n = 64u64;
     for layer in &tile.layers {
         n += 64 + layer.name.len() as u64;
-        for f in &layer.features {
-            n += 96;
-            n += f.geometry.iter().map(|part| 24 + 8 * part.len() as u64).sum::<u64>();
-            n += f.properties.iter().map(|(k, v)| 48 + k.len() as u64 + value_bytes(v)).sum::<u64>();
-        }
+        n += layer.features.iter().map(|f| f.approx_bytes()).sum::<u64>();
     }
     n
-}
-
-fn value_bytes(v: &crate::data::value::Value) -> u64 {
-    use crate::data::value::Value;
-    match v {
-        Value::String(s) => s.len() as u64,
-        Value::Array(a) => a.iter().map(|x| 32 + value_bytes(x)).sum(),
-        Value::Object(o) => o.iter().map(|(k, x)| 48 + k.len() as u64 + value_bytes(x)).sum(),
-        _ => 0,
-    }
 }
 
 /// Bytes a slot holds.

@@ -415,7 +415,7 @@ impl Map {
             let state = self.sources.get_mut(source_id).expect("present");
             state.meta = Meta::Loading;
             if let Some(json) = state.inline.take() {
-                let (source, options) = (source_id.to_string(), sources::geojson_options(state));
+                let (source, options) = (source_id.to_string(), sources::geojson_options(state, core.limits().max_tile_cache_bytes));
                 core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
                     let result = crate::source::geojson::GeoJsonIndex::new(&json, options);
                     Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
@@ -593,7 +593,7 @@ impl Map {
             },
             Tiles::Unsupported | Tiles::Image { .. } => {}
             Tiles::GeoJson { .. } => {
-                let (source, options) = (source.to_string(), sources::geojson_options(state));
+                let (source, options) = (source.to_string(), sources::geojson_options(state, core.limits().max_tile_cache_bytes));
                 core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
                     let result = serde_json::from_slice::<serde_json::Value>((*bytes).as_ref())
                         .map_err(|e| format!("invalid JSON: {e}"))
@@ -915,6 +915,8 @@ mod hostile_tests;
 mod hillshade_tests;
 #[cfg(test)]
 mod heatmap_tests;
+#[cfg(test)]
+mod cluster_tests;
 #[cfg(test)]
 mod test_render;
 #[cfg(test)]

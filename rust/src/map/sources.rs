@@ -214,6 +214,10 @@ pub fn from_spec(spec: &SourceSpec) -> SourceState {
                     _ => None,
                 },
                 cluster: g.cluster,
+                cluster_radius: g.cluster_radius,
+                cluster_max_zoom: g.cluster_max_zoom.map(zoom_u8),
+                cluster_min_points: g.cluster_min_points.clamp(2.0, f64::from(u32::MAX)) as u64,
+                cluster_properties: g.cluster_properties.clone(),
                 line_metrics: g.line_metrics,
                 ..GeoJsonOptions::default()
             };
@@ -264,12 +268,16 @@ pub fn take(old: &BTreeMap<String, SourceState>, id: &str) -> SourceState {
     }
 }
 
-/// The GeoJSON options of a GeoJSON source (defaults otherwise).
-pub fn geojson_options(state: &SourceState) -> GeoJsonOptions {
-    match &state.tiles {
+/// The GeoJSON options of a GeoJSON source (defaults otherwise), its index
+/// keeping at most `cache_bytes` of generated tiles (the runtime's tile-cache
+/// budget).
+pub fn geojson_options(state: &SourceState, cache_bytes: u64) -> GeoJsonOptions {
+    let mut o = match &state.tiles {
         Tiles::GeoJson { options, .. } => options.clone(),
         _ => GeoJsonOptions::default(),
-    }
+    };
+    o.cache_bytes = cache_bytes;
+    o
 }
 
 /// Applies a TileJSON document (fetched from `url`; relative tile URLs

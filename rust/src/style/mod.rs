@@ -29,6 +29,7 @@
 //! (JSON reading helpers and [`StyleError`]).
 
 pub use crate::data::color;
+pub mod cluster_properties;
 pub mod document;
 pub mod expression;
 pub mod filter;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as J;
 
+use crate::style::cluster_properties::ClusterProperties;
 use crate::style::reader::{kind, Reader, StyleError};
 
 /// Tile coordinate scheme.
@@ -70,7 +71,8 @@ pub struct GeoJsonSource {
     pub cluster_radius: f64,
     pub cluster_max_zoom: Option<f64>,
     pub cluster_min_points: f64,
-    pub cluster_properties: Option<J>,
+    /// Compiled `clusterProperties` (bad entries were warned about and left out).
+    pub cluster_properties: ClusterProperties,
     pub line_metrics: bool,
     pub generate_id: bool,
     pub promote_id: Option<PromoteId>,
@@ -265,7 +267,10 @@ fn geojson(r: &mut Reader, warnings: &mut Vec<String>) -> Result<GeoJsonSource, 
             .unwrap_or(50.0),
         cluster_max_zoom: r.number("clusterMaxZoom")?,
         cluster_min_points: r.number("clusterMinPoints")?.unwrap_or(2.0),
-        cluster_properties: r.get("clusterProperties").cloned(),
+        cluster_properties: match r.get("clusterProperties") {
+            None | Some(J::Null) => ClusterProperties::default(),
+            Some(v) => ClusterProperties::parse(v, &r.key_path("clusterProperties"), warnings),
+        },
         line_metrics: r.boolean("lineMetrics")?.unwrap_or(false),
         generate_id: r.boolean("generateId")?.unwrap_or(false),
         promote_id: promote_id(r)?,

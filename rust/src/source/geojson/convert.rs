@@ -118,6 +118,21 @@ pub fn convert(json: &Json, opts: &ConvertOptions<'_>) -> Result<Vec<VtFeature>,
 }
 
 fn convert_feature(f: &Json, index: usize, opts: &ConvertOptions<'_>, out: &mut Vec<VtFeature>) -> Result<(), String> {
+    let (id, props, geometry) = feature_parts(f, index, opts)?;
+    match geometry {
+        None => Ok(()),
+        Some(g) => convert_geometry(g, id, Arc::new(props), opts, out),
+    }
+}
+
+/// A GeoJSON Feature's id (generated, promoted or its own), properties and
+/// geometry (`None` when null or absent); `index` is its place in the
+/// collection.
+pub(crate) fn feature_parts<'j>(
+    f: &'j Json,
+    index: usize,
+    opts: &ConvertOptions<'_>,
+) -> Result<(Option<Value>, Properties, Option<&'j Json>), String> {
     let obj = f.as_object().ok_or("not an object")?;
     match obj.get("type").and_then(Json::as_str) {
         Some("Feature") => {}
@@ -146,13 +161,11 @@ fn convert_feature(f: &Json, index: usize, opts: &ConvertOptions<'_>, out: &mut 
             Some(_) => return Err("\"id\" must be a number or a string".into()),
         }
     };
-    match obj.get("geometry") {
-        None | Some(Json::Null) => Ok(()),
-        Some(g) => convert_geometry(g, id, Arc::new(props), opts, out),
-    }
+    let geometry = obj.get("geometry").filter(|g| !g.is_null());
+    Ok((id, props, geometry))
 }
 
-fn position(p: &Json) -> Result<(f64, f64), String> {
+pub(crate) fn position(p: &Json) -> Result<(f64, f64), String> {
     let a = p.as_array().ok_or("a position must be an array of numbers")?;
     if a.len() < 2 {
         return Err("a position needs at least two numbers".into());

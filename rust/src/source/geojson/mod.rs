@@ -12,16 +12,27 @@
 //!   from the nearest generated ancestor; generated tiles are cached.
 //! * Features crossing the antimeridian are copied into the world on the other side.
 //!
+//! * Generated tiles are cached up to `cache_bytes` (the runtime's tile-cache
+//!   budget); beyond it the least recently used go first and are cut again
+//!   from the nearest ancestor that still holds its features (or from the
+//!   whole data set) when asked for again.
+//!
 //! Output tiles have one layer, [`GEOJSON_LAYER`], with integer coordinates in
 //! `0..extent` (8192 by default), exterior rings with positive area (MVT winding).
+//!
+//! With `cluster`, a FeatureCollection's points are clustered instead
+//! ([`cluster`]).
 
 mod clip;
+pub mod cluster;
 pub(crate) mod convert;
+mod kdtree;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::source::feature::{Feature, GeomType, TileData, TileLayer, TilePoint};
+use crate::style::cluster_properties::ClusterProperties;
 use crate::style::value::Value;
 
 use clip::{clip, wrap};
@@ -37,6 +48,10 @@ pub const CLIP_END: &str = "mapbox_clip_end";
 
 /// Deepest zoom geojson-vt tiles to.
 pub const MAX_SUPPORTED_ZOOM: u8 = 24;
+
+/// Bytes of generated tiles an index keeps unless told otherwise (the
+/// runtime's default tile-cache budget).
+pub const DEFAULT_CACHE_BYTES: u64 = 128 << 20;
 
 /// GeoJSON source options. `tolerance` and `buffer` are in pixels of a tile of
 /// `tile_size` pixels, like the style specification's source properties; they
@@ -57,8 +72,17 @@ pub struct GeoJsonOptions {
     pub promote_id: Option<String>,
     /// Use each feature's index as its id.
     pub generate_id: bool,
-    /// Point clustering (not supported yet: rejected with an error).
+    /// Point clustering (supercluster's, see [`cluster`]).
     pub cluster: bool,
+    /// Cluster radius in pixels of a `tile_size` tile.
+    pub cluster_radius: f64,
+    /// Deepest zoom with clusters; `None`: `max_zoom - 1` (MapLibre's default).
+    pub cluster_max_zoom: Option<u8>,
+    /// Fewest points that make a cluster (at least 2).
+    pub cluster_min_points: u64,
+    pub cluster_properties: ClusterProperties,
+    /// Bytes of generated tiles the index keeps (least recently used evicted).
+    pub cache_bytes: u64,
     /// Line distance tracking for `line-gradient`: line features carry
     /// `mapbox_clip_start` / `mapbox_clip_end`, the fractions of their
     /// original line where the tile's piece starts and ends.
@@ -78,6 +102,11 @@ impl Default for GeoJsonOptions {
             promote_id: None,
             generate_id: false,
             cluster: false,
+            cluster_radius: 50.0,
+            cluster_max_zoom: None,
+            cluster_min_points: 2,
+            cluster_properties: ClusterProperties::default(),
+            cache_bytes: DEFAULT_CACHE_BYTES,
             line_metrics: false,
         }
     }
@@ -85,9 +114,11 @@ impl Default for GeoJsonOptions {
 
 impl GeoJsonOptions {
     /// Reads the options of a style's GeoJSON source object (`maxzoom`, `buffer`,
-    /// `tolerance`, `cluster`, `lineMetrics`, `generateId`, `promoteId`; `data` and
-    /// `attribution` are not options and are ignored here). A `filter` is rejected
-    /// (not supported yet), as is clustering when `GeoJsonIndex::new` runs.
+    /// `tolerance`, `cluster`, `clusterRadius`, `clusterMaxZoom`,
+    /// `clusterMinPoints`, `clusterProperties` (strict here: a bad entry is an
+    /// error), `lineMetrics`, `generateId`, `promoteId`; `data` and
+    /// `attribution` are not options and are ignored here). A `filter` is
+    /// rejected (not supported yet).
     pub fn from_source_json(source: &serde_json::Value) -> Result<GeoJsonOptions, String> {
         let obj = source.as_object().ok_or("GeoJSON source must be an object")?;
         let mut o = GeoJsonOptions::default();
@@ -117,6 +148,22 @@ impl GeoJsonOptions {
             o.tolerance = t;
         }
         o.cluster = flag("cluster")?;
+        if let Some(r) = num("clusterRadius", 0.0, f64::MAX)? {
+            o.cluster_radius = r;
+        }
+        if let Some(z) = num("clusterMaxZoom", 0.0, f64::from(MAX_SUPPORTED_ZOOM))? {
+            o.cluster_max_zoom = Some(z.floor() as u8);
+        }
+        if let Some(n) = num("clusterMinPoints", 0.0, f64::from(u32::MAX))? {
+            o.cluster_min_points = n as u64;
+        }
+        if let Some(cp) = obj.get("clusterProperties").filter(|v| !v.is_null()) {
+            let mut warnings = Vec::new();
+            o.cluster_properties = ClusterProperties::parse(cp, "clusterProperties", &mut warnings);
+            if let Some(w) = warnings.into_iter().next() {
+                return Err(format!("GeoJSON source {w}"));
+            }
+        }
         o.line_metrics = flag("lineMetrics")?;
         o.generate_id = flag("generateId")?;
         o.promote_id = match obj.get("promoteId") {
@@ -140,6 +187,58 @@ struct Tile {
     num_points: usize,
     /// The features this tile was cut from, kept while its children are not made.
     source: Option<Vec<Arc<VtFeature>>>,
+    /// When the tile was last asked for (the cache's tick).
+    used: u64,
+    /// Bytes of `features`, and of `source` counted as if not shared (an
+    /// upper bound).
+    feature_bytes: u64,
+    source_bytes: u64,
+}
+
+impl Tile {
+    fn bytes(&self) -> u64 {
+        128 + self.feature_bytes + self.source_bytes
+    }
+}
+
+type TileKey = (u8, u32, u32);
+
+/// Generated tiles, bounded in bytes.
+#[derive(Default)]
+struct TileCache {
+    tiles: HashMap<TileKey, Tile>,
+    tick: u64,
+    /// A tile was evicted: a missing tile may be one to cut again.
+    evicted: bool,
+}
+
+impl TileCache {
+    fn bytes(&self) -> u64 {
+        self.tiles.values().map(Tile::bytes).sum()
+    }
+
+    /// Evicts the least recently used tiles until the cache holds at most
+    /// `budget` bytes. Returns how many went.
+    fn trim(&mut self, budget: u64) -> usize {
+        let mut total = self.bytes();
+        if total <= budget {
+            return 0;
+        }
+        let mut order: Vec<(u64, TileKey)> = self.tiles.iter().map(|(k, t)| (t.used, *k)).collect();
+        order.sort_unstable();
+        let mut evicted = 0;
+        for (_, key) in order {
+            if total <= budget {
+                break;
+            }
+            if let Some(t) = self.tiles.remove(&key) {
+                total = total.saturating_sub(t.bytes());
+                evicted += 1;
+            }
+        }
+        self.evicted |= evicted > 0;
+        evicted
+    }
 }
 
 struct Params {
@@ -151,12 +250,17 @@ struct Params {
     buffer: f64,
     extent: f64,
     line_metrics: bool,
+    cache_bytes: u64,
 }
 
 /// A tiled GeoJSON data set. Thread-safe: tiles are generated on demand under a lock.
 pub struct GeoJsonIndex {
     params: Params,
-    tiles: Mutex<HashMap<(u8, u32, u32), Tile>>,
+    tiles: Mutex<TileCache>,
+    /// Every feature (wrapped), to cut evicted tiles again.
+    root: Vec<Arc<VtFeature>>,
+    /// Set for clustered sources: tiles come from it.
+    cluster: Option<cluster::ClusterIndex>,
 }
 
 impl std::fmt::Debug for GeoJsonIndex {
@@ -168,9 +272,6 @@ impl std::fmt::Debug for GeoJsonIndex {
 impl GeoJsonIndex {
     /// Parses and indexes GeoJSON. Errors name the problem (and feature index).
     pub fn new(json: &serde_json::Value, options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
-        if options.cluster {
-            return Err("GeoJSON clustering (\"cluster\": true) is not supported yet".into());
-        }
         if options.max_zoom > MAX_SUPPORTED_ZOOM {
             return Err(format!("GeoJSON maxzoom {} is above {}", options.max_zoom, MAX_SUPPORTED_ZOOM));
         }
@@ -194,15 +295,36 @@ impl GeoJsonIndex {
             buffer: (options.buffer * scale).min(extent * 4.0),
             extent,
             line_metrics: options.line_metrics,
+            cache_bytes: options.cache_bytes,
         };
         let sq_tolerance = (params.tolerance / ((1u64 << params.max_zoom) as f64 * extent)).powi(2);
         let conv = ConvertOptions { sq_tolerance, promote_id: options.promote_id.as_deref(), generate_id: options.generate_id };
+        if options.cluster {
+            // Like MapLibre: only a non-empty FeatureCollection is clustered.
+            if let Some(points) = cluster::points_from_geojson(json, &conv)? {
+                if !(options.cluster_radius.is_finite() && options.cluster_radius >= 0.0) {
+                    return Err("GeoJSON clusterRadius must be a non-negative number".into());
+                }
+                let copts = cluster::ClusterOptions {
+                    min_zoom: 0,
+                    max_zoom: options.cluster_max_zoom.unwrap_or(options.max_zoom.saturating_sub(1)),
+                    // MapLibre Native hands supercluster a whole radius in tile units.
+                    radius: (options.cluster_radius * scale).round().min(f64::from(u16::MAX)),
+                    extent: options.extent,
+                    min_points: options.cluster_min_points,
+                    properties: options.cluster_properties.clone(),
+                };
+                let index = cluster::ClusterIndex::new(points, copts)?;
+                return Ok(GeoJsonIndex { params, tiles: Mutex::default(), root: Vec::new(), cluster: Some(index) });
+            }
+        }
         let features: Vec<Arc<VtFeature>> = convert::convert(json, &conv)?.into_iter().map(Arc::new).collect();
-        let features = wrap(features, params.buffer / extent);
-        let index = GeoJsonIndex { params, tiles: Mutex::new(HashMap::new()) };
-        if !features.is_empty() {
-            let mut tiles = index.tiles.lock().unwrap_or_else(|e| e.into_inner());
-            index.split_tile(&mut tiles, features, 0, 0, 0, None);
+        let root = wrap(features, params.buffer / extent);
+        let index = GeoJsonIndex { params, tiles: Mutex::default(), root, cluster: None };
+        if !index.root.is_empty() {
+            let mut cache = index.tiles.lock().unwrap_or_else(|e| e.into_inner());
+            index.split_tile(&mut cache.tiles, index.root.clone(), (0, 0, 0), None, 0);
+            cache.trim(index.params.cache_bytes);
         }
         Ok(index)
     }
@@ -213,6 +335,11 @@ impl GeoJsonIndex {
         GeoJsonIndex::new(&json, options)
     }
 
+    /// Bytes of generated tiles held now (at most the cache budget after each call).
+    pub fn cached_bytes(&self) -> u64 {
+        self.tiles.lock().unwrap_or_else(|e| e.into_inner()).bytes()
+    }
+
     /// The tile `z/x/y` (x wraps around the world), generating it if needed.
     /// `None` when the tile has no features, `y` is out of range, or `z` is
     /// beyond the maximum zoom (overzoom the `max_zoom` tile instead).
@@ -220,28 +347,60 @@ impl GeoJsonIndex {
         if z > self.params.max_zoom {
             return None;
         }
+        if let Some(c) = &self.cluster {
+            return c.tile(z, x, y);
+        }
         let n = 1u64 << z;
         if u64::from(y) >= n {
             return None;
         }
         let x = (u64::from(x) % n) as u32;
-        let mut tiles = self.tiles.lock().unwrap_or_else(|e| e.into_inner());
-        if !tiles.contains_key(&(z, x, y)) {
+        let mut cache = self.tiles.lock().unwrap_or_else(|e| e.into_inner());
+        let out = self.cached_tile(&mut cache, z, x, y);
+        cache.trim(self.params.cache_bytes);
+        out
+    }
+
+    /// The tile from the cache, generated if needed (the cache may then be
+    /// over its budget).
+    fn cached_tile(&self, cache: &mut TileCache, z: u8, x: u32, y: u32) -> Option<TileData> {
+        cache.tick += 1;
+        let tick = cache.tick;
+        if !cache.tiles.contains_key(&(z, x, y)) {
+            // Cut from the nearest generated ancestor that still holds its
+            // features; when it holds none its children were made, so this
+            // tile is empty, unless tiles were evicted: then from the nearest
+            // ancestor with features, or from everything.
             let (mut z0, mut x0, mut y0) = (z, x, y);
-            let mut parent = None;
+            let mut from: Option<(Vec<Arc<VtFeature>>, TileKey)> = None;
+            let mut nearest_has_none = false;
             while z0 > 0 {
                 z0 -= 1;
                 x0 >>= 1;
                 y0 >>= 1;
-                if let Some(t) = tiles.get(&(z0, x0, y0)) {
-                    parent = Some(t);
-                    break;
+                if let Some(t) = cache.tiles.get(&(z0, x0, y0)) {
+                    if let Some(s) = &t.source {
+                        from = Some((s.clone(), (z0, x0, y0)));
+                        break;
+                    }
+                    if !cache.evicted {
+                        nearest_has_none = true;
+                        break;
+                    }
                 }
             }
-            let source = parent?.source.clone()?;
-            self.split_tile(&mut tiles, source, z0, x0, y0, Some((z, x, y)));
+            if nearest_has_none {
+                return None;
+            }
+            let (features, (fz, fx, fy)) = match from {
+                Some(f) => f,
+                None if cache.evicted => (self.root.clone(), (0, 0, 0)),
+                None => return None,
+            };
+            self.split_tile(&mut cache.tiles, features, (fz, fx, fy), Some((z, x, y)), tick);
         }
-        let tile = tiles.get(&(z, x, y))?;
+        let tile = cache.tiles.get_mut(&(z, x, y))?;
+        tile.used = tick;
         if tile.features.is_empty() {
             return None;
         }
@@ -252,17 +411,20 @@ impl GeoJsonIndex {
 
     fn split_tile(
         &self,
-        tiles: &mut HashMap<(u8, u32, u32), Tile>,
+        tiles: &mut HashMap<TileKey, Tile>,
         features: Vec<Arc<VtFeature>>,
-        z: u8,
-        x: u32,
-        y: u32,
-        target: Option<(u8, u32, u32)>,
+        (z, x, y): TileKey,
+        target: Option<TileKey>,
+        tick: u64,
     ) {
         let p = &self.params;
         let mut stack = vec![(features, z, x, y)];
         while let Some((features, z, x, y)) = stack.pop() {
             let tile = tiles.entry((z, x, y)).or_insert_with(|| self.create_tile(&features, z, x, y));
+            // Tiles cut now are as recent as the one asked for: a view's
+            // neighbours find their ancestors' features still there.
+            tile.used = tick;
+            tile.source_bytes = features.iter().map(|f| 96 + 24 * f.num_points as u64).sum();
             tile.source = Some(features);
             match target {
                 None => {
@@ -281,6 +443,7 @@ impl GeoJsonIndex {
                 }
             }
             let features = tile.source.take().unwrap_or_default();
+            tile.source_bytes = 0;
             if features.is_empty() {
                 continue;
             }
@@ -370,7 +533,8 @@ impl GeoJsonIndex {
             }
             out.push(Feature { id: f.id.clone(), geom_type, geometry, properties });
         }
-        Tile { features: out, num_points, source: None }
+        let feature_bytes = out.iter().map(Feature::approx_bytes).sum();
+        Tile { features: out, num_points, source: None, used: 0, feature_bytes, source_bytes: 0 }
     }
 }
 

@@ -201,8 +201,12 @@ fn invalid_geojson_errors() {
     assert!(e(json!({"type":"Feature","properties":3,"geometry":null})).contains("properties"));
     assert!(e(json!({"type":"Point","coordinates":[0,"a"]})).contains("numbers"));
     assert!(GeoJsonIndex::from_str("{", GeoJsonOptions::default()).unwrap_err().contains("not valid JSON"));
+    // Clustered sources report malformed features the same way.
     let o = GeoJsonOptions { cluster: true, ..GeoJsonOptions::default() };
-    assert!(GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":[]}), o).unwrap_err().contains("clustering"));
+    let err = GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":[
+        {"type":"Feature","geometry":{"type":"Point","coordinates":[0,0]}}, {"type":"Feature","properties":3}]}), o)
+    .unwrap_err();
+    assert!(err.contains("feature 1") && err.contains("properties"), "{err}");
 }
 
 #[test]
@@ -243,8 +247,16 @@ fn options_from_source_json() {
     assert!(GeoJsonOptions::from_source_json(&json!({"buffer":1000})).unwrap_err().contains("buffer"));
     assert!(GeoJsonOptions::from_source_json(&json!({"cluster":"yes"})).unwrap_err().contains("boolean"));
     assert!(GeoJsonOptions::from_source_json(&json!({"filter":["==","a",1]})).unwrap_err().contains("filter"));
-    let o = GeoJsonOptions::from_source_json(&json!({"cluster":true})).unwrap();
-    assert!(GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":[]}), o).is_err());
+    let o = GeoJsonOptions::from_source_json(&json!({"cluster":true,"clusterRadius":40,"clusterMaxZoom":9,
+        "clusterMinPoints":3,"clusterProperties":{"sum":["+",["get","n"]]}}))
+    .unwrap();
+    assert_eq!((o.cluster, o.cluster_radius, o.cluster_max_zoom, o.cluster_min_points), (true, 40.0, Some(9), 3));
+    assert_eq!(o.cluster_properties.0.len(), 1);
+    let err = GeoJsonOptions::from_source_json(&json!({"clusterProperties":{"x":["+",["accumulated"]]}})).unwrap_err();
+    assert!(err.contains("clusterProperties.x.map") && err.contains("accumulated"), "{err}");
+    // An empty collection clusters to nothing.
+    let idx = GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":[]}), o).unwrap();
+    assert!(idx.tile(0, 0, 0).is_none());
 }
 
 #[test]
@@ -347,4 +359,48 @@ fn line_metrics_give_clipped_pieces_their_place_on_the_line() {
     // Without lineMetrics: no fractions.
     let idx = GeoJsonIndex::new(&line, GeoJsonOptions::default()).unwrap();
     assert!(idx.tile(0, 0, 0).unwrap().layers[0].features[0].properties.get(CLIP_START).is_none());
+}
+
+#[test]
+fn tile_cache_stays_within_its_byte_budget_and_evicted_tiles_are_cut_again() {
+    // Points and lines spread over 20° × 20°: many tiles at z6..z8.
+    let mut feats: Vec<serde_json::Value> = (0..1500)
+        .map(|i| {
+            let (lng, lat) = ((i % 50) as f64 * 0.4 - 10.0, (i / 50) as f64 * 0.66 - 10.0);
+            json!({"type":"Feature","properties":{"i":i,"name":format!("point {i}")},
+                "geometry":{"type":"Point","coordinates":[lng, lat]}})
+        })
+        .collect();
+    for k in 0..30 {
+        let lat = k as f64 * 0.6 - 9.0;
+        feats.push(json!({"type":"Feature","properties":{"k":k},
+            "geometry":{"type":"LineString","coordinates":[[-10.0, lat], [0.0, lat + 0.3], [10.0, lat]]}}));
+    }
+    let data = json!({"type":"FeatureCollection","features":feats});
+    let budget = 150_000;
+    let unbounded = GeoJsonIndex::new(&data, GeoJsonOptions::default()).unwrap();
+    let idx = GeoJsonIndex::new(&data, GeoJsonOptions { cache_bytes: budget, ..GeoJsonOptions::default() }).unwrap();
+    assert!(idx.cached_bytes() <= budget, "{} after indexing", idx.cached_bytes());
+    let mut tiles = Vec::new();
+    for z in [6u8, 7, 8] {
+        let n = 1u32 << z;
+        let (x0, x1) = ((n as f64 * (170.0 / 360.0)) as u32, (n as f64 * (190.0 / 360.0)) as u32 + 1);
+        for x in x0..=x1.min(n - 1) {
+            for y in x0.saturating_sub(1)..=(x1 + 1).min(n - 1) {
+                tiles.push((z, x, y));
+            }
+        }
+    }
+    let mut non_empty = 0;
+    for &(z, x, y) in tiles.iter().chain(tiles.iter().rev()) {
+        let got = idx.tile(z, x, y);
+        non_empty += usize::from(got.is_some());
+        assert_eq!(got, unbounded.tile(z, x, y), "tile {z}/{x}/{y}");
+        assert!(idx.cached_bytes() <= budget, "{} bytes after {z}/{x}/{y}", idx.cached_bytes());
+    }
+    assert!(non_empty > 100, "the walk sees data ({non_empty} tiles)");
+    assert!(unbounded.cached_bytes() > 4 * budget, "the walk needs eviction: {}", unbounded.cached_bytes());
+    // Deeper tiles are still cut correctly after everything was evicted.
+    assert_eq!(idx.tile(12, 2048, 2048), unbounded.tile(12, 2048, 2048));
+    assert_eq!(idx.tile(12, 2047, 2040), unbounded.tile(12, 2047, 2040));
 }

@@ -382,6 +382,11 @@ impl Expression {
         self.zoom_constant
     }
     /// True if the expression reads `feature-state`.
+    /// Whether the expression never reads the named global (`"accumulated"`,
+    /// `"zoom"`, ...).
+    pub fn is_global_constant(&self, names: &[&str]) -> bool {
+        self.root.is_global_constant(names)
+    }
     pub fn is_state_dependent(&self) -> bool {
         self.state_dependent
     }
