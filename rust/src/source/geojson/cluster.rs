@@ -239,7 +239,7 @@ impl ClusterIndex {
         if features.is_empty() {
             return None;
         }
-        Some(TileData { layers: vec![TileLayer { name: GEOJSON_LAYER.to_string(), extent: self.options.extent, features }] })
+        Some(TileData { layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.options.extent, features)] })
     }
 
     fn feature(&self, e: &Entry, point: TilePoint) -> Feature {
