@@ -54,14 +54,23 @@ pub(crate) fn blend_over(dst: &mut [u8], src: Premul) {
         return;
     }
     let inv = 1.0 - src.a.min(1.0);
-    let ch = |d: u8, s: f32| -> u8 {
-        let v = s * 255.0 + d as f32 * inv;
-        (v + 0.5).clamp(0.0, 255.0) as u8
-    };
-    dst[0] = ch(dst[0], src.r);
-    dst[1] = ch(dst[1], src.g);
-    dst[2] = ch(dst[2], src.b);
-    dst[3] = ch(dst[3], src.a);
+    let Some(px) = dst.get_mut(..4) else { return };
+    let ch = |d: u8, s: f32| -> u8 { to_u8(s * 255.0 + d as f32 * inv + 0.5) };
+    px[0] = ch(px[0], src.r);
+    px[1] = ch(px[1], src.g);
+    px[2] = ch(px[2], src.b);
+    px[3] = ch(px[3], src.a);
+}
+
+/// `v` truncated to 0..=255 (NaN to 0): the same as `v.clamp(0.0, 255.0) as
+/// u8`, in three instructions instead of a saturating conversion's dozen
+/// (this runs for every pixel that lines, text and icons touch).
+#[inline(always)]
+pub(crate) fn to_u8(v: f32) -> u8 {
+    // `!(v >= 0.0)` also catches NaN.
+    let v = if v >= 0.0 { v.min(255.0) } else { 0.0 };
+    // SAFETY: v is finite and in 0.0..=255.0, so it fits an i32.
+    unsafe { v.to_int_unchecked::<i32>() as u8 }
 }
 
 /// GLSL `smoothstep`, also defined for `e0 > e1`.
@@ -93,5 +102,21 @@ mod tests {
     fn nan_colour_is_safe() {
         let p = Premul::from_color(Color::new(f32::NAN, 2.0, -1.0, f32::NAN));
         assert_eq!(p, Premul::default());
+    }
+}
+
+#[cfg(test)]
+mod to_u8_tests {
+    use super::to_u8;
+
+    #[test]
+    fn to_u8_truncates_and_saturates_like_a_cast() {
+        for v in [-1.0e30f32, -3.5, -0.0, 0.0, 0.49, 0.5, 1.0, 127.99, 254.5, 255.0, 255.4, 256.0, 1.0e30, f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
+            assert_eq!(to_u8(v), v.clamp(0.0, 255.0) as u8, "{v}");
+        }
+        for i in 0..=2600 {
+            let v = i as f32 * 0.1 - 2.0;
+            assert_eq!(to_u8(v), v.clamp(0.0, 255.0) as u8, "{v}");
+        }
     }
 }
