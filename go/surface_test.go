@@ -194,3 +194,37 @@ func TestSurfaceSessionMisuse(t *testing.T) {
 		t.Fatalf("pending releases %d after Close, want %d", got, base)
 	}
 }
+
+// A surface session that is never closed is reported as a leak (its
+// callback stays registered: the native session still holds it), and the
+// runtime's CloseAll destroys it and releases the callback.
+func TestLeakedSurfaceSession(t *testing.T) {
+	lockThread(t)
+	leaks := make(chan Leak, 8)
+	SetLeakHandler(func(l Leak) { leaks <- l })
+	defer SetLeakHandler(nil)
+	base := callback.PendingReleases()
+	rt, err := NewRuntime(&RuntimeOptions{WorkerThreads: 1, RenderThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := rt.NewMap(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		if _, err := m.NewSurfaceSession(4, 4, 1, func(*image.NRGBA) {}); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	waitLeak(t, leaks, "RenderSessionHandle")
+	if got := callback.PendingReleases(); got != base+1 {
+		t.Fatalf("pending releases %d with a leaked session, want %d", got, base+1)
+	}
+	if err := rt.CloseAll(); err != nil {
+		t.Fatal(err)
+	}
+	if got := callback.PendingReleases(); got != base {
+		t.Fatalf("pending releases %d after CloseAll, want %d", got, base)
+	}
+}

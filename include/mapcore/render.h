@@ -68,8 +68,10 @@ typedef struct mapcore_surface_callbacks {
    * render_frame of the session, before that call returns. Required. */
   mapcore_surface_frame_fn frame;
   /* Called exactly once with `user_data` when mapcore lets go of the
-   * callbacks: when the session is destroyed (or, if it never was, when the
-   * owner thread exits with the runtime alive). May be NULL. */
+   * callbacks: when the session is destroyed (then after the session is
+   * gone, so it may call mapcore), or, if it never was, when the owner
+   * thread exits with the runtime alive (then it must not call mapcore).
+   * May be NULL. */
   void (*release)(void *user_data);
   void *user_data; /* passed to both, never dereferenced by mapcore */
 } mapcore_surface_callbacks;
