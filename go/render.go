@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"mapcore.dev/mapcore/go/internal/callback"
 	"mapcore.dev/mapcore/go/internal/capi"
 	"mapcore.dev/mapcore/go/internal/handle"
 	"mapcore.dev/mapcore/go/internal/memory"
@@ -126,10 +127,51 @@ func (m *MapHandle) NewBufferSession(width, height int, pixelRatio float32, buf 
 	return s, nil
 }
 
+// NewSurfaceSession attaches a surface: every render of the session
+// (RenderStill, RenderFrame) calls onFrame with the finished frame, on the
+// owner thread, before the render returns. The image (DeviceSize(width,
+// height, pixelRatio) pixels, straight alpha) is a fresh copy that onFrame
+// may keep and modify. Inside onFrame, owner-thread methods of this runtime's
+// objects fail with ErrInvalidState (a re-entrant call) and Owner.Do must not
+// be called (it would wait for itself). A panic in onFrame is recovered and
+// reported on stderr; the render still succeeds. ReadNRGBA, ReadPixels and
+// Encode return the last frame; AcquireFrame and SetBuffer fail with
+// ErrInvalidState; Resize works as for a texture session. Close releases the
+// callback (the library calls its release exactly once); a session never
+// closed keeps onFrame registered and is reported as a leak. Owner thread.
+func (m *MapHandle) NewSurfaceSession(width, height int, pixelRatio float32, onFrame func(img *image.NRGBA)) (*RenderSessionHandle, error) {
+	const op = "MapHandle.NewSurfaceSession"
+	if onFrame == nil {
+		return nil, status.New(op, status.InvalidArgument, "onFrame is nil")
+	}
+	pixelRatio, err := checkSize(op, width, height, pixelRatio)
+	if err != nil {
+		return nil, err
+	}
+	frame := func(pix []byte, w, h, stride int) {
+		img := image.NewNRGBA(image.Rect(0, 0, w, h))
+		for y := 0; y < h; y++ {
+			copy(img.Pix[y*img.Stride:y*img.Stride+4*w], pix[y*stride:])
+		}
+		onFrame(img)
+	}
+	ctx := callback.NewSurfaceContext(frame, nil)
+	s, err := m.newSession(op, func() (uint64, capi.Res) {
+		return capi.SessionCreateSurface(m.id, uint32(width), uint32(height), pixelRatio,
+			callback.SurfaceFrameFn, callback.ReleaseFn, ctx)
+	}, &sessionShared{})
+	if err != nil {
+		callback.FreeSurfaceContext(ctx) // not retained by a failed create
+		return nil, err
+	}
+	return s, nil
+}
+
 // Map returns the session's map.
 func (s *RenderSessionHandle) Map() *MapHandle { return s.m }
 
-// Close detaches and destroys the session and unpins a caller-owned buffer.
+// Close detaches and destroys the session, unpins a caller-owned buffer and
+// releases a surface's callback.
 // Owner thread. It fails with ErrInvalidState while a frame is acquired. A
 // second Close returns nil.
 func (s *RenderSessionHandle) Close() error { return s.st.Close() }
@@ -180,7 +222,7 @@ func (s *RenderSessionHandle) SetBuffer(width, height int, pixelRatio float32, b
 	return nil
 }
 
-// Resize resizes a texture session and its map. Owner thread.
+// Resize resizes a texture or surface session and its map. Owner thread.
 func (s *RenderSessionHandle) Resize(width, height int, pixelRatio float32) error {
 	const op = "RenderSessionHandle.Resize"
 	if err := s.st.Check(op); err != nil {

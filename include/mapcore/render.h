@@ -3,7 +3,8 @@
  *
  * A render session attaches one target to one map (at most one session per
  * map): a session-owned RGBA texture read back by copy (or through an acquired
- * frame), or a caller-owned buffer that mapcore writes each frame into. The
+ * frame), a caller-owned buffer that mapcore writes each frame into, or a
+ * surface: host callbacks that mapcore calls with each finished frame. The
  * session sets the map's size and pixel ratio. A session belongs to the map's
  * owner thread: calls from any other thread return WRONG_THREAD.
  *
@@ -53,14 +54,58 @@ mapcore_status mapcore_render_session_create_buffer(mapcore_map map, uint32_t wi
                                                     size_t len,
                                                     mapcore_render_session *out_session);
 
+/* Receives each finished frame of a surface session: `pixels` holds
+ * `info->height` rows of `info->stride` bytes (RGBA8, straight alpha), and
+ * both pointers are borrowed for the duration of the call only (copy what
+ * you keep). */
+typedef void (*mapcore_surface_frame_fn)(void *user_data, const uint8_t *pixels,
+                                         const mapcore_image_info *info);
+
+/* A surface session's host callbacks. */
+typedef struct mapcore_surface_callbacks {
+  size_t size; /* sizeof(mapcore_surface_callbacks) */
+  /* Called on the owner thread after every successful render_still and
+   * render_frame of the session, before that call returns. Required. */
+  mapcore_surface_frame_fn frame;
+  /* Called exactly once with `user_data` when mapcore lets go of the
+   * callbacks: when the session is destroyed (then after the session is
+   * gone, so it may call mapcore), or, if it never was, when the owner
+   * thread exits with the runtime alive (then it must not call mapcore).
+   * May be NULL. */
+  void (*release)(void *user_data);
+  void *user_data; /* passed to both, never dereferenced by mapcore */
+} mapcore_surface_callbacks;
+
+/* Callbacks with size set and everything else NULL. Any thread. */
+mapcore_surface_callbacks mapcore_surface_callbacks_default(void);
+
+/* Attaches a surface: mapcore calls `callbacks->frame` with every frame this
+ * session renders. `callbacks` (size set, `frame` non-NULL, else
+ * INVALID_ARGUMENT) is copied; its functions and `user_data` are retained
+ * until `release` is called. On failure nothing is retained and `release` is
+ * not called: `user_data` stays the caller's. Inside `frame`, calls to
+ * owner-thread functions (this session, its map, its runtime, or any other
+ * object of this thread) are refused with INVALID_STATE ("re-entrant call");
+ * any-thread functions work. mapcore_render_session_read_pixels and
+ * mapcore_render_session_encode return the last frame as for a texture
+ * session; acquire_frame returns INVALID_STATE (use the callback or
+ * read_pixels); set_buffer returns INVALID_STATE; resize works as for a
+ * texture session. Owner thread. */
+mapcore_status mapcore_render_session_create_surface(mapcore_map map, uint32_t width,
+                                                     uint32_t height, float pixel_ratio,
+                                                     const mapcore_surface_callbacks *callbacks,
+                                                     mapcore_render_session *out_session);
+
 /* Replaces a buffer session's buffer and size (the old buffer is no longer
- * used once this returns). INVALID_STATE for a texture session. Owner thread. */
+ * used once this returns). INVALID_STATE for a texture or surface session.
+ * Owner thread. */
 mapcore_status mapcore_render_session_set_buffer(mapcore_render_session session,
                                                  uint32_t width, uint32_t height,
                                                  float pixel_ratio, uint8_t *pixels,
                                                  size_t stride, size_t len);
 
-/* Resizes a texture session (and its map). The previous image is discarded.
+/* Resizes a texture or surface session (and its map). The previous image is
+ * discarded.
  * INVALID_STATE for a buffer session (use set_buffer) or while a frame is
  * acquired. Owner thread. */
 mapcore_status mapcore_render_session_resize(mapcore_render_session session,
@@ -98,7 +143,8 @@ mapcore_status mapcore_render_session_read_pixels(mapcore_render_session session
 /* Exposes the texture's last image without copying: `*out_pixels` stays valid
  * and unchanged until mapcore_render_session_release_frame; meanwhile render,
  * resize and destroy return INVALID_STATE. INVALID_STATE for a buffer session
- * (read the buffer), before the first render, or when already acquired.
+ * (read the buffer) or a surface session, before the first render, or when
+ * already acquired.
  * Owner thread. */
 mapcore_status mapcore_render_session_acquire_frame(mapcore_render_session session,
                                                     const uint8_t **out_pixels,
@@ -140,7 +186,8 @@ mapcore_encode_options mapcore_encode_options_default(void);
  * left untouched on failure. INVALID_ARGUMENT for an unknown format, a
  * quality outside 1..100 or a png_level above 9; UNSUPPORTED for an image
  * larger than the format allows; INVALID_STATE before the first render.
- * Works for texture and buffer sessions, while a frame is acquired too.
+ * Works for texture, buffer and surface sessions, while a frame is acquired
+ * too.
  * Owner thread. */
 mapcore_status mapcore_render_session_encode(mapcore_render_session session,
                                              mapcore_image_format format,
@@ -148,8 +195,9 @@ mapcore_status mapcore_render_session_encode(mapcore_render_session session,
                                              uint8_t **out_data, size_t *out_len);
 
 /* Detaches and destroys the session (a buffer is no longer used once this
- * returns). INVALID_STATE while a frame is acquired. The null or an
- * already-destroyed handle: OK. Owner thread. */
+ * returns; a surface's `release` has been called once it returns, after the
+ * session is gone, so it may call mapcore). INVALID_STATE while a frame is
+ * acquired. The null or an already-destroyed handle: OK. Owner thread. */
 mapcore_status mapcore_render_session_destroy(mapcore_render_session session);
 
 #ifdef __cplusplus

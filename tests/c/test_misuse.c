@@ -295,6 +295,29 @@ static mapcore_status f_create_buffer(ctx *c, const char *bad) {
   mapcore_map_destroy(m);
   return st;
 }
+static int surface_frames = 0;
+static void count_frame(void *user_data, const uint8_t *pixels, const mapcore_image_info *info) {
+  (void)pixels, (void)info;
+  (*(int *)user_data)++;
+}
+static mapcore_surface_callbacks surface_callbacks(void) {
+  mapcore_surface_callbacks cb = mapcore_surface_callbacks_default();
+  cb.frame = count_frame;
+  cb.release = count_release;
+  cb.user_data = &surface_frames;
+  return cb;
+}
+static mapcore_status f_create_surface(ctx *c, const char *bad) {
+  UNUSED(bad);
+  mapcore_map m = {0};
+  mapcore_render_session s = {0};
+  mapcore_map_create(c->rt, NULL, &m);
+  mapcore_surface_callbacks cb = surface_callbacks();
+  mapcore_status st = keep(mapcore_render_session_create_surface(m.id ? m : c->map, 8, 8, 1.0f, &cb, &s));
+  mapcore_render_session_destroy(s);
+  mapcore_map_destroy(m);
+  return st;
+}
 static mapcore_status f_set_buffer(ctx *c, const char *bad) {
   mapcore_map m = {0};
   mapcore_render_session s = {0};
@@ -597,6 +620,7 @@ static const row ROWS[] = {
     {"mapcore_map_query_source_features", f_query_source, true, true, NULL},
     {"mapcore_render_session_create_texture", f_create_texture, true, true, NULL},
     {"mapcore_render_session_create_buffer", f_create_buffer, true, true, NULL},
+    {"mapcore_render_session_create_surface", f_create_surface, true, true, NULL},
     {"mapcore_render_session_set_buffer", f_set_buffer, true, true, NULL},
     {"mapcore_render_session_resize", f_resize, true, true, NULL},
     {"mapcore_render_session_render_still", f_render_still, true, true, NULL},
@@ -877,10 +901,20 @@ static mapcore_status s_image_options(size_t size) {
   return mapcore_map_add_image_with_options(C.map, "sized", PIXELS, 2, 2, 8, &o);
 }
 
+/* C.map has a session already: the size is checked first, and a correct
+ * size would be refused with INVALID_STATE, so nothing is ever attached. */
+static mapcore_status s_surface_callbacks(size_t size) {
+  mapcore_surface_callbacks cb = surface_callbacks();
+  cb.size = size;
+  mapcore_render_session s = {0};
+  return mapcore_render_session_create_surface(C.map, 8, 8, 1.0f, &cb, &s);
+}
+
 static const struct {
   const char *name;
   mapcore_status (*call)(size_t size);
 } SIZED[] = {
+    {"mapcore_surface_callbacks", s_surface_callbacks},
     {"mapcore_image_options", s_image_options},
     {"mapcore_encode_options", s_encode_options},
     {"mapcore_runtime_options", s_runtime_options},

@@ -84,10 +84,31 @@ func mapcoreGoRelease(ctx unsafe.Pointer) {
 	memory.Free(ctx)
 	if v, ok := Global.Take(Token(t)); ok {
 		pendingReleases.Add(-1)
-		if f, ok := v.(func()); ok {
+		switch f := v.(type) {
+		case func():
 			f()
+		case *surface:
+			if f.release != nil {
+				f.release()
+			}
 		}
 	}
+}
+
+//export mapcoreGoSurfaceFrame
+func mapcoreGoSurfaceFrame(ud unsafe.Pointer, pixels *C.uint8_t, info *C.mapcore_image_info) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "mapcore: surface frame callback panicked: %v\n", r)
+		}
+	}()
+	v, _ := lookup(ud)
+	s, ok := v.(*surface)
+	if !ok || info == nil || pixels == nil {
+		return
+	}
+	pix := memory.Bytes(unsafe.Pointer(pixels), int(info.byte_length))
+	s.frame(pix, int(info.width), int(info.height), int(info.stride))
 }
 
 //export mapcoreGoLog

@@ -218,6 +218,18 @@ static mc_res_h w_session_create_buffer(uint64_t mh, uint32_t w, uint32_t h, flo
 	return r;
 }
 
+static mc_res_h w_session_create_surface(uint64_t mh, uint32_t w, uint32_t h, float ratio, void *frame, void *release, void *ud) {
+	mapcore_map m = {mh};
+	mapcore_render_session s = {0};
+	mapcore_surface_callbacks cb = mapcore_surface_callbacks_default();
+	cb.frame = (mapcore_surface_frame_fn)frame;
+	cb.release = (void (*)(void *))release;
+	cb.user_data = ud;
+	mapcore_status st = mapcore_render_session_create_surface(m, w, h, ratio, &cb, &s);
+	mc_res_h r = {(int32_t)st, mc_copy_message(st), s.id};
+	return r;
+}
+
 static mc_res w_session_set_buffer(uint64_t sh, uint32_t w, uint32_t h, float ratio, uint8_t *px, size_t stride, size_t len) {
 	mapcore_render_session s = {sh};
 	return mc_wrap(mapcore_render_session_set_buffer(s, w, h, ratio, px, stride, len));
@@ -773,6 +785,14 @@ func bufPtr(b []byte) *C.uint8_t {
 func SessionCreateBuffer(m uint64, w, h uint32, ratio float32, px []byte, stride int) (uint64, Res) {
 	r := C.w_session_create_buffer(C.uint64_t(m), C.uint32_t(w), C.uint32_t(h), C.float(ratio),
 		bufPtr(px), C.size_t(stride), C.size_t(len(px)))
+	return uint64(r.h), resOf(r.st, r.msg)
+}
+
+// SessionCreateSurface attaches host frame callbacks (C function pointers
+// and a C-owned user_data cell, retained until release is called; not
+// retained when this fails).
+func SessionCreateSurface(m uint64, w, h uint32, ratio float32, frame, release, userData unsafe.Pointer) (uint64, Res) {
+	r := C.w_session_create_surface(C.uint64_t(m), C.uint32_t(w), C.uint32_t(h), C.float(ratio), frame, release, userData)
 	return uint64(r.h), resOf(r.st, r.msg)
 }
 

@@ -4,10 +4,10 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::ffi::CString;
+use std::ffi::{c_void, CString};
 
 use super::guard::{invalid_state, CallResult};
-use super::types::mapcore_event;
+use super::types::{mapcore_event, mapcore_image_info, mapcore_release_fn};
 use crate::map::Runtime;
 
 /// Where a render session's pixels go.
@@ -16,6 +16,29 @@ pub enum Target {
     Texture,
     /// A caller-owned buffer, retained until replaced or detached.
     Buffer { ptr: *mut u8, stride: usize, len: usize },
+    /// The host's frame callback, called with every finished frame.
+    Surface(Surface),
+}
+
+/// A surface session's host callbacks. Dropping it (the session destroyed,
+/// or its runtime dropped when the owner thread exits) calls `release`
+/// exactly once.
+pub struct Surface {
+    pub frame: unsafe extern "C" fn(*mut c_void, *const u8, *const mapcore_image_info),
+    pub release: mapcore_release_fn,
+    pub user_data: *mut c_void,
+    /// The straight-alpha frame lent to `frame` (reused between frames).
+    pub pixels: Vec<u8>,
+}
+
+impl Drop for Surface {
+    fn drop(&mut self) {
+        if let Some(release) = self.release.take() {
+            // SAFETY: the host's release callback with its user_data, called
+            // once (render.h: mapcore_surface_callbacks).
+            unsafe { release(self.user_data) };
+        }
+    }
 }
 
 pub struct Session {

@@ -6,7 +6,7 @@ use super::args::{out_arg, out_handle, sized_arg};
 use super::guard::{call, fail, invalid_argument, invalid_state, CallResult};
 use super::handles::{self, Entry, Object, Tag};
 use super::map::{check_size, with_map};
-use super::owner::{self, OwnedRuntime, Session, Target};
+use super::owner::{self, OwnedRuntime, Session, Surface, Target};
 use super::types::*;
 use crate::encode;
 use crate::render::Image;
@@ -41,7 +41,9 @@ fn check_buffer(width: u32, height: u32, ratio: f32, pixels: *mut u8, stride: us
     Ok(Target::Buffer { ptr: pixels, stride, len })
 }
 
-fn attach(map: mapcore_map, width: u32, height: u32, ratio: f32, target: Target, out: &mut u64) -> CallResult {
+/// Attaches a session with the target `target()` makes: it is made only once
+/// the map accepted the session, so a refused surface is not released.
+fn attach(map: mapcore_map, width: u32, height: u32, ratio: f32, target: impl FnOnce() -> Target, out: &mut u64) -> CallResult {
     with_map(map, |o, id| {
         if o.sessions.values().any(|s| s.map == id) {
             return invalid_state("the map already has a render session: destroy it first");
@@ -54,7 +56,7 @@ fn attach(map: mapcore_map, width: u32, height: u32, ratio: f32, target: Target,
             Tag::Session,
             Entry { owner: Some(std::thread::current().id()), object: Object::Session { runtime } },
         );
-        o.sessions.insert(session, Session { map: id, target, frame_acquired: false, acquired_pixels: Vec::new() });
+        o.sessions.insert(session, Session { map: id, target: target(), frame_acquired: false, acquired_pixels: Vec::new() });
         *out = session;
         Ok(())
     })
@@ -73,7 +75,7 @@ pub unsafe extern "C" fn mapcore_render_session_create_texture(
     call("mapcore_render_session_create_texture", || {
         let out = out_handle(out_session as *mut u64, "out_session")?;
         let (w, h, r) = check_size(width, height, pixel_ratio)?;
-        attach(map, w, h, r, Target::Texture, out)
+        attach(map, w, h, r, || Target::Texture, out)
     })
 }
 
@@ -95,7 +97,46 @@ pub unsafe extern "C" fn mapcore_render_session_create_buffer(
         let out = out_handle(out_session as *mut u64, "out_session")?;
         let (w, h, r) = check_size(width, height, pixel_ratio)?;
         let target = check_buffer(w, h, r, pixels, stride, len)?;
-        attach(map, w, h, r, target, out)
+        attach(map, w, h, r, move || target, out)
+    })
+}
+
+const SURFACE_CALLBACKS_V1: usize = std::mem::size_of::<mapcore_surface_callbacks>();
+
+#[no_mangle]
+pub extern "C" fn mapcore_surface_callbacks_default() -> mapcore_surface_callbacks {
+    mapcore_surface_callbacks {
+        size: SURFACE_CALLBACKS_V1,
+        frame: None,
+        release: None,
+        user_data: std::ptr::null_mut(),
+    }
+}
+
+/// # Safety
+/// `callbacks` is null or a valid struct with its size set (copied; its
+/// callbacks and user_data are retained until the session is released);
+/// `out_session` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn mapcore_render_session_create_surface(
+    map: mapcore_map,
+    width: u32,
+    height: u32,
+    pixel_ratio: f32,
+    callbacks: *const mapcore_surface_callbacks,
+    out_session: *mut mapcore_render_session,
+) -> mapcore_status {
+    call("mapcore_render_session_create_surface", || {
+        let out = out_handle(out_session as *mut u64, "out_session")?;
+        let cb = *sized_arg(callbacks, "callbacks", SURFACE_CALLBACKS_V1)?;
+        let Some(frame) = cb.frame else {
+            return invalid_argument("`callbacks->frame` is null: a surface session needs a frame callback");
+        };
+        let (w, h, r) = check_size(width, height, pixel_ratio)?;
+        let surface = move || {
+            Target::Surface(Surface { frame, release: cb.release, user_data: cb.user_data, pixels: Vec::new() })
+        };
+        attach(map, w, h, r, surface, out)
     })
 }
 
@@ -138,8 +179,8 @@ pub unsafe extern "C" fn mapcore_render_session_set_buffer(
         let target = check_buffer(w, h, r, pixels, stride, len)?;
         with_session(session, |o, id| {
             let s = o.sessions.get_mut(&id).expect("checked");
-            if matches!(s.target, Target::Texture) {
-                return invalid_state("this is a texture session: use mapcore_render_session_resize");
+            if !matches!(s.target, Target::Buffer { .. }) {
+                return invalid_state(format!("this is a {} session: use mapcore_render_session_resize", kind(&s.target)));
             }
             s.target = target;
             let map = s.map;
@@ -163,7 +204,7 @@ pub extern "C" fn mapcore_render_session_resize(
         with_session(session, |o, id| {
             not_acquired(o, id)?;
             let s = &o.sessions[&id];
-            if !matches!(s.target, Target::Texture) {
+            if matches!(s.target, Target::Buffer { .. }) {
                 return invalid_state("this is a buffer session: use mapcore_render_session_set_buffer with a buffer of the new size");
             }
             let map = s.map;
@@ -175,15 +216,37 @@ pub extern "C" fn mapcore_render_session_resize(
     })
 }
 
-/// Writes the map's last frame, unpremultiplied, into a buffer target.
+fn kind(target: &Target) -> &'static str {
+    match target {
+        Target::Texture => "texture",
+        Target::Buffer { .. } => "buffer",
+        Target::Surface(_) => "surface",
+    }
+}
+
+/// Hands the map's last frame, unpremultiplied, to the target: written into
+/// a buffer, or lent to a surface's frame callback. The callback runs while
+/// this thread's runtime is borrowed, so whatever it calls on the owner
+/// thread is refused as re-entrant (owner::with_owned).
 fn deliver(o: &mut OwnedRuntime, id: u64) {
-    let s = &o.sessions[&id];
-    if let Target::Buffer { ptr, stride, len } = s.target {
-        if let Some(image) = o.runtime.map(s.map).and_then(|m| m.frame()) {
+    let OwnedRuntime { runtime, sessions, .. } = o;
+    let s = sessions.get_mut(&id).expect("checked");
+    let Some(image) = runtime.map(s.map).and_then(|m| m.frame()) else { return };
+    match &mut s.target {
+        Target::Texture => {}
+        Target::Buffer { ptr, stride, len } => {
             // SAFETY: the caller retains the buffer (len bytes) until the
             // session is destroyed or the buffer replaced (render.h).
-            let dst = unsafe { std::slice::from_raw_parts_mut(ptr, len) };
-            copy_straight(image, dst, stride);
+            let dst = unsafe { std::slice::from_raw_parts_mut(*ptr, *len) };
+            copy_straight(image, dst, *stride);
+        }
+        Target::Surface(surface) => {
+            let info = info_for(image);
+            surface.pixels.resize(info.byte_length, 0);
+            copy_straight(image, &mut surface.pixels, info.stride);
+            // SAFETY: the host's frame callback; the pixels and info are
+            // borrowed for the call only (render.h).
+            unsafe { (surface.frame)(surface.user_data, surface.pixels.as_ptr(), &info) };
         }
     }
 }
@@ -332,8 +395,14 @@ pub unsafe extern "C" fn mapcore_render_session_acquire_frame(
         sized_arg(out_info as *const mapcore_image_info, "out_info", IMAGE_INFO_V1)?;
         with_session(session, |o, id| {
             not_acquired(o, id)?;
-            if !matches!(o.sessions[&id].target, Target::Texture) {
-                return invalid_state("this is a buffer session: read the caller's buffer instead");
+            match o.sessions[&id].target {
+                Target::Texture => {}
+                Target::Buffer { .. } => return invalid_state("this is a buffer session: read the caller's buffer instead"),
+                Target::Surface(_) => {
+                    return invalid_state(
+                        "this is a surface session: its frame callback receives each frame (or copy the last one with mapcore_render_session_read_pixels)",
+                    )
+                }
             }
             let image = frame_of(o, id)?;
             let info = info_for(image);
@@ -440,11 +509,14 @@ pub extern "C" fn mapcore_render_session_destroy(session: mapcore_render_session
         if !handles::live_for_release(session.id, Tag::Session)? {
             return Ok(());
         }
-        with_session(session, |o, id| {
+        let detached = with_session(session, |o, id| {
             not_acquired(o, id)?;
-            o.sessions.remove(&id);
             handles::remove(id);
-            Ok(())
-        })
+            Ok(o.sessions.remove(&id))
+        })?;
+        // Dropped outside the runtime's borrow: a surface's release callback
+        // may call mapcore (e.g. destroy the map).
+        drop(detached);
+        Ok(())
     })
 }

@@ -143,6 +143,19 @@ pub struct mapcore_image_info {
     pub byte_length: usize,
 }
 
+/// Receives a surface session's finished frame (render.h).
+pub type mapcore_surface_frame_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, pixels: *const u8, info: *const mapcore_image_info)>;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mapcore_surface_callbacks {
+    pub size: usize,
+    pub frame: mapcore_surface_frame_fn,
+    pub release: mapcore_release_fn,
+    pub user_data: *mut c_void,
+}
+
 pub const MAPCORE_QUERY_POINT: u32 = 0;
 pub const MAPCORE_QUERY_BOX: u32 = 1;
 
