@@ -17,7 +17,9 @@ import (
 type RuntimeOptions struct {
 	// WorkerThreads for decoding and layout; 0 = one per core (at most 8).
 	WorkerThreads int
-	// RenderThreads rasterizing one frame; 0 = one per core (at most 8).
+	// RenderThreads rasterizing one frame; 0 = one per core (at most 8). A
+	// frame uses at most one thread per 2^17 pixels (a 256 x 256 tile draws
+	// on one); the pixels are the same for every count.
 	RenderThreads int
 	// AssetRoot is a folder that relative URLs and paths resolve against.
 	// It is also an allowed root.

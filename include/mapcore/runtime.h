@@ -36,8 +36,10 @@ typedef struct mapcore_runtime_options {
   size_t size;
   /* Worker threads for decoding and layout; 0 = one per core (at most 8). */
   uint32_t worker_threads;
-  /* Rasterizer threads for one frame; 0 = one per core (at most 8). The
-   * pixels are identical for every thread count. */
+  /* Rasterizer threads for one frame; 0 = one per core (at most 8). A frame
+   * uses at most one thread per 2^17 pixels (a 256 x 256 tile draws on one:
+   * starting threads would cost more than they save). The pixels are
+   * identical for every thread count. */
   uint32_t render_threads;
   /* Optional folder (UTF-8, copied) that relative URLs and paths resolve
    * against, e.g. a style's "sprites/x" or "data/a.geojson". NULL = none.

@@ -92,7 +92,7 @@ mod tests {
         assert_eq!(img.pixel(3, 4), Some([0, 0, 0, 0]));
         assert_eq!(img.pixel(8, 8), Some([0, 0, 0, 0]));
         let list = DisplayList { width: 10, height: 10, commands: vec![DrawCommand::Icons { quads: vec![quad(0.5)] }] };
-        let half = crate::render::rasterize(&list, 3);
+        let half = crate::render::rasterize_in_bands(&list, 3);
         let p = half.pixel(5, 5).unwrap();
         assert!((127..=128).contains(&p[0]) && (127..=128).contains(&p[3]), "{p:?}");
     }

@@ -45,7 +45,7 @@ mod textured;
 mod stroke;
 
 pub use image::Image;
-pub use rasterize::rasterize;
+pub use rasterize::{rasterize, rasterize_in_bands};
 
 #[cfg(test)]
 mod tests;

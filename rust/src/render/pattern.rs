@@ -144,7 +144,7 @@ impl<'a> PatternShader<'a> {
 #[cfg(test)]
 mod tests {
     use super::super::display_list::*;
-    use super::super::rasterize;
+    use super::super::rasterize_in_bands as rasterize;
     use crate::style::color::Color;
     use std::sync::Arc;
 

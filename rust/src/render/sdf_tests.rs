@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::render::display_list::{DisplayList, DrawCommand, Px, SdfPaint, SdfQuad};
-use crate::render::{rasterize, Image};
+use crate::render::{rasterize_in_bands as rasterize, Image};
 use crate::style::color::Color;
 use crate::text::glyph::SdfBitmap;
 

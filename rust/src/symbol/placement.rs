@@ -14,6 +14,7 @@ use crate::layout::{layer_visible, TileLookup, View};
 use crate::render::display_list::{DrawCommand, IconQuad, SdfPaint, SdfQuad};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::TileId;
+use crate::source::transform::TileMatrix;
 use crate::source::geojson::GEOJSON_LAYER;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
@@ -172,6 +173,8 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
         // the feature in every tile that has it (as MapLibre returns it).
         let mut shown_at: HashMap<(Arc<str>, i64, i64), usize> = HashMap::new();
         let mut shown: Vec<Shown> = Vec::new();
+        // Candidates come tile by tile: one matrix per tile, not per symbol.
+        let mut last_matrix: Option<((TileId, i32, u32), TileMatrix)> = None;
         for cand in &candidates {
             let ls = &cand.symbols.layers[cand.layer_index];
             let inst = &ls.symbols[cand.symbol];
@@ -180,7 +183,15 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             let state = feature.id.as_ref().and_then(|id| tiles.feature_state(source, layer.source_layer.as_deref().unwrap_or(""), id));
             let mut ctx = EvaluationContext::for_feature(zoom, feature);
             ctx.feature_state = state;
-            let matrix = t.tile_matrix(cand.tile.id, cand.tile.wrap, tl.extent.max(1));
+            let key = (cand.tile.id, cand.tile.wrap, tl.extent.max(1));
+            let matrix = match last_matrix {
+                Some((k, m)) if k == key => m,
+                _ => {
+                    let m = t.tile_matrix(key.0, key.1, key.2);
+                    last_matrix = Some((key, m));
+                    m
+                }
+            };
             let (ax, ay) = (inst.anchor[0] as f64, inst.anchor[1] as f64);
             let w = matrix.w(ax, ay);
             if w <= 0.05 {
