@@ -122,17 +122,21 @@ func failures(evs []Event) []Event {
 	return out
 }
 
+// archiveViews are the fixture tiles the archive tests render, each with a
+// zoom to view it at.
+var archiveViews = []struct {
+	z    uint8
+	x, y uint32
+	zoom float64
+}{{14, 8802, 5374, 14.3}, {7, 37, 48, 7.4}}
+
 func TestPMTilesArchiveRendersLikeLooseTiles(t *testing.T) {
 	dir, archive := archiveFixture(t)
 	lockThread(t)
 	tm := openMapWith(t, 256, 256, &RuntimeOptions{AllowedRoots: []string{dir}})
 	loose := fmt.Sprintf(`{"type":"vector","tiles":["file://%s/vector/{z}/{x}/{y}.mvt"],"maxzoom":14}`, filepath.ToSlash(dir))
 	packed := fmt.Sprintf(`{"type":"vector","url":"pmtiles://%s"}`, filepath.ToSlash(archive))
-	for _, c := range []struct {
-		z    uint8
-		x, y uint32
-		zoom float64
-	}{{14, 8802, 5374, 14.3}, {7, 37, 48, 7.4}} {
+	for _, c := range archiveViews {
 		lng, lat := tileCentre(c.z, c.x, c.y)
 		tm.render(t, archiveStyle(loose, lng, lat, c.zoom))
 		want := tm.pixels(t)

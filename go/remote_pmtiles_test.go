@@ -87,11 +87,7 @@ func TestRemotePMTilesRenderLikeLocalAndLooseTiles(t *testing.T) {
 	loose := fmt.Sprintf(`{"type":"vector","tiles":["file://%s/vector/{z}/{x}/{y}.mvt"],"maxzoom":14}`, filepath.ToSlash(dir))
 	local := fmt.Sprintf(`{"type":"vector","url":"pmtiles://%s"}`, filepath.ToSlash(archive))
 	remote := fmt.Sprintf(`{"type":"vector","url":"pmtiles://%s/a.pmtiles"}`, srv.URL)
-	for _, c := range []struct {
-		z    uint8
-		x, y uint32
-		zoom float64
-	}{{14, 8802, 5374, 14.3}, {7, 37, 48, 7.4}} {
+	for _, c := range archiveViews {
 		lng, lat := tileCentre(c.z, c.x, c.y)
 		var pngs [][]byte
 		for _, src := range []string{loose, local, remote} {
