@@ -116,8 +116,8 @@ impl LayerParams {
 /// One symbol candidate of a layer.
 struct Candidate<'a> {
     tile: &'a CoveredTile,
-    data: Arc<crate::source::feature::TileData>,
-    symbols: Arc<SymbolTile>,
+    data: &'a crate::source::feature::TileData,
+    symbols: &'a SymbolTile,
     layer_index: usize,
     symbol: usize,
 }
@@ -153,12 +153,17 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
         let params = LayerParams::new(layer, zoom, placement);
         let mut covered = tiles.cover(source);
         covered.sort_by_key(|c| (c.wrap, c.id.x, c.id.y));
+        // The loaded tiles and their layouts, held once per tile (candidates
+        // borrow them: no reference counting per symbol).
+        let loaded: Vec<_> = covered
+            .iter()
+            .filter_map(|c| Some((c, tiles.tile(source, c.id)?, symbol_tiles.symbol_tile(source, c.id, c.overscaled_z)?)))
+            .collect();
         let mut candidates = Vec::new();
-        for c in &covered {
-            let (Some(data), Some(symbols)) = (tiles.tile(source, c.id), symbol_tiles.symbol_tile(source, c.id, c.overscaled_z)) else { continue };
+        for (c, data, symbols) in &loaded {
             let Some(layer_index) = symbols.layers.iter().position(|l| l.layer == layer.id) else { continue };
             for symbol in 0..symbols.layers[layer_index].symbols.len() {
-                candidates.push(Candidate { tile: c, data: data.clone(), symbols: symbols.clone(), layer_index, symbol });
+                candidates.push(Candidate { tile: c, data, symbols, layer_index, symbol });
             }
         }
         let ranks = draw_ranks(&covered, t);
