@@ -220,6 +220,19 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 continue;
             }
             let perspective = (0.5 + 0.5 / w as f32).clamp(0.0, 4.0);
+            // Far off screen: every shape of the symbol would lie outside the
+            // grid's area, where shapes neither collide nor draw; skip the
+            // work of shaping its boxes (most symbols of a small tile's
+            // neighbours). Flat views only: under pitch, glyphs along a line
+            // spread with the perspective.
+            if t.pitch == 0.0 {
+                let reach = symbol_reach(inst, layer, &ctx, &params, perspective);
+                let (x, y) = (base[0], base[1]);
+                let pad = VIEWPORT_PADDING + reach;
+                if x < -pad || y < -pad || x > t.width as f32 + pad || y > t.height as f32 + pad {
+                    continue;
+                }
+            }
             let map_angle = screen_angle(&matrix, inst.anchor);
 
             // Icon (at an extra shift: a fitted icon moves with its text's variable anchor).
@@ -299,6 +312,17 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             }
             let icon_shift = if inst.icon.as_ref().is_some_and(|i| i.fitted) && text_fits == Some(true) { text_shift } else { [0.0, 0.0] };
             let icon_part = icon_at(icon_shift);
+            // Every test that places symbols checks the off-screen cull's bound.
+            #[cfg(test)]
+            if t.pitch == 0.0 {
+                let reach = symbol_reach(inst, layer, &ctx, &params, perspective);
+                let shapes = text_part.iter().flat_map(|((s, _), _)| s.iter()).chain(icon_part.iter().flat_map(|((s, _), _)| s.iter()));
+                for shape in shapes {
+                    let b = shape.bounds();
+                    let far = (b[0] - base[0]).abs().max((b[2] - base[0]).abs()).max((b[1] - base[1]).abs()).max((b[3] - base[1]).abs());
+                    assert!(far <= reach, "a shape of symbol {:?} reaches {far} px from its anchor, beyond the cull bound {reach}", inst.key);
+                }
+            }
             if text_part.is_none() && icon_part.is_none() {
                 continue;
             }
@@ -472,6 +496,40 @@ fn sdf_paint(layer: &Layer, ctx: &EvaluationContext, part: &str) -> SdfPaint {
 }
 
 /// `*-translate` in screen px (rotated with the map unless anchored to the viewport).
+/// How far (px) from its anchor any shape of `inst` can reach: the text's
+/// shaped box at its size, one glyph more, its line offset, the moves of
+/// variable anchors, the icon's box, the translations and paddings. Generous on purpose: it only has to be an
+/// upper bound.
+fn symbol_reach(inst: &SymbolInstance, layer: &Layer, ctx: &EvaluationContext, params: &LayerParams, perspective: f32) -> f32 {
+    let radius = |b: [f32; 4]| b[0].abs().max(b[2].abs()).hypot(b[1].abs().max(b[3].abs()));
+    let translate = |p: &PartParams| p.translate[0].hypot(p.translate[1]);
+    let mut reach = 0.0f32;
+    if let Some(text) = &inst.text {
+        let scale = layer.layout.get_f32("text-size", ctx).max(0.0) / ONE_EM * perspective;
+        let mut r = radius(text.bounds) + ONE_EM + text.line_offset[0].hypot(text.line_offset[1]);
+        let mut pad = params.text.padding.abs();
+        if let Some(v) = &text.variable {
+            // `variable_anchor::shift`: half the box each way plus the offset.
+            let b = text.bounds;
+            let offset = v.anchors.iter().map(|(_, o)| o[0].hypot(o[1])).fold(0.0f32, f32::max);
+            r += ((b[2] - b[0]).abs() + (b[3] - b[1]).abs()) / 2.0 + offset;
+            pad *= 3.0;
+        }
+        reach = reach.max(r * scale + translate(&params.text) + pad);
+    }
+    if let Some(icon) = &inst.icon {
+        let scale = layer.layout.get_f32("icon-size", ctx).max(0.0) * perspective;
+        // A fitted icon moves with its text.
+        let r = radius(icon.bounds) * scale + translate(&params.icon) + params.icon.padding.abs();
+        reach = if icon.fitted { reach + r } else { reach.max(r) };
+    }
+    if reach.is_finite() {
+        reach + 2.0
+    } else {
+        f32::INFINITY
+    }
+}
+
 fn translate_px(p: &PartParams, bearing_deg: f32) -> [f32; 2] {
     if p.translate_viewport {
         return p.translate;
