@@ -478,18 +478,7 @@ impl Map {
                             Some(t) => limits.check(&t).map(|()| TileSlot::ready(t)),
                             None => Ok(TileSlot::Empty),
                         };
-                        Box::new(move |map: &mut Map, core: &mut Core| {
-                            let Some(s) = map.sources.get_mut(&source) else { return };
-                            match slot {
-                                Ok(slot) => {
-                                    s.slots.insert(id, slot);
-                                }
-                                Err(e) => {
-                                    s.slots.insert(id, TileSlot::Failed);
-                                    map.emit_tile_error(&source, id, String::new(), &e.to_string(), core);
-                                }
-                            }
-                        })
+                        Box::new(move |map: &mut Map, core: &mut Core| map.finish_tile(&source, id, slot, String::new(), core))
                     });
                 }
                 Tiles::GeoJson { index: None, .. } | Tiles::Unsupported => {}
@@ -641,23 +630,7 @@ impl Map {
                     let wanted = filter.as_ref().map(|f| f as &dyn Fn(&str) -> bool);
                     let result = crate::source::mvt::decode_tile_limited((*bytes).as_ref(), wanted, limits)
                     .map(TileSlot::ready);
-                    Box::new(move |map: &mut Map, core: &mut Core| {
-                        let Some(s) = map.sources.get_mut(&source) else { return };
-                        match result {
-                            Ok(slot) => {
-                                s.slots.insert(tile, slot);
-                            }
-                            Err(e) => {
-                                s.slots.insert(tile, TileSlot::Failed);
-                                let mut ev = Event::new(EventKind::TileError, map.id)
-                                    .source(source.clone())
-                                    .url(url)
-                                    .message(format!("tile {}/{}/{} of source \"{source}\": {e}", tile.z, tile.x, tile.y));
-                                ev.tile = Some((tile.z as i32, tile.x as i32, tile.y as i32));
-                                core.emit(ev);
-                            }
-                        }
-                    })
+                    Box::new(move |map: &mut Map, core: &mut Core| map.finish_tile(&source, tile, result, url, core))
                 });
             }
             Response::NotFound => {
@@ -829,6 +802,27 @@ impl crate::layout::TileLookup for Map {
 
 impl Map {
     /// A TILE_ERROR event for a tile whose bytes could not be decoded.
+    /// Stores a decoded tile's slot, or marks it failed with a TILE_ERROR.
+    fn finish_tile(
+        &mut self,
+        source: &str,
+        tile: TileId,
+        result: Result<TileSlot, crate::source::mvt::DecodeError>,
+        url: String,
+        core: &mut Core,
+    ) {
+        let Some(s) = self.sources.get_mut(source) else { return };
+        match result {
+            Ok(slot) => {
+                s.slots.insert(tile, slot);
+            }
+            Err(e) => {
+                s.slots.insert(tile, TileSlot::Failed);
+                self.emit_tile_error(source, tile, url, &e.to_string(), core);
+            }
+        }
+    }
+
     fn emit_tile_error(&self, source: &str, tile: TileId, url: String, error: &str, core: &mut Core) {
         let mut ev = Event::new(EventKind::TileError, self.id)
             .source(source.to_string())
