@@ -19,8 +19,9 @@
 //! layout + rasterize), `layout` (symbol placement + build_display_list),
 //! `symbols/tile` (symbol layout of every loaded tile, the work done once
 //! per tile on workers, here on one thread), `placement` (symbol placement
-//! only, the per-frame part) and `rasterize` (rasterize only, on the frame's
-//! display list).
+//! only, the per-frame part), `prepare` (the rasterizer's once-per-list
+//! preparation: polygon grouping, fill outlines stroked) and `rasterize`
+//! (rasterize only, the prepared display list: what a re-render does).
 
 use mapcore::layout::{build_display_list, View};
 use mapcore::map::camera::Camera;
@@ -28,7 +29,7 @@ use mapcore::map::{Map, Runtime};
 use mapcore::render::display_list::DisplayList;
 use mapcore::render::pixelmatch::{pixelmatch, PixelmatchOptions};
 use mapcore::render::png_io::{decode_png, encode_image_png};
-use mapcore::render::{rasterize, Image};
+use mapcore::render::{rasterize, rasterize_prepared, Image, Prepared};
 use mapcore::runtime::resource::{percent_decode, Decision, Provider, Request, Response};
 use mapcore::runtime::RuntimeOptions;
 use mapcore::symbol::placement::place;
@@ -264,13 +265,7 @@ fn main() {
 
     if std::env::var("MAPCORE_BENCH_ONLY").is_ok_and(|v| v == "rasterize") {
         for &t in &threads {
-            let mut raster = Vec::new();
-            for _ in 0..runs {
-                let start = Instant::now();
-                std::hint::black_box(rasterize(&list, t));
-                raster.push(ms(start.elapsed()));
-            }
-            report("rasterize", t, raster);
+            raster_figures(&list, t, runs);
         }
         return;
     }
@@ -321,12 +316,25 @@ fn main() {
             println!("             {laid} symbols laid out, {shown} shown");
         }
 
-        let mut raster = Vec::new();
-        for _ in 0..runs {
-            let start = Instant::now();
-            std::hint::black_box(rasterize(&list, t));
-            raster.push(ms(start.elapsed()));
-        }
-        report("rasterize", t, raster);
+        raster_figures(&list, t, runs);
     }
+}
+
+/// The `prepare` and `rasterize` figures of `list` on `t` threads.
+fn raster_figures(list: &DisplayList, t: usize, runs: usize) {
+    let mut prepare = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        std::hint::black_box(Prepared::new(list, t));
+        prepare.push(ms(start.elapsed()));
+    }
+    report("prepare", t, prepare);
+    let prepared = Prepared::new(list, t);
+    let mut raster = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        std::hint::black_box(rasterize_prepared(list, &prepared, t));
+        raster.push(ms(start.elapsed()));
+    }
+    report("rasterize", t, raster);
 }

@@ -110,7 +110,7 @@ pub struct Map {
     /// camera and size, which the layout cache compares directly).
     version: u64,
     /// The last display list and what it was built for.
-    layout_cache: Option<(LayoutKey, Arc<crate::render::display_list::DisplayList>)>,
+    layout_cache: Option<(LayoutKey, Arc<LaidOut>)>,
     /// Image ids layout asked for and did not find (`*-pattern`), and the
     /// ones already reported by a warning.
     missing_images: std::sync::Mutex<std::collections::BTreeSet<String>>,
@@ -706,10 +706,11 @@ impl Map {
             height: self.height,
             pixel_ratio: self.pixel_ratio,
         };
-        let list = match &self.layout_cache {
-            Some((k, list)) if *k == key => list.clone(),
+        let threads = core.render_threads();
+        let laid = match &self.layout_cache {
+            Some((k, laid)) if *k == key => laid.clone(),
             _ => {
-                let list = Arc::new(match self.style() {
+                let list = match self.style() {
                     Some(style) => {
                         let view = crate::layout::View {
                             transform: self.camera.transform(self.width, self.height),
@@ -723,21 +724,30 @@ impl Map {
                         list
                     }
                     None => crate::render::display_list::DisplayList { width: w, height: h, commands: vec![] },
-                });
-                self.layout_cache = Some((key, list.clone()));
+                };
+                let prepared = crate::render::Prepared::new(&list, threads);
+                let laid = Arc::new(LaidOut { list, prepared });
+                self.layout_cache = Some((key, laid.clone()));
                 self.warn_missing_images(core);
-                list
+                laid
             }
         };
         let laid_out = started.elapsed();
-        self.frame = Some(crate::render::rasterize(&list, core.render_threads()));
+        self.frame = Some(crate::render::rasterize_prepared(&laid.list, &laid.prepared, threads));
         log::debug!(
             "frame {w}x{h}: {} commands, layout {:.1} ms, rasterize {:.1} ms",
-            list.commands.len(),
+            laid.list.commands.len(),
             laid_out.as_secs_f64() * 1e3,
             (started.elapsed() - laid_out).as_secs_f64() * 1e3
         );
     }
+}
+
+/// A view's display list with its rasterizer preparation (both reused while
+/// the view and the style do not change).
+struct LaidOut {
+    list: crate::render::display_list::DisplayList,
+    prepared: crate::render::Prepared,
 }
 
 /// The runtime's per-tile feature and vertex limits.

@@ -163,9 +163,8 @@ impl Canvas for SkiaCanvas<'_> {
         let (w, h, top) = (self.width() as usize, self.height() as usize, self.top);
         if antialias {
             let mask = clip.map(|m| m.data());
-            let shade = |x: usize, y: usize| shader.sample(x, y);
-            let black = Color::new(0.0, 0.0, 0.0, 1.0);
-            coverage::fill_shaded(&mut self.coverage, self.pixmap.data_mut(), w, h, top, path, rule, black, Some(&shade), mask);
+            let shade = coverage::Shaded(|x: usize, y: usize| shader.sample(x, y));
+            coverage::fill_with(&mut self.coverage, self.pixmap.data_mut(), w, h, top, path, rule, &shade, mask);
             return;
         }
         // Aliased: the pixels whose centres are inside, like GL without

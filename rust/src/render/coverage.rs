@@ -339,6 +339,44 @@ fn ceil_usize(v: f32) -> usize {
     }
 }
 
+/// Where a fill's colour comes from, per pixel: one colour, or a shader.
+/// Generic (not `dyn`) so each kind of fill gets its own inner loop.
+pub(crate) trait Source {
+    /// The premultiplied RGBA8 colour (little-endian u32) at absolute device
+    /// pixel (x, y).
+    fn at(&self, x: usize, y: usize) -> u32;
+    /// Whether every colour is opaque (full coverage then just stores it).
+    fn opaque(&self) -> bool;
+}
+
+/// One premultiplied colour everywhere.
+struct Solid(u32);
+
+impl Source for Solid {
+    #[inline(always)]
+    fn at(&self, _x: usize, _y: usize) -> u32 {
+        self.0
+    }
+    #[inline(always)]
+    fn opaque(&self) -> bool {
+        self.0 >> 24 == 255
+    }
+}
+
+/// A per-pixel shader: `shade(x, y)` (absolute device pixel).
+pub(crate) struct Shaded<F: Fn(usize, usize) -> u32>(pub F);
+
+impl<F: Fn(usize, usize) -> u32> Source for Shaded<F> {
+    #[inline(always)]
+    fn at(&self, x: usize, y: usize) -> u32 {
+        (self.0)(x, y)
+    }
+    #[inline(always)]
+    fn opaque(&self) -> bool {
+        false
+    }
+}
+
 /// Fills `path` (band-local contours) into `pixels` (premultiplied RGBA8 rows
 /// of `width` pixels; the band starts at absolute row `top`) with `color`,
 /// source-over, anti-aliased. `clip`: optional per-pixel coverage mask.
@@ -354,14 +392,18 @@ pub(crate) fn fill(
     color: Color,
     clip: Option<&[u8]>,
 ) {
-    fill_shaded(cov, pixels, width, height, top, path, rule, color, None, clip)
+    let c = sanitize(color);
+    if c.a <= 0.0 {
+        return;
+    }
+    // Premultiplied source, 0..=255.
+    let solid = [c.r * c.a, c.g * c.a, c.b * c.a, c.a].map(|v| (v * 255.0 + 0.5) as u8);
+    fill_with(cov, pixels, width, height, top, path, rule, &Solid(u32::from_le_bytes(solid)), clip)
 }
 
-/// [`fill`] with an optional per-pixel source: `shade(x, y)` (absolute
-/// device pixel) gives the premultiplied RGBA8 colour (little-endian u32)
-/// to composite there instead of `color`.
+/// [`fill`] with a per-pixel source instead of one colour.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn fill_shaded(
+pub(crate) fn fill_with<S: Source>(
     cov: &mut Coverage,
     pixels: &mut [u8],
     width: usize,
@@ -369,18 +411,13 @@ pub(crate) fn fill_shaded(
     top: u32,
     path: &BandPath,
     rule: Rule,
-    color: Color,
-    shade: Option<&dyn Fn(usize, usize) -> u32>,
+    source: &S,
     clip: Option<&[u8]>,
 ) {
-    let c = if shade.is_some() { Color::new(0.0, 0.0, 0.0, 1.0) } else { sanitize(color) };
-    if c.a <= 0.0 || width == 0 || height == 0 {
+    if width == 0 || height == 0 {
         return;
     }
-    // Premultiplied source, 0..=255.
-    let solid = [c.r * c.a, c.g * c.a, c.b * c.a, c.a].map(|v| (v * 255.0 + 0.5) as u8);
-    let opaque = c.a >= 1.0 && shade.is_none();
-
+    let opaque = source.opaque();
     // The box of the contours (band-local; BandPath keeps them inside the band).
     let (mut minx, mut miny, mut maxx, mut maxy) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
     for p in &path.pts {
@@ -437,7 +474,6 @@ pub(crate) fn fill_shaded(
         // saturating conversion needed for a value known to be in 0..=255.
         ((w.min(1.0) * 255.0 + 8_388_608.0).to_bits() & 0x1FF).min(255)
     };
-    let solid_px = u32::from_le_bytes(solid);
     for br in cov.y0..cov.y1 {
         let (x0, x1) = cov.spans[br];
         if x0 >= x1 {
@@ -451,25 +487,7 @@ pub(crate) fn fill_shaded(
         let px_row = &mut pixels[r * width * 4..(r + 1) * width * 4];
         let mask_row = clip.map(|m| &m[r * width..(r + 1) * width]);
         let mut sum = 0.0f32;
-        let paint = |px_row: &mut [u8], x: usize, cover: u32| {
-            let mut cover = cover;
-            if let Some(m) = mask_row {
-                cover = (cover * m[x] as u32 + 127) / 255;
-                if cover == 0 {
-                    return;
-                }
-            }
-            let p = &mut px_row[x * 4..x * 4 + 4];
-            let src = match shade {
-                Some(f) => f(x, r + top as usize),
-                None => solid_px,
-            };
-            if cover == 255 && (opaque || src >> 24 == 255) {
-                p.copy_from_slice(&src.to_le_bytes());
-            } else if src != 0 {
-                p.copy_from_slice(&over(src, cover, u32::from_le_bytes([p[0], p[1], p[2], p[3]])).to_le_bytes());
-            }
-        };
+        let y = r + top as usize;
         let bend = x1.div_ceil(BLOCK);
         let mut b = x0 / BLOCK;
         while b < bend {
@@ -486,7 +504,7 @@ pub(crate) fn fill_shaded(
                     if px < width {
                         let cover = cover_of(sum);
                         if cover > 0 {
-                            paint(px_row, px, cover);
+                            paint(source, px_row, mask_row, px, y, cover, opaque);
                         }
                     }
                 }
@@ -498,12 +516,12 @@ pub(crate) fn fill_shaded(
                 let start = (b * BLOCK + xo).min(width);
                 let end = (nb * BLOCK + xo).min(stride + xo).min(width);
                 if cover == 255 && opaque && mask_row.is_none() {
-                    for p in px_row[start * 4..end * 4].chunks_exact_mut(4) {
-                        p.copy_from_slice(&solid);
+                    for x in start..end {
+                        px_row[x * 4..x * 4 + 4].copy_from_slice(&source.at(x, y).to_le_bytes());
                     }
                 } else if cover > 0 {
                     for x in start..end {
-                        paint(px_row, x, cover);
+                        paint(source, px_row, mask_row, x, y, cover, opaque);
                     }
                 }
                 b = nb;
@@ -512,6 +530,26 @@ pub(crate) fn fill_shaded(
     }
     cov.y0 = cov.rows;
     cov.y1 = 0;
+}
+
+/// Composites `source` at (x, y) with coverage `cover / 255` (times the
+/// clip mask's, if any) into `px_row`.
+#[inline(always)]
+fn paint<S: Source>(source: &S, px_row: &mut [u8], mask_row: Option<&[u8]>, x: usize, y: usize, cover: u32, opaque: bool) {
+    let mut cover = cover;
+    if let Some(m) = mask_row {
+        cover = (cover * m[x] as u32 + 127) / 255;
+        if cover == 0 {
+            return;
+        }
+    }
+    let p = &mut px_row[x * 4..x * 4 + 4];
+    let src = source.at(x, y);
+    if cover == 255 && (opaque || src >> 24 == 255) {
+        p.copy_from_slice(&src.to_le_bytes());
+    } else if src != 0 {
+        p.copy_from_slice(&over(src, cover, u32::from_le_bytes([p[0], p[1], p[2], p[3]])).to_le_bytes());
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! rule; the optional outline is a 1 px stroke along every ring of the
 //! feature, filled once (one path, overlapping fringes summed like MapLibre's
 //! separately blended outline line pieces), composited after the fill like
-//! MapLibre's fill-outline pass.
+//! MapLibre's fill-outline pass. The outline is stroked once per display
+//! list ([`outline_of`], in the rasterizer's preparation), not per band or
+//! frame.
 
 use super::backend::{Canvas, Rule};
 use super::band_path::BandPath;
@@ -10,7 +12,8 @@ use super::display_list::{FillStyle, PatternFillStyle, PatternOutline};
 use super::pattern::PatternShader;
 use super::display_list::{LineCap, LineJoin};
 use super::geom::{clean_polyline, meets, FillPart};
-use super::stroke::{StrokeParams, Stroker};
+use super::display_list::Px;
+use super::stroke::{StrokeParams, Stroked, Stroker};
 
 /// Reusable buffers for the fill painter.
 #[derive(Default)]
@@ -29,7 +32,6 @@ pub(crate) fn draw_fill<C: Canvas>(
     style: &FillStyle,
     rows: [f32; 2],
     clip: Option<&C::Clip>,
-    scratch: &mut FillScratch,
 ) {
     if style.color.a > 0.0 {
         for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
@@ -44,7 +46,7 @@ pub(crate) fn draw_fill<C: Canvas>(
     if outline.a.is_nan() || outline.a <= 0.0 {
         return;
     }
-    if outline_path(bp, part, rows, scratch) {
+    if outline_path(bp, part) {
         canvas.fill_path(bp, Rule::Summed, true, outline, clip);
     }
 }
@@ -60,7 +62,6 @@ pub(crate) fn draw_pattern_fill<C: Canvas>(
     style: &PatternFillStyle,
     rows: [f32; 2],
     clip: Option<&C::Clip>,
-    scratch: &mut FillScratch,
 ) {
     let shader = PatternShader::new(&style.pattern);
     if let Some(shader) = &shader {
@@ -76,24 +77,33 @@ pub(crate) fn draw_pattern_fill<C: Canvas>(
         PatternOutline::None => {}
         PatternOutline::Pattern => {
             if let Some(shader) = &shader {
-                if outline_path(bp, part, rows, scratch) {
+                if outline_path(bp, part) {
                     canvas.fill_path_pattern(bp, Rule::Summed, true, shader, clip);
                 }
             }
         }
         PatternOutline::Color(c) => {
-            if c.a > 0.0 && outline_path(bp, part, rows, scratch) {
+            if c.a > 0.0 && outline_path(bp, part) {
                 canvas.fill_path(bp, Rule::Summed, true, *c, clip);
             }
         }
     }
 }
 
-/// The 1 px outline of every ring meeting `rows`, into `bp`; false when empty.
-fn outline_path(bp: &mut BandPath, part: &FillPart, rows: [f32; 2], scratch: &mut FillScratch) -> bool {
+/// The feature's outline (see [`outline_of`]) into `bp`; false when none.
+fn outline_path(bp: &mut BandPath, part: &FillPart) -> bool {
+    let Some(outline) = part.outline else { return false };
+    bp.clear();
+    outline.add_to(bp);
+    true
+}
+
+/// The 1 px outline of every ring of a fill feature: one path whose
+/// contours are filled with the `Summed` rule in each band they meet.
+pub(crate) fn outline_of(rings: &[Vec<Px>], scratch: &mut FillScratch) -> Option<Stroked> {
     let stroker = &mut scratch.stroker;
     stroker.begin();
-    for (ring, _) in part.rings.iter().zip(part.spans).filter(|(_, s)| meets(**s, rows)) {
+    for ring in rings {
         clean_polyline(ring, &mut scratch.clean);
         let mut pts = &scratch.clean[..];
         if pts.len() > 1 && pts.first() == pts.last() {
@@ -102,6 +112,5 @@ fn outline_path(bp: &mut BandPath, part: &FillPart, rows: [f32; 2], scratch: &mu
         stroker.add_polyline(pts, true);
     }
     let params = StrokeParams { width: 1.0, cap: LineCap::Butt, join: LineJoin::Bevel, miter_limit: 2.0, dash: None };
-    bp.clear();
-    stroker.stroke_into(&params, bp)
+    stroker.stroke(&params)
 }

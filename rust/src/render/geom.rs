@@ -16,8 +16,8 @@ pub(crate) struct Poly {
 pub(crate) struct FillPart<'a> {
     pub rings: &'a [Vec<Px>],
     pub polygons: &'a [Poly],
-    /// Per ring: min and max y of what the ring (and its outline) may touch.
-    pub spans: &'a [[f32; 2]],
+    /// The stroked 1 px outline of all rings, when the command draws one.
+    pub outline: Option<&'a super::stroke::Stroked>,
 }
 
 /// A line command's geometry as the line painter reads it.

@@ -45,7 +45,7 @@ mod textured;
 mod stroke;
 
 pub use image::Image;
-pub use rasterize::{rasterize, rasterize_in_bands};
+pub use rasterize::{rasterize, rasterize_in_bands, rasterize_prepared, Prepared};
 
 #[cfg(test)]
 mod tests;

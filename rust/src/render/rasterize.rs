@@ -7,7 +7,8 @@ use super::band_path::{BandPath, STRIP};
 use super::circle::draw_circles;
 use super::display_list::{ClipQuad, DisplayList, DrawCommand};
 use super::display_list::{PatternFillStyle, PatternOutline};
-use super::fill::{draw_fill, draw_pattern_fill, FillScratch};
+use super::fill::{draw_fill, draw_pattern_fill, outline_of, FillScratch};
+use super::stroke::Stroked;
 use super::pattern::PatternShader;
 use super::raster::RasterShader;
 use super::icon::draw_icons;
@@ -31,6 +32,47 @@ struct Prep {
     spans: Vec<[f32; 2]>,
     /// Layer commands: their commands' preparations.
     children: Vec<Prep>,
+    /// Fill commands with an outline: the outline, stroked.
+    outline: Option<Stroked>,
+}
+
+/// What every band needs of a display list, computed once: it can be kept
+/// with the list and reused for every frame drawn from it (a re-render of
+/// an unchanged view prepares nothing).
+pub struct Prepared {
+    preps: Vec<Prep>,
+}
+
+impl Prepared {
+    /// Prepares `list` on up to `threads` threads (the result does not
+    /// depend on the count).
+    pub fn new(list: &DisplayList, threads: usize) -> Prepared {
+        let commands = &list.commands;
+        let threads = threads.clamp(1, 64).min(commands.len().div_ceil(64)).max(1);
+        if threads == 1 {
+            let mut scratch = FillScratch::default();
+            return Prepared { preps: commands.iter().map(|c| prepare(c, &mut scratch)).collect() };
+        }
+        let chunk = commands.len().div_ceil(threads);
+        let parts: Vec<Vec<Prep>> = std::thread::scope(|s| {
+            let handles: Vec<_> = commands
+                .chunks(chunk)
+                .map(|cmds| {
+                    s.spawn(move || {
+                        let mut scratch = FillScratch::default();
+                        cmds.iter().map(|c| prepare(c, &mut scratch)).collect::<Vec<Prep>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        });
+        Prepared { preps: parts.into_iter().flatten().collect() }
+    }
+
+    /// Whether this preparation belongs to `list` (one entry per command).
+    fn fits(&self, list: &DisplayList) -> bool {
+        self.preps.len() == list.commands.len()
+    }
 }
 
 /// Pixels of the target per rasterizer thread: below 2 x this, one thread.
@@ -44,13 +86,33 @@ const PIXELS_PER_THREAD: usize = 1 << 17;
 pub fn rasterize(list: &DisplayList, threads: usize) -> Image {
     // Small targets (a 256 px tile) draw faster on one thread: starting
     // threads and splitting commands over bands costs more than it saves.
+    let threads = band_threads(list, threads);
+    rasterize_with(list, &Prepared::new(list, threads), threads)
+}
+
+/// [`rasterize`] with the list's preparation made earlier (see
+/// [`Prepared`]); one that does not belong to `list` is made again.
+pub fn rasterize_prepared(list: &DisplayList, prepared: &Prepared, threads: usize) -> Image {
+    let threads = band_threads(list, threads);
+    if !prepared.fits(list) {
+        return rasterize_with(list, &Prepared::new(list, threads), threads);
+    }
+    rasterize_with(list, prepared, threads)
+}
+
+/// The threads a frame is split over (at most one per [`PIXELS_PER_THREAD`]).
+fn band_threads(list: &DisplayList, threads: usize) -> usize {
     let pixels = list.width as usize * list.height as usize;
-    rasterize_in_bands(list, threads.min((pixels / PIXELS_PER_THREAD).max(1)))
+    threads.min((pixels / PIXELS_PER_THREAD).max(1))
 }
 
 /// [`rasterize`] with exactly `threads` threads (and their bands) whatever
 /// the target's size: the bytes are the same for every count.
 pub fn rasterize_in_bands(list: &DisplayList, threads: usize) -> Image {
+    rasterize_with(list, &Prepared::new(list, threads), threads)
+}
+
+fn rasterize_with(list: &DisplayList, prepared: &Prepared, threads: usize) -> Image {
     let (w, h) = (list.width, list.height);
     let len = (w as usize).checked_mul(h as usize).and_then(|n| n.checked_mul(4));
     let Some(len) = len else { return Image::default() };
@@ -64,8 +126,7 @@ pub fn rasterize_in_bands(list: &DisplayList, threads: usize) -> Image {
         return image;
     }
 
-    let preps: Vec<Prep> = list.commands.iter().map(prepare).collect();
-
+    let preps = &prepared.preps;
     let threads = threads.clamp(1, 64);
     let strips = h.div_ceil(STRIP) as usize;
     let bands = if threads == 1 { 1 } else { (threads * 3).min(strips) };
@@ -96,7 +157,7 @@ pub fn rasterize_in_bands(list: &DisplayList, threads: usize) -> Image {
                 Err(_) => None,
             };
             let Some((top, slice)) = next else { break };
-            worker.paint_band(list, &preps, top, slice);
+            worker.paint_band(list, preps, top, slice);
         }
         worker.give_back();
     };
@@ -148,10 +209,11 @@ fn span_of(pts: &[[f32; 2]], d: f32) -> [f32; 2] {
     }
 }
 
-fn prepare(cmd: &DrawCommand) -> Prep {
+fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch) -> Prep {
     if let DrawCommand::Layer { commands, opacity } = cmd {
-        return prepare_layer(commands, *opacity);
+        return prepare_layer(commands, *opacity, scratch);
     }
+    let mut outline = None;
     let mut polygons = Vec::new();
     let mut spans = Vec::new();
     let bounds = match cmd {
@@ -169,6 +231,9 @@ fn prepare(cmd: &DrawCommand) -> Prep {
                 _ => unreachable!(),
             };
             let visible = fill_visible || outline_visible;
+            if outline_visible {
+                outline = outline_of(rings, scratch);
+            }
             let mut ranges = Vec::new();
             if visible {
                 group_polygons(rings, &mut ranges);
@@ -227,18 +292,18 @@ fn prepare(cmd: &DrawCommand) -> Prep {
         },
         (b, _) => b,
     };
-    Prep { bounds, polygons, spans, children: Vec::new() }
+    Prep { bounds, polygons, spans, children: Vec::new(), outline }
 }
 
 /// A layer's preparation: its commands', and the union of their bounds.
-fn prepare_layer(commands: &[DrawCommand], opacity: f32) -> Prep {
-    let children: Vec<Prep> = commands.iter().map(prepare).collect();
+fn prepare_layer(commands: &[DrawCommand], opacity: f32, scratch: &mut FillScratch) -> Prep {
+    let children: Vec<Prep> = commands.iter().map(|c| prepare(c, scratch)).collect();
     let bounds = if opacity.is_finite() && opacity > 0.0 {
         children.iter().filter_map(|c| c.bounds).reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
     } else {
         None
     };
-    Prep { bounds, polygons: Vec::new(), spans: Vec::new(), children }
+    Prep { bounds, polygons: Vec::new(), spans: Vec::new(), children, outline: None }
 }
 
 /// Composites an offscreen layer (premultiplied) over `dst` at `opacity`.
@@ -301,7 +366,6 @@ struct Worker {
     bp: BandPath,
     backend: Option<SkiaScratch>,
     lines: LineScratch,
-    fills: FillScratch,
 }
 
 /// Workers (their scratch buffers) kept between frames, so that a frame
@@ -435,8 +499,8 @@ impl Worker {
             match cmd {
                 DrawCommand::Background { color } => canvas.fill_all(*color),
                 DrawCommand::Fill { rings, style, .. } => {
-                    let part = FillPart { rings, polygons: &prep.polygons, spans: &prep.spans };
-                    draw_fill(&mut canvas, &mut self.bp, &part, style, rows, clip, &mut self.fills)
+                    let part = FillPart { rings, polygons: &prep.polygons, outline: prep.outline.as_ref() };
+                    draw_fill(&mut canvas, &mut self.bp, &part, style, rows, clip)
                 }
                 DrawCommand::Line { lines, style, .. } => {
                     let part = LinePart { lines, spans: &prep.spans };
@@ -452,8 +516,8 @@ impl Worker {
                     super::heatmap::draw_heatmap(canvas.pixels_mut(), w as usize, h as usize, top as usize, band_h as usize, image)
                 }
                 DrawCommand::PatternFill { rings, style, .. } => {
-                    let part = FillPart { rings, polygons: &prep.polygons, spans: &prep.spans };
-                    draw_pattern_fill(&mut canvas, &mut self.bp, &part, style, rows, clip, &mut self.fills)
+                    let part = FillPart { rings, polygons: &prep.polygons, outline: prep.outline.as_ref() };
+                    draw_pattern_fill(&mut canvas, &mut self.bp, &part, style, rows, clip)
                 }
                 DrawCommand::Sdf { quads, paints, pixel_ratio } => {
                     draw_sdf(canvas.pixels_mut(), w as usize, top, band_h as usize, quads, paints, *pixel_ratio)

@@ -43,17 +43,16 @@ impl Stroker {
         }
     }
 
-    /// Strokes the collected path and appends the outline to `bp` (whose
-    /// contours are to be filled with the non-zero rule). Returns false when
-    /// there is nothing to draw.
-    pub fn stroke_into(&mut self, params: &StrokeParams, bp: &mut BandPath) -> bool {
-        let Some(path) = std::mem::take(&mut self.builder).finish() else { return false };
+    /// Strokes the collected path; `None` when there is nothing to draw.
+    /// The outline's contours are to be filled with the non-zero rule.
+    pub fn stroke(&mut self, params: &StrokeParams) -> Option<Stroked> {
+        let path = std::mem::take(&mut self.builder).finish()?;
         let dashed = match params.dash {
             Some(d) => match StrokeDash::new(d.to_vec(), 0.0).and_then(|sd| path.dash(&sd, 1.0)) {
                 Some(p) => Some(p),
                 None => {
                     self.builder = path.clear();
-                    return false;
+                    return None;
                 }
             },
             None => None,
@@ -76,13 +75,18 @@ impl Stroker {
         let stroker = self.stroker.get_or_insert_with(PathStroker::new);
         let outline = stroker.stroke(dashed.as_ref().unwrap_or(&path), &stroke, 1.0);
         self.builder = path.clear();
-        match outline {
-            Some(o) => {
-                add_path(bp, &o);
-                true
-            }
-            None => false,
-        }
+        outline.map(Stroked)
+    }
+}
+
+/// A stroke's outline (contours to fill with the non-zero rule), kept to be
+/// added to the bands it meets.
+pub(crate) struct Stroked(Path);
+
+impl Stroked {
+    /// Appends the outline's contours to `bp`.
+    pub fn add_to(&self, bp: &mut BandPath) {
+        add_path(bp, &self.0)
     }
 }
 
