@@ -115,12 +115,8 @@ pub fn rasterize_in_bands(list: &DisplayList, threads: usize) -> Image {
 fn rasterize_with(list: &DisplayList, prepared: &Prepared, threads: usize) -> Image {
     let (w, h) = (list.width, list.height);
     let len = (w as usize).checked_mul(h as usize).and_then(|n| n.checked_mul(4));
-    let Some(len) = len else { return Image::default() };
-    let mut data = Vec::new();
-    if data.try_reserve_exact(len).is_err() {
-        return Image::default();
-    }
-    data.resize(len, 0u8);
+    let Some(data) = len.and_then(zeroed) else { return Image::default() };
+    let len = data.len();
     let mut image = Image { width: w, height: h, data };
     if len == 0 {
         return image;
@@ -146,7 +142,26 @@ fn rasterize_with(list: &DisplayList, prepared: &Prepared, threads: usize) -> Im
         rest = tail;
         row = end_row;
     }
-    slices.reverse();
+    // Heaviest bands first (by the area of what they draw), so that no
+    // thread is left with a heavy band at the end; the bytes do not depend
+    // on which thread draws which band.
+    let (wf, hf) = (w as f32, h as f32);
+    let cost = |top: u32, rows: usize| -> f64 {
+        let (t, b) = (top as f32, (top as usize + rows) as f32);
+        preps
+            .iter()
+            .filter_map(|p| p.bounds)
+            .map(|bb| {
+                let dy = (bb[3].min(b) - bb[1].max(t)).max(0.0);
+                let dx = (bb[2].min(wf) - bb[0].max(0.0)).clamp(0.0, wf);
+                (dx * dy.min(hf)) as f64
+            })
+            .sum()
+    };
+    let mut costed: Vec<(f64, (u32, &mut [u8]))> =
+        slices.into_iter().map(|(top, slice)| (cost(top, slice.len() / row_bytes), (top, slice))).collect();
+    costed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let slices: Vec<(u32, &mut [u8])> = costed.into_iter().map(|(_, s)| s).collect();
     let threads = threads.min(slices.len()).max(1);
     let queue = Mutex::new(slices);
     let work = || {
@@ -172,6 +187,24 @@ fn rasterize_with(list: &DisplayList, prepared: &Prepared, threads: usize) -> Im
         });
     }
     image
+}
+
+/// `len` zero bytes, or `None` when they cannot be allocated. Zeroed by the
+/// allocator (fresh pages from the system are already zero), so a large
+/// frame is not cleared byte by byte on one thread before the bands start.
+fn zeroed(len: usize) -> Option<Vec<u8>> {
+    if len == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<u8>(len).ok()?;
+    // SAFETY: the layout has a non-zero size; a non-null result is a block of
+    // `len` initialized (zero) bytes with u8's alignment, allocated by the
+    // global allocator with exactly this layout, which is what
+    // `Vec::from_raw_parts` requires (capacity = length = len).
+    unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout);
+        (!ptr.is_null()).then(|| Vec::from_raw_parts(ptr, len, len))
+    }
 }
 
 fn finite_bounds<'a>(pts: impl Iterator<Item = &'a [f32; 2]>) -> Option<[f32; 4]> {
