@@ -188,13 +188,6 @@ impl Coverage {
     }
 
     #[inline]
-    fn mark(&mut self, r: usize, c0: usize, c1: usize) {
-        self.mark_cells(r, c0, c1);
-        self.y0 = self.y0.min(r);
-        self.y1 = self.y1.max(r + 1);
-    }
-
-    #[inline]
     fn mark_cells(&mut self, r: usize, c0: usize, c1: usize) {
         let s = &mut self.spans[r];
         s.0 = s.0.min(c0 as u32);
@@ -221,6 +214,10 @@ impl Coverage {
         let r0 = (p[1].max(0.0) as usize).clamp(self.y_off, last);
         let r1 = (ceil_usize(q[1])).clamp(self.y_off, last);
         let (xo, stride) = (self.x_off, self.stride);
+        if r0 < r1 {
+            self.y0 = self.y0.min(r0 - self.y_off);
+            self.y1 = self.y1.max(r1 - self.y_off);
+        }
         for r in r0..r1 {
             let row_top = (r as f32) + top;
             let ya = py.max(row_top);
@@ -235,8 +232,8 @@ impl Coverage {
             // Interpolation stays between the endpoints (and so inside the box).
             let xl = xl.clamp(xmin, xmax);
             let xr = xr.clamp(xmin, xmax);
-            let il = (xl as usize).max(xo);
-            let ir = (xr as usize).max(il);
+            let il = col(xl).max(xo);
+            let ir = col(xr).max(il);
             let br = r - self.y_off;
             let row = &mut self.acc[br * stride..(br + 1) * stride];
             let (c0, c1);
@@ -274,9 +271,19 @@ impl Coverage {
                 c0 = il - xo;
                 c1 = ir + 2 - xo;
             }
-            self.mark(br, c0, c1);
+            self.mark_cells(br, c0, c1);
         }
     }
+}
+
+/// The column of `x` (its integer part), for `x` in `[0, width]` (clamped
+/// to the band just before), without a saturating conversion.
+#[inline(always)]
+fn col(x: f32) -> usize {
+    debug_assert!((0.0..=u32::MAX as f32).contains(&x));
+    // SAFETY: the callers clamp x to [0, band width] (finite, non-negative,
+    // below 2^32), where the truncating conversion is defined.
+    unsafe { x.to_int_unchecked::<u32>() as usize }
 }
 
 /// `x * a / 255` (rounded) for the two 8-bit lanes of `0x00XX00YY`, `a <= 255`.
