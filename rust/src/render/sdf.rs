@@ -101,12 +101,17 @@ fn sample(bm: &SdfBitmap, u: f32, v: f32) -> f32 {
     let (tu, tv) = (u - 0.5, v - 0.5);
     let (t00, t10, t01, t11, ax, ay);
     // All four texels inside (NaN fails the comparisons).
-    if tu >= 0.0 && tv >= 0.0 && tu < (w - 1) as f32 && tv < (h - 1) as f32 {
-        let (x0, y0) = (tu as usize, tv as usize);
-        (ax, ay) = (tu - x0 as f32, tv - y0 as f32);
-        let i = y0 * w + x0;
-        let d = &bm.data;
-        (t00, t10, t01, t11) = (d[i], d[i + 1], d[i + w], d[i + w + 1]);
+    if tu >= 0.0 && tv >= 0.0 && tu < (w - 1) as f32 && tv < (h - 1) as f32 && bm.data.len() >= w * h {
+        // SAFETY: 0 <= tu < w - 1 and 0 <= tv < h - 1 (finite), so the
+        // truncations are defined, x0 + 1 < w and y0 + 1 < h; the bitmap
+        // holds at least w * h texels, so all four indices are below w * h.
+        unsafe {
+            let (x0, y0) = (tu.to_int_unchecked::<u32>() as usize, tv.to_int_unchecked::<u32>() as usize);
+            (ax, ay) = (tu - x0 as f32, tv - y0 as f32);
+            let i = y0 * w + x0;
+            let d = &bm.data;
+            (t00, t10, t01, t11) = (*d.get_unchecked(i), *d.get_unchecked(i + 1), *d.get_unchecked(i + w), *d.get_unchecked(i + w + 1));
+        }
     } else {
         // Beyond one texel outside everything reads 0; clamping keeps the
         // integer conversion in range.
