@@ -425,12 +425,15 @@ impl<'a> LayerPainter<'a> {
             .filter(|p| p.x >= 0 && p.x < extent && p.y >= 0 && p.y < extent && self.projector.in_front(**p));
         let clip: Option<ClipQuad> = clip.and(None);
         // pitch-scale "map": farther circles are smaller (by the perspective
-        // divisor at their centre), so each circle gets its own size.
+        // divisor at their centre), so each circle gets its own size. Like
+        // MapLibre's shader, the antialiasing ramp stays 1 / (radius +
+        // stroke) of the unscaled circle: it shrinks with the circle (the
+        // scale, not the radius, carries the perspective).
         if pitched && p.get_enum("circle-pitch-scale", ctx) == "map" {
             return points
                 .map(|pt| {
                     let k = 1.0 / self.projector.w(*pt).max(1e-3);
-                    let style = CircleStyle { radius: style.radius * k, stroke_width: style.stroke_width * k, ..style.clone() };
+                    let style = CircleStyle { scale: [style.scale[0] * k, style.scale[1] * k], ..style.clone() };
                     DrawCommand::Circle { centers: vec![self.projector.point(*pt)], style, clip: clip.clone() }
                 })
                 .collect();
