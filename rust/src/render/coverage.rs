@@ -14,8 +14,9 @@
 //! non-zero winding, whose exact horizontal overlap with each pixel is added
 //! (as differences) to the same accumulation row.
 //!
-//! Only the cells that were touched are summed and cleared, row by row, in
-//! blocks; untouched blocks have constant coverage (solid runs).
+//! Only the cells that were touched (a bitmap, one bit per cell) are summed
+//! and cleared, row by row, in runs; between them coverage is constant
+//! (solid runs). Thin shapes (1 px outlines) touch few cells per row.
 //!
 //! Deterministic banding: a row's coverage depends only on the edge pieces
 //! inside that row, computed from the edges' endpoints in absolute
@@ -44,8 +45,8 @@ pub(crate) struct Coverage {
     width: f32,
     /// Per box row: the touched cells `[x0, x1)`; empty when x0 >= x1.
     spans: Vec<(u32, u32)>,
-    /// Per box row, one bit per block of `BLOCK` cells: whether an edge
-    /// touched it (`words` u64 per row).
+    /// Per box row, one bit per cell: whether an edge touched it (`words`
+    /// u64 per row).
     touched: Vec<u64>,
     words: usize,
     /// Touched box rows `[y0, y1)`.
@@ -81,8 +82,6 @@ pub(crate) enum Rule {
 /// Sub-scanlines per pixel row for non-zero fills.
 const SUB: usize = 4;
 
-/// Cells per block of the touched bitmap.
-const BLOCK: usize = 8;
 
 impl Coverage {
     /// Lays the buffers out over columns `x0..=x1` and rows `y0..y1`
@@ -90,7 +89,7 @@ impl Coverage {
     fn reset(&mut self, width: usize, x0: usize, x1: usize, y0: usize, y1: usize) {
         let stride = x1 - x0 + 2;
         let rows = y1 - y0;
-        let words = stride.div_ceil(BLOCK).div_ceil(64);
+        let words = stride.div_ceil(64);
         if self.acc.len() < stride * rows {
             self.acc.resize(stride * rows, 0.0);
         }
@@ -192,10 +191,7 @@ impl Coverage {
         let s = &mut self.spans[r];
         s.0 = s.0.min(c0 as u32);
         s.1 = s.1.max(c1 as u32);
-        let words = &mut self.touched[r * self.words..(r + 1) * self.words];
-        for b in c0 / BLOCK..=(c1 - 1) / BLOCK {
-            words[b / 64] |= 1 << (b % 64);
-        }
+        set_bits(&mut self.touched[r * self.words..(r + 1) * self.words], c0, c1);
     }
 
     /// Adds the edge `a -> b` (band-local pixels, inside the box and
@@ -321,6 +317,47 @@ fn next_set(bits: &[u64], from: usize, limit: usize) -> usize {
             Some(&w) => word = w,
             None => return limit,
         }
+    }
+}
+
+/// The first clear bit at or after `from`, or `limit`.
+#[inline]
+fn next_clear(bits: &[u64], from: usize, limit: usize) -> usize {
+    let mut wi = from / 64;
+    let Some(&first) = bits.get(wi) else { return limit };
+    let mut word = !first & (!0u64 << (from % 64));
+    loop {
+        if word != 0 {
+            return (wi * 64 + word.trailing_zeros() as usize).min(limit);
+        }
+        wi += 1;
+        match bits.get(wi) {
+            Some(&w) => word = !w,
+            None => return limit,
+        }
+    }
+}
+
+/// The mask of bits `[lo, hi)` of word `wi`.
+#[inline]
+fn word_mask(wi: usize, lo: usize, hi: usize) -> u64 {
+    let (a, b) = (lo.max(wi * 64) - wi * 64, hi.min(wi * 64 + 64) - wi * 64);
+    if b >= 64 { !0u64 << a } else { (!0u64 << a) & !(!0u64 << b) }
+}
+
+/// Sets bits `[lo, hi)` (`lo < hi`).
+#[inline]
+fn set_bits(bits: &mut [u64], lo: usize, hi: usize) {
+    for wi in lo / 64..=(hi - 1) / 64 {
+        bits[wi] |= word_mask(wi, lo, hi);
+    }
+}
+
+/// Clears bits `[lo, hi)` (`lo < hi`).
+#[inline]
+fn clear_bits(bits: &mut [u64], lo: usize, hi: usize) {
+    for wi in lo / 64..=(hi - 1) / 64 {
+        bits[wi] &= !word_mask(wi, lo, hi);
     }
 }
 
@@ -495,19 +532,16 @@ pub(crate) fn fill_with<S: Source>(
         let mask_row = clip.map(|m| &m[r * width..(r + 1) * width]);
         let mut sum = 0.0f32;
         let y = r + top as usize;
-        let bend = x1.div_ceil(BLOCK);
-        let mut b = x0 / BLOCK;
-        while b < bend {
-            let word = &mut bits[b / 64];
-            let bit = 1u64 << (b % 64);
-            if *word & bit != 0 {
-                *word &= !bit;
-                let lo = b * BLOCK;
-                let hi = (lo + BLOCK).min(stride);
-                for (x, cell) in row[lo..hi].iter_mut().enumerate() {
+        let mut c = x0;
+        while c < x1 {
+            let end = next_clear(bits, c, x1);
+            if end > c {
+                // Touched cells: the running sum changes.
+                clear_bits(bits, c, end);
+                for (i, cell) in row[c..end].iter_mut().enumerate() {
                     sum += *cell;
                     *cell = 0.0;
-                    let px = lo + x + xo;
+                    let px = c + i + xo;
                     if px < width {
                         let cover = cover_of(sum);
                         if cover > 0 {
@@ -515,13 +549,13 @@ pub(crate) fn fill_with<S: Source>(
                         }
                     }
                 }
-                b += 1;
+                c = end;
             } else {
-                // Untouched blocks up to the next touched one: constant coverage.
-                let nb = next_set(bits, b, bend);
+                // Untouched cells up to the next touched one: constant coverage.
+                let next = next_set(bits, c, x1);
                 let cover = cover_of(sum);
-                let start = (b * BLOCK + xo).min(width);
-                let end = (nb * BLOCK + xo).min(stride + xo).min(width);
+                let start = (c + xo).min(width);
+                let end = (next + xo).min(stride + xo).min(width);
                 if cover == 255 && opaque && mask_row.is_none() {
                     for x in start..end {
                         px_row[x * 4..x * 4 + 4].copy_from_slice(&source.at(x, y).to_le_bytes());
@@ -531,7 +565,7 @@ pub(crate) fn fill_with<S: Source>(
                         paint(source, px_row, mask_row, x, y, cover, opaque);
                     }
                 }
-                b = nb;
+                c = next;
             }
         }
     }
@@ -626,6 +660,24 @@ mod tests {
         // Summed: the fringes add up.
         let px = render(8, 4, 0, &[&sq, &sq], Rule::Summed, black);
         assert_eq!(alpha(&px, 8, 2, 1), 255);
+    }
+
+    #[test]
+    fn touched_bits_runs_across_words() {
+        let mut bits = [0u64; 3];
+        set_bits(&mut bits, 60, 130);
+        assert_eq!(next_set(&bits, 0, 192), 60);
+        assert_eq!(next_clear(&bits, 60, 192), 130);
+        assert_eq!(next_clear(&bits, 0, 192), 0);
+        clear_bits(&mut bits, 62, 128);
+        assert_eq!(next_clear(&bits, 60, 192), 62);
+        assert_eq!(next_set(&bits, 62, 192), 128);
+        assert_eq!(next_clear(&bits, 128, 192), 130);
+        // The limit caps the answers.
+        assert_eq!(next_clear(&bits, 128, 129), 129);
+        assert_eq!(next_set(&bits, 130, 150), 150);
+        clear_bits(&mut bits, 0, 192);
+        assert_eq!(bits, [0; 3]);
     }
 
     #[test]
