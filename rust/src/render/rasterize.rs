@@ -44,11 +44,11 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Prepares `list` on up to `threads` threads (the result does not
-    /// depend on the count).
+    /// Prepares `list` on up to `threads` threads (as many as would draw
+    /// it, see [`rasterize`]; the result does not depend on the count).
     pub fn new(list: &DisplayList, threads: usize) -> Prepared {
         let commands = &list.commands;
-        let threads = threads.clamp(1, 64).min(commands.len().div_ceil(64)).max(1);
+        let threads = band_threads(list, threads).clamp(1, 64).min(commands.len().div_ceil(64)).max(1);
         if threads == 1 {
             let mut scratch = FillScratch::default();
             return Prepared { preps: commands.iter().map(|c| prepare(c, &mut scratch)).collect() };
