@@ -121,6 +121,9 @@ pub struct Map {
     placed: Arc<crate::symbol::placement::PlacedSymbols>,
     /// When tiles were last needed (the tile cache's LRU order).
     tile_use: cache::TileUse,
+    /// Fill, line and circle layers laid out per tile (made during layout,
+    /// which sees the map shared: hence the lock).
+    tile_layouts: std::sync::Mutex<crate::layout::tile_cache::TileLayouts>,
 }
 
 /// What a display list depends on besides the content version.
@@ -158,6 +161,7 @@ impl Map {
             symbols: Default::default(),
             placed: Default::default(),
             tile_use: Default::default(),
+            tile_layouts: Default::default(),
         }
     }
 
@@ -395,7 +399,8 @@ impl Map {
             self.update_source(&source_id, core);
         }
         let budget = core.limits().max_tile_cache_bytes;
-        self.tile_use.evict(&mut self.sources, &mut self.symbols, budget);
+        let layouts = self.tile_layouts.get_mut().unwrap_or_else(|e| e.into_inner());
+        self.tile_use.evict(&mut self.sources, &mut self.symbols, layouts, budget);
         self.update_symbols(core);
         if !self.idle_reported && self.is_view_loaded() {
             self.idle_reported = true;
@@ -788,6 +793,23 @@ impl crate::layout::TileLookup for Map {
         id: &crate::style::value::Value,
     ) -> Option<&crate::source::feature::Properties> {
         self.feature_state.get(source, source_layer, id)
+    }
+    fn tile_layout(
+        &self,
+        style: &Style,
+        index: usize,
+        source: &str,
+        covered: &cover::CoveredTile,
+        data: &Arc<crate::source::feature::TileData>,
+        tile_layer: &crate::source::feature::TileLayer,
+    ) -> Option<Arc<crate::layout::tile_layout::LayerLayout>> {
+        // Only the map's own style: layouts are kept by layer index.
+        let own = self.style().filter(|s| std::ptr::eq(Arc::as_ptr(s), style))?;
+        let mut layouts = self.tile_layouts.lock().unwrap_or_else(|e| e.into_inner());
+        layouts.get_or_build(own, index, source, covered, data, tile_layer)
+    }
+    fn feature_state_generation(&self) -> u64 {
+        self.feature_state.generation()
     }
     fn image(&self, id: &str) -> Option<&StyleImage> {
         let found = Map::image(self, id);

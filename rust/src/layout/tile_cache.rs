@@ -1,0 +1,84 @@
+//! The tile layouts a map keeps: for each loaded tile (source, data tile,
+//! overscaled zoom, like the symbol layouts) the layouts of the style layers
+//! that drew it. Made on first use and kept with the tile: dropped when the
+//! tile is evicted, when its data is replaced, and all at once when the
+//! style changes (a new style or any runtime edit makes a new `Arc<Style>`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+
+use super::tile_layout::LayerLayout;
+use crate::source::cover::CoveredTile;
+use crate::source::feature::{TileData, TileId, TileLayer};
+use crate::style::Style;
+
+/// Key of a tile's layouts: source, data tile, overscaled zoom.
+pub type TileKey = (String, TileId, u8);
+
+struct TileEntry {
+    /// The data the layouts were made from (weak: the tile cache owns it;
+    /// held, its address is not reused, so a replaced tile is recognised).
+    data: Weak<TileData>,
+    /// By the layer's index in the style.
+    layers: HashMap<usize, Arc<LayerLayout>>,
+}
+
+#[derive(Default)]
+pub struct TileLayouts {
+    /// The style the layouts were made for.
+    style: Weak<Style>,
+    tiles: HashMap<TileKey, TileEntry>,
+    /// Layer layouts made so far (for tests and statistics).
+    built: u64,
+}
+
+impl TileLayouts {
+    /// The layout of layer `index` of `style` over `tile_layer` of `data`
+    /// (the tile `covered` of `source`), made now if it is not kept.
+    pub fn get_or_build(
+        &mut self,
+        style: &Arc<Style>,
+        index: usize,
+        source: &str,
+        covered: &CoveredTile,
+        data: &Arc<TileData>,
+        tile_layer: &TileLayer,
+    ) -> Option<Arc<LayerLayout>> {
+        let layer = style.layers.get(index)?;
+        if !std::ptr::eq(self.style.as_ptr(), Arc::as_ptr(style)) {
+            self.style = Arc::downgrade(style);
+            self.tiles.clear();
+        }
+        let key = (source.to_string(), covered.id, covered.overscaled_z);
+        let entry = self.tiles.entry(key).or_insert_with(|| TileEntry { data: Arc::downgrade(data), layers: HashMap::new() });
+        if !std::ptr::eq(entry.data.as_ptr(), Arc::as_ptr(data)) {
+            *entry = TileEntry { data: Arc::downgrade(data), layers: HashMap::new() };
+        }
+        let built = &mut self.built;
+        let layout = entry.layers.entry(index).or_insert_with(|| {
+            *built += 1;
+            Arc::new(LayerLayout::build(layer, covered, tile_layer))
+        });
+        Some(layout.clone())
+    }
+
+    /// Drops the layouts of `source`'s tile `id` (every overscaled zoom).
+    pub fn drop_tile(&mut self, source: &str, id: TileId) {
+        self.tiles.retain(|(s, t, _), _| !(s == source && *t == id));
+    }
+
+    /// Drops the layouts of tiles whose data is gone.
+    pub fn prune(&mut self) {
+        self.tiles.retain(|_, e| e.data.strong_count() > 0);
+    }
+
+    /// How many layer layouts were made so far.
+    pub fn built(&self) -> u64 {
+        self.built
+    }
+
+    /// How many layer layouts are kept.
+    pub fn kept(&self) -> usize {
+        self.tiles.values().map(|e| e.layers.len()).sum()
+    }
+}
