@@ -96,3 +96,71 @@ impl LayerLayout {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::feature::{Properties, TileId, TilePoint};
+    use crate::style::value::Value;
+
+    fn feature(geom_type: GeomType, kind: &str) -> Feature {
+        let mut properties = Properties::default();
+        properties.insert("kind", Value::String(kind.into()));
+        let geometry = vec![vec![TilePoint::new(0, 0), TilePoint::new(10, 0), TilePoint::new(10, 10), TilePoint::new(0, 0)]];
+        Feature { id: None, geom_type, geometry, properties }
+    }
+
+    fn layer(j: serde_json::Value) -> Layer {
+        Layer::parse(&j, "layers[0]", &mut vec![]).unwrap()
+    }
+
+    fn tile_layer() -> TileLayer {
+        let features = vec![
+            feature(GeomType::Polygon, "park"),
+            feature(GeomType::Point, "park"),
+            feature(GeomType::LineString, "park"),
+            feature(GeomType::Polygon, "lake"),
+            feature(GeomType::Polygon, "park"),
+        ];
+        TileLayer::new("l".into(), 4096, features)
+    }
+
+    const TILE: CoveredTile = CoveredTile { id: TileId::new(3, 1, 2), overscaled_z: 4, wrap: 0 };
+
+    #[test]
+    fn a_layout_holds_the_features_its_geometry_and_filter_select() {
+        let fill = layer(serde_json::json!({"id": "f", "type": "fill", "source": "s", "filter": ["==", ["get", "kind"], "park"]}));
+        // Points are not filled; lines are (as closed rings); lakes are filtered out.
+        assert_eq!(LayerLayout::build(&fill, &TILE, &tile_layer()).features(), [0, 2, 4]);
+        let circle = layer(serde_json::json!({"id": "c", "type": "circle", "source": "s"}));
+        assert_eq!(LayerLayout::build(&circle, &TILE, &tile_layer()).features(), [0, 1, 2, 3, 4]);
+        // The filter sees the tile's overscaled zoom, not the view's.
+        let zoomed = layer(serde_json::json!({"id": "z", "type": "line", "source": "s", "filter": ["==", ["zoom"], 4]}));
+        assert_eq!(LayerLayout::build(&zoomed, &TILE, &tile_layer()).features(), [0, 2, 3, 4]);
+    }
+
+    #[test]
+    fn paint_is_kept_per_zoom_and_per_state_only_where_it_reads_state() {
+        let plain = layer(serde_json::json!({"id": "f", "type": "fill", "source": "s", "paint": {"fill-color": ["get", "c"]}}));
+        let layout = LayerLayout::build(&plain, &TILE, &tile_layer());
+        let p = layout.paint_at(2.5, 0);
+        assert!(Arc::ptr_eq(&p, &layout.paint_at(2.5, 7)), "state is ignored when no paint reads it");
+        assert!(!Arc::ptr_eq(&p, &layout.paint_at(2.75, 7)), "another zoom evaluates again");
+        let stateful = layer(serde_json::json!({"id": "f", "type": "fill", "source": "s",
+            "paint": {"fill-opacity": ["coalesce", ["feature-state", "o"], 1]}}));
+        let layout = LayerLayout::build(&stateful, &TILE, &tile_layer());
+        let p = layout.paint_at(2.5, 0);
+        assert!(Arc::ptr_eq(&p, &layout.paint_at(2.5, 0)));
+        assert!(!Arc::ptr_eq(&p, &layout.paint_at(2.5, 1)), "a state change evaluates again");
+        // Each feature's paint is evaluated once, on first use.
+        let mut calls = 0;
+        let fresh = layout.paint_at(3.0, 1);
+        for _ in 0..3 {
+            fresh.get(1, || {
+                calls += 1;
+                FeaturePaint::Nothing
+            });
+        }
+        assert_eq!(calls, 1);
+    }
+}

@@ -173,6 +173,13 @@ impl Map {
         }
     }
 
+    /// How many fill, line and circle layer layouts (one style layer over one
+    /// tile) were made so far, and how many are kept now.
+    pub fn tile_layout_counts(&self) -> (u64, usize) {
+        let layouts = self.tile_layouts.lock().unwrap_or_else(|e| e.into_inner());
+        (layouts.built(), layouts.kept())
+    }
+
     /// Records that something the view draws may have changed.
     pub fn touch(&mut self) {
         self.version = self.version.wrapping_add(1);
@@ -937,3 +944,5 @@ mod cluster_tests;
 mod test_render;
 #[cfg(test)]
 mod stretch_tests;
+#[cfg(test)]
+mod tile_layout_tests;
