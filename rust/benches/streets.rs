@@ -20,8 +20,8 @@
 //! `symbols/tile` (symbol layout of every loaded tile, the work done once
 //! per tile on workers, here on one thread), `placement` (symbol placement
 //! only, the per-frame part) and `rasterize` (rasterize only, on the frame's
-//! display list), `pan layout` / `pan frame` (the display list, and the
-//! whole frame, for new views panned by a few pixels over tiles already
+//! display list), `pan layout` / `pan frame` (build_display_list only, and
+//! the whole frame, for new views panned by a few pixels over tiles already
 //! loaded and laid out: the per-frame work of an interactive map).
 
 use mapcore::layout::{build_display_list, View};
@@ -123,8 +123,9 @@ impl Bench {
 
     /// Per-frame cost of new views over loaded tiles: `runs` cameras panned
     /// by 5 to 45 px, each visited once first (tiles load, per-tile work is
-    /// done); then timed: the display list (placement + layout) and the
-    /// whole frame (render_still: placement, layout, rasterize) at each.
+    /// done); then timed: the display list (build_display_list, after
+    /// placement) and the whole frame (render_still: placement, layout,
+    /// rasterize) at each.
     fn pan(&self, rt: &mut Runtime, runs: usize) -> (Vec<f64>, Vec<f64>) {
         let cameras: Vec<Camera> = (0..runs)
             .map(|i| {
@@ -140,8 +141,11 @@ impl Bench {
         let (mut layout, mut frame) = (Vec::new(), Vec::new());
         for (i, c) in cameras.iter().enumerate() {
             rt.map_mut(MAP).expect("map").0.jump_to(*c);
+            let map = rt.map(MAP).expect("map");
+            let (style, view) = (map.style().expect("style"), self.view(map));
+            let placed = place(style, &view, map, map);
             let start = Instant::now();
-            std::hint::black_box(self.display_list(rt));
+            std::hint::black_box(build_display_list(style, &view, map, &placed.commands));
             layout.push(ms(start.elapsed()));
             // The frame at the next camera (a view the map did not just draw).
             rt.map_mut(MAP).expect("map").0.jump_to(cameras[(i + 1) % cameras.len()]);
