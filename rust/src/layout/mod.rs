@@ -1,9 +1,10 @@
 //! Layout: turns a style and loaded tiles into the frame's display list.
 //! For each visible layer, in style order, and each tile the view covers, the
 //! tile's features that pass the layer's filter are projected to device
-//! pixels with their paint evaluated at the view's zoom. Fill, line and
-//! circle layers are laid out once per tile where the lookup keeps layouts
-//! (`tile_layout`, `tile_cache`): the frame then culls, transforms and emits.
+//! pixels with their paint evaluated at the view's zoom. Fill, line, circle,
+//! fill-extrusion and heatmap layers are laid out once per tile where the
+//! lookup keeps layouts (`tile_layout`, `tile_cache`): the frame then culls,
+//! transforms and emits.
 
 pub mod clip;
 pub mod extrusion;
@@ -22,7 +23,7 @@ use std::sync::Arc;
 use crate::style::image::StyleImage;
 use crate::render::display_list::{DisplayList, DrawCommand};
 use crate::source::cover::CoveredTile;
-use crate::source::feature::{Feature, GeomType, Properties, TileData, TileId, TileLayer};
+use crate::source::feature::{Feature, Properties, TileData, TileId, TileLayer};
 use crate::style::value::Value;
 use crate::source::geojson::GEOJSON_LAYER;
 use crate::source::transform::Transform;
@@ -140,8 +141,9 @@ pub fn build_display_list(
             continue;
         }
         let Some(source) = layer.source.as_deref() else { continue };
+        let sourced = SourcedLayer { style, index, layer, source };
         if layer.kind == LayerKind::FillExtrusion {
-            commands.extend(extrusion_commands(layer, source, view, tiles));
+            commands.extend(extrusion_commands(sourced, view, tiles));
             continue;
         }
         if layer.kind == LayerKind::Raster {
@@ -149,23 +151,38 @@ pub fn build_display_list(
             continue;
         }
         if layer.kind == LayerKind::Heatmap {
-            commands.extend(heatmap::heatmap_command(layer, source, view, tiles));
+            commands.extend(heatmap::heatmap_command(sourced, view, tiles));
             continue;
         }
         if layer.kind == LayerKind::Hillshade {
             commands.extend(hillshade::hillshade_commands(layer, source, view, tiles));
             continue;
         }
-        for covered in tiles.cover(source) {
-            let Some(data) = tiles.tile(source, covered.id) else { continue };
-            let Some(tile_layer) = source_layer(&data, layer) else { continue };
-            let state = |id: &Value| tiles.feature_state(source, layer.source_layer.as_deref().unwrap_or(""), id);
-            let layout = tiles.tile_layout(style, index, source, &covered, &data, tile_layer);
-            let tile = TileFeatures { layer, tile_layer, covered: &covered, layout: layout.as_deref() };
-            layer_commands(&tile, view, tiles, &state, &mut commands);
-        }
+        let state = |id: &Value| tiles.feature_state(source, layer.source_layer.as_deref().unwrap_or(""), id);
+        each_tile(sourced, tiles, |tile| layer_commands(tile, view, tiles, &state, &mut commands));
     }
     DisplayList { width: view.width, height: view.height, commands }
+}
+
+/// A style layer that reads a source, with its place in the style.
+#[derive(Clone, Copy)]
+struct SourcedLayer<'a> {
+    style: &'a Style,
+    index: usize,
+    layer: &'a Layer,
+    source: &'a str,
+}
+
+/// Calls `each` for every loaded tile of the layer's source that the view
+/// covers and that holds the layer's source layer, with the layer's kept
+/// layout over the tile where the lookup keeps layouts.
+fn each_tile(l: SourcedLayer, tiles: &dyn TileLookup, mut each: impl FnMut(&TileFeatures)) {
+    for covered in tiles.cover(l.source) {
+        let Some(data) = tiles.tile(l.source, covered.id) else { continue };
+        let Some(tile_layer) = source_layer(&data, l.layer) else { continue };
+        let layout = tiles.tile_layout(l.style, l.index, l.source, &covered, &data, tile_layer);
+        each(&TileFeatures { layer: l.layer, tile_layer, covered: &covered, layout: layout.as_deref() });
+    }
 }
 
 /// The tile layer a style layer reads: its `source-layer`, or a GeoJSON tile's
@@ -184,6 +201,22 @@ struct TileFeatures<'t> {
     tile_layer: &'t TileLayer,
     covered: &'t CoveredTile,
     layout: Option<&'t LayerLayout>,
+}
+
+impl<'t> TileFeatures<'t> {
+    /// The features the layer draws in the tile, in order: from its kept
+    /// layout, or selected now (geometry type and filter).
+    fn drawn(&self) -> Vec<&'t Feature> {
+        let features = &self.tile_layer.features;
+        match self.layout {
+            Some(layout) => layout.features().iter().map(|&i| &features[i as usize]).collect(),
+            None => features
+                .iter()
+                .filter(|f| draws_geometry(self.layer.kind, f.geom_type))
+                .filter(|f| passes_filter(self.layer, self.covered, self.tile_layer, f))
+                .collect(),
+        }
+    }
 }
 
 fn layer_commands<'s>(
@@ -230,23 +263,15 @@ fn layer_commands<'s>(
 }
 
 /// A fill-extrusion layer's faces over all tiles, far to near.
-fn extrusion_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn TileLookup) -> Vec<DrawCommand> {
-    let zoom = view.transform.zoom;
+fn extrusion_commands(sourced: SourcedLayer, view: &View, tiles: &dyn TileLookup) -> Vec<DrawCommand> {
+    let (layer, zoom) = (sourced.layer, view.transform.zoom);
     // fill-extrusion-opacity is a layer property (zoom-dependent only).
     let opacity = layer.paint.get_f32("fill-extrusion-opacity", &EvaluationContext::at_zoom(zoom));
     let layered = opacity < 1.0;
     let mut faces = Vec::new();
-    for covered in tiles.cover(source) {
-        let Some(data) = tiles.tile(source, covered.id) else { continue };
-        let Some(tile_layer) = source_layer(&data, layer) else { continue };
-        let features: Vec<_> = tile_layer
-            .features
-            .iter()
-            .filter(|f| f.geom_type == GeomType::Polygon)
-            .filter(|f| passes_filter(layer, &covered, tile_layer, f))
-            .collect();
-        faces.extend(extrusion::faces(layer, &features, &covered, tile_layer.extent, view, zoom, layered));
-    }
+    each_tile(sourced, tiles, |tile| {
+        faces.extend(extrusion::faces(layer, &tile.drawn(), tile.covered, tile.tile_layer.extent, view, zoom, layered));
+    });
     faces.sort_by(|a, b| b.0.total_cmp(&a.0));
     let commands: Vec<DrawCommand> = faces.into_iter().map(|(_, c)| c).collect();
     match (layered, commands.is_empty()) {

@@ -20,6 +20,8 @@ pub fn draws_geometry(kind: LayerKind, geom: GeomType) -> bool {
         LayerKind::Fill => matches!(geom, GeomType::Polygon | GeomType::LineString),
         LayerKind::Line => matches!(geom, GeomType::LineString | GeomType::Polygon),
         LayerKind::Circle => geom != GeomType::Unknown,
+        LayerKind::FillExtrusion => geom == GeomType::Polygon,
+        LayerKind::Heatmap => geom == GeomType::Point,
         _ => false,
     }
 }

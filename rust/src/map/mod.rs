@@ -121,8 +121,8 @@ pub struct Map {
     placed: Arc<crate::symbol::placement::PlacedSymbols>,
     /// When tiles were last needed (the tile cache's LRU order).
     tile_use: cache::TileUse,
-    /// Fill, line and circle layers laid out per tile (made during layout,
-    /// which sees the map shared: hence the lock).
+    /// Fill, line, circle, extrusion and heatmap layers laid out per tile
+    /// (made during layout, which sees the map shared: hence the lock).
     tile_layouts: std::sync::Mutex<crate::layout::tile_cache::TileLayouts>,
 }
 
@@ -173,8 +173,8 @@ impl Map {
         }
     }
 
-    /// How many fill, line and circle layer layouts (one style layer over one
-    /// tile) were made so far, and how many are kept now.
+    /// How many per-tile layer layouts (one style layer over one tile, see
+    /// `layout::tile_layout`) were made so far, and how many are kept now.
     pub fn tile_layout_counts(&self) -> (u64, usize) {
         let layouts = self.tile_layouts.lock().unwrap_or_else(|e| e.into_inner());
         (layouts.built(), layouts.kept())

@@ -1,4 +1,4 @@
-//! Fill, line and circle layers laid out once per tile: the frames drawn
+//! Fill, line, circle (and extrusion, heatmap) layers laid out once per tile: the frames drawn
 //! from kept layouts are the frames drawn without them, layouts survive new
 //! views, and style edits, feature state and eviction reach them.
 
@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::*;
 use crate::layout::{build_display_list, TileLookup, View};
+use crate::render::display_list::DrawCommand;
 use crate::runtime::RuntimeOptions;
 
 const WHITE: [u8; 4] = [255, 255, 255, 255];
@@ -91,7 +92,10 @@ fn frames_from_kept_layouts_are_the_frames_made_without_them() {
           "paint": {"fill-pattern": "dots", "fill-translate": [2, 3], "fill-opacity": ["feature-state", "o"]}},
         {"id": "pc", "type": "circle", "source": "g",
           "paint": {"circle-radius": 4, "circle-pitch-scale": "map", "circle-pitch-alignment": "map",
-                    "circle-stroke-width": 1, "circle-stroke-color": ["case", ["boolean", ["feature-state", "hot"], false], "blue", "black"]}}"##;
+                    "circle-stroke-width": 1, "circle-stroke-color": ["case", ["boolean", ["feature-state", "hot"], false], "blue", "black"]}},
+        {"id": "ex", "type": "fill-extrusion", "source": "g", "filter": ["==", ["get", "kind"], "forest"],
+          "paint": {"fill-extrusion-height": 200000, "fill-extrusion-color": "#884400", "fill-extrusion-opacity": 0.7}},
+        {"id": "hm", "type": "heatmap", "source": "g", "paint": {"heatmap-radius": 12, "heatmap-weight": ["get", "r"]}}"##;
     let mut rt = runtime(RuntimeOptions::default(), &style(extra));
     {
         let map = rt.map_mut(1).unwrap().0;
@@ -125,6 +129,14 @@ fn frames_from_kept_layouts_are_the_frames_made_without_them() {
             let view = View { transform: cam.transform(64, 64), pixel_ratio: ratio, width: (64.0 * ratio) as u32, height: (64.0 * ratio) as u32 };
             let fresh = build_display_list(style, &view, &Fresh(map), &HashMap::new());
             assert!(fresh.commands.len() > 3, "{cam:?}: {} commands", fresh.commands.len());
+            if i == 0 {
+                let kinds = |f: fn(&DrawCommand) -> bool| fresh.commands.iter().filter(|c| f(c)).count();
+                assert_eq!(kinds(|c| matches!(c, DrawCommand::Heatmap { .. })), 1, "the heatmap is drawn");
+            }
+            if i == 4 {
+                let layered = fresh.commands.iter().any(|c| matches!(c, DrawCommand::Layer { .. }));
+                assert!(layered, "the extrusion is drawn over the forest");
+            }
             // Twice: made (or kept) the first time, read from the layouts the second.
             for _ in 0..2 {
                 assert_eq!(build_display_list(style, &view, map, &HashMap::new()), fresh, "{cam:?} at {ratio}x");
