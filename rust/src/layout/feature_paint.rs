@@ -153,3 +153,9 @@ pub fn reads_feature_state(layer: &Layer) -> bool {
         })
     })
 }
+
+/// Whether none of `layer`'s paint and layout values reads the feature (or
+/// its state): every feature then paints the same at a given zoom.
+pub fn is_feature_constant(layer: &Layer) -> bool {
+    [&layer.paint, &layer.layout].iter().all(|set| set.set_names().all(|name| set.is_feature_constant(name)))
+}

@@ -1,13 +1,14 @@
 //! One style layer laid out in one tile, once: the features the layer draws
 //! there (geometry type and filter, evaluated at the tile's zoom as MapLibre
 //! does when it builds buckets, so independent of the view), and their paint
-//! evaluated at one zoom, kept until a frame asks for another zoom (or, for
-//! paint that reads feature state, until the state changes). A frame then
+//! evaluated at one zoom (once for all features when it does not read them),
+//! kept until a frame asks for another zoom (or, for paint that reads
+//! feature state, until the state changes). A frame then
 //! only culls, transforms and emits commands (`layer_commands`).
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::feature_paint::{reads_feature_state, FeaturePaint};
+use super::feature_paint::{is_feature_constant, reads_feature_state, FeaturePaint};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::{Feature, GeomType, TileLayer};
 use crate::style::expression::EvaluationContext;
@@ -44,6 +45,8 @@ pub struct LayerLayout {
     features: Vec<u32>,
     /// Whether the paint reads feature state.
     state_dependent: bool,
+    /// Whether every feature paints the same (evaluated once per zoom).
+    uniform: bool,
     /// The paint at the last zoom (and feature-state generation) asked for.
     paint: Mutex<Option<Arc<PaintAt>>>,
 }
@@ -52,14 +55,17 @@ pub struct LayerLayout {
 #[derive(Debug)]
 pub struct PaintAt {
     key: (u64, u64),
+    /// One per feature, or one for all when the paint is the same for all.
     values: Vec<OnceLock<FeaturePaint>>,
 }
 
 impl PaintAt {
     /// The paint of the `slot`th feature of the layout, evaluated by
-    /// `evaluate` the first time it is asked for.
+    /// `evaluate` the first time it (or, when every feature paints the
+    /// same, any feature's) is asked for.
     pub fn get(&self, slot: usize, evaluate: impl FnOnce() -> FeaturePaint) -> &FeaturePaint {
-        self.values[slot].get_or_init(evaluate)
+        let i = if self.values.len() == 1 { 0 } else { slot };
+        self.values[i].get_or_init(evaluate)
     }
 }
 
@@ -74,7 +80,12 @@ impl LayerLayout {
             .filter(|(_, f)| draws_geometry(layer.kind, f.geom_type) && passes_filter(layer, covered, tile_layer, f))
             .filter_map(|(i, _)| u32::try_from(i).ok())
             .collect();
-        LayerLayout { features, state_dependent: reads_feature_state(layer), paint: Mutex::new(None) }
+        LayerLayout {
+            features,
+            state_dependent: reads_feature_state(layer),
+            uniform: is_feature_constant(layer),
+            paint: Mutex::new(None),
+        }
     }
 
     /// Indices of the features drawn, in the tile layer's order.
@@ -91,7 +102,8 @@ impl LayerLayout {
         match &*slot {
             Some(p) if p.key == key => p.clone(),
             _ => {
-                let fresh = Arc::new(PaintAt { key, values: (0..self.features.len()).map(|_| OnceLock::new()).collect() });
+                let n = if self.uniform { self.features.len().min(1) } else { self.features.len() };
+                let fresh = Arc::new(PaintAt { key, values: (0..n).map(|_| OnceLock::new()).collect() });
                 *slot = Some(fresh.clone());
                 fresh
             }
@@ -155,14 +167,21 @@ mod tests {
         assert!(Arc::ptr_eq(&p, &layout.paint_at(2.5, 0)));
         assert!(!Arc::ptr_eq(&p, &layout.paint_at(2.5, 1)), "a state change evaluates again");
         // Each feature's paint is evaluated once, on first use.
-        let mut calls = 0;
-        let fresh = layout.paint_at(3.0, 1);
-        for _ in 0..3 {
-            fresh.get(1, || {
-                calls += 1;
-                FeaturePaint::Nothing
-            });
-        }
-        assert_eq!(calls, 1);
+        let calls = |layout: &LayerLayout| {
+            let mut calls = 0;
+            let fresh = layout.paint_at(3.0, 1);
+            for slot in [1, 1, 2, 1, 0, 2] {
+                fresh.get(slot, || {
+                    calls += 1;
+                    FeaturePaint::Nothing
+                });
+            }
+            calls
+        };
+        assert_eq!(calls(&layout), 3);
+        // Paint that reads no feature: once for all.
+        let uniform = layer(serde_json::json!({"id": "f", "type": "fill", "source": "s",
+            "paint": {"fill-color": ["interpolate", ["linear"], ["zoom"], 0, "red", 5, "blue"], "fill-opacity": 0.5}}));
+        assert_eq!(calls(&LayerLayout::build(&uniform, &TILE, &tile_layer())), 1);
     }
 }
