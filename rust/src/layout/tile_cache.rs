@@ -1,8 +1,9 @@
 //! The tile layouts a map keeps: for each loaded tile (source, data tile,
 //! overscaled zoom, like the symbol layouts) the layouts of the style layers
-//! that drew it. Made on first use and kept with the tile: dropped when the
-//! tile is evicted, when its data is replaced, and all at once when the
-//! style changes (a new style or any runtime edit makes a new `Arc<Style>`).
+//! that drew it. Made on first use and kept with the tile (their bytes count
+//! with the tile's in the tile cache's budget): dropped when the tile is
+//! evicted, when its data is replaced, and all at once when the style
+//! changes (a new style or any runtime edit makes a new `Arc<Style>`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
@@ -72,6 +73,16 @@ impl TileLayouts {
         self.tiles.retain(|_, e| e.data.strong_count() > 0);
     }
 
+    /// Bytes the layouts of `source`'s tile `id` hold (every overscaled zoom).
+    pub fn bytes_of(&self, source: &str, id: TileId) -> u64 {
+        self.tiles.iter().filter(|((s, t, _), _)| s == source && *t == id).map(|(_, e)| entry_bytes(e)).sum()
+    }
+
+    /// Bytes all kept layouts hold.
+    pub fn bytes(&self) -> u64 {
+        self.tiles.values().map(entry_bytes).sum()
+    }
+
     /// How many layer layouts were made so far.
     pub fn built(&self) -> u64 {
         self.built
@@ -81,4 +92,8 @@ impl TileLayouts {
     pub fn kept(&self) -> usize {
         self.tiles.values().map(|e| e.layers.len()).sum()
     }
+}
+
+fn entry_bytes(e: &TileEntry) -> u64 {
+    e.layers.values().map(|l| l.approx_bytes()).sum()
 }

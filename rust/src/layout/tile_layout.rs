@@ -88,6 +88,14 @@ impl LayerLayout {
         }
     }
 
+    /// Bytes the layout holds (an estimate: the feature list, the paint
+    /// kept, without the heap parts of dash arrays and image names).
+    pub fn approx_bytes(&self) -> u64 {
+        let paint = self.paint.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map_or(0, |p| p.values.len());
+        let per_paint = std::mem::size_of::<OnceLock<FeaturePaint>>();
+        (128 + self.features.len() * std::mem::size_of::<u32>() + paint * per_paint) as u64
+    }
+
     /// Indices of the features drawn, in the tile layer's order.
     pub fn features(&self) -> &[u32] {
         &self.features
@@ -182,6 +190,13 @@ mod tests {
         // Paint that reads no feature: once for all.
         let uniform = layer(serde_json::json!({"id": "f", "type": "fill", "source": "s",
             "paint": {"fill-color": ["interpolate", ["linear"], ["zoom"], 0, "red", 5, "blue"], "fill-opacity": 0.5}}));
-        assert_eq!(calls(&LayerLayout::build(&uniform, &TILE, &tile_layer())), 1);
+        let uniform = LayerLayout::build(&uniform, &TILE, &tile_layer());
+        assert_eq!(calls(&uniform), 1);
+        // The paint kept counts in the layout's bytes.
+        let fresh = LayerLayout::build(&stateful, &TILE, &tile_layer());
+        let bare = fresh.approx_bytes();
+        fresh.paint_at(1.0, 0);
+        assert!(fresh.approx_bytes() >= bare + 3 * 72, "{bare} -> {}", fresh.approx_bytes());
+        assert!(uniform.approx_bytes() < fresh.approx_bytes());
     }
 }

@@ -1,7 +1,8 @@
 //! The tile cache's bound: tiles the view no longer needs stay loaded (a
-//! camera that comes back finds them) until their bytes pass the runtime's
-//! `max_tile_cache_bytes`; then the least recently needed go first, with the
-//! symbol and tile layouts made from them. An evicted tile is requested again when a
+//! camera that comes back finds them) until their bytes (with the bytes of
+//! their layer layouts) pass the runtime's `max_tile_cache_bytes`; then the
+//! least recently needed go first, with the symbol and tile layouts made
+//! from them. An evicted tile is requested again when a
 //! view needs it.
 
 use std::collections::HashMap;
@@ -65,11 +66,12 @@ impl TileUse {
         layouts: &mut TileLayouts,
         budget: u64,
     ) -> usize {
-        let mut total: u64 = sources.values().flat_map(|state| state.slots.values()).map(slot_bytes).sum();
-        // Forget the use of tiles that are gone (a new style, a removed source).
+        // Forget the use of tiles that are gone (a new style, a removed source),
+        // and the layouts of tiles whose data is gone (replaced, or its source removed).
         self.last.retain(|(s, id), _| sources.get(s).is_some_and(|st| st.slots.contains_key(id)));
-        // Layouts of tiles whose data is gone (replaced, or its source removed).
         layouts.prune();
+        let slots: u64 = sources.values().flat_map(|state| state.slots.values()).map(slot_bytes).sum();
+        let mut total = slots + layouts.bytes();
         if total <= budget {
             return 0;
         }
@@ -78,7 +80,7 @@ impl TileUse {
             for (id, slot) in &state.slots {
                 let last = self.last.get(&(name.clone(), *id)).copied().unwrap_or(0);
                 if last != self.tick && !matches!(slot, TileSlot::Loading) {
-                    candidates.push((last, slot_bytes(slot), name.clone(), *id));
+                    candidates.push((last, slot_bytes(slot) + layouts.bytes_of(name, *id), name.clone(), *id));
                 }
             }
         }

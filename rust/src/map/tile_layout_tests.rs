@@ -225,3 +225,35 @@ fn evicting_a_tile_drops_its_layouts() {
     assert_eq!(built, kept_both as u64);
     assert!(kept_both > kept_a);
 }
+
+#[test]
+fn layout_bytes_count_in_the_tile_cache_budget() {
+    let (a, b) = (camera(20.0, 20.0, 2.0), camera(-100.0, -40.0, 2.0));
+    let tiles_of = |rt: &Runtime| -> Vec<TileId> { rt.map(1).unwrap().sources["g"].slots.keys().copied().collect() };
+    let bytes = |rt: &Runtime| {
+        let map = rt.map(1).unwrap();
+        let slots: u64 = map.sources.values().flat_map(|s| s.slots.values()).map(cache::slot_bytes).sum();
+        (slots, map.tile_layouts.lock().unwrap().bytes())
+    };
+    // A, B and A again with room for everything: both views' tiles stay.
+    let mut rt = runtime(RuntimeOptions::default(), &style(""));
+    still(&mut rt, a);
+    let at_a = tiles_of(&rt);
+    still(&mut rt, b);
+    still(&mut rt, a);
+    let all = tiles_of(&rt);
+    let (slots, layouts) = bytes(&rt);
+    assert!(all.len() > at_a.len() && layouts > 0, "{all:?} {layouts}");
+    // Room for the tiles but not for their layouts too: B's tiles go.
+    let mut limits = crate::runtime::Limits::default();
+    limits.max_tile_cache_bytes = slots + layouts - 1;
+    let mut rt = runtime(RuntimeOptions { limits, ..Default::default() }, &style(""));
+    for c in [a, b, a] {
+        still(&mut rt, c);
+    }
+    let mut kept = tiles_of(&rt);
+    kept.sort();
+    let mut expected = at_a.clone();
+    expected.sort();
+    assert_eq!(kept, expected, "only A's tiles stay ({} bytes of tiles, {layouts} of layouts)", slots);
+}
