@@ -46,10 +46,7 @@ impl TileLayouts {
         tile_layer: &TileLayer,
     ) -> Option<Arc<LayerLayout>> {
         let layer = style.layers.get(index)?;
-        if !std::ptr::eq(self.style.as_ptr(), Arc::as_ptr(style)) {
-            self.style = Arc::downgrade(style);
-            self.tiles.clear();
-        }
+        self.set_style(style);
         let key = (source.to_string(), covered.id, covered.overscaled_z);
         let entry = self.tiles.entry(key).or_insert_with(|| TileEntry { data: Arc::downgrade(data), layers: HashMap::new() });
         if !std::ptr::eq(entry.data.as_ptr(), Arc::as_ptr(data)) {
@@ -61,6 +58,14 @@ impl TileLayouts {
             Arc::new(LayerLayout::build(layer, covered, tile_layer))
         });
         Some(layout.clone())
+    }
+
+    /// Drops every layout unless they were made for `style`.
+    pub fn set_style(&mut self, style: &Arc<Style>) {
+        if !std::ptr::eq(self.style.as_ptr(), Arc::as_ptr(style)) {
+            self.style = Arc::downgrade(style);
+            self.tiles.clear();
+        }
     }
 
     /// Drops the layouts of `source`'s tile `id` (every overscaled zoom).

@@ -407,6 +407,10 @@ impl Map {
         }
         let budget = core.limits().max_tile_cache_bytes;
         let layouts = self.tile_layouts.get_mut().unwrap_or_else(|e| e.into_inner());
+        if let StyleSlot::Ready(style) = &self.style {
+            // Layouts of a replaced style go now, not when a frame asks.
+            layouts.set_style(style);
+        }
         self.tile_use.evict(&mut self.sources, &mut self.symbols, layouts, budget);
         self.update_symbols(core);
         if !self.idle_reported && self.is_view_loaded() {

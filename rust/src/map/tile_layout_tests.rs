@@ -199,6 +199,14 @@ fn style_edits_and_feature_state_reach_kept_layouts() {
     map.remove_feature_state("g", "", Some("2"), None).unwrap();
     let (image, _) = still(&mut rt, here);
     assert_eq!(image.pixel(32, 32), Some(RED));
+    // Layers removed: their layouts go with the style they were made for.
+    for id in ["f", "l", "c"] {
+        let (map, core) = rt.map_mut(1).unwrap();
+        map.remove_layer(id, core).unwrap();
+    }
+    let (image, (_, kept)) = still(&mut rt, here);
+    assert_eq!(image.pixel(32, 32), Some(WHITE));
+    assert_eq!(kept, 0);
 }
 
 #[test]
