@@ -102,3 +102,52 @@ impl TileLayouts {
 fn entry_bytes(e: &TileEntry) -> u64 {
     e.layers.values().map(|l| l.approx_bytes()).sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::feature::{Feature, GeomType, Properties, TilePoint};
+
+    fn style() -> Arc<Style> {
+        let json = br#"{"version": 8, "sources": {"s": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
+            "layers": [{"id": "f", "type": "fill", "source": "s"}, {"id": "c", "type": "circle", "source": "s"}]}"#;
+        Arc::new(crate::style::parse_style(json).unwrap().style)
+    }
+
+    fn data() -> Arc<TileData> {
+        let square = vec![vec![TilePoint::new(0, 0), TilePoint::new(9, 0), TilePoint::new(9, 9), TilePoint::new(0, 0)]];
+        let feature = Feature { id: None, geom_type: GeomType::Polygon, geometry: square, properties: Properties::default() };
+        Arc::new(TileData { layers: vec![TileLayer::new("l".into(), 4096, vec![feature])] })
+    }
+
+    #[test]
+    fn layouts_are_kept_per_tile_and_layer_and_dropped_with_their_tile_data_or_style() {
+        let mut cache = TileLayouts::default();
+        let (s, d) = (style(), data());
+        let tile = |x| CoveredTile { id: TileId::new(4, x, 5), overscaled_z: 4, wrap: 0 };
+        let get = |cache: &mut TileLayouts, s: &Arc<Style>, i: usize, x: u32, d: &Arc<TileData>| {
+            cache.get_or_build(s, i, "s", &tile(x), d, &d.layers[0]).unwrap()
+        };
+        let first = get(&mut cache, &s, 0, 1, &d);
+        assert!(Arc::ptr_eq(&first, &get(&mut cache, &s, 0, 1, &d)), "kept");
+        get(&mut cache, &s, 1, 1, &d);
+        get(&mut cache, &s, 0, 2, &d);
+        assert_eq!((cache.built(), cache.kept()), (3, 3));
+        assert!(cache.get_or_build(&s, 9, "s", &tile(1), &d, &d.layers[0]).is_none(), "no such layer");
+        assert!(cache.bytes_of("s", tile(1).id) > 0 && cache.bytes_of("s", tile(1).id) < cache.bytes());
+        // The tile's data replaced (same key, new data): made again.
+        let replaced = data();
+        assert!(!Arc::ptr_eq(&first, &get(&mut cache, &s, 0, 1, &replaced)));
+        assert_eq!((cache.built(), cache.kept()), (4, 2), "the old data's other layouts went too");
+        // Dropped with the tile; pruned when the data is gone.
+        cache.drop_tile("s", tile(2).id);
+        assert_eq!(cache.kept(), 1);
+        drop(replaced);
+        cache.prune();
+        assert_eq!(cache.kept(), 0);
+        // Another style (an edit makes a new one): nothing kept is used.
+        get(&mut cache, &s, 0, 1, &d);
+        cache.set_style(&style());
+        assert_eq!(cache.kept(), 0);
+    }
+}
