@@ -20,8 +20,11 @@
 //! `symbols/tile` (symbol layout of every loaded tile, the work done once
 //! per tile on workers, here on one thread), `placement` (symbol placement
 //! only, the per-frame part), `prepare` (the rasterizer's once-per-list
-//! preparation: polygon grouping, fill outlines stroked) and `rasterize`
-//! (rasterize only, the prepared display list: what a re-render does).
+//! preparation: polygon grouping, fill outlines stroked), `rasterize`
+//! (rasterize only, the prepared display list: what a re-render does),
+//! `pan layout` / `pan frame` (build_display_list only, and the whole frame,
+//! for new views panned by a few pixels over tiles already loaded and laid
+//! out: the per-frame work of an interactive map).
 
 use mapcore::layout::{build_display_list, View};
 use mapcore::map::camera::Camera;
@@ -108,6 +111,52 @@ impl Bench {
         let (style, view) = (map.style().expect("style"), self.view(map));
         let placed = place(style, &view, map, map);
         build_display_list(style, &view, map, &placed.commands)
+    }
+
+    /// The bench camera panned by `dx`, `dy` logical pixels.
+    fn panned(&self, dx: f64, dy: f64) -> Camera {
+        let world = 512.0 * self.camera.zoom.exp2();
+        let lat = self.camera.latitude.to_radians();
+        let y = (std::f64::consts::PI - (std::f64::consts::FRAC_PI_4 + lat / 2.0).tan().ln()) / (2.0 * std::f64::consts::PI) * world + dy;
+        let n = std::f64::consts::PI - 2.0 * std::f64::consts::PI * y / world;
+        let latitude = n.sinh().atan().to_degrees();
+        Camera { longitude: self.camera.longitude + dx * 360.0 / world, latitude, ..self.camera }
+    }
+
+    /// Per-frame cost of new views over loaded tiles: `runs` cameras panned
+    /// by 5 to 45 px, each visited once first (tiles load, per-tile work is
+    /// done); then timed: the display list (build_display_list, after
+    /// placement) and the whole frame (render_still: placement, layout,
+    /// rasterize) at each.
+    fn pan(&self, rt: &mut Runtime, runs: usize) -> (Vec<f64>, Vec<f64>) {
+        let cameras: Vec<Camera> = (0..runs)
+            .map(|i| {
+                let d = 5.0 + (i % 9) as f64 * 5.0;
+                let sign = if i % 2 == 0 { 1.0 } else { -1.0 };
+                self.panned(sign * d, -sign * d / 2.0)
+            })
+            .collect();
+        for c in &cameras {
+            rt.map_mut(MAP).expect("map").0.jump_to(*c);
+            self.still(rt);
+        }
+        let (mut layout, mut frame) = (Vec::new(), Vec::new());
+        for (i, c) in cameras.iter().enumerate() {
+            rt.map_mut(MAP).expect("map").0.jump_to(*c);
+            let map = rt.map(MAP).expect("map");
+            let (style, view) = (map.style().expect("style"), self.view(map));
+            let placed = place(style, &view, map, map);
+            let start = Instant::now();
+            std::hint::black_box(build_display_list(style, &view, map, &placed.commands));
+            layout.push(ms(start.elapsed()));
+            // The frame at the next camera (a view the map did not just draw).
+            rt.map_mut(MAP).expect("map").0.jump_to(cameras[(i + 1) % cameras.len()]);
+            let start = Instant::now();
+            self.still(rt);
+            frame.push(ms(start.elapsed()));
+        }
+        rt.map_mut(MAP).expect("map").0.jump_to(self.camera);
+        (layout, frame)
     }
 
     fn placement(&self, rt: &Runtime) -> usize {
@@ -298,6 +347,12 @@ fn main() {
             layout.push(ms(start.elapsed()));
         }
         report("layout", t, layout);
+
+        // New views over tiles that are loaded and laid out: the camera pans
+        // by a few pixels each time (never the same view twice in a row).
+        let (pan_layout, pan_frame) = bench.pan(&mut rt, runs);
+        report("pan layout", t, pan_layout);
+        report("pan frame", t, pan_frame);
 
         let mut tiles = Vec::new();
         let mut placement = Vec::new();

@@ -16,7 +16,6 @@
 use std::sync::Arc;
 
 use crate::render::display_list::{DrawCommand, HeatmapImage};
-use crate::source::feature::GeomType;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::Layer;
 
@@ -61,7 +60,8 @@ fn half(v: f32) -> f32 {
 
 /// The heatmap of a layer reading `source`: one command drawing the whole
 /// target, or `None` when nothing shows (no opacity, no target).
-pub fn heatmap_command(layer: &Layer, source: &str, view: &View, tiles: &dyn TileLookup) -> Option<DrawCommand> {
+pub(super) fn heatmap_command(sourced: super::SourcedLayer, view: &View, tiles: &dyn TileLookup) -> Option<DrawCommand> {
+    let (layer, source) = (sourced.layer, sourced.source);
     let t = &view.transform;
     let zoom = t.zoom;
     let ctx = EvaluationContext::at_zoom(zoom);
@@ -83,10 +83,8 @@ pub fn heatmap_command(layer: &Layer, source: &str, view: &View, tiles: &dyn Til
         .collect();
     let mut density = vec![0f32; fw * fh];
     let world = t.world_size();
-    for covered in tiles.cover(source) {
-        let Some(data) = tiles.tile(source, covered.id) else { continue };
-        let Some(tile_layer) = super::source_layer(&data, layer) else { continue };
-        let extent = tile_layer.extent;
+    super::each_tile(sourced, tiles, |tile| {
+        let (covered, extent) = (tile.covered, tile.tile_layer.extent);
         let n = f64::from(1u32 << covered.id.z.min(30));
         let tile_px = world / n;
         let origin = [
@@ -94,10 +92,7 @@ pub fn heatmap_command(layer: &Layer, source: &str, view: &View, tiles: &dyn Til
             f64::from(covered.id.y) * tile_px,
         ];
         let unit = tile_px / f64::from(extent.max(1));
-        for feature in &tile_layer.features {
-            if feature.geom_type != GeomType::Point || !super::passes_filter(layer, &covered, tile_layer, feature) {
-                continue;
-            }
+        for feature in tile.drawn() {
             let mut fctx = EvaluationContext::for_feature(zoom, feature);
             fctx.feature_state = feature.id.as_ref().and_then(|id| tiles.feature_state(source, layer.source_layer.as_deref().unwrap_or(""), id));
             let weight = layer.paint.get_f64("heatmap-weight", &fctx);
@@ -116,7 +111,7 @@ pub fn heatmap_command(layer: &Layer, source: &str, view: &View, tiles: &dyn Til
                 add_kernel(&mut density, &ground, fw, fh, [sx, sy], t, c, reach, radius, peak);
             }
         }
-    }
+    });
     for d in &mut density {
         *d = half(*d);
     }

@@ -1,15 +1,21 @@
 //! Layout: turns a style and loaded tiles into the frame's display list.
 //! For each visible layer, in style order, and each tile the view covers, the
 //! tile's features that pass the layer's filter are projected to device
-//! pixels and get their paint evaluated at the view's zoom.
+//! pixels with their paint evaluated at the view's zoom. Fill, line, circle,
+//! fill-extrusion and heatmap layers are laid out once per tile where the
+//! lookup keeps layouts (`tile_layout`, `tile_cache`): the frame then culls,
+//! transforms and emits.
 
 pub mod clip;
 pub mod extrusion;
+pub mod feature_paint;
 pub mod heatmap;
 pub mod hillshade;
 pub mod paint;
 pub mod project;
 pub mod raster;
+pub mod tile_cache;
+pub mod tile_layout;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,7 +23,7 @@ use std::sync::Arc;
 use crate::style::image::StyleImage;
 use crate::render::display_list::{DisplayList, DrawCommand};
 use crate::source::cover::CoveredTile;
-use crate::source::feature::{GeomType, Properties, TileData, TileId, TileLayer};
+use crate::source::feature::{Feature, Properties, TileData, TileId, TileLayer};
 use crate::style::value::Value;
 use crate::source::geojson::GEOJSON_LAYER;
 use crate::source::transform::Transform;
@@ -25,6 +31,7 @@ use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
 use crate::style::Style;
 use project::TileProjector;
+use tile_layout::{draws_geometry, passes_filter, LayerLayout};
 
 /// What the frame looks at.
 pub struct View {
@@ -62,6 +69,26 @@ pub trait TileLookup {
     fn image_corners(&self, _source: &str) -> Option<[[f64; 2]; 4]> {
         None
     }
+    /// The kept layout of layer `index` of `style` over the tile `covered`
+    /// of `source` (`data`, whose layer the style layer reads is
+    /// `tile_layer`), made now if needed; None when this lookup keeps no
+    /// layouts (the features are then filtered and evaluated every frame).
+    fn tile_layout(
+        &self,
+        _style: &Style,
+        _index: usize,
+        _source: &str,
+        _covered: &CoveredTile,
+        _data: &Arc<TileData>,
+        _tile_layer: &TileLayer,
+    ) -> Option<Arc<tile_layout::LayerLayout>> {
+        None
+    }
+    /// Changes whenever some feature's state changes (kept paint that reads
+    /// feature state is evaluated again).
+    fn feature_state_generation(&self) -> u64 {
+        0
+    }
 }
 
 /// Whether `layer` is drawn at `zoom` (visibility and zoom range).
@@ -97,7 +124,7 @@ pub fn build_display_list(
 ) -> DisplayList {
     let zoom = view.transform.zoom;
     let mut commands = Vec::new();
-    for layer in &style.layers {
+    for (index, layer) in style.layers.iter().enumerate() {
         if !is_drawn_kind(layer.kind) || !layer_visible(layer, zoom) {
             continue;
         }
@@ -114,8 +141,9 @@ pub fn build_display_list(
             continue;
         }
         let Some(source) = layer.source.as_deref() else { continue };
+        let sourced = SourcedLayer { style, index, layer, source };
         if layer.kind == LayerKind::FillExtrusion {
-            commands.extend(extrusion_commands(layer, source, view, tiles));
+            commands.extend(extrusion_commands(sourced, view, tiles));
             continue;
         }
         if layer.kind == LayerKind::Raster {
@@ -123,32 +151,38 @@ pub fn build_display_list(
             continue;
         }
         if layer.kind == LayerKind::Heatmap {
-            commands.extend(heatmap::heatmap_command(layer, source, view, tiles));
+            commands.extend(heatmap::heatmap_command(sourced, view, tiles));
             continue;
         }
         if layer.kind == LayerKind::Hillshade {
             commands.extend(hillshade::hillshade_commands(layer, source, view, tiles));
             continue;
         }
-        for covered in tiles.cover(source) {
-            let Some(data) = tiles.tile(source, covered.id) else { continue };
-            let Some(tile_layer) = source_layer(&data, layer) else { continue };
-            let state = |id: &Value| tiles.feature_state(source, layer.source_layer.as_deref().unwrap_or(""), id);
-            layer_commands(layer, tile_layer, &covered, view, tiles, &state, &mut commands);
-        }
+        let state = |id: &Value| tiles.feature_state(source, layer.source_layer.as_deref().unwrap_or(""), id);
+        each_tile(sourced, tiles, |tile| layer_commands(tile, view, tiles, &state, &mut commands));
     }
     DisplayList { width: view.width, height: view.height, commands }
 }
 
-/// Whether `feature` of `covered` passes the layer's filter (evaluated at
-/// the tile's zoom, as MapLibre does when it builds buckets).
-fn passes_filter(layer: &Layer, covered: &CoveredTile, tile_layer: &TileLayer, feature: &crate::source::feature::Feature) -> bool {
-    layer.filter.as_ref().is_none_or(|filter| {
-        let mut ctx = EvaluationContext::for_feature(covered.overscaled_z as f64, feature);
-        ctx.canonical = Some(covered.id);
-        ctx.extent = tile_layer.extent;
-        filter.matches(&ctx)
-    })
+/// A style layer that reads a source, with its place in the style.
+#[derive(Clone, Copy)]
+struct SourcedLayer<'a> {
+    style: &'a Style,
+    index: usize,
+    layer: &'a Layer,
+    source: &'a str,
+}
+
+/// Calls `each` for every loaded tile of the layer's source that the view
+/// covers and that holds the layer's source layer, with the layer's kept
+/// layout over the tile where the lookup keeps layouts.
+fn each_tile(l: SourcedLayer, tiles: &dyn TileLookup, mut each: impl FnMut(&TileFeatures)) {
+    for covered in tiles.cover(l.source) {
+        let Some(data) = tiles.tile(l.source, covered.id) else { continue };
+        let Some(tile_layer) = source_layer(&data, l.layer) else { continue };
+        let layout = tiles.tile_layout(l.style, l.index, l.source, &covered, &data, tile_layer);
+        each(&TileFeatures { layer: l.layer, tile_layer, covered: &covered, layout: layout.as_deref() });
+    }
 }
 
 /// The tile layer a style layer reads: its `source-layer`, or a GeoJSON tile's
@@ -160,57 +194,84 @@ fn source_layer<'a>(data: &'a TileData, layer: &Layer) -> Option<&'a TileLayer> 
     }
 }
 
+/// A style layer over one tile: the features it reads there, and their
+/// layout if the lookup keeps one.
+struct TileFeatures<'t> {
+    layer: &'t Layer,
+    tile_layer: &'t TileLayer,
+    covered: &'t CoveredTile,
+    layout: Option<&'t LayerLayout>,
+}
+
+impl<'t> TileFeatures<'t> {
+    /// The features the layer draws in the tile, in order: from its kept
+    /// layout, or selected now (geometry type and filter).
+    fn drawn(&self) -> Vec<&'t Feature> {
+        let features = &self.tile_layer.features;
+        match self.layout {
+            Some(layout) => layout.features().iter().map(|&i| &features[i as usize]).collect(),
+            None => features
+                .iter()
+                .filter(|f| draws_geometry(self.layer.kind, f.geom_type))
+                .filter(|f| passes_filter(self.layer, self.covered, self.tile_layer, f))
+                .collect(),
+        }
+    }
+}
+
 fn layer_commands<'s>(
-    layer: &Layer,
-    tile_layer: &TileLayer,
-    covered: &CoveredTile,
+    tile: &TileFeatures,
     view: &View,
-    images: &dyn TileLookup,
+    lookup: &dyn TileLookup,
     state: &dyn Fn(&Value) -> Option<&'s Properties>,
     out: &mut Vec<DrawCommand>,
 ) {
+    let TileFeatures { layer, tile_layer, covered, layout } = *tile;
     let zoom = view.transform.zoom;
     let projector = TileProjector::new(&view.transform, covered, tile_layer.extent, view.pixel_ratio);
     let clip = projector.clip();
-    let mut painter = paint::LayerPainter::new(layer, view, &projector, covered, images);
-    for (feature, bounds) in tile_layer.features.iter().zip(tile_layer.feature_bounds()) {
-        let drawn = match layer.kind {
-            // MapLibre fills line geometry too, as closed rings.
-            LayerKind::Fill => matches!(feature.geom_type, GeomType::Polygon | GeomType::LineString),
-            LayerKind::Line => matches!(feature.geom_type, GeomType::LineString | GeomType::Polygon),
-            LayerKind::Circle => feature.geom_type != GeomType::Unknown,
-            _ => false,
-        };
-        if !drawn || !painter.may_draw(*bounds) {
-            continue;
-        }
-        if !passes_filter(layer, covered, tile_layer, feature) {
-            continue;
-        }
+    let mut painter = paint::LayerPainter::new(layer, view, &projector, covered, lookup);
+    let (features, bounds) = (&tile_layer.features, tile_layer.feature_bounds());
+    let evaluate = |feature: &Feature| {
         let mut ctx = EvaluationContext::for_feature(zoom, feature);
         ctx.feature_state = feature.id.as_ref().and_then(state);
-        out.extend(painter.feature(feature, &ctx, clip.clone()));
+        feature_paint::evaluate(layer, &ctx)
+    };
+    match layout {
+        // Laid out before: cull, then paint (evaluated once per zoom).
+        Some(layout) => {
+            let paints = layout.paint_at(zoom, lookup.feature_state_generation());
+            for (slot, &i) in layout.features().iter().enumerate() {
+                let (feature, b) = (&features[i as usize], bounds[i as usize]);
+                if painter.may_draw(b) {
+                    painter.draw(feature, paints.get(slot, || evaluate(feature)), clip.clone(), out);
+                }
+            }
+        }
+        // Culling first spares the filter and paint of features off screen.
+        None => {
+            for (feature, b) in features.iter().zip(bounds) {
+                if draws_geometry(layer.kind, feature.geom_type)
+                    && painter.may_draw(*b)
+                    && passes_filter(layer, covered, tile_layer, feature)
+                {
+                    painter.draw(feature, &evaluate(feature), clip.clone(), out);
+                }
+            }
+        }
     }
 }
 
 /// A fill-extrusion layer's faces over all tiles, far to near.
-fn extrusion_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn TileLookup) -> Vec<DrawCommand> {
-    let zoom = view.transform.zoom;
+fn extrusion_commands(sourced: SourcedLayer, view: &View, tiles: &dyn TileLookup) -> Vec<DrawCommand> {
+    let (layer, zoom) = (sourced.layer, view.transform.zoom);
     // fill-extrusion-opacity is a layer property (zoom-dependent only).
     let opacity = layer.paint.get_f32("fill-extrusion-opacity", &EvaluationContext::at_zoom(zoom));
     let layered = opacity < 1.0;
     let mut faces = Vec::new();
-    for covered in tiles.cover(source) {
-        let Some(data) = tiles.tile(source, covered.id) else { continue };
-        let Some(tile_layer) = source_layer(&data, layer) else { continue };
-        let features: Vec<_> = tile_layer
-            .features
-            .iter()
-            .filter(|f| f.geom_type == GeomType::Polygon)
-            .filter(|f| passes_filter(layer, &covered, tile_layer, f))
-            .collect();
-        faces.extend(extrusion::faces(layer, &features, &covered, tile_layer.extent, view, zoom, layered));
-    }
+    each_tile(sourced, tiles, |tile| {
+        faces.extend(extrusion::faces(layer, &tile.drawn(), tile.covered, tile.tile_layer.extent, view, zoom, layered));
+    });
     faces.sort_by(|a, b| b.0.total_cmp(&a.0));
     let commands: Vec<DrawCommand> = faces.into_iter().map(|(_, c)| c).collect();
     match (layered, commands.is_empty()) {

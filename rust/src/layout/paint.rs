@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::render::display_list::{
-    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineGradient, LineJoin, LineStyle, PatternFillStyle,
+    CircleStyle, ClipQuad, DrawCommand, LineGradient, LineStyle, PatternFillStyle,
     PatternImage, PatternOutline, PatternPaint,
 };
 use crate::source::geojson::{CLIP_END, CLIP_START};
@@ -15,6 +15,7 @@ use crate::source::feature::Feature;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
 
+use super::feature_paint::{CirclePaint, FeaturePaint, LinePaint};
 use super::project::{ground_shift, TileProjector};
 use crate::source::cover::CoveredTile;
 use super::{TileLookup, View};
@@ -242,59 +243,47 @@ impl<'a> LayerPainter<'a> {
         self.projector.may_touch(&feature.geometry, reach, self.view.width, self.view.height)
     }
 
-    /// The commands for one feature (none when it paints nothing).
-    pub fn feature(&mut self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Vec<DrawCommand> {
-        let one = match self.layer.kind {
-            LayerKind::Fill => self.fill(feature, ctx, clip),
-            LayerKind::Line => self.line(feature, ctx, clip),
-            LayerKind::Circle => return self.circle(feature, ctx, clip),
-            _ => None,
-        };
-        one.into_iter().collect()
+    /// Draws one feature with its evaluated paint (nothing when it paints
+    /// nothing or certainly lies off screen).
+    pub fn draw(&mut self, feature: &Feature, paint: &FeaturePaint, clip: Option<ClipQuad>, out: &mut Vec<DrawCommand>) {
+        match paint {
+            FeaturePaint::Nothing => {}
+            FeaturePaint::Fill(style) => {
+                out.push(DrawCommand::Fill { rings: self.projector.rings(&feature.geometry), style: style.clone(), clip })
+            }
+            FeaturePaint::PatternFill { image, antialias, outline, opacity } => {
+                out.extend(self.pattern_fill(feature, image, *antialias, outline, *opacity, clip))
+            }
+            FeaturePaint::Line(line) => out.extend(self.line(feature, line, clip)),
+            FeaturePaint::Circle(circle) => self.circle(feature, circle, out),
+        }
     }
 
-    fn fill(&mut self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
-        let p = &self.layer.paint;
-        let opacity = p.get_f32("fill-opacity", ctx);
-        if p.get("fill-pattern").is_some() {
-            // A feature whose image is missing (or unnamed) draws nothing.
-            let name = p.get_image("fill-pattern", ctx)?;
-            let images = self.images;
-            let image = self.patterns.entry(name).or_insert_with_key(|n| images.image(n).and_then(pattern_image));
-            // A missing image draws nothing (MapLibre skips the feature).
-            let image = image.clone()?;
-            let antialias = p.get_bool("fill-antialias", ctx);
-            let outline = match (antialias, p.get_color_opt("fill-outline-color", ctx)) {
-                (false, _) => PatternOutline::None,
-                (true, None) => PatternOutline::Pattern,
-                (true, Some(c)) => PatternOutline::Color(c.with_opacity(opacity)),
-            };
-            let pattern = pattern_paint(image, self.view, self.shift_world, opacity)?;
-            return Some(DrawCommand::PatternFill {
-                rings: self.projector.rings(&feature.geometry),
-                style: PatternFillStyle { pattern, antialias, outline },
-                clip,
-            });
-        }
-        let color = p.get_color("fill-color", ctx).with_opacity(opacity);
-        let antialias = p.get_bool("fill-antialias", ctx);
-        let outline = if antialias {
-            Some(p.get_color_opt("fill-outline-color", ctx).unwrap_or(color).with_opacity(opacity))
-        } else {
-            None
+    fn pattern_fill(
+        &mut self,
+        feature: &Feature,
+        name: &str,
+        antialias: bool,
+        outline: &PatternOutline,
+        opacity: f32,
+        clip: Option<ClipQuad>,
+    ) -> Option<DrawCommand> {
+        let images = self.images;
+        let image = match self.patterns.get(name) {
+            Some(image) => image,
+            None => self.patterns.entry(name.to_string()).or_insert_with_key(|n| images.image(n).and_then(pattern_image)),
         };
-        if color.a <= 0.0 && outline.is_none_or(|o| o.a <= 0.0) {
-            return None;
-        }
-        Some(DrawCommand::Fill {
+        // A missing image draws nothing (MapLibre skips the feature).
+        let image = image.clone()?;
+        let pattern = pattern_paint(image, self.view, self.shift_world, opacity)?;
+        Some(DrawCommand::PatternFill {
             rings: self.projector.rings(&feature.geometry),
-            style: FillStyle { color, antialias, outline },
+            style: PatternFillStyle { pattern, antialias, outline: outline.clone() },
             clip,
         })
     }
 
-    fn line(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
-        let (p, l) = (&self.layer.paint, &self.layer.layout);
+    fn line(&self, feature: &Feature, paint: &LinePaint, clip: Option<ClipQuad>) -> Option<DrawCommand> {
         // MapLibre extrudes lines on the ground, so under pitch a line is
         // thinner where the ground is farther (sizes scale by 1/w, the
         // antialiasing ramp stays 1 px). One size per feature: the mean scale
@@ -316,7 +305,6 @@ impl<'a> LayerPainter<'a> {
         } else {
             self.ratio
         };
-        let opacity = p.get_f32("line-opacity", ctx);
         // line-gradient needs line progress: GeoJSON lines with lineMetrics.
         let clip_at = |k: &str| match feature.properties.get(k) {
             Some(Value::Number(n)) if n.is_finite() => Some(*n as f32),
@@ -326,62 +314,42 @@ impl<'a> LayerPainter<'a> {
             (Some(a), Some(b)) => Some([a, b]),
             _ => None,
         };
+        let zoom = self.view.transform.zoom;
         // Without clip fractions MapLibre Native's progress is the distance
         // in tile units (extent 8192) over 2^15.
         let per_px = (8192.0 / 32768.0 / (self.tile_px * f64::from(self.ratio))) as f32;
-        let gradient = self.gradient_ramp(ctx.zoom).map(|ramp| LineGradient { ramp, clip: fractions, per_px });
-        let color = match gradient {
-            Some(_) => Color::new(1.0, 1.0, 1.0, 1.0).with_opacity(opacity),
-            None => p.get_color("line-color", ctx).with_opacity(opacity),
-        };
-        let width = p.get_f32("line-width", ctx) * r;
-        if color.a <= 0.0 || width <= 0.0 {
+        let gradient = self.gradient_ramp(Some(zoom)).map(|ramp| LineGradient { ramp, clip: fractions, per_px });
+        let width = paint.width * r;
+        if width <= 0.0 {
             return None;
         }
-        let gap_width = p.get_f32("line-gap-width", ctx) * r;
-        let offset = p.get_f32("line-offset", ctx) * r;
-        let blur = p.get_f32("line-blur", ctx) * r;
-        let miter_limit = l.get_f32("line-miter-limit", ctx);
+        let gap_width = paint.gap_width * r;
+        let offset = paint.offset * r;
+        let blur = paint.blur * r;
+        let miter_limit = paint.miter_limit;
         if self.reach.is_none() && !self.on_screen(feature, line_reach(width, gap_width, offset, blur, miter_limit)) {
             return None;
         }
-        let dasharray = p.get_f32_array("line-dasharray", ctx);
         // MapLibre lays dashes out in the units of the tiles' integer zoom:
         // one period is sum(dasharray) x the width at that zoom ("floorwidth"),
         // then scaled with the tiles by 2^(zoom - tile zoom).
-        let zoom = ctx.zoom.unwrap_or(0.0);
         let tile_zoom = zoom.floor();
-        let dash_unit = if dasharray.is_empty() {
-            0.0
-        } else {
-            let floor_ctx = EvaluationContext { zoom: Some(tile_zoom), ..*ctx };
-            let floor_width = p.get_f32("line-width", &floor_ctx) * r;
-            floor_width.max(r) * (zoom - tile_zoom).exp2() as f32
-        };
+        let dasharray = &paint.dasharray;
+        let dash_unit = if dasharray.is_empty() { 0.0 } else { (paint.floor_width * r).max(r) * (zoom - tile_zoom).exp2() as f32 };
         let dasharray = (!dasharray.is_empty() && dasharray.iter().any(|d| *d > 0.0))
             .then(|| dasharray.iter().map(|d| d * dash_unit).collect());
-        let join = match l.get_enum("line-join", ctx) {
-            "bevel" => LineJoin::Bevel,
-            "round" => LineJoin::Round,
-            _ => LineJoin::Miter,
-        };
-        let cap = match l.get_enum("line-cap", ctx) {
-            "round" => LineCap::Round,
-            "square" => LineCap::Square,
-            _ => LineCap::Butt,
-        };
         Some(DrawCommand::Line {
             lines: self.projector.lines(&feature.geometry),
             style: LineStyle {
-                color,
+                color: paint.color,
                 width,
                 gap_width,
                 offset,
                 blur,
-                join,
-                cap,
+                join: paint.join,
+                cap: paint.cap,
                 miter_limit,
-                round_limit: l.get_f32("line-round-limit", ctx),
+                round_limit: paint.round_limit,
                 dasharray,
                 // MapLibre's line_sdf gamma: the cross-faded patterns are at
                 // scales (0.5, 1) at integer zooms, (2, 1) at fractional ones.
@@ -392,28 +360,25 @@ impl<'a> LayerPainter<'a> {
         })
     }
 
-    fn circle(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Vec<DrawCommand> {
-        let (p, r) = (&self.layer.paint, self.ratio);
-        let opacity = p.get_f32("circle-opacity", ctx);
+    fn circle(&self, feature: &Feature, paint: &CirclePaint, out: &mut Vec<DrawCommand>) {
+        let r = self.ratio;
         let pitched = self.pitch > 0.0;
-        let flat = pitched && p.get_enum("circle-pitch-alignment", ctx) == "map";
+        let flat = pitched && paint.pitch_align_map;
         let style = CircleStyle {
-            color: p.get_color("circle-color", ctx).with_opacity(opacity),
-            radius: p.get_f32("circle-radius", ctx) * r,
-            blur: p.get_f32("circle-blur", ctx),
-            stroke_width: p.get_f32("circle-stroke-width", ctx) * r,
-            stroke_color: p
-                .get_color("circle-stroke-color", ctx)
-                .with_opacity(p.get_f32("circle-stroke-opacity", ctx)),
+            color: paint.color,
+            radius: paint.radius * r,
+            blur: paint.blur,
+            stroke_width: paint.stroke_width * r,
+            stroke_color: paint.stroke_color,
             // Circles aligned with the map lie on the tilted ground plane.
             scale: if flat { [1.0, self.pitch.to_radians().cos() as f32] } else { [1.0, 1.0] },
         };
         if style.radius + style.stroke_width <= 0.0 || (style.color.a <= 0.0 && style.stroke_color.a <= 0.0) {
-            return vec![];
+            return;
         }
         // Unpitched circles keep their size: cull those far off screen.
         if !pitched && self.reach.is_none() && !self.on_screen(feature, circle_reach(style.radius, style.stroke_width, style.blur)) {
-            return vec![];
+            return;
         }
         // Like MapLibre, a circle belongs to the tile holding its centre (points
         // in the tile's buffer are drawn by their own tile) and is not clipped.
@@ -423,23 +388,21 @@ impl<'a> LayerPainter<'a> {
             .iter()
             .flatten()
             .filter(|p| p.x >= 0 && p.x < extent && p.y >= 0 && p.y < extent && self.projector.in_front(**p));
-        let clip: Option<ClipQuad> = clip.and(None);
         // pitch-scale "map": farther circles are smaller (by the perspective
         // divisor at their centre), so each circle gets its own size. Like
         // MapLibre's shader, the antialiasing ramp stays 1 / (radius +
         // stroke) of the unscaled circle: it shrinks with the circle (the
         // scale, not the radius, carries the perspective).
-        if pitched && p.get_enum("circle-pitch-scale", ctx) == "map" {
-            return points
-                .map(|pt| {
-                    let k = 1.0 / self.projector.w(*pt).max(1e-3);
-                    let style = CircleStyle { scale: [style.scale[0] * k, style.scale[1] * k], ..style.clone() };
-                    DrawCommand::Circle { centers: vec![self.projector.point(*pt)], style, clip: clip.clone() }
-                })
-                .collect();
+        if pitched && paint.pitch_scale_map {
+            out.extend(points.map(|pt| {
+                let k = 1.0 / self.projector.w(*pt).max(1e-3);
+                let style = CircleStyle { scale: [style.scale[0] * k, style.scale[1] * k], ..style.clone() };
+                DrawCommand::Circle { centers: vec![self.projector.point(*pt)], style, clip: None }
+            }));
+            return;
         }
         let centers = points.map(|pt| self.projector.point(*pt)).collect();
-        vec![DrawCommand::Circle { centers, style, clip }]
+        out.push(DrawCommand::Circle { centers, style, clip: None });
     }
 }
 

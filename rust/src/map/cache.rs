@@ -1,7 +1,8 @@
 //! The tile cache's bound: tiles the view no longer needs stay loaded (a
-//! camera that comes back finds them) until their bytes pass the runtime's
-//! `max_tile_cache_bytes`; then the least recently needed go first, with the
-//! symbol layouts made from them. An evicted tile is requested again when a
+//! camera that comes back finds them) until their bytes (with the bytes of
+//! their layer layouts) pass the runtime's `max_tile_cache_bytes`; then the
+//! least recently needed go first, with the symbol and tile layouts made
+//! from them. An evicted tile is requested again when a
 //! view needs it.
 
 use std::collections::HashMap;
@@ -9,6 +10,7 @@ use std::collections::HashMap;
 use super::sources::{SourceState, TileSlot};
 use super::symbols::{SymbolSlot, Symbols};
 use crate::data::feature::{TileData, TileId};
+use crate::layout::tile_cache::TileLayouts;
 
 /// Bytes a decoded tile holds (an estimate from its parts: points,
 /// properties, strings; within a small factor of the allocations).
@@ -56,11 +58,20 @@ impl TileUse {
 
     /// Evicts the least recently needed tiles (never the current view's, nor
     /// ones still loading) until the sources' slots hold at most `budget`
-    /// bytes; drops their symbol layouts. Returns how many were evicted.
-    pub fn evict(&mut self, sources: &mut std::collections::BTreeMap<String, SourceState>, symbols: &mut Symbols, budget: u64) -> usize {
-        let mut total: u64 = sources.values().flat_map(|state| state.slots.values()).map(slot_bytes).sum();
-        // Forget the use of tiles that are gone (a new style, a removed source).
+    /// bytes; drops their symbol and tile layouts. Returns how many were evicted.
+    pub fn evict(
+        &mut self,
+        sources: &mut std::collections::BTreeMap<String, SourceState>,
+        symbols: &mut Symbols,
+        layouts: &mut TileLayouts,
+        budget: u64,
+    ) -> usize {
+        // Forget the use of tiles that are gone (a new style, a removed source),
+        // and the layouts of tiles whose data is gone (replaced, or its source removed).
         self.last.retain(|(s, id), _| sources.get(s).is_some_and(|st| st.slots.contains_key(id)));
+        layouts.prune();
+        let slots: u64 = sources.values().flat_map(|state| state.slots.values()).map(slot_bytes).sum();
+        let mut total = slots + layouts.bytes();
         if total <= budget {
             return 0;
         }
@@ -69,7 +80,7 @@ impl TileUse {
             for (id, slot) in &state.slots {
                 let last = self.last.get(&(name.clone(), *id)).copied().unwrap_or(0);
                 if last != self.tick && !matches!(slot, TileSlot::Loading) {
-                    candidates.push((last, slot_bytes(slot), name.clone(), *id));
+                    candidates.push((last, slot_bytes(slot) + layouts.bytes_of(name, *id), name.clone(), *id));
                 }
             }
         }
@@ -83,6 +94,7 @@ impl TileUse {
                 state.slots.remove(&id);
             }
             self.last.remove(&(name.clone(), id));
+            layouts.drop_tile(&name, id);
             symbols.tiles.retain(|(s, t, _), slot| !(s == &name && *t == id && !matches!(slot, SymbolSlot::Preparing | SymbolSlot::Laying)));
             total = total.saturating_sub(bytes);
             evicted += 1;

@@ -121,6 +121,9 @@ pub struct Map {
     placed: Arc<crate::symbol::placement::PlacedSymbols>,
     /// When tiles were last needed (the tile cache's LRU order).
     tile_use: cache::TileUse,
+    /// Fill, line, circle, extrusion and heatmap layers laid out per tile
+    /// (made during layout, which sees the map shared: hence the lock).
+    tile_layouts: std::sync::Mutex<crate::layout::tile_cache::TileLayouts>,
 }
 
 /// What a display list depends on besides the content version.
@@ -158,6 +161,7 @@ impl Map {
             symbols: Default::default(),
             placed: Default::default(),
             tile_use: Default::default(),
+            tile_layouts: Default::default(),
         }
     }
 
@@ -167,6 +171,13 @@ impl Map {
             Some(base) => crate::runtime::resource::resolve_url(base, url),
             None => url.to_string(),
         }
+    }
+
+    /// How many per-tile layer layouts (one style layer over one tile, see
+    /// `layout::tile_layout`) were made so far, and how many are kept now.
+    pub fn tile_layout_counts(&self) -> (u64, usize) {
+        let layouts = self.tile_layouts.lock().unwrap_or_else(|e| e.into_inner());
+        (layouts.built(), layouts.kept())
     }
 
     /// Records that something the view draws may have changed.
@@ -395,7 +406,12 @@ impl Map {
             self.update_source(&source_id, core);
         }
         let budget = core.limits().max_tile_cache_bytes;
-        self.tile_use.evict(&mut self.sources, &mut self.symbols, budget);
+        let layouts = self.tile_layouts.get_mut().unwrap_or_else(|e| e.into_inner());
+        if let StyleSlot::Ready(style) = &self.style {
+            // Layouts of a replaced style go now, not when a frame asks.
+            layouts.set_style(style);
+        }
+        self.tile_use.evict(&mut self.sources, &mut self.symbols, layouts, budget);
         self.update_symbols(core);
         if !self.idle_reported && self.is_view_loaded() {
             self.idle_reported = true;
@@ -799,6 +815,23 @@ impl crate::layout::TileLookup for Map {
     ) -> Option<&crate::source::feature::Properties> {
         self.feature_state.get(source, source_layer, id)
     }
+    fn tile_layout(
+        &self,
+        style: &Style,
+        index: usize,
+        source: &str,
+        covered: &cover::CoveredTile,
+        data: &Arc<crate::source::feature::TileData>,
+        tile_layer: &crate::source::feature::TileLayer,
+    ) -> Option<Arc<crate::layout::tile_layout::LayerLayout>> {
+        // Only the map's own style: layouts are kept by layer index.
+        let own = self.style().filter(|s| std::ptr::eq(Arc::as_ptr(s), style))?;
+        let mut layouts = self.tile_layouts.lock().unwrap_or_else(|e| e.into_inner());
+        layouts.get_or_build(own, index, source, covered, data, tile_layer)
+    }
+    fn feature_state_generation(&self) -> u64 {
+        self.feature_state.generation()
+    }
     fn image(&self, id: &str) -> Option<&StyleImage> {
         let found = Map::image(self, id);
         if found.is_none() {
@@ -925,3 +958,5 @@ mod cluster_tests;
 mod test_render;
 #[cfg(test)]
 mod stretch_tests;
+#[cfg(test)]
+mod tile_layout_tests;

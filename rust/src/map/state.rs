@@ -23,9 +23,16 @@ pub fn id_key(id: &Value) -> Option<String> {
 #[derive(Default, Debug)]
 pub struct FeatureStates {
     by_layer: HashMap<(String, String), HashMap<String, Properties>>,
+    /// Bumped by every change (paint kept per tile that reads the state is
+    /// evaluated again).
+    generation: u64,
 }
 
 impl FeatureStates {
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     pub fn get(&self, source: &str, source_layer: &str, id: &Value) -> Option<&Properties> {
         // Asked for every feature of every frame: no allocation while no
         // state is set (the common case).
@@ -62,6 +69,7 @@ impl Map {
         for (k, v) in obj {
             entry.insert(k.as_str(), Value::from_json(v));
         }
+        self.feature_state.generation = self.feature_state.generation.wrapping_add(1);
         self.frame = None;
         self.touch();
         Ok(())
@@ -92,6 +100,7 @@ impl Map {
                 }
             }
         }
+        self.feature_state.generation = self.feature_state.generation.wrapping_add(1);
         self.frame = None;
         self.touch();
         Ok(())
