@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::render::display_list::{
-    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineGradient, LineJoin, LineStyle, PatternFillStyle,
+    CircleStyle, ClipQuad, DrawCommand, FillStyle, LineCap, LineGradient, LineJoin, LinePattern, LineStyle, PatternFillStyle,
     PatternImage, PatternOutline, PatternPaint,
 };
 use crate::source::geojson::{CLIP_END, CLIP_START};
@@ -215,6 +215,12 @@ impl<'a> LayerPainter<'a> {
         self.reach.is_none_or(|reach| self.projector.box_may_touch(bounds, reach, self.view.width, self.view.height))
     }
 
+    /// The pattern image named `name` with its pixel ratio (`None`: missing).
+    fn pattern(&mut self, name: String) -> Option<(PatternImage, f32)> {
+        let images = self.images;
+        self.patterns.entry(name).or_insert_with_key(|n| images.image(n).and_then(pattern_image)).clone()
+    }
+
     /// The layer's `line-gradient` ramp, if it has one.
     fn gradient_ramp(&self, zoom: Option<f64>) -> Option<std::sync::Arc<Vec<Color>>> {
         self.gradient
@@ -259,10 +265,8 @@ impl<'a> LayerPainter<'a> {
         if p.get("fill-pattern").is_some() {
             // A feature whose image is missing (or unnamed) draws nothing.
             let name = p.get_image("fill-pattern", ctx)?;
-            let images = self.images;
-            let image = self.patterns.entry(name).or_insert_with_key(|n| images.image(n).and_then(pattern_image));
             // A missing image draws nothing (MapLibre skips the feature).
-            let image = image.clone()?;
+            let image = self.pattern(name)?;
             let antialias = p.get_bool("fill-antialias", ctx);
             let outline = match (antialias, p.get_color_opt("fill-outline-color", ctx)) {
                 (false, _) => PatternOutline::None,
@@ -293,7 +297,7 @@ impl<'a> LayerPainter<'a> {
         })
     }
 
-    fn line(&self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
+    fn line(&mut self, feature: &Feature, ctx: &EvaluationContext, clip: Option<ClipQuad>) -> Option<DrawCommand> {
         let (p, l) = (&self.layer.paint, &self.layer.layout);
         // MapLibre extrudes lines on the ground, so under pitch a line is
         // thinner where the ground is farther (sizes scale by 1/w, the
@@ -317,6 +321,12 @@ impl<'a> LayerPainter<'a> {
             self.ratio
         };
         let opacity = p.get_f32("line-opacity", ctx);
+        // line-pattern is drawn instead of the colour, the gradient and the
+        // dashes; a feature whose image is missing draws nothing.
+        let pattern = match p.get("line-pattern") {
+            Some(_) => Some(self.pattern(p.get_image("line-pattern", ctx)?)?),
+            None => None,
+        };
         // line-gradient needs line progress: GeoJSON lines with lineMetrics.
         let clip_at = |k: &str| match feature.properties.get(k) {
             Some(Value::Number(n)) if n.is_finite() => Some(*n as f32),
@@ -329,10 +339,13 @@ impl<'a> LayerPainter<'a> {
         // Without clip fractions MapLibre Native's progress is the distance
         // in tile units (extent 8192) over 2^15.
         let per_px = (8192.0 / 32768.0 / (self.tile_px * f64::from(self.ratio))) as f32;
-        let gradient = self.gradient_ramp(ctx.zoom).map(|ramp| LineGradient { ramp, clip: fractions, per_px });
-        let color = match gradient {
-            Some(_) => Color::new(1.0, 1.0, 1.0, 1.0).with_opacity(opacity),
-            None => p.get_color("line-color", ctx).with_opacity(opacity),
+        let gradient = match pattern {
+            Some(_) => None,
+            None => self.gradient_ramp(ctx.zoom).map(|ramp| LineGradient { ramp, clip: fractions, per_px }),
+        };
+        let color = match (&pattern, &gradient) {
+            (None, None) => p.get_color("line-color", ctx).with_opacity(opacity),
+            _ => Color::new(1.0, 1.0, 1.0, 1.0).with_opacity(opacity),
         };
         let width = p.get_f32("line-width", ctx) * r;
         if color.a <= 0.0 || width <= 0.0 {
@@ -345,7 +358,7 @@ impl<'a> LayerPainter<'a> {
         if self.reach.is_none() && !self.on_screen(feature, line_reach(width, gap_width, offset, blur, miter_limit)) {
             return None;
         }
-        let dasharray = p.get_f32_array("line-dasharray", ctx);
+        let dasharray = if pattern.is_some() { vec![] } else { p.get_f32_array("line-dasharray", ctx) };
         // MapLibre lays dashes out in the units of the tiles' integer zoom:
         // one period is sum(dasharray) x the width at that zoom ("floorwidth"),
         // then scaled with the tiles by 2^(zoom - tile zoom).
@@ -358,6 +371,14 @@ impl<'a> LayerPainter<'a> {
             let floor_width = p.get_f32("line-width", &floor_ctx) * r;
             floor_width.max(r) * (zoom - tile_zoom).exp2() as f32
         };
+        // MapLibre Native's line_pattern: the image at its display size, its
+        // width scaled with the tiles like dashes, centred across the line
+        // out to half its height + 1 px.
+        let pattern = pattern.map(|(image, image_ratio)| {
+            let (w, h) = (image.width as f32 / image_ratio, image.height as f32 / image_ratio);
+            let along = r * (zoom - tile_zoom).exp2() as f32;
+            LinePattern { period: w * along, height: h * r, reach: (h + 2.0) / 2.0 * r, image }
+        });
         let dasharray = (!dasharray.is_empty() && dasharray.iter().any(|d| *d > 0.0))
             .then(|| dasharray.iter().map(|d| d * dash_unit).collect());
         let join = match l.get_enum("line-join", ctx) {
@@ -387,6 +408,7 @@ impl<'a> LayerPainter<'a> {
                 // scales (0.5, 1) at integer zooms, (2, 1) at fractional ones.
                 dash_fade: if zoom > tile_zoom { 0.5 * (zoom - tile_zoom).exp2() as f32 } else { 1.0 },
                 gradient,
+                pattern,
             },
             clip,
         })

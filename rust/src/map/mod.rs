@@ -287,7 +287,7 @@ impl Map {
             if edit && known.contains(&layer.id.as_str()) {
                 continue;
             }
-            for name in ["line-pattern", "fill-extrusion-pattern"] {
+            for name in ["fill-extrusion-pattern"] {
                 if layer.paint.get(name).is_some() {
                     core.emit(Event::new(EventKind::Warning, self.id).message(format!(
                         "layer \"{}\": {name} is not drawn yet (UNSUPPORTED): the layer is drawn with its colour",

@@ -61,6 +61,22 @@ pub struct LineStyle {
     /// `line-gradient`, if any: the colour along the line (then `color` is
     /// white with the line's opacity as alpha).
     pub gradient: Option<LineGradient>,
+    /// `line-pattern`, if any: drawn instead of the colour (then `color` is
+    /// white with the line's opacity as alpha); no dashes, no gradient.
+    pub pattern: Option<LinePattern>,
+}
+
+/// A `line-pattern` on one line feature (MapLibre Native's line_pattern
+/// shader at rest): along the line the image repeats every `period` device
+/// px of distance along the line; across it the image is centred, `height`
+/// device px tall, out to `reach` from the centre line (the line's quad is
+/// squeezed onto that when its outset is larger).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinePattern {
+    pub image: PatternImage,
+    pub period: f32,
+    pub height: f32,
+    pub reach: f32,
 }
 
 /// A `line-gradient` on one line feature (GeoJSON `lineMetrics`).

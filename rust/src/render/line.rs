@@ -31,7 +31,8 @@ use super::backend::Canvas;
 use super::band_path::BandPath;
 use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
-use super::display_list::{LineCap, LineJoin, LineGradient, LineStyle};
+use super::display_list::{LineCap, LineGradient, LineJoin, LineStyle};
+use super::pattern::PatternShader;
 use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
 
 /// Reusable buffers for the line painter (one per worker thread).
@@ -42,6 +43,9 @@ pub(crate) struct LineScratch {
     coverage: Vec<f32>,
     /// Line progress per pixel (gradient lines only).
     progress: Vec<f32>,
+    /// Premultiplied colour per pixel, every piece composited in (pattern
+    /// lines only).
+    paint: Vec<[f32; 4]>,
     segs: Vec<Seg>,
     bevels: Vec<Bevel>,
     /// Per band row: the columns [x0, x1) touched (empty when x0 >= x1).
@@ -51,7 +55,7 @@ pub(crate) struct LineScratch {
 impl LineScratch {
     /// Bytes held by the per-pixel buffers.
     pub(crate) fn heap_bytes(&self) -> usize {
-        (self.coverage.capacity() + self.progress.capacity()) * 4 + self.spans.capacity() * 8
+        (self.coverage.capacity() + self.progress.capacity() + 4 * self.paint.capacity()) * 4 + self.spans.capacity() * 8
     }
 }
 
@@ -118,6 +122,9 @@ struct Bevel {
     /// Distance along the line at the vertex, then (gradient lines) its
     /// line progress.
     along: f32,
+    /// 1 when the corners are on the left of the line (the side of the
+    /// normal `(-u.y, u.x)`), -1 when on the right.
+    side: f32,
 }
 
 /// Size limit: wider lines look the same as this on any target.
@@ -177,8 +184,9 @@ pub(crate) fn draw_line<C: Canvas>(
     let gap = limit(style.gap_width, max);
     let offset = if style.offset.is_finite() { style.offset.clamp(-max, max) } else { 0.0 };
     let blur = limit(style.blur, max);
-    // MapLibre's gradient lines have no dashes.
-    let mut dash = if style.gradient.is_some() { None } else { dash_pattern(&style.dasharray) };
+    // MapLibre's gradient and pattern lines have no dashes.
+    let plain = style.gradient.is_none() && style.pattern.is_none();
+    let mut dash = if plain { dash_pattern(&style.dasharray) } else { None };
     let mut color_scale = 1.0;
     if let Some(d) = &dash {
         // Patterns far finer than a pixel over long lines: draw solid with the
@@ -199,9 +207,73 @@ pub(crate) fn draw_line<C: Canvas>(
     }
     let color = color.scale(color_scale);
     let geom = Geometry { width, gap, offset, blur, dash: dash.as_deref() };
-    match &style.gradient {
-        None => draw_pixels::<C, false>(canvas, top, part, rows, style, &geom, color, None, clip, rect, scratch),
-        Some(g) => draw_pixels::<C, true>(canvas, top, part, rows, style, &geom, color, Some(g), clip, rect, scratch),
+    // Each paint has its own instance of the painter (const generics), so
+    // solid lines run the same code as without the others.
+    let paint = Paint { gradient: None, pattern: None };
+    match (&style.pattern, &style.gradient) {
+        (Some(p), _) => {
+            // A pattern draws nothing without an image and a period.
+            let Some(shader) = PatternShader::for_image(&p.image, 1.0) else { return };
+            let ok = |v: f32| v.is_finite() && v > 0.0;
+            if !(ok(p.period) && ok(p.height) && ok(p.reach)) {
+                return;
+            }
+            // Across: v_normal.y (-1 .. 1 edge to edge) times the outset, at
+            // most the reach, over the image's height, centred.
+            let outset = line_outset(width, gap);
+            let pattern = LinePatternShader { shader, period: p.period, across: 2.0 * outset.min(p.reach) / p.height };
+            let paint = Paint { pattern: Some(&pattern), ..paint };
+            draw_pixels::<C, false, true>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch)
+        }
+        (None, Some(g)) => {
+            let paint = Paint { gradient: Some(g), ..paint };
+            draw_pixels::<C, true, false>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch)
+        }
+        (None, None) => draw_pixels::<C, false, false>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch),
+    }
+}
+
+/// How far the line's quads reach from its centre line (device px).
+fn line_outset(width: f32, gap: f32) -> f32 {
+    let g = gap / 2.0;
+    (if g > 0.0 { g + width } else { width / 2.0 }) + 0.5
+}
+
+/// What a line is painted with besides its colour.
+struct Paint<'a> {
+    gradient: Option<&'a LineGradient>,
+    pattern: Option<&'a LinePatternShader<'a>>,
+}
+
+/// A `line-pattern` ready to sample (see [`super::display_list::LinePattern`]).
+struct LinePatternShader<'a> {
+    shader: PatternShader<'a>,
+    period: f32,
+    /// The fraction of the image's height the line spans across.
+    across: f32,
+}
+
+impl LinePatternShader<'_> {
+    /// Composites the pattern at distance `along` the line and position
+    /// `across` (0 on the left edge, 1 on the right), times `alpha`, over
+    /// the premultiplied colour `acc` (like one GL fragment blending).
+    #[inline]
+    fn over(&self, acc: &mut [f32; 4], along: f32, across: f32, alpha: f32) {
+        if alpha <= 0.0 {
+            return;
+        }
+        let [w, h] = self.shader.size();
+        let x = f64::from(along / self.period).rem_euclid(1.0);
+        let y = 0.5 + (across.clamp(0.0, 1.0) - 0.5) * self.across;
+        // Texels just outside the image (|y - 0.5| up to 0.5 + 1 px) are its
+        // opposite edge, as in MapLibre's atlas padding.
+        let (u, v) = (x * w, f64::from(y) * h);
+        let Some(t) = self.shader.texel(u, v) else { return };
+        let k = alpha / 255.0;
+        let keep = 1.0 - t[3] * k;
+        for c in 0..4 {
+            acc[c] = t[c] * k + acc[c] * keep;
+        }
     }
 }
 
@@ -312,13 +384,14 @@ fn join_at(b: [f32; 2], u1: [f32; 2], u2: [f32; 2], style: &LineStyle, outset: f
             let o1 = [b[0] + sg * n1[0] * outset, b[1] + sg * n1[1] * outset];
             let o2 = [b[0] + sg * n2[0] * outset, b[1] + sg * n2[1] * outset];
             let mi = [b[0] - sg * mv[0] * outset, b[1] - sg * mv[1] * outset];
-            (End::Pts(o1, mi), End::Pts(o2, mi), Some(Bevel { o1, o2, mi, along: 0.0 }), 0.0)
+            (End::Pts(o1, mi), End::Pts(o2, mi), Some(Bevel { o1, o2, mi, along: 0.0, side: sg }), 0.0)
         }
     }
 }
-/// Per-pixel line (see the module docs); `GRAD`: with `gradient`.
+/// Per-pixel line (see the module docs); `GRAD`: with `paint.gradient`;
+/// `PAT`: with `paint.pattern`.
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
-fn draw_pixels<C: Canvas, const GRAD: bool>(
+fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
     canvas: &mut C,
     top: u32,
     part: &LinePart,
@@ -326,12 +399,13 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
     style: &LineStyle,
     geom: &Geometry,
     color: Premul,
-    gradient: Option<&LineGradient>,
+    paint: &Paint,
     clip: Option<&C::Clip>,
     rect: Option<[i64; 4]>,
     scratch: &mut LineScratch,
 ) {
     let Geometry { width, gap, offset, blur, dash } = *geom;
+    let gradient = paint.gradient;
     let w = canvas.width() as usize;
     let h = canvas.height() as usize;
     let (lx0, ly0, lx1, ly1) = band_limits(rect, w, h, top);
@@ -340,8 +414,7 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
     }
     // MapLibre's ramp (device pixel ratio 1: antialiasing 0.5 px).
     let g = gap / 2.0;
-    let half = width / 2.0;
-    let outset = if g > 0.0 { g + width } else { half } + 0.5;
+    let outset = line_outset(width, gap);
     let inset = if g > 0.0 { g + 0.5 } else { f32::NEG_INFINITY };
     let blur2 = blur + 1.0;
     let ramp = |d: f32| -> f32 { ((d - (inset - blur2)).min(outset - d) / blur2).clamp(0.0, 1.0) };
@@ -476,6 +549,10 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
         scratch.progress.resize(w * h, 0.0);
     }
     let progress = &mut scratch.progress[..if GRAD { w * h } else { 0 }];
+    if PAT && scratch.paint.len() < w * h {
+        scratch.paint.resize(w * h, [0.0; 4]);
+    }
+    let acc = &mut scratch.paint[..if PAT { w * h } else { 0 }];
     if scratch.spans.len() < h {
         scratch.spans.resize(h, (u32::MAX, 0));
     }
@@ -551,6 +628,28 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
                     None
                 };
                 if !h0 && !h1 && round_d.is_none() {
+                    continue;
+                }
+                if let (true, Some(pat)) = (PAT, paint.pattern) {
+                    // Every piece blends its own texel: along the line from
+                    // the quad's corners (as dashes), across it the corners'
+                    // sides (GL's v_normal.y), barycentric in each triangle.
+                    let a = &mut acc[ry * w + rx];
+                    let base = ramp(perp) * op;
+                    let e = |f: &[f32; 3]| f[0] * px + f[1] * py + f[2];
+                    if h0 {
+                        let [_, r0, l1] = &s.tris[0];
+                        pat.over(a, s.dist + len * e(l1), e(r0), base);
+                    }
+                    if h1 {
+                        let [r0, l1, _] = &s.tris[1];
+                        pat.over(a, s.dist + len * (1.0 - e(r0)), 1.0 - e(l1), base);
+                    }
+                    if let Some(d) = round_d {
+                        let side = (vx * dy - vy * dx) * inv_len;
+                        pat.over(a, s.dist + t.clamp(0.0, 1.0) * len, 0.5 + 0.5 * side / outset, ramp(d) * op);
+                    }
+                    touched = true;
                     continue;
                 }
                 // Distance along the line: GL interpolates it from the
@@ -639,7 +738,14 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
                 let y = 1.0 - 2.0 * l2;
                 let alpha = ramp(y.abs() * outset) * op;
                 if alpha > 0.0 {
-                    row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
+                    match (PAT, paint.pattern) {
+                        // The corners are on one side of the line, the inner point on the other.
+                        (true, Some(pat)) => {
+                            let across = if bv.side > 0.0 { l2 } else { 1.0 - l2 };
+                            pat.over(&mut acc[ry * w + rx], bv.along, across, alpha);
+                        }
+                        _ => row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha),
+                    }
                     if GRAD {
                         progress[ry * w + rx] = bv.along;
                     }
@@ -660,6 +766,20 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
     let px = canvas.pixels_mut();
     for y in y0..y1 {
         let (sx0, sx1) = std::mem::replace(&mut spans[y], (u32::MAX, 0));
+        if PAT {
+            for x in sx0 as usize..(sx1 as usize).max(sx0 as usize) {
+                let i = y * w + x;
+                let [r, g, b, a] = std::mem::take(&mut acc[i]);
+                let m = match mask {
+                    Some(m) => m[i] as f32 / 255.0,
+                    None => 1.0,
+                };
+                if a > 0.0 && m > 0.0 {
+                    blend_over(&mut px[i * 4..i * 4 + 4], Premul { r, g, b, a }.scale(m));
+                }
+            }
+            continue;
+        }
         for x in sx0 as usize..(sx1 as usize).max(sx0 as usize) {
             let i = y * w + x;
             let c = cov[i];

@@ -24,6 +24,7 @@ pub(crate) fn line_style(color: Color, width: f32) -> LineStyle {
         dasharray: None,
         dash_fade: 1.0,
         gradient: None,
+        pattern: None,
     }
 }
 
