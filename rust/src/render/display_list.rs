@@ -77,6 +77,10 @@ pub struct LinePattern {
     pub period: f32,
     pub height: f32,
     pub reach: f32,
+    /// MapLibre splits a line's segments this far (device px) from a sharp
+    /// corner (turning more than 75 degrees), so that along the segment's
+    /// middle the pattern is not skewed by the joins' miter.
+    pub corner_split: f32,
 }
 
 /// A `line-gradient` on one line feature (GeoJSON `lineMetrics`).

@@ -40,6 +40,8 @@ use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
 pub(crate) struct LineScratch {
     clean: Vec<[f32; 2]>,
     shifted: Vec<[f32; 2]>,
+    /// Pattern lines: the polyline split near sharp corners.
+    split: Vec<[f32; 2]>,
     coverage: Vec<f32>,
     /// Line progress per pixel (gradient lines only).
     progress: Vec<f32>,
@@ -221,7 +223,8 @@ pub(crate) fn draw_line<C: Canvas>(
             // Across: v_normal.y (-1 .. 1 edge to edge) times the outset, at
             // most the reach, over the image's height, centred.
             let outset = line_outset(width, gap);
-            let pattern = LinePatternShader { shader, period: p.period, across: 2.0 * outset.min(p.reach) / p.height };
+            let corner_split = if p.corner_split.is_finite() { p.corner_split.max(0.0) } else { 0.0 };
+            let pattern = LinePatternShader { shader, period: p.period, corner_split, across: 2.0 * outset.min(p.reach) / p.height };
             let paint = Paint { pattern: Some(&pattern), ..paint };
             draw_pixels::<C, false, true>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch)
         }
@@ -230,6 +233,59 @@ pub(crate) fn draw_line<C: Canvas>(
             draw_pixels::<C, true, false>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch)
         }
         (None, None) => draw_pixels::<C, false, false>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch),
+    }
+}
+
+/// `pts` with a vertex added `offset` px from each sharp corner (turning
+/// more than 75 degrees) on both of its segments when they are long
+/// enough, as MapLibre's line bucket does (closed lines: the closing vertex
+/// too), into `out`.
+fn split_sharp_corners(pts: &[[f32; 2]], closed: bool, offset: f32, out: &mut Vec<[f32; 2]>) {
+    out.clear();
+    let n = pts.len();
+    let Some(&first) = pts.first() else { return };
+    out.push(first);
+    let dist = |a: [f32; 2], b: [f32; 2]| ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
+    let unit = |a: [f32; 2], b: [f32; 2]| {
+        let l = dist(a, b);
+        if l > 0.0 {
+            [(b[0] - a[0]) / l, (b[1] - a[1]) / l]
+        } else {
+            [0.0, 0.0]
+        }
+    };
+    // cos(half the angle between the normals) < cos(37.5 degrees).
+    let cos_sharp = (37.5f32).to_radians().cos();
+    let sharp = |i: usize| -> bool {
+        if offset <= 0.0 || n < 3 {
+            return false;
+        }
+        let (prev, next) = if i == 0 || i == n - 1 {
+            if !closed {
+                return false;
+            }
+            (pts[n - 2], pts[1])
+        } else {
+            (pts[i - 1], pts[i + 1])
+        };
+        let (u1, u2) = (unit(prev, pts[i]), unit(pts[i], next));
+        let sum = [u1[0] + u2[0], u1[1] + u2[1]];
+        (sum[0] * sum[0] + sum[1] * sum[1]).sqrt() / 2.0 < cos_sharp
+    };
+    let lerp = |a: [f32; 2], b: [f32; 2], t: f32| [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+    for i in 0..n - 1 {
+        let (a, b) = (pts[i], pts[i + 1]);
+        let mut start = a;
+        let len = dist(a, b);
+        if sharp(i) && len > 2.0 * offset {
+            start = lerp(a, b, offset / len);
+            out.push(start);
+        }
+        let rest = dist(start, b);
+        if sharp(i + 1) && rest > 2.0 * offset {
+            out.push(lerp(b, start, offset / rest));
+        }
+        out.push(b);
     }
 }
 
@@ -249,6 +305,7 @@ struct Paint<'a> {
 struct LinePatternShader<'a> {
     shader: PatternShader<'a>,
     period: f32,
+    corner_split: f32,
     /// The fraction of the image's height the line spans across.
     across: f32,
 }
@@ -439,6 +496,10 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
             }
             pts = &scratch.shifted;
         }
+        if let (true, Some(pat)) = (PAT, paint.pattern) {
+            split_sharp_corners(pts, closed, pat.corner_split, &mut scratch.split);
+            pts = &scratch.split;
+        }
         let n = pts.len();
         if n < 2 {
             continue;
@@ -454,7 +515,16 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
         };
         let first = scratch.segs.len();
         let first_bevel = scratch.bevels.len();
-        let mut dist = 0.0f32;
+        // Pattern lines: MapLibre GL JS (the 2017 render suite) starts a
+        // closed line's distance at its first vertex coming from the last
+        // one, the closing segment's length (MapLibre Native starts at 0).
+        let mut dist = match (closed, pts.len()) {
+            (true, k) if PAT && k > 2 => {
+                let (a, b) = (pts[k - 2], pts[0]);
+                ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt()
+            }
+            _ => 0.0f32,
+        };
         let mut start = End::Cap;
         for i in 0..n - 1 {
             let (a, b) = (pts[i], pts[i + 1]);
