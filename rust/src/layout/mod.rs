@@ -209,7 +209,7 @@ fn extrusion_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn Tile
             .filter(|f| f.geom_type == GeomType::Polygon)
             .filter(|f| passes_filter(layer, &covered, tile_layer, f))
             .collect();
-        faces.extend(extrusion::faces(layer, &features, &covered, tile_layer.extent, view, zoom, layered));
+        faces.extend(extrusion::faces(layer, &features, &covered, tile_layer.extent, view, zoom, layered, tiles));
     }
     faces.sort_by(|a, b| b.0.total_cmp(&a.0));
     let commands: Vec<DrawCommand> = faces.into_iter().map(|(_, c)| c).collect();

@@ -39,7 +39,7 @@ pub fn background(layer: &Layer, view: &View, images: &dyn TileLookup) -> Option
 }
 
 /// A style image as a pattern (premultiplied), with its pixel ratio.
-fn pattern_image(image: &crate::style::image::StyleImage) -> Option<(PatternImage, f32)> {
+pub(super) fn pattern_image(image: &crate::style::image::StyleImage) -> Option<(PatternImage, f32)> {
     let ratio = if image.pixel_ratio.is_finite() && image.pixel_ratio > 0.0 { image.pixel_ratio } else { 1.0 };
     Some((PatternImage::from_straight(image.width, image.height, &image.rgba)?, ratio))
 }
@@ -56,7 +56,7 @@ pub(crate) fn pattern_paint((image, image_ratio): (PatternImage, f32), view: &Vi
         return None;
     }
     let to_texel = pattern_matrix(&view.transform, view.pixel_ratio, image_ratio, shift)?;
-    Some(PatternPaint { image, to_texel, opacity: opacity.min(1.0) })
+    Some(PatternPaint { image, to_texel, opacity: opacity.min(1.0), shade: 1.0 })
 }
 
 /// Device pixels -> image texels (see [`pattern_paint`]).
@@ -80,7 +80,7 @@ fn pattern_matrix(t: &Transform, pixel_ratio: f32, image_ratio: f32, shift: [f64
     m.iter().flatten().all(|v| v.is_finite()).then_some(m)
 }
 
-fn inv3(m: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
+pub(super) fn inv3(m: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
     let c = |r0: usize, r1: usize, c0: usize, c1: usize| m[r0][c0] * m[r1][c1] - m[r0][c1] * m[r1][c0];
     let det = m[0][0] * c(1, 2, 1, 2) - m[0][1] * c(1, 2, 0, 2) + m[0][2] * c(1, 2, 0, 1);
     if !det.is_finite() || det == 0.0 {

@@ -287,14 +287,6 @@ impl Map {
             if edit && known.contains(&layer.id.as_str()) {
                 continue;
             }
-            for name in ["fill-extrusion-pattern"] {
-                if layer.paint.get(name).is_some() {
-                    core.emit(Event::new(EventKind::Warning, self.id).message(format!(
-                        "layer \"{}\": {name} is not drawn yet (UNSUPPORTED): the layer is drawn with its colour",
-                        layer.id
-                    )));
-                }
-            }
             if !crate::layout::is_drawn_kind(layer.kind) {
                 core.emit(Event::new(EventKind::Warning, self.id).message(format!(
                     "layer \"{}\": {} layers are not rendered yet (UNSUPPORTED)",

@@ -151,6 +151,9 @@ pub struct PatternPaint {
     pub to_texel: [[f64; 3]; 3],
     /// Multiplies the pattern (`*-opacity`).
     pub opacity: f32,
+    /// Multiplies the colour channels only (the lighting of
+    /// `fill-extrusion-pattern` faces; 1 elsewhere).
+    pub shade: f32,
 }
 
 /// The outline of a pattern fill (`fill-antialias`).

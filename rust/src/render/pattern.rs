@@ -19,6 +19,8 @@ pub(crate) struct PatternShader<'a> {
     h: usize,
     m: [[f64; 3]; 3],
     opacity: f32,
+    /// Multiplies the colour channels (1: unchanged).
+    shade: f32,
 }
 
 impl<'a> PatternShader<'a> {
@@ -28,7 +30,8 @@ impl<'a> PatternShader<'a> {
             return None;
         }
         let shader = PatternShader::for_image(&p.image, p.opacity)?;
-        Some(PatternShader { m: p.to_texel, ..shader })
+        let shade = if p.shade.is_finite() { p.shade.clamp(0.0, 1.0) } else { 1.0 };
+        Some(PatternShader { m: p.to_texel, shade, ..shader })
     }
 
     /// Premultiplied RGBA8 (little-endian u32) at absolute device pixel `(x, y)`.
@@ -56,7 +59,7 @@ impl<'a> PatternShader<'a> {
         if w == 0 || h == 0 || opacity <= 0.0 || image.data.len() != w * h * 4 {
             return None;
         }
-        Some(PatternShader { data: &image.data, w, h, m: identity, opacity })
+        Some(PatternShader { data: &image.data, w, h, m: identity, opacity, shade: 1.0 })
     }
 
     /// The image's size in texels.
@@ -112,7 +115,8 @@ impl<'a> PatternShader<'a> {
         let (p00, p10, p01, p11) = (at(x0, y0), at(x1, y0), at(x0, y1), at(x1, y1));
         let (w00, w10, w01, w11) = ((1.0 - ax) * (1.0 - ay), ax * (1.0 - ay), (1.0 - ax) * ay, ax * ay);
         Some(std::array::from_fn(|c| {
-            (p00[c] as f32 * w00 + p10[c] as f32 * w10 + p01[c] as f32 * w01 + p11[c] as f32 * w11) * self.opacity
+            let k = if c < 3 { self.opacity * self.shade } else { self.opacity };
+            (p00[c] as f32 * w00 + p10[c] as f32 * w10 + p01[c] as f32 * w01 + p11[c] as f32 * w11) * k
         }))
     }
 
@@ -181,7 +185,7 @@ mod tests {
 
     /// One texel per device pixel, shifted by `(dx, dy)` texels.
     fn paint(dx: f64, dy: f64, opacity: f32) -> PatternPaint {
-        PatternPaint { image: checker(), to_texel: [[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]], opacity }
+        PatternPaint { image: checker(), to_texel: [[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]], opacity, shade: 1.0 }
     }
 
     fn px(img: &crate::render::Image, x: u32, y: u32) -> [u8; 4] {
