@@ -128,7 +128,13 @@ def _check(x, y):
     return (230, 180, 40, 255) if (x // 4 + y // 4) % 2 else (60, 40, 120, 255)
 
 
-PATTERNS = (("stripes", 16, 8, _stripes), ("dots", 12, 12, _dots), ("check", 8, 8, _check))
+def _bricks(x, y):
+    # Opaque (extrusion faces: see tests/oracle/fill-extrusion-pattern).
+    mortar = y % 6 == 5 or (x + (6 if y >= 6 else 0)) % 12 == 0
+    return (220, 215, 200, 255) if mortar else (170 - 8 * (y % 6), 70, 50, 255)
+
+
+PATTERNS = (("stripes", 16, 8, _stripes), ("dots", 12, 12, _dots), ("check", 8, 8, _check), ("bricks", 12, 12, _bricks))
 
 
 def sprite():
