@@ -322,11 +322,19 @@ impl LinePatternShader<'_> {
         let [w, h] = self.shader.size();
         let x = f64::from(along / self.period).rem_euclid(1.0);
         let y = 0.5 + (across.clamp(0.0, 1.0) - 0.5) * self.across;
-        // Texels just outside the image (|y - 0.5| up to 0.5 + 1 px) are its
-        // opposite edge, as in MapLibre's atlas padding.
+        // MapLibre's atlas pads the image with one texel of its opposite
+        // edge, then nothing: a line reaching farther across (high pixel
+        // ratios: the reach is 1 CSS px past the image) fades out there.
         let (u, v) = (x * w, f64::from(y) * h);
+        let (v, fade) = if v < -0.5 {
+            (-0.5, v + 1.5)
+        } else if v > h + 0.5 {
+            (h + 0.5, h + 1.5 - v)
+        } else {
+            (v, 1.0)
+        };
         let Some(t) = self.shader.texel(u, v) else { return };
-        let k = alpha / 255.0;
+        let k = alpha / 255.0 * fade.clamp(0.0, 1.0) as f32;
         let keep = 1.0 - t[3] * k;
         for c in 0..4 {
             acc[c] = t[c] * k + acc[c] * keep;
