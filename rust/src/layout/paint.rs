@@ -377,7 +377,8 @@ impl<'a> LayerPainter<'a> {
         let pattern = pattern.map(|(image, image_ratio)| {
             let (w, h) = (image.width as f32 / image_ratio, image.height as f32 / image_ratio);
             let along = r * (zoom - tile_zoom).exp2() as f32;
-            LinePattern { period: w * along, height: h * r, reach: (h + 2.0) / 2.0 * r, corner_split: 15.0 * along, image }
+            let distance_step = (2.0 * self.tile_px / 8192.0) as f32 * r;
+            LinePattern { period: w * along, height: h * r, reach: (h + 2.0) / 2.0 * r, corner_split: 15.0 * along, distance_step, image }
         });
         let dasharray = (!dasharray.is_empty() && dasharray.iter().any(|d| *d > 0.0))
             .then(|| dasharray.iter().map(|d| d * dash_unit).collect());

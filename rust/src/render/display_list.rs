@@ -81,6 +81,9 @@ pub struct LinePattern {
     /// corner (turning more than 75 degrees), so that along the segment's
     /// middle the pattern is not skewed by the joins' miter.
     pub corner_split: f32,
+    /// MapLibre stores the distance along the line at each vertex floored
+    /// to 2 tile units (of 8192 per tile): that step in device px.
+    pub distance_step: f32,
 }
 
 /// A `line-gradient` on one line feature (GeoJSON `lineMetrics`).

@@ -223,8 +223,9 @@ pub(crate) fn draw_line<C: Canvas>(
             // Across: v_normal.y (-1 .. 1 edge to edge) times the outset, at
             // most the reach, over the image's height, centred.
             let outset = line_outset(width, gap);
-            let corner_split = if p.corner_split.is_finite() { p.corner_split.max(0.0) } else { 0.0 };
-            let pattern = LinePatternShader { shader, period: p.period, corner_split, across: 2.0 * outset.min(p.reach) / p.height };
+            let nonneg = |v: f32| if v.is_finite() { v.max(0.0) } else { 0.0 };
+            let (corner_split, distance_step) = (nonneg(p.corner_split), nonneg(p.distance_step));
+            let pattern = LinePatternShader { shader, period: p.period, corner_split, distance_step, across: 2.0 * outset.min(p.reach) / p.height };
             let paint = Paint { pattern: Some(&pattern), ..paint };
             draw_pixels::<C, false, true>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch)
         }
@@ -306,11 +307,22 @@ struct LinePatternShader<'a> {
     shader: PatternShader<'a>,
     period: f32,
     corner_split: f32,
+    distance_step: f32,
     /// The fraction of the image's height the line spans across.
     across: f32,
 }
 
 impl LinePatternShader<'_> {
+    /// A distance along the line as MapLibre stores it at a vertex.
+    #[inline]
+    fn stored(&self, d: f32) -> f32 {
+        if self.distance_step > 0.0 {
+            (d / self.distance_step).floor() * self.distance_step
+        } else {
+            d
+        }
+    }
+
     /// Composites the pattern at distance `along` the line and position
     /// `across` (0 on the left edge, 1 on the right), times `alpha`, over
     /// the premultiplied colour `acc` (like one GL fragment blending).
@@ -572,6 +584,17 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
                 bv.along = p0 + k * bv.along;
             }
         }
+        if let (true, Some(pat)) = (PAT, paint.pattern) {
+            // MapLibre stores each vertex's distance floored to its step;
+            // `prog` holds them at the segment's ends.
+            for sg in &mut scratch.segs[first..] {
+                let len = ((sg.b[0] - sg.a[0]).powi(2) + (sg.b[1] - sg.a[1]).powi(2)).sqrt();
+                sg.prog = [pat.stored(sg.dist), pat.stored(sg.dist + len)];
+            }
+            for bv in &mut scratch.bevels[first_bevel..] {
+                bv.along = pat.stored(bv.along);
+            }
+        }
     }
     // Each segment's quad: its end points on the two edge lines (flat ends,
     // square caps pushed out by the outset, joins as built by `join_at`).
@@ -715,17 +738,18 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
                     let a = &mut acc[ry * w + rx];
                     let base = ramp(perp) * op;
                     let e = |f: &[f32; 3]| f[0] * px + f[1] * py + f[2];
+                    let [d0, d1] = s.prog;
                     if h0 {
                         let [_, r0, l1] = &s.tris[0];
-                        pat.over(a, s.dist + len * e(l1), e(r0), base);
+                        pat.over(a, d0 + (d1 - d0) * e(l1), e(r0), base);
                     }
                     if h1 {
                         let [r0, l1, _] = &s.tris[1];
-                        pat.over(a, s.dist + len * (1.0 - e(r0)), 1.0 - e(l1), base);
+                        pat.over(a, d0 + (d1 - d0) * (1.0 - e(r0)), 1.0 - e(l1), base);
                     }
                     if let Some(d) = round_d {
                         let side = (vx * dy - vy * dx) * inv_len;
-                        pat.over(a, s.dist + t.clamp(0.0, 1.0) * len, 0.5 + 0.5 * side / outset, ramp(d) * op);
+                        pat.over(a, d0 + (d1 - d0) * t.clamp(0.0, 1.0), 0.5 + 0.5 * side / outset, ramp(d) * op);
                     }
                     touched = true;
                     continue;
