@@ -257,4 +257,16 @@ mod tests {
         assert_eq!(wall_factor(0.0, 0.0, 10.0), 0.84);
         assert_eq!(wall_factor(1.0, 0.0, 600.0), 1.0);
     }
+
+    #[test]
+    fn pattern_faces_are_lit_without_a_colour_term() {
+        let light = light_direction(0.0);
+        // Roofs: almost fully lit; walls facing away from the light: the
+        // ambient half, times the vertical factor.
+        let roof = pattern_light([0.0, 0.0, 1.0], light, 1.0);
+        assert!(roof > 0.99 && roof <= 1.0, "{roof}");
+        let away = [-light[0], -light[1], 0.0];
+        let n = (away[0] * away[0] + away[1] * away[1]).sqrt();
+        assert_eq!(pattern_light([away[0] / n, away[1] / n, 0.0], light, 0.8), 0.4);
+    }
 }

@@ -903,3 +903,29 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
         }
     }
 }
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::split_sharp_corners;
+
+    #[test]
+    fn sharp_corners_split_long_segments_near_them() {
+        let mut out = Vec::new();
+        // A right angle: both segments get a vertex 15 px from the corner.
+        let near = |a: &[[f32; 2]], b: &[[f32; 2]]| a.len() == b.len() && a.iter().zip(b).all(|(p, q)| (p[0] - q[0]).abs() + (p[1] - q[1]).abs() < 1e-3);
+        split_sharp_corners(&[[0.0, 0.0], [100.0, 0.0], [100.0, 100.0]], false, 15.0, &mut out);
+        assert!(near(&out, &[[0.0, 0.0], [85.0, 0.0], [100.0, 0.0], [100.0, 15.0], [100.0, 100.0]]), "{out:?}");
+        // A gentle turn (30 degrees) and a sharp one with a short segment: unchanged.
+        let gentle = [[0.0, 0.0], [100.0, 0.0], [186.6, 50.0]];
+        split_sharp_corners(&gentle, false, 15.0, &mut out);
+        assert_eq!(out, gentle.to_vec());
+        let short = [[0.0, 0.0], [20.0, 0.0], [20.0, 100.0]];
+        split_sharp_corners(&short, false, 15.0, &mut out);
+        assert!(near(&out, &[[0.0, 0.0], [20.0, 0.0], [20.0, 15.0], [20.0, 100.0]]), "{out:?}");
+        // A closed square: its closing vertex is a corner too.
+        let square = [[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0], [0.0, 0.0]];
+        split_sharp_corners(&square, true, 10.0, &mut out);
+        assert_eq!(out.len(), 5 + 8);
+        assert!(near(&out[1..2], &[[10.0, 0.0]]) && near(&out[out.len() - 2..out.len() - 1], &[[0.0, 10.0]]), "{out:?}");
+    }
+}
