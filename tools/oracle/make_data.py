@@ -13,7 +13,9 @@ MINZOOM..MAXZOOM, DIM x DIM pixels; styles set the same "bounds" so neither
 renderer asks for tiles that do not exist. Deterministic: running it again
 rewrites the same bytes. Standard library only.
 
-Also writes tests/oracle/assets/points.geojson: 300 points around
+Also writes tests/oracle/assets/sprites/patterns.{json,png}: a sprite of a
+few small pattern images (see PATTERNS) for the *-pattern styles; and
+tests/oracle/assets/points.geojson: 300 points around
 (7.5, 46.5) from a fixed pseudo-random sequence, in three clumps and a
 scatter, each with a numeric "mag" (0..10) and a "kind" (a, b or c), for
 heatmap, circle and cluster styles.
@@ -104,8 +106,69 @@ def points():
         f.write("\n")
 
 
+# Pattern images for the oracle sprite, as (name, width, height, pixel(x, y) -> RGBA).
+def _stripes(x, y):
+    # Asymmetric on purpose (its top and left differ from its bottom and
+    # right), so a flipped or mirrored pattern shows.
+    if x < 2:
+        return (30, 30, 30, 255)
+    return (200, 40, 40, 255) if y < 4 else (40, 90, 200, 160)
+
+
+def _dots(x, y):
+    d = math.hypot(x + 0.5 - 6, y + 0.5 - 6)
+    if d < 2:
+        return (250, 250, 250, 255)
+    if d < 5:
+        return (90, 140, 60, 255)
+    return (0, 0, 0, 0)
+
+
+def _check(x, y):
+    return (230, 180, 40, 255) if (x // 4 + y // 4) % 2 else (60, 40, 120, 255)
+
+
+def _bricks(x, y):
+    # Opaque (extrusion faces: see tests/oracle/fill-extrusion-pattern).
+    mortar = y % 6 == 5 or (x + (6 if y >= 6 else 0)) % 12 == 0
+    return (220, 215, 200, 255) if mortar else (170 - 8 * (y % 6), 70, 50, 255)
+
+
+PATTERNS = (("stripes", 16, 8, _stripes), ("dots", 12, 12, _dots), ("check", 8, 8, _check), ("bricks", 12, 12, _bricks))
+
+
+def sprite():
+    """tests/oracle/assets/sprites/patterns.{json,png}: PATTERNS side by side
+    (one transparent pixel between them), pixel ratio 1."""
+    width = sum(w + 1 for _, w, _, _ in PATTERNS)
+    height = max(h for _, _, h, _ in PATTERNS)
+    pixels = [[(0, 0, 0, 0)] * width for _ in range(height)]
+    index, x0 = {}, 0
+    for name, w, h, f in PATTERNS:
+        for y in range(h):
+            for x in range(w):
+                pixels[y][x0 + x] = f(x, y)
+        index[name] = {"width": w, "height": h, "x": x0, "y": 0, "pixelRatio": 1}
+        x0 += w + 1
+    out = os.path.join(ROOT, "tests", "oracle", "assets", "sprites")
+    os.makedirs(out, exist_ok=True)
+    raw = b"".join(b"\x00" + bytes(c for p in row for c in p) for row in pixels)
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    with open(os.path.join(out, "patterns.png"), "wb") as f:
+        f.write(png)
+    with open(os.path.join(out, "patterns.json"), "w") as f:
+        json.dump(index, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
 def main():
     points()
+    sprite()
     count = 0
     w, n = merc(BOUNDS[0], BOUNDS[3])
     e, s = merc(BOUNDS[2], BOUNDS[1])

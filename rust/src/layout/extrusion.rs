@@ -5,7 +5,7 @@
 //! opaque into an offscreen image composited once at the opacity, as
 //! MapLibre does (nearer walls hide farther ones).
 
-use crate::render::display_list::{DrawCommand, FillStyle, Px};
+use crate::render::display_list::{DrawCommand, FillStyle, PatternFillStyle, PatternImage, PatternOutline, PatternPaint, Px};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::{Feature, TilePoint};
 use crate::source::transform::TileMatrix3d;
@@ -13,8 +13,9 @@ use crate::style::color::Color;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::Layer;
 
+use super::paint::{inv3, pattern_image};
 use super::project::ground_shift;
-use super::View;
+use super::{TileLookup, View};
 
 /// The style's default light: radial 1.15, azimuthal 210°, polar 30°,
 /// anchored to the viewport, white, intensity 0.5.
@@ -47,8 +48,48 @@ fn wall_factor(t: f64, base: f64, height: f64) -> f64 {
     ((t + base) * (height / 150.0).sqrt()).clamp(floor, 1.0)
 }
 
+/// MapLibre's lighting of `fill-extrusion-pattern` faces: the pattern's
+/// colour times the directional factor (no colour term).
+fn pattern_light(normal: [f64; 3], light: [f64; 3], vertical: f64) -> f32 {
+    let dot = (normal[0] * light[0] + normal[1] * light[1] + normal[2] * light[2]).clamp(0.0, 1.0);
+    let lo = 1.0 - LIGHT_INTENSITY;
+    let hi = (0.5 + LIGHT_INTENSITY).max(1.0);
+    ((lo + (hi - lo) * dot) * vertical).clamp(0.0, 1.0) as f32
+}
+
+/// A `fill-extrusion-pattern` on one tile: the image, anchored like
+/// MapLibre's pattern shaders (world pixels of the tile zoom).
+struct FacePattern {
+    image: PatternImage,
+    image_ratio: f64,
+    /// World pixels at the tile zoom per tile unit, and of the tile's origin.
+    k: f64,
+    origin: [f64; 2],
+    /// World pixels at the tile zoom per meter of wall height (MapLibre's
+    /// u_height_factor: 2^tile zoom / 65536, upwards).
+    per_meter: f64,
+}
+
+impl FacePattern {
+    /// The paint for a planar face: `to_screen` maps the face's parameters
+    /// `(s, t, 1)` to homogeneous device pixels, `to_world` maps them to
+    /// world pixels at the tile zoom.
+    fn paint(&self, to_screen: [[f64; 3]; 3], to_world: [[f64; 3]; 3], opacity: f32, shade: f32) -> Option<PatternPaint> {
+        let inv = inv3(&to_screen)?;
+        let r = self.image_ratio;
+        let to_texel: [[f64; 3]; 3] = std::array::from_fn(|i| {
+            std::array::from_fn(|j| {
+                let v: f64 = (0..3).map(|k| to_world[i][k] * inv[k][j]).sum();
+                if i < 2 { v * r } else { v }
+            })
+        });
+        to_texel.iter().flatten().all(|v| v.is_finite()).then(|| PatternPaint { image: self.image.clone(), to_texel, opacity, shade })
+    }
+}
+
 /// Faces of one layer in one tile, each with its distance (perspective divisor).
 /// `opaque`: the layer's opacity is applied later (to the whole layer).
+#[allow(clippy::too_many_arguments)]
 pub fn faces(
     layer: &Layer,
     features: &[&Feature],
@@ -57,6 +98,7 @@ pub fn faces(
     view: &View,
     zoom: f64,
     opaque: bool,
+    images: &dyn TileLookup,
 ) -> Vec<(f64, DrawCommand)> {
     let t = &view.transform;
     let m: TileMatrix3d = t.tile_matrix_3d(covered.id, covered.wrap, extent.max(1));
@@ -81,18 +123,50 @@ pub fn faces(
         (a.x < 0 && b.x < 0) || (a.x > e && b.x > e) || (a.y < 0 && b.y < 0) || (a.y > e && b.y > e)
     };
     let mut out = Vec::new();
+    let patterned = layer.paint.get("fill-extrusion-pattern").is_some();
+    // World pixels at the tile zoom of this tile's units (pattern anchoring).
+    let tile_zoom = zoom.max(0.0).floor();
+    let n = f64::from(covered.id.z).exp2();
+    let tile_world = crate::source::transform::TILE_SIZE * (tile_zoom - f64::from(covered.id.z)).exp2();
+    let origin = [(f64::from(covered.id.x) + f64::from(covered.wrap) * n) * tile_world, f64::from(covered.id.y) * tile_world];
+    let ratio_f = view.pixel_ratio as f64;
     for feature in features {
         let ctx = EvaluationContext::for_feature(zoom, feature);
         let opacity = if opaque { 1.0 } else { layer.paint.get_f32("fill-extrusion-opacity", &ctx) };
         let color = layer.paint.get_color("fill-extrusion-color", &ctx).with_opacity(opacity);
-        if color.a <= 0.0 {
+        // fill-extrusion-pattern: drawn instead of the colour; a feature
+        // whose image is missing draws nothing.
+        let pattern = if patterned {
+            let Some(name) = layer.paint.get_image("fill-extrusion-pattern", &ctx) else { continue };
+            let Some((image, image_ratio)) = images.image(&name).and_then(pattern_image) else { continue };
+            Some(FacePattern {
+                image,
+                image_ratio: f64::from(image_ratio),
+                k: tile_world / f64::from(extent.max(1)),
+                origin,
+                per_meter: tile_zoom.exp2() / 65536.0,
+            })
+        } else {
+            None
+        };
+        if pattern.is_none() && color.a <= 0.0 || pattern.is_some() && !(opacity > 0.0) {
             continue;
         }
+        let opacity = opacity.min(1.0);
+        // Homogeneous device pixels of (x, y, z px, 1) in this tile.
+        let row = |i: usize| -> [f64; 4] {
+            let k = if i < 2 { ratio_f } else { 1.0 };
+            let r = m.m[i];
+            [r[0] * k, r[1] * k, r[2] * k, (r[3] + r[0] * shift[0] + r[1] * shift[1]) * k]
+        };
+        let rows = [row(0), row(1), row(2)];
         let height = layer.paint.get_f64("fill-extrusion-height", &ctx).max(0.0);
         let base = layer.paint.get_f64("fill-extrusion-base", &ctx).max(0.0).min(height);
         let (ztop, zbase) = (height * ppm, base * ppm);
         // Walls.
         for ring in &feature.geometry {
+            // MapLibre's walls: distance along the ring's edges (tile units).
+            let mut edge_distance = 0.0f64;
             for pair in ring.windows(2) {
                 let (p2, p1) = (pair[0], pair[1]);
                 if on_tile_edge(p1, p2) || p1 == p2 {
@@ -100,6 +174,11 @@ pub fn faces(
                 }
                 let (ex, ey) = (f64::from(p1.x - p2.x), f64::from(p1.y - p2.y));
                 let len = (ex * ex + ey * ey).sqrt();
+                if edge_distance + len > 32768.0 {
+                    edge_distance = 0.0;
+                }
+                let d0 = edge_distance;
+                edge_distance += len;
                 let normal = [-ey / len, ex / len, 0.0];
                 let vertical = if normal[1] != 0.0 && vertical_gradient {
                     (wall_factor(0.0, base, height) + wall_factor(1.0, base, height)) / 2.0
@@ -113,27 +192,51 @@ pub fn faces(
                 let corners: Vec<(Px, f64)> = corners.into_iter().flatten().collect();
                 let depth = corners.iter().map(|c| c.1).sum::<f64>() / 4.0;
                 let ring: Vec<Px> = corners.iter().map(|c| c.0).collect();
+                if let Some(fp) = &pattern {
+                    // Parameters (s: edge distance, from p1 at d0 towards p2;
+                    // t: height in meters).
+                    let dir = [-ex / len, -ey / len];
+                    let (x0, y0) = (f64::from(p1.x) - dir[0] * d0, f64::from(p1.y) - dir[1] * d0);
+                    let to_screen = rows.map(|r| [r[0] * dir[0] + r[1] * dir[1], r[2] * ppm, r[0] * x0 + r[1] * y0 + r[3]]);
+                    let to_world = [[fp.k, 0.0, fp.origin[0]], [0.0, -fp.per_meter, fp.origin[1]], [0.0, 0.0, 1.0]];
+                    let light = pattern_light(normal, light, vertical);
+                    if let Some(pattern) = fp.paint(to_screen, to_world, opacity, light) {
+                        let style = PatternFillStyle { pattern, antialias: false, outline: PatternOutline::None };
+                        out.push((depth, DrawCommand::PatternFill { rings: vec![ring], style, clip: None }));
+                    }
+                    continue;
+                }
                 let style = FillStyle { color: shade(color, normal, light, vertical), antialias: false, outline: None };
                 out.push((depth, DrawCommand::Fill { rings: vec![ring], style, clip: None }));
             }
         }
         // The roof.
         let mut rings = Vec::with_capacity(feature.geometry.len());
-        let (mut depth, mut n) = (0.0, 0.0);
+        let (mut depth, mut count) = (0.0, 0.0);
         for ring in &feature.geometry {
             let mut projected = Vec::with_capacity(ring.len());
             for p in ring {
                 if let Some((px, w)) = project(*p, ztop) {
                     projected.push(px);
                     depth += w;
-                    n += 1.0;
+                    count += 1.0;
                 }
             }
             rings.push(projected);
         }
-        if n > 0.0 {
+        if count > 0.0 {
+            if let Some(fp) = &pattern {
+                // Parameters: tile coordinates on the roof's plane.
+                let to_screen = rows.map(|r| [r[0], r[1], r[2] * ztop + r[3]]);
+                let to_world = [[fp.k, 0.0, fp.origin[0]], [0.0, fp.k, fp.origin[1]], [0.0, 0.0, 1.0]];
+                if let Some(pattern) = fp.paint(to_screen, to_world, opacity, pattern_light([0.0, 0.0, 1.0], light, 1.0)) {
+                    let style = PatternFillStyle { pattern, antialias: false, outline: PatternOutline::None };
+                    out.push((depth / count, DrawCommand::PatternFill { rings, style, clip: None }));
+                }
+                continue;
+            }
             let style = FillStyle { color: shade(color, [0.0, 0.0, 1.0], light, 1.0), antialias: false, outline: None };
-            out.push((depth / n, DrawCommand::Fill { rings, style, clip: None }));
+            out.push((depth / count, DrawCommand::Fill { rings, style, clip: None }));
         }
     }
     out
@@ -153,5 +256,17 @@ mod tests {
         assert!(wall.b < roof.b);
         assert_eq!(wall_factor(0.0, 0.0, 10.0), 0.84);
         assert_eq!(wall_factor(1.0, 0.0, 600.0), 1.0);
+    }
+
+    #[test]
+    fn pattern_faces_are_lit_without_a_colour_term() {
+        let light = light_direction(0.0);
+        // Roofs: almost fully lit; walls facing away from the light: the
+        // ambient half, times the vertical factor.
+        let roof = pattern_light([0.0, 0.0, 1.0], light, 1.0);
+        assert!(roof > 0.99 && roof <= 1.0, "{roof}");
+        let away = [-light[0], -light[1], 0.0];
+        let n = (away[0] * away[0] + away[1] * away[1]).sqrt();
+        assert_eq!(pattern_light([away[0] / n, away[1] / n, 0.0], light, 0.8), 0.4);
     }
 }

@@ -23,7 +23,8 @@ pub enum FeaturePaint {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinePaint {
-    /// Opacity applied; white when the layer has a `line-gradient`.
+    /// Opacity applied; white when the layer has a `line-gradient` or a
+    /// `line-pattern`.
     pub color: Color,
     pub width: f32,
     pub gap_width: f32,
@@ -36,6 +37,9 @@ pub struct LinePaint {
     pub floor_width: f32,
     pub join: LineJoin,
     pub cap: LineCap,
+    /// The `line-pattern` image's name (drawn instead of the colour, the
+    /// gradient and the dashes).
+    pub pattern: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -92,15 +96,23 @@ fn fill(layer: &Layer, ctx: &EvaluationContext) -> FeaturePaint {
 fn line(layer: &Layer, ctx: &EvaluationContext) -> FeaturePaint {
     let (p, l) = (&layer.paint, &layer.layout);
     let opacity = p.get_f32("line-opacity", ctx);
-    let color = match p.get("line-gradient") {
-        Some(_) => Color::new(1.0, 1.0, 1.0, 1.0).with_opacity(opacity),
-        None => p.get_color("line-color", ctx).with_opacity(opacity),
+    // A feature whose pattern image is unnamed draws nothing.
+    let pattern = match p.get("line-pattern") {
+        Some(_) => match p.get_image("line-pattern", ctx) {
+            Some(name) => Some(name),
+            None => return FeaturePaint::Nothing,
+        },
+        None => None,
+    };
+    let color = match (&pattern, p.get("line-gradient")) {
+        (None, None) => p.get_color("line-color", ctx).with_opacity(opacity),
+        _ => Color::new(1.0, 1.0, 1.0, 1.0).with_opacity(opacity),
     };
     let width = p.get_f32("line-width", ctx);
     if color.a <= 0.0 || width <= 0.0 {
         return FeaturePaint::Nothing;
     }
-    let dasharray = p.get_f32_array("line-dasharray", ctx);
+    let dasharray = if pattern.is_some() { vec![] } else { p.get_f32_array("line-dasharray", ctx) };
     let floor_width = if dasharray.is_empty() {
         0.0
     } else {
@@ -127,6 +139,7 @@ fn line(layer: &Layer, ctx: &EvaluationContext) -> FeaturePaint {
             "square" => LineCap::Square,
             _ => LineCap::Butt,
         },
+        pattern,
     })
 }
 

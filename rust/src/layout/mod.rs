@@ -270,7 +270,7 @@ fn extrusion_commands(sourced: SourcedLayer, view: &View, tiles: &dyn TileLookup
     let layered = opacity < 1.0;
     let mut faces = Vec::new();
     each_tile(sourced, tiles, |tile| {
-        faces.extend(extrusion::faces(layer, &tile.drawn(), tile.covered, tile.tile_layer.extent, view, zoom, layered));
+        faces.extend(extrusion::faces(layer, &tile.drawn(), tile.covered, tile.tile_layer.extent, view, zoom, layered, tiles));
     });
     faces.sort_by(|a, b| b.0.total_cmp(&a.0));
     let commands: Vec<DrawCommand> = faces.into_iter().map(|(_, c)| c).collect();

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::render::display_list::{
-    CircleStyle, ClipQuad, DrawCommand, LineGradient, LineStyle, PatternFillStyle,
+    CircleStyle, ClipQuad, DrawCommand, LineGradient, LinePattern, LineStyle, PatternFillStyle,
     PatternImage, PatternOutline, PatternPaint,
 };
 use crate::source::geojson::{CLIP_END, CLIP_START};
@@ -40,7 +40,7 @@ pub fn background(layer: &Layer, view: &View, images: &dyn TileLookup) -> Option
 }
 
 /// A style image as a pattern (premultiplied), with its pixel ratio.
-fn pattern_image(image: &crate::style::image::StyleImage) -> Option<(PatternImage, f32)> {
+pub(super) fn pattern_image(image: &crate::style::image::StyleImage) -> Option<(PatternImage, f32)> {
     let ratio = if image.pixel_ratio.is_finite() && image.pixel_ratio > 0.0 { image.pixel_ratio } else { 1.0 };
     Some((PatternImage::from_straight(image.width, image.height, &image.rgba)?, ratio))
 }
@@ -57,7 +57,7 @@ pub(crate) fn pattern_paint((image, image_ratio): (PatternImage, f32), view: &Vi
         return None;
     }
     let to_texel = pattern_matrix(&view.transform, view.pixel_ratio, image_ratio, shift)?;
-    Some(PatternPaint { image, to_texel, opacity: opacity.min(1.0) })
+    Some(PatternPaint { image, to_texel, opacity: opacity.min(1.0), shade: 1.0 })
 }
 
 /// Device pixels -> image texels (see [`pattern_paint`]).
@@ -81,7 +81,7 @@ fn pattern_matrix(t: &Transform, pixel_ratio: f32, image_ratio: f32, shift: [f64
     m.iter().flatten().all(|v| v.is_finite()).then_some(m)
 }
 
-fn inv3(m: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
+pub(super) fn inv3(m: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
     let c = |r0: usize, r1: usize, c0: usize, c1: usize| m[r0][c0] * m[r1][c1] - m[r0][c1] * m[r1][c0];
     let det = m[0][0] * c(1, 2, 1, 2) - m[0][1] * c(1, 2, 0, 2) + m[0][2] * c(1, 2, 0, 1);
     if !det.is_finite() || det == 0.0 {
@@ -216,6 +216,15 @@ impl<'a> LayerPainter<'a> {
         self.reach.is_none_or(|reach| self.projector.box_may_touch(bounds, reach, self.view.width, self.view.height))
     }
 
+    /// The pattern image named `name` with its pixel ratio (`None`: missing).
+    fn pattern(&mut self, name: &str) -> Option<(PatternImage, f32)> {
+        let images = self.images;
+        match self.patterns.get(name) {
+            Some(image) => image.clone(),
+            None => self.patterns.entry(name.to_string()).or_insert_with_key(|n| images.image(n).and_then(pattern_image)).clone(),
+        }
+    }
+
     /// The layer's `line-gradient` ramp, if it has one.
     fn gradient_ramp(&self, zoom: Option<f64>) -> Option<std::sync::Arc<Vec<Color>>> {
         self.gradient
@@ -268,13 +277,8 @@ impl<'a> LayerPainter<'a> {
         opacity: f32,
         clip: Option<ClipQuad>,
     ) -> Option<DrawCommand> {
-        let images = self.images;
-        let image = match self.patterns.get(name) {
-            Some(image) => image,
-            None => self.patterns.entry(name.to_string()).or_insert_with_key(|n| images.image(n).and_then(pattern_image)),
-        };
         // A missing image draws nothing (MapLibre skips the feature).
-        let image = image.clone()?;
+        let image = self.pattern(name)?;
         let pattern = pattern_paint(image, self.view, self.shift_world, opacity)?;
         Some(DrawCommand::PatternFill {
             rings: self.projector.rings(&feature.geometry),
@@ -283,7 +287,7 @@ impl<'a> LayerPainter<'a> {
         })
     }
 
-    fn line(&self, feature: &Feature, paint: &LinePaint, clip: Option<ClipQuad>) -> Option<DrawCommand> {
+    fn line(&mut self, feature: &Feature, paint: &LinePaint, clip: Option<ClipQuad>) -> Option<DrawCommand> {
         // MapLibre extrudes lines on the ground, so under pitch a line is
         // thinner where the ground is farther (sizes scale by 1/w, the
         // antialiasing ramp stays 1 px). One size per feature: the mean scale
@@ -305,6 +309,12 @@ impl<'a> LayerPainter<'a> {
         } else {
             self.ratio
         };
+        // line-pattern is drawn instead of the colour, the gradient and the
+        // dashes; a feature whose image is missing draws nothing.
+        let pattern = match &paint.pattern {
+            Some(name) => Some(self.pattern(name)?),
+            None => None,
+        };
         // line-gradient needs line progress: GeoJSON lines with lineMetrics.
         let clip_at = |k: &str| match feature.properties.get(k) {
             Some(Value::Number(n)) if n.is_finite() => Some(*n as f32),
@@ -318,7 +328,10 @@ impl<'a> LayerPainter<'a> {
         // Without clip fractions MapLibre Native's progress is the distance
         // in tile units (extent 8192) over 2^15.
         let per_px = (8192.0 / 32768.0 / (self.tile_px * f64::from(self.ratio))) as f32;
-        let gradient = self.gradient_ramp(Some(zoom)).map(|ramp| LineGradient { ramp, clip: fractions, per_px });
+        let gradient = match pattern {
+            Some(_) => None,
+            None => self.gradient_ramp(Some(zoom)).map(|ramp| LineGradient { ramp, clip: fractions, per_px }),
+        };
         let width = paint.width * r;
         if width <= 0.0 {
             return None;
@@ -338,6 +351,15 @@ impl<'a> LayerPainter<'a> {
         let dash_unit = if dasharray.is_empty() { 0.0 } else { (paint.floor_width * r).max(r) * (zoom - tile_zoom).exp2() as f32 };
         let dasharray = (!dasharray.is_empty() && dasharray.iter().any(|d| *d > 0.0))
             .then(|| dasharray.iter().map(|d| d * dash_unit).collect());
+        // MapLibre Native's line_pattern: the image at its display size, its
+        // width scaled with the tiles like dashes, centred across the line
+        // out to half its height + 1 px.
+        let pattern = pattern.map(|(image, image_ratio)| {
+            let (w, h) = (image.width as f32 / image_ratio, image.height as f32 / image_ratio);
+            let along = r * (zoom - tile_zoom).exp2() as f32;
+            let distance_step = (2.0 * self.tile_px / 8192.0) as f32 * r;
+            LinePattern { period: w * along, height: h * r, reach: (h + 2.0) / 2.0 * r, corner_split: 15.0 * along, distance_step, image }
+        });
         Some(DrawCommand::Line {
             lines: self.projector.lines(&feature.geometry),
             style: LineStyle {
@@ -355,6 +377,7 @@ impl<'a> LayerPainter<'a> {
                 // scales (0.5, 1) at integer zooms, (2, 1) at fractional ones.
                 dash_fade: if zoom > tile_zoom { 0.5 * (zoom - tile_zoom).exp2() as f32 } else { 1.0 },
                 gradient,
+                pattern,
             },
             clip,
         })

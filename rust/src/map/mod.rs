@@ -298,14 +298,6 @@ impl Map {
             if edit && known.contains(&layer.id.as_str()) {
                 continue;
             }
-            for name in ["line-pattern", "fill-extrusion-pattern"] {
-                if layer.paint.get(name).is_some() {
-                    core.emit(Event::new(EventKind::Warning, self.id).message(format!(
-                        "layer \"{}\": {name} is not drawn yet (UNSUPPORTED): the layer is drawn with its colour",
-                        layer.id
-                    )));
-                }
-            }
             if !crate::layout::is_drawn_kind(layer.kind) {
                 core.emit(Event::new(EventKind::Warning, self.id).message(format!(
                     "layer \"{}\": {} layers are not rendered yet (UNSUPPORTED)",
@@ -933,6 +925,48 @@ mod pattern_tests {
         assert_eq!(frame.pixel(0, 0), Some([0, 0, 255, 255]));
         assert_eq!(frame.pixel(1, 3), Some([0, 128, 0, 128]));
         assert_eq!(frame.pixel(6, 7), Some([0, 0, 255, 255]));
+    }
+
+    #[test]
+    fn line_and_extrusion_patterns_draw_their_image_and_skip_missing_ones() {
+        // Two lines (north: image "red"; south: a missing image) and a flat
+        // view of an extrusion's roof, all patterned instead of blue.
+        let style = br#"{"version": 8, "center": [0, 0], "zoom": 10,
+            "sources": {
+                "s": {"type": "geojson", "data": {"type": "FeatureCollection", "features": [
+                    {"type": "Feature", "properties": {"img": "red"},
+                     "geometry": {"type": "LineString", "coordinates": [[-0.05, 0.02], [0.05, 0.02]]}},
+                    {"type": "Feature", "properties": {"img": "nope"},
+                     "geometry": {"type": "LineString", "coordinates": [[-0.05, -0.02], [0.05, -0.02]]}}]}},
+                "b": {"type": "geojson", "data": {"type": "Polygon",
+                    "coordinates": [[[-0.01, -0.01], [0.01, -0.01], [0.01, 0.01], [-0.01, 0.01], [-0.01, -0.01]]]}}},
+            "layers": [
+                {"id": "l", "type": "line", "source": "s",
+                 "paint": {"line-width": 6, "line-color": "blue", "line-pattern": ["get", "img"]}},
+                {"id": "e", "type": "fill-extrusion", "source": "b",
+                 "paint": {"fill-extrusion-height": 10, "fill-extrusion-color": "blue", "fill-extrusion-pattern": "red"}}]}"#;
+        let mut rt = Runtime::new(RuntimeOptions { render_threads: 1, ..Default::default() }).unwrap();
+        rt.add_map(1, Map::new(1, 64, 64, 1.0));
+        {
+            let (map, core) = rt.map_mut(1).unwrap();
+            map.set_style_json(style, core).unwrap();
+            let rgba = Arc::new([255, 0, 0, 255].repeat(4));
+            map.add_image("red", StyleImage { width: 2, height: 2, pixel_ratio: 1.0, sdf: false, rgba, stretch: Default::default() })
+                .unwrap();
+        }
+        rt.render_still(1, Some(std::time::Duration::from_secs(20))).unwrap();
+        let frame = rt.map(1).unwrap().frame().unwrap().clone();
+        let events = rt.drain_events();
+        assert!(!events.iter().any(|e| e.message.contains("UNSUPPORTED")), "{events:?}");
+        let missing = events.iter().filter(|e| e.kind == EventKind::Warning && e.message.contains("\"nope\" is missing")).count();
+        assert_eq!(missing, 1, "{events:?}");
+        let red = |p: Option<[u8; 4]>| p.is_some_and(|p| p[0] > 200 && p[1] == 0 && p[2] == 0 && p[3] == 255);
+        // The north line (y about 3) and the roof show the image, lit like
+        // MapLibre's roofs (almost fully).
+        assert!(red(frame.pixel(32, 3)), "{:?}", frame.pixel(32, 3));
+        assert!(red(frame.pixel(32, 32)), "{:?}", frame.pixel(32, 32));
+        // The south line's image is missing: it draws nothing (not its colour).
+        assert_eq!(frame.pixel(32, 61), Some([0, 0, 0, 0]));
     }
 }
 

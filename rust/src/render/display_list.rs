@@ -61,6 +61,29 @@ pub struct LineStyle {
     /// `line-gradient`, if any: the colour along the line (then `color` is
     /// white with the line's opacity as alpha).
     pub gradient: Option<LineGradient>,
+    /// `line-pattern`, if any: drawn instead of the colour (then `color` is
+    /// white with the line's opacity as alpha); no dashes, no gradient.
+    pub pattern: Option<LinePattern>,
+}
+
+/// A `line-pattern` on one line feature (MapLibre Native's line_pattern
+/// shader at rest): along the line the image repeats every `period` device
+/// px of distance along the line; across it the image is centred, `height`
+/// device px tall, out to `reach` from the centre line (the line's quad is
+/// squeezed onto that when its outset is larger).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinePattern {
+    pub image: PatternImage,
+    pub period: f32,
+    pub height: f32,
+    pub reach: f32,
+    /// MapLibre splits a line's segments this far (device px) from a sharp
+    /// corner (turning more than 75 degrees), so that along the segment's
+    /// middle the pattern is not skewed by the joins' miter.
+    pub corner_split: f32,
+    /// MapLibre stores the distance along the line at each vertex floored
+    /// to 2 tile units (of 8192 per tile): that step in device px.
+    pub distance_step: f32,
 }
 
 /// A `line-gradient` on one line feature (GeoJSON `lineMetrics`).
@@ -131,6 +154,9 @@ pub struct PatternPaint {
     pub to_texel: [[f64; 3]; 3],
     /// Multiplies the pattern (`*-opacity`).
     pub opacity: f32,
+    /// Multiplies the colour channels only (the lighting of
+    /// `fill-extrusion-pattern` faces; 1 elsewhere).
+    pub shade: f32,
 }
 
 /// The outline of a pattern fill (`fill-antialias`).

@@ -31,7 +31,8 @@ use super::backend::Canvas;
 use super::band_path::BandPath;
 use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
-use super::display_list::{LineCap, LineJoin, LineGradient, LineStyle};
+use super::display_list::{LineCap, LineGradient, LineJoin, LineStyle};
+use super::pattern::PatternShader;
 use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
 
 /// Reusable buffers for the line painter (one per worker thread).
@@ -39,9 +40,14 @@ use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
 pub(crate) struct LineScratch {
     clean: Vec<[f32; 2]>,
     shifted: Vec<[f32; 2]>,
+    /// Pattern lines: the polyline split near sharp corners.
+    split: Vec<[f32; 2]>,
     coverage: Vec<f32>,
     /// Line progress per pixel (gradient lines only).
     progress: Vec<f32>,
+    /// Premultiplied colour per pixel, every piece composited in (pattern
+    /// lines only).
+    paint: Vec<[f32; 4]>,
     segs: Vec<Seg>,
     bevels: Vec<Bevel>,
     /// Per band row: the columns [x0, x1) touched (empty when x0 >= x1).
@@ -51,7 +57,7 @@ pub(crate) struct LineScratch {
 impl LineScratch {
     /// Bytes held by the per-pixel buffers.
     pub(crate) fn heap_bytes(&self) -> usize {
-        (self.coverage.capacity() + self.progress.capacity()) * 4 + self.spans.capacity() * 8
+        (self.coverage.capacity() + self.progress.capacity() + 4 * self.paint.capacity()) * 4 + self.spans.capacity() * 8
     }
 }
 
@@ -118,6 +124,9 @@ struct Bevel {
     /// Distance along the line at the vertex, then (gradient lines) its
     /// line progress.
     along: f32,
+    /// 1 when the corners are on the left of the line (the side of the
+    /// normal `(-u.y, u.x)`), -1 when on the right.
+    side: f32,
 }
 
 /// Size limit: wider lines look the same as this on any target.
@@ -177,8 +186,9 @@ pub(crate) fn draw_line<C: Canvas>(
     let gap = limit(style.gap_width, max);
     let offset = if style.offset.is_finite() { style.offset.clamp(-max, max) } else { 0.0 };
     let blur = limit(style.blur, max);
-    // MapLibre's gradient lines have no dashes.
-    let mut dash = if style.gradient.is_some() { None } else { dash_pattern(&style.dasharray) };
+    // MapLibre's gradient and pattern lines have no dashes.
+    let plain = style.gradient.is_none() && style.pattern.is_none();
+    let mut dash = if plain { dash_pattern(&style.dasharray) } else { None };
     let mut color_scale = 1.0;
     if let Some(d) = &dash {
         // Patterns far finer than a pixel over long lines: draw solid with the
@@ -199,9 +209,148 @@ pub(crate) fn draw_line<C: Canvas>(
     }
     let color = color.scale(color_scale);
     let geom = Geometry { width, gap, offset, blur, dash: dash.as_deref() };
-    match &style.gradient {
-        None => draw_pixels::<C, false>(canvas, top, part, rows, style, &geom, color, None, clip, rect, scratch),
-        Some(g) => draw_pixels::<C, true>(canvas, top, part, rows, style, &geom, color, Some(g), clip, rect, scratch),
+    // Each paint has its own instance of the painter (const generics), so
+    // solid lines run the same code as without the others.
+    let paint = Paint { gradient: None, pattern: None };
+    match (&style.pattern, &style.gradient) {
+        (Some(p), _) => {
+            // A pattern draws nothing without an image and a period.
+            let Some(shader) = PatternShader::for_image(&p.image, 1.0) else { return };
+            let ok = |v: f32| v.is_finite() && v > 0.0;
+            if !(ok(p.period) && ok(p.height) && ok(p.reach)) {
+                return;
+            }
+            // Across: v_normal.y (-1 .. 1 edge to edge) times the outset, at
+            // most the reach, over the image's height, centred.
+            let outset = line_outset(width, gap);
+            let nonneg = |v: f32| if v.is_finite() { v.max(0.0) } else { 0.0 };
+            let (corner_split, distance_step) = (nonneg(p.corner_split), nonneg(p.distance_step));
+            let pattern = LinePatternShader { shader, period: p.period, corner_split, distance_step, across: 2.0 * outset.min(p.reach) / p.height };
+            let paint = Paint { pattern: Some(&pattern), ..paint };
+            draw_pixels::<C, false, true>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch)
+        }
+        (None, Some(g)) => {
+            let paint = Paint { gradient: Some(g), ..paint };
+            draw_pixels::<C, true, false>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch)
+        }
+        (None, None) => draw_pixels::<C, false, false>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch),
+    }
+}
+
+/// `pts` with a vertex added `offset` px from each sharp corner (turning
+/// more than 75 degrees) on both of its segments when they are long
+/// enough, as MapLibre's line bucket does (closed lines: the closing vertex
+/// too), into `out`.
+fn split_sharp_corners(pts: &[[f32; 2]], closed: bool, offset: f32, out: &mut Vec<[f32; 2]>) {
+    out.clear();
+    let n = pts.len();
+    let Some(&first) = pts.first() else { return };
+    out.push(first);
+    let dist = |a: [f32; 2], b: [f32; 2]| ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
+    let unit = |a: [f32; 2], b: [f32; 2]| {
+        let l = dist(a, b);
+        if l > 0.0 {
+            [(b[0] - a[0]) / l, (b[1] - a[1]) / l]
+        } else {
+            [0.0, 0.0]
+        }
+    };
+    // cos(half the angle between the normals) < cos(37.5 degrees).
+    let cos_sharp = (37.5f32).to_radians().cos();
+    let sharp = |i: usize| -> bool {
+        if offset <= 0.0 || n < 3 {
+            return false;
+        }
+        let (prev, next) = if i == 0 || i == n - 1 {
+            if !closed {
+                return false;
+            }
+            (pts[n - 2], pts[1])
+        } else {
+            (pts[i - 1], pts[i + 1])
+        };
+        let (u1, u2) = (unit(prev, pts[i]), unit(pts[i], next));
+        let sum = [u1[0] + u2[0], u1[1] + u2[1]];
+        (sum[0] * sum[0] + sum[1] * sum[1]).sqrt() / 2.0 < cos_sharp
+    };
+    let lerp = |a: [f32; 2], b: [f32; 2], t: f32| [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+    for i in 0..n - 1 {
+        let (a, b) = (pts[i], pts[i + 1]);
+        let mut start = a;
+        let len = dist(a, b);
+        if sharp(i) && len > 2.0 * offset {
+            start = lerp(a, b, offset / len);
+            out.push(start);
+        }
+        let rest = dist(start, b);
+        if sharp(i + 1) && rest > 2.0 * offset {
+            out.push(lerp(b, start, offset / rest));
+        }
+        out.push(b);
+    }
+}
+
+/// How far the line's quads reach from its centre line (device px).
+fn line_outset(width: f32, gap: f32) -> f32 {
+    let g = gap / 2.0;
+    (if g > 0.0 { g + width } else { width / 2.0 }) + 0.5
+}
+
+/// What a line is painted with besides its colour.
+struct Paint<'a> {
+    gradient: Option<&'a LineGradient>,
+    pattern: Option<&'a LinePatternShader<'a>>,
+}
+
+/// A `line-pattern` ready to sample (see [`super::display_list::LinePattern`]).
+struct LinePatternShader<'a> {
+    shader: PatternShader<'a>,
+    period: f32,
+    corner_split: f32,
+    distance_step: f32,
+    /// The fraction of the image's height the line spans across.
+    across: f32,
+}
+
+impl LinePatternShader<'_> {
+    /// A distance along the line as MapLibre stores it at a vertex.
+    #[inline]
+    fn stored(&self, d: f32) -> f32 {
+        if self.distance_step > 0.0 {
+            (d / self.distance_step).floor() * self.distance_step
+        } else {
+            d
+        }
+    }
+
+    /// Composites the pattern at distance `along` the line and position
+    /// `across` (0 on the left edge, 1 on the right), times `alpha`, over
+    /// the premultiplied colour `acc` (like one GL fragment blending).
+    #[inline]
+    fn over(&self, acc: &mut [f32; 4], along: f32, across: f32, alpha: f32) {
+        if alpha <= 0.0 {
+            return;
+        }
+        let [w, h] = self.shader.size();
+        let x = f64::from(along / self.period).rem_euclid(1.0);
+        let y = 0.5 + (across.clamp(0.0, 1.0) - 0.5) * self.across;
+        // MapLibre's atlas pads the image with one texel of its opposite
+        // edge, then nothing: a line reaching farther across (high pixel
+        // ratios: the reach is 1 CSS px past the image) fades out there.
+        let (u, v) = (x * w, f64::from(y) * h);
+        let (v, fade) = if v < -0.5 {
+            (-0.5, v + 1.5)
+        } else if v > h + 0.5 {
+            (h + 0.5, h + 1.5 - v)
+        } else {
+            (v, 1.0)
+        };
+        let Some(t) = self.shader.texel(u, v) else { return };
+        let k = alpha / 255.0 * fade.clamp(0.0, 1.0) as f32;
+        let keep = 1.0 - t[3] * k;
+        for c in 0..4 {
+            acc[c] = t[c] * k + acc[c] * keep;
+        }
     }
 }
 
@@ -312,13 +461,14 @@ fn join_at(b: [f32; 2], u1: [f32; 2], u2: [f32; 2], style: &LineStyle, outset: f
             let o1 = [b[0] + sg * n1[0] * outset, b[1] + sg * n1[1] * outset];
             let o2 = [b[0] + sg * n2[0] * outset, b[1] + sg * n2[1] * outset];
             let mi = [b[0] - sg * mv[0] * outset, b[1] - sg * mv[1] * outset];
-            (End::Pts(o1, mi), End::Pts(o2, mi), Some(Bevel { o1, o2, mi, along: 0.0 }), 0.0)
+            (End::Pts(o1, mi), End::Pts(o2, mi), Some(Bevel { o1, o2, mi, along: 0.0, side: sg }), 0.0)
         }
     }
 }
-/// Per-pixel line (see the module docs); `GRAD`: with `gradient`.
+/// Per-pixel line (see the module docs); `GRAD`: with `paint.gradient`;
+/// `PAT`: with `paint.pattern`.
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
-fn draw_pixels<C: Canvas, const GRAD: bool>(
+fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
     canvas: &mut C,
     top: u32,
     part: &LinePart,
@@ -326,12 +476,13 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
     style: &LineStyle,
     geom: &Geometry,
     color: Premul,
-    gradient: Option<&LineGradient>,
+    paint: &Paint,
     clip: Option<&C::Clip>,
     rect: Option<[i64; 4]>,
     scratch: &mut LineScratch,
 ) {
     let Geometry { width, gap, offset, blur, dash } = *geom;
+    let gradient = paint.gradient;
     let w = canvas.width() as usize;
     let h = canvas.height() as usize;
     let (lx0, ly0, lx1, ly1) = band_limits(rect, w, h, top);
@@ -340,8 +491,7 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
     }
     // MapLibre's ramp (device pixel ratio 1: antialiasing 0.5 px).
     let g = gap / 2.0;
-    let half = width / 2.0;
-    let outset = if g > 0.0 { g + width } else { half } + 0.5;
+    let outset = line_outset(width, gap);
     let inset = if g > 0.0 { g + 0.5 } else { f32::NEG_INFINITY };
     let blur2 = blur + 1.0;
     let ramp = |d: f32| -> f32 { ((d - (inset - blur2)).min(outset - d) / blur2).clamp(0.0, 1.0) };
@@ -366,6 +516,10 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
             }
             pts = &scratch.shifted;
         }
+        if let (true, Some(pat)) = (PAT, paint.pattern) {
+            split_sharp_corners(pts, closed, pat.corner_split, &mut scratch.split);
+            pts = &scratch.split;
+        }
         let n = pts.len();
         if n < 2 {
             continue;
@@ -381,7 +535,16 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
         };
         let first = scratch.segs.len();
         let first_bevel = scratch.bevels.len();
-        let mut dist = 0.0f32;
+        // Pattern lines: MapLibre GL JS (the 2017 render suite) starts a
+        // closed line's distance at its first vertex coming from the last
+        // one, the closing segment's length (MapLibre Native starts at 0).
+        let mut dist = match (closed, pts.len()) {
+            (true, k) if PAT && k > 2 => {
+                let (a, b) = (pts[k - 2], pts[0]);
+                ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt()
+            }
+            _ => 0.0f32,
+        };
         let mut start = End::Cap;
         for i in 0..n - 1 {
             let (a, b) = (pts[i], pts[i + 1]);
@@ -419,6 +582,17 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
             }
             for bv in &mut scratch.bevels[first_bevel..] {
                 bv.along = p0 + k * bv.along;
+            }
+        }
+        if let (true, Some(pat)) = (PAT, paint.pattern) {
+            // MapLibre stores each vertex's distance floored to its step;
+            // `prog` holds them at the segment's ends.
+            for sg in &mut scratch.segs[first..] {
+                let len = ((sg.b[0] - sg.a[0]).powi(2) + (sg.b[1] - sg.a[1]).powi(2)).sqrt();
+                sg.prog = [pat.stored(sg.dist), pat.stored(sg.dist + len)];
+            }
+            for bv in &mut scratch.bevels[first_bevel..] {
+                bv.along = pat.stored(bv.along);
             }
         }
     }
@@ -476,6 +650,10 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
         scratch.progress.resize(w * h, 0.0);
     }
     let progress = &mut scratch.progress[..if GRAD { w * h } else { 0 }];
+    if PAT && scratch.paint.len() < w * h {
+        scratch.paint.resize(w * h, [0.0; 4]);
+    }
+    let acc = &mut scratch.paint[..if PAT { w * h } else { 0 }];
     if scratch.spans.len() < h {
         scratch.spans.resize(h, (u32::MAX, 0));
     }
@@ -551,6 +729,29 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
                     None
                 };
                 if !h0 && !h1 && round_d.is_none() {
+                    continue;
+                }
+                if let (true, Some(pat)) = (PAT, paint.pattern) {
+                    // Every piece blends its own texel: along the line from
+                    // the quad's corners (as dashes), across it the corners'
+                    // sides (GL's v_normal.y), barycentric in each triangle.
+                    let a = &mut acc[ry * w + rx];
+                    let base = ramp(perp) * op;
+                    let e = |f: &[f32; 3]| f[0] * px + f[1] * py + f[2];
+                    let [d0, d1] = s.prog;
+                    if h0 {
+                        let [_, r0, l1] = &s.tris[0];
+                        pat.over(a, d0 + (d1 - d0) * e(l1), e(r0), base);
+                    }
+                    if h1 {
+                        let [r0, l1, _] = &s.tris[1];
+                        pat.over(a, d0 + (d1 - d0) * (1.0 - e(r0)), 1.0 - e(l1), base);
+                    }
+                    if let Some(d) = round_d {
+                        let side = (vx * dy - vy * dx) * inv_len;
+                        pat.over(a, d0 + (d1 - d0) * t.clamp(0.0, 1.0), 0.5 + 0.5 * side / outset, ramp(d) * op);
+                    }
+                    touched = true;
                     continue;
                 }
                 // Distance along the line: GL interpolates it from the
@@ -639,7 +840,14 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
                 let y = 1.0 - 2.0 * l2;
                 let alpha = ramp(y.abs() * outset) * op;
                 if alpha > 0.0 {
-                    row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha);
+                    match (PAT, paint.pattern) {
+                        // The corners are on one side of the line, the inner point on the other.
+                        (true, Some(pat)) => {
+                            let across = if bv.side > 0.0 { l2 } else { 1.0 - l2 };
+                            pat.over(&mut acc[ry * w + rx], bv.along, across, alpha);
+                        }
+                        _ => row[rx] = 1.0 - (1.0 - row[rx]) * (1.0 - alpha),
+                    }
                     if GRAD {
                         progress[ry * w + rx] = bv.along;
                     }
@@ -660,6 +868,20 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
     let px = canvas.pixels_mut();
     for y in y0..y1 {
         let (sx0, sx1) = std::mem::replace(&mut spans[y], (u32::MAX, 0));
+        if PAT {
+            for x in sx0 as usize..(sx1 as usize).max(sx0 as usize) {
+                let i = y * w + x;
+                let [r, g, b, a] = std::mem::take(&mut acc[i]);
+                let m = match mask {
+                    Some(m) => m[i] as f32 / 255.0,
+                    None => 1.0,
+                };
+                if a > 0.0 && m > 0.0 {
+                    blend_over(&mut px[i * 4..i * 4 + 4], Premul { r, g, b, a }.scale(m));
+                }
+            }
+            continue;
+        }
         for x in sx0 as usize..(sx1 as usize).max(sx0 as usize) {
             let i = y * w + x;
             let c = cov[i];
@@ -679,5 +901,31 @@ fn draw_pixels<C: Canvas, const GRAD: bool>(
                 blend_over(&mut px[i * 4..i * 4 + 4], paint.scale(c / op * m));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::split_sharp_corners;
+
+    #[test]
+    fn sharp_corners_split_long_segments_near_them() {
+        let mut out = Vec::new();
+        // A right angle: both segments get a vertex 15 px from the corner.
+        let near = |a: &[[f32; 2]], b: &[[f32; 2]]| a.len() == b.len() && a.iter().zip(b).all(|(p, q)| (p[0] - q[0]).abs() + (p[1] - q[1]).abs() < 1e-3);
+        split_sharp_corners(&[[0.0, 0.0], [100.0, 0.0], [100.0, 100.0]], false, 15.0, &mut out);
+        assert!(near(&out, &[[0.0, 0.0], [85.0, 0.0], [100.0, 0.0], [100.0, 15.0], [100.0, 100.0]]), "{out:?}");
+        // A gentle turn (30 degrees) and a sharp one with a short segment: unchanged.
+        let gentle = [[0.0, 0.0], [100.0, 0.0], [186.6, 50.0]];
+        split_sharp_corners(&gentle, false, 15.0, &mut out);
+        assert_eq!(out, gentle.to_vec());
+        let short = [[0.0, 0.0], [20.0, 0.0], [20.0, 100.0]];
+        split_sharp_corners(&short, false, 15.0, &mut out);
+        assert!(near(&out, &[[0.0, 0.0], [20.0, 0.0], [20.0, 15.0], [20.0, 100.0]]), "{out:?}");
+        // A closed square: its closing vertex is a corner too.
+        let square = [[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0], [0.0, 0.0]];
+        split_sharp_corners(&square, true, 10.0, &mut out);
+        assert_eq!(out.len(), 5 + 8);
+        assert!(near(&out[1..2], &[[10.0, 0.0]]) && near(&out[out.len() - 2..out.len() - 1], &[[0.0, 10.0]]), "{out:?}");
     }
 }

@@ -10,7 +10,7 @@
 //! deterministic.
 
 use super::coverage::over;
-use super::display_list::PatternPaint;
+use super::display_list::{PatternImage, PatternPaint};
 
 /// A pattern ready to sample.
 pub(crate) struct PatternShader<'a> {
@@ -19,18 +19,19 @@ pub(crate) struct PatternShader<'a> {
     h: usize,
     m: [[f64; 3]; 3],
     opacity: f32,
+    /// Multiplies the colour channels (1: unchanged).
+    shade: f32,
 }
 
 impl<'a> PatternShader<'a> {
     /// `None` when the pattern draws nothing (no opacity, bad image or matrix).
     pub fn new(p: &'a PatternPaint) -> Option<PatternShader<'a>> {
-        let (w, h) = (p.image.width as usize, p.image.height as usize);
-        let opacity = if p.opacity.is_finite() { p.opacity.min(1.0) } else { 0.0 };
-        let finite = p.to_texel.iter().flatten().all(|v| v.is_finite());
-        if w == 0 || h == 0 || opacity <= 0.0 || !finite || p.image.data.len() != w * h * 4 {
+        if !p.to_texel.iter().flatten().all(|v| v.is_finite()) {
             return None;
         }
-        Some(PatternShader { data: &p.image.data, w, h, m: p.to_texel, opacity })
+        let shader = PatternShader::for_image(&p.image, p.opacity)?;
+        let shade = if p.shade.is_finite() { p.shade.clamp(0.0, 1.0) } else { 1.0 };
+        Some(PatternShader { m: p.to_texel, shade, ..shader })
     }
 
     /// Premultiplied RGBA8 (little-endian u32) at absolute device pixel `(x, y)`.
@@ -48,14 +49,45 @@ impl<'a> PatternShader<'a> {
         self.sample_texel(u, v)
     }
 
+    /// A pattern for painters that compute their own pattern space
+    /// (`line-pattern`: distance along the line, position across it; the
+    /// walls of `fill-extrusion-pattern`), sampled with [`Self::texel`].
+    pub fn for_image(image: &'a PatternImage, opacity: f32) -> Option<PatternShader<'a>> {
+        let identity = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+        let (w, h) = (image.width as usize, image.height as usize);
+        let opacity = if opacity.is_finite() { opacity.min(1.0) } else { 0.0 };
+        if w == 0 || h == 0 || opacity <= 0.0 || image.data.len() != w * h * 4 {
+            return None;
+        }
+        Some(PatternShader { data: &image.data, w, h, m: identity, opacity, shade: 1.0 })
+    }
+
+    /// The image's size in texels.
+    pub fn size(&self) -> [f64; 2] {
+        [self.w as f64, self.h as f64]
+    }
+
     /// Premultiplied RGBA8 (little-endian u32) at texel coordinates `(u, v)`
-    /// (texel centres at `i + 0.5`, wrapped with the image's size), times
-    /// the opacity. For painters that compute their own pattern space
-    /// (`line-pattern`: distance along the line, position across it).
+    /// (see [`Self::texel`]), rounded.
     #[inline]
     pub fn sample_texel(&self, u: f64, v: f64) -> u32 {
+        let Some(t) = self.texel(u, v) else { return 0 };
+        let mut out = t.map(|c| (c + 0.5).clamp(0.0, 255.0) as u8);
+        // Keep the colour premultiplied after rounding.
+        let a = out[3];
+        for c in &mut out[..3] {
+            *c = (*c).min(a);
+        }
+        u32::from_le_bytes(out)
+    }
+
+    /// Premultiplied RGBA (0..=255, not rounded) at texel coordinates
+    /// `(u, v)` (texel centres at `i + 0.5`, wrapped with the image's size,
+    /// filtered bilinearly), times the opacity; `None` when not finite.
+    #[inline]
+    pub fn texel(&self, u: f64, v: f64) -> Option<[f32; 4]> {
         if !(u.is_finite() && v.is_finite()) {
-            return 0;
+            return None;
         }
         let (wf, hf) = (self.w as f64, self.h as f64);
         // Texel centres sit at i + 0.5.
@@ -82,17 +114,10 @@ impl<'a> PatternShader<'a> {
         };
         let (p00, p10, p01, p11) = (at(x0, y0), at(x1, y0), at(x0, y1), at(x1, y1));
         let (w00, w10, w01, w11) = ((1.0 - ax) * (1.0 - ay), ax * (1.0 - ay), (1.0 - ax) * ay, ax * ay);
-        let mut out = [0u8; 4];
-        for c in 0..4 {
-            let v = (p00[c] as f32 * w00 + p10[c] as f32 * w10 + p01[c] as f32 * w01 + p11[c] as f32 * w11) * self.opacity;
-            out[c] = (v + 0.5).clamp(0.0, 255.0) as u8;
-        }
-        // Keep the colour premultiplied after rounding.
-        let a = out[3];
-        for c in &mut out[..3] {
-            *c = (*c).min(a);
-        }
-        u32::from_le_bytes(out)
+        Some(std::array::from_fn(|c| {
+            let k = if c < 3 { self.opacity * self.shade } else { self.opacity };
+            (p00[c] as f32 * w00 + p10[c] as f32 * w10 + p01[c] as f32 * w01 + p11[c] as f32 * w11) * k
+        }))
     }
 
     /// Source-over of the pattern over a whole band (`top`: its first row).
@@ -160,7 +185,7 @@ mod tests {
 
     /// One texel per device pixel, shifted by `(dx, dy)` texels.
     fn paint(dx: f64, dy: f64, opacity: f32) -> PatternPaint {
-        PatternPaint { image: checker(), to_texel: [[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]], opacity }
+        PatternPaint { image: checker(), to_texel: [[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]], opacity, shade: 1.0 }
     }
 
     fn px(img: &crate::render::Image, x: u32, y: u32) -> [u8; 4] {

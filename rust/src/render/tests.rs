@@ -24,6 +24,7 @@ pub(crate) fn line_style(color: Color, width: f32) -> LineStyle {
         dasharray: None,
         dash_fade: 1.0,
         gradient: None,
+        pattern: None,
     }
 }
 
@@ -658,4 +659,51 @@ fn small_targets_draw_on_one_thread_with_the_same_bytes() {
     let tile = super::rasterize(&list, 8);
     assert_eq!(tile.data, rasterize(&list, 1).data);
     assert_eq!(tile.data, rasterize(&list, 4).data);
+}
+
+/// A horizontal 8 px line from x = 0 to 40 at y = 10 patterned with `image`
+/// (height 8 px, reach 5 px: the quad's outset 4.5 px spans 9/8 of it).
+fn pattern_line(image: PatternImage, period: f32) -> Image {
+    let pattern = LinePattern { image, period, height: 8.0, reach: 5.0, corner_split: 0.0, distance_step: 0.0 };
+    let style = LineStyle { pattern: Some(pattern), ..line_style(Color::WHITE, 8.0) };
+    rasterize(&list(40, 20, vec![DrawCommand::Line { lines: vec![vec![[0.0, 10.0], [40.0, 10.0]]], style, clip: None }]), 1)
+}
+
+#[test]
+fn line_pattern_spans_the_line_across_and_repeats_along_it() {
+    // Rows: red on top, blue below. MapLibre puts the image's top on the
+    // left of the line (its normal (-dy, dx)): below an eastward line.
+    let rows = [[255, 0, 0, 255], [255, 0, 0, 255], [0, 0, 255, 255], [0, 0, 255, 255]].concat();
+    let img = pattern_line(PatternImage::from_straight(2, 2, &rows).unwrap(), 4.0);
+    let (below, above) = (px(&img, 20, 12), px(&img, 20, 7));
+    assert!(below[0] > 200 && below[2] < 60 && below[3] == 255, "below {below:?}");
+    assert!(above[2] > 200 && above[0] < 60 && above[3] == 255, "above {above:?}");
+    assert_eq!(px(&img, 20, 2), [0, 0, 0, 0], "outside the line");
+    // Columns: white, black; one repeat every 8 px along the line.
+    let cols = [[255, 255, 255, 255], [0, 0, 0, 255]].concat().repeat(2);
+    let img = pattern_line(PatternImage::from_straight(2, 2, &cols).unwrap(), 8.0);
+    let (white, black) = (px(&img, 1, 10), px(&img, 5, 10));
+    assert!(white[0] > 200 && black[0] < 60, "{white:?} {black:?}");
+    for x in 0..32 {
+        assert_eq!(px(&img, x, 10), px(&img, x + 8, 10), "x = {x}");
+    }
+}
+
+#[test]
+fn line_pattern_opacity_and_transparent_texels() {
+    // Half opacity (the colour's alpha); a transparent column leaves the
+    // background.
+    let cols = [[0, 255, 0, 255], [0, 255, 0, 255], [0, 0, 0, 0], [0, 0, 0, 0]].concat().repeat(2);
+    let image = PatternImage::from_straight(4, 2, &cols).unwrap();
+    let pattern = LinePattern { image, period: 16.0, height: 8.0, reach: 5.0, corner_split: 0.0, distance_step: 0.0 };
+    let style = LineStyle { pattern: Some(pattern), ..line_style(Color::new(1.0, 1.0, 1.0, 0.5), 8.0) };
+    let line = DrawCommand::Line { lines: vec![vec![[0.0, 10.0], [40.0, 10.0]]], style, clip: None };
+    let img = rasterize(&list(40, 20, vec![DrawCommand::Background { color: BLUE }, line]), 1);
+    // Texel columns 0 and 1 (green) at x = 2 and 3, 2 and 3 (transparent) at 10 and 11.
+    for x in [2, 3] {
+        let green = px(&img, x, 10);
+        assert!((126..=129).contains(&green[1]) && (126..=129).contains(&green[2]) && green[0] == 0, "{green:?}");
+    }
+    assert_eq!(px(&img, 10, 10), [0, 0, 255, 255]);
+    assert_eq!(px(&img, 11, 10), [0, 0, 255, 255]);
 }
