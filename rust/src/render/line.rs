@@ -494,7 +494,12 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
     let outset = line_outset(width, gap);
     let inset = if g > 0.0 { g + 0.5 } else { f32::NEG_INFINITY };
     let blur2 = blur + 1.0;
-    let ramp = |d: f32| -> f32 { ((d - (inset - blur2)).min(outset - d) / blur2).clamp(0.0, 1.0) };
+    // Dividing by 1 (no blur, most lines) is exact: skip the division.
+    let unit_blur = blur2 == 1.0;
+    let ramp = |d: f32| -> f32 {
+        let v = (d - (inset - blur2)).min(outset - d);
+        (if unit_blur { v } else { v / blur2 }).clamp(0.0, 1.0)
+    };
 
     // Segments of the (offset) centre lines with their distances along the line.
     scratch.segs.clear();
@@ -784,13 +789,15 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
                 };
                 let base = ramp(perp) * op;
                 let mut keep = 1.0 - row[rx];
+                // Solid lines need no distance along the line (a dash
+                // factor of 1 leaves `base` as it is).
                 if h0 {
-                    let l2 = s.tris[0][2][0] * px + s.tris[0][2][1] * py + s.tris[0][2][2];
-                    keep *= 1.0 - base * dash_at(s.dist + len * l2);
+                    let along = |l2: f32| dash_at(s.dist + len * l2);
+                    keep *= 1.0 - if dash.is_some() { base * along(s.tris[0][2][0] * px + s.tris[0][2][1] * py + s.tris[0][2][2]) } else { base };
                 }
                 if h1 {
-                    let l0 = s.tris[1][0][0] * px + s.tris[1][0][1] * py + s.tris[1][0][2];
-                    keep *= 1.0 - base * dash_at(s.dist + len * (1.0 - l0));
+                    let along = |l0: f32| dash_at(s.dist + len * (1.0 - l0));
+                    keep *= 1.0 - if dash.is_some() { base * along(s.tris[1][0][0] * px + s.tris[1][0][1] * py + s.tris[1][0][2]) } else { base };
                 }
                 if let Some(d) = round_d {
                     keep *= 1.0 - ramp(d) * op * dash_at(s.dist + t.clamp(0.0, 1.0) * len);
@@ -898,7 +905,9 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
                     (true, Some(r)) => r.at(progress[i]).scale(color.a),
                     _ => color,
                 };
-                blend_over(&mut px[i * 4..i * 4 + 4], paint.scale(c / op * m));
+                // Opaque colours (most lines): dividing by 1 is exact.
+                let k = if op == 1.0 { c * m } else { c / op * m };
+                blend_over(&mut px[i * 4..i * 4 + 4], paint.scale(k));
             }
         }
     }
