@@ -3,12 +3,12 @@
 benchmark's area (its 1024x1024 view at z15 cut into 4x4 views at z15 and
 8x8 at z16), each rendered and PNG-encoded, by mapcore (mapcore-tileloop: a
 one-worker Renderer) and by MapLibre Native (pymgl renderPNG), in the same
-run. Prints one line: tile loop: mapcore N tiles/s, MapLibre Native M
-tiles/s, ratio R x.
+run, alternating, RUNS times (default 3). Prints one line with the
+medians: tile loop: mapcore N tiles/s, MapLibre Native M tiles/s, ratio R x.
 
 usage: tile_loop.py STYLE ASSETS MAPCORE_TILELOOP MGL_PYTHON
 """
-import json, math, os, subprocess, sys, tempfile, time
+import json, math, os, statistics, subprocess, sys, tempfile, time
 
 style_path, assets, tileloop, mgl_python = sys.argv[1:5]
 style = json.load(open(style_path))
@@ -49,9 +49,14 @@ with tempfile.TemporaryDirectory() as d:
     open(sp, "w").write(open(style_path).read().replace("local://", "file://" + os.path.abspath(assets) + "/"))
     mp = os.path.join(d, "mgl.py")
     open(mp, "w").write(MGL)
-    ours = json.loads(subprocess.check_output([tileloop, "-style", style_path, "-assets", assets, "-views", vp]))
     env = dict(os.environ, EGL_PLATFORM="surfaceless")
-    ref = json.loads(subprocess.check_output([mgl_python, mp, sp, vp], env=env).decode().strip().splitlines()[-1])
-o, r = ours["tiles"] / ours["seconds"], ref["tiles"] / ref["seconds"]
+    # Alternating runs (RUNS, default 3), each a fresh process; medians.
+    ours_rates, ref_rates = [], []
+    for _ in range(max(1, int(os.environ.get("RUNS", "3")))):
+        ours = json.loads(subprocess.check_output([tileloop, "-style", style_path, "-assets", assets, "-views", vp]))
+        ref = json.loads(subprocess.check_output([mgl_python, mp, sp, vp], env=env).decode().strip().splitlines()[-1])
+        ours_rates.append(ours["tiles"] / ours["seconds"])
+        ref_rates.append(ref["tiles"] / ref["seconds"])
+o, r = statistics.median(ours_rates), statistics.median(ref_rates)
 print(f"tile loop: mapcore {o:.1f} tiles/s, MapLibre Native {r:.1f} tiles/s, ratio {o / r:.2f} x "
-      f"({ours['tiles']} views of 256x256, PNG-encoded)")
+      f"({ours['tiles']} views of 256x256, PNG-encoded; medians of {len(ours_rates)} alternating runs)")
