@@ -169,20 +169,29 @@ fn draw_triangle<F: Fn(f32, f32) -> Option<Premul>>(band: &mut Band, shader: &F,
         let (bu, bv) = (pu.a + pu.dy * ry, pv.a + pv.dy * ry);
         let bq = pq.map(|p| p.a + p.dy * ry);
         let row = &mut band.pixels[(y - band.top) as usize * width * 4..][..width * 4];
-        for x in x0..x1 {
-            let rx = x as f64 + 0.5 - ox;
-            let (mut u, mut t) = (bu + pu.dx * rx, bv + pv.dx * rx);
-            if let (Some(p), Some(b)) = (pq, bq) {
-                let q = b + p.dx * rx;
-                if !(q > 0.0) {
-                    continue;
-                }
-                u /= q;
-                t /= q;
+        let mut shade = |x: i64, u: f64, t: f64| {
+            if let Some(color) = shader(u as f32, t as f32) {
+                let i = x as usize * 4;
+                blend_over(&mut row[i..i + 4], color);
             }
-            let Some(color) = shader(u as f32, t as f32) else { continue };
-            let i = x as usize * 4;
-            blend_over(&mut row[i..i + 4], color);
+        };
+        // Flat quads (the usual case) and perspective ones in loops of their own.
+        match (pq, bq) {
+            (Some(p), Some(b)) => {
+                for x in x0..x1 {
+                    let rx = x as f64 + 0.5 - ox;
+                    let q = b + p.dx * rx;
+                    if q > 0.0 {
+                        shade(x, (bu + pu.dx * rx) / q, (bv + pv.dx * rx) / q);
+                    }
+                }
+            }
+            _ => {
+                for x in x0..x1 {
+                    let rx = x as f64 + 0.5 - ox;
+                    shade(x, bu + pu.dx * rx, bv + pv.dx * rx);
+                }
+            }
         }
     }
 }
