@@ -79,11 +79,23 @@ impl TileLayouts {
     }
 
     /// Bytes the layouts of `source`'s tile `id` hold (every overscaled zoom).
+    #[cfg(test)]
     pub fn bytes_of(&self, source: &str, id: TileId) -> u64 {
         self.tiles.iter().filter(|((s, t, _), _)| s == source && *t == id).map(|(_, e)| entry_bytes(e)).sum()
     }
 
+    /// Bytes the layouts hold per tile (every overscaled zoom together), in
+    /// one pass.
+    pub fn bytes_by_tile(&self) -> HashMap<(&str, TileId), u64> {
+        let mut out = HashMap::new();
+        for ((s, t, _), e) in &self.tiles {
+            *out.entry((s.as_str(), *t)).or_insert(0) += entry_bytes(e);
+        }
+        out
+    }
+
     /// Bytes all kept layouts hold.
+    #[cfg(test)]
     pub fn bytes(&self) -> u64 {
         self.tiles.values().map(entry_bytes).sum()
     }

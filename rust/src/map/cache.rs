@@ -71,7 +71,8 @@ impl TileUse {
         self.last.retain(|(s, id), _| sources.get(s).is_some_and(|st| st.slots.contains_key(id)));
         layouts.prune();
         let slots: u64 = sources.values().flat_map(|state| state.slots.values()).map(slot_bytes).sum();
-        let mut total = slots + layouts.bytes();
+        let by_tile = layouts.bytes_by_tile();
+        let mut total = slots + by_tile.values().sum::<u64>();
         if total <= budget {
             return 0;
         }
@@ -80,7 +81,7 @@ impl TileUse {
             for (id, slot) in &state.slots {
                 let last = self.last.get(&(name.clone(), *id)).copied().unwrap_or(0);
                 if last != self.tick && !matches!(slot, TileSlot::Loading) {
-                    candidates.push((last, slot_bytes(slot) + layouts.bytes_of(name, *id), name.clone(), *id));
+                    candidates.push((last, slot_bytes(slot) + by_tile.get(&(name.as_str(), *id)).copied().unwrap_or(0), name.clone(), *id));
                 }
             }
         }
