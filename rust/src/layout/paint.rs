@@ -10,7 +10,7 @@ use crate::render::display_list::{
 use crate::source::geojson::{CLIP_END, CLIP_START};
 use crate::style::color::Color;
 use crate::style::value::Value;
-use crate::source::transform::Transform;
+use crate::source::transform::{inv3, Transform};
 use crate::source::feature::Feature;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
@@ -81,19 +81,6 @@ fn pattern_matrix(t: &Transform, pixel_ratio: f32, image_ratio: f32, shift: [f64
     m.iter().flatten().all(|v| v.is_finite()).then_some(m)
 }
 
-pub(super) fn inv3(m: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
-    let c = |r0: usize, r1: usize, c0: usize, c1: usize| m[r0][c0] * m[r1][c1] - m[r0][c1] * m[r1][c0];
-    let det = m[0][0] * c(1, 2, 1, 2) - m[0][1] * c(1, 2, 0, 2) + m[0][2] * c(1, 2, 0, 1);
-    if !det.is_finite() || det == 0.0 {
-        return None;
-    }
-    let a = [
-        [c(1, 2, 1, 2), -c(0, 2, 1, 2), c(0, 1, 1, 2)],
-        [-c(1, 2, 0, 2), c(0, 2, 0, 2), -c(0, 1, 0, 2)],
-        [c(1, 2, 0, 1), -c(0, 2, 0, 1), c(0, 1, 0, 1)],
-    ];
-    Some(a.map(|row| row.map(|v| v / det)))
-}
 
 /// Paints the features of one layer in one tile.
 pub struct LayerPainter<'a> {
@@ -289,25 +276,22 @@ impl<'a> LayerPainter<'a> {
 
     fn line(&mut self, feature: &Feature, paint: &LinePaint, clip: Option<ClipQuad>) -> Option<DrawCommand> {
         // MapLibre extrudes lines on the ground, so under pitch a line is
-        // thinner where the ground is farther (sizes scale by 1/w, the
-        // antialiasing ramp stays 1 px). One size per feature: the mean scale
-        // over its vertices.
-        let r = if self.pitch > 0.0 {
-            let (mut sum, mut n) = (0.0f64, 0usize);
-            for pt in feature.geometry.iter().flatten() {
-                let w = self.projector.w(*pt);
+        // thinner where the ground is farther: pitched lines are drawn on the
+        // ground plane (sizes at the unpitched scale); `near` is how much
+        // wider than that the line can appear on screen (the largest 1/w).
+        let r = self.ratio;
+        let (ground, near) = if self.pitch > 0.0 {
+            let units = self.tile_px * f64::from(r) / f64::from(self.projector.extent().max(1));
+            let near = feature.geometry.iter().flatten().map(|pt| self.projector.w(*pt)).fold(1.0f32, |a, w| {
                 if w > 1e-3 {
-                    sum += 1.0 / f64::from(w);
-                    n += 1;
+                    a.max(1.0 / w)
+                } else {
+                    f32::INFINITY
                 }
-            }
-            if n > 0 {
-                self.ratio * (sum / n as f64) as f32
-            } else {
-                self.ratio
-            }
+            });
+            (Some((self.projector.ground_map(units)?, units)), near)
         } else {
-            self.ratio
+            (None, 1.0)
         };
         // line-pattern is drawn instead of the colour, the gradient and the
         // dashes; a feature whose image is missing draws nothing.
@@ -340,7 +324,7 @@ impl<'a> LayerPainter<'a> {
         let offset = paint.offset * r;
         let blur = paint.blur * r;
         let miter_limit = paint.miter_limit;
-        if self.reach.is_none() && !self.on_screen(feature, line_reach(width, gap_width, offset, blur, miter_limit)) {
+        if self.reach.is_none() && !self.on_screen(feature, near * line_reach(width, gap_width, offset, blur, miter_limit)) {
             return None;
         }
         // MapLibre lays dashes out in the units of the tiles' integer zoom:
@@ -361,7 +345,10 @@ impl<'a> LayerPainter<'a> {
             LinePattern { period: w * along, height: h * r, reach: (h + 2.0) / 2.0 * r, corner_split: 15.0 * along, distance_step, image }
         });
         Some(DrawCommand::Line {
-            lines: self.projector.lines(&feature.geometry),
+            lines: match ground {
+                Some((_, units)) => self.projector.ground_lines(&feature.geometry, units),
+                None => self.projector.lines(&feature.geometry),
+            },
             style: LineStyle {
                 color: paint.color,
                 width,
@@ -378,6 +365,7 @@ impl<'a> LayerPainter<'a> {
                 dash_fade: if zoom > tile_zoom { 0.5 * (zoom - tile_zoom).exp2() as f32 } else { 1.0 },
                 gradient,
                 pattern,
+                ground: ground.map(|(g, _)| g),
             },
             clip,
         })

@@ -2,10 +2,10 @@
 //! translate offsets.
 
 use super::clip::{clip_line, clip_ring, square, HalfPlane};
-use crate::render::display_list::{ClipQuad, Px};
+use crate::render::display_list::{ClipQuad, GroundMap, Px};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::TilePoint;
-use crate::source::transform::{TileMatrix, Transform};
+use crate::source::transform::{inv3, TileMatrix, Transform};
 
 /// Projects one covered tile's points into device pixels.
 pub struct TileProjector {
@@ -96,6 +96,34 @@ impl TileProjector {
             })
             .map(|piece| piece.into_iter().map(|p| self.point_f(p)).collect())
             .collect()
+    }
+
+    /// Lines on the ground plane instead of projected: `(tile point +
+    /// shift) x units` (see [`TileProjector::ground_map`]), not clipped.
+    pub fn ground_lines(&self, geometry: &[Vec<TilePoint>], units: f64) -> Vec<Vec<Px>> {
+        let g = |p: &TilePoint| [((f64::from(p.x) + self.shift[0]) * units) as f32, ((f64::from(p.y) + self.shift[1]) * units) as f32];
+        geometry.iter().map(|l| l.iter().map(g).collect()).collect()
+    }
+
+    /// The ground plane of [`TileProjector::ground_lines`] with `units`
+    /// ground units per tile unit, and device pixels (`None`: degenerate);
+    /// clipped to the tile's square when [`TileProjector::clip`] is `None`.
+    pub fn ground_map(&self, units: f64) -> Option<GroundMap> {
+        if !(units.is_finite() && units > 0.0) {
+            return None;
+        }
+        let (m, s) = (&self.matrix.m, f64::from(self.scale));
+        let to_screen: [[f64; 3]; 3] = std::array::from_fn(|i| {
+            let k = if i < 2 { s } else { 1.0 };
+            [m[i][0] * k / units, m[i][1] * k / units, m[i][2] * k]
+        });
+        let from_screen = inv3(&to_screen)?;
+        let e = f64::from(self.extent);
+        let clip = self.near_clip.is_some().then(|| {
+            let [x0, y0] = [self.shift[0] * units, self.shift[1] * units];
+            [x0 as f32, y0 as f32, (x0 + e * units) as f32, (y0 + e * units) as f32]
+        });
+        (to_screen.iter().chain(from_screen.iter()).flatten().all(|v| v.is_finite())).then_some(GroundMap { to_screen, from_screen, clip })
     }
 
     #[inline]

@@ -5,6 +5,7 @@
 use crate::render::display_list::{DrawCommand, PatternImage, Px, RasterStyle, Resampling};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::TilePoint;
+use crate::source::transform::inv3;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::Layer;
 
@@ -170,16 +171,3 @@ fn mul3(a: &[[f64; 3]; 3], b: &[[f64; 3]; 3]) -> [[f64; 3]; 3] {
     std::array::from_fn(|i| std::array::from_fn(|j| (0..3).map(|k| a[i][k] * b[k][j]).sum()))
 }
 
-fn inv3(m: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
-    let c = |r0: usize, r1: usize, c0: usize, c1: usize| m[r0][c0] * m[r1][c1] - m[r0][c1] * m[r1][c0];
-    let det = m[0][0] * c(1, 2, 1, 2) - m[0][1] * c(1, 2, 0, 2) + m[0][2] * c(1, 2, 0, 1);
-    if !det.is_finite() || det == 0.0 {
-        return None;
-    }
-    let a = [
-        [c(1, 2, 1, 2), -c(0, 2, 1, 2), c(0, 1, 1, 2)],
-        [-c(1, 2, 0, 2), c(0, 2, 0, 2), -c(0, 1, 0, 2)],
-        [c(1, 2, 0, 1), -c(0, 2, 0, 1), c(0, 1, 0, 1)],
-    ];
-    Some(a.map(|row| row.map(|v| v / det)))
-}

@@ -64,6 +64,29 @@ pub struct LineStyle {
     /// `line-pattern`, if any: drawn instead of the colour (then `color` is
     /// white with the line's opacity as alpha); no dashes, no gradient.
     pub pattern: Option<LinePattern>,
+    /// Set for lines on a pitched map: `lines` and every size above are
+    /// then on the ground plane (see [`GroundMap`]), so that, like
+    /// MapLibre's lines extruded on the ground, a line is wider where the
+    /// ground is nearer and its dashes and pattern recede with it.
+    pub ground: Option<GroundMap>,
+}
+
+/// The ground plane of a pitched view for one tile: ground units are the
+/// device pixels of the same view without pitch (tile units times a
+/// constant), from the tile's corner. `to_screen` maps a ground point
+/// `(x, y, 1)` to homogeneous device pixels `(X w, Y w, w)` (`w > 0` in
+/// front of the camera); `from_screen` is its inverse, mapping a device
+/// pixel `(X, Y, 1)` to homogeneous ground `(x, y, 1) / w`.
+/// The geometry is not cut where it reaches behind the camera (distances
+/// along the line keep their origin): only what each pixel sees is drawn.
+/// `clip`, when set, is the ground rectangle `[x0, y0, x1, y1]` outside
+/// which nothing is drawn (the tile's square, when its screen quad cannot
+/// be used because the tile reaches behind the camera).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GroundMap {
+    pub to_screen: [[f64; 3]; 3],
+    pub from_screen: [[f64; 3]; 3],
+    pub clip: Option<[f32; 4]>,
 }
 
 /// A `line-pattern` on one line feature (MapLibre Native's line_pattern

@@ -227,13 +227,22 @@ pub(crate) fn draw_line<C: Canvas>(
             let (corner_split, distance_step) = (nonneg(p.corner_split), nonneg(p.distance_step));
             let pattern = LinePatternShader { shader, period: p.period, corner_split, distance_step, across: 2.0 * outset.min(p.reach) / p.height };
             let paint = Paint { pattern: Some(&pattern), ..paint };
-            draw_pixels::<C, false, true>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch)
+            match style.ground {
+                Some(_) => draw_pixels::<C, false, true, true>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch),
+                None => draw_pixels::<C, false, true, false>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch),
+            }
         }
         (None, Some(g)) => {
             let paint = Paint { gradient: Some(g), ..paint };
-            draw_pixels::<C, true, false>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch)
+            match style.ground {
+                Some(_) => draw_pixels::<C, true, false, true>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch),
+                None => draw_pixels::<C, true, false, false>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch),
+            }
         }
-        (None, None) => draw_pixels::<C, false, false>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch),
+        (None, None) => match style.ground {
+            Some(_) => draw_pixels::<C, false, false, true>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch),
+            None => draw_pixels::<C, false, false, false>(canvas, top, part, rows, style, &geom, color, &paint, clip, rect, scratch),
+        },
     }
 }
 
@@ -466,9 +475,11 @@ fn join_at(b: [f32; 2], u1: [f32; 2], u2: [f32; 2], style: &LineStyle, outset: f
     }
 }
 /// Per-pixel line (see the module docs); `GRAD`: with `paint.gradient`;
-/// `PAT`: with `paint.pattern`.
+/// `PAT`: with `paint.pattern`; `PERSP`: on the ground (`style.ground`: the
+/// geometry and sizes are in ground units, each pixel is mapped to the
+/// ground and measured there, the antialiasing ramp stays one device px).
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
-fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
+fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool, const PERSP: bool>(
     canvas: &mut C,
     top: u32,
     part: &LinePart,
@@ -495,10 +506,21 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
     let inset = if g > 0.0 { g + 0.5 } else { f32::NEG_INFINITY };
     let blur2 = blur + 1.0;
     // Dividing by 1 (no blur, most lines) is exact: skip the division.
-    let unit_blur = blur2 == 1.0;
-    let ramp = |d: f32| -> f32 {
-        let v = (d - (inset - blur2)).min(outset - d);
-        (if unit_blur { v } else { v / blur2 }).clamp(0.0, 1.0)
+    let unit_blur = !PERSP && blur2 == 1.0;
+    // `b2`: `blur2` in the units of `d` (on the ground: times the ground
+    // units per device px across the line there, MapLibre's gamma scale).
+    let ramp = |d: f32, b2: f32| -> f32 {
+        let v = (d - (inset - b2)).min(outset - d);
+        (if unit_blur { v } else { v / b2 }).clamp(0.0, 1.0)
+    };
+    let ground = if PERSP { style.ground.as_ref() } else { None };
+    // `blur2` at device pixel (x, y) seeing the ground with `1 / w` = k,
+    // across the direction `dir` (unit, ground).
+    let b2_at = |x: f32, y: f32, k: f64, dir: [f32; 2]| -> f32 {
+        match ground {
+            Some(gm) => blur2 * gm.units_per_px(x, y, k, dir),
+            None => blur2,
+        }
     };
 
     // Segments of the (offset) centre lines with their distances along the line.
@@ -638,6 +660,17 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
                 bb = [bb[0].min(v[0] - outset), bb[1].min(v[1] - outset), bb[2].max(v[0] + outset), bb[3].max(v[1] + outset)];
             }
         }
+        if let Some(gm) = ground {
+            // On the ground: the bounds of the quad and the round pieces, projected.
+            bb = gm.hull_bounds(&[l0, r0, l1, r1], 0.0);
+            for (v, e) in [(a, sg.start), (b, sg.end)] {
+                let round = matches!(e, End::Round) || (matches!(e, End::Cap) && style.cap == LineCap::Round);
+                if round {
+                    let r = gm.hull_bounds(&[v], outset);
+                    bb = [bb[0].min(r[0]), bb[1].min(r[1]), bb[2].max(r[2]), bb[3].max(r[3])];
+                }
+            }
+        }
         sg.bbox = bb;
     }
     if scratch.segs.is_empty() {
@@ -692,12 +725,15 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
         if ry0 >= ry1 || bx0 >= bx1 {
             continue;
         }
+        // The segment's unit normal (ground: the direction of the gamma scale).
+        let nrm = if len > 0.0 { [-dy * inv_len, dx * inv_len] } else { [0.0, 1.0] };
         for ry in ry0..ry1 {
-            let py = top_f + ry as f32 + 0.5;
+            let sy = top_f + ry as f32 + 0.5;
             // Tighter x range for steep segments: everything drawn (caps and
             // joins included) lies within `outset` of the segment's line.
             let (mut rx0, mut rx1) = (bx0, bx1);
-            if dy.abs() > 1e-3 {
+            if !PERSP && dy.abs() > 1e-3 {
+                let py = sy;
                 let xc = a[0] + (py - a[1]) * dx / dy;
                 let hwx = outset * len / dy.abs() + 1.0;
                 rx0 = rx0.max((xc - hwx).floor());
@@ -710,13 +746,23 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
             let mut touched = false;
             #[allow(clippy::needless_range_loop)]
             for rx in rx0 as usize..rx1 as usize {
-                let px = rx as f32 + 0.5;
+                let sx = rx as f32 + 0.5;
+                // (px, py): where the pixel's centre is measured (ground
+                // units on the ground, else device px), k = 1 / w there.
+                let (px, py, k) = match ground {
+                    Some(gm) => match gm.to_ground(sx, sy) {
+                        Some((g, k)) => (g[0], g[1], k),
+                        None => continue,
+                    },
+                    None => (sx, sy, 1.0),
+                };
                 let vx = px - a[0];
                 let vy = py - a[1];
                 let perp = if len > 0.0 { (vx * dy - vy * dx).abs() * inv_len } else { (vx * vx + vy * vy).sqrt() };
                 if perp >= outset {
                     continue;
                 }
+                let b2 = b2_at(sx, sy, k, nrm);
                 // GL draws the quad as two triangles, each blended on its own
                 // (they overlap where a short segment's quad folds over).
                 let (h0, h1) = (inside(&s.tris[0], px, py), inside(&s.tris[1], px, py));
@@ -736,12 +782,20 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
                 if !h0 && !h1 && round_d.is_none() {
                     continue;
                 }
+                // A round piece's ramp runs along the direction from its vertex.
+                let b2r = match (ground, round_d) {
+                    (Some(_), Some(d)) if d > 0.0 => {
+                        let v = if t < 0.0 { a } else { b };
+                        b2_at(sx, sy, k, [(px - v[0]) / d, (py - v[1]) / d])
+                    }
+                    _ => b2,
+                };
                 if let (true, Some(pat)) = (PAT, paint.pattern) {
                     // Every piece blends its own texel: along the line from
                     // the quad's corners (as dashes), across it the corners'
                     // sides (GL's v_normal.y), barycentric in each triangle.
                     let a = &mut acc[ry * w + rx];
-                    let base = ramp(perp) * op;
+                    let base = ramp(perp, b2) * op;
                     let e = |f: &[f32; 3]| f[0] * px + f[1] * py + f[2];
                     let [d0, d1] = s.prog;
                     if h0 {
@@ -754,7 +808,7 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
                     }
                     if let Some(d) = round_d {
                         let side = (vx * dy - vy * dx) * inv_len;
-                        pat.over(a, d0 + (d1 - d0) * t.clamp(0.0, 1.0), 0.5 + 0.5 * side / outset, ramp(d) * op);
+                        pat.over(a, d0 + (d1 - d0) * t.clamp(0.0, 1.0), 0.5 + 0.5 * side / outset, ramp(d, b2r) * op);
                     }
                     touched = true;
                     continue;
@@ -787,7 +841,7 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
                         1.0
                     }
                 };
-                let base = ramp(perp) * op;
+                let base = ramp(perp, b2) * op;
                 let mut keep = 1.0 - row[rx];
                 // Solid lines need no distance along the line (a dash
                 // factor of 1 leaves `base` as it is).
@@ -800,7 +854,7 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
                     keep *= 1.0 - if dash.is_some() { base * along(s.tris[1][0][0] * px + s.tris[1][0][1] * py + s.tris[1][0][2]) } else { base };
                 }
                 if let Some(d) = round_d {
-                    keep *= 1.0 - ramp(d) * op * dash_at(s.dist + t.clamp(0.0, 1.0) * len);
+                    keep *= 1.0 - ramp(d, b2r) * op * dash_at(s.dist + t.clamp(0.0, 1.0) * len);
                 }
                 let c = 1.0 - keep;
                 if c > row[rx] {
@@ -828,15 +882,35 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
         if area.abs() < 1e-6 {
             continue;
         }
-        let ty0 = ((p0[1].min(p1[1]).min(p2[1]) - top_f).floor().max(ly0)) as usize;
-        let ty1 = ((p0[1].max(p1[1]).max(p2[1]) - top_f).ceil().clamp(ly0, ly1)) as usize;
-        let tx0 = (p0[0].min(p1[0]).min(p2[0])).floor().max(lx0) as usize;
-        let tx1 = (p0[0].max(p1[0]).max(p2[0])).ceil().min(lx1) as usize;
+        let bb = match ground {
+            Some(gm) => gm.hull_bounds(&[p0, p1, p2], 0.0),
+            None => [p0[0].min(p1[0]).min(p2[0]), p0[1].min(p1[1]).min(p2[1]), p0[0].max(p1[0]).max(p2[0]), p0[1].max(p1[1]).max(p2[1])],
+        };
+        if !(bb[0] <= bb[2] && bb[1] <= bb[3]) {
+            continue;
+        }
+        let ty0 = ((bb[1] - top_f).floor().max(ly0)) as usize;
+        let ty1 = ((bb[3] - top_f).ceil().clamp(ly0, ly1)) as usize;
+        let tx0 = bb[0].floor().max(lx0) as usize;
+        let tx1 = bb[2].ceil().min(lx1) as usize;
+        // The bevel's normal runs from the corners to the inner point.
+        let dir = {
+            let m = [p2[0] - (p0[0] + p1[0]) / 2.0, p2[1] - (p0[1] + p1[1]) / 2.0];
+            let l = (m[0] * m[0] + m[1] * m[1]).sqrt();
+            if l > 0.0 { [m[0] / l, m[1] / l] } else { [0.0, 1.0] }
+        };
         for ry in ty0..ty1 {
-            let py = top_f + ry as f32 + 0.5;
+            let sy = top_f + ry as f32 + 0.5;
             let row = &mut cov[ry * w..ry * w + w];
             for rx in tx0..tx1.max(tx0) {
-                let px = rx as f32 + 0.5;
+                let sx = rx as f32 + 0.5;
+                let (px, py, k) = match ground {
+                    Some(gm) => match gm.to_ground(sx, sy) {
+                        Some((g, k)) => (g[0], g[1], k),
+                        None => continue,
+                    },
+                    None => (sx, sy, 1.0),
+                };
                 // Barycentric weight of the inner point.
                 let l2 = ((p1[0] - p0[0]) * (py - p0[1]) - (p1[1] - p0[1]) * (px - p0[0])) / area;
                 let l0 = ((p2[0] - p1[0]) * (py - p1[1]) - (p2[1] - p1[1]) * (px - p1[0])) / area;
@@ -845,7 +919,7 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool>(
                     continue;
                 }
                 let y = 1.0 - 2.0 * l2;
-                let alpha = ramp(y.abs() * outset) * op;
+                let alpha = ramp(y.abs() * outset, b2_at(sx, sy, k, dir)) * op;
                 if alpha > 0.0 {
                     match (PAT, paint.pattern) {
                         // The corners are on one side of the line, the inner point on the other.

@@ -36,6 +36,7 @@ mod composite;
 mod coverage;
 mod fill;
 mod geom;
+mod ground;
 mod line;
 mod pattern;
 mod raster;

@@ -289,8 +289,21 @@ fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch) -> Prep {
                 let offset = if style.offset.is_finite() { style.offset.abs() } else { 0.0 };
                 let miter = if style.miter_limit.is_finite() { style.miter_limit.max(2.0) } else { 2.0 };
                 let d = 2.0 * offset + half * miter + nonneg(style.blur) + 2.0;
-                spans.extend(lines.iter().map(|l| span_of(l, d)));
-                finite_bounds(lines.iter().flatten()).map(|b| grow(b, d))
+                match &style.ground {
+                    // On the ground: `d` in ground units around the points, projected.
+                    Some(g) => {
+                        let boxes: Vec<[f32; 4]> = lines.iter().map(|l| g.polyline_bounds(l, d)).collect();
+                        spans.extend(boxes.iter().map(|b| [b[1], b[3]]));
+                        let b = boxes.iter().fold([f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY], |a, b| {
+                            [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]
+                        });
+                        (b[0] <= b[2] && b[1] <= b[3]).then(|| grow(b, 1.0))
+                    }
+                    None => {
+                        spans.extend(lines.iter().map(|l| span_of(l, d)));
+                        finite_bounds(lines.iter().flatten()).map(|b| grow(b, d))
+                    }
+                }
             } else {
                 None
             }

@@ -25,6 +25,7 @@ pub(crate) fn line_style(color: Color, width: f32) -> LineStyle {
         dash_fade: 1.0,
         gradient: None,
         pattern: None,
+        ground: None,
     }
 }
 
@@ -706,4 +707,30 @@ fn line_pattern_opacity_and_transparent_texels() {
     }
     assert_eq!(px(&img, 10, 10), [0, 0, 255, 255]);
     assert_eq!(px(&img, 11, 10), [0, 0, 255, 255]);
+}
+
+/// A line on the ground of a slanted view (w grows down the ground's y):
+/// like MapLibre's lines extruded on the ground, it is wider on screen where
+/// the ground is nearer, and clipped to the ground rectangle.
+#[test]
+fn a_line_on_the_ground_is_wider_where_the_ground_is_nearer() {
+    let to_screen = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.004, 1.0]];
+    let from_screen = crate::source::transform::inv3(&to_screen).unwrap();
+    let ground = GroundMap { to_screen, from_screen, clip: None };
+    let style = LineStyle { ground: Some(ground), ..line_style(BLUE, 10.0) };
+    // Ground x = 40 from ground y 0 (w = 1: screen y 0) to 400 (w = 2.6: screen y ~154).
+    let cmd = |style: LineStyle| DrawCommand::Line { lines: vec![vec![[40.0, 0.0], [40.0, 400.0]]], style, clip: None };
+    let img = rasterize(&list(80, 160, vec![cmd(style.clone())]), 1);
+    let width = |y: u32| (0..80).filter(|&x| px(&img, x, y)[3] > 127).count();
+    assert!((9..=11).contains(&width(2)), "10 px wide at w = 1, got {}", width(2));
+    assert!((3..=5).contains(&width(150)), "about 10 / 2.5 px at w = 2.5, got {}", width(150));
+    // The far end is centred where the ground's x = 40 is seen: screen x 40 / w.
+    let far: Vec<u32> = (0..80).filter(|&x| px(&img, x, 150)[3] > 127).collect();
+    let mid = (far[0] + far[far.len() - 1]) as f32 / 2.0 + 0.5;
+    assert!((mid - 40.0 / 2.5).abs() < 1.5, "centre at {mid}");
+    // Clipped to ground y < 100 (screen y < 71).
+    let clipped = LineStyle { ground: Some(GroundMap { clip: Some([0.0, 0.0, 80.0, 100.0]), ..ground }), ..style };
+    let img = rasterize(&list(80, 160, vec![cmd(clipped)]), 1);
+    assert!(px(&img, 40, 20)[3] > 127);
+    assert_eq!(px(&img, 16, 150)[3], 0);
 }
