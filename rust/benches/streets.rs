@@ -11,6 +11,7 @@
 //!   (pixelmatch with default options, plus exact pixel differences);
 //! * `MAPCORE_BENCH_ONLY=rasterize`: time only the rasterizer;
 //! * `MAPCORE_BENCH_STATS`: print the display list's runs of one paint;
+//! * `MAPCORE_BENCH_PITCH`: the camera's pitch (degrees) instead of the style's;
 //! * `MAPCORE_BENCH_KIND=fill|fill-only|line|circle`: rasterize only the
 //!   background and commands of one kind (`fill-only`: fills without outlines).
 //!
@@ -254,7 +255,7 @@ fn main() {
         latitude: num(&b["center"][1], 0.0),
         zoom: num(&b["zoom"], 0.0),
         bearing: num(&b["bearing"], 0.0),
-        pitch: num(&b["pitch"], 0.0),
+        pitch: std::env::var("MAPCORE_BENCH_PITCH").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| num(&b["pitch"], 0.0)),
     };
     let bench = Bench {
         style,

@@ -49,6 +49,8 @@ pub(crate) struct LineScratch {
     /// lines only).
     paint: Vec<[f32; 4]>,
     segs: Vec<Seg>,
+    /// Pitched lines: each segment's pieces on screen.
+    on_screen: Vec<OnScreen>,
     bevels: Vec<Bevel>,
     /// Per band row: the columns [x0, x1) touched (empty when x0 >= x1).
     spans: Vec<(u32, u32)>,
@@ -88,6 +90,42 @@ struct Seg {
     bbox: [f32; 4],
     /// Line progress at `a` and `b` (gradient lines).
     prog: [f32; 2],
+}
+
+/// A ground segment's pieces on screen (pitched lines): its quad's
+/// corners (L0, R0, L1, R1) projected, `None` when one of them is (almost)
+/// behind the camera, and the box of its round pieces (empty when none).
+#[derive(Clone, Copy)]
+struct OnScreen {
+    quad: Option<[[f32; 2]; 4]>,
+    round: [f32; 4],
+}
+
+impl OnScreen {
+    /// The columns `[x0, x1)` of row centre `y` that the segment can
+    /// cover, within `[lo, hi)`: the quad's triangles crossed by the row
+    /// and the round pieces' box (1 px margin).
+    fn columns(&self, y: f32, lo: f32, hi: f32) -> (f32, f32) {
+        let Some(q) = self.quad else { return (lo, hi) };
+        let mut r = [f32::INFINITY, f32::NEG_INFINITY];
+        for t in [[q[0], q[1], q[2]], [q[1], q[2], q[3]]] {
+            for i in 0..3 {
+                let (p, n) = (t[i], t[(i + 1) % 3]);
+                if (p[1] <= y && n[1] >= y) || (n[1] <= y && p[1] >= y) {
+                    if n[1] != p[1] {
+                        let x = p[0] + (y - p[1]) * (n[0] - p[0]) / (n[1] - p[1]);
+                        r = [r[0].min(x), r[1].max(x)];
+                    } else {
+                        r = [r[0].min(p[0]).min(n[0]), r[1].max(p[0]).max(n[0])];
+                    }
+                }
+            }
+        }
+        if y >= self.round[1] && y <= self.round[3] {
+            r = [r[0].min(self.round[0]), r[1].max(self.round[2])];
+        }
+        ((r[0].floor() - 1.0).max(lo), (r[1].ceil() + 1.0).min(hi))
+    }
 }
 
 /// Edge functions of a triangle, positive inside (all zero when degenerate).
@@ -626,6 +664,7 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool, const PERSP: bool>(
     // Each segment's quad: its end points on the two edge lines (flat ends,
     // square caps pushed out by the outset, joins as built by `join_at`).
     let square = style.cap == LineCap::Square;
+    scratch.on_screen.clear();
     for sg in scratch.segs.iter_mut() {
         let (a, b) = (sg.a, sg.b);
         let l = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
@@ -662,14 +701,17 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool, const PERSP: bool>(
         }
         if let Some(gm) = ground {
             // On the ground: the bounds of the quad and the round pieces, projected.
-            bb = gm.hull_bounds(&[l0, r0, l1, r1], 0.0);
+            let union = |a: [f32; 4], b: [f32; 4]| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])];
+            let mut round = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
             for (v, e) in [(a, sg.start), (b, sg.end)] {
-                let round = matches!(e, End::Round) || (matches!(e, End::Cap) && style.cap == LineCap::Round);
-                if round {
-                    let r = gm.hull_bounds(&[v], outset);
-                    bb = [bb[0].min(r[0]), bb[1].min(r[1]), bb[2].max(r[2]), bb[3].max(r[3])];
+                if matches!(e, End::Round) || (matches!(e, End::Cap) && style.cap == LineCap::Round) {
+                    round = union(round, gm.hull_bounds(&[v], outset));
                 }
             }
+            bb = union(gm.hull_bounds(&[l0, r0, l1, r1], 0.0), round);
+            let quad = [l0, r0, l1, r1].map(|p| gm.to_screen(p));
+            let quad = quad.iter().all(Option::is_some).then(|| quad.map(|p| p.unwrap_or_default()));
+            scratch.on_screen.push(OnScreen { quad, round });
         }
         sg.bbox = bb;
     }
@@ -704,8 +746,9 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool, const PERSP: bool>(
     let top_f = top as f32;
     let round_cap = style.cap == LineCap::Round;
 
-    for s in &scratch.segs {
+    for (si, s) in scratch.segs.iter().enumerate() {
         let (a, b) = (s.a, s.b);
+        let on_screen = if PERSP { scratch.on_screen.get(si) } else { None };
         let dx = b[0] - a[0];
         let dy = b[1] - a[1];
         let len2 = dx * dx + dy * dy;
@@ -732,7 +775,9 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool, const PERSP: bool>(
             // Tighter x range for steep segments: everything drawn (caps and
             // joins included) lies within `outset` of the segment's line.
             let (mut rx0, mut rx1) = (bx0, bx1);
-            if !PERSP && dy.abs() > 1e-3 {
+            if let Some(os) = on_screen {
+                (rx0, rx1) = os.columns(sy, rx0, rx1);
+            } else if !PERSP && dy.abs() > 1e-3 {
                 let py = sy;
                 let xc = a[0] + (py - a[1]) * dx / dy;
                 let hwx = outset * len / dy.abs() + 1.0;
