@@ -165,20 +165,27 @@ pub fn faces(
         let (ztop, zbase) = (height * ppm, base * ppm);
         // Walls.
         for ring in &feature.geometry {
-            // MapLibre's walls: distance along the ring's edges (tile units).
+            // MapLibre Native's walls: distance along the ring's edges (tile
+            // units), each edge's length truncated to an integer, edges
+            // along the tile's border included (they are not drawn), back
+            // to 0 past 32767.
             let mut edge_distance = 0.0f64;
             for pair in ring.windows(2) {
                 let (p2, p1) = (pair[0], pair[1]);
-                if on_tile_edge(p1, p2) || p1 == p2 {
+                if p1 == p2 {
                     continue;
                 }
-                let (ex, ey) = (f64::from(p1.x - p2.x), f64::from(p1.y - p2.y));
+                let (ex, ey) = (f64::from(p1.x) - f64::from(p2.x), f64::from(p1.y) - f64::from(p2.y));
                 let len = (ex * ex + ey * ey).sqrt();
-                if edge_distance + len > 32768.0 {
+                let stored = len.trunc().min(32767.0);
+                if edge_distance + stored > 32767.0 {
                     edge_distance = 0.0;
                 }
                 let d0 = edge_distance;
-                edge_distance += len;
+                edge_distance += stored;
+                if on_tile_edge(p1, p2) {
+                    continue;
+                }
                 let normal = [-ey / len, ex / len, 0.0];
                 let vertical = if normal[1] != 0.0 && vertical_gradient {
                     (wall_factor(0.0, base, height) + wall_factor(1.0, base, height)) / 2.0
@@ -195,7 +202,9 @@ pub fn faces(
                 if let Some(fp) = &pattern {
                     // Parameters (s: edge distance, from p1 at d0 towards p2;
                     // t: height in meters).
-                    let dir = [-ex / len, -ey / len];
+                    // The texture runs `stored` units over the edge's `len`.
+                    let stretch = if stored > 0.0 { len / stored } else { 1.0 };
+                    let dir = [-ex / len * stretch, -ey / len * stretch];
                     let (x0, y0) = (f64::from(p1.x) - dir[0] * d0, f64::from(p1.y) - dir[1] * d0);
                     let to_screen = rows.map(|r| [r[0] * dir[0] + r[1] * dir[1], r[2] * ppm, r[0] * x0 + r[1] * y0 + r[3]]);
                     let to_world = [[fp.k, 0.0, fp.origin[0]], [0.0, -fp.per_meter, fp.origin[1]], [0.0, 0.0, 1.0]];
