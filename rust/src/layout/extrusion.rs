@@ -87,6 +87,8 @@ impl FacePattern {
     }
 }
 
+const CULL_SIGN: f32 = -1.0;
+
 /// Faces of one layer in one tile, each with its distance (perspective divisor).
 /// `opaque`: the layer's opacity is applied later (to the whole layer).
 #[allow(clippy::too_many_arguments)]
@@ -197,6 +199,14 @@ pub fn faces(
                     continue;
                 }
                 let corners: Vec<(Px, f64)> = corners.into_iter().flatten().collect();
+                // MapLibre culls the walls facing away from the camera (seen
+                // from their inner side): they would show through a roof's
+                // transparent pattern texels.
+                let (a, b, c) = (corners[0].0, corners[1].0, corners[2].0);
+                let winding = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
+                if CULL_SIGN * winding > 0.0 {
+                    continue;
+                }
                 let depth = corners.iter().map(|c| c.1).sum::<f64>() / 4.0;
                 let ring: Vec<Px> = corners.iter().map(|c| c.0).collect();
                 if let Some(fp) = &pattern {
@@ -210,7 +220,7 @@ pub fn faces(
                     let to_world = [[fp.k, 0.0, fp.origin[0]], [0.0, -fp.per_meter, fp.origin[1]], [0.0, 0.0, 1.0]];
                     let light = pattern_light(normal, light, vertical);
                     if let Some(pattern) = fp.paint(to_screen, to_world, opacity, light) {
-                        let style = PatternFillStyle { pattern, antialias: false, outline: PatternOutline::None };
+                        let style = PatternFillStyle { pattern, antialias: false, outline: PatternOutline::None, replace: true };
                         out.push((depth, DrawCommand::PatternFill { rings: vec![ring], style, clip: None }));
                     }
                     continue;
@@ -239,7 +249,7 @@ pub fn faces(
                 let to_screen = rows.map(|r| [r[0], r[1], r[2] * ztop + r[3]]);
                 let to_world = [[fp.k, 0.0, fp.origin[0]], [0.0, fp.k, fp.origin[1]], [0.0, 0.0, 1.0]];
                 if let Some(pattern) = fp.paint(to_screen, to_world, opacity, pattern_light([0.0, 0.0, 1.0], light, 1.0)) {
-                    let style = PatternFillStyle { pattern, antialias: false, outline: PatternOutline::None };
+                    let style = PatternFillStyle { pattern, antialias: false, outline: PatternOutline::None, replace: true };
                     out.push((depth / count, DrawCommand::PatternFill { rings, style, clip: None }));
                 }
                 continue;

@@ -267,7 +267,9 @@ fn extrusion_commands(sourced: SourcedLayer, view: &View, tiles: &dyn TileLookup
     let (layer, zoom) = (sourced.layer, view.transform.zoom);
     // fill-extrusion-opacity is a layer property (zoom-dependent only).
     let opacity = layer.paint.get_f32("fill-extrusion-opacity", &EvaluationContext::at_zoom(zoom));
-    let layered = opacity < 1.0;
+    // Below opacity 1, and with a pattern (whose faces replace the pixels
+    // they cover), the faces are drawn offscreen and composited once.
+    let layered = opacity < 1.0 || layer.paint.get("fill-extrusion-pattern").is_some();
     let mut faces = Vec::new();
     each_tile(sourced, tiles, |tile| {
         faces.extend(extrusion::faces(layer, &tile.drawn(), tile.covered, tile.tile_layer.extent, view, zoom, layered, tiles));

@@ -269,7 +269,7 @@ impl<'a> LayerPainter<'a> {
         let pattern = pattern_paint(image, self.view, self.shift_world, opacity)?;
         Some(DrawCommand::PatternFill {
             rings: self.projector.rings(&feature.geometry),
-            style: PatternFillStyle { pattern, antialias, outline: outline.clone() },
+            style: PatternFillStyle { pattern, antialias, outline: outline.clone(), replace: false },
             clip,
         })
     }

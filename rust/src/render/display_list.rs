@@ -198,6 +198,12 @@ pub struct PatternFillStyle {
     pub pattern: PatternPaint,
     pub antialias: bool,
     pub outline: PatternOutline,
+    /// Aliased fills only: each covered pixel takes the pattern's texel,
+    /// transparent ones too, instead of compositing it over what is there
+    /// (an extrusion face nearer the camera hides the farther ones where
+    /// its texels are transparent, like MapLibre Native's depth pre-pass for
+    /// pattern extrusions; drawn inside a [`DrawCommand::Layer`]).
+    pub replace: bool,
 }
 
 /// How a raster image is filtered (`raster-resampling`).

@@ -63,7 +63,7 @@ pub(crate) fn draw_pattern_fill<C: Canvas>(
     rows: [f32; 2],
     clip: Option<&C::Clip>,
 ) {
-    let shader = PatternShader::new(&style.pattern);
+    let shader = PatternShader::new(&style.pattern).map(|s| s.replacing(style.replace && !style.antialias));
     if let Some(shader) = &shader {
         for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
             bp.clear();

@@ -21,6 +21,9 @@ pub(crate) struct PatternShader<'a> {
     opacity: f32,
     /// Multiplies the colour channels (1: unchanged).
     shade: f32,
+    /// [`PatternShader::fill_masked`] replaces covered pixels instead of
+    /// compositing over them.
+    replace: bool,
 }
 
 impl<'a> PatternShader<'a> {
@@ -32,6 +35,12 @@ impl<'a> PatternShader<'a> {
         let shader = PatternShader::for_image(&p.image, p.opacity)?;
         let shade = if p.shade.is_finite() { p.shade.clamp(0.0, 1.0) } else { 1.0 };
         Some(PatternShader { m: p.to_texel, shade, ..shader })
+    }
+
+    /// The same shader, replacing the pixels it fills when `on` (see
+    /// [`super::display_list::PatternFillStyle::replace`]).
+    pub fn replacing(self, on: bool) -> PatternShader<'a> {
+        PatternShader { replace: on, ..self }
     }
 
     /// Premultiplied RGBA8 (little-endian u32) at absolute device pixel `(x, y)`.
@@ -59,7 +68,7 @@ impl<'a> PatternShader<'a> {
         if w == 0 || h == 0 || opacity <= 0.0 || image.data.len() != w * h * 4 {
             return None;
         }
-        Some(PatternShader { data: &image.data, w, h, m: identity, opacity, shade: 1.0 })
+        Some(PatternShader { data: &image.data, w, h, m: identity, opacity, shade: 1.0, replace: false })
     }
 
     /// The image's size in texels.
@@ -156,7 +165,15 @@ impl<'a> PatternShader<'a> {
                     continue;
                 }
                 let src = self.sample(x, y);
-                if cover == 255 && src >> 24 == 255 {
+                if self.replace {
+                    // The texel takes the pixel (transparent ones too), in
+                    // proportion to the coverage.
+                    let dst = u32::from_le_bytes([p[0], p[1], p[2], p[3]]).to_le_bytes();
+                    let s = src.to_le_bytes();
+                    for c in 0..4 {
+                        p[c] = ((u32::from(s[c]) * cover + u32::from(dst[c]) * (255 - cover) + 127) / 255) as u8;
+                    }
+                } else if cover == 255 && src >> 24 == 255 {
                     p.copy_from_slice(&src.to_le_bytes());
                 } else if src != 0 {
                     p.copy_from_slice(&over(src, cover, u32::from_le_bytes([p[0], p[1], p[2], p[3]])).to_le_bytes());
@@ -194,7 +211,7 @@ mod tests {
 
     fn fill(pattern: PatternPaint, antialias: bool, outline: PatternOutline) -> DrawCommand {
         let ring = vec![[2.0, 2.0], [10.0, 2.0], [10.0, 10.0], [2.0, 10.0], [2.0, 2.0]];
-        DrawCommand::PatternFill { rings: vec![ring], style: PatternFillStyle { pattern, antialias, outline }, clip: None }
+        DrawCommand::PatternFill { rings: vec![ring], style: PatternFillStyle { pattern, antialias, outline, replace: false }, clip: None }
     }
 
     #[test]
@@ -267,4 +284,25 @@ mod tests {
         assert_eq!(&img.data[..], &[128, 64, 0, 128]);
         assert!(PatternImage::from_straight(2, 1, &[0; 4]).is_none());
     }
+
+    #[test]
+    fn a_replacing_fill_takes_its_pixels_transparent_texels_too() {
+        // A checker whose white texel is transparent, over a blue background.
+        let image = PatternImage { width: 2, height: 2, data: Arc::new([R, G, B, [0, 0, 0, 0]].concat()) };
+        let pattern = PatternPaint { image, ..paint(0.0, 0.0, 1.0) };
+        let ring = vec![[2.0, 2.0], [10.0, 2.0], [10.0, 10.0], [2.0, 10.0], [2.0, 2.0]];
+        let cmd = |replace| DrawCommand::PatternFill {
+            rings: vec![ring.clone()],
+            style: PatternFillStyle { pattern: pattern.clone(), antialias: false, outline: PatternOutline::None, replace },
+            clip: None,
+        };
+        let background = DrawCommand::Background { color: Color::new(0.0, 0.0, 1.0, 1.0) };
+        let over = rasterize(&DisplayList { width: 12, height: 12, commands: vec![background.clone(), cmd(false)] }, 1);
+        let replaced = rasterize(&DisplayList { width: 12, height: 12, commands: vec![background, cmd(true)] }, 1);
+        assert_eq!(px(&over, 3, 3), B, "composited over: the background shows through");
+        assert_eq!(px(&replaced, 3, 3), [0, 0, 0, 0], "replaced: the transparent texel");
+        assert_eq!(px(&replaced, 2, 2), R);
+        assert_eq!(px(&replaced, 1, 1), B, "outside the polygon: untouched");
+    }
+
 }
