@@ -31,7 +31,7 @@ use super::backend::Canvas;
 use super::band_path::BandPath;
 use super::circle::band_limits;
 use super::composite::{blend_over, Premul};
-use super::display_list::{LineCap, LineGradient, LineJoin, LineStyle};
+use super::display_list::{GroundMap, LineCap, LineGradient, LineJoin, LineStyle};
 use super::pattern::PatternShader;
 use super::geom::{clean_polyline, meets, offset_polyline, LinePart};
 
@@ -165,6 +165,17 @@ struct Bevel {
     /// 1 when the corners are on the left of the line (the side of the
     /// normal `(-u.y, u.x)`), -1 when on the right.
     side: f32,
+}
+
+/// Where the pixel centre `(sx, sy)` is measured: on the ground (ground
+/// units, with `1 / w` there; `None` where no ground is seen) or, without
+/// one, in device px (`1 / w` = 1).
+#[inline]
+fn measured_at(ground: Option<&GroundMap>, sx: f32, sy: f32) -> Option<(f32, f32, f64)> {
+    match ground {
+        Some(gm) => gm.to_ground(sx, sy).map(|(g, k)| (g[0], g[1], k)),
+        None => Some((sx, sy, 1.0)),
+    }
 }
 
 /// Size limit: wider lines look the same as this on any target.
@@ -792,15 +803,7 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool, const PERSP: bool>(
             #[allow(clippy::needless_range_loop)]
             for rx in rx0 as usize..rx1 as usize {
                 let sx = rx as f32 + 0.5;
-                // (px, py): where the pixel's centre is measured (ground
-                // units on the ground, else device px), k = 1 / w there.
-                let (px, py, k) = match ground {
-                    Some(gm) => match gm.to_ground(sx, sy) {
-                        Some((g, k)) => (g[0], g[1], k),
-                        None => continue,
-                    },
-                    None => (sx, sy, 1.0),
-                };
+                let Some((px, py, k)) = measured_at(ground, sx, sy) else { continue };
                 let vx = px - a[0];
                 let vy = py - a[1];
                 let perp = if len > 0.0 { (vx * dy - vy * dx).abs() * inv_len } else { (vx * vx + vy * vy).sqrt() };
@@ -949,13 +952,7 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool, const PERSP: bool>(
             let row = &mut cov[ry * w..ry * w + w];
             for rx in tx0..tx1.max(tx0) {
                 let sx = rx as f32 + 0.5;
-                let (px, py, k) = match ground {
-                    Some(gm) => match gm.to_ground(sx, sy) {
-                        Some((g, k)) => (g[0], g[1], k),
-                        None => continue,
-                    },
-                    None => (sx, sy, 1.0),
-                };
+                let Some((px, py, k)) = measured_at(ground, sx, sy) else { continue };
                 // Barycentric weight of the inner point.
                 let l2 = ((p1[0] - p0[0]) * (py - p0[1]) - (p1[1] - p0[1]) * (px - p0[0])) / area;
                 let l0 = ((p2[0] - p1[0]) * (py - p1[1]) - (p2[1] - p1[1]) * (px - p1[0])) / area;
