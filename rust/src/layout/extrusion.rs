@@ -8,7 +8,8 @@
 use crate::render::display_list::{DrawCommand, FillStyle, PatternFillStyle, PatternImage, PatternOutline, PatternPaint, Px};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::{Feature, TilePoint};
-use crate::source::transform::{inv3, TileMatrix3d};
+use crate::data::matrix::inv3;
+use crate::source::transform::TileMatrix3d;
 use crate::style::color::Color;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::Layer;

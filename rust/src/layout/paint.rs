@@ -10,7 +10,8 @@ use crate::render::display_list::{
 use crate::source::geojson::{CLIP_END, CLIP_START};
 use crate::style::color::Color;
 use crate::style::value::Value;
-use crate::source::transform::{inv3, Transform};
+use crate::data::matrix::inv3;
+use crate::source::transform::Transform;
 use crate::source::feature::Feature;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
@@ -367,7 +368,8 @@ impl<'a> LayerPainter<'a> {
                 pattern,
                 ground: ground.map(|(g, _)| g),
             },
-            clip,
+            // On the ground the tile's square is cut there (see `ground_map`).
+            clip: if ground.is_some() { None } else { clip },
         })
     }
 

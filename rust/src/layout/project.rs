@@ -5,7 +5,8 @@ use super::clip::{clip_line, clip_ring, square, HalfPlane};
 use crate::render::display_list::{ClipQuad, GroundMap, Px};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::TilePoint;
-use crate::source::transform::{inv3, TileMatrix, Transform};
+use crate::data::matrix::inv3;
+use crate::source::transform::{TileMatrix, Transform};
 
 /// Projects one covered tile's points into device pixels.
 pub struct TileProjector {
@@ -106,8 +107,9 @@ impl TileProjector {
     }
 
     /// The ground plane of [`TileProjector::ground_lines`] with `units`
-    /// ground units per tile unit, and device pixels (`None`: degenerate);
-    /// clipped to the tile's square when [`TileProjector::clip`] is `None`.
+    /// ground units per tile unit, and device pixels (`None`: degenerate),
+    /// clipped to the tile's square (on the ground, so that every tile's
+    /// square is cut the same way: use it instead of [`TileProjector::clip`]).
     pub fn ground_map(&self, units: f64) -> Option<GroundMap> {
         if !(units.is_finite() && units > 0.0) {
             return None;
@@ -119,10 +121,8 @@ impl TileProjector {
         });
         let from_screen = inv3(&to_screen)?;
         let e = f64::from(self.extent);
-        let clip = self.near_clip.is_some().then(|| {
-            let [x0, y0] = [self.shift[0] * units, self.shift[1] * units];
-            [x0 as f32, y0 as f32, (x0 + e * units) as f32, (y0 + e * units) as f32]
-        });
+        let [x0, y0] = [self.shift[0] * units, self.shift[1] * units];
+        let clip = Some([x0, y0, x0 + e * units, y0 + e * units]);
         (to_screen.iter().chain(from_screen.iter()).flatten().all(|v| v.is_finite())).then_some(GroundMap { to_screen, from_screen, clip })
     }
 

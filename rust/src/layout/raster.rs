@@ -5,7 +5,7 @@
 use crate::render::display_list::{DrawCommand, PatternImage, Px, RasterStyle, Resampling};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::TilePoint;
-use crate::source::transform::inv3;
+use crate::data::matrix::inv3;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::Layer;
 

@@ -80,13 +80,13 @@ pub struct LineStyle {
 /// The geometry is not cut where it reaches behind the camera (distances
 /// along the line keep their origin): only what each pixel sees is drawn.
 /// `clip`, when set, is the ground rectangle `[x0, y0, x1, y1]` outside
-/// which nothing is drawn (the tile's square, when its screen quad cannot
-/// be used because the tile reaches behind the camera).
+/// which nothing is drawn (the tile's square: cut on the ground, every
+/// tile's the same way, so that neighbouring tiles partition the pixels).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct GroundMap {
     pub to_screen: [[f64; 3]; 3],
     pub from_screen: [[f64; 3]; 3],
-    pub clip: Option<[f32; 4]>,
+    pub clip: Option<[f64; 4]>,
 }
 
 /// A `line-pattern` on one line feature (MapLibre Native's line_pattern

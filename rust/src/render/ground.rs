@@ -33,12 +33,14 @@ impl GroundMap {
         if !(k > 0.0) {
             return None;
         }
-        let g = [((m[0][0] * x + m[0][1] * y + m[0][2]) / k) as f32, ((m[1][0] * x + m[1][1] * y + m[1][2]) / k) as f32];
+        let gd = [(m[0][0] * x + m[0][1] * y + m[0][2]) / k, (m[1][0] * x + m[1][1] * y + m[1][2]) / k];
         if let Some(c) = self.clip {
-            if !(g[0] >= c[0] && g[0] < c[2] && g[1] >= c[1] && g[1] < c[3]) {
+            // In f64, so that neighbouring tiles' rectangles partition the pixels.
+            if !(gd[0] >= c[0] && gd[0] < c[2] && gd[1] >= c[1] && gd[1] < c[3]) {
                 return None;
             }
         }
+        let g = [gd[0] as f32, gd[1] as f32];
         (g[0].is_finite() && g[1].is_finite()).then_some((g, k))
     }
 
@@ -132,7 +134,7 @@ mod tests {
     /// A view looking at the ground at a slant: y recedes (w grows with y).
     fn slanted() -> GroundMap {
         let to_screen = [[1.0, 0.0, 0.0], [0.0, 0.5, 0.0], [0.0, 0.001, 1.0]];
-        GroundMap { to_screen, from_screen: crate::source::transform::inv3(&to_screen).unwrap(), clip: None }
+        GroundMap { to_screen, from_screen: crate::data::matrix::inv3(&to_screen).unwrap(), clip: None }
     }
 
     #[test]

@@ -715,7 +715,7 @@ fn line_pattern_opacity_and_transparent_texels() {
 #[test]
 fn a_line_on_the_ground_is_wider_where_the_ground_is_nearer() {
     let to_screen = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.004, 1.0]];
-    let from_screen = crate::source::transform::inv3(&to_screen).unwrap();
+    let from_screen = crate::data::matrix::inv3(&to_screen).unwrap();
     let ground = GroundMap { to_screen, from_screen, clip: None };
     let style = LineStyle { ground: Some(ground), ..line_style(BLUE, 10.0) };
     // Ground x = 40 from ground y 0 (w = 1: screen y 0) to 400 (w = 2.6: screen y ~154).
@@ -729,7 +729,7 @@ fn a_line_on_the_ground_is_wider_where_the_ground_is_nearer() {
     let mid = (far[0] + far[far.len() - 1]) as f32 / 2.0 + 0.5;
     assert!((mid - 40.0 / 2.5).abs() < 1.5, "centre at {mid}");
     // Clipped to ground y < 100 (screen y < 71).
-    let clipped = LineStyle { ground: Some(GroundMap { clip: Some([0.0, 0.0, 80.0, 100.0]), ..ground }), ..style };
+    let clipped = LineStyle { ground: Some(GroundMap { clip: Some([0.0, 0.0, 80.0, 100.0f64]), ..ground }), ..style };
     let img = rasterize(&list(80, 160, vec![cmd(clipped)]), 1);
     assert!(px(&img, 40, 20)[3] > 127);
     assert_eq!(px(&img, 16, 150)[3], 0);

@@ -15,6 +15,7 @@
 //! It is linear in homogeneous coordinates, so each tile gets one 3×3 matrix
 //! ([`TileMatrix`]) taking tile coordinates straight to the screen.
 
+use crate::data::matrix::inv3;
 use crate::source::feature::{TileId, TilePoint};
 
 /// Largest latitude of Web Mercator.
@@ -156,20 +157,6 @@ fn mul3(a: &[[f64; 3]; 3], b: &[[f64; 3]; 3]) -> [[f64; 3]; 3] {
     r
 }
 
-/// The inverse of a 3x3 matrix (`None` when singular or not finite).
-pub fn inv3(m: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
-    let c = |r0: usize, r1: usize, c0: usize, c1: usize| m[r0][c0] * m[r1][c1] - m[r0][c1] * m[r1][c0];
-    let det = m[0][0] * c(1, 2, 1, 2) - m[0][1] * c(1, 2, 0, 2) + m[0][2] * c(1, 2, 0, 1);
-    if !det.is_finite() || det == 0.0 {
-        return None;
-    }
-    let a = [
-        [c(1, 2, 1, 2), -c(0, 2, 1, 2), c(0, 1, 1, 2)],
-        [-c(1, 2, 0, 2), c(0, 2, 0, 2), -c(0, 1, 0, 2)],
-        [c(1, 2, 0, 1), -c(0, 2, 0, 1), c(0, 1, 0, 1)],
-    ];
-    Some(a.map(|row| row.map(|v| v / det)))
-}
 
 impl Transform {
     /// A camera of the given viewport size at lng/lat 0, zoom 0.
