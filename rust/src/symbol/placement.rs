@@ -65,6 +65,9 @@ struct PartParams {
     optional: bool,
     padding: f32,
     rotate_with_map: bool,
+    /// `*-pitch-alignment` resolves to "map": under pitch the part lies on
+    /// the map plane (drawn for line labels' text).
+    pitch_with_map: bool,
     translate: [f32; 2],
     translate_viewport: bool,
 }
@@ -74,6 +77,8 @@ impl PartParams {
         let (l, p) = (&layer.layout, &layer.paint);
         let name = |s: &str| format!("{part}-{s}");
         let alignment = l.get_enum(&name("rotation-alignment"), ctx);
+        let rotate_with_map = alignment == "map" || (alignment == "auto" && placement != Placement::Point);
+        let pitch_alignment = l.get_enum(&name("pitch-alignment"), ctx);
         let t = p.get_f32_array(&name("translate"), ctx);
         let padding = if part == "icon" {
             l.get_f32_array("icon-padding", ctx).first().copied().unwrap_or(2.0)
@@ -85,7 +90,8 @@ impl PartParams {
             ignore_placement: l.get_bool(&name("ignore-placement"), ctx),
             optional: l.get_bool(&name("optional"), ctx),
             padding,
-            rotate_with_map: alignment == "map" || (alignment == "auto" && placement != Placement::Point),
+            rotate_with_map,
+            pitch_with_map: pitch_alignment == "map" || (pitch_alignment == "auto" && rotate_with_map),
             translate: [t.first().copied().unwrap_or(0.0), t.get(1).copied().unwrap_or(0.0)],
             translate_viewport: p.get_enum(&name("translate-anchor"), ctx) == "viewport",
         }
@@ -273,6 +279,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 if scale > 0.0 && scale.is_finite() {
                     let angle = if params.text.rotate_with_map { map_angle } else { 0.0 };
                     let at = [base[0] + shift[0], base[1] + shift[1]];
+                    let viewport_sdf = SdfScale { font_scale: scale, gamma_scale: 1.0 };
                     text_part = match (text.along_line, &text.variable) {
                         (false, Some(v)) if !v.anchors.is_empty() => {
                             let n = v.anchors.len();
@@ -295,19 +302,28 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                             match chosen {
                                 Some((placed, s)) => {
                                     text_shift = s;
-                                    Some(placed)
+                                    Some((placed, viewport_sdf))
                                 }
                                 // Not placed: its first anchor's shapes stand for it.
                                 None => {
                                     let s = variable_anchor::shift(v.anchors[0].0, v.anchors[0].1, text.bounds, scale, params.text.padding, angle);
-                                    Some(place_point(text, v.quads_for(v.anchors[0].0), [at[0] + s[0], at[1] + s[1]], scale, angle, params.text.padding))
+                                    Some((place_point(text, v.quads_for(v.anchors[0].0), [at[0] + s[0], at[1] + s[1]], scale, angle, params.text.padding), viewport_sdf))
                                 }
                             }
                         }
-                        (false, _) => Some(place_point(text, &text.quads, at, scale, angle, params.text.padding)),
-                        (true, _) => place_line(inst, text, &matrix, shift, scale, &params),
-                    }
-                    .map(|p| (p, scale));
+                        (false, _) => Some((place_point(text, &text.quads, at, scale, angle, params.text.padding), viewport_sdf)),
+                        (true, _) => {
+                            let on_map = (params.text.pitch_with_map && t.pitch > 0.0).then(|| MapPlane {
+                                units: (t.world_size() / f64::from(cand.tile.id.z).exp2() / f64::from(tl.extent.max(1))) as f32,
+                                cos_pitch: (t.pitch.to_radians().cos() as f32).max(1e-3),
+                            });
+                            let base = size / ONE_EM;
+                            match on_map {
+                                Some(plane) => place_line_on_map(inst, text, &matrix, shift, base, &params, plane),
+                                None => place_line(inst, text, &matrix, shift, scale, &params).map(|p| (p, viewport_sdf)),
+                            }
+                        }
+                    };
                 }
             }
             let icon_shift = if inst.icon.as_ref().is_some_and(|i| i.fitted) && text_fits == Some(true) { text_shift } else { [0.0, 0.0] };
@@ -358,7 +374,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 record.extend(shapes);
             }
             if place_text {
-                let ((shapes, quads), scale) = text_part.expect("placed text exists");
+                let ((shapes, quads), sdf) = text_part.expect("placed text exists");
                 let text = inst.text.as_ref().expect("placed text exists");
                 if !params.text.ignore_placement {
                     shapes.iter().for_each(|s| grid.insert(*s));
@@ -366,16 +382,15 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 if !shapes.iter().all(|s| grid.is_offscreen(s)) {
                     let paint = sdf_paint(layer, &ctx, "text");
                     let ratio = view.pixel_ratio;
-                    let font_scale = scale;
                     let sdf_quads = quads
                         .into_iter()
-                        .map(|(corners, q)| SdfQuad {
+                        .map(|(corners, w, q)| SdfQuad {
                             corners: corners.map(|c| [c[0] * ratio, c[1] * ratio]),
-                            w: [1.0; 4],
+                            w,
                             tex: q.tex,
                             bitmap: q.bitmap.clone(),
-                            font_scale,
-                            gamma_scale: 1.0,
+                            font_scale: sdf.font_scale,
+                            gamma_scale: sdf.gamma_scale,
                             paint: q.section as u32,
                         })
                         .collect();
@@ -551,7 +566,17 @@ fn tile_to_world(c: &CoveredTile, extent: u32, p: [f32; 2]) -> [f64; 2] {
     [(c.id.x as f64 + c.wrap as f64 * n + p[0] as f64 / e) / n, (c.id.y as f64 + p[1] as f64 / e) / n]
 }
 
-type PlacedQuads<'a> = Vec<([[f32; 2]; 4], &'a GlyphQuad)>;
+/// Glyph quads on screen: corners, their perspective w (1 unless the text
+/// lies on the pitched map plane), the glyph.
+type PlacedQuads<'a> = Vec<([[f32; 2]; 4], [f32; 4], &'a GlyphQuad)>;
+
+/// How a label's glyphs are shaded: the SDF's font scale and the factor by
+/// which its edges soften (1 unless the text lies on the pitched map).
+#[derive(Clone, Copy)]
+struct SdfScale {
+    font_scale: f32,
+    gamma_scale: f32,
+}
 
 /// A point label: its box (the rotated box's bounds) and quads on screen.
 fn place_point<'a>(text: &super::layout::SymbolText, quads: &'a [GlyphQuad], anchor: [f32; 2], font_scale: f32, map_angle: f32, padding: f32) -> (Vec<Shape>, PlacedQuads<'a>) {
@@ -577,7 +602,7 @@ fn place_point<'a>(text: &super::layout::SymbolText, quads: &'a [GlyphQuad], anc
                 let r = rot(p);
                 [anchor[0] + r[0], anchor[1] + r[1]]
             });
-            (corners, q)
+            (corners, [1.0; 4], q)
         })
         .collect();
     (vec![shape], quads)
@@ -625,9 +650,87 @@ fn place_line<'a>(
             let p = [quantize(p[0]) * font_scale, quantize(p[1]) * font_scale];
             [g.point[0] + p[0] * c - p[1] * s, g.point[1] + p[0] * s + p[1] * c]
         });
-        quads.push((corners, q));
+        quads.push((corners, [1.0; 4], q));
     }
     Some((shapes, quads))
+}
+
+/// The map plane of one tile under pitch, for text lying on it: label-plane
+/// px are tile units times `units` (the tile's px at this zoom, unpitched).
+#[derive(Clone, Copy)]
+struct MapPlane {
+    units: f32,
+    cos_pitch: f32,
+}
+
+/// A line label lying on the pitched map (`text-pitch-alignment: map`, the
+/// default of line labels), as MapLibre draws it: the glyphs are walked
+/// along the line in the tile's plane (offsets at the font size over the
+/// anchor's perspective ratio), their quads built there (at the font size
+/// times MapLibre's pitched perspective ratio, 0.5 + 0.5 w) and projected
+/// corner by corner; the collision circles are the glyph centres projected,
+/// at the screen-aligned labels' radius. `base`: text-size / 24.
+fn place_line_on_map<'a>(
+    inst: &SymbolInstance,
+    text: &'a super::layout::SymbolText,
+    matrix: &crate::source::transform::TileMatrix,
+    shift: [f32; 2],
+    base: f32,
+    params: &LayerParams,
+    plane: MapPlane,
+) -> Option<((Vec<Shape>, PlacedQuads<'a>), SdfScale)> {
+    let (line, segment) = inst.line.as_ref()?;
+    let k = plane.units;
+    if !(k.is_finite() && k > 0.0) {
+        return None;
+    }
+    let w_at = |p: [f32; 2]| matrix.w(f64::from(p[0] / k), f64::from(p[1] / k));
+    let to_screen = |p: [f32; 2]| {
+        let s = matrix.project_f(f64::from(p[0] / k), f64::from(p[1] / k));
+        [s[0] + shift[0], s[1] + shift[1]]
+    };
+    let mut in_plane = Vec::with_capacity(line.len());
+    for p in line.iter() {
+        if matrix.w(p[0] as f64, p[1] as f64) <= 0.05 {
+            return None;
+        }
+        in_plane.push([p[0] * k, p[1] * k]);
+    }
+    let anchor = [inst.anchor[0] * k, inst.anchor[1] * k];
+    let w = w_at(anchor) as f32;
+    if !(w > 0.05 && w.is_finite()) {
+        return None;
+    }
+    let along_scale = base / (0.5 + 0.5 / w).clamp(0.0, 4.0);
+    let quad_scale = base * (0.5 + 0.5 * w).clamp(0.0, 4.0);
+    let offsets: Vec<f32> = text.quads.iter().map(|q| q.glyph_offset[0] * along_scale).collect();
+    let line_offset = [text.line_offset[0] * along_scale, text.line_offset[1] * along_scale];
+    let placed = match place_line_label(&offsets, line_offset, *segment, anchor, &in_plane, params.keep_upright, LineWritingMode::Horizontal, &to_screen) {
+        LineLabel::Placed { glyphs, .. } => glyphs,
+        _ => return None,
+    };
+    let b = text.bounds;
+    let radius = (b[3] - b[1]) * base * (0.5 + 0.5 / w).clamp(0.0, 4.0) / 2.0 + params.text.padding;
+    let mut shapes = Vec::with_capacity(placed.len());
+    let mut quads = Vec::with_capacity(placed.len());
+    for (q, g) in text.quads.iter().zip(&placed) {
+        if !g.point[0].is_finite() || !g.point[1].is_finite() {
+            continue;
+        }
+        let (s, c) = g.angle.sin_cos();
+        let in_plane = q.corners.map(|p| {
+            let p = [quantize(p[0]) * quad_scale, quantize(p[1]) * quad_scale];
+            [g.point[0] + p[0] * c - p[1] * s, g.point[1] + p[0] * s + p[1] * c]
+        });
+        let ws = in_plane.map(|p| w_at(p) as f32);
+        if ws.iter().any(|w| !(*w > 0.05)) {
+            continue;
+        }
+        let centre = to_screen(g.point);
+        shapes.push(Shape::Circle([centre[0], centre[1], radius.max(0.0)]));
+        quads.push((in_plane.map(to_screen), ws, q));
+    }
+    Some(((shapes, quads), SdfScale { font_scale: quad_scale, gamma_scale: w / plane.cos_pitch }))
 }
 
 /// An icon: its box (rotated bounds, padded) and its quads on screen.
