@@ -1,11 +1,11 @@
 //! fill-extrusion layers: each polygon becomes a roof and walls, lit like
-//! MapLibre (directional light, ambient floor, a vertical factor on walls),
-//! and drawn far to near (a painter's algorithm stands in for the depth
-//! buffer). Faces are opaque fills; below opacity 1 the layer is drawn
-//! opaque into an offscreen image composited once at the opacity, as
-//! MapLibre does (nearer walls hide farther ones).
+//! MapLibre (directional light, ambient floor, a vertical gradient on
+//! walls). Each face carries its plane's depth on screen, so the renderer
+//! draws the layer with a depth test into an offscreen image composited
+//! once at the layer's opacity, as MapLibre does (nearer faces hide farther
+//! ones, whatever their order).
 
-use crate::render::display_list::{DrawCommand, FillStyle, PatternFillStyle, PatternImage, PatternOutline, PatternPaint, Px};
+use crate::render::display_list::{ExtrusionFace, FacePaint, PatternImage, PatternPaint, Px};
 use crate::source::cover::CoveredTile;
 use crate::source::feature::{Feature, TilePoint};
 use crate::data::matrix::inv3;
@@ -31,16 +31,19 @@ fn light_direction(bearing_deg: f64) -> [f64; 3] {
 const LIGHT_INTENSITY: f64 = 0.5;
 
 /// MapLibre's extrusion shading of `color` for a face with `normal`;
-/// `vertical` is the wall's height factor (1 for roofs).
+/// `vertical` is the wall's height factor (1 for roofs). As in MapLibre,
+/// the colour's alpha only darkens it (its premultiplied channels are lit)
+/// and the face is opaque: translucency comes from the layer's opacity.
 fn shade(color: Color, normal: [f64; 3], light: [f64; 3], vertical: f64) -> Color {
-    let (r, g, b) = (color.r as f64, color.g as f64, color.b as f64);
+    let a = f64::from(color.a);
+    let (r, g, b) = (color.r as f64 * a, color.g as f64 * a, color.b as f64 * a);
     let luminance = r * 0.2126 + g * 0.7152 + b * 0.0722;
     let dot = (normal[0] * light[0] + normal[1] * light[1] + normal[2] * light[2]).clamp(0.0, 1.0);
     let lo = 1.0 - LIGHT_INTENSITY;
     let hi = (1.0 - luminance + LIGHT_INTENSITY).max(1.0);
     let directional = (lo + (hi - lo) * dot) * vertical;
     let channel = |c: f64| ((c + 0.03) * directional).clamp(0.0, 1.0) as f32;
-    Color::new(channel(r), channel(g), channel(b), color.a)
+    Color::new(channel(r), channel(g), channel(b), 1.0)
 }
 
 /// The walls' vertical light factor between the bottom (t = 0) and top (t = 1).
@@ -75,8 +78,7 @@ impl FacePattern {
     /// The paint for a planar face: `to_screen` maps the face's parameters
     /// `(s, t, 1)` to homogeneous device pixels, `to_world` maps them to
     /// world pixels at the tile zoom.
-    fn paint(&self, to_screen: [[f64; 3]; 3], to_world: [[f64; 3]; 3], opacity: f32, shade: f32) -> Option<PatternPaint> {
-        let inv = inv3(&to_screen)?;
+    fn paint(&self, inv: &[[f64; 3]; 3], to_world: [[f64; 3]; 3]) -> Option<PatternPaint> {
         let r = self.image_ratio;
         let to_texel: [[f64; 3]; 3] = std::array::from_fn(|i| {
             std::array::from_fn(|j| {
@@ -84,15 +86,26 @@ impl FacePattern {
                 if i < 2 { v * r } else { v }
             })
         });
-        to_texel.iter().flatten().all(|v| v.is_finite()).then(|| PatternPaint { image: self.image.clone(), to_texel, opacity, shade })
+        to_texel.iter().flatten().all(|v| v.is_finite()).then(|| PatternPaint { image: self.image.clone(), to_texel, opacity: 1.0 })
     }
 }
 
 const CULL_SIGN: f32 = -1.0;
 
-/// Faces of one layer in one tile, each with its distance (perspective divisor).
-/// `opaque`: the layer's opacity is applied later (to the whole layer).
-#[allow(clippy::too_many_arguments)]
+/// A face from the homography `to_screen` of its plane's parameters
+/// `(s, t, 1)` to homogeneous device pixels (the nearness is the last row of
+/// its inverse); `ramp` gives the ramp's fraction from `t`: `t * k + c`.
+/// `None` for a plane seen edge-on.
+fn face(ring: Vec<Vec<Px>>, to_screen: [[f64; 3]; 3], ramp: [f64; 2], paint: impl FnOnce(&[[f64; 3]; 3]) -> Option<FacePaint>) -> Option<ExtrusionFace> {
+    let inv = inv3(&to_screen)?;
+    let depth = inv[2];
+    let ramp = std::array::from_fn(|j| inv[1][j] * ramp[0] + depth[j] * ramp[1]);
+    Some(ExtrusionFace { rings: ring, depth, ramp, paint: paint(&inv)? })
+}
+
+/// Faces of one layer in one tile, each with its distance (perspective
+/// divisor, for drawing far to near). The layer's opacity is applied to the
+/// whole layer by the renderer.
 pub fn faces(
     layer: &Layer,
     features: &[&Feature],
@@ -100,9 +113,8 @@ pub fn faces(
     extent: u32,
     view: &View,
     zoom: f64,
-    opaque: bool,
     images: &dyn TileLookup,
-) -> Vec<(f64, DrawCommand)> {
+) -> Vec<(f64, ExtrusionFace)> {
     let t = &view.transform;
     let m: TileMatrix3d = t.tile_matrix_3d(covered.id, covered.wrap, extent.max(1));
     let ppm = t.pixels_per_meter();
@@ -135,8 +147,7 @@ pub fn faces(
     let ratio_f = view.pixel_ratio as f64;
     for feature in features {
         let ctx = EvaluationContext::for_feature(zoom, feature);
-        let opacity = if opaque { 1.0 } else { layer.paint.get_f32("fill-extrusion-opacity", &ctx) };
-        let color = layer.paint.get_color("fill-extrusion-color", &ctx).with_opacity(opacity);
+        let color = layer.paint.get_color("fill-extrusion-color", &ctx);
         // fill-extrusion-pattern: drawn instead of the colour; a feature
         // whose image is missing draws nothing.
         let pattern = if patterned {
@@ -152,10 +163,6 @@ pub fn faces(
         } else {
             None
         };
-        if pattern.is_none() && color.a <= 0.0 || pattern.is_some() && !(opacity > 0.0) {
-            continue;
-        }
-        let opacity = opacity.min(1.0);
         // Homogeneous device pixels of (x, y, z px, 1) in this tile.
         let row = |i: usize| -> [f64; 4] {
             let k = if i < 2 { ratio_f } else { 1.0 };
@@ -190,10 +197,12 @@ pub fn faces(
                     continue;
                 }
                 let normal = [-ey / len, ex / len, 0.0];
+                // The light at the foot and at the top (MapLibre: walls
+                // whose normal has no y component get no gradient).
                 let vertical = if normal[1] != 0.0 && vertical_gradient {
-                    (wall_factor(0.0, base, height) + wall_factor(1.0, base, height)) / 2.0
+                    [wall_factor(0.0, base, height), wall_factor(1.0, base, height)]
                 } else {
-                    1.0
+                    [1.0, 1.0]
                 };
                 let corners = [project(p2, zbase), project(p1, zbase), project(p1, ztop), project(p2, ztop)];
                 if corners.iter().any(Option::is_none) {
@@ -210,24 +219,24 @@ pub fn faces(
                 }
                 let depth = corners.iter().map(|c| c.1).sum::<f64>() / 4.0;
                 let ring: Vec<Px> = corners.iter().map(|c| c.0).collect();
-                if let Some(fp) = &pattern {
-                    // Parameters (s: edge distance, from p1 at d0 towards p2;
-                    // t: height in meters).
-                    // The texture runs `stored` units over the edge's `len`.
-                    let stretch = if stored > 0.0 { len / stored } else { 1.0 };
-                    let dir = [-ex / len * stretch, -ey / len * stretch];
-                    let (x0, y0) = (f64::from(p1.x) - dir[0] * d0, f64::from(p1.y) - dir[1] * d0);
-                    let to_screen = rows.map(|r| [r[0] * dir[0] + r[1] * dir[1], r[2] * ppm, r[0] * x0 + r[1] * y0 + r[3]]);
-                    let to_world = [[fp.k, 0.0, fp.origin[0]], [0.0, -fp.per_meter, fp.origin[1]], [0.0, 0.0, 1.0]];
-                    let light = pattern_light(normal, light, vertical);
-                    if let Some(pattern) = fp.paint(to_screen, to_world, opacity, light) {
-                        let style = PatternFillStyle { pattern, antialias: false, outline: PatternOutline::None, replace: true };
-                        out.push((depth, DrawCommand::PatternFill { rings: vec![ring], style, clip: None }));
+                // Parameters (s: edge distance, from p1 at d0 towards p2;
+                // t: height in meters). The texture runs `stored` units
+                // over the edge's `len`.
+                let stretch = if stored > 0.0 { len / stored } else { 1.0 };
+                let dir = [-ex / len * stretch, -ey / len * stretch];
+                let (x0, y0) = (f64::from(p1.x) - dir[0] * d0, f64::from(p1.y) - dir[1] * d0);
+                let to_screen = rows.map(|r| [r[0] * dir[0] + r[1] * dir[1], r[2] * ppm, r[0] * x0 + r[1] * y0 + r[3]]);
+                // The ramp: 0 at the foot, 1 at the top.
+                let ramp = if height > base { [1.0 / (height - base), -base / (height - base)] } else { [0.0, 0.0] };
+                let paint = |inv: &[[f64; 3]; 3]| match &pattern {
+                    Some(fp) => {
+                        let to_world = [[fp.k, 0.0, fp.origin[0]], [0.0, -fp.per_meter, fp.origin[1]], [0.0, 0.0, 1.0]];
+                        let light = vertical.map(|v| pattern_light(normal, light, v));
+                        fp.paint(inv, to_world).map(|pattern| FacePaint::Pattern { pattern, light })
                     }
-                    continue;
-                }
-                let style = FillStyle { color: shade(color, normal, light, vertical), antialias: false, outline: None };
-                out.push((depth, DrawCommand::Fill { rings: vec![ring], style, clip: None }));
+                    None => Some(FacePaint::Color(vertical.map(|v| shade(color, normal, light, v)))),
+                };
+                out.extend(face(vec![ring], to_screen, ramp, paint).map(|f| (depth, f)));
             }
         }
         // The roof.
@@ -245,18 +254,18 @@ pub fn faces(
             rings.push(projected);
         }
         if count > 0.0 {
-            if let Some(fp) = &pattern {
-                // Parameters: tile coordinates on the roof's plane.
-                let to_screen = rows.map(|r| [r[0], r[1], r[2] * ztop + r[3]]);
-                let to_world = [[fp.k, 0.0, fp.origin[0]], [0.0, fp.k, fp.origin[1]], [0.0, 0.0, 1.0]];
-                if let Some(pattern) = fp.paint(to_screen, to_world, opacity, pattern_light([0.0, 0.0, 1.0], light, 1.0)) {
-                    let style = PatternFillStyle { pattern, antialias: false, outline: PatternOutline::None, replace: true };
-                    out.push((depth / count, DrawCommand::PatternFill { rings, style, clip: None }));
+            // Parameters: tile coordinates on the roof's plane.
+            let to_screen = rows.map(|r| [r[0], r[1], r[2] * ztop + r[3]]);
+            let up = [0.0, 0.0, 1.0];
+            let paint = |inv: &[[f64; 3]; 3]| match &pattern {
+                Some(fp) => {
+                    let to_world = [[fp.k, 0.0, fp.origin[0]], [0.0, fp.k, fp.origin[1]], [0.0, 0.0, 1.0]];
+                    let light = pattern_light(up, light, 1.0);
+                    fp.paint(inv, to_world).map(|pattern| FacePaint::Pattern { pattern, light: [light; 2] })
                 }
-                continue;
-            }
-            let style = FillStyle { color: shade(color, [0.0, 0.0, 1.0], light, 1.0), antialias: false, outline: None };
-            out.push((depth / count, DrawCommand::Fill { rings, style, clip: None }));
+                None => Some(FacePaint::Color([shade(color, up, light, 1.0); 2])),
+            };
+            out.extend(face(rings, to_screen, [0.0, 0.0], paint).map(|f| (depth / count, f)));
         }
     }
     out
@@ -276,6 +285,15 @@ mod tests {
         assert!(wall.b < roof.b);
         assert_eq!(wall_factor(0.0, 0.0, 10.0), 0.84);
         assert_eq!(wall_factor(1.0, 0.0, 600.0), 1.0);
+    }
+
+    #[test]
+    fn a_translucent_colour_darkens_an_opaque_face() {
+        let light = light_direction(0.0);
+        let grey = |a: f32| shade(Color::new(0.4, 0.4, 0.4, a), [0.0, 0.0, 1.0], light, 1.0);
+        let (solid, faint) = (grey(1.0), grey(0.2));
+        assert_eq!(faint.a, 1.0);
+        assert!(faint.r < solid.r / 2.0, "{faint:?} vs {solid:?}");
     }
 
     #[test]

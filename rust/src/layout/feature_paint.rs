@@ -90,7 +90,7 @@ fn fill(layer: &Layer, ctx: &EvaluationContext) -> FeaturePaint {
     if color.a <= 0.0 && outline.is_none_or(|o| o.a <= 0.0) {
         return FeaturePaint::Nothing;
     }
-    FeaturePaint::Fill(FillStyle { color, antialias, outline })
+    FeaturePaint::Fill(FillStyle { color, antialias, outline, perspective: None })
 }
 
 fn line(layer: &Layer, ctx: &EvaluationContext) -> FeaturePaint {

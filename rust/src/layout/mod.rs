@@ -262,23 +262,22 @@ fn layer_commands<'s>(
     }
 }
 
-/// A fill-extrusion layer's faces over all tiles, far to near.
+/// A fill-extrusion layer: its faces over all tiles, far to near (equal
+/// depths resolve towards the nearer face), drawn with a depth test.
 fn extrusion_commands(sourced: SourcedLayer, view: &View, tiles: &dyn TileLookup) -> Vec<DrawCommand> {
     let (layer, zoom) = (sourced.layer, view.transform.zoom);
     // fill-extrusion-opacity is a layer property (zoom-dependent only).
     let opacity = layer.paint.get_f32("fill-extrusion-opacity", &EvaluationContext::at_zoom(zoom));
-    // Below opacity 1, and with a pattern (whose faces replace the pixels
-    // they cover), the faces are drawn offscreen and composited once.
-    let layered = opacity < 1.0 || layer.paint.get("fill-extrusion-pattern").is_some();
+    if !(opacity > 0.0) {
+        return Vec::new();
+    }
     let mut faces = Vec::new();
     each_tile(sourced, tiles, |tile| {
-        faces.extend(extrusion::faces(layer, &tile.drawn(), tile.covered, tile.tile_layer.extent, view, zoom, layered, tiles));
+        faces.extend(extrusion::faces(layer, &tile.drawn(), tile.covered, tile.tile_layer.extent, view, zoom, tiles));
     });
-    faces.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let commands: Vec<DrawCommand> = faces.into_iter().map(|(_, c)| c).collect();
-    match (layered, commands.is_empty()) {
-        (true, false) if opacity > 0.0 => vec![DrawCommand::Layer { commands, opacity }],
-        (true, _) => Vec::new(),
-        (false, _) => commands,
+    if faces.is_empty() {
+        return Vec::new();
     }
+    faces.sort_by(|a, b| b.0.total_cmp(&a.0));
+    vec![DrawCommand::Extrusion { faces: faces.into_iter().map(|(_, f)| f).collect(), opacity: opacity.min(1.0) }]
 }

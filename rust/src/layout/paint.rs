@@ -58,7 +58,7 @@ pub(crate) fn pattern_paint((image, image_ratio): (PatternImage, f32), view: &Vi
         return None;
     }
     let to_texel = pattern_matrix(&view.transform, view.pixel_ratio, image_ratio, shift)?;
-    Some(PatternPaint { image, to_texel, opacity: opacity.min(1.0), shade: 1.0 })
+    Some(PatternPaint { image, to_texel, opacity: opacity.min(1.0) })
 }
 
 /// Device pixels -> image texels (see [`pattern_paint`]).
@@ -246,7 +246,12 @@ impl<'a> LayerPainter<'a> {
         match paint {
             FeaturePaint::Nothing => {}
             FeaturePaint::Fill(style) => {
-                out.push(DrawCommand::Fill { rings: self.projector.rings(&feature.geometry), style: style.clone(), clip })
+                let mut style = style.clone();
+                if self.pitch > 0.0 && style.antialias {
+                    // The ground's nearness on screen (any ground scale).
+                    style.perspective = self.projector.ground_map(1.0).map(|g| g.from_screen[2]);
+                }
+                out.push(DrawCommand::Fill { rings: self.projector.rings(&feature.geometry), style, clip })
             }
             FeaturePaint::PatternFill { image, antialias, outline, opacity } => {
                 out.extend(self.pattern_fill(feature, image, *antialias, outline, *opacity, clip))
@@ -270,7 +275,7 @@ impl<'a> LayerPainter<'a> {
         let pattern = pattern_paint(image, self.view, self.shift_world, opacity)?;
         Some(DrawCommand::PatternFill {
             rings: self.projector.rings(&feature.geometry),
-            style: PatternFillStyle { pattern, antialias, outline: outline.clone(), replace: false },
+            style: PatternFillStyle { pattern, antialias, outline: outline.clone() },
             clip,
         })
     }

@@ -134,8 +134,8 @@ fn frames_from_kept_layouts_are_the_frames_made_without_them() {
                 assert_eq!(kinds(|c| matches!(c, DrawCommand::Heatmap { .. })), 1, "the heatmap is drawn");
             }
             if i == 4 {
-                let layered = fresh.commands.iter().any(|c| matches!(c, DrawCommand::Layer { .. }));
-                assert!(layered, "the extrusion is drawn over the forest");
+                let extruded = fresh.commands.iter().any(|c| matches!(c, DrawCommand::Extrusion { .. }));
+                assert!(extruded, "the extrusion is drawn over the forest");
             }
             // Twice: made (or kept) the first time, read from the layouts the second.
             for _ in 0..2 {

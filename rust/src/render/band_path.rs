@@ -93,6 +93,11 @@ impl BandPath {
         self.y1 = y1.min(self.bottom).max(self.y0);
     }
 
+    /// The clip rectangle intersected with the band, `[x0, y0, x1, y1)`.
+    pub fn clip_rect(&self) -> [i64; 4] {
+        [self.x0 as i64, self.y0 as i64, self.x1 as i64, self.y1 as i64]
+    }
+
     /// Removes the contours, keeping the band.
     pub fn clear(&mut self) {
         self.pts.clear();

@@ -36,6 +36,11 @@ pub struct FillStyle {
     pub antialias: bool,
     /// When set, a 1-device-pixel outline of every ring in this colour.
     pub outline: Option<Color>,
+    /// Under pitch: the ground's nearness at device pixel `(x, y)`
+    /// (`perspective · (x, y, 1)`, the reciprocal of the perspective
+    /// divisor). The fill is then drawn aliased and its outline as MapLibre
+    /// draws it under perspective (see `render::outline`).
+    pub perspective: Option<[f64; 3]>,
 }
 
 /// Paint for one line feature, sizes in device pixels.
@@ -177,9 +182,6 @@ pub struct PatternPaint {
     pub to_texel: [[f64; 3]; 3],
     /// Multiplies the pattern (`*-opacity`).
     pub opacity: f32,
-    /// Multiplies the colour channels only (the lighting of
-    /// `fill-extrusion-pattern` faces; 1 elsewhere).
-    pub shade: f32,
 }
 
 /// The outline of a pattern fill (`fill-antialias`).
@@ -198,12 +200,6 @@ pub struct PatternFillStyle {
     pub pattern: PatternPaint,
     pub antialias: bool,
     pub outline: PatternOutline,
-    /// Aliased fills only: each covered pixel takes the pattern's texel,
-    /// transparent ones too, instead of compositing it over what is there
-    /// (an extrusion face nearer the camera hides the farther ones where
-    /// its texels are transparent, like MapLibre Native's depth pre-pass for
-    /// pattern extrusions; drawn inside a [`DrawCommand::Layer`]).
-    pub replace: bool,
 }
 
 /// How a raster image is filtered (`raster-resampling`).
@@ -347,11 +343,40 @@ pub enum DrawCommand {
     Sdf { quads: Vec<SdfQuad>, paints: Vec<SdfPaint>, pixel_ratio: f32 },
     /// Colour icons, in quad order, source-over.
     Icons { quads: Vec<IconQuad> },
-    /// `commands` drawn into a transparent offscreen image of the target's
-    /// size, which is then composited once at `opacity` (MapLibre's
-    /// fill-extrusion layers below opacity 1: nearer faces hide farther
-    /// ones instead of showing through).
-    Layer { commands: Vec<DrawCommand>, opacity: f32 },
+    /// A fill-extrusion layer: its faces drawn with a depth test (each
+    /// pixel takes the nearest face's colour, like MapLibre's depth buffer)
+    /// into a transparent offscreen image, which is then composited once at
+    /// `opacity` (nearer faces hide farther ones, never show them through).
+    Extrusion { faces: Vec<ExtrusionFace>, opacity: f32 },
+}
+
+/// One planar face of an extrusion (a roof or a wall), drawn aliased: a
+/// pixel is covered when its centre is inside `rings` (even-odd), like a
+/// GPU without multisampling.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExtrusionFace {
+    pub rings: Vec<Vec<Px>>,
+    /// The face's nearness at device pixel `(x, y)`: `depth · (x, y, 1)` is
+    /// the reciprocal of the perspective divisor (affine on screen for a
+    /// plane); of two faces, the larger value is nearer the camera.
+    pub depth: [f64; 3],
+    /// The fraction of the way from the face's foot to its top at `(x, y)`:
+    /// `(ramp · (x, y, 1)) / (depth · (x, y, 1))`, clamped to 0..=1
+    /// (perspective-correct, as GPUs interpolate); zero on roofs.
+    pub ramp: [f64; 3],
+    pub paint: FacePaint,
+}
+
+/// What an extrusion face is painted with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FacePaint {
+    /// Opaque lit colours at the foot and the top, interpolated by the ramp.
+    Color([Color; 2]),
+    /// A pattern whose colour channels are multiplied by the light at the
+    /// foot and at the top, interpolated by the ramp; every covered pixel
+    /// takes its texel, transparent ones too (they show what lies below the
+    /// layer, not farther faces).
+    Pattern { pattern: PatternPaint, light: [f32; 2] },
 }
 
 /// A frame to rasterize.

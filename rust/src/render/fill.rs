@@ -9,6 +9,7 @@
 use super::backend::{Canvas, Rule};
 use super::band_path::BandPath;
 use super::display_list::{FillStyle, PatternFillStyle, PatternOutline};
+use super::outline::{draw_outline, Target};
 use super::pattern::PatternShader;
 use super::display_list::{LineCap, LineJoin};
 use super::geom::{clean_polyline, meets, FillPart};
@@ -33,17 +34,31 @@ pub(crate) fn draw_fill<C: Canvas>(
     rows: [f32; 2],
     clip: Option<&C::Clip>,
 ) {
+    // Under pitch MapLibre's fill is aliased and its outline fades along
+    // receding edges (see `outline`).
+    let antialias = style.antialias && style.perspective.is_none();
     if style.color.a > 0.0 {
         for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
             bp.clear();
             for ring in &part.rings[poly.rings.clone()] {
                 bp.add_ring(ring);
             }
-            canvas.fill_path(bp, Rule::EvenOdd, style.antialias, style.color, clip);
+            canvas.fill_path(bp, Rule::EvenOdd, antialias, style.color, clip);
         }
     }
     let Some(outline) = style.outline else { return };
     if outline.a.is_nan() || outline.a <= 0.0 {
+        return;
+    }
+    if let Some(near) = style.perspective {
+        let rect = bp.clip_rect();
+        let mask = clip.map(C::clip_coverage);
+        let (width, top) = (canvas.width() as usize, rows[0] as u32);
+        let pixels = canvas.pixels_mut();
+        let target = Target { width, top, rows: pixels.len() / 4 / width.max(1), mask, rect: Some(rect) };
+        for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
+            draw_outline(pixels, &target, &part.rings[poly.rings.clone()], near, outline);
+        }
         return;
     }
     if outline_path(bp, part) {
@@ -63,7 +78,7 @@ pub(crate) fn draw_pattern_fill<C: Canvas>(
     rows: [f32; 2],
     clip: Option<&C::Clip>,
 ) {
-    let shader = PatternShader::new(&style.pattern).map(|s| s.replacing(style.replace && !style.antialias));
+    let shader = PatternShader::new(&style.pattern);
     if let Some(shader) = &shader {
         for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
             bp.clear();

@@ -19,11 +19,6 @@ pub(crate) struct PatternShader<'a> {
     h: usize,
     m: [[f64; 3]; 3],
     opacity: f32,
-    /// Multiplies the colour channels (1: unchanged).
-    shade: f32,
-    /// [`PatternShader::fill_masked`] replaces covered pixels instead of
-    /// compositing over them.
-    replace: bool,
 }
 
 impl<'a> PatternShader<'a> {
@@ -33,29 +28,37 @@ impl<'a> PatternShader<'a> {
             return None;
         }
         let shader = PatternShader::for_image(&p.image, p.opacity)?;
-        let shade = if p.shade.is_finite() { p.shade.clamp(0.0, 1.0) } else { 1.0 };
-        Some(PatternShader { m: p.to_texel, shade, ..shader })
-    }
-
-    /// The same shader, replacing the pixels it fills when `on` (see
-    /// [`super::display_list::PatternFillStyle::replace`]).
-    pub fn replacing(self, on: bool) -> PatternShader<'a> {
-        PatternShader { replace: on, ..self }
+        Some(PatternShader { m: p.to_texel, ..shader })
     }
 
     /// Premultiplied RGBA8 (little-endian u32) at absolute device pixel `(x, y)`.
     #[inline]
     pub fn sample(&self, x: usize, y: usize) -> u32 {
+        match self.texel_coords(x, y) {
+            Some((u, v)) => self.sample_texel(u, v),
+            None => 0,
+        }
+    }
+
+    /// Premultiplied RGBA (0..=255, not rounded) at absolute device pixel
+    /// `(x, y)`; `None` where there is nothing to draw.
+    #[inline]
+    pub fn texel_at(&self, x: usize, y: usize) -> Option<[f32; 4]> {
+        let (u, v) = self.texel_coords(x, y)?;
+        self.texel(u, v)
+    }
+
+    /// The texel coordinates of device pixel `(x, y)`'s centre; `None`
+    /// beyond the horizon of a pitched view (no ground to draw on).
+    #[inline]
+    fn texel_coords(&self, x: usize, y: usize) -> Option<(f64, f64)> {
         let (px, py) = (x as f64 + 0.5, y as f64 + 0.5);
         let m = &self.m;
         let q = m[2][0] * px + m[2][1] * py + m[2][2];
         if q.is_nan() || q <= 0.0 {
-            // Beyond the horizon of a pitched view: no ground to draw on.
-            return 0;
+            return None;
         }
-        let u = (m[0][0] * px + m[0][1] * py + m[0][2]) / q;
-        let v = (m[1][0] * px + m[1][1] * py + m[1][2]) / q;
-        self.sample_texel(u, v)
+        Some(((m[0][0] * px + m[0][1] * py + m[0][2]) / q, (m[1][0] * px + m[1][1] * py + m[1][2]) / q))
     }
 
     /// A pattern for painters that compute their own pattern space
@@ -68,7 +71,7 @@ impl<'a> PatternShader<'a> {
         if w == 0 || h == 0 || opacity <= 0.0 || image.data.len() != w * h * 4 {
             return None;
         }
-        Some(PatternShader { data: &image.data, w, h, m: identity, opacity, shade: 1.0, replace: false })
+        Some(PatternShader { data: &image.data, w, h, m: identity, opacity })
     }
 
     /// The image's size in texels.
@@ -124,7 +127,7 @@ impl<'a> PatternShader<'a> {
         let (p00, p10, p01, p11) = (at(x0, y0), at(x1, y0), at(x0, y1), at(x1, y1));
         let (w00, w10, w01, w11) = ((1.0 - ax) * (1.0 - ay), ax * (1.0 - ay), (1.0 - ax) * ay, ax * ay);
         Some(std::array::from_fn(|c| {
-            let k = if c < 3 { self.opacity * self.shade } else { self.opacity };
+            let k = self.opacity;
             (p00[c] as f32 * w00 + p10[c] as f32 * w10 + p01[c] as f32 * w01 + p11[c] as f32 * w11) * k
         }))
     }
@@ -165,15 +168,7 @@ impl<'a> PatternShader<'a> {
                     continue;
                 }
                 let src = self.sample(x, y);
-                if self.replace {
-                    // The texel takes the pixel (transparent ones too), in
-                    // proportion to the coverage.
-                    let dst = u32::from_le_bytes([p[0], p[1], p[2], p[3]]).to_le_bytes();
-                    let s = src.to_le_bytes();
-                    for c in 0..4 {
-                        p[c] = ((u32::from(s[c]) * cover + u32::from(dst[c]) * (255 - cover) + 127) / 255) as u8;
-                    }
-                } else if cover == 255 && src >> 24 == 255 {
+                if cover == 255 && src >> 24 == 255 {
                     p.copy_from_slice(&src.to_le_bytes());
                 } else if src != 0 {
                     p.copy_from_slice(&over(src, cover, u32::from_le_bytes([p[0], p[1], p[2], p[3]])).to_le_bytes());
@@ -202,7 +197,7 @@ mod tests {
 
     /// One texel per device pixel, shifted by `(dx, dy)` texels.
     fn paint(dx: f64, dy: f64, opacity: f32) -> PatternPaint {
-        PatternPaint { image: checker(), to_texel: [[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]], opacity, shade: 1.0 }
+        PatternPaint { image: checker(), to_texel: [[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]], opacity }
     }
 
     fn px(img: &crate::render::Image, x: u32, y: u32) -> [u8; 4] {
@@ -211,7 +206,7 @@ mod tests {
 
     fn fill(pattern: PatternPaint, antialias: bool, outline: PatternOutline) -> DrawCommand {
         let ring = vec![[2.0, 2.0], [10.0, 2.0], [10.0, 10.0], [2.0, 10.0], [2.0, 2.0]];
-        DrawCommand::PatternFill { rings: vec![ring], style: PatternFillStyle { pattern, antialias, outline, replace: false }, clip: None }
+        DrawCommand::PatternFill { rings: vec![ring], style: PatternFillStyle { pattern, antialias, outline }, clip: None }
     }
 
     #[test]
@@ -284,25 +279,4 @@ mod tests {
         assert_eq!(&img.data[..], &[128, 64, 0, 128]);
         assert!(PatternImage::from_straight(2, 1, &[0; 4]).is_none());
     }
-
-    #[test]
-    fn a_replacing_fill_takes_its_pixels_transparent_texels_too() {
-        // A checker whose white texel is transparent, over a blue background.
-        let image = PatternImage { width: 2, height: 2, data: Arc::new([R, G, B, [0, 0, 0, 0]].concat()) };
-        let pattern = PatternPaint { image, ..paint(0.0, 0.0, 1.0) };
-        let ring = vec![[2.0, 2.0], [10.0, 2.0], [10.0, 10.0], [2.0, 10.0], [2.0, 2.0]];
-        let cmd = |replace| DrawCommand::PatternFill {
-            rings: vec![ring.clone()],
-            style: PatternFillStyle { pattern: pattern.clone(), antialias: false, outline: PatternOutline::None, replace },
-            clip: None,
-        };
-        let background = DrawCommand::Background { color: Color::new(0.0, 0.0, 1.0, 1.0) };
-        let over = rasterize(&DisplayList { width: 12, height: 12, commands: vec![background.clone(), cmd(false)] }, 1);
-        let replaced = rasterize(&DisplayList { width: 12, height: 12, commands: vec![background, cmd(true)] }, 1);
-        assert_eq!(px(&over, 3, 3), B, "composited over: the background shows through");
-        assert_eq!(px(&replaced, 3, 3), [0, 0, 0, 0], "replaced: the transparent texel");
-        assert_eq!(px(&replaced, 2, 2), R);
-        assert_eq!(px(&replaced, 1, 1), B, "outside the polygon: untouched");
-    }
-
 }

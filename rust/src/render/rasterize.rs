@@ -5,6 +5,7 @@
 use super::backend::{Canvas, SkiaCanvas, SkiaScratch};
 use super::band_path::{BandPath, STRIP};
 use super::circle::draw_circles;
+use super::extrusion::draw_faces;
 use super::display_list::{ClipQuad, DisplayList, DrawCommand};
 use super::display_list::{PatternFillStyle, PatternOutline};
 use super::fill::{draw_fill, draw_pattern_fill, outline_of, FillScratch};
@@ -30,8 +31,6 @@ struct Prep {
     /// (fills: ring and outline) or polyline (lines: the whole stroke);
     /// empty when nothing is drawn.
     spans: Vec<[f32; 2]>,
-    /// Layer commands: their commands' preparations.
-    children: Vec<Prep>,
     /// Fill commands with an outline: the outline, stroked.
     outline: Option<Stroked>,
 }
@@ -243,9 +242,6 @@ fn span_of(pts: &[[f32; 2]], d: f32) -> [f32; 2] {
 }
 
 fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch) -> Prep {
-    if let DrawCommand::Layer { commands, opacity } = cmd {
-        return prepare_layer(commands, *opacity, scratch);
-    }
     let mut outline = None;
     let mut polygons = Vec::new();
     let mut spans = Vec::new();
@@ -313,7 +309,10 @@ fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch) -> Prep {
         }
         DrawCommand::Sdf { quads, .. } => finite_bounds(quads.iter().flat_map(|q| q.corners.iter())).map(|b| grow(b, 1.0)),
         DrawCommand::Icons { quads } => finite_bounds(quads.iter().flat_map(|q| q.corners.iter())).map(|b| grow(b, 1.0)),
-        DrawCommand::Layer { .. } => None,
+        DrawCommand::Extrusion { faces, opacity } => {
+            let visible = opacity.is_finite() && *opacity > 0.0;
+            finite_bounds(faces.iter().flat_map(|f| f.rings.iter().flatten())).filter(|_| visible).map(|b| grow(b, 1.0))
+        }
         DrawCommand::Circle { centers, style, .. } => {
             let outer = nonneg(style.radius) + nonneg(style.stroke_width);
             let s = |v: f32| if v.is_finite() && v > 0.0 { v.min(1.0e3) } else { 1.0 };
@@ -338,18 +337,7 @@ fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch) -> Prep {
         },
         (b, _) => b,
     };
-    Prep { bounds, polygons, spans, children: Vec::new(), outline }
-}
-
-/// A layer's preparation: its commands', and the union of their bounds.
-fn prepare_layer(commands: &[DrawCommand], opacity: f32, scratch: &mut FillScratch) -> Prep {
-    let children: Vec<Prep> = commands.iter().map(|c| prepare(c, scratch)).collect();
-    let bounds = if opacity.is_finite() && opacity > 0.0 {
-        children.iter().filter_map(|c| c.bounds).reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
-    } else {
-        None
-    };
-    Prep { bounds, polygons: Vec::new(), spans: Vec::new(), children, outline: None }
+    Prep { bounds, polygons, spans, outline }
 }
 
 /// Composites an offscreen layer (premultiplied) over `dst` at `opacity`.
@@ -390,7 +378,7 @@ fn clip_of(cmd: &DrawCommand) -> Option<&ClipQuad> {
         | DrawCommand::Heatmap { .. }
         | DrawCommand::Sdf { .. }
         | DrawCommand::Icons { .. }
-        | DrawCommand::Layer { .. } => None,
+        | DrawCommand::Extrusion { .. } => None,
     }
 }
 
@@ -412,6 +400,9 @@ struct Worker {
     bp: BandPath,
     backend: Option<SkiaScratch>,
     lines: LineScratch,
+    /// Extrusion layers: the band's offscreen image and depth buffer.
+    offscreen: Vec<u8>,
+    depth: Vec<f32>,
 }
 
 /// Workers (their scratch buffers) kept between frames, so that a frame
@@ -428,7 +419,8 @@ impl Worker {
     }
 
     fn give_back(self) {
-        let bytes = self.lines.heap_bytes() + self.backend.as_ref().map_or(0, SkiaScratch::heap_bytes);
+        let extrusion = self.offscreen.capacity() + self.depth.capacity() * 4;
+        let bytes = self.lines.heap_bytes() + self.backend.as_ref().map_or(0, SkiaScratch::heap_bytes) + extrusion;
         if bytes <= MAX_SPARE_BYTES {
             if let Ok(mut spare) = SPARE_WORKERS.lock() {
                 if spare.len() < MAX_SPARE_WORKERS {
@@ -569,11 +561,13 @@ impl Worker {
                     draw_sdf(canvas.pixels_mut(), w as usize, top, band_h as usize, quads, paints, *pixel_ratio)
                 }
                 DrawCommand::Icons { quads } => draw_icons(canvas.pixels_mut(), w as usize, top, band_h as usize, quads),
-                DrawCommand::Layer { commands, opacity } => {
+                DrawCommand::Extrusion { faces, opacity } => {
                     let px = canvas.pixels_mut();
-                    let mut offscreen = vec![0u8; px.len()];
-                    self.paint_commands(w, h, commands, &prep.children, top, &mut offscreen);
-                    composite_layer(canvas.pixels_mut(), &offscreen, *opacity);
+                    let offscreen = &mut self.offscreen;
+                    offscreen.clear();
+                    offscreen.resize(px.len(), 0);
+                    draw_faces(offscreen, w as usize, top, band_h as usize, faces, &mut self.depth);
+                    composite_layer(canvas.pixels_mut(), offscreen, *opacity);
                 }
                 DrawCommand::Raster { rings, style, .. } => {
                     if let Some(shader) = RasterShader::new(style) {

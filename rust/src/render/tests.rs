@@ -60,7 +60,7 @@ fn fill_with_hole_and_second_polygon() {
     let mut hole = square(8.0, 8.0, 12.0, 12.0);
     hole.reverse();
     let rings = vec![square(4.0, 4.0, 16.0, 16.0), hole, square(20.0, 4.0, 24.0, 8.0)];
-    let style = FillStyle { color: RED, antialias: true, outline: None };
+    let style = FillStyle { color: RED, antialias: true, outline: None, perspective: None };
     let img = rasterize(&list(32, 20, vec![DrawCommand::Fill { rings, style, clip: None }]), 1);
     assert_eq!(px(&img, 5, 5), [255, 0, 0, 255]);
     assert_eq!(px(&img, 10, 10), [0, 0, 0, 0], "hole");
@@ -73,16 +73,16 @@ fn fill_with_hole_and_second_polygon() {
 fn fill_antialias_and_outline() {
     // Edge at x = 4.5: half-covered column with AA, all-or-nothing without.
     let rings = vec![square(4.5, 2.0, 12.0, 12.0)];
-    let aa = FillStyle { color: RED, antialias: true, outline: None };
+    let aa = FillStyle { color: RED, antialias: true, outline: None, perspective: None };
     let img = rasterize(&list(16, 16, vec![DrawCommand::Fill { rings: rings.clone(), style: aa, clip: None }]), 1);
     let a = px(&img, 4, 6)[3];
     assert!((100..=156).contains(&a), "aa edge alpha {a}");
-    let no_aa = FillStyle { color: RED, antialias: false, outline: None };
+    let no_aa = FillStyle { color: RED, antialias: false, outline: None, perspective: None };
     let img = rasterize(&list(16, 16, vec![DrawCommand::Fill { rings: rings.clone(), style: no_aa, clip: None }]), 1);
     assert!(matches!(px(&img, 4, 6)[3], 0 | 255));
     // Outline on integer coordinates: a 1 px line centred on the edge covers
     // half of the pixels on both sides.
-    let outlined = FillStyle { color: Color::TRANSPARENT, antialias: true, outline: Some(BLUE) };
+    let outlined = FillStyle { color: Color::TRANSPARENT, antialias: true, outline: Some(BLUE), perspective: None };
     let rings = vec![square(4.0, 4.0, 12.0, 12.0)];
     let img = rasterize(&list(16, 16, vec![DrawCommand::Fill { rings, style: outlined, clip: None }]), 1);
     let edge = px(&img, 4, 8);
@@ -277,7 +277,7 @@ fn rotated_clip_quad_uses_pixel_centres() {
     // A diamond: pixels whose centres are inside are drawn, fully.
     let quad = ClipQuad([[16.0, 2.0], [30.0, 16.0], [16.0, 30.0], [2.0, 16.0]]);
     let rings = vec![square(0.0, 0.0, 32.0, 32.0)];
-    let style = FillStyle { color: RED, antialias: true, outline: None };
+    let style = FillStyle { color: RED, antialias: true, outline: None, perspective: None };
     let cmd = DrawCommand::Fill { rings, style, clip: Some(quad) };
     for threads in [1, 2, 5] {
         let img = rasterize(&list(32, 32, vec![cmd.clone()]), threads);
@@ -297,7 +297,7 @@ fn adjacent_rect_tiles_partition_pixels() {
     // Two tiles meeting at x = 10.5: every pixel drawn exactly once.
     let a = ClipQuad([[0.0, 0.0], [10.5, 0.0], [10.5, 8.0], [0.0, 8.0]]);
     let b = ClipQuad([[10.5, 0.0], [20.0, 0.0], [20.0, 8.0], [10.5, 8.0]]);
-    let style = FillStyle { color: Color::new(0.0, 0.0, 1.0, 0.5), antialias: true, outline: None };
+    let style = FillStyle { color: Color::new(0.0, 0.0, 1.0, 0.5), antialias: true, outline: None, perspective: None };
     let rings = vec![square(-5.0, -5.0, 25.0, 25.0)];
     let cmds = vec![
         DrawCommand::Fill { rings: rings.clone(), style: style.clone(), clip: Some(a) },
@@ -346,6 +346,8 @@ pub(crate) fn busy_scene(w: u32, h: u32, n_lines: usize, n_polys: usize, seed: u
             color: Color::new(r.f(), r.f(), r.f(), 0.3 + 0.7 * r.f()),
             antialias: i % 5 != 0,
             outline: (i % 3 == 0).then(|| Color::new(0.2, 0.2, 0.2, 0.8)),
+            // Some pitched (aliased, with perspective outlines).
+            perspective: matches!(i % 4, 1 | 2).then_some([0.0004, -0.0011, 1.0]),
         };
         commands.push(DrawCommand::Fill { rings: vec![ring, hole], style, clip: Some(tiles[i % 4].clone()) });
     }
@@ -422,7 +424,7 @@ fn hostile_input_does_not_panic() {
     let mut circle = circle_style(Color::new(nan, 0.5, 2.0, 1.0), 1.0e9);
     circle.scale = [0.0, nan];
     let commands = vec![
-        DrawCommand::Fill { rings: vec![vec![], vec![[nan, 1.0], [1.0, inf]], square(-1e30, -1e30, 1e30, 1e30)], style: FillStyle { color: RED, antialias: true, outline: Some(BLUE) }, clip: None },
+        DrawCommand::Fill { rings: vec![vec![], vec![[nan, 1.0], [1.0, inf]], square(-1e30, -1e30, 1e30, 1e30)], style: FillStyle { color: RED, antialias: true, outline: Some(BLUE), perspective: None }, clip: None },
         DrawCommand::Line { lines: vec![vec![], vec![[1.0, 1.0]], vec![[0.0, 0.0], [nan, nan], [10.0, 10.0]]], style: wide, clip: None },
         DrawCommand::Line { lines: vec![vec![[-1e20, 5.0], [1e20, 6.0]]], style: blurred, clip: Some(ClipQuad([[nan; 2]; 4])) },
         DrawCommand::Circle { centers: vec![[nan, 0.0], [5.0, 5.0]], style: circle, clip: Some(ClipQuad([[0.0, 0.0]; 4])) },
@@ -524,12 +526,12 @@ pub(crate) fn map_scene(w: u32, h: u32, n_lines: usize, n_polys: usize, seed: u6
     let big = n_polys / 16;
     for i in 0..big {
         let s = 40.0 + r.f() * 150.0;
-        let style = FillStyle { color: Color::new(0.7 + 0.2 * r.f(), 0.85, 0.7, 1.0), antialias: true, outline: None };
+        let style = FillStyle { color: Color::new(0.7 + 0.2 * r.f(), 0.85, 0.7, 1.0), antialias: true, outline: None, perspective: None };
         commands.push(DrawCommand::Fill { rings: vec![poly(&mut r, s)], style, clip: Some(tiles[i % 4].clone()) });
     }
     for i in big..n_polys {
         let s = 3.0 + r.f() * 8.0;
-        let style = FillStyle { color: Color::new(0.85, 0.82, 0.8, 0.9), antialias: true, outline: Some(Color::new(0.75, 0.7, 0.68, 1.0)) };
+        let style = FillStyle { color: Color::new(0.85, 0.82, 0.8, 0.9), antialias: true, outline: Some(Color::new(0.75, 0.7, 0.68, 1.0)), perspective: None };
         commands.push(DrawCommand::Fill { rings: vec![poly(&mut r, s)], style, clip: Some(tiles[i % 4].clone()) });
     }
     let mut roads = Vec::new();
@@ -632,22 +634,20 @@ fn line_gradient_follows_progress_between_clip_fractions() {
 }
 
 #[test]
-fn layer_composites_once_so_nearer_faces_hide_farther_ones() {
-    let fill = |rect: Vec<Px>, color| DrawCommand::Fill {
-        rings: vec![rect],
-        style: FillStyle { color, antialias: false, outline: None },
-        clip: None,
-    };
-    let faces = vec![fill(square(0.0, 0.0, 12.0, 12.0), RED), fill(square(6.0, 6.0, 20.0, 20.0), BLUE)];
-    let img = rasterize(&list(20, 20, vec![DrawCommand::Layer { commands: faces.clone(), opacity: 0.5 }]), 1);
+fn extrusions_composite_once_so_nearer_faces_hide_farther_ones() {
+    // The blue face is nearer (larger depth) though drawn first.
+    let face = |rect: Vec<Px>, color, near| ExtrusionFace { rings: vec![rect], depth: [0.0, 0.0, near], ramp: [0.0; 3], paint: FacePaint::Color([color; 2]) };
+    let faces = vec![face(square(6.0, 6.0, 20.0, 20.0), BLUE, 2.0), face(square(0.0, 0.0, 12.0, 12.0), RED, 1.0)];
+    let cmd = |opacity| vec![DrawCommand::Extrusion { faces: faces.clone(), opacity }];
+    let img = rasterize(&list(20, 20, cmd(0.5)), 1);
     // Where the blue face covers the red one, no red shows through.
     assert_eq!(px(&img, 8, 8), [0, 0, 128, 128]);
     assert_eq!(px(&img, 2, 2), [128, 0, 0, 128]);
     assert_eq!(px(&img, 16, 16), [0, 0, 128, 128]);
     // Bands give the same bytes as one thread.
-    assert_eq!(img, rasterize(&list(20, 20, vec![DrawCommand::Layer { commands: faces.clone(), opacity: 0.5 }]), 4));
+    assert_eq!(img, rasterize(&list(20, 20, cmd(0.5)), 4));
     // Opacity 0 draws nothing.
-    let img = rasterize(&list(20, 20, vec![DrawCommand::Layer { commands: faces, opacity: 0.0 }]), 1);
+    let img = rasterize(&list(20, 20, cmd(0.0)), 1);
     assert_eq!(px(&img, 8, 8), [0, 0, 0, 0]);
 }
 
