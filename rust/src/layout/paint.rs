@@ -369,6 +369,8 @@ impl<'a> LayerPainter<'a> {
                 // MapLibre's line_sdf gamma: the cross-faded patterns are at
                 // scales (0.5, 1) at integer zooms, (2, 1) at fractional ones.
                 dash_fade: if zoom > tile_zoom { 0.5 * (zoom - tile_zoom).exp2() as f32 } else { 1.0 },
+                // MapLibre: 15 px at the tile's zoom.
+                dash_corner_split: 15.0 * r * (zoom - tile_zoom).exp2() as f32,
                 gradient,
                 pattern,
                 ground: ground.map(|(g, _)| g),

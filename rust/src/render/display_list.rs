@@ -63,6 +63,12 @@ pub struct LineStyle {
     /// (MapLibre's distance-field gamma: 1 px at integer zooms,
     /// 0.5 px x 2^(zoom - floor(zoom)) at fractional ones).
     pub dash_fade: f32,
+    /// Dashed lines: a vertex is added this far (device px) from each sharp
+    /// corner on both its segments, as MapLibre's line bucket does, so that
+    /// dash ends are square to the line away from corners (GL interpolates
+    /// the distance along the line between a segment's corners, slanted
+    /// where they are mitred).
+    pub dash_corner_split: f32,
     /// `line-gradient`, if any: the colour along the line (then `color` is
     /// white with the line's opacity as alpha).
     pub gradient: Option<LineGradient>,

@@ -592,8 +592,13 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool, const PERSP: bool>(
             }
             pts = &scratch.shifted;
         }
-        if let (true, Some(pat)) = (PAT, paint.pattern) {
-            split_sharp_corners(pts, closed, pat.corner_split, &mut scratch.split);
+        let split = match (PAT, paint.pattern) {
+            (true, Some(pat)) => pat.corner_split,
+            _ if dash.is_some() && style.dash_corner_split.is_finite() => style.dash_corner_split.max(0.0),
+            _ => 0.0,
+        };
+        if split > 0.0 {
+            split_sharp_corners(pts, closed, split, &mut scratch.split);
             pts = &scratch.split;
         }
         let n = pts.len();

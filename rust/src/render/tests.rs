@@ -23,6 +23,7 @@ pub(crate) fn line_style(color: Color, width: f32) -> LineStyle {
         round_limit: 1.05,
         dasharray: None,
         dash_fade: 1.0,
+        dash_corner_split: 0.0,
         gradient: None,
         pattern: None,
         ground: None,
