@@ -298,6 +298,51 @@ pub fn center_anchor(
     None
 }
 
+/// The parts of `lines` inside the tile's square `[0, extent]`, as MapLibre
+/// cuts lines before placing labels along them (`symbol-placement: line`):
+/// each segment is cut at x = 0, y = 0, x = extent, y = extent in that
+/// order, crossings rounded to whole tile units; consecutive pieces that
+/// meet stay one line. A line leaving the tile so starts on its border,
+/// which makes it "continued" for [`line_anchors`].
+pub fn clip_to_tile(lines: &[Vec<[f32; 2]>], extent: f32) -> Vec<Vec<[f32; 2]>> {
+    // `v` moved onto the boundary `axis = k`, the other coordinate
+    // interpolated towards `w` and rounded.
+    let cut = |v: [f32; 2], w: [f32; 2], axis: usize, k: f32| -> [f32; 2] {
+        let t = (k - v[axis]) / (w[axis] - v[axis]);
+        let mut p = [0.0; 2];
+        p[axis] = k;
+        p[1 - axis] = (v[1 - axis] + (w[1 - axis] - v[1 - axis]) * t).round();
+        p
+    };
+    let mut out: Vec<Vec<[f32; 2]>> = Vec::new();
+    for line in lines {
+        for pair in line.windows(2) {
+            let (mut p0, mut p1) = (pair[0], pair[1]);
+            let mut outside = false;
+            for (axis, k, below) in [(0, 0.0, true), (1, 0.0, true), (0, extent, false), (1, extent, false)] {
+                let out_of = |p: [f32; 2]| if below { p[axis] < k } else { p[axis] >= k };
+                match (out_of(p0), out_of(p1)) {
+                    (true, true) => {
+                        outside = true;
+                        break;
+                    }
+                    (true, false) => p0 = cut(p0, p1, axis, k),
+                    (false, true) => p1 = cut(p0, p1, axis, k),
+                    (false, false) => {}
+                }
+            }
+            if outside || !p0.iter().chain(&p1).all(|v| v.is_finite()) {
+                continue;
+            }
+            match out.last_mut() {
+                Some(last) if last.last() == Some(&p0) => last.push(p1),
+                _ => out.push(vec![p0, p1]),
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,5 +496,17 @@ mod tests {
         // Unbound anchors always pass.
         let free = Anchor { segment: None, ..anchor };
         assert!(check_max_angle(&line, &free, 10_000.0, 14.4, 0.0));
+    }
+
+    #[test]
+    fn lines_are_cut_to_the_tile_and_start_on_its_border() {
+        // In from the left (crossing rounded), out at the bottom, back in.
+        let line = vec![[-100.0, 10.0], [100.0, 11.0], [100.0, 5000.0], [200.0, 5000.0], [200.0, 50.0], [300.0, 50.0]];
+        let parts = clip_to_tile(&[line], 4096.0);
+        assert_eq!(parts, vec![vec![[0.0, 11.0], [100.0, 11.0], [100.0, 4096.0]], vec![[200.0, 4096.0], [200.0, 50.0], [300.0, 50.0]]]);
+        // Wholly outside: nothing. Wholly inside: unchanged.
+        assert!(clip_to_tile(&[vec![[-5.0, 1.0], [-1.0, 9.0]]], 4096.0).is_empty());
+        let inside = vec![[1.0, 1.0], [20.0, 30.0], [40.0, 2.0]];
+        assert_eq!(clip_to_tile(&[inside.clone()], 4096.0), vec![inside]);
     }
 }

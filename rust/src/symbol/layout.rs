@@ -16,6 +16,7 @@ use crate::style::Style;
 use crate::text::glyph::{font_stack_name, range_of, GlyphSet, ONE_EM};
 use crate::text::shaping::{self, Anchor, Justify, ShapeOptions, TaggedText, TextTransform, WritingMode};
 
+use super::merge_lines::merge_lines;
 use super::anchors;
 use super::icon::{fit_icon_to_text, icon_quads, shape_icon, IconImage, IconImages, SymbolIcon, TextFit};
 use super::polylabel::polylabel;
@@ -233,6 +234,7 @@ pub fn layout_tile(
         let mut symbols = Vec::new();
         let mut truncated = false;
         let extent = tl.extent as f32;
+        let merged = if placement == Placement::Line { merged_first_parts(layer, &tl.features, z, id, tl.extent) } else { Vec::new() };
         for (index, feature) in tl.features.iter().enumerate() {
             if symbols.len() >= MAX_SYMBOLS_PER_LAYER {
                 truncated = true;
@@ -369,8 +371,13 @@ pub fn layout_tile(
                     let max_angle = l.get_f32("text-max-angle", &ctx).to_radians();
                     let text_extent = shaped.as_ref().map(|(_, s)| (s.left, s.right));
                     let icon_extent = icon.as_ref().map(|i| (i.bounds[0], i.bounds[2]));
-                    for part in &feature.geometry {
-                        let line: Vec<[f32; 2]> = part.iter().map(pt).collect();
+                    let mut parts: Vec<Vec<[f32; 2]>> = feature.geometry.iter().map(|part| part.iter().map(pt).collect()).collect();
+                    if let (Some(first), Some(Some(m))) = (parts.first_mut(), merged.get(index)) {
+                        first.clone_from(m);
+                    }
+                    // MapLibre places labels along lines cut to the tile.
+                    let parts = if placement == Placement::Line { anchors::clip_to_tile(&parts, extent) } else { parts };
+                    for line in parts {
                         if line.len() < 2 {
                             continue;
                         }
@@ -401,6 +408,29 @@ pub fn layout_tile(
         });
     }
     out
+}
+
+/// For `symbol-placement: line`: each feature's first part after MapLibre's
+/// line merging (see `merge_lines`), by feature index; `None` for features
+/// without text or not drawn (their parts stay as they are).
+fn merged_first_parts(layer: &Layer, features: &[Feature], z: f64, id: crate::source::feature::TileId, extent: u32) -> Vec<Option<Vec<[f32; 2]>>> {
+    let mut lines = Vec::new();
+    let mut slots = vec![None; features.len()];
+    for (index, feature) in features.iter().enumerate() {
+        if !matches!(feature.geom_type, GeomType::LineString | GeomType::Polygon) {
+            continue;
+        }
+        let ctx = feature_ctx(z, feature, id, extent);
+        if !passes_filter(layer, &ctx) {
+            continue;
+        }
+        let (Some(text), Some(first)) = (feature_text(layer, &ctx), feature.geometry.first()) else { continue };
+        slots[index] = Some(lines.len());
+        lines.push((text.chars.iter().collect::<String>(), first.iter().map(|p| [p.x as f32, p.y as f32]).collect()));
+    }
+    merge_lines(&mut lines);
+    let mut lines: Vec<Option<Vec<[f32; 2]>>> = lines.into_iter().map(|(_, l)| Some(l)).collect();
+    slots.into_iter().map(|s| s.and_then(|i| lines[i].take())).collect()
 }
 
 /// Groups polygon rings (exterior followed by holes) into polygons.

@@ -5,6 +5,7 @@
 //!
 //! One file per stage:
 //! * layout (per tile, on workers): `layout` (features to symbol instances),
+//!   `merge_lines` (road pieces joined before labels go along them),
 //!   `anchors` (anchors along lines, max-angle check), `polylabel` (polygon
 //!   label points), `quads` (glyph quads around the anchor),
 //!   `variable_anchor` (the anchors a point label may take);
@@ -16,6 +17,7 @@ pub mod along_line;
 pub mod anchors;
 pub mod grid;
 pub mod layout;
+pub mod merge_lines;
 pub mod placement;
 pub mod polylabel;
 pub mod quads;
