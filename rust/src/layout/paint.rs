@@ -234,6 +234,16 @@ impl<'a> LayerPainter<'a> {
             .clone()
     }
 
+    /// An antialiased fill's `perspective` in a pitched view: the ground's
+    /// nearness on screen (any ground scale).
+    fn perspective(&self, antialias: bool) -> Option<[f64; 3]> {
+        if self.pitch > 0.0 && antialias {
+            self.projector.ground_map(1.0).map(|g| g.from_screen[2])
+        } else {
+            None
+        }
+    }
+
     /// Whether `feature`, drawn up to `reach` device px beyond its points,
     /// can touch the target (the work of projecting it is skipped when not).
     fn on_screen(&self, feature: &Feature, reach: f32) -> bool {
@@ -247,10 +257,7 @@ impl<'a> LayerPainter<'a> {
             FeaturePaint::Nothing => {}
             FeaturePaint::Fill(style) => {
                 let mut style = style.clone();
-                if self.pitch > 0.0 && style.antialias {
-                    // The ground's nearness on screen (any ground scale).
-                    style.perspective = self.projector.ground_map(1.0).map(|g| g.from_screen[2]);
-                }
+                style.perspective = self.perspective(style.antialias);
                 out.push(DrawCommand::Fill { rings: self.projector.rings(&feature.geometry), style, clip })
             }
             FeaturePaint::PatternFill { image, antialias, outline, opacity } => {
@@ -275,7 +282,7 @@ impl<'a> LayerPainter<'a> {
         let pattern = pattern_paint(image, self.view, self.shift_world, opacity)?;
         Some(DrawCommand::PatternFill {
             rings: self.projector.rings(&feature.geometry),
-            style: PatternFillStyle { pattern, antialias, outline: outline.clone() },
+            style: PatternFillStyle { pattern, antialias, outline: outline.clone(), perspective: self.perspective(antialias) },
             clip,
         })
     }

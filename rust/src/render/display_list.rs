@@ -206,6 +206,8 @@ pub struct PatternFillStyle {
     pub pattern: PatternPaint,
     pub antialias: bool,
     pub outline: PatternOutline,
+    /// Under pitch, as [`FillStyle::perspective`].
+    pub perspective: Option<[f64; 3]>,
 }
 
 /// How a raster image is filtered (`raster-resampling`).

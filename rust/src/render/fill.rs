@@ -9,6 +9,7 @@
 use super::backend::{Canvas, Rule};
 use super::band_path::BandPath;
 use super::display_list::{FillStyle, PatternFillStyle, PatternOutline};
+use super::composite::Premul;
 use super::outline::{draw_outline, Target};
 use super::pattern::PatternShader;
 use super::display_list::{LineCap, LineJoin};
@@ -51,14 +52,8 @@ pub(crate) fn draw_fill<C: Canvas>(
         return;
     }
     if let Some(near) = style.perspective {
-        let rect = bp.clip_rect();
-        let mask = clip.map(C::clip_coverage);
-        let (width, top) = (canvas.width() as usize, rows[0] as u32);
-        let pixels = canvas.pixels_mut();
-        let target = Target { width, top, rows: pixels.len() / 4 / width.max(1), mask, rect: Some(rect) };
-        for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
-            draw_outline(pixels, &target, &part.rings[poly.rings.clone()], near, outline);
-        }
+        let color = Premul::from_color(outline);
+        perspective_outline(canvas, bp, part, rows, clip, near, |_, _| color);
         return;
     }
     if outline_path(bp, part) {
@@ -79,14 +74,32 @@ pub(crate) fn draw_pattern_fill<C: Canvas>(
     clip: Option<&C::Clip>,
 ) {
     let shader = PatternShader::new(&style.pattern);
+    let antialias = style.antialias && style.perspective.is_none();
     if let Some(shader) = &shader {
         for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
             bp.clear();
             for ring in &part.rings[poly.rings.clone()] {
                 bp.add_ring(ring);
             }
-            canvas.fill_path_pattern(bp, Rule::EvenOdd, style.antialias, shader, clip);
+            canvas.fill_path_pattern(bp, Rule::EvenOdd, antialias, shader, clip);
         }
+    }
+    if let Some(near) = style.perspective {
+        match (&style.outline, &shader) {
+            (PatternOutline::Pattern, Some(shader)) => {
+                let texel = |x: usize, y: usize| {
+                    let [r, g, b, a] = shader.sample(x, y).to_le_bytes().map(|v| f32::from(v) / 255.0);
+                    Premul { r, g, b, a }
+                };
+                perspective_outline(canvas, bp, part, rows, clip, near, texel);
+            }
+            (PatternOutline::Color(c), _) => {
+                let color = Premul::from_color(*c);
+                perspective_outline(canvas, bp, part, rows, clip, near, |_, _| color);
+            }
+            _ => {}
+        }
+        return;
     }
     match &style.outline {
         PatternOutline::None => {}
@@ -102,6 +115,26 @@ pub(crate) fn draw_pattern_fill<C: Canvas>(
                 canvas.fill_path(bp, Rule::Summed, true, *c, clip);
             }
         }
+    }
+}
+
+/// A fill's outline under pitch (see `outline`), painted by `paint`.
+fn perspective_outline<C: Canvas, F: Fn(usize, usize) -> Premul>(
+    canvas: &mut C,
+    bp: &BandPath,
+    part: &FillPart,
+    rows: [f32; 2],
+    clip: Option<&C::Clip>,
+    near: [f64; 3],
+    paint: F,
+) {
+    let rect = bp.clip_rect();
+    let mask = clip.map(C::clip_coverage);
+    let (width, top) = (canvas.width() as usize, rows[0] as u32);
+    let pixels = canvas.pixels_mut();
+    let target = Target { width, top, rows: pixels.len() / 4 / width.max(1), mask, rect: Some(rect) };
+    for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
+        draw_outline(pixels, &target, &part.rings[poly.rings.clone()], near, &paint);
     }
 }
 

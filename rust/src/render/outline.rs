@@ -6,10 +6,10 @@
 //! runs ahead of (or behind) the fragment: the fringe is full near the
 //! edge's ends and fades away along it. The fill itself is aliased (pixel
 //! centres), so a pitched fill's edges are hard except near its vertices.
+//! Pattern fills' outlines (`fillOutlinePattern`) fade the same way.
 
 use super::composite::{blend_over, Premul};
 use super::display_list::Px;
-use crate::style::color::Color;
 
 /// Where an outline may draw in a band: the band's rows and width, and
 /// optionally a clip mask (one byte per band pixel) or rectangle
@@ -40,13 +40,13 @@ impl Target<'_> {
     }
 }
 
-/// Draws the outline of every ring (closed) in `color` (straight alpha)
-/// into `pixels` (premultiplied RGBA of the band), source-over per edge.
-/// `near` is the ground's nearness at device pixel `(x, y)`: `near · (x, y,
-/// 1)`, the reciprocal of the perspective divisor.
-pub(crate) fn draw_outline(pixels: &mut [u8], target: &Target, rings: &[Vec<Px>], near: [f64; 3], color: Color) {
-    let color = Premul::from_color(color);
-    if color.a <= 0.0 || target.width == 0 || !near.iter().all(|v| v.is_finite()) {
+/// Draws the outline of every ring (closed) into `pixels` (premultiplied
+/// RGBA of the band), source-over per edge, each pixel in `paint(x, y)`
+/// (absolute device pixel; premultiplied). `near` is the ground's nearness
+/// at device pixel `(x, y)`: `near · (x, y, 1)`, the reciprocal of the
+/// perspective divisor.
+pub(crate) fn draw_outline<F: Fn(usize, usize) -> Premul>(pixels: &mut [u8], target: &Target, rings: &[Vec<Px>], near: [f64; 3], paint: F) {
+    if target.width == 0 || !near.iter().all(|v| v.is_finite()) {
         return;
     }
     let q = |p: [f64; 2]| near[0] * p[0] + near[1] * p[1] + near[2];
@@ -60,13 +60,13 @@ pub(crate) fn draw_outline(pixels: &mut [u8], target: &Target, rings: &[Vec<Px>]
             if a == b || !(qa > 0.0 && qb > 0.0) || !a.iter().chain(&b).all(|v| v.is_finite()) {
                 continue;
             }
-            edge(pixels, target, a, b, [qa, qb], color);
+            edge(pixels, target, a, b, [qa, qb], &paint);
         }
     }
 }
 
 /// One edge from `a` to `b` (nearness `q` at each end).
-fn edge(pixels: &mut [u8], target: &Target, a: [f64; 2], b: [f64; 2], q: [f64; 2], color: Premul) {
+fn edge<F: Fn(usize, usize) -> Premul>(pixels: &mut [u8], target: &Target, a: [f64; 2], b: [f64; 2], q: [f64; 2], paint: &F) {
     // Major axis 0 (x) or 1 (y): fragments are the pixels whose centres lie
     // within 1 px of the line along the minor axis, between the ends along
     // the major one.
@@ -99,7 +99,7 @@ fn edge(pixels: &mut [u8], target: &Target, a: [f64; 2], b: [f64; 2], q: [f64; 2
             if alpha > 0.0 && target.allows(xi, r) {
                 let i = (r * target.width + xi) * 4;
                 if let Some(px) = pixels.get_mut(i..i + 4) {
-                    blend_over(px, color.scale(alpha));
+                    blend_over(px, paint(xi, y as usize).scale(alpha));
                 }
             }
             k += 1.0;
@@ -118,6 +118,8 @@ fn smooth(d: f64) -> f64 {
 mod tests {
     use super::*;
 
+    const BLACK: Premul = Premul { r: 0.0, g: 0.0, b: 0.0, a: 1.0 };
+
     fn target(width: usize, rows: usize) -> Target<'static> {
         Target { width, top: 0, rows, mask: None, rect: None }
     }
@@ -132,7 +134,7 @@ mod tests {
         // a pixel away, alpha 1 - smoothstep(0, 1, 0.5).
         let mut px = vec![0; 20 * 10 * 4];
         let ring = vec![[0.0, 5.0], [20.0, 5.0], [20.0, 9.0], [0.0, 9.0]];
-        draw_outline(&mut px, &target(20, 10), &[ring], [0.0, 0.0, 1.0], Color::BLACK);
+        draw_outline(&mut px, &target(20, 10), &[ring], [0.0, 0.0, 1.0], |_, _| BLACK);
         for x in [3, 10, 16] {
             assert_eq!((alpha(&px, 20, x, 4), alpha(&px, 20, x, 5)), (128, 128), "x = {x}");
             assert_eq!(alpha(&px, 20, x, 3), 0);
@@ -146,7 +148,7 @@ mod tests {
         let mut px = vec![0; 100 * 10 * 4];
         let ring = vec![[0.0, 5.0], [100.0, 5.0], [100.0, 9.0], [0.0, 9.0]];
         let near = [-0.0075, 0.0, 1.0];
-        draw_outline(&mut px, &target(100, 10), &[ring], near, Color::BLACK);
+        draw_outline(&mut px, &target(100, 10), &[ring], near, |_, _| BLACK);
         assert!(alpha(&px, 100, 0, 5) > 50, "drawn at the near end");
         assert_eq!(alpha(&px, 100, 50, 5), 0, "gone half way");
     }
@@ -156,10 +158,10 @@ mod tests {
         let ring = vec![[0.0, 5.0], [20.0, 5.0]];
         let mask: Vec<u8> = (0..200).map(|i| if i % 20 < 10 { 255 } else { 0 }).collect();
         let mut px = vec![0; 20 * 10 * 4];
-        draw_outline(&mut px, &Target { mask: Some(&mask), ..target(20, 10) }, &[ring.clone()], [0.0, 0.0, 1.0], Color::BLACK);
+        draw_outline(&mut px, &Target { mask: Some(&mask), ..target(20, 10) }, &[ring.clone()], [0.0, 0.0, 1.0], |_, _| BLACK);
         assert!(alpha(&px, 20, 5, 5) > 0 && alpha(&px, 20, 15, 5) == 0);
         let mut px = vec![0; 20 * 10 * 4];
-        draw_outline(&mut px, &Target { rect: Some([0, 0, 20, 5]), ..target(20, 10) }, &[ring], [0.0, 0.0, 1.0], Color::BLACK);
+        draw_outline(&mut px, &Target { rect: Some([0, 0, 20, 5]), ..target(20, 10) }, &[ring], [0.0, 0.0, 1.0], |_, _| BLACK);
         assert!(alpha(&px, 20, 5, 4) > 0 && alpha(&px, 20, 5, 5) == 0);
     }
 }
