@@ -158,7 +158,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
         let placement = super::layout::Placement::of(layer, zoom);
         let params = LayerParams::new(layer, zoom, placement);
         let mut covered = tiles.cover(source);
-        covered.sort_by_key(|c| (c.wrap, c.id.x, c.id.y));
+        placement_order(&mut covered, t.bearing);
         // The loaded tiles and their layouts, held once per tile (candidates
         // borrow them: no reference counting per symbol).
         let loaded: Vec<_> = covered
@@ -426,6 +426,23 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
         }
     }
     out
+}
+
+/// The order in which a symbol layer's tiles are placed, as MapLibre
+/// places them (its tiles "sorted by y position"): the deeper zoom first,
+/// then by the canonical tile position turned by the map's angle, row by
+/// row from the top, left to right (a stable sort: wrapped copies keep
+/// their order).
+fn placement_order(covered: &mut [CoveredTile], bearing_deg: f64) {
+    let (s, c) = (-bearing_deg.to_radians()).sin_cos();
+    let key = |t: &CoveredTile| {
+        let (x, y) = (f64::from(t.id.x), f64::from(t.id.y));
+        (std::cmp::Reverse(t.id.z), x * s + y * c, x * c - y * s)
+    };
+    covered.sort_by(|a, b| {
+        let (ka, kb) = (key(a), key(b));
+        ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1)).then(ka.2.total_cmp(&kb.2))
+    });
 }
 
 /// The order in which a symbol layer's tiles are drawn, as MapLibre draws
@@ -780,4 +797,22 @@ fn line_angle(inst: &SymbolInstance, m: &crate::source::transform::TileMatrix) -
 /// GL stores quad offsets as 1/32 px integers.
 fn quantize(v: f32) -> f32 {
     (v * 32.0).round() / 32.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiles_are_placed_row_by_row_from_the_top_deeper_zooms_first() {
+        let t = |z: u8, x: u32, y: u32| CoveredTile { id: TileId::new(z, x, y), overscaled_z: z, wrap: 0 };
+        let mut tiles = vec![t(14, 1, 0), t(14, 0, 1), t(13, 0, 0), t(14, 0, 0), t(14, 1, 1)];
+        placement_order(&mut tiles, 0.0);
+        let ids: Vec<(u8, u32, u32)> = tiles.iter().map(|c| (c.id.z, c.id.x, c.id.y)).collect();
+        assert_eq!(ids, vec![(14, 0, 0), (14, 1, 0), (14, 0, 1), (14, 1, 1), (13, 0, 0)]);
+        // Turned a quarter (bearing 90: east is up): the right column is the top row.
+        let mut tiles = vec![t(14, 0, 0), t(14, 1, 0), t(14, 0, 1), t(14, 1, 1)];
+        placement_order(&mut tiles, 90.0);
+        assert_eq!((tiles[0].id.x, tiles[0].id.y), (1, 0));
+    }
 }
