@@ -234,13 +234,13 @@ impl<'a> LayerPainter<'a> {
             .clone()
     }
 
-    /// An antialiased fill's `perspective` in a pitched view: the ground's
-    /// nearness on screen (any ground scale).
+    /// An antialiased fill's `perspective` (drawn as MapLibre draws it): the
+    /// ground's nearness on screen (any ground scale; constant unpitched).
     fn perspective(&self, antialias: bool) -> Option<[f64; 3]> {
-        if self.pitch > 0.0 && antialias {
-            self.projector.ground_map(1.0).map(|g| g.from_screen[2])
-        } else {
-            None
+        match (antialias, self.pitch > 0.0) {
+            (false, _) => None,
+            (true, true) => self.projector.ground_map(1.0).map(|g| g.from_screen[2]),
+            (true, false) => Some([0.0, 0.0, 1.0]),
         }
     }
 

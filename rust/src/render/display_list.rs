@@ -36,10 +36,12 @@ pub struct FillStyle {
     pub antialias: bool,
     /// When set, a 1-device-pixel outline of every ring in this colour.
     pub outline: Option<Color>,
-    /// Under pitch: the ground's nearness at device pixel `(x, y)`
-    /// (`perspective · (x, y, 1)`, the reciprocal of the perspective
-    /// divisor). The fill is then drawn aliased and its outline as MapLibre
-    /// draws it under perspective (see `render::outline`).
+    /// When set, the fill is drawn as MapLibre draws it: aliased, and its
+    /// outline as GL lines fading with the distance to the edge (see
+    /// `render::outline`); the value is the ground's nearness at device
+    /// pixel `(x, y)` (`perspective · (x, y, 1)`, the reciprocal of the
+    /// perspective divisor; `[0, 0, 1]` unpitched). When not set, the fill
+    /// is antialiased by coverage and the outline stroked 1 px wide.
     pub perspective: Option<[f64; 3]>,
 }
 
@@ -206,7 +208,7 @@ pub struct PatternFillStyle {
     pub pattern: PatternPaint,
     pub antialias: bool,
     pub outline: PatternOutline,
-    /// Under pitch, as [`FillStyle::perspective`].
+    /// As [`FillStyle::perspective`].
     pub perspective: Option<[f64; 3]>,
 }
 

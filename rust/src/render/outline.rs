@@ -1,12 +1,18 @@
-//! The outline of an antialiased fill under pitch, drawn as MapLibre draws
-//! it: each ring edge is a 2 px wide GL line whose fragments fade with
-//! their distance from `v_pos`, the edge's point at the fragment's position
-//! along it. GPUs interpolate `v_pos` perspective-correctly between the
-//! edge's ends although it is a screen position, so on a receding edge it
-//! runs ahead of (or behind) the fragment: the fringe is full near the
-//! edge's ends and fades away along it. The fill itself is aliased (pixel
-//! centres), so a pitched fill's edges are hard except near its vertices.
-//! Pattern fills' outlines (`fillOutlinePattern`) fade the same way.
+//! The outline of an antialiased fill (`fill-antialias`), drawn as
+//! MapLibre draws it over the aliased fill: each ring edge is a GL line
+//! whose fragments fade with their distance from `v_pos`, the edge's point
+//! at the fragment's position along it (alpha 1 - smoothstep(0, 1, d)),
+//! blended edge by edge. Like GL, an edge draws the pixel holding its start
+//! and not the one holding its end. Unpitched the line is one pixel per
+//! step along its major axis (the 2017 suite's and MapLibre Native's
+//! images); under pitch MapLibre Native's fringe reaches a pixel further
+//! either side (measured: tests/oracle/fill-pitch).
+//!
+//! GPUs interpolate `v_pos` perspective-correctly between the edge's ends
+//! although it is a screen position, so on a receding edge it runs ahead of
+//! (or behind) the fragment: a pitched fill's fringe is full near its
+//! vertices and fades away along its edges. Pattern fills' outlines
+//! (`fillOutlinePattern`) are drawn the same way.
 
 use super::composite::{blend_over, Premul};
 use super::display_list::Px;
@@ -50,6 +56,7 @@ pub(crate) fn draw_outline<F: Fn(usize, usize) -> Premul>(pixels: &mut [u8], tar
         return;
     }
     let q = |p: [f64; 2]| near[0] * p[0] + near[1] * p[1] + near[2];
+    let wide = near[0] != 0.0 || near[1] != 0.0;
     for ring in rings {
         let n = ring.len();
         for i in 0..n {
@@ -60,35 +67,46 @@ pub(crate) fn draw_outline<F: Fn(usize, usize) -> Premul>(pixels: &mut [u8], tar
             if a == b || !(qa > 0.0 && qb > 0.0) || !a.iter().chain(&b).all(|v| v.is_finite()) {
                 continue;
             }
-            edge(pixels, target, a, b, [qa, qb], &paint);
+            edge(pixels, target, a, b, [qa, qb], wide, &paint);
         }
     }
 }
 
 /// One edge from `a` to `b` (nearness `q` at each end).
-fn edge<F: Fn(usize, usize) -> Premul>(pixels: &mut [u8], target: &Target, a: [f64; 2], b: [f64; 2], q: [f64; 2], paint: &F) {
+fn edge<F: Fn(usize, usize) -> Premul>(pixels: &mut [u8], target: &Target, a: [f64; 2], b: [f64; 2], q: [f64; 2], wide: bool, paint: &F) {
     // Major axis 0 (x) or 1 (y): fragments are the pixels whose centres lie
     // within 1 px of the line along the minor axis, between the ends along
     // the major one.
     let major = usize::from((b[1] - a[1]).abs() > (b[0] - a[0]).abs());
     let minor = 1 - major;
-    let (lo, hi) = (a[major].min(b[major]), a[major].max(b[major]));
     let (band0, band1) = (f64::from(target.top), f64::from(target.top) + target.rows as f64);
     let limit = if major == 0 { [0.0, target.width as f64] } else { [band0, band1] };
-    let first = (lo - 0.5).ceil().max(limit[0]);
-    let last = (hi - 0.5).ceil().min(limit[1]);
+    // The pixel holding the edge's start is drawn, the one holding its end
+    // is not (the next edge starts there), like GL's line rasterization.
+    let (first, last) = if b[major] > a[major] {
+        (a[major].floor(), b[major].floor())
+    } else {
+        (b[major].floor() + 1.0, a[major].floor() + 1.0)
+    };
+    let (first, last) = (first.max(limit[0]), last.min(limit[1]));
     let mut m = first;
     while m < last {
         let c = m + 0.5;
         // The screen-linear position along the edge, and GL's
         // perspective-correct one.
-        let s = (c - a[major]) / (b[major] - a[major]);
+        let s = ((c - a[major]) / (b[major] - a[major])).clamp(0.0, 1.0);
         let t = s * q[1] / ((1.0 - s) * q[0] + s * q[1]);
         let v_pos = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
         let on_line = a[minor] + s * (b[minor] - a[minor]);
         let mlimit = if minor == 0 { [0.0, target.width as f64] } else { [band0, band1] };
-        let from = (on_line - 1.0 - 0.5).ceil().max(mlimit[0]);
-        let to = (on_line + 1.0 - 0.5).ceil().min(mlimit[1]);
+        let (from, to) = if wide {
+            ((on_line - 1.5).ceil(), (on_line + 0.5).ceil())
+        } else {
+            // One fragment per step (a 1 px GL line): the pixel the line
+            // crosses at this step's centre.
+            (on_line.floor(), on_line.floor() + 1.0)
+        };
+        let (from, to) = (from.max(mlimit[0]), to.min(mlimit[1]));
         let mut k = from;
         while k < to {
             let (x, y) = if major == 0 { (m, k) } else { (k, m) };
@@ -129,15 +147,33 @@ mod tests {
     }
 
     #[test]
-    fn an_edge_at_constant_depth_has_a_full_fringe() {
-        // A horizontal edge at y = 5: the pixel centres either side are half
-        // a pixel away, alpha 1 - smoothstep(0, 1, 0.5).
+    fn an_edge_at_constant_depth_is_one_pixel_per_step() {
+        // A horizontal edge at y = 5: the row it crosses (row 5, its centre
+        // half a pixel away: alpha 1 - smoothstep(0, 1, 0.5)), not the
+        // row above (the 2017 suite's and MapLibre Native's 1 px outline).
         let mut px = vec![0; 20 * 10 * 4];
         let ring = vec![[0.0, 5.0], [20.0, 5.0], [20.0, 9.0], [0.0, 9.0]];
         draw_outline(&mut px, &target(20, 10), &[ring], [0.0, 0.0, 1.0], |_, _| BLACK);
         for x in [3, 10, 16] {
-            assert_eq!((alpha(&px, 20, x, 4), alpha(&px, 20, x, 5)), (128, 128), "x = {x}");
-            assert_eq!(alpha(&px, 20, x, 3), 0);
+            assert_eq!((alpha(&px, 20, x, 4), alpha(&px, 20, x, 5)), (0, 128), "x = {x}");
+        }
+    }
+
+    #[test]
+    fn corners_are_drawn_once_by_the_edge_leaving_them() {
+        // A square ring: each corner pixel is the start of one edge and the
+        // end of another, drawn once (by the edge leaving it, measured from
+        // the corner itself), never blended twice.
+        let mut px = vec![0; 20 * 20 * 4];
+        let ring = vec![[4.25, 4.25], [15.25, 4.25], [15.25, 15.25], [4.25, 15.25]];
+        draw_outline(&mut px, &target(20, 20), &[ring], [0.0, 0.0, 1.0], |_, _| BLACK);
+        assert_eq!(alpha(&px, 20, 8, 4), 215, "d = 0.25 along an edge");
+        for (x, y) in [(4, 4), (15, 4), (15, 15), (4, 15)] {
+            // d = 0.25 where the pixel centre lies along the leaving edge,
+            // 0.35 (from the corner) where it lies behind it; never the
+            // 0.92 alpha of two blends.
+            let a = alpha(&px, 20, x, y);
+            assert!(a == 215 || a == 182, "corner ({x}, {y}): {a}");
         }
     }
 
@@ -161,7 +197,10 @@ mod tests {
         draw_outline(&mut px, &Target { mask: Some(&mask), ..target(20, 10) }, &[ring.clone()], [0.0, 0.0, 1.0], |_, _| BLACK);
         assert!(alpha(&px, 20, 5, 5) > 0 && alpha(&px, 20, 15, 5) == 0);
         let mut px = vec![0; 20 * 10 * 4];
-        draw_outline(&mut px, &Target { rect: Some([0, 0, 20, 5]), ..target(20, 10) }, &[ring], [0.0, 0.0, 1.0], |_, _| BLACK);
-        assert!(alpha(&px, 20, 5, 4) > 0 && alpha(&px, 20, 5, 5) == 0);
+        draw_outline(&mut px, &Target { rect: Some([0, 0, 20, 5]), ..target(20, 10) }, &[ring.clone()], [0.0, 0.0, 1.0], |_, _| BLACK);
+        assert!(px.iter().all(|&v| v == 0), "row 5 is outside the rectangle");
+        let mut px = vec![0; 20 * 10 * 4];
+        draw_outline(&mut px, &Target { rect: Some([0, 0, 10, 6]), ..target(20, 10) }, &[ring], [0.0, 0.0, 1.0], |_, _| BLACK);
+        assert!(alpha(&px, 20, 5, 5) > 0 && alpha(&px, 20, 15, 5) == 0);
     }
 }

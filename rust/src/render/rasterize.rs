@@ -252,15 +252,18 @@ fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch) -> Prep {
         }
         DrawCommand::Heatmap { image } => super::heatmap::drawable(image).then_some([f32::MIN, f32::MIN, f32::MAX, f32::MAX]),
         DrawCommand::Fill { .. } | DrawCommand::PatternFill { .. } => {
-            let (rings, fill_visible, outline_visible) = match cmd {
+            let (rings, fill_visible, outline_visible, perspective) = match cmd {
                 DrawCommand::Fill { rings, style, .. } => {
-                    (rings, style.color.a > 0.0, style.outline.is_some_and(|c| c.a > 0.0))
+                    (rings, style.color.a > 0.0, style.outline.is_some_and(|c| c.a > 0.0), style.perspective.is_some())
                 }
-                DrawCommand::PatternFill { rings, style, .. } => (rings, pattern_visible(style), pattern_outline_visible(style)),
+                DrawCommand::PatternFill { rings, style, .. } => {
+                    (rings, pattern_visible(style), pattern_outline_visible(style), style.perspective.is_some())
+                }
                 _ => unreachable!(),
             };
             let visible = fill_visible || outline_visible;
-            if outline_visible {
+            // Outlines drawn as MapLibre's lines (`perspective`) need no stroke.
+            if outline_visible && !perspective {
                 outline = outline_of(rings, scratch);
             }
             let mut ranges = Vec::new();
