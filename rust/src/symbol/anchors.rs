@@ -5,7 +5,7 @@
 //!
 //! Behaviour follows MapLibre (GL JS `get_anchors.ts` / `check_max_angle.ts`,
 //! Native `get_anchors.cpp` / `check_max_angle.cpp`), including its quirks:
-//! anchors are rounded to whole tile units, a corner exactly at the label's
+//! anchors are rounded to its 8192-per-tile grid, a corner exactly at the label's
 //! end is not counted, and a line whose first vertex lies on the tile border
 //! is treated as continued from the neighbouring tile.
 //!
@@ -18,7 +18,7 @@
 /// A label position on a line.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Anchor {
-    /// Tile coordinates, rounded to whole units (MapLibre rounds anchors).
+    /// Tile coordinates, rounded to MapLibre's grid (8192 units per tile).
     pub point: [f32; 2],
     /// Direction of the line at the anchor, radians: `atan2(b.y - a.y,
     /// b.x - a.x)` of the segment `a -> b` the anchor lies on.
@@ -250,7 +250,7 @@ impl Resampler<'_> {
                 if !inside || mark - half < 0.0 || mark + half > total {
                     continue;
                 }
-                let anchor = Anchor { point: [x.round(), y.round()], angle, segment: Some(i) };
+                let anchor = Anchor { point: [on_grid(x, self.tile_extent), on_grid(y, self.tile_extent)], angle, segment: Some(i) };
                 if self.window == 0.0
                     || check_max_angle(self.line, &anchor, self.label, self.window, self.max_angle)
                 {
@@ -275,6 +275,7 @@ pub fn center_anchor(
     shaped_icon: Option<(f32, f32)>,
     glyph_size: f32,
     box_scale: f32,
+    tile_extent: f32,
 ) -> Option<Anchor> {
     let window = angle_window(shaped_text, glyph_size, box_scale);
     let label = label_length(shaped_text, shaped_icon) * box_scale;
@@ -286,7 +287,7 @@ pub fn center_anchor(
         if start + seg > middle {
             let [x, y] = lerp(a, b, (middle - start) / seg);
             let anchor = Anchor {
-                point: [x.round(), y.round()],
+                point: [on_grid(x, tile_extent), on_grid(y, tile_extent)],
                 angle: heading(a, b) as f32,
                 segment: Some(i),
             };
@@ -296,6 +297,19 @@ pub fn center_anchor(
         start += seg;
     }
     None
+}
+
+/// MapLibre's tile units per tile: it scales every tile's geometry to this
+/// extent, so positions it rounds land on this grid whatever the tile's own
+/// extent.
+const MAPLIBRE_EXTENT: f32 = 8192.0;
+
+/// `v` (units of a tile of `extent`) rounded to MapLibre's grid: whole units
+/// of [`MAPLIBRE_EXTENT`] (half units of a 4096-extent tile; it matters in
+/// overscaled tiles, where one unit can be a device pixel or more).
+fn on_grid(v: f32, extent: f32) -> f32 {
+    let k = MAPLIBRE_EXTENT / extent.max(1.0);
+    (v * k).round() / k
 }
 
 /// The parts of `lines` inside the tile's square `[0, extent]`, as MapLibre
@@ -311,7 +325,7 @@ pub fn clip_to_tile(lines: &[Vec<[f32; 2]>], extent: f32) -> Vec<Vec<[f32; 2]>> 
         let t = (k - v[axis]) / (w[axis] - v[axis]);
         let mut p = [0.0; 2];
         p[axis] = k;
-        p[1 - axis] = (v[1 - axis] + (w[1 - axis] - v[1 - axis]) * t).round();
+        p[1 - axis] = on_grid(v[1 - axis] + (w[1 - axis] - v[1 - axis]) * t, extent);
         p
     };
     let mut out: Vec<Vec<[f32; 2]>> = Vec::new();
@@ -398,8 +412,9 @@ mod tests {
         // -> spacing = 200 + 62.5 = 262.5. Continued: offset = 131.25.
         let line = [[0.0, 500.0], [1000.0, 500.0]];
         let a = line_anchors(&line, 250.0, PI, Some((0.0, 100.0)), None, 24.0, 2.0, 1.0, EXTENT);
-        // 131.25 -> 131, 393.75 -> 394, 656.25 -> 656; 918.75 + 100 > 1000.
-        assert_eq!(xs(&a), vec![131.0, 394.0, 656.0]);
+        // On MapLibre's grid (half units of this 4096 tile): 131.25 -> 131.5,
+        // 393.75 -> 394, 656.25 -> 656.5; 918.75 + 100 > 1000.
+        assert_eq!(xs(&a), vec![131.5, 394.0, 656.5]);
     }
 
     #[test]
@@ -454,15 +469,15 @@ mod tests {
         let line = [[0.0, 0.0], [300.0, 0.0], [300.0, 400.0]];
         let want = Anchor { point: [300.0, 50.0], angle: FRAC_PI_2, segment: Some(1) };
         // 40-long label: corner 50 behind, outside the label.
-        assert_eq!(center_anchor(&line, deg(45.0), Some((-20.0, 20.0)), None, 24.0, 1.0), Some(want));
+        assert_eq!(center_anchor(&line, deg(45.0), Some((-20.0, 20.0)), None, 24.0, 1.0, 8192.0), Some(want));
         // 200-long label spans the 90° corner.
-        assert_eq!(center_anchor(&line, deg(45.0), Some((-100.0, 100.0)), None, 24.0, 1.0), None);
-        assert_eq!(center_anchor(&line, deg(100.0), Some((-100.0, 100.0)), None, 24.0, 1.0), Some(want));
+        assert_eq!(center_anchor(&line, deg(45.0), Some((-100.0, 100.0)), None, 24.0, 1.0, 8192.0), None);
+        assert_eq!(center_anchor(&line, deg(100.0), Some((-100.0, 100.0)), None, 24.0, 1.0, 8192.0), Some(want));
         // Leftward line: angle pi.
         let line = [[400.0, 10.0], [0.0, 10.0]];
-        let a = center_anchor(&line, deg(45.0), TEXT100, None, 24.0, 1.0).unwrap();
+        let a = center_anchor(&line, deg(45.0), TEXT100, None, 24.0, 1.0, 8192.0).unwrap();
         assert_eq!((a.point, a.angle), ([200.0, 10.0], PI));
-        assert_eq!(center_anchor(&[[1.0, 1.0]], 1.0, TEXT100, None, 24.0, 1.0), None);
+        assert_eq!(center_anchor(&[[1.0, 1.0]], 1.0, TEXT100, None, 24.0, 1.0, 8192.0), None);
     }
 
     #[test]
@@ -500,10 +515,11 @@ mod tests {
 
     #[test]
     fn lines_are_cut_to_the_tile_and_start_on_its_border() {
-        // In from the left (crossing rounded), out at the bottom, back in.
+        // In from the left (crossing on MapLibre's grid: half units here),
+        // out at the bottom, back in.
         let line = vec![[-100.0, 10.0], [100.0, 11.0], [100.0, 5000.0], [200.0, 5000.0], [200.0, 50.0], [300.0, 50.0]];
         let parts = clip_to_tile(&[line], 4096.0);
-        assert_eq!(parts, vec![vec![[0.0, 11.0], [100.0, 11.0], [100.0, 4096.0]], vec![[200.0, 4096.0], [200.0, 50.0], [300.0, 50.0]]]);
+        assert_eq!(parts, vec![vec![[0.0, 10.5], [100.0, 11.0], [100.0, 4096.0]], vec![[200.0, 4096.0], [200.0, 50.0], [300.0, 50.0]]]);
         // Wholly outside: nothing. Wholly inside: unchanged.
         assert!(clip_to_tile(&[vec![[-5.0, 1.0], [-1.0, 9.0]]], 4096.0).is_empty());
         let inside = vec![[1.0, 1.0], [20.0, 30.0], [40.0, 2.0]];

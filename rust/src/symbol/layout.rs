@@ -383,7 +383,7 @@ pub fn layout_tile(
                         }
                         let line = Arc::new(line);
                         let found = if placement == Placement::LineCenter {
-                            anchors::center_anchor(&line, max_angle, text_extent, icon_extent, ONE_EM, box_scale).into_iter().collect()
+                            anchors::center_anchor(&line, max_angle, text_extent, icon_extent, ONE_EM, box_scale, extent).into_iter().collect()
                         } else {
                             anchors::line_anchors(&line, spacing, max_angle, text_extent, icon_extent, ONE_EM, box_scale, overscaling, extent)
                         };
