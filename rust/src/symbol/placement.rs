@@ -103,6 +103,10 @@ struct LayerParams {
     icon: PartParams,
     sort_by_y: bool,
     keep_upright: bool,
+    /// `icon-rotate` is 0 for every feature: MapLibre samples the layer's
+    /// icons with NEAREST only then (a data-driven rotation, even one that
+    /// is 0 or 360 for some icons, makes the whole bucket linear).
+    icons_unrotated: bool,
 }
 
 impl LayerParams {
@@ -115,7 +119,8 @@ impl LayerParams {
         let has_sort_key = l.get("symbol-sort-key").is_some();
         let overlap = text.allow_overlap || icon.allow_overlap || text.ignore_placement || icon.ignore_placement;
         let sort_by_y = placement == Placement::Point && (z_order == "viewport-y" || (z_order == "auto" && !has_sort_key && overlap));
-        LayerParams { text, icon, sort_by_y, keep_upright: l.get_bool("text-keep-upright", &ctx) }
+        let icons_unrotated = l.is_feature_constant("icon-rotate") && l.get_f32("icon-rotate", &ctx) == 0.0;
+        LayerParams { text, icon, sort_by_y, keep_upright: l.get_bool("text-keep-upright", &ctx), icons_unrotated }
     }
 }
 
@@ -367,7 +372,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 if !shapes.iter().all(|s| grid.is_offscreen(s)) {
                     // MapLibre samples icons with NEAREST when they are drawn
                     // at their own size, unrotated, on an unpitched view.
-                    let nearest = size == 1.0 && icon.rotate == 0.0 && !params.icon.rotate_with_map && t.pitch == 0.0
+                    let nearest = size == 1.0 && params.icons_unrotated && !params.icon.rotate_with_map && t.pitch == 0.0
                         && icon.image.pixel_ratio == view.pixel_ratio;
                     drawn.icon = icon_draw(layer, &ctx, icon, corners, size, view.pixel_ratio, nearest);
                 }
