@@ -820,4 +820,21 @@ mod tests {
         placement_order(&mut tiles, 90.0);
         assert_eq!((tiles[0].id.x, tiles[0].id.y), (1, 0));
     }
+
+    #[test]
+    fn icons_are_unrotated_only_when_no_feature_rotates_them() {
+        let layer = |rotate: &str| {
+            let json = format!(
+                r#"{{"version": 8, "sources": {{"s": {{"type": "geojson", "data": {{"type": "FeatureCollection", "features": []}}}}}},
+                  "layers": [{{"id": "i", "type": "symbol", "source": "s", "layout": {{"icon-image": "x"{rotate}}}}}]}}"#
+            );
+            let style = crate::style::parse_style(json.as_bytes()).expect("style").style;
+            LayerParams::new(&style.layers[0], 10.0, Placement::Point).icons_unrotated
+        };
+        assert!(layer(""));
+        assert!(layer(r#", "icon-rotate": 0"#));
+        assert!(!layer(r#", "icon-rotate": 360"#));
+        // Data-driven: linear for every icon, even those it turns by 0.
+        assert!(!layer(r#", "icon-rotate": ["get", "r"]"#));
+    }
 }
