@@ -35,8 +35,8 @@ pub(crate) fn draw_fill<C: Canvas>(
     rows: [f32; 2],
     clip: Option<&C::Clip>,
 ) {
-    // Under pitch MapLibre's fill is aliased and its outline fades along
-    // receding edges (see `outline`).
+    // With `perspective` the fill is drawn as MapLibre draws it: an aliased
+    // body under GL-line outlines (see `outline`).
     let antialias = style.antialias && style.perspective.is_none();
     if style.color.a > 0.0 {
         for poly in part.polygons.iter().filter(|p| meets(p.y, rows)) {
@@ -118,7 +118,7 @@ pub(crate) fn draw_pattern_fill<C: Canvas>(
     }
 }
 
-/// A fill's outline under pitch (see `outline`), painted by `paint`.
+/// A fill's outline as MapLibre's GL lines (see `outline`), painted by `paint`.
 fn perspective_outline<C: Canvas, F: Fn(usize, usize) -> Premul>(
     canvas: &mut C,
     bp: &BandPath,
