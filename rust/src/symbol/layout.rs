@@ -20,6 +20,7 @@ use super::merge_lines::merge_lines;
 use super::anchors;
 use super::icon::{fit_icon_to_text, icon_quads, shape_icon, IconImage, IconImages, SymbolIcon, TextFit};
 use super::polylabel::polylabel;
+use super::repeat::RepeatFilter;
 use super::quads::{glyph_quads, GlyphQuad};
 use super::variable_anchor::{anchor_justify, justifications, radial_offset, variable_anchors, VariableText};
 
@@ -235,6 +236,7 @@ pub fn layout_tile(
         let mut truncated = false;
         let extent = tl.extent as f32;
         let merged = if placement == Placement::Line { merged_first_parts(layer, &tl.features, z, id, tl.extent) } else { Vec::new() };
+        let mut repeats = RepeatFilter::default();
         for (index, feature) in tl.features.iter().enumerate() {
             if symbols.len() >= MAX_SYMBOLS_PER_LAYER {
                 truncated = true;
@@ -388,6 +390,10 @@ pub fn layout_tile(
                             anchors::line_anchors(&line, spacing, max_angle, text_extent, icon_extent, ONE_EM, box_scale, overscaling, extent)
                         };
                         for a in found {
+                            // Labels along lines: the same text at most once per half spacing.
+                            if placement == Placement::Line && text.is_some() && repeats.too_close(&key, a.point, spacing / 2.0) {
+                                continue;
+                            }
                             push(a.point, a.angle, a.segment.map(|s| (line.clone(), s)));
                         }
                     }

@@ -8,7 +8,8 @@
 //!   `merge_lines` (road pieces joined before labels go along them),
 //!   `anchors` (anchors along lines, max-angle check), `polylabel` (polygon
 //!   label points), `quads` (glyph quads around the anchor),
-//!   `variable_anchor` (the anchors a point label may take);
+//!   `variable_anchor` (the anchors a point label may take), `repeat` (same
+//!   text no closer than half the spacing along lines);
 //! * placement (per frame, owner thread): `placement` (order, collision,
 //!   draw commands), `grid` (the viewport collision grid), `along_line`
 //!   (glyphs along projected lines, keep-upright).
@@ -21,5 +22,6 @@ pub mod merge_lines;
 pub mod placement;
 pub mod polylabel;
 pub mod quads;
+pub mod repeat;
 pub mod variable_anchor;
 pub mod icon;
