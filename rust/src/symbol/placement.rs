@@ -118,7 +118,8 @@ impl LayerParams {
         let z_order = l.get_enum("symbol-z-order", &ctx);
         let has_sort_key = l.get("symbol-sort-key").is_some();
         let overlap = text.allow_overlap || icon.allow_overlap || text.ignore_placement || icon.ignore_placement;
-        let sort_by_y = placement == Placement::Point && (z_order == "viewport-y" || (z_order == "auto" && !has_sort_key && overlap));
+        // Any placement (lines too), as MapLibre's `sortFeaturesByY`.
+        let sort_by_y = z_order == "viewport-y" || (z_order == "auto" && !has_sort_key && overlap);
         let icons_unrotated = l.is_feature_constant("icon-rotate") && l.get_f32("icon-rotate", &ctx) == 0.0;
         LayerParams { text, icon, sort_by_y, keep_upright: l.get_bool("text-keep-upright", &ctx), icons_unrotated }
     }
