@@ -128,9 +128,16 @@ pub(crate) fn signed_area2(ring: &[Px]) -> f64 {
 
 /// Groups rings into polygons like MVT: the first ring with an area sets the
 /// exterior orientation; each ring with that orientation starts a polygon,
-/// the others are its holes. Rings without area are dropped.
+/// the others are its holes. Rings without area are dropped, except a lone
+/// ring, which is kept whatever its area (as MapLibre's `classifyRings`: a
+/// self-crossing ring whose parts cancel, or a line drawn by a fill layer,
+/// still fills where its winding is non-zero and gets its outline).
 pub(crate) fn group_polygons(rings: &[Vec<Px>], out: &mut Vec<Range<usize>>) {
     out.clear();
+    if rings.len() == 1 {
+        out.push(0..1);
+        return;
+    }
     let mut exterior_sign = 0.0f64;
     let mut start: Option<usize> = None;
     let mut last_ring = 0;
@@ -167,6 +174,20 @@ mod tests {
         assert_eq!(out[0], [0.0, 2.0]);
         assert!((out[1][0] - 8.0).abs() < 1e-5 && (out[1][1] - 2.0).abs() < 1e-5, "{:?}", out[1]);
         assert_eq!(out[2], [8.0, 10.0]);
+    }
+
+    #[test]
+    fn a_lone_ring_is_kept_whatever_its_area() {
+        let mut out = Vec::new();
+        // A bow tie: its two halves cancel (area 0).
+        let bowtie = vec![[0.0, 0.0], [10.0, 0.0], [0.0, 10.0], [10.0, 10.0]];
+        assert_eq!(signed_area2(&bowtie), 0.0);
+        group_polygons(&[bowtie.clone()], &mut out);
+        assert_eq!(out, vec![0..1]);
+        // Beside another ring, a ring without area is dropped.
+        let square = vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]];
+        group_polygons(&[square, bowtie], &mut out);
+        assert_eq!(out, vec![0..1]);
     }
 
     #[test]
