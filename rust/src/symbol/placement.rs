@@ -247,6 +247,10 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             }
             let map_angle = screen_angle(&matrix, inst.anchor);
 
+            // Parts drawn lying on the pitched map (point placement).
+            let plane_of = |part: &PartParams| {
+                (part.pitch_with_map && t.pitch > 0.0 && placement == Placement::Point).then(|| AnchorPlane::new(&matrix, cand.tile, tl.extent, inst.anchor, t)).flatten()
+            };
             // Icon (at an extra shift: a fitted icon moves with its text's variable anchor).
             let icon_at = |extra: [f32; 2]| {
                 let icon = inst.icon.as_ref()?;
@@ -265,7 +269,19 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                     0.0
                 };
                 let at = [base[0] + shift[0] + extra[0], base[1] + shift[1] + extra[1]];
-                Some((place_icon(icon, at, scale, angle, params.icon.padding), size))
+                let (shapes, corners) = place_icon(icon, at, scale, angle, params.icon.padding);
+                // On the pitched map: collides upright, drawn on the plane.
+                let drawn = match plane_of(&params.icon) {
+                    Some(plane) => {
+                        let scale = size * plane.ratio();
+                        let angle = if params.icon.rotate_with_map { 0.0 } else { plane.upright_angle };
+                        let local = place_icon(icon, [0.0, 0.0], scale, angle, 0.0).1;
+                        let projected: Option<Vec<_>> = local.into_iter().map(|c| plane.project(c, [shift[0] + extra[0], shift[1] + extra[1]])).collect();
+                        IconCorners { quads: projected?, gamma_scale: plane.sdf(1.0).gamma_scale }
+                    }
+                    None => IconCorners { quads: corners.into_iter().map(|c| (c, [1.0; 4])).collect(), gamma_scale: 1.0 },
+                };
+                Some(((shapes, drawn), size))
             };
             let fits = |shapes: &[Shape], allow: bool| allow || !shapes.iter().any(|s| grid.collides(s));
 
@@ -275,6 +291,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             let mut text_part = None;
             let mut text_fits = None;
             let mut text_shift = [0.0, 0.0];
+            let mut chosen_anchor = 0;
             if let Some(text) = &inst.text {
                 let size = layer.layout.get_f32("text-size", &ctx).max(0.0);
                 // Labels keep their size on screen up to MapLibre's
@@ -300,14 +317,15 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                                     continue;
                                 }
                                 if fits(&placed.0, i >= n) {
-                                    chosen = Some((placed, s));
+                                    chosen = Some((placed, s, i % n));
                                     break;
                                 }
                             }
                             text_fits = Some(chosen.is_some());
                             match chosen {
-                                Some((placed, s)) => {
+                                Some((placed, s, i)) => {
                                     text_shift = s;
+                                    chosen_anchor = i;
                                     Some((placed, viewport_sdf))
                                 }
                                 // Not placed: its first anchor's shapes stand for it.
@@ -330,6 +348,24 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                             }
                         }
                     };
+                    // Point text on the pitched map: collides as if upright
+                    // (as MapLibre), drawn lying on the map plane.
+                    if let (Some(plane), false) = (plane_of(&params.text), text.along_line) {
+                        let base = size / ONE_EM * plane.ratio();
+                        let angle = if params.text.rotate_with_map { 0.0 } else { plane.upright_angle };
+                        let (quads, extra) = match &text.variable {
+                            Some(v) if !v.anchors.is_empty() => {
+                                let (anchor, offset) = v.anchors[chosen_anchor.min(v.anchors.len() - 1)];
+                                (v.quads_for(anchor), variable_anchor::shift(anchor, offset, text.bounds, base, params.text.padding, angle))
+                            }
+                            _ => (&text.quads[..], [0.0, 0.0]),
+                        };
+                        text_part = text_part.and_then(|((shapes, _), _)| {
+                            let local = place_point(text, quads, extra, base, angle, 0.0).1;
+                            let quads = local.into_iter().filter_map(|(c, _, q)| plane.project(c, shift).map(|(c, w)| (c, w, q))).collect();
+                            Some(((shapes, quads), plane.sdf(base)))
+                        });
+                    }
                 }
             }
             let icon_shift = if inst.icon.as_ref().is_some_and(|i| i.fitted) && text_fits == Some(true) { text_shift } else { [0.0, 0.0] };
@@ -502,18 +538,26 @@ fn layer_commands(shown: Vec<Shown>, pixel_ratio: f32) -> Vec<DrawCommand> {
 }
 
 /// The draw data of a placed icon (one quad per piece).
-fn icon_draw(layer: &Layer, ctx: &EvaluationContext, icon: &SymbolIcon, quads: Vec<[[f32; 2]; 4]>, size: f32, ratio: f32, nearest: bool) -> Option<IconDraw> {
+/// An icon's quads on screen: corners with their perspective w (1 unless
+/// it lies on the pitched map), and its SDF edge softening there.
+struct IconCorners {
+    quads: Vec<([[f32; 2]; 4], [f32; 4])>,
+    gamma_scale: f32,
+}
+
+fn icon_draw(layer: &Layer, ctx: &EvaluationContext, icon: &SymbolIcon, drawn: IconCorners, size: f32, ratio: f32, nearest: bool) -> Option<IconDraw> {
     let device = |corners: [[f32; 2]; 4]| corners.map(|c| [c[0] * ratio, c[1] * ratio]);
-    let pieces = quads.into_iter().zip(&icon.pieces);
+    let gamma_scale = drawn.gamma_scale;
+    let pieces = drawn.quads.into_iter().zip(&icon.pieces);
     match &icon.image.pixels {
         IconPixels::Color(image) => {
             let opacity = layer.paint.get_f32("icon-opacity", ctx);
-            let quads = pieces.map(|(c, p)| IconQuad { corners: device(c), w: [1.0; 4], tex: p.tex, image: image.clone(), opacity, nearest }).collect();
+            let quads = pieces.map(|((c, w), p)| IconQuad { corners: device(c), w, tex: p.tex, image: image.clone(), opacity, nearest }).collect();
             Some(IconDraw::Color(quads))
         }
         IconPixels::Sdf(bitmap) => {
             let quads = pieces
-                .map(|(c, p)| SdfQuad { corners: device(c), w: [1.0; 4], tex: p.tex, bitmap: bitmap.clone(), font_scale: size, gamma_scale: 1.0, paint: 0 })
+                .map(|((c, w), p)| SdfQuad { corners: device(c), w, tex: p.tex, bitmap: bitmap.clone(), font_scale: size, gamma_scale, paint: 0 })
                 .collect();
             Some(IconDraw::Sdf(quads, sdf_paint(layer, ctx, "icon")))
         }
@@ -754,6 +798,70 @@ fn place_line_on_map<'a>(
         quads.push((in_plane.map(to_screen), ws, q));
     }
     Some(((shapes, quads), SdfScale { font_scale: quad_scale, gamma_scale: w / plane.cos_pitch }))
+}
+
+/// The pitched map plane around a point symbol's anchor, for a text or icon
+/// drawn lying on it (`*-pitch-alignment: map` under pitch), as MapLibre
+/// draws it: shapes are built around the anchor in map px (tile units times
+/// the tile's px per unit at this zoom, unpitched), at the symbol's size
+/// times the pitched perspective ratio, then projected corner by corner.
+/// Collision stays the upright box (MapLibre Native's).
+struct AnchorPlane<'m> {
+    matrix: &'m TileMatrix,
+    /// Map px per tile unit.
+    k: f32,
+    /// The anchor in map px.
+    anchor: [f32; 2],
+    /// The anchor's distance from the camera over the centre's.
+    w: f32,
+    cos_pitch: f32,
+    /// The plane rotation that shows an unrotated shape upright on screen
+    /// (viewport rotation alignment): the map's bearing.
+    upright_angle: f32,
+}
+
+impl<'m> AnchorPlane<'m> {
+    fn new(matrix: &'m TileMatrix, tile: &CoveredTile, extent: u32, anchor: [f32; 2], t: &crate::source::transform::Transform) -> Option<Self> {
+        let k = (t.world_size() / f64::from(tile.id.z).exp2() / f64::from(extent.max(1))) as f32;
+        let w = matrix.w(f64::from(anchor[0]), f64::from(anchor[1])) as f32;
+        (k.is_finite() && k > 0.0 && w > 0.05 && w.is_finite()).then(|| AnchorPlane {
+            matrix,
+            k,
+            anchor: [anchor[0] * k, anchor[1] * k],
+            w,
+            cos_pitch: (t.pitch.to_radians().cos() as f32).max(1e-3),
+            upright_angle: (t.bearing as f32).to_radians(),
+        })
+    }
+
+    /// MapLibre's perspective ratio for symbols on the pitched map,
+    /// 0.5 + 0.5 w: far symbols grow in the plane, so shrink less on screen.
+    fn ratio(&self) -> f32 {
+        (0.5 + 0.5 * self.w).clamp(0.0, 4.0)
+    }
+
+    /// `corners` (map px around the anchor) on screen, moved by `shift`
+    /// (screen px), with each corner's w; `None` behind the camera.
+    fn project(&self, corners: [[f32; 2]; 4], shift: [f32; 2]) -> Option<([[f32; 2]; 4], [f32; 4])> {
+        let mut out = [[0.0; 2]; 4];
+        let mut ws = [0.0; 4];
+        for (i, c) in corners.iter().enumerate() {
+            let (x, y) = (f64::from((self.anchor[0] + c[0]) / self.k), f64::from((self.anchor[1] + c[1]) / self.k));
+            let w = self.matrix.w(x, y) as f32;
+            if !(w > 0.05) {
+                return None;
+            }
+            let p = self.matrix.project_f(x, y);
+            out[i] = [p[0] + shift[0], p[1] + shift[1]];
+            ws[i] = w;
+        }
+        Some((out, ws))
+    }
+
+    /// SDF shading on the plane: edges soften with the distance.
+    fn sdf(&self, font_scale: f32) -> SdfScale {
+        SdfScale { font_scale, gamma_scale: self.w / self.cos_pitch }
+    }
 }
 
 /// An icon: its box (rotated bounds, padded) and its quads on screen.
