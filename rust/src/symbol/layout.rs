@@ -52,6 +52,10 @@ impl Placement {
 #[derive(Clone, Debug)]
 pub struct SymbolText {
     pub quads: Vec<GlyphQuad>,
+    /// Line labels of CJK text: the quads of the vertical twin (upright
+    /// characters turned, punctuation in vertical forms), drawn instead
+    /// where the line runs more vertically than horizontally on screen.
+    pub vertical: Option<Arc<Vec<GlyphQuad>>>,
     /// The shaped text's box (left, top, right, bottom) around the anchor in
     /// px at 24 px, `text-offset` included (point labels).
     pub bounds: [f32; 4],
@@ -172,7 +176,11 @@ pub fn glyph_dependencies(style: &Style, source: &str, tile: &TileData, id: crat
                 continue;
             }
             let Some(text) = feature_text(layer, &ctx) else { continue };
-            for (stack, cp) in text.codepoints() {
+            // Line labels may draw a vertical twin, with punctuation's vertical forms.
+            let along_line = Placement::of(layer, z) == Placement::Line;
+            let vertical: Vec<(String, u32)> =
+                if along_line { text.vertical_codepoints().map(|(s, c)| (s.to_string(), c)).collect() } else { Vec::new() };
+            for (stack, cp) in text.codepoints().chain(vertical.iter().map(|(s, c)| (s.as_str(), *c))) {
                 let ranges = match deps.get_mut(stack) {
                     Some(r) => r,
                     None => deps.entry(stack.to_string()).or_default(),
@@ -296,6 +304,13 @@ pub fn layout_tile(
                 Some(t) => t.chars.iter().collect::<String>().into(),
                 None => Arc::from(""),
             };
+            // Line labels of text that can stand upright in columns (CJK) get
+            // a vertical twin, shown where the line is steep on screen
+            // (MapLibre: punctuation in vertical forms, upright characters
+            // turned).
+            let vertical = shaped.as_ref().filter(|(t, _)| along_line && placement == Placement::Line && t.allows_vertical_writing_mode()).and_then(|(t, _)| {
+                shaping::shape_text(t, glyphs, &ShapeOptions { writing_mode: WritingMode::Vertical, ..opts.clone() }).map(|s| (t, s))
+            });
             let symbol_text = shaped.as_ref().map(|(text, shaping)| {
                 let rotate = l.get_f32("text-rotate", &ctx);
                 let quads = glyph_quads(shaping, text, glyphs, along_line, rotate, offset);
@@ -313,6 +328,7 @@ pub fn layout_tile(
                 });
                 SymbolText {
                     quads,
+                    vertical: vertical.as_ref().map(|(_, s)| Arc::new(glyph_quads(s, text, glyphs, true, rotate, offset))),
                     bounds: [shaping.left, shaping.top, shaping.right, shaping.bottom],
                     tagged: Arc::new((*text).clone()),
                     writing_mode: shaping.writing_mode,
@@ -371,7 +387,8 @@ pub fn layout_tile(
                     let box_scale = pixel_ratio * size / ONE_EM;
                     let spacing = pixel_ratio * l.get_f32("symbol-spacing", &ctx).max(1.0);
                     let max_angle = l.get_f32("text-max-angle", &ctx).to_radians();
-                    let text_extent = shaped.as_ref().map(|(_, s)| (s.left, s.right));
+                    // MapLibre measures the label by its vertical twin when it has one.
+                    let text_extent = vertical.as_ref().map(|(_, s)| s).or(shaped.as_ref().map(|(_, s)| s)).map(|s| (s.left, s.right));
                     let icon_extent = icon.as_ref().map(|i| (i.bounds[0], i.bounds[2]));
                     let mut parts: Vec<Vec<[f32; 2]>> = feature.geometry.iter().map(|part| part.iter().map(pt).collect()).collect();
                     if let (Some(first), Some(Some(m))) = (parts.first_mut(), merged.get(index)) {

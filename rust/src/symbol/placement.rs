@@ -21,7 +21,7 @@ use crate::style::layer::{Layer, LayerKind};
 use crate::style::Style;
 use crate::text::glyph::ONE_EM;
 
-use super::along_line::{place_line_label, LineLabel, WritingMode as LineWritingMode};
+use super::along_line::{place_line_label, LineLabel, PlacedGlyph, WritingMode as LineWritingMode};
 use super::grid::{CollisionGrid, Shape};
 use super::icon::{IconPixels, SymbolIcon};
 use super::layout::{Placement, SymbolInstance, SymbolTile};
@@ -696,23 +696,22 @@ fn place_line<'a>(
     }
     let a = matrix.project_f(inst.anchor[0] as f64, inst.anchor[1] as f64);
     let anchor = [a[0] + shift[0], a[1] + shift[1]];
-    let offsets: Vec<f32> = text.quads.iter().map(|q| q.glyph_offset[0] * font_scale).collect();
     let line_offset = [text.line_offset[0] * font_scale, text.line_offset[1] * font_scale];
     let identity = |p: [f32; 2]| p;
-    let placed = match place_line_label(&offsets, line_offset, *segment, anchor, &projected, params.keep_upright, LineWritingMode::Horizontal, &identity) {
-        LineLabel::Placed { glyphs, .. } => glyphs,
-        _ => return None,
+    let place = |offsets: &[f32], keep_upright: bool, mode: LineWritingMode| {
+        place_line_label(offsets, line_offset, *segment, anchor, &projected, keep_upright, mode, &identity)
     };
+    let (circles, drawn, sources) = line_glyphs(text, font_scale, params.keep_upright, place)?;
     let b = text.bounds;
     let radius = (b[3] - b[1]) * font_scale / 2.0 + params.text.padding;
-    let mut shapes = Vec::with_capacity(placed.len());
-    let mut quads = Vec::with_capacity(placed.len());
-    for (q, g) in text.quads.iter().zip(&placed) {
-        if !g.point[0].is_finite() || !g.point[1].is_finite() {
+    let finite = |g: &&PlacedGlyph| g.point[0].is_finite() && g.point[1].is_finite();
+    let shapes = circles.iter().filter(finite).map(|g| Shape::Circle([g.point[0], g.point[1], radius.max(0.0)])).collect();
+    let mut quads = Vec::with_capacity(drawn.len());
+    for (q, g) in sources.iter().zip(&drawn) {
+        if !finite(&g) {
             continue;
         }
         let (s, c) = g.angle.sin_cos();
-        shapes.push(Shape::Circle([g.point[0], g.point[1], radius.max(0.0)]));
         let corners = q.corners.map(|p| {
             let p = [quantize(p[0]) * font_scale, quantize(p[1]) * font_scale];
             [g.point[0] + p[0] * c - p[1] * s, g.point[1] + p[0] * s + p[1] * c]
@@ -720,6 +719,34 @@ fn place_line<'a>(
         quads.push((corners, [1.0; 4], q));
     }
     Some((shapes, quads))
+}
+
+/// The glyphs of a line label this frame, as MapLibre picks them: those
+/// whose collision circles count (always the horizontal label's) and those
+/// drawn with the quads they draw. A label with a vertical twin (CJK) draws
+/// the twin where keep-upright finds the line steeper than flat on screen;
+/// the horizontal label, placed without the upright test, still gives the
+/// circles. `place` places glyph offsets (px) with keep-upright and a
+/// writing mode; `scale` turns the quads' offsets into its px.
+fn line_glyphs<'a>(
+    text: &'a super::layout::SymbolText,
+    scale: f32,
+    keep_upright: bool,
+    place: impl Fn(&[f32], bool, LineWritingMode) -> LineLabel,
+) -> Option<(Vec<PlacedGlyph>, Vec<PlacedGlyph>, &'a [GlyphQuad])> {
+    let offsets = |quads: &[GlyphQuad]| quads.iter().map(|q| q.glyph_offset[0] * scale).collect::<Vec<f32>>();
+    let horizontal = offsets(&text.quads);
+    let mode = if text.vertical.is_some() { LineWritingMode::HorizontalWithVertical } else { LineWritingMode::Horizontal };
+    match place(&horizontal, keep_upright, mode) {
+        LineLabel::Placed { glyphs, .. } => Some((glyphs.clone(), glyphs, &text.quads)),
+        LineLabel::UseVertical => {
+            let twin = text.vertical.as_deref()?;
+            let LineLabel::Placed { glyphs: circles, .. } = place(&horizontal, false, LineWritingMode::Horizontal) else { return None };
+            let LineLabel::Placed { glyphs, .. } = place(&offsets(twin), keep_upright, LineWritingMode::Vertical) else { return None };
+            Some((circles, glyphs, twin))
+        }
+        LineLabel::NotEnoughRoom => None,
+    }
 }
 
 /// The map plane of one tile under pitch, for text lying on it: label-plane
@@ -770,18 +797,25 @@ fn place_line_on_map<'a>(
     }
     let along_scale = base / (0.5 + 0.5 / w).clamp(0.0, 4.0);
     let quad_scale = base * (0.5 + 0.5 * w).clamp(0.0, 4.0);
-    let offsets: Vec<f32> = text.quads.iter().map(|q| q.glyph_offset[0] * along_scale).collect();
     let line_offset = [text.line_offset[0] * along_scale, text.line_offset[1] * along_scale];
-    let placed = match place_line_label(&offsets, line_offset, *segment, anchor, &in_plane, params.keep_upright, LineWritingMode::Horizontal, &to_screen) {
-        LineLabel::Placed { glyphs, .. } => glyphs,
-        _ => return None,
+    let place = |offsets: &[f32], keep_upright: bool, mode: LineWritingMode| {
+        place_line_label(offsets, line_offset, *segment, anchor, &in_plane, keep_upright, mode, &to_screen)
     };
+    let (circles, drawn, sources) = line_glyphs(text, along_scale, params.keep_upright, place)?;
     let b = text.bounds;
     let radius = (b[3] - b[1]) * base * (0.5 + 0.5 / w).clamp(0.0, 4.0) / 2.0 + params.text.padding;
-    let mut shapes = Vec::with_capacity(placed.len());
-    let mut quads = Vec::with_capacity(placed.len());
-    for (q, g) in text.quads.iter().zip(&placed) {
-        if !g.point[0].is_finite() || !g.point[1].is_finite() {
+    let finite = |g: &&PlacedGlyph| g.point[0].is_finite() && g.point[1].is_finite();
+    let shapes = circles
+        .iter()
+        .filter(finite)
+        .map(|g| {
+            let centre = to_screen(g.point);
+            Shape::Circle([centre[0], centre[1], radius.max(0.0)])
+        })
+        .collect();
+    let mut quads = Vec::with_capacity(drawn.len());
+    for (q, g) in sources.iter().zip(&drawn) {
+        if !finite(&g) {
             continue;
         }
         let (s, c) = g.angle.sin_cos();
@@ -793,8 +827,6 @@ fn place_line_on_map<'a>(
         if ws.iter().any(|w| !(*w > 0.05)) {
             continue;
         }
-        let centre = to_screen(g.point);
-        shapes.push(Shape::Circle([centre[0], centre[1], radius.max(0.0)]));
         quads.push((in_plane.map(to_screen), ws, q));
     }
     Some(((shapes, quads), SdfScale { font_scale: quad_scale, gamma_scale: w / plane.cos_pitch }))

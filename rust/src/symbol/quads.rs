@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::text::glyph::{GlyphSet, SdfBitmap, SDF_BUFFER};
+use crate::text::glyph::{GlyphSet, SdfBitmap, ONE_EM, SDF_BUFFER};
 use crate::text::shaping::{Shaping, TaggedText};
 
 /// Atlas padding around each glyph bitmap (GL samples it as zero).
@@ -50,16 +50,23 @@ pub fn glyph_quads(shaping: &Shaping, text: &TaggedText, glyphs: &GlyphSet, alon
                 ([0.0, 0.0], [g.x + half_advance + offset[0], g.y + offset[1]])
             };
             let (tw, th) = (bitmap.width as f32 + 2.0 * GLYPH_PADDING, bitmap.height as f32 + 2.0 * GLYPH_PADDING);
-            let x1 = (m.left as f32 - rect_buffer) * g.scale - half_advance + built_in[0];
-            let y1 = (-m.top as f32 - rect_buffer) * g.scale + built_in[1];
+            // Upright (vertical) glyphs are built at the origin, turned, then moved.
+            let at = if g.vertical { [0.0, 0.0] } else { built_in };
+            let x1 = (m.left as f32 - rect_buffer) * g.scale - half_advance + at[0];
+            let y1 = (-m.top as f32 - rect_buffer) * g.scale + at[1];
             let (x2, y2) = (x1 + tw * g.scale, y1 + th * g.scale);
             let mut corners = [[x1, y1], [x2, y1], [x2, y2], [x1, y2]];
             if g.vertical {
-                // Rotated 90° clockwise about the glyph's centre on the line.
-                let center = [built_in[0], built_in[1] - ONE_EM_HALF_BASELINE];
+                // MapLibre: a quarter turn counter-clockwise about the middle
+                // of the left edge of the glyph's 24 px box (below the
+                // midline by the shaping's default offset), then pulled back
+                // by half-width glyphs' difference from a full em. The label
+                // turns the other way on a steep line: the glyph stands up.
+                let center = [-half_advance, half_advance - SHAPING_DEFAULT_OFFSET];
+                let correction = [5.0 - SHAPING_DEFAULT_OFFSET - (ONE_EM / 2.0 - half_advance), 0.0];
                 for c in &mut corners {
                     let (dx, dy) = (c[0] - center[0], c[1] - center[1]);
-                    *c = [center[0] - dy, center[1] + dx];
+                    *c = [center[0] + dy + correction[0] + built_in[0], center[1] - dx + correction[1] + built_in[1]];
                 }
             }
             if rotate != 0.0 {
@@ -79,6 +86,6 @@ pub fn glyph_quads(shaping: &Shaping, text: &TaggedText, glyphs: &GlyphSet, alon
     out
 }
 
-/// Vertical glyphs turn about a point this far above their baseline position
-/// (MapLibre: half of the 24 px em minus the 17 px baseline... see shaping).
-const ONE_EM_HALF_BASELINE: f32 = 0.0;
+/// MapLibre's shaping baseline offset (px at 24 px): glyph boxes sit this far
+/// above the line's y.
+const SHAPING_DEFAULT_OFFSET: f32 = -17.0;
