@@ -378,6 +378,7 @@ impl<'a> LayerPainter<'a> {
                 dash_fade: if zoom > tile_zoom { 0.5 * (zoom - tile_zoom).exp2() as f32 } else { 1.0 },
                 // MapLibre: 15 px at the tile's zoom.
                 dash_corner_split: 15.0 * r * (zoom - tile_zoom).exp2() as f32,
+                dash_distance_step: (2.0 * self.tile_px / 8192.0) as f32 * r,
                 gradient,
                 pattern,
                 ground: ground.map(|(g, _)| g),

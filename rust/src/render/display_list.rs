@@ -71,6 +71,11 @@ pub struct LineStyle {
     /// the distance along the line between a segment's corners, slanted
     /// where they are mitred).
     pub dash_corner_split: f32,
+    /// Dashed lines: each vertex's distance along the line is floored to a
+    /// multiple of this (device px; 0 = exact), as MapLibre stores it (two
+    /// units of its 8192 per tile): the dash phase steps at vertices, which
+    /// shows in overscaled tiles.
+    pub dash_distance_step: f32,
     /// `line-gradient`, if any: the colour along the line (then `color` is
     /// white with the line's opacity as alpha).
     pub gradient: Option<LineGradient>,

@@ -665,6 +665,16 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool, const PERSP: bool>(
                 bv.along = p0 + k * bv.along;
             }
         }
+        if let (false, false, Some(_)) = (PAT, GRAD, dash) {
+            // Dashes: each vertex's distance as MapLibre stores it (floored
+            // to its step); `prog` holds it at the segment's ends.
+            let step = if style.dash_distance_step.is_finite() { style.dash_distance_step.max(0.0) } else { 0.0 };
+            let stored = |d: f32| if step > 0.0 { (d / step).floor() * step } else { d };
+            for sg in &mut scratch.segs[first..] {
+                let len = ((sg.b[0] - sg.a[0]).powi(2) + (sg.b[1] - sg.a[1]).powi(2)).sqrt();
+                sg.prog = [stored(sg.dist), stored(sg.dist + len)];
+            }
+        }
         if let (true, Some(pat)) = (PAT, paint.pattern) {
             // MapLibre stores each vertex's distance floored to its step;
             // `prog` holds them at the segment's ends.
@@ -898,16 +908,18 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool, const PERSP: bool>(
                 let mut keep = 1.0 - row[rx];
                 // Solid lines need no distance along the line (a dash
                 // factor of 1 leaves `base` as it is).
+                // Along the segment from its ends' stored distances.
+                let [d0, d1] = s.prog;
                 if h0 {
-                    let along = |l2: f32| dash_at(s.dist + len * l2);
+                    let along = |l2: f32| dash_at(d0 + (d1 - d0) * l2);
                     keep *= 1.0 - if dash.is_some() { base * along(s.tris[0][2][0] * px + s.tris[0][2][1] * py + s.tris[0][2][2]) } else { base };
                 }
                 if h1 {
-                    let along = |l0: f32| dash_at(s.dist + len * (1.0 - l0));
+                    let along = |l0: f32| dash_at(d0 + (d1 - d0) * (1.0 - l0));
                     keep *= 1.0 - if dash.is_some() { base * along(s.tris[1][0][0] * px + s.tris[1][0][1] * py + s.tris[1][0][2]) } else { base };
                 }
                 if let Some(d) = round_d {
-                    keep *= 1.0 - ramp(d, b2r) * op * dash_at(s.dist + t.clamp(0.0, 1.0) * len);
+                    keep *= 1.0 - ramp(d, b2r) * op * dash_at(d0 + (d1 - d0) * t.clamp(0.0, 1.0));
                 }
                 let c = 1.0 - keep;
                 if c > row[rx] {

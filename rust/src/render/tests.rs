@@ -24,6 +24,7 @@ pub(crate) fn line_style(color: Color, width: f32) -> LineStyle {
         dasharray: None,
         dash_fade: 1.0,
         dash_corner_split: 0.0,
+        dash_distance_step: 0.0,
         gradient: None,
         pattern: None,
         ground: None,
@@ -182,6 +183,25 @@ fn line_dasharray() {
         assert_eq!(row[x], 0, "{row:?}");
     }
     assert!((200..=230).contains(&row[3]) && (25..=55).contains(&row[4]), "{row:?}");
+}
+
+#[test]
+fn dash_distance_is_floored_at_vertices() {
+    // A straight line with a vertex at x = 3.9: stored distances floored to
+    // 4 px make it 0 there and 32 at the end, so the second segment's dashes
+    // start 3.9 px later than exact distances would put them.
+    let mut style = line_style(RED, 2.0);
+    style.dasharray = Some(vec![4.0, 4.0]);
+    let line = vec![vec![[0.0, 4.0], [3.9, 4.0], [35.9, 4.0]]];
+    let row = |style: LineStyle| -> Vec<u8> {
+        let img = rasterize(&list(36, 8, vec![DrawCommand::Line { lines: line.clone(), style, clip: None }]), 1);
+        (0..36).map(|x| px(&img, x, 4)[3]).collect()
+    };
+    let exact = row(style.clone());
+    assert_eq!((exact[5], exact[9]), (0, 255), "{exact:?}");
+    style.dash_distance_step = 4.0;
+    let stepped = row(style);
+    assert_eq!((stepped[5], stepped[9]), (255, 0), "{stepped:?}");
 }
 
 #[test]
