@@ -33,7 +33,7 @@ export CGO_CFLAGS     := -I$(ROOT)/include
 CGO_ENV = CGO_LDFLAGS="$$($(ROOT)/tools/cgo_ldflags.sh $(LIB))"
 export CGO_LDFLAGS    := $(LIB) $(SYSLIBS)
 
-.PHONY: all lib ctests header-check check-exports bench loadtest demo memcheck test test-rust test-c test-go demo clean fuzz soak
+.PHONY: all lib ctests header-check check-exports bench loadtest demo memcheck test test-rust test-c test-go demo clean fuzz fuzz-snapshot soak
 .DELETE_ON_ERROR:
 
 all: lib ctests
@@ -116,6 +116,11 @@ test: $(TEST_STAGES)
 FUZZ_SECONDS ?= 60
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) SHARED=$(SHARED) tools/fuzz.sh $(FUZZ_TARGETS)
+
+# Minimised corpora, compressed, for committing (rust/fuzz/corpus-snapshot):
+# the next `make fuzz` starts from them.
+fuzz-snapshot:
+	tools/fuzz_snapshot.sh $(FUZZ_TARGETS)
 
 # ---- soak: 10,000 frames switching styles, cameras and sources; fails when
 # the RSS after warm-up grows by more than 10 %; then a short run under

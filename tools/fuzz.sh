@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every fuzz target of rust/fuzz for FUZZ_SECONDS seconds each (cargo fuzz
 # on nightly Rust; installs the pinned cargo-fuzz into bin/ when missing).
-# Corpora live in rust/fuzz/corpus/TARGET (not committed), seeded from
-# rust/fuzz/seeds, tests/fixtures, rust/assets and, when present, the shared
-# data (small files only). A crash stops that target; its input is in
+# Corpora live in rust/fuzz/corpus/TARGET (not committed), restored from the
+# committed snapshot rust/fuzz/corpus-snapshot/TARGET.tar.xz when there is one
+# (coverage found on one machine carries over to the next; tools/fuzz_snapshot.sh
+# writes them) and seeded from rust/fuzz/seeds, tests/fixtures, rust/assets
+# and, when present, the shared data (small files only). A crash stops that target; its input is in
 # rust/fuzz/artifacts/TARGET: fix it and commit the input under
 # rust/fuzz/regressions/TARGET (cargo test replays it).
 #
@@ -36,6 +38,11 @@ seed() {
 }
 
 seed_all() {
+  for snap in "$FUZZ"/corpus-snapshot/*.tar.xz; do
+    [ -f "$snap" ] || continue
+    mkdir -p "$FUZZ/corpus"
+    tar -xJf "$snap" -C "$FUZZ/corpus"
+  done
   for d in "$FUZZ"/seeds/*/; do seed "$(basename "$d")" "$d"*; done
   seed mvt "$ROOT"/tests/fixtures/tiles/*.mvt
   seed style_json "$ROOT"/rust/assets/default-style.json "$ROOT"/examples/*/style.json
