@@ -633,12 +633,12 @@ pub fn query_rendered_features(
 fn symbol_hits(layer: &Layer, source: &str, tiles: &dyn TileLookup, placed: &[PlacedFeature], query: &[P], extra: Option<&Filter>) -> Vec<J> {
     let Some([qmin, qmax]) = geom::bbox(query.iter()) else { return Vec::new() };
     let (qmin, qmax) = ([qmin[0] as f32, qmin[1] as f32], [qmax[0] as f32, qmax[1] as f32]);
-    let touches = |s: &crate::symbol::grid::Shape| match *s {
-        crate::symbol::grid::Shape::Box(b) => b[0] <= qmax[0] && qmin[0] <= b[2] && b[1] <= qmax[1] && qmin[1] <= b[3],
-        crate::symbol::grid::Shape::Circle([x, y, r]) => {
-            let (cx, cy) = (x.clamp(qmin[0], qmax[0]), y.clamp(qmin[1], qmax[1]));
-            (x - cx).powi(2) + (y - cy).powi(2) <= r * r
-        }
+    // MapLibre tests the query against each shape's bounding box: a line
+    // label's collision circles count as their squares (its grid hands
+    // queries boxes).
+    let touches = |s: &crate::symbol::grid::Shape| {
+        let b = s.bounds();
+        b[0] <= qmax[0] && qmin[0] <= b[2] && b[1] <= qmax[1] && qmin[1] <= b[3]
     };
     let mut seen: HashSet<(TileId, i32, usize)> = HashSet::new();
     let mut out = Vec::new();
