@@ -248,8 +248,11 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             let map_angle = screen_angle(&matrix, inst.anchor);
 
             // Parts drawn lying on the pitched map (point placement).
-            let plane_of = |part: &PartParams| {
-                (part.pitch_with_map && t.pitch > 0.0 && placement == Placement::Point).then(|| AnchorPlane::new(&matrix, cand.tile, tl.extent, inst.anchor, t)).flatten()
+            // (Line labels' text walks the line instead: `place_line_on_map`.)
+            let plane_of = |part: &PartParams, any_placement: bool| {
+                (part.pitch_with_map && t.pitch > 0.0 && (any_placement || placement == Placement::Point))
+                    .then(|| AnchorPlane::new(&matrix, cand.tile, tl.extent, inst.anchor, t))
+                    .flatten()
             };
             // Icon (at an extra shift: a fitted icon moves with its text's variable anchor).
             let icon_at = |extra: [f32; 2]| {
@@ -271,10 +274,18 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 let at = [base[0] + shift[0] + extra[0], base[1] + shift[1] + extra[1]];
                 let (shapes, corners) = place_icon(icon, at, scale, angle, params.icon.padding);
                 // On the pitched map: collides upright, drawn on the plane.
-                let drawn = match plane_of(&params.icon) {
+                let drawn = match plane_of(&params.icon, true) {
                     Some(plane) => {
                         let scale = size * plane.ratio();
-                        let angle = if params.icon.rotate_with_map { 0.0 } else { plane.upright_angle };
+                        // Along a line: turned with its segment in the map plane.
+                        let angle = match (along && params.icon.rotate_with_map, &inst.line) {
+                            (true, Some((line, seg))) => match (line.get(*seg), line.get(*seg + 1)) {
+                                (Some(a), Some(b)) => (b[1] - a[1]).atan2(b[0] - a[0]),
+                                _ => 0.0,
+                            },
+                            _ if params.icon.rotate_with_map => 0.0,
+                            _ => plane.upright_angle,
+                        };
                         let local = place_icon(icon, [0.0, 0.0], scale, angle, 0.0).1;
                         let projected: Option<Vec<_>> = local.into_iter().map(|c| plane.project(c, [shift[0] + extra[0], shift[1] + extra[1]])).collect();
                         IconCorners { quads: projected?, gamma_scale: plane.sdf(1.0).gamma_scale }
@@ -350,7 +361,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                     };
                     // Point text on the pitched map: collides as if upright
                     // (as MapLibre), drawn lying on the map plane.
-                    if let (Some(plane), false) = (plane_of(&params.text), text.along_line) {
+                    if let (Some(plane), false) = (plane_of(&params.text, false), text.along_line) {
                         let base = size / ONE_EM * plane.ratio();
                         let angle = if params.text.rotate_with_map { 0.0 } else { plane.upright_angle };
                         let (quads, extra) = match &text.variable {
