@@ -170,14 +170,14 @@ pub fn glyph_dependencies(style: &Style, source: &str, tile: &TileData, id: crat
     let mut deps: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
     for layer in symbol_layers(style, source, z) {
         let Some(tl) = tile_layer(tile, layer) else { continue };
+        // Line labels may draw a vertical twin, with punctuation's vertical forms.
+        let along_line = Placement::of(layer, z) == Placement::Line;
         for feature in tl.features.iter().take(MAX_SYMBOLS_PER_LAYER) {
             let ctx = feature_ctx(z, feature, id, tl.extent);
             if !passes_filter(layer, &ctx) {
                 continue;
             }
             let Some(text) = feature_text(layer, &ctx) else { continue };
-            // Line labels may draw a vertical twin, with punctuation's vertical forms.
-            let along_line = Placement::of(layer, z) == Placement::Line;
             let vertical: Vec<(String, u32)> =
                 if along_line { text.vertical_codepoints().map(|(s, c)| (s.to_string(), c)).collect() } else { Vec::new() };
             for (stack, cp) in text.codepoints().chain(vertical.iter().map(|(s, c)| (s.as_str(), *c))) {

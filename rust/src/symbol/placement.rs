@@ -348,10 +348,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                         }
                         (false, _) => Some((place_point(text, &text.quads, at, scale, angle, params.text.padding), viewport_sdf)),
                         (true, _) => {
-                            let on_map = (params.text.pitch_with_map && t.pitch > 0.0).then(|| MapPlane {
-                                units: (t.world_size() / f64::from(cand.tile.id.z).exp2() / f64::from(tl.extent.max(1))) as f32,
-                                cos_pitch: (t.pitch.to_radians().cos() as f32).max(1e-3),
-                            });
+                            let on_map = (params.text.pitch_with_map && t.pitch > 0.0).then(|| MapPlane::of(t, cand.tile, tl.extent));
                             let base = size / ONE_EM;
                             match on_map {
                                 Some(plane) => place_line_on_map(inst, text, &matrix, shift, base, &params, plane),
@@ -768,6 +765,15 @@ struct MapPlane {
     cos_pitch: f32,
 }
 
+impl MapPlane {
+    fn of(t: &crate::source::transform::Transform, tile: &CoveredTile, extent: u32) -> MapPlane {
+        MapPlane {
+            units: (t.world_size() / f64::from(tile.id.z).exp2() / f64::from(extent.max(1))) as f32,
+            cos_pitch: (t.pitch.to_radians().cos() as f32).max(1e-3),
+        }
+    }
+}
+
 /// A line label lying on the pitched map (`text-pitch-alignment: map`, the
 /// default of line labels), as MapLibre draws it: the glyphs are walked
 /// along the line in the tile's plane (offsets at the font size over the
@@ -865,14 +871,14 @@ struct AnchorPlane<'m> {
 
 impl<'m> AnchorPlane<'m> {
     fn new(matrix: &'m TileMatrix, tile: &CoveredTile, extent: u32, anchor: [f32; 2], t: &crate::source::transform::Transform) -> Option<Self> {
-        let k = (t.world_size() / f64::from(tile.id.z).exp2() / f64::from(extent.max(1))) as f32;
+        let MapPlane { units: k, cos_pitch } = MapPlane::of(t, tile, extent);
         let w = matrix.w(f64::from(anchor[0]), f64::from(anchor[1])) as f32;
         (k.is_finite() && k > 0.0 && w > 0.05 && w.is_finite()).then(|| AnchorPlane {
             matrix,
             k,
             anchor: [anchor[0] * k, anchor[1] * k],
             w,
-            cos_pitch: (t.pitch.to_radians().cos() as f32).max(1e-3),
+            cos_pitch,
             upright_angle: (t.bearing as f32).to_radians(),
         })
     }

@@ -17,7 +17,8 @@ use std::sync::Arc;
 pub struct RepeatFilter {
     /// Side of a cell in tile units: the first positive distance asked for.
     cell: f32,
-    taken: HashMap<(Arc<str>, i64, i64), Vec<[f32; 2]>>,
+    /// Taken anchors by text, then by cell.
+    taken: HashMap<Arc<str>, HashMap<(i64, i64), Vec<[f32; 2]>>>,
 }
 
 impl RepeatFilter {
@@ -36,15 +37,17 @@ impl RepeatFilter {
         // Cells a point closer than `distance` can be in (one ring when the
         // distance is the cell size).
         let reach = (distance / self.cell).ceil().min(64.0) as i64;
-        for gy in cy - reach..=cy + reach {
-            for gx in cx - reach..=cx + reach {
-                let Some(points) = self.taken.get(&(text.clone(), gx, gy)) else { continue };
-                if points.iter().any(|p| ((p[0] - point[0]).powi(2) + (p[1] - point[1]).powi(2)).sqrt() < distance) {
-                    return true;
+        if let Some(cells) = self.taken.get(text.as_ref()) {
+            for gy in cy - reach..=cy + reach {
+                for gx in cx - reach..=cx + reach {
+                    let Some(points) = cells.get(&(gx, gy)) else { continue };
+                    if points.iter().any(|p| ((p[0] - point[0]).powi(2) + (p[1] - point[1]).powi(2)).sqrt() < distance) {
+                        return true;
+                    }
                 }
             }
         }
-        self.taken.entry((text.clone(), cx, cy)).or_default().push(point);
+        self.taken.entry(text.clone()).or_default().entry((cx, cy)).or_default().push(point);
         false
     }
 }
