@@ -177,11 +177,12 @@ struct SourcedLayer<'a> {
 /// covers and that holds the layer's source layer, with the layer's kept
 /// layout over the tile where the lookup keeps layouts.
 fn each_tile(l: SourcedLayer, tiles: &dyn TileLookup, mut each: impl FnMut(&TileFeatures)) {
-    for covered in tiles.cover(l.source) {
+    let cover = tiles.cover(l.source);
+    for covered in &cover {
         let Some(data) = tiles.tile(l.source, covered.id) else { continue };
         let Some(tile_layer) = source_layer(&data, l.layer) else { continue };
-        let layout = tiles.tile_layout(l.style, l.index, l.source, &covered, &data, tile_layer);
-        each(&TileFeatures { layer: l.layer, tile_layer, covered: &covered, layout: layout.as_deref() });
+        let layout = tiles.tile_layout(l.style, l.index, l.source, covered, &data, tile_layer);
+        each(&TileFeatures { layer: l.layer, tile_layer, covered, cover: &cover, layout: layout.as_deref() });
     }
 }
 
@@ -200,6 +201,8 @@ struct TileFeatures<'t> {
     layer: &'t Layer,
     tile_layer: &'t TileLayer,
     covered: &'t CoveredTile,
+    /// Every tile of the source the view covers (`covered` among them).
+    cover: &'t [CoveredTile],
     layout: Option<&'t LayerLayout>,
 }
 
@@ -226,11 +229,11 @@ fn layer_commands<'s>(
     state: &dyn Fn(&Value) -> Option<&'s Properties>,
     out: &mut Vec<DrawCommand>,
 ) {
-    let TileFeatures { layer, tile_layer, covered, layout } = *tile;
+    let TileFeatures { layer, tile_layer, covered, cover, layout } = *tile;
     let zoom = view.transform.zoom;
     let projector = TileProjector::new(&view.transform, covered, tile_layer.extent, view.pixel_ratio);
     let clip = projector.clip();
-    let mut painter = paint::LayerPainter::new(layer, view, &projector, covered, lookup);
+    let mut painter = paint::LayerPainter::new(layer, view, &projector, covered, cover, lookup);
     let (features, bounds) = (&tile_layer.features, tile_layer.feature_bounds());
     let evaluate = |feature: &Feature| {
         let mut ctx = EvaluationContext::for_feature(zoom, feature);

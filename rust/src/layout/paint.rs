@@ -12,7 +12,7 @@ use crate::style::color::Color;
 use crate::style::value::Value;
 use crate::data::matrix::inv3;
 use crate::source::transform::Transform;
-use crate::source::feature::Feature;
+use crate::source::feature::{Feature, TilePoint};
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
 
@@ -97,6 +97,9 @@ pub struct LayerPainter<'a> {
     patterns: HashMap<String, Option<(PatternImage, f32)>>,
     /// The tile's size in CSS pixels.
     tile_px: f64,
+    /// The tile drawn, and every tile of the source the view covers.
+    tile: CoveredTile,
+    cover: &'a [CoveredTile],
     /// `line-gradient` colours by line progress, made on first use.
     gradient: std::cell::OnceCell<Option<std::sync::Arc<Vec<Color>>>>,
     /// How far (device px) any feature of the layer draws beyond its points,
@@ -165,6 +168,7 @@ impl<'a> LayerPainter<'a> {
         view: &'a View,
         base: &TileProjector,
         tile: &CoveredTile,
+        cover: &'a [CoveredTile],
         images: &'a dyn TileLookup,
     ) -> LayerPainter<'a> {
         let prefix = match layer.kind {
@@ -193,8 +197,36 @@ impl<'a> LayerPainter<'a> {
             patterns: HashMap::new(),
             gradient: std::cell::OnceCell::new(),
             tile_px,
+            tile: *tile,
+            cover,
             reach: layer_reach(layer, view),
         }
+    }
+
+    /// Whether a point of this tile is drawn here: inside the tile, or in
+    /// its buffer where the tile holding it is not part of the cover. A
+    /// point belongs to the tile holding it; MapLibre Native's still images
+    /// draw buffer points from every tile, so a circle whose own tile is out
+    /// of view (a neighbouring world copy, the edge of the view) still
+    /// reaches in. Drawing it only where its own tile is absent gives that
+    /// image without drawing a circle twice.
+    fn draws_point(&self, p: TilePoint) -> bool {
+        let extent = i64::from(self.projector.extent().max(1));
+        let (x, y) = (i64::from(p.x), i64::from(p.y));
+        if (0..extent).contains(&x) && (0..extent).contains(&y) {
+            return true;
+        }
+        // The point in world units of this tile's zoom (world copies side by side).
+        let z = self.tile.id.z;
+        let n = f64::from(z).exp2();
+        let gx = f64::from(self.tile.id.x) + f64::from(self.tile.wrap) * n + x as f64 / extent as f64;
+        let gy = f64::from(self.tile.id.y) + y as f64 / extent as f64;
+        !self.cover.iter().any(|c| {
+            let k = f64::from(i32::from(c.id.z) - i32::from(z)).exp2();
+            let cn = f64::from(c.id.z).exp2();
+            let (cx, cy) = (gx * k - (f64::from(c.id.x) + f64::from(c.wrap) * cn), gy * k - f64::from(c.id.y));
+            (0.0..1.0).contains(&cx) && (0.0..1.0).contains(&cy)
+        })
     }
 
     /// False when a feature with bounding box `bounds` certainly draws
@@ -409,13 +441,9 @@ impl<'a> LayerPainter<'a> {
             return;
         }
         // Like MapLibre, a circle belongs to the tile holding its centre (points
-        // in the tile's buffer are drawn by their own tile) and is not clipped.
-        let extent = self.projector.extent() as i32;
-        let points = feature
-            .geometry
-            .iter()
-            .flatten()
-            .filter(|p| p.x >= 0 && p.x < extent && p.y >= 0 && p.y < extent && self.projector.in_front(**p));
+        // in the tile's buffer are drawn by their own tile when it is in
+        // view) and is not clipped.
+        let points = feature.geometry.iter().flatten().filter(|p| self.draws_point(**p) && self.projector.in_front(**p));
         // pitch-scale "map": farther circles are smaller (by the perspective
         // divisor at their centre), so each circle gets its own size. Like
         // MapLibre's shader, the antialiasing ramp stays 1 / (radius +

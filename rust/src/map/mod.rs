@@ -991,6 +991,8 @@ mod cluster_tests;
 #[cfg(test)]
 mod test_render;
 #[cfg(test)]
+mod wrap_tests;
+#[cfg(test)]
 mod stretch_tests;
 #[cfg(test)]
 mod tile_layout_tests;

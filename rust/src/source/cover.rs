@@ -345,6 +345,16 @@ mod tests {
     }
 
     #[test]
+    fn a_one_pixel_sliver_of_a_world_copy_is_covered() {
+        // 514 px at zoom 0: the world (512 px) leaves one pixel of each
+        // neighbouring copy in view; features there (a circle centred just
+        // outside) still draw, as in MapLibre.
+        let t = Transform::new(514.0, 514.0);
+        let got = ids(&cover(&t, &CoverOptions::default()));
+        assert!(got.contains(&(0, 0, 0, -1)) && got.contains(&(0, 0, 0, 1)), "{got:?}");
+    }
+
+    #[test]
     fn wraps_across_antimeridian() {
         let mut t = Transform::new(512.0, 512.0);
         t.set_camera(180.0, 0.0, 2.0, 0.0, 0.0);
