@@ -376,6 +376,15 @@ impl<'a> LayerPainter<'a> {
         // one period is sum(dasharray) x the width at that zoom ("floorwidth"),
         // then scaled with the tiles by 2^(zoom - tile zoom).
         let tile_zoom = zoom.floor();
+        // MapLibre splits segments 15 px (at the tile's zoom) from sharp
+        // corners, at whole tile units (1/8192 of the tile), and not at all
+        // in tiles overscaled more than 16 times.
+        let corner_split = if self.tile.overscaled_z.saturating_sub(self.tile.id.z) > 4 { 0.0 } else { 15.0 * r * (zoom - tile_zoom).exp2() as f32 };
+        let unit = f64::from(self.projector.extent().max(1)) / 8192.0;
+        let corner_grid = match ground {
+            Some((_, units)) => [[(units * unit) as f32, 0.0], [0.0, (units * unit) as f32]],
+            None => self.projector.axes(unit).unwrap_or([[0.0; 2]; 2]),
+        };
         let dasharray = &paint.dasharray;
         let dash_unit = if dasharray.is_empty() { 0.0 } else { (paint.floor_width * r).max(r) * (zoom - tile_zoom).exp2() as f32 };
         let dasharray = (!dasharray.is_empty() && dasharray.iter().any(|d| *d > 0.0))
@@ -387,7 +396,7 @@ impl<'a> LayerPainter<'a> {
             let (w, h) = (image.width as f32 / image_ratio, image.height as f32 / image_ratio);
             let along = r * (zoom - tile_zoom).exp2() as f32;
             let distance_step = (2.0 * self.tile_px / 8192.0) as f32 * r;
-            LinePattern { period: w * along, height: h * r, reach: (h + 2.0) / 2.0 * r, corner_split: 15.0 * along, distance_step, image }
+            LinePattern { period: w * along, height: h * r, reach: (h + 2.0) / 2.0 * r, corner_split, distance_step, image }
         });
         Some(DrawCommand::Line {
             lines: match ground {
@@ -408,9 +417,9 @@ impl<'a> LayerPainter<'a> {
                 // MapLibre's line_sdf gamma: the cross-faded patterns are at
                 // scales (0.5, 1) at integer zooms, (2, 1) at fractional ones.
                 dash_fade: if zoom > tile_zoom { 0.5 * (zoom - tile_zoom).exp2() as f32 } else { 1.0 },
-                // MapLibre: 15 px at the tile's zoom.
-                dash_corner_split: 15.0 * r * (zoom - tile_zoom).exp2() as f32,
+                dash_corner_split: corner_split,
                 dash_distance_step: (2.0 * self.tile_px / 8192.0) as f32 * r,
+                corner_grid,
                 gradient,
                 pattern,
                 ground: ground.map(|(g, _)| g),

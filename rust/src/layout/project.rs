@@ -99,6 +99,18 @@ impl TileProjector {
             .collect()
     }
 
+    /// The device-pixel vectors of a `step` (tile units) along the tile's x
+    /// and y axes, where the projection is linear (no pitch; None otherwise).
+    pub fn axes(&self, step: f64) -> Option<[[f32; 2]; 2]> {
+        let m = &self.matrix.m;
+        if m[2][0] != 0.0 || m[2][1] != 0.0 || m[2][2] == 0.0 {
+            return None;
+        }
+        let k = f64::from(self.scale) / m[2][2] * step;
+        let axes = [[(m[0][0] * k) as f32, (m[1][0] * k) as f32], [(m[0][1] * k) as f32, (m[1][1] * k) as f32]];
+        axes.iter().flatten().all(|v| v.is_finite()).then_some(axes)
+    }
+
     /// Lines on the ground plane instead of projected: `(tile point +
     /// shift) x units` (see [`TileProjector::ground_map`]), not clipped.
     pub fn ground_lines(&self, geometry: &[Vec<TilePoint>], units: f64) -> Vec<Vec<Px>> {

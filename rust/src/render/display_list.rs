@@ -76,6 +76,11 @@ pub struct LineStyle {
     /// units of its 8192 per tile): the dash phase steps at vertices, which
     /// shows in overscaled tiles.
     pub dash_distance_step: f32,
+    /// Dashes and patterns: the vectors (device px, or ground units under
+    /// `ground`) of one MapLibre tile unit (1/8192 of the tile) along the
+    /// tile's x and y axes. MapLibre adds the vertices near sharp corners at
+    /// whole tile units; they are snapped to this grid (zero: not snapped).
+    pub corner_grid: [[f32; 2]; 2],
     /// `line-gradient`, if any: the colour along the line (then `color` is
     /// white with the line's opacity as alpha).
     pub gradient: Option<LineGradient>,

@@ -25,6 +25,7 @@ pub(crate) fn line_style(color: Color, width: f32) -> LineStyle {
         dash_fade: 1.0,
         dash_corner_split: 0.0,
         dash_distance_step: 0.0,
+        corner_grid: [[0.0; 2]; 2],
         gradient: None,
         pattern: None,
         ground: None,
@@ -202,6 +203,25 @@ fn dash_distance_is_floored_at_vertices() {
     style.dash_distance_step = 4.0;
     let stepped = row(style);
     assert_eq!((stepped[5], stepped[9]), (255, 0), "{stepped:?}");
+}
+
+#[test]
+fn a_closed_ring_starts_its_dashes_at_the_closing_segment_length() {
+    // A 20 x 20 square ring from (4, 4), clockwise; dashes 6 on, 6 off. The
+    // first vertex already carries the closing segment's 20 px (MapLibre
+    // walks a ring from its last vertex), so the top edge starts 20 px into
+    // the pattern: off (20 mod 12 = 8) for 4 px, then on.
+    let mut style = line_style(RED, 2.0);
+    style.dasharray = Some(vec![6.0, 6.0]);
+    let ring = vec![vec![[4.0, 4.0], [24.0, 4.0], [24.0, 24.0], [4.0, 24.0], [4.0, 4.0]]];
+    let img = rasterize(&list(28, 28, vec![DrawCommand::Line { lines: ring.clone(), style: style.clone(), clip: None }]), 1);
+    let top: Vec<u8> = (4..24).map(|x| px(&img, x, 4)[3]).collect();
+    assert!(top[1] == 0 && top[2] == 0 && top[5] == 255 && top[7] == 255, "{top:?}");
+    // The same points as an open line start at 0: on first.
+    let open = vec![ring[0][..4].to_vec()];
+    let img = rasterize(&list(28, 28, vec![DrawCommand::Line { lines: open, style, clip: None }]), 1);
+    let top: Vec<u8> = (4..24).map(|x| px(&img, x, 4)[3]).collect();
+    assert!(top[1] == 255 && top[2] == 255 && top[9] == 0, "{top:?}");
 }
 
 #[test]
