@@ -512,6 +512,7 @@ impl GeoJsonIndex {
                             if (area > 0) != (i == 0) && area != 0 {
                                 ring.reverse();
                             }
+                            start_at_top(&mut ring);
                             rings.push(ring);
                         }
                     }
@@ -547,6 +548,29 @@ fn bbox(features: &[Arc<VtFeature>]) -> ([f64; 2], [f64; 2]) {
         }
     }
     (min, max)
+}
+
+/// Turns a closed ring to start (and end) at its topmost vertex (least y)
+/// when only one vertex is topmost. MapLibre Native passes GeoJSON polygons
+/// through its ring fixer (wagyu), whose rings then start there: where a
+/// ring's dashes and patterns begin. Where several vertices share the top
+/// (a flat top edge) the fixer's start depends on the input's order; the
+/// ring is left as it is.
+fn start_at_top(ring: &mut Vec<TilePoint>) {
+    if ring.len() < 3 || ring.first() != ring.last() {
+        return;
+    }
+    ring.pop();
+    let top_y = ring.iter().map(|p| p.y).min().unwrap_or(0);
+    let mut tops = (0..ring.len()).filter(|&i| ring[i].y == top_y);
+    let (Some(top), None) = (tops.next(), tops.next()) else {
+        let first = ring[0];
+        ring.push(first);
+        return;
+    };
+    ring.rotate_left(top);
+    let first = ring[0];
+    ring.push(first);
 }
 
 /// Twice the signed area of a ring in tile coordinates (positive = clockwise on

@@ -404,3 +404,23 @@ fn tile_cache_stays_within_its_byte_budget_and_evicted_tiles_are_cut_again() {
     assert_eq!(idx.tile(12, 2048, 2048), unbounded.tile(12, 2048, 2048));
     assert_eq!(idx.tile(12, 2047, 2040), unbounded.tile(12, 2047, 2040));
 }
+
+#[test]
+fn a_ring_starts_at_its_only_topmost_vertex() {
+    // A tilted quad, counter-clockwise as GeoJSON writes it: wound clockwise
+    // for the tile and turned to start at its top (north) vertex, as
+    // MapLibre Native's ring fixer leaves it. A flat top keeps the ring's own start.
+    let quad = |c: serde_json::Value| index(json!({"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[c]}}));
+    let tilted = quad(json!([[-10, -8], [6, -10], [10, 7], [-7, 9], [-10, -8]]));
+    let t = tilted.tile(0, 0, 0).unwrap();
+    let ring = &t.layers[0].features[0].geometry[0];
+    let top = ring.iter().map(|p| p.y).min().unwrap();
+    assert_eq!((ring[0].y, ring.first(), ring.len()), (top, ring.last(), 5), "{ring:?}");
+    assert!(signed_area(ring) > 0);
+    let flat = quad(json!([[-10, -8], [10, -8], [10, 8], [-10, 8], [-10, -8]]));
+    let t = flat.tile(0, 0, 0).unwrap();
+    let ring = &t.layers[0].features[0].geometry[0];
+    // Reversed for the winding, from the same first vertex (south-west).
+    let sw = ring.iter().map(|p| (p.x, -p.y)).min().unwrap();
+    assert_eq!((ring[0].x, -ring[0].y), sw, "{ring:?}");
+}
