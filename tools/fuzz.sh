@@ -38,10 +38,15 @@ seed() {
 }
 
 seed_all() {
-  for snap in "$FUZZ"/corpus-snapshot/*.tar.xz; do
+  # Only the targets about to run, and never over files already there (an
+  # input's name is its hash): two rounds of different targets may start at
+  # the same moment.
+  local t
+  for t in "${targets[@]}"; do
+    local snap="$FUZZ/corpus-snapshot/$t.tar.xz"
     [ -f "$snap" ] || continue
     mkdir -p "$FUZZ/corpus"
-    tar -xJf "$snap" -C "$FUZZ/corpus"
+    tar --skip-old-files -xJf "$snap" -C "$FUZZ/corpus"
   done
   for d in "$FUZZ"/seeds/*/; do seed "$(basename "$d")" "$d"*; done
   seed mvt "$ROOT"/tests/fixtures/tiles/*.mvt
