@@ -100,6 +100,10 @@ pub struct LayerPainter<'a> {
     /// The tile drawn, and every tile of the source the view covers.
     tile: CoveredTile,
     cover: &'a [CoveredTile],
+    /// Dashed and patterned lines: how far from a sharp corner MapLibre
+    /// splits a segment (device px; 0: not split) and the tile-unit grid the
+    /// added vertex lies on (see `LineStyle::corner_grid`).
+    corners: (f32, [[f32; 2]; 2]),
     /// `line-gradient` colours by line progress, made on first use.
     gradient: std::cell::OnceCell<Option<std::sync::Arc<Vec<Color>>>>,
     /// How far (device px) any feature of the layer draws beyond its points,
@@ -186,6 +190,20 @@ impl<'a> LayerPainter<'a> {
         };
         let tile_px = view.transform.world_size() / f64::from(tile.id.z).exp2();
         let units = tile_px / f64::from(base.extent().max(1));
+        // MapLibre splits segments 15 px (at the tile's zoom) from sharp
+        // corners, at whole tile units (1/8192 of the tile), and not at all
+        // in tiles overscaled more than 16 times. Pitched lines lie on the
+        // ground (see `line`): its units are the tile's, scaled.
+        let zoom = view.transform.zoom;
+        let corner_split =
+            if tile.overscaled_z.saturating_sub(tile.id.z) > 4 { 0.0 } else { 15.0 * view.pixel_ratio * (zoom - zoom.floor()).exp2() as f32 };
+        let unit = f64::from(base.extent().max(1)) / 8192.0;
+        let corner_grid = if view.transform.pitch > 0.0 {
+            let g = (units * f64::from(view.pixel_ratio) * unit) as f32;
+            [[g, 0.0], [0.0, g]]
+        } else {
+            base.axes(unit).unwrap_or([[0.0; 2]; 2])
+        };
         LayerPainter {
             layer,
             view,
@@ -199,6 +217,7 @@ impl<'a> LayerPainter<'a> {
             tile_px,
             tile: *tile,
             cover,
+            corners: (corner_split, corner_grid),
             reach: layer_reach(layer, view),
         }
     }
@@ -376,15 +395,7 @@ impl<'a> LayerPainter<'a> {
         // one period is sum(dasharray) x the width at that zoom ("floorwidth"),
         // then scaled with the tiles by 2^(zoom - tile zoom).
         let tile_zoom = zoom.floor();
-        // MapLibre splits segments 15 px (at the tile's zoom) from sharp
-        // corners, at whole tile units (1/8192 of the tile), and not at all
-        // in tiles overscaled more than 16 times.
-        let corner_split = if self.tile.overscaled_z.saturating_sub(self.tile.id.z) > 4 { 0.0 } else { 15.0 * r * (zoom - tile_zoom).exp2() as f32 };
-        let unit = f64::from(self.projector.extent().max(1)) / 8192.0;
-        let corner_grid = match ground {
-            Some((_, units)) => [[(units * unit) as f32, 0.0], [0.0, (units * unit) as f32]],
-            None => self.projector.axes(unit).unwrap_or([[0.0; 2]; 2]),
-        };
+        let (corner_split, corner_grid) = self.corners;
         let dasharray = &paint.dasharray;
         let dash_unit = if dasharray.is_empty() { 0.0 } else { (paint.floor_width * r).max(r) * (zoom - tile_zoom).exp2() as f32 };
         let dasharray = (!dasharray.is_empty() && dasharray.iter().any(|d| *d > 0.0))

@@ -560,17 +560,16 @@ fn start_at_top(ring: &mut Vec<TilePoint>) {
     if ring.len() < 3 || ring.first() != ring.last() {
         return;
     }
-    ring.pop();
-    let top_y = ring.iter().map(|p| p.y).min().unwrap_or(0);
-    let mut tops = (0..ring.len()).filter(|&i| ring[i].y == top_y);
-    let (Some(top), None) = (tops.next(), tops.next()) else {
-        let first = ring[0];
-        ring.push(first);
-        return;
-    };
-    ring.rotate_left(top);
-    let first = ring[0];
-    ring.push(first);
+    let open = &ring[..ring.len() - 1];
+    let top_y = open.iter().map(|p| p.y).min().unwrap_or(0);
+    let mut tops = (0..open.len()).filter(|&i| open[i].y == top_y);
+    if let (Some(top), None) = (tops.next(), tops.next()) {
+        if top > 0 {
+            ring.pop();
+            ring.rotate_left(top);
+            ring.push(ring[0]);
+        }
+    }
 }
 
 /// Twice the signed area of a ring in tile coordinates (positive = clockwise on
