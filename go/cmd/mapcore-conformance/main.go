@@ -343,7 +343,7 @@ func runOne(c *config, name string, threads int) (r result) {
 	if c.renders() {
 		runRender(c, name, dir, style, meta, threads, &r)
 	} else {
-		runQuery(c, dir, style, meta, threads, &r)
+		runQuery(c, name, dir, style, meta, threads, &r)
 	}
 	return r
 }

@@ -13,7 +13,9 @@ import (
 	mapcore "mapcore.dev/mapcore/go"
 )
 
-func runQuery(c *config, dir string, style []byte, meta *testMeta, threads int, r *result) {
+// runQuery compares the features a query returns with expected.json; a
+// failing test's features are kept as OUT/GROUP/TEST/actual.json.
+func runQuery(c *config, name, dir string, style []byte, meta *testMeta, threads int, r *result) {
 	expRaw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
 	if err != nil {
 		r.Error = err.Error()
@@ -31,6 +33,9 @@ func runQuery(c *config, dir string, style []byte, meta *testMeta, threads int, 
 	}
 	if d := jsonDiff(actual, expected, "features"); d != "" {
 		r.Error = explainQuery(actual, expected, d)
+		if err := writeJSON(filepath.Join(c.out, filepath.FromSlash(name), "actual.json"), actual); err != nil {
+			r.Error += "; " + err.Error()
+		}
 		return
 	}
 	r.Passed = true

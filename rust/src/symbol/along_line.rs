@@ -53,6 +53,48 @@ pub fn place_glyph_along_line(
     anchor_segment: usize,
     projected_line: &[[f32; 2]],
 ) -> Option<PlacedGlyph> {
+    walk(offset_x, line_offset_x, line_offset_y, flip, anchor_point, anchor_segment, projected_line).map(|w| w.glyph)
+}
+
+/// Where an unflipped glyph lands, measured along the *tile* line: the
+/// distance (tile units) from the anchor to the last vertex the walk
+/// passed (0 when the glyph is on the anchor's segment; `vertex_distances`
+/// as `line_circles::vertex_distances` gives them) and the label-plane px
+/// from there, with the glyph's angle (MapLibre's `TileDistance`, for
+/// picking collision circles).
+pub fn glyph_tile_distance(
+    offset_x: f32,
+    line_offset_x: f32,
+    anchor_point: [f32; 2],
+    anchor_segment: usize,
+    projected_line: &[[f32; 2]],
+    vertex_distances: &[f32],
+) -> Option<(f32, f32, f32)> {
+    let w = walk(offset_x, line_offset_x, 0.0, false, anchor_point, anchor_segment, projected_line)?;
+    let before = match w.passed {
+        Some(i) => *vertex_distances.get(i)?,
+        None => 0.0,
+    };
+    Some((before, w.rest, w.glyph.angle))
+}
+
+/// A walk's end: the glyph, the last vertex passed (`None` while still on
+/// the anchor's segment) and the px walked beyond it.
+struct Walk {
+    glyph: PlacedGlyph,
+    passed: Option<usize>,
+    rest: f32,
+}
+
+fn walk(
+    offset_x: f32,
+    line_offset_x: f32,
+    line_offset_y: f32,
+    flip: bool,
+    anchor_point: [f32; 2],
+    anchor_segment: usize,
+    projected_line: &[[f32; 2]],
+) -> Option<Walk> {
     let along = if flip { offset_x - line_offset_x } else { offset_x + line_offset_x };
     let mut forward = along > 0.0;
     let mut angle = 0.0f32;
@@ -69,6 +111,8 @@ pub fn place_glyph_along_line(
     let mut next = if forward { anchor_segment as isize + 1 } else { anchor_segment as isize };
     let (mut prev, mut current) = (anchor_point, anchor_point);
     let (mut walked, mut last_len) = (0.0f32, 0.0f32);
+    let step = if forward { 1 } else { -1 };
+    let mut steps = 0usize;
     while walked + last_len <= distance {
         if next < 0 || next as usize >= projected_line.len() {
             return None; // the glyph does not fit on the line
@@ -77,14 +121,17 @@ pub fn place_glyph_along_line(
         current = projected_line[next as usize];
         walked += last_len;
         last_len = seg_len(prev, current);
-        next += if forward { 1 } else { -1 };
+        next += step;
+        steps += 1;
     }
+    // `prev` is a vertex (not the anchor) after two steps or more.
+    let passed = (steps >= 2).then(|| (next - 2 * step) as usize);
 
     let t = (distance - walked) / last_len;
     let v = [current[0] - prev[0], current[1] - prev[1]];
     let side = if forward { line_offset_y } else { -line_offset_y } / seg_len(prev, current);
     let point = [prev[0] + v[0] * t - v[1] * side, prev[1] + v[1] * t + v[0] * side];
-    Some(PlacedGlyph { point, angle: angle + v[1].atan2(v[0]) })
+    Some(Walk { glyph: PlacedGlyph { point, angle: angle + v[1].atan2(v[0]) }, passed, rest: distance - walked })
 }
 
 /// All glyphs of a label, in the order of `glyph_offsets` (one entry per
@@ -278,6 +325,23 @@ mod tests {
     }
 
     const ID: &dyn Fn([f32; 2]) -> [f32; 2] = &|p| p;
+
+    #[test]
+    fn a_glyph_past_a_bend_measures_its_tile_distance_from_the_vertex() {
+        // Label plane at 2 px per tile unit; tile line right 50, down 50.
+        let tile = [[0.0, 0.0], [50.0, 0.0], [50.0, 50.0]];
+        let line: Vec<[f32; 2]> = tile.iter().map(|p| [p[0] * 2.0, p[1] * 2.0]).collect();
+        let d = [25.0, 25.0, 75.0];
+        // On the anchor's segment: 0 plus the px walked.
+        let (before, rest, angle) = glyph_tile_distance(-40.0, 0.0, [50.0, 0.0], 0, &line, &d).unwrap();
+        assert_eq!((before, rest), (0.0, 40.0));
+        assert!(same_angle(angle, 0.0));
+        // Round the bend: the vertex's distance plus the px beyond it.
+        let (before, rest, angle) = glyph_tile_distance(80.0, 0.0, [50.0, 0.0], 0, &line, &d).unwrap();
+        assert_eq!((before, rest), (25.0, 30.0));
+        assert_eq!(angle, FRAC_PI_2);
+        assert!(glyph_tile_distance(300.0, 0.0, [50.0, 0.0], 0, &line, &d).is_none());
+    }
 
     #[test]
     fn glyphs_follow_both_legs_of_an_l() {

@@ -63,15 +63,28 @@ impl CollisionGrid {
         CollisionGrid { origin: [area[0], area[1]], cols, rows, cell, cells: vec![Vec::new(); cols * rows], shapes: Vec::new(), area }
     }
 
-    fn cell_range(&self, b: [f32; 4]) -> Option<(usize, usize, usize, usize)> {
-        if !b.iter().all(|v| v.is_finite()) || b[2] < self.area[0] || b[0] > self.area[2] || b[3] < self.area[1] || b[1] > self.area[3] {
+    /// The cells a box touches, clamped to the grid (a box beyond the area
+    /// lies in the border cells); `None` for non-finite bounds.
+    fn cells_of(&self, b: [f32; 4]) -> Option<(usize, usize, usize, usize)> {
+        if !b.iter().all(|v| v.is_finite()) {
             return None;
         }
         let c = |v: f32, o: f32, n: usize| (((v - o) / self.cell).floor().max(0.0) as usize).min(n - 1);
         Some((c(b[0], self.origin[0], self.cols), c(b[1], self.origin[1], self.rows), c(b[2], self.origin[0], self.cols), c(b[3], self.origin[1], self.rows)))
     }
 
-    /// Whether `shape` overlaps a shape already in the grid.
+    /// The cells of a box that reaches into the area.
+    fn cell_range(&self, b: [f32; 4]) -> Option<(usize, usize, usize, usize)> {
+        if b[2] < self.area[0] || b[0] >= self.area[2] || b[3] < self.area[1] || b[1] >= self.area[3] {
+            return None;
+        }
+        self.cells_of(b)
+    }
+
+    /// Whether `shape` overlaps a shape already in the grid. A shape
+    /// entirely outside the area collides with nothing; one reaching into it
+    /// is tested against every shape of the border cells it touches, those
+    /// beyond the area included (MapLibre's GridIndex).
     pub fn collides(&self, shape: &Shape) -> bool {
         let Some((x0, y0, x1, y1)) = self.cell_range(shape.bounds()) else { return false };
         for y in y0..=y1 {
@@ -89,8 +102,10 @@ impl CollisionGrid {
         self.cell_range(shape.bounds()).is_none()
     }
 
+    /// Adds `shape`; beyond the area it is kept in the border cells, where
+    /// shapes reaching in from the area still meet it.
     pub fn insert(&mut self, shape: Shape) {
-        let Some((x0, y0, x1, y1)) = self.cell_range(shape.bounds()) else { return };
+        let Some((x0, y0, x1, y1)) = self.cells_of(shape.bounds()) else { return };
         let index = self.shapes.len() as u32;
         self.shapes.push(shape);
         for y in y0..=y1 {
@@ -118,5 +133,15 @@ mod tests {
         assert!(!g.collides(&Shape::Box([311.0, 280.0, 330.0, 320.0])));
         assert!(g.is_offscreen(&Shape::Box([700.0, 0.0, 720.0, 10.0])));
         assert!(!g.collides(&Shape::Box([f32::NAN, 0.0, 1.0, 1.0])));
+    }
+
+    #[test]
+    fn a_shape_beyond_the_area_blocks_only_shapes_reaching_into_it() {
+        let mut g = CollisionGrid::new(512.0, 512.0, 100.0);
+        // Entirely below the area (which ends at y = 612).
+        g.insert(Shape::Circle([200.0, 625.0, 10.0]));
+        assert!(g.collides(&Shape::Circle([200.0, 605.0, 12.0])), "a circle reaching into the area meets it");
+        assert!(!g.collides(&Shape::Circle([200.0, 630.0, 12.0])), "a circle entirely outside meets nothing");
+        assert!(!g.collides(&Shape::Circle([260.0, 605.0, 12.0])), "only real overlaps count");
     }
 }

@@ -16,6 +16,7 @@ use crate::style::Style;
 use crate::text::glyph::{font_stack_name, range_of, GlyphSet, ONE_EM};
 use crate::text::shaping::{self, Anchor, Justify, ShapeOptions, TaggedText, TextTransform, WritingMode};
 
+use super::line_circles::CircleSpec;
 use super::merge_lines::merge_lines;
 use super::anchors;
 use super::icon::{fit_icon_to_text, icon_quads, shape_icon, IconImage, IconImages, SymbolIcon, TextFit};
@@ -70,6 +71,8 @@ pub struct SymbolText {
     /// Variable anchors (`text-variable-anchor`): `quads` and `bounds` are
     /// then centred on the anchor and placement moves them.
     pub variable: Option<Arc<VariableText>>,
+    /// Glyphs along a line: the size and extent of its collision circles.
+    pub circles: Option<CircleSpec>,
 }
 
 /// One symbol: an anchor and what is drawn there (the icon will join the
@@ -311,6 +314,15 @@ pub fn layout_tile(
             let vertical = shaped.as_ref().filter(|(t, _)| along_line && placement == Placement::Line && t.allows_vertical_writing_mode()).and_then(|(t, _)| {
                 shaping::shape_text(t, glyphs, &ShapeOptions { writing_mode: WritingMode::Vertical, ..opts.clone() }).map(|s| (t, s))
             });
+            // MapLibre lays lines out with the text size one zoom up, in
+            // tile units per pixel of this (overscaled) zoom.
+            let pixel_ratio = anchors::tile_pixel_ratio(extent, 512.0, overscaling);
+            let layout_size = || l.get_f32("text-size", &EvaluationContext::for_feature(z + 1.0, feature)).max(0.0);
+            let circles = shaped.as_ref().filter(|_| along_line).and_then(|(_, s)| {
+                let box_scale = pixel_ratio * layout_size() / ONE_EM;
+                let padding = l.get_f32("text-padding", &ctx) * pixel_ratio;
+                CircleSpec::new([s.left, s.top, s.right, s.bottom], box_scale, padding, pixel_ratio, overscaling)
+            });
             let symbol_text = shaped.as_ref().map(|(text, shaping)| {
                 let rotate = l.get_f32("text-rotate", &ctx);
                 let quads = glyph_quads(shaping, text, glyphs, along_line, rotate, offset);
@@ -336,6 +348,7 @@ pub fn layout_tile(
                     rotate,
                     along_line,
                     variable,
+                    circles,
                 }
             });
             let text_box = shaped.as_ref().map(|(_, s)| {
@@ -380,11 +393,7 @@ pub fn layout_tile(
                     }
                 }
                 (_, GeomType::LineString | GeomType::Polygon) => {
-                    // MapLibre lays lines out with the text size one zoom up,
-                    // in tile units per pixel of this (overscaled) zoom.
-                    let size = l.get_f32("text-size", &EvaluationContext::for_feature(z + 1.0, feature)).max(0.0);
-                    let pixel_ratio = anchors::tile_pixel_ratio(extent, 512.0, overscaling);
-                    let box_scale = pixel_ratio * size / ONE_EM;
+                    let box_scale = pixel_ratio * layout_size() / ONE_EM;
                     let spacing = pixel_ratio * l.get_f32("symbol-spacing", &ctx).max(1.0);
                     let max_angle = l.get_f32("text-max-angle", &ctx).to_radians();
                     // MapLibre measures the label by its vertical twin when it has one.

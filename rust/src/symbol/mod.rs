@@ -12,12 +12,15 @@
 //!   text no closer than half the spacing along lines);
 //! * placement (per frame, owner thread): `placement` (order, collision,
 //!   draw commands), `grid` (the viewport collision grid), `along_line`
-//!   (glyphs along projected lines, keep-upright).
+//!   (glyphs along projected lines, keep-upright), `line_circles` (a line
+//!   label's collision circles, laid out along its line and picked per
+//!   frame).
 
 pub mod along_line;
 pub mod anchors;
 pub mod grid;
 pub mod layout;
+pub mod line_circles;
 pub mod merge_lines;
 pub mod placement;
 pub mod polylabel;

@@ -21,10 +21,11 @@ use crate::style::layer::{Layer, LayerKind};
 use crate::style::Style;
 use crate::text::glyph::ONE_EM;
 
-use super::along_line::{place_line_label, LineLabel, PlacedGlyph, WritingMode as LineWritingMode};
+use super::along_line::{glyph_tile_distance, place_line_label, LineLabel, PlacedGlyph, WritingMode as LineWritingMode};
 use super::grid::{CollisionGrid, Shape};
 use super::icon::{IconPixels, SymbolIcon};
 use super::layout::{Placement, SymbolInstance, SymbolTile};
+use super::line_circles;
 use super::quads::GlyphQuad;
 use super::variable_anchor;
 
@@ -294,7 +295,11 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 };
                 Some(((shapes, drawn), size))
             };
-            let fits = |shapes: &[Shape], allow: bool| allow || !shapes.iter().any(|s| grid.collides(s));
+            // MapLibre places nothing that lies entirely outside the grid,
+            // even where overlap is allowed.
+            let fits = |shapes: &[Shape], allow: bool| {
+                (shapes.is_empty() || !shapes.iter().all(|s| grid.is_offscreen(s))) && (allow || !shapes.iter().any(|s| grid.collides(s)))
+            };
 
             // Text. With variable anchors, the first anchor that fits (then,
             // if overlap is allowed, the first anchor regardless); a fitted
@@ -352,7 +357,10 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                             let base = size / ONE_EM;
                             match on_map {
                                 Some(plane) => place_line_on_map(inst, text, &matrix, shift, base, &params, plane),
-                                None => place_line(inst, text, &matrix, shift, scale, &params).map(|p| (p, viewport_sdf)),
+                                None => {
+                                    let plane = MapPlane::of(t, cand.tile, tl.extent);
+                                    place_line(inst, text, &matrix, shift, scale, base, &params, plane).map(|p| (p, viewport_sdf))
+                                }
                             }
                         }
                     };
@@ -605,6 +613,13 @@ fn symbol_reach(inst: &SymbolInstance, layer: &Layer, ctx: &EvaluationContext, p
             r += ((b[2] - b[0]).abs() + (b[3] - b[1]).abs()) / 2.0 + offset;
             pad *= 3.0;
         }
+        if let Some(c) = &text.circles {
+            // Collision circles run a quarter further than the glyphs (and
+            // half a circle more), spread with the zoom within the tile.
+            let b = text.bounds;
+            r = r * 1.25 + 2.0 * (b[3] - b[1]).abs();
+            pad += 2.0 * c.radius_px;
+        }
         reach = reach.max(r * scale + translate(&params.text) + pad);
     }
     if let Some(icon) = &inst.icon {
@@ -684,14 +699,20 @@ fn place_point<'a>(text: &super::layout::SymbolText, quads: &'a [GlyphQuad], anc
 }
 
 /// A line label: its glyphs walked along the projected line (flipped to
-/// stay upright), a collision circle per glyph.
+/// stay upright), and its collision circles (`line_collision`). MapLibre
+/// Native walks the glyphs at the font size *over* its pitched perspective
+/// ratio (0.5 + 0.5 w at the anchor) while the quads keep `font_scale`
+/// (GL JS walks them at `font_scale`): in the distance a label's glyphs
+/// sit closer together than their size.
 fn place_line<'a>(
     inst: &SymbolInstance,
     text: &'a super::layout::SymbolText,
     matrix: &crate::source::transform::TileMatrix,
     shift: [f32; 2],
     font_scale: f32,
+    base: f32,
     params: &LayerParams,
+    plane: MapPlane,
 ) -> Option<(Vec<Shape>, PlacedQuads<'a>)> {
     let (line, segment) = inst.line.as_ref()?;
     let mut projected = Vec::with_capacity(line.len());
@@ -704,16 +725,20 @@ fn place_line<'a>(
     }
     let a = matrix.project_f(inst.anchor[0] as f64, inst.anchor[1] as f64);
     let anchor = [a[0] + shift[0], a[1] + shift[1]];
-    let line_offset = [text.line_offset[0] * font_scale, text.line_offset[1] * font_scale];
+    let w = matrix.w(f64::from(inst.anchor[0]), f64::from(inst.anchor[1])) as f32;
+    let along_scale = base / (0.5 + 0.5 * w).clamp(0.05, 4.0);
+    let line_offset = [text.line_offset[0] * along_scale, text.line_offset[1] * along_scale];
     let identity = |p: [f32; 2]| p;
     let place = |offsets: &[f32], keep_upright: bool, mode: LineWritingMode| {
         place_line_label(offsets, line_offset, *segment, anchor, &projected, keep_upright, mode, &identity)
     };
-    let (circles, drawn, sources) = line_glyphs(text, font_scale, params.keep_upright, place)?;
-    let b = text.bounds;
-    let radius = (b[3] - b[1]) * font_scale / 2.0 + params.text.padding;
+    let (drawn, sources) = line_glyphs(text, along_scale, params.keep_upright, place)?;
+    // Glyphs stand up to the screen: their distances along it stretch over
+    // the pitched ground (MapLibre's incidence stretch).
+    let stretch = w / plane.cos_pitch;
+    let walk = CollisionWalk { anchor, line: &projected, base, units: plane.units, stretch };
+    let shapes = line_collision(inst, text, &walk, matrix, shift, w)?;
     let finite = |g: &&PlacedGlyph| g.point[0].is_finite() && g.point[1].is_finite();
-    let shapes = circles.iter().filter(finite).map(|g| Shape::Circle([g.point[0], g.point[1], radius.max(0.0)])).collect();
     let mut quads = Vec::with_capacity(drawn.len());
     for (q, g) in sources.iter().zip(&drawn) {
         if !finite(&g) {
@@ -729,29 +754,78 @@ fn place_line<'a>(
     Some((shapes, quads))
 }
 
-/// The glyphs of a line label this frame, as MapLibre picks them: those
-/// whose collision circles count (always the horizontal label's) and those
-/// drawn with the quads they draw. A label with a vertical twin (CJK) draws
-/// the twin where keep-upright finds the line steeper than flat on screen;
-/// the horizontal label, placed without the upright test, still gives the
-/// circles. `place` places glyph offsets (px) with keep-upright and a
-/// writing mode; `scale` turns the quads' offsets into its px.
+/// A line label's line in its label plane, for measuring how far its
+/// glyphs reach (MapLibre walks them unflipped, at the font size without
+/// the perspective ratio).
+struct CollisionWalk<'l> {
+    /// The anchor and the line's vertices, label-plane px.
+    anchor: [f32; 2],
+    line: &'l [[f32; 2]],
+    /// `text-size` / 24.
+    base: f32,
+    /// Label-plane px per tile unit (unpitched).
+    units: f32,
+    /// MapLibre's incidence stretch (1 on the map plane).
+    stretch: f32,
+}
+
+/// A line label's collision circles this frame (see `line_circles`): how
+/// far its first and last glyph reach along the tile line, and the circles
+/// laid out there, projected at the layout size times the anchor's
+/// perspective ratio. `None`: the label does not fit (or has no circle).
+fn line_collision(
+    inst: &SymbolInstance,
+    text: &super::layout::SymbolText,
+    walk: &CollisionWalk,
+    matrix: &TileMatrix,
+    shift: [f32; 2],
+    w: f32,
+) -> Option<Vec<Shape>> {
+    let (line, segment) = inst.line.as_ref()?;
+    let spec = text.circles.as_ref()?;
+    let (first, last) = (text.quads.first()?, text.quads.last()?);
+    let distances = line_circles::vertex_distances(line, inst.anchor, *segment);
+    let offset_x = text.line_offset[0] * walk.base;
+    let reach = |q: &GlyphQuad| {
+        let (before, rest, angle) =
+            glyph_tile_distance(q.glyph_offset[0] * walk.base, offset_x, walk.anchor, *segment, walk.line, &distances)?;
+        let tail = rest / walk.units;
+        let d = before + tail + (walk.stretch - 1.0) * tail * angle.sin().abs();
+        d.is_finite().then_some(d)
+    };
+    let (first, last) = (reach(first)?, reach(last)?);
+    let circles = line_circles::lay_out(line, inst.anchor, *segment, spec);
+    let radius = spec.radius_px * (0.5 + 0.5 / w).clamp(0.0, 4.0);
+    let project = |p: [f32; 2]| {
+        (matrix.w(f64::from(p[0]), f64::from(p[1])) > 0.05).then(|| {
+            let s = matrix.project_f(f64::from(p[0]), f64::from(p[1]));
+            [s[0] + shift[0], s[1] + shift[1]]
+        })
+    };
+    let shapes: Vec<Shape> = line_circles::in_use(&circles, first, last, radius, project)?.into_iter().map(Shape::Circle).collect();
+    (!shapes.is_empty()).then_some(shapes)
+}
+
+/// The glyphs of a line label drawn this frame, with the quads they draw. A
+/// label with a vertical twin (CJK) draws the twin where keep-upright finds
+/// the line steeper than flat on screen (its collision circles stay the
+/// horizontal label's: `line_collision`). `place` places glyph offsets (px)
+/// with keep-upright and a writing mode; `scale` turns the quads' offsets
+/// into its px.
 fn line_glyphs<'a>(
     text: &'a super::layout::SymbolText,
     scale: f32,
     keep_upright: bool,
     place: impl Fn(&[f32], bool, LineWritingMode) -> LineLabel,
-) -> Option<(Vec<PlacedGlyph>, Vec<PlacedGlyph>, &'a [GlyphQuad])> {
+) -> Option<(Vec<PlacedGlyph>, &'a [GlyphQuad])> {
     let offsets = |quads: &[GlyphQuad]| quads.iter().map(|q| q.glyph_offset[0] * scale).collect::<Vec<f32>>();
-    let horizontal = offsets(&text.quads);
     let mode = if text.vertical.is_some() { LineWritingMode::HorizontalWithVertical } else { LineWritingMode::Horizontal };
-    match place(&horizontal, keep_upright, mode) {
-        LineLabel::Placed { glyphs, .. } => Some((glyphs.clone(), glyphs, &text.quads)),
+    match place(&offsets(&text.quads), keep_upright, mode) {
+        LineLabel::Placed { glyphs, .. } => Some((glyphs, &text.quads)),
         LineLabel::UseVertical => {
             let twin = text.vertical.as_deref()?;
-            let LineLabel::Placed { glyphs: circles, .. } = place(&horizontal, false, LineWritingMode::Horizontal) else { return None };
             let LineLabel::Placed { glyphs, .. } = place(&offsets(twin), keep_upright, LineWritingMode::Vertical) else { return None };
-            Some((circles, glyphs, twin))
+            Some((glyphs, twin))
         }
         LineLabel::NotEnoughRoom => None,
     }
@@ -775,12 +849,12 @@ impl MapPlane {
 }
 
 /// A line label lying on the pitched map (`text-pitch-alignment: map`, the
-/// default of line labels), as MapLibre draws it: the glyphs are walked
-/// along the line in the tile's plane (offsets at the font size over the
-/// anchor's perspective ratio), their quads built there (at the font size
-/// times MapLibre's pitched perspective ratio, 0.5 + 0.5 w) and projected
-/// corner by corner; the collision circles are the glyph centres projected,
-/// at the screen-aligned labels' radius. `base`: text-size / 24.
+/// default of line labels), as MapLibre Native draws it: the glyphs are
+/// walked along the line in the tile's plane and their quads built there,
+/// both at the font size times Native's pitched perspective ratio at the
+/// anchor (0.5 + 0.5 w, w its camera distance over the centre's), and projected
+/// corner by corner; the collision circles are `line_collision`'s, as for
+/// screen-aligned labels. `base`: text-size / 24.
 fn place_line_on_map<'a>(
     inst: &SymbolInstance,
     text: &'a super::layout::SymbolText,
@@ -812,24 +886,16 @@ fn place_line_on_map<'a>(
     if !(w > 0.05 && w.is_finite()) {
         return None;
     }
-    let along_scale = base / (0.5 + 0.5 / w).clamp(0.0, 4.0);
+    let along_scale = base * (0.5 + 0.5 * w).clamp(0.0, 4.0);
     let quad_scale = base * (0.5 + 0.5 * w).clamp(0.0, 4.0);
     let line_offset = [text.line_offset[0] * along_scale, text.line_offset[1] * along_scale];
     let place = |offsets: &[f32], keep_upright: bool, mode: LineWritingMode| {
         place_line_label(offsets, line_offset, *segment, anchor, &in_plane, keep_upright, mode, &to_screen)
     };
-    let (circles, drawn, sources) = line_glyphs(text, along_scale, params.keep_upright, place)?;
-    let b = text.bounds;
-    let radius = (b[3] - b[1]) * base * (0.5 + 0.5 / w).clamp(0.0, 4.0) / 2.0 + params.text.padding;
+    let (drawn, sources) = line_glyphs(text, along_scale, params.keep_upright, place)?;
+    let walk = CollisionWalk { anchor, line: &in_plane, base, units: k, stretch: 1.0 };
+    let shapes = line_collision(inst, text, &walk, matrix, shift, w)?;
     let finite = |g: &&PlacedGlyph| g.point[0].is_finite() && g.point[1].is_finite();
-    let shapes = circles
-        .iter()
-        .filter(finite)
-        .map(|g| {
-            let centre = to_screen(g.point);
-            Shape::Circle([centre[0], centre[1], radius.max(0.0)])
-        })
-        .collect();
     let mut quads = Vec::with_capacity(drawn.len());
     for (q, g) in sources.iter().zip(&drawn) {
         if !finite(&g) {
