@@ -235,17 +235,7 @@ impl<'a> LayerPainter<'a> {
         if (0..extent).contains(&x) && (0..extent).contains(&y) {
             return true;
         }
-        // The point in world units of this tile's zoom (world copies side by side).
-        let z = self.tile.id.z;
-        let n = f64::from(z).exp2();
-        let gx = f64::from(self.tile.id.x) + f64::from(self.tile.wrap) * n + x as f64 / extent as f64;
-        let gy = f64::from(self.tile.id.y) + y as f64 / extent as f64;
-        !self.cover.iter().any(|c| {
-            let k = f64::from(i32::from(c.id.z) - i32::from(z)).exp2();
-            let cn = f64::from(c.id.z).exp2();
-            let (cx, cy) = (gx * k - (f64::from(c.id.x) + f64::from(c.wrap) * cn), gy * k - f64::from(c.id.y));
-            (0.0..1.0).contains(&cx) && (0.0..1.0).contains(&cy)
-        })
+        !self.cover.iter().any(|c| c.holds(&self.tile, self.projector.extent(), [x as f64, y as f64]))
     }
 
     /// False when a feature with bounding box `bounds` certainly draws

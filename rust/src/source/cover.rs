@@ -86,6 +86,23 @@ pub struct CoveredTile {
     pub wrap: i32,
 }
 
+impl CoveredTile {
+    /// Whether this tile holds a point given in the units of `of`, a tile
+    /// with `extent` units a side (any zoom, any world copy): a point in a
+    /// tile's buffer belongs to the neighbour holding it.
+    pub fn holds(&self, of: &CoveredTile, extent: u32, p: [f64; 2]) -> bool {
+        let extent = f64::from(extent.max(1));
+        let n = f64::from(of.id.z).exp2();
+        // World units of `of`'s zoom, world copies side by side.
+        let gx = f64::from(of.id.x) + f64::from(of.wrap) * n + p[0] / extent;
+        let gy = f64::from(of.id.y) + p[1] / extent;
+        let k = f64::from(i32::from(self.id.z) - i32::from(of.id.z)).exp2();
+        let cn = f64::from(self.id.z).exp2();
+        let (cx, cy) = (gx * k - (f64::from(self.id.x) + f64::from(self.wrap) * cn), gy * k - f64::from(self.id.y));
+        (0.0..1.0).contains(&cx) && (0.0..1.0).contains(&cy)
+    }
+}
+
 /// The cover zoom before clamping: `zoom + log2(512 / tile_size)`, floored or rounded.
 pub fn cover_zoom(t: &Transform, opts: &CoverOptions) -> i32 {
     let z = t.zoom + (512.0 / f64::from(opts.tile_size.max(1))).log2();
@@ -342,6 +359,19 @@ mod tests {
         assert!(c.len() <= 4);
         t.set_camera(10.0, 10.0, 3.0, 0.0, 0.0);
         assert!(cover(&t, &CoverOptions::vector(5, 14)).is_empty());
+    }
+
+    #[test]
+    fn a_buffer_point_is_held_by_its_neighbour_at_any_zoom_and_world_copy() {
+        let tile = |z: u8, x: u32, y: u32, wrap: i32| CoveredTile { id: TileId { z, x, y }, overscaled_z: z, wrap };
+        let of = tile(1, 1, 0, 0);
+        // Just right of tile 1/1/0: the next world copy's tile 1/0/0.
+        let p = [4096.0 + 10.0, 100.0];
+        assert!(tile(1, 0, 0, 1).holds(&of, 4096, p));
+        assert!(!tile(1, 0, 0, 0).holds(&of, 4096, p));
+        assert!(tile(2, 0, 0, 1).holds(&of, 4096, p), "a child tile of the neighbour");
+        assert!(!of.holds(&of, 4096, p), "not the tile whose buffer it is in");
+        assert!(of.holds(&of, 4096, [0.0, 0.0]) && !of.holds(&of, 4096, [-1.0, 0.0]));
     }
 
     #[test]
