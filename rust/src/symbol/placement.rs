@@ -137,7 +137,7 @@ struct Candidate<'a> {
 
 /// A shown symbol's draw data.
 struct Shown {
-    /// Draw order of its tile (see `draw_ranks`).
+    /// Draw order of its tile (its place in `placement_order`).
     tile: usize,
     /// MapLibre's sort key: the anchor's rotated y in tile units (rounded),
     /// then the feature index, later features first.
@@ -179,7 +179,10 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 candidates.push(Candidate { tile: c, data, symbols, layer_index, symbol });
             }
         }
-        let ranks = draw_ranks(&covered, t);
+        // Tiles draw in the order they are placed (MapLibre Native's
+        // symbol tiles, sorted by y position), each symbol with the tile
+        // its anchor lies in.
+        let ranks: HashMap<(TileId, i32), usize> = covered.iter().enumerate().map(|(i, c)| ((c.id, c.wrap), i)).collect();
         // The map's rotation, for MapLibre's viewport-y sort key.
         let (sin, cos) = (-t.bearing as f32).to_radians().sin_cos();
         // Labels already taken, by text and world position, with their tile:
@@ -191,9 +194,15 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
         // the feature in every tile that has it (as MapLibre returns it).
         let mut shown_at: HashMap<(Arc<str>, i64, i64), usize> = HashMap::new();
         let mut shown: Vec<Shown> = Vec::new();
+        // Buffer copies of symbols placed by their own tile, and the
+        // candidate behind each record this layer adds (queries list a
+        // tile's symbols in candidate order).
+        let mut in_buffer = Vec::new();
+        let layer_start = out.placed.len();
+        let mut order: Vec<usize> = Vec::new();
         // Candidates come tile by tile: one matrix per tile, not per symbol.
         let mut last_matrix: Option<((TileId, i32, u32), TileMatrix)> = None;
-        for cand in &candidates {
+        for (ci, cand) in candidates.iter().enumerate() {
             let ls = &cand.symbols.layers[cand.layer_index];
             let inst = &ls.symbols[cand.symbol];
             let Some(tl) = cand.data.layer(if ls.source_layer.is_empty() { GEOJSON_LAYER } else { &ls.source_layer }) else { continue };
@@ -221,10 +230,23 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             let cell = |v: f64| (v * 16_777_216.0).round() as i64;
             let here = (cand.tile.id, cand.tile.wrap);
             let place_key = (inst.key.clone(), cell(world[0]), cell(world[1]));
+            // A symbol in the tile's buffer is placed by the tile holding
+            // its anchor, in that tile's turn (MapLibre Native lays out only
+            // symbols anchored in their tile); from the buffer only where
+            // that tile is not in view (a label reaching in from beyond the
+            // view's edge). It is still found there by queries.
+            let e = tl.extent as f32;
+            if !((0.0..e).contains(&inst.anchor[0]) && (0.0..e).contains(&inst.anchor[1]))
+                && loaded.iter().any(|(c, _, _)| c.holds(cand.tile, tl.extent, [ax, ay]))
+            {
+                in_buffer.push((ci, place_key));
+                continue;
+            }
             if *seen.entry(place_key.clone()).or_insert(here) != here {
                 if let Some(&i) = shown_at.get(&place_key) {
                     let shapes = out.placed[i].shapes.clone();
                     out.placed.push(PlacedFeature { tile: *cand.tile, feature: inst.feature, shapes, ..out.placed[i].clone() });
+                    order.push(ci);
                 }
                 continue;
             }
@@ -462,6 +484,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             }
             shown.push(drawn);
             shown_at.entry(place_key).or_insert(out.placed.len());
+            order.push(ci);
             out.placed.push(PlacedFeature {
                 layer: layer.id.clone(),
                 source: source.to_string(),
@@ -471,6 +494,17 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 shapes: record,
             });
         }
+        for (ci, place_key) in in_buffer {
+            if let Some(&i) = shown_at.get(&place_key) {
+                let cand = &candidates[ci];
+                let feature = cand.symbols.layers[cand.layer_index].symbols[cand.symbol].feature;
+                out.placed.push(PlacedFeature { tile: *cand.tile, feature, shapes: out.placed[i].shapes.clone(), ..out.placed[i].clone() });
+                order.push(ci);
+            }
+        }
+        let mut records: Vec<(usize, PlacedFeature)> = order.into_iter().zip(out.placed.drain(layer_start..)).collect();
+        records.sort_by_key(|(ci, _)| *ci);
+        out.placed.extend(records.into_iter().map(|(_, p)| p));
         // Tiles draw one after another; within a tile, by viewport y when
         // the layer sorts so (stable: layout order otherwise).
         if params.sort_by_y {
@@ -501,23 +535,6 @@ fn placement_order(covered: &mut [CoveredTile], bearing_deg: f64) {
         let (ka, kb) = (key(a), key(b));
         ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1)).then(ka.2.total_cmp(&kb.2))
     });
-}
-
-/// The order in which a symbol layer's tiles are drawn, as MapLibre draws
-/// them: by the tile's position on the rotated screen, bottom row first
-/// (so labels of tiles higher up end on top), right to left within a row.
-fn draw_ranks(covered: &[CoveredTile], t: &crate::source::transform::Transform) -> HashMap<(TileId, i32), usize> {
-    let (s, c) = (-t.bearing.to_radians()).sin_cos();
-    let mut keyed: Vec<((f64, f64), (TileId, i32))> = covered
-        .iter()
-        .map(|ct| {
-            let n = f64::from(1u32 << ct.id.z.min(31));
-            let (x, y) = (ct.id.x as f64 + ct.wrap as f64 * n, ct.id.y as f64);
-            ((x * s + y * c, x * c - y * s), (ct.id, ct.wrap))
-        })
-        .collect();
-    keyed.sort_by(|a, b| b.0 .0.total_cmp(&a.0 .0).then(b.0 .1.total_cmp(&a.0 .1)));
-    keyed.into_iter().enumerate().map(|(i, (_, k))| (k, i)).collect()
 }
 
 /// A layer's draw commands: its icons (colour icons, then SDF icons), then its text.

@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Writes tests/oracle/assets/street-grid.geojson: a small,
-deterministic street network (standard library only) whose line labels
-crowd each other: near-parallel streets a label's height apart, crossings,
-bends and long names, so which labels MapLibre keeps depends on the exact
-collision circles along each line.
+"""Writes the oracle suite's label data (deterministic, standard library
+only) into tests/oracle/assets/:
 
-    python3 tools/oracle/make_street_grid.py
+- street-grid.geojson: a small street network whose line labels crowd each
+  other (near-parallel streets a label's height apart, crossings, bends and
+  long names), so which labels MapLibre keeps depends on the exact
+  collision circles along each line;
+- tile-edge-pois.geojson: 48 named points around (0, 0), where four tiles
+  meet at every zoom, so labels compete across tile edges and each tile's
+  buffer holds its neighbours' points.
+
+    python3 tools/oracle/make_label_data.py
 """
 import json
 import math
@@ -13,7 +18,7 @@ import os
 import random
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-OUT = os.path.join(ROOT, "tests", "oracle", "assets", "street-grid.geojson")
+ASSETS = os.path.join(ROOT, "tests", "oracle", "assets")
 
 NAMES = ["Main Street", "Canal Embankment", "Oak Lane", "Market Square Road", "Elm", "North Avenue",
          "Harbour Way", "Old Mill Street", "Church Road", "Bridge Street", "Long Boulevard of the Lindens",
@@ -22,7 +27,7 @@ NAMES = ["Main Street", "Canal Embankment", "Oak Lane", "Market Square Road", "E
          "Tower Hill", "Mill Race Path", "West End Avenue"]
 
 
-def main():
+def street_grid():
     rnd = random.Random(20261203)
     features = []
 
@@ -51,9 +56,30 @@ def main():
     for i in range(3):
         c = -0.001 + i * 0.001
         add(next(names), [(-0.004, c - 0.003), (-0.001, c - 0.0002), (0.001, c + 0.0004), (0.004, c + 0.003)])
-    with open(OUT, "w") as f:
+    with open(os.path.join(ASSETS, "street-grid.geojson"), "w") as f:
         json.dump({"type": "FeatureCollection", "features": features}, f, indent=0)
         f.write("\n")
+
+
+POI_NAMES = ["Aldi", "Lidl", "Cafe Nord", "Bakery", "Kiosk", "Pharmacy", "Post", "Bank", "Florist", "Books",
+             "Deli", "Tailor", "Barber", "Optician", "Garage", "Bistro"]
+
+
+def tile_edge_pois():
+    rnd = random.Random(7)
+    features = []
+    for i in range(48):
+        x, y = rnd.uniform(-0.0035, 0.0035), rnd.uniform(-0.0025, 0.0025)
+        name = POI_NAMES[i % len(POI_NAMES)] + (" %d" % (i // len(POI_NAMES)) if i >= len(POI_NAMES) else "")
+        features.append({"type": "Feature", "properties": {"name": name, "rank": i % 5},
+                         "geometry": {"type": "Point", "coordinates": [round(x, 7), round(y, 7)]}})
+    with open(os.path.join(ASSETS, "tile-edge-pois.geojson"), "w") as f:
+        json.dump({"type": "FeatureCollection", "features": features}, f, indent=0)
+
+
+def main():
+    street_grid()
+    tile_edge_pois()
 
 
 if __name__ == "__main__":
