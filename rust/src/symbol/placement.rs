@@ -295,7 +295,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                     0.0
                 };
                 let at = [base[0] + shift[0] + extra[0], base[1] + shift[1] + extra[1]];
-                let (shapes, corners) = place_icon(icon, at, scale, angle, params.icon.padding);
+                let (shapes, corners) = place_icon(icon, at, scale, angle, params.icon.padding * perspective);
                 // On the pitched map: collides upright, drawn on the plane.
                 let drawn = match plane_of(&params.icon, true) {
                     Some(plane) => {
@@ -334,7 +334,8 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 let size = layer.layout.get_f32("text-size", &ctx).max(0.0);
                 // Labels keep their size on screen up to MapLibre's
                 // perspective ratio (0.5 + 0.5 x the centre's distance over
-                // the anchor's), whether drawn on the map plane or not.
+                // the anchor's), whether drawn on the map plane or not; their
+                // collision boxes, padding included, too.
                 let scale = size / ONE_EM * perspective;
                 let shift = translate_px(&params.text, t.bearing as f32);
                 if scale > 0.0 && scale.is_finite() {
@@ -349,8 +350,8 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                             let mut chosen = None;
                             for i in 0..attempts {
                                 let (anchor, offset) = v.anchors[i % n];
-                                let s = variable_anchor::shift(anchor, offset, text.bounds, scale, params.text.padding, angle);
-                                let placed = place_point(text, v.quads_for(anchor), [at[0] + s[0], at[1] + s[1]], scale, angle, params.text.padding);
+                                let s = variable_anchor::shift(anchor, offset, text.bounds, scale, params.text.padding * perspective, angle);
+                                let placed = place_point(text, v.quads_for(anchor), [at[0] + s[0], at[1] + s[1]], scale, angle, params.text.padding * perspective);
                                 if fitted_icon && !icon_at(s).is_some_and(|((shapes, _), _)| fits(&shapes, false)) {
                                     continue;
                                 }
@@ -368,12 +369,12 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                                 }
                                 // Not placed: its first anchor's shapes stand for it.
                                 None => {
-                                    let s = variable_anchor::shift(v.anchors[0].0, v.anchors[0].1, text.bounds, scale, params.text.padding, angle);
-                                    Some((place_point(text, v.quads_for(v.anchors[0].0), [at[0] + s[0], at[1] + s[1]], scale, angle, params.text.padding), viewport_sdf))
+                                    let s = variable_anchor::shift(v.anchors[0].0, v.anchors[0].1, text.bounds, scale, params.text.padding * perspective, angle);
+                                    Some((place_point(text, v.quads_for(v.anchors[0].0), [at[0] + s[0], at[1] + s[1]], scale, angle, params.text.padding * perspective), viewport_sdf))
                                 }
                             }
                         }
-                        (false, _) => Some((place_point(text, &text.quads, at, scale, angle, params.text.padding), viewport_sdf)),
+                        (false, _) => Some((place_point(text, &text.quads, at, scale, angle, params.text.padding * perspective), viewport_sdf)),
                         (true, _) => {
                             let on_map = (params.text.pitch_with_map && t.pitch > 0.0).then(|| MapPlane::of(t, cand.tile, tl.extent));
                             let base = size / ONE_EM;
