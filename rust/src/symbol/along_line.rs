@@ -53,7 +53,8 @@ pub fn place_glyph_along_line(
     anchor_segment: usize,
     projected_line: &[[f32; 2]],
 ) -> Option<PlacedGlyph> {
-    walk(offset_x, line_offset_x, line_offset_y, flip, anchor_point, anchor_segment, projected_line).map(|w| w.glyph)
+    let along = if flip { offset_x - line_offset_x } else { offset_x + line_offset_x };
+    walk(along, flip, line_offset_y, (anchor_point, anchor_segment), projected_line).map(|w| w.glyph)
 }
 
 /// Where an unflipped glyph lands, measured along the *tile* line: the
@@ -70,7 +71,7 @@ pub fn glyph_tile_distance(
     projected_line: &[[f32; 2]],
     vertex_distances: &[f32],
 ) -> Option<(f32, f32, f32)> {
-    let w = walk(offset_x, line_offset_x, 0.0, false, anchor_point, anchor_segment, projected_line)?;
+    let w = walk(offset_x + line_offset_x, false, 0.0, (anchor_point, anchor_segment), projected_line)?;
     let before = match w.passed {
         Some(i) => *vertex_distances.get(i)?,
         None => 0.0,
@@ -86,16 +87,10 @@ struct Walk {
     rest: f32,
 }
 
-fn walk(
-    offset_x: f32,
-    line_offset_x: f32,
-    line_offset_y: f32,
-    flip: bool,
-    anchor_point: [f32; 2],
-    anchor_segment: usize,
-    projected_line: &[[f32; 2]],
-) -> Option<Walk> {
-    let along = if flip { offset_x - line_offset_x } else { offset_x + line_offset_x };
+/// `along`: the signed px to walk (offset and line offset combined);
+/// `anchor`: the anchor point and its segment.
+fn walk(along: f32, flip: bool, line_offset_y: f32, anchor: ([f32; 2], usize), projected_line: &[[f32; 2]]) -> Option<Walk> {
+    let (anchor_point, anchor_segment) = anchor;
     let mut forward = along > 0.0;
     let mut angle = 0.0f32;
     if flip {
