@@ -337,6 +337,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                 // the anchor's), whether drawn on the map plane or not; their
                 // collision boxes, padding included, too.
                 let scale = size / ONE_EM * perspective;
+                let pad = params.text.padding * perspective;
                 let shift = translate_px(&params.text, t.bearing as f32);
                 if scale > 0.0 && scale.is_finite() {
                     let angle = if params.text.rotate_with_map { map_angle } else { 0.0 };
@@ -350,8 +351,8 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                             let mut chosen = None;
                             for i in 0..attempts {
                                 let (anchor, offset) = v.anchors[i % n];
-                                let s = variable_anchor::shift(anchor, offset, text.bounds, scale, params.text.padding * perspective, angle);
-                                let placed = place_point(text, v.quads_for(anchor), [at[0] + s[0], at[1] + s[1]], scale, angle, params.text.padding * perspective);
+                                let s = variable_anchor::shift(anchor, offset, text.bounds, scale, pad, angle);
+                                let placed = place_point(text, v.quads_for(anchor), [at[0] + s[0], at[1] + s[1]], scale, angle, pad);
                                 if fitted_icon && !icon_at(s).is_some_and(|((shapes, _), _)| fits(&shapes, false)) {
                                     continue;
                                 }
@@ -369,12 +370,12 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                                 }
                                 // Not placed: its first anchor's shapes stand for it.
                                 None => {
-                                    let s = variable_anchor::shift(v.anchors[0].0, v.anchors[0].1, text.bounds, scale, params.text.padding * perspective, angle);
-                                    Some((place_point(text, v.quads_for(v.anchors[0].0), [at[0] + s[0], at[1] + s[1]], scale, angle, params.text.padding * perspective), viewport_sdf))
+                                    let s = variable_anchor::shift(v.anchors[0].0, v.anchors[0].1, text.bounds, scale, pad, angle);
+                                    Some((place_point(text, v.quads_for(v.anchors[0].0), [at[0] + s[0], at[1] + s[1]], scale, angle, pad), viewport_sdf))
                                 }
                             }
                         }
-                        (false, _) => Some((place_point(text, &text.quads, at, scale, angle, params.text.padding * perspective), viewport_sdf)),
+                        (false, _) => Some((place_point(text, &text.quads, at, scale, angle, pad), viewport_sdf)),
                         (true, _) => {
                             let on_map = (params.text.pitch_with_map && t.pitch > 0.0).then(|| MapPlane::of(t, cand.tile, tl.extent));
                             let base = size / ONE_EM;
