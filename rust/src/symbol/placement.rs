@@ -46,6 +46,14 @@ pub struct PlacedFeature {
     pub shapes: Vec<Shape>,
 }
 
+impl PlacedFeature {
+    /// The same shown symbol found as `feature` of another tile (a
+    /// duplicate or a buffer copy): queries find it there too.
+    fn found_in(&self, tile: CoveredTile, feature: usize) -> PlacedFeature {
+        PlacedFeature { tile, feature, ..self.clone() }
+    }
+}
+
 /// The frame's placement result.
 #[derive(Default)]
 pub struct PlacedSymbols {
@@ -244,8 +252,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             }
             if *seen.entry(place_key.clone()).or_insert(here) != here {
                 if let Some(&i) = shown_at.get(&place_key) {
-                    let shapes = out.placed[i].shapes.clone();
-                    out.placed.push(PlacedFeature { tile: *cand.tile, feature: inst.feature, shapes, ..out.placed[i].clone() });
+                    out.placed.push(out.placed[i].found_in(*cand.tile, inst.feature));
                     order.push(ci);
                 }
                 continue;
@@ -500,7 +507,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             if let Some(&i) = shown_at.get(&place_key) {
                 let cand = &candidates[ci];
                 let feature = cand.symbols.layers[cand.layer_index].symbols[cand.symbol].feature;
-                out.placed.push(PlacedFeature { tile: *cand.tile, feature, shapes: out.placed[i].shapes.clone(), ..out.placed[i].clone() });
+                out.placed.push(out.placed[i].found_in(*cand.tile, feature));
                 order.push(ci);
             }
         }
