@@ -993,6 +993,8 @@ mod test_render;
 #[cfg(test)]
 mod wrap_tests;
 #[cfg(test)]
+mod icon_collision_tests;
+#[cfg(test)]
 mod stretch_tests;
 #[cfg(test)]
 mod tile_layout_tests;

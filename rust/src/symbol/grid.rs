@@ -19,9 +19,14 @@ impl Shape {
         }
     }
 
+    /// As MapLibre's GridIndex: boxes that touch collide, circles that
+    /// touch do not, and a circle touching a box collides. Boxes count as
+    /// touching within [`TOUCH`].
     fn overlaps(&self, other: &Shape) -> bool {
         match (*self, *other) {
-            (Shape::Box(a), Shape::Box(b)) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3],
+            (Shape::Box(a), Shape::Box(b)) => {
+                a[0] <= b[2] + TOUCH && b[0] <= a[2] + TOUCH && a[1] <= b[3] + TOUCH && b[1] <= a[3] + TOUCH
+            }
             (Shape::Circle(c), Shape::Circle(d)) => {
                 let (dx, dy, r) = (c[0] - d[0], c[1] - d[1], c[2] + d[2]);
                 dx * dx + dy * dy < r * r
@@ -30,11 +35,17 @@ impl Shape {
                 let x = c[0].clamp(b[0], b[2]);
                 let y = c[1].clamp(b[1], b[3]);
                 let (dx, dy) = (c[0] - x, c[1] - y);
-                dx * dx + dy * dy < c[2] * c[2]
+                dx * dx + dy * dy <= c[2] * c[2]
             }
         }
     }
 }
+
+/// Boxes this close (px) touch. MapLibre keeps positions as f32 in a frame
+/// shifted by its grid padding, where two boxes a whole number of pixels
+/// apart (anchors on the tile grid) meet exactly; ours are rounded in the
+/// screen frame, so their edges may miss each other by a rounding step.
+const TOUCH: f32 = 1e-3;
 
 /// Cell size (px).
 const CELL: f32 = 25.0;
@@ -125,11 +136,15 @@ mod tests {
         let mut g = CollisionGrid::new(512.0, 512.0, 100.0);
         g.insert(Shape::Box([10.0, 10.0, 60.0, 30.0]));
         assert!(g.collides(&Shape::Box([50.0, 20.0, 80.0, 40.0])));
-        assert!(!g.collides(&Shape::Box([60.0, 10.0, 80.0, 30.0])), "touching edges do not overlap");
+        assert!(g.collides(&Shape::Box([60.0, 10.0, 80.0, 30.0])), "touching boxes collide");
+        assert!(g.collides(&Shape::Box([60.0001, 10.0, 80.0, 30.0])), "within a rounding step they touch");
+        assert!(!g.collides(&Shape::Box([60.01, 10.0, 80.0, 30.0])));
+        assert!(g.collides(&Shape::Circle([70.0, 20.0, 10.0])), "a circle touching a box collides");
         assert!(g.collides(&Shape::Circle([70.0, 20.0, 11.0])));
         assert!(!g.collides(&Shape::Circle([70.0, 40.0, 9.0])));
         g.insert(Shape::Circle([300.0, 300.0, 10.0]));
         assert!(g.collides(&Shape::Circle([315.0, 300.0, 6.0])));
+        assert!(!g.collides(&Shape::Circle([316.0, 300.0, 6.0])), "touching circles do not collide");
         assert!(!g.collides(&Shape::Box([311.0, 280.0, 330.0, 320.0])));
         assert!(g.is_offscreen(&Shape::Box([700.0, 0.0, 720.0, 10.0])));
         assert!(!g.collides(&Shape::Box([f32::NAN, 0.0, 1.0, 1.0])));

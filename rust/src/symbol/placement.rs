@@ -243,10 +243,14 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             // symbols anchored in their tile); from the buffer only where
             // that tile is not in view (a label reaching in from beyond the
             // view's edge). It is still found there by queries.
+            // Anchored beyond the top or bottom of the world: no tile holds
+            // it, and MapLibre places none.
             let e = tl.extent as f32;
-            if !((0.0..e).contains(&inst.anchor[0]) && (0.0..e).contains(&inst.anchor[1]))
-                && loaded.iter().any(|(c, _, _)| c.holds(cand.tile, tl.extent, [ax, ay]))
-            {
+            let in_tile = (0.0..e).contains(&inst.anchor[0]) && (0.0..e).contains(&inst.anchor[1]);
+            if !in_tile && !(0.0..1.0).contains(&world[1]) {
+                continue;
+            }
+            if !in_tile && loaded.iter().any(|(c, _, _)| c.holds(cand.tile, tl.extent, [ax, ay])) {
                 in_buffer.push((ci, place_key));
                 continue;
             }
@@ -308,11 +312,9 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
                     Some(plane) => {
                         let scale = size * plane.ratio();
                         // Along a line: turned with its segment in the map plane.
-                        let angle = match (along && params.icon.rotate_with_map, &inst.line) {
-                            (true, Some((line, seg))) => match (line.get(*seg), line.get(*seg + 1)) {
-                                (Some(a), Some(b)) => (b[1] - a[1]).atan2(b[0] - a[0]),
-                                _ => 0.0,
-                            },
+                        let angle = match (along && params.icon.rotate_with_map, anchor_segment(inst)) {
+                            (true, Some((a, b))) => (b[1] - a[1]).atan2(b[0] - a[0]),
+                            (true, None) => 0.0,
                             _ if params.icon.rotate_with_map => 0.0,
                             _ => plane.upright_angle,
                         };
@@ -1009,7 +1011,9 @@ impl<'m> AnchorPlane<'m> {
 fn place_icon(icon: &SymbolIcon, anchor: [f32; 2], scale: f32, angle: f32, padding: f32) -> (Vec<Shape>, Vec<[[f32; 2]; 4]>) {
     let (s, c) = angle.sin_cos();
     let rot = |v: [f32; 2]| [v[0] * c - v[1] * s, v[0] * s + v[1] * c];
-    let (bs, bc) = (angle + icon.rotate.to_radians()).sin_cos();
+    // The collision box turns with icon-rotate only, never with the line or
+    // the map (MapLibre's boxes stay upright on screen).
+    let (bs, bc) = icon.rotate.to_radians().sin_cos();
     let b = icon.bounds;
     let mut bx = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
     for p in [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]] {
@@ -1043,10 +1047,28 @@ fn quantize_px(v: f32) -> f32 {
 
 /// The screen angle of a line label's segment at its anchor.
 fn line_angle(inst: &SymbolInstance, m: &crate::source::transform::TileMatrix) -> Option<f32> {
-    let (line, segment) = inst.line.as_ref()?;
-    let (a, b) = (line.get(*segment)?, line.get(*segment + 1)?);
+    let (a, b) = anchor_segment(inst)?;
     let (pa, pb) = (m.project_f(a[0] as f64, a[1] as f64), m.project_f(b[0] as f64, b[1] as f64));
     Some((pb[1] - pa[1]).atan2(pb[0] - pa[0]))
+}
+
+/// The segment (tile units) whose direction an icon along a line takes
+/// (`segment_behind` at its anchor).
+fn anchor_segment(inst: &SymbolInstance) -> Option<([f32; 2], [f32; 2])> {
+    let (line, segment) = inst.line.as_ref()?;
+    segment_behind(line, *segment, inst.anchor)
+}
+
+/// The anchor's segment, or, when the anchor sits on that segment's first
+/// vertex (anchors are rounded to the tile grid), the last segment before
+/// it of some length. MapLibre finds the direction by walking back from the
+/// anchor to the first vertex apart from it; `None` when there is none.
+fn segment_behind(line: &[[f32; 2]], segment: usize, anchor: [f32; 2]) -> Option<([f32; 2], [f32; 2])> {
+    let mut j = segment;
+    while *line.get(j)? == anchor {
+        j = j.checked_sub(1)?;
+    }
+    Some((*line.get(j)?, *line.get(j + 1)?))
 }
 
 /// GL stores quad offsets as 1/32 px integers.
@@ -1069,6 +1091,17 @@ mod tests {
         let mut tiles = vec![t(14, 0, 0), t(14, 1, 0), t(14, 0, 1), t(14, 1, 1)];
         placement_order(&mut tiles, 90.0);
         assert_eq!((tiles[0].id.x, tiles[0].id.y), (1, 0));
+    }
+
+    #[test]
+    fn an_anchor_on_a_vertex_takes_the_segment_behind_it() {
+        let line = [[0.0, 0.0], [10.0, 0.0], [10.0, 0.0], [10.0, 10.0]];
+        // Inside its segment: that segment.
+        assert_eq!(segment_behind(&line, 2, [10.0, 5.0]), Some(([10.0, 0.0], [10.0, 10.0])));
+        // On the segment's first vertex: back over the empty segment to the first.
+        assert_eq!(segment_behind(&line, 2, [10.0, 0.0]), Some(([0.0, 0.0], [10.0, 0.0])));
+        // On the line's first vertex: no direction.
+        assert_eq!(segment_behind(&line, 0, [0.0, 0.0]), None);
     }
 
     #[test]
