@@ -743,14 +743,7 @@ fn place_line<'a>(
     plane: MapPlane,
 ) -> Option<(Vec<Shape>, PlacedQuads<'a>)> {
     let (line, segment) = inst.line.as_ref()?;
-    let mut projected = Vec::with_capacity(line.len());
-    for p in line.iter() {
-        if matrix.w(p[0] as f64, p[1] as f64) <= 0.05 {
-            return None;
-        }
-        let s = matrix.project_f(p[0] as f64, p[1] as f64);
-        projected.push([s[0] + shift[0], s[1] + shift[1]]);
-    }
+    let projected = project_line(line, *segment, matrix, shift)?;
     let a = matrix.project_f(inst.anchor[0] as f64, inst.anchor[1] as f64);
     let anchor = [a[0] + shift[0], a[1] + shift[1]];
     let w = matrix.w(f64::from(inst.anchor[0]), f64::from(inst.anchor[1])) as f32;
@@ -780,6 +773,61 @@ fn place_line<'a>(
         quads.push((corners, [1.0; 4], q));
     }
     Some((shapes, quads))
+}
+
+/// Nearest camera distance (`w`) a projected line vertex may have.
+const NEAR_W: f64 = 0.05;
+
+/// A line label's line projected to the screen (plus `shift`), for walking
+/// its glyphs out from the anchor on `segment`. A vertex behind the camera
+/// is replaced by the point where the walk towards it leaves the view
+/// volume (`NEAR_W`): a 3D segment projects to a straight 2D one, so glyphs
+/// keep the direction of their segment (MapLibre Native truncates such a
+/// segment to the length a glyph needs). A vertex beyond another behind the
+/// camera repeats the last point: the walk cannot reach it. `None` when the
+/// anchor's segment lies wholly behind the camera.
+fn project_line(line: &[[f32; 2]], segment: usize, matrix: &TileMatrix, shift: [f32; 2]) -> Option<Vec<[f32; 2]>> {
+    let w = |p: [f32; 2]| matrix.w(f64::from(p[0]), f64::from(p[1]));
+    let screen = |p: [f64; 2]| {
+        let s = matrix.project_f(p[0], p[1]);
+        [s[0] + shift[0], s[1] + shift[1]]
+    };
+    let (a, b) = (*line.get(segment)?, *line.get(segment + 1)?);
+    if w(a) <= NEAR_W && w(b) <= NEAR_W {
+        return None;
+    }
+    let mut out = vec![[f32::NAN; 2]; line.len()];
+    // Out from the anchor's segment both ways; `from` is the last vertex
+    // in front of the camera on the way.
+    let forward = (segment + 1..line.len()).map(|i| (i, i - 1));
+    let backward = (0..=segment).rev().map(|i| (i, i + 1));
+    for walk in [forward.collect::<Vec<_>>(), backward.collect()] {
+        let mut reached = true;
+        for (i, from) in walk {
+            let (p, wp) = (line[i], w(line[i]));
+            if reached && wp > NEAR_W {
+                out[i] = screen([f64::from(p[0]), f64::from(p[1])]);
+                continue;
+            }
+            if reached {
+                // Where the segment from the previous vertex crosses the near limit.
+                let (q, wq) = (line[from], w(line[from]));
+                if wq > NEAR_W {
+                    let t = (wq - NEAR_W) / (wq - wp);
+                    let c = [f64::from(q[0]) + t * f64::from(p[0] - q[0]), f64::from(q[1]) + t * f64::from(p[1] - q[1])];
+                    out[i] = screen(c);
+                } else {
+                    // The anchor's segment starts behind the camera: the
+                    // anchor is its last point in front.
+                    out[i] = out[from];
+                }
+                reached = false;
+            } else {
+                out[i] = out[from];
+            }
+        }
+    }
+    out.iter().all(|p| p[0].is_finite() && p[1].is_finite()).then_some(out)
 }
 
 /// A line label's line in its label plane, for measuring how far its
@@ -902,13 +950,9 @@ fn place_line_on_map<'a>(
         let s = matrix.project_f(f64::from(p[0] / k), f64::from(p[1] / k));
         [s[0] + shift[0], s[1] + shift[1]]
     };
-    let mut in_plane = Vec::with_capacity(line.len());
-    for p in line.iter() {
-        if matrix.w(p[0] as f64, p[1] as f64) <= 0.05 {
-            return None;
-        }
-        in_plane.push([p[0] * k, p[1] * k]);
-    }
+    // The walk stays in the map plane: vertices behind the camera are as
+    // good as any (only glyphs there are not drawn).
+    let in_plane: Vec<[f32; 2]> = line.iter().map(|p| [p[0] * k, p[1] * k]).collect();
     let anchor = [inst.anchor[0] * k, inst.anchor[1] * k];
     let w = w_at(anchor) as f32;
     if !(w > 0.05 && w.is_finite()) {
@@ -1091,6 +1135,27 @@ mod tests {
         let mut tiles = vec![t(14, 0, 0), t(14, 1, 0), t(14, 0, 1), t(14, 1, 1)];
         placement_order(&mut tiles, 90.0);
         assert_eq!((tiles[0].id.x, tiles[0].id.y), (1, 0));
+    }
+
+    #[test]
+    fn a_line_reaching_behind_the_camera_is_cut_where_it_leaves_the_view() {
+        // Pitch 60 at zoom 16 on tile 16/32768/32768 (its top-left corner at
+        // the centre): the line runs from the centre straight down the
+        // screen, towards the camera and far behind it, then back.
+        let mut t = crate::source::transform::Transform::new(256.0, 256.0);
+        t.set_camera(0.0, 0.0, 16.0, 0.0, 60.0);
+        let m = t.tile_matrix(TileId::new(16, 32768, 32768), 0, 4096);
+        let line = [[100.0, 0.0], [100.0, 1000.0], [100.0, 40_000.0], [100.0, 60_000.0]];
+        assert!(m.w(100.0, 40_000.0) < 0.0, "the third vertex is behind the camera");
+        let p = project_line(&line, 0, &m, [0.0, 0.0]).expect("the anchor's segment is in view");
+        // The vertex behind is replaced by a far point on the same screen
+        // line (a ground line projects to a straight one), beyond the second.
+        let (d1, d2) = ([p[1][0] - p[0][0], p[1][1] - p[0][1]], [p[2][0] - p[0][0], p[2][1] - p[0][1]]);
+        let cross = (d1[0] * d2[1] - d1[1] * d2[0]) / (d1[0].hypot(d1[1]) * d2[0].hypot(d2[1]));
+        assert!(cross.abs() < 1e-3 && d2[1] > 10.0 * d1[1] && d1[1] > 0.0, "{p:?}");
+        assert_eq!(p[3], p[2], "beyond it the walk cannot go");
+        // An anchor's segment wholly behind the camera: nothing to walk.
+        assert!(project_line(&line, 2, &m, [0.0, 0.0]).is_none());
     }
 
     #[test]
