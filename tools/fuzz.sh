@@ -7,7 +7,8 @@
 # writes them) and seeded from rust/fuzz/seeds, tests/fixtures, rust/assets
 # and, when present, the shared data (small files only). A crash stops that target; its input is in
 # rust/fuzz/artifacts/TARGET: fix it and commit the input under
-# rust/fuzz/regressions/TARGET (cargo test replays it).
+# rust/fuzz/regressions/TARGET (cargo test replays it). Targets with a
+# dictionary in rust/fuzz/dicts (tools/fuzz_dicts.py) run with it.
 #
 #   tools/fuzz.sh [TARGET...]     FUZZ_SECONDS=60 FUZZ_JOBS=1 SHARED=../shared
 set -euo pipefail
@@ -82,8 +83,10 @@ failed=0
 for t in "${targets[@]}"; do
   echo "fuzz: $t for ${SECONDS_EACH}s"
   jobs=(); [ "$JOBS" -le 1 ] || jobs=(--jobs "$JOBS")
+  # A dictionary of the style spec's names and operators (tools/fuzz_dicts.py).
+  dict=(); [ ! -f "dicts/$t.dict" ] || dict=(-dict="dicts/$t.dict")
   if ! cargo +nightly fuzz run "$t" "corpus/$t" "${jobs[@]}" -- \
-      -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout=20 -max_len=65536 -print_final_stats=1; then
+      -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout=20 -max_len=65536 -print_final_stats=1 "${dict[@]}"; then
     echo "fuzz: $t FAILED (input in rust/fuzz/artifacts/$t)"; failed=$((failed + 1))
   fi
 done
