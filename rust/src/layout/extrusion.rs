@@ -92,6 +92,34 @@ impl FacePattern {
 
 const CULL_SIGN: f32 = -1.0;
 
+/// MapLibre's near plane, height / 50 ahead of the camera, as a perspective
+/// divisor (1 at the centre, which is 1.5 heights away).
+const NEAR_W: f64 = 1.0 / 75.0;
+
+/// `polygon` (closed or not) cut to the part at least [`NEAR_W`] ahead of
+/// the camera (`w` is affine in the point): a face reaching behind the
+/// camera keeps what is in front, as a GPU clips it (Sutherland-Hodgman
+/// against one plane; holes cut the same way stay holes).
+fn clip_near(polygon: &[[f64; 3]], w: impl Fn([f64; 3]) -> f64) -> Vec<[f64; 3]> {
+    let ws: Vec<f64> = polygon.iter().map(|p| w(*p)).collect();
+    if ws.iter().all(|w| *w >= NEAR_W) {
+        return polygon.to_vec();
+    }
+    let mut out = Vec::with_capacity(polygon.len() + 2);
+    for i in 0..polygon.len() {
+        let j = (i + 1) % polygon.len();
+        let (a, b, wa, wb) = (polygon[i], polygon[j], ws[i], ws[j]);
+        if wa >= NEAR_W {
+            out.push(a);
+        }
+        if (wa >= NEAR_W) != (wb >= NEAR_W) {
+            let t = (wa - NEAR_W) / (wa - wb);
+            out.push(std::array::from_fn(|k| a[k] + t * (b[k] - a[k])));
+        }
+    }
+    out
+}
+
 /// A face from the homography `to_screen` of its plane's parameters
 /// `(s, t, 1)` to homogeneous device pixels (the nearness is the last row of
 /// its inverse); `ramp` gives the ramp's fraction from `t`: `t * k + c`.
@@ -129,9 +157,18 @@ pub fn faces(
     let light = light_direction(t.bearing);
     // Walls darken towards their foot unless the layer turns the gradient off.
     let vertical_gradient = layer.paint.get_bool("fill-extrusion-vertical-gradient", &zctx);
-    let project = |p: TilePoint, z: f64| -> Option<(Px, f64)> {
-        let ([x, y], w) = m.project(f64::from(p.x) + shift[0], f64::from(p.y) + shift[1], z);
-        (w > 1e-6).then(|| ([(x * ratio) as f32, (y * ratio) as f32], w))
+    // A face's corners in 3D (tile units shifted, height px), cut at the
+    // near plane, then on screen with their perspective divisors.
+    let at = |p: TilePoint, z: f64| [f64::from(p.x) + shift[0], f64::from(p.y) + shift[1], z];
+    let w_of = |p: [f64; 3]| m.project(p[0], p[1], p[2]).1;
+    let on_screen = |polygon: &[[f64; 3]]| -> Vec<(Px, f64)> {
+        clip_near(polygon, w_of)
+            .into_iter()
+            .map(|p| {
+                let ([x, y], w) = m.project(p[0], p[1], p[2]);
+                ([(x * ratio) as f32, (y * ratio) as f32], w)
+            })
+            .collect()
     };
     let e = extent as i32;
     let on_tile_edge = |a: TilePoint, b: TilePoint| {
@@ -204,20 +241,23 @@ pub fn faces(
                 } else {
                     [1.0, 1.0]
                 };
-                let corners = [project(p2, zbase), project(p1, zbase), project(p1, ztop), project(p2, ztop)];
-                if corners.iter().any(Option::is_none) {
+                let corners = on_screen(&[at(p2, zbase), at(p1, zbase), at(p1, ztop), at(p2, ztop)]);
+                if corners.len() < 3 {
                     continue;
                 }
-                let corners: Vec<(Px, f64)> = corners.into_iter().flatten().collect();
                 // MapLibre culls the walls facing away from the camera (seen
                 // from their inner side): they would show through a roof's
                 // transparent pattern texels.
-                let (a, b, c) = (corners[0].0, corners[1].0, corners[2].0);
-                let winding = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
+                let winding: f32 = (0..corners.len())
+                    .map(|i| {
+                        let (a, b) = (corners[i].0, corners[(i + 1) % corners.len()].0);
+                        a[0] * b[1] - b[0] * a[1]
+                    })
+                    .sum();
                 if CULL_SIGN * winding > 0.0 {
                     continue;
                 }
-                let depth = corners.iter().map(|c| c.1).sum::<f64>() / 4.0;
+                let depth = corners.iter().map(|c| c.1).sum::<f64>() / corners.len() as f64;
                 let ring: Vec<Px> = corners.iter().map(|c| c.0).collect();
                 // Parameters (s: edge distance, from p1 at d0 towards p2;
                 // t: height in meters). The texture runs `stored` units
@@ -243,15 +283,15 @@ pub fn faces(
         let mut rings = Vec::with_capacity(feature.geometry.len());
         let (mut depth, mut count) = (0.0, 0.0);
         for ring in &feature.geometry {
-            let mut projected = Vec::with_capacity(ring.len());
-            for p in ring {
-                if let Some((px, w)) = project(*p, ztop) {
-                    projected.push(px);
-                    depth += w;
-                    count += 1.0;
-                }
+            let points: Vec<[f64; 3]> = ring.iter().map(|p| at(*p, ztop)).collect();
+            let projected = on_screen(&points);
+            for (_, w) in &projected {
+                depth += w;
+                count += 1.0;
             }
-            rings.push(projected);
+            if projected.len() >= 3 {
+                rings.push(projected.into_iter().map(|(px, _)| px).collect());
+            }
         }
         if count > 0.0 {
             // Parameters: tile coordinates on the roof's plane.
@@ -274,6 +314,21 @@ pub fn faces(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn faces_are_cut_at_the_near_plane() {
+        // w falls from 1 at y = 0 to -1 at y = 2: the square keeps y <= 1 - NEAR_W.
+        let w = |p: [f64; 3]| 1.0 - p[1];
+        let square = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 2.0, 0.0], [0.0, 2.0, 0.0]];
+        let cut = clip_near(&square, w);
+        let edge = 1.0 - NEAR_W;
+        assert_eq!(cut.len(), 4);
+        assert!(cut.iter().all(|p| w(*p) >= NEAR_W - 1e-12), "{cut:?}");
+        assert!(cut.iter().filter(|p| (p[1] - edge).abs() < 1e-12).count() == 2, "{cut:?}");
+        // Wholly in front: unchanged; wholly behind: nothing.
+        assert_eq!(clip_near(&square, |_| 1.0), square.to_vec());
+        assert!(clip_near(&square, |_| -1.0).is_empty());
+    }
 
     #[test]
     fn roofs_facing_the_light_are_bright_and_walls_darker() {
