@@ -237,6 +237,7 @@ fn layer_commands<'s>(
     let (features, bounds) = (&tile_layer.features, tile_layer.feature_bounds());
     let evaluate = |feature: &Feature| {
         let mut ctx = EvaluationContext::for_feature(zoom, feature);
+        ctx.tile_zoom = Some(f64::from(covered.overscaled_z));
         ctx.feature_state = feature.id.as_ref().and_then(state);
         feature_paint::evaluate(layer, &ctx)
     };

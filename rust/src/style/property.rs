@@ -398,7 +398,7 @@ impl PropertySet {
         let slot = &self.slots[i];
         let r = match &slot.value {
             Some(PropertyValue::Constant(v)) => f(v),
-            Some(PropertyValue::Expression(e)) => match e.evaluate_checked(ctx) {
+            Some(PropertyValue::Expression(e)) => match composite(e, ctx).unwrap_or_else(|| e.evaluate_checked(ctx)) {
                 Ok(v) => f(&v),
                 Err(_) => None,
             },
@@ -517,4 +517,46 @@ impl PropertySet {
             _ => None,
         }
     }
+}
+
+/// A value that depends on both zoom and feature, laid out for a tile
+/// (`ctx.tile_zoom`), as MapLibre's GPU "composite" binders draw it: taken
+/// at the tile's zoom and the next, and mixed by the zoom curve's factor at
+/// `ctx.zoom` (clamped to the two; a `step` keeps the tile zoom's value).
+/// Numbers and colours (premultiplied) mix. `None` (evaluate at `zoom`)
+/// for other values, or when the value is not composite or no tile zoom is
+/// set.
+fn composite(e: &Expression, ctx: &EvaluationContext) -> Option<Result<Value, crate::style::expression::EvalError>> {
+    let (z, zoom) = (ctx.tile_zoom?, ctx.zoom?);
+    if e.is_feature_constant() || e.is_zoom_constant() {
+        return None;
+    }
+    let t = e.zoom_factor(zoom, z, z + 1.0)?;
+    let at = |zoom: f64| e.evaluate_checked(&EvaluationContext { zoom: Some(zoom), ..*ctx });
+    let low = match at(z) {
+        Ok(v) => v,
+        Err(err) => return Some(Err(err)),
+    };
+    if !matches!(low, Value::Number(_) | Value::Color(_)) {
+        // Images, enums, arrays: MapLibre does not mix them on the GPU.
+        return None;
+    }
+    if !(t > 0.0) {
+        return Some(Ok(low));
+    }
+    let t = t.min(1.0);
+    let high = match at(z + 1.0) {
+        Ok(v) => v,
+        Err(err) => return Some(Err(err)),
+    };
+    Some(Ok(match (&low, &high) {
+        (Value::Number(a), Value::Number(b)) => Value::Number(a + (b - a) * t),
+        (Value::Color(a), Value::Color(b)) => {
+            let (pa, pb) = (a.premultiplied(), b.premultiplied());
+            let m: [f32; 4] = std::array::from_fn(|i| pa[i] + (pb[i] - pa[i]) * t as f32);
+            let un = |c: f32| if m[3] > 0.0 { (c / m[3]).clamp(0.0, 1.0) } else { 0.0 };
+            Value::Color(Color::new(un(m[0]), un(m[1]), un(m[2]), m[3]))
+        }
+        _ => low,
+    }))
 }

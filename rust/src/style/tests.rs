@@ -531,3 +531,33 @@ fn bench_property_evaluation() {
     let per = start.elapsed().as_nanos() as f64 / 1e6;
     println!("{per:.1} ns per feature for two properties (checksum {acc})");
 }
+
+#[test]
+fn zoom_and_feature_values_laid_out_for_a_tile_mix_its_zoom_and_the_next() {
+    let doc = style_with(json!([
+        {"id": "c", "type": "circle", "source": "g", "paint": {
+            "circle-radius": ["interpolate", ["linear"], ["zoom"], 10.5, ["get", "r"], 11.5, ["*", 3, ["get", "r"]]],
+            "circle-color": ["interpolate", ["linear"], ["zoom"], 11, ["to-color", ["get", "c"]], 12, "blue"],
+            "circle-stroke-width": ["step", ["zoom"], 1, 11.2, ["get", "r"]],
+            "circle-blur": ["interpolate", ["linear"], ["zoom"], 10.5, 0, 11.5, 1]}}
+    ]));
+    let parsed = parse_style(&doc).unwrap();
+    let p = &parsed.style.layers[0].paint;
+    let mut props = Properties::default();
+    props.insert("r", Value::Number(2.0));
+    props.insert("c", Value::String("red".into()));
+    let feature = Feature { id: None, geom_type: GeomType::Point, geometry: vec![], properties: props };
+    let exact = EvaluationContext::for_feature(11.4, &feature);
+    let laid_out = EvaluationContext { tile_zoom: Some(11.0), ..exact };
+    // Exactly: 2 + 0.9 * 4 = 5.6. For tile zoom 11: r(11) = 4, r(12) = 6,
+    // mixed at 0.4: 4.8 (MapLibre's GPU binders).
+    assert!((p.get_f64("circle-radius", &exact) - 5.6).abs() < 1e-9);
+    assert!((p.get_f64("circle-radius", &laid_out) - 4.8).abs() < 1e-9);
+    // Colours mix the same way (red at 11, blue at 12).
+    let c = p.get_color("circle-color", &laid_out);
+    assert!((c.r - 0.6).abs() < 1e-6 && (c.b - 0.4).abs() < 1e-6, "{c:?}");
+    // A step keeps the tile zoom's value; a zoom-only value stays exact.
+    assert_eq!(p.get_f64("circle-stroke-width", &laid_out), 1.0);
+    assert_eq!(p.get_f64("circle-stroke-width", &exact), 2.0);
+    assert!((p.get_f64("circle-blur", &laid_out) - 0.9).abs() < 1e-9);
+}

@@ -291,6 +291,7 @@ pub fn check_test(test: &J) -> Result<(), String> {
                 accumulated: g("accumulated"),
                 elevation: g("elevation"),
                 canonical,
+                tile_zoom: None,
                 extent: EXTENT,
                 available_images: images.as_deref(),
                 global_state: global_state.as_ref(),

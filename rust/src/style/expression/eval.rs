@@ -27,6 +27,11 @@ pub struct EvaluationContext<'a> {
     pub elevation: Option<f64>,
     /// The tile the feature belongs to (for `within`).
     pub canonical: Option<TileId>,
+    /// The zoom of the tile a feature's paint is laid out for: a paint value
+    /// that depends on both zoom and feature is then taken at this zoom and
+    /// the next and interpolated by its zoom curve (MapLibre's GPU
+    /// "composite" binders); `None` evaluates at `zoom` exactly.
+    pub tile_zoom: Option<f64>,
     /// Tile coordinate extent of the feature's layer (for `within`); 0 = 4096.
     pub extent: u32,
     pub available_images: Option<&'a [String]>,

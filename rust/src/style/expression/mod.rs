@@ -400,6 +400,19 @@ impl Expression {
             _ => None,
         }
     }
+    /// MapLibre's interpolation factor of the zoom curve at `zoom` between
+    /// the zoom levels `lower` and `upper`: the curve's own interpolation
+    /// for an `interpolate`, 0 for a `step`; `None` without a zoom curve.
+    pub fn zoom_factor(&self, zoom: f64, lower: f64, upper: f64) -> Option<f64> {
+        match find_zoom_curve(&self.root) {
+            ZoomCurve::Found(Expr { node: Node::Interpolate { interpolation, .. }, .. }) => {
+                Some(interp::factor(*interpolation, zoom, lower, upper))
+            }
+            ZoomCurve::Found(_) => Some(0.0),
+            _ => None,
+        }
+    }
+
     /// For a top-level zoom `interpolate`/`step`: the stop inputs (zoom levels).
     pub fn zoom_stops(&self) -> Option<&[f64]> {
         match find_zoom_curve(&self.root) {
