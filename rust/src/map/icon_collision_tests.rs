@@ -1,6 +1,7 @@
-//! Icon collision as MapLibre Native's: boxes that touch collide, an icon's
-//! box stays upright on screen whatever line it follows, and nothing is
-//! anchored beyond the top or bottom of the world. Each case renders a
+//! Icon placement as MapLibre Native's: boxes that touch collide, an icon's
+//! box stays upright on screen whatever line it follows, nothing is
+//! anchored beyond the top or bottom of the world, and a tile in view gets
+//! no labels from its neighbours' buffers. Each case renders a
 //! style against the fixtures' sprite (16 px icons) and counts what shows.
 
 use std::ops::Range;
@@ -84,4 +85,21 @@ fn nothing_is_anchored_beyond_the_top_of_the_world() {
     let (img, _) = render_style(options(), 512, 512, &style([0.0, 0.0], 0.0, sources, layer));
     assert!(drawn(&img, 192..300, None) > 1000, "icons anchored inside the world");
     assert_eq!(drawn(&img, 0..192, None), 0, "nothing anchored above it");
+}
+
+#[test]
+fn a_tile_in_view_without_data_gets_no_labels_from_its_neighbours_buffers() {
+    // The view's top half is tile 14/8802/5373, which the fixtures lack (a
+    // failed request); its bottom half is 14/8802/5374, whose buffer holds
+    // 119 points of the tile above. MapLibre Native lays out only symbols
+    // anchored in their own tile, so the top half stays empty; a buffer copy
+    // is placed only for a tile out of view.
+    let n = 16384.0f64;
+    let lon = 8802.5 / n * 360.0 - 180.0;
+    let lat = (std::f64::consts::PI * (1.0 - 2.0 * 5374.0 / n)).sinh().atan().to_degrees();
+    let sources = r#"{"v": {"type": "vector", "tiles": ["tiles/{z}-{x}-{y}.mvt"], "minzoom": 14, "maxzoom": 14}}"#;
+    let layer = r#""source": "v", "source-layer": "poi_label", "layout": {"icon-image": "dot", "icon-allow-overlap": true}"#;
+    let (img, _) = render_style(options(), 256, 256, &style([lon, lat], 14.0, sources, layer));
+    assert!(drawn(&img, 136..256, None) > 1000, "icons of the tile below");
+    assert_eq!(drawn(&img, 0..120, None), 0, "none from its buffer in the tile above");
 }

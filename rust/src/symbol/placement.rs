@@ -250,7 +250,7 @@ pub fn place(style: &Style, view: &View, tiles: &dyn TileLookup, symbol_tiles: &
             if !in_tile && !(0.0..1.0).contains(&world[1]) {
                 continue;
             }
-            if !in_tile && loaded.iter().any(|(c, _, _)| c.holds(cand.tile, tl.extent, [ax, ay])) {
+            if !in_tile && covered.iter().any(|c| c.holds(cand.tile, tl.extent, [ax, ay])) {
                 in_buffer.push((ci, place_key));
                 continue;
             }
