@@ -1,7 +1,8 @@
 //! Local glyphs benchmark: time to the first label drawn from local fonts
 //! (a new runtime and map, a one-label style without a `glyphs` URL, one
 //! still image: font matching, SDF glyphs rendered on workers, shaping,
-//! placement, rasterizing) and the glyph cache's memory after it. Needs no
+//! placement, rasterizing) and the glyph cache's memory after it; and a
+//! still image of 5,000 labels (shaping and placement throughput). Needs no
 //! shared data.
 //!
 //! Run: `cargo bench --bench local_glyphs` (from rust/), or `make bench`.
@@ -19,6 +20,26 @@ fn style(text: &str, font: &str) -> String {
                 "geometry": {{"type": "Point", "coordinates": [0, 0]}}}}}}}},
             "layers": [{{"id": "t", "type": "symbol", "source": "p",
                 "layout": {{"text-field": ["get", "name"], "text-font": ["{font}"], "text-size": 24}}}}]}}"#
+    )
+}
+
+/// 5,000 points with names (a 100 x 50 grid over the view) in one layer of
+/// `font`: most labels collide, all are shaped.
+fn many_labels(font: &str) -> String {
+    let features: Vec<String> = (0..5000)
+        .map(|i| {
+            let (x, y) = ((i % 100) as f64 * 3.0 - 150.0, (i / 100) as f64 * 2.0 - 50.0);
+            format!(
+                r#"{{"type": "Feature", "properties": {{"name": "Place {i}"}}, "geometry": {{"type": "Point", "coordinates": [{x}, {y}]}}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"version": 8, "center": [0, 0], "zoom": 1,
+            "sources": {{"p": {{"type": "geojson", "data": {{"type": "FeatureCollection", "features": [{}]}}}}}},
+            "layers": [{{"id": "t", "type": "symbol", "source": "p",
+                "layout": {{"text-field": ["get", "name"], "text-font": ["{font}"], "text-size": 12}}}}]}}"#,
+        features.join(",")
     )
 }
 
@@ -45,6 +66,7 @@ fn main() {
         ("Latin, bundled Noto Sans", style("Hamburg", "Noto Sans Regular"), vec![]),
         ("Devanagari, shaped (rustybuzz)", style("हिन्दी", "Noto Sans Devanagari Regular"), vec![subsets.clone()]),
         ("Arabic, shaped (rustybuzz)", style("العربية", "Noto Sans Arabic Regular"), vec![subsets]),
+        ("5,000 Latin labels, bundled Noto Sans", many_labels("Noto Sans Regular"), vec![]),
     ];
     for (name, style, fonts) in &cases {
         let mut times = Vec::new();
@@ -56,7 +78,7 @@ fn main() {
         }
         times.sort();
         println!(
-            "bench: local glyphs, first label ({name}): median {:.1} ms of {runs} cold runtimes; glyph cache {} glyphs, {:.1} KiB",
+            "bench: local glyphs, first image ({name}): median {:.1} ms of {runs} cold runtimes; glyph cache {} glyphs, {:.1} KiB",
             times[runs / 2].as_secs_f64() * 1e3,
             cache.0,
             cache.1 as f64 / 1024.0

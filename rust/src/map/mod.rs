@@ -998,3 +998,5 @@ mod icon_collision_tests;
 mod stretch_tests;
 #[cfg(test)]
 mod tile_layout_tests;
+#[cfg(test)]
+mod extreme_values_tests;

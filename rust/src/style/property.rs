@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use serde_json::Value as J;
 
+use crate::data::number::format_number;
 use crate::style::color::Color;
 use crate::style::expression::{parse_expression, EvaluationContext, Expression};
 use crate::style::function::{convert_function, convert_tokens, is_function};
@@ -58,12 +59,12 @@ fn expected(what: &str, j: &J) -> String {
 fn check_range(spec: &PropSpec, v: f64) -> Result<(), String> {
     if let Some(min) = spec.min {
         if v < min {
-            return Err(format!("{v} is less than the minimum value {min}"));
+            return Err(format!("{} is less than the minimum value {}", format_number(v), format_number(min)));
         }
     }
     if let Some(max) = spec.max {
         if v > max {
-            return Err(format!("{v} is greater than the maximum value {max}"));
+            return Err(format!("{} is greater than the maximum value {}", format_number(v), format_number(max)));
         }
     }
     Ok(())

@@ -2,6 +2,8 @@
 
 use serde_json::{Map, Value as J};
 
+use crate::data::number::format_number;
+
 /// A style error: `path` locates the value (`layers[3].paint.line-width`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StyleError {
@@ -110,10 +112,10 @@ impl<'a> Reader<'a> {
     pub fn number_in(&mut self, key: &str, min: f64, max: f64) -> Result<Option<f64>, StyleError> {
         match self.number(key)? {
             Some(v) if v < min => {
-                Err(self.err(key, format!("{v} is less than the minimum value {min}")))
+                Err(self.err(key, format!("{} is less than the minimum value {}", format_number(v), format_number(min))))
             }
             Some(v) if v > max => {
-                Err(self.err(key, format!("{v} is greater than the maximum value {max}")))
+                Err(self.err(key, format!("{} is greater than the maximum value {}", format_number(v), format_number(max))))
             }
             v => Ok(v),
         }

@@ -14,6 +14,7 @@ use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
 use crate::style::Style;
 use crate::text::glyph::{font_stack_name, range_of, GlyphSet, ONE_EM};
+use crate::text::local_shaping::ShapingFaces;
 use crate::text::shaping::{self, Anchor, Justify, ShapeOptions, TaggedText, TextTransform, WritingMode};
 
 use super::line_circles::CircleSpec;
@@ -240,6 +241,7 @@ pub fn layout_tile(
 ) -> SymbolTile {
     let mut out = SymbolTile::default();
     let overscaling = 2f32.powf((z - id.z as f64).max(0.0) as f32);
+    let faces = ShapingFaces::default();
     for layer in symbol_layers(style, source, z) {
         let Some(tl) = tile_layer(tile, layer) else { continue };
         let placement = Placement::of(layer, z);
@@ -302,7 +304,7 @@ pub fn layout_tile(
                 writing_mode: WritingMode::Horizontal,
                 allow_vertical: false,
             };
-            let shaped = text.as_ref().and_then(|t| shaping::shape_text(t, glyphs, &opts).map(|s| (t, s)));
+            let shaped = text.as_ref().and_then(|t| shaping::shape_text_with(t, glyphs, &opts, &faces).map(|s| (t, s)));
             let key: Arc<str> = match &text {
                 Some(t) => t.chars.iter().collect::<String>().into(),
                 None => Arc::from(""),
@@ -312,7 +314,7 @@ pub fn layout_tile(
             // (MapLibre: punctuation in vertical forms, upright characters
             // turned).
             let vertical = shaped.as_ref().filter(|(t, _)| along_line && placement == Placement::Line && t.allows_vertical_writing_mode()).and_then(|(t, _)| {
-                shaping::shape_text(t, glyphs, &ShapeOptions { writing_mode: WritingMode::Vertical, ..opts.clone() }).map(|s| (t, s))
+                shaping::shape_text_with(t, glyphs, &ShapeOptions { writing_mode: WritingMode::Vertical, ..opts.clone() }, &faces).map(|s| (t, s))
             });
             // MapLibre lays lines out with the text size one zoom up, in
             // tile units per pixel of this (overscaled) zoom.
@@ -331,7 +333,7 @@ pub fn layout_tile(
                     // One line reads the same under every justification.
                     if shaping.lines.len() > 1 {
                         for &j in justify_list.iter().skip(1) {
-                            if let Some(s) = shaping::shape_text(text, glyphs, &ShapeOptions { justify: j, ..opts.clone() }) {
+                            if let Some(s) = shaping::shape_text_with(text, glyphs, &ShapeOptions { justify: j, ..opts.clone() }, &faces) {
                                 justified.push((j, Arc::new(glyph_quads(&s, text, glyphs, false, rotate, offset))));
                             }
                         }

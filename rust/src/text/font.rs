@@ -78,7 +78,11 @@ pub struct Face {
     pub source: String,
     /// `family`, normalised for matching.
     key: String,
+    /// Shape plans made so far, by direction and script.
+    plans: Mutex<HashMap<PlanKey, Arc<rustybuzz::ShapePlan>>>,
 }
+
+type PlanKey = (rustybuzz::Direction, Option<rustybuzz::Script>);
 
 impl std::fmt::Debug for Face {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -101,9 +105,25 @@ impl Face {
         ttf_parser::Face::parse(self.bytes.get(), self.index).ok()
     }
 
-    /// The face for shaping (rustybuzz: HarfBuzz's rules).
+    /// The face for shaping (rustybuzz: HarfBuzz's rules). Parsing reads
+    /// the layout tables: keep it across texts (`ShapingFaces`).
     pub fn shaper(&self) -> Option<rustybuzz::Face<'_>> {
         rustybuzz::Face::from_slice(self.bytes.get(), self.index)
+    }
+
+    /// How many shape plans the face holds.
+    #[cfg(test)]
+    pub fn plan_count(&self) -> usize {
+        self.plans.lock().unwrap().len()
+    }
+
+    /// The plan for shaping runs of `direction` and `script` with `shaper`
+    /// (this face's [`Face::shaper`]), made once per face: planning costs
+    /// more than shaping a short label. (At most one per direction and
+    /// script.)
+    pub fn shape_plan(&self, shaper: &rustybuzz::Face, direction: rustybuzz::Direction, script: Option<rustybuzz::Script>) -> Arc<rustybuzz::ShapePlan> {
+        let mut plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
+        plans.entry((direction, script)).or_insert_with(|| Arc::new(rustybuzz::ShapePlan::new(shaper, direction, script, None, &[]))).clone()
     }
 }
 
@@ -273,6 +293,7 @@ impl FontLibrary {
                 bundled,
                 source: source.to_string(),
                 key,
+                plans: Mutex::default(),
             };
             names.push(face.name());
             faces.push(Arc::new(face));

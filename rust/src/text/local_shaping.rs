@@ -27,7 +27,9 @@
 //! range), rendered as SDFs with the PBFs' metrics and cached per face and
 //! glyph id by the font library; the shaping carries them to the quads.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use unicode_bidi::BidiInfo;
@@ -78,16 +80,21 @@ pub struct RunGlyph {
     pub y_offset: i32,
 }
 
-/// Shapes `text` with `face` (HarfBuzz's rules, no extra features); the
-/// script comes from the text, the direction too unless `rtl` sets it.
-pub fn shape_run(face: &rustybuzz::Face, text: &str, rtl: Option<bool>) -> Vec<RunGlyph> {
+/// Shapes `text` with `shaper`, the parsed `face` (HarfBuzz's rules, no
+/// extra features, the face's plan for the run); the script comes from the
+/// text, the direction too unless `rtl` sets it.
+pub fn shape_run(face: &Face, shaper: &rustybuzz::Face, text: &str, rtl: Option<bool>) -> Vec<RunGlyph> {
     let mut buffer = rustybuzz::UnicodeBuffer::new();
     buffer.push_str(text);
     buffer.guess_segment_properties();
     if let Some(rtl) = rtl {
         buffer.set_direction(if rtl { rustybuzz::Direction::RightToLeft } else { rustybuzz::Direction::LeftToRight });
     }
-    let shaped = rustybuzz::shape(face, &[], buffer);
+    // (`guess_segment_properties` leaves the script unset rather than
+    // unknown: plan as `rustybuzz::shape` would.)
+    let script = Some(buffer.script()).filter(|&s| s != rustybuzz::script::UNKNOWN);
+    let plan = face.shape_plan(shaper, buffer.direction(), script);
+    let shaped = rustybuzz::shape_with_plan(shaper, &plan, buffer);
     let mut char_at = vec![0usize; text.len() + 1];
     for (i, (b, _)) in text.char_indices().enumerate() {
         char_at[b] = i;
@@ -127,15 +134,34 @@ fn script_class(c: char) -> u32 {
     }
 }
 
+/// Faces parsed for shaping, kept across the texts of one layout (a tile's
+/// labels): parsing a face's layout tables costs more than shaping a short
+/// label. Faces are told apart by address (they live as long as `'f`).
+#[derive(Default)]
+pub struct ShapingFaces<'f> {
+    parsed: RefCell<HashMap<usize, Rc<Option<rustybuzz::Face<'f>>>>>,
+}
+
+impl<'f> ShapingFaces<'f> {
+    fn get(&self, face: &'f Face) -> Rc<Option<rustybuzz::Face<'f>>> {
+        let key = face as *const Face as usize;
+        self.parsed.borrow_mut().entry(key).or_insert_with(|| Rc::new(face.shaper())).clone()
+    }
+}
+
 /// The parsed faces of one section's stack.
 struct SectionFaces<'a> {
     stack: &'a LocalStack,
-    faces: Vec<Option<rustybuzz::Face<'a>>>,
+    faces: Vec<Rc<Option<rustybuzz::Face<'a>>>>,
 }
 
-impl SectionFaces<'_> {
+impl<'a> SectionFaces<'a> {
+    fn shaper(&self, face: usize) -> Option<&rustybuzz::Face<'a>> {
+        self.faces.get(face).and_then(|f| f.as_ref().as_ref())
+    }
+
     fn has(&self, face: usize, c: char) -> bool {
-        self.faces.get(face).and_then(|f| f.as_ref()).is_some_and(|f| f.glyph_index(c).is_some_and(|g| g.0 != 0))
+        self.shaper(face).is_some_and(|f| f.glyph_index(c).is_some_and(|g| g.0 != 0))
     }
 }
 
@@ -153,16 +179,17 @@ struct Run {
 /// Shapes `text` from local fonts when it qualifies (see the module doc):
 /// `None` when it does not (MapLibre's shaping applies), `Some(None)` when it
 /// does but draws nothing.
-pub fn shape_local(text: &TaggedText, glyphs: &GlyphSet, opts: &ShapeOptions) -> Option<Option<Shaping>> {
+/// `faces` keeps the parsed faces for the next texts.
+pub fn shape_local<'g>(text: &TaggedText, glyphs: &'g GlyphSet, opts: &ShapeOptions, faces: &ShapingFaces<'g>) -> Option<Option<Shaping>> {
     if opts.writing_mode != WritingMode::Horizontal || glyphs.local.is_empty() || text.is_empty() {
         return None;
     }
-    let stacks: Vec<&LocalStack> = text.sections.iter().map(|s| glyphs.local.get(&s.font_stack).map(|l| &**l)).collect::<Option<_>>()?;
+    let stacks: Vec<&'g LocalStack> = text.sections.iter().map(|s| glyphs.local.get(&s.font_stack).map(|l| &**l)).collect::<Option<_>>()?;
     let all_local = text.codepoints().zip(&text.section_of).all(|((_, cp), &s)| stacks[s as usize].ranges.contains(&range_of(cp)));
     if !all_local || stacks.iter().any(|s| s.faces.iter().any(|f| glyph_key(f.id, u16::MAX).is_none())) {
         return None;
     }
-    let sections: Vec<SectionFaces> = stacks.iter().map(|s| SectionFaces { stack: s, faces: s.faces.iter().map(|f| f.shaper()).collect() }).collect();
+    let sections: Vec<SectionFaces> = stacks.iter().map(|&s| SectionFaces { stack: s, faces: s.faces.iter().map(|f| faces.get(f)).collect() }).collect();
     let (chars, section_of) = text.logical();
     let n = chars.len().min(section_of.len()).min(MAX_TEXT_CHARS);
     let (chars, section_of) = (&chars[..n], &section_of[..n]);
@@ -217,16 +244,16 @@ pub fn shape_local(text: &TaggedText, glyphs: &GlyphSet, opts: &ShapeOptions) ->
     };
     let shape = |run: &Run| -> Vec<RunGlyph> {
         let sf = &sections[run.section as usize];
-        let Some(Some(face)) = sf.faces.get(run.face) else { return Vec::new() };
+        let (Some(face), Some(shaper)) = (sf.stack.faces.get(run.face), sf.shaper(run.face)) else { return Vec::new() };
         let s: String = chars[run.start..run.end].iter().collect();
-        let mut out = shape_run(face, &s, Some(run.rtl));
+        let mut out = shape_run(face, shaper, &s, Some(run.rtl));
         for g in &mut out {
             g.cluster += run.start;
         }
         out
     };
     let px = |run: &Run, units: i32| -> f32 {
-        let upem = sections[run.section as usize].faces.get(run.face).and_then(|f| f.as_ref()).map_or(1000, |f| f.units_per_em()).max(1);
+        let upem = sections[run.section as usize].shaper(run.face).map_or(1000, |f| f.units_per_em()).max(1);
         units as f32 * ONE_EM / upem as f32 * scale_of(run.section)
     };
 
@@ -283,7 +310,7 @@ pub fn shape_local(text: &TaggedText, glyphs: &GlyphSet, opts: &ShapeOptions) ->
             }
             for run in &runs {
                 let sf = &sections[run.section as usize];
-                let (Some(face), Some(Some(ttf))) = (sf.stack.faces.get(run.face), sf.faces.get(run.face)) else { continue };
+                let (Some(face), Some(ttf)) = (sf.stack.faces.get(run.face), sf.shaper(run.face)) else { continue };
                 let scale = scale_of(run.section);
                 for g in shape(run) {
                     let Some(key) = glyph_key(face.id, g.gid).filter(|_| g.gid != 0) else { continue };
@@ -340,7 +367,7 @@ fn visual_ranges(bidi: &BidiInfo, byte_of: &[usize], char_at: &[usize], lo: usiz
 mod tests {
     use super::*;
     use crate::style::value::Formatted;
-    use crate::text::shaping::{prepare_text, shape_text, Anchor, Justify, TextTransform};
+    use crate::text::shaping::{prepare_text, shape_text, shape_text_with, Anchor, Justify, TextTransform};
 
     /// The repository's font subsets for the complex-script tests
     /// (third_party/fonts/subsets, made by tools/shaping/record.sh).
@@ -378,7 +405,10 @@ mod tests {
             let bytes = std::fs::read(subsets_dir().join(run["font"].as_str().unwrap())).unwrap();
             let face = rustybuzz::Face::from_slice(&bytes, 0).unwrap();
             let text = run["text"].as_str().unwrap();
-            let got = shape_run(&face, text, None);
+            let lib = FontLibrary::new();
+            lib.add_bytes(bytes.clone(), "subset").unwrap();
+            let ours = lib.faces().into_iter().find(|f| !f.bundled).unwrap();
+            let got = shape_run(&ours, &face, text, None);
             assert_eq!(got, hb_glyphs(run), "{text}");
         }
         // Reordering and marks really happen: Devanagari's i-matra (cluster 0)
@@ -388,6 +418,27 @@ mod tests {
         assert!(hb_glyphs(&runs[0]).len() < "हिन्दी".chars().count(), "conjuncts ligate");
         assert!(hb_glyphs(&runs[1]).iter().any(|g| g.x_advance == 0 && (g.x_offset, g.y_offset) != (0, 0)));
         assert_eq!(clusters(2), vec![6, 5, 4, 3, 2, 1, 0]);
+    }
+
+    /// A layout's labels share parsed faces and each face's plans: one plan
+    /// per direction and script however many texts, and the same shapes as
+    /// texts shaped alone (HarfBuzz's plan for their run).
+    #[test]
+    fn labels_of_a_layout_share_faces_and_plans_and_shape_as_alone() {
+        let lib = Arc::new(FontLibrary::new());
+        let stack = "Noto Sans Regular";
+        let set = local_set(&lib, stack);
+        let faces = ShapingFaces::default();
+        let texts: Vec<String> = (0..40).map(|i| format!("Straße {i} AVAWAY")).chain((0..10).map(|i| format!("Σπίτι {i}"))).collect();
+        for text in &texts {
+            let tagged = prepare_text(&Formatted::from_string(text.clone()), TextTransform::None, stack);
+            let shared = shape_text_with(&tagged, &set, &ShapeOptions::default(), &faces).expect("shaped");
+            let alone = shape_text(&tagged, &set, &ShapeOptions::default()).expect("shaped");
+            assert_eq!(format!("{:?}", shared.lines), format!("{:?}", alone.lines), "{text}");
+        }
+        assert_eq!(faces.parsed.borrow().len(), 1, "one parse of the stack's face");
+        // Latin and Greek, left to right.
+        assert_eq!(lib.resolve(stack).faces[0].plan_count(), 2);
     }
 
     /// A glyph set whose stack "S" (the subset's family) is drawn locally.
@@ -469,12 +520,12 @@ mod tests {
         let lib = Arc::new(FontLibrary::new());
         let set = local_set(&lib, "Noto Sans Regular");
         let tagged = prepare_text(&Formatted::from_string("AV".into()), TextTransform::None, "Other Font");
-        assert!(shape_local(&tagged, &set, &ShapeOptions::default()).is_none());
+        assert!(shape_local(&tagged, &set, &ShapeOptions::default(), &ShapingFaces::default()).is_none());
         let tagged = prepare_text(&Formatted::from_string("AV".into()), TextTransform::None, "Noto Sans Regular");
-        assert!(shape_local(&tagged, &set, &ShapeOptions::default()).is_some());
+        assert!(shape_local(&tagged, &set, &ShapeOptions::default(), &ShapingFaces::default()).is_some());
         // Vertical text too.
         let o = ShapeOptions { writing_mode: WritingMode::Vertical, ..ShapeOptions::default() };
-        assert!(shape_local(&tagged, &set, &o).is_none());
+        assert!(shape_local(&tagged, &set, &o, &ShapingFaces::default()).is_none());
         assert_eq!(glyph_key(u32::MAX, 1), None);
     }
 }

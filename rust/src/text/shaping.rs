@@ -64,6 +64,7 @@ use crate::style::value::Formatted;
 use super::arabic::shape_arabic;
 use super::bidi::visual_lines;
 use super::glyph::{Glyph, GlyphMap, GlyphSet, ONE_EM};
+use super::local_shaping::ShapingFaces;
 use super::linebreak::determine_line_breaks;
 use super::script::{
     allows_letter_spacing, char_has_upright_vertical_orientation, chars_allow_vertical_writing_mode, is_char_in_complex_shaping_script,
@@ -366,7 +367,13 @@ pub const BASELINE_OFFSET: f32 = -17.0;
 /// HarfBuzz's rules instead (`local_shaping`). None when no character has a
 /// glyph.
 pub fn shape_text(text: &TaggedText, glyphs: &GlyphSet, opts: &ShapeOptions) -> Option<Shaping> {
-    if let Some(local) = super::local_shaping::shape_local(text, glyphs, opts) {
+    shape_text_with(text, glyphs, opts, &ShapingFaces::default())
+}
+
+/// [`shape_text`], keeping the faces parsed for local fonts in `faces` for
+/// the next texts (a layout's labels share one).
+pub fn shape_text_with<'g>(text: &TaggedText, glyphs: &'g GlyphSet, opts: &ShapeOptions, faces: &ShapingFaces<'g>) -> Option<Shaping> {
+    if let Some(local) = super::local_shaping::shape_local(text, glyphs, opts, faces) {
         return local;
     }
     let n = text.chars.len().min(text.section_of.len()).min(MAX_TEXT_CHARS);

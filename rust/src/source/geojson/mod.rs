@@ -183,21 +183,28 @@ impl GeoJsonOptions {
 }
 
 struct Tile {
-    features: Vec<Feature>,
+    /// The tile's output features, made when the tile is first asked for
+    /// (tiles cut on the way to a deeper one are usually never asked for).
+    features: Option<Vec<Feature>>,
     num_points: usize,
-    /// The features this tile was cut from, kept while its children are not made.
-    source: Option<Vec<Arc<VtFeature>>>,
+    /// The features this tile was cut from (shared with its ancestors where
+    /// a feature lies wholly inside): its output and its children are cut
+    /// from them.
+    input: Vec<Arc<VtFeature>>,
+    /// Whether its children were cut: then a missing child is empty (unless
+    /// tiles were evicted).
+    split: bool,
     /// When the tile was last asked for (the cache's tick).
     used: u64,
-    /// Bytes of `features`, and of `source` counted as if not shared (an
+    /// Bytes of `features`, and of `input` counted as if not shared (an
     /// upper bound).
     feature_bytes: u64,
-    source_bytes: u64,
+    input_bytes: u64,
 }
 
 impl Tile {
     fn bytes(&self) -> u64 {
-        128 + self.feature_bytes + self.source_bytes
+        128 + self.feature_bytes + self.input_bytes
     }
 }
 
@@ -340,6 +347,12 @@ impl GeoJsonIndex {
         self.tiles.lock().unwrap_or_else(|e| e.into_inner()).bytes()
     }
 
+    /// How many generated tiles have made their output features.
+    #[cfg(test)]
+    fn tiles_with_features(&self) -> usize {
+        self.tiles.lock().unwrap().tiles.values().filter(|t| t.features.is_some()).count()
+    }
+
     /// The tile `z/x/y` (x wraps around the world), generating it if needed.
     /// `None` when the tile has no features, `y` is out of range, or `z` is
     /// beyond the maximum zoom (overzoom the `max_zoom` tile instead).
@@ -367,46 +380,40 @@ impl GeoJsonIndex {
         cache.tick += 1;
         let tick = cache.tick;
         if !cache.tiles.contains_key(&(z, x, y)) {
-            // Cut from the nearest generated ancestor that still holds its
-            // features; when it holds none its children were made, so this
-            // tile is empty, unless tiles were evicted: then from the nearest
-            // ancestor with features, or from everything.
+            // Cut from the nearest generated ancestor. When its children were
+            // made this tile is empty, unless tiles were evicted: then it is
+            // cut again from there (or from everything when no ancestor is
+            // left).
             let (mut z0, mut x0, mut y0) = (z, x, y);
-            let mut from: Option<(Vec<Arc<VtFeature>>, TileKey)> = None;
-            let mut nearest_has_none = false;
+            let mut from: Option<TileKey> = None;
             while z0 > 0 {
                 z0 -= 1;
                 x0 >>= 1;
                 y0 >>= 1;
                 if let Some(t) = cache.tiles.get(&(z0, x0, y0)) {
-                    if let Some(s) = &t.source {
-                        from = Some((s.clone(), (z0, x0, y0)));
-                        break;
+                    if t.split && !cache.evicted {
+                        return None;
                     }
-                    if !cache.evicted {
-                        nearest_has_none = true;
-                        break;
-                    }
+                    from = Some((z0, x0, y0));
+                    break;
                 }
             }
-            if nearest_has_none {
-                return None;
-            }
-            let (features, (fz, fx, fy)) = match from {
-                Some(f) => f,
+            let (features, key) = match from {
+                Some(k) => (cache.tiles[&k].input.clone(), k),
                 None if cache.evicted => (self.root.clone(), (0, 0, 0)),
                 None => return None,
             };
-            self.split_tile(&mut cache.tiles, features, (fz, fx, fy), Some((z, x, y)), tick);
+            self.split_tile(&mut cache.tiles, features, key, Some((z, x, y)), tick);
         }
         let tile = cache.tiles.get_mut(&(z, x, y))?;
         tile.used = tick;
-        if tile.features.is_empty() {
-            return None;
+        if tile.features.is_none() {
+            let features = self.tile_features(&tile.input, z, x, y);
+            tile.feature_bytes = features.iter().map(Feature::approx_bytes).sum();
+            tile.features = Some(features);
         }
-        Some(TileData {
-            layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.params.extent as u32, tile.features.clone())],
-        })
+        let features = tile.features.as_ref().filter(|f| !f.is_empty())?;
+        Some(TileData { layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.params.extent as u32, features.clone())] })
     }
 
     fn split_tile(
@@ -420,12 +427,18 @@ impl GeoJsonIndex {
         let p = &self.params;
         let mut stack = vec![(features, z, x, y)];
         while let Some((features, z, x, y)) = stack.pop() {
-            let tile = tiles.entry((z, x, y)).or_insert_with(|| self.create_tile(&features, z, x, y));
+            let tile = tiles.entry((z, x, y)).or_insert_with(|| Tile {
+                features: None,
+                num_points: features.iter().map(|f| f.num_points).sum(),
+                input_bytes: features.iter().map(|f| 96 + 24 * f.num_points as u64).sum(),
+                input: features,
+                split: false,
+                used: tick,
+                feature_bytes: 0,
+            });
             // Tiles cut now are as recent as the one asked for: a view's
-            // neighbours find their ancestors' features still there.
+            // neighbours find their ancestors still there.
             tile.used = tick;
-            tile.source_bytes = features.iter().map(|f| 96 + 24 * f.num_points as u64).sum();
-            tile.source = Some(features);
             match target {
                 None => {
                     if z == p.index_max_zoom || tile.num_points <= p.index_max_points {
@@ -442,8 +455,8 @@ impl GeoJsonIndex {
                     }
                 }
             }
-            let features = tile.source.take().unwrap_or_default();
-            tile.source_bytes = 0;
+            tile.split = true;
+            let features = &tile.input;
             if features.is_empty() {
                 continue;
             }
@@ -451,10 +464,9 @@ impl GeoJsonIndex {
             let (k2, k3, k4) = (0.5 - k1, 0.5 + k1, 1.0 + k1);
             let z2 = (1u64 << z) as f64;
             let (fx, fy) = (f64::from(x), f64::from(y));
-            let (min, max) = bbox(&features);
-            let left = clip(&features, z2, fx - k1, fx + k3, 0, min[0], max[0]);
-            let right = clip(&features, z2, fx + k2, fx + k4, 0, min[0], max[0]);
-            drop(features);
+            let (min, max) = bbox(features);
+            let left = clip(features, z2, fx - k1, fx + k3, 0, min[0], max[0]);
+            let right = clip(features, z2, fx + k2, fx + k4, 0, min[0], max[0]);
             for (half, dx) in [(left, 0u32), (right, 1u32)] {
                 let (hmin, hmax) = bbox(&half);
                 let top = clip(&half, z2, fy - k1, fy + k3, 1, hmin[1], hmax[1]);
@@ -465,7 +477,8 @@ impl GeoJsonIndex {
         }
     }
 
-    fn create_tile(&self, features: &[Arc<VtFeature>], z: u8, tx: u32, ty: u32) -> Tile {
+    /// The output features of tile `z/tx/ty` cut from `features`.
+    fn tile_features(&self, features: &[Arc<VtFeature>], z: u8, tx: u32, ty: u32) -> Vec<Feature> {
         let p = &self.params;
         let z2 = (1u64 << z) as f64;
         let tolerance = if z == p.max_zoom { 0.0 } else { p.tolerance / (z2 * p.extent) };
@@ -477,9 +490,7 @@ impl GeoJsonIndex {
             TilePoint::new(((q[0] * z2 - ox) * ext + 0.5).floor() as i32, ((q[1] * z2 - oy) * ext + 0.5).floor() as i32)
         };
         let mut out = Vec::new();
-        let mut num_points = 0usize;
         for f in features {
-            num_points += f.num_points;
             let (geom_type, geometry) = match &f.geom {
                 Geometry::Points(ps) => (GeomType::Point, ps.iter().map(|q| vec![tp(q)]).collect::<Vec<_>>()),
                 Geometry::Lines(ls) => {
@@ -534,8 +545,7 @@ impl GeoJsonIndex {
             }
             out.push(Feature { id: f.id.clone(), geom_type, geometry, properties });
         }
-        let feature_bytes = out.iter().map(Feature::approx_bytes).sum();
-        Tile { features: out, num_points, source: None, used: 0, feature_bytes, source_bytes: 0 }
+        out
     }
 }
 

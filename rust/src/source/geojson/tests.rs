@@ -406,6 +406,29 @@ fn tile_cache_stays_within_its_byte_budget_and_evicted_tiles_are_cut_again() {
 }
 
 #[test]
+fn tiles_cut_on_the_way_to_a_deep_tile_make_no_features_until_asked_for() {
+    // 2,000 points within a metre: every tile down to zoom 14 holds them
+    // all. Making each level's output (15 copies of every feature and its
+    // properties) took seconds and hundreds of MB for 20,000 such points.
+    let feats: Vec<serde_json::Value> = (0..2000)
+        .map(|i| {
+            let (lng, lat) = (1e-6 + (i % 50) as f64 * 1e-7, 1e-6 + (i / 50) as f64 * 1e-7);
+            json!({"type":"Feature","properties":{"name":format!("point {i}")},"geometry":{"type":"Point","coordinates":[lng, lat]}})
+        })
+        .collect();
+    let idx = index(json!({"type":"FeatureCollection","features":feats}));
+    assert_eq!(idx.tiles_with_features(), 0, "the eager index makes none");
+    let count = |t: Option<TileData>| t.map_or(0, |t| t.layers[0].features.len());
+    // (East of 0° and north of the equator: x = 2^13, y = 2^13 - 1 at z14.)
+    assert_eq!(count(idx.tile(14, 8192, 8191)), 2000);
+    assert_eq!(idx.tiles_with_features(), 1, "only the tile asked for");
+    // An ancestor asked for later makes its own, from the features it was cut from.
+    assert_eq!(count(idx.tile(9, 256, 255)), 2000);
+    assert_eq!(idx.tiles_with_features(), 2);
+    assert_eq!(idx.tile(14, 8192, 8191), index(json!({"type":"FeatureCollection","features":feats})).tile(14, 8192, 8191));
+}
+
+#[test]
 fn a_ring_starts_at_its_only_topmost_vertex() {
     // A tilted quad, counter-clockwise as GeoJSON writes it: wound clockwise
     // for the tile and turned to start at its top (north) vertex, as
