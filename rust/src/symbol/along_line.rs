@@ -15,6 +15,7 @@
 //!
 //! Not handled here: vertices behind the camera (MapLibre substitutes a
 //! truncated segment); the caller must pass finite projected vertices.
+//! [`reach_window`] gives the part of a line a label's walks can reach.
 
 use std::f32::consts::PI;
 
@@ -305,6 +306,41 @@ pub fn place_line_label(
     }
 }
 
+/// The stretch of a label's line that its glyphs can reach: the vertex
+/// range `lo..=hi` around the anchor's segment, out each way until the line
+/// in the label plane is longer than `reach` px from the anchor (or a
+/// vertex cannot be projected: `to_plane` gives `None`, it is the last one
+/// that way). Walks of at most `reach` px stay inside it and give the same
+/// result as on the whole line, so a label on a line of a million vertices
+/// projects its own few.
+pub fn reach_window(
+    line: &[[f32; 2]],
+    anchor_segment: usize,
+    anchor_point: [f32; 2],
+    reach: f32,
+    to_plane: impl Fn([f32; 2]) -> Option<[f32; 2]>,
+) -> (usize, usize) {
+    let last = line.len().saturating_sub(1);
+    if anchor_segment >= last {
+        return (0, last); // no such segment: the whole line, for the caller to refuse
+    }
+    let mut ends = [anchor_segment, anchor_segment + 1];
+    for (end, forward) in ends.iter_mut().zip([false, true]) {
+        let (mut prev, mut walked) = (anchor_point, 0.0f32);
+        loop {
+            let Some(p) = to_plane(line[*end]) else { break };
+            walked += seg_len(prev, p);
+            prev = p;
+            // (NaN compares false: an unmeasurable line is taken whole.)
+            if walked > reach || (forward && *end == last) || (!forward && *end == 0) {
+                break;
+            }
+            *end = if forward { *end + 1 } else { *end - 1 };
+        }
+    }
+    (ends[0], ends[1])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,5 +496,26 @@ mod tests {
             panic!("not placed")
         };
         assert!(!flipped);
+    }
+
+    #[test]
+    fn a_walk_within_the_reach_window_is_the_walk_on_the_whole_line() {
+        // A zigzag of 10,000 vertices, 10 px apart; a label anchored in the
+        // middle reaching 55 px each way.
+        let line: Vec<[f32; 2]> = (0..10_000).map(|i| [i as f32 * 8.0, if i % 2 == 0 { 0.0 } else { 6.0 }]).collect();
+        let (segment, anchor) = (5000, [40_004.0, 3.0]);
+        let offsets = [-55.0, -20.0, 0.0, 30.0, 55.0];
+        let (lo, hi) = reach_window(&line, segment, anchor, 56.0, Some);
+        assert!(lo < segment && hi > segment + 1 && hi - lo < 16, "{lo}..={hi}");
+        for flip in [false, true] {
+            let whole = place_glyphs_along_line(&offsets, 0.0, 2.0, segment, anchor, &line, flip);
+            let window = place_glyphs_along_line(&offsets, 0.0, 2.0, segment - lo, anchor, &line[lo..=hi], flip);
+            assert!(whole.is_some());
+            assert_eq!(whole, window);
+        }
+        // A vertex that cannot be projected ends the window that way.
+        let (lo, hi) = reach_window(&line, segment, anchor, 1e9, |p| (p[0] < 40_100.0).then_some(p));
+        assert_eq!((lo, hi), (0, 5013)); // (40,104 px: the first beyond)
+        assert_eq!(reach_window(&line[..1], 0, anchor, 10.0, Some), (0, 0));
     }
 }

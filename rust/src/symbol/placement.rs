@@ -21,7 +21,7 @@ use crate::style::layer::{Layer, LayerKind};
 use crate::style::Style;
 use crate::text::glyph::ONE_EM;
 
-use super::along_line::{glyph_tile_distance, place_line_label, LineLabel, PlacedGlyph, WritingMode as LineWritingMode};
+use super::along_line::{glyph_tile_distance, place_line_label, reach_window, LineLabel, PlacedGlyph, WritingMode as LineWritingMode};
 use super::grid::{CollisionGrid, Shape};
 use super::icon::{IconPixels, SymbolIcon};
 use super::layout::{Placement, SymbolInstance, SymbolTile};
@@ -726,6 +726,15 @@ fn place_point<'a>(text: &super::layout::SymbolText, quads: &'a [GlyphQuad], anc
     (vec![shape], quads)
 }
 
+/// How far (label-plane px) a line label's walks go from its anchor at
+/// `scale` px per glyph unit: its farthest glyph (of either writing mode)
+/// plus its offset along the line, and a pixel to spare.
+fn label_reach(text: &super::layout::SymbolText, scale: f32) -> f32 {
+    let farthest = |quads: &[GlyphQuad]| quads.iter().map(|q| q.glyph_offset[0].abs()).fold(0.0f32, f32::max);
+    let glyphs = farthest(&text.quads).max(text.vertical.as_deref().map_or(0.0, |v| farthest(v)));
+    (glyphs + text.line_offset[0].abs()) * scale + 1.0
+}
+
 /// A line label: its glyphs walked along the projected line (flipped to
 /// stay upright), and its collision circles (`line_collision`). MapLibre
 /// Native walks the glyphs at the font size *over* its pitched perspective
@@ -743,21 +752,29 @@ fn place_line<'a>(
     plane: MapPlane,
 ) -> Option<(Vec<Shape>, PlacedQuads<'a>)> {
     let (line, segment) = inst.line.as_ref()?;
-    let projected = project_line(line, *segment, matrix, shift)?;
     let a = matrix.project_f(inst.anchor[0] as f64, inst.anchor[1] as f64);
     let anchor = [a[0] + shift[0], a[1] + shift[1]];
     let w = matrix.w(f64::from(inst.anchor[0]), f64::from(inst.anchor[1])) as f32;
     let along_scale = base / (0.5 + 0.5 * w).clamp(0.05, 4.0);
+    let to_screen = |p: [f32; 2]| {
+        (matrix.w(f64::from(p[0]), f64::from(p[1])) > NEAR_W).then(|| {
+            let s = matrix.project_f(f64::from(p[0]), f64::from(p[1]));
+            [s[0] + shift[0], s[1] + shift[1]]
+        })
+    };
+    let (lo, hi) = reach_window(line, *segment, anchor, label_reach(text, along_scale.max(base)), to_screen);
+    let (window, segment) = (line.get(lo..=hi)?, segment.checked_sub(lo)?);
+    let projected = project_line(window, segment, matrix, shift)?;
     let line_offset = [text.line_offset[0] * along_scale, text.line_offset[1] * along_scale];
     let identity = |p: [f32; 2]| p;
     let place = |offsets: &[f32], keep_upright: bool, mode: LineWritingMode| {
-        place_line_label(offsets, line_offset, *segment, anchor, &projected, keep_upright, mode, &identity)
+        place_line_label(offsets, line_offset, segment, anchor, &projected, keep_upright, mode, &identity)
     };
     let (drawn, sources) = line_glyphs(text, along_scale, params.keep_upright, place)?;
     // Glyphs stand up to the screen: their distances along it stretch over
     // the pitched ground (MapLibre's incidence stretch).
     let stretch = w / plane.cos_pitch;
-    let walk = CollisionWalk { anchor, line: &projected, base, units: plane.units, stretch };
+    let walk = CollisionWalk { anchor, line: &projected, tile_line: (window, segment), base, units: plane.units, stretch };
     let shapes = line_collision(inst, text, &walk, matrix, shift, w)?;
     let finite = |g: &&PlacedGlyph| g.point[0].is_finite() && g.point[1].is_finite();
     let mut quads = Vec::with_capacity(drawn.len());
@@ -837,6 +854,9 @@ struct CollisionWalk<'l> {
     /// The anchor and the line's vertices, label-plane px.
     anchor: [f32; 2],
     line: &'l [[f32; 2]],
+    /// The same vertices in tile units (the label's stretch of its line,
+    /// `reach_window`) and the anchor's segment among them.
+    tile_line: (&'l [[f32; 2]], usize),
     /// `text-size` / 24.
     base: f32,
     /// Label-plane px per tile unit (unpitched).
@@ -860,11 +880,12 @@ fn line_collision(
     let (line, segment) = inst.line.as_ref()?;
     let spec = text.circles.as_ref()?;
     let (first, last) = (text.quads.first()?, text.quads.last()?);
-    let distances = line_circles::vertex_distances(line, inst.anchor, *segment);
+    let (window, window_segment) = walk.tile_line;
+    let distances = line_circles::vertex_distances(window, inst.anchor, window_segment);
     let offset_x = text.line_offset[0] * walk.base;
     let reach = |q: &GlyphQuad| {
         let (before, rest, angle) =
-            glyph_tile_distance(q.glyph_offset[0] * walk.base, offset_x, walk.anchor, *segment, walk.line, &distances)?;
+            glyph_tile_distance(q.glyph_offset[0] * walk.base, offset_x, walk.anchor, window_segment, walk.line, &distances)?;
         let tail = rest / walk.units;
         let d = before + tail + (walk.stretch - 1.0) * tail * angle.sin().abs();
         d.is_finite().then_some(d)
@@ -950,9 +971,6 @@ fn place_line_on_map<'a>(
         let s = matrix.project_f(f64::from(p[0] / k), f64::from(p[1] / k));
         [s[0] + shift[0], s[1] + shift[1]]
     };
-    // The walk stays in the map plane: vertices behind the camera are as
-    // good as any (only glyphs there are not drawn).
-    let in_plane: Vec<[f32; 2]> = line.iter().map(|p| [p[0] * k, p[1] * k]).collect();
     let anchor = [inst.anchor[0] * k, inst.anchor[1] * k];
     let w = w_at(anchor) as f32;
     if !(w > 0.05 && w.is_finite()) {
@@ -960,12 +978,18 @@ fn place_line_on_map<'a>(
     }
     let along_scale = base * (0.5 + 0.5 * w).clamp(0.0, 4.0);
     let quad_scale = base * (0.5 + 0.5 * w).clamp(0.0, 4.0);
+    // The walk stays in the map plane: vertices behind the camera are as
+    // good as any (only glyphs there are not drawn).
+    let to_plane = |p: [f32; 2]| Some([p[0] * k, p[1] * k]);
+    let (lo, hi) = reach_window(line, *segment, anchor, label_reach(text, along_scale.max(base)), to_plane);
+    let (window, segment) = (line.get(lo..=hi)?, segment.checked_sub(lo)?);
+    let in_plane: Vec<[f32; 2]> = window.iter().map(|p| [p[0] * k, p[1] * k]).collect();
     let line_offset = [text.line_offset[0] * along_scale, text.line_offset[1] * along_scale];
     let place = |offsets: &[f32], keep_upright: bool, mode: LineWritingMode| {
-        place_line_label(offsets, line_offset, *segment, anchor, &in_plane, keep_upright, mode, &to_screen)
+        place_line_label(offsets, line_offset, segment, anchor, &in_plane, keep_upright, mode, &to_screen)
     };
     let (drawn, sources) = line_glyphs(text, along_scale, params.keep_upright, place)?;
-    let walk = CollisionWalk { anchor, line: &in_plane, base, units: k, stretch: 1.0 };
+    let walk = CollisionWalk { anchor, line: &in_plane, tile_line: (window, segment), base, units: k, stretch: 1.0 };
     let shapes = line_collision(inst, text, &walk, matrix, shift, w)?;
     let finite = |g: &&PlacedGlyph| g.point[0].is_finite() && g.point[1].is_finite();
     let mut quads = Vec::with_capacity(drawn.len());
