@@ -756,12 +756,7 @@ fn place_line<'a>(
     let anchor = [a[0] + shift[0], a[1] + shift[1]];
     let w = matrix.w(f64::from(inst.anchor[0]), f64::from(inst.anchor[1])) as f32;
     let along_scale = base / (0.5 + 0.5 * w).clamp(0.05, 4.0);
-    let to_screen = |p: [f32; 2]| {
-        (matrix.w(f64::from(p[0]), f64::from(p[1])) > NEAR_W).then(|| {
-            let s = matrix.project_f(f64::from(p[0]), f64::from(p[1]));
-            [s[0] + shift[0], s[1] + shift[1]]
-        })
-    };
+    let to_screen = |p: [f32; 2]| in_front_on_screen(matrix, shift, p);
     let (lo, hi) = reach_window(line, *segment, anchor, label_reach(text, along_scale.max(base)), to_screen);
     let (window, segment) = (line.get(lo..=hi)?, segment.checked_sub(lo)?);
     let projected = project_line(window, segment, matrix, shift)?;
@@ -794,6 +789,15 @@ fn place_line<'a>(
 
 /// Nearest camera distance (`w`) a projected line vertex may have.
 const NEAR_W: f64 = 0.05;
+
+/// Tile point `p` on screen (plus `shift`), if it is far enough in front of
+/// the camera (`NEAR_W`).
+fn in_front_on_screen(matrix: &TileMatrix, shift: [f32; 2], p: [f32; 2]) -> Option<[f32; 2]> {
+    (matrix.w(f64::from(p[0]), f64::from(p[1])) > NEAR_W).then(|| {
+        let s = matrix.project_f(f64::from(p[0]), f64::from(p[1]));
+        [s[0] + shift[0], s[1] + shift[1]]
+    })
+}
 
 /// A line label's line projected to the screen (plus `shift`), for walking
 /// its glyphs out from the anchor on `segment`. A vertex behind the camera
@@ -893,12 +897,7 @@ fn line_collision(
     let (first, last) = (reach(first)?, reach(last)?);
     let circles = line_circles::lay_out(line, inst.anchor, *segment, spec);
     let radius = spec.radius_px * (0.5 + 0.5 / w).clamp(0.0, 4.0);
-    let project = |p: [f32; 2]| {
-        (matrix.w(f64::from(p[0]), f64::from(p[1])) > 0.05).then(|| {
-            let s = matrix.project_f(f64::from(p[0]), f64::from(p[1]));
-            [s[0] + shift[0], s[1] + shift[1]]
-        })
-    };
+    let project = |p: [f32; 2]| in_front_on_screen(matrix, shift, p);
     let shapes: Vec<Shape> = line_circles::in_use(&circles, first, last, radius, project)?.into_iter().map(Shape::Circle).collect();
     (!shapes.is_empty()).then_some(shapes)
 }
