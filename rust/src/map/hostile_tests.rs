@@ -350,3 +350,35 @@ fn tiles_over_the_feature_or_vertex_limit_fail_with_the_limit_named_and_the_rest
     assert_eq!(centre, Some(RED));
     assert_eq!(events.iter().filter(|e| e.kind == EventKind::TileError).count(), 0, "{events:?}");
 }
+
+/// A style's inline GeoJSON: the data stays text in the parsed style (not
+/// parsed JSON, ten to twenty times its size), the map's document holds null
+/// for it, printing the style and editing it give the data back, and the
+/// source draws.
+#[test]
+fn inline_geojson_is_text_in_the_style_and_whole_in_style_json_and_after_edits() {
+    use crate::map::styling::Group;
+    use crate::style::source::{GeoJsonData, SourceSpec};
+    use serde_json::{json, Value as J};
+    let data = json!({"type": "Feature", "properties": {"k": 1},
+                      "geometry": {"type": "Polygon", "coordinates": [[[-50, -50], [50, -50], [50, 50], [-50, 50], [-50, -50]]]}});
+    let style = json!({"version": 8, "sources": {"s": {"type": "geojson", "data": data}},
+                       "layers": [{"id": "f", "type": "fill", "source": "s", "paint": {"fill-color": "red"}}]});
+    let mut rt = Runtime::new(RuntimeOptions { worker_threads: 1, render_threads: 1, ..Default::default() }).unwrap();
+    rt.add_map(1, Map::new(1, 64, 64, 1.0));
+    let (map, core) = rt.map_mut(1).unwrap();
+    map.set_style_json(style.to_string().as_bytes(), core).unwrap();
+    let spec = &map.style().unwrap().sources[0].1;
+    let SourceSpec::GeoJson(g) = spec else { panic!("{spec:?}") };
+    let GeoJsonData::Inline(text) = &g.data else { panic!("{:?}", g.data) };
+    assert_eq!(serde_json::from_str::<J>(text).unwrap(), data);
+    assert_eq!(serde_json::from_str::<J>(&map.style_json().unwrap()).unwrap(), style);
+    map.set_property("f", Group::Paint, "fill-color", &json!("blue"), core).unwrap();
+    let printed: J = serde_json::from_str(&map.style_json().unwrap()).unwrap();
+    assert_eq!(printed["sources"]["s"]["data"], data);
+    assert_eq!(printed["layers"][0]["paint"]["fill-color"], "blue");
+    rt.render_still(1, Some(std::time::Duration::from_secs(20))).unwrap();
+    let frame = rt.map(1).unwrap().frame().unwrap();
+    let centre = ((32 * 64 + 32) * 4) as usize;
+    assert_eq!(&frame.data[centre..centre + 4], &[0, 0, 255, 255], "the polygon draws blue");
+}

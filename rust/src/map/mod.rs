@@ -90,7 +90,9 @@ pub struct Map {
     pixel_ratio: f32,
     camera: Camera,
     style: StyleSlot,
-    /// The style as JSON, kept in step with `style` by runtime styling.
+    /// The style as JSON, kept in step with `style` by runtime styling,
+    /// without inline GeoJSON data (`style` holds it: see
+    /// `style::strip_inline_data`).
     style_doc: serde_json::Value,
     /// Where the style came from (set_style_url): its relative URLs resolve
     /// against it. None for styles given as JSON.
@@ -258,15 +260,19 @@ impl Map {
     /// source and moves the camera to the style's view; an edit (runtime
     /// styling) keeps the state of sources whose JSON did not change and
     /// leaves the camera alone.
-    fn apply_style(&mut self, parsed: style::ParsedStyle, doc: serde_json::Value, core: &mut Core, edit: bool) {
+    fn apply_style(&mut self, parsed: style::ParsedStyle, mut doc: serde_json::Value, core: &mut Core, edit: bool) {
         self.touch();
         let style = parsed.style;
+        style::strip_inline_data(&mut doc, &style);
         let old_sources = std::mem::take(&mut self.sources);
         if !edit {
             core.cancel_requests(self.id);
         }
+        let old_style = self.style().cloned();
+        let old_spec = |id: &str| old_style.as_ref().and_then(|s| s.sources.iter().find(|(k, _)| k == id)).map(|(_, spec)| spec);
         for (id, spec) in &style.sources {
-            let unchanged = edit && self.style_doc["sources"].get(id) == doc["sources"].get(id);
+            // Inline data is in the spec (the document holds null for it).
+            let unchanged = edit && self.style_doc["sources"].get(id) == doc["sources"].get(id) && old_spec(id) == Some(spec);
             let state = match old_sources.get(id) {
                 Some(_) if unchanged => None,
                 _ => Some(sources::from_spec(spec)),
@@ -422,10 +428,10 @@ impl Map {
         if state.meta == Meta::Pending {
             let state = self.sources.get_mut(source_id).expect("present");
             state.meta = Meta::Loading;
-            if let Some(json) = state.inline.take() {
+            if let Some(text) = state.inline.take() {
                 let (source, options) = (source_id.to_string(), sources::geojson_options(state, core.limits().max_tile_cache_bytes));
                 core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
-                    let result = crate::source::geojson::GeoJsonIndex::new(&json, options);
+                    let result = crate::source::geojson::GeoJsonIndex::from_json(text.as_bytes(), options);
                     Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
                 });
             } else if let Some(url) = state.url.as_deref().map(resolve) {
@@ -592,9 +598,7 @@ impl Map {
             Tiles::GeoJson { .. } => {
                 let (source, options) = (source.to_string(), sources::geojson_options(state, core.limits().max_tile_cache_bytes));
                 core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
-                    let result = serde_json::from_slice::<serde_json::Value>((*bytes).as_ref())
-                        .map_err(|e| format!("invalid JSON: {e}"))
-                        .and_then(|json| crate::source::geojson::GeoJsonIndex::new(&json, options));
+                    let result = crate::source::geojson::GeoJsonIndex::from_json((*bytes).as_ref(), options);
                     Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
                 });
             }

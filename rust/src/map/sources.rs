@@ -79,7 +79,7 @@ pub struct SourceState {
     /// Where metadata comes from (TileJSON or GeoJSON URL), if anywhere.
     pub url: Option<String>,
     /// Inline GeoJSON waiting to be indexed.
-    pub inline: Option<Arc<serde_json::Value>>,
+    pub inline: Option<Arc<str>>,
     pub slots: HashMap<TileId, TileSlot>,
     /// The runtime's tiles-per-view limit (set before each update).
     pub max_tiles: u32,
@@ -224,7 +224,7 @@ pub fn from_spec(spec: &SourceSpec) -> SourceState {
             state.tiles = Tiles::GeoJson { index: None, options };
             match &g.data {
                 GeoJsonData::Url(u) => state.url = Some(u.clone()),
-                GeoJsonData::Inline(j) => state.inline = Some(Arc::new(j.clone())),
+                GeoJsonData::Inline(text) => state.inline = Some(Arc::clone(text)),
             }
         }
         other => {

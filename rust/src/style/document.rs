@@ -5,7 +5,8 @@ use serde_json::Value as J;
 
 use crate::style::layer::{Layer, LayerKind};
 use crate::style::reader::{kind, Reader, StyleError};
-use crate::style::source::SourceSpec;
+use crate::style::inline_data::{inline_for, read_style_json, InlineData};
+use crate::style::source::{GeoJsonData, GeoJsonSource, SourceSpec};
 
 /// A parsed style.
 #[derive(Clone, Debug)]
@@ -131,9 +132,7 @@ fn resolve_refs(layers: &[J]) -> Vec<J> {
 /// style and the document without what was skipped (so later strict edits of
 /// it are not refused for the skipped parts). Linear in the style's size.
 pub fn parse_style_lenient(json: &[u8]) -> Result<(ParsedStyle, J), StyleError> {
-    let mut doc: J = serde_json::from_slice(json).map_err(|e| {
-        StyleError::new("", format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column()))
-    })?;
+    let (mut doc, inline) = read_style_json(json).map_err(json_error)?;
     let Some(root) = doc.as_object_mut() else {
         return Err(StyleError::new("", format!("expected object, found {}", kind(&doc))));
     };
@@ -175,8 +174,12 @@ pub fn parse_style_lenient(json: &[u8]) -> Result<(ParsedStyle, J), StyleError> 
                     so.insert("data".into(), serde_json::json!({"type": "FeatureCollection", "features": []}));
                 }
             }
-            match SourceSpec::parse(s, &path, &mut Vec::new()) {
-                Ok(spec) => sources.push((id.clone(), spec)),
+            let mut source_warnings = Vec::new();
+            match SourceSpec::parse_with_data(s, inline_for(&inline, id), &path, &mut source_warnings) {
+                Ok(spec) => {
+                    warnings.append(&mut source_warnings);
+                    sources.push((id.clone(), spec));
+                }
                 Err(e) => {
                     skipped(&mut warnings, &e, "source skipped");
                     bad.push(id.clone());
@@ -255,29 +258,67 @@ pub fn parse_style_lenient(json: &[u8]) -> Result<(ParsedStyle, J), StyleError> 
         }
         *a = kept;
     }
-    // What is left is valid: the strict parse adds its warnings (unknown keys).
-    let bytes = serde_json::to_vec(&doc).map_err(|e| StyleError::new("", e.to_string()))?;
-    let mut parsed = parse_style(&bytes)?;
+    // What is left is valid: the strict parse adds its warnings (unknown
+    // keys), over the same document and with the sources parsed above.
+    let mut parsed = parse_document(&doc, Some(sources), &inline)?;
     warnings.append(&mut parsed.warnings);
     parsed.warnings = warnings;
     Ok((parsed, doc))
 }
 
+/// Takes inline GeoJSON data out of a style's document (leaving `null`): the
+/// parsed style holds it as text, and parsed JSON in the document would cost
+/// ten to twenty times as much. [`with_inline_data`] puts it back.
+pub fn strip_inline_data(doc: &mut J, style: &Style) {
+    for (id, spec) in &style.sources {
+        if let SourceSpec::GeoJson(GeoJsonSource { data: GeoJsonData::Inline(_), .. }) = spec {
+            if let Some(data) = doc.get_mut("sources").and_then(|s| s.get_mut(id)).and_then(|s| s.get_mut("data")) {
+                *data = J::Null;
+            }
+        }
+    }
+}
+
+/// The document with the inline GeoJSON data that [`strip_inline_data`] took
+/// out put back (a copy: for printing or editing the style).
+pub fn with_inline_data(doc: &J, style: &Style) -> J {
+    let mut full = doc.clone();
+    for (id, spec) in &style.sources {
+        if let SourceSpec::GeoJson(GeoJsonSource { data: GeoJsonData::Inline(text), .. }) = spec {
+            if let Some(data) = full.get_mut("sources").and_then(|s| s.get_mut(id)).and_then(|s| s.get_mut("data")) {
+                if data.is_null() {
+                    // The text is JSON that this crate printed.
+                    *data = serde_json::from_str(text).unwrap_or(J::Null);
+                }
+            }
+        }
+    }
+    full
+}
+
 /// Parses a style document (style specification v8), strictly: the first
 /// error fails it (the runtime-styling API's rule; see [`parse_style_lenient`]).
 pub fn parse_style(json: &[u8]) -> Result<ParsedStyle, StyleError> {
-    let doc: J = serde_json::from_slice(json).map_err(|e| {
-        StyleError::new(
-            "",
-            format!(
-                "invalid JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
+    let (doc, inline) = read_style_json(json).map_err(json_error)?;
+    parse_document(&doc, None, &inline)
+}
+
+fn json_error(e: serde_json::Error) -> StyleError {
+    StyleError::new("", format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column()))
+}
+
+/// [`parse_style`] of a document already parsed as JSON (the runtime-styling
+/// API edits the document and parses it again without printing it).
+pub fn parse_style_value(doc: &J) -> Result<ParsedStyle, StyleError> {
+    parse_document(doc, None, &InlineData::new())
+}
+
+/// The strict parse of a parsed document (`inline`: its sources' data kept
+/// as text). `sources`, when given, are the document's sources already parsed
+/// (their warnings already taken) by the lenient parse.
+fn parse_document(doc: &J, sources: Option<Vec<(String, SourceSpec)>>, inline: &InlineData) -> Result<ParsedStyle, StyleError> {
     let mut warnings = Vec::new();
-    let mut r = Reader::new(&doc, "")?;
+    let mut r = Reader::new(doc, "")?;
     match r.get("version") {
         None => {
             return Err(StyleError::new(
@@ -321,14 +362,16 @@ pub fn parse_style(json: &[u8]) -> Result<ParsedStyle, StyleError> {
             ))
         }
     };
-    let mut sources = Vec::new();
+    let given = sources.is_some();
+    let mut sources = sources.unwrap_or_default();
     match r.get("sources") {
         None => warnings.push("sources: missing required property \"sources\"".into()),
+        Some(J::Object(_)) if given => {}
         Some(J::Object(o)) => {
             for (id, s) in o {
                 sources.push((
                     id.clone(),
-                    SourceSpec::parse(s, &format!("sources.{id}"), &mut warnings)?,
+                    SourceSpec::parse_with_data(s, inline_for(inline, id), &format!("sources.{id}"), &mut warnings)?,
                 ));
             }
         }

@@ -26,7 +26,8 @@
 //! (the expression language), `function` (legacy functions), `filter`
 //! (layer filters), `spec` (the property table), `property` (property
 //! values and getters), `source`, `layer`, `document` (the style), `reader`
-//! (JSON reading helpers and [`StyleError`]).
+//! (JSON reading helpers and [`StyleError`]), `inline_data` (style JSON with
+//! inline GeoJSON kept as text).
 
 pub use crate::data::color;
 pub mod cluster_properties;
@@ -35,6 +36,7 @@ pub mod expression;
 pub mod filter;
 pub mod function;
 pub mod image;
+pub mod inline_data;
 pub mod layer;
 pub mod property;
 pub mod reader;
@@ -42,7 +44,7 @@ pub mod source;
 pub mod spec;
 pub use crate::data::value;
 
-pub use document::{parse_style, parse_style_lenient, ParsedStyle, Style};
+pub use document::{parse_style, parse_style_lenient, parse_style_value, strip_inline_data, with_inline_data, ParsedStyle, Style};
 pub use layer::{Layer, LayerKind};
 pub use reader::StyleError;
 pub use source::SourceSpec;

@@ -2,6 +2,7 @@
 //! GeoJSON, image and video.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value as J;
 
@@ -58,7 +59,10 @@ pub enum DemEncoding {
 #[derive(Clone, Debug, PartialEq)]
 pub enum GeoJsonData {
     Url(String),
-    Inline(J),
+    /// Data written in the style, kept as compact JSON text: parsed data
+    /// takes ten to twenty times its text's size, and the source parses it
+    /// once, when it loads, as it parses a URL's answer.
+    Inline(Arc<str>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -114,6 +118,21 @@ impl SourceSpec {
             SourceSpec::Image { .. } => "image",
             SourceSpec::Video { .. } => "video",
         }
+    }
+
+    /// Parses one source whose `data` was kept as text (`inline_data`); `j`
+    /// holds `null` in its place.
+    pub fn parse_with_data(j: &J, data: Option<&Arc<str>>, path: &str, warnings: &mut Vec<String>) -> Result<SourceSpec, StyleError> {
+        let Some(text) = data else { return SourceSpec::parse(j, path, warnings) };
+        let mut without = j.clone();
+        if let Some(o) = without.as_object_mut() {
+            o.insert("data".into(), J::Object(Default::default()));
+        }
+        let mut spec = SourceSpec::parse(&without, path, warnings)?;
+        if let SourceSpec::GeoJson(g) = &mut spec {
+            g.data = GeoJsonData::Inline(Arc::clone(text));
+        }
+        Ok(spec)
     }
 
     /// Parses one source; `path` is its location (`sources.NAME`).
@@ -245,7 +264,7 @@ fn geojson(r: &mut Reader, warnings: &mut Vec<String>) -> Result<GeoJsonSource, 
             ))
         }
         Some(J::String(s)) => GeoJsonData::Url(s.clone()),
-        Some(v @ J::Object(_)) => GeoJsonData::Inline(v.clone()),
+        Some(v @ J::Object(_)) => GeoJsonData::Inline(Arc::from(v.to_string())),
         // Like MapLibre, invalid data fails when the source loads, not the style.
         Some(other) => {
             warnings.push(format!(
@@ -253,7 +272,7 @@ fn geojson(r: &mut Reader, warnings: &mut Vec<String>) -> Result<GeoJsonSource, 
                 r.key_path("data"),
                 kind(other)
             ));
-            GeoJsonData::Inline(other.clone())
+            GeoJsonData::Inline(Arc::from(other.to_string()))
         }
     };
     Ok(GeoJsonSource {

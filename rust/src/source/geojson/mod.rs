@@ -278,6 +278,12 @@ impl std::fmt::Debug for GeoJsonIndex {
 
 impl GeoJsonIndex {
     /// Parses and indexes GeoJSON. Errors name the problem (and feature index).
+    /// The index of GeoJSON text (a URL's answer or a style's inline data).
+    pub fn from_json(text: &[u8], options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
+        let json: serde_json::Value = serde_json::from_slice(text).map_err(|e| format!("invalid JSON: {e}"))?;
+        GeoJsonIndex::new(&json, options)
+    }
+
     pub fn new(json: &serde_json::Value, options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
         if options.max_zoom > MAX_SUPPORTED_ZOOM {
             return Err(format!("GeoJSON maxzoom {} is above {}", options.max_zoom, MAX_SUPPORTED_ZOOM));
