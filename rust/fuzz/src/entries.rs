@@ -132,7 +132,12 @@ pub fn geojson(data: &[u8]) {
     );
     let clustered = GeoJsonOptions { cluster: true, cluster_max_zoom: Some(9), cluster_properties: properties, ..small.clone() };
     for options in [small, clustered] {
-        let Ok(index) = GeoJsonIndex::new(&json, options) else { continue };
+        // The runtime reads text (no JSON tree for coordinates); a parsed
+        // value must give the same answer.
+        let from_text = GeoJsonIndex::from_json(data, options.clone());
+        let from_value = GeoJsonIndex::new(&json, options);
+        assert_eq!(from_text.as_ref().err(), from_value.as_ref().err());
+        let Ok(index) = from_text else { continue };
         for (z, x, y) in [(0, 0, 0), (1, 1, 0), (3, 4, 3), (8, 128, 127), (14, 8192, 8191), (0, 0, 0)] {
             let _ = index.tile(z, x, y);
         }

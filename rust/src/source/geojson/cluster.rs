@@ -26,9 +26,9 @@
 
 use std::sync::Arc;
 
-use serde_json::Value as Json;
 
-use super::convert::{feature_parts, position, project_x, project_y, ConvertOptions};
+use super::convert::{feature_parts, project_x, project_y, ConvertOptions};
+use super::read::{Item, Node};
 use super::kdtree::{KdTree, Points};
 use super::GEOJSON_LAYER;
 use crate::data::feature::{Feature, GeomType, Properties, TileData, TileLayer, TilePoint};
@@ -124,24 +124,24 @@ pub struct ClusterIndex {
 /// data is not a non-empty FeatureCollection (MapLibre then tiles it
 /// unclustered). Non-point features are dropped; a malformed feature is an
 /// error naming it, as for unclustered sources.
-pub fn points_from_geojson(json: &Json, opts: &ConvertOptions<'_>) -> Result<Option<Vec<InputPoint>>, String> {
-    let Some(obj) = json.as_object() else { return Ok(None) };
-    if obj.get("type").and_then(Json::as_str) != Some("FeatureCollection") {
+pub fn points_from_geojson(json: &Node, opts: &ConvertOptions<'_>) -> Result<Option<Vec<InputPoint>>, String> {
+    let Node::Object(obj) = json else { return Ok(None) };
+    if obj.ty.as_deref() != Some("FeatureCollection") {
         return Ok(None);
     }
-    let features = match obj.get("features").and_then(Json::as_array) {
-        Some(f) if !f.is_empty() => f,
+    let features = match &obj.features {
+        Some(Node::Array(f)) if !f.is_empty() => f,
         _ => return Ok(None),
     };
     let mut out = Vec::new();
     for (i, f) in features.iter().enumerate() {
         let (id, props, geometry) = feature_parts(f, i, opts).map_err(|e| format!("GeoJSON feature {i}: {e}"))?;
-        let Some(g) = geometry else { continue };
-        if g.get("type").and_then(Json::as_str) != Some("Point") {
+        let Some(Node::Object(g)) = geometry else { continue };
+        if g.ty.as_deref() != Some("Point") {
             continue;
         }
-        let coords = g.get("coordinates").ok_or_else(|| format!("GeoJSON feature {i}: Point has no \"coordinates\""))?;
-        let (lng, lat) = position(coords).map_err(|e| format!("GeoJSON feature {i}: {e}"))?;
+        let coords = g.coordinates.as_ref().ok_or_else(|| format!("GeoJSON feature {i}: Point has no \"coordinates\""))?;
+        let (lng, lat) = Item::Coords(coords).position().map_err(|e| format!("GeoJSON feature {i}: {e}"))?;
         out.push(InputPoint { x: project_x(lng), y: project_y(lat), id, props: Arc::new(props) });
     }
     Ok(Some(out))

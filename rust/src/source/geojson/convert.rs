@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use crate::source::feature::Properties;
+use super::read::{Item, Items, Node};
 use crate::data::value::Value;
 
 /// A projected point: x, y in [0, 1] world units, and its importance: the squared
@@ -92,17 +93,16 @@ pub fn project_y(lat: f64) -> f64 {
     }
 }
 
-/// Parses GeoJSON (FeatureCollection, Feature or Geometry) into projected features.
-pub fn convert(json: &Json, opts: &ConvertOptions<'_>) -> Result<Vec<VtFeature>, String> {
-    let obj = json.as_object().ok_or("GeoJSON must be an object")?;
-    let ty = obj.get("type").and_then(Json::as_str).ok_or("GeoJSON object has no \"type\"")?;
+/// Converts GeoJSON (FeatureCollection, Feature or Geometry) into projected features.
+pub fn convert(json: &Node, opts: &ConvertOptions<'_>) -> Result<Vec<VtFeature>, String> {
+    let Node::Object(obj) = json else { return Err("GeoJSON must be an object".into()) };
+    let ty = obj.ty.as_deref().ok_or("GeoJSON object has no \"type\"")?;
     let mut out = Vec::new();
     match ty {
         "FeatureCollection" => {
-            let features = obj
-                .get("features")
-                .and_then(Json::as_array)
-                .ok_or("GeoJSON FeatureCollection has no \"features\" array")?;
+            let Some(Node::Array(features)) = &obj.features else {
+                return Err("GeoJSON FeatureCollection has no \"features\" array".into());
+            };
             for (i, f) in features.iter().enumerate() {
                 convert_feature(f, i, opts, &mut out).map_err(|e| format!("GeoJSON feature {i}: {e}"))?;
             }
@@ -117,7 +117,7 @@ pub fn convert(json: &Json, opts: &ConvertOptions<'_>) -> Result<Vec<VtFeature>,
     Ok(out)
 }
 
-fn convert_feature(f: &Json, index: usize, opts: &ConvertOptions<'_>, out: &mut Vec<VtFeature>) -> Result<(), String> {
+fn convert_feature(f: &Node, index: usize, opts: &ConvertOptions<'_>, out: &mut Vec<VtFeature>) -> Result<(), String> {
     let (id, props, geometry) = feature_parts(f, index, opts)?;
     match geometry {
         None => Ok(()),
@@ -129,18 +129,18 @@ fn convert_feature(f: &Json, index: usize, opts: &ConvertOptions<'_>, out: &mut 
 /// geometry (`None` when null or absent); `index` is its place in the
 /// collection.
 pub(crate) fn feature_parts<'j>(
-    f: &'j Json,
+    f: &'j Node,
     index: usize,
     opts: &ConvertOptions<'_>,
-) -> Result<(Option<Value>, Properties, Option<&'j Json>), String> {
-    let obj = f.as_object().ok_or("not an object")?;
-    match obj.get("type").and_then(Json::as_str) {
+) -> Result<(Option<Value>, Properties, Option<&'j Node>), String> {
+    let Node::Object(obj) = f else { return Err("not an object".into()) };
+    match obj.ty.as_deref() {
         Some("Feature") => {}
         Some(t) => return Err(format!("type is \"{t}\", expected \"Feature\"")),
         None => return Err("no \"type\"".into()),
     }
     let mut props = Properties::default();
-    match obj.get("properties") {
+    match &obj.properties {
         None | Some(Json::Null) => {}
         Some(Json::Object(o)) => {
             props.0.reserve(o.len());
@@ -155,37 +155,26 @@ pub(crate) fn feature_parts<'j>(
     } else if let Some(key) = opts.promote_id {
         props.get(key).cloned()
     } else {
-        match obj.get("id") {
+        match &obj.id {
             None | Some(Json::Null) => None,
             Some(v @ (Json::Number(_) | Json::String(_))) => Some(Value::from_json(v)),
             Some(_) => return Err("\"id\" must be a number or a string".into()),
         }
     };
-    let geometry = obj.get("geometry").filter(|g| !g.is_null());
+    let geometry = obj.geometry.as_ref().filter(|g| !matches!(g, Node::Null));
     Ok((id, props, geometry))
 }
 
-pub(crate) fn position(p: &Json) -> Result<(f64, f64), String> {
-    let a = p.as_array().ok_or("a position must be an array of numbers")?;
-    if a.len() < 2 {
-        return Err("a position needs at least two numbers".into());
-    }
-    match (a[0].as_f64(), a[1].as_f64()) {
-        (Some(x), Some(y)) => Ok((x, y)),
-        _ => Err("a position must hold numbers".into()),
-    }
+fn array<'a>(v: Item<'a>, what: &str) -> Result<Items<'a>, String> {
+    v.items().ok_or_else(|| format!("{what} must be an array"))
 }
 
-fn array<'a>(v: &'a Json, what: &str) -> Result<&'a Vec<Json>, String> {
-    v.as_array().ok_or_else(|| format!("{what} must be an array"))
-}
-
-fn point(p: &Json) -> Result<Pt, String> {
-    let (x, y) = position(p)?;
+fn point(p: Item<'_>) -> Result<Pt, String> {
+    let (x, y) = p.position()?;
     Ok([project_x(x), project_y(y), 0.0])
 }
 
-fn line(coords: &Json, sq_tol: f64, is_polygon: bool) -> Result<Ring, String> {
+fn line(coords: Item<'_>, sq_tol: f64, is_polygon: bool) -> Result<Ring, String> {
     let a = array(coords, "line coordinates")?;
     let mut pts = Vec::with_capacity(a.len());
     for p in a {
@@ -211,41 +200,40 @@ fn line(coords: &Json, sq_tol: f64, is_polygon: bool) -> Result<Ring, String> {
     Ok(Ring { pts, size, start: 0.0, end })
 }
 
-fn rings(coords: &Json, sq_tol: f64) -> Result<Vec<Ring>, String> {
-    array(coords, "polygon coordinates")?.iter().map(|r| line(r, sq_tol, true)).collect()
+fn rings(coords: Item<'_>, sq_tol: f64) -> Result<Vec<Ring>, String> {
+    array(coords, "polygon coordinates")?.map(|r| line(r, sq_tol, true)).collect()
 }
 
 fn convert_geometry(
-    g: &Json,
+    g: &Node,
     id: Option<Value>,
     props: Arc<Properties>,
     opts: &ConvertOptions<'_>,
     out: &mut Vec<VtFeature>,
 ) -> Result<(), String> {
-    let obj = g.as_object().ok_or("geometry must be an object")?;
-    let ty = obj.get("type").and_then(Json::as_str).ok_or("geometry has no \"type\"")?;
+    let Node::Object(obj) = g else { return Err("geometry must be an object".into()) };
+    let ty = obj.ty.as_deref().ok_or("geometry has no \"type\"")?;
     if ty == "GeometryCollection" {
-        let geoms = obj
-            .get("geometries")
-            .and_then(Json::as_array)
-            .ok_or("GeometryCollection has no \"geometries\" array")?;
+        let Some(Node::Array(geoms)) = &obj.geometries else {
+            return Err("GeometryCollection has no \"geometries\" array".into());
+        };
         for g in geoms {
             convert_geometry(g, id.clone(), props.clone(), opts, out)?;
         }
         return Ok(());
     }
-    let coords = obj.get("coordinates").ok_or_else(|| format!("{ty} has no \"coordinates\""))?;
+    let coords = Item::Coords(obj.coordinates.as_ref().ok_or_else(|| format!("{ty} has no \"coordinates\""))?);
     let tol = opts.sq_tolerance;
     let geom = match ty {
         "Point" => Geometry::Points(vec![point(coords)?]),
-        "MultiPoint" => Geometry::Points(array(coords, "MultiPoint coordinates")?.iter().map(point).collect::<Result<_, _>>()?),
+        "MultiPoint" => Geometry::Points(array(coords, "MultiPoint coordinates")?.map(point).collect::<Result<_, _>>()?),
         "LineString" => Geometry::Lines(vec![line(coords, tol, false)?]),
         "MultiLineString" => Geometry::Lines(
-            array(coords, "MultiLineString coordinates")?.iter().map(|l| line(l, tol, false)).collect::<Result<_, _>>()?,
+            array(coords, "MultiLineString coordinates")?.map(|l| line(l, tol, false)).collect::<Result<_, _>>()?,
         ),
         "Polygon" => Geometry::Polygons(vec![rings(coords, tol)?]),
         "MultiPolygon" => Geometry::Polygons(
-            array(coords, "MultiPolygon coordinates")?.iter().map(|p| rings(p, tol)).collect::<Result<_, _>>()?,
+            array(coords, "MultiPolygon coordinates")?.map(|p| rings(p, tol)).collect::<Result<_, _>>()?,
         ),
         other => return Err(format!("unknown geometry type \"{other}\"")),
     };

@@ -27,6 +27,7 @@ mod clip;
 pub mod cluster;
 pub(crate) mod convert;
 mod kdtree;
+pub mod read;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -278,13 +279,19 @@ impl std::fmt::Debug for GeoJsonIndex {
 
 impl GeoJsonIndex {
     /// Parses and indexes GeoJSON. Errors name the problem (and feature index).
-    /// The index of GeoJSON text (a URL's answer or a style's inline data).
+    /// The index of GeoJSON text (a URL's answer or a style's inline data),
+    /// read without a JSON tree for its coordinates (`read`).
     pub fn from_json(text: &[u8], options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
-        let json: serde_json::Value = serde_json::from_slice(text).map_err(|e| format!("invalid JSON: {e}"))?;
-        GeoJsonIndex::new(&json, options)
+        let node = read::Node::from_slice(text).map_err(|e| format!("invalid JSON: {e}"))?;
+        GeoJsonIndex::from_node(&node, options)
     }
 
+    /// The index of parsed GeoJSON.
     pub fn new(json: &serde_json::Value, options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
+        GeoJsonIndex::from_node(&read::Node::from_value(json), options)
+    }
+
+    fn from_node(json: &read::Node, options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
         if options.max_zoom > MAX_SUPPORTED_ZOOM {
             return Err(format!("GeoJSON maxzoom {} is above {}", options.max_zoom, MAX_SUPPORTED_ZOOM));
         }
@@ -344,8 +351,8 @@ impl GeoJsonIndex {
 
     /// Parses GeoJSON text and indexes it.
     pub fn from_str(text: &str, options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
-        let json: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("GeoJSON is not valid JSON: {e}"))?;
-        GeoJsonIndex::new(&json, options)
+        let node = read::Node::from_slice(text.as_bytes()).map_err(|e| format!("GeoJSON is not valid JSON: {e}"))?;
+        GeoJsonIndex::from_node(&node, options)
     }
 
     /// Bytes of generated tiles held now (at most the cache budget after each call).

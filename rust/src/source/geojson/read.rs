@@ -1,0 +1,317 @@
+//! GeoJSON read from text without a JSON tree for its coordinates.
+//!
+//! A parsed `serde_json::Value` takes about 300 bytes per position (three
+//! values, two vectors); GeoJSON is mostly positions. Here a position is two
+//! numbers in place, and a list of positions one vector of them, so reading
+//! costs about 16 bytes per position. Only the members the conversion looks
+//! at are kept (`type`, `features`, `geometry`, `geometries`,
+//! `coordinates`, `properties`, `id`); the rest are skipped unread. A
+//! repeated member keeps its last value, as `Value` does.
+
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value as Json;
+use std::fmt;
+
+/// A GeoJSON value where an object or array of objects is expected.
+#[derive(Debug, PartialEq)]
+pub enum Node {
+    Null,
+    Object(Box<Object>),
+    Array(Vec<Node>),
+    /// Anything else (a number, a string, a boolean).
+    Other,
+}
+
+/// The members of a GeoJSON object that the conversion reads.
+#[derive(Debug, Default, PartialEq)]
+pub struct Object {
+    /// `type`, when it is a string.
+    pub ty: Option<String>,
+    pub features: Option<Node>,
+    pub geometry: Option<Node>,
+    pub geometries: Option<Node>,
+    pub coordinates: Option<Coords>,
+    pub properties: Option<Json>,
+    pub id: Option<Json>,
+}
+
+/// A `coordinates` value.
+#[derive(Debug, PartialEq)]
+pub enum Coords {
+    Num(f64),
+    /// An array whose first two members are numbers (the rest unread).
+    Pos([f64; 2]),
+    /// An array of positions.
+    Positions(Vec<[f64; 2]>),
+    /// Any other array.
+    List(Vec<Coords>),
+    /// Not a number or an array.
+    Other,
+}
+
+/// One member of a `coordinates` array, seen as a coordinates value.
+#[derive(Clone, Copy, Debug)]
+pub enum Item<'a> {
+    Coords(&'a Coords),
+    Pos([f64; 2]),
+    Num(f64),
+}
+
+impl<'a> Item<'a> {
+    /// The members of this value, when it is an array.
+    pub fn items(self) -> Option<Items<'a>> {
+        match self {
+            Item::Coords(Coords::Num(_) | Coords::Other) | Item::Num(_) => None,
+            _ => Some(Items { of: self, next: 0 }),
+        }
+    }
+
+    /// This value as a position (longitude, latitude).
+    pub fn position(self) -> Result<(f64, f64), String> {
+        let len = match self {
+            Item::Coords(Coords::Pos([x, y])) => return Ok((*x, *y)),
+            Item::Pos([x, y]) => return Ok((x, y)),
+            Item::Coords(Coords::Num(_) | Coords::Other) | Item::Num(_) => return Err("a position must be an array of numbers".into()),
+            Item::Coords(Coords::Positions(v)) => v.len(),
+            Item::Coords(Coords::List(v)) => v.len(),
+        };
+        if len < 2 {
+            Err("a position needs at least two numbers".into())
+        } else {
+            Err("a position must hold numbers".into())
+        }
+    }
+}
+
+/// The members of an array value, in order.
+pub struct Items<'a> {
+    of: Item<'a>,
+    next: usize,
+}
+
+impl<'a> Items<'a> {
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn len(&self) -> usize {
+        match self.of {
+            Item::Coords(Coords::Positions(v)) => v.len(),
+            Item::Coords(Coords::List(v)) => v.len(),
+            Item::Coords(Coords::Pos(_)) | Item::Pos(_) => 2,
+            _ => 0,
+        }
+    }
+}
+
+impl<'a> Iterator for Items<'a> {
+    type Item = Item<'a>;
+    fn next(&mut self) -> Option<Item<'a>> {
+        let i = self.next;
+        self.next += 1;
+        match self.of {
+            Item::Coords(Coords::Positions(v)) => v.get(i).map(|p| Item::Pos(*p)),
+            Item::Coords(Coords::List(v)) => v.get(i).map(Item::Coords),
+            Item::Coords(Coords::Pos(p)) => p.get(i).map(|x| Item::Num(*x)),
+            Item::Pos(p) => p.get(i).map(|x| Item::Num(*x)),
+            _ => None,
+        }
+    }
+}
+
+impl Node {
+    /// Reads GeoJSON text.
+    pub fn from_slice(text: &[u8]) -> Result<Node, serde_json::Error> {
+        serde_json::from_slice(text)
+    }
+
+    /// Reads an already parsed JSON value.
+    pub fn from_value(json: &Json) -> Node {
+        // A `Value` always deserializes into a `Node`.
+        Node::deserialize(json).unwrap_or(Node::Other)
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        d.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+/// Accepts scalars as `Other`; the visitor types fill in the rest.
+macro_rules! scalars_as {
+    ($value:expr) => {
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> { Ok($value) }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> { Ok($value) }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> { Ok($value) }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> { Ok($value) }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> { Ok($value) }
+    };
+}
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("GeoJSON")
+    }
+    scalars_as!(Node::Other);
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_none<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut out = Vec::new();
+        while let Some(n) = seq.next_element::<Node>()? {
+            out.push(n);
+        }
+        Ok(Node::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut o = Object::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "type" => o.ty = map.next_value::<Json>()?.as_str().map(str::to_string),
+                "features" => o.features = Some(map.next_value()?),
+                "geometry" => o.geometry = Some(map.next_value()?),
+                "geometries" => o.geometries = Some(map.next_value()?),
+                "coordinates" => o.coordinates = Some(map.next_value()?),
+                "properties" => o.properties = Some(map.next_value()?),
+                "id" => o.id = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Node::Object(Box::new(o)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Coords {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Coords, D::Error> {
+        d.deserialize_any(CoordsVisitor)
+    }
+}
+
+struct CoordsVisitor;
+
+impl<'de> Visitor<'de> for CoordsVisitor {
+    type Value = Coords;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("GeoJSON coordinates")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Coords, E> {
+        Ok(Coords::Other)
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Coords, E> {
+        Ok(Coords::Num(v as f64))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Coords, E> {
+        Ok(Coords::Num(v as f64))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Coords, E> {
+        Ok(Coords::Num(v))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Coords, E> {
+        Ok(Coords::Other)
+    }
+    fn visit_unit<E>(self) -> Result<Coords, E> {
+        Ok(Coords::Other)
+    }
+    fn visit_none<E>(self) -> Result<Coords, E> {
+        Ok(Coords::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Coords, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Coords::Other)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Coords, A::Error> {
+        let rest = |mut list: Vec<Coords>, seq: &mut A| -> Result<Coords, A::Error> {
+            while let Some(c) = seq.next_element::<Coords>()? {
+                list.push(c);
+            }
+            Ok(Coords::List(list))
+        };
+        match seq.next_element::<Coords>()? {
+            None => Ok(Coords::List(Vec::new())),
+            Some(Coords::Num(x)) => match seq.next_element::<Coords>()? {
+                Some(Coords::Num(y)) => {
+                    // A position: altitude and anything after it are not used.
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(Coords::Pos([x, y]))
+                }
+                second => rest([Some(Coords::Num(x)), second].into_iter().flatten().collect(), &mut seq),
+            },
+            Some(Coords::Pos(p)) => {
+                let mut positions = vec![p];
+                loop {
+                    match seq.next_element::<Coords>()? {
+                        None => return Ok(Coords::Positions(positions)),
+                        Some(Coords::Pos(p)) => positions.push(p),
+                        Some(other) => {
+                            let mut list: Vec<Coords> = positions.into_iter().map(Coords::Pos).collect();
+                            list.push(other);
+                            return rest(list, &mut seq);
+                        }
+                    }
+                }
+            }
+            Some(first) => rest(vec![first], &mut seq),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn coords(text: &str) -> Coords {
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn positions_are_numbers_in_place() {
+        assert_eq!(coords("[1, 2]"), Coords::Pos([1.0, 2.0]));
+        assert_eq!(coords("[1, 2, 3, [4], null]"), Coords::Pos([1.0, 2.0]));
+        assert_eq!(coords("[[1, 2], [3, 4.5]]"), Coords::Positions(vec![[1.0, 2.0], [3.0, 4.5]]));
+        assert_eq!(coords("[[[1, 2]], []]"), Coords::List(vec![Coords::Positions(vec![[1.0, 2.0]]), Coords::List(vec![])]));
+        assert_eq!(coords("[[1, 2], 3]"), Coords::List(vec![Coords::Pos([1.0, 2.0]), Coords::Num(3.0)]));
+        assert_eq!(coords("[1]"), Coords::List(vec![Coords::Num(1.0)]));
+        assert_eq!(coords("[1, \"a\"]"), Coords::List(vec![Coords::Num(1.0), Coords::Other]));
+        assert_eq!(coords("{\"a\": [1, 2]}"), Coords::Other);
+    }
+
+    #[test]
+    fn position_errors_read_as_for_a_json_tree() {
+        for (text, message) in [
+            ("5", "a position must be an array of numbers"),
+            ("[1]", "a position needs at least two numbers"),
+            ("[]", "a position needs at least two numbers"),
+            ("[1, \"a\"]", "a position must hold numbers"),
+            ("[[1, 2], [3, 4]]", "a position must hold numbers"),
+        ] {
+            assert_eq!(Item::Coords(&coords(text)).position().unwrap_err(), message, "{text}");
+        }
+        assert_eq!(Item::Coords(&coords("[1, 2, 7]")).position().unwrap(), (1.0, 2.0));
+    }
+
+    #[test]
+    fn only_the_members_read_are_kept_and_the_last_repeat_wins() {
+        let node = Node::from_slice(br#"{"type": "Feature", "big": [[1, 2], [3, 4]], "id": 1, "id": "b",
+            "geometry": {"type": "Point", "coordinates": [1, 2]}, "type": "Feature", "properties": {"a": [1]}}"#)
+        .unwrap();
+        let Node::Object(o) = node else { panic!() };
+        assert_eq!(o.ty.as_deref(), Some("Feature"));
+        assert_eq!(o.id, Some(Json::from("b")));
+        assert_eq!(o.properties, Some(serde_json::json!({"a": [1]})));
+        let Some(Node::Object(g)) = &o.geometry else { panic!() };
+        assert_eq!(g.coordinates, Some(Coords::Pos([1.0, 2.0])));
+        // The same from a parsed value.
+        let json: Json = serde_json::from_str(r#"{"type": "Point", "coordinates": [[1, 2]]}"#).unwrap();
+        let Node::Object(p) = Node::from_value(&json) else { panic!() };
+        assert_eq!(p.coordinates, Some(Coords::Positions(vec![[1.0, 2.0]])));
+    }
+}
