@@ -304,7 +304,15 @@ pub fn parse_style(json: &[u8]) -> Result<ParsedStyle, StyleError> {
 }
 
 fn json_error(e: serde_json::Error) -> StyleError {
-    StyleError::new("", format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column()))
+    let why = e.to_string();
+    if why.starts_with("recursion limit exceeded") {
+        // serde_json's bound on nesting: say so in the style's terms.
+        return StyleError::new(
+            "",
+            format!("invalid JSON at line {}, column {}: arrays and objects nest more than 128 deep", e.line(), e.column()),
+        );
+    }
+    StyleError::new("", format!("invalid JSON at line {}, column {}: {why}", e.line(), e.column()))
 }
 
 /// [`parse_style`] of a document already parsed as JSON (the runtime-styling

@@ -561,3 +561,16 @@ fn zoom_and_feature_values_laid_out_for_a_tile_mix_its_zoom_and_the_next() {
     assert_eq!(p.get_f64("circle-stroke-width", &exact), 2.0);
     assert!((p.get_f64("circle-blur", &laid_out) - 0.9).abs() < 1e-9);
 }
+
+#[test]
+fn json_nested_too_deep_is_an_error_that_says_so() {
+    let mut filter = String::from("true");
+    for _ in 0..5000 {
+        filter = format!(r#"["any", {filter}]"#);
+    }
+    let doc = format!(r#"{{"version": 8, "sources": {{}}, "layers": [{{"id": "b", "type": "background", "filter": {filter}}}]}}"#);
+    let e = err(doc.as_bytes());
+    assert!(e.contains("nest more than 128 deep") && e.contains("line 1, column"), "{e}");
+    let e = crate::style::parse_style_lenient(doc.as_bytes()).unwrap_err().to_string();
+    assert!(e.contains("nest more than 128 deep"), "{e}");
+}
