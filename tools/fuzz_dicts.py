@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes libFuzzer dictionaries for the style and expression fuzz targets
-(rust/fuzz/dicts/{style_json,expression}.dict) from the engine's own sources:
+(rust/fuzz/dicts/{style_json,render,expression}.dict) from the engine's own sources:
 the style spec's names (rust/src/style/spec.rs, layer.rs, source.rs) and the
 expression operators (the string arms of rust/src/style/expression/*.rs).
 With them the fuzzers spell property names and operators at once instead of
@@ -45,5 +45,7 @@ json_bits = {'{"', '": ', '", "', '"}', '[', ']', '["get", "', '["literal", ', '
 quoted_spec = {'"%s"' % s for s in spec}
 quoted_ops = {'"%s"' % s for s in ops}
 write("style_json.dict", quoted_spec | quoted_ops | json_bits)
+# The render target reads styles too.
+write("render.dict", quoted_spec | quoted_ops | json_bits)
 write("expression.dict", quoted_ops | json_bits | {'"zoom"', '"heatmap-density"', '"line-progress"'})
 print("wrote %d + %d tokens" % (len(quoted_spec | quoted_ops | json_bits), len(quoted_ops | json_bits)))

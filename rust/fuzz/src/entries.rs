@@ -27,6 +27,7 @@ use mapcore::style::filter::Filter;
 /// and its entry point.
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("style_json", style_json),
+    ("render", render),
     ("expression", expression),
     ("mvt", mvt),
     ("geojson", geojson),
@@ -47,6 +48,30 @@ const MAX_PIXELS: u64 = 1024 * 1024;
 pub fn style_json(data: &[u8]) {
     let _ = mapcore::style::parse_style_lenient(data);
     let _ = mapcore::style::parse_style(data);
+}
+
+/// A style drawn end to end, as `mapcore-render` draws one: loaded leniently,
+/// its inline GeoJSON tiled, labels shaped from the bundled font, icons from
+/// the test sprite (local files only under tests/fixtures), one 64 x 64 still
+/// image. Finds what parsing alone does not reach: layout, placement and
+/// drawing with any property value.
+pub fn render(data: &[u8]) {
+    use mapcore::map::Map;
+    use mapcore::runtime::{Runtime, RuntimeOptions};
+    // tests/fixtures from the fuzz crate (rust/fuzz) or the library (rust/,
+    // which replays the committed inputs).
+    let fixtures = [concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures")]
+        .into_iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.join("sprites").is_dir());
+    let options = RuntimeOptions { worker_threads: 1, render_threads: 1, asset_root: fixtures, ..Default::default() };
+    let Ok(mut rt) = Runtime::<Map>::new(options) else { return };
+    rt.add_map(1, Map::new(1, 64, 64, 1.0));
+    let Some((map, core)) = rt.map_mut(1) else { return };
+    if map.set_style_json(data, core).is_err() {
+        return;
+    }
+    let _ = rt.render_still(1, Some(std::time::Duration::from_secs(20)));
 }
 
 /// Features of each geometry type with a few properties, for evaluation.
