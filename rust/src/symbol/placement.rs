@@ -831,17 +831,14 @@ fn project_line(line: &[[f32; 2]], segment: usize, matrix: &TileMatrix, shift: [
                 continue;
             }
             if reached {
-                // Where the segment from the previous vertex crosses the near limit.
+                // Where the segment from the previous vertex crosses the near
+                // limit. That vertex is in front: the walk starts from the
+                // anchor's segment, which has a vertex in front (checked
+                // above), and goes on only through vertices in front.
                 let (q, wq) = (line[from], w(line[from]));
-                if wq > NEAR_W {
-                    let t = (wq - NEAR_W) / (wq - wp);
-                    let c = [f64::from(q[0]) + t * f64::from(p[0] - q[0]), f64::from(q[1]) + t * f64::from(p[1] - q[1])];
-                    out[i] = screen(c);
-                } else {
-                    // The anchor's segment starts behind the camera: the
-                    // anchor is its last point in front.
-                    out[i] = out[from];
-                }
+                let t = (wq - NEAR_W) / (wq - wp);
+                let c = [f64::from(q[0]) + t * f64::from(p[0] - q[0]), f64::from(q[1]) + t * f64::from(p[1] - q[1])];
+                out[i] = screen(c);
                 reached = false;
             } else {
                 out[i] = out[from];
