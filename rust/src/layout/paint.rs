@@ -421,9 +421,9 @@ impl<'a> LayerPainter<'a> {
                 dash_corner_split: corner_split,
                 dash_distance_step: (2.0 * self.tile_px / 8192.0) as f32 * r,
                 corner_grid,
-                gradient,
-                pattern,
-                ground: ground.map(|(g, _)| g),
+                gradient: gradient.map(Box::new),
+                pattern: pattern.map(Box::new),
+                ground: ground.map(|(g, _)| Box::new(g)),
             },
             // On the ground the tile's square is cut there (see `ground_map`).
             clip: if ground.is_some() { None } else { clip },

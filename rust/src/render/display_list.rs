@@ -83,15 +83,17 @@ pub struct LineStyle {
     pub corner_grid: [[f32; 2]; 2],
     /// `line-gradient`, if any: the colour along the line (then `color` is
     /// white with the line's opacity as alpha).
-    pub gradient: Option<LineGradient>,
+    /// (Boxed, as are `pattern` and `ground`: most lines have none, and a
+    /// display list holds a style per feature.)
+    pub gradient: Option<Box<LineGradient>>,
     /// `line-pattern`, if any: drawn instead of the colour (then `color` is
     /// white with the line's opacity as alpha); no dashes, no gradient.
-    pub pattern: Option<LinePattern>,
+    pub pattern: Option<Box<LinePattern>>,
     /// Set for lines on a pitched map: `lines` and every size above are
     /// then on the ground plane (see [`GroundMap`]), so that, like
     /// MapLibre's lines extruded on the ground, a line is wider where the
     /// ground is nearer and its dashes and pattern recede with it.
-    pub ground: Option<GroundMap>,
+    pub ground: Option<Box<GroundMap>>,
 }
 
 /// The ground plane of a pitched view for one tile: ground units are the

@@ -585,7 +585,7 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool, const PERSP: bool>(
         let v = (d - (inset - b2)).min(outset - d);
         (if unit_blur { v } else { v / b2 }).clamp(0.0, 1.0)
     };
-    let ground = if PERSP { style.ground.as_ref() } else { None };
+    let ground = if PERSP { style.ground.as_deref() } else { None };
     // `blur2` at device pixel (x, y) seeing the ground with `1 / w` = k,
     // across the direction `dir` (unit, ground).
     let b2_at = |x: f32, y: f32, k: f64, dir: [f32; 2]| -> f32 {

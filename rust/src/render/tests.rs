@@ -650,7 +650,7 @@ fn determinism_sweep() {
 fn line_gradient_follows_progress_between_clip_fractions() {
     let ramp = std::sync::Arc::new(vec![RED, BLUE]);
     let mut style = line_style(Color::new(1.0, 1.0, 1.0, 1.0), 4.0);
-    style.gradient = Some(LineGradient { ramp: ramp.clone(), clip: Some([0.0, 1.0]), per_px: 0.0 });
+    style.gradient = Some(Box::new(LineGradient { ramp: ramp.clone(), clip: Some([0.0, 1.0]), per_px: 0.0 }));
     let line = vec![vec![[0.0, 10.0], [100.0, 10.0]]];
     let img = rasterize(&list(100, 20, vec![DrawCommand::Line { lines: line.clone(), style: style.clone(), clip: None }]), 1);
     let (l, m, r) = (px(&img, 0, 10), px(&img, 50, 10), px(&img, 99, 10));
@@ -658,12 +658,12 @@ fn line_gradient_follows_progress_between_clip_fractions() {
     assert!(r[2] > 250 && r[0] < 5, "end is blue: {r:?}");
     assert!((120..=135).contains(&m[0]) && (120..=135).contains(&m[2]), "middle is half way: {m:?}");
     // The second half of a clipped line: progress 0.5 .. 1.
-    style.gradient = Some(LineGradient { ramp: ramp.clone(), clip: Some([0.5, 1.0]), per_px: 0.0 });
+    style.gradient = Some(Box::new(LineGradient { ramp: ramp.clone(), clip: Some([0.5, 1.0]), per_px: 0.0 }));
     let img = rasterize(&list(100, 20, vec![DrawCommand::Line { lines: line.clone(), style: style.clone(), clip: None }]), 1);
     let l = px(&img, 0, 10);
     assert!((120..=135).contains(&l[0]), "starts half way: {l:?}");
     // Without fractions: progress grows with the distance (per_px).
-    style.gradient = Some(LineGradient { ramp, clip: None, per_px: 0.02 });
+    style.gradient = Some(Box::new(LineGradient { ramp, clip: None, per_px: 0.02 }));
     let img = rasterize(&list(100, 20, vec![DrawCommand::Line { lines: line, style: style.clone(), clip: None }]), 1);
     let (m, r) = (px(&img, 25, 10), px(&img, 99, 10));
     assert!((120..=135).contains(&m[0]), "half way at 25 px: {m:?}");
@@ -707,7 +707,7 @@ fn small_targets_draw_on_one_thread_with_the_same_bytes() {
 /// (height 8 px, reach 5 px: the quad's outset 4.5 px spans 9/8 of it).
 fn pattern_line(image: PatternImage, period: f32) -> Image {
     let pattern = LinePattern { image, period, height: 8.0, reach: 5.0, corner_split: 0.0, distance_step: 0.0 };
-    let style = LineStyle { pattern: Some(pattern), ..line_style(Color::WHITE, 8.0) };
+    let style = LineStyle { pattern: Some(Box::new(pattern)), ..line_style(Color::WHITE, 8.0) };
     rasterize(&list(40, 20, vec![DrawCommand::Line { lines: vec![vec![[0.0, 10.0], [40.0, 10.0]]], style, clip: None }]), 1)
 }
 
@@ -738,7 +738,7 @@ fn line_pattern_opacity_and_transparent_texels() {
     let cols = [[0, 255, 0, 255], [0, 255, 0, 255], [0, 0, 0, 0], [0, 0, 0, 0]].concat().repeat(2);
     let image = PatternImage::from_straight(4, 2, &cols).unwrap();
     let pattern = LinePattern { image, period: 16.0, height: 8.0, reach: 5.0, corner_split: 0.0, distance_step: 0.0 };
-    let style = LineStyle { pattern: Some(pattern), ..line_style(Color::new(1.0, 1.0, 1.0, 0.5), 8.0) };
+    let style = LineStyle { pattern: Some(Box::new(pattern)), ..line_style(Color::new(1.0, 1.0, 1.0, 0.5), 8.0) };
     let line = DrawCommand::Line { lines: vec![vec![[0.0, 10.0], [40.0, 10.0]]], style, clip: None };
     let img = rasterize(&list(40, 20, vec![DrawCommand::Background { color: BLUE }, line]), 1);
     // Texel columns 0 and 1 (green) at x = 2 and 3, 2 and 3 (transparent) at 10 and 11.
@@ -758,7 +758,7 @@ fn a_line_on_the_ground_is_wider_where_the_ground_is_nearer() {
     let to_screen = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.004, 1.0]];
     let from_screen = crate::data::matrix::inv3(&to_screen).unwrap();
     let ground = GroundMap { to_screen, from_screen, clip: None };
-    let style = LineStyle { ground: Some(ground), ..line_style(BLUE, 10.0) };
+    let style = LineStyle { ground: Some(Box::new(ground)), ..line_style(BLUE, 10.0) };
     // Ground x = 40 from ground y 0 (w = 1: screen y 0) to 400 (w = 2.6: screen y ~154).
     let cmd = |style: LineStyle| DrawCommand::Line { lines: vec![vec![[40.0, 0.0], [40.0, 400.0]]], style, clip: None };
     let img = rasterize(&list(80, 160, vec![cmd(style.clone())]), 1);
@@ -770,7 +770,7 @@ fn a_line_on_the_ground_is_wider_where_the_ground_is_nearer() {
     let mid = (far[0] + far[far.len() - 1]) as f32 / 2.0 + 0.5;
     assert!((mid - 40.0 / 2.5).abs() < 1.5, "centre at {mid}");
     // Clipped to ground y < 100 (screen y < 71).
-    let clipped = LineStyle { ground: Some(GroundMap { clip: Some([0.0, 0.0, 80.0, 100.0f64]), ..ground }), ..style };
+    let clipped = LineStyle { ground: Some(Box::new(GroundMap { clip: Some([0.0, 0.0, 80.0, 100.0f64]), ..ground })), ..style };
     let img = rasterize(&list(80, 160, vec![cmd(clipped)]), 1);
     assert!(px(&img, 40, 20)[3] > 127);
     assert_eq!(px(&img, 16, 150)[3], 0);
