@@ -367,13 +367,20 @@ fn inline_geojson_is_text_in_the_style_and_whole_in_style_json_and_after_edits()
     let mut rt = Runtime::new(RuntimeOptions { worker_threads: 1, render_threads: 1, ..Default::default() }).unwrap();
     rt.add_map(1, Map::new(1, 64, 64, 1.0));
     let (map, core) = rt.map_mut(1).unwrap();
-    map.set_style_json(style.to_string().as_bytes(), core).unwrap();
+    // Pretty-printed: the kept text is not what printing the data gives.
+    map.set_style_json(serde_json::to_string_pretty(&style).unwrap().as_bytes(), core).unwrap();
     let spec = &map.style().unwrap().sources[0].1;
     let SourceSpec::GeoJson(g) = spec else { panic!("{spec:?}") };
     let GeoJsonData::Inline(text) = &g.data else { panic!("{:?}", g.data) };
     assert_eq!(serde_json::from_str::<J>(text).unwrap(), data);
     assert_eq!(serde_json::from_str::<J>(&map.style_json().unwrap()).unwrap(), style);
+    // Loaded, then edited: the edit keeps the loaded source (its data is
+    // neither parsed nor printed again).
+    rt.render_still(1, Some(std::time::Duration::from_secs(20))).unwrap();
+    let (map, core) = rt.map_mut(1).unwrap();
+    assert_eq!(map.sources["s"].meta, crate::map::sources::Meta::Ready);
     map.set_property("f", Group::Paint, "fill-color", &json!("blue"), core).unwrap();
+    assert_eq!(map.sources["s"].meta, crate::map::sources::Meta::Ready, "the edit reloaded the source");
     let printed: J = serde_json::from_str(&map.style_json().unwrap()).unwrap();
     assert_eq!(printed["sources"]["s"]["data"], data);
     assert_eq!(printed["layers"][0]["paint"]["fill-color"], "blue");

@@ -55,22 +55,21 @@ impl Map {
     /// Applies `edit` to a copy of the style document and installs the result
     /// if it is a valid style; `context` prefixes error messages.
     fn edit_style(&mut self, core: &mut Core, context: &str, edit: impl FnOnce(&mut J)) -> Result<(), MapError> {
-        let mut doc = self.full_doc()?;
+        // The document without inline data (null in its place); the parse
+        // takes the loaded data's text, so an edit neither copies nor
+        // reprints it, and an unchanged source keeps its tiles.
+        let mut doc = self.doc_or_err()?.clone();
+        let inline = self.style().map(|s| crate::style::inline_data(s)).unwrap_or_default();
         edit(&mut doc);
-        let parsed = crate::style::parse_style_value(&doc).map_err(|e| invalid(format!("{context}: {e}")))?;
+        let parsed = crate::style::parse_style_value(&doc, &inline).map_err(|e| invalid(format!("{context}: {e}")))?;
         self.apply_style(parsed, doc, core, true);
         Ok(())
     }
 
     /// The style as JSON (the document with every runtime edit applied).
     pub fn style_json(&self) -> Result<String, MapError> {
-        Ok(self.full_doc()?.to_string())
-    }
-
-    /// A copy of the style document with its inline GeoJSON data.
-    fn full_doc(&self) -> Result<J, MapError> {
         let doc = self.doc_or_err()?;
-        Ok(self.style().map_or_else(|| doc.clone(), |style| crate::style::with_inline_data(doc, style)))
+        Ok(self.style().map_or_else(|| doc.clone(), |style| crate::style::with_inline_data(doc, style)).to_string())
     }
 
     pub fn add_source(&mut self, id: &str, source: &J, core: &mut Core) -> Result<(), MapError> {

@@ -1,6 +1,8 @@
 //! The style document: version, metadata, camera defaults, sprite, glyphs,
 //! sources in order, and layers. [`parse_style`] reads it from JSON.
 
+use std::sync::Arc;
+
 use serde_json::Value as J;
 
 use crate::style::layer::{Layer, LayerKind};
@@ -280,7 +282,7 @@ pub fn strip_inline_data(doc: &mut J, style: &Style) {
 }
 
 /// The document with the inline GeoJSON data that [`strip_inline_data`] took
-/// out put back (a copy: for printing or editing the style).
+/// out put back (a copy, for printing the style).
 pub fn with_inline_data(doc: &J, style: &Style) -> J {
     let mut full = doc.clone();
     for (id, spec) in &style.sources {
@@ -315,10 +317,24 @@ fn json_error(e: serde_json::Error) -> StyleError {
     StyleError::new("", format!("invalid JSON at line {}, column {}: {why}", e.line(), e.column()))
 }
 
-/// [`parse_style`] of a document already parsed as JSON (the runtime-styling
-/// API edits the document and parses it again without printing it).
-pub fn parse_style_value(doc: &J) -> Result<ParsedStyle, StyleError> {
-    parse_document(doc, None, &InlineData::new())
+/// [`parse_style`] of a document already parsed as JSON, whose inline
+/// GeoJSON data `inline` holds as text where the document has `null` (the
+/// runtime-styling API edits the stripped document of a loaded style and
+/// parses it again, keeping the loaded data as it is).
+pub fn parse_style_value(doc: &J, inline: &InlineData) -> Result<ParsedStyle, StyleError> {
+    parse_document(doc, None, inline)
+}
+
+/// The inline GeoJSON data of a parsed style, as text by source id.
+pub fn inline_data(style: &Style) -> InlineData {
+    style
+        .sources
+        .iter()
+        .filter_map(|(id, spec)| match spec {
+            SourceSpec::GeoJson(GeoJsonSource { data: GeoJsonData::Inline(text), .. }) => Some((id.clone(), Arc::clone(text))),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The strict parse of a parsed document (`inline`: its sources' data kept

@@ -44,7 +44,7 @@ pub mod source;
 pub mod spec;
 pub use crate::data::value;
 
-pub use document::{parse_style, parse_style_lenient, parse_style_value, strip_inline_data, with_inline_data, ParsedStyle, Style};
+pub use document::{inline_data, parse_style, parse_style_lenient, parse_style_value, strip_inline_data, with_inline_data, ParsedStyle, Style};
 pub use layer::{Layer, LayerKind};
 pub use reader::StyleError;
 pub use source::SourceSpec;

@@ -123,7 +123,9 @@ impl SourceSpec {
     /// Parses one source whose `data` was kept as text (`inline_data`); `j`
     /// holds `null` in its place.
     pub fn parse_with_data(j: &J, data: Option<&Arc<str>>, path: &str, warnings: &mut Vec<String>) -> Result<SourceSpec, StyleError> {
-        let Some(text) = data else { return SourceSpec::parse(j, path, warnings) };
+        // The text stands for a `null` in the document (an edit may have put
+        // other data there).
+        let Some(text) = data.filter(|_| j.get("data") == Some(&J::Null)) else { return SourceSpec::parse(j, path, warnings) };
         let mut without = j.clone();
         if let Some(o) = without.as_object_mut() {
             o.insert("data".into(), J::Object(Default::default()));
