@@ -120,25 +120,15 @@ impl SourceSpec {
         }
     }
 
-    /// Parses one source whose `data` was kept as text (`inline_data`); `j`
-    /// holds `null` in its place.
-    pub fn parse_with_data(j: &J, data: Option<&Arc<str>>, path: &str, warnings: &mut Vec<String>) -> Result<SourceSpec, StyleError> {
-        // The text stands for a `null` in the document (an edit may have put
-        // other data there).
-        let Some(text) = data.filter(|_| j.get("data") == Some(&J::Null)) else { return SourceSpec::parse(j, path, warnings) };
-        let mut without = j.clone();
-        if let Some(o) = without.as_object_mut() {
-            o.insert("data".into(), J::Object(Default::default()));
-        }
-        let mut spec = SourceSpec::parse(&without, path, warnings)?;
-        if let SourceSpec::GeoJson(g) = &mut spec {
-            g.data = GeoJsonData::Inline(Arc::clone(text));
-        }
-        Ok(spec)
-    }
-
     /// Parses one source; `path` is its location (`sources.NAME`).
     pub fn parse(j: &J, path: &str, warnings: &mut Vec<String>) -> Result<SourceSpec, StyleError> {
+        SourceSpec::parse_with_data(j, None, path, warnings)
+    }
+
+    /// Parses one source whose `data` may have been kept as text
+    /// (`inline_data`): the text stands for a `null` `data` in `j` (an
+    /// edit may have put other data there).
+    pub fn parse_with_data(j: &J, data: Option<&Arc<str>>, path: &str, warnings: &mut Vec<String>) -> Result<SourceSpec, StyleError> {
         let mut r = Reader::new(j, path)?;
         let ty = match r.get("type") {
             None => return Err(StyleError::new(path, "missing required property \"type\"")),
@@ -174,7 +164,7 @@ impl SourceSpec {
                 };
                 SourceSpec::RasterDem { tiles, encoding }
             }
-            "geojson" => SourceSpec::GeoJson(geojson(&mut r, warnings)?),
+            "geojson" => SourceSpec::GeoJson(geojson(&mut r, data, warnings)?),
             "image" => {
                 let url = r
                     .string("url")?
@@ -257,18 +247,19 @@ fn promote_id(r: &mut Reader) -> Result<Option<PromoteId>, StyleError> {
     }
 }
 
-fn geojson(r: &mut Reader, warnings: &mut Vec<String>) -> Result<GeoJsonSource, StyleError> {
-    let data = match r.get("data") {
-        None => {
+fn geojson(r: &mut Reader, text: Option<&Arc<str>>, warnings: &mut Vec<String>) -> Result<GeoJsonSource, StyleError> {
+    let data = match (r.get("data"), text) {
+        (Some(J::Null), Some(text)) => GeoJsonData::Inline(Arc::clone(text)),
+        (None, _) => {
             return Err(StyleError::new(
                 r.path.clone(),
                 "missing required property \"data\"",
             ))
         }
-        Some(J::String(s)) => GeoJsonData::Url(s.clone()),
-        Some(v @ J::Object(_)) => GeoJsonData::Inline(Arc::from(v.to_string())),
+        (Some(J::String(s)), _) => GeoJsonData::Url(s.clone()),
+        (Some(v @ J::Object(_)), _) => GeoJsonData::Inline(Arc::from(v.to_string())),
         // Like MapLibre, invalid data fails when the source loads, not the style.
-        Some(other) => {
+        (Some(other), _) => {
             warnings.push(format!(
                 "{}: expected string or object, found {}",
                 r.key_path("data"),

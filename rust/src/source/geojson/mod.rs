@@ -282,7 +282,7 @@ impl GeoJsonIndex {
     /// The index of GeoJSON text (a URL's answer or a style's inline data),
     /// read without a JSON tree for its coordinates (`read`).
     pub fn from_json(text: &[u8], options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
-        let node = read::Node::from_slice(text).map_err(|e| format!("invalid JSON: {e}"))?;
+        let node = read::Node::from_slice(text).map_err(|e| format!("GeoJSON is not valid JSON: {e}"))?;
         GeoJsonIndex::from_node(&node, options)
     }
 
@@ -347,12 +347,6 @@ impl GeoJsonIndex {
             cache.trim(index.params.cache_bytes);
         }
         Ok(index)
-    }
-
-    /// Parses GeoJSON text and indexes it.
-    pub fn from_str(text: &str, options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
-        let node = read::Node::from_slice(text.as_bytes()).map_err(|e| format!("GeoJSON is not valid JSON: {e}"))?;
-        GeoJsonIndex::from_node(&node, options)
     }
 
     /// Bytes of generated tiles held now (at most the cache budget after each call).

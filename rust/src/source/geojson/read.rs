@@ -140,23 +140,28 @@ impl<'de> Deserialize<'de> for Node {
 
 struct NodeVisitor;
 
-/// Accepts scalars as `Other`; the visitor types fill in the rest.
-macro_rules! scalars_as {
-    ($value:expr) => {
-        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> { Ok($value) }
-        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> { Ok($value) }
-        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> { Ok($value) }
-        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> { Ok($value) }
-        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> { Ok($value) }
-    };
-}
-
 impl<'de> Visitor<'de> for NodeVisitor {
     type Value = Node;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("GeoJSON")
     }
-    scalars_as!(Node::Other);
+    // Scalars are kept only as "something else" (the conversion reads
+    // strings and numbers from `properties` and `id`, which keep JSON).
+    fn visit_bool<E>(self, _: bool) -> Result<Node, E> {
+        Ok(Node::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Node, E> {
+        Ok(Node::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Node, E> {
+        Ok(Node::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Node, E> {
+        Ok(Node::Other)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Node, E> {
+        Ok(Node::Other)
+    }
     fn visit_unit<E>(self) -> Result<Node, E> {
         Ok(Node::Null)
     }

@@ -200,7 +200,7 @@ fn invalid_geojson_errors() {
     assert!(e(json!({"type":"Feature","geometry":{"type":"Polygon","coordinates":5}})).contains("must be an array"));
     assert!(e(json!({"type":"Feature","properties":3,"geometry":null})).contains("properties"));
     assert!(e(json!({"type":"Point","coordinates":[0,"a"]})).contains("numbers"));
-    assert!(GeoJsonIndex::from_str("{", GeoJsonOptions::default()).unwrap_err().contains("not valid JSON"));
+    assert!(GeoJsonIndex::from_json(b"{", GeoJsonOptions::default()).unwrap_err().contains("not valid JSON"));
     // Clustered sources report malformed features the same way.
     let o = GeoJsonOptions { cluster: true, ..GeoJsonOptions::default() };
     let err = GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":[
