@@ -545,7 +545,7 @@ impl Worker {
                 }
                 DrawCommand::Line { lines, style, .. } => {
                     let part = LinePart { lines, spans: &prep.spans };
-                    draw_line(&mut canvas, &mut self.bp, top, &part, style, rows, clip, rect, &mut self.lines)
+                    draw_line(&mut canvas, top, &part, style, rows, clip, rect, &mut self.lines)
                 }
                 DrawCommand::Circle { centers, style, .. } => draw_circles(&mut canvas, top, centers, style, clip, rect),
                 DrawCommand::BackgroundPattern { pattern } => {
