@@ -96,7 +96,7 @@ pub fn hillshade_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn 
             contrast: 0.0,
             hillshade: Some(Arc::new(HillshadeShade { lat_range: lat_range(covered.id), ..shade.clone() })),
         };
-        out.push(DrawCommand::Raster { rings, style, clip: None });
+        out.push(DrawCommand::Raster { rings, style: Box::new(style), clip: None });
     }
     out
 }

@@ -323,7 +323,7 @@ impl<'a> LayerPainter<'a> {
         let pattern = pattern_paint(image, self.view, self.shift_world, opacity)?;
         Some(DrawCommand::PatternFill {
             rings: self.projector.rings(&feature.geometry),
-            style: PatternFillStyle { pattern, antialias, outline: outline.clone(), perspective: self.perspective(antialias) },
+            style: Box::new(PatternFillStyle { pattern, antialias, outline: outline.clone(), perspective: self.perspective(antialias) }),
             clip,
         })
     }

@@ -71,7 +71,7 @@ pub fn raster_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn Til
 fn tile_command(covered: &CoveredTile, image: PatternImage, p: &Paint, view: &View) -> Option<DrawCommand> {
     let (rings, to_texel) = tile_quad(covered, image.width, image.height, view)?;
     let style = style(image, to_texel, p);
-    Some(DrawCommand::Raster { rings, style, clip: None })
+    Some(DrawCommand::Raster { rings, style: Box::new(style), clip: None })
 }
 
 /// The quad of `covered` on screen, and the device-to-texel matrix of a
@@ -140,7 +140,7 @@ fn image_commands(corners: &[[f64; 2]; 4], image: PatternImage, p: &Paint, view:
         if !to_texel.iter().flatten().all(|v| v.is_finite()) {
             continue;
         }
-        out.push(DrawCommand::Raster { rings, style: style(image.clone(), to_texel, p), clip: None });
+        out.push(DrawCommand::Raster { rings, style: Box::new(style(image.clone(), to_texel, p)), clip: None });
     }
     out
 }

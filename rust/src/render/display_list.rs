@@ -355,10 +355,10 @@ pub enum DrawCommand {
     /// A heatmap over the whole target, source-over.
     Heatmap { image: HeatmapImage },
     /// A polygon feature (rings as in `Fill`) filled with a pattern.
-    PatternFill { rings: Vec<Vec<Px>>, style: PatternFillStyle, clip: Option<ClipQuad> },
+    PatternFill { rings: Vec<Vec<Px>>, style: Box<PatternFillStyle>, clip: Option<ClipQuad> },
     /// A raster image over the pixels whose centres are inside `rings`
     /// (its quad on screen, clipped when it reaches behind the camera).
-    Raster { rings: Vec<Vec<Px>>, style: RasterStyle, clip: Option<ClipQuad> },
+    Raster { rings: Vec<Vec<Px>>, style: Box<RasterStyle>, clip: Option<ClipQuad> },
     /// SDF glyph quads: first every halo (quads whose paint has a visible
     /// halo), then every fill, each in quad order, source-over.
     /// `pixel_ratio` sets MapLibre's edge gamma (0.105 / ratio).

@@ -206,7 +206,7 @@ mod tests {
 
     fn fill(pattern: PatternPaint, antialias: bool, outline: PatternOutline) -> DrawCommand {
         let ring = vec![[2.0, 2.0], [10.0, 2.0], [10.0, 10.0], [2.0, 10.0], [2.0, 2.0]];
-        DrawCommand::PatternFill { rings: vec![ring], style: PatternFillStyle { pattern, antialias, outline, perspective: None }, clip: None }
+        DrawCommand::PatternFill { rings: vec![ring], style: Box::new(PatternFillStyle { pattern, antialias, outline, perspective: None }), clip: None }
     }
 
     #[test]

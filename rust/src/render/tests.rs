@@ -775,3 +775,15 @@ fn a_line_on_the_ground_is_wider_where_the_ground_is_nearer() {
     assert!(px(&img, 40, 20)[3] > 127);
     assert_eq!(px(&img, 16, 150)[3], 0);
 }
+
+#[test]
+fn draw_commands_stay_small() {
+    // A display list holds one command per feature (80,000 circles: 80,000
+    // commands), so the rare paints (gradient, pattern, ground, raster)
+    // are boxed and a command is the size of a line: its polylines, its
+    // style and its clip.
+    use std::mem::size_of;
+    let line = size_of::<Vec<Vec<Px>>>() + size_of::<LineStyle>() + size_of::<Option<ClipQuad>>();
+    assert!(size_of::<DrawCommand>() <= line + 8, "DrawCommand is {} bytes, a line's fields {line}", size_of::<DrawCommand>());
+    assert!(size_of::<LineStyle>() <= 128, "LineStyle is {} bytes", size_of::<LineStyle>());
+}
