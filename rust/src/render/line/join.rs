@@ -1,7 +1,7 @@
 //! Joins: how two segments of a line meet at a vertex, as MapLibre's line
 //! bucket builds them.
 
-use super::super::display_list::{LineJoin, LineStyle};
+use super::super::display_list::{LineCap, LineJoin, LineStyle};
 
 /// How a segment ends at one of its vertices.
 #[derive(Clone, Copy)]
@@ -13,6 +13,15 @@ pub(super) enum End {
     /// A join: the segment's quad ends at these two points (one on each
     /// edge line of the segment, in either order).
     Pts([f32; 2], [f32; 2]),
+}
+
+impl End {
+    /// Whether a round piece is drawn past the vertex (a round join, or a
+    /// line end with round caps).
+    #[inline]
+    pub(super) fn is_round(self, cap: LineCap) -> bool {
+        matches!(self, End::Round) || (matches!(self, End::Cap) && cap == LineCap::Round)
+    }
 }
 
 /// A bevel triangle: two outer corners and the inner miter point; the

@@ -4,8 +4,8 @@
 
 use super::super::backend::Canvas;
 use super::super::composite::{blend_over, Premul};
-use super::super::display_list::{GroundMap, LineCap, LineStyle};
-use super::join::{Bevel, End};
+use super::super::display_list::{GroundMap, LineStyle};
+use super::join::Bevel;
 use super::paint::{Paint, Ramp};
 use super::segments::{inside, Chunk, Seg};
 
@@ -156,7 +156,6 @@ impl<const GRAD: bool, const PAT: bool, const PERSP: bool> Pen<'_, GRAD, PAT, PE
         let ground = self.ground();
         let (cov, progress, acc) = (&mut *px.cov, &mut *px.progress, &mut *px.acc);
         let (spans, rows) = (&mut *px.spans, &mut px.rows);
-        let round_cap = self.style.cap == LineCap::Round;
         let (a, b) = (s.a, s.b);
         let dx = b[0] - a[0];
         let dy = b[1] - a[1];
@@ -164,8 +163,7 @@ impl<const GRAD: bool, const PAT: bool, const PERSP: bool> Pen<'_, GRAD, PAT, PE
         let len = len2.sqrt();
         let inv_len = if len > 0.0 { 1.0 / len } else { 0.0 };
         let inv_len2 = inv_len * inv_len;
-        let round_start = matches!(s.start, End::Round) || (matches!(s.start, End::Cap) && round_cap);
-        let round_end = matches!(s.end, End::Round) || (matches!(s.end, End::Cap) && round_cap);
+        let (round_start, round_end) = (s.start.is_round(self.style.cap), s.end.is_round(self.style.cap));
         let bb = s.bbox;
         if !(bb[0].is_finite() && bb[1].is_finite() && bb[2].is_finite() && bb[3].is_finite()) {
             return;

@@ -207,7 +207,6 @@ impl Chunk {
     /// projected, with its pieces on screen).
     pub(super) fn shape(&mut self, style: &LineStyle, outset: f32, ground: Option<&GroundMap>) {
         let square = style.cap == LineCap::Square;
-        let round = |e: End| matches!(e, End::Round) || (matches!(e, End::Cap) && style.cap == LineCap::Round);
         self.on_screen.clear();
         for sg in self.segs.iter_mut() {
             let (a, b) = (sg.a, sg.b);
@@ -238,7 +237,7 @@ impl Chunk {
                 bb = [bb[0].min(p[0]), bb[1].min(p[1]), bb[2].max(p[0]), bb[3].max(p[1])];
             }
             for (v, e) in [(a, sg.start), (b, sg.end)] {
-                if round(e) {
+                if e.is_round(style.cap) {
                     bb = [bb[0].min(v[0] - outset), bb[1].min(v[1] - outset), bb[2].max(v[0] + outset), bb[3].max(v[1] + outset)];
                 }
             }
@@ -247,7 +246,7 @@ impl Chunk {
                 let union = |a: [f32; 4], b: [f32; 4]| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])];
                 let mut pieces = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
                 for (v, e) in [(a, sg.start), (b, sg.end)] {
-                    if round(e) {
+                    if e.is_round(style.cap) {
                         pieces = union(pieces, gm.hull_bounds(&[v], outset));
                     }
                 }
