@@ -47,7 +47,7 @@ use super::pattern::PatternShader;
 use corners::split_sharp_corners;
 use paint::{LinePatternShader, Paint};
 use pixels::{Pen, Pixels};
-use segments::{Along, Chunk};
+use segments::{Along, Chunk, Shaper};
 
 /// Reusable buffers for the line painter (one per worker thread).
 #[derive(Default)]
@@ -268,6 +268,7 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool, const PERSP: bool>(
     };
     // The (offset) centre lines cut into segments, drawn chunk by chunk.
     chunk.clear();
+    let shaper = Shaper { style, outset: pen.outset, ground: pen.ground };
     for (line, _) in part.lines.iter().zip(part.spans).filter(|(_, sp)| meets(**sp, rows)) {
         clean_polyline(line, clean);
         if clean.len() < 2 {
@@ -317,7 +318,7 @@ fn draw_pixels<C: Canvas, const GRAD: bool, const PAT: bool, const PERSP: bool>(
             }
             _ => Along::Distance,
         };
-        chunk.add_line(pts, closed, dist, along, style, pen.outset, &mut |c: &mut Chunk| pen.draw(c, &mut px));
+        chunk.add_line(pts, closed, dist, along, &shaper, &mut |c: &mut Chunk| pen.draw(c, &mut px));
     }
     pen.draw(chunk, &mut px);
     pen.composite(canvas, clip, color, &mut px);

@@ -135,7 +135,6 @@ impl<const GRAD: bool, const PAT: bool, const PERSP: bool> Pen<'_, GRAD, PAT, PE
 
     /// Draws the chunk's segments, then its bevels, and empties it.
     pub(super) fn draw(&self, chunk: &mut Chunk, px: &mut Pixels) {
-        chunk.shape(self.style, self.outset, self.ground());
         for (si, s) in chunk.segs.iter().enumerate() {
             let on_screen = if PERSP { chunk.on_screen.get(si) } else { None };
             self.segment(s, on_screen, px);

@@ -162,10 +162,10 @@ impl Chunk {
     }
 
     /// Adds the segments of the centre line `pts` (at least 2 points;
-    /// `closed`: its last point is its first), the first starting at
-    /// distance `dist`, calling `full` whenever `limit` segments wait.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn add_line(&mut self, pts: &[[f32; 2]], closed: bool, mut dist: f32, along: Along, style: &LineStyle, outset: f32, full: &mut impl FnMut(&mut Chunk)) {
+    /// `closed`: its last point is its first), each shaped as it is built,
+    /// the first starting at distance `dist`, calling `full` whenever
+    /// `limit` segments wait.
+    pub(super) fn add_line(&mut self, pts: &[[f32; 2]], closed: bool, mut dist: f32, along: Along, shaper: &Shaper, full: &mut impl FnMut(&mut Chunk)) {
         let n = pts.len();
         let unit = |i: usize| -> [f32; 2] {
             let (a, b) = (pts[i], pts[i + 1]);
@@ -176,93 +176,98 @@ impl Chunk {
                 [1.0, 0.0]
             }
         };
+        let (style, outset) = (shaper.style, shaper.outset);
         // A closed line's last segment joins its first: that join is built
         // first, so the first segment can be drawn before the last is built.
         let closing = (closed && n > 2).then(|| join_at(pts[n - 1], unit(n - 2), unit(0), style, outset));
         let mut start = closing.map_or(End::Cap, |c| c.1);
+        let mut u = unit(0);
         for i in 0..n.saturating_sub(1) {
             let (a, b) = (pts[i], pts[i + 1]);
             let len = length(a, b);
-            let (end, next_start, bevel) = match closing {
-                _ if i + 2 < n => join_at(b, unit(i), unit(i + 1), style, outset),
-                Some((e, _, bevel)) => (e, End::Cap, bevel),
-                None => (End::Cap, End::Cap, None),
+            let next = (i + 2 < n).then(|| unit(i + 1));
+            let (end, next_start, bevel) = match (next, closing) {
+                (Some(v), _) => join_at(b, u, v, style, outset),
+                (None, Some((e, _, bevel))) => (e, End::Cap, bevel),
+                (None, None) => (End::Cap, End::Cap, None),
             };
             if let Some(bv) = bevel {
                 self.bevels.push(Bevel { along: along.at(dist + len), ..bv });
             }
             let prog = [along.at(dist), along.at(dist + len)];
-            self.segs.push(Seg { a, b, start, end, tris: [[[0.0; 3]; 3]; 2], bbox: [0.0; 4], prog });
+            let (seg, on_screen) = shaper.segment(a, b, u, start, end, prog);
+            self.segs.push(seg);
+            self.on_screen.extend(on_screen);
             start = next_start;
             dist += len;
+            u = next.unwrap_or(u);
             if self.segs.len() >= self.limit {
                 full(self);
             }
         }
     }
+}
 
-    /// Each segment's quad: its end points on the two edge lines (flat
-    /// ends, square caps pushed out by the outset, joins as built by
-    /// [`join_at`]), and the box of everything it draws (on the ground:
-    /// projected, with its pieces on screen).
-    pub(super) fn shape(&mut self, style: &LineStyle, outset: f32, ground: Option<&GroundMap>) {
-        let square = style.cap == LineCap::Square;
-        self.on_screen.clear();
-        for sg in self.segs.iter_mut() {
-            let (a, b) = (sg.a, sg.b);
-            let l = length(a, b);
-            let u = if l > 0.0 { [(b[0] - a[0]) / l, (b[1] - a[1]) / l] } else { [1.0, 0.0] };
-            let n = [-u[1], u[0]];
-            let corners = |v: [f32; 2], e: End, back: f32| -> ([f32; 2], [f32; 2]) {
-                match e {
-                    End::Pts(p, q) => {
-                        if (p[0] - v[0]) * n[0] + (p[1] - v[1]) * n[1] >= (q[0] - v[0]) * n[0] + (q[1] - v[1]) * n[1] {
-                            (p, q)
-                        } else {
-                            (q, p)
-                        }
-                    }
-                    _ => {
-                        let ext = if square && matches!(e, End::Cap) { back * outset } else { 0.0 };
-                        let c = [v[0] + u[0] * ext, v[1] + u[1] * ext];
-                        ([c[0] + n[0] * outset, c[1] + n[1] * outset], [c[0] - n[0] * outset, c[1] - n[1] * outset])
+/// What shapes a line's segments: its style, how far its quads reach from
+/// the centre line, and the ground it lies on (pitched lines).
+pub(super) struct Shaper<'a> {
+    pub(super) style: &'a LineStyle,
+    pub(super) outset: f32,
+    pub(super) ground: Option<&'a GroundMap>,
+}
+
+impl Shaper<'_> {
+    /// The segment from `a` to `b` (unit direction `u`) with its ends: its
+    /// quad's end points on the two edge lines (flat ends, square caps
+    /// pushed out by the outset, joins as built by [`join_at`]), the box of
+    /// everything it draws and, on the ground, its pieces on screen (the
+    /// box projected).
+    fn segment(&self, a: [f32; 2], b: [f32; 2], u: [f32; 2], start: End, end: End, prog: [f32; 2]) -> (Seg, Option<OnScreen>) {
+        let (cap, outset) = (self.style.cap, self.outset);
+        let square = cap == LineCap::Square;
+        let n = [-u[1], u[0]];
+        let corners = |v: [f32; 2], e: End, back: f32| -> ([f32; 2], [f32; 2]) {
+            match e {
+                End::Pts(p, q) => {
+                    if (p[0] - v[0]) * n[0] + (p[1] - v[1]) * n[1] >= (q[0] - v[0]) * n[0] + (q[1] - v[1]) * n[1] {
+                        (p, q)
+                    } else {
+                        (q, p)
                     }
                 }
-            };
-            let (l0, r0) = corners(a, sg.start, -1.0);
-            let (l1, r1) = corners(b, sg.end, 1.0);
-            sg.tris = [edges([l0, r0, l1]), edges([r0, l1, r1])];
-            let mut bb = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
-            for p in [l0, r0, l1, r1] {
-                bb = [bb[0].min(p[0]), bb[1].min(p[1]), bb[2].max(p[0]), bb[3].max(p[1])];
-            }
-            for (v, e) in [(a, sg.start), (b, sg.end)] {
-                if e.is_round(style.cap) {
-                    bb = [bb[0].min(v[0] - outset), bb[1].min(v[1] - outset), bb[2].max(v[0] + outset), bb[3].max(v[1] + outset)];
+                _ => {
+                    let ext = if square && matches!(e, End::Cap) { back * outset } else { 0.0 };
+                    let c = [v[0] + u[0] * ext, v[1] + u[1] * ext];
+                    ([c[0] + n[0] * outset, c[1] + n[1] * outset], [c[0] - n[0] * outset, c[1] - n[1] * outset])
                 }
             }
-            if let Some(gm) = ground {
+        };
+        let (l0, r0) = corners(a, start, -1.0);
+        let (l1, r1) = corners(b, end, 1.0);
+        let tris = [edges([l0, r0, l1]), edges([r0, l1, r1])];
+        let union = |a: [f32; 4], b: [f32; 4]| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])];
+        let empty = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
+        let round = [(a, start), (b, end)].into_iter().filter(|(_, e)| e.is_round(cap));
+        let (bbox, on_screen) = match self.ground {
+            None => {
+                let quad = [l0, r0, l1, r1].iter().fold(empty, |bb, p| union(bb, [p[0], p[1], p[0], p[1]]));
+                (round.fold(quad, |bb, (v, _)| union(bb, [v[0] - outset, v[1] - outset, v[0] + outset, v[1] + outset])), None)
+            }
+            Some(gm) => {
                 // On the ground: the bounds of the quad and the round pieces, projected.
-                let union = |a: [f32; 4], b: [f32; 4]| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])];
-                let mut pieces = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
-                for (v, e) in [(a, sg.start), (b, sg.end)] {
-                    if e.is_round(style.cap) {
-                        pieces = union(pieces, gm.hull_bounds(&[v], outset));
-                    }
-                }
-                bb = union(gm.hull_bounds(&[l0, r0, l1, r1], 0.0), pieces);
+                let pieces = round.fold(empty, |bb, (v, _)| union(bb, gm.hull_bounds(&[v], outset)));
                 let quad = [l0, r0, l1, r1].map(|p| gm.to_screen(p));
                 let quad = quad.iter().all(Option::is_some).then(|| quad.map(|p| p.unwrap_or_default()));
-                self.on_screen.push(OnScreen { quad, round: pieces });
+                (union(gm.hull_bounds(&[l0, r0, l1, r1], 0.0), pieces), Some(OnScreen { quad, round: pieces }))
             }
-            sg.bbox = bb;
-        }
+        };
+        (Seg { a, b, start, end, tris, bbox, prog }, on_screen)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Along, Chunk, End, CHUNK};
+    use super::{Along, Chunk, End, Shaper, CHUNK};
     use crate::render::tests::line_style;
     use crate::style::color::Color;
 
@@ -288,10 +293,11 @@ mod tests {
         pts.push(pts[0]);
         let st = line_style(Color::WHITE, 2.0);
         let along = Along::Dash { step: 0.5 };
+        let shaper = Shaper { style: &st, outset: 1.5, ground: None };
         let mut chunked = Vec::new();
         let mut sizes = Vec::new();
         let mut c = Chunk::default();
-        c.add_line(&pts, true, 7.0, along, &st, 1.5, &mut |c: &mut Chunk| {
+        c.add_line(&pts, true, 7.0, along, &shaper, &mut |c: &mut Chunk| {
             sizes.push(c.segs.len());
             chunked.extend(summary(c));
             c.clear();
@@ -301,7 +307,7 @@ mod tests {
         assert_eq!(sizes, vec![CHUNK, CHUNK, pts.len() - 1 - 2 * CHUNK]);
 
         let mut whole = Chunk::default();
-        whole.add_line(&pts, true, 7.0, along, &st, 1.5, &mut |_: &mut Chunk| ());
+        whole.add_line(&pts, true, 7.0, along, &shaper, &mut |_: &mut Chunk| ());
         let whole = summary(&whole);
         assert_eq!(whole.len(), pts.len() - 1);
         assert!(chunked == whole, "chunked segments differ from one batch");
