@@ -3,7 +3,7 @@
 //! premultiplied colour), then the feature composited once.
 
 use super::super::backend::Canvas;
-use super::super::composite::{blend_over, Premul};
+use super::super::composite::{blend_over, to_u8, Premul};
 use super::super::display_list::{GroundMap, LineStyle};
 use super::join::Bevel;
 use super::paint::{Paint, Ramp};
@@ -365,6 +365,9 @@ impl<const GRAD: bool, const PAT: bool, const PERSP: bool> Pen<'_, GRAD, PAT, PE
             None => 1.0,
         };
         let ramp = if GRAD { self.paint.gradient.map(Ramp::new) } else { None };
+        // An opaque colour fully covering a pixel replaces it: blending
+        // would give these bytes (most pixels of a wide solid line).
+        let solid = (!GRAD && color.a >= 1.0).then(|| [color.r, color.g, color.b, color.a].map(|v| to_u8(v * 255.0 + 0.5)));
         let out = canvas.pixels_mut();
         let (cov, progress, acc) = (&mut *px.cov, &*px.progress, &mut *px.acc);
         for y in y0..y1 {
@@ -392,7 +395,10 @@ impl<const GRAD: bool, const PAT: bool, const PERSP: bool> Pen<'_, GRAD, PAT, PE
                     };
                     // Opaque colours (most lines): dividing by 1 is exact.
                     let k = if op == 1.0 { c * m } else { c / op * m };
-                    blend_over(&mut out[i * 4..i * 4 + 4], paint.scale(k));
+                    match solid {
+                        Some(bytes) if k == 1.0 => out[i * 4..i * 4 + 4].copy_from_slice(&bytes),
+                        _ => blend_over(&mut out[i * 4..i * 4 + 4], paint.scale(k)),
+                    }
                 }
             }
         }

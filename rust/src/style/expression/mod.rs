@@ -37,7 +37,7 @@ pub use types::Type;
 
 use crate::style::color::Color;
 use crate::style::value::Value;
-use node::{Expr, Node};
+use node::{Expr, Interpolation, Node};
 use parse::{Annotate, Parser};
 
 /// A parse (compile) error: `key` is the path inside the expression (`[2][1]`,
@@ -208,6 +208,16 @@ pub struct Expression {
     zoom_constant: bool,
     state_dependent: bool,
     enum_values: Option<Vec<String>>,
+    /// The top-level zoom curve's kind, found once when compiling (the
+    /// factor of a composite value is asked per feature).
+    curve: CurveKind,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum CurveKind {
+    None,
+    Step,
+    Interpolate(Interpolation),
 }
 
 /// Compiles `json`. With a property spec, the result is typed and checked as
@@ -226,13 +236,7 @@ pub fn parse_expression(
     let Some(root) = p.parse(json, "", expected.as_ref(), annotate) else {
         return Err(p.errors);
     };
-    let e = Expression {
-        feature_constant: root.is_feature_constant(),
-        zoom_constant: root.is_global_constant(&["zoom"]),
-        state_dependent: root.is_state_dependent(),
-        enum_values: spec.and_then(|s| s.enum_values.clone()),
-        root,
-    };
+    let e = Expression::compiled(root, spec.and_then(|s| s.enum_values.clone()));
     if let Some(spec) = spec {
         let err = |m: &str| {
             Err(vec![ParseError {
@@ -267,13 +271,7 @@ pub fn parse_typed(json: &serde_json::Value, ty: &Type) -> Result<Expression, Ve
     let Some(root) = p.parse(json, "", Some(ty), Annotate::Default) else {
         return Err(p.errors);
     };
-    Ok(Expression {
-        feature_constant: root.is_feature_constant(),
-        zoom_constant: root.is_global_constant(&["zoom"]),
-        state_dependent: root.is_state_dependent(),
-        enum_values: None,
-        root,
-    })
+    Ok(Expression::compiled(root, None))
 }
 
 #[derive(Clone)]
@@ -325,6 +323,22 @@ fn find_zoom_curve(e: &Expr) -> ZoomCurve<'_> {
 }
 
 impl Expression {
+    fn compiled(root: Expr, enum_values: Option<Vec<String>>) -> Expression {
+        let curve = match find_zoom_curve(&root) {
+            ZoomCurve::Found(Expr { node: Node::Interpolate { interpolation, .. }, .. }) => CurveKind::Interpolate(*interpolation),
+            ZoomCurve::Found(_) => CurveKind::Step,
+            _ => CurveKind::None,
+        };
+        Expression {
+            feature_constant: root.is_feature_constant(),
+            zoom_constant: root.is_global_constant(&["zoom"]),
+            state_dependent: root.is_state_dependent(),
+            enum_values,
+            curve,
+            root,
+        }
+    }
+
     /// Evaluates; errors are the reference's runtime errors. Enum values are
     /// not checked (see [`Expression::evaluate_checked`]).
     pub fn evaluate(&self, ctx: &EvaluationContext) -> Result<Value, EvalError> {
@@ -404,12 +418,10 @@ impl Expression {
     /// the zoom levels `lower` and `upper`: the curve's own interpolation
     /// for an `interpolate`, 0 for a `step`; `None` without a zoom curve.
     pub fn zoom_factor(&self, zoom: f64, lower: f64, upper: f64) -> Option<f64> {
-        match find_zoom_curve(&self.root) {
-            ZoomCurve::Found(Expr { node: Node::Interpolate { interpolation, .. }, .. }) => {
-                Some(interp::factor(*interpolation, zoom, lower, upper))
-            }
-            ZoomCurve::Found(_) => Some(0.0),
-            _ => None,
+        match self.curve {
+            CurveKind::Interpolate(interpolation) => Some(interp::factor(interpolation, zoom, lower, upper)),
+            CurveKind::Step => Some(0.0),
+            CurveKind::None => None,
         }
     }
 
