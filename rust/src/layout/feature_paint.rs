@@ -87,7 +87,7 @@ fn fill(layer: &Layer, ctx: &EvaluationContext) -> FeaturePaint {
     } else {
         None
     };
-    if color.a <= 0.0 && outline.is_none_or(|o| o.a <= 0.0) {
+    if color.a <= 0.0 && outline.map_or(true, |o| o.a <= 0.0) {
         return FeaturePaint::Nothing;
     }
     FeaturePaint::Fill(FillStyle { color, antialias, outline, perspective: None })

@@ -242,7 +242,7 @@ impl<'a> LayerPainter<'a> {
     /// nothing on screen, known before its filter and paint are evaluated
     /// (layers whose reach is feature independent); true otherwise.
     pub fn may_draw(&self, bounds: [i32; 4]) -> bool {
-        self.reach.is_none_or(|reach| self.projector.box_may_touch(bounds, reach, self.view.width, self.view.height))
+        self.reach.map_or(true, |reach| self.projector.box_may_touch(bounds, reach, self.view.width, self.view.height))
     }
 
     /// The pattern image named `name` with its pixel ratio (`None`: missing).

@@ -30,7 +30,7 @@ pub fn draws_geometry(kind: LayerKind, geom: GeomType) -> bool {
 /// Whether `feature` of `covered` passes the layer's filter (evaluated at
 /// the tile's zoom, as MapLibre does when it builds buckets).
 pub fn passes_filter(layer: &Layer, covered: &CoveredTile, tile_layer: &TileLayer, feature: &Feature) -> bool {
-    layer.filter.as_ref().is_none_or(|filter| {
+    layer.filter.as_ref().map_or(true, |filter| {
         let mut ctx = EvaluationContext::for_feature(covered.overscaled_z as f64, feature);
         ctx.canonical = Some(covered.id);
         ctx.extent = tile_layer.extent;

@@ -32,7 +32,7 @@ impl Target<'_> {
     #[inline]
     fn allows(&self, x: usize, r: usize) -> bool {
         if let Some(m) = self.mask {
-            if m.get(r * self.width + x).is_none_or(|&c| c == 0) {
+            if m.get(r * self.width + x).map_or(true, |&c| c == 0) {
                 return false;
             }
         }

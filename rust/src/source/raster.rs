@@ -13,7 +13,7 @@ fn check_size(width: usize, height: usize) -> Result<(), String> {
     if width == 0 || height == 0 {
         return Err("empty image".into());
     }
-    if width.checked_mul(height).is_none_or(|n| n > MAX_PIXELS) {
+    if width.checked_mul(height).map_or(true, |n| n > MAX_PIXELS) {
         return Err(format!("{width}x{height} image is too large"));
     }
     Ok(())

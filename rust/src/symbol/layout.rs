@@ -144,7 +144,7 @@ fn feature_ctx<'a>(z: f64, feature: &'a Feature, tile: crate::source::feature::T
 }
 
 fn passes_filter(layer: &Layer, ctx: &EvaluationContext) -> bool {
-    layer.filter.as_ref().is_none_or(|f| f.matches(ctx))
+    layer.filter.as_ref().map_or(true, |f| f.matches(ctx))
 }
 
 /// Evaluates a feature's text (None: no text).

@@ -164,9 +164,9 @@ pub fn prepare_text(text: &Formatted, transform: TextTransform, default_stack: &
             color: section.text_color,
         });
         let s = match transform {
-            TextTransform::None => section.text.clone(),
-            TextTransform::Uppercase => section.text.to_uppercase(),
-            TextTransform::Lowercase => section.text.to_lowercase(),
+            TextTransform::None => std::borrow::Cow::Borrowed(section.text.as_str()),
+            TextTransform::Uppercase => section.text.to_uppercase().into(),
+            TextTransform::Lowercase => section.text.to_lowercase().into(),
         };
         let chars: Vec<char> = s.chars().take(room.saturating_mul(2)).collect();
         let shaped = shape_arabic(&chars);
@@ -176,15 +176,13 @@ pub fn prepare_text(text: &Formatted, transform: TextTransform, default_stack: &
             out.unformed_section_of = out.section_of.clone();
         }
         if !out.unformed.is_empty() || shaped != chars {
-            for &c in chars.iter().take(room) {
-                out.unformed.push(c);
-                out.unformed_section_of.push(index);
-            }
+            let n = chars.len().min(room);
+            out.unformed.extend_from_slice(&chars[..n]);
+            out.unformed_section_of.extend(std::iter::repeat(index).take(n));
         }
-        for c in shaped.into_iter().take(room) {
-            out.chars.push(c);
-            out.section_of.push(index);
-        }
+        let n = shaped.len().min(room);
+        out.chars.extend_from_slice(&shaped[..n]);
+        out.section_of.extend(std::iter::repeat(index).take(n));
     }
     out
 }

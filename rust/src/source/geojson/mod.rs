@@ -406,7 +406,8 @@ impl GeoJsonIndex {
                 }
             }
             let (features, key) = match from {
-                Some(k) => (cache.tiles[&k].input.clone(), k),
+                // Cut already: split_tile reads its input from the cache.
+                Some(k) => (Vec::new(), k),
                 None if cache.evicted => (self.root.clone(), (0, 0, 0)),
                 None => return None,
             };
@@ -423,6 +424,9 @@ impl GeoJsonIndex {
         Some(TileData { layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.params.extent as u32, features.clone())] })
     }
 
+    /// Cuts tile `(z, x, y)` (input `features` when it is not in `tiles`
+    /// yet; ignored when it is) into its children, down to `target` or, with
+    /// none, to the index's limits.
     fn split_tile(
         &self,
         tiles: &mut HashMap<TileKey, Tile>,
