@@ -8,7 +8,10 @@
 # and, when present, the shared data (small files only). A crash stops that target; its input is in
 # rust/fuzz/artifacts/TARGET: fix it and commit the input under
 # rust/fuzz/regressions/TARGET (cargo test replays it). Targets with a
-# dictionary in rust/fuzz/dicts (tools/fuzz_dicts.py) run with it.
+# dictionary in rust/fuzz/dicts (tools/fuzz_dicts.py) run with it. Each run's
+# log is kept in rust/fuzz/logs/TARGET.log; the round ends with each target's
+# coverage growth by quarter (tools/fuzz_growth.py): run longer while the last
+# quarters still add coverage.
 #
 #   tools/fuzz.sh [TARGET...]     FUZZ_SECONDS=60 FUZZ_JOBS=1 SHARED=../shared
 set -euo pipefail
@@ -80,15 +83,22 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo +nightly fuzz list)
 seed_all
 failed=0
+growth=()
 for t in "${targets[@]}"; do
   echo "fuzz: $t for ${SECONDS_EACH}s"
   jobs=(); [ "$JOBS" -le 1 ] || jobs=(--jobs "$JOBS")
   # A dictionary of the style spec's names and operators (tools/fuzz_dicts.py).
   dict=(); [ ! -f "dicts/$t.dict" ] || dict=(-dict="dicts/$t.dict")
+  # The run's log (rust/fuzz/logs/TARGET.log) gives its coverage growth
+  # (pipefail: a crash still fails the target).
+  mkdir -p logs
   if ! cargo +nightly fuzz run "$t" "corpus/$t" "${jobs[@]}" -- \
-      -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout=20 -max_len=65536 -print_final_stats=1 "${dict[@]}"; then
+      -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout=20 -max_len=65536 -print_final_stats=1 "${dict[@]}" \
+      2>&1 | tee "logs/$t.log"; then
     echo "fuzz: $t FAILED (input in rust/fuzz/artifacts/$t)"; failed=$((failed + 1))
   fi
+  growth+=("$(python3 "$ROOT/tools/fuzz_growth.py" "logs/$t.log")")
 done
+printf 'fuzz: %s\n' "${growth[@]}"
 echo "fuzz: $((${#targets[@]} - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
