@@ -13,6 +13,7 @@ use crate::source::transform::TileMatrix3d;
 use crate::style::color::Color;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::Layer;
+use std::borrow::Cow;
 
 use super::paint::pattern_image;
 use super::project::ground_shift;
@@ -100,11 +101,12 @@ const NEAR_W: f64 = 1.0 / 75.0;
 /// the camera (`w` is affine in the point): a face reaching behind the
 /// camera keeps what is in front, as a GPU clips it (Sutherland-Hodgman
 /// against one plane; holes cut the same way stay holes).
-fn clip_near(polygon: &[[f64; 3]], w: impl Fn([f64; 3]) -> f64) -> Vec<[f64; 3]> {
-    let ws: Vec<f64> = polygon.iter().map(|p| w(*p)).collect();
-    if ws.iter().all(|w| *w >= NEAR_W) {
-        return polygon.to_vec();
+fn clip_near(polygon: &[[f64; 3]], w: impl Fn([f64; 3]) -> f64) -> Cow<'_, [[f64; 3]]> {
+    if polygon.iter().all(|p| w(*p) >= NEAR_W) {
+        // Wholly in front (nearly every face): as it is.
+        return Cow::Borrowed(polygon);
     }
+    let ws: Vec<f64> = polygon.iter().map(|p| w(*p)).collect();
     let mut out = Vec::with_capacity(polygon.len() + 2);
     for i in 0..polygon.len() {
         let j = (i + 1) % polygon.len();
@@ -117,7 +119,7 @@ fn clip_near(polygon: &[[f64; 3]], w: impl Fn([f64; 3]) -> f64) -> Vec<[f64; 3]>
             out.push(std::array::from_fn(|k| a[k] + t * (b[k] - a[k])));
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// A face from the homography `to_screen` of its plane's parameters
@@ -163,7 +165,7 @@ pub fn faces(
     let w_of = |p: [f64; 3]| m.project(p[0], p[1], p[2]).1;
     let on_screen = |polygon: &[[f64; 3]]| -> Vec<(Px, f64)> {
         clip_near(polygon, w_of)
-            .into_iter()
+            .iter()
             .map(|p| {
                 let ([x, y], w) = m.project(p[0], p[1], p[2]);
                 ([(x * ratio) as f32, (y * ratio) as f32], w)
@@ -326,7 +328,7 @@ mod tests {
         assert!(cut.iter().all(|p| w(*p) >= NEAR_W - 1e-12), "{cut:?}");
         assert!(cut.iter().filter(|p| (p[1] - edge).abs() < 1e-12).count() == 2, "{cut:?}");
         // Wholly in front: unchanged; wholly behind: nothing.
-        assert_eq!(clip_near(&square, |_| 1.0), square.to_vec());
+        assert!(matches!(clip_near(&square, |_| 1.0), Cow::Borrowed(p) if p == &square[..]));
         assert!(clip_near(&square, |_| -1.0).is_empty());
     }
 
