@@ -96,6 +96,16 @@ fn crossing(a: Pt, b: Pt, k: f64, axis: usize) -> f64 {
     (k - a[axis]) / (b[axis] - a[axis])
 }
 
+/// A finished slice: a long one gives back what it grew by and did not
+/// use (up to half of it; slices of a long line are held by every tile
+/// that is not split).
+fn trimmed(mut pts: Vec<Pt>) -> Vec<Pt> {
+    if pts.capacity() - pts.len() > 1024 {
+        pts.shrink_to_fit();
+    }
+    pts
+}
+
 fn clip_line(ring: &Ring, k1: f64, k2: f64, axis: usize, is_polygon: bool, out: &mut Vec<Ring>) {
     let pts = &ring.pts;
     let mut slice: Vec<Pt> = Vec::new();
@@ -133,7 +143,7 @@ fn clip_line(ring: &Ring, k1: f64, k2: f64, axis: usize, is_polygon: bool, out: 
         }
         if let (false, Some(t)) = (is_polygon, exited) {
             let end = len + seg * t;
-            out.push(Ring { pts: std::mem::take(&mut slice), size: ring.size, start, end });
+            out.push(Ring { pts: trimmed(std::mem::take(&mut slice)), size: ring.size, start, end });
             start = ring.start;
         }
         len += seg;
@@ -149,7 +159,7 @@ fn clip_line(ring: &Ring, k1: f64, k2: f64, axis: usize, is_polygon: bool, out: 
         }
     }
     if !slice.is_empty() {
-        out.push(Ring { pts: slice, size: ring.size, start, end: ring.end });
+        out.push(Ring { pts: trimmed(slice), size: ring.size, start, end: ring.end });
     }
 }
 

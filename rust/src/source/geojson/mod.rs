@@ -12,10 +12,13 @@
 //!   from the nearest generated ancestor; generated tiles are cached.
 //! * Features crossing the antimeridian are copied into the world on the other side.
 //!
+//! * A tile whose children are cut drops the features it was cut from, as
+//!   geojson-vt drops a split tile's source (each level kept a copy of the
+//!   data); if its own output is asked for later, it is cut again from the
+//!   nearest ancestor that holds them (or from the whole data set).
 //! * Generated tiles are cached up to `cache_bytes` (the runtime's tile-cache
 //!   budget); beyond it the least recently used go first and are cut again
-//!   from the nearest ancestor that still holds its features (or from the
-//!   whole data set) when asked for again.
+//!   the same way when asked for again.
 //!
 //! Output tiles have one layer, [`GEOJSON_LAYER`], with integer coordinates in
 //! `0..extent` (8192 by default), exterior rings with positive area (MVT winding).
@@ -190,8 +193,10 @@ struct Tile {
     num_points: usize,
     /// The features this tile was cut from (shared with its ancestors where
     /// a feature lies wholly inside): its output and its children are cut
-    /// from them.
-    input: Vec<Arc<VtFeature>>,
+    /// from them. `None` once its children are cut (like geojson-vt's
+    /// source, dropped after a split: each level held a copy of the data);
+    /// cut again from an ancestor if its output is asked for later.
+    input: Option<Vec<Arc<VtFeature>>>,
     /// Whether its children were cut: then a missing child is empty (unless
     /// tiles were evicted).
     split: bool,
@@ -206,6 +211,12 @@ struct Tile {
 impl Tile {
     fn bytes(&self) -> u64 {
         128 + self.feature_bytes + self.input_bytes
+    }
+
+    fn set_input(&mut self, input: Vec<Arc<VtFeature>>) {
+        self.num_points = input.iter().map(|f| f.num_points).sum();
+        self.input_bytes = input.iter().map(|f| 96 + 24 * f.num_points as u64).sum();
+        self.input = Some(input);
     }
 }
 
@@ -360,6 +371,16 @@ impl GeoJsonIndex {
         self.tiles.lock().unwrap().tiles.values().filter(|t| t.features.is_some()).count()
     }
 
+    /// How many tiles whose children were cut, and how many of them still
+    /// hold their input.
+    #[cfg(test)]
+    fn split_tiles(&self) -> (usize, usize) {
+        let cache = self.tiles.lock().unwrap();
+        let split = cache.tiles.values().filter(|t| t.split);
+        let held = split.clone().filter(|t| t.input.is_some()).count();
+        (split.count(), held)
+    }
+
     /// The tile `z/x/y` (x wraps around the world), generating it if needed.
     /// `None` when the tile has no features, `y` is out of range, or `z` is
     /// beyond the maximum zoom (overzoom the `max_zoom` tile instead).
@@ -386,11 +407,14 @@ impl GeoJsonIndex {
     fn cached_tile(&self, cache: &mut TileCache, z: u8, x: u32, y: u32) -> Option<TileData> {
         cache.tick += 1;
         let tick = cache.tick;
-        if !cache.tiles.contains_key(&(z, x, y)) {
-            // Cut from the nearest generated ancestor. When its children were
-            // made this tile is empty, unless tiles were evicted: then it is
-            // cut again from there (or from everything when no ancestor is
-            // left).
+        let missing = !cache.tiles.contains_key(&(z, x, y));
+        // A tile whose children were cut holds no input: its output is cut
+        // again when first asked for.
+        let cut = cache.tiles.get(&(z, x, y)).map_or(true, |t| t.features.is_none() && t.input.is_none());
+        if cut {
+            // Cut from the nearest ancestor that holds its input (or from
+            // everything). A missing tile below an ancestor whose children
+            // were cut is empty, unless tiles were evicted.
             let (mut z0, mut x0, mut y0) = (z, x, y);
             let mut from: Option<TileKey> = None;
             while z0 > 0 {
@@ -398,35 +422,43 @@ impl GeoJsonIndex {
                 x0 >>= 1;
                 y0 >>= 1;
                 if let Some(t) = cache.tiles.get(&(z0, x0, y0)) {
-                    if t.split && !cache.evicted {
+                    if missing && t.split && !cache.evicted {
                         return None;
                     }
-                    from = Some((z0, x0, y0));
-                    break;
+                    if t.input.is_some() {
+                        from = Some((z0, x0, y0));
+                        break;
+                    }
                 }
             }
             let (features, key) = match from {
-                // Cut already: split_tile reads its input from the cache.
+                // Its input is in the cache (split_tile reads it there).
                 Some(k) => (Vec::new(), k),
-                None if cache.evicted => (self.root.clone(), (0, 0, 0)),
-                None => return None,
+                None if self.root.is_empty() => return None,
+                None => (self.root.clone(), (0, 0, 0)),
             };
             self.split_tile(&mut cache.tiles, features, key, Some((z, x, y)), tick);
         }
         let tile = cache.tiles.get_mut(&(z, x, y))?;
         tile.used = tick;
         if tile.features.is_none() {
-            let features = self.tile_features(&tile.input, z, x, y);
+            let features = self.tile_features(tile.input.as_deref().unwrap_or_default(), z, x, y);
             tile.feature_bytes = features.iter().map(Feature::approx_bytes).sum();
             tile.features = Some(features);
+            if tile.split {
+                // Cut again only for its output.
+                tile.input = None;
+                tile.input_bytes = 0;
+            }
         }
         let features = tile.features.as_ref().filter(|f| !f.is_empty())?;
         Some(TileData { layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.params.extent as u32, features.clone())] })
     }
 
-    /// Cuts tile `(z, x, y)` (input `features` when it is not in `tiles`
-    /// yet; ignored when it is) into its children, down to `target` or, with
-    /// none, to the index's limits.
+    /// Cuts tile `(z, x, y)` into its children, down to `target` or, with
+    /// none, to the index's limits. `features` is the tile's input when the
+    /// cache holds none for it (it is new, or its input was dropped);
+    /// ignored otherwise. A tile whose children are cut drops its input.
     fn split_tile(
         &self,
         tiles: &mut HashMap<TileKey, Tile>,
@@ -440,13 +472,22 @@ impl GeoJsonIndex {
         while let Some((features, z, x, y)) = stack.pop() {
             let tile = tiles.entry((z, x, y)).or_insert_with(|| Tile {
                 features: None,
-                num_points: features.iter().map(|f| f.num_points).sum(),
-                input_bytes: features.iter().map(|f| 96 + 24 * f.num_points as u64).sum(),
-                input: features,
+                num_points: 0,
+                input: None,
                 split: false,
                 used: tick,
                 feature_bytes: 0,
+                input_bytes: 0,
             });
+            // A tile whose children were cut takes its input back only on
+            // the way to the target (or as the target).
+            let on_path = match target {
+                None => true,
+                Some((cz, cx, cy)) => z <= cz && x == cx >> (cz - z) && y == cy >> (cz - z),
+            };
+            if tile.input.is_none() && (!tile.split || on_path) {
+                tile.set_input(features);
+            }
             // Tiles cut now are as recent as the one asked for: a view's
             // neighbours find their ancestors still there.
             tile.used = tick;
@@ -456,28 +497,23 @@ impl GeoJsonIndex {
                         continue;
                     }
                 }
-                Some((cz, cx, cy)) => {
-                    if z == p.max_zoom || z == cz {
-                        continue;
-                    }
-                    let steps = cz - z;
-                    if x != cx >> steps || y != cy >> steps {
+                Some((cz, _, _)) => {
+                    if z == p.max_zoom || z == cz || !on_path {
                         continue;
                     }
                 }
             }
             tile.split = true;
-            let features = &tile.input;
-            if features.is_empty() {
-                continue;
-            }
+            tile.input_bytes = 0;
+            let Some(features) = tile.input.take().filter(|f| !f.is_empty()) else { continue };
             let k1 = 0.5 * p.buffer / p.extent;
             let (k2, k3, k4) = (0.5 - k1, 0.5 + k1, 1.0 + k1);
             let z2 = (1u64 << z) as f64;
             let (fx, fy) = (f64::from(x), f64::from(y));
-            let (min, max) = bbox(features);
-            let left = clip(features, z2, fx - k1, fx + k3, 0, min[0], max[0]);
-            let right = clip(features, z2, fx + k2, fx + k4, 0, min[0], max[0]);
+            let (min, max) = bbox(&features);
+            let left = clip(&features, z2, fx - k1, fx + k3, 0, min[0], max[0]);
+            let right = clip(&features, z2, fx + k2, fx + k4, 0, min[0], max[0]);
+            drop(features);
             for (half, dx) in [(left, 0u32), (right, 1u32)] {
                 let (hmin, hmax) = bbox(&half);
                 let top = clip(&half, z2, fy - k1, fy + k3, 1, hmin[1], hmax[1]);

@@ -406,6 +406,38 @@ fn tile_cache_stays_within_its_byte_budget_and_evicted_tiles_are_cut_again() {
 }
 
 #[test]
+fn split_tiles_drop_their_input_and_cut_their_output_again_when_asked_for() {
+    // A wiggly line around the world and points along it, indexed down to
+    // z4: every level used to keep a copy of the data (1.15 GB for a 61 MB
+    // line). Tiles whose children were cut hold no input; asked for later,
+    // they give what an index that never split them gives.
+    let line: Vec<[f64; 2]> = (0..4000).map(|i| [-179.0 + i as f64 * 0.0895, (i as f64 * 0.05).sin() * 60.0]).collect();
+    let mut feats: Vec<serde_json::Value> = (0..400)
+        .map(|i| json!({"type":"Feature","properties":{"i":i},"geometry":{"type":"Point","coordinates":line[i * 10]}}))
+        .collect();
+    feats.push(json!({"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":line}}));
+    let data = json!({"type":"FeatureCollection","features":feats});
+    let split = GeoJsonIndex::new(&data, GeoJsonOptions { index_max_zoom: 4, index_max_points: 50, ..GeoJsonOptions::default() }).unwrap();
+    let whole = GeoJsonIndex::new(&data, GeoJsonOptions { index_max_zoom: 0, ..GeoJsonOptions::default() }).unwrap();
+    let (n, held) = split.split_tiles();
+    assert!(n > 20, "the index splits down to z4 ({n} split tiles)");
+    assert_eq!(held, 0, "split tiles holding their input");
+    let mut seen = 0;
+    for z in 0..=5u8 {
+        for x in 0..1u32 << z {
+            for y in 0..1u32 << z {
+                let got = split.tile(z, x, y);
+                seen += usize::from(got.is_some());
+                assert_eq!(got, whole.tile(z, x, y), "tile {z}/{x}/{y}");
+            }
+        }
+    }
+    assert!(seen > 50, "{seen} tiles with data");
+    // Asking for them made their output, and did not keep their input.
+    assert_eq!(split.split_tiles().1, 0);
+}
+
+#[test]
 fn tiles_cut_on_the_way_to_a_deep_tile_make_no_features_until_asked_for() {
     // 2,000 points within a metre: every tile down to zoom 14 holds them
     // all. Making each level's output (15 copies of every feature and its
