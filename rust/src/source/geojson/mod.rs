@@ -229,6 +229,9 @@ struct TileCache {
     tick: u64,
     /// A tile was evicted: a missing tile may be one to cut again.
     evicted: bool,
+    /// Tiles cut from the whole data set (tests).
+    #[cfg(test)]
+    root_cuts: usize,
 }
 
 impl TileCache {
@@ -371,14 +374,14 @@ impl GeoJsonIndex {
         self.tiles.lock().unwrap().tiles.values().filter(|t| t.features.is_some()).count()
     }
 
-    /// How many tiles whose children were cut, and how many of them still
-    /// hold their input.
+    /// How many tiles whose children were cut, how many of them hold their
+    /// input, and how many tiles were cut from the whole data set.
     #[cfg(test)]
-    fn split_tiles(&self) -> (usize, usize) {
+    fn split_tiles(&self) -> (usize, usize, usize) {
         let cache = self.tiles.lock().unwrap();
         let split = cache.tiles.values().filter(|t| t.split);
         let held = split.clone().filter(|t| t.input.is_some()).count();
-        (split.count(), held)
+        (split.count(), held, cache.root_cuts)
     }
 
     /// The tile `z/x/y` (x wraps around the world), generating it if needed.
@@ -435,7 +438,13 @@ impl GeoJsonIndex {
                 // Its input is in the cache (split_tile reads it there).
                 Some(k) => (Vec::new(), k),
                 None if self.root.is_empty() => return None,
-                None => (self.root.clone(), (0, 0, 0)),
+                None => {
+                    #[cfg(test)]
+                    {
+                        cache.root_cuts += 1;
+                    }
+                    (self.root.clone(), (0, 0, 0))
+                }
             };
             self.split_tile(&mut cache.tiles, features, key, Some((z, x, y)), tick);
         }
@@ -445,11 +454,6 @@ impl GeoJsonIndex {
             let features = self.tile_features(tile.input.as_deref().unwrap_or_default(), z, x, y);
             tile.feature_bytes = features.iter().map(Feature::approx_bytes).sum();
             tile.features = Some(features);
-            if tile.split {
-                // Cut again only for its output.
-                tile.input = None;
-                tile.input_bytes = 0;
-            }
         }
         let features = tile.features.as_ref().filter(|f| !f.is_empty())?;
         Some(TileData { layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.params.extent as u32, features.clone())] })
@@ -479,13 +483,9 @@ impl GeoJsonIndex {
                 feature_bytes: 0,
                 input_bytes: 0,
             });
-            // A tile whose children were cut takes its input back only on
-            // the way to the target (or as the target).
-            let on_path = match target {
-                None => true,
-                Some((cz, cx, cy)) => z <= cz && x == cx >> (cz - z) && y == cy >> (cz - z),
-            };
-            if tile.input.is_none() && (!tile.split || on_path) {
+            // A tile cut again (its input dropped, or evicted) takes its
+            // input back: kept from now on, within the cache's budget.
+            if tile.input.is_none() {
                 tile.set_input(features);
             }
             // Tiles cut now are as recent as the one asked for: a view's
@@ -497,23 +497,34 @@ impl GeoJsonIndex {
                         continue;
                     }
                 }
-                Some((cz, _, _)) => {
-                    if z == p.max_zoom || z == cz || !on_path {
+                Some((cz, cx, cy)) => {
+                    if z == p.max_zoom || z == cz {
+                        continue;
+                    }
+                    let steps = cz - z;
+                    if x != cx >> steps || y != cy >> steps {
                         continue;
                     }
                 }
             }
-            tile.split = true;
-            tile.input_bytes = 0;
-            let Some(features) = tile.input.take().filter(|f| !f.is_empty()) else { continue };
+            // The first time its children are cut, a tile drops its input (as
+            // geojson-vt drops a split tile's source: building the index kept
+            // a copy of the data per level); cut again, it keeps it.
+            let dropped = if tile.split {
+                None
+            } else {
+                tile.split = true;
+                tile.input_bytes = 0;
+                tile.input.take()
+            };
+            let Some(features) = dropped.as_deref().or(tile.input.as_deref()).filter(|f| !f.is_empty()) else { continue };
             let k1 = 0.5 * p.buffer / p.extent;
             let (k2, k3, k4) = (0.5 - k1, 0.5 + k1, 1.0 + k1);
             let z2 = (1u64 << z) as f64;
             let (fx, fy) = (f64::from(x), f64::from(y));
-            let (min, max) = bbox(&features);
-            let left = clip(&features, z2, fx - k1, fx + k3, 0, min[0], max[0]);
-            let right = clip(&features, z2, fx + k2, fx + k4, 0, min[0], max[0]);
-            drop(features);
+            let (min, max) = bbox(features);
+            let left = clip(features, z2, fx - k1, fx + k3, 0, min[0], max[0]);
+            let right = clip(features, z2, fx + k2, fx + k4, 0, min[0], max[0]);
             for (half, dx) in [(left, 0u32), (right, 1u32)] {
                 let (hmin, hmax) = bbox(&half);
                 let top = clip(&half, z2, fy - k1, fy + k3, 1, hmin[1], hmax[1]);
