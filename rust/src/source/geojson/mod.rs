@@ -193,9 +193,9 @@ struct Tile {
     num_points: usize,
     /// The features this tile was cut from (shared with its ancestors where
     /// a feature lies wholly inside): its output and its children are cut
-    /// from them. `None` once its children are cut (like geojson-vt's
+    /// from them. `None` once its children are first cut (like geojson-vt's
     /// source, dropped after a split: each level held a copy of the data);
-    /// cut again from an ancestor if its output is asked for later.
+    /// taken back, and kept, when it is cut again from an ancestor.
     input: Option<Vec<Arc<VtFeature>>>,
     /// Whether its children were cut: then a missing child is empty (unless
     /// tiles were evicted).
@@ -410,10 +410,12 @@ impl GeoJsonIndex {
     fn cached_tile(&self, cache: &mut TileCache, z: u8, x: u32, y: u32) -> Option<TileData> {
         cache.tick += 1;
         let tick = cache.tick;
-        let missing = !cache.tiles.contains_key(&(z, x, y));
         // A tile whose children were cut holds no input: its output is cut
         // again when first asked for.
-        let cut = cache.tiles.get(&(z, x, y)).map_or(true, |t| t.features.is_none() && t.input.is_none());
+        let (missing, cut) = match cache.tiles.get(&(z, x, y)) {
+            None => (true, true),
+            Some(t) => (false, t.features.is_none() && t.input.is_none()),
+        };
         if cut {
             // Cut from the nearest ancestor that holds its input (or from
             // everything). A missing tile below an ancestor whose children
@@ -462,7 +464,8 @@ impl GeoJsonIndex {
     /// Cuts tile `(z, x, y)` into its children, down to `target` or, with
     /// none, to the index's limits. `features` is the tile's input when the
     /// cache holds none for it (it is new, or its input was dropped);
-    /// ignored otherwise. A tile whose children are cut drops its input.
+    /// ignored otherwise. A tile drops its input the first time its
+    /// children are cut, and keeps what it takes back later.
     fn split_tile(
         &self,
         tiles: &mut HashMap<TileKey, Tile>,
