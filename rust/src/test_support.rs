@@ -11,7 +11,7 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The shared data folder (holding `conformance/` and `bench/`): the
 /// `MAPCORE_SHARED` environment variable, else `shared/` beside an ancestor
@@ -51,4 +51,36 @@ pub fn fixtures_dir() -> PathBuf {
 pub fn fixture(rel: &str) -> Vec<u8> {
     let path = fixtures_dir().join(rel);
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+/// A scratch folder `mapcore-NAME-PID` in the system's temp folder, made
+/// empty when created and removed with its contents when dropped (also when
+/// the test fails), so that test runs leave nothing behind. Tests in one
+/// process need distinct names.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("mapcore-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot make {}: {e}", dir.display()));
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

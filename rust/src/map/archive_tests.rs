@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::map::{Map, Runtime};
 use crate::runtime::events::{Event, EventKind};
 use crate::runtime::RuntimeOptions;
+use crate::test_support::TempDir;
 use crate::source::archive::pmtiles::{self, WriteOptions};
 use crate::source::archive::{TileEntry, TileFormat};
 
@@ -43,7 +44,8 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 /// (`vector/{z}/{x}/{y}.mvt`, `raster/{z}/{x}/{y}.png`) and archives of the
 /// same tiles.
 pub struct Fixture {
-    pub dir: PathBuf,
+    /// Removed when the fixture is dropped.
+    pub dir: TempDir,
     pub vector_pmtiles: PathBuf,
     pub vector_mbtiles: PathBuf,
     pub raster_pmtiles: PathBuf,
@@ -52,8 +54,7 @@ pub struct Fixture {
 
 /// Builds the loose tiles and the archives under a new temporary folder.
 pub fn build_fixture(name: &str) -> Fixture {
-    let dir = std::env::temp_dir().join(format!("mapcore-archives-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = TempDir::new(&format!("archives-{name}"));
     let write_loose = |sub: &str, ext: &str, tiles: &[TileEntry]| {
         for (z, x, y, bytes) in tiles {
             let p = dir.join(format!("{sub}/{z}/{x}/{y}.{ext}"));
@@ -188,7 +189,6 @@ fn archives_render_the_same_bytes_as_the_loose_tiles() {
         assert!(errors(&events).is_empty(), "{scheme}: {events:?}");
         assert!(pixels == expected, "{scheme} raster: pixels differ from the loose tiles");
     }
-    let _ = std::fs::remove_dir_all(&f.dir);
 }
 
 /// The first error event's message (panics when there is none).
@@ -251,14 +251,12 @@ fn corrupt_archives_are_events_naming_the_cause() {
     let source = format!(r#"{{"type": "vector", "url": "pmtiles://{}"}}"#, f.raster_pmtiles.display());
     let message = first_error(&mut rt, &vector_style(&source, (0.0, 0.0), 1.0));
     assert!(message.contains("use a raster source"), "{message}");
-    let _ = std::fs::remove_dir_all(&f.dir);
 }
 
 #[test]
 fn archives_outside_the_allowed_roots_are_refused() {
     let f = build_fixture("refused");
-    let elsewhere = std::env::temp_dir().join(format!("mapcore-archives-elsewhere-{}", std::process::id()));
-    std::fs::create_dir_all(&elsewhere).unwrap();
+    let elsewhere = TempDir::new("archives-elsewhere");
     let mut rt = runtime(&elsewhere);
     for archive in [&f.vector_pmtiles, &f.vector_mbtiles] {
         let scheme = archive.extension().unwrap().to_str().unwrap();
@@ -277,8 +275,6 @@ fn archives_outside_the_allowed_roots_are_refused() {
     let source = format!(r#"{{"type": "vector", "url": "pmtiles://{}"}}"#, f.vector_pmtiles.display());
     let message = first_error(&mut rt, &vector_style(&source, (0.0, 0.0), 1.0));
     assert!(message.contains("no allowed roots are set"), "{message}");
-    let _ = std::fs::remove_dir_all(&f.dir);
-    let _ = std::fs::remove_dir_all(&elsewhere);
 }
 
 /// A host provider serving byte ranges of in-memory archives by URL, each
@@ -376,5 +372,4 @@ fn remote_pmtiles_are_read_in_ranges_through_the_provider() {
     drop(rt);
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "dropping the runtime took {:?}", started.elapsed());
     assert_eq!(host.cancelled.load(std::sync::atomic::Ordering::SeqCst), 1, "the unanswered range was cancelled");
-    let _ = std::fs::remove_dir_all(&f.dir);
 }

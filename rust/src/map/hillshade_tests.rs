@@ -3,12 +3,13 @@
 
 use super::*;
 use crate::runtime::RuntimeOptions;
+use crate::test_support::TempDir;
 
 /// Writes a terrarium PNG of `w x h` pixels whose elevation rises by
-/// `rise` metres per pixel eastwards (every tile of the source is this file).
-fn dem_file(name: &str, w: u32, h: u32, rise: u32) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("mapcore-dem-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// `rise` metres per pixel eastwards (every tile of the source is this file),
+/// and its folder (removed when dropped).
+fn dem_file(name: &str, w: u32, h: u32, rise: u32) -> (TempDir, std::path::PathBuf) {
+    let dir = TempDir::new(&format!("dem-{name}"));
     let mut rgba = Vec::new();
     for _ in 0..h {
         for x in 0..w {
@@ -18,7 +19,7 @@ fn dem_file(name: &str, w: u32, h: u32, rise: u32) -> std::path::PathBuf {
     }
     let path = dir.join("dem.png");
     std::fs::write(&path, crate::render::png_io::encode_png(&rgba, w, h).unwrap()).unwrap();
-    path
+    (dir, path)
 }
 
 fn render(file: &std::path::Path, paint: &str) -> (Image, Vec<Event>) {
@@ -34,7 +35,7 @@ fn render(file: &std::path::Path, paint: &str) -> (Image, Vec<Event>) {
 
 #[test]
 fn slopes_facing_the_light_are_highlighted() {
-    let file = dem_file("slope", 32, 32, 100);
+    let (_dir, file) = dem_file("slope", 32, 32, 100);
     let (lit, events) = render(&file, r#""hillshade-illumination-direction": 270, "hillshade-exaggeration": 1"#);
     assert!(!events.iter().any(|e| e.message.contains("UNSUPPORTED")), "{events:?}");
     let (dark, _) = render(&file, r#""hillshade-illumination-direction": 90, "hillshade-exaggeration": 1"#);
@@ -51,7 +52,7 @@ fn slopes_facing_the_light_are_highlighted() {
 
 #[test]
 fn a_tile_that_is_not_square_is_a_tile_error() {
-    let file = dem_file("oblong", 32, 16, 10);
+    let (_dir, file) = dem_file("oblong", 32, 16, 10);
     let (img, events) = render(&file, "");
     let errors: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::TileError).collect();
     assert!(!errors.is_empty(), "{events:?}");

@@ -4,6 +4,7 @@
 use crate::map::{Map, Runtime};
 use crate::runtime::events::{Event, EventKind};
 use crate::runtime::RuntimeOptions;
+use crate::test_support::TempDir;
 
 const RED: [u8; 4] = [255, 0, 0, 255];
 
@@ -54,10 +55,8 @@ fn a_let_chain_radius_renders_its_circle() {
     assert_eq!(frame.pixel(32 + 14, 32), Some([0, 0, 0, 0]), "radius 10");
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("mapcore-hostile-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(&format!("hostile-{name}"))
 }
 
 fn raster_over_circle(tile_url: &str) -> String {
@@ -101,7 +100,7 @@ fn an_image_over_the_pixel_limit_is_refused_before_decoding() {
     png.extend_from_slice(&100_000u32.to_be_bytes());
     png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
     std::fs::write(dir.join("huge.png"), &png).unwrap();
-    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.clone()), ..Default::default() });
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), ..Default::default() });
     let (centre, events) = render(&mut rt, &raster_over_circle("huge.png"));
     assert_eq!(centre, Some(RED), "{events:?}");
     assert!(
@@ -114,7 +113,7 @@ fn an_image_over_the_pixel_limit_is_refused_before_decoding() {
     std::fs::write(dir.join("big.png"), vec![0u8; 5000]).unwrap();
     let mut limits = crate::runtime::Limits::default();
     limits.max_resource_bytes = 4000;
-    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), limits, ..Default::default() });
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), limits, ..Default::default() });
     let (centre, events) = render(&mut rt, &raster_over_circle("big.png"));
     assert_eq!(centre, Some(RED), "{events:?}");
     assert!(
@@ -130,7 +129,7 @@ fn panicking_worker_jobs_are_failures_and_the_still_render_finishes() {
     std::fs::write(dir.join("tile.png"), &png).unwrap();
     std::fs::write(dir.join("s.png"), &png).unwrap();
     std::fs::write(dir.join("s.json"), br#"{"a": {"x": 0, "y": 0, "width": 1, "height": 1}}"#).unwrap();
-    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), ..Default::default() });
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), ..Default::default() });
     rt.panic_jobs(true);
     let style = raster_over_circle("tile.png").replacen(r#""sources""#, r#""sprite": "s", "sources""#, 1);
     let (_, events) = render(&mut rt, &style);
@@ -153,7 +152,7 @@ fn sprite_entries_outside_the_sheet_are_warnings_and_the_rest_draws() {
         br#"{"wrap": {"x": 4294967295, "y": 0, "width": 2, "height": 2}, "dot": {"x": 0, "y": 0, "width": 2, "height": 2}}"#,
     )
     .unwrap();
-    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), ..Default::default() });
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), ..Default::default() });
     let style = r#"{"version": 8, "sprite": "s", "sources": {},
         "layers": [{"id": "bg", "type": "background", "paint": {"background-pattern": "dot"}}]}"#;
     let (centre, events) = render(&mut rt, style);
@@ -169,7 +168,7 @@ fn a_one_pixel_tile_size_is_capped_with_a_warning() {
     let dir = temp_dir("tilesize");
     let png = crate::render::png_io::encode_png(&[0, 0, 255, 255], 1, 1).unwrap();
     std::fs::write(dir.join("t.png"), &png).unwrap();
-    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), ..Default::default() });
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), ..Default::default() });
     // Counts tile requests, then lets the runtime load them.
     struct Count(std::sync::atomic::AtomicUsize);
     impl crate::runtime::resource::Provider for Count {
@@ -326,7 +325,7 @@ fn tiles_over_the_feature_or_vertex_limit_fail_with_the_limit_named_and_the_rest
 
     let mut limits = crate::runtime::Limits::default();
     limits.max_features_per_tile = 10;
-    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.clone()), limits, ..Default::default() });
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), limits, ..Default::default() });
     let (centre, events) = render(&mut rt, &style(layers));
     assert_eq!(centre, Some(RED), "the single point still draws: {events:?}");
     // The vector tile and the GeoJSON tile holding the 20 points fail, each naming the limit.
@@ -336,7 +335,7 @@ fn tiles_over_the_feature_or_vertex_limit_fail_with_the_limit_named_and_the_rest
 
     let mut limits = crate::runtime::Limits::default();
     limits.max_vertices_per_tile = 50;
-    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.clone()), limits, ..Default::default() });
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), limits, ..Default::default() });
     let (centre, events) = render(&mut rt, &style(layers));
     assert_eq!(centre, Some(RED), "{events:?}");
     assert!(
@@ -345,7 +344,7 @@ fn tiles_over_the_feature_or_vertex_limit_fail_with_the_limit_named_and_the_rest
     );
 
     // The defaults take the same tile.
-    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir), ..Default::default() });
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), ..Default::default() });
     let (centre, events) = render(&mut rt, &style(layers));
     assert_eq!(centre, Some(RED));
     assert_eq!(events.iter().filter(|e| e.kind == EventKind::TileError).count(), 0, "{events:?}");

@@ -161,10 +161,10 @@ mod tests {
 
     #[test]
     fn a_glyph_range_that_fails_to_load_is_drawn_locally() {
-        let dir = std::env::temp_dir().join(format!("mapcore-local-glyphs-{}", std::process::id()));
+        let dir = crate::test_support::TempDir::new("local-glyphs");
         std::fs::create_dir_all(dir.join("Noto Sans Bold")).unwrap();
         let glyphs = format!(r#""glyphs": "file://{}/{{fontstack}}/{{range}}.pbf","#, dir.display());
-        let options = RuntimeOptions { allowed_roots: vec![dir.clone()], ..Default::default() };
+        let options = RuntimeOptions { allowed_roots: vec![dir.to_path_buf()], ..Default::default() };
         let (dark, events, _) = render(options.clone(), &label_style("Noto Sans Bold", &glyphs));
         assert!(dark > 150, "{dark} {events:?}");
         assert!(of_kind(&events, EventKind::Warning).is_empty(), "{events:?}");
@@ -175,7 +175,6 @@ mod tests {
             render(RuntimeOptions { glyphs_mode: GlyphsMode::LocalFirst, ..options }, &label_style("Noto Sans Bold", &glyphs));
         assert!(dark > 150);
         assert!(events.iter().all(|e| e.kind != EventKind::Info && e.kind != EventKind::Warning), "{events:?}");
-        std::fs::remove_dir_all(&dir).ok();
     }
 
     /// The bundled default style labels countries and cities with the

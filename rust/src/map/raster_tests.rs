@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::runtime::RuntimeOptions;
+use crate::test_support::TempDir;
 
 const R: [u8; 4] = [255, 0, 0, 255];
 const G: [u8; 4] = [0, 255, 0, 255];
@@ -11,9 +12,8 @@ const W: [u8; 4] = [255, 255, 255, 255];
 
 /// A folder with `quad.png` (2×2: red, green / blue, white) and `bad.png`
 /// (not an image).
-fn tile_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("mapcore-raster-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+fn tile_dir(name: &str) -> TempDir {
+    let dir = TempDir::new(&format!("raster-{name}"));
     let png = crate::render::png_io::encode_png(&[R, G, B, W].concat(), 2, 2).unwrap();
     std::fs::write(dir.join("quad.png"), png).unwrap();
     std::fs::write(dir.join("bad.png"), b"\x89PNG but not really").unwrap();

@@ -63,8 +63,7 @@ fn render(dir: &std::path::Path, sprite: bool, added: Option<ImageStretch>) -> V
 
 #[test]
 fn an_added_stretchable_image_fits_text_like_the_same_sprite_image() {
-    let dir = std::env::temp_dir().join(format!("mapcore-stretch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::test_support::TempDir::new("stretch");
     std::fs::write(dir.join("s.png"), crate::render::png_io::encode_png(&pill(), W, H).unwrap()).unwrap();
     let index = serde_json::json!({"pill": {"x": 0, "y": 0, "width": W, "height": H, "pixelRatio": 1,
         "stretchX": [[4, 20]], "stretchY": [[4, 12]], "content": [4, 4, 20, 12]}});
@@ -81,7 +80,6 @@ fn an_added_stretchable_image_fits_text_like_the_same_sprite_image() {
     assert!(span > 2 * W as usize, "red corners {span} px apart: the sprite image was not stretched");
     assert!(added == from_sprite, "the added stretchable image draws differently from the sprite's");
     assert!(plain != from_sprite, "stretch zones change nothing: the comparison proves nothing");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

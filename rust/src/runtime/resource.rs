@@ -399,6 +399,7 @@ pub fn next_request_id() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::TempDir;
 
     struct Collect(Mutex<Vec<(u64, String)>>);
     impl ResponseSink for Collect {
@@ -448,15 +449,14 @@ mod tests {
 
     #[test]
     fn local_loader_reads_files_and_declines_other_schemes() {
-        let dir = std::env::temp_dir().join(format!("mapcore-res-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = TempDir::new("res");
         std::fs::write(dir.join("a b.json"), b"{}").unwrap();
         let url = format!("file://{}/a%20b.json", dir.display());
-        let files = FilePolicy::new(&[dir.clone()], 1 << 20).unwrap();
+        let files = FilePolicy::new(&[dir.to_path_buf()], 1 << 20).unwrap();
         let none = FilePolicy::default();
         assert!(matches!(load_local(&url, None, &files), Some(Response::Data(d)) if (*d).as_ref() == b"{}"));
-        assert!(matches!(load_local("a b.json", Some(&dir), &files), Some(Response::Data(_))));
-        assert!(matches!(load_local("missing.json", Some(&dir), &files), Some(Response::NotFound)));
+        assert!(matches!(load_local("a b.json", Some(dir.path()), &files), Some(Response::Data(_))));
+        assert!(matches!(load_local("missing.json", Some(dir.path()), &files), Some(Response::NotFound)));
         assert!(load_local("https://example.com/x", None, &files).is_none());
         assert!(matches!(load_local("builtin://nope", None, &none), Some(Response::NotFound)));
         match load_local("builtin://default-style.json", None, &none) {
@@ -477,7 +477,7 @@ mod tests {
 
     #[test]
     fn files_outside_the_allowed_roots_are_refused() {
-        let dir = std::env::temp_dir().join(format!("mapcore-policy-{}", std::process::id()));
+        let dir = TempDir::new("policy");
         let inside = dir.join("inside");
         std::fs::create_dir_all(&inside).unwrap();
         std::fs::write(dir.join("secret.txt"), b"secret").unwrap();
@@ -518,15 +518,14 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn fifos_and_devices_under_a_root_are_refused_without_blocking() {
-        let dir = std::env::temp_dir().join(format!("mapcore-fifo-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = TempDir::new("fifo");
         let fifo = dir.join("pipe");
         let _ = std::fs::remove_file(&fifo);
         let made = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
-        let files = FilePolicy::new(&[dir.clone(), PathBuf::from("/dev")], 1 << 20).unwrap();
+        let files = FilePolicy::new(&[dir.to_path_buf(), PathBuf::from("/dev")], 1 << 20).unwrap();
         if made {
             // Nobody writes to it: opening it blocking would wait forever.
-            let e = refusal(load_local("pipe", Some(&dir), &files));
+            let e = refusal(load_local("pipe", Some(dir.path()), &files));
             assert!(e.contains("not a regular file"), "{e}");
         }
         // /dev/zero under an allowed root: a device, refused (never read to the end).
@@ -536,13 +535,12 @@ mod tests {
 
     #[test]
     fn files_are_read_up_to_the_byte_limit() {
-        let dir = std::env::temp_dir().join(format!("mapcore-cap-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = TempDir::new("cap");
         std::fs::write(dir.join("big.bin"), vec![7u8; 4096]).unwrap();
-        let files = FilePolicy::new(&[dir.clone()], 1000).unwrap();
-        let e = refusal(load_local("big.bin", Some(&dir), &files));
+        let files = FilePolicy::new(&[dir.to_path_buf()], 1000).unwrap();
+        let e = refusal(load_local("big.bin", Some(dir.path()), &files));
         assert!(e.contains("max_resource_bytes") && e.contains("1000"), "{e}");
-        let files = FilePolicy::new(&[dir.clone()], 4096).unwrap();
-        assert!(matches!(load_local("big.bin", Some(&dir), &files), Some(Response::Data(d)) if (*d).as_ref().len() == 4096));
+        let files = FilePolicy::new(&[dir.to_path_buf()], 4096).unwrap();
+        assert!(matches!(load_local("big.bin", Some(dir.path()), &files), Some(Response::Data(d)) if (*d).as_ref().len() == 4096));
     }
 }

@@ -336,16 +336,16 @@ impl super::TileWriter for Writer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::TempDir;
 
-    fn dir(name: &str) -> std::path::PathBuf {
-        let d = std::env::temp_dir().join(format!("mapcore-mbtiles-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        d
+    fn dir(name: &str) -> TempDir {
+        TempDir::new(&format!("mbtiles-{name}"))
     }
 
     #[test]
     fn round_trip_with_tms_rows_and_metadata() {
-        let path = dir("rt").join("a b%.mbtiles");
+        let d = dir("rt");
+        let path = d.join("a b%.mbtiles");
         let tiles: Vec<TileEntry> = vec![(1, 0, 0, b"north-west".to_vec()), (1, 1, 1, b"south-east".to_vec())];
         let json = r#"{"vector_layers":[{"id":"water","fields":{}}]}"#.to_string();
         write(&path, &tiles, &[("format", "pbf".into()), ("bounds", "-180,-85,180,85".into()), ("json", json)]).unwrap();
@@ -362,7 +362,8 @@ mod tests {
     #[test]
     fn writer_resumes_and_replaces() {
         use crate::source::archive::TileWriter;
-        let path = dir("writer").join("w.mbtiles");
+        let d = dir("writer");
+        let path = d.join("w.mbtiles");
         let _ = std::fs::remove_file(&path);
         let mut w: Box<dyn TileWriter> = Box::new(Writer::open(&path).unwrap());
         w.put_tile(2, 1, 0, b"first").unwrap();
@@ -377,7 +378,7 @@ mod tests {
         let a = MbTiles::open(&path).unwrap();
         assert_eq!(a.tile(2, 1, 0).unwrap().as_deref(), Some(&b"again"[..]));
         assert_eq!(a.metadata().format, TileFormat::Webp);
-        let text = dir("writer").join("text.mbtiles");
+        let text = d.join("text.mbtiles");
         std::fs::write(&text, "hello").unwrap();
         assert!(Writer::open(&text).err().unwrap().to_string().contains("not a SQLite database"));
     }
