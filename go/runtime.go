@@ -44,7 +44,10 @@ type RuntimeOptions struct {
 	// MaxTileCacheBytes bounds the loaded tiles (decoded vector tiles and
 	// raster images) each map keeps beyond its current view: past it the
 	// least recently needed are evicted and loaded again when a view needs
-	// them; 0 = the default, 128 MiB.
+	// them; 0 = the default, 128 MiB. A GeoJSON source also keeps the tiles
+	// it cuts from its data within this many bytes; its parsed data and tile
+	// index (about twice the size of its coordinates) stay while the source
+	// does and are bounded by MaxResourceBytes instead.
 	MaxTileCacheBytes int64
 	// MaxFeaturesPerTile bounds the features of one decoded tile (vector
 	// tile or a GeoJSON source's tile), counted while decoding: a tile over

@@ -76,7 +76,10 @@ typedef struct mapcore_runtime_options {
   /* Bytes of loaded tiles (decoded vector tiles and raster images) each map
    * keeps beyond its current view: past it the least recently needed tiles
    * are evicted (with their label layouts) and loaded again when a view needs
-   * them; 0 = the default, 128 MiB. */
+   * them; 0 = the default, 128 MiB. A GeoJSON source also keeps the tiles it
+   * cuts from its data within this many bytes; its parsed data and tile
+   * index (about twice the size of its coordinates) stay while the source
+   * does and are bounded by max_resource_bytes instead. */
   uint64_t max_tile_cache_bytes;
   /* Features of one decoded tile (vector tile or a GeoJSON source's tile),
    * counted while decoding: a tile over it fails with a TILE_ERROR event

@@ -68,7 +68,10 @@ pub struct Limits {
     pub max_tiles_per_source: u32,
     /// Bytes of loaded tiles (decoded vector tiles and raster images) a map
     /// keeps beyond its current view; the least recently needed are evicted
-    /// (with their symbol layouts) and requested again when needed.
+    /// (with their symbol layouts) and requested again when needed. A
+    /// GeoJSON source's index also keeps the tiles it cuts within this
+    /// budget; its data and index leaves are not counted (they stay while
+    /// the source does, bounded by `max_resource_bytes`).
     pub max_tile_cache_bytes: u64,
     /// Features of one decoded tile (vector or GeoJSON): a tile over it fails
     /// with a TILE_ERROR naming the limit, the rest of the map draws.

@@ -16,9 +16,15 @@
 //!   geojson-vt drops a split tile's source (each level kept a copy of the
 //!   data); if its own output is asked for later, it is cut again from the
 //!   nearest ancestor that holds them (or from the whole data set).
-//! * Generated tiles are cached up to `cache_bytes` (the runtime's tile-cache
-//!   budget); beyond it the least recently used go first and are cut again
-//!   the same way when asked for again.
+//! * The eagerly built tiles are the index: they are never evicted, and its
+//!   leaves keep the features they were cut from for good (geojson-vt keeps
+//!   every leaf's source), so deeper tiles are always cut from a leaf, never
+//!   from the whole data set. Each split tile remembers which children have
+//!   features: a missing tile under an empty child is empty without a cut.
+//! * Everything else (tiles' output, tiles cut on request, features taken
+//!   back by a tile cut again) is cached up to `cache_bytes` (the runtime's
+//!   tile-cache budget); beyond it the least recently used go first and are
+//!   cut again the same way when asked for again.
 //!
 //! Output tiles have one layer, [`GEOJSON_LAYER`], with integer coordinates in
 //! `0..extent` (8192 by default), exterior rings with positive area (MVT winding).
@@ -194,12 +200,21 @@ struct Tile {
     /// The features this tile was cut from (shared with its ancestors where
     /// a feature lies wholly inside): its output and its children are cut
     /// from them. `None` once its children are first cut (like geojson-vt's
-    /// source, dropped after a split: each level held a copy of the data);
-    /// taken back, and kept, when it is cut again from an ancestor.
+    /// source, dropped after a split: each level held a copy of the data),
+    /// except in an index leaf; taken back, and kept, when it is cut again
+    /// from an ancestor.
     input: Option<Vec<Arc<VtFeature>>>,
-    /// Whether its children were cut: then a missing child is empty (unless
-    /// tiles were evicted).
+    /// Whether its children were cut.
     split: bool,
+    /// Which children got features when cut (bit `2 * dx + dy` for child
+    /// `(2x + dx, 2y + dy)`): a missing child without its bit is empty.
+    children: u8,
+    /// Made by the eager build: part of the index, never evicted (only
+    /// its output, and input taken back, are).
+    index: bool,
+    /// A leaf of the eager build: keeps its input for good (not counted in
+    /// the cache budget), so deeper tiles are cut from it.
+    leaf: bool,
     /// When the tile was last asked for (the cache's tick).
     used: u64,
     /// Bytes of `features`, and of `input` counted as if not shared (an
@@ -209,8 +224,27 @@ struct Tile {
 }
 
 impl Tile {
-    fn bytes(&self) -> u64 {
-        128 + self.feature_bytes + self.input_bytes
+    fn new(tick: u64) -> Tile {
+        Tile {
+            features: None,
+            num_points: 0,
+            input: None,
+            split: false,
+            children: 0,
+            index: false,
+            leaf: false,
+            used: tick,
+            feature_bytes: 0,
+            input_bytes: 0,
+        }
+    }
+
+    /// Bytes the cache can free: an index tile's entry stays, and a leaf
+    /// keeps its input.
+    fn cache_bytes(&self) -> u64 {
+        let input = if self.leaf { 0 } else { self.input_bytes };
+        let entry = if self.index { 0 } else { 128 };
+        entry + self.feature_bytes + input
     }
 
     fn set_input(&mut self, input: Vec<Arc<VtFeature>>) {
@@ -227,38 +261,46 @@ type TileKey = (u8, u32, u32);
 struct TileCache {
     tiles: HashMap<TileKey, Tile>,
     tick: u64,
-    /// A tile was evicted: a missing tile may be one to cut again.
-    evicted: bool,
-    /// Tiles cut from the whole data set (tests).
+    /// Cuts made on request, and how many of them from the whole data set (tests).
     #[cfg(test)]
-    root_cuts: usize,
+    cuts: (usize, usize),
 }
 
 impl TileCache {
     fn bytes(&self) -> u64 {
-        self.tiles.values().map(Tile::bytes).sum()
+        self.tiles.values().map(Tile::cache_bytes).sum()
     }
 
     /// Evicts the least recently used tiles until the cache holds at most
-    /// `budget` bytes. Returns how many went.
+    /// `budget` bytes: index tiles shed their output and the input they
+    /// took back, other tiles go. Returns how many tiles were evicted.
     fn trim(&mut self, budget: u64) -> usize {
         let mut total = self.bytes();
         if total <= budget {
             return 0;
         }
-        let mut order: Vec<(u64, TileKey)> = self.tiles.iter().map(|(k, t)| (t.used, *k)).collect();
+        let mut order: Vec<(u64, TileKey)> =
+            self.tiles.iter().filter(|(_, t)| t.cache_bytes() > 0).map(|(k, t)| (t.used, *k)).collect();
         order.sort_unstable();
         let mut evicted = 0;
         for (_, key) in order {
             if total <= budget {
                 break;
             }
-            if let Some(t) = self.tiles.remove(&key) {
-                total = total.saturating_sub(t.bytes());
-                evicted += 1;
+            let Some(t) = self.tiles.get_mut(&key) else { continue };
+            total = total.saturating_sub(t.cache_bytes());
+            evicted += 1;
+            if t.index {
+                t.features = None;
+                t.feature_bytes = 0;
+                if !t.leaf {
+                    t.input = None;
+                    t.input_bytes = 0;
+                }
+            } else {
+                self.tiles.remove(&key);
             }
         }
-        self.evicted |= evicted > 0;
         evicted
     }
 }
@@ -363,7 +405,9 @@ impl GeoJsonIndex {
         Ok(index)
     }
 
-    /// Bytes of generated tiles held now (at most the cache budget after each call).
+    /// Bytes the tile cache holds now (at most its budget after each call):
+    /// tiles' output, tiles cut on request, input taken back; not the
+    /// index's entries or its leaves' input.
     pub fn cached_bytes(&self) -> u64 {
         self.tiles.lock().unwrap_or_else(|e| e.into_inner()).bytes()
     }
@@ -374,14 +418,21 @@ impl GeoJsonIndex {
         self.tiles.lock().unwrap().tiles.values().filter(|t| t.features.is_some()).count()
     }
 
-    /// How many tiles whose children were cut, how many of them hold their
-    /// input, and how many tiles were cut from the whole data set.
+    /// How many tiles whose children were cut, and how many of them hold
+    /// their input.
     #[cfg(test)]
-    fn split_tiles(&self) -> (usize, usize, usize) {
+    fn split_tiles(&self) -> (usize, usize) {
         let cache = self.tiles.lock().unwrap();
         let split = cache.tiles.values().filter(|t| t.split);
         let held = split.clone().filter(|t| t.input.is_some()).count();
-        (split.count(), held, cache.root_cuts)
+        (split.count(), held)
+    }
+
+    /// How many cuts tile requests made, and how many of them were from the
+    /// whole data set.
+    #[cfg(test)]
+    fn cuts(&self) -> (usize, usize) {
+        self.tiles.lock().unwrap().cuts
     }
 
     /// The tile `z/x/y` (x wraps around the world), generating it if needed.
@@ -418,22 +469,31 @@ impl GeoJsonIndex {
         };
         if cut {
             // Cut from the nearest ancestor that holds its input (or from
-            // everything). A missing tile below an ancestor whose children
-            // were cut is empty, unless tiles were evicted.
+            // everything). A missing tile whose ancestor was cut with no
+            // features on its side, or holds none, is empty.
             let (mut z0, mut x0, mut y0) = (z, x, y);
+            let mut below_present = !missing;
             let mut from: Option<TileKey> = None;
             while z0 > 0 {
+                let side = ((x0 & 1) << 1 | (y0 & 1)) as u8;
                 z0 -= 1;
                 x0 >>= 1;
                 y0 >>= 1;
-                if let Some(t) = cache.tiles.get(&(z0, x0, y0)) {
-                    if missing && t.split && !cache.evicted {
-                        return None;
-                    }
-                    if t.input.is_some() {
+                let Some(t) = cache.tiles.get(&(z0, x0, y0)) else {
+                    below_present = false;
+                    continue;
+                };
+                if t.split && !below_present && t.children & (1 << side) == 0 {
+                    return None;
+                }
+                match &t.input {
+                    // Nothing to cut from: the tile is empty too.
+                    Some(input) if input.is_empty() => return None,
+                    Some(_) => {
                         from = Some((z0, x0, y0));
                         break;
                     }
+                    None => below_present = true,
                 }
             }
             let (features, key) = match from {
@@ -443,11 +503,15 @@ impl GeoJsonIndex {
                 None => {
                     #[cfg(test)]
                     {
-                        cache.root_cuts += 1;
+                        cache.cuts.1 += 1;
                     }
                     (self.root.clone(), (0, 0, 0))
                 }
             };
+            #[cfg(test)]
+            {
+                cache.cuts.0 += 1;
+            }
             self.split_tile(&mut cache.tiles, features, key, Some((z, x, y)), tick);
         }
         let tile = cache.tiles.get_mut(&(z, x, y))?;
@@ -465,7 +529,8 @@ impl GeoJsonIndex {
     /// none, to the index's limits. `features` is the tile's input when the
     /// cache holds none for it (it is new, or its input was dropped);
     /// ignored otherwise. A tile drops its input the first time its
-    /// children are cut, and keeps what it takes back later.
+    /// children are cut (an index leaf keeps it), and keeps what it takes
+    /// back later.
     fn split_tile(
         &self,
         tiles: &mut HashMap<TileKey, Tile>,
@@ -477,15 +542,7 @@ impl GeoJsonIndex {
         let p = &self.params;
         let mut stack = vec![(features, z, x, y)];
         while let Some((features, z, x, y)) = stack.pop() {
-            let tile = tiles.entry((z, x, y)).or_insert_with(|| Tile {
-                features: None,
-                num_points: 0,
-                input: None,
-                split: false,
-                used: tick,
-                feature_bytes: 0,
-                input_bytes: 0,
-            });
+            let tile = tiles.entry((z, x, y)).or_insert_with(|| Tile::new(tick));
             // A tile cut again (its input dropped, or evicted) takes its
             // input back: kept from now on, within the cache's budget.
             if tile.input.is_none() {
@@ -496,7 +553,9 @@ impl GeoJsonIndex {
             tile.used = tick;
             match target {
                 None => {
+                    tile.index = true;
                     if z == p.index_max_zoom || tile.num_points <= p.index_max_points {
+                        tile.leaf = true;
                         continue;
                     }
                 }
@@ -512,13 +571,18 @@ impl GeoJsonIndex {
             }
             // The first time its children are cut, a tile drops its input (as
             // geojson-vt drops a split tile's source: building the index kept
-            // a copy of the data per level); cut again, it keeps it.
+            // a copy of the data per level); cut again, it keeps it, and an
+            // index leaf always does.
             let dropped = if tile.split {
                 None
             } else {
                 tile.split = true;
-                tile.input_bytes = 0;
-                tile.input.take()
+                if tile.leaf {
+                    None
+                } else {
+                    tile.input_bytes = 0;
+                    tile.input.take()
+                }
             };
             let Some(features) = dropped.as_deref().or(tile.input.as_deref()).filter(|f| !f.is_empty()) else { continue };
             let k1 = 0.5 * p.buffer / p.extent;
@@ -528,13 +592,16 @@ impl GeoJsonIndex {
             let (min, max) = bbox(features);
             let left = clip(features, z2, fx - k1, fx + k3, 0, min[0], max[0]);
             let right = clip(features, z2, fx + k2, fx + k4, 0, min[0], max[0]);
+            let mut children = 0;
             for (half, dx) in [(left, 0u32), (right, 1u32)] {
                 let (hmin, hmax) = bbox(&half);
                 let top = clip(&half, z2, fy - k1, fy + k3, 1, hmin[1], hmax[1]);
                 let bottom = clip(&half, z2, fy + k2, fy + k4, 1, hmin[1], hmax[1]);
+                children |= u8::from(!top.is_empty()) << (2 * dx) | u8::from(!bottom.is_empty()) << (2 * dx + 1);
                 stack.push((top, z + 1, x * 2 + dx, y * 2));
                 stack.push((bottom, z + 1, x * 2 + dx, y * 2 + 1));
             }
+            tile.children = children;
         }
     }
 

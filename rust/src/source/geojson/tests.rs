@@ -420,7 +420,7 @@ fn split_tiles_drop_their_input_and_are_cut_again_from_their_parent() {
     let data = json!({"type":"FeatureCollection","features":feats});
     let split = GeoJsonIndex::new(&data, GeoJsonOptions { index_max_zoom: 4, index_max_points: 50, ..GeoJsonOptions::default() }).unwrap();
     let whole = GeoJsonIndex::new(&data, GeoJsonOptions { index_max_zoom: 0, ..GeoJsonOptions::default() }).unwrap();
-    let (n, held, _) = split.split_tiles();
+    let (n, held) = split.split_tiles();
     assert!(n > 20, "the index splits down to z4 ({n} split tiles)");
     assert_eq!(held, 0, "split tiles holding their input after indexing");
     let mut seen = 0;
@@ -434,7 +434,60 @@ fn split_tiles_drop_their_input_and_are_cut_again_from_their_parent() {
         }
     }
     assert!(seen > 50, "{seen} tiles with data");
-    assert_eq!(split.split_tiles().2, 1, "cuts from the whole data set");
+    assert_eq!(split.cuts().1, 1, "cuts from the whole data set");
+}
+
+#[test]
+fn index_leaves_outlive_eviction_and_empty_tiles_need_no_cut() {
+    // The wiggly line again, indexed down to z4, with a cache that keeps
+    // nothing. The index's leaves keep what they were cut from: deeper
+    // tiles are cut from them, never again from the whole data set (with
+    // leaves evicted like any tile, a 61 MB line over the budget took 5-18 s
+    // per zoom level, each tile cut from everything). And a split tile knows
+    // which children are empty: tiles under them need no cut at all (they
+    // were cut from everything too, once any tile had been evicted).
+    let line: Vec<[f64; 2]> = (0..4000).map(|i| [-179.0 + i as f64 * 0.0895, (i as f64 * 0.05).sin() * 60.0]).collect();
+    let data = json!({"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":line}});
+    let options = GeoJsonOptions { index_max_zoom: 4, index_max_points: 50, ..GeoJsonOptions::default() };
+    let bounded = GeoJsonIndex::new(&data, GeoJsonOptions { cache_bytes: 1, ..options.clone() }).unwrap();
+    let unbounded = GeoJsonIndex::new(&data, options).unwrap();
+    let mut seen = 0;
+    for round in 0..2 {
+        for z in 5..=7u8 {
+            // Every tile from 150°W to 100°W: some on the line, most not.
+            let n = 1u32 << z;
+            for x in (n as f64 * 30.0 / 360.0) as u32..(n as f64 * 80.0 / 360.0) as u32 {
+                for y in 0..n {
+                    let before = bounded.cuts().0;
+                    let got = bounded.tile(z, x, y);
+                    seen += usize::from(got.is_some());
+                    assert_eq!(got, unbounded.tile(z, x, y), "round {round}: tile {z}/{x}/{y}");
+                    assert!(bounded.cached_bytes() <= 1, "{} bytes kept after {z}/{x}/{y}", bounded.cached_bytes());
+                    // The leaves' children were cut in the first round: an
+                    // empty one, and all below it, are known empty now.
+                    let empty_z5 = unbounded.tile(5, x >> (z - 5), y >> (z - 5)).is_none();
+                    if round == 1 && empty_z5 {
+                        assert_eq!(bounded.cuts().0, before, "round 2: {z}/{x}/{y} under an empty z5 tile was cut");
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen > 100, "{seen} tiles with data");
+    let (cuts, from_root) = bounded.cuts();
+    assert!(cuts > 0, "the walk cut tiles");
+    assert_eq!(from_root, 0, "tiles below the index cut from the whole data set");
+    // North of 79°N (z5 rows 0-4), far from the line: every tile is under a
+    // child the index found empty, known without a cut.
+    for z in 5..=7u8 {
+        let n = 1u32 << z;
+        for x in 0..n {
+            for y in 0..5 << (z - 5) {
+                assert_eq!(bounded.tile(z, x, y), None, "{z}/{x}/{y}");
+            }
+        }
+    }
+    assert_eq!(bounded.cuts().0, cuts, "empty tiles were cut");
 }
 
 #[test]
