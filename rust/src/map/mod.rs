@@ -431,7 +431,7 @@ impl Map {
             if let Some(text) = state.inline.take() {
                 let (source, options) = (source_id.to_string(), sources::geojson_options(state, core.limits().max_tile_cache_bytes));
                 core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
-                    let result = crate::source::geojson::GeoJsonIndex::from_json(text.as_bytes(), options);
+                    let result = crate::source::geojson::shared_index(text.as_bytes(), options);
                     Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
                 });
             } else if let Some(url) = state.url.as_deref().map(resolve) {
@@ -503,14 +503,14 @@ impl Map {
     fn on_geojson_index(
         &mut self,
         source: &str,
-        result: Result<crate::source::geojson::GeoJsonIndex, String>,
+        result: Result<Arc<crate::source::geojson::GeoJsonIndex>, String>,
         core: &mut Core,
     ) {
         let Some(state) = self.sources.get_mut(source) else { return };
         match result {
             Ok(index) => {
                 if let Tiles::GeoJson { index: slot, .. } = &mut state.tiles {
-                    *slot = Some(Arc::new(index));
+                    *slot = Some(index);
                 }
                 state.meta = Meta::Ready;
                 core.emit(Event::new(EventKind::SourceLoaded, self.id).source(source));
@@ -598,7 +598,7 @@ impl Map {
             Tiles::GeoJson { .. } => {
                 let (source, options) = (source.to_string(), sources::geojson_options(state, core.limits().max_tile_cache_bytes));
                 core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
-                    let result = crate::source::geojson::GeoJsonIndex::from_json((*bytes).as_ref(), options);
+                    let result = crate::source::geojson::shared_index((*bytes).as_ref(), options);
                     Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
                 });
             }
@@ -1004,3 +1004,5 @@ mod stretch_tests;
 mod tile_layout_tests;
 #[cfg(test)]
 mod extreme_values_tests;
+#[cfg(test)]
+mod geojson_sharing_tests;

@@ -26,6 +26,9 @@
 //!   tile-cache budget); beyond it the least recently used go first and are
 //!   cut again the same way when asked for again.
 //!
+//! Maps that load the same bytes with the same options share one index, in
+//! any runtime of the process ([`shared_index`]).
+//!
 //! Output tiles have one layer, [`GEOJSON_LAYER`], with integer coordinates in
 //! `0..extent` (8192 by default), exterior rings with positive area (MVT winding).
 //!
@@ -37,6 +40,7 @@ pub mod cluster;
 pub(crate) mod convert;
 mod kdtree;
 pub mod read;
+mod shared;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -44,6 +48,8 @@ use std::sync::{Arc, Mutex};
 use crate::source::feature::{Feature, GeomType, TileData, TileLayer, TilePoint};
 use crate::style::cluster_properties::ClusterProperties;
 use crate::style::value::Value;
+
+pub use shared::shared_index;
 
 use clip::{clip, wrap};
 use convert::{ConvertOptions, Geometry, Pt, VtFeature};
