@@ -146,9 +146,11 @@ pub fn mvt(data: &[u8]) {
 /// world, and down the first quadrant to zoom 14, and the world again).
 pub fn geojson(data: &[u8]) {
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(data) else { return };
-    // Unclustered with a small tile cache (eviction and re-cutting), then
-    // clustered with a cluster property.
+    // Unclustered with a small tile cache (eviction and re-cutting: each
+    // tile must equal an index that keeps everything), then clustered with a
+    // cluster property.
     let small = GeoJsonOptions { cache_bytes: 32 << 10, ..GeoJsonOptions::default() };
+    let unbounded = GeoJsonIndex::from_json(data, GeoJsonOptions { cache_bytes: u64::MAX, ..GeoJsonOptions::default() }).ok();
     let mut warnings = Vec::new();
     let properties = mapcore::style::cluster_properties::ClusterProperties::parse(
         &serde_json::json!({"s": ["+", ["to-number", ["get", "n"], 1]]}),
@@ -156,15 +158,18 @@ pub fn geojson(data: &[u8]) {
         &mut warnings,
     );
     let clustered = GeoJsonOptions { cluster: true, cluster_max_zoom: Some(9), cluster_properties: properties, ..small.clone() };
-    for options in [small, clustered] {
+    for (clustering, options) in [(false, small), (true, clustered)] {
         // The runtime reads text (no JSON tree for coordinates); a parsed
         // value must give the same answer.
         let from_text = GeoJsonIndex::from_json(data, options.clone());
         let from_value = GeoJsonIndex::new(&json, options);
         assert_eq!(from_text.as_ref().err(), from_value.as_ref().err());
         let Ok(index) = from_text else { continue };
-        for (z, x, y) in [(0, 0, 0), (1, 1, 0), (3, 4, 3), (8, 128, 127), (14, 8192, 8191), (0, 0, 0)] {
-            let _ = index.tile(z, x, y);
+        for (z, x, y) in [(0, 0, 0), (1, 1, 0), (3, 4, 3), (8, 128, 127), (14, 8192, 8191), (0, 0, 0), (8, 128, 127), (6, 63, 0)] {
+            let tile = index.tile(z, x, y);
+            if let (false, Some(all)) = (clustering, &unbounded) {
+                assert!(tile == all.tile(z, x, y), "tile {z}/{x}/{y} differs from an index that keeps every tile");
+            }
         }
     }
 }
