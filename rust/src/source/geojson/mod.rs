@@ -201,7 +201,7 @@ impl GeoJsonOptions {
 struct Tile {
     /// The tile's output features, made when the tile is first asked for
     /// (tiles cut on the way to a deeper one are usually never asked for).
-    features: Option<Vec<Feature>>,
+    features: Option<Arc<Vec<Feature>>>,
     num_points: usize,
     /// The features this tile was cut from (shared with its ancestors where
     /// a feature lies wholly inside): its output and its children are cut
@@ -253,6 +253,12 @@ impl Tile {
         entry + self.feature_bytes + input
     }
 
+    /// The tile as a cut outside the cache's lock starts from: its state
+    /// and input, without its output.
+    fn copy_for_cut(&self) -> Tile {
+        Tile { features: None, feature_bytes: 0, input: self.input.clone(), ..*self }
+    }
+
     fn set_input(&mut self, input: Vec<Arc<VtFeature>>) {
         self.num_points = input.iter().map(|f| f.num_points).sum();
         self.input_bytes = input.iter().map(|f| 96 + 24 * f.num_points as u64).sum();
@@ -261,6 +267,18 @@ impl Tile {
 }
 
 type TileKey = (u8, u32, u32);
+
+/// What making a tile takes (see [`GeoJsonIndex::plan`]).
+enum Plan {
+    /// Its output, cached.
+    Cached(Arc<Vec<Feature>>),
+    /// Its output is made from its input: `tiles` holds the tile with it
+    /// or, with `cut`, the tiles to cut it from (copies of what the cache
+    /// holds from the ancestor down; the ancestor with its input), and the
+    /// features and tile the cut starts with (the whole data set and the
+    /// root when no ancestor holds its input).
+    Make { tick: u64, tiles: HashMap<TileKey, Tile>, cut: Option<(Vec<Arc<VtFeature>>, TileKey)> },
+}
 
 /// Generated tiles, bounded in bytes.
 #[derive(Default)]
@@ -311,6 +329,40 @@ impl TileCache {
     }
 }
 
+impl TileCache {
+    /// Stores tiles cut outside the lock (from copies of the cache's tiles,
+    /// see [`GeoJsonIndex::plan`]), as if they had been cut in the cache:
+    /// a tile split for the first time drops its input (an index leaf keeps
+    /// it), a tile without input takes it back. The cache may have changed
+    /// meanwhile (evictions, the same cut by another thread): tiles it no
+    /// longer holds come back, what it holds is kept.
+    fn merge(&mut self, cut: HashMap<TileKey, Tile>, tick: u64) {
+        for (key, new) in cut {
+            let t = match self.tiles.entry(key) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(new);
+                    continue;
+                }
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            };
+            let first_split = new.split && !t.split;
+            if new.split {
+                t.split = true;
+                t.children = new.children;
+            }
+            if first_split && new.input.is_none() && !t.leaf {
+                t.input = None;
+                t.input_bytes = 0;
+            } else if t.input.is_none() && new.input.is_some() {
+                t.input = new.input;
+                t.input_bytes = new.input_bytes;
+                t.num_points = new.num_points;
+            }
+            t.used = t.used.max(tick);
+        }
+    }
+}
+
 struct Params {
     max_zoom: u8,
     index_max_zoom: u8,
@@ -323,7 +375,8 @@ struct Params {
     cache_bytes: u64,
 }
 
-/// A tiled GeoJSON data set. Thread-safe: tiles are generated on demand under a lock.
+/// A tiled GeoJSON data set. Thread-safe: tiles are generated on demand,
+/// outside the lock that guards the cache ([`GeoJsonIndex::tile`]).
 pub struct GeoJsonIndex {
     params: Params,
     tiles: Mutex<TileCache>,
@@ -331,6 +384,9 @@ pub struct GeoJsonIndex {
     root: Vec<Arc<VtFeature>>,
     /// Set for clustered sources: tiles come from it.
     cluster: Option<cluster::ClusterIndex>,
+    /// Called while a tile is cut, outside the lock (tests).
+    #[cfg(test)]
+    while_cutting: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
 }
 
 impl std::fmt::Debug for GeoJsonIndex {
@@ -397,12 +453,26 @@ impl GeoJsonIndex {
                     properties: options.cluster_properties.clone(),
                 };
                 let index = cluster::ClusterIndex::new(points, copts)?;
-                return Ok(GeoJsonIndex { params, tiles: Mutex::default(), root: Vec::new(), cluster: Some(index) });
+                return Ok(GeoJsonIndex {
+                    params,
+                    tiles: Mutex::default(),
+                    root: Vec::new(),
+                    cluster: Some(index),
+                    #[cfg(test)]
+                    while_cutting: Mutex::default(),
+                });
             }
         }
         let features: Vec<Arc<VtFeature>> = convert::convert(json, &conv)?.into_iter().map(Arc::new).collect();
         let root = wrap(features, params.buffer / extent);
-        let index = GeoJsonIndex { params, tiles: Mutex::default(), root, cluster: None };
+        let index = GeoJsonIndex {
+            params,
+            tiles: Mutex::default(),
+            root,
+            cluster: None,
+            #[cfg(test)]
+            while_cutting: Mutex::default(),
+        };
         if !index.root.is_empty() {
             let mut cache = index.tiles.lock().unwrap_or_else(|e| e.into_inner());
             index.split_tile(&mut cache.tiles, index.root.clone(), (0, 0, 0), None, 0);
@@ -444,6 +514,12 @@ impl GeoJsonIndex {
     /// The tile `z/x/y` (x wraps around the world), generating it if needed.
     /// `None` when the tile has no features, `y` is out of range, or `z` is
     /// beyond the maximum zoom (overzoom the `max_zoom` tile instead).
+    ///
+    /// The lock is held only to look in the cache and to store what was
+    /// made: cutting and making output run outside it, so maps sharing the
+    /// index (in any runtime, [`shared_index`]) make different tiles at once.
+    /// Two threads making the same tile may both make it; the first stored
+    /// is kept (both are the same).
     pub fn tile(&self, z: u8, x: u32, y: u32) -> Option<TileData> {
         if z > self.params.max_zoom {
             return None;
@@ -456,79 +532,102 @@ impl GeoJsonIndex {
             return None;
         }
         let x = (u64::from(x) % n) as u32;
-        let mut cache = self.tiles.lock().unwrap_or_else(|e| e.into_inner());
-        let out = self.cached_tile(&mut cache, z, x, y);
-        cache.trim(self.params.cache_bytes);
-        out
+        let key = (z, x, y);
+        let plan = self.plan(&mut self.tiles.lock().unwrap_or_else(|e| e.into_inner()), key)?;
+        let features = match plan {
+            Plan::Cached(features) => features,
+            Plan::Make { tick, mut tiles, cut } => {
+                if let Some((features, from)) = cut {
+                    #[cfg(test)]
+                    if let Some(hook) = &*self.while_cutting.lock().unwrap() {
+                        hook();
+                    }
+                    self.split_tile(&mut tiles, features, from, Some(key), tick);
+                }
+                let input = tiles.get(&key).and_then(|t| t.input.as_deref()).unwrap_or_default();
+                let features = Arc::new(self.tile_features(input, z, x, y));
+                let bytes = features.iter().map(Feature::approx_bytes).sum();
+                let mut cache = self.tiles.lock().unwrap_or_else(|e| e.into_inner());
+                cache.merge(tiles, tick);
+                if let Some(t) = cache.tiles.get_mut(&key).filter(|t| t.features.is_none()) {
+                    t.features = Some(Arc::clone(&features));
+                    t.feature_bytes = bytes;
+                }
+                cache.trim(self.params.cache_bytes);
+                features
+            }
+        };
+        if features.is_empty() {
+            return None;
+        }
+        Some(TileData { layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.params.extent as u32, features.to_vec())] })
     }
 
-    /// The tile from the cache, generated if needed (the cache may then be
-    /// over its budget).
-    fn cached_tile(&self, cache: &mut TileCache, z: u8, x: u32, y: u32) -> Option<TileData> {
+    /// What making tile `key` takes, read from the cache under its lock:
+    /// its cached output, or the tiles to cut it from. `None`: the tile is
+    /// empty.
+    fn plan(&self, cache: &mut TileCache, key: TileKey) -> Option<Plan> {
         cache.tick += 1;
         let tick = cache.tick;
-        // A tile whose children were cut holds no input: its output is cut
-        // again when first asked for.
-        let (missing, cut) = match cache.tiles.get(&(z, x, y)) {
-            None => (true, true),
-            Some(t) => (false, t.features.is_none() && t.input.is_none()),
-        };
-        if cut {
-            // Cut from the nearest ancestor that holds its input (or from
-            // everything). A missing tile whose ancestor was cut with no
-            // features on its side, or holds none, is empty.
-            let (mut z0, mut x0, mut y0) = (z, x, y);
-            let mut below_present = !missing;
-            let mut from: Option<TileKey> = None;
-            while z0 > 0 {
-                let side = ((x0 & 1) << 1 | (y0 & 1)) as u8;
-                z0 -= 1;
-                x0 >>= 1;
-                y0 >>= 1;
-                let Some(t) = cache.tiles.get(&(z0, x0, y0)) else {
-                    below_present = false;
-                    continue;
-                };
-                if t.split && !below_present && t.children & (1 << side) == 0 {
-                    return None;
-                }
-                match &t.input {
-                    // Nothing to cut from: the tile is empty too.
-                    Some(input) if input.is_empty() => return None,
-                    Some(_) => {
-                        from = Some((z0, x0, y0));
-                        break;
-                    }
-                    None => below_present = true,
-                }
+        let (z, x, y) = key;
+        if let Some(t) = cache.tiles.get_mut(&key) {
+            if let Some(features) = &t.features {
+                t.used = tick;
+                return Some(Plan::Cached(Arc::clone(features)));
             }
-            let (features, key) = match from {
-                // Its input is in the cache (split_tile reads it there).
-                Some(k) => (Vec::new(), k),
-                None if self.root.is_empty() => return None,
-                None => {
-                    #[cfg(test)]
-                    {
-                        cache.cuts.1 += 1;
-                    }
-                    (self.root.clone(), (0, 0, 0))
-                }
+            if t.input.is_some() {
+                // Its output is made from the input it holds.
+                let tiles = HashMap::from([(key, t.copy_for_cut())]);
+                return Some(Plan::Make { tick, tiles, cut: None });
+            }
+        }
+        // A tile whose children were cut holds no input: it is cut again
+        // from the nearest ancestor that holds its input (or from
+        // everything). A missing tile whose ancestor was cut with no
+        // features on its side, or holds none, is empty.
+        let (mut z0, mut x0, mut y0) = key;
+        let mut below_present = cache.tiles.contains_key(&key);
+        let mut from: Option<TileKey> = None;
+        while z0 > 0 {
+            let side = ((x0 & 1) << 1 | (y0 & 1)) as u8;
+            z0 -= 1;
+            x0 >>= 1;
+            y0 >>= 1;
+            let Some(t) = cache.tiles.get(&(z0, x0, y0)) else {
+                below_present = false;
+                continue;
             };
-            #[cfg(test)]
-            {
-                cache.cuts.0 += 1;
+            if t.split && !below_present && t.children & (1 << side) == 0 {
+                return None;
             }
-            self.split_tile(&mut cache.tiles, features, key, Some((z, x, y)), tick);
+            match &t.input {
+                // Nothing to cut from: the tile is empty too.
+                Some(input) if input.is_empty() => return None,
+                Some(_) => {
+                    from = Some((z0, x0, y0));
+                    break;
+                }
+                None => below_present = true,
+            }
         }
-        let tile = cache.tiles.get_mut(&(z, x, y))?;
-        tile.used = tick;
-        if tile.features.is_none() {
-            let features = self.tile_features(tile.input.as_deref().unwrap_or_default(), z, x, y);
-            tile.feature_bytes = features.iter().map(Feature::approx_bytes).sum();
-            tile.features = Some(features);
+        if from.is_none() && self.root.is_empty() {
+            return None;
         }
-        let features = tile.features.as_ref().filter(|f| !f.is_empty())?;
-        Some(TileData { layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.params.extent as u32, features.clone())] })
+        #[cfg(test)]
+        {
+            cache.cuts.0 += 1;
+            cache.cuts.1 += usize::from(from.is_none());
+        }
+        // The tiles on the way down, as the cache holds them (the ancestor
+        // with its input), are cut again outside the lock and merged back.
+        let start = from.unwrap_or((0, 0, 0));
+        let tiles: HashMap<TileKey, Tile> = (start.0..=z)
+            .map(|l| (l, x >> (z - l), y >> (z - l)))
+            .filter_map(|k| cache.tiles.get(&k).map(|t| (k, t.copy_for_cut())))
+            .collect();
+        // With an ancestor's input, split_tile reads it there.
+        let features = if from.is_some() { Vec::new() } else { self.root.clone() };
+        Some(Plan::Make { tick, tiles, cut: Some((features, start)) })
     }
 
     /// Cuts tile `(z, x, y)` into its children, down to `target` or, with

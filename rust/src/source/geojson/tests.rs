@@ -532,3 +532,80 @@ fn a_ring_starts_at_its_only_topmost_vertex() {
     let sw = ring.iter().map(|p| (p.x, -p.y)).min().unwrap();
     assert_eq!((ring[0].x, -ring[0].y), sw, "{ring:?}");
 }
+
+#[test]
+fn tiles_are_cut_outside_the_lock() {
+    // Maps sharing an index (a tile server's runtimes) make different tiles
+    // at once: while one tile is cut, another is served. With the cut under
+    // the index's lock, the second request waits for the first: the helper
+    // below does not answer, and the first is let go only after the timeout.
+    let line: Vec<[f64; 2]> = (0..2000).map(|i| [-179.0 + i as f64 * 0.179, (i as f64 * 0.05).sin() * 60.0]).collect();
+    let data = json!({"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":line}});
+    let idx = Arc::new(GeoJsonIndex::new(&data, GeoJsonOptions { index_max_zoom: 2, ..GeoJsonOptions::default() }).unwrap());
+    let served = idx.tile(2, 1, 1);
+    assert!(served.is_some());
+    let (cutting, cut_started) = std::sync::mpsc::channel::<()>();
+    let (go, may_go) = std::sync::mpsc::channel::<()>();
+    let may_go = Mutex::new(may_go);
+    *idx.while_cutting.lock().unwrap() = Some(Box::new(move || {
+        cutting.send(()).unwrap();
+        may_go.lock().unwrap().recv().unwrap();
+    }));
+    let cutter = {
+        let idx = Arc::clone(&idx);
+        std::thread::spawn(move || idx.tile(6, 20, 31))
+    };
+    cut_started.recv().unwrap();
+    let (answer, answered) = std::sync::mpsc::channel();
+    let other = {
+        let idx = Arc::clone(&idx);
+        std::thread::spawn(move || answer.send(idx.tile(2, 1, 1)).unwrap())
+    };
+    let got = answered.recv_timeout(std::time::Duration::from_secs(20));
+    go.send(()).unwrap();
+    assert_eq!(got.ok(), Some(served), "a cached tile was not served while another was cut");
+    let cut = cutter.join().unwrap();
+    other.join().unwrap();
+    *idx.while_cutting.lock().unwrap() = None;
+    let whole = GeoJsonIndex::new(&data, GeoJsonOptions { index_max_zoom: 2, ..GeoJsonOptions::default() }).unwrap();
+    assert!(cut.is_some());
+    assert_eq!(cut, whole.tile(6, 20, 31));
+}
+
+#[test]
+fn threads_cutting_at_once_make_the_tiles_one_thread_makes() {
+    // Four threads ask for overlapping tiles of one index with a cache that
+    // keeps almost nothing: cuts merged back while others cut and evict
+    // must leave every tile as an index with an unbounded cache makes it.
+    let line: Vec<[f64; 2]> = (0..3000).map(|i| [-179.0 + i as f64 * 0.119, (i as f64 * 0.07).sin() * 70.0]).collect();
+    let data = json!({"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":line}});
+    let options = GeoJsonOptions { index_max_zoom: 3, index_max_points: 100, ..GeoJsonOptions::default() };
+    let bounded = Arc::new(GeoJsonIndex::new(&data, GeoJsonOptions { cache_bytes: 20_000, ..options.clone() }).unwrap());
+    let unbounded = Arc::new(GeoJsonIndex::new(&data, options).unwrap());
+    let threads: Vec<_> = (0..4u32)
+        .map(|t| {
+            let (bounded, unbounded) = (Arc::clone(&bounded), Arc::clone(&unbounded));
+            std::thread::spawn(move || {
+                let mut some = 0;
+                for round in 0..2u32 {
+                    for z in 4..=7u8 {
+                        let n = 1u32 << z;
+                        for i in 0..n {
+                            // Each thread walks the columns from another start.
+                            let x = (i + t * n / 4 + round) % n;
+                            for y in n / 4..n * 3 / 4 {
+                                let got = bounded.tile(z, x, y);
+                                some += usize::from(got.is_some());
+                                assert_eq!(got, unbounded.tile(z, x, y), "thread {t} round {round}: {z}/{x}/{y}");
+                            }
+                        }
+                    }
+                }
+                some
+            })
+        })
+        .collect();
+    let some: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert!(some > 400, "{some} tiles with data");
+    assert!(bounded.cached_bytes() <= 20_000, "{} bytes cached", bounded.cached_bytes());
+}
