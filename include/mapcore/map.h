@@ -34,7 +34,9 @@ mapcore_status mapcore_map_create(mapcore_runtime runtime,
                                   const mapcore_map_options *options,
                                   mapcore_map *out_map);
 
-/* Destroys a map and cancels its resource requests. Owner thread. Returns
+/* Destroys a map and cancels its resource requests; its worker jobs not yet
+ * started are skipped, and one waiting for a GeoJSON index another runtime is
+ * building stops waiting. Owner thread. Returns
  * INVALID_STATE while a render session is attached (destroy it first). The
  * null or an already-destroyed handle: OK. */
 mapcore_status mapcore_map_destroy(mapcore_map map);

@@ -430,8 +430,9 @@ impl Map {
             state.meta = Meta::Loading;
             if let Some(text) = state.inline.take() {
                 let (source, options) = (source_id.to_string(), sources::geojson_options(state, core.limits().max_tile_cache_bytes));
+                let token = core.job_token(map_id);
                 core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
-                    let result = crate::source::geojson::shared_index(text.as_bytes(), options);
+                    let result = crate::source::geojson::shared_index(text.as_bytes(), options, &|| token.wanted());
                     Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
                 });
             } else if let Some(url) = state.url.as_deref().map(resolve) {
@@ -597,8 +598,9 @@ impl Map {
             Tiles::Unsupported | Tiles::Image { .. } => {}
             Tiles::GeoJson { .. } => {
                 let (source, options) = (source.to_string(), sources::geojson_options(state, core.limits().max_tile_cache_bytes));
+                let token = core.job_token(map_id);
                 core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
-                    let result = crate::source::geojson::shared_index((*bytes).as_ref(), options);
+                    let result = crate::source::geojson::shared_index((*bytes).as_ref(), options, &|| token.wanted());
                     Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
                 });
             }

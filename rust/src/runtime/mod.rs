@@ -9,7 +9,7 @@ pub mod resource;
 pub mod workers;
 
 use std::any::Any;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -149,9 +149,25 @@ pub struct Shared {
     pub inbox: Inbox<Message>,
     /// Set by `interrupt` (any thread): a waiting still render gives up.
     interrupted: std::sync::atomic::AtomicBool,
+    /// The runtime's maps: a worker job for a map that is gone is skipped
+    /// ([`JobToken`]). Emptied when the runtime goes.
+    maps: std::sync::Mutex<HashSet<u64>>,
 }
 
 impl Shared {
+    fn has_map(&self, map: u64) -> bool {
+        self.maps.lock().unwrap_or_else(|e| e.into_inner()).contains(&map)
+    }
+
+    fn set_map(&self, map: u64, present: bool) {
+        let mut maps = self.maps.lock().unwrap_or_else(|e| e.into_inner());
+        if present {
+            maps.insert(map);
+        } else {
+            maps.remove(&map);
+        }
+    }
+
     /// Makes a still render that is waiting for resources return
     /// `StillError::Interrupted` (any thread).
     pub fn interrupt(&self) {
@@ -172,6 +188,23 @@ struct Pending {
     request: Arc<Request>,
     /// The provider that took the request (it hears of cancellation).
     provider: Option<Arc<dyn Provider>>,
+}
+
+/// Whether a worker job's map still wants its result (any thread): not
+/// once the map is removed or its runtime destroyed. Jobs not started by
+/// then are skipped; a long job (a shared GeoJSON index another runtime is
+/// building) asks it while it waits, so destroying a runtime does not wait
+/// for work nobody will see.
+#[derive(Clone)]
+pub struct JobToken {
+    shared: Weak<Shared>,
+    map: u64,
+}
+
+impl JobToken {
+    pub fn wanted(&self) -> bool {
+        self.shared.upgrade().is_some_and(|s| s.has_map(self.map))
+    }
 }
 
 /// Everything of a runtime but its maps: what a map uses while it updates.
@@ -213,6 +246,10 @@ impl Core {
             let remote = archives::Remote { shared: Arc::downgrade(&self.shared), max_bytes: self.limits.max_resource_bytes };
             let is_remote = archives::is_remote_archive_url(&request.info.url);
             let job = move || {
+                // Cancelled while queued (its map is gone): nothing to read.
+                if request.is_cancelled() {
+                    return;
+                }
                 let response = archives.serve(&request, root.as_deref(), &files, &remote);
                 let _ = request.complete(response);
             };
@@ -241,6 +278,9 @@ impl Core {
             }
         }
         self.workers.spawn(move || {
+            if request.is_cancelled() {
+                return;
+            }
             let url = &request.info.url;
             let response = resource::load_local(url, root.as_deref(), &files).unwrap_or_else(|| {
                 Response::Error(format!(
@@ -253,11 +293,21 @@ impl Core {
         });
     }
 
+    /// Tells a worker job whether `map` still wants its result.
+    pub fn job_token(&self, map: u64) -> JobToken {
+        JobToken { shared: Arc::downgrade(&self.shared), map }
+    }
+
     /// Runs `job` on a worker; its result is applied to `map` on the owner
     /// thread at the next pump (dropped if the map is gone by then).
+    /// Skipped when the map is gone before the job starts.
     pub fn spawn<M: Client>(&self, map: u64, job: impl FnOnce() -> MapWork<M> + Send + 'static) {
         let shared = Arc::downgrade(&self.shared);
+        let token = self.job_token(map);
         self.workers.spawn(move || {
+            if !token.wanted() {
+                return;
+            }
             let apply = erase(job());
             if let Some(shared) = shared.upgrade() {
                 shared.inbox.post(Message::Work { map, apply });
@@ -268,11 +318,16 @@ impl Core {
     /// Like [`Core::spawn`], for a job that fills `purpose`'s slot: if the job
     /// panics, the map hears of it (`Client::on_job_failed`) so the slot is
     /// marked failed with an event instead of waiting forever.
+    /// Skipped when the map is gone before the job starts.
     pub fn spawn_for<M: Client>(&self, map: u64, purpose: M::Purpose, job: impl FnOnce() -> MapWork<M> + Send + 'static) {
         let shared = Arc::downgrade(&self.shared);
+        let token = self.job_token(map);
         #[cfg(test)]
         let panic_jobs = self.panic_jobs;
         self.workers.spawn(move || {
+            if !token.wanted() {
+                return;
+            }
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 #[cfg(test)]
                 if panic_jobs {
@@ -386,7 +441,7 @@ impl<M: Client> Runtime<M> {
         }
         Ok(Runtime {
             core: Core {
-                shared: Arc::new(Shared { inbox: Inbox::default(), interrupted: Default::default() }),
+                shared: Arc::new(Shared { inbox: Inbox::default(), interrupted: Default::default(), maps: Default::default() }),
                 workers,
                 provider: None,
                 asset_root: options.asset_root,
@@ -442,6 +497,7 @@ impl<M: Client> Runtime<M> {
     }
 
     pub fn add_map(&mut self, id: u64, map: M) {
+        self.core.shared.set_map(id, true);
         self.maps.insert(id, map);
     }
 
@@ -468,6 +524,7 @@ impl<M: Client> Runtime<M> {
     }
 
     pub fn remove_map(&mut self, id: u64) -> Option<M> {
+        self.core.shared.set_map(id, false);
         self.core.cancel_requests(id);
         self.maps.remove(&id)
     }
@@ -638,7 +695,11 @@ impl<M: Client> Drop for Runtime<M> {
     fn drop(&mut self) {
         let ids: Vec<u64> = self.maps.keys().copied().collect();
         for id in ids {
+            self.core.shared.set_map(id, false);
             self.core.cancel_requests(id);
         }
     }
 }
+
+#[cfg(test)]
+mod job_tests;

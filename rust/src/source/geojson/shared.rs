@@ -7,10 +7,12 @@
 //! Data is known by its SHA-256 and length (a hostile style cannot make its
 //! data pass for another's); an index lives while a map holds it, and a map
 //! asking while another builds the same index waits for it rather than
-//! building its own. Failures are not kept: the next map tries again.
+//! building its own, and gives up waiting when it no longer wants it (its
+//! map or runtime is gone). Failures are not kept: the next map tries again.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
@@ -21,15 +23,70 @@ type Key = ([u8; 32], usize);
 /// One data set under one set of options.
 struct Slot {
     options: GeoJsonOptions,
-    /// Locked while the index is built.
-    index: Mutex<Weak<GeoJsonIndex>>,
+    state: Mutex<SlotState>,
+    /// Signalled when a build ends.
+    built: Condvar,
 }
 
+#[derive(Default)]
+struct SlotState {
+    index: Weak<GeoJsonIndex>,
+    /// Someone builds the index now.
+    building: bool,
+}
+
+/// How often a map waiting for another's build asks whether it still wants it.
+const WAIT_STEP: Duration = Duration::from_millis(50);
+
 impl Slot {
+    fn new(options: GeoJsonOptions) -> Slot {
+        Slot { options, state: Mutex::default(), built: Condvar::new() }
+    }
+
+    fn state(&self) -> MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Someone builds or waits for the index, or a map holds it.
     fn in_use(slot: &Arc<Slot>) -> bool {
-        // Only holders of the slot lock it: with none, this never waits.
-        Arc::strong_count(slot) > 1 || slot.index.lock().unwrap_or_else(|e| e.into_inner()).strong_count() > 0
+        Arc::strong_count(slot) > 1 || slot.state().index.strong_count() > 0
+    }
+
+    /// The slot's index: the one a map holds, the one another thread is
+    /// building (waited for while `wanted`), or one built here by `build`.
+    fn get_or_build(
+        &self,
+        wanted: &dyn Fn() -> bool,
+        build: impl FnOnce() -> Result<GeoJsonIndex, String>,
+    ) -> Result<Arc<GeoJsonIndex>, String> {
+        let mut state = self.state();
+        loop {
+            if let Some(index) = state.index.upgrade() {
+                return Ok(index);
+            }
+            if !state.building {
+                break;
+            }
+            if !wanted() {
+                return Err("GeoJSON index no longer wanted (its map is gone) while another map built it".into());
+            }
+            state = self.built.wait_timeout(state, WAIT_STEP).unwrap_or_else(|e| e.into_inner()).0;
+        }
+        state.building = true;
+        drop(state);
+        // Ends the build also when `build` panics: waiters build their own.
+        struct Building<'a>(&'a Slot);
+        impl Drop for Building<'_> {
+            fn drop(&mut self) {
+                self.0.state().building = false;
+                self.0.built.notify_all();
+            }
+        }
+        let guard = Building(self);
+        let index = Arc::new(build()?);
+        self.state().index = Arc::downgrade(&index);
+        drop(guard);
+        Ok(index)
     }
 }
 
@@ -40,8 +97,8 @@ fn registry() -> &'static Mutex<HashMap<Key, Vec<Arc<Slot>>>> {
 
 /// The index of GeoJSON text (as [`GeoJsonIndex::from_json`]), shared with
 /// every other map of the process that loaded the same bytes with the same
-/// options.
-pub fn shared_index(text: &[u8], options: GeoJsonOptions) -> Result<Arc<GeoJsonIndex>, String> {
+/// options. While another map builds it, waits as long as `wanted()`.
+pub fn shared_index(text: &[u8], options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<Arc<GeoJsonIndex>, String> {
     let key: Key = (Sha256::digest(text).into(), text.len());
     let slot = {
         let mut registry = registry().lock().unwrap_or_else(|e| e.into_inner());
@@ -55,19 +112,13 @@ pub fn shared_index(text: &[u8], options: GeoJsonOptions) -> Result<Arc<GeoJsonI
         match slots.iter().find(|s| s.options == options) {
             Some(s) => Arc::clone(s),
             None => {
-                let s = Arc::new(Slot { options: options.clone(), index: Mutex::new(Weak::new()) });
+                let s = Arc::new(Slot::new(options.clone()));
                 slots.push(Arc::clone(&s));
                 s
             }
         }
     };
-    let mut held = slot.index.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(index) = held.upgrade() {
-        return Ok(index);
-    }
-    let index = Arc::new(GeoJsonIndex::from_json(text, options)?);
-    *held = Arc::downgrade(&index);
-    Ok(index)
+    slot.get_or_build(wanted, || GeoJsonIndex::from_json(text, options))
 }
 
 /// Whether the registry holds `text` under some options (tests).
@@ -92,12 +143,12 @@ mod tests {
     #[test]
     fn the_same_bytes_and_options_share_one_index() {
         let data = points("shared-one", 50);
-        let a = shared_index(&data, GeoJsonOptions::default()).unwrap();
-        let b = shared_index(&data.clone(), GeoJsonOptions::default()).unwrap();
+        let a = shared_index(&data, GeoJsonOptions::default(), &|| true).unwrap();
+        let b = shared_index(&data.clone(), GeoJsonOptions::default(), &|| true).unwrap();
         assert!(Arc::ptr_eq(&a, &b), "same data and options: one index");
-        let other_options = shared_index(&data, GeoJsonOptions { buffer: 64.0, ..GeoJsonOptions::default() }).unwrap();
+        let other_options = shared_index(&data, GeoJsonOptions { buffer: 64.0, ..GeoJsonOptions::default() }, &|| true).unwrap();
         assert!(!Arc::ptr_eq(&a, &other_options), "other options: another index");
-        let other_data = shared_index(&points("shared-one", 51), GeoJsonOptions::default()).unwrap();
+        let other_data = shared_index(&points("shared-one", 51), GeoJsonOptions::default(), &|| true).unwrap();
         assert!(!Arc::ptr_eq(&a, &other_data), "other data: another index");
         assert_eq!(a.tile(0, 0, 0), GeoJsonIndex::from_json(&data, GeoJsonOptions::default()).unwrap().tile(0, 0, 0));
     }
@@ -105,17 +156,17 @@ mod tests {
     #[test]
     fn an_index_no_map_holds_is_forgotten_and_failures_are_not_kept() {
         let data = points("forgotten", 20);
-        let index = shared_index(&data, GeoJsonOptions::default()).unwrap();
+        let index = shared_index(&data, GeoJsonOptions::default(), &|| true).unwrap();
         let weak = Arc::downgrade(&index);
         assert!(registered(&data));
         drop(index);
         assert_eq!(weak.strong_count(), 0, "the registry does not keep the index alive");
         assert!(!registered(&data), "the data set's entry went with its last holder");
-        let again = shared_index(&data, GeoJsonOptions::default()).unwrap();
+        let again = shared_index(&data, GeoJsonOptions::default(), &|| true).unwrap();
         assert!(again.tile(0, 0, 0).is_some(), "built again");
         let bad = b"{\"type\": \"FeatureCollection\", \"features\": [";
         for _ in 0..2 {
-            let e = shared_index(bad, GeoJsonOptions::default()).unwrap_err();
+            let e = shared_index(bad, GeoJsonOptions::default(), &|| true).unwrap_err();
             assert!(e.contains("not valid JSON"), "{e}");
         }
     }
@@ -129,11 +180,78 @@ mod tests {
                 let (data, barrier) = (Arc::clone(&data), Arc::clone(&barrier));
                 std::thread::spawn(move || {
                     barrier.wait();
-                    shared_index(&data, GeoJsonOptions::default()).unwrap()
+                    shared_index(&data, GeoJsonOptions::default(), &|| true).unwrap()
                 })
             })
             .collect();
         let indexes: Vec<Arc<GeoJsonIndex>> = threads.into_iter().map(|t| t.join().unwrap()).collect();
         assert!(indexes.iter().all(|i| Arc::ptr_eq(i, &indexes[0])), "one index for all four");
+    }
+
+    #[test]
+    fn a_waiting_map_gives_up_when_no_longer_wanted_and_failed_builds_let_waiters_build() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::mpsc;
+        let data = points("waiting", 10);
+        let slot = Arc::new(Slot::new(GeoJsonOptions::default()));
+        // A build that holds on until released.
+        let (started, build_started) = mpsc::channel::<()>();
+        let (release, released) = mpsc::channel::<()>();
+        let builder = {
+            let (slot, data) = (Arc::clone(&slot), data.clone());
+            std::thread::spawn(move || {
+                slot.get_or_build(&|| true, || {
+                    started.send(()).unwrap();
+                    released.recv().unwrap();
+                    GeoJsonIndex::from_json(&data, GeoJsonOptions::default())
+                })
+            })
+        };
+        build_started.recv().unwrap();
+        // A map that waits, then is removed: it gives up before the build ends.
+        let wanted = Arc::new(AtomicBool::new(true));
+        let (answer, answered) = mpsc::channel();
+        let gives_up = {
+            let (slot, wanted) = (Arc::clone(&slot), Arc::clone(&wanted));
+            std::thread::spawn(move || {
+                let got = slot.get_or_build(&|| wanted.load(Ordering::SeqCst), || panic!("a waiter built its own"));
+                answer.send(got.map(|_| ()).unwrap_err()).unwrap();
+            })
+        };
+        // One that stays: it gets the builder's index.
+        let stays = {
+            let slot = Arc::clone(&slot);
+            std::thread::spawn(move || slot.get_or_build(&|| true, || panic!("a waiter built its own")))
+        };
+        wanted.store(false, Ordering::SeqCst);
+        let gave_up = answered.recv_timeout(Duration::from_secs(20));
+        release.send(()).unwrap();
+        let e = gave_up.expect("the removed map waited for the build to end");
+        assert!(e.contains("no longer wanted"), "{e}");
+        gives_up.join().unwrap();
+        let built = builder.join().unwrap().unwrap();
+        assert!(Arc::ptr_eq(&built, &stays.join().unwrap().unwrap()), "the waiter got the builder's index");
+        // A failed build ends the wait: the waiter builds its own.
+        drop(built);
+        let (started, build_started) = mpsc::channel::<()>();
+        let (release, released) = mpsc::channel::<()>();
+        let failing = {
+            let slot = Arc::clone(&slot);
+            std::thread::spawn(move || {
+                slot.get_or_build(&|| true, || {
+                    started.send(()).unwrap();
+                    released.recv().unwrap();
+                    Err("bad data".to_string())
+                })
+            })
+        };
+        build_started.recv().unwrap();
+        let waiter = {
+            let (slot, data) = (Arc::clone(&slot), data.clone());
+            std::thread::spawn(move || slot.get_or_build(&|| true, || GeoJsonIndex::from_json(&data, GeoJsonOptions::default())))
+        };
+        release.send(()).unwrap();
+        assert_eq!(failing.join().unwrap().unwrap_err(), "bad data");
+        assert!(waiter.join().unwrap().is_ok(), "the waiter built the index after the failed build");
     }
 }
