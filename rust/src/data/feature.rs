@@ -96,14 +96,16 @@ pub struct TileLayer {
     pub name: String,
     /// Coordinate extent of the layer (4096 for most MVT; 8192 for GeoJSON tiles).
     pub extent: u32,
-    pub features: Vec<Feature>,
+    /// Shared with whoever made them: a GeoJSON index keeps the same
+    /// features in its cache of cut tiles (one copy, none made per request).
+    pub features: Arc<Vec<Feature>>,
     /// The features' bounding boxes, measured on first use.
     pub bounds: BoundsCache,
 }
 
 impl TileLayer {
-    pub fn new(name: String, extent: u32, features: Vec<Feature>) -> TileLayer {
-        TileLayer { name, extent, features, bounds: BoundsCache::default() }
+    pub fn new(name: String, extent: u32, features: impl Into<Arc<Vec<Feature>>>) -> TileLayer {
+        TileLayer { name, extent, features: features.into(), bounds: BoundsCache::default() }
     }
 
     /// Each feature's bounding box `[x0, y0, x1, y1]` in tile units (empty

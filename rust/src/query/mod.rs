@@ -686,7 +686,7 @@ pub fn query_source_features(
         let Some(data) = tiles.tile(source, c.id) else { continue };
         let Some(tile_layer) = tile_layer_of(&data, source_layer) else { continue };
         let extent = tile_layer.extent.max(1);
-        for feature in &tile_layer.features {
+        for feature in tile_layer.features.iter() {
             let mut fctx = EvaluationContext::for_feature(f64::from(c.overscaled_z), feature);
             fctx.canonical = Some(c.id);
             fctx.extent = extent;

@@ -163,8 +163,8 @@ fn options_select_layers_and_filter() {
     let (style, t, mut tiles) = world();
     let id = TileId::new(0, 0, 0);
     let mut data = (*tiles.tiles[&id]).clone();
-    data.layers[0].features.push(feature(9, "empty", GeomType::Polygon, vec![]));
-    data.layers[0].features.push(feature(10, "empty", GeomType::LineString, vec![vec![]]));
+    Arc::make_mut(&mut data.layers[0].features).push(feature(9, "empty", GeomType::Polygon, vec![]));
+    Arc::make_mut(&mut data.layers[0].features).push(feature(10, "empty", GeomType::LineString, vec![vec![]]));
     tiles.tiles.insert(id, Arc::new(data));
     let all = query_rendered_features(&style, &t, &tiles, &[], &QueryGeometry::Box([0.0, 0.0], [512.0, 512.0]), &QueryOptions::default()).unwrap();
     assert_eq!(all.len(), 4);

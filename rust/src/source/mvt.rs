@@ -138,7 +138,7 @@ impl TileLimits {
         if features > self.max_features {
             return err(format!("{features} features, over the limit max_features_per_tile = {}", self.max_features));
         }
-        let vertices: u64 = tile.layers.iter().flat_map(|l| &l.features).flat_map(|f| &f.geometry).map(|p| p.len() as u64).sum();
+        let vertices: u64 = tile.layers.iter().flat_map(|l| l.features.iter()).flat_map(|f| &f.geometry).map(|p| p.len() as u64).sum();
         if vertices > self.max_vertices {
             return err(format!("{vertices} vertices, over the limit max_vertices_per_tile = {}", self.max_vertices));
         }
@@ -977,7 +977,7 @@ mod tests {
         assert!(total > 100, "{total}");
         for l in &tile.layers {
             assert!(l.extent > 0);
-            for f in &l.features {
+            for f in l.features.iter() {
                 if f.geom_type == GeomType::Polygon {
                     for ring in &f.geometry {
                         assert_eq!(ring.first(), ring.last());

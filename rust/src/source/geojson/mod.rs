@@ -560,7 +560,7 @@ impl GeoJsonIndex {
         if features.is_empty() {
             return None;
         }
-        Some(TileData { layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.params.extent as u32, features.to_vec())] })
+        Some(TileData { layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.params.extent as u32, features)] })
     }
 
     /// What making tile `key` takes, read from the cache under its lock:

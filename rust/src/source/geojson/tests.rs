@@ -301,7 +301,7 @@ fn random_polygons_clip_within_buffer_and_stay_closed() {
             let tx = ((convert::project_x(cx) * nn as f64) as u32).min(nn - 1);
             let ty = ((convert::project_y(cy) * nn as f64) as u32).min(nn - 1);
             let Some(t) = idx.tile(z, tx, ty) else { continue };
-            for f in &t.layers[0].features {
+            for f in t.layers[0].features.iter() {
                 for r in &f.geometry {
                     assert_eq!(r.first(), r.last(), "round {round} z{z}: ring not closed");
                     for p in r {
