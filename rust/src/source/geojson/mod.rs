@@ -42,6 +42,7 @@ mod kdtree;
 pub mod read;
 mod shared;
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -327,9 +328,7 @@ impl TileCache {
         }
         evicted
     }
-}
 
-impl TileCache {
     /// Stores tiles cut outside the lock (from copies of the cache's tiles,
     /// see [`GeoJsonIndex::plan`]), as if they had been cut in the cache:
     /// a tile split for the first time drops its input (an index leaf keeps
@@ -339,11 +338,11 @@ impl TileCache {
     fn merge(&mut self, cut: HashMap<TileKey, Tile>, tick: u64) {
         for (key, new) in cut {
             let t = match self.tiles.entry(key) {
-                std::collections::hash_map::Entry::Vacant(e) => {
+                Entry::Vacant(e) => {
                     e.insert(new);
                     continue;
                 }
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                Entry::Occupied(e) => e.into_mut(),
             };
             let first_split = new.split && !t.split;
             if new.split {
