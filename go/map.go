@@ -85,8 +85,9 @@ func (m *MapHandle) ID() MapID { return MapID(m.id) }
 func (m *MapHandle) Runtime() *RuntimeHandle { return m.rt }
 
 // Close destroys the map and cancels its resource requests; its worker jobs
-// not yet started are skipped, and one waiting for a GeoJSON index another
-// runtime is building stops waiting. Owner thread. It
+// not yet started are skipped, one waiting for a GeoJSON index another
+// runtime is building stops waiting, and one building a GeoJSON index stops
+// at its next step (after parsing, converting, or a tile). Owner thread. It
 // fails with ErrInvalidState while a render session is open. A second Close
 // returns nil.
 func (m *MapHandle) Close() error { return m.st.Close() }

@@ -156,8 +156,8 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 
 // Close destroys the runtime. Owner thread. It fails with ErrInvalidState
 // while maps of it are open. It waits only for worker jobs already running
-// (a tile decode, a GeoJSON parse): jobs of closed maps are skipped. A second
-// Close returns nil.
+// (a tile decode, a GeoJSON parse): jobs of closed maps are skipped or stop
+// early. A second Close returns nil.
 func (rt *RuntimeHandle) Close() error {
 	return rt.st.Close()
 }

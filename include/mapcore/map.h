@@ -35,8 +35,9 @@ mapcore_status mapcore_map_create(mapcore_runtime runtime,
                                   mapcore_map *out_map);
 
 /* Destroys a map and cancels its resource requests; its worker jobs not yet
- * started are skipped, and one waiting for a GeoJSON index another runtime is
- * building stops waiting. Owner thread. Returns
+ * started are skipped, one waiting for a GeoJSON index another runtime is
+ * building stops waiting, and one building a GeoJSON index stops at its next
+ * step (after parsing, converting, or a tile). Owner thread. Returns
  * INVALID_STATE while a render session is attached (destroy it first). The
  * null or an already-destroyed handle: OK. */
 mapcore_status mapcore_map_destroy(mapcore_map map);

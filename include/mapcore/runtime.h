@@ -101,7 +101,7 @@ mapcore_status mapcore_runtime_create(const mapcore_runtime_options *options,
 
 /* Destroys a runtime: stops its workers, cancels its resource requests and
  * frees its events. It waits only for worker jobs already running (a tile
- * decode, a GeoJSON parse); jobs of destroyed maps are skipped. Owner thread. Returns INVALID_STATE while any map of it is
+ * decode, a GeoJSON parse); jobs of destroyed maps are skipped or stop early. Owner thread. Returns INVALID_STATE while any map of it is
  * alive (destroy the maps first). The null or an already-destroyed handle: OK. */
 mapcore_status mapcore_runtime_destroy(mapcore_runtime runtime);
 

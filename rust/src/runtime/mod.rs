@@ -244,17 +244,9 @@ impl Core {
             // Built in: archives are served here, not by the provider.
             let archives = self.archives.clone();
             let remote = archives::Remote { shared: Arc::downgrade(&self.shared), max_bytes: self.limits.max_resource_bytes };
-            let is_remote = archives::is_remote_archive_url(&request.info.url);
-            let job = move || {
-                // Cancelled while queued (its map is gone): nothing to read.
-                if request.is_cancelled() {
-                    return;
-                }
-                let response = archives.serve(&request, root.as_deref(), &files, &remote);
-                let _ = request.complete(response);
-            };
-            if !is_remote {
-                self.workers.spawn(job);
+            let serve = move |request: &Arc<Request>| archives.serve(request, root.as_deref(), &files, &remote);
+            if !archives::is_remote_archive_url(&request.info.url) {
+                serve_on(&self.workers, request, serve);
                 return;
             }
             if self.remote_readers.is_none() {
@@ -263,10 +255,7 @@ impl Core {
                     Err(e) => log::warn!("cannot start the remote archive readers ({e}); using the workers"),
                 }
             }
-            match &self.remote_readers {
-                Some(pool) => pool.spawn(job),
-                None => self.workers.spawn(job),
-            }
+            serve_on(self.remote_readers.as_ref().unwrap_or(&self.workers), request, serve);
             return;
         }
         if let Some(provider) = self.provider.clone() {
@@ -277,19 +266,14 @@ impl Core {
                 return;
             }
         }
-        self.workers.spawn(move || {
-            if request.is_cancelled() {
-                return;
-            }
+        serve_on(&self.workers, request, move |request: &Arc<Request>| {
             let url = &request.info.url;
-            let response = resource::load_local(url, root.as_deref(), &files).unwrap_or_else(|| {
+            resource::load_local(url, root.as_deref(), &files).unwrap_or_else(|| {
                 Response::Error(format!(
                     "no loader for {url}: the runtime serves file://, builtin://, local paths, and pmtiles:// and mbtiles:// archives; \
                      set a resource provider for other URLs"
                 ))
-            });
-            // The request is ours alone: it cannot have been completed.
-            let _ = request.complete(response);
+            })
         });
     }
 
@@ -320,14 +304,9 @@ impl Core {
     /// marked failed with an event instead of waiting forever.
     /// Skipped when the map is gone before the job starts.
     pub fn spawn_for<M: Client>(&self, map: u64, purpose: M::Purpose, job: impl FnOnce() -> MapWork<M> + Send + 'static) {
-        let shared = Arc::downgrade(&self.shared);
-        let token = self.job_token(map);
         #[cfg(test)]
         let panic_jobs = self.panic_jobs;
-        self.workers.spawn(move || {
-            if !token.wanted() {
-                return;
-            }
+        self.spawn(map, move || {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 #[cfg(test)]
                 if panic_jobs {
@@ -335,7 +314,7 @@ impl Core {
                 }
                 job()
             }));
-            let apply: MapWork<M> = match result {
+            match result {
                 Ok(apply) => apply,
                 Err(payload) => {
                     let message = payload
@@ -348,9 +327,6 @@ impl Core {
                         m.on_job_failed(purpose, &format!("internal error (a worker job panicked: {message})"), core)
                     })
                 }
-            };
-            if let Some(shared) = shared.upgrade() {
-                shared.inbox.post(Message::Work { map, apply: erase(apply) });
             }
         });
     }
@@ -409,6 +385,19 @@ impl Core {
     pub fn glyphs_mode(&self) -> GlyphsMode {
         self.glyphs_mode
     }
+}
+
+/// Answers `request` with `serve` on one of `pool`'s threads, unless it was
+/// cancelled while queued (its map is gone: nothing to read).
+fn serve_on(pool: &WorkerPool, request: Arc<Request>, serve: impl FnOnce(&Arc<Request>) -> Response + Send + 'static) {
+    pool.spawn(move || {
+        if request.is_cancelled() {
+            return;
+        }
+        let response = serve(&request);
+        // The request is ours alone: it cannot have been completed.
+        let _ = request.complete(response);
+    });
 }
 
 /// A runtime driving maps of type `M`. Lives on its owner thread; see the

@@ -210,7 +210,7 @@ struct Tile {
     /// source, dropped after a split: each level held a copy of the data),
     /// except in an index leaf; taken back, and kept, when it is cut again
     /// from an ancestor.
-    input: Option<Vec<Arc<VtFeature>>>,
+    input: Option<Arc<Vec<Arc<VtFeature>>>>,
     /// Whether its children were cut.
     split: bool,
     /// Which children got features when cut (bit `2 * dx + dy` for child
@@ -255,7 +255,7 @@ impl Tile {
     }
 
     /// The tile as a cut outside the cache's lock starts from: its state
-    /// and input, without its output.
+    /// and (shared) input, without its output.
     fn copy_for_cut(&self) -> Tile {
         Tile { features: None, feature_bytes: 0, input: self.input.clone(), ..*self }
     }
@@ -263,7 +263,7 @@ impl Tile {
     fn set_input(&mut self, input: Vec<Arc<VtFeature>>) {
         self.num_points = input.iter().map(|f| f.num_points).sum();
         self.input_bytes = input.iter().map(|f| 96 + 24 * f.num_points as u64).sum();
-        self.input = Some(input);
+        self.input = Some(Arc::new(input));
     }
 }
 
@@ -273,12 +273,13 @@ type TileKey = (u8, u32, u32);
 enum Plan {
     /// Its output, cached.
     Cached(Arc<Vec<Feature>>),
-    /// Its output is made from its input: `tiles` holds the tile with it
-    /// or, with `cut`, the tiles to cut it from (copies of what the cache
-    /// holds from the ancestor down; the ancestor with its input), and the
-    /// features and tile the cut starts with (the whole data set and the
-    /// root when no ancestor holds its input).
-    Make { tick: u64, tiles: HashMap<TileKey, Tile>, cut: Option<(Vec<Arc<VtFeature>>, TileKey)> },
+    /// Its output is made from the input the cache holds for it.
+    Input(Arc<Vec<Arc<VtFeature>>>),
+    /// It is cut first: `tiles` are copies of what the cache holds from
+    /// tile `from` down (`from` with its input), and `features` what the cut
+    /// starts with when no ancestor holds its input (the whole data set,
+    /// `from` the root).
+    Cut { tick: u64, tiles: HashMap<TileKey, Tile>, features: Vec<Arc<VtFeature>>, from: TileKey },
 }
 
 /// Generated tiles, bounded in bytes.
@@ -399,16 +400,28 @@ impl GeoJsonIndex {
     /// The index of GeoJSON text (a URL's answer or a style's inline data),
     /// read without a JSON tree for its coordinates (`read`).
     pub fn from_json(text: &[u8], options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
+        GeoJsonIndex::from_json_while(text, options, &|| true)
+    }
+
+    /// Like [`GeoJsonIndex::from_json`], giving up (an error) as soon as
+    /// `wanted()` is false: it is asked between parsing, converting and
+    /// cutting, and for every tile the build cuts, so the build of a data
+    /// set nobody wants any more (its map is gone) stops early.
+    pub fn from_json_while(text: &[u8], options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<GeoJsonIndex, String> {
         let node = read::Node::from_slice(text).map_err(|e| format!("GeoJSON is not valid JSON: {e}"))?;
-        GeoJsonIndex::from_node(&node, options)
+        GeoJsonIndex::from_node(&node, options, wanted)
     }
 
     /// The index of parsed GeoJSON.
     pub fn new(json: &serde_json::Value, options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
-        GeoJsonIndex::from_node(&read::Node::from_value(json), options)
+        GeoJsonIndex::from_node(&read::Node::from_value(json), options, &|| true)
     }
 
-    fn from_node(json: &read::Node, options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
+    fn from_node(json: &read::Node, options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<GeoJsonIndex, String> {
+        let gone = || Err("GeoJSON index no longer wanted (its map is gone): its build stopped".to_string());
+        if !wanted() {
+            return gone();
+        }
         if options.max_zoom > MAX_SUPPORTED_ZOOM {
             return Err(format!("GeoJSON maxzoom {} is above {}", options.max_zoom, MAX_SUPPORTED_ZOOM));
         }
@@ -463,6 +476,9 @@ impl GeoJsonIndex {
             }
         }
         let features: Vec<Arc<VtFeature>> = convert::convert(json, &conv)?.into_iter().map(Arc::new).collect();
+        if !wanted() {
+            return gone();
+        }
         let root = wrap(features, params.buffer / extent);
         let index = GeoJsonIndex {
             params,
@@ -474,7 +490,9 @@ impl GeoJsonIndex {
         };
         if !index.root.is_empty() {
             let mut cache = index.tiles.lock().unwrap_or_else(|e| e.into_inner());
-            index.split_tile(&mut cache.tiles, index.root.clone(), (0, 0, 0), None, 0);
+            if !index.split_tile(&mut cache.tiles, index.root.clone(), (0, 0, 0), None, 0, wanted) {
+                return gone();
+            }
             cache.trim(index.params.cache_bytes);
         }
         Ok(index)
@@ -535,31 +553,39 @@ impl GeoJsonIndex {
         let plan = self.plan(&mut self.tiles.lock().unwrap_or_else(|e| e.into_inner()), key)?;
         let features = match plan {
             Plan::Cached(features) => features,
-            Plan::Make { tick, mut tiles, cut } => {
-                if let Some((features, from)) = cut {
-                    #[cfg(test)]
-                    if let Some(hook) = &*self.while_cutting.lock().unwrap() {
-                        hook();
-                    }
-                    self.split_tile(&mut tiles, features, from, Some(key), tick);
+            Plan::Input(input) => self.make_output(key, &input, None),
+            Plan::Cut { tick, mut tiles, features, from } => {
+                #[cfg(test)]
+                if let Some(hook) = &*self.while_cutting.lock().unwrap() {
+                    hook();
                 }
-                let input = tiles.get(&key).and_then(|t| t.input.as_deref()).unwrap_or_default();
-                let features = Arc::new(self.tile_features(input, z, x, y));
-                let bytes = features.iter().map(Feature::approx_bytes).sum();
-                let mut cache = self.tiles.lock().unwrap_or_else(|e| e.into_inner());
-                cache.merge(tiles, tick);
-                if let Some(t) = cache.tiles.get_mut(&key).filter(|t| t.features.is_none()) {
-                    t.features = Some(Arc::clone(&features));
-                    t.feature_bytes = bytes;
-                }
-                cache.trim(self.params.cache_bytes);
-                features
+                self.split_tile(&mut tiles, features, from, Some(key), tick, &|| true);
+                let input = tiles.get(&key).and_then(|t| t.input.clone()).unwrap_or_default();
+                self.make_output(key, &input, Some((tiles, tick)))
             }
         };
         if features.is_empty() {
             return None;
         }
         Some(TileData { layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.params.extent as u32, features)] })
+    }
+
+    /// Makes tile `key`'s output from its input outside the lock, then
+    /// stores it, with the tiles `cut` on the way (see [`TileCache::merge`]).
+    fn make_output(&self, key: TileKey, input: &[Arc<VtFeature>], cut: Option<(HashMap<TileKey, Tile>, u64)>) -> Arc<Vec<Feature>> {
+        let (z, x, y) = key;
+        let features = Arc::new(self.tile_features(input, z, x, y));
+        let bytes = features.iter().map(Feature::approx_bytes).sum();
+        let mut cache = self.tiles.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((tiles, tick)) = cut {
+            cache.merge(tiles, tick);
+        }
+        if let Some(t) = cache.tiles.get_mut(&key).filter(|t| t.features.is_none()) {
+            t.features = Some(Arc::clone(&features));
+            t.feature_bytes = bytes;
+        }
+        cache.trim(self.params.cache_bytes);
+        features
     }
 
     /// What making tile `key` takes, read from the cache under its lock:
@@ -574,10 +600,9 @@ impl GeoJsonIndex {
                 t.used = tick;
                 return Some(Plan::Cached(Arc::clone(features)));
             }
-            if t.input.is_some() {
-                // Its output is made from the input it holds.
-                let tiles = HashMap::from([(key, t.copy_for_cut())]);
-                return Some(Plan::Make { tick, tiles, cut: None });
+            if let Some(input) = &t.input {
+                t.used = tick;
+                return Some(Plan::Input(Arc::clone(input)));
             }
         }
         // A tile whose children were cut holds no input: it is cut again
@@ -626,7 +651,7 @@ impl GeoJsonIndex {
             .collect();
         // With an ancestor's input, split_tile reads it there.
         let features = if from.is_some() { Vec::new() } else { self.root.clone() };
-        Some(Plan::Make { tick, tiles, cut: Some((features, start)) })
+        Some(Plan::Cut { tick, tiles, features, from: start })
     }
 
     /// Cuts tile `(z, x, y)` into its children, down to `target` or, with
@@ -634,7 +659,7 @@ impl GeoJsonIndex {
     /// cache holds none for it (it is new, or its input was dropped);
     /// ignored otherwise. A tile drops its input the first time its
     /// children are cut (an index leaf keeps it), and keeps what it takes
-    /// back later.
+    /// back later. Stops (false) when `wanted()` is false before a tile.
     fn split_tile(
         &self,
         tiles: &mut HashMap<TileKey, Tile>,
@@ -642,10 +667,14 @@ impl GeoJsonIndex {
         (z, x, y): TileKey,
         target: Option<TileKey>,
         tick: u64,
-    ) {
+        wanted: &dyn Fn() -> bool,
+    ) -> bool {
         let p = &self.params;
         let mut stack = vec![(features, z, x, y)];
         while let Some((features, z, x, y)) = stack.pop() {
+            if !wanted() {
+                return false;
+            }
             let tile = tiles.entry((z, x, y)).or_insert_with(|| Tile::new(tick));
             // A tile cut again (its input dropped, or evicted) takes its
             // input back: kept from now on, within the cache's budget.
@@ -707,6 +736,7 @@ impl GeoJsonIndex {
             }
             tile.children = children;
         }
+        true
     }
 
     /// The output features of tile `z/tx/ty` cut from `features`.

@@ -97,7 +97,9 @@ fn registry() -> &'static Mutex<HashMap<Key, Vec<Arc<Slot>>>> {
 
 /// The index of GeoJSON text (as [`GeoJsonIndex::from_json`]), shared with
 /// every other map of the process that loaded the same bytes with the same
-/// options. While another map builds it, waits as long as `wanted()`.
+/// options. While another map builds it, waits as long as `wanted()`; a
+/// build here stops when `wanted()` turns false
+/// ([`GeoJsonIndex::from_json_while`]).
 pub fn shared_index(text: &[u8], options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<Arc<GeoJsonIndex>, String> {
     let key: Key = (Sha256::digest(text).into(), text.len());
     let slot = {
@@ -118,7 +120,7 @@ pub fn shared_index(text: &[u8], options: GeoJsonOptions, wanted: &dyn Fn() -> b
             }
         }
     };
-    slot.get_or_build(wanted, || GeoJsonIndex::from_json(text, options))
+    slot.get_or_build(wanted, || GeoJsonIndex::from_json_while(text, options, wanted))
 }
 
 /// Whether the registry holds `text` under some options (tests).

@@ -609,3 +609,28 @@ fn threads_cutting_at_once_make_the_tiles_one_thread_makes() {
     assert!(some > 400, "{some} tiles with data");
     assert!(bounded.cached_bytes() <= 20_000, "{} bytes cached", bounded.cached_bytes());
 }
+
+#[test]
+fn a_build_nobody_wants_stops_between_phases_and_tiles() {
+    // A map that builds a big data set's index and is destroyed meanwhile:
+    // its runtime's destroy waits for the build, which asks `wanted` after
+    // parsing, after converting, and before each tile it cuts.
+    let line: Vec<[f64; 2]> = (0..2000).map(|i| [-179.0 + i as f64 * 0.179, (i as f64 * 0.05).sin() * 60.0]).collect();
+    let text = json!({"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":line}}).to_string();
+    let options = || GeoJsonOptions { index_max_zoom: 5, index_max_points: 20, ..GeoJsonOptions::default() };
+    let asked = std::sync::atomic::AtomicUsize::new(0);
+    let count = || asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    let whole = GeoJsonIndex::from_json_while(text.as_bytes(), options(), &|| count() > 0).unwrap();
+    let n = asked.swap(0, std::sync::atomic::Ordering::SeqCst);
+    let (split, _) = whole.split_tiles();
+    assert!(n >= 2 + split, "asked {n} times for {split} split tiles");
+    // No longer wanted at its k-th question: the build stops there, with
+    // an error saying why.
+    for k in [1, 2, 3, n / 2, n] {
+        let result = GeoJsonIndex::from_json_while(text.as_bytes(), options(), &|| count() < k);
+        let asked_now = asked.swap(0, std::sync::atomic::Ordering::SeqCst);
+        let err = result.err().unwrap_or_else(|| panic!("not wanted at question {k}: built anyway"));
+        assert!(err.contains("no longer wanted"), "{err}");
+        assert_eq!(asked_now, k, "asked again after the answer no");
+    }
+}
