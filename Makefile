@@ -33,7 +33,7 @@ export CGO_CFLAGS     := -I$(ROOT)/include
 CGO_ENV = CGO_LDFLAGS="$$($(ROOT)/tools/cgo_ldflags.sh $(LIB))"
 export CGO_LDFLAGS    := $(LIB) $(SYSLIBS)
 
-.PHONY: all lib ctests header-check check-exports bench loadtest demo memcheck test test-rust test-c test-go demo clean fuzz fuzz-snapshot soak
+.PHONY: all lib ctests header-check check-exports bench loadtest demo memcheck test test-rust test-c test-go demo clean fuzz fuzz-go fuzz-snapshot soak
 .DELETE_ON_ERROR:
 
 all: lib ctests
@@ -116,6 +116,16 @@ test: $(TEST_STAGES)
 FUZZ_SECONDS ?= 60
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) SHARED=$(SHARED) tools/fuzz.sh $(FUZZ_TARGETS)
+ifeq ($(FUZZ_TARGETS),)
+	$(MAKE) fuzz-go
+endif
+
+# The tile server's routes with any path and query (Go's native fuzzing, no
+# nightly needed). `make test` runs the seeds; an input that fails is written
+# to go/cmd/mapcore-serve/testdata/fuzz/FuzzRoutes: commit it (`go test`
+# replays it).
+fuzz-go: $(LIB)
+	$(CGO_ENV) $(GO) test -count=1 -run '^$$' -fuzz FuzzRoutes -fuzztime $(FUZZ_SECONDS)s ./go/cmd/mapcore-serve
 
 # Minimised corpora, compressed, for committing (rust/fuzz/corpus-snapshot):
 # the next `make fuzz` starts from them.

@@ -65,7 +65,7 @@ func (a *fakeArchive) TileJSON() map[string]any {
 
 func (a *fakeArchive) Close() error { return nil }
 
-func writeFile(t *testing.T, path string, data []byte) {
+func writeFile(t testing.TB, path string, data []byte) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ const testStyle = `{"version":8,"name":"Basic","center":[13.4,52.5],"zoom":14,
 
 // configDir lays out a tileserver-gl folder: config.json, styles/, fonts/,
 // sprites/, data/ (the archive's bytes as given), and returns the config path.
-func configDir(t *testing.T, archive []byte) string {
+func configDir(t testing.TB, archive []byte) string {
 	t.Helper()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "styles", "basic.json"), []byte(testStyle))
@@ -102,7 +102,7 @@ func configDir(t *testing.T, archive []byte) string {
 	return filepath.Join(dir, "config.json")
 }
 
-func testServer(t *testing.T, opt serverOptions, r tileRenderer) (*server, *httptest.Server) {
+func testServer(t testing.TB, opt serverOptions, r tileRenderer) (*server, *httptest.Server) {
 	t.Helper()
 	cfg, err := loadConfig(configDir(t, []byte("not read by the fake")))
 	if err != nil {
