@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use super::glyph::{Glyph, RANGE_SIZE};
 
@@ -230,7 +230,11 @@ fn style_key(face: &Face, oblique: bool) -> (u32, f32) {
 pub struct FontLibrary {
     faces: RwLock<Vec<Arc<Face>>>,
     next_id: AtomicU32,
+    /// Glyphs of the faces added to this library.
     cache: Mutex<GlyphCache>,
+    /// Glyphs of the bundled faces: the same in every library, so shared by
+    /// every runtime of the process ([`bundled_glyphs`]).
+    bundled_cache: Arc<Mutex<GlyphCache>>,
     /// Bumped when a face is added (maps resolve their stacks again).
     generation: AtomicU32,
 }
@@ -241,6 +245,14 @@ struct GlyphCache {
     bytes: usize,
 }
 
+/// The process's cache of bundled glyphs: a runtime's first labels in the
+/// bundled family are not rendered again when another runtime (a pool's,
+/// a tile server's) rendered them. Bounded like every glyph cache.
+fn bundled_glyphs() -> Arc<Mutex<GlyphCache>> {
+    static CACHE: OnceLock<Arc<Mutex<GlyphCache>>> = OnceLock::new();
+    CACHE.get_or_init(Arc::default).clone()
+}
+
 impl Default for FontLibrary {
     fn default() -> Self {
         FontLibrary::new()
@@ -248,14 +260,28 @@ impl Default for FontLibrary {
 }
 
 impl FontLibrary {
-    /// A library holding the bundled family.
+    /// A library holding the bundled family, whose glyphs it shares with
+    /// every library of the process.
     pub fn new() -> FontLibrary {
+        FontLibrary::with_bundled_cache(bundled_glyphs())
+    }
+
+    /// A library whose bundled glyphs are its own (tests that count them).
+    #[cfg(test)]
+    pub fn isolated() -> FontLibrary {
+        FontLibrary::with_bundled_cache(Arc::default())
+    }
+
+    fn with_bundled_cache(bundled_cache: Arc<Mutex<GlyphCache>>) -> FontLibrary {
         let lib = FontLibrary {
             faces: RwLock::new(Vec::new()),
             next_id: AtomicU32::new(1),
             cache: Mutex::new(GlyphCache::default()),
+            bundled_cache,
             generation: AtomicU32::new(0),
         };
+        // The bundled faces come first, so their ids (the shared cache's
+        // keys) are the same in every library: 1, 2, ...
         for (name, bytes) in BUNDLED {
             lib.add(Bytes::Static(bytes), name, true).expect("the bundled fonts parse");
         }
@@ -370,7 +396,7 @@ impl FontLibrary {
     /// [`FontLibrary::glyph`], slanted when `oblique` and the face is not italic.
     pub fn glyph_styled(&self, face: &Face, ttf: &ttf_parser::Face, codepoint: u32, oblique: bool) -> Option<Arc<Glyph>> {
         let (id, skew) = style_key(face, oblique);
-        self.cached((id, codepoint), || {
+        self.cached(face, (id, codepoint), || {
             let gid = ttf.glyph_index(char::from_u32(codepoint)?).filter(|g| g.0 != 0)?;
             Some(super::sdf_gen::render_glyph_id(ttf, gid, codepoint, skew))
         })
@@ -381,16 +407,17 @@ impl FontLibrary {
     /// [`FontLibrary::glyph`].
     pub fn glyph_by_id(&self, face: &Face, ttf: &ttf_parser::Face, gid: u16, key: u32, oblique: bool) -> Option<Arc<Glyph>> {
         let (id, skew) = style_key(face, oblique);
-        self.cached((id, key), || Some(super::sdf_gen::render_glyph_id(ttf, ttf_parser::GlyphId(gid), key, skew)))
+        self.cached(face, (id, key), || Some(super::sdf_gen::render_glyph_id(ttf, ttf_parser::GlyphId(gid), key, skew)))
     }
 
-    fn cached(&self, key: (u32, u32), render: impl FnOnce() -> Option<Glyph>) -> Option<Arc<Glyph>> {
-        if let Some(g) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).glyphs.get(&key) {
+    fn cached(&self, face: &Face, key: (u32, u32), render: impl FnOnce() -> Option<Glyph>) -> Option<Arc<Glyph>> {
+        let cache = if face.bundled { &*self.bundled_cache } else { &self.cache };
+        if let Some(g) = cache.lock().unwrap_or_else(|e| e.into_inner()).glyphs.get(&key) {
             return Some(g.clone());
         }
         let glyph = Arc::new(render()?);
         let size = glyph.bitmap.as_ref().map_or(0, |b| b.data.len()) + std::mem::size_of::<Glyph>();
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache.glyphs.len() < MAX_CACHE_GLYPHS && cache.bytes + size <= MAX_CACHE_BYTES && cache.glyphs.insert(key, glyph.clone()).is_none() {
             cache.bytes += size;
         }
@@ -424,10 +451,12 @@ impl FontLibrary {
         out
     }
 
-    /// Glyphs in the cache and their bytes.
+    /// Glyphs in the caches this library uses (its own, and the bundled
+    /// glyphs it shares) and their bytes.
     pub fn cache_stats(&self) -> (usize, usize) {
-        let c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        (c.glyphs.len(), c.bytes)
+        let own = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let bundled = self.bundled_cache.lock().unwrap_or_else(|e| e.into_inner());
+        (own.glyphs.len() + bundled.glyphs.len(), own.bytes + bundled.bytes)
     }
 }
 
@@ -548,7 +577,7 @@ mod tests {
 
     #[test]
     fn italic_stacks_are_drawn_as_a_synthetic_oblique() {
-        let lib = FontLibrary::new();
+        let lib = FontLibrary::isolated();
         let s = lib.resolve("Noto Sans Italic");
         assert!(s.oblique);
         assert_eq!(s.faces[0].name(), "Noto Sans Regular");
@@ -569,11 +598,41 @@ mod tests {
         assert_eq!(lib.cache_stats().0, 2, "cached apart");
     }
 
+    /// Runtimes (each with its library) share the bundled faces' glyphs: a
+    /// glyph one rendered, the others take. Faces a runtime added are its
+    /// own, even when another added the same file.
+    #[test]
+    fn bundled_glyphs_are_shared_by_every_library_and_added_faces_are_not() {
+        let glyph = |lib: &FontLibrary, face: &Arc<Face>, c: char| lib.glyph(face, &face.parse().unwrap(), c as u32).unwrap();
+        let shared = Arc::default();
+        let (a, b) = (FontLibrary::with_bundled_cache(Arc::clone(&shared)), FontLibrary::with_bundled_cache(shared));
+        let (fa, fb) = (a.faces()[1].clone(), b.faces()[1].clone());
+        assert!(fa.bundled && fa.id == fb.id, "bundled faces have the same ids in every library");
+        let ga = glyph(&a, &fa, 'x');
+        assert!(Arc::ptr_eq(&ga, &glyph(&b, &fb, 'x')), "b rendered again what a rendered");
+        assert_eq!(a.cache_stats(), b.cache_stats());
+        // The same file added to both: rendered by each.
+        let font = || fixture("fonts/OpenSans-Semibold-Latin1.ttf");
+        a.add_bytes(font(), "a.ttf").unwrap();
+        b.add_bytes(font(), "b.ttf").unwrap();
+        let (aa, ab) = (a.faces().last().unwrap().clone(), b.faces().last().unwrap().clone());
+        assert!(!aa.bundled);
+        let (x, y) = (glyph(&a, &aa, 'x'), glyph(&b, &ab, 'x'));
+        assert!(!Arc::ptr_eq(&x, &y) && *x == *y && *x != *ga);
+        assert_eq!(a.cache_stats().0, b.cache_stats().0);
+        // Libraries made by new() (a runtime's) use the process's cache; an
+        // isolated one starts empty.
+        let (p, q) = (FontLibrary::new(), FontLibrary::new());
+        let (fp, fq) = (p.faces()[0].clone(), q.faces()[0].clone());
+        assert!(Arc::ptr_eq(&glyph(&p, &fp, 'Q'), &glyph(&q, &fq, 'Q')));
+        assert_eq!(FontLibrary::isolated().cache_stats(), (0, 0));
+    }
+
     /// Bench line: the first range of the bundled face rendered cold, then
     /// from the cache, and the cache's size.
     #[test]
     fn local_ranges_are_cached_per_face_and_codepoint() {
-        let lib = FontLibrary::new();
+        let lib = FontLibrary::isolated();
         let faces = lib.resolve("Noto Sans Regular").faces;
         let t = std::time::Instant::now();
         let cold = lib.render_range(&faces, 0);
