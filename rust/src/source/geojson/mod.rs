@@ -405,8 +405,9 @@ impl GeoJsonIndex {
 
     /// Like [`GeoJsonIndex::from_json`], giving up (an error) as soon as
     /// `wanted()` is false: it is asked between parsing, converting and
-    /// cutting, and for every tile the build cuts, so the build of a data
-    /// set nobody wants any more (its map is gone) stops early.
+    /// cutting (or clustering), and for every tile the build cuts, so the
+    /// build of a data set nobody wants any more (its map is gone) stops
+    /// early.
     pub fn from_json_while(text: &[u8], options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<GeoJsonIndex, String> {
         let node = read::Node::from_slice(text).map_err(|e| format!("GeoJSON is not valid JSON: {e}"))?;
         GeoJsonIndex::from_node(&node, options, wanted)
@@ -452,6 +453,9 @@ impl GeoJsonIndex {
         if options.cluster {
             // Like MapLibre: only a non-empty FeatureCollection is clustered.
             if let Some(points) = cluster::points_from_geojson(json, &conv)? {
+                if !wanted() {
+                    return gone();
+                }
                 if !(options.cluster_radius.is_finite() && options.cluster_radius >= 0.0) {
                     return Err("GeoJSON clusterRadius must be a non-negative number".into());
                 }

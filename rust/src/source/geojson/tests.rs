@@ -633,4 +633,17 @@ fn a_build_nobody_wants_stops_between_phases_and_tiles() {
         assert!(err.contains("no longer wanted"), "{err}");
         assert_eq!(asked_now, k, "asked again after the answer no");
     }
+    // Clustered points: asked after parsing and before clustering.
+    let points: Vec<serde_json::Value> = line[..500]
+        .iter()
+        .map(|c| json!({"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":c}}))
+        .collect();
+    let text = json!({"type":"FeatureCollection","features":points}).to_string();
+    let clustered = || GeoJsonOptions { cluster: true, ..GeoJsonOptions::default() };
+    assert!(GeoJsonIndex::from_json_while(text.as_bytes(), clustered(), &|| true).is_ok());
+    for k in [1, 2] {
+        asked.store(0, std::sync::atomic::Ordering::SeqCst);
+        let err = GeoJsonIndex::from_json_while(text.as_bytes(), clustered(), &|| count() < k).err();
+        assert!(err.is_some_and(|e| e.contains("no longer wanted")), "clustering not wanted at question {k}: built anyway");
+    }
 }
