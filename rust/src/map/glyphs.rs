@@ -75,7 +75,7 @@ impl GlyphStore {
 
     /// Adds a range made from local fonts `faces` of `fonts`: the stack's
     /// text is shaped from them when all its ranges are local.
-    pub fn add_local(&mut self, stack: &str, range: u32, glyphs: Vec<Glyph>, faces: &StackFaces, fonts: Arc<FontLibrary>) {
+    pub fn add_local(&mut self, stack: &str, range: u32, glyphs: Vec<Arc<Glyph>>, faces: &StackFaces, fonts: Arc<FontLibrary>) {
         self.add(stack, range, glyphs);
         let local = LocalStack { faces: faces.faces.clone(), fonts, ranges: BTreeSet::new(), oblique: faces.oblique };
         let entry = self.set.local.entry(stack.to_string()).or_insert_with(|| Arc::new(local.clone()));
@@ -89,11 +89,11 @@ impl GlyphStore {
     }
 
     /// Adds a decoded range.
-    pub fn add(&mut self, stack: &str, range: u32, glyphs: Vec<Glyph>) {
+    pub fn add(&mut self, stack: &str, range: u32, glyphs: impl IntoIterator<Item = Arc<Glyph>>) {
         let entry = self.set.stacks.entry(stack.to_string()).or_insert_with(|| Arc::new(GlyphMap::new()));
         let map = Arc::make_mut(entry);
         for g in glyphs {
-            map.insert(g.id, Arc::new(g));
+            map.insert(g.id, g);
         }
         self.ranges.insert((stack.to_string(), range), RangeState::Ready);
     }

@@ -177,7 +177,7 @@ impl Map {
                             if decoded.skipped > 0 {
                                 log::debug!("glyph range {range} of \"{stack}\": {} glyph entries skipped", decoded.skipped);
                             }
-                            map.symbols.glyphs.add(&stack, range, decoded.glyphs);
+                            map.symbols.glyphs.add(&stack, range, decoded.glyphs.into_iter().map(Arc::new));
                             map.update_symbols(core);
                         }
                         Err(e) => map.glyph_range_failed(stack, range, &url, e.to_string(), core),

@@ -426,12 +426,13 @@ impl FontLibrary {
 
     /// The glyphs of range `range` (256 codepoints) for a stack's faces: each
     /// codepoint from the first face that has it. Runs on a worker.
-    pub fn render_range(&self, faces: &[Arc<Face>], range: u32) -> Vec<Glyph> {
+    pub fn render_range(&self, faces: &[Arc<Face>], range: u32) -> Vec<Arc<Glyph>> {
         self.render_range_styled(faces, range, false)
     }
 
     /// [`FontLibrary::render_range`], slanted when `oblique` (for faces that are not italic).
-    pub fn render_range_styled(&self, faces: &[Arc<Face>], range: u32, oblique: bool) -> Vec<Glyph> {
+    /// The glyphs are the cache's (shared, not copied).
+    pub fn render_range_styled(&self, faces: &[Arc<Face>], range: u32, oblique: bool) -> Vec<Arc<Glyph>> {
         let parsed: Vec<(&Arc<Face>, ttf_parser::Face)> = faces.iter().filter_map(|f| f.parse().map(|p| (f, p))).collect();
         let lo = range.saturating_mul(RANGE_SIZE);
         let mut out = Vec::new();
@@ -442,7 +443,7 @@ impl FontLibrary {
             for (face, ttf) in &parsed {
                 if ttf.glyph_index(char::from_u32(cp).unwrap_or('\0')).is_some_and(|g| g.0 != 0) {
                     if let Some(g) = self.glyph_styled(face, ttf, cp, oblique) {
-                        out.push((*g).clone());
+                        out.push(g);
                     }
                     break;
                 }
@@ -729,7 +730,7 @@ mod tests {
         lib.add_bytes(fixture("fonts/OpenSans-Semibold-Latin1.ttf"), "OpenSans").unwrap();
         let face = lib.resolve("Open Sans Semibold").faces[0].clone();
         assert_eq!(face.name(), "Open Sans Semibold");
-        let local: HashMap<u32, Glyph> = lib.render_range(&[face], 0).into_iter().map(|g| (g.id, g)).collect();
+        let local: HashMap<u32, Arc<Glyph>> = lib.render_range(&[face], 0).into_iter().map(|g| (g.id, g)).collect();
         let (mut n, mut exact, mut sum_abs, mut texels, mut worst_mae) = (0, 0, 0u64, 0u64, 0f64);
         let mut report = String::new();
         let mut outliers = Vec::new();
