@@ -419,10 +419,9 @@ impl GeoJsonIndex {
     }
 
     fn from_node(json: &read::Node, options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<GeoJsonIndex, String> {
-        let gone = || Err("GeoJSON index no longer wanted (its map is gone): its build stopped".to_string());
-        if !wanted() {
-            return gone();
-        }
+        let gone = || "GeoJSON index no longer wanted (its map is gone): its build stopped".to_string();
+        let still_wanted = || if wanted() { Ok(()) } else { Err(gone()) };
+        still_wanted()?;
         if options.max_zoom > MAX_SUPPORTED_ZOOM {
             return Err(format!("GeoJSON maxzoom {} is above {}", options.max_zoom, MAX_SUPPORTED_ZOOM));
         }
@@ -453,9 +452,7 @@ impl GeoJsonIndex {
         if options.cluster {
             // Like MapLibre: only a non-empty FeatureCollection is clustered.
             if let Some(points) = cluster::points_from_geojson(json, &conv)? {
-                if !wanted() {
-                    return gone();
-                }
+                still_wanted()?;
                 if !(options.cluster_radius.is_finite() && options.cluster_radius >= 0.0) {
                     return Err("GeoJSON clusterRadius must be a non-negative number".into());
                 }
@@ -480,9 +477,7 @@ impl GeoJsonIndex {
             }
         }
         let features: Vec<Arc<VtFeature>> = convert::convert(json, &conv)?.into_iter().map(Arc::new).collect();
-        if !wanted() {
-            return gone();
-        }
+        still_wanted()?;
         let root = wrap(features, params.buffer / extent);
         let index = GeoJsonIndex {
             params,
@@ -495,7 +490,7 @@ impl GeoJsonIndex {
         if !index.root.is_empty() {
             let mut cache = index.tiles.lock().unwrap_or_else(|e| e.into_inner());
             if !index.split_tile(&mut cache.tiles, index.root.clone(), (0, 0, 0), None, 0, wanted) {
-                return gone();
+                return Err(gone());
             }
             cache.trim(index.params.cache_bytes);
         }
