@@ -30,14 +30,24 @@ if [ ! -x "$CARGO_FUZZ" ]; then
   cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --root "$ROOT/bin/cargo-fuzz-$CARGO_FUZZ_VERSION"
 fi
 
-# seed TARGET FILE...: copies small files (at most 256 KiB) into the corpus.
+# running TARGET: whether TARGET is one of this round's targets.
+running() {
+  local t
+  for t in "${targets[@]}"; do [ "$t" != "$1" ] || return 0; done
+  return 1
+}
+
+# seed TARGET FILE...: copies small files (at most 256 KiB) into the corpus of
+# a target of this round. An input already there is kept (cp -n): two rounds
+# started at the same moment must not race on one file.
 seed() {
   local target=$1; shift
+  running "$target" || return 0
   mkdir -p "$FUZZ/corpus/$target"
   for f in "$@"; do
     [ -f "$f" ] || continue
     [ "$(stat -c %s "$f")" -le 262144 ] || continue
-    cp "$f" "$FUZZ/corpus/$target/$(echo "$f" | sha1sum | cut -c1-16)-$(basename "$f" | tr ' ,' '__')"
+    cp -n "$f" "$FUZZ/corpus/$target/$(echo "$f" | sha1sum | cut -c1-16)-$(basename "$f" | tr ' ,' '__')" 2>/dev/null || true
   done
 }
 
@@ -71,8 +81,8 @@ seed_all() {
     seed glyph_pbf "$c"/assets/glyphs/*/0-255.pbf
     seed tilejson "$c"/assets/tilesets/*.json
     # Sprites: a 2-byte little-endian index length, the index, the sheet.
-    mkdir -p "$FUZZ/corpus/sprite"
-    for j in "$c"/assets/sprites/*.json; do
+    running sprite && mkdir -p "$FUZZ/corpus/sprite"
+    running sprite && for j in "$c"/assets/sprites/*.json; do
       local p="${j%.json}.png"
       [ -f "$p" ] && [ "$(stat -c %s "$p")" -le 65536 ] || continue
       python3 -c 'import sys,struct; j=open(sys.argv[1],"rb").read(); p=open(sys.argv[2],"rb").read(); sys.stdout.buffer.write(struct.pack("<H",len(j))+j+p)' \
