@@ -81,13 +81,15 @@ seed_all() {
     seed glyph_pbf "$c"/assets/glyphs/*/0-255.pbf
     seed tilejson "$c"/assets/tilesets/*.json
     # Sprites: a 2-byte little-endian index length, the index, the sheet.
-    running sprite && mkdir -p "$FUZZ/corpus/sprite"
-    running sprite && for j in "$c"/assets/sprites/*.json; do
-      local p="${j%.json}.png"
-      [ -f "$p" ] && [ "$(stat -c %s "$p")" -le 65536 ] || continue
-      python3 -c 'import sys,struct; j=open(sys.argv[1],"rb").read(); p=open(sys.argv[2],"rb").read(); sys.stdout.buffer.write(struct.pack("<H",len(j))+j+p)' \
-        "$j" "$p" > "$FUZZ/corpus/sprite/shared-$(basename "$j" .json).bin"
-    done
+    if running sprite; then
+      mkdir -p "$FUZZ/corpus/sprite"
+      for j in "$c"/assets/sprites/*.json; do
+        local p="${j%.json}.png"
+        [ -f "$p" ] && [ "$(stat -c %s "$p")" -le 65536 ] || continue
+        python3 -c 'import sys,struct; j=open(sys.argv[1],"rb").read(); p=open(sys.argv[2],"rb").read(); sys.stdout.buffer.write(struct.pack("<H",len(j))+j+p)' \
+          "$j" "$p" > "$FUZZ/corpus/sprite/shared-$(basename "$j" .json).bin"
+      done
+    fi
   else
     echo "fuzz: $SHARED/conformance not found: seeding from the repository only"
   fi
