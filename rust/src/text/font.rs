@@ -253,6 +253,44 @@ fn bundled_glyphs() -> Arc<Mutex<GlyphCache>> {
     CACHE.get_or_init(Arc::default).clone()
 }
 
+/// The bundled faces, read once per process and shared by every library
+/// with their shape plans: ids 1..=N, the keys of [`bundled_glyphs`]. A
+/// library's own faces take the ids after them.
+fn bundled_faces() -> &'static [Arc<Face>] {
+    static FACES: OnceLock<Vec<Arc<Face>>> = OnceLock::new();
+    FACES.get_or_init(|| {
+        let mut faces = Vec::new();
+        for (name, bytes) in BUNDLED {
+            let first_id = faces.len() as u32 + 1;
+            faces.extend(make_faces(Bytes::Static(bytes), name, true, first_id).expect("the bundled fonts parse").into_iter().map(Arc::new));
+        }
+        faces
+    })
+}
+
+/// The faces of one font file, with ids from `first_id` on.
+fn make_faces(bytes: Bytes, source: &str, bundled: bool, first_id: u32) -> Result<Vec<Face>, FontError> {
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_faces(bytes.get(), source)))
+        .unwrap_or_else(|_| Err(FontError(format!("font {source}: unreadable (internal error while parsing)"))))?;
+    Ok(parsed
+        .into_iter()
+        .zip(first_id..)
+        .map(|(info, id)| Face {
+            id,
+            bytes: bytes.clone(),
+            index: info.index,
+            key: parse_font_name(&info.family).family,
+            family: info.family,
+            style: info.style,
+            weight: info.weight,
+            italic: info.italic,
+            bundled,
+            source: source.to_string(),
+            plans: Mutex::default(),
+        })
+        .collect())
+}
+
 impl Default for FontLibrary {
     fn default() -> Self {
         FontLibrary::new()
@@ -273,19 +311,16 @@ impl FontLibrary {
     }
 
     fn with_bundled_cache(bundled_cache: Arc<Mutex<GlyphCache>>) -> FontLibrary {
-        let lib = FontLibrary {
-            faces: RwLock::new(Vec::new()),
-            next_id: AtomicU32::new(1),
+        // The bundled faces come first: the process's own, so their ids
+        // (the bundled cache's keys) are the same in every library.
+        let bundled = bundled_faces();
+        FontLibrary {
+            faces: RwLock::new(bundled.to_vec()),
+            next_id: AtomicU32::new(bundled.len() as u32 + 1),
             cache: Mutex::new(GlyphCache::default()),
             bundled_cache,
             generation: AtomicU32::new(0),
-        };
-        // The bundled faces come first, so their ids (the shared cache's
-        // keys) are the same in every library: 1, 2, ...
-        for (name, bytes) in BUNDLED {
-            lib.add(Bytes::Static(bytes), name, true).expect("the bundled fonts parse");
         }
-        lib
     }
 
     /// Adds every face of a font file (TrueType, OpenType or a collection).
@@ -294,36 +329,13 @@ impl FontLibrary {
         if bytes.len() > MAX_FONT_BYTES {
             return Err(FontError(format!("font {source}: {} bytes, more than the limit of {MAX_FONT_BYTES}", bytes.len())));
         }
-        self.add(Bytes::Shared(Arc::new(bytes)), source, false)
-    }
-
-    fn add(&self, bytes: Bytes, source: &str, bundled: bool) -> Result<Vec<String>, FontError> {
-        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_faces(bytes.get(), source)))
-            .unwrap_or_else(|_| Err(FontError(format!("font {source}: unreadable (internal error while parsing)"))))?;
+        let added = make_faces(Bytes::Shared(Arc::new(bytes)), source, false, 0)?;
         let mut faces = self.faces.write().unwrap_or_else(|e| e.into_inner());
-        if faces.len() + parsed.len() > MAX_FACES {
+        if faces.len() + added.len() > MAX_FACES {
             return Err(FontError(format!("font {source}: the runtime already holds {} faces (at most {MAX_FACES})", faces.len())));
         }
-        let mut names = Vec::new();
-        for info in parsed {
-            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-            let key = parse_font_name(&info.family).family;
-            let face = Face {
-                id,
-                bytes: bytes.clone(),
-                index: info.index,
-                family: info.family,
-                style: info.style,
-                weight: info.weight,
-                italic: info.italic,
-                bundled,
-                source: source.to_string(),
-                key,
-                plans: Mutex::default(),
-            };
-            names.push(face.name());
-            faces.push(Arc::new(face));
-        }
+        let names = added.iter().map(Face::name).collect();
+        faces.extend(added.into_iter().map(|face| Arc::new(Face { id: self.next_id.fetch_add(1, Ordering::Relaxed), ..face })));
         self.generation.fetch_add(1, Ordering::Relaxed);
         Ok(names)
     }
@@ -418,7 +430,13 @@ impl FontLibrary {
         let glyph = Arc::new(render()?);
         let size = glyph.bitmap.as_ref().map_or(0, |b| b.data.len()) + std::mem::size_of::<Glyph>();
         let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.glyphs.len() < MAX_CACHE_GLYPHS && cache.bytes + size <= MAX_CACHE_BYTES && cache.glyphs.insert(key, glyph.clone()).is_none() {
+        // Another thread may have rendered it meanwhile: the first stays, so
+        // every map holds the same glyph.
+        if let Some(first) = cache.glyphs.get(&key) {
+            return Some(first.clone());
+        }
+        if cache.glyphs.len() < MAX_CACHE_GLYPHS && cache.bytes + size <= MAX_CACHE_BYTES {
+            cache.glyphs.insert(key, glyph.clone());
             cache.bytes += size;
         }
         Some(glyph)
@@ -608,7 +626,9 @@ mod tests {
         let shared = Arc::default();
         let (a, b) = (FontLibrary::with_bundled_cache(Arc::clone(&shared)), FontLibrary::with_bundled_cache(shared));
         let (fa, fb) = (a.faces()[1].clone(), b.faces()[1].clone());
-        assert!(fa.bundled && fa.id == fb.id, "bundled faces have the same ids in every library");
+        assert!(fa.bundled && Arc::ptr_eq(&fa, &fb), "the bundled faces are the process's, in every library");
+        let plan = |f: &Arc<Face>| f.shape_plan(&f.shaper().unwrap(), rustybuzz::Direction::RightToLeft, Some(rustybuzz::script::HEBREW));
+        assert!(Arc::ptr_eq(&plan(&fb), &plan(&fa)), "a shape plan one library made, the other takes");
         let ga = glyph(&a, &fa, 'x');
         assert!(Arc::ptr_eq(&ga, &glyph(&b, &fb, 'x')), "b rendered again what a rendered");
         assert_eq!(a.cache_stats(), b.cache_stats());
@@ -627,6 +647,25 @@ mod tests {
         let (fp, fq) = (p.faces()[0].clone(), q.faces()[0].clone());
         assert!(Arc::ptr_eq(&glyph(&p, &fp, 'Q'), &glyph(&q, &fq, 'Q')));
         assert_eq!(FontLibrary::isolated().cache_stats(), (0, 0));
+    }
+
+    /// Two renders of one new glyph at once: the one cached first is the
+    /// one both get (the second is dropped, not swapped in).
+    #[test]
+    fn a_glyph_rendered_twice_at_once_is_cached_once() {
+        let lib = FontLibrary::isolated();
+        let face = lib.faces()[0].clone();
+        let glyph = |id| Glyph { id, metrics: crate::text::glyph::GlyphMetrics::default(), bitmap: None };
+        let key = (face.id, 0x41);
+        let got = lib.cached(&face, key, || {
+            // While this one renders, another render of the key finishes.
+            let other = lib.cached(&face, key, || Some(glyph(1))).unwrap();
+            assert_eq!(other.id, 1);
+            Some(glyph(2))
+        });
+        assert_eq!(got.unwrap().id, 1, "the first render stays");
+        assert_eq!(lib.cached(&face, key, || Some(glyph(3))).unwrap().id, 1);
+        assert_eq!(lib.cache_stats().0, 1);
     }
 
     /// Bench line: the first range of the bundled face rendered cold, then
