@@ -32,6 +32,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("mvt", mvt),
     ("geojson", geojson),
     ("glyph_pbf", glyph_pbf),
+    ("font", font),
     ("sprite", sprite),
     ("image", image),
     ("tilejson", tilejson),
@@ -178,6 +179,34 @@ pub fn geojson(data: &[u8]) {
 pub fn glyph_pbf(data: &[u8]) {
     let _ = mapcore::text::pbf::decode_range(data, 0);
     let _ = mapcore::text::pbf::decode_range(data, 1);
+}
+
+/// A font file as a host adds one (`font_paths`, `add_font`): its faces
+/// read, glyphs rendered to SDFs by codepoint and by glyph id (upright and
+/// slanted, as synthetic italics are), and a mixed-script text shaped with
+/// each face, as labels from local fonts are.
+pub fn font(data: &[u8]) {
+    use mapcore::text::font::FontLibrary;
+    use mapcore::text::local_shaping::{glyph_key, shape_run};
+    let library = FontLibrary::new();
+    if library.add_bytes(data.to_vec(), "fuzz.ttf").is_err() {
+        return;
+    }
+    for face in library.faces().iter().filter(|f| !f.bundled).take(4) {
+        let _ = (face.name(), library.resolve(&face.name()));
+        let Some(ttf) = face.parse() else { continue };
+        for (i, c) in "Ag@\u{5d0}\u{628}\u{915}\u{1780}".chars().enumerate() {
+            let _ = library.glyph_styled(face, &ttf, c as u32, i % 2 == 1);
+        }
+        let Some(shaper) = face.shaper() else { continue };
+        for rtl in [None, Some(true)] {
+            for glyph in shape_run(face, &shaper, "Hi \u{5e9}\u{5dc}\u{5d5}\u{5dd} \u{639}\u{631}\u{628}\u{64a} \u{939}\u{93f}\u{928}\u{94d}\u{926}\u{940}", rtl).iter().take(16) {
+                if let Some(key) = glyph_key(face.id, glyph.gid) {
+                    let _ = library.glyph_by_id(face, &ttf, glyph.gid, key, rtl.is_some());
+                }
+            }
+        }
+    }
 }
 
 /// A sprite: the first two bytes give the index's length (little endian),
