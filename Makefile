@@ -86,7 +86,7 @@ memcheck: $(CTESTS)
 
 # ---- Rust -------------------------------------------------------------------
 test-rust:
-	cd rust && $(CARGO) test --release --locked
+	cd rust && $(CARGO) test --profile checked --locked
 
 # ---- Go ---------------------------------------------------------------------
 GO_PKGS := $(shell [ -f go.mod ] && echo yes)

@@ -106,9 +106,12 @@ impl Face {
     }
 
     /// The face for shaping (rustybuzz: HarfBuzz's rules). Parsing reads
-    /// the layout tables: keep it across texts (`ShapingFaces`).
+    /// the layout tables: keep it across texts (`ShapingFaces`). None when
+    /// they are unreadable, also when reading them panics: rustybuzz's
+    /// arithmetic wraps on some malformed tables, which panics where
+    /// overflow checks are on (the font fuzz target found one).
     pub fn shaper(&self) -> Option<rustybuzz::Face<'_>> {
-        rustybuzz::Face::from_slice(self.bytes.get(), self.index)
+        std::panic::catch_unwind(|| rustybuzz::Face::from_slice(self.bytes.get(), self.index)).ok().flatten()
     }
 
     /// How many shape plans the face holds.

@@ -93,8 +93,13 @@ pub fn shape_run(face: &Face, shaper: &rustybuzz::Face, text: &str, rtl: Option<
     // (`guess_segment_properties` leaves the script unset rather than
     // unknown: plan as `rustybuzz::shape` would.)
     let script = Some(buffer.script()).filter(|&s| s != rustybuzz::script::UNKNOWN);
-    let plan = face.shape_plan(shaper, buffer.direction(), script);
-    let shaped = rustybuzz::shape_with_plan(shaper, &plan, buffer);
+    // Shaping reads the font's lookups; a panic there (wrapping arithmetic
+    // on a malformed table, with overflow checks on) draws nothing.
+    let shaped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let plan = face.shape_plan(shaper, buffer.direction(), script);
+        rustybuzz::shape_with_plan(shaper, &plan, buffer)
+    }));
+    let Ok(shaped) = shaped else { return Vec::new() };
     let mut char_at = vec![0usize; text.len() + 1];
     for (i, (b, _)) in text.char_indices().enumerate() {
         char_at[b] = i;
