@@ -496,6 +496,12 @@ fn read_faces(data: &[u8], source: &str) -> Result<Vec<FaceInfo>, FontError> {
     if count == 0 {
         return Err(FontError(format!("font {source}: an empty font collection")));
     }
+    // A collection's header lists an offset (4 bytes) per face after 12
+    // bytes: a count the file cannot hold is refused here (ttf-parser would
+    // find it out too, after a debug assertion on the size).
+    if ttf_parser::fonts_in_collection(data).is_some() && 12 + 4 * count as u64 > data.len() as u64 {
+        return Err(FontError(format!("font {source}: a collection header listing {count} faces in {} bytes", data.len())));
+    }
     let mut out = Vec::new();
     let mut first_error = None;
     for index in 0..count.min(MAX_FACES_PER_FILE) {
@@ -745,6 +751,8 @@ mod tests {
             }
         }
         assert!(refused >= 5, "the garbage is refused");
+        let ttc = lib.add_bytes(b"ttcf\0\x01\0\0\xff\xff\xff\xff".to_vec(), "c.ttc").unwrap_err().0;
+        assert!(ttc.contains("a collection header listing 4294967295 faces in 12 bytes"), "{ttc}");
         assert!(lib.add_bytes(vec![0; MAX_FONT_BYTES + 1], "big.ttf").unwrap_err().0.contains("limit"));
         // Render every face's range 0 (the corrupt ones included).
         for face in lib.faces() {
