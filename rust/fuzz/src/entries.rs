@@ -186,6 +186,42 @@ pub fn glyph_pbf(data: &[u8]) {
 /// slanted, as synthetic italics are), and a mixed-script text shaped with
 /// each face, as labels from local fonts are.
 pub fn font(data: &[u8]) {
+    // ttf-parser checks its reads with debug assertions, which the fuzz
+    // build turns on and a release build (mapcore's) does not have: there an
+    // out-of-range length reads as None. Such a panic is let through (to the
+    // library's panic boundary, or ended here); any other panic stops the run.
+    ttf_parser_assertion_seen();
+    let run = std::panic::catch_unwind(|| font_faces(data));
+    if run.is_err() && !ttf_parser_assertion_seen() {
+        panic!("font target: a panic that is not a ttf-parser debug assertion (above)");
+    }
+}
+
+thread_local! {
+    static TTF_PARSER_ASSERTION: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a ttf-parser debug assertion failed on this thread since the last
+/// call. Installs (once) a panic hook that notes those and passes every other
+/// panic to the hook before it (libfuzzer's, which stops the run).
+fn ttf_parser_assertion_seen() -> bool {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_ttf_parser = info.location().is_some_and(|l| l.file().contains("/ttf-parser-"));
+            let message = info.payload().downcast_ref::<&str>().copied().or_else(|| info.payload().downcast_ref::<String>().map(String::as_str));
+            if in_ttf_parser && message.is_some_and(|m| m.starts_with("assertion failed")) {
+                TTF_PARSER_ASSERTION.with(|seen| seen.set(true));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    TTF_PARSER_ASSERTION.with(|seen| seen.replace(false))
+}
+
+fn font_faces(data: &[u8]) {
     use mapcore::text::font::FontLibrary;
     use mapcore::text::local_shaping::{glyph_key, shape_run};
     let library = FontLibrary::new();
