@@ -186,39 +186,58 @@ pub fn glyph_pbf(data: &[u8]) {
 /// slanted, as synthetic italics are), and a mixed-script text shaped with
 /// each face, as labels from local fonts are.
 pub fn font(data: &[u8]) {
-    // ttf-parser checks its reads with debug assertions, which the fuzz
-    // build turns on and a release build (mapcore's) does not have: there an
-    // out-of-range length reads as None. Such a panic is let through (to the
-    // library's panic boundary, or ended here); any other panic stops the run.
-    ttf_parser_assertion_seen();
+    // Two kinds of panic in the font crates are not mapcore's to fix, and
+    // the hook below lets them unwind instead of stopping the run:
+    // * ttf-parser's debug assertions, which the fuzz build turns on and a
+    //   release build does not have (there the read is None): they may end
+    //   here;
+    // * panics in rustybuzz (malformed lookups; also in release builds):
+    //   the library catches them (`Face::shaper`, `shape_run`), so they
+    //   must not end here.
+    // Any other panic stops the run.
+    upstream_panics();
     let run = std::panic::catch_unwind(|| font_faces(data));
-    if run.is_err() && !ttf_parser_assertion_seen() {
-        panic!("font target: a panic that is not a ttf-parser debug assertion (above)");
+    let seen = upstream_panics();
+    if run.is_err() && !seen.ttf_parser_assertion {
+        panic!("font target: a panic escaped the font library (above){}", if seen.rustybuzz { " from rustybuzz" } else { "" });
     }
 }
 
-thread_local! {
-    static TTF_PARSER_ASSERTION: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+/// Font-crate panics seen on this thread (see [`font`]).
+#[derive(Clone, Copy, Default)]
+struct UpstreamPanics {
+    ttf_parser_assertion: bool,
+    rustybuzz: bool,
 }
 
-/// Whether a ttf-parser debug assertion failed on this thread since the last
-/// call. Installs (once) a panic hook that notes those and passes every other
-/// panic to the hook before it (libfuzzer's, which stops the run).
-fn ttf_parser_assertion_seen() -> bool {
+thread_local! {
+    static UPSTREAM_PANICS: std::cell::Cell<UpstreamPanics> = const {
+        std::cell::Cell::new(UpstreamPanics { ttf_parser_assertion: false, rustybuzz: false })
+    };
+}
+
+/// The font-crate panics seen on this thread since the last call. Installs
+/// (once) a panic hook that notes those and passes every other panic to the
+/// hook before it (libfuzzer's, which stops the run).
+fn upstream_panics() -> UpstreamPanics {
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let in_ttf_parser = info.location().is_some_and(|l| l.file().contains("/ttf-parser-"));
+            let file = info.location().map_or("", |l| l.file());
             let message = info.payload().downcast_ref::<&str>().copied().or_else(|| info.payload().downcast_ref::<String>().map(String::as_str));
-            if in_ttf_parser && message.is_some_and(|m| m.starts_with("assertion failed")) {
-                TTF_PARSER_ASSERTION.with(|seen| seen.set(true));
+            let mut seen = UPSTREAM_PANICS.with(|p| p.get());
+            if file.contains("/ttf-parser-") && message.is_some_and(|m| m.starts_with("assertion failed")) {
+                seen.ttf_parser_assertion = true;
+            } else if file.contains("/rustybuzz-") {
+                seen.rustybuzz = true;
             } else {
-                previous(info);
+                return previous(info);
             }
+            UPSTREAM_PANICS.with(|p| p.set(seen));
         }));
     });
-    TTF_PARSER_ASSERTION.with(|seen| seen.replace(false))
+    UPSTREAM_PANICS.with(|p| p.take())
 }
 
 fn font_faces(data: &[u8]) {
