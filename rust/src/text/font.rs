@@ -111,7 +111,10 @@ impl Face {
     /// arithmetic wraps on some malformed tables, which panics where
     /// overflow checks are on (the font fuzz target found one).
     pub fn shaper(&self) -> Option<rustybuzz::Face<'_>> {
-        std::panic::catch_unwind(|| rustybuzz::Face::from_slice(self.bytes.get(), self.index)).ok().flatten()
+        std::panic::catch_unwind(|| rustybuzz::Face::from_slice(self.bytes.get(), self.index)).unwrap_or_else(|_| {
+            log::warn!("font {} ({}): its layout tables cannot be read; its text goes to the stack's next face", self.name(), self.source);
+            None
+        })
     }
 
     /// How many shape plans the face holds.

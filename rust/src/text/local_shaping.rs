@@ -99,7 +99,10 @@ pub fn shape_run(face: &Face, shaper: &rustybuzz::Face, text: &str, rtl: Option<
         let plan = face.shape_plan(shaper, buffer.direction(), script);
         rustybuzz::shape_with_plan(shaper, &plan, buffer)
     }));
-    let Ok(shaped) = shaped else { return Vec::new() };
+    let Ok(shaped) = shaped else {
+        log::warn!("font {} ({}): shaping failed on its layout tables; a run of {} characters is not drawn", face.name(), face.source, text.chars().count());
+        return Vec::new();
+    };
     let mut char_at = vec![0usize; text.len() + 1];
     for (i, (b, _)) in text.char_indices().enumerate() {
         char_at[b] = i;
