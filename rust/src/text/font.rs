@@ -109,7 +109,8 @@ impl Face {
     /// the layout tables: keep it across texts (`ShapingFaces`). None when
     /// they are unreadable, also when reading them panics: rustybuzz's
     /// arithmetic wraps on some malformed tables, which panics where
-    /// overflow checks are on (the font fuzz target found one).
+    /// overflow checks are on (the font fuzz target found one; shaping
+    /// itself is guarded in `shape_run`).
     pub fn shaper(&self) -> Option<rustybuzz::Face<'_>> {
         std::panic::catch_unwind(|| rustybuzz::Face::from_slice(self.bytes.get(), self.index)).unwrap_or_else(|_| {
             log::warn!("font {} ({}): its layout tables cannot be read; its text goes to the stack's next face", self.name(), self.source);
@@ -264,14 +265,17 @@ fn bundled_glyphs() -> Arc<Mutex<GlyphCache>> {
 /// library's own faces take the ids after them.
 fn bundled_faces() -> &'static [Arc<Face>] {
     static FACES: OnceLock<Vec<Arc<Face>>> = OnceLock::new();
-    FACES.get_or_init(|| {
-        let mut faces = Vec::new();
-        for (name, bytes) in BUNDLED {
-            let first_id = faces.len() as u32 + 1;
-            faces.extend(make_faces(Bytes::Static(bytes), name, true, first_id).expect("the bundled fonts parse").into_iter().map(Arc::new));
-        }
-        faces
-    })
+    FACES.get_or_init(read_bundled)
+}
+
+/// The bundled faces, read: ids 1..=N.
+fn read_bundled() -> Vec<Arc<Face>> {
+    let mut faces = Vec::new();
+    for (name, bytes) in BUNDLED {
+        let first_id = faces.len() as u32 + 1;
+        faces.extend(make_faces(Bytes::Static(bytes), name, true, first_id).expect("the bundled fonts parse").into_iter().map(Arc::new));
+    }
+    faces
 }
 
 /// The faces of one font file, with ids from `first_id` on.
@@ -307,22 +311,22 @@ impl FontLibrary {
     /// A library holding the bundled family, whose glyphs it shares with
     /// every library of the process.
     pub fn new() -> FontLibrary {
-        FontLibrary::with_bundled_cache(bundled_glyphs())
+        FontLibrary::with_bundled(bundled_faces().to_vec(), bundled_glyphs())
     }
 
-    /// A library whose bundled glyphs are its own (tests that count them).
+    /// A library whose bundled faces (with their shape plans) and glyphs
+    /// are its own (tests that count them).
     #[cfg(test)]
     pub fn isolated() -> FontLibrary {
-        FontLibrary::with_bundled_cache(Arc::default())
+        FontLibrary::with_bundled(read_bundled(), Arc::default())
     }
 
-    fn with_bundled_cache(bundled_cache: Arc<Mutex<GlyphCache>>) -> FontLibrary {
-        // The bundled faces come first: the process's own, so their ids
-        // (the bundled cache's keys) are the same in every library.
-        let bundled = bundled_faces();
+    /// A library of the bundled faces `bundled` (ids 1..=N: the keys of
+    /// `bundled_cache`, their glyphs).
+    fn with_bundled(bundled: Vec<Arc<Face>>, bundled_cache: Arc<Mutex<GlyphCache>>) -> FontLibrary {
         FontLibrary {
-            faces: RwLock::new(bundled.to_vec()),
             next_id: AtomicU32::new(bundled.len() as u32 + 1),
+            faces: RwLock::new(bundled),
             cache: Mutex::new(GlyphCache::default()),
             bundled_cache,
             generation: AtomicU32::new(0),
@@ -636,7 +640,7 @@ mod tests {
     fn bundled_glyphs_are_shared_by_every_library_and_added_faces_are_not() {
         let glyph = |lib: &FontLibrary, face: &Arc<Face>, c: char| lib.glyph(face, &face.parse().unwrap(), c as u32).unwrap();
         let shared = Arc::default();
-        let (a, b) = (FontLibrary::with_bundled_cache(Arc::clone(&shared)), FontLibrary::with_bundled_cache(shared));
+        let (a, b) = (FontLibrary::with_bundled(bundled_faces().to_vec(), Arc::clone(&shared)), FontLibrary::with_bundled(bundled_faces().to_vec(), shared));
         let (fa, fb) = (a.faces()[1].clone(), b.faces()[1].clone());
         assert!(fa.bundled && Arc::ptr_eq(&fa, &fb), "the bundled faces are the process's, in every library");
         let plan = |f: &Arc<Face>| f.shape_plan(&f.shaper().unwrap(), rustybuzz::Direction::RightToLeft, Some(rustybuzz::script::HEBREW));
@@ -658,7 +662,9 @@ mod tests {
         let (p, q) = (FontLibrary::new(), FontLibrary::new());
         let (fp, fq) = (p.faces()[0].clone(), q.faces()[0].clone());
         assert!(Arc::ptr_eq(&glyph(&p, &fp, 'Q'), &glyph(&q, &fq, 'Q')));
-        assert_eq!(FontLibrary::isolated().cache_stats(), (0, 0));
+        let isolated = FontLibrary::isolated();
+        assert_eq!(isolated.cache_stats(), (0, 0));
+        assert!(!Arc::ptr_eq(&isolated.faces()[0], &fp));
     }
 
     /// Two renders of one new glyph at once: the one cached first is the
