@@ -9,7 +9,7 @@
 //! checked, no panics) and glyph rendering is bounded (`sdf_gen`).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use super::glyph::{Glyph, RANGE_SIZE};
@@ -80,6 +80,9 @@ pub struct Face {
     key: String,
     /// Shape plans made so far, by direction and script.
     plans: Mutex<HashMap<PlanKey, Arc<rustybuzz::ShapePlan>>>,
+    /// Its layout tables were found unreadable ([`Face::shaper`]): not read
+    /// again, nor warned about again, for each later layout.
+    unreadable_layout: AtomicBool,
 }
 
 type PlanKey = (rustybuzz::Direction, Option<rustybuzz::Script>);
@@ -110,12 +113,17 @@ impl Face {
     /// they are unreadable, also when reading them panics: rustybuzz's
     /// arithmetic wraps on some malformed tables, which panics where
     /// overflow checks are on (the font fuzz target found one; shaping
-    /// itself is guarded in `shape_run`).
+    /// itself is guarded in `shape_run`). An unreadable face is read and
+    /// warned about once, not for every layout.
     pub fn shaper(&self) -> Option<rustybuzz::Face<'_>> {
-        std::panic::catch_unwind(|| rustybuzz::Face::from_slice(self.bytes.get(), self.index)).unwrap_or_else(|_| {
+        if self.unreadable_layout.load(Ordering::Relaxed) {
+            return None;
+        }
+        let shaper = std::panic::catch_unwind(|| rustybuzz::Face::from_slice(self.bytes.get(), self.index)).unwrap_or(None);
+        if shaper.is_none() && !self.unreadable_layout.swap(true, Ordering::Relaxed) {
             log::warn!("font {} ({}): its layout tables cannot be read; its text goes to the stack's next face", self.name(), self.source);
-            None
-        })
+        }
+        shaper
     }
 
     /// How many shape plans the face holds.
@@ -235,8 +243,8 @@ fn style_key(face: &Face, oblique: bool) -> (u32, f32) {
 
 /// A runtime's fonts and their glyph cache; shared by its maps and workers.
 pub struct FontLibrary {
+    /// Never removed from: a face's id is its place (+1).
     faces: RwLock<Vec<Arc<Face>>>,
-    next_id: AtomicU32,
     /// Glyphs of the faces added to this library.
     cache: Mutex<GlyphCache>,
     /// Glyphs of the bundled faces: the same in every library, so shared by
@@ -272,21 +280,26 @@ fn bundled_faces() -> &'static [Arc<Face>] {
 fn read_bundled() -> Vec<Arc<Face>> {
     let mut faces = Vec::new();
     for (name, bytes) in BUNDLED {
-        let first_id = faces.len() as u32 + 1;
-        faces.extend(make_faces(Bytes::Static(bytes), name, true, first_id).expect("the bundled fonts parse").into_iter().map(Arc::new));
+        append(&mut faces, make_faces(Bytes::Static(bytes), name, true).expect("the bundled fonts parse"));
     }
     faces
 }
 
-/// The faces of one font file, with ids from `first_id` on.
-fn make_faces(bytes: Bytes, source: &str, bundled: bool, first_id: u32) -> Result<Vec<Face>, FontError> {
+/// Appends `added` to `faces`, giving each its id: its place (+1).
+fn append(faces: &mut Vec<Arc<Face>>, added: Vec<Face>) {
+    for face in added {
+        faces.push(Arc::new(Face { id: faces.len() as u32 + 1, ..face }));
+    }
+}
+
+/// The faces of one font file, not yet numbered ([`append`]).
+fn make_faces(bytes: Bytes, source: &str, bundled: bool) -> Result<Vec<Face>, FontError> {
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_faces(bytes.get(), source)))
         .unwrap_or_else(|_| Err(FontError(format!("font {source}: unreadable (internal error while parsing)"))))?;
     Ok(parsed
         .into_iter()
-        .zip(first_id..)
-        .map(|(info, id)| Face {
-            id,
+        .map(|info| Face {
+            id: 0,
             bytes: bytes.clone(),
             index: info.index,
             key: parse_font_name(&info.family).family,
@@ -297,6 +310,7 @@ fn make_faces(bytes: Bytes, source: &str, bundled: bool, first_id: u32) -> Resul
             bundled,
             source: source.to_string(),
             plans: Mutex::default(),
+            unreadable_layout: AtomicBool::new(false),
         })
         .collect())
 }
@@ -325,7 +339,6 @@ impl FontLibrary {
     /// `bundled_cache`, their glyphs).
     fn with_bundled(bundled: Vec<Arc<Face>>, bundled_cache: Arc<Mutex<GlyphCache>>) -> FontLibrary {
         FontLibrary {
-            next_id: AtomicU32::new(bundled.len() as u32 + 1),
             faces: RwLock::new(bundled),
             cache: Mutex::new(GlyphCache::default()),
             bundled_cache,
@@ -339,13 +352,13 @@ impl FontLibrary {
         if bytes.len() > MAX_FONT_BYTES {
             return Err(FontError(format!("font {source}: {} bytes, more than the limit of {MAX_FONT_BYTES}", bytes.len())));
         }
-        let added = make_faces(Bytes::Shared(Arc::new(bytes)), source, false, 0)?;
+        let added = make_faces(Bytes::Shared(Arc::new(bytes)), source, false)?;
         let mut faces = self.faces.write().unwrap_or_else(|e| e.into_inner());
         if faces.len() + added.len() > MAX_FACES {
             return Err(FontError(format!("font {source}: the runtime already holds {} faces (at most {MAX_FACES})", faces.len())));
         }
         let names = added.iter().map(Face::name).collect();
-        faces.extend(added.into_iter().map(|face| Arc::new(Face { id: self.next_id.fetch_add(1, Ordering::Relaxed), ..face })));
+        append(&mut faces, added);
         self.generation.fetch_add(1, Ordering::Relaxed);
         Ok(names)
     }
@@ -499,14 +512,15 @@ struct FaceInfo {
 
 /// The usable faces of a font file.
 fn read_faces(data: &[u8], source: &str) -> Result<Vec<FaceInfo>, FontError> {
-    let count = ttf_parser::fonts_in_collection(data).unwrap_or(1);
+    let collection = ttf_parser::fonts_in_collection(data);
+    let count = collection.unwrap_or(1);
     if count == 0 {
         return Err(FontError(format!("font {source}: an empty font collection")));
     }
     // A collection's header lists an offset (4 bytes) per face after 12
     // bytes: a count the file cannot hold is refused here (ttf-parser would
     // find it out too, after a debug assertion on the size).
-    if ttf_parser::fonts_in_collection(data).is_some() && 12 + 4 * count as u64 > data.len() as u64 {
+    if collection.is_some() && 12 + 4 * count as u64 > data.len() as u64 {
         return Err(FontError(format!("font {source}: a collection header listing {count} faces in {} bytes", data.len())));
     }
     let mut out = Vec::new();
@@ -767,6 +781,20 @@ mod tests {
         for face in lib.faces() {
             lib.render_range(&[face], 0);
         }
+    }
+
+    #[test]
+    fn a_face_with_unreadable_layout_tables_is_not_read_again() {
+        let lib = FontLibrary::isolated();
+        lib.add_bytes(fixture("fonts/OpenSans-Semibold-Latin1.ttf"), "open-sans.ttf").unwrap();
+        let faces = lib.faces();
+        assert!(faces.iter().enumerate().all(|(i, f)| f.id == i as u32 + 1), "ids are places, unique: {faces:?}");
+        let face = faces.into_iter().find(|f| !f.bundled).unwrap();
+        assert!(face.shaper().is_some());
+        assert!(!face.unreadable_layout.load(Ordering::Relaxed), "a readable face is not marked");
+        // As Face::shaper marks a face whose tables it could not read.
+        face.unreadable_layout.store(true, Ordering::Relaxed);
+        assert!(face.shaper().is_none(), "the mark answers without reading the tables again");
     }
 
     /// A glyph PBF range of the render suite: Open Sans Semibold glyphs.
