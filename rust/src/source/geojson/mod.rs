@@ -404,12 +404,19 @@ impl GeoJsonIndex {
     }
 
     /// Like [`GeoJsonIndex::from_json`], giving up (an error) as soon as
-    /// `wanted()` is false: it is asked between parsing, converting and
+    /// `wanted()` is false: it is asked while reading (every
+    /// [`read::ASK_EVERY`] objects), between reading, converting and
     /// cutting (or clustering), and for every tile the build cuts, so the
     /// build of a data set nobody wants any more (its map is gone) stops
     /// early.
     pub fn from_json_while(text: &[u8], options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<GeoJsonIndex, String> {
-        let node = read::Node::from_slice(text).map_err(|e| format!("GeoJSON is not valid JSON: {e}"))?;
+        let node = read::Node::from_slice_while(text, wanted).map_err(|e| {
+            if e.is_data() && e.to_string().starts_with(read::NOT_WANTED) {
+                not_wanted()
+            } else {
+                format!("GeoJSON is not valid JSON: {e}")
+            }
+        })?;
         GeoJsonIndex::from_node(&node, options, wanted)
     }
 
@@ -419,8 +426,7 @@ impl GeoJsonIndex {
     }
 
     fn from_node(json: &read::Node, options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<GeoJsonIndex, String> {
-        let gone = || "GeoJSON index no longer wanted (its map is gone): its build stopped".to_string();
-        let still_wanted = || if wanted() { Ok(()) } else { Err(gone()) };
+        let still_wanted = || if wanted() { Ok(()) } else { Err(not_wanted()) };
         still_wanted()?;
         if options.max_zoom > MAX_SUPPORTED_ZOOM {
             return Err(format!("GeoJSON maxzoom {} is above {}", options.max_zoom, MAX_SUPPORTED_ZOOM));
@@ -490,7 +496,7 @@ impl GeoJsonIndex {
         if !index.root.is_empty() {
             let mut cache = index.tiles.lock().unwrap_or_else(|e| e.into_inner());
             if !index.split_tile(&mut cache.tiles, index.root.clone(), (0, 0, 0), None, 0, wanted) {
-                return Err(gone());
+                return Err(not_wanted());
             }
             cache.trim(index.params.cache_bytes);
         }
@@ -808,6 +814,11 @@ impl GeoJsonIndex {
         }
         out
     }
+}
+
+/// The error of a build nobody wants any more.
+fn not_wanted() -> String {
+    "GeoJSON index no longer wanted (its map is gone): its build stopped".to_string()
 }
 
 fn bbox(features: &[Arc<VtFeature>]) -> ([f64; 2], [f64; 2]) {

@@ -7,9 +7,14 @@
 //! at are kept (`type`, `features`, `geometry`, `geometries`,
 //! `coordinates`, `properties`, `id`); the rest are skipped unread. A
 //! repeated member keeps its last value, as `Value` does.
+//!
+//! A read can be given up: [`Node::from_slice_while`] asks `wanted()`
+//! before the first object and every [`ASK_EVERY`] objects after it, so
+//! a big data set nobody wants any more (its map is gone) stops being read.
 
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
+use std::cell::Cell;
 use std::fmt;
 
 /// A GeoJSON value where an object or array of objects is expected.
@@ -119,10 +124,44 @@ impl<'a> Iterator for Items<'a> {
     }
 }
 
+/// How many objects a read takes between two questions to `wanted()`.
+pub const ASK_EVERY: u32 = 256;
+
+/// The message of the error a read stops with when no longer wanted.
+pub const NOT_WANTED: &str = "no longer wanted";
+
+/// Whether a read is still wanted, asked as objects are read.
+struct Ask<'w> {
+    wanted: &'w dyn Fn() -> bool,
+    objects: Cell<u32>,
+}
+
+impl Ask<'_> {
+    /// Counts an object; every [`ASK_EVERY`]th (the first included) asks.
+    fn object<E: serde::de::Error>(&self) -> Result<(), E> {
+        let n = self.objects.get();
+        self.objects.set(n.wrapping_add(1));
+        if n % ASK_EVERY == 0 && !(self.wanted)() {
+            return Err(E::custom(NOT_WANTED));
+        }
+        Ok(())
+    }
+}
+
 impl Node {
     /// Reads GeoJSON text.
     pub fn from_slice(text: &[u8]) -> Result<Node, serde_json::Error> {
-        serde_json::from_slice(text)
+        Node::from_slice_while(text, &|| true)
+    }
+
+    /// Reads GeoJSON text, giving up (an error whose message starts with
+    /// [`NOT_WANTED`]) as soon as `wanted()` is false.
+    pub fn from_slice_while(text: &[u8], wanted: &dyn Fn() -> bool) -> Result<Node, serde_json::Error> {
+        let ask = Ask { wanted, objects: Cell::new(0) };
+        let mut json = serde_json::Deserializer::from_slice(text);
+        let node = NodeSeed(&ask).deserialize(&mut json)?;
+        json.end()?;
+        Ok(node)
     }
 
     /// Reads an already parsed JSON value.
@@ -134,13 +173,22 @@ impl Node {
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
-        d.deserialize_any(NodeVisitor)
+        NodeSeed(&Ask { wanted: &|| true, objects: Cell::new(0) }).deserialize(d)
     }
 }
 
-struct NodeVisitor;
+/// Reads a [`Node`], asking `wanted` on the way.
+#[derive(Clone, Copy)]
+struct NodeSeed<'a, 'w>(&'a Ask<'w>);
 
-impl<'de> Visitor<'de> for NodeVisitor {
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
+    type Value = Node;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
     type Value = Node;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("GeoJSON")
@@ -170,19 +218,20 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
         let mut out = Vec::new();
-        while let Some(n) = seq.next_element::<Node>()? {
+        while let Some(n) = seq.next_element_seed(self)? {
             out.push(n);
         }
         Ok(Node::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        self.0.object()?;
         let mut o = Object::default();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "type" => o.ty = map.next_value::<Json>()?.as_str().map(str::to_string),
-                "features" => o.features = Some(map.next_value()?),
-                "geometry" => o.geometry = Some(map.next_value()?),
-                "geometries" => o.geometries = Some(map.next_value()?),
+                "features" => o.features = Some(map.next_value_seed(self)?),
+                "geometry" => o.geometry = Some(map.next_value_seed(self)?),
+                "geometries" => o.geometries = Some(map.next_value_seed(self)?),
                 "coordinates" => o.coordinates = Some(map.next_value()?),
                 "properties" => o.properties = Some(map.next_value()?),
                 "id" => o.id = Some(map.next_value()?),
@@ -275,6 +324,35 @@ mod tests {
 
     fn coords(text: &str) -> Coords {
         serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn a_read_nobody_wants_stops_within_ask_every_objects() {
+        let feature = r#"{"type": "Feature", "properties": {"a": 1}, "geometry": {"type": "Point", "coordinates": [1, 2]}}"#;
+        let text = format!(r#"{{"type": "FeatureCollection", "features": [{}]}}"#, vec![feature; 1000].join(","));
+        let asked = Cell::new(0u32);
+        let node = Node::from_slice_while(text.as_bytes(), &|| {
+            asked.set(asked.get() + 1);
+            true
+        })
+        .unwrap();
+        assert!(matches!(&node, Node::Object(o) if matches!(&o.features, Some(Node::Array(f)) if f.len() == 1000)));
+        // 2001 objects: the collection, and a feature and its geometry each.
+        assert_eq!(asked.get(), 2001u32.div_ceil(ASK_EVERY), "asked before the first object and every ASK_EVERY after it");
+        // No longer wanted at the k-th question: the read stops there.
+        for k in 1..=3 {
+            asked.set(0);
+            let err = Node::from_slice_while(text.as_bytes(), &|| {
+                asked.set(asked.get() + 1);
+                asked.get() < k
+            })
+            .unwrap_err();
+            assert!(err.to_string().starts_with(NOT_WANTED), "{err}");
+            assert_eq!(asked.get(), k, "asked again after the answer no");
+        }
+        // Broken JSON is still a syntax error, and trailing text is refused.
+        assert!(Node::from_slice_while(b"{\"type\": ", &|| true).unwrap_err().is_eof());
+        assert!(Node::from_slice_while(b"{} {}", &|| true).unwrap_err().is_syntax());
     }
 
     #[test]
