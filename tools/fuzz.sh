@@ -106,7 +106,7 @@ growth=()
 for t in "${targets[@]}"; do
   echo "fuzz: $t for ${SECONDS_EACH}s"
   jobs=(); [ "$JOBS" -le 1 ] || jobs=(--jobs "$JOBS")
-  # A dictionary (tools/fuzz_dicts.py): the style spec's names and operators, image markers.
+  # A dictionary (tools/fuzz_dicts.py): style names and operators; image, sprite and font markers.
   dict=(); [ ! -f "dicts/$t.dict" ] || dict=(-dict="dicts/$t.dict")
   # The run's log (rust/fuzz/logs/TARGET.log) gives its coverage growth
   # (pipefail: a crash still fails the target).

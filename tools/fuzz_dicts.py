@@ -9,7 +9,9 @@ finding them a byte at a time.
 The image and sprite targets get the image formats' markers (PNG chunk
 types, JPEG markers, WebP chunks: what the decoders branch on) and, for
 sprites, the index entry's members as rust/src/map/sprites.rs and
-rust/src/style/image.rs read them. Deterministic; standard library only:
+rust/src/style/image.rs read them. The font target gets the OpenType
+file and table tags and common script and feature tags (what the font
+crates look up). Deterministic; standard library only:
 
     python3 tools/fuzz_dicts.py
 """
@@ -80,4 +82,13 @@ index_members = words([os.path.join(ROOT, "rust", "src", "map", "sprites.rs"), o
                       r'(?:whole|num|get|zones)\("([a-zA-Z]+)"\)')
 assert {"x", "width", "pixelRatio", "stretchX", "content"} <= index_members, index_members
 write("sprite.dict", png | {'"%s": ' % m for m in index_members} | {'{"', '": {', '}, "', '[[', ']]', 'true'})
+# Fonts: sfnt versions, table tags (TrueType, CFF, OpenType layout,
+# variations, colour and bitmaps, AAT) and script and feature tags.
+font = {"\x00\x01\x00\x00", "OTTO", "ttcf", "true", "CFF ", "SVG "} | set((
+    "cmap head hhea hmtx maxp name OS/2 post glyf loca CFF2 VORG GDEF GSUB GPOS BASE JSTF MATH kern "
+    "vhea vmtx avar fvar gvar HVAR VVAR MVAR STAT cvar COLR CPAL sbix CBDT CBLC EBDT EBLC EBSC "
+    "ankr feat kerx morx mort trak opbd just lcar prop "
+    "DFLT latn arab hebr deva dev2 khmr thai cyrl grek hani "
+    "liga clig calt ccmp locl rlig kern mark mkmk init medi fina isol curs dist abvs blws pres psts rphf half").split())
+write("font.dict", font)
 print("wrote %d + %d tokens" % (len(quoted_spec | quoted_ops | json_bits), len(quoted_ops | json_bits)))
