@@ -410,12 +410,9 @@ impl GeoJsonIndex {
     /// build of a data set nobody wants any more (its map is gone) stops
     /// early.
     pub fn from_json_while(text: &[u8], options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<GeoJsonIndex, String> {
-        let node = read::Node::from_slice_while(text, wanted).map_err(|e| {
-            if e.is_data() && e.to_string().starts_with(read::NOT_WANTED) {
-                not_wanted()
-            } else {
-                format!("GeoJSON is not valid JSON: {e}")
-            }
+        let node = read::Node::from_slice_while(text, wanted).map_err(|e| match e {
+            read::ReadError::NotWanted => not_wanted(),
+            read::ReadError::Json(e) => format!("GeoJSON is not valid JSON: {e}"),
         })?;
         GeoJsonIndex::from_node(&node, options, wanted)
     }

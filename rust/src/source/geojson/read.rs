@@ -127,22 +127,38 @@ impl<'a> Iterator for Items<'a> {
 /// How many objects a read takes between two questions to `wanted()`.
 pub const ASK_EVERY: u32 = 256;
 
-/// The message of the error a read stops with when no longer wanted.
-pub const NOT_WANTED: &str = "no longer wanted";
-
-/// Whether a read is still wanted, asked as objects are read.
-struct Ask<'w> {
-    wanted: &'w dyn Fn() -> bool,
-    objects: Cell<u32>,
+/// Why a read failed.
+#[derive(Debug)]
+pub enum ReadError {
+    /// `wanted()` said no: the read stopped there.
+    NotWanted,
+    /// The text is not JSON (or trails text after it).
+    Json(serde_json::Error),
 }
 
-impl Ask<'_> {
+/// Whether a read is still wanted, asked as objects are read; a read
+/// nobody can stop (`wanted` is `None`) neither counts nor asks.
+struct Ask<'w> {
+    wanted: Option<&'w dyn Fn() -> bool>,
+    objects: Cell<u32>,
+    /// Set when `wanted()` said no, so the error the read unwinds with
+    /// is told from a JSON error without reading its message.
+    stopped: Cell<bool>,
+}
+
+impl<'w> Ask<'w> {
+    fn new(wanted: Option<&'w dyn Fn() -> bool>) -> Ask<'w> {
+        Ask { wanted, objects: Cell::new(0), stopped: Cell::new(false) }
+    }
+
     /// Counts an object; every [`ASK_EVERY`]th (the first included) asks.
     fn object<E: serde::de::Error>(&self) -> Result<(), E> {
+        let Some(wanted) = self.wanted else { return Ok(()) };
         let n = self.objects.get();
         self.objects.set(n.wrapping_add(1));
-        if n % ASK_EVERY == 0 && !(self.wanted)() {
-            return Err(E::custom(NOT_WANTED));
+        if n % ASK_EVERY == 0 && !wanted() {
+            self.stopped.set(true);
+            return Err(E::custom("no longer wanted"));
         }
         Ok(())
     }
@@ -151,15 +167,19 @@ impl Ask<'_> {
 impl Node {
     /// Reads GeoJSON text.
     pub fn from_slice(text: &[u8]) -> Result<Node, serde_json::Error> {
-        Node::from_slice_while(text, &|| true)
+        Node::read(text, &Ask::new(None))
     }
 
-    /// Reads GeoJSON text, giving up (an error whose message starts with
-    /// [`NOT_WANTED`]) as soon as `wanted()` is false.
-    pub fn from_slice_while(text: &[u8], wanted: &dyn Fn() -> bool) -> Result<Node, serde_json::Error> {
-        let ask = Ask { wanted, objects: Cell::new(0) };
+    /// Reads GeoJSON text, giving up ([`ReadError::NotWanted`]) as soon
+    /// as `wanted()` is false.
+    pub fn from_slice_while(text: &[u8], wanted: &dyn Fn() -> bool) -> Result<Node, ReadError> {
+        let ask = Ask::new(Some(wanted));
+        Node::read(text, &ask).map_err(|e| if ask.stopped.get() { ReadError::NotWanted } else { ReadError::Json(e) })
+    }
+
+    fn read(text: &[u8], ask: &Ask) -> Result<Node, serde_json::Error> {
         let mut json = serde_json::Deserializer::from_slice(text);
-        let node = NodeSeed(&ask).deserialize(&mut json)?;
+        let node = NodeSeed(ask).deserialize(&mut json)?;
         json.end()?;
         Ok(node)
     }
@@ -173,7 +193,7 @@ impl Node {
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
-        NodeSeed(&Ask { wanted: &|| true, objects: Cell::new(0) }).deserialize(d)
+        NodeSeed(&Ask::new(None)).deserialize(d)
     }
 }
 
@@ -347,12 +367,20 @@ mod tests {
                 asked.get() < k
             })
             .unwrap_err();
-            assert!(err.to_string().starts_with(NOT_WANTED), "{err}");
+            assert!(matches!(err, ReadError::NotWanted), "{err:?}");
             assert_eq!(asked.get(), k, "asked again after the answer no");
         }
         // Broken JSON is still a syntax error, and trailing text is refused.
-        assert!(Node::from_slice_while(b"{\"type\": ", &|| true).unwrap_err().is_eof());
-        assert!(Node::from_slice_while(b"{} {}", &|| true).unwrap_err().is_syntax());
+        assert!(matches!(Node::from_slice_while(b"{\"type\": ", &|| true), Err(ReadError::Json(e)) if e.is_eof()));
+        assert!(matches!(Node::from_slice_while(b"{} {}", &|| true), Err(ReadError::Json(e)) if e.is_syntax()));
+        // A read nobody can stop neither counts nor asks.
+        let never = Ask::new(None);
+        for _ in 0..3 {
+            never.object::<serde_json::Error>().unwrap();
+        }
+        assert_eq!(never.objects.get(), 0);
+        // A JSON error that happens to read like the stop is still a JSON error.
+        assert!(matches!(Node::from_slice_while(b"{\"type\": no longer wanted", &|| true), Err(ReadError::Json(_))));
     }
 
     #[test]
