@@ -10,7 +10,7 @@ use serde_json::Value as J;
 
 use super::styling::StyleImage;
 use super::{Map, Purpose};
-use crate::render::png_io::decode_png;
+use crate::render::png_io::{decode_png, Rgba8};
 use crate::runtime::events::{Event, EventKind};
 use crate::runtime::resource::Bytes;
 use crate::runtime::Core;
@@ -44,8 +44,15 @@ pub struct Sliced {
 /// bad index or image fails the sheet.
 pub fn slice(id: &str, index: &[u8], png: &[u8]) -> Result<Sliced, String> {
     let index: J = serde_json::from_slice(index).map_err(|e| format!("sprite index is not valid JSON: {e}"))?;
-    let entries = index.as_object().ok_or("sprite index must be a JSON object")?;
+    index.as_object().ok_or("sprite index must be a JSON object")?;
     let sheet = decode_png(png).map_err(|e| format!("sprite image: {e}"))?;
+    slice_sheet(id, &index, &sheet)
+}
+
+/// Slices a decoded sheet into the images `index` (a parsed sprite index)
+/// names, as [`slice`] does.
+pub fn slice_sheet(id: &str, index: &J, sheet: &Rgba8) -> Result<Sliced, String> {
+    let entries = index.as_object().ok_or("sprite index must be a JSON object")?;
     let (sw, sh) = (sheet.width as u64, sheet.height as u64);
     if sheet.data.len() as u64 != sw * sh * 4 {
         return Err("sprite image: short pixel data".into());
