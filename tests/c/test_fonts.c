@@ -25,6 +25,8 @@ static int dark_pixels(const test_map *t) {
 }
 
 #define FIXTURE_FONT "tests/fixtures/fonts/OpenSans-Semibold-Latin1.ttf"
+/* The same font with CFF (cubic) outlines: tools/fonts/make_cff.py. */
+#define FIXTURE_CFF_FONT "tests/fixtures/fonts/OpenSans-Semibold-Latin1-CFF.otf"
 
 int main(void) {
   /* No glyphs URL: the bundled Noto Sans draws the label; one INFO event. */
@@ -95,6 +97,23 @@ int main(void) {
     CHECK_OK(mapcore_runtime_add_font_file(t.rt, FIXTURE_FONT, &faces));
     CHECK(faces == 1);
     /* Open Sans Semibold is now local: no substitution to tell. */
+    CHECK_OK(test_map_render(&t, LABEL_STYLE("Open Sans Semibold")));
+    CHECK(dark_pixels(&t) > 150);
+    CHECK(count_events(t.rt, MAPCORE_EVENT_INFO, NULL) == 0);
+    test_map_close(&t);
+  }
+
+  /* An OpenType font with CFF outlines draws the label too. */
+  {
+    mapcore_runtime_options o = mapcore_runtime_options_default();
+    const char *roots[] = {"tests/fixtures"};
+    o.allowed_roots = roots;
+    o.allowed_root_count = 1;
+    test_map t;
+    test_map_open_with(&t, 160, 64, &o);
+    size_t faces = 0;
+    CHECK_OK(mapcore_runtime_add_font_file(t.rt, FIXTURE_CFF_FONT, &faces));
+    CHECK(faces == 1);
     CHECK_OK(test_map_render(&t, LABEL_STYLE("Open Sans Semibold")));
     CHECK(dark_pixels(&t) > 150);
     CHECK(count_events(t.rt, MAPCORE_EVENT_INFO, NULL) == 0);

@@ -271,4 +271,23 @@ mod tests {
         assert!(dark > 150);
         assert!(of_kind(&events, EventKind::Info).is_empty(), "Open Sans is local now: {events:?}");
     }
+
+    /// A label drawn with a CFF font (`.otf`) is the label its TrueType
+    /// twin draws (tools/fonts/make_cff.py; the glyphs are compared in
+    /// text/font.rs).
+    #[test]
+    fn a_cff_font_draws_the_label_its_truetype_twin_draws() {
+        let fixtures = crate::test_support::fixtures_dir();
+        let style = label_style("Open Sans Semibold", "");
+        let draw = |file: &str| {
+            let (dark, events, rt) = render(RuntimeOptions { font_paths: vec![fixtures.join("fonts").join(file)], ..Default::default() }, &style);
+            assert!(dark > 150, "{file}: {dark} dark pixels");
+            assert!(of_kind(&events, EventKind::Info).is_empty() && of_kind(&events, EventKind::Warning).is_empty(), "{file}: {events:?}");
+            let frame = rt.map(1).unwrap().frame().unwrap();
+            (0..frame.height).flat_map(|y| (0..frame.width).map(move |x| (x, y))).map(|(x, y)| frame.pixel(x, y).unwrap()).collect::<Vec<_>>()
+        };
+        let (otf, ttf) = (draw("OpenSans-Semibold-Latin1-CFF.otf"), draw("OpenSans-Semibold-Latin1.ttf"));
+        let worst = otf.iter().zip(&ttf).flat_map(|(a, b)| a.iter().zip(b.iter()).map(|(p, q)| p.abs_diff(*q))).max().unwrap();
+        assert!(worst <= 8, "the labels differ by up to {worst}/255 in a channel");
+    }
 }

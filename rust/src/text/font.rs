@@ -797,6 +797,49 @@ mod tests {
         assert!(face.shaper().is_none(), "the mark answers without reading the tables again");
     }
 
+    /// A CFF font (cubic outlines, `OTTO`) reads, shapes and renders as
+    /// its TrueType twin (tools/fonts/make_cff.py: the same outlines,
+    /// quadratics written as cubics, and the same tables otherwise).
+    #[test]
+    fn cff_outlines_render_as_their_truetype_twin() {
+        let face_of = |file: &str| {
+            let lib = FontLibrary::isolated();
+            assert_eq!(lib.add_bytes(fixture(&format!("fonts/{file}")), file).unwrap(), ["Open Sans Semibold"], "{file}");
+            let face = lib.faces().into_iter().find(|f| !f.bundled).unwrap();
+            (lib, face)
+        };
+        let (tt_lib, tt) = face_of("OpenSans-Semibold-Latin1.ttf");
+        let (cff_lib, cff) = face_of("OpenSans-Semibold-Latin1-CFF.otf");
+        assert!(cff.parse().unwrap().tables().cff.is_some() && tt.parse().unwrap().tables().glyf.is_some());
+        assert_eq!((cff.weight, cff.italic), (tt.weight, tt.italic));
+        let glyphs = |lib: &FontLibrary, face: &Arc<Face>| -> HashMap<u32, Arc<Glyph>> { lib.render_range(std::slice::from_ref(face), 0).into_iter().map(|g| (g.id, g)).collect() };
+        let (want, got) = (glyphs(&tt_lib, &tt), glyphs(&cff_lib, &cff));
+        assert!(want.len() >= 180 && got.len() == want.len(), "{} TrueType glyphs, {} CFF", want.len(), got.len());
+        let (mut curved, mut worst) = (0, 0u32);
+        for (cp, w) in &want {
+            let g = &got[cp];
+            assert_eq!(g.metrics, w.metrics, "U+{cp:04X}");
+            let (Some(a), Some(b)) = (&g.bitmap, &w.bitmap) else {
+                assert_eq!(g.bitmap.is_some(), w.bitmap.is_some(), "U+{cp:04X} ink");
+                continue;
+            };
+            let d = a.data.iter().zip(&b.data).map(|(p, q)| p.abs_diff(*q) as u32).max().unwrap_or(0);
+            worst = worst.max(d);
+            curved += usize::from(*cp == 'O' as u32 || *cp == 'g' as u32 || *cp == '@' as u32);
+        }
+        assert_eq!(curved, 3, "round glyphs compared");
+        eprintln!("CFF vs TrueType Open Sans Semibold: {} glyphs, identical metrics, largest SDF difference {worst}/255", want.len());
+        // The same curve flattened from a cubic and from a quadratic: the
+        // distance fields agree within 2 levels of 255 everywhere.
+        assert!(worst <= 2, "largest SDF difference {worst}/255");
+        // Its layout tables shape over the CFF outlines as over the
+        // TrueType ones: the same glyphs, advances and kerning.
+        let run = |face: &Arc<Face>| crate::text::local_shaping::shape_run(face, &face.shaper().expect("layout tables read"), "AVATAR office Ag@", None);
+        let (a, b) = (run(&cff), run(&tt));
+        assert_eq!(a.len(), 15, "17 characters, \"ffi\" one ligature: {a:?}");
+        assert_eq!(a, b);
+    }
+
     /// A glyph PBF range of the render suite: Open Sans Semibold glyphs.
     fn open_sans_pbf() -> Option<HashMap<u32, Glyph>> {
         let Some(p) = shared_path("conformance/assets/glyphs/Open Sans Semibold,Arial Unicode MS Bold/0-255.pbf") else {
