@@ -65,7 +65,7 @@ seed_all() {
   for d in "$FUZZ"/seeds/*/; do seed "$(basename "$d")" "$d"*; done
   seed mvt "$ROOT"/tests/fixtures/tiles/*.mvt
   seed style_json "$ROOT"/rust/assets/default-style.json "$ROOT"/examples/*/style.json
-  seed font "$ROOT"/third_party/fonts/subsets/*.ttf "$ROOT"/tests/fixtures/fonts/*.ttf "$ROOT"/tests/fixtures/fonts/*.otf
+  seed font "$ROOT"/third_party/fonts/subsets/*.ttf "$ROOT"/tests/fixtures/fonts/*.[ot]t[fc]
   if [ -d "$SHARED/conformance" ]; then
     local c="$SHARED/conformance"
     # Every render-test style, for both style targets: the snapshots leave

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Writes a CFF-outline (OpenType "OTTO") copy of a TrueType font:
+"""Writes a CFF-outline (OpenType "OTTO") copy of a TrueType font, and,
+given a third path, a collection ("ttcf") of the two:
 
     python3 -m venv /tmp/ft && /tmp/ft/bin/pip install fonttools
     /tmp/ft/bin/python tools/fonts/make_cff.py \\
         tests/fixtures/fonts/OpenSans-Semibold-Latin1.ttf \\
-        tests/fixtures/fonts/OpenSans-Semibold-Latin1-CFF.otf
+        tests/fixtures/fonts/OpenSans-Semibold-Latin1-CFF.otf \\
+        tests/fixtures/fonts/OpenSans-Semibold-Latin1-pair.ttc
 
 Every glyph keeps its outline (a quadratic curve is drawn as the cubic that
 traces the same curve), advance and code points; the layout tables (GDEF,
@@ -17,9 +19,10 @@ import sys
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.ttLib import TTFont
+from fontTools.ttLib.ttCollection import TTCollection
 
 
-def main(src, dst):
+def main(src, dst, pair=None):
     ttf = TTFont(src)
     order = ttf.getGlyphOrder()
     glyphs = ttf.getGlyphSet()
@@ -45,9 +48,13 @@ def main(src, dst):
         setattr(font["head"], field, getattr(ttf["head"], field))
     font.recalcTimestamp = False  # the same bytes on every run
     font.save(dst)
+    if pair:
+        collection = TTCollection()
+        collection.fonts = [TTFont(src, recalcTimestamp=False), TTFont(dst, recalcTimestamp=False)]
+        collection.save(pair)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:])

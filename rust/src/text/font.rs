@@ -840,6 +840,28 @@ mod tests {
         assert_eq!(a, b);
     }
 
+    /// A collection (`ttcf`) adds each of its faces, each read at its own
+    /// index: here the TrueType and the CFF twin in one file.
+    #[test]
+    fn a_collection_adds_each_of_its_faces() {
+        let lib = FontLibrary::isolated();
+        let file = "OpenSans-Semibold-Latin1-pair.ttc";
+        assert_eq!(lib.add_bytes(fixture(&format!("fonts/{file}")), file).unwrap(), ["Open Sans Semibold", "Open Sans Semibold"]);
+        let added: Vec<_> = lib.faces().into_iter().filter(|f| !f.bundled).collect();
+        assert_eq!(added.iter().map(|f| f.index).collect::<Vec<_>>(), [0, 1]);
+        let (tt, cff) = (added[0].parse().unwrap(), added[1].parse().unwrap());
+        assert!(tt.tables().glyf.is_some() && cff.tables().cff.is_some(), "face 0 TrueType, face 1 CFF");
+        let g = |face: &Arc<Face>, ttf: &ttf_parser::Face| lib.glyph(face, ttf, 'g' as u32).unwrap();
+        let (a, b) = (g(&added[0], &tt), g(&added[1], &cff));
+        assert!(!Arc::ptr_eq(&a, &b), "each face renders its own glyphs");
+        assert_eq!(a.metrics, b.metrics);
+        // Fifteen faces' worth of offsets in a 12-byte header is refused
+        // before any face is read (the hostile-bytes test has more).
+        let mut header = fixture(&format!("fonts/{file}"))[..12].to_vec();
+        header[8..12].copy_from_slice(&15u32.to_be_bytes());
+        assert!(lib.add_bytes(header, "short.ttc").unwrap_err().0.contains("listing 15 faces in 12 bytes"));
+    }
+
     /// A glyph PBF range of the render suite: Open Sans Semibold glyphs.
     fn open_sans_pbf() -> Option<HashMap<u32, Glyph>> {
         let Some(p) = shared_path("conformance/assets/glyphs/Open Sans Semibold,Arial Unicode MS Bold/0-255.pbf") else {
