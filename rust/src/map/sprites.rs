@@ -44,6 +44,7 @@ pub struct Sliced {
 /// bad index or image fails the sheet.
 pub fn slice(id: &str, index: &[u8], png: &[u8]) -> Result<Sliced, String> {
     let index: J = serde_json::from_slice(index).map_err(|e| format!("sprite index is not valid JSON: {e}"))?;
+    // A bad index is refused before the sheet is decoded.
     index.as_object().ok_or("sprite index must be a JSON object")?;
     let sheet = decode_png(png).map_err(|e| format!("sprite image: {e}"))?;
     slice_sheet(id, &index, &sheet)

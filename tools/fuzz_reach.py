@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Where a fuzz target's corpus reaches: runs the target once over its
+corpus (libFuzzer's -runs=0 -print_coverage=1, which needs llvm-symbolizer
+on PATH) and sums the covered edges per source unit: each of mapcore's
+files, each crate, the standard library. With --functions, mapcore's
+functions too, with how many inputs entered each.
+
+A coverage total can grow for hours in a parser crate while mapcore's own
+code stays barely reached (the sprite target's entries' checks before the
+target made its own sheet; CFF outlines before the font target had an OTF
+seed). This tells the two apart.
+
+    tools/fuzz_reach.py TARGET [--functions] [--corpus DIR] [--base DIR]
+
+TARGET is built by `make fuzz` or `cargo +nightly fuzz build TARGET` in
+rust/fuzz; the corpus defaults to rust/fuzz/corpus/TARGET. --base DIR
+compares with another corpus (e.g. an unpacked snapshot): the units whose
+coverage differs, old and new.
+"""
+import argparse
+import collections
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+FUZZ = os.path.join(ROOT, "rust", "fuzz")
+FUNC = re.compile(r"(?:UN)?COVERED_FUNC: hits: (\d+) edges: (\d+)/(\d+) (.*) (\S+):\d+$")
+
+
+def unit(path):
+    """The unit a source file belongs to."""
+    if "/registry/src/" in path:
+        return path.split("/registry/src/")[1].split("/")[1]  # crate-version
+    if "/rustc/" in path:
+        return "std"
+    marker = "/rust/src/"
+    if marker in path:
+        return "mapcore " + path.split(marker, 1)[1]
+    if "/rust/fuzz/src/" in path:
+        return "fuzz " + path.split("/rust/fuzz/src/", 1)[1]
+    return "other"
+
+
+def reach(binary, corpus):
+    """(edges per unit, total edges per unit, mapcore functions)."""
+    out = subprocess.run(
+        [binary, "-runs=0", "-print_coverage=1", "-rss_limit_mb=2048", "-timeout=60", corpus],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", check=False,
+    ).stdout
+    covered, total, functions = collections.Counter(), collections.Counter(), []
+    for line in out.splitlines():
+        m = FUNC.match(line.strip())
+        if not m:
+            continue
+        hits, got, of, name, path = int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4), m.group(5)
+        u = unit(path)
+        covered[u] += got
+        total[u] += of
+        if u.startswith("mapcore ") and hits:
+            functions.append((u[len("mapcore "):], name, hits, got, of))
+    if not total:
+        sys.exit("no coverage printed: is llvm-symbolizer on PATH, and does %s run?\n%s" % (binary, out[-2000:]))
+    return covered, total, functions
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("target")
+    ap.add_argument("--functions", action="store_true")
+    ap.add_argument("--corpus")
+    ap.add_argument("--base")
+    args = ap.parse_args()
+    binary = os.path.join(FUZZ, "target", "x86_64-unknown-linux-gnu", "release", args.target)
+    if not os.access(binary, os.X_OK):
+        sys.exit("%s is not built: cd rust/fuzz && cargo +nightly fuzz build %s" % (binary, args.target))
+    covered, total, functions = reach(binary, args.corpus or os.path.join(FUZZ, "corpus", args.target))
+    ours = sorted((u for u in total if u.startswith("mapcore ")), key=lambda u: -covered[u])
+    rest = sorted((u for u in total if not u.startswith("mapcore ")), key=lambda u: -covered[u])
+    if args.base:
+        old, _, _ = reach(binary, args.base)
+        print("%-50s %7s %7s %7s" % ("unit (coverage differs)", "base", "corpus", "edges"))
+        for u in ours + rest:
+            if old[u] != covered[u]:
+                print("%-50s %7d %7d %7d" % (u, old[u], covered[u], total[u]))
+    else:
+        print("%-50s %7s %7s" % ("unit", "covered", "edges"))
+        for u in ours + rest:
+            if covered[u]:
+                print("%-50s %7d %7d" % (u, covered[u], total[u]))
+    mine = sum(covered[u] for u in ours)
+    print("mapcore's own code: %d of %d edges in the functions linked into %s" % (mine, sum(total[u] for u in ours), args.target))
+    if args.functions:
+        print("\n%-32s %8s %9s  function" % ("file", "inputs", "edges"))
+        for path, name, hits, got, of in sorted(functions):
+            print("%-32s %8d %4d/%-4d  %s" % (path, hits, got, of, name[:100]))
+
+
+if __name__ == "__main__":
+    main()
