@@ -58,7 +58,7 @@ header-check: $(HEADERS)
 # ---- C ABI tests ------------------------------------------------------------
 ctests: $(CTESTS)
 
-$(BUILD)/tests/c/%: tests/c/%.c tests/c/harness.h $(HEADERS) $(LIB)
+$(BUILD)/tests/c/%: tests/c/%.c $(wildcard tests/c/*.h) $(HEADERS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_C) $< -o $@ $(LIB) $(SYSLIBS)
 

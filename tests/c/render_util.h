@@ -25,6 +25,16 @@ static inline void test_map_open_with(test_map *t, uint32_t w, uint32_t h,
   CHECK_OK(mapcore_render_session_create_texture(t->map, w, h, 1.0f, &t->session));
 }
 
+/* A map whose runtime may read the files under one folder (`root`, relative
+ * to the checkout's root, where the tests run; the runtime copies it). */
+static inline void test_map_open_with_root(test_map *t, uint32_t w, uint32_t h, const char *root) {
+  const char *const roots[] = {root};
+  mapcore_runtime_options o = mapcore_runtime_options_default();
+  o.allowed_roots = roots;
+  o.allowed_root_count = 1;
+  test_map_open_with(t, w, h, &o);
+}
+
 static inline void test_map_open(test_map *t, uint32_t w, uint32_t h) {
   memset(t, 0, sizeof *t);
   CHECK_OK(mapcore_runtime_create(NULL, &t->rt));

@@ -28,6 +28,17 @@ static int dark_pixels(const test_map *t) {
 /* The same font with CFF (cubic) outlines: tools/fonts/make_cff.py. */
 #define FIXTURE_CFF_FONT "tests/fixtures/fonts/OpenSans-Semibold-Latin1-CFF.otf"
 
+/* Adds the font file at `path` (one face) and draws the label with it. The
+ * face is now local: no substitution to tell. */
+static void check_label_with_font_file(test_map *t, const char *path) {
+  size_t faces = 0;
+  CHECK_OK(mapcore_runtime_add_font_file(t->rt, path, &faces));
+  CHECK(faces == 1);
+  CHECK_OK(test_map_render(t, LABEL_STYLE("Open Sans Semibold")));
+  CHECK(dark_pixels(t) > 150);
+  CHECK(count_events(t->rt, MAPCORE_EVENT_INFO, NULL) == 0);
+}
+
 int main(void) {
   /* No glyphs URL: the bundled Noto Sans draws the label; one INFO event. */
   {
@@ -71,12 +82,8 @@ int main(void) {
 
   /* Fonts by bytes and by path. */
   {
-    mapcore_runtime_options o = mapcore_runtime_options_default();
-    const char *roots[] = {"tests/fixtures"};
-    o.allowed_roots = roots;
-    o.allowed_root_count = 1;
     test_map t;
-    test_map_open_with(&t, 160, 64, &o);
+    test_map_open_with_root(&t, 160, 64, "tests/fixtures");
     size_t faces = 99;
     CHECK_STATUS(mapcore_runtime_add_font(t.rt, "not a font", 10, &faces), MAPCORE_STATUS_PARSE_ERROR);
     CHECK_DIAG("not a usable");
@@ -94,29 +101,15 @@ int main(void) {
       CHECK(faces == 1);
       free(bytes);
     }
-    CHECK_OK(mapcore_runtime_add_font_file(t.rt, FIXTURE_FONT, &faces));
-    CHECK(faces == 1);
-    /* Open Sans Semibold is now local: no substitution to tell. */
-    CHECK_OK(test_map_render(&t, LABEL_STYLE("Open Sans Semibold")));
-    CHECK(dark_pixels(&t) > 150);
-    CHECK(count_events(t.rt, MAPCORE_EVENT_INFO, NULL) == 0);
+    check_label_with_font_file(&t, FIXTURE_FONT);
     test_map_close(&t);
   }
 
   /* An OpenType font with CFF outlines draws the label too. */
   {
-    mapcore_runtime_options o = mapcore_runtime_options_default();
-    const char *roots[] = {"tests/fixtures"};
-    o.allowed_roots = roots;
-    o.allowed_root_count = 1;
     test_map t;
-    test_map_open_with(&t, 160, 64, &o);
-    size_t faces = 0;
-    CHECK_OK(mapcore_runtime_add_font_file(t.rt, FIXTURE_CFF_FONT, &faces));
-    CHECK(faces == 1);
-    CHECK_OK(test_map_render(&t, LABEL_STYLE("Open Sans Semibold")));
-    CHECK(dark_pixels(&t) > 150);
-    CHECK(count_events(t.rt, MAPCORE_EVENT_INFO, NULL) == 0);
+    test_map_open_with_root(&t, 160, 64, "tests/fixtures");
+    check_label_with_font_file(&t, FIXTURE_CFF_FONT);
     test_map_close(&t);
   }
 

@@ -229,13 +229,7 @@ static mapcore_provider_decision release_unanswered(void *ud, const mapcore_reso
 
 /* The runtime reads local files only under its allowed roots: these tests'
  * files are under build/tests/c (the test runs from the checkout's root). */
-static void open_with_files(test_map *t) {
-  static const char *const roots[] = {"build/tests/c"};
-  mapcore_runtime_options o = mapcore_runtime_options_default();
-  o.allowed_roots = roots;
-  o.allowed_root_count = 1;
-  test_map_open_with(t, 64, 64, &o);
-}
+static void open_with_files(test_map *t) { test_map_open_with_root(t, 64, 64, "build/tests/c"); }
 
 static void test_release_and_pass_through(void) {
   test_map t;
