@@ -815,7 +815,7 @@ mod tests {
         let glyphs = |lib: &FontLibrary, face: &Arc<Face>| -> HashMap<u32, Arc<Glyph>> { lib.render_range(std::slice::from_ref(face), 0).into_iter().map(|g| (g.id, g)).collect() };
         let (want, got) = (glyphs(&tt_lib, &tt), glyphs(&cff_lib, &cff));
         assert!(want.len() >= 180 && got.len() == want.len(), "{} TrueType glyphs, {} CFF", want.len(), got.len());
-        let (mut curved, mut worst) = (0, 0u32);
+        let mut worst = 0u32;
         for (cp, w) in &want {
             let g = &got[cp];
             assert_eq!(g.metrics, w.metrics, "U+{cp:04X}");
@@ -825,9 +825,8 @@ mod tests {
             };
             let d = a.data.iter().zip(&b.data).map(|(p, q)| p.abs_diff(*q) as u32).max().unwrap_or(0);
             worst = worst.max(d);
-            curved += usize::from(*cp == 'O' as u32 || *cp == 'g' as u32 || *cp == '@' as u32);
         }
-        assert_eq!(curved, 3, "round glyphs compared");
+        assert!("Og@".chars().all(|c| want[&(c as u32)].bitmap.is_some()), "round glyphs compared");
         eprintln!("CFF vs TrueType Open Sans Semibold: {} glyphs, identical metrics, largest SDF difference {worst}/255", want.len());
         // The same curve flattened from a cubic and from a quadratic: the
         // distance fields agree within 2 levels of 255 everywhere.
