@@ -45,6 +45,11 @@ pub fn encode_image_png(image: &Image) -> Result<Vec<u8>, String> {
 pub fn decode_png(bytes: &[u8]) -> Result<Rgba8, String> {
     let mut dec = png::Decoder::new_with_limits(Cursor::new(bytes), png::Limits { bytes: MAX_DECODED_BYTES });
     dec.set_transformations(png::Transformations::normalize_to_color8());
+    // Fuzzing builds (cargo fuzz sets cfg(fuzzing)) skip the CRC and Adler-32
+    // checks, so that a mutated PNG reaches the decoder and our code instead
+    // of stopping at its first broken checksum. Every other build checks them.
+    #[cfg(fuzzing)]
+    dec.ignore_checksums(true);
     let mut reader = dec.read_info().map_err(|e| format!("decode_png: {e}"))?;
     let (width, height) = {
         let info = reader.info();
