@@ -357,6 +357,16 @@ impl<'a> Ops<'a> {
         self.data = rest;
         c
     }
+    /// One of `pool` (JSON the call accepts, so that a sequence gets past
+    /// validation into the work behind it), or (for the last index) a
+    /// chunk of the input.
+    fn json(&mut self, pool: &[&'static str]) -> &'a [u8] {
+        let i = self.byte().unwrap_or(0) as usize % (pool.len() + 1);
+        match pool.get(i) {
+            Some(s) => s.as_bytes(),
+            None => self.chunk(),
+        }
+    }
     fn f64(&mut self) -> f64 {
         let raw = self.u16();
         // Mostly ordinary values, sometimes extremes.
@@ -396,7 +406,39 @@ const STYLES: &[&str] = &[
     r#"{"version":8,"sources":{},"layers":[{"id":"bg","type":"background"}]}"#,
     r#"{"version":8,"sources":{"t":{"type":"vector","url":"fuzz://tilejson"}},"layers":[{"id":"x","type":"circle","source":"t","source-layer":"poi"}]}"#,
 ];
-const IDS: &[&str] = &["bg", "fill", "line", "circle", "label", "tiles", "p", "t", "r", "dot", "name", "n"];
+/// Layers, sources, property values, filters, feature states and query
+/// options that pass validation, over the first style's sources.
+const LAYERS: &[&str] = &[
+    r#"{"id":"f2","type":"fill","source":"p","filter":["==","$type","Polygon"],"paint":{"fill-pattern":"dot","fill-opacity":0.5}}"#,
+    r#"{"id":"l2","type":"line","source":"t","source-layer":"water","layout":{"line-cap":"round"},"paint":{"line-gradient":["interpolate",["linear"],["line-progress"],0,"red",1,"blue"]}}"#,
+    r#"{"id":"s2","type":"symbol","source":"p","layout":{"text-field":"{name}","symbol-placement":"line","text-allow-overlap":true}}"#,
+    r#"{"id":"c2","type":"circle","source":"p","paint":{"circle-radius":["feature-state","n"],"circle-color":["case",["boolean",["feature-state","hover"],false],"red","blue"]}}"#,
+    r#"{"id":"h2","type":"heatmap","source":"p","paint":{"heatmap-radius":8}}"#,
+    r#"{"id":"e2","type":"fill-extrusion","source":"p","paint":{"fill-extrusion-height":["*",1000,["get","n"]]}}"#,
+    r#"{"id":"bg2","type":"background","paint":{"background-pattern":"dot"}}"#,
+];
+const SOURCES: &[&str] = &[
+    r#"{"type":"geojson","data":{"type":"Feature","id":"l","properties":{"n":2},"geometry":{"type":"LineString","coordinates":[[0,0],[20,5]]}}}"#,
+    r#"{"type":"geojson","data":"fuzz://data.geojson","cluster":true}"#,
+    r#"{"type":"vector","tiles":["fuzz://v/{z}/{x}/{y}.pbf"],"maxzoom":2}"#,
+    r#"{"type":"raster","url":"fuzz://tilejson","tileSize":512}"#,
+    r#"{"type":"image","url":"fuzz://image.png","coordinates":[[-10,10],[10,10],[10,-10],[-10,-10]]}"#,
+];
+const VALUES: &[&str] = &[
+    r#""red""#,
+    "3",
+    r#"["get","n"]"#,
+    r#"["interpolate",["linear"],["zoom"],0,1,10,5]"#,
+    r#""none""#,
+    r#""{name}""#,
+    "[2,1]",
+    "null",
+    r#"["step",["get","n"],"dot",2,"x"]"#,
+];
+const FILTERS: &[&str] = &[r#"["==","n",3]"#, r#"["all",["has","name"],["!=","$type","Point"]]"#, r#"[">",["get","n"],1]"#, "null"];
+const STATES: &[&str] = &[r#"{"hover":true}"#, r#"{"n":2,"hover":false}"#, "{}"];
+const QUERIES: &[&str] = &[r#"{"layers":["fill","circle","label"]}"#, r#"{"filter":["==","n",3]}"#, "{}"];
+const IDS: &[&str] = &["bg", "fill", "line", "circle", "label", "tiles", "p", "t", "r", "dot", "name", "n", "f2", "l2", "s2", "c2", "h2", "e2"];
 const PROPERTIES: &[&str] = &["fill-color", "line-width", "circle-radius", "visibility", "text-field", "icon-image", "line-dasharray"];
 
 /// What the provider answers with (set by the sequence).
@@ -495,7 +537,7 @@ pub fn capi(data: &[u8]) {
                 }
                 6 => {
                     let id = ops.string(IDS);
-                    let json = ops.chunk();
+                    let json = ops.json(SOURCES);
                     mapcore_map_add_source(m, id.as_ptr(), json.as_ptr() as *const c_char, json.len());
                 }
                 7 => {
@@ -503,7 +545,7 @@ pub fn capi(data: &[u8]) {
                     mapcore_map_remove_source(m, id.as_ptr());
                 }
                 8 => {
-                    let json = ops.chunk();
+                    let json = ops.json(LAYERS);
                     let before = ops.string(IDS);
                     let before = if ops.byte().unwrap_or(0) % 2 == 0 { std::ptr::null() } else { before.as_ptr() };
                     mapcore_map_add_layer(m, json.as_ptr() as *const c_char, json.len(), before);
@@ -513,7 +555,7 @@ pub fn capi(data: &[u8]) {
                     mapcore_map_remove_layer(m, id.as_ptr());
                 }
                 10 | 11 => {
-                    let (layer, name, json) = (ops.string(IDS), ops.string(PROPERTIES), ops.chunk());
+                    let (layer, name, json) = (ops.string(IDS), ops.string(PROPERTIES), ops.json(VALUES));
                     let set = if op % 24 == 10 { mapcore_map_set_paint_property } else { mapcore_map_set_layout_property };
                     set(m, layer.as_ptr(), name.as_ptr(), json.as_ptr() as *const c_char, json.len());
                     let get = if op % 24 == 10 { mapcore_map_get_paint_property } else { mapcore_map_get_layout_property };
@@ -521,7 +563,7 @@ pub fn capi(data: &[u8]) {
                     take_json(&mut out_json);
                 }
                 12 => {
-                    let (layer, json) = (ops.string(IDS), ops.chunk());
+                    let (layer, json) = (ops.string(IDS), ops.json(FILTERS));
                     mapcore_map_set_filter(m, layer.as_ptr(), json.as_ptr() as *const c_char, json.len());
                 }
                 13 => {
@@ -537,7 +579,7 @@ pub fn capi(data: &[u8]) {
                     mapcore_map_remove_image(m, id.as_ptr());
                 }
                 15 => {
-                    let (source, layer, id, json) = (ops.string(IDS), ops.string(IDS), ops.string(&["1", "l", "x"]), ops.chunk());
+                    let (source, layer, id, json) = (ops.string(IDS), ops.string(IDS), ops.string(&["1", "l", "x"]), ops.json(STATES));
                     mapcore_map_set_feature_state(m, source.as_ptr(), layer.as_ptr(), id.as_ptr(), json.as_ptr() as *const c_char, json.len());
                     mapcore_map_get_feature_state(m, source.as_ptr(), layer.as_ptr(), id.as_ptr(), &mut out_json);
                     take_json(&mut out_json);
@@ -550,12 +592,12 @@ pub fn capi(data: &[u8]) {
                     let mut g = mapcore_query_geometry_default();
                     g.type_ = ops.byte().unwrap_or(0) as u32 % 3;
                     (g.x1, g.y1, g.x2, g.y2) = (ops.f64(), ops.f64(), ops.f64(), ops.f64());
-                    let json = ops.chunk();
+                    let json = ops.json(QUERIES);
                     mapcore_map_query_rendered_features(m, &g, json.as_ptr() as *const c_char, json.len(), &mut out_json);
                     take_json(&mut out_json);
                 }
                 17 => {
-                    let (source, layer, json) = (ops.string(IDS), ops.string(&["water", "poi"]), ops.chunk());
+                    let (source, layer, json) = (ops.string(IDS), ops.string(&["water", "poi"]), ops.json(FILTERS));
                     mapcore_map_query_source_features(m, source.as_ptr(), layer.as_ptr(), json.as_ptr() as *const c_char, json.len(), &mut out_json);
                     take_json(&mut out_json);
                 }
@@ -629,5 +671,70 @@ pub fn capi(data: &[u8]) {
         let status = mapcore_runtime_destroy(rt);
         assert_eq!(status, mapcore_status::MAPCORE_STATUS_OK, "runtime destroy after the sequence");
         drop(buffer);
+    }
+}
+
+#[cfg(test)]
+mod pools {
+    use super::*;
+
+    const OK: mapcore_status = mapcore_status::MAPCORE_STATUS_OK;
+
+    /// Every entry of the capi target's pools passes its call's validation
+    /// on the target's first style: a pool gone out of date would send the
+    /// sequences back to the error paths, and no fuzz run would show it.
+    #[test]
+    fn every_capi_pool_entry_is_accepted() {
+        unsafe {
+            let mut rt = mapcore_runtime { id: 0 };
+            assert_eq!(mapcore_runtime_create(&mapcore_runtime_options_default(), &mut rt), OK);
+            let mut options = mapcore_map_options_default();
+            (options.width, options.height) = (32, 32);
+            let mut map = mapcore_map { id: 0 };
+            assert_eq!(mapcore_map_create(rt, &options, &mut map), OK);
+            let style = STYLES[0];
+            assert_eq!(mapcore_map_set_style_json(map, style.as_ptr().cast(), style.len()), OK);
+            for (i, source) in SOURCES.iter().enumerate() {
+                let id = CString::new(format!("source{i}")).expect("no NUL");
+                assert_eq!(mapcore_map_add_source(map, id.as_ptr(), source.as_ptr().cast(), source.len()), OK, "add_source {source}");
+            }
+            for layer in LAYERS {
+                assert_eq!(mapcore_map_add_layer(map, layer.as_ptr().cast(), layer.len(), std::ptr::null()), OK, "add_layer {layer}");
+            }
+            for filter in FILTERS {
+                assert_eq!(mapcore_map_set_filter(map, c"fill".as_ptr(), filter.as_ptr().cast(), filter.len()), OK, "set_filter {filter}");
+            }
+            for state in STATES {
+                let status = mapcore_map_set_feature_state(map, c"p".as_ptr(), std::ptr::null(), c"1".as_ptr(), state.as_ptr().cast(), state.len());
+                assert_eq!(status, OK, "set_feature_state {state}");
+            }
+            for value in VALUES {
+                // Each value suits at least one of the properties the target sets.
+                let accepted = IDS.iter().any(|layer| {
+                    let layer = CString::new(*layer).expect("no NUL");
+                    PROPERTIES.iter().any(|name| {
+                        let name = CString::new(*name).expect("no NUL");
+                        [mapcore_map_set_paint_property, mapcore_map_set_layout_property]
+                            .iter()
+                            .any(|set| set(map, layer.as_ptr(), name.as_ptr(), value.as_ptr().cast(), value.len()) == OK)
+                    })
+                });
+                assert!(accepted, "no layer property of the target accepts {value}");
+            }
+            let geometry = mapcore_query_geometry_default();
+            for query in QUERIES {
+                let mut out: *mut c_char = std::ptr::null_mut();
+                assert_eq!(mapcore_map_query_rendered_features(map, &geometry, query.as_ptr().cast(), query.len(), &mut out), OK, "query_rendered_features {query}");
+                mapcore_string_free(out);
+            }
+            for filter in FILTERS {
+                let mut out: *mut c_char = std::ptr::null_mut();
+                let status = mapcore_map_query_source_features(map, c"p".as_ptr(), std::ptr::null(), filter.as_ptr().cast(), filter.len(), &mut out);
+                assert_eq!(status, OK, "query_source_features {filter}");
+                mapcore_string_free(out);
+            }
+            assert_eq!(mapcore_map_destroy(map), OK);
+            assert_eq!(mapcore_runtime_destroy(rt), OK);
+        }
     }
 }

@@ -22,7 +22,7 @@ impl Filter {
         let expr_json = if is_expression_filter(j) {
             j.clone()
         } else {
-            convert_legacy(j)
+            convert_legacy(j)?
         };
         let expression = crate::style::expression::parse_typed(&expr_json, &Type::Boolean)
             .map_err(|errs| {
@@ -151,43 +151,48 @@ fn not(e: J) -> J {
     json!(["!", e])
 }
 
-/// Converts a legacy filter to an expression.
-pub fn convert_legacy(f: &J) -> J {
+/// Converts a legacy filter to an expression. Like MapLibre Native, a
+/// filter (or a legacy `any`/`all`/`none` member) that is an object, a
+/// string, a number or an empty array is an error, and so is an operator
+/// that is not a string: the layer is then skipped with a warning, not
+/// drawn unfiltered. `null` passes everything; `true` and `false` are
+/// accepted as GL JS accepts them.
+pub fn convert_legacy(f: &J) -> Result<J, String> {
     let a = match f {
-        J::Null => return json!(true),
-        J::Bool(b) => return json!(b),
+        J::Null => return Ok(json!(true)),
+        J::Bool(b) => return Ok(json!(b)),
         J::Array(a) if !a.is_empty() => a,
-        _ => return json!(true),
+        _ => return Err(format!("filter value must be a non empty array, not {}", short_json(f))),
     };
-    let op = a[0].as_str().unwrap_or("");
+    let Some(op) = a[0].as_str() else {
+        return Err(format!("filter operator must be a string, not {}", short_json(&a[0])));
+    };
     if a.len() <= 1 {
-        return json!(op != "any");
+        return Ok(json!(op != "any"));
     }
+    let members = |wrap: fn(J) -> J| -> Result<Vec<J>, String> { a[1..].iter().map(|x| convert_legacy(x).map(wrap)).collect() };
     let arg = |i: usize| a.get(i).cloned().unwrap_or(J::Null);
-    match op {
+    Ok(match op {
         "==" => comparison(&arg(1), &arg(2), "=="),
         "!=" => not(comparison(&arg(1), &arg(2), "==")),
         "<" | ">" | "<=" | ">=" => comparison(&arg(1), &arg(2), op),
-        "any" => J::Array(
-            std::iter::once(json!("any"))
-                .chain(a[1..].iter().map(convert_legacy))
-                .collect(),
-        ),
-        "all" => J::Array(
-            std::iter::once(json!("all"))
-                .chain(a[1..].iter().map(convert_legacy))
-                .collect(),
-        ),
-        "none" => J::Array(
-            std::iter::once(json!("all"))
-                .chain(a[1..].iter().map(|x| not(convert_legacy(x))))
-                .collect(),
-        ),
+        "any" => J::Array(std::iter::once(json!("any")).chain(members(|x| x)?).collect()),
+        "all" => J::Array(std::iter::once(json!("all")).chain(members(|x| x)?).collect()),
+        "none" => J::Array(std::iter::once(json!("all")).chain(members(not)?).collect()),
         "in" => in_op(&arg(1), &a[2..]),
         "!in" => not(in_op(&arg(1), &a[2..])),
         "has" => has_op(&arg(1)),
         "!has" => not(has_op(&arg(1))),
         _ => json!(true),
+    })
+}
+
+/// A value for a message: its JSON, cut to 40 characters.
+fn short_json(v: &J) -> String {
+    let text = v.to_string();
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text,
     }
 }
 
@@ -250,6 +255,31 @@ mod tests {
             json!(["any", ["==", "class", "x"], ["has", "rank"]]),
             &f
         ));
+    }
+
+    #[test]
+    fn filters_that_are_not_arrays_are_errors_as_in_maplibre_native() {
+        for bad in [json!({"a": 1}), json!("class"), json!(3), json!([]), json!(["all", ["==", "class", "park"], {"a": 1}]), json!(["none", []]), json!(["any", [5, "class"], ["!has", "x"]])] {
+            let e = Filter::parse(&bad).expect_err(&bad.to_string());
+            assert!(e.contains("filter value must be a non empty array") || e.contains("filter operator must be a string"), "{bad}: {e}");
+        }
+        let f = feature(&[("class", Value::String("park".into()))], GeomType::Point);
+        assert!(pass(json!(null), &f));
+        assert!(pass(json!(true), &f) && !pass(json!(false), &f));
+        assert!(pass(json!(["all", ["==", "class", "park"], ["!has", "x"]]), &f));
+    }
+
+    #[test]
+    fn a_layer_whose_filter_is_not_an_array_is_skipped_with_a_warning() {
+        let doc = json!({"version": 8, "sources": {"s": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
+            "layers": [{"id": "a", "type": "circle", "source": "s", "filter": {"class": "park"}},
+                       {"id": "b", "type": "circle", "source": "s", "filter": ["==", "class", "park"]}]});
+        let (parsed, _) = crate::style::parse_style_lenient(doc.to_string().as_bytes()).expect("lenient load");
+        let ids: Vec<&str> = parsed.style.layers.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, ["b"]);
+        let warning = parsed.warnings.iter().map(|w| w.to_string()).find(|w| w.contains("filter value must be a non empty array"));
+        assert_eq!(warning.as_deref(), Some(r#"layers[0].filter: filter value must be a non empty array, not {"class":"park"} (layer skipped)"#));
+        assert!(crate::style::parse_style(doc.to_string().as_bytes()).is_err(), "the strict parse refuses it");
     }
 
     #[test]
