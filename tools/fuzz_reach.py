@@ -11,11 +11,16 @@ target made its own sheet; CFF outlines before the font target had an OTF
 seed). This tells the two apart.
 
     tools/fuzz_reach.py TARGET [--functions] [--corpus DIR] [--base DIR]
+    tools/fuzz_reach.py all
+
 
 TARGET is built by `make fuzz` or `cargo +nightly fuzz build TARGET` in
 rust/fuzz; the corpus defaults to rust/fuzz/corpus/TARGET. --base DIR
 compares with another corpus (e.g. an unpacked snapshot): the units whose
-coverage differs, old and new.
+coverage differs, old and new. `all` runs every built target over its
+corpus and lists mapcore's functions that no target enters, largest first:
+code that untrusted input reaches only through a path no target feeds (or
+code no input reaches at all).
 """
 import argparse
 import collections
@@ -58,21 +63,51 @@ def reach(binary, corpus):
         u = unit(path)
         covered[u] += got
         total[u] += of
-        if u.startswith("mapcore ") and hits:
+        if u.startswith("mapcore "):
             functions.append((u[len("mapcore "):], name, hits, got, of))
     if not total:
         sys.exit("no coverage printed: is llvm-symbolizer on PATH, and does %s run?\n%s" % (binary, out[-2000:]))
     return covered, total, functions
 
 
+def binary_of(target):
+    return os.path.join(FUZZ, "target", "x86_64-unknown-linux-gnu", "release", target)
+
+
+def unreached():
+    """Prints mapcore's functions that no built target's corpus enters."""
+    targets = sorted(os.path.splitext(f)[0] for f in os.listdir(os.path.join(FUZZ, "fuzz_targets")) if f.endswith(".rs"))
+    entered, linked, ran = set(), {}, []
+    for t in targets:
+        corpus = os.path.join(FUZZ, "corpus", t)
+        if not os.access(binary_of(t), os.X_OK) or not os.path.isdir(corpus):
+            print("skipped %s: not built or no corpus (make fuzz)" % t)
+            continue
+        ran.append(t)
+        for path, name, hits, _, of in reach(binary_of(t), corpus)[2]:
+            key = (path, name)
+            linked[key] = max(linked.get(key, 0), of)
+            if hits:
+                entered.add(key)
+    missed = sorted((of, path, name) for (path, name), of in linked.items() if (path, name) not in entered)
+    print("%-32s %6s  function (entered by none of: %s)" % ("file", "edges", " ".join(ran)))
+    for of, path, name in reversed(missed):
+        print("%-32s %6d  %s" % (path, of, name[:110]))
+    print("mapcore functions linked into a target: %d; entered by none: %d (%d edges of %d)"
+          % (len(linked), len(missed), sum(m[0] for m in missed), sum(linked.values())))
+
+
 def main():
+    if sys.argv[1:] == ["all"]:
+        unreached()
+        return
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("target")
     ap.add_argument("--functions", action="store_true")
     ap.add_argument("--corpus")
     ap.add_argument("--base")
     args = ap.parse_args()
-    binary = os.path.join(FUZZ, "target", "x86_64-unknown-linux-gnu", "release", args.target)
+    binary = binary_of(args.target)
     if not os.access(binary, os.X_OK):
         sys.exit("%s is not built: cd rust/fuzz && cargo +nightly fuzz build %s" % (binary, args.target))
     covered, total, functions = reach(binary, args.corpus or os.path.join(FUZZ, "corpus", args.target))
@@ -93,7 +128,7 @@ def main():
     print("mapcore's own code: %d of %d edges in the functions linked into %s" % (mine, sum(total[u] for u in ours), args.target))
     if args.functions:
         print("\n%-32s %8s %9s  function" % ("file", "inputs", "edges"))
-        for path, name, hits, got, of in sorted(functions):
+        for path, name, hits, got, of in sorted(f for f in functions if f[2]):
             print("%-32s %8d %4d/%-4d  %s" % (path, hits, got, of, name[:100]))
 
 

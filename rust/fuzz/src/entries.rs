@@ -20,7 +20,7 @@ use mapcore::ffi::types::*;
 use mapcore::source::archive::pmtiles::{self, PmTiles};
 use mapcore::source::archive::{Archive, ArchiveError, ByteSource};
 use mapcore::source::geojson::{GeoJsonIndex, GeoJsonOptions};
-use mapcore::style::expression::{parse_expression, EvaluationContext};
+use mapcore::style::expression::{conformance, parse_expression, EvaluationContext};
 use mapcore::style::filter::Filter;
 
 /// Every target: its name (the folder under fuzz_targets/ and regressions/)
@@ -104,7 +104,8 @@ fn sample_features() -> Vec<Feature> {
 
 /// An expression (or an expression test's `{"expression": ..}` object), as
 /// a value and as a filter, evaluated against each sample feature at a few
-/// zooms.
+/// zooms; an expression test also as the conformance runner compiles and
+/// evaluates it, with its own property spec and inputs.
 pub fn expression(data: &[u8]) {
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(data) else { return };
     let expr = json.get("expression").unwrap_or(&json);
@@ -127,6 +128,16 @@ pub fn expression(data: &[u8]) {
             if let Some(flt) = &filter {
                 let _ = flt.matches(&ctx);
             }
+        }
+    }
+    // The test's own inputs (properties, geometries, feature states, global
+    // state and images) reach what the sample features cannot: number-format's
+    // options, within and distance over real geometries.
+    if json.get("expression").is_some() {
+        if let Ok(Ok(e)) = conformance::compile(&json) {
+            conformance::for_each_input(&json, |_, ctx| {
+                let _ = e.evaluate(ctx);
+            });
         }
     }
 }

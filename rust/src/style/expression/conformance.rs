@@ -20,7 +20,7 @@ use serde_json::{json, Value as J};
 
 use crate::data::feature::{Feature, GeomType, Properties, TileId, TilePoint};
 use crate::style::expression::within::project;
-use crate::style::expression::{parse_expression, EvaluationContext, PropertySpec, Type};
+use crate::style::expression::{parse_expression, EvaluationContext, Expression, ParseError, PropertySpec, Type};
 use crate::style::color::Color;
 use crate::style::value::Value;
 
@@ -182,16 +182,93 @@ fn close(a: &J, b: &J) -> bool {
 }
 
 /// Checks one parsed `test.json`. `Err` describes every mismatch.
-pub fn check_test(test: &J) -> Result<(), String> {
+/// A test's expression compiled as the suite means it: against the test's
+/// `propertySpec` (or the suite's default), a legacy function converted
+/// first (its conversion error is the outer `Err`).
+pub fn compile(test: &J) -> Result<Result<Expression, Vec<ParseError>>, String> {
     let spec_j = spec_json(test);
     let spec = PropertySpec::from_json(&spec_j);
     let mut expr_json = test.get("expression").cloned().unwrap_or(J::Null);
     if crate::style::function::is_function(&expr_json) {
         expr_json = crate::style::function::convert_function(&expr_json, &spec_j)?;
     }
+    Ok(parse_expression(&expr_json, Some(&spec)))
+}
+
+/// Calls `f` with each of the test's `inputs` (`[globals, feature]` pairs)
+/// as an evaluation context: zoom, heatmap density, line progress and the
+/// other globals; the feature's id, properties, geometry (in the tile the
+/// globals name, or the one holding the feature) and state; the test's
+/// global state and available images.
+pub fn for_each_input(test: &J, mut f: impl FnMut(usize, &EvaluationContext)) {
+    let global_state: Option<BTreeMap<String, Value>> =
+        test.get("globalState").and_then(J::as_object).map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                .collect()
+        });
+    let Some(inputs) = test.get("inputs").and_then(J::as_array) else { return };
+    for (i, input) in inputs.iter().enumerate() {
+        let globals = &input[0];
+        let f_json = &input[1];
+        let canonical = globals.get("canonicalID").map(|c| {
+            TileId::new(
+                c["z"].as_u64().unwrap_or(0) as u8,
+                c["x"].as_u64().unwrap_or(0) as u32,
+                c["y"].as_u64().unwrap_or(0) as u32,
+            )
+        });
+        // Tile coordinates are i32: when the geometry lies too far from
+        // the given tile (the suite uses tiles far from the feature), use
+        // the tile containing the feature's first coordinate instead.
+        let canonical = match (canonical, f_json.get("geometry")) {
+            (Some(c), Some(g)) => Some(rebase(c, g)),
+            (c, _) => c,
+        };
+        let (geom_type, geom) = match f_json.get("geometry") {
+            Some(g) => geometry(g, canonical.unwrap_or(TileId::new(0, 0, 0))),
+            None => (GeomType::Unknown, vec![]),
+        };
+        let feature = Feature {
+            id: f_json.get("id").map(Value::from_json),
+            geom_type,
+            geometry: geom,
+            properties: props(f_json.get("properties")),
+        };
+        let state = props(f_json.get("featureState"));
+        let images: Option<Vec<String>> = globals
+            .get("availableImages")
+            .and_then(J::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            });
+        let g = |k: &str| globals.get(k).and_then(J::as_f64);
+        let ctx = EvaluationContext {
+            zoom: g("zoom"),
+            feature: Some(&feature),
+            feature_state: Some(&state),
+            heatmap_density: g("heatmapDensity"),
+            line_progress: g("lineProgress"),
+            accumulated: g("accumulated"),
+            elevation: g("elevation"),
+            canonical,
+            tile_zoom: None,
+            extent: EXTENT,
+            available_images: images.as_deref(),
+            global_state: global_state.as_ref(),
+            vars: None,
+            assume_scripts_supported: true,
+        };
+        f(i, &ctx);
+    }
+}
+
+pub fn check_test(test: &J) -> Result<(), String> {
     let expected = test.get("expected").cloned().unwrap_or(J::Null);
     let compiled = &expected["compiled"];
-    let parsed = parse_expression(&expr_json, Some(&spec));
+    let parsed = compile(test)?;
     let mut problems = Vec::new();
     let expr = match parsed {
         Err(errors) => {
@@ -235,70 +312,10 @@ pub fn check_test(test: &J) -> Result<(), String> {
             compiled["isZoomConstant"]
         ));
     }
-    let global_state: Option<BTreeMap<String, Value>> =
-        test.get("globalState").and_then(J::as_object).map(|o| {
-            o.iter()
-                .map(|(k, v)| (k.clone(), Value::from_json(v)))
-                .collect()
-        });
-    if let (Some(inputs), Some(outs)) = (
-        test.get("inputs").and_then(J::as_array),
-        expected.get("outputs").and_then(J::as_array),
-    ) {
-        for (i, (input, want)) in inputs.iter().zip(outs).enumerate() {
-            let globals = &input[0];
-            let f = &input[1];
-            let canonical = globals.get("canonicalID").map(|c| {
-                TileId::new(
-                    c["z"].as_u64().unwrap_or(0) as u8,
-                    c["x"].as_u64().unwrap_or(0) as u32,
-                    c["y"].as_u64().unwrap_or(0) as u32,
-                )
-            });
-            // Tile coordinates are i32: when the geometry lies too far from
-            // the given tile (the suite uses tiles far from the feature), use
-            // the tile containing the feature's first coordinate instead.
-            let canonical = match (canonical, f.get("geometry")) {
-                (Some(c), Some(g)) => Some(rebase(c, g)),
-                (c, _) => c,
-            };
-            let (geom_type, geom) = match f.get("geometry") {
-                Some(g) => geometry(g, canonical.unwrap_or(TileId::new(0, 0, 0))),
-                None => (GeomType::Unknown, vec![]),
-            };
-            let feature = Feature {
-                id: f.get("id").map(Value::from_json),
-                geom_type,
-                geometry: geom,
-                properties: props(f.get("properties")),
-            };
-            let state = props(f.get("featureState"));
-            let images: Option<Vec<String>> = globals
-                .get("availableImages")
-                .and_then(J::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_str().map(String::from))
-                        .collect()
-                });
-            let g = |k: &str| globals.get(k).and_then(J::as_f64);
-            let ctx = EvaluationContext {
-                zoom: g("zoom"),
-                feature: Some(&feature),
-                feature_state: Some(&state),
-                heatmap_density: g("heatmapDensity"),
-                line_progress: g("lineProgress"),
-                accumulated: g("accumulated"),
-                elevation: g("elevation"),
-                canonical,
-                tile_zoom: None,
-                extent: EXTENT,
-                available_images: images.as_deref(),
-                global_state: global_state.as_ref(),
-                vars: None,
-                assume_scripts_supported: true,
-            };
-            let got = expr.evaluate(&ctx);
+    if let Some(outs) = expected.get("outputs").and_then(J::as_array) {
+        for_each_input(test, |i, ctx| {
+            let Some(want) = outs.get(i) else { return };
+            let got = expr.evaluate(ctx);
             match (want.get("error"), got) {
                 (Some(_), Err(_)) => {}
                 (Some(e), Ok(v)) => problems.push(format!(
@@ -315,7 +332,7 @@ pub fn check_test(test: &J) -> Result<(), String> {
                     }
                 }
             }
-        }
+        });
     }
     if problems.is_empty() {
         Ok(())
