@@ -60,12 +60,24 @@ ops = words(glob.glob(os.path.join(SRC, "expression", "*.rs")) + [os.path.join(S
 json_bits = {'{"', '": ', '", "', '"}', '[', ']', '["get", "', '["literal", ', 'true', 'false', 'null',
              '"version": 8', '"layers": [', '"sources": {', '"type": "', '"paint": {', '"layout": {'}
 
+# CSS colours as data/color.rs reads them: functional notations (no dictionary
+# word gave "hsl(" before, and no target had parsed one), hex, percentages
+# and the slash before an alpha.
+css = words([os.path.join(ROOT, "rust", "src", "data", "color.rs")], r'"((?:rgb|hsl)a?)"')
+assert css == {"rgb", "rgba", "hsl", "hsla"}, css
+json_bits |= {'"%s(' % f for f in css} | {'"#', '%, ', ' / '}
+
 quoted_spec = {'"%s"' % s for s in spec}
 quoted_ops = {'"%s"' % s for s in ops}
 write("style_json.dict", quoted_spec | quoted_ops | json_bits)
 # The render target reads styles too.
 write("render.dict", quoted_spec | quoted_ops | json_bits)
-write("expression.dict", quoted_ops | json_bits | {'"zoom"', '"heatmap-density"', '"line-progress"'})
+# The expression target also runs expression tests with their own inputs:
+# the members the conformance runner reads (inputs, featureState,
+# canonicalID, ...).
+test_keys = words([os.path.join(SRC, "expression", "conformance.rs")], r'\bg(?:et)?\("([a-zA-Z]+)"\)')
+assert {"inputs", "featureState", "canonicalID", "propertySpec"} <= test_keys, test_keys
+write("expression.dict", quoted_ops | json_bits | {'"zoom"', '"heatmap-density"', '"line-progress"'} | {'"%s": ' % k for k in test_keys})
 
 # Image formats: the PNG signature and chunk types (critical, ancillary,
 # APNG), JPEG markers (SOF0-3, DHT, DQT, DRI, SOS, APP0, APP1, EOI), the
