@@ -53,26 +53,56 @@ pub fn style_json(data: &[u8]) {
 
 /// A style drawn end to end, as `mapcore-render` draws one: loaded leniently,
 /// its inline GeoJSON tiled, labels shaped from the bundled font, icons from
-/// the test sprite (local files only under tests/fixtures), one 64 x 64 still
-/// image. Finds what parsing alone does not reach: layout, placement and
-/// drawing with any property value.
+/// the test sprite (relative paths under tests/fixtures), one 64 x 64 still
+/// image. When ../shared is beside the repository, the render suite's
+/// `local://` URLs are served from its assets too (as `file://` URLs under
+/// an allowed root): vector and DEM tiles, PBF glyphs, sprites and images,
+/// so vector tile layout, hillshade, icons and patterns are drawn. Finds
+/// what parsing alone does not reach: layout, placement and drawing with
+/// any property value.
 pub fn render(data: &[u8]) {
     use mapcore::map::Map;
     use mapcore::runtime::{Runtime, RuntimeOptions};
-    // tests/fixtures from the fuzz crate (rust/fuzz) or the library (rust/,
-    // which replays the committed inputs).
-    let fixtures = [concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures")]
-        .into_iter()
-        .map(std::path::PathBuf::from)
-        .find(|p| p.join("sprites").is_dir());
-    let options = RuntimeOptions { worker_threads: 1, render_threads: 1, asset_root: fixtures, ..Default::default() };
+    // From the fuzz crate (rust/fuzz) or the library (rust/, which replays
+    // the committed inputs).
+    let find = |paths: [&str; 2]| paths.into_iter().map(std::path::PathBuf::from).find(|p| p.join("sprites").is_dir());
+    let fixtures = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures")]);
+    let assets = find([
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/conformance/assets"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance/assets"),
+    ])
+    .and_then(|p| p.canonicalize().ok());
+    let style = match &assets {
+        Some(root) => replace_all(data, b"local://", format!("file://{}/", root.display()).as_bytes()),
+        None => data.to_vec(),
+    };
+    let options = RuntimeOptions {
+        worker_threads: 1,
+        render_threads: 1,
+        asset_root: fixtures,
+        allowed_roots: assets.into_iter().collect(),
+        ..Default::default()
+    };
     let Ok(mut rt) = Runtime::<Map>::new(options) else { return };
     rt.add_map(1, Map::new(1, 64, 64, 1.0));
     let Some((map, core)) = rt.map_mut(1) else { return };
-    if map.set_style_json(data, core).is_err() {
+    if map.set_style_json(&style, core).is_err() {
         return;
     }
     let _ = rt.render_still(1, Some(std::time::Duration::from_secs(20)));
+}
+
+/// `data` with every `from` replaced by `to`.
+fn replace_all(data: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut rest = data;
+    while let Some(i) = rest.windows(from.len()).position(|w| w == from) {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(to);
+        rest = &rest[i + from.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
 }
 
 /// Features of each geometry type with a few properties, for evaluation.
