@@ -64,7 +64,10 @@ seed_all() {
   done
   for d in "$FUZZ"/seeds/*/; do seed "$(basename "$d")" "$d"*; done
   seed mvt "$ROOT"/tests/fixtures/tiles/*.mvt
-  seed style_json "$ROOT"/rust/assets/default-style.json "$ROOT"/examples/*/style.json
+  seed style_json "$ROOT"/rust/assets/default-style.json "$ROOT"/examples/*/style.json "$ROOT"/tests/oracle/*/*/style.json
+  # The oracle suite's styles (hillshade over its DEM tiles, heatmaps,
+  # gradients, patterns, labels): the render target serves their local://assets/.
+  seed render "$ROOT"/tests/oracle/*/*/style.json
   seed font "$ROOT"/third_party/fonts/subsets/*.ttf "$ROOT"/tests/fixtures/fonts/*.[ot]t[fc]
   if [ -d "$SHARED/conformance" ]; then
     local c="$SHARED/conformance"

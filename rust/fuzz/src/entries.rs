@@ -54,10 +54,12 @@ pub fn style_json(data: &[u8]) {
 /// A style drawn end to end, as `mapcore-render` draws one: loaded leniently,
 /// its inline GeoJSON tiled, labels shaped from the bundled font, icons from
 /// the test sprite (relative paths under tests/fixtures), one 64 x 64 still
-/// image. When ../shared is beside the repository, the render suite's
-/// `local://` URLs are served from its assets too (as `file://` URLs under
-/// an allowed root): vector and DEM tiles, PBF glyphs, sprites and images,
-/// so vector tile layout, hillshade, icons and patterns are drawn. Finds
+/// image. The oracle suite's `local://assets/` URLs are served from
+/// tests/oracle/assets (DEM tiles, GeoJSON) and, when ../shared is beside
+/// the repository, the render suite's other `local://` URLs from its assets
+/// (as `file://` URLs under allowed roots): vector and DEM tiles, PBF glyphs,
+/// sprites and images, so vector tile layout, hillshade, icons and patterns
+/// are drawn. Finds
 /// what parsing alone does not reach: layout, placement and drawing with
 /// any property value.
 pub fn render(data: &[u8]) {
@@ -65,22 +67,25 @@ pub fn render(data: &[u8]) {
     use mapcore::runtime::{Runtime, RuntimeOptions};
     // From the fuzz crate (rust/fuzz) or the library (rust/, which replays
     // the committed inputs).
-    let find = |paths: [&str; 2]| paths.into_iter().map(std::path::PathBuf::from).find(|p| p.join("sprites").is_dir());
-    let fixtures = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures")]);
-    let assets = find([
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/conformance/assets"),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance/assets"),
-    ])
-    .and_then(|p| p.canonicalize().ok());
-    let style = match &assets {
-        Some(root) => replace_all(data, b"local://", format!("file://{}/", root.display()).as_bytes()),
-        None => data.to_vec(),
-    };
+    let find = |paths: [&str; 2], inside: &str| paths.into_iter().map(std::path::PathBuf::from).find(|p| p.join(inside).is_dir());
+    let fixtures = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures")], "sprites");
+    let oracle = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/oracle/assets"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/oracle/assets")], "dem");
+    let shared = find(
+        [concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/conformance/assets"), concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance/assets")],
+        "sprites",
+    );
+    let (oracle, shared) = (oracle.and_then(|p| p.canonicalize().ok()), shared.and_then(|p| p.canonicalize().ok()));
+    let mut style = data.to_vec();
+    for (prefix, root) in [(&b"local://assets/"[..], &oracle), (&b"local://"[..], &shared)] {
+        if let Some(root) = root {
+            style = replace_all(&style, prefix, format!("file://{}/", root.display()).as_bytes());
+        }
+    }
     let options = RuntimeOptions {
         worker_threads: 1,
         render_threads: 1,
         asset_root: fixtures,
-        allowed_roots: assets.into_iter().collect(),
+        allowed_roots: oracle.into_iter().chain(shared).collect(),
         ..Default::default()
     };
     let Ok(mut rt) = Runtime::<Map>::new(options) else { return };
