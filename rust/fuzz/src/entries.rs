@@ -59,9 +59,8 @@ pub fn style_json(data: &[u8]) {
 /// the repository, the render suite's other `local://` URLs from its assets
 /// (as `file://` URLs under allowed roots): vector and DEM tiles, PBF glyphs,
 /// sprites and images, so vector tile layout, hillshade, icons and patterns
-/// are drawn. Finds
-/// what parsing alone does not reach: layout, placement and drawing with
-/// any property value.
+/// are drawn. Finds what parsing alone does not reach: layout, placement
+/// and drawing with any property value.
 pub fn render(data: &[u8]) {
     use mapcore::map::Map;
     use mapcore::runtime::{Runtime, RuntimeOptions};

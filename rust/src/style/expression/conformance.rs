@@ -181,7 +181,6 @@ fn close(a: &J, b: &J) -> bool {
     }
 }
 
-/// Checks one parsed `test.json`. `Err` describes every mismatch.
 /// A test's expression compiled as the suite means it: against the test's
 /// `propertySpec` (or the suite's default), a legacy function converted
 /// first (its conversion error is the outer `Err`).
@@ -265,6 +264,7 @@ pub fn for_each_input(test: &J, mut f: impl FnMut(usize, &EvaluationContext)) {
     }
 }
 
+/// Checks one parsed `test.json`. `Err` describes every mismatch.
 pub fn check_test(test: &J) -> Result<(), String> {
     let expected = test.get("expected").cloned().unwrap_or(J::Null);
     let compiled = &expected["compiled"];
