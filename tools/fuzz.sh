@@ -100,6 +100,11 @@ seed_all() {
 }
 
 export PATH="$(dirname "$CARGO_FUZZ"):$PATH"
+# The render target serves the render suite's local:// URLs from here.
+if [ -d "$SHARED/conformance/assets" ]; then
+  MAPCORE_FUZZ_ASSETS=$(cd "$SHARED/conformance/assets" && pwd)
+  export MAPCORE_FUZZ_ASSETS
+fi
 cd "$FUZZ"
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo +nightly fuzz list)

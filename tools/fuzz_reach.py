@@ -50,9 +50,13 @@ def unit(path):
 
 def reach(binary, corpus):
     """(edges per unit, total edges per unit, mapcore functions)."""
+    env = dict(os.environ)
+    assets = os.path.join(ROOT, "..", "shared", "conformance", "assets")
+    if "MAPCORE_FUZZ_ASSETS" not in env and os.path.isdir(assets):
+        env["MAPCORE_FUZZ_ASSETS"] = os.path.abspath(assets)  # as tools/fuzz.sh sets it
     out = subprocess.run(
         [binary, "-runs=0", "-print_coverage=1", "-rss_limit_mb=2048", "-timeout=60", corpus],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", check=False,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", check=False, env=env,
     ).stdout
     covered, total, functions = collections.Counter(), collections.Counter(), []
     for line in out.splitlines():

@@ -55,11 +55,12 @@ pub fn style_json(data: &[u8]) {
 /// its inline GeoJSON tiled, labels shaped from the bundled font, icons from
 /// the test sprite (relative paths under tests/fixtures), one 64 x 64 still
 /// image. The oracle suite's `local://assets/` URLs are served from
-/// tests/oracle/assets (DEM tiles, GeoJSON) and, when ../shared is beside
-/// the repository, the render suite's other `local://` URLs from its assets
-/// (as `file://` URLs under allowed roots): vector and DEM tiles, PBF glyphs,
-/// sprites and images, so vector tile layout, hillshade, icons and patterns
-/// are drawn. Finds what parsing alone does not reach: layout, placement
+/// tests/oracle/assets (DEM tiles, GeoJSON) and, when `MAPCORE_FUZZ_ASSETS`
+/// names the render suite's assets folder (tools/fuzz.sh sets it when the
+/// shared data is there), its other `local://` URLs from there (as `file://`
+/// URLs under allowed roots): vector and DEM tiles, PBF glyphs, sprites and
+/// images, so vector tile layout, hillshade, icons and patterns are drawn.
+/// `cargo test` replays without it: the replay reads the repository only. Finds what parsing alone does not reach: layout, placement
 /// and drawing with any property value.
 pub fn render(data: &[u8]) {
     use mapcore::map::Map;
@@ -69,10 +70,7 @@ pub fn render(data: &[u8]) {
     let find = |paths: [&str; 2], inside: &str| paths.into_iter().map(std::path::PathBuf::from).find(|p| p.join(inside).is_dir());
     let fixtures = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures")], "sprites");
     let oracle = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/oracle/assets"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/oracle/assets")], "dem");
-    let shared = find(
-        [concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/conformance/assets"), concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance/assets")],
-        "sprites",
-    );
+    let shared = std::env::var_os("MAPCORE_FUZZ_ASSETS").map(std::path::PathBuf::from).filter(|p| p.join("sprites").is_dir());
     let (oracle, shared) = (oracle.and_then(|p| p.canonicalize().ok()), shared.and_then(|p| p.canonicalize().ok()));
     let mut style = data.to_vec();
     for (prefix, root) in [(&b"local://assets/"[..], &oracle), (&b"local://"[..], &shared)] {
