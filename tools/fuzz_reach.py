@@ -13,7 +13,6 @@ seed). This tells the two apart.
     tools/fuzz_reach.py TARGET [--functions] [--corpus DIR] [--base DIR]
     tools/fuzz_reach.py all
 
-
 TARGET is built by `make fuzz` or `cargo +nightly fuzz build TARGET` in
 rust/fuzz; the corpus defaults to rust/fuzz/corpus/TARGET. --base DIR
 compares with another corpus (e.g. an unpacked snapshot): the units whose
@@ -48,15 +47,26 @@ def unit(path):
     return "other"
 
 
+def target_env():
+    """The environment tools/fuzz.sh gives the targets: MAPCORE_FUZZ_ASSETS
+    from the shared data it finds the same way (SHARED, MAPCORE_SHARED,
+    ../shared)."""
+    env = dict(os.environ)
+    shared = env.get("SHARED") or env.get("MAPCORE_SHARED") or os.path.join(ROOT, "..", "shared")
+    assets = os.path.join(shared, "conformance", "assets")
+    if "MAPCORE_FUZZ_ASSETS" not in env and os.path.isdir(assets):
+        env["MAPCORE_FUZZ_ASSETS"] = os.path.abspath(assets)
+    return env
+
+
+ENV = target_env()
+
+
 def reach(binary, corpus):
     """(edges per unit, total edges per unit, mapcore functions)."""
-    env = dict(os.environ)
-    assets = os.path.join(ROOT, "..", "shared", "conformance", "assets")
-    if "MAPCORE_FUZZ_ASSETS" not in env and os.path.isdir(assets):
-        env["MAPCORE_FUZZ_ASSETS"] = os.path.abspath(assets)  # as tools/fuzz.sh sets it
     out = subprocess.run(
         [binary, "-runs=0", "-print_coverage=1", "-rss_limit_mb=2048", "-timeout=60", corpus],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", check=False, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", check=False, env=ENV,
     ).stdout
     covered, total, functions = collections.Counter(), collections.Counter(), []
     for line in out.splitlines():
