@@ -509,15 +509,33 @@ class Checker:
             data = set()
             for s in flatten(rule.attrs.get("compile_data", [])):
                 data |= self.files_of(s, "rust")
-            for src, target in embeds:
-                if not os.path.isfile(self.abspath(target)):
-                    self.problem(src, "embeds %s, which does not exist" % target)
-                elif target not in data and target not in srcs:
-                    self.problem(
-                        where,
-                        "%s embeds %s, which is not in compile_data (use a glob or a filegroup label)"
-                        % (src, target),
-                    )
+            self.check_embeds(where, embeds, srcs, data)
+        # Tests built from sources of their own (the fuzz replay compiles
+        # fuzz/src/entries.rs): what those sources embed.
+        for rule in pkg.rules.values():
+            if rule.kind != "rust_test" or not rule.attrs.get("srcs"):
+                continue
+            where = "%s:%d (%s %s)" % (relbf, rule.lineno, rule.kind, rule.name)
+            srcs, data = set(), set()
+            for s in flatten(rule.attrs.get("srcs", [])):
+                srcs |= self.files_of(s, "rust")
+            for s in flatten(rule.attrs.get("compile_data", [])):
+                data |= self.files_of(s, "rust")
+            own = sorted(f for f in srcs if f.endswith(".rs") and os.path.isfile(self.abspath(f)))
+            self.check_embeds(where, self.rust_embeds(own), srcs, data)
+
+    def check_embeds(self, where, embeds, srcs, data):
+        """Every embedded file exists and is in the target's compile_data
+        (or srcs)."""
+        for src, target in embeds:
+            if not os.path.isfile(self.abspath(target)):
+                self.problem(src, "embeds %s, which does not exist" % target)
+            elif target not in data and target not in srcs:
+                self.problem(
+                    where,
+                    "%s embeds %s, which is not in compile_data (use a glob or a filegroup label)"
+                    % (src, target),
+                )
 
     def rust_embeds(self, rs_files):
         """(source, embedded file) pairs from include_bytes!/include_str!."""

@@ -103,6 +103,12 @@ fresh_copy
 printf '\n#[allow(dead_code)]\nconst SELFTEST: &[u8] = include_bytes!("../Cargo.toml");\n' >>"$work/repo/rust/src/lib.rs"
 expect_failure "embedded file not in compile_data" "which is not in compile_data"
 
+# 9b. coverage: a test's own source (the fuzz replay's entries.rs) embeds a
+# file that is not in the test's compile_data.
+fresh_copy
+printf '\n#[allow(dead_code)]\nconst SELFTEST: &[u8] = include_bytes!("../../Cargo.toml");\n' >>"$work/repo/rust/fuzz/src/entries.rs"
+expect_failure "test source embeds a file not in compile_data" "entries.rs embeds rust/Cargo.toml, which is not in compile_data"
+
 # 10. hermeticity: a test reading ../shared that is not tagged manual.
 fresh_copy
 if [ -f "$work/repo/tests/c/BUILD.bazel" ]; then

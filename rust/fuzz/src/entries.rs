@@ -435,7 +435,7 @@ const STYLES: &[&str] = &[
     r##"{"version":8,"sources":{"p":{"type":"geojson","data":{"type":"FeatureCollection","features":[
         {"type":"Feature","id":1,"properties":{"name":"Ab","n":3},"geometry":{"type":"Point","coordinates":[0,0]}},
         {"type":"Feature","properties":{"n":1},"geometry":{"type":"LineString","coordinates":[[-10,-10],[10,10]]}},
-        {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[-5,-5],[5,-5],[5,5],[-5,-5]]]}}]}},
+        {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[-5,-5],[5,-5],[5,5],[-5,-5]]]}}]},"lineMetrics":true},
       "t":{"type":"vector","tiles":["fuzz://tiles/{z}/{x}/{y}.mvt"]},
       "r":{"type":"raster","tiles":["fuzz://raster/{z}/{x}/{y}.png"],"tileSize":256}},
      "layers":[{"id":"bg","type":"background","paint":{"background-color":"#eee"}},
@@ -448,12 +448,16 @@ const STYLES: &[&str] = &[
       {"id":"raster","type":"raster","source":"r","paint":{"raster-opacity":0.5}}]}"##,
     r#"{"version":8,"sources":{},"layers":[{"id":"bg","type":"background"}]}"#,
     r#"{"version":8,"sources":{"t":{"type":"vector","url":"fuzz://tilejson"}},"layers":[{"id":"x","type":"circle","source":"t","source-layer":"poi"}]}"#,
+    // A remote PMTiles archive, read in byte ranges through the provider
+    // (answered from PAYLOADS when the sequence picks it), centred on the
+    // square its tile holds.
+    r#"{"version":8,"center":[-174.7,84.5],"zoom":2,"sources":{"t":{"type":"vector","url":"pmtiles://https://fuzz/a.pmtiles"}},"layers":[{"id":"tiles","type":"line","source":"t","source-layer":"water"},{"id":"tfill","type":"fill","source":"t","source-layer":"water"}]}"#,
 ];
 /// Layers, sources, property values, filters, feature states and query
 /// options that pass validation, over the first style's sources.
 const LAYERS: &[&str] = &[
     r#"{"id":"f2","type":"fill","source":"p","filter":["==","$type","Polygon"],"paint":{"fill-pattern":"dot","fill-opacity":0.5}}"#,
-    r#"{"id":"l2","type":"line","source":"t","source-layer":"water","layout":{"line-cap":"round"},"paint":{"line-gradient":["interpolate",["linear"],["line-progress"],0,"red",1,"blue"]}}"#,
+    r#"{"id":"l2","type":"line","source":"p","layout":{"line-cap":"round"},"paint":{"line-gradient":["interpolate",["linear"],["line-progress"],0,"red",1,"blue"]}}"#,
     r#"{"id":"s2","type":"symbol","source":"p","layout":{"text-field":"{name}","symbol-placement":"line","text-allow-overlap":true}}"#,
     r#"{"id":"c2","type":"circle","source":"p","paint":{"circle-radius":["feature-state","n"],"circle-color":["case",["boolean",["feature-state","hover"],false],"red","blue"]}}"#,
     r#"{"id":"h2","type":"heatmap","source":"p","paint":{"heatmap-radius":8}}"#,
@@ -466,6 +470,7 @@ const SOURCES: &[&str] = &[
     r#"{"type":"vector","tiles":["fuzz://v/{z}/{x}/{y}.pbf"],"maxzoom":2}"#,
     r#"{"type":"raster","url":"fuzz://tilejson","tileSize":512}"#,
     r#"{"type":"image","url":"fuzz://image.png","coordinates":[[-10,10],[10,10],[10,-10],[-10,-10]]}"#,
+    r#"{"type":"vector","url":"pmtiles://https://fuzz/b.pmtiles"}"#,
 ];
 const VALUES: &[&str] = &[
     r#""red""#,
@@ -484,19 +489,45 @@ const QUERIES: &[&str] = &[r#"{"layers":["fill","circle","label"]}"#, r#"{"filte
 const IDS: &[&str] = &["bg", "fill", "line", "circle", "label", "tiles", "p", "t", "r", "dot", "name", "n", "f2", "l2", "s2", "c2", "h2", "e2"];
 const PROPERTIES: &[&str] = &["fill-color", "line-width", "circle-radius", "visibility", "text-field", "icon-image", "line-dasharray"];
 
+/// Resources the provider can answer with, whole or (for range requests)
+/// sliced: a PMTiles archive of one z0 vector tile ("water"), plain and
+/// gzipped; a vector tile; a sprite sheet and its index; a TileJSON; GeoJSON.
+const PAYLOADS: &[&[u8]] = &[
+    include_bytes!("../seeds/pmtiles/one_tile.pmtiles"),
+    include_bytes!("../seeds/pmtiles/one_tile_gzip.pmtiles"),
+    include_bytes!("../../../tests/fixtures/tiles/counties-7-37-48.mvt"),
+    include_bytes!("../../../tests/fixtures/sprites/berlin.png"),
+    include_bytes!("../../../tests/fixtures/sprites/berlin.json"),
+    br#"{"tilejson":"2.2.0","tiles":["fuzz://v/{z}/{x}/{y}.pbf"],"maxzoom":3}"#,
+    br#"{"type":"Feature","id":7,"properties":{"n":4},"geometry":{"type":"Point","coordinates":[1,1]}}"#,
+];
+
 /// What the provider answers with (set by the sequence).
 struct Answers {
-    payload: std::sync::Mutex<Vec<u8>>,
+    payload: std::sync::Mutex<Answer>,
 }
 
-unsafe extern "C" fn provide(user_data: *mut c_void, _info: *const mapcore_resource_info, request: mapcore_resource_request) -> u32 {
+/// The provider's next answers: data (a range request gets its slice of
+/// it), not found, or a failure.
+enum Answer {
+    Data(Vec<u8>),
+    NotFound,
+    Fail,
+}
+
+unsafe extern "C" fn provide(user_data: *mut c_void, info: *const mapcore_resource_info, request: mapcore_resource_request) -> u32 {
     let answers = &*(user_data as *const Answers);
-    let payload = answers.payload.lock().map(|p| p.clone()).unwrap_or_default();
-    // The first byte picks the answer: data, not found or a failure.
-    match payload.first().map(|b| b % 4) {
-        Some(1) => mapcore_resource_request_not_found(request),
-        Some(2) => mapcore_resource_request_fail(request, c"fuzz".as_ptr()),
-        _ => mapcore_resource_request_complete(request, payload.as_ptr(), payload.len()),
+    let (offset, length) = info.as_ref().map_or((0, 0), |i| (i.range_offset, i.range_length));
+    match answers.payload.lock().as_deref() {
+        Ok(Answer::NotFound) => mapcore_resource_request_not_found(request),
+        Ok(Answer::Fail) | Err(_) => mapcore_resource_request_fail(request, c"fuzz".as_ptr()),
+        Ok(Answer::Data(bytes)) => {
+            // A range: its bytes (fewer at the end; past the end, none).
+            let start = (offset.min(bytes.len() as u64)) as usize;
+            let end = if length == 0 { bytes.len() } else { (offset.saturating_add(length).min(bytes.len() as u64)) as usize };
+            let slice = &bytes[start..end.max(start)];
+            mapcore_resource_request_complete(request, slice.as_ptr(), slice.len())
+        }
     };
     mapcore_resource_request_release(request);
     1 // MAPCORE_PROVIDER_HANDLED
@@ -510,7 +541,7 @@ unsafe extern "C" fn provide(user_data: *mut c_void, _info: *const mapcore_resou
 /// they are.
 pub fn capi(data: &[u8]) {
     let mut ops = Ops { data };
-    let answers = Arc::new(Answers { payload: std::sync::Mutex::new(Vec::new()) });
+    let answers = Arc::new(Answers { payload: std::sync::Mutex::new(Answer::Data(Vec::new())) });
     unsafe {
         let mut rt = mapcore_runtime { id: 0 };
         let mut options = mapcore_runtime_options_default();
@@ -635,8 +666,18 @@ pub fn capi(data: &[u8]) {
                     let mut g = mapcore_query_geometry_default();
                     g.type_ = ops.byte().unwrap_or(0) as u32 % 3;
                     (g.x1, g.y1, g.x2, g.y2) = (ops.f64(), ops.f64(), ops.f64(), ops.f64());
+                    // The whole view (NULL), the view's centre (where the
+                    // first style draws its features), or anywhere.
+                    let geometry = match ops.byte().unwrap_or(0) % 4 {
+                        0 => std::ptr::null(),
+                        1 => {
+                            (g.type_, g.x1, g.y1) = (0, 16.0, 16.0);
+                            &g as *const mapcore_query_geometry
+                        }
+                        _ => &g,
+                    };
                     let json = ops.json(QUERIES);
-                    mapcore_map_query_rendered_features(m, &g, json.as_ptr() as *const c_char, json.len(), &mut out_json);
+                    mapcore_map_query_rendered_features(m, geometry, json.as_ptr() as *const c_char, json.len(), &mut out_json);
                     take_json(&mut out_json);
                 }
                 17 => {
@@ -677,8 +718,14 @@ pub fn capi(data: &[u8]) {
                 }
                 22 => {
                     // The provider's next answers.
+                    let next = match ops.byte().unwrap_or(0) as usize % (PAYLOADS.len() + 3) {
+                        i if i < PAYLOADS.len() => Answer::Data(PAYLOADS[i].to_vec()),
+                        i if i == PAYLOADS.len() => Answer::NotFound,
+                        i if i == PAYLOADS.len() + 1 => Answer::Fail,
+                        _ => Answer::Data(ops.chunk().to_vec()),
+                    };
                     if let Ok(mut p) = answers.payload.lock() {
-                        *p = ops.chunk().to_vec();
+                        *p = next;
                     }
                 }
                 _ => match ops.byte().unwrap_or(0) % 3 {
@@ -776,6 +823,43 @@ mod pools {
                 assert_eq!(status, OK, "query_source_features {filter}");
                 mapcore_string_free(out);
             }
+            assert_eq!(mapcore_map_destroy(map), OK);
+            assert_eq!(mapcore_runtime_destroy(rt), OK);
+        }
+    }
+
+    /// The remote archive style draws its tile through the target's
+    /// provider: the range requests get their slices of the archive, and a
+    /// query of the whole view finds the tile's feature, so sequences that
+    /// pick it reach remote archives, vector tile layout and query results.
+    #[test]
+    fn the_remote_archive_style_draws_through_the_providers_ranges() {
+        unsafe {
+            let answers = Arc::new(Answers { payload: std::sync::Mutex::new(Answer::Data(PAYLOADS[0].to_vec())) });
+            let mut rt = mapcore_runtime { id: 0 };
+            assert_eq!(mapcore_runtime_create(&mapcore_runtime_options_default(), &mut rt), OK);
+            let provider = mapcore_resource_provider {
+                size: std::mem::size_of::<mapcore_resource_provider>(),
+                request: Some(provide),
+                cancel: None,
+                user_data: Arc::as_ptr(&answers) as *mut c_void,
+            };
+            assert_eq!(mapcore_runtime_set_resource_provider(rt, &provider), OK);
+            let mut options = mapcore_map_options_default();
+            (options.width, options.height) = (32, 32);
+            let mut map = mapcore_map { id: 0 };
+            assert_eq!(mapcore_map_create(rt, &options, &mut map), OK);
+            let style = STYLES.iter().find(|s| s.contains("pmtiles://https://")).expect("a remote archive style");
+            assert_eq!(mapcore_map_set_style_json(map, style.as_ptr().cast(), style.len()), OK);
+            let mut session = mapcore_render_session { id: 0 };
+            assert_eq!(mapcore_render_session_create_texture(map, 32, 32, 1.0, &mut session), OK);
+            assert_eq!(mapcore_render_session_render_still(session, 10_000), OK);
+            let mut out: *mut c_char = std::ptr::null_mut();
+            assert_eq!(mapcore_map_query_rendered_features(map, std::ptr::null(), std::ptr::null(), 0, &mut out), OK);
+            let json = std::ffi::CStr::from_ptr(out).to_string_lossy().into_owned();
+            mapcore_string_free(out);
+            assert!(json.contains(r#""sourceLayer":"water""#), "the archive's tile was not drawn: {json}");
+            assert_eq!(mapcore_render_session_destroy(session), OK);
             assert_eq!(mapcore_map_destroy(map), OK);
             assert_eq!(mapcore_runtime_destroy(rt), OK);
         }
