@@ -491,7 +491,8 @@ const PROPERTIES: &[&str] = &["fill-color", "line-width", "circle-radius", "visi
 
 /// Resources the provider can answer with, whole or (for range requests)
 /// sliced: a PMTiles archive of one z0 vector tile ("water"), plain and
-/// gzipped; a vector tile; a sprite sheet and its index; a TileJSON; GeoJSON.
+/// gzipped; a vector tile; a sprite sheet and its index; a TileJSON; GeoJSON;
+/// a style whose URLs are relative.
 const PAYLOADS: &[&[u8]] = &[
     include_bytes!("../seeds/pmtiles/one_tile.pmtiles"),
     include_bytes!("../seeds/pmtiles/one_tile_gzip.pmtiles"),
@@ -500,6 +501,9 @@ const PAYLOADS: &[&[u8]] = &[
     include_bytes!("../../../tests/fixtures/sprites/berlin.json"),
     br#"{"tilejson":"2.2.0","tiles":["fuzz://v/{z}/{x}/{y}.pbf"],"maxzoom":3}"#,
     br#"{"type":"Feature","id":7,"properties":{"n":4},"geometry":{"type":"Point","coordinates":[1,1]}}"#,
+    // A style with relative URLs (for set_style_url).
+    br#"{"version":8,"sprite":"../sprites/s","glyphs":"fonts/{fontstack}/{range}.pbf","sources":{"v":{"type":"vector","url":"./tiles.json"},"g":{"type":"geojson","data":"data/g.geojson"}},
+        "layers":[{"id":"c","type":"circle","source":"g"},{"id":"w","type":"fill","source":"v","source-layer":"water"},{"id":"s","type":"symbol","source":"g","layout":{"text-field":"x","icon-image":"dot"}}]}"#,
 ];
 
 /// What the provider answers with (set by the sequence).
@@ -533,10 +537,24 @@ unsafe extern "C" fn provide(user_data: *mut c_void, info: *const mapcore_resour
     1 // MAPCORE_PROVIDER_HANDLED
 }
 
+/// Makes `provide`, answering from `answers`, the runtime's provider
+/// (`answers` must outlive the runtime).
+unsafe fn set_provider(rt: mapcore_runtime, answers: &Arc<Answers>) -> mapcore_status {
+    let provider = mapcore_resource_provider {
+        size: std::mem::size_of::<mapcore_resource_provider>(),
+        request: Some(provide),
+        cancel: None,
+        user_data: Arc::as_ptr(answers) as *mut c_void,
+    };
+    mapcore_runtime_set_resource_provider(rt, &provider)
+}
+
 /// Calls the C API in a sequence decoded from the input: styles, camera
 /// moves, runtime styling, images, feature state, queries, renders, resizes,
-/// destroyed and recreated objects and stale handles, with a provider that
-/// answers every request with bytes from the input. Only the library's own
+/// destroyed and recreated objects and stale handles, styles by URL, with a
+/// provider that answers every request as the sequence last chose: one of
+/// PAYLOADS or bytes from the input (range requests get their slice), not
+/// found, or a failure. Only the library's own
 /// invariants are checked here (no crash, no hang); statuses are whatever
 /// they are.
 pub fn capi(data: &[u8]) {
@@ -551,13 +569,7 @@ pub fn capi(data: &[u8]) {
         if mapcore_runtime_create(&options, &mut rt) != mapcore_status::MAPCORE_STATUS_OK {
             return;
         }
-        let provider = mapcore_resource_provider {
-            size: std::mem::size_of::<mapcore_resource_provider>(),
-            request: Some(provide),
-            cancel: None,
-            user_data: Arc::as_ptr(&answers) as *mut c_void,
-        };
-        mapcore_runtime_set_resource_provider(rt, &provider);
+        set_provider(rt, &answers);
         let mut map = mapcore_map { id: 0 };
         let mut map_options = mapcore_map_options_default();
         map_options.width = 32;
@@ -583,6 +595,12 @@ pub fn capi(data: &[u8]) {
                 0 => {
                     let style = STYLES[ops.byte().unwrap_or(0) as usize % STYLES.len()];
                     mapcore_map_set_style_json(m, style.as_ptr() as *const c_char, style.len());
+                }
+                1 if op & 0x40 != 0 => {
+                    // A style by URL, loaded through the provider (its
+                    // relative URLs resolved against the style's).
+                    let url = ops.string(&["https://fuzz/styles/style.json", "fuzz://style.json", "file:///etc/passwd", "pmtiles://https://fuzz/a.pmtiles"]);
+                    mapcore_map_set_style_url(m, url.as_ptr());
                 }
                 1 => {
                     let json = ops.chunk();
@@ -838,13 +856,7 @@ mod pools {
             let answers = Arc::new(Answers { payload: std::sync::Mutex::new(Answer::Data(PAYLOADS[0].to_vec())) });
             let mut rt = mapcore_runtime { id: 0 };
             assert_eq!(mapcore_runtime_create(&mapcore_runtime_options_default(), &mut rt), OK);
-            let provider = mapcore_resource_provider {
-                size: std::mem::size_of::<mapcore_resource_provider>(),
-                request: Some(provide),
-                cancel: None,
-                user_data: Arc::as_ptr(&answers) as *mut c_void,
-            };
-            assert_eq!(mapcore_runtime_set_resource_provider(rt, &provider), OK);
+            assert_eq!(set_provider(rt, &answers), OK);
             let mut options = mapcore_map_options_default();
             (options.width, options.height) = (32, 32);
             let mut map = mapcore_map { id: 0 };
@@ -860,6 +872,31 @@ mod pools {
             mapcore_string_free(out);
             assert!(json.contains(r#""sourceLayer":"water""#), "the archive's tile was not drawn: {json}");
             assert_eq!(mapcore_render_session_destroy(session), OK);
+            assert_eq!(mapcore_map_destroy(map), OK);
+            assert_eq!(mapcore_runtime_destroy(rt), OK);
+        }
+    }
+
+    /// The style payload loads by URL through the provider, so sequences
+    /// that pick it reach style loading by URL and relative URL resolution.
+    #[test]
+    fn the_style_payload_loads_by_url() {
+        unsafe {
+            let style = PAYLOADS.iter().find(|p| p.starts_with(br#"{"version":8"#)).expect("a style payload");
+            let answers = Arc::new(Answers { payload: std::sync::Mutex::new(Answer::Data(style.to_vec())) });
+            let mut rt = mapcore_runtime { id: 0 };
+            assert_eq!(mapcore_runtime_create(&mapcore_runtime_options_default(), &mut rt), OK);
+            assert_eq!(set_provider(rt, &answers), OK);
+            let mut map = mapcore_map { id: 0 };
+            assert_eq!(mapcore_map_create(rt, &mapcore_map_options_default(), &mut map), OK);
+            assert_eq!(mapcore_map_set_style_url(map, c"https://fuzz/styles/style.json".as_ptr()), OK);
+            let mut n = 0;
+            assert_eq!(mapcore_runtime_pump(rt, 0, &mut n), OK);
+            let mut out: *mut c_char = std::ptr::null_mut();
+            assert_eq!(mapcore_map_get_style_json(map, &mut out), OK);
+            let json = std::ffi::CStr::from_ptr(out).to_string_lossy().into_owned();
+            mapcore_string_free(out);
+            assert!(json.contains(r#""data/g.geojson""#), "the style was not loaded: {json}");
             assert_eq!(mapcore_map_destroy(map), OK);
             assert_eq!(mapcore_runtime_destroy(rt), OK);
         }
