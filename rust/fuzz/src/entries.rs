@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use mapcore::data::feature::{Feature, GeomType, Properties, TileId, TilePoint};
 use mapcore::data::value::Value;
+use mapcore::ffi::base::mapcore_log_set_callback;
 use mapcore::ffi::style::mapcore_string_free;
 use mapcore::ffi::map::*;
 use mapcore::ffi::query::*;
@@ -487,7 +488,7 @@ const FILTERS: &[&str] = &[r#"["==","n",3]"#, r#"["all",["has","name"],["!=","$t
 const STATES: &[&str] = &[r#"{"hover":true}"#, r#"{"n":2,"hover":false}"#, "{}"];
 const QUERIES: &[&str] = &[r#"{"layers":["fill","circle","label"]}"#, r#"{"filter":["==","n",3]}"#, "{}"];
 const IDS: &[&str] = &["bg", "fill", "line", "circle", "label", "tiles", "p", "t", "r", "dot", "name", "n", "f2", "l2", "s2", "c2", "h2", "e2"];
-const PROPERTIES: &[&str] = &["fill-color", "line-width", "circle-radius", "visibility", "text-field", "icon-image", "line-dasharray"];
+const PROPERTIES: &[&str] = &["fill-color", "line-width", "circle-radius", "visibility", "text-field", "icon-image", "line-dasharray", "line-offset", "icon-text-fit"];
 
 /// Resources the provider can answer with, whole or (for range requests)
 /// sliced: a PMTiles archive of one z0 vector tile ("water"), plain and
@@ -537,6 +538,16 @@ unsafe extern "C" fn provide(user_data: *mut c_void, info: *const mapcore_resour
     1 // MAPCORE_PROVIDER_HANDLED
 }
 
+/// Log records at every level (read, then dropped): the library's logging
+/// runs as it does under a host's callback.
+unsafe extern "C" fn log_sink(_user_data: *mut c_void, _level: u32, target: *const c_char, message: *const c_char) {
+    for s in [target, message] {
+        if !s.is_null() {
+            let _ = std::ptr::read_volatile(&std::ffi::CStr::from_ptr(s).to_bytes().len());
+        }
+    }
+}
+
 /// Makes `provide`, answering from `answers`, the runtime's provider
 /// (`answers` must outlive the runtime).
 unsafe fn set_provider(rt: mapcore_runtime, answers: &Arc<Answers>) -> mapcore_status {
@@ -561,6 +572,7 @@ pub fn capi(data: &[u8]) {
     let mut ops = Ops { data };
     let answers = Arc::new(Answers { payload: std::sync::Mutex::new(Answer::Data(Vec::new())) });
     unsafe {
+        mapcore_log_set_callback(Some(log_sink), std::ptr::null_mut(), 5); // MAPCORE_LOG_TRACE
         let mut rt = mapcore_runtime { id: 0 };
         let mut options = mapcore_runtime_options_default();
         options.worker_threads = 1;
@@ -685,11 +697,16 @@ pub fn capi(data: &[u8]) {
                     g.type_ = ops.byte().unwrap_or(0) as u32 % 3;
                     (g.x1, g.y1, g.x2, g.y2) = (ops.f64(), ops.f64(), ops.f64(), ops.f64());
                     // The whole view (NULL), the view's centre (where the
-                    // first style draws its features), or anywhere.
+                    // first style draws its features) or a box around it,
+                    // or anywhere.
                     let geometry = match ops.byte().unwrap_or(0) % 4 {
                         0 => std::ptr::null(),
                         1 => {
                             (g.type_, g.x1, g.y1) = (0, 16.0, 16.0);
+                            &g as *const mapcore_query_geometry
+                        }
+                        2 => {
+                            (g.type_, g.x1, g.y1, g.x2, g.y2) = (1, 10.0, 12.0, 21.0, 19.0);
                             &g as *const mapcore_query_geometry
                         }
                         _ => &g,
