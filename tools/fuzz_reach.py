@@ -19,7 +19,10 @@ compares with another corpus (e.g. an unpacked snapshot): the units whose
 coverage differs, old and new. `all` runs every built target over its
 corpus and lists mapcore's functions that no target enters, largest first:
 code that untrusted input reaches only through a path no target feeds (or
-code no input reaches at all).
+code no input reaches at all). Read that list against the callers: a
+function the optimiser also inlined shows as not entered when only its
+inlined copies run (render/coverage.rs, inlined whole into the canvas's
+fill_path, which every antialiased fill enters).
 """
 import argparse
 import collections
