@@ -66,7 +66,8 @@ seed_all() {
   seed mvt "$ROOT"/tests/fixtures/tiles/*.mvt
   seed style_json "$ROOT"/rust/assets/default-style.json "$ROOT"/examples/*/style.json "$ROOT"/tests/oracle/*/*/style.json
   # The oracle suite's styles (hillshade over its DEM tiles, heatmaps,
-  # gradients, patterns, labels): the render target serves their local://assets/.
+  # gradients, patterns, labels): the render target serves their local://X
+  # from tests/oracle/X, as the oracle runner does.
   seed render "$ROOT"/tests/oracle/*/*/style.json
   seed font "$ROOT"/third_party/fonts/subsets/*.ttf "$ROOT"/tests/fixtures/fonts/*.[ot]t[fc]
   if [ -d "$SHARED/conformance" ]; then

@@ -55,14 +55,16 @@ pub fn style_json(data: &[u8]) {
 /// A style drawn end to end, as `mapcore-render` draws one: loaded leniently,
 /// its inline GeoJSON tiled, labels shaped from the bundled font, icons from
 /// the test sprite (relative paths under tests/fixtures), one 64 x 64 still
-/// image. The oracle suite's `local://assets/` URLs are served from
-/// tests/oracle/assets (DEM tiles, GeoJSON) and, when `MAPCORE_FUZZ_ASSETS`
-/// names the render suite's assets folder (tools/fuzz.sh sets it when the
-/// shared data is there), its other `local://` URLs from there (as `file://`
-/// URLs under allowed roots): vector and DEM tiles, PBF glyphs, sprites and
-/// images, so vector tile layout, hillshade, icons and patterns are drawn.
-/// `cargo test` replays without it: the replay reads the repository only. Finds what parsing alone does not reach: layout, placement
-/// and drawing with any property value.
+/// image. `local://X` URLs are served as the suites' runners serve them, as
+/// `file://` URLs under allowed roots: from tests/oracle when X's first
+/// segment is one of its folders (the oracle suite: its cases' data, DEM
+/// tiles), else from the render suite's assets when `MAPCORE_FUZZ_ASSETS`
+/// names them (tools/fuzz.sh sets it when the shared data is there): vector
+/// and DEM tiles, PBF glyphs, sprites and images, so vector tile layout,
+/// extrusions, hillshade, icons and patterns are drawn. `cargo test`
+/// replays without it: the replay reads the repository only. Finds what
+/// parsing alone does not reach: layout, placement and drawing with any
+/// property value.
 pub fn render(data: &[u8]) {
     use mapcore::map::Map;
     use mapcore::runtime::{Runtime, RuntimeOptions};
@@ -70,20 +72,15 @@ pub fn render(data: &[u8]) {
     // the committed inputs).
     let find = |paths: [&str; 2], inside: &str| paths.into_iter().map(std::path::PathBuf::from).find(|p| p.join(inside).is_dir());
     let fixtures = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures")], "sprites");
-    let oracle = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/oracle/assets"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/oracle/assets")], "dem");
+    let oracle = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/oracle"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/oracle")], "assets");
     let shared = std::env::var_os("MAPCORE_FUZZ_ASSETS").map(std::path::PathBuf::from).filter(|p| p.join("sprites").is_dir());
-    let (oracle, shared) = (oracle.and_then(|p| p.canonicalize().ok()), shared.and_then(|p| p.canonicalize().ok()));
-    let mut style = data.to_vec();
-    for (prefix, root) in [(&b"local://assets/"[..], &oracle), (&b"local://"[..], &shared)] {
-        if let Some(root) = root {
-            style = replace_all(&style, prefix, format!("file://{}/", root.display()).as_bytes());
-        }
-    }
+    let roots: Vec<std::path::PathBuf> = [oracle, shared].into_iter().flatten().filter_map(|p| p.canonicalize().ok()).collect();
+    let style = local_urls(data, &roots);
     let options = RuntimeOptions {
         worker_threads: 1,
         render_threads: 1,
         asset_root: fixtures,
-        allowed_roots: oracle.into_iter().chain(shared).collect(),
+        allowed_roots: roots,
         ..Default::default()
     };
     let Ok(mut rt) = Runtime::<Map>::new(options) else { return };
@@ -95,14 +92,22 @@ pub fn render(data: &[u8]) {
     let _ = rt.render_still(1, Some(std::time::Duration::from_secs(20)));
 }
 
-/// `data` with every `from` replaced by `to`.
-fn replace_all(data: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+/// `data` with each `local://X` made `file://ROOT/X` for the first of
+/// `roots` that has X's first segment (a file or folder); left as it is
+/// when none has it.
+fn local_urls(data: &[u8], roots: &[std::path::PathBuf]) -> Vec<u8> {
+    const SCHEME: &[u8] = b"local://";
     let mut out = Vec::with_capacity(data.len());
     let mut rest = data;
-    while let Some(i) = rest.windows(from.len()).position(|w| w == from) {
+    while let Some(i) = rest.windows(SCHEME.len()).position(|w| w == SCHEME) {
         out.extend_from_slice(&rest[..i]);
-        out.extend_from_slice(to);
-        rest = &rest[i + from.len()..];
+        rest = &rest[i + SCHEME.len()..];
+        let segment = rest.iter().position(|b| matches!(b, b'/' | b'"' | b'\\')).map_or(rest, |n| &rest[..n]);
+        let root = std::str::from_utf8(segment).ok().filter(|s| !s.is_empty() && !s.starts_with('.')).and_then(|s| roots.iter().find(|r| r.join(s).exists()));
+        match root {
+            Some(root) => out.extend_from_slice(format!("file://{}/", root.display()).as_bytes()),
+            None => out.extend_from_slice(SCHEME),
+        }
     }
     out.extend_from_slice(rest);
     out
@@ -917,5 +922,31 @@ mod pools {
             assert_eq!(mapcore_map_destroy(map), OK);
             assert_eq!(mapcore_runtime_destroy(rt), OK);
         }
+    }
+}
+
+#[cfg(test)]
+mod urls {
+    use super::local_urls;
+
+    /// `local://X` goes to the first root that has X's first segment, as
+    /// the oracle runner (tests/oracle/X) and the render suite's runner
+    /// (its assets) serve them; other URLs stay as they are.
+    #[test]
+    fn local_urls_go_to_the_root_that_has_their_first_segment() {
+        let dir = std::env::temp_dir().join(format!("mapcore-fuzz-urls-{}", std::process::id()));
+        let (oracle, assets) = (dir.join("oracle"), dir.join("assets"));
+        for folder in [oracle.join("fill-extrusion"), assets.join("tiles")] {
+            std::fs::create_dir_all(folder).expect("scratch folders");
+        }
+        let style = br#"{"a":"local://fill-extrusion/b.geojson","t":["local://tiles/{z}.mvt"],"n":"local://nowhere/x","u":"local://","p":"local://../etc"}"#;
+        let out = String::from_utf8(local_urls(style, &[oracle.clone(), assets.clone()])).expect("UTF-8");
+        let want = format!(
+            r#"{{"a":"file://{}/fill-extrusion/b.geojson","t":["file://{}/tiles/{{z}}.mvt"],"n":"local://nowhere/x","u":"local://","p":"local://../etc"}}"#,
+            oracle.display(),
+            assets.display()
+        );
+        assert_eq!(out, want);
+        std::fs::remove_dir_all(&dir).expect("scratch removed");
     }
 }
