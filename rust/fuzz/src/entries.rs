@@ -58,7 +58,9 @@ pub fn style_json(data: &[u8]) {
 /// image. `local://X` URLs are served as the suites' runners serve them, as
 /// `file://` URLs under allowed roots: from tests/oracle when X's first
 /// segment is one of its folders (the oracle suite: its cases' data, DEM
-/// tiles), else from the render suite's assets when `MAPCORE_FUZZ_ASSETS`
+/// tiles), from rust/fuzz/seeds when it is one of those (the seed PMTiles
+/// archives, for `pmtiles://local://pmtiles/…`: local archives), else from
+/// the render suite's assets when `MAPCORE_FUZZ_ASSETS`
 /// names them (tools/fuzz.sh sets it when the shared data is there): vector
 /// and DEM tiles, PBF glyphs, sprites and images, so vector tile layout,
 /// extrusions, hillshade, icons and patterns are drawn. `cargo test`
@@ -73,8 +75,9 @@ pub fn render(data: &[u8]) {
     let find = |paths: [&str; 2], inside: &str| paths.into_iter().map(std::path::PathBuf::from).find(|p| p.join(inside).is_dir());
     let fixtures = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures")], "sprites");
     let oracle = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/oracle"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/oracle")], "assets");
+    let seeds = find([concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"), concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds")], "pmtiles");
     let shared = std::env::var_os("MAPCORE_FUZZ_ASSETS").map(std::path::PathBuf::from).filter(|p| p.join("sprites").is_dir());
-    let roots: Vec<std::path::PathBuf> = [oracle, shared].into_iter().flatten().filter_map(|p| p.canonicalize().ok()).collect();
+    let roots: Vec<std::path::PathBuf> = [oracle, seeds, shared].into_iter().flatten().filter_map(|p| p.canonicalize().ok()).collect();
     let style = local_urls(data, &roots);
     let options = RuntimeOptions {
         worker_threads: 1,
