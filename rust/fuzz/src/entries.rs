@@ -474,9 +474,9 @@ const LAYERS: &[&str] = &[
     r#"{"id":"bg2","type":"background","paint":{"background-pattern":"dot"}}"#,
 ];
 const SOURCES: &[&str] = &[
-    r#"{"type":"geojson","data":{"type":"Feature","id":"l","properties":{"n":2},"geometry":{"type":"LineString","coordinates":[[0,0],[20,5]]}}}"#,
+    r#"{"type":"geojson","promoteId":"n","data":{"type":"Feature","id":"l","properties":{"n":2},"geometry":{"type":"LineString","coordinates":[[0,0],[20,5]]}}}"#,
     r#"{"type":"geojson","data":"fuzz://data.geojson","cluster":true}"#,
-    r#"{"type":"vector","tiles":["fuzz://v/{z}/{x}/{y}.pbf"],"maxzoom":2}"#,
+    r#"{"type":"vector","tiles":["fuzz://v/{z}/{x}/{y}.pbf"],"maxzoom":2,"promoteId":{"water":"name"}}"#,
     r#"{"type":"raster","url":"fuzz://tilejson","tileSize":512}"#,
     r#"{"type":"image","url":"fuzz://image.png","coordinates":[[-10,10],[10,10],[10,-10],[-10,-10]]}"#,
     r#"{"type":"vector","url":"pmtiles://https://fuzz/b.pmtiles"}"#,
