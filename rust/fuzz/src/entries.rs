@@ -60,13 +60,12 @@ pub fn style_json(data: &[u8]) {
 /// segment is one of its folders (the oracle suite: its cases' data, DEM
 /// tiles), from rust/fuzz/seeds when it is one of those (the seed PMTiles
 /// archives, for `pmtiles://local://pmtiles/…`: local archives), else from
-/// the render suite's assets when `MAPCORE_FUZZ_ASSETS`
-/// names them (tools/fuzz.sh sets it when the shared data is there): vector
-/// and DEM tiles, PBF glyphs, sprites and images, so vector tile layout,
-/// extrusions, hillshade, icons and patterns are drawn. `cargo test`
-/// replays without it: the replay reads the repository only. Finds what
-/// parsing alone does not reach: layout, placement and drawing with any
-/// property value.
+/// the render suite's assets when `MAPCORE_FUZZ_ASSETS` names them
+/// (tools/fuzz.sh sets it when the shared data is there): vector and DEM
+/// tiles, PBF glyphs, sprites and images, so vector tile layout, extrusions,
+/// hillshade, icons and patterns are drawn. `cargo test` replays without it:
+/// the replay reads the repository only. Finds what parsing alone does not
+/// reach: layout, placement and drawing with any property value.
 pub fn render(data: &[u8]) {
     use mapcore::map::Map;
     use mapcore::runtime::{Runtime, RuntimeOptions};
@@ -573,9 +572,8 @@ unsafe fn set_provider(rt: mapcore_runtime, answers: &Arc<Answers>) -> mapcore_s
 /// destroyed and recreated objects and stale handles, styles by URL, with a
 /// provider that answers every request as the sequence last chose: one of
 /// PAYLOADS or bytes from the input (range requests get their slice), not
-/// found, or a failure. Only the library's own
-/// invariants are checked here (no crash, no hang); statuses are whatever
-/// they are.
+/// found, or a failure. Only the library's own invariants are checked here
+/// (no crash, no hang); statuses are whatever they are.
 pub fn capi(data: &[u8]) {
     let mut ops = Ops { data };
     let answers = Arc::new(Answers { payload: std::sync::Mutex::new(Answer::Data(Vec::new())) });
