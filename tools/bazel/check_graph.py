@@ -14,7 +14,8 @@ would otherwise catch first, plus the repository's own coverage rules:
   rust      every .rs file under rust/src is in the srcs of every crate target
             (rust_static_library, rust_shared_library, rust_library), and every
             file the crate embeds (include_bytes!/include_str!) is in the
-            target's compile_data.
+            target's compile_data; so is every file a rust_test's own srcs
+            embed (the fuzz replay's fuzz/src/entries.rs).
   go        every directory with Go files has a BUILD.bazel with the Go rules
             for them (go_library/go_binary for sources, go_test for tests);
             every .go file is in some rule's srcs; a package that uses cgo
