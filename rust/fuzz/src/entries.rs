@@ -69,20 +69,13 @@ pub fn style_json(data: &[u8]) {
 pub fn render(data: &[u8]) {
     use mapcore::map::Map;
     use mapcore::runtime::{Runtime, RuntimeOptions};
-    // From the fuzz crate (rust/fuzz) or the library (rust/, which replays
-    // the committed inputs).
-    let find = |paths: [&str; 2], inside: &str| paths.into_iter().map(std::path::PathBuf::from).find(|p| p.join(inside).is_dir());
-    let fixtures = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures")], "sprites");
-    let oracle = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/oracle"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/oracle")], "assets");
-    let seeds = find([concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"), concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds")], "pmtiles");
-    let shared = std::env::var_os("MAPCORE_FUZZ_ASSETS").map(std::path::PathBuf::from).filter(|p| p.join("sprites").is_dir());
-    let roots: Vec<std::path::PathBuf> = [oracle, seeds, shared].into_iter().flatten().filter_map(|p| p.canonicalize().ok()).collect();
-    let style = local_urls(data, &roots);
+    let (fixtures, roots) = render_folders();
+    let style = local_urls(data, roots);
     let options = RuntimeOptions {
         worker_threads: 1,
         render_threads: 1,
-        asset_root: fixtures,
-        allowed_roots: roots,
+        asset_root: fixtures.clone(),
+        allowed_roots: roots.clone(),
         ..Default::default()
     };
     let Ok(mut rt) = Runtime::<Map>::new(options) else { return };
@@ -92,6 +85,23 @@ pub fn render(data: &[u8]) {
         return;
     }
     let _ = rt.render_still(1, Some(std::time::Duration::from_secs(20)));
+}
+
+/// The render target's asset root (tests/fixtures) and the roots its
+/// `local://` URLs are served from, found once per process: from the fuzz
+/// crate (rust/fuzz) or the library (rust/, which replays the committed
+/// inputs).
+fn render_folders() -> &'static (Option<std::path::PathBuf>, Vec<std::path::PathBuf>) {
+    static FOLDERS: std::sync::OnceLock<(Option<std::path::PathBuf>, Vec<std::path::PathBuf>)> = std::sync::OnceLock::new();
+    FOLDERS.get_or_init(|| {
+        let find = |paths: [&str; 2], inside: &str| paths.into_iter().map(std::path::PathBuf::from).find(|p| p.join(inside).is_dir());
+        let fixtures = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures")], "sprites");
+        let oracle = find([concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/oracle"), concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/oracle")], "assets");
+        let seeds = find([concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"), concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds")], "pmtiles");
+        let shared = std::env::var_os("MAPCORE_FUZZ_ASSETS").map(std::path::PathBuf::from).filter(|p| p.join("sprites").is_dir());
+        let roots = [oracle, seeds, shared].into_iter().flatten().filter_map(|p| p.canonicalize().ok()).collect();
+        (fixtures, roots)
+    })
 }
 
 /// `data` with each `local://X` made `file://ROOT/X` for the first of
