@@ -30,7 +30,8 @@ type RuntimeOptions struct {
 	// EventResourceError naming the URL. None (and no AssetRoot): no local
 	// files at all. A ResourceProvider serves whatever it chooses.
 	AllowedRoots []string
-	// MaxResourceBytes bounds one resource (file or provider answer);
+	// MaxResourceBytes bounds one resource (file or provider answer; a
+	// tile, the metadata or a directory read from an archive);
 	// 0 = the default, 64 MiB.
 	MaxResourceBytes int64
 	// MaxImagePixels bounds one image (raster tile, image source, sprite

@@ -33,8 +33,9 @@ typedef struct mapcore_mbtiles_writer { uint64_t id; } mapcore_mbtiles_writer;
  * IO_ERROR when it cannot be read (or is a folder, FIFO, device);
  * PARSE_ERROR when it is damaged or neither format; UNSUPPORTED for a
  * compression or tile type this version does not read, or MBTiles in a
- * library built without its `mbtiles` feature. Release with
- * mapcore_archive_close. */
+ * library built without its `mbtiles` feature; IO_ERROR too when the
+ * metadata is above 64 MiB (an MBTiles metadata table: 16 Mi characters).
+ * Release with mapcore_archive_close. */
 mapcore_status mapcore_archive_open(const char *path, mapcore_archive *out_archive);
 
 /* The archive's metadata as TileJSON 3.0.0 (format "pbf", "png", "jpg" or
@@ -48,7 +49,8 @@ mapcore_status mapcore_archive_metadata(mapcore_archive archive, char **out_json
  * gzip'd. On OK, `*out_data`/`*out_len` hold the bytes, allocated for the
  * caller (free with mapcore_buffer_free), or NULL/0 when the archive
  * has no such tile. `*out_data` must be NULL on entry. PARSE_ERROR or
- * IO_ERROR when the archive cannot answer (the diagnostic says why). */
+ * IO_ERROR when the archive cannot answer (the diagnostic says why);
+ * IO_ERROR for a tile above 64 MiB, refused before it is read. */
 mapcore_status mapcore_archive_read_tile(mapcore_archive archive, uint32_t z, uint32_t x, uint32_t y,
                                          uint8_t **out_data, size_t *out_len);
 

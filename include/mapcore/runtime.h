@@ -54,7 +54,8 @@ typedef struct mapcore_runtime_options {
    * asset_root = no local files at all (the default). */
   const char *const *allowed_roots;
   size_t allowed_root_count;
-  /* Bytes of one resource (file or provider answer); 0 = the default, 64 MiB. */
+  /* Bytes of one resource (file or provider answer; a tile, the metadata or
+   * a directory read from an archive); 0 = the default, 64 MiB. */
   uint64_t max_resource_bytes;
   /* Pixels of one image (raster tile, image source, sprite sheet), checked
    * against its header before decoding; 0 = the default, 4096 x 4096. */

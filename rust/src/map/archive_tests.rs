@@ -254,6 +254,26 @@ fn corrupt_archives_are_events_naming_the_cause() {
 }
 
 #[test]
+fn archive_tiles_above_the_byte_limit_are_refused_and_the_rest_draws() {
+    let f = build_fixture("limit");
+    let big = f.dir.join("vector/14/8802/5374.mvt");
+    let gz_len = gzip(&std::fs::read(&big).unwrap()).len() as u64;
+    let limits = crate::runtime::Limits { max_resource_bytes: 4096, ..Default::default() };
+    assert!(gz_len > limits.max_resource_bytes, "the fixture tile ({gz_len} bytes) is above the test's limit");
+    let options =
+        RuntimeOptions { render_threads: 1, worker_threads: 2, allowed_roots: vec![f.dir.to_path_buf()], limits, ..Default::default() };
+    let mut rt = Runtime::new(options).unwrap();
+    rt.add_map(1, Map::new(1, 256, 256, 1.0));
+    for (scheme, path) in [("pmtiles", &f.vector_pmtiles), ("mbtiles", &f.vector_mbtiles)] {
+        let source = format!(r#"{{"type": "vector", "url": "{scheme}://{}"}}"#, path.display());
+        let (pixels, events) = render(&mut rt, 1, &vector_style(&source, lng_lat_of_tile_centre(14, 8802, 5374), 14.3));
+        let message = errors(&events).iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" | ");
+        assert!(message.contains("the max_resource_bytes limit, a runtime option") && message.contains("4096"), "{scheme}: {message}");
+        assert_eq!(distinct_colours(&pixels), 1, "{scheme}: the background alone");
+    }
+}
+
+#[test]
 fn archives_outside_the_allowed_roots_are_refused() {
     let f = build_fixture("refused");
     let elsewhere = TempDir::new("archives-elsewhere");

@@ -34,7 +34,7 @@ use std::time::Duration;
 use super::resource::{self, FilePolicy, Provider, Request, ResourceInfo, ResourceKind, Response, ResponseSink};
 use super::{Message, Shared};
 use crate::source::archive::remote::{RangeFetch, RemoteSource};
-use crate::source::archive::{pmtiles::PmTiles, Archive, ArchiveError, FileSource, ReadPurpose};
+use crate::source::archive::{pmtiles::PmTiles, Archive, ArchiveError, FileSource, ReadLimit, ReadPurpose};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -161,9 +161,14 @@ impl Archives {
         } else {
             let path = resource::local_path(a.location, asset_root);
             let (file, canonical, _len) = resource::open_allowed(url, &path, files)?;
+            // An archive may be far larger than the byte limit; each read
+            // from it (a tile, the metadata, a directory) is held to it.
+            let limit = ReadLimit { bytes: files.max_bytes, name: "the max_resource_bytes limit, a runtime option" };
             let opened = match a.kind {
-                Kind::PmTiles => FileSource::new(file).and_then(|f| PmTiles::open(Box::new(f))).map(|p| Arc::new(p) as Arc<dyn Archive>),
-                Kind::MbTiles => open_mbtiles(file, &canonical),
+                Kind::PmTiles => {
+                    FileSource::new(file, limit).and_then(|f| PmTiles::open(Box::new(f))).map(|p| Arc::new(p) as Arc<dyn Archive>)
+                }
+                Kind::MbTiles => open_mbtiles(file, &canonical, limit),
             };
             (opened, canonical.display().to_string())
         };
@@ -332,17 +337,17 @@ impl RangeFetch for ProviderFetch {
 }
 
 #[cfg(feature = "mbtiles")]
-fn open_mbtiles(file: std::fs::File, canonical: &Path) -> Result<Arc<dyn Archive>, ArchiveError> {
+fn open_mbtiles(file: std::fs::File, canonical: &Path, limit: ReadLimit) -> Result<Arc<dyn Archive>, ArchiveError> {
     // SQLite opens the (checked, canonical) path itself. (Should the file be
     // swapped for a FIFO between the check and SQLite's open, that open
     // would wait for a writer: only someone who can write under an allowed
     // root can do that.)
     drop(file);
-    crate::source::archive::mbtiles::MbTiles::open(canonical).map(|m| Arc::new(m) as Arc<dyn Archive>)
+    crate::source::archive::mbtiles::MbTiles::open(canonical, limit).map(|m| Arc::new(m) as Arc<dyn Archive>)
 }
 
 #[cfg(not(feature = "mbtiles"))]
-fn open_mbtiles(_file: std::fs::File, _canonical: &Path) -> Result<Arc<dyn Archive>, ArchiveError> {
+fn open_mbtiles(_file: std::fs::File, _canonical: &Path, _limit: ReadLimit) -> Result<Arc<dyn Archive>, ArchiveError> {
     Err(ArchiveError::Unsupported("MBTiles archives (this library was built without its `mbtiles` feature)".into()))
 }
 

@@ -59,7 +59,8 @@ pub enum GlyphsMode {
 /// naming it; the rest of the map draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Bytes of one resource (file, provider answer).
+    /// Bytes of one resource (file, provider answer; a tile, the metadata or
+    /// a directory read from an archive, refused before it is read).
     pub max_resource_bytes: u64,
     /// Pixels of one decoded image (raster tile, image source, sprite sheet),
     /// checked against its header before decoding.

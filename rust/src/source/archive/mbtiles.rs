@@ -7,7 +7,9 @@
 //! gzip'd. The database is opened read-only and immutable (no locks, no
 //! journal), one connection per concurrent reader, and every statement runs
 //! under a step budget, so a hostile database (a recursive view) cannot hang
-//! a worker.
+//! a worker. Values are measured (`length()`, which reads no content) before
+//! they are read: a tile or the metadata above the read limit is refused
+//! before SQLite or mapcore holds its bytes.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -15,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use super::{corrupt, Archive, ArchiveError, Metadata, TileEntry, TileFormat};
+use super::{corrupt, Archive, ArchiveError, Metadata, ReadLimit, TileEntry, TileFormat};
 
 /// What SQLite files start with.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -23,6 +25,8 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 const POOL: usize = 8;
 /// Progress-handler calls (each 1000 SQLite VM steps) one statement may take.
 const STEP_BUDGET: u32 = 100_000;
+/// Rows the metadata table may have.
+const MAX_METADATA_ROWS: i64 = 10_000;
 
 struct Conn {
     db: Connection,
@@ -34,6 +38,7 @@ pub struct MbTiles {
     uri: String,
     pool: Mutex<Vec<Conn>>,
     metadata: Metadata,
+    limit: ReadLimit,
 }
 
 fn sql_err(e: rusqlite::Error) -> ArchiveError {
@@ -89,8 +94,9 @@ fn sniff(bytes: &[u8]) -> TileFormat {
 }
 
 impl MbTiles {
-    /// Opens `path` (a regular file the caller has checked) as MBTiles.
-    pub fn open(path: &Path) -> Result<MbTiles, ArchiveError> {
+    /// Opens `path` (a regular file the caller has checked) as MBTiles; no
+    /// tile or metadata above `limit` is read.
+    pub fn open(path: &Path, limit: ReadLimit) -> Result<MbTiles, ArchiveError> {
         // A clear answer for what is not SQLite at all, before SQLite sees it.
         let mut head = [0u8; 16];
         let n = {
@@ -111,11 +117,11 @@ impl MbTiles {
         }
         let uri = uri_of(path);
         let conn = connect(&uri)?;
-        let metadata = Self::read_metadata(&conn)?;
-        Ok(MbTiles { uri, pool: Mutex::new(vec![conn]), metadata })
+        let metadata = Self::read_metadata(&conn, limit)?;
+        Ok(MbTiles { uri, pool: Mutex::new(vec![conn]), metadata, limit })
     }
 
-    fn read_metadata(conn: &Conn) -> Result<Metadata, ArchiveError> {
+    fn read_metadata(conn: &Conn, limit: ReadLimit) -> Result<Metadata, ArchiveError> {
         let db = &conn.db;
         conn.steps.store(0, Ordering::Relaxed);
         let has = |name: &str| -> Result<bool, ArchiveError> {
@@ -133,6 +139,22 @@ impl MbTiles {
         if !has("metadata")? {
             return corrupt("not an MBTiles archive: the SQLite database has no \"metadata\" table");
         }
+        // Measured first: `length` counts characters (of text; bytes of a
+        // blob), and a character takes at most 4 bytes.
+        let (rows, chars): (i64, f64) = db
+            .query_row("SELECT count(*), total(length(name)) + total(length(value)) FROM metadata", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(sql_err)?;
+        if rows > MAX_METADATA_ROWS {
+            return corrupt(format!("the MBTiles metadata table has {rows} rows (at most {MAX_METADATA_ROWS} are read)"));
+        }
+        if chars * 4.0 > limit.bytes as f64 {
+            return Err(ArchiveError::Io(format!(
+                "the MBTiles metadata table holds {chars} characters, more than the {} bytes one read may take ({})",
+                limit.bytes, limit.name
+            )));
+        }
         let mut values = std::collections::HashMap::new();
         {
             let mut stmt = db.prepare("SELECT name, value FROM metadata").map_err(sql_err)?;
@@ -141,9 +163,6 @@ impl MbTiles {
                 .map_err(sql_err)?;
             for row in rows {
                 if let (Some(k), Some(v)) = row.map_err(sql_err)? {
-                    if values.len() > 10_000 {
-                        return corrupt("the MBTiles metadata table has more than 10000 rows");
-                    }
                     values.insert(k, v);
                 }
             }
@@ -154,10 +173,17 @@ impl MbTiles {
             })?,
             None => {
                 conn.steps.store(0, Ordering::Relaxed);
+                // Its first bytes only (a blob's length is known without
+                // reading it; `substr` would read it whole).
                 let first: Option<Vec<u8>> = db
-                    .query_row("SELECT tile_data FROM tiles LIMIT 1", [], |r| r.get(0))
+                    .query_row(
+                        "SELECT CASE WHEN length(tile_data) <= ?1 THEN substr(CAST(tile_data AS BLOB), 1, 16) END FROM tiles LIMIT 1",
+                        [limit.bytes as i64],
+                        |r| r.get::<_, Option<Vec<u8>>>(0),
+                    )
                     .optional()
-                    .map_err(sql_err)?;
+                    .map_err(sql_err)?
+                    .flatten();
                 first.as_deref().map(sniff).unwrap_or(TileFormat::Mvt)
             }
         };
@@ -220,16 +246,30 @@ impl Archive for MbTiles {
             return Ok(None);
         }
         let row = (1i64 << z) - 1 - i64::from(y);
-        self.with_conn(|c| {
+        let max = self.limit.bytes;
+        let found = self.with_conn(|c| {
+            // The length first: a tile above the limit is not read at all.
             let mut stmt = c
                 .db
-                .prepare_cached("SELECT tile_data FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3")
+                .prepare_cached(
+                    "SELECT length(tile_data), CASE WHEN length(tile_data) <= ?4 THEN tile_data END \
+                     FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3",
+                )
                 .map_err(sql_err)?;
-            stmt.query_row((i64::from(z), i64::from(x), row), |r| r.get::<_, Option<Vec<u8>>>(0))
-                .optional()
-                .map(Option::flatten)
-                .map_err(sql_err)
-        })
+            stmt.query_row((i64::from(z), i64::from(x), row, max.min(i64::MAX as u64) as i64), |r| {
+                Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+            })
+            .optional()
+            .map_err(sql_err)
+        })?;
+        match found {
+            Some((Some(len), None)) if len as u64 > max => Err(ArchiveError::Io(format!(
+                "tile {z}/{x}/{y} is {len} bytes, more than {max} ({})",
+                self.limit.name
+            ))),
+            Some((_, data)) => Ok(data),
+            None => Ok(None),
+        }
     }
 }
 
@@ -276,7 +316,7 @@ impl Writer {
             if meta.len() > 0 {
                 // Refuse to write into something else (a clear error, not
                 // new tables in someone's database).
-                MbTiles::open(path)?;
+                MbTiles::open(path, ReadLimit::HOST)?;
             }
         }
         let db = Connection::open(path).map_err(sql_err)?;
@@ -349,7 +389,7 @@ mod tests {
         let tiles: Vec<TileEntry> = vec![(1, 0, 0, b"north-west".to_vec()), (1, 1, 1, b"south-east".to_vec())];
         let json = r#"{"vector_layers":[{"id":"water","fields":{}}]}"#.to_string();
         write(&path, &tiles, &[("format", "pbf".into()), ("bounds", "-180,-85,180,85".into()), ("json", json)]).unwrap();
-        let a = MbTiles::open(&path).unwrap();
+        let a = MbTiles::open(&path, ReadLimit::HOST).unwrap();
         assert_eq!(a.tile(1, 0, 0).unwrap().as_deref(), Some(&b"north-west"[..]));
         assert_eq!(a.tile(1, 1, 1).unwrap().as_deref(), Some(&b"south-east"[..]));
         assert_eq!(a.tile(1, 0, 1).unwrap(), None);
@@ -375,7 +415,7 @@ mod tests {
         assert!(w.has_tile(2, 1, 0).unwrap() && !w.has_tile(2, 1, 1).unwrap());
         w.put_tile(2, 1, 0, b"again").unwrap();
         w.finish().unwrap();
-        let a = MbTiles::open(&path).unwrap();
+        let a = MbTiles::open(&path, ReadLimit::HOST).unwrap();
         assert_eq!(a.tile(2, 1, 0).unwrap().as_deref(), Some(&b"again"[..]));
         assert_eq!(a.metadata().format, TileFormat::Webp);
         let text = d.join("text.mbtiles");
@@ -388,11 +428,11 @@ mod tests {
         let d = dir("bad");
         let text = d.join("text.mbtiles");
         std::fs::write(&text, "hello").unwrap();
-        assert!(MbTiles::open(&text).err().unwrap().to_string().contains("not a SQLite database"));
+        assert!(MbTiles::open(&text, ReadLimit::HOST).err().unwrap().to_string().contains("not a SQLite database"));
         let other = d.join("other.mbtiles");
         let _ = std::fs::remove_file(&other);
         Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (a);").unwrap();
-        let e = MbTiles::open(&other).err().unwrap().to_string();
+        let e = MbTiles::open(&other, ReadLimit::HOST).err().unwrap().to_string();
         assert!(e.contains("no \"tiles\" table"), "{e}");
         // A view that never ends: stopped by the step budget.
         let endless = d.join("endless.mbtiles");
@@ -406,10 +446,35 @@ mod tests {
                    SELECT 0 AS zoom_level, 0 AS tile_column, n AS tile_row, x'00' AS tile_data FROM c;",
             )
             .unwrap();
-        let a = MbTiles::open(&endless).unwrap();
+        let a = MbTiles::open(&endless, ReadLimit::HOST).unwrap();
         let start = std::time::Instant::now();
         let e = a.tile(0, 0, 0).unwrap_err().to_string();
         assert!(e.contains("budget"), "{e}");
         assert!(start.elapsed() < std::time::Duration::from_secs(30));
+    }
+
+    #[test]
+    fn tiles_and_metadata_above_the_read_limit_are_refused_unread() {
+        let d = dir("limit");
+        let path = d.join("big.mbtiles");
+        let tiles: Vec<TileEntry> = vec![(0, 0, 0, vec![7u8; 5000]), (1, 0, 0, vec![8u8; 1000])];
+        write(&path, &tiles, &[("format", "png".into()), ("name", "n".repeat(500))]).unwrap();
+        let limit = ReadLimit { bytes: 4000, name: "a test limit" };
+        let a = MbTiles::open(&path, limit).unwrap();
+        let e = a.tile(0, 0, 0).unwrap_err().to_string();
+        assert!(e.contains("tile 0/0/0 is 5000 bytes, more than 4000 (a test limit)"), "{e}");
+        assert_eq!(a.tile(1, 0, 0).unwrap().map(|t| t.len()), Some(1000), "a tile within the limit is read");
+        // Metadata: 2,000 characters may take 8,000 bytes, above 4,000.
+        let meta = d.join("meta.mbtiles");
+        write(&meta, &tiles, &[("format", "png".into()), ("json", "x".repeat(2000))]).unwrap();
+        let e = MbTiles::open(&meta, limit).err().unwrap().to_string();
+        assert!(e.contains("metadata table holds") && e.contains("a test limit"), "{e}");
+        // No format: the first tile's kind is sniffed from its first bytes,
+        // even when the tile is above the limit (then it is taken as MVT).
+        let sniffed = d.join("sniff.mbtiles");
+        write(&sniffed, &[(0, 0, 0, [&[0x89, b'P', b'N', b'G'][..], &[0; 100]].concat())], &[]).unwrap();
+        assert_eq!(MbTiles::open(&sniffed, limit).unwrap().metadata().format, TileFormat::Png);
+        let tiny = ReadLimit { bytes: 50, name: "a tiny limit" };
+        assert_eq!(MbTiles::open(&sniffed, tiny).unwrap().metadata().format, TileFormat::Mvt);
     }
 }

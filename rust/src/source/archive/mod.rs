@@ -163,17 +163,47 @@ pub trait ByteSource: Send + Sync {
 }
 
 /// A local file read with positioned reads (no shared cursor, so any number
-/// of workers read at once).
+/// of workers read at once). One read takes at most [`ReadLimit::bytes`],
+/// refused before its buffer is allocated: an archive's directory entries
+/// are hostile numbers, and a sparse file can be terabytes long.
 pub struct FileSource {
     file: std::fs::File,
     len: u64,
+    limit: ReadLimit,
+}
+
+/// The most bytes one read of a local archive may take (a tile, the
+/// metadata, a directory), and the limit's name for the refusal.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadLimit {
+    pub bytes: u64,
+    /// What it is, for a user who meets it (e.g. "the max_resource_bytes
+    /// limit, a runtime option").
+    pub name: &'static str,
+}
+
+impl ReadLimit {
+    /// The limit for archives a host opens itself ([`open_file`]):
+    /// [`MAX_INFLATED`] bytes.
+    pub const HOST: ReadLimit = ReadLimit { bytes: MAX_INFLATED as u64, name: "the limit of archives the host opens" };
+
+    /// Refuses a read of `len` bytes at `offset` above the limit.
+    pub(crate) fn check(&self, offset: u64, len: u64) -> Result<(), ArchiveError> {
+        if len > self.bytes {
+            return Err(ArchiveError::Io(format!(
+                "a read of {len} bytes at offset {offset} is more than {} bytes ({})",
+                self.bytes, self.name
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl FileSource {
-    /// Wraps an open regular file.
-    pub fn new(file: std::fs::File) -> Result<FileSource, ArchiveError> {
+    /// Wraps an open regular file; reads are held to `limit`.
+    pub fn new(file: std::fs::File, limit: ReadLimit) -> Result<FileSource, ArchiveError> {
         let len = file.metadata().map_err(|e| ArchiveError::Io(e.to_string()))?.len();
-        Ok(FileSource { file, len })
+        Ok(FileSource { file, len, limit })
     }
 }
 
@@ -190,6 +220,7 @@ impl ByteSource for FileSource {
                 self.len
             ));
         }
+        self.limit.check(offset, len)?;
         let mut buf = vec![0u8; len as usize];
         read_exact_at(&self.file, &mut buf, offset).map_err(|e| ArchiveError::Io(e.to_string()))?;
         Ok(buf)
@@ -264,7 +295,8 @@ pub type TileEntry = (u8, u32, u32, Vec<u8>);
 /// Opens a local archive file chosen by the host (not by a style: no
 /// allowed-roots check here) as PMTiles or MBTiles, told apart by the
 /// file's first bytes. Only regular files are opened (a FIFO or device
-/// would block or never end).
+/// would block or never end). A tile or metadata above [`ReadLimit::HOST`]
+/// is refused.
 pub fn open_file(path: &std::path::Path) -> Result<std::sync::Arc<dyn Archive>, ArchiveError> {
     use std::io::Read;
     let io = |e: std::io::Error| ArchiveError::Io(format!("{}: {e}", path.display()));
@@ -276,7 +308,7 @@ pub fn open_file(path: &std::path::Path) -> Result<std::sync::Arc<dyn Archive>, 
     let mut head = [0u8; 7];
     let n = file.read(&mut head).map_err(io)?;
     if &head[..n] == b"PMTiles" {
-        let archive = pmtiles::PmTiles::open(Box::new(FileSource::new(file)?))?;
+        let archive = pmtiles::PmTiles::open(Box::new(FileSource::new(file, ReadLimit::HOST)?))?;
         return Ok(std::sync::Arc::new(archive));
     }
     drop(file);
@@ -285,7 +317,7 @@ pub fn open_file(path: &std::path::Path) -> Result<std::sync::Arc<dyn Archive>, 
 
 #[cfg(feature = "mbtiles")]
 fn open_mbtiles_file(path: &std::path::Path) -> Result<std::sync::Arc<dyn Archive>, ArchiveError> {
-    Ok(std::sync::Arc::new(mbtiles::MbTiles::open(path)?))
+    Ok(std::sync::Arc::new(mbtiles::MbTiles::open(path, ReadLimit::HOST)?))
 }
 
 #[cfg(not(feature = "mbtiles"))]

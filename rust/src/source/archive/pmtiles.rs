@@ -790,6 +790,47 @@ mod tests {
         assert!(err(dir).contains("root directory"));
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn local_reads_above_the_limit_are_refused_before_their_buffer() {
+        use crate::source::archive::{FileSource, ReadLimit};
+        use std::os::unix::fs::FileExt;
+        // A sparse file of 3 GiB whose one tile claims all of it: the read
+        // is refused by its length, nothing is allocated or read.
+        let huge: u64 = 3 << 30;
+        let root = encode_directory(&[Entry { tile_id: 0, offset: 0, length: huge as u32, run_length: 1 }]);
+        let meta = b"{}";
+        let base = write(&tiles(1), &WriteOptions { gzip_internal: false, ..Default::default() });
+        let mut header = Header::parse(&base).unwrap();
+        header.root_length = root.len() as u64;
+        header.metadata_offset = header.root_offset + header.root_length;
+        header.metadata_length = meta.len() as u64;
+        header.leaf_offset = header.metadata_offset + header.metadata_length;
+        header.leaf_length = 0;
+        header.data_offset = header.leaf_offset;
+        header.data_length = huge;
+        header.min_zoom = 0;
+        let mut bytes = header.encode();
+        bytes.extend_from_slice(&root);
+        bytes.extend_from_slice(meta);
+        let d = crate::test_support::TempDir::new("pmtiles-sparse");
+        let path = d.join("sparse.pmtiles");
+        std::fs::write(&path, &bytes).unwrap();
+        let file = std::fs::OpenOptions::new().read(true).write(true).open(&path).unwrap();
+        file.set_len(header.data_offset + huge).unwrap();
+        let limit = ReadLimit { bytes: 64 << 20, name: "a test limit" };
+        let a = PmTiles::open(Box::new(FileSource::new(file, limit).unwrap())).unwrap();
+        let e = a.tile(0, 0, 0).unwrap_err().to_string();
+        assert!(e.contains(&format!("a read of {huge} bytes at offset")) && e.contains("more than 67108864 bytes (a test limit)"), "{e}");
+        // Metadata claiming the whole file: refused the same way.
+        header.metadata_length = huge;
+        header.metadata_offset = header.data_offset;
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().write_all_at(&header.encode(), 0).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let e = PmTiles::open(Box::new(FileSource::new(file, limit).unwrap())).err().unwrap().to_string();
+        assert!(e.contains("more than 67108864 bytes (a test limit)"), "{e}");
+    }
+
     #[test]
     fn a_leaf_cycle_is_an_error_not_a_hang() {
         let bytes = leaf_cycle_archive();
