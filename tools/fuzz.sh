@@ -63,6 +63,8 @@ seed_all() {
     tar --skip-old-files -xJf "$snap" -C "$FUZZ/corpus"
   done
   for d in "$FUZZ"/seeds/*/; do seed "$(basename "$d")" "$d"*; done
+  # The mbtiles target opens files as a host does: PMTiles too.
+  seed mbtiles "$FUZZ"/seeds/pmtiles/*
   seed mvt "$ROOT"/tests/fixtures/tiles/*.mvt
   seed style_json "$ROOT"/rust/assets/default-style.json "$ROOT"/examples/*/style.json "$ROOT"/tests/oracle/*/*/style.json
   # The oracle suite's styles (hillshade over its DEM tiles, heatmaps,

@@ -38,6 +38,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("image", image),
     ("tilejson", tilejson),
     ("pmtiles", pmtiles),
+    ("mbtiles", mbtiles),
     ("capi", capi),
 ];
 
@@ -392,6 +393,52 @@ pub fn pmtiles(data: &[u8]) {
         for (z, x, y) in [(0, 0, 0), (1, 1, 1), (14, 8802, 5374)] {
             let _ = archive.tile(z, x, y);
         }
+    }
+}
+
+/// An archive file as a host opens one (`open_file`: PMTiles or MBTiles by
+/// its first bytes, then its metadata and a few tiles), and (with the
+/// `mbtiles` feature) as MBTiles under a read limit small enough to meet.
+/// SQLite reads files, so the input is written to a scratch file first.
+pub fn mbtiles(data: &[u8]) {
+    fn read_some(a: &dyn Archive) {
+        let _ = a.metadata().tilejson("t/{z}/{x}/{y}");
+        for (z, x, y) in [(0, 0, 0), (1, 1, 1), (14, 8802, 5374)] {
+            let _ = a.tile(z, x, y);
+        }
+    }
+    let Some(file) = ScratchFile::new("archive", data) else { return };
+    if let Ok(a) = mapcore::source::archive::open_file(&file.0) {
+        read_some(&*a);
+    }
+    #[cfg(feature = "mbtiles")]
+    {
+        let limit = mapcore::source::archive::ReadLimit { bytes: 512, name: "the fuzz target's limit" };
+        if let Ok(a) = mapcore::source::archive::mbtiles::MbTiles::open(&file.0, limit) {
+            read_some(&a);
+        }
+    }
+}
+
+/// A file holding an input, removed when dropped: in /dev/shm where there
+/// is one (no disk writes per input), named by process and a counter.
+struct ScratchFile(std::path::PathBuf);
+
+impl ScratchFile {
+    fn new(what: &str, data: &[u8]) -> Option<ScratchFile> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let shm = std::path::Path::new("/dev/shm");
+        let dir = if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() };
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!("mapcore-fuzz-{what}-{}-{n}", std::process::id()));
+        std::fs::write(&path, data).ok()?;
+        Some(ScratchFile(path))
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -959,5 +1006,33 @@ mod urls {
         );
         assert_eq!(out, want);
         std::fs::remove_dir_all(&dir).expect("scratch removed");
+    }
+}
+
+#[cfg(test)]
+mod archives {
+    use mapcore::source::archive::{open_file, TileFormat};
+
+    fn seed(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/mbtiles").join(name)
+    }
+
+    /// The mbtiles target's seeds are archives the reader opens, with tiles
+    /// where they say (so mutations start from a working archive), and a
+    /// vector tile above the target's small read limit (so the refusal runs).
+    #[test]
+    fn the_mbtiles_seeds_open_and_their_tiles_read() {
+        let vector = open_file(&seed("vector.mbtiles")).expect("the vector seed opens");
+        assert_eq!((vector.metadata().format, vector.metadata().minzoom, vector.metadata().maxzoom), (TileFormat::Mvt, 0, 1));
+        let tile = vector.tile(0, 0, 0).expect("readable").expect("tile 0/0/0");
+        assert!(tile.len() > 512, "above the target's read limit: {} bytes", tile.len());
+        let raster = open_file(&seed("raster-sniffed.mbtiles")).expect("the raster seed opens");
+        assert_eq!((raster.metadata().format, raster.metadata().minzoom), (TileFormat::Png, 1), "sniffed, zooms from the tiles");
+        assert!(raster.tile(1, 1, 1).expect("readable").is_some(), "TMS row 0 is XYZ row 1");
+        let limit = mapcore::source::archive::ReadLimit { bytes: 512, name: "a test limit" };
+        let small = mapcore::source::archive::mbtiles::MbTiles::open(&seed("vector.mbtiles"), limit).expect("opens");
+        use mapcore::source::archive::Archive;
+        let e = small.tile(0, 0, 0).unwrap_err().to_string();
+        assert!(e.contains("more than 512 (a test limit)"), "{e}");
     }
 }
