@@ -274,6 +274,30 @@ fn archive_tiles_above_the_byte_limit_are_refused_and_the_rest_draws() {
 }
 
 #[test]
+fn one_archive_under_many_spellings_keeps_a_bounded_number_open() {
+    let f = build_fixture("spellings");
+    let mut rt = runtime(&f.dir);
+    let n = crate::runtime::archives::MAX_OPEN_ARCHIVES + 16;
+    let (dir, file) = (f.dir.display(), f.vector_pmtiles.file_name().unwrap().to_string_lossy());
+    let sources: Vec<String> = (0..n).map(|i| format!(r#""s{i}": {{"type": "vector", "url": "pmtiles://{dir}/{}{file}"}}"#, "./".repeat(i))).collect();
+    let layers: Vec<String> = (0..n)
+        .map(|i| format!(r##"{{"id": "w{i}", "type": "fill", "source": "s{i}", "source-layer": "water", "paint": {{"fill-color": "#a0c8f0"}}}}"##))
+        .collect();
+    let (lng, lat) = lng_lat_of_tile_centre(14, 8802, 5374);
+    let style = format!(
+        r##"{{"version": 8, "center": [{lng}, {lat}], "zoom": 14.3, "sources": {{{}}}, "layers": [
+            {{"id": "bg", "type": "background", "paint": {{"background-color": "#f8f4f0"}}}}, {}]}}"##,
+        sources.join(","),
+        layers.join(",")
+    );
+    let (pixels, events) = render(&mut rt, 1, &style);
+    assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+    assert!(distinct_colours(&pixels) > 1, "the water is drawn");
+    let open = rt.archive_open_count();
+    assert!(open <= crate::runtime::archives::MAX_OPEN_ARCHIVES, "{open} archives open for {n} spellings");
+}
+
+#[test]
 fn archives_outside_the_allowed_roots_are_refused() {
     let f = build_fixture("refused");
     let elsewhere = TempDir::new("archives-elsewhere");

@@ -12,7 +12,12 @@
 //! Each archive is opened once per runtime (the first request opens it, the
 //! others wait for that open) and shared by the runtime's maps; requests are
 //! served on the worker threads. A failed open is not kept: the next request
-//! tries again.
+//! tries again. Open archives are bounded in number ([`MAX_OPEN_ARCHIVES`]:
+//! each holds a file or SQLite connections) and in the memory they hold
+//! ([`MAX_ARCHIVE_BYTES`]: directories, metadata, SQLite caches); past
+//! either, the least recently used are closed (and opened again when asked
+//! for). A style naming one archive under many spellings, or thousands of
+//! archives, costs re-opening, never descriptors or memory without bound.
 //!
 //! Remote PMTiles (`pmtiles://https://host/a.pmtiles`, also `http://`) are
 //! read in byte ranges ([`RemoteSource`]) through the host's resource
@@ -90,18 +95,87 @@ fn parse(url: &str) -> Option<ArchiveUrl<'_>> {
 }
 
 type Slot = Arc<Mutex<Option<Arc<dyn Archive>>>>;
+/// An archive's key: whether it is PMTiles, and its location as named.
+type Key = (bool, String);
+
+/// Most archives a runtime keeps open.
+pub const MAX_OPEN_ARCHIVES: usize = 64;
+/// Most memory a runtime's open archives may hold ([`Archive::held_bytes`]).
+pub const MAX_ARCHIVE_BYTES: usize = 256 << 20;
+
+/// The slots by key, each with when it was last asked for.
+#[derive(Default)]
+struct Open {
+    slots: HashMap<Key, (Slot, u64)>,
+    clock: u64,
+}
 
 /// A runtime's open archives, by location.
-#[derive(Default)]
 pub struct Archives {
-    open: Mutex<HashMap<(bool, String), Slot>>,
+    open: Mutex<Open>,
+    max_open: usize,
+    max_bytes: usize,
+}
+
+impl Default for Archives {
+    fn default() -> Archives {
+        Archives::with_bounds(MAX_OPEN_ARCHIVES, MAX_ARCHIVE_BYTES)
+    }
 }
 
 impl Archives {
+    /// Archives kept open up to `max_open` of them and `max_bytes` held.
+    pub fn with_bounds(max_open: usize, max_bytes: usize) -> Archives {
+        Archives { open: Mutex::default(), max_open: max_open.max(1), max_bytes }
+    }
+
     /// How many archives are open.
     pub fn open_count(&self) -> usize {
         let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        open.values().filter(|s| s.lock().map(|s| s.is_some()).unwrap_or(false)).count()
+        open.slots.values().filter(|(s, _)| s.lock().map(|s| s.is_some()).unwrap_or(false)).count()
+    }
+
+    /// Closes the least recently used archives (never `keep`, the one just
+    /// opened) while more than `max_open` are open or they hold more than
+    /// `max_bytes`. Archives being opened (their slot locked) are passed
+    /// over; readers still holding a closed archive finish with it.
+    fn trim(&self, keep: &Key) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let mut held: Vec<(u64, Key, usize)> = open
+            .slots
+            .iter()
+            .filter_map(|(key, (slot, used))| {
+                let slot = slot.try_lock().ok()?;
+                Some((*used, key.clone(), slot.as_ref()?.held_bytes()))
+            })
+            .collect();
+        held.sort_unstable_by_key(|(used, _, _)| *used);
+        let mut count = held.len();
+        let mut bytes: usize = held.iter().map(|(_, _, b)| *b).sum();
+        for (_, key, b) in held {
+            if count <= self.max_open && bytes <= self.max_bytes {
+                break;
+            }
+            if &key != keep {
+                log::debug!("closing archive {} ({b} bytes held): over the runtime's bounds of open archives", key.1);
+                open.slots.remove(&key);
+                count -= 1;
+                bytes -= b;
+            }
+        }
+    }
+
+    /// Forgets `key` after a failed open, if its slot is still `slot` and
+    /// still empty (a name that never opens takes no room).
+    fn forget(&self, key: &Key, slot: &Slot) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let empty = match open.slots.get(key) {
+            Some((s, _)) => Arc::ptr_eq(s, slot) && s.try_lock().map(|s| s.is_none()).unwrap_or(false),
+            None => false,
+        };
+        if empty {
+            open.slots.remove(key);
+        }
     }
 
     /// Answers `request`, an archive URL (TileJSON or a tile). Runs on a
@@ -144,43 +218,66 @@ impl Archives {
         files: &FilePolicy,
         remote: &Remote,
     ) -> Result<Arc<dyn Archive>, Response> {
+        let key: Key = (a.kind == Kind::PmTiles, a.location.to_string());
         let slot: Slot = {
             let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-            open.entry((a.kind == Kind::PmTiles, a.location.to_string())).or_default().clone()
+            open.clock += 1;
+            let now = open.clock;
+            let (slot, used) = open.slots.entry(key.clone()).or_insert_with(|| (Slot::default(), now));
+            *used = now;
+            slot.clone()
         };
         // Held while opening: concurrent requests for the same archive wait
         // for this open instead of opening it again.
-        let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(archive) = slot.as_ref() {
+        let mut guard = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(archive) = guard.as_ref() {
             return Ok(archive.clone());
         }
-        let (opened, name): (Result<Arc<dyn Archive>, ArchiveError>, String) = if is_remote(a.location) {
-            let fetch = ProviderFetch { shared: remote.shared.clone(), url: a.location.to_string(), max_bytes: remote.max_bytes };
-            let opened = RemoteSource::open(Box::new(fetch)).and_then(|s| PmTiles::open(Box::new(s)));
-            (opened.map(|p| Arc::new(p) as Arc<dyn Archive>), a.location.to_string())
-        } else {
-            let path = resource::local_path(a.location, asset_root);
-            let (file, canonical, _len) = resource::open_allowed(url, &path, files)?;
-            // An archive may be far larger than the byte limit; each read
-            // from it (a tile, the metadata, a directory) is held to it.
-            let limit = ReadLimit { bytes: files.max_bytes, name: "the max_resource_bytes limit, a runtime option" };
-            let opened = match a.kind {
-                Kind::PmTiles => {
-                    FileSource::new(file, limit).and_then(|f| PmTiles::open(Box::new(f))).map(|p| Arc::new(p) as Arc<dyn Archive>)
-                }
-                Kind::MbTiles => open_mbtiles(file, &canonical, limit),
-            };
-            (opened, canonical.display().to_string())
-        };
-        match opened {
-            Ok(archive) => {
+        match open(url, a, asset_root, files, remote) {
+            Ok((archive, name)) => {
                 log::debug!("opened archive {name}");
-                *slot = Some(archive.clone());
+                *guard = Some(archive.clone());
+                drop(guard);
+                self.trim(&key);
                 Ok(archive)
             }
-            Err(e) => Err(Response::Error(format!("{url}: {e}"))),
+            Err(response) => {
+                drop(guard);
+                self.forget(&key, &slot);
+                Err(response)
+            }
         }
     }
+}
+
+/// Opens the archive `a` names: it and the name to log (its canonical path
+/// or its URL), or the answer for a refused, missing or unreadable one.
+fn open(
+    url: &str,
+    a: &ArchiveUrl<'_>,
+    asset_root: Option<&Path>,
+    files: &FilePolicy,
+    remote: &Remote,
+) -> Result<(Arc<dyn Archive>, String), Response> {
+    let (opened, name): (Result<Arc<dyn Archive>, ArchiveError>, String) = if is_remote(a.location) {
+        let fetch = ProviderFetch { shared: remote.shared.clone(), url: a.location.to_string(), max_bytes: remote.max_bytes };
+        let opened = RemoteSource::open(Box::new(fetch)).and_then(|s| PmTiles::open(Box::new(s)));
+        (opened.map(|p| Arc::new(p) as Arc<dyn Archive>), a.location.to_string())
+    } else {
+        let path = resource::local_path(a.location, asset_root);
+        let (file, canonical, _len) = resource::open_allowed(url, &path, files)?;
+        // An archive may be far larger than the byte limit; each read from
+        // it (a tile, the metadata, a directory) is held to it.
+        let limit = ReadLimit { bytes: files.max_bytes, name: "the max_resource_bytes limit, a runtime option" };
+        let opened = match a.kind {
+            Kind::PmTiles => {
+                FileSource::new(file, limit).and_then(|f| PmTiles::open(Box::new(f))).map(|p| Arc::new(p) as Arc<dyn Archive>)
+            }
+            Kind::MbTiles => open_mbtiles(file, &canonical, limit),
+        };
+        (opened, canonical.display().to_string())
+    };
+    opened.map(|archive| (archive, name)).map_err(|e| Response::Error(format!("{url}: {e}")))
 }
 
 fn is_remote(location: &str) -> bool {
@@ -368,5 +465,59 @@ mod tests {
         assert_eq!(parse("pmtiles:///a/1/2/x").unwrap().tile, None);
         assert_eq!(parse("pmtiles://1/2/3").unwrap().tile, None, "no archive before the tile");
         assert!(parse("file:///a").is_none());
+    }
+
+    /// Opens (or finds open) each of `names` under `dir`, in order.
+    fn get_all(archives: &Archives, dir: &Path, names: &[&str]) -> Vec<Result<(), String>> {
+        let files = FilePolicy::new(&[dir.to_path_buf()], 1 << 20).unwrap();
+        let remote = Remote { shared: Weak::new(), max_bytes: 1 << 20 };
+        names
+            .iter()
+            .map(|name| {
+                let url = format!("pmtiles://{}", dir.join(name).display());
+                let a = parse(&url).unwrap();
+                archives.get(&url, &a, None, &files, &remote).map(|_| ()).map_err(|r| format!("{r:?}"))
+            })
+            .collect()
+    }
+
+    fn open_names(archives: &Archives) -> Vec<String> {
+        let open = archives.open.lock().unwrap();
+        let mut names: Vec<String> = open.slots.keys().map(|k| k.1.rsplit('/').next().unwrap().to_string()).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn open_archives_are_bounded_in_number_and_bytes_least_recently_used_closed_first() {
+        use crate::source::archive::pmtiles::{write, WriteOptions};
+        let dir = crate::test_support::TempDir::new("archives-bounded");
+        let options = WriteOptions::default();
+        for name in ["a", "b", "c"] {
+            let tiles = vec![(0u8, 0u32, 0u32, name.as_bytes().to_vec())];
+            std::fs::write(dir.join(format!("{name}.pmtiles")), write(&tiles, &options)).unwrap();
+        }
+        // By number: a third archive closes the least recently used.
+        let archives = Archives::with_bounds(2, usize::MAX);
+        let all_ok = |r: Vec<Result<(), String>>| r.iter().all(|r| r.is_ok());
+        assert!(all_ok(get_all(&archives, &dir, &["a.pmtiles", "b.pmtiles", "c.pmtiles"])));
+        assert_eq!(open_names(&archives), ["b.pmtiles", "c.pmtiles"]);
+        assert!(all_ok(get_all(&archives, &dir, &["b.pmtiles", "a.pmtiles"])), "a closed archive opens again");
+        assert_eq!(open_names(&archives), ["a.pmtiles", "b.pmtiles"], "c was the least recently used");
+        // By bytes: room for one archive.
+        let one = {
+            let files = FilePolicy::new(&[dir.to_path_buf()], 1 << 20).unwrap();
+            let file = std::fs::File::open(dir.join("a.pmtiles")).unwrap();
+            let limit = ReadLimit { bytes: files.max_bytes, name: "test" };
+            PmTiles::open(Box::new(FileSource::new(file, limit).unwrap())).unwrap().held_bytes()
+        };
+        assert!(one > 0);
+        let archives = Archives::with_bounds(10, one + one / 2);
+        assert!(all_ok(get_all(&archives, &dir, &["a.pmtiles", "b.pmtiles"])));
+        assert_eq!(open_names(&archives), ["b.pmtiles"]);
+        // A name that does not open takes no room.
+        let missing = get_all(&archives, &dir, &["missing.pmtiles", "c.pmtiles/../nowhere.pmtiles"]);
+        assert!(missing.iter().all(|r| r.is_err()), "{missing:?}");
+        assert_eq!(open_names(&archives), ["b.pmtiles"]);
     }
 }

@@ -12,7 +12,7 @@
 //! before SQLite or mapcore holds its bytes.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -25,12 +25,25 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 const POOL: usize = 8;
 /// Progress-handler calls (each 1000 SQLite VM steps) one statement may take.
 const STEP_BUDGET: u32 = 100_000;
+/// The page cache of one connection, in KiB (SQLite's default is 2000).
+const CACHE_KIB: i64 = 1024;
+/// What one open connection is charged: its page cache, and as much again
+/// for the schema, statements and SQLite's own state.
+const CONNECTION_BYTES: usize = 2 * CACHE_KIB as usize * 1024;
 /// Rows the metadata table may have.
 const MAX_METADATA_ROWS: i64 = 10_000;
 
 struct Conn {
     db: Connection,
     steps: Arc<AtomicU32>,
+    /// The archive's count of open connections, less one when this closes.
+    live: Arc<AtomicUsize>,
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.live.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// An open MBTiles archive.
@@ -38,7 +51,11 @@ pub struct MbTiles {
     uri: String,
     pool: Mutex<Vec<Conn>>,
     metadata: Metadata,
+    /// The bytes of the metadata values kept.
+    metadata_bytes: usize,
     limit: ReadLimit,
+    /// Open connections (pooled or in use).
+    live: Arc<AtomicUsize>,
 }
 
 fn sql_err(e: rusqlite::Error) -> ArchiveError {
@@ -72,13 +89,15 @@ fn uri_of(path: &Path) -> String {
     uri
 }
 
-fn connect(uri: &str) -> Result<Conn, ArchiveError> {
+fn connect(uri: &str, live: &Arc<AtomicUsize>) -> Result<Conn, ArchiveError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut db = Connection::open_with_flags(uri, flags).map_err(sql_err)?;
+    db.pragma_update(None, "cache_size", -CACHE_KIB).map_err(sql_err)?;
     let steps = Arc::new(AtomicU32::new(0));
     let counter = steps.clone();
     let _ = db.progress_handler(1000, Some(move || counter.fetch_add(1, Ordering::Relaxed) >= STEP_BUDGET));
-    Ok(Conn { db, steps })
+    live.fetch_add(1, Ordering::Relaxed);
+    Ok(Conn { db, steps, live: live.clone() })
 }
 
 fn sniff(bytes: &[u8]) -> TileFormat {
@@ -116,12 +135,14 @@ impl MbTiles {
             return corrupt("not an MBTiles archive (not a SQLite database: no \"SQLite format 3\" header)");
         }
         let uri = uri_of(path);
-        let conn = connect(&uri)?;
-        let metadata = Self::read_metadata(&conn, limit)?;
-        Ok(MbTiles { uri, pool: Mutex::new(vec![conn]), metadata, limit })
+        let live = Arc::new(AtomicUsize::new(0));
+        let conn = connect(&uri, &live)?;
+        let (metadata, metadata_bytes) = Self::read_metadata(&conn, limit)?;
+        Ok(MbTiles { uri, pool: Mutex::new(vec![conn]), metadata, metadata_bytes, limit, live })
     }
 
-    fn read_metadata(conn: &Conn, limit: ReadLimit) -> Result<Metadata, ArchiveError> {
+    /// The metadata, and the bytes of the values it was read from.
+    fn read_metadata(conn: &Conn, limit: ReadLimit) -> Result<(Metadata, usize), ArchiveError> {
         let db = &conn.db;
         conn.steps.store(0, Ordering::Relaxed);
         let has = |name: &str| -> Result<bool, ArchiveError> {
@@ -209,7 +230,8 @@ impl MbTiles {
             .get("json")
             .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
             .and_then(|j| j.get("vector_layers").filter(|v| v.is_array()).cloned());
-        Ok(Metadata {
+        let bytes = values.iter().map(|(k, v)| k.len() + v.len()).sum();
+        let metadata = Metadata {
             format,
             minzoom,
             maxzoom,
@@ -217,14 +239,15 @@ impl MbTiles {
             attribution: values.get("attribution").cloned(),
             name: values.get("name").cloned(),
             vector_layers,
-        })
+        };
+        Ok((metadata, bytes))
     }
 
     fn with_conn<T>(&self, f: impl FnOnce(&Conn) -> Result<T, ArchiveError>) -> Result<T, ArchiveError> {
         let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let conn = match taken {
             Some(c) => c,
-            None => connect(&self.uri)?,
+            None => connect(&self.uri, &self.live)?,
         };
         conn.steps.store(0, Ordering::Relaxed);
         let result = f(&conn);
@@ -239,6 +262,10 @@ impl MbTiles {
 impl Archive for MbTiles {
     fn metadata(&self) -> &Metadata {
         &self.metadata
+    }
+
+    fn held_bytes(&self) -> usize {
+        self.live.load(Ordering::Relaxed) * CONNECTION_BYTES + self.metadata_bytes + std::mem::size_of::<Self>()
     }
 
     fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, ArchiveError> {

@@ -137,6 +137,9 @@ pub trait Archive: Send + Sync {
     /// be gzip'd; the MVT decoder reads both), or `None` when the archive
     /// has no such tile.
     fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, ArchiveError>;
+    /// About how many bytes of memory the open archive holds (directories,
+    /// metadata, database connections): what its owner charges it.
+    fn held_bytes(&self) -> usize;
 }
 
 /// What a read of an archive is for (a remote source tells its host, which

@@ -357,6 +357,8 @@ pub struct PmTiles {
     header: Header,
     root: Vec<Entry>,
     metadata: Metadata,
+    /// The metadata JSON's length (what [`Metadata`] keeps is at most that).
+    metadata_bytes: usize,
     leaves: Mutex<LeafCache>,
 }
 
@@ -461,7 +463,8 @@ impl PmTiles {
             name: str_field("name"),
             vector_layers: json.get("vector_layers").filter(|v| v.is_array()).cloned(),
         };
-        Ok(PmTiles { source, header, root, metadata, leaves: Mutex::new(LeafCache::default()) })
+        let metadata_bytes = meta_bytes.len();
+        Ok(PmTiles { source, header, root, metadata, metadata_bytes, leaves: Mutex::new(LeafCache::default()) })
     }
 
     pub fn header(&self) -> &Header {
@@ -550,6 +553,11 @@ impl PmTiles {
 impl Archive for PmTiles {
     fn metadata(&self) -> &Metadata {
         &self.metadata
+    }
+
+    fn held_bytes(&self) -> usize {
+        let leaves = self.leaves.lock().unwrap_or_else(|e| e.into_inner()).bytes;
+        self.root.len() * std::mem::size_of::<Entry>() + leaves + self.metadata_bytes + std::mem::size_of::<Self>()
     }
 
     fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, ArchiveError> {
