@@ -32,7 +32,9 @@ type RuntimeOptions struct {
 	AllowedRoots []string
 	// MaxResourceBytes bounds one resource (file or provider answer; a
 	// tile, the metadata or a directory read from an archive);
-	// 0 = the default, 64 MiB.
+	// 0 = the default, 64 MiB. A map's GeoJSON sources hold at most four
+	// times this together (past it, the source that would pass it fails
+	// with an EventResourceError).
 	MaxResourceBytes int64
 	// MaxImagePixels bounds one image (raster tile, image source, sprite
 	// sheet), checked against its header before decoding; 0 = the default,

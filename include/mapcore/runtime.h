@@ -55,7 +55,9 @@ typedef struct mapcore_runtime_options {
   const char *const *allowed_roots;
   size_t allowed_root_count;
   /* Bytes of one resource (file or provider answer; a tile, the metadata or
-   * a directory read from an archive); 0 = the default, 64 MiB. */
+   * a directory read from an archive); 0 = the default, 64 MiB. A map's
+   * GeoJSON sources hold at most four times this together (past it, the
+   * source that would pass it fails with a RESOURCE_ERROR event). */
   uint64_t max_resource_bytes;
   /* Pixels of one image (raster tile, image source, sprite sheet), checked
    * against its header before decoding; 0 = the default, 4096 x 4096. */

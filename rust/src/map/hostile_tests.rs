@@ -388,3 +388,23 @@ fn inline_geojson_is_text_in_the_style_and_whole_in_style_json_and_after_edits()
     let centre = ((32 * 64 + 32) * 4) as usize;
     assert_eq!(&frame.data[centre..centre + 4], &[0, 0, 255, 255], "the polygon draws blue");
 }
+
+#[test]
+fn geojson_data_past_the_maps_budget_fails_its_source_and_the_rest_draws() {
+    // Budget: four times max_resource_bytes. Five sources of about 3,600
+    // bytes each under a 16,000-byte budget: the fifth one's data is
+    // refused, named; the others draw.
+    let limits = crate::runtime::Limits { max_resource_bytes: 4000, ..Default::default() };
+    let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });
+    let pad = "x".repeat(3500);
+    let sources: Vec<String> = (0..5).map(|i| format!(r#""s{i}": {}"#, point_source(&format!(r#"{{"pad": "{pad}"}}"#)))).collect();
+    let layers: Vec<String> = (0..5)
+        .map(|i| format!(r#"{{"id": "c{i}", "type": "circle", "source": "s{i}", "paint": {{"circle-color": "red", "circle-radius": 8}}}}"#))
+        .collect();
+    let (centre, events) = render(&mut rt, &circle_style(&sources.join(","), &layers.join(",")));
+    assert_eq!(centre, Some(RED), "{events:?}");
+    let refused: Vec<&Event> =
+        resource_errors(&events).into_iter().filter(|e| e.message.contains("more than 16000 (four times the max_resource_bytes limit")).collect();
+    assert_eq!(refused.len(), 1, "{events:?}");
+    assert_eq!(events.iter().filter(|e| e.kind == EventKind::SourceLoaded).count(), 4, "{events:?}");
+}

@@ -28,7 +28,7 @@ use crate::style::{self, Style};
 pub use camera::Camera;
 pub use client::Runtime;
 pub use styling::StyleImage;
-use sources::{Meta, SourceState, TileSlot, Tiles};
+use sources::{GeoJsonBytes, Meta, SourceState, TileSlot, Tiles};
 
 /// Why a map call failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -429,12 +429,7 @@ impl Map {
             let state = self.sources.get_mut(source_id).expect("present");
             state.meta = Meta::Loading;
             if let Some(text) = state.inline.take() {
-                let (source, options) = (source_id.to_string(), sources::geojson_options(state, core.limits().max_tile_cache_bytes));
-                let token = core.job_token(map_id);
-                core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
-                    let result = crate::source::geojson::shared_index(text.as_bytes(), options, &|| token.wanted());
-                    Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
-                });
+                self.index_geojson(source_id, GeoJsonBytes::Inline(text), core);
             } else if let Some(url) = state.url.as_deref().map(resolve) {
                 core.request(
                     map_id,
@@ -596,15 +591,44 @@ impl Map {
                 }
             },
             Tiles::Unsupported | Tiles::Image { .. } => {}
-            Tiles::GeoJson { .. } => {
-                let (source, options) = (source.to_string(), sources::geojson_options(state, core.limits().max_tile_cache_bytes));
-                let token = core.job_token(map_id);
-                core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
-                    let result = crate::source::geojson::shared_index((*bytes).as_ref(), options, &|| token.wanted());
-                    Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
-                });
-            }
+            Tiles::GeoJson { .. } => self.index_geojson(source, GeoJsonBytes::Loaded(bytes), core),
         }
+    }
+
+    /// Indexes `source`'s GeoJSON data on a worker, unless the map's GeoJSON
+    /// data would then pass its budget ([`sources::geojson_budget`]): then
+    /// the source fails with an event naming the budget, and the rest of
+    /// the map draws.
+    fn index_geojson(&mut self, source: &str, data: GeoJsonBytes, core: &mut Core) {
+        let map_id = self.id;
+        let len = data.as_ref().len();
+        let others: usize = self
+            .sources
+            .iter()
+            .filter(|(id, s)| id.as_str() != source && !matches!(s.meta, Meta::Failed(_)))
+            .map(|(_, s)| if let Tiles::GeoJson { data_bytes, .. } = &s.tiles { *data_bytes } else { 0 })
+            .sum();
+        let budget = sources::geojson_budget(core.limits());
+        let Some(state) = self.sources.get_mut(source) else { return };
+        if (others as u64).saturating_add(len as u64) > budget {
+            let msg = format!(
+                "source \"{source}\": its GeoJSON data ({len} bytes) would bring the map's GeoJSON data to {} bytes, \
+                 more than {budget} (four times the max_resource_bytes limit, a runtime option)",
+                others + len
+            );
+            state.meta = Meta::Failed(msg.clone());
+            core.emit(Event::new(EventKind::ResourceError, map_id).source(source).message(msg));
+            return;
+        }
+        if let Tiles::GeoJson { data_bytes, .. } = &mut state.tiles {
+            *data_bytes = len;
+        }
+        let (source, options) = (source.to_string(), sources::geojson_options(state, core.limits().max_tile_cache_bytes));
+        let token = core.job_token(map_id);
+        core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
+            let result = crate::source::geojson::shared_index(data.as_ref(), options, &|| token.wanted());
+            Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
+        });
     }
 
     fn on_tile(&mut self, source: String, tile: TileId, info: &ResourceInfo, response: Response, core: &mut Core) {

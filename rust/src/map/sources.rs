@@ -34,8 +34,10 @@ pub enum Tiles {
     /// corners (top-left, top-right, bottom-right, bottom-left) in Mercator
     /// units (0..1). Loaded as the single tile 0/0/0.
     Image { url: String, corners: [[f64; 2]; 4] },
-    /// GeoJSON tiled on the fly (the index once built).
-    GeoJson { index: Option<Arc<GeoJsonIndex>>, options: GeoJsonOptions },
+    /// GeoJSON tiled on the fly (the index once built), and the bytes of
+    /// its data once it came (charged to the map's GeoJSON budget:
+    /// [`geojson_budget`]).
+    GeoJson { index: Option<Arc<GeoJsonIndex>>, options: GeoJsonOptions, data_bytes: usize },
     /// A source type this version does not draw (video).
     Unsupported,
 }
@@ -221,7 +223,7 @@ pub fn from_spec(spec: &SourceSpec) -> SourceState {
                 line_metrics: g.line_metrics,
                 ..GeoJsonOptions::default()
             };
-            state.tiles = Tiles::GeoJson { index: None, options };
+            state.tiles = Tiles::GeoJson { index: None, options, data_bytes: 0 };
             match &g.data {
                 GeoJsonData::Url(u) => state.url = Some(u.clone()),
                 GeoJsonData::Inline(text) => state.inline = Some(Arc::clone(text)),
@@ -257,7 +259,9 @@ pub fn take(old: &BTreeMap<String, SourceState>, id: &str) -> SourceState {
                 dem: *dem,
             },
             Tiles::Image { url, corners } => Tiles::Image { url: url.clone(), corners: *corners },
-            Tiles::GeoJson { index, options } => Tiles::GeoJson { index: index.clone(), options: options.clone() },
+            Tiles::GeoJson { index, options, data_bytes } => {
+                Tiles::GeoJson { index: index.clone(), options: options.clone(), data_bytes: *data_bytes }
+            }
             Tiles::Unsupported => Tiles::Unsupported,
         },
         url: s.url.clone(),
@@ -368,6 +372,28 @@ impl Map {
             }
             Purpose::Glyphs { stack, range } => self.glyph_job_failed(&stack, range, message, core),
             Purpose::Labels { source, tile, z } => self.label_job_failed(source, tile, z, message, core),
+        }
+    }
+}
+
+/// Most bytes of GeoJSON data a map's sources hold together (each source's
+/// data is one resource, bounded by `max_resource_bytes`; a style naming
+/// many is bounded by this): four resources' worth.
+pub fn geojson_budget(limits: &crate::runtime::Limits) -> u64 {
+    limits.max_resource_bytes.saturating_mul(4)
+}
+
+/// A GeoJSON source's data: inline in the style, or a resource's answer.
+pub enum GeoJsonBytes {
+    Inline(Arc<str>),
+    Loaded(crate::runtime::resource::Bytes),
+}
+
+impl AsRef<[u8]> for GeoJsonBytes {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            GeoJsonBytes::Inline(text) => text.as_bytes(),
+            GeoJsonBytes::Loaded(bytes) => (**bytes).as_ref(),
         }
     }
 }

@@ -60,7 +60,8 @@ pub enum GlyphsMode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Bytes of one resource (file, provider answer; a tile, the metadata or
-    /// a directory read from an archive, refused before it is read).
+    /// a directory read from an archive, refused before it is read). A
+    /// map's GeoJSON sources hold at most four times this together.
     pub max_resource_bytes: u64,
     /// Pixels of one decoded image (raster tile, image source, sprite sheet),
     /// checked against its header before decoding.
@@ -72,7 +73,8 @@ pub struct Limits {
     /// (with their symbol layouts) and requested again when needed. A
     /// GeoJSON source's index also keeps the tiles it cuts within this
     /// budget; its data and index leaves are not counted (they stay while
-    /// the source does, bounded by `max_resource_bytes`).
+    /// the source does, bounded by `max_resource_bytes`, and a map's
+    /// GeoJSON data together by four times that).
     pub max_tile_cache_bytes: u64,
     /// Features of one decoded tile (vector or GeoJSON): a tile over it fails
     /// with a TILE_ERROR naming the limit, the rest of the map draws.
