@@ -14,6 +14,12 @@ use crate::text::local_shaping::LocalStack;
 /// style or tile cannot make the store grow without bound).
 pub const MAX_RANGES: usize = 16 * 256;
 
+/// Most bytes of glyphs (bitmaps and metrics) one map keeps: a glyph
+/// server answering every range with the largest glyphs a PBF may hold
+/// (17 MB a range) cannot grow the store past it. A range beyond it fails,
+/// named; labels draw without it.
+pub const MAX_GLYPH_BYTES: usize = 256 << 20;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum RangeState {
     Loading,
@@ -28,6 +34,8 @@ pub struct GlyphStore {
     pub url: Option<String>,
     ranges: HashMap<(String, u32), RangeState>,
     set: GlyphSet,
+    /// What the glyphs in `set` take (charged against [`MAX_GLYPH_BYTES`]).
+    bytes: usize,
 }
 
 impl GlyphStore {
@@ -75,27 +83,53 @@ impl GlyphStore {
 
     /// Adds a range made from local fonts `faces` of `fonts`: the stack's
     /// text is shaped from them when all its ranges are local.
-    pub fn add_local(&mut self, stack: &str, range: u32, glyphs: Vec<Arc<Glyph>>, faces: &StackFaces, fonts: Arc<FontLibrary>) {
-        self.add(stack, range, glyphs);
+    pub fn add_local(
+        &mut self,
+        stack: &str,
+        range: u32,
+        glyphs: Vec<Arc<Glyph>>,
+        faces: &StackFaces,
+        fonts: Arc<FontLibrary>,
+    ) -> Result<(), String> {
+        self.add(stack, range, glyphs)?;
         let local = LocalStack { faces: faces.faces.clone(), fonts, ranges: BTreeSet::new(), oblique: faces.oblique };
         let entry = self.set.local.entry(stack.to_string()).or_insert_with(|| Arc::new(local.clone()));
         let ranges = std::mem::take(&mut Arc::make_mut(entry).ranges);
         *entry = Arc::new(LocalStack { ranges, ..local });
         Arc::make_mut(entry).ranges.insert(range);
+        Ok(())
     }
 
     pub fn fail(&mut self, stack: &str, range: u32) {
         self.ranges.insert((stack.to_string(), range), RangeState::Failed);
     }
 
-    /// Adds a decoded range.
-    pub fn add(&mut self, stack: &str, range: u32, glyphs: impl IntoIterator<Item = Arc<Glyph>>) {
+    /// Adds a decoded range, or fails it (the reason) when the map's glyphs
+    /// would then take more than [`MAX_GLYPH_BYTES`].
+    pub fn add(&mut self, stack: &str, range: u32, glyphs: impl IntoIterator<Item = Arc<Glyph>>) -> Result<(), String> {
+        let glyphs: Vec<Arc<Glyph>> = glyphs.into_iter().collect();
+        let size = |g: &Arc<Glyph>| std::mem::size_of::<Glyph>() + g.bitmap.as_ref().map_or(0, |b| b.data.len());
+        let bytes: usize = glyphs.iter().map(size).sum();
+        // Glyphs this range replaces (a range loaded again) give their charge back.
+        let replaced: usize = match self.set.stacks.get(stack) {
+            Some(map) => glyphs.iter().filter_map(|g| map.get(&g.id)).map(size).sum(),
+            None => 0,
+        };
+        let total = (self.bytes - replaced.min(self.bytes)).saturating_add(bytes);
+        if total > MAX_GLYPH_BYTES {
+            self.fail(stack, range);
+            return Err(format!(
+                "the map's glyphs would take {total} bytes with this range's {bytes}, more than the {MAX_GLYPH_BYTES} bytes a map keeps"
+            ));
+        }
         let entry = self.set.stacks.entry(stack.to_string()).or_insert_with(|| Arc::new(GlyphMap::new()));
         let map = Arc::make_mut(entry);
         for g in glyphs {
             map.insert(g.id, g);
         }
+        self.bytes = total;
         self.ranges.insert((stack.to_string(), range), RangeState::Ready);
+        Ok(())
     }
 }
 
@@ -136,11 +170,32 @@ mod tests {
         assert_eq!(store.take_missing(&deps).len(), 2);
         assert!(store.take_missing(&deps).is_empty());
         assert!(!store.settled(&deps));
-        store.add("A", 0, vec![]);
+        store.add("A", 0, vec![]).unwrap();
         store.fail("A", 1);
         assert!(store.settled(&deps));
         let many: BTreeMap<String, BTreeSet<u32>> = [("B".to_string(), (0..MAX_RANGES as u32 + 10).collect())].into_iter().collect();
         assert!(store.take_missing(&many).len() < MAX_RANGES);
         assert!(store.settled(&BTreeMap::from([("B".to_string(), BTreeSet::from([MAX_RANGES as u32 + 5]))])));
+    }
+
+    #[test]
+    fn the_glyph_bytes_a_map_keeps_are_bounded() {
+        use crate::text::glyph::SdfBitmap;
+        // Ranges of 256 glyphs of 512 KiB each (one bitmap shared here; each
+        // glyph is charged its own): 128 MiB a range.
+        let bitmap = Arc::new(SdfBitmap { width: 1024, height: 512, data: vec![0; 512 << 10] });
+        let range = |base: u32| -> Vec<Arc<Glyph>> {
+            (0..256).map(|i| Arc::new(Glyph { id: base + i, metrics: Default::default(), bitmap: Some(bitmap.clone()) })).collect()
+        };
+        let mut store = GlyphStore::default();
+        store.add("A", 0, range(0)).unwrap();
+        let e = store.add("A", 1, range(256)).unwrap_err();
+        assert!(e.contains(&format!("more than the {MAX_GLYPH_BYTES} bytes a map keeps")), "{e}");
+        assert_eq!(store.state("A", 1), Some(&RangeState::Failed));
+        assert_eq!(store.set().stacks["A"].len(), 256, "the failed range added nothing");
+        // Small ranges still fit; a range loaded again replaces its glyphs' charge.
+        store.add("A", 2, vec![Arc::new(Glyph { id: 512, metrics: Default::default(), bitmap: None })]).unwrap();
+        store.add("A", 0, range(0)).unwrap();
+        assert_eq!(store.state("A", 0), Some(&RangeState::Ready));
     }
 }

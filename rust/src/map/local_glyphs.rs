@@ -81,8 +81,10 @@ impl Map {
         core.spawn_for(self.id, purpose, move || {
             let glyphs = fonts.render_range_styled(&faces.faces, range, faces.oblique);
             Box::new(move |map: &mut Map, core: &mut Core| {
-                map.symbols.glyphs.add_local(&stack, range, glyphs, &faces, fonts);
-                map.update_symbols(core);
+                match map.symbols.glyphs.add_local(&stack, range, glyphs, &faces, fonts) {
+                    Ok(()) => map.update_symbols(core),
+                    Err(why) => map.glyph_range_over_budget(&stack, range, "", &why, core),
+                }
             })
         });
     }

@@ -177,8 +177,10 @@ impl Map {
                             if decoded.skipped > 0 {
                                 log::debug!("glyph range {range} of \"{stack}\": {} glyph entries skipped", decoded.skipped);
                             }
-                            map.symbols.glyphs.add(&stack, range, decoded.glyphs.into_iter().map(Arc::new));
-                            map.update_symbols(core);
+                            match map.symbols.glyphs.add(&stack, range, decoded.glyphs.into_iter().map(Arc::new)) {
+                                Ok(()) => map.update_symbols(core),
+                                Err(why) => map.glyph_range_over_budget(&stack, range, &url, &why, core),
+                            }
                         }
                         Err(e) => map.glyph_range_failed(stack, range, &url, e.to_string(), core),
                     })
@@ -200,6 +202,13 @@ impl Map {
         }
         self.symbols.glyphs.fail(&stack, range);
         self.warn_glyphs(&stack, range, url, &why, core);
+        self.update_symbols(core);
+    }
+
+    /// A range the map's glyph budget has no room for: failed, told once,
+    /// and not made from local fonts instead (they would not fit either).
+    pub(super) fn glyph_range_over_budget(&mut self, stack: &str, range: u32, url: &str, why: &str, core: &mut Core) {
+        self.warn_glyphs(stack, range, url, why, core);
         self.update_symbols(core);
     }
 
