@@ -38,7 +38,7 @@ type RuntimeOptions struct {
 	MaxResourceBytes int64
 	// MaxImagePixels bounds one image (raster tile, image source, sprite
 	// sheet), checked against its header before decoding; 0 = the default,
-	// 4096 x 4096.
+	// 4096 x 4096. A map's sprite sheets have at most twice this together.
 	MaxImagePixels int64
 	// MaxTilesPerSource bounds the tiles one source requests for one view
 	// (the farthest from the centre are dropped, with a warning); 0 = the

@@ -60,7 +60,9 @@ typedef struct mapcore_runtime_options {
    * source that would pass it fails with a RESOURCE_ERROR event). */
   uint64_t max_resource_bytes;
   /* Pixels of one image (raster tile, image source, sprite sheet), checked
-   * against its header before decoding; 0 = the default, 4096 x 4096. */
+   * against its header before decoding; 0 = the default, 4096 x 4096. A
+   * map's sprite sheets have at most twice this together (past it, the
+   * sheet that would pass it is a RESOURCE_ERROR event). */
   uint64_t max_image_pixels;
   /* Tiles one source may request for one view (more are dropped, farthest
    * from the centre first, with a WARNING); 0 = the default, 1024. */

@@ -408,3 +408,28 @@ fn geojson_data_past_the_maps_budget_fails_its_source_and_the_rest_draws() {
     assert_eq!(refused.len(), 1, "{events:?}");
     assert_eq!(events.iter().filter(|e| e.kind == EventKind::SourceLoaded).count(), 4, "{events:?}");
 }
+
+#[test]
+fn sprite_sheets_past_the_maps_budget_are_refused_and_the_rest_draws() {
+    // Budget: twice max_image_pixels. Four 60x60 sheets (3,600 pixels each)
+    // under a 12,000-pixel budget: one of them is refused, named.
+    let dir = temp_dir("sprite-budget");
+    let sheet = crate::render::png_io::encode_png(&[0u8; 60 * 60 * 4], 60, 60).unwrap();
+    for i in 0..4 {
+        std::fs::write(dir.join(format!("s{i}.png")), &sheet).unwrap();
+        std::fs::write(dir.join(format!("s{i}.json")), r#"{"dot": {"x": 0, "y": 0, "width": 8, "height": 8, "pixelRatio": 1}}"#).unwrap();
+    }
+    let limits = crate::runtime::Limits { max_image_pixels: 6000, ..Default::default() };
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), limits, ..Default::default() });
+    let sprites: Vec<String> = (0..4).map(|i| format!(r#"{{"id": "s{i}", "url": "file://{}/s{i}"}}"#, dir.display())).collect();
+    let style = circle_style(
+        &format!(r#""p": {}"#, point_source("{}")),
+        r#"{"id": "c", "type": "circle", "source": "p", "paint": {"circle-color": "red", "circle-radius": 8}}"#,
+    )
+    .replacen(r#""version": 8,"#, &format!(r#""version": 8, "sprite": [{}],"#, sprites.join(",")), 1);
+    let (centre, events) = render(&mut rt, &style);
+    assert_eq!(centre, Some(RED), "{events:?}");
+    let refused: Vec<&Event> =
+        resource_errors(&events).into_iter().filter(|e| e.message.contains("more than 12000 (twice the max_image_pixels limit")).collect();
+    assert_eq!(refused.len(), 1, "{events:?}");
+}

@@ -74,6 +74,9 @@ struct SpriteLoad {
     image: Option<crate::runtime::resource::Bytes>,
     /// Sliced (or failed): nothing more to wait for.
     done: bool,
+    /// The sheet's pixels, read from its header (charged to the map's
+    /// sprite budget: [`sprites::sheet_budget`]).
+    pixels: u64,
 }
 
 enum StyleSlot {
@@ -338,6 +341,8 @@ impl Map {
 
     fn on_sprite(&mut self, id: String, is_image: bool, info: &ResourceInfo, response: Response, core: &mut Core) {
         let map_id = self.id;
+        // The other sheets' pixels (a few sheets per style).
+        let others: u64 = self.sprites.iter().filter(|(other, _)| **other != id).map(|(_, l)| l.pixels).sum();
         let Some(load) = self.sprites.get_mut(&id) else { return };
         let bytes = match response {
             Response::Data(b) => b,
@@ -354,6 +359,21 @@ impl Map {
             }
         };
         if is_image {
+            let (w, h) = crate::source::raster::image_dimensions((*bytes).as_ref()).unwrap_or((0, 0));
+            let pixels = u64::from(w) * u64::from(h);
+            let budget = sprites::sheet_budget(core.limits());
+            if others.saturating_add(pixels) > budget {
+                load.done = true;
+                let mut ev = Event::new(EventKind::ResourceError, map_id).url(info.url.clone()).message(format!(
+                    "sprite \"{id}\": its {w}x{h} sheet would bring the map's sprite sheets to {} pixels, more than {budget} \
+                     (twice the max_image_pixels limit, a runtime option); its images are not loaded",
+                    others + pixels
+                ));
+                ev.resource_kind = Some(info.kind);
+                core.emit(ev);
+                return;
+            }
+            load.pixels = pixels;
             load.image = Some(bytes);
         } else {
             load.index = Some(bytes);

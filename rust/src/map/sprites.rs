@@ -32,6 +32,12 @@ pub const MAX_SPRITE_ENTRIES: usize = 16384;
 /// (entries may overlap; N entries each naming the whole sheet may not).
 pub const MAX_SPRITE_COPIES: u64 = 4;
 
+/// Most pixels a map's sprite sheets have together: each sheet is bounded by
+/// `max_image_pixels`, a style naming many sheets by twice that.
+pub fn sheet_budget(limits: &crate::runtime::Limits) -> u64 {
+    limits.max_image_pixels.saturating_mul(2)
+}
+
 /// A sliced sheet: its images, and a warning per entry that was skipped.
 #[derive(Debug, Default)]
 pub struct Sliced {

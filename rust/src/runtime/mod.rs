@@ -64,7 +64,8 @@ pub struct Limits {
     /// map's GeoJSON sources hold at most four times this together.
     pub max_resource_bytes: u64,
     /// Pixels of one decoded image (raster tile, image source, sprite sheet),
-    /// checked against its header before decoding.
+    /// checked against its header before decoding. A map's sprite sheets
+    /// have at most twice this together.
     pub max_image_pixels: u64,
     /// Tiles one source may request for one view.
     pub max_tiles_per_source: u32,
