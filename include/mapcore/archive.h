@@ -34,7 +34,7 @@ typedef struct mapcore_mbtiles_writer { uint64_t id; } mapcore_mbtiles_writer;
  * PARSE_ERROR when it is damaged or neither format; UNSUPPORTED for a
  * compression or tile type this version does not read, or MBTiles in a
  * library built without its `mbtiles` feature; IO_ERROR too when the
- * metadata is above 64 MiB (an MBTiles metadata table: 16 Mi characters).
+ * metadata is above 64 MiB.
  * Release with mapcore_archive_close. */
 mapcore_status mapcore_archive_open(const char *path, mapcore_archive *out_archive);
 

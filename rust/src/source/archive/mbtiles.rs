@@ -7,9 +7,11 @@
 //! gzip'd. The database is opened read-only and immutable (no locks, no
 //! journal), one connection per concurrent reader, and every statement runs
 //! under a step budget, so a hostile database (a recursive view) cannot hang
-//! a worker. Values are measured (`length()`, which reads no content) before
-//! they are read: a tile or the metadata above the read limit is refused
-//! before SQLite or mapcore holds its bytes.
+//! a worker. Values are measured (`octet_length()`, their bytes, which
+//! SQLite knows from the record header without reading them: `length()`
+//! would read a text to count its characters) before they are read: a tile
+//! or the metadata above the read limit is refused before SQLite or mapcore
+//! holds its bytes.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
@@ -160,19 +162,18 @@ impl MbTiles {
         if !has("metadata")? {
             return corrupt("not an MBTiles archive: the SQLite database has no \"metadata\" table");
         }
-        // Measured first: `length` counts characters (of text; bytes of a
-        // blob), and a character takes at most 4 bytes.
-        let (rows, chars): (i64, f64) = db
-            .query_row("SELECT count(*), total(length(name)) + total(length(value)) FROM metadata", [], |r| {
+        // Measured first.
+        let (rows, bytes): (i64, f64) = db
+            .query_row("SELECT count(*), total(octet_length(name)) + total(octet_length(value)) FROM metadata", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .map_err(sql_err)?;
         if rows > MAX_METADATA_ROWS {
             return corrupt(format!("the MBTiles metadata table has {rows} rows (at most {MAX_METADATA_ROWS} are read)"));
         }
-        if chars * 4.0 > limit.bytes as f64 {
+        if bytes > limit.bytes as f64 {
             return Err(ArchiveError::Io(format!(
-                "the MBTiles metadata table holds {chars} characters, more than the {} bytes one read may take ({})",
+                "the MBTiles metadata table holds {bytes} bytes, more than the {} one read may take ({})",
                 limit.bytes, limit.name
             )));
         }
@@ -194,11 +195,11 @@ impl MbTiles {
             })?,
             None => {
                 conn.steps.store(0, Ordering::Relaxed);
-                // Its first bytes only (a blob's length is known without
+                // Its first bytes only (its length is known without
                 // reading it; `substr` would read it whole).
                 let first: Option<Vec<u8>> = db
                     .query_row(
-                        "SELECT CASE WHEN length(tile_data) <= ?1 THEN substr(CAST(tile_data AS BLOB), 1, 16) END FROM tiles LIMIT 1",
+                        "SELECT CASE WHEN octet_length(tile_data) <= ?1 THEN substr(CAST(tile_data AS BLOB), 1, 16) END FROM tiles LIMIT 1",
                         [limit.bytes as i64],
                         |r| r.get::<_, Option<Vec<u8>>>(0),
                     )
@@ -275,11 +276,11 @@ impl Archive for MbTiles {
         let row = (1i64 << z) - 1 - i64::from(y);
         let max = self.limit.bytes;
         let found = self.with_conn(|c| {
-            // The length first: a tile above the limit is not read at all.
+            // The byte length first: a tile above the limit is not read at all.
             let mut stmt = c
                 .db
                 .prepare_cached(
-                    "SELECT length(tile_data), CASE WHEN length(tile_data) <= ?4 THEN tile_data END \
+                    "SELECT octet_length(tile_data), CASE WHEN octet_length(tile_data) <= ?4 THEN tile_data END \
                      FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3",
                 )
                 .map_err(sql_err)?;
@@ -491,9 +492,9 @@ mod tests {
         let e = a.tile(0, 0, 0).unwrap_err().to_string();
         assert!(e.contains("tile 0/0/0 is 5000 bytes, more than 4000 (a test limit)"), "{e}");
         assert_eq!(a.tile(1, 0, 0).unwrap().map(|t| t.len()), Some(1000), "a tile within the limit is read");
-        // Metadata: 2,000 characters may take 8,000 bytes, above 4,000.
+        // Metadata above 4,000 bytes (in 1,500 characters of 3 bytes each).
         let meta = d.join("meta.mbtiles");
-        write(&meta, &tiles, &[("format", "png".into()), ("json", "x".repeat(2000))]).unwrap();
+        write(&meta, &tiles, &[("format", "png".into()), ("json", "\u{20ac}".repeat(1500))]).unwrap();
         let e = MbTiles::open(&meta, limit).err().unwrap().to_string();
         assert!(e.contains("metadata table holds") && e.contains("a test limit"), "{e}");
         // No format: the first tile's kind is sniffed from its first bytes,
