@@ -264,13 +264,27 @@ fn archive_tiles_above_the_byte_limit_are_refused_and_the_rest_draws() {
         RuntimeOptions { render_threads: 1, worker_threads: 2, allowed_roots: vec![f.dir.to_path_buf()], limits, ..Default::default() };
     let mut rt = Runtime::new(options).unwrap();
     rt.add_map(1, Map::new(1, 256, 256, 1.0));
-    for (scheme, path) in [("pmtiles", &f.vector_pmtiles), ("mbtiles", &f.vector_mbtiles)] {
-        let source = format!(r#"{{"type": "vector", "url": "{scheme}://{}"}}"#, path.display());
+    // A remote archive is held to the same limit, before its range is asked:
+    // here its first range (the header and root directory) is over it.
+    let url = "https://tiles.example/limit.pmtiles";
+    let host = std::sync::Arc::new(RangeHost {
+        archives: vec![(url.to_string(), std::fs::read(&f.vector_pmtiles).unwrap())],
+        silent: None,
+        asked: Default::default(),
+        cancelled: Default::default(),
+    });
+    rt.set_provider(Some(host.clone()));
+    let remote = format!("pmtiles://{url}");
+    let (local_pmtiles, local_mbtiles) = (format!("pmtiles://{}", f.vector_pmtiles.display()), format!("mbtiles://{}", f.vector_mbtiles.display()));
+    for location in [&local_pmtiles, &local_mbtiles, &remote] {
+        let source = format!(r#"{{"type": "vector", "url": "{location}"}}"#);
         let (pixels, events) = render(&mut rt, 1, &vector_style(&source, lng_lat_of_tile_centre(14, 8802, 5374), 14.3));
         let message = errors(&events).iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" | ");
-        assert!(message.contains("the max_resource_bytes limit, a runtime option") && message.contains("4096"), "{scheme}: {message}");
-        assert_eq!(distinct_colours(&pixels), 1, "{scheme}: the background alone");
+        assert!(message.contains("4096 (the max_resource_bytes limit, a runtime option)") || message.contains("4096 bytes (the max_resource_bytes limit, a runtime option)"), "{location}: {message}");
+        assert_eq!(distinct_colours(&pixels), 1, "{location}: the background alone");
     }
+    let asked = host.asked.lock().unwrap();
+    assert!(asked.iter().all(|(_, range)| range.is_some_and(|(_, len)| len <= 4096)), "a range over the limit was asked: {asked:?}");
 }
 
 #[test]

@@ -260,7 +260,7 @@ fn open(
     remote: &Remote,
 ) -> Result<(Arc<dyn Archive>, String), Response> {
     let (opened, name): (Result<Arc<dyn Archive>, ArchiveError>, String) = if is_remote(a.location) {
-        let fetch = ProviderFetch { shared: remote.shared.clone(), url: a.location.to_string(), max_bytes: remote.max_bytes };
+        let fetch = ProviderFetch { shared: remote.shared.clone(), url: a.location.to_string(), limit: resource_limit(remote.max_bytes) };
         let opened = RemoteSource::open(Box::new(fetch)).and_then(|s| PmTiles::open(Box::new(s)));
         (opened.map(|p| Arc::new(p) as Arc<dyn Archive>), a.location.to_string())
     } else {
@@ -268,7 +268,7 @@ fn open(
         let (file, canonical, _len) = resource::open_allowed(url, &path, files)?;
         // An archive may be far larger than the byte limit; each read from
         // it (a tile, the metadata, a directory) is held to it.
-        let limit = ReadLimit { bytes: files.max_bytes, name: "the max_resource_bytes limit, a runtime option" };
+        let limit = resource_limit(files.max_bytes);
         let opened = match a.kind {
             Kind::PmTiles => {
                 FileSource::new(file, limit).and_then(|f| PmTiles::open(Box::new(f))).map(|p| Arc::new(p) as Arc<dyn Archive>)
@@ -278,6 +278,12 @@ fn open(
         (opened, canonical.display().to_string())
     };
     opened.map(|archive| (archive, name)).map_err(|e| Response::Error(format!("{url}: {e}")))
+}
+
+/// The limit of one read from an archive a style names, local or remote:
+/// `max_resource_bytes`, named so that a user who meets it knows the option.
+fn resource_limit(max_bytes: u64) -> ReadLimit {
+    ReadLimit { bytes: max_bytes, name: "the max_resource_bytes limit, a runtime option" }
 }
 
 fn is_remote(location: &str) -> bool {
@@ -372,7 +378,8 @@ const CANCEL_POLL: Duration = Duration::from_millis(50);
 struct ProviderFetch {
     shared: Weak<Shared>,
     url: String,
-    max_bytes: u64,
+    /// One range is at most this many bytes, refused before it is asked.
+    limit: ReadLimit,
 }
 
 impl RangeFetch for ProviderFetch {
@@ -381,12 +388,7 @@ impl RangeFetch for ProviderFetch {
         if Serving::is_cancelled() {
             return Err(ArchiveError::Io(format!("{url}: cancelled")));
         }
-        if len > self.max_bytes {
-            return Err(ArchiveError::Io(format!(
-                "{url}: a range of {len} bytes exceeds the max_resource_bytes limit of {} (a runtime option)",
-                self.max_bytes
-            )));
-        }
+        self.limit.check(offset, len).map_err(|e| ArchiveError::Io(format!("{url}: {e}")))?;
         let (kind, tile) = match purpose {
             ReadPurpose::Directory => (ResourceKind::Source, None),
             ReadPurpose::Tile(z, x, y) => (ResourceKind::Tile, Some((i32::from(z), x as i32, y as i32))),
