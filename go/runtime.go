@@ -60,6 +60,15 @@ type RuntimeOptions struct {
 	// MaxVerticesPerTile bounds the vertices of one decoded tile likewise;
 	// 0 = the default, 10^7.
 	MaxVerticesPerTile int64
+	// MaxOverdraw bounds the drawing of one frame: how many times over its
+	// pixels its layers may visit, each line segment, circle, polygon,
+	// glyph and icon counted by its bounds on the frame (a street map asks
+	// for about 10). One layer takes at most a quarter of it when there are
+	// several, so the layers drawn after a heavy one (labels last) still
+	// draw. The draw commands past either are skipped in paint order, with
+	// an EventWarning naming their layers, and the rest draws; 0 = the
+	// default, 256.
+	MaxOverdraw int
 	// FontDirs are font files or folders of them (.ttf, .otf, .ttc, .otc;
 	// not recursive) whose faces join the bundled family (Noto Sans Regular
 	// and Bold) for labels drawn with local glyphs. A file that is not a
@@ -115,7 +124,7 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 	if o.WorkerThreads < 0 || o.RenderThreads < 0 || o.WorkerThreads > math.MaxUint32 || o.RenderThreads > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "thread counts must be >= 0")
 	}
-	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxFeaturesPerTile < 0 || o.MaxVerticesPerTile < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 {
+	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxFeaturesPerTile < 0 || o.MaxVerticesPerTile < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 || o.MaxOverdraw < 0 || o.MaxOverdraw > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "limits must be >= 0 (0 = the default)")
 	}
 	st, _ := handle.New("RuntimeHandle", nil)
@@ -132,6 +141,7 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 		MaxTileCacheBytes:  uint64(o.MaxTileCacheBytes),
 		MaxFeaturesPerTile: uint64(o.MaxFeaturesPerTile),
 		MaxVerticesPerTile: uint64(o.MaxVerticesPerTile),
+		MaxOverdraw:        uint32(o.MaxOverdraw),
 	})
 	if err := status.Of(op, r); err != nil {
 		st.Abort()

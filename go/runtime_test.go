@@ -112,3 +112,46 @@ func TestTileFeatureLimit(t *testing.T) {
 		}
 	}
 }
+
+// MaxOverdraw reaches the engine: a frame asking for more drawing than it
+// allows skips the draw commands past it with a warning naming the option
+// and the layer, and the layers after it draw.
+func TestOverdrawLimit(t *testing.T) {
+	lockThread(t)
+	style := `{"version": 8, "center": [0, 0], "zoom": 0, "sources": {
+		"two": {"type": "geojson", "data": {"type": "FeatureCollection", "features": [
+			{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0, 0]}},
+			{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [1, 1]}}]}}},
+		"layers": [{"id": "bg", "type": "background", "paint": {"background-color": "blue"}},
+			{"id": "wide", "type": "circle", "source": "two", "paint": {"circle-color": "green", "circle-radius": 1000}},
+			{"id": "c", "type": "circle", "source": "two", "paint": {"circle-color": "red", "circle-radius": 3}}]}`
+	if _, err := NewRuntime(&RuntimeOptions{MaxOverdraw: -1}); err == nil || !strings.Contains(err.Error(), "limits") {
+		t.Errorf("a negative overdraw limit: %v", err)
+	}
+	// The two wide circles cost a frame each: within the default, over a
+	// bound of 4 frames, whose layer share (a quarter) is one frame.
+	for _, limit := range []int{0, 4} {
+		tm := openMapWith(t, 64, 64, &RuntimeOptions{MaxOverdraw: limit})
+		tm.render(t, style)
+		img, err := tm.s.ReadNRGBA()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var named []string
+		for _, e := range tm.events(t) {
+			if e.Type == EventWarning && strings.Contains(e.Message, "max_overdraw") {
+				named = append(named, e.Message)
+			}
+		}
+		centre, corner := img.NRGBAAt(32, 32), img.NRGBAAt(1, 1)
+		if limit == 0 && (len(named) != 0 || centre.R != 255 || corner.G == 0) {
+			t.Errorf("default limit: centre %v, corner %v, warnings %q", centre, corner, named)
+		}
+		if limit == 4 && (len(named) != 1 || !strings.Contains(named[0], `of layer "wide" (1)`) || centre.R != 255 || corner.G == 0) {
+			t.Errorf("limit 4: centre %v (want the red circle), corner %v (want green), warnings %q", centre, corner, named)
+		}
+		if err := tm.rt.CloseAll(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

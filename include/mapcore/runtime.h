@@ -93,6 +93,15 @@ typedef struct mapcore_runtime_options {
   /* Vertices (geometry points) of one decoded tile, likewise; 0 = the
    * default, 10^7. */
   uint64_t max_vertices_per_tile;
+  /* How many times over its pixels one frame's layers may draw, each line
+   * segment, circle, polygon, glyph and icon counted by its bounds on the
+   * frame (a street map asks for about 10; a style may ask for 10^9 with a
+   * huge line-width or circle-radius over many features). One layer takes
+   * at most a quarter of it when there are several (so the layers drawn after
+   * a heavy one, labels last, still draw). The draw commands past either are
+   * skipped in paint order, with a WARNING event naming their layers, and the
+   * rest draws; 0 = the default, 256. */
+  uint32_t max_overdraw;
 } mapcore_runtime_options;
 
 /* Options with every field at its default. Any thread. */

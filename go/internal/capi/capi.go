@@ -28,8 +28,10 @@ static mc_res_h w_runtime_create(uint32_t workers, uint32_t render_threads, cons
 		const char *const *roots, size_t root_count, uint64_t max_resource_bytes,
 		uint64_t max_image_pixels, uint32_t max_tiles_per_source,
 		const char *const *fonts, size_t font_count, uint32_t glyphs_mode,
-		uint64_t max_tile_cache_bytes, uint64_t max_features_per_tile, uint64_t max_vertices_per_tile) {
+		uint64_t max_tile_cache_bytes, uint64_t max_features_per_tile, uint64_t max_vertices_per_tile,
+		uint32_t max_overdraw) {
 	mapcore_runtime_options o = mapcore_runtime_options_default();
+	o.max_overdraw = max_overdraw;
 	o.max_tile_cache_bytes = max_tile_cache_bytes;
 	o.max_features_per_tile = max_features_per_tile;
 	o.max_vertices_per_tile = max_vertices_per_tile;
@@ -484,6 +486,7 @@ type RuntimeOptions struct {
 	MaxTileCacheBytes      uint64
 	MaxFeaturesPerTile     uint64
 	MaxVerticesPerTile     uint64
+	MaxOverdraw            uint32
 }
 
 // cStrings copies strs into a C array of C strings; free releases it.
@@ -562,7 +565,8 @@ func RuntimeCreate(o RuntimeOptions) (uint64, Res) {
 		roots, C.size_t(len(o.AllowedRoots)), C.uint64_t(o.MaxResourceBytes),
 		C.uint64_t(o.MaxImagePixels), C.uint32_t(o.MaxTilesPerSource),
 		fonts, C.size_t(len(o.FontPaths)), C.uint32_t(o.GlyphsMode),
-		C.uint64_t(o.MaxTileCacheBytes), C.uint64_t(o.MaxFeaturesPerTile), C.uint64_t(o.MaxVerticesPerTile))
+		C.uint64_t(o.MaxTileCacheBytes), C.uint64_t(o.MaxFeaturesPerTile), C.uint64_t(o.MaxVerticesPerTile),
+		C.uint32_t(o.MaxOverdraw))
 	return uint64(r.h), resOf(r.st, r.msg)
 }
 

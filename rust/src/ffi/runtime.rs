@@ -35,6 +35,7 @@ pub extern "C" fn mapcore_runtime_options_default() -> mapcore_runtime_options {
         max_tile_cache_bytes: 0,
         max_features_per_tile: 0,
         max_vertices_per_tile: 0,
+        max_overdraw: 0,
     }
 }
 
@@ -117,6 +118,9 @@ pub unsafe extern "C" fn mapcore_runtime_create(
             }
             if o.max_vertices_per_tile > 0 {
                 limits.max_vertices_per_tile = o.max_vertices_per_tile;
+            }
+            if o.max_overdraw > 0 {
+                limits.max_overdraw = o.max_overdraw;
             }
             if o.font_path_count > 0 && o.font_paths.is_null() {
                 return super::guard::invalid_argument(format!(

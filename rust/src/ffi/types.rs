@@ -56,6 +56,7 @@ pub struct mapcore_runtime_options {
     pub max_tile_cache_bytes: u64,
     pub max_features_per_tile: u64,
     pub max_vertices_per_tile: u64,
+    pub max_overdraw: u32,
 }
 
 #[repr(C)]

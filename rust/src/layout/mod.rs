@@ -122,12 +122,25 @@ pub fn build_display_list(
     tiles: &dyn TileLookup,
     symbol_commands: &HashMap<String, Vec<DrawCommand>>,
 ) -> DisplayList {
+    build_display_list_by_layer(style, view, tiles, symbol_commands).0
+}
+
+/// [`build_display_list`], with where each drawn layer's commands start:
+/// (first command, index of the layer in `style.layers`), in order.
+pub fn build_display_list_by_layer(
+    style: &Style,
+    view: &View,
+    tiles: &dyn TileLookup,
+    symbol_commands: &HashMap<String, Vec<DrawCommand>>,
+) -> (DisplayList, Vec<(usize, usize)>) {
     let zoom = view.transform.zoom;
     let mut commands = Vec::new();
+    let mut starts = Vec::new();
     for (index, layer) in style.layers.iter().enumerate() {
         if !is_drawn_kind(layer.kind) || !layer_visible(layer, zoom) {
             continue;
         }
+        starts.push((commands.len(), index));
         if layer.kind == LayerKind::Background {
             if let Some(cmd) = paint::background(layer, view, tiles) {
                 commands.push(cmd);
@@ -161,7 +174,7 @@ pub fn build_display_list(
         let state = |id: &Value| tiles.feature_state(source, layer.source_layer.as_deref().unwrap_or(""), id);
         each_tile(sourced, tiles, |tile| layer_commands(tile, view, tiles, &state, &mut commands));
     }
-    DisplayList { width: view.width, height: view.height, commands }
+    (DisplayList { width: view.width, height: view.height, commands }, starts)
 }
 
 /// A style layer that reads a source, with its place in the style.

@@ -433,3 +433,49 @@ fn sprite_sheets_past_the_maps_budget_are_refused_and_the_rest_draws() {
         resource_errors(&events).into_iter().filter(|e| e.message.contains("more than 12000 (twice the max_image_pixels limit")).collect();
     assert_eq!(refused.len(), 1, "{events:?}");
 }
+
+/// A style whose "big" circles, one per point, are `radius` px over a
+/// 64 x 64 frame, under a small red circle drawn last.
+fn overdraw_style(points: usize, radius: f64) -> String {
+    let features: Vec<String> = (0..points)
+        .map(|i| format!(r#"{{"type": "Feature", "properties": {{}}, "geometry": {{"type": "Point", "coordinates": [{}, 0]}}}}"#, i as f64 * 1e-4))
+        .collect();
+    circle_style(
+        &format!(
+            r#""many": {{"type": "geojson", "data": {{"type": "FeatureCollection", "features": [{}]}}}}, "p": {}"#,
+            features.join(","),
+            point_source("{}")
+        ),
+        &format!(
+            r#"{{"id": "big", "type": "circle", "source": "many", "paint": {{"circle-color": "blue", "circle-radius": {radius}}}}},
+               {{"id": "top", "type": "circle", "source": "p", "paint": {{"circle-color": "red", "circle-radius": 4}}}}"#
+        ),
+    )
+}
+
+#[test]
+fn a_frame_asking_for_too_much_drawing_skips_past_max_overdraw_and_the_layers_after_draw() {
+    let overdraw = |events: &[Event]| -> Vec<String> {
+        events.iter().filter(|e| e.kind == EventKind::Warning && e.message.contains("max_overdraw")).map(|e| e.message.clone()).collect()
+    };
+    // 600 circles each covering the frame: 600 times its pixels. The layer
+    // may take a quarter of 256 frames, so 64 draw and 536 are skipped.
+    let mut rt = runtime(RuntimeOptions::default());
+    let (centre, events) = render(&mut rt, &overdraw_style(600, 1e6));
+    assert_eq!(centre, Some(RED), "the layer after the heavy one draws: {events:?}");
+    let corner = rt.map(1).unwrap().frame().unwrap().pixel(1, 1);
+    assert_eq!(corner, Some([0, 0, 255, 255]), "the circles kept draw");
+    let warned = overdraw(&events);
+    assert_eq!(warned.len(), 1, "{events:?}");
+    assert!(warned[0].contains("536 of 601 draw commands were skipped, of layer \"big\" (536)"), "{}", warned[0]);
+    assert!(warned[0].contains("the 64x64 frame asks for about 600 times its pixels"), "{}", warned[0]);
+    // The same circles at their usual size: nothing skipped.
+    let (centre, events) = render(&mut rt, &overdraw_style(600, 5.0));
+    assert_eq!(centre, Some(RED));
+    assert!(overdraw(&events).is_empty(), "{events:?}");
+    // The option sets the bound: at 1, even that frame is cut.
+    let limits = crate::runtime::Limits { max_overdraw: 1, ..Default::default() };
+    let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });
+    let (_, events) = render(&mut rt, &overdraw_style(600, 5.0));
+    assert!(overdraw(&events).iter().any(|m| m.contains("more than max_overdraw (1, a runtime option)")), "{events:?}");
+}

@@ -13,6 +13,7 @@ pub mod sprites;
 pub mod state;
 pub mod styling;
 pub mod symbols;
+mod overdraw;
 mod query;
 
 use std::collections::BTreeMap;
@@ -768,7 +769,7 @@ impl Map {
         let laid = match &self.layout_cache {
             Some((k, laid)) if *k == key => laid.clone(),
             _ => {
-                let list = match self.style() {
+                let (list, starts) = match self.style() {
                     Some(style) => {
                         let view = crate::layout::View {
                             transform: self.camera.transform(self.width, self.height),
@@ -777,13 +778,19 @@ impl Map {
                             height: h,
                         };
                         let placed = crate::symbol::placement::place(style, &view, self, self);
-                        let list = crate::layout::build_display_list(style, &view, self, &placed.commands);
+                        let laid = crate::layout::build_display_list_by_layer(style, &view, self, &placed.commands);
                         self.placed = Arc::new(placed);
-                        list
+                        laid
                     }
-                    None => crate::render::display_list::DisplayList { width: w, height: h, commands: vec![] },
+                    None => (crate::render::display_list::DisplayList { width: w, height: h, commands: vec![] }, vec![]),
                 };
-                let prepared = crate::render::Prepared::new(&list, threads);
+                let max_work = u64::from(core.limits().max_overdraw).saturating_mul(u64::from(w) * u64::from(h));
+                let groups: Vec<usize> = starts.iter().map(|&(first, _)| first).collect();
+                let prepared = crate::render::Prepared::within(&list, threads, max_work, &groups);
+                if let (Some(cut), Some(style)) = (prepared.cut(), self.style()) {
+                    let message = overdraw::warning(cut, &starts, style, core.limits().max_overdraw, (w, h));
+                    core.emit(Event::new(EventKind::Warning, self.id).message(message));
+                }
                 let laid = Arc::new(LaidOut { list, prepared });
                 self.layout_cache = Some((key, laid.clone()));
                 self.warn_missing_images(core);

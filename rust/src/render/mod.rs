@@ -46,6 +46,7 @@ mod icon;
 mod sdf;
 mod textured;
 mod stroke;
+pub mod work;
 
 pub use image::Image;
 pub use rasterize::{rasterize, rasterize_in_bands, rasterize_prepared, Prepared};

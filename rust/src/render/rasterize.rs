@@ -17,6 +17,7 @@ use super::sdf::draw_sdf;
 use super::geom::{group_polygons, FillPart, LinePart, Poly};
 use super::image::Image;
 use super::line::{draw_line, LineScratch};
+use super::work::{Cut, Target};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -33,6 +34,8 @@ struct Prep {
     spans: Vec<[f32; 2]>,
     /// Fill commands with an outline: the outline, stroked.
     outline: Option<Stroked>,
+    /// Pixel visits drawing it may take (see `work`).
+    work: f64,
 }
 
 /// What every band needs of a display list, computed once: it can be kept
@@ -40,32 +43,55 @@ struct Prep {
 /// an unchanged view prepares nothing).
 pub struct Prepared {
     preps: Vec<Prep>,
+    cut: Option<Cut>,
 }
 
 impl Prepared {
     /// Prepares `list` on up to `threads` threads (as many as would draw
     /// it, see [`rasterize`]; the result does not depend on the count).
     pub fn new(list: &DisplayList, threads: usize) -> Prepared {
+        Prepared::within(list, threads, u64::MAX, &[])
+    }
+
+    /// [`Prepared::new`], keeping the commands whose pixel visits fit
+    /// `max_work` in paint order, and each group's (`groups`: the first
+    /// command of each, e.g. of each style layer) a share of it (see
+    /// [`super::work::keep_within`]); the others draw nothing and are counted
+    /// in [`Prepared::cut`].
+    pub fn within(list: &DisplayList, threads: usize, max_work: u64, groups: &[usize]) -> Prepared {
         let commands = &list.commands;
+        let target = Target::new(list.width, list.height);
         let threads = band_threads(list, threads).clamp(1, 64).min(commands.len().div_ceil(64)).max(1);
-        if threads == 1 {
+        let mut preps: Vec<Prep> = if threads == 1 {
             let mut scratch = FillScratch::default();
-            return Prepared { preps: commands.iter().map(|c| prepare(c, &mut scratch)).collect() };
-        }
-        let chunk = commands.len().div_ceil(threads);
-        let parts: Vec<Vec<Prep>> = std::thread::scope(|s| {
-            let handles: Vec<_> = commands
-                .chunks(chunk)
-                .map(|cmds| {
-                    s.spawn(move || {
-                        let mut scratch = FillScratch::default();
-                        cmds.iter().map(|c| prepare(c, &mut scratch)).collect::<Vec<Prep>>()
+            commands.iter().map(|c| prepare(c, &mut scratch, target)).collect()
+        } else {
+            let chunk = commands.len().div_ceil(threads);
+            let parts: Vec<Vec<Prep>> = std::thread::scope(|s| {
+                let handles: Vec<_> = commands
+                    .chunks(chunk)
+                    .map(|cmds| {
+                        s.spawn(move || {
+                            let mut scratch = FillScratch::default();
+                            cmds.iter().map(|c| prepare(c, &mut scratch, target)).collect::<Vec<Prep>>()
+                        })
                     })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-        });
-        Prepared { preps: parts.into_iter().flatten().collect() }
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+            });
+            parts.into_iter().flatten().collect()
+        };
+        let works: Vec<f64> = preps.iter().map(|p| p.work).collect();
+        let cut = super::work::keep_within(&works, groups, max_work);
+        for &i in cut.iter().flat_map(|c| &c.skipped) {
+            preps[i].bounds = None;
+        }
+        Prepared { preps, cut }
+    }
+
+    /// What the bound given to [`Prepared::within`] left undrawn, if anything.
+    pub fn cut(&self) -> Option<&Cut> {
+        self.cut.as_ref()
     }
 
     /// Whether this preparation belongs to `list` (one entry per command).
@@ -241,10 +267,19 @@ fn span_of(pts: &[[f32; 2]], d: f32) -> [f32; 2] {
     }
 }
 
-fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch) -> Prep {
+fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch, target: Target) -> Prep {
+    let clip = clip_of(cmd);
+    // The clip's box, when it has one (a clip without one draws nothing).
+    let clip_box = clip.map(|q| finite_bounds(q.0.iter()).filter(|_| q.0.iter().all(|p| p[0].is_finite() && p[1].is_finite())));
+    let target = match clip_box {
+        Some(Some(c)) => target.within(grow(c, 1.0)),
+        _ => target,
+    };
     let mut outline = None;
     let mut polygons = Vec::new();
     let mut spans = Vec::new();
+    // Pixel visits, for the commands whose bounds are not the measure.
+    let mut work = None;
     let bounds = match cmd {
         DrawCommand::Background { color } => (color.a > 0.0).then_some([f32::MIN, f32::MIN, f32::MAX, f32::MAX]),
         DrawCommand::BackgroundPattern { pattern } => {
@@ -276,6 +311,7 @@ fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch) -> Prep {
                     let y = spans[r.clone()].iter().fold([f32::INFINITY, f32::NEG_INFINITY], |a, s| [a[0].min(s[0]), a[1].max(s[1])]);
                     Poly { rings: r, y }
                 }));
+                work = Some(target.polygons(rings, &polygons, 2.0) + outline.as_ref().map_or(0.0, |_| target.segments(rings, 2.0)));
                 finite_bounds(rings.iter().flatten()).map(|b| grow(b, 2.0))
             } else {
                 None
@@ -288,9 +324,12 @@ fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch) -> Prep {
                 let offset = if style.offset.is_finite() { style.offset.abs() } else { 0.0 };
                 let miter = if style.miter_limit.is_finite() { style.miter_limit.max(2.0) } else { 2.0 };
                 let d = 2.0 * offset + half * miter + nonneg(style.blur) + 2.0;
+                // What the pen visits per segment: its quads' reach.
+                let reach = super::line::line_outset(w, nonneg(style.gap_width)) + offset + nonneg(style.blur) + 1.0;
                 match &style.ground {
                     // On the ground: `d` in ground units around the points, projected.
                     Some(g) => {
+                        work = Some(target.ground_segments(g, lines, reach));
                         let boxes: Vec<[f32; 4]> = lines.iter().map(|l| g.polyline_bounds(l, d)).collect();
                         spans.extend(boxes.iter().map(|b| [b[1], b[3]]));
                         let b = boxes.iter().fold([f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY], |a, b| {
@@ -299,6 +338,7 @@ fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch) -> Prep {
                         (b[0] <= b[2] && b[1] <= b[3]).then(|| grow(b, 1.0))
                     }
                     None => {
+                        work = Some(target.segments(lines, reach));
                         spans.extend(lines.iter().map(|l| span_of(l, d)));
                         finite_bounds(lines.iter().flatten()).map(|b| grow(b, d))
                     }
@@ -310,10 +350,18 @@ fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch) -> Prep {
         DrawCommand::Raster { rings, style, .. } => {
             RasterShader::new(style).and_then(|_| finite_bounds(rings.iter().flatten())).map(|b| grow(b, 1.0))
         }
-        DrawCommand::Sdf { quads, .. } => finite_bounds(quads.iter().flat_map(|q| q.corners.iter())).map(|b| grow(b, 1.0)),
-        DrawCommand::Icons { quads } => finite_bounds(quads.iter().flat_map(|q| q.corners.iter())).map(|b| grow(b, 1.0)),
+        DrawCommand::Sdf { quads, .. } => {
+            work = Some(target.boxes(quads.iter().map(|q| q.corners.iter()), 1.0));
+            finite_bounds(quads.iter().flat_map(|q| q.corners.iter())).map(|b| grow(b, 1.0))
+        }
+        DrawCommand::Icons { quads } => {
+            work = Some(target.boxes(quads.iter().map(|q| q.corners.iter()), 1.0));
+            finite_bounds(quads.iter().flat_map(|q| q.corners.iter())).map(|b| grow(b, 1.0))
+        }
         DrawCommand::Extrusion { faces, opacity } => {
             let visible = opacity.is_finite() && *opacity > 0.0;
+            // Faces draw into an offscreen image composited once.
+            work = Some(target.boxes(faces.iter().map(|f| f.rings.iter().flatten()), 1.0) + target.all());
             finite_bounds(faces.iter().flat_map(|f| f.rings.iter().flatten())).filter(|_| visible).map(|b| grow(b, 1.0))
         }
         DrawCommand::Circle { centers, style, .. } => {
@@ -322,25 +370,29 @@ fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch) -> Prep {
             let visible = style.color.a > 0.0 || (style.stroke_color.a > 0.0 && nonneg(style.stroke_width) > 0.0);
             if visible && outer > 0.0 {
                 let d = outer * s(style.scale[0]).max(s(style.scale[1])) + 1.0;
+                work = Some(target.squares(centers, d));
                 finite_bounds(centers.iter()).map(|b| grow(b, d))
             } else {
                 None
             }
         }
     };
-    let clip = clip_of(cmd);
     // Intersect with the clip quad's bounds.
-    let bounds = match (bounds, clip) {
-        (Some(b), Some(q)) => match finite_bounds(q.0.iter()) {
-            Some(c) if q.0.iter().all(|p| p[0].is_finite() && p[1].is_finite()) => {
-                let r = [b[0].max(c[0] - 1.0), b[1].max(c[1] - 1.0), b[2].min(c[2] + 1.0), b[3].min(c[3] + 1.0)];
-                (r[0] <= r[2] && r[1] <= r[3]).then_some(r)
-            }
-            _ => None,
-        },
-        (b, _) => b,
+    let bounds = match (bounds, clip_box) {
+        (Some(b), Some(Some(c))) => {
+            let r = [b[0].max(c[0] - 1.0), b[1].max(c[1] - 1.0), b[2].min(c[2] + 1.0), b[3].min(c[3] + 1.0)];
+            (r[0] <= r[2] && r[1] <= r[3]).then_some(r)
+        }
+        (None, _) | (_, Some(None)) => None,
+        (b, None) => b,
     };
-    Prep { bounds, polygons, spans, outline }
+    // Nothing drawn costs nothing; whole-target layers and rasters cost
+    // their (clipped) bounds.
+    let work = match bounds {
+        None => 0.0,
+        Some(b) => work.map_or_else(|| target.area(b), |w| w.min(f64::MAX)),
+    };
+    Prep { bounds, polygons, spans, outline, work }
 }
 
 /// Composites an offscreen layer (premultiplied) over `dst` at `opacity`.

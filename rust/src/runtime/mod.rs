@@ -82,6 +82,11 @@ pub struct Limits {
     pub max_features_per_tile: u64,
     /// Vertices of one decoded tile, likewise.
     pub max_vertices_per_tile: u64,
+    /// How many times over its pixels one frame's layers may draw (see
+    /// `render::work`), one layer at most a quarter of it when there are
+    /// several: the draw commands past either are skipped in paint order,
+    /// with a WARNING naming their layers.
+    pub max_overdraw: u32,
 }
 
 impl Limits {
@@ -89,6 +94,9 @@ impl Limits {
     pub const DEFAULT_MAX_IMAGE_PIXELS: u64 = 4096 * 4096;
     pub const DEFAULT_MAX_TILES_PER_SOURCE: u32 = 1024;
     pub const DEFAULT_MAX_TILE_CACHE_BYTES: u64 = 128 << 20;
+    /// About 25 times what a street map asks for (the conformance suites
+    /// reach 50 at most).
+    pub const DEFAULT_MAX_OVERDRAW: u32 = 256;
 }
 
 impl Default for Limits {
@@ -100,6 +108,7 @@ impl Default for Limits {
             max_tile_cache_bytes: Limits::DEFAULT_MAX_TILE_CACHE_BYTES,
             max_features_per_tile: crate::source::mvt::DEFAULT_MAX_FEATURES_PER_TILE,
             max_vertices_per_tile: crate::source::mvt::DEFAULT_MAX_VERTICES_PER_TILE,
+            max_overdraw: Limits::DEFAULT_MAX_OVERDRAW,
         }
     }
 }

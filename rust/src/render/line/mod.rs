@@ -192,7 +192,7 @@ pub(crate) fn draw_line<C: Canvas>(
 }
 
 /// How far the line's quads reach from its centre line (device px).
-fn line_outset(width: f32, gap: f32) -> f32 {
+pub(super) fn line_outset(width: f32, gap: f32) -> f32 {
     let g = gap / 2.0;
     (if g > 0.0 { g + width } else { width / 2.0 }) + 0.5
 }
