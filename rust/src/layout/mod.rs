@@ -6,6 +6,7 @@
 //! lookup keeps layouts (`tile_layout`, `tile_cache`): the frame then culls,
 //! transforms and emits.
 
+pub mod budget;
 pub mod clip;
 pub mod extrusion;
 pub mod feature_paint;
@@ -17,6 +18,7 @@ pub mod raster;
 pub mod tile_cache;
 pub mod tile_layout;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -30,6 +32,7 @@ use crate::source::transform::Transform;
 use crate::style::expression::EvaluationContext;
 use crate::style::layer::{Layer, LayerKind};
 use crate::style::Style;
+use budget::FrameBudget;
 use project::TileProjector;
 use tile_layout::{draws_geometry, passes_filter, LayerLayout};
 
@@ -122,16 +125,19 @@ pub fn build_display_list(
     tiles: &dyn TileLookup,
     symbol_commands: &HashMap<String, Vec<DrawCommand>>,
 ) -> DisplayList {
-    build_display_list_by_layer(style, view, tiles, symbol_commands).0
+    let budget = RefCell::new(FrameBudget::unbounded());
+    build_display_list_within(style, view, tiles, symbol_commands, &budget).0
 }
 
-/// [`build_display_list`], with where each drawn layer's commands start:
-/// (first command, index of the layer in `style.layers`), in order.
-pub fn build_display_list_by_layer(
+/// [`build_display_list`] within `budget` (the (layer, tile) pairs past it
+/// are left out and recorded in it), with where each drawn layer's commands
+/// start: (first command, index of the layer in `style.layers`), in order.
+pub fn build_display_list_within(
     style: &Style,
     view: &View,
     tiles: &dyn TileLookup,
     symbol_commands: &HashMap<String, Vec<DrawCommand>>,
+    budget: &RefCell<FrameBudget>,
 ) -> (DisplayList, Vec<(usize, usize)>) {
     let zoom = view.transform.zoom;
     let mut commands = Vec::new();
@@ -141,6 +147,7 @@ pub fn build_display_list_by_layer(
             continue;
         }
         starts.push((commands.len(), index));
+        budget.borrow_mut().commands = commands.len();
         if layer.kind == LayerKind::Background {
             if let Some(cmd) = paint::background(layer, view, tiles) {
                 commands.push(cmd);
@@ -154,7 +161,7 @@ pub fn build_display_list_by_layer(
             continue;
         }
         let Some(source) = layer.source.as_deref() else { continue };
-        let sourced = SourcedLayer { style, index, layer, source };
+        let sourced = SourcedLayer { style, index, layer, source, budget };
         if layer.kind == LayerKind::FillExtrusion {
             commands.extend(extrusion_commands(sourced, view, tiles));
             continue;
@@ -172,7 +179,10 @@ pub fn build_display_list_by_layer(
             continue;
         }
         let state = |id: &Value| tiles.feature_state(source, layer.source_layer.as_deref().unwrap_or(""), id);
-        each_tile(sourced, tiles, |tile| layer_commands(tile, view, tiles, &state, &mut commands));
+        each_tile(sourced, tiles, |tile| {
+            layer_commands(tile, view, tiles, &state, &mut commands);
+            budget.borrow_mut().commands = commands.len();
+        });
     }
     (DisplayList { width: view.width, height: view.height, commands }, starts)
 }
@@ -184,6 +194,7 @@ struct SourcedLayer<'a> {
     index: usize,
     layer: &'a Layer,
     source: &'a str,
+    budget: &'a RefCell<FrameBudget>,
 }
 
 /// Calls `each` for every loaded tile of the layer's source that the view
@@ -194,6 +205,9 @@ fn each_tile(l: SourcedLayer, tiles: &dyn TileLookup, mut each: impl FnMut(&Tile
     for covered in &cover {
         let Some(data) = tiles.tile(l.source, covered.id) else { continue };
         let Some(tile_layer) = source_layer(&data, l.layer) else { continue };
+        if !l.budget.borrow_mut().admit(l.index, tile_layer.features.len()) {
+            continue;
+        }
         let layout = tiles.tile_layout(l.style, l.index, l.source, covered, &data, tile_layer);
         each(&TileFeatures { layer: l.layer, tile_layer, covered, cover: &cover, layout: layout.as_deref() });
     }
@@ -291,6 +305,7 @@ fn extrusion_commands(sourced: SourcedLayer, view: &View, tiles: &dyn TileLookup
     let mut faces = Vec::new();
     each_tile(sourced, tiles, |tile| {
         faces.extend(extrusion::faces(layer, &tile.drawn(), tile.covered, tile.tile_layer.extent, view, zoom, tiles));
+        sourced.budget.borrow_mut().commands += faces.len();
     });
     if faces.is_empty() {
         return Vec::new();

@@ -479,3 +479,78 @@ fn a_frame_asking_for_too_much_drawing_skips_past_max_overdraw_and_the_layers_af
     let (_, events) = render(&mut rt, &overdraw_style(600, 5.0));
     assert!(overdraw(&events).iter().any(|m| m.contains("more than max_overdraw (1, a runtime option)")), "{events:?}");
 }
+
+#[test]
+fn a_style_repeating_a_layer_leaves_the_copies_past_the_frames_layout_bounds_out() {
+    use crate::layout::budget::FrameBudget;
+    use std::cell::RefCell;
+    // Ten points, drawn by 50 copies of one circle layer.
+    let features: Vec<String> = (0..10)
+        .map(|i| format!(r#"{{"type": "Feature", "properties": {{}}, "geometry": {{"type": "Point", "coordinates": [{}, 0]}}}}"#, i as f64))
+        .collect();
+    let layers: Vec<String> =
+        (0..50).map(|i| format!(r#"{{"id": "c{i}", "type": "circle", "source": "ten", "paint": {{"circle-color": "red"}}}}"#)).collect();
+    let style = circle_style(
+        &format!(r#""ten": {{"type": "geojson", "data": {{"type": "FeatureCollection", "features": [{}]}}}}"#, features.join(",")),
+        &layers.join(","),
+    );
+    let mut rt = runtime(RuntimeOptions::default());
+    let (centre, events) = render(&mut rt, &style);
+    assert_eq!(centre, Some(RED), "{events:?}");
+    assert!(!events.iter().any(|e| e.message.contains("layout bounds")), "a small frame's default bounds are far off: {events:?}");
+    let map = rt.map(1).unwrap();
+    let style = map.style().unwrap();
+    let view = crate::layout::View { transform: map.camera.transform(64, 64), pixel_ratio: 1.0, width: 64, height: 64 };
+    let build = |budget: FrameBudget| {
+        let budget = RefCell::new(budget);
+        let (list, _) = crate::layout::build_display_list_within(style, &view, map, &Default::default(), &budget);
+        (list.commands.len(), budget.into_inner())
+    };
+    let (all, budget) = build(FrameBudget::unbounded());
+    assert_eq!((all, budget.cut()), (500, false));
+    // 25 reads: two layers of ten features; the third and later are left out.
+    let (n, budget) = build(FrameBudget::new(25, usize::MAX));
+    assert_eq!(n, 20);
+    assert_eq!(budget.left_out.len(), 48);
+    // 100 commands: ten layers draw.
+    let (n, budget) = build(FrameBudget::new(u64::MAX, 100));
+    assert_eq!((n, budget.left_out.len()), (100, 40));
+    let message = crate::map::overdraw::left_out(&budget, style, (64, 64));
+    assert!(message.contains(r#"make more than 100 draw commands (its layout bounds): layers "c10", "c11", "c12", "c13", "c14" and 35 more left out"#), "{message}");
+}
+
+#[test]
+fn a_tiles_symbol_layers_together_lay_out_a_bounded_number_of_symbols() {
+    use crate::symbol::layout::{layout_tile_within, TileBounds};
+    // Ten labelled points, laid out by 20 copies of one symbol layer.
+    let features: Vec<String> = (0..10)
+        .map(|i| format!(r#"{{"type": "Feature", "properties": {{}}, "geometry": {{"type": "Point", "coordinates": [{}, 0]}}}}"#, i as f64 * 5.0))
+        .collect();
+    let layers: Vec<String> = (0..20)
+        .map(|i| format!(r#"{{"id": "s{i}", "type": "symbol", "source": "ten", "layout": {{"text-field": "A", "text-allow-overlap": true}}}}"#))
+        .collect();
+    let style = circle_style(
+        &format!(r#""ten": {{"type": "geojson", "data": {{"type": "FeatureCollection", "features": [{}]}}}}"#, features.join(",")),
+        &layers.join(","),
+    );
+    let mut rt = runtime(RuntimeOptions::default());
+    let (_, events) = render(&mut rt, &style);
+    let map = rt.map(1).unwrap();
+    let (style, glyphs, images) = (map.style().unwrap(), map.symbols.glyphs.set(), crate::symbol::icon::IconImages::new());
+    let ((_, id, z), _) = map.symbols.tiles.iter().next().expect("a symbol tile");
+    let data = map.sources.get("ten").and_then(|s| s.tile(*id)).expect("its data");
+    let lay = |bounds| {
+        let tile = layout_tile_within(style, "ten", data, *id, *z as f64, &glyphs, &images, bounds);
+        let counts: Vec<usize> = tile.layers.iter().map(|l| l.symbols.len()).collect();
+        (counts, tile.layers.iter().filter(|l| l.truncated).count())
+    };
+    let (counts, truncated) = lay(TileBounds::default());
+    assert_eq!((counts.iter().sum::<usize>(), truncated), (200, 0), "{events:?}");
+    // 45 symbols: four layers and half of the fifth; the rest lay out none.
+    let (counts, truncated) = lay(TileBounds { symbols: 45, reads: usize::MAX });
+    assert_eq!(&counts[..6], &[10, 10, 10, 10, 5, 0]);
+    assert_eq!((counts.iter().sum::<usize>(), truncated), (45, 16));
+    // 25 features read: two layers and half of the third.
+    let (counts, truncated) = lay(TileBounds { symbols: usize::MAX, reads: 25 });
+    assert_eq!((counts.iter().sum::<usize>(), truncated), (25, 18));
+}

@@ -769,6 +769,7 @@ impl Map {
         let laid = match &self.layout_cache {
             Some((k, laid)) if *k == key => laid.clone(),
             _ => {
+                let budget = std::cell::RefCell::new(crate::layout::budget::FrameBudget::for_frame(w, h));
                 let (list, starts) = match self.style() {
                     Some(style) => {
                         let view = crate::layout::View {
@@ -778,7 +779,7 @@ impl Map {
                             height: h,
                         };
                         let placed = crate::symbol::placement::place(style, &view, self, self);
-                        let laid = crate::layout::build_display_list_by_layer(style, &view, self, &placed.commands);
+                        let laid = crate::layout::build_display_list_within(style, &view, self, &placed.commands, &budget);
                         self.placed = Arc::new(placed);
                         laid
                     }
@@ -787,6 +788,10 @@ impl Map {
                 let max_work = u64::from(core.limits().max_overdraw).saturating_mul(u64::from(w) * u64::from(h));
                 let groups: Vec<usize> = starts.iter().map(|&(first, _)| first).collect();
                 let prepared = crate::render::Prepared::within(&list, threads, max_work, &groups);
+                let budget = budget.into_inner();
+                if let (true, Some(style)) = (budget.cut(), self.style()) {
+                    core.emit(Event::new(EventKind::Warning, self.id).message(overdraw::left_out(&budget, style, (w, h))));
+                }
                 if let (Some(cut), Some(style)) = (prepared.cut(), self.style()) {
                     let message = overdraw::warning(cut, &starts, style, core.limits().max_overdraw, (w, h));
                     core.emit(Event::new(EventKind::Warning, self.id).message(message));

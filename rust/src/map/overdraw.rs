@@ -1,6 +1,8 @@
-//! The warning for a frame whose drawing passed `max_overdraw` (see
-//! `render::work`): how much it asked for, and which layers lost commands.
+//! The warnings for a frame whose layout passed its bounds (see
+//! `layout::budget`) or whose drawing passed `max_overdraw` (see
+//! `render::work`): how much it asked for, and which layers lost what.
 
+use crate::layout::budget::FrameBudget;
 use crate::render::work::Cut;
 use crate::style::Style;
 
@@ -20,20 +22,37 @@ pub fn warning(cut: &Cut, starts: &[(usize, usize)], style: &Style, max_overdraw
             _ => per_layer.push((layer, 1)),
         }
     }
-    let named: Vec<String> = per_layer
-        .iter()
-        .take(MAX_NAMED)
-        .map(|&(l, n)| format!("\"{}\" ({n})", style.layers.get(l).map_or("?", |l| l.id.as_str())))
-        .collect();
-    let more = per_layer.len().saturating_sub(MAX_NAMED);
     let pixels = (u64::from(w) * u64::from(h)).max(1);
     format!(
-        "the {w}x{h} frame asks for about {} times its pixels in drawing, more than max_overdraw ({max_overdraw}, a runtime option): {} of {} draw commands were skipped, of layer{} {}{}",
+        "the {w}x{h} frame asks for about {} times its pixels in drawing, more than max_overdraw ({max_overdraw}, a runtime option): {} of {} draw commands were skipped, of {}",
         cut.asked / pixels,
         cut.skipped.len(),
         cut.commands,
-        if per_layer.len() == 1 { "" } else { "s" },
-        named.join(", "),
+        layer_list(per_layer.iter().map(|&(l, n)| format!("\"{}\" ({n})", layer_id(style, l))).collect()),
+    )
+}
+
+/// The warning for layers a frame's layout left out (see `FrameBudget`).
+pub fn left_out(budget: &FrameBudget, style: &Style, (w, h): (u32, u32)) -> String {
+    format!(
+        "the {w}x{h} frame's layers read more than {} tile features or make more than {} draw commands (its layout bounds): {} left out in part",
+        budget.max_reads,
+        budget.max_commands,
+        layer_list(budget.left_out.iter().map(|&l| format!("\"{}\"", layer_id(style, l))).collect()),
+    )
+}
+
+fn layer_id(style: &Style, index: usize) -> &str {
+    style.layers.get(index).map_or("?", |l| l.id.as_str())
+}
+
+/// "layer a", "layers a, b", or the first [`MAX_NAMED`] "and N more".
+fn layer_list(names: Vec<String>) -> String {
+    let more = names.len().saturating_sub(MAX_NAMED);
+    format!(
+        "layer{} {}{}",
+        if names.len() == 1 { "" } else { "s" },
+        names[..names.len().min(MAX_NAMED)].join(", "),
         if more > 0 { format!(" and {more} more") } else { String::new() }
     )
 }

@@ -29,6 +29,27 @@ use super::variable_anchor::{anchor_justify, justifications, radial_offset, vari
 /// Most symbols laid out per layer and tile (a hostile tile cannot make
 /// layout unbounded).
 pub const MAX_SYMBOLS_PER_LAYER: usize = 65_536;
+/// Most symbols laid out per tile, over all its symbol layers (a style that
+/// repeats one symbol layer thousands of times cannot multiply a tile's
+/// labels by its layer count).
+pub const MAX_SYMBOLS_PER_TILE: usize = 65_536;
+/// Most features read per tile over all its symbol layers (each layer reads
+/// its source layer's features to filter them): past it, the remaining
+/// layers lay out nothing in that tile.
+pub const MAX_FEATURE_READS_PER_TILE: usize = 1 << 20;
+
+/// The per-tile bounds of [`layout_tile_within`].
+#[derive(Clone, Copy, Debug)]
+pub struct TileBounds {
+    pub symbols: usize,
+    pub reads: usize,
+}
+
+impl Default for TileBounds {
+    fn default() -> TileBounds {
+        TileBounds { symbols: MAX_SYMBOLS_PER_TILE, reads: MAX_FEATURE_READS_PER_TILE }
+    }
+}
 /// Most characters of one label.
 pub const MAX_TEXT_CHARS: usize = 1_000;
 
@@ -172,11 +193,14 @@ fn feature_text(layer: &Layer, ctx: &EvaluationContext) -> Option<TaggedText> {
 /// The glyph ranges the tile's labels need: font stack -> range indices.
 pub fn glyph_dependencies(style: &Style, source: &str, tile: &TileData, id: crate::source::feature::TileId, z: f64) -> BTreeMap<String, BTreeSet<u32>> {
     let mut deps: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+    let mut reads = 0usize;
     for layer in symbol_layers(style, source, z) {
         let Some(tl) = tile_layer(tile, layer) else { continue };
         // Line labels may draw a vertical twin, with punctuation's vertical forms.
         let along_line = Placement::of(layer, z) == Placement::Line;
-        for feature in tl.features.iter().take(MAX_SYMBOLS_PER_LAYER) {
+        let take = MAX_SYMBOLS_PER_LAYER.min(MAX_FEATURE_READS_PER_TILE - reads);
+        reads += take.min(tl.features.len());
+        for feature in tl.features.iter().take(take) {
             let ctx = feature_ctx(z, feature, id, tl.extent);
             if !passes_filter(layer, &ctx) {
                 continue;
@@ -239,22 +263,47 @@ pub fn layout_tile(
     glyphs: &GlyphSet,
     images: &IconImages,
 ) -> SymbolTile {
+    layout_tile_within(style, source, tile, id, z, glyphs, images, TileBounds::default())
+}
+
+/// [`layout_tile`] within `bounds`: the layers past them lay out nothing
+/// (or part) and are marked truncated.
+#[allow(clippy::too_many_arguments)]
+pub fn layout_tile_within(
+    style: &Style,
+    source: &str,
+    tile: &TileData,
+    id: crate::source::feature::TileId,
+    z: f64,
+    glyphs: &GlyphSet,
+    images: &IconImages,
+    bounds: TileBounds,
+) -> SymbolTile {
     let mut out = SymbolTile::default();
     let overscaling = 2f32.powf((z - id.z as f64).max(0.0) as f32);
     let faces = ShapingFaces::default();
+    // Symbols laid out and features read in this tile so far.
+    let (mut tile_symbols, mut reads) = (0usize, 0usize);
     for layer in symbol_layers(style, source, z) {
         let Some(tl) = tile_layer(tile, layer) else { continue };
         let placement = Placement::of(layer, z);
         let mut symbols = Vec::new();
         let mut truncated = false;
+        let most = MAX_SYMBOLS_PER_LAYER.min(bounds.symbols.saturating_sub(tile_symbols));
+        let readable = bounds.reads.saturating_sub(reads);
+        if (most == 0 || readable == 0) && !tl.features.is_empty() {
+            out.layers.push(LayerSymbols { layer: layer.id.clone(), source_layer: tl.name.clone(), placement, symbols, truncated: true });
+            continue;
+        }
         let extent = tl.extent as f32;
         let merged = if placement == Placement::Line { merged_first_parts(layer, &tl.features, z, id, tl.extent) } else { Vec::new() };
         let mut repeats = RepeatFilter::default();
         for (index, feature) in tl.features.iter().enumerate() {
-            if symbols.len() >= MAX_SYMBOLS_PER_LAYER {
+            if symbols.len() >= most || index >= readable {
                 truncated = true;
                 break;
             }
+            reads += 1;
             if feature.geom_type == GeomType::Unknown {
                 continue;
             }
@@ -433,6 +482,7 @@ pub fn layout_tile(
         if layer.layout.get("symbol-sort-key").is_some() {
             symbols.sort_by(|a, b| a.sort_key.total_cmp(&b.sort_key));
         }
+        tile_symbols += symbols.len();
         out.layers.push(LayerSymbols {
             layer: layer.id.clone(),
             source_layer: tl.name.clone(),
