@@ -1,6 +1,7 @@
 package mapcore
 
 import (
+	"image"
 	"image/color"
 	"os"
 	"path/filepath"
@@ -76,39 +77,57 @@ func TestAllowedRoots(t *testing.T) {
 	}
 }
 
+// renderWith renders style once on a 64 x 64 map of a runtime with opts,
+// returning the image and the events it drained.
+func renderWith(t *testing.T, opts *RuntimeOptions, style string) (*image.NRGBA, []Event) {
+	t.Helper()
+	tm := openMapWith(t, 64, 64, opts)
+	tm.render(t, style)
+	img, err := tm.s.ReadNRGBA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := tm.events(t)
+	if err := tm.rt.CloseAll(); err != nil {
+		t.Fatal(err)
+	}
+	return img, events
+}
+
+// messages returns the messages of the events of type kind that contain part.
+func messages(events []Event, kind EventType, part string) []string {
+	var out []string
+	for _, e := range events {
+		if e.Type == kind && strings.Contains(e.Message, part) {
+			out = append(out, e.Message)
+		}
+	}
+	return out
+}
+
+// twoPoints is a style drawing `layers` over two points near the centre.
+func twoPoints(layers string) string {
+	return `{"version": 8, "center": [0, 0], "zoom": 0, "sources": {
+		"two": {"type": "geojson", "data": {"type": "FeatureCollection", "features": [
+			{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0, 0]}},
+			{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [1, 1]}}]}}},
+		"layers": [{"id": "bg", "type": "background", "paint": {"background-color": "blue"}}, ` + layers + `]}`
+}
+
 // MaxFeaturesPerTile reaches the engine: a tile over it fails with a tile
 // error naming the limit, and the rest of the map draws.
 func TestTileFeatureLimit(t *testing.T) {
 	lockThread(t)
-	style := `{"version": 8, "center": [0, 0], "zoom": 0, "sources": {
-		"two": {"type": "geojson", "data": {"type": "FeatureCollection", "features": [
-			{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0, 0]}},
-			{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [1, 1]}}]}}},
-		"layers": [{"id": "bg", "type": "background", "paint": {"background-color": "blue"}},
-			{"id": "c", "type": "circle", "source": "two", "paint": {"circle-color": "red"}}]}`
+	style := twoPoints(`{"id": "c", "type": "circle", "source": "two", "paint": {"circle-color": "red"}}`)
 	for _, limit := range []int64{0, 1} {
-		tm := openMapWith(t, 64, 64, &RuntimeOptions{MaxFeaturesPerTile: limit})
-		tm.render(t, style)
-		img, err := tm.s.ReadNRGBA()
-		if err != nil {
-			t.Fatal(err)
-		}
-		events := tm.events(t)
-		named := 0
-		for _, e := range events {
-			if e.Type == EventTileError && strings.Contains(e.Message, "max_features_per_tile") {
-				named++
-			}
-		}
+		img, events := renderWith(t, &RuntimeOptions{MaxFeaturesPerTile: limit}, style)
+		named := len(messages(events, EventTileError, "max_features_per_tile"))
 		centre := img.NRGBAAt(32, 32)
 		if limit == 0 && (named != 0 || centre.R != 255) {
 			t.Errorf("default limit: centre %v, %d limit errors", centre, named)
 		}
 		if limit == 1 && (named == 0 || centre != (color.NRGBA{0, 0, 255, 255})) {
 			t.Errorf("limit 1: centre %v (want the background), %d limit errors in %v", centre, named, events)
-		}
-		if err := tm.rt.CloseAll(); err != nil {
-			t.Fatal(err)
 		}
 	}
 }
@@ -118,40 +137,22 @@ func TestTileFeatureLimit(t *testing.T) {
 // and the layer, and the layers after it draw.
 func TestOverdrawLimit(t *testing.T) {
 	lockThread(t)
-	style := `{"version": 8, "center": [0, 0], "zoom": 0, "sources": {
-		"two": {"type": "geojson", "data": {"type": "FeatureCollection", "features": [
-			{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0, 0]}},
-			{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [1, 1]}}]}}},
-		"layers": [{"id": "bg", "type": "background", "paint": {"background-color": "blue"}},
-			{"id": "wide", "type": "circle", "source": "two", "paint": {"circle-color": "green", "circle-radius": 1000}},
-			{"id": "c", "type": "circle", "source": "two", "paint": {"circle-color": "red", "circle-radius": 3}}]}`
+	style := twoPoints(`{"id": "wide", "type": "circle", "source": "two", "paint": {"circle-color": "green", "circle-radius": 1000}},
+		{"id": "c", "type": "circle", "source": "two", "paint": {"circle-color": "red", "circle-radius": 3}}`)
 	if _, err := NewRuntime(&RuntimeOptions{MaxOverdraw: -1}); err == nil || !strings.Contains(err.Error(), "limits") {
 		t.Errorf("a negative overdraw limit: %v", err)
 	}
 	// The two wide circles cost a frame each: within the default, over a
 	// bound of 4 frames, whose layer share (a quarter) is one frame.
 	for _, limit := range []int{0, 4} {
-		tm := openMapWith(t, 64, 64, &RuntimeOptions{MaxOverdraw: limit})
-		tm.render(t, style)
-		img, err := tm.s.ReadNRGBA()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var named []string
-		for _, e := range tm.events(t) {
-			if e.Type == EventWarning && strings.Contains(e.Message, "max_overdraw") {
-				named = append(named, e.Message)
-			}
-		}
+		img, events := renderWith(t, &RuntimeOptions{MaxOverdraw: limit}, style)
+		named := messages(events, EventWarning, "max_overdraw")
 		centre, corner := img.NRGBAAt(32, 32), img.NRGBAAt(1, 1)
 		if limit == 0 && (len(named) != 0 || centre.R != 255 || corner.G == 0) {
 			t.Errorf("default limit: centre %v, corner %v, warnings %q", centre, corner, named)
 		}
 		if limit == 4 && (len(named) != 1 || !strings.Contains(named[0], `of layer "wide" (1)`) || centre.R != 255 || corner.G == 0) {
 			t.Errorf("limit 4: centre %v (want the red circle), corner %v (want green), warnings %q", centre, corner, named)
-		}
-		if err := tm.rt.CloseAll(); err != nil {
-			t.Fatal(err)
 		}
 	}
 }

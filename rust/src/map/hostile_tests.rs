@@ -521,7 +521,7 @@ fn a_style_repeating_a_layer_leaves_the_copies_past_the_frames_layout_bounds_out
 
 #[test]
 fn a_tiles_symbol_layers_together_lay_out_a_bounded_number_of_symbols() {
-    use crate::symbol::layout::{layout_tile_within, TileBounds};
+    use crate::symbol::layout::{layout_tile, TileBounds};
     // Ten labelled points, laid out by 20 copies of one symbol layer.
     let features: Vec<String> = (0..10)
         .map(|i| format!(r#"{{"type": "Feature", "properties": {{}}, "geometry": {{"type": "Point", "coordinates": [{}, 0]}}}}"#, i as f64 * 5.0))
@@ -540,7 +540,7 @@ fn a_tiles_symbol_layers_together_lay_out_a_bounded_number_of_symbols() {
     let ((_, id, z), _) = map.symbols.tiles.iter().next().expect("a symbol tile");
     let data = map.sources.get("ten").and_then(|s| s.tile(*id)).expect("its data");
     let lay = |bounds| {
-        let tile = layout_tile_within(style, "ten", data, *id, *z as f64, &glyphs, &images, bounds);
+        let tile = layout_tile(style, "ten", data, *id, *z as f64, &glyphs, &images, bounds);
         let counts: Vec<usize> = tile.layers.iter().map(|l| l.symbols.len()).collect();
         (counts, tile.layers.iter().filter(|l| l.truncated).count())
     };

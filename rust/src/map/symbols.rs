@@ -16,7 +16,7 @@ use crate::source::feature::TileId;
 use crate::style::layer::LayerKind;
 use crate::style::Style;
 use crate::symbol::icon::{IconImage, IconImages};
-use crate::symbol::layout::{glyph_dependencies, layout_tile, SymbolTile};
+use crate::symbol::layout::{glyph_dependencies, layout_tile, SymbolTile, TileBounds};
 
 /// Where one tile's symbol layout stands.
 pub enum SymbolSlot {
@@ -111,7 +111,7 @@ impl Map {
                         let style = style.clone();
                         let purpose = Purpose::Labels { source: key.0.clone(), tile: key.1, z: key.2 };
                         core.spawn_for(self.id, purpose, move || {
-                            let tile = layout_tile(&style, &key.0, &data, key.1, key.2 as f64, &glyphs, &images);
+                            let tile = layout_tile(&style, &key.0, &data, key.1, key.2 as f64, &glyphs, &images, TileBounds::default());
                             Box::new(move |map: &mut Map, core: &mut Core| {
                                 map.warn_missing_icons(&tile, core);
                                 if map.symbols.style == addr {
@@ -310,7 +310,7 @@ impl Map {
         let mut n = 0;
         for ((source, id, z), slot) in &self.symbols.tiles {
             let (SymbolSlot::Ready(_), Some(data)) = (slot, self.sources.get(source).and_then(|s| s.tile(*id))) else { continue };
-            let tile = layout_tile(style, source, data, *id, *z as f64, &glyphs, &images);
+            let tile = layout_tile(style, source, data, *id, *z as f64, &glyphs, &images, TileBounds::default());
             n += tile.layers.iter().map(|l| l.symbols.len()).sum::<usize>();
         }
         n

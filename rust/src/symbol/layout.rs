@@ -38,7 +38,7 @@ pub const MAX_SYMBOLS_PER_TILE: usize = 65_536;
 /// layers lay out nothing in that tile.
 pub const MAX_FEATURE_READS_PER_TILE: usize = 1 << 20;
 
-/// The per-tile bounds of [`layout_tile_within`].
+/// The per-tile bounds of [`layout_tile`].
 #[derive(Clone, Copy, Debug)]
 pub struct TileBounds {
     pub symbols: usize,
@@ -251,25 +251,12 @@ fn layout_icon(l: &crate::style::property::PropertySet, ctx: &EvaluationContext,
     }
 }
 
-/// Lays out the symbols of every symbol layer of `source` in one tile.
-/// `z` is the tile's (overscaled) zoom, `overscaling` the ratio of that
-/// zoom's scale to the data tile's.
-pub fn layout_tile(
-    style: &Style,
-    source: &str,
-    tile: &TileData,
-    id: crate::source::feature::TileId,
-    z: f64,
-    glyphs: &GlyphSet,
-    images: &IconImages,
-) -> SymbolTile {
-    layout_tile_within(style, source, tile, id, z, glyphs, images, TileBounds::default())
-}
-
-/// [`layout_tile`] within `bounds`: the layers past them lay out nothing
-/// (or part) and are marked truncated.
+/// Lays out the symbols of every symbol layer of `source` in one tile,
+/// within `bounds` (the layers past them lay out nothing, or part, and are
+/// marked truncated). `z` is the tile's (overscaled) zoom, `overscaling` the
+/// ratio of that zoom's scale to the data tile's.
 #[allow(clippy::too_many_arguments)]
-pub fn layout_tile_within(
+pub fn layout_tile(
     style: &Style,
     source: &str,
     tile: &TileData,
