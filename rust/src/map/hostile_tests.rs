@@ -554,3 +554,30 @@ fn a_tiles_symbol_layers_together_lay_out_a_bounded_number_of_symbols() {
     let (counts, truncated) = lay(TileBounds { symbols: usize::MAX, reads: 25 });
     assert_eq!((counts.iter().sum::<usize>(), truncated), (25, 18));
 }
+
+#[test]
+fn symbol_layers_cut_at_a_tiles_bounds_are_named_in_a_warning() {
+    use crate::symbol::layout::MAX_FEATURE_READS_PER_TILE;
+    // 66,000 points read by 16 symbol layers (their filter draws none):
+    // 1,056,000 reads, past 2^20 in the sixteenth layer.
+    let n = 66_000;
+    assert!(16 * n > MAX_FEATURE_READS_PER_TILE && 15 * n < MAX_FEATURE_READS_PER_TILE);
+    let features: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[{},{}]}}}}"#, (i % 300) as f64 * 0.5 - 75.0, (i / 300) as f64 * 0.2 - 23.0))
+        .collect();
+    let mut layers: Vec<String> = (0..16)
+        .map(|i| format!(r#"{{"id": "s{i}", "type": "symbol", "source": "many", "filter": ["==", ["get", "x"], 1], "layout": {{"text-field": "A"}}}}"#))
+        .collect();
+    layers.push(r#"{"id": "c", "type": "circle", "source": "p", "paint": {"circle-color": "red", "circle-radius": 4}}"#.into());
+    let style = circle_style(
+        &format!(r#""many": {{"type": "geojson", "data": {{"type": "FeatureCollection", "features": [{}]}}}}, "p": {}"#, features.join(","), point_source("{}")),
+        &layers.join(","),
+    );
+    let mut rt = runtime(RuntimeOptions::default());
+    let (centre, events) = render(&mut rt, &style);
+    assert_eq!(centre, Some(RED), "the rest draws");
+    let warned: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::Warning && e.message.contains("laid out only part")).collect();
+    assert_eq!(warned.len(), 1, "{events:?}");
+    assert!(warned[0].message.contains(r#"tile 0/0/0 of source "many": symbol layer "s15" laid out only part of the tile's labels"#), "{}", warned[0].message);
+    assert!(warned[0].message.contains("from at most 1048576 features read"), "{}", warned[0].message);
+}

@@ -49,6 +49,8 @@ pub struct Symbols {
     images: Option<(u64, Arc<IconImages>)>,
     /// Image ids reported missing.
     pub warned_images: BTreeSet<String>,
+    /// Tiles (source, tile) whose layout was cut at its bounds, reported.
+    warned_cut: BTreeSet<(String, TileId)>,
     /// Glyph ranges from local fonts (`local_glyphs`).
     pub local: super::local_glyphs::LocalGlyphs,
 }
@@ -114,6 +116,7 @@ impl Map {
                             let tile = layout_tile(&style, &key.0, &data, key.1, key.2 as f64, &glyphs, &images, TileBounds::default());
                             Box::new(move |map: &mut Map, core: &mut Core| {
                                 map.warn_missing_icons(&tile, core);
+                                map.warn_cut(&key, &tile, core);
                                 if map.symbols.style == addr {
                                     map.symbols.tiles.insert(key, SymbolSlot::Ready(Arc::new(tile)));
                                     map.touch();
@@ -277,6 +280,31 @@ impl Map {
                 )));
             }
         }
+    }
+
+    /// One warning per tile whose symbol layers were cut at the layout's
+    /// bounds ([`TileBounds`]), naming them.
+    fn warn_cut(&mut self, key: &SymbolKey, tile: &SymbolTile, core: &mut Core) {
+        let cut: Vec<String> = tile.layers.iter().filter(|l| l.truncated).map(|l| format!("\"{}\"", l.layer)).collect();
+        if cut.is_empty() || self.symbols.warned_cut.len() >= 1024 || !self.symbols.warned_cut.insert((key.0.clone(), key.1)) {
+            return;
+        }
+        let (shown, more) = (&cut[..cut.len().min(5)], cut.len().saturating_sub(5));
+        let id = key.1;
+        let b = TileBounds::default();
+        core.emit(Event::new(EventKind::Warning, self.id).message(format!(
+            "tile {}/{}/{} of source \"{}\": symbol layer{} {}{} laid out only part of the tile's labels (a tile lays out at most {} symbols per layer and {} over all its layers, from at most {} features read)",
+            id.z,
+            id.x,
+            id.y,
+            key.0,
+            if cut.len() == 1 { "" } else { "s" },
+            shown.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() },
+            crate::symbol::layout::MAX_SYMBOLS_PER_LAYER,
+            b.symbols,
+            b.reads
+        )));
     }
 
     /// What symbol layout still waits for (for `describe_pending`).
