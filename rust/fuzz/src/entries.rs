@@ -248,20 +248,19 @@ pub fn glyph_pbf(data: &[u8]) {
 /// slanted, as synthetic italics are), and a mixed-script text shaped with
 /// each face, as labels from local fonts are.
 pub fn font(data: &[u8]) {
-    // Two kinds of panic in the font crates are not mapcore's to fix, and
-    // the hook below lets them unwind instead of stopping the run:
-    // * ttf-parser's debug assertions, which the fuzz build turns on and a
-    //   release build does not have (there the read is None): they may end
-    //   here;
-    // * panics in rustybuzz (malformed lookups; also in release builds):
-    //   the library catches them (`Face::shaper`, `shape_run`), so they
-    //   must not end here.
-    // Any other panic stops the run.
+    // Panics in the font crates (ttf-parser, rustybuzz) are not mapcore's
+    // to fix, but mapcore must not let them out: the library catches them
+    // where it calls into those crates (`read_faces`, `Face::shaper`,
+    // `shape_run`). The hook below lets such panics unwind instead of
+    // stopping the run, and the run stops when one escapes the library,
+    // except ttf-parser's debug assertions, which the fuzz build turns on and
+    // a release build does not have (there the read is None). A panic in
+    // mapcore's own code stops the run where it happens.
     upstream_panics();
     let run = std::panic::catch_unwind(|| font_faces(data));
     let seen = upstream_panics();
     if run.is_err() && !seen.ttf_parser_assertion {
-        panic!("font target: a panic escaped the font library (above){}", if seen.rustybuzz { " from rustybuzz" } else { "" });
+        panic!("font target: a panic escaped the font library (above){}", seen.first.map_or(String::new(), |f| format!(" from {f}")));
     }
 }
 
@@ -269,18 +268,20 @@ pub fn font(data: &[u8]) {
 #[derive(Clone, Copy, Default)]
 struct UpstreamPanics {
     ttf_parser_assertion: bool,
-    rustybuzz: bool,
+    /// Where the first one was (a crate's source file).
+    first: Option<&'static str>,
 }
 
 thread_local! {
     static UPSTREAM_PANICS: std::cell::Cell<UpstreamPanics> = const {
-        std::cell::Cell::new(UpstreamPanics { ttf_parser_assertion: false, rustybuzz: false })
+        std::cell::Cell::new(UpstreamPanics { ttf_parser_assertion: false, first: None })
     };
 }
 
 /// The font-crate panics seen on this thread since the last call. Installs
-/// (once) a panic hook that notes those and passes every other panic to the
-/// hook before it (libfuzzer's, which stops the run).
+/// (once) a panic hook that notes panics in crates from the registry and
+/// passes every other panic to the hook before it (libfuzzer's, which stops
+/// the run).
 fn upstream_panics() -> UpstreamPanics {
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
@@ -288,14 +289,13 @@ fn upstream_panics() -> UpstreamPanics {
         std::panic::set_hook(Box::new(move |info| {
             let file = info.location().map_or("", |l| l.file());
             let message = info.payload().downcast_ref::<&str>().copied().or_else(|| info.payload().downcast_ref::<String>().map(String::as_str));
+            let crate_name = ["/ttf-parser-", "/rustybuzz-"].into_iter().find(|c| file.contains("/registry/src/") && file.contains(c));
+            let Some(crate_name) = crate_name else { return previous(info) };
             let mut seen = UPSTREAM_PANICS.with(|p| p.get());
-            if file.contains("/ttf-parser-") && message.is_some_and(|m| m.starts_with("assertion failed")) {
+            if crate_name == "/ttf-parser-" && message.is_some_and(|m| m.starts_with("assertion failed")) {
                 seen.ttf_parser_assertion = true;
-            } else if file.contains("/rustybuzz-") {
-                seen.rustybuzz = true;
-            } else {
-                return previous(info);
             }
+            seen.first = seen.first.or(Some(crate_name.trim_matches(|c| c == '/' || c == '-')));
             UPSTREAM_PANICS.with(|p| p.set(seen));
         }));
     });
