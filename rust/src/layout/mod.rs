@@ -304,8 +304,9 @@ fn extrusion_commands(sourced: SourcedLayer, view: &View, tiles: &dyn TileLookup
     }
     let mut faces = Vec::new();
     each_tile(sourced, tiles, |tile| {
+        let before = faces.len();
         faces.extend(extrusion::faces(layer, &tile.drawn(), tile.covered, tile.tile_layer.extent, view, zoom, tiles));
-        sourced.budget.borrow_mut().commands += faces.len();
+        sourced.budget.borrow_mut().commands += faces.len() - before;
     });
     if faces.is_empty() {
         return Vec::new();

@@ -232,7 +232,8 @@ fn zeroed(len: usize) -> Option<Vec<u8>> {
     }
 }
 
-fn finite_bounds<'a>(pts: impl Iterator<Item = &'a [f32; 2]>) -> Option<[f32; 4]> {
+/// The box of the finite points of `pts`.
+pub(super) fn finite_bounds<'a>(pts: impl Iterator<Item = &'a [f32; 2]>) -> Option<[f32; 4]> {
     let mut b = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
     for p in pts {
         if p[0].is_finite() && p[1].is_finite() {

@@ -14,6 +14,7 @@
 
 use super::display_list::{GroundMap, Px};
 use super::geom::Poly;
+use super::rasterize::finite_bounds as bounds;
 
 /// The part of the target the estimates are clipped to (min x, min y,
 /// max x, max y): the whole target, or a command's clip.
@@ -108,15 +109,6 @@ fn finite_or_max(d: f32) -> f32 {
     } else {
         f32::MAX
     }
-}
-
-/// The box of the finite points of `pts`.
-fn bounds<'a>(pts: impl Iterator<Item = &'a Px>) -> Option<[f32; 4]> {
-    let mut b = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
-    for p in pts.filter(|p| p[0].is_finite() && p[1].is_finite()) {
-        b = [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])];
-    }
-    (b[0] <= b[2]).then_some(b)
 }
 
 /// What the bound cut from a frame.
