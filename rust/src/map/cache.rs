@@ -1,6 +1,6 @@
 //! The tile cache's bound: tiles the view no longer needs stay loaded (a
 //! camera that comes back finds them) until their bytes (with the bytes of
-//! their layer layouts) pass the runtime's `max_tile_cache_bytes`; then the
+//! their layer and symbol layouts) pass the runtime's `max_tile_cache_bytes`; then the
 //! least recently needed go first, with the symbol and tile layouts made
 //! from them. An evicted tile is requested again when a
 //! view needs it.
@@ -71,7 +71,11 @@ impl TileUse {
         self.last.retain(|(s, id), _| sources.get(s).is_some_and(|st| st.slots.contains_key(id)));
         layouts.prune();
         let slots: u64 = sources.values().flat_map(|state| state.slots.values()).map(slot_bytes).sum();
-        let by_tile = layouts.bytes_by_tile();
+        // A tile's layer layouts and symbol layouts go with it.
+        let mut by_tile = layouts.bytes_by_tile();
+        for (tile, bytes) in symbols.bytes_by_tile() {
+            *by_tile.entry(tile).or_default() += bytes;
+        }
         let mut total = slots + by_tile.values().sum::<u64>();
         if total <= budget {
             return 0;

@@ -521,7 +521,8 @@ fn a_style_repeating_a_layer_leaves_the_copies_past_the_frames_layout_bounds_out
 
 #[test]
 fn a_tiles_symbol_layers_together_lay_out_a_bounded_number_of_symbols() {
-    use crate::symbol::layout::{layout_tile, TileBounds};
+    use crate::symbol::bounds::SymbolBounds;
+    use crate::symbol::layout::layout_tile;
     // Ten labelled points, laid out by 20 copies of one symbol layer.
     let features: Vec<String> = (0..10)
         .map(|i| format!(r#"{{"type": "Feature", "properties": {{}}, "geometry": {{"type": "Point", "coordinates": [{}, 0]}}}}"#, i as f64 * 5.0))
@@ -544,20 +545,20 @@ fn a_tiles_symbol_layers_together_lay_out_a_bounded_number_of_symbols() {
         let counts: Vec<usize> = tile.layers.iter().map(|l| l.symbols.len()).collect();
         (counts, tile.layers.iter().filter(|l| l.truncated).count())
     };
-    let (counts, truncated) = lay(TileBounds::default());
+    let (counts, truncated) = lay(SymbolBounds::default());
     assert_eq!((counts.iter().sum::<usize>(), truncated), (200, 0), "{events:?}");
     // 45 symbols: four layers and half of the fifth; the rest lay out none.
-    let (counts, truncated) = lay(TileBounds { symbols: 45, reads: usize::MAX });
+    let (counts, truncated) = lay(SymbolBounds { symbols: 45, reads: usize::MAX });
     assert_eq!(&counts[..6], &[10, 10, 10, 10, 5, 0]);
     assert_eq!((counts.iter().sum::<usize>(), truncated), (45, 16));
     // 25 features read: two layers and half of the third.
-    let (counts, truncated) = lay(TileBounds { symbols: usize::MAX, reads: 25 });
+    let (counts, truncated) = lay(SymbolBounds { symbols: usize::MAX, reads: 25 });
     assert_eq!((counts.iter().sum::<usize>(), truncated), (25, 18));
 }
 
 #[test]
 fn symbol_layers_cut_at_a_tiles_bounds_are_named_in_a_warning() {
-    use crate::symbol::layout::MAX_FEATURE_READS_PER_TILE;
+    use crate::symbol::bounds::MAX_FEATURE_READS_PER_TILE;
     // 66,000 points read by 16 symbol layers (their filter draws none):
     // 1,056,000 reads, past 2^20 in the sixteenth layer.
     let n = 66_000;
@@ -580,4 +581,50 @@ fn symbol_layers_cut_at_a_tiles_bounds_are_named_in_a_warning() {
     assert_eq!(warned.len(), 1, "{events:?}");
     assert!(warned[0].message.contains(r#"tile 0/0/0 of source "many": symbol layer "s15" laid out only part of the tile's labels"#), "{}", warned[0].message);
     assert!(warned[0].message.contains("from at most 1048576 features read"), "{}", warned[0].message);
+}
+
+#[test]
+fn a_view_of_many_label_heavy_tiles_lays_out_its_share_per_tile() {
+    use crate::symbol::bounds::{MIN_SYMBOLS_PER_VIEW, MAX_SYMBOLS_PER_TILE};
+    // A 64 x 64 view at zoom 1 over (0, 0) needs the four zoom-1 tiles; each
+    // holds 17,000 labelled points, past its share of the view's 65,536.
+    let per_tile = 17_000;
+    let share = MIN_SYMBOLS_PER_VIEW / 4;
+    assert!(per_tile > share && per_tile < MAX_SYMBOLS_PER_TILE);
+    let features: Vec<String> = (0..4 * per_tile)
+        .map(|i| {
+            let (q, j) = (i / per_tile, i % per_tile);
+            let (sx, sy) = (if q % 2 == 0 { -1.0 } else { 1.0 }, if q < 2 { -1.0 } else { 1.0 });
+            let (x, y) = (sx * (10.0 + (j % 130) as f64), sy * (5.0 + (j / 130) as f64 * 0.5));
+            format!(r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[{x},{y}]}}}}"#)
+        })
+        .collect();
+    let layers = [
+        r#"{"id": "s", "type": "symbol", "source": "many", "layout": {"text-field": "A"}}"#.to_string(),
+        r#"{"id": "c", "type": "circle", "source": "p", "paint": {"circle-color": "red", "circle-radius": 4}}"#.to_string(),
+    ];
+    let style = format!(
+        r#"{{"version": 8, "center": [0, 0], "zoom": 1, "sources": {{"many": {{"type": "geojson", "data": {{"type": "FeatureCollection", "features": [{}]}}}}, "p": {}}}, "layers": [{}]}}"#,
+        features.join(","),
+        point_source("{}"),
+        layers.join(",")
+    );
+    let mut rt = runtime(RuntimeOptions::default());
+    let (centre, events) = render(&mut rt, &style);
+    assert_eq!(centre, Some(RED), "the rest draws");
+    let map = rt.map(1).unwrap();
+    let laid: Vec<(crate::data::feature::TileId, usize)> = map
+        .symbols
+        .tiles
+        .iter()
+        .filter_map(|((source, id, _), slot)| match slot {
+            crate::map::symbols::SymbolSlot::Ready(t) if source == "many" => Some((*id, t.layers.iter().map(|l| l.symbols.len()).sum())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(laid.len(), 4, "{laid:?}");
+    assert!(laid.iter().all(|(_, n)| *n == share), "each tile lays out its share: {laid:?}");
+    let warned: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::Warning && e.message.contains("laid out only part")).collect();
+    assert_eq!(warned.len(), 4, "one warning per tile: {events:?}");
+    assert!(warned[0].message.contains(&format!("and {share} over all its layers, its share of the view's {MIN_SYMBOLS_PER_VIEW} symbols")), "{}", warned[0].message);
 }

@@ -16,7 +16,8 @@ use crate::source::feature::TileId;
 use crate::style::layer::LayerKind;
 use crate::style::Style;
 use crate::symbol::icon::{IconImage, IconImages};
-use crate::symbol::layout::{glyph_dependencies, layout_tile, SymbolTile, TileBounds};
+use crate::symbol::bounds::{SymbolBounds, MAX_SYMBOLS_PER_LAYER};
+use crate::symbol::layout::{glyph_dependencies, layout_tile, SymbolTile};
 
 /// Where one tile's symbol layout stands.
 pub enum SymbolSlot {
@@ -56,6 +57,17 @@ pub struct Symbols {
 }
 
 impl Symbols {
+    /// Bytes of the ready layouts, by (source, data tile).
+    pub fn bytes_by_tile(&self) -> HashMap<(&str, TileId), u64> {
+        let mut out: HashMap<(&str, TileId), u64> = HashMap::new();
+        for ((source, id, _), slot) in &self.tiles {
+            if let SymbolSlot::Ready(tile) = slot {
+                *out.entry((source.as_str(), *id)).or_default() += tile.bytes;
+            }
+        }
+        out
+    }
+
     /// The laid-out symbols of a tile, if ready.
     pub fn tile(&self, source: &str, id: TileId, z: u8) -> Option<&Arc<SymbolTile>> {
         match self.tiles.get(&(source.to_string(), id, z)) {
@@ -90,9 +102,16 @@ impl Map {
             self.symbols.glyphs.set_url(url);
         }
         let sprites_done = self.sprites.values().all(|l| l.done);
-        for source in symbol_sources(&style, self.camera.zoom) {
+        let needed: Vec<_> = symbol_sources(&style, self.camera.zoom)
+            .into_iter()
+            .filter_map(|source| self.sources.get(&source).map(|state| (self.needed_tiles(state), source)))
+            .collect();
+        // Each tile lays out its share of the view's symbols.
+        let pixels = u64::from(self.width) * u64::from(self.height);
+        let bounds = SymbolBounds::for_view(pixels, needed.iter().map(|(tiles, _)| tiles.len()).sum());
+        for (tiles, source) in needed {
             let Some(state) = self.sources.get(&source) else { continue };
-            let ready: Vec<_> = self.needed_tiles(state).into_iter().filter_map(|c| state.tile(c.id).cloned().map(|d| (c, d))).collect();
+            let ready: Vec<_> = tiles.into_iter().filter_map(|c| state.tile(c.id).cloned().map(|d| (c, d))).collect();
             for (covered, data) in ready {
                 let key: SymbolKey = (source.clone(), covered.id, covered.overscaled_z);
                 match self.symbols.tiles.get(&key) {
@@ -113,7 +132,7 @@ impl Map {
                         let style = style.clone();
                         let purpose = Purpose::Labels { source: key.0.clone(), tile: key.1, z: key.2 };
                         core.spawn_for(self.id, purpose, move || {
-                            let tile = layout_tile(&style, &key.0, &data, key.1, key.2 as f64, &glyphs, &images, TileBounds::default());
+                            let tile = layout_tile(&style, &key.0, &data, key.1, key.2 as f64, &glyphs, &images, bounds);
                             Box::new(move |map: &mut Map, core: &mut Core| {
                                 map.warn_missing_icons(&tile, core);
                                 map.warn_cut(&key, &tile, core);
@@ -283,7 +302,7 @@ impl Map {
     }
 
     /// One warning per tile whose symbol layers were cut at the layout's
-    /// bounds ([`TileBounds`]), naming them.
+    /// bounds ([`SymbolBounds`]), naming them.
     fn warn_cut(&mut self, key: &SymbolKey, tile: &SymbolTile, core: &mut Core) {
         let cut: Vec<String> = tile.layers.iter().filter(|l| l.truncated).map(|l| format!("\"{}\"", l.layer)).collect();
         if cut.is_empty() || self.symbols.warned_cut.len() >= 1024 || !self.symbols.warned_cut.insert((key.0.clone(), key.1)) {
@@ -291,9 +310,9 @@ impl Map {
         }
         let (shown, more) = (&cut[..cut.len().min(5)], cut.len().saturating_sub(5));
         let id = key.1;
-        let b = TileBounds::default();
+        let b = tile.bounds;
         core.emit(Event::new(EventKind::Warning, self.id).message(format!(
-            "tile {}/{}/{} of source \"{}\": symbol layer{} {}{} laid out only part of the tile's labels (a tile lays out at most {} symbols per layer and {} over all its layers, from at most {} features read)",
+            "tile {}/{}/{} of source \"{}\": symbol layer{} {}{} laid out only part of the tile's labels (a tile lays out at most {} symbols per layer and {} over all its layers, its share of the view's {} symbols, from at most {} features read)",
             id.z,
             id.x,
             id.y,
@@ -301,8 +320,9 @@ impl Map {
             if cut.len() == 1 { "" } else { "s" },
             shown.join(", "),
             if more > 0 { format!(" and {more} more") } else { String::new() },
-            crate::symbol::layout::MAX_SYMBOLS_PER_LAYER,
+            MAX_SYMBOLS_PER_LAYER,
             b.symbols,
+            SymbolBounds::view_symbols(u64::from(self.width) * u64::from(self.height)),
             b.reads
         )));
     }
@@ -337,8 +357,8 @@ impl Map {
         let images = self.build_icon_images();
         let mut n = 0;
         for ((source, id, z), slot) in &self.symbols.tiles {
-            let (SymbolSlot::Ready(_), Some(data)) = (slot, self.sources.get(source).and_then(|s| s.tile(*id))) else { continue };
-            let tile = layout_tile(style, source, data, *id, *z as f64, &glyphs, &images, TileBounds::default());
+            let (SymbolSlot::Ready(ready), Some(data)) = (slot, self.sources.get(source).and_then(|s| s.tile(*id))) else { continue };
+            let tile = layout_tile(style, source, data, *id, *z as f64, &glyphs, &images, ready.bounds);
             n += tile.layers.iter().map(|l| l.symbols.len()).sum::<usize>();
         }
         n

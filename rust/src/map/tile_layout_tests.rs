@@ -265,3 +265,37 @@ fn layout_bytes_count_in_the_tile_cache_budget() {
     expected.sort();
     assert_eq!(kept, expected, "only A's tiles stay ({} bytes of tiles, {layouts} of layouts)", slots);
 }
+
+#[test]
+fn symbol_layout_bytes_count_in_the_tile_cache_budget() {
+    let (a, b) = (camera(20.0, 20.0, 2.0), camera(-100.0, -40.0, 2.0));
+    let labels = r#", {"id": "s", "type": "symbol", "source": "g", "filter": ["==", ["get", "kind"], "park"], "layout": {"text-field": "Park", "text-allow-overlap": true}}"#;
+    let tiles_of = |rt: &Runtime| -> Vec<TileId> {
+        let mut t: Vec<TileId> = rt.map(1).unwrap().sources["g"].slots.keys().copied().collect();
+        t.sort();
+        t
+    };
+    let bytes = |rt: &Runtime| {
+        let map = rt.map(1).unwrap();
+        let slots: u64 = map.sources.values().flat_map(|s| s.slots.values()).map(cache::slot_bytes).sum();
+        let symbols: u64 = map.symbols.bytes_by_tile().values().sum();
+        (slots + map.tile_layouts.lock().unwrap().bytes(), symbols)
+    };
+    let mut rt = runtime(RuntimeOptions::default(), &style(labels));
+    still(&mut rt, a);
+    let at_a = tiles_of(&rt);
+    still(&mut rt, b);
+    still(&mut rt, a);
+    let (rest, symbols) = bytes(&rt);
+    assert!(tiles_of(&rt).len() > at_a.len(), "both views' tiles stay with room for everything");
+    assert!(symbols > 0, "the labels' layouts are counted");
+    // Room for the tiles and their layer layouts but not their labels too: B's tiles go.
+    let mut limits = crate::runtime::Limits::default();
+    limits.max_tile_cache_bytes = rest + symbols - 1;
+    let mut rt = runtime(RuntimeOptions { limits, ..Default::default() }, &style(labels));
+    for c in [a, b, a] {
+        still(&mut rt, c);
+    }
+    assert_eq!(tiles_of(&rt), at_a, "only A's tiles stay ({rest} bytes of tiles and layouts, {symbols} of labels)");
+    assert!(rt.map(1).unwrap().symbols.tiles.keys().all(|(_, id, _)| at_a.contains(id)), "B's labels went with its tiles");
+}

@@ -105,7 +105,8 @@ pub struct IconPiece {
 #[derive(Clone, Debug)]
 pub struct SymbolIcon {
     pub image: Arc<IconImage>,
-    pub pieces: Vec<IconPiece>,
+    /// Shared by every anchor of the feature (line labels repeat it).
+    pub pieces: Arc<[IconPiece]>,
     /// The icon's box (left, top, right, bottom), unrotated, px at icon-size 1.
     pub bounds: [f32; 4],
     /// `icon-rotate` in degrees (for the collision box).
@@ -267,7 +268,7 @@ pub fn icon_quads(image: Arc<IconImage>, bounds: [f32; 4], rotate: f32, fitted: 
         }
         out
     };
-    SymbolIcon { image, pieces, bounds, rotate, fitted }
+    SymbolIcon { image, pieces: pieces.into(), bounds, rotate, fitted }
 }
 
 #[cfg(test)]

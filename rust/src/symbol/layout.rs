@@ -20,36 +20,13 @@ use crate::text::shaping::{self, Anchor, Justify, ShapeOptions, TaggedText, Text
 use super::line_circles::CircleSpec;
 use super::merge_lines::merge_lines;
 use super::anchors;
+use super::bounds::{SymbolBounds, MAX_FEATURE_READS_PER_TILE, MAX_SYMBOLS_PER_LAYER};
 use super::icon::{fit_icon_to_text, icon_quads, shape_icon, IconImage, IconImages, SymbolIcon, TextFit};
 use super::polylabel::polylabel;
 use super::repeat::RepeatFilter;
-use super::quads::{glyph_quads, GlyphQuad};
+use super::quads::{glyph_quads, Quads};
 use super::variable_anchor::{anchor_justify, justifications, radial_offset, variable_anchors, VariableText};
 
-/// Most symbols laid out per layer and tile (a hostile tile cannot make
-/// layout unbounded).
-pub const MAX_SYMBOLS_PER_LAYER: usize = 65_536;
-/// Most symbols laid out per tile, over all its symbol layers (a style that
-/// repeats one symbol layer thousands of times cannot multiply a tile's
-/// labels by its layer count).
-pub const MAX_SYMBOLS_PER_TILE: usize = 65_536;
-/// Most features read per tile over all its symbol layers (each layer reads
-/// its source layer's features to filter them): past it, the remaining
-/// layers lay out nothing in that tile.
-pub const MAX_FEATURE_READS_PER_TILE: usize = 1 << 20;
-
-/// The per-tile bounds of [`layout_tile`].
-#[derive(Clone, Copy, Debug)]
-pub struct TileBounds {
-    pub symbols: usize,
-    pub reads: usize,
-}
-
-impl Default for TileBounds {
-    fn default() -> TileBounds {
-        TileBounds { symbols: MAX_SYMBOLS_PER_TILE, reads: MAX_FEATURE_READS_PER_TILE }
-    }
-}
 /// Most characters of one label.
 pub const MAX_TEXT_CHARS: usize = 1_000;
 
@@ -74,11 +51,11 @@ impl Placement {
 /// The text part of a symbol.
 #[derive(Clone, Debug)]
 pub struct SymbolText {
-    pub quads: Vec<GlyphQuad>,
+    pub quads: Quads,
     /// Line labels of CJK text: the quads of the vertical twin (upright
     /// characters turned, punctuation in vertical forms), drawn instead
     /// where the line runs more vertically than horizontally on screen.
-    pub vertical: Option<Arc<Vec<GlyphQuad>>>,
+    pub vertical: Option<Quads>,
     /// The shaped text's box (left, top, right, bottom) around the anchor in
     /// px at 24 px, `text-offset` included (point labels).
     pub bounds: [f32; 4],
@@ -124,7 +101,7 @@ pub struct LayerSymbols {
     pub source_layer: String,
     pub placement: Placement,
     pub symbols: Vec<SymbolInstance>,
-    /// Layout was cut at [`MAX_SYMBOLS_PER_LAYER`].
+    /// Layout was cut at [`MAX_SYMBOLS_PER_LAYER`] or the tile's bounds.
     pub truncated: bool,
 }
 
@@ -134,6 +111,10 @@ pub struct SymbolTile {
     pub layers: Vec<LayerSymbols>,
     /// Image ids `icon-image` named that were not there (at most 64).
     pub missing_images: BTreeSet<String>,
+    /// The bounds it was laid out within.
+    pub bounds: SymbolBounds,
+    /// Bytes the layout holds ([`super::bytes::layout_bytes`]).
+    pub bytes: u64,
 }
 
 impl SymbolTile {
@@ -264,7 +245,7 @@ pub fn layout_tile(
     z: f64,
     glyphs: &GlyphSet,
     images: &IconImages,
-    bounds: TileBounds,
+    bounds: SymbolBounds,
 ) -> SymbolTile {
     let mut out = SymbolTile::default();
     let overscaling = 2f32.powf((z - id.z as f64).max(0.0) as f32);
@@ -363,14 +344,14 @@ pub fn layout_tile(
             });
             let symbol_text = shaped.as_ref().map(|(text, shaping)| {
                 let rotate = l.get_f32("text-rotate", &ctx);
-                let quads = glyph_quads(shaping, text, glyphs, along_line, rotate, offset);
+                let quads: Quads = glyph_quads(shaping, text, glyphs, along_line, rotate, offset).into();
                 let variable = variable.map(|anchors| {
-                    let mut justified = vec![(justify, Arc::new(quads.clone()))];
+                    let mut justified = vec![(justify, quads.clone())];
                     // One line reads the same under every justification.
                     if shaping.lines.len() > 1 {
                         for &j in justify_list.iter().skip(1) {
                             if let Some(s) = shaping::shape_text_with(text, glyphs, &ShapeOptions { justify: j, ..opts.clone() }, &faces) {
-                                justified.push((j, Arc::new(glyph_quads(&s, text, glyphs, false, rotate, offset))));
+                                justified.push((j, glyph_quads(&s, text, glyphs, false, rotate, offset).into()));
                             }
                         }
                     }
@@ -378,7 +359,7 @@ pub fn layout_tile(
                 });
                 SymbolText {
                     quads,
-                    vertical: vertical.as_ref().map(|(_, s)| Arc::new(glyph_quads(s, text, glyphs, true, rotate, offset))),
+                    vertical: vertical.as_ref().map(|(_, s)| glyph_quads(s, text, glyphs, true, rotate, offset).into()),
                     bounds: [shaping.left, shaping.top, shaping.right, shaping.bottom],
                     tagged: Arc::new((*text).clone()),
                     writing_mode: shaping.writing_mode,
@@ -478,6 +459,8 @@ pub fn layout_tile(
             truncated,
         });
     }
+    out.bounds = bounds;
+    out.bytes = super::bytes::layout_bytes(&out);
     out
 }
 

@@ -5,6 +5,8 @@
 //!
 //! One file per stage:
 //! * layout (per tile, on workers): `layout` (features to symbol instances),
+//!   `bounds` (how many symbols a tile and a view lay out), `bytes` (what a
+//!   tile's layout holds, for the tile cache),
 //!   `merge_lines` (road pieces joined before labels go along them),
 //!   `anchors` (anchors along lines, max-angle check), `polylabel` (polygon
 //!   label points), `quads` (glyph quads around the anchor),
@@ -18,6 +20,8 @@
 
 pub mod along_line;
 pub mod anchors;
+pub mod bounds;
+pub mod bytes;
 pub mod grid;
 pub mod layout;
 pub mod line_circles;

@@ -592,7 +592,7 @@ struct IconCorners {
 fn icon_draw(layer: &Layer, ctx: &EvaluationContext, icon: &SymbolIcon, drawn: IconCorners, size: f32, ratio: f32, nearest: bool) -> Option<IconDraw> {
     let device = |corners: [[f32; 2]; 4]| corners.map(|c| [c[0] * ratio, c[1] * ratio]);
     let gamma_scale = drawn.gamma_scale;
-    let pieces = drawn.quads.into_iter().zip(&icon.pieces);
+    let pieces = drawn.quads.into_iter().zip(icon.pieces.iter());
     match &icon.image.pixels {
         IconPixels::Color(image) => {
             let opacity = layer.paint.get_f32("icon-opacity", ctx);

@@ -26,6 +26,10 @@ pub struct GlyphQuad {
     pub section: u16,
 }
 
+/// A label's glyph quads, shared by every anchor of its feature and by its
+/// variable-anchor justifications (a symbol holds a pointer, not a copy).
+pub type Quads = std::sync::Arc<[GlyphQuad]>;
+
 /// The quads of `shaping`; `along_line` keeps each glyph relative to its
 /// own centre (it is placed on the line per frame); `rotate` is
 /// `text-rotate` in degrees (point labels); `offset` is `text-offset` in px

@@ -5,7 +5,6 @@
 //! justification around a centre anchor; placement shifts it to the chosen
 //! anchor (and a fitted icon with it).
 
-use std::sync::Arc;
 
 use crate::style::expression::EvaluationContext;
 use crate::style::property::PropertySet;
@@ -13,7 +12,7 @@ use crate::style::value::Value;
 use crate::text::glyph::ONE_EM;
 use crate::text::shaping::{Anchor, Justify};
 
-use super::quads::GlyphQuad;
+use super::quads::{GlyphQuad, Quads};
 
 /// MapLibre shifts labels above or below their anchor by this much (px at
 /// 24 px) less, so that the baseline rather than the box edge sits at the offset.
@@ -28,7 +27,7 @@ pub struct VariableText {
     pub anchors: Vec<(Anchor, [f32; 2])>,
     /// The glyph quads per justification (one entry when every anchor
     /// shares it: a single line, or a fixed `text-justify`).
-    pub justified: Vec<(Justify, Arc<Vec<GlyphQuad>>)>,
+    pub justified: Vec<(Justify, Quads)>,
 }
 
 impl VariableText {
@@ -36,7 +35,7 @@ impl VariableText {
     pub fn quads_for(&self, anchor: Anchor) -> &[GlyphQuad] {
         let j = anchor_justify(anchor);
         let found = self.justified.iter().find(|(k, _)| *k == j).or(self.justified.first());
-        found.map(|(_, q)| q.as_slice()).unwrap_or(&[])
+        found.map(|(_, q)| &q[..]).unwrap_or(&[])
     }
 }
 
