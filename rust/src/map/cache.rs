@@ -45,6 +45,11 @@ impl TileUse {
         self.tick += 1;
     }
 
+    /// Whether the current view needs `tile` of `source` (marked since the last tick).
+    pub fn is_current(&self, source: &str, tile: TileId) -> bool {
+        self.last.get(&(source.to_string(), tile)) == Some(&self.tick)
+    }
+
     /// The view needs `tile` of `source`.
     pub fn mark(&mut self, source: &str, tile: TileId) {
         let tick = self.tick;

@@ -628,3 +628,45 @@ fn a_view_of_many_label_heavy_tiles_lays_out_its_share_per_tile() {
     assert_eq!(warned.len(), 4, "one warning per tile: {events:?}");
     assert!(warned[0].message.contains(&format!("and {share} over all its layers, its share of the view's {MIN_SYMBOLS_PER_VIEW} symbols")), "{}", warned[0].message);
 }
+
+#[test]
+fn a_style_naming_one_tile_set_as_many_sources_keeps_the_views_tiles_within_bound() {
+    use crate::source::feature::TileId;
+    // One tile of the shipped fixtures, as the one tile of many sources: each
+    // decoded tile counts against the view's bound over all sources.
+    let dir = temp_dir("view-tiles");
+    let mvt: &[u8] = include_bytes!("../../../tests/fixtures/tiles/14-8802-5374.mvt");
+    std::fs::write(dir.join("t.mvt"), mvt).unwrap();
+    let wanted = |name: &str| name == "building" || name == "road";
+    let decoded = crate::source::mvt::decode_tile(mvt, Some(&wanted)).unwrap();
+    let tile_bytes = super::cache::tile_bytes(&decoded);
+    // A tile server's small resource limit: the view's bound is its floor.
+    let mut limits = crate::runtime::Limits::default();
+    limits.max_resource_bytes = 1 << 20;
+    let budget = super::view_tiles::budget(&limits);
+    assert_eq!(budget, super::view_tiles::MIN_BUDGET);
+    // About three tiles more than the bound holds.
+    let n = (budget / tile_bytes + 3) as usize;
+    assert!(n < 200, "{tile_bytes} bytes a tile");
+    let sources: Vec<String> = (0..n).map(|i| format!(r#""v{i}": {{"type": "vector", "tiles": ["t.mvt"], "minzoom": 0, "maxzoom": 0}}"#)).collect();
+    let mut layers: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"id": "b{i}", "type": "fill", "source": "v{i}", "source-layer": "building"}}, {{"id": "r{i}", "type": "line", "source": "v{i}", "source-layer": "road"}}"#))
+        .collect();
+    layers.push(r#"{"id": "c", "type": "circle", "source": "p", "paint": {"circle-color": "red", "circle-radius": 8}}"#.into());
+    let style = circle_style(&format!(r#""p": {}, {}"#, point_source("{}"), sources.join(",")), &layers.join(","));
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), limits, ..Default::default() });
+    let (centre, events) = render(&mut rt, &style);
+    assert_eq!(centre, Some(RED), "the rest draws");
+    let map = rt.map(1).unwrap();
+    let kept: Vec<u64> = (0..n)
+        .filter_map(|i| match map.sources[&format!("v{i}")].slots.get(&TileId::new(0, 0, 0)) {
+            Some(super::sources::TileSlot::Ready(_, bytes)) => Some(*bytes),
+            _ => None,
+        })
+        .collect();
+    let held: u64 = kept.iter().sum();
+    assert!(held <= budget && kept.len() >= n - 4 && kept.len() < n, "{} of {n} tiles kept, {held} bytes, bound {budget}", kept.len());
+    let warned: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::Warning && e.message.contains("over the bound of")).collect();
+    assert_eq!(warned.len(), 1, "one warning for the view: {events:?}");
+    assert!(warned[0].message.contains("is not loaded, nor the view's tiles past it") && warned[0].message.contains("max_resource_bytes"), "{}", warned[0].message);
+}

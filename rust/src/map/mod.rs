@@ -14,6 +14,7 @@ pub mod state;
 pub mod styling;
 pub mod symbols;
 mod overdraw;
+mod view_tiles;
 mod query;
 
 use std::collections::BTreeMap;
@@ -127,6 +128,8 @@ pub struct Map {
     placed: Arc<crate::symbol::placement::PlacedSymbols>,
     /// When tiles were last needed (the tile cache's LRU order).
     tile_use: cache::TileUse,
+    /// The bytes of the view's tiles, bounded over all sources.
+    view_tiles: view_tiles::ViewTiles,
     /// Fill, line, circle, extrusion and heatmap layers laid out per tile
     /// (made during layout, which sees the map shared: hence the lock).
     tile_layouts: std::sync::Mutex<crate::layout::tile_cache::TileLayouts>,
@@ -167,6 +170,7 @@ impl Map {
             symbols: Default::default(),
             placed: Default::default(),
             tile_use: Default::default(),
+            view_tiles: Default::default(),
             tile_layouts: Default::default(),
         }
     }
@@ -391,7 +395,8 @@ impl Map {
         style::parse_style_lenient(json).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))
     }
 
-    /// Source ids that some visible layer draws from at the current zoom.
+    /// Source ids that some visible layer draws from at the current zoom,
+    /// in the order of the layers that first use them.
     fn used_sources(&self) -> Vec<String> {
         let Some(style) = self.style() else { return vec![] };
         let zoom = self.camera.zoom;
@@ -401,8 +406,10 @@ impl Map {
             .filter(|l| crate::layout::is_drawn_kind(l.kind) && crate::layout::layer_visible(l, zoom))
             .filter_map(|l| l.source.clone())
             .collect();
-        used.sort();
-        used.dedup();
+        // In the order layers first use them (the view's tile bound favours
+        // the style's first sources).
+        let mut seen = std::collections::HashSet::new();
+        used.retain(|s| seen.insert(s.clone()));
         used
     }
 
@@ -431,6 +438,7 @@ impl Map {
             layouts.set_style(style);
         }
         self.tile_use.evict(&mut self.sources, &mut self.symbols, layouts, budget);
+        self.view_tiles.recount(&mut self.sources, &self.tile_use);
         self.update_symbols(core);
         if !self.idle_reported && self.is_view_loaded() {
             self.idle_reported = true;
@@ -654,6 +662,15 @@ impl Map {
 
     fn on_tile(&mut self, source: String, tile: TileId, info: &ResourceInfo, response: Response, core: &mut Core) {
         let map_id = self.id;
+        if !self.sources.contains_key(&source) {
+            return;
+        }
+        if let Response::Data(bytes) = &response {
+            // Its raw bytes count against the view's bound while it decodes.
+            if !self.admit_tile(&source, tile, (**bytes).as_ref().len() as u64, true, core) {
+                return;
+            }
+        }
         let Some(state) = self.sources.get_mut(&source) else { return };
         match response {
             Response::Data(bytes) if matches!(state.tiles, Tiles::Raster { .. } | Tiles::Image { .. }) => {
@@ -666,16 +683,13 @@ impl Map {
                         }
                         Ok(img)
                     });
-                    Box::new(move |map: &mut Map, core: &mut Core| {
-                        let Some(s) = map.sources.get_mut(&source) else { return };
-                        match result {
-                            Ok(image) => {
-                                s.slots.insert(tile, TileSlot::Image(image));
-                            }
-                            Err(e) => {
-                                s.slots.insert(tile, TileSlot::Failed);
-                                map.emit_tile_error(&source, tile, url, &e, core);
-                            }
+                    Box::new(move |map: &mut Map, core: &mut Core| match result {
+                        Ok(image) => map.keep_tile(&source, tile, TileSlot::Image(image), core),
+                        Err(e) => {
+                            map.view_tiles.release(&source, tile);
+                            let Some(s) = map.sources.get_mut(&source) else { return };
+                            s.slots.insert(tile, TileSlot::Failed);
+                            map.emit_tile_error(&source, tile, url, &e, core);
                         }
                     })
                 });
@@ -908,14 +922,50 @@ impl Map {
         url: String,
         core: &mut Core,
     ) {
-        let Some(s) = self.sources.get_mut(source) else { return };
         match result {
-            Ok(slot) => {
-                s.slots.insert(tile, slot);
-            }
+            Ok(slot) => self.keep_tile(source, tile, slot, core),
             Err(e) => {
+                self.view_tiles.release(source, tile);
+                let Some(s) = self.sources.get_mut(source) else { return };
                 s.slots.insert(tile, TileSlot::Failed);
                 self.emit_tile_error(source, tile, url, &e.to_string(), core);
+            }
+        }
+    }
+
+    /// Keeps a decoded tile if the view's tiles have room for it
+    /// ([`view_tiles`]).
+    fn keep_tile(&mut self, source: &str, tile: TileId, slot: TileSlot, core: &mut Core) {
+        if !self.sources.contains_key(source) {
+            self.view_tiles.release(source, tile);
+            return;
+        }
+        let slot = match view_tiles::kept_bytes(&slot) {
+            Some(bytes) if !self.admit_tile(source, tile, bytes, false, core) => return,
+            _ => {
+                self.view_tiles.release(source, tile);
+                slot
+            }
+        };
+        if let Some(s) = self.sources.get_mut(source) {
+            s.slots.insert(tile, slot);
+        }
+    }
+
+    /// Whether a tile of `bytes` (raw while `decoding`) fits the view's
+    /// bound; a refused tile's slot fails, the source's first with a warning.
+    fn admit_tile(&mut self, source: &str, tile: TileId, bytes: u64, decoding: bool, core: &mut Core) -> bool {
+        let budget = view_tiles::budget(core.limits());
+        match self.view_tiles.admit(source, tile, bytes, decoding, budget) {
+            view_tiles::Admit::Yes => true,
+            view_tiles::Admit::No { warn } => {
+                if let Some(s) = self.sources.get_mut(source) {
+                    s.slots.insert(tile, TileSlot::Failed);
+                }
+                if let Some(total) = warn {
+                    core.emit(Event::new(EventKind::Warning, self.id).source(source).message(view_tiles::warning(source, tile, total, budget)));
+                }
+                false
             }
         }
     }

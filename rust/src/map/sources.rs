@@ -361,6 +361,7 @@ impl Map {
                 core.emit(Event::new(EventKind::ResourceError, map_id).source(source).message(msg));
             }
             Purpose::Tile { source, tile } => {
+                self.view_tiles.release(&source, tile);
                 if let Some(state) = self.sources.get_mut(&source) {
                     state.slots.insert(tile, TileSlot::Failed);
                 }
