@@ -658,15 +658,25 @@ fn a_style_naming_one_tile_set_as_many_sources_keeps_the_views_tiles_within_boun
     let (centre, events) = render(&mut rt, &style);
     assert_eq!(centre, Some(RED), "the rest draws");
     let map = rt.map(1).unwrap();
-    let kept: Vec<u64> = (0..n)
-        .filter_map(|i| match map.sources[&format!("v{i}")].slots.get(&TileId::new(0, 0, 0)) {
-            Some(super::sources::TileSlot::Ready(_, bytes)) => Some(*bytes),
-            _ => None,
-        })
-        .collect();
+    let ready = |map: &Map, i: usize| match map.sources[&format!("v{i}")].slots.get(&TileId::new(0, 0, 0)) {
+        Some(super::sources::TileSlot::Ready(_, bytes)) => Some(*bytes),
+        _ => None,
+    };
+    let kept: Vec<u64> = (0..n).filter_map(|i| ready(map, i)).collect();
     let held: u64 = kept.iter().sum();
     assert!(held <= budget && kept.len() >= n - 4 && kept.len() < n, "{} of {n} tiles kept, {held} bytes, bound {budget}", kept.len());
     let warned: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::Warning && e.message.contains("over the bound of")).collect();
     assert_eq!(warned.len(), 1, "one warning for the view: {events:?}");
     assert!(warned[0].message.contains("is not loaded, nor the view's tiles past it") && warned[0].message.contains("max_resource_bytes"), "{}", warned[0].message);
+    // The kept sources' layers removed, the view changes: the refused tiles
+    // are asked for again, and now fit.
+    let refused: Vec<usize> = (0..n).filter(|&i| ready(map, i).is_none()).collect();
+    let (map, core) = rt.map_mut(1).unwrap();
+    for i in (0..n).filter(|i| !refused.contains(i)) {
+        map.remove_layer(&format!("b{i}"), core).unwrap();
+        map.remove_layer(&format!("r{i}"), core).unwrap();
+    }
+    rt.render_still(1, Some(std::time::Duration::from_secs(20))).unwrap();
+    let map = rt.map(1).unwrap();
+    assert!(refused.iter().all(|&i| ready(map, i).is_some()), "the refused sources {refused:?} load in the new view");
 }

@@ -428,6 +428,8 @@ impl Map {
             return;
         }
         self.tile_use.next_tick();
+        let view = self.view_key();
+        self.view_tiles.retry(&mut self.sources, view);
         for source_id in self.used_sources() {
             self.update_source(&source_id, core);
         }
@@ -438,7 +440,7 @@ impl Map {
             layouts.set_style(style);
         }
         self.tile_use.evict(&mut self.sources, &mut self.symbols, layouts, budget);
-        self.view_tiles.recount(&mut self.sources, &self.tile_use);
+        self.view_tiles.recount(&self.sources, &self.tile_use);
         self.update_symbols(core);
         if !self.idle_reported && self.is_view_loaded() {
             self.idle_reported = true;
@@ -931,6 +933,18 @@ impl Map {
                 self.emit_tile_error(source, tile, url, &e.to_string(), core);
             }
         }
+    }
+
+    /// A key of what the view shows: camera, size and style.
+    fn view_key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let c = &self.camera;
+        for v in [c.longitude, c.latitude, c.zoom, c.bearing, c.pitch] {
+            v.to_bits().hash(&mut h);
+        }
+        (self.width, self.height, self.pixel_ratio.to_bits(), self.style().map(|s| Arc::as_ptr(s) as usize)).hash(&mut h);
+        h.finish()
     }
 
     /// Keeps a decoded tile if the view's tiles have room for it

@@ -6,7 +6,7 @@
 //! tiles (their raw bytes while they decode, then their decoded bytes)
 //! hold at most [`budget`] bytes together: a tile that would pass it is not
 //! kept (its slot fails, and a warning names the source and the bound),
-//! and is asked for again when a later view needs it. Sources are asked
+//! and is asked for again when the view changes (camera, size or style). Sources are asked
 //! for their tiles in the order the style's layers first use them, so the
 //! first sources' tiles usually come first, but which tiles pass depends
 //! on the order their answers come in; a style within the bound loses none.
@@ -36,9 +36,11 @@ pub struct ViewTiles {
     /// Raw bytes of tiles being decoded, by tile, and their sum.
     decoding: HashMap<(String, TileId), u64>,
     decoding_total: u64,
-    /// Tiles refused by the bound: asked for again once the view stops
-    /// needing them (a later view may have room).
+    /// Tiles refused by the bound: asked for again when the view changes
+    /// (another view may have room; the same one would refuse them again).
     refused: BTreeSet<(String, TileId)>,
+    /// The view they were refused in ([`ViewTiles::recount`]'s key).
+    view: u64,
     /// A refusal was warned about (until no tile is refused).
     warned: bool,
 }
@@ -53,23 +55,26 @@ pub enum Admit {
 }
 
 impl ViewTiles {
-    /// Counts the bytes of the slots the current view needs (after the
-    /// update that marked them), and forgets the refused tiles it no longer
-    /// needs (their slots go, to be asked for again).
-    pub fn recount(&mut self, sources: &mut BTreeMap<String, SourceState>, used: &TileUse) {
-        let refused = std::mem::take(&mut self.refused);
-        for (source, tile) in refused {
-            if used.is_current(&source, tile) {
-                self.refused.insert((source, tile));
-            } else if let Some(state) = sources.get_mut(&source) {
+    /// When `view` (a key of the camera, size and style) changed since the
+    /// last update, the refused tiles' slots go, so this update asks for
+    /// them again.
+    pub fn retry(&mut self, sources: &mut BTreeMap<String, SourceState>, view: u64) {
+        if std::mem::replace(&mut self.view, view) == view {
+            return;
+        }
+        for (source, tile) in std::mem::take(&mut self.refused) {
+            if let Some(state) = sources.get_mut(&source) {
                 if matches!(state.slots.get(&tile), Some(TileSlot::Failed)) {
                     state.slots.remove(&tile);
                 }
             }
         }
-        if self.refused.is_empty() {
-            self.warned = false;
-        }
+        self.warned = false;
+    }
+
+    /// Counts the bytes of the slots the current view needs (after the
+    /// update that marked them).
+    pub fn recount(&mut self, sources: &BTreeMap<String, SourceState>, used: &TileUse) {
         // Only tiles still loading decode (a source replaced by a new style
         // gives nothing back).
         self.decoding.retain(|(source, tile), _| matches!(sources.get(source).and_then(|s| s.slots.get(tile)), Some(TileSlot::Loading)));
