@@ -45,9 +45,9 @@ impl TileUse {
         self.tick += 1;
     }
 
-    /// Whether the current view needs `tile` of `source` (marked since the last tick).
-    pub fn is_current(&self, source: &str, tile: TileId) -> bool {
-        self.last.get(&(source.to_string(), tile)) == Some(&self.tick)
+    /// The tiles the current view needs (marked since the last tick).
+    pub fn current(&self) -> impl Iterator<Item = (&str, TileId)> + '_ {
+        self.last.iter().filter(|(_, t)| **t == self.tick).map(|((s, id), _)| (s.as_str(), *id))
     }
 
     /// The view needs `tile` of `source`.

@@ -79,10 +79,7 @@ impl ViewTiles {
         // gives nothing back).
         self.decoding.retain(|(source, tile), _| matches!(sources.get(source).and_then(|s| s.slots.get(tile)), Some(TileSlot::Loading)));
         self.decoding_total = self.decoding.values().sum();
-        self.held = sources
-            .iter()
-            .flat_map(|(name, state)| state.slots.iter().filter(|(id, _)| used.is_current(name, **id)).map(|(_, slot)| slot_bytes(slot)))
-            .sum();
+        self.held = used.current().filter_map(|(source, tile)| sources.get(source)?.slots.get(&tile)).map(slot_bytes).sum();
     }
 
     /// Whether a tile of `bytes` more (raw when `decoding`, else decoded)
