@@ -967,7 +967,7 @@ impl Map {
     }
 
     /// Whether a tile of `bytes` (raw while `decoding`) fits the view's
-    /// bound; a refused tile's slot fails, the source's first with a warning.
+    /// bound; a refused tile's slot fails, the view's first with a warning.
     fn admit_tile(&mut self, source: &str, tile: TileId, bytes: u64, decoding: bool, core: &mut Core) -> bool {
         let budget = view_tiles::budget(core.limits());
         match self.view_tiles.admit(source, tile, bytes, decoding, budget) {

@@ -6,10 +6,11 @@
 //! tiles (their raw bytes while they decode, then their decoded bytes)
 //! hold at most [`budget`] bytes together: a tile that would pass it is not
 //! kept (its slot fails, and a warning names the source and the bound),
-//! and is asked for again when the view changes (camera, size or style). Sources are asked
-//! for their tiles in the order the style's layers first use them, so the
-//! first sources' tiles usually come first, but which tiles pass depends
-//! on the order their answers come in; a style within the bound loses none.
+//! and is asked for again when the view changes (camera, size or style).
+//! Sources are asked for their tiles in the order the style's layers first
+//! use them, so the first sources' tiles usually come first, but which
+//! tiles pass depends on the order their answers come in; a style within
+//! the bound loses none.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -20,8 +21,8 @@ use crate::source::feature::TileId;
 
 /// The view's tiles hold at most this many bytes: four resources of
 /// `max_resource_bytes` (256 MiB by default), at least [`MIN_BUDGET`]. The
-/// streets benchmark's view holds four tiles of about 1 MB decoded, a
-/// 4096 x 4096 street poster about 64.
+/// Berlin demo's tile decodes to about 0.6 MB for its building and road
+/// layers: a view holds hundreds of such tiles before the bound.
 pub fn budget(limits: &Limits) -> u64 {
     limits.max_resource_bytes.saturating_mul(4).max(MIN_BUDGET)
 }
@@ -39,9 +40,9 @@ pub struct ViewTiles {
     /// Tiles refused by the bound: asked for again when the view changes
     /// (another view may have room; the same one would refuse them again).
     refused: BTreeSet<(String, TileId)>,
-    /// The view they were refused in ([`ViewTiles::recount`]'s key).
+    /// The view they were refused in ([`ViewTiles::retry`]'s key).
     view: u64,
-    /// A refusal was warned about (until no tile is refused).
+    /// A refusal was warned about (until the view changes).
     warned: bool,
 }
 
