@@ -120,10 +120,12 @@ for t in "${targets[@]}"; do
   # A dictionary (tools/fuzz_dicts.py): style names and operators; image, sprite and font markers.
   dict=(); [ ! -f "dicts/$t.dict" ] || dict=(-dict="dicts/$t.dict")
   # The run's log (rust/fuzz/logs/TARGET.log) gives its coverage growth
-  # (pipefail: a crash still fails the target).
+  # (pipefail: a crash still fails the target); -print_pcs=1 logs where each
+  # new edge is, so tools/fuzz_growth.py can leave out the edges that random
+  # hash keys find (see there).
   mkdir -p logs
   if ! cargo +nightly fuzz run "$t" "corpus/$t" "${jobs[@]}" -- \
-      -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout=20 -max_len=65536 -print_final_stats=1 "${dict[@]}" \
+      -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout=20 -max_len=65536 -print_final_stats=1 -print_pcs=1 "${dict[@]}" \
       2>&1 | tee "logs/$t.log"; then
     echo "fuzz: $t FAILED (input in rust/fuzz/artifacts/$t)"; failed=$((failed + 1))
   fi
