@@ -69,6 +69,14 @@ type RuntimeOptions struct {
 	// an EventWarning naming their layers, and the rest draws; 0 = the
 	// default, 256.
 	MaxOverdraw int
+	// MaxRequestsInFlight bounds the resource requests out at once, with
+	// the Provider or the runtime's own loaders (an answer counts until the
+	// runtime has handled it); the others wait and go out in the order they
+	// were made, as answers come back. A waiting request of a closed map
+	// never reaches the Provider; byte ranges of remote archives are not
+	// counted. 0 = the default, 20 (as MapLibre Native's online file
+	// source).
+	MaxRequestsInFlight int
 	// FontDirs are font files or folders of them (.ttf, .otf, .ttc, .otc;
 	// not recursive) whose faces join the bundled family (Noto Sans Regular
 	// and Bold) for labels drawn with local glyphs. A file that is not a
@@ -124,24 +132,25 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 	if o.WorkerThreads < 0 || o.RenderThreads < 0 || o.WorkerThreads > math.MaxUint32 || o.RenderThreads > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "thread counts must be >= 0")
 	}
-	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxFeaturesPerTile < 0 || o.MaxVerticesPerTile < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 || o.MaxOverdraw < 0 || o.MaxOverdraw > math.MaxUint32 {
+	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxFeaturesPerTile < 0 || o.MaxVerticesPerTile < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 || o.MaxOverdraw < 0 || o.MaxOverdraw > math.MaxUint32 || o.MaxRequestsInFlight < 0 || o.MaxRequestsInFlight > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "limits must be >= 0 (0 = the default)")
 	}
 	st, _ := handle.New("RuntimeHandle", nil)
 	id, r := capi.RuntimeCreate(capi.RuntimeOptions{
-		Workers:            uint32(o.WorkerThreads),
-		RenderThreads:      uint32(o.RenderThreads),
-		AssetRoot:          o.AssetRoot,
-		AllowedRoots:       o.AllowedRoots,
-		MaxResourceBytes:   uint64(o.MaxResourceBytes),
-		MaxImagePixels:     uint64(o.MaxImagePixels),
-		MaxTilesPerSource:  uint32(o.MaxTilesPerSource),
-		FontPaths:          o.FontDirs,
-		GlyphsMode:         uint32(o.Glyphs),
-		MaxTileCacheBytes:  uint64(o.MaxTileCacheBytes),
-		MaxFeaturesPerTile: uint64(o.MaxFeaturesPerTile),
-		MaxVerticesPerTile: uint64(o.MaxVerticesPerTile),
-		MaxOverdraw:        uint32(o.MaxOverdraw),
+		Workers:             uint32(o.WorkerThreads),
+		RenderThreads:       uint32(o.RenderThreads),
+		AssetRoot:           o.AssetRoot,
+		AllowedRoots:        o.AllowedRoots,
+		MaxResourceBytes:    uint64(o.MaxResourceBytes),
+		MaxImagePixels:      uint64(o.MaxImagePixels),
+		MaxTilesPerSource:   uint32(o.MaxTilesPerSource),
+		FontPaths:           o.FontDirs,
+		GlyphsMode:          uint32(o.Glyphs),
+		MaxTileCacheBytes:   uint64(o.MaxTileCacheBytes),
+		MaxFeaturesPerTile:  uint64(o.MaxFeaturesPerTile),
+		MaxVerticesPerTile:  uint64(o.MaxVerticesPerTile),
+		MaxOverdraw:         uint32(o.MaxOverdraw),
+		MaxRequestsInFlight: uint32(o.MaxRequestsInFlight),
 	})
 	if err := status.Of(op, r); err != nil {
 		st.Abort()

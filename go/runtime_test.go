@@ -1,12 +1,16 @@
 package mapcore
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Local files are served only under RuntimeOptions.AllowedRoots; a refusal
@@ -154,5 +158,60 @@ func TestOverdrawLimit(t *testing.T) {
 		if limit == 4 && (len(named) != 1 || !strings.Contains(named[0], `of layer "wide" (1)`) || centre.R != 255 || corner.G == 0) {
 			t.Errorf("limit 4: centre %v (want the red circle), corner %v (want green), warnings %q", centre, corner, named)
 		}
+	}
+}
+
+// MaxRequestsInFlight reaches the engine: a style asking for many tiles at
+// once has at most that many with the provider at any moment (each answered
+// on its own goroutine, as HTTPProvider does), every tile is asked for once,
+// and the map draws.
+func TestRequestsInFlightLimit(t *testing.T) {
+	lockThread(t)
+	if _, err := NewRuntime(&RuntimeOptions{MaxRequestsInFlight: -1}); err == nil || !strings.Contains(err.Error(), "limits") {
+		t.Errorf("a negative request limit: %v", err)
+	}
+	const sources, limit = 24, 3
+	var srcs, layers []string
+	for i := 0; i < sources; i++ {
+		srcs = append(srcs, fmt.Sprintf(`"v%d": {"type": "vector", "tiles": ["https://tiles/%d/{z}/{x}/{y}.mvt"], "maxzoom": 0}`, i, i))
+		layers = append(layers, fmt.Sprintf(`{"id": "r%d", "type": "line", "source": "v%d", "source-layer": "road"}`, i, i))
+	}
+	style := twoPoints(strings.Join(layers, ", ") + `, {"id": "c", "type": "circle", "source": "two", "paint": {"circle-color": "red"}}`)
+	style = strings.Replace(style, `"sources": {`, `"sources": {`+strings.Join(srcs, ", ")+`, `, 1)
+	tm := openMapWith(t, 64, 64, &RuntimeOptions{MaxRequestsInFlight: limit})
+	var out, most, total atomic.Int32
+	var mu sync.Mutex
+	seen := map[string]int{}
+	err := tm.rt.SetResourceProvider(ResourceProviderFunc(func(req *ResourceRequestHandle) bool {
+		n := out.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		total.Add(1)
+		mu.Lock()
+		seen[req.URL()]++
+		mu.Unlock()
+		go func() {
+			time.Sleep(2 * time.Millisecond)
+			out.Add(-1)
+			_ = req.NotFound()
+		}()
+		return true
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm.render(t, style)
+	if m := most.Load(); m != limit {
+		t.Errorf("at most %d requests were out at once, want %d", m, limit)
+	}
+	if n := total.Load(); n != sources || len(seen) != sources {
+		t.Errorf("%d requests for %d URLs, want one for each of %d tiles", n, len(seen), sources)
+	}
+	img, err := tm.s.ReadNRGBA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := img.NRGBAAt(32, 32); c.R != 255 || c.B != 0 {
+		t.Errorf("centre %v, want the red circle", c)
 	}
 }

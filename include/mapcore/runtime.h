@@ -102,6 +102,13 @@ typedef struct mapcore_runtime_options {
    * skipped in paint order, with a WARNING event naming their layers, and the
    * rest draws; 0 = the default, 256. */
   uint32_t max_overdraw;
+  /* Resource requests out at once, with the resource provider or the
+   * runtime's own loaders (an answer counts until the owner thread has
+   * handled it); the others wait and go out in the order they were made, as
+   * answers come back. A waiting request of a destroyed map never reaches
+   * the provider. Byte ranges of remote archives are not counted. 0 = the
+   * default, 20 (as MapLibre Native's online file source). */
+  uint32_t max_requests_in_flight;
 } mapcore_runtime_options;
 
 /* Options with every field at its default. Any thread. */

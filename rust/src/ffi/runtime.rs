@@ -36,6 +36,7 @@ pub extern "C" fn mapcore_runtime_options_default() -> mapcore_runtime_options {
         max_features_per_tile: 0,
         max_vertices_per_tile: 0,
         max_overdraw: 0,
+        max_requests_in_flight: 0,
     }
 }
 
@@ -121,6 +122,9 @@ pub unsafe extern "C" fn mapcore_runtime_create(
             }
             if o.max_overdraw > 0 {
                 limits.max_overdraw = o.max_overdraw;
+            }
+            if o.max_requests_in_flight > 0 {
+                limits.max_requests_in_flight = o.max_requests_in_flight;
             }
             if o.font_path_count > 0 && o.font_paths.is_null() {
                 return super::guard::invalid_argument(format!(

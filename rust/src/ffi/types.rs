@@ -57,6 +57,7 @@ pub struct mapcore_runtime_options {
     pub max_features_per_tile: u64,
     pub max_vertices_per_tile: u64,
     pub max_overdraw: u32,
+    pub max_requests_in_flight: u32,
 }
 
 #[repr(C)]

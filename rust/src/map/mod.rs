@@ -1109,6 +1109,8 @@ mod archive_tests;
 #[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
+mod request_limit_tests;
+#[cfg(test)]
 mod hillshade_tests;
 #[cfg(test)]
 mod heatmap_tests;

@@ -5,11 +5,12 @@
 pub mod archives;
 pub mod events;
 pub mod inbox;
+mod requests;
 pub mod resource;
 pub mod workers;
 
 use std::any::Any;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -87,6 +88,10 @@ pub struct Limits {
     /// several: the draw commands past either are skipped in paint order,
     /// with a WARNING naming their layers.
     pub max_overdraw: u32,
+    /// Resource requests out at once (with the provider or the runtime's
+    /// loaders, answers not yet handled included); the others wait in order
+    /// ([`requests`]).
+    pub max_requests_in_flight: u32,
 }
 
 impl Limits {
@@ -97,6 +102,8 @@ impl Limits {
     /// About 25 times what a street map asks for (the conformance suites
     /// reach 50 at most).
     pub const DEFAULT_MAX_OVERDRAW: u32 = 256;
+    /// MapLibre Native's online file source sends 20 at once.
+    pub const DEFAULT_MAX_REQUESTS_IN_FLIGHT: u32 = 20;
 }
 
 impl Default for Limits {
@@ -109,6 +116,7 @@ impl Default for Limits {
             max_features_per_tile: crate::source::mvt::DEFAULT_MAX_FEATURES_PER_TILE,
             max_vertices_per_tile: crate::source::mvt::DEFAULT_MAX_VERTICES_PER_TILE,
             max_overdraw: Limits::DEFAULT_MAX_OVERDRAW,
+            max_requests_in_flight: Limits::DEFAULT_MAX_REQUESTS_IN_FLIGHT,
         }
     }
 }
@@ -195,14 +203,6 @@ impl ResponseSink for Shared {
     }
 }
 
-struct Pending {
-    map: u64,
-    purpose: Box<dyn Any + Send>,
-    request: Arc<Request>,
-    /// The provider that took the request (it hears of cancellation).
-    provider: Option<Arc<dyn Provider>>,
-}
-
 /// Whether a worker job's map still wants its result (any thread): not
 /// once the map is removed or its runtime destroyed. Jobs not started by
 /// then are skipped; a long job (a shared GeoJSON index another runtime is
@@ -238,19 +238,32 @@ pub struct Core {
     render_threads: usize,
     fonts: Arc<crate::text::font::FontLibrary>,
     glyphs_mode: GlyphsMode,
-    pending: HashMap<u64, Pending>,
+    requests: requests::Requests,
     events: Vec<Event>,
 }
 
 impl Core {
     /// Requests a resource for `map`; the answer reaches `Client::on_response`
-    /// with `purpose`. Asks the provider first, then the runtime's loaders
-    /// (on a worker thread).
+    /// with `purpose`. The request goes out now, or once fewer than
+    /// `max_requests_in_flight` are out ([`requests`]).
     pub fn request<P: Send + 'static>(&mut self, map: u64, info: ResourceInfo, purpose: P) {
         let id = resource::next_request_id();
         let sink: Weak<dyn ResponseSink> = Arc::downgrade(&(self.shared.clone() as Arc<dyn ResponseSink>));
         let request = Arc::new(Request::new(id, info, sink));
-        self.pending.insert(id, Pending { map, purpose: Box::new(purpose), request: request.clone(), provider: None });
+        self.requests.add(requests::Pending::new(map, Box::new(purpose), request));
+        self.send_waiting();
+    }
+
+    /// Sends the waiting requests that may go out now.
+    fn send_waiting(&mut self) {
+        while let Some(request) = self.requests.next_to_send() {
+            self.send(request);
+        }
+    }
+
+    /// Sends a request: archives are served here; other URLs go to the
+    /// provider first, then to the runtime's loaders (on a worker thread).
+    fn send(&mut self, request: Arc<Request>) {
         let root = self.asset_root.clone();
         let files = self.files.clone();
         if archives::is_archive_url(&request.info.url) {
@@ -273,9 +286,7 @@ impl Core {
         }
         if let Some(provider) = self.provider.clone() {
             if provider.request(&request) == Decision::Handled {
-                if let Some(p) = self.pending.get_mut(&id) {
-                    p.provider = Some(provider);
-                }
+                self.requests.set_provider(request.id, provider);
                 return;
             }
         }
@@ -351,10 +362,10 @@ impl Core {
     }
 
     /// Cancels every outstanding request of `map` (and tells the provider).
+    /// The places they free are taken at the next update or answer.
     pub fn cancel_requests(&mut self, map: u64) {
-        let ids: Vec<u64> = self.pending.iter().filter(|(_, p)| p.map == map).map(|(id, _)| *id).collect();
-        for id in ids {
-            if let Some(p) = self.pending.remove(&id) {
+        for id in self.requests.of_map(map) {
+            if let Some(p) = self.requests.take(id) {
                 if p.request.cancel() {
                     if let Some(provider) = &p.provider {
                         provider.cancel(&p.request);
@@ -456,7 +467,7 @@ impl<M: Client> Runtime<M> {
                 render_threads: workers::thread_count(options.render_threads),
                 fonts,
                 glyphs_mode: options.glyphs_mode,
-                pending: HashMap::new(),
+                requests: requests::Requests::new(options.limits.max_requests_in_flight),
                 events,
             },
             maps: BTreeMap::new(),
@@ -544,6 +555,7 @@ impl<M: Client> Runtime<M> {
         for (_, map) in self.maps.iter_mut() {
             map.update(&mut self.core);
         }
+        self.core.send_waiting();
     }
 
     fn handle(&mut self, messages: Vec<Message>) -> u32 {
@@ -551,7 +563,7 @@ impl<M: Client> Runtime<M> {
         for message in messages {
             match message {
                 Message::Response { request, response } => {
-                    if let Some(p) = self.core.pending.remove(&request) {
+                    if let Some(p) = self.core.requests.take(request) {
                         if let Some(map) = self.maps.get_mut(&p.map) {
                             let response = self.core.screen(&p.request.info, response);
                             map.touch();
@@ -573,6 +585,8 @@ impl<M: Client> Runtime<M> {
                 }
             }
         }
+        // Answers freed places for waiting requests.
+        self.core.send_waiting();
         handled
     }
 
@@ -617,7 +631,15 @@ impl<M: Client> Runtime<M> {
             }
             let wait = match deadline {
                 Some(d) if Instant::now() >= d => {
-                    return Err(StillError::Timeout(map.describe_pending()));
+                    let mut pending = map.describe_pending();
+                    let (out, waiting) = self.core.requests.counts();
+                    if waiting > 0 {
+                        pending.push_str(&format!(
+                            "; {waiting} requests wait to go out ({out} are out: max_requests_in_flight is {})",
+                            self.core.limits.max_requests_in_flight
+                        ));
+                    }
+                    return Err(StillError::Timeout(pending));
                 }
                 Some(d) => d,
                 None => Instant::now() + Duration::from_secs(3600),
