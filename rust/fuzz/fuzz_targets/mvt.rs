@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| mapcore_fuzz::entries::mvt(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| mapcore_fuzz::run(data, mapcore_fuzz::entries::mvt));
