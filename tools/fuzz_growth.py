@@ -6,16 +6,17 @@ loaded, at the end, and the growth in each quarter of the run's executions
 within a run). A target has stopped finding new coverage when the last
 quarters add (almost) nothing: run it longer while they do not.
 
-Some edges are not the input's doing. std's hash maps (and serde_json's
+Some edges need not be the input's doing. std's hash maps (and serde_json's
 ordered maps, which use them) hash with keys drawn at random for each map,
 so whether two keys probe into one group, and which branch of the probe
-loop runs, changes from one execution of the same input to the next: a run
-keeps "finding" such edges, in hashbrown's probe code, long after it stopped
-finding paths in the code under test. tools/fuzz.sh runs with -print_pcs=1,
+loop runs, can change from one execution of the same input to the next: a
+run then keeps "finding" such edges, in hashbrown's probe code, long after
+it stopped finding paths in the code under test. The fuzz binaries fix
+those keys (rust/fuzz/src/lib.rs). tools/fuzz.sh runs with -print_pcs=1,
 which logs each newly covered edge (NEW_PC) with its function and file; when
 the log has them, a second line gives the growth by quarter without the
-edges in hashbrown's files (the plateau to judge a target by), and how many
-were left out.
+edges in hashbrown's files, and how many were left out: none, while the
+keys stay fixed.
 
     tools/fuzz_growth.py LOG...
 """
