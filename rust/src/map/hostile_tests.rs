@@ -548,11 +548,11 @@ fn a_tiles_symbol_layers_together_lay_out_a_bounded_number_of_symbols() {
     let (counts, truncated) = lay(SymbolBounds::default());
     assert_eq!((counts.iter().sum::<usize>(), truncated), (200, 0), "{events:?}");
     // 45 symbols: four layers and half of the fifth; the rest lay out none.
-    let (counts, truncated) = lay(SymbolBounds { symbols: 45, reads: usize::MAX });
+    let (counts, truncated) = lay(SymbolBounds { symbols: 45, reads: usize::MAX, ..Default::default() });
     assert_eq!(&counts[..6], &[10, 10, 10, 10, 5, 0]);
     assert_eq!((counts.iter().sum::<usize>(), truncated), (45, 16));
     // 25 features read: two layers and half of the third.
-    let (counts, truncated) = lay(SymbolBounds { symbols: usize::MAX, reads: 25 });
+    let (counts, truncated) = lay(SymbolBounds { symbols: usize::MAX, reads: 25, ..Default::default() });
     assert_eq!((counts.iter().sum::<usize>(), truncated), (25, 18));
 }
 

@@ -322,7 +322,7 @@ impl Map {
             if more > 0 { format!(" and {more} more") } else { String::new() },
             MAX_SYMBOLS_PER_LAYER,
             b.symbols,
-            SymbolBounds::view_symbols(u64::from(self.width) * u64::from(self.height)),
+            b.view,
             b.reads
         )));
     }

@@ -37,12 +37,15 @@ pub struct SymbolBounds {
     pub symbols: usize,
     /// Features read over all the tile's symbol layers.
     pub reads: usize,
+    /// Symbols of the whole view the tile's share was taken from (for
+    /// messages).
+    pub view: usize,
 }
 
 impl Default for SymbolBounds {
     /// A tile alone: the per-tile bounds.
     fn default() -> SymbolBounds {
-        SymbolBounds { symbols: MAX_SYMBOLS_PER_TILE, reads: MAX_FEATURE_READS_PER_TILE }
+        SymbolBounds { symbols: MAX_SYMBOLS_PER_TILE, reads: MAX_FEATURE_READS_PER_TILE, view: MIN_SYMBOLS_PER_VIEW }
     }
 }
 
@@ -55,8 +58,9 @@ impl SymbolBounds {
     /// One tile's bounds in a `pixels`-pixel view that needs `tiles` symbol
     /// tiles (over all its symbol sources).
     pub fn for_view(pixels: u64, tiles: usize) -> SymbolBounds {
-        let share = SymbolBounds::view_symbols(pixels) / tiles.max(1);
-        SymbolBounds { symbols: share.clamp(MIN_SYMBOLS_PER_TILE_SHARE, MAX_SYMBOLS_PER_TILE), ..SymbolBounds::default() }
+        let view = SymbolBounds::view_symbols(pixels);
+        let share = view / tiles.max(1);
+        SymbolBounds { symbols: share.clamp(MIN_SYMBOLS_PER_TILE_SHARE, MAX_SYMBOLS_PER_TILE), reads: MAX_FEATURE_READS_PER_TILE, view }
     }
 }
 
@@ -79,5 +83,7 @@ mod tests {
         // Zero tiles is one tile, and reads stay the per-tile bound.
         assert_eq!(SymbolBounds::for_view(0, 0), SymbolBounds::default());
         assert_eq!(SymbolBounds::for_view(u64::MAX, 3).reads, MAX_FEATURE_READS_PER_TILE);
+        // The view's total is kept for messages.
+        assert_eq!(SymbolBounds::for_view(4096 * 4096, 64).view, 4096 * 4096 / 16);
     }
 }
