@@ -5,6 +5,7 @@
 mod cache;
 pub mod camera;
 mod client;
+mod cover_memo;
 pub mod fit;
 pub mod glyphs;
 mod local_glyphs;
@@ -133,6 +134,9 @@ pub struct Map {
     /// Fill, line, circle, extrusion and heatmap layers laid out per tile
     /// (made during layout, which sees the map shared: hence the lock).
     tile_layouts: std::sync::Mutex<crate::layout::tile_cache::TileLayouts>,
+    /// The view's tile covers, per cover options (asked for many times an
+    /// update; behind a lock as `needed_tiles` sees the map shared).
+    covers: std::sync::Mutex<cover_memo::CoverMemo>,
 }
 
 /// What a display list depends on besides the content version.
@@ -172,6 +176,7 @@ impl Map {
             tile_use: Default::default(),
             view_tiles: Default::default(),
             tile_layouts: Default::default(),
+            covers: Default::default(),
         }
     }
 
@@ -418,8 +423,13 @@ impl Map {
         if let Tiles::Image { .. } = source.tiles {
             return vec![cover::CoveredTile { id: TileId::new(0, 0, 0), overscaled_z: 0, wrap: 0 }];
         }
-        let t = self.camera.transform(self.width, self.height);
-        cover::cover(&t, &source.cover_options())
+        self.view_cover(&source.cover_options()).0
+    }
+
+    /// The view's cover for `options` (see [`cover_memo`]).
+    fn view_cover(&self, options: &cover::CoverOptions) -> cover_memo::Cover {
+        let mut covers = self.covers.lock().unwrap_or_else(|e| e.into_inner());
+        covers.get(&self.camera, self.width, self.height, options, || cover::cover_capped(&self.camera.transform(self.width, self.height), options))
     }
 
     /// Issues requests for whatever the view needs and is not loading yet.

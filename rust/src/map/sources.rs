@@ -319,14 +319,15 @@ impl Map {
     /// (once per source until the view fits again) when the view needs more.
     pub(crate) fn cap_tiles(&mut self, source_id: &str, core: &mut Core) {
         let max = core.limits().max_tiles_per_source;
-        let t = self.camera.transform(self.width, self.height);
         let map_id = self.id;
         let Some(state) = self.sources.get_mut(source_id) else { return };
         state.max_tiles = max;
         if state.meta != Meta::Ready || matches!(state.tiles, Tiles::Image { .. }) {
             return;
         }
-        let capped = crate::source::cover::cover_capped(&t, &state.cover_options()).1;
+        let options = state.cover_options();
+        let capped = self.view_cover(&options).1;
+        let Some(state) = self.sources.get_mut(source_id) else { return };
         match capped {
             Some(c) if !state.tile_cap_warned => {
                 state.tile_cap_warned = true;
