@@ -229,6 +229,7 @@ pub fn cover_capped(t: &Transform, opts: &CoverOptions) -> (Vec<CoveredTile>, Op
             capped = Some(Capped { wanted: wanted.min(u64::MAX as f64) as u64, data_zoom: max_data_z });
         }
     }
+    let bounds = opts.bounds.as_ref().map(TileBounds::mercator);
     let mut out = Vec::new();
     let mut stack: Vec<(u8, u32, u32)> = Vec::new();
     for wrap in w0..=w1 {
@@ -258,7 +259,7 @@ pub fn cover_capped(t: &Transform, opts: &CoverOptions) -> (Vec<CoveredTile>, Op
                 continue;
             }
             let id = TileId::new(tz, tx, ty);
-            if let Some(b) = &opts.bounds {
+            if let Some(b) = &bounds {
                 if !b.contains(id) {
                     continue;
                 }

@@ -133,19 +133,38 @@ impl TileBounds {
 
     /// Whether the (canonical, unwrapped) tile intersects the bounds.
     pub fn contains(&self, id: TileId) -> bool {
-        let n = (1u64 << id.z) as f64;
+        self.mercator().contains(id)
+    }
+
+    /// The bounds in Web Mercator units (0..1), to test many tiles against.
+    /// Not inlined: the optimiser would otherwise compute it ahead of the
+    /// test for `Some` of an optional bounds (harmless, but valgrind sees
+    /// the sine and logarithm of the unset bytes of a `None`).
+    #[inline(never)]
+    pub fn mercator(&self) -> MercatorBounds {
         let merc_x = |lng: f64| (180.0 + lng) / 360.0;
         let merc_y = |lat: f64| {
             let lat = lat.clamp(-85.051129, 85.051129);
             let s = lat.to_radians().sin();
             0.5 - 0.25 * ((1.0 + s) / (1.0 - s)).ln() / std::f64::consts::PI
         };
-        let min_x = (merc_x(self.west) * n).floor();
-        let max_x = (merc_x(self.east) * n).ceil();
-        let min_y = (merc_y(self.north) * n).floor();
-        let max_y = (merc_y(self.south) * n).ceil();
+        MercatorBounds { min: [merc_x(self.west), merc_y(self.north)], max: [merc_x(self.east), merc_y(self.south)] }
+    }
+}
+
+/// [`TileBounds`] in Web Mercator units: `min` is the north-west corner.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MercatorBounds {
+    pub min: [f64; 2],
+    pub max: [f64; 2],
+}
+
+impl MercatorBounds {
+    /// Whether the (canonical, unwrapped) tile intersects the bounds.
+    pub fn contains(&self, id: TileId) -> bool {
+        let n = (1u64 << id.z) as f64;
         let (x, y) = (id.x as f64, id.y as f64);
-        x >= min_x && x < max_x && y >= min_y && y < max_y
+        x >= (self.min[0] * n).floor() && x < (self.max[0] * n).ceil() && y >= (self.min[1] * n).floor() && y < (self.max[1] * n).ceil()
     }
 }
 
