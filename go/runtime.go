@@ -71,7 +71,8 @@ type RuntimeOptions struct {
 	MaxOverdraw int
 	// MaxRequestsInFlight bounds the resource requests out at once, with
 	// the Provider or the runtime's own loaders (an answer counts until the
-	// runtime has handled it); the others wait and go out in the order they
+	// runtime has handled it and the work it started, such as decoding a
+	// tile, is done); the others wait and go out in the order they
 	// were made, as answers come back. A waiting request of a closed map
 	// never reaches the Provider; byte ranges of remote archives are not
 	// counted. 0 = the default, 20 (as MapLibre Native's online file

@@ -104,7 +104,8 @@ typedef struct mapcore_runtime_options {
   uint32_t max_overdraw;
   /* Resource requests out at once, with the resource provider or the
    * runtime's own loaders (an answer counts until the owner thread has
-   * handled it); the others wait and go out in the order they were made, as
+   * handled it and the work it started, such as decoding a tile, is done);
+   * the others wait and go out in the order they were made, as
    * answers come back. A waiting request of a destroyed map never reaches
    * the provider. Byte ranges of remote archives are not counted. 0 = the
    * default, 20 (as MapLibre Native's online file source). */

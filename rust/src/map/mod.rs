@@ -137,6 +137,16 @@ pub struct Map {
     /// The view's tile covers, per cover options (asked for many times an
     /// update; behind a lock as `needed_tiles` sees the map shared).
     covers: std::sync::Mutex<cover_memo::CoverMemo>,
+    /// The sources the drawn layers use, for the style (held, so its
+    /// address cannot be reused by another) and the zoom they were found at.
+    used: std::sync::Mutex<Option<UsedSources>>,
+}
+
+/// [`Map::used_sources`]'s last answer and what it was for.
+struct UsedSources {
+    style: Arc<Style>,
+    zoom_bits: u64,
+    ids: Arc<[String]>,
 }
 
 /// What a display list depends on besides the content version.
@@ -177,6 +187,7 @@ impl Map {
             view_tiles: Default::default(),
             tile_layouts: Default::default(),
             covers: Default::default(),
+            used: Default::default(),
         }
     }
 
@@ -402,20 +413,28 @@ impl Map {
 
     /// Source ids that some visible layer draws from at the current zoom,
     /// in the order of the layers that first use them.
-    fn used_sources(&self) -> Vec<String> {
-        let Some(style) = self.style() else { return vec![] };
+    /// The sources of the layers drawn at the current zoom, in the order
+    /// layers first use them (the view's tile bound favours the style's
+    /// first sources). Kept while the style and zoom stay: every update and
+    /// every check for a loaded view asks.
+    fn used_sources(&self) -> Arc<[String]> {
+        let Some(style) = self.style() else { return Arc::new([]) };
         let zoom = self.camera.zoom;
-        let mut used: Vec<String> = style
+        let mut memo = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(m) = memo.as_ref().filter(|m| Arc::ptr_eq(&m.style, style) && m.zoom_bits == zoom.to_bits()) {
+            return m.ids.clone();
+        }
+        let mut seen = std::collections::HashSet::new();
+        let ids: Arc<[String]> = style
             .layers
             .iter()
             .filter(|l| crate::layout::is_drawn_kind(l.kind) && crate::layout::layer_visible(l, zoom))
-            .filter_map(|l| l.source.clone())
+            .filter_map(|l| l.source.as_deref())
+            .filter(|s| seen.insert(*s))
+            .map(str::to_string)
             .collect();
-        // In the order layers first use them (the view's tile bound favours
-        // the style's first sources).
-        let mut seen = std::collections::HashSet::new();
-        used.retain(|s| seen.insert(s.clone()));
-        used
+        *memo = Some(UsedSources { style: style.clone(), zoom_bits: zoom.to_bits(), ids: ids.clone() });
+        ids
     }
 
     /// The tiles the view needs from `source` (data tile ids, deduplicated).
@@ -440,8 +459,8 @@ impl Map {
         self.tile_use.next_tick();
         let view = self.view_key();
         self.view_tiles.retry(&mut self.sources, view);
-        for source_id in self.used_sources() {
-            self.update_source(&source_id, core);
+        for source_id in self.used_sources().iter() {
+            self.update_source(source_id, core);
         }
         let budget = core.limits().max_tile_cache_bytes;
         let layouts = self.tile_layouts.get_mut().unwrap_or_else(|e| e.into_inner());
@@ -735,14 +754,19 @@ impl Map {
             StyleSlot::Failed => return true,
             _ => return false,
         }
-        self.pending_items().is_empty()
+        self.pending_items(1).is_empty()
     }
 
-    fn pending_items(&self) -> Vec<String> {
+    /// What the view still waits for, the first `limit` items (a check for
+    /// a loaded view asks for one: it runs after every answer).
+    fn pending_items(&self, limit: usize) -> Vec<String> {
         let mut pending: Vec<String> =
-            self.sprites.iter().filter(|(_, l)| !l.done).map(|(id, _)| format!("sprite \"{id}\"")).collect();
-        for id in self.used_sources() {
-            let Some(state) = self.sources.get(&id) else { continue };
+            self.sprites.iter().filter(|(_, l)| !l.done).map(|(id, _)| format!("sprite \"{id}\"")).take(limit).collect();
+        for id in self.used_sources().iter() {
+            if pending.len() >= limit {
+                return pending;
+            }
+            let Some(state) = self.sources.get(id) else { continue };
             if !state.meta_settled() {
                 pending.push(format!("source \"{id}\""));
                 continue;
@@ -756,7 +780,9 @@ impl Map {
                 }
             }
         }
-        pending.extend(self.pending_symbols());
+        if pending.len() < limit {
+            pending.extend(self.pending_symbols(limit - pending.len()));
+        }
         pending
     }
 
@@ -765,7 +791,7 @@ impl Map {
         match &self.style {
             StyleSlot::Loading(url) => format!("the style {url}"),
             _ => {
-                let items = self.pending_items();
+                let items = self.pending_items(usize::MAX);
                 let shown: Vec<&str> = items.iter().take(5).map(|s| s.as_str()).collect();
                 let more = items.len().saturating_sub(shown.len());
                 if more > 0 {
@@ -1120,6 +1146,8 @@ mod archive_tests;
 mod hostile_tests;
 #[cfg(test)]
 mod request_limit_tests;
+#[cfg(test)]
+mod used_sources_tests;
 #[cfg(test)]
 mod hillshade_tests;
 #[cfg(test)]

@@ -328,7 +328,7 @@ impl Map {
     }
 
     /// What symbol layout still waits for (for `describe_pending`).
-    pub(super) fn pending_symbols(&self) -> Vec<String> {
+    pub(super) fn pending_symbols(&self, limit: usize) -> Vec<String> {
         let Some(style) = self.style() else { return vec![] };
         let mut out = Vec::new();
         for source in symbol_sources(style, self.camera.zoom) {
@@ -340,6 +340,9 @@ impl Map {
                 let key = (source.clone(), covered.id, covered.overscaled_z);
                 if !matches!(self.symbols.tiles.get(&key), Some(SymbolSlot::Ready(_))) {
                     out.push(format!("labels of tile {}/{}/{} of \"{source}\"", covered.id.z, covered.id.x, covered.id.y));
+                    if out.len() >= limit {
+                        return out;
+                    }
                 }
             }
         }

@@ -239,6 +239,9 @@ pub struct Core {
     fonts: Arc<crate::text::font::FontLibrary>,
     glyphs_mode: GlyphsMode,
     requests: requests::Requests,
+    /// The place of the answer being handled: the first job spawned for it
+    /// holds it ([`requests::Place`]).
+    answer_place: std::cell::Cell<Option<requests::Place>>,
     events: Vec<Event>,
 }
 
@@ -309,14 +312,20 @@ impl Core {
     /// Runs `job` on a worker; its result is applied to `map` on the owner
     /// thread at the next pump (dropped if the map is gone by then).
     /// Skipped when the map is gone before the job starts.
+    /// The first job spawned while an answer is handled holds the answer's
+    /// place among the requests in flight until its result is ready.
     pub fn spawn<M: Client>(&self, map: u64, job: impl FnOnce() -> MapWork<M> + Send + 'static) {
         let shared = Arc::downgrade(&self.shared);
         let token = self.job_token(map);
+        let place = self.answer_place.take();
         self.workers.spawn(move || {
             if !token.wanted() {
                 return;
             }
             let apply = erase(job());
+            if let Some(place) = place {
+                place.release();
+            }
             if let Some(shared) = shared.upgrade() {
                 shared.inbox.post(Message::Work { map, apply });
             }
@@ -468,6 +477,7 @@ impl<M: Client> Runtime<M> {
                 fonts,
                 glyphs_mode: options.glyphs_mode,
                 requests: requests::Requests::new(options.limits.max_requests_in_flight),
+                answer_place: Default::default(),
                 events,
             },
             maps: BTreeMap::new(),
@@ -567,9 +577,20 @@ impl<M: Client> Runtime<M> {
                         if let Some(map) = self.maps.get_mut(&p.map) {
                             let response = self.core.screen(&p.request.info, response);
                             map.touch();
+                            let shared = Arc::downgrade(&self.core.shared);
+                            let wake = Box::new(move || {
+                                if let Some(s) = shared.upgrade() {
+                                    s.inbox.wake();
+                                }
+                            });
+                            self.core.answer_place.set(Some(self.core.requests.place(wake)));
                             match p.purpose.downcast::<M::Purpose>() {
                                 Ok(purpose) => map.on_response(*purpose, &p.request.info, response, &mut self.core),
                                 Err(_) => log::error!("request {request}: an answer for a map of another type is dropped"),
+                            }
+                            // No job took it: the answer is done with.
+                            if let Some(place) = self.core.answer_place.take() {
+                                place.release();
                             }
                             handled += 1;
                         }
@@ -618,7 +639,9 @@ impl<M: Client> Runtime<M> {
         // An interrupt aimed at an earlier render does not cancel this one.
         self.core.shared.interrupted.store(false, std::sync::atomic::Ordering::SeqCst);
         loop {
+            let update_started = Instant::now();
             self.update_maps();
+            let update_took = update_started.elapsed();
             let map = self.maps.get(&map_id).ok_or(StillError::NoSuchMap)?;
             if !map.has_style() {
                 return Err(StillError::NoStyle);
@@ -636,7 +659,7 @@ impl<M: Client> Runtime<M> {
                     if waiting > 0 {
                         pending.push_str(&format!(
                             "; {waiting} requests wait to go out ({out} are out: max_requests_in_flight is {})",
-                            self.core.limits.max_requests_in_flight
+                            self.core.requests.max_out()
                         ));
                     }
                     return Err(StillError::Timeout(pending));
@@ -645,12 +668,35 @@ impl<M: Client> Runtime<M> {
                 None => Instant::now() + Duration::from_secs(3600),
             };
             let messages = self.core.shared.inbox.take(Some(wait));
-            self.handle(messages);
+            if !messages.is_empty() {
+                self.handle(messages);
+                self.gather_answers(update_took, wait);
+            }
         }
         let (map, core) = self.map_mut(map_id).ok_or(StillError::NoSuchMap)?;
         map.render(core);
         core.emit(Event::new(EventKind::StillImageFinished, map_id));
         Ok(())
+    }
+
+    /// Handles the answers that come within `update_took` (at most
+    /// [`MAX_GATHER`], and not past `deadline`) before the next update.
+    /// Answers often come one at a time, and an update visits every source
+    /// the view uses: with one update per answer, a style of thousands of
+    /// sources spent most of a still render in updates. Gathering for as
+    /// long as the last update took keeps updates to about half the time
+    /// whatever the number of sources. Each answer is handled as it comes,
+    /// so the requests it frees go out at once. A wake (an interrupt) ends
+    /// the gathering.
+    fn gather_answers(&mut self, update_took: Duration, deadline: Instant) {
+        let until = (Instant::now() + update_took.min(MAX_GATHER)).min(deadline);
+        while Instant::now() < until {
+            let (messages, woken) = self.core.shared.inbox.take_woken(Some(until));
+            self.handle(messages);
+            if woken {
+                break;
+            }
+        }
     }
 
     /// Renders what is loaded now; returns whether the view was complete.
@@ -668,6 +714,10 @@ impl<M: Client> Runtime<M> {
         Ok(complete)
     }
 }
+
+/// Longest a still render gathers answers before it updates its maps
+/// (see `Runtime::gather_answers`).
+const MAX_GATHER: Duration = Duration::from_millis(50);
 
 /// Most font files taken from one folder of `RuntimeOptions::font_paths`.
 const MAX_FONTS_PER_FOLDER: usize = 256;

@@ -6,10 +6,12 @@
 //! provider may hold a connection and a body for each. So at most
 //! [`super::Limits::max_requests_in_flight`] are out at once, as MapLibre
 //! Native's online file source does (20); the others wait here in the
-//! order they were made and go out as answers come back (an answer counts
+//! order they were made and go out as answers come back. An answer counts
 //! until the owner thread has handled it, so answers waiting in the inbox
-//! count too). A waiting request of a map that goes is dropped without
-//! reaching anyone.
+//! count too, and then until the first job it started (decoding a tile,
+//! say) is done: the job holds its [`Place`]. So the raw answers waiting
+//! for a worker are bounded as well. A waiting request of a map that goes
+//! is dropped without reaching anyone.
 //!
 //! Byte ranges that workers reading remote archives ask for
 //! ([`super::Message::Range`]) are not counted: a tile read from a remote
@@ -18,6 +20,7 @@
 
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::resource::{Provider, Request};
@@ -47,12 +50,56 @@ pub(super) struct Requests {
     waiting: VecDeque<u64>,
     /// Requests sent and not yet answered or cancelled.
     out: usize,
+    /// Answers whose work still holds their place.
+    busy: Arc<AtomicUsize>,
     max_out: usize,
+}
+
+/// An answered request's place among those in flight, held by the job its
+/// answer started until the job's result is ready.
+pub struct Place {
+    busy: Option<Arc<AtomicUsize>>,
+    /// Run when the place is dropped unreleased (a job skipped, or one that
+    /// panicked outside `spawn_for`'s catch): nothing will reach the owner
+    /// thread, so it is woken to send the next request.
+    wake: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl Place {
+    /// Gives the place back (the owner thread sends the next request when
+    /// it handles what comes now).
+    pub fn release(mut self) {
+        if let Some(busy) = self.busy.take() {
+            busy.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        if let Some(busy) = self.busy.take() {
+            busy.fetch_sub(1, Ordering::SeqCst);
+            if let Some(wake) = self.wake.take() {
+                wake();
+            }
+        }
+    }
 }
 
 impl Requests {
     pub fn new(max_out: u32) -> Requests {
-        Requests { pending: HashMap::new(), waiting: VecDeque::new(), out: 0, max_out: (max_out as usize).max(1) }
+        Requests { pending: HashMap::new(), waiting: VecDeque::new(), out: 0, busy: Default::default(), max_out: (max_out as usize).max(1) }
+    }
+
+    /// A place for the work of an answer just taken ([`Requests::take`]):
+    /// until it is released or dropped, one fewer request may go out.
+    pub fn place(&self, wake: Box<dyn FnOnce() + Send>) -> Place {
+        self.busy.fetch_add(1, Ordering::SeqCst);
+        Place { busy: Some(self.busy.clone()), wake: Some(wake) }
+    }
+
+    fn in_flight(&self) -> usize {
+        self.out + self.busy.load(Ordering::SeqCst)
     }
 
     /// Adds a request; it waits for [`Requests::next_to_send`].
@@ -65,7 +112,7 @@ impl Requests {
     /// The next waiting request, if one may go out now (it then counts as
     /// out until answered or cancelled).
     pub fn next_to_send(&mut self) -> Option<Arc<Request>> {
-        while self.out < self.max_out {
+        while self.in_flight() < self.max_out {
             let id = self.waiting.pop_front()?;
             if let Some(p) = self.pending.get_mut(&id) {
                 p.sent = true;
@@ -97,9 +144,15 @@ impl Requests {
         self.pending.iter().filter(|(_, p)| p.map == map).map(|(id, _)| *id).collect()
     }
 
-    /// Requests out, and waiting to go.
+    /// Requests in flight (out, or answered with their work running), and
+    /// waiting to go.
     pub fn counts(&self) -> (usize, usize) {
-        (self.out, self.pending.len() - self.out)
+        (self.in_flight(), self.pending.len() - self.out)
+    }
+
+    /// How many may be out at once (the limit as taken: 0 counts as 1).
+    pub fn max_out(&self) -> usize {
+        self.max_out
     }
 }
 
@@ -145,10 +198,44 @@ mod tests {
     }
 
     #[test]
+    fn an_answers_work_holds_its_place_until_released_or_dropped() {
+        use std::sync::atomic::AtomicBool;
+        let mut r = Requests::new(2);
+        for id in 1..=5 {
+            r.add(request(id));
+        }
+        assert_eq!(send_all(&mut r), [1, 2]);
+        // Both answered; their decoding jobs hold the places.
+        let woken = Arc::new(AtomicBool::new(false));
+        let places: Vec<Place> = [1, 2]
+            .iter()
+            .map(|&id| {
+                assert!(r.take(id).is_some());
+                let woken = woken.clone();
+                r.place(Box::new(move || woken.store(true, Ordering::SeqCst)))
+            })
+            .collect();
+        assert_eq!(send_all(&mut r), [0u64; 0], "no place is free while the jobs run");
+        assert_eq!(r.counts(), (2, 3));
+        let mut places = places.into_iter();
+        places.next().unwrap().release();
+        assert!(!woken.load(Ordering::SeqCst), "a released place does not wake the owner thread");
+        assert_eq!(send_all(&mut r), [3]);
+        // A job skipped (its map gone) drops its place: the owner thread is
+        // woken to send the next request.
+        drop(places.next());
+        assert!(woken.load(Ordering::SeqCst));
+        assert_eq!(send_all(&mut r), [4]);
+        assert_eq!(r.counts(), (2, 1));
+    }
+
+    #[test]
     fn zero_means_one() {
         let mut r = Requests::new(0);
         r.add(request(1));
         r.add(request(2));
         assert_eq!(send_all(&mut r), [1]);
+        // The timeout message names the limit as taken.
+        assert_eq!(r.max_out(), 1);
     }
 }
