@@ -9,27 +9,13 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
-use crate::map::camera::Camera;
+use crate::map::view_key::ViewKey;
 use crate::source::cover::{Capped, CoverOptions, CoveredTile};
-
-/// What a cover depends on besides its options: the camera and frame size
-/// (exactly: a different view never reuses a cover).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-struct View {
-    camera: [u64; 5],
-    size: (u32, u32),
-}
-
-impl View {
-    fn of(camera: &Camera, width: u32, height: u32) -> View {
-        let c = camera;
-        View { camera: [c.longitude, c.latitude, c.zoom, c.bearing, c.pitch].map(f64::to_bits), size: (width, height) }
-    }
-}
 
 #[derive(Default)]
 pub struct CoverMemo {
-    view: View,
+    /// The view the covers are for (a different view never reuses one).
+    view: ViewKey,
     /// Covers by a hash of their options (options kept to tell collisions).
     covers: HashMap<u64, Vec<(CoverOptions, Cover)>>,
 }
@@ -38,10 +24,8 @@ pub struct CoverMemo {
 pub type Cover = (Vec<CoveredTile>, Option<Capped>);
 
 impl CoverMemo {
-    /// The cover of `options` in the view of `camera` at `width` x
-    /// `height`, from `cover` the first time.
-    pub fn get(&mut self, camera: &Camera, width: u32, height: u32, options: &CoverOptions, cover: impl FnOnce() -> Cover) -> Cover {
-        let view = View::of(camera, width, height);
+    /// The cover of `options` in `view`, from `cover` the first time.
+    pub fn get(&mut self, view: ViewKey, options: &CoverOptions, cover: impl FnOnce() -> Cover) -> Cover {
         if view != self.view {
             self.view = view;
             self.covers.clear();
@@ -66,6 +50,7 @@ fn key(o: &CoverOptions) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::map::camera::Camera;
     use crate::source::feature::TileId;
     use std::cell::Cell;
 
@@ -78,21 +63,22 @@ mod tests {
             (vec![CoveredTile { id: TileId::new(z, 0, 0), overscaled_z: z, wrap: 0 }], None)
         };
         let camera = Camera { longitude: 0.0, latitude: 0.0, zoom: 3.0, bearing: 0.0, pitch: 0.0 };
+        let view = |camera: &Camera, w, h| ViewKey::new(camera, w, h, 1.0, 1);
         let (a, b) = (CoverOptions::vector(0, 14), CoverOptions::vector(0, 2));
-        assert_eq!(memo.get(&camera, 64, 64, &a, || tiles(3)).0[0].id.z, 3);
-        assert_eq!(memo.get(&camera, 64, 64, &a, || tiles(9)).0[0].id.z, 3, "the same view and options: the memo");
-        assert_eq!(memo.get(&camera, 64, 64, &b, || tiles(2)).0[0].id.z, 2, "other options: their own cover");
+        assert_eq!(memo.get(view(&camera, 64, 64), &a, || tiles(3)).0[0].id.z, 3);
+        assert_eq!(memo.get(view(&camera, 64, 64), &a, || tiles(9)).0[0].id.z, 3, "the same view and options: the memo");
+        assert_eq!(memo.get(view(&camera, 64, 64), &b, || tiles(2)).0[0].id.z, 2, "other options: their own cover");
         assert_eq!(calls.get(), 2);
         // Any change of the view computes again.
-        assert_eq!(memo.get(&camera, 64, 65, &a, || tiles(4)).0[0].id.z, 4);
+        assert_eq!(memo.get(view(&camera, 64, 65), &a, || tiles(4)).0[0].id.z, 4);
         let moved = Camera { bearing: 1.0, ..camera };
-        assert_eq!(memo.get(&moved, 64, 65, &a, || tiles(5)).0[0].id.z, 5);
+        assert_eq!(memo.get(view(&moved, 64, 65), &a, || tiles(5)).0[0].id.z, 5);
         assert_eq!(calls.get(), 4);
         // Options that differ only in bounds or the tile cap are not confused.
         let bounded = CoverOptions { bounds: Some(Default::default()), ..a.clone() };
         let capped = CoverOptions { max_tiles: 7, ..a.clone() };
-        assert_eq!(memo.get(&moved, 64, 65, &bounded, || tiles(6)).0[0].id.z, 6);
-        assert_eq!(memo.get(&moved, 64, 65, &capped, || tiles(7)).0[0].id.z, 7);
+        assert_eq!(memo.get(view(&moved, 64, 65), &bounded, || tiles(6)).0[0].id.z, 6);
+        assert_eq!(memo.get(view(&moved, 64, 65), &capped, || tiles(7)).0[0].id.z, 7);
         assert_eq!(calls.get(), 6);
     }
 }

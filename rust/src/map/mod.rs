@@ -15,6 +15,7 @@ pub mod state;
 pub mod styling;
 pub mod symbols;
 mod overdraw;
+mod view_key;
 mod view_tiles;
 mod query;
 
@@ -140,6 +141,8 @@ pub struct Map {
     /// The sources the drawn layers use, for the style (held, so its
     /// address cannot be reused by another) and the zoom they were found at.
     used: std::sync::Mutex<Option<UsedSources>>,
+    /// Counts the styles installed: part of the view's key.
+    style_serial: u64,
 }
 
 /// [`Map::used_sources`]'s last answer and what it was for.
@@ -188,6 +191,7 @@ impl Map {
             tile_layouts: Default::default(),
             covers: Default::default(),
             used: Default::default(),
+            style_serial: 0,
         }
     }
 
@@ -270,7 +274,7 @@ impl Map {
     pub fn set_style_url(&mut self, url: &str, core: &mut Core) {
         core.cancel_requests(self.id);
         self.sources.clear();
-        self.style = StyleSlot::Loading(url.to_string());
+        self.set_style_slot(StyleSlot::Loading(url.to_string()));
         self.style_url = Some(url.to_string());
         self.idle_reported = false;
         core.request(
@@ -339,7 +343,7 @@ impl Map {
         if !edit || self.style_doc.get("sprite") != doc.get("sprite") {
             self.load_sprites(&style.sprite, core);
         }
-        self.style = StyleSlot::Ready(Arc::new(style));
+        self.set_style_slot(StyleSlot::Ready(Arc::new(style)));
         self.style_doc = doc;
         self.frame = None;
         self.idle_reported = false;
@@ -448,7 +452,7 @@ impl Map {
     /// The view's cover for `options` (see [`cover_memo`]).
     fn view_cover(&self, options: &cover::CoverOptions) -> cover_memo::Cover {
         let mut covers = self.covers.lock().unwrap_or_else(|e| e.into_inner());
-        covers.get(&self.camera, self.width, self.height, options, || cover::cover_capped(&self.camera.transform(self.width, self.height), options))
+        covers.get(self.view_key(), options, || cover::cover_capped(&self.camera.transform(self.width, self.height), options))
     }
 
     /// Issues requests for whatever the view needs and is not loading yet.
@@ -613,7 +617,7 @@ impl Map {
             Response::NotFound => "style not found".to_string(),
             Response::Error(e) => e,
         };
-        self.style = StyleSlot::Failed;
+        self.set_style_slot(StyleSlot::Failed);
         self.idle_reported = false;
         core.emit(Event::new(EventKind::StyleError, self.id).url(info.url.clone()).message(failure));
     }
@@ -972,15 +976,14 @@ impl Map {
     }
 
     /// A key of what the view shows: camera, size and style.
-    fn view_key(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        let c = &self.camera;
-        for v in [c.longitude, c.latitude, c.zoom, c.bearing, c.pitch] {
-            v.to_bits().hash(&mut h);
-        }
-        (self.width, self.height, self.pixel_ratio.to_bits(), self.style().map(|s| Arc::as_ptr(s) as usize)).hash(&mut h);
-        h.finish()
+    fn view_key(&self) -> view_key::ViewKey {
+        view_key::ViewKey::new(&self.camera, self.width, self.height, self.pixel_ratio, self.style_serial)
+    }
+
+    /// Installs a style slot; the view ([`Map::view_key`]) changes with it.
+    fn set_style_slot(&mut self, slot: StyleSlot) {
+        self.style = slot;
+        self.style_serial += 1;
     }
 
     /// Keeps a decoded tile if the view's tiles have room for it

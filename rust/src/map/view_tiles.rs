@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::cache::{slot_bytes, TileUse};
 use super::sources::{SourceState, TileSlot};
+use super::view_key::ViewKey;
 use crate::runtime::Limits;
 use crate::source::feature::TileId;
 
@@ -40,8 +41,8 @@ pub struct ViewTiles {
     /// Tiles refused by the bound: asked for again when the view changes
     /// (another view may have room; the same one would refuse them again).
     refused: BTreeSet<(String, TileId)>,
-    /// The view they were refused in ([`ViewTiles::retry`]'s key).
-    view: u64,
+    /// The view they were refused in.
+    view: ViewKey,
     /// A refusal was warned about (until the view changes).
     warned: bool,
 }
@@ -56,10 +57,9 @@ pub enum Admit {
 }
 
 impl ViewTiles {
-    /// When `view` (a key of the camera, size and style) changed since the
-    /// last update, the refused tiles' slots go, so this update asks for
-    /// them again.
-    pub fn retry(&mut self, sources: &mut BTreeMap<String, SourceState>, view: u64) {
+    /// When `view` changed since the last update, the refused tiles' slots
+    /// go, so this update asks for them again.
+    pub fn retry(&mut self, sources: &mut BTreeMap<String, SourceState>, view: ViewKey) {
         if std::mem::replace(&mut self.view, view) == view {
             return;
         }
