@@ -13,12 +13,22 @@
 # coverage growth by quarter (tools/fuzz_growth.py): run longer while the last
 # quarters still add coverage.
 #
-#   tools/fuzz.sh [TARGET...]     FUZZ_SECONDS=60 FUZZ_JOBS=1 SHARED=../shared
+# FUZZ_SANITIZER=none runs the rounds without AddressSanitizer (built in
+# rust/fuzz/target-none), several times as many runs a second where
+# ASan's checks take most of the time (the capi target), then runs every
+# input of the grown corpus once under AddressSanitizer: coverage is found
+# fast, and memory errors are still looked for in every input it found.
+#
+#   tools/fuzz.sh [TARGET...]     FUZZ_SECONDS=60 FUZZ_JOBS=1 FUZZ_SANITIZER=address SHARED=../shared
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 FUZZ="$ROOT/rust/fuzz"
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 JOBS=${FUZZ_JOBS:-1}
+SANITIZER=${FUZZ_SANITIZER:-address}
+case "$SANITIZER" in address | none) ;; *) echo "fuzz: FUZZ_SANITIZER is address or none, not $SANITIZER"; exit 2 ;; esac
+# A build without ASan goes to its own folder: the ASan build stays for the replay.
+build=(-s "$SANITIZER"); [ "$SANITIZER" = address ] || build+=(--target-dir "target-$SANITIZER")
 SHARED=${SHARED:-${MAPCORE_SHARED:-$ROOT/../shared}}
 CARGO_FUZZ_VERSION=0.13.1
 CARGO_FUZZ="$ROOT/bin/cargo-fuzz-$CARGO_FUZZ_VERSION/bin/cargo-fuzz"
@@ -124,12 +134,22 @@ for t in "${targets[@]}"; do
   # new edge is, so tools/fuzz_growth.py can leave out the edges that random
   # hash keys find (see there).
   mkdir -p logs
-  if ! cargo +nightly fuzz run "$t" "corpus/$t" "${jobs[@]}" -- \
+  if ! cargo +nightly fuzz run "${build[@]}" "$t" "corpus/$t" "${jobs[@]}" -- \
       -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout=20 -max_len=65536 -print_final_stats=1 -print_pcs=1 "${dict[@]}" \
       2>&1 | tee "logs/$t.log"; then
     echo "fuzz: $t FAILED (input in rust/fuzz/artifacts/$t)"; failed=$((failed + 1))
   fi
   growth+=("$(python3 "$ROOT/tools/fuzz_growth.py" "logs/$t.log")")
+  if [ "$SANITIZER" != address ]; then
+    # Every input of the corpus once, under AddressSanitizer.
+    echo "fuzz: $t: the corpus under AddressSanitizer"
+    if ! cargo +nightly fuzz run "$t" "corpus/$t" -- -runs=0 -rss_limit_mb=1024 -timeout=20 -max_len=65536 \
+        > "logs/$t-asan.log" 2>&1; then
+      echo "fuzz: $t FAILED under AddressSanitizer (logs/$t-asan.log; input in rust/fuzz/artifacts/$t)"; failed=$((failed + 1))
+    else
+      growth+=("$t: $(grep -o 'Done [0-9]* runs' "logs/$t-asan.log" | tail -1) of its corpus under AddressSanitizer: no errors")
+    fi
+  fi
 done
 printf 'fuzz: %s\n' "${growth[@]}"
 echo "fuzz: $((${#targets[@]} - failed)) passed, $failed failed"
