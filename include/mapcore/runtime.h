@@ -150,7 +150,9 @@ mapcore_status mapcore_runtime_add_font_file(mapcore_runtime runtime, const char
  * woken). Work arriving (a finished worker job or resource answer) or
  * mapcore_runtime_wake from another thread ends the wait early; a wake made
  * before the call makes it return at once. Issuing new requests does not end
- * the wait: their answers do.
+ * the wait: their answers do. A worker job that ends without a result (its
+ * map was destroyed) also ends it, so that the requests waiting behind it go
+ * out: the call may then return with nothing processed.
  * `out_processed` (may be NULL) receives how many units of work were handled.
  * Owner thread. */
 mapcore_status mapcore_runtime_pump(mapcore_runtime runtime, uint32_t timeout_ms,
