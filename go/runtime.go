@@ -78,6 +78,14 @@ type RuntimeOptions struct {
 	// counted. 0 = the default, 20 (as MapLibre Native's online file
 	// source).
 	MaxRequestsInFlight int
+	// MaxStyleLayers and MaxStyleSources bound a style's layers and
+	// sources. A style loaded with more keeps the first ones, skips the
+	// rest and says how many in an EventWarning naming the option; the
+	// runtime-styling methods (AddLayer, AddSource) refuse to add past
+	// them. 0 = the default, 10000 each (real styles have hundreds of
+	// layers).
+	MaxStyleLayers  int
+	MaxStyleSources int
 	// FontDirs are font files or folders of them (.ttf, .otf, .ttc, .otc;
 	// not recursive) whose faces join the bundled family (Noto Sans Regular
 	// and Bold) for labels drawn with local glyphs. A file that is not a
@@ -133,7 +141,8 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 	if o.WorkerThreads < 0 || o.RenderThreads < 0 || o.WorkerThreads > math.MaxUint32 || o.RenderThreads > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "thread counts must be >= 0")
 	}
-	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxFeaturesPerTile < 0 || o.MaxVerticesPerTile < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 || o.MaxOverdraw < 0 || o.MaxOverdraw > math.MaxUint32 || o.MaxRequestsInFlight < 0 || o.MaxRequestsInFlight > math.MaxUint32 {
+	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxFeaturesPerTile < 0 || o.MaxVerticesPerTile < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 || o.MaxOverdraw < 0 || o.MaxOverdraw > math.MaxUint32 || o.MaxRequestsInFlight < 0 || o.MaxRequestsInFlight > math.MaxUint32 ||
+		o.MaxStyleLayers < 0 || o.MaxStyleLayers > math.MaxUint32 || o.MaxStyleSources < 0 || o.MaxStyleSources > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "limits must be >= 0 (0 = the default)")
 	}
 	st, _ := handle.New("RuntimeHandle", nil)
@@ -152,6 +161,8 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 		MaxVerticesPerTile:  uint64(o.MaxVerticesPerTile),
 		MaxOverdraw:         uint32(o.MaxOverdraw),
 		MaxRequestsInFlight: uint32(o.MaxRequestsInFlight),
+		MaxStyleLayers:      uint32(o.MaxStyleLayers),
+		MaxStyleSources:     uint32(o.MaxStyleSources),
 	})
 	if err := status.Of(op, r); err != nil {
 		st.Abort()

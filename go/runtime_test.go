@@ -1,6 +1,7 @@
 package mapcore
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -213,5 +214,37 @@ func TestRequestsInFlightLimit(t *testing.T) {
 	}
 	if c := img.NRGBAAt(32, 32); c.R != 255 || c.B != 0 {
 		t.Errorf("centre %v, want the red circle", c)
+	}
+}
+
+// MaxStyleLayers and MaxStyleSources reach the engine: a style past a cap
+// keeps its first layers (a warning names the option) and AddLayer and
+// AddSource refuse to go past it.
+func TestStyleCaps(t *testing.T) {
+	lockThread(t)
+	for _, o := range []RuntimeOptions{{MaxStyleLayers: -1}, {MaxStyleSources: -1}} {
+		if _, err := NewRuntime(&o); err == nil || !strings.Contains(err.Error(), "limits") {
+			t.Errorf("a negative style cap %+v: %v", o, err)
+		}
+	}
+	// bg (blue), then the red circle, then a green one past the cap of 2.
+	style := twoPoints(`{"id": "c", "type": "circle", "source": "two", "paint": {"circle-color": "red"}},
+		{"id": "g", "type": "circle", "source": "two", "paint": {"circle-color": "lime"}}`)
+	img, events := renderWith(t, &RuntimeOptions{MaxStyleLayers: 2}, style)
+	if c := img.NRGBAAt(32, 32); c.R != 255 || c.G != 0 {
+		t.Errorf("centre %v, want the red circle (the green one is past the cap)", c)
+	}
+	if named := messages(events, EventWarning, "max_style_layers (2"); len(named) != 1 {
+		t.Errorf("warnings naming max_style_layers: %q in %v", named, events)
+	}
+	tm := openMapWith(t, 64, 64, &RuntimeOptions{MaxStyleLayers: 2, MaxStyleSources: 1})
+	tm.render(t, twoPoints(`{"id": "c", "type": "circle", "source": "two"}`))
+	err := tm.m.AddLayer([]byte(`{"id": "x", "type": "background"}`), "")
+	if err == nil || !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "max_style_layers (2") {
+		t.Errorf("AddLayer past the cap: %v", err)
+	}
+	err = tm.m.AddSource("s2", []byte(`{"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}`))
+	if err == nil || !strings.Contains(err.Error(), "max_style_sources (1") {
+		t.Errorf("AddSource past the cap: %v", err)
 	}
 }

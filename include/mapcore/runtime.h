@@ -110,6 +110,15 @@ typedef struct mapcore_runtime_options {
    * the provider. Byte ranges of remote archives are not counted. 0 = the
    * default, 20 (as MapLibre Native's online file source). */
   uint32_t max_requests_in_flight;
+  /* Layers and sources a style may have. A style loaded with more
+   * (mapcore_map_set_style_json or _url) keeps the first ones, skips the
+   * rest unparsed and says how many in a WARNING event naming the option;
+   * the runtime-styling functions refuse to add past them
+   * (INVALID_ARGUMENT). A style is bounded in bytes, but 16 MB of minimal
+   * layers took 2 GB to parse and lay out. 0 = the default, 10000 each
+   * (real styles have hundreds of layers). */
+  uint32_t max_style_layers;
+  uint32_t max_style_sources;
 } mapcore_runtime_options;
 
 /* Options with every field at its default. Any thread. */

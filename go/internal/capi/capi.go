@@ -29,10 +29,13 @@ static mc_res_h w_runtime_create(uint32_t workers, uint32_t render_threads, cons
 		uint64_t max_image_pixels, uint32_t max_tiles_per_source,
 		const char *const *fonts, size_t font_count, uint32_t glyphs_mode,
 		uint64_t max_tile_cache_bytes, uint64_t max_features_per_tile, uint64_t max_vertices_per_tile,
-		uint32_t max_overdraw, uint32_t max_requests_in_flight) {
+		uint32_t max_overdraw, uint32_t max_requests_in_flight,
+		uint32_t max_style_layers, uint32_t max_style_sources) {
 	mapcore_runtime_options o = mapcore_runtime_options_default();
 	o.max_overdraw = max_overdraw;
 	o.max_requests_in_flight = max_requests_in_flight;
+	o.max_style_layers = max_style_layers;
+	o.max_style_sources = max_style_sources;
 	o.max_tile_cache_bytes = max_tile_cache_bytes;
 	o.max_features_per_tile = max_features_per_tile;
 	o.max_vertices_per_tile = max_vertices_per_tile;
@@ -489,6 +492,8 @@ type RuntimeOptions struct {
 	MaxVerticesPerTile     uint64
 	MaxOverdraw            uint32
 	MaxRequestsInFlight    uint32
+	MaxStyleLayers         uint32
+	MaxStyleSources        uint32
 }
 
 // cStrings copies strs into a C array of C strings; free releases it.
@@ -568,7 +573,8 @@ func RuntimeCreate(o RuntimeOptions) (uint64, Res) {
 		C.uint64_t(o.MaxImagePixels), C.uint32_t(o.MaxTilesPerSource),
 		fonts, C.size_t(len(o.FontPaths)), C.uint32_t(o.GlyphsMode),
 		C.uint64_t(o.MaxTileCacheBytes), C.uint64_t(o.MaxFeaturesPerTile), C.uint64_t(o.MaxVerticesPerTile),
-		C.uint32_t(o.MaxOverdraw), C.uint32_t(o.MaxRequestsInFlight))
+		C.uint32_t(o.MaxOverdraw), C.uint32_t(o.MaxRequestsInFlight),
+		C.uint32_t(o.MaxStyleLayers), C.uint32_t(o.MaxStyleSources))
 	return uint64(r.h), resOf(r.st, r.msg)
 }
 

@@ -37,6 +37,8 @@ pub extern "C" fn mapcore_runtime_options_default() -> mapcore_runtime_options {
         max_vertices_per_tile: 0,
         max_overdraw: 0,
         max_requests_in_flight: 0,
+        max_style_layers: 0,
+        max_style_sources: 0,
     }
 }
 
@@ -125,6 +127,12 @@ pub unsafe extern "C" fn mapcore_runtime_create(
             }
             if o.max_requests_in_flight > 0 {
                 limits.max_requests_in_flight = o.max_requests_in_flight;
+            }
+            if o.max_style_layers > 0 {
+                limits.max_style_layers = o.max_style_layers;
+            }
+            if o.max_style_sources > 0 {
+                limits.max_style_sources = o.max_style_sources;
             }
             if o.font_path_count > 0 && o.font_paths.is_null() {
                 return super::guard::invalid_argument(format!(

@@ -58,6 +58,8 @@ pub struct mapcore_runtime_options {
     pub max_vertices_per_tile: u64,
     pub max_overdraw: u32,
     pub max_requests_in_flight: u32,
+    pub max_style_layers: u32,
+    pub max_style_sources: u32,
 }
 
 #[repr(C)]

@@ -680,3 +680,35 @@ fn a_style_naming_one_tile_set_as_many_sources_keeps_the_views_tiles_within_boun
     let map = rt.map(1).unwrap();
     assert!(refused.iter().all(|&i| ready(map, i).is_some()), "the refused sources {refused:?} load in the new view");
 }
+
+#[test]
+fn layers_and_sources_past_the_style_caps_are_skipped_with_a_warning_and_not_added() {
+    use crate::runtime::Limits;
+    let limits = Limits { max_style_layers: 3, max_style_sources: 2, ..Default::default() };
+    let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });
+    // Four sources and five layers: blue under red, then three layers (one
+    // of a source past the cap) that would paint the centre green.
+    let circle = |id: &str, source: &str, colour: &str, radius: u32| {
+        format!(r#"{{"id": "{id}", "type": "circle", "source": "{source}", "paint": {{"circle-color": "{colour}", "circle-radius": {radius}}}}}"#)
+    };
+    let sources = (0..4).map(|i| format!(r#""p{i}": {}"#, point_source("{}"))).collect::<Vec<_>>().join(",");
+    let layers = [circle("blue", "p0", "blue", 20), circle("red", "p1", "red", 10), circle("small", "p0", "blue", 1), circle("g1", "p2", "lime", 10), circle("g2", "p3", "lime", 10)];
+    let (centre, events) = render(&mut rt, &circle_style(&sources, &layers.join(",")));
+    let frame = rt.map(1).unwrap().frame().unwrap();
+    assert_eq!(frame.pixel(32 + 5, 32), Some(RED), "the first layers draw, the ones past the cap do not");
+    assert_eq!(frame.pixel(32 + 15, 32), Some([0, 0, 255, 255]));
+    assert_eq!(centre.map(|p| p[1]), Some(0), "no green: {centre:?}");
+    let warned = |what: &str| events.iter().any(|e| e.kind == EventKind::Warning && e.message.contains(what));
+    assert!(warned("layers: the style has 5 layers, more than max_style_layers (3"), "{events:?}");
+    assert!(warned("sources: the style has 4 sources, more than max_style_sources (2"), "{events:?}");
+    // The runtime-styling API refuses to go past a cap, and changes nothing.
+    let (map, core) = rt.map_mut(1).unwrap();
+    let e = map.add_layer(&serde_json::json!({"id": "more", "type": "background"}), None, core).unwrap_err();
+    assert!(e.message.contains("the style has 4 layers, more than max_style_layers (3"), "{e:?}");
+    let e = map.add_source("p9", &serde_json::from_str(&point_source("{}")).unwrap(), core).unwrap_err();
+    assert!(e.message.contains("the style has 3 sources, more than max_style_sources (2"), "{e:?}");
+    assert_eq!(map.style().unwrap().layers.len(), 3);
+    assert_eq!(map.style().unwrap().sources.len(), 2);
+    map.remove_layer("small", core).unwrap();
+    map.add_layer(&serde_json::json!({"id": "more", "type": "background"}), None, core).expect("room for one again");
+}

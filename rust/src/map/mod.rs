@@ -264,7 +264,7 @@ impl Map {
 
     /// Parses and applies a style (synchronously); the map is unchanged on error.
     pub fn set_style_json(&mut self, json: &[u8], core: &mut Core) -> Result<(), MapError> {
-        let (parsed, doc) = Self::parse_style_bytes(json)?;
+        let (parsed, doc) = Self::parse_style_bytes(json, style_caps(core))?;
         self.style_url = None;
         self.apply_style(parsed, doc, core, false);
         Ok(())
@@ -410,9 +410,9 @@ impl Map {
     }
 
     /// Parses style bytes (JSON) into the style and its document.
-    fn parse_style_bytes(json: &[u8]) -> Result<(style::ParsedStyle, serde_json::Value), MapError> {
+    fn parse_style_bytes(json: &[u8], caps: style::StyleCaps) -> Result<(style::ParsedStyle, serde_json::Value), MapError> {
         // Lenient, like MapLibre: bad parts are warnings and skipped.
-        style::parse_style_lenient(json).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))
+        style::parse_style_lenient(json, caps).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))
     }
 
     /// Source ids that some visible layer draws from at the current zoom,
@@ -607,7 +607,7 @@ impl Map {
 
     fn on_style(&mut self, info: &ResourceInfo, response: Response, core: &mut Core) {
         let failure = match response {
-            Response::Data(bytes) => match Self::parse_style_bytes((*bytes).as_ref()) {
+            Response::Data(bytes) => match Self::parse_style_bytes((*bytes).as_ref(), style_caps(core)) {
                 Ok((parsed, doc)) => {
                     self.apply_style(parsed, doc, core, false);
                     return;
@@ -874,6 +874,12 @@ impl Map {
 struct LaidOut {
     list: crate::render::display_list::DisplayList,
     prepared: crate::render::Prepared,
+}
+
+/// The runtime's caps on a style's layers and sources.
+fn style_caps(core: &Core) -> style::StyleCaps {
+    let l = core.limits();
+    style::StyleCaps { max_layers: l.max_style_layers as usize, max_sources: l.max_style_sources as usize }
 }
 
 /// The runtime's per-tile feature and vertex limits.

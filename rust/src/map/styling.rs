@@ -61,7 +61,7 @@ impl Map {
         let mut doc = self.doc_or_err()?.clone();
         let inline = self.style().map(|s| crate::style::inline_data(s)).unwrap_or_default();
         edit(&mut doc);
-        let parsed = crate::style::parse_style_value(&doc, &inline).map_err(|e| invalid(format!("{context}: {e}")))?;
+        let parsed = crate::style::parse_style_value(&doc, &inline, super::style_caps(core)).map_err(|e| invalid(format!("{context}: {e}")))?;
         self.apply_style(parsed, doc, core, true);
         Ok(())
     }

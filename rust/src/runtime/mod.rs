@@ -92,6 +92,11 @@ pub struct Limits {
     /// loaders, answers not yet handled included); the others wait in order
     /// ([`requests`]).
     pub max_requests_in_flight: u32,
+    /// Layers and sources a style may have: the reader skips the ones past
+    /// these (a warning says how many) and the runtime-styling API refuses
+    /// to add them ([`crate::style::caps`]).
+    pub max_style_layers: u32,
+    pub max_style_sources: u32,
 }
 
 impl Limits {
@@ -117,6 +122,8 @@ impl Default for Limits {
             max_vertices_per_tile: crate::source::mvt::DEFAULT_MAX_VERTICES_PER_TILE,
             max_overdraw: Limits::DEFAULT_MAX_OVERDRAW,
             max_requests_in_flight: Limits::DEFAULT_MAX_REQUESTS_IN_FLIGHT,
+            max_style_layers: crate::style::StyleCaps::DEFAULT_MAX_LAYERS,
+            max_style_sources: crate::style::StyleCaps::DEFAULT_MAX_SOURCES,
         }
     }
 }

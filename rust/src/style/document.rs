@@ -1,12 +1,14 @@
 //! The style document: version, metadata, camera defaults, sprite, glyphs,
 //! sources in order, and layers. [`parse_style`] reads it from JSON.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::Value as J;
 
 use crate::style::layer::{Layer, LayerKind};
 use crate::style::reader::{kind, Reader, StyleError};
+use crate::style::caps::{over_cap, Cut, StyleCaps};
 use crate::style::inline_data::{inline_for, read_style_json, InlineData};
 use crate::style::source::{GeoJsonData, GeoJsonSource, SourceSpec};
 
@@ -66,6 +68,33 @@ pub struct ParsedStyle {
 }
 
 /// Whether a layer kind can draw a source type.
+/// A style's sources by id. Layers look theirs up here: a style may name
+/// thousands of layers and sources, and a search per layer made parsing
+/// such a style quadratic (100,000 layers took a minute and a half).
+fn source_index(sources: &[(String, SourceSpec)]) -> HashMap<&str, &SourceSpec> {
+    sources.iter().map(|(id, spec)| (id.as_str(), spec)).collect()
+}
+
+/// A layer's id is not one of `ids` (the layers before it), and its source,
+/// when it draws one, is there and of a type it draws.
+fn check_layer(layer: &Layer, path: &str, ids: &HashSet<String>, sources: &HashMap<&str, &SourceSpec>) -> Result<(), StyleError> {
+    if ids.contains(&layer.id) {
+        return Err(StyleError::new(path, format!("duplicate layer id \"{}\"", layer.id)));
+    }
+    if let (Some(src), true) = (&layer.source, layer.kind.needs_source()) {
+        let spec = sources
+            .get(src.as_str())
+            .ok_or_else(|| StyleError::new(format!("{path}.source"), format!("source \"{src}\" not found")))?;
+        compatible(layer.kind, spec).map_err(|need| {
+            StyleError::new(
+                format!("{path}.source"),
+                format!("layer \"{}\" requires a {need} source, \"{src}\" is {}", layer.id, spec.type_name()),
+            )
+        })?;
+    }
+    Ok(())
+}
+
 fn compatible(layer: LayerKind, source: &SourceSpec) -> Result<(), &'static str> {
     let (ok, need) = match layer {
         LayerKind::Background => (true, ""),
@@ -92,16 +121,20 @@ fn compatible(layer: LayerKind, source: &SourceSpec) -> Result<(), &'static str>
 /// Resolves legacy `ref` layers: they take `type`, `source`, `source-layer`,
 /// `minzoom`, `maxzoom`, `filter` and `layout` from the referenced layer.
 fn resolve_refs(layers: &[J]) -> Vec<J> {
+    // The first layer with each id (as a search from the start finds it).
+    let mut by_id: HashMap<&str, &J> = HashMap::new();
+    for l in layers {
+        if let Some(id) = l.get("id").and_then(J::as_str) {
+            by_id.entry(id).or_insert(l);
+        }
+    }
     layers
         .iter()
         .map(|l| {
             let Some(r) = l.get("ref").and_then(J::as_str) else {
                 return l.clone();
             };
-            let Some(parent) = layers
-                .iter()
-                .find(|p| p.get("id").and_then(J::as_str) == Some(r))
-            else {
+            let Some(parent) = by_id.get(r) else {
                 return l.clone();
             };
             let mut out = l.clone();
@@ -133,8 +166,8 @@ fn resolve_refs(layers: &[J]) -> Vec<J> {
 /// invalid JSON, a non-object root or a wrong `version` fail. Returns the
 /// style and the document without what was skipped (so later strict edits of
 /// it are not refused for the skipped parts). Linear in the style's size.
-pub fn parse_style_lenient(json: &[u8]) -> Result<(ParsedStyle, J), StyleError> {
-    let (mut doc, inline) = read_style_json(json).map_err(json_error)?;
+pub fn parse_style_lenient(json: &[u8], caps: StyleCaps) -> Result<(ParsedStyle, J), StyleError> {
+    let (mut doc, inline, cuts) = read_style_json(json, caps).map_err(json_error)?;
     let Some(root) = doc.as_object_mut() else {
         return Err(StyleError::new("", format!("expected object, found {}", kind(&doc))));
     };
@@ -143,7 +176,7 @@ pub fn parse_style_lenient(json: &[u8]) -> Result<(ParsedStyle, J), StyleError> 
         Some(v) if v.as_f64() == Some(8.0) => {}
         Some(v) => return Err(StyleError::new("version", format!("expected 8, found {v}"))),
     }
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = cuts.iter().map(Cut::to_string).collect();
     let skipped = |warnings: &mut Vec<String>, e: &StyleError, what: &str| {
         warnings.push(format!("{e} ({what})"));
     };
@@ -207,7 +240,8 @@ pub fn parse_style_lenient(json: &[u8]) -> Result<(ParsedStyle, J), StyleError> 
             *a = resolve_refs(a);
         }
         let mut kept: Vec<J> = Vec::with_capacity(a.len());
-        let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut ids = HashSet::new();
+        let by_id = source_index(&sources);
         for (i, mut lj) in std::mem::take(a).into_iter().enumerate() {
             let path = format!("layers[{i}]");
             let layer = loop {
@@ -233,24 +267,7 @@ pub fn parse_style_lenient(json: &[u8]) -> Result<(ParsedStyle, J), StyleError> 
                 }
             };
             let Some(layer) = layer else { continue };
-            let check = || -> Result<(), StyleError> {
-                if ids.contains(&layer.id) {
-                    return Err(StyleError::new(&path, format!("duplicate layer id \"{}\"", layer.id)));
-                }
-                if let (Some(src), true) = (&layer.source, layer.kind.needs_source()) {
-                    let spec = sources.iter().find(|(k, _)| k == src).map(|(_, s)| s).ok_or_else(|| {
-                        StyleError::new(format!("{path}.source"), format!("source \"{src}\" not found"))
-                    })?;
-                    compatible(layer.kind, spec).map_err(|need| {
-                        StyleError::new(
-                            format!("{path}.source"),
-                            format!("layer \"{}\" requires a {need} source, \"{src}\" is {}", layer.id, spec.type_name()),
-                        )
-                    })?;
-                }
-                Ok(())
-            };
-            match check() {
+            match check_layer(&layer, &path, &ids, &by_id) {
                 Ok(()) => {
                     ids.insert(layer.id.clone());
                     kept.push(lj);
@@ -300,8 +317,12 @@ pub fn with_inline_data(doc: &J, style: &Style) -> J {
 
 /// Parses a style document (style specification v8), strictly: the first
 /// error fails it (the runtime-styling API's rule; see [`parse_style_lenient`]).
+/// More layers or sources than the default [`StyleCaps`] fail it.
 pub fn parse_style(json: &[u8]) -> Result<ParsedStyle, StyleError> {
-    let (doc, inline) = read_style_json(json).map_err(json_error)?;
+    let (doc, inline, cuts) = read_style_json(json, StyleCaps::default()).map_err(json_error)?;
+    if let Some(cut) = cuts.first() {
+        return Err(StyleError::new(cut.member, over_cap(cut.member, cut.kept + cut.skipped, cut.kept)));
+    }
     parse_document(&doc, None, &inline)
 }
 
@@ -321,7 +342,18 @@ fn json_error(e: serde_json::Error) -> StyleError {
 /// GeoJSON data `inline` holds as text where the document has `null` (the
 /// runtime-styling API edits the stripped document of a loaded style and
 /// parses it again, keeping the loaded data as it is).
-pub fn parse_style_value(doc: &J, inline: &InlineData) -> Result<ParsedStyle, StyleError> {
+/// A style with more layers or sources than `caps` allow fails it.
+pub fn parse_style_value(doc: &J, inline: &InlineData, caps: StyleCaps) -> Result<ParsedStyle, StyleError> {
+    let count = |member: &str| match doc.get(member) {
+        Some(J::Array(a)) => a.len(),
+        Some(J::Object(o)) => o.len(),
+        _ => 0,
+    };
+    for member in StyleCaps::MEMBERS {
+        if count(member) > caps.of(member) {
+            return Err(StyleError::new(member, over_cap(member, count(member), caps.of(member))));
+        }
+    }
     parse_document(doc, None, inline)
 }
 
@@ -410,47 +442,18 @@ fn parse_document(doc: &J, sources: Option<Vec<(String, SourceSpec)>>, inline: &
     match r.get("layers") {
         None => warnings.push("layers: missing required property \"layers\"".into()),
         Some(J::Array(a)) => {
+            let by_id = source_index(&sources);
+            let mut ids = HashSet::new();
             for (i, lj) in resolve_refs(a).iter().enumerate() {
                 let path = format!("layers[{i}]");
                 let layer = Layer::parse(lj, &path, &mut warnings)?;
-                if layers.iter().any(|l| l.id == layer.id) {
-                    return Err(StyleError::new(
-                        &path,
-                        format!("duplicate layer id \"{}\"", layer.id),
-                    ));
-                }
-                if let Some(src) = &layer.source {
-                    if layer.kind.needs_source() {
-                        let spec = sources
-                            .iter()
-                            .find(|(k, _)| k == src)
-                            .map(|(_, s)| s)
-                            .ok_or_else(|| {
-                                StyleError::new(
-                                    format!("{path}.source"),
-                                    format!("source \"{src}\" not found"),
-                                )
-                            })?;
-                        compatible(layer.kind, spec).map_err(|need| {
-                            StyleError::new(
-                                format!("{path}.source"),
-                                format!(
-                                    "layer \"{}\" requires a {need} source, \"{src}\" is {}",
-                                    layer.id,
-                                    spec.type_name()
-                                ),
-                            )
-                        })?;
-                    }
-                }
+                check_layer(&layer, &path, &ids, &by_id)?;
                 if layer.source_layer.is_none()
-                    && layer.source.as_ref().is_some_and(|s| matches!(
-                        sources.iter().find(|(k, _)| k == s).map(|(_, v)| v),
-                        Some(SourceSpec::Vector { .. })
-                    ))
+                    && layer.source.as_deref().is_some_and(|s| matches!(by_id.get(s), Some(SourceSpec::Vector { .. })))
                 {
                     warnings.push(format!("{path}: layer \"{}\" must specify a \"source-layer\"", layer.id));
                 }
+                ids.insert(layer.id.clone());
                 layers.push(layer);
             }
         }

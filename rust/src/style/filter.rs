@@ -274,7 +274,7 @@ mod tests {
         let doc = json!({"version": 8, "sources": {"s": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
             "layers": [{"id": "a", "type": "circle", "source": "s", "filter": {"class": "park"}},
                        {"id": "b", "type": "circle", "source": "s", "filter": ["==", "class", "park"]}]});
-        let (parsed, _) = crate::style::parse_style_lenient(doc.to_string().as_bytes()).expect("lenient load");
+        let (parsed, _) = crate::style::parse_style_lenient(doc.to_string().as_bytes(), Default::default()).expect("lenient load");
         let ids: Vec<&str> = parsed.style.layers.iter().map(|l| l.id.as_str()).collect();
         assert_eq!(ids, ["b"]);
         let warning = parsed.warnings.iter().map(|w| w.to_string()).find(|w| w.contains("filter value must be a non empty array"));

@@ -5,45 +5,100 @@
 //! in two levels: the document as `Value`, except each source's `data`
 //! object, which stays text (the source parses it when it loads, as it
 //! parses a URL's answer). The document holds `null` in its place.
+//!
+//! The style's layers and sources are read up to its [`StyleCaps`]: the
+//! ones past a cap are skipped unparsed, and the read says how many.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value as J;
 
+use super::caps::{Cut, StyleCaps};
+
 /// Inline GeoJSON data by source id, as JSON text.
-pub type InlineData = Vec<(String, Arc<str>)>;
+pub type InlineData = HashMap<String, Arc<str>>;
 
 /// The inline data of source `id`, if it was kept as text.
 pub fn inline_for<'a>(data: &'a InlineData, id: &str) -> Option<&'a Arc<str>> {
-    data.iter().find(|(k, _)| k == id).map(|(_, text)| text)
+    data.get(id)
 }
 
-/// An object's members as unparsed JSON, in order; a repeated key keeps
-/// its first place and its last value (as `Value` does).
-struct Members<'a>(Vec<(String, &'a RawValue)>);
+/// An object's members as unparsed JSON, in order, and how many were
+/// skipped; a repeated key keeps its first place and its last value (as
+/// `Value` does).
+struct Members<'a> {
+    members: Vec<(String, &'a RawValue)>,
+    skipped: usize,
+}
 
-impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Members<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Members<'a>, M::Error> {
-                let mut out: Vec<(String, &'a RawValue)> = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, &'a RawValue>()? {
-                    match out.iter_mut().find(|(key, _)| *key == k) {
-                        Some(slot) => slot.1 = v,
-                        None => out.push((k, v)),
-                    }
-                }
-                Ok(Members(out))
+/// Reads an object's first `cap` distinct members ([`Members`]).
+struct FirstMembers {
+    cap: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for FirstMembers {
+    type Value = Members<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Members<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FirstMembers {
+    type Value = Members<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Members<'de>, M::Error> {
+        let mut out = Members { members: Vec::new(), skipped: 0 };
+        let mut at: HashMap<String, usize> = HashMap::new();
+        while let Some(k) = map.next_key::<String>()? {
+            if let Some(&i) = at.get(&k) {
+                out.members[i].1 = map.next_value()?;
+            } else if out.members.len() < self.cap {
+                at.insert(k.clone(), out.members.len());
+                out.members.push((k, map.next_value()?));
+            } else {
+                map.next_value::<IgnoredAny>()?;
+                out.skipped += 1;
             }
         }
-        d.deserialize_map(V(std::marker::PhantomData))
+        Ok(out)
+    }
+}
+
+/// Reads an array's first `cap` values, and how many were skipped.
+struct FirstValues {
+    cap: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for FirstValues {
+    type Value = (Vec<J>, usize);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(Vec<J>, usize), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FirstValues {
+    type Value = (Vec<J>, usize);
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array")
+    }
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(Vec<J>, usize), S::Error> {
+        let mut kept = Vec::new();
+        while kept.len() < self.cap {
+            match seq.next_element::<J>()? {
+                Some(v) => kept.push(v),
+                None => return Ok((kept, 0)),
+            }
+        }
+        let mut skipped = 0;
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            skipped += 1;
+        }
+        Ok((kept, skipped))
     }
 }
 
@@ -51,33 +106,52 @@ fn is_object(raw: &RawValue) -> bool {
     raw.get().starts_with('{')
 }
 
-fn members(raw: &RawValue) -> Result<Members<'_>, serde_json::Error> {
-    serde_json::from_str(raw.get())
+fn members(raw: &RawValue, cap: usize) -> Result<Members<'_>, serde_json::Error> {
+    read(serde_json::Deserializer::from_str(raw.get()), FirstMembers { cap })
+}
+
+/// `seed` over all of a reader's text (nothing but whitespace after it).
+fn read<'de, R: serde_json::de::Read<'de>, S: DeserializeSeed<'de>>(mut de: serde_json::Deserializer<R>, seed: S) -> Result<S::Value, serde_json::Error> {
+    let value = seed.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
 }
 
 /// Parses style JSON into its document and the inline data objects of its
-/// GeoJSON sources as text (their place in the document is `null`). Anything that is
-/// not an object where the style has one is parsed whole, for the style's
-/// checks to report.
-pub fn read_style_json(json: &[u8]) -> Result<(J, InlineData), serde_json::Error> {
-    let root: Members = match serde_json::from_slice(json) {
+/// GeoJSON sources as text (their place in the document is `null`), with at
+/// most `caps` layers and sources: the rest are skipped unparsed and the
+/// [`Cut`]s say how many. Anything that is not an object where the style
+/// has one is parsed whole, for the style's checks to report.
+pub fn read_style_json(json: &[u8], caps: StyleCaps) -> Result<(J, InlineData, Vec<Cut>), serde_json::Error> {
+    let root = match read(serde_json::Deserializer::from_slice(json), FirstMembers { cap: usize::MAX }) {
         Ok(m) => m,
         // Not an object (or not JSON): the plain parse says which.
-        Err(_) => return serde_json::from_slice(json).map(|doc| (doc, InlineData::new())),
+        Err(_) => return serde_json::from_slice(json).map(|doc| (doc, InlineData::new(), Vec::new())),
     };
     let mut data = InlineData::new();
+    let mut cuts = Vec::new();
     let mut doc = serde_json::Map::new();
-    for (key, raw) in root.0 {
-        let value = if key == "sources" && is_object(raw) {
+    for (key, raw) in root.members {
+        let value = if key == "layers" && raw.get().starts_with('[') {
+            let (layers, skipped) = read(serde_json::Deserializer::from_str(raw.get()), FirstValues { cap: caps.max_layers })?;
+            if skipped > 0 {
+                cuts.push(Cut { member: "layers", kept: layers.len(), skipped });
+            }
+            J::Array(layers)
+        } else if key == "sources" && is_object(raw) {
             let mut sources = serde_json::Map::new();
-            for (id, source) in members(raw)?.0 {
+            let read = members(raw, caps.max_sources)?;
+            if read.skipped > 0 {
+                cuts.push(Cut { member: "sources", kept: read.members.len(), skipped: read.skipped });
+            }
+            for (id, source) in read.members {
                 let value = if is_object(source) {
-                    let source = members(source)?.0;
+                    let source = members(source, usize::MAX)?.members;
                     let geojson = source.iter().any(|(field, v)| field == "type" && v.get() == "\"geojson\"");
                     let mut fields = serde_json::Map::new();
                     for (field, v) in source {
                         let value = if geojson && field == "data" && is_object(v) {
-                            data.push((id.clone(), Arc::from(v.get())));
+                            data.insert(id.clone(), Arc::from(v.get()));
                             J::Null
                         } else {
                             serde_json::from_str(v.get())?
@@ -96,7 +170,7 @@ pub fn read_style_json(json: &[u8]) -> Result<(J, InlineData), serde_json::Error
         };
         doc.insert(key, value);
     }
-    Ok((J::Object(doc), data))
+    Ok((J::Object(doc), data, cuts))
 }
 
 #[cfg(test)]
@@ -110,7 +184,7 @@ mod tests {
             "b": {"type": "geojson", "data": "https://example.com/b.geojson"},
             "c": {"type": "vector", "url": "x", "data": {"a": 1}}, "d": 5},
             "layers": [{"id": "l", "type": "fill", "source": "a"}], "zoom": 3}"#;
-        let (doc, data) = read_style_json(json).unwrap();
+        let (doc, data, _) = read_style_json(json, StyleCaps::default()).unwrap();
         let mut plain: J = serde_json::from_slice(json).unwrap();
         assert_eq!(data.len(), 1);
         let text = inline_for(&data, "a").unwrap();
@@ -125,18 +199,39 @@ mod tests {
     #[test]
     fn a_repeated_key_keeps_its_last_value_as_a_plain_parse_does() {
         let json = br#"{"version": 8, "zoom": 1, "sources": {"a": {"type": "geojson", "data": {"type": "Point"}, "data": {"type": "MultiPoint"}}}, "zoom": 2}"#;
-        let (doc, data) = read_style_json(json).unwrap();
+        let (doc, data, _) = read_style_json(json, StyleCaps::default()).unwrap();
         assert_eq!(doc["zoom"], 2);
-        assert_eq!(&*data[0].1, r#"{"type": "MultiPoint"}"#);
+        assert_eq!(&*data["a"], r#"{"type": "MultiPoint"}"#);
         let plain: J = serde_json::from_slice(json).unwrap();
         assert_eq!(doc.as_object().unwrap().keys().collect::<Vec<_>>(), plain.as_object().unwrap().keys().collect::<Vec<_>>());
     }
 
     #[test]
+    fn layers_and_sources_past_the_caps_are_skipped_and_counted() {
+        let json = br#"{"version": 8, "sources": {"a": {"type": "geojson", "data": {"type": "Point"}}, "b": {}, "a": {"type": "vector"}, "c": {}, "d": {}},
+            "layers": [{"id": "1"}, {"id": "2"}, {"id": "3", "paint": {"x": [[[1]]]}}, 4, "five"]}"#;
+        let (doc, data, cuts) = read_style_json(json, StyleCaps { max_layers: 2, max_sources: 2 }).unwrap();
+        assert_eq!(doc["layers"], serde_json::json!([{"id": "1"}, {"id": "2"}]));
+        // A repeated key is the same source (its last value): "c" and "d" are skipped.
+        assert_eq!(doc["sources"], serde_json::json!({"a": {"type": "vector"}, "b": {}}));
+        assert!(data.is_empty(), "the last \"a\" has no inline data");
+        // In the document's order.
+        assert_eq!(cuts, [Cut { member: "sources", kept: 2, skipped: 2 }, Cut { member: "layers", kept: 2, skipped: 3 }]);
+        assert_eq!(
+            cuts[1].to_string(),
+            "layers: the style has 5 layers, more than max_style_layers (2, a runtime option): the first 2 are kept, the other 3 skipped"
+        );
+        // Within the caps nothing is cut; the skipped part must still be JSON.
+        let (_, _, cuts) = read_style_json(json, StyleCaps { max_layers: 5, max_sources: 4 }).unwrap();
+        assert!(cuts.is_empty(), "{cuts:?}");
+        assert!(read_style_json(br#"{"layers": [{}, {}, {]}"#, StyleCaps { max_layers: 1, max_sources: 1 }).is_err());
+    }
+
+    #[test]
     fn a_non_object_root_and_bad_json_are_reported_as_a_plain_parse_reports_them() {
-        let (doc, data) = read_style_json(b"[1, 2]").unwrap();
+        let (doc, data, _) = read_style_json(b"[1, 2]", StyleCaps::default()).unwrap();
         assert_eq!((doc, data.len()), (serde_json::json!([1, 2]), 0));
-        let ours = read_style_json(b"{\"version\": 8,\n \"sources\": {\"a\": {\"data\": {]}}}").unwrap_err();
+        let ours = read_style_json(b"{\"version\": 8,\n \"sources\": {\"a\": {\"data\": {]}}}", StyleCaps::default()).unwrap_err();
         let plain = serde_json::from_slice::<J>(b"{\"version\": 8,\n \"sources\": {\"a\": {\"data\": {]}}}").unwrap_err();
         assert_eq!((ours.line(), ours.column()), (plain.line(), plain.column()));
     }

@@ -27,8 +27,9 @@
 //! (layer filters), `spec` (the property table), `property` (property
 //! values and getters), `source`, `layer`, `document` (the style), `reader`
 //! (JSON reading helpers and [`StyleError`]), `inline_data` (style JSON with
-//! inline GeoJSON kept as text).
+//! inline GeoJSON kept as text), `caps` (how many layers and sources).
 
+pub mod caps;
 pub use crate::data::color;
 pub mod cluster_properties;
 pub mod document;
@@ -44,6 +45,7 @@ pub mod source;
 pub mod spec;
 pub use crate::data::value;
 
+pub use caps::StyleCaps;
 pub use document::{inline_data, parse_style, parse_style_lenient, parse_style_value, strip_inline_data, with_inline_data, ParsedStyle, Style};
 pub use layer::{Layer, LayerKind};
 pub use reader::StyleError;

@@ -571,6 +571,16 @@ fn json_nested_too_deep_is_an_error_that_says_so() {
     let doc = format!(r#"{{"version": 8, "sources": {{}}, "layers": [{{"id": "b", "type": "background", "filter": {filter}}}]}}"#);
     let e = err(doc.as_bytes());
     assert!(e.contains("nest more than 128 deep") && e.contains("line 1, column"), "{e}");
-    let e = crate::style::parse_style_lenient(doc.as_bytes()).unwrap_err().to_string();
+    let e = crate::style::parse_style_lenient(doc.as_bytes(), Default::default()).unwrap_err().to_string();
     assert!(e.contains("nest more than 128 deep"), "{e}");
+}
+
+#[test]
+fn the_strict_parse_refuses_more_layers_than_the_default_cap() {
+    let cap = crate::style::StyleCaps::DEFAULT_MAX_LAYERS as usize;
+    let layers = |n: usize| (0..n).map(|i| format!(r#"{{"id": "{i}", "type": "background"}}"#)).collect::<Vec<_>>().join(",");
+    let style = |n: usize| format!(r#"{{"version": 8, "sources": {{}}, "layers": [{}]}}"#, layers(n));
+    assert_eq!(crate::style::parse_style(style(cap).as_bytes()).expect("at the cap").style.layers.len(), cap);
+    let e = crate::style::parse_style(style(cap + 1).as_bytes()).unwrap_err().to_string();
+    assert!(e.contains(&format!("layers: the style has {} layers, more than max_style_layers ({cap}", cap + 1)), "{e}");
 }
