@@ -36,18 +36,18 @@ impl StyleCaps {
     }
 }
 
-/// The runtime option that caps `member` (`layers` or `sources`).
-pub fn option(member: &str) -> &'static str {
-    if member == "layers" {
-        "max_style_layers"
-    } else {
-        "max_style_sources"
-    }
-}
+/// Sprite sheets a style may name (`sprite` as an array): each is two
+/// requests, and real styles name one to a few.
+pub const MAX_SPRITE_SHEETS: usize = 256;
 
-/// Why a style with `count` of `member` is refused.
+/// Why a style with `count` of `member` (`layers`, `sources` or `sprite`)
+/// is refused.
 pub fn over_cap(member: &str, count: usize, cap: usize) -> String {
-    format!("the style has {count} {member}, more than {} ({cap}, a runtime option)", option(member))
+    match member {
+        "layers" => format!("the style has {count} layers, more than max_style_layers ({cap}, a runtime option)"),
+        "sources" => format!("the style has {count} sources, more than max_style_sources ({cap}, a runtime option)"),
+        _ => format!("the style names {count} sprite sheets, more than the {cap} a style may name"),
+    }
 }
 
 impl Default for StyleCaps {
@@ -59,7 +59,7 @@ impl Default for StyleCaps {
 /// Layers or sources the reader left out: `skipped` after the first `kept`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cut {
-    /// `layers` or `sources`.
+    /// `layers`, `sources` or `sprite`.
     pub member: &'static str,
     pub kept: usize,
     pub skipped: usize,

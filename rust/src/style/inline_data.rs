@@ -132,12 +132,17 @@ pub fn read_style_json(json: &[u8], caps: StyleCaps) -> Result<(J, InlineData, V
     let mut cuts = Vec::new();
     let mut doc = serde_json::Map::new();
     for (key, raw) in root.members {
-        let value = if key == "layers" && raw.get().starts_with('[') {
-            let (layers, skipped) = read(serde_json::Deserializer::from_str(raw.get()), FirstValues { cap: caps.max_layers })?;
+        let list = match key.as_str() {
+            "layers" => Some(("layers", caps.max_layers)),
+            "sprite" => Some(("sprite", super::caps::MAX_SPRITE_SHEETS)),
+            _ => None,
+        };
+        let value = if let Some((member, cap)) = list.filter(|_| raw.get().starts_with('[')) {
+            let (kept, skipped) = read(serde_json::Deserializer::from_str(raw.get()), FirstValues { cap })?;
             if skipped > 0 {
-                cuts.push(Cut { member: "layers", kept: layers.len(), skipped });
+                cuts.push(Cut { member, kept: kept.len(), skipped });
             }
-            J::Array(layers)
+            J::Array(kept)
         } else if key == "sources" && is_object(raw) {
             let mut sources = serde_json::Map::new();
             let read = members(raw, caps.max_sources)?;
@@ -208,22 +213,32 @@ mod tests {
 
     #[test]
     fn layers_and_sources_past_the_caps_are_skipped_and_counted() {
-        let json = br#"{"version": 8, "sources": {"a": {"type": "geojson", "data": {"type": "Point"}}, "b": {}, "a": {"type": "vector"}, "c": {}, "d": {}},
-            "layers": [{"id": "1"}, {"id": "2"}, {"id": "3", "paint": {"x": [[[1]]]}}, 4, "five"]}"#;
+        let sprites: Vec<String> = (0..=crate::style::caps::MAX_SPRITE_SHEETS).map(|i| format!(r#"{{"id": "{i}", "url": "u"}}"#)).collect();
+        let json = format!(
+            r#"{{"version": 8, "sources": {{"a": {{"type": "geojson", "data": {{"type": "Point"}}}}, "b": {{}}, "a": {{"type": "vector"}}, "c": {{}}, "d": {{}}}},
+            "layers": [{{"id": "1"}}, {{"id": "2"}}, {{"id": "3", "paint": {{"x": [[[1]]]}}}}, 4, "five"], "sprite": [{}]}}"#,
+            sprites.join(",")
+        );
+        let json = json.as_bytes();
         let (doc, data, cuts) = read_style_json(json, StyleCaps { max_layers: 2, max_sources: 2 }).unwrap();
         assert_eq!(doc["layers"], serde_json::json!([{"id": "1"}, {"id": "2"}]));
         // A repeated key is the same source (its last value): "c" and "d" are skipped.
         assert_eq!(doc["sources"], serde_json::json!({"a": {"type": "vector"}, "b": {}}));
         assert!(data.is_empty(), "the last \"a\" has no inline data");
         // In the document's order.
-        assert_eq!(cuts, [Cut { member: "sources", kept: 2, skipped: 2 }, Cut { member: "layers", kept: 2, skipped: 3 }]);
+        let sheets = crate::style::caps::MAX_SPRITE_SHEETS;
+        assert_eq!(
+            cuts,
+            [Cut { member: "sources", kept: 2, skipped: 2 }, Cut { member: "layers", kept: 2, skipped: 3 }, Cut { member: "sprite", kept: sheets, skipped: 1 }]
+        );
+        assert_eq!(doc["sprite"].as_array().map(Vec::len), Some(sheets));
         assert_eq!(
             cuts[1].to_string(),
             "layers: the style has 5 layers, more than max_style_layers (2, a runtime option): the first 2 are kept, the other 3 skipped"
         );
         // Within the caps nothing is cut; the skipped part must still be JSON.
         let (_, _, cuts) = read_style_json(json, StyleCaps { max_layers: 5, max_sources: 4 }).unwrap();
-        assert!(cuts.is_empty(), "{cuts:?}");
+        assert_eq!(cuts.iter().map(|c| c.member).collect::<Vec<_>>(), ["sprite"], "{cuts:?}");
         assert!(read_style_json(br#"{"layers": [{}, {}, {]}"#, StyleCaps { max_layers: 1, max_sources: 1 }).is_err());
     }
 
