@@ -113,6 +113,12 @@ seed_all() {
 }
 
 export PATH="$(dirname "$CARGO_FUZZ"):$PATH"
+# AddressSanitizer holds freed memory in quarantine (to catch use after
+# free), 256 MB by default; with its redzones that added up to 700 MB to a
+# long round's RSS, and with a fresh thread per input (src/lib.rs) a round of
+# millions of runs reached -rss_limit_mb with no input using more than a few
+# megabytes. 64 MB still catches a use soon after the free.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=64}
 # The render target serves the render suite's local:// URLs from here.
 if [ -d "$SHARED/conformance/assets" ]; then
   MAPCORE_FUZZ_ASSETS=$(cd "$SHARED/conformance/assets" && pwd)
