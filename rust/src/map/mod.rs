@@ -415,8 +415,6 @@ impl Map {
         style::parse_style_lenient(json, caps).map_err(|e| MapError::new(MapErrorKind::Parse, e.to_string()))
     }
 
-    /// Source ids that some visible layer draws from at the current zoom,
-    /// in the order of the layers that first use them.
     /// The sources of the layers drawn at the current zoom, in the order
     /// layers first use them (the view's tile bound favours the style's
     /// first sources). Kept while the style and zoom stay: every update and

@@ -89,8 +89,8 @@ pub struct Limits {
     /// with a WARNING naming their layers.
     pub max_overdraw: u32,
     /// Resource requests out at once (with the provider or the runtime's
-    /// loaders, answers not yet handled included); the others wait in order
-    /// ([`requests`]).
+    /// loaders, answers not yet handled and answers whose decoding still
+    /// runs included); the others wait in order ([`requests`]).
     pub max_requests_in_flight: u32,
     /// Layers and sources a style may have: the reader skips the ones past
     /// these (a warning says how many) and the runtime-styling API refuses
