@@ -363,7 +363,12 @@ func (f *failureCounts) report(w io.Writer) {
 	defer f.mu.Unlock()
 	for k, n := range f.n {
 		if n > 1 {
-			fmt.Fprintf(w, "mapcore-render: warning: %d more %s failures (%s) for source %q, not shown\n", n-1, k.kind, k.typ, k.source)
+			// A failure with no request (a GeoJSON tile cut here) has no kind.
+			what := "failures"
+			if k.kind != 0 {
+				what = k.kind.String() + " failures"
+			}
+			fmt.Fprintf(w, "mapcore-render: warning: %d more %s (%s) for source %q, not shown\n", n-1, what, k.typ, k.source)
 		}
 	}
 }

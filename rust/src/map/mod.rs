@@ -547,8 +547,9 @@ impl Map {
                     let limits = tile_limits(core);
                     core.spawn_for(map_id, Purpose::Tile { source: source.clone(), tile: id }, move || {
                         let slot = match index.tile(id.z, id.x, id.y) {
-                            Some(t) => limits.check(&t).map(|()| TileSlot::ready(t)),
-                            None => Ok(TileSlot::Empty),
+                            Ok(Some(t)) => limits.check(&t).map(|()| TileSlot::ready(t)),
+                            Ok(None) => Ok(TileSlot::Empty),
+                            Err(e) => Err(crate::source::mvt::DecodeError(e)),
                         };
                         Box::new(move |map: &mut Map, core: &mut Core| map.finish_tile(&source, id, slot, String::new(), core))
                     });

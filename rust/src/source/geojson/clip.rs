@@ -42,36 +42,42 @@ pub fn clip(
         }
         let geom = match &f.geom {
             Geometry::Points(ps) => {
-                let kept: Vec<Pt> = ps.iter().copied().filter(|p| p[axis] >= k1 && p[axis] <= k2).collect();
+                let mut kept: Vec<Pt> = ps.iter().copied().filter(|p| p[axis] >= k1 && p[axis] <= k2).collect();
                 if kept.is_empty() {
                     continue;
                 }
+                kept.shrink_to_fit();
                 Geometry::Points(kept)
             }
             Geometry::Lines(ls) => {
                 let mut pieces = Vec::new();
+                let mut build = Build { slice: Vec::new(), out: &mut pieces };
                 for l in ls {
-                    clip_line(l, k1, k2, axis, false, &mut pieces);
+                    clip_line(l, k1, k2, axis, false, &mut build);
                 }
                 if pieces.is_empty() {
                     continue;
                 }
+                pieces.shrink_to_fit();
                 Geometry::Lines(pieces)
             }
             Geometry::Polygons(polys) => {
                 let mut new_polys = Vec::new();
                 for rings in polys {
                     let mut new_rings = Vec::new();
+                    let mut build = Build { slice: Vec::new(), out: &mut new_rings };
                     for r in rings {
-                        clip_line(r, k1, k2, axis, true, &mut new_rings);
+                        clip_line(r, k1, k2, axis, true, &mut build);
                     }
                     if !new_rings.is_empty() {
+                        new_rings.shrink_to_fit();
                         new_polys.push(new_rings);
                     }
                 }
                 if new_polys.is_empty() {
                     continue;
                 }
+                new_polys.shrink_to_fit();
                 Geometry::Polygons(new_polys)
             }
         };
@@ -96,22 +102,143 @@ fn crossing(a: Pt, b: Pt, k: f64, axis: usize) -> f64 {
     (k - a[axis]) / (b[axis] - a[axis])
 }
 
-/// A finished slice: a long one gives back what it grew by and did not
-/// use (up to half of it; slices of a long line are held by every tile
-/// that is not split).
+/// A finished slice, holding no more than its points: slices are counted
+/// before they are made ([`clip_cost`]) as their points alone, and slices
+/// of a long line are held by every tile that is not split.
 fn trimmed(mut pts: Vec<Pt>) -> Vec<Pt> {
-    if pts.capacity() - pts.len() > 1024 {
-        pts.shrink_to_fit();
-    }
+    pts.shrink_to_fit();
     pts
 }
 
-fn clip_line(ring: &Ring, k1: f64, k2: f64, axis: usize, is_polygon: bool, out: &mut Vec<Ring>) {
+/// Where [`clip_line`] puts what it keeps: pieces built, or only counted.
+trait Pieces {
+    fn point(&mut self, p: Pt);
+    /// The current piece ends with `n` points (at least one).
+    fn end(&mut self, n: usize, size: f64, start: f64, end: f64);
+}
+
+/// Builds the pieces as rings.
+struct Build<'a> {
+    slice: Vec<Pt>,
+    out: &'a mut Vec<Ring>,
+}
+
+impl Pieces for Build<'_> {
+    fn point(&mut self, p: Pt) {
+        self.slice.push(p);
+    }
+
+    fn end(&mut self, _n: usize, size: f64, start: f64, end: f64) {
+        self.out.push(Ring { pts: trimmed(std::mem::take(&mut self.slice)), size, start, end });
+    }
+}
+
+/// Counts the bytes the pieces would take ([`piece_bytes`]).
+#[derive(Default)]
+struct Count {
+    pieces: usize,
+    bytes: u64,
+}
+
+impl Pieces for Count {
+    fn point(&mut self, _p: Pt) {}
+
+    fn end(&mut self, n: usize, _size: f64, _start: f64, _end: f64) {
+        self.pieces += 1;
+        self.bytes = self.bytes.saturating_add(piece_bytes(n));
+    }
+}
+
+/// An upper bound on the heap bytes of a piece of `n` points ([`trimmed`]
+/// to them), with its entry in its feature's list of pieces (also
+/// trimmed), and the allocator's header.
+fn piece_bytes(n: usize) -> u64 {
+    ALLOC_HEADER + n as u64 * std::mem::size_of::<Pt>() as u64 + std::mem::size_of::<Ring>() as u64
+}
+
+/// Bytes the allocator adds to each allocation (an upper bound).
+const ALLOC_HEADER: u64 = 16;
+
+/// An upper bound on the heap bytes of one clipped feature, beyond its
+/// pieces: the shared allocation, the geometry's list and the tile's
+/// pointer to it.
+fn feature_bytes() -> u64 {
+    3 * ALLOC_HEADER + 16 + std::mem::size_of::<VtFeature>() as u64 + std::mem::size_of::<Vec<Ring>>() as u64 + 8
+}
+
+/// An upper bound on the heap bytes [`clip`] with the same arguments
+/// allocates, counted without allocating: a feature kept whole costs
+/// its pointer, a clipped one its new geometry.
+pub fn clip_cost(features: &[Arc<VtFeature>], scale: f64, k1: f64, k2: f64, axis: usize, min_all: f64, max_all: f64) -> u64 {
+    let (k1, k2) = (k1 / scale, k2 / scale);
+    let pointer = std::mem::size_of::<Arc<VtFeature>>() as u64;
+    if min_all >= k1 && max_all < k2 {
+        return pointer * features.len() as u64;
+    }
+    if max_all < k1 || min_all > k2 {
+        return 0;
+    }
+    let mut total = 0u64;
+    for f in features {
+        let (min, max) = (f.min[axis], f.max[axis]);
+        if min >= k1 && max < k2 {
+            total = total.saturating_add(pointer);
+            continue;
+        }
+        if max < k1 || min > k2 {
+            continue;
+        }
+        let mut count = Count::default();
+        let rings: Box<dyn Iterator<Item = (&Ring, bool)>> = match &f.geom {
+            Geometry::Points(ps) => {
+                let kept = ps.iter().filter(|p| p[axis] >= k1 && p[axis] <= k2).count();
+                if kept > 0 {
+                    count.end(kept, 0.0, 0.0, 0.0);
+                }
+                Box::new(std::iter::empty())
+            }
+            Geometry::Lines(ls) => Box::new(ls.iter().map(|r| (r, false))),
+            Geometry::Polygons(polys) => {
+                // Each polygon's list of rings, as a ring's entry.
+                count.bytes += polys.len() as u64 * (ALLOC_HEADER + std::mem::size_of::<Vec<Ring>>() as u64);
+                Box::new(polys.iter().flatten().map(|r| (r, true)))
+            }
+        };
+        for (r, is_polygon) in rings {
+            clip_line(r, k1, k2, axis, is_polygon, &mut count);
+        }
+        if count.pieces > 0 {
+            total = total.saturating_add(feature_bytes()).saturating_add(count.bytes);
+        }
+    }
+    total
+}
+
+/// The slice [`clip_line`] is making: how many points, its first and last.
+#[derive(Default)]
+struct Slice {
+    n: usize,
+    first: Pt,
+    last: Pt,
+}
+
+impl Slice {
+    fn push(&mut self, p: Pt, out: &mut impl Pieces) {
+        if self.n == 0 {
+            self.first = p;
+        }
+        self.last = p;
+        self.n += 1;
+        out.point(p);
+    }
+}
+
+fn clip_line(ring: &Ring, k1: f64, k2: f64, axis: usize, is_polygon: bool, out: &mut impl Pieces) {
     let pts = &ring.pts;
-    let mut slice: Vec<Pt> = Vec::new();
     if pts.is_empty() {
         return;
     }
+    let mut slice = Slice::default();
     // Distance along the original line at `a`, and where the slice starts.
     let mut len = ring.start;
     let mut start = ring.start;
@@ -122,44 +249,41 @@ fn clip_line(ring: &Ring, k1: f64, k2: f64, axis: usize, is_polygon: bool, out: 
         let mut exited = None;
         if ak < k1 {
             if bk > k1 {
-                slice.push(intersect(a, b, k1, axis)); // enters from below
+                slice.push(intersect(a, b, k1, axis), out); // enters from below
                 start = len + seg * crossing(a, b, k1, axis);
             }
         } else if ak > k2 {
             if bk < k2 {
-                slice.push(intersect(a, b, k2, axis)); // enters from above
+                slice.push(intersect(a, b, k2, axis), out); // enters from above
                 start = len + seg * crossing(a, b, k2, axis);
             }
         } else {
-            slice.push(a);
+            slice.push(a, out);
         }
         if bk < k1 && ak >= k1 {
-            slice.push(intersect(a, b, k1, axis)); // leaves below
+            slice.push(intersect(a, b, k1, axis), out); // leaves below
             exited = Some(crossing(a, b, k1, axis));
         }
         if bk > k2 && ak <= k2 {
-            slice.push(intersect(a, b, k2, axis)); // leaves above
+            slice.push(intersect(a, b, k2, axis), out); // leaves above
             exited = Some(crossing(a, b, k2, axis));
         }
         if let (false, Some(t)) = (is_polygon, exited) {
-            let end = len + seg * t;
-            out.push(Ring { pts: trimmed(std::mem::take(&mut slice)), size: ring.size, start, end });
+            out.end(slice.n, ring.size, start, len + seg * t);
+            slice.n = 0;
             start = ring.start;
         }
         len += seg;
     }
     let last = pts[pts.len() - 1];
     if last[axis] >= k1 && last[axis] <= k2 {
-        slice.push(last);
+        slice.push(last, out);
     }
-    if is_polygon && !slice.is_empty() {
-        let (f, l) = (slice[0], slice[slice.len() - 1]);
-        if f[0] != l[0] || f[1] != l[1] {
-            slice.push(f);
-        }
+    if is_polygon && slice.n > 0 && (slice.first[0] != slice.last[0] || slice.first[1] != slice.last[1]) {
+        slice.push(slice.first, out);
     }
-    if !slice.is_empty() {
-        out.push(Ring { pts: trimmed(slice), size: ring.size, start, end: ring.end });
+    if slice.n > 0 {
+        out.end(slice.n, ring.size, start, ring.end);
     }
 }
 

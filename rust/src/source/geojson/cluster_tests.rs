@@ -227,17 +227,17 @@ fn geojson_sources_cluster_up_to_cluster_max_zoom_and_drop_other_geometries() {
     let o = GeoJsonOptions { cluster: true, max_zoom: 10, ..GeoJsonOptions::default() };
     let idx = GeoJsonIndex::new(&data, o).unwrap();
     let (x, y) = tile_of(9);
-    assert_eq!(cluster_count(&idx.tile(9, x, y).unwrap()), [2.0]);
+    assert_eq!(cluster_count(&idx.tile(9, x, y).unwrap().unwrap()), [2.0]);
     let (x, y) = tile_of(10);
-    assert_eq!(cluster_count(&idx.tile(10, x, y).unwrap()), [1.0, 1.0], "only the two points, no line");
-    assert!(idx.tile(11, x * 2, y * 2).is_none(), "beyond maxzoom: overzoomed by the caller");
+    assert_eq!(cluster_count(&idx.tile(10, x, y).unwrap().unwrap()), [1.0, 1.0], "only the two points, no line");
+    assert!(idx.tile(11, x * 2, y * 2).unwrap().is_none(), "beyond maxzoom: overzoomed by the caller");
     // An explicit clusterMaxZoom.
     let o = GeoJsonOptions { cluster: true, cluster_max_zoom: Some(3), ..GeoJsonOptions::default() };
     let idx = GeoJsonIndex::new(&data, o).unwrap();
     let (x, y) = tile_of(3);
-    assert_eq!(cluster_count(&idx.tile(3, x, y).unwrap()), [2.0]);
+    assert_eq!(cluster_count(&idx.tile(3, x, y).unwrap().unwrap()), [2.0]);
     let (x, y) = tile_of(4);
-    let t = idx.tile(4, x, y).unwrap();
+    let t = idx.tile(4, x, y).unwrap().unwrap();
     assert_eq!(cluster_count(&t), [1.0, 1.0]);
     assert!(t.layers[0].features.iter().all(|f| f.geom_type == GeomType::Point));
     // Point ids come through.
@@ -247,5 +247,5 @@ fn geojson_sources_cluster_up_to_cluster_max_zoom_and_drop_other_geometries() {
     // A single Feature is not a collection: tiled unclustered, like MapLibre.
     let o = GeoJsonOptions { cluster: true, ..GeoJsonOptions::default() };
     let idx = GeoJsonIndex::new(&pt_feature(10.0, 10.0, 1), o).unwrap();
-    assert!(idx.cluster.is_none() && idx.tile(0, 0, 0).is_some());
+    assert!(idx.cluster.is_none() && idx.tile(0, 0, 0).unwrap().is_some());
 }

@@ -21,6 +21,13 @@
 //!   every leaf's source), so deeper tiles are always cut from a leaf, never
 //!   from the whole data set. Each split tile remembers which children have
 //!   features: a missing tile under an empty child is empty without a cut.
+//! * The geometry cut from the data is counted before it is cut
+//!   (`clip_cost`), against `cut_bytes`: the build stops splitting where
+//!   its leaves and waiting tiles would hold more (the tile becomes a
+//!   leaf), a cut on request whose four children would take more cuts
+//!   only the child on its way, and one whose way alone takes more than
+//!   [`MAX_CUT_FACTOR`] times it fails. Data crowded along tile edges
+//!   makes a piece per crossing at every level, each with its own vector.
 //! * Everything else (tiles' output, tiles cut on request, features taken
 //!   back by a tile cut again) is cached up to `cache_bytes` (the runtime's
 //!   tile-cache budget); beyond it the least recently used go first and are
@@ -52,7 +59,7 @@ use crate::style::value::Value;
 
 pub use shared::shared_index;
 
-use clip::{clip, wrap};
+use clip::{clip, clip_cost, wrap};
 use convert::{ConvertOptions, Geometry, Pt, VtFeature};
 
 /// The name of the single layer of GeoJSON tiles.
@@ -69,6 +76,14 @@ pub const MAX_SUPPORTED_ZOOM: u8 = 24;
 /// Bytes of generated tiles an index keeps unless told otherwise (the
 /// runtime's default tile-cache budget).
 pub const DEFAULT_CACHE_BYTES: u64 = 128 << 20;
+
+/// Bytes of cut geometry an index's build, and a cut on request, may hold
+/// unless told otherwise ([`GeoJsonOptions::cut_bytes`]).
+pub const DEFAULT_CUT_BYTES: u64 = 128 << 20;
+
+/// A tile cut on request whose way alone takes more than this many times
+/// [`GeoJsonOptions::cut_bytes`] is not made (an error).
+pub const MAX_CUT_FACTOR: u64 = 2;
 
 /// GeoJSON source options. `tolerance` and `buffer` are in pixels of a tile of
 /// `tile_size` pixels, like the style specification's source properties; they
@@ -100,6 +115,12 @@ pub struct GeoJsonOptions {
     pub cluster_properties: ClusterProperties,
     /// Bytes of generated tiles the index keeps (least recently used evicted).
     pub cache_bytes: u64,
+    /// Bytes of geometry cut from the data (beyond the data itself) that
+    /// building the index, and each tile cut on request, may hold: past
+    /// it the build stops splitting (the tile becomes a leaf, its deeper
+    /// tiles cut on request), and a cut on request cuts only the way to
+    /// its tile. Counted before the geometry is made.
+    pub cut_bytes: u64,
     /// Line distance tracking for `line-gradient`: line features carry
     /// `mapbox_clip_start` / `mapbox_clip_end`, the fractions of their
     /// original line where the tile's piece starts and ends.
@@ -124,6 +145,7 @@ impl Default for GeoJsonOptions {
             cluster_min_points: 2,
             cluster_properties: ClusterProperties::default(),
             cache_bytes: DEFAULT_CACHE_BYTES,
+            cut_bytes: DEFAULT_CUT_BYTES,
             line_metrics: false,
         }
     }
@@ -373,6 +395,7 @@ struct Params {
     extent: f64,
     line_metrics: bool,
     cache_bytes: u64,
+    cut_bytes: u64,
 }
 
 /// A tiled GeoJSON data set. Thread-safe: tiles are generated on demand,
@@ -387,6 +410,9 @@ pub struct GeoJsonIndex {
     /// Called while a tile is cut, outside the lock (tests).
     #[cfg(test)]
     while_cutting: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
+    /// Tiles cut alone on the way to one asked for, over `cut_bytes` (tests).
+    #[cfg(test)]
+    narrow_cuts: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for GeoJsonIndex {
@@ -414,15 +440,17 @@ impl GeoJsonIndex {
             read::ReadError::NotWanted => not_wanted(),
             read::ReadError::Json(e) => format!("GeoJSON is not valid JSON: {e}"),
         })?;
-        GeoJsonIndex::from_node(&node, options, wanted)
+        GeoJsonIndex::from_node(node, options, wanted)
     }
 
     /// The index of parsed GeoJSON.
     pub fn new(json: &serde_json::Value, options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
-        GeoJsonIndex::from_node(&read::Node::from_value(json), options, &|| true)
+        GeoJsonIndex::from_node(read::Node::from_value(json), options, &|| true)
     }
 
-    fn from_node(json: &read::Node, options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<GeoJsonIndex, String> {
+    /// The index of read GeoJSON, which is dropped once converted (it
+    /// takes about as much memory as the converted features).
+    fn from_node(json: read::Node, options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<GeoJsonIndex, String> {
         let still_wanted = || if wanted() { Ok(()) } else { Err(not_wanted()) };
         still_wanted()?;
         if options.max_zoom > MAX_SUPPORTED_ZOOM {
@@ -449,12 +477,13 @@ impl GeoJsonIndex {
             extent,
             line_metrics: options.line_metrics,
             cache_bytes: options.cache_bytes,
+            cut_bytes: options.cut_bytes,
         };
         let sq_tolerance = (params.tolerance / ((1u64 << params.max_zoom) as f64 * extent)).powi(2);
         let conv = ConvertOptions { sq_tolerance, promote_id: options.promote_id.as_deref(), generate_id: options.generate_id };
         if options.cluster {
             // Like MapLibre: only a non-empty FeatureCollection is clustered.
-            if let Some(points) = cluster::points_from_geojson(json, &conv)? {
+            if let Some(points) = cluster::points_from_geojson(&json, &conv)? {
                 still_wanted()?;
                 if !(options.cluster_radius.is_finite() && options.cluster_radius >= 0.0) {
                     return Err("GeoJSON clusterRadius must be a non-negative number".into());
@@ -476,10 +505,13 @@ impl GeoJsonIndex {
                     cluster: Some(index),
                     #[cfg(test)]
                     while_cutting: Mutex::default(),
+                    #[cfg(test)]
+                    narrow_cuts: Default::default(),
                 });
             }
         }
-        let features: Vec<Arc<VtFeature>> = convert::convert(json, &conv)?.into_iter().map(Arc::new).collect();
+        let features: Vec<Arc<VtFeature>> = convert::convert(&json, &conv)?.into_iter().map(Arc::new).collect();
+        drop(json);
         still_wanted()?;
         let root = wrap(features, params.buffer / extent);
         let index = GeoJsonIndex {
@@ -489,12 +521,12 @@ impl GeoJsonIndex {
             cluster: None,
             #[cfg(test)]
             while_cutting: Mutex::default(),
+            #[cfg(test)]
+            narrow_cuts: Default::default(),
         };
         if !index.root.is_empty() {
             let mut cache = index.tiles.lock().unwrap_or_else(|e| e.into_inner());
-            if !index.split_tile(&mut cache.tiles, index.root.clone(), (0, 0, 0), None, 0, wanted) {
-                return Err(not_wanted());
-            }
+            index.split_tile(&mut cache.tiles, index.root.clone(), (0, 0, 0), None, 0, wanted)?;
             cache.trim(index.params.cache_bytes);
         }
         Ok(index)
@@ -532,27 +564,30 @@ impl GeoJsonIndex {
 
     /// The tile `z/x/y` (x wraps around the world), generating it if needed.
     /// `None` when the tile has no features, `y` is out of range, or `z` is
-    /// beyond the maximum zoom (overzoom the `max_zoom` tile instead).
+    /// beyond the maximum zoom (overzoom the `max_zoom` tile instead). An
+    /// error when cutting it, even alone, would take more than
+    /// [`MAX_CUT_FACTOR`] times `cut_bytes` (data crowded along tile edges:
+    /// every crossing is a piece of its own).
     ///
     /// The lock is held only to look in the cache and to store what was
     /// made: cutting and making output run outside it, so maps sharing the
     /// index (in any runtime, [`shared_index`]) make different tiles at once.
     /// Two threads making the same tile may both make it; the first stored
     /// is kept (both are the same).
-    pub fn tile(&self, z: u8, x: u32, y: u32) -> Option<TileData> {
+    pub fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<TileData>, String> {
         if z > self.params.max_zoom {
-            return None;
+            return Ok(None);
         }
         if let Some(c) = &self.cluster {
-            return c.tile(z, x, y);
+            return Ok(c.tile(z, x, y));
         }
         let n = 1u64 << z;
         if u64::from(y) >= n {
-            return None;
+            return Ok(None);
         }
         let x = (u64::from(x) % n) as u32;
         let key = (z, x, y);
-        let plan = self.plan(&mut self.tiles.lock().unwrap_or_else(|e| e.into_inner()), key)?;
+        let Some(plan) = self.plan(&mut self.tiles.lock().unwrap_or_else(|e| e.into_inner()), key) else { return Ok(None) };
         let features = match plan {
             Plan::Cached(features) => features,
             Plan::Input(input) => self.make_output(key, &input, None),
@@ -561,15 +596,15 @@ impl GeoJsonIndex {
                 if let Some(hook) = &*self.while_cutting.lock().unwrap() {
                     hook();
                 }
-                self.split_tile(&mut tiles, features, from, Some(key), tick, &|| true);
+                self.split_tile(&mut tiles, features, from, Some(key), tick, &|| true)?;
                 let input = tiles.get(&key).and_then(|t| t.input.clone()).unwrap_or_default();
                 self.make_output(key, &input, Some((tiles, tick)))
             }
         };
         if features.is_empty() {
-            return None;
+            return Ok(None);
         }
-        Some(TileData { layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.params.extent as u32, features)] })
+        Ok(Some(TileData { layers: vec![TileLayer::new(GEOJSON_LAYER.to_string(), self.params.extent as u32, features)] }))
     }
 
     /// Makes tile `key`'s output from its input outside the lock, then
@@ -662,6 +697,13 @@ impl GeoJsonIndex {
     /// ignored otherwise. A tile drops its input the first time its
     /// children are cut (an index leaf keeps it), and keeps what it takes
     /// back later. Stops (false) when `wanted()` is false before a tile.
+    ///
+    /// The geometry the cut makes is bounded by `cut_bytes`, counted
+    /// before it is made ([`clip_cost`]): past it, the index's build makes
+    /// the tile a leaf instead of splitting it, and a cut toward `target`
+    /// cuts only the child on the way, keeping nothing on the way; past
+    /// [`MAX_CUT_FACTOR`] times `cut_bytes`, that cut fails (an error
+    /// naming the tile).
     fn split_tile(
         &self,
         tiles: &mut HashMap<TileKey, Tile>,
@@ -670,22 +712,30 @@ impl GeoJsonIndex {
         target: Option<TileKey>,
         tick: u64,
         wanted: &dyn Fn() -> bool,
-    ) -> bool {
+    ) -> Result<(), String> {
         let p = &self.params;
-        let mut stack = vec![(features, z, x, y)];
-        while let Some((features, z, x, y)) = stack.pop() {
+        // Bytes of cut geometry held: by tiles that took their input from
+        // this cut, and by children waiting on the stack.
+        let mut held = 0u64;
+        let mut stack = vec![(features, 0u64, z, x, y)];
+        while let Some((features, bytes, z, x, y)) = stack.pop() {
             if !wanted() {
-                return false;
+                return Err(not_wanted());
             }
             let tile = tiles.entry((z, x, y)).or_insert_with(|| Tile::new(tick));
             // A tile cut again (its input dropped, or evicted) takes its
             // input back: kept from now on, within the cache's budget.
+            let mut own = 0;
             if tile.input.is_none() {
                 tile.set_input(features);
+                own = bytes;
+            } else {
+                held -= bytes;
             }
             // Tiles cut now are as recent as the one asked for: a view's
             // neighbours find their ancestors still there.
             tile.used = tick;
+            let mut only = None;
             match target {
                 None => {
                     tile.index = true;
@@ -702,43 +752,126 @@ impl GeoJsonIndex {
                     if x != cx >> steps || y != cy >> steps {
                         continue;
                     }
+                    let step = steps - 1;
+                    only = Some(((cx >> step) & 1, (cy >> step) & 1));
                 }
             }
+            let input = tile.input.clone().unwrap_or_default();
+            let room = p.cut_bytes.saturating_sub(held);
+            let children = match self.cut(&input, (z, x, y), None, room) {
+                Some(children) => children,
+                // Over the budget: an index tile stays a leaf, a cut on
+                // request goes on toward its tile alone.
+                None if target.is_none() => {
+                    tile.leaf = true;
+                    continue;
+                }
+                None => {
+                    #[cfg(test)]
+                    self.narrow_cuts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let most = p.cut_bytes.saturating_mul(MAX_CUT_FACTOR);
+                    let Some(children) = self.cut(&input, (z, x, y), only, most.saturating_sub(held)) else {
+                        let (tz, tx, ty) = target.unwrap_or_default();
+                        return Err(format!(
+                            "GeoJSON tile {tz}/{tx}/{ty}: cutting it from zoom {z} would take more than {} MB \
+                             (the data crowds along its edges, each crossing a piece of its own); \
+                             simplify the data or view it at a lower zoom",
+                            most >> 20
+                        ));
+                    };
+                    // The tile keeps nothing from this cut (its input is
+                    // the way's, its children unknown).
+                    if own > 0 {
+                        tiles.remove(&(z, x, y));
+                        held -= own;
+                    }
+                    for (child, features, bytes) in children {
+                        held = held.saturating_add(bytes);
+                        stack.push((features, bytes, child.0, child.1, child.2));
+                    }
+                    continue;
+                }
+            };
             // The first time its children are cut, a tile drops its input (as
             // geojson-vt drops a split tile's source: building the index kept
             // a copy of the data per level); cut again, it keeps it, and an
             // index leaf always does.
-            let dropped = if tile.split {
-                None
-            } else {
+            if !tile.split {
                 tile.split = true;
-                if tile.leaf {
-                    None
-                } else {
+                if !tile.leaf {
                     tile.input_bytes = 0;
-                    tile.input.take()
+                    tile.input = None;
+                    held -= own;
                 }
-            };
-            let Some(features) = dropped.as_deref().or(tile.input.as_deref()).filter(|f| !f.is_empty()) else { continue };
-            let k1 = 0.5 * p.buffer / p.extent;
-            let (k2, k3, k4) = (0.5 - k1, 0.5 + k1, 1.0 + k1);
-            let z2 = (1u64 << z) as f64;
-            let (fx, fy) = (f64::from(x), f64::from(y));
-            let (min, max) = bbox(features);
-            let left = clip(features, z2, fx - k1, fx + k3, 0, min[0], max[0]);
-            let right = clip(features, z2, fx + k2, fx + k4, 0, min[0], max[0]);
-            let mut children = 0;
-            for (half, dx) in [(left, 0u32), (right, 1u32)] {
-                let (hmin, hmax) = bbox(&half);
-                let top = clip(&half, z2, fy - k1, fy + k3, 1, hmin[1], hmax[1]);
-                let bottom = clip(&half, z2, fy + k2, fy + k4, 1, hmin[1], hmax[1]);
-                children |= u8::from(!top.is_empty()) << (2 * dx) | u8::from(!bottom.is_empty()) << (2 * dx + 1);
-                stack.push((top, z + 1, x * 2 + dx, y * 2));
-                stack.push((bottom, z + 1, x * 2 + dx, y * 2 + 1));
             }
-            tile.children = children;
+            let mut bits = 0;
+            for (child, features, bytes) in children {
+                let side = (child.1 & 1) << 1 | (child.2 & 1);
+                bits |= u8::from(!features.is_empty()) << side;
+                held = held.saturating_add(bytes);
+                stack.push((features, bytes, child.0, child.1, child.2));
+            }
+            tile.children = bits;
         }
-        true
+        Ok(())
+    }
+
+    /// Tile `(z, x, y)`'s children cut from its `features` (only child
+    /// `(2x + dx, 2y + dy)` with `only`), each with an upper bound on the
+    /// bytes of geometry its cut made; `None` when those would exceed
+    /// `room` (counted before anything is made).
+    #[allow(clippy::type_complexity)]
+    fn cut(
+        &self,
+        features: &[Arc<VtFeature>],
+        (z, x, y): TileKey,
+        only: Option<(u32, u32)>,
+        room: u64,
+    ) -> Option<Vec<(TileKey, Vec<Arc<VtFeature>>, u64)>> {
+        if features.is_empty() {
+            return Some(Vec::new());
+        }
+        let p = &self.params;
+        let k1 = 0.5 * p.buffer / p.extent;
+        let (k2, k3, k4) = (0.5 - k1, 0.5 + k1, 1.0 + k1);
+        let z2 = (1u64 << z) as f64;
+        let (fx, fy) = (f64::from(x), f64::from(y));
+        let wanted = |d: u32, side: Option<u32>| side.is_none_or(|s| s == d);
+        let halves: Vec<(u32, f64, f64)> =
+            [(0, fx - k1, fx + k3), (1, fx + k2, fx + k4)].into_iter().filter(|h| wanted(h.0, only.map(|o| o.0))).collect();
+        let (min, max) = bbox(features);
+        let mut cost = 0u64;
+        for &(_, a, b) in &halves {
+            cost = cost.saturating_add(clip_cost(features, z2, a, b, 0, min[0], max[0]));
+        }
+        if cost > room {
+            return None;
+        }
+        let halves: Vec<(u32, Vec<Arc<VtFeature>>)> =
+            halves.into_iter().map(|(dx, a, b)| (dx, clip(features, z2, a, b, 0, min[0], max[0]))).collect();
+        let mut quarters = Vec::new();
+        for (dx, half) in &halves {
+            let (hmin, hmax) = bbox(half);
+            for (dy, a, b) in [(0, fy - k1, fy + k3), (1, fy + k2, fy + k4)] {
+                if wanted(dy, only.map(|o| o.1)) {
+                    let bytes = clip_cost(half, z2, a, b, 1, hmin[1], hmax[1]);
+                    quarters.push((*dx, dy, a, b, bytes));
+                    cost = cost.saturating_add(bytes);
+                }
+            }
+        }
+        if cost > room {
+            return None;
+        }
+        let children = quarters
+            .into_iter()
+            .map(|(dx, dy, a, b, bytes)| {
+                let half = &halves.iter().find(|h| h.0 == dx).expect("each quarter's half was cut").1;
+                let (hmin, hmax) = bbox(half);
+                ((z + 1, x * 2 + dx, y * 2 + dy), clip(half, z2, a, b, 1, hmin[1], hmax[1]), bytes)
+            })
+            .collect();
+        Some(children)
     }
 
     /// The output features of tile `z/tx/ty` cut from `features`.

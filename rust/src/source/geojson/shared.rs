@@ -165,7 +165,7 @@ mod tests {
         assert_eq!(weak.strong_count(), 0, "the registry does not keep the index alive");
         assert!(!registered(&data), "the data set's entry went with its last holder");
         let again = shared_index(&data, GeoJsonOptions::default(), &|| true).unwrap();
-        assert!(again.tile(0, 0, 0).is_some(), "built again");
+        assert!(again.tile(0, 0, 0).unwrap().is_some(), "built again");
         let bad = b"{\"type\": \"FeatureCollection\", \"features\": [";
         for _ in 0..2 {
             let e = shared_index(bad, GeoJsonOptions::default(), &|| true).unwrap_err();

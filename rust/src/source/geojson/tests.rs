@@ -1,6 +1,7 @@
 use super::*;
 use crate::data::value::Value;
 use serde_json::json;
+use std::sync::atomic::Ordering;
 
 fn index(v: serde_json::Value) -> GeoJsonIndex {
     GeoJsonIndex::new(&v, GeoJsonOptions::default()).unwrap()
@@ -14,7 +15,7 @@ fn pt(x: i32, y: i32) -> TilePoint {
 fn point_positions() {
     let idx = index(json!({"type":"Feature","id":5,"properties":{"name":"a","n":2},
         "geometry":{"type":"Point","coordinates":[0,0]}}));
-    let t = idx.tile(0, 0, 0).unwrap();
+    let t = idx.tile(0, 0, 0).unwrap().unwrap();
     let l = t.layer(GEOJSON_LAYER).unwrap();
     assert_eq!(l.extent, 8192);
     assert_eq!(l.features.len(), 1);
@@ -25,15 +26,15 @@ fn point_positions() {
     assert_eq!(f.properties.get("name"), Some(&Value::String("a".into())));
     // at z1 the point sits on the corner of all four tiles: within each buffer
     for (x, y, want) in [(0, 0, pt(8192, 8192)), (1, 0, pt(0, 8192)), (0, 1, pt(8192, 0)), (1, 1, pt(0, 0))] {
-        let t = idx.tile(1, x, y).unwrap();
+        let t = idx.tile(1, x, y).unwrap().unwrap();
         assert_eq!(t.layers[0].features[0].geometry, vec![vec![want]], "tile 1/{x}/{y}");
     }
     // a point far from tile 3/0/0 is not in it
-    assert!(idx.tile(3, 0, 0).is_none());
+    assert!(idx.tile(3, 0, 0).unwrap().is_none());
     // x wraps around the world
-    assert_eq!(idx.tile(1, 2, 0), idx.tile(1, 0, 0));
-    assert!(idx.tile(1, 0, 2).is_none());
-    assert!(idx.tile(19, 0, 0).is_none()); // beyond max zoom
+    assert_eq!(idx.tile(1, 2, 0).unwrap(), idx.tile(1, 0, 0).unwrap());
+    assert!(idx.tile(1, 0, 2).unwrap().is_none());
+    assert!(idx.tile(19, 0, 0).unwrap().is_none()); // beyond max zoom
 }
 
 #[test]
@@ -45,31 +46,31 @@ fn drill_down_to_deep_tile() {
     let n = (1u32 << z) as f64;
     let x = convert::project_x(13.4) * n;
     let y = convert::project_y(52.5) * n;
-    let t = idx.tile(z, x as u32, y as u32).unwrap();
+    let t = idx.tile(z, x as u32, y as u32).unwrap().unwrap();
     let p = t.layers[0].features[0].geometry[0][0];
     assert_eq!(p.x, ((x - x.floor()) * 8192.0).round() as i32);
     assert_eq!(p.y, ((y - y.floor()) * 8192.0).round() as i32);
     // cached: same answer again
-    assert_eq!(idx.tile(z, x as u32, y as u32).unwrap(), t);
+    assert_eq!(idx.tile(z, x as u32, y as u32).unwrap().unwrap(), t);
     // neighbour far away is empty
-    assert!(idx.tile(z, x as u32 + 5, y as u32).is_none());
+    assert!(idx.tile(z, x as u32 + 5, y as u32).unwrap().is_none());
 }
 
 #[test]
 fn line_is_split_at_tile_edges_with_buffer() {
     let idx = index(json!({"type":"Feature","properties":{},
         "geometry":{"type":"LineString","coordinates":[[-90,0],[90,0]]}}));
-    let t = idx.tile(1, 0, 1).unwrap();
+    let t = idx.tile(1, 0, 1).unwrap().unwrap();
     let f = &t.layers[0].features[0];
     assert_eq!(f.geom_type, GeomType::LineString);
     // from x = -90 (2048 at z0 -> 4096 at z1) to the right buffer edge (8192 + 2048)
     assert_eq!(f.geometry, vec![vec![pt(4096, 0), pt(8192 + 2048, 0)]]);
-    let t = idx.tile(1, 1, 1).unwrap();
+    let t = idx.tile(1, 1, 1).unwrap().unwrap();
     assert_eq!(t.layers[0].features[0].geometry, vec![vec![pt(-2048, 0), pt(4096, 0)]]);
     // a line leaving the buffered tile and coming back makes two pieces
     let idx = index(json!({"type":"Feature","properties":{},
         "geometry":{"type":"LineString","coordinates":[[-90,40],[90,40],[90,50],[-90,50]]}}));
-    let t = idx.tile(1, 0, 0).unwrap();
+    let t = idx.tile(1, 0, 0).unwrap().unwrap();
     let g = &t.layers[0].features[0].geometry;
     assert_eq!(g.len(), 2, "{g:?}");
     // both pieces end/start on the buffer edge: lng 45 = 8192 + 2048
@@ -84,7 +85,7 @@ fn polygon_clipped_closed_and_wound() {
     let idx = index(json!({"type":"Feature","properties":{},
         "geometry":{"type":"Polygon","coordinates":[[[-100,-60],[100,-60],[100,60],[-100,60],[-100,-60]],
             [[-10,-10],[-10,10],[10,10],[10,-10],[-10,-10]]]}}));
-    let t = idx.tile(2, 1, 1).unwrap();
+    let t = idx.tile(2, 1, 1).unwrap().unwrap();
     let f = &t.layers[0].features[0];
     assert_eq!(f.geom_type, GeomType::Polygon);
     for ring in &f.geometry {
@@ -113,7 +114,7 @@ fn simplification_depends_on_zoom() {
     let idx = index(json!({"type":"Feature","properties":{},
         "geometry":{"type":"LineString","coordinates":coords}}));
     let count = |z: u8, x: u32, y: u32| -> usize {
-        idx.tile(z, x, y).map(|t| t.layers[0].features.iter().flat_map(|f| f.geometry.iter()).map(|g| g.len()).sum()).unwrap_or(0)
+        idx.tile(z, x, y).unwrap().map(|t| t.layers[0].features.iter().flat_map(|f| f.geometry.iter()).map(|g| g.len()).sum()).unwrap_or(0)
     };
     let z0 = count(0, 0, 0);
     assert_eq!(z0, 2, "z0 keeps only the ends");
@@ -121,14 +122,14 @@ fn simplification_depends_on_zoom() {
     let n = (1u32 << 18) as f64;
     let x = (convert::project_x(0.0) * n) as u32;
     let y = (convert::project_y(0.0) * n) as u32;
-    let t = idx.tile(18, x, y - 1).or_else(|| idx.tile(18, x, y)).unwrap();
+    let t = idx.tile(18, x, y - 1).unwrap().or_else(|| idx.tile(18, x, y).unwrap()).unwrap();
     assert!(!t.layers[0].features.is_empty());
     // tiny polygons vanish at low zoom but exist at high zoom
     let idx = index(json!({"type":"Feature","properties":{},
         "geometry":{"type":"Polygon","coordinates":[[[0,0],[0.0001,0],[0.0001,0.0001],[0,0.0001],[0,0]]]}}));
-    assert!(idx.tile(0, 0, 0).is_none());
+    assert!(idx.tile(0, 0, 0).unwrap().is_none());
     let n = (1u32 << 16) as f64;
-    let t = idx.tile(16, (convert::project_x(0.00005) * n) as u32, (convert::project_y(0.00005) * n) as u32);
+    let t = idx.tile(16, (convert::project_x(0.00005) * n) as u32, (convert::project_y(0.00005) * n) as u32).unwrap();
     assert!(t.is_some());
 }
 
@@ -138,7 +139,7 @@ fn antimeridian_wrap() {
         {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[179.9, 0]}},
         {"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[170, 5],[190, 5]]}}]}));
     // the point shows in the buffer of the westernmost tile at z1
-    let t = idx.tile(1, 0, 0).unwrap();
+    let t = idx.tile(1, 0, 0).unwrap().unwrap();
     let pts: Vec<_> = t.layers[0].features.iter().filter(|f| f.geom_type == GeomType::Point).collect();
     assert_eq!(pts.len(), 1);
     assert!(pts[0].geometry[0][0].x < 0 && pts[0].geometry[0][0].x > -100);
@@ -161,7 +162,7 @@ fn all_geometry_types_and_ids() {
         {"type":"Feature","properties":null,"geometry":null}
     ]});
     let idx = GeoJsonIndex::new(&v, GeoJsonOptions::default()).unwrap();
-    let t = idx.tile(0, 0, 0).unwrap();
+    let t = idx.tile(0, 0, 0).unwrap().unwrap();
     let fs = &t.layers[0].features;
     assert_eq!(fs.len(), 5);
     assert_eq!(fs[0].geom_type, GeomType::Point);
@@ -176,13 +177,13 @@ fn all_geometry_types_and_ids() {
     assert_eq!(fs[4].geom_type, GeomType::LineString);
     // promoteId / generateId
     let o = GeoJsonOptions { promote_id: Some("k".into()), ..GeoJsonOptions::default() };
-    let t = GeoJsonIndex::new(&v, o).unwrap().tile(0, 0, 0).unwrap();
+    let t = GeoJsonIndex::new(&v, o).unwrap().tile(0, 0, 0).unwrap().unwrap();
     assert_eq!(t.layers[0].features[1].id, Some(Value::Number(2.0)));
     let o = GeoJsonOptions { generate_id: true, ..GeoJsonOptions::default() };
-    let t = GeoJsonIndex::new(&v, o).unwrap().tile(0, 0, 0).unwrap();
+    let t = GeoJsonIndex::new(&v, o).unwrap().tile(0, 0, 0).unwrap().unwrap();
     assert_eq!(t.layers[0].features[2].id, Some(Value::Number(2.0)));
     // a bare geometry
-    let t = index(json!({"type":"LineString","coordinates":[[0,0],[1,1]]})).tile(0, 0, 0).unwrap();
+    let t = index(json!({"type":"LineString","coordinates":[[0,0],[1,1]]})).tile(0, 0, 0).unwrap().unwrap();
     assert_eq!(t.layers[0].features.len(), 1);
 }
 
@@ -217,7 +218,7 @@ fn many_points_index_splits_eagerly() {
         .collect();
     let o = GeoJsonOptions { index_max_points: 50, ..GeoJsonOptions::default() };
     let idx = GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":feats}), o).unwrap();
-    let total_z0 = idx.tile(0, 0, 0).unwrap().layers[0].features.len();
+    let total_z0 = idx.tile(0, 0, 0).unwrap().unwrap().layers[0].features.len();
     // z0 holds every point plus the copies within the buffer across the antimeridian
     // (a z0 buffer is a quarter of the world: lng <= -90 and lng >= 90; like
     // geojson-vt, a point exactly on the buffer's edge is inside)
@@ -226,7 +227,7 @@ fn many_points_index_splits_eagerly() {
     let mut inside = 0;
     for x in 0..8 {
         for y in 0..8 {
-            if let Some(t) = idx.tile(3, x, y) {
+            if let Some(t) = idx.tile(3, x, y).unwrap() {
                 inside += t.layers[0].features.iter()
                     .filter(|f| { let p = f.geometry[0][0]; p.x >= 0 && p.x < 8192 && p.y >= 0 && p.y < 8192 })
                     .count();
@@ -256,7 +257,7 @@ fn options_from_source_json() {
     assert!(err.contains("clusterProperties.x.map") && err.contains("accumulated"), "{err}");
     // An empty collection clusters to nothing.
     let idx = GeoJsonIndex::new(&json!({"type":"FeatureCollection","features":[]}), o).unwrap();
-    assert!(idx.tile(0, 0, 0).is_none());
+    assert!(idx.tile(0, 0, 0).unwrap().is_none());
 }
 
 #[test]
@@ -267,12 +268,12 @@ fn max_zoom_tiles_keep_all_points() {
     let idx = GeoJsonIndex::new(&json!({"type":"LineString","coordinates":coords}), o).unwrap();
     let at = |z: u8| {
         let n = (1u32 << z) as f64;
-        let t = idx.tile(z, (convert::project_x(0.02) * n) as u32, (convert::project_y(1.0) * n) as u32).unwrap();
+        let t = idx.tile(z, (convert::project_x(0.02) * n) as u32, (convert::project_y(1.0) * n) as u32).unwrap().unwrap();
         t.layers[0].features[0].geometry.iter().map(|g| g.len()).sum::<usize>()
     };
     assert_eq!(at(10), 50, "max zoom keeps every point");
     assert_eq!(at(9), 2, "below max zoom the wiggle is simplified away");
-    assert!(idx.tile(11, 0, 0).is_none());
+    assert!(idx.tile(11, 0, 0).unwrap().is_none());
 }
 
 #[test]
@@ -300,7 +301,7 @@ fn random_polygons_clip_within_buffer_and_stay_closed() {
             let nn = 1u32 << z;
             let tx = ((convert::project_x(cx) * nn as f64) as u32).min(nn - 1);
             let ty = ((convert::project_y(cy) * nn as f64) as u32).min(nn - 1);
-            let Some(t) = idx.tile(z, tx, ty) else { continue };
+            let Some(t) = idx.tile(z, tx, ty).unwrap() else { continue };
             for f in t.layers[0].features.iter() {
                 for r in &f.geometry {
                     assert_eq!(r.first(), r.last(), "round {round} z{z}: ring not closed");
@@ -324,7 +325,7 @@ fn index_is_shareable_between_threads() {
     let handles: Vec<_> = (0..4)
         .map(|_| {
             let idx = idx.clone();
-            std::thread::spawn(move || idx.tile(6, 33, 30).map(|t| t.layers[0].features.len()))
+            std::thread::spawn(move || idx.tile(6, 33, 30).unwrap().map(|t| t.layers[0].features.len()))
         })
         .collect();
     let got: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
@@ -343,22 +344,22 @@ fn line_metrics_give_clipped_pieces_their_place_on_the_line() {
             other => panic!("no clip fractions: {other:?}"),
         }
     };
-    assert_eq!(clip(&idx.tile(0, 0, 0).unwrap()), (0.0, 1.0));
+    assert_eq!(clip(&idx.tile(0, 0, 0).unwrap().unwrap()), (0.0, 1.0));
     // At z1 the line is cut at lng 0 plus the tiles' buffers (a quarter
     // tile: 45 degrees), i.e. at lng 45 and -45.
-    let (a0, b0) = clip(&idx.tile(1, 0, 0).unwrap());
-    let (a1, b1) = clip(&idx.tile(1, 1, 0).unwrap());
+    let (a0, b0) = clip(&idx.tile(1, 0, 0).unwrap().unwrap());
+    let (a1, b1) = clip(&idx.tile(1, 1, 0).unwrap().unwrap());
     assert_eq!(a0, 0.0);
     assert_eq!(b1, 1.0);
     assert!((b0 - 125.0 / 160.0).abs() < 1e-9 && (a1 - 35.0 / 160.0).abs() < 1e-9, "{b0} {a1}");
-    assert!(idx.tile(1, 0, 0).unwrap().layers[0].features[0].properties.get("k").is_some());
+    assert!(idx.tile(1, 0, 0).unwrap().unwrap().layers[0].features[0].properties.get("k").is_some());
     // Several lines in one tile measure distance instead (MapLibre Native).
     let multi = json!({"type":"Feature","geometry":{"type":"MultiLineString","coordinates":[[[-80,0],[-10,0]],[[10,0],[80,0]]]}});
     let idx = GeoJsonIndex::new(&multi, o).unwrap();
-    assert!(idx.tile(0, 0, 0).unwrap().layers[0].features[0].properties.get(CLIP_START).is_none());
+    assert!(idx.tile(0, 0, 0).unwrap().unwrap().layers[0].features[0].properties.get(CLIP_START).is_none());
     // Without lineMetrics: no fractions.
     let idx = GeoJsonIndex::new(&line, GeoJsonOptions::default()).unwrap();
-    assert!(idx.tile(0, 0, 0).unwrap().layers[0].features[0].properties.get(CLIP_START).is_none());
+    assert!(idx.tile(0, 0, 0).unwrap().unwrap().layers[0].features[0].properties.get(CLIP_START).is_none());
 }
 
 #[test]
@@ -393,16 +394,16 @@ fn tile_cache_stays_within_its_byte_budget_and_evicted_tiles_are_cut_again() {
     }
     let mut non_empty = 0;
     for &(z, x, y) in tiles.iter().chain(tiles.iter().rev()) {
-        let got = idx.tile(z, x, y);
+        let got = idx.tile(z, x, y).unwrap();
         non_empty += usize::from(got.is_some());
-        assert_eq!(got, unbounded.tile(z, x, y), "tile {z}/{x}/{y}");
+        assert_eq!(got, unbounded.tile(z, x, y).unwrap(), "tile {z}/{x}/{y}");
         assert!(idx.cached_bytes() <= budget, "{} bytes after {z}/{x}/{y}", idx.cached_bytes());
     }
     assert!(non_empty > 100, "the walk sees data ({non_empty} tiles)");
     assert!(unbounded.cached_bytes() > 4 * budget, "the walk needs eviction: {}", unbounded.cached_bytes());
     // Deeper tiles are still cut correctly after everything was evicted.
-    assert_eq!(idx.tile(12, 2048, 2048), unbounded.tile(12, 2048, 2048));
-    assert_eq!(idx.tile(12, 2047, 2040), unbounded.tile(12, 2047, 2040));
+    assert_eq!(idx.tile(12, 2048, 2048).unwrap(), unbounded.tile(12, 2048, 2048).unwrap());
+    assert_eq!(idx.tile(12, 2047, 2040).unwrap(), unbounded.tile(12, 2047, 2040).unwrap());
 }
 
 #[test]
@@ -427,9 +428,9 @@ fn split_tiles_drop_their_input_and_are_cut_again_from_their_parent() {
     for z in 0..=5u8 {
         for x in 0..1u32 << z {
             for y in 0..1u32 << z {
-                let got = split.tile(z, x, y);
+                let got = split.tile(z, x, y).unwrap();
                 seen += usize::from(got.is_some());
-                assert_eq!(got, whole.tile(z, x, y), "tile {z}/{x}/{y}");
+                assert_eq!(got, whole.tile(z, x, y).unwrap(), "tile {z}/{x}/{y}");
             }
         }
     }
@@ -459,13 +460,13 @@ fn index_leaves_outlive_eviction_and_empty_tiles_need_no_cut() {
             for x in (n as f64 * 30.0 / 360.0) as u32..(n as f64 * 80.0 / 360.0) as u32 {
                 for y in 0..n {
                     let before = bounded.cuts().0;
-                    let got = bounded.tile(z, x, y);
+                    let got = bounded.tile(z, x, y).unwrap();
                     seen += usize::from(got.is_some());
-                    assert_eq!(got, unbounded.tile(z, x, y), "round {round}: tile {z}/{x}/{y}");
+                    assert_eq!(got, unbounded.tile(z, x, y).unwrap(), "round {round}: tile {z}/{x}/{y}");
                     assert!(bounded.cached_bytes() <= 1, "{} bytes kept after {z}/{x}/{y}", bounded.cached_bytes());
                     // The leaves' children were cut in the first round: an
                     // empty one, and all below it, are known empty now.
-                    let empty_z5 = unbounded.tile(5, x >> (z - 5), y >> (z - 5)).is_none();
+                    let empty_z5 = unbounded.tile(5, x >> (z - 5), y >> (z - 5)).unwrap().is_none();
                     if round == 1 && empty_z5 {
                         assert_eq!(bounded.cuts().0, before, "round 2: {z}/{x}/{y} under an empty z5 tile was cut");
                     }
@@ -483,7 +484,7 @@ fn index_leaves_outlive_eviction_and_empty_tiles_need_no_cut() {
         let n = 1u32 << z;
         for x in 0..n {
             for y in 0..5 << (z - 5) {
-                assert_eq!(bounded.tile(z, x, y), None, "{z}/{x}/{y}");
+                assert_eq!(bounded.tile(z, x, y).unwrap(), None, "{z}/{x}/{y}");
             }
         }
     }
@@ -505,12 +506,12 @@ fn tiles_cut_on_the_way_to_a_deep_tile_make_no_features_until_asked_for() {
     assert_eq!(idx.tiles_with_features(), 0, "the eager index makes none");
     let count = |t: Option<TileData>| t.map_or(0, |t| t.layers[0].features.len());
     // (East of 0° and north of the equator: x = 2^13, y = 2^13 - 1 at z14.)
-    assert_eq!(count(idx.tile(14, 8192, 8191)), 2000);
+    assert_eq!(count(idx.tile(14, 8192, 8191).unwrap()), 2000);
     assert_eq!(idx.tiles_with_features(), 1, "only the tile asked for");
     // An ancestor asked for later makes its own, from the features it was cut from.
-    assert_eq!(count(idx.tile(9, 256, 255)), 2000);
+    assert_eq!(count(idx.tile(9, 256, 255).unwrap()), 2000);
     assert_eq!(idx.tiles_with_features(), 2);
-    assert_eq!(idx.tile(14, 8192, 8191), index(json!({"type":"FeatureCollection","features":feats})).tile(14, 8192, 8191));
+    assert_eq!(idx.tile(14, 8192, 8191).unwrap(), index(json!({"type":"FeatureCollection","features":feats})).tile(14, 8192, 8191).unwrap());
 }
 
 #[test]
@@ -520,13 +521,13 @@ fn a_ring_starts_at_its_only_topmost_vertex() {
     // MapLibre Native's ring fixer leaves it. A flat top keeps the ring's own start.
     let quad = |c: serde_json::Value| index(json!({"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[c]}}));
     let tilted = quad(json!([[-10, -8], [6, -10], [10, 7], [-7, 9], [-10, -8]]));
-    let t = tilted.tile(0, 0, 0).unwrap();
+    let t = tilted.tile(0, 0, 0).unwrap().unwrap();
     let ring = &t.layers[0].features[0].geometry[0];
     let top = ring.iter().map(|p| p.y).min().unwrap();
     assert_eq!((ring[0].y, ring.first(), ring.len()), (top, ring.last(), 5), "{ring:?}");
     assert!(signed_area(ring) > 0);
     let flat = quad(json!([[-10, -8], [10, -8], [10, 8], [-10, 8], [-10, -8]]));
-    let t = flat.tile(0, 0, 0).unwrap();
+    let t = flat.tile(0, 0, 0).unwrap().unwrap();
     let ring = &t.layers[0].features[0].geometry[0];
     // Reversed for the winding, from the same first vertex (south-west).
     let sw = ring.iter().map(|p| (p.x, -p.y)).min().unwrap();
@@ -542,7 +543,7 @@ fn tiles_are_cut_outside_the_lock() {
     let line: Vec<[f64; 2]> = (0..2000).map(|i| [-179.0 + i as f64 * 0.179, (i as f64 * 0.05).sin() * 60.0]).collect();
     let data = json!({"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":line}});
     let idx = Arc::new(GeoJsonIndex::new(&data, GeoJsonOptions { index_max_zoom: 2, ..GeoJsonOptions::default() }).unwrap());
-    let served = idx.tile(2, 1, 1);
+    let served = idx.tile(2, 1, 1).unwrap();
     assert!(served.is_some());
     let (cutting, cut_started) = std::sync::mpsc::channel::<()>();
     let (go, may_go) = std::sync::mpsc::channel::<()>();
@@ -553,13 +554,13 @@ fn tiles_are_cut_outside_the_lock() {
     }));
     let cutter = {
         let idx = Arc::clone(&idx);
-        std::thread::spawn(move || idx.tile(6, 20, 31))
+        std::thread::spawn(move || idx.tile(6, 20, 31).unwrap())
     };
     cut_started.recv().unwrap();
     let (answer, answered) = std::sync::mpsc::channel();
     let other = {
         let idx = Arc::clone(&idx);
-        std::thread::spawn(move || answer.send(idx.tile(2, 1, 1)).unwrap())
+        std::thread::spawn(move || answer.send(idx.tile(2, 1, 1).unwrap()).unwrap())
     };
     let got = answered.recv_timeout(std::time::Duration::from_secs(20));
     go.send(()).unwrap();
@@ -569,7 +570,7 @@ fn tiles_are_cut_outside_the_lock() {
     *idx.while_cutting.lock().unwrap() = None;
     let whole = GeoJsonIndex::new(&data, GeoJsonOptions { index_max_zoom: 2, ..GeoJsonOptions::default() }).unwrap();
     assert!(cut.is_some());
-    assert_eq!(cut, whole.tile(6, 20, 31));
+    assert_eq!(cut, whole.tile(6, 20, 31).unwrap());
 }
 
 #[test]
@@ -594,9 +595,9 @@ fn threads_cutting_at_once_make_the_tiles_one_thread_makes() {
                             // Each thread walks the columns from another start.
                             let x = (i + t * n / 4 + round) % n;
                             for y in n / 4..n * 3 / 4 {
-                                let got = bounded.tile(z, x, y);
+                                let got = bounded.tile(z, x, y).unwrap();
                                 some += usize::from(got.is_some());
-                                assert_eq!(got, unbounded.tile(z, x, y), "thread {t} round {round}: {z}/{x}/{y}");
+                                assert_eq!(got, unbounded.tile(z, x, y).unwrap(), "thread {t} round {round}: {z}/{x}/{y}");
                             }
                         }
                     }
@@ -646,4 +647,104 @@ fn a_build_nobody_wants_stops_between_phases_and_tiles() {
         let err = GeoJsonIndex::from_json_while(text.as_bytes(), clustered(), &|| count() < k).err();
         assert!(err.is_some_and(|e| e.contains("no longer wanted")), "clustering not wanted at question {k}: built anyway");
     }
+}
+
+/// A line zig-zagging across longitude 0 and the equator, where four tiles
+/// meet at every zoom: each crossing is a piece of its own in each tile
+/// (hostile data sets do this with millions of points).
+fn crowded_line(n: usize) -> serde_json::Value {
+    let coords: Vec<[f64; 2]> =
+        (0..n).map(|i| [if i % 2 == 0 { -2.0 } else { 2.0 } * (1 + i % 7) as f64, (i % 50) as f64 * 0.2 - 5.0]).collect();
+    json!({"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":coords}})
+}
+
+#[test]
+fn clip_cost_bounds_the_bytes_clip_makes() {
+    // The count that decides whether a cut is made must not be below what
+    // the cut then takes, nor far above it (or budgets refuse real data).
+    use super::clip::{clip, clip_cost};
+    let conv = ConvertOptions { sq_tolerance: 0.0, promote_id: None, generate_id: false };
+    let ring: Vec<[f64; 2]> = (0..400).map(|i| [(i as f64 * 0.37).sin() * 3.0, (i as f64 * 0.21).cos() * 3.0]).collect();
+    let mut closed = ring.clone();
+    closed.push(ring[0]);
+    for geometry in [
+        json!({"type":"LineString","coordinates":ring}),
+        json!({"type":"Polygon","coordinates":[closed]}),
+        json!({"type":"MultiPoint","coordinates":ring}),
+    ] {
+        let data = json!({"type":"Feature","properties":{},"geometry":geometry});
+        let features: Vec<Arc<VtFeature>> =
+            convert::convert(&read::Node::from_value(&data), &conv).unwrap().into_iter().map(Arc::new).collect();
+        let (min, max) = bbox(&features);
+        for (k1, k2) in [(0.4999, 0.5), (0.49, 0.51), (0.0, 0.5), (0.0, 1.0)] {
+            for axis in 0..2 {
+                let cost = clip_cost(&features, 1.0, k1, k2, axis, min[axis], max[axis]);
+                let out = clip(&features, 1.0, k1, k2, axis, min[axis], max[axis]);
+                let made: u64 = out
+                    .iter()
+                    .map(|f| {
+                        if features.iter().any(|g| Arc::ptr_eq(f, g)) {
+                            return 8;
+                        }
+                        let pieces: Vec<&convert::Ring> = match &f.geom {
+                            Geometry::Lines(ls) => ls.iter().collect(),
+                            Geometry::Polygons(ps) => ps.iter().flatten().collect(),
+                            Geometry::Points(_) => Vec::new(),
+                        };
+                        let points = match &f.geom {
+                            Geometry::Points(ps) => 24 * ps.capacity() as u64,
+                            _ => pieces.iter().map(|r| 24 * r.pts.capacity() as u64 + 48).sum(),
+                        };
+                        std::mem::size_of::<VtFeature>() as u64 + points
+                    })
+                    .sum();
+                assert!(cost >= made, "{} axis {axis} band {k1}..{k2}: counted {cost}, made {made}", data["geometry"]["type"]);
+                assert!(cost <= 2 * made + 1024, "{} axis {axis} band {k1}..{k2}: counted {cost}, made {made}", data["geometry"]["type"]);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_cut_budget_makes_leaves_early_and_cuts_only_the_way_with_the_same_tiles() {
+    // With little room for cut geometry the index stops splitting early,
+    // and a tile asked for is cut alone down its way: every tile is as an
+    // index with room to spare makes it.
+    let data = crowded_line(4000);
+    let roomy = GeoJsonIndex::new(&data, GeoJsonOptions { index_max_points: 50, ..GeoJsonOptions::default() }).unwrap();
+    let tight = GeoJsonIndex::new(&data, GeoJsonOptions { index_max_points: 50, cut_bytes: 400_000, ..GeoJsonOptions::default() })
+        .unwrap();
+    let (split_roomy, _) = roomy.split_tiles();
+    let (split_tight, _) = tight.split_tiles();
+    assert!(split_tight < split_roomy, "the budget stops the build: {split_tight} split tiles, {split_roomy} with room");
+    let mut seen = 0;
+    for z in [0u8, 1, 3, 5, 7, 9, 11] {
+        let n = 1u32 << z;
+        let h = (n / 2).saturating_sub(1);
+        for (x, y) in [(h, h), (n / 2, h), (h, n / 2), (n / 2, n / 2)] {
+            let (x, y) = (x.min(n - 1), y.min(n - 1));
+            let got = tight.tile(z, x, y).ok().expect("within twice the budget");
+            seen += usize::from(got.is_some());
+            assert!(got == roomy.tile(z, x, y).unwrap(), "tile {z}/{x}/{y} differs");
+        }
+    }
+    assert!(seen >= 20, "{seen} tiles with data");
+    assert!(tight.narrow_cuts.load(Ordering::Relaxed) > 0, "some tiles were cut alone down their way");
+    assert_eq!(roomy.narrow_cuts.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn a_tile_whose_way_alone_is_over_the_cut_limit_is_an_error_naming_it() {
+    let data = crowded_line(20_000);
+    let options = GeoJsonOptions { cut_bytes: 100_000, ..GeoJsonOptions::default() };
+    let index = GeoJsonIndex::new(&data, options.clone()).unwrap();
+    let err = index.tile(6, 32, 31).err().expect("the tile is over the limit");
+    assert!(err.starts_with("GeoJSON tile 6/32/31: cutting it from zoom"), "{err}");
+    assert!(err.contains(&format!("more than {} MB", (MAX_CUT_FACTOR * 100_000) >> 20)), "{err}");
+    // The same data with room gives the tile; tiles far from the crowd
+    // cost nothing to cut.
+    let roomy = GeoJsonIndex::new(&data, GeoJsonOptions::default()).unwrap();
+    assert!(roomy.tile(6, 32, 31).unwrap().is_some());
+    assert!(index.tile(6, 10, 10) == Ok(None));
+    assert!(index.tile(0, 0, 0) == roomy.tile(0, 0, 0), "tile 0/0/0 differs");
 }
