@@ -18,20 +18,48 @@ pub struct StyleCaps {
     pub max_sources: usize,
 }
 
+/// A style member whose length is capped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capped {
+    Layers,
+    Sources,
+    /// `sprite` as an array of sheets.
+    SpriteSheets,
+}
+
+impl Capped {
+    /// The member's key in the style.
+    pub fn key(self) -> &'static str {
+        match self {
+            Capped::Layers => "layers",
+            Capped::Sources => "sources",
+            Capped::SpriteSheets => "sprite",
+        }
+    }
+
+    /// Why a style with `count` of this member is refused, `cap` being
+    /// the most it may have.
+    pub fn over(self, count: usize, cap: usize) -> String {
+        match self {
+            Capped::Layers => format!("the style has {count} layers, more than max_style_layers ({cap}, a runtime option)"),
+            Capped::Sources => format!("the style has {count} sources, more than max_style_sources ({cap}, a runtime option)"),
+            Capped::SpriteSheets => format!("the style names {count} sprite sheets, more than the {cap} a style may name"),
+        }
+    }
+}
+
 impl StyleCaps {
     /// Real styles have hundreds of layers and a few sources; the largest
     /// known ones about a thousand layers.
     pub const DEFAULT_MAX_LAYERS: u32 = 10_000;
     pub const DEFAULT_MAX_SOURCES: u32 = 10_000;
-    /// The style members the caps bound.
-    pub const MEMBERS: [&'static str; 2] = ["layers", "sources"];
 
-    /// The cap on `member` (`layers` or `sources`).
-    pub fn of(&self, member: &str) -> usize {
-        if member == "layers" {
-            self.max_layers
-        } else {
-            self.max_sources
+    /// The cap on `member`.
+    pub fn of(&self, member: Capped) -> usize {
+        match member {
+            Capped::Layers => self.max_layers,
+            Capped::Sources => self.max_sources,
+            Capped::SpriteSheets => MAX_SPRITE_SHEETS,
         }
     }
 }
@@ -39,16 +67,6 @@ impl StyleCaps {
 /// Sprite sheets a style may name (`sprite` as an array): each is two
 /// requests, and real styles name one to a few.
 pub const MAX_SPRITE_SHEETS: usize = 256;
-
-/// Why a style with `count` of `member` (`layers`, `sources` or `sprite`)
-/// is refused.
-pub fn over_cap(member: &str, count: usize, cap: usize) -> String {
-    match member {
-        "layers" => format!("the style has {count} layers, more than max_style_layers ({cap}, a runtime option)"),
-        "sources" => format!("the style has {count} sources, more than max_style_sources ({cap}, a runtime option)"),
-        _ => format!("the style names {count} sprite sheets, more than the {cap} a style may name"),
-    }
-}
 
 impl Default for StyleCaps {
     fn default() -> StyleCaps {
@@ -59,16 +77,21 @@ impl Default for StyleCaps {
 /// Layers or sources the reader left out: `skipped` after the first `kept`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cut {
-    /// `layers`, `sources` or `sprite`.
-    pub member: &'static str,
+    pub member: Capped,
     pub kept: usize,
     pub skipped: usize,
 }
 
+impl Cut {
+    /// Why the strict parse refuses the style.
+    pub fn refusal(&self) -> String {
+        self.member.over(self.kept + self.skipped, self.kept)
+    }
+}
+
 impl fmt::Display for Cut {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (member, kept) = (self.member, self.kept);
-        let why = over_cap(member, kept + self.skipped, kept);
-        write!(f, "{member}: {why}: the first {kept} are kept, the other {} skipped", self.skipped)
+        let (member, kept) = (self.member.key(), self.kept);
+        write!(f, "{member}: {}: the first {kept} are kept, the other {} skipped", self.refusal(), self.skipped)
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value as J;
 
 use crate::style::layer::{Layer, LayerKind};
 use crate::style::reader::{kind, Reader, StyleError};
-use crate::style::caps::{over_cap, Cut, StyleCaps};
+use crate::style::caps::{Capped, Cut, StyleCaps};
 use crate::style::inline_data::{inline_for, read_style_json, InlineData};
 use crate::style::source::{GeoJsonData, GeoJsonSource, SourceSpec};
 
@@ -321,7 +321,7 @@ pub fn with_inline_data(doc: &J, style: &Style) -> J {
 pub fn parse_style(json: &[u8]) -> Result<ParsedStyle, StyleError> {
     let (doc, inline, cuts) = read_style_json(json, StyleCaps::default()).map_err(json_error)?;
     if let Some(cut) = cuts.first() {
-        return Err(StyleError::new(cut.member, over_cap(cut.member, cut.kept + cut.skipped, cut.kept)));
+        return Err(StyleError::new(cut.member.key(), cut.refusal()));
     }
     parse_document(&doc, None, &inline)
 }
@@ -344,14 +344,14 @@ fn json_error(e: serde_json::Error) -> StyleError {
 /// parses it again, keeping the loaded data as it is).
 /// A style with more layers or sources than `caps` allow fails it.
 pub fn parse_style_value(doc: &J, inline: &InlineData, caps: StyleCaps) -> Result<ParsedStyle, StyleError> {
-    let count = |member: &str| match doc.get(member) {
-        Some(J::Array(a)) => a.len(),
-        Some(J::Object(o)) => o.len(),
-        _ => 0,
-    };
-    for member in StyleCaps::MEMBERS {
-        if count(member) > caps.of(member) {
-            return Err(StyleError::new(member, over_cap(member, count(member), caps.of(member))));
+    for member in [Capped::Layers, Capped::Sources] {
+        let count = match doc.get(member.key()) {
+            Some(J::Array(a)) => a.len(),
+            Some(J::Object(o)) => o.len(),
+            _ => 0,
+        };
+        if count > caps.of(member) {
+            return Err(StyleError::new(member.key(), member.over(count, caps.of(member))));
         }
     }
     parse_document(doc, None, inline)

@@ -16,7 +16,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::value::RawValue;
 use serde_json::Value as J;
 
-use super::caps::{Cut, StyleCaps};
+use super::caps::{Capped, Cut, StyleCaps};
 
 /// Inline GeoJSON data by source id, as JSON text.
 pub type InlineData = HashMap<String, Arc<str>>;
@@ -133,12 +133,12 @@ pub fn read_style_json(json: &[u8], caps: StyleCaps) -> Result<(J, InlineData, V
     let mut doc = serde_json::Map::new();
     for (key, raw) in root.members {
         let list = match key.as_str() {
-            "layers" => Some(("layers", caps.max_layers)),
-            "sprite" => Some(("sprite", super::caps::MAX_SPRITE_SHEETS)),
+            "layers" => Some(Capped::Layers),
+            "sprite" => Some(Capped::SpriteSheets),
             _ => None,
         };
-        let value = if let Some((member, cap)) = list.filter(|_| raw.get().starts_with('[')) {
-            let (kept, skipped) = read(serde_json::Deserializer::from_str(raw.get()), FirstValues { cap })?;
+        let value = if let Some(member) = list.filter(|_| raw.get().starts_with('[')) {
+            let (kept, skipped) = read(serde_json::Deserializer::from_str(raw.get()), FirstValues { cap: caps.of(member) })?;
             if skipped > 0 {
                 cuts.push(Cut { member, kept: kept.len(), skipped });
             }
@@ -147,7 +147,7 @@ pub fn read_style_json(json: &[u8], caps: StyleCaps) -> Result<(J, InlineData, V
             let mut sources = serde_json::Map::new();
             let read = members(raw, caps.max_sources)?;
             if read.skipped > 0 {
-                cuts.push(Cut { member: "sources", kept: read.members.len(), skipped: read.skipped });
+                cuts.push(Cut { member: Capped::Sources, kept: read.members.len(), skipped: read.skipped });
             }
             for (id, source) in read.members {
                 let value = if is_object(source) {
@@ -229,7 +229,11 @@ mod tests {
         let sheets = crate::style::caps::MAX_SPRITE_SHEETS;
         assert_eq!(
             cuts,
-            [Cut { member: "sources", kept: 2, skipped: 2 }, Cut { member: "layers", kept: 2, skipped: 3 }, Cut { member: "sprite", kept: sheets, skipped: 1 }]
+            [
+                Cut { member: Capped::Sources, kept: 2, skipped: 2 },
+                Cut { member: Capped::Layers, kept: 2, skipped: 3 },
+                Cut { member: Capped::SpriteSheets, kept: sheets, skipped: 1 }
+            ]
         );
         assert_eq!(doc["sprite"].as_array().map(Vec::len), Some(sheets));
         assert_eq!(
@@ -238,7 +242,7 @@ mod tests {
         );
         // Within the caps nothing is cut; the skipped part must still be JSON.
         let (_, _, cuts) = read_style_json(json, StyleCaps { max_layers: 5, max_sources: 4 }).unwrap();
-        assert_eq!(cuts.iter().map(|c| c.member).collect::<Vec<_>>(), ["sprite"], "{cuts:?}");
+        assert_eq!(cuts.iter().map(|c| c.member).collect::<Vec<_>>(), [Capped::SpriteSheets], "{cuts:?}");
         assert!(read_style_json(br#"{"layers": [{}, {}, {]}"#, StyleCaps { max_layers: 1, max_sources: 1 }).is_err());
     }
 
