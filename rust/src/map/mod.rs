@@ -778,6 +778,9 @@ impl Map {
                 continue;
             }
             for c in self.needed_tiles(state) {
+                if pending.len() >= limit {
+                    return pending;
+                }
                 if matches!(state.slots.get(&c.id), None | Some(TileSlot::Loading)) {
                     pending.push(format!("tile {}/{}/{} of \"{id}\"", c.id.z, c.id.x, c.id.y));
                 }

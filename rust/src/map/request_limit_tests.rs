@@ -107,3 +107,23 @@ fn a_removed_maps_waiting_requests_never_reach_the_provider() {
     assert_eq!(held.cancelled.load(Ordering::SeqCst), LIMIT as usize, "the ones out were cancelled");
     assert!(held.seen().iter().all(|r| r.is_cancelled()));
 }
+
+#[test]
+fn the_loaded_check_stops_at_its_limit_within_a_source() {
+    // One source whose view needs 4 tiles, none answered: asking for fewer
+    // pending items stops there instead of describing every tile.
+    let mut rt = Runtime::new(RuntimeOptions { render_threads: 1, worker_threads: 1, ..Default::default() }).unwrap();
+    rt.set_provider(Some(Arc::new(Held::default())));
+    rt.add_map(1, Map::new(1, 1024, 1024, 1.0));
+    let style = r#"{"version": 8, "center": [0, 0], "zoom": 2,
+        "sources": {"v": {"type": "vector", "tiles": ["https://tiles/{z}/{x}/{y}.mvt"], "maxzoom": 2}},
+        "layers": [{"id": "r", "type": "line", "source": "v", "source-layer": "road"}]}"#;
+    let (map, core) = rt.map_mut(1).unwrap();
+    map.set_style_json(style.as_bytes(), core).unwrap();
+    rt.pump(Some(Duration::from_millis(10)));
+    let map = rt.map(1).unwrap();
+    let all = map.pending_items(usize::MAX);
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert_eq!(map.pending_items(3), all[..3], "the first three, in the same order");
+    assert_eq!(map.pending_items(1).len(), 1);
+}
