@@ -468,9 +468,16 @@ impl<M: Client> Runtime<M> {
         for path in &options.font_paths {
             load_font_path(&fonts, path, &mut events)?;
         }
+        let shared = Arc::new(Shared { inbox: Inbox::default(), interrupted: Default::default(), maps: Default::default() });
+        let weak = Arc::downgrade(&shared);
+        let wake: requests::Wake = Arc::new(move || {
+            if let Some(s) = weak.upgrade() {
+                s.inbox.wake();
+            }
+        });
         Ok(Runtime {
             core: Core {
-                shared: Arc::new(Shared { inbox: Inbox::default(), interrupted: Default::default(), maps: Default::default() }),
+                shared,
                 workers,
                 provider: None,
                 asset_root: options.asset_root,
@@ -483,7 +490,7 @@ impl<M: Client> Runtime<M> {
                 render_threads: workers::thread_count(options.render_threads),
                 fonts,
                 glyphs_mode: options.glyphs_mode,
-                requests: requests::Requests::new(options.limits.max_requests_in_flight),
+                requests: requests::Requests::new(options.limits.max_requests_in_flight, wake),
                 answer_place: Default::default(),
                 events,
             },
@@ -584,13 +591,7 @@ impl<M: Client> Runtime<M> {
                         if let Some(map) = self.maps.get_mut(&p.map) {
                             let response = self.core.screen(&p.request.info, response);
                             map.touch();
-                            let shared = Arc::downgrade(&self.core.shared);
-                            let wake = Box::new(move || {
-                                if let Some(s) = shared.upgrade() {
-                                    s.inbox.wake();
-                                }
-                            });
-                            self.core.answer_place.set(Some(self.core.requests.place(wake)));
+                            self.core.answer_place.set(Some(self.core.requests.place()));
                             match p.purpose.downcast::<M::Purpose>() {
                                 Ok(purpose) => map.on_response(*purpose, &p.request.info, response, &mut self.core),
                                 Err(_) => log::error!("request {request}: an answer for a map of another type is dropped"),

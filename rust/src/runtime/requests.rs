@@ -53,7 +53,12 @@ pub(super) struct Requests {
     /// Answers whose work still holds their place.
     busy: Arc<AtomicUsize>,
     max_out: usize,
+    /// Wakes the owner thread: run when a place is dropped unreleased.
+    wake: Wake,
 }
+
+/// Wakes the owner thread (shared by every [`Place`]).
+pub(super) type Wake = Arc<dyn Fn() + Send + Sync>;
 
 /// An answered request's place among those in flight, held by the job its
 /// answer started until the job's result is ready.
@@ -62,7 +67,7 @@ pub struct Place {
     /// Run when the place is dropped unreleased (a job skipped, or one that
     /// panicked outside `spawn_for`'s catch): nothing will reach the owner
     /// thread, so it is woken to send the next request.
-    wake: Option<Box<dyn FnOnce() + Send>>,
+    wake: Wake,
 }
 
 impl Place {
@@ -79,23 +84,30 @@ impl Drop for Place {
     fn drop(&mut self) {
         if let Some(busy) = self.busy.take() {
             busy.fetch_sub(1, Ordering::SeqCst);
-            if let Some(wake) = self.wake.take() {
-                wake();
-            }
+            (self.wake)();
         }
     }
 }
 
 impl Requests {
-    pub fn new(max_out: u32) -> Requests {
-        Requests { pending: HashMap::new(), waiting: VecDeque::new(), out: 0, busy: Default::default(), max_out: (max_out as usize).max(1) }
+    /// Requests with at most `max_out` out at once (0 counts as 1); `wake`
+    /// wakes the owner thread when a place is dropped unreleased.
+    pub fn new(max_out: u32, wake: Wake) -> Requests {
+        Requests {
+            pending: HashMap::new(),
+            waiting: VecDeque::new(),
+            out: 0,
+            busy: Default::default(),
+            max_out: (max_out as usize).max(1),
+            wake,
+        }
     }
 
     /// A place for the work of an answer just taken ([`Requests::take`]):
     /// until it is released or dropped, one fewer request may go out.
-    pub fn place(&self, wake: Box<dyn FnOnce() + Send>) -> Place {
+    pub fn place(&self) -> Place {
         self.busy.fetch_add(1, Ordering::SeqCst);
-        Place { busy: Some(self.busy.clone()), wake: Some(wake) }
+        Place { busy: Some(self.busy.clone()), wake: self.wake.clone() }
     }
 
     fn in_flight(&self) -> usize {
@@ -174,7 +186,7 @@ mod tests {
 
     #[test]
     fn at_most_max_out_go_out_and_the_rest_follow_in_order() {
-        let mut r = Requests::new(3);
+        let mut r = Requests::new(3, Arc::new(|| {}));
         for id in 1..=7 {
             r.add(request(id));
         }
@@ -200,19 +212,19 @@ mod tests {
     #[test]
     fn an_answers_work_holds_its_place_until_released_or_dropped() {
         use std::sync::atomic::AtomicBool;
-        let mut r = Requests::new(2);
+        let woken = Arc::new(AtomicBool::new(false));
+        let flag = woken.clone();
+        let mut r = Requests::new(2, Arc::new(move || flag.store(true, Ordering::SeqCst)));
         for id in 1..=5 {
             r.add(request(id));
         }
         assert_eq!(send_all(&mut r), [1, 2]);
         // Both answered; their decoding jobs hold the places.
-        let woken = Arc::new(AtomicBool::new(false));
         let places: Vec<Place> = [1, 2]
             .iter()
             .map(|&id| {
                 assert!(r.take(id).is_some());
-                let woken = woken.clone();
-                r.place(Box::new(move || woken.store(true, Ordering::SeqCst)))
+                r.place()
             })
             .collect();
         assert_eq!(send_all(&mut r), [0u64; 0], "no place is free while the jobs run");
@@ -231,7 +243,7 @@ mod tests {
 
     #[test]
     fn zero_means_one() {
-        let mut r = Requests::new(0);
+        let mut r = Requests::new(0, Arc::new(|| {}));
         r.add(request(1));
         r.add(request(2));
         assert_eq!(send_all(&mut r), [1]);
