@@ -9,7 +9,7 @@ use serde_json::Value as J;
 use crate::style::layer::{Layer, LayerKind};
 use crate::style::reader::{kind, Reader, StyleError};
 use crate::style::caps::{Capped, Cut, StyleCaps};
-use crate::style::inline_data::{inline_for, read_style_json, InlineData};
+use crate::style::inline_data::{read_style_json, InlineData};
 use crate::style::source::{GeoJsonData, GeoJsonSource, SourceSpec};
 
 /// A parsed style.
@@ -210,7 +210,7 @@ pub fn parse_style_lenient(json: &[u8], caps: StyleCaps) -> Result<(ParsedStyle,
                 }
             }
             let mut source_warnings = Vec::new();
-            match SourceSpec::parse_with_data(s, inline_for(&inline, id), &path, &mut source_warnings) {
+            match SourceSpec::parse_with_data(s, inline.get(id), &path, &mut source_warnings) {
                 Ok(spec) => {
                     warnings.append(&mut source_warnings);
                     sources.push((id.clone(), spec));
@@ -427,7 +427,7 @@ fn parse_document(doc: &J, sources: Option<Vec<(String, SourceSpec)>>, inline: &
             for (id, s) in o {
                 sources.push((
                     id.clone(),
-                    SourceSpec::parse_with_data(s, inline_for(inline, id), &format!("sources.{id}"), &mut warnings)?,
+                    SourceSpec::parse_with_data(s, inline.get(id), &format!("sources.{id}"), &mut warnings)?,
                 ));
             }
         }

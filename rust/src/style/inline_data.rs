@@ -21,11 +21,6 @@ use super::caps::{Capped, Cut, StyleCaps};
 /// Inline GeoJSON data by source id, as JSON text.
 pub type InlineData = HashMap<String, Arc<str>>;
 
-/// The inline data of source `id`, if it was kept as text.
-pub fn inline_for<'a>(data: &'a InlineData, id: &str) -> Option<&'a Arc<str>> {
-    data.get(id)
-}
-
 /// An object's members as unparsed JSON, in order, and how many were
 /// skipped; a repeated key keeps its first place and its last value (as
 /// `Value` does).
@@ -192,7 +187,7 @@ mod tests {
         let (doc, data, _) = read_style_json(json, StyleCaps::default()).unwrap();
         let mut plain: J = serde_json::from_slice(json).unwrap();
         assert_eq!(data.len(), 1);
-        let text = inline_for(&data, "a").unwrap();
+        let text = data.get("a").unwrap();
         assert_eq!(serde_json::from_str::<J>(text).unwrap(), plain["sources"]["a"]["data"]);
         plain["sources"]["a"]["data"] = J::Null;
         assert_eq!(doc, plain);
