@@ -847,30 +847,30 @@ impl GeoJsonIndex {
         if cost > room {
             return None;
         }
-        let halves: Vec<(u32, Vec<Arc<VtFeature>>)> =
-            halves.into_iter().map(|(dx, a, b)| (dx, clip(features, z2, a, b, 0, min[0], max[0]))).collect();
+        // Each half with its bounds, and the quarters wanted of it.
         let mut quarters = Vec::new();
-        for (dx, half) in &halves {
-            let (hmin, hmax) = bbox(half);
+        for (dx, a, b) in halves {
+            let half = clip(features, z2, a, b, 0, min[0], max[0]);
+            let (hmin, hmax) = bbox(&half);
+            let mut wanted_here = Vec::new();
             for (dy, a, b) in [(0, fy - k1, fy + k3), (1, fy + k2, fy + k4)] {
                 if wanted(dy, only.map(|o| o.1)) {
-                    let bytes = clip_cost(half, z2, a, b, 1, hmin[1], hmax[1]);
-                    quarters.push((*dx, dy, a, b, bytes));
+                    let bytes = clip_cost(&half, z2, a, b, 1, hmin[1], hmax[1]);
+                    wanted_here.push((dy, a, b, bytes));
                     cost = cost.saturating_add(bytes);
                 }
             }
+            quarters.push((dx, half, (hmin, hmax), wanted_here));
         }
         if cost > room {
             return None;
         }
-        let children = quarters
-            .into_iter()
-            .map(|(dx, dy, a, b, bytes)| {
-                let half = &halves.iter().find(|h| h.0 == dx).expect("each quarter's half was cut").1;
-                let (hmin, hmax) = bbox(half);
-                ((z + 1, x * 2 + dx, y * 2 + dy), clip(half, z2, a, b, 1, hmin[1], hmax[1]), bytes)
-            })
-            .collect();
+        let mut children = Vec::new();
+        for (dx, half, (hmin, hmax), wanted_here) in quarters {
+            for (dy, a, b, bytes) in wanted_here {
+                children.push(((z + 1, x * 2 + dx, y * 2 + dy), clip(&half, z2, a, b, 1, hmin[1], hmax[1]), bytes));
+            }
+        }
         Some(children)
     }
 
