@@ -32,58 +32,63 @@ pub fn clip(
     }
     let mut out = Vec::new();
     for f in features {
-        let (min, max) = (f.min[axis], f.max[axis]);
-        if min >= k1 && max < k2 {
-            out.push(f.clone());
-            continue;
+        match band(f, k1, k2, axis) {
+            Band::Inside => out.push(f.clone()),
+            Band::Outside => {}
+            Band::Across => {
+                let mut build = Build::default();
+                clip_geometry(&f.geom, k1, k2, axis, &mut build);
+                if let Some(geom) = build.geometry(&f.geom) {
+                    out.push(Arc::new(VtFeature::new(geom, f.id.clone(), f.props.clone())));
+                }
+            }
         }
-        if max < k1 || min > k2 {
-            continue;
-        }
-        let geom = match &f.geom {
-            Geometry::Points(ps) => {
-                let mut kept: Vec<Pt> = ps.iter().copied().filter(|p| p[axis] >= k1 && p[axis] <= k2).collect();
-                if kept.is_empty() {
-                    continue;
-                }
-                kept.shrink_to_fit();
-                Geometry::Points(kept)
-            }
-            Geometry::Lines(ls) => {
-                let mut pieces = Vec::new();
-                let mut build = Build { slice: Vec::new(), out: &mut pieces };
-                for l in ls {
-                    clip_line(l, k1, k2, axis, false, &mut build);
-                }
-                if pieces.is_empty() {
-                    continue;
-                }
-                pieces.shrink_to_fit();
-                Geometry::Lines(pieces)
-            }
-            Geometry::Polygons(polys) => {
-                let mut new_polys = Vec::new();
-                for rings in polys {
-                    let mut new_rings = Vec::new();
-                    let mut build = Build { slice: Vec::new(), out: &mut new_rings };
-                    for r in rings {
-                        clip_line(r, k1, k2, axis, true, &mut build);
-                    }
-                    if !new_rings.is_empty() {
-                        new_rings.shrink_to_fit();
-                        new_polys.push(new_rings);
-                    }
-                }
-                if new_polys.is_empty() {
-                    continue;
-                }
-                new_polys.shrink_to_fit();
-                Geometry::Polygons(new_polys)
-            }
-        };
-        out.push(Arc::new(VtFeature::new(geom, f.id.clone(), f.props.clone())));
     }
     out
+}
+
+/// Where a feature lies against a band.
+enum Band {
+    Inside,
+    Outside,
+    Across,
+}
+
+fn band(f: &VtFeature, k1: f64, k2: f64, axis: usize) -> Band {
+    let (min, max) = (f.min[axis], f.max[axis]);
+    if min >= k1 && max < k2 {
+        Band::Inside
+    } else if max < k1 || min > k2 {
+        Band::Outside
+    } else {
+        Band::Across
+    }
+}
+
+/// Clips one geometry into `out`: the points inside the band, the pieces
+/// of each line, the clipped rings of each polygon.
+fn clip_geometry(geom: &Geometry, k1: f64, k2: f64, axis: usize, out: &mut impl Pieces) {
+    match geom {
+        Geometry::Points(ps) => {
+            for p in ps.iter().filter(|p| p[axis] >= k1 && p[axis] <= k2) {
+                out.point(*p);
+            }
+            out.end_points();
+        }
+        Geometry::Lines(ls) => {
+            for l in ls {
+                clip_line(l, k1, k2, axis, false, out);
+            }
+        }
+        Geometry::Polygons(polys) => {
+            for rings in polys {
+                for r in rings {
+                    clip_line(r, k1, k2, axis, true, out);
+                }
+                out.end_polygon();
+            }
+        }
+    }
 }
 
 #[inline]
@@ -110,42 +115,99 @@ fn trimmed(mut pts: Vec<Pt>) -> Vec<Pt> {
     pts
 }
 
-/// Where [`clip_line`] puts what it keeps: pieces built, or only counted.
+/// Where [`clip_geometry`] puts what it keeps: geometry built, or only
+/// counted.
 trait Pieces {
     fn point(&mut self, p: Pt);
-    /// The current piece ends with `n` points (at least one).
-    fn end(&mut self, n: usize, size: f64, start: f64, end: f64);
+    /// The points since the last end are a piece (at least one point).
+    fn end(&mut self, size: f64, start: f64, end: f64);
+    /// The points since the last end are a feature's points (maybe none).
+    fn end_points(&mut self);
+    /// The pieces since the last polygon's end are its rings (maybe none).
+    fn end_polygon(&mut self);
 }
 
-/// Builds the pieces as rings.
-struct Build<'a> {
+/// Builds the clipped geometry.
+#[derive(Default)]
+struct Build {
     slice: Vec<Pt>,
-    out: &'a mut Vec<Ring>,
+    rings: Vec<Ring>,
+    polygons: Vec<Vec<Ring>>,
 }
 
-impl Pieces for Build<'_> {
+impl Build {
+    /// The clipped geometry, of `kind`'s kind; none when nothing was kept.
+    /// Every list is trimmed to its length (they grew by doubling, and
+    /// [`clip_cost`] counts them at their length).
+    fn geometry(self, kind: &Geometry) -> Option<Geometry> {
+        let (mut pts, mut rings, mut polygons) = (self.slice, self.rings, self.polygons);
+        match kind {
+            Geometry::Points(_) if !pts.is_empty() => {
+                pts.shrink_to_fit();
+                Some(Geometry::Points(pts))
+            }
+            Geometry::Lines(_) if !rings.is_empty() => {
+                rings.shrink_to_fit();
+                Some(Geometry::Lines(rings))
+            }
+            Geometry::Polygons(_) if !polygons.is_empty() => {
+                polygons.shrink_to_fit();
+                Some(Geometry::Polygons(polygons))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Pieces for Build {
     fn point(&mut self, p: Pt) {
         self.slice.push(p);
     }
 
-    fn end(&mut self, _n: usize, size: f64, start: f64, end: f64) {
-        self.out.push(Ring { pts: trimmed(std::mem::take(&mut self.slice)), size, start, end });
+    fn end(&mut self, size: f64, start: f64, end: f64) {
+        self.rings.push(Ring { pts: trimmed(std::mem::take(&mut self.slice)), size, start, end });
+    }
+
+    fn end_points(&mut self) {}
+
+    fn end_polygon(&mut self) {
+        if !self.rings.is_empty() {
+            let mut rings = std::mem::take(&mut self.rings);
+            rings.shrink_to_fit();
+            self.polygons.push(rings);
+        }
     }
 }
 
-/// Counts the bytes the pieces would take ([`piece_bytes`]).
+/// Counts the bytes the geometry would take ([`piece_bytes`]).
 #[derive(Default)]
 struct Count {
+    points: usize,
     pieces: usize,
     bytes: u64,
 }
 
 impl Pieces for Count {
-    fn point(&mut self, _p: Pt) {}
+    fn point(&mut self, _p: Pt) {
+        self.points += 1;
+    }
 
-    fn end(&mut self, n: usize, _size: f64, _start: f64, _end: f64) {
+    fn end(&mut self, _size: f64, _start: f64, _end: f64) {
         self.pieces += 1;
-        self.bytes = self.bytes.saturating_add(piece_bytes(n));
+        self.bytes = self.bytes.saturating_add(piece_bytes(self.points));
+        self.points = 0;
+    }
+
+    fn end_points(&mut self) {
+        if self.points > 0 {
+            self.end(0.0, 0.0, 0.0);
+        }
+    }
+
+    fn end_polygon(&mut self) {
+        // The polygon's list of rings, as an entry of the feature's list
+        // (counted even when the polygon is left out: an upper bound).
+        self.bytes = self.bytes.saturating_add(ALLOC_HEADER + std::mem::size_of::<Vec<Ring>>() as u64);
     }
 }
 
@@ -180,35 +242,16 @@ pub fn clip_cost(features: &[Arc<VtFeature>], scale: f64, k1: f64, k2: f64, axis
     }
     let mut total = 0u64;
     for f in features {
-        let (min, max) = (f.min[axis], f.max[axis]);
-        if min >= k1 && max < k2 {
-            total = total.saturating_add(pointer);
-            continue;
-        }
-        if max < k1 || min > k2 {
-            continue;
-        }
-        let mut count = Count::default();
-        let rings: Box<dyn Iterator<Item = (&Ring, bool)>> = match &f.geom {
-            Geometry::Points(ps) => {
-                let kept = ps.iter().filter(|p| p[axis] >= k1 && p[axis] <= k2).count();
-                if kept > 0 {
-                    count.end(kept, 0.0, 0.0, 0.0);
+        match band(f, k1, k2, axis) {
+            Band::Inside => total = total.saturating_add(pointer),
+            Band::Outside => {}
+            Band::Across => {
+                let mut count = Count::default();
+                clip_geometry(&f.geom, k1, k2, axis, &mut count);
+                if count.pieces > 0 {
+                    total = total.saturating_add(feature_bytes()).saturating_add(count.bytes);
                 }
-                Box::new(std::iter::empty())
             }
-            Geometry::Lines(ls) => Box::new(ls.iter().map(|r| (r, false))),
-            Geometry::Polygons(polys) => {
-                // Each polygon's list of rings, as a ring's entry.
-                count.bytes += polys.len() as u64 * (ALLOC_HEADER + std::mem::size_of::<Vec<Ring>>() as u64);
-                Box::new(polys.iter().flatten().map(|r| (r, true)))
-            }
-        };
-        for (r, is_polygon) in rings {
-            clip_line(r, k1, k2, axis, is_polygon, &mut count);
-        }
-        if count.pieces > 0 {
-            total = total.saturating_add(feature_bytes()).saturating_add(count.bytes);
         }
     }
     total
@@ -269,7 +312,7 @@ fn clip_line(ring: &Ring, k1: f64, k2: f64, axis: usize, is_polygon: bool, out: 
             exited = Some(crossing(a, b, k2, axis));
         }
         if let (false, Some(t)) = (is_polygon, exited) {
-            out.end(slice.n, ring.size, start, len + seg * t);
+            out.end(ring.size, start, len + seg * t);
             slice.n = 0;
             start = ring.start;
         }
@@ -283,7 +326,7 @@ fn clip_line(ring: &Ring, k1: f64, k2: f64, axis: usize, is_polygon: bool, out: 
         slice.push(slice.first, out);
     }
     if slice.n > 0 {
-        out.end(slice.n, ring.size, start, ring.end);
+        out.end(ring.size, start, ring.end);
     }
 }
 
