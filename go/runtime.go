@@ -86,6 +86,16 @@ type RuntimeOptions struct {
 	// layers).
 	MaxStyleLayers  int
 	MaxStyleSources int
+	// MaxGeoJSONCutBytes bounds the geometry a GeoJSON source's tile index
+	// cuts from its data (beyond the data itself) while it is built, and
+	// while one tile is cut on request. Data crowded along tile edges (a
+	// long line zig-zagging across them) is cut into a piece per crossing at
+	// every zoom: past this the build stops splitting (deeper tiles are cut
+	// when a view needs them) and a cut on request cuts only the way to its
+	// tile; a tile whose way alone would take twice this fails with an
+	// EventTileError naming the limit, and the rest of the map draws. 0 =
+	// the default, 128 MiB.
+	MaxGeoJSONCutBytes int64
 	// FontDirs are font files or folders of them (.ttf, .otf, .ttc, .otc;
 	// not recursive) whose faces join the bundled family (Noto Sans Regular
 	// and Bold) for labels drawn with local glyphs. A file that is not a
@@ -142,7 +152,7 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 		return nil, status.New(op, status.InvalidArgument, "thread counts must be >= 0")
 	}
 	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxFeaturesPerTile < 0 || o.MaxVerticesPerTile < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 || o.MaxOverdraw < 0 || o.MaxOverdraw > math.MaxUint32 || o.MaxRequestsInFlight < 0 || o.MaxRequestsInFlight > math.MaxUint32 ||
-		o.MaxStyleLayers < 0 || o.MaxStyleLayers > math.MaxUint32 || o.MaxStyleSources < 0 || o.MaxStyleSources > math.MaxUint32 {
+		o.MaxStyleLayers < 0 || o.MaxStyleLayers > math.MaxUint32 || o.MaxStyleSources < 0 || o.MaxStyleSources > math.MaxUint32 || o.MaxGeoJSONCutBytes < 0 {
 		return nil, status.New(op, status.InvalidArgument, "limits must be >= 0 (0 = the default)")
 	}
 	st, _ := handle.New("RuntimeHandle", nil)
@@ -163,6 +173,7 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 		MaxRequestsInFlight: uint32(o.MaxRequestsInFlight),
 		MaxStyleLayers:      uint32(o.MaxStyleLayers),
 		MaxStyleSources:     uint32(o.MaxStyleSources),
+		MaxGeoJSONCutBytes:  uint64(o.MaxGeoJSONCutBytes),
 	})
 	if err := status.Of(op, r); err != nil {
 		st.Abort()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -246,5 +247,53 @@ func TestStyleCaps(t *testing.T) {
 	err = tm.m.AddSource("s2", []byte(`{"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}`))
 	if err == nil || !strings.Contains(err.Error(), "max_style_sources (1") {
 		t.Errorf("AddSource past the cap: %v", err)
+	}
+}
+
+// MaxGeoJSONCutBytes reaches the engine: a line zig-zagging across
+// longitude 0 is a piece per crossing in every tile it is cut into; under a
+// small limit the view's tiles fail with an EventTileError naming it and
+// the point over the line still draws; under the default they are cut.
+func TestGeoJSONCutLimit(t *testing.T) {
+	lockThread(t)
+	if _, err := NewRuntime(&RuntimeOptions{MaxGeoJSONCutBytes: -1}); err == nil || !strings.Contains(err.Error(), "limits") {
+		t.Errorf("a negative cut limit: %v", err)
+	}
+	coords := make([]string, 20000)
+	for i := range coords {
+		x := 0.2 * float64(1+i%7)
+		if i%2 == 0 {
+			x = -x
+		}
+		coords[i] = fmt.Sprintf("[%g, %g]", x, float64(i%50)*0.02-0.5)
+	}
+	style := `{"version": 8, "center": [0, 0], "zoom": 9, "sources": {
+		"line": {"type": "geojson", "data": {"type": "Feature", "properties": {},
+			"geometry": {"type": "LineString", "coordinates": [` + strings.Join(coords, ",") + `]}}},
+		"p": {"type": "geojson", "data": {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0, 0]}}}},
+		"layers": [{"id": "l", "type": "line", "source": "line", "paint": {"line-color": "blue"}},
+			{"id": "c", "type": "circle", "source": "p", "paint": {"circle-color": "red", "circle-radius": 4}}]}`
+	// The line asks for thousands of times the frame in drawing: MaxOverdraw
+	// is raised so that it draws.
+	for _, limit := range []int64{0, 20000} {
+		img, events := renderWith(t, &RuntimeOptions{MaxGeoJSONCutBytes: limit, MaxOverdraw: math.MaxUint32}, style)
+		named := messages(events, EventTileError, "twice the max_geojson_cut_bytes limit")
+		if c := img.NRGBAAt(32, 32); c.R != 255 || c.B != 0 {
+			t.Errorf("limit %d: centre %v, want the red point", limit, c)
+		}
+		blue := 0
+		for y := 0; y < 64; y++ {
+			for x := 0; x < 64; x++ {
+				if c := img.NRGBAAt(x, y); c.B > 200 && c.R < 50 {
+					blue++
+				}
+			}
+		}
+		if limit == 0 && (len(named) != 0 || blue < 100) {
+			t.Errorf("default limit: %d blue pixels, tile errors %q", blue, named)
+		}
+		if limit == 20000 && (len(named) == 0 || blue != 0) {
+			t.Errorf("limit 20000: %d blue pixels (want none: its tiles fail), tile errors %q in %v", blue, named, events)
+		}
 	}
 }

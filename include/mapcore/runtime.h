@@ -119,6 +119,15 @@ typedef struct mapcore_runtime_options {
    * (real styles have hundreds of layers). */
   uint32_t max_style_layers;
   uint32_t max_style_sources;
+  /* Bytes of geometry a GeoJSON source's tile index may cut from its data
+   * (beyond the data itself) while it is built, and while one tile is cut on
+   * request. Data crowded along tile edges (a long line zig-zagging across
+   * them) is cut into a piece per crossing at every zoom: past this the build
+   * stops splitting (deeper tiles are cut when a view needs them) and a cut
+   * on request cuts only the way to its tile; a tile whose way alone would
+   * take twice this fails with a TILE_ERROR event naming the limit, and the
+   * rest of the map draws. 0 = the default, 128 MiB. */
+  uint64_t max_geojson_cut_bytes;
 } mapcore_runtime_options;
 
 /* Options with every field at its default. Any thread. */

@@ -39,6 +39,7 @@ pub extern "C" fn mapcore_runtime_options_default() -> mapcore_runtime_options {
         max_requests_in_flight: 0,
         max_style_layers: 0,
         max_style_sources: 0,
+        max_geojson_cut_bytes: 0,
     }
 }
 
@@ -133,6 +134,9 @@ pub unsafe extern "C" fn mapcore_runtime_create(
             }
             if o.max_style_sources > 0 {
                 limits.max_style_sources = o.max_style_sources;
+            }
+            if o.max_geojson_cut_bytes > 0 {
+                limits.max_geojson_cut_bytes = o.max_geojson_cut_bytes;
             }
             if o.font_path_count > 0 && o.font_paths.is_null() {
                 return super::guard::invalid_argument(format!(

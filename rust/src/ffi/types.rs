@@ -60,6 +60,7 @@ pub struct mapcore_runtime_options {
     pub max_requests_in_flight: u32,
     pub max_style_layers: u32,
     pub max_style_sources: u32,
+    pub max_geojson_cut_bytes: u64,
 }
 
 #[repr(C)]

@@ -350,6 +350,49 @@ fn tiles_over_the_feature_or_vertex_limit_fail_with_the_limit_named_and_the_rest
     assert_eq!(events.iter().filter(|e| e.kind == EventKind::TileError).count(), 0, "{events:?}");
 }
 
+#[test]
+fn a_geojson_tile_past_max_geojson_cut_bytes_fails_naming_it_and_the_rest_draws() {
+    // A line zig-zagging across longitude 0, 20,000 times: every crossing
+    // of a tile edge is a piece of its own at every zoom. Under a small
+    // max_geojson_cut_bytes the tiles at the crossing cannot be cut (at
+    // zoom 9 the view's tiles are smaller than the line, whose whole it
+    // keeps within their buffers at lower zooms); with the default they are.
+    let coords: Vec<String> =
+        (0..20_000).map(|i| format!("[{}, {}]", if i % 2 == 0 { -0.2 } else { 0.2 } * (1 + i % 7) as f64, (i % 50) as f64 * 0.02 - 0.5)).collect();
+    let style = format!(
+        r#"{{"version": 8, "center": [0, 0], "zoom": 9,
+            "sources": {{"line": {{"type": "geojson", "data": {{"type": "Feature", "properties": {{}},
+                            "geometry": {{"type": "LineString", "coordinates": [{}]}}}}}},
+                        "p": {}}},
+            "layers": [{{"id": "l", "type": "line", "source": "line", "paint": {{"line-color": "blue"}}}},
+                       {{"id": "c", "type": "circle", "source": "p", "paint": {{"circle-color": "red", "circle-radius": 4}}}}]}}"#,
+        coords.join(","),
+        point_source("{}")
+    );
+    // (The line asks for thousands of times the frame's pixels in drawing:
+    // max_overdraw is raised so that it draws.)
+    let roomy = crate::runtime::Limits { max_overdraw: u32::MAX, ..Default::default() };
+    let limits = crate::runtime::Limits { max_geojson_cut_bytes: 20_000, ..roomy };
+    let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });
+    let (centre, events) = render(&mut rt, &style);
+    assert_eq!(centre, Some(RED), "the point still draws: {events:?}");
+    let failed: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::TileError).collect();
+    assert!(!failed.is_empty(), "{events:?}");
+    for e in &failed {
+        assert_eq!(e.source_id, "line", "{e:?}");
+        assert!(e.message.contains("more than 40000 bytes, twice the max_geojson_cut_bytes limit (a runtime option)"), "{e:?}");
+    }
+
+    // The default cuts the same tiles, and the line draws beside the point.
+    let mut rt = runtime(RuntimeOptions { limits: roomy, ..Default::default() });
+    let (centre, events) = render(&mut rt, &style);
+    assert_eq!(centre, Some(RED));
+    assert_eq!(events.iter().filter(|e| e.kind == EventKind::TileError).count(), 0, "{events:?}");
+    let frame = rt.map(1).unwrap().frame().unwrap();
+    let blue = (0..64).flat_map(|y| (0..64).map(move |x| (x, y))).filter(|&(x, y)| frame.pixel(x, y).is_some_and(|p| p[2] > 200 && p[0] < 50)).count();
+    assert!(blue > 100, "{blue} blue pixels");
+}
+
 /// A style's inline GeoJSON: the data stays text in the parsed style (not
 /// parsed JSON, ten to twenty times its size), the map's document holds null
 /// for it, printing the style and editing it give the data back, and the

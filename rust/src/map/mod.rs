@@ -686,7 +686,7 @@ impl Map {
         if let Tiles::GeoJson { data_bytes, .. } = &mut state.tiles {
             *data_bytes = len;
         }
-        let (source, options) = (source.to_string(), sources::geojson_options(state, core.limits().max_tile_cache_bytes));
+        let (source, options) = (source.to_string(), sources::geojson_options(state, core.limits()));
         let token = core.job_token(map_id);
         core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
             let result = crate::source::geojson::shared_index(data.as_ref(), options, &|| token.wanted());

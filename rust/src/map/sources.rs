@@ -273,14 +273,15 @@ pub fn take(old: &BTreeMap<String, SourceState>, id: &str) -> SourceState {
 }
 
 /// The GeoJSON options of a GeoJSON source (defaults otherwise), its index
-/// keeping at most `cache_bytes` of generated tiles (the runtime's tile-cache
-/// budget).
-pub fn geojson_options(state: &SourceState, cache_bytes: u64) -> GeoJsonOptions {
+/// keeping at most the runtime's tile-cache budget of generated tiles and
+/// cutting within its `max_geojson_cut_bytes`.
+pub fn geojson_options(state: &SourceState, limits: &crate::runtime::Limits) -> GeoJsonOptions {
     let mut o = match &state.tiles {
         Tiles::GeoJson { options, .. } => options.clone(),
         _ => GeoJsonOptions::default(),
     };
-    o.cache_bytes = cache_bytes;
+    o.cache_bytes = limits.max_tile_cache_bytes;
+    o.cut_bytes = limits.max_geojson_cut_bytes;
     o
 }
 

@@ -97,6 +97,12 @@ pub struct Limits {
     /// to add them ([`crate::style::caps`]).
     pub max_style_layers: u32,
     pub max_style_sources: u32,
+    /// Bytes of geometry a GeoJSON source's index may cut from its data
+    /// (beyond the data) while it is built, and each tile cut on request
+    /// ([`crate::source::GeoJsonOptions::cut_bytes`]): past it the build
+    /// stops splitting and a cut goes on toward its tile alone; a tile whose
+    /// way alone takes twice it fails with a TILE_ERROR naming the limit.
+    pub max_geojson_cut_bytes: u64,
 }
 
 impl Limits {
@@ -124,6 +130,7 @@ impl Default for Limits {
             max_requests_in_flight: Limits::DEFAULT_MAX_REQUESTS_IN_FLIGHT,
             max_style_layers: crate::style::StyleCaps::DEFAULT_MAX_LAYERS,
             max_style_sources: crate::style::StyleCaps::DEFAULT_MAX_SOURCES,
+            max_geojson_cut_bytes: crate::source::geojson::DEFAULT_CUT_BYTES,
         }
     }
 }

@@ -773,10 +773,10 @@ impl GeoJsonIndex {
                     let Some(children) = self.cut(&input, (z, x, y), only, most.saturating_sub(held)) else {
                         let (tz, tx, ty) = target.unwrap_or_default();
                         return Err(format!(
-                            "GeoJSON tile {tz}/{tx}/{ty}: cutting it from zoom {z} would take more than {} MB \
-                             (the data crowds along its edges, each crossing a piece of its own); \
-                             simplify the data or view it at a lower zoom",
-                            most >> 20
+                            "GeoJSON tile {tz}/{tx}/{ty}: cutting it from zoom {z} would take more than {most} bytes, \
+                             twice the max_geojson_cut_bytes limit (a runtime option): the data crowds along \
+                             its edges, each crossing a piece of its own; simplify the data, view it at a \
+                             lower zoom or raise the limit"
                         ));
                     };
                     // The tile keeps nothing from this cut (its input is

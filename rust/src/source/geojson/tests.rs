@@ -740,7 +740,7 @@ fn a_tile_whose_way_alone_is_over_the_cut_limit_is_an_error_naming_it() {
     let index = GeoJsonIndex::new(&data, options.clone()).unwrap();
     let err = index.tile(6, 32, 31).err().expect("the tile is over the limit");
     assert!(err.starts_with("GeoJSON tile 6/32/31: cutting it from zoom"), "{err}");
-    assert!(err.contains(&format!("more than {} MB", (MAX_CUT_FACTOR * 100_000) >> 20)), "{err}");
+    assert!(err.contains(&format!("more than {} bytes, twice the max_geojson_cut_bytes limit", MAX_CUT_FACTOR * 100_000)), "{err}");
     // The same data with room gives the tile; tiles far from the crowd
     // cost nothing to cut.
     let roomy = GeoJsonIndex::new(&data, GeoJsonOptions::default()).unwrap();
