@@ -547,9 +547,12 @@ impl Map {
                     let limits = tile_limits(core);
                     core.spawn_for(map_id, Purpose::Tile { source: source.clone(), tile: id }, move || {
                         let slot = match index.tile(id.z, id.x, id.y) {
-                            Ok(Some(t)) => limits.check(&t).map(|()| TileSlot::ready(t)),
+                            Ok(Some(t)) => match limits.check(&t) {
+                                Ok(()) => Ok(TileSlot::ready(t)),
+                                Err(e) => Err(format!("GeoJSON tile {}/{}/{}: {}", id.z, id.x, id.y, e.0)),
+                            },
                             Ok(None) => Ok(TileSlot::Empty),
-                            Err(e) => Err(crate::source::mvt::DecodeError(e)),
+                            Err(e) => Err(e),
                         };
                         Box::new(move |map: &mut Map, core: &mut Core| map.finish_tile(&source, id, slot, String::new(), core))
                     });
@@ -717,14 +720,8 @@ impl Map {
                         }
                         Ok(img)
                     });
-                    Box::new(move |map: &mut Map, core: &mut Core| match result {
-                        Ok(image) => map.keep_tile(&source, tile, TileSlot::Image(image), core),
-                        Err(e) => {
-                            map.view_tiles.release(&source, tile);
-                            let Some(s) = map.sources.get_mut(&source) else { return };
-                            s.slots.insert(tile, TileSlot::Failed);
-                            map.emit_tile_error(&source, tile, url, &e, core);
-                        }
+                    Box::new(move |map: &mut Map, core: &mut Core| {
+                        map.finish_tile(&source, tile, result.map(TileSlot::Image), url, core)
                     })
                 });
             }
@@ -736,7 +733,8 @@ impl Map {
                     let filter = wanted.map(|names| move |name: &str| names.iter().any(|n| n == name));
                     let wanted = filter.as_ref().map(|f| f as &dyn Fn(&str) -> bool);
                     let result = crate::source::mvt::decode_tile_limited((*bytes).as_ref(), wanted, limits)
-                    .map(TileSlot::ready);
+                        .map(TileSlot::ready)
+                        .map_err(|e| e.to_string());
                     Box::new(move |map: &mut Map, core: &mut Core| map.finish_tile(&source, tile, result, url, core))
                 });
             }
@@ -962,13 +960,14 @@ impl crate::layout::TileLookup for Map {
 }
 
 impl Map {
-    /// A TILE_ERROR event for a tile whose bytes could not be decoded.
-    /// Stores a decoded tile's slot, or marks it failed with a TILE_ERROR.
+    /// Stores a decoded tile's slot, or marks it failed with a TILE_ERROR
+    /// event saying why (`error`, for a tile whose bytes could not be
+    /// decoded or that could not be made).
     fn finish_tile(
         &mut self,
         source: &str,
         tile: TileId,
-        result: Result<TileSlot, crate::source::mvt::DecodeError>,
+        result: Result<TileSlot, String>,
         url: String,
         core: &mut Core,
     ) {
@@ -978,7 +977,7 @@ impl Map {
                 self.view_tiles.release(source, tile);
                 let Some(s) = self.sources.get_mut(source) else { return };
                 s.slots.insert(tile, TileSlot::Failed);
-                self.emit_tile_error(source, tile, url, &e.to_string(), core);
+                self.emit_tile_error(source, tile, url, &e, core);
             }
         }
     }
