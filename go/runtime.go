@@ -33,8 +33,11 @@ type RuntimeOptions struct {
 	// MaxResourceBytes bounds one resource (file or provider answer; a
 	// tile, the metadata or a directory read from an archive);
 	// 0 = the default, 64 MiB. A map's GeoJSON sources hold at most four
-	// times this together (past it, the source that would pass it fails
-	// with an EventResourceError).
+	// times this together, as text and, once indexed, at their size in
+	// memory where that is larger (24 bytes a coordinate: "[0,0]," is 6
+	// as text); past it, the source that would pass it fails with an
+	// EventResourceError. Sources are indexed one at a time (an index's
+	// build takes several times what it keeps).
 	MaxResourceBytes int64
 	// MaxImagePixels bounds one image (raster tile, image source, sprite
 	// sheet), checked against its header before decoding; 0 = the default,

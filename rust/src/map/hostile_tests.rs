@@ -453,6 +453,32 @@ fn geojson_data_past_the_maps_budget_fails_its_source_and_the_rest_draws() {
 }
 
 #[test]
+fn geojson_data_counts_in_the_budget_at_its_indexed_size() {
+    // Coordinates take 6 bytes of text ("[0,0],") and 24 indexed: two
+    // sources of 600 points fit the 16,000-byte budget as text (about
+    // 3,700 bytes each) but not indexed (about 14,500 each). The first
+    // indexed is kept, the other fails naming the budget, the rest draws.
+    let limits = crate::runtime::Limits { max_resource_bytes: 4000, ..Default::default() };
+    let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });
+    let points = vec!["[0,0]"; 600].join(",");
+    let dense = format!(r#"{{"type": "geojson", "data": {{"type": "MultiPoint", "coordinates": [{points}]}}}}"#);
+    assert!(dense.len() < 4000);
+    let sources = format!(r#""a": {dense}, "b": {dense}, "p": {}"#, point_source("{}"));
+    let layers = ["a", "b", "p"]
+        .map(|s| format!(r#"{{"id": "{s}", "type": "circle", "source": "{s}", "paint": {{"circle-color": "red", "circle-radius": 8}}}}"#))
+        .join(",");
+    let (centre, events) = render(&mut rt, &circle_style(&sources, &layers));
+    assert_eq!(centre, Some(RED), "{events:?}");
+    let refused: Vec<&Event> = resource_errors(&events)
+        .into_iter()
+        .filter(|e| e.message.contains("bytes indexed") && e.message.contains("more than 16000 (four times the max_resource_bytes limit"))
+        .collect();
+    assert_eq!(refused.len(), 1, "{events:?}");
+    assert!(refused[0].source_id == "a" || refused[0].source_id == "b", "{:?}", refused[0]);
+    assert_eq!(events.iter().filter(|e| e.kind == EventKind::SourceLoaded).count(), 2, "{events:?}");
+}
+
+#[test]
 fn sprite_sheets_past_the_maps_budget_are_refused_and_the_rest_draws() {
     // Budget: twice max_image_pixels. Four 60x60 sheets (3,600 pixels each)
     // under a 12,000-pixel budget: one of them is refused, named.

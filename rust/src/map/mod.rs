@@ -568,12 +568,37 @@ impl Map {
         result: Result<Arc<crate::source::geojson::GeoJsonIndex>, String>,
         core: &mut Core,
     ) {
+        // The indexed data, in memory, counts in the map's GeoJSON budget
+        // from now on instead of its text: a source whose index would
+        // bring the indexed sources past it fails (the first ones indexed
+        // are kept).
+        let indexed: u64 = self
+            .sources
+            .iter()
+            .filter(|(id, s)| id.as_str() != source && !matches!(s.meta, Meta::Failed(_)))
+            .map(|(_, s)| match &s.tiles {
+                Tiles::GeoJson { index: Some(_), data_bytes, .. } => *data_bytes as u64,
+                _ => 0,
+            })
+            .sum();
+        let budget = sources::geojson_budget(core.limits());
         let Some(state) = self.sources.get_mut(source) else { return };
         match result {
             Ok(index) => {
-                if let Tiles::GeoJson { index: slot, .. } = &mut state.tiles {
-                    *slot = Some(index);
+                let Tiles::GeoJson { index: slot, data_bytes, .. } = &mut state.tiles else { return };
+                let bytes = (*data_bytes as u64).max(index.data_bytes());
+                if indexed.saturating_add(bytes) > budget {
+                    let msg = format!(
+                        "source \"{source}\": its GeoJSON data takes {bytes} bytes indexed, which would bring the map's \
+                         GeoJSON data to {} bytes, more than {budget} (four times the max_resource_bytes limit, a runtime option)",
+                        indexed + bytes
+                    );
+                    state.meta = Meta::Failed(msg.clone());
+                    core.emit(Event::new(EventKind::ResourceError, self.id).source(source).message(msg));
+                    return;
                 }
+                *data_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+                *slot = Some(index);
                 state.meta = Meta::Ready;
                 core.emit(Event::new(EventKind::SourceLoaded, self.id).source(source));
             }
@@ -691,7 +716,11 @@ impl Map {
         }
         let (source, options) = (source.to_string(), sources::geojson_options(state, core.limits()));
         let token = core.job_token(map_id);
+        let heavy = core.one_at_a_time();
         core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
+            // Building an index takes several times what it keeps (the read
+            // data, the converted data, the geometry cut): one at a time.
+            let _one = heavy.lock().unwrap_or_else(|e| e.into_inner());
             let result = crate::source::geojson::shared_index(data.as_ref(), options, &|| token.wanted());
             Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
         });

@@ -381,7 +381,9 @@ impl Map {
 
 /// Most bytes of GeoJSON data a map's sources hold together (each source's
 /// data is one resource, bounded by `max_resource_bytes`; a style naming
-/// many is bounded by this): four resources' worth.
+/// many is bounded by this): four resources' worth, of text while a
+/// source is indexed and then of the larger of its text and its index's
+/// data ([`crate::source::GeoJsonIndex::data_bytes`]).
 pub fn geojson_budget(limits: &crate::runtime::Limits) -> u64 {
     limits.max_resource_bytes.saturating_mul(4)
 }

@@ -62,7 +62,8 @@ pub enum GlyphsMode {
 pub struct Limits {
     /// Bytes of one resource (file, provider answer; a tile, the metadata or
     /// a directory read from an archive, refused before it is read). A
-    /// map's GeoJSON sources hold at most four times this together.
+    /// map's GeoJSON sources hold at most four times this together, as
+    /// text and, once indexed, at their size in memory where larger.
     pub max_resource_bytes: u64,
     /// Pixels of one decoded image (raster tile, image source, sprite sheet),
     /// checked against its header before decoding. A map's sprite sheets
@@ -257,6 +258,8 @@ pub struct Core {
     /// holds it ([`requests::Place`]).
     answer_place: std::cell::Cell<Option<requests::Place>>,
     events: Vec<Event>,
+    /// Held by worker jobs that must not run together ([`Core::one_at_a_time`]).
+    heavy: Arc<std::sync::Mutex<()>>,
 }
 
 impl Core {
@@ -316,6 +319,14 @@ impl Core {
                 ))
             })
         });
+    }
+
+    /// A lock for worker jobs whose working memory is several times what
+    /// they keep (building a GeoJSON source's index): holding it while they
+    /// run, they run one at a time, whatever the number of workers, so the
+    /// runtime's peak memory holds one such job's work, not one per worker.
+    pub fn one_at_a_time(&self) -> Arc<std::sync::Mutex<()>> {
+        Arc::clone(&self.heavy)
     }
 
     /// Tells a worker job whether `map` still wants its result.
@@ -500,6 +511,7 @@ impl<M: Client> Runtime<M> {
                 requests: requests::Requests::new(options.limits.max_requests_in_flight, wake),
                 answer_place: Default::default(),
                 events,
+                heavy: Default::default(),
             },
             maps: BTreeMap::new(),
         })

@@ -103,6 +103,12 @@ impl Points for [Entry] {
 }
 
 impl Level {
+    /// About the heap bytes of the level: its entries and their tree (an
+    /// index per entry, its nodes).
+    fn bytes(&self) -> u64 {
+        self.entries.len() as u64 * (std::mem::size_of::<Entry>() as u64 + 16)
+    }
+
     fn new(entries: Vec<Entry>) -> Level {
         let tree = KdTree::new(&entries[..]);
         Level { entries, tree }
@@ -148,6 +154,13 @@ pub fn points_from_geojson(json: &Node, opts: &ConvertOptions<'_>) -> Result<Opt
 }
 
 impl ClusterIndex {
+    /// About the heap bytes of the index: its input points and every
+    /// level (cluster properties and the points' own are not counted).
+    pub fn bytes(&self) -> u64 {
+        let points = self.points.len() as u64 * std::mem::size_of::<InputPoint>() as u64;
+        self.levels.iter().map(|l| l.bytes()).fold(points, u64::saturating_add)
+    }
+
     /// Clusters `points` at every zoom.
     pub fn new(points: Vec<InputPoint>, mut options: ClusterOptions) -> Result<ClusterIndex, String> {
         let points: Vec<InputPoint> = points.into_iter().filter(|p| p.x.is_finite() && p.y.is_finite()).collect();

@@ -51,6 +51,18 @@ impl VtFeature {
         f
     }
 
+    /// About the heap bytes of the feature: its points, its lines' or
+    /// rings' entries and itself (its properties are not counted).
+    pub fn heap_bytes(&self) -> u64 {
+        let pieces = match &self.geom {
+            Geometry::Points(_) => 0,
+            Geometry::Lines(ls) => ls.len(),
+            Geometry::Polygons(ps) => ps.iter().map(|rings| rings.len() + 1).sum(),
+        };
+        (std::mem::size_of::<VtFeature>() + 16 + self.num_points * std::mem::size_of::<Pt>() + pieces * (std::mem::size_of::<Ring>() + 16))
+            as u64
+    }
+
     pub fn update_bbox(&mut self) {
         let (mut min, mut max, mut n) = ([f64::MAX; 2], [f64::MIN; 2], 0usize);
         let mut add = |p: &Pt| {

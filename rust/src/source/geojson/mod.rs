@@ -407,6 +407,8 @@ pub struct GeoJsonIndex {
     root: Vec<Arc<VtFeature>>,
     /// Set for clustered sources: tiles come from it.
     cluster: Option<cluster::ClusterIndex>,
+    /// About the heap bytes of the indexed data ([`GeoJsonIndex::data_bytes`]).
+    data_bytes: u64,
     /// Called while a tile is cut, outside the lock (tests).
     #[cfg(test)]
     while_cutting: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
@@ -502,6 +504,7 @@ impl GeoJsonIndex {
                     params,
                     tiles: Mutex::default(),
                     root: Vec::new(),
+                    data_bytes: index.bytes(),
                     cluster: Some(index),
                     #[cfg(test)]
                     while_cutting: Mutex::default(),
@@ -514,10 +517,12 @@ impl GeoJsonIndex {
         drop(json);
         still_wanted()?;
         let root = wrap(features, params.buffer / extent);
+        let data_bytes = root.iter().map(|f| f.heap_bytes() + 16).fold(0, u64::saturating_add);
         let index = GeoJsonIndex {
             params,
             tiles: Mutex::default(),
             root,
+            data_bytes,
             cluster: None,
             #[cfg(test)]
             while_cutting: Mutex::default(),
@@ -530,6 +535,15 @@ impl GeoJsonIndex {
             cache.trim(index.params.cache_bytes);
         }
         Ok(index)
+    }
+
+    /// About the heap bytes of the indexed data: the converted features
+    /// (their points, lines and rings; copies wrapped across the
+    /// antimeridian too) or a clustered source's points and levels. Not
+    /// their properties, nor the tiles cut from them (bounded by
+    /// `cut_bytes` and `cache_bytes`).
+    pub fn data_bytes(&self) -> u64 {
+        self.data_bytes
     }
 
     /// Bytes the tile cache holds now (at most its budget after each call):
