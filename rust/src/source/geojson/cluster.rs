@@ -148,7 +148,7 @@ pub fn points_from_geojson(json: &Node, opts: &ConvertOptions<'_>) -> Result<Opt
         }
         let coords = g.coordinates.as_ref().ok_or_else(|| format!("GeoJSON feature {i}: Point has no \"coordinates\""))?;
         let (lng, lat) = Item::Coords(coords).position().map_err(|e| format!("GeoJSON feature {i}: {e}"))?;
-        out.push(InputPoint { x: project_x(lng), y: project_y(lat), id, props: Arc::new(props) });
+        out.push(InputPoint { x: project_x(lng), y: project_y(lat), id, props });
     }
     Ok(Some(out))
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use crate::source::feature::Properties;
+use super::props::Props;
 use super::read::{Item, Items, Node};
 use crate::data::value::Value;
 
@@ -133,7 +134,7 @@ fn convert_feature(f: &Node, index: usize, opts: &ConvertOptions<'_>, out: &mut 
     let (id, props, geometry) = feature_parts(f, index, opts)?;
     match geometry {
         None => Ok(()),
-        Some(g) => convert_geometry(g, id, Arc::new(props), opts, out),
+        Some(g) => convert_geometry(g, id, props, opts, out),
     }
 }
 
@@ -144,24 +145,18 @@ pub(crate) fn feature_parts<'j>(
     f: &'j Node,
     index: usize,
     opts: &ConvertOptions<'_>,
-) -> Result<(Option<Value>, Properties, Option<&'j Node>), String> {
+) -> Result<(Option<Value>, Arc<Properties>, Option<&'j Node>), String> {
     let Node::Object(obj) = f else { return Err("not an object".into()) };
     match obj.ty.as_deref() {
         Some("Feature") => {}
         Some(t) => return Err(format!("type is \"{t}\", expected \"Feature\"")),
         None => return Err("no \"type\"".into()),
     }
-    let mut props = Properties::default();
-    match &obj.properties {
-        None | Some(Json::Null) => {}
-        Some(Json::Object(o)) => {
-            props.0.reserve(o.len());
-            for (k, v) in o {
-                props.0.push((Arc::from(k.as_str()), Value::from_json(v)));
-            }
-        }
-        Some(_) => return Err("\"properties\" must be an object or null".into()),
-    }
+    let props = match &obj.properties {
+        None | Some(Props::Null) => Arc::default(),
+        Some(Props::Object(p)) => Arc::clone(p),
+        Some(Props::Other) => return Err("\"properties\" must be an object or null".into()),
+    };
     let id = if opts.generate_id {
         Some(Value::Number(index as f64))
     } else if let Some(key) = opts.promote_id {

@@ -46,6 +46,7 @@ mod clip;
 pub mod cluster;
 pub(crate) mod convert;
 mod kdtree;
+mod props;
 pub mod read;
 mod shared;
 

@@ -17,6 +17,8 @@ use serde_json::Value as Json;
 use std::cell::Cell;
 use std::fmt;
 
+use super::props::{Keys, Props, PropsSeed};
+
 /// A GeoJSON value where an object or array of objects is expected.
 #[derive(Debug, PartialEq)]
 pub enum Node {
@@ -36,7 +38,7 @@ pub struct Object {
     pub geometry: Option<Node>,
     pub geometries: Option<Node>,
     pub coordinates: Option<Coords>,
-    pub properties: Option<Json>,
+    pub properties: Option<Props>,
     pub id: Option<Json>,
 }
 
@@ -144,11 +146,13 @@ struct Ask<'w> {
     /// Set when `wanted()` said no, so the error the read unwinds with
     /// is told from a JSON error without reading its message.
     stopped: Cell<bool>,
+    /// Property keys, shared between the features.
+    keys: Keys,
 }
 
 impl<'w> Ask<'w> {
     fn new(wanted: Option<&'w dyn Fn() -> bool>) -> Ask<'w> {
-        Ask { wanted, objects: Cell::new(0), stopped: Cell::new(false) }
+        Ask { wanted, objects: Cell::new(0), stopped: Cell::new(false), keys: Keys::default() }
     }
 
     /// Counts an object; every [`ASK_EVERY`]th (the first included) asks.
@@ -253,7 +257,7 @@ impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
                 "geometry" => o.geometry = Some(map.next_value_seed(self)?),
                 "geometries" => o.geometries = Some(map.next_value_seed(self)?),
                 "coordinates" => o.coordinates = Some(map.next_value()?),
-                "properties" => o.properties = Some(map.next_value()?),
+                "properties" => o.properties = Some(map.next_value_seed(PropsSeed(&self.0.keys))?),
                 "id" => o.id = Some(map.next_value()?),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -417,7 +421,8 @@ mod tests {
         let Node::Object(o) = node else { panic!() };
         assert_eq!(o.ty.as_deref(), Some("Feature"));
         assert_eq!(o.id, Some(Json::from("b")));
-        assert_eq!(o.properties, Some(serde_json::json!({"a": [1]})));
+        let a = crate::source::feature::Properties(vec![("a".into(), crate::data::value::Value::Array(vec![crate::data::value::Value::Number(1.0)]))]);
+        assert_eq!(o.properties, Some(Props::Object(std::sync::Arc::new(a))));
         let Some(Node::Object(g)) = &o.geometry else { panic!() };
         assert_eq!(g.coordinates, Some(Coords::Pos([1.0, 2.0])));
         // The same from a parsed value.
