@@ -28,10 +28,22 @@ impl TilePoint {
 }
 
 /// Feature properties in decode order. Small: looked up by linear scan.
+/// Shared: a clone (a GeoJSON feature's in every tile it is cut into) is a
+/// pointer; changing one copies its members first.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Properties(pub Vec<(Arc<str>, Value)>);
+pub struct Properties(pub Arc<Vec<(Arc<str>, Value)>>);
+
+impl From<Vec<(Arc<str>, Value)>> for Properties {
+    fn from(members: Vec<(Arc<str>, Value)>) -> Properties {
+        Properties(Arc::new(members))
+    }
+}
 
 impl Properties {
+    /// Adds a member (the key must not be there: see [`Properties::insert`]).
+    pub fn push(&mut self, key: Arc<str>, value: Value) {
+        Arc::make_mut(&mut self.0).push((key, value));
+    }
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.0.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
     }
@@ -41,9 +53,15 @@ impl Properties {
     /// Sets `key`, replacing an existing value.
     pub fn insert(&mut self, key: impl Into<Arc<str>>, value: Value) {
         let key = key.into();
-        match self.0.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.0.push((key, value)),
+        match self.0.iter().position(|(k, _)| *k == key) {
+            Some(i) => Arc::make_mut(&mut self.0)[i].1 = value,
+            None => self.push(key, value),
+        }
+    }
+    /// Removes `key`'s member, if there is one.
+    pub fn remove(&mut self, key: &str) {
+        if self.contains(key) {
+            Arc::make_mut(&mut self.0).retain(|(k, _)| &**k != key);
         }
     }
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {

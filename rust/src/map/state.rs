@@ -96,7 +96,7 @@ impl Map {
             }
             (Some(id), Some(key)) => {
                 if let Some(p) = layer.get_mut(id) {
-                    p.0.retain(|(k, _)| &**k != key);
+                    p.remove(key);
                 }
             }
         }

@@ -565,7 +565,7 @@ fn decode_feature(
         return Err(format!("decoded tile exceeds {} bytes", MAX_OUTPUT_BYTES));
     }
     budget.left -= gcost;
-    Ok(Feature { id, geom_type, geometry, properties: Properties(props) })
+    Ok(Feature { id, geom_type, geometry, properties: Properties::from(props) })
 }
 
 #[inline]

@@ -267,9 +267,9 @@ impl ClusterIndex {
         properties.insert("point_count", Value::Number(f64::from(e.count)));
         properties.insert("point_count_abbreviated", abbreviated(e.count));
         if let Some(own) = self.arena.get(e.props as usize) {
-            for (k, v) in &own.0 {
+            for (k, v) in own.0.iter() {
                 if !properties.contains(k) {
-                    properties.0.push((k.clone(), v.clone()));
+                    properties.push(k.clone(), v.clone());
                 }
             }
         }

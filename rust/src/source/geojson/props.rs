@@ -111,7 +111,7 @@ impl<'de> Visitor<'de> for PropsSeed<'_> {
             members = without_repeats(members);
         }
         members.shrink_to_fit();
-        Ok(Props::Object(Arc::new(Properties(members))))
+        Ok(Props::Object(Arc::new(Properties::from(members))))
     }
 }
 
@@ -227,7 +227,7 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(text).unwrap();
         let expected: Vec<(Arc<str>, Value)> =
             json.as_object().unwrap().iter().map(|(k, v)| (Arc::from(k.as_str()), Value::from_json(v))).collect();
-        assert_eq!(read(text), Props::Object(Arc::new(Properties(expected))));
+        assert_eq!(read(text), Props::Object(Arc::new(Properties::from(expected))));
         assert_eq!(read("null"), Props::Null);
         for other in ["1", "\"a\"", "[1, {}]", "true"] {
             assert_eq!(read(other), Props::Other, "{other}");
@@ -246,7 +246,7 @@ mod tests {
             let json: serde_json::Value = serde_json::from_str(&text).unwrap();
             let expected: Vec<(Arc<str>, Value)> =
                 json.as_object().unwrap().iter().map(|(k, v)| (Arc::from(k.as_str()), Value::from_json(v))).collect();
-            assert_eq!(read(&text), Props::Object(Arc::new(Properties(expected))), "{n} members");
+            assert_eq!(read(&text), Props::Object(Arc::new(Properties::from(expected))), "{n} members");
         }
     }
 

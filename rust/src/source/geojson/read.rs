@@ -421,7 +421,7 @@ mod tests {
         let Node::Object(o) = node else { panic!() };
         assert_eq!(o.ty.as_deref(), Some("Feature"));
         assert_eq!(o.id, Some(Json::from("b")));
-        let a = crate::source::feature::Properties(vec![("a".into(), crate::data::value::Value::Array(vec![crate::data::value::Value::Number(1.0)]))]);
+        let a = crate::source::feature::Properties::from(vec![("a".into(), crate::data::value::Value::Array(vec![crate::data::value::Value::Number(1.0)]))]);
         assert_eq!(o.properties, Some(Props::Object(std::sync::Arc::new(a))));
         let Some(Node::Object(g)) = &o.geometry else { panic!() };
         assert_eq!(g.coordinates, Some(Coords::Pos([1.0, 2.0])));

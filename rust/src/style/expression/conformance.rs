@@ -112,7 +112,7 @@ fn props(j: Option<&J>) -> Properties {
     let mut p = Properties::default();
     if let Some(J::Object(o)) = j {
         for (k, v) in o {
-            p.0.push((Arc::from(k.as_str()), Value::from_json(v)));
+            p.push(Arc::from(k.as_str()), Value::from_json(v));
         }
     }
     p
