@@ -748,3 +748,27 @@ fn a_tile_whose_way_alone_is_over_the_cut_limit_is_an_error_naming_it() {
     assert!(index.tile(6, 10, 10) == Ok(None));
     assert!(index.tile(0, 0, 0) == roomy.tile(0, 0, 0), "tile 0/0/0 differs");
 }
+
+#[test]
+fn a_features_properties_are_shared_by_every_tile_it_is_cut_into() {
+    // A line across four z1 tiles, with a long property: each tile's
+    // feature points at the same properties, not a copy of them.
+    let long = "x".repeat(100_000);
+    let data = json!({"type": "Feature", "properties": {"long": long, "n": 1},
+                      "geometry": {"type": "LineString", "coordinates": [[-90, -45], [90, 45]]}});
+    let index = GeoJsonIndex::new(&data, GeoJsonOptions::default()).unwrap();
+    let props = |x, y| {
+        let tile = index.tile(1, x, y).unwrap().expect("the line crosses the tile");
+        let f = &tile.layers[0].features[0];
+        assert_eq!(f.properties.get("long"), Some(&Value::String(long.clone())));
+        f.properties.clone()
+    };
+    let (a, b) = (props(0, 1), props(1, 0));
+    assert!(std::sync::Arc::ptr_eq(&a.0, &b.0), "tiles 1/0/1 and 1/1/0 copied the properties");
+    // Changing one copy leaves the other as it was.
+    let mut c = a.clone();
+    c.insert("n", Value::Number(2.0));
+    c.remove("long");
+    assert_eq!((c.get("n"), c.get("long")), (Some(&Value::Number(2.0)), None));
+    assert_eq!((a.get("n"), a.get("long").is_some()), (Some(&Value::Number(1.0)), true));
+}
