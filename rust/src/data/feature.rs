@@ -30,19 +30,27 @@ impl TilePoint {
 /// Feature properties in decode order. Small: looked up by linear scan.
 /// Shared: a clone (a GeoJSON feature's in every tile it is cut into) is a
 /// pointer; changing one copies its members first.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Properties(pub Arc<Vec<(Arc<str>, Value)>>);
+#[derive(Clone, Debug, PartialEq)]
+pub struct Properties(pub Arc<[(Arc<str>, Value)]>);
+
+impl Default for Properties {
+    fn default() -> Properties {
+        Properties(Arc::new([]))
+    }
+}
 
 impl From<Vec<(Arc<str>, Value)>> for Properties {
     fn from(members: Vec<(Arc<str>, Value)>) -> Properties {
-        Properties(Arc::new(members))
+        Properties(members.into())
     }
 }
 
 impl Properties {
     /// Adds a member (the key must not be there: see [`Properties::insert`]).
     pub fn push(&mut self, key: Arc<str>, value: Value) {
-        Arc::make_mut(&mut self.0).push((key, value));
+        let mut members = self.0.to_vec();
+        members.push((key, value));
+        self.0 = members.into();
     }
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.0.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
@@ -61,7 +69,7 @@ impl Properties {
     /// Removes `key`'s member, if there is one.
     pub fn remove(&mut self, key: &str) {
         if self.contains(key) {
-            Arc::make_mut(&mut self.0).retain(|(k, _)| &**k != key);
+            self.0 = self.0.iter().filter(|(k, _)| &**k != key).cloned().collect();
         }
     }
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
