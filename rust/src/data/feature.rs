@@ -46,12 +46,6 @@ impl From<Vec<(Arc<str>, Value)>> for Properties {
 }
 
 impl Properties {
-    /// Adds a member (the key must not be there: see [`Properties::insert`]).
-    pub fn push(&mut self, key: Arc<str>, value: Value) {
-        let mut members = self.0.to_vec();
-        members.push((key, value));
-        self.0 = members.into();
-    }
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.0.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
     }
@@ -60,10 +54,30 @@ impl Properties {
     }
     /// Sets `key`, replacing an existing value.
     pub fn insert(&mut self, key: impl Into<Arc<str>>, value: Value) {
-        let key = key.into();
-        match self.0.iter().position(|(k, _)| *k == key) {
-            Some(i) => Arc::make_mut(&mut self.0)[i].1 = value,
-            None => self.push(key, value),
+        self.insert_all([(key.into(), value)]);
+    }
+    /// Sets each member, replacing existing values, with at most one copy
+    /// of the shared members (new keys need a new slice: set several at once).
+    pub fn insert_all(&mut self, members: impl IntoIterator<Item = (Arc<str>, Value)>) {
+        let mut grown: Option<Vec<(Arc<str>, Value)>> = None;
+        for (key, value) in members {
+            match grown.as_mut() {
+                Some(all) => match all.iter_mut().find(|(k, _)| *k == key) {
+                    Some(slot) => slot.1 = value,
+                    None => all.push((key, value)),
+                },
+                None => match self.0.iter().position(|(k, _)| *k == key) {
+                    Some(i) => Arc::make_mut(&mut self.0)[i].1 = value,
+                    None => {
+                        let mut all = self.0.to_vec();
+                        all.push((key, value));
+                        grown = Some(all);
+                    }
+                },
+            }
+        }
+        if let Some(all) = grown {
+            self.0 = all.into();
         }
     }
     /// Removes `key`'s member, if there is one.

@@ -572,15 +572,7 @@ impl Map {
         // from now on instead of its text: a source whose index would
         // bring the indexed sources past it fails (the first ones indexed
         // are kept).
-        let indexed: u64 = self
-            .sources
-            .iter()
-            .filter(|(id, s)| id.as_str() != source && !matches!(s.meta, Meta::Failed(_)))
-            .map(|(_, s)| match &s.tiles {
-                Tiles::GeoJson { index: Some(_), data_bytes, .. } => *data_bytes as u64,
-                _ => 0,
-            })
-            .sum();
+        let indexed = self.geojson_bytes(source, true);
         let budget = sources::geojson_budget(core.limits());
         let Some(state) = self.sources.get_mut(source) else { return };
         match result {
@@ -686,6 +678,20 @@ impl Map {
         }
     }
 
+    /// The bytes the map's GeoJSON sources other than `except` hold in its
+    /// budget ([`sources::geojson_budget`]): of the indexed ones only, or
+    /// of those being indexed too (their text).
+    fn geojson_bytes(&self, except: &str, indexed_only: bool) -> u64 {
+        self.sources
+            .iter()
+            .filter(|(id, s)| id.as_str() != except && !matches!(s.meta, Meta::Failed(_)))
+            .map(|(_, s)| match &s.tiles {
+                Tiles::GeoJson { index, data_bytes, .. } if index.is_some() || !indexed_only => *data_bytes as u64,
+                _ => 0,
+            })
+            .fold(0, u64::saturating_add)
+    }
+
     /// Indexes `source`'s GeoJSON data on a worker, unless the map's GeoJSON
     /// data would then pass its budget ([`sources::geojson_budget`]): then
     /// the source fails with an event naming the budget, and the rest of
@@ -693,19 +699,14 @@ impl Map {
     fn index_geojson(&mut self, source: &str, data: GeoJsonBytes, core: &mut Core) {
         let map_id = self.id;
         let len = data.as_ref().len();
-        let others: usize = self
-            .sources
-            .iter()
-            .filter(|(id, s)| id.as_str() != source && !matches!(s.meta, Meta::Failed(_)))
-            .map(|(_, s)| if let Tiles::GeoJson { data_bytes, .. } = &s.tiles { *data_bytes } else { 0 })
-            .sum();
+        let others = self.geojson_bytes(source, false);
         let budget = sources::geojson_budget(core.limits());
         let Some(state) = self.sources.get_mut(source) else { return };
-        if (others as u64).saturating_add(len as u64) > budget {
+        if others.saturating_add(len as u64) > budget {
             let msg = format!(
                 "source \"{source}\": its GeoJSON data ({len} bytes) would bring the map's GeoJSON data to {} bytes, \
                  more than {budget} (four times the max_resource_bytes limit, a runtime option)",
-                others + len
+                others + len as u64
             );
             state.meta = Meta::Failed(msg.clone());
             core.emit(Event::new(EventKind::ResourceError, map_id).source(source).message(msg));

@@ -261,18 +261,20 @@ impl ClusterIndex {
             let p = &self.points[e.id as usize];
             return Feature { id: p.id.clone(), geom_type: GeomType::Point, geometry, properties: (*p.props).clone() };
         }
-        let mut properties = Properties::default();
-        properties.insert("cluster", Value::Bool(true));
-        properties.insert("cluster_id", Value::Number(f64::from(e.id)));
-        properties.insert("point_count", Value::Number(f64::from(e.count)));
-        properties.insert("point_count_abbreviated", abbreviated(e.count));
+        let mut members: Vec<(Arc<str>, Value)> = vec![
+            ("cluster".into(), Value::Bool(true)),
+            ("cluster_id".into(), Value::Number(f64::from(e.id))),
+            ("point_count".into(), Value::Number(f64::from(e.count))),
+            ("point_count_abbreviated".into(), abbreviated(e.count)),
+        ];
         if let Some(own) = self.arena.get(e.props as usize) {
             for (k, v) in own.0.iter() {
-                if !properties.contains(k) {
-                    properties.push(k.clone(), v.clone());
+                if !members.iter().any(|(m, _)| m == k) {
+                    members.push((k.clone(), v.clone()));
                 }
             }
         }
+        let properties = Properties::from(members);
         Feature { id: Some(Value::Number(f64::from(e.id))), geom_type: GeomType::Point, geometry, properties }
     }
 }
@@ -352,9 +354,7 @@ fn map_properties(cp: &ClusterProperties, props: &Properties) -> Properties {
         return out;
     }
     let f = stub(props.clone());
-    for p in &cp.0 {
-        out.insert(p.name.as_str(), evaluate(&p.map, &f, None));
-    }
+    out.insert_all(cp.0.iter().map(|p| (Arc::from(p.name.as_str()), evaluate(&p.map, &f, None))));
     out
 }
 

@@ -951,8 +951,10 @@ impl GeoJsonIndex {
                 // given (as MapLibre Native does) only to features that are
                 // one line in this tile; several lines measure distance.
                 if let [r] = ls.as_slice().iter().filter(|r| r.size > 0.0).collect::<Vec<_>>().as_slice() {
-                    properties.insert(CLIP_START, Value::Number(r.start / r.size));
-                    properties.insert(CLIP_END, Value::Number(r.end / r.size));
+                    properties.insert_all([
+                        (CLIP_START.into(), Value::Number(r.start / r.size)),
+                        (CLIP_END.into(), Value::Number(r.end / r.size)),
+                    ]);
                 }
             }
             out.push(Feature { id: f.id.clone(), geom_type, geometry, properties });

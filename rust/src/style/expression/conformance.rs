@@ -109,13 +109,10 @@ fn rebase(c: TileId, g: &J) -> TileId {
 }
 
 fn props(j: Option<&J>) -> Properties {
-    let mut p = Properties::default();
-    if let Some(J::Object(o)) = j {
-        for (k, v) in o {
-            p.push(Arc::from(k.as_str()), Value::from_json(v));
-        }
+    match j {
+        Some(J::Object(o)) => o.iter().map(|(k, v)| (Arc::from(k.as_str()), Value::from_json(v))).collect::<Vec<_>>().into(),
+        _ => Properties::default(),
     }
-    p
 }
 
 fn num(v: f32) -> J {
