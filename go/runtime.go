@@ -35,9 +35,11 @@ type RuntimeOptions struct {
 	// 0 = the default, 64 MiB. A map's GeoJSON sources hold at most four
 	// times this together, as text and, once indexed, at their size in
 	// memory where that is larger (24 bytes a coordinate: "[0,0]," is 6
-	// as text); past it, the source that would pass it fails with an
-	// EventResourceError. Sources are indexed one at a time (an index's
-	// build takes several times what it keeps).
+	// as text; about 60 a property: "k1":0, is 7); past it (or as soon as
+	// reading one source passes it), the source that would pass it fails
+	// with an EventResourceError. Sources are
+	// indexed one at a time (an index's build takes several times what it
+	// keeps).
 	MaxResourceBytes int64
 	// MaxImagePixels bounds one image (raster tile, image source, sprite
 	// sheet), checked against its header before decoding; 0 = the default,

@@ -58,9 +58,10 @@ typedef struct mapcore_runtime_options {
    * a directory read from an archive); 0 = the default, 64 MiB. A map's
    * GeoJSON sources hold at most four times this together, as text and,
    * once indexed, at their size in memory where that is larger (24 bytes a
-   * coordinate: "[0,0]," is 6 as text); past it, the source that would pass
-   * it fails with a RESOURCE_ERROR event. Sources are indexed one at a time
-   * (an index's build takes several times what it keeps). */
+   * coordinate: "[0,0]," is 6 as text; about 60 a property: "k1":0, is 7);
+   * past it (or as soon as reading one source passes it), the source that
+   * would pass it fails with a RESOURCE_ERROR event. Sources are indexed one at a time (an index's build takes
+   * several times what it keeps). */
   uint64_t max_resource_bytes;
   /* Pixels of one image (raster tile, image source, sprite sheet), checked
    * against its header before decoding; 0 = the default, 4096 x 4096. A

@@ -220,6 +220,15 @@ pub fn geojson(data: &[u8]) {
     // are cut alone down their way, or fail past the limit: a tile made
     // must be the same.
     let narrow = GeoJsonIndex::from_json(data, GeoJsonOptions { cut_bytes: 8 << 10, ..small.clone() }).ok();
+    // Read under a byte limit the read either stops, saying so, or gives
+    // the same index (its tiles compared below).
+    let metered = match GeoJsonIndex::from_json(data, GeoJsonOptions { max_read_bytes: 4 * data.len() as u64, ..small.clone() }) {
+        Err(mapcore::source::geojson::BuildError::TooBig { max }) => {
+            assert_eq!(max, 4 * data.len() as u64);
+            None
+        }
+        other => Some(other),
+    };
     let mut warnings = Vec::new();
     let properties = mapcore::style::cluster_properties::ClusterProperties::parse(
         &serde_json::json!({"s": ["+", ["to-number", ["get", "n"], 1]]}),
@@ -233,6 +242,9 @@ pub fn geojson(data: &[u8]) {
         let from_text = GeoJsonIndex::from_json(data, options.clone());
         let from_value = GeoJsonIndex::new(&json, options);
         assert_eq!(from_text.as_ref().err(), from_value.as_ref().err());
+        if let (false, Some(metered)) = (clustering, &metered) {
+            assert_eq!(from_text.as_ref().err(), metered.as_ref().err());
+        }
         let Ok(index) = from_text else { continue };
         for (z, x, y) in [(0, 0, 0), (1, 1, 0), (3, 4, 3), (8, 128, 127), (14, 8192, 8191), (0, 0, 0), (8, 128, 127), (6, 63, 0)] {
             let tile = index.tile(z, x, y);
@@ -241,6 +253,9 @@ pub fn geojson(data: &[u8]) {
                 assert!(tile == all, "tile {z}/{x}/{y} differs from an index that keeps every tile");
                 if let Some(Ok(cut)) = narrow.as_ref().map(|n| n.tile(z, x, y)) {
                     assert!(Ok(cut) == all, "tile {z}/{x}/{y} differs when cut with little room");
+                }
+                if let Some(Ok(read)) = &metered {
+                    assert!(read.tile(z, x, y) == all, "tile {z}/{x}/{y} differs when read under a byte limit");
                 }
             }
         }

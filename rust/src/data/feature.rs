@@ -86,6 +86,16 @@ impl Properties {
             self.0 = self.0.iter().filter(|(k, _)| &**k != key).cloned().collect();
         }
     }
+    /// About the heap bytes of the members, shared out: a part of the
+    /// members' slice for each properties sharing it, and of each key for
+    /// each member sharing it (GeoJSON features share their keys).
+    pub fn heap_bytes(&self) -> u64 {
+        let entry = std::mem::size_of::<(Arc<str>, Value)>() as u64;
+        let members = self.0.iter().fold(16 + self.0.len() as u64 * entry, |n, (k, v)| {
+            n.saturating_add((16 + k.len() as u64) / Arc::strong_count(k) as u64).saturating_add(v.heap_bytes())
+        });
+        members / Arc::strong_count(&self.0) as u64
+    }
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.0.iter().map(|(k, v)| (&**k, v))
     }

@@ -73,6 +73,26 @@ pub struct Collator {
 }
 
 impl Value {
+    /// About the heap bytes the value holds (strings, arrays, objects and
+    /// what they hold; a formatted string's sections), not its own size.
+    pub fn heap_bytes(&self) -> u64 {
+        const NODE: u64 = 16; // an allocation's or a map entry's overhead, about
+        let value = std::mem::size_of::<Value>() as u64;
+        match self {
+            Value::String(s) => s.capacity() as u64,
+            Value::Array(items) => items.iter().fold(items.capacity() as u64 * value, |n, v| n.saturating_add(v.heap_bytes())),
+            Value::Object(members) => members.iter().fold(0u64, |n, (k, v)| {
+                n.saturating_add(k.capacity() as u64 + value + std::mem::size_of::<String>() as u64 + NODE).saturating_add(v.heap_bytes())
+            }),
+            Value::Formatted(f) => f.sections.iter().fold(NODE, |n, s| {
+                n.saturating_add(std::mem::size_of::<FormattedSection>() as u64 + s.text.capacity() as u64)
+            }),
+            Value::Image(i) => i.name.capacity() as u64,
+            Value::Collator(c) => c.locale.as_ref().map_or(0, |l| l.capacity() as u64),
+            _ => 0,
+        }
+    }
+
     /// Converts plain JSON into a value (colours stay strings: JSON has none).
     pub fn from_json(json: &serde_json::Value) -> Value {
         match json {

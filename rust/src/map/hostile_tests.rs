@@ -479,6 +479,56 @@ fn geojson_data_counts_in_the_budget_at_its_indexed_size() {
 }
 
 #[test]
+fn geojson_properties_count_in_the_budget_at_their_indexed_size() {
+    // A member like "k12":0, takes 8 bytes of text and about 60 indexed (its
+    // entry, its key): two sources of one point with 150 members fit the
+    // 16,000-byte budget as text (about 1,400 bytes each) and as geometry
+    // (a point), not with their properties (about 9,000 each).
+    let limits = crate::runtime::Limits { max_resource_bytes: 4000, ..Default::default() };
+    let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });
+    let members: Vec<String> = (0..150).map(|i| format!(r#""k{i}":0"#)).collect();
+    let rich = point_source(&format!("{{{}}}", members.join(",")));
+    assert!(rich.len() < 1500, "{}", rich.len());
+    let sources = format!(r#""a": {rich}, "b": {rich}, "p": {}"#, point_source("{}"));
+    let layers = ["a", "b", "p"]
+        .map(|s| format!(r#"{{"id": "{s}", "type": "circle", "source": "{s}", "paint": {{"circle-color": "red", "circle-radius": 8}}}}"#))
+        .join(",");
+    let (centre, events) = render(&mut rt, &circle_style(&sources, &layers));
+    assert_eq!(centre, Some(RED), "{events:?}");
+    let refused: Vec<&Event> = resource_errors(&events).into_iter().filter(|e| e.message.contains("bytes indexed")).collect();
+    assert_eq!(refused.len(), 1, "{events:?}");
+    assert!(refused[0].source_id == "a" || refused[0].source_id == "b", "{:?}", refused[0]);
+    assert_eq!(events.iter().filter(|e| e.kind == EventKind::SourceLoaded).count(), 2, "{events:?}");
+}
+
+#[test]
+fn geojson_that_takes_more_than_the_budget_once_read_stops_being_read() {
+    // `{},` is 3 bytes of text and an object of about 200 read: 1,200 of
+    // them fit the 16,000-byte budget as text and not read. 60 MB of them
+    // took 4.9 GB before reads were metered. The read stops naming the
+    // budget; the rest draws.
+    let limits = crate::runtime::Limits { max_resource_bytes: 4000, ..Default::default() };
+    let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });
+    let empties = format!(r#"{{"type": "geojson", "data": {{"type": "FeatureCollection", "features": [{}]}}}}"#, vec!["{}"; 1200].join(","));
+    assert!(empties.len() < 4000);
+    let sources = format!(r#""e": {empties}, "p": {}"#, point_source("{}"));
+    let layers = ["e", "p"]
+        .map(|s| format!(r#"{{"id": "{s}", "type": "circle", "source": "{s}", "paint": {{"circle-color": "red", "circle-radius": 8}}}}"#))
+        .join(",");
+    let (centre, events) = render(&mut rt, &circle_style(&sources, &layers));
+    assert_eq!(centre, Some(RED), "{events:?}");
+    let refused = resource_errors(&events);
+    assert_eq!(refused.len(), 1, "{events:?}");
+    assert_eq!(refused[0].source_id, "e");
+    assert!(
+        refused[0].message.contains("takes more than 16000 bytes once read")
+            && refused[0].message.contains("four times the max_resource_bytes limit"),
+        "{}",
+        refused[0].message
+    );
+}
+
+#[test]
 fn sprite_sheets_past_the_maps_budget_are_refused_and_the_rest_draws() {
     // Budget: twice max_image_pixels. Four 60x60 sheets (3,600 pixels each)
     // under a 12,000-pixel budget: one of them is refused, named.

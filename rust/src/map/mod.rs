@@ -565,7 +565,7 @@ impl Map {
     fn on_geojson_index(
         &mut self,
         source: &str,
-        result: Result<Arc<crate::source::geojson::GeoJsonIndex>, String>,
+        result: Result<Arc<crate::source::geojson::GeoJsonIndex>, crate::source::geojson::BuildError>,
         core: &mut Core,
     ) {
         // The indexed data, in memory, counts in the map's GeoJSON budget
@@ -595,7 +595,13 @@ impl Map {
                 core.emit(Event::new(EventKind::SourceLoaded, self.id).source(source));
             }
             Err(e) => {
-                let msg = format!("source \"{source}\": invalid GeoJSON: {e}");
+                let msg = match e {
+                    crate::source::geojson::BuildError::TooBig { max } => format!(
+                        "source \"{source}\": its GeoJSON data takes more than {max} bytes once read, more than the map's \
+                         GeoJSON data may take (four times the max_resource_bytes limit, a runtime option)"
+                    ),
+                    crate::source::geojson::BuildError::Invalid(e) => format!("source \"{source}\": invalid GeoJSON: {e}"),
+                };
                 state.meta = Meta::Failed(msg.clone());
                 core.emit(Event::new(EventKind::ResourceError, self.id).source(source).message(msg));
             }

@@ -282,6 +282,8 @@ pub fn geojson_options(state: &SourceState, limits: &crate::runtime::Limits) -> 
     };
     o.cache_bytes = limits.max_tile_cache_bytes;
     o.cut_bytes = limits.max_geojson_cut_bytes;
+    // A read that alone passes the map's budget stops there (see Map::on_geojson_index).
+    o.max_read_bytes = geojson_budget(limits);
     o
 }
 

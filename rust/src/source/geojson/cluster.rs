@@ -154,11 +154,17 @@ pub fn points_from_geojson(json: &Node, opts: &ConvertOptions<'_>) -> Result<Opt
 }
 
 impl ClusterIndex {
-    /// About the heap bytes of the index: its input points and every
-    /// level (cluster properties and the points' own are not counted).
+    /// About the heap bytes of the index: its input points with their
+    /// properties, every level and the cluster-property values.
     pub fn bytes(&self) -> u64 {
-        let points = self.points.len() as u64 * std::mem::size_of::<InputPoint>() as u64;
-        self.levels.iter().map(|l| l.bytes()).fold(points, u64::saturating_add)
+        let point = std::mem::size_of::<InputPoint>() as u64;
+        let props = std::mem::size_of::<Properties>() as u64 + 16;
+        let points = self.points.iter().fold(0u64, |n, p| {
+            let own = (p.props.heap_bytes() + props) / Arc::strong_count(&p.props) as u64;
+            n.saturating_add(point + own + p.id.as_ref().map_or(0, Value::heap_bytes))
+        });
+        let arena = self.arena.iter().fold(0u64, |n, p| n.saturating_add(props + p.heap_bytes()));
+        self.levels.iter().map(|l| l.bytes()).fold(points.saturating_add(arena), u64::saturating_add)
     }
 
     /// Clusters `points` at every zoom.

@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
-use serde_json::Value as Json;
 
 use crate::source::feature::Properties;
 use super::props::Props;
-use super::read::{Item, Items, Node};
+use super::read::{Id, Item, Items, Node};
 use crate::data::value::Value;
 
 /// A projected point: x, y in [0, 1] world units, and its importance: the squared
@@ -53,15 +52,19 @@ impl VtFeature {
     }
 
     /// About the heap bytes of the feature: its points, its lines' or
-    /// rings' entries and itself (its properties are not counted).
+    /// rings' entries, itself and its properties (a part of them for each
+    /// feature sharing them: copies wrapped across the antimeridian).
     pub fn heap_bytes(&self) -> u64 {
         let pieces = match &self.geom {
             Geometry::Points(_) => 0,
             Geometry::Lines(ls) => ls.len(),
             Geometry::Polygons(ps) => ps.iter().map(|rings| rings.len() + 1).sum(),
         };
-        (std::mem::size_of::<VtFeature>() + 16 + self.num_points * std::mem::size_of::<Pt>() + pieces * (std::mem::size_of::<Ring>() + 16))
-            as u64
+        let geometry = (std::mem::size_of::<VtFeature>() + 16 + self.num_points * std::mem::size_of::<Pt>() + pieces * (std::mem::size_of::<Ring>() + 16))
+            as u64;
+        let props = (self.props.heap_bytes() + std::mem::size_of::<Properties>() as u64 + 16) / Arc::strong_count(&self.props) as u64;
+        let id = self.id.as_ref().map_or(0, Value::heap_bytes);
+        geometry.saturating_add(props).saturating_add(id)
     }
 
     pub fn update_bbox(&mut self) {
@@ -163,9 +166,9 @@ pub(crate) fn feature_parts<'j>(
         props.get(key).cloned()
     } else {
         match &obj.id {
-            None | Some(Json::Null) => None,
-            Some(v @ (Json::Number(_) | Json::String(_))) => Some(Value::from_json(v)),
-            Some(_) => return Err("\"id\" must be a number or a string".into()),
+            None | Some(Id::Null) => None,
+            Some(Id::Value(v)) => Some(v.clone()),
+            Some(Id::Other) => return Err("\"id\" must be a number or a string".into()),
         }
     };
     let geometry = obj.geometry.as_ref().filter(|g| !matches!(g, Node::Null));

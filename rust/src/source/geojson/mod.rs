@@ -46,6 +46,9 @@ mod clip;
 pub mod cluster;
 pub(crate) mod convert;
 mod kdtree;
+mod meter;
+#[macro_use]
+mod visit;
 mod props;
 pub mod read;
 mod shared;
@@ -122,6 +125,10 @@ pub struct GeoJsonOptions {
     /// tiles cut on request), and a cut on request cuts only the way to
     /// its tile. Counted before the geometry is made.
     pub cut_bytes: u64,
+    /// Bytes the values read from the text may take (about what the index
+    /// keeps: [`meter`]): past it, the build stops with
+    /// [`BuildError::TooBig`]. The map sets its GeoJSON budget.
+    pub max_read_bytes: u64,
     /// Line distance tracking for `line-gradient`: line features carry
     /// `mapbox_clip_start` / `mapbox_clip_end`, the fractions of their
     /// original line where the tile's piece starts and ends.
@@ -147,6 +154,7 @@ impl Default for GeoJsonOptions {
             cluster_properties: ClusterProperties::default(),
             cache_bytes: DEFAULT_CACHE_BYTES,
             cut_bytes: DEFAULT_CUT_BYTES,
+            max_read_bytes: u64::MAX,
             line_metrics: false,
         }
     }
@@ -424,11 +432,37 @@ impl std::fmt::Debug for GeoJsonIndex {
     }
 }
 
+/// Why a GeoJSON index was not built.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BuildError {
+    /// Reading the text made more than `max` bytes of values
+    /// ([`GeoJsonOptions::max_read_bytes`]).
+    TooBig { max: u64 },
+    /// The data is not GeoJSON the index takes, or the build was no longer
+    /// wanted: the message says which.
+    Invalid(String),
+}
+
+impl From<String> for BuildError {
+    fn from(message: String) -> BuildError {
+        BuildError::Invalid(message)
+    }
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            BuildError::TooBig { max } => write!(f, "GeoJSON data that takes more than {max} bytes once read"),
+            BuildError::Invalid(message) => f.write_str(message),
+        }
+    }
+}
+
 impl GeoJsonIndex {
     /// Parses and indexes GeoJSON. Errors name the problem (and feature index).
     /// The index of GeoJSON text (a URL's answer or a style's inline data),
     /// read without a JSON tree for its coordinates (`read`).
-    pub fn from_json(text: &[u8], options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
+    pub fn from_json(text: &[u8], options: GeoJsonOptions) -> Result<GeoJsonIndex, BuildError> {
         GeoJsonIndex::from_json_while(text, options, &|| true)
     }
 
@@ -438,17 +472,18 @@ impl GeoJsonIndex {
     /// cutting (or clustering), and for every tile the build cuts, so the
     /// build of a data set nobody wants any more (its map is gone) stops
     /// early.
-    pub fn from_json_while(text: &[u8], options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<GeoJsonIndex, String> {
-        let node = read::Node::from_slice_while(text, wanted).map_err(|e| match e {
-            read::ReadError::NotWanted => not_wanted(),
-            read::ReadError::Json(e) => format!("GeoJSON is not valid JSON: {e}"),
+    pub fn from_json_while(text: &[u8], options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<GeoJsonIndex, BuildError> {
+        let node = read::Node::from_slice_while(text, wanted, options.max_read_bytes).map_err(|e| match e {
+            read::ReadError::NotWanted => BuildError::Invalid(not_wanted()),
+            read::ReadError::TooBig { max } => BuildError::TooBig { max },
+            read::ReadError::Json(e) => BuildError::Invalid(format!("GeoJSON is not valid JSON: {e}")),
         })?;
-        GeoJsonIndex::from_node(node, options, wanted)
+        Ok(GeoJsonIndex::from_node(node, options, wanted)?)
     }
 
     /// The index of parsed GeoJSON.
-    pub fn new(json: &serde_json::Value, options: GeoJsonOptions) -> Result<GeoJsonIndex, String> {
-        GeoJsonIndex::from_node(read::Node::from_value(json), options, &|| true)
+    pub fn new(json: &serde_json::Value, options: GeoJsonOptions) -> Result<GeoJsonIndex, BuildError> {
+        Ok(GeoJsonIndex::from_node(read::Node::from_value(json), options, &|| true)?)
     }
 
     /// The index of read GeoJSON, which is dropped once converted (it
@@ -539,10 +574,10 @@ impl GeoJsonIndex {
     }
 
     /// About the heap bytes of the indexed data: the converted features
-    /// (their points, lines and rings; copies wrapped across the
-    /// antimeridian too) or a clustered source's points and levels. Not
-    /// their properties, nor the tiles cut from them (bounded by
-    /// `cut_bytes` and `cache_bytes`).
+    /// (their points, lines and rings, ids and properties; copies wrapped
+    /// across the antimeridian share theirs) or a clustered source's points
+    /// and levels. Not the tiles cut from them (bounded by `cut_bytes` and
+    /// `cache_bytes`).
     pub fn data_bytes(&self) -> u64 {
         self.data_bytes
     }

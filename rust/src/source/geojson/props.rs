@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::meter::Meter;
 use crate::data::value::Value;
 use crate::source::feature::Properties;
 
@@ -37,22 +38,24 @@ pub enum Props {
 pub struct Keys(RefCell<HashSet<Arc<str>>>);
 
 impl Keys {
-    fn key(&self, k: &str) -> Arc<str> {
+    /// `k` as a key: a shared one, or a new one (charged to `meter`).
+    fn key<E: serde::de::Error>(&self, k: &str, meter: &Meter) -> Result<Arc<str>, E> {
         let mut set = self.0.borrow_mut();
         if let Some(shared) = set.get(k) {
-            return Arc::clone(shared);
+            return Ok(Arc::clone(shared));
         }
+        meter.charge(16 + k.len())?;
         let key: Arc<str> = Arc::from(k);
         if set.len() < MAX_SHARED_KEYS {
             set.insert(Arc::clone(&key));
         }
-        key
+        Ok(key)
     }
 }
 
-/// Reads a `properties` member.
+/// Reads a `properties` member, charging its members to the meter.
 #[derive(Clone, Copy)]
-pub struct PropsSeed<'a>(pub &'a Keys);
+pub struct PropsSeed<'a>(pub &'a Keys, pub &'a Meter);
 
 impl<'de> DeserializeSeed<'de> for PropsSeed<'_> {
     type Value = Props;
@@ -70,42 +73,25 @@ impl<'de> Visitor<'de> for PropsSeed<'_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("GeoJSON properties")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Props, E> {
-        Ok(Props::Other)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Props, E> {
-        Ok(Props::Other)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Props, E> {
-        Ok(Props::Other)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Props, E> {
-        Ok(Props::Other)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Props, E> {
-        Ok(Props::Other)
-    }
-    fn visit_unit<E>(self) -> Result<Props, E> {
-        Ok(Props::Null)
-    }
-    fn visit_none<E>(self) -> Result<Props, E> {
-        Ok(Props::Null)
-    }
+    scalars_are!(Props: Props::Other, null: Props::Null);
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Props, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Props::Other)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Props, A::Error> {
         let mut members: Vec<(Arc<str>, Value)> = Vec::new();
+        let meter = self.1;
+        meter.charge(16 + std::mem::size_of::<Properties>())?;
         while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(ValueSeed)?;
+            let value = map.next_value_seed(ValueSeed(meter))?;
+            meter.charge_for::<(Arc<str>, Value), _>(0)?;
             if members.len() < LINEAR {
                 if let Some(slot) = members.iter_mut().find(|(k, _)| **k == *key) {
                     slot.1 = value;
                     continue;
                 }
             }
-            members.push((self.0.key(&key), value));
+            members.push((self.0.key(&key, meter)?, value));
         }
         if members.len() > LINEAR {
             members = without_repeats(members);
@@ -153,17 +139,18 @@ fn without_repeats(mut members: Vec<(Arc<str>, Value)>) -> Vec<(Arc<str>, Value)
 }
 
 /// Reads any JSON value as a [`Value`] (as `Value::from_json` converts a
-/// parsed one).
-struct ValueSeed;
+/// parsed one), charging what it holds (strings, members) to the meter.
+#[derive(Clone, Copy)]
+struct ValueSeed<'m>(&'m Meter);
 
-impl<'de> DeserializeSeed<'de> for ValueSeed {
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
     type Value = Value;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for ValueSeed {
+impl<'de> Visitor<'de> for ValueSeed<'_> {
     type Value = Value;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
@@ -180,11 +167,9 @@ impl<'de> Visitor<'de> for ValueSeed {
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
         Ok(Value::Number(v))
     }
-    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Value, E> {
+        self.0.charge(s.len())?;
         Ok(Value::String(s.to_string()))
-    }
-    fn visit_string<E>(self, s: String) -> Result<Value, E> {
-        Ok(Value::String(s))
     }
     fn visit_unit<E>(self) -> Result<Value, E> {
         Ok(Value::Null)
@@ -197,7 +182,8 @@ impl<'de> Visitor<'de> for ValueSeed {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(ValueSeed)? {
+        while let Some(v) = seq.next_element_seed(self)? {
+            self.0.charge_for::<Value, _>(0)?;
             out.push(v);
         }
         Ok(Value::Array(out))
@@ -205,7 +191,9 @@ impl<'de> Visitor<'de> for ValueSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = BTreeMap::new();
         while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(ValueSeed)?;
+            let value = map.next_value_seed(self)?;
+            // The entry (key, value) in its tree node, and the key's text.
+            self.0.charge(16 + std::mem::size_of::<(String, Value)>() + key.len())?;
             out.insert(key, value);
         }
         Ok(Value::Object(out))
@@ -218,7 +206,7 @@ mod tests {
 
     fn read(text: &str) -> Props {
         let keys = Keys::default();
-        PropsSeed(&keys).deserialize(&mut serde_json::Deserializer::from_str(text)).unwrap()
+        PropsSeed(&keys, &Meter::unlimited()).deserialize(&mut serde_json::Deserializer::from_str(text)).unwrap()
     }
 
     #[test]
@@ -253,7 +241,8 @@ mod tests {
     #[test]
     fn keys_are_shared_between_features_up_to_the_bound() {
         let keys = Keys::default();
-        let one = |text: &str| match PropsSeed(&keys).deserialize(&mut serde_json::Deserializer::from_str(text)).unwrap() {
+        let meter = Meter::unlimited();
+        let one = |text: &str| match PropsSeed(&keys, &meter).deserialize(&mut serde_json::Deserializer::from_str(text)).unwrap() {
             Props::Object(p) => p,
             other => panic!("{other:?}"),
         };

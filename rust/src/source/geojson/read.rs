@@ -8,6 +8,10 @@
 //! `coordinates`, `properties`, `id`); the rest are skipped unread. A
 //! repeated member keeps its last value, as `Value` does.
 //!
+//! What a read makes is charged to a [`Meter`] as it is made: past its
+//! limit the read stops ([`ReadError::TooBig`]). `type` and `id` are kept
+//! only when they are a string (a number or string, for `id`).
+//!
 //! A read can be given up: [`Node::from_slice_while`] asks `wanted()`
 //! before the first object and every [`ASK_EVERY`] objects after it, so
 //! a big data set nobody wants any more (its map is gone) stops being read.
@@ -17,7 +21,9 @@ use serde_json::Value as Json;
 use std::cell::Cell;
 use std::fmt;
 
+use super::meter::Meter;
 use super::props::{Keys, Props, PropsSeed};
+use crate::data::value::Value;
 
 /// A GeoJSON value where an object or array of objects is expected.
 #[derive(Debug, PartialEq)]
@@ -39,7 +45,17 @@ pub struct Object {
     pub geometries: Option<Node>,
     pub coordinates: Option<Coords>,
     pub properties: Option<Props>,
-    pub id: Option<Json>,
+    pub id: Option<Id>,
+}
+
+/// An `id` member.
+#[derive(Debug, PartialEq)]
+pub enum Id {
+    Null,
+    /// A number or a string.
+    Value(Value),
+    /// Anything else (an error for the conversion), not read.
+    Other,
 }
 
 /// A `coordinates` value.
@@ -134,6 +150,8 @@ pub const ASK_EVERY: u32 = 256;
 pub enum ReadError {
     /// `wanted()` said no: the read stopped there.
     NotWanted,
+    /// What was read took more than `max` bytes: the read stopped there.
+    TooBig { max: u64 },
     /// The text is not JSON (or trails text after it).
     Json(serde_json::Error),
 }
@@ -148,11 +166,13 @@ struct Ask<'w> {
     stopped: Cell<bool>,
     /// Property keys, shared between the features.
     keys: Keys,
+    /// What the read has made.
+    meter: Meter,
 }
 
 impl<'w> Ask<'w> {
-    fn new(wanted: Option<&'w dyn Fn() -> bool>) -> Ask<'w> {
-        Ask { wanted, objects: Cell::new(0), stopped: Cell::new(false), keys: Keys::default() }
+    fn new(wanted: Option<&'w dyn Fn() -> bool>, meter: Meter) -> Ask<'w> {
+        Ask { wanted, objects: Cell::new(0), stopped: Cell::new(false), keys: Keys::default(), meter }
     }
 
     /// Counts an object; every [`ASK_EVERY`]th (the first included) asks.
@@ -171,14 +191,23 @@ impl<'w> Ask<'w> {
 impl Node {
     /// Reads GeoJSON text.
     pub fn from_slice(text: &[u8]) -> Result<Node, serde_json::Error> {
-        Node::read(text, &Ask::new(None))
+        Node::read(text, &Ask::new(None, Meter::unlimited()))
     }
 
     /// Reads GeoJSON text, giving up ([`ReadError::NotWanted`]) as soon
-    /// as `wanted()` is false.
-    pub fn from_slice_while(text: &[u8], wanted: &dyn Fn() -> bool) -> Result<Node, ReadError> {
-        let ask = Ask::new(Some(wanted));
-        Node::read(text, &ask).map_err(|e| if ask.stopped.get() { ReadError::NotWanted } else { ReadError::Json(e) })
+    /// as `wanted()` is false, and ([`ReadError::TooBig`]) as soon as what
+    /// it made takes more than `max_bytes`.
+    pub fn from_slice_while(text: &[u8], wanted: &dyn Fn() -> bool, max_bytes: u64) -> Result<Node, ReadError> {
+        let ask = Ask::new(Some(wanted), Meter::new(max_bytes));
+        Node::read(text, &ask).map_err(|e| {
+            if ask.stopped.get() {
+                ReadError::NotWanted
+            } else if ask.meter.over() {
+                ReadError::TooBig { max: ask.meter.max() }
+            } else {
+                ReadError::Json(e)
+            }
+        })
     }
 
     fn read(text: &[u8], ask: &Ask) -> Result<Node, serde_json::Error> {
@@ -197,7 +226,7 @@ impl Node {
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
-        NodeSeed(&Ask::new(None)).deserialize(d)
+        NodeSeed(&Ask::new(None, Meter::unlimited())).deserialize(d)
     }
 }
 
@@ -218,47 +247,30 @@ impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
         f.write_str("GeoJSON")
     }
     // Scalars are kept only as "something else" (the conversion reads
-    // strings and numbers from `properties` and `id`, which keep JSON).
-    fn visit_bool<E>(self, _: bool) -> Result<Node, E> {
-        Ok(Node::Other)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Node, E> {
-        Ok(Node::Other)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Node, E> {
-        Ok(Node::Other)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Node, E> {
-        Ok(Node::Other)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Node, E> {
-        Ok(Node::Other)
-    }
-    fn visit_unit<E>(self) -> Result<Node, E> {
-        Ok(Node::Null)
-    }
-    fn visit_none<E>(self) -> Result<Node, E> {
-        Ok(Node::Null)
-    }
+    // strings and numbers from `properties` and `id`, read by their own seeds).
+    scalars_are!(Node: Node::Other, null: Node::Null);
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
         let mut out = Vec::new();
         while let Some(n) = seq.next_element_seed(self)? {
+            self.0.meter.charge_for::<Node, _>(0)?;
             out.push(n);
         }
         Ok(Node::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         self.0.object()?;
+        let meter = &self.0.meter;
+        meter.charge_for::<Object, _>(16)?;
         let mut o = Object::default();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
-                "type" => o.ty = map.next_value::<Json>()?.as_str().map(str::to_string),
+                "type" => o.ty = map.next_value_seed(TypeSeed(meter))?,
                 "features" => o.features = Some(map.next_value_seed(self)?),
                 "geometry" => o.geometry = Some(map.next_value_seed(self)?),
                 "geometries" => o.geometries = Some(map.next_value_seed(self)?),
-                "coordinates" => o.coordinates = Some(map.next_value()?),
-                "properties" => o.properties = Some(map.next_value_seed(PropsSeed(&self.0.keys))?),
-                "id" => o.id = Some(map.next_value()?),
+                "coordinates" => o.coordinates = Some(map.next_value_seed(CoordsSeed(meter))?),
+                "properties" => o.properties = Some(map.next_value_seed(PropsSeed(&self.0.keys, meter))?),
+                "id" => o.id = Some(map.next_value_seed(IdSeed(meter))?),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -270,13 +282,22 @@ impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
 
 impl<'de> Deserialize<'de> for Coords {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Coords, D::Error> {
-        d.deserialize_any(CoordsVisitor)
+        CoordsSeed(&Meter::unlimited()).deserialize(d)
     }
 }
 
-struct CoordsVisitor;
+/// Reads a `coordinates` value, charging its positions and lists.
+#[derive(Clone, Copy)]
+struct CoordsSeed<'m>(&'m Meter);
 
-impl<'de> Visitor<'de> for CoordsVisitor {
+impl<'de> DeserializeSeed<'de> for CoordsSeed<'_> {
+    type Value = Coords;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Coords, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CoordsSeed<'_> {
     type Value = Coords;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("GeoJSON coordinates")
@@ -307,39 +328,134 @@ impl<'de> Visitor<'de> for CoordsVisitor {
         Ok(Coords::Other)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Coords, A::Error> {
+        let meter = self.0;
         let rest = |mut list: Vec<Coords>, seq: &mut A| -> Result<Coords, A::Error> {
-            while let Some(c) = seq.next_element::<Coords>()? {
+            while let Some(c) = seq.next_element_seed(self)? {
+                meter.charge_for::<Coords, _>(0)?;
                 list.push(c);
             }
             Ok(Coords::List(list))
         };
-        match seq.next_element::<Coords>()? {
+        match seq.next_element_seed(self)? {
             None => Ok(Coords::List(Vec::new())),
-            Some(Coords::Num(x)) => match seq.next_element::<Coords>()? {
+            Some(Coords::Num(x)) => match seq.next_element_seed(self)? {
                 Some(Coords::Num(y)) => {
                     // A position: altitude and anything after it are not used.
                     while seq.next_element::<IgnoredAny>()?.is_some() {}
                     Ok(Coords::Pos([x, y]))
                 }
-                second => rest([Some(Coords::Num(x)), second].into_iter().flatten().collect(), &mut seq),
+                second => {
+                    let list: Vec<Coords> = [Some(Coords::Num(x)), second].into_iter().flatten().collect();
+                    meter.charge(list.len() * std::mem::size_of::<Coords>())?;
+                    rest(list, &mut seq)
+                }
             },
             Some(Coords::Pos(p)) => {
+                meter.charge_for::<[f64; 2], _>(0)?;
                 let mut positions = vec![p];
                 loop {
-                    match seq.next_element::<Coords>()? {
+                    match seq.next_element_seed(self)? {
                         None => return Ok(Coords::Positions(positions)),
-                        Some(Coords::Pos(p)) => positions.push(p),
+                        Some(Coords::Pos(p)) => {
+                            meter.charge_for::<[f64; 2], _>(0)?;
+                            positions.push(p)
+                        }
                         Some(other) => {
                             let mut list: Vec<Coords> = positions.into_iter().map(Coords::Pos).collect();
                             list.push(other);
+                            meter.charge(list.len() * std::mem::size_of::<Coords>())?;
                             return rest(list, &mut seq);
                         }
                     }
                 }
             }
-            Some(first) => rest(vec![first], &mut seq),
+            Some(first) => {
+                meter.charge_for::<Coords, _>(0)?;
+                rest(vec![first], &mut seq)
+            }
         }
     }
+}
+
+/// Reads a `type` member: a string is kept, anything else is not read.
+struct TypeSeed<'m>(&'m Meter);
+
+impl<'de> DeserializeSeed<'de> for TypeSeed<'_> {
+    type Value = Option<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TypeSeed<'_> {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON type")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Option<String>, E> {
+        self.0.charge(s.len())?;
+        Ok(Some(s.to_string()))
+    }
+    fn visit_unit<E>(self) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+    fn visit_none<E>(self) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+    containers_are!(Option<String>: None);
+}
+
+/// Reads an `id` member: a number or string is kept, anything else is not
+/// read.
+struct IdSeed<'m>(&'m Meter);
+
+impl<'de> DeserializeSeed<'de> for IdSeed<'_> {
+    type Value = Id;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Id, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for IdSeed<'_> {
+    type Value = Id;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON id")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Id, E> {
+        Ok(Id::Other)
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Id, E> {
+        Ok(Id::Value(Value::Number(v as f64)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Id, E> {
+        Ok(Id::Value(Value::Number(v as f64)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Id, E> {
+        Ok(Id::Value(Value::Number(v)))
+    }
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Id, E> {
+        self.0.charge(s.len())?;
+        Ok(Id::Value(Value::String(s.to_string())))
+    }
+    fn visit_unit<E>(self) -> Result<Id, E> {
+        Ok(Id::Null)
+    }
+    fn visit_none<E>(self) -> Result<Id, E> {
+        Ok(Id::Null)
+    }
+    containers_are!(Id: Id::Other);
 }
 
 #[cfg(test)]
@@ -358,7 +474,7 @@ mod tests {
         let node = Node::from_slice_while(text.as_bytes(), &|| {
             asked.set(asked.get() + 1);
             true
-        })
+        }, u64::MAX)
         .unwrap();
         assert!(matches!(&node, Node::Object(o) if matches!(&o.features, Some(Node::Array(f)) if f.len() == 1000)));
         // 2001 objects: the collection, and a feature and its geometry each.
@@ -369,22 +485,49 @@ mod tests {
             let err = Node::from_slice_while(text.as_bytes(), &|| {
                 asked.set(asked.get() + 1);
                 asked.get() < k
-            })
+            }, u64::MAX)
             .unwrap_err();
             assert!(matches!(err, ReadError::NotWanted), "{err:?}");
             assert_eq!(asked.get(), k, "asked again after the answer no");
         }
         // Broken JSON is still a syntax error, and trailing text is refused.
-        assert!(matches!(Node::from_slice_while(b"{\"type\": ", &|| true), Err(ReadError::Json(e)) if e.is_eof()));
-        assert!(matches!(Node::from_slice_while(b"{} {}", &|| true), Err(ReadError::Json(e)) if e.is_syntax()));
+        assert!(matches!(Node::from_slice_while(b"{\"type\": ", &|| true, u64::MAX), Err(ReadError::Json(e)) if e.is_eof()));
+        assert!(matches!(Node::from_slice_while(b"{} {}", &|| true, u64::MAX), Err(ReadError::Json(e)) if e.is_syntax()));
         // A read nobody can stop neither counts nor asks.
-        let never = Ask::new(None);
+        let never = Ask::new(None, Meter::unlimited());
         for _ in 0..3 {
             never.object::<serde_json::Error>().unwrap();
         }
         assert_eq!(never.objects.get(), 0);
         // A JSON error that happens to read like the stop is still a JSON error.
-        assert!(matches!(Node::from_slice_while(b"{\"type\": no longer wanted", &|| true), Err(ReadError::Json(_))));
+        assert!(matches!(Node::from_slice_while(b"{\"type\": no longer wanted", &|| true, u64::MAX), Err(ReadError::Json(_))));
+    }
+
+    #[test]
+    fn a_read_stops_once_what_it_made_passes_its_limit() {
+        // Shapes whose values take more than twice their text: empty
+        // objects, empty coordinate lists, positions, short properties,
+        // objects in a property.
+        let shapes = [
+            format!(r#"{{"type": "FeatureCollection", "features": [{}]}}"#, vec!["{}"; 2000].join(",")),
+            format!(r#"{{"type": "MultiPoint", "coordinates": [{}]}}"#, vec!["[]"; 2000].join(",")),
+            format!(r#"{{"type": "MultiPoint", "coordinates": [{}]}}"#, vec!["[0,0]"; 2000].join(",")),
+            format!(r#"{{"type": "Feature", "properties": {{{}}}}}"#, (0..2000).map(|i| format!(r#""k{i}":0"#)).collect::<Vec<_>>().join(",")),
+            format!(r#"{{"type": "Feature", "properties": {{"a": [{}]}}}}"#, vec![r#"{"b": "xyz"}"#; 2000].join(",")),
+        ];
+        for text in &shapes {
+            let whole = Node::from_slice(text.as_bytes()).unwrap();
+            let under = text.len() as u64 * 100;
+            assert_eq!(Node::from_slice_while(text.as_bytes(), &|| true, under).unwrap(), whole, "{}", &text[..40]);
+            let limit = text.len() as u64 * 2;
+            let err = Node::from_slice_while(text.as_bytes(), &|| true, limit).unwrap_err();
+            assert!(matches!(err, ReadError::TooBig { max } if max == limit), "{}: {err:?}", &text[..40]);
+        }
+        // Members that are not kept are not charged: long `type`, `id` and
+        // unknown arrays read under a small limit.
+        let skipped = format!(r#"{{"type": [{0}], "id": [{0}], "other": [{0}]}}"#, vec!["0"; 5000].join(","));
+        let Node::Object(o) = Node::from_slice_while(skipped.as_bytes(), &|| true, 1000).unwrap() else { panic!() };
+        assert_eq!((o.ty, o.id), (None, Some(Id::Other)));
     }
 
     #[test]
@@ -420,7 +563,7 @@ mod tests {
         .unwrap();
         let Node::Object(o) = node else { panic!() };
         assert_eq!(o.ty.as_deref(), Some("Feature"));
-        assert_eq!(o.id, Some(Json::from("b")));
+        assert_eq!(o.id, Some(Id::Value(Value::String("b".into()))));
         let a = crate::source::feature::Properties::from(vec![("a".into(), crate::data::value::Value::Array(vec![crate::data::value::Value::Number(1.0)]))]);
         assert_eq!(o.properties, Some(Props::Object(std::sync::Arc::new(a))));
         let Some(Node::Object(g)) = &o.geometry else { panic!() };

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use super::{GeoJsonIndex, GeoJsonOptions};
+use super::{BuildError, GeoJsonIndex, GeoJsonOptions};
 
 type Key = ([u8; 32], usize);
 
@@ -57,8 +57,8 @@ impl Slot {
     fn get_or_build(
         &self,
         wanted: &dyn Fn() -> bool,
-        build: impl FnOnce() -> Result<GeoJsonIndex, String>,
-    ) -> Result<Arc<GeoJsonIndex>, String> {
+        build: impl FnOnce() -> Result<GeoJsonIndex, BuildError>,
+    ) -> Result<Arc<GeoJsonIndex>, BuildError> {
         let mut state = self.state();
         loop {
             if let Some(index) = state.index.upgrade() {
@@ -68,7 +68,7 @@ impl Slot {
                 break;
             }
             if !wanted() {
-                return Err("GeoJSON index no longer wanted (its map is gone) while another map built it".into());
+                return Err(BuildError::Invalid("GeoJSON index no longer wanted (its map is gone) while another map built it".into()));
             }
             state = self.built.wait_timeout(state, WAIT_STEP).unwrap_or_else(|e| e.into_inner()).0;
         }
@@ -100,7 +100,7 @@ fn registry() -> &'static Mutex<HashMap<Key, Vec<Arc<Slot>>>> {
 /// options. While another map builds it, waits as long as `wanted()`; a
 /// build here stops when `wanted()` turns false
 /// ([`GeoJsonIndex::from_json_while`]).
-pub fn shared_index(text: &[u8], options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<Arc<GeoJsonIndex>, String> {
+pub fn shared_index(text: &[u8], options: GeoJsonOptions, wanted: &dyn Fn() -> bool) -> Result<Arc<GeoJsonIndex>, BuildError> {
     let key: Key = (Sha256::digest(text).into(), text.len());
     let slot = {
         let mut registry = registry().lock().unwrap_or_else(|e| e.into_inner());
@@ -169,7 +169,7 @@ mod tests {
         let bad = b"{\"type\": \"FeatureCollection\", \"features\": [";
         for _ in 0..2 {
             let e = shared_index(bad, GeoJsonOptions::default(), &|| true).unwrap_err();
-            assert!(e.contains("not valid JSON"), "{e}");
+            assert!(e.to_string().contains("not valid JSON"), "{e}");
         }
     }
 
@@ -229,7 +229,7 @@ mod tests {
         let gave_up = answered.recv_timeout(Duration::from_secs(20));
         release.send(()).unwrap();
         let e = gave_up.expect("the removed map waited for the build to end");
-        assert!(e.contains("no longer wanted"), "{e}");
+        assert!(e.to_string().contains("no longer wanted"), "{e}");
         gives_up.join().unwrap();
         let built = builder.join().unwrap().unwrap();
         assert!(Arc::ptr_eq(&built, &stays.join().unwrap().unwrap()), "the waiter got the builder's index");
@@ -243,7 +243,7 @@ mod tests {
                 slot.get_or_build(&|| true, || {
                     started.send(()).unwrap();
                     released.recv().unwrap();
-                    Err("bad data".to_string())
+                    Err("bad data".to_string().into())
                 })
             })
         };
@@ -253,7 +253,7 @@ mod tests {
             std::thread::spawn(move || slot.get_or_build(&|| true, || GeoJsonIndex::from_json(&data, GeoJsonOptions::default())))
         };
         release.send(()).unwrap();
-        assert_eq!(failing.join().unwrap().unwrap_err(), "bad data");
+        assert_eq!(failing.join().unwrap().unwrap_err(), BuildError::Invalid("bad data".into()));
         assert!(waiter.join().unwrap().is_ok(), "the waiter built the index after the failed build");
     }
 }
