@@ -37,9 +37,10 @@ type RuntimeOptions struct {
 	// memory where that is larger (24 bytes a coordinate: "[0,0]," is 6
 	// as text; about 60 a property: "k1":0, is 7); past it (or as soon as
 	// reading one source passes it), the source that would pass it fails
-	// with an EventResourceError. Sources are
-	// indexed one at a time (an index's build takes several times what it
-	// keeps).
+	// with an EventResourceError. Sources are indexed one at a time (an
+	// index's build takes several times what it keeps). A style's
+	// document may take four times it once parsed (at least 16 MiB): past
+	// that, SetStyleJSON fails.
 	MaxResourceBytes int64
 	// MaxImagePixels bounds one image (raster tile, image source, sprite
 	// sheet), checked against its header before decoding; 0 = the default,

@@ -60,8 +60,11 @@ typedef struct mapcore_runtime_options {
    * once indexed, at their size in memory where that is larger (24 bytes a
    * coordinate: "[0,0]," is 6 as text; about 60 a property: "k1":0, is 7);
    * past it (or as soon as reading one source passes it), the source that
-   * would pass it fails with a RESOURCE_ERROR event. Sources are indexed one at a time (an index's build takes
-   * several times what it keeps). */
+   * would pass it fails with a RESOURCE_ERROR event. Sources are indexed
+   * one at a time (an index's build takes several times what it keeps). A
+   * style's document may take four times it once parsed (at least 16 MiB):
+   * past that, the style fails to load (PARSE_ERROR from
+   * mapcore_map_set_style_json, a STYLE_ERROR event for a style URL). */
   uint64_t max_resource_bytes;
   /* Pixels of one image (raster tile, image source, sprite sheet), checked
    * against its header before decoding; 0 = the default, 4096 x 4096. A

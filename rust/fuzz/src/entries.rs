@@ -50,7 +50,7 @@ const MAX_PIXELS: u64 = 1024 * 1024;
 /// runtime-styling API's validation).
 pub fn style_json(data: &[u8]) {
     // Small caps, so that short inputs reach the reader's skipping too.
-    let caps = mapcore::style::StyleCaps { max_layers: 32, max_sources: 8 };
+    let caps = mapcore::style::StyleCaps { max_layers: 32, max_sources: 8, ..mapcore::style::StyleCaps::default() };
     let _ = mapcore::style::parse_style_lenient(data, caps);
     let _ = mapcore::style::parse_style(data);
 }

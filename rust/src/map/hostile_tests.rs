@@ -247,6 +247,36 @@ fn a_style_with_bad_parts_draws_the_rest_with_warnings() {
 }
 
 #[test]
+fn a_style_whose_document_passes_its_bound_once_parsed_is_refused() {
+    // `0,` is 2 bytes of text and 32 parsed: 1.2 MB of text that parses to
+    // more than the 16 MiB a style may take under a small
+    // max_resource_bytes, in an array, as top-level members, in a layer.
+    // 60 MB of zeros took 4.4 GB before the parse was metered.
+    let zeros = vec!["0"; 600_000].join(",");
+    let members: Vec<String> = (0..120_000).map(|i| format!(r#""k{i}": 0"#)).collect();
+    let bg = r#""id": "bg", "type": "background", "paint": {"background-color": "red"}"#;
+    let styles = [
+        format!(r#"{{"version": 8, "metadata": {{"x": [{zeros}]}}, "sources": {{}}, "layers": [{{{bg}}}]}}"#),
+        format!(r#"{{"version": 8, {}, "sources": {{}}, "layers": [{{{bg}}}]}}"#, members.join(",")),
+        format!(r#"{{"version": 8, "sources": {{}}, "layers": [{{{bg}, "metadata": [{zeros}]}}]}}"#),
+    ];
+    // The strict parser's default bound is the runtime's default one.
+    use crate::style::StyleCaps;
+    assert_eq!(StyleCaps::parsed_bytes(crate::runtime::Limits::DEFAULT_MAX_RESOURCE_BYTES), StyleCaps::DEFAULT_MAX_PARSED_BYTES);
+    for style in &styles {
+        let limits = crate::runtime::Limits { max_resource_bytes: 100_000, ..Default::default() };
+        let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });
+        let (map, core) = rt.map_mut(1).unwrap();
+        let err = map.set_style_json(style.as_bytes(), core).unwrap_err();
+        assert!(err.message.contains("more than 16777216 bytes once parsed") && err.message.contains("max_resource_bytes"), "{err:?}");
+        // Under the default limit it loads and draws.
+        let mut rt = runtime(RuntimeOptions::default());
+        let (centre, events) = render(&mut rt, style);
+        assert_eq!(centre, Some(RED), "{events:?}");
+    }
+}
+
+#[test]
 fn the_tile_cache_evicts_tiles_the_view_left_and_loads_them_again() {
     // Points on a grid over the world; a camera at zoom 6 needs a few tiles.
     let mut features = Vec::new();

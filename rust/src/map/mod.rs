@@ -915,7 +915,11 @@ struct LaidOut {
 /// The runtime's caps on a style's layers and sources.
 fn style_caps(core: &Core) -> style::StyleCaps {
     let l = core.limits();
-    style::StyleCaps { max_layers: l.max_style_layers as usize, max_sources: l.max_style_sources as usize }
+    style::StyleCaps {
+        max_layers: l.max_style_layers as usize,
+        max_sources: l.max_style_sources as usize,
+        max_parsed_bytes: style::StyleCaps::parsed_bytes(l.max_resource_bytes),
+    }
 }
 
 /// The runtime's per-tile feature and vertex limits.

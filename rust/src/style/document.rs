@@ -326,7 +326,19 @@ pub fn parse_style(json: &[u8]) -> Result<ParsedStyle, StyleError> {
     parse_document(&doc, None, &inline)
 }
 
-fn json_error(e: serde_json::Error) -> StyleError {
+fn json_error(e: crate::data::json::JsonError) -> StyleError {
+    let e = match e {
+        crate::data::json::JsonError::TooBig { max } => {
+            return StyleError::new(
+                "",
+                format!(
+                    "the style takes more than {max} bytes once parsed, more than a style may take \
+                     (four times the max_resource_bytes limit, a runtime option, at least 16 MiB)"
+                ),
+            )
+        }
+        crate::data::json::JsonError::Json(e) => e,
+    };
     let why = e.to_string();
     if why.starts_with("recursion limit exceeded") {
         // serde_json's bound on nesting: say so in the style's terms.

@@ -7,7 +7,9 @@
 //! parses a URL's answer). The document holds `null` in its place.
 //!
 //! The style's layers and sources are read up to its [`StyleCaps`]: the
-//! ones past a cap are skipped unparsed, and the read says how many.
+//! ones past a cap are skipped unparsed, and the read says how many. What
+//! the read makes is charged to a [`Meter`] as it is made: a style whose
+//! document would take more than `max_parsed_bytes` stops being read.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +19,7 @@ use serde_json::value::RawValue;
 use serde_json::Value as J;
 
 use super::caps::{Capped, Cut, StyleCaps};
+use crate::data::json::{parse_metered, JsonError, JsonSeed, Meter};
 
 /// Inline GeoJSON data by source id, as JSON text.
 pub type InlineData = HashMap<String, Arc<str>>;
@@ -30,18 +33,19 @@ struct Members<'a> {
 }
 
 /// Reads an object's first `cap` distinct members ([`Members`]).
-struct FirstMembers {
+struct FirstMembers<'m> {
     cap: usize,
+    meter: &'m Meter,
 }
 
-impl<'de> DeserializeSeed<'de> for FirstMembers {
+impl<'de> DeserializeSeed<'de> for FirstMembers<'_> {
     type Value = Members<'de>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Members<'de>, D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for FirstMembers {
+impl<'de> Visitor<'de> for FirstMembers<'_> {
     type Value = Members<'de>;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("an object")
@@ -53,6 +57,8 @@ impl<'de> Visitor<'de> for FirstMembers {
             if let Some(&i) = at.get(&k) {
                 out.members[i].1 = map.next_value()?;
             } else if out.members.len() < self.cap {
+                // Its entry, and its key's index entry and text, twice.
+                self.meter.charge(std::mem::size_of::<(String, &RawValue)>() + std::mem::size_of::<(String, usize)>() + 16 + 2 * k.len())?;
                 at.insert(k.clone(), out.members.len());
                 out.members.push((k, map.next_value()?));
             } else {
@@ -65,18 +71,19 @@ impl<'de> Visitor<'de> for FirstMembers {
 }
 
 /// Reads an array's first `cap` values, and how many were skipped.
-struct FirstValues {
+struct FirstValues<'m> {
     cap: usize,
+    meter: &'m Meter,
 }
 
-impl<'de> DeserializeSeed<'de> for FirstValues {
+impl<'de> DeserializeSeed<'de> for FirstValues<'_> {
     type Value = (Vec<J>, usize);
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(Vec<J>, usize), D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for FirstValues {
+impl<'de> Visitor<'de> for FirstValues<'_> {
     type Value = (Vec<J>, usize);
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("an array")
@@ -84,8 +91,11 @@ impl<'de> Visitor<'de> for FirstValues {
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(Vec<J>, usize), S::Error> {
         let mut kept = Vec::new();
         while kept.len() < self.cap {
-            match seq.next_element::<J>()? {
-                Some(v) => kept.push(v),
+            match seq.next_element_seed(JsonSeed(self.meter))? {
+                Some(v) => {
+                    self.meter.charge_for::<J, _>(0)?;
+                    kept.push(v)
+                }
                 None => return Ok((kept, 0)),
             }
         }
@@ -101,8 +111,17 @@ fn is_object(raw: &RawValue) -> bool {
     raw.get().starts_with('{')
 }
 
-fn members(raw: &RawValue, cap: usize) -> Result<Members<'_>, serde_json::Error> {
-    read(serde_json::Deserializer::from_str(raw.get()), FirstMembers { cap })
+fn members<'a>(raw: &'a RawValue, cap: usize, meter: &Meter) -> Result<Members<'a>, serde_json::Error> {
+    read(serde_json::Deserializer::from_str(raw.get()), FirstMembers { cap, meter })
+}
+
+/// Charges a member of the document (its entry and key's text).
+fn entry(meter: &Meter, key: &str) -> Result<(), serde_json::Error> {
+    meter.charge(16 + std::mem::size_of::<(String, J)>() + key.len())
+}
+
+fn value(raw: &RawValue, meter: &Meter) -> Result<J, serde_json::Error> {
+    parse_metered(raw.get().as_bytes(), meter)
 }
 
 /// `seed` over all of a reader's text (nothing but whitespace after it).
@@ -116,12 +135,20 @@ fn read<'de, R: serde_json::de::Read<'de>, S: DeserializeSeed<'de>>(mut de: serd
 /// GeoJSON sources as text (their place in the document is `null`), with at
 /// most `caps` layers and sources: the rest are skipped unparsed and the
 /// [`Cut`]s say how many. Anything that is not an object where the style
-/// has one is parsed whole, for the style's checks to report.
-pub fn read_style_json(json: &[u8], caps: StyleCaps) -> Result<(J, InlineData, Vec<Cut>), serde_json::Error> {
-    let root = match read(serde_json::Deserializer::from_slice(json), FirstMembers { cap: usize::MAX }) {
+/// has one is parsed whole, for the style's checks to report. What the
+/// read makes (its document, the members' index) is held to
+/// `caps.max_parsed_bytes`.
+pub fn read_style_json(json: &[u8], caps: StyleCaps) -> Result<(J, InlineData, Vec<Cut>), JsonError> {
+    let meter = Meter::new(caps.max_parsed_bytes);
+    read_metered(json, caps, &meter).map_err(|e| if meter.over() { JsonError::TooBig { max: caps.max_parsed_bytes } } else { JsonError::Json(e) })
+}
+
+fn read_metered(json: &[u8], caps: StyleCaps, meter: &Meter) -> Result<(J, InlineData, Vec<Cut>), serde_json::Error> {
+    let root = match read(serde_json::Deserializer::from_slice(json), FirstMembers { cap: usize::MAX, meter }) {
         Ok(m) => m,
+        Err(e) if meter.over() => return Err(e),
         // Not an object (or not JSON): the plain parse says which.
-        Err(_) => return serde_json::from_slice(json).map(|doc| (doc, InlineData::new(), Vec::new())),
+        Err(_) => return parse_metered(json, meter).map(|doc| (doc, InlineData::new(), Vec::new())),
     };
     let mut data = InlineData::new();
     let mut cuts = Vec::new();
@@ -133,20 +160,20 @@ pub fn read_style_json(json: &[u8], caps: StyleCaps) -> Result<(J, InlineData, V
             _ => None,
         };
         let value = if let Some(member) = list.filter(|_| raw.get().starts_with('[')) {
-            let (kept, skipped) = read(serde_json::Deserializer::from_str(raw.get()), FirstValues { cap: caps.of(member) })?;
+            let (kept, skipped) = read(serde_json::Deserializer::from_str(raw.get()), FirstValues { cap: caps.of(member), meter })?;
             if skipped > 0 {
                 cuts.push(Cut { member, kept: kept.len(), skipped });
             }
             J::Array(kept)
         } else if key == "sources" && is_object(raw) {
             let mut sources = serde_json::Map::new();
-            let read = members(raw, caps.max_sources)?;
+            let read = members(raw, caps.max_sources, meter)?;
             if read.skipped > 0 {
                 cuts.push(Cut { member: Capped::Sources, kept: read.members.len(), skipped: read.skipped });
             }
             for (id, source) in read.members {
                 let value = if is_object(source) {
-                    let source = members(source, usize::MAX)?.members;
+                    let source = members(source, usize::MAX, meter)?.members;
                     let geojson = source.iter().any(|(field, v)| field == "type" && v.get() == "\"geojson\"");
                     let mut fields = serde_json::Map::new();
                     for (field, v) in source {
@@ -154,20 +181,23 @@ pub fn read_style_json(json: &[u8], caps: StyleCaps) -> Result<(J, InlineData, V
                             data.insert(id.clone(), Arc::from(v.get()));
                             J::Null
                         } else {
-                            serde_json::from_str(v.get())?
+                            value(v, meter)?
                         };
+                        entry(meter, &field)?;
                         fields.insert(field, value);
                     }
                     J::Object(fields)
                 } else {
-                    serde_json::from_str(source.get())?
+                    value(source, meter)?
                 };
+                entry(meter, &id)?;
                 sources.insert(id, value);
             }
             J::Object(sources)
         } else {
-            serde_json::from_str(raw.get())?
+            value(raw, meter)?
         };
+        entry(meter, &key)?;
         doc.insert(key, value);
     }
     Ok((J::Object(doc), data, cuts))
@@ -215,7 +245,7 @@ mod tests {
             sprites.join(",")
         );
         let json = json.as_bytes();
-        let (doc, data, cuts) = read_style_json(json, StyleCaps { max_layers: 2, max_sources: 2 }).unwrap();
+        let (doc, data, cuts) = read_style_json(json, StyleCaps { max_layers: 2, max_sources: 2, ..StyleCaps::default() }).unwrap();
         assert_eq!(doc["layers"], serde_json::json!([{"id": "1"}, {"id": "2"}]));
         // A repeated key is the same source (its last value): "c" and "d" are skipped.
         assert_eq!(doc["sources"], serde_json::json!({"a": {"type": "vector"}, "b": {}}));
@@ -236,16 +266,18 @@ mod tests {
             "layers: the style has 5 layers, more than max_style_layers (2, a runtime option): the first 2 are kept, the other 3 skipped"
         );
         // Within the caps nothing is cut; the skipped part must still be JSON.
-        let (_, _, cuts) = read_style_json(json, StyleCaps { max_layers: 5, max_sources: 4 }).unwrap();
+        let (_, _, cuts) = read_style_json(json, StyleCaps { max_layers: 5, max_sources: 4, ..StyleCaps::default() }).unwrap();
         assert_eq!(cuts.iter().map(|c| c.member).collect::<Vec<_>>(), [Capped::SpriteSheets], "{cuts:?}");
-        assert!(read_style_json(br#"{"layers": [{}, {}, {]}"#, StyleCaps { max_layers: 1, max_sources: 1 }).is_err());
+        assert!(read_style_json(br#"{"layers": [{}, {}, {]}"#, StyleCaps { max_layers: 1, max_sources: 1, ..StyleCaps::default() }).is_err());
     }
 
     #[test]
     fn a_non_object_root_and_bad_json_are_reported_as_a_plain_parse_reports_them() {
         let (doc, data, _) = read_style_json(b"[1, 2]", StyleCaps::default()).unwrap();
         assert_eq!((doc, data.len()), (serde_json::json!([1, 2]), 0));
-        let ours = read_style_json(b"{\"version\": 8,\n \"sources\": {\"a\": {\"data\": {]}}}", StyleCaps::default()).unwrap_err();
+        let Err(JsonError::Json(ours)) = read_style_json(b"{\"version\": 8,\n \"sources\": {\"a\": {\"data\": {]}}}", StyleCaps::default()) else {
+            panic!("not a JSON error")
+        };
         let plain = serde_json::from_slice::<J>(b"{\"version\": 8,\n \"sources\": {\"a\": {\"data\": {]}}}").unwrap_err();
         assert_eq!((ours.line(), ours.column()), (plain.line(), plain.column()));
     }

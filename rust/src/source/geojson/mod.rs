@@ -46,7 +46,6 @@ mod clip;
 pub mod cluster;
 pub(crate) mod convert;
 mod kdtree;
-mod meter;
 #[macro_use]
 mod visit;
 mod props;
@@ -126,7 +125,7 @@ pub struct GeoJsonOptions {
     /// its tile. Counted before the geometry is made.
     pub cut_bytes: u64,
     /// Bytes the values read from the text may take (about what the index
-    /// keeps: [`meter`]): past it, the build stops with
+    /// keeps: [`crate::data::json`]): past it, the build stops with
     /// [`BuildError::TooBig`]. The map sets its GeoJSON budget.
     pub max_read_bytes: u64,
     /// Line distance tracking for `line-gradient`: line features carry

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::meter::Meter;
+use crate::data::json::Meter;
 use crate::data::value::Value;
 use crate::source::feature::Properties;
 

@@ -21,7 +21,7 @@ use serde_json::Value as Json;
 use std::cell::Cell;
 use std::fmt;
 
-use super::meter::Meter;
+use crate::data::json::Meter;
 use super::props::{Keys, Props, PropsSeed};
 use crate::data::value::Value;
 
