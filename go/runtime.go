@@ -38,9 +38,10 @@ type RuntimeOptions struct {
 	// as text; about 60 a property: "k1":0, is 7); past it (or as soon as
 	// reading one source passes it), the source that would pass it fails
 	// with an EventResourceError. Sources are indexed one at a time (an
-	// index's build takes several times what it keeps). A style's
-	// document may take four times it once parsed (at least 16 MiB): past
-	// that, SetStyleJSON fails.
+	// index's build takes several times what it keeps). A JSON document
+	// (style, TileJSON, sprite index, archive metadata) may take four times
+	// it once parsed (at least 16 MiB): past that, it fails to load
+	// (SetStyleJSON fails; the others are an EventResourceError).
 	MaxResourceBytes int64
 	// MaxImagePixels bounds one image (raster tile, image source, sprite
 	// sheet), checked against its header before decoding; 0 = the default,

@@ -62,9 +62,10 @@ typedef struct mapcore_runtime_options {
    * past it (or as soon as reading one source passes it), the source that
    * would pass it fails with a RESOURCE_ERROR event. Sources are indexed
    * one at a time (an index's build takes several times what it keeps). A
-   * style's document may take four times it once parsed (at least 16 MiB):
-   * past that, the style fails to load (PARSE_ERROR from
-   * mapcore_map_set_style_json, a STYLE_ERROR event for a style URL). */
+   * JSON document (style, TileJSON, sprite index, archive metadata) may take
+   * four times it once parsed (at least 16 MiB): past that, it fails to load
+   * (a style: PARSE_ERROR from mapcore_map_set_style_json, a STYLE_ERROR
+   * event for a style URL; the others a RESOURCE_ERROR event). */
   uint64_t max_resource_bytes;
   /* Pixels of one image (raster tile, image source, sprite sheet), checked
    * against its header before decoding; 0 = the default, 4096 x 4096. A

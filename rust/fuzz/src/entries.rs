@@ -361,7 +361,7 @@ pub fn sprite(data: &[u8]) {
     let n = (u16::from_le_bytes([data[0], data[1]]) as usize).min(data.len() - 2);
     let (index, png) = data[2..].split_at(n);
     if mapcore::source::raster::check_image_pixels(png, MAX_PIXELS).is_ok() {
-        let _ = mapcore::map::sprites::slice("fuzz", index, png);
+        let _ = mapcore::map::sprites::slice("fuzz", index, png, 1 << 20);
     }
     // The index again, over a sheet made here (the image part's first two
     // bytes give its size, up to 64 x 64): a mutated PNG rarely decodes (its
@@ -385,7 +385,7 @@ pub fn image(data: &[u8]) {
 /// A TileJSON document, and the tile URLs it gives.
 pub fn tilejson(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Ok(tj) = mapcore::source::TileJson::parse(text) {
+    if let Ok(tj) = mapcore::source::TileJson::parse(text, 1 << 20) {
         let _ = tj.is_raster();
         for id in [TileId::new(0, 0, 0), TileId::new(14, 8802, 5374)] {
             let _ = tj.url_for(id, 2.0);

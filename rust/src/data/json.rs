@@ -59,6 +59,19 @@ impl Meter {
     }
 }
 
+/// The bound on what one JSON document (a style, a TileJSON, a sprite
+/// index, an archive's metadata) may take once parsed, for a runtime whose
+/// `max_resource_bytes` is `max_resource_bytes`: four times it, at least
+/// 16 MiB (a tile server's small resource limit still takes styles of a
+/// megabyte or more).
+pub fn max_parsed_bytes(max_resource_bytes: u64) -> u64 {
+    max_resource_bytes.saturating_mul(4).max(16 << 20)
+}
+
+/// What a document past [`max_parsed_bytes`] is told, after "it takes more
+/// than N bytes once parsed".
+pub const PARSED_LIMIT: &str = "four times the max_resource_bytes limit, a runtime option, at least 16 MiB";
+
 /// Why a bounded parse failed.
 #[derive(Debug)]
 pub enum JsonError {

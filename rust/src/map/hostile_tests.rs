@@ -262,7 +262,8 @@ fn a_style_whose_document_passes_its_bound_once_parsed_is_refused() {
     ];
     // The strict parser's default bound is the runtime's default one.
     use crate::style::StyleCaps;
-    assert_eq!(StyleCaps::parsed_bytes(crate::runtime::Limits::DEFAULT_MAX_RESOURCE_BYTES), StyleCaps::DEFAULT_MAX_PARSED_BYTES);
+    let default = crate::runtime::Limits::DEFAULT_MAX_RESOURCE_BYTES;
+    assert_eq!(crate::data::json::max_parsed_bytes(default), StyleCaps::DEFAULT_MAX_PARSED_BYTES);
     for style in &styles {
         let limits = crate::runtime::Limits { max_resource_bytes: 100_000, ..Default::default() };
         let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });

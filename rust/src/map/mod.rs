@@ -668,7 +668,12 @@ impl Map {
             }
         };
         match &mut state.tiles {
-            Tiles::Vector { .. } | Tiles::Raster { .. } => match sources::apply_tilejson(state, (*bytes).as_ref(), &info.url) {
+            Tiles::Vector { .. } | Tiles::Raster { .. } => match sources::apply_tilejson(
+                state,
+                (*bytes).as_ref(),
+                &info.url,
+                crate::data::json::max_parsed_bytes(core.limits().max_resource_bytes),
+            ) {
                 Ok(()) => {
                     state.meta = Meta::Ready;
                     core.emit(Event::new(EventKind::SourceLoaded, map_id).source(source));
@@ -918,7 +923,7 @@ fn style_caps(core: &Core) -> style::StyleCaps {
     style::StyleCaps {
         max_layers: l.max_style_layers as usize,
         max_sources: l.max_style_sources as usize,
-        max_parsed_bytes: style::StyleCaps::parsed_bytes(l.max_resource_bytes),
+        max_parsed_bytes: crate::data::json::max_parsed_bytes(l.max_resource_bytes),
     }
 }
 

@@ -288,10 +288,11 @@ pub fn geojson_options(state: &SourceState, limits: &crate::runtime::Limits) -> 
 }
 
 /// Applies a TileJSON document (fetched from `url`; relative tile URLs
-/// resolve against it) to a vector or raster source.
-pub fn apply_tilejson(state: &mut SourceState, bytes: &[u8], url: &str) -> Result<(), String> {
+/// resolve against it) to a vector or raster source. The document may take
+/// `max_parsed` bytes parsed.
+pub fn apply_tilejson(state: &mut SourceState, bytes: &[u8], url: &str, max_parsed: u64) -> Result<(), String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
-    let tj = TileJson::parse(text)?;
+    let tj = TileJson::parse(text, max_parsed)?;
     // Archives state their tiles' format: a vector source over images (or a
     // raster source over vector tiles) is refused with the reason.
     match (&state.tiles, tj.is_raster()) {

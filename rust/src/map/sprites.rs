@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde_json::Value as J;
 
 use super::styling::StyleImage;
+use crate::data::json::JsonError;
 use super::{Map, Purpose};
 use crate::render::png_io::{decode_png, Rgba8};
 use crate::runtime::events::{Event, EventKind};
@@ -47,9 +48,13 @@ pub struct Sliced {
 
 /// Slices a sprite sheet into images named by the index. A bad entry (not
 /// numbers, outside the sheet, over the budgets) is a warning and skipped; a
-/// bad index or image fails the sheet.
-pub fn slice(id: &str, index: &[u8], png: &[u8]) -> Result<Sliced, String> {
-    let index: J = serde_json::from_slice(index).map_err(|e| format!("sprite index is not valid JSON: {e}"))?;
+/// bad index or image fails the sheet. The index may take `max_parsed`
+/// bytes parsed.
+pub fn slice(id: &str, index: &[u8], png: &[u8], max_parsed: u64) -> Result<Sliced, String> {
+    let index: J = crate::data::json::parse(index, max_parsed).map_err(|e| match e {
+        JsonError::TooBig { .. } => format!("sprite index: {e} ({})", crate::data::json::PARSED_LIMIT),
+        JsonError::Json(e) => format!("sprite index is not valid JSON: {e}"),
+    })?;
     // A bad index is refused before the sheet is decoded.
     index.as_object().ok_or("sprite index must be a JSON object")?;
     let sheet = decode_png(png).map_err(|e| format!("sprite image: {e}"))?;
@@ -129,8 +134,9 @@ pub fn slice_sheet(id: &str, index: &J, sheet: &Rgba8) -> Result<Sliced, String>
 /// panics, and the sprite stops being waited for either way).
 pub(super) fn spawn_slice(core: &mut Core, map_id: u64, id: String, url: String, index: Bytes, image: Bytes) {
     let purpose = Purpose::Sprite { id: id.clone(), image: true };
+    let max_parsed = crate::data::json::max_parsed_bytes(core.limits().max_resource_bytes);
     core.spawn_for(map_id, purpose, move || {
-        let result = slice(&id, (*index).as_ref(), (*image).as_ref());
+        let result = slice(&id, (*index).as_ref(), (*image).as_ref(), max_parsed);
         Box::new(move |map: &mut Map, core: &mut Core| {
             let Some(load) = map.sprites.get_mut(&id) else { return };
             load.done = true;
@@ -168,14 +174,19 @@ mod tests {
         sheet[(4 + 2) * 4..(4 + 2) * 4 + 4].copy_from_slice(&[255, 0, 0, 255]); // pixel (2,1)
         let png = encode_png(&sheet, 4, 4).unwrap();
         let index = br#"{"dot":{"x":2,"y":1,"width":2,"height":2,"pixelRatio":2,"sdf":true}}"#;
-        let images = slice("icons", index, &png).unwrap().images;
+        let images = slice("icons", index, &png, u64::MAX).unwrap().images;
         let dot = &images["icons:dot"];
         assert_eq!((dot.width, dot.height, dot.pixel_ratio, dot.sdf), (2, 2, 2.0, true));
         assert_eq!(&dot.rgba[..4], &[255, 0, 0, 255]);
-        let big = slice("default", br#"{"big":{"x":3,"y":3,"width":2,"height":2},"ok":{"x":0,"y":0,"width":1,"height":1}}"#, &png).unwrap();
+        let big = slice("default", br#"{"big":{"x":3,"y":3,"width":2,"height":2},"ok":{"x":0,"y":0,"width":1,"height":1}}"#, &png, u64::MAX).unwrap();
         assert!(big.images.contains_key("ok") && !big.images.contains_key("big"));
         assert!(big.warnings[0].contains("outside"), "{:?}", big.warnings);
-        assert!(slice("default", b"[1]", &png).is_err());
+        assert!(slice("default", b"[1]", &png, u64::MAX).is_err());
+        // What the index makes once parsed is bounded: 1,000 zeros take 80,000 bytes.
+        let zeros = format!(r#"{{"dot": {{"x": 0, "y": 0, "width": 1, "height": 1, "pad": [{}]}}}}"#, vec!["0"; 1000].join(","));
+        assert!(slice("default", zeros.as_bytes(), &png, 100_000).is_ok());
+        let e = slice("default", zeros.as_bytes(), &png, 10_000).unwrap_err();
+        assert!(e.contains("more than 10000 bytes once parsed") && e.contains("max_resource_bytes"), "{e}");
     }
 
     #[test]
@@ -191,7 +202,7 @@ mod tests {
             "text": {"x": "0", "y": 0, "width": 1, "height": 1},
             "fine": {"x": 3, "y": 3, "width": 1, "height": 1}
         }"#;
-        let sliced = slice("default", index, &png).unwrap();
+        let sliced = slice("default", index, &png, u64::MAX).unwrap();
         assert_eq!(sliced.images.keys().collect::<Vec<_>>(), vec!["fine"]);
         assert_eq!(sliced.warnings.len(), 6, "{:?}", sliced.warnings);
         assert!(sliced.warnings.iter().any(|w| w.contains("\"wrap\"") && w.contains("outside")));
@@ -199,7 +210,7 @@ mod tests {
         let many: serde_json::Map<String, J> = (0..1000)
             .map(|i| (format!("i{i}"), serde_json::json!({"x": 0, "y": 0, "width": 4, "height": 4})))
             .collect();
-        let sliced = slice("default", serde_json::to_vec(&many).unwrap().as_slice(), &png).unwrap();
+        let sliced = slice("default", serde_json::to_vec(&many).unwrap().as_slice(), &png, u64::MAX).unwrap();
         assert_eq!(sliced.images.len(), MAX_SPRITE_COPIES as usize);
         assert_eq!(sliced.warnings.len(), 1000 - MAX_SPRITE_COPIES as usize);
     }
@@ -211,7 +222,7 @@ mod tests {
             "pill": {"x": 0, "y": 0, "width": 8, "height": 4, "stretchX": [[2, 6]], "stretchY": [[1, 3]], "content": [2, 1, 6, 3]},
             "bad": {"x": 0, "y": 0, "width": 4, "height": 4, "stretchX": [[2, 9]]}
         }"#;
-        let sliced = slice("default", index, &png).unwrap();
+        let sliced = slice("default", index, &png, u64::MAX).unwrap();
         let pill = &sliced.images["pill"].stretch;
         assert_eq!((pill.x.clone(), pill.y.clone(), pill.content), (vec![[2.0, 6.0]], vec![[1.0, 3.0]], Some([2.0, 1.0, 6.0, 3.0])));
         // The image stays, without stretching.

@@ -69,7 +69,10 @@ impl Map {
     /// The style as JSON (the document with every runtime edit applied).
     pub fn style_json(&self) -> Result<String, MapError> {
         let doc = self.doc_or_err()?;
-        Ok(self.style().map_or_else(|| doc.clone(), |style| crate::style::with_inline_data(doc, style)).to_string())
+        match self.style() {
+            Some(style) => crate::style::style_json_text(doc, style).map_err(|e| invalid(format!("the style cannot be printed: {e}"))),
+            None => Ok(doc.to_string()),
+        }
     }
 
     pub fn add_source(&mut self, id: &str, source: &J, core: &mut Core) -> Result<(), MapError> {

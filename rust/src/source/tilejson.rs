@@ -1,5 +1,6 @@
 //! TileJSON (2.x/3.x) parsing: the fields a tile source needs.
 
+use crate::data::json::JsonError;
 use crate::source::feature::TileId;
 use crate::source::url::{tile_url, Scheme, TileBounds};
 
@@ -24,10 +25,13 @@ pub struct TileJson {
 pub const DEFAULT_MAXZOOM: u8 = 22;
 
 impl TileJson {
-    /// Parses TileJSON text.
-    pub fn parse(text: &str) -> Result<TileJson, String> {
-        let json: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("TileJSON is not valid JSON: {e}"))?;
+    /// Parses TileJSON text, which may take at most `max_parsed` bytes
+    /// parsed ([`crate::data::json::max_parsed_bytes`]).
+    pub fn parse(text: &str, max_parsed: u64) -> Result<TileJson, String> {
+        let json = crate::data::json::parse(text.as_bytes(), max_parsed).map_err(|e| match e {
+            JsonError::TooBig { .. } => format!("TileJSON: {e} ({})", crate::data::json::PARSED_LIMIT),
+            JsonError::Json(e) => format!("TileJSON is not valid JSON: {e}"),
+        })?;
         TileJson::from_json(&json)
     }
 
@@ -122,6 +126,7 @@ mod tests {
             r#"{"tilejson":"3.0.0","tiles":["https://a/{z}/{x}/{y}.mvt"],"minzoom":2,"maxzoom":14,
                 "bounds":[0,0,10,10],"scheme":"tms","attribution":"© OSM",
                 "vector_layers":[{"id":"water"},{"id":"roads"}]}"#,
+            u64::MAX,
         )
         .unwrap();
         assert_eq!(tj.minzoom, 2);
@@ -137,15 +142,20 @@ mod tests {
 
     #[test]
     fn defaults_and_errors() {
-        let tj = TileJson::parse(r#"{"tiles":["x/{z}"]}"#).unwrap();
+        let tj = TileJson::parse(r#"{"tiles":["x/{z}"]}"#, u64::MAX).unwrap();
         assert_eq!((tj.minzoom, tj.maxzoom, tj.scheme), (0, 22, Scheme::Xyz));
-        assert!(TileJson::parse("[]").unwrap_err().contains("object"));
-        assert!(TileJson::parse("{}").unwrap_err().contains("no \"tiles\""));
-        assert!(TileJson::parse(r#"{"tiles":[]}"#).unwrap_err().contains("empty"));
-        assert!(TileJson::parse(r#"{"tiles":[1]}"#).unwrap_err().contains("tiles[0]"));
-        assert!(TileJson::parse(r#"{"tiles":["a"],"scheme":"wms"}"#).unwrap_err().contains("wms"));
-        assert!(TileJson::parse(r#"{"tiles":["a"],"minzoom":5,"maxzoom":3}"#).is_err());
-        assert!(TileJson::parse(r#"{"tiles":["a"],"bounds":[1,2,3]}"#).unwrap_err().contains("bounds"));
-        assert!(TileJson::parse("{").unwrap_err().contains("not valid JSON"));
+        assert!(TileJson::parse("[]", u64::MAX).unwrap_err().contains("object"));
+        assert!(TileJson::parse("{}", u64::MAX).unwrap_err().contains("no \"tiles\""));
+        assert!(TileJson::parse(r#"{"tiles":[]}"#, u64::MAX).unwrap_err().contains("empty"));
+        assert!(TileJson::parse(r#"{"tiles":[1]}"#, u64::MAX).unwrap_err().contains("tiles[0]"));
+        assert!(TileJson::parse(r#"{"tiles":["a"],"scheme":"wms"}"#, u64::MAX).unwrap_err().contains("wms"));
+        assert!(TileJson::parse(r#"{"tiles":["a"],"minzoom":5,"maxzoom":3}"#, u64::MAX).is_err());
+        assert!(TileJson::parse(r#"{"tiles":["a"],"bounds":[1,2,3]}"#, u64::MAX).unwrap_err().contains("bounds"));
+        assert!(TileJson::parse("{", u64::MAX).unwrap_err().contains("not valid JSON"));
+        // What it makes once parsed is bounded: 1,000 zeros take 80,000 bytes.
+        let zeros = format!(r#"{{"tiles":["a"],"x":[{}]}}"#, vec!["0"; 1000].join(","));
+        assert!(TileJson::parse(&zeros, 100_000).is_ok());
+        let e = TileJson::parse(&zeros, 10_000).unwrap_err();
+        assert!(e.contains("more than 10000 bytes once parsed") && e.contains("max_resource_bytes"), "{e}");
     }
 }

@@ -17,7 +17,8 @@ pub struct StyleCaps {
     pub max_layers: usize,
     pub max_sources: usize,
     /// Bytes the style's document may take once parsed
-    /// ([`StyleCaps::parsed_bytes`]): `0,` is 2 bytes of text and 32 parsed.
+    /// ([`crate::data::json::max_parsed_bytes`]): `0,` is 2 bytes of text
+    /// and 80 parsed.
     pub max_parsed_bytes: u64,
 }
 
@@ -56,16 +57,9 @@ impl StyleCaps {
     /// known ones about a thousand layers.
     pub const DEFAULT_MAX_LAYERS: u32 = 10_000;
     pub const DEFAULT_MAX_SOURCES: u32 = 10_000;
-    /// [`StyleCaps::parsed_bytes`] of `max_resource_bytes`' default (64 MiB).
+    /// [`crate::data::json::max_parsed_bytes`] of `max_resource_bytes`'
+    /// default (64 MiB).
     pub const DEFAULT_MAX_PARSED_BYTES: u64 = 256 << 20;
-
-    /// The bound on a style's parsed document for a runtime whose
-    /// `max_resource_bytes` is `max_resource_bytes`: four times it, at
-    /// least 16 MiB (a tile server's small resource limit still takes
-    /// styles of a megabyte or more).
-    pub fn parsed_bytes(max_resource_bytes: u64) -> u64 {
-        max_resource_bytes.saturating_mul(4).max(16 << 20)
-    }
 
     /// The cap on `member`.
     pub fn of(&self, member: Capped) -> usize {

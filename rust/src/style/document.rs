@@ -287,7 +287,7 @@ pub fn parse_style_lenient(json: &[u8], caps: StyleCaps) -> Result<(ParsedStyle,
 
 /// Takes inline GeoJSON data out of a style's document (leaving `null`): the
 /// parsed style holds it as text, and parsed JSON in the document would cost
-/// ten to twenty times as much. [`with_inline_data`] puts it back.
+/// ten to twenty times as much. [`style_json_text`] prints it back.
 pub fn strip_inline_data(doc: &mut J, style: &Style) {
     for (id, spec) in &style.sources {
         if let SourceSpec::GeoJson(GeoJsonSource { data: GeoJsonData::Inline(_), .. }) = spec {
@@ -298,21 +298,63 @@ pub fn strip_inline_data(doc: &mut J, style: &Style) {
     }
 }
 
-/// The document with the inline GeoJSON data that [`strip_inline_data`] took
-/// out put back (a copy, for printing the style).
-pub fn with_inline_data(doc: &J, style: &Style) -> J {
-    let mut full = doc.clone();
-    for (id, spec) in &style.sources {
-        if let SourceSpec::GeoJson(GeoJsonSource { data: GeoJsonData::Inline(text), .. }) = spec {
-            if let Some(data) = full.get_mut("sources").and_then(|s| s.get_mut(id)).and_then(|s| s.get_mut("data")) {
-                if data.is_null() {
-                    // The text is JSON that this crate printed.
-                    *data = serde_json::from_str(text).unwrap_or(J::Null);
+/// The document as JSON text, with the inline GeoJSON data that
+/// [`strip_inline_data`] took out put back: its text is spliced in as it
+/// is, never parsed (parsed, 60 MB of data would take gigabytes).
+pub fn style_json_text(doc: &J, style: &Style) -> Result<String, serde_json::Error> {
+    let inline: HashMap<&str, &str> = style
+        .sources
+        .iter()
+        .filter_map(|(id, spec)| match spec {
+            SourceSpec::GeoJson(GeoJsonSource { data: GeoJsonData::Inline(text), .. }) => Some((id.as_str(), &**text)),
+            _ => None,
+        })
+        .collect();
+    serde_json::to_string(&Spliced { value: doc, inline: &inline, at: At::Root })
+}
+
+/// A document value printed with inline data spliced in at
+/// `sources.ID.data` where the document holds `null`.
+struct Spliced<'a> {
+    value: &'a J,
+    inline: &'a HashMap<&'a str, &'a str>,
+    at: At<'a>,
+}
+
+/// Where a [`Spliced`] value is in the document.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root,
+    Sources,
+    Source(&'a str),
+}
+
+impl serde::Serialize for Spliced<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeMap};
+        let J::Object(members) = self.value else { return self.value.serialize(s) };
+        let mut map = s.serialize_map(Some(members.len()))?;
+        for (key, value) in members {
+            let inner = match self.at {
+                At::Root if key == "sources" => Some(At::Sources),
+                At::Sources => Some(At::Source(key)),
+                _ => None,
+            };
+            if let (At::Source(id), "data", true) = (self.at, key.as_str(), value.is_null()) {
+                if let Some(text) = self.inline.get(id) {
+                    // The text was read as one JSON value: checked, not parsed.
+                    let raw: &serde_json::value::RawValue = serde_json::from_str(text).map_err(S::Error::custom)?;
+                    map.serialize_entry(key, raw)?;
+                    continue;
                 }
             }
+            match inner {
+                Some(at) => map.serialize_entry(key, &Spliced { value, inline: self.inline, at })?,
+                None => map.serialize_entry(key, value)?,
+            }
         }
+        map.end()
     }
-    full
 }
 
 /// Parses a style document (style specification v8), strictly: the first
@@ -331,10 +373,7 @@ fn json_error(e: crate::data::json::JsonError) -> StyleError {
         crate::data::json::JsonError::TooBig { max } => {
             return StyleError::new(
                 "",
-                format!(
-                    "the style takes more than {max} bytes once parsed, more than a style may take \
-                     (four times the max_resource_bytes limit, a runtime option, at least 16 MiB)"
-                ),
+                format!("the style takes more than {max} bytes once parsed ({})", crate::data::json::PARSED_LIMIT),
             )
         }
         crate::data::json::JsonError::Json(e) => e,

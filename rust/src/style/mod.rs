@@ -46,7 +46,7 @@ pub mod spec;
 pub use crate::data::value;
 
 pub use caps::StyleCaps;
-pub use document::{inline_data, parse_style, parse_style_lenient, parse_style_value, strip_inline_data, with_inline_data, ParsedStyle, Style};
+pub use document::{inline_data, parse_style, parse_style_lenient, parse_style_value, strip_inline_data, style_json_text, ParsedStyle, Style};
 pub use layer::{Layer, LayerKind};
 pub use reader::StyleError;
 pub use source::SourceSpec;

@@ -229,7 +229,7 @@ impl MbTiles {
         });
         let vector_layers = values
             .get("json")
-            .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+            .and_then(|j| crate::data::json::parse(j.as_bytes(), crate::data::json::max_parsed_bytes(limit.bytes)).ok())
             .and_then(|j| j.get("vector_layers").filter(|v| v.is_array()).cloned());
         let bytes = values.iter().map(|(k, v)| k.len() + v.len()).sum();
         let metadata = Metadata {

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::{corrupt, gunzip, gzip, Archive, ArchiveError, ByteSource, Metadata, ReadPurpose, TileEntry, TileFormat};
+use crate::data::json::JsonError;
 
 pub const HEADER_LEN: usize = 127;
 const MAGIC: &[u8; 7] = b"PMTiles";
@@ -448,8 +449,12 @@ impl PmTiles {
         let json: serde_json::Value = if meta_bytes.iter().all(|b| b.is_ascii_whitespace()) {
             serde_json::Value::Object(Default::default())
         } else {
-            serde_json::from_slice(&meta_bytes)
-                .map_err(|e| ArchiveError::Corrupt(format!("PMTiles metadata is not valid JSON: {e}")))?
+            // Its text is at most MAX_INFLATED bytes; parsed, it is held to the
+            // bound of a JSON document under that resource limit.
+            crate::data::json::parse(&meta_bytes, crate::data::json::max_parsed_bytes(super::MAX_INFLATED as u64)).map_err(|e| match e {
+                JsonError::TooBig { .. } => ArchiveError::Corrupt(format!("PMTiles metadata: {e}")),
+                JsonError::Json(e) => ArchiveError::Corrupt(format!("PMTiles metadata is not valid JSON: {e}")),
+            })?
         };
         let e7 = |v: i32| f64::from(v) / 1e7;
         let b = header.bounds_e7;
