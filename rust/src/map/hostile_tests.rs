@@ -487,14 +487,29 @@ fn geojson_data_past_the_maps_budget_fails_its_source_and_the_rest_draws() {
 fn geojson_data_counts_in_the_budget_at_its_indexed_size() {
     // Coordinates take 6 bytes of text ("[0,0],") and 24 indexed: two
     // sources of 600 points fit the 16,000-byte budget as text (about
-    // 3,700 bytes each) but not indexed (about 14,500 each). The first
-    // indexed is kept, the other fails naming the budget, the rest draws.
+    // 3,700 bytes each) but not indexed (about 14,500 each).
+    let points = vec!["[0,0]"; 600].join(",");
+    one_of_two_is_refused_indexed(&format!(r#"{{"type": "geojson", "data": {{"type": "MultiPoint", "coordinates": [{points}]}}}}"#));
+}
+
+#[test]
+fn geojson_properties_count_in_the_budget_at_their_indexed_size() {
+    // A member like "k12":0, takes 8 bytes of text and about 60 indexed (its
+    // entry, its key): two sources of one point with 150 members fit the
+    // 16,000-byte budget as text (about 1,400 bytes each) and as geometry
+    // (a point), not with their properties (about 9,000 each).
+    let members: Vec<String> = (0..150).map(|i| format!(r#""k{i}":0"#)).collect();
+    one_of_two_is_refused_indexed(&point_source(&format!("{{{}}}", members.join(","))));
+}
+
+/// Draws sources "a" and "b", both `source`, and a point under a 16,000-byte
+/// GeoJSON budget where `source` fits as text and not indexed: the first
+/// indexed is kept, the other fails naming the budget, the rest draws.
+fn one_of_two_is_refused_indexed(source: &str) {
     let limits = crate::runtime::Limits { max_resource_bytes: 4000, ..Default::default() };
     let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });
-    let points = vec!["[0,0]"; 600].join(",");
-    let dense = format!(r#"{{"type": "geojson", "data": {{"type": "MultiPoint", "coordinates": [{points}]}}}}"#);
-    assert!(dense.len() < 4000);
-    let sources = format!(r#""a": {dense}, "b": {dense}, "p": {}"#, point_source("{}"));
+    assert!(source.len() < 4000, "{}", source.len());
+    let sources = format!(r#""a": {source}, "b": {source}, "p": {}"#, point_source("{}"));
     let layers = ["a", "b", "p"]
         .map(|s| format!(r#"{{"id": "{s}", "type": "circle", "source": "{s}", "paint": {{"circle-color": "red", "circle-radius": 8}}}}"#))
         .join(",");
@@ -504,29 +519,6 @@ fn geojson_data_counts_in_the_budget_at_its_indexed_size() {
         .into_iter()
         .filter(|e| e.message.contains("bytes indexed") && e.message.contains("more than 16000 (four times the max_resource_bytes limit"))
         .collect();
-    assert_eq!(refused.len(), 1, "{events:?}");
-    assert!(refused[0].source_id == "a" || refused[0].source_id == "b", "{:?}", refused[0]);
-    assert_eq!(events.iter().filter(|e| e.kind == EventKind::SourceLoaded).count(), 2, "{events:?}");
-}
-
-#[test]
-fn geojson_properties_count_in_the_budget_at_their_indexed_size() {
-    // A member like "k12":0, takes 8 bytes of text and about 60 indexed (its
-    // entry, its key): two sources of one point with 150 members fit the
-    // 16,000-byte budget as text (about 1,400 bytes each) and as geometry
-    // (a point), not with their properties (about 9,000 each).
-    let limits = crate::runtime::Limits { max_resource_bytes: 4000, ..Default::default() };
-    let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });
-    let members: Vec<String> = (0..150).map(|i| format!(r#""k{i}":0"#)).collect();
-    let rich = point_source(&format!("{{{}}}", members.join(",")));
-    assert!(rich.len() < 1500, "{}", rich.len());
-    let sources = format!(r#""a": {rich}, "b": {rich}, "p": {}"#, point_source("{}"));
-    let layers = ["a", "b", "p"]
-        .map(|s| format!(r#"{{"id": "{s}", "type": "circle", "source": "{s}", "paint": {{"circle-color": "red", "circle-radius": 8}}}}"#))
-        .join(",");
-    let (centre, events) = render(&mut rt, &circle_style(&sources, &layers));
-    assert_eq!(centre, Some(RED), "{events:?}");
-    let refused: Vec<&Event> = resource_errors(&events).into_iter().filter(|e| e.message.contains("bytes indexed")).collect();
     assert_eq!(refused.len(), 1, "{events:?}");
     assert!(refused[0].source_id == "a" || refused[0].source_id == "b", "{:?}", refused[0]);
     assert_eq!(events.iter().filter(|e| e.kind == EventKind::SourceLoaded).count(), 2, "{events:?}");

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::data::json::Meter;
 use crate::data::value::Value;
@@ -57,12 +57,7 @@ impl Keys {
 #[derive(Clone, Copy)]
 pub struct PropsSeed<'a>(pub &'a Keys, pub &'a Meter);
 
-impl<'de> DeserializeSeed<'de> for PropsSeed<'_> {
-    type Value = Props;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Props, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_visits_any!(PropsSeed<'_> => Props);
 
 /// Members up to which a repeated key is looked for as each is read; a
 /// longer object is rid of its repeats once read.
@@ -143,12 +138,7 @@ fn without_repeats(mut members: Vec<(Arc<str>, Value)>) -> Vec<(Arc<str>, Value)
 #[derive(Clone, Copy)]
 struct ValueSeed<'m>(&'m Meter);
 
-impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
-    type Value = Value;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_visits_any!(ValueSeed<'_> => Value);
 
 impl<'de> Visitor<'de> for ValueSeed<'_> {
     type Value = Value;
@@ -203,6 +193,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::de::DeserializeSeed;
 
     fn read(text: &str) -> Props {
         let keys = Keys::default();

@@ -234,12 +234,7 @@ impl<'de> Deserialize<'de> for Node {
 #[derive(Clone, Copy)]
 struct NodeSeed<'a, 'w>(&'a Ask<'w>);
 
-impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
-    type Value = Node;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_visits_any!(NodeSeed<'_, '_> => Node);
 
 impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
     type Value = Node;
@@ -290,12 +285,7 @@ impl<'de> Deserialize<'de> for Coords {
 #[derive(Clone, Copy)]
 struct CoordsSeed<'m>(&'m Meter);
 
-impl<'de> DeserializeSeed<'de> for CoordsSeed<'_> {
-    type Value = Coords;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Coords, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_visits_any!(CoordsSeed<'_> => Coords);
 
 impl<'de> Visitor<'de> for CoordsSeed<'_> {
     type Value = Coords;
@@ -380,12 +370,7 @@ impl<'de> Visitor<'de> for CoordsSeed<'_> {
 /// Reads a `type` member: a string is kept, anything else is not read.
 struct TypeSeed<'m>(&'m Meter);
 
-impl<'de> DeserializeSeed<'de> for TypeSeed<'_> {
-    type Value = Option<String>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_visits_any!(TypeSeed<'_> => Option<String>);
 
 impl<'de> Visitor<'de> for TypeSeed<'_> {
     type Value = Option<String>;
@@ -421,12 +406,7 @@ impl<'de> Visitor<'de> for TypeSeed<'_> {
 /// read.
 struct IdSeed<'m>(&'m Meter);
 
-impl<'de> DeserializeSeed<'de> for IdSeed<'_> {
-    type Value = Id;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Id, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_visits_any!(IdSeed<'_> => Id);
 
 impl<'de> Visitor<'de> for IdSeed<'_> {
     type Value = Id;

@@ -43,3 +43,15 @@ macro_rules! containers_are {
         }
     };
 }
+
+/// `DeserializeSeed` for a seed that is its own `Visitor` of any JSON value.
+macro_rules! seed_visits_any {
+    ($seed:ty => $value:ty) => {
+        impl<'de> serde::de::DeserializeSeed<'de> for $seed {
+            type Value = $value;
+            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<$value, D::Error> {
+                d.deserialize_any(self)
+            }
+        }
+    };
+}
