@@ -53,6 +53,16 @@ impl Meter {
         self.max
     }
 
+    /// The error a read charged to this meter failed with: too big when a
+    /// charge passed the limit, else the JSON error.
+    pub fn error(&self, e: serde_json::Error) -> JsonError {
+        if self.over() {
+            JsonError::TooBig { max: self.max }
+        } else {
+            JsonError::Json(e)
+        }
+    }
+
     /// Whether a charge passed the limit.
     pub fn over(&self) -> bool {
         self.over.get()
@@ -90,11 +100,22 @@ impl std::fmt::Display for JsonError {
     }
 }
 
+impl JsonError {
+    /// What a user is told of document `what` ("TileJSON") that was parsed
+    /// under [`max_parsed_bytes`] and failed.
+    pub fn describe(&self, what: &str) -> String {
+        match self {
+            JsonError::TooBig { .. } => format!("{what}: {self} ({PARSED_LIMIT})"),
+            JsonError::Json(e) => format!("{what} is not valid JSON: {e}"),
+        }
+    }
+}
+
 /// Parses `text` as JSON, stopping as soon as the values made take more
 /// than `max` bytes.
 pub fn parse(text: &[u8], max: u64) -> Result<J, JsonError> {
     let meter = Meter::new(max);
-    parse_metered(text, &meter).map_err(|e| if meter.over() { JsonError::TooBig { max } } else { JsonError::Json(e) })
+    parse_metered(text, &meter).map_err(|e| meter.error(e))
 }
 
 /// Parses `text` as JSON, charging its values to `meter` (several texts

@@ -672,7 +672,7 @@ impl Map {
                 state,
                 (*bytes).as_ref(),
                 &info.url,
-                crate::data::json::max_parsed_bytes(core.limits().max_resource_bytes),
+                core.limits().max_parsed_bytes(),
             ) {
                 Ok(()) => {
                     state.meta = Meta::Ready;
@@ -923,7 +923,7 @@ fn style_caps(core: &Core) -> style::StyleCaps {
     style::StyleCaps {
         max_layers: l.max_style_layers as usize,
         max_sources: l.max_style_sources as usize,
-        max_parsed_bytes: crate::data::json::max_parsed_bytes(l.max_resource_bytes),
+        max_parsed_bytes: l.max_parsed_bytes(),
     }
 }
 

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use serde_json::Value as J;
 
 use super::styling::StyleImage;
-use crate::data::json::JsonError;
 use super::{Map, Purpose};
 use crate::render::png_io::{decode_png, Rgba8};
 use crate::runtime::events::{Event, EventKind};
@@ -51,10 +50,7 @@ pub struct Sliced {
 /// bad index or image fails the sheet. The index may take `max_parsed`
 /// bytes parsed.
 pub fn slice(id: &str, index: &[u8], png: &[u8], max_parsed: u64) -> Result<Sliced, String> {
-    let index: J = crate::data::json::parse(index, max_parsed).map_err(|e| match e {
-        JsonError::TooBig { .. } => format!("sprite index: {e} ({})", crate::data::json::PARSED_LIMIT),
-        JsonError::Json(e) => format!("sprite index is not valid JSON: {e}"),
-    })?;
+    let index: J = crate::data::json::parse(index, max_parsed).map_err(|e| e.describe("sprite index"))?;
     // A bad index is refused before the sheet is decoded.
     index.as_object().ok_or("sprite index must be a JSON object")?;
     let sheet = decode_png(png).map_err(|e| format!("sprite image: {e}"))?;
@@ -134,7 +130,7 @@ pub fn slice_sheet(id: &str, index: &J, sheet: &Rgba8) -> Result<Sliced, String>
 /// panics, and the sprite stops being waited for either way).
 pub(super) fn spawn_slice(core: &mut Core, map_id: u64, id: String, url: String, index: Bytes, image: Bytes) {
     let purpose = Purpose::Sprite { id: id.clone(), image: true };
-    let max_parsed = crate::data::json::max_parsed_bytes(core.limits().max_resource_bytes);
+    let max_parsed = core.limits().max_parsed_bytes();
     core.spawn_for(map_id, purpose, move || {
         let result = slice(&id, (*index).as_ref(), (*image).as_ref(), max_parsed);
         Box::new(move |map: &mut Map, core: &mut Core| {

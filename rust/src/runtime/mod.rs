@@ -116,6 +116,12 @@ impl Limits {
     pub const DEFAULT_MAX_OVERDRAW: u32 = 256;
     /// MapLibre Native's online file source sends 20 at once.
     pub const DEFAULT_MAX_REQUESTS_IN_FLIGHT: u32 = 20;
+
+    /// What one JSON document may take once parsed under these limits
+    /// ([`crate::data::json::max_parsed_bytes`]).
+    pub fn max_parsed_bytes(&self) -> u64 {
+        crate::data::json::max_parsed_bytes(self.max_resource_bytes)
+    }
 }
 
 impl Default for Limits {

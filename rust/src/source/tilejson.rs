@@ -1,6 +1,5 @@
 //! TileJSON (2.x/3.x) parsing: the fields a tile source needs.
 
-use crate::data::json::JsonError;
 use crate::source::feature::TileId;
 use crate::source::url::{tile_url, Scheme, TileBounds};
 
@@ -28,10 +27,7 @@ impl TileJson {
     /// Parses TileJSON text, which may take at most `max_parsed` bytes
     /// parsed ([`crate::data::json::max_parsed_bytes`]).
     pub fn parse(text: &str, max_parsed: u64) -> Result<TileJson, String> {
-        let json = crate::data::json::parse(text.as_bytes(), max_parsed).map_err(|e| match e {
-            JsonError::TooBig { .. } => format!("TileJSON: {e} ({})", crate::data::json::PARSED_LIMIT),
-            JsonError::Json(e) => format!("TileJSON is not valid JSON: {e}"),
-        })?;
+        let json = crate::data::json::parse(text.as_bytes(), max_parsed).map_err(|e| e.describe("TileJSON"))?;
         TileJson::from_json(&json)
     }
 

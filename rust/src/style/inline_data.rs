@@ -140,7 +140,7 @@ fn read<'de, R: serde_json::de::Read<'de>, S: DeserializeSeed<'de>>(mut de: serd
 /// `caps.max_parsed_bytes`.
 pub fn read_style_json(json: &[u8], caps: StyleCaps) -> Result<(J, InlineData, Vec<Cut>), JsonError> {
     let meter = Meter::new(caps.max_parsed_bytes);
-    read_metered(json, caps, &meter).map_err(|e| if meter.over() { JsonError::TooBig { max: caps.max_parsed_bytes } } else { JsonError::Json(e) })
+    read_metered(json, caps, &meter).map_err(|e| meter.error(e))
 }
 
 fn read_metered(json: &[u8], caps: StyleCaps, meter: &Meter) -> Result<(J, InlineData, Vec<Cut>), serde_json::Error> {
