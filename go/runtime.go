@@ -41,7 +41,9 @@ type RuntimeOptions struct {
 	// index's build takes several times what it keeps). A JSON document
 	// (style, TileJSON, sprite index, archive metadata) may take four times
 	// it once parsed (at least 16 MiB): past that, it fails to load
-	// (SetStyleJSON fails; the others are an EventResourceError).
+	// (SetStyleJSON fails; the others are an EventResourceError), and so
+	// may the JSON passed to a runtime-styling or query method (past it,
+	// ErrInvalidArgument).
 	MaxResourceBytes int64
 	// MaxImagePixels bounds one image (raster tile, image source, sprite
 	// sheet), checked against its header before decoding; 0 = the default,

@@ -41,7 +41,10 @@ func (m *MapHandle) StyleJSON() ([]byte, error) {
 	return m.callJSON("MapHandle.StyleJSON", func() ([]byte, capi.Res) { return capi.MapGetStyleJSON(m.id) })
 }
 
-// AddSource adds source id from style-spec source JSON.
+// AddSource adds source id from style-spec source JSON. A GeoJSON source's
+// inline "data" object is kept as text, as in a style: the source reads it
+// when it loads, under the map's GeoJSON budget (RuntimeOptions.MaxResourceBytes),
+// and an EventResourceError says when it is refused.
 func (m *MapHandle) AddSource(id string, source []byte) error {
 	return m.call("MapHandle.AddSource", func() capi.Res { return capi.MapAddSource(m.id, id, source) })
 }

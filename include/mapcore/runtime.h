@@ -65,7 +65,9 @@ typedef struct mapcore_runtime_options {
    * JSON document (style, TileJSON, sprite index, archive metadata) may take
    * four times it once parsed (at least 16 MiB): past that, it fails to load
    * (a style: PARSE_ERROR from mapcore_map_set_style_json, a STYLE_ERROR
-   * event for a style URL; the others a RESOURCE_ERROR event). */
+   * event for a style URL; the others a RESOURCE_ERROR event), and so may
+   * a JSON argument of a runtime-styling or query call (past it,
+   * INVALID_ARGUMENT). */
   uint64_t max_resource_bytes;
   /* Pixels of one image (raster tile, image source, sprite sheet), checked
    * against its header before decoding; 0 = the default, 4096 x 4096. A

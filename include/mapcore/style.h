@@ -7,7 +7,10 @@
  * reason (e.g. `layer "water": layers[2].paint.fill-color: expected color,
  * found number`), and leaves the map unchanged. Unknown ids return
  * NOT_FOUND. Edits need a loaded style (INVALID_STATE otherwise). JSON
- * arguments are `len` bytes of UTF-8 (copied; not NUL-terminated).
+ * arguments are `len` bytes of UTF-8 (copied; not NUL-terminated), parsed
+ * under the runtime's bound on a JSON document (four times
+ * max_resource_bytes once parsed, at least 16 MiB): past it, or not JSON,
+ * INVALID_ARGUMENT naming the argument.
  * Owner thread for all functions.
  *
  * Strings returned through `char **out_json` are allocated by mapcore and
@@ -29,7 +32,11 @@ extern "C" {
 #endif
 
 /* Adds source `id` (style-spec source JSON). INVALID_ARGUMENT if the id is
- * taken or the JSON is not a valid source. */
+ * taken or the JSON is not a valid source. A GeoJSON source's inline `data`
+ * object is kept as text, as in a style (not parsed by this call, and not
+ * counted in the bound above): the source reads it when it loads, under the
+ * map's GeoJSON budget (see max_resource_bytes), and a RESOURCE_ERROR event
+ * says when it is refused. */
 mapcore_status mapcore_map_add_source(mapcore_map map, const char *id, const char *json,
                                       size_t len);
 

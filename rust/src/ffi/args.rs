@@ -56,6 +56,23 @@ pub unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &str) -> CallResul
     Ok(std::slice::from_raw_parts(ptr, len))
 }
 
+/// `len` bytes of UTF-8 text at `ptr` (a JSON argument, parsed once the
+/// call is on its runtime by [`json_value`]).
+///
+/// # Safety
+/// As `bytes_arg`.
+pub unsafe fn text_arg<'a>(ptr: *const c_char, len: usize, name: &str) -> CallResult<&'a str> {
+    let bytes = bytes_arg(ptr as *const u8, len, name)?;
+    std::str::from_utf8(bytes).or_else(|e| invalid_argument(format!("`{name}` is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to())))
+}
+
+/// JSON argument `name` parsed under the runtime's bound on a parsed
+/// document (`Limits::max_parsed_bytes`): JSON takes many times its text
+/// once parsed, and a host may pass on JSON it did not write.
+pub fn json_value(text: &str, name: &str, limits: &crate::runtime::Limits) -> CallResult<serde_json::Value> {
+    crate::data::json::parse(text.as_bytes(), limits.max_parsed_bytes()).or_else(|e| invalid_argument(e.describe(&format!("`{name}`"))))
+}
+
 /// A required pointer to a struct with a leading `size` field of at least
 /// `min_size` bytes.
 ///
@@ -91,4 +108,24 @@ pub fn out_handle<'a>(ptr: *mut u64, name: &str) -> CallResult<&'a mut u64> {
         return invalid_argument(format!("`*{name}` must hold the null handle ({{0}}) on entry; it holds {:#x}", *out));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::Limits;
+
+    #[test]
+    fn a_json_argument_is_parsed_under_the_runtimes_bound() {
+        // `0,` is 2 bytes of text and more than 32 parsed: past the 16 MiB a
+        // document may take under a small max_resource_bytes.
+        let zeros = format!("[{}]", vec!["0"; 600_000].join(","));
+        let small = Limits { max_resource_bytes: 100_000, ..Default::default() };
+        let e = json_value(&zeros, "json", &small).unwrap_err();
+        assert!(e.message.contains("`json`: it takes more than 16777216 bytes once parsed") && e.message.contains("max_resource_bytes"), "{}", e.message);
+        let parsed = json_value(&zeros, "json", &Limits::default()).unwrap();
+        assert_eq!(parsed, serde_json::from_str::<serde_json::Value>(&zeros).unwrap());
+        let e = json_value("{\"a\": ", "filter_json", &small).unwrap_err();
+        assert!(e.message.starts_with("`filter_json` is not valid JSON"), "{}", e.message);
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::os::raw::c_char;
 
-use super::args::{bytes_arg, opt_str_arg, sized_arg, str_arg};
+use super::args::{json_value, opt_str_arg, sized_arg, str_arg, text_arg};
 use super::guard::{call, fail, invalid_argument, CallResult, Failure};
 use super::map::{map_core, with_map};
 use super::style::{check_out, give_string};
@@ -23,18 +23,20 @@ impl From<QueryError> for Failure {
     }
 }
 
-/// Optional JSON (`NULL`/0 = JSON null).
+/// Optional JSON text (`NULL`/0 = JSON null), parsed by [`opt_value`].
 ///
 /// # Safety
 /// `json` points at `len` readable bytes.
-unsafe fn opt_json(json: *const c_char, len: usize, name: &str) -> CallResult<serde_json::Value> {
+unsafe fn opt_json<'a>(json: *const c_char, len: usize, name: &str) -> CallResult<Option<&'a str>> {
     if json.is_null() && len == 0 {
-        return Ok(serde_json::Value::Null);
+        return Ok(None);
     }
-    let bytes = bytes_arg(json as *const u8, len, name)?;
-    let text = std::str::from_utf8(bytes)
-        .or_else(|e| invalid_argument(format!("`{name}` is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to())))?;
-    serde_json::from_str(text).or_else(|e| invalid_argument(format!("`{name}` is not valid JSON: {e}")))
+    text_arg(json, len, name).map(Some)
+}
+
+/// [`opt_json`]'s text parsed under the runtime's bound (`None` = null).
+fn opt_value(text: Option<&str>, name: &str, core: &crate::runtime::Core) -> CallResult<serde_json::Value> {
+    text.map_or(Ok(serde_json::Value::Null), |t| json_value(t, name, core.limits()))
 }
 
 #[no_mangle]
@@ -64,10 +66,11 @@ pub unsafe extern "C" fn mapcore_map_query_rendered_features(
                 other => return invalid_argument(format!("geometry->type {other} is neither MAPCORE_QUERY_POINT nor MAPCORE_QUERY_BOX")),
             })
         };
-        let options = QueryOptions::from_json(&opt_json(options_json, len, "options_json")?)
-            .or_else(|e| fail(mapcore_status::MAPCORE_STATUS_INVALID_ARGUMENT, format!("options_json: {e}")))?;
+        let options = opt_json(options_json, len, "options_json")?;
         let features = with_map(map, |o, id| {
-            let (m, _) = map_core(o, id)?;
+            let (m, core) = map_core(o, id)?;
+            let options = QueryOptions::from_json(&opt_value(options, "options_json", core)?)
+                .or_else(|e| fail(mapcore_status::MAPCORE_STATUS_INVALID_ARGUMENT, format!("options_json: {e}")))?;
             let geometry = geometry.unwrap_or_else(|| {
                 let t = m.transform();
                 QueryGeometry::Box([0.0, 0.0], [t.width, t.height])
@@ -95,7 +98,8 @@ pub unsafe extern "C" fn mapcore_map_query_source_features(
         let layer = opt_str_arg(source_layer, "source_layer")?;
         let filter = opt_json(filter_json, len, "filter_json")?;
         let features = with_map(map, |o, id| {
-            let (m, _) = map_core(o, id)?;
+            let (m, core) = map_core(o, id)?;
+            let filter = opt_value(filter, "filter_json", core)?;
             let filter = (!filter.is_null()).then_some(&filter);
             m.query_source_features(source, layer, filter).map_err(Failure::from)
         })?;

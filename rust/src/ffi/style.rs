@@ -3,26 +3,13 @@
 use std::ffi::CString;
 use std::os::raw::c_char;
 
-use super::args::{bytes_arg, opt_str_arg, out_arg, sized_arg, str_arg};
+use super::args::{bytes_arg, json_value, opt_str_arg, out_arg, sized_arg, str_arg, text_arg};
 use super::guard::{call, invalid_argument, CallResult, Failure};
 use super::map::{map_core, with_map};
 use super::types::*;
 use crate::map::styling::Group;
 use crate::map::StyleImage;
 use crate::style::image::{ImageStretch, MAX_STRETCH_ZONES};
-
-/// `len` bytes of UTF-8 JSON.
-///
-/// # Safety
-/// `json` points at `len` readable bytes.
-unsafe fn json_arg(json: *const c_char, len: usize, name: &str) -> CallResult<serde_json::Value> {
-    let bytes = bytes_arg(json as *const u8, len, name)?;
-    let text = std::str::from_utf8(bytes)
-        .or_else(|e| invalid_argument(format!("`{name}` is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to())))?;
-    serde_json::from_str(text).or_else(|e| {
-        invalid_argument(format!("`{name}` is not valid JSON (line {}, column {}): {e}", e.line(), e.column()))
-    })
-}
 
 /// Hands `s` to the caller through `out` (checked by `check_out`).
 pub(super) fn give_string(out: *mut *mut c_char, s: String) -> CallResult {
@@ -57,10 +44,10 @@ pub unsafe extern "C" fn mapcore_string_free(string: *mut c_char) -> mapcore_sta
 pub unsafe extern "C" fn mapcore_map_add_source(map: mapcore_map, id: *const c_char, json: *const c_char, len: usize) -> mapcore_status {
     call("mapcore_map_add_source", || {
         let id = str_arg(id, "id")?;
-        let source = json_arg(json, len, "json")?;
+        let source = text_arg(json, len, "json")?;
         with_map(map, |o, m| {
             let (m, core) = map_core(o, m)?;
-            m.add_source(id, &source, core).map_err(Failure::from)
+            m.add_source(id, source, core).map_err(Failure::from)
         })
     })
 }
@@ -83,10 +70,11 @@ pub unsafe extern "C" fn mapcore_map_remove_source(map: mapcore_map, id: *const 
 #[no_mangle]
 pub unsafe extern "C" fn mapcore_map_add_layer(map: mapcore_map, json: *const c_char, len: usize, before_id: *const c_char) -> mapcore_status {
     call("mapcore_map_add_layer", || {
-        let layer = json_arg(json, len, "json")?;
+        let layer = text_arg(json, len, "json")?;
         let before = opt_str_arg(before_id, "before_id")?;
         with_map(map, |o, m| {
             let (m, core) = map_core(o, m)?;
+            let layer = json_value(layer, "json", core.limits())?;
             m.add_layer(&layer, before, core).map_err(Failure::from)
         })
     })
@@ -117,9 +105,10 @@ unsafe fn set_property(
     call(function, || {
         let layer = str_arg(layer_id, "layer_id")?;
         let name = str_arg(name, "name")?;
-        let value = json_arg(json, len, "json")?;
+        let value = text_arg(json, len, "json")?;
         with_map(map, |o, m| {
             let (m, core) = map_core(o, m)?;
+            let value = json_value(value, "json", core.limits())?;
             m.set_property(layer, group, name, &value, core).map_err(Failure::from)
         })
     })
@@ -179,9 +168,13 @@ pub unsafe extern "C" fn mapcore_map_get_layout_property(map: mapcore_map, layer
 pub unsafe extern "C" fn mapcore_map_set_filter(map: mapcore_map, layer_id: *const c_char, json: *const c_char, len: usize) -> mapcore_status {
     call("mapcore_map_set_filter", || {
         let layer = str_arg(layer_id, "layer_id")?;
-        let filter = if json.is_null() && len == 0 { serde_json::Value::Null } else { json_arg(json, len, "json")? };
+        let filter = if json.is_null() && len == 0 { None } else { Some(text_arg(json, len, "json")?) };
         with_map(map, |o, m| {
             let (m, core) = map_core(o, m)?;
+            let filter = match filter {
+                Some(text) => json_value(text, "json", core.limits())?,
+                None => serde_json::Value::Null,
+            };
             m.set_filter(layer, &filter, core).map_err(Failure::from)
         })
     })
@@ -345,9 +338,10 @@ pub unsafe extern "C" fn mapcore_map_set_feature_state(
         let source = str_arg(source_id, "source_id")?;
         let layer = opt_str_arg(source_layer, "source_layer")?.unwrap_or("");
         let id = str_arg(feature_id, "feature_id")?;
-        let state = json_arg(state_json, len, "state_json")?;
+        let state = text_arg(state_json, len, "state_json")?;
         with_map(map, |o, m| {
-            let (m, _) = map_core(o, m)?;
+            let (m, core) = map_core(o, m)?;
+            let state = json_value(state, "state_json", core.limits())?;
             m.set_feature_state(source, layer, id, &state).map_err(Failure::from)
         })
     })

@@ -847,10 +847,45 @@ fn layers_and_sources_past_the_style_caps_are_skipped_with_a_warning_and_not_add
     let (map, core) = rt.map_mut(1).unwrap();
     let e = map.add_layer(&serde_json::json!({"id": "more", "type": "background"}), None, core).unwrap_err();
     assert!(e.message.contains("the style has 4 layers, more than max_style_layers (3"), "{e:?}");
-    let e = map.add_source("p9", &serde_json::from_str(&point_source("{}")).unwrap(), core).unwrap_err();
+    let e = map.add_source("p9", &point_source("{}"), core).unwrap_err();
     assert!(e.message.contains("the style has 3 sources, more than max_style_sources (2"), "{e:?}");
     assert_eq!(map.style().unwrap().layers.len(), 3);
     assert_eq!(map.style().unwrap().sources.len(), 2);
     map.remove_layer("small", core).unwrap();
     map.add_layer(&serde_json::json!({"id": "more", "type": "background"}), None, core).expect("room for one again");
+}
+
+#[test]
+fn a_source_added_at_run_time_keeps_its_data_as_text_and_the_rest_under_the_bound() {
+    use crate::style::source::{GeoJsonData, SourceSpec};
+    // `add_source` parsed its whole JSON as a tree, data included: 26 MB of
+    // points took 0.92 GB before the source read a byte of it.
+    let limits = crate::runtime::Limits { max_resource_bytes: 100_000, ..Default::default() };
+    let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });
+    let _ = render(&mut rt, &circle_style("", r#"{"id": "bg", "type": "background", "paint": {"background-color": "white"}}"#));
+    let (map, core) = rt.map_mut(1).unwrap();
+    // Pretty-printed: the kept text is what was given, not a reprint.
+    let data = "{\n  \"type\": \"Polygon\",\n  \"coordinates\": [[[-50, -50], [50, -50], [50, 50], [-50, 50], [-50, -50]]]\n}";
+    map.add_source("s", &format!(r#"{{"type": "geojson", "data": {data}}}"#), core).unwrap();
+    map.add_layer(&serde_json::json!({"id": "f", "type": "fill", "source": "s", "paint": {"fill-color": "red"}}), None, core).unwrap();
+    let spec = &map.style().unwrap().sources[0].1;
+    let SourceSpec::GeoJson(g) = spec else { panic!("{spec:?}") };
+    assert!(matches!(&g.data, GeoJsonData::Inline(text) if &**text == data), "{:?}", g.data);
+    assert!(map.style_doc["sources"]["s"]["data"].is_null(), "the document holds no copy");
+    // The rest of a source's JSON is held to the parsed bound (16 MiB here).
+    let zeros = vec!["0"; 600_000].join(",");
+    let e = map.add_source("big", &format!(r#"{{"type": "geojson", "data": {data}, "x": [{zeros}]}}"#), core).unwrap_err();
+    assert!(e.message.contains("source \"big\": it takes more than 16777216 bytes once parsed") && e.message.contains("max_resource_bytes"), "{e:?}");
+    // Data of the same zeros is not parsed here: the source's own bound (the
+    // map's GeoJSON budget) refuses it when it loads.
+    let zeros_data = format!(r#"{{"type": "Feature", "properties": {{"z": [{zeros}]}}, "geometry": {{"type": "Point", "coordinates": [0, 0]}}}}"#);
+    map.add_source("z", &format!(r#"{{"type": "geojson", "data": {zeros_data}}}"#), core).unwrap();
+    map.add_layer(&serde_json::json!({"id": "c", "type": "circle", "source": "z"}), None, core).unwrap();
+    assert_eq!(map.style().unwrap().sources.len(), 2);
+    rt.render_still(1, Some(std::time::Duration::from_secs(20))).unwrap();
+    let events = rt.drain_events();
+    let refused = resource_errors(&events);
+    assert!(refused.len() == 1 && refused[0].message.contains("source \"z\": its GeoJSON data") && refused[0].message.contains("more than 400000"), "{events:?}");
+    let frame = rt.map(1).unwrap().frame().unwrap();
+    assert_eq!(frame.pixel(32, 32), Some(RED), "the polygon draws");
 }

@@ -4,6 +4,8 @@
 //! (with the same precise messages) as a whole style; the map changes only
 //! when the edit is valid. Sources whose JSON is unchanged keep their tiles.
 
+use std::sync::Arc;
+
 use serde_json::Value as J;
 
 use super::{Map, MapError, MapErrorKind};
@@ -55,11 +57,20 @@ impl Map {
     /// Applies `edit` to a copy of the style document and installs the result
     /// if it is a valid style; `context` prefixes error messages.
     fn edit_style(&mut self, core: &mut Core, context: &str, edit: impl FnOnce(&mut J)) -> Result<(), MapError> {
+        self.edit_style_adding(core, context, None, edit)
+    }
+
+    /// [`Map::edit_style`] that also adds a source's inline GeoJSON data
+    /// (its id and text; the edit puts `null` in its place).
+    fn edit_style_adding(&mut self, core: &mut Core, context: &str, data: Option<(&str, Arc<str>)>, edit: impl FnOnce(&mut J)) -> Result<(), MapError> {
         // The document without inline data (null in its place); the parse
         // takes the loaded data's text, so an edit neither copies nor
         // reprints it, and an unchanged source keeps its tiles.
         let mut doc = self.doc_or_err()?.clone();
-        let inline = self.style().map(|s| crate::style::inline_data(s)).unwrap_or_default();
+        let mut inline = self.style().map(|s| crate::style::inline_data(s)).unwrap_or_default();
+        if let Some((id, text)) = data {
+            inline.insert(id.to_string(), text);
+        }
         edit(&mut doc);
         let parsed = crate::style::parse_style_value(&doc, &inline, super::style_caps(core)).map_err(|e| invalid(format!("{context}: {e}")))?;
         self.apply_style(parsed, doc, core, true);
@@ -75,18 +86,23 @@ impl Map {
         }
     }
 
-    pub fn add_source(&mut self, id: &str, source: &J, core: &mut Core) -> Result<(), MapError> {
+    /// Adds source `id` from its JSON text. A GeoJSON source's inline data
+    /// stays text until the source reads it (as in a style), and the rest is
+    /// parsed under the runtime's bound on a parsed document.
+    pub fn add_source(&mut self, id: &str, json: &str, core: &mut Core) -> Result<(), MapError> {
         if self.doc_or_err()?["sources"].get(id).is_some() {
             return Err(invalid(format!("there is already a source \"{id}\"")));
         }
+        let (source, data) = crate::style::inline_data::read_source_json(json, core.limits().max_parsed_bytes())
+            .map_err(|e| invalid(e.describe(&format!("source \"{id}\""))))?;
         if !source.is_object() {
             return Err(invalid(format!("source \"{id}\": expected an object")));
         }
-        self.edit_style(core, &format!("source \"{id}\""), |doc| {
+        self.edit_style_adding(core, &format!("source \"{id}\""), data.map(|text| (id, text)), |doc| {
             if !doc["sources"].is_object() {
                 doc["sources"] = J::Object(Default::default());
             }
-            doc["sources"][id] = source.clone();
+            doc["sources"][id] = source;
         })
     }
 

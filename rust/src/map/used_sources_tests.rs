@@ -29,7 +29,7 @@ fn used_sources_follow_zoom_layers_and_visibility() {
     camera.zoom = 6.0;
     map.jump_to(camera);
     assert_eq!(used(map), ["a", "b"], "zoom 6 shows lb");
-    map.add_source("c", &point, core).unwrap();
+    map.add_source("c", &point.to_string(), core).unwrap();
     assert_eq!(used(map), ["a", "b"], "a source no layer uses is not visited");
     map.add_layer(&json!({"id": "lc", "type": "circle", "source": "c", "paint": {"circle-color": "red", "circle-radius": 6}}), Some("la"), core)
         .unwrap();

@@ -172,24 +172,10 @@ fn read_metered(json: &[u8], caps: StyleCaps, meter: &Meter) -> Result<(J, Inlin
                 cuts.push(Cut { member: Capped::Sources, kept: read.members.len(), skipped: read.skipped });
             }
             for (id, source) in read.members {
-                let value = if is_object(source) {
-                    let source = members(source, usize::MAX, meter)?.members;
-                    let geojson = source.iter().any(|(field, v)| field == "type" && v.get() == "\"geojson\"");
-                    let mut fields = serde_json::Map::new();
-                    for (field, v) in source {
-                        let value = if geojson && field == "data" && is_object(v) {
-                            data.insert(id.clone(), Arc::from(v.get()));
-                            J::Null
-                        } else {
-                            value(v, meter)?
-                        };
-                        entry(meter, &field)?;
-                        fields.insert(field, value);
-                    }
-                    J::Object(fields)
-                } else {
-                    value(source, meter)?
-                };
+                let (value, text) = source_value(source, meter)?;
+                if let Some(text) = text {
+                    data.insert(id.clone(), text);
+                }
                 entry(meter, &id)?;
                 sources.insert(id, value);
             }
@@ -201,6 +187,39 @@ fn read_metered(json: &[u8], caps: StyleCaps, meter: &Meter) -> Result<(J, Inlin
         doc.insert(key, value);
     }
     Ok((J::Object(doc), data, cuts))
+}
+
+/// A source's JSON, and the text of its `data` object when it is a GeoJSON
+/// source with inline data (`null` in its place in the value).
+fn source_value(raw: &RawValue, meter: &Meter) -> Result<(J, Option<Arc<str>>), serde_json::Error> {
+    if !is_object(raw) {
+        return Ok((value(raw, meter)?, None));
+    }
+    let source = members(raw, usize::MAX, meter)?.members;
+    let geojson = source.iter().any(|(field, v)| field == "type" && v.get() == "\"geojson\"");
+    let mut data = None;
+    let mut fields = serde_json::Map::new();
+    for (field, v) in source {
+        let value = if geojson && field == "data" && is_object(v) {
+            data = Some(Arc::from(v.get()));
+            J::Null
+        } else {
+            value(v, meter)?
+        };
+        entry(meter, &field)?;
+        fields.insert(field, value);
+    }
+    Ok((J::Object(fields), data))
+}
+
+/// Parses one source's JSON (the runtime-styling API's `add_source`) as the
+/// style reader reads a source: a GeoJSON source's inline `data` object
+/// stays text (returned beside the value, which holds `null` in its place),
+/// and the rest is held to `max_parsed` bytes once parsed.
+pub fn read_source_json(json: &str, max_parsed: u64) -> Result<(J, Option<Arc<str>>), JsonError> {
+    let meter = Meter::new(max_parsed);
+    let read = serde_json::from_str::<&RawValue>(json).and_then(|raw| source_value(raw, &meter));
+    read.map_err(|e| meter.error(e))
 }
 
 #[cfg(test)]
