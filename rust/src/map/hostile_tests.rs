@@ -889,3 +889,28 @@ fn a_source_added_at_run_time_keeps_its_data_as_text_and_the_rest_under_the_boun
     let frame = rt.map(1).unwrap().frame().unwrap();
     assert_eq!(frame.pixel(32, 32), Some(RED), "the polygon draws");
 }
+
+#[test]
+fn geojson_sources_are_indexed_under_the_runtimes_one_at_a_time_lock() {
+    use crate::map::sources::Meta;
+    use crate::runtime::StillError;
+    // Two workers, two sources: their index builds (several times what an
+    // index keeps) wait for the runtime's lock, so the peak holds one build.
+    let mut rt = runtime(RuntimeOptions::default());
+    let sources = format!(r#""a": {}, "b": {}"#, point_source("{}"), point_source("{}"));
+    let layers = [("a", "blue", 12), ("b", "red", 6)]
+        .map(|(s, c, r)| format!(r#"{{"id": "{s}", "type": "circle", "source": "{s}", "paint": {{"circle-color": "{c}", "circle-radius": {r}}}}}"#));
+    let (map, core) = rt.map_mut(1).unwrap();
+    map.set_style_json(circle_style(&sources, &layers.join(",")).as_bytes(), core).unwrap();
+    let heavy = core.one_at_a_time();
+    let held = heavy.lock().unwrap();
+    // While something else holds it, neither source is indexed.
+    let e = rt.render_still(1, Some(std::time::Duration::from_millis(500))).unwrap_err();
+    assert!(matches!(e, StillError::Timeout(_)), "{e:?}");
+    let map = rt.map(1).unwrap();
+    assert!(["a", "b"].iter().all(|s| map.sources[*s].meta == Meta::Loading), "{:?}", map.sources.values().map(|s| &s.meta).collect::<Vec<_>>());
+    drop(held);
+    rt.render_still(1, Some(std::time::Duration::from_secs(20))).unwrap();
+    let frame = rt.map(1).unwrap().frame().unwrap();
+    assert_eq!((frame.pixel(32, 32), frame.pixel(32 + 9, 32)), (Some(RED), Some([0, 0, 255, 255])), "both draw once it is free");
+}
