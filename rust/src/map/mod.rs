@@ -733,8 +733,19 @@ impl Map {
             // Building an index takes several times what it keeps (the read
             // data, the converted data, the geometry cut): one at a time.
             let _one = heavy.lock().unwrap_or_else(|e| e.into_inner());
-            let result = crate::source::geojson::shared_index(data.as_ref(), options, &|| token.wanted());
-            Box::new(move |map: &mut Map, core: &mut Core| map.on_geojson_index(&source, result, core))
+            // Its filter and cluster properties are evaluated for every feature.
+            let (result, spent) = crate::style::expression::fuel::with_fuel(crate::style::expression::fuel::MAX_STEPS, || {
+                crate::source::geojson::shared_index(data.as_ref(), options, &|| token.wanted())
+            });
+            Box::new(move |map: &mut Map, core: &mut Core| {
+                if spent {
+                    core.emit(Event::new(EventKind::Warning, map.id).source(source.as_str()).message(format!(
+                        "source \"{source}\": {}",
+                        overdraw::expression_work()
+                    )));
+                }
+                map.on_geojson_index(&source, result, core)
+            })
         });
     }
 
@@ -875,8 +886,14 @@ impl Map {
                             width: w,
                             height: h,
                         };
-                        let placed = crate::symbol::placement::place(style, &view, self, self);
-                        let laid = crate::layout::build_display_list_within(style, &view, self, &placed.commands, &budget);
+                        let ((placed, laid), spent) = crate::style::expression::fuel::with_fuel(crate::style::expression::fuel::MAX_STEPS, || {
+                            let placed = crate::symbol::placement::place(style, &view, self, self);
+                            let laid = crate::layout::build_display_list_within(style, &view, self, &placed.commands, &budget);
+                            (placed, laid)
+                        });
+                        if spent {
+                            core.emit(Event::new(EventKind::Warning, self.id).message(format!("the {w}x{h} frame: {}", overdraw::expression_work())));
+                        }
                         self.placed = Arc::new(placed);
                         laid
                     }

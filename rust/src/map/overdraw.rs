@@ -42,6 +42,15 @@ pub fn left_out(budget: &FrameBudget, style: &Style, (w, h): (u32, u32)) -> Stri
     )
 }
 
+/// What is said of work whose expressions spent their bound
+/// ([`crate::style::expression::fuel`]).
+pub fn expression_work() -> String {
+    format!(
+        "its expressions took more than {} evaluation steps (the expression work bound, for a style whose expressions copy or scan large data for each of many features): the rest took their defaults, and the features whose filters they were left out",
+        crate::style::expression::fuel::MAX_STEPS
+    )
+}
+
 fn layer_id(style: &Style, index: usize) -> &str {
     style.layers.get(index).map_or("?", |l| l.id.as_str())
 }

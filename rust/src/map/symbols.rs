@@ -13,6 +13,7 @@ use crate::runtime::events::{Event, EventKind};
 use crate::runtime::resource::{ResourceInfo, ResourceKind, Response};
 use crate::runtime::Core;
 use crate::source::feature::TileId;
+use crate::style::expression::fuel::{self, with_fuel};
 use crate::style::layer::LayerKind;
 use crate::style::Style;
 use crate::symbol::icon::{IconImage, IconImages};
@@ -120,8 +121,13 @@ impl Map {
                         let style = style.clone();
                         let purpose = Purpose::Labels { source: key.0.clone(), tile: key.1, z: key.2 };
                         core.spawn_for(self.id, purpose, move || {
-                            let deps = glyph_dependencies(&style, &key.0, &data, key.1, key.2 as f64);
-                            Box::new(move |map: &mut Map, core: &mut Core| map.on_glyph_deps(key, addr, deps, core))
+                            let (deps, spent) = with_fuel(fuel::MAX_STEPS, || glyph_dependencies(&style, &key.0, &data, key.1, key.2 as f64));
+                            Box::new(move |map: &mut Map, core: &mut Core| {
+                                if spent {
+                                    map.warn_label_work(&key, core);
+                                }
+                                map.on_glyph_deps(key, addr, deps, core)
+                            })
                         });
                     }
                     // Icons need the sprites: layout waits for them too.
@@ -132,8 +138,12 @@ impl Map {
                         let style = style.clone();
                         let purpose = Purpose::Labels { source: key.0.clone(), tile: key.1, z: key.2 };
                         core.spawn_for(self.id, purpose, move || {
-                            let tile = layout_tile(&style, &key.0, &data, key.1, key.2 as f64, &glyphs, &images, bounds);
+                            let (tile, spent) =
+                                with_fuel(fuel::MAX_STEPS, || layout_tile(&style, &key.0, &data, key.1, key.2 as f64, &glyphs, &images, bounds));
                             Box::new(move |map: &mut Map, core: &mut Core| {
+                                if spent {
+                                    map.warn_label_work(&key, core);
+                                }
                                 map.warn_missing_icons(&tile, core);
                                 map.warn_cut(&key, &tile, core);
                                 if map.symbols.style == addr {
@@ -239,6 +249,18 @@ impl Map {
         self.symbols.glyphs.fail(stack, range);
         self.warn_glyphs(stack, range, "", message, core);
         self.update_symbols(core);
+    }
+
+    /// Labels whose expressions spent the work bound ([`fuel`]) in one of a
+    /// tile's label jobs.
+    fn warn_label_work(&mut self, (source, tile, _): &SymbolKey, core: &mut Core) {
+        core.emit(Event::new(EventKind::Warning, self.id).source(source.clone()).message(format!(
+            "labels of tile {}/{}/{} of source \"{source}\": {}",
+            tile.z,
+            tile.x,
+            tile.y,
+            super::overdraw::expression_work()
+        )));
     }
 
     /// A label job that panicked: the tile draws without labels.

@@ -118,12 +118,10 @@ fn in_op(key: &J, values: &[J]) -> J {
         return json!(false);
     }
     let get = getter(key);
-    let mut unique: Vec<&J> = Vec::new();
-    for v in values {
-        if !unique.contains(&v) {
-            unique.push(v);
-        }
-    }
+    // First occurrences, in order (a set of their text: thousands of
+    // values compared pairwise took minutes).
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<&J> = values.iter().filter(|v| seen.insert(v.to_string())).collect();
     let all_strings = unique.iter().all(|v| v.is_string());
     let all_ints = unique.iter().all(|v| {
         v.as_f64()
@@ -219,6 +217,21 @@ mod tests {
         Filter::parse(&filter)
             .unwrap()
             .matches(&EvaluationContext::for_feature(10.0, f))
+    }
+
+    #[test]
+    fn a_legacy_in_filter_keeps_the_first_of_repeated_values_in_order() {
+        assert_eq!(convert_legacy(&json!(["in", "k", "b", "a", "b", "c", "a"])).unwrap(), json!(["match", ["get", "k"], ["b", "a", "c"], true, false]));
+        assert_eq!(
+            convert_legacy(&json!(["in", "k", 1, "1", 1, 2.5])).unwrap(),
+            json!(["any", ["==", ["get", "k"], 1], ["==", ["get", "k"], "1"], ["==", ["get", "k"], 2.5]])
+        );
+        // 100,000 values (pairwise, 5 * 10^9 comparisons) convert at once.
+        let many: Vec<J> = std::iter::once(json!("in")).chain(std::iter::once(json!("k"))).chain((0..100_000).map(|i| json!(i % 60_000))).collect();
+        let converted = convert_legacy(&J::Array(many)).unwrap();
+        assert_eq!(converted[2].as_array().map(Vec::len), Some(60_000));
+        let f = feature(&[("k", Value::Number(59_999.0))], GeomType::Point);
+        assert!(Filter::parse(&converted).unwrap().matches(&EvaluationContext::for_feature(10.0, &f)));
     }
 
     #[test]

@@ -17,6 +17,15 @@ pub struct Geometries {
     pub polygons: Vec<Vec<Vec<P>>>,
 }
 
+impl Geometries {
+    /// Points of every geometry.
+    pub fn points_count(&self) -> u64 {
+        let lines: usize = self.lines.iter().map(Vec::len).sum();
+        let rings: usize = self.polygons.iter().flatten().map(Vec::len).sum();
+        (self.points.len() + lines + rings) as u64
+    }
+}
+
 fn pt(v: &J) -> Option<P> {
     let a = v.as_array()?;
     Some([a.first()?.as_f64()?, a.get(1)?.as_f64()?])

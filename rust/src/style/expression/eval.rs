@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::data::feature::{Feature, GeomType, Properties, TileId};
 use crate::style::color::Color;
 use crate::style::expression::convert::{format_number, truthy, value_to_number, value_to_string};
-use crate::style::expression::interp;
+use crate::style::expression::{fuel, interp};
 use crate::style::expression::node::*;
 use crate::style::expression::{collate, text};
 use crate::style::expression::types::{kind_of, type_of, Type};
@@ -210,8 +210,13 @@ fn color_of(v: Value) -> Result<Color, EvalError> {
 
 /// Evaluates a compiled node.
 pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
+    fuel::burn(1)?;
     match &e.node {
-        Node::Literal(v) => Ok(v.clone()),
+        Node::Literal(v) => {
+            // A copy costs its size (counted no further than the steps left).
+            fuel::burn(weight_upto(v, fuel::left()))?;
+            Ok(v.clone())
+        }
         Node::Assert(args) => {
             let mut last = Value::Null;
             for a in args {
@@ -305,13 +310,7 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
             outputs,
             otherwise,
         } => {
-            let v = eval_ref(input, ctx)?;
-            let hit = match &*v {
-                Value::Number(_) | Value::String(_) => {
-                    labels.iter().find(|(l, _)| *l == *v).map(|(_, i)| *i)
-                }
-                _ => None,
-            };
+            let hit = labels.get(&*eval_ref(input, ctx)?);
             match hit {
                 Some(i) => eval(&outputs[i], ctx),
                 None => eval(otherwise, ctx),
@@ -395,7 +394,8 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
         }
         Node::In(needle, haystack) => {
             let n = eval(needle, ctx)?;
-            let h = eval(haystack, ctx)?;
+            let h = eval_ref(haystack, ctx)?;
+            fuel::burn(scan_weight(&h))?;
             if !truthy(&h) {
                 return Ok(Value::Bool(false));
             }
@@ -404,7 +404,8 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
         }
         Node::IndexOf(needle, haystack, from) => {
             let n = eval(needle, ctx)?;
-            let h = eval(haystack, ctx)?;
+            let h = eval_ref(haystack, ctx)?;
+            fuel::burn(scan_weight(&h))?;
             check_needle_haystack(&n, &h)?;
             let from = match from {
                 Some(f) => Some(num(f, ctx)?),
@@ -553,22 +554,30 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
             .cloned()
             .unwrap_or(Value::Null)),
         Node::Within(polys) => Ok(Value::Bool(match (ctx.feature, ctx.canonical) {
-            (Some(f), Some(c)) => crate::style::expression::within::within(
+            (Some(f), Some(c)) => {
+                // Each of the feature's points against each polygon edge.
+                let edges: usize = polys.0.iter().flatten().map(Vec::len).sum();
+                fuel::burn(points(f).saturating_mul(edges as u64))?;
+                crate::style::expression::within::within(
                 polys,
                 f,
                 c,
                 if ctx.extent == 0 { 4096 } else { ctx.extent },
-            ),
+            )
+            }
             _ => false,
         })),
         Node::Distance(g) => {
             let d = match (ctx.feature, ctx.canonical) {
-                (Some(f), Some(c)) => crate::style::expression::distance::distance(
+                (Some(f), Some(c)) => {
+                    fuel::burn(points(f).saturating_mul(g.points_count()))?;
+                    crate::style::expression::distance::distance(
                     g,
                     f,
                     c,
                     if ctx.extent == 0 { 4096 } else { ctx.extent },
-                ),
+                )
+                }
                 _ => None,
             };
             Ok(Value::Number(d.unwrap_or(f64::NAN)))
@@ -626,6 +635,46 @@ fn strict_eq(a: &Value, b: &Value) -> bool {
 }
 
 /// `index-of` on a string (code point index) or array; -1 if absent.
+/// The steps a copy of `v` takes (an item each, a string a step per 8
+/// bytes), counted no further than `limit + 1`.
+fn weight_upto(v: &Value, limit: u64) -> u64 {
+    let mut w = 0u64;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        w = w.saturating_add(match v {
+            Value::String(s) => s.len() as u64 / 8,
+            Value::Array(a) => {
+                stack.extend(a.iter().filter(|x| matches!(x, Value::Array(_) | Value::Object(_) | Value::String(_))));
+                a.len() as u64
+            }
+            Value::Object(o) => {
+                stack.extend(o.values());
+                o.len() as u64
+            }
+            _ => 0,
+        });
+        if w > limit {
+            break;
+        }
+    }
+    w
+}
+
+/// The steps a scan of haystack `h` (`in`, `index-of`) takes (a string's
+/// characters are collected first: a step a byte).
+fn scan_weight(h: &Value) -> u64 {
+    match h {
+        Value::String(s) => s.len() as u64,
+        Value::Array(a) => a.len() as u64,
+        _ => 0,
+    }
+}
+
+/// The points of a feature's geometry.
+fn points(f: &Feature) -> u64 {
+    f.geometry.iter().map(|g| g.len() as u64).sum()
+}
+
 fn index_of(n: &Value, h: &Value, from: Option<f64>) -> f64 {
     match h {
         Value::String(s) => {

@@ -23,6 +23,7 @@ pub mod conformance;
 pub mod convert;
 pub mod distance;
 pub mod eval;
+pub mod fuel;
 pub mod interp;
 pub mod node;
 pub mod parse;
@@ -569,6 +570,48 @@ pub(crate) mod tests {
             e = json!(["let", format!("v{i}"), ["+", ["var", prev], ["var", prev]], e]);
         }
         json!(["let", "v0", base, e])
+    }
+
+    #[test]
+    fn match_finds_its_labels_by_value_and_refuses_repeated_ones() {
+        let labels: Vec<i64> = (0..50_000).collect();
+        let numbers = parse_expression(&json!(["match", ["get", "k"], labels, "in", 70_000, "far", "out"]), None).unwrap();
+        let strings = parse_expression(&json!(["match", ["get", "k"], ["a", "b"], "ab", "c", "c", "out"]), None).unwrap();
+        let at = |e: &Expression, v: Value| e.evaluate(&EvaluationContext::for_feature(0.0, &feature(&[("k", v)]))).unwrap();
+        let s = |t: &str| Value::String(t.into());
+        assert_eq!(at(&numbers, Value::Number(49_999.0)), s("in"));
+        assert_eq!(at(&numbers, Value::Number(70_000.0)), s("far"));
+        assert_eq!(at(&numbers, Value::Number(-0.0)), s("in"), "-0 is 0");
+        assert_eq!(at(&numbers, Value::Number(0.5)), s("out"));
+        assert_eq!(at(&numbers, Value::Number(f64::NAN)), s("out"));
+        assert_eq!(at(&numbers, s("49999")), s("out"), "a string is not a number label");
+        assert_eq!(at(&strings, s("b")), s("ab"));
+        assert_eq!(at(&strings, s("c")), s("c"));
+        assert_eq!(at(&strings, s("d")), s("out"));
+        assert_eq!(at(&strings, Value::Number(1.0)), s("out"));
+        for repeated in [json!(["match", ["get", "k"], [1, 2], "a", 1, "b", "c"]), json!(["match", ["get", "k"], [0, -0.0], "a", "c"]), json!(["match", ["get", "k"], ["x", "x"], "a", "c"])] {
+            let errs = parse_expression(&repeated, None).unwrap_err();
+            assert!(errs[0].message.contains("Branch labels must be unique"), "{repeated}: {errs:?}");
+        }
+    }
+
+    #[test]
+    fn evaluation_under_a_work_bound_stops_once_it_is_spent() {
+        // Each evaluation scans 1,000 literal values: 100 features take
+        // 100,000 steps and more.
+        let list: Vec<i64> = (0..1_000).collect();
+        let e = parse_expression(&json!(["in", ["get", "k"], ["literal", list]]), None).unwrap();
+        let features: Vec<Feature> = (0..100).map(|k| feature(&[("k", Value::Number(k as f64))])).collect();
+        let run = |steps| {
+            fuel::with_fuel(steps, || {
+                features.iter().filter(|f| e.evaluate(&EvaluationContext::for_feature(0.0, f)) == Ok(Value::Bool(true))).count()
+            })
+        };
+        assert_eq!(run(1_000_000), (100, false), "within the bound every feature is in the list");
+        let (passed, out) = run(50_000);
+        assert!(out && (40..60).contains(&passed), "about half the features fit in half the steps: {passed}");
+        let spent = e.evaluate(&EvaluationContext::for_feature(0.0, &features[0]));
+        assert_eq!(spent, Ok(Value::Bool(true)), "outside the bound it evaluates again");
     }
 
     #[test]

@@ -152,6 +152,40 @@ pub struct FormatSection {
     pub vertical_align: Option<Expr>,
 }
 
+/// The labels of a `match` and the branch each picks, found in constant
+/// time (a `match` of thousands of labels is read for every feature).
+#[derive(Clone, Debug, Default)]
+pub struct MatchLabels {
+    /// Integer labels by the bits of their value (-0 as 0).
+    numbers: std::collections::HashMap<u64, usize>,
+    strings: std::collections::HashMap<String, usize>,
+}
+
+impl MatchLabels {
+    fn number_key(x: f64) -> u64 {
+        (if x == 0.0 { 0.0 } else { x }).to_bits()
+    }
+
+    /// Adds a number or string label; false if it is there already.
+    pub fn insert(&mut self, label: &Value, branch: usize) -> bool {
+        match label {
+            Value::Number(x) => self.numbers.insert(Self::number_key(*x), branch).is_none(),
+            Value::String(s) if self.strings.contains_key(s.as_str()) => false,
+            Value::String(s) => self.strings.insert(s.clone(), branch).is_none(),
+            _ => false,
+        }
+    }
+
+    /// The branch of the label equal to `v`.
+    pub fn get(&self, v: &Value) -> Option<usize> {
+        match v {
+            Value::Number(x) if !x.is_nan() => self.numbers.get(&Self::number_key(*x)).copied(),
+            Value::String(s) => self.strings.get(s.as_str()).copied(),
+            _ => None,
+        }
+    }
+}
+
 /// A polygon set for `within`, in longitude/latitude.
 #[derive(Clone, Debug)]
 pub struct Polygons(pub Vec<Vec<Vec<[f64; 2]>>>);
@@ -180,7 +214,7 @@ pub enum Node {
     Coalesce(Vec<Expr>),
     Match {
         input: Box<Expr>,
-        labels: Vec<(Value, usize)>,
+        labels: MatchLabels,
         outputs: Vec<Expr>,
         otherwise: Box<Expr>,
     },

@@ -751,7 +751,7 @@ impl Parser {
         }
         let mut in_t: Option<Type> = None;
         let mut out_t = Self::output_type(expected);
-        let mut labels: Vec<(Value, usize)> = Vec::new();
+        let mut labels = MatchLabels::default();
         let mut outputs = Vec::new();
         let mut i = 2;
         while i < n {
@@ -791,10 +791,9 @@ impl Parser {
                         }
                     }
                 }
-                if labels.iter().any(|(x, _)| *x == v) {
+                if !labels.insert(&v, outputs.len()) {
                     return self.error(&lkey, "Branch labels must be unique.");
                 }
-                labels.push((v, outputs.len()));
             }
             let result = self.child(&a[i + 1], key, i + 1, out_t.as_ref())?;
             out_t.get_or_insert_with(|| result.ty.clone());
