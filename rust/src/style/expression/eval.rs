@@ -402,6 +402,12 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
             check_needle_haystack(&n, &h)?;
             Ok(Value::Bool(index_of(&n, &h, None) >= 0.0))
         }
+        Node::InSet(needle, set) => {
+            static LIST: Value = Value::Array(Vec::new());
+            let n = eval_ref(needle, ctx)?;
+            check_needle_haystack(&n, &LIST)?;
+            Ok(Value::Bool(set.contains(&n)))
+        }
         Node::IndexOf(needle, haystack, from) => {
             let n = eval(needle, ctx)?;
             let h = eval_ref(haystack, ctx)?;

@@ -596,12 +596,35 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn in_a_literal_list_is_a_set_that_answers_as_the_scan_does() {
+        // The same list as a literal (a set) and as a feature's property
+        // (scanned): strict equality either way.
+        let items = json!([0, -1.5, "a", "0", true, null, 1e300, "", 7]);
+        let set = parse_expression(&json!(["in", ["get", "k"], ["literal", items.clone()]]), None).unwrap();
+        assert!(matches!(set.root.node, Node::InSet(..)), "{:?}", set.root.node);
+        let scan = parse_expression(&json!(["in", ["get", "k"], ["get", "list"]]), None).unwrap();
+        let list = Value::from_json(&items);
+        let needles = [json!(0), json!(-0.0), json!(-1.5), json!("a"), json!("A"), json!(0.0), json!("0"), json!(true), json!(false), json!(null), json!(1e300), json!(""), json!(8)];
+        for n in needles {
+            let f = feature(&[("k", Value::from_json(&n)), ("list", list.clone())]);
+            let ctx = EvaluationContext::for_feature(0.0, &f);
+            assert_eq!(set.evaluate(&ctx), scan.evaluate(&ctx), "{n}");
+        }
+        let f = feature(&[("k", Value::Array(vec![])), ("list", list)]);
+        let ctx = EvaluationContext::for_feature(0.0, &f);
+        assert!(set.evaluate(&ctx).is_err() && set.evaluate(&ctx) == scan.evaluate(&ctx), "an array needle is an error either way");
+        // Lists holding arrays or objects are scanned as before.
+        let nested = parse_expression(&json!(["in", ["get", "k"], ["literal", [1, [2]]]]), None).unwrap();
+        assert!(matches!(nested.root.node, Node::In(..)));
+    }
+
+    #[test]
     fn evaluation_under_a_work_bound_stops_once_it_is_spent() {
-        // Each evaluation scans 1,000 literal values: 100 features take
-        // 100,000 steps and more.
-        let list: Vec<i64> = (0..1_000).collect();
-        let e = parse_expression(&json!(["in", ["get", "k"], ["literal", list]]), None).unwrap();
-        let features: Vec<Feature> = (0..100).map(|k| feature(&[("k", Value::Number(k as f64))])).collect();
+        // Each evaluation scans the feature's list of 1,000 values: 100
+        // features take 100,000 steps and more.
+        let list = Value::Array((0..1_000).map(|i| Value::Number(i as f64)).collect());
+        let e = parse_expression(&json!(["in", ["get", "k"], ["get", "list"]]), None).unwrap();
+        let features: Vec<Feature> = (0..100).map(|k| feature(&[("k", Value::Number(k as f64)), ("list", list.clone())])).collect();
         let run = |steps| {
             fuel::with_fuel(steps, || {
                 features.iter().filter(|f| e.evaluate(&EvaluationContext::for_feature(0.0, f)) == Ok(Value::Bool(true))).count()

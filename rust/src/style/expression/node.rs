@@ -186,6 +186,42 @@ impl MatchLabels {
     }
 }
 
+/// The values of a literal list of scalars, for `in`.
+#[derive(Clone, Debug, Default)]
+pub struct ScalarSet {
+    /// Numbers and strings (their branch unused).
+    values: MatchLabels,
+    /// Whether `true`, `false` and `null` are in the list.
+    others: [bool; 3],
+}
+
+impl ScalarSet {
+    /// The set of `items`, or None when one is not a scalar.
+    pub fn of(items: &[Value]) -> Option<ScalarSet> {
+        let mut set = ScalarSet::default();
+        for item in items {
+            match item {
+                Value::Number(_) | Value::String(_) => {
+                    set.values.insert(item, 0);
+                }
+                Value::Bool(b) => set.others[usize::from(!*b)] = true,
+                Value::Null => set.others[2] = true,
+                _ => return None,
+            }
+        }
+        Some(set)
+    }
+
+    /// Whether `v` is strictly equal to an item.
+    pub fn contains(&self, v: &Value) -> bool {
+        match v {
+            Value::Bool(b) => self.others[usize::from(!*b)],
+            Value::Null => self.others[2],
+            _ => self.values.get(v).is_some(),
+        }
+    }
+}
+
 /// A polygon set for `within`, in longitude/latitude.
 #[derive(Clone, Debug)]
 pub struct Polygons(pub Vec<Vec<Vec<[f64; 2]>>>);
@@ -212,6 +248,9 @@ pub enum Node {
     Any(Vec<Expr>),
     Case(Vec<(Expr, Expr)>, Box<Expr>),
     Coalesce(Vec<Expr>),
+    /// `in` of a literal list of numbers, strings, booleans and nulls, as a
+    /// set: read for every feature, the list is not scanned each time.
+    InSet(Box<Expr>, Box<ScalarSet>),
     Match {
         input: Box<Expr>,
         labels: MatchLabels,
@@ -313,6 +352,7 @@ impl Expr {
                 f(a);
                 f(b)
             }
+            Node::InSet(a, _) => f(a),
             Node::IndexOf(a, b, c) | Node::Slice(a, b, c) => {
                 f(a);
                 f(b);

@@ -356,6 +356,11 @@ impl Parser {
                         .error(key, format!("Expected 2 arguments, but found {n} instead."));
                 }
                 let (needle, haystack) = self.needle_haystack(a, key)?;
+                if let Node::Literal(Value::Array(items)) = &haystack.node {
+                    if let Some(set) = ScalarSet::of(items) {
+                        return Some(Expr::new(Type::Boolean, Node::InSet(Box::new(needle), Box::new(set))));
+                    }
+                }
                 Some(Expr::new(
                     Type::Boolean,
                     Node::In(Box::new(needle), Box::new(haystack)),
