@@ -18,12 +18,19 @@ pub const MIN_READS: u64 = 4 << 20;
 /// street map makes about 10^4.
 pub const PIXELS_PER_COMMAND: u64 = 16;
 pub const MIN_COMMANDS: usize = 500_000;
+/// Density texels a frame's heatmap kernels may cover, over all its heatmap
+/// layers (a texel each costs a few nanoseconds): 50,000 points of radius
+/// 30 cover about 2 * 10^7 texels, while as many kernels the size of the
+/// frame covered 3 * 10^9 (23 s at 1024 x 1024).
+pub const MAX_HEATMAP_TEXELS: u64 = 1 << 28;
 
 #[derive(Debug)]
 pub struct FrameBudget {
     pub max_reads: u64,
     pub max_commands: usize,
+    pub max_heatmap_texels: u64,
     reads: u64,
+    heatmap_texels: u64,
     /// Commands (and extrusion faces) made so far.
     pub commands: usize,
     /// Indices (in the style's layers) of the layers left out in part.
@@ -39,12 +46,24 @@ impl FrameBudget {
     }
 
     pub fn new(max_reads: u64, max_commands: usize) -> FrameBudget {
-        FrameBudget { max_reads, max_commands, reads: 0, commands: 0, left_out: BTreeSet::new() }
+        FrameBudget { max_reads, max_commands, max_heatmap_texels: MAX_HEATMAP_TEXELS, reads: 0, heatmap_texels: 0, commands: 0, left_out: BTreeSet::new() }
     }
 
     /// No bounds.
     pub fn unbounded() -> FrameBudget {
-        FrameBudget::new(u64::MAX, usize::MAX)
+        FrameBudget { max_heatmap_texels: u64::MAX, ..FrameBudget::new(u64::MAX, usize::MAX) }
+    }
+
+    /// Whether heatmap layer `layer` may add a kernel covering `texels` more
+    /// density texels (counted when it may); a refusal is recorded.
+    pub fn admit_kernel(&mut self, layer: usize, texels: u64) -> bool {
+        let total = self.heatmap_texels.saturating_add(texels);
+        if total > self.max_heatmap_texels {
+            self.left_out.insert(layer);
+            return false;
+        }
+        self.heatmap_texels = total;
+        true
     }
 
     /// Whether layer `layer` may read `features` more features (counted
@@ -84,5 +103,9 @@ mod tests {
         let small = FrameBudget::for_frame(256, 256);
         assert_eq!((small.max_reads, small.max_commands), (MIN_READS, MIN_COMMANDS));
         assert!(!FrameBudget::unbounded().cut());
+        let mut b = FrameBudget::new(100, 10);
+        b.max_heatmap_texels = 1000;
+        assert!(b.admit_kernel(4, 600) && !b.admit_kernel(4, 500) && b.admit_kernel(5, 400), "600 + 400 fit, 500 more did not");
+        assert_eq!(b.left_out.iter().copied().collect::<Vec<_>>(), vec![4]);
     }
 }

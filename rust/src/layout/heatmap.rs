@@ -109,7 +109,12 @@ pub(super) fn heatmap_command(sourced: super::SourcedLayer, view: &View, tiles: 
                     continue;
                 }
                 let c = [origin[0] + f64::from(p.x) * unit, origin[1] + f64::from(p.y) * unit];
-                add_kernel(&mut density, &ground, fw, fh, [sx, sy], t, c, reach, radius, peak);
+                let texels = kernel_texels(fw, fh, [sx, sy], t, c, reach);
+                let [i0, i1, j0, j1] = texels;
+                if !sourced.budget.borrow_mut().admit_kernel(sourced.index, ((i1 - i0) * (j1 - j0)) as u64) {
+                    return;
+                }
+                add_kernel(&mut density, &ground, fw, texels, c, reach, radius, peak);
             }
         }
     });
@@ -130,31 +135,7 @@ pub(super) fn heatmap_command(sourced: super::SourcedLayer, view: &View, tiles: 
 /// Adds one kernel centred on world point `c` to the texels whose ground
 /// lies within `reach` of it on both axes.
 #[allow(clippy::too_many_arguments)]
-fn add_kernel(
-    density: &mut [f32],
-    ground: &[Option<[f64; 2]>],
-    fw: usize,
-    fh: usize,
-    scale: [f64; 2],
-    t: &crate::source::transform::Transform,
-    c: [f64; 2],
-    reach: f64,
-    radius: f64,
-    peak: f64,
-) {
-    // The texels the kernel's square covers on screen (all of them when a
-    // corner is behind the camera).
-    let mut range = [0.0f64, 0.0, fw as f64, fh as f64];
-    let corners = [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]].map(|[a, b]| t.world_to_screen([c[0] + a * reach, c[1] + b * reach]));
-    if corners.iter().all(|p| p.is_some()) {
-        let ps: Vec<[f64; 2]> = corners.iter().flatten().copied().collect();
-        let (x0, x1) = ps.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p[0]), b.max(p[0])));
-        let (y0, y1) = ps.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p[1]), b.max(p[1])));
-        range = [x0 / scale[0] - 1.0, y0 / scale[1] - 1.0, x1 / scale[0] + 1.0, y1 / scale[1] + 1.0];
-    }
-    let clampi = |v: f64, n: usize| v.floor().clamp(0.0, n as f64) as usize;
-    let (i0, i1) = (clampi(range[0], fw), clampi(range[2] + 1.0, fw));
-    let (j0, j1) = (clampi(range[1], fh), clampi(range[3] + 1.0, fh));
+fn add_kernel(density: &mut [f32], ground: &[Option<[f64; 2]>], fw: usize, [i0, i1, j0, j1]: [usize; 4], c: [f64; 2], reach: f64, radius: f64, peak: f64) {
     let k = -4.5 / (radius * radius);
     for j in j0..j1 {
         for i in i0..i1 {
@@ -166,6 +147,24 @@ fn add_kernel(
             density[j * fw + i] += (peak * (k * (dx * dx + dy * dy)).exp()) as f32;
         }
     }
+}
+
+/// The texels (columns `i0..i1`, rows `j0..j1`) that the square of half
+/// side `reach` around world point `c` covers on screen (all of them when
+/// a corner is behind the camera).
+fn kernel_texels(fw: usize, fh: usize, scale: [f64; 2], t: &crate::source::transform::Transform, c: [f64; 2], reach: f64) -> [usize; 4] {
+    let mut range = [0.0f64, 0.0, fw as f64, fh as f64];
+    let corners = [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]].map(|[a, b]| t.world_to_screen([c[0] + a * reach, c[1] + b * reach]));
+    if corners.iter().all(|p| p.is_some()) {
+        let ps: Vec<[f64; 2]> = corners.iter().flatten().copied().collect();
+        let (x0, x1) = ps.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p[0]), b.max(p[0])));
+        let (y0, y1) = ps.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p[1]), b.max(p[1])));
+        range = [x0 / scale[0] - 1.0, y0 / scale[1] - 1.0, x1 / scale[0] + 1.0, y1 / scale[1] + 1.0];
+    }
+    let clampi = |v: f64, n: usize| v.floor().clamp(0.0, n as f64) as usize;
+    let (i0, i1) = (clampi(range[0], fw), clampi(range[2] + 1.0, fw));
+    let (j0, j1) = (clampi(range[1], fh), clampi(range[3] + 1.0, fh));
+    [i0, i1.max(i0), j0, j1.max(j0)]
 }
 
 #[cfg(test)]

@@ -658,7 +658,7 @@ fn a_style_repeating_a_layer_leaves_the_copies_past_the_frames_layout_bounds_out
     let (n, budget) = build(FrameBudget::new(u64::MAX, 100));
     assert_eq!((n, budget.left_out.len()), (100, 40));
     let message = crate::map::overdraw::left_out(&budget, style, (64, 64));
-    assert!(message.contains(r#"make more than 100 draw commands (its layout bounds): layers "c10", "c11", "c12", "c13", "c14" and 35 more left out"#), "{message}");
+    assert!(message.contains(r#"make more than 100 draw commands or spread heatmap kernels over more than 268435456 density texels (its layout bounds): layers "c10", "c11", "c12", "c13", "c14" and 35 more left out"#), "{message}");
 }
 
 #[test]
@@ -954,4 +954,49 @@ fn expressions_that_scan_large_literals_for_every_feature_stop_at_the_work_bound
     assert!(!events.iter().any(|e| e.message.contains("expression work bound")), "{events:?}");
     let all = blue(&rt);
     assert!(cut > 0 && cut < all, "the points before the bound draw, not all: {cut} of {all} pixels");
+}
+
+#[test]
+fn heatmap_kernels_past_the_frames_texel_bound_are_left_out() {
+    use crate::layout::budget::{FrameBudget, MAX_HEATMAP_TEXELS};
+    use crate::render::display_list::DrawCommand;
+    use std::cell::RefCell;
+    // Ten points whose kernels each cover the whole 16 x 16 density image of
+    // a 64 x 64 frame. 50,000 such points at 1024 x 1024 took 23 s.
+    let features: Vec<String> = (0..10)
+        .map(|i| format!(r#"{{"type": "Feature", "properties": {{}}, "geometry": {{"type": "Point", "coordinates": [{}, 0]}}}}"#, i as f64))
+        .collect();
+    let style = circle_style(
+        &format!(r#""ten": {{"type": "geojson", "data": {{"type": "FeatureCollection", "features": [{}]}}}}"#, features.join(",")),
+        r#"{"id": "h", "type": "heatmap", "source": "ten", "paint": {"heatmap-radius": 1000}}"#,
+    );
+    let mut rt = runtime(RuntimeOptions::default());
+    let (_, events) = render(&mut rt, &style);
+    assert!(!events.iter().any(|e| e.message.contains("layout bounds")), "{events:?}");
+    let map = rt.map(1).unwrap();
+    let style = map.style().unwrap();
+    let view = crate::layout::View { transform: map.camera.transform(64, 64), pixel_ratio: 1.0, width: 64, height: 64 };
+    let density = |max_heatmap_texels: u64| {
+        let mut budget = FrameBudget::unbounded();
+        budget.max_heatmap_texels = max_heatmap_texels;
+        let budget = RefCell::new(budget);
+        let (list, _) = crate::layout::build_display_list_within(style, &view, map, &Default::default(), &budget);
+        let sum: f32 = list
+            .commands
+            .iter()
+            .map(|c| match c {
+                DrawCommand::Heatmap { image } => image.density.iter().sum(),
+                _ => 0.0,
+            })
+            .sum();
+        (sum, budget.into_inner())
+    };
+    let (all, budget) = density(MAX_HEATMAP_TEXELS);
+    assert!(all > 0.0 && !budget.cut());
+    // Room for three of the ten kernels.
+    let (part, budget) = density(3 * 16 * 16);
+    assert!(part > 0.0 && part < all * 0.5, "{part} of {all}");
+    assert_eq!(budget.left_out.iter().copied().collect::<Vec<_>>(), vec![0]);
+    let message = crate::map::overdraw::left_out(&budget, style, (64, 64));
+    assert!(message.contains(r#"spread heatmap kernels over more than 768 density texels (its layout bounds): layer "h" left out in part"#), "{message}");
 }

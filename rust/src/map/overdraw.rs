@@ -35,9 +35,10 @@ pub fn warning(cut: &Cut, starts: &[(usize, usize)], style: &Style, max_overdraw
 /// The warning for layers a frame's layout left out (see `FrameBudget`).
 pub fn left_out(budget: &FrameBudget, style: &Style, (w, h): (u32, u32)) -> String {
     format!(
-        "the {w}x{h} frame's layers read more than {} tile features or make more than {} draw commands (its layout bounds): {} left out in part",
+        "the {w}x{h} frame's layers read more than {} tile features, make more than {} draw commands or spread heatmap kernels over more than {} density texels (its layout bounds): {} left out in part",
         budget.max_reads,
         budget.max_commands,
+        budget.max_heatmap_texels,
         layer_list(budget.left_out.iter().map(|&l| format!("\"{}\"", layer_id(style, l))).collect()),
     )
 }
