@@ -1000,3 +1000,27 @@ fn heatmap_kernels_past_the_frames_texel_bound_are_left_out() {
     let message = crate::map::overdraw::left_out(&budget, style, (64, 64));
     assert!(message.contains(r#"spread heatmap kernels over more than 768 density texels (its layout bounds): layer "h" left out in part"#), "{message}");
 }
+
+#[test]
+fn an_image_tile_past_the_views_bound_by_its_header_is_refused_before_decoding() {
+    let dir = temp_dir("decoded");
+    // A 57-byte PNG declaring 3000 x 3000 pixels (36 MB decoded) with no
+    // image data: decoding it would fail with a tile error.
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend_from_slice(&3000u32.to_be_bytes());
+    png.extend_from_slice(&3000u32.to_be_bytes());
+    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    std::fs::write(dir.join("wide.png"), &png).unwrap();
+    // max_resource_bytes 100,000: a view's tiles hold at most 16 MiB.
+    let limits = crate::runtime::Limits { max_resource_bytes: 100_000, ..Default::default() };
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), limits, ..Default::default() });
+    let (centre, events) = render(&mut rt, &raster_over_circle("wide.png"));
+    assert_eq!(centre, Some(RED), "{events:?}");
+    assert!(
+        events.iter().any(|e| e.kind == EventKind::Warning && e.message.contains("tile 0/0/0 is not loaded") && e.message.contains("over the bound of 16384 KB")),
+        "{events:?}"
+    );
+    // 72 KB tiles decoding to 64 MB each were all decoded, then refused
+    // (49 s for a view of 256): now none is decoded.
+    assert!(!events.iter().any(|e| e.kind == EventKind::TileError), "{events:?}");
+}

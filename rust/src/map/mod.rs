@@ -755,8 +755,14 @@ impl Map {
             return;
         }
         if let Response::Data(bytes) = &response {
-            // Its raw bytes count against the view's bound while it decodes.
-            if !self.admit_tile(&source, tile, (**bytes).as_ref().len() as u64, true, core) {
+            // Its raw bytes count against the view's bound while it decodes,
+            // an image's pixels (from its header) where they are more: a
+            // 72 KB PNG can decode to 64 MB, and the tiles past the bound
+            // are then refused before they are decoded, not after.
+            let raw = (**bytes).as_ref();
+            let image = matches!(self.sources[&source].tiles, Tiles::Raster { .. } | Tiles::Image { .. });
+            let decoded = crate::source::raster::image_dimensions(raw).filter(|_| image).map_or(0, |(w, h)| u64::from(w) * u64::from(h) * 4);
+            if !self.admit_tile(&source, tile, (raw.len() as u64).max(decoded), true, core) {
                 return;
             }
         }

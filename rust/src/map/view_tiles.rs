@@ -3,7 +3,8 @@
 //! held to `max_resource_bytes` and the per-tile feature and vertex limits;
 //! nothing bounded their sum over sources, so a style naming one tile set
 //! as 2,000 sources (600 KB of style) made a 1.9 GB process. Now a view's
-//! tiles (their raw bytes while they decode, then their decoded bytes)
+//! tiles (their raw bytes while they decode, an image at the pixels its
+//! header declares, then their decoded bytes)
 //! hold at most [`budget`] bytes together: a tile that would pass it is not
 //! kept (its slot fails, and a warning names the source and the bound),
 //! and is asked for again when the view changes (camera, size or style).
