@@ -67,6 +67,16 @@ fn raster_over_circle(tile_url: &str) -> String {
     )
 }
 
+/// A PNG's signature and header declaring `side` x `side` RGBA pixels,
+/// with no image data behind it.
+fn png_header(side: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend_from_slice(&side.to_be_bytes());
+    png.extend_from_slice(&side.to_be_bytes());
+    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    png
+}
+
 fn resource_errors(events: &[Event]) -> Vec<&Event> {
     events.iter().filter(|e| e.kind == EventKind::ResourceError).collect()
 }
@@ -95,11 +105,7 @@ fn local_files_are_refused_by_default_and_the_rest_draws() {
 fn an_image_over_the_pixel_limit_is_refused_before_decoding() {
     let dir = temp_dir("pixels");
     // A PNG header declaring 100000 x 100000 pixels (no data behind it).
-    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    png.extend_from_slice(&100_000u32.to_be_bytes());
-    png.extend_from_slice(&100_000u32.to_be_bytes());
-    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
-    std::fs::write(dir.join("huge.png"), &png).unwrap();
+    std::fs::write(dir.join("huge.png"), png_header(100_000)).unwrap();
     let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), ..Default::default() });
     let (centre, events) = render(&mut rt, &raster_over_circle("huge.png"));
     assert_eq!(centre, Some(RED), "{events:?}");
@@ -1006,11 +1012,7 @@ fn an_image_tile_past_the_views_bound_by_its_header_is_refused_before_decoding()
     let dir = temp_dir("decoded");
     // A 57-byte PNG declaring 3000 x 3000 pixels (36 MB decoded) with no
     // image data: decoding it would fail with a tile error.
-    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    png.extend_from_slice(&3000u32.to_be_bytes());
-    png.extend_from_slice(&3000u32.to_be_bytes());
-    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
-    std::fs::write(dir.join("wide.png"), &png).unwrap();
+    std::fs::write(dir.join("wide.png"), png_header(3000)).unwrap();
     // max_resource_bytes 100,000: a view's tiles hold at most 16 MiB.
     let limits = crate::runtime::Limits { max_resource_bytes: 100_000, ..Default::default() };
     let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), limits, ..Default::default() });

@@ -26,6 +26,7 @@ use crate::render::Image;
 use crate::runtime::events::{Event, EventKind};
 use crate::runtime::resource::{ResourceInfo, ResourceKind, Response};
 use crate::runtime::Core;
+use crate::style::expression::fuel;
 use crate::source::cover;
 use crate::source::feature::TileId;
 use crate::style::{self, Style};
@@ -734,7 +735,7 @@ impl Map {
             // data, the converted data, the geometry cut): one at a time.
             let _one = heavy.lock().unwrap_or_else(|e| e.into_inner());
             // Its filter and cluster properties are evaluated for every feature.
-            let (result, spent) = crate::style::expression::fuel::with_fuel(crate::style::expression::fuel::MAX_STEPS, || {
+            let (result, spent) = fuel::with_fuel(fuel::MAX_STEPS, || {
                 crate::source::geojson::shared_index(data.as_ref(), options, &|| token.wanted())
             });
             Box::new(move |map: &mut Map, core: &mut Core| {
@@ -761,7 +762,8 @@ impl Map {
             // are then refused before they are decoded, not after.
             let raw = (**bytes).as_ref();
             let image = matches!(self.sources[&source].tiles, Tiles::Raster { .. } | Tiles::Image { .. });
-            let decoded = crate::source::raster::image_dimensions(raw).filter(|_| image).map_or(0, |(w, h)| u64::from(w) * u64::from(h) * 4);
+            let dims = if image { crate::source::raster::image_dimensions(raw) } else { None };
+            let decoded = dims.map_or(0, |(w, h)| u64::from(w) * u64::from(h) * 4);
             if !self.admit_tile(&source, tile, (raw.len() as u64).max(decoded), true, core) {
                 return;
             }
@@ -892,7 +894,7 @@ impl Map {
                             width: w,
                             height: h,
                         };
-                        let ((placed, laid), spent) = crate::style::expression::fuel::with_fuel(crate::style::expression::fuel::MAX_STEPS, || {
+                        let ((placed, laid), spent) = fuel::with_fuel(fuel::MAX_STEPS, || {
                             let placed = crate::symbol::placement::place(style, &view, self, self);
                             let laid = crate::layout::build_display_list_within(style, &view, self, &placed.commands, &budget);
                             (placed, laid)
