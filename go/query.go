@@ -61,7 +61,9 @@ type QueriedFeature struct {
 	// Properties are the feature's properties.
 	Properties map[string]any `json:"properties"`
 	// Layer is the style layer the feature was drawn by (rendered-feature
-	// queries), as style-spec JSON; nil for source queries.
+	// queries), as style-spec JSON; nil for source queries. The features of
+	// one answer found in the same layer share one map (a layer's filter and
+	// properties can be megabytes): read it, do not change it.
 	Layer map[string]any `json:"layer,omitempty"`
 	// Source is the source id; SourceLayer the vector source layer ("" for
 	// GeoJSON sources).
@@ -71,14 +73,46 @@ type QueriedFeature struct {
 	State map[string]any `json:"state,omitempty"`
 }
 
+// queriedJSON is a QueriedFeature as the answer holds it, its layer not yet
+// decoded.
+type queriedJSON struct {
+	QueriedFeature
+	Layer json.RawMessage `json:"layer,omitempty"`
+}
+
 func decodeFeatures(op string, b []byte) ([]QueriedFeature, error) {
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	fs := []QueriedFeature{}
-	if err := d.Decode(&fs); err != nil {
+	fail := func(err error) ([]QueriedFeature, error) {
 		return nil, status.New(op, status.Internal, "decoding the query result: "+err.Error())
 	}
+	var raw []queriedJSON
+	if err := decodeNumbers(b, &raw); err != nil {
+		return fail(err)
+	}
+	// Each layer decoded once, by its text.
+	layers := map[string]map[string]any{}
+	fs := make([]QueriedFeature, len(raw))
+	for i, r := range raw {
+		fs[i] = r.QueriedFeature
+		if len(r.Layer) == 0 {
+			continue
+		}
+		l, ok := layers[string(r.Layer)]
+		if !ok {
+			if err := decodeNumbers(r.Layer, &l); err != nil {
+				return fail(err)
+			}
+			layers[string(r.Layer)] = l
+		}
+		fs[i].Layer = l
+	}
 	return fs, nil
+}
+
+// decodeNumbers decodes JSON with numbers as json.Number.
+func decodeNumbers(b []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	return d.Decode(v)
 }
 
 // QueryRenderedFeatures returns the features drawn at g in the current view
@@ -86,7 +120,9 @@ func decodeFeatures(op string, b []byte) ([]QueriedFeature, error) {
 // queryRenderedFeatures. opts may be nil. Errors: ErrNotFound for an unknown
 // layer id, ErrParse for an invalid filter, ErrInvalidArgument for a
 // non-finite geometry or bad filter JSON, ErrInvalidState without a loaded
-// style. Owner thread.
+// style; ErrInvalidArgument for an answer past the runtime's JSON bound and
+// ErrTimeout for one whose expressions spend the work bound (narrow the
+// query). Owner thread.
 func (m *MapHandle) QueryRenderedFeatures(g *QueryGeometry, opts *QueryOptions) ([]QueriedFeature, error) {
 	const op = "MapHandle.QueryRenderedFeatures"
 	var options []byte
@@ -124,7 +160,8 @@ func (m *MapHandle) QueryRenderedFeatures(g *QueryGeometry, opts *QueryOptions) 
 // opts.SourceLayer for vector sources) in the loaded tiles, optionally
 // filtered; a feature with an id is returned once. opts may be nil. Errors:
 // ErrNotFound for an unknown source, ErrParse for an invalid filter,
-// ErrInvalidState without a loaded style. Owner thread.
+// ErrInvalidState without a loaded style, ErrInvalidArgument and ErrTimeout
+// as for QueryRenderedFeatures. Owner thread.
 func (m *MapHandle) QuerySourceFeatures(source string, opts *SourceQueryOptions) ([]QueriedFeature, error) {
 	const op = "MapHandle.QuerySourceFeatures"
 	var o SourceQueryOptions

@@ -3,7 +3,9 @@ package mapcore
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -109,6 +111,11 @@ func TestQueryRenderedFeaturesBoxLayersFilter(t *testing.T) {
 	if len(all) != 3 {
 		t.Fatalf("whole view: %v", ids(all))
 	}
+	// The two features of layer "c" share its decoded layer; "top" has its own.
+	layer := func(f QueriedFeature) uintptr { return reflect.ValueOf(f.Layer).Pointer() }
+	if layer(all[1]) != layer(all[2]) || layer(all[0]) == layer(all[1]) || all[2].Layer["paint"].(map[string]any)["circle-radius"] != json.Number("10") {
+		t.Errorf("layers: %v", []map[string]any{all[0].Layer, all[1].Layer, all[2].Layer})
+	}
 	bx, by, _ := tm.m.PixelForLngLat(60, 0)
 	fs, err := tm.m.QueryRenderedFeatures(QueryBox(bx-3, by-3, bx+3, by+3), nil)
 	if err != nil {
@@ -212,5 +219,48 @@ func TestQuerySourceFeatures(t *testing.T) {
 	fs, err = tm.m.QuerySourceFeatures("g", &SourceQueryOptions{Filter: json.RawMessage(`["==","kind","b"]`)})
 	if err != nil || len(fs) != 1 || fs[0].State["hover"] != true {
 		t.Errorf("state: %+v %v", fs, err)
+	}
+}
+
+// n points in a ring as GeoJSON features, each with "k" its index.
+func ringPoints(n int) string {
+	var pts []string
+	for i := 0; i < n; i++ {
+		a := 2 * math.Pi * float64(i) / float64(n)
+		pts = append(pts, fmt.Sprintf(`{"type":"Feature","properties":{"k":%d},"geometry":{"type":"Point","coordinates":[%g,%g]}}`, i, 10*math.Cos(a), 10*math.Sin(a)))
+	}
+	return strings.Join(pts, ",")
+}
+
+// The numbers 0 to n-1, comma-separated.
+func numbers(n int) string {
+	nums := make([]string, n)
+	for i := range nums {
+		nums[i] = fmt.Sprint(i)
+	}
+	return strings.Join(nums, ",")
+}
+
+func TestQueryBounds(t *testing.T) {
+	lockThread(t)
+	tm := openMap(t, 64, 64)
+	// 3,000 points drawn by a layer whose colour matches 20,000 labels (a
+	// 110 KB layer, cheap to evaluate): 330 MB when each feature carries
+	// its layer, past the runtime's 256 MiB JSON bound.
+	tm.render(t, `{"version":8,"sources":{"p":{"type":"geojson","data":{"type":"FeatureCollection","features":[`+ringPoints(3000)+
+		`]}}},"layers":[{"id":"c","type":"circle","source":"p","paint":{"circle-color":["match",["get","k"],[`+numbers(20000)+`],"red","blue"]}}]}`)
+	_, err := tm.m.QueryRenderedFeatures(nil, nil)
+	if !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "bytes of JSON") {
+		t.Errorf("an answer past the bound: %v, want ErrInvalidArgument naming it", err)
+	}
+	// Without their layer, the same features fit.
+	if fs, err := tm.m.QuerySourceFeatures("p", nil); err != nil || len(fs) != 3000 {
+		t.Errorf("source features: %d %v", len(fs), err)
+	}
+	// A filter searching a 110 KB string for each of them spends the work bound.
+	filter := `["in",["to-string",["get","k"]],"` + numbers(20000) + `"]`
+	_, err = tm.m.QuerySourceFeatures("p", &SourceQueryOptions{Filter: json.RawMessage(filter)})
+	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "work bound") {
+		t.Errorf("a filter past the work bound: %v, want ErrTimeout naming it", err)
 	}
 }

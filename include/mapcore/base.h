@@ -51,7 +51,8 @@ typedef enum mapcore_status {
   MAPCORE_STATUS_IO_ERROR = 7,
   /* A bug in mapcore (including a caught panic). Please report it. */
   MAPCORE_STATUS_INTERNAL = 8,
-  /* A wait ran out of time before the work was done. */
+  /* A wait ran out of time before the work was done, or a call's work
+   * passed its bound (a query over a style's costly expressions). */
   MAPCORE_STATUS_TIMEOUT = 9,
   /* A wait was interrupted (mapcore_runtime_interrupt). */
   MAPCORE_STATUS_CANCELLED = 10

@@ -8,6 +8,13 @@
  * `state` (its feature state). The string is allocated for the caller:
  * free it with mapcore_string_free. `*out_json` must be NULL on entry and is
  * written only on success. Owner thread.
+ *
+ * Both queries are bounded as a frame is: an answer of more than the
+ * runtime's JSON bound (four times max_resource_bytes, at least 16 MiB)
+ * fails with INVALID_ARGUMENT naming it, and a query whose expressions (the
+ * layers' filters and properties, the query's filter) and geometry tests
+ * spend the expression work bound fails with TIMEOUT naming it: narrow the
+ * query (a smaller box, fewer layers, a filter). Neither answers in part.
  */
 #ifndef MAPCORE_QUERY_H
 #define MAPCORE_QUERY_H

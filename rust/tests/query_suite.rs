@@ -171,7 +171,9 @@ fn run_test(dir: &Path, assets: &Path) -> Result<(), String> {
         .style()
         .map(|s| s.layers.iter().filter(|l| l.kind.name() == "symbol").map(|l| l.id.as_str()).collect())
         .unwrap_or_default();
-    let actual: Vec<J> = map.query_rendered_features(&geometry, &options).map_err(|e| e.message)?.into_iter().map(strip).collect();
+    // The answer's text, as the C API hands it out (each layer written once).
+    let text = map.query_rendered_features(&geometry, &options, u64::MAX).map_err(|e| e.message)?.to_json_text();
+    let actual: Vec<J> = serde_json::from_str::<Vec<J>>(&text).map_err(|e| e.to_string())?.into_iter().map(strip).collect();
     let actual = J::Array(actual);
     match diff(&actual, &expected, "") {
         None => Ok(()),
@@ -279,8 +281,8 @@ fn dump_one() {
     map.set_style_json(&style, core).unwrap();
     rt.render_still(1, Some(Duration::from_secs(30))).unwrap();
     let g = QueryGeometry::from_json(&test["queryGeometry"]).unwrap();
-    let r = rt.map(1).unwrap().query_rendered_features(&g, &QueryOptions::default()).unwrap();
-    for f in r {
+    let r = rt.map(1).unwrap().query_rendered_features(&g, &QueryOptions::default(), u64::MAX).unwrap();
+    for f in r.into_features() {
         println!("{}", strip(f));
     }
 }
@@ -308,7 +310,7 @@ fn source_features_and_errors() {
     let mut rt = Runtime::new(RuntimeOptions::default()).unwrap();
     rt.set_provider(Some(Arc::new(LocalAssets(test_support::fixtures_dir()))));
     let map = Map::new(1, 500, 500, 1.0);
-    let err = map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &QueryOptions::default()).unwrap_err();
+    let err = map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &QueryOptions::default(), u64::MAX).unwrap_err();
     assert!(err.message.contains("no loaded style"), "{err}");
     rt.add_map(1, map);
     let (map, core) = rt.map_mut(1).unwrap();
@@ -316,7 +318,7 @@ fn source_features_and_errors() {
     rt.render_still(1, Some(Duration::from_secs(30))).unwrap();
     let map = rt.map(1).unwrap();
 
-    let all = map.query_source_features("us-counties", Some("counties"), None).unwrap();
+    let all = map.query_source_features("us-counties", Some("counties"), None, u64::MAX).unwrap().into_features();
     assert!(all.len() > 10, "{} features", all.len());
     let mut ids: Vec<String> = all.iter().map(|f| f["id"].to_string()).collect();
     let n = ids.len();
@@ -326,17 +328,17 @@ fn source_features_and_errors() {
     assert!(all.iter().all(|f| f["sourceLayer"] == "counties" && f["source"] == "us-counties"));
 
     let filter = serde_json::json!(["==", "name", "Burlington County"]);
-    let one = map.query_source_features("us-counties", Some("counties"), Some(&filter)).unwrap();
+    let one = map.query_source_features("us-counties", Some("counties"), Some(&filter), u64::MAX).unwrap().into_features();
     assert_eq!(one.len(), 1);
     assert_eq!(one[0]["properties"]["name"], "Burlington County");
     assert_eq!(one[0]["geometry"]["type"], "Polygon");
 
-    assert!(map.query_source_features("nope", None, None).unwrap_err().message.contains("\"nope\""));
+    assert!(map.query_source_features("nope", None, None, u64::MAX).unwrap_err().message.contains("\"nope\""));
     let bad = serde_json::json!(["nonsense-op"]);
-    assert!(map.query_source_features("us-counties", Some("counties"), Some(&bad)).is_err());
+    assert!(map.query_source_features("us-counties", Some("counties"), Some(&bad), u64::MAX).is_err());
     let opts = QueryOptions { layers: Some(vec!["missing".into()]), filter: None };
-    let err = map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &opts).unwrap_err();
+    let err = map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &opts, u64::MAX).unwrap_err();
     assert!(err.message.contains("\"missing\""), "{err}");
     let opts = QueryOptions { layers: None, filter: Some(bad) };
-    assert!(map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &opts).unwrap_err().message.contains("invalid query filter"));
+    assert!(map.query_rendered_features(&QueryGeometry::Point([1.0, 1.0]), &opts, u64::MAX).unwrap_err().message.contains("invalid query filter"));
 }

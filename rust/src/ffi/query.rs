@@ -18,6 +18,8 @@ impl From<QueryError> for Failure {
             QueryErrorKind::InvalidFilter => mapcore_status::MAPCORE_STATUS_PARSE_ERROR,
             QueryErrorKind::InvalidGeometry => mapcore_status::MAPCORE_STATUS_INVALID_ARGUMENT,
             QueryErrorKind::NoStyle => mapcore_status::MAPCORE_STATUS_INVALID_STATE,
+            QueryErrorKind::TooLarge => mapcore_status::MAPCORE_STATUS_INVALID_ARGUMENT,
+            QueryErrorKind::WorkBound => mapcore_status::MAPCORE_STATUS_TIMEOUT,
         };
         Failure { status, message: e.message }
     }
@@ -75,9 +77,9 @@ pub unsafe extern "C" fn mapcore_map_query_rendered_features(
                 let t = m.transform();
                 QueryGeometry::Box([0.0, 0.0], [t.width, t.height])
             });
-            m.query_rendered_features(&geometry, &options).map_err(Failure::from)
+            m.query_rendered_features(&geometry, &options, core.limits().max_parsed_bytes()).map_err(Failure::from)
         })?;
-        give_string(out_json, serde_json::Value::Array(features).to_string())
+        give_string(out_json, features.to_json_text())
     })
 }
 
@@ -101,8 +103,8 @@ pub unsafe extern "C" fn mapcore_map_query_source_features(
             let (m, core) = map_core(o, id)?;
             let filter = opt_value(filter, "filter_json", core)?;
             let filter = (!filter.is_null()).then_some(&filter);
-            m.query_source_features(source, layer, filter).map_err(Failure::from)
+            m.query_source_features(source, layer, filter, core.limits().max_parsed_bytes()).map_err(Failure::from)
         })?;
-        give_string(out_json, serde_json::Value::Array(features).to_string())
+        give_string(out_json, features.to_json_text())
     })
 }

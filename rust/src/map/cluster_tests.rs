@@ -38,7 +38,7 @@ fn render_and_query(style: &str) -> (Image, Vec<Event>, Vec<serde_json::Value>) 
     let events = rt.drain_events();
     let map = rt.map(1).unwrap();
     let q = crate::query::QueryGeometry::Box([0.0, 0.0], [256.0, 128.0]);
-    let found = map.query_rendered_features(&q, &crate::query::QueryOptions { layers: None, filter: None }).unwrap();
+    let found = map.query_rendered_features(&q, &crate::query::QueryOptions { layers: None, filter: None }, u64::MAX).unwrap().into_features();
     (map.frame().unwrap().clone(), events, found)
 }
 

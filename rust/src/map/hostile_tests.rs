@@ -921,6 +921,38 @@ fn geojson_sources_are_indexed_under_the_runtimes_one_at_a_time_lock() {
     assert_eq!((frame.pixel(32, 32), frame.pixel(32 + 9, 32)), (Some(RED), Some([0, 0, 255, 255])), "both draw once it is free");
 }
 
+/// `n` points in a ring 10 degrees around the centre (14 pixels at zoom 0),
+/// each with "k" its index.
+fn ring_of_points(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            let a = i as f64 * std::f64::consts::TAU / n as f64;
+            format!(r#"{{"type": "Feature", "properties": {{"k": {i}}}, "geometry": {{"type": "Point", "coordinates": [{}, {}]}}}}"#, 10.0 * a.cos(), 10.0 * a.sin())
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The filter of [`scanning_style`]: whether "k" is in the text of the
+/// numbers to `n`, comma-separated (n = 40,000: a 230 KB string).
+fn scanning_filter(n: usize) -> String {
+    let list = (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    format!(r#"["in", ["to-string", ["get", "k"]], "{list}"]"#)
+}
+
+/// A red background and a blue circle layer "c" over `points` (source "p")
+/// whose filter searches the numbers to `n` for each point.
+fn scanning_style(points: &str, n: usize) -> String {
+    circle_style(
+        &format!(r#""p": {{"type": "geojson", "data": {{"type": "FeatureCollection", "features": [{points}]}}}}"#),
+        &format!(
+            r#"{{"id": "bg", "type": "background", "paint": {{"background-color": "red"}}}},
+               {{"id": "c", "type": "circle", "source": "p", "filter": {}, "paint": {{"circle-color": "blue", "circle-radius": 2}}}}"#,
+            scanning_filter(n)
+        ),
+    )
+}
+
 #[test]
 fn expressions_that_scan_large_literals_for_every_feature_stop_at_the_work_bound_and_the_rest_draws() {
     use crate::style::expression::fuel::MAX_STEPS;
@@ -928,24 +960,8 @@ fn expressions_that_scan_large_literals_for_every_feature_stop_at_the_work_bound
     // of 2,000 points in a ring around the centre (10 degrees out: 14
     // pixels at zoom 0): 4.6 * 10^8 steps, past the bound. A 7 MB style
     // searching a 2 MB string for each of 50,000 points took 277 s before it.
-    let list = (0..40_000).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
-    let points = (0..2_000)
-        .map(|i| {
-            let a = i as f64 * std::f64::consts::TAU / 2_000.0;
-            format!(r#"{{"type": "Feature", "properties": {{"k": {i}}}, "geometry": {{"type": "Point", "coordinates": [{}, {}]}}}}"#, 10.0 * a.cos(), 10.0 * a.sin())
-        })
-        .collect::<Vec<_>>()
-        .join(",");
-    let style = |n: usize| {
-        let list = list.split(',').take(n).collect::<Vec<_>>().join(",");
-        circle_style(
-            &format!(r#""p": {{"type": "geojson", "data": {{"type": "FeatureCollection", "features": [{points}]}}}}"#),
-            &format!(
-                r#"{{"id": "bg", "type": "background", "paint": {{"background-color": "red"}}}},
-                   {{"id": "c", "type": "circle", "source": "p", "filter": ["in", ["to-string", ["get", "k"]], "{list}"], "paint": {{"circle-color": "blue", "circle-radius": 2}}}}"#
-            ),
-        )
-    };
+    let points = ring_of_points(2_000);
+    let style = |n: usize| scanning_style(&points, n);
     let blue = |rt: &Runtime| rt.map(1).unwrap().frame().unwrap().data.chunks(4).filter(|p| p == &[0, 0, 255, 255]).count();
     let mut rt = runtime(RuntimeOptions::default());
     let (centre, events) = render(&mut rt, &style(40_000));
@@ -960,6 +976,61 @@ fn expressions_that_scan_large_literals_for_every_feature_stop_at_the_work_bound
     assert!(!events.iter().any(|e| e.message.contains("expression work bound")), "{events:?}");
     let all = blue(&rt);
     assert!(cut > 0 && cut < all, "the points before the bound draw, not all: {cut} of {all} pixels");
+}
+
+#[test]
+fn a_query_over_expressions_past_the_work_bound_fails_naming_it() {
+    use crate::query::{QueryErrorKind, QueryGeometry, QueryOptions};
+    // The layer's filter searches a 230 KB string for each of 2,000 points
+    // (4.6 * 10^8 steps); a 15,000-branch `case` filter over 50,000 points
+    // held the owner thread for over ten minutes in a query.
+    let points = ring_of_points(2_000);
+    let whole = QueryGeometry::Box([0.0, 0.0], [64.0, 64.0]);
+    let mut rt = runtime(RuntimeOptions::default());
+    render(&mut rt, &scanning_style(&points, 40_000));
+    let map = rt.map(1).unwrap();
+    let e = map.query_rendered_features(&whole, &QueryOptions::default(), u64::MAX).unwrap_err();
+    assert_eq!(e.kind, QueryErrorKind::WorkBound);
+    assert!(e.message.contains("the query stopped: its expressions took more than") && e.message.contains("smaller box"), "{}", e.message);
+    // The source query with the same filter as its own.
+    let filter: serde_json::Value = serde_json::from_str(&scanning_filter(40_000)).unwrap();
+    let e = map.query_source_features("p", None, Some(&filter), u64::MAX).unwrap_err();
+    assert_eq!(e.kind, QueryErrorKind::WorkBound, "{}", e.message);
+    // The layer's filter alone, when the query asks other layers, costs nothing.
+    let bg = QueryOptions { layers: Some(vec!["bg".into()]), filter: None };
+    assert!(map.query_rendered_features(&whole, &bg, u64::MAX).unwrap().is_empty());
+    // A short string: every point is found.
+    let mut rt = runtime(RuntimeOptions::default());
+    render(&mut rt, &scanning_style(&points, 2_000));
+    let map = rt.map(1).unwrap();
+    assert_eq!(map.query_rendered_features(&whole, &QueryOptions::default(), u64::MAX).unwrap().len(), 2_000);
+}
+
+#[test]
+fn a_query_answer_holds_each_layer_once_and_stops_at_its_bound() {
+    use crate::query::{QueryErrorKind, QueryGeometry, QueryOptions};
+    // 2,000 points found in a layer whose filter is 11 KB of JSON (the
+    // numbers to 2,000): 22 MB of text when each feature carries its layer.
+    let points = ring_of_points(2_000);
+    let mut rt = runtime(RuntimeOptions::default());
+    render(&mut rt, &scanning_style(&points, 2_000));
+    let map = rt.map(1).unwrap();
+    let whole = QueryGeometry::Box([0.0, 0.0], [64.0, 64.0]);
+    let answer = map.query_rendered_features(&whole, &QueryOptions::default(), u64::MAX).unwrap();
+    let text = answer.to_json_text();
+    assert!(text.len() > 2_000 * 8_000, "{} bytes", text.len());
+    let features: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(features.len(), 2_000);
+    let filter: serde_json::Value = serde_json::from_str(&scanning_filter(2_000)).unwrap();
+    assert!(features.iter().all(|f| f["layer"]["id"] == "c" && f["layer"]["filter"] == filter && f["source"] == "p"));
+    // The text is what the features with their layers write.
+    assert!(serde_json::Value::Array(answer.into_features()).to_string() == text);
+    // Under a bound of a megabyte it fails, naming the bound.
+    let e = map.query_rendered_features(&whole, &QueryOptions::default(), 1 << 20).unwrap_err();
+    assert_eq!(e.kind, QueryErrorKind::TooLarge);
+    assert!(e.message.contains("more than 1048576 bytes of JSON") && e.message.contains("max_resource_bytes"), "{}", e.message);
+    let e = map.query_source_features("p", None, None, 1_000).unwrap_err();
+    assert_eq!(e.kind, QueryErrorKind::TooLarge);
 }
 
 #[test]

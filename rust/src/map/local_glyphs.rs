@@ -198,7 +198,7 @@ mod tests {
         let q = crate::query::QueryGeometry::Box([0.0, 0.0], [1024.0, 512.0]);
         let names = |layer: &str| -> Vec<(String, i64)> {
             let o = crate::query::QueryOptions { layers: Some(vec![layer.to_string()]), filter: None };
-            let found = map.query_rendered_features(&q, &o).unwrap();
+            let found = map.query_rendered_features(&q, &o, u64::MAX).unwrap().into_features();
             found.iter().map(|f| (f["properties"]["name"].as_str().unwrap_or("").to_string(), f["properties"]["rank"].as_i64().unwrap_or(9))).collect()
         };
         let countries = names("country-labels");

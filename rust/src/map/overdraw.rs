@@ -46,8 +46,14 @@ pub fn left_out(budget: &FrameBudget, style: &Style, (w, h): (u32, u32)) -> Stri
 /// What is said of work whose expressions spent their bound
 /// ([`crate::style::expression::fuel`]).
 pub fn expression_work() -> String {
+    format!("{}: the rest took their defaults, and the features whose filters they were left out", expression_work_bound())
+}
+
+/// The expression work bound, as [`expression_work`] and a query's error
+/// name it.
+pub fn expression_work_bound() -> String {
     format!(
-        "its expressions took more than {} evaluation steps (the expression work bound, for a style whose expressions copy or scan large data for each of many features): the rest took their defaults, and the features whose filters they were left out",
+        "its expressions took more than {} evaluation steps (the expression work bound, for a style whose expressions copy or scan large data for each of many features)",
         crate::style::expression::fuel::MAX_STEPS
     )
 }

@@ -28,8 +28,9 @@
 //!   feature's state (also used when paint properties read `feature-state`).
 
 pub mod geom;
+pub mod result;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map as JMap, Value as J};
 
@@ -44,7 +45,10 @@ use crate::style::layer::{Layer, LayerKind};
 use crate::style::value::Value;
 use crate::style::Style;
 use crate::symbol::placement::PlacedFeature;
+use crate::style::expression::fuel;
 use geom::P;
+pub use result::QueryResult;
+use result::ResultBuilder;
 
 /// The query geometry in logical screen pixels.
 #[derive(Clone, Debug, PartialEq)]
@@ -142,6 +146,11 @@ pub enum QueryErrorKind {
     InvalidGeometry,
     /// The map has no loaded style.
     NoStyle,
+    /// The answer would take more than its bound in bytes.
+    TooLarge,
+    /// The expressions and geometry tests the query ran spent the work
+    /// bound ([`fuel`]).
+    WorkBound,
 }
 
 /// A query error: its kind and a message naming what was wrong.
@@ -292,7 +301,8 @@ pub fn layer_json(layer: &Layer) -> J {
     J::Object(m)
 }
 
-/// A feature as GeoJSON with the query's extra members.
+/// A feature as GeoJSON with the query's extra members but `layer` (held
+/// once per layer by the [`QueryResult`]).
 fn feature_json(
     feature: &Feature,
     tile: TileId,
@@ -309,9 +319,6 @@ fn feature_json(
     m.insert("geometry".into(), geometry_to_geojson(feature, tile, extent));
     let props: JMap<String, J> = feature.properties.iter().map(|(k, v)| (k.to_string(), value_to_json(v))).collect();
     m.insert("properties".into(), J::Object(props));
-    if let Some(layer) = layer {
-        m.insert("layer".into(), layer_json(layer));
-    }
     m.insert("source".into(), J::String(source.to_string()));
     if let Some(sl) = layer.and_then(|l| l.source_layer.clone()) {
         m.insert("sourceLayer".into(), J::String(sl));
@@ -527,7 +534,11 @@ fn tile_order(a: &CoveredTile, b: &CoveredTile) -> std::cmp::Ordering {
     (a.overscaled_z, a.id.y, a.wrap, a.id.x).cmp(&(b.overscaled_z, b.id.y, b.wrap, b.id.x))
 }
 
-/// The rendered-feature query over `style` seen through `t` (logical pixels).
+/// The rendered-feature query over `style` seen through `t` (logical pixels),
+/// its answer at most `max_bytes` of JSON. Each feature's geometry test
+/// spends a step of the work bound per point ([`fuel`]), as its filters and
+/// properties spend theirs: past the bound the rest of the query is skipped
+/// (the caller, which set the bound, says so).
 pub fn query_rendered_features(
     style: &Style,
     t: &Transform,
@@ -535,7 +546,8 @@ pub fn query_rendered_features(
     symbols: &[PlacedFeature],
     geometry: &QueryGeometry,
     options: &QueryOptions,
-) -> Result<Vec<J>, QueryError> {
+    max_bytes: u64,
+) -> Result<QueryResult, QueryError> {
     if let Some(ids) = &options.layers {
         for id in ids {
             if !style.layers.iter().any(|l| &l.id == id) {
@@ -556,11 +568,16 @@ pub fn query_rendered_features(
     let horizon = t.horizon_y() + 1.0;
     let world_query: Vec<P> =
         screen_query.iter().filter_map(|p| t.screen_to_world([p[0], p[1].max(horizon)])).collect();
+    let mut out = ResultBuilder::new(max_bytes);
     if world_query.is_empty() {
-        return Ok(Vec::new());
+        return Ok(out.finish());
     }
     let zoom = t.zoom;
-    let mut out = Vec::new();
+    // The shown symbols by layer, each layer's in placement order.
+    let mut placed: HashMap<&str, Vec<&PlacedFeature>> = HashMap::new();
+    for p in symbols {
+        placed.entry(p.layer.as_str()).or_default().push(p);
+    }
     for layer in style.layers.iter().rev() {
         if let Some(ids) = &options.layers {
             if !ids.iter().any(|id| id == &layer.id) {
@@ -572,8 +589,17 @@ pub fn query_rendered_features(
         }
         let Some(source) = layer.source.as_deref() else { continue };
         let source_layer_name = layer.source_layer.as_deref().unwrap_or("");
+        if fuel::left() == 0 {
+            break;
+        }
+        // The layer's JSON, added to the answer with its first feature.
+        let mut layer_index = None;
         if layer.kind == LayerKind::Symbol {
-            out.extend(symbol_hits(layer, source, tiles, symbols, &screen_query, extra.as_ref()));
+            let shown = placed.remove(layer.id.as_str()).unwrap_or_default();
+            symbol_hits(layer, source, tiles, shown, &screen_query, extra.as_ref(), &mut |feature, tile, extent, state| {
+                let l = *layer_index.get_or_insert_with(|| out.layer(layer_json(layer)));
+                out.push(feature_json(feature, tile, extent, Some(layer), source, state), Some(l))
+            })?;
             continue;
         }
         let mut covered = tiles.cover(source);
@@ -598,6 +624,10 @@ pub fn query_rendered_features(
                 if !draws(layer.kind, feature.geom_type) {
                     continue;
                 }
+                // The box and hit tests below walk the feature's points.
+                if fuel::burn(feature.geometry.iter().map(|r| r.len() as u64).sum()).is_err() {
+                    break;
+                }
                 if pad.is_finite() {
                     let Some([fmin, fmax]) = feature_bbox(feature) else { continue };
                     if fmax[0] < qmin[0] - pad || fmin[0] > qmax[0] + pad || fmax[1] < qmin[1] - pad || fmin[1] > qmax[1] + pad {
@@ -621,17 +651,27 @@ pub fn query_rendered_features(
                     continue;
                 }
                 seen.insert((c.id, index));
-                out.push(feature_json(feature, c.id, extent, Some(layer), source, state));
+                let l = *layer_index.get_or_insert_with(|| out.layer(layer_json(layer)));
+                out.push(feature_json(feature, c.id, extent, Some(layer), source, state), Some(l))?;
             }
         }
     }
-    Ok(out)
+    Ok(out.finish())
 }
 
-/// A symbol layer's shown symbols whose collision shapes touch the query
-/// (logical screen px), tile by tile, each feature once per tile.
-fn symbol_hits(layer: &Layer, source: &str, tiles: &dyn TileLookup, placed: &[PlacedFeature], query: &[P], extra: Option<&Filter>) -> Vec<J> {
-    let Some([qmin, qmax]) = geom::bbox(query.iter()) else { return Vec::new() };
+/// A symbol layer's shown symbols (`placed`, in placement order) whose
+/// collision shapes touch the query (logical screen px), tile by tile, each
+/// feature once per tile, handed to `hit` with its tile, extent and state.
+fn symbol_hits(
+    layer: &Layer,
+    source: &str,
+    tiles: &dyn TileLookup,
+    mut placed: Vec<&PlacedFeature>,
+    query: &[P],
+    extra: Option<&Filter>,
+    hit: &mut dyn FnMut(&Feature, TileId, u32, Option<&Properties>) -> Result<(), QueryError>,
+) -> Result<(), QueryError> {
+    let Some([qmin, qmax]) = geom::bbox(query.iter()) else { return Ok(()) };
     let (qmin, qmax) = ([qmin[0] as f32, qmin[1] as f32], [qmax[0] as f32, qmax[1] as f32]);
     // MapLibre tests the query against each shape's bounding box: a line
     // label's collision circles count as their squares (its grid hands
@@ -641,12 +681,10 @@ fn symbol_hits(layer: &Layer, source: &str, tiles: &dyn TileLookup, placed: &[Pl
         b[0] <= qmax[0] && qmin[0] <= b[2] && b[1] <= qmax[1] && qmin[1] <= b[3]
     };
     let mut seen: HashSet<(TileId, i32, usize)> = HashSet::new();
-    let mut out = Vec::new();
     // Tile by tile in the query's tile order, each tile's symbols in
     // placement order.
-    let mut hits: Vec<&PlacedFeature> = placed.iter().filter(|p| p.layer == layer.id).collect();
-    hits.sort_by(|a, b| tile_order(&a.tile, &b.tile));
-    for p in hits {
+    placed.sort_by(|a, b| tile_order(&a.tile, &b.tile));
+    for p in placed {
         if !p.shapes.iter().any(touches) || !seen.insert((p.tile.id, p.tile.wrap, p.feature)) {
             continue;
         }
@@ -661,24 +699,26 @@ fn symbol_hits(layer: &Layer, source: &str, tiles: &dyn TileLookup, placed: &[Pl
             continue;
         }
         let state = feature.id.as_ref().and_then(|id| tiles.feature_state(source, layer.source_layer.as_deref().unwrap_or(""), id));
-        out.push(feature_json(feature, p.tile.id, extent, Some(layer), source, state));
+        hit(feature, p.tile.id, extent, state)?;
     }
-    out
+    Ok(())
 }
 
 /// All features of `source` (and `source_layer`) in the given loaded tiles,
 /// optionally filtered, in tile order; a feature with an id is returned once.
+/// The answer is at most `max_bytes` of JSON.
 pub fn query_source_features(
     source: &str,
     source_layer: Option<&str>,
     filter: Option<&Filter>,
     tiles: &dyn TileLookup,
-) -> Vec<J> {
+    max_bytes: u64,
+) -> Result<QueryResult, QueryError> {
     let mut covered = tiles.cover(source);
     covered.sort_by(tile_order);
     let mut done_tiles: HashSet<TileId> = HashSet::new();
     let mut seen_ids: HashSet<String> = HashSet::new();
-    let mut out = Vec::new();
+    let mut out = ResultBuilder::new(max_bytes);
     for c in covered {
         if !done_tiles.insert(c.id) {
             continue;
@@ -703,10 +743,10 @@ pub fn query_source_features(
             if let (Some(sl), J::Object(m)) = (source_layer, &mut j) {
                 m.insert("sourceLayer".into(), J::String(sl.to_string()));
             }
-            out.push(j);
+            out.push(j, None)?;
         }
     }
-    out
+    Ok(out.finish())
 }
 
 #[cfg(test)]

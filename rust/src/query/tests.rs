@@ -89,13 +89,30 @@ fn world() -> (Style, Transform, FakeTiles) {
     (style, t, tiles)
 }
 
+/// The rendered-feature query, unbounded, as JSON features.
+fn rendered(
+    style: &Style,
+    t: &Transform,
+    tiles: &dyn TileLookup,
+    symbols: &[PlacedFeature],
+    g: &QueryGeometry,
+    o: &QueryOptions,
+) -> Result<Vec<J>, QueryError> {
+    query_rendered_features(style, t, tiles, symbols, g, o, u64::MAX).map(QueryResult::into_features)
+}
+
+/// The source-feature query, unbounded, as JSON features.
+fn source_features(source: &str, source_layer: Option<&str>, filter: Option<&Filter>, tiles: &dyn TileLookup) -> Vec<J> {
+    query_source_features(source, source_layer, filter, tiles, u64::MAX).unwrap().into_features()
+}
+
 fn ids(result: &[J]) -> Vec<(String, i64)> {
     result.iter().map(|f| (f["layer"]["id"].as_str().unwrap().to_string(), f["id"].as_i64().unwrap())).collect()
 }
 
 fn query(g: QueryGeometry, o: &QueryOptions) -> Result<Vec<J>, QueryError> {
     let (style, t, tiles) = world();
-    query_rendered_features(&style, &t, &tiles, &[], &g, o)
+    rendered(&style, &t, &tiles, &[], &g, o)
 }
 
 #[test]
@@ -166,7 +183,7 @@ fn options_select_layers_and_filter() {
     Arc::make_mut(&mut data.layers[0].features).push(feature(9, "empty", GeomType::Polygon, vec![]));
     Arc::make_mut(&mut data.layers[0].features).push(feature(10, "empty", GeomType::LineString, vec![vec![]]));
     tiles.tiles.insert(id, Arc::new(data));
-    let all = query_rendered_features(&style, &t, &tiles, &[], &QueryGeometry::Box([0.0, 0.0], [512.0, 512.0]), &QueryOptions::default()).unwrap();
+    let all = rendered(&style, &t, &tiles, &[], &QueryGeometry::Box([0.0, 0.0], [512.0, 512.0]), &QueryOptions::default()).unwrap();
     assert_eq!(all.len(), 4);
 }
 
@@ -179,7 +196,7 @@ fn translate_moves_the_hit_area() {
         }
     }
     let o = QueryOptions::default();
-    let hit = |x: f64, y: f64| query_rendered_features(&style, &t, &tiles, &[], &QueryGeometry::Point([x, y]), &o).unwrap();
+    let hit = |x: f64, y: f64| rendered(&style, &t, &tiles, &[], &QueryGeometry::Point([x, y]), &o).unwrap();
     assert!(hit(384.0, 128.0).is_empty());
     assert_eq!(ids(&hit(404.0, 128.0)), vec![("circles".into(), 3)]);
 }
@@ -236,15 +253,15 @@ fn source_features_are_filtered_and_deduplicated_by_id() {
         CoveredTile { id: a, overscaled_z: 0, wrap: 1 },
         CoveredTile { id: b, overscaled_z: 1, wrap: 0 },
     ];
-    let all = query_source_features("s", Some("l"), None, &tiles);
+    let all = source_features("s", Some("l"), None, &tiles);
     assert_eq!(all.len(), 3);
     assert_eq!(all[0]["sourceLayer"], "l");
     assert!(all[0].get("layer").is_none());
     let filter = parse_filter(&json!(["==", "$type", "LineString"])).unwrap();
-    let lines = query_source_features("s", Some("l"), Some(&filter), &tiles);
+    let lines = source_features("s", Some("l"), Some(&filter), &tiles);
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["id"], 2);
-    assert!(query_source_features("s", Some("other"), None, &tiles).is_empty());
+    assert!(source_features("s", Some("other"), None, &tiles).is_empty());
 }
 
 #[test]
@@ -257,7 +274,7 @@ fn feature_state_drives_paint_and_is_returned() {
         }
     }
     let o = QueryOptions { layers: Some(vec!["lines".into()]), filter: None };
-    let at = |tiles: &FakeTiles| query_rendered_features(&style, &t, tiles, &[], &QueryGeometry::Point([100.0, 396.0]), &o).unwrap();
+    let at = |tiles: &FakeTiles| rendered(&style, &t, tiles, &[], &QueryGeometry::Point([100.0, 396.0]), &o).unwrap();
     assert!(at(&tiles).is_empty(), "12 px from a 10 px line");
     let mut hover = Properties::default();
     hover.insert("hover", Value::Bool(true));
@@ -265,7 +282,7 @@ fn feature_state_drives_paint_and_is_returned() {
     let hit = at(&tiles);
     assert_eq!(ids(&hit), vec![("lines".into(), 2)], "30 px wide while hovered");
     assert_eq!(hit[0]["state"], json!({"hover": true}));
-    let source = query_source_features("s", Some("l"), None, &tiles);
+    let source = source_features("s", Some("l"), None, &tiles);
     let line = source.iter().find(|f| f["id"] == 2).unwrap();
     assert_eq!(line["state"], json!({"hover": true}));
 }
