@@ -53,6 +53,14 @@ type RuntimeOptions struct {
 	// (the farthest from the centre are dropped, with a warning); 0 = the
 	// default, 1024.
 	MaxTilesPerSource int
+	// MaxTilesPerView bounds the tiles one view requests over all its
+	// sources: sources take their shares in the order the style's layers
+	// first use them, each its tiles nearest the centre first, and a source
+	// past the bound draws only the tiles it got (or none), with an
+	// EventWarning per view naming the limit; 0 = the default, 8192. A tile
+	// that fails holds nothing, so the bound on the view's tile bytes does
+	// not hold back a style naming thousands of sources of missing tiles.
+	MaxTilesPerView int
 	// MaxTileCacheBytes bounds the loaded tiles (decoded vector tiles and
 	// raster images) each map keeps beyond its current view: past it the
 	// least recently needed are evicted and loaded again when a view needs
@@ -160,7 +168,7 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 	if o.WorkerThreads < 0 || o.RenderThreads < 0 || o.WorkerThreads > math.MaxUint32 || o.RenderThreads > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "thread counts must be >= 0")
 	}
-	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxFeaturesPerTile < 0 || o.MaxVerticesPerTile < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 || o.MaxOverdraw < 0 || o.MaxOverdraw > math.MaxUint32 || o.MaxRequestsInFlight < 0 || o.MaxRequestsInFlight > math.MaxUint32 ||
+	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxFeaturesPerTile < 0 || o.MaxVerticesPerTile < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 || o.MaxTilesPerView < 0 || o.MaxTilesPerView > math.MaxUint32 || o.MaxOverdraw < 0 || o.MaxOverdraw > math.MaxUint32 || o.MaxRequestsInFlight < 0 || o.MaxRequestsInFlight > math.MaxUint32 ||
 		o.MaxStyleLayers < 0 || o.MaxStyleLayers > math.MaxUint32 || o.MaxStyleSources < 0 || o.MaxStyleSources > math.MaxUint32 || o.MaxGeoJSONCutBytes < 0 {
 		return nil, status.New(op, status.InvalidArgument, "limits must be >= 0 (0 = the default)")
 	}
@@ -183,6 +191,7 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 		MaxStyleLayers:      uint32(o.MaxStyleLayers),
 		MaxStyleSources:     uint32(o.MaxStyleSources),
 		MaxGeoJSONCutBytes:  uint64(o.MaxGeoJSONCutBytes),
+		MaxTilesPerView:     uint32(o.MaxTilesPerView),
 	})
 	if err := status.Of(op, r); err != nil {
 		st.Abort()

@@ -250,6 +250,41 @@ func TestStyleCaps(t *testing.T) {
 	}
 }
 
+// MaxTilesPerView reaches the engine: of two sources each needing the
+// view's 4 tiles, the first (in the layers' order) takes 3 of a bound of 3
+// and the second none; a warning names the limit and both sources.
+func TestTilesPerViewLimit(t *testing.T) {
+	lockThread(t)
+	for _, n := range []int{-1, math.MaxUint32 + 1} {
+		if _, err := NewRuntime(&RuntimeOptions{MaxTilesPerView: n}); err == nil || !strings.Contains(err.Error(), "limits") {
+			t.Errorf("MaxTilesPerView %d: %v", n, err)
+		}
+	}
+	style := `{"version": 8, "center": [0, 0], "zoom": 3, "sources": {
+		"a": {"type": "vector", "tiles": ["local://missing-a/{z}/{x}/{y}.mvt"]},
+		"b": {"type": "vector", "tiles": ["local://missing-b/{z}/{x}/{y}.mvt"]}},
+		"layers": [{"id": "fa", "type": "fill", "source": "a", "source-layer": "x"},
+			{"id": "fb", "type": "fill", "source": "b", "source-layer": "x"}]}`
+	asked := func(events []Event, source string) int {
+		n := 0
+		for _, e := range events {
+			if e.Type == EventResourceError && e.SourceID == source {
+				n++
+			}
+		}
+		return n
+	}
+	_, events := renderWith(t, &RuntimeOptions{MaxTilesPerView: 3}, style)
+	named := messages(events, EventWarning, "max_tiles_per_view limit of 3")
+	if len(named) != 1 || !strings.Contains(named[0], `sources "a", "b" drew only part`) || asked(events, "a") != 3 || asked(events, "b") != 0 {
+		t.Errorf("bound 3: warnings %q, tiles asked of a %d, of b %d (want 3, 0)", named, asked(events, "a"), asked(events, "b"))
+	}
+	_, events = renderWith(t, &RuntimeOptions{}, style)
+	if named := messages(events, EventWarning, "max_tiles_per_view"); len(named) != 0 || asked(events, "a") != 4 || asked(events, "b") != 4 {
+		t.Errorf("default: warnings %q, tiles asked of a %d, of b %d (want 4, 4)", named, asked(events, "a"), asked(events, "b"))
+	}
+}
+
 // MaxGeoJSONCutBytes reaches the engine: a line zig-zagging across
 // longitude 0 is a piece per crossing in every tile it is cut into; under a
 // small limit the view's tiles fail with an EventTileError naming it and

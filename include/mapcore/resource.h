@@ -6,7 +6,10 @@
  * For every other URL it first asks the host's resource provider, if one is
  * set. The provider answers HANDLED (it will complete the request, now or
  * later, from any thread) or PASS_THROUGH (the runtime tries its own loaders,
- * and reports a RESOURCE_ERROR event if none serves the URL).
+ * and reports a RESOURCE_ERROR event if none serves the URL). A URL longer
+ * than 8 KiB (a style's tile URL template is copied into each of a view's
+ * tile requests) is never asked for: it is answered with a RESOURCE_ERROR
+ * event naming the bound, its URL cut to the first 200 bytes and "...".
  *
  * A handled request is completed exactly once: with bytes (copied), with a
  * borrowed buffer and a release callback (no copy), with not-found, or with an

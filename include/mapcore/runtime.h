@@ -138,6 +138,15 @@ typedef struct mapcore_runtime_options {
    * take twice this fails with a TILE_ERROR event naming the limit, and the
    * rest of the map draws. 0 = the default, 128 MiB. */
   uint64_t max_geojson_cut_bytes;
+  /* Tiles one view may request over all its sources (each source also at
+   * most max_tiles_per_source). A tile that fails holds nothing, so the
+   * bound on the view's tile bytes does not hold such views back: a style
+   * naming thousands of sources of missing tiles asked for a million tiles
+   * in one view. Sources take their shares in the order the style's layers
+   * first use them, each its tiles nearest the centre first; a source past
+   * the bound draws only the tiles it got (or none), with a WARNING event
+   * per view naming the limit. 0 = the default, 8192. */
+  uint32_t max_tiles_per_view;
 } mapcore_runtime_options;
 
 /* Options with every field at its default. Any thread. */

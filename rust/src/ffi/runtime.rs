@@ -40,6 +40,7 @@ pub extern "C" fn mapcore_runtime_options_default() -> mapcore_runtime_options {
         max_style_layers: 0,
         max_style_sources: 0,
         max_geojson_cut_bytes: 0,
+        max_tiles_per_view: 0,
     }
 }
 
@@ -137,6 +138,9 @@ pub unsafe extern "C" fn mapcore_runtime_create(
             }
             if o.max_geojson_cut_bytes > 0 {
                 limits.max_geojson_cut_bytes = o.max_geojson_cut_bytes;
+            }
+            if o.max_tiles_per_view > 0 {
+                limits.max_tiles_per_view = o.max_tiles_per_view;
             }
             if o.font_path_count > 0 && o.font_paths.is_null() {
                 return super::guard::invalid_argument(format!(

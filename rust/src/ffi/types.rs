@@ -61,6 +61,7 @@ pub struct mapcore_runtime_options {
     pub max_style_layers: u32,
     pub max_style_sources: u32,
     pub max_geojson_cut_bytes: u64,
+    pub max_tiles_per_view: u32,
 }
 
 #[repr(C)]

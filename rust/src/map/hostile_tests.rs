@@ -830,6 +830,71 @@ fn a_style_naming_one_tile_set_as_many_sources_keeps_the_views_tiles_within_boun
 }
 
 #[test]
+fn a_view_asks_for_at_most_max_tiles_per_view_tiles_over_its_sources() {
+    use crate::runtime::Limits;
+    // A point drawn first, then four vector sources of missing tiles; at
+    // zoom 3 the view's centre is the corner of four tiles, so each source
+    // needs 4. 5,000 such sources asked for 1.28 million tiles in one view.
+    // The point's source holds the whole bound while it is indexed (the
+    // first warning names all four), then takes the 4 it needs.
+    let dir = temp_dir("view-share");
+    let sources: Vec<String> = (0..4).map(|i| format!(r#""v{i}": {{"type": "vector", "tiles": ["missing-{i}-{{z}}-{{x}}-{{y}}.mvt"]}}"#)).collect();
+    let layers: Vec<String> = (0..4).map(|i| format!(r#"{{"id": "f{i}", "type": "fill", "source": "v{i}", "source-layer": "x"}}"#)).collect();
+    let style = format!(
+        r#"{{"version": 8, "center": [0, 0], "zoom": 3, "sources": {{"p": {}, {}}},
+            "layers": [{{"id": "c", "type": "circle", "source": "p", "paint": {{"circle-color": "red", "circle-radius": 8}}}}, {}]}}"#,
+        point_source("{}"),
+        sources.join(","),
+        layers.join(",")
+    );
+    let asked = |rt: &Runtime| -> Vec<usize> { ["p", "v0", "v1", "v2", "v3"].iter().map(|s| rt.map(1).unwrap().sources[*s].slots.len()).collect() };
+    let options = |limits| RuntimeOptions { asset_root: Some(dir.to_path_buf()), limits, ..Default::default() };
+    let mut rt = runtime(options(Limits { max_tiles_per_view: 6, ..Default::default() }));
+    let (centre, events) = render(&mut rt, &style);
+    assert_eq!(centre, Some(RED), "the first source draws");
+    assert_eq!(asked(&rt), vec![4, 2, 0, 0, 0], "shares in the layers' order");
+    let warned: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::Warning && e.message.contains("max_tiles_per_view")).collect();
+    assert_eq!(warned.len(), 1, "{events:?}");
+    assert!(
+        warned[0].message.starts_with("the view's sources need more tiles than the max_tiles_per_view limit of 6 (a runtime option): sources \"v0\", \"v1\", \"v2\", \"v3\" drew only part"),
+        "{}",
+        warned[0].message
+    );
+    // By default every tile is asked for and nothing is said.
+    let mut rt = runtime(options(Limits::default()));
+    let (_, events) = render(&mut rt, &style);
+    assert_eq!(asked(&rt), vec![4; 5]);
+    assert!(!events.iter().any(|e| e.message.contains("max_tiles_per_view")), "{events:?}");
+}
+
+#[test]
+fn a_url_past_the_bound_is_answered_with_an_error_naming_it_and_kept_cut() {
+    use crate::runtime::resource::{cut_long_url, MAX_URL_BYTES};
+    // A tile URL template of 10 KB: 500 sources of 60 KB templates took
+    // 3 GB in one view, each tile request and its event holding a copy.
+    let long = "a".repeat(10_000);
+    let style = circle_style(
+        &format!(r#""p": {}, "v": {{"type": "vector", "tiles": ["{long}/{{z}}/{{x}}/{{y}}.mvt"], "minzoom": 0, "maxzoom": 0}}"#, point_source("{}")),
+        r#"{"id": "f", "type": "fill", "source": "v", "source-layer": "x"},
+           {"id": "c", "type": "circle", "source": "p", "paint": {"circle-color": "red", "circle-radius": 8}}"#,
+    );
+    let mut rt = runtime(RuntimeOptions::default());
+    let (centre, events) = render(&mut rt, &style);
+    assert_eq!(centre, Some(RED), "the rest draws");
+    let refused: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::ResourceError && e.message.contains("bound on a URL")).collect();
+    assert_eq!(refused.len(), 1, "{events:?}");
+    let e = refused[0];
+    assert!(e.message.contains(&format!("bytes long, more than {MAX_URL_BYTES}")), "{}", e.message);
+    assert!(e.url.len() < 300 && e.url.ends_with("...") && e.url.starts_with("aaaa"), "{}", e.url);
+    // At the bound a URL is kept whole; past it, cut at a character.
+    let mut url = "b".repeat(MAX_URL_BYTES);
+    assert!(cut_long_url(&mut url).is_none() && url.len() == MAX_URL_BYTES);
+    let mut url = format!("{}{}", "b".repeat(199), "\u{e9}".repeat(MAX_URL_BYTES));
+    assert!(cut_long_url(&mut url).is_some());
+    assert_eq!(url, format!("{}...", "b".repeat(199)));
+}
+
+#[test]
 fn layers_and_sources_past_the_style_caps_are_skipped_with_a_warning_and_not_added() {
     use crate::runtime::Limits;
     let limits = Limits { max_style_layers: 3, max_style_sources: 2, ..Default::default() };

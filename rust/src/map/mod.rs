@@ -16,6 +16,7 @@ pub mod styling;
 pub mod symbols;
 mod overdraw;
 mod view_key;
+mod view_share;
 mod view_tiles;
 mod query;
 
@@ -133,6 +134,8 @@ pub struct Map {
     tile_use: cache::TileUse,
     /// The bytes of the view's tiles, bounded over all sources.
     view_tiles: view_tiles::ViewTiles,
+    /// The view whose sources were told they passed `max_tiles_per_view`.
+    view_share_warned: Option<view_key::ViewKey>,
     /// Fill, line, circle, extrusion and heatmap layers laid out per tile
     /// (made during layout, which sees the map shared: hence the lock).
     tile_layouts: std::sync::Mutex<crate::layout::tile_cache::TileLayouts>,
@@ -189,6 +192,7 @@ impl Map {
             placed: Default::default(),
             tile_use: Default::default(),
             view_tiles: Default::default(),
+            view_share_warned: None,
             tile_layouts: Default::default(),
             covers: Default::default(),
             used: Default::default(),
@@ -440,8 +444,19 @@ impl Map {
         ids
     }
 
-    /// The tiles the view needs from `source` (data tile ids, deduplicated).
+    /// The tiles the view needs from `source` (data tile ids, deduplicated),
+    /// nearest the centre first, as many as its share of the view's tile
+    /// bound ([`view_share`]).
     pub fn needed_tiles(&self, source: &SourceState) -> Vec<cover::CoveredTile> {
+        let mut tiles = self.covered_tiles(source);
+        if let Some(share) = source.view_share.filter(|s| s.view == self.view_key()) {
+            tiles.truncate(share.tiles);
+        }
+        tiles
+    }
+
+    /// All the tiles the view covers of `source`.
+    fn covered_tiles(&self, source: &SourceState) -> Vec<cover::CoveredTile> {
         if let Tiles::Image { .. } = source.tiles {
             return vec![cover::CoveredTile { id: TileId::new(0, 0, 0), overscaled_z: 0, wrap: 0 }];
         }
@@ -462,8 +477,16 @@ impl Map {
         self.tile_use.next_tick();
         let view = self.view_key();
         self.view_tiles.retry(&mut self.sources, view);
+        let mut shares = view_share::ViewShares::new(core.limits().max_tiles_per_view);
         for source_id in self.used_sources().iter() {
-            self.update_source(source_id, core);
+            self.update_source(source_id, &mut shares, core);
+        }
+        match shares.warning() {
+            Some(message) if self.view_share_warned != Some(view) => {
+                self.view_share_warned = Some(view);
+                core.emit(Event::new(EventKind::Warning, self.id).message(message));
+            }
+            _ => {}
         }
         let budget = core.limits().max_tile_cache_bytes;
         let layouts = self.tile_layouts.get_mut().unwrap_or_else(|e| e.into_inner());
@@ -480,7 +503,7 @@ impl Map {
         }
     }
 
-    fn update_source(&mut self, source_id: &str, core: &mut Core) {
+    fn update_source(&mut self, source_id: &str, shares: &mut view_share::ViewShares, core: &mut Core) {
         let map_id = self.id;
         let base = self.style_url.clone();
         let resolve = |u: &str| match &base {
@@ -507,10 +530,21 @@ impl Map {
         self.cap_tiles(source_id, core);
         let state = &self.sources[source_id];
         if state.meta != Meta::Ready {
+            if !state.meta_settled() {
+                // All it could need, until it knows ([`view_share`]).
+                shares.hold(state.max_tiles);
+            }
             return;
         }
-        let needed = self.needed_tiles(state);
+        let mut needed = self.covered_tiles(state);
+        if matches!(state.tiles, Tiles::Unsupported) {
+            needed.clear();
+        }
+        let view = self.view_key();
         let state = self.sources.get_mut(source_id).expect("present");
+        let share = shares.take(source_id, needed.len());
+        state.view_share = (share < needed.len()).then_some(view_share::Share { view, tiles: share });
+        needed.truncate(share);
         for covered in needed {
             let id = covered.id;
             self.tile_use.mark(source_id, id);

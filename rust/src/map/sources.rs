@@ -87,6 +87,8 @@ pub struct SourceState {
     pub max_tiles: u32,
     /// The view's tiles were capped and the host was told.
     pub tile_cap_warned: bool,
+    /// Its share of the view's tile bound, when short of what it needs.
+    pub view_share: Option<super::view_share::Share>,
 }
 
 impl SourceState {
@@ -179,6 +181,7 @@ pub fn from_spec(spec: &SourceSpec) -> SourceState {
         slots: HashMap::new(),
         max_tiles: crate::runtime::Limits::DEFAULT_MAX_TILES_PER_SOURCE,
         tile_cap_warned: false,
+        view_share: None,
     };
     match spec {
         SourceSpec::Vector { tiles, .. } => {
@@ -269,6 +272,7 @@ pub fn take(old: &BTreeMap<String, SourceState>, id: &str) -> SourceState {
         slots: s.slots.clone(),
         max_tiles: s.max_tiles,
         tile_cap_warned: s.tile_cap_warned,
+        view_share: s.view_share,
     }
 }
 

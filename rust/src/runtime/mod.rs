@@ -71,6 +71,9 @@ pub struct Limits {
     pub max_image_pixels: u64,
     /// Tiles one source may request for one view.
     pub max_tiles_per_source: u32,
+    /// Tiles a view may request over all its sources
+    /// ([`crate::map`]'s view shares): the style's first sources come first.
+    pub max_tiles_per_view: u32,
     /// Bytes of loaded tiles (decoded vector tiles and raster images) a map
     /// keeps beyond its current view; the least recently needed are evicted
     /// (with their symbol layouts) and requested again when needed. A
@@ -110,6 +113,9 @@ impl Limits {
     pub const DEFAULT_MAX_RESOURCE_BYTES: u64 = 64 << 20;
     pub const DEFAULT_MAX_IMAGE_PIXELS: u64 = 4096 * 4096;
     pub const DEFAULT_MAX_TILES_PER_SOURCE: u32 = 1024;
+    /// Eight sources at their own bound; a 4096 x 4096 street map asks
+    /// for about 100 tiles a source.
+    pub const DEFAULT_MAX_TILES_PER_VIEW: u32 = 8192;
     pub const DEFAULT_MAX_TILE_CACHE_BYTES: u64 = 128 << 20;
     /// About 25 times what a street map asks for (the conformance suites
     /// reach 50 at most).
@@ -130,6 +136,7 @@ impl Default for Limits {
             max_resource_bytes: Limits::DEFAULT_MAX_RESOURCE_BYTES,
             max_image_pixels: Limits::DEFAULT_MAX_IMAGE_PIXELS,
             max_tiles_per_source: Limits::DEFAULT_MAX_TILES_PER_SOURCE,
+            max_tiles_per_view: Limits::DEFAULT_MAX_TILES_PER_VIEW,
             max_tile_cache_bytes: Limits::DEFAULT_MAX_TILE_CACHE_BYTES,
             max_features_per_tile: crate::source::mvt::DEFAULT_MAX_FEATURES_PER_TILE,
             max_vertices_per_tile: crate::source::mvt::DEFAULT_MAX_VERTICES_PER_TILE,
@@ -272,18 +279,24 @@ impl Core {
     /// Requests a resource for `map`; the answer reaches `Client::on_response`
     /// with `purpose`. The request goes out now, or once fewer than
     /// `max_requests_in_flight` are out ([`requests`]).
-    pub fn request<P: Send + 'static>(&mut self, map: u64, info: ResourceInfo, purpose: P) {
+    pub fn request<P: Send + 'static>(&mut self, map: u64, mut info: ResourceInfo, purpose: P) {
         let id = resource::next_request_id();
         let sink: Weak<dyn ResponseSink> = Arc::downgrade(&(self.shared.clone() as Arc<dyn ResponseSink>));
+        // A URL past the bound is kept cut, and answered with an error.
+        let refusal = resource::cut_long_url(&mut info.url);
         let request = Arc::new(Request::new(id, info, sink));
-        self.requests.add(requests::Pending::new(map, Box::new(purpose), request));
+        self.requests.add(requests::Pending::new(map, Box::new(purpose), request).refused(refusal));
         self.send_waiting();
     }
 
-    /// Sends the waiting requests that may go out now.
+    /// Sends the waiting requests that may go out now (a refused one is
+    /// answered with its error, on a worker as a loader's answer is).
     fn send_waiting(&mut self) {
-        while let Some(request) = self.requests.next_to_send() {
-            self.send(request);
+        while let Some((request, refusal)) = self.requests.next_to_send() {
+            match refusal {
+                Some(why) => serve_on(&self.workers, request, move |_| Response::Error(why)),
+                None => self.send(request),
+            }
         }
     }
 

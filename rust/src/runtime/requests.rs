@@ -34,11 +34,19 @@ pub(super) struct Pending {
     pub provider: Option<Arc<dyn Provider>>,
     /// Whether it went out (to the provider or a loader); else it waits.
     sent: bool,
+    /// Why it is refused instead of sent (it is answered with this error
+    /// in its turn, as any other answer).
+    refusal: Option<String>,
 }
 
 impl Pending {
     pub fn new(map: u64, purpose: Box<dyn Any + Send>, request: Arc<Request>) -> Pending {
-        Pending { map, purpose, request, provider: None, sent: false }
+        Pending { map, purpose, request, provider: None, sent: false, refusal: None }
+    }
+
+    /// The request is to be answered with the error `why` instead of sent.
+    pub fn refused(self, why: Option<String>) -> Pending {
+        Pending { refusal: why, ..self }
     }
 }
 
@@ -122,14 +130,14 @@ impl Requests {
     }
 
     /// The next waiting request, if one may go out now (it then counts as
-    /// out until answered or cancelled).
-    pub fn next_to_send(&mut self) -> Option<Arc<Request>> {
+    /// out until answered or cancelled), and why it is refused, if it is.
+    pub fn next_to_send(&mut self) -> Option<(Arc<Request>, Option<String>)> {
         while self.in_flight() < self.max_out {
             let id = self.waiting.pop_front()?;
             if let Some(p) = self.pending.get_mut(&id) {
                 p.sent = true;
                 self.out += 1;
-                return Some(p.request.clone());
+                return Some((p.request.clone(), p.refusal.take()));
             }
         }
         None
@@ -181,7 +189,7 @@ mod tests {
     }
 
     fn send_all(r: &mut Requests) -> Vec<u64> {
-        std::iter::from_fn(|| r.next_to_send()).map(|q| q.id).collect()
+        std::iter::from_fn(|| r.next_to_send()).map(|(q, _)| q.id).collect()
     }
 
     #[test]

@@ -328,6 +328,33 @@ pub fn too_big(url: &str, len: u64, max: u64) -> Response {
 /// Resolves `url` against the URL (or path) of the document that named it,
 /// as MapLibre resolves a style's relative URLs against the style's URL:
 /// absolute URLs and absolute paths are kept, `./` and `../` are applied.
+/// The longest URL the runtime asks for. Servers refuse longer ones (8 KiB
+/// is nginx's and Apache's default), and a style's tile URL template is
+/// copied into each of the view's tile requests and their events: 500
+/// sources with 60 KB templates took 3 GB in one view.
+pub const MAX_URL_BYTES: usize = 8192;
+
+/// What is kept of a URL past [`MAX_URL_BYTES`] to name it.
+const CUT_URL_BYTES: usize = 200;
+
+/// Cuts `url` to its first 200 bytes and `...` when it is longer than
+/// [`MAX_URL_BYTES`], returning the error it is answered with.
+pub fn cut_long_url(url: &mut String) -> Option<String> {
+    if url.len() <= MAX_URL_BYTES {
+        return None;
+    }
+    let len = url.len();
+    let mut end = CUT_URL_BYTES;
+    while !url.is_char_boundary(end) {
+        end -= 1;
+    }
+    url.truncate(end);
+    url.push_str("...");
+    // Its first bytes alone, not the long one's allocation.
+    url.shrink_to_fit();
+    Some(format!("the URL is {len} bytes long, more than {MAX_URL_BYTES} (the runtime's bound on a URL): not requested"))
+}
+
 pub fn resolve_url(base: &str, url: &str) -> String {
     if url.is_empty() || has_scheme(url) || url.starts_with('/') {
         return url.to_string();
