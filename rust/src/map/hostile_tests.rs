@@ -702,6 +702,37 @@ fn a_tiles_symbol_layers_together_lay_out_a_bounded_number_of_symbols() {
     // 25 features read: two layers and half of the third.
     let (counts, truncated) = lay(SymbolBounds { symbols: usize::MAX, reads: 25, ..Default::default() });
     assert_eq!((counts.iter().sum::<usize>(), truncated), (25, 18));
+    // 45 glyphs (a glyph a label): as 45 symbols.
+    let (counts, truncated) = lay(SymbolBounds { symbols: usize::MAX, reads: usize::MAX, glyphs: 45, ..Default::default() });
+    assert_eq!(&counts[..6], &[10, 10, 10, 10, 5, 0]);
+    assert_eq!((counts.iter().sum::<usize>(), truncated), (45, 16));
+}
+
+#[test]
+fn a_line_labels_anchors_stop_at_the_tiles_glyph_bound() {
+    use crate::symbol::bounds::SymbolBounds;
+    use crate::symbol::layout::layout_tile;
+    // One line across the tile labelled "AB" every pixel: as many labels
+    // as fit along it, from one feature (a 1,000-character label on 60,000
+    // points took 4.4 GB before the glyph bound).
+    let style = circle_style(
+        r#""l": {"type": "geojson", "data": {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[-170, 0], [170, 0]]}}}"#,
+        r#"{"id": "s", "type": "symbol", "source": "l", "layout": {"symbol-placement": "line", "symbol-spacing": 1, "text-field": "AB", "text-allow-overlap": true}}"#,
+    );
+    let mut rt = runtime(RuntimeOptions::default());
+    render(&mut rt, &style);
+    let map = rt.map(1).unwrap();
+    let (style, glyphs, images) = (map.style().unwrap(), map.symbols.glyphs.set(), crate::symbol::icon::IconImages::new());
+    let ((_, id, z), _) = map.symbols.tiles.iter().next().expect("a symbol tile");
+    let data = map.sources.get("l").and_then(|s| s.tile(*id)).expect("its data");
+    let lay = |bounds| {
+        let tile = layout_tile(style, "l", data, *id, *z as f64, &glyphs, &images, bounds);
+        (tile.layers[0].symbols.len(), tile.layers[0].truncated)
+    };
+    let (all, truncated) = lay(SymbolBounds::default());
+    assert!(all >= 20 && !truncated, "{all} labels");
+    // 31 glyphs: 16 labels of two (the last one passes the bound).
+    assert_eq!(lay(SymbolBounds { glyphs: 31, ..Default::default() }), (16, true));
 }
 
 #[test]

@@ -334,7 +334,7 @@ impl Map {
         let id = key.1;
         let b = tile.bounds;
         core.emit(Event::new(EventKind::Warning, self.id).message(format!(
-            "tile {}/{}/{} of source \"{}\": symbol layer{} {}{} laid out only part of the tile's labels (a tile lays out at most {} symbols per layer and {} over all its layers, its share of the view's {} symbols, from at most {} features read)",
+            "tile {}/{}/{} of source \"{}\": symbol layer{} {}{} laid out only part of the tile's labels (a tile lays out at most {} symbols per layer and {} over all its layers, its share of the view's {} symbols, with at most {} glyphs, its share of the view's {}, from at most {} features read)",
             id.z,
             id.x,
             id.y,
@@ -345,6 +345,8 @@ impl Map {
             MAX_SYMBOLS_PER_LAYER,
             b.symbols,
             b.view,
+            b.glyphs,
+            b.view_glyphs,
             b.reads
         )));
     }

@@ -8,7 +8,11 @@
 //!   [`MAX_FEATURE_READS_PER_TILE`] features and lay out at most their
 //!   tile's share of the view's symbols ([`SymbolBounds::for_view`]): the
 //!   view's bound split evenly over the symbol tiles it needs, never more
-//!   than [`MAX_SYMBOLS_PER_TILE`].
+//!   than [`MAX_SYMBOLS_PER_TILE`];
+//! * and likewise lay out at most their share of the view's glyphs (each
+//!   symbol's text quads, and its icon): a label may have 1,000 characters,
+//!   and 60,000 points with such a label (a 6.7 MB style) took 4.4 GB and
+//!   aborted before, where a street map's view draws 10^4 glyphs.
 //!
 //! A tile keeps the layout it was given while it stays cached (a later view
 //! with fewer tiles does not lay it out again); the tile cache counts its
@@ -29,6 +33,15 @@ pub const PIXELS_PER_SYMBOL: u64 = 16;
 pub const MIN_SYMBOLS_PER_VIEW: usize = 65_536;
 /// A tile's share never falls below this (a view of very many tiles).
 pub const MIN_SYMBOLS_PER_TILE_SHARE: usize = 1_024;
+/// Glyphs (text quads and icons) a view lays out over all its tiles: one
+/// per this many frame pixels, at least [`MIN_GLYPHS_PER_VIEW`] (a glyph of
+/// 12 px text covers about 100 pixels; a frame of labels that overlap four
+/// deep has one per 25).
+pub const PIXELS_PER_GLYPH: u64 = 4;
+pub const MIN_GLYPHS_PER_VIEW: usize = 1 << 18;
+/// Most glyphs per tile, and the least share of the view's a tile gets.
+pub const MAX_GLYPHS_PER_TILE: usize = 1 << 20;
+pub const MIN_GLYPHS_PER_TILE_SHARE: usize = 16_384;
 
 /// The bounds of one tile's symbol layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,12 +53,21 @@ pub struct SymbolBounds {
     /// Symbols of the whole view the tile's share was taken from (for
     /// messages).
     pub view: usize,
+    /// Glyphs over all the tile's symbol layers, and the view's.
+    pub glyphs: usize,
+    pub view_glyphs: usize,
 }
 
 impl Default for SymbolBounds {
-    /// A tile alone: the per-tile bounds.
+    /// A tile alone: the per-tile bounds (a small view's glyphs).
     fn default() -> SymbolBounds {
-        SymbolBounds { symbols: MAX_SYMBOLS_PER_TILE, reads: MAX_FEATURE_READS_PER_TILE, view: MIN_SYMBOLS_PER_VIEW }
+        SymbolBounds {
+            symbols: MAX_SYMBOLS_PER_TILE,
+            reads: MAX_FEATURE_READS_PER_TILE,
+            view: MIN_SYMBOLS_PER_VIEW,
+            glyphs: MIN_GLYPHS_PER_VIEW,
+            view_glyphs: MIN_GLYPHS_PER_VIEW,
+        }
     }
 }
 
@@ -59,8 +81,14 @@ impl SymbolBounds {
     /// tiles (over all its symbol sources).
     pub fn for_view(pixels: u64, tiles: usize) -> SymbolBounds {
         let view = SymbolBounds::view_symbols(pixels);
-        let share = view / tiles.max(1);
-        SymbolBounds { symbols: share.clamp(MIN_SYMBOLS_PER_TILE_SHARE, MAX_SYMBOLS_PER_TILE), reads: MAX_FEATURE_READS_PER_TILE, view }
+        let view_glyphs = usize::try_from(pixels / PIXELS_PER_GLYPH).unwrap_or(usize::MAX).max(MIN_GLYPHS_PER_VIEW);
+        SymbolBounds {
+            symbols: (view / tiles.max(1)).clamp(MIN_SYMBOLS_PER_TILE_SHARE, MAX_SYMBOLS_PER_TILE),
+            reads: MAX_FEATURE_READS_PER_TILE,
+            view,
+            glyphs: (view_glyphs / tiles.max(1)).clamp(MIN_GLYPHS_PER_TILE_SHARE, MAX_GLYPHS_PER_TILE),
+            view_glyphs,
+        }
     }
 }
 
@@ -78,6 +106,10 @@ mod tests {
         assert_eq!(SymbolBounds::view_symbols(4096 * 4096), 4096 * 4096 / 16);
         assert_eq!(SymbolBounds::for_view(4096 * 4096, 8).symbols, MAX_SYMBOLS_PER_TILE);
         assert_eq!(SymbolBounds::for_view(4096 * 4096, 64).symbols, 4096 * 4096 / 16 / 64);
+        // Glyphs likewise.
+        assert_eq!(SymbolBounds::for_view(1024 * 1024, 4).glyphs, MIN_GLYPHS_PER_VIEW / 4);
+        assert_eq!(SymbolBounds::for_view(4096 * 4096, 8).glyphs, 4096 * 4096 / 4 / 8);
+        assert_eq!(SymbolBounds::for_view(4096 * 4096, 10_000).glyphs, MIN_GLYPHS_PER_TILE_SHARE);
         // Very many tiles: the floor.
         assert_eq!(SymbolBounds::for_view(512 * 512, 1000).symbols, MIN_SYMBOLS_PER_TILE_SHARE);
         // Zero tiles is one tile, and reads stay the per-tile bound.

@@ -250,8 +250,8 @@ pub fn layout_tile(
     let mut out = SymbolTile::default();
     let overscaling = 2f32.powf((z - id.z as f64).max(0.0) as f32);
     let faces = ShapingFaces::default();
-    // Symbols laid out and features read in this tile so far.
-    let (mut tile_symbols, mut reads) = (0usize, 0usize);
+    // Symbols and glyphs laid out and features read in this tile so far.
+    let (mut tile_symbols, mut tile_glyphs, mut reads) = (0usize, 0usize, 0usize);
     for layer in symbol_layers(style, source, z) {
         let Some(tl) = tile_layer(tile, layer) else { continue };
         let placement = Placement::of(layer, z);
@@ -259,7 +259,7 @@ pub fn layout_tile(
         let mut truncated = false;
         let most = MAX_SYMBOLS_PER_LAYER.min(bounds.symbols.saturating_sub(tile_symbols));
         let readable = bounds.reads.saturating_sub(reads);
-        if (most == 0 || readable == 0) && !tl.features.is_empty() {
+        if (most == 0 || readable == 0 || tile_glyphs >= bounds.glyphs) && !tl.features.is_empty() {
             out.layers.push(LayerSymbols { layer: layer.id.clone(), source_layer: tl.name.clone(), placement, symbols, truncated: true });
             continue;
         }
@@ -267,7 +267,7 @@ pub fn layout_tile(
         let merged = if placement == Placement::Line { merged_first_parts(layer, &tl.features, z, id, tl.extent) } else { Vec::new() };
         let mut repeats = RepeatFilter::default();
         for (index, feature) in tl.features.iter().enumerate() {
-            if symbols.len() >= most || index >= readable {
+            if symbols.len() >= most || index >= readable || tile_glyphs >= bounds.glyphs {
                 truncated = true;
                 break;
             }
@@ -380,12 +380,23 @@ pub fn layout_tile(
                 continue;
             }
             let sort_key = l.get("symbol-sort-key").map(|_| l.get_f64("symbol-sort-key", &ctx)).unwrap_or(0.0);
-            let mut push = |anchor: [f32; 2], angle: f32, line: Option<(Arc<Vec<[f32; 2]>>, usize)>| {
+            // Each symbol of the feature draws its text's quads and its icon;
+            // a line's labels are as many as its anchors, so the bounds hold
+            // for each one.
+            let (before, glyphs_each) = (symbols.len(), symbol_text.as_ref().map_or(0, |t| t.quads.len()) + usize::from(icon.is_some()));
+            let room = most.saturating_sub(before).min(bounds.glyphs.saturating_sub(tile_glyphs).div_ceil(glyphs_each.max(1)));
+            let mut cut = false;
+            // Adds a symbol at `anchor`; false once the feature has no room.
+            let mut push = |anchor: [f32; 2], angle: f32, line: Option<(Arc<Vec<[f32; 2]>>, usize)>| -> bool {
                 // Anchors in the tile's buffer are kept (a label near the
                 // view's edge may belong to a tile the view does not
                 // cover); placement keeps one copy per place.
                 if !(anchor[0].is_finite() && anchor[1].is_finite()) {
-                    return;
+                    return true;
+                }
+                if symbols.len() - before >= room {
+                    cut = true;
+                    return false;
                 }
                 symbols.push(SymbolInstance {
                     anchor,
@@ -397,17 +408,24 @@ pub fn layout_tile(
                     sort_key,
                     key: key.clone(),
                 });
+                true
             };
             let pt = |p: &TilePoint| [p.x as f32, p.y as f32];
             match (placement, feature.geom_type) {
-                (Placement::Point, GeomType::Point) => feature.geometry.iter().flatten().for_each(|p| push(pt(p), 0.0, None)),
+                (Placement::Point, GeomType::Point) => feature.geometry.iter().flatten().for_each(|p| {
+                    push(pt(p), 0.0, None);
+                }),
                 // Point placement of a line: its first vertex (as MapLibre).
-                (Placement::Point, GeomType::LineString) => feature.geometry.iter().filter_map(|l| l.first()).for_each(|p| push(pt(p), 0.0, None)),
+                (Placement::Point, GeomType::LineString) => feature.geometry.iter().filter_map(|l| l.first()).for_each(|p| {
+                    push(pt(p), 0.0, None);
+                }),
                 (Placement::Point, GeomType::Polygon) => {
                     for polygon in polygons(&feature.geometry) {
                         // MapLibre: 16 units of its 8192 extent.
                         if let Some(p) = polylabel(&polygon, 16.0 * extent as f64 / 8192.0) {
-                            push(p, 0.0, None);
+                            if !push(p, 0.0, None) {
+                                break;
+                            }
                         }
                     }
                 }
@@ -424,7 +442,7 @@ pub fn layout_tile(
                     }
                     // MapLibre places labels along lines cut to the tile.
                     let parts = if placement == Placement::Line { anchors::clip_to_tile(&parts, extent) } else { parts };
-                    for line in parts {
+                    'parts: for line in parts {
                         if line.len() < 2 {
                             continue;
                         }
@@ -439,12 +457,16 @@ pub fn layout_tile(
                             if placement == Placement::Line && text.is_some() && repeats.too_close(&key, a.point, spacing / 2.0) {
                                 continue;
                             }
-                            push(a.point, a.angle, a.segment.map(|s| (line.clone(), s)));
+                            if !push(a.point, a.angle, a.segment.map(|s| (line.clone(), s))) {
+                                break 'parts;
+                            }
                         }
                     }
                 }
                 _ => {}
             }
+            tile_glyphs = tile_glyphs.saturating_add((symbols.len() - before).saturating_mul(glyphs_each));
+            truncated |= cut;
         }
         // Sort keys order placement (stable: feature order breaks ties).
         if layer.layout.get("symbol-sort-key").is_some() {
