@@ -667,10 +667,18 @@ fn a_style_repeating_a_layer_leaves_the_copies_past_the_frames_layout_bounds_out
     assert!(message.contains(r#"make more than 100 draw commands or spread heatmap kernels over more than 268435456 density texels (its layout bounds): layers "c10", "c11", "c12", "c13", "c14" and 35 more left out"#), "{message}");
 }
 
+/// Lays out map 1's first symbol tile (of `source`) again under `bounds`.
+fn lay_out_again(rt: &Runtime, source: &str, bounds: crate::symbol::bounds::SymbolBounds) -> crate::symbol::layout::SymbolTile {
+    let map = rt.map(1).unwrap();
+    let (style, glyphs, images) = (map.style().unwrap(), map.symbols.glyphs.set(), crate::symbol::icon::IconImages::new());
+    let ((_, id, z), _) = map.symbols.tiles.iter().next().expect("a symbol tile");
+    let data = map.sources.get(source).and_then(|s| s.tile(*id)).expect("its data");
+    crate::symbol::layout::layout_tile(style, source, data, *id, *z as f64, &glyphs, &images, bounds)
+}
+
 #[test]
 fn a_tiles_symbol_layers_together_lay_out_a_bounded_number_of_symbols() {
     use crate::symbol::bounds::SymbolBounds;
-    use crate::symbol::layout::layout_tile;
     // Ten labelled points, laid out by 20 copies of one symbol layer.
     let features: Vec<String> = (0..10)
         .map(|i| format!(r#"{{"type": "Feature", "properties": {{}}, "geometry": {{"type": "Point", "coordinates": [{}, 0]}}}}"#, i as f64 * 5.0))
@@ -684,12 +692,8 @@ fn a_tiles_symbol_layers_together_lay_out_a_bounded_number_of_symbols() {
     );
     let mut rt = runtime(RuntimeOptions::default());
     let (_, events) = render(&mut rt, &style);
-    let map = rt.map(1).unwrap();
-    let (style, glyphs, images) = (map.style().unwrap(), map.symbols.glyphs.set(), crate::symbol::icon::IconImages::new());
-    let ((_, id, z), _) = map.symbols.tiles.iter().next().expect("a symbol tile");
-    let data = map.sources.get("ten").and_then(|s| s.tile(*id)).expect("its data");
     let lay = |bounds| {
-        let tile = layout_tile(style, "ten", data, *id, *z as f64, &glyphs, &images, bounds);
+        let tile = lay_out_again(&rt, "ten", bounds);
         let counts: Vec<usize> = tile.layers.iter().map(|l| l.symbols.len()).collect();
         (counts, tile.layers.iter().filter(|l| l.truncated).count())
     };
@@ -711,7 +715,6 @@ fn a_tiles_symbol_layers_together_lay_out_a_bounded_number_of_symbols() {
 #[test]
 fn a_line_labels_anchors_stop_at_the_tiles_glyph_bound() {
     use crate::symbol::bounds::SymbolBounds;
-    use crate::symbol::layout::layout_tile;
     // One line across the tile labelled "AB" every pixel: as many labels
     // as fit along it, from one feature (a 1,000-character label on 60,000
     // points took 4.4 GB before the glyph bound).
@@ -721,12 +724,8 @@ fn a_line_labels_anchors_stop_at_the_tiles_glyph_bound() {
     );
     let mut rt = runtime(RuntimeOptions::default());
     render(&mut rt, &style);
-    let map = rt.map(1).unwrap();
-    let (style, glyphs, images) = (map.style().unwrap(), map.symbols.glyphs.set(), crate::symbol::icon::IconImages::new());
-    let ((_, id, z), _) = map.symbols.tiles.iter().next().expect("a symbol tile");
-    let data = map.sources.get("l").and_then(|s| s.tile(*id)).expect("its data");
     let lay = |bounds| {
-        let tile = layout_tile(style, "l", data, *id, *z as f64, &glyphs, &images, bounds);
+        let tile = lay_out_again(&rt, "l", bounds);
         (tile.layers[0].symbols.len(), tile.layers[0].truncated)
     };
     let (all, truncated) = lay(SymbolBounds::default());
