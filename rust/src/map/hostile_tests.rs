@@ -1074,6 +1074,25 @@ fn expressions_that_scan_large_literals_for_every_feature_stop_at_the_work_bound
 }
 
 #[test]
+fn a_views_label_jobs_share_the_expression_work_bound() {
+    use crate::style::expression::fuel::MAX_STEPS;
+    // The scanning filter on a symbol layer, the ring of points over the
+    // four tiles around the centre at zoom 1: each tile's label jobs have a
+    // quarter of the bound (each had all of it, so a view's label work grew
+    // with its tiles).
+    let points = ring_of_points(2_000);
+    let style = scanning_style(&points, 40_000)
+        .replace(r#""zoom": 0"#, r#""zoom": 1"#)
+        .replace(r#""type": "circle", "source": "p""#, r#""type": "symbol", "source": "p", "layout": {"text-field": "x"}"#);
+    let mut rt = runtime(RuntimeOptions::default());
+    let (_, events) = render(&mut rt, &style);
+    let warned: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::Warning && e.message.starts_with("labels of tile 1/")).collect();
+    assert!(!warned.is_empty(), "{events:?}");
+    let share = format!("more than {} evaluation steps (the expression work bound, this tile's share of the view's {MAX_STEPS}", MAX_STEPS / 4);
+    assert!(warned.iter().all(|e| e.message.contains(&share)), "{}", warned[0].message);
+}
+
+#[test]
 fn a_query_over_expressions_past_the_work_bound_fails_naming_it() {
     use crate::query::{QueryErrorKind, QueryGeometry, QueryOptions};
     // The layer's filter searches a 230 KB string for each of 2,000 points

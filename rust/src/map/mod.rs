@@ -776,7 +776,7 @@ impl Map {
                 if spent {
                     core.emit(Event::new(EventKind::Warning, map.id).source(source.as_str()).message(format!(
                         "source \"{source}\": {}",
-                        overdraw::expression_work()
+                        overdraw::expression_work(fuel::MAX_STEPS)
                     )));
                 }
                 map.on_geojson_index(&source, result, core)
@@ -934,7 +934,7 @@ impl Map {
                             (placed, laid)
                         });
                         if spent {
-                            core.emit(Event::new(EventKind::Warning, self.id).message(format!("the {w}x{h} frame: {}", overdraw::expression_work())));
+                            core.emit(Event::new(EventKind::Warning, self.id).message(format!("the {w}x{h} frame: {}", overdraw::expression_work(fuel::MAX_STEPS))));
                         }
                         self.placed = Arc::new(placed);
                         laid

@@ -45,16 +45,17 @@ pub fn left_out(budget: &FrameBudget, style: &Style, (w, h): (u32, u32)) -> Stri
 
 /// What is said of work whose expressions spent their bound
 /// ([`crate::style::expression::fuel`]).
-pub fn expression_work() -> String {
-    format!("{}: the rest took their defaults, and the features whose filters they were left out", expression_work_bound())
+pub fn expression_work(steps: u64) -> String {
+    format!("{}: the rest took their defaults, and the features whose filters they were left out", expression_work_bound(steps))
 }
 
-/// The expression work bound, as [`expression_work`] and a query's error
-/// name it.
-pub fn expression_work_bound() -> String {
+/// The expression work bound of `steps` steps (the whole bound, or a
+/// tile's share of it), as [`expression_work`] and a query's error name it.
+pub fn expression_work_bound(steps: u64) -> String {
+    let max = crate::style::expression::fuel::MAX_STEPS;
+    let share = if steps < max { format!(", this tile's share of the view's {max}") } else { String::new() };
     format!(
-        "its expressions took more than {} evaluation steps (the expression work bound, for a style whose expressions copy or scan large data for each of many features)",
-        crate::style::expression::fuel::MAX_STEPS
+        "its expressions took more than {steps} evaluation steps (the expression work bound{share}, for a style whose expressions copy or scan large data for each of many features)"
     )
 }
 

@@ -12,11 +12,18 @@
 //! * and likewise lay out at most their share of the view's glyphs (each
 //!   symbol's text quads, and its icon): a label may have 1,000 characters,
 //!   and 60,000 points with such a label (a 6.7 MB style) took 4.4 GB and
-//!   aborted before, where a street map's view draws 10^4 glyphs.
+//!   aborted before, where a street map's view draws 10^4 glyphs;
+//! * and evaluate their expressions in at most their share of the view's
+//!   expression work bound ([`crate::style::expression::fuel`]): a tile's
+//!   label jobs each had the whole bound, so a view's label work grew with
+//!   its tiles (5,000 image sections of a `format` over 2,000 points: 15 s
+//!   over four tiles, each within the bound).
 //!
 //! A tile keeps the layout it was given while it stays cached (a later view
 //! with fewer tiles does not lay it out again); the tile cache counts its
 //! bytes ([`super::bytes`]).
+
+use crate::style::expression::fuel::MAX_STEPS;
 
 /// Most symbols laid out per layer and tile.
 pub const MAX_SYMBOLS_PER_LAYER: usize = 65_536;
@@ -42,6 +49,9 @@ pub const MIN_GLYPHS_PER_VIEW: usize = 1 << 18;
 /// Most glyphs per tile, and the least share of the view's a tile gets.
 pub const MAX_GLYPHS_PER_TILE: usize = 1 << 20;
 pub const MIN_GLYPHS_PER_TILE_SHARE: usize = 16_384;
+/// The least share of the expression work bound a tile's label jobs get (a
+/// street map's whole frame takes under 10^5 steps).
+pub const MIN_STEPS_PER_TILE_SHARE: u64 = 1 << 18;
 
 /// The bounds of one tile's symbol layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +66,8 @@ pub struct SymbolBounds {
     /// Glyphs over all the tile's symbol layers, and the view's.
     pub glyphs: usize,
     pub view_glyphs: usize,
+    /// Expression steps each of the tile's label jobs may take.
+    pub steps: u64,
 }
 
 impl Default for SymbolBounds {
@@ -67,6 +79,7 @@ impl Default for SymbolBounds {
             view: MIN_SYMBOLS_PER_VIEW,
             glyphs: MIN_GLYPHS_PER_VIEW,
             view_glyphs: MIN_GLYPHS_PER_VIEW,
+            steps: MAX_STEPS,
         }
     }
 }
@@ -88,6 +101,7 @@ impl SymbolBounds {
             view,
             glyphs: (view_glyphs / tiles.max(1)).clamp(MIN_GLYPHS_PER_TILE_SHARE, MAX_GLYPHS_PER_TILE),
             view_glyphs,
+            steps: (MAX_STEPS / tiles.max(1) as u64).clamp(MIN_STEPS_PER_TILE_SHARE, MAX_STEPS),
         }
     }
 }
@@ -110,6 +124,9 @@ mod tests {
         assert_eq!(SymbolBounds::for_view(1024 * 1024, 4).glyphs, MIN_GLYPHS_PER_VIEW / 4);
         assert_eq!(SymbolBounds::for_view(4096 * 4096, 8).glyphs, 4096 * 4096 / 4 / 8);
         assert_eq!(SymbolBounds::for_view(4096 * 4096, 10_000).glyphs, MIN_GLYPHS_PER_TILE_SHARE);
+        // The expression work bound likewise, whatever the pixels.
+        assert_eq!(SymbolBounds::for_view(1024 * 1024, 4).steps, MAX_STEPS / 4);
+        assert_eq!(SymbolBounds::for_view(1024 * 1024, 10_000).steps, MIN_STEPS_PER_TILE_SHARE);
         // Very many tiles: the floor.
         assert_eq!(SymbolBounds::for_view(512 * 512, 1000).symbols, MIN_SYMBOLS_PER_TILE_SHARE);
         // Zero tiles is one tile, and reads stay the per-tile bound.

@@ -458,6 +458,10 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
         Node::Format(sections) => {
             let mut out = Vec::with_capacity(sections.len());
             for s in sections {
+                // A section allocates its text or image and its style: as
+                // long as several steps (5,000 image sections over 2,000
+                // labels took 15 s within the bound at a step each).
+                fuel::burn(SECTION_STEPS)?;
                 let valign = match &s.vertical_align {
                     Some(v) => Some(string(v, ctx)?),
                     None => None,
@@ -665,6 +669,9 @@ fn weight_upto(v: &Value, limit: u64) -> u64 {
     }
     w
 }
+
+/// Steps a `format` section burns beyond its nodes'.
+const SECTION_STEPS: u64 = 8;
 
 /// The steps a scan of haystack `h` (`in`, `index-of`) takes (a string's
 /// characters are collected first: a step a byte).
