@@ -477,7 +477,7 @@ impl Map {
         self.tile_use.next_tick();
         let view = self.view_key();
         self.view_tiles.retry(&mut self.sources, view);
-        let mut shares = view_share::ViewShares::new(core.limits().max_tiles_per_view);
+        let mut shares = view_share::ViewShares::new(core.limits().max_tiles_per_view, view);
         for source_id in self.used_sources().iter() {
             self.update_source(source_id, &mut shares, core);
         }
@@ -540,11 +540,10 @@ impl Map {
         if matches!(state.tiles, Tiles::Unsupported) {
             needed.clear();
         }
-        let view = self.view_key();
         let state = self.sources.get_mut(source_id).expect("present");
         let share = shares.take(source_id, needed.len());
-        state.view_share = (share < needed.len()).then_some(view_share::Share { view, tiles: share });
-        needed.truncate(share);
+        state.view_share = (share.tiles < needed.len()).then_some(share);
+        needed.truncate(share.tiles);
         for covered in needed {
             let id = covered.id;
             self.tile_use.mark(source_id, id);

@@ -17,6 +17,8 @@ use super::view_key::ViewKey;
 
 /// Hands out the view's tiles to its sources in order.
 pub struct ViewShares {
+    /// The view they are handed out in.
+    view: ViewKey,
     left: usize,
     max: u32,
     /// The sources that got fewer tiles than they need.
@@ -24,18 +26,19 @@ pub struct ViewShares {
 }
 
 impl ViewShares {
-    pub fn new(max: u32) -> ViewShares {
-        ViewShares { left: max as usize, max, short: Vec::new() }
+    pub fn new(max: u32, view: ViewKey) -> ViewShares {
+        ViewShares { view, left: max as usize, max, short: Vec::new() }
     }
 
-    /// How many of the `need` tiles `source` needs it may ask for.
-    pub fn take(&mut self, source: &str, need: usize) -> usize {
+    /// How many of the `need` tiles `source` needs it may ask for, in this
+    /// view.
+    pub fn take(&mut self, source: &str, need: usize) -> Share {
         let got = need.min(self.left);
         self.left -= got;
         if got < need {
             self.short.push(source.to_string());
         }
-        got
+        Share { view: self.view, tiles: got }
     }
 
     /// Holds `tiles` for a source that does not know its tiles yet.
@@ -74,15 +77,16 @@ mod tests {
 
     #[test]
     fn sources_take_their_shares_in_order_and_the_short_ones_are_named() {
-        let mut s = ViewShares::new(12);
-        assert_eq!(s.take("a", 4), 4);
+        let mut s = ViewShares::new(12, ViewKey::default());
+        let take = |s: &mut ViewShares, source, need| s.take(source, need).tiles;
+        assert_eq!(take(&mut s, "a", 4), 4);
         s.hold(2);
         assert!(s.warning().is_none());
-        assert_eq!(s.take("b", 5), 5);
-        assert_eq!(s.take("c", 3), 1);
-        assert_eq!(s.take("d", 2), 0);
+        assert_eq!(take(&mut s, "b", 5), 5);
+        assert_eq!(take(&mut s, "c", 3), 1);
+        assert_eq!(take(&mut s, "d", 2), 0);
         s.hold(2);
-        assert_eq!(s.take("e", 0), 0);
+        assert_eq!(take(&mut s, "e", 0), 0);
         let w = s.warning().unwrap();
         assert!(w.starts_with("the view's sources need more tiles than the max_tiles_per_view limit of 12"), "{w}");
         assert!(w.contains("sources \"c\", \"d\" drew only part"), "{w}");
