@@ -55,6 +55,31 @@ fn a_let_chain_radius_renders_its_circle() {
     assert_eq!(frame.pixel(32 + 14, 32), Some([0, 0, 0, 0]), "radius 10");
 }
 
+#[test]
+fn a_let_chain_of_concats_stops_at_the_string_bound_and_the_rest_draws() {
+    // 40 lets, each concatenating the last with itself: 2^41 bytes if built
+    // (it aborted at 4 GB). The labels' jobs say so; the circle draws.
+    let text = crate::style::expression::tests::let_chain_of("concat", 40, serde_json::json!(["get", "s"]));
+    let style = circle_style(
+        &format!(r#""p": {}"#, point_source(r#"{"s": "ab"}"#)),
+        &format!(
+            r#"{{"id": "c", "type": "circle", "source": "p", "paint": {{"circle-color": "red", "circle-radius": 10}}}},
+               {{"id": "t", "type": "symbol", "source": "p", "layout": {{"text-field": {text}}}}}"#
+        ),
+    );
+    let mut rt = runtime(RuntimeOptions::default());
+    let (centre, events) = render(&mut rt, &style);
+    assert_eq!(centre, Some(RED), "{events:?}");
+    let warned: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::Warning && e.message.contains("expression string bound")).collect();
+    assert!(!warned.is_empty(), "{events:?}");
+    let bound = crate::style::expression::fuel::MAX_STRING_BYTES;
+    assert!(
+        warned.iter().all(|e| e.message.starts_with("labels of tile 0/0/0") && e.message.contains(&format!("strings of more than {bound} bytes"))),
+        "{}",
+        warned[0].message
+    );
+}
+
 fn temp_dir(name: &str) -> TempDir {
     TempDir::new(&format!("hostile-{name}"))
 }

@@ -772,11 +772,8 @@ impl Map {
                 crate::source::geojson::shared_index(data.as_ref(), options, &|| token.wanted())
             });
             Box::new(move |map: &mut Map, core: &mut Core| {
-                if spent {
-                    core.emit(Event::new(EventKind::Warning, map.id).source(source.as_str()).message(format!(
-                        "source \"{source}\": {}",
-                        overdraw::expression_work(fuel::MAX_STEPS)
-                    )));
+                if let Some(work) = overdraw::expression_work(fuel::MAX_STEPS, spent) {
+                    core.emit(Event::new(EventKind::Warning, map.id).source(source.as_str()).message(format!("source \"{source}\": {work}")));
                 }
                 map.on_geojson_index(&source, result, core)
             })
@@ -932,8 +929,8 @@ impl Map {
                             let laid = crate::layout::build_display_list_within(style, &view, self, &placed.commands, &budget);
                             (placed, laid)
                         });
-                        if spent {
-                            core.emit(Event::new(EventKind::Warning, self.id).message(format!("the {w}x{h} frame: {}", overdraw::expression_work(fuel::MAX_STEPS))));
+                        if let Some(work) = overdraw::expression_work(fuel::MAX_STEPS, spent) {
+                            core.emit(Event::new(EventKind::Warning, self.id).message(format!("the {w}x{h} frame: {work}")));
                         }
                         self.placed = Arc::new(placed);
                         laid

@@ -2,6 +2,7 @@
 //! `layout::budget`) or whose drawing passed `max_overdraw` (see
 //! `render::work`): how much it asked for, and which layers lost what.
 
+use crate::style::expression::fuel::Spent;
 use crate::layout::budget::FrameBudget;
 use crate::render::work::Cut;
 use crate::style::Style;
@@ -43,10 +44,20 @@ pub fn left_out(budget: &FrameBudget, style: &Style, (w, h): (u32, u32)) -> Stri
     )
 }
 
-/// What is said of work whose expressions spent their bound
-/// ([`crate::style::expression::fuel`]).
-pub fn expression_work(steps: u64) -> String {
-    format!("{}: the rest took their defaults, and the features whose filters they were left out", expression_work_bound(steps))
+/// What is said of work under an expression bound of `steps` steps
+/// ([`crate::style::expression::fuel`]) that ran into it; nothing if it did not.
+pub fn expression_work(steps: u64, spent: Spent) -> Option<String> {
+    let mut said = Vec::new();
+    if spent.steps {
+        said.push(format!("{}: the rest took their defaults, and the features whose filters they were left out", expression_work_bound(steps)));
+    }
+    if spent.long_strings {
+        said.push(format!(
+            "its expressions would have built strings of more than {} bytes (the expression string bound): those values took their defaults",
+            crate::style::expression::fuel::MAX_STRING_BYTES
+        ));
+    }
+    (!said.is_empty()).then(|| said.join("; "))
 }
 
 /// The expression work bound of `steps` steps (the whole bound, or a

@@ -56,7 +56,7 @@ impl Map {
 /// owner thread. Past the bound the query fails rather than answer in part.
 fn bounded(query: impl FnOnce() -> Result<QueryResult, QueryError>) -> Result<QueryResult, QueryError> {
     let (result, spent) = fuel::with_fuel(fuel::MAX_STEPS, query);
-    if spent {
+    if spent.steps {
         return Err(QueryError::new(
             QueryErrorKind::WorkBound,
             format!(

@@ -13,7 +13,7 @@ use crate::runtime::events::{Event, EventKind};
 use crate::runtime::resource::{ResourceInfo, ResourceKind, Response};
 use crate::runtime::Core;
 use crate::source::feature::TileId;
-use crate::style::expression::fuel::with_fuel;
+use crate::style::expression::fuel::{with_fuel, Spent};
 use crate::style::layer::LayerKind;
 use crate::style::Style;
 use crate::symbol::icon::{IconImage, IconImages};
@@ -123,9 +123,7 @@ impl Map {
                         core.spawn_for(self.id, purpose, move || {
                             let (deps, spent) = with_fuel(bounds.steps, || glyph_dependencies(&style, &key.0, &data, key.1, key.2 as f64));
                             Box::new(move |map: &mut Map, core: &mut Core| {
-                                if spent {
-                                    map.warn_label_work(&key, bounds.steps, core);
-                                }
+                                map.warn_label_work(&key, bounds.steps, spent, core);
                                 map.on_glyph_deps(key, addr, deps, core)
                             })
                         });
@@ -141,9 +139,7 @@ impl Map {
                             let (tile, spent) =
                                 with_fuel(bounds.steps, || layout_tile(&style, &key.0, &data, key.1, key.2 as f64, &glyphs, &images, bounds));
                             Box::new(move |map: &mut Map, core: &mut Core| {
-                                if spent {
-                                    map.warn_label_work(&key, bounds.steps, core);
-                                }
+                                map.warn_label_work(&key, bounds.steps, spent, core);
                                 map.warn_missing_icons(&tile, core);
                                 map.warn_cut(&key, &tile, core);
                                 if map.symbols.style == addr {
@@ -253,13 +249,11 @@ impl Map {
 
     /// Labels whose expressions spent the work bound ([`fuel`]) in one of a
     /// tile's label jobs.
-    fn warn_label_work(&mut self, (source, tile, _): &SymbolKey, steps: u64, core: &mut Core) {
+    fn warn_label_work(&mut self, (source, tile, _): &SymbolKey, steps: u64, spent: Spent, core: &mut Core) {
+        let Some(work) = super::overdraw::expression_work(steps, spent) else { return };
         core.emit(Event::new(EventKind::Warning, self.id).source(source.clone()).message(format!(
-            "labels of tile {}/{}/{} of source \"{source}\": {}",
-            tile.z,
-            tile.x,
-            tile.y,
-            super::overdraw::expression_work(steps)
+            "labels of tile {}/{}/{} of source \"{source}\": {work}",
+            tile.z, tile.x, tile.y
         )));
     }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value as J;
 
+use crate::style::expression::fuel;
 use crate::style::layer::{Layer, LayerKind};
 use crate::style::reader::{kind, Reader, StyleError};
 use crate::style::caps::{Capped, Cut, StyleCaps};
@@ -165,8 +166,20 @@ fn resolve_refs(layers: &[J]) -> Vec<J> {
 /// is skipped; a GeoJSON source without `data` is a warning and is empty. Only
 /// invalid JSON, a non-object root or a wrong `version` fail. Returns the
 /// style and the document without what was skipped (so later strict edits of
-/// it are not refused for the skipped parts). Linear in the style's size.
+/// it are not refused for the skipped parts). Linear in the style's size;
+/// its constant expressions are folded under one work bound.
 pub fn parse_style_lenient(json: &[u8], caps: StyleCaps) -> Result<(ParsedStyle, J), StyleError> {
+    let (mut parsed, spent) = fuel::with_fuel(fuel::STYLE_STEPS, || lenient(json, caps));
+    if let (Ok((parsed, _)), true) = (&mut parsed, spent.steps) {
+        parsed.warnings.push(format!(
+            "the style's constant expressions took more than {} evaluation steps (the style's expression work bound, for expressions that build large strings or copy large literals): the properties past it took their defaults",
+            fuel::STYLE_STEPS
+        ));
+    }
+    parsed
+}
+
+fn lenient(json: &[u8], caps: StyleCaps) -> Result<(ParsedStyle, J), StyleError> {
     let (mut doc, inline, cuts) = read_style_json(json, caps).map_err(json_error)?;
     let Some(root) = doc.as_object_mut() else {
         return Err(StyleError::new("", format!("expected object, found {}", kind(&doc))));
@@ -235,6 +248,7 @@ pub fn parse_style_lenient(json: &[u8], caps: StyleCaps) -> Result<(ParsedStyle,
             *other = J::Array(Vec::new());
         }
     }
+    let mut layers: Vec<Layer> = Vec::new();
     if let Some(J::Array(a)) = root.get_mut("layers") {
         if a.iter().any(|l| l.get("ref").is_some()) {
             *a = resolve_refs(a);
@@ -242,10 +256,12 @@ pub fn parse_style_lenient(json: &[u8], caps: StyleCaps) -> Result<(ParsedStyle,
         let mut kept: Vec<J> = Vec::with_capacity(a.len());
         let mut ids = HashSet::new();
         let by_id = source_index(&sources);
+        let mut layer_warnings = Vec::new();
         for (i, mut lj) in std::mem::take(a).into_iter().enumerate() {
             let path = format!("layers[{i}]");
             let layer = loop {
-                match Layer::parse(&lj, &path, &mut Vec::new()) {
+                layer_warnings.clear();
+                match Layer::parse(&lj, &path, &mut layer_warnings) {
                     Ok(layer) => break Some(layer),
                     Err(e) => {
                         // `layers[i].paint.NAME...`: drop that property, parse again.
@@ -270,7 +286,10 @@ pub fn parse_style_lenient(json: &[u8], caps: StyleCaps) -> Result<(ParsedStyle,
             match check_layer(&layer, &path, &ids, &by_id) {
                 Ok(()) => {
                     ids.insert(layer.id.clone());
+                    warnings.append(&mut layer_warnings);
+                    warnings.extend(missing_source_layer(&layer, &path, &by_id));
                     kept.push(lj);
+                    layers.push(layer);
                 }
                 Err(e) => skipped(&mut warnings, &e, "layer skipped"),
             }
@@ -278,8 +297,9 @@ pub fn parse_style_lenient(json: &[u8], caps: StyleCaps) -> Result<(ParsedStyle,
         *a = kept;
     }
     // What is left is valid: the strict parse adds its warnings (unknown
-    // keys), over the same document and with the sources parsed above.
-    let mut parsed = parse_document(&doc, Some(sources), &inline)?;
+    // keys) over the same document, with the sources and layers parsed
+    // above (their expressions are not parsed and folded twice).
+    let mut parsed = parse_document(&doc, Some((sources, layers)), &inline)?;
     warnings.append(&mut parsed.warnings);
     parsed.warnings = warnings;
     Ok((parsed, doc))
@@ -423,7 +443,22 @@ pub fn inline_data(style: &Style) -> InlineData {
 /// The strict parse of a parsed document (`inline`: its sources' data kept
 /// as text). `sources`, when given, are the document's sources already parsed
 /// (their warnings already taken) by the lenient parse.
-fn parse_document(doc: &J, sources: Option<Vec<(String, SourceSpec)>>, inline: &InlineData) -> Result<ParsedStyle, StyleError> {
+/// The sources and layers of a document, parsed already.
+type Parsed = (Vec<(String, SourceSpec)>, Vec<Layer>);
+
+/// Parses a style document (its sources and layers, unless `parsed` holds
+/// them); its constant expressions are folded under one work bound.
+fn parse_document(doc: &J, parsed: Option<Parsed>, inline: &InlineData) -> Result<ParsedStyle, StyleError> {
+    fuel::bounded(fuel::STYLE_STEPS, || document(doc, parsed, inline))
+}
+
+/// The warning for a layer of a vector source without `source-layer`.
+fn missing_source_layer(layer: &Layer, path: &str, by_id: &HashMap<&str, &SourceSpec>) -> Option<String> {
+    (layer.source_layer.is_none() && layer.source.as_deref().is_some_and(|s| matches!(by_id.get(s), Some(SourceSpec::Vector { .. }))))
+        .then(|| format!("{path}: layer \"{}\" must specify a \"source-layer\"", layer.id))
+}
+
+fn document(doc: &J, parsed: Option<Parsed>, inline: &InlineData) -> Result<ParsedStyle, StyleError> {
     let mut warnings = Vec::new();
     let mut r = Reader::new(doc, "")?;
     match r.get("version") {
@@ -469,8 +504,8 @@ fn parse_document(doc: &J, sources: Option<Vec<(String, SourceSpec)>>, inline: &
             ))
         }
     };
-    let given = sources.is_some();
-    let mut sources = sources.unwrap_or_default();
+    let given = parsed.is_some();
+    let (mut sources, given_layers) = parsed.unwrap_or_default();
     match r.get("sources") {
         None => warnings.push("sources: missing required property \"sources\"".into()),
         Some(J::Object(_)) if given => {}
@@ -492,6 +527,7 @@ fn parse_document(doc: &J, sources: Option<Vec<(String, SourceSpec)>>, inline: &
     let mut layers: Vec<Layer> = Vec::new();
     match r.get("layers") {
         None => warnings.push("layers: missing required property \"layers\"".into()),
+        Some(J::Array(_)) if given => layers = given_layers,
         Some(J::Array(a)) => {
             let by_id = source_index(&sources);
             let mut ids = HashSet::new();
@@ -499,11 +535,7 @@ fn parse_document(doc: &J, sources: Option<Vec<(String, SourceSpec)>>, inline: &
                 let path = format!("layers[{i}]");
                 let layer = Layer::parse(lj, &path, &mut warnings)?;
                 check_layer(&layer, &path, &ids, &by_id)?;
-                if layer.source_layer.is_none()
-                    && layer.source.as_deref().is_some_and(|s| matches!(by_id.get(s), Some(SourceSpec::Vector { .. })))
-                {
-                    warnings.push(format!("{path}: layer \"{}\" must specify a \"source-layer\"", layer.id));
-                }
+                warnings.extend(missing_source_layer(&layer, &path, &by_id));
                 ids.insert(layer.id.clone());
                 layers.push(layer);
             }

@@ -584,3 +584,28 @@ fn the_strict_parse_refuses_more_layers_than_the_default_cap() {
     let e = crate::style::parse_style(style(cap + 1).as_bytes()).unwrap_err().to_string();
     assert!(e.contains(&format!("layers: the style has {} layers, more than max_style_layers ({cap}", cap + 1)), "{e}");
 }
+
+#[test]
+fn a_styles_constant_expressions_share_one_work_bound() {
+    use crate::style::expression::fuel::{MAX_STRING_BYTES, STYLE_STEPS};
+    // 200 layers each folding a string of 1 MiB (19 lets, each doubling
+    // "ab"): 200 MiB of strings kept in the style, where the style's bound
+    // holds them to 128 MiB. The layers past it keep their default text.
+    let text = crate::style::expression::tests::let_chain_of("concat", 19, serde_json::json!("ab"));
+    let layers: Vec<String> = (0..200)
+        .map(|i| format!(r#"{{"id": "t{i}", "type": "symbol", "source": "p", "layout": {{"text-field": {text}}}}}"#))
+        .collect();
+    let doc = format!(
+        r#"{{"version": 8, "sources": {{"p": {{"type": "geojson", "data": {{"type": "FeatureCollection", "features": []}}}}}}, "layers": [{}]}}"#,
+        layers.join(",")
+    );
+    let (parsed, _) = crate::style::parse_style_lenient(doc.as_bytes(), Default::default()).expect("a lenient load");
+    assert_eq!(parsed.style.layers.len(), 200, "every layer stays");
+    let spent: Vec<&String> = parsed.warnings.iter().filter(|w| w.contains("work bound was spent")).collect();
+    let folded = 200 - spent.len();
+    assert!(spent.len() > 100 && folded > 0, "{folded} layers folded their text");
+    assert!(spent.iter().all(|w| w.contains("layout.text-field") && w.contains("default used")), "{spent:?}");
+    assert!(folded as u64 * MAX_STRING_BYTES as u64 <= STYLE_STEPS * 8, "{folded} MiB of strings");
+    let bound = format!("the style's constant expressions took more than {STYLE_STEPS} evaluation steps");
+    assert_eq!(parsed.warnings.iter().filter(|w| w.starts_with(&bound)).count(), 1, "said once: {:?}", parsed.warnings.last());
+}

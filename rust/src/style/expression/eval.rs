@@ -91,9 +91,10 @@ fn err<T>(msg: impl Into<String>) -> Result<T, EvalError> {
     Err(EvalError(msg.into()))
 }
 
-/// Evaluates an expression known to depend on nothing (constant folding).
+/// Evaluates an expression known to depend on nothing (constant folding),
+/// under the work bound of the style being parsed, or its own.
 pub fn evaluate_constant(e: &Expr) -> R {
-    eval(e, &EvaluationContext::default())
+    fuel::bounded(fuel::STYLE_STEPS, || eval(e, &EvaluationContext::default()))
 }
 
 /// Parses a colour from a string or colour value.
@@ -211,12 +212,16 @@ fn color_of(v: Value) -> Result<Color, EvalError> {
 /// Evaluates a compiled node.
 pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
     fuel::burn(1)?;
+    let v = eval_node(e, ctx)?;
+    // A value made or copied costs its size (a literal, a property, a `let`
+    // binding read again, a built string), counted no further than the steps left.
+    fuel::burn(copy_weight(&v))?;
+    Ok(v)
+}
+
+fn eval_node(e: &Expr, ctx: &EvaluationContext) -> R {
     match &e.node {
-        Node::Literal(v) => {
-            // A copy costs its size (counted no further than the steps left).
-            fuel::burn(weight_upto(v, fuel::left()))?;
-            Ok(v.clone())
-        }
+        Node::Literal(v) => Ok(v.clone()),
         Node::Assert(args) => {
             let mut last = Value::Null;
             for a in args {
@@ -647,6 +652,14 @@ fn strict_eq(a: &Value, b: &Value) -> bool {
 /// `index-of` on a string (code point index) or array; -1 if absent.
 /// The steps a copy of `v` takes (an item each, a string a step per 8
 /// bytes), counted no further than `limit + 1`.
+fn copy_weight(v: &Value) -> u64 {
+    match v {
+        Value::String(s) => s.len() as u64 / 8,
+        Value::Array(_) | Value::Object(_) => weight_upto(v, fuel::left()),
+        _ => 0,
+    }
+}
+
 fn weight_upto(v: &Value, limit: u64) -> u64 {
     let mut w = 0u64;
     let mut stack = vec![v];
@@ -1095,7 +1108,9 @@ fn call(op: Op, args: &[Expr], ctx: &EvaluationContext) -> R {
         Op::Concat => {
             let mut s = String::new();
             for a in args {
-                s.push_str(&value_to_string(&eval(a, ctx)?));
+                let part = value_to_string(&eval(a, ctx)?);
+                fuel::string_of(s.len().saturating_add(part.len()))?;
+                s.push_str(&part);
             }
             Ok(Value::String(s))
         }
@@ -1124,9 +1139,10 @@ fn call(op: Op, args: &[Expr], ctx: &EvaluationContext) -> R {
                 return err("Expected value to be of type array.");
             };
             let sep = string(&args[1], ctx)?;
-            Ok(Value::String(
-                a.iter().map(value_to_string).collect::<Vec<_>>().join(&sep),
-            ))
+            let parts: Vec<String> = a.iter().map(value_to_string).collect();
+            let seps = sep.len().saturating_mul(parts.len().saturating_sub(1));
+            fuel::string_of(parts.iter().fold(seps, |n, p| n.saturating_add(p.len())))?;
+            Ok(Value::String(parts.join(&sep)))
         }
     }
 }

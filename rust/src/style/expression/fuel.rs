@@ -13,8 +13,16 @@
 //! spent, every evaluation fails at once (a property takes its default and
 //! a filter drops its feature), and the caller says so in a warning.
 //!
+//! Every value an evaluation makes or copies (a string built by `concat`, a
+//! property or a `let` binding read again) burns steps for its size too, so
+//! the bytes an evaluation moves are bounded with its steps, and a string it
+//! builds is at most [`MAX_STRING_BYTES`]: `let` shares a binding between
+//! its `var`s, so forty `let`s each concatenating the last with itself would
+//! otherwise build a string of 2^40 bytes from a 2 KB style.
+//!
 //! The bound is per thread: work with no bound around it (the expression
-//! suite, a host's query) is not counted.
+//! suite) is not counted; a style's constant expressions are folded under one
+//! bound for the style ([`bounded`]).
 
 use std::cell::Cell;
 
@@ -25,6 +33,24 @@ thread_local! {
     static LEFT: Cell<u64> = const { Cell::new(u64::MAX) };
     /// Whether the current bound ran out.
     static OUT: Cell<bool> = const { Cell::new(false) };
+    /// Whether an evaluation under the current bound would have built a
+    /// string past [`MAX_STRING_BYTES`].
+    static LONG: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What the work under a bound ran into (see [`with_fuel`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Spent {
+    /// The steps ran out: every evaluation after that failed.
+    pub steps: bool,
+    /// Some evaluations failed at the string bound.
+    pub long_strings: bool,
+}
+
+impl Spent {
+    pub fn any(self) -> bool {
+        self.steps || self.long_strings
+    }
 }
 
 /// Steps a frame's layout, a tile's labels or a GeoJSON source's index may
@@ -32,16 +58,26 @@ thread_local! {
 /// benchmark's frame takes under 10^5.
 pub const MAX_STEPS: u64 = 1 << 26;
 
+/// Steps a style's constant expressions may take while it is parsed (each is
+/// evaluated once, when folded): a street style's take under 10^4. With a
+/// string's bytes an eighth of a step each, the strings folded into a style
+/// stay under 128 MiB.
+pub const STYLE_STEPS: u64 = 1 << 24;
+
+/// The longest string an evaluation builds (`concat`, `join`), in bytes.
+pub const MAX_STRING_BYTES: usize = 1 << 20;
+
 /// What an evaluation past its bound fails with.
 pub const SPENT: &str = "Expression evaluation stopped: its work bound was spent.";
 
 /// Runs `f` with at most `steps` evaluation steps on this thread; returns
-/// its result and whether the steps ran out. A bound inside another spends
+/// its result and what it ran into. A bound inside another spends
 /// the outer one's steps too.
-pub fn with_fuel<R>(steps: u64, f: impl FnOnce() -> R) -> (R, bool) {
+pub fn with_fuel<R>(steps: u64, f: impl FnOnce() -> R) -> (R, Spent) {
     struct Restore {
         left: u64,
         out: bool,
+        long: bool,
         steps: u64,
     }
     impl Drop for Restore {
@@ -49,11 +85,35 @@ pub fn with_fuel<R>(steps: u64, f: impl FnOnce() -> R) -> (R, bool) {
             let spent = self.steps - LEFT.get().min(self.steps);
             LEFT.set(self.left.saturating_sub(spent));
             OUT.set(self.out);
+            LONG.set(self.long);
         }
     }
-    let _restore = Restore { left: LEFT.replace(steps), out: OUT.replace(false), steps };
+    let _restore = Restore { left: LEFT.replace(steps), out: OUT.replace(false), long: LONG.replace(false), steps };
     let r = f();
-    (r, OUT.get())
+    (r, Spent { steps: OUT.get(), long_strings: LONG.get() })
+}
+
+/// Fails a string an evaluation would build of `bytes` bytes past
+/// [`MAX_STRING_BYTES`], and says so to the bound around it.
+pub fn string_of(bytes: usize) -> Result<(), EvalError> {
+    if bytes <= MAX_STRING_BYTES {
+        return Ok(());
+    }
+    LONG.set(true);
+    Err(EvalError(format!(
+        "Expected a string of at most {MAX_STRING_BYTES} bytes, but it would take {bytes} (the expression string bound)."
+    )))
+}
+
+/// Runs `f` under a bound of `steps` unless a bound is already active, whose
+/// steps it then spends (a style's constant expressions share the style's
+/// bound; one folded alone has its own).
+pub fn bounded<R>(steps: u64, f: impl FnOnce() -> R) -> R {
+    if LEFT.get() == u64::MAX && !OUT.get() {
+        with_fuel(steps, f).0
+    } else {
+        f()
+    }
 }
 
 /// Steps left in the current bound.
@@ -83,9 +143,9 @@ mod tests {
     fn steps_past_the_bound_fail_and_the_bound_says_it_ran_out() {
         let (r, out) = with_fuel(10, || (burn(4), burn(6), burn(1)));
         assert_eq!((r.0.is_ok(), r.1.is_ok(), r.2.is_err()), (true, true, true));
-        assert!(out);
+        assert!(out.steps && !out.long_strings);
         let ((), out) = with_fuel(10, || burn(10).unwrap());
-        assert!(!out, "exactly the bound is within it");
+        assert!(!out.any(), "exactly the bound is within it");
         // Outside any bound nothing runs out.
         assert!(burn(u64::MAX / 2).is_ok() && burn(u64::MAX / 4).is_ok());
     }
@@ -96,7 +156,7 @@ mod tests {
             let ((), inner_out) = with_fuel(100, || burn(8).unwrap());
             (inner_out, burn(3).is_err())
         });
-        assert!(!inner_out);
-        assert!(outer_failed && outer_out, "8 + 3 is past the outer 10");
+        assert!(!inner_out.any());
+        assert!(outer_failed && outer_out.steps, "8 + 3 is past the outer 10");
     }
 }

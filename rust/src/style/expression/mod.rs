@@ -564,12 +564,56 @@ pub(crate) mod tests {
     /// `["let", "v0", base, ["let", "v1", ["+", ["var", "v0"], ["var", "v0"]], ...
     /// ["var", "vN"]]]`: each binding doubles the previous one.
     pub(crate) fn let_chain(n: usize, base: serde_json::Value) -> serde_json::Value {
+        let_chain_of("+", n, base)
+    }
+
+    /// [`let_chain`] with `op` ("+" or "concat") joining each binding to itself.
+    pub(crate) fn let_chain_of(op: &str, n: usize, base: serde_json::Value) -> serde_json::Value {
         let mut e = json!(["var", format!("v{n}")]);
         for i in (1..=n).rev() {
             let prev = format!("v{}", i - 1);
-            e = json!(["let", format!("v{i}"), ["+", ["var", prev], ["var", prev]], e]);
+            e = json!(["let", format!("v{i}"), [op, ["var", prev], ["var", prev]], e]);
         }
         json!(["let", "v0", base, e])
+    }
+
+    #[test]
+    fn strings_built_by_let_chains_stop_at_the_string_bound() {
+        use fuel::MAX_STRING_BYTES;
+        // Each binding doubles "ab": v19 is 2^20 bytes, v40 would be 2^41.
+        let spec = PropertySpec::data_driven(Type::String, false);
+        let f = feature(&[("s", Value::String("ab".into()))]);
+        let run = |n: usize| {
+            let e = parse_expression(&let_chain_of("concat", n, json!(["get", "s"])), Some(&spec)).unwrap();
+            fuel::with_fuel(fuel::MAX_STEPS, || e.evaluate(&EvaluationContext::for_feature(0.0, &f)))
+        };
+        let (at, spent) = run(19);
+        assert_eq!((at.map(|v| convert::value_to_string(&v).len()), spent), (Ok(MAX_STRING_BYTES), fuel::Spent::default()));
+        let (past, spent) = run(40);
+        let e = past.unwrap_err().0;
+        assert!(e.contains(&format!("at most {MAX_STRING_BYTES} bytes, but it would take {}", 2 * MAX_STRING_BYTES)), "{e}");
+        assert!(e.contains("the expression string bound"), "{e}");
+        assert_eq!(spent, fuel::Spent { steps: false, long_strings: true }, "the bound is told");
+        // A constant base is folded when parsed: the fold fails the same way.
+        let errs = parse_expression(&let_chain_of("concat", 40, json!("ab")), Some(&spec)).unwrap_err();
+        assert!(errs[0].message.contains("the expression string bound"), "{errs:?}");
+        // `join` is bounded before it joins: 2,000 parts, each joined by the
+        // 2,000-byte string itself.
+        let s = "x".repeat(2_000);
+        let join = json!(["let", "s", s, ["join", ["split", ["var", "s"], ""], ["var", "s"]]]);
+        let errs = parse_expression(&join, Some(&spec)).unwrap_err();
+        assert!(errs[0].message.contains(&format!("but it would take {}", 2_000 + 1_999 * 2_000)), "{errs:?}");
+    }
+
+    #[test]
+    fn values_an_evaluation_copies_cost_their_size() {
+        // A property of 800,000 bytes, read and built again: 200,000 steps
+        // (it was 4, whatever the size).
+        let f = feature(&[("s", Value::String("x".repeat(800_000)))]);
+        let e = parse_expression(&json!(["concat", ["get", "s"], ""]), None).unwrap();
+        let run = |steps| fuel::with_fuel(steps, || e.evaluate(&EvaluationContext::for_feature(0.0, &f)).is_ok());
+        assert_eq!(run(300_000), (true, fuel::Spent::default()));
+        assert_eq!(run(150_000), (false, fuel::Spent { steps: true, long_strings: false }));
     }
 
     #[test]
@@ -630,9 +674,9 @@ pub(crate) mod tests {
                 features.iter().filter(|f| e.evaluate(&EvaluationContext::for_feature(0.0, f)) == Ok(Value::Bool(true))).count()
             })
         };
-        assert_eq!(run(1_000_000), (100, false), "within the bound every feature is in the list");
+        assert_eq!(run(1_000_000), (100, fuel::Spent::default()), "within the bound every feature is in the list");
         let (passed, out) = run(50_000);
-        assert!(out && (40..60).contains(&passed), "about half the features fit in half the steps: {passed}");
+        assert!(out.steps && (40..60).contains(&passed), "about half the features fit in half the steps: {passed}");
         let spent = e.evaluate(&EvaluationContext::for_feature(0.0, &features[0]));
         assert_eq!(spent, Ok(Value::Bool(true)), "outside the bound it evaluates again");
     }
