@@ -185,7 +185,7 @@ pub fn faces(
     let origin = [(f64::from(covered.id.x) + f64::from(covered.wrap) * n) * tile_world, f64::from(covered.id.y) * tile_world];
     let ratio_f = view.pixel_ratio as f64;
     for feature in features {
-        let ctx = EvaluationContext { tile_zoom: Some(f64::from(covered.overscaled_z)), ..EvaluationContext::for_feature(zoom, feature) };
+        let ctx = super::tile_layout::paint_context(zoom, feature, covered, extent);
         let color = layer.paint.get_color("fill-extrusion-color", &ctx);
         // fill-extrusion-pattern: drawn instead of the colour; a feature
         // whose image is missing draws nothing.

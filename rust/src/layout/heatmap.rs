@@ -93,8 +93,7 @@ pub(super) fn heatmap_command(sourced: super::SourcedLayer, view: &View, tiles: 
         ];
         let unit = tile_px / f64::from(extent.max(1));
         for feature in tile.drawn() {
-            let mut fctx = EvaluationContext::for_feature(zoom, feature);
-            fctx.tile_zoom = Some(f64::from(covered.overscaled_z));
+            let mut fctx = super::tile_layout::paint_context(zoom, feature, &covered, extent);
             fctx.feature_state = feature.id.as_ref().and_then(|id| tiles.feature_state(source, layer.source_layer.as_deref().unwrap_or(""), id));
             let weight = layer.paint.get_f64("heatmap-weight", &fctx);
             let radius = layer.paint.get_f64("heatmap-radius", &fctx);

@@ -263,8 +263,7 @@ fn layer_commands<'s>(
     let mut painter = paint::LayerPainter::new(layer, view, &projector, covered, cover, lookup);
     let (features, bounds) = (&tile_layer.features, tile_layer.feature_bounds());
     let evaluate = |feature: &Feature| {
-        let mut ctx = EvaluationContext::for_feature(zoom, feature);
-        ctx.tile_zoom = Some(f64::from(covered.overscaled_z));
+        let mut ctx = tile_layout::paint_context(zoom, feature, covered, tile_layer.extent);
         ctx.feature_state = feature.id.as_ref().and_then(state);
         feature_paint::evaluate(layer, &ctx)
     };

@@ -38,6 +38,17 @@ pub fn passes_filter(layer: &Layer, covered: &CoveredTile, tile_layer: &TileLaye
     })
 }
 
+/// The context a feature of `covered` is painted in at `zoom`: with its
+/// tile's zoom (zoom-and-feature curves), and its tile and extent (`within`,
+/// `distance`), as MapLibre's buckets are.
+pub fn paint_context<'a>(zoom: f64, feature: &'a Feature, covered: &CoveredTile, extent: u32) -> EvaluationContext<'a> {
+    let mut ctx = EvaluationContext::for_feature(zoom, feature);
+    ctx.tile_zoom = Some(f64::from(covered.overscaled_z));
+    ctx.canonical = Some(covered.id);
+    ctx.extent = extent;
+    ctx
+}
+
 /// A style layer's features in one tile, with their paint at one zoom.
 #[derive(Debug)]
 pub struct LayerLayout {

@@ -299,3 +299,19 @@ fn symbol_layout_bytes_count_in_the_tile_cache_budget() {
     assert_eq!(tiles_of(&rt), at_a, "only A's tiles stay ({rest} bytes of tiles and layouts, {symbols} of labels)");
     assert!(rt.map(1).unwrap().symbols.tiles.keys().all(|(_, id, _)| at_a.contains(id)), "B's labels went with its tiles");
 }
+
+#[test]
+fn paint_reads_the_features_tile_for_within_as_filters_do() {
+    // The point at 0,0 is within the polygon
+    // around it, the one at 60 E is not (MapLibre draws red and blue; the
+    // paint had no tile, so `within` was false for both).
+    let style = r#"{"version": 8, "center": [0, 0], "zoom": 0, "sources": {"p": {"type": "geojson", "data":
+        {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0, 0]}},
+            {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [60, 0]}}]}}},
+        "layers": [{"id": "c", "type": "circle", "source": "p", "paint": {"circle-radius": 5,
+            "circle-color": ["case", ["within", {"type": "Polygon", "coordinates": [[[-20, -20], [20, -20], [20, 20], [-20, 20], [-20, -20]]]}], "red", "blue"]}}]}"#;
+    let (frame, events) = super::test_render::render_style(RuntimeOptions::default(), 256, 256, style);
+    assert_eq!(frame.pixel(128, 128), Some(RED), "{events:?}");
+    assert_eq!(frame.pixel(213, 128), Some(BLUE), "{events:?}");
+}
