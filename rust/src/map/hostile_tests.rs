@@ -1099,6 +1099,35 @@ fn expressions_that_scan_large_literals_for_every_feature_stop_at_the_work_bound
 }
 
 #[test]
+fn a_styles_geojson_sources_share_one_expression_work_bound() {
+    use crate::style::expression::fuel::MAX_STEPS;
+    // Four clustered sources of 1,000 points whose cluster property scans a
+    // 29 KB string for each point: under half the bound each. Each source
+    // had a bound of its own, so 10,000 of them took hours; now the first
+    // two index whole, the third runs out and the fourth has nothing left.
+    let points = ring_of_points(1_000);
+    let list = (0..6_000).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let sources: Vec<String> = (0..4)
+        .map(|i| {
+            format!(
+                r#""s{i}": {{"type": "geojson", "cluster": true, "data": {{"type": "FeatureCollection", "features": [{points}]}},
+                    "clusterProperties": {{"m": ["+", ["index-of", ["to-string", ["get", "k"]], "{list},{i}"]]}}}}"#
+            )
+        })
+        .collect();
+    let layers: Vec<String> =
+        (0..4).map(|i| format!(r#"{{"id": "c{i}", "type": "circle", "source": "s{i}", "paint": {{"circle-color": "red"}}}}"#)).collect();
+    let mut rt = runtime(RuntimeOptions::default());
+    let (_, events) = render(&mut rt, &circle_style(&sources.join(","), &layers.join(",")));
+    let warned: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::Warning && e.message.contains("expression work bound")).collect();
+    let share = format!("(the expression work bound, what the style's GeoJSON sources had left of their {MAX_STEPS}");
+    assert_eq!(warned.len(), 2, "{events:?}");
+    assert!(warned.iter().all(|e| e.message.contains(&share)), "{}", warned[0].message);
+    let named: std::collections::BTreeSet<&str> = warned.iter().map(|e| e.source_id.as_str()).collect();
+    assert_eq!(named.len(), 2, "two sources, each named once: {named:?}");
+}
+
+#[test]
 fn a_views_label_jobs_share_the_expression_work_bound() {
     use crate::style::expression::fuel::MAX_STEPS;
     // The scanning filter on a symbol layer, the ring of points over the

@@ -94,6 +94,11 @@ enum StyleSlot {
 
 pub struct Map {
     id: u64,
+    /// Expression steps left for indexing the style's GeoJSON sources (their
+    /// filters and cluster properties): one bound for them all, not one
+    /// each (10,000 sources each with its own took hours). Full again at
+    /// each style and each runtime-styling edit.
+    index_steps: Arc<std::sync::atomic::AtomicU64>,
     width: u32,
     height: u32,
     pixel_ratio: f32,
@@ -170,6 +175,7 @@ impl Map {
     pub fn new(id: u64, width: u32, height: u32, pixel_ratio: f32) -> Map {
         Map {
             id,
+            index_steps: Arc::new(fuel::MAX_STEPS.into()),
             width,
             height,
             pixel_ratio,
@@ -295,6 +301,7 @@ impl Map {
     /// leaves the camera alone.
     fn apply_style(&mut self, parsed: style::ParsedStyle, mut doc: serde_json::Value, core: &mut Core, edit: bool) {
         self.touch();
+        self.index_steps = Arc::new(fuel::MAX_STEPS.into());
         let style = parsed.style;
         style::strip_inline_data(&mut doc, &style);
         let old_sources = std::mem::take(&mut self.sources);
@@ -763,16 +770,18 @@ impl Map {
         let (source, options) = (source.to_string(), sources::geojson_options(state, core.limits()));
         let token = core.job_token(map_id);
         let heavy = core.one_at_a_time();
+        let pool = Arc::clone(&self.index_steps);
         core.spawn_for(map_id, Purpose::SourceMeta { source: source.clone() }, move || {
             // Building an index takes several times what it keeps (the read
             // data, the converted data, the geometry cut): one at a time.
             let _one = heavy.lock().unwrap_or_else(|e| e.into_inner());
             // Its filter and cluster properties are evaluated for every feature.
-            let (result, spent) = fuel::with_fuel(fuel::MAX_STEPS, || {
+            // The style's sources share one bound: what the earlier ones left.
+            let (result, spent, steps) = fuel::with_fuel_from(&pool, fuel::MAX_STEPS, || {
                 crate::source::geojson::shared_index(data.as_ref(), options, &|| token.wanted())
             });
             Box::new(move |map: &mut Map, core: &mut Core| {
-                if let Some(work) = overdraw::expression_work(fuel::MAX_STEPS, spent) {
+                if let Some(work) = overdraw::expression_work(steps, "what the style's GeoJSON sources had left of their", spent) {
                     core.emit(Event::new(EventKind::Warning, map.id).source(source.as_str()).message(format!("source \"{source}\": {work}")));
                 }
                 map.on_geojson_index(&source, result, core)
@@ -929,7 +938,7 @@ impl Map {
                             let laid = crate::layout::build_display_list_within(style, &view, self, &placed.commands, &budget);
                             (placed, laid)
                         });
-                        if let Some(work) = overdraw::expression_work(fuel::MAX_STEPS, spent) {
+                        if let Some(work) = overdraw::expression_work(fuel::MAX_STEPS, "", spent) {
                             core.emit(Event::new(EventKind::Warning, self.id).message(format!("the {w}x{h} frame: {work}")));
                         }
                         self.placed = Arc::new(placed);

@@ -46,10 +46,14 @@ pub fn left_out(budget: &FrameBudget, style: &Style, (w, h): (u32, u32)) -> Stri
 
 /// What is said of work under an expression bound of `steps` steps
 /// ([`crate::style::expression::fuel`]) that ran into it; nothing if it did not.
-pub fn expression_work(steps: u64, spent: Spent) -> Option<String> {
+/// `share` names whose share of the whole bound `steps` is, when less.
+pub fn expression_work(steps: u64, share: &str, spent: Spent) -> Option<String> {
     let mut said = Vec::new();
     if spent.steps {
-        said.push(format!("{}: the rest took their defaults, and the features whose filters they were left out", expression_work_bound(steps)));
+        said.push(format!(
+            "{}: the rest took their defaults, and the features whose filters they were left out",
+            expression_work_bound(steps, share)
+        ));
     }
     if spent.long_strings {
         said.push(format!(
@@ -60,11 +64,12 @@ pub fn expression_work(steps: u64, spent: Spent) -> Option<String> {
     (!said.is_empty()).then(|| said.join("; "))
 }
 
-/// The expression work bound of `steps` steps (the whole bound, or a
-/// tile's share of it), as [`expression_work`] and a query's error name it.
-pub fn expression_work_bound(steps: u64) -> String {
+/// The expression work bound of `steps` steps (the whole bound, or `share`
+/// of it: "this tile's share of the view's"), as [`expression_work`] and a
+/// query's error name it.
+pub fn expression_work_bound(steps: u64, share: &str) -> String {
     let max = crate::style::expression::fuel::MAX_STEPS;
-    let share = if steps < max { format!(", this tile's share of the view's {max}") } else { String::new() };
+    let share = if steps < max { format!(", {share} {max}") } else { String::new() };
     format!(
         "its expressions took more than {steps} evaluation steps (the expression work bound{share}, for a style whose expressions copy or scan large data for each of many features)"
     )

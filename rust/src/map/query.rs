@@ -61,7 +61,7 @@ fn bounded(query: impl FnOnce() -> Result<QueryResult, QueryError>) -> Result<Qu
             QueryErrorKind::WorkBound,
             format!(
                 "the query stopped: {}, with a step per point of each feature it tested; narrow the query (a smaller box, fewer layers, a simpler filter)",
-                super::overdraw::expression_work_bound(fuel::MAX_STEPS)
+                super::overdraw::expression_work_bound(fuel::MAX_STEPS, "")
             ),
         ));
     }

@@ -250,7 +250,7 @@ impl Map {
     /// Labels whose expressions spent the work bound ([`fuel`]) in one of a
     /// tile's label jobs.
     fn warn_label_work(&mut self, (source, tile, _): &SymbolKey, steps: u64, spent: Spent, core: &mut Core) {
-        let Some(work) = super::overdraw::expression_work(steps, spent) else { return };
+        let Some(work) = super::overdraw::expression_work(steps, "this tile's share of the view's", spent) else { return };
         core.emit(Event::new(EventKind::Warning, self.id).source(source.clone()).message(format!(
             "labels of tile {}/{}/{} of source \"{source}\": {work}",
             tile.z, tile.x, tile.y

@@ -25,6 +25,7 @@
 //! bound for the style ([`bounded`]).
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::EvalError;
 
@@ -93,6 +94,20 @@ pub fn with_fuel<R>(steps: u64, f: impl FnOnce() -> R) -> (R, Spent) {
     (r, Spent { steps: OUT.get(), long_strings: LONG.get() })
 }
 
+/// Runs `f` under a bound of at most `max` steps taken from `pool`, the
+/// steps several jobs share (a style's GeoJSON sources), and takes the
+/// steps `f` used from it: once the pool is spent, later jobs run with none.
+pub fn with_fuel_from<R>(pool: &AtomicU64, max: u64, f: impl FnOnce() -> R) -> (R, Spent, u64) {
+    let steps = pool.load(Ordering::Relaxed).min(max);
+    let ((r, left_over), spent) = with_fuel(steps, || {
+        let r = f();
+        (r, LEFT.get())
+    });
+    let used = steps - left_over.min(steps);
+    let _ = pool.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |p| Some(p.saturating_sub(used)));
+    (r, spent, steps)
+}
+
 /// Fails a string an evaluation would build of `bytes` bytes past
 /// [`MAX_STRING_BYTES`], and says so to the bound around it.
 pub fn string_of(bytes: usize) -> Result<(), EvalError> {
@@ -148,6 +163,17 @@ mod tests {
         assert!(!out.any(), "exactly the bound is within it");
         // Outside any bound nothing runs out.
         assert!(burn(u64::MAX / 2).is_ok() && burn(u64::MAX / 4).is_ok());
+    }
+
+    #[test]
+    fn jobs_sharing_a_pool_take_what_is_left_of_it() {
+        let pool = AtomicU64::new(10);
+        let (ok, spent, had) = with_fuel_from(&pool, 6, || burn(4).is_ok());
+        assert_eq!((ok, spent.any(), had, pool.load(Ordering::Relaxed)), (true, false, 6, 6), "at most max, then the used steps go");
+        let (ok, spent, had) = with_fuel_from(&pool, 100, || burn(7).is_ok());
+        assert_eq!((ok, spent.steps, had, pool.load(Ordering::Relaxed)), (false, true, 6, 0), "what is left");
+        let (ok, spent, had) = with_fuel_from(&pool, 100, || (burn(0).is_ok(), burn(1).is_err()));
+        assert_eq!((ok, spent.steps, had), ((true, true), true, 0), "a spent pool: work without evaluation still runs");
     }
 
     #[test]
