@@ -51,29 +51,31 @@ impl QueryResult {
             .collect()
     }
 
-    /// The features as a JSON array, each layer serialized once.
+    /// The features as a JSON array, each layer serialized once and each
+    /// feature written straight into the answer.
     pub fn to_json_text(&self) -> String {
         let layers: Vec<String> = self.layers.iter().map(J::to_string).collect();
-        let mut out = String::with_capacity(usize::try_from(self.bytes).unwrap_or(0));
-        out.push('[');
+        let mut out: Vec<u8> = Vec::with_capacity(usize::try_from(self.bytes).unwrap_or(0));
+        out.push(b'[');
         for (i, (feature, layer)) in self.features.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                out.push(b',');
             }
-            let text = feature.to_string();
+            let start = out.len();
+            serde_json::to_writer(&mut out, feature).expect("a JSON value writes to memory");
             match layer.map(|l| &layers[l]) {
                 // A feature is an object with members: its text ends in '}'.
-                Some(layer) if text.len() > 2 && text.ends_with('}') => {
-                    out.push_str(&text[..text.len() - 1]);
-                    out.push_str(LAYER_MEMBER);
-                    out.push_str(layer);
-                    out.push('}');
+                Some(layer) if out.len() - start > 2 && out.last() == Some(&b'}') => {
+                    out.pop();
+                    out.extend_from_slice(LAYER_MEMBER.as_bytes());
+                    out.extend_from_slice(layer.as_bytes());
+                    out.push(b'}');
                 }
-                _ => out.push_str(&text),
+                _ => {}
             }
         }
-        out.push(']');
-        out
+        out.push(b']');
+        String::from_utf8(out).expect("JSON text is UTF-8")
     }
 }
 
