@@ -277,10 +277,12 @@ pub(crate) fn open_allowed(url: &str, path: &Path, files: &FilePolicy) -> Result
     let canonical = match std::fs::canonicalize(path) {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            // Missing: NotFound only if its folder is allowed (no probing elsewhere).
+            // Missing: NotFound only if the nearest folder on its path that
+            // exists is allowed (no probing elsewhere).
             let parent_allowed = path
-                .parent()
-                .and_then(|p| std::fs::canonicalize(p).ok())
+                .ancestors()
+                .skip(1)
+                .find_map(|p| std::fs::canonicalize(p).ok())
                 .is_some_and(|p| files.allows(&p));
             return Err(if parent_allowed { Response::NotFound } else { refused(url, "it is not under an allowed root") });
         }
@@ -484,6 +486,12 @@ mod tests {
         assert!(matches!(load_local(&url, None, &files), Some(Response::Data(d)) if (*d).as_ref() == b"{}"));
         assert!(matches!(load_local("a b.json", Some(dir.path()), &files), Some(Response::Data(_))));
         assert!(matches!(load_local("missing.json", Some(dir.path()), &files), Some(Response::NotFound)));
+        // Missing folders under a root too (a tile path of a missing z/x).
+        assert!(matches!(load_local("3/5/6.png", Some(dir.path()), &files), Some(Response::NotFound)));
+        // Missing beyond the roots: refused, whatever exists there.
+        let outside = TempDir::new("res-outside");
+        let r = refusal(load_local(&format!("file://{}/3/5/6.png", outside.display()), None, &files));
+        assert!(r.contains("not under an allowed root"), "{r}");
         assert!(load_local("https://example.com/x", None, &files).is_none());
         assert!(matches!(load_local("builtin://nope", None, &none), Some(Response::NotFound)));
         match load_local("builtin://default-style.json", None, &none) {
