@@ -61,6 +61,15 @@ type RuntimeOptions struct {
 	// that fails holds nothing, so the bound on the view's tile bytes does
 	// not hold back a style naming thousands of sources of missing tiles.
 	MaxTilesPerView int
+	// MaxExpressionNodes and MaxExpressionDepth bound one expression in a
+	// style (a property value, a filter): its operator and literal nodes and
+	// its nesting. An expression past either is refused like any invalid one
+	// (the property takes its default, the filter's layer is skipped) with
+	// an EventWarning naming the limit, and the runtime-styling calls fail
+	// with ErrInvalidArgument; 0 = the defaults, 100,000 nodes and 100
+	// levels (the most MaxExpressionDepth may be: JSON nests at most 128 deep).
+	MaxExpressionNodes int
+	MaxExpressionDepth int
 	// MaxTileCacheBytes bounds the loaded tiles (decoded vector tiles and
 	// raster images) each map keeps beyond its current view: past it the
 	// least recently needed are evicted and loaded again when a view needs
@@ -169,7 +178,8 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 		return nil, status.New(op, status.InvalidArgument, "thread counts must be >= 0")
 	}
 	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxFeaturesPerTile < 0 || o.MaxVerticesPerTile < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 || o.MaxTilesPerView < 0 || o.MaxTilesPerView > math.MaxUint32 || o.MaxOverdraw < 0 || o.MaxOverdraw > math.MaxUint32 || o.MaxRequestsInFlight < 0 || o.MaxRequestsInFlight > math.MaxUint32 ||
-		o.MaxStyleLayers < 0 || o.MaxStyleLayers > math.MaxUint32 || o.MaxStyleSources < 0 || o.MaxStyleSources > math.MaxUint32 || o.MaxGeoJSONCutBytes < 0 {
+		o.MaxStyleLayers < 0 || o.MaxStyleLayers > math.MaxUint32 || o.MaxStyleSources < 0 || o.MaxStyleSources > math.MaxUint32 || o.MaxGeoJSONCutBytes < 0 ||
+		o.MaxExpressionNodes < 0 || o.MaxExpressionNodes > math.MaxUint32 || o.MaxExpressionDepth < 0 || o.MaxExpressionDepth > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "limits must be >= 0 (0 = the default)")
 	}
 	st, _ := handle.New("RuntimeHandle", nil)
@@ -192,6 +202,8 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 		MaxStyleSources:     uint32(o.MaxStyleSources),
 		MaxGeoJSONCutBytes:  uint64(o.MaxGeoJSONCutBytes),
 		MaxTilesPerView:     uint32(o.MaxTilesPerView),
+		MaxExpressionNodes:  uint32(o.MaxExpressionNodes),
+		MaxExpressionDepth:  uint32(o.MaxExpressionDepth),
 	})
 	if err := status.Of(op, r); err != nil {
 		st.Abort()

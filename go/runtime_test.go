@@ -332,3 +332,47 @@ func TestGeoJSONCutLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestExpressionLimits(t *testing.T) {
+	lockThread(t)
+	for _, o := range []RuntimeOptions{{MaxExpressionNodes: -1}, {MaxExpressionDepth: math.MaxUint32 + 1}} {
+		if _, err := NewRuntime(&o); err == nil || !strings.Contains(err.Error(), "limits") {
+			t.Errorf("%+v: %v", o, err)
+		}
+	}
+	if _, err := NewRuntime(&RuntimeOptions{MaxExpressionDepth: 101}); !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "max_expression_depth is 101, more than 100") {
+		t.Errorf("depth 101: %v", err)
+	}
+	// A circle radius of 20 nested additions (41 nodes): drawn within the
+	// defaults, refused past 16 levels or 32 nodes, the radius then its default.
+	radius := "8"
+	for i := 0; i < 20; i++ {
+		radius = `["+", 1, ` + radius + `]`
+	}
+	style := `{"version": 8, "center": [0, 0], "zoom": 0, "sources": {"p": {"type": "geojson", "data":
+		{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0, 0]}}}},
+		"layers": [{"id": "c", "type": "circle", "source": "p", "paint": {"circle-color": "red", "circle-radius": ` + radius + `}}]}`
+	cases := []struct {
+		opts    RuntimeOptions
+		warning string
+	}{
+		{RuntimeOptions{}, ""},
+		{RuntimeOptions{MaxExpressionDepth: 16}, "more than 16 levels (the expression depth limit, max_expression_depth"},
+		{RuntimeOptions{MaxExpressionNodes: 32}, "more than 32 nodes (the expression size limit, max_expression_nodes"},
+	}
+	for _, c := range cases {
+		img, events := renderWith(t, &c.opts, style)
+		w := img.Bounds().Dx()
+		red := 0
+		for x := w / 2; x < w && img.NRGBAAt(x, img.Bounds().Dy()/2).R == 255; x++ {
+			red++
+		}
+		warned := messages(events, EventWarning, "circle-radius")
+		if c.warning == "" && (red < 20 || len(warned) != 0) {
+			t.Errorf("defaults: %d px of radius, warnings %q", red, warned)
+		}
+		if c.warning != "" && (red > 8 || len(warned) != 1 || !strings.Contains(warned[0], c.warning)) {
+			t.Errorf("%+v: %d px of radius, warnings %q (want %q)", c.opts, red, warned, c.warning)
+		}
+	}
+}

@@ -147,6 +147,16 @@ typedef struct mapcore_runtime_options {
    * the bound draws only the tiles it got (or none), with a WARNING event
    * per view naming the limit. 0 = the default, 8192. */
   uint32_t max_tiles_per_view;
+  /* Operator and literal nodes, and nesting levels, of one expression in a
+   * style (a property value, a filter), checked while it is parsed: an
+   * expression past either is refused like any invalid one (the property
+   * takes its default, a layer whose filter it is is skipped) with a
+   * WARNING event naming the limit, and the runtime-styling calls fail with
+   * INVALID_ARGUMENT. 0 = the defaults, 100,000 nodes and 100 levels; a depth
+   * over 100 fails mapcore_runtime_create with INVALID_ARGUMENT (JSON nests
+   * at most 128 deep, and parsing and evaluation recurse once a level). */
+  uint32_t max_expression_nodes;
+  uint32_t max_expression_depth;
 } mapcore_runtime_options;
 
 /* Options with every field at its default. Any thread. */

@@ -41,6 +41,8 @@ pub extern "C" fn mapcore_runtime_options_default() -> mapcore_runtime_options {
         max_style_sources: 0,
         max_geojson_cut_bytes: 0,
         max_tiles_per_view: 0,
+        max_expression_nodes: 0,
+        max_expression_depth: 0,
     }
 }
 
@@ -141,6 +143,19 @@ pub unsafe extern "C" fn mapcore_runtime_create(
             }
             if o.max_tiles_per_view > 0 {
                 limits.max_tiles_per_view = o.max_tiles_per_view;
+            }
+            if o.max_expression_nodes > 0 {
+                limits.max_expression_nodes = o.max_expression_nodes;
+            }
+            if o.max_expression_depth as usize > crate::style::expression::parse::MAX_EXPRESSION_DEPTH {
+                return super::guard::invalid_argument(format!(
+                    "options->max_expression_depth is {}, more than {} (JSON nests at most 128 deep)",
+                    o.max_expression_depth,
+                    crate::style::expression::parse::MAX_EXPRESSION_DEPTH
+                ));
+            }
+            if o.max_expression_depth > 0 {
+                limits.max_expression_depth = o.max_expression_depth;
             }
             if o.font_path_count > 0 && o.font_paths.is_null() {
                 return super::guard::invalid_argument(format!(

@@ -62,6 +62,8 @@ pub struct mapcore_runtime_options {
     pub max_style_sources: u32,
     pub max_geojson_cut_bytes: u64,
     pub max_tiles_per_view: u32,
+    pub max_expression_nodes: u32,
+    pub max_expression_depth: u32,
 }
 
 #[repr(C)]

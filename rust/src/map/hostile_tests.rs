@@ -80,6 +80,43 @@ fn a_let_chain_of_concats_stops_at_the_string_bound_and_the_rest_draws() {
     );
 }
 
+#[test]
+fn expressions_past_max_expression_nodes_or_depth_are_refused_naming_the_option() {
+    use crate::runtime::Limits;
+    use serde_json::json;
+    // circle-radius ["+", 1, ["+", 1, ... 8]] (20 levels, 41 nodes): within the
+    // defaults, past 16 levels or 32 nodes; the radius then takes its default (5).
+    let mut radius = json!(8);
+    for _ in 0..20 {
+        radius = json!(["+", 1, radius]);
+    }
+    let style = circle_style(
+        &format!(r#""p": {}"#, point_source("{}")),
+        &format!(r#"{{"id": "c", "type": "circle", "source": "p", "paint": {{"circle-color": "red", "circle-radius": {radius}}}}}"#),
+    );
+    let radius_of = |limits: Limits| {
+        let mut rt = runtime(RuntimeOptions { limits, ..Default::default() });
+        let (_, events) = render(&mut rt, &style);
+        let frame = rt.map(1).unwrap().frame().unwrap();
+        let drawn = (0..32).take_while(|d| frame.pixel(32 + d, 32) == Some(RED)).count();
+        let warned: Vec<String> = events.iter().filter(|e| e.kind == EventKind::Warning).map(|e| e.message.clone()).collect();
+        (drawn, warned, rt)
+    };
+    let (drawn, warned, _) = radius_of(Limits::default());
+    assert!(drawn > 20 && warned.is_empty(), "radius 28 within the defaults: {drawn} px, {warned:?}");
+    let (drawn, warned, _) = radius_of(Limits { max_expression_depth: 16, ..Default::default() });
+    assert!(drawn < 8, "the default radius: {drawn} px");
+    assert!(warned[0].starts_with("layers[0].paint.circle-radius") && warned[0].contains("more than 16 levels (the expression depth limit, max_expression_depth, a runtime option)"), "{warned:?}");
+    let (drawn, warned, mut rt) = radius_of(Limits { max_expression_nodes: 32, ..Default::default() });
+    assert!(drawn < 8, "the default radius: {drawn} px");
+    assert!(warned[0].contains("more than 32 nodes (the expression size limit, max_expression_nodes, a runtime option)"), "{warned:?}");
+    // The runtime-styling API holds its edits to the same limits.
+    let (map, core) = rt.map_mut(1).unwrap();
+    let e = map.set_property("c", crate::map::styling::Group::Paint, "circle-radius", &radius, core).unwrap_err();
+    assert!(e.message.contains("max_expression_nodes"), "{e:?}");
+    map.set_property("c", crate::map::styling::Group::Paint, "circle-radius", &json!(["+", 1, 2]), core).expect("a small one");
+}
+
 fn temp_dir(name: &str) -> TempDir {
     TempDir::new(&format!("hostile-{name}"))
 }

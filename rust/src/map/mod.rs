@@ -988,6 +988,10 @@ fn style_caps(core: &Core) -> style::StyleCaps {
         max_layers: l.max_style_layers as usize,
         max_sources: l.max_style_sources as usize,
         max_parsed_bytes: l.max_parsed_bytes(),
+        expressions: crate::style::expression::parse::ExpressionLimits {
+            nodes: l.max_expression_nodes as usize,
+            depth: l.max_expression_depth as usize,
+        },
     }
 }
 

@@ -107,6 +107,11 @@ pub struct Limits {
     /// stops splitting and a cut goes on toward its tile alone; a tile whose
     /// way alone takes twice it fails with a TILE_ERROR naming the limit.
     pub max_geojson_cut_bytes: u64,
+    /// Nodes (operators and literals) and nesting levels of one expression
+    /// in a style (at most 100 levels): past them that property, filter or
+    /// layer is refused like any invalid one, with a warning naming the limit.
+    pub max_expression_nodes: u32,
+    pub max_expression_depth: u32,
 }
 
 impl Limits {
@@ -145,6 +150,8 @@ impl Default for Limits {
             max_style_layers: crate::style::StyleCaps::DEFAULT_MAX_LAYERS,
             max_style_sources: crate::style::StyleCaps::DEFAULT_MAX_SOURCES,
             max_geojson_cut_bytes: crate::source::geojson::DEFAULT_CUT_BYTES,
+            max_expression_nodes: crate::style::expression::parse::MAX_EXPRESSION_NODES as u32,
+            max_expression_depth: crate::style::expression::parse::MAX_EXPRESSION_DEPTH as u32,
         }
     }
 }

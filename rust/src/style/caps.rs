@@ -20,6 +20,8 @@ pub struct StyleCaps {
     /// ([`crate::data::json::max_parsed_bytes`]): `0,` is 2 bytes of text
     /// and 80 parsed.
     pub max_parsed_bytes: u64,
+    /// The size and nesting of its expressions.
+    pub expressions: crate::style::expression::parse::ExpressionLimits,
 }
 
 /// A style member whose length is capped.
@@ -81,6 +83,7 @@ impl Default for StyleCaps {
             max_layers: StyleCaps::DEFAULT_MAX_LAYERS as usize,
             max_sources: StyleCaps::DEFAULT_MAX_SOURCES as usize,
             max_parsed_bytes: StyleCaps::DEFAULT_MAX_PARSED_BYTES,
+            expressions: Default::default(),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::Value as J;
 
 use crate::style::expression::fuel;
+use crate::style::expression::parse::with_limits;
 use crate::style::layer::{Layer, LayerKind};
 use crate::style::reader::{kind, Reader, StyleError};
 use crate::style::caps::{Capped, Cut, StyleCaps};
@@ -169,7 +170,7 @@ fn resolve_refs(layers: &[J]) -> Vec<J> {
 /// it are not refused for the skipped parts). Linear in the style's size;
 /// its constant expressions are folded under one work bound.
 pub fn parse_style_lenient(json: &[u8], caps: StyleCaps) -> Result<(ParsedStyle, J), StyleError> {
-    let (mut parsed, spent) = fuel::with_fuel(fuel::STYLE_STEPS, || lenient(json, caps));
+    let (mut parsed, spent) = fuel::with_fuel(fuel::STYLE_STEPS, || with_limits(caps.expressions, || lenient(json, caps)));
     if let (Ok((parsed, _)), true) = (&mut parsed, spent.steps) {
         parsed.warnings.push(format!(
             "the style's constant expressions took more than {} evaluation steps (the style's expression work bound, for expressions that build large strings or copy large literals): the properties past it took their defaults",
@@ -425,7 +426,7 @@ pub fn parse_style_value(doc: &J, inline: &InlineData, caps: StyleCaps) -> Resul
             return Err(StyleError::new(member.key(), member.over(count, caps.of(member))));
         }
     }
-    parse_document(doc, None, inline)
+    with_limits(caps.expressions, || parse_document(doc, None, inline))
 }
 
 /// The inline GeoJSON data of a parsed style, as text by source id.

@@ -22,10 +22,46 @@ pub enum Annotate {
     Default,
 }
 
-/// The most nested arrays an expression may have (JSON parsing stops at 128).
+/// The most nested arrays an expression may have (JSON parsing stops at
+/// 128; parsing and evaluation recurse once a level): the default and the
+/// most [`ExpressionLimits::depth`] may be.
 pub const MAX_EXPRESSION_DEPTH: usize = 100;
-/// The most operator and literal nodes one expression may have.
+/// The most operator and literal nodes one expression may have by default.
 pub const MAX_EXPRESSION_NODES: usize = 100_000;
+
+/// The size and nesting of the expressions a parse accepts (the runtime
+/// options `max_expression_nodes` and `max_expression_depth`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExpressionLimits {
+    pub nodes: usize,
+    /// At most [`MAX_EXPRESSION_DEPTH`].
+    pub depth: usize,
+}
+
+impl Default for ExpressionLimits {
+    fn default() -> ExpressionLimits {
+        ExpressionLimits { nodes: MAX_EXPRESSION_NODES, depth: MAX_EXPRESSION_DEPTH }
+    }
+}
+
+thread_local! {
+    /// The limits of the parses on this thread ([`with_limits`]).
+    static LIMITS: std::cell::Cell<ExpressionLimits> = std::cell::Cell::new(ExpressionLimits::default());
+}
+
+/// Runs `f` with the expressions it parses on this thread held to `limits`
+/// (a style's parse, under the runtime's options).
+pub fn with_limits<R>(limits: ExpressionLimits, f: impl FnOnce() -> R) -> R {
+    struct Restore(ExpressionLimits);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LIMITS.set(self.0);
+        }
+    }
+    let depth = limits.depth.min(MAX_EXPRESSION_DEPTH);
+    let _restore = Restore(LIMITS.replace(ExpressionLimits { depth, ..limits }));
+    f()
+}
 
 pub struct Parser {
     pub errors: Vec<ParseError>,
@@ -33,6 +69,7 @@ pub struct Parser {
     depth: usize,
     nodes: usize,
     limit_hit: bool,
+    limits: ExpressionLimits,
 }
 
 fn key_at(key: &str, i: usize) -> String {
@@ -63,6 +100,7 @@ impl Parser {
             depth: 0,
             nodes: 0,
             limit_hit: false,
+            limits: LIMITS.get(),
         }
     }
 
@@ -85,8 +123,8 @@ impl Parser {
     }
 
     /// Parses `json` at `key`, expecting `expected` (if any). Expressions
-    /// nested deeper than [`MAX_EXPRESSION_DEPTH`] or with more than
-    /// [`MAX_EXPRESSION_NODES`] nodes are refused (checked before the work).
+    /// nested deeper or with more nodes than the thread's
+    /// [`ExpressionLimits`] are refused (checked before the work).
     pub fn parse(
         &mut self,
         json: &J,
@@ -98,18 +136,19 @@ impl Parser {
             return None;
         }
         self.nodes += 1;
-        if self.nodes > MAX_EXPRESSION_NODES {
+        let ExpressionLimits { nodes, depth } = self.limits;
+        if self.nodes > nodes {
             self.limit_hit = true;
             return self.error(
                 key,
-                format!("Expression too large: more than {MAX_EXPRESSION_NODES} nodes (the expression size limit)."),
+                format!("Expression too large: more than {nodes} nodes (the expression size limit, max_expression_nodes, a runtime option)."),
             );
         }
-        if self.depth >= MAX_EXPRESSION_DEPTH {
+        if self.depth >= depth {
             self.limit_hit = true;
             return self.error(
                 key,
-                format!("Expression nested too deeply: more than {MAX_EXPRESSION_DEPTH} levels (the expression depth limit)."),
+                format!("Expression nested too deeply: more than {depth} levels (the expression depth limit, max_expression_depth, a runtime option)."),
             );
         }
         self.depth += 1;
