@@ -60,7 +60,7 @@ impl Spent {
 pub const MAX_STEPS: u64 = 1 << 26;
 
 /// Steps a style's constant expressions may take while it is parsed (each is
-/// evaluated once, when folded): a street style's take under 10^4. With a
+/// evaluated once, when folded): the streets benchmark's style takes 6. With a
 /// string's bytes an eighth of a step each, the strings folded into a style
 /// stay under 128 MiB.
 pub const STYLE_STEPS: u64 = 1 << 24;
