@@ -70,6 +70,18 @@ type RuntimeOptions struct {
 	// levels (the most MaxExpressionDepth may be: JSON nests at most 128 deep).
 	MaxExpressionNodes int
 	MaxExpressionDepth int
+	// MaxGlyphRanges bounds the glyph ranges (256 code points of one font
+	// stack) a map loads, from the style's glyph URL or local fonts, and
+	// MaxGlyphBytes the bytes of glyphs (bitmaps and metrics) it keeps: a
+	// range past either fails, labels draw without it, and an EventWarning
+	// names the limit (once a map for the ranges); 0 = the defaults, 4096
+	// ranges (every range of 16 font stacks) and 256 MiB.
+	MaxGlyphRanges int
+	MaxGlyphBytes  int64
+	// MaxSpriteImages bounds the images one sprite index may name: the ones
+	// past it are skipped, with an EventWarning naming the limit; 0 = the
+	// default, 16384.
+	MaxSpriteImages int
 	// MaxTileCacheBytes bounds the loaded tiles (decoded vector tiles and
 	// raster images) each map keeps beyond its current view: past it the
 	// least recently needed are evicted and loaded again when a view needs
@@ -179,7 +191,8 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 	}
 	if o.MaxResourceBytes < 0 || o.MaxImagePixels < 0 || o.MaxTileCacheBytes < 0 || o.MaxFeaturesPerTile < 0 || o.MaxVerticesPerTile < 0 || o.MaxTilesPerSource < 0 || o.MaxTilesPerSource > math.MaxUint32 || o.MaxTilesPerView < 0 || o.MaxTilesPerView > math.MaxUint32 || o.MaxOverdraw < 0 || o.MaxOverdraw > math.MaxUint32 || o.MaxRequestsInFlight < 0 || o.MaxRequestsInFlight > math.MaxUint32 ||
 		o.MaxStyleLayers < 0 || o.MaxStyleLayers > math.MaxUint32 || o.MaxStyleSources < 0 || o.MaxStyleSources > math.MaxUint32 || o.MaxGeoJSONCutBytes < 0 ||
-		o.MaxExpressionNodes < 0 || o.MaxExpressionNodes > math.MaxUint32 || o.MaxExpressionDepth < 0 || o.MaxExpressionDepth > math.MaxUint32 {
+		o.MaxExpressionNodes < 0 || o.MaxExpressionNodes > math.MaxUint32 || o.MaxExpressionDepth < 0 || o.MaxExpressionDepth > math.MaxUint32 ||
+		o.MaxGlyphRanges < 0 || o.MaxGlyphRanges > math.MaxUint32 || o.MaxGlyphBytes < 0 || o.MaxSpriteImages < 0 || o.MaxSpriteImages > math.MaxUint32 {
 		return nil, status.New(op, status.InvalidArgument, "limits must be >= 0 (0 = the default)")
 	}
 	st, _ := handle.New("RuntimeHandle", nil)
@@ -204,6 +217,9 @@ func NewRuntime(opts *RuntimeOptions) (*RuntimeHandle, error) {
 		MaxTilesPerView:     uint32(o.MaxTilesPerView),
 		MaxExpressionNodes:  uint32(o.MaxExpressionNodes),
 		MaxExpressionDepth:  uint32(o.MaxExpressionDepth),
+		MaxGlyphRanges:      uint32(o.MaxGlyphRanges),
+		MaxGlyphBytes:       uint64(o.MaxGlyphBytes),
+		MaxSpriteImages:     uint32(o.MaxSpriteImages),
 	})
 	if err := status.Of(op, r); err != nil {
 		st.Abort()

@@ -1,10 +1,12 @@
 package mapcore
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -374,5 +376,68 @@ func TestExpressionLimits(t *testing.T) {
 		if c.warning != "" && (red > 8 || len(warned) != 1 || !strings.Contains(warned[0], c.warning)) {
 			t.Errorf("%+v: %d px of radius, warnings %q (want %q)", c.opts, red, warned, c.warning)
 		}
+	}
+}
+
+// MaxGlyphRanges, MaxGlyphBytes and MaxSpriteImages reach the engine: a
+// glyph range or sprite image past them is left out with a warning naming
+// the limit, and the rest draws.
+func TestGlyphAndSpriteLimits(t *testing.T) {
+	lockThread(t)
+	for _, o := range []RuntimeOptions{{MaxGlyphRanges: -1}, {MaxGlyphBytes: -1}, {MaxSpriteImages: math.MaxUint32 + 1}} {
+		if _, err := NewRuntime(&o); err == nil || !strings.Contains(err.Error(), "limits") {
+			t.Errorf("%+v: %v", o, err)
+		}
+	}
+	// A label of two glyph ranges (Latin and Cyrillic) from the bundled font.
+	label := `{"version": 8, "center": [0, 0], "zoom": 0, "sources": {"p": {"type": "geojson", "data":
+		{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0, 0]}}}},
+		"layers": [{"id": "t", "type": "symbol", "source": "p",
+			"layout": {"text-field": "Ham Мир", "text-font": ["Noto Sans Regular"], "text-size": 20}}]}`
+	for _, c := range []struct {
+		opts  RuntimeOptions
+		warns []string
+	}{
+		{RuntimeOptions{}, nil},
+		{RuntimeOptions{MaxGlyphRanges: 1}, []string{"glyphs 1024-1279 of font stack \"Noto Sans Regular\" not loaded: the map already has the 1 glyph ranges it may load (max_glyph_ranges)"}},
+		{RuntimeOptions{MaxGlyphBytes: 1000}, []string{"more than the 1000 bytes a map keeps (max_glyph_bytes)", "more than the 1000 bytes a map keeps (max_glyph_bytes)"}},
+	} {
+		_, events := renderWith(t, &c.opts, label)
+		warned := messages(events, EventWarning, "")
+		if len(warned) != len(c.warns) {
+			t.Errorf("%+v: warnings %q, want %q", c.opts, warned, c.warns)
+			continue
+		}
+		for i, w := range c.warns {
+			if !strings.Contains(warned[i], w) {
+				t.Errorf("%+v: warning %q, want %q", c.opts, warned[i], w)
+			}
+		}
+	}
+	// A sprite of three images, two within MaxSpriteImages.
+	dir := t.TempDir()
+	sheet := image.NewNRGBA(image.Rect(0, 0, 2, 2))
+	for i := range sheet.Pix {
+		sheet.Pix[i] = 255
+	}
+	var encoded bytes.Buffer
+	if err := png.Encode(&encoded, sheet); err != nil {
+		t.Fatal(err)
+	}
+	entry := `{"x": 0, "y": 0, "width": 2, "height": 2}`
+	if err := os.WriteFile(filepath.Join(dir, "s.png"), encoded.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "s.json"), []byte(`{"a": `+entry+`, "b": `+entry+`, "c": `+entry+`}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sprite := `{"version": 8, "sprite": "s", "sources": {}, "layers": [{"id": "bg", "type": "background", "paint": {"background-pattern": "b"}}]}`
+	img, events := renderWith(t, &RuntimeOptions{AssetRoot: dir, MaxSpriteImages: 2}, sprite)
+	warned := messages(events, EventWarning, "")
+	if len(warned) != 1 || !strings.Contains(warned[0], "the 1 after the first 2 are skipped (max_sprite_images)") {
+		t.Errorf("sprite warnings %q", warned)
+	}
+	if p := img.NRGBAAt(32, 32); p.A != 255 || p.R != 255 {
+		t.Errorf("the pattern of a kept image draws: %v", p)
 	}
 }

@@ -157,6 +157,18 @@ typedef struct mapcore_runtime_options {
    * at most 128 deep, and parsing and evaluation recurse once a level). */
   uint32_t max_expression_nodes;
   uint32_t max_expression_depth;
+  /* Glyph ranges (256 code points of one font stack) a map loads, from the
+   * style's glyph URL or local fonts: a range past it fails (one WARNING
+   * event a map names the limit) and labels draw without it. 0 = the
+   * default, 4096 (every range of 16 font stacks). */
+  uint32_t max_glyph_ranges;
+  /* Images one sprite index may name: the ones past it are skipped, with a
+   * WARNING event naming the limit. 0 = the default, 16384. */
+  uint32_t max_sprite_images;
+  /* Bytes of glyphs (bitmaps and metrics) a map keeps: a range that would
+   * take it past fails with a WARNING event naming the limit, and labels
+   * draw without it. 0 = the default, 256 MiB. */
+  uint64_t max_glyph_bytes;
 } mapcore_runtime_options;
 
 /* Options with every field at its default. Any thread. */

@@ -31,8 +31,12 @@ static mc_res_h w_runtime_create(uint32_t workers, uint32_t render_threads, cons
 		uint64_t max_tile_cache_bytes, uint64_t max_features_per_tile, uint64_t max_vertices_per_tile,
 		uint32_t max_overdraw, uint32_t max_requests_in_flight,
 		uint32_t max_style_layers, uint32_t max_style_sources, uint64_t max_geojson_cut_bytes,
-		uint32_t max_tiles_per_view, uint32_t max_expression_nodes, uint32_t max_expression_depth) {
+		uint32_t max_tiles_per_view, uint32_t max_expression_nodes, uint32_t max_expression_depth,
+		uint32_t max_glyph_ranges, uint64_t max_glyph_bytes, uint32_t max_sprite_images) {
 	mapcore_runtime_options o = mapcore_runtime_options_default();
+	o.max_glyph_ranges = max_glyph_ranges;
+	o.max_glyph_bytes = max_glyph_bytes;
+	o.max_sprite_images = max_sprite_images;
 	o.max_geojson_cut_bytes = max_geojson_cut_bytes;
 	o.max_tiles_per_view = max_tiles_per_view;
 	o.max_expression_nodes = max_expression_nodes;
@@ -503,6 +507,9 @@ type RuntimeOptions struct {
 	MaxTilesPerView        uint32
 	MaxExpressionNodes     uint32
 	MaxExpressionDepth     uint32
+	MaxGlyphRanges         uint32
+	MaxGlyphBytes          uint64
+	MaxSpriteImages        uint32
 }
 
 // cStrings copies strs into a C array of C strings; free releases it.
@@ -584,7 +591,8 @@ func RuntimeCreate(o RuntimeOptions) (uint64, Res) {
 		C.uint64_t(o.MaxTileCacheBytes), C.uint64_t(o.MaxFeaturesPerTile), C.uint64_t(o.MaxVerticesPerTile),
 		C.uint32_t(o.MaxOverdraw), C.uint32_t(o.MaxRequestsInFlight),
 		C.uint32_t(o.MaxStyleLayers), C.uint32_t(o.MaxStyleSources), C.uint64_t(o.MaxGeoJSONCutBytes),
-		C.uint32_t(o.MaxTilesPerView), C.uint32_t(o.MaxExpressionNodes), C.uint32_t(o.MaxExpressionDepth))
+		C.uint32_t(o.MaxTilesPerView), C.uint32_t(o.MaxExpressionNodes), C.uint32_t(o.MaxExpressionDepth),
+		C.uint32_t(o.MaxGlyphRanges), C.uint64_t(o.MaxGlyphBytes), C.uint32_t(o.MaxSpriteImages))
 	return uint64(r.h), resOf(r.st, r.msg)
 }
 

@@ -361,7 +361,7 @@ pub fn sprite(data: &[u8]) {
     let n = (u16::from_le_bytes([data[0], data[1]]) as usize).min(data.len() - 2);
     let (index, png) = data[2..].split_at(n);
     if mapcore::source::raster::check_image_pixels(png, MAX_PIXELS).is_ok() {
-        let _ = mapcore::map::sprites::slice("fuzz", index, png, 1 << 20);
+        let _ = mapcore::map::sprites::slice("fuzz", index, png, 1 << 20, mapcore::runtime::Limits::DEFAULT_MAX_SPRITE_IMAGES as usize);
     }
     // The index again, over a sheet made here (the image part's first two
     // bytes give its size, up to 64 x 64): a mutated PNG rarely decodes (its
@@ -371,7 +371,7 @@ pub fn sprite(data: &[u8]) {
         let side = |i: usize| png.get(i).map_or(0, |b| u32::from(*b % 65));
         let (width, height) = (side(0), side(1));
         let sheet = mapcore::render::png_io::Rgba8 { width, height, data: vec![0x80; (width * height * 4) as usize] };
-        let _ = mapcore::map::sprites::slice_sheet("fuzz", &index, &sheet);
+        let _ = mapcore::map::sprites::slice_sheet("fuzz", &index, &sheet, mapcore::runtime::Limits::DEFAULT_MAX_SPRITE_IMAGES as usize);
     }
 }
 

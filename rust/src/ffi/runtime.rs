@@ -43,6 +43,9 @@ pub extern "C" fn mapcore_runtime_options_default() -> mapcore_runtime_options {
         max_tiles_per_view: 0,
         max_expression_nodes: 0,
         max_expression_depth: 0,
+        max_glyph_ranges: 0,
+        max_sprite_images: 0,
+        max_glyph_bytes: 0,
     }
 }
 
@@ -156,6 +159,15 @@ pub unsafe extern "C" fn mapcore_runtime_create(
             }
             if o.max_expression_depth > 0 {
                 limits.max_expression_depth = o.max_expression_depth;
+            }
+            if o.max_glyph_ranges > 0 {
+                limits.max_glyph_ranges = o.max_glyph_ranges;
+            }
+            if o.max_sprite_images > 0 {
+                limits.max_sprite_images = o.max_sprite_images;
+            }
+            if o.max_glyph_bytes > 0 {
+                limits.max_glyph_bytes = o.max_glyph_bytes;
             }
             if o.font_path_count > 0 && o.font_paths.is_null() {
                 return super::guard::invalid_argument(format!(

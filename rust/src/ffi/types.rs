@@ -64,6 +64,9 @@ pub struct mapcore_runtime_options {
     pub max_tiles_per_view: u32,
     pub max_expression_nodes: u32,
     pub max_expression_depth: u32,
+    pub max_glyph_ranges: u32,
+    pub max_sprite_images: u32,
+    pub max_glyph_bytes: u64,
 }
 
 #[repr(C)]

@@ -10,15 +10,38 @@ use crate::text::font::{FontLibrary, StackFaces};
 use crate::text::glyph::{range_name, Glyph, GlyphMap, GlyphSet};
 use crate::text::local_shaping::LocalStack;
 
-/// Most ranges one map loads (every range of 16 font stacks; a hostile
-/// style or tile cannot make the store grow without bound).
-pub const MAX_RANGES: usize = 16 * 256;
+/// The bounds of one map's glyph store, from the runtime's limits: the
+/// ranges it loads (`max_glyph_ranges`; a range past it fails, named once
+/// a map) and the bytes of glyphs, bitmaps and metrics, it keeps
+/// (`max_glyph_bytes`; a range beyond it fails, named). Labels draw
+/// without a failed range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GlyphLimits {
+    pub ranges: usize,
+    pub bytes: usize,
+}
 
-/// Most bytes of glyphs (bitmaps and metrics) one map keeps: a glyph
-/// server answering every range with the largest glyphs a PBF may hold
-/// (17 MB a range) cannot grow the store past it. A range beyond it fails,
-/// named; labels draw without it.
-pub const MAX_GLYPH_BYTES: usize = 256 << 20;
+impl Default for GlyphLimits {
+    fn default() -> GlyphLimits {
+        GlyphLimits::of(&crate::runtime::Limits::default())
+    }
+}
+
+impl GlyphLimits {
+    pub fn of(limits: &crate::runtime::Limits) -> GlyphLimits {
+        let usize_of = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        GlyphLimits { ranges: limits.max_glyph_ranges as usize, bytes: usize_of(limits.max_glyph_bytes) }
+    }
+}
+
+/// The ranges [`GlyphStore::take_missing`] found not asked for yet.
+#[derive(Debug, Default, PartialEq)]
+pub struct Missing {
+    /// To load, marked Loading.
+    pub load: Vec<(String, u32)>,
+    /// Past the store's range bound, marked Failed.
+    pub refused: Vec<(String, u32)>,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum RangeState {
@@ -34,16 +57,23 @@ pub struct GlyphStore {
     pub url: Option<String>,
     ranges: HashMap<(String, u32), RangeState>,
     set: GlyphSet,
-    /// What the glyphs in `set` take (charged against [`MAX_GLYPH_BYTES`]).
+    /// What the glyphs in `set` take (charged against `limits.bytes`).
     bytes: usize,
+    limits: GlyphLimits,
 }
 
 impl GlyphStore {
-    /// Forgets everything when the glyph URL changes.
-    pub fn set_url(&mut self, url: Option<String>) {
+    /// Forgets everything when the glyph URL changes; holds to `limits`
+    /// from now on (the runtime's, the same for a map's life).
+    pub fn set_url(&mut self, url: Option<String>, limits: GlyphLimits) {
         if self.url != url {
-            *self = GlyphStore { url, ..Default::default() };
+            *self = GlyphStore { url, ..GlyphStore::default() };
         }
+        self.limits = limits;
+    }
+
+    pub fn limits(&self) -> GlyphLimits {
+        self.limits
     }
 
     /// The glyphs loaded so far (cheap to clone: maps are shared).
@@ -61,21 +91,22 @@ impl GlyphStore {
     }
 
     /// The ranges of `deps` not asked for yet, marked Loading (or Failed
-    /// beyond [`MAX_RANGES`]).
-    pub fn take_missing(&mut self, deps: &BTreeMap<String, BTreeSet<u32>>) -> Vec<(String, u32)> {
-        let mut out = Vec::new();
+    /// once the store holds `limits.ranges` ranges, loaded, loading or failed).
+    pub fn take_missing(&mut self, deps: &BTreeMap<String, BTreeSet<u32>>) -> Missing {
+        let mut out = Missing::default();
         for (stack, ranges) in deps {
             for &r in ranges {
                 let key = (stack.clone(), r);
                 if self.ranges.contains_key(&key) {
                     continue;
                 }
-                if self.ranges.len() >= MAX_RANGES {
-                    self.ranges.insert(key, RangeState::Failed);
+                if self.ranges.len() >= self.limits.ranges {
+                    self.ranges.insert(key.clone(), RangeState::Failed);
+                    out.refused.push(key);
                     continue;
                 }
                 self.ranges.insert(key.clone(), RangeState::Loading);
-                out.push(key);
+                out.load.push(key);
             }
         }
         out
@@ -105,7 +136,7 @@ impl GlyphStore {
     }
 
     /// Adds a decoded range, or fails it (the reason) when the map's glyphs
-    /// would then take more than [`MAX_GLYPH_BYTES`].
+    /// would then take more than `limits.bytes`.
     pub fn add(&mut self, stack: &str, range: u32, glyphs: impl IntoIterator<Item = Arc<Glyph>>) -> Result<(), String> {
         let glyphs: Vec<Arc<Glyph>> = glyphs.into_iter().collect();
         let size = |g: &Arc<Glyph>| std::mem::size_of::<Glyph>() + g.bitmap.as_ref().map_or(0, |b| b.data.len());
@@ -116,10 +147,11 @@ impl GlyphStore {
             None => 0,
         };
         let total = (self.bytes - replaced.min(self.bytes)).saturating_add(bytes);
-        if total > MAX_GLYPH_BYTES {
+        if total > self.limits.bytes {
             self.fail(stack, range);
             return Err(format!(
-                "the map's glyphs would take {total} bytes with this range's {bytes}, more than the {MAX_GLYPH_BYTES} bytes a map keeps"
+                "the map's glyphs would take {total} bytes with this range's {bytes}, more than the {} bytes a map keeps (max_glyph_bytes)",
+                self.limits.bytes
             ));
         }
         let entry = self.set.stacks.entry(stack.to_string()).or_insert_with(|| Arc::new(GlyphMap::new()));
@@ -167,15 +199,24 @@ mod tests {
     fn ranges_are_asked_once_and_bounded() {
         let mut store = GlyphStore::default();
         let deps: BTreeMap<String, BTreeSet<u32>> = [("A".to_string(), [0u32, 1].into_iter().collect())].into_iter().collect();
-        assert_eq!(store.take_missing(&deps).len(), 2);
-        assert!(store.take_missing(&deps).is_empty());
+        assert_eq!(store.take_missing(&deps).load.len(), 2);
+        assert_eq!(store.take_missing(&deps), Missing::default());
         assert!(!store.settled(&deps));
         store.add("A", 0, vec![]).unwrap();
         store.fail("A", 1);
         assert!(store.settled(&deps));
-        let many: BTreeMap<String, BTreeSet<u32>> = [("B".to_string(), (0..MAX_RANGES as u32 + 10).collect())].into_iter().collect();
-        assert!(store.take_missing(&many).len() < MAX_RANGES);
-        assert!(store.settled(&BTreeMap::from([("B".to_string(), BTreeSet::from([MAX_RANGES as u32 + 5]))])));
+        let max = crate::runtime::Limits::DEFAULT_MAX_GLYPH_RANGES;
+        let many: BTreeMap<String, BTreeSet<u32>> = [("B".to_string(), (0..max + 10).collect())].into_iter().collect();
+        let missing = store.take_missing(&many);
+        assert_eq!((missing.load.len(), missing.refused.len()), (max as usize - 2, 12));
+        assert_eq!(missing.refused.last(), Some(&("B".to_string(), max + 9)));
+        assert!(store.settled(&BTreeMap::from([("B".to_string(), BTreeSet::from([max + 5]))])));
+        // A smaller bound.
+        let mut store = GlyphStore::default();
+        store.set_url(Some("u".into()), GlyphLimits { ranges: 3, bytes: 1 << 20 });
+        let missing = store.take_missing(&many);
+        assert_eq!((missing.load.len(), missing.refused.len()), (3, max as usize + 7));
+        assert_eq!(store.state("B", 3), Some(&RangeState::Failed));
     }
 
     #[test]
@@ -190,7 +231,7 @@ mod tests {
         let mut store = GlyphStore::default();
         store.add("A", 0, range(0)).unwrap();
         let e = store.add("A", 1, range(256)).unwrap_err();
-        assert!(e.contains(&format!("more than the {MAX_GLYPH_BYTES} bytes a map keeps")), "{e}");
+        assert!(e.contains(&format!("more than the {} bytes a map keeps (max_glyph_bytes)", crate::runtime::Limits::DEFAULT_MAX_GLYPH_BYTES)), "{e}");
         assert_eq!(store.state("A", 1), Some(&RangeState::Failed));
         assert_eq!(store.set().stacks["A"].len(), 256, "the failed range added nothing");
         // Small ranges still fit; a range loaded again replaces its glyphs' charge.

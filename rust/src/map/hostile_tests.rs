@@ -232,6 +232,30 @@ fn sprite_entries_outside_the_sheet_are_warnings_and_the_rest_draws() {
 }
 
 #[test]
+fn sprite_images_past_max_sprite_images_are_skipped_naming_the_option() {
+    let dir = temp_dir("sprite-images");
+    let png = crate::render::png_io::encode_png(&[255, 0, 0, 255].repeat(4), 2, 2).unwrap();
+    std::fs::write(dir.join("s.png"), &png).unwrap();
+    // The first two entries within a bound of 2, "z" past it.
+    let entry = r#"{"x": 0, "y": 0, "width": 2, "height": 2}"#;
+    std::fs::write(dir.join("s.json"), format!(r#"{{"a": {entry}, "dot": {entry}, "z": {entry}}}"#)).unwrap();
+    let style = |pattern: &str| {
+        format!(
+            r#"{{"version": 8, "sprite": "s", "sources": {{}},
+                "layers": [{{"id": "bg", "type": "background", "paint": {{"background-pattern": "{pattern}"}}}}]}}"#
+        )
+    };
+    let limits = crate::runtime::Limits { max_sprite_images: 2, ..Default::default() };
+    let mut rt = runtime(RuntimeOptions { asset_root: Some(dir.to_path_buf()), limits, ..Default::default() });
+    let (centre, events) = render(&mut rt, &style("dot"));
+    assert_eq!(centre, Some(RED), "{events:?}");
+    let warned: Vec<&str> = events.iter().filter(|e| e.kind == EventKind::Warning).map(|e| e.message.as_str()).collect();
+    assert_eq!(warned, ["sprite \"default\": sprite index names 3 images: the 1 after the first 2 are skipped (max_sprite_images)"]);
+    let (centre, events) = render(&mut rt, &style("z"));
+    assert_ne!(centre, Some(RED), "{events:?}");
+}
+
+#[test]
 fn a_one_pixel_tile_size_is_capped_with_a_warning() {
     let dir = temp_dir("tilesize");
     let png = crate::render::png_io::encode_png(&[0, 0, 255, 255], 1, 1).unwrap();

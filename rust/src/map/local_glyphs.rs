@@ -100,9 +100,14 @@ mod tests {
     /// A white map with one label "Hamburg" at its centre, drawn black, in
     /// font `font`; `glyphs` is the style's glyph URL property (or empty).
     fn label_style(font: &str, glyphs: &str) -> String {
+        named_label_style("Hamburg", font, glyphs)
+    }
+
+    /// [`label_style`] with the label `name`.
+    fn named_label_style(name: &str, font: &str, glyphs: &str) -> String {
         format!(
             r#"{{"version": 8, "center": [0, 0], "zoom": 0, {glyphs}
-                "sources": {{"p": {{"type": "geojson", "data": {{"type": "Feature", "properties": {{"name": "Hamburg"}},
+                "sources": {{"p": {{"type": "geojson", "data": {{"type": "Feature", "properties": {{"name": "{name}"}},
                     "geometry": {{"type": "Point", "coordinates": [0, 0]}}}}}}}},
                 "layers": [{{"id": "bg", "type": "background", "paint": {{"background-color": "white"}}}},
                     {{"id": "t", "type": "symbol", "source": "p",
@@ -177,6 +182,32 @@ mod tests {
             render(RuntimeOptions { glyphs_mode: GlyphsMode::LocalFirst, ..options }, &label_style("Noto Sans Bold", &glyphs));
         assert!(dark > 150);
         assert!(events.iter().all(|e| e.kind != EventKind::Info && e.kind != EventKind::Warning), "{events:?}");
+    }
+
+    #[test]
+    fn glyph_ranges_past_max_glyph_ranges_or_bytes_fail_naming_the_option() {
+        use crate::runtime::Limits;
+        // Two ranges: Latin (0-255) and Cyrillic (1024-1279).
+        let style = named_label_style("Ham Мир", "Noto Sans Regular", "");
+        let warnings = |limits: Limits| {
+            let (dark, events, _) = render(RuntimeOptions { limits, ..Default::default() }, &style);
+            (dark, of_kind(&events, EventKind::Warning))
+        };
+        let (all, warned) = warnings(Limits::default());
+        assert!(all > 100 && warned.is_empty(), "{all} {warned:?}");
+        // One range: the Latin one loads, the Cyrillic one is refused, told once.
+        let (latin, warned) = warnings(Limits { max_glyph_ranges: 1, ..Default::default() });
+        assert!(latin > 30 && latin < all, "{latin} of {all}");
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert!(
+            warned[0].contains("glyphs 1024-1279 of font stack \"Noto Sans Regular\" not loaded: the map already has the 1 glyph ranges it may load (max_glyph_ranges)"),
+            "{warned:?}"
+        );
+        // Too few bytes for any range: no text, each range told.
+        let (none, warned) = warnings(Limits { max_glyph_bytes: 1000, ..Default::default() });
+        assert_eq!(none, 0);
+        assert_eq!(warned.len(), 2, "{warned:?}");
+        assert!(warned.iter().all(|w| w.contains("more than the 1000 bytes a map keeps (max_glyph_bytes)")), "{warned:?}");
     }
 
     /// The bundled default style labels countries and cities with the

@@ -26,8 +26,6 @@ pub fn sprite_urls(base: &str, pixel_ratio: f32) -> (String, String) {
     (format!("{path}{suffix}.json{query}"), format!("{path}{suffix}.png{query}"))
 }
 
-/// The most images one sprite index may name (more are skipped, with a warning).
-pub const MAX_SPRITE_ENTRIES: usize = 16384;
 /// Sliced images may copy at most this many times the sheet's pixels in all
 /// (entries may overlap; N entries each naming the whole sheet may not).
 pub const MAX_SPRITE_COPIES: u64 = 4;
@@ -48,18 +46,19 @@ pub struct Sliced {
 /// Slices a sprite sheet into images named by the index. A bad entry (not
 /// numbers, outside the sheet, over the budgets) is a warning and skipped; a
 /// bad index or image fails the sheet. The index may take `max_parsed`
-/// bytes parsed.
-pub fn slice(id: &str, index: &[u8], png: &[u8], max_parsed: u64) -> Result<Sliced, String> {
+/// bytes parsed; images past the first `max_images` (the runtime option
+/// `max_sprite_images`) are skipped.
+pub fn slice(id: &str, index: &[u8], png: &[u8], max_parsed: u64, max_images: usize) -> Result<Sliced, String> {
     let index: J = crate::data::json::parse(index, max_parsed).map_err(|e| e.describe("sprite index"))?;
     // A bad index is refused before the sheet is decoded.
     index.as_object().ok_or("sprite index must be a JSON object")?;
     let sheet = decode_png(png).map_err(|e| format!("sprite image: {e}"))?;
-    slice_sheet(id, &index, &sheet)
+    slice_sheet(id, &index, &sheet, max_images)
 }
 
 /// Slices a decoded sheet into the images `index` (a parsed sprite index)
 /// names, as [`slice`] does.
-pub fn slice_sheet(id: &str, index: &J, sheet: &Rgba8) -> Result<Sliced, String> {
+pub fn slice_sheet(id: &str, index: &J, sheet: &Rgba8, max_images: usize) -> Result<Sliced, String> {
     let entries = index.as_object().ok_or("sprite index must be a JSON object")?;
     let (sw, sh) = (sheet.width as u64, sheet.height as u64);
     if sheet.data.len() as u64 != sw * sh * 4 {
@@ -68,11 +67,11 @@ pub fn slice_sheet(id: &str, index: &J, sheet: &Rgba8) -> Result<Sliced, String>
     let mut budget = (sw * sh).saturating_mul(MAX_SPRITE_COPIES);
     let mut out = Sliced::default();
     for (i, (name, e)) in entries.iter().enumerate() {
-        if i >= MAX_SPRITE_ENTRIES {
+        if i >= max_images {
             out.warnings.push(format!(
-                "sprite index names {} images: the {} after the first {MAX_SPRITE_ENTRIES} are skipped",
+                "sprite index names {} images: the {} after the first {max_images} are skipped (max_sprite_images)",
                 entries.len(),
-                entries.len() - MAX_SPRITE_ENTRIES
+                entries.len() - max_images
             ));
             break;
         }
@@ -131,8 +130,9 @@ pub fn slice_sheet(id: &str, index: &J, sheet: &Rgba8) -> Result<Sliced, String>
 pub(super) fn spawn_slice(core: &mut Core, map_id: u64, id: String, url: String, index: Bytes, image: Bytes) {
     let purpose = Purpose::Sprite { id: id.clone(), image: true };
     let max_parsed = core.limits().max_parsed_bytes();
+    let max_images = core.limits().max_sprite_images as usize;
     core.spawn_for(map_id, purpose, move || {
-        let result = slice(&id, (*index).as_ref(), (*image).as_ref(), max_parsed);
+        let result = slice(&id, (*index).as_ref(), (*image).as_ref(), max_parsed, max_images);
         Box::new(move |map: &mut Map, core: &mut Core| {
             let Some(load) = map.sprites.get_mut(&id) else { return };
             load.done = true;
@@ -158,6 +158,8 @@ mod tests {
     use super::*;
     use crate::render::png_io::encode_png;
 
+    const ALL: usize = crate::runtime::Limits::DEFAULT_MAX_SPRITE_IMAGES as usize;
+
     #[test]
     fn urls_take_the_ratio_suffix_before_the_query() {
         assert_eq!(sprite_urls("local://sprites/a", 1.0), ("local://sprites/a.json".into(), "local://sprites/a.png".into()));
@@ -170,18 +172,18 @@ mod tests {
         sheet[(4 + 2) * 4..(4 + 2) * 4 + 4].copy_from_slice(&[255, 0, 0, 255]); // pixel (2,1)
         let png = encode_png(&sheet, 4, 4).unwrap();
         let index = br#"{"dot":{"x":2,"y":1,"width":2,"height":2,"pixelRatio":2,"sdf":true}}"#;
-        let images = slice("icons", index, &png, u64::MAX).unwrap().images;
+        let images = slice("icons", index, &png, u64::MAX, ALL).unwrap().images;
         let dot = &images["icons:dot"];
         assert_eq!((dot.width, dot.height, dot.pixel_ratio, dot.sdf), (2, 2, 2.0, true));
         assert_eq!(&dot.rgba[..4], &[255, 0, 0, 255]);
-        let big = slice("default", br#"{"big":{"x":3,"y":3,"width":2,"height":2},"ok":{"x":0,"y":0,"width":1,"height":1}}"#, &png, u64::MAX).unwrap();
+        let big = slice("default", br#"{"big":{"x":3,"y":3,"width":2,"height":2},"ok":{"x":0,"y":0,"width":1,"height":1}}"#, &png, u64::MAX, ALL).unwrap();
         assert!(big.images.contains_key("ok") && !big.images.contains_key("big"));
         assert!(big.warnings[0].contains("outside"), "{:?}", big.warnings);
-        assert!(slice("default", b"[1]", &png, u64::MAX).is_err());
+        assert!(slice("default", b"[1]", &png, u64::MAX, ALL).is_err());
         // What the index makes once parsed is bounded: 1,000 zeros take 80,000 bytes.
         let zeros = format!(r#"{{"dot": {{"x": 0, "y": 0, "width": 1, "height": 1, "pad": [{}]}}}}"#, vec!["0"; 1000].join(","));
-        assert!(slice("default", zeros.as_bytes(), &png, 100_000).is_ok());
-        let e = slice("default", zeros.as_bytes(), &png, 10_000).unwrap_err();
+        assert!(slice("default", zeros.as_bytes(), &png, 100_000, ALL).is_ok());
+        let e = slice("default", zeros.as_bytes(), &png, 10_000, ALL).unwrap_err();
         assert!(e.contains("more than 10000 bytes once parsed") && e.contains("max_resource_bytes"), "{e}");
     }
 
@@ -198,7 +200,7 @@ mod tests {
             "text": {"x": "0", "y": 0, "width": 1, "height": 1},
             "fine": {"x": 3, "y": 3, "width": 1, "height": 1}
         }"#;
-        let sliced = slice("default", index, &png, u64::MAX).unwrap();
+        let sliced = slice("default", index, &png, u64::MAX, ALL).unwrap();
         assert_eq!(sliced.images.keys().collect::<Vec<_>>(), vec!["fine"]);
         assert_eq!(sliced.warnings.len(), 6, "{:?}", sliced.warnings);
         assert!(sliced.warnings.iter().any(|w| w.contains("\"wrap\"") && w.contains("outside")));
@@ -206,9 +208,21 @@ mod tests {
         let many: serde_json::Map<String, J> = (0..1000)
             .map(|i| (format!("i{i}"), serde_json::json!({"x": 0, "y": 0, "width": 4, "height": 4})))
             .collect();
-        let sliced = slice("default", serde_json::to_vec(&many).unwrap().as_slice(), &png, u64::MAX).unwrap();
+        let sliced = slice("default", serde_json::to_vec(&many).unwrap().as_slice(), &png, u64::MAX, ALL).unwrap();
         assert_eq!(sliced.images.len(), MAX_SPRITE_COPIES as usize);
         assert_eq!(sliced.warnings.len(), 1000 - MAX_SPRITE_COPIES as usize);
+    }
+
+    #[test]
+    fn images_past_max_images_are_skipped_naming_the_option() {
+        let png = encode_png(&vec![255u8; 4 * 4 * 4], 4, 4).unwrap();
+        let index: serde_json::Map<String, J> =
+            (0..5).map(|i| (format!("i{i}"), serde_json::json!({"x": i % 4, "y": 0, "width": 1, "height": 1}))).collect();
+        let index = serde_json::to_vec(&index).unwrap();
+        let sliced = slice("default", &index, &png, u64::MAX, 3).unwrap();
+        assert_eq!(sliced.images.keys().collect::<Vec<_>>(), vec!["i0", "i1", "i2"]);
+        assert_eq!(sliced.warnings, vec!["sprite index names 5 images: the 2 after the first 3 are skipped (max_sprite_images)".to_string()]);
+        assert_eq!(slice("default", &index, &png, u64::MAX, 5).unwrap().images.len(), 5);
     }
 
     #[test]
@@ -218,7 +232,7 @@ mod tests {
             "pill": {"x": 0, "y": 0, "width": 8, "height": 4, "stretchX": [[2, 6]], "stretchY": [[1, 3]], "content": [2, 1, 6, 3]},
             "bad": {"x": 0, "y": 0, "width": 4, "height": 4, "stretchX": [[2, 9]]}
         }"#;
-        let sliced = slice("default", index, &png, u64::MAX).unwrap();
+        let sliced = slice("default", index, &png, u64::MAX, ALL).unwrap();
         let pill = &sliced.images["pill"].stretch;
         assert_eq!((pill.x.clone(), pill.y.clone(), pill.content), (vec![[2.0, 6.0]], vec![[1.0, 3.0]], Some([2.0, 1.0, 6.0, 3.0])));
         // The image stays, without stretching.

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use super::glyphs::{range_url, GlyphStore};
+use super::glyphs::{range_url, GlyphLimits, GlyphStore};
 use super::{Map, Purpose};
 use crate::runtime::events::{Event, EventKind};
 use crate::runtime::resource::{ResourceInfo, ResourceKind, Response};
@@ -44,6 +44,8 @@ pub struct Symbols {
     /// Font stack + range pairs already reported as failed.
     warned: BTreeSet<(String, u32)>,
     warned_no_url: bool,
+    /// Whether the glyph range bound was reported.
+    warned_ranges: bool,
     /// Bumped when images are added or removed or a sprite arrives:
     /// layouts (which shape icons) are redone.
     pub image_generation: u64,
@@ -100,7 +102,7 @@ impl Map {
             self.symbols.style = addr;
             self.symbols.tiles.clear();
             let url = style.glyphs.as_ref().map(|u| self.resolve(u));
-            self.symbols.glyphs.set_url(url);
+            self.symbols.glyphs.set_url(url, GlyphLimits::of(core.limits()));
         }
         let sprites_done = self.sprites.values().all(|l| l.done);
         let needed: Vec<_> = symbol_sources(&style, self.camera.zoom)
@@ -161,7 +163,8 @@ impl Map {
             return;
         }
         let template = self.symbols.glyphs.url.clone();
-        let missing = self.symbols.glyphs.take_missing(&deps);
+        let super::glyphs::Missing { load: missing, refused } = self.symbols.glyphs.take_missing(&deps);
+        self.warn_refused_ranges(&refused, core);
         let local = self.local_glyphs_only(template.as_deref(), core);
         match &template {
             _ if local => {
@@ -238,6 +241,26 @@ impl Map {
     pub(super) fn glyph_range_over_budget(&mut self, stack: &str, range: u32, url: &str, why: &str, core: &mut Core) {
         self.warn_glyphs(stack, range, url, why, core);
         self.update_symbols(core);
+    }
+
+    /// Ranges past the map's range bound: told once a map (a hostile style
+    /// may ask for thousands).
+    fn warn_refused_ranges(&mut self, refused: &[(String, u32)], core: &mut Core) {
+        let Some((stack, range)) = refused.first() else { return };
+        if std::mem::replace(&mut self.symbols.warned_ranges, true) {
+            return;
+        }
+        let more = match refused.len() - 1 {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        let mut ev = Event::new(EventKind::Warning, self.id).message(format!(
+            "glyphs {} of font stack \"{stack}\"{more} not loaded: the map already has the {} glyph ranges it may load (max_glyph_ranges); labels are drawn without them",
+            crate::text::glyph::range_name(*range),
+            self.symbols.glyphs.limits().ranges
+        ));
+        ev.resource_kind = Some(ResourceKind::Glyphs);
+        core.emit(ev);
     }
 
     /// A glyph decoding job that panicked: the range counts as failed.

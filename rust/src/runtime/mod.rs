@@ -112,6 +112,14 @@ pub struct Limits {
     /// layer is refused like any invalid one, with a warning naming the limit.
     pub max_expression_nodes: u32,
     pub max_expression_depth: u32,
+    /// Glyph ranges (256 code points of one font stack) a map loads, and
+    /// bytes of glyphs it keeps: a range past either fails with a warning
+    /// naming the limit, and labels draw without it.
+    pub max_glyph_ranges: u32,
+    pub max_glyph_bytes: u64,
+    /// Images one sprite index may name: the ones past it are skipped with
+    /// a warning naming the limit.
+    pub max_sprite_images: u32,
 }
 
 impl Limits {
@@ -127,6 +135,14 @@ impl Limits {
     pub const DEFAULT_MAX_OVERDRAW: u32 = 256;
     /// MapLibre Native's online file source sends 20 at once.
     pub const DEFAULT_MAX_REQUESTS_IN_FLIGHT: u32 = 20;
+    /// Every range of 16 font stacks: a hostile style or tile cannot make a
+    /// map's glyph store grow without bound.
+    pub const DEFAULT_MAX_GLYPH_RANGES: u32 = 16 * 256;
+    /// A glyph server answering every range with the largest glyphs a PBF
+    /// may hold (17 MB a range) cannot grow a map's glyphs past it.
+    pub const DEFAULT_MAX_GLYPH_BYTES: u64 = 256 << 20;
+    /// Four times the images of the largest sprite sheets seen in use.
+    pub const DEFAULT_MAX_SPRITE_IMAGES: u32 = 16384;
 
     /// What one JSON document may take once parsed under these limits
     /// ([`crate::data::json::max_parsed_bytes`]).
@@ -152,6 +168,9 @@ impl Default for Limits {
             max_geojson_cut_bytes: crate::source::geojson::DEFAULT_CUT_BYTES,
             max_expression_nodes: crate::style::expression::parse::MAX_EXPRESSION_NODES as u32,
             max_expression_depth: crate::style::expression::parse::MAX_EXPRESSION_DEPTH as u32,
+            max_glyph_ranges: Limits::DEFAULT_MAX_GLYPH_RANGES,
+            max_glyph_bytes: Limits::DEFAULT_MAX_GLYPH_BYTES,
+            max_sprite_images: Limits::DEFAULT_MAX_SPRITE_IMAGES,
         }
     }
 }
