@@ -281,6 +281,8 @@ fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch, target: Target) -> Prep
     let mut spans = Vec::new();
     // Pixel visits, for the commands whose bounds are not the measure.
     let mut work = None;
+    // What one visit costs against a fill's (see `work::RASTER_VISIT_COST`).
+    let mut visit_cost = 1.0;
     let bounds = match cmd {
         DrawCommand::Background { color } => (color.a > 0.0).then_some([f32::MIN, f32::MIN, f32::MAX, f32::MAX]),
         DrawCommand::BackgroundPattern { pattern } => {
@@ -349,6 +351,7 @@ fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch, target: Target) -> Prep
             }
         }
         DrawCommand::Raster { rings, style, .. } => {
+            visit_cost = super::work::RASTER_VISIT_COST;
             RasterShader::new(style).and_then(|_| finite_bounds(rings.iter().flatten())).map(|b| grow(b, 1.0))
         }
         DrawCommand::Sdf { quads, .. } => {
@@ -391,7 +394,7 @@ fn prepare(cmd: &DrawCommand, scratch: &mut FillScratch, target: Target) -> Prep
     // their (clipped) bounds.
     let work = match bounds {
         None => 0.0,
-        Some(b) => work.map_or_else(|| target.area(b), |w| w.min(f64::MAX)),
+        Some(b) => work.map_or_else(|| target.area(b), |w| w.min(f64::MAX)) * visit_cost,
     };
     Prep { bounds, polygons, spans, outline, work }
 }

@@ -787,3 +787,42 @@ fn draw_commands_stay_small() {
     assert!(size_of::<DrawCommand>() <= line + 8, "DrawCommand is {} bytes, a line's fields {line}", size_of::<DrawCommand>());
     assert!(size_of::<LineStyle>() <= 128, "LineStyle is {} bytes", size_of::<LineStyle>());
 }
+
+/// A raster pixel visit counts as `RASTER_VISIT_COST` fill visits against
+/// the frame's drawing bound: a frame-covering raster layer asks for twice
+/// the frame's pixels, a background once.
+#[test]
+fn raster_visits_weigh_more_than_fill_visits_in_the_drawing_bound() {
+    let (w, h) = (40u32, 20u32);
+    let image = PatternImage::from_straight(2, 2, &[255, 0, 0, 255].repeat(4)).unwrap();
+    let raster = DrawCommand::Raster {
+        rings: vec![vec![[0.0, 0.0], [w as f32, 0.0], [w as f32, h as f32], [0.0, h as f32], [0.0, 0.0]]],
+        style: Box::new(RasterStyle {
+            image,
+            to_texel: [[2.0 / w as f64, 0.0, 0.0], [0.0, 2.0 / h as f64, 0.0], [0.0, 0.0, 1.0]],
+            resampling: Resampling::Linear,
+            opacity: 1.0,
+            hue_rotate: 0.0,
+            brightness_min: 0.0,
+            brightness_max: 1.0,
+            saturation: 0.0,
+            contrast: 0.0,
+            hillshade: None,
+        }),
+        clip: None,
+    };
+    let frame = u64::from(w * h);
+    let l = list(w, h, vec![raster, DrawCommand::Background { color: BLUE }]);
+    let cost = super::work::RASTER_VISIT_COST;
+    assert_eq!(cost, 2.0);
+    // 1.5 frames: the raster (2) does not fit, the background (1) does.
+    let cut = super::Prepared::within(&l, 1, frame * 3 / 2, &[]).cut().cloned().expect("a cut");
+    assert_eq!((cut.skipped, cut.asked), (vec![0], 3 * frame));
+    // Two frames: the raster fits, the background after it does not.
+    let cut = super::Prepared::within(&l, 1, 2 * frame, &[]).cut().cloned().expect("a cut");
+    assert_eq!(cut.skipped, vec![1]);
+    assert!(super::Prepared::within(&l, 1, 3 * frame, &[]).cut().is_none());
+    // What is kept draws: the raster's red under the skipped background.
+    let img = super::rasterize_prepared(&l, &super::Prepared::within(&l, 1, 2 * frame, &[]), 1);
+    assert_eq!(px(&img, 10, 10), [255, 0, 0, 255]);
+}
