@@ -214,9 +214,18 @@ pub fn eval(e: &Expr, ctx: &EvaluationContext) -> R {
     fuel::burn(1)?;
     let v = eval_node(e, ctx)?;
     // A value made or copied costs its size (a literal, a property, a `let`
-    // binding read again, a built string), counted no further than the steps left.
-    fuel::burn(copy_weight(&v))?;
+    // binding read again, a built string), counted no further than the steps
+    // left; one handed on unchanged from a child was counted there.
+    if !hands_on_a_child(&e.node) {
+        fuel::burn(copy_weight(&v))?;
+    }
     Ok(v)
+}
+
+/// Whether `node`'s value is one of its children's values, moved on
+/// unchanged (a type assertion, a `let`'s body, a chosen branch).
+fn hands_on_a_child(node: &Node) -> bool {
+    matches!(node, Node::Assert(_) | Node::Let(..) | Node::Case(..) | Node::Coalesce(_) | Node::Match { .. } | Node::Step { .. })
 }
 
 fn eval_node(e: &Expr, ctx: &EvaluationContext) -> R {
@@ -649,7 +658,6 @@ fn strict_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// `index-of` on a string (code point index) or array; -1 if absent.
 /// The steps a copy of `v` takes (an item each, a string a step per 8
 /// bytes), counted no further than `limit + 1`.
 fn copy_weight(v: &Value) -> u64 {
@@ -701,6 +709,7 @@ fn points(f: &Feature) -> u64 {
     f.geometry.iter().map(|g| g.len() as u64).sum()
 }
 
+/// `index-of` on a string (code point index) or array; -1 if absent.
 fn index_of(n: &Value, h: &Value, from: Option<f64>) -> f64 {
     match h {
         Value::String(s) => {

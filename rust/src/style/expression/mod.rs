@@ -614,6 +614,16 @@ pub(crate) mod tests {
         let run = |steps| fuel::with_fuel(steps, || e.evaluate(&EvaluationContext::for_feature(0.0, &f)).is_ok());
         assert_eq!(run(300_000), (true, fuel::Spent::default()));
         assert_eq!(run(150_000), (false, fuel::Spent { steps: true, long_strings: false }));
+        // Handed on unchanged through 50 assertions and branches, it is
+        // weighed once: 100,000 steps and a few hundred more.
+        let mut chain = json!(["get", "s"]);
+        for i in 0..50 {
+            chain = if i % 2 == 0 { json!(["string", chain]) } else { json!(["case", true, chain, "no"]) };
+        }
+        let e = parse_expression(&chain, None).unwrap();
+        let run = |steps| fuel::with_fuel(steps, || e.evaluate(&EvaluationContext::for_feature(0.0, &f)).is_ok());
+        assert_eq!(run(101_000), (true, fuel::Spent::default()));
+        assert_eq!(run(99_000), (false, fuel::Spent { steps: true, long_strings: false }));
     }
 
     #[test]
