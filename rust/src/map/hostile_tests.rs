@@ -1205,6 +1205,10 @@ fn a_views_label_jobs_share_the_expression_work_bound() {
     assert!(!warned.is_empty(), "{events:?}");
     let share = format!("more than {} evaluation steps (the expression work bound, this tile's share of the view's {MAX_STEPS}", MAX_STEPS / 4);
     assert!(warned.iter().all(|e| e.message.contains(&share)), "{}", warned[0].message);
+    // A tile's two label jobs (glyph dependencies, then layout) each meet
+    // it: the tile is told once.
+    let tiles: std::collections::BTreeSet<&str> = warned.iter().map(|e| e.message.split(':').next().unwrap()).collect();
+    assert_eq!(tiles.len(), warned.len(), "{:?}", warned.iter().map(|e| &e.message).collect::<Vec<_>>());
 }
 
 #[test]

@@ -55,6 +55,10 @@ pub struct Symbols {
     pub warned_images: BTreeSet<String>,
     /// Tiles (source, tile) whose layout was cut at its bounds, reported.
     warned_cut: BTreeSet<(String, TileId)>,
+    /// Tiles whose label jobs spent their work bound, reported (a tile's two
+    /// jobs, glyph dependencies and layout, may both meet it: told once a
+    /// style).
+    warned_work: BTreeSet<SymbolKey>,
     /// Glyph ranges from local fonts (`local_glyphs`).
     pub local: super::local_glyphs::LocalGlyphs,
 }
@@ -101,6 +105,7 @@ impl Map {
         if self.symbols.style != addr {
             self.symbols.style = addr;
             self.symbols.tiles.clear();
+            self.symbols.warned_work.clear();
             let url = style.glyphs.as_ref().map(|u| self.resolve(u));
             self.symbols.glyphs.set_url(url, GlyphLimits::of(core.limits()));
         }
@@ -271,9 +276,12 @@ impl Map {
     }
 
     /// Labels whose expressions spent the work bound ([`fuel`]) in one of a
-    /// tile's label jobs.
-    fn warn_label_work(&mut self, (source, tile, _): &SymbolKey, steps: u64, spent: Spent, core: &mut Core) {
+    /// tile's label jobs: told once a tile and style.
+    fn warn_label_work(&mut self, (source, tile, z): &SymbolKey, steps: u64, spent: Spent, core: &mut Core) {
         let Some(work) = super::overdraw::expression_work(steps, "this tile's share of the view's", spent) else { return };
+        if !self.symbols.warned_work.insert((source.clone(), *tile, *z)) {
+            return;
+        }
         core.emit(Event::new(EventKind::Warning, self.id).source(source.clone()).message(format!(
             "labels of tile {}/{}/{} of source \"{source}\": {work}",
             tile.z, tile.x, tile.y
