@@ -83,3 +83,22 @@ fn a_bad_cluster_property_is_a_warning_with_its_path_and_is_skipped() {
     assert_eq!(cluster["properties"]["total"], 45);
     assert!(cluster["properties"]["bad"].is_null());
 }
+
+/// The source's `filter` keeps the points it matches before they are
+/// clustered: the cluster counts and sums only those.
+#[test]
+fn a_source_filter_keeps_its_points_before_clustering() {
+    let (_, events, found) =
+        render_and_query(&style(r#""filter": [">=", ["get", "mag"], 4], "clusterProperties": {"total": ["+", ["get", "mag"]]},"#));
+    assert!(!events.iter().any(|e| matches!(e.kind, EventKind::Warning | EventKind::ResourceError)), "{events:?}");
+    let cluster = found.iter().find(|f| f["properties"]["cluster"] == true).expect("a cluster");
+    assert_eq!(cluster["properties"]["point_count"], 6, "mag 4 to 9");
+    assert_eq!(cluster["properties"]["total"], 4 + 5 + 6 + 7 + 8 + 9);
+    assert!(found.iter().any(|f| f["properties"]["mag"] == 50), "{found:?}");
+    // A filter that cannot be read is a warning, and every point is kept.
+    let (_, events, found) = render_and_query(&style(r#""filter": ["+", 1, 2],"#));
+    let warned: Vec<&str> = events.iter().filter(|e| e.kind == EventKind::Warning).map(|e| e.message.as_str()).collect();
+    assert!(warned.len() == 1 && warned[0].starts_with("sources.p.filter: "), "{warned:?}");
+    let cluster = found.iter().find(|f| f["properties"]["cluster"] == true).expect("a cluster");
+    assert_eq!(cluster["properties"]["point_count"], 10);
+}

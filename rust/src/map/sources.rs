@@ -223,6 +223,7 @@ pub fn from_spec(spec: &SourceSpec) -> SourceState {
                 cluster_max_zoom: g.cluster_max_zoom.map(zoom_u8),
                 cluster_min_points: g.cluster_min_points.clamp(2.0, f64::from(u32::MAX)) as u64,
                 cluster_properties: g.cluster_properties.clone(),
+                filter: g.filter.clone(),
                 line_metrics: g.line_metrics,
                 ..GeoJsonOptions::default()
             };

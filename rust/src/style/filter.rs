@@ -56,6 +56,14 @@ impl Filter {
     }
 }
 
+/// Filters are equal when written alike (the compiled expression follows
+/// from the JSON).
+impl PartialEq for Filter {
+    fn eq(&self, other: &Filter) -> bool {
+        self.json == other.json
+    }
+}
+
 /// Whether `f` is written in the expression syntax (else legacy).
 pub fn is_expression_filter(f: &J) -> bool {
     let a = match f {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::Value as J;
 
 use crate::style::cluster_properties::ClusterProperties;
+use crate::style::filter::Filter;
 use crate::style::reader::{kind, Reader, StyleError};
 
 /// Tile coordinate scheme.
@@ -80,7 +81,10 @@ pub struct GeoJsonSource {
     pub line_metrics: bool,
     pub generate_id: bool,
     pub promote_id: Option<PromoteId>,
-    pub filter: Option<J>,
+    /// Keeps the features it matches, evaluated once at zoom 0 when the
+    /// data loads (GL JS's `filter`; MapLibre Native ignores it). A bad one
+    /// is a warning and keeps every feature.
+    pub filter: Option<Arc<Filter>>,
     pub attribution: Option<String>,
 }
 
@@ -286,7 +290,16 @@ fn geojson(r: &mut Reader, text: Option<&Arc<str>>, warnings: &mut Vec<String>) 
         line_metrics: r.boolean("lineMetrics")?.unwrap_or(false),
         generate_id: r.boolean("generateId")?.unwrap_or(false),
         promote_id: promote_id(r)?,
-        filter: r.get("filter").cloned(),
+        filter: match r.get("filter") {
+            None | Some(J::Null) => None,
+            Some(f) => match Filter::parse(f) {
+                Ok(f) => Some(Arc::new(f)),
+                Err(e) => {
+                    warnings.push(format!("{}: {e}: every feature is kept", r.key_path("filter")));
+                    None
+                }
+            },
+        },
         attribution: r.string("attribution")?,
     })
 }

@@ -176,6 +176,25 @@ fn unknown_keys_are_warnings() {
 }
 
 #[test]
+fn a_geojson_sources_filter_is_compiled_and_a_bad_one_warned_and_dropped() {
+    let doc = |filter: serde_json::Value| {
+        serde_json::to_vec(&json!({"version": 8, "sources": {"g": {"type": "geojson", "data": "x", "filter": filter}}, "layers": []}))
+            .unwrap()
+    };
+    let filter = |p: &crate::style::document::ParsedStyle| match &p.style.sources[0] {
+        (_, crate::style::source::SourceSpec::GeoJson(g)) => g.filter.clone(),
+        other => panic!("{other:?}"),
+    };
+    let good = parse_style(&doc(json!(["==", "$type", "Point"]))).unwrap();
+    assert!(good.warnings.is_empty(), "{:?}", good.warnings);
+    assert_eq!(filter(&good).unwrap().json, json!(["==", "$type", "Point"]));
+    let bad = parse_style(&doc(json!(["+", 1, 2]))).unwrap();
+    assert!(filter(&bad).is_none());
+    assert_eq!(bad.warnings.len(), 1, "{:?}", bad.warnings);
+    assert!(bad.warnings[0].starts_with("sources.g.filter: ") && bad.warnings[0].ends_with("every feature is kept"), "{:?}", bad.warnings);
+}
+
+#[test]
 fn defaults_and_typed_getters() {
     let doc = style_with(json!([
         {"id": "f", "type": "fill", "source": "g"},

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use crate::source::feature::Properties;
 use super::props::Props;
 use super::read::{Id, Item, Items, Node};
+use crate::data::feature::{Feature, GeomType};
 use crate::data::value::Value;
+use crate::style::expression::EvaluationContext;
+use crate::style::filter::Filter;
 
 /// A projected point: x, y in [0, 1] world units, and its importance: the squared
 /// distance at which Douglas–Peucker would drop it (1 = always kept).
@@ -93,6 +96,8 @@ pub struct ConvertOptions<'a> {
     pub sq_tolerance: f64,
     pub promote_id: Option<&'a str>,
     pub generate_id: bool,
+    /// The source's `filter`: a feature it does not match has no geometry.
+    pub filter: Option<&'a Filter>,
 }
 
 pub fn project_x(lng: f64) -> f64 {
@@ -172,7 +177,28 @@ pub(crate) fn feature_parts<'j>(
         }
     };
     let geometry = obj.geometry.as_ref().filter(|g| !matches!(g, Node::Null));
-    Ok((id, props, geometry))
+    match (opts.filter, geometry) {
+        (Some(filter), Some(g)) if !matches_filter(filter, &id, &props, g) => Ok((id, props, None)),
+        _ => Ok((id, props, geometry)),
+    }
+}
+
+/// Whether a feature passes the source's filter, evaluated as GL JS does:
+/// at zoom 0, with its id, properties and geometry type (not its
+/// geometry: `within` and `distance` see none). A filter whose evaluation
+/// fails (or runs out of the index's work bound) does not match.
+fn matches_filter(filter: &Filter, id: &Option<Value>, props: &Arc<Properties>, geometry: &Node) -> bool {
+    let geom_type = match geometry {
+        Node::Object(g) => match g.ty.as_deref() {
+            Some("Point" | "MultiPoint") => GeomType::Point,
+            Some("LineString" | "MultiLineString") => GeomType::LineString,
+            Some("Polygon" | "MultiPolygon") => GeomType::Polygon,
+            _ => GeomType::Unknown,
+        },
+        _ => GeomType::Unknown,
+    };
+    let feature = Feature { id: id.clone(), geom_type, geometry: Vec::new(), properties: Properties::clone(props) };
+    filter.matches(&EvaluationContext::for_feature(0.0, &feature))
 }
 
 fn array<'a>(v: Item<'a>, what: &str) -> Result<Items<'a>, String> {

@@ -58,6 +58,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::source::feature::{Feature, GeomType, TileData, TileLayer, TilePoint};
 use crate::style::cluster_properties::ClusterProperties;
+use crate::style::filter::Filter;
 use crate::style::value::Value;
 
 pub use shared::shared_index;
@@ -116,6 +117,9 @@ pub struct GeoJsonOptions {
     /// Fewest points that make a cluster (at least 2).
     pub cluster_min_points: u64,
     pub cluster_properties: ClusterProperties,
+    /// Keeps the features it matches (evaluated at zoom 0, before
+    /// clustering or cutting; GL JS's source `filter`).
+    pub filter: Option<Arc<Filter>>,
     /// Bytes of generated tiles the index keeps (least recently used evicted).
     pub cache_bytes: u64,
     /// Bytes of geometry cut from the data (beyond the data itself) that
@@ -151,6 +155,7 @@ impl Default for GeoJsonOptions {
             cluster_max_zoom: None,
             cluster_min_points: 2,
             cluster_properties: ClusterProperties::default(),
+            filter: None,
             cache_bytes: DEFAULT_CACHE_BYTES,
             cut_bytes: DEFAULT_CUT_BYTES,
             max_read_bytes: u64::MAX,
@@ -164,8 +169,7 @@ impl GeoJsonOptions {
     /// `tolerance`, `cluster`, `clusterRadius`, `clusterMaxZoom`,
     /// `clusterMinPoints`, `clusterProperties` (strict here: a bad entry is an
     /// error), `lineMetrics`, `generateId`, `promoteId`; `data` and
-    /// `attribution` are not options and are ignored here). A `filter` is
-    /// rejected (not supported yet).
+    /// `attribution` are not options and are ignored here), `filter`.
     pub fn from_source_json(source: &serde_json::Value) -> Result<GeoJsonOptions, String> {
         let obj = source.as_object().ok_or("GeoJSON source must be an object")?;
         let mut o = GeoJsonOptions::default();
@@ -222,8 +226,8 @@ impl GeoJsonOptions {
             },
             Some(_) => return Err("GeoJSON source \"promoteId\" must be a string or an object".into()),
         };
-        if obj.get("filter").is_some_and(|f| !f.is_null()) {
-            return Err("GeoJSON source \"filter\" is not supported yet".into());
+        if let Some(f) = obj.get("filter").filter(|f| !f.is_null()) {
+            o.filter = Some(Arc::new(Filter::parse(f).map_err(|e| format!("GeoJSON source \"filter\": {e}"))?));
         }
         Ok(o)
     }
@@ -517,7 +521,12 @@ impl GeoJsonIndex {
             cut_bytes: options.cut_bytes,
         };
         let sq_tolerance = (params.tolerance / ((1u64 << params.max_zoom) as f64 * extent)).powi(2);
-        let conv = ConvertOptions { sq_tolerance, promote_id: options.promote_id.as_deref(), generate_id: options.generate_id };
+        let conv = ConvertOptions {
+            sq_tolerance,
+            promote_id: options.promote_id.as_deref(),
+            generate_id: options.generate_id,
+            filter: options.filter.as_deref(),
+        };
         if options.cluster {
             // Like MapLibre: only a non-empty FeatureCollection is clustered.
             if let Some(points) = cluster::points_from_geojson(&json, &conv)? {

@@ -248,7 +248,9 @@ fn options_from_source_json() {
     assert_eq!(GeoJsonOptions::from_source_json(&json!({})).unwrap(), GeoJsonOptions::default());
     assert!(GeoJsonOptions::from_source_json(&json!({"buffer":1000})).unwrap_err().contains("buffer"));
     assert!(GeoJsonOptions::from_source_json(&json!({"cluster":"yes"})).unwrap_err().contains("boolean"));
-    assert!(GeoJsonOptions::from_source_json(&json!({"filter":["==","a",1]})).unwrap_err().contains("filter"));
+    assert!(GeoJsonOptions::from_source_json(&json!({"filter":["==","a",1]})).unwrap().filter.is_some());
+    let err = GeoJsonOptions::from_source_json(&json!({"filter":["+",1,2]})).unwrap_err();
+    assert!(err.starts_with("GeoJSON source \"filter\": ") && err.contains("boolean"), "{err}");
     let o = GeoJsonOptions::from_source_json(&json!({"cluster":true,"clusterRadius":40,"clusterMaxZoom":9,
         "clusterMinPoints":3,"clusterProperties":{"sum":["+",["get","n"]]}}))
     .unwrap();
@@ -664,7 +666,7 @@ fn clip_cost_bounds_the_bytes_clip_makes() {
     // The count that decides whether a cut is made must not be below what
     // the cut then takes, nor far above it (or budgets refuse real data).
     use super::clip::{clip, clip_cost};
-    let conv = ConvertOptions { sq_tolerance: 0.0, promote_id: None, generate_id: false };
+    let conv = ConvertOptions { sq_tolerance: 0.0, promote_id: None, generate_id: false, filter: None };
     let ring: Vec<[f64; 2]> = (0..400).map(|i| [(i as f64 * 0.37).sin() * 3.0, (i as f64 * 0.21).cos() * 3.0]).collect();
     let mut closed = ring.clone();
     closed.push(ring[0]);
@@ -772,4 +774,38 @@ fn a_features_properties_are_shared_by_every_tile_it_is_cut_into() {
     c.remove("long");
     assert_eq!((c.get("n"), c.get("long")), (Some(&Value::Number(2.0)), None));
     assert_eq!((a.get("n"), a.get("long").is_some()), (Some(&Value::Number(1.0)), true));
+}
+
+/// The source's `filter` keeps the features it matches, evaluated at zoom
+/// 0 with their id, properties and geometry type, before cutting and
+/// before clustering.
+#[test]
+fn the_source_filter_keeps_the_features_it_matches() {
+    let v = json!({"type":"FeatureCollection","features":[
+        {"type":"Feature","id":1,"properties":{"n":1},"geometry":{"type":"Point","coordinates":[0,0]}},
+        {"type":"Feature","id":2,"properties":{"n":5},"geometry":{"type":"MultiPoint","coordinates":[[1,1],[2,2]]}},
+        {"type":"Feature","id":3,"properties":{"n":7},"geometry":{"type":"LineString","coordinates":[[0,0],[10,10]]}},
+        {"type":"Feature","id":4,"properties":{"n":9},"geometry":{"type":"Polygon","coordinates":[[[0,0],[5,0],[5,5],[0,0]]]}},
+        {"type":"Feature","id":5,"properties":{},"geometry":{"type":"Point","coordinates":[3,3]}}
+    ]});
+    let kept = |filter: serde_json::Value, cluster: bool| -> Vec<Option<Value>> {
+        let o = GeoJsonOptions::from_source_json(&json!({"filter": filter, "cluster": cluster})).unwrap();
+        let idx = GeoJsonIndex::new(&v, GeoJsonOptions { max_zoom: 4, cluster_max_zoom: Some(0), ..o }).unwrap();
+        let Some(t) = idx.tile(1, 1, 0).unwrap() else { return Vec::new() };
+        t.layers[0].features.iter().map(|f| f.id.clone()).collect()
+    };
+    let n = |i: f64| Some(Value::Number(i));
+    assert_eq!(kept(json!(true), false), [n(1.0), n(2.0), n(3.0), n(4.0), n(5.0)]);
+    assert_eq!(kept(json!([">", ["get", "n"], 3]), false), [n(2.0), n(3.0), n(4.0)]);
+    // Geometry type (MultiPoint is a point), legacy syntax, id, zoom 0.
+    assert_eq!(kept(json!(["==", ["geometry-type"], "Point"]), false), [n(1.0), n(2.0), n(5.0)]);
+    assert_eq!(kept(json!(["==", "$type", "Polygon"]), false), [n(4.0)]);
+    assert_eq!(kept(json!(["in", ["id"], ["literal", [3, 5]]]), false), [n(3.0), n(5.0)]);
+    assert_eq!(kept(json!(["<", ["zoom"], 1]), false), kept(json!(true), false));
+    // A filter that fails to evaluate keeps nothing.
+    assert_eq!(kept(json!(["==", ["number", ["get", "missing"]], 1]), false), []);
+    // Clustered (only Point features are), at zoom 1 above clusterMaxZoom:
+    // the points kept, unclustered.
+    assert_eq!(kept(json!(["has", "n"]), true).len(), 1);
+    assert_eq!(kept(json!(true), true).len(), 2);
 }
