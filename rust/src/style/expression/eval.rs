@@ -1148,10 +1148,16 @@ fn call(op: Op, args: &[Expr], ctx: &EvaluationContext) -> R {
                 return err("Expected value to be of type array.");
             };
             let sep = string(&args[1], ctx)?;
-            let parts: Vec<String> = a.iter().map(value_to_string).collect();
-            let seps = sep.len().saturating_mul(parts.len().saturating_sub(1));
-            fuel::string_of(parts.iter().fold(seps, |n, p| n.saturating_add(p.len())))?;
-            Ok(Value::String(parts.join(&sep)))
+            // Checked part by part, as `concat` is: no part is kept past the bound.
+            let mut s = String::new();
+            for (i, item) in a.iter().enumerate() {
+                let part = value_to_string(item);
+                let sep = if i == 0 { "" } else { sep.as_str() };
+                fuel::string_of(s.len().saturating_add(sep.len()).saturating_add(part.len()))?;
+                s.push_str(sep);
+                s.push_str(&part);
+            }
+            Ok(Value::String(s))
         }
     }
 }

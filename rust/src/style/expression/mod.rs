@@ -597,12 +597,15 @@ pub(crate) mod tests {
         // A constant base is folded when parsed: the fold fails the same way.
         let errs = parse_expression(&let_chain_of("concat", 40, json!("ab")), Some(&spec)).unwrap_err();
         assert!(errs[0].message.contains("the expression string bound"), "{errs:?}");
-        // `join` is bounded before it joins: 2,000 parts, each joined by the
-        // 2,000-byte string itself.
+        // `join` stops at the part that passes the bound: 2,000 parts, each
+        // joined by the 2,000-byte string itself (4 MB joined), stop at the
+        // 526th part (1 byte and a separator each).
         let s = "x".repeat(2_000);
         let join = json!(["let", "s", s, ["join", ["split", ["var", "s"], ""], ["var", "s"]]]);
         let errs = parse_expression(&join, Some(&spec)).unwrap_err();
-        assert!(errs[0].message.contains(&format!("but it would take {}", 2_000 + 1_999 * 2_000)), "{errs:?}");
+        let past = 524 * 2_001 + 2_001 + 1;
+        assert!(past - 2_001 <= MAX_STRING_BYTES && past > MAX_STRING_BYTES);
+        assert!(errs[0].message.contains(&format!("at most {MAX_STRING_BYTES} bytes, but it would take {past}")), "{errs:?}");
     }
 
     #[test]
