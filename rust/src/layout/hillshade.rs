@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::render::display_list::{DrawCommand, HillshadeShade, RasterStyle, Resampling};
+use crate::render::display_list::{DrawCommand, HillshadeShade, RasterStyle};
 use crate::source::dem::DemTile;
 use crate::source::feature::TileId;
 use crate::source::transform::lat_from_mercator_y;
@@ -85,16 +85,8 @@ pub fn hillshade_commands(layer: &Layer, source: &str, view: &View, tiles: &dyn 
         let texture = dem.prepare(covered.id.z, maxzoom);
         let Some((rings, to_texel)) = tile_quad(covered, texture.width, texture.height, view) else { continue };
         let style = RasterStyle {
-            image: texture,
-            to_texel,
-            resampling: Resampling::Linear,
-            opacity: 1.0,
-            hue_rotate: 0.0,
-            brightness_min: 0.0,
-            brightness_max: 1.0,
-            saturation: 0.0,
-            contrast: 0.0,
             hillshade: Some(Arc::new(HillshadeShade { lat_range: lat_range(covered.id), ..shade.clone() })),
+            ..RasterStyle::plain(texture, to_texel)
         };
         out.push(DrawCommand::Raster { rings, style: Box::new(style), clip: None });
     }

@@ -259,6 +259,24 @@ pub struct RasterStyle {
     pub hillshade: Option<std::sync::Arc<HillshadeShade>>,
 }
 
+impl RasterStyle {
+    /// `image` drawn as it is (no adjustment), linearly resampled.
+    pub fn plain(image: PatternImage, to_texel: [[f64; 3]; 3]) -> RasterStyle {
+        RasterStyle {
+            image,
+            to_texel,
+            resampling: Resampling::Linear,
+            opacity: 1.0,
+            hue_rotate: 0.0,
+            brightness_min: 0.0,
+            brightness_max: 1.0,
+            saturation: 0.0,
+            contrast: 0.0,
+            hillshade: None,
+        }
+    }
+}
+
 /// A heatmap layer's density image and colouring (MapLibre's heatmap
 /// texture pass): drawn over the whole target.
 #[derive(Clone, Debug, PartialEq)]

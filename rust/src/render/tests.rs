@@ -797,18 +797,7 @@ fn raster_visits_weigh_more_than_fill_visits_in_the_drawing_bound() {
     let image = PatternImage::from_straight(2, 2, &[255, 0, 0, 255].repeat(4)).unwrap();
     let raster = DrawCommand::Raster {
         rings: vec![vec![[0.0, 0.0], [w as f32, 0.0], [w as f32, h as f32], [0.0, h as f32], [0.0, 0.0]]],
-        style: Box::new(RasterStyle {
-            image,
-            to_texel: [[2.0 / w as f64, 0.0, 0.0], [0.0, 2.0 / h as f64, 0.0], [0.0, 0.0, 1.0]],
-            resampling: Resampling::Linear,
-            opacity: 1.0,
-            hue_rotate: 0.0,
-            brightness_min: 0.0,
-            brightness_max: 1.0,
-            saturation: 0.0,
-            contrast: 0.0,
-            hillshade: None,
-        }),
+        style: Box::new(RasterStyle::plain(image, [[2.0 / w as f64, 0.0, 0.0], [0.0, 2.0 / h as f64, 0.0], [0.0, 0.0, 1.0]])),
         clip: None,
     };
     let frame = u64::from(w * h);
