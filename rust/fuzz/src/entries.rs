@@ -229,6 +229,15 @@ pub fn geojson(data: &[u8]) {
         }
         other => Some(other),
     };
+    // The source's filter keeps what it matches: one matching everything is
+    // no filter, and every feature `["has", "n"]` keeps has "n".
+    let filtered = |filter: serde_json::Value| {
+        let filter = Some(std::sync::Arc::new(mapcore::style::filter::Filter::parse(&filter).expect("a valid filter")));
+        GeoJsonIndex::from_json(data, GeoJsonOptions { filter, cache_bytes: u64::MAX, ..GeoJsonOptions::default() })
+    };
+    let (everything, has_n) = (filtered(serde_json::json!(true)), filtered(serde_json::json!(["has", "n"])));
+    assert_eq!(everything.is_ok(), unbounded.is_some());
+    assert_eq!(has_n.is_ok(), unbounded.is_some());
     let mut warnings = Vec::new();
     let properties = mapcore::style::cluster_properties::ClusterProperties::parse(
         &serde_json::json!({"s": ["+", ["to-number", ["get", "n"], 1]]}),
@@ -250,6 +259,13 @@ pub fn geojson(data: &[u8]) {
             let tile = index.tile(z, x, y);
             if let (false, Some(all)) = (clustering, &unbounded) {
                 let all = all.tile(z, x, y);
+                if let Ok(everything) = &everything {
+                    assert!(everything.tile(z, x, y) == all, "tile {z}/{x}/{y} differs under a filter matching everything");
+                }
+                if let Ok(Ok(Some(kept))) = has_n.as_ref().map(|h| h.tile(z, x, y)) {
+                    let mut features = kept.layers.iter().flat_map(|l| l.features.iter());
+                    assert!(features.all(|f| f.properties.get("n").is_some()), "a feature without \"n\" passed [\"has\", \"n\"]");
+                }
                 assert!(tile == all, "tile {z}/{x}/{y} differs from an index that keeps every tile");
                 if let Some(Ok(cut)) = narrow.as_ref().map(|n| n.tile(z, x, y)) {
                     assert!(Ok(cut) == all, "tile {z}/{x}/{y} differs when cut with little room");
