@@ -186,7 +186,9 @@ pub(crate) fn feature_parts<'j>(
 /// Whether a feature passes the source's filter, evaluated as GL JS does:
 /// at zoom 0, with its id, properties and geometry type (not its
 /// geometry: `within` and `distance` see none). A filter whose evaluation
-/// fails (or runs out of the index's work bound) does not match.
+/// fails (or runs out of the index's work bound) does not match. A feature
+/// left out is read no further, as GL JS filters before tiling: its
+/// geometry is not checked.
 fn matches_filter(filter: &Filter, id: &Option<Value>, props: &Arc<Properties>, geometry: &Node) -> bool {
     let geom_type = match geometry {
         Node::Object(g) => match g.ty.as_deref() {
