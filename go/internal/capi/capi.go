@@ -24,43 +24,10 @@ typedef struct mc_res_h { int32_t st; char *msg; uint64_t h; } mc_res_h;
 typedef struct mc_res_u32 { int32_t st; char *msg; uint32_t v; } mc_res_u32;
 typedef struct mc_res_bool { int32_t st; char *msg; bool v; } mc_res_bool;
 
-static mc_res_h w_runtime_create(uint32_t workers, uint32_t render_threads, const char *asset_root,
-		const char *const *roots, size_t root_count, uint64_t max_resource_bytes,
-		uint64_t max_image_pixels, uint32_t max_tiles_per_source,
-		const char *const *fonts, size_t font_count, uint32_t glyphs_mode,
-		uint64_t max_tile_cache_bytes, uint64_t max_features_per_tile, uint64_t max_vertices_per_tile,
-		uint32_t max_overdraw, uint32_t max_requests_in_flight,
-		uint32_t max_style_layers, uint32_t max_style_sources, uint64_t max_geojson_cut_bytes,
-		uint32_t max_tiles_per_view, uint32_t max_expression_nodes, uint32_t max_expression_depth,
-		uint32_t max_glyph_ranges, uint64_t max_glyph_bytes, uint32_t max_sprite_images) {
-	mapcore_runtime_options o = mapcore_runtime_options_default();
-	o.max_glyph_ranges = max_glyph_ranges;
-	o.max_glyph_bytes = max_glyph_bytes;
-	o.max_sprite_images = max_sprite_images;
-	o.max_geojson_cut_bytes = max_geojson_cut_bytes;
-	o.max_tiles_per_view = max_tiles_per_view;
-	o.max_expression_nodes = max_expression_nodes;
-	o.max_expression_depth = max_expression_depth;
-	o.max_overdraw = max_overdraw;
-	o.max_requests_in_flight = max_requests_in_flight;
-	o.max_style_layers = max_style_layers;
-	o.max_style_sources = max_style_sources;
-	o.max_tile_cache_bytes = max_tile_cache_bytes;
-	o.max_features_per_tile = max_features_per_tile;
-	o.max_vertices_per_tile = max_vertices_per_tile;
-	o.font_paths = fonts;
-	o.font_path_count = font_count;
-	o.glyphs_mode = glyphs_mode;
-	o.worker_threads = workers;
-	o.render_threads = render_threads;
-	o.asset_root = asset_root;
-	o.allowed_roots = roots;
-	o.allowed_root_count = root_count;
-	o.max_resource_bytes = max_resource_bytes;
-	o.max_image_pixels = max_image_pixels;
-	o.max_tiles_per_source = max_tiles_per_source;
+// The options struct is filled on the Go side (it holds only C pointers).
+static mc_res_h w_runtime_create(const mapcore_runtime_options *o) {
 	mapcore_runtime rt = {0};
-	mapcore_status st = mapcore_runtime_create(&o, &rt);
+	mapcore_status st = mapcore_runtime_create(o, &rt);
 	mc_res_h r = {(int32_t)st, mc_copy_message(st), rt.id};
 	return r;
 }
@@ -584,15 +551,33 @@ func RuntimeCreate(o RuntimeOptions) (uint64, Res) {
 		return 0, argError(err)
 	}
 	defer freeFonts()
-	r := C.w_runtime_create(C.uint32_t(o.Workers), C.uint32_t(o.RenderThreads), root,
-		roots, C.size_t(len(o.AllowedRoots)), C.uint64_t(o.MaxResourceBytes),
-		C.uint64_t(o.MaxImagePixels), C.uint32_t(o.MaxTilesPerSource),
-		fonts, C.size_t(len(o.FontPaths)), C.uint32_t(o.GlyphsMode),
-		C.uint64_t(o.MaxTileCacheBytes), C.uint64_t(o.MaxFeaturesPerTile), C.uint64_t(o.MaxVerticesPerTile),
-		C.uint32_t(o.MaxOverdraw), C.uint32_t(o.MaxRequestsInFlight),
-		C.uint32_t(o.MaxStyleLayers), C.uint32_t(o.MaxStyleSources), C.uint64_t(o.MaxGeoJSONCutBytes),
-		C.uint32_t(o.MaxTilesPerView), C.uint32_t(o.MaxExpressionNodes), C.uint32_t(o.MaxExpressionDepth),
-		C.uint32_t(o.MaxGlyphRanges), C.uint64_t(o.MaxGlyphBytes), C.uint32_t(o.MaxSpriteImages))
+	c := C.mapcore_runtime_options_default()
+	c.worker_threads = C.uint32_t(o.Workers)
+	c.render_threads = C.uint32_t(o.RenderThreads)
+	c.asset_root = root
+	c.allowed_roots = roots
+	c.allowed_root_count = C.size_t(len(o.AllowedRoots))
+	c.font_paths = fonts
+	c.font_path_count = C.size_t(len(o.FontPaths))
+	c.glyphs_mode = C.uint32_t(o.GlyphsMode)
+	c.max_resource_bytes = C.uint64_t(o.MaxResourceBytes)
+	c.max_image_pixels = C.uint64_t(o.MaxImagePixels)
+	c.max_tiles_per_source = C.uint32_t(o.MaxTilesPerSource)
+	c.max_tiles_per_view = C.uint32_t(o.MaxTilesPerView)
+	c.max_tile_cache_bytes = C.uint64_t(o.MaxTileCacheBytes)
+	c.max_features_per_tile = C.uint64_t(o.MaxFeaturesPerTile)
+	c.max_vertices_per_tile = C.uint64_t(o.MaxVerticesPerTile)
+	c.max_overdraw = C.uint32_t(o.MaxOverdraw)
+	c.max_requests_in_flight = C.uint32_t(o.MaxRequestsInFlight)
+	c.max_style_layers = C.uint32_t(o.MaxStyleLayers)
+	c.max_style_sources = C.uint32_t(o.MaxStyleSources)
+	c.max_geojson_cut_bytes = C.uint64_t(o.MaxGeoJSONCutBytes)
+	c.max_expression_nodes = C.uint32_t(o.MaxExpressionNodes)
+	c.max_expression_depth = C.uint32_t(o.MaxExpressionDepth)
+	c.max_glyph_ranges = C.uint32_t(o.MaxGlyphRanges)
+	c.max_glyph_bytes = C.uint64_t(o.MaxGlyphBytes)
+	c.max_sprite_images = C.uint32_t(o.MaxSpriteImages)
+	r := C.w_runtime_create(&c)
 	return uint64(r.h), resOf(r.st, r.msg)
 }
 

@@ -845,6 +845,12 @@ fn symbol_layers_cut_at_a_tiles_bounds_are_named_in_a_warning() {
     assert_eq!(warned.len(), 1, "{events:?}");
     assert!(warned[0].message.contains(r#"tile 0/0/0 of source "many": symbol layer "s15" laid out only part of the tile's labels"#), "{}", warned[0].message);
     assert!(warned[0].message.contains("from at most 1048576 features read"), "{}", warned[0].message);
+    // A new style cuts the same tile again: told again, naming its layer.
+    let renamed = style.replace(r#""id": "s"#, r#""id": "t"#);
+    let (_, events) = render(&mut rt, &renamed);
+    let warned: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::Warning && e.message.contains("laid out only part")).collect();
+    assert_eq!(warned.len(), 1, "{events:?}");
+    assert!(warned[0].message.contains(r#"symbol layer "t15""#), "{}", warned[0].message);
 }
 
 #[test]

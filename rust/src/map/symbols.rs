@@ -53,7 +53,8 @@ pub struct Symbols {
     images: Option<(u64, Arc<IconImages>)>,
     /// Image ids reported missing.
     pub warned_images: BTreeSet<String>,
-    /// Tiles (source, tile) whose layout was cut at its bounds, reported.
+    /// Tiles (source, tile) whose layout was cut at its bounds, reported
+    /// (once a style: a new style may cut other layers).
     warned_cut: BTreeSet<(String, TileId)>,
     /// Tiles whose label jobs spent their work bound, reported (a tile's two
     /// jobs, glyph dependencies and layout, may both meet it: told once a
@@ -106,6 +107,7 @@ impl Map {
             self.symbols.style = addr;
             self.symbols.tiles.clear();
             self.symbols.warned_work.clear();
+            self.symbols.warned_cut.clear();
             let url = style.glyphs.as_ref().map(|u| self.resolve(u));
             self.symbols.glyphs.set_url(url, GlyphLimits::of(core.limits()));
         }
