@@ -130,9 +130,13 @@ pub fn convert(json: &Node, opts: &ConvertOptions<'_>) -> Result<Vec<VtFeature>,
         }
         "Feature" => convert_feature(json, 0, opts, &mut out).map_err(|e| format!("GeoJSON feature: {e}"))?,
         _ => {
+            // A bare geometry is one feature without properties, filtered
+            // as any other.
             let id = if opts.generate_id { Some(Value::Number(0.0)) } else { None };
-            convert_geometry(json, id, Arc::new(Properties::default()), opts, &mut out)
-                .map_err(|e| format!("GeoJSON: {e}"))?
+            let props = Arc::new(Properties::default());
+            if opts.filter.is_none_or(|f| matches_filter(f, &id, &props, json)) {
+                convert_geometry(json, id, props, opts, &mut out).map_err(|e| format!("GeoJSON: {e}"))?
+            }
         }
     }
     Ok(out)

@@ -808,4 +808,12 @@ fn the_source_filter_keeps_the_features_it_matches() {
     // the points kept, unclustered.
     assert_eq!(kept(json!(["has", "n"]), true).len(), 1);
     assert_eq!(kept(json!(true), true).len(), 2);
+    // A bare geometry is a feature without properties (found by fuzzing:
+    // it was kept whatever the filter).
+    let bare = json!({"type": "Point", "coordinates": [10, 10]});
+    let kept = |filter: serde_json::Value| {
+        let o = GeoJsonOptions::from_source_json(&json!({"filter": filter})).unwrap();
+        GeoJsonIndex::new(&bare, o).unwrap().tile(1, 1, 0).unwrap().map_or(0, |t| t.layers[0].features.len())
+    };
+    assert_eq!((kept(json!(true)), kept(json!(["has", "n"])), kept(json!(["!", ["has", "n"]]))), (1, 0, 1));
 }
