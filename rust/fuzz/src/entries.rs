@@ -52,7 +52,27 @@ pub fn style_json(data: &[u8]) {
     // Small caps, so that short inputs reach the reader's skipping too.
     let caps = mapcore::style::StyleCaps { max_layers: 32, max_sources: 8, ..mapcore::style::StyleCaps::default() };
     let _ = mapcore::style::parse_style_lenient(data, caps);
-    let _ = mapcore::style::parse_style(data);
+    // Under the same caps, lenient loading of a style the strict parser
+    // accepts gives the same style and warnings (unless the lenient load's
+    // work bound for constant expressions cut it short, which it says), and
+    // a lenient load without warnings dropped nothing: strict accepts it.
+    let strict = mapcore::style::parse_style(data);
+    let lenient = mapcore::style::parse_style_lenient(data, mapcore::style::StyleCaps::default());
+    if let Ok(strict) = &strict {
+        let (lenient, _) = lenient.as_ref().expect("the lenient load accepts what the strict one does");
+        if !lenient.warnings.iter().any(|w| w.contains("expression work bound")) {
+            let sorted = |w: &[String]| {
+                let mut w = w.to_vec();
+                w.sort();
+                w
+            };
+            assert_eq!(sorted(&lenient.warnings), sorted(&strict.warnings));
+            assert!(format!("{:?}", lenient.style) == format!("{:?}", strict.style), "lenient and strict styles differ");
+        }
+    }
+    if let Ok((lenient, _)) = &lenient {
+        assert!(!lenient.warnings.is_empty() || strict.is_ok(), "a lenient load without warnings, refused strictly: {:?}", strict.err());
+    }
 }
 
 /// A style drawn end to end, as `mapcore-render` draws one: loaded leniently,
@@ -199,9 +219,13 @@ pub fn expression(data: &[u8]) {
 pub fn mvt(data: &[u8]) {
     if let Ok(tile) = mapcore::source::decode_tile(data, None) {
         if let Some(first) = tile.layers.first() {
+            // Decoding one layer by name gives that layer as the whole
+            // tile's decoding does (the others skipped unread).
             let name = first.name.clone();
-            let wanted = move |n: &str| n == name;
-            let _ = mapcore::source::decode_tile(data, Some(&wanted));
+            let wanted = |n: &str| n == name;
+            let one = mapcore::source::decode_tile(data, Some(&wanted)).expect("a layer of a tile that decodes");
+            let same: Vec<_> = tile.layers.iter().filter(|l| l.name == name).collect();
+            assert!(one.layers.iter().eq(same), "layer {name:?} decoded alone differs");
         }
     }
 }

@@ -154,11 +154,21 @@ pub struct FormatSection {
 
 /// The labels of a `match` and the branch each picks, found in constant
 /// time (a `match` of thousands of labels is read for every feature).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct MatchLabels {
     /// Integer labels by the bits of their value (-0 as 0).
     numbers: std::collections::HashMap<u64, usize>,
     strings: std::collections::HashMap<String, usize>,
+}
+
+/// Sorted, so that the same labels print the same (the maps' order is
+/// random).
+impl std::fmt::Debug for MatchLabels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let numbers: std::collections::BTreeMap<_, _> = self.numbers.iter().map(|(k, v)| (f64::from_bits(*k).to_string(), v)).collect();
+        let strings: std::collections::BTreeMap<_, _> = self.strings.iter().collect();
+        f.debug_struct("MatchLabels").field("numbers", &numbers).field("strings", &strings).finish()
+    }
 }
 
 impl MatchLabels {
