@@ -195,11 +195,14 @@ pub fn expression(data: &[u8]) {
                 canonical: Some(TileId::new(1, 0, 0)),
                 ..EvaluationContext::new()
             };
-            if let Some(e) = &compiled {
-                let _ = e.evaluate(&ctx);
-            }
+            let value = compiled.as_ref().map(|e| e.evaluate(&ctx));
             if let Some(flt) = &filter {
-                let _ = flt.matches(&ctx);
+                let matched = flt.matches(&ctx);
+                // An expression filter matches where the expression is true
+                // (an error or another value does not match).
+                if let (true, Some(value)) = (mapcore::style::filter::is_expression_filter(expr), &value) {
+                    assert_eq!(matched, matches!(value, Ok(Value::Bool(true))), "the filter and its expression disagree: {value:?}");
+                }
             }
         }
     }
@@ -410,8 +413,30 @@ pub fn sprite(data: &[u8]) {
     if let Ok(index) = serde_json::from_slice::<serde_json::Value>(index) {
         let side = |i: usize| png.get(i).map_or(0, |b| u32::from(*b % 65));
         let (width, height) = (side(0), side(1));
-        let sheet = mapcore::render::png_io::Rgba8 { width, height, data: vec![0x80; (width * height * 4) as usize] };
-        let _ = mapcore::map::sprites::slice_sheet("fuzz", &index, &sheet, mapcore::runtime::Limits::DEFAULT_MAX_SPRITE_IMAGES as usize);
+        // Bytes that differ by place, so that a misplaced copy shows.
+        let data = (0..width * height * 4).map(|i| (i % 251) as u8).collect();
+        let sheet = mapcore::render::png_io::Rgba8 { width, height, data };
+        if let Ok(sliced) = mapcore::map::sprites::slice_sheet("fuzz", &index, &sheet, mapcore::runtime::Limits::DEFAULT_MAX_SPRITE_IMAGES as usize) {
+            for (name, image) in &sliced.images {
+                let name = name.strip_prefix("fuzz:").expect("a sheet's images are named by its id");
+                assert_sliced_from(&index[name], &sheet, image);
+            }
+        }
+    }
+}
+
+/// A sprite image is its index entry's rectangle of the sheet, its stretch
+/// zones ascending inside it and its content box inside it.
+fn assert_sliced_from(entry: &serde_json::Value, sheet: &mapcore::render::png_io::Rgba8, image: &mapcore::style::image::StyleImage) {
+    let at = |k: &str| entry[k].as_f64().expect("a sliced image's entry has whole numbers") as usize;
+    let (x, y, w, h) = (at("x"), at("y"), at("width"), at("height"));
+    assert_eq!((image.width as usize, image.height as usize, image.rgba.len()), (w, h, w * h * 4));
+    let row = |r: usize| &sheet.data[((y + r) * sheet.width as usize + x) * 4..][..w * 4];
+    assert!((0..h).all(|r| &image.rgba[r * w * 4..][..w * 4] == row(r)), "sprite image {w}x{h} at {x},{y} is not its rectangle");
+    let ascending = |zones: &[[f32; 2]], size: usize| zones.iter().try_fold(0.0, |after, &[a, b]| (a >= after && b >= a && b <= size as f32).then_some(b)).is_some();
+    assert!(ascending(&image.stretch.x, w) && ascending(&image.stretch.y, h), "{:?}", image.stretch);
+    if let Some([l, t, r, b]) = image.stretch.content {
+        assert!(0.0 <= l && l < r && r <= w as f32 && 0.0 <= t && t < b && b <= h as f32, "{:?}", image.stretch);
     }
 }
 
