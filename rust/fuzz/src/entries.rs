@@ -443,7 +443,12 @@ fn assert_sliced_from(entry: &serde_json::Value, sheet: &mapcore::render::png_io
 /// A raster tile or image (PNG, JPEG, WebP): header screened, then decoded.
 pub fn image(data: &[u8]) {
     if mapcore::source::raster::check_image_pixels(data, MAX_PIXELS).is_ok() {
-        let _ = mapcore::source::raster::decode_image(data);
+        // What decodes has the size its header declared: the pixel bound,
+        // checked on the header, holds for the decoded image.
+        if let Ok(image) = mapcore::source::raster::decode_image(data) {
+            assert_eq!(mapcore::source::raster::image_dimensions(data), Some((image.width, image.height)), "decoded size differs from the header's");
+            assert_eq!(image.data.len(), image.width as usize * image.height as usize * 4);
+        }
     }
 }
 
