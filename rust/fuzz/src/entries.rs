@@ -307,8 +307,25 @@ pub fn geojson(data: &[u8]) {
 
 /// A glyph PBF range (ranges 0 and 1 of any stack).
 pub fn glyph_pbf(data: &[u8]) {
-    let _ = mapcore::text::pbf::decode_range(data, 0);
-    let _ = mapcore::text::pbf::decode_range(data, 1);
+    use mapcore::text::{glyph::SDF_BUFFER, pbf::MAX_GLYPH_SIZE};
+    for range in [0, 1] {
+        let Ok(decoded) = mapcore::text::pbf::decode_range(data, range) else { continue };
+        // Each glyph once, of its range, within the size bounds, its bitmap
+        // the size its metrics give (with the SDF border).
+        let mut ids: Vec<u32> = decoded.glyphs.iter().map(|g| g.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), decoded.glyphs.len(), "a codepoint twice");
+        for g in &decoded.glyphs {
+            let m = &g.metrics;
+            assert_eq!(g.id / 256, range);
+            assert!(m.width <= MAX_GLYPH_SIZE && m.height <= MAX_GLYPH_SIZE && m.advance <= 4 * MAX_GLYPH_SIZE, "{m:?}");
+            assert!(m.left.unsigned_abs() <= 4 * MAX_GLYPH_SIZE && m.top.unsigned_abs() <= 4 * MAX_GLYPH_SIZE, "{m:?}");
+            if let Some(b) = &g.bitmap {
+                assert_eq!((b.width, b.height, b.data.len()), (m.width + 2 * SDF_BUFFER, m.height + 2 * SDF_BUFFER, (b.width * b.height) as usize));
+            }
+        }
+    }
 }
 
 /// A font file as a host adds one (`font_paths`, `add_font`): its faces
