@@ -33,7 +33,7 @@ export CGO_CFLAGS     := -I$(ROOT)/include
 CGO_ENV = CGO_LDFLAGS="$$($(ROOT)/tools/cgo_ldflags.sh $(LIB))"
 export CGO_LDFLAGS    := $(LIB) $(SYSLIBS)
 
-.PHONY: all lib ctests header-check check-exports bench loadtest demo memcheck test test-rust test-c test-go demo clean fuzz fuzz-go fuzz-snapshot soak
+.PHONY: all lib ctests header-check check-exports bench loadtest demo memcheck test test-rust test-c test-go demo clean fuzz fuzz-go fuzz-replay fuzz-snapshot soak
 .DELETE_ON_ERROR:
 
 all: lib ctests
@@ -126,6 +126,15 @@ endif
 # replays it).
 fuzz-go: $(LIB)
 	$(CGO_ENV) $(GO) test -count=1 -run '^$$' -fuzz FuzzRoutes -fuzztime $(FUZZ_SECONDS)s ./go/cmd/mapcore-serve
+
+# Every committed corpus snapshot (or FUZZ_TARGETS') replayed through its
+# entry under stable Rust, on the current engine and entry checks (no
+# nightly, no cargo-fuzz): what a round would meet first.
+fuzz-replay:
+	@set -e; for snap in $(if $(FUZZ_TARGETS),$(foreach t,$(FUZZ_TARGETS),rust/fuzz/corpus-snapshot/$(t).tar.xz),rust/fuzz/corpus-snapshot/*.tar.xz); do \
+	  t=$$(basename $$snap .tar.xz); d=$$(mktemp -d); tar -xJf $$snap -C $$d; \
+	  (cd rust && FUZZ_REPLAY_DIR=$$d FUZZ_REPLAY_TARGET=$$t $(CARGO) test --profile checked --locked -q --test fuzz_regressions replay_a_corpus -- --ignored --nocapture ) || { rm -rf $$d; exit 1; }; \
+	  rm -rf $$d; done
 
 # Minimised corpora, compressed, for committing (rust/fuzz/corpus-snapshot):
 # the next `make fuzz` starts from them.
