@@ -85,8 +85,15 @@ memcheck: $(CTESTS)
 	done; echo "memcheck: $(words $(CTESTS)) C test programs clean under valgrind"
 
 # ---- Rust -------------------------------------------------------------------
+# Then the Rust API the crate uses against its rust-version (Cargo.toml; the
+# Bazel toolchain is pinned to it): clippy's incompatible_msrv lint alone, when
+# clippy is installed (rustup's default profile has it).
 test-rust:
 	cd rust && $(CARGO) test --profile checked --locked
+	@if (cd rust && $(CARGO) clippy --version) >/dev/null 2>&1; then \
+	  echo "== std API newer than the crate's rust-version (clippy incompatible_msrv)"; \
+	  cd rust && $(CARGO) clippy --locked --all-targets -q -- -A clippy::all -D clippy::incompatible_msrv; \
+	else echo "skipped: the rust-version API check (cargo clippy is not installed)"; fi
 
 # ---- Go ---------------------------------------------------------------------
 GO_PKGS := $(shell [ -f go.mod ] && echo yes)

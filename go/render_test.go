@@ -53,7 +53,7 @@ func TestRenderStillImages(t *testing.T) {
 	if !bytes.Equal(rgba.Pix, want.Pix) {
 		t.Fatalf("premultiplied %v, image/draw gives %v", rgba.RGBAAt(10, 10), want.RGBAAt(10, 10))
 	}
-	if rgba.RGBAAt(10, 10) == (color.RGBA{px.R, px.G, px.B, px.A}) {
+	if rgba.RGBAAt(10, 10) == color.RGBA(px) {
 		t.Fatal("RGBA was not premultiplied")
 	}
 

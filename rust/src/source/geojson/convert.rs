@@ -134,7 +134,7 @@ pub fn convert(json: &Node, opts: &ConvertOptions<'_>) -> Result<Vec<VtFeature>,
             // as any other.
             let id = if opts.generate_id { Some(Value::Number(0.0)) } else { None };
             let props = Arc::new(Properties::default());
-            if opts.filter.is_none_or(|f| matches_filter(f, &id, &props, json)) {
+            if opts.filter.map_or(true, |f| matches_filter(f, &id, &props, json)) {
                 convert_geometry(json, id, props, opts, &mut out).map_err(|e| format!("GeoJSON: {e}"))?
             }
         }

@@ -894,7 +894,7 @@ impl GeoJsonIndex {
         let (k2, k3, k4) = (0.5 - k1, 0.5 + k1, 1.0 + k1);
         let z2 = (1u64 << z) as f64;
         let (fx, fy) = (f64::from(x), f64::from(y));
-        let wanted = |d: u32, side: Option<u32>| side.is_none_or(|s| s == d);
+        let wanted = |d: u32, side: Option<u32>| side.map_or(true, |s| s == d);
         let halves: Vec<(u32, f64, f64)> =
             [(0, fx - k1, fx + k3), (1, fx + k2, fx + k4)].into_iter().filter(|h| wanted(h.0, only.map(|o| o.0))).collect();
         let (min, max) = bbox(features);
