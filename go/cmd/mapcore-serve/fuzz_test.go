@@ -34,7 +34,7 @@ func (c *checkingRenderer) Render(_ context.Context, req renderRequest) ([]byte,
 		bad = "a number not finite"
 	case req.width < 1 || req.height < 1 || req.width > c.opt.maxSize || req.height > c.opt.maxSize:
 		bad = "a size out of bounds"
-	case req.ratio < 1 || req.ratio > float64(c.opt.maxScale):
+	case !(req.ratio >= 1 && req.ratio <= float64(c.opt.maxScale) || halfScaleWorld(req, c.opt.maxScale)):
 		bad = "a scale out of bounds"
 	case float64(req.width)*float64(req.height)*req.ratio*req.ratio > maxDevicePixels:
 		bad = "more device pixels than allowed"
@@ -53,6 +53,13 @@ func (c *checkingRenderer) Render(_ context.Context, req renderRequest) ([]byte,
 		c.mu.Unlock()
 	}
 	return []byte("image"), nil
+}
+
+// halfScaleWorld is the one view drawn below 1x: a 256-pixel tile at zoom 0
+// (no zoom -1) is the 512-pixel world at half its scale.
+func halfScaleWorld(req renderRequest, maxScale int) bool {
+	half := req.ratio * 2
+	return req.zoom == 0 && req.width == 512 && req.height == 512 && half == math.Trunc(half) && half >= 1 && half <= float64(maxScale)
 }
 
 // FuzzRoutes sends any path and query to the server (a checking renderer
@@ -120,6 +127,9 @@ func TestCheckingRendererFlagsRequestsOutOfBounds(t *testing.T) {
 	}{
 		{"good", func(*renderRequest) {}, ""},
 		{"tile", func(r *renderRequest) { *r = tileRequest("basic", 512, 22, 1<<22-1, 0, 3, "png") }, ""},
+		{"256 world", func(r *renderRequest) { *r = tileRequest("basic", 256, 0, 0, 0, 1, "png") }, ""},
+		{"half scale", func(r *renderRequest) { r.ratio = 0.5 }, "scale"},
+		{"world at 1.5x", func(r *renderRequest) { *r = tileRequest("basic", 256, 0, 0, 0, 3, "png"); r.ratio = 0.75 }, "scale"},
 		{"NaN zoom", func(r *renderRequest) { r.zoom = math.NaN() }, "not finite"},
 		{"wide", func(r *renderRequest) { r.width = opt.maxSize + 1 }, "size"},
 		{"@4x", func(r *renderRequest) { r.ratio = 4 }, "scale"},
