@@ -9,9 +9,21 @@ use std::path::{Path, PathBuf};
 #[allow(dead_code)]
 mod entries;
 
+/// The files under `dir` at any depth (a README aside), sorted; none when
+/// it is missing.
 fn inputs(dir: &Path) -> Vec<PathBuf> {
-    let Ok(read) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut files: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file() && !p.ends_with("README.md")).collect();
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(read) = std::fs::read_dir(dir) else { return };
+        for path in read.filter_map(|e| e.ok().map(|e| e.path())) {
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.is_file() && !path.ends_with("README.md") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files);
     files.sort();
     files
 }
@@ -59,19 +71,7 @@ fn replay_a_corpus() {
     let Some((_, entry)) = entries::TARGETS.iter().find(|(t, _)| *t == target) else {
         panic!("no fuzz target named {target}");
     };
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(read) = std::fs::read_dir(dir) else { return };
-        for path in read.filter_map(|e| e.ok().map(|e| e.path())) {
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.is_file() {
-                out.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(Path::new(&dir), &mut files);
-    files.sort();
+    let files = inputs(Path::new(&dir));
     assert!(!files.is_empty(), "no inputs under {}", Path::new(&dir).display());
     // The failures are listed below; the default hook would print each.
     let hook = std::panic::take_hook();

@@ -134,7 +134,7 @@ pub fn convert(json: &Node, opts: &ConvertOptions<'_>) -> Result<Vec<VtFeature>,
             // as any other.
             let id = if opts.generate_id { Some(Value::Number(0.0)) } else { None };
             let props = Arc::new(Properties::default());
-            if opts.filter.map_or(true, |f| matches_filter(f, &id, &props, json)) {
+            if passes_filter(opts, &id, &props, json) {
                 convert_geometry(json, id, props, opts, &mut out).map_err(|e| format!("GeoJSON: {e}"))?
             }
         }
@@ -181,10 +181,16 @@ pub(crate) fn feature_parts<'j>(
         }
     };
     let geometry = obj.geometry.as_ref().filter(|g| !matches!(g, Node::Null));
-    match (opts.filter, geometry) {
-        (Some(filter), Some(g)) if !matches_filter(filter, &id, &props, g) => Ok((id, props, None)),
+    match geometry {
+        Some(g) if !passes_filter(opts, &id, &props, g) => Ok((id, props, None)),
         _ => Ok((id, props, geometry)),
     }
+}
+
+/// Whether a feature passes the source's filter (every feature does
+/// without one).
+fn passes_filter(opts: &ConvertOptions<'_>, id: &Option<Value>, props: &Arc<Properties>, geometry: &Node) -> bool {
+    opts.filter.map_or(true, |f| matches_filter(f, id, props, geometry))
 }
 
 /// Whether a feature passes the source's filter, evaluated as GL JS does:
