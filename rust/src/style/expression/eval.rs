@@ -1134,6 +1134,10 @@ fn call(op: Op, args: &[Expr], ctx: &EvaluationContext) -> R {
         Op::Split => {
             let s = string(&args[0], ctx)?;
             let sep = string(&args[1], ctx)?;
+            // Each part weighs a step once built (copy_weight): a split into
+            // more parts than the steps left fails before it builds them.
+            let count = if sep.is_empty() { s.chars().count() } else { s.matches(sep.as_str()).count() + 1 };
+            fuel::afford(count as u64)?;
             let parts: Vec<Value> = if sep.is_empty() {
                 s.chars().map(|c| Value::String(c.to_string())).collect()
             } else {

@@ -131,6 +131,17 @@ pub fn bounded<R>(steps: u64, f: impl FnOnce() -> R) -> R {
     }
 }
 
+/// Fails, as [`burn`] does, work that would take more than the steps left,
+/// without spending any: a value is weighed before it is built, then burns
+/// its weight once built.
+pub fn afford(n: u64) -> Result<(), EvalError> {
+    if n <= LEFT.get() {
+        Ok(())
+    } else {
+        burn(n)
+    }
+}
+
 /// Steps left in the current bound.
 pub fn left() -> u64 {
     LEFT.get()
@@ -163,6 +174,13 @@ mod tests {
         assert!(!out.any(), "exactly the bound is within it");
         // Outside any bound nothing runs out.
         assert!(burn(u64::MAX / 2).is_ok() && burn(u64::MAX / 4).is_ok());
+    }
+
+    #[test]
+    fn affording_work_spends_nothing_until_it_is_past_the_steps_left() {
+        let ((fits, left_after, past), out) = with_fuel(10, || (afford(10).is_ok(), left(), afford(11).is_err()));
+        assert_eq!((fits, left_after, past), (true, 10, true));
+        assert!(out.steps, "work past the steps left runs the bound out, as burn does");
     }
 
     #[test]
