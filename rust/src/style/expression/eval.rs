@@ -1138,13 +1138,13 @@ fn call(op: Op, args: &[Expr], ctx: &EvaluationContext) -> R {
             // more parts than the steps left fails before it builds them.
             let count = if sep.is_empty() { s.chars().count() } else { s.matches(sep.as_str()).count() + 1 };
             fuel::afford(count as u64)?;
-            let parts: Vec<Value> = if sep.is_empty() {
-                s.chars().map(|c| Value::String(c.to_string())).collect()
+            // Counted, the parts go into one allocation of their size.
+            let mut parts = Vec::with_capacity(count);
+            if sep.is_empty() {
+                parts.extend(s.chars().map(|c| Value::String(c.to_string())));
             } else {
-                s.split(sep.as_str())
-                    .map(|p| Value::String(p.to_string()))
-                    .collect()
-            };
+                parts.extend(s.split(sep.as_str()).map(|p| Value::String(p.to_string())));
+            }
             Ok(Value::Array(parts))
         }
         Op::Join => {
