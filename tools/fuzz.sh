@@ -132,6 +132,7 @@ if [ -d "$SHARED/conformance/assets" ]; then
   export MAPCORE_FUZZ_ASSETS
 fi
 cd "$FUZZ"
+HOST=$(rustc +nightly -vV | sed -n 's/^host: //p')
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo +nightly fuzz list)
 seed_all
@@ -145,14 +146,16 @@ for t in "${targets[@]}"; do
   # The run's log (rust/fuzz/logs/TARGET.log) gives its coverage growth
   # (pipefail: a crash still fails the target); -print_pcs=1 logs where each
   # new edge is, so tools/fuzz_growth.py can leave out the edges that random
-  # hash keys find (see there).
+  # hash keys and thread timing find (see there).
   mkdir -p logs
   if ! cargo +nightly fuzz run "${build[@]}" "$t" "corpus/$t" "${jobs[@]}" -- \
       -max_total_time="$SECONDS_EACH" -rss_limit_mb="$RSS_MB" -malloc_limit_mb=1024 -timeout=20 -max_len=65536 -print_final_stats=1 -print_pcs=1 "${dict[@]}" \
       2>&1 | tee "logs/$t.log"; then
     echo "fuzz: $t FAILED (input in rust/fuzz/artifacts/$t)"; failed=$((failed + 1))
   fi
-  growth+=("$(python3 "$ROOT/tools/fuzz_growth.py" "logs/$t.log")")
+  # The binary that ran places the bare NEW_PC addresses of a build without ASan.
+  bin="$([ "$SANITIZER" = address ] && echo target || echo "target-$SANITIZER")/$HOST/release/$t"
+  growth+=("$(python3 "$ROOT/tools/fuzz_growth.py" --binary "$bin" "logs/$t.log")")
   if [ "$SANITIZER" != address ]; then
     # Every input of the corpus once, under AddressSanitizer.
     echo "fuzz: $t: the corpus under AddressSanitizer"
