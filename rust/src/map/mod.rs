@@ -1268,6 +1268,8 @@ mod archive_tests;
 #[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
+mod hostile_peaks_tests;
+#[cfg(test)]
 mod request_limit_tests;
 #[cfg(test)]
 mod used_sources_tests;
