@@ -556,13 +556,17 @@ mod tests {
         let dir = TempDir::new("fifo");
         let fifo = dir.join("pipe");
         let _ = std::fs::remove_file(&fifo);
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
-        let files = FilePolicy::new(&[dir.to_path_buf(), PathBuf::from("/dev")], 1 << 20).unwrap();
-        if made {
-            // Nobody writes to it: opening it blocking would wait forever.
-            let e = refusal(load_local("pipe", Some(dir.path()), &files));
-            assert!(e.contains("not a regular file"), "{e}");
+        extern "C" {
+            fn mkfifo(path: *const std::os::raw::c_char, mode: u32) -> i32;
         }
+        let path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path that outlives the call.
+        let made = unsafe { mkfifo(path.as_ptr(), 0o600) };
+        assert_eq!(made, 0, "mkfifo {}: {}", fifo.display(), std::io::Error::last_os_error());
+        let files = FilePolicy::new(&[dir.to_path_buf(), PathBuf::from("/dev")], 1 << 20).unwrap();
+        // Nobody writes to it: opening it blocking would wait forever.
+        let e = refusal(load_local("pipe", Some(dir.path()), &files));
+        assert!(e.contains("not a regular file"), "{e}");
         // /dev/zero under an allowed root: a device, refused (never read to the end).
         let e = refusal(load_local("file:///dev/zero", None, &files));
         assert!(e.contains("not a regular file"), "{e}");
