@@ -140,6 +140,72 @@ func TestTileFeatureLimit(t *testing.T) {
 	}
 }
 
+// MaxImagePixels, MaxTilesPerSource and MaxVerticesPerTile reach the engine:
+// past each, an event names the option and the rest of the map draws; with
+// the defaults the same style draws without them.
+func TestImageTileAndVertexLimits(t *testing.T) {
+	lockThread(t)
+	dir := t.TempDir()
+	var sheet bytes.Buffer
+	green := image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	for i := range green.Pix {
+		green.Pix[i] = 255 * uint8(i%4%2) // 0, 255, 0, 255: opaque green
+	}
+	if err := png.Encode(&sheet, green); err != nil {
+		t.Fatal(err)
+	}
+	mvt, err := os.ReadFile(filepath.Join("..", "tests", "fixtures", "tiles", "14-8802-5374.mvt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"t.png": sheet.Bytes(), "t.mvt": mvt} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := "file://" + filepath.ToSlash(dir)
+	// The fixture's vector tile as tile 0/0/0 under an opaque 4 x 4 raster at
+	// 64 pixels a tile (about four tiles in view), and a red point over both.
+	style := `{"version": 8, "center": [0, 0], "zoom": 1, "sources": {
+		"r": {"type": "raster", "tiles": ["` + file + `/t.png"], "tileSize": 64},
+		"v": {"type": "vector", "tiles": ["` + file + `/t.mvt"], "minzoom": 0, "maxzoom": 0},
+		"p": {"type": "geojson", "data": {"type": "Point", "coordinates": [0, 0]}}},
+		"layers": [{"id": "bg", "type": "background", "paint": {"background-color": "blue"}},
+			{"id": "b", "type": "fill", "source": "v", "source-layer": "building"},
+			{"id": "r", "type": "raster", "source": "r"},
+			{"id": "c", "type": "circle", "source": "p", "paint": {"circle-color": "red", "circle-radius": 8}}]}`
+	for _, c := range []struct {
+		opts RuntimeOptions
+		kind EventType
+		part string
+	}{
+		{RuntimeOptions{MaxImagePixels: 15}, EventResourceError, "max_image_pixels"},
+		{RuntimeOptions{MaxTilesPerSource: 1}, EventWarning, "max_tiles_per_source"},
+		{RuntimeOptions{MaxVerticesPerTile: 50}, EventTileError, "max_vertices_per_tile"},
+	} {
+		for _, limited := range []bool{false, true} {
+			opts := RuntimeOptions{AllowedRoots: []string{dir}}
+			if limited {
+				opts = c.opts
+				opts.AllowedRoots = []string{dir}
+			}
+			img, events := renderWith(t, &opts, style)
+			named := messages(events, c.kind, c.part)
+			if centre := img.NRGBAAt(32, 32); centre != (color.NRGBA{255, 0, 0, 255}) {
+				t.Errorf("%s (limited %v): centre %v, want the red point; events %v", c.part, limited, centre, events)
+			}
+			if limited != (len(named) > 0) {
+				t.Errorf("%s (limited %v): events naming it %q; all events %v", c.part, limited, named, events)
+			}
+			// The raster draws unless its tiles are refused: a corner is green.
+			refused := limited && c.part == "max_image_pixels"
+			if corner := img.NRGBAAt(2, 2); (corner == (color.NRGBA{0, 255, 0, 255})) == refused {
+				t.Errorf("%s (limited %v): corner %v (want green unless the raster is refused)", c.part, limited, corner)
+			}
+		}
+	}
+}
+
 // MaxOverdraw reaches the engine: a frame asking for more drawing than it
 // allows skips the draw commands past it with a warning naming the option
 // and the layer, and the layers after it draw.
