@@ -1267,7 +1267,7 @@ impl crate::symbol::placement::SymbolTiles for Map {
 mod archive_tests;
 #[cfg(test)]
 mod hostile_tests;
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux", target_pointer_width = "64"))]
 mod hostile_peaks_tests;
 #[cfg(test)]
 mod request_limit_tests;
