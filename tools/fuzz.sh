@@ -35,7 +35,8 @@ RSS_MB=${FUZZ_RSS_MB:-1024}
 case "$RSS_MB" in '' | *[!0-9]*) echo "fuzz: FUZZ_RSS_MB is a number of megabytes, not $RSS_MB"; exit 2 ;; esac
 case "$SANITIZER" in address | none) ;; *) echo "fuzz: FUZZ_SANITIZER is address or none, not $SANITIZER"; exit 2 ;; esac
 # A build without ASan goes to its own folder: the ASan build stays for the replay.
-build=(-s "$SANITIZER"); [ "$SANITIZER" = address ] || build+=(--target-dir "target-$SANITIZER")
+target_dir=target; [ "$SANITIZER" = address ] || target_dir="target-$SANITIZER"
+build=(-s "$SANITIZER"); [ "$SANITIZER" = address ] || build+=(--target-dir "$target_dir")
 SHARED=${SHARED:-${MAPCORE_SHARED:-$ROOT/../shared}}
 CARGO_FUZZ_VERSION=0.13.1
 CARGO_FUZZ="$ROOT/bin/cargo-fuzz-$CARGO_FUZZ_VERSION/bin/cargo-fuzz"
@@ -154,8 +155,7 @@ for t in "${targets[@]}"; do
     echo "fuzz: $t FAILED (input in rust/fuzz/artifacts/$t)"; failed=$((failed + 1))
   fi
   # The binary that ran places the bare NEW_PC addresses of a build without ASan.
-  bin="$([ "$SANITIZER" = address ] && echo target || echo "target-$SANITIZER")/$HOST/release/$t"
-  growth+=("$(python3 "$ROOT/tools/fuzz_growth.py" --binary "$bin" "logs/$t.log")")
+  growth+=("$(python3 "$ROOT/tools/fuzz_growth.py" --binary "$target_dir/$HOST/release/$t" "logs/$t.log")")
   if [ "$SANITIZER" != address ]; then
     # Every input of the corpus once, under AddressSanitizer.
     echo "fuzz: $t: the corpus under AddressSanitizer"

@@ -110,19 +110,18 @@ def symbolizer(binary, log):
     if (syms["__stop___sancov_pcs"] - syms["__start___sancov_pcs"]) // 16 != table[0]:
         return f"{binary} is not the binary of this log (its PC table has another size)"
     base = table[1] - syms["__start___sancov_pcs"]
-    cache = {}
 
     def place(pcs):
-        todo = sorted({pc for pc in pcs if pc not in cache})
-        if todo:
-            out = subprocess.run([tools[0], f"--obj={binary}", "--demangle"],
-                                 input="".join(f"{pc - base:#x}\n" for pc in todo),
-                                 capture_output=True, text=True, check=True).stdout
-            # One block per address, frames innermost first, blank line after.
-            for pc, block in zip(todo, out.strip("\n").split("\n\n")):
-                lines = block.splitlines()
-                cache[pc] = f"{lines[0]} {lines[1]}" if len(lines) > 1 else "?"
-        return [cache[pc] for pc in pcs]
+        todo = sorted(set(pcs))
+        out = subprocess.run([tools[0], f"--obj={binary}", "--demangle"],
+                             input="".join(f"{pc - base:#x}\n" for pc in todo),
+                             capture_output=True, text=True, check=True).stdout
+        # One block per address, frames innermost first, blank line after.
+        where = {}
+        for pc, block in zip(todo, out.strip("\n").split("\n\n")):
+            lines = block.splitlines()
+            where[pc] = f"{lines[0]} {lines[1]}" if len(lines) > 1 else "?"
+        return [where[pc] for pc in pcs]
 
     return place
 
